@@ -1,0 +1,33 @@
+/** The gravix CLI's subcommands; each module exports `run(argv)` and is loaded only when chosen. */
+export interface Subcommand {
+  summary: string;
+  load(): Promise<{ run(argv: string[]): Promise<number> }>;
+}
+
+export class SubcommandNotAvailableError extends Error {
+  readonly code = 'SUBCOMMAND_NOT_AVAILABLE';
+}
+
+function notYetBuilt(name: string, issue: string): Subcommand['load'] {
+  return async () => ({
+    async run() {
+      throw new SubcommandNotAvailableError(`gravix ${name} is not built yet (tracked in ${issue})`);
+    },
+  });
+}
+
+export const subcommands: Record<string, Subcommand> = {
+  dev: {
+    summary: 'embedded pipeline: ingest + rollup + query + dashboard',
+    load: notYetBuilt('dev', '[4/7]'),
+  },
+  ingest: { summary: 'ingestion worker (HTTP API + write-ahead log)', load: notYetBuilt('ingest', '[2/7]') },
+  rollup: { summary: 'rollup worker (raw segments -> minute metrics)', load: notYetBuilt('rollup', '[3/7]') },
+  query: { summary: 'query API and dashboard server', load: notYetBuilt('query', '[4/7]') },
+  operator: { summary: 'Kubernetes operator for GravixPipeline', load: notYetBuilt('operator', '[6/7]') },
+  loadgen: { summary: 'realistic synthetic traffic generator', load: notYetBuilt('loadgen', '[4/7]') },
+  synth: {
+    summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
+    load: notYetBuilt('synth', '[6/7]'),
+  },
+};

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Provisions the real components the integration tests run, into a cache keyed
+# by version, so a second run costs seconds. Usage:
+#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino]...
+# Prints one JSON line per component with how long it took and whether it was cached.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../testbin/versions.env
+source "$repo_root/testbin/versions.env"
+
+cache_dir=${GRAVIX_TESTBIN_DIR:-$HOME/.cache/gravix/testbin}
+mkdir -p "$cache_dir"
+# sum.golang.org is not reachable from every machine we build on; the module
+# proxy still serves content-addressed zips and go.sum pins what we built.
+export GOSUMDB=off GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
+
+log() { printf '%s\n' "$*" >&2; }
+
+report() { # name version seconds cached path
+  printf '{"component":"%s","version":"%s","seconds":%s,"cached":%s,"path":"%s"}\n' "$@"
+}
+
+timed() { # name version target-file builder-function
+  local name=$1 version=$2 target=$3 builder=$4 start end
+  start=$(date +%s)
+  if [ -e "$target" ]; then
+    report "$name" "$version" 0 true "$target"
+    return
+  fi
+  log "testbin: building $name $version"
+  "$builder"
+  end=$(date +%s)
+  report "$name" "$version" $((end - start)) false "$target"
+}
+
+new_wrapper_module() { # src-dir -> prints a temp module dir holding src's main.go
+  local work
+  work=$(mktemp -d)
+  cp "$1"/main.go "$work"/
+  (cd "$work" && go mod init "gravix.local/testbin/$(basename "$1")" >/dev/null 2>&1)
+  echo "$work"
+}
+
+build_etcd() {
+  local out=$cache_dir/etcd-$ETCD_VERSION work
+  work=$(new_wrapper_module "$repo_root/testbin/etcd")
+  mkdir -p "$out.tmp"
+  (cd "$work" && go get "go.etcd.io/etcd/server/v3@$ETCD_VERSION" && go mod tidy &&
+    go build -trimpath -ldflags "-s -w" -o "$out.tmp/etcd" .)
+  rm -rf "$work"
+  mv "$out.tmp" "$out"
+}
+
+kube_apiserver_gomod_replaces() {
+  # Every staging module k8s.io/kubernetes replaces with ./staging/... is
+  # published as k8s.io/<name> v0.<minor>.<patch>.
+  local staging_version="v0.${KUBERNETES_VERSION#v1.}"
+  curl -fsS "${GOPROXY_URL:-https://proxy.golang.org}/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod" |
+    sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' |
+    while read -r mod; do printf 'replace %s => %s %s\n' "$mod" "$mod" "$staging_version"; done
+}
+
+build_kube_apiserver() {
+  local out=$cache_dir/kube-apiserver-$KUBERNETES_VERSION minor work pkg
+  minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
+  local ldflags="-s -w"
+  for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+  done
+  work=$(new_wrapper_module "$repo_root/testbin/kube-apiserver")
+  kube_apiserver_gomod_replaces >>"$work/go.mod"
+  mkdir -p "$out.tmp"
+  (cd "$work" && go get "k8s.io/kubernetes@$KUBERNETES_VERSION" && go mod tidy &&
+    go build -trimpath -ldflags "$ldflags" -o "$out.tmp/kube-apiserver" .)
+  rm -rf "$work"
+  mv "$out.tmp" "$out"
+}
+
+build_helm() {
+  local out=$cache_dir/helm-$HELM_VERSION
+  GOBIN="$out.tmp" go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
+  mv "$out.tmp" "$out"
+}
+
+build_minio() {
+  local out=$cache_dir/minio-$MINIO_VERSION
+  GOBIN="$out.tmp" go install -trimpath -ldflags "-s -w" "github.com/minio/minio@$MINIO_VERSION"
+  mv "$out.tmp" "$out"
+}
+
+build_trino() {
+  # Trino is published on Maven Central as a server tarball plus one zip per
+  # plugin; we only unpack the Hive plugin the tests use.
+  local out=$cache_dir/trino-$TRINO_VERSION m2=${MAVEN_REPO:-$HOME/.m2/repository}
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  mvn -q -B dependency:get "-Dartifact=io.trino:trino-server-core:$TRINO_VERSION:tar.gz" -Dtransitive=false
+  mvn -q -B dependency:get "-Dartifact=io.trino:trino-hive:$TRINO_VERSION:zip" -Dtransitive=false
+  tar -xzf "$m2/io/trino/trino-server-core/$TRINO_VERSION/trino-server-core-$TRINO_VERSION.tar.gz" \
+    -C "$out.tmp" --strip-components=1
+  mkdir -p "$out.tmp/plugin"
+  (cd "$out.tmp/plugin" && unzip -q "$m2/io/trino/trino-hive/$TRINO_VERSION/trino-hive-$TRINO_VERSION.zip")
+  mv "$out.tmp" "$out"
+}
+
+install_apt() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  command -v unzip >/dev/null || missing+=(unzip)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "testbin: apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+run_component() {
+  case $1 in
+    apt) install_apt ;;
+    etcd) timed etcd "$ETCD_VERSION" "$cache_dir/etcd-$ETCD_VERSION/etcd" build_etcd ;;
+    kube-apiserver) timed kube-apiserver "$KUBERNETES_VERSION" \
+      "$cache_dir/kube-apiserver-$KUBERNETES_VERSION/kube-apiserver" build_kube_apiserver ;;
+    helm) timed helm "$HELM_VERSION" "$cache_dir/helm-$HELM_VERSION/helm" build_helm ;;
+    minio) timed minio "$MINIO_VERSION" "$cache_dir/minio-$MINIO_VERSION/minio" build_minio ;;
+    trino) timed trino "$TRINO_VERSION" "$cache_dir/trino-$TRINO_VERSION/bin/launcher" build_trino ;;
+    *) log "testbin: unknown component '$1' (expected apt, etcd, kube-apiserver, helm, minio, trino)"; exit 2 ;;
+  esac
+}
+
+components=("$@")
+[ ${#components[@]} -eq 0 ] || [ "${components[0]}" = all ] &&
+  components=(apt etcd kube-apiserver helm minio trino)
+for c in "${components[@]}"; do run_component "$c"; done

@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import { testbinPaths } from './testbin-paths.js';
+import { waitUntil } from './wait-until.js';
+
+export interface MinioServer {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+  /** Stops MinIO but keeps its data, as in an outage; `start()` brings it back on the same port. */
+  pause(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a real single-drive MinIO server on a free loopback port. */
+export async function startMinio(): Promise<MinioServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gravix-minio-'));
+  const [port, consolePort] = [await freePort(), await freePort()];
+  const endpoint = `http://127.0.0.1:${port}`;
+  const accessKey = `gravix${randomBytes(4).toString('hex')}`;
+  const secretKey = randomBytes(20).toString('hex');
+  const proc = new ManagedProcess({
+    name: 'minio',
+    command: testbinPaths().minio,
+    args: ['server', dataDir, `--address=127.0.0.1:${port}`, `--console-address=127.0.0.1:${consolePort}`],
+    env: {
+      MINIO_ROOT_USER: accessKey,
+      MINIO_ROOT_PASSWORD: secretKey,
+      MINIO_BROWSER: 'off',
+      MINIO_UPDATE: 'off',
+      MINIO_CI_CD: '1',
+    },
+  });
+  const start = async () => {
+    proc.start();
+    await waitUntil(
+      async () => {
+        proc.assertRunning();
+        return (await fetch(`${endpoint}/minio/health/ready`)).ok;
+      },
+      { what: 'minio /minio/health/ready', timeoutMs: 60_000 },
+    );
+  };
+  await start();
+  return {
+    endpoint,
+    accessKey,
+    secretKey,
+    region: 'us-east-1',
+    pause: () => proc.stop(),
+    start,
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

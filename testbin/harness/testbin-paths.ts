@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface TestbinVersions {
+  KUBERNETES_VERSION: string;
+  ETCD_VERSION: string;
+  HELM_VERSION: string;
+  MINIO_VERSION: string;
+  TRINO_VERSION: string;
+}
+
+/** Reads testbin/versions.env, the one place component versions are pinned. */
+export function loadTestbinVersions(): TestbinVersions {
+  const text = readFileSync(join(repoRoot, 'testbin', 'versions.env'), 'utf8');
+  const entries = text
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => line.split('=', 2) as [string, string]);
+  return Object.fromEntries(entries) as unknown as TestbinVersions;
+}
+
+export function testbinCacheDir(): string {
+  return process.env['GRAVIX_TESTBIN_DIR'] ?? join(homedir(), '.cache', 'gravix', 'testbin');
+}
+
+export interface TestbinPaths {
+  etcd: string;
+  kubeApiserver: string;
+  helm: string;
+  minio: string;
+  trinoHome: string;
+  chromium: string;
+  promtool: string;
+  temurinJavaHome: string;
+}
+
+export function testbinPaths(): TestbinPaths {
+  const v = loadTestbinVersions();
+  const cache = testbinCacheDir();
+  return {
+    etcd: join(cache, `etcd-${v.ETCD_VERSION}`, 'etcd'),
+    kubeApiserver: join(cache, `kube-apiserver-${v.KUBERNETES_VERSION}`, 'kube-apiserver'),
+    helm: join(cache, `helm-${v.HELM_VERSION}`, 'helm'),
+    minio: join(cache, `minio-${v.MINIO_VERSION}`, 'minio'),
+    trinoHome: join(cache, `trino-${v.TRINO_VERSION}`),
+    chromium: process.env['GRAVIX_CHROMIUM'] ?? '/usr/bin/chromium',
+    promtool: process.env['GRAVIX_PROMTOOL'] ?? '/usr/bin/promtool',
+    temurinJavaHome: process.env['GRAVIX_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64',
+  };
+}
+
+export function repoPath(...parts: string[]): string {
+  return join(repoRoot, ...parts);
+}

@@ -1,0 +1,105 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
+import type { MinioServer } from './minio-server.js';
+import { testbinPaths } from './testbin-paths.js';
+import { waitUntil } from './wait-until.js';
+
+export interface TrinoServer {
+  url: string;
+  /** Name of the Hive catalog wired to the S3 store. */
+  catalog: string;
+  stop(): Promise<void>;
+}
+
+export interface TrinoOptions {
+  s3: MinioServer;
+  /** Bucket that holds the file metastore. It must exist before the first query. */
+  metastoreBucket: string;
+}
+
+const jvmConfig = [
+  '-server',
+  '-Xmx2G',
+  '-XX:+UseG1GC',
+  '-XX:+ExplicitGCInvokesConcurrent',
+  '-XX:+ExitOnOutOfMemoryError',
+  '-XX:-OmitStackTraceInFastThrow',
+  '-XX:ReservedCodeCacheSize=256M',
+  '-XX:+EnableDynamicAgentLoading',
+  '-Djdk.attach.allowAttachSelf=true',
+  '-Dfile.encoding=UTF-8',
+  // A test server should come up fast rather than peak fast.
+  '-XX:TieredStopAtLevel=1',
+].join('\n');
+
+function hiveCatalog({ s3, metastoreBucket }: TrinoOptions): string {
+  return [
+    'connector.name=hive',
+    // File metastore kept in the bucket: no Hive Metastore service needed.
+    'hive.metastore=file',
+    `hive.metastore.catalog.dir=s3://${metastoreBucket}/trino-metastore`,
+    'hive.non-managed-table-writes-enabled=true',
+    'fs.native-s3.enabled=true',
+    `s3.endpoint=${s3.endpoint}`,
+    `s3.region=${s3.region}`,
+    's3.path-style-access=true',
+    `s3.aws-access-key=${s3.accessKey}`,
+    `s3.aws-secret-key=${s3.secretKey}`,
+  ].join('\n');
+}
+
+function writeEtc(dir: string, port: number, options: TrinoOptions): void {
+  const etc = join(dir, 'etc');
+  mkdirSync(join(etc, 'catalog'), { recursive: true });
+  writeFileSync(join(etc, 'node.properties'), `node.environment=test\nnode.data-dir=${join(dir, 'data')}\n`);
+  writeFileSync(join(etc, 'jvm.config'), `${jvmConfig}\n`);
+  writeFileSync(
+    join(etc, 'config.properties'),
+    [
+      'coordinator=true',
+      'node-scheduler.include-coordinator=true',
+      `http-server.http.port=${port}`,
+      `discovery.uri=http://127.0.0.1:${port}`,
+      'query.max-memory=1GB',
+      'query.max-memory-per-node=512MB',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(join(etc, 'catalog', 'hive.properties'), `${hiveCatalog(options)}\n`);
+}
+
+/** Starts a real single-node Trino (coordinator + worker) with a Hive catalog over MinIO. */
+export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
+  const paths = testbinPaths();
+  const dir = mkdtempSync(join(tmpdir(), 'gravix-trino-'));
+  const port = await freePort();
+  writeEtc(dir, port, options);
+  const javaBin = join(paths.temurinJavaHome, 'bin');
+  const proc = new ManagedProcess({
+    name: 'trino',
+    command: join(paths.trinoHome, 'bin', 'launcher'),
+    args: ['run', `--etc-dir=${join(dir, 'etc')}`, `--data-dir=${join(dir, 'data')}`],
+    env: { JAVA_HOME: paths.temurinJavaHome, PATH: `${javaBin}:${process.env['PATH'] ?? ''}` },
+  });
+  proc.start();
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntil(
+    async () => {
+      proc.assertRunning();
+      const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
+      return info.starting === false;
+    },
+    { what: 'trino /v1/info starting=false', timeoutMs: 240_000, intervalMs: 1000 },
+  );
+  return {
+    url,
+    catalog: 'hive',
+    async stop() {
+      await proc.stop('SIGTERM', 20_000);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
