@@ -1,0 +1,43 @@
+/**
+ * The raw layer's line format: one JSON object per line in
+ * raw/tenant=T/date=YYYY-MM-DD/hour=HH/<ingester>-<seq>.jsonl.gz, written by the
+ * ingestion worker after validation and path normalisation, read by the rollup.
+ * A partition holds the records whose *event time* falls in that hour, so late
+ * data lands in (and recomputes) the partition it belongs to.
+ */
+export interface RawFact {
+  kind: 'fact';
+  tenant: string;
+  event_id: string;
+  /** Event time, ms since epoch (UTC). */
+  ts: number;
+  service: string;
+  method: string;
+  /** Low-cardinality route template (ids folded to :id, overflow folded to the overflow route). */
+  path: string;
+  status_code: number;
+  latency_ms: number;
+  env?: string;
+  version?: string;
+  trace_id?: string;
+}
+
+export interface RawServiceEvent {
+  kind: 'event';
+  tenant: string;
+  /** Client-supplied or derived from the event's content, so retries stay idempotent. */
+  event_id: string;
+  ts: number;
+  type: ServiceEventType;
+  service: string;
+  version?: string;
+  description?: string;
+}
+
+export const serviceEventTypes = ['deploy', 'rollback', 'incident', 'config_change'] as const;
+export type ServiceEventType = (typeof serviceEventTypes)[number];
+
+export type RawRecord = RawFact | RawServiceEvent;
+
+/** Tenants appear in object keys and must stay key-safe. */
+export const tenantIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
