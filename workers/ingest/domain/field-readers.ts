@@ -1,0 +1,98 @@
+import { FieldError } from './item-error.js';
+
+export type Item = Record<string, unknown>;
+
+const show = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+export function readString(item: Item, field: string, maxLength: number): string {
+  const value = item[field];
+  if (value === undefined || value === null)
+    throw new FieldError('MISSING_FIELD', field, `${field} is required`);
+  if (typeof value !== 'string') {
+    throw new FieldError('INVALID_TYPE', field, `${field} must be a string, got ${show(value)}`);
+  }
+  if (value.length === 0 || value.length > maxLength) {
+    throw new FieldError(
+      'OUT_OF_RANGE',
+      field,
+      `${field} must be 1 to ${maxLength} characters, got ${value.length}`,
+    );
+  }
+  return value;
+}
+
+export function readOptionalString(item: Item, field: string, maxLength: number): string | undefined {
+  return item[field] === undefined || item[field] === null ? undefined : readString(item, field, maxLength);
+}
+
+export function readNumber(item: Item, field: string, min: number, max: number): number {
+  const value = item[field];
+  if (value === undefined || value === null)
+    throw new FieldError('MISSING_FIELD', field, `${field} is required`);
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new FieldError('INVALID_TYPE', field, `${field} must be a finite number, got ${show(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new FieldError('OUT_OF_RANGE', field, `${field} must be between ${min} and ${max}, got ${value}`);
+  }
+  return value;
+}
+
+export function readInteger(item: Item, field: string, min: number, max: number): number {
+  const value = readNumber(item, field, min, max);
+  if (!Number.isInteger(value)) {
+    throw new FieldError('INVALID_TYPE', field, `${field} must be an integer, got ${value}`);
+  }
+  return value;
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
+export interface TimeWindow {
+  now: number;
+  maxPastMs: number;
+  maxFutureMs: number;
+}
+
+/** RFC 3339 string or epoch milliseconds, inside [now - maxPast, now + maxFuture]. */
+export function readTimestamp(item: Item, field: string, window: TimeWindow): number {
+  const value = item[field];
+  if (value === undefined || value === null)
+    throw new FieldError('MISSING_FIELD', field, `${field} is required`);
+  let ms: number;
+  if (typeof value === 'number' && Number.isInteger(value)) ms = value;
+  else if (typeof value === 'string' && rfc3339.test(value)) ms = Date.parse(value);
+  else {
+    throw new FieldError(
+      'INVALID_VALUE',
+      field,
+      `${field} must be an RFC 3339 string or integer epoch milliseconds, got ${show(value)}`,
+    );
+  }
+  if (!Number.isFinite(ms))
+    throw new FieldError('INVALID_VALUE', field, `${field} is not a real date: ${show(value)}`);
+  const [earliest, latest] = [window.now - window.maxPastMs, window.now + window.maxFutureMs];
+  if (ms < earliest || ms > latest) {
+    throw new FieldError(
+      'OUT_OF_RANGE',
+      field,
+      `${field} must be between ${new Date(earliest).toISOString()} and ${new Date(latest).toISOString()}, got ${show(value)}`,
+    );
+  }
+  return ms;
+}
+
+export function readEnum<T extends string>(item: Item, field: string, allowed: readonly T[]): T {
+  const value = readString(item, field, 32);
+  const upper = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
+  if (!upper)
+    throw new FieldError(
+      'INVALID_VALUE',
+      field,
+      `${field} must be one of ${allowed.join(', ')}, got ${show(value)}`,
+    );
+  return upper;
+}

@@ -1,0 +1,20 @@
+import { normalisePath } from './normalise-path.js';
+
+describe('normalisePath', () => {
+  it.each([
+    ['/users/123/orders/456', '/users/:id/orders/:id'],
+    ['/orders/550e8400-e29b-41d4-a716-446655440000', '/orders/:id'],
+    ['/blobs/deadbeef01234567', '/blobs/:id'],
+    ['/sessions/aZ3kP9qLm2Xv7Yt0wQ1eR5', '/sessions/:id'],
+    ['/api//v1/items/?page=2#top', '/api/v1/items'],
+    ['/', '/'],
+    ['', '/'],
+    ['/users/:id', '/users/:id'],
+  ])('templates %j as %j', (raw, expected) => {
+    expect(normalisePath(raw)).toBe(expected);
+  });
+
+  it('keeps short words and version segments that merely look hex-ish', () => {
+    expect(normalisePath('/cafe/add/v2/beef')).toBe('/cafe/add/v2/beef');
+  });
+});

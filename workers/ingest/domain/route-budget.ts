@@ -1,0 +1,28 @@
+/** The route every path folds into once its service has used up its route budget; the UI shows it. */
+export const overflowRoute = '/:overflow';
+
+/**
+ * Caps distinct route templates per (tenant, service) so one misbehaving
+ * client cannot explode metric cardinality. Known routes keep working; new
+ * ones past the budget fold into overflowRoute. In-memory per ingester: after a
+ * restart the budget refills in first-seen order, which can differ between
+ * ingesters; the overflow route makes that visible rather than silent.
+ */
+export class RouteBudget {
+  private readonly routes = new Map<string, Set<string>>();
+
+  constructor(private readonly maxRoutesPerService: number) {}
+
+  admit(tenant: string, service: string, route: string): string {
+    const key = `${tenant}\u0000${service}`;
+    let known = this.routes.get(key);
+    if (!known) {
+      known = new Set();
+      this.routes.set(key, known);
+    }
+    if (known.has(route)) return route;
+    if (known.size >= this.maxRoutesPerService) return overflowRoute;
+    known.add(route);
+    return route;
+  }
+}
