@@ -1,0 +1,19 @@
+import { RateLimiter } from './rate-limiter.js';
+
+describe('RateLimiter', () => {
+  it('allows a burst, refuses past it with a Retry-After, and refills over time', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 100, burst: 200 }, () => now);
+    expect(limiter.take('k', 150)).toEqual({ allowed: true });
+    expect(limiter.take('k', 100)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    now += 1000;
+    expect(limiter.take('k', 100)).toEqual({ allowed: true });
+    expect(limiter.take('other', 200)).toEqual({ allowed: true });
+  });
+
+  it('never asks a batch larger than the burst to wait longer than a full refill', () => {
+    const limiter = new RateLimiter({ perSecond: 10, burst: 20 }, () => 0);
+    expect(limiter.take('k', 20)).toEqual({ allowed: true });
+    expect(limiter.take('k', 1000)).toEqual({ allowed: false, retryAfterSeconds: 2 });
+  });
+});

@@ -1,0 +1,219 @@
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeFrames, encodeFrame } from './segment-frames.js';
+import type { WalRecord } from './wal-record.js';
+
+export interface WalOptions {
+  dir: string;
+  /** Seal the open segment once it reaches this size. */
+  maxSegmentBytes: number;
+  /** Seal a non-empty open segment this long after its first write. */
+  maxSegmentAgeMs: number;
+  /** Called after a segment is sealed (durable, closed, renamed); the uploader takes it from here. */
+  onSealed: (segment: SealedSegment) => void;
+  /** Observes each group commit's fsync, for metrics. */
+  onFsync?: (seconds: number, bytes: number) => void;
+}
+
+export interface SealedSegment {
+  seq: number;
+  path: string;
+  bytes: number;
+}
+
+export class WalClosedError extends Error {
+  readonly code = 'WAL_CLOSED';
+}
+
+interface PendingAppend {
+  frame: Buffer;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+const openSuffix = '.open';
+const sealedSuffix = '.sealed';
+const segmentName = (seq: number, suffix: string) => `seg-${String(seq).padStart(12, '0')}${suffix}`;
+const seqOf = (name: string) => Number(name.slice(4, 16));
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.open(dir, 'r');
+  await handle.sync().finally(() => handle.close());
+}
+
+/**
+ * Write-ahead log with group commit: appends that arrive while a write+fsync is
+ * in flight are batched into the next one, so each acknowledged batch is on disk
+ * and the cost of fsync is shared. One writer (this process) per directory.
+ */
+export class WriteAheadLog {
+  private handle: FileHandle | undefined;
+  private seq = 0;
+  private openBytes = 0;
+  private openedAt = 0;
+  private sealedBytes = new Map<number, number>();
+  private pending: PendingAppend[] = [];
+  private flushing: Promise<void> | undefined;
+  private ageTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(private readonly options: WalOptions) {}
+
+  /** Opens the log, recovering a crashed run: torn tails are truncated and unsealed segments sealed. */
+  static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; recovered: SealedSegment[] }> {
+    const wal = new WriteAheadLog(options);
+    await fs.mkdir(options.dir, { recursive: true });
+    const recovered = await wal.recover();
+    wal.ageTimer = setInterval(() => void wal.sealIfOld(), Math.min(1000, options.maxSegmentAgeMs)).unref();
+    return { wal, recovered };
+  }
+
+  private async recover(): Promise<SealedSegment[]> {
+    const names = (await fs.readdir(this.options.dir))
+      .filter((n) => /^seg-\d{12}\.(open|sealed)$/.test(n))
+      .sort();
+    const sealed: SealedSegment[] = [];
+    for (const name of names) {
+      const seq = seqOf(name);
+      this.seq = Math.max(this.seq, seq);
+      const path = join(this.options.dir, name);
+      const segment = name.endsWith(openSuffix)
+        ? await this.recoverOpenSegment(seq, path)
+        : await this.sizeOf(seq, path);
+      if (segment) sealed.push(segment);
+    }
+    await fsyncDir(this.options.dir);
+    return sealed;
+  }
+
+  private async sizeOf(seq: number, path: string): Promise<SealedSegment> {
+    const { size } = await fs.stat(path);
+    this.sealedBytes.set(seq, size);
+    return { seq, path, bytes: size };
+  }
+
+  private async recoverOpenSegment(seq: number, path: string): Promise<SealedSegment | undefined> {
+    const bytes = await fs.readFile(path);
+    const { validBytes } = decodeFrames(bytes);
+    if (validBytes === 0) {
+      await fs.rm(path);
+      return undefined;
+    }
+    if (validBytes < bytes.length) await fs.truncate(path, validBytes);
+    const sealedPath = join(this.options.dir, segmentName(seq, sealedSuffix));
+    await fs.rename(path, sealedPath);
+    return this.sizeOf(seq, sealedPath);
+  }
+
+  /** Resolves once the records are fsynced; rejects if the write or fsync failed. */
+  append(records: WalRecord[]): Promise<void> {
+    if (this.closed) return Promise.reject(new WalClosedError('write-ahead log is closed'));
+    const frame = encodeFrame(records);
+    return new Promise((resolve, reject) => {
+      this.pending.push({ frame, resolve, reject });
+      this.flushing ??= this.flushLoop();
+    });
+  }
+
+  private async flushLoop(): Promise<void> {
+    // Yield once so appends from the same tick join this group.
+    await new Promise((r) => setImmediate(r));
+    while (this.pending.length > 0) {
+      const group = this.pending;
+      this.pending = [];
+      try {
+        await this.writeGroup(Buffer.concat(group.map((p) => p.frame)));
+        for (const p of group) p.resolve();
+      } catch (error) {
+        for (const p of group) p.reject(error as Error);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  private async writeGroup(bytes: Buffer): Promise<void> {
+    if (this.handle && this.openBytes > 0 && this.openBytes + bytes.length > this.options.maxSegmentBytes) {
+      await this.seal();
+    }
+    const handle = this.handle ?? (await this.openSegment());
+    const started = process.hrtime.bigint();
+    await handle.write(bytes, 0, bytes.length, this.openBytes);
+    await handle.datasync();
+    this.options.onFsync?.(Number(process.hrtime.bigint() - started) / 1e9, bytes.length);
+    this.openBytes += bytes.length;
+  }
+
+  private async openSegment(): Promise<FileHandle> {
+    this.seq += 1;
+    this.handle = await fs.open(join(this.options.dir, segmentName(this.seq, openSuffix)), 'wx');
+    await fsyncDir(this.options.dir);
+    this.openBytes = 0;
+    this.openedAt = Date.now();
+    return this.handle;
+  }
+
+  private async seal(): Promise<void> {
+    const handle = this.handle;
+    if (!handle) return;
+    // Capture and reset synchronously: a group commit may open the next segment while this one closes.
+    const [seq, bytes] = [this.seq, this.openBytes];
+    this.handle = undefined;
+    this.openBytes = 0;
+    this.sealedBytes.set(seq, bytes);
+    // A failed write may have left bytes past the last acknowledged frame.
+    await handle.truncate(bytes);
+    await handle.close();
+    const to = join(this.options.dir, segmentName(seq, sealedSuffix));
+    await fs.rename(join(this.options.dir, segmentName(seq, openSuffix)), to);
+    await fsyncDir(this.options.dir);
+    this.options.onSealed({ seq, path: to, bytes });
+  }
+
+  private async sealIfOld(): Promise<void> {
+    if (!this.handle || this.flushing || Date.now() - this.openedAt < this.options.maxSegmentAgeMs) return;
+    await this.sealNow();
+  }
+
+  /** Seals the open segment once in-flight group commits are done. */
+  async sealNow(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    await this.seal();
+  }
+
+  /** Called by the uploader once a sealed segment is safely in the object store. */
+  async deleteSealed(segment: SealedSegment): Promise<void> {
+    await fs.rm(segment.path, { force: true });
+    this.sealedBytes.delete(segment.seq);
+  }
+
+  /** Bytes on local disk: the open segment plus sealed segments not yet uploaded. */
+  diskBytes(): number {
+    let total = this.openBytes;
+    for (const bytes of this.sealedBytes.values()) total += bytes;
+    return total;
+  }
+
+  /** Stops accepting appends, waits for in-flight commits and seals the open segment. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ageTimer) clearInterval(this.ageTimer);
+    await this.sealNow();
+  }
+
+  /** True while the directory accepts writes; /ready reports it. */
+  async isWritable(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      await fs.access(this.options.dir, fs.constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Reads every record of a sealed segment. */
+export async function readSegmentRecords(path: string): Promise<WalRecord[]> {
+  return decodeFrames<WalRecord>(await fs.readFile(path)).records;
+}
