@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import {
+  IntOrString,
+  KubeDeployment,
+  KubeHorizontalPodAutoscalerV2,
+  KubePodDisruptionBudget,
+  KubeService,
+  Quantity,
+} from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
+import { childMetadata, childName, selectorLabels } from './naming.js';
+import { configMapName, HTTP_PORT, s3CredentialEnv, secretEnv } from './pipeline-config.js';
+import { podSecurity, WORKERS_UID, workersContainer } from './pod-defaults.js';
+import { workersImage } from './images.js';
+
+export interface WorkloadProps {
+  pipeline: GravixPipeline;
+  /** Hash of the configuration the pods consume (see config-hash.ts). */
+  configHash: string;
+}
+
+export function httpService(scope: Construct, pipeline: GravixPipeline, component: 'ingest' | 'query') {
+  return new KubeService(scope, 'service', {
+    metadata: {
+      ...childMetadata(pipeline, component, childName(pipeline, component)),
+      annotations: { 'gravix.dev/metrics-path': '/metrics' },
+    },
+    spec: {
+      selector: selectorLabels(pipeline, component),
+      ports: [{ name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') }],
+    },
+  });
+}
+
+/** Ingestion API: Deployment + Service + HPA (when enabled) + PDB. */
+export class Ingestion extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    const { pipeline } = props;
+    const { ingestion } = pipeline.spec;
+    const name = childName(pipeline, 'ingest');
+    const metadata = childMetadata(pipeline, 'ingest', name);
+    const selector = selectorLabels(pipeline, 'ingest');
+    new KubeDeployment(this, 'deployment', {
+      metadata,
+      spec: {
+        // With an HPA the replica count belongs to the HPA; applying one here would fight it on every pass.
+        ...(ingestion.autoscaling.enabled ? {} : { replicas: ingestion.replicas }),
+        selector: { matchLabels: selector },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: IntOrString.fromNumber(0) } },
+        template: {
+          metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
+            // Ingest drains its write-ahead log on SIGTERM before exiting.
+            terminationGracePeriodSeconds: 60,
+            containers: [
+              workersContainer({
+                name: 'ingest',
+                image: workersImage(pipeline.spec.version),
+                args: ['ingest', '--wal-dir=/var/lib/gravix/wal'],
+                resources: ingestion.resources,
+                configMapName: configMapName(pipeline),
+                env: [
+                  ...s3CredentialEnv(pipeline),
+                  secretEnv('GRAVIX_API_KEYS', childName(pipeline, 'api-keys'), 'keys'),
+                ],
+                serve: true,
+                volumeMounts: [{ name: 'wal', mountPath: '/var/lib/gravix/wal' }],
+              }),
+            ],
+            volumes: [
+              { name: 'tmp', emptyDir: {} },
+              { name: 'wal', emptyDir: { sizeLimit: Quantity.fromString('4Gi') } },
+            ],
+          },
+        },
+      },
+    });
+    httpService(this, pipeline, 'ingest');
+    if (ingestion.autoscaling.enabled) {
+      const { minReplicas, maxReplicas, targetCPUUtilizationPercentage } = ingestion.autoscaling;
+      new KubeHorizontalPodAutoscalerV2(this, 'hpa', {
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+          minReplicas,
+          maxReplicas,
+          metrics: [
+            {
+              type: 'Resource',
+              resource: {
+                name: 'cpu',
+                target: { type: 'Utilization', averageUtilization: targetCPUUtilizationPercentage },
+              },
+            },
+          ],
+        },
+      });
+    }
+    new KubePodDisruptionBudget(this, 'pdb', {
+      metadata,
+      spec: {
+        minAvailable: IntOrString.fromNumber(ingestion.minAvailable),
+        selector: { matchLabels: selector },
+      },
+    });
+  }
+}

@@ -1,0 +1,77 @@
+import { Construct } from 'constructs';
+import { IntOrString, KubeService, KubeStatefulSet, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { MINIO_IMAGE } from './images.js';
+import { childMetadata, childName, selectorLabels } from './naming.js';
+import { MINIO_PORT, secretEnv } from './pipeline-config.js';
+import { containerSecurity, httpProbe, podSecurity, resources } from './pod-defaults.js';
+
+const MINIO_UID = 1000;
+// MinIO writes its config under $HOME as well as the data volume, so the root stays writable.
+const security = { uid: MINIO_UID, readOnlyRootFilesystem: false };
+
+/** Single-node MinIO on a PVC; its root credentials are the generated `<name>-minio-credentials` Secret. */
+export class Minio extends Construct {
+  constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline }) {
+    super(scope, id);
+    const { pipeline } = props;
+    const name = childName(pipeline, 'minio');
+    const metadata = childMetadata(pipeline, 'minio', name);
+    const credentials = childName(pipeline, 'minio-credentials');
+    const { size, storageClassName } = pipeline.spec.storage.minio;
+    new KubeService(this, 'service', {
+      metadata,
+      spec: {
+        selector: selectorLabels(pipeline, 'minio'),
+        ports: [{ name: 's3', port: MINIO_PORT, targetPort: IntOrString.fromString('s3') }],
+      },
+    });
+    new KubeStatefulSet(this, 'statefulset', {
+      metadata,
+      spec: {
+        replicas: 1,
+        serviceName: name,
+        selector: { matchLabels: selectorLabels(pipeline, 'minio') },
+        template: {
+          metadata: { labels: metadata.labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity(security),
+            containers: [
+              {
+                name: 'minio',
+                image: MINIO_IMAGE,
+                imagePullPolicy: 'IfNotPresent',
+                args: ['server', '/data', '--console-address', ':9001'],
+                env: [
+                  secretEnv('MINIO_ROOT_USER', credentials, 'accessKeyId'),
+                  secretEnv('MINIO_ROOT_PASSWORD', credentials, 'secretAccessKey'),
+                  { name: 'HOME', value: '/data' },
+                ],
+                ports: [
+                  { name: 's3', containerPort: MINIO_PORT },
+                  { name: 'console', containerPort: 9001 },
+                ],
+                resources: resources({ cpu: '250m', memory: '1Gi' }),
+                securityContext: containerSecurity(security),
+                readinessProbe: httpProbe('/minio/health/ready', 's3', 10),
+                livenessProbe: httpProbe('/minio/health/live', 's3', 20),
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: metadata.labels },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              ...(storageClassName ? { storageClassName } : {}),
+              resources: { requests: { storage: Quantity.fromString(size) } },
+            },
+          },
+        ],
+      },
+    });
+  }
+}

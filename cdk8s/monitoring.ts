@@ -1,0 +1,78 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { buildGrafanaDashboard } from './grafana-dashboard.js';
+import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';
+
+function alertRules(pipeline: GravixPipeline) {
+  const sel = `namespace="${pipeline.metadata.namespace}",service=~"${pipeline.metadata.name}-(ingest|query)"`;
+  return [
+    {
+      alert: 'GravixTargetDown',
+      expr: `up{${sel}} == 0`,
+      for: '5m',
+      labels: { severity: 'critical' },
+      annotations: { summary: 'A Gravix {{ $labels.service }} pod is not scrapeable' },
+    },
+    {
+      alert: 'GravixIngestRejectingRequests',
+      expr: `sum(rate(gravix_ingest_responses_total{${sel},code=~"429|503"}[5m])) > 0`,
+      for: '10m',
+      labels: { severity: 'warning' },
+      annotations: { summary: 'Gravix ingestion is shedding load (429/503) - scale up or add disk' },
+    },
+    {
+      alert: 'GravixRollupStale',
+      expr: `time() - max(gravix_rollup_last_success_timestamp_seconds{namespace="${pipeline.metadata.namespace}"}) > 600`,
+      for: '5m',
+      labels: { severity: 'warning' },
+      annotations: { summary: 'Gravix minute metrics are more than 10 minutes old' },
+    },
+  ];
+}
+
+type ChildMetadata = ReturnType<typeof childMetadata>;
+
+function prometheusObjects(scope: Construct, pipeline: GravixPipeline, metadata: ChildMetadata) {
+  new ApiObject(scope, 'servicemonitor', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata,
+    spec: {
+      selector: {
+        matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
+        matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query'] }],
+      },
+      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+    },
+  });
+  new ApiObject(scope, 'prometheusrule', {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    metadata,
+    spec: { groups: [{ name: 'gravix', rules: alertRules(pipeline) }] },
+  });
+}
+
+/** ServiceMonitor + PrometheusRule (raw ApiObjects: no offline schema import) and a Grafana dashboard ConfigMap. */
+export class Monitoring extends Construct {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { pipeline: GravixPipeline; prometheusOperator: boolean },
+  ) {
+    super(scope, id);
+    const { pipeline } = props;
+    const metadata = childMetadata(pipeline, 'monitoring', childName(pipeline, 'monitoring'));
+    if (props.prometheusOperator) prometheusObjects(this, pipeline, metadata);
+    new KubeConfigMap(this, 'dashboard', {
+      metadata: {
+        ...childMetadata(pipeline, 'monitoring', childName(pipeline, 'grafana-dashboard')),
+        // The Grafana sidecar imports ConfigMaps carrying this label.
+        labels: { ...metadata.labels, grafana_dashboard: '1' },
+      },
+      data: { 'gravix.json': JSON.stringify(buildGrafanaDashboard(pipeline), null, 2) },
+    });
+  }
+}

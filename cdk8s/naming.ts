@@ -1,0 +1,50 @@
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+
+export const PIPELINE_LABEL = 'gravix.dev/pipeline';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'gravix-operator';
+/** Objects carrying this annotation are created once and never updated (generated Secrets). */
+export const CREATE_ONLY_ANNOTATION = 'gravix.dev/create-only';
+
+export type Component =
+  | 'ingest'
+  | 'rollup'
+  | 'query'
+  | 'trino-coordinator'
+  | 'trino-worker'
+  | 'cube'
+  | 'minio'
+  | 'config'
+  | 'secrets'
+  | 'ingress'
+  | 'network-policy'
+  | 'monitoring';
+
+export function childName(pipeline: GravixPipeline, suffix: string): string {
+  return `${pipeline.metadata.name}-${suffix}`;
+}
+
+/** Labels that select a component's pods; stable forever because Deployment selectors are immutable. */
+export function selectorLabels(pipeline: GravixPipeline, component: Component): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'gravix',
+    'app.kubernetes.io/instance': pipeline.metadata.name,
+    [COMPONENT_LABEL]: component,
+  };
+}
+
+/** Labels on every child; the operator prunes by PIPELINE_LABEL + MANAGED_BY_LABEL. */
+export function childLabels(pipeline: GravixPipeline, component: Component): Record<string, string> {
+  return {
+    ...selectorLabels(pipeline, component),
+    'app.kubernetes.io/part-of': 'gravix',
+    'app.kubernetes.io/version': pipeline.spec.version,
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [PIPELINE_LABEL]: pipeline.metadata.name,
+  };
+}
+
+export function childMetadata(pipeline: GravixPipeline, component: Component, name: string) {
+  return { name, namespace: pipeline.metadata.namespace, labels: childLabels(pipeline, component) };
+}

@@ -1,0 +1,115 @@
+import { makePipeline } from '../crds/pipeline-fixture.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
+import { synthPipeline, type Manifest } from './pipeline-chart.js';
+
+const fixed = () => 'fixed';
+const synth = (spec: Parameters<typeof makePipeline>[0] = {}, prometheusOperator = true) =>
+  synthPipeline(makePipeline(spec), { generate: fixed, prometheusOperator });
+const ids = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+const find = (manifests: Manifest[], kind: string, name: string) => {
+  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) throw new Error(`${kind}/${name} not synthesized`);
+  return found as Manifest & { spec: Record<string, any> };
+};
+
+describe('GravixPipelineChart', () => {
+  it('synthesizes the default children of a pipeline', () => {
+    expect(ids(synth())).toEqual([
+      'ConfigMap/shop-config',
+      'ConfigMap/shop-trino-config',
+      'CronJob/shop-rollup',
+      'Deployment/shop-ingest',
+      'Deployment/shop-query',
+      'HorizontalPodAutoscaler/shop-ingest',
+      'NetworkPolicy/shop-allow-http',
+      'NetworkPolicy/shop-allow-internal',
+      'NetworkPolicy/shop-default-deny',
+      'PodDisruptionBudget/shop-ingest',
+      'Secret/shop-api-keys',
+      'Secret/shop-minio-credentials',
+      'Secret/shop-query-token',
+      'Service/shop-ingest',
+      'Service/shop-minio',
+      'Service/shop-query',
+      'Service/shop-trino',
+      'StatefulSet/shop-minio',
+      'StatefulSet/shop-trino-coordinator',
+      'StatefulSet/shop-trino-worker',
+    ]);
+  });
+
+  it('adds Cube, Ingress and monitoring objects only when enabled', () => {
+    const all = ids(
+      synth({
+        cube: { enabled: true },
+        ingress: { enabled: true, host: 'g.example.com' },
+        monitoring: { enabled: true },
+      }),
+    );
+    expect(all).toEqual(
+      expect.arrayContaining(['Deployment/shop-cube', 'ConfigMap/shop-cube-model', 'Ingress/shop']),
+    );
+    expect(all).toEqual(
+      expect.arrayContaining(['ServiceMonitor/shop-monitoring', 'PrometheusRule/shop-monitoring']),
+    );
+    expect(all).toContain('ConfigMap/shop-grafana-dashboard');
+  });
+
+  it('leaves out ServiceMonitor and PrometheusRule when the Prometheus operator is absent', () => {
+    const all = ids(synth({ monitoring: { enabled: true } }, false));
+    expect(all).toContain('ConfigMap/shop-grafana-dashboard');
+    expect(all).not.toContain('ServiceMonitor/shop-monitoring');
+  });
+
+  it('uses the external bucket Secret and runs no MinIO when storage is external', () => {
+    const manifests = synth({ storage: { mode: 'external', external: { secretRef: { name: 's3-creds' } } } });
+    expect(ids(manifests)).not.toContain('StatefulSet/shop-minio');
+    expect(ids(manifests)).not.toContain('Secret/shop-minio-credentials');
+    expect(JSON.stringify(find(manifests, 'Deployment', 'shop-ingest'))).toContain('"name":"s3-creds"');
+  });
+
+  it('runs the rollup CronJob with concurrencyPolicy Forbid', () => {
+    expect(find(synth(), 'CronJob', 'shop-rollup').spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  it('leaves the ingest replica count to the HPA while autoscaling is on', () => {
+    expect(find(synth(), 'Deployment', 'shop-ingest').spec.replicas).toBeUndefined();
+    const fixedReplicas = synth({ ingestion: { replicas: 4, autoscaling: { enabled: false } } });
+    expect(find(fixedReplicas, 'Deployment', 'shop-ingest').spec.replicas).toBe(4);
+    expect(ids(fixedReplicas)).not.toContain('HorizontalPodAutoscaler/shop-ingest');
+  });
+
+  it('gives Trino and MinIO a writable root filesystem and the workers a read-only one', () => {
+    const container = (kind: string, name: string) =>
+      find(synth(), kind, name).spec.template.spec.containers[0];
+    expect(container('StatefulSet', 'shop-trino-coordinator').securityContext.readOnlyRootFilesystem).toBe(
+      false,
+    );
+    expect(container('StatefulSet', 'shop-minio').securityContext.readOnlyRootFilesystem).toBe(false);
+    expect(container('Deployment', 'shop-ingest').securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  it('pins every image by tag', () => {
+    const images = JSON.stringify(synth({ cube: { enabled: true } })).match(/"image":"[^"]+"/g) ?? [];
+    expect(images.length).toBeGreaterThan(4);
+    for (const image of images) expect(image).toMatch(/^"image":"[^"]+:(?!latest")[\w.-]+"$/);
+  });
+
+  it('changes the config hash only when the configuration the pods read changes', () => {
+    const hash = (spec: Parameters<typeof makePipeline>[0]) =>
+      find(synth(spec), 'Deployment', 'shop-query').spec.template.metadata.annotations[
+        CONFIG_HASH_ANNOTATION
+      ];
+    expect(hash({})).toBe(hash({ query: { replicas: 3 } }));
+    expect(hash({})).not.toBe(hash({ retentionDays: 7 }));
+  });
+
+  it('labels every child with its pipeline and the operator as manager', () => {
+    for (const m of synth()) {
+      expect(m.metadata.labels).toMatchObject({
+        'gravix.dev/pipeline': 'shop',
+        'app.kubernetes.io/managed-by': 'gravix-operator',
+      });
+    }
+  });
+});

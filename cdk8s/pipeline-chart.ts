@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { hashConfig } from './config-hash.js';
+import { Cube } from './cube.js';
+import { Ingestion } from './ingestion.js';
+import { PipelineIngress } from './ingress.js';
+import { Minio } from './minio.js';
+import { Monitoring } from './monitoring.js';
+import { childMetadata } from './naming.js';
+import { PipelineNetworkPolicies } from './network-policies.js';
+import { buildPipelineConfig, configMapName } from './pipeline-config.js';
+import { Query } from './query.js';
+import { Rollup } from './rollup.js';
+import { GeneratedSecrets, type SecretGenerator } from './secrets.js';
+import { Trino } from './trino.js';
+import { buildTrinoConfig } from './trino-config.js';
+
+/** A Kubernetes object as sent to the apiserver. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  [key: string]: unknown;
+}
+
+export interface PipelineChartProps {
+  pipeline: GravixPipeline;
+  generate: SecretGenerator;
+  /** ServiceMonitor and PrometheusRule are emitted only when the Prometheus operator CRDs exist. */
+  prometheusOperator: boolean;
+}
+
+/** Every child of one GravixPipeline; what is emitted depends only on the spec (and the props). */
+export class GravixPipelineChart extends Chart {
+  constructor(scope: Construct, id: string, props: PipelineChartProps) {
+    super(scope, id, { namespace: props.pipeline.metadata.namespace, disableResourceNameHashes: true });
+    const { pipeline } = props;
+    const spec = pipeline.spec;
+    const config = buildPipelineConfig(pipeline);
+    const workerHash = hashConfig(config);
+    new KubeConfigMap(this, 'config', {
+      metadata: childMetadata(pipeline, 'config', configMapName(pipeline)),
+      data: config,
+    });
+    new GeneratedSecrets(this, 'secrets', { pipeline, generate: props.generate });
+    new Ingestion(this, 'ingest', { pipeline, configHash: workerHash });
+    new Rollup(this, 'rollup', { pipeline, configHash: workerHash });
+    new Query(this, 'query', { pipeline, configHash: workerHash });
+    new Trino(this, 'trino', { pipeline, configHash: hashConfig(buildTrinoConfig(pipeline)) });
+    if (spec.cube.enabled) new Cube(this, 'cube', { pipeline, configHash: workerHash });
+    if (spec.storage.mode === 'minio') new Minio(this, 'minio', { pipeline });
+    if (spec.ingress.enabled) new PipelineIngress(this, 'ingress', { pipeline });
+    if (spec.networkPolicies.enabled) new PipelineNetworkPolicies(this, 'netpol', { pipeline });
+    if (spec.monitoring.enabled)
+      new Monitoring(this, 'monitoring', { pipeline, prometheusOperator: props.prometheusOperator });
+  }
+}
+
+export const randomSecret: SecretGenerator = (bytes) => randomBytes(bytes).toString('base64url');
+
+export interface SynthOptions {
+  generate?: SecretGenerator;
+  prometheusOperator?: boolean;
+}
+
+/** Synthesizes a pipeline's children in-process (no files written). */
+export function synthPipeline(pipeline: GravixPipeline, options: SynthOptions = {}): Manifest[] {
+  const app = new App();
+  const chart = new GravixPipelineChart(app, pipeline.metadata.name, {
+    pipeline,
+    generate: options.generate ?? randomSecret,
+    prometheusOperator: options.prometheusOperator ?? true,
+  });
+  return chart.toJson() as Manifest[];
+}

@@ -1,0 +1,89 @@
+import {
+  IntOrString,
+  Quantity,
+  type Container,
+  type PodSecurityContext,
+  type Probe,
+  type ResourceRequirements,
+  type SecurityContext,
+} from 'cdk8s-plus-28/lib/imports/k8s.js';
+
+export interface ResourceSpec {
+  cpu: string;
+  memory: string;
+}
+
+/** Memory limit = request (OOM instead of node pressure); no CPU limit, because throttling hurts latency more. */
+export function resources(spec: ResourceSpec): ResourceRequirements {
+  return {
+    requests: { cpu: Quantity.fromString(spec.cpu), memory: Quantity.fromString(spec.memory) },
+    limits: { memory: Quantity.fromString(spec.memory) },
+  };
+}
+
+export interface SecurityOptions {
+  uid: number;
+  /** Trino and MinIO write outside their volumes, so they cannot run with a read-only root. */
+  readOnlyRootFilesystem: boolean;
+}
+
+export function podSecurity(options: SecurityOptions): PodSecurityContext {
+  return {
+    runAsNonRoot: true,
+    runAsUser: options.uid,
+    runAsGroup: options.uid,
+    fsGroup: options.uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
+}
+
+export function containerSecurity(options: SecurityOptions): SecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: options.readOnlyRootFilesystem,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+export function httpProbe(path: string, port: string, periodSeconds = 10, failureThreshold = 3): Probe {
+  return {
+    httpGet: { path, port: IntOrString.fromString(port) },
+    periodSeconds,
+    failureThreshold,
+    timeoutSeconds: 3,
+  };
+}
+
+export const WORKERS_UID = 10001;
+
+/** A Gravix workers container: same image for ingest, rollup and query, different subcommand. */
+export function workersContainer(props: {
+  name: string;
+  image: string;
+  args: string[];
+  resources: ResourceSpec;
+  configMapName: string;
+  env: Container['env'];
+  serve: boolean;
+  volumeMounts?: Container['volumeMounts'];
+}): Container {
+  const security = { uid: WORKERS_UID, readOnlyRootFilesystem: true };
+  return {
+    name: props.name,
+    image: props.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: props.args,
+    envFrom: [{ configMapRef: { name: props.configMapName } }],
+    env: props.env,
+    resources: resources(props.resources),
+    securityContext: containerSecurity(security),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(props.volumeMounts ?? [])],
+    ...(props.serve
+      ? {
+          ports: [{ name: 'http', containerPort: 8080 }],
+          readinessProbe: httpProbe('/readyz', 'http', 5),
+          livenessProbe: httpProbe('/healthz', 'http', 10, 6),
+        }
+      : {}),
+  };
+}

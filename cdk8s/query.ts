@@ -1,0 +1,47 @@
+import { Construct } from 'constructs';
+import { KubeDeployment } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
+import { workersImage } from './images.js';
+import { httpService, type WorkloadProps } from './ingestion.js';
+import { childMetadata, childName, selectorLabels } from './naming.js';
+import { configMapName, s3CredentialEnv, secretEnv } from './pipeline-config.js';
+import { podSecurity, WORKERS_UID, workersContainer } from './pod-defaults.js';
+
+/** Query API + dashboard: Deployment + Service. */
+export class Query extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    const { pipeline } = props;
+    const metadata = childMetadata(pipeline, 'query', childName(pipeline, 'query'));
+    new KubeDeployment(this, 'deployment', {
+      metadata,
+      spec: {
+        replicas: pipeline.spec.query.replicas,
+        selector: { matchLabels: selectorLabels(pipeline, 'query') },
+        template: {
+          metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
+            containers: [
+              workersContainer({
+                name: 'query',
+                image: workersImage(pipeline.spec.version),
+                args: ['query'],
+                resources: pipeline.spec.query.resources,
+                configMapName: configMapName(pipeline),
+                env: [
+                  ...s3CredentialEnv(pipeline),
+                  secretEnv('GRAVIX_QUERY_TOKEN', childName(pipeline, 'query-token'), 'token'),
+                ],
+                serve: true,
+              }),
+            ],
+            volumes: [{ name: 'tmp', emptyDir: {} }],
+          },
+        },
+      },
+    });
+    httpService(this, pipeline, 'query');
+  }
+}

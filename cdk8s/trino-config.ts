@@ -1,0 +1,52 @@
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { childName } from './naming.js';
+import { buildPipelineConfig, HTTP_PORT } from './pipeline-config.js';
+
+const properties = (entries: string[]) => `${entries.join('\n')}\n`;
+
+function serverProperties(pipeline: GravixPipeline, coordinator: boolean): string {
+  const discovery = `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`;
+  return properties([
+    `coordinator=${coordinator}`,
+    ...(coordinator ? [`node-scheduler.include-coordinator=${pipeline.spec.trino.workers === 0}`] : []),
+    `http-server.http.port=${HTTP_PORT}`,
+    `discovery.uri=${discovery}`,
+    'query.max-memory=1GB',
+    'query.max-memory-per-node=512MB',
+  ]);
+}
+
+/** Hive catalog over the pipeline's bucket with the file metastore kept in the bucket (no Hive Metastore). */
+function hiveCatalog(pipeline: GravixPipeline): string {
+  const config = buildPipelineConfig(pipeline);
+  return properties([
+    'connector.name=hive',
+    'hive.metastore=file',
+    `hive.metastore.catalog.dir=s3://${config.GRAVIX_S3_BUCKET}/trino-metastore`,
+    'hive.non-managed-table-writes-enabled=true',
+    'fs.native-s3.enabled=true',
+    `s3.endpoint=${config.GRAVIX_S3_ENDPOINT}`,
+    `s3.region=${config.GRAVIX_S3_REGION}`,
+    `s3.path-style-access=${config.GRAVIX_S3_FORCE_PATH_STYLE}`,
+    // Credentials come from the Secret through env, so they never land in a ConfigMap.
+    's3.aws-access-key=${ENV:S3_ACCESS_KEY}',
+    's3.aws-secret-key=${ENV:S3_SECRET_KEY}',
+  ]);
+}
+
+/** Files of the Trino ConfigMap; keys are flat, mounted to their etc paths by the StatefulSets. */
+export function buildTrinoConfig(pipeline: GravixPipeline): Record<string, string> {
+  return {
+    'coordinator.properties': serverProperties(pipeline, true),
+    'worker.properties': serverProperties(pipeline, false),
+    'node.properties': properties(['node.environment=gravix', 'node.data-dir=/data/trino']),
+    'jvm.config': properties([
+      '-server',
+      '-XX:InitialRAMPercentage=50',
+      '-XX:MaxRAMPercentage=75',
+      '-XX:+ExitOnOutOfMemoryError',
+      '-Djdk.attach.allowAttachSelf=true',
+    ]),
+    'hive.properties': hiveCatalog(pipeline),
+  };
+}

@@ -1,0 +1,111 @@
+import { Construct } from 'constructs';
+import {
+  IntOrString,
+  KubeConfigMap,
+  KubeService,
+  KubeStatefulSet,
+  type Container,
+} from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
+import { TRINO_IMAGE } from './images.js';
+import type { WorkloadProps } from './ingestion.js';
+import { childMetadata, childName, selectorLabels } from './naming.js';
+import { HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { containerSecurity, httpProbe, podSecurity, resources, type ResourceSpec } from './pod-defaults.js';
+import { buildTrinoConfig } from './trino-config.js';
+
+const TRINO_UID = 1000;
+// The image writes plugin caches and logs under its install and home directories.
+const security = { uid: TRINO_UID, readOnlyRootFilesystem: false };
+
+function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container {
+  return {
+    name: 'trino',
+    image: TRINO_IMAGE,
+    imagePullPolicy: 'IfNotPresent',
+    env: s3CredentialEnv(pipeline, { accessKey: 'S3_ACCESS_KEY', secretKey: 'S3_SECRET_KEY' }),
+    ports: [{ name: 'http', containerPort: HTTP_PORT }],
+    resources: resources(spec),
+    securityContext: containerSecurity(security),
+    // Trino takes tens of seconds to start; /v1/info answers only once the server is up.
+    startupProbe: httpProbe('/v1/info', 'http', 5, 60),
+    readinessProbe: httpProbe('/v1/info', 'http', 10),
+    livenessProbe: {
+      tcpSocket: { port: IntOrString.fromString('http') },
+      periodSeconds: 20,
+      failureThreshold: 3,
+    },
+    volumeMounts: [
+      { name: 'config', mountPath: '/etc/trino' },
+      { name: 'data', mountPath: '/data/trino' },
+    ],
+  };
+}
+
+function configVolume(pipeline: GravixPipeline, role: 'coordinator' | 'worker') {
+  return {
+    name: 'config',
+    configMap: {
+      name: childName(pipeline, 'trino-config'),
+      items: [
+        { key: `${role}.properties`, path: 'config.properties' },
+        { key: 'node.properties', path: 'node.properties' },
+        { key: 'jvm.config', path: 'jvm.config' },
+        { key: 'hive.properties', path: 'catalog/hive.properties' },
+      ],
+    },
+  };
+}
+
+function statefulSet(
+  scope: Construct,
+  role: 'coordinator' | 'worker',
+  props: WorkloadProps,
+  replicas: number,
+) {
+  const { pipeline } = props;
+  const component = role === 'coordinator' ? 'trino-coordinator' : 'trino-worker';
+  const metadata = childMetadata(pipeline, component, childName(pipeline, component));
+  const spec =
+    role === 'coordinator' ? pipeline.spec.trino.coordinatorResources : pipeline.spec.trino.workerResources;
+  return new KubeStatefulSet(scope, role, {
+    metadata,
+    spec: {
+      replicas,
+      serviceName: childName(pipeline, 'trino'),
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selectorLabels(pipeline, component) },
+      template: {
+        metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: podSecurity(security),
+          containers: [trinoContainer(spec, pipeline)],
+          volumes: [configVolume(pipeline, role), { name: 'data', emptyDir: {} }],
+        },
+      },
+    },
+  });
+}
+
+/** Trino coordinator + workers as StatefulSets, with the Hive catalog over the pipeline's bucket. */
+export class Trino extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadProps) {
+    super(scope, id);
+    const { pipeline } = props;
+    new KubeConfigMap(this, 'config', {
+      metadata: childMetadata(pipeline, 'trino-coordinator', childName(pipeline, 'trino-config')),
+      data: buildTrinoConfig(pipeline),
+    });
+    new KubeService(this, 'service', {
+      metadata: childMetadata(pipeline, 'trino-coordinator', childName(pipeline, 'trino')),
+      spec: {
+        selector: selectorLabels(pipeline, 'trino-coordinator'),
+        ports: [{ name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') }],
+      },
+    });
+    statefulSet(this, 'coordinator', props, 1);
+    if (pipeline.spec.trino.workers > 0) statefulSet(this, 'worker', props, pipeline.spec.trino.workers);
+  }
+}

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { pipelineSpecSchema, pipelineStatusSchema } from './gravix-pipeline-spec.js';
+
+export const GROUP = 'gravix.dev';
+export const VERSION = 'v1alpha1';
+export const KIND = 'GravixPipeline';
+export const PLURAL = 'gravixpipelines';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const CRD_NAME = `${PLURAL}.${GROUP}`;
+
+/** Child names append suffixes such as `-trino-coordinator`; 40 keeps them within DNS label limits. */
+export const NAME_RULE = {
+  rule: 'self.metadata.name.size() <= 40',
+  message: 'metadata.name must be at most 40 characters',
+};
+
+type JsonSchema = Record<string, unknown>;
+
+/** zod emits JSON Schema; Kubernetes wants a structural OpenAPI v3 subset, so drop what it rejects. */
+function toStructural(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toStructural);
+  if (node === null || typeof node !== 'object') return node;
+  const out: JsonSchema = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$schema' || (key === 'additionalProperties' && value === false)) continue;
+    // zod bounds integers to Number.MAX_SAFE_INTEGER, which only adds noise to the CRD.
+    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER)
+      continue;
+    out[key] = key === 'default' || key === 'x-kubernetes-validations' ? value : toStructural(value);
+  }
+  return out;
+}
+
+function openApiSchema(schema: z.ZodType): JsonSchema {
+  return toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' })) as JsonSchema;
+}
+
+const printerColumns = [
+  { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Available")].status' },
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+  { name: 'Ingest', type: 'integer', jsonPath: '.status.ingestReplicas', description: 'ingestion replicas' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+/** Builds the GravixPipeline CustomResourceDefinition as a plain manifest (apply it raw, not via typed clients). */
+export function buildPipelineCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: CRD_NAME, labels: { 'app.kubernetes.io/part-of': 'gravix' } },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: {
+        plural: PLURAL,
+        singular: 'gravixpipeline',
+        kind: KIND,
+        shortNames: ['gxp'],
+        categories: ['gravix'],
+      },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: printerColumns,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              required: ['spec'],
+              'x-kubernetes-validations': [NAME_RULE],
+              properties: {
+                apiVersion: { type: 'string' },
+                kind: { type: 'string' },
+                metadata: { type: 'object' },
+                spec: openApiSchema(pipelineSpecSchema),
+                status: openApiSchema(pipelineStatusSchema),
+              },
+            },
+          },
+        },
+      ],
+    },
+  };
+}

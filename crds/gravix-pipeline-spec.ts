@@ -1,0 +1,152 @@
+import { z } from 'zod';
+
+/**
+ * The one source of truth for GravixPipeline: the CRD's OpenAPI schema is generated from these zod schemas
+ * (crds/gravix-pipeline-crd.ts) and the TypeScript types are inferred from them. Each CEL rule below is also
+ * enforced by a zod refinement with the same message, so `gravix synth` rejects what the apiserver rejects.
+ */
+
+const quantity = z.string().max(32);
+const name = z.string().min(1).max(253);
+
+const cel = (rule: string, message: string) => ({ rule, message });
+
+const resourcesSchema = z
+  .object({
+    cpu: quantity.describe('CPU request, e.g. 250m'),
+    memory: quantity.describe('memory request and limit, e.g. 512Mi'),
+  })
+  .describe('requests; memory is also the limit (no CPU limit, to avoid throttling)');
+
+const withResources = (cpu: string, memory: string) => resourcesSchema.default({ cpu, memory });
+
+export const HPA_RULE = cel('self.minReplicas <= self.maxReplicas', 'minReplicas must be <= maxReplicas');
+const autoscalingSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    minReplicas: z.number().int().min(1).max(100).default(2),
+    maxReplicas: z.number().int().min(1).max(100).default(10),
+    targetCPUUtilizationPercentage: z.number().int().min(10).max(100).default(70),
+  })
+  .meta({ 'x-kubernetes-validations': [HPA_RULE] })
+  .refine((a) => a.minReplicas <= a.maxReplicas, { message: HPA_RULE.message, path: ['minReplicas'] });
+
+const ingestionSchema = z.object({
+  replicas: z.number().int().min(1).max(100).default(2).describe('used when autoscaling is disabled'),
+  autoscaling: autoscalingSchema.default(autoscalingSchema.parse({})),
+  minAvailable: z.number().int().min(0).max(100).default(1).describe('PodDisruptionBudget minAvailable'),
+  resources: withResources('250m', '512Mi'),
+});
+
+const rollupSchema = z.object({
+  schedule: z.string().min(9).max(64).default('* * * * *'),
+  resources: withResources('250m', '1Gi'),
+});
+
+const querySchema = z.object({
+  replicas: z.number().int().min(1).max(20).default(1),
+  resources: withResources('100m', '256Mi'),
+});
+
+const trinoSchema = z.object({
+  workers: z.number().int().min(0).max(50).default(1),
+  coordinatorResources: withResources('500m', '2Gi'),
+  workerResources: withResources('500m', '2Gi'),
+});
+
+const cubeSchema = z.object({
+  enabled: z.boolean().default(false),
+  resources: withResources('250m', '512Mi'),
+});
+
+export const EXTERNAL_S3_RULE = cel(
+  "self.mode != 'external' || (has(self.external) && has(self.external.secretRef))",
+  'external.secretRef is required when mode is external',
+);
+export const STORAGE_MODE_RULE = cel('self == oldSelf', 'storage.mode is immutable');
+export const BUCKET_RULE = cel('self == oldSelf', 'storage.bucket is immutable');
+
+const storageSchema = z
+  .object({
+    mode: z
+      .enum(['minio', 'external'])
+      .default('minio')
+      .meta({ 'x-kubernetes-validations': [STORAGE_MODE_RULE] }),
+    bucket: z
+      .string()
+      .min(3)
+      .max(63)
+      .default('gravix')
+      .meta({ 'x-kubernetes-validations': [BUCKET_RULE] }),
+    minio: z
+      .object({ size: quantity.default('20Gi'), storageClassName: name.optional() })
+      .default({ size: '20Gi' }),
+    external: z
+      .object({
+        endpoint: z.string().max(512).optional().describe('S3 endpoint URL; empty means AWS'),
+        region: z.string().max(64).default('us-east-1'),
+        secretRef: z.object({ name }).optional().describe('Secret with keys accessKeyId and secretAccessKey'),
+      })
+      .optional(),
+  })
+  .meta({ 'x-kubernetes-validations': [EXTERNAL_S3_RULE] })
+  .refine((s) => s.mode !== 'external' || s.external?.secretRef !== undefined, {
+    message: EXTERNAL_S3_RULE.message,
+    path: ['external', 'secretRef'],
+  });
+
+export const INGRESS_HOST_RULE = cel(
+  '!self.enabled || has(self.host)',
+  'host is required when ingress is enabled',
+);
+const ingressSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    host: z.string().max(253).optional(),
+    className: z.string().max(253).optional(),
+    tlsSecretName: name.optional(),
+  })
+  .meta({ 'x-kubernetes-validations': [INGRESS_HOST_RULE] })
+  .refine((i) => !i.enabled || i.host !== undefined, { message: INGRESS_HOST_RULE.message, path: ['host'] });
+
+const monitoringSchema = z.object({
+  enabled: z
+    .boolean()
+    .default(false)
+    .describe('ServiceMonitor, PrometheusRule and Grafana dashboard ConfigMap'),
+});
+
+export const pipelineSpecSchema = z.object({
+  version: z.string().min(1).max(64).default('0.1.0').describe('Gravix workers image tag'),
+  retentionDays: z.number().int().min(1).max(3650).default(30),
+  ingestion: ingestionSchema.default(ingestionSchema.parse({})),
+  rollup: rollupSchema.default(rollupSchema.parse({})),
+  query: querySchema.default(querySchema.parse({})),
+  trino: trinoSchema.default(trinoSchema.parse({})),
+  cube: cubeSchema.default(cubeSchema.parse({})),
+  storage: storageSchema.default(storageSchema.parse({})),
+  ingress: ingressSchema.default(ingressSchema.parse({})),
+  networkPolicies: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  monitoring: monitoringSchema.default({ enabled: false }),
+});
+
+const conditionSchema = z.object({
+  type: z.string().max(64),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string().max(128),
+  message: z.string().max(4096),
+  observedGeneration: z.number().int().optional(),
+  lastTransitionTime: z.string().max(64),
+});
+
+export const pipelineStatusSchema = z.object({
+  observedGeneration: z.number().int().optional(),
+  phase: z.string().max(32).optional(),
+  ingestReplicas: z.number().int().optional(),
+  conditions: z.array(conditionSchema).max(16).optional(),
+});
+
+export type PipelineSpecInput = z.input<typeof pipelineSpecSchema>;
+export type PipelineSpec = z.output<typeof pipelineSpecSchema>;
+export type PipelineStatus = z.output<typeof pipelineStatusSchema>;
+export type PipelineCondition = z.output<typeof conditionSchema>;

@@ -1,0 +1,107 @@
+import { Agent, request, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError, KubeUnreachableError } from './kube-errors.js';
+
+export interface KubeRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  query?: Record<string, string | undefined>;
+  body?: unknown;
+  contentType?: string;
+  signal?: AbortSignal;
+}
+
+export type KubeObject = Record<string, unknown> & {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: Record<string, unknown> & { name?: string; namespace?: string; resourceVersion?: string };
+};
+
+/**
+ * A deliberately small apiserver client: the bytes sent are exactly the manifest (client-node's typed models
+ * drop keys they do not know, see docs/adr/0002), and errors keep the HTTP status for retry decisions.
+ */
+export class KubeClient {
+  private constructor(
+    private readonly server: URL,
+    private readonly options: RequestOptions,
+  ) {}
+
+  static async fromKubeConfig(kc: KubeConfig): Promise<KubeClient> {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new KubeUnreachableError('kubeconfig has no current cluster');
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const agent = new Agent({ ca: opts.ca, cert: opts.cert, key: opts.key, keepAlive: true, maxSockets: 32 });
+    return new KubeClient(new URL(cluster.server), { headers: opts.headers, agent });
+  }
+
+  private url(path: string, query: KubeRequest['query']): URL {
+    const url = new URL(path, this.server);
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, value);
+    return url;
+  }
+
+  /** Sends a request and returns the response stream (for watches); rejects on non-2xx with KubeApiError. */
+  async stream(req: KubeRequest): Promise<IncomingMessage> {
+    const url = this.url(req.path, req.query);
+    const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const headers = {
+      ...(this.options.headers as Record<string, string>),
+      accept: 'application/json',
+      ...(payload === undefined ? {} : { 'content-type': req.contentType ?? 'application/json' }),
+    };
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const r = request(url, { ...this.options, method: req.method, headers, signal: req.signal }, resolve);
+      r.on('error', (error) =>
+        reject(new KubeUnreachableError(`${req.method} ${req.path}: ${error.message}`, { cause: error })),
+      );
+      r.end(payload);
+    });
+    if ((res.statusCode ?? 0) >= 300) throw await toApiError(req, res);
+    return res;
+  }
+
+  async request<T = KubeObject>(req: KubeRequest): Promise<T> {
+    const res = await this.stream(req);
+    const text = await readBody(res);
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** Server-side apply: PATCH with the apply content type under `fieldManager`, forcing ownership of conflicts. */
+  apply(path: string, manifest: unknown, fieldManager: string, dryRun = false): Promise<KubeObject> {
+    return this.request({
+      method: 'PATCH',
+      path,
+      query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+      body: manifest,
+      // JSON is YAML, so the apply-patch+yaml content type accepts the exact JSON bytes.
+      contentType: 'application/apply-patch+yaml',
+    });
+  }
+}
+
+function readBody(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+async function toApiError(req: KubeRequest, res: IncomingMessage): Promise<KubeApiError> {
+  const text = await readBody(res).catch(() => '');
+  let reason = res.statusMessage ?? '';
+  let detail = text;
+  try {
+    const status = JSON.parse(text) as { reason?: string; message?: string };
+    reason = status.reason ?? reason;
+    detail = status.message ?? text;
+  } catch {
+    // Not a Status object (e.g. a proxy error page); keep the raw text.
+  }
+  return new KubeApiError(req.method, req.path, res.statusCode ?? 0, reason, detail);
+}

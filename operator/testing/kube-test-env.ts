@@ -1,0 +1,39 @@
+import { startKubeApiserver, type KubeApiserver } from '../../testbin/harness/kube-apiserver.js';
+import { waitUntil } from '../../testbin/harness/wait-until.js';
+import { buildPipelineCrd } from '../../crds/gravix-pipeline-crd.js';
+import { KubeClient } from '../adapters/kube-client.js';
+import { resourcePath } from '../adapters/resource-paths.js';
+import { monitoringCrds } from './monitoring-crds.js';
+
+export interface KubeTestEnv {
+  apiserver: KubeApiserver;
+  client: KubeClient;
+  stop(): Promise<void>;
+}
+
+const crdPath = (name: string) =>
+  resourcePath({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+
+/** Applies a CRD exactly as written and waits until the apiserver serves it. */
+export async function installCrd(client: KubeClient, crd: { metadata: { name: string } }): Promise<void> {
+  await client.apply(crdPath(crd.metadata.name), crd, 'gravix-tests');
+  await waitUntil(
+    async () => {
+      const got = await client.request<{ status?: { conditions?: { type: string; status: string }[] } }>({
+        method: 'GET',
+        path: crdPath(crd.metadata.name),
+      });
+      return got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+    },
+    { what: `CRD ${crd.metadata.name} Established`, timeoutMs: 30_000 },
+  );
+}
+
+/** A real apiserver with the GravixPipeline CRD (and optionally the Prometheus operator CRDs) installed. */
+export async function startKubeTestEnv(options: { prometheusOperator?: boolean } = {}): Promise<KubeTestEnv> {
+  const apiserver = await startKubeApiserver();
+  const client = await KubeClient.fromKubeConfig(apiserver.kubeConfig());
+  await installCrd(client, buildPipelineCrd() as { metadata: { name: string } });
+  if (options.prometheusOperator) for (const crd of monitoringCrds) await installCrd(client, crd);
+  return { apiserver, client, stop: () => apiserver.stop() };
+}
