@@ -1,0 +1,199 @@
+import { LatencySketch, type LatencyBuckets } from './latency-sketch.js';
+
+export const minuteMs = 60_000;
+
+/** What the rollup needs from a request fact (a RawFact satisfies it). */
+export interface MinuteFactInput {
+  ts: number;
+  service: string;
+  method: string;
+  path: string;
+  status_code: number;
+  latency_ms: number;
+}
+
+/** One row of request_metrics_minute: everything about one (minute, service, method, path). */
+export interface MinuteMetricsRow {
+  /** Start of the minute, ms since epoch (UTC). */
+  minuteMs: number;
+  service: string;
+  method: string;
+  path: string;
+  requests: number;
+  errors5xx: number;
+  errors4xx: number;
+  latencySumMs: number;
+  latencyMinMs: number;
+  latencyMaxMs: number;
+  latencyP50Ms: number;
+  latencyP95Ms: number;
+  latencyP99Ms: number;
+  latency: LatencyBuckets;
+}
+
+export function buildMinuteStart(ts: number): number {
+  return ts - (((ts % minuteMs) + minuteMs) % minuteMs);
+}
+
+interface Accumulator {
+  minuteMs: number;
+  service: string;
+  method: string;
+  path: string;
+  requests: number;
+  errors5xx: number;
+  errors4xx: number;
+  sum: number;
+  min: number;
+  max: number;
+  sketch: LatencySketch;
+}
+
+/** Code-unit order, so every run sorts identically whatever the locale. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareMinuteKeys(
+  a: Pick<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>,
+  b: Pick<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>,
+): number {
+  return (
+    a.minuteMs - b.minuteMs ||
+    compareText(a.service, b.service) ||
+    compareText(a.method, b.method) ||
+    compareText(a.path, b.path)
+  );
+}
+
+/** Quantile clamped to the exact min/max, which only ever moves the estimate closer to the truth. */
+function clampedQuantile(sketch: LatencySketch, q: number, min: number, max: number): number {
+  const value = sketch.quantile(q) ?? 0;
+  return Math.min(max, Math.max(min, value));
+}
+
+/** Folds deduplicated facts into per-minute rows; feed each fact once. */
+export class MinuteMetricsAggregator {
+  private readonly groups = new Map<string, Accumulator>();
+
+  add(fact: MinuteFactInput): void {
+    const minute = buildMinuteStart(fact.ts);
+    const key = `${minute}\u0000${fact.service}\u0000${fact.method}\u0000${fact.path}`;
+    let acc = this.groups.get(key);
+    if (acc === undefined) {
+      acc = {
+        minuteMs: minute,
+        service: fact.service,
+        method: fact.method,
+        path: fact.path,
+        requests: 0,
+        errors5xx: 0,
+        errors4xx: 0,
+        sum: 0,
+        min: Infinity,
+        max: -Infinity,
+        sketch: new LatencySketch(),
+      };
+      this.groups.set(key, acc);
+    }
+    accumulate(acc, fact);
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Rows sorted by (minute, service, method, path) so the output bytes are deterministic. */
+  rows(): MinuteMetricsRow[] {
+    return [...this.groups.values()].map(buildRow).sort(compareMinuteKeys);
+  }
+}
+
+function accumulate(acc: Accumulator, fact: MinuteFactInput): void {
+  const latency = fact.latency_ms;
+  acc.requests += 1;
+  if (fact.status_code >= 500) acc.errors5xx += 1;
+  else if (fact.status_code >= 400) acc.errors4xx += 1;
+  acc.sum += latency;
+  if (latency < acc.min) acc.min = latency;
+  if (latency > acc.max) acc.max = latency;
+  acc.sketch.add(latency);
+}
+
+function buildRow(acc: Accumulator): MinuteMetricsRow {
+  const { sketch, min, max } = acc;
+  return {
+    minuteMs: acc.minuteMs,
+    service: acc.service,
+    method: acc.method,
+    path: acc.path,
+    requests: acc.requests,
+    errors5xx: acc.errors5xx,
+    errors4xx: acc.errors4xx,
+    latencySumMs: acc.sum,
+    latencyMinMs: min,
+    latencyMaxMs: max,
+    latencyP50Ms: clampedQuantile(sketch, 0.5, min, max),
+    latencyP95Ms: clampedQuantile(sketch, 0.95, min, max),
+    latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
+    latency: sketch.toBuckets(),
+  };
+}
+
+export interface MinuteMetricsFilter {
+  service?: string;
+  method?: string;
+  path?: string;
+  /** Inclusive start, ms since epoch. */
+  fromMs?: number;
+  /** Exclusive end, ms since epoch. */
+  toMs?: number;
+}
+
+export interface MergedMinuteMetrics {
+  requests: number;
+  errors5xx: number;
+  errors4xx: number;
+  latencySumMs: number;
+  latencyMinMs: number | undefined;
+  latencyMaxMs: number | undefined;
+  /** Quantile over every merged request, within 1% relative error. */
+  quantile(q: number): number | undefined;
+}
+
+function matches(row: MinuteMetricsRow, filter: MinuteMetricsFilter): boolean {
+  if (filter.service !== undefined && row.service !== filter.service) return false;
+  if (filter.method !== undefined && row.method !== filter.method) return false;
+  if (filter.path !== undefined && row.path !== filter.path) return false;
+  if (filter.fromMs !== undefined && row.minuteMs < filter.fromMs) return false;
+  return filter.toMs === undefined || row.minuteMs < filter.toMs;
+}
+
+/** Merges rows over a range/filter the only correct way: summing counts and histogram buckets. */
+export function mergeMinuteMetrics(
+  rows: Iterable<MinuteMetricsRow>,
+  filter: MinuteMetricsFilter = {},
+): MergedMinuteMetrics {
+  const sketch = new LatencySketch();
+  let [requests, errors5xx, errors4xx, sum, min, max] = [0, 0, 0, 0, Infinity, -Infinity];
+  for (const row of rows) {
+    if (!matches(row, filter)) continue;
+    requests += row.requests;
+    errors5xx += row.errors5xx;
+    errors4xx += row.errors4xx;
+    sum += row.latencySumMs;
+    min = Math.min(min, row.latencyMinMs);
+    max = Math.max(max, row.latencyMaxMs);
+    sketch.addBuckets(row.latency);
+  }
+  const empty = requests === 0;
+  return {
+    requests,
+    errors5xx,
+    errors4xx,
+    latencySumMs: sum,
+    latencyMinMs: empty ? undefined : min,
+    latencyMaxMs: empty ? undefined : max,
+    quantile: (q) => (empty ? undefined : clampedQuantile(sketch, q, min, max)),
+  };
+}
