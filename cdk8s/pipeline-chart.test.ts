@@ -9,6 +9,7 @@ const ids = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}/${m.metad
 const find = (manifests: Manifest[], kind: string, name: string) => {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
   if (!found) throw new Error(`${kind}/${name} not synthesized`);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests walk deep into manifests
   return found as Manifest & { spec: Record<string, any> };
 };
 

@@ -16,16 +16,22 @@ export const NAME_RULE = {
 
 type JsonSchema = Record<string, unknown>;
 
+/** Keys zod emits that a structural schema rejects or that only add noise. */
+function dropKey(key: string, value: unknown): boolean {
+  if (key === '$schema') return true;
+  if (key === 'additionalProperties') return value === false;
+  // zod bounds integers to Number.MAX_SAFE_INTEGER, which only adds noise to the CRD.
+  return (key === 'maximum' || key === 'minimum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER;
+}
+
 /** zod emits JSON Schema; Kubernetes wants a structural OpenAPI v3 subset, so drop what it rejects. */
 function toStructural(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toStructural);
   if (node === null || typeof node !== 'object') return node;
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$schema' || (key === 'additionalProperties' && value === false)) continue;
-    // zod bounds integers to Number.MAX_SAFE_INTEGER, which only adds noise to the CRD.
-    if ((key === 'maximum' || key === 'minimum') && Math.abs(value as number) >= Number.MAX_SAFE_INTEGER)
-      continue;
+    if (dropKey(key, value)) continue;
+    // Defaults and CEL rules are data, not schema: copy them verbatim.
     out[key] = key === 'default' || key === 'x-kubernetes-validations' ? value : toStructural(value);
   }
   return out;
