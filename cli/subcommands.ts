@@ -21,13 +21,16 @@ export const subcommands: Record<string, Subcommand> = {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
     load: notYetBuilt('dev', '[4/7]'),
   },
-  ingest: { summary: 'ingestion worker (HTTP API + write-ahead log)', load: notYetBuilt('ingest', '[2/7]') },
+  ingest: {
+    summary: 'ingestion worker (HTTP API + write-ahead log)',
+    load: () => import('../workers/ingest/main.js'),
+  },
   rollup: { summary: 'rollup worker (raw segments -> minute metrics)', load: notYetBuilt('rollup', '[3/7]') },
   query: { summary: 'query API and dashboard server', load: notYetBuilt('query', '[4/7]') },
-  operator: { summary: 'Kubernetes operator for GravixPipeline', load: notYetBuilt('operator', '[6/7]') },
+  operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
   loadgen: { summary: 'realistic synthetic traffic generator', load: notYetBuilt('loadgen', '[4/7]') },
   synth: {
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
-    load: notYetBuilt('synth', '[6/7]'),
+    load: () => import('../cdk8s/synth-command.js'),
   },
 };

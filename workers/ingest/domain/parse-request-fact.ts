@@ -71,13 +71,13 @@ function readPath(item: Item): string {
 /** Validates one RequestFact and turns it into the raw record the WAL stores. */
 export function parseRequestFact(value: unknown, index: number, ctx: FactContext): ItemResult<RawFact> {
   return parseItem(value, index, (item) => {
-    const service = readString(item, 'service', 128);
+    // Fields are read in the order clients see them documented, so the first problem reported is the first field.
     const fact: RawFact = {
       kind: 'fact',
       tenant: ctx.tenant,
       event_id: readString(item, 'event_id', 128),
       ts: readTimestamp(item, 'timestamp', ctx.window),
-      service,
+      service: readString(item, 'service', 128),
       method: readEnum(item, 'method', httpMethods),
       path: readPath(item),
       status_code: readInteger(item, 'status_code', 100, 599),
@@ -89,7 +89,7 @@ export function parseRequestFact(value: unknown, index: number, ctx: FactContext
       trace_id: readOptionalString(item, 'trace_id', 128),
     };
     for (const [key, v] of Object.entries(optional)) if (v !== undefined) (fact as unknown as Item)[key] = v;
-    fact.path = ctx.routes.admit(ctx.tenant, service, fact.path);
+    fact.path = ctx.routes.admit(ctx.tenant, fact.service, fact.path);
     return fact;
   });
 }

@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
+import { tenantIdPattern } from '../domain/raw-record.js';
+import { parseAll, parseConfig } from '../shared/config-error.js';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const mib = 1024 * 1024;
+
+const ingestSchema = z.object({
+  GRAVIX_INGEST_HOST: z.string().default('0.0.0.0'),
+  GRAVIX_INGEST_PORT: int(0).max(65535).default(8081),
+  GRAVIX_DATA_DIR: z.string().min(1).default('.gravix-data'),
+  GRAVIX_API_KEYS_FILE: z.string().min(1),
+  GRAVIX_INGESTER_ID: z
+    .string()
+    .regex(tenantIdPattern, `must match ${tenantIdPattern.source}`)
+    .default(
+      hostname()
+        .toLowerCase()
+        .replace(/[^a-z0-9-]/g, '-')
+        .slice(0, 63),
+    ),
+  GRAVIX_WAL_SEGMENT_BYTES: int(4096).default(64 * mib),
+  GRAVIX_WAL_SEGMENT_AGE_MS: int(100).default(60_000),
+  GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
+  GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
+  GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),
+  GRAVIX_RATE_PER_SECOND: int(1).default(50_000),
+  GRAVIX_RATE_BURST: int(1).default(100_000),
+  GRAVIX_ROUTE_BUDGET: int(1).default(500),
+  GRAVIX_MAX_PAST_MS: int(0).default(7 * 86_400_000),
+  GRAVIX_MAX_FUTURE_MS: int(0).default(3_600_000),
+  GRAVIX_SHUTDOWN_DEADLINE_MS: int(0).default(20_000),
+  GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type IngestConfig = z.infer<typeof ingestSchema> & { store: z.infer<typeof objectStoreConfigSchema> };
+
+/** The ingestion worker's whole configuration, from the environment; every bad key is reported at once. */
+export function loadIngestConfig(env: Record<string, string | undefined>): IngestConfig {
+  const withStoreDefault = { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: '.gravix-data', ...env };
+  const [base, store] = parseAll(
+    () => parseConfig(ingestSchema, withStoreDefault),
+    () => parseConfig(objectStoreConfigSchema, withStoreDefault),
+  );
+  return { ...base, store };
+}
+
+export const walDir = (config: IngestConfig) => join(config.GRAVIX_DATA_DIR, 'wal');

@@ -1,0 +1,42 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { HttpError } from './http-error.js';
+
+/** body-parser's failure types, mapped onto the API's error codes. */
+const bodyParserErrors: Record<string, [number, string]> = {
+  'entity.too.large': [413, 'BODY_TOO_LARGE'],
+  'encoding.unsupported': [415, 'UNSUPPORTED_ENCODING'],
+  'request.aborted': [400, 'REQUEST_ABORTED'],
+  'entity.verify.failed': [400, 'MALFORMED_BODY'],
+  'request.size.invalid': [400, 'MALFORMED_BODY'],
+};
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const e = error as { type?: string; status?: number; message?: string; code?: string };
+  const mapped = e.type ? bodyParserErrors[e.type] : undefined;
+  if (mapped) return new HttpError(mapped[0], mapped[1], e.message ?? mapped[1]);
+  // zlib failures while inflating a gzip body.
+  if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') {
+    return new HttpError(400, 'MALFORMED_BODY', `body is not valid gzip: ${e.message}`);
+  }
+  return new HttpError(500, 'INTERNAL', 'internal error');
+}
+
+/** The one place errors become responses: `{"error": {code, message, field?, request_id}}`. */
+export function buildErrorHandler(log: Logger) {
+  return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const http = toHttpError(error);
+    const requestId = res.locals['requestId'] as string | undefined;
+    if (http.status >= 500) log.error({ err: error, requestId }, 'request failed');
+    if (http.details.retryAfterSeconds !== undefined)
+      res.setHeader('Retry-After', String(http.details.retryAfterSeconds));
+    const body: Record<string, unknown> = { code: http.code, message: http.message, request_id: requestId };
+    if (http.details.field) body['field'] = http.details.field;
+    res.status(http.status).json({ error: body, ...http.details.extra });
+  };
+}
+
+export function notFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+}

@@ -1,0 +1,11 @@
+/** An error with an HTTP status and a stable code; the error middleware renders it as the API's error body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { field?: string; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,243 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { pino } from 'pino';
+import { hashApiKey } from '../domain/api-keys.js';
+import { RateLimiter } from '../domain/rate-limiter.js';
+import { RouteBudget } from '../domain/route-budget.js';
+import { buildIngestMetrics } from '../ingest-metrics.js';
+import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { buildIngestApp, type IngestLimits } from './ingest-app.js';
+
+const now = Date.parse('2026-11-23T12:00:00Z');
+const keys = [
+  { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest' as const] },
+  { name: 'reader', tenant: 'acme', sha256: hashApiKey('r-key'), scopes: ['query' as const] },
+];
+const fact = (id: string, overrides: Record<string, unknown> = {}) => ({
+  event_id: id,
+  timestamp: now - 60_000,
+  service: 'checkout',
+  method: 'GET',
+  path: '/orders/42',
+  status_code: 200,
+  latency_ms: 10,
+  ...overrides,
+});
+
+interface Harness {
+  url: string;
+  wal: WriteAheadLog;
+  dir: string;
+  close(): Promise<void>;
+}
+
+async function startApp(
+  limits: Partial<IngestLimits> = {},
+  rate = { perSecond: 1000, burst: 1000 },
+): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'gx-ingest-'));
+  const { wal } = await WriteAheadLog.open({
+    dir,
+    maxSegmentBytes: 1 << 20,
+    maxSegmentAgeMs: 60_000,
+    onSealed: () => {},
+  });
+  const app = buildIngestApp({
+    wal,
+    apiKeys: () => keys,
+    limiter: new RateLimiter(rate, () => now),
+    routes: new RouteBudget(100),
+    metrics: buildIngestMetrics(
+      () => ({ segments: 0, bytes: 0 }),
+      () => wal.diskBytes(),
+    ),
+    log: pino({ level: 'silent' }),
+    limits: {
+      maxBodyBytes: 1 << 20,
+      maxItemsPerBatch: 100,
+      diskBudgetBytes: 1 << 30,
+      maxPastMs: 86_400_000,
+      maxFutureMs: 3_600_000,
+      ...limits,
+    },
+    now: () => now,
+  });
+  const server: Server = await new Promise((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    wal,
+    dir,
+    close: async () => {
+      await new Promise((r) => server.close(r));
+      await wal.close();
+    },
+  };
+}
+
+async function walRecords(h: Harness) {
+  await h.wal.sealNow();
+  const files = readdirSync(h.dir).filter((f) => f.endsWith('.sealed'));
+  return (await Promise.all(files.map((f) => readSegmentRecords(join(h.dir, f))))).flat();
+}
+
+const post = (
+  h: Harness,
+  body: string | Buffer,
+  headers: Record<string, string> = {},
+  path = '/api/v1/facts',
+) =>
+  fetch(`${h.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer w-key', 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+  });
+
+describe('POST /api/v1/facts', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startApp();
+  });
+  afterEach(() => h.close());
+
+  it('accepts a JSON array durably and reports per-item rejections by index and field', async () => {
+    const res = await post(h, JSON.stringify([fact('a'), fact('b', { status_code: 700 }), fact('c')]));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await res.json()).toEqual({
+      accepted: 2,
+      rejected: [
+        {
+          index: 1,
+          code: 'OUT_OF_RANGE',
+          field: 'status_code',
+          message: 'status_code must be between 100 and 599, got 700',
+        },
+      ],
+      request_id: res.headers.get('x-request-id'),
+    });
+    const records = await walRecords(h);
+    expect(records.filter((r) => r.kind === 'fact').map((r) => (r.kind === 'fact' ? r.path : ''))).toEqual([
+      '/orders/:id',
+      '/orders/:id',
+    ]);
+    expect(records.filter((r) => r.kind === 'rejected')).toHaveLength(1);
+  });
+
+  it('accepts a single object, gzip bodies and NDJSON with a broken line rejected on its own', async () => {
+    expect((await post(h, JSON.stringify(fact('one')))).status).toBe(200);
+    const gz = await post(h, gzipSync(JSON.stringify([fact('gz')])), { 'content-encoding': 'gzip' });
+    expect(await gz.json()).toMatchObject({ accepted: 1 });
+    const nd = `${JSON.stringify(fact('n1'))}\n{oops\n${JSON.stringify(fact('n2'))}\n`;
+    const res = await post(h, nd, { 'content-type': 'application/x-ndjson' });
+    expect(await res.json()).toMatchObject({
+      accepted: 2,
+      rejected: [{ index: 1, code: 'INVALID_JSON', message: 'line for item 1 is not valid JSON' }],
+    });
+  });
+
+  it('answers a malformed JSON body with 400 and the error body shape', async () => {
+    const res = await post(h, '{"event_id":');
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string; request_id: string } };
+    expect(body.error.code).toBe('MALFORMED_BODY');
+    expect(body.error.message).toMatch(/^body is not valid JSON: /);
+    expect(body.error.request_id).toBe(res.headers.get('x-request-id'));
+  });
+
+  it('answers a corrupt gzip body with 400 MALFORMED_BODY', async () => {
+    const res = await post(h, Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('MALFORMED_BODY');
+  });
+
+  it('answers 400 VALIDATION_FAILED with every rejection when no item is valid', async () => {
+    const res = await post(h, JSON.stringify([{ nope: 1 }, 5]));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      error: { code: 'VALIDATION_FAILED', message: 'all 2 items were rejected' },
+      accepted: 0,
+      rejected: [
+        { index: 0, code: 'MISSING_FIELD', field: 'event_id' },
+        { index: 1, code: 'NOT_AN_OBJECT' },
+      ],
+    });
+  });
+
+  it('answers 401 without a key or with a wrong key, and 403 for a key without the ingest scope', async () => {
+    const none = await fetch(`${h.url}/api/v1/facts`, { method: 'POST', body: '{}' });
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toBe(
+      'an API key is required (Authorization: Bearer <key> or X-API-Key)',
+    );
+    expect((await post(h, '{}', { authorization: 'Bearer wrong' })).status).toBe(401);
+    const viaHeader = await fetch(`${h.url}/api/v1/facts`, {
+      method: 'POST',
+      headers: { 'x-api-key': 'w-key', 'content-type': 'application/json' },
+      body: JSON.stringify(fact('x')),
+    });
+    expect(viaHeader.status).toBe(200);
+    const reader = await post(h, '{}', { authorization: 'Bearer r-key' });
+    expect(reader.status).toBe(403);
+    expect(((await reader.json()) as { error: { message: string } }).error.message).toBe(
+      "the API key 'reader' does not have the 'ingest' scope",
+    );
+  });
+
+  it('answers 413 for a batch over the item limit', async () => {
+    const res = await post(h, JSON.stringify(Array.from({ length: 101 }, (_, i) => fact(`e${i}`))));
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+      'batch holds 101 items; the limit is 100',
+    );
+  });
+
+  it('accepts deploy events on /api/v1/events', async () => {
+    const res = await post(
+      h,
+      JSON.stringify({ type: 'deploy', service: 'checkout', version: 'v2', timestamp: now }),
+      {},
+      '/api/v1/events',
+    );
+    expect(await res.json()).toMatchObject({ accepted: 1, rejected: [] });
+    const [event] = (await walRecords(h)).filter((r) => r.kind === 'event');
+    expect(event).toMatchObject({
+      type: 'deploy',
+      service: 'checkout',
+      version: 'v2',
+      event_id: expect.stringMatching(/^derived-/),
+    });
+  });
+});
+
+describe('ingest back-pressure', () => {
+  it('answers 429 with Retry-After when a key is over its rate', async () => {
+    const h = await startApp({}, { perSecond: 1, burst: 2 });
+    try {
+      expect((await post(h, JSON.stringify([fact('a'), fact('b')]))).status).toBe(200);
+      const res = await post(h, JSON.stringify(fact('c')));
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('1');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('answers 503 with Retry-After once the disk buffer is over budget', async () => {
+    const h = await startApp({ diskBudgetBytes: 1 });
+    try {
+      expect((await post(h, JSON.stringify(fact('a')))).status).toBe(200);
+      const res = await post(h, JSON.stringify(fact('b')));
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('DISK_BUFFER_FULL');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { RawRecord } from '../../domain/raw-record.js';
+import type { ApiKeyEntry } from '../domain/api-keys.js';
+import type { ItemError } from '../domain/item-error.js';
+import {
+  BatchTooLargeError,
+  MalformedBodyError,
+  parseBatchBody,
+  type ParsedBatch,
+} from '../domain/parse-batch-body.js';
+import { parseRequestFact, type ItemResult } from '../domain/parse-request-fact.js';
+import { parseServiceEvent } from '../domain/parse-service-event.js';
+import type { RateLimiter } from '../domain/rate-limiter.js';
+import type { RouteBudget } from '../domain/route-budget.js';
+import type { IngestMetrics } from '../ingest-metrics.js';
+import type { DeadLetterRecord, WalRecord } from '../wal/wal-record.js';
+import { buildAuthenticate } from './authenticate.js';
+import { buildErrorHandler, notFound } from './error-handler.js';
+import { HttpError } from './http-error.js';
+import { requestId } from './request-id.js';
+
+export interface IngestLimits {
+  maxBodyBytes: number;
+  maxItemsPerBatch: number;
+  diskBudgetBytes: number;
+  maxPastMs: number;
+  maxFutureMs: number;
+}
+
+export interface IngestAppDeps {
+  wal: { append(records: WalRecord[]): Promise<void>; diskBytes(): number; isWritable(): Promise<boolean> };
+  apiKeys: () => readonly ApiKeyEntry[];
+  limiter: RateLimiter;
+  routes: RouteBudget;
+  metrics: IngestMetrics;
+  log: Logger;
+  limits: IngestLimits;
+  now?: () => number;
+}
+
+type ItemParser = (value: unknown, index: number, tenant: string, now: number) => ItemResult<RawRecord>;
+
+function readBatch(req: Request, maxItems: number): ParsedBatch {
+  if (!Buffer.isBuffer(req.body)) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
+  const isNdjson = (req.header('content-type') ?? '').toLowerCase().startsWith('application/x-ndjson');
+  try {
+    return parseBatchBody(req.body.toString('utf8'), isNdjson, maxItems);
+  } catch (error) {
+    if (error instanceof MalformedBodyError) throw new HttpError(400, error.code, error.message);
+    if (error instanceof BatchTooLargeError) throw new HttpError(413, error.code, error.message);
+    throw error;
+  }
+}
+
+function deadLetter(tenant: string, now: number, error: ItemError, item: unknown): DeadLetterRecord {
+  return { kind: 'rejected', tenant, received_at: now, error, item };
+}
+
+/** The durable batch endpoint shared by facts and events: validate, dead-letter, fsync, then answer. */
+function buildBatchHandler(
+  deps: IngestAppDeps,
+  parse: ItemParser,
+  onAccepted: (tenant: string, n: number) => void,
+) {
+  return async (req: Request, res: Response): Promise<void> => {
+    const { tenant, name } = res.locals['apiKey'] as ApiKeyEntry;
+    if (deps.wal.diskBytes() >= deps.limits.diskBudgetBytes) {
+      throw new HttpError(
+        503,
+        'DISK_BUFFER_FULL',
+        'the local buffer is full while uploads catch up; retry later',
+        {
+          retryAfterSeconds: 5,
+        },
+      );
+    }
+    const batch = readBatch(req, deps.limits.maxItemsPerBatch);
+    const decision = deps.limiter.take(name, batch.items.length + batch.lineErrors.length);
+    if (!decision.allowed) {
+      throw new HttpError(429, 'RATE_LIMITED', `API key '${name}' is over its rate limit`, {
+        retryAfterSeconds: decision.retryAfterSeconds,
+      });
+    }
+    const now = deps.now?.() ?? Date.now();
+    const accepted: RawRecord[] = [];
+    const rejected: ItemError[] = [...batch.lineErrors];
+    const records: WalRecord[] = batch.lineErrors.map((e) => deadLetter(tenant, now, e, null));
+    for (const { index, value } of batch.items) {
+      const result = parse(value, index, tenant, now);
+      if (result.ok) accepted.push(result.value);
+      else {
+        rejected.push(result.error);
+        records.push(deadLetter(tenant, now, result.error, value));
+      }
+    }
+    records.push(...accepted);
+    try {
+      await deps.wal.append(records);
+    } catch (error) {
+      deps.log.error({ err: error }, 'write-ahead log append failed');
+      throw new HttpError(503, 'WAL_UNAVAILABLE', 'the batch could not be made durable; retry later', {
+        retryAfterSeconds: 1,
+      });
+    }
+    onAccepted(tenant, accepted.length);
+    for (const e of rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
+    rejected.sort((a, b) => a.index - b.index);
+    if (accepted.length === 0) {
+      throw new HttpError(400, 'VALIDATION_FAILED', `all ${rejected.length} items were rejected`, {
+        extra: { accepted: 0, rejected },
+      });
+    }
+    res.status(200).json({ accepted: accepted.length, rejected, request_id: res.locals['requestId'] });
+  };
+}
+
+function timed(deps: IngestAppDeps, route: string) {
+  return (_req: Request, res: Response, next: () => void) => {
+    const stop = deps.metrics.requestDuration.startTimer({ route });
+    res.on('finish', () => {
+      stop();
+      deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+export function buildIngestApp(deps: IngestAppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  const window = (now: number) => ({
+    now,
+    maxPastMs: deps.limits.maxPastMs,
+    maxFutureMs: deps.limits.maxFutureMs,
+  });
+  const body = express.raw({ type: () => true, limit: deps.limits.maxBodyBytes, inflate: true });
+  const auth = buildAuthenticate(deps.apiKeys, 'ingest');
+  const facts: ItemParser = (v, i, tenant, now) =>
+    parseRequestFact(v, i, { tenant, window: window(now), routes: deps.routes });
+  const events: ItemParser = (v, i, tenant, now) => parseServiceEvent(v, i, { tenant, window: window(now) });
+  app.post(
+    '/api/v1/facts',
+    timed(deps, 'facts'),
+    auth,
+    body,
+    buildBatchHandler(deps, facts, (t, n) => deps.metrics.factsAccepted.inc({ tenant: t }, n)),
+  );
+  app.post(
+    '/api/v1/events',
+    timed(deps, 'events'),
+    auth,
+    body,
+    buildBatchHandler(deps, events, (t, n) => deps.metrics.eventsAccepted.inc({ tenant: t }, n)),
+  );
+  app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ready', async (_req, res) => {
+    const writable = await deps.wal.isWritable();
+    res.status(writable ? 200 : 503).json({ status: writable ? 'ready' : 'wal-not-writable' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+  app.use(notFound);
+  app.use(buildErrorHandler(deps.log));
+  return app;
+}

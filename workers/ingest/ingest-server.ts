@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import type { IngestConfig } from './config.js';
+import { walDir } from './config.js';
+import { parseApiKeys } from './domain/api-keys.js';
+import { RateLimiter } from './domain/rate-limiter.js';
+import { RouteBudget } from './domain/route-budget.js';
+import { buildIngestApp } from './http/ingest-app.js';
+import { buildIngestMetrics } from './ingest-metrics.js';
+import { SegmentUploader } from './wal/segment-uploader.js';
+import { WriteAheadLog } from './wal/write-ahead-log.js';
+
+export interface IngestServer {
+  port: number;
+  /** Stop accepting, drain in-flight requests, seal the WAL, try to upload within the deadline. */
+  stop(): Promise<{ drained: boolean }>;
+}
+
+/** Wires WAL, uploader, metrics and the HTTP app; used by `gravix ingest` and by `gravix dev`. */
+export async function startIngestServer(
+  config: IngestConfig,
+  store: ObjectStore,
+  log: Logger,
+): Promise<IngestServer> {
+  const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
+  // The WAL, uploader and metrics refer to each other; this holder breaks the cycle.
+  const parts: { uploader?: SegmentUploader; wal?: WriteAheadLog } = {};
+  const metrics = buildIngestMetrics(
+    () => parts.uploader?.backlog() ?? { segments: 0, bytes: 0 },
+    () => parts.wal?.diskBytes() ?? 0,
+  );
+  const { wal, recovered } = await WriteAheadLog.open({
+    dir: walDir(config),
+    maxSegmentBytes: config.GRAVIX_WAL_SEGMENT_BYTES,
+    maxSegmentAgeMs: config.GRAVIX_WAL_SEGMENT_AGE_MS,
+    onSealed: (segment) => parts.uploader?.enqueue(segment),
+    onFsync: (seconds) => metrics.fsyncDuration.observe(seconds),
+  });
+  const uploader = new SegmentUploader({
+    store,
+    ingesterId: config.GRAVIX_INGESTER_ID,
+    log,
+    deleteSealed: (segment) => wal.deleteSealed(segment),
+    onUploaded: (seconds) => metrics.uploadDuration.observe(seconds),
+    onFailure: () => metrics.uploadFailures.inc(),
+  });
+  Object.assign(parts, { uploader, wal });
+  if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');
+  for (const segment of recovered) uploader.enqueue(segment);
+  const app = buildIngestApp({
+    wal,
+    apiKeys: () => apiKeys,
+    limiter: new RateLimiter({ perSecond: config.GRAVIX_RATE_PER_SECOND, burst: config.GRAVIX_RATE_BURST }),
+    routes: new RouteBudget(config.GRAVIX_ROUTE_BUDGET),
+    metrics,
+    log,
+    limits: {
+      maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
+      maxItemsPerBatch: config.GRAVIX_MAX_ITEMS_PER_BATCH,
+      diskBudgetBytes: config.GRAVIX_DISK_BUDGET_BYTES,
+      maxPastMs: config.GRAVIX_MAX_PAST_MS,
+      maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
+    },
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.GRAVIX_INGEST_PORT, config.GRAVIX_INGEST_HOST, () => resolve(s));
+  });
+  server.keepAliveTimeout = 65_000;
+  const port = (server.address() as AddressInfo).port;
+  log.info({ port, ingesterId: config.GRAVIX_INGESTER_ID }, 'ingest listening');
+  return {
+    port,
+    async stop() {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      await closed;
+      await wal.close();
+      const drained = await uploader.drain(config.GRAVIX_SHUTDOWN_DEADLINE_MS);
+      log.info({ drained, backlog: uploader.backlog() }, 'ingest stopped');
+      return { drained };
+    },
+  };
+}

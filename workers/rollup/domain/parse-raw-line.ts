@@ -1,0 +1,57 @@
+import { serviceEventTypes, type RawRecord } from '../../domain/raw-record.js';
+
+export class InvalidRawLineError extends Error {
+  readonly code = 'INVALID_RAW_LINE';
+}
+
+const eventTypes: ReadonlySet<string> = new Set(serviceEventTypes);
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+/** Hand-written rather than zod: this runs for every raw line and is the rollup's hot path. */
+function factProblem(r: Record<string, unknown>): string | undefined {
+  if (!isText(r['service'])) return 'service must be a non-empty string';
+  if (!isText(r['method'])) return 'method must be a non-empty string';
+  if (!isText(r['path'])) return 'path must be a non-empty string';
+  const status = r['status_code'];
+  if (typeof status !== 'number' || !(status >= 100 && status <= 599)) return 'status_code must be 100-599';
+  const latency = r['latency_ms'];
+  if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) {
+    return 'latency_ms must be a finite number >= 0';
+  }
+  return undefined;
+}
+
+function eventProblem(r: Record<string, unknown>): string | undefined {
+  if (!isText(r['service'])) return 'service must be a non-empty string';
+  if (typeof r['type'] !== 'string' || !eventTypes.has(r['type'])) {
+    return `type must be one of ${serviceEventTypes.join(', ')}`;
+  }
+  return undefined;
+}
+
+function recordProblem(r: Record<string, unknown>): string | undefined {
+  if (!isText(r['event_id'])) return 'event_id must be a non-empty string';
+  if (typeof r['ts'] !== 'number' || !Number.isFinite(r['ts'])) return 'ts must be epoch milliseconds';
+  if (r['kind'] === 'fact') return factProblem(r);
+  if (r['kind'] === 'event') return eventProblem(r);
+  return "kind must be 'fact' or 'event'";
+}
+
+/** Parses one raw JSON line into a record; throws InvalidRawLineError naming the rule it broke. */
+export function parseRawLine(line: string): RawRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch (error) {
+    throw new InvalidRawLineError(`raw line is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidRawLineError('raw line must be a JSON object');
+  }
+  const problem = recordProblem(value as Record<string, unknown>);
+  if (problem !== undefined) throw new InvalidRawLineError(`raw line: ${problem}`);
+  return value as RawRecord;
+}
