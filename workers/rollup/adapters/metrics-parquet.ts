@@ -1,0 +1,151 @@
+import {
+  Data,
+  Float64,
+  Int32,
+  Int64,
+  RecordBatch,
+  Struct,
+  Table,
+  Utf8,
+  makeData,
+  vectorFromArray,
+  type DataType,
+  type Schema,
+} from 'apache-arrow';
+import type { RawServiceEvent } from '../../domain/raw-record.js';
+import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
+import { requestMetricsMinuteSchema, serviceEventsSchema } from './metrics-schema.js';
+
+function int64Data(values: readonly number[]): Data<Int64> {
+  const data = new BigInt64Array(values.length);
+  values.forEach((v, i) => (data[i] = BigInt(v)));
+  return makeData({ type: new Int64(), length: data.length, nullCount: 0, data });
+}
+
+function float64Data(values: readonly number[]): Data<Float64> {
+  return makeData({
+    type: new Float64(),
+    length: values.length,
+    nullCount: 0,
+    data: Float64Array.from(values),
+  });
+}
+
+function utf8Data(values: readonly (string | undefined)[]): Data<Utf8> {
+  return vectorFromArray(
+    values.map((v) => v ?? null),
+    new Utf8(),
+  ).data[0]!;
+}
+
+/** list<item> built directly from offsets so a million-row hour does not go through per-value builders. */
+function listData(
+  type: DataType,
+  lists: readonly (readonly number[])[],
+  child: (flat: number[]) => Data,
+): Data {
+  const offsets = new Int32Array(lists.length + 1);
+  const flat: number[] = [];
+  lists.forEach((list, i) => {
+    for (const v of list) flat.push(v);
+    offsets[i + 1] = flat.length;
+  });
+  return makeData({
+    type,
+    length: lists.length,
+    nullCount: 0,
+    valueOffsets: offsets,
+    child: child(flat),
+  } as never);
+}
+
+function buildTable(schema: Schema, children: Data[], length: number): Table {
+  const data = makeData({ type: new Struct(schema.fields), length, nullCount: 0, children });
+  return new Table([new RecordBatch(schema, data)]);
+}
+
+export function buildRequestMetricsTable(rows: readonly MinuteMetricsRow[]): Table {
+  const col = <T>(pick: (r: MinuteMetricsRow) => T) => rows.map(pick);
+  const fields = requestMetricsMinuteSchema.fields;
+  return buildTable(
+    requestMetricsMinuteSchema,
+    [
+      int64Data(col((r) => r.minuteMs)),
+      utf8Data(col((r) => r.service)),
+      utf8Data(col((r) => r.method)),
+      utf8Data(col((r) => r.path)),
+      int64Data(col((r) => r.requests)),
+      int64Data(col((r) => r.errors5xx)),
+      int64Data(col((r) => r.errors4xx)),
+      float64Data(col((r) => r.latencySumMs)),
+      float64Data(col((r) => r.latencyMinMs)),
+      float64Data(col((r) => r.latencyMaxMs)),
+      float64Data(col((r) => r.latencyP50Ms)),
+      float64Data(col((r) => r.latencyP95Ms)),
+      float64Data(col((r) => r.latencyP99Ms)),
+      int64Data(col((r) => r.latency.zeroCount)),
+      listData(
+        fields[14]!.type,
+        col((r) => r.latency.indexes),
+        (flat) =>
+          makeData({ type: new Int32(), length: flat.length, nullCount: 0, data: Int32Array.from(flat) }),
+      ),
+      listData(
+        fields[15]!.type,
+        col((r) => r.latency.counts),
+        int64Data,
+      ),
+    ],
+    rows.length,
+  );
+}
+
+export function buildServiceEventsTable(events: readonly RawServiceEvent[]): Table {
+  return buildTable(
+    serviceEventsSchema,
+    [
+      int64Data(events.map((e) => e.ts)),
+      utf8Data(events.map((e) => e.event_id)),
+      utf8Data(events.map((e) => e.type)),
+      utf8Data(events.map((e) => e.service)),
+      utf8Data(events.map((e) => e.version)),
+      utf8Data(events.map((e) => e.description)),
+    ],
+    events.length,
+  );
+}
+
+export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[]) =>
+  encodeParquet(buildRequestMetricsTable(rows));
+export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
+  encodeParquet(buildServiceEventsTable(events));
+
+const numbers = (value: unknown): number[] =>
+  Array.from((value as { toArray(): ArrayLike<number | bigint> }).toArray(), Number);
+
+/** Reads a request_metrics_minute file back into rows (tests, the embedded query path). */
+export function decodeRequestMetrics(bytes: Uint8Array): MinuteMetricsRow[] {
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r: Record<string, unknown>) => ({
+      minuteMs: Number(r['minute_ms']),
+      service: String(r['service']),
+      method: String(r['method']),
+      path: String(r['path']),
+      requests: Number(r['requests']),
+      errors5xx: Number(r['errors_5xx']),
+      errors4xx: Number(r['errors_4xx']),
+      latencySumMs: Number(r['latency_sum_ms']),
+      latencyMinMs: Number(r['latency_min_ms']),
+      latencyMaxMs: Number(r['latency_max_ms']),
+      latencyP50Ms: Number(r['latency_p50_ms']),
+      latencyP95Ms: Number(r['latency_p95_ms']),
+      latencyP99Ms: Number(r['latency_p99_ms']),
+      latency: {
+        zeroCount: Number(r['latency_zero_count']),
+        indexes: numbers(r['latency_bucket_index']),
+        counts: numbers(r['latency_bucket_count']),
+      },
+    }));
+}

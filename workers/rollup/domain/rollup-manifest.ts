@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { RawPartition } from '../../domain/raw-partition.js';
+
+/**
+ * Bumped whenever the meaning of the output changes (schema, sketch mapping, dedupe rule); it is part of the
+ * inputs digest, so a new version recomputes every partition whose raw data is still retained.
+ */
+export const rollupVersion = 1;
+
+export const metricsTables = ['request_metrics_minute', 'service_events'] as const;
+export type MetricsTable = (typeof metricsTables)[number];
+
+const inputSchema = z.object({ key: z.string(), etag: z.string(), size: z.number().int().nonnegative() });
+const outputSchema = z.object({
+  key: z.string(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+});
+
+export const rollupManifestSchema = z.object({
+  format: z.literal('gravix.rollup-manifest/v1'),
+  tenant: z.string(),
+  date: z.string(),
+  hour: z.string(),
+  /** 1 for the first commit, +1 for every recompute (late data, new rollup version). */
+  generation: z.number().int().positive(),
+  rollup_version: z.number().int().positive(),
+  inputs_digest: z.string(),
+  inputs: z.array(inputSchema),
+  outputs: z.object({ request_metrics_minute: outputSchema, service_events: outputSchema }),
+  /** True once the data files at outputs[*].key hold this generation's bytes. */
+  published: z.boolean(),
+  /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
+  sealed: z.boolean(),
+  committed_at: z.string(),
+  stats: z.object({
+    lines: z.number().int().nonnegative(),
+    duplicates: z.number().int().nonnegative(),
+    invalid: z.number().int().nonnegative(),
+    facts: z.number().int().nonnegative(),
+    events: z.number().int().nonnegative(),
+  }),
+});
+
+export type RollupManifest = z.infer<typeof rollupManifestSchema>;
+export type ManifestInput = z.infer<typeof inputSchema>;
+export type ManifestOutput = z.infer<typeof outputSchema>;
+
+export class InvalidManifestError extends Error {
+  readonly code = 'INVALID_MANIFEST';
+}
+
+export function buildManifestKey(p: RawPartition): string {
+  return `metrics/_manifests/tenant=${p.tenant}/date=${p.date}/hour=${p.hour}.json`;
+}
+
+const manifestKeyPattern =
+  /^metrics\/_manifests\/tenant=([^/]+)\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\.json$/;
+
+/** Parses a manifest key back into its partition; undefined for any other key. */
+export function parseManifestKey(key: string): RawPartition | undefined {
+  const match = manifestKeyPattern.exec(key);
+  return match ? { tenant: match[1]!, date: match[2]!, hour: match[3]! } : undefined;
+}
+
+/**
+ * One file per (table, partition) under a fixed name: the directory a Hive/Trino external table scans only
+ * ever holds one committed generation (see docs/adr/0003-rollup-commit-protocol.md).
+ */
+export function buildDataFileKey(table: MetricsTable, p: RawPartition): string {
+  return `metrics/${table}/tenant=${p.tenant}/date=${p.date}/hour=${p.hour}/part-00000.parquet`;
+}
+
+/** Inputs sorted by key so the digest does not depend on listing order. */
+export function buildInputsDigest(inputs: readonly ManifestInput[]): string {
+  const sorted = [...inputs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const canonical = JSON.stringify([rollupVersion, sorted.map((i) => [i.key, i.etag, i.size])]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+export function parseRollupManifest(bytes: Uint8Array, key: string): RollupManifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new InvalidManifestError(`manifest '${key}' is not JSON`, { cause: error });
+  }
+  const parsed = rollupManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidManifestError(
+      `manifest '${key}' field '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function encodeRollupManifest(manifest: RollupManifest): Uint8Array {
+  return new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+}

@@ -1,0 +1,117 @@
+import {
+  buildRawPartitionPrefix,
+  parseRawSegmentKey,
+  partitionStartMs,
+  type RawPartition,
+} from '../../domain/raw-partition.js';
+import {
+  buildInputsDigest,
+  parseManifestKey,
+  type ManifestInput,
+  type RollupManifest,
+} from './rollup-manifest.js';
+
+const hourMs = 3_600_000;
+
+export interface RollupPolicy {
+  nowMs: number;
+  /** How long after its hour ends a partition keeps accepting data before the watermark closes it. */
+  latenessMs: number;
+  /** Also roll up partitions the watermark has not closed yet (provisional results, `gravix dev`). */
+  includeOpen: boolean;
+  rawRetentionMs: number;
+  metricsRetentionMs: number;
+}
+
+export interface PartitionCandidate {
+  partition: RawPartition;
+  inputs: ManifestInput[];
+  inputsDigest: string;
+  sealed: boolean;
+}
+
+export interface RollupPlan {
+  /** Partitions the watermark allows to roll up, oldest first; each still needs its manifest checked. */
+  candidates: PartitionCandidate[];
+  /** Raw partitions past raw retention; delete only once they have a committed manifest. */
+  rawExpired: { partition: RawPartition; keys: string[] }[];
+  /** Committed metric partitions past metrics retention. */
+  metricsExpired: RawPartition[];
+  /** Keys under raw/ that are not raw segment keys (left alone, reported). */
+  foreignKeys: string[];
+}
+
+export function buildPartitionId(p: RawPartition): string {
+  return buildRawPartitionPrefix(p);
+}
+
+function groupRawObjects(rawObjects: readonly { key: string; etag: string; size: number }[]) {
+  const groups = new Map<string, { partition: RawPartition; inputs: ManifestInput[] }>();
+  const foreignKeys: string[] = [];
+  for (const object of rawObjects) {
+    let parsed;
+    try {
+      parsed = parseRawSegmentKey(object.key);
+    } catch {
+      foreignKeys.push(object.key);
+      continue;
+    }
+    const partition = { tenant: parsed.tenant, date: parsed.date, hour: parsed.hour };
+    const id = buildPartitionId(partition);
+    const group = groups.get(id) ?? { partition, inputs: [] };
+    group.inputs.push({ key: object.key, etag: object.etag, size: object.size });
+    groups.set(id, group);
+  }
+  return { groups: [...groups.values()], foreignKeys };
+}
+
+/** Decides, from listings alone, what this run may roll up and what retention removes. */
+export function buildRollupPlan(
+  rawObjects: readonly { key: string; etag: string; size: number }[],
+  manifestKeys: readonly string[],
+  policy: RollupPolicy,
+): RollupPlan {
+  const { groups, foreignKeys } = groupRawObjects(rawObjects);
+  const rawCutoff = policy.nowMs - policy.rawRetentionMs;
+  const metricsCutoff = policy.nowMs - policy.metricsRetentionMs;
+  const plan: RollupPlan = { candidates: [], rawExpired: [], metricsExpired: [], foreignKeys };
+  for (const { partition, inputs } of groups) {
+    const start = partitionStartMs(partition);
+    const end = start + hourMs;
+    if (end <= rawCutoff) plan.rawExpired.push({ partition, keys: inputs.map((i) => i.key) });
+    if (end <= metricsCutoff) continue;
+    const sealed = end + policy.latenessMs <= policy.nowMs;
+    if (!sealed && !(policy.includeOpen && start <= policy.nowMs)) continue;
+    plan.candidates.push({ partition, inputs, inputsDigest: buildInputsDigest(inputs), sealed });
+  }
+  for (const key of manifestKeys) {
+    const partition = parseManifestKey(key);
+    if (partition && partitionStartMs(partition) + hourMs <= metricsCutoff)
+      plan.metricsExpired.push(partition);
+  }
+  plan.candidates.sort((a, b) => partitionStartMs(a.partition) - partitionStartMs(b.partition));
+  return plan;
+}
+
+export type PartitionDecision =
+  | { action: 'compute'; reason: 'new' | 'inputs_changed' }
+  | { action: 'republish' }
+  | { action: 'skip'; reason: 'up_to_date' | 'raw_expired' };
+
+/**
+ * A partition is recomputed when its inputs changed (late data, new rollup version), except once its raw data
+ * is past retention: retention may have deleted part of it, and metrics from a partial input would be wrong.
+ */
+export function decidePartition(
+  candidate: PartitionCandidate,
+  manifest: RollupManifest | undefined,
+  policy: Pick<RollupPolicy, 'nowMs' | 'rawRetentionMs'>,
+): PartitionDecision {
+  if (manifest === undefined) return { action: 'compute', reason: 'new' };
+  if (manifest.inputs_digest === candidate.inputsDigest) {
+    return manifest.published ? { action: 'skip', reason: 'up_to_date' } : { action: 'republish' };
+  }
+  const end = partitionStartMs(candidate.partition) + hourMs;
+  if (end <= policy.nowMs - policy.rawRetentionMs) return { action: 'skip', reason: 'raw_expired' };
+  return { action: 'compute', reason: 'inputs_changed' };
+}
