@@ -48,6 +48,11 @@ export class ManagedProcess {
     this.child = child;
   }
 
+  /** Exit code of the last run (null when killed by a signal), undefined while running. */
+  get exitStatus(): number | null | undefined {
+    return this.exitCode;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === undefined;
   }
