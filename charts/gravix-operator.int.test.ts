@@ -1,0 +1,349 @@
+import { readFileSync } from 'node:fs';
+import { parse, parseAllDocuments } from 'yaml';
+import { renderCrdYaml } from '../crds/write-crd.js';
+import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
+import { runTool } from '../testbin/harness/run-tool.js';
+import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
+import { installCrds } from './testing/install-crds.js';
+import { buildMonitoringCrds } from './testing/monitoring-crds.js';
+import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
+
+const operatorChart = repoPath('charts', 'gravix-operator');
+const pipelineChart = repoPath('charts', 'gravix-pipeline');
+const everyOption = [
+  '--set',
+  'metrics.serviceMonitor.enabled=true,prometheusRule.enabled=true,grafanaDashboard.enabled=true,replicas=2',
+];
+
+const helm = (...args: string[]) => runTool(testbinPaths().helm, args);
+
+function parseManifests(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as KubeObject | null)
+    .filter((obj): obj is KubeObject => obj !== null);
+}
+
+interface RenderedContainer {
+  image: string;
+  args: string[];
+  ports: unknown[];
+  readinessProbe: { httpGet: unknown };
+  livenessProbe: { httpGet: unknown };
+  securityContext: unknown;
+}
+
+interface RenderedDeployment {
+  spec: { template: { spec: { securityContext: unknown; containers: RenderedContainer[] } } };
+}
+
+const names = (objects: KubeObject[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+
+describe('gravix-operator chart (offline)', () => {
+  it('passes helm lint --strict with default values and with every option enabled', async () => {
+    for (const args of [[], everyOption, ['--set', 'watchNamespace=team-a']]) {
+      const result = await helm('lint', '--strict', operatorChart, ...args);
+      expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+      expect(result.exitCode).toBe(0);
+    }
+  });
+
+  it('rejects a misspelt value through values.schema.json, naming the key', async () => {
+    const result = await helm('template', 'gx', operatorChart, '--set', 'replica=2');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("- at '': additional properties 'replica' not allowed");
+  });
+
+  it('rejects a log level outside the allowed set, naming the field and the allowed values', async () => {
+    const result = await helm('template', 'gx', operatorChart, '--set', 'logLevel=loud');
+    expect(result.stderr).toContain(
+      "- at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'",
+    );
+  });
+
+  it('ships the GravixPipeline CRD that crds/write-crd.ts renders (charts/sync-crds.sh keeps it in sync)', () => {
+    const shipped = readFileSync(
+      repoPath('charts/gravix-operator/crds/gravix.dev_gravixpipelines.yaml'),
+      'utf8',
+    );
+    expect(parse(shipped)).toEqual(parse(renderCrdYaml()));
+  });
+
+  it('ships the self-monitoring rules and dashboard from dashboards/ (charts/sync-monitoring.sh)', () => {
+    for (const [copy, source] of [
+      ['files/gravix-rules.yaml', 'dashboards/prometheus/gravix-rules.yaml'],
+      ['files/gravix-self-monitoring.json', 'dashboards/grafana/gravix-self-monitoring.json'],
+    ] as const) {
+      expect(readFileSync(repoPath('charts/gravix-operator', copy), 'utf8')).toBe(
+        readFileSync(repoPath(source), 'utf8'),
+      );
+    }
+  });
+
+  it('renders a runnable, non-root operator Deployment with probes on port 8080', async () => {
+    const { stdout } = await helm('template', 'gx', operatorChart, '-n', 'gravix-system');
+    const deployment = parseManifests(stdout).find(
+      (o) => o.kind === 'Deployment',
+    ) as unknown as RenderedDeployment;
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0]!;
+    expect(container.image).toBe('ghcr.io/gravix/gravix-operator:0.1.0');
+    expect(container.args).toEqual(['operator']);
+    expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http-metrics' });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http-metrics' });
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('pins the image by digest when one is given', async () => {
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const { stdout } = await helm('template', 'gx', operatorChart, '--set', `image.digest=${digest}`);
+    expect(stdout).toContain(`image: "ghcr.io/gravix/gravix-operator@${digest}"`);
+  });
+});
+
+describe('gravix-pipeline chart (offline)', () => {
+  it('passes helm lint --strict', async () => {
+    const result = await helm('lint', '--strict', pipelineChart);
+    expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('refuses a pipeline name over 40 characters, naming the value and the rule', async () => {
+    const result = await helm('template', 'a-very-long-release-name-that-is-way-too-long', pipelineChart);
+    expect(result.stderr).toContain(
+      'name "a-very-long-release-name-that-is-way-too-long" is 45 characters; ' +
+        'a GravixPipeline name must be at most 40 (set .Values.name)',
+    );
+  });
+});
+
+describe('gravix-operator chart on a real kube-apiserver', () => {
+  let apiserver: KubeApiserver;
+  let client: RawKubeClient;
+
+  beforeAll(async () => {
+    apiserver = await startKubeApiserver();
+    client = RawKubeClient.forApiserver(apiserver);
+    await installCrds(client, buildMonitoringCrds());
+    for (const ns of ['gravix-system', 'team-a', 'team-b', 'obs']) await client.createNamespace(ns);
+  });
+
+  afterAll(async () => {
+    await apiserver?.stop();
+  });
+
+  const kube = (...args: string[]) => helm(...args, '--kubeconfig', apiserver.kubeconfigPath);
+
+  async function dryRunEach(objects: KubeObject[]): Promise<void> {
+    for (const obj of objects) await client.create(obj, { dryRun: true });
+  }
+
+  it('renders templates the apiserver accepts in a server-side dry run, cluster-wide and per namespace', async () => {
+    // Dry-run the CRD too (not installed yet: the install test below proves helm installs it).
+    const crds = parseManifests(
+      readFileSync(repoPath('charts/gravix-operator/crds/gravix.dev_gravixpipelines.yaml'), 'utf8'),
+    );
+    await expect(dryRunEach(crds)).resolves.toBeUndefined();
+    for (const extra of [[], ['--set', 'watchNamespace=team-a']]) {
+      const { stdout, exitCode } = await helm(
+        'template',
+        'gx',
+        operatorChart,
+        '-n',
+        'gravix-system',
+        ...everyOption,
+        ...extra,
+      );
+      expect(exitCode).toBe(0);
+      const objects = parseManifests(stdout);
+      expect(objects.length).toBeGreaterThanOrEqual(12);
+      await expect(dryRunEach(objects)).resolves.toBeUndefined();
+    }
+  });
+
+  it('passes helm install --dry-run=server', async () => {
+    const result = await kube(
+      'install',
+      'gx',
+      operatorChart,
+      '-n',
+      'gravix-system',
+      '--dry-run=server',
+      ...everyOption,
+    );
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('installs the operator Deployment, ServiceAccount, RBAC and the established CRD', async () => {
+    const result = await kube('install', 'gravix-operator', operatorChart, '-n', 'gravix-system');
+    expect(result.exitCode).toBe(0);
+    const expected: KubeObject[] = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'gravix-operator', namespace: 'gravix-system' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'gravix-operator', namespace: 'gravix-system' },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'gravix-operator-metrics', namespace: 'gravix-system' },
+      },
+      ...['ClusterRole', 'ClusterRoleBinding'].flatMap((kind) =>
+        ['gravix-operator-manager', 'gravix-operator-crd-reader'].map((name) => ({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind,
+          metadata: { name },
+        })),
+      ),
+      ...['Role', 'RoleBinding'].map((kind) => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind,
+        metadata: { name: 'gravix-operator-leader-election', namespace: 'gravix-system' },
+      })),
+    ];
+    for (const obj of expected) {
+      expect({ what: `${obj.kind}/${obj.metadata.name}`, status: (await client.read(obj)).status }).toEqual({
+        what: `${obj.kind}/${obj.metadata.name}`,
+        status: 200,
+      });
+    }
+    const crd = await client.read({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gravixpipelines.gravix.dev' },
+    });
+    expect(crd.status).toBe(200);
+  });
+
+  async function allowed(
+    serviceAccount: string,
+    attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string },
+  ): Promise<boolean> {
+    const [namespace, name] = serviceAccount.split('/') as [string, string];
+    const review = (await client.expectOk('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: `system:serviceaccount:${namespace}:${name}`,
+        groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+        resourceAttributes: attributes,
+      },
+    })) as { status: { allowed: boolean } };
+    return review.status.allowed;
+  }
+
+  it('lets the operator manage what a pipeline owns in any namespace, and nothing beyond', async () => {
+    const sa = 'gravix-system/gravix-operator';
+    const can = [
+      { verb: 'watch', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
+      {
+        verb: 'patch',
+        group: 'gravix.dev',
+        resource: 'gravixpipelines',
+        subresource: 'status',
+        namespace: 'obs',
+      },
+      {
+        verb: 'update',
+        group: 'gravix.dev',
+        resource: 'gravixpipelines',
+        subresource: 'finalizers',
+        namespace: 'obs',
+      },
+      { verb: 'patch', group: 'apps', resource: 'statefulsets', namespace: 'obs' },
+      { verb: 'delete', group: 'batch', resource: 'cronjobs', namespace: 'obs' },
+      { verb: 'create', resource: 'secrets', namespace: 'obs' },
+      { verb: 'create', group: 'monitoring.coreos.com', resource: 'prometheusrules', namespace: 'obs' },
+      { verb: 'create', resource: 'events', namespace: 'obs' },
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'gravix-system' },
+      { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+    ];
+    const cannot = [
+      { verb: 'create', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
+      { verb: 'delete', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
+      { verb: 'get', resource: 'pods', namespace: 'obs' },
+      { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'obs' },
+      { verb: 'list', resource: 'nodes' },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'obs' },
+      { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'obs' },
+    ];
+    for (const attributes of can)
+      expect({ ...attributes, allowed: await allowed(sa, attributes) }).toMatchObject({ allowed: true });
+    for (const attributes of cannot)
+      expect({ ...attributes, allowed: await allowed(sa, attributes) }).toMatchObject({ allowed: false });
+  });
+
+  it('narrows the operator to a Role in watchNamespace', async () => {
+    const result = await kube(
+      'install',
+      'scoped',
+      operatorChart,
+      '-n',
+      'team-a',
+      '--set',
+      'watchNamespace=team-a',
+    );
+    expect(result.exitCode).toBe(0);
+    const sa = 'team-a/scoped-gravix-operator';
+    const patchDeployments = (namespace: string) => ({
+      verb: 'patch',
+      group: 'apps',
+      resource: 'deployments',
+      namespace,
+    });
+    expect(await allowed(sa, patchDeployments('team-a'))).toBe(true);
+    expect(await allowed(sa, patchDeployments('team-b'))).toBe(false);
+    const manager = await client.read({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'scoped-gravix-operator-manager' },
+    });
+    expect(manager.status).toBe(404);
+  });
+
+  it('installs a GravixPipeline from the gravix-pipeline chart, defaulted by the CRD', async () => {
+    const result = await kube('install', 'demo', pipelineChart, '-n', 'obs');
+    expect(result.exitCode).toBe(0);
+    const { status, body } = await client.read({
+      apiVersion: 'gravix.dev/v1alpha1',
+      kind: 'GravixPipeline',
+      metadata: { name: 'demo', namespace: 'obs' },
+    });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({
+      spec: {
+        rollup: { schedule: '* * * * *' },
+        storage: { mode: 'minio', bucket: 'gravix' },
+        retentionDays: 30,
+      },
+    });
+  });
+
+  it('lists what the operator chart installs', async () => {
+    const { stdout } = await kube('get', 'manifest', 'gravix-operator', '-n', 'gravix-system');
+    expect(names(parseManifests(stdout))).toEqual([
+      'ClusterRole/gravix-operator-crd-reader',
+      'ClusterRole/gravix-operator-manager',
+      'ClusterRoleBinding/gravix-operator-crd-reader',
+      'ClusterRoleBinding/gravix-operator-manager',
+      'Deployment/gravix-operator',
+      'Role/gravix-operator-leader-election',
+      'RoleBinding/gravix-operator-leader-election',
+      'Service/gravix-operator-metrics',
+      'ServiceAccount/gravix-operator',
+    ]);
+  });
+});
