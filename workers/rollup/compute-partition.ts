@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import { MinuteMetricsAggregator } from '../domain/minute-metrics.js';
+import { partitionStartMs, type RawPartition } from '../domain/raw-partition.js';
+import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
+import { readGzipLines } from './adapters/raw-segment-lines.js';
+import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
+import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
+import { buildInputsDigest, type ManifestInput, type RollupManifest } from './domain/rollup-manifest.js';
+
+const hourMs = 3_600_000;
+
+export class RawSegmentVanishedError extends Error {
+  readonly code = 'RAW_SEGMENT_VANISHED';
+}
+
+export interface ComputedOutput {
+  bytes: Uint8Array;
+  sha256: string;
+  rows: number;
+}
+
+/** Everything one partition's rollup produced, before anything is written. */
+export interface ComputedPartition {
+  partition: RawPartition;
+  inputs: ManifestInput[];
+  inputsDigest: string;
+  requestMetrics: ComputedOutput;
+  serviceEvents: ComputedOutput;
+  stats: RollupManifest['stats'];
+}
+
+class PartitionAccumulator {
+  readonly facts = new EventFingerprintSet();
+  readonly events = new Map<string, RawServiceEvent>();
+  readonly aggregator = new MinuteMetricsAggregator();
+  readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
+
+  constructor(
+    private readonly startMs: number,
+    private readonly onInvalid: (message: string) => void,
+  ) {}
+
+  addLine(line: string): void {
+    this.stats.lines += 1;
+    let record: RawRecord;
+    try {
+      record = parseRawLine(line);
+    } catch (error) {
+      if (!(error instanceof InvalidRawLineError)) throw error;
+      return this.invalid(error.message);
+    }
+    // A record outside the hour would be counted again by the partition it belongs to.
+    if (record.ts < this.startMs || record.ts >= this.startMs + hourMs) {
+      return this.invalid(`raw line: ts ${record.ts} is outside the partition hour`);
+    }
+    if (record.kind === 'fact') this.addFact(record);
+    else this.addEvent(record);
+  }
+
+  private invalid(message: string): void {
+    this.stats.invalid += 1;
+    this.onInvalid(message);
+  }
+
+  private addFact(fact: RawRecord & { kind: 'fact' }): void {
+    if (!this.facts.add(fact.event_id)) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    this.stats.facts += 1;
+    this.aggregator.add(fact);
+  }
+
+  private addEvent(event: RawServiceEvent): void {
+    if (this.events.has(event.event_id)) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    this.stats.events += 1;
+    this.events.set(event.event_id, event);
+  }
+}
+
+function output(bytes: Uint8Array, rows: number): ComputedOutput {
+  return { bytes, rows, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+function compareEvents(a: RawServiceEvent, b: RawServiceEvent): number {
+  return a.ts - b.ts || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
+}
+
+/**
+ * Reads every input of the partition in key order, dedupes by event_id and aggregates; deterministic, so
+ * the same inputs always give byte-identical Parquet.
+ */
+export async function computePartition(
+  store: ObjectStore,
+  partition: RawPartition,
+  inputKeys: readonly string[],
+  onInvalid: (message: string) => void = () => undefined,
+): Promise<ComputedPartition> {
+  const acc = new PartitionAccumulator(partitionStartMs(partition), onInvalid);
+  const inputs: ManifestInput[] = [];
+  for (const key of [...inputKeys].sort()) {
+    const object = await store.get(key);
+    if (object === undefined) {
+      throw new RawSegmentVanishedError(
+        `raw segment '${key}' was listed but is gone (deleted by retention?)`,
+      );
+    }
+    inputs.push({ key, etag: object.etag, size: object.size });
+    for await (const lines of readGzipLines(object.body)) {
+      for (const line of lines) acc.addLine(line);
+    }
+  }
+  const rows = acc.aggregator.rows();
+  const events = [...acc.events.values()].sort(compareEvents);
+  return {
+    partition,
+    inputs,
+    inputsDigest: buildInputsDigest(inputs),
+    requestMetrics: output(encodeRequestMetrics(rows), rows.length),
+    serviceEvents: output(encodeServiceEvents(events), events.length),
+    stats: acc.stats,
+  };
+}

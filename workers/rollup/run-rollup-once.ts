@@ -1,0 +1,81 @@
+import { pino, type Logger } from 'pino';
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { partitionStartMs } from '../domain/raw-partition.js';
+import { applyRetention, type RetentionReport } from './apply-retention.js';
+import { buildRollupPlan, type RollupPolicy } from './domain/rollup-plan.js';
+import { rollupPartition, type PartitionReport } from './rollup-partition.js';
+
+export interface RollupOnceOptions {
+  store: ObjectStore;
+  /** Defaults to Date.now(); injectable so tests and backfills pin the watermark. */
+  nowMs?: number;
+  latenessMs: number;
+  includeOpen?: boolean;
+  rawRetentionMs: number;
+  metricsRetentionMs: number;
+  /** Restrict to partitions whose hour starts in [fromMs, toMs) (backfill). */
+  fromMs?: number;
+  toMs?: number;
+  /** Recompute partitions even when their inputs did not change (commits only if the output differs). */
+  force?: boolean;
+  applyRetention?: boolean;
+  log?: Logger;
+  onPartition?: (report: PartitionReport, done: number, total: number) => void;
+}
+
+export interface RollupRunSummary {
+  partitions: PartitionReport[];
+  failed: { partition: string; code: string; message: string }[];
+  retention?: RetentionReport;
+}
+
+function inRange(startMs: number, options: RollupOnceOptions): boolean {
+  return (
+    (options.fromMs === undefined || startMs >= options.fromMs) &&
+    (options.toMs === undefined || startMs < options.toMs)
+  );
+}
+
+/** One pass: roll up every partition the watermark allows, then apply retention. Used by the CronJob and `gravix dev`. */
+export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupRunSummary> {
+  const log = options.log ?? pino({ level: 'silent' });
+  const policy: RollupPolicy & { force?: boolean } = {
+    nowMs: options.nowMs ?? Date.now(),
+    latenessMs: options.latenessMs,
+    includeOpen: options.includeOpen ?? false,
+    rawRetentionMs: options.rawRetentionMs,
+    metricsRetentionMs: options.metricsRetentionMs,
+    force: options.force ?? false,
+  };
+  const [raw, manifests] = await Promise.all([
+    options.store.list('raw/'),
+    options.store.list('metrics/_manifests/'),
+  ]);
+  const plan = buildRollupPlan(
+    raw,
+    manifests.map((m) => m.key),
+    policy,
+  );
+  if (plan.foreignKeys.length > 0)
+    log.warn({ keys: plan.foreignKeys.slice(0, 5) }, 'keys under raw/ ignored');
+  const candidates = plan.candidates.filter((c) => inRange(partitionStartMs(c.partition), options));
+  const summary: RollupRunSummary = { partitions: [], failed: [] };
+  for (const candidate of candidates) {
+    try {
+      summary.partitions.push(await rollupPartition(options.store, candidate, policy, log));
+    } catch (error) {
+      const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
+      const partition = `${candidate.partition.tenant}/${candidate.partition.date}/${candidate.partition.hour}`;
+      log.error({ partition, code, err: error }, 'partition rollup failed');
+      summary.failed.push({ partition, code, message });
+    }
+    options.onPartition?.(
+      summary.partitions.at(-1)!,
+      summary.partitions.length + summary.failed.length,
+      candidates.length,
+    );
+  }
+  if (options.applyRetention ?? true)
+    summary.retention = await applyRetention(options.store, plan, policy, log);
+  return summary;
+}
