@@ -1,0 +1,50 @@
+/**
+ * The metrics Gravix exposes about itself, as the self-monitoring dashboard and rules may use them. The ingest
+ * families are checked against the ingestion worker's real registry (self-monitoring-metrics.test.ts); rollup
+ * and operator families follow the names agreed for issues [3/7] and [6/7].
+ */
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricFamily {
+  name: string;
+  type: MetricType;
+  labels: string[];
+  exposedBy: 'ingest' | 'rollup' | 'operator' | 'prometheus' | 'process';
+}
+
+const family = (
+  exposedBy: MetricFamily['exposedBy'],
+  type: MetricType,
+  name: string,
+  labels: string[] = [],
+): MetricFamily => ({ name, type, labels, exposedBy });
+
+export const SELF_MONITORING_METRICS: readonly MetricFamily[] = [
+  family('ingest', 'counter', 'gravix_ingest_http_requests_total', ['route', 'status']),
+  family('ingest', 'histogram', 'gravix_ingest_request_duration_seconds', ['route']),
+  family('ingest', 'counter', 'gravix_ingest_facts_accepted_total', ['tenant']),
+  family('ingest', 'counter', 'gravix_ingest_facts_rejected_total', ['tenant', 'code']),
+  family('ingest', 'counter', 'gravix_ingest_events_accepted_total', ['tenant']),
+  family('ingest', 'histogram', 'gravix_wal_fsync_duration_seconds'),
+  family('ingest', 'gauge', 'gravix_wal_bytes'),
+  family('ingest', 'gauge', 'gravix_upload_backlog_segments'),
+  family('ingest', 'gauge', 'gravix_upload_backlog_bytes'),
+  family('ingest', 'counter', 'gravix_upload_failures_total'),
+  family('ingest', 'histogram', 'gravix_upload_duration_seconds'),
+  family('rollup', 'counter', 'gravix_rollup_runs_total', ['result']),
+  family('rollup', 'gauge', 'gravix_rollup_lag_seconds'),
+  family('rollup', 'gauge', 'gravix_rollup_last_success_timestamp_seconds'),
+  family('operator', 'counter', 'gravix_operator_reconcile_total', ['result']),
+  family('operator', 'counter', 'gravix_operator_reconcile_errors_total'),
+  family('operator', 'histogram', 'gravix_operator_reconcile_duration_seconds'),
+  family('prometheus', 'gauge', 'up'),
+  family('process', 'gauge', 'process_resident_memory_bytes'),
+];
+
+/** The series names a family produces on /metrics (a histogram has _bucket, _sum and _count). */
+export function seriesNames(metric: MetricFamily): string[] {
+  if (metric.type !== 'histogram') return [metric.name];
+  return ['_bucket', '_sum', '_count'].map((suffix) => `${metric.name}${suffix}`);
+}
+
+export const KNOWN_SERIES: ReadonlySet<string> = new Set(SELF_MONITORING_METRICS.flatMap(seriesNames));
