@@ -2,7 +2,7 @@ import { pino, type Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { partitionStartMs } from '../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
-import { buildRollupPlan, type RollupPolicy } from './domain/rollup-plan.js';
+import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
 import { rollupPartition, type PartitionReport } from './rollup-partition.js';
 
 export interface RollupOnceOptions {
@@ -20,7 +20,7 @@ export interface RollupOnceOptions {
   force?: boolean;
   applyRetention?: boolean;
   log?: Logger;
-  onPartition?: (report: PartitionReport, done: number, total: number) => void;
+  onPartition?: (report: PartitionReport | undefined, done: number, total: number) => void;
 }
 
 export interface RollupRunSummary {
@@ -61,21 +61,32 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   const candidates = plan.candidates.filter((c) => inRange(partitionStartMs(c.partition), options));
   const summary: RollupRunSummary = { partitions: [], failed: [] };
   for (const candidate of candidates) {
-    try {
-      summary.partitions.push(await rollupPartition(options.store, candidate, policy, log));
-    } catch (error) {
-      const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
-      const partition = `${candidate.partition.tenant}/${candidate.partition.date}/${candidate.partition.hour}`;
-      log.error({ partition, code, err: error }, 'partition rollup failed');
-      summary.failed.push({ partition, code, message });
-    }
-    options.onPartition?.(
-      summary.partitions.at(-1)!,
-      summary.partitions.length + summary.failed.length,
-      candidates.length,
-    );
+    const report = await rollupSafely(options.store, candidate, policy, log, summary);
+    options.onPartition?.(report, summary.partitions.length + summary.failed.length, candidates.length);
   }
   if (options.applyRetention ?? true)
     summary.retention = await applyRetention(options.store, plan, policy, log);
   return summary;
+}
+
+/** One bad partition must not stop the others; its failure is reported and the run exits non-zero. */
+async function rollupSafely(
+  store: ObjectStore,
+  candidate: PartitionCandidate,
+  policy: RollupPolicy & { force?: boolean },
+  log: Logger,
+  summary: RollupRunSummary,
+): Promise<PartitionReport | undefined> {
+  try {
+    const report = await rollupPartition(store, candidate, policy, log);
+    summary.partitions.push(report);
+    return report;
+  } catch (error) {
+    const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
+    const { tenant, date, hour } = candidate.partition;
+    const partition = `tenant=${tenant}/date=${date}/hour=${hour}`;
+    log.error({ partition, code, err: error }, 'partition rollup failed');
+    summary.failed.push({ partition, code, message });
+    return undefined;
+  }
 }

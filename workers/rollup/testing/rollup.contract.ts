@@ -1,0 +1,155 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { decodeParquet } from '../../adapters/parquet-codec.js';
+import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
+import { loadManifest } from '../commit-partition.js';
+import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
+import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
+import { chunk, putRawSegment } from './raw-segments.js';
+import { expectRowsMatchOracle, partitionsOf, readCommittedRows } from './rollup-oracle.js';
+import { buildSeededFacts, buildServiceEvent } from './seeded-raw-events.js';
+
+const hour10 = Date.parse('2026-11-20T10:00:00Z');
+const hour11 = hour10 + 3_600_000;
+const minute = 60_000;
+const day = 86_400_000;
+const p10: RawPartition = buildRawPartition('acme', hour10);
+
+export const rollupPolicy = (overrides: Partial<RollupOnceOptions> = {}) => ({
+  nowMs: hour11 + 3_600_000 + 5 * minute,
+  latenessMs: 5 * minute,
+  rawRetentionMs: 7 * day,
+  metricsRetentionMs: 90 * day,
+  ...overrides,
+});
+
+/** Rollup behaviour every ObjectStore adapter must support; `makeStore` returns an empty store each call. */
+export function describeRollupBehaviour(name: string, makeStore: () => Promise<ObjectStore>): void {
+  describe(`rollup on ${name}`, () => {
+    const facts = buildSeededFacts({ seed: 42, count: 20_000, fromMs: hour10, spanMs: 2 * 3_600_000 });
+
+    async function seedWithDuplicates(store: ObjectStore): Promise<void> {
+      let seq = 0;
+      for (const hourStart of [hour10, hour11]) {
+        const inHour = facts.filter((f) => f.ts >= hourStart && f.ts < hourStart + 3_600_000);
+        for (const part of chunk(inHour, 3_000)) await putRawSegment(store, part, { seq: seq++ });
+        // A client retry and a re-upload after a crash: the same events again, in other objects.
+        await putRawSegment(store, inHour.slice(0, 500), { ingester: 'ing-1', seq: seq++ });
+        await putRawSegment(store, [...inHour.slice(100, 200), ...inHour.slice(100, 200)], { seq: seq++ });
+      }
+    }
+
+    it('gives exact counts and 1% percentiles against an oracle over merged minutes, ranges and filters', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      const summary = await runRollupOnce({ store, ...rollupPolicy() });
+      expect(summary.failed).toEqual([]);
+      expect(summary.partitions.map((p) => p.outcome)).toEqual(['committed', 'committed']);
+      expect(summary.partitions[0]?.duplicates).toBe(700);
+      const rows = await readCommittedRows(store, partitionsOf(facts));
+      expectRowsMatchOracle(rows, facts);
+      expectRowsMatchOracle(rows, facts, { service: 'checkout' });
+      expectRowsMatchOracle(rows, facts, { service: 'search', method: 'POST', path: '/api/orders' });
+      expectRowsMatchOracle(rows, facts, { fromMs: hour10 + 50 * minute, toMs: hour11 + 20 * minute });
+    });
+
+    it('changes nothing when rerun on the same inputs, even when forced', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      await runRollupOnce({ store, ...rollupPolicy() });
+      const key = buildDataFileKey('request_metrics_minute', p10);
+      const [before, manifestBefore] = [await store.get(key), await store.get(buildManifestKey(p10))];
+      const rerun = await runRollupOnce({ store, ...rollupPolicy() });
+      expect(rerun.partitions.map((p) => p.outcome)).toEqual(['up_to_date', 'up_to_date']);
+      const forced = await runRollupOnce({ store, ...rollupPolicy({ force: true }) });
+      expect(forced.partitions.map((p) => p.outcome)).toEqual(['unchanged', 'unchanged']);
+      expect((await store.get(key))?.body).toEqual(before?.body);
+      expect((await store.get(buildManifestKey(p10)))?.etag).toBe(manifestBefore?.etag);
+    });
+
+    it('recomputes a partition when late data arrives in it, as a new generation', async () => {
+      const store = await makeStore();
+      const early = facts.filter((f) => f.ts < hour10 + 3_600_000);
+      await putRawSegment(store, early, { seq: 0 });
+      await runRollupOnce({ store, ...rollupPolicy() });
+      const late = buildSeededFacts({ seed: 43, count: 2_000, fromMs: hour10, idPrefix: 'late' });
+      await putRawSegment(store, [...late, ...early.slice(0, 50)], { ingester: 'ing-9', seq: 1 });
+      const summary = await runRollupOnce({ store, ...rollupPolicy() });
+      expect(summary.partitions).toMatchObject([{ outcome: 'committed', generation: 2, duplicates: 50 }]);
+      const { manifest } = (await loadManifest(store, buildManifestKey(p10)))!;
+      expect(manifest).toMatchObject({ generation: 2, published: true, sealed: true });
+      expect(manifest.inputs).toHaveLength(2);
+      expectRowsMatchOracle(await readCommittedRows(store, [p10]), [...early, ...late]);
+    });
+
+    it('waits for the watermark before rolling up an hour, unless open partitions are included', async () => {
+      const store = await makeStore();
+      await putRawSegment(
+        store,
+        facts.slice(0, 10).map((f) => ({ ...f, ts: hour11 + 1_000 })),
+        { seq: 0 },
+      );
+      const beforeWatermark = { nowMs: hour11 + 3_600_000 + minute };
+      expect((await runRollupOnce({ store, ...rollupPolicy(beforeWatermark) })).partitions).toEqual([]);
+      const open = await runRollupOnce({ store, ...rollupPolicy({ ...beforeWatermark, includeOpen: true }) });
+      expect(open.partitions.map((p) => p.outcome)).toEqual(['committed']);
+      const p11 = buildRawPartition('acme', hour11);
+      expect((await loadManifest(store, buildManifestKey(p11)))?.manifest.sealed).toBe(false);
+    });
+
+    it('writes deduplicated service events to their own table and skips invalid lines', async () => {
+      const store = await makeStore();
+      const deploy = buildServiceEvent({ ts: hour10 + 5 * minute });
+      const incident = buildServiceEvent({
+        event_id: 'inc-1',
+        type: 'incident',
+        ts: hour10 + minute,
+        version: undefined,
+      });
+      await putRawSegment(store, [deploy, incident, deploy, facts[0]!], { seq: 0 });
+      await putRawSegment(store, [{ ...deploy, ts: hour10 + 2, event_id: 'bad', type: 'nope' } as never], {
+        seq: 1,
+      });
+      const summary = await runRollupOnce({ store, ...rollupPolicy() });
+      expect(summary.partitions).toMatchObject([
+        { outcome: 'committed', facts: 1, duplicates: 1, invalid: 1 },
+      ]);
+      const table = decodeParquet((await store.get(buildDataFileKey('service_events', p10)))!.body);
+      expect(table.getChild('event_id')?.toArray()).toEqual(['inc-1', 'deploy-1']);
+    });
+
+    it('leaves exactly one committed generation when two runs race on the same partition', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      const [a, b] = await Promise.all([
+        runRollupOnce({ store, ...rollupPolicy() }),
+        runRollupOnce({ store, ...rollupPolicy() }),
+      ]);
+      const outcomes = [...a.partitions, ...b.partitions].filter(
+        (p) => p.partition === buildManifestKey(p10),
+      );
+      expect(outcomes.filter((p) => p.outcome === 'committed')).toHaveLength(1);
+      const { manifest } = (await loadManifest(store, buildManifestKey(p10)))!;
+      expect(manifest).toMatchObject({ generation: 1, published: true });
+      expectRowsMatchOracle(await readCommittedRows(store, partitionsOf(facts)), facts);
+    });
+
+    it('deletes raw data past raw retention only after it was rolled up, and metrics past metrics retention', async () => {
+      const store = await makeStore();
+      await putRawSegment(
+        store,
+        facts.slice(0, 100).filter((f) => f.ts < hour11),
+        { seq: 0 },
+      );
+      const later = { nowMs: hour11 + 8 * day };
+      const first = await runRollupOnce({ store, ...rollupPolicy(later) });
+      expect(first.partitions.map((p) => p.outcome)).toEqual(['committed']);
+      expect(first.retention).toMatchObject({ rawPartitionsDeleted: 1, metricsPartitionsDeleted: 0 });
+      expect(await store.list('raw/')).toEqual([]);
+      expect(await store.head(buildDataFileKey('request_metrics_minute', p10))).toBeDefined();
+      const much = await runRollupOnce({ store, ...rollupPolicy({ nowMs: hour11 + 91 * day }) });
+      expect(much.retention).toMatchObject({ metricsPartitionsDeleted: 1 });
+      expect(await store.list('metrics/')).toEqual([]);
+    });
+  });
+}
