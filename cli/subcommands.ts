@@ -19,7 +19,7 @@ function notYetBuilt(name: string, issue: string): Subcommand['load'] {
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
-    load: notYetBuilt('dev', '[4/7]'),
+    load: () => import('../workers/dev/main.js'),
   },
   ingest: {
     summary: 'ingestion worker (HTTP API + write-ahead log)',

@@ -1,0 +1,82 @@
+import type { Manifest } from '../../cdk8s/pipeline-chart.js';
+import type { OwnedKind } from '../domain/owned-kinds.js';
+import type { KubeClient, KubeObject } from './kube-client.js';
+import { isConflict } from './kube-errors.js';
+import { resourcePath } from './resource-paths.js';
+
+/** A child the apiserver refused; names the object so the status message is actionable. */
+export class ChildApplyError extends Error {
+  readonly code = 'CHILD_APPLY_FAILED';
+  constructor(
+    readonly object: string,
+    cause: unknown,
+  ) {
+    super(`applying ${object} failed: ${(cause as Error).message}`, { cause });
+  }
+}
+
+const pathOf = (m: Manifest) =>
+  resourcePath({
+    apiVersion: m.apiVersion,
+    kind: m.kind,
+    namespace: m.metadata.namespace,
+    name: m.metadata.name,
+  });
+
+/** Kubernetes IO for a pipeline's children: apply, create-once, list by label, delete. */
+export class ChildWriter {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly fieldManager: string,
+  ) {}
+
+  async apply(manifest: Manifest): Promise<KubeObject> {
+    try {
+      return await this.client.apply(pathOf(manifest), manifest, this.fieldManager);
+    } catch (error) {
+      throw new ChildApplyError(`${manifest.kind}/${manifest.metadata.name}`, error);
+    }
+  }
+
+  /** Creates the object unless it exists; never touches an existing one. Returns whether it was created. */
+  async createIfAbsent(manifest: Manifest): Promise<boolean> {
+    const collection = resourcePath({
+      apiVersion: manifest.apiVersion,
+      kind: manifest.kind,
+      namespace: manifest.metadata.namespace,
+    });
+    try {
+      await this.client.request({
+        method: 'POST',
+        path: collection,
+        body: manifest,
+        query: { fieldManager: this.fieldManager },
+      });
+      return true;
+    } catch (error) {
+      if (isConflict(error)) return false;
+      throw new ChildApplyError(`${manifest.kind}/${manifest.metadata.name}`, error);
+    }
+  }
+
+  async list(kind: OwnedKind, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+    const path = resourcePath({ apiVersion: kind.apiVersion, kind: kind.kind, namespace });
+    const list = await this.client.request<{ items: KubeObject[] }>({
+      method: 'GET',
+      path,
+      query: { labelSelector },
+    });
+    // List items omit apiVersion/kind; put them back so callers can key objects.
+    return list.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind }));
+  }
+
+  async delete(object: KubeObject): Promise<void> {
+    const path = resourcePath({
+      apiVersion: object.apiVersion ?? '',
+      kind: object.kind ?? '',
+      namespace: object.metadata?.namespace,
+      name: object.metadata?.name,
+    });
+    await this.client.request({ method: 'DELETE', path, query: { propagationPolicy: 'Background' } });
+  }
+}

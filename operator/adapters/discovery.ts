@@ -1,0 +1,27 @@
+import type { KubeClient } from './kube-client.js';
+import { isNotFound } from './kube-errors.js';
+
+/**
+ * Whether the Prometheus operator CRDs are served. Cached briefly: it is asked on every reconcile pass,
+ * and installing the Prometheus operator later is picked up within `ttlMs`.
+ */
+export class PrometheusOperatorDiscovery {
+  private cached: { value: boolean; at: number } | undefined;
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly ttlMs = 60_000,
+  ) {}
+
+  async present(): Promise<boolean> {
+    if (this.cached && Date.now() - this.cached.at < this.ttlMs) return this.cached.value;
+    const value = await this.client
+      .request<{ resources?: { name: string }[] }>({ method: 'GET', path: '/apis/monitoring.coreos.com/v1' })
+      .then(
+        (list) => (list.resources ?? []).some((r) => r.name === 'servicemonitors'),
+        (error: unknown) => (isNotFound(error) ? false : Promise.reject(error)),
+      );
+    this.cached = { value, at: Date.now() };
+    return value;
+  }
+}

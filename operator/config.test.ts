@@ -1,0 +1,19 @@
+import { ConfigError, loadConfig } from './config.js';
+
+describe('operator loadConfig', () => {
+  it('defaults every key when the environment is empty', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ namespace: '', resyncMs: 300_000, concurrency: 4, http: { port: 8080 } });
+    expect(config.leaderElection.enabled).toBe(false);
+  });
+
+  it('reports every bad key at once with its value and rule', () => {
+    const load = () =>
+      loadConfig({ GRAVIX_OPERATOR_HTTP_PORT: '99999', GRAVIX_OPERATOR_LEADER_ELECT: 'yes', PATH: '/bin' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(
+      'invalid operator configuration: GRAVIX_OPERATOR_HTTP_PORT="99999": Too big: expected number to be <=65535; ' +
+        'GRAVIX_OPERATOR_LEADER_ELECT="yes": Invalid option: expected one of "true"|"false"',
+    );
+  });
+});

@@ -1,0 +1,72 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const configSchema = z.object({
+  GRAVIX_OPERATOR_NAMESPACE: z.string().default('').describe("namespace to watch; '' for all"),
+  GRAVIX_OPERATOR_KUBECONFIG: z.string().optional().describe('kubeconfig path; in-cluster config when unset'),
+  GRAVIX_OPERATOR_HTTP_HOST: z.string().default('0.0.0.0'),
+  GRAVIX_OPERATOR_HTTP_PORT: int(0, 65535).default(8080),
+  GRAVIX_OPERATOR_RESYNC_SECONDS: int(5, 86_400).default(300),
+  GRAVIX_OPERATOR_CONCURRENCY: int(1, 64).default(4),
+  GRAVIX_OPERATOR_LEADER_ELECT: bool.default(false),
+  GRAVIX_OPERATOR_LEASE_NAMESPACE: z.string().min(1).default('gravix-system'),
+  GRAVIX_OPERATOR_LEASE_NAME: z.string().min(1).default('gravix-operator'),
+  GRAVIX_OPERATOR_LEASE_SECONDS: int(2, 600).default(15),
+  GRAVIX_OPERATOR_IDENTITY: z.string().min(1).optional().describe('defaults to the hostname (the pod name)'),
+  GRAVIX_OPERATOR_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export interface OperatorConfig {
+  namespace: string;
+  kubeconfig?: string;
+  http: { host: string; port: number };
+  resyncMs: number;
+  concurrency: number;
+  leaderElection: {
+    enabled: boolean;
+    namespace: string;
+    name: string;
+    leaseSeconds: number;
+    identity: string;
+  };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'INVALID_CONFIG';
+  constructor(readonly issues: string[]) {
+    super(`invalid operator configuration: ${issues.join('; ')}`);
+  }
+}
+
+/** The only place the operator reads its environment; every bad key is reported at once. */
+export function loadConfig(env: Record<string, string | undefined>): OperatorConfig {
+  const known = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('GRAVIX_OPERATOR_')));
+  const result = configSchema.safeParse(known);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(
+        (i) => `${i.path.join('.')}=${JSON.stringify(known[String(i.path[0])])}: ${i.message}`,
+      ),
+    );
+  }
+  const c = result.data;
+  return {
+    namespace: c.GRAVIX_OPERATOR_NAMESPACE,
+    kubeconfig: c.GRAVIX_OPERATOR_KUBECONFIG,
+    http: { host: c.GRAVIX_OPERATOR_HTTP_HOST, port: c.GRAVIX_OPERATOR_HTTP_PORT },
+    resyncMs: c.GRAVIX_OPERATOR_RESYNC_SECONDS * 1000,
+    concurrency: c.GRAVIX_OPERATOR_CONCURRENCY,
+    leaderElection: {
+      enabled: c.GRAVIX_OPERATOR_LEADER_ELECT,
+      namespace: c.GRAVIX_OPERATOR_LEASE_NAMESPACE,
+      name: c.GRAVIX_OPERATOR_LEASE_NAME,
+      leaseSeconds: c.GRAVIX_OPERATOR_LEASE_SECONDS,
+      identity: c.GRAVIX_OPERATOR_IDENTITY ?? hostname(),
+    },
+    logLevel: c.GRAVIX_OPERATOR_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,117 @@
+import type { Logger } from 'pino';
+import { PIPELINE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../../cdk8s/naming.js';
+import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
+import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
+import { resourcePath } from '../adapters/resource-paths.js';
+import { Watcher, type WatchEventType } from '../adapters/watcher.js';
+import { OWNED_KINDS, SECRET_KIND, type OwnedKind } from '../domain/owned-kinds.js';
+import type { OperatorMetrics } from '../metrics.js';
+import type { PipelineReconciler } from './reconciler.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface ControllerOptions {
+  client: KubeClient;
+  reconciler: PipelineReconciler;
+  logger: Logger;
+  metrics: OperatorMetrics;
+  /** '' watches every namespace. */
+  namespace: string;
+  concurrency: number;
+  resyncMs: number;
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+/**
+ * Watches pipelines and every owned kind, feeds keys into the work queue, and resyncs on a timer so drift the
+ * watches missed is still repaired. Runs only while this replica leads.
+ */
+export class PipelineController {
+  private readonly pipelines = new Set<string>();
+  private readonly watchers: Watcher[] = [];
+  private readonly unsynced = new Set<string>();
+  private queue: WorkQueue | undefined;
+  private resync: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ControllerOptions) {}
+
+  /** True once every watch has completed its first list. */
+  get synced(): boolean {
+    return this.queue !== undefined && this.unsynced.size === 0;
+  }
+
+  start(): void {
+    const { reconciler, metrics, concurrency, logger } = this.options;
+    this.queue = new WorkQueue({
+      concurrency,
+      handler: async (key) => {
+        const end = metrics.reconcileSeconds.startTimer();
+        await reconciler.reconcile(key).finally(end);
+      },
+      onResult: (key, ok, error) => {
+        metrics.reconciles.inc({ result: ok ? 'success' : 'error' });
+        if (!ok) logger.debug({ key, err: error }, 'reconcile will be retried');
+      },
+    });
+    this.watchPipelines();
+    for (const kind of [...OWNED_KINDS, SECRET_KIND]) this.watchChildren(kind);
+    for (const w of this.watchers) w.start();
+    this.resync = setInterval(() => this.pipelines.forEach((k) => this.enqueue(k)), this.options.resyncMs);
+  }
+
+  /** Stops watches and timers, then waits for in-flight reconciles (graceful shutdown / lost leadership). */
+  async stop(): Promise<void> {
+    clearInterval(this.resync);
+    await Promise.all(this.watchers.splice(0).map((w) => w.stop()));
+    await this.queue?.shutDown();
+    this.queue = undefined;
+  }
+
+  private enqueue(key: string): void {
+    this.queue?.add(key);
+    this.options.metrics.queueDepth.set(this.queue?.depth ?? 0);
+  }
+
+  private watcher(
+    kind: OwnedKind,
+    labelSelector: string | undefined,
+    onEvent: (t: WatchEventType, o: KubeObject) => void,
+  ) {
+    const path = resourcePath({
+      apiVersion: kind.apiVersion,
+      kind: kind.kind,
+      namespace: this.options.namespace || undefined,
+    });
+    this.unsynced.add(kind.kind);
+    this.watchers.push(
+      new Watcher({
+        client: this.options.client,
+        path,
+        labelSelector,
+        onEvent,
+        logger: this.options.logger,
+        onSynced: () => this.unsynced.delete(kind.kind),
+        onRestart: () => this.options.metrics.watchRestarts.inc({ kind: kind.kind }),
+      }),
+    );
+    // Optional kinds (Prometheus operator CRDs) may never be served; they must not hold readiness back.
+    if (kind.prometheusOperator) this.unsynced.delete(kind.kind);
+  }
+
+  private watchPipelines(): void {
+    this.watcher({ apiVersion: API_VERSION, kind: KIND }, undefined, (type, object) => {
+      const key = keyOf(object);
+      if (type === 'DELETED') this.pipelines.delete(key);
+      else this.pipelines.add(key);
+      this.enqueue(key);
+    });
+  }
+
+  private watchChildren(kind: OwnedKind): void {
+    this.watcher(kind, `${MANAGED_BY_LABEL}=${MANAGED_BY}`, (_type, object) => {
+      const pipeline = object.metadata?.labels as Record<string, string> | undefined;
+      const name = pipeline?.[PIPELINE_LABEL];
+      if (name) this.enqueue(`${object.metadata?.namespace}/${name}`);
+    });
+  }
+}

@@ -1,0 +1,163 @@
+import type { Logger } from 'pino';
+import type { Manifest } from '../../cdk8s/pipeline-chart.js';
+import type { SecretGenerator } from '../../cdk8s/secrets.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, PIPELINE_LABEL } from '../../cdk8s/naming.js';
+import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
+import { parsePipeline, type GravixPipeline } from '../../crds/gravix-pipeline.js';
+import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
+import type { ChildWriter } from '../adapters/child-writer.js';
+import type { EventRecorder, EventType } from '../adapters/event-recorder.js';
+import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
+import { isNotFound } from '../adapters/kube-errors.js';
+import { resourcePath } from '../adapters/resource-paths.js';
+import { buildDesiredState, objectKey } from '../domain/desired-state.js';
+import { ownedKinds } from '../domain/owned-kinds.js';
+import { buildStatus, type Observation } from '../domain/pipeline-status.js';
+import { planPrune } from '../domain/prune-plan.js';
+import { isWorkload, workloadReadiness, type WorkloadObject } from '../domain/workload-readiness.js';
+import { describeFailure } from './failure.js';
+
+export const PAUSE_ANNOTATION = 'gravix.dev/paused';
+
+export interface ReconcilerDeps {
+  client: KubeClient;
+  children: ChildWriter;
+  events: EventRecorder;
+  logger: Logger;
+  generate: SecretGenerator;
+  prometheusOperator(): Promise<boolean>;
+  now(): string;
+}
+
+interface PassResult {
+  applied: KubeObject[];
+  createdSecrets: string[];
+  pruned: string[];
+}
+
+const pipelinePath = (namespace: string, name: string, sub = '') =>
+  resourcePath({ apiVersion: API_VERSION, kind: KIND, namespace, name }) + sub;
+
+/** One reconcile pass for one GravixPipeline: desired state in, applied children + status + Events out. */
+export class PipelineReconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<void> {
+    const [namespace = '', name = ''] = key.split('/');
+    const raw = await this.deps.client
+      .request({ method: 'GET', path: pipelinePath(namespace, name) })
+      .catch((e: unknown) => {
+        if (isNotFound(e)) return undefined;
+        throw e;
+      });
+    // Gone or going: ownerReferences let the garbage collector remove the children.
+    if (!raw || (raw.metadata as { deletionTimestamp?: string }).deletionTimestamp) return;
+    const pipeline = parsePipeline(raw);
+    if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') return this.pause(pipeline);
+    const log = this.deps.logger.child({ pipeline: key, generation: pipeline.metadata.generation });
+    try {
+      const result = await this.sync(pipeline);
+      await this.announce(pipeline, result);
+      await this.writeStatus(pipeline, this.observe(pipeline, result.applied));
+      log.debug({ applied: result.applied.length, pruned: result.pruned.length }, 'pipeline reconciled');
+    } catch (error) {
+      const failure = describeFailure(error);
+      log.warn({ err: error, reason: failure.reason }, 'pipeline reconcile failed');
+      await this.event(pipeline, 'Warning', failure.reason, failure.message);
+      await this.writeStatus(pipeline, { ...this.observe(pipeline, []), failure }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async sync(pipeline: GravixPipeline): Promise<PassResult> {
+    const prometheusOperator = await this.deps.prometheusOperator();
+    const desired = buildDesiredState(pipeline, { generate: this.deps.generate, prometheusOperator });
+    const createdSecrets: string[] = [];
+    for (const secret of desired.createOnly) {
+      if (await this.deps.children.createIfAbsent(secret)) createdSecrets.push(secret.metadata.name);
+    }
+    const applied = await Promise.all(desired.applied.map((m) => this.deps.children.apply(m)));
+    const pruned = await this.prune(pipeline, desired.applied, prometheusOperator);
+    return { applied, createdSecrets, pruned };
+  }
+
+  private async prune(
+    pipeline: GravixPipeline,
+    applied: Manifest[],
+    prometheusOperator: boolean,
+  ): Promise<string[]> {
+    const keys = new Set(applied.map(objectKey));
+    const selector = `${PIPELINE_LABEL}=${pipeline.metadata.name},${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+    const lists = await Promise.all(
+      ownedKinds(prometheusOperator).map((kind) =>
+        this.deps.children.list(kind, pipeline.metadata.namespace, selector),
+      ),
+    );
+    const stale = planPrune(lists.flat(), keys, pipeline.metadata.uid ?? '');
+    await Promise.all(
+      stale.map((o) =>
+        this.deps.children.delete(o).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
+      ),
+    );
+    return stale.map(objectKey);
+  }
+
+  private observe(pipeline: GravixPipeline, applied: KubeObject[]): Observation {
+    const workloads = (applied as WorkloadObject[]).filter(isWorkload);
+    const ingest = workloads.find(
+      (w) => w.kind === 'Deployment' && w.metadata?.name === `${pipeline.metadata.name}-ingest`,
+    );
+    return {
+      generation: pipeline.metadata.generation ?? 0,
+      workloads: workloads.map(workloadReadiness),
+      ingestReplicas: ingest?.status?.replicas ?? 0,
+    };
+  }
+
+  private async announce(pipeline: GravixPipeline, result: PassResult): Promise<void> {
+    for (const name of result.createdSecrets)
+      await this.event(pipeline, 'Normal', 'SecretGenerated', `generated Secret ${name}`);
+    for (const key of result.pruned)
+      await this.event(pipeline, 'Normal', 'Pruned', `deleted ${key}, no longer in the spec`);
+    if (pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
+      const message = `applied ${result.applied.length} children for generation ${pipeline.metadata.generation}`;
+      await this.event(pipeline, 'Normal', 'Reconciled', message);
+    }
+  }
+
+  private async pause(pipeline: GravixPipeline): Promise<void> {
+    if (pipeline.status?.phase !== 'Paused')
+      await this.event(pipeline, 'Normal', 'Paused', 'reconciliation paused by annotation');
+    const previous = pipeline.status?.conditions?.find((c) => c.type === 'Available');
+    const workloads = previous ? [{ name: 'previous', ready: previous.status === 'True' }] : [];
+    await this.writeStatus(pipeline, {
+      generation: pipeline.status?.observedGeneration ?? 0,
+      workloads,
+      ingestReplicas: pipeline.status?.ingestReplicas ?? 0,
+      paused: true,
+    });
+  }
+
+  /** Writes status only when it changed, so a steady pipeline costs no writes and triggers no watch events. */
+  private async writeStatus(pipeline: GravixPipeline, observation: Observation): Promise<void> {
+    const status: PipelineStatus = buildStatus(pipeline.status, observation, this.deps.now());
+    if (JSON.stringify(status) === JSON.stringify(pipeline.status)) return;
+    const { namespace, name } = pipeline.metadata;
+    await this.deps.client.request({
+      method: 'PATCH',
+      path: pipelinePath(namespace, name, '/status'),
+      body: { status },
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
+  private event(pipeline: GravixPipeline, type: EventType, reason: string, message: string): Promise<void> {
+    const { name, namespace, uid } = pipeline.metadata;
+    return this.deps.events.record(
+      { apiVersion: API_VERSION, kind: KIND, name, namespace, uid },
+      type,
+      reason,
+      message,
+    );
+  }
+}

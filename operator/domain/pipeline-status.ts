@@ -1,0 +1,94 @@
+import type { PipelineCondition, PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
+import type { WorkloadReadiness } from './workload-readiness.js';
+
+export interface ReconcileFailure {
+  reason: string;
+  message: string;
+}
+
+export interface Observation {
+  generation: number;
+  workloads: WorkloadReadiness[];
+  ingestReplicas: number;
+  failure?: ReconcileFailure;
+  paused?: boolean;
+}
+
+type ConditionInput = Omit<PipelineCondition, 'lastTransitionTime' | 'observedGeneration'>;
+
+function availability(obs: Observation): ConditionInput {
+  const waiting = obs.workloads.filter((w) => !w.ready).map((w) => w.name);
+  if (waiting.length === 0)
+    return {
+      type: 'Available',
+      status: 'True',
+      reason: 'WorkloadsReady',
+      message: 'all workloads are ready',
+    };
+  return {
+    type: 'Available',
+    status: 'False',
+    reason: 'WorkloadsNotReady',
+    message: `waiting for ${waiting.join(', ')}`,
+  };
+}
+
+function progress(obs: Observation, available: boolean): ConditionInput {
+  if (obs.paused)
+    return {
+      type: 'Progressing',
+      status: 'False',
+      reason: 'Paused',
+      message: 'reconciliation is paused by the gravix.dev/paused annotation',
+    };
+  if (obs.failure)
+    return { type: 'Progressing', status: 'False', reason: 'ReconcileFailed', message: obs.failure.message };
+  if (available)
+    return {
+      type: 'Progressing',
+      status: 'False',
+      reason: 'RolloutComplete',
+      message: 'all children applied and ready',
+    };
+  return {
+    type: 'Progressing',
+    status: 'True',
+    reason: 'RollingOut',
+    message: 'children applied; waiting for workloads',
+  };
+}
+
+function degradation(obs: Observation): ConditionInput {
+  if (obs.failure) return { type: 'Degraded', status: 'True', ...obs.failure };
+  return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'last reconcile succeeded' };
+}
+
+function phase(obs: Observation, available: boolean): string {
+  if (obs.paused) return 'Paused';
+  if (obs.failure) return 'Failed';
+  return available ? 'Ready' : 'Progressing';
+}
+
+/**
+ * Status after a pass. lastTransitionTime moves only when a condition's status flips, so an unchanged
+ * pipeline produces an identical status and the operator can skip the write (and the watch event it causes).
+ */
+export function buildStatus(
+  previous: PipelineStatus | undefined,
+  obs: Observation,
+  now: string,
+): PipelineStatus {
+  const avail = availability(obs);
+  const available = avail.status === 'True';
+  const conditions = [avail, progress(obs, available), degradation(obs)].map((c) => {
+    const before = previous?.conditions?.find((p) => p.type === c.type);
+    const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
+    return { ...c, observedGeneration: obs.generation, lastTransitionTime };
+  });
+  return {
+    observedGeneration: obs.generation,
+    phase: phase(obs, available),
+    ingestReplicas: obs.ingestReplicas,
+    conditions,
+  };
+}

@@ -1,0 +1,114 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino, type Logger } from 'pino';
+import { randomSecret } from '../cdk8s/pipeline-chart.js';
+import { ChildWriter } from './adapters/child-writer.js';
+import { PrometheusOperatorDiscovery } from './adapters/discovery.js';
+import { EventRecorder } from './adapters/event-recorder.js';
+import { KubeClient } from './adapters/kube-client.js';
+import { LeaderElector } from './adapters/leader-election.js';
+import { loadConfig, type OperatorConfig } from './config.js';
+import { PipelineController } from './controller/controller.js';
+import { PipelineReconciler } from './controller/reconciler.js';
+import { startHealthServer } from './http/health-server.js';
+import { createOperatorMetrics, type OperatorMetrics } from './metrics.js';
+
+export const FIELD_MANAGER = 'gravix-operator';
+
+export interface RunningOperator {
+  port: number;
+  metrics: OperatorMetrics;
+  isLeader(): boolean;
+  ready(): boolean;
+  stop(): Promise<void>;
+}
+
+export function loadKubeConfig(config: OperatorConfig): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/** Composition root: wires adapters, reconciler, controller, leader election and the health server. */
+export async function startOperator(
+  config: OperatorConfig,
+  kc: KubeConfig,
+  logger: Logger,
+): Promise<RunningOperator> {
+  const client = await KubeClient.fromKubeConfig(kc);
+  const metrics = createOperatorMetrics();
+  const discovery = new PrometheusOperatorDiscovery(client);
+  const reconciler = new PipelineReconciler({
+    client,
+    children: new ChildWriter(client, FIELD_MANAGER),
+    events: new EventRecorder(client, FIELD_MANAGER, logger),
+    logger,
+    generate: randomSecret,
+    prometheusOperator: () => discovery.present(),
+    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
+  const controllerOptions = { client, reconciler, logger, metrics, ...config };
+  let controller: PipelineController | undefined;
+  let stopping: Promise<void> = Promise.resolve();
+  const lead = () => {
+    metrics.leader.set(1);
+    controller = new PipelineController(controllerOptions);
+    controller.start();
+  };
+  const follow = () => {
+    metrics.leader.set(0);
+    stopping = controller?.stop() ?? stopping;
+    controller = undefined;
+  };
+  const { leaderElection: le } = config;
+  const elector = le.enabled
+    ? new LeaderElector({
+        client,
+        ...le,
+        leaseDurationSeconds: le.leaseSeconds,
+        retryPeriodMs: Math.max(500, (le.leaseSeconds * 1000) / 5),
+        logger,
+        onStartedLeading: lead,
+        onStoppedLeading: follow,
+      })
+    : undefined;
+  if (elector) elector.start();
+  else lead();
+  const health = await startHealthServer({
+    ...config.http,
+    registry: metrics.registry,
+    // A standby is ready (it serves /metrics and waits); the leader once its watches have listed.
+    ready: () => (controller ? controller.synced : elector !== undefined),
+  });
+  logger.info(
+    { port: health.port, namespace: config.namespace || '*', leaderElection: le.enabled },
+    'operator started',
+  );
+  return {
+    port: health.port,
+    metrics,
+    isLeader: () => controller !== undefined,
+    ready: () => (controller ? controller.synced : elector !== undefined),
+    async stop() {
+      await elector?.stop();
+      if (controller) follow();
+      await stopping;
+      await health.close();
+      logger.info('operator stopped');
+    },
+  };
+}
+
+/** `gravix operator`: runs until SIGTERM/SIGINT, then finishes in-flight reconciles and releases the lease. */
+export async function run(_argv: string[]): Promise<number> {
+  const config = loadConfig(process.env);
+  const logger = pino({ level: config.logLevel, base: { component: 'gravix-operator' } });
+  const operator = await startOperator(config, loadKubeConfig(config), logger);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  logger.info('shutdown requested');
+  await operator.stop();
+  return 0;
+}

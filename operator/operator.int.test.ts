@@ -1,0 +1,218 @@
+import { API_VERSION, KIND } from '../crds/gravix-pipeline-crd.js';
+import { makePipeline, pipelineObject } from '../crds/pipeline-fixture.js';
+import type { PipelineSpecInput, PipelineStatus } from '../crds/gravix-pipeline-spec.js';
+import { synthPipeline } from '../cdk8s/pipeline-chart.js';
+import type { KubeObject } from './adapters/kube-client.js';
+import type { RunningOperator } from './main.js';
+import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
+import {
+  childPath,
+  eventually,
+  getOrUndefined,
+  mergePatch,
+  pipelinePath,
+  startTestOperator,
+} from './testing/operator-fixture.js';
+
+type Pipeline = KubeObject & { metadata: { uid: string; generation: number }; status?: PipelineStatus };
+type Dep = KubeObject & { spec: { replicas?: number } };
+
+describe('gravix operator on a real kube-apiserver', () => {
+  let env: KubeTestEnv;
+  let operator: RunningOperator;
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv({ prometheusOperator: true });
+    operator = await startTestOperator(env);
+  });
+
+  afterAll(async () => {
+    await operator?.stop();
+    await env?.stop();
+  });
+
+  const get = (path: string) => getOrUndefined(env.client, path);
+  const create = (name: string, spec: PipelineSpecInput) =>
+    env.client.request<Pipeline>({ method: 'POST', path: pipelinePath(), body: pipelineObject(spec, name) });
+  const readPipeline = async (name: string) => (await get(pipelinePath(name))) as Pipeline;
+  const deployment = (name: string) => childPath('apps/v1', 'Deployment', name);
+  const waitGeneration = (name: string, generation: number) =>
+    eventually(`${name} observedGeneration ${generation}`, async () => {
+      const p = await readPipeline(name);
+      return p.status?.observedGeneration === generation ? p : undefined;
+    });
+  const events = async (name: string) => {
+    const list = await env.client.request<{ items: { reason: string; type: string; message: string }[] }>({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/events',
+      query: { fieldSelector: `involvedObject.name=${name}` },
+    });
+    return list.items;
+  };
+
+  const fullSpec: PipelineSpecInput = {
+    cube: { enabled: true },
+    ingress: { enabled: true, host: 'gravix.example.com' },
+    monitoring: { enabled: true },
+  };
+
+  it('creates every child with a controller ownerReference when a pipeline is created', async () => {
+    const created = await create('alpha', fullSpec);
+    const expected = synthPipeline(makePipeline(fullSpec, 'alpha'));
+    for (const m of expected) {
+      const path = childPath(m.apiVersion, m.kind, m.metadata.name);
+      const child = await eventually(`${m.kind}/${m.metadata.name}`, () => get(path));
+      expect(child.metadata?.ownerReferences).toEqual([
+        {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          name: 'alpha',
+          uid: created.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ]);
+    }
+    const status = (await waitGeneration('alpha', 1)).status!;
+    expect(status.conditions!.map((c) => [c.type, c.observedGeneration])).toEqual([
+      ['Available', 1],
+      ['Progressing', 1],
+      ['Degraded', 1],
+    ]);
+    // No kubelet runs here, so workloads never become ready: the pipeline stays Progressing.
+    expect(status.phase).toBe('Progressing');
+    expect((await events('alpha')).map((e) => e.reason)).toEqual(
+      expect.arrayContaining(['SecretGenerated', 'Reconciled']),
+    );
+  });
+
+  it('updates children when the spec changes', async () => {
+    await mergePatch(env.client, pipelinePath('alpha'), { spec: { query: { replicas: 3 } } });
+    await eventually(
+      'query replicas 3',
+      async () => ((await get(deployment('alpha-query'))) as Dep).spec.replicas === 3,
+    );
+    await waitGeneration('alpha', 2);
+  });
+
+  it('restores a child field that someone else edited', async () => {
+    await mergePatch(env.client, deployment('alpha-query'), { spec: { replicas: 7 } });
+    await mergePatch(env.client, childPath('v1', 'ConfigMap', 'alpha-config'), {
+      data: { GRAVIX_S3_BUCKET: 'elsewhere' },
+    });
+    await eventually(
+      'query replicas restored',
+      async () => ((await get(deployment('alpha-query'))) as Dep).spec.replicas === 3,
+    );
+    await eventually('config restored', async () => {
+      const cm = (await get(childPath('v1', 'ConfigMap', 'alpha-config'))) as {
+        data: Record<string, string>;
+      };
+      return cm.data['GRAVIX_S3_BUCKET'] === 'gravix';
+    });
+  });
+
+  it('recreates a child that was deleted', async () => {
+    const path = childPath('v1', 'Service', 'alpha-ingest');
+    const before = (await get(path))!;
+    await env.client.request({ method: 'DELETE', path });
+    const after = await eventually('service recreated', async () => {
+      const s = await get(path);
+      return s && s.metadata?.uid !== before.metadata?.uid ? s : undefined;
+    });
+    expect(after.metadata?.labels).toMatchObject({ 'gravix.dev/pipeline': 'alpha' });
+  });
+
+  it('prunes the children of a component that was disabled', async () => {
+    await mergePatch(env.client, pipelinePath('alpha'), {
+      spec: { cube: { enabled: false }, monitoring: { enabled: false } },
+    });
+    await eventually('cube pruned', async () => (await get(deployment('alpha-cube'))) === undefined);
+    await eventually(
+      'cube model pruned',
+      async () => (await get(childPath('v1', 'ConfigMap', 'alpha-cube-model'))) === undefined,
+    );
+    const monitor = childPath('monitoring.coreos.com/v1', 'ServiceMonitor', 'alpha-monitoring');
+    await eventually('ServiceMonitor pruned', async () => (await get(monitor)) === undefined);
+    expect(await get(deployment('alpha-ingest'))).toBeDefined();
+    await eventually('Pruned event', async () => (await events('alpha')).some((e) => e.reason === 'Pruned'));
+  });
+
+  it('keeps generated Secrets unchanged across reconciles and spec changes', async () => {
+    const path = childPath('v1', 'Secret', 'alpha-minio-credentials');
+    const before = (await get(path)) as KubeObject & { data: Record<string, string> };
+    await mergePatch(env.client, pipelinePath('alpha'), { spec: { retentionDays: 14 } });
+    const generation = (await readPipeline('alpha')).metadata.generation;
+    await waitGeneration('alpha', generation);
+    const after = (await get(path)) as KubeObject & { data: Record<string, string> };
+    expect(after.data).toEqual(before.data);
+    expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
+  });
+
+  it('rolls pods via the config hash only when the configuration changed', async () => {
+    const hash = async () =>
+      (
+        (await get(deployment('alpha-ingest'))) as {
+          spec: { template: { metadata: { annotations: Record<string, string> } } };
+        }
+      ).spec.template.metadata.annotations['gravix.dev/config-hash'];
+    const before = await hash();
+    await mergePatch(env.client, pipelinePath('alpha'), { spec: { query: { replicas: 2 } } });
+    await waitGeneration('alpha', (await readPipeline('alpha')).metadata.generation);
+    expect(await hash()).toBe(before);
+    await mergePatch(env.client, pipelinePath('alpha'), { spec: { retentionDays: 60 } });
+    await eventually('config hash changed', async () => (await hash()) !== before);
+  });
+
+  it('reports a child the apiserver rejects in the Degraded condition and a Warning event', async () => {
+    await create('broken', { ingestion: { resources: { cpu: 'lots', memory: '1Gi' } } });
+    const pipeline = await eventually('Degraded', async () => {
+      const p = await readPipeline('broken');
+      return p.status?.conditions?.find((c) => c.type === 'Degraded' && c.status === 'True') ? p : undefined;
+    });
+    const degraded = pipeline.status!.conditions!.find((c) => c.type === 'Degraded')!;
+    expect(degraded.reason).toBe('ApplyFailed');
+    expect(degraded.message).toContain('Deployment/broken-ingest:');
+    expect(degraded.message).toContain('quantities must match the regular expression');
+    expect(pipeline.status!.phase).toBe('Failed');
+    expect((await events('broken')).some((e) => e.type === 'Warning' && e.reason === 'ApplyFailed')).toBe(
+      true,
+    );
+  });
+
+  it('leaves children alone while the pause annotation is set and catches up when it is removed', async () => {
+    await create('paused', {});
+    await eventually('paused children', () => get(deployment('paused-query')));
+    await mergePatch(env.client, pipelinePath('paused'), {
+      metadata: { annotations: { 'gravix.dev/paused': 'true' } },
+    });
+    await eventually('phase Paused', async () => (await readPipeline('paused')).status?.phase === 'Paused');
+    await env.client.request({ method: 'DELETE', path: deployment('paused-query') });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await get(deployment('paused-query'))).toBeUndefined();
+    await mergePatch(env.client, pipelinePath('paused'), {
+      metadata: { annotations: { 'gravix.dev/paused': null } },
+    });
+    await eventually('restored after unpause', () => get(deployment('paused-query')));
+  });
+
+  it('serves /metrics, /healthz and /readyz', async () => {
+    const fetchText = async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${operator.port}${path}`);
+      return { status: res.status, body: await res.text() };
+    };
+    expect(await fetchText('/healthz')).toEqual({ status: 200, body: 'ok\n' });
+    expect((await fetchText('/readyz')).status).toBe(200);
+    const metrics = await fetchText('/metrics');
+    expect(metrics.body).toMatch(/gravix_operator_reconcile_total\{result="success"\} \d+/);
+    expect(metrics.body).toContain('gravix_operator_leader 1');
+  });
+
+  it('recovers after the apiserver restarts: watches resume and drift is repaired', async () => {
+    await env.apiserver.restart(1000);
+    await create('after-restart', {});
+    await eventually('children after restart', () => get(deployment('after-restart-ingest')), 60_000);
+    await env.client.request({ method: 'DELETE', path: deployment('alpha-query') });
+    await eventually('alpha-query restored after restart', () => get(deployment('alpha-query')), 30_000);
+  });
+});
