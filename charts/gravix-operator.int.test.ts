@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderCrdYaml } from '../crds/write-crd.js';
+import { loadConfig } from '../operator/config.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
@@ -24,6 +25,7 @@ function parseManifests(text: string): KubeObject[] {
 }
 
 interface RenderedContainer {
+  env: { name: string; value?: string }[];
   image: string;
   args: string[];
   ports: unknown[];
@@ -56,7 +58,7 @@ describe('gravix-operator chart (offline)', () => {
   it('rejects a log level outside the allowed set, naming the field and the allowed values', async () => {
     const result = await helm('template', 'gx', operatorChart, '--set', 'logLevel=loud');
     expect(result.stderr).toContain(
-      "- at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error', 'fatal'",
+      "- at '/logLevel': value must be one of 'trace', 'debug', 'info', 'warn', 'error'",
     );
   });
 
@@ -96,6 +98,35 @@ describe('gravix-operator chart (offline)', () => {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
       capabilities: { drop: ['ALL'] },
+    });
+  });
+
+  it('configures the operator through env vars that operator/config.ts accepts', async () => {
+    const { stdout } = await helm(
+      'template',
+      'gx',
+      operatorChart,
+      '-n',
+      'gravix-system',
+      '--set',
+      'replicas=2,watchNamespace=team-a,logLevel=debug',
+    );
+    const deployment = parseManifests(stdout).find(
+      (o) => o.kind === 'Deployment',
+    ) as unknown as RenderedDeployment;
+    const env = deployment.spec.template.spec.containers[0]!.env;
+    // The downward API fills fieldRef values in a real pod; stand in the pod name.
+    const values = Object.fromEntries(env.map((e) => [e.name, e.value ?? 'gx-gravix-operator-7d9f-abcde']));
+    expect(loadConfig(values)).toMatchObject({
+      namespace: 'team-a',
+      http: { port: 8080 },
+      logLevel: 'debug',
+      leaderElection: {
+        enabled: true,
+        namespace: 'gravix-system',
+        name: 'gx-gravix-operator',
+        identity: 'gx-gravix-operator-7d9f-abcde',
+      },
     });
   });
 
