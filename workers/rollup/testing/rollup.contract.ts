@@ -23,22 +23,27 @@ export const rollupPolicy = (overrides: Partial<RollupOnceOptions> = {}) => ({
   ...overrides,
 });
 
+const facts = buildSeededFacts({ seed: 42, count: 20_000, fromMs: hour10, spanMs: 2 * 3_600_000 });
+
+async function seedWithDuplicates(store: ObjectStore): Promise<void> {
+  let seq = 0;
+  for (const hourStart of [hour10, hour11]) {
+    const inHour = facts.filter((f) => f.ts >= hourStart && f.ts < hourStart + 3_600_000);
+    for (const part of chunk(inHour, 3_000)) await putRawSegment(store, part, { seq: seq++ });
+    // A client retry and a re-upload after a crash: the same events again, in other objects.
+    await putRawSegment(store, inHour.slice(0, 500), { ingester: 'ing-1', seq: seq++ });
+    await putRawSegment(store, [...inHour.slice(100, 200), ...inHour.slice(100, 200)], { seq: seq++ });
+  }
+}
+
 /** Rollup behaviour every ObjectStore adapter must support; `makeStore` returns an empty store each call. */
 export function describeRollupBehaviour(name: string, makeStore: () => Promise<ObjectStore>): void {
+  describeResults(name, makeStore);
+  describeConcurrencyAndRetention(name, makeStore);
+}
+
+function describeResults(name: string, makeStore: () => Promise<ObjectStore>): void {
   describe(`rollup on ${name}`, () => {
-    const facts = buildSeededFacts({ seed: 42, count: 20_000, fromMs: hour10, spanMs: 2 * 3_600_000 });
-
-    async function seedWithDuplicates(store: ObjectStore): Promise<void> {
-      let seq = 0;
-      for (const hourStart of [hour10, hour11]) {
-        const inHour = facts.filter((f) => f.ts >= hourStart && f.ts < hourStart + 3_600_000);
-        for (const part of chunk(inHour, 3_000)) await putRawSegment(store, part, { seq: seq++ });
-        // A client retry and a re-upload after a crash: the same events again, in other objects.
-        await putRawSegment(store, inHour.slice(0, 500), { ingester: 'ing-1', seq: seq++ });
-        await putRawSegment(store, [...inHour.slice(100, 200), ...inHour.slice(100, 200)], { seq: seq++ });
-      }
-    }
-
     it('gives exact counts and 1% percentiles against an oracle over merged minutes, ranges and filters', async () => {
       const store = await makeStore();
       await seedWithDuplicates(store);
@@ -117,7 +122,11 @@ export function describeRollupBehaviour(name: string, makeStore: () => Promise<O
       const table = decodeParquet((await store.get(buildDataFileKey('service_events', p10)))!.body);
       expect(table.getChild('event_id')?.toArray()).toEqual(['inc-1', 'deploy-1']);
     });
+  });
+}
 
+function describeConcurrencyAndRetention(name: string, makeStore: () => Promise<ObjectStore>): void {
+  describe(`rollup commit races and retention on ${name}`, () => {
     it('leaves exactly one committed generation when two runs race on the same partition', async () => {
       const store = await makeStore();
       await seedWithDuplicates(store);

@@ -1,0 +1,115 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  objectStoreConfigSchema,
+  type ObjectStoreConfig,
+} from '../adapters/object-store/load-object-store.js';
+import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
+
+const int = (min: number) => z.coerce.number().int().min(min);
+const day = 86_400_000;
+
+const rollupEnvSchema = z
+  .object({
+    GRAVIX_ROLLUP_LATENESS_SECONDS: int(0).default(300),
+    GRAVIX_ROLLUP_INCLUDE_OPEN: z.enum(['true', 'false']).default('false'),
+    GRAVIX_ROLLUP_INTERVAL_SECONDS: int(1).default(60),
+    GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
+    GRAVIX_METRICS_RETENTION_DAYS: int(1).default(90),
+    GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((env) => env.GRAVIX_METRICS_RETENTION_DAYS >= env.GRAVIX_RAW_RETENTION_DAYS, {
+    path: ['GRAVIX_METRICS_RETENTION_DAYS'],
+    message: 'must be >= GRAVIX_RAW_RETENTION_DAYS (metrics are rebuilt from raw data while it is retained)',
+  });
+
+/** RFC 3339 or epoch milliseconds. */
+const instant = z.string().transform((value, ctx) => {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: `'${value}' is not RFC 3339 or epoch ms` });
+  return ms;
+});
+
+const argvSchema = z
+  .object({
+    once: z.boolean().default(false),
+    backfill: z.boolean().default(false),
+    from: instant.optional(),
+    to: instant.optional(),
+    force: z.boolean().default(false),
+    'include-open': z.boolean().default(false),
+  })
+  .superRefine((args, ctx) => {
+    if (args.once && args.backfill)
+      ctx.addIssue({ code: 'custom', path: ['--once'], message: 'conflicts with --backfill' });
+    for (const key of ['from', 'to'] as const) {
+      if (args.backfill && args[key] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [`--${key}`], message: 'is required with --backfill' });
+      }
+    }
+    if (args.from !== undefined && args.to !== undefined && args.from >= args.to) {
+      ctx.addIssue({ code: 'custom', path: ['--to'], message: 'must be after --from' });
+    }
+  });
+
+export type RollupMode =
+  { kind: 'loop' } | { kind: 'once' } | { kind: 'backfill'; fromMs: number; toMs: number };
+
+export interface RollupConfig {
+  mode: RollupMode;
+  force: boolean;
+  includeOpen: boolean;
+  latenessMs: number;
+  intervalMs: number;
+  rawRetentionMs: number;
+  metricsRetentionMs: number;
+  logLevel: string;
+  store: ObjectStoreConfig;
+}
+
+function parseArgv(argv: string[]): z.infer<typeof argvSchema> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        once: { type: 'boolean' },
+        backfill: { type: 'boolean' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        force: { type: 'boolean' },
+        'include-open': { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new ConfigError([`argv: ${(error as Error).message}`]);
+  }
+  return parseConfig(argvSchema, values);
+}
+
+/** The rollup worker's whole configuration from env and argv; every bad key is reported at once. */
+export function loadRollupConfig(env: Record<string, string | undefined>, argv: string[]): RollupConfig {
+  const withStoreDefault = { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: '.gravix-data', ...env };
+  const [[base, store], args] = parseAll(
+    () =>
+      parseAll(
+        () => parseConfig(rollupEnvSchema, withStoreDefault),
+        () => parseConfig(objectStoreConfigSchema, withStoreDefault),
+      ),
+    () => parseArgv(argv),
+  );
+  let mode: RollupMode = { kind: args.once ? 'once' : 'loop' };
+  if (args.backfill) mode = { kind: 'backfill', fromMs: args.from!, toMs: args.to! };
+  return {
+    mode,
+    force: args.force,
+    includeOpen: args['include-open'] || base.GRAVIX_ROLLUP_INCLUDE_OPEN === 'true',
+    latenessMs: base.GRAVIX_ROLLUP_LATENESS_SECONDS * 1000,
+    intervalMs: base.GRAVIX_ROLLUP_INTERVAL_SECONDS * 1000,
+    rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
+    metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,
+    logLevel: base.GRAVIX_LOG_LEVEL,
+    store,
+  };
+}

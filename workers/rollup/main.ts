@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import { buildObjectStoreFromConfig } from '../adapters/object-store/load-object-store.js';
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { buildLogger } from '../shared/logger.js';
+import { buildProgressReporter } from './backfill-progress.js';
+import { loadRollupConfig, type RollupConfig } from './config.js';
+import { startRollupLoop } from './rollup-loop.js';
+import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
+
+export { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
+export { startRollupLoop, type RollupLoop } from './rollup-loop.js';
+
+function baseOptions(config: RollupConfig, store: ObjectStore, log: Logger): RollupOnceOptions {
+  return {
+    store,
+    log,
+    latenessMs: config.latenessMs,
+    includeOpen: config.includeOpen,
+    rawRetentionMs: config.rawRetentionMs,
+    metricsRetentionMs: config.metricsRetentionMs,
+    force: config.force,
+  };
+}
+
+function exitCodeOf(summary: RollupRunSummary, log: Logger): number {
+  const count = (outcome: string) => summary.partitions.filter((p) => p.outcome === outcome).length;
+  log.info(
+    {
+      committed: count('committed'),
+      republished: count('republished'),
+      upToDate: count('up_to_date'),
+      lostRace: count('lost_race'),
+      failed: summary.failed.length,
+      retention: summary.retention,
+    },
+    'rollup run finished',
+  );
+  return summary.failed.length > 0 ? 1 : 0;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+}
+
+/** `gravix rollup [--once | --backfill --from T --to T] [--force] [--include-open]`: the composition root. */
+export async function run(argv: string[]): Promise<number> {
+  const config = loadRollupConfig(process.env, argv);
+  const log = buildLogger('rollup', config.logLevel);
+  const store = buildObjectStoreFromConfig(config.store);
+  const options = baseOptions(config, store, log);
+  try {
+    if (config.mode.kind === 'once') return exitCodeOf(await runRollupOnce(options), log);
+    if (config.mode.kind === 'backfill') {
+      const { fromMs, toMs } = config.mode;
+      const onPartition = buildProgressReporter(process.stderr);
+      return exitCodeOf(
+        await runRollupOnce({ ...options, fromMs, toMs, applyRetention: false, onPartition }),
+        log,
+      );
+    }
+    const loop = startRollupLoop({ ...options, intervalMs: config.intervalMs });
+    await untilSignal();
+    await loop.stop();
+    return 0;
+  } finally {
+    (store as { destroy?: () => void }).destroy?.();
+  }
+}
