@@ -59,6 +59,14 @@ describe('GravixPipeline CRD and synthesized manifests on a real kube-apiserver'
     expect(error.detail).toContain('metadata.name must be at most 40 characters');
   });
 
+  it('rejects a malformed resource quantity at admission', async () => {
+    const spec = { ingestion: { resources: { cpu: 'lots', memory: '1Gi' } } };
+    const error = await rejection(create(pipelineObject(spec, 'quantity')));
+    expect(error.detail).toContain(
+      'spec.ingestion.resources.cpu: Invalid value: "lots": spec.ingestion.resources.cpu in body should match',
+    );
+  });
+
   it('rejects changing storage.mode of an existing pipeline as immutable', async () => {
     await create(pipelineObject({}, 'immutable'));
     const patch = {

@@ -6,7 +6,10 @@ import { z } from 'zod';
  * enforced by a zod refinement with the same message, so `gravix synth` rejects what the apiserver rejects.
  */
 
-const quantity = z.string().max(32);
+// The apiserver's own quantity grammar, so a typo fails at admission instead of at apply time.
+const QUANTITY =
+  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+const quantity = z.string().max(32).regex(QUANTITY, 'must be a Kubernetes quantity such as 500m or 2Gi');
 const name = z.string().min(1).max(253);
 
 const cel = (rule: string, message: string) => ({ rule, message });
