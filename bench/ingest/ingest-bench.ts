@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { loadIngestConfig } from '../../workers/ingest/config.js';
-import { hashApiKey } from '../../workers/ingest/domain/api-keys.js';
+import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
 
 const connections = 64;

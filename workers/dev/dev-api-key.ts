@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashApiKey } from '../ingest/domain/api-keys.js';
+import { hashApiKey } from '../domain/api-keys.js';
 
 export interface DevApiKey {
   key: string;

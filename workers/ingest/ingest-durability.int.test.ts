@@ -11,7 +11,7 @@ import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
-import { hashApiKey } from './domain/api-keys.js';
+import { hashApiKey } from '../domain/api-keys.js';
 
 const apiKey = 'durability-key';
 

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import type { IngestConfig } from './config.js';
 import { walDir } from './config.js';
-import { parseApiKeys } from './domain/api-keys.js';
+import { parseApiKeys } from '../domain/api-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestApp } from './http/ingest-app.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pino } from 'pino';
-import { hashApiKey } from '../domain/api-keys.js';
+import { hashApiKey } from '../../domain/api-keys.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';

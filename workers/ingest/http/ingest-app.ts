@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { RawRecord } from '../../domain/raw-record.js';
-import type { ApiKeyEntry } from '../domain/api-keys.js';
+import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import type { ItemError } from '../domain/item-error.js';
 import {
   BatchTooLargeError,
@@ -15,10 +15,10 @@ import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import type { DeadLetterRecord, WalRecord } from '../wal/wal-record.js';
-import { buildAuthenticate } from './authenticate.js';
-import { buildErrorHandler, notFound } from './error-handler.js';
-import { HttpError } from './http-error.js';
-import { requestId } from './request-id.js';
+import { buildAuthenticate } from '../../shared/http/authenticate.js';
+import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import { requestId } from '../../shared/http/request-id.js';
 
 export interface IngestLimits {
   maxBodyBytes: number;

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { tenantIdPattern } from '../../domain/raw-record.js';
+import { tenantIdPattern } from './raw-record.js';
 
 export type ApiKeyScope = 'ingest' | 'query';
 

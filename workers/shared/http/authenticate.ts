@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { authenticateApiKey, type ApiKeyEntry, type ApiKeyScope } from '../domain/api-keys.js';
+import { authenticateApiKey, type ApiKeyEntry, type ApiKeyScope } from '../../domain/api-keys.js';
 import { HttpError } from './http-error.js';
 
 function presentedKey(req: Request): string | undefined {

@@ -1,0 +1,73 @@
+/**
+ * Response bodies of the query API (served with the dashboard). Times are ms since epoch (UTC), latencies ms.
+ * Percentiles come from merged latency histograms (1% relative accuracy), never from averaged percentiles.
+ * Every error is `{"error": {"code", "message", "field"?, "request_id"}}` with a 4xx/5xx status.
+ */
+export interface ServicesResponse {
+  from: number;
+  to: number;
+  services: { service: string; requests: number; errors5xx: number; errorRate: number }[];
+}
+
+export interface TimeseriesPoint {
+  /** Start of the step. */
+  t: number;
+  requests: number;
+  errors5xx: number;
+  errors4xx: number;
+  /** errors5xx / requests; null when there were no requests. */
+  errorRate: number | null;
+  /** Requests per second over the step. */
+  throughput: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface TimeseriesResponse {
+  from: number;
+  to: number;
+  stepMs: number;
+  filter: { service?: string; method?: string; path?: string };
+  points: TimeseriesPoint[];
+  /** With compare=1d|7d: the same range shifted back, timestamps moved forward onto the current range. */
+  compare?: { offset: '1d' | '7d'; points: TimeseriesPoint[] };
+}
+
+export interface EndpointRow {
+  service: string;
+  method: string;
+  path: string;
+  requests: number;
+  errors5xx: number;
+  errors4xx: number;
+  errorRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** True for the route that collects paths past the service's route budget. */
+  overflow: boolean;
+}
+
+export interface EndpointsResponse {
+  from: number;
+  to: number;
+  sort: 'errors' | 'error_rate' | 'p95' | 'requests';
+  endpoints: EndpointRow[];
+}
+
+export interface FreshnessResponse {
+  /** Start of the newest minute that has metrics, or null when there are none yet. */
+  lastMetricMinute: number | null;
+  /** When the newest rollup committed, or null. */
+  lastRollupAt: number | null;
+  /** now - (lastMetricMinute + 1 min), ms; null when there are no metrics. */
+  lagMs: number | null;
+  now: number;
+}
+
+export interface EventsResponse {
+  from: number;
+  to: number;
+  events: { t: number; type: string; service: string; version: string | null; description: string | null }[];
+}

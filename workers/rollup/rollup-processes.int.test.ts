@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
+import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
+import { buildRawPartition } from '../domain/raw-partition.js';
+import { loadManifest } from './commit-partition.js';
+import { computePartition } from './compute-partition.js';
+import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js';
+import { runRollupOnce } from './run-rollup-once.js';
+import { chunk, putRawSegment } from './testing/raw-segments.js';
+import { expectRowsMatchOracle, readCommittedRows } from './testing/rollup-oracle.js';
+import { buildRollupEntry, parseRunSummary, spawnRollup } from './testing/rollup-processes.js';
+import { buildSeededFacts } from './testing/seeded-raw-events.js';
+import { createHash } from 'node:crypto';
+
+const hour10 = Date.parse('2026-11-20T10:00:00Z');
+const p10 = buildRawPartition('acme', hour10);
+// Far enough in the future that the hour is sealed for the child processes, which use the real clock.
+const policy = {
+  latenessMs: 300_000,
+  rawRetentionMs: 3650 * 86_400_000,
+  metricsRetentionMs: 3650 * 86_400_000,
+};
+const processEnv = { GRAVIX_RAW_RETENTION_DAYS: '3650', GRAVIX_METRICS_RETENTION_DAYS: '3650' };
+
+let entry: string;
+let minio: MinioServer;
+const s3Stores: S3ObjectStore[] = [];
+
+beforeAll(async () => {
+  entry = buildRollupEntry();
+  minio = await startMinio();
+}, 120_000);
+afterAll(async () => {
+  s3Stores.forEach((s) => s.destroy());
+  await minio?.stop();
+});
+
+interface StoreUnderTest {
+  store: ObjectStore;
+  env: Record<string, string>;
+}
+
+function localStore(): StoreUnderTest {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gravix-rollup-proc-'));
+  return {
+    store: new LocalObjectStore(join(dataDir, 'store')),
+    env: { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: dataDir },
+  };
+}
+
+async function minioStore(): Promise<StoreUnderTest> {
+  const bucket = `rollup-${randomBytes(6).toString('hex')}`;
+  const credentials = { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey };
+  const admin = new S3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials,
+  });
+  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  admin.destroy();
+  const store = new S3ObjectStore({ bucket, endpoint: minio.endpoint, region: minio.region, ...credentials });
+  s3Stores.push(store);
+  const env = {
+    GRAVIX_STORE: 's3',
+    GRAVIX_S3_BUCKET: bucket,
+    GRAVIX_S3_ENDPOINT: minio.endpoint,
+    GRAVIX_S3_REGION: minio.region,
+    GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
+    GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
+  };
+  return { store, env };
+}
+
+const sha = (bytes: Uint8Array | undefined) =>
+  bytes ? createHash('sha256').update(bytes).digest('hex') : 'absent';
+
+async function seed(store: ObjectStore, seed: number, count: number, seqBase: number, prefix = 'e') {
+  const facts = buildSeededFacts({ seed, count, fromMs: hour10, idPrefix: prefix });
+  let seq = seqBase;
+  for (const part of chunk(facts, 50_000)) await putRawSegment(store, part, { seq: seq++ });
+  // Re-uploads: the first 1000 events of this batch again, in another ingester's object.
+  await putRawSegment(store, facts.slice(0, 1_000), { ingester: 'ing-retry', seq: seq++ });
+  return facts;
+}
+
+describe.each([
+  ['the local store', async () => localStore()],
+  ['MinIO', () => minioStore()],
+])('rollup processes on %s', (_name, makeStore) => {
+  it('two concurrent rollup processes on the same partition leave exactly one consistent committed result', async () => {
+    const { store, env } = await makeStore();
+    const facts = await seed(store, 5, 150_000, 0);
+    const runs = [0, 1].map(() => spawnRollup(entry, { ...env, ...processEnv }, ['--once']));
+    const results = await Promise.all(runs.map((r) => r.exited));
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    const summaries = results.map((r) => parseRunSummary(r.output)!);
+    expect(summaries.reduce((n, s) => n + (s['committed'] as number), 0)).toBe(1);
+    const other = summaries.find((s) => s['committed'] === 0)!;
+    expect((other['lostRace'] as number) + (other['upToDate'] as number)).toBe(1);
+    const { manifest } = (await loadManifest(store, buildManifestKey(p10)))!;
+    expect(manifest).toMatchObject({ generation: 1, published: true });
+    expectRowsMatchOracle(await readCommittedRows(store, [p10]), facts);
+  });
+
+  it('a rollup killed with SIGKILL mid-run leaves readers the old or the new committed result, never a mix', async () => {
+    const { store, env } = await makeStore();
+    const early = await seed(store, 6, 50_000, 0);
+    await runRollupOnce({ store, ...policy });
+    const dataKey = buildDataFileKey('request_metrics_minute', p10);
+    const oldSha = sha((await store.get(dataKey))?.body);
+    const late = await seed(store, 7, 200_000, 100, 'late');
+    const inputs = (await store.list('raw/')).map((o) => o.key);
+    const newSha = (await computePartition(store, p10, inputs)).requestMetrics.sha256;
+    for (const killAfterMs of [300, 900, 1_500, 2_100, 2_700, 3_300]) {
+      const run = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+      setTimeout(() => run.child.kill('SIGKILL'), killAfterMs);
+      await run.exited;
+      expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
+      expect([1, 2]).toContain((await loadManifest(store, buildManifestKey(p10)))!.manifest.generation);
+    }
+    // And once more, right after the manifest commit, while the data files are being published.
+    const committedRun = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+    const before = (await store.head(buildManifestKey(p10)))?.etag;
+    while (
+      (await store.head(buildManifestKey(p10)))?.etag === before &&
+      committedRun.child.exitCode === null
+    ) {
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    committedRun.child.kill('SIGKILL');
+    expect((await committedRun.exited).signal).toBe('SIGKILL');
+    expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
+    const final = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+    expect((await final.exited).code).toBe(0);
+    expect(sha((await store.get(dataKey))?.body)).toBe(newSha);
+    expect((await loadManifest(store, buildManifestKey(p10)))!.manifest).toMatchObject({
+      generation: 2,
+      published: true,
+    });
+    expectRowsMatchOracle(await readCommittedRows(store, [p10]), [...early, ...late]);
+  });
+});
