@@ -118,14 +118,7 @@ describe.each([
     const late = await seed(store, 7, 200_000, 100, 'late');
     const inputs = (await store.list('raw/')).map((o) => o.key);
     const newSha = (await computePartition(store, p10, inputs)).requestMetrics.sha256;
-    for (const killAfterMs of [300, 900, 1_500, 2_100, 2_700, 3_300]) {
-      const run = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
-      setTimeout(() => run.child.kill('SIGKILL'), killAfterMs);
-      await run.exited;
-      expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
-      expect([1, 2]).toContain((await loadManifest(store, buildManifestKey(p10)))!.manifest.generation);
-    }
-    // And once more, right after the manifest commit, while the data files are being published.
+    // First right after the manifest commit, while the data files are being published.
     const committedRun = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
     const before = (await store.head(buildManifestKey(p10)))?.etag;
     while (
@@ -137,6 +130,14 @@ describe.each([
     committedRun.child.kill('SIGKILL');
     expect((await committedRun.exited).signal).toBe('SIGKILL');
     expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
+    // Then at points spread over the run (reading, aggregating, encoding, committing).
+    for (const killAfterMs of [300, 800, 1_300, 1_800, 2_300]) {
+      const run = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+      setTimeout(() => run.child.kill('SIGKILL'), killAfterMs);
+      await run.exited;
+      expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
+      expect([1, 2]).toContain((await loadManifest(store, buildManifestKey(p10)))!.manifest.generation);
+    }
     const final = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
     expect((await final.exited).code).toBe(0);
     expect(sha((await store.get(dataKey))?.body)).toBe(newSha);
