@@ -66,7 +66,7 @@ describe('the Gravix self-monitoring Grafana dashboard', () => {
       'gravix_wal_fsync_duration_seconds_bucket',
       'gravix_upload_backlog_segments',
       'gravix_rollup_lag_seconds',
-      'gravix_operator_reconcile_errors_total',
+      'gravix_operator_reconcile_total',
     ]) {
       expect(used).toContain(name);
     }

@@ -1,7 +1,7 @@
 /**
- * The metrics Gravix exposes about itself, as the self-monitoring dashboard and rules may use them. The ingest
- * families are checked against the ingestion worker's real registry (self-monitoring-metrics.test.ts); rollup
- * and operator families follow the names agreed for issues [3/7] and [6/7].
+ * The metrics Gravix exposes about itself, as the self-monitoring dashboard and rules may use them. The ingest and
+ * operator families are checked against the real registries (self-monitoring-metrics.test.ts); the rollup families
+ * follow the names agreed for issue [3/7]. Reconcile errors are gravix_operator_reconcile_total{result="error"}.
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -35,10 +35,11 @@ export const SELF_MONITORING_METRICS: readonly MetricFamily[] = [
   family('rollup', 'gauge', 'gravix_rollup_lag_seconds'),
   family('rollup', 'gauge', 'gravix_rollup_last_success_timestamp_seconds'),
   family('operator', 'counter', 'gravix_operator_reconcile_total', ['result']),
-  family('operator', 'counter', 'gravix_operator_reconcile_errors_total'),
   family('operator', 'histogram', 'gravix_operator_reconcile_duration_seconds'),
   family('prometheus', 'gauge', 'up'),
   family('process', 'gauge', 'process_resident_memory_bytes'),
+  // The operator registers prom-client's default metrics with its own prefix.
+  family('operator', 'gauge', 'gravix_operator_process_resident_memory_bytes'),
 ];
 
 /** The series names a family produces on /metrics (a histogram has _bucket, _sum and _count). */

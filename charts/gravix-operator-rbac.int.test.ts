@@ -1,0 +1,214 @@
+import { mkdirSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { parseAllDocuments } from 'yaml';
+import { makePipeline, pipelineObject } from '../crds/pipeline-fixture.js';
+import type { PipelineSpecInput } from '../crds/gravix-pipeline-spec.js';
+import { synthPipeline } from '../cdk8s/pipeline-chart.js';
+import { loadConfig } from '../operator/config.js';
+import { startOperator, type RunningOperator } from '../operator/main.js';
+import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
+import { runTool } from '../testbin/harness/run-tool.js';
+import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
+import { waitUntil } from '../testbin/harness/wait-until.js';
+import { installCrds } from './testing/install-crds.js';
+import { buildMonitoringCrds } from './testing/monitoring-crds.js';
+import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
+
+/**
+ * Least privilege is only useful if it is also enough: these tests run the real operator in-process with the
+ * ServiceAccount token and the environment the chart gives its pod, and check that it reconciles a pipeline
+ * with every optional child (ServiceMonitor, PrometheusRule, Ingress, Cube) without a single failed reconcile.
+ */
+
+const operatorChart = repoPath('charts', 'gravix-operator');
+const fullSpec: PipelineSpecInput = {
+  cube: { enabled: true },
+  ingress: { enabled: true, host: 'gravix.example.com' },
+  monitoring: { enabled: true },
+};
+
+interface EnvVar {
+  name: string;
+  value?: string;
+}
+
+describe('the operator running with the chart RBAC on a real kube-apiserver', () => {
+  let apiserver: KubeApiserver;
+  let client: RawKubeClient;
+  const operators: RunningOperator[] = [];
+
+  beforeAll(async () => {
+    apiserver = await startKubeApiserver();
+    client = RawKubeClient.forApiserver(apiserver);
+    await installCrds(client, buildMonitoringCrds());
+    for (const ns of ['gravix-system', 'obs', 'team-a', 'team-b']) await client.createNamespace(ns);
+  });
+
+  afterAll(async () => {
+    for (const operator of operators) await operator.stop();
+    await apiserver?.stop();
+  });
+
+  const helm = (...args: string[]) =>
+    runTool(testbinPaths().helm, [...args, '--kubeconfig', apiserver.kubeconfigPath]);
+
+  /** A token for the ServiceAccount from the TokenRequest API, as the kubelet would mount it. */
+  async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
+    const review = (await client.expectOk(
+      'POST',
+      `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600 },
+      },
+    )) as { status: { token: string } };
+    const admin = apiserver.kubeConfig();
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'test', server: apiserver.url, caData: admin.getCurrentCluster()?.caData }],
+      users: [{ name: name, token: review.status.token }],
+      contexts: [{ name: 'sa', cluster: 'test', user: name }],
+      currentContext: 'sa',
+    });
+    return kc;
+  }
+
+  /** The operator container's environment as rendered by the installed release. */
+  async function releaseEnv(release: string, namespace: string): Promise<Record<string, string>> {
+    const { stdout } = await helm('get', 'manifest', release, '-n', namespace);
+    const deployment = parseAllDocuments(stdout)
+      .map((d) => d.toJS() as KubeObject | null)
+      .find((o) => o?.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { env: EnvVar[] }[] } } };
+    };
+    const env = deployment.spec.template.spec.containers[0]!.env;
+    return Object.fromEntries(env.map((e) => [e.name, e.value ?? `${release}-pod`]));
+  }
+
+  async function startOperatorAs(release: string, namespace: string, serviceAccount: string) {
+    const env = await releaseEnv(release, namespace);
+    // The pod would listen on 8080; in-process operators share the host, so take any free port.
+    const config = loadConfig({
+      ...env,
+      GRAVIX_OPERATOR_HTTP_HOST: '127.0.0.1',
+      GRAVIX_OPERATOR_HTTP_PORT: '0',
+    });
+    mkdirSync(repoPath('test-artifacts', 'logs'), { recursive: true });
+    const logger = pino(
+      { level: 'debug' },
+      pino.destination({
+        dest: repoPath('test-artifacts', 'logs', `chart-rbac-${release}-${Date.now()}.log`),
+      }),
+    );
+    const operator = await startOperator(
+      config,
+      await serviceAccountKubeConfig(namespace, serviceAccount),
+      logger,
+    );
+    operators.push(operator);
+    return operator;
+  }
+
+  async function stopOperator(operator: RunningOperator) {
+    operators.splice(operators.indexOf(operator), 1);
+    await operator.stop();
+  }
+
+  const reconcileResults = async (operator: RunningOperator) => {
+    const metric = await operator.metrics.reconciles.get();
+    return Object.fromEntries(metric.values.map((v) => [String(v.labels['result']), v.value]));
+  };
+
+  async function expectChildren(name: string, namespace: string) {
+    for (const m of synthPipeline(makePipeline(fullSpec, name, namespace))) {
+      const child = {
+        apiVersion: m.apiVersion,
+        kind: m.kind,
+        metadata: { name: m.metadata.name, namespace },
+      };
+      await waitUntil(async () => (await client.read(child)).status === 200, {
+        what: `${m.kind}/${m.metadata.name} in ${namespace}`,
+        timeoutMs: 30_000,
+      });
+    }
+  }
+
+  async function waitObservedGeneration(name: string, namespace: string) {
+    const pipeline = {
+      apiVersion: 'gravix.dev/v1alpha1',
+      kind: 'GravixPipeline',
+      metadata: { name, namespace },
+    };
+    return waitUntil(
+      async () => {
+        const { body } = await client.read(pipeline);
+        const status = (body as { status?: { observedGeneration?: number } }).status;
+        return status?.observedGeneration === 1 ? status : undefined;
+      },
+      { what: `${namespace}/${name} observedGeneration 1`, timeoutMs: 30_000 },
+    );
+  }
+
+  it('reconciles a pipeline in any namespace as the cluster-wide ServiceAccount', async () => {
+    const install = await helm('install', 'gravix', operatorChart, '-n', 'gravix-system');
+    expect(install.exitCode).toBe(0);
+    const operator = await startOperatorAs('gravix', 'gravix-system', 'gravix-gravix-operator');
+    await client.create(pipelineObject(fullSpec, 'alpha', 'obs') as KubeObject);
+    await expectChildren('alpha', 'obs');
+    await waitObservedGeneration('alpha', 'obs');
+    expect(await reconcileResults(operator)).not.toHaveProperty('error');
+    await stopOperator(operator);
+  });
+
+  it('takes the Lease in the release namespace when replicas > 1', async () => {
+    const upgrade = await helm(
+      'upgrade',
+      'gravix',
+      operatorChart,
+      '-n',
+      'gravix-system',
+      '--set',
+      'replicas=2',
+    );
+    expect(upgrade.exitCode).toBe(0);
+    const operator = await startOperatorAs('gravix', 'gravix-system', 'gravix-gravix-operator');
+    try {
+      await waitUntil(async () => operator.isLeader(), { what: 'operator leads (Lease)', timeoutMs: 20_000 });
+      const lease = await client.read({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'gravix-gravix-operator', namespace: 'gravix-system' },
+      });
+      expect(lease.body).toMatchObject({ spec: { holderIdentity: 'gravix-pod' } });
+    } finally {
+      await stopOperator(operator);
+    }
+  });
+
+  it('reconciles in watchNamespace only, as the namespace-scoped ServiceAccount', async () => {
+    const install = await helm(
+      'install',
+      'scoped',
+      operatorChart,
+      '-n',
+      'team-a',
+      '--set',
+      'watchNamespace=team-a',
+    );
+    expect(install.exitCode).toBe(0);
+    const operator = await startOperatorAs('scoped', 'team-a', 'scoped-gravix-operator');
+    await client.create(pipelineObject(fullSpec, 'beta', 'team-a') as KubeObject);
+    await client.create(pipelineObject({}, 'gamma', 'team-b') as KubeObject);
+    await expectChildren('beta', 'team-a');
+    await waitObservedGeneration('beta', 'team-a');
+    expect(await reconcileResults(operator)).not.toHaveProperty('error');
+    const outside = await client.read({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'gamma-ingest', namespace: 'team-b' },
+    });
+    expect(outside.status).toBe(404);
+  });
+});
