@@ -1,0 +1,25 @@
+import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
+import { runRollupOnce } from '../../workers/rollup/run-rollup-once.js';
+
+// Runs in its own process so its peak RSS is the rollup's alone.
+const [storeRoot] = process.argv.slice(2);
+const started = performance.now();
+const summary = await runRollupOnce({
+  store: new LocalObjectStore(storeRoot!),
+  nowMs: Date.now() + 365 * 86_400_000,
+  latenessMs: 0,
+  rawRetentionMs: 3650 * 86_400_000,
+  metricsRetentionMs: 3650 * 86_400_000,
+  applyRetention: false,
+});
+const seconds = (performance.now() - started) / 1000;
+const [partition] = summary.partitions;
+process.stdout.write(
+  `${JSON.stringify({
+    seconds,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    facts: partition?.facts,
+    duplicates: partition?.duplicates,
+    failed: summary.failed,
+  })}\n`,
+);
