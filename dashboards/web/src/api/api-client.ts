@@ -1,0 +1,95 @@
+import type {
+  EndpointsResponse,
+  EventsResponse,
+  FreshnessResponse,
+  ServicesResponse,
+  TimeseriesResponse,
+} from '../../../../workers/query/api-types.js';
+import { ApiUnreachableError, buildApiError } from './api-errors.js';
+
+export interface ApiClientOptions {
+  /** Origin + prefix; the dashboard is served by the query API, so this is normally the page origin. */
+  baseUrl: string;
+  getToken: () => string | null;
+  timeoutMs?: number;
+}
+
+type Params = Record<string, string | number | null | undefined>;
+
+export interface RangeParams {
+  from: number;
+  to: number;
+  service?: string | null;
+}
+
+export interface TimeseriesParams extends RangeParams {
+  method?: string | null;
+  path?: string | null;
+  step: number;
+  compare?: '1d' | '7d' | null;
+}
+
+export interface EndpointsParams extends RangeParams {
+  sort: EndpointsResponse['sort'];
+  limit: number;
+}
+
+/** Typed calls to /api/v1; every failure becomes one of the classes in api-errors.ts. */
+export class ApiClient {
+  constructor(private readonly options: ApiClientOptions) {}
+
+  services(p: RangeParams): Promise<ServicesResponse> {
+    return this.get('services', { from: p.from, to: p.to });
+  }
+
+  timeseries(p: TimeseriesParams): Promise<TimeseriesResponse> {
+    const { from, to, service, method, path, step, compare } = p;
+    return this.get('timeseries', { service, method, path, from, to, step, compare });
+  }
+
+  endpoints(p: EndpointsParams): Promise<EndpointsResponse> {
+    return this.get('endpoints', {
+      service: p.service,
+      from: p.from,
+      to: p.to,
+      sort: p.sort,
+      limit: p.limit,
+    });
+  }
+
+  freshness(): Promise<FreshnessResponse> {
+    return this.get('freshness', {});
+  }
+
+  events(p: RangeParams): Promise<EventsResponse> {
+    return this.get('events', { service: p.service, from: p.from, to: p.to });
+  }
+
+  private async get<T>(resource: string, params: Params): Promise<T> {
+    const url = `${this.options.baseUrl}/api/v1/${resource}${buildQueryString(params)}`;
+    const token = this.options.getToken();
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        headers: token ? { Authorization: `Bearer ${token}`, Accept: 'application/json' } : {},
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
+        cache: 'no-store',
+      });
+    } catch (cause) {
+      throw new ApiUnreachableError(`The query API at ${this.options.baseUrl} is unreachable`, { cause });
+    }
+    const body: unknown = await response.json().catch(() => null);
+    if (!response.ok) throw buildApiError(response.status, body);
+    return body as T;
+  }
+}
+
+/** Leaves out absent parameters so the API applies its own defaults. */
+export function buildQueryString(params: Params): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== '') q.set(key, String(value));
+  }
+  const text = q.toString();
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,39 @@
+/** Number formatting shared by charts, tables and summaries; pure so every label is unit-tested. */
+
+/** 1234 -> "1,234", 12345678 -> "12.3M": compact past a million so table columns stay narrow. */
+export function formatCount(value: number): string {
+  if (Math.abs(value) >= 1_000_000) return `${trim(value / 1_000_000)}M`;
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** A ratio (0..1) as a percent; small non-zero rates keep two decimals so 0.04% does not read as 0%. */
+export function formatPercent(ratio: number | null): string {
+  if (ratio === null || !Number.isFinite(ratio)) return '–';
+  const pct = ratio * 100;
+  if (pct === 0) return '0%';
+  if (pct < 1) return `${pct.toFixed(2)}%`;
+  if (pct < 10) return `${pct.toFixed(1)}%`;
+  return `${Math.round(pct)}%`;
+}
+
+/** Latency in ms; seconds past 1 s because "1,250 ms" is harder to compare at a glance than "1.25 s". */
+export function formatLatency(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms >= 1000) return `${trim(ms / 1000, 2)} s`;
+  if (ms >= 100) return `${Math.round(ms)} ms`;
+  if (ms >= 10) return `${trim(ms, 1)} ms`;
+  return `${trim(ms, 2)} ms`;
+}
+
+/** Requests per second. */
+export function formatThroughput(rps: number | null): string {
+  if (rps === null || !Number.isFinite(rps)) return '–';
+  if (rps >= 100) return `${formatCount(rps)} req/s`;
+  if (rps >= 1) return `${trim(rps, 1)} req/s`;
+  return `${trim(rps, 3)} req/s`;
+}
+
+/** Fixed decimals without trailing zeros: 1.50 -> "1.5", 2.00 -> "2". */
+function trim(value: number, decimals = 1): string {
+  return String(Number(value.toFixed(decimals)));
+}
