@@ -1,0 +1,48 @@
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
+import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
+import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
+import { describeQueryEngineContract, loadContractData } from '../query-engine.contract.js';
+import { TrinoQueryEngine } from './trino-query-engine.js';
+
+let minio: MinioServer;
+let trino: TrinoServer;
+let store: S3ObjectStore;
+const bucket = 'gravix';
+
+afterAll(async () => {
+  store?.destroy();
+  await trino?.stop();
+  await minio?.stop();
+});
+
+describeQueryEngineContract('Trino over MinIO (Hive external tables)', async () => {
+  minio = await startMinio();
+  const admin = new S3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
+  });
+  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+  admin.destroy();
+  store = new S3ObjectStore({
+    bucket,
+    endpoint: minio.endpoint,
+    region: minio.region,
+    accessKeyId: minio.accessKey,
+    secretAccessKey: minio.secretKey,
+  });
+  const [server] = await Promise.all([
+    startTrino({ s3: minio, metastoreBucket: bucket }),
+    loadContractData(store),
+  ]);
+  trino = server;
+  const engine = await TrinoQueryEngine.open({
+    server: trino.url,
+    catalog: trino.catalog,
+    schema: 'gravix',
+    warehouse: `s3://${bucket}/`,
+  });
+  return { engine, store };
+});

@@ -1,0 +1,144 @@
+import { BasicAuth, Trino } from 'trino-client';
+import {
+  QueryEngineError,
+  type BucketRow,
+  type CountRow,
+  type EventRow,
+  type MetricsQuery,
+  type QueryEngine,
+} from '../query-engine.js';
+import {
+  buildBucketsSql,
+  buildCountsSql,
+  buildEventsSql,
+  buildLastMinuteSql,
+  sqlString,
+  type SqlDialect,
+} from './metrics-sql.js';
+import { toBucketRow, toCountRow, toEventRow, toNumber } from './metrics-rows.js';
+
+export interface TrinoQueryEngineOptions {
+  server: string;
+  user?: string;
+  catalog: string;
+  schema: string;
+  /** Warehouse location of the metrics layer, e.g. s3://gravix/ (the rollup writes under metrics/). */
+  warehouse: string;
+  /** New partitions become visible after at most this long (sync_partition_metadata is throttled). */
+  partitionSyncMs?: number;
+}
+
+const tables = {
+  request_metrics_minute: `minute_ms bigint, service varchar, method varchar, path varchar, requests bigint,
+    errors_5xx bigint, errors_4xx bigint, latency_sum_ms double, latency_min_ms double, latency_max_ms double,
+    latency_p50_ms double, latency_p95_ms double, latency_p99_ms double, latency_zero_count bigint,
+    latency_bucket_index array(integer), latency_bucket_count array(bigint)`,
+  service_events: `ts_ms bigint, event_id varchar, type varchar, service varchar, version varchar, description varchar`,
+} as const;
+
+function trinoDialect(catalog: string, schema: string): SqlDialect {
+  return {
+    source: (table) => `${catalog}.${schema}.${table}`,
+    tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
+    // BIGINT division truncates, which is floor here because minute_ms >= from.
+    intDiv: (a, b) => `(${a} / ${b})`,
+    unnestBuckets: (alias) =>
+      `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
+  };
+}
+
+/** QueryEngine on Trino: Hive external tables over the S3 warehouse, partitions kept in sync. */
+export class TrinoQueryEngine implements QueryEngine {
+  private readonly client: Trino;
+  private readonly dialect: SqlDialect;
+  private lastSync = 0;
+  private syncing: Promise<void> | undefined;
+
+  private constructor(private readonly options: TrinoQueryEngineOptions) {
+    this.client = Trino.create({
+      server: options.server,
+      catalog: options.catalog,
+      schema: options.schema,
+      auth: new BasicAuth(options.user ?? 'gravix'),
+    });
+    this.dialect = trinoDialect(options.catalog, options.schema);
+  }
+
+  /** Creates the schema and external tables when missing (idempotent), then returns the engine. */
+  static async open(options: TrinoQueryEngineOptions): Promise<TrinoQueryEngine> {
+    const engine = new TrinoQueryEngine(options);
+    await engine.ensureTables();
+    return engine;
+  }
+
+  private async ensureTables(): Promise<void> {
+    const { catalog, schema, warehouse } = this.options;
+    const base = warehouse.endsWith('/') ? warehouse : `${warehouse}/`;
+    await this.rows(
+      `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
+    );
+    for (const [table, columns] of Object.entries(tables)) {
+      await this.rows(
+        `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${columns}, tenant varchar, "date" varchar, hour varchar)
+         WITH (external_location = ${sqlString(`${base}metrics/${table}`)}, format = 'PARQUET',
+               partitioned_by = ARRAY['tenant', 'date', 'hour'])`,
+      );
+    }
+  }
+
+  /** Registers partitions the rollup added (and drops removed ones) at most every partitionSyncMs. */
+  private async syncPartitions(): Promise<void> {
+    if (Date.now() - this.lastSync < (this.options.partitionSyncMs ?? 15_000)) return;
+    this.syncing ??= (async () => {
+      for (const table of Object.keys(tables)) {
+        await this.rows(
+          `CALL ${this.options.catalog}.system.sync_partition_metadata(schema_name => ${sqlString(this.options.schema)}, table_name => ${sqlString(table)}, mode => 'FULL')`,
+        );
+      }
+      this.lastSync = Date.now();
+    })().finally(() => (this.syncing = undefined));
+    await this.syncing;
+  }
+
+  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+    const rows: Record<string, unknown>[] = [];
+    try {
+      for await (const result of await this.client.query(sql)) {
+        if (result.error) throw new Error(result.error.message);
+        const names = (result.columns ?? []).map((c) => c.name);
+        for (const values of result.data ?? []) {
+          rows.push(Object.fromEntries(names.map((name, i) => [name, (values as unknown[])[i]])));
+        }
+      }
+    } catch (error) {
+      throw new QueryEngineError(`trino query failed: ${(error as Error).message}`, { cause: error });
+    }
+    return rows;
+  }
+
+  private async query(sql: string): Promise<Record<string, unknown>[]> {
+    await this.syncPartitions();
+    return this.rows(sql);
+  }
+
+  async counts(query: MetricsQuery): Promise<CountRow[]> {
+    return (await this.query(buildCountsSql(query, this.dialect))).map(toCountRow);
+  }
+
+  async buckets(query: MetricsQuery): Promise<BucketRow[]> {
+    return (await this.query(buildBucketsSql(query, this.dialect))).map(toBucketRow);
+  }
+
+  async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {
+    return (await this.query(buildEventsSql(query, this.dialect))).map(toEventRow);
+  }
+
+  async lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null> {
+    const [row] = await this.query(buildLastMinuteSql(tenant, now, lookbackMs, this.dialect));
+    return row?.['last_minute'] === null || row?.['last_minute'] === undefined
+      ? null
+      : toNumber(row['last_minute']);
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,112 @@
+import { httpMethods } from '../../ingest/domain/parse-request-fact.js';
+
+export class QueryParamError extends Error {
+  readonly code = 'INVALID_QUERY_PARAMETER';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Params = Record<string, unknown>;
+const minute = 60_000;
+const maxRangeMs = 90 * 86_400_000;
+
+function single(params: Params, field: string): string | undefined {
+  const value = params[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw new QueryParamError(field, `${field} must be given once`);
+  return value;
+}
+
+/** ms since epoch or RFC 3339. */
+export function parseTime(params: Params, field: string): number | undefined {
+  const raw = single(params, field);
+  if (raw === undefined || raw === '') return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms)) {
+    throw new QueryParamError(
+      field,
+      `${field} must be ms since epoch or an RFC 3339 time, got '${raw.slice(0, 40)}'`,
+    );
+  }
+  return ms;
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** from/to default to the last hour; both are floored to whole minutes, the unit metrics are stored in. */
+export function parseRange(params: Params, now: number, defaultSpanMs = 3_600_000): TimeRange {
+  const to = Math.ceil((parseTime(params, 'to') ?? now) / minute) * minute;
+  const from = Math.floor((parseTime(params, 'from') ?? to - defaultSpanMs) / minute) * minute;
+  if (from >= to) throw new QueryParamError('from', `from must be before to (from=${from}, to=${to})`);
+  if (to - from > maxRangeMs) {
+    throw new QueryParamError(
+      'from',
+      `the range may span at most 90 days, got ${Math.round((to - from) / 86_400_000)} days`,
+    );
+  }
+  return { from, to };
+}
+
+export function parseText(params: Params, field: string, maxLength = 2048): string | undefined {
+  const raw = single(params, field);
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length > maxLength)
+    throw new QueryParamError(field, `${field} must be at most ${maxLength} characters`);
+  return raw;
+}
+
+export function parseMethod(params: Params): string | undefined {
+  const raw = parseText(params, 'method', 16);
+  if (raw === undefined) return undefined;
+  const method = raw.toUpperCase();
+  if (!(httpMethods as readonly string[]).includes(method)) {
+    throw new QueryParamError('method', `method must be one of ${httpMethods.join(', ')}, got '${raw}'`);
+  }
+  return method;
+}
+
+export function parseChoice<T extends string>(
+  params: Params,
+  field: string,
+  allowed: readonly T[],
+): T | undefined {
+  const raw = parseText(params, field, 32);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new QueryParamError(field, `${field} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  }
+  return raw as T;
+}
+
+export function parseInteger(params: Params, field: string, min: number, max: number): number | undefined {
+  const raw = parseText(params, field, 16);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new QueryParamError(field, `${field} must be an integer from ${min} to ${max}, got '${raw}'`);
+  }
+  return value;
+}
+
+/** step as ms, or with a unit: 60000, 5m, 1h, 1d. Must be a whole number of minutes. */
+export function parseStep(params: Params): number | undefined {
+  const raw = parseText(params, 'step', 16);
+  if (raw === undefined) return undefined;
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
+  const unit = { ms: 1, s: 1000, m: minute, h: 60 * minute, d: 1440 * minute }[match?.[2] ?? 'ms'];
+  const ms = match ? Number(match[1]) * (unit ?? 1) : NaN;
+  if (!Number.isFinite(ms) || ms < minute || ms % minute !== 0) {
+    throw new QueryParamError(
+      'step',
+      `step must be a whole number of minutes (e.g. 60000, 5m, 1h), got '${raw}'`,
+    );
+  }
+  return ms;
+}

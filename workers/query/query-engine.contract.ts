@@ -1,0 +1,167 @@
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { putRawSegment, chunk } from '../rollup/testing/raw-segments.js';
+import { buildSeededFacts, buildServiceEvent, exactQuantile } from '../rollup/testing/seeded-raw-events.js';
+import { runRollupOnce } from '../rollup/run-rollup-once.js';
+import type { RawFact } from '../domain/raw-record.js';
+import type { QueryEngine } from './query-engine.js';
+import { QueryService } from './query-service.js';
+
+const base = Date.parse('2026-11-20T10:00:00Z');
+const day = 86_400_000;
+const facts = buildSeededFacts({ seed: 7, count: 6000, fromMs: base, spanMs: 2 * 3_600_000 });
+const dayBefore = buildSeededFacts({
+  seed: 8,
+  count: 3000,
+  fromMs: base - day,
+  spanMs: 2 * 3_600_000,
+  idPrefix: 'y',
+});
+const deploy = buildServiceEvent({ ts: base + 15 * 60_000 });
+
+/** Writes the contract's raw data into `store` and rolls it up, exactly as ingest + rollup would. */
+export async function loadContractData(store: ObjectStore): Promise<void> {
+  let seq = 0;
+  for (const batch of chunk([...dayBefore, ...facts], 500)) {
+    const byHour = new Map<number, RawFact[]>();
+    for (const f of batch)
+      byHour.set(Math.floor(f.ts / 3_600_000), [...(byHour.get(Math.floor(f.ts / 3_600_000)) ?? []), f]);
+    for (const records of byHour.values()) await putRawSegment(store, records, { seq: ++seq });
+  }
+  await putRawSegment(store, [deploy], { seq: ++seq });
+  await runRollupOnce({
+    store,
+    nowMs: base + 30 * day,
+    latenessMs: 0,
+    rawRetentionMs: 365 * day,
+    metricsRetentionMs: 365 * day,
+    applyRetention: false,
+  });
+}
+
+function expectWithinOnePercent(actual: number | null, exact: number): void {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - exact)).toBeLessThanOrEqual(exact * 0.01 + 1e-9);
+}
+
+function expectPercentilesMatch(
+  actual: { p50: number | null; p95: number | null; p99: number | null },
+  subset: RawFact[],
+): void {
+  const sorted = subset.map((f) => f.latency_ms).sort((a, b) => a - b);
+  expectWithinOnePercent(actual.p50, exactQuantile(sorted, 0.5));
+  expectWithinOnePercent(actual.p95, exactQuantile(sorted, 0.95));
+  expectWithinOnePercent(actual.p99, exactQuantile(sorted, 0.99));
+}
+
+const is5xx = (f: RawFact) => f.status_code >= 500;
+
+/** Behaviour every QueryEngine adapter must have, checked through the QueryService against an exact oracle. */
+export function describeQueryEngineContract(
+  name: string,
+  open: () => Promise<{ engine: QueryEngine; store: ObjectStore }>,
+): void {
+  describe(`QueryEngine contract: ${name}`, () => {
+    let service: QueryService;
+    let engine: QueryEngine;
+    const tenant = 'acme';
+    const [from, to] = [base, base + 2 * 3_600_000];
+    beforeAll(async () => {
+      const opened = await open();
+      engine = opened.engine;
+      service = new QueryService(engine, opened.store);
+    });
+    afterAll(() => engine?.close());
+
+    it('counts requests and 5xx errors per service exactly', async () => {
+      const { services } = await service.services(tenant, from, to);
+      const names = [...new Set(facts.map((f) => f.service))];
+      expect(services.map((s) => s.service).sort()).toEqual(names.sort());
+      for (const s of services) {
+        const subset = facts.filter((f) => f.service === s.service);
+        expect([s.requests, s.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+      }
+    });
+
+    it('returns every step with exact counts and percentiles within 1% of the exact ones', async () => {
+      const stepMs = 30 * 60_000;
+      const { points } = await service.timeseries({ tenant, from, to, stepMs });
+      expect(points.map((p) => p.t)).toEqual([0, 1, 2, 3].map((i) => from + i * stepMs));
+      for (const p of points) {
+        const subset = facts.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+        expect([p.requests, p.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+        expectPercentilesMatch(p, subset);
+      }
+    });
+
+    it('filters by service, method and path, merging histograms across the whole range', async () => {
+      const [first] = facts;
+      const filter = { service: first!.service, method: first!.method, path: first!.path };
+      const { points } = await service.timeseries({ tenant, from, to, stepMs: 2 * 3_600_000, ...filter });
+      const subset = facts.filter(
+        (f) => f.service === filter.service && f.method === filter.method && f.path === filter.path,
+      );
+      expect(points).toHaveLength(1);
+      expect(points[0]!.requests).toBe(subset.length);
+      expectPercentilesMatch(points[0]!, subset);
+    });
+
+    it('ranks endpoints by 5xx errors with exact counts and p95 within 1%', async () => {
+      const { endpoints } = await service.endpoints(tenant, from, to, 'errors', 3);
+      expect(endpoints).toHaveLength(3);
+      const top = endpoints[0]!;
+      const subset = facts.filter(
+        (f) => f.service === top.service && f.method === top.method && f.path === top.path,
+      );
+      expect(top.errors5xx).toBe(subset.filter(is5xx).length);
+      expect(top.errors5xx).toBeGreaterThanOrEqual(endpoints[1]!.errors5xx);
+      expectPercentilesMatch(top, subset);
+    });
+
+    it('overlays the previous day shifted onto the current range for compare=1d', async () => {
+      const stepMs = 3_600_000;
+      const { compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '1d' });
+      expect(compare?.offset).toBe('1d');
+      expect(compare!.points.map((p) => p.t)).toEqual([from, from + stepMs]);
+      for (const p of compare!.points) {
+        const subset = dayBefore.filter((f) => f.ts + day >= p.t && f.ts + day < p.t + stepMs);
+        expect(p.requests).toBe(subset.length);
+      }
+    });
+
+    it('returns deploy markers in the range', async () => {
+      const { events } = await service.events(tenant, from, to);
+      expect(events).toEqual([
+        {
+          t: deploy.ts,
+          type: 'deploy',
+          service: 'checkout',
+          version: 'v1.2.3',
+          description: 'rolled out v1.2.3',
+        },
+      ]);
+    });
+
+    it('reports the newest minute with metrics', async () => {
+      const newest = Math.max(...facts.map((f) => f.ts));
+      expect(await engine.lastMetricMinute(tenant, base + 3 * 3_600_000, 7 * day)).toBe(
+        Math.floor(newest / 60_000) * 60_000,
+      );
+    });
+
+    it('answers an unknown tenant with empty results rather than an error', async () => {
+      expect((await service.services('nobody', from, to)).services).toEqual([]);
+      expect(await engine.lastMetricMinute('nobody', base, day)).toBeNull();
+    });
+
+    it('treats a quote in a filter value as data, not SQL', async () => {
+      const { points } = await service.timeseries({
+        tenant,
+        from,
+        to,
+        stepMs: 2 * 3_600_000,
+        service: "x' OR '1'='1",
+      });
+      expect(points[0]!.requests).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,167 @@
+import type { ObjectStore } from '../adapters/object-store/object-store.js';
+import { overflowRoute } from '../ingest/domain/route-budget.js';
+import { parseRollupManifest } from '../rollup/domain/rollup-manifest.js';
+import type {
+  EndpointRow,
+  EndpointsResponse,
+  EventsResponse,
+  FreshnessResponse,
+  ServicesResponse,
+  TimeseriesPoint,
+  TimeseriesResponse,
+} from './api-types.js';
+import { stepStarts } from './domain/choose-step.js';
+import { groupKeyOf, mergePercentiles, noPercentiles } from './domain/merge-percentiles.js';
+import type { MetricsQuery, QueryEngine } from './query-engine.js';
+
+export interface TimeseriesRequest {
+  tenant: string;
+  from: number;
+  to: number;
+  stepMs: number;
+  service?: string;
+  method?: string;
+  path?: string;
+  compare?: '1d' | '7d';
+}
+
+export type EndpointSort = EndpointsResponse['sort'];
+
+const offsets = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
+const rate = (errors: number, requests: number) => (requests > 0 ? errors / requests : null);
+
+/** Builds the query API's responses from engine aggregates; percentiles always come from merged histograms. */
+export class QueryService {
+  constructor(
+    private readonly engine: QueryEngine,
+    private readonly store: ObjectStore,
+  ) {}
+
+  async services(tenant: string, from: number, to: number): Promise<ServicesResponse> {
+    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service' });
+    const services = rows
+      .map((r) => ({
+        service: r.service!,
+        requests: r.requests,
+        errors5xx: r.errors5xx,
+        errorRate: rate(r.errors5xx, r.requests) ?? 0,
+      }))
+      .sort((a, b) => b.requests - a.requests || a.service.localeCompare(b.service));
+    return { from, to, services };
+  }
+
+  async timeseries(req: TimeseriesRequest): Promise<TimeseriesResponse> {
+    const filter = { service: req.service, method: req.method, path: req.path };
+    const points = await this.points({
+      tenant: req.tenant,
+      from: req.from,
+      to: req.to,
+      stepMs: req.stepMs,
+      groupBy: 'step',
+      ...filter,
+    });
+    const response: TimeseriesResponse = {
+      from: req.from,
+      to: req.to,
+      stepMs: req.stepMs,
+      filter: definedOnly(filter),
+      points,
+    };
+    if (req.compare) {
+      const offset = offsets[req.compare];
+      const past = await this.points({
+        tenant: req.tenant,
+        from: req.from - offset,
+        to: req.to - offset,
+        stepMs: req.stepMs,
+        groupBy: 'step',
+        ...filter,
+      });
+      response.compare = { offset: req.compare, points: past.map((p) => ({ ...p, t: p.t + offset })) };
+    }
+    return response;
+  }
+
+  private async points(query: MetricsQuery & { stepMs: number }): Promise<TimeseriesPoint[]> {
+    const [counts, buckets] = await Promise.all([this.engine.counts(query), this.engine.buckets(query)]);
+    const byStep = new Map(counts.map((c) => [c.t!, c]));
+    const percentiles = mergePercentiles(buckets);
+    const seconds = query.stepMs / 1000;
+    return stepStarts(query.from, query.to, query.stepMs).map((t) => {
+      const c = byStep.get(t) ?? { requests: 0, errors5xx: 0, errors4xx: 0 };
+      return {
+        t,
+        requests: c.requests,
+        errors5xx: c.errors5xx,
+        errors4xx: c.errors4xx,
+        errorRate: rate(c.errors5xx, c.requests),
+        throughput: c.requests / seconds,
+        ...(percentiles.get(groupKeyOf({ t })) ?? noPercentiles),
+      };
+    });
+  }
+
+  async endpoints(
+    tenant: string,
+    from: number,
+    to: number,
+    sort: EndpointSort,
+    limit: number,
+    service?: string,
+  ): Promise<EndpointsResponse> {
+    const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint' };
+    const [counts, buckets] = await Promise.all([this.engine.counts(query), this.engine.buckets(query)]);
+    const percentiles = mergePercentiles(buckets);
+    const rows: EndpointRow[] = counts.map((c) => ({
+      service: c.service!,
+      method: c.method!,
+      path: c.path!,
+      requests: c.requests,
+      errors5xx: c.errors5xx,
+      errors4xx: c.errors4xx,
+      errorRate: rate(c.errors5xx, c.requests) ?? 0,
+      ...(percentiles.get(groupKeyOf({ service: c.service, method: c.method, path: c.path })) ??
+        noPercentiles),
+      overflow: c.path === overflowRoute,
+    }));
+    rows.sort(endpointOrder(sort));
+    return { from, to, sort, endpoints: rows.slice(0, limit) };
+  }
+
+  async events(tenant: string, from: number, to: number, service?: string): Promise<EventsResponse> {
+    return { from, to, events: await this.engine.events({ tenant, from, to, service }) };
+  }
+
+  async freshness(tenant: string, now: number): Promise<FreshnessResponse> {
+    const [lastMetricMinute, lastRollupAt] = await Promise.all([
+      this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000),
+      this.lastRollupAt(tenant),
+    ]);
+    const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));
+    return { lastMetricMinute, lastRollupAt, lagMs, now };
+  }
+
+  /** The newest partition manifest's commit time: manifests are listed in key (= time) order. */
+  private async lastRollupAt(tenant: string): Promise<number | null> {
+    const manifests = await this.store.list(`metrics/_manifests/tenant=${tenant}/`);
+    const newest = manifests.at(-1);
+    if (!newest) return null;
+    const object = await this.store.get(newest.key);
+    return object ? Date.parse(parseRollupManifest(object.body, newest.key).committed_at) : null;
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+const tieBreak = (a: EndpointRow, b: EndpointRow) =>
+  b.requests - a.requests ||
+  `${a.service} ${a.path} ${a.method}`.localeCompare(`${b.service} ${b.path} ${b.method}`);
+
+function endpointOrder(sort: EndpointSort): (a: EndpointRow, b: EndpointRow) => number {
+  if (sort === 'errors') return (a, b) => b.errors5xx - a.errors5xx || tieBreak(a, b);
+  if (sort === 'error_rate') return (a, b) => b.errorRate - a.errorRate || tieBreak(a, b);
+  if (sort === 'p95') return (a, b) => (b.p95 ?? -1) - (a.p95 ?? -1) || tieBreak(a, b);
+  return tieBreak;
+}
