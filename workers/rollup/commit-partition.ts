@@ -72,12 +72,15 @@ export async function commitPartition(
   store: ObjectStore,
   computed: ComputedPartition,
   previous: CommittedManifest | undefined,
-  options: { sealed: boolean; nowMs: number; log: Logger },
+  options: { sealed: boolean; nowMs: number; log: Logger; force?: boolean },
 ): Promise<{ outcome: CommitOutcome; generation: number }> {
   const key = buildManifestKey(computed.partition);
   if (previous && sameOutputs(previous.manifest, computed)) {
-    if (previous.manifest.published)
+    if (previous.manifest.published) {
+      // A forced run rewrites the same bytes: it repairs a data file that an out-of-order write left stale.
+      if (options.force) await writeDataFiles(store, previous.manifest, computed);
       return { outcome: 'unchanged', generation: previous.manifest.generation };
+    }
     await publishAndMark(store, computed, previous, options.log);
     return { outcome: 'republished', generation: previous.manifest.generation };
   }
@@ -104,8 +107,7 @@ async function publishAndMark(
   log: Logger,
 ): Promise<void> {
   const { manifest, etag } = committed;
-  await store.put(manifest.outputs.request_metrics_minute.key, computed.requestMetrics.bytes);
-  await store.put(manifest.outputs.service_events.key, computed.serviceEvents.bytes);
+  await writeDataFiles(store, manifest, computed);
   const marked = encodeRollupManifest({ ...manifest, published: true });
   try {
     await store.put(buildManifestKey(computed.partition), marked, {
@@ -116,6 +118,11 @@ async function publishAndMark(
     if (!(error instanceof PreconditionFailedError)) throw error;
     await flagForRepublish(store, computed, log);
   }
+}
+
+async function writeDataFiles(store: ObjectStore, manifest: RollupManifest, computed: ComputedPartition) {
+  await store.put(manifest.outputs.request_metrics_minute.key, computed.requestMetrics.bytes);
+  await store.put(manifest.outputs.service_events.key, computed.serviceEvents.bytes);
 }
 
 /** A newer generation won while we published; unless it has our bytes, make the next run republish it. */

@@ -46,6 +46,7 @@ export async function rollupPartition(
     sealed: candidate.sealed,
     nowMs: policy.nowMs,
     log: partitionLog,
+    force: policy.force ?? false,
   });
   const { facts, duplicates, invalid } = computed.stats;
   partitionLog.info({ outcome, generation, facts, duplicates, invalid }, 'partition rolled up');
