@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# End-to-end test on a throwaway kind cluster, for machines with Docker (and GitHub Actions):
+#   create the cluster -> build and load the images -> install ingress-nginx -> helm install the operator ->
+#   apply e2e/sample-pipeline.yaml -> send request facts through the ingress -> wait for a rollup ->
+#   query the API -> tear down.
+#
+# Needs: docker, kind, kubectl, helm, curl, jq.  Usage: e2e/kind-e2e.sh
+# Environment:
+#   KIND_CLUSTER_NAME   cluster name (gravix-e2e)
+#   KIND_NODE_IMAGE     node image (kindest/node:v1.34.0)
+#   INGRESS_NGINX_REF   ingress-nginx release for its kind manifest (controller-v1.13.0)
+#   IMAGE_TAG           tag for the locally built images, must match spec.version in the sample (e2e)
+#   KEEP_CLUSTER=1      leave the cluster running afterwards (to debug)
+#   SKIP_BUILD=1        reuse images already built with IMAGE_TAG
+#   ARTIFACTS_DIR       where diagnostics go on failure (test-artifacts/e2e)
+set -euo pipefail
+
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+cluster="${KIND_CLUSTER_NAME:-gravix-e2e}"
+node_image="${KIND_NODE_IMAGE:-kindest/node:v1.34.0}"
+ingress_ref="${INGRESS_NGINX_REF:-controller-v1.13.0}"
+tag="${IMAGE_TAG:-e2e}"
+artifacts="${ARTIFACTS_DIR:-$repo/test-artifacts/e2e}"
+operator_image="ghcr.io/gravix/gravix-operator:$tag"
+workers_image="ghcr.io/gravix/gravix-workers:$tag"
+namespace="gravix-e2e"
+pipeline="e2e"
+host="gravix.localtest.me"
+ingress_url="http://127.0.0.1:8080"
+service_name="e2e-checkout"
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+fail() {
+  printf 'e2e: FAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+require_tools() {
+  local missing=()
+  for tool in docker kind kubectl helm curl jq; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then fail "missing tools: ${missing[*]}"; fi
+  docker info >/dev/null 2>&1 || fail "docker is installed but its daemon is not reachable"
+}
+
+# Runs until `cmd` succeeds or `timeout_s` passes: wait_for <what> <timeout_s> <cmd...>
+wait_for() {
+  local what="$1" timeout_s="$2"
+  shift 2
+  local deadline=$((SECONDS + timeout_s))
+  until "$@" >/dev/null 2>&1; do
+    if [ "$SECONDS" -ge "$deadline" ]; then fail "timed out after ${timeout_s}s waiting for $what"; fi
+    sleep 5
+  done
+  log "ok: $what"
+}
+
+collect_diagnostics() {
+  mkdir -p "$artifacts"
+  log "collecting diagnostics into $artifacts"
+  kubectl get all,gravixpipelines,ingress,secrets,pvc,events -A -o wide >"$artifacts/cluster.txt" 2>&1 || true
+  kubectl -n "$namespace" get gravixpipeline "$pipeline" -o yaml >"$artifacts/pipeline.yaml" 2>&1 || true
+  kubectl -n gravix-system logs deploy/gravix-operator --tail=2000 >"$artifacts/operator.log" 2>&1 || true
+  for component in ingest query; do
+    kubectl -n "$namespace" logs "deploy/$pipeline-$component" --all-containers --tail=2000 \
+      >"$artifacts/$component.log" 2>&1 || true
+  done
+  kubectl -n "$namespace" logs -l app.kubernetes.io/component=rollup --all-containers --tail=2000 \
+    >"$artifacts/rollup.log" 2>&1 || true
+  kind export logs "$artifacts/kind" --name "$cluster" >/dev/null 2>&1 || true
+}
+
+on_exit() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then collect_diagnostics; fi
+  if [ "${KEEP_CLUSTER:-0}" = "1" ]; then
+    log "keeping cluster $cluster (kind delete cluster --name $cluster)"
+  else
+    log "deleting cluster $cluster"
+    kind delete cluster --name "$cluster" >/dev/null 2>&1 || true
+  fi
+  exit "$status"
+}
+
+create_cluster() {
+  if kind get clusters 2>/dev/null | grep -qx "$cluster"; then
+    log "reusing kind cluster $cluster"
+  else
+    log "creating kind cluster $cluster ($node_image)"
+    kind create cluster --name "$cluster" --config "$repo/kind-config.yaml" --image "$node_image" --wait 120s
+  fi
+  kubectl config use-context "kind-$cluster" >/dev/null
+}
+
+build_and_load_images() {
+  if [ "${SKIP_BUILD:-0}" != "1" ]; then
+    log "building $operator_image and $workers_image"
+    docker build -f "$repo/Dockerfile.operator" -t "$operator_image" "$repo"
+    docker build -f "$repo/Dockerfile.workers" -t "$workers_image" "$repo"
+  fi
+  log "loading images into kind"
+  kind load docker-image --name "$cluster" "$operator_image" "$workers_image"
+}
+
+install_ingress_nginx() {
+  log "installing ingress-nginx ($ingress_ref)"
+  kubectl apply -f "https://raw.githubusercontent.com/kubernetes/ingress-nginx/$ingress_ref/deploy/static/provider/kind/deploy.yaml"
+  kubectl -n ingress-nginx rollout status deployment/ingress-nginx-controller --timeout=300s
+}
+
+install_operator() {
+  log "installing the operator chart"
+  helm upgrade --install gravix-operator "$repo/charts/gravix-operator" \
+    --namespace gravix-system --create-namespace \
+    --set image.tag="$tag" --set image.pullPolicy=Never \
+    --wait --timeout 5m
+}
+
+apply_pipeline() {
+  log "applying e2e/sample-pipeline.yaml"
+  kubectl create namespace "$namespace" --dry-run=client -o yaml | kubectl apply -f -
+  kubectl apply -f "$repo/e2e/sample-pipeline.yaml"
+  kubectl -n "$namespace" wait "gravixpipeline/$pipeline" --for=condition=Available --timeout=15m
+}
+
+api_key() {
+  # The operator generates `<key>:<tenant>` lines; the first key belongs to the default tenant.
+  kubectl -n "$namespace" get secret "$pipeline-api-keys" -o jsonpath='{.data.keys}' | base64 -d | head -n 1 |
+    cut -d: -f1
+}
+
+# NDJSON request facts for the last few minutes: 2% errors, latencies 20..119 ms.
+request_facts() {
+  local now_ms count="$1"
+  now_ms="$(($(date +%s) * 1000))"
+  for i in $(seq 1 "$count"); do
+    local status=200
+    if [ $((i % 50)) -eq 0 ]; then status=503; fi
+    printf '{"event_id":"e2e-%s-%d","timestamp":%d,"service":"%s","method":"GET","path":"/orders/%d","status_code":%d,"latency_ms":%d}\n' \
+      "$RUN_ID" "$i" "$((now_ms - (i % 180) * 1000))" "$service_name" "$i" "$status" "$((20 + i % 100))"
+  done
+}
+
+post_facts() {
+  local key="$1" body="$2"
+  curl -fsS -o "$artifacts/ingest-response.json" -X POST "$ingress_url/api/v1/facts" \
+    -H "Host: $host" -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
+    --data-binary "@$body"
+}
+
+query() {
+  local key="$1" path="$2"
+  curl -fsS "$ingress_url$path" -H "Host: $host" -H "Authorization: Bearer $key"
+}
+
+service_listed() {
+  query "$1" /api/v1/services | jq -e --arg s "$service_name" '.services | map(.service) | index($s) != null'
+}
+
+# Totals over the last hour from the minute metrics (workers/query/api-types.ts TimeseriesResponse):
+# prints "<requests> <5xx errors>".
+timeseries_totals() {
+  local key="$1" from_ms to_ms
+  to_ms="$(($(date +%s) * 1000 + 60000))"
+  from_ms="$((to_ms - 3600000))"
+  query "$key" "/api/v1/timeseries?service=$service_name&from=$from_ms&to=$to_ms" |
+    jq -r '"\([.points[].requests] | add // 0) \([.points[].errors5xx] | add // 0)"'
+}
+
+# Late minutes are recomputed, so wait until every fact sent is counted.
+rollup_counts_all() {
+  local requests
+  read -r requests _ < <(timeseries_totals "$1")
+  [ "$requests" -ge "$2" ]
+}
+
+send_and_verify() {
+  local key facts_file
+  key="$(api_key)"
+  [ -n "$key" ] || fail "secret $pipeline-api-keys has no key"
+  mkdir -p "$artifacts"
+  facts_file="$artifacts/facts.ndjson"
+  request_facts 500 >"$facts_file"
+
+  log "sending 500 request facts through the ingress ($host)"
+  wait_for "ingestion through the ingress to accept the batch" 300 post_facts "$key" "$facts_file"
+  jq -e '.accepted == 500' "$artifacts/ingest-response.json" >/dev/null ||
+    fail "ingest answered $(cat "$artifacts/ingest-response.json")"
+
+  log "waiting for a rollup (CronJob every minute)"
+  wait_for "service $service_name in /api/v1/services" 600 service_listed "$key"
+  wait_for "minute metrics counting 500 requests in /api/v1/timeseries" 300 rollup_counts_all "$key" 500
+  local requests errors
+  read -r requests errors < <(timeseries_totals "$key")
+  [ "$requests" -eq 500 ] || fail "timeseries counted $requests requests, expected 500 (duplicates?)"
+  [ "$errors" -eq 10 ] || fail "timeseries counted $errors 5xx errors, expected 10"
+  log "ok: /api/v1/timeseries counts 500 requests and 10 5xx errors"
+
+  log "re-sending the same batch: event_id makes it idempotent"
+  post_facts "$key" "$facts_file" || fail "re-sending the batch was refused"
+  sleep 90
+  read -r requests _ < <(timeseries_totals "$key")
+  [ "$requests" -eq 500 ] || fail "after a re-send timeseries counted $requests requests, expected 500"
+  log "ok: a re-sent batch is not double counted"
+}
+
+main() {
+  require_tools
+  RUN_ID="$(date +%s)"
+  trap on_exit EXIT
+  create_cluster
+  build_and_load_images
+  install_ingress_nginx
+  install_operator
+  apply_pipeline
+  send_and_verify
+  log "e2e passed"
+}
+
+main "$@"
