@@ -26,7 +26,7 @@ export const subcommands: Record<string, Subcommand> = {
     load: () => import('../workers/ingest/main.js'),
   },
   rollup: { summary: 'rollup worker (raw segments -> minute metrics)', load: notYetBuilt('rollup', '[3/7]') },
-  query: { summary: 'query API and dashboard server', load: notYetBuilt('query', '[4/7]') },
+  query: { summary: 'query API and dashboard server', load: () => import('../workers/query/main.js') },
   operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
   loadgen: { summary: 'realistic synthetic traffic generator', load: notYetBuilt('loadgen', '[4/7]') },
   synth: {

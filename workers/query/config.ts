@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
+import { parseAll, parseConfig } from '../shared/config-error.js';
+
+const querySchema = z.object({
+  GRAVIX_QUERY_HOST: z.string().default('0.0.0.0'),
+  GRAVIX_QUERY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  GRAVIX_API_KEYS_FILE: z.string().min(1),
+  GRAVIX_QUERY_ENGINE: z.enum(['duckdb', 'trino']).default('duckdb'),
+  GRAVIX_TRINO_URL: z.url().optional(),
+  GRAVIX_TRINO_CATALOG: z.string().default('hive'),
+  GRAVIX_TRINO_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
+    .default('gravix'),
+  GRAVIX_TRINO_USER: z.string().default('gravix'),
+  GRAVIX_DASHBOARD_DIR: z.string().optional(),
+  GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type QueryConfig = z.infer<typeof querySchema> & { store: z.infer<typeof objectStoreConfigSchema> };
+
+/** The query server's configuration from the environment; every bad key is reported at once. */
+export function loadQueryConfig(env: Record<string, string | undefined>): QueryConfig {
+  const input = { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: '.gravix-data', ...env };
+  const [base, store] = parseAll(
+    () =>
+      parseConfig(
+        querySchema.refine((c) => c.GRAVIX_QUERY_ENGINE !== 'trino' || c.GRAVIX_TRINO_URL, {
+          message: 'GRAVIX_TRINO_URL is required when GRAVIX_QUERY_ENGINE is trino',
+          path: ['GRAVIX_TRINO_URL'],
+        }),
+        input,
+      ),
+    () => parseConfig(objectStoreConfigSchema, input),
+  );
+  return { ...base, store };
+}

@@ -1,0 +1,137 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { hashApiKey } from '../../domain/api-keys.js';
+import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
+import type { TimeseriesResponse } from '../api-types.js';
+import { loadContractData } from '../query-engine.contract.js';
+import { QueryService } from '../query-service.js';
+import { buildQueryApp } from './query-app.js';
+
+const base = Date.parse('2026-11-20T10:00:00Z');
+let server: Server;
+let engine: DuckDbQueryEngine;
+let url: string;
+
+beforeAll(async () => {
+  const root = join(mkdtempSync(join(tmpdir(), 'gx-qapp-')), 'store');
+  const store = new LocalObjectStore(root);
+  await loadContractData(store);
+  engine = await DuckDbQueryEngine.open(root);
+  const app = buildQueryApp({
+    service: new QueryService(engine, store),
+    apiKeys: () => [
+      { name: 'viewer', tenant: 'acme', sha256: hashApiKey('q-key'), scopes: ['query'] },
+      { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest'] },
+    ],
+    log: pino({ level: 'silent' }),
+    registry: new Registry(),
+    now: () => base + 2 * 3_600_000,
+  });
+  server = await new Promise((r) => {
+    const s = app.listen(0, '127.0.0.1', () => r(s));
+  });
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+  await engine.close();
+});
+
+const get = (path: string, key = 'q-key') =>
+  fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
+
+describe('query API', () => {
+  it('answers a timeseries for the last hour by default with a step that bounds the points', async () => {
+    const res = await get('/api/v1/timeseries?service=checkout');
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as TimeseriesResponse;
+    expect(body).toMatchObject({
+      from: base + 3_600_000,
+      to: base + 2 * 3_600_000,
+      stepMs: 60_000,
+      filter: { service: 'checkout' },
+    });
+    expect(body.points).toHaveLength(60);
+    expect(body.points.reduce((n, p) => n + p.requests, 0)).toBeGreaterThan(0);
+  });
+
+  it('accepts RFC 3339 times and a step with a unit, and chooses a coarser step for a long range', async () => {
+    const week = (await (
+      await get(`/api/v1/timeseries?from=2026-11-13T10:00:00Z&to=2026-11-20T10:00:00Z`)
+    ).json()) as TimeseriesResponse;
+    expect(week.stepMs).toBe(30 * 60_000);
+    const hourly = (await (
+      await get(`/api/v1/timeseries?from=${base}&to=${base + 7_200_000}&step=1h&compare=7d`)
+    ).json()) as TimeseriesResponse;
+    expect(hourly.points.map((p) => p.t)).toEqual([base, base + 3_600_000]);
+    expect(hourly.compare?.points.map((p) => p.requests)).toEqual([0, 0]);
+  });
+
+  it.each([
+    [
+      '/api/v1/timeseries?from=yesterday',
+      'from',
+      "from must be ms since epoch or an RFC 3339 time, got 'yesterday'",
+    ],
+    [
+      '/api/v1/timeseries?step=90s',
+      'step',
+      "step must be a whole number of minutes (e.g. 60000, 5m, 1h), got '90s'",
+    ],
+    ['/api/v1/timeseries?compare=2d', 'compare', "compare must be one of 1d, 7d, got '2d'"],
+    [
+      '/api/v1/timeseries?method=FETCH',
+      'method',
+      "method must be one of GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, TRACE, CONNECT, got 'FETCH'",
+    ],
+    [
+      '/api/v1/endpoints?sort=latency',
+      'sort',
+      "sort must be one of errors, error_rate, p95, requests, got 'latency'",
+    ],
+    ['/api/v1/endpoints?limit=0', 'limit', "limit must be an integer from 1 to 1000, got '0'"],
+    [
+      `/api/v1/services?from=${base}&to=${base - 1}`,
+      'from',
+      `from must be before to (from=${base}, to=${base})`,
+    ],
+  ])('answers %s with 400 naming the field', async (path, field, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'INVALID_QUERY_PARAMETER', field, message, request_id: res.headers.get('x-request-id') },
+    });
+  });
+
+  it('answers 401 without a token and 403 for an ingest-only key', async () => {
+    expect((await fetch(`${url}/api/v1/services`)).status).toBe(401);
+    const res = await get('/api/v1/services', 'w-key');
+    expect(res.status).toBe(403);
+  });
+
+  it('lists top failing endpoints, services, events and freshness for the tenant', async () => {
+    const range = `from=${base}&to=${base + 7_200_000}`;
+    const endpoints = (await (await get(`/api/v1/endpoints?${range}&limit=5`)).json()) as {
+      sort: string;
+      endpoints: { errors5xx: number }[];
+    };
+    expect(endpoints.sort).toBe('errors');
+    expect(endpoints.endpoints).toHaveLength(5);
+    const services = (await (await get(`/api/v1/services?${range}`)).json()) as { services: unknown[] };
+    expect(services.services.length).toBeGreaterThan(1);
+    const events = (await (await get(`/api/v1/events?${range}`)).json()) as { events: { type: string }[] };
+    expect(events.events.map((e) => e.type)).toEqual(['deploy']);
+    const freshness = (await (await get('/api/v1/freshness')).json()) as {
+      lastMetricMinute: number;
+      lastRollupAt: number;
+    };
+    expect(freshness.lastMetricMinute).toBeGreaterThan(base);
+    expect(freshness.lastRollupAt).toBeGreaterThan(0);
+  });
+});
