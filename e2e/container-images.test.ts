@@ -12,23 +12,30 @@ interface Stage {
   instructions: string[];
 }
 
-function parseStages(text: string): { args: Map<string, string>; stages: Stage[] } {
-  const lines = text
+function instructionLines(text: string): string[] {
+  return text
     .replace(/\\\n/g, ' ')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
+}
+
+/** `FROM image [AS alias]` */
+function parseFrom(words: string[]): Stage {
+  const [from = '', as, alias] = words;
+  return { from, ...(as?.toUpperCase() === 'AS' && alias ? { alias } : {}), instructions: [] };
+}
+
+function parseStages(text: string): { args: Map<string, string>; stages: Stage[] } {
   const args = new Map<string, string>();
   const stages: Stage[] = [];
-  for (const line of lines) {
+  for (const line of instructionLines(text)) {
     const [keyword = '', ...rest] = line.split(/\s+/);
     if (keyword === 'ARG' && stages.length === 0) {
       const [name = '', value = ''] = rest.join(' ').split('=');
       args.set(name, value);
-    } else if (keyword === 'FROM') {
-      const alias = rest[1]?.toUpperCase() === 'AS' ? rest[2] : undefined;
-      stages.push({ from: rest[0] ?? '', ...(alias ? { alias } : {}), instructions: [] });
-    } else stages.at(-1)?.instructions.push(line);
+    } else if (keyword === 'FROM') stages.push(parseFrom(rest));
+    else stages.at(-1)?.instructions.push(line);
   }
   return { args, stages };
 }
