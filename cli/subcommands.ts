@@ -28,7 +28,10 @@ export const subcommands: Record<string, Subcommand> = {
   rollup: { summary: 'rollup worker (raw segments -> minute metrics)', load: notYetBuilt('rollup', '[3/7]') },
   query: { summary: 'query API and dashboard server', load: () => import('../workers/query/main.js') },
   operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
-  loadgen: { summary: 'realistic synthetic traffic generator', load: notYetBuilt('loadgen', '[4/7]') },
+  loadgen: {
+    summary: 'realistic synthetic traffic generator',
+    load: () => import('../workers/loadgen/main.js'),
+  },
   synth: {
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
     load: () => import('../cdk8s/synth-command.js'),

@@ -3,13 +3,13 @@ import type { Logger } from 'pino';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { loadIngestConfig } from '../ingest/config.js';
+import { runLoad } from '../loadgen/main.js';
 import { startIngestServer } from '../ingest/ingest-server.js';
 import { loadQueryConfig } from '../query/config.js';
 import { startQueryServer } from '../query/query-server.js';
 import { runRollupOnce } from '../rollup/run-rollup-once.js';
 import { buildLogger } from '../shared/logger.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
-import { startDemoTraffic } from './demo-traffic.js';
 
 const day = 86_400_000;
 
@@ -75,10 +75,23 @@ export async function run(argv: string[]): Promise<number> {
     },
     'gravix dev ready',
   );
-  const stopDemo = argv.includes('--demo') ? startDemoTraffic(ingestUrl, key, 200) : () => undefined;
+  const demo = new AbortController();
+  if (argv.includes('--demo')) {
+    const options = {
+      url: ingestUrl,
+      key,
+      rate: 40,
+      duration: 10 ** 9,
+      services: 5,
+      paths: 8,
+      seed: 42,
+      'deploy-every': 600,
+    };
+    void runLoad(options, undefined, demo.signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
+  }
   const rollups = startRollupLoop(store, log);
   await waitForSignal();
-  stopDemo();
+  demo.abort();
   const { drained } = await ingest.stop();
   await rollups.stop();
   await query.stop();
