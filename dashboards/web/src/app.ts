@@ -1,0 +1,181 @@
+import type { EndpointRow } from '../../../workers/query/api-types.js';
+import type { ApiClient } from './api/api-client.js';
+import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './api/api-errors.js';
+import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
+import type { TokenStore } from './api/token-store.js';
+import { buildDashboardSearch, parseDashboardState, type DashboardState } from './domain/dashboard-state.js';
+import { formatInstant } from './domain/scale.js';
+import { ChartsView } from './views/charts-view.js';
+import { EndpointsView, endpointLabel } from './views/endpoints-view.js';
+import { FiltersView } from './views/filters-view.js';
+import { LoginView } from './views/login-view.js';
+import { PageSectionsView } from './views/page-sections-view.js';
+import { StatusView } from './views/status-view.js';
+
+export const REFRESH_MS = 30_000;
+/** While the API is down, retry sooner than the normal refresh so recovery shows quickly. */
+export const RETRY_MS = 5_000;
+const FRESHNESS_TICK_MS = 15_000;
+
+/**
+ * The controller: URL <-> state, one load at a time (a newer load makes older responses irrelevant),
+ * and the mapping from each failure class to what the user sees.
+ */
+export class DashboardApp {
+  private state: DashboardState = parseDashboardState(window.location.search);
+  private generation = 0;
+  private timer: number | undefined;
+  private data: DashboardData | null = null;
+  private readonly filters = new FiltersView({
+    onChange: (patch) => this.update(patch, patch.autoRefresh === undefined ? 'push' : 'replace'),
+    onRefresh: () => void this.load(),
+  });
+  private readonly charts = new ChartsView();
+  private readonly endpoints = new EndpointsView((row) => this.drillInto(row));
+  private readonly status = new StatusView(() => void this.load());
+  private readonly sections = new PageSectionsView(() => this.drillOut());
+  private readonly login = new LoginView(
+    (token) => this.signIn(token),
+    () => this.signOut(),
+  );
+
+  constructor(
+    private readonly api: ApiClient,
+    private readonly tokens: TokenStore,
+  ) {}
+
+  start(): void {
+    if (this.state.range.kind === 'custom')
+      this.filters.showCustomRange(this.state.range.from, this.state.range.to);
+    window.addEventListener('popstate', () => {
+      this.state = parseDashboardState(window.location.search);
+      void this.load();
+    });
+    window.setInterval(() => this.renderFreshness(), FRESHNESS_TICK_MS);
+    this.filters.render(this.state, []);
+    void this.load();
+  }
+
+  private update(patch: Partial<DashboardState>, history: 'push' | 'replace'): void {
+    this.state = { ...this.state, ...patch };
+    const url = `${window.location.pathname}${buildDashboardSearch(this.state)}`;
+    if (history === 'push') window.history.pushState(null, '', url);
+    else window.history.replaceState(null, '', url);
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    const generation = ++this.generation;
+    window.clearTimeout(this.timer);
+    this.renderLoading();
+    try {
+      const data = await loadDashboardData(this.api, this.state, Date.now());
+      if (generation !== this.generation) return;
+      this.render(data);
+      this.scheduleNext(this.state.autoRefresh ? REFRESH_MS : null);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      this.fail(error);
+    } finally {
+      if (generation === this.generation) this.status.setLoading('');
+    }
+  }
+
+  private renderLoading(): void {
+    this.status.setLoading(this.data ? 'Refreshing…' : 'Loading…');
+    if (!this.data) {
+      this.charts.renderLoading();
+      this.endpoints.renderLoading();
+    }
+  }
+
+  private render(data: DashboardData): void {
+    this.data = data;
+    this.status.hideBanner();
+    this.login.hide(this.tokens.get() !== null);
+    const isEmpty = data.services.services.length === 0 && data.freshness.lagMs === null;
+    this.sections.showEmpty(isEmpty);
+    this.sections.renderBreadcrumb(this.state);
+    this.filters.render(
+      this.state,
+      data.services.services.map((s) => s.service),
+    );
+    this.renderFreshness();
+    if (isEmpty) return;
+    const last = data.freshness.lastMetricMinute;
+    this.charts.render({
+      ts: data.timeseries,
+      events: data.events.events,
+      scope: this.scope(),
+      dataEnd: last === null ? null : last + 60_000,
+    });
+    this.endpoints.render(data.endpoints.endpoints, this.state);
+  }
+
+  private scope(): string {
+    const { service, endpoint } = this.state;
+    if (service && endpoint) return endpointLabel({ service, ...endpoint }, true);
+    return service ?? 'all services';
+  }
+
+  private renderFreshness(): void {
+    if (this.data) this.status.renderFreshness(this.data.freshness, Date.now() - this.data.receivedAt);
+  }
+
+  private fail(error: unknown): void {
+    if (error instanceof ApiUnauthorizedError) {
+      this.login.show(this.tokens.get() ? error.message : null);
+      return;
+    }
+    const since = this.data ? ` Showing data from ${formatInstant(this.data.receivedAt)}.` : '';
+    if (error instanceof ApiUnreachableError) {
+      this.status.showBanner(
+        `Cannot reach the Gravix query API. Retrying every ${RETRY_MS / 1000} s.${since}`,
+      );
+      this.scheduleNext(RETRY_MS);
+      return;
+    }
+    if (error instanceof ApiResponseError) {
+      const id = error.requestId ? `, request id ${error.requestId}` : '';
+      const retry = error.status >= 500 ? ` Retrying every ${RETRY_MS / 1000} s.` : '';
+      this.status.showBanner(`The query API failed: ${error.message} (${error.code}${id}).${retry}${since}`);
+      this.scheduleNext(error.status >= 500 ? RETRY_MS : null);
+      return;
+    }
+    this.status.showBanner(`The dashboard failed to render the response.${since}`);
+    this.scheduleNext(RETRY_MS);
+  }
+
+  private scheduleNext(delayMs: number | null): void {
+    window.clearTimeout(this.timer);
+    if (delayMs !== null) this.timer = window.setTimeout(() => void this.load(), delayMs);
+  }
+
+  private drillInto(row: EndpointRow): void {
+    this.update({ service: row.service, endpoint: { method: row.method, path: row.path } }, 'push');
+    this.sections.back.focus();
+  }
+
+  private drillOut(): void {
+    const from = this.state.endpoint;
+    this.update({ endpoint: null }, 'push');
+    // Put focus back on the endpoint the user came from once the table is redrawn.
+    const restore = () => {
+      const selector = `button[data-method="${CSS.escape(from?.method ?? '')}"][data-path="${CSS.escape(from?.path ?? '')}"]`;
+      document.querySelector<HTMLButtonElement>(selector)?.focus();
+    };
+    window.setTimeout(restore, 0);
+  }
+
+  private signIn(token: string): void {
+    this.tokens.set(token);
+    this.login.hide(true);
+    void this.load();
+  }
+
+  private signOut(): void {
+    this.tokens.clear();
+    window.clearTimeout(this.timer);
+    this.login.show(null);
+  }
+}

@@ -1,0 +1,16 @@
+import { ApiClient } from './api/api-client.js';
+import { TokenStore } from './api/token-store.js';
+import { DashboardApp } from './app.js';
+
+/** Composition root of the browser app: the API lives on the page's own origin (the query server serves both). */
+function storage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+const tokens = new TokenStore(storage());
+const api = new ApiClient({ baseUrl: window.location.origin, getToken: () => tokens.get() });
+new DashboardApp(api, tokens).start();

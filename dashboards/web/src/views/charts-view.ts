@@ -1,0 +1,76 @@
+import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
+import { buildLineChartSvg } from '../domain/line-chart-svg.js';
+import { createElement } from './require-element.js';
+
+const CHART_HEIGHT = 200;
+
+type ChartData = ChartInput;
+
+/** The three chart cards; re-renders at the card's real width so labels stay readable on a phone. */
+export class ChartsView {
+  private readonly cards = [...document.querySelectorAll<HTMLElement>('[data-chart]')];
+  private last: ChartData | null = null;
+  private lastWidth = 0;
+
+  constructor() {
+    const first = this.cards[0];
+    if (first) {
+      new ResizeObserver(() => {
+        if (first.clientWidth !== this.lastWidth && this.last) this.render(this.last);
+      }).observe(first);
+    }
+  }
+
+  renderLoading(): void {
+    for (const card of this.cards) {
+      card.setAttribute('aria-busy', 'true');
+      if (card.childElementCount === 0) {
+        card.append(createElement('div', 'Loading…', 'chart-box loading-box'));
+      }
+    }
+  }
+
+  render(data: ChartData): void {
+    this.last = data;
+    const width = Math.max(240, this.cards[0]?.clientWidth ? this.cards[0].clientWidth - 26 : 600);
+    this.lastWidth = this.cards[0]?.clientWidth ?? 0;
+    const views = buildChartViews(data, { width, height: CHART_HEIGHT });
+    for (const view of views) {
+      const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
+      if (card) this.renderCard(card, view, data.events.length > 0);
+    }
+  }
+
+  private renderCard(card: HTMLElement, view: ChartView, hasMarkers: boolean): void {
+    const caption = createElement('figcaption');
+    caption.append(createElement('h2', view.spec.title));
+    const legend = createElement('ul', undefined, 'legend');
+    for (const s of view.spec.series) legend.append(createElement('li', s.name, `swatch-${s.variant}`));
+    if (hasMarkers) legend.append(createElement('li', 'deploys / incidents', 'swatch-marker'));
+    const box = createElement('div', undefined, 'chart-box');
+    box.innerHTML = buildLineChartSvg(view.spec);
+    card.replaceChildren(caption, legend, box, summaryTable(view));
+    card.removeAttribute('aria-busy');
+  }
+}
+
+/** The chart's numbers for screen readers, which cannot read lines. */
+function summaryTable(view: ChartView): HTMLTableElement {
+  const table = createElement('table', undefined, 'visually-hidden');
+  table.createCaption().textContent = `${view.spec.title}: summary`;
+  const head = table.createTHead().insertRow();
+  for (const h of ['Series', 'Latest', 'Peak', 'Average']) head.append(createElement('th', h));
+  const body = table.createTBody();
+  for (const s of view.summary) {
+    const row = body.insertRow();
+    const name = createElement('th', s.name);
+    name.scope = 'row';
+    row.append(
+      name,
+      createElement('td', s.latest),
+      createElement('td', s.peak),
+      createElement('td', s.average),
+    );
+  }
+  return table;
+}

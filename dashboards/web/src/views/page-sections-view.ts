@@ -1,0 +1,32 @@
+import type { DashboardState } from '../domain/dashboard-state.js';
+import { buildCurlExample } from '../domain/curl-example.js';
+import { requireElement } from './require-element.js';
+
+/** Breadcrumb for the endpoint drill-down, and the empty state that replaces the dashboard before any data. */
+export class PageSectionsView {
+  private readonly breadcrumb = requireElement('breadcrumb', HTMLElement);
+  private readonly current = requireElement('drill-current', HTMLSpanElement);
+  readonly back = requireElement('drill-back', HTMLButtonElement);
+  private readonly empty = requireElement('empty-state', HTMLElement);
+  private readonly curl = requireElement('curl-example', HTMLElement);
+  private readonly dashboard = requireElement('dashboard', HTMLDivElement);
+
+  constructor(onBack: () => void) {
+    this.back.addEventListener('click', onBack);
+  }
+
+  renderBreadcrumb(state: DashboardState): void {
+    this.breadcrumb.hidden = !state.endpoint;
+    this.current.textContent = state.endpoint
+      ? `${state.service ?? ''} ${state.endpoint.method} ${state.endpoint.path}`
+      : '';
+  }
+
+  showEmpty(isEmpty: boolean): void {
+    if (isEmpty && !this.curl.textContent) {
+      this.curl.textContent = buildCurlExample(window.location, Date.now());
+    }
+    this.empty.hidden = !isEmpty;
+    this.dashboard.hidden = isEmpty;
+  }
+}

@@ -1,0 +1,35 @@
+import { buildFreshnessView } from '../domain/freshness-text.js';
+import type { FreshnessResponse } from '../../../../workers/query/api-types.js';
+import { requireElement } from './require-element.js';
+
+/** Freshness line, error banner and loading text: the parts that tell the user how far to trust the page. */
+export class StatusView {
+  private readonly freshness = requireElement('freshness', HTMLParagraphElement);
+  private readonly banner = requireElement('banner', HTMLDivElement);
+  private readonly bannerText = requireElement('banner-text', HTMLParagraphElement);
+  private readonly loading = requireElement('loading', HTMLParagraphElement);
+
+  constructor(onRetry: () => void) {
+    requireElement('banner-retry', HTMLButtonElement).addEventListener('click', onRetry);
+  }
+
+  renderFreshness(response: FreshnessResponse, elapsedMs: number): void {
+    const view = buildFreshnessView(response, elapsedMs);
+    if (this.freshness.textContent !== view.text) this.freshness.textContent = view.text;
+    this.freshness.classList.toggle('stale', view.stale);
+  }
+
+  showBanner(text: string): void {
+    this.bannerText.textContent = text;
+    this.banner.hidden = false;
+  }
+
+  hideBanner(): void {
+    this.banner.hidden = true;
+    this.bannerText.textContent = '';
+  }
+
+  setLoading(text: string): void {
+    this.loading.textContent = text;
+  }
+}

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../../../testbin/harness/chromium.js';
+import { repoPath } from '../../../testbin/harness/testbin-paths.js';
+import { dashboardAssetsDir } from '../index.js';
+import { FixtureApi } from './fixture-api.js';
+
+const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Builds the dashboard with its real build script, so the tests exercise the assets that ship. */
+export function buildDashboardAssets(): string {
+  execFileSync(process.execPath, [join(webDir, 'build.mjs')], { stdio: 'inherit' });
+  return dashboardAssetsDir();
+}
+
+export interface DashboardHarness {
+  fixture: FixtureApi;
+  browser: Browser;
+  open(options?: OpenOptions): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  search?: string;
+  /** Token put in localStorage before the page loads; null for a first visit without one. */
+  token?: string | null;
+  viewport?: { width: number; height: number };
+}
+
+export async function startDashboardHarness(): Promise<DashboardHarness> {
+  const fixture = new FixtureApi({ assetsDir: buildDashboardAssets() });
+  await fixture.start();
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  return {
+    fixture,
+    browser,
+    async open(options = {}) {
+      const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 900 },
+      });
+      contexts.push(context);
+      const token = options.token === undefined ? fixture.token : options.token;
+      if (token !== null) {
+        await context.addInitScript((t) => {
+          // Only seed a first visit: a later logout must stay logged out.
+          if (!sessionStorage.getItem('seeded')) {
+            localStorage.setItem('gravix.token', t);
+            sessionStorage.setItem('seeded', '1');
+          }
+        }, token);
+      }
+      const page = await context.newPage();
+      await page.goto(`${fixture.url}/${options.search ?? ''}`);
+      return page;
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await fixture.stop();
+    },
+  };
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  const dir = repoPath('test-artifacts');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `dashboard-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Waits until the first endpoint table is drawn, i.e. a full load finished. */
+export async function waitForData(page: Page): Promise<void> {
+  await page.waitForSelector('#endpoints-table table');
+  await page.waitForSelector('#card-latency svg.chart');
+}

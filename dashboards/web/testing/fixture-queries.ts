@@ -1,0 +1,181 @@
+import type {
+  EndpointRow,
+  EndpointsResponse,
+  EventsResponse,
+  FreshnessResponse,
+  ServicesResponse,
+  TimeseriesPoint,
+  TimeseriesResponse,
+} from '../../../workers/query/api-types.js';
+import {
+  addCell,
+  emptyAggregate,
+  FIXTURE_ENDPOINTS,
+  MINUTE,
+  quantile,
+  type Aggregate,
+  type DatasetOptions,
+} from './fixture-dataset.js';
+
+export interface FixtureFilter {
+  service?: string;
+  method?: string;
+  path?: string;
+}
+
+const OFFSET_MS = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
+
+/**
+ * The query API's semantics over the fixture dataset, for UI tests only. Data exists up to and including
+ * `lastMetricMinute` (the newest rolled-up minute); nothing after it, like the real metrics layer.
+ */
+export class FixtureQueries {
+  constructor(
+    private readonly options: DatasetOptions & {
+      lastMetricMinute: number | null;
+      deploys: EventsResponse['events'];
+    },
+  ) {}
+
+  services(from: number, to: number): ServicesResponse {
+    const byService = new Map<string, Aggregate>();
+    this.eachCell(from, to, {}, (i, minute) => {
+      const service = FIXTURE_ENDPOINTS[i]!.service;
+      const acc = byService.get(service) ?? emptyAggregate();
+      addCell(acc, minute, i, this.options);
+      byService.set(service, acc);
+    });
+    const services = [...byService.entries()]
+      .filter(([, a]) => a.requests > 0)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([service, a]) => ({
+        service,
+        requests: a.requests,
+        errors5xx: a.errors5xx,
+        errorRate: a.errors5xx / a.requests,
+      }));
+    return { from, to, services };
+  }
+
+  timeseries(
+    p: FixtureFilter & { from: number; to: number; step: number; compare?: '1d' | '7d' },
+  ): TimeseriesResponse {
+    const filter: FixtureFilter = {};
+    if (p.service) filter.service = p.service;
+    if (p.method) filter.method = p.method;
+    if (p.path) filter.path = p.path;
+    const response: TimeseriesResponse = {
+      from: p.from,
+      to: p.to,
+      stepMs: p.step,
+      filter,
+      points: this.points(p.from, p.to, p.step, filter, 0),
+    };
+    if (p.compare) {
+      response.compare = {
+        offset: p.compare,
+        points: this.points(p.from, p.to, p.step, filter, OFFSET_MS[p.compare]),
+      };
+    }
+    return response;
+  }
+
+  endpoints(p: {
+    service?: string;
+    from: number;
+    to: number;
+    sort: EndpointsResponse['sort'];
+    limit: number;
+  }): EndpointsResponse {
+    const rows: EndpointRow[] = [];
+    FIXTURE_ENDPOINTS.forEach((ep, i) => {
+      if (p.service && ep.service !== p.service) return;
+      const acc = emptyAggregate();
+      this.eachCell(p.from, p.to, ep, (j, minute) => j === i && addCell(acc, minute, i, this.options));
+      if (acc.requests === 0) return;
+      rows.push({
+        service: ep.service,
+        method: ep.method,
+        path: ep.path,
+        requests: acc.requests,
+        errors5xx: acc.errors5xx,
+        errors4xx: acc.errors4xx,
+        errorRate: acc.errors5xx / acc.requests,
+        p50: quantile(acc.histogram, 0.5),
+        p95: quantile(acc.histogram, 0.95),
+        p99: quantile(acc.histogram, 0.99),
+        overflow: ep.overflow === true,
+      });
+    });
+    const key = SORT_KEYS[p.sort];
+    rows.sort((a, b) => key(b) - key(a) || a.path.localeCompare(b.path));
+    return { from: p.from, to: p.to, sort: p.sort, endpoints: rows.slice(0, p.limit) };
+  }
+
+  freshness(now: number): FreshnessResponse {
+    const last = this.options.lastMetricMinute;
+    if (last === null) return { lastMetricMinute: null, lastRollupAt: null, lagMs: null, now };
+    return { lastMetricMinute: last, lastRollupAt: last + MINUTE + 4_000, lagMs: now - (last + MINUTE), now };
+  }
+
+  events(p: { service?: string; from: number; to: number }): EventsResponse {
+    const events = this.options.deploys.filter(
+      (e) => e.t >= p.from && e.t < p.to && (!p.service || e.service === p.service),
+    );
+    return { from: p.from, to: p.to, events };
+  }
+
+  private points(
+    from: number,
+    to: number,
+    step: number,
+    filter: FixtureFilter,
+    offset: number,
+  ): TimeseriesPoint[] {
+    const points: TimeseriesPoint[] = [];
+    for (let t = from; t < to; t += step) {
+      const acc = emptyAggregate();
+      this.eachCell(t - offset, Math.min(t + step, to) - offset, filter, (i, minute) =>
+        addCell(acc, minute, i, this.options),
+      );
+      points.push({
+        t,
+        requests: acc.requests,
+        errors5xx: acc.errors5xx,
+        errors4xx: acc.errors4xx,
+        errorRate: acc.requests ? acc.errors5xx / acc.requests : null,
+        throughput: acc.requests / (step / 1000),
+        p50: quantile(acc.histogram, 0.5),
+        p95: quantile(acc.histogram, 0.95),
+        p99: quantile(acc.histogram, 0.99),
+      });
+    }
+    return points;
+  }
+
+  /** Visits every (endpoint, minute) in [from, to) that matches the filter and has been rolled up. */
+  private eachCell(
+    from: number,
+    to: number,
+    filter: FixtureFilter,
+    visit: (i: number, minute: number) => void,
+  ): void {
+    const last = this.options.lastMetricMinute;
+    if (last === null) return;
+    const first = Math.ceil(from / MINUTE);
+    const end = Math.min(Math.ceil(to / MINUTE), last / MINUTE + 1);
+    FIXTURE_ENDPOINTS.forEach((ep, i) => {
+      if (filter.service && ep.service !== filter.service) return;
+      if (filter.method && ep.method !== filter.method) return;
+      if (filter.path && ep.path !== filter.path) return;
+      for (let m = first; m < end; m++) visit(i, m);
+    });
+  }
+}
+
+const SORT_KEYS: Record<EndpointsResponse['sort'], (r: EndpointRow) => number> = {
+  errors: (r) => r.errors5xx,
+  error_rate: (r) => r.errorRate,
+  p95: (r) => r.p95 ?? -1,
+  requests: (r) => r.requests,
+};
