@@ -15,6 +15,11 @@ export interface LeaderElectionOptions {
   onStoppedLeading(): void;
 }
 
+/** Lease times are MicroTime: the apiserver insists on exactly six fractional digits. */
+export function microTime(date = new Date()): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
 interface Lease {
   metadata: { resourceVersion?: string };
   spec: {
@@ -82,7 +87,7 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { client, identity, leaseDurationSeconds } = this.options;
-    const now = new Date().toISOString();
+    const now = microTime();
     const current = await client.request<Lease>({ method: 'GET', path: this.path }).catch((e: unknown) => {
       if (isNotFound(e)) return undefined;
       throw e;
