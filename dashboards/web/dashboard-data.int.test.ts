@@ -47,6 +47,115 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(await page.textContent('#freshness')).toMatch(/^Data updated (less than a minute|1 min) ago$/);
     expect(await page.locator('#card-throughput .marker').count()).toBe(2);
   });
+
+  it('filters by service: the URL updates and the data is fetched again for that service', async () => {
+    const page = await h.open();
+    await waitForData(page);
+    await page.selectOption('#service-filter', 'payments');
+    await page.waitForURL(/\?service=payments$/);
+    await page.waitForFunction(() =>
+      document.querySelector('#endpoints-title')?.textContent?.endsWith('payments'),
+    );
+    expect(h.fixture.lastRequest('timeseries')!.query['service']).toBe('payments');
+    expect(h.fixture.lastRequest('endpoints')!.query['service']).toBe('payments');
+    expect((await tableRows(page)).map((r) => r[0])).toEqual(['POST /charge', 'GET /refunds/:id']);
+    expect(await page.textContent('#card-error-rate h2')).toBe('Error rate (5xx), payments');
+    expect(await page.locator('#card-error-rate .marker').count()).toBe(1);
+  });
+
+  it('drills down into an endpoint and back, with browser history following', async () => {
+    const page = await h.open({ search: '?service=payments' });
+    await waitForData(page);
+    await page.click('button[aria-label="Drill down into payments POST /charge"]');
+    await page.waitForURL(/\?service=payments&method=POST&path=%2Fcharge$/);
+    await page.waitForFunction(() =>
+      document.querySelector('#card-latency h2')?.textContent?.includes('/charge'),
+    );
+    expect(await page.isVisible('#breadcrumb')).toBe(true);
+    expect(await page.textContent('#drill-current')).toBe('payments POST /charge');
+    expect(h.fixture.lastRequest('timeseries')!.query).toMatchObject({
+      service: 'payments',
+      method: 'POST',
+      path: '/charge',
+    });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('drill-back');
+    expect(await page.getAttribute('#endpoints-table tr[aria-current="true"] button', 'data-path')).toBe(
+      '/charge',
+    );
+    await saveScreenshot(page, 'drill-down');
+
+    await page.click('#drill-back');
+    await page.waitForURL(/\?service=payments$/);
+    await page.waitForFunction(
+      () => document.querySelector('#card-latency h2')?.textContent === 'Latency, payments',
+    );
+    expect(await page.isVisible('#breadcrumb')).toBe(false);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('/charge');
+    expect(h.fixture.lastRequest('timeseries')!.query['path']).toBeUndefined();
+
+    await page.goBack();
+    await page.waitForFunction(() =>
+      document.querySelector('#card-latency h2')?.textContent?.includes('/charge'),
+    );
+    expect(page.url()).toContain('path=%2Fcharge');
+  });
+
+  it.each([
+    ['1d', 'day before'],
+    ['7d', 'week before'],
+  ])('draws the %s comparison as a dashed overlay on every chart', async (offset, label) => {
+    const page = await h.open();
+    await waitForData(page);
+    await page.selectOption('#compare-select', offset);
+    await page.waitForURL(new RegExp(`\\?compare=${offset}$`));
+    await page.waitForSelector('#card-throughput path.series-compare');
+    expect(h.fixture.lastRequest('timeseries')!.query['compare']).toBe(offset);
+    for (const kind of ['error-rate', 'latency', 'throughput']) {
+      expect(await page.locator(`#card-${kind} path.series-compare`).count()).toBe(1);
+    }
+    expect(await page.textContent('#card-latency .legend')).toContain(`p95, ${label}`);
+    const dash = await page.$eval(
+      '#card-latency path.series-compare',
+      (p) => getComputedStyle(p).strokeDasharray,
+    );
+    expect(dash).not.toBe('none');
+    await saveScreenshot(page, `compare-${offset}`);
+  });
+
+  it('opens a bookmarked view with its service, range and comparison', async () => {
+    const page = await h.open({ search: '?service=checkout&range=6h&compare=1d&sort=requests' });
+    await waitForData(page);
+    expect(await page.inputValue('#service-filter')).toBe('checkout');
+    expect(await page.inputValue('#range-select')).toBe('6h');
+    expect(await page.inputValue('#compare-select')).toBe('1d');
+    expect(await page.inputValue('#sort-select')).toBe('requests');
+    const ts = h.fixture.lastRequest('timeseries')!.query;
+    expect(ts['step']).toBe('300000');
+    expect(Number(ts['to']) - Number(ts['from'])).toBeGreaterThanOrEqual(6 * 3_600_000);
+    expect(h.fixture.lastRequest('endpoints')!.query['sort']).toBe('requests');
+    expect((await tableRows(page)).map((r) => r[0])).toEqual([
+      'GET /orders/:id',
+      'GET /cart',
+      'POST /orders',
+    ]);
+  });
+
+  it('applies a custom from/to range and keeps it in the URL', async () => {
+    const page = await h.open();
+    await waitForData(page);
+    await page.selectOption('#range-select', 'custom');
+    await page.fill('#range-from', '2020-01-02T10:00');
+    await page.fill('#range-to', '2020-01-02T09:00');
+    await page.click('#range-apply');
+    expect(await page.textContent('#range-error')).toBe('The start must be before the end.');
+    await page.fill('#range-to', '2020-01-02T12:00');
+    await page.click('#range-apply');
+    await page.waitForURL(/from=2020-01-02T/);
+    const q = h.fixture.lastRequest('timeseries')!.query;
+    const from = await page.evaluate(() => new Date('2020-01-02T10:00').getTime());
+    expect(Number(q['from'])).toBe(from);
+    expect(Number(q['to']) - Number(q['from'])).toBe(2 * 3_600_000);
+  });
 });
 
 async function tableRows(page: Page): Promise<string[][]> {

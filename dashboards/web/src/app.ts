@@ -26,6 +26,8 @@ export class DashboardApp {
   private generation = 0;
   private timer: number | undefined;
   private data: DashboardData | null = null;
+  /** Focus to restore once the next render replaced the elements (drill-out returns to the endpoint's row). */
+  private focusAfterRender: (() => void) | null = null;
   private readonly filters = new FiltersView({
     onChange: (patch) => this.update(patch, patch.autoRefresh === undefined ? 'push' : 'replace'),
     onRefresh: () => void this.load(),
@@ -58,6 +60,7 @@ export class DashboardApp {
 
   private update(patch: Partial<DashboardState>, history: 'push' | 'replace'): void {
     this.state = { ...this.state, ...patch };
+    this.sections.renderBreadcrumb(this.state);
     const url = `${window.location.pathname}${buildDashboardSearch(this.state)}`;
     if (history === 'push') window.history.pushState(null, '', url);
     else window.history.replaceState(null, '', url);
@@ -110,6 +113,8 @@ export class DashboardApp {
       dataEnd: last === null ? null : last + 60_000,
     });
     this.endpoints.render(data.endpoints.endpoints, this.state);
+    this.focusAfterRender?.();
+    this.focusAfterRender = null;
   }
 
   private scope(): string {
@@ -159,12 +164,10 @@ export class DashboardApp {
   private drillOut(): void {
     const from = this.state.endpoint;
     this.update({ endpoint: null }, 'push');
-    // Put focus back on the endpoint the user came from once the table is redrawn.
-    const restore = () => {
+    this.focusAfterRender = () => {
       const selector = `button[data-method="${CSS.escape(from?.method ?? '')}"][data-path="${CSS.escape(from?.path ?? '')}"]`;
       document.querySelector<HTMLButtonElement>(selector)?.focus();
     };
-    window.setTimeout(restore, 0);
   }
 
   private signIn(token: string): void {
