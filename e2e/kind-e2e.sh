@@ -4,7 +4,11 @@
 #   apply e2e/sample-pipeline.yaml -> send request facts through the ingress -> wait for a rollup ->
 #   query the API -> tear down.
 #
-# Needs: docker, kind, kubectl, helm, curl, jq.  Usage: e2e/kind-e2e.sh
+# Needs: docker, kind, kubectl, helm, curl, jq.
+# Usage:
+#   e2e/kind-e2e.sh          the whole round trip on a new kind cluster
+#   e2e/kind-e2e.sh verify   only send facts and check the rollup, against a running Gravix (INGRESS_URL,
+#                            QUERY_URL, GRAVIX_API_KEY); needs curl and jq. Tested against `gravix dev`.
 # Environment:
 #   KIND_CLUSTER_NAME   cluster name (gravix-e2e)
 #   KIND_NODE_IMAGE     node image (kindest/node:v1.34.0)
@@ -13,6 +17,10 @@
 #   KEEP_CLUSTER=1      leave the cluster running afterwards (to debug)
 #   SKIP_BUILD=1        reuse images already built with IMAGE_TAG
 #   ARTIFACTS_DIR       where diagnostics go on failure (test-artifacts/e2e)
+#   INGRESS_URL         where request facts are sent (http://127.0.0.1:8080, the kind ingress)
+#   QUERY_URL           where the query API answers (INGRESS_URL)
+#   GRAVIX_API_KEY      API key (default: the first key of the pipeline's generated Secret)
+#   RESEND_SETTLE_SECONDS  wait after re-sending the batch before checking it was not double counted (90)
 set -euo pipefail
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -26,7 +34,8 @@ workers_image="ghcr.io/gravix/gravix-workers:$tag"
 namespace="gravix-e2e"
 pipeline="e2e"
 host="gravix.localtest.me"
-ingress_url="http://127.0.0.1:8080"
+ingress_url="${INGRESS_URL:-http://127.0.0.1:8080}"
+query_url="${QUERY_URL:-$ingress_url}"
 service_name="e2e-checkout"
 
 log() { printf '\n==> %s\n' "$*" >&2; }
@@ -125,6 +134,10 @@ apply_pipeline() {
 }
 
 api_key() {
+  if [ -n "${GRAVIX_API_KEY:-}" ]; then
+    printf '%s\n' "$GRAVIX_API_KEY"
+    return
+  fi
   # The operator generates `<key>:<tenant>` lines; the first key belongs to the default tenant.
   kubectl -n "$namespace" get secret "$pipeline-api-keys" -o jsonpath='{.data.keys}' | base64 -d | head -n 1 |
     cut -d: -f1
@@ -151,7 +164,7 @@ post_facts() {
 
 query() {
   local key="$1" path="$2"
-  curl -fsS "$ingress_url$path" -H "Host: $host" -H "Authorization: Bearer $key"
+  curl -fsS "$query_url$path" -H "Host: $host" -H "Authorization: Bearer $key"
 }
 
 service_listed() {
@@ -199,13 +212,24 @@ send_and_verify() {
 
   log "re-sending the same batch: event_id makes it idempotent"
   post_facts "$key" "$facts_file" || fail "re-sending the batch was refused"
-  sleep 90
+  sleep "${RESEND_SETTLE_SECONDS:-90}"
   read -r requests _ < <(timeseries_totals "$key")
   [ "$requests" -eq 500 ] || fail "after a re-send timeseries counted $requests requests, expected 500"
   log "ok: a re-sent batch is not double counted"
 }
 
+verify_only() {
+  for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || fail "missing tool: $tool"; done
+  RUN_ID="$(date +%s)"
+  send_and_verify
+  log "verify passed"
+}
+
 main() {
+  if [ "${1:-}" = "verify" ]; then
+    verify_only
+    return
+  fi
   require_tools
   RUN_ID="$(date +%s)"
   trap on_exit EXIT
