@@ -79,7 +79,7 @@ describe('the kind end-to-end script (offline checks)', () => {
       nodes: { extraPortMappings: { containerPort: number; hostPort: number }[] }[];
     };
     const http = kind.nodes[0]!.extraPortMappings.find((m) => m.containerPort === 80)!;
-    expect(scriptText).toContain(`ingress_url="http://127.0.0.1:${http.hostPort}"`);
+    expect(scriptText).toContain(`ingress_url="${'$'}{INGRESS_URL:-http://127.0.0.1:${http.hostPort}}"`);
   });
 
   it('has a sample pipeline that gravix synth would accept', () => {
