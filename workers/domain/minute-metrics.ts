@@ -74,39 +74,68 @@ function clampedQuantile(sketch: LatencySketch, q: number, min: number, max: num
 
 /** Folds deduplicated facts into per-minute rows; feed each fact once. */
 export class MinuteMetricsAggregator {
-  private readonly groups = new Map<string, Accumulator>();
+  // minute -> service -> method -> path: nested maps avoid building a key string for every fact.
+  private readonly groups = new Map<number, Map<string, Map<string, Map<string, Accumulator>>>>();
+  private count = 0;
 
   add(fact: MinuteFactInput): void {
-    const minute = buildMinuteStart(fact.ts);
-    const key = `${minute}\u0000${fact.service}\u0000${fact.method}\u0000${fact.path}`;
-    let acc = this.groups.get(key);
+    // Keyed by minute number (a small integer) rather than epoch ms, which V8 would box as a heap number.
+    const minuteIndex = Math.floor(fact.ts / minuteMs);
+    const byService = child(
+      this.groups,
+      minuteIndex,
+      () => new Map<string, Map<string, Map<string, Accumulator>>>(),
+    );
+    const byMethod = child(byService, fact.service, () => new Map<string, Map<string, Accumulator>>());
+    const byPath = child(byMethod, fact.method, () => new Map<string, Accumulator>());
+    let acc = byPath.get(fact.path);
     if (acc === undefined) {
-      acc = {
-        minuteMs: minute,
-        service: fact.service,
-        method: fact.method,
-        path: fact.path,
-        requests: 0,
-        errors5xx: 0,
-        errors4xx: 0,
-        sum: 0,
-        min: Infinity,
-        max: -Infinity,
-        sketch: new LatencySketch(),
-      };
-      this.groups.set(key, acc);
+      acc = buildAccumulator(minuteIndex * minuteMs, fact);
+      byPath.set(fact.path, acc);
+      this.count += 1;
     }
     accumulate(acc, fact);
   }
 
   get size(): number {
-    return this.groups.size;
+    return this.count;
   }
 
   /** Rows sorted by (minute, service, method, path) so the output bytes are deterministic. */
   rows(): MinuteMetricsRow[] {
-    return [...this.groups.values()].map(buildRow).sort(compareMinuteKeys);
+    const rows: MinuteMetricsRow[] = [];
+    for (const byService of this.groups.values()) {
+      for (const byMethod of byService.values()) {
+        for (const byPath of byMethod.values()) rows.push(...[...byPath.values()].map(buildRow));
+      }
+    }
+    return rows.sort(compareMinuteKeys);
   }
+}
+
+function child<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function buildAccumulator(minute: number, fact: MinuteFactInput): Accumulator {
+  return {
+    minuteMs: minute,
+    service: fact.service,
+    method: fact.method,
+    path: fact.path,
+    requests: 0,
+    errors5xx: 0,
+    errors4xx: 0,
+    sum: 0,
+    min: Infinity,
+    max: -Infinity,
+    sketch: new LatencySketch(),
+  };
 }
 
 function accumulate(acc: Accumulator, fact: MinuteFactInput): void {

@@ -4,9 +4,10 @@ import { partitionStartMs, type RawPartition } from '../domain/raw-partition.js'
 import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
-import { readGzipLines } from './adapters/raw-segment-lines.js';
+import { forEachLine, readGzipLineChunks } from './adapters/raw-segment-lines.js';
 import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
 import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
+import { RawFactScanner } from './domain/raw-fact-scanner.js';
 import { buildInputsDigest, type ManifestInput, type RollupManifest } from './domain/rollup-manifest.js';
 
 const hourMs = 3_600_000;
@@ -36,11 +37,30 @@ class PartitionAccumulator {
   readonly events = new Map<string, RawServiceEvent>();
   readonly aggregator = new MinuteMetricsAggregator();
   readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
+  private readonly scanner = new RawFactScanner();
 
   constructor(
     private readonly startMs: number,
     private readonly onInvalid: (message: string) => void,
   ) {}
+
+  /** Facts in canonical form take the allocation-free path; everything else goes through parseRawLine. */
+  addChunk(chunk: Buffer): void {
+    forEachLine(chunk, (start, end) => {
+      if (!this.scanner.scan(chunk, start, end)) return this.addLine(chunk.toString('utf8', start, end));
+      this.stats.lines += 1;
+      const fact = this.scanner.fact;
+      if (fact.ts < this.startMs || fact.ts >= this.startMs + hourMs) {
+        return this.invalid(`raw line: ts ${fact.ts} is outside the partition hour`);
+      }
+      if (!this.facts.addAscii(chunk, fact.idStart, fact.idEnd)) {
+        this.stats.duplicates += 1;
+        return;
+      }
+      this.stats.facts += 1;
+      this.aggregator.add(fact);
+    });
+  }
 
   addLine(line: string): void {
     this.stats.lines += 1;
@@ -111,9 +131,7 @@ export async function computePartition(
       );
     }
     inputs.push({ key, etag: object.etag, size: object.size });
-    for await (const lines of readGzipLines(object.body)) {
-      for (const line of lines) acc.addLine(line);
-    }
+    for await (const chunk of readGzipLineChunks(object.body)) acc.addChunk(chunk);
   }
   const rows = acc.aggregator.rows();
   const events = [...acc.events.values()].sort(compareEvents);

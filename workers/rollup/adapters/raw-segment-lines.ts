@@ -4,24 +4,34 @@ import { createGunzip } from 'node:zlib';
 const newline = 0x0a;
 
 /**
- * Yields the lines (a batch per inflated chunk: one await per line would dominate the cost) of a gzip'd JSON-lines object while it is being inflated, so memory holds one compressed
- * object plus one inflate chunk rather than the whole decompressed segment.
+ * Inflates a gzip'd JSON-lines object as a stream and yields buffers that each hold whole lines only (a line
+ * split across inflate chunks is carried into the next one). Memory holds one compressed object plus about
+ * one chunk, never the whole decompressed segment; callers scan the bytes without making a string per line.
  */
-export async function* readGzipLines(body: Uint8Array): AsyncGenerator<string[]> {
-  const gunzip = Readable.from([body]).pipe(createGunzip({ chunkSize: 1 << 20 }));
+export async function* readGzipLineChunks(body: Uint8Array): AsyncGenerator<Buffer> {
+  const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const gunzip = Readable.from([source], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }));
   let carry: Buffer | undefined;
   for await (const chunk of gunzip as AsyncIterable<Buffer>) {
     const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-    const lines: string[] = [];
-    let start = 0;
-    let end = buffer.indexOf(newline, start);
-    while (end !== -1) {
-      if (end > start) lines.push(buffer.toString('utf8', start, end));
-      start = end + 1;
-      end = buffer.indexOf(newline, start);
+    const last = buffer.lastIndexOf(newline);
+    if (last < 0) {
+      carry = buffer;
+      continue;
     }
-    carry = start < buffer.length ? buffer.subarray(start) : undefined;
-    yield lines;
+    carry = last + 1 < buffer.length ? buffer.subarray(last + 1) : undefined;
+    yield buffer.subarray(0, last + 1);
   }
-  if (carry && carry.length > 0) yield [carry.toString('utf8')];
+  if (carry && carry.length > 0) yield carry;
+}
+
+/** Calls onLine(start, end) for each non-empty line of a chunk from readGzipLineChunks. */
+export function forEachLine(chunk: Buffer, onLine: (start: number, end: number) => void): void {
+  let start = 0;
+  while (start < chunk.length) {
+    let end = chunk.indexOf(newline, start);
+    if (end < 0) end = chunk.length;
+    if (end > start) onLine(start, end);
+    start = end + 1;
+  }
 }

@@ -40,6 +40,27 @@ export class EventFingerprintSet {
     return this.insert(this.a, this.b, this.c);
   }
 
+  /**
+   * Same as add() for the ASCII id held in bytes [start, end): byte values equal the string's char codes,
+   * so both paths give the same fingerprint. Callers must not pass non-ASCII bytes.
+   */
+  addAscii(bytes: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    let a = 0x9747b28c ^ length;
+    let b = 0x811c9dc5;
+    let c = 0x1b873593 ^ Math.imul(length, 0x27d4eb2d);
+    for (let i = start; i < end; i++) {
+      const ch = bytes[i]!;
+      a = Math.imul(a ^ ch, 0x5bd1e995);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ ch, 0x01000193);
+      c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
+    }
+    this.finish(a, b, c);
+    if ((this.used + 1) / (this.mask + 1) > maxLoad) this.grow();
+    return this.insert(this.a, this.b, this.c);
+  }
+
   private fingerprint(id: string): void {
     let a = 0x9747b28c ^ id.length;
     let b = 0x811c9dc5;
@@ -51,6 +72,10 @@ export class EventFingerprintSet {
       b = Math.imul(b ^ ch, 0x01000193);
       c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
     }
+    this.finish(a, b, c);
+  }
+
+  private finish(a: number, b: number, c: number): void {
     // Slot 0 means "empty", so the first word is forced odd.
     this.a = (fmix(a) | 1) >>> 0;
     this.b = fmix(b ^ a);

@@ -1,0 +1,234 @@
+/**
+ * Fast path for the rollup's hot loop: reads a raw fact line straight from the inflated bytes, without
+ * JSON.parse, per-line strings or per-field allocations (low-cardinality strings are interned). It accepts
+ * only the compact form JSON.stringify writes for a fact (no whitespace, no escapes, no nested values, ASCII
+ * event_id); anything else answers false and the caller falls back to parseRawLine, which is authoritative.
+ */
+const quote = 0x22;
+const backslash = 0x5c;
+const comma = 0x2c;
+const colon = 0x3a;
+const openBrace = 0x7b;
+const closeBrace = 0x7d;
+
+const enum Key {
+  Unknown,
+  Kind,
+  EventId,
+  Ts,
+  Service,
+  Method,
+  Path,
+  StatusCode,
+  LatencyMs,
+  Ignored,
+}
+
+const keyBytes: [Key, Uint8Array][] = (
+  [
+    [Key.Kind, 'kind'],
+    [Key.EventId, 'event_id'],
+    [Key.Ts, 'ts'],
+    [Key.Service, 'service'],
+    [Key.Method, 'method'],
+    [Key.Path, 'path'],
+    [Key.StatusCode, 'status_code'],
+    [Key.LatencyMs, 'latency_ms'],
+    [Key.Ignored, 'tenant'],
+    [Key.Ignored, 'env'],
+    [Key.Ignored, 'version'],
+    [Key.Ignored, 'trace_id'],
+  ] as const
+).map(([key, name]) => [key, new TextEncoder().encode(name)]);
+
+const factBytes = new TextEncoder().encode('fact');
+
+function sameBytes(buf: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (buf[start + i] !== expected[i]) return false;
+  return true;
+}
+
+// Keys indexed by length, then by first byte, so each key costs one byte-compare against one candidate.
+const keysByLength = new Map<number, Map<number, [Key, Uint8Array]>>();
+for (const entry of keyBytes) {
+  const [, bytes] = entry;
+  const byFirst = keysByLength.get(bytes.length) ?? new Map<number, [Key, Uint8Array]>();
+  byFirst.set(bytes[0]!, entry);
+  keysByLength.set(bytes.length, byFirst);
+}
+
+function keyOf(buf: Uint8Array, start: number, end: number): Key {
+  const candidate = keysByLength.get(end - start)?.get(buf[start]!);
+  return candidate && sameBytes(buf, start, end, candidate[1]) ? candidate[0] : Key.Unknown;
+}
+
+const pow10 = Array.from({ length: 23 }, (_, i) => Math.pow(10, i));
+
+/**
+ * JSON number without exponent and with at most 15 significant digits, else NaN (caller falls back).
+ * digits / 10^k with both exact (< 2^53, k <= 22) is the correctly rounded value, the same double JSON.parse
+ * gives (Clinger's fast path).
+ */
+export function parseSimpleJsonNumber(buf: Uint8Array, start: number, end: number): number {
+  const negative = buf[start] === 0x2d;
+  const from = negative ? start + 1 : start;
+  // JSON forbids leading zeros ("01"), which Number() would accept.
+  if (from >= end || (buf[from] === 0x30 && from + 1 < end && buf[from + 1] !== 0x2e)) return NaN;
+  const value = parseDigits(buf, from, end);
+  return negative ? -value : value;
+}
+
+function parseDigits(buf: Uint8Array, from: number, end: number): number {
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1;
+  for (let i = from; i < end; i++) {
+    const c = buf[i]!;
+    if (c === 0x2e && fraction < 0 && digits > 0) {
+      fraction = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return NaN;
+    mantissa = mantissa * 10 + (c - 0x30);
+    digits++;
+    if (fraction >= 0) fraction++;
+  }
+  if (digits === 0 || digits > 15 || fraction === 0) return NaN;
+  return fraction > 0 ? mantissa / pow10[fraction]! : mantissa;
+}
+
+/** The fact fields, reused between lines: read them before the next scan. */
+export interface ScannedFact {
+  ts: number;
+  service: string;
+  method: string;
+  path: string;
+  status_code: number;
+  latency_ms: number;
+  idStart: number;
+  idEnd: number;
+}
+
+export class RawFactScanner {
+  readonly fact: ScannedFact = {
+    ts: 0,
+    service: '',
+    method: '',
+    path: '',
+    status_code: 0,
+    latency_ms: 0,
+    idStart: 0,
+    idEnd: 0,
+  };
+  private readonly interned = new Map<number, { bytes: Uint8Array; value: string }[]>();
+  private seen = 0;
+  private valueStart = 0;
+  private valueEnd = 0;
+  private asciiOnly = true;
+
+  /** True when bytes [start, end) are a valid fact in compact form; `fact` then holds its fields. */
+  scan(buf: Buffer, start: number, end: number): boolean {
+    if (buf[start] !== openBrace || buf[end - 1] !== closeBrace) return false;
+    this.seen = 0;
+    let at = start + 1;
+    while (at > 0 && at < end - 1) at = this.readMember(buf, at, end - 1);
+    return at === end - 1 && this.seen === 0b11111111 && this.valid();
+  }
+
+  /** Reads `"key":value` and its trailing comma; returns where the next member starts, or -1. */
+  private readMember(buf: Buffer, at: number, limit: number): number {
+    if (buf[at] !== quote) return -1;
+    const keyEnd = buf.indexOf(quote, at + 1);
+    if (keyEnd < 0 || keyEnd >= limit || buf[keyEnd + 1] !== colon) return -1;
+    const key = keyOf(buf, at + 1, keyEnd);
+    const next = this.readValue(buf, keyEnd + 2, limit);
+    if (next < 0 || key === Key.Unknown || !this.assign(buf, key)) return -1;
+    if (buf[next] === comma) return next + 1 < limit ? next + 1 : -1;
+    return next === limit ? next : -1;
+  }
+
+  /** Sets valueStart/valueEnd (inside the quotes for strings); returns the index after the value or -1. */
+  private readValue(buf: Buffer, at: number, limit: number): number {
+    if (buf[at] === quote) {
+      this.asciiOnly = true;
+      let i = at + 1;
+      for (; i < limit; i++) {
+        const c = buf[i]!;
+        if (c === quote) break;
+        if (c === backslash || c < 0x20) return -1;
+        if (c >= 0x80) this.asciiOnly = false;
+      }
+      if (i >= limit) return -1;
+      this.valueStart = at + 1;
+      this.valueEnd = i;
+      return i + 1;
+    }
+    let i = at;
+    while (i < limit && buf[i] !== comma) i++;
+    this.valueStart = at;
+    this.valueEnd = i;
+    return i > at ? i : -1;
+  }
+
+  private assign(buf: Buffer, key: Key): boolean {
+    this.seen |= key === Key.Ignored ? 0 : 1 << (key - 1);
+    const isString = buf[this.valueStart - 1] === quote;
+    if (key === Key.Ts || key === Key.StatusCode || key === Key.LatencyMs) {
+      return !isString && this.assignNumber(buf, key);
+    }
+    return isString && this.assignString(buf, key);
+  }
+
+  private assignString(buf: Buffer, key: Key): boolean {
+    const fact = this.fact;
+    switch (key) {
+      case Key.Kind:
+        return sameBytes(buf, this.valueStart, this.valueEnd, factBytes);
+      case Key.EventId:
+        fact.idStart = this.valueStart;
+        fact.idEnd = this.valueEnd;
+        return this.asciiOnly && this.valueEnd > this.valueStart;
+      case Key.Service:
+        return (fact.service = this.intern(buf)) !== '';
+      case Key.Method:
+        return (fact.method = this.intern(buf)) !== '';
+      case Key.Path:
+        return (fact.path = this.intern(buf)) !== '';
+      default:
+        return true;
+    }
+  }
+
+  private assignNumber(buf: Buffer, key: Key): boolean {
+    const value = parseSimpleJsonNumber(buf, this.valueStart, this.valueEnd);
+    if (Number.isNaN(value)) return false;
+    if (key === Key.Ts) this.fact.ts = value;
+    else if (key === Key.StatusCode) this.fact.status_code = value;
+    else this.fact.latency_ms = value;
+    return true;
+  }
+
+  private valid(): boolean {
+    const { ts, status_code: status, latency_ms: latency } = this.fact;
+    return Number.isFinite(ts) && status >= 100 && status <= 599 && latency >= 0 && latency !== Infinity;
+  }
+
+  /** Low-cardinality strings (service, method, path) become one shared string each. */
+  private intern(buf: Buffer): string {
+    const { valueStart: start, valueEnd: end } = this;
+    if (end === start) return '';
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    const bucket = this.interned.get(hash);
+    const found = bucket?.find((entry) => sameBytes(buf, start, end, entry.bytes));
+    if (found) return found.value;
+    const entry = {
+      bytes: Uint8Array.prototype.slice.call(buf, start, end),
+      value: buf.toString('utf8', start, end),
+    };
+    if (bucket) bucket.push(entry);
+    else this.interned.set(hash, [entry]);
+    return entry.value;
+  }
+}
