@@ -54,9 +54,14 @@ export class ChartsView {
   }
 }
 
-/** The chart's numbers for screen readers, which cannot read lines. */
-function summaryTable(view: ChartView): HTMLTableElement {
-  const table = createElement('table', undefined, 'visually-hidden');
+/**
+ * The chart's numbers for screen readers, which cannot read lines. Wrapped in a hidden box because a table
+ * ignores the 1px width that hides other elements.
+ */
+function summaryTable(view: ChartView): HTMLDivElement {
+  const box = createElement('div', undefined, 'visually-hidden');
+  const table = createElement('table');
+  box.append(table);
   table.createCaption().textContent = `${view.spec.title}: summary`;
   const head = table.createTHead().insertRow();
   for (const h of ['Series', 'Latest', 'Peak', 'Average']) head.append(createElement('th', h));
@@ -72,5 +77,5 @@ function summaryTable(view: ChartView): HTMLTableElement {
       createElement('td', s.average),
     );
   }
-  return table;
+  return box;
 }

@@ -6,6 +6,8 @@ import { createElement, requireElement } from './require-element.js';
 export type DrillHandler = (row: EndpointRow) => void;
 
 const COLUMNS = ['Endpoint', 'Requests', '5xx', '4xx', 'Error rate', 'P50', 'P95', 'P99'];
+/** Column indexes a phone hides: what broke (5xx, error rate) and how slow (P95) stay visible. */
+const OPTIONAL = new Set([3, 5, 7]);
 
 /** The top failing endpoints table; each endpoint is a button that drills down into it. */
 export class EndpointsView {
@@ -32,8 +34,8 @@ export class EndpointsView {
     table.createCaption().textContent = 'Endpoints with their request counts, errors and latency percentiles';
     table.caption?.classList.add('visually-hidden');
     const head = table.createTHead().insertRow();
-    for (const c of COLUMNS) {
-      const th = createElement('th', c);
+    for (const [i, c] of COLUMNS.entries()) {
+      const th = createElement('th', c, OPTIONAL.has(i) ? 'optional' : undefined);
       th.scope = 'col';
       head.append(th);
     }
@@ -70,7 +72,10 @@ export class EndpointsView {
       formatLatency(row.p95),
       formatLatency(row.p99),
     ];
-    tr.append(name, ...cells.map((text) => createElement('td', text)));
+    tr.append(
+      name,
+      ...cells.map((text, i) => createElement('td', text, OPTIONAL.has(i + 1) ? 'optional' : undefined)),
+    );
     return tr;
   }
 }

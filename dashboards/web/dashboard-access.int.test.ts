@@ -1,0 +1,97 @@
+import {
+  saveScreenshot,
+  startDashboardHarness,
+  waitForData,
+  type DashboardHarness,
+} from './testing/dashboard-harness.js';
+
+describe('dashboard on a phone and from the keyboard (Chromium against the fixture API)', () => {
+  let h: DashboardHarness;
+  beforeAll(async () => {
+    h = await startDashboardHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('fits a 390x844 phone screen without horizontal scrolling', async () => {
+    const page = await h.open({ viewport: { width: 390, height: 844 } });
+    await waitForData(page);
+    await saveScreenshot(page, 'phone');
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      charts: [...document.querySelectorAll('svg.chart')].map((s) => s.getBoundingClientRect().width),
+    }));
+    expect(widths.page).toBeLessThanOrEqual(390);
+    expect(widths.charts).toHaveLength(3);
+    for (const w of widths.charts) expect(w).toBeLessThanOrEqual(370);
+    // The endpoints table may scroll inside its own box, never the page.
+    expect(await page.$eval('#endpoints-table', (e) => getComputedStyle(e).overflowX)).toBe('auto');
+  });
+
+  it('does not scroll sideways on a desktop screen either', async () => {
+    const page = await h.open({ search: '?compare=7d' });
+    await waitForData(page);
+    await page.waitForSelector('path.series-compare');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1280);
+  });
+
+  it('reaches the service filter with Tab and changes it with the arrow keys', async () => {
+    const page = await h.open();
+    await waitForData(page);
+    const focused: string[] = [];
+    for (let i = 0; i < 5 && focused.at(-1) !== 'service-filter'; i++) {
+      await page.keyboard.press('Tab');
+      focused.push(
+        await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''),
+      );
+    }
+    expect(focused).toEqual(['skip-link', 'logout', 'service-filter']);
+    const outline = await page.$eval('#service-filter', (e) => getComputedStyle(e).outlineStyle);
+    expect(outline).toBe('solid');
+    await page.keyboard.press('ArrowDown');
+    await page.waitForURL(/\?service=checkout$/);
+    await page.waitForFunction(() =>
+      document.querySelector('#endpoints-title')?.textContent?.endsWith('checkout'),
+    );
+    expect(h.fixture.lastRequest('timeseries')!.query['service']).toBe('checkout');
+    await saveScreenshot(page, 'keyboard');
+  });
+
+  it('drills down with Enter on an endpoint and comes back with Enter on the breadcrumb', async () => {
+    const page = await h.open({ search: '?service=checkout' });
+    await waitForData(page);
+    await page.focus('button[data-path="/orders"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/path=%2Forders$/);
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('drill-back');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?service=checkout$/);
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-path') === '/orders');
+  });
+
+  it('describes charts to assistive technology with a title, a description and a summary table', async () => {
+    const page = await h.open();
+    await waitForData(page);
+    const chart = await page.$eval('#card-error-rate svg.chart', (svg) => ({
+      role: svg.getAttribute('role'),
+      labelledBy: svg.getAttribute('aria-labelledby'),
+      title: svg.querySelector('title')?.textContent,
+      desc: svg.querySelector('desc')?.textContent,
+    }));
+    expect(chart).toEqual({
+      role: 'img',
+      labelledBy: 'chart-error-rate-title chart-error-rate-desc',
+      title: 'Error rate (5xx), all services',
+      desc: expect.stringMatching(
+        /^error rate: latest [\d.]+%, peak [\d.]+%; 2 deploy or incident markers\.$/,
+      ),
+    });
+    const summary = await page.$$eval('#card-latency .visually-hidden table tbody th', (ths) =>
+      ths.map((th) => th.textContent),
+    );
+    expect(summary).toEqual(['p50', 'p95', 'p99']);
+    expect(await page.getAttribute('#banner', 'aria-live')).toBe('assertive');
+    expect(await page.getAttribute('#freshness', 'role')).toBe('status');
+  });
+});
