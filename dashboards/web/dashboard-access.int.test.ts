@@ -84,7 +84,7 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
       labelledBy: 'chart-error-rate-title chart-error-rate-desc',
       title: 'Error rate (5xx), all services',
       desc: expect.stringMatching(
-        /^error rate: latest [\d.]+%, peak [\d.]+%; 2 deploy or incident markers\.$/,
+        /^error rate: latest [\d.]+%, peak [\d.]+%; 3 deploy or incident markers\.$/,
       ),
     });
     const summary = await page.$$eval('#card-latency .visually-hidden table tbody th', (ths) =>

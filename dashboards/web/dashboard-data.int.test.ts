@@ -45,7 +45,11 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
       await page.locator('#card-latency path.series').evaluateAll((ps) => ps.map((p) => p.dataset['series'])),
     ).toEqual(['p50', 'p95', 'p99']);
     expect(await page.textContent('#freshness')).toMatch(/^Data updated (less than a minute|1 min) ago$/);
-    expect(await page.locator('#card-throughput .marker').count()).toBe(2);
+    expect(await page.locator('#card-throughput .marker-deploy').count()).toBe(2);
+    expect(await page.locator('#card-throughput .marker-incident').count()).toBe(1);
+    expect(await page.textContent('#card-throughput .marker-incident title')).toMatch(
+      /^incident payments at /,
+    );
   });
 
   it('filters by service: the URL updates and the data is fetched again for that service', async () => {
@@ -60,7 +64,7 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(h.fixture.lastRequest('endpoints')!.query['service']).toBe('payments');
     expect((await tableRows(page)).map((r) => r[0])).toEqual(['POST /charge', 'GET /refunds/:id']);
     expect(await page.textContent('#card-error-rate h2')).toBe('Error rate (5xx), payments');
-    expect(await page.locator('#card-error-rate .marker').count()).toBe(1);
+    expect(await page.locator('#card-error-rate .marker').count()).toBe(2);
   });
 
   it('drills down into an endpoint and back, with browser history following', async () => {
@@ -138,6 +142,27 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
       'GET /cart',
       'POST /orders',
     ]);
+  });
+
+  it('re-sorts the table through the API when the sort changes', async () => {
+    const page = await h.open({ search: '?service=checkout' });
+    await waitForData(page);
+    await page.selectOption('#sort-select', 'p95');
+    await page.waitForURL(/\?service=checkout&sort=p95$/);
+    await page.waitForFunction(
+      () => document.querySelector('#endpoints-table tbody button')?.getAttribute('data-path') === '/orders',
+    );
+    expect(h.fixture.lastRequest('endpoints')!.query['sort']).toBe('p95');
+  });
+
+  it('keeps auto-refresh off in the URL', async () => {
+    const page = await h.open();
+    await waitForData(page);
+    await page.uncheck('#auto-refresh');
+    await page.waitForURL(/\?refresh=off$/);
+    const reopened = await h.open({ search: '?refresh=off' });
+    await waitForData(reopened);
+    expect(await reopened.isChecked('#auto-refresh')).toBe(false);
   });
 
   it('applies a custom from/to range and keeps it in the URL', async () => {

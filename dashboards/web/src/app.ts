@@ -26,6 +26,7 @@ export class DashboardApp {
   private generation = 0;
   private timer: number | undefined;
   private data: DashboardData | null = null;
+  private refreshDue = false;
   /** Focus to restore once the next render replaced the elements (drill-out returns to the endpoint's row). */
   private focusAfterRender: (() => void) | null = null;
   private readonly filters = new FiltersView({
@@ -54,6 +55,10 @@ export class DashboardApp {
       void this.load();
     });
     window.setInterval(() => this.renderFreshness(), FRESHNESS_TICK_MS);
+    // A background tab does not poll; it catches up as soon as it is looked at again.
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.refreshDue) void this.load();
+    });
     this.filters.render(this.state, []);
     void this.load();
   }
@@ -153,7 +158,12 @@ export class DashboardApp {
 
   private scheduleNext(delayMs: number | null): void {
     window.clearTimeout(this.timer);
-    if (delayMs !== null) this.timer = window.setTimeout(() => void this.load(), delayMs);
+    this.refreshDue = false;
+    if (delayMs === null) return;
+    this.timer = window.setTimeout(() => {
+      if (document.hidden) this.refreshDue = true;
+      else void this.load();
+    }, delayMs);
   }
 
   private drillInto(row: EndpointRow): void {

@@ -70,6 +70,13 @@ export class FixtureApi {
         version: 'v3.1.0',
         description: 'new PSP',
       },
+      {
+        t: (nowMinute - 24) * MINUTE,
+        type: 'incident',
+        service: 'payments',
+        version: null,
+        description: null,
+      },
     ];
     return new FixtureQueries({
       lastMetricMinute: this.mode === 'empty' ? null : (nowMinute - lag) * MINUTE,

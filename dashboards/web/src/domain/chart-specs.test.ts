@@ -47,7 +47,7 @@ describe('buildChartViews', () => {
   it('turns service events into labelled markers and mentions them in the description', () => {
     const events = [{ t: 60_000, type: 'deploy', service: 'checkout', version: 'v42', description: null }];
     const views = buildChartViews({ ...input(response()), events }, size);
-    expect(views[2]!.spec.markers).toEqual([{ t: 60_000, label: 'deploy checkout v42' }]);
+    expect(views[2]!.spec.markers).toEqual([{ t: 60_000, label: 'deploy checkout v42', kind: 'deploy' }]);
     expect(views[2]!.spec.description).toContain('1 deploy or incident marker');
   });
 

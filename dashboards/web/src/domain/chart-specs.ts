@@ -83,6 +83,7 @@ export function buildChartViews(input: ChartInput, size: { width: number; height
   const markers: ChartMarker[] = events.map((e) => ({
     t: e.t,
     label: [e.type, e.service, e.version].filter(Boolean).join(' '),
+    kind: markerKind(e.type),
   }));
   return CHARTS.map((def) => {
     const series: ChartSeries[] = def.lines.map((line) => ({
@@ -110,6 +111,11 @@ export function buildChartViews(input: ChartInput, size: { width: number; height
     };
     return { kind: def.kind, spec, summary: series.map((s) => summarize(s, def.formatValue)) };
   });
+}
+
+export function markerKind(type: string): ChartMarker['kind'] {
+  if (type === 'deploy' || type === 'incident') return type;
+  return 'other';
 }
 
 export function summarize(series: ChartSeries, format: (v: number) => string): SeriesSummary {

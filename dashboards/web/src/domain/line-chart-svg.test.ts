@@ -65,12 +65,12 @@ describe('buildLineChartSvg', () => {
     const svg = buildLineChartSvg(
       spec({
         markers: [
-          { t: 300_000, label: 'deploy checkout v2' },
-          { t: 900_000, label: 'outside' },
+          { t: 300_000, label: 'deploy checkout v2', kind: 'deploy' },
+          { t: 900_000, label: 'outside', kind: 'incident' },
         ],
       }),
     );
-    expect(svg.match(/class="marker"/g)).toHaveLength(1);
+    expect(svg.match(/class="marker marker-deploy"/g)).toHaveLength(1);
     expect(svg).toContain('<title>deploy checkout v2 at 1 Jan 1970, 00:05</title>');
   });
 });

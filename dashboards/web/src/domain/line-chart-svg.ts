@@ -12,6 +12,8 @@ export interface ChartSeries {
 export interface ChartMarker {
   t: number;
   label: string;
+  /** Incidents are drawn in the alert colour so they are not mistaken for routine deploys. */
+  kind: 'deploy' | 'incident' | 'other';
 }
 
 export interface LineChartSpec {
@@ -118,7 +120,7 @@ function marker(m: ChartMarker, x: Scale, plot: Plot, spec: LineChartSpec): stri
   const mx = px(x(m.t));
   const label = escapeMarkup(`${m.label} at ${formatInstant(m.t, spec.timeZone)}`);
   return (
-    `<g class="marker"><title>${label}</title>` +
+    `<g class="marker marker-${m.kind}"><title>${label}</title>` +
     `<line x1="${mx}" x2="${mx}" y1="${plot.top}" y2="${plot.bottom}"/>` +
     `<path d="M${mx - 5},${plot.top - 8}L${mx + 5},${plot.top - 8}L${mx},${plot.top}Z"/></g>`
   );
