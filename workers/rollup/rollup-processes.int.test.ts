@@ -148,3 +148,29 @@ describe.each([
     expectRowsMatchOracle(await readCommittedRows(store, [p10]), [...early, ...late]);
   });
 });
+
+describe('gravix rollup --backfill', () => {
+  it('rolls up only the hours in [--from, --to), drawing a progress line per partition', async () => {
+    const { store, env } = localStore();
+    await seed(store, 8, 2_000, 0);
+    const next = buildSeededFacts({ seed: 9, count: 2_000, fromMs: hour10 + 3_600_000 });
+    await putRawSegment(store, next, { seq: 50 });
+    const from = new Date(hour10).toISOString();
+    const to = new Date(hour10 + 3_600_000).toISOString();
+    const run = spawnRollup(entry, { ...env, ...processEnv }, ['--backfill', '--from', from, '--to', to]);
+    const { code, output } = await run.exited;
+    expect(code).toBe(0);
+    expect(output).toContain('1/1 partitions  2,000 facts');
+    expect(await store.head(buildManifestKey(p10))).toBeDefined();
+    expect(await store.head(buildManifestKey(buildRawPartition('acme', hour10 + 3_600_000)))).toBeUndefined();
+  });
+
+  it('exits 1 with every configuration problem named', async () => {
+    const run = spawnRollup(entry, { GRAVIX_ROLLUP_LATENESS_SECONDS: 'soon' }, ['--backfill']);
+    const { code, output } = await run.exited;
+    expect(code).toBe(1);
+    expect(output).toContain('"code":"INVALID_CONFIG"');
+    expect(output).toContain('GRAVIX_ROLLUP_LATENESS_SECONDS');
+    expect(output).toContain('--from: is required with --backfill');
+  });
+});
