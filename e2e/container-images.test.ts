@@ -83,6 +83,19 @@ describe.each([
   });
 });
 
+describe('Dockerfile.workers', () => {
+  const { stages } = parseStages(readFileSync(repoPath('Dockerfile.workers'), 'utf8'));
+  const runtime = stages.at(-1)!;
+
+  it('ships the built web dashboard and points the query server at it', () => {
+    expect(stages[0]!.instructions).toContain('RUN npm run build && node dashboards/web/build.mjs');
+    expect(runtime.instructions).toContain(
+      'COPY --from=build /src/dashboards/web/dist ./dashboards/web/dist',
+    );
+    expect(runtime.instructions.join('\n')).toMatch(/GRAVIX_DASHBOARD_DIR=\/app\/dashboards\/web\/dist/);
+  });
+});
+
 describe('.dockerignore', () => {
   const ignored = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n');
 
