@@ -165,6 +165,18 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(await reopened.isChecked('#auto-refresh')).toBe(false);
   });
 
+  it('says so in words when the chosen range has no requests', async () => {
+    const from = Date.now() + 86_400_000;
+    const page = await h.open({ search: `?from=${from}&to=${from + 3_600_000}` });
+    await page.waitForSelector('#card-latency .chart-box.no-data');
+    expect(await page.textContent('#card-latency .chart-box')).toBe(
+      'No requests for all services in this time range.',
+    );
+    expect(await page.textContent('#endpoints-table')).toBe('No requests in this time range.');
+    expect(await page.inputValue('#range-select')).toBe('custom');
+    expect(await page.isVisible('#custom-range')).toBe(true);
+  });
+
   it('applies a custom from/to range and keeps it in the URL', async () => {
     const page = await h.open();
     await waitForData(page);

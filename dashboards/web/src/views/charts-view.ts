@@ -35,9 +35,17 @@ export class ChartsView {
     const width = Math.max(240, this.cards[0]?.clientWidth ? this.cards[0].clientWidth - 26 : 600);
     this.lastWidth = this.cards[0]?.clientWidth ?? 0;
     const views = buildChartViews(data, { width, height: CHART_HEIGHT });
+    // A range without a single request gets words, not empty axes that look like a broken chart.
+    const noRequests = data.ts.points.every((p) => p.requests === 0);
     for (const view of views) {
       const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
       if (card) this.renderCard(card, view, data.events.length > 0);
+      if (card && noRequests) {
+        card
+          .querySelector('.chart-box')
+          ?.replaceChildren(`No requests for ${data.scope} in this time range.`);
+        card.querySelector('.chart-box')?.classList.add('no-data');
+      }
     }
   }
 
