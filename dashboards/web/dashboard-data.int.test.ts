@@ -144,6 +144,22 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     ]);
   });
 
+  it('shows every series value at the step under the pointer', async () => {
+    const page = await h.open({ search: '?compare=1d' });
+    await waitForData(page);
+    await page.waitForSelector('#card-latency path.series-compare', { state: 'attached' });
+    const box = (await page.locator('#card-latency svg.chart').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await page.waitForSelector('#card-latency .readout:not([hidden])');
+    const lines = await page.$$eval('#card-latency .readout div', (ds) => ds.map((d) => d.textContent));
+    expect(lines.map((l) => l?.split(':')[0])).toEqual(['p50', 'p95', 'p99', 'p95, day before']);
+    for (const l of lines) expect(l).toMatch(/: ([\d.]+ m?s|no data)$/);
+    expect(await page.$eval('#card-latency .crosshair', (l) => (l as SVGLineElement).style.display)).toBe('');
+    await saveScreenshot(page, 'hover');
+    await page.mouse.move(0, 0);
+    await page.waitForSelector('#card-latency .readout', { state: 'hidden' });
+  });
+
   it('re-sorts the table through the API when the sort changes', async () => {
     const page = await h.open({ search: '?service=checkout' });
     await waitForData(page);

@@ -38,12 +38,7 @@ const PAD = { top: 12, right: 12, bottom: 24, left: 64 };
  * behaviour is unit-tested without a browser; the view only inserts the markup.
  */
 export function buildLineChartSvg(spec: LineChartSpec): string {
-  const plot = {
-    left: PAD.left,
-    right: spec.width - PAD.right,
-    top: PAD.top,
-    bottom: spec.height - PAD.bottom,
-  };
+  const plot = plotArea(spec);
   const max = Math.max(0, ...spec.series.flatMap((s) => s.points.map((p) => p.v ?? 0)));
   const yTicks = niceTicks(max);
   const x = linearScale([spec.from, spec.to], [plot.left, plot.right]);
@@ -62,11 +57,16 @@ export function buildLineChartSvg(spec: LineChartSpec): string {
   ].join('');
 }
 
-interface Plot {
+export interface Plot {
   left: number;
   right: number;
   top: number;
   bottom: number;
+}
+
+/** Where the lines are drawn inside the SVG; the hover read-out maps pointer positions back through it. */
+export function plotArea(spec: Pick<LineChartSpec, 'width' | 'height'>): Plot {
+  return { left: PAD.left, right: spec.width - PAD.right, top: PAD.top, bottom: spec.height - PAD.bottom };
 }
 
 function yAxis(ticks: number[], y: Scale, plot: Plot, format: (v: number) => string): string {

@@ -1,5 +1,6 @@
 import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
 import { buildLineChartSvg } from '../domain/line-chart-svg.js';
+import { attachChartHover } from './chart-hover.js';
 import { createElement } from './require-element.js';
 
 const CHART_HEIGHT = 200;
@@ -57,6 +58,7 @@ export class ChartsView {
     if (hasMarkers) legend.append(createElement('li', 'deploys / incidents', 'swatch-marker'));
     const box = createElement('div', undefined, 'chart-box');
     box.innerHTML = buildLineChartSvg(view.spec);
+    attachChartHover(box, view.spec);
     card.replaceChildren(caption, legend, box, summaryTable(view));
     card.removeAttribute('aria-busy');
   }
