@@ -70,6 +70,33 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
     await page.waitForFunction(() => document.activeElement?.getAttribute('data-path') === '/orders');
   });
 
+  it('loads everything from its own origin, so it works offline with no CDN', async () => {
+    const context = await h.browser.newContext();
+    const requested: string[] = [];
+    context.on('request', (r) => requested.push(r.url()));
+    await context.addInitScript((t) => localStorage.setItem('gravix.token', t), h.fixture.token);
+    const page = await context.newPage();
+    await page.goto(`${h.fixture.url}/?service=payments`);
+    await waitForData(page);
+    expect(requested.length).toBeGreaterThan(5);
+    expect(requested.filter((u) => !u.startsWith(`${h.fixture.url}/`))).toEqual([]);
+    await context.close();
+  });
+
+  it('follows a dark colour scheme preference', async () => {
+    const context = await h.browser.newContext({
+      colorScheme: 'dark',
+      viewport: { width: 1280, height: 900 },
+    });
+    await context.addInitScript((t) => localStorage.setItem('gravix.token', t), h.fixture.token);
+    const page = await context.newPage();
+    await page.goto(`${h.fixture.url}/`);
+    await waitForData(page);
+    expect(await page.$eval('html', (e) => getComputedStyle(e).backgroundColor)).toBe('rgb(13, 17, 23)');
+    await saveScreenshot(page, 'dark');
+    await context.close();
+  });
+
   it('describes charts to assistive technology with a title, a description and a summary table', async () => {
     const page = await h.open();
     await waitForData(page);
