@@ -163,11 +163,17 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
   it('re-sorts the table through the API when the sort changes', async () => {
     const page = await h.open({ search: '?service=checkout' });
     await waitForData(page);
-    await page.selectOption('#sort-select', 'p95');
+    // POST /orders may lead under both sorts, so wait for the p95 response rather than for the table to change.
+    await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/endpoints?') && r.url().includes('sort=p95')),
+      page.selectOption('#sort-select', 'p95'),
+    ]);
     await page.waitForURL(/\?service=checkout&sort=p95$/);
-    await page.waitForFunction(
-      () => document.querySelector('#endpoints-table tbody button')?.getAttribute('data-path') === '/orders',
+    await page.waitForFunction(() => document.querySelector('#loading')?.textContent === '');
+    const paths = await page.$$eval('#endpoints-table tbody button', (bs) =>
+      bs.map((b) => b.getAttribute('data-path')),
     );
+    expect(paths).toEqual(['/orders', '/orders/:id', '/cart']);
     expect(h.fixture.lastRequest('endpoints')!.query['sort']).toBe('p95');
   });
 
