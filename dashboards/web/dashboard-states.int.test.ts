@@ -71,6 +71,7 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     expect(text).toMatch(
       /^The query API failed: The query engine failed \(QUERY_FAILED, request id [0-9a-f-]{36}\)\. Retrying every 5 s\.$/,
     );
+    expect(await page.textContent('#freshness')).toBe('Data freshness unknown');
   });
 
   it('warns when the newest data is more than 10 minutes old instead of claiming to be live', async () => {

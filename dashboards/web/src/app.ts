@@ -138,6 +138,7 @@ export class DashboardApp {
       return;
     }
     const since = this.data ? ` Showing data from ${formatInstant(this.data.receivedAt)}.` : '';
+    if (!this.data) this.status.renderFreshnessUnknown();
     if (error instanceof ApiUnreachableError) {
       this.status.showBanner(
         `Cannot reach the Gravix query API. Retrying every ${RETRY_MS / 1000} s.${since}`,
@@ -149,7 +150,7 @@ export class DashboardApp {
       const id = error.requestId ? `, request id ${error.requestId}` : '';
       const retry = error.status >= 500 ? ` Retrying every ${RETRY_MS / 1000} s.` : '';
       this.status.showBanner(`The query API failed: ${error.message} (${error.code}${id}).${retry}${since}`);
-      this.scheduleNext(error.status >= 500 ? RETRY_MS : null);
+      this.scheduleNext(error.status >= 500 ? RETRY_MS : this.state.autoRefresh ? REFRESH_MS : null);
       return;
     }
     this.status.showBanner(`The dashboard failed to render the response.${since}`);
@@ -189,6 +190,8 @@ export class DashboardApp {
   private signOut(): void {
     this.tokens.clear();
     window.clearTimeout(this.timer);
+    // A load still in flight must not land and hide the login again.
+    this.generation++;
     this.login.show(null);
   }
 }

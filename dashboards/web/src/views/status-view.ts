@@ -13,6 +13,12 @@ export class StatusView {
     requireElement('banner-retry', HTMLButtonElement).addEventListener('click', onRetry);
   }
 
+  /** Nothing loaded yet and the API failed: say so rather than keep "Checking…" forever. */
+  renderFreshnessUnknown(): void {
+    this.freshness.textContent = 'Data freshness unknown';
+    this.freshness.classList.add('stale');
+  }
+
   renderFreshness(response: FreshnessResponse, elapsedMs: number): void {
     const view = buildFreshnessView(response, elapsedMs);
     if (this.freshness.textContent !== view.text) this.freshness.textContent = view.text;
