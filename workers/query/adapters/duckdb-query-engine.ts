@@ -29,8 +29,11 @@ function duckdbDialect(storeRoot: string): SqlDialect {
     },
     tenantFilter: () => [],
     intDiv: (a, b) => `(${a} // ${b})`,
-    unnestBuckets: (alias) =>
-      `CROSS JOIN LATERAL (SELECT unnest(${alias}.latency_bucket_index) AS idx, unnest(${alias}.latency_bucket_count) AS cnt) AS u`,
+    // Select-list unnest of the two parallel lists zips them; DuckDB runs this far faster than a LATERAL join.
+    unnestBuckets: (alias) => ({
+      select: `unnest(${alias}.latency_bucket_index) AS idx, unnest(${alias}.latency_bucket_count) AS cnt`,
+      join: '',
+    }),
   };
 }
 

@@ -7,8 +7,8 @@ export interface SqlDialect {
   /** Extra WHERE terms the source needs (e.g. Trino's tenant partition column). */
   tenantFilter(tenant: string): string[];
   intDiv(a: string, b: string): string;
-  /** FROM-clause fragment that turns each row into (idx, cnt) pairs of its histogram. */
-  unnestBuckets(sourceAlias: string): string;
+  /** Turns each row into (idx, cnt) pairs of its histogram: extra select-list terms and FROM-clause joins. */
+  unnestBuckets(sourceAlias: string): { select: string; join: string };
 }
 
 /** SQL string literal; the only way user-supplied text enters SQL here. */
@@ -65,16 +65,19 @@ export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect): string
   ].join('\n');
 }
 
+const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
+
 /** Histogram buckets merged per group: SUM(count) per bucket index, plus the zero bucket as index NULL. */
 export function buildBucketsSql(query: MetricsQuery, dialect: SqlDialect): string {
   const { select, group } = groupColumns(query.groupBy, query, dialect);
+  const keys = groupKeys[query.groupBy].join(', ');
   const where = whereTerms(query, dialect).join(' AND ');
   const source = `${dialect.source('request_metrics_minute', query.tenant)} AS m`;
+  const unnest = dialect.unnestBuckets('m');
   return [
-    `SELECT ${select.join(', ')}, u.idx AS bucket_index, sum(u.cnt) AS bucket_count`,
-    `FROM ${source} ${dialect.unnestBuckets('m')}`,
-    `WHERE ${where}`,
-    `GROUP BY ${[...group, 'u.idx'].join(', ')}`,
+    `SELECT ${keys}, idx AS bucket_index, sum(cnt) AS bucket_count FROM (`,
+    `  SELECT ${select.join(', ')}, ${unnest.select} FROM ${source} ${unnest.join} WHERE ${where}`,
+    `) AS b GROUP BY ${keys}, idx`,
     'UNION ALL',
     `SELECT ${select.join(', ')}, NULL AS bucket_index, sum(m.latency_zero_count) AS bucket_count`,
     `FROM ${source}`,

@@ -42,8 +42,10 @@ function trinoDialect(catalog: string, schema: string): SqlDialect {
     tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
     // BIGINT division truncates, which is floor here because minute_ms >= from.
     intDiv: (a, b) => `(${a} / ${b})`,
-    unnestBuckets: (alias) =>
-      `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
+    unnestBuckets: (alias) => ({
+      select: 'u.idx AS idx, u.cnt AS cnt',
+      join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
+    }),
   };
 }
 

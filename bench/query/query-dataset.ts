@@ -1,0 +1,98 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LatencySketch, type LatencyBuckets } from '../../workers/domain/latency-sketch.js';
+import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
+import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
+import { buildRawPartition } from '../../workers/domain/raw-partition.js';
+import { buildDataFileKey } from '../../workers/rollup/domain/rollup-manifest.js';
+import { encodeRequestMetrics } from '../../workers/rollup/adapters/metrics-parquet.js';
+
+export interface DatasetOptions {
+  root: string;
+  tenant: string;
+  end: number;
+  days: number;
+  services: number;
+  paths: number;
+  /** Share of (endpoint, minute) cells that saw traffic. */
+  density: number;
+}
+
+/** A few hundred latency shapes reused across rows: realistic histograms without sampling per row. */
+function buildShapes(
+  random: () => number,
+): { buckets: LatencyBuckets; sum: number; min: number; max: number; p: number[] }[] {
+  return Array.from({ length: 256 }, () => {
+    const sketch = new LatencySketch();
+    const median = 5 + random() * 200;
+    const values = Array.from(
+      { length: 40 },
+      () =>
+        median * Math.exp(0.6 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())),
+    );
+    for (const v of values) sketch.add(v);
+    values.sort((a, b) => a - b);
+    return {
+      buckets: sketch.toBuckets(),
+      sum: values.reduce((a, b) => a + b),
+      min: values[0]!,
+      max: values.at(-1)!,
+      p: [0.5, 0.95, 0.99].map((q) => sketch.quantile(q)!),
+    };
+  });
+}
+
+function hourRows(
+  options: DatasetOptions,
+  hourStart: number,
+  random: () => number,
+  shapes: ReturnType<typeof buildShapes>,
+): MinuteMetricsRow[] {
+  const rows: MinuteMetricsRow[] = [];
+  for (let minute = 0; minute < 60; minute++) {
+    for (let s = 0; s < options.services; s++) {
+      for (let p = 0; p < options.paths; p++) {
+        if (random() >= options.density) continue;
+        const shape = shapes[Math.floor(random() * shapes.length)]!;
+        rows.push({
+          minuteMs: hourStart + minute * 60_000,
+          service: `svc-${String(s).padStart(2, '0')}`,
+          method: p % 3 === 0 ? 'POST' : 'GET',
+          path: `/api/resource-${p}/:id`,
+          requests: 40,
+          errors5xx: random() < 0.05 ? Math.floor(random() * 10) : 0,
+          errors4xx: random() < 0.1 ? 1 : 0,
+          latencySumMs: shape.sum,
+          latencyMinMs: shape.min,
+          latencyMaxMs: shape.max,
+          latencyP50Ms: shape.p[0]!,
+          latencyP95Ms: shape.p[1]!,
+          latencyP99Ms: shape.p[2]!,
+          latency: shape.buckets,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** Writes the metrics files the rollup would have written; returns the number of rows. Reuses a finished dataset. */
+export function ensureDataset(options: DatasetOptions): { rows: number; reused: boolean } {
+  const done = join(options.root, '.complete');
+  if (existsSync(done))
+    return { rows: (JSON.parse(readFileSync(done, 'utf8')) as { rows: number }).rows, reused: true };
+  const random = buildSeededRandom(11);
+  const shapes = buildShapes(random);
+  let total = 0;
+  const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
+  for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
+    const rows = hourRows(options, hour, random, shapes);
+    const key = buildDataFileKey('request_metrics_minute', buildRawPartition(options.tenant, hour));
+    const path = join(options.root, ...key.split('/'));
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, encodeRequestMetrics(rows));
+    total += rows.length;
+  }
+  writeFileSync(done, JSON.stringify({ rows: total }));
+  return { rows: total, reused: false };
+}
