@@ -91,6 +91,7 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     await page.waitForSelector('#login:not([hidden])');
     expect(await page.isVisible('#main')).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-token');
+    expect(await page.textContent('#freshness')).toBe('');
     await saveScreenshot(page, 'login');
 
     await page.fill('#login-token', 'wrong-token');

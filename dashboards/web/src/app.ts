@@ -134,6 +134,7 @@ export class DashboardApp {
 
   private fail(error: unknown): void {
     if (error instanceof ApiUnauthorizedError) {
+      this.status.clearFreshness();
       this.login.show(this.tokens.get() ? error.message : null);
       return;
     }
@@ -192,6 +193,7 @@ export class DashboardApp {
     window.clearTimeout(this.timer);
     // A load still in flight must not land and hide the login again.
     this.generation++;
+    this.status.clearFreshness();
     this.login.show(null);
   }
 }

@@ -13,6 +13,12 @@ export class StatusView {
     requireElement('banner-retry', HTMLButtonElement).addEventListener('click', onRetry);
   }
 
+  /** Signed out: there is nothing to vouch for. */
+  clearFreshness(): void {
+    this.freshness.textContent = '';
+    this.freshness.classList.remove('stale');
+  }
+
   /** Nothing loaded yet and the API failed: say so rather than keep "Checking…" forever. */
   renderFreshnessUnknown(): void {
     this.freshness.textContent = 'Data freshness unknown';
