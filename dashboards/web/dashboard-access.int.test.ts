@@ -83,6 +83,12 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
     await context.close();
   });
 
+  it('loads from a deep link, as the SPA fallback serves index.html for any non-API path', async () => {
+    const page = await h.open({ search: 'services/payments?service=payments' });
+    await waitForData(page);
+    expect(await page.inputValue('#service-filter')).toBe('payments');
+  });
+
   it('follows a dark colour scheme preference', async () => {
     const context = await h.browser.newContext({
       colorScheme: 'dark',
