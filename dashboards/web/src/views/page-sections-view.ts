@@ -11,8 +11,23 @@ export class PageSectionsView {
   private readonly curl = requireElement('curl-example', HTMLElement);
   private readonly dashboard = requireElement('dashboard', HTMLDivElement);
 
+  private readonly copyStatus = requireElement('copy-status', HTMLSpanElement);
+
   constructor(onBack: () => void) {
     this.back.addEventListener('click', onBack);
+    requireElement('copy-curl', HTMLButtonElement).addEventListener('click', () => void this.copyCurl());
+  }
+
+  /** The clipboard API exists only in secure contexts; elsewhere select the text so Ctrl+C works. */
+  private async copyCurl(): Promise<void> {
+    const text = this.curl.textContent ?? '';
+    try {
+      await navigator.clipboard.writeText(text);
+      this.copyStatus.textContent = 'Copied.';
+    } catch {
+      window.getSelection()?.selectAllChildren(this.curl);
+      this.copyStatus.textContent = 'Selected: press Ctrl+C (⌘C) to copy.';
+    }
   }
 
   renderBreadcrumb(state: DashboardState): void {
