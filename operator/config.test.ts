@@ -1,8 +1,9 @@
 import { ConfigError, loadConfig } from './config.js';
 
 describe('operator loadConfig', () => {
-  it('defaults every key when the environment is empty', () => {
-    const config = loadConfig({});
+  it('defaults every key when running in a cluster', () => {
+    const config = loadConfig({ KUBERNETES_SERVICE_HOST: '10.0.0.1' });
+    expect(config.apiserver).toEqual({ inCluster: { host: '10.0.0.1', port: '443' } });
     expect(config).toMatchObject({ namespace: '', resyncMs: 300_000, concurrency: 4, http: { port: 8080 } });
     expect(config.leaderElection.enabled).toBe(false);
   });

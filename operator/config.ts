@@ -17,11 +17,16 @@ const configSchema = z.object({
   GRAVIX_OPERATOR_LEASE_SECONDS: int(2, 600).default(15),
   GRAVIX_OPERATOR_IDENTITY: z.string().min(1).optional().describe('defaults to the hostname (the pod name)'),
   GRAVIX_OPERATOR_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
+  // Injected by the kubelet into every pod; their presence means "in-cluster".
+  KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
+  KUBERNETES_SERVICE_PORT: z.string().regex(/^\d+$/).default('443'),
 });
+
+const IN_CLUSTER_KEYS = ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT'];
 
 export interface OperatorConfig {
   namespace: string;
-  kubeconfig?: string;
+  apiserver: { kubeconfig?: string; inCluster?: { host: string; port: string } };
   http: { host: string; port: number };
   resyncMs: number;
   concurrency: number;
@@ -44,7 +49,9 @@ export class ConfigError extends Error {
 
 /** The only place the operator reads its environment; every bad key is reported at once. */
 export function loadConfig(env: Record<string, string | undefined>): OperatorConfig {
-  const known = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('GRAVIX_OPERATOR_')));
+  const known = Object.fromEntries(
+    Object.entries(env).filter(([k]) => k.startsWith('GRAVIX_OPERATOR_') || IN_CLUSTER_KEYS.includes(k)),
+  );
   const result = configSchema.safeParse(known);
   if (!result.success) {
     throw new ConfigError(
@@ -56,7 +63,12 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
   const c = result.data;
   return {
     namespace: c.GRAVIX_OPERATOR_NAMESPACE,
-    kubeconfig: c.GRAVIX_OPERATOR_KUBECONFIG,
+    apiserver: {
+      kubeconfig: c.GRAVIX_OPERATOR_KUBECONFIG,
+      inCluster: c.KUBERNETES_SERVICE_HOST
+        ? { host: c.KUBERNETES_SERVICE_HOST, port: c.KUBERNETES_SERVICE_PORT }
+        : undefined,
+    },
     http: { host: c.GRAVIX_OPERATOR_HTTP_HOST, port: c.GRAVIX_OPERATOR_HTTP_PORT },
     resyncMs: c.GRAVIX_OPERATOR_RESYNC_SECONDS * 1000,
     concurrency: c.GRAVIX_OPERATOR_CONCURRENCY,

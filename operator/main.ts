@@ -1,12 +1,18 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { randomSecret } from '../cdk8s/pipeline-chart.js';
 import { ChildWriter } from './adapters/child-writer.js';
 import { PrometheusOperatorDiscovery } from './adapters/discovery.js';
 import { EventRecorder } from './adapters/event-recorder.js';
 import { KubeClient } from './adapters/kube-client.js';
+import {
+  connectionFromKubeConfig,
+  loadInCluster,
+  loadKubeconfigFile,
+  type KubeConfig,
+  type KubeConnection,
+} from './adapters/kube-connection.js';
 import { LeaderElector } from './adapters/leader-election.js';
-import { loadConfig, type OperatorConfig } from './config.js';
+import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
 import { PipelineController } from './controller/controller.js';
 import { PipelineReconciler } from './controller/reconciler.js';
 import { startHealthServer } from './http/health-server.js';
@@ -22,20 +28,27 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export function loadKubeConfig(config: OperatorConfig): KubeConfig {
-  const kc = new KubeConfig();
-  if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
-  else kc.loadFromDefault();
-  return kc;
+/** Picks the kubeconfig file when configured, else the pod's service account. */
+export function loadConnection(config: OperatorConfig): KubeConnection {
+  const { kubeconfig, inCluster } = config.apiserver;
+  if (kubeconfig) return loadKubeconfigFile(kubeconfig);
+  if (inCluster) return loadInCluster(inCluster.host, inCluster.port);
+  throw new ConfigError([
+    'GRAVIX_OPERATOR_KUBECONFIG=undefined: required outside a cluster (KUBERNETES_SERVICE_HOST is unset)',
+  ]);
 }
 
-/** Composition root: wires adapters, reconciler, controller, leader election and the health server. */
+/**
+ * Composition root: wires adapters, reconciler, controller, leader election and the health server.
+ * `apiserver` is a connection, or a client-node KubeConfig that embedders and tests already hold.
+ */
 export async function startOperator(
   config: OperatorConfig,
-  kc: KubeConfig,
+  apiserver: KubeConnection | KubeConfig,
   logger: Logger,
 ): Promise<RunningOperator> {
-  const client = await KubeClient.fromKubeConfig(kc);
+  const connection = 'server' in apiserver ? apiserver : await connectionFromKubeConfig(apiserver);
+  const client = new KubeClient(connection);
   const metrics = createOperatorMetrics();
   const discovery = new PrometheusOperatorDiscovery(client);
   const reconciler = new PipelineReconciler({
@@ -94,6 +107,7 @@ export async function startOperator(
       if (controller) follow();
       await stopping;
       await health.close();
+      client.close();
       logger.info('operator stopped');
     },
   };
@@ -103,7 +117,7 @@ export async function startOperator(
 export async function run(_argv: string[]): Promise<number> {
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel, base: { component: 'gravix-operator' } });
-  const operator = await startOperator(config, loadKubeConfig(config), logger);
+  const operator = await startOperator(config, loadConnection(config), logger);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -1,6 +1,6 @@
-import { Agent, request, type RequestOptions } from 'node:https';
+import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConnection } from './kube-connection.js';
 import { KubeApiError, KubeUnreachableError } from './kube-errors.js';
 
 export interface KubeRequest {
@@ -23,18 +23,18 @@ export type KubeObject = Record<string, unknown> & {
  * drop keys they do not know, see docs/adr/0002), and errors keep the HTTP status for retry decisions.
  */
 export class KubeClient {
-  private constructor(
-    private readonly server: URL,
-    private readonly options: RequestOptions,
-  ) {}
+  private readonly server: URL;
+  private readonly agent: Agent;
 
-  static async fromKubeConfig(kc: KubeConfig): Promise<KubeClient> {
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new KubeUnreachableError('kubeconfig has no current cluster');
-    const opts: RequestOptions = {};
-    await kc.applyToHTTPSOptions(opts);
-    const agent = new Agent({ ca: opts.ca, cert: opts.cert, key: opts.key, keepAlive: true, maxSockets: 32 });
-    return new KubeClient(new URL(cluster.server), { headers: opts.headers, agent });
+  constructor(private readonly connection: KubeConnection) {
+    this.server = new URL(connection.server);
+    const { ca, cert, key } = connection;
+    this.agent = new Agent({ ca, cert, key, keepAlive: true, maxSockets: 32 });
+  }
+
+  /** Releases pooled sockets so the process can exit. */
+  close(): void {
+    this.agent.destroy();
   }
 
   private url(path: string, query: KubeRequest['query']): URL {
@@ -48,13 +48,14 @@ export class KubeClient {
   async stream(req: KubeRequest): Promise<IncomingMessage> {
     const url = this.url(req.path, req.query);
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const token = this.connection.token?.();
     const headers = {
-      ...(this.options.headers as Record<string, string>),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
       accept: 'application/json',
       ...(payload === undefined ? {} : { 'content-type': req.contentType ?? 'application/json' }),
     };
     const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const r = request(url, { ...this.options, method: req.method, headers, signal: req.signal }, resolve);
+      const r = request(url, { agent: this.agent, method: req.method, headers, signal: req.signal }, resolve);
       r.on('error', (error) =>
         reject(new KubeUnreachableError(`${req.method} ${req.path}: ${error.message}`, { cause: error })),
       );

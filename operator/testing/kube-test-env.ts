@@ -2,6 +2,7 @@ import { startKubeApiserver, type KubeApiserver } from '../../testbin/harness/ku
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { buildPipelineCrd } from '../../crds/gravix-pipeline-crd.js';
 import { KubeClient } from '../adapters/kube-client.js';
+import { loadKubeconfigFile } from '../adapters/kube-connection.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { monitoringCrds } from './monitoring-crds.js';
 
@@ -32,8 +33,15 @@ export async function installCrd(client: KubeClient, crd: { metadata: { name: st
 /** A real apiserver with the GravixPipeline CRD (and optionally the Prometheus operator CRDs) installed. */
 export async function startKubeTestEnv(options: { prometheusOperator?: boolean } = {}): Promise<KubeTestEnv> {
   const apiserver = await startKubeApiserver();
-  const client = await KubeClient.fromKubeConfig(apiserver.kubeConfig());
+  const client = new KubeClient(loadKubeconfigFile(apiserver.kubeconfigPath));
   await installCrd(client, buildPipelineCrd() as { metadata: { name: string } });
   if (options.prometheusOperator) for (const crd of monitoringCrds) await installCrd(client, crd);
-  return { apiserver, client, stop: () => apiserver.stop() };
+  return {
+    apiserver,
+    client,
+    stop: async () => {
+      client.close();
+      await apiserver.stop();
+    },
+  };
 }

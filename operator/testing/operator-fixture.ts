@@ -7,7 +7,7 @@ import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { isNotFound } from '../adapters/kube-errors.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { loadConfig } from '../config.js';
-import { startOperator, type RunningOperator } from '../main.js';
+import { loadConnection, startOperator, type RunningOperator } from '../main.js';
 import type { KubeTestEnv } from './kube-test-env.js';
 
 /** Starts an in-process operator against the test apiserver; its JSON log goes to test-artifacts/logs. */
@@ -25,9 +25,10 @@ export async function startTestOperator(
     GRAVIX_OPERATOR_HTTP_HOST: '127.0.0.1',
     GRAVIX_OPERATOR_HTTP_PORT: '0',
     GRAVIX_OPERATOR_RESYNC_SECONDS: '30',
+    GRAVIX_OPERATOR_KUBECONFIG: env.apiserver.kubeconfigPath,
     ...extraEnv,
   });
-  return startOperator(config, env.apiserver.kubeConfig(), logger);
+  return startOperator(config, loadConnection(config), logger);
 }
 
 export const pipelinePath = (name?: string, namespace = 'default') =>

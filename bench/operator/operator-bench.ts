@@ -1,0 +1,119 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pipelineObject } from '../../crds/pipeline-fixture.js';
+import { freePort } from '../../testbin/harness/free-port.js';
+import { waitUntil } from '../../testbin/harness/wait-until.js';
+import type { KubeClient } from '../../operator/adapters/kube-client.js';
+import { pipelinePath } from '../../operator/testing/operator-fixture.js';
+import { startKubeTestEnv } from '../../operator/testing/kube-test-env.js';
+import { sampleProcess } from './operator-metrics-probe.js';
+
+/**
+ * Operator bench (run: bash bench/operator/run.sh). Starts a real apiserver and the built
+ * `gravix operator` process, then prints JSON: create-to-applied latency and the operator's CPU and RSS
+ * while it manages PIPELINES pipelines. Targets: p50 < 2 s; RSS < 150 MiB.
+ */
+const PIPELINES = 50;
+const SINGLE_RUNS = 5;
+const STEADY_WINDOW_MS = 30_000;
+
+function startOperatorProcess(kubeconfig: string, port: number): ChildProcess {
+  // run.sh starts the bench from the repository root, where `npm run build` put the CLI.
+  return spawn('node', [resolve('dist', 'cli', 'gravix.js'), 'operator'], {
+    env: {
+      ...process.env,
+      GRAVIX_OPERATOR_KUBECONFIG: kubeconfig,
+      GRAVIX_OPERATOR_HTTP_HOST: '127.0.0.1',
+      GRAVIX_OPERATOR_HTTP_PORT: String(port),
+      GRAVIX_OPERATOR_RESYNC_SECONDS: '60',
+      GRAVIX_OPERATOR_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function observed(client: KubeClient, name: string): Promise<boolean> {
+  const p = await client.request<{ status?: { observedGeneration?: number } }>({
+    method: 'GET',
+    path: pipelinePath(name),
+  });
+  return p.status?.observedGeneration === 1;
+}
+
+/** Time from POST of the CR until the operator has applied every child (it writes status only after that). */
+async function createToApplied(client: KubeClient, name: string): Promise<number> {
+  const start = performance.now();
+  await client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject({}, name) });
+  await waitUntil(() => observed(client, name), {
+    what: `${name} applied`,
+    timeoutMs: 60_000,
+    intervalMs: 10,
+  });
+  return performance.now() - start;
+}
+
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]!;
+const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const round = (ms: number) => Math.round(ms);
+
+async function main(): Promise<void> {
+  const env = await startKubeTestEnv();
+  const port = await freePort();
+  const operator = startOperatorProcess(env.apiserver.kubeconfigPath, port);
+  try {
+    await waitUntil(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, {
+      what: 'operator ready',
+      timeoutMs: 30_000,
+    });
+    const single: number[] = [];
+    for (let i = 0; i < SINGLE_RUNS; i++) single.push(await createToApplied(env.client, `single-${i}`));
+
+    let peakRss = 0;
+    const sampler = setInterval(() => {
+      void sampleProcess(port).then(
+        (s) => (peakRss = Math.max(peakRss, s.rssBytes)),
+        () => undefined,
+      );
+    }, 250);
+    const fleetStart = performance.now();
+    const names = Array.from({ length: PIPELINES }, (_, i) => `fleet-${i}`);
+    const fleet = await Promise.all(names.map((name) => createToApplied(env.client, name)));
+    const fleetMs = performance.now() - fleetStart;
+
+    const before = await sampleProcess(port);
+    await new Promise((r) => setTimeout(r, STEADY_WINDOW_MS));
+    const after = await sampleProcess(port);
+    clearInterval(sampler);
+    const result = {
+      createToAppliedMs: {
+        runs: single.map(round),
+        p50: round(percentile(single, 0.5)),
+        max: round(Math.max(...single)),
+      },
+      fleet: {
+        pipelines: PIPELINES + SINGLE_RUNS,
+        allAppliedMs: round(fleetMs),
+        perPipelineP50Ms: round(percentile(fleet, 0.5)),
+        perPipelineP95Ms: round(percentile(fleet, 0.95)),
+      },
+      steadyState: {
+        windowSeconds: STEADY_WINDOW_MS / 1000,
+        cpuCores:
+          Math.round(((after.cpuSeconds - before.cpuSeconds) / (STEADY_WINDOW_MS / 1000)) * 1000) / 1000,
+        rssMiB: mib(after.rssBytes),
+      },
+      peakRssMiB: mib(Math.max(peakRss, after.rssBytes)),
+      targets: { createToAppliedP50Ms: 2000, rssMiB: 150 },
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    if (operator.exitCode === null) {
+      operator.kill('SIGTERM');
+      await new Promise((r) => operator.once('exit', r));
+    }
+    await env.stop();
+  }
+}
+
+await main();

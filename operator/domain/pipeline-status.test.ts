@@ -1,0 +1,75 @@
+import { buildStatus, type Observation } from './pipeline-status.js';
+
+const observation = (overrides: Partial<Observation> = {}): Observation => ({
+  generation: 3,
+  workloads: [
+    { name: 'shop-ingest', ready: true },
+    { name: 'shop-query', ready: false },
+  ],
+  ingestReplicas: 2,
+  ...overrides,
+});
+
+describe('buildStatus', () => {
+  it('reports Progressing while a workload is not ready, naming it', () => {
+    const status = buildStatus(undefined, observation(), 'T1');
+    expect(status.phase).toBe('Progressing');
+    expect(status.conditions).toEqual([
+      {
+        type: 'Available',
+        status: 'False',
+        reason: 'WorkloadsNotReady',
+        message: 'waiting for shop-query',
+        observedGeneration: 3,
+        lastTransitionTime: 'T1',
+      },
+      {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'RollingOut',
+        message: 'children applied; waiting for workloads',
+        observedGeneration: 3,
+        lastTransitionTime: 'T1',
+      },
+      {
+        type: 'Degraded',
+        status: 'False',
+        reason: 'AsExpected',
+        message: 'last reconcile succeeded',
+        observedGeneration: 3,
+        lastTransitionTime: 'T1',
+      },
+    ]);
+  });
+
+  it('is identical on a second pass with nothing changed, so no status write happens', () => {
+    const first = buildStatus(undefined, observation(), 'T1');
+    expect(buildStatus(first, observation(), 'T2')).toEqual(first);
+  });
+
+  it('moves lastTransitionTime only for conditions whose status flipped', () => {
+    const first = buildStatus(undefined, observation(), 'T1');
+    const failed = buildStatus(
+      first,
+      observation({ failure: { reason: 'ApplyFailed', message: 'Deployment/x: denied' } }),
+      'T2',
+    );
+    expect(failed.phase).toBe('Failed');
+    const byType = Object.fromEntries(failed.conditions!.map((c) => [c.type, c]));
+    expect(byType['Degraded']).toMatchObject({
+      status: 'True',
+      reason: 'ApplyFailed',
+      lastTransitionTime: 'T2',
+    });
+    expect(byType['Available']!.lastTransitionTime).toBe('T1');
+  });
+
+  it('is Ready once every workload is ready', () => {
+    const ready = buildStatus(
+      undefined,
+      observation({ workloads: [{ name: 'shop-ingest', ready: true }] }),
+      'T1',
+    );
+    expect(ready.phase).toBe('Ready');
+  });
+});
