@@ -53,7 +53,9 @@ export class Watcher {
         if (this.abort.signal.aborted) return;
         failures++;
         this.options.onRestart?.(error);
-        this.options.logger.warn({ err: error, path: this.options.path, failures }, 'watch restarting');
+        // 404: an optional kind (Prometheus operator CRDs) is not installed; keep polling quietly.
+        const level = error instanceof KubeApiError && error.status === 404 ? 'debug' : 'warn';
+        this.options.logger[level]({ err: error, path: this.options.path, failures }, 'watch restarting');
         await sleep(backoffDelayMs(failures, 500, 30_000), this.abort.signal);
       }
     }
