@@ -207,6 +207,18 @@ describe('gravix operator on a real kube-apiserver', () => {
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
+  it('creates a generated Secret again when it was deleted, without touching the others', async () => {
+    const tokenPath = childPath('v1', 'Secret', 'alpha-query-token');
+    const keysPath = childPath('v1', 'Secret', 'alpha-api-keys');
+    const keysBefore = await get(keysPath);
+    await env.client.request({ method: 'DELETE', path: tokenPath });
+    const recreated = (await eventually('query token recreated', () => get(tokenPath))) as KubeObject & {
+      data: Record<string, string>;
+    };
+    expect(Buffer.from(recreated.data['token']!, 'base64').length).toBeGreaterThan(20);
+    expect((await get(keysPath))?.metadata?.resourceVersion).toBe(keysBefore?.metadata?.resourceVersion);
+  });
+
   it('rolls pods via the config hash only when the configuration changed', async () => {
     const hash = async () =>
       (

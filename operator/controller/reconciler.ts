@@ -64,7 +64,8 @@ export class PipelineReconciler {
       const failure = describeFailure(error);
       log.warn({ err: error, reason: failure.reason }, 'pipeline reconcile failed');
       await this.event(pipeline, 'Warning', failure.reason, failure.message);
-      await this.writeStatus(pipeline, { ...this.observe(pipeline, []), failure }).catch(() => undefined);
+      const { generation, ingestReplicas } = this.observe(pipeline, []);
+      await this.writeStatus(pipeline, { generation, ingestReplicas, failure }).catch(() => undefined);
       throw error;
     }
   }
@@ -128,11 +129,8 @@ export class PipelineReconciler {
   private async pause(pipeline: GravixPipeline): Promise<void> {
     if (pipeline.status?.phase !== 'Paused')
       await this.event(pipeline, 'Normal', 'Paused', 'reconciliation paused by annotation');
-    const previous = pipeline.status?.conditions?.find((c) => c.type === 'Available');
-    const workloads = previous ? [{ name: 'previous', ready: previous.status === 'True' }] : [];
     await this.writeStatus(pipeline, {
       generation: pipeline.status?.observedGeneration ?? 0,
-      workloads,
       ingestReplicas: pipeline.status?.ingestReplicas ?? 0,
       paused: true,
     });

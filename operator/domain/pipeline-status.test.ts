@@ -64,6 +64,19 @@ describe('buildStatus', () => {
     expect(byType['Available']!.lastTransitionTime).toBe('T1');
   });
 
+  it('keeps the last Available condition when a pass could not observe workloads', () => {
+    const first = buildStatus(undefined, observation(), 'T1');
+    const failure = { reason: 'ApiUnavailable', message: 'GET x: ECONNREFUSED' };
+    const failed = buildStatus(first, { generation: 3, ingestReplicas: 2, failure }, 'T2');
+    expect(failed.conditions![0]).toEqual(first.conditions![0]);
+    expect(
+      buildStatus(undefined, { generation: 1, ingestReplicas: 0, failure }, 'T1').conditions![0],
+    ).toMatchObject({
+      status: 'Unknown',
+      reason: 'NotObserved',
+    });
+  });
+
   it('is Ready once every workload is ready', () => {
     const ready = buildStatus(
       undefined,

@@ -8,7 +8,8 @@ export interface ReconcileFailure {
 
 export interface Observation {
   generation: number;
-  workloads: WorkloadReadiness[];
+  /** Undefined when this pass could not look (failed or paused): Available then keeps its last value. */
+  workloads?: WorkloadReadiness[];
   ingestReplicas: number;
   failure?: ReconcileFailure;
   paused?: boolean;
@@ -16,7 +17,18 @@ export interface Observation {
 
 type ConditionInput = Omit<PipelineCondition, 'lastTransitionTime' | 'observedGeneration'>;
 
-function availability(obs: Observation): ConditionInput {
+function availability(obs: Observation, previous: PipelineStatus | undefined): ConditionInput {
+  if (!obs.workloads) {
+    const before = previous?.conditions?.find((c) => c.type === 'Available');
+    if (before)
+      return { type: 'Available', status: before.status, reason: before.reason, message: before.message };
+    return {
+      type: 'Available',
+      status: 'Unknown',
+      reason: 'NotObserved',
+      message: 'workloads not observed yet',
+    };
+  }
   const waiting = obs.workloads.filter((w) => !w.ready).map((w) => w.name);
   if (waiting.length === 0)
     return {
@@ -78,7 +90,7 @@ export function buildStatus(
   obs: Observation,
   now: string,
 ): PipelineStatus {
-  const avail = availability(obs);
+  const avail = availability(obs, previous);
   const available = avail.status === 'True';
   const conditions = [avail, progress(obs, available), degradation(obs)].map((c) => {
     const before = previous?.conditions?.find((p) => p.type === c.type);
