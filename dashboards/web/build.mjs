@@ -1,8 +1,9 @@
 // Bundles the dashboard into dist/: one ES module, one stylesheet, index.html. No CDN and no runtime
-// fetches besides the same-origin API, so the page works offline.
+// fetches besides the same-origin API, so the page works offline. Asset names carry a content hash so a
+// server can cache them forever; only index.html must be revalidated (Cache-Control: no-cache).
 import { build } from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { argv } from 'node:process';
 import { fileURLToPath } from 'node:url';
 
@@ -12,22 +13,28 @@ const outdir = join(here, 'dist');
 export async function buildDashboard() {
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  await build({
-    entryPoints: { app: join(here, 'src', 'main.ts'), 'app-style': join(here, 'src', 'app.css') },
+  const result = await build({
+    entryPoints: { app: join(here, 'src', 'main.ts'), style: join(here, 'src', 'app.css') },
     outdir,
+    entryNames: '[name]-[hash]',
     bundle: true,
     format: 'esm',
     target: ['chrome100', 'firefox100', 'safari15'],
     minify: true,
     sourcemap: true,
     legalComments: 'none',
+    metafile: true,
     logLevel: 'warning',
   });
-  // esbuild names a CSS entry after its key; index.html links app.css.
-  await copyFile(join(outdir, 'app-style.css'), join(outdir, 'app.css'));
-  await rm(join(outdir, 'app-style.css'));
-  await rm(join(outdir, 'app-style.css.map'), { force: true });
-  await copyFile(join(here, 'src', 'index.html'), join(outdir, 'index.html'));
+  const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+  const script = outputs.find((f) => /^app-.*\.js$/.test(f));
+  const style = outputs.find((f) => /^style-.*\.css$/.test(f));
+  if (!script || !style)
+    throw new Error(`esbuild produced no app script or stylesheet: ${outputs.join(', ')}`);
+  const html = await readFile(join(here, 'src', 'index.html'), 'utf8');
+  const linked = html.replace('/app.js', `/${script}`).replace('/app.css', `/${style}`);
+  if (linked === html) throw new Error('src/index.html no longer links /app.js and /app.css');
+  await writeFile(join(outdir, 'index.html'), linked);
   return outdir;
 }
 

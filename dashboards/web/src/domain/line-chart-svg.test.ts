@@ -1,4 +1,4 @@
-import { buildLineChartSvg, buildPathData, type LineChartSpec } from './line-chart-svg.js';
+import { buildLineChartSvg, buildPathData, lonePoints, type LineChartSpec } from './line-chart-svg.js';
 import { linearScale } from './scale.js';
 
 const spec = (overrides: Partial<LineChartSpec> = {}): LineChartSpec => ({
@@ -39,7 +39,39 @@ describe('buildPathData', () => {
       x,
       y,
     );
-    expect(d).toBe('M0,50L10,0M30,100');
+    expect(d).toBe('M0,50L10,0M30,100h0');
+  });
+
+  it('draws a lone point between gaps as a dot', () => {
+    const x = linearScale([0, 2], [0, 20]);
+    const y = linearScale([0, 10], [100, 0]);
+    const d = buildPathData(
+      [
+        { t: 0, v: null },
+        { t: 1, v: 5 },
+        { t: 2, v: null },
+      ],
+      x,
+      y,
+    );
+    expect(d).toBe('M10,50h0');
+  });
+});
+
+describe('lonePoints', () => {
+  it('finds points with data between gaps or at the edges next to a gap', () => {
+    const points = [
+      { t: 0, v: 1 },
+      { t: 1, v: null },
+      { t: 2, v: 2 },
+      { t: 3, v: 3 },
+      { t: 4, v: null },
+      { t: 5, v: 4 },
+    ];
+    expect(lonePoints(points)).toEqual([
+      { t: 0, v: 1 },
+      { t: 5, v: 4 },
+    ]);
   });
 });
 

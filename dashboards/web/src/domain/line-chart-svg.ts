@@ -92,27 +92,45 @@ function xAxis(spec: LineChartSpec, x: Scale, plot: Plot): string {
     .join('');
 }
 
-/** A null value (no requests in the step) breaks the line instead of being drawn as zero. */
+/**
+ * A null value (no requests in the step) breaks the line instead of being drawn as zero. A lone point between
+ * gaps becomes a zero-length segment ("h0"), which round line caps draw as a dot: with only a minute of data
+ * the chart must still show it.
+ */
 export function buildPathData(points: ChartSeries['points'], x: Scale, y: Scale): string {
   let d = '';
-  let penDown = false;
+  let run = 0;
   for (const p of points) {
     if (p.v === null) {
-      penDown = false;
+      if (run === 1) d += 'h0';
+      run = 0;
       continue;
     }
-    d += `${penDown ? 'L' : 'M'}${px(x(p.t))},${px(y(p.v))}`;
-    penDown = true;
+    d += `${run > 0 ? 'L' : 'M'}${px(x(p.t))},${px(y(p.v))}`;
+    run++;
   }
-  return d;
+  return run === 1 ? `${d}h0` : d;
 }
 
 function seriesPath(series: ChartSeries, x: Scale, y: Scale): string {
   const d = buildPathData(series.points, x, y);
   if (!d) return '';
+  // A 2px round cap is too small to notice, so lone points also get a dot of their own.
+  const dots = lonePoints(series.points)
+    .map((p) => `<circle class="dot dot-${series.variant}" cx="${px(x(p.t))}" cy="${px(y(p.v))}" r="3.5"/>`)
+    .join('');
   return (
     `<path class="series series-${series.variant}" data-series="${escapeMarkup(series.name)}" d="${d}">` +
-    `<title>${escapeMarkup(series.name)}</title></path>`
+    `<title>${escapeMarkup(series.name)}</title></path>${dots}`
+  );
+}
+
+/** Points with data whose neighbours have none: they draw no line. */
+export function lonePoints(points: ChartSeries['points']): { t: number; v: number }[] {
+  return points.flatMap((p, i) =>
+    p.v !== null && (points[i - 1]?.v ?? null) === null && (points[i + 1]?.v ?? null) === null
+      ? [{ t: p.t, v: p.v }]
+      : [],
   );
 }
 
