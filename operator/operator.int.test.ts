@@ -144,6 +144,19 @@ describe('gravix operator on a real kube-apiserver', () => {
     );
   });
 
+  it('shows Ready, Phase, Ingest and Age as printer columns, as kubectl get does', async () => {
+    const table = await env.client.request<{
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    }>({
+      method: 'GET',
+      path: pipelinePath('alpha'),
+      accept: 'application/json;as=Table;g=meta.k8s.io;v=v1',
+    });
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Ready', 'Phase', 'Ingest', 'Age']);
+    expect(table.rows[0]!.cells.slice(0, 4)).toEqual(['alpha', 'False', 'Progressing', 0]);
+  });
+
   it('updates children when the spec changes', async () => {
     await mergePatch(env.client, pipelinePath('alpha'), { spec: { query: { replicas: 3 } } });
     await eventually(

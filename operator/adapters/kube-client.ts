@@ -9,6 +9,8 @@ export interface KubeRequest {
   query?: Record<string, string | undefined>;
   body?: unknown;
   contentType?: string;
+  /** Defaults to JSON; e.g. the Table format kubectl uses for printer columns. */
+  accept?: string;
   signal?: AbortSignal;
 }
 
@@ -51,7 +53,7 @@ export class KubeClient {
     const token = this.connection.token?.();
     const headers = {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
-      accept: 'application/json',
+      accept: req.accept ?? 'application/json',
       ...(payload === undefined ? {} : { 'content-type': req.contentType ?? 'application/json' }),
     };
     const res = await new Promise<IncomingMessage>((resolve, reject) => {

@@ -56,7 +56,8 @@ export class Watcher {
         // 404: an optional kind (Prometheus operator CRDs) is not installed; keep polling quietly.
         const level = error instanceof KubeApiError && error.status === 404 ? 'debug' : 'warn';
         this.options.logger[level]({ err: error, path: this.options.path, failures }, 'watch restarting');
-        await sleep(backoffDelayMs(failures, 500, 30_000), this.abort.signal);
+        // Capped low: after an apiserver outage every watch must be back within seconds, not minutes.
+        await sleep(backoffDelayMs(failures, 250, 5_000), this.abort.signal);
       }
     }
   }
