@@ -52,6 +52,8 @@ export class DashboardApp {
       this.filters.showCustomRange(this.state.range.from, this.state.range.to);
     window.addEventListener('popstate', () => {
       this.state = parseDashboardState(window.location.search);
+      if (this.state.range.kind === 'custom')
+        this.filters.showCustomRange(this.state.range.from, this.state.range.to);
       void this.load();
     });
     window.setInterval(() => this.renderFreshness(), FRESHNESS_TICK_MS);
