@@ -1,11 +1,30 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launchChromium } from '../../testbin/harness/chromium.js';
 import { freePort } from '../../testbin/harness/free-port.js';
+import { repoPath } from '../../testbin/harness/testbin-paths.js';
 import { startGravix } from '../../testbin/harness/gravix-process.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import type { ServicesResponse, TimeseriesResponse } from '../query/api-types.js';
 import { runLoad } from '../loadgen/main.js';
+
+/** The real dashboard, served by the real query server, signed in with the dev key, lists the services. */
+async function expectDashboardShowsServices(url: string, key: string): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.addInitScript((token) => localStorage.setItem('gravix.token', token), key);
+    await page.goto(url);
+    await page.waitForSelector('#endpoints-table table');
+    await page.waitForSelector('#card-latency svg.chart');
+    const table = await page.textContent('#endpoints-table');
+    for (const service of ['svc-00', 'svc-01', 'svc-02']) expect(table).toContain(service);
+    await page.screenshot({ path: repoPath('test-artifacts', 'gravix-dev-dashboard.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
 
 describe('gravix dev (embedded pipeline)', () => {
   it('turns loadgen traffic into queryable minute metrics within a minute', async () => {
@@ -51,6 +70,7 @@ describe('gravix dev (embedded pipeline)', () => {
       expect(requests).toBeGreaterThan(load.sent * 0.95);
       const series = (await query('/api/v1/timeseries?service=svc-00')) as TimeseriesResponse;
       expect(series.points.some((p) => p.p95 !== null && p.requests > 0)).toBe(true);
+      await expectDashboardShowsServices(`http://127.0.0.1:${queryPort}/`, key);
     } finally {
       await dev.kill('SIGTERM');
     }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { dashboardAssetsDir } from '../../dashboards/web/index.js';
 import type { Logger } from 'pino';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
@@ -47,7 +48,7 @@ function waitForSignal(): Promise<void> {
 
 /**
  * `gravix dev [--demo]`: the embedded pipeline in one process on a data directory — ingestion, a rollup every
- * minute and the query API on embedded DuckDB (serving the dashboard when GRAVIX_DASHBOARD_DIR points at it).
+ * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`).
  */
 export async function run(argv: string[]): Promise<number> {
   // Short segments in the embedded mode: raw data reaches the store (and the next rollup) within seconds.
@@ -61,7 +62,12 @@ export async function run(argv: string[]): Promise<number> {
   const { key, keysFile } = loadOrCreateDevApiKey(env.GRAVIX_DATA_DIR);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   const config = loadIngestConfig({ ...env, ...local });
-  const queryConfig = loadQueryConfig({ ...env, ...local, GRAVIX_QUERY_ENGINE: 'duckdb' });
+  const queryConfig = loadQueryConfig({
+    GRAVIX_DASHBOARD_DIR: dashboardAssetsDir(),
+    ...env,
+    ...local,
+    GRAVIX_QUERY_ENGINE: 'duckdb',
+  });
   const log = buildLogger('gravix-dev', config.GRAVIX_LOG_LEVEL);
   const store = new LocalObjectStore(join(config.GRAVIX_DATA_DIR, 'store'));
   const ingest = await startIngestServer(config, store, log);

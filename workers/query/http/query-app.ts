@@ -107,9 +107,13 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
 
 function mountDashboard(app: express.Express, dir: string | undefined): void {
   if (!dir || !existsSync(join(dir, 'index.html'))) return;
-  app.use(express.static(dir, { index: 'index.html', maxAge: '1h' }));
+  // Hashed assets may be cached for long; the app shell must be revalidated so an upgrade shows at once.
+  const shell = (_req: Request, res: Response) =>
+    res.setHeader('Cache-Control', 'no-cache').sendFile(join(dir, 'index.html'));
+  app.get('/', shell);
+  app.use(express.static(dir, { index: false, maxAge: '365d', immutable: true }));
   // Client-side routes: any other GET that is not an API call gets the app shell.
-  app.get(/^\/(?!api\/|metrics|live|ready).*/, (_req, res) => res.sendFile(join(dir, 'index.html')));
+  app.get(/^\/(?!api\/|metrics|live|ready).*/, shell);
 }
 
 export function buildQueryApp(deps: QueryAppDeps): express.Express {
