@@ -2,7 +2,7 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import { runRollupOnce } from '../../workers/rollup/run-rollup-once.js';
 
 // Runs in its own process so its peak RSS is the rollup's alone.
-const [storeRoot] = process.argv.slice(2);
+const [storeRoot, threads] = process.argv.slice(2);
 const started = performance.now();
 const summary = await runRollupOnce({
   store: new LocalObjectStore(storeRoot!),
@@ -11,6 +11,7 @@ const summary = await runRollupOnce({
   rawRetentionMs: 3650 * 86_400_000,
   metricsRetentionMs: 3650 * 86_400_000,
   applyRetention: false,
+  ...(threads === undefined ? {} : { scanThreads: Number(threads) }),
 });
 const seconds = (performance.now() - started) / 1000;
 const [partition] = summary.partitions;

@@ -38,6 +38,9 @@ const raw = await generateRawPartition(storeRoot, {
 });
 const generateSeconds = (performance.now() - generatedAt) / 1000;
 const gravix = runChild('gravix-child.js', [storeRoot]);
+// Same work again with scanning on the main thread only (scanThreads 0): the no-worker baseline.
+rmSync(join(storeRoot, 'metrics'), { recursive: true, force: true });
+const gravixSingleThread = runChild('gravix-child.js', [storeRoot, '0']);
 const duckdb = runChild('duckdb-child.js', [
   join(storeRoot, 'raw', 'tenant=bench', 'date=2026-11-20', 'hour=10', '*.jsonl.gz'),
   join(root, 'duckdb-out.parquet'),
@@ -50,9 +53,11 @@ const result = {
     duplicateShare: Number(values.duplicates),
     generateSeconds,
   },
-  gravix: { ...gravix, eventsPerSecond: rate(gravix) },
+  gravix: { ...gravix, eventsPerSecond: rate(gravix), scanThreads: 'default (1 worker)' },
+  gravixSingleThread: { ...gravixSingleThread, eventsPerSecond: rate(gravixSingleThread), scanThreads: 0 },
   duckdb: { ...duckdb, eventsPerSecond: rate(duckdb), percentiles: 'approx_quantile' },
   ratio: rate(gravix) / rate(duckdb),
+  ratioSingleThread: rate(gravixSingleThread) / rate(duckdb),
   factsAgree: gravix['facts'] === duckdb['facts'],
   targets: { ratioAtLeast: 0.6, gravixMaxRssMiB: 512 },
 };

@@ -5,6 +5,7 @@ import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
 import { forEachLine, readGzipLineChunks } from './adapters/raw-segment-lines.js';
+import type { ResolvedScan, SegmentScanPool } from './adapters/segment-scan-pool.js';
 import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
 import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
 import { RawFactScanner } from './domain/raw-fact-scanner.js';
@@ -60,6 +61,29 @@ class PartitionAccumulator {
       this.stats.facts += 1;
       this.aggregator.add(fact);
     });
+  }
+
+  /** A worker's scan of one segment: the same dedupe and aggregation, in the same input order. */
+  addScan(scan: ResolvedScan): void {
+    const fact = { ts: 0, service: '', method: '', path: '', status_code: 0, latency_ms: 0 };
+    const fp = scan.fingerprints;
+    for (let i = 0; i < scan.count; i++) {
+      this.stats.lines += 1;
+      if (!this.facts.addFingerprint(fp[i * 3]!, fp[i * 3 + 1]!, fp[i * 3 + 2]!)) {
+        this.stats.duplicates += 1;
+        continue;
+      }
+      const group = scan.groupsById[scan.groups[i]!]!;
+      fact.ts = scan.minutes[i]! * 60_000;
+      fact.service = group.service;
+      fact.method = group.method;
+      fact.path = group.path;
+      fact.status_code = scan.statuses[i]!;
+      fact.latency_ms = scan.latencies[i]!;
+      this.stats.facts += 1;
+      this.aggregator.add(fact);
+    }
+    for (const line of scan.otherLines) this.addLine(line);
   }
 
   addLine(line: string): void {
@@ -120,9 +144,11 @@ export async function computePartition(
   partition: RawPartition,
   inputKeys: readonly string[],
   onInvalid: (message: string) => void = () => undefined,
+  pool?: SegmentScanPool,
 ): Promise<ComputedPartition> {
   const acc = new PartitionAccumulator(partitionStartMs(partition), onInvalid);
   const inputs: ManifestInput[] = [];
+  const inFlight: Promise<ResolvedScan>[] = [];
   for (const key of [...inputKeys].sort()) {
     const object = await store.get(key);
     if (object === undefined) {
@@ -131,8 +157,15 @@ export async function computePartition(
       );
     }
     inputs.push({ key, etag: object.etag, size: object.size });
-    for await (const chunk of readGzipLineChunks(object.body)) acc.addChunk(chunk);
+    if (!pool) {
+      for await (const chunk of readGzipLineChunks(object.body)) acc.addChunk(chunk);
+      continue;
+    }
+    // Results are consumed strictly in input order; a bounded window keeps memory flat.
+    inFlight.push(pool.scan(object.body, partitionStartMs(partition)));
+    if (inFlight.length > pool.size) acc.addScan(await inFlight.shift()!);
   }
+  for (const scan of inFlight) acc.addScan(await scan);
   const rows = acc.aggregator.rows();
   const events = [...acc.events.values()].sort(compareEvents);
   return {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { commitPartition, loadManifest, type CommitOutcome } from './commit-partition.js';
+import type { SegmentScanPool } from './adapters/segment-scan-pool.js';
 import { computePartition } from './compute-partition.js';
 import { buildManifestKey } from './domain/rollup-manifest.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
@@ -24,6 +25,7 @@ export async function rollupPartition(
   candidate: PartitionCandidate,
   policy: RollupPolicy & { force?: boolean },
   log: Logger,
+  pool?: () => SegmentScanPool | undefined,
 ): Promise<PartitionReport> {
   const manifestKey = buildManifestKey(candidate.partition);
   const partitionLog = log.child({ manifest: manifestKey });
@@ -41,6 +43,7 @@ export async function rollupPartition(
       if (invalidLogged++ < invalidLogLimit)
         partitionLog.warn({ problem: message }, 'invalid raw line skipped');
     },
+    pool?.(),
   );
   const { outcome, generation } = await commitPartition(store, computed, previous, {
     sealed: candidate.sealed,

@@ -1,10 +1,11 @@
 /**
  * Exact-in-practice dedupe of event ids in bounded memory: each id is reduced to a 96-bit fingerprint
- * stored in an open-addressing table of Uint32 triples (12 bytes a slot, load <= 0.7), instead of keeping
- * the strings (~80-100 bytes each in V8). 10M distinct events cost ~190 MiB at worst, ~130 MiB typical.
+ * stored in an open-addressing table of Uint32 triples (12 bytes a slot, load <= 0.8), instead of keeping
+ * the strings (~80-100 bytes each in V8). The table is split into 64 shards that grow independently, so a
+ * resize briefly grows one shard rather than the whole table: 10M distinct events cost ~140-200 MiB.
  * A false "duplicate" needs two different ids with the same 96 bits: for n = 10M that is n^2 / 2^97 ~ 1e-15.
  */
-const maxLoad = 0.7;
+const maxLoad = 0.8;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -14,77 +15,43 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export class EventFingerprintSet {
+/** The fingerprint addAscii would compute, into out[0..2] (worker threads compute, the main thread inserts). */
+export function buildEventFingerprint(bytes: Uint8Array, start: number, end: number, out: Uint32Array): void {
+  const length = end - start;
+  let a = 0x9747b28c ^ length;
+  let b = 0x811c9dc5;
+  let c = 0x1b873593 ^ Math.imul(length, 0x27d4eb2d);
+  for (let i = start; i < end; i++) {
+    const ch = bytes[i]!;
+    a = Math.imul(a ^ ch, 0x5bd1e995);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ ch, 0x01000193);
+    c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
+  }
+  out[0] = (fmix(a) | 1) >>> 0;
+  out[1] = fmix(b ^ a);
+  out[2] = fmix(c ^ b);
+}
+
+/**
+ * One open-addressing shard: Uint32 triples, slot empty when its first word is 0 (fingerprints are odd).
+ * Capacity grows by 1.5x (not 2x) and slots are picked by multiply-shift, so any capacity works and the
+ * table wastes less memory between resizes.
+ */
+class FingerprintTable {
   private slots: Uint32Array;
-  private mask: number;
-  private used = 0;
-  // Scratch for the fingerprint of the id being looked up, so adds allocate nothing.
-  private a = 0;
-  private b = 0;
-  private c = 0;
+  private capacity: number;
+  used = 0;
 
-  constructor(initialCapacity = 1 << 16) {
-    const capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
+  constructor(capacity: number) {
+    this.capacity = capacity;
     this.slots = new Uint32Array(capacity * 3);
-    this.mask = capacity - 1;
   }
 
-  get size(): number {
-    return this.used;
-  }
-
-  /** Adds the id; answers false when it was already present (a duplicate). */
-  add(id: string): boolean {
-    this.fingerprint(id);
-    if ((this.used + 1) / (this.mask + 1) > maxLoad) this.grow();
-    return this.insert(this.a, this.b, this.c);
-  }
-
-  /**
-   * Same as add() for the ASCII id held in bytes [start, end): byte values equal the string's char codes,
-   * so both paths give the same fingerprint. Callers must not pass non-ASCII bytes.
-   */
-  addAscii(bytes: Uint8Array, start: number, end: number): boolean {
-    const length = end - start;
-    let a = 0x9747b28c ^ length;
-    let b = 0x811c9dc5;
-    let c = 0x1b873593 ^ Math.imul(length, 0x27d4eb2d);
-    for (let i = start; i < end; i++) {
-      const ch = bytes[i]!;
-      a = Math.imul(a ^ ch, 0x5bd1e995);
-      a ^= a >>> 15;
-      b = Math.imul(b ^ ch, 0x01000193);
-      c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
-    }
-    this.finish(a, b, c);
-    if ((this.used + 1) / (this.mask + 1) > maxLoad) this.grow();
-    return this.insert(this.a, this.b, this.c);
-  }
-
-  private fingerprint(id: string): void {
-    let a = 0x9747b28c ^ id.length;
-    let b = 0x811c9dc5;
-    let c = 0x1b873593 ^ Math.imul(id.length, 0x27d4eb2d);
-    for (let i = 0; i < id.length; i++) {
-      const ch = id.charCodeAt(i);
-      a = Math.imul(a ^ ch, 0x5bd1e995);
-      a ^= a >>> 15;
-      b = Math.imul(b ^ ch, 0x01000193);
-      c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
-    }
-    this.finish(a, b, c);
-  }
-
-  private finish(a: number, b: number, c: number): void {
-    // Slot 0 means "empty", so the first word is forced odd.
-    this.a = (fmix(a) | 1) >>> 0;
-    this.b = fmix(b ^ a);
-    this.c = fmix(c ^ b);
-  }
-
-  private insert(a: number, b: number, c: number): boolean {
+  add(a: number, b: number, c: number): boolean {
+    if (this.used + 1 > this.capacity * maxLoad) this.grow();
     const slots = this.slots;
-    let i = (b ^ c) & this.mask;
+    let i = Math.floor((((b ^ c) >>> 0) * this.capacity) / 4294967296);
     for (;;) {
       const at = i * 3;
       const current = slots[at]!;
@@ -96,17 +63,62 @@ export class EventFingerprintSet {
         return true;
       }
       if (current === a && slots[at + 1] === b && slots[at + 2] === c) return false;
-      i = (i + 1) & this.mask;
+      i = i + 1 === this.capacity ? 0 : i + 1;
     }
   }
 
   private grow(): void {
     const old = this.slots;
-    this.slots = new Uint32Array(old.length * 2);
-    this.mask = this.mask * 2 + 1;
+    this.capacity = Math.ceil(this.capacity * 1.5);
+    this.slots = new Uint32Array(this.capacity * 3);
     this.used = 0;
     for (let at = 0; at < old.length; at += 3) {
-      if (old[at] !== 0) this.insert(old[at]!, old[at + 1]!, old[at + 2]!);
+      if (old[at] !== 0) this.add(old[at]!, old[at + 1]!, old[at + 2]!);
     }
+  }
+}
+
+const shardBits = 6;
+
+export class EventFingerprintSet {
+  private readonly shards: FingerprintTable[];
+  private readonly out = new Uint32Array(3);
+
+  constructor(initialCapacity = 1 << 16) {
+    const perShard = Math.max(16, initialCapacity >> shardBits);
+    this.shards = Array.from({ length: 1 << shardBits }, () => new FingerprintTable(perShard));
+  }
+
+  get size(): number {
+    return this.shards.reduce((n, shard) => n + shard.used, 0);
+  }
+
+  /** Adds the id; answers false when it was already present (a duplicate). */
+  add(id: string): boolean {
+    let a = 0x9747b28c ^ id.length;
+    let b = 0x811c9dc5;
+    let c = 0x1b873593 ^ Math.imul(id.length, 0x27d4eb2d);
+    for (let i = 0; i < id.length; i++) {
+      const ch = id.charCodeAt(i);
+      a = Math.imul(a ^ ch, 0x5bd1e995);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ ch, 0x01000193);
+      c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
+    }
+    return this.addFingerprint((fmix(a) | 1) >>> 0, fmix(b ^ a), fmix(c ^ b));
+  }
+
+  /**
+   * Same as add() for the ASCII id held in bytes [start, end): byte values equal the string's char codes,
+   * so both paths give the same fingerprint. Callers must not pass non-ASCII bytes.
+   */
+  addAscii(bytes: Uint8Array, start: number, end: number): boolean {
+    buildEventFingerprint(bytes, start, end, this.out);
+    return this.addFingerprint(this.out[0]!, this.out[1]!, this.out[2]!);
+  }
+
+  /** Adds a fingerprint from buildEventFingerprint; false when already present. */
+  addFingerprint(a: number, b: number, c: number): boolean {
+    return this.shards[a >>> (32 - shardBits)]!.add(a, b, c);
   }
 }

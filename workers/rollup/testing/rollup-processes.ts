@@ -17,6 +17,7 @@ export function buildRollupEntry(): string {
     [
       join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
       join(repoRoot, 'workers', 'rollup', 'rollup-process.ts'),
+      join(repoRoot, 'workers', 'rollup', 'adapters', 'segment-scan-worker.ts'),
       ...[
         '--outDir',
         outDir,
