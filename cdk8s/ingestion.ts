@@ -5,13 +5,12 @@ import {
   KubeHorizontalPodAutoscalerV2,
   KubePodDisruptionBudget,
   KubeService,
-  Quantity,
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { configMapName, HTTP_PORT, s3CredentialEnv, secretEnv } from './pipeline-config.js';
-import { podSecurity, WORKERS_UID, workersContainer } from './pod-defaults.js';
+import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 import { workersImage } from './images.js';
 
 export interface WorkloadProps {
@@ -60,21 +59,15 @@ export class Ingestion extends Construct {
               workersContainer({
                 name: 'ingest',
                 image: workersImage(pipeline.spec.version),
-                args: ['ingest', '--wal-dir=/var/lib/gravix/wal'],
+                args: ['ingest'],
                 resources: ingestion.resources,
                 configMapName: configMapName(pipeline),
-                env: [
-                  ...s3CredentialEnv(pipeline),
-                  secretEnv('GRAVIX_API_KEYS', childName(pipeline, 'api-keys'), 'keys'),
-                ],
+                env: s3CredentialEnv(pipeline),
                 serve: true,
-                volumeMounts: [{ name: 'wal', mountPath: '/var/lib/gravix/wal' }],
+                apiKeys: true,
               }),
             ],
-            volumes: [
-              { name: 'tmp', emptyDir: {} },
-              { name: 'wal', emptyDir: { sizeLimit: Quantity.fromString('4Gi') } },
-            ],
+            volumes: workersVolumes(childName(pipeline, 'api-keys'), '4Gi'),
           },
         },
       },

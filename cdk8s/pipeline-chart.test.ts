@@ -28,7 +28,6 @@ describe('GravixPipelineChart', () => {
       'PodDisruptionBudget/shop-ingest',
       'Secret/shop-api-keys',
       'Secret/shop-minio-credentials',
-      'Secret/shop-query-token',
       'Service/shop-ingest',
       'Service/shop-minio',
       'Service/shop-query',
@@ -103,6 +102,35 @@ describe('GravixPipelineChart', () => {
       ];
     expect(hash({})).toBe(hash({ query: { replicas: 3 } }));
     expect(hash({})).not.toBe(hash({ retentionDays: 7 }));
+  });
+
+  it('configures the workers with the keys their config schemas read', () => {
+    const config = find(synth(), 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> };
+    expect(config.data).toMatchObject({
+      GRAVIX_STORE: 's3',
+      GRAVIX_S3_ENDPOINT: 'http://shop-minio:9000',
+      GRAVIX_API_KEYS_FILE: '/etc/gravix/api-keys/keys.json',
+      GRAVIX_QUERY_ENGINE: 'trino',
+      GRAVIX_METRICS_RETENTION_DAYS: '30',
+      GRAVIX_RAW_RETENTION_DAYS: '7',
+    });
+    const external = synth({ storage: { mode: 'external', external: { secretRef: { name: 's3' } } } });
+    const externalConfig = find(external, 'ConfigMap', 'shop-config') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(externalConfig.data['GRAVIX_S3_ENDPOINT']).toBeUndefined();
+  });
+
+  it('generates an API keys file holding only hashes of the generated key and token', () => {
+    const secret = find(synth(), 'Secret', 'shop-api-keys') as unknown as {
+      stringData: Record<string, string>;
+    };
+    const file = JSON.parse(secret.stringData['keys.json']!) as {
+      keys: { sha256: string; scopes: string[] }[];
+    };
+    expect(file.keys.map((k) => k.scopes)).toEqual([['ingest'], ['query']]);
+    expect(secret.stringData['keys.json']).not.toContain(secret.stringData['ingest-key']);
+    expect(file.keys[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('labels every child with its pipeline and the operator as manager', () => {

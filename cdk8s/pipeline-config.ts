@@ -17,24 +17,46 @@ export function s3SecretName(pipeline: GravixPipeline): string {
     : childName(pipeline, 'minio-credentials');
 }
 
-function s3Endpoint(pipeline: GravixPipeline): string {
+export function s3Endpoint(pipeline: GravixPipeline): string {
   const { storage } = pipeline.spec;
   if (storage.mode === 'minio') return `http://${childName(pipeline, 'minio')}:${MINIO_PORT}`;
   return storage.external?.endpoint ?? '';
 }
 
-/** Non-secret settings every worker reads (envFrom); its hash rolls the pods that consume it. */
+export function s3Region(pipeline: GravixPipeline): string {
+  const { storage } = pipeline.spec;
+  return storage.mode === 'external' ? (storage.external?.region ?? 'us-east-1') : 'us-east-1';
+}
+
+/** Where pods find the hashed API keys file (from the generated `<name>-api-keys` Secret). */
+export const API_KEYS_DIR = '/etc/gravix/api-keys';
+export const DATA_DIR = '/var/lib/gravix';
+/** Raw segments are only needed to rebuild recent minutes; the workers require raw <= metrics retention. */
+const RAW_RETENTION_DAYS = 7;
+
+/**
+ * Non-secret settings every worker reads (envFrom), named as the workers' config schemas name them
+ * (workers/adapters/object-store, workers/{ingest,query,rollup}/config.ts); its hash rolls the pods that read it.
+ */
 export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, string> {
   const { storage, retentionDays } = pipeline.spec;
+  const endpoint = s3Endpoint(pipeline);
   return {
-    GRAVIX_OBJECT_STORE: 's3',
-    GRAVIX_S3_ENDPOINT: s3Endpoint(pipeline),
+    GRAVIX_STORE: 's3',
+    // The workers validate the endpoint as a URL; unset means AWS S3.
+    ...(endpoint ? { GRAVIX_S3_ENDPOINT: endpoint } : {}),
     GRAVIX_S3_BUCKET: storage.bucket,
-    GRAVIX_S3_REGION: storage.mode === 'external' ? (storage.external?.region ?? 'us-east-1') : 'us-east-1',
-    GRAVIX_S3_FORCE_PATH_STYLE: String(storage.mode === 'minio'),
+    GRAVIX_S3_REGION: s3Region(pipeline),
+    GRAVIX_DATA_DIR: DATA_DIR,
+    GRAVIX_API_KEYS_FILE: `${API_KEYS_DIR}/keys.json`,
+    GRAVIX_INGEST_PORT: String(HTTP_PORT),
+    GRAVIX_QUERY_PORT: String(HTTP_PORT),
     GRAVIX_QUERY_ENGINE: 'trino',
     GRAVIX_TRINO_URL: `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`,
-    GRAVIX_RETENTION_DAYS: String(retentionDays),
+    GRAVIX_TRINO_CATALOG: 'hive',
+    GRAVIX_TRINO_SCHEMA: 'gravix',
+    GRAVIX_METRICS_RETENTION_DAYS: String(retentionDays),
+    GRAVIX_RAW_RETENTION_DAYS: String(Math.min(RAW_RETENTION_DAYS, retentionDays)),
   };
 }
 

@@ -6,7 +6,9 @@ import {
   type Probe,
   type ResourceRequirements,
   type SecurityContext,
+  type Volume,
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { API_KEYS_DIR, DATA_DIR } from './pipeline-config.js';
 
 export interface ResourceSpec {
   cpu: string;
@@ -56,6 +58,23 @@ export function httpProbe(path: string, port: string, periodSeconds = 10, failur
 
 export const WORKERS_UID = 10001;
 
+/** Volumes behind workersContainer's mounts: the root filesystem is read-only, so every write has a volume. */
+export function workersVolumes(apiKeysSecret: string | undefined, dataSizeLimit = '1Gi'): Volume[] {
+  return [
+    { name: 'tmp', emptyDir: {} },
+    // Ingest keeps its write-ahead log here; it drains to object storage on SIGTERM.
+    { name: 'data', emptyDir: { sizeLimit: Quantity.fromString(dataSizeLimit) } },
+    ...(apiKeysSecret
+      ? [
+          {
+            name: 'api-keys',
+            secret: { secretName: apiKeysSecret, items: [{ key: 'keys.json', path: 'keys.json' }] },
+          },
+        ]
+      : []),
+  ];
+}
+
 /** A Gravix workers container: same image for ingest, rollup and query, different subcommand. */
 export function workersContainer(props: {
   name: string;
@@ -65,7 +84,8 @@ export function workersContainer(props: {
   configMapName: string;
   env: Container['env'];
   serve: boolean;
-  volumeMounts?: Container['volumeMounts'];
+  /** Mount the hashed API keys file (ingest and query authenticate requests). */
+  apiKeys: boolean;
 }): Container {
   const security = { uid: WORKERS_UID, readOnlyRootFilesystem: true };
   return {
@@ -77,12 +97,16 @@ export function workersContainer(props: {
     env: props.env,
     resources: resources(props.resources),
     securityContext: containerSecurity(security),
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...(props.volumeMounts ?? [])],
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'data', mountPath: DATA_DIR },
+      ...(props.apiKeys ? [{ name: 'api-keys', mountPath: API_KEYS_DIR, readOnly: true }] : []),
+    ],
     ...(props.serve
       ? {
           ports: [{ name: 'http', containerPort: 8080 }],
-          readinessProbe: httpProbe('/readyz', 'http', 5),
-          livenessProbe: httpProbe('/healthz', 'http', 10, 6),
+          readinessProbe: httpProbe('/ready', 'http', 5),
+          livenessProbe: httpProbe('/live', 'http', 10, 6),
         }
       : {}),
   };

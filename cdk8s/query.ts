@@ -4,8 +4,8 @@ import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { workersImage } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { configMapName, s3CredentialEnv, secretEnv } from './pipeline-config.js';
-import { podSecurity, WORKERS_UID, workersContainer } from './pod-defaults.js';
+import { configMapName, s3CredentialEnv } from './pipeline-config.js';
+import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
 /** Query API + dashboard: Deployment + Service. */
 export class Query extends Construct {
@@ -30,14 +30,12 @@ export class Query extends Construct {
                 args: ['query'],
                 resources: pipeline.spec.query.resources,
                 configMapName: configMapName(pipeline),
-                env: [
-                  ...s3CredentialEnv(pipeline),
-                  secretEnv('GRAVIX_QUERY_TOKEN', childName(pipeline, 'query-token'), 'token'),
-                ],
+                env: s3CredentialEnv(pipeline),
                 serve: true,
+                apiKeys: true,
               }),
             ],
-            volumes: [{ name: 'tmp', emptyDir: {} }],
+            volumes: workersVolumes(childName(pipeline, 'api-keys')),
           },
         },
       },

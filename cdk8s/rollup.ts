@@ -5,7 +5,7 @@ import { workersImage } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName } from './naming.js';
 import { configMapName, s3CredentialEnv } from './pipeline-config.js';
-import { podSecurity, WORKERS_UID, workersContainer } from './pod-defaults.js';
+import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
 /** Rollup CronJob: Forbid, because two rollups of one partition would only redo each other's work. */
 export class Rollup extends Construct {
@@ -45,9 +45,10 @@ export class Rollup extends Construct {
                     configMapName: configMapName(pipeline),
                     env: s3CredentialEnv(pipeline),
                     serve: false,
+                    apiKeys: false,
                   }),
                 ],
-                volumes: [{ name: 'tmp', emptyDir: {} }],
+                volumes: workersVolumes(undefined),
               },
             },
           },

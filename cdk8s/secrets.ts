@@ -1,7 +1,20 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName, CREATE_ONLY_ANNOTATION } from './naming.js';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** The workers' API keys file (workers/domain/api-keys.ts): the default tenant's ingest key and query token. */
+export function buildApiKeysFile(ingestKey: string, queryToken: string): string {
+  return JSON.stringify({
+    keys: [
+      { name: 'ingest', tenant: 'default', sha256: sha256(ingestKey), scopes: ['ingest'] },
+      { name: 'query', tenant: 'default', sha256: sha256(queryToken), scopes: ['query'] },
+    ],
+  });
+}
 
 /** Produces a fresh random value; injected so builders stay pure and tests deterministic. */
 export type SecretGenerator = (bytes: number) => string;
@@ -31,9 +44,14 @@ export class GeneratedSecrets extends Construct {
     if (pipeline.spec.storage.mode === 'minio') {
       secret('minio-credentials', { accessKeyId: `gravix-${generate(6)}`, secretAccessKey: generate(24) });
     }
-    // `<key>:<tenant>` pairs, one per line; the first pipeline key belongs to the default tenant.
-    secret('api-keys', { keys: `gx_${generate(24)}:default` });
-    secret('query-token', { token: generate(24) });
+    const ingestKey = `gx_${generate(24)}`;
+    const queryToken = `gxq_${generate(24)}`;
+    // Plain values for the user to hand out; keys.json (hashes only) is what the workers mount.
+    secret('api-keys', {
+      'ingest-key': ingestKey,
+      'query-token': queryToken,
+      'keys.json': buildApiKeysFile(ingestKey, queryToken),
+    });
     if (pipeline.spec.cube.enabled) secret('cube-secret', { apiSecret: generate(32) });
   }
 }

@@ -1,6 +1,6 @@
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childName } from './naming.js';
-import { buildPipelineConfig, HTTP_PORT } from './pipeline-config.js';
+import { HTTP_PORT, s3Endpoint, s3Region } from './pipeline-config.js';
 
 const properties = (entries: string[]) => `${entries.join('\n')}\n`;
 
@@ -18,16 +18,16 @@ function serverProperties(pipeline: GravixPipeline, coordinator: boolean): strin
 
 /** Hive catalog over the pipeline's bucket with the file metastore kept in the bucket (no Hive Metastore). */
 function hiveCatalog(pipeline: GravixPipeline): string {
-  const config = buildPipelineConfig(pipeline);
+  const endpoint = s3Endpoint(pipeline);
   return properties([
     'connector.name=hive',
     'hive.metastore=file',
-    `hive.metastore.catalog.dir=s3://${config.GRAVIX_S3_BUCKET}/trino-metastore`,
+    `hive.metastore.catalog.dir=s3://${pipeline.spec.storage.bucket}/trino-metastore`,
     'hive.non-managed-table-writes-enabled=true',
     'fs.native-s3.enabled=true',
-    `s3.endpoint=${config.GRAVIX_S3_ENDPOINT}`,
-    `s3.region=${config.GRAVIX_S3_REGION}`,
-    `s3.path-style-access=${config.GRAVIX_S3_FORCE_PATH_STYLE}`,
+    ...(endpoint ? [`s3.endpoint=${endpoint}`] : []),
+    `s3.region=${s3Region(pipeline)}`,
+    `s3.path-style-access=${pipeline.spec.storage.mode === 'minio'}`,
     // Credentials come from the Secret through env, so they never land in a ConfigMap.
     's3.aws-access-key=${ENV:S3_ACCESS_KEY}',
     's3.aws-secret-key=${ENV:S3_SECRET_KEY}',

@@ -221,14 +221,14 @@ describe('gravix operator on a real kube-apiserver', () => {
   });
 
   it('creates a generated Secret again when it was deleted, without touching the others', async () => {
-    const tokenPath = childPath('v1', 'Secret', 'alpha-query-token');
-    const keysPath = childPath('v1', 'Secret', 'alpha-api-keys');
+    const tokenPath = childPath('v1', 'Secret', 'alpha-api-keys');
+    const keysPath = childPath('v1', 'Secret', 'alpha-minio-credentials');
     const keysBefore = await get(keysPath);
     await env.client.request({ method: 'DELETE', path: tokenPath });
-    const recreated = (await eventually('query token recreated', () => get(tokenPath))) as KubeObject & {
+    const recreated = (await eventually('API keys recreated', () => get(tokenPath))) as KubeObject & {
       data: Record<string, string>;
     };
-    expect(Buffer.from(recreated.data['token']!, 'base64').length).toBeGreaterThan(20);
+    expect(Buffer.from(recreated.data['query-token']!, 'base64').length).toBeGreaterThan(20);
     expect((await get(keysPath))?.metadata?.resourceVersion).toBe(keysBefore?.metadata?.resourceVersion);
   });
 
