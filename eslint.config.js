@@ -2,7 +2,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'dashboards/dist/**', 'dashboards/web/dist/**', 'cdk8s/imports/**', 'test-artifacts/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'dashboards/dist/**',
+      'dashboards/web/dist/**',
+      'cdk8s/imports/**',
+      'test-artifacts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -49,28 +49,28 @@ function hourRows(
   shapes: ReturnType<typeof buildShapes>,
 ): MinuteMetricsRow[] {
   const rows: MinuteMetricsRow[] = [];
+  const cells = options.services * options.paths;
   for (let minute = 0; minute < 60; minute++) {
-    for (let s = 0; s < options.services; s++) {
-      for (let p = 0; p < options.paths; p++) {
-        if (random() >= options.density) continue;
-        const shape = shapes[Math.floor(random() * shapes.length)]!;
-        rows.push({
-          minuteMs: hourStart + minute * 60_000,
-          service: `svc-${String(s).padStart(2, '0')}`,
-          method: p % 3 === 0 ? 'POST' : 'GET',
-          path: `/api/resource-${p}/:id`,
-          requests: 40,
-          errors5xx: random() < 0.05 ? Math.floor(random() * 10) : 0,
-          errors4xx: random() < 0.1 ? 1 : 0,
-          latencySumMs: shape.sum,
-          latencyMinMs: shape.min,
-          latencyMaxMs: shape.max,
-          latencyP50Ms: shape.p[0]!,
-          latencyP95Ms: shape.p[1]!,
-          latencyP99Ms: shape.p[2]!,
-          latency: shape.buckets,
-        });
-      }
+    for (let cell = 0; cell < cells; cell++) {
+      const [s, p] = [Math.floor(cell / options.paths), cell % options.paths];
+      if (random() >= options.density) continue;
+      const shape = shapes[Math.floor(random() * shapes.length)]!;
+      rows.push({
+        minuteMs: hourStart + minute * 60_000,
+        service: `svc-${String(s).padStart(2, '0')}`,
+        method: p % 3 === 0 ? 'POST' : 'GET',
+        path: `/api/resource-${p}/:id`,
+        requests: 40,
+        errors5xx: random() < 0.05 ? Math.floor(random() * 10) : 0,
+        errors4xx: random() < 0.1 ? 1 : 0,
+        latencySumMs: shape.sum,
+        latencyMinMs: shape.min,
+        latencyMaxMs: shape.max,
+        latencyP50Ms: shape.p[0]!,
+        latencyP95Ms: shape.p[1]!,
+        latencyP99Ms: shape.p[2]!,
+        latency: shape.buckets,
+      });
     }
   }
   return rows;

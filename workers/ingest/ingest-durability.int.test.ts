@@ -47,6 +47,20 @@ function facts(prefix: string, n: number) {
   }));
 }
 
+async function postAcknowledged(url: string, body: unknown[]): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/api/v1/facts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return res.status === 200;
+  } catch {
+    // The server was killed mid-request: that batch was not acknowledged.
+    return false;
+  }
+}
+
 /** Sends batches from `clients` loops until `until` resolves; returns the event ids that were acknowledged. */
 async function sendLoad(url: string, clients: number, until: Promise<unknown>): Promise<Set<string>> {
   const acked = new Set<string>();
@@ -55,16 +69,7 @@ async function sendLoad(url: string, clients: number, until: Promise<unknown>): 
   const client = async (c: number) => {
     for (let batch = 0; !stop && batch < 10_000; batch += 1) {
       const body = facts(`c${c}-b${batch}`, 20);
-      try {
-        const res = await fetch(`${url}/api/v1/facts`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-        if (res.status === 200) for (const f of body) acked.add(f.event_id);
-      } catch {
-        // The server was killed mid-request: that batch was not acknowledged.
-      }
+      if (await postAcknowledged(url, body)) for (const f of body) acked.add(f.event_id);
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
