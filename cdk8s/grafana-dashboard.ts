@@ -26,10 +26,10 @@ export function buildGrafanaDashboard(pipeline: GravixPipeline) {
       panel(
         2,
         'Rejected requests / s',
-        `sum by (code) (rate(gravix_ingest_responses_total{${sel},code=~"4..|5.."}[5m]))`,
+        `sum by (status) (rate(gravix_ingest_http_requests_total{${sel},status=~"4..|5.."}[5m]))`,
         'ops',
       ),
-      panel(3, 'WAL bytes buffered', `sum(gravix_ingest_wal_bytes{${sel}})`, 'bytes'),
+      panel(3, 'WAL bytes buffered', `sum(gravix_wal_bytes{${sel}})`, 'bytes'),
       panel(
         4,
         'Rollup lag',

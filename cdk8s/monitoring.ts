@@ -17,7 +17,7 @@ function alertRules(pipeline: GravixPipeline) {
     },
     {
       alert: 'GravixIngestRejectingRequests',
-      expr: `sum(rate(gravix_ingest_responses_total{${sel},code=~"429|503"}[5m])) > 0`,
+      expr: `sum(rate(gravix_ingest_http_requests_total{${sel},status=~"429|503"}[5m])) > 0`,
       for: '10m',
       labels: { severity: 'warning' },
       annotations: { summary: 'Gravix ingestion is shedding load (429/503) - scale up or add disk' },
