@@ -37,6 +37,7 @@ describe('gravix dev (embedded pipeline)', () => {
         GRAVIX_INGEST_PORT: String(ingestPort),
         GRAVIX_QUERY_PORT: String(queryPort),
         GRAVIX_WAL_SEGMENT_AGE_MS: '2000',
+        GRAVIX_ROLLUP_INTERVAL_MS: '5000',
       },
       `http://127.0.0.1:${queryPort}/ready`,
     );

@@ -8,34 +8,23 @@ import { runLoad } from '../loadgen/main.js';
 import { startIngestServer } from '../ingest/ingest-server.js';
 import { loadQueryConfig } from '../query/config.js';
 import { startQueryServer } from '../query/query-server.js';
+import { startRollupLoop } from '../rollup/rollup-loop.js';
 import { runRollupOnce } from '../rollup/run-rollup-once.js';
 import { buildLogger } from '../shared/logger.js';
+import { loadDevEnvironment } from './config.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
 
 const day = 86_400_000;
 
-/** Rolls up every minute; the embedded mode includes the open hour so a newcomer sees metrics within a minute. */
-function startRollupLoop(store: ObjectStore, log: Logger): { stop(): Promise<void> } {
-  const rollup = async () => {
-    const summary = await runRollupOnce({
-      store,
-      latenessMs: 120_000,
-      includeOpen: true,
-      rawRetentionMs: 7 * day,
-      metricsRetentionMs: 30 * day,
-      log,
-    });
-    log.info({ partitions: summary.partitions.length, failed: summary.failed.length }, 'rollup pass done');
-  };
-  const tick = () => void rollup().catch((err) => log.error({ err }, 'rollup pass failed'));
-  const first = setTimeout(tick, 15_000);
-  const timer = setInterval(tick, 60_000);
+/** The embedded mode includes the open hour, so a newcomer sees metrics within a minute. */
+function rollupOptions(store: ObjectStore, log: Logger) {
   return {
-    async stop() {
-      clearTimeout(first);
-      clearInterval(timer);
-      await rollup();
-    },
+    store,
+    latenessMs: 120_000,
+    includeOpen: true,
+    rawRetentionMs: 7 * day,
+    metricsRetentionMs: 30 * day,
+    log,
   };
 }
 
@@ -51,15 +40,8 @@ function waitForSignal(): Promise<void> {
  * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`).
  */
 export async function run(argv: string[]): Promise<number> {
-  // Short segments in the embedded mode: raw data reaches the store (and the next rollup) within seconds.
-  const env = {
-    GRAVIX_DATA_DIR: '.gravix-data',
-    GRAVIX_INGEST_HOST: '127.0.0.1',
-    GRAVIX_QUERY_HOST: '127.0.0.1',
-    GRAVIX_WAL_SEGMENT_AGE_MS: '10000',
-    ...process.env,
-  };
-  const { key, keysFile } = loadOrCreateDevApiKey(env.GRAVIX_DATA_DIR);
+  const { env, dataDir, GRAVIX_ROLLUP_INTERVAL_MS: intervalMs } = loadDevEnvironment(process.env);
+  const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   const config = loadIngestConfig({ ...env, ...local });
   const queryConfig = loadQueryConfig({
@@ -95,11 +77,13 @@ export async function run(argv: string[]): Promise<number> {
     };
     void runLoad(options, undefined, demo.signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
   }
-  const rollups = startRollupLoop(store, log);
+  const rollups = startRollupLoop({ ...rollupOptions(store, log), intervalMs });
   await waitForSignal();
   demo.abort();
   const { drained } = await ingest.stop();
   await rollups.stop();
+  // One last pass so what was just uploaded is queryable on the next start.
+  await runRollupOnce(rollupOptions(store, log));
   await query.stop();
   return drained ? 0 : 3;
 }
