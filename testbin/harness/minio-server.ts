@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,8 @@ export interface MinioServer {
   accessKey: string;
   secretKey: string;
   region: string;
+  /** Creates a bucket with the root credentials. */
+  createBucket(bucket: string): Promise<void>;
   /** Stops MinIO but keeps its data, as in an outage; `start()` brings it back on the same port. */
   pause(): Promise<void>;
   start(): Promise<void>;
@@ -53,6 +56,19 @@ export async function startMinio(): Promise<MinioServer> {
     accessKey,
     secretKey,
     region: 'us-east-1',
+    async createBucket(bucket) {
+      const admin = new S3Client({
+        endpoint,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: accessKey, secretAccessKey: secretKey },
+      });
+      try {
+        await admin.send(new CreateBucketCommand({ Bucket: bucket }));
+      } finally {
+        admin.destroy();
+      }
+    },
     pause: () => proc.stop(),
     start,
     async stop() {

@@ -3,7 +3,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix } from '../../testbin/harness/gravix-process.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
@@ -122,14 +121,7 @@ describe('ingestion durability', () => {
 
     it('loses nothing acknowledged while MinIO is down, and uploads the backlog once it is back', async () => {
       const bucket = `gx-${randomBytes(4).toString('hex')}`;
-      const admin = new S3Client({
-        endpoint: minio.endpoint,
-        region: minio.region,
-        forcePathStyle: true,
-        credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
-      });
-      await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-      admin.destroy();
+      await minio.createBucket(bucket);
       const { env } = setup();
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
 import { describeObjectStoreContract } from './object-store.contract.js';
 import { ObjectStoreUnavailableError } from './object-store.js';
@@ -18,14 +17,7 @@ afterAll(async () => {
 
 async function freshStore(overrides: { maxAttempts?: number } = {}): Promise<S3ObjectStore> {
   const bucket = `b-${randomBytes(6).toString('hex')}`;
-  const admin = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-  admin.destroy();
+  await minio.createBucket(bucket);
   const store = new S3ObjectStore({
     bucket,
     endpoint: minio.endpoint,

@@ -1,22 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tenantIdPattern } from '../../domain/raw-record.js';
-import {
-  QueryEngineError,
-  type BucketRow,
-  type CountRow,
-  type EventRow,
-  type MetricsQuery,
-  type QueryEngine,
-} from '../query-engine.js';
-import {
-  buildBucketsSql,
-  buildCountsSql,
-  buildEventsSql,
-  buildLastMinuteSql,
-  sqlString,
-  type SqlDialect,
-} from './metrics-sql.js';
-import { toBucketRow, toCountRow, toEventRow, toNumber } from './metrics-rows.js';
+import { QueryEngineError } from '../query-engine.js';
+import { sqlString, type SqlDialect } from './metrics-sql.js';
+import { SqlQueryEngine } from './sql-query-engine.js';
 
 function duckdbDialect(storeRoot: string): SqlDialect {
   return {
@@ -42,11 +28,13 @@ const isNoFiles = (error: unknown) =>
   /No files found that match the pattern/i.test(String((error as Error).message));
 
 /** QueryEngine on embedded DuckDB over the local store's Parquet files (the `gravix dev` mode). */
-export class DuckDbQueryEngine implements QueryEngine {
+export class DuckDbQueryEngine extends SqlQueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly dialect: SqlDialect,
-  ) {}
+    dialect: SqlDialect,
+  ) {
+    super(dialect);
+  }
 
   /** `storeRoot` is the LocalObjectStore's root directory. */
   static async open(storeRoot: string): Promise<DuckDbQueryEngine> {
@@ -54,7 +42,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     return new DuckDbQueryEngine(instance, duckdbDialect(storeRoot));
   }
 
-  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+  protected async rows(sql: string): Promise<Record<string, unknown>[]> {
     const connection = await this.instance.connect();
     try {
       const reader = await connection.runAndReadAll(sql);
@@ -67,26 +55,7 @@ export class DuckDbQueryEngine implements QueryEngine {
     }
   }
 
-  async counts(query: MetricsQuery): Promise<CountRow[]> {
-    return (await this.rows(buildCountsSql(query, this.dialect))).map(toCountRow);
-  }
-
-  async buckets(query: MetricsQuery): Promise<BucketRow[]> {
-    return (await this.rows(buildBucketsSql(query, this.dialect))).map(toBucketRow);
-  }
-
-  async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {
-    return (await this.rows(buildEventsSql(query, this.dialect))).map(toEventRow);
-  }
-
-  async lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null> {
-    const [row] = await this.rows(buildLastMinuteSql(tenant, now, lookbackMs, this.dialect));
-    return row?.['last_minute'] === null || row?.['last_minute'] === undefined
-      ? null
-      : toNumber(row['last_minute']);
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     this.instance.closeSync();
   }
 }

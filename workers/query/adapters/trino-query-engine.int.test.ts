@@ -1,4 +1,3 @@
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
 import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
 import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
@@ -18,14 +17,7 @@ afterAll(async () => {
 
 describeQueryEngineContract('Trino over MinIO (Hive external tables)', async () => {
   minio = await startMinio();
-  const admin = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-  admin.destroy();
+  await minio.createBucket(bucket);
   store = new S3ObjectStore({
     bucket,
     endpoint: minio.endpoint,

@@ -1,21 +1,7 @@
 import { BasicAuth, Trino } from 'trino-client';
-import {
-  QueryEngineError,
-  type BucketRow,
-  type CountRow,
-  type EventRow,
-  type MetricsQuery,
-  type QueryEngine,
-} from '../query-engine.js';
-import {
-  buildBucketsSql,
-  buildCountsSql,
-  buildEventsSql,
-  buildLastMinuteSql,
-  sqlString,
-  type SqlDialect,
-} from './metrics-sql.js';
-import { toBucketRow, toCountRow, toEventRow, toNumber } from './metrics-rows.js';
+import { QueryEngineError } from '../query-engine.js';
+import { sqlString, type SqlDialect } from './metrics-sql.js';
+import { SqlQueryEngine } from './sql-query-engine.js';
 
 export interface TrinoQueryEngineOptions {
   server: string;
@@ -50,20 +36,19 @@ function trinoDialect(catalog: string, schema: string): SqlDialect {
 }
 
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse, partitions kept in sync. */
-export class TrinoQueryEngine implements QueryEngine {
+export class TrinoQueryEngine extends SqlQueryEngine {
   private readonly client: Trino;
-  private readonly dialect: SqlDialect;
   private lastSync = 0;
   private syncing: Promise<void> | undefined;
 
   private constructor(private readonly options: TrinoQueryEngineOptions) {
+    super(trinoDialect(options.catalog, options.schema));
     this.client = Trino.create({
       server: options.server,
       catalog: options.catalog,
       schema: options.schema,
       auth: new BasicAuth(options.user ?? 'gravix'),
     });
-    this.dialect = trinoDialect(options.catalog, options.schema);
   }
 
   /** Creates the schema and external tables when missing (idempotent), then returns the engine. */
@@ -76,11 +61,11 @@ export class TrinoQueryEngine implements QueryEngine {
   private async ensureTables(): Promise<void> {
     const { catalog, schema, warehouse } = this.options;
     const base = warehouse.endsWith('/') ? warehouse : `${warehouse}/`;
-    await this.rows(
+    await this.run(
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
     for (const [table, columns] of Object.entries(tables)) {
-      await this.rows(
+      await this.run(
         `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${columns}, tenant varchar, "date" varchar, hour varchar)
          WITH (external_location = ${sqlString(`${base}metrics/${table}`)}, format = 'PARQUET',
                partitioned_by = ARRAY['tenant', 'date', 'hour'])`,
@@ -93,7 +78,7 @@ export class TrinoQueryEngine implements QueryEngine {
     if (Date.now() - this.lastSync < (this.options.partitionSyncMs ?? 15_000)) return;
     this.syncing ??= (async () => {
       for (const table of Object.keys(tables)) {
-        await this.rows(
+        await this.run(
           `CALL ${this.options.catalog}.system.sync_partition_metadata(schema_name => ${sqlString(this.options.schema)}, table_name => ${sqlString(table)}, mode => 'FULL')`,
         );
       }
@@ -102,7 +87,8 @@ export class TrinoQueryEngine implements QueryEngine {
     await this.syncing;
   }
 
-  private async rows(sql: string): Promise<Record<string, unknown>[]> {
+  /** Runs one statement as is (DDL, partition sync). */
+  private async run(sql: string): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
     try {
       for await (const result of await this.client.query(sql)) {
@@ -118,29 +104,11 @@ export class TrinoQueryEngine implements QueryEngine {
     return rows;
   }
 
-  private async query(sql: string): Promise<Record<string, unknown>[]> {
+  /** Metrics queries see the partitions the rollup added since the last sync. */
+  protected async rows(sql: string): Promise<Record<string, unknown>[]> {
     await this.syncPartitions();
-    return this.rows(sql);
+    return this.run(sql);
   }
 
-  async counts(query: MetricsQuery): Promise<CountRow[]> {
-    return (await this.query(buildCountsSql(query, this.dialect))).map(toCountRow);
-  }
-
-  async buckets(query: MetricsQuery): Promise<BucketRow[]> {
-    return (await this.query(buildBucketsSql(query, this.dialect))).map(toBucketRow);
-  }
-
-  async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {
-    return (await this.query(buildEventsSql(query, this.dialect))).map(toEventRow);
-  }
-
-  async lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null> {
-    const [row] = await this.query(buildLastMinuteSql(tenant, now, lookbackMs, this.dialect));
-    return row?.['last_minute'] === null || row?.['last_minute'] === undefined
-      ? null
-      : toNumber(row['last_minute']);
-  }
-
-  async close(): Promise<void> {}
+  override async close(): Promise<void> {}
 }
