@@ -15,6 +15,11 @@ describe('loadRollupConfig', () => {
     });
   });
 
+  it('takes the scan thread count from GRAVIX_ROLLUP_SCAN_THREADS and leaves it to the default when unset', () => {
+    expect(loadRollupConfig({ GRAVIX_ROLLUP_SCAN_THREADS: '0' }, []).scanThreads).toBe(0);
+    expect(loadRollupConfig({}, []).scanThreads).toBeUndefined();
+  });
+
   it('parses a backfill range given as RFC 3339 and epoch ms', () => {
     const config = loadRollupConfig({}, [
       '--backfill',

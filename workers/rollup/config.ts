@@ -14,6 +14,8 @@ const rollupEnvSchema = z
     GRAVIX_ROLLUP_LATENESS_SECONDS: int(0).default(300),
     GRAVIX_ROLLUP_INCLUDE_OPEN: z.enum(['true', 'false']).default('false'),
     GRAVIX_ROLLUP_INTERVAL_SECONDS: int(1).default(60),
+    /** Unset = 1 worker when there are 2+ CPUs; 0 = scan on the main thread (lowest memory). */
+    GRAVIX_ROLLUP_SCAN_THREADS: int(0).max(16).optional(),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
     GRAVIX_METRICS_RETENTION_DAYS: int(1).default(90),
     GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +63,7 @@ export interface RollupConfig {
   includeOpen: boolean;
   latenessMs: number;
   intervalMs: number;
+  scanThreads: number | undefined;
   rawRetentionMs: number;
   metricsRetentionMs: number;
   logLevel: string;
@@ -107,6 +110,7 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
     includeOpen: args['include-open'] || base.GRAVIX_ROLLUP_INCLUDE_OPEN === 'true',
     latenessMs: base.GRAVIX_ROLLUP_LATENESS_SECONDS * 1000,
     intervalMs: base.GRAVIX_ROLLUP_INTERVAL_SECONDS * 1000,
+    scanThreads: base.GRAVIX_ROLLUP_SCAN_THREADS,
     rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
     metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,
     logLevel: base.GRAVIX_LOG_LEVEL,

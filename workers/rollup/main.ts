@@ -19,6 +19,7 @@ function baseOptions(config: RollupConfig, store: ObjectStore, log: Logger): Rol
     rawRetentionMs: config.rawRetentionMs,
     metricsRetentionMs: config.metricsRetentionMs,
     force: config.force,
+    ...(config.scanThreads === undefined ? {} : { scanThreads: config.scanThreads }),
   };
 }
 
