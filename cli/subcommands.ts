@@ -4,18 +4,6 @@ export interface Subcommand {
   load(): Promise<{ run(argv: string[]): Promise<number> }>;
 }
 
-export class SubcommandNotAvailableError extends Error {
-  readonly code = 'SUBCOMMAND_NOT_AVAILABLE';
-}
-
-function notYetBuilt(name: string, issue: string): Subcommand['load'] {
-  return async () => ({
-    async run() {
-      throw new SubcommandNotAvailableError(`gravix ${name} is not built yet (tracked in ${issue})`);
-    },
-  });
-}
-
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
@@ -25,7 +13,10 @@ export const subcommands: Record<string, Subcommand> = {
     summary: 'ingestion worker (HTTP API + write-ahead log)',
     load: () => import('../workers/ingest/main.js'),
   },
-  rollup: { summary: 'rollup worker (raw segments -> minute metrics)', load: notYetBuilt('rollup', '[3/7]') },
+  rollup: {
+    summary: 'rollup worker (raw segments -> minute metrics)',
+    load: () => import('../workers/rollup/main.js'),
+  },
   query: { summary: 'query API and dashboard server', load: () => import('../workers/query/main.js') },
   operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
   loadgen: {

@@ -1,16 +1,7 @@
 import type { RawFact, RawServiceEvent } from '../../domain/raw-record.js';
 
-/** mulberry32: tiny, fast, and the same sequence on every machine for a given seed. */
-export function buildSeededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { buildSeededRandom } from '../../domain/seeded-random.js';
+import { buildSeededRandom } from '../../domain/seeded-random.js';
 
 function normal(random: () => number): number {
   const u = 1 - random();
