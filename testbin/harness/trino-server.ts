@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { BasicAuth, Trino } from 'trino-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
@@ -93,6 +94,21 @@ export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
       return info.starting === false;
     },
     { what: 'trino /v1/info starting=false', timeoutMs: 240_000, intervalMs: 1000 },
+  );
+  // "Started" is not "schedulable": until the node announces itself, scans fail with "No nodes available".
+  const client = Trino.create({ server: url, auth: new BasicAuth('gravix-harness') });
+  await waitUntil(
+    async () => {
+      proc.assertRunning();
+      for await (const result of await client.query(
+        "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'",
+      )) {
+        if (result.error) return false;
+        if (Number(result.data?.[0]?.[0] ?? 0) > 0) return true;
+      }
+      return false;
+    },
+    { what: 'an active Trino worker node', timeoutMs: 120_000, intervalMs: 500 },
   );
   return {
     url,
