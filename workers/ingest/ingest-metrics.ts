@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { buildMetricsRegistry } from '../shared/metrics-registry.js';
 
 /** Gauges read at scrape time from the WAL and the uploader. */
 function buildBacklogGauges(
@@ -35,22 +36,12 @@ function buildBacklogGauges(
   };
 }
 
-const promtoolRejectedDefaults = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
-
 /** The ingestion worker's Prometheus metrics; names are shared with dashboards/ and the PrometheusRules. */
 export function buildIngestMetrics(
   backlog: () => { segments: number; bytes: number },
   walBytes: () => number,
 ) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  // prom-client names these gauges *_total, which promtool (rightly) flags; the handle/request counts stay
-  // available as nodejs_active_handles and nodejs_active_requests.
-  for (const name of promtoolRejectedDefaults) registry.removeSingleMetric(name);
+  const registry = buildMetricsRegistry();
   const registers = [registry];
   return {
     registry,

@@ -3,15 +3,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { parseApiKeys } from '../domain/api-keys.js';
+import { buildMetricsRegistry } from '../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from './adapters/duckdb-query-engine.js';
 import { TrinoQueryEngine } from './adapters/trino-query-engine.js';
 import type { QueryConfig } from './config.js';
 import { buildQueryApp } from './http/query-app.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
+import { registerRollupFreshnessMetrics } from './rollup-freshness-metrics.js';
 
 export interface QueryServer {
   port: number;
@@ -43,8 +44,8 @@ export async function startQueryServer(
 ): Promise<QueryServer> {
   const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
   const engine = await openEngine(config);
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = buildMetricsRegistry();
+  registerRollupFreshnessMetrics(registry, store);
   const app = buildQueryApp({
     service: new QueryService(engine, store),
     apiKeys: () => apiKeys,

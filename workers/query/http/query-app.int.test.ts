@@ -11,6 +11,7 @@ import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import type { TimeseriesResponse } from '../api-types.js';
 import { loadContractData } from '../query-engine.contract.js';
 import { QueryService } from '../query-service.js';
+import { registerRollupFreshnessMetrics } from '../rollup-freshness-metrics.js';
 import { buildQueryApp } from './query-app.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
@@ -23,6 +24,8 @@ beforeAll(async () => {
   const store = new LocalObjectStore(root);
   await loadContractData(store);
   engine = await DuckDbQueryEngine.open(root);
+  const registry = new Registry();
+  registerRollupFreshnessMetrics(registry, store, () => base + 2 * 3_600_000);
   const app = buildQueryApp({
     service: new QueryService(engine, store),
     apiKeys: () => [
@@ -30,7 +33,7 @@ beforeAll(async () => {
       { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest'] },
     ],
     log: pino({ level: 'silent' }),
-    registry: new Registry(),
+    registry,
     now: () => base + 2 * 3_600_000,
   });
   server = await new Promise((r) => {
@@ -133,5 +136,14 @@ describe('query API', () => {
     };
     expect(freshness.lastMetricMinute).toBeGreaterThan(base);
     expect(freshness.lastRollupAt).toBeGreaterThan(0);
+  });
+});
+
+describe('query server metrics', () => {
+  it('expose the rollup freshness per tenant, read from the manifests', async () => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const last = /^gravix_rollup_last_success_timestamp_seconds\{tenant="acme"\} (\d+(\.\d+)?)$/m.exec(text);
+    expect(Number(last?.[1])).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z') / 1000);
+    expect(text).toMatch(/^gravix_rollup_lag_seconds\{tenant="acme"\} \d/m);
   });
 });
