@@ -12,7 +12,7 @@ import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../testbin/harness/wait-until.js';
 import { installCrds } from './testing/install-crds.js';
-import { buildMonitoringCrds } from './testing/monitoring-crds.js';
+import { monitoringCrds } from '../operator/testing/monitoring-crds.js';
 import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
 
 /**
@@ -41,7 +41,7 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
     client = RawKubeClient.forApiserver(apiserver);
-    await installCrds(client, buildMonitoringCrds());
+    await installCrds(client, monitoringCrds);
     for (const ns of ['gravix-system', 'obs', 'team-a', 'team-b']) await client.createNamespace(ns);
   });
 

@@ -6,7 +6,7 @@ import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
 import { installCrds } from './testing/install-crds.js';
-import { buildMonitoringCrds } from './testing/monitoring-crds.js';
+import { monitoringCrds } from '../operator/testing/monitoring-crds.js';
 import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
 
 const operatorChart = repoPath('charts', 'gravix-operator');
@@ -160,7 +160,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
     client = RawKubeClient.forApiserver(apiserver);
-    await installCrds(client, buildMonitoringCrds());
+    await installCrds(client, monitoringCrds);
     for (const ns of ['gravix-system', 'team-a', 'team-b', 'obs']) await client.createNamespace(ns);
   });
 

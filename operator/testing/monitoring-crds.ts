@@ -1,4 +1,7 @@
-/** Minimal stand-ins for the Prometheus operator CRDs, so monitoring objects can be applied in tests. */
+/**
+ * Minimal stand-ins for the Prometheus operator's CRDs (the test apiserver has no Prometheus operator), so
+ * ServiceMonitors and PrometheusRules from the operator and the chart can be applied and dry-run. Any spec goes.
+ */
 function stubCrd(kind: string, plural: string) {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
@@ -7,7 +10,7 @@ function stubCrd(kind: string, plural: string) {
     spec: {
       group: 'monitoring.coreos.com',
       scope: 'Namespaced',
-      names: { plural, singular: kind.toLowerCase(), kind },
+      names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
       versions: [
         {
           name: 'v1',
