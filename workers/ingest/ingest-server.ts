@@ -38,6 +38,7 @@ export async function startIngestServer(
     maxSegmentAgeMs: config.GRAVIX_WAL_SEGMENT_AGE_MS,
     onSealed: (segment) => parts.uploader?.enqueue(segment),
     onFsync: (seconds) => metrics.fsyncDuration.observe(seconds),
+    onBackgroundError: (err) => log.error({ err }, 'sealing a write-ahead log segment failed'),
   });
   const uploader = new SegmentUploader({
     store,

@@ -14,6 +14,8 @@ export interface WalOptions {
   onSealed: (segment: SealedSegment) => void;
   /** Observes each group commit's fsync, for metrics. */
   onFsync?: (seconds: number, bytes: number) => void;
+  /** A background seal (by age) failed; the next append will fail too and answer 503. */
+  onBackgroundError?: (error: Error) => void;
 }
 
 export interface SealedSegment {
@@ -65,7 +67,8 @@ export class WriteAheadLog {
     const wal = new WriteAheadLog(options);
     await fs.mkdir(options.dir, { recursive: true });
     const recovered = await wal.recover();
-    wal.ageTimer = setInterval(() => void wal.sealIfOld(), Math.min(1000, options.maxSegmentAgeMs)).unref();
+    const sealByAge = () => void wal.sealIfOld().catch((error: Error) => options.onBackgroundError?.(error));
+    wal.ageTimer = setInterval(sealByAge, Math.min(1000, options.maxSegmentAgeMs)).unref();
     return { wal, recovered };
   }
 
