@@ -14,7 +14,8 @@ import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js'
 import { runRollupOnce } from './run-rollup-once.js';
 import { chunk, putRawSegment } from './testing/raw-segments.js';
 import { expectRowsMatchOracle, readCommittedRows } from './testing/rollup-oracle.js';
-import { buildRollupEntry, parseRunSummary, spawnRollup } from './testing/rollup-processes.js';
+import { builtCli } from '../../testbin/harness/built-cli.js';
+import { parseRunSummary, spawnRollup } from './testing/rollup-processes.js';
 import { buildSeededFacts } from './testing/seeded-raw-events.js';
 import { createHash } from 'node:crypto';
 
@@ -28,12 +29,12 @@ const policy = {
 };
 const processEnv = { GRAVIX_RAW_RETENTION_DAYS: '3650', GRAVIX_METRICS_RETENTION_DAYS: '3650' };
 
-let entry: string;
+let cli: string;
 let minio: MinioServer;
 const s3Stores: S3ObjectStore[] = [];
 
 beforeAll(async () => {
-  entry = buildRollupEntry();
+  cli = await builtCli();
   minio = await startMinio();
 }, 120_000);
 afterAll(async () => {
@@ -97,7 +98,7 @@ describe.each([
   it('two concurrent rollup processes on the same partition leave exactly one consistent committed result', async () => {
     const { store, env } = await makeStore();
     const facts = await seed(store, 5, 150_000, 0);
-    const runs = [0, 1].map(() => spawnRollup(entry, { ...env, ...processEnv }, ['--once']));
+    const runs = [0, 1].map(() => spawnRollup(cli, { ...env, ...processEnv }, ['--once']));
     const results = await Promise.all(runs.map((r) => r.exited));
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     const summaries = results.map((r) => parseRunSummary(r.output)!);
@@ -122,7 +123,7 @@ describe.each([
     const inputs = (await store.list('raw/')).map((o) => o.key);
     const newSha = (await computePartition(store, p10, inputs)).requestMetrics.sha256;
     // First right after the manifest commit, while the data files are being published.
-    const committedRun = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+    const committedRun = spawnRollup(cli, { ...env, ...processEnv }, ['--once']);
     const before = (await store.head(buildManifestKey(p10)))?.etag;
     while (
       (await store.head(buildManifestKey(p10)))?.etag === before &&
@@ -138,13 +139,13 @@ describe.each([
     expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
     // Then at points spread over the run (reading, aggregating, encoding, committing).
     for (const killAfterMs of [300, 800, 1_300, 1_800, 2_300]) {
-      const run = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+      const run = spawnRollup(cli, { ...env, ...processEnv }, ['--once']);
       setTimeout(() => run.child.kill('SIGKILL'), killAfterMs);
       await run.exited;
       expect([oldSha, newSha]).toContain(sha((await store.get(dataKey))?.body));
       expect([1, 2]).toContain((await loadManifest(store, buildManifestKey(p10)))!.manifest.generation);
     }
-    const final = spawnRollup(entry, { ...env, ...processEnv }, ['--once']);
+    const final = spawnRollup(cli, { ...env, ...processEnv }, ['--once']);
     expect((await final.exited).code).toBe(0);
     expect(sha((await store.get(dataKey))?.body)).toBe(newSha);
     expect((await loadManifest(store, buildManifestKey(p10)))!.manifest).toMatchObject({
@@ -163,7 +164,7 @@ describe('gravix rollup --backfill', () => {
     await putRawSegment(store, next, { seq: 50 });
     const from = new Date(hour10).toISOString();
     const to = new Date(hour10 + 3_600_000).toISOString();
-    const run = spawnRollup(entry, { ...env, ...processEnv }, ['--backfill', '--from', from, '--to', to]);
+    const run = spawnRollup(cli, { ...env, ...processEnv }, ['--backfill', '--from', from, '--to', to]);
     const { code, output } = await run.exited;
     expect(code).toBe(0);
     expect(output).toContain('1/1 partitions  2,000 facts');
@@ -172,7 +173,7 @@ describe('gravix rollup --backfill', () => {
   });
 
   it('exits 1 with every configuration problem named', async () => {
-    const run = spawnRollup(entry, { GRAVIX_ROLLUP_LATENESS_SECONDS: 'soon' }, ['--backfill']);
+    const run = spawnRollup(cli, { GRAVIX_ROLLUP_LATENESS_SECONDS: 'soon' }, ['--backfill']);
     const { code, output } = await run.exited;
     expect(code).toBe(1);
     expect(output).toContain('"code":"INVALID_CONFIG"');

@@ -1,39 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
-const outDir = join(repoRoot, 'test-artifacts', 'rollup-dist');
-
-/**
- * Compiles the rollup entry (and only what it imports) to JS, so tests can run real, separately killable
- * rollup processes: jest's in-process TypeScript cannot be spawned.
- */
-export function buildRollupEntry(): string {
-  mkdirSync(outDir, { recursive: true });
-  execFileSync(
-    process.execPath,
-    [
-      join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'),
-      join(repoRoot, 'workers', 'rollup', 'rollup-process.ts'),
-      join(repoRoot, 'workers', 'rollup', 'adapters', 'segment-scan-worker.ts'),
-      ...[
-        '--outDir',
-        outDir,
-        '--rootDir',
-        repoRoot,
-        '--module',
-        'nodenext',
-        '--moduleResolution',
-        'nodenext',
-      ],
-      ...['--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict'],
-    ],
-    { cwd: repoRoot, stdio: 'pipe' },
-  );
-  return join(outDir, 'workers', 'rollup', 'rollup-process.js');
-}
+import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface RollupProcess {
   child: ChildProcess;
@@ -41,8 +6,9 @@ export interface RollupProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
 }
 
-export function spawnRollup(entry: string, env: Record<string, string>, args: string[]): RollupProcess {
-  const child = spawn(process.execPath, [entry, ...args], {
+/** Runs `gravix rollup <args>` from the built CLI (testbin/harness/built-cli.ts) as a real, killable process. */
+export function spawnRollup(cli: string, env: Record<string, string>, args: string[]): RollupProcess {
+  const child = spawn(process.execPath, [cli, 'rollup', ...args], {
     env: { PATH: process.env['PATH'] ?? '', GRAVIX_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
