@@ -2,11 +2,11 @@
  * bench/ingest: durable events/s and latency of the ingestion API for batches of
  * 1, 100 and 1000 at 64 connections, printed beside the floors measured in the
  * same run (JSON.parse of the same bodies; write+fdatasync of the same bytes).
- * Usage: npm run build && node dist/bench/ingest/ingest-bench.js [--seconds 5]
+ * Load comes from wrk (apt-get install wrk) in its own process, so the client does not eat the server's core.
+ * Usage: npm run bench:ingest [-- --seconds 5]
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeSync, fdatasyncSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import { loadIngestConfig } from '../../workers/ingest/config.js';
 import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
+import { runWrk } from './wrk-load.js';
 
 const connections = 64;
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
@@ -56,54 +57,21 @@ function fsyncFloor(bytes: number): number {
   return syncs;
 }
 
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
-
 async function load(port: number, size: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: connections });
-  const bodies = Array.from({ length: 16 }, (_, i) => batchBody(size, i));
-  const latencies: number[] = [];
-  let events = 0;
-  let errors = 0;
-  const deadline = Date.now() + seconds * 1000;
-  const one = (body: string) =>
-    new Promise<number>((resolve) => {
-      const req = request(
-        {
-          port,
-          host: '127.0.0.1',
-          path: '/api/v1/facts',
-          method: 'POST',
-          agent,
-          headers: { authorization: 'Bearer bench', 'content-type': 'application/json' },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on('error', () => resolve(0));
-      req.end(body);
-    });
-  const worker = async (w: number) => {
-    for (let i = w; Date.now() < deadline; i += 1) {
-      const started = performance.now();
-      const status = await one(bodies[i % bodies.length]!);
-      latencies.push(performance.now() - started);
-      if (status === 200) events += size;
-      else errors += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, (_, w) => worker(w)));
-  agent.destroy();
-  latencies.sort((a, b) => a - b);
+  const run = await runWrk({
+    url: `http://127.0.0.1:${port}/api/v1/facts`,
+    body: batchBody(size, size),
+    connections,
+    seconds,
+  });
+  const ok = run.requests - run.non2xx;
   return {
     batch: size,
-    requestsPerSecond: Math.round(latencies.length / seconds),
-    eventsPerSecond: Math.round(events / seconds),
-    p50Ms: Number(percentile(latencies, 0.5).toFixed(2)),
-    p99Ms: Number(percentile(latencies, 0.99).toFixed(2)),
-    errors,
+    requestsPerSecond: Math.round(run.requests / run.seconds),
+    eventsPerSecond: Math.round((ok * size) / run.seconds),
+    p50Ms: Number(run.p50Ms.toFixed(2)),
+    p99Ms: Number(run.p99Ms.toFixed(2)),
+    errors: run.non2xx + run.socketErrors,
   };
 }
 
@@ -128,6 +96,8 @@ async function serve(): Promise<void> {
     new LocalObjectStore(join(dir, 'store')),
     pino({ level: 'warn' }),
   );
+  // A clean exit on SIGINT lets `node --cpu-prof` write its profile when profiling the server.
+  process.once('SIGINT', () => process.exit(0));
   process.send?.({ port: server.port });
 }
 

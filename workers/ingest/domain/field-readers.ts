@@ -85,14 +85,23 @@ export function readTimestamp(item: Item, field: string, window: TimeWindow): nu
   return ms;
 }
 
+const canonicalByLowerCase = new WeakMap<readonly string[], Map<string, string>>();
+
+/** Case-insensitive: the canonical spelling from `allowed` is returned. */
 export function readEnum<T extends string>(item: Item, field: string, allowed: readonly T[]): T {
   const value = readString(item, field, 32);
-  const upper = allowed.find((a) => a.toLowerCase() === value.toLowerCase());
-  if (!upper)
+  let canonical = canonicalByLowerCase.get(allowed);
+  if (!canonical) {
+    canonical = new Map(allowed.map((a) => [a.toLowerCase(), a]));
+    canonicalByLowerCase.set(allowed, canonical);
+  }
+  // Clients almost always send the canonical spelling; only other spellings pay for lower-casing.
+  const match = (allowed as readonly string[]).includes(value) ? value : canonical.get(value.toLowerCase());
+  if (match === undefined)
     throw new FieldError(
       'INVALID_VALUE',
       field,
       `${field} must be one of ${allowed.join(', ')}, got ${show(value)}`,
     );
-  return upper;
+  return match as T;
 }

@@ -1,4 +1,4 @@
-import { normalisePath } from './normalise-path.js';
+import { isIdSegment, normalisePath } from './normalise-path.js';
 
 describe('normalisePath', () => {
   it.each([
@@ -16,5 +16,23 @@ describe('normalisePath', () => {
 
   it('keeps short words and version segments that merely look hex-ish', () => {
     expect(normalisePath('/cafe/add/v2/beef')).toBe('/cafe/add/v2/beef');
+  });
+});
+
+describe('isIdSegment', () => {
+  it.each([
+    ['123', true],
+    ['550E8400-E29B-41D4-A716-446655440000', true],
+    ['deadbeef', false],
+    ['deadbee1', true],
+    ['aZ3kP9qLm2Xv7Yt0wQ1eR5', true],
+    ['aZ3kP9qLm2Xv7Yt0wQ1', false],
+    ['abcdefghijklmnopqrstuvwxyz', false],
+    ['v2', false],
+    ['item.json', false],
+    ['12.5', false],
+    ['', false],
+  ])('%j is an id: %s', (segment, expected) => {
+    expect(isIdSegment(segment)).toBe(expected);
   });
 });

@@ -1,12 +1,39 @@
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const number = /^\d+$/;
-// Hex ids: long enough not to swallow words like "cafe" or "add"; must contain a digit.
-const hexId = /^(?=.*\d)[0-9a-f]{8,}$/i;
-// Opaque tokens such as base62 ids (e.g. "aZ3kP9qLm2Xv"): long, mixed letters and digits, no separators.
-const opaqueToken = /^(?=.*\d)(?=.*[a-zA-Z])[A-Za-z0-9_-]{20,}$/;
 
-function isIdSegment(segment: string): boolean {
-  return number.test(segment) || uuid.test(segment) || hexId.test(segment) || opaqueToken.test(segment);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHexLetter = (c: number) => (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const isTokenPunctuation = (c: number) => c === 45 || c === 95; // '-' or '_'
+
+/** Digit and letter counts of a segment, or undefined if it is empty or has a character outside [A-Za-z0-9_-]. */
+function countTokenChars(text: string, start: number, end: number) {
+  if (end <= start) return undefined;
+  const counts = { digits: 0, hexLetters: 0, letters: 0 };
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (isDigit(c)) counts.digits++;
+    else if (isLetter(c)) {
+      counts.letters++;
+      if (isHexLetter(c)) counts.hexLetters++;
+    } else if (!isTokenPunctuation(c)) return undefined;
+  }
+  return counts;
+}
+
+/**
+ * Whether a path segment is an id: a number, a UUID, a hex id (8+ hex characters with a digit, so words like
+ * "cafe" or "deadbeef" stay), or an opaque token (20+ of [A-Za-z0-9_-] mixing letters and digits, e.g. base62
+ * ids). One pass over the characters instead of four regular expressions: this runs for every ingested fact.
+ */
+export function isIdSegment(text: string, start = 0, end = text.length): boolean {
+  const counts = countTokenChars(text, start, end);
+  const length = end - start;
+  if (!counts) return false;
+  const { digits, hexLetters, letters } = counts;
+  if (digits === length) return true;
+  if (length === 36 && uuid.test(text.slice(start, end))) return true;
+  if (length >= 8 && digits > 0 && digits + hexLetters === length) return true;
+  return length >= 20 && digits > 0 && letters > 0;
 }
 
 /**
@@ -16,8 +43,19 @@ function isIdSegment(segment: string): boolean {
  * Templates that already contain parameters (':id', '{id}') pass through.
  */
 export function normalisePath(rawPath: string): string {
-  const path = rawPath.split(/[?#]/, 1)[0] ?? '';
-  const segments = path.split('/').filter((s) => s.length > 0);
-  const templated = segments.map((s) => (isIdSegment(s) ? ':id' : s));
-  return `/${templated.join('/')}`;
+  let end = rawPath.length;
+  for (let i = 0; i < end; i++) {
+    const c = rawPath.charCodeAt(i);
+    if (c === 63 || c === 35) end = i; // '?' or '#'
+  }
+  let template = '';
+  let start = 0;
+  while (start < end) {
+    let slash = rawPath.indexOf('/', start);
+    if (slash === -1 || slash > end) slash = end;
+    if (slash > start)
+      template += isIdSegment(rawPath, start, slash) ? '/:id' : `/${rawPath.slice(start, slash)}`;
+    start = slash + 1;
+  }
+  return template === '' ? '/' : template;
 }

@@ -83,12 +83,12 @@ export function parseRequestFact(value: unknown, index: number, ctx: FactContext
       status_code: readInteger(item, 'status_code', 100, 599),
       latency_ms: readNumber(item, 'latency_ms', 0, maxLatencyMs),
     };
-    const optional = {
-      env: readOptionalString(item, 'env', 64),
-      version: readOptionalString(item, 'version', 128),
-      trace_id: readOptionalString(item, 'trace_id', 128),
-    };
-    for (const [key, v] of Object.entries(optional)) if (v !== undefined) (fact as unknown as Item)[key] = v;
+    const env = readOptionalString(item, 'env', 64);
+    if (env !== undefined) fact.env = env;
+    const version = readOptionalString(item, 'version', 128);
+    if (version !== undefined) fact.version = version;
+    const traceId = readOptionalString(item, 'trace_id', 128);
+    if (traceId !== undefined) fact.trace_id = traceId;
     fact.path = ctx.routes.admit(ctx.tenant, fact.service, fact.path);
     return fact;
   });

@@ -9,16 +9,21 @@ export const overflowRoute = '/:overflow';
  * ingesters; the overflow route makes that visible rather than silent.
  */
 export class RouteBudget {
-  private readonly routes = new Map<string, Set<string>>();
+  /** tenant -> service -> admitted routes (nested maps: no key string built per fact). */
+  private readonly routes = new Map<string, Map<string, Set<string>>>();
 
   constructor(private readonly maxRoutesPerService: number) {}
 
   admit(tenant: string, service: string, route: string): string {
-    const key = `${tenant}\u0000${service}`;
-    let known = this.routes.get(key);
+    let services = this.routes.get(tenant);
+    if (!services) {
+      services = new Map();
+      this.routes.set(tenant, services);
+    }
+    let known = services.get(service);
     if (!known) {
       known = new Set();
-      this.routes.set(key, known);
+      services.set(service, known);
     }
     if (known.has(route)) return route;
     if (known.size >= this.maxRoutesPerService) return overflowRoute;

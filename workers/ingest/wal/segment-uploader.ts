@@ -1,13 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
-import {
-  buildRawPartition,
-  buildRawPartitionPrefix,
-  buildRawSegmentKey,
-} from '../../domain/raw-partition.js';
 import { UploadVerificationError, type ObjectStore } from '../../adapters/object-store/object-store.js';
-import type { WalRecord } from './wal-record.js';
-import { readSegmentRecords, type SealedSegment } from './write-ahead-log.js';
+import { SegmentPackerThread } from './segment-packer-thread.js';
+import type { SealedSegment } from './write-ahead-log.js';
 
 export interface UploaderOptions {
   store: ObjectStore;
@@ -20,43 +14,6 @@ export interface UploaderOptions {
   maxBackoffMs?: number;
 }
 
-const maxDeadLetterItemChars = 8192;
-
-/** Object key for one partition's share of a segment; deterministic, so a re-upload after a crash overwrites identically. */
-function keyFor(record: WalRecord, ingesterId: string, seq: number): string {
-  const ts = record.kind === 'rejected' ? record.received_at : record.ts;
-  const partition = buildRawPartition(record.tenant, ts);
-  if (record.kind !== 'rejected') return buildRawSegmentKey(partition, ingesterId, seq);
-  const raw = buildRawPartitionPrefix(partition).slice('raw/'.length);
-  return `dead-letter/${raw}${ingesterId}-${String(seq).padStart(12, '0')}.jsonl.gz`;
-}
-
-function serialise(record: WalRecord): string {
-  if (record.kind !== 'rejected') return JSON.stringify(record);
-  const item = JSON.stringify(record.item) ?? 'null';
-  const kept =
-    item.length > maxDeadLetterItemChars ? `${item.slice(0, maxDeadLetterItemChars)}…` : record.item;
-  return JSON.stringify({ ...record, item: kept });
-}
-
-/** Splits a segment's records by destination object, preserving WAL order within each. */
-export function buildSegmentObjects(
-  records: WalRecord[],
-  ingesterId: string,
-  seq: number,
-): Map<string, Buffer> {
-  const lines = new Map<string, string[]>();
-  for (const record of records) {
-    const key = keyFor(record, ingesterId, seq);
-    const list = lines.get(key) ?? [];
-    list.push(serialise(record));
-    lines.set(key, list);
-  }
-  const objects = new Map<string, Buffer>();
-  for (const [key, list] of lines) objects.set(key, gzipSync(`${list.join('\n')}\n`));
-  return objects;
-}
-
 /**
  * Uploads sealed segments in order, one at a time, retrying with capped
  * exponential backoff while the store is unavailable. A local segment is
@@ -67,6 +24,7 @@ export class SegmentUploader {
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  private readonly packer = new SegmentPackerThread();
 
   constructor(private readonly options: UploaderOptions) {}
 
@@ -103,8 +61,7 @@ export class SegmentUploader {
 
   private async upload(segment: SealedSegment): Promise<void> {
     const started = process.hrtime.bigint();
-    const records = await readSegmentRecords(segment.path);
-    const objects = buildSegmentObjects(records, this.options.ingesterId, segment.seq);
+    const objects = await this.packer.pack(segment.path, this.options.ingesterId, segment.seq);
     for (const [key, body] of objects) {
       await this.options.store.put(key, body, { contentType: 'application/gzip' });
       const stored = await this.options.store.head(key);
@@ -117,7 +74,7 @@ export class SegmentUploader {
     await this.options.deleteSealed(segment);
     this.options.onUploaded?.(Number(process.hrtime.bigint() - started) / 1e9, segment);
     this.options.log.info(
-      { seq: segment.seq, objects: objects.size, records: records.length },
+      { seq: segment.seq, objects: objects.size, bytes: segment.bytes },
       'segment uploaded',
     );
   }
@@ -131,6 +88,7 @@ export class SegmentUploader {
       if ((await Promise.race([this.running, deadline])) === 'timeout') break;
     }
     this.stopped = this.queue.length > 0;
+    await this.packer.close();
     return this.queue.length === 0;
   }
 }

@@ -1,0 +1,68 @@
+import { gzipSync } from 'node:zlib';
+import {
+  buildRawPartition,
+  buildRawPartitionPrefix,
+  buildRawSegmentKey,
+} from '../../domain/raw-partition.js';
+import { decodeFrames } from './segment-frames.js';
+import type { WalRecord } from './wal-record.js';
+
+const maxDeadLetterItemChars = 8192;
+
+/** Object key for one partition's share of a segment; deterministic, so a re-upload after a crash overwrites identically. */
+function keyFor(record: WalRecord, ingesterId: string, seq: number): string {
+  const ts = record.kind === 'rejected' ? record.received_at : record.ts;
+  const partition = buildRawPartition(record.tenant, ts);
+  if (record.kind !== 'rejected') return buildRawSegmentKey(partition, ingesterId, seq);
+  const raw = buildRawPartitionPrefix(partition).slice('raw/'.length);
+  return `dead-letter/${raw}${ingesterId}-${String(seq).padStart(12, '0')}.jsonl.gz`;
+}
+
+function serialise(record: WalRecord): string {
+  if (record.kind !== 'rejected') return JSON.stringify(record);
+  const item = JSON.stringify(record.item) ?? 'null';
+  const kept =
+    item.length > maxDeadLetterItemChars ? `${item.slice(0, maxDeadLetterItemChars)}…` : record.item;
+  return JSON.stringify({ ...record, item: kept });
+}
+
+/** Hour partitions repeat for long runs of records: remember the last tenant/hour instead of formatting each ts. */
+function buildKeyCache(ingesterId: string, seq: number) {
+  let last: { tenant: string; hourStart: number; rejected: boolean; key: string } | undefined;
+  return (record: WalRecord): string => {
+    const ts = record.kind === 'rejected' ? record.received_at : record.ts;
+    const hourStart = ts - (((ts % 3_600_000) + 3_600_000) % 3_600_000);
+    const rejected = record.kind === 'rejected';
+    if (last?.tenant === record.tenant && last.hourStart === hourStart && last.rejected === rejected)
+      return last.key;
+    last = { tenant: record.tenant, hourStart, rejected, key: keyFor(record, ingesterId, seq) };
+    return last.key;
+  };
+}
+
+/** Splits a segment's records by destination object, preserving WAL order within each. */
+export function buildSegmentObjects(
+  records: WalRecord[],
+  ingesterId: string,
+  seq: number,
+): Map<string, Buffer> {
+  const lines = new Map<string, string[]>();
+  const keyOf = buildKeyCache(ingesterId, seq);
+  for (const record of records) {
+    const key = keyOf(record);
+    let list = lines.get(key);
+    if (!list) {
+      list = [];
+      lines.set(key, list);
+    }
+    list.push(serialise(record));
+  }
+  const objects = new Map<string, Buffer>();
+  for (const [key, list] of lines) objects.set(key, gzipSync(`${list.join('\n')}\n`));
+  return objects;
+}
+
+/** A sealed segment's bytes turned into the gzipped JSONL objects of the raw and dead-letter layers. */
+export function packSegment(bytes: Buffer, ingesterId: string, seq: number): Map<string, Buffer> {
+  return buildSegmentObjects(decodeFrames<WalRecord>(bytes).records, ingesterId, seq);
+}
