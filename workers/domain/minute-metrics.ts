@@ -67,7 +67,7 @@ export function compareMinuteKeys(
 }
 
 /** Quantile clamped to the exact min/max, which only ever moves the estimate closer to the truth. */
-function clampedQuantile(sketch: LatencySketch, q: number, min: number, max: number): number {
+export function clampedQuantile(sketch: LatencySketch, q: number, min: number, max: number): number {
   const value = sketch.quantile(q) ?? 0;
   return Math.min(max, Math.max(min, value));
 }

@@ -25,6 +25,7 @@ export async function loadManifest(store: ObjectStore, key: string): Promise<Com
 function sameOutputs(manifest: RollupManifest, computed: ComputedPartition): boolean {
   return (
     manifest.outputs.request_metrics_minute.sha256 === computed.requestMetrics.sha256 &&
+    manifest.outputs.request_metrics_hour?.sha256 === computed.hourMetrics.sha256 &&
     manifest.outputs.service_events.sha256 === computed.serviceEvents.sha256
   );
 }
@@ -34,7 +35,7 @@ function buildManifest(
   previous: RollupManifest | undefined,
   options: { sealed: boolean; nowMs: number },
 ): RollupManifest {
-  const { partition: p, requestMetrics, serviceEvents } = computed;
+  const { partition: p, requestMetrics, hourMetrics, serviceEvents } = computed;
   const out = (table: Parameters<typeof buildDataFileKey>[0], o: typeof requestMetrics) => ({
     key: buildDataFileKey(table, p),
     sha256: o.sha256,
@@ -52,6 +53,7 @@ function buildManifest(
     inputs: computed.inputs,
     outputs: {
       request_metrics_minute: out('request_metrics_minute', requestMetrics),
+      request_metrics_hour: out('request_metrics_hour', hourMetrics),
       service_events: out('service_events', serviceEvents),
     },
     published: false,
@@ -122,6 +124,7 @@ async function publishAndMark(
 
 async function writeDataFiles(store: ObjectStore, manifest: RollupManifest, computed: ComputedPartition) {
   await store.put(manifest.outputs.request_metrics_minute.key, computed.requestMetrics.bytes);
+  await store.put(buildDataFileKey('request_metrics_hour', computed.partition), computed.hourMetrics.bytes);
   await store.put(manifest.outputs.service_events.key, computed.serviceEvents.bytes);
 }
 

@@ -3,7 +3,8 @@ import { MinuteMetricsAggregator } from '../domain/minute-metrics.js';
 import { partitionStartMs, type RawPartition } from '../domain/raw-partition.js';
 import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
+import { rollUpMinutesToHours } from '../domain/hour-metrics.js';
+import { encodeHourMetrics, encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
 import { forEachLine, readGzipLineChunks } from './adapters/raw-segment-lines.js';
 import type { ResolvedScan, SegmentScanPool } from './adapters/segment-scan-pool.js';
 import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
@@ -29,6 +30,7 @@ export interface ComputedPartition {
   inputs: ManifestInput[];
   inputsDigest: string;
   requestMetrics: ComputedOutput;
+  hourMetrics: ComputedOutput;
   serviceEvents: ComputedOutput;
   stats: RollupManifest['stats'];
 }
@@ -171,11 +173,13 @@ export async function computePartition(
   for (const scan of inFlight) acc.addScan(await scan);
   const rows = acc.aggregator.rows();
   const events = [...acc.events.values()].sort(compareEvents);
+  const hours = rollUpMinutesToHours(rows);
   return {
     partition,
     inputs,
     inputsDigest: buildInputsDigest(inputs),
     requestMetrics: output(encodeRequestMetrics(rows), rows.length),
+    hourMetrics: output(encodeHourMetrics(hours), hours.length),
     serviceEvents: output(encodeServiceEvents(events), events.length),
     stats: acc.stats,
   };

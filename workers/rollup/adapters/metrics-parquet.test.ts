@@ -1,7 +1,14 @@
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildSeededFacts, buildServiceEvent } from '../testing/seeded-raw-events.js';
-import { decodeRequestMetrics, encodeRequestMetrics, encodeServiceEvents } from './metrics-parquet.js';
+import { rollUpMinutesToHours } from '../../domain/hour-metrics.js';
+import {
+  decodeHourMetrics,
+  decodeRequestMetrics,
+  encodeHourMetrics,
+  encodeRequestMetrics,
+  encodeServiceEvents,
+} from './metrics-parquet.js';
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
 
@@ -15,6 +22,13 @@ describe('metrics Parquet files', () => {
   it('round-trip every request_metrics_minute column exactly', () => {
     const rows = rowsOf(1);
     expect(decodeRequestMetrics(encodeRequestMetrics(rows))).toEqual(rows);
+  });
+
+  it('round-trip every request_metrics_hour column exactly, with hour_ms as the time column', () => {
+    const hours = rollUpMinutesToHours(rowsOf(3));
+    const bytes = encodeHourMetrics(hours);
+    expect(decodeHourMetrics(bytes)).toEqual(hours);
+    expect(decodeParquet(bytes).schema.fields[0]?.name).toBe('hour_ms');
   });
 
   it('are byte-identical when the same rows are encoded twice', () => {

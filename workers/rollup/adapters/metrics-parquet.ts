@@ -14,8 +14,13 @@ import {
 } from 'apache-arrow';
 import type { RawServiceEvent } from '../../domain/raw-record.js';
 import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import type { HourMetricsRow } from '../../domain/hour-metrics.js';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
-import { requestMetricsMinuteSchema, serviceEventsSchema } from './metrics-schema.js';
+import {
+  requestMetricsHourSchema,
+  requestMetricsMinuteSchema,
+  serviceEventsSchema,
+} from './metrics-schema.js';
 
 function int64Data(values: readonly number[]): Data<Int64> {
   const data = new BigInt64Array(values.length);
@@ -65,13 +70,20 @@ function buildTable(schema: Schema, children: Data[], length: number): Table {
   return new Table([new RecordBatch(schema, data)]);
 }
 
-export function buildRequestMetricsTable(rows: readonly MinuteMetricsRow[]): Table {
-  const col = <T>(pick: (r: MinuteMetricsRow) => T) => rows.map(pick);
-  const fields = requestMetricsMinuteSchema.fields;
+type RequestMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'>;
+
+/** Minute and hour tables share every column but the first (the minute's or the hour's start). */
+function buildRequestMetricsTable<R extends RequestMetricsRow>(
+  schema: Schema,
+  rows: readonly R[],
+  startOf: (r: R) => number,
+): Table {
+  const col = <T>(pick: (r: R) => T) => rows.map(pick);
+  const fields = schema.fields;
   return buildTable(
-    requestMetricsMinuteSchema,
+    schema,
     [
-      int64Data(col((r) => r.minuteMs)),
+      int64Data(col(startOf)),
       utf8Data(col((r) => r.service)),
       utf8Data(col((r) => r.method)),
       utf8Data(col((r) => r.path)),
@@ -117,12 +129,36 @@ export function buildServiceEventsTable(events: readonly RawServiceEvent[]): Tab
 }
 
 export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[]) =>
-  encodeParquet(buildRequestMetricsTable(rows));
+  encodeParquet(buildRequestMetricsTable(requestMetricsMinuteSchema, rows, (r) => r.minuteMs));
+export const encodeHourMetrics = (rows: readonly HourMetricsRow[]) =>
+  encodeParquet(buildRequestMetricsTable(requestMetricsHourSchema, rows, (r) => r.hourMs));
 export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
   encodeParquet(buildServiceEventsTable(events));
 
 const numbers = (value: unknown): number[] =>
   Array.from((value as { toArray(): ArrayLike<number | bigint> }).toArray(), Number);
+
+function decodeRequestMetricsRow(r: Record<string, unknown>): RequestMetricsRow {
+  return {
+    service: String(r['service']),
+    method: String(r['method']),
+    path: String(r['path']),
+    requests: Number(r['requests']),
+    errors5xx: Number(r['errors_5xx']),
+    errors4xx: Number(r['errors_4xx']),
+    latencySumMs: Number(r['latency_sum_ms']),
+    latencyMinMs: Number(r['latency_min_ms']),
+    latencyMaxMs: Number(r['latency_max_ms']),
+    latencyP50Ms: Number(r['latency_p50_ms']),
+    latencyP95Ms: Number(r['latency_p95_ms']),
+    latencyP99Ms: Number(r['latency_p99_ms']),
+    latency: {
+      zeroCount: Number(r['latency_zero_count']),
+      indexes: numbers(r['latency_bucket_index']),
+      counts: numbers(r['latency_bucket_count']),
+    },
+  };
+}
 
 /** Reads a request_metrics_minute file back into rows (tests, the embedded query path). */
 export function decodeRequestMetrics(bytes: Uint8Array): MinuteMetricsRow[] {
@@ -130,22 +166,13 @@ export function decodeRequestMetrics(bytes: Uint8Array): MinuteMetricsRow[] {
     .toArray()
     .map((r: Record<string, unknown>) => ({
       minuteMs: Number(r['minute_ms']),
-      service: String(r['service']),
-      method: String(r['method']),
-      path: String(r['path']),
-      requests: Number(r['requests']),
-      errors5xx: Number(r['errors_5xx']),
-      errors4xx: Number(r['errors_4xx']),
-      latencySumMs: Number(r['latency_sum_ms']),
-      latencyMinMs: Number(r['latency_min_ms']),
-      latencyMaxMs: Number(r['latency_max_ms']),
-      latencyP50Ms: Number(r['latency_p50_ms']),
-      latencyP95Ms: Number(r['latency_p95_ms']),
-      latencyP99Ms: Number(r['latency_p99_ms']),
-      latency: {
-        zeroCount: Number(r['latency_zero_count']),
-        indexes: numbers(r['latency_bucket_index']),
-        counts: numbers(r['latency_bucket_count']),
-      },
+      ...decodeRequestMetricsRow(r),
     }));
+}
+
+/** Reads a request_metrics_hour file back into rows (tests). */
+export function decodeHourMetrics(bytes: Uint8Array): HourMetricsRow[] {
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r: Record<string, unknown>) => ({ hourMs: Number(r['hour_ms']), ...decodeRequestMetricsRow(r) }));
 }

@@ -16,8 +16,8 @@ const field = (name: string, type: ConstructorParameters<typeof Field>[1], nulla
 const int32List = () => new List(new Field('item', new Int32(), false));
 const int64List = () => new List(new Field('item', new Int64(), false));
 
-export const requestMetricsMinuteSchema = new Schema([
-  field('minute_ms', new Int64()),
+/** The columns after the time column, shared by the minute and hour tables. */
+const requestMetricsFields = () => [
   field('service', new Utf8()),
   field('method', new Utf8()),
   field('path', new Utf8()),
@@ -33,6 +33,17 @@ export const requestMetricsMinuteSchema = new Schema([
   field('latency_zero_count', new Int64()),
   field('latency_bucket_index', int32List()),
   field('latency_bucket_count', int64List()),
+];
+
+export const requestMetricsMinuteSchema = new Schema([
+  field('minute_ms', new Int64()),
+  ...requestMetricsFields(),
+]);
+
+/** request_metrics_hour: one row per (hour, service, method, path), the exact merge of its 60 minute rows. */
+export const requestMetricsHourSchema = new Schema([
+  field('hour_ms', new Int64()),
+  ...requestMetricsFields(),
 ]);
 
 export const serviceEventsSchema = new Schema([

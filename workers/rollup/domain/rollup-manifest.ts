@@ -6,9 +6,9 @@ import type { RawPartition } from '../../domain/raw-partition.js';
  * Bumped whenever the meaning of the output changes (schema, sketch mapping, dedupe rule); it is part of the
  * inputs digest, so a new version recomputes every partition whose raw data is still retained.
  */
-export const rollupVersion = 1;
+export const rollupVersion = 2;
 
-export const metricsTables = ['request_metrics_minute', 'service_events'] as const;
+export const metricsTables = ['request_metrics_minute', 'request_metrics_hour', 'service_events'] as const;
 export type MetricsTable = (typeof metricsTables)[number];
 
 const inputSchema = z.object({ key: z.string(), etag: z.string(), size: z.number().int().nonnegative() });
@@ -29,7 +29,12 @@ export const rollupManifestSchema = z.object({
   rollup_version: z.number().int().positive(),
   inputs_digest: z.string(),
   inputs: z.array(inputSchema),
-  outputs: z.object({ request_metrics_minute: outputSchema, service_events: outputSchema }),
+  outputs: z.object({
+    request_metrics_minute: outputSchema,
+    /** Absent in manifests of rollup version 1, which predates the hour table. */
+    request_metrics_hour: outputSchema.optional(),
+    service_events: outputSchema,
+  }),
   /** True once the data files at outputs[*].key hold this generation's bytes. */
   published: z.boolean(),
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */

@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
+import { rollUpMinutesToHours } from '../../domain/hour-metrics.js';
+import { decodeHourMetrics, decodeRequestMetrics } from '../adapters/metrics-parquet.js';
 import { loadManifest } from '../commit-partition.js';
 import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
 import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
@@ -56,6 +58,21 @@ function describeResults(name: string, makeStore: () => Promise<ObjectStore>): v
       expectRowsMatchOracle(rows, facts, { service: 'checkout' });
       expectRowsMatchOracle(rows, facts, { service: 'search', method: 'POST', path: '/api/orders' });
       expectRowsMatchOracle(rows, facts, { fromMs: hour10 + 50 * minute, toMs: hour11 + 20 * minute });
+    });
+
+    it('writes each hour partition an hour table that is the exact merge of its minute table', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      await runRollupOnce({ store, ...rollupPolicy() });
+      for (const p of partitionsOf(facts)) {
+        const minutes = decodeRequestMetrics(
+          (await store.get(buildDataFileKey('request_metrics_minute', p)))!.body,
+        );
+        const hourFile = await store.get(buildDataFileKey('request_metrics_hour', p));
+        expect(decodeHourMetrics(hourFile!.body)).toEqual(rollUpMinutesToHours(minutes));
+        const manifest = (await loadManifest(store, buildManifestKey(p)))!.manifest;
+        expect(manifest.outputs.request_metrics_hour?.bytes).toBe(hourFile!.size);
+      }
     });
 
     it('changes nothing when rerun on the same inputs, even when forced', async () => {
