@@ -117,6 +117,24 @@ export function describeQueryEngineContract(
       expectPercentilesMatch(top, subset);
     });
 
+    it('combines hour rows and minute rows exactly when a range has ragged ends', async () => {
+      const [raggedFrom, raggedTo] = [from + 25 * 60_000, to - 10 * 60_000];
+      const inRange = facts.filter((f) => f.ts >= raggedFrom && f.ts < raggedTo);
+      const { endpoints } = await service.endpoints(tenant, raggedFrom, to, 'requests', 1000);
+      const tail = facts.filter((f) => f.ts >= raggedFrom);
+      expect(endpoints.reduce((sum, e) => sum + e.requests, 0)).toBe(tail.length);
+      const top = endpoints[0]!;
+      expectPercentilesMatch(
+        top,
+        tail.filter((f) => f.service === top.service && f.method === top.method && f.path === top.path),
+      );
+      const { points } = await service.timeseries({ tenant, from, to: raggedTo, stepMs: 3_600_000 });
+      expect(points.map((p) => p.requests)).toEqual([
+        facts.filter((f) => f.ts >= from && f.ts < from + 3_600_000).length,
+        inRange.filter((f) => f.ts >= from + 3_600_000).length,
+      ]);
+    });
+
     it('overlays the previous day shifted onto the current range for compare=1d', async () => {
       const stepMs = 3_600_000;
       const { compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '1d' });

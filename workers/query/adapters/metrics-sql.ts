@@ -1,9 +1,17 @@
 import type { GroupBy, MetricsQuery } from '../query-engine.js';
+import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
+
+export type MetricsTableName = 'request_metrics_minute' | 'request_metrics_hour' | 'service_events';
 
 /** What differs between DuckDB and Trino SQL; everything else is shared. */
 export interface SqlDialect {
   /** FROM-clause source for a table, already restricted to the tenant (path glob or partition column). */
-  source(table: 'request_metrics_minute' | 'service_events', tenant: string): string;
+  source(table: MetricsTableName, tenant: string): string;
+  /**
+   * Whether the tenant has any hour rows. Data rolled up before the hour table existed has none, and a plan
+   * that reads hours from an absent table would come back empty (DuckDB) instead of falling back to minutes.
+   */
+  hasHourTable(tenant: string): boolean;
   /** Extra WHERE terms the source needs (e.g. Trino's tenant partition column). */
   tenantFilter(tenant: string): string[];
   intDiv(a: string, b: string): string;
@@ -41,13 +49,34 @@ export function groupColumns(
   return { select: [`${t} AS t`], group: [t] };
 }
 
-/** WHERE terms: tenant, date partitions for pruning, the minute range and the optional filters. */
-export function whereTerms(query: MetricsQuery, dialect: SqlDialect): string[] {
+const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
+
+/**
+ * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
+ * first and last day, so a short range opens a handful of files instead of two days' worth.
+ */
+function partitionTerms(range: TimeRange): string[] {
+  const [d0, d1] = [sqlString(dateOf(range.from)), sqlString(dateOf(range.to - 1))];
+  const [h0, h1] = [sqlString(hourOf(range.from)), sqlString(hourOf(range.to - 1))];
+  return [
+    `m."date" BETWEEN ${d0} AND ${d1}`,
+    `(m."date" > ${d0} OR m.hour >= ${h0})`,
+    `(m."date" < ${d1} OR m.hour <= ${h1})`,
+  ];
+}
+
+/** WHERE terms of one table's share of a query: tenant, partitions, its time range and the optional filters. */
+function whereTerms(
+  query: MetricsQuery,
+  range: TimeRange,
+  timeColumn: string,
+  dialect: SqlDialect,
+): string[] {
   const terms = [
     ...dialect.tenantFilter(query.tenant),
-    `m."date" BETWEEN ${sqlString(dateOf(query.from))} AND ${sqlString(dateOf(query.to - 1))}`,
-    `m.minute_ms >= ${sqlInt(query.from)}`,
-    `m.minute_ms < ${sqlInt(query.to)}`,
+    ...partitionTerms(range),
+    `m.${timeColumn} >= ${sqlInt(range.from)}`,
+    `m.${timeColumn} < ${sqlInt(range.to)}`,
   ];
   if (query.service !== undefined) terms.push(`m.service = ${sqlString(query.service)}`);
   if (query.method !== undefined) terms.push(`m.method = ${sqlString(query.method)}`);
@@ -55,12 +84,43 @@ export function whereTerms(query: MetricsQuery, dialect: SqlDialect): string[] {
   return terms;
 }
 
+const metricColumns = [
+  'service',
+  'method',
+  'path',
+  'requests',
+  'errors_5xx',
+  'errors_4xx',
+  'latency_zero_count',
+  'latency_bucket_index',
+  'latency_bucket_count',
+].map((c) => `m.${c} AS ${c}`);
+
+/**
+ * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: hour rows for whole
+ * hours and minute rows for the ragged ends (domain/plan-metrics-scan.ts). Hour rows carry their hour's start,
+ * which lands in the right step because the plan only uses them when an hour never straddles two steps.
+ */
+export function metricsRowsSql(query: MetricsQuery, dialect: SqlDialect): string {
+  const plan = dialect.hasHourTable(query.tenant)
+    ? planMetricsScan(query)
+    : { minutes: [{ from: query.from, to: query.to }] };
+  const branch = (table: MetricsTableName, timeColumn: string, range: TimeRange) =>
+    [
+      `SELECT m.${timeColumn} AS minute_ms, ${metricColumns.join(', ')}`,
+      `FROM ${dialect.source(table, query.tenant)} AS m`,
+      `WHERE ${whereTerms(query, range, timeColumn, dialect).join(' AND ')}`,
+    ].join(' ');
+  const branches = plan.minutes.map((range) => branch('request_metrics_minute', 'minute_ms', range));
+  if (plan.hours) branches.push(branch('request_metrics_hour', 'hour_ms', plan.hours));
+  return `(${branches.join('\nUNION ALL\n')})`;
+}
+
 export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect): string {
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   return [
     `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
-    `FROM ${dialect.source('request_metrics_minute', query.tenant)} AS m`,
-    `WHERE ${whereTerms(query, dialect).join(' AND ')}`,
+    `FROM ${metricsRowsSql(query, dialect)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
 }
@@ -71,17 +131,16 @@ const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'me
 export function buildBucketsSql(query: MetricsQuery, dialect: SqlDialect): string {
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   const keys = groupKeys[query.groupBy].join(', ');
-  const where = whereTerms(query, dialect).join(' AND ');
-  const source = `${dialect.source('request_metrics_minute', query.tenant)} AS m`;
+  const source = `${metricsRowsSql(query, dialect)} AS m`;
   const unnest = dialect.unnestBuckets('m');
   return [
     `SELECT ${keys}, idx AS bucket_index, sum(cnt) AS bucket_count FROM (`,
-    `  SELECT ${select.join(', ')}, ${unnest.select} FROM ${source} ${unnest.join} WHERE ${where}`,
+    `  SELECT ${select.join(', ')}, ${unnest.select} FROM ${source} ${unnest.join}`,
     `) AS b GROUP BY ${keys}, idx`,
     'UNION ALL',
     `SELECT ${select.join(', ')}, NULL AS bucket_index, sum(m.latency_zero_count) AS bucket_count`,
     `FROM ${source}`,
-    `WHERE ${where} AND m.latency_zero_count > 0`,
+    `WHERE m.latency_zero_count > 0`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
 }

@@ -19,12 +19,18 @@ const tables = {
     errors_5xx bigint, errors_4xx bigint, latency_sum_ms double, latency_min_ms double, latency_max_ms double,
     latency_p50_ms double, latency_p95_ms double, latency_p99_ms double, latency_zero_count bigint,
     latency_bucket_index array(integer), latency_bucket_count array(bigint)`,
+  request_metrics_hour: `hour_ms bigint, service varchar, method varchar, path varchar, requests bigint,
+    errors_5xx bigint, errors_4xx bigint, latency_sum_ms double, latency_min_ms double, latency_max_ms double,
+    latency_p50_ms double, latency_p95_ms double, latency_p99_ms double, latency_zero_count bigint,
+    latency_bucket_index array(integer), latency_bucket_count array(bigint)`,
   service_events: `ts_ms bigint, event_id varchar, type varchar, service varchar, version varchar, description varchar`,
 } as const;
 
 function trinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
+    // The external table always exists; partitions rolled up before it hold no hour rows (docs/adr/0004).
+    hasHourTable: () => true,
     tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
     // BIGINT division truncates, which is floor here because minute_ms >= from.
     intDiv: (a, b) => `(${a} / ${b})`,

@@ -1,0 +1,39 @@
+import { planMetricsScan } from './plan-metrics-scan.js';
+
+const h = 3_600_000;
+const m = 60_000;
+const t0 = Date.parse('2026-11-20T00:00:00Z');
+
+describe('planMetricsScan', () => {
+  it('reads whole hours from the hour table and the ragged ends from the minute table', () => {
+    expect(planMetricsScan({ from: t0 + 25 * m, to: t0 + 5 * h + 7 * m, groupBy: 'endpoint' })).toEqual({
+      hours: { from: t0 + h, to: t0 + 5 * h },
+      minutes: [
+        { from: t0 + 25 * m, to: t0 + h },
+        { from: t0 + 5 * h, to: t0 + 5 * h + 7 * m },
+      ],
+    });
+  });
+
+  it('needs no minute rows for a range of whole hours', () => {
+    expect(planMetricsScan({ from: t0, to: t0 + 24 * h, groupBy: 'service' })).toEqual({
+      hours: { from: t0, to: t0 + 24 * h },
+      minutes: [],
+    });
+  });
+
+  it('reads minutes only when the range holds no whole hour', () => {
+    const query = { from: t0 + 10 * m, to: t0 + h + 5 * m, groupBy: 'endpoint' as const };
+    expect(planMetricsScan(query)).toEqual({ minutes: [{ from: query.from, to: query.to }] });
+  });
+
+  it('uses hour rows for a step series only when each hour falls inside one step', () => {
+    const week = { from: t0, to: t0 + 7 * 24 * h + 13 * m, groupBy: 'step' as const };
+    expect(planMetricsScan({ ...week, stepMs: h }).hours).toEqual({ from: t0, to: t0 + 7 * 24 * h });
+    expect(planMetricsScan({ ...week, stepMs: 3 * h }).minutes).toEqual([
+      { from: t0 + 7 * 24 * h, to: week.to },
+    ]);
+    expect(planMetricsScan({ ...week, stepMs: 15 * m }).hours).toBeUndefined();
+    expect(planMetricsScan({ ...week, from: t0 + 30 * m, stepMs: h }).hours).toBeUndefined();
+  });
+});
