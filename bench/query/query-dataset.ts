@@ -5,7 +5,8 @@ import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildDataFileKey } from '../../workers/rollup/domain/rollup-manifest.js';
-import { encodeRequestMetrics } from '../../workers/rollup/adapters/metrics-parquet.js';
+import { rollUpMinutesToHours } from '../../workers/domain/hour-metrics.js';
+import { encodeHourMetrics, encodeRequestMetrics } from '../../workers/rollup/adapters/metrics-parquet.js';
 
 export interface DatasetOptions {
   root: string;
@@ -18,10 +19,14 @@ export interface DatasetOptions {
   density: number;
 }
 
-/** A few hundred latency shapes reused across rows: realistic histograms without sampling per row. */
+/**
+ * A few hundred latency shapes reused across rows: realistic histograms without sampling per row. Sorted by
+ * median, so neighbouring shapes are alike: each endpoint draws its minutes from a few neighbours (its own
+ * typical latency, varying minute to minute), as real endpoints do.
+ */
 function buildShapes(
   random: () => number,
-): { buckets: LatencyBuckets; sum: number; min: number; max: number; p: number[] }[] {
+): { buckets: LatencyBuckets; sum: number; min: number; max: number; p: number[]; median: number }[] {
   return Array.from({ length: 256 }, () => {
     const sketch = new LatencySketch();
     const median = 5 + random() * 200;
@@ -38,9 +43,13 @@ function buildShapes(
       min: values[0]!,
       max: values.at(-1)!,
       p: [0.5, 0.95, 0.99].map((q) => sketch.quantile(q)!),
+      median,
     };
-  });
+  }).sort((a, b) => a.median - b.median);
 }
+
+/** How many neighbouring shapes one endpoint's minutes are drawn from. */
+const shapesPerEndpoint = 12;
 
 function hourRows(
   options: DatasetOptions,
@@ -54,7 +63,8 @@ function hourRows(
     for (let cell = 0; cell < cells; cell++) {
       const [s, p] = [Math.floor(cell / options.paths), cell % options.paths];
       if (random() >= options.density) continue;
-      const shape = shapes[Math.floor(random() * shapes.length)]!;
+      const home = (cell * 37) % (shapes.length - shapesPerEndpoint);
+      const shape = shapes[home + Math.floor(random() * shapesPerEndpoint)]!;
       rows.push({
         minuteMs: hourStart + minute * 60_000,
         service: `svc-${String(s).padStart(2, '0')}`,
@@ -76,7 +86,10 @@ function hourRows(
   return rows;
 }
 
-/** Writes the metrics files the rollup would have written; returns the number of rows. Reuses a finished dataset. */
+/**
+ * Writes the metrics files the rollup would have written (minute and hour tables); returns the number of minute
+ * rows. Reuses a finished dataset.
+ */
 export function ensureDataset(options: DatasetOptions): { rows: number; reused: boolean } {
   const done = join(options.root, '.complete');
   if (existsSync(done))
@@ -87,10 +100,14 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
-    const key = buildDataFileKey('request_metrics_minute', buildRawPartition(options.tenant, hour));
-    const path = join(options.root, ...key.split('/'));
-    mkdirSync(join(path, '..'), { recursive: true });
-    writeFileSync(path, encodeRequestMetrics(rows));
+    const partition = buildRawPartition(options.tenant, hour);
+    const write = (table: 'request_metrics_minute' | 'request_metrics_hour', bytes: Uint8Array) => {
+      const path = join(options.root, ...buildDataFileKey(table, partition).split('/'));
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, bytes);
+    };
+    write('request_metrics_minute', encodeRequestMetrics(rows));
+    write('request_metrics_hour', encodeHourMetrics(rollUpMinutesToHours(rows)));
     total += rows.length;
   }
   writeFileSync(done, JSON.stringify({ rows: total }));

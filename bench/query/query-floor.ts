@@ -1,0 +1,40 @@
+import type { MetricsScanPlan, TimeRange } from '../../workers/query/domain/plan-metrics-scan.js';
+
+/** One hand-written floor statement: the same grouping, filter and files as the Gravix query it stands beside. */
+export interface FloorQuery {
+  plan: MetricsScanPlan;
+  group: string;
+  where: string;
+  /** false for calls that need counts only (the services list). */
+  percentiles: boolean;
+}
+
+const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+function read(root: string, tenant: string, table: string, time: string, range: TimeRange, where: string) {
+  const glob = `${root}/metrics/${table}/tenant=${tenant}/*/*/*.parquet`;
+  return `SELECT ${time} AS minute_ms, service, method, path, requests, errors_5xx, latency_bucket_index, latency_bucket_count
+    FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)
+    WHERE "date" BETWEEN '${date(range.from)}' AND '${date(range.to - 1)}'
+      AND ${time} >= ${range.from} AND ${time} < ${range.to} AND ${where}`;
+}
+
+/**
+ * Counts per group plus p50/p95/p99 bucket per group from cumulative bucket sums, in one statement over the same
+ * files the plan reads: hour rows for whole hours, minute rows for the ends.
+ */
+export function floorSql(root: string, tenant: string, f: FloorQuery): string {
+  const parts = f.plan.minutes.map((r) =>
+    read(root, tenant, 'request_metrics_minute', 'minute_ms', r, f.where),
+  );
+  if (f.plan.hours) parts.push(read(root, tenant, 'request_metrics_hour', 'hour_ms', f.plan.hours, f.where));
+  const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;
+  const counts = 'c AS (SELECT g, sum(requests) AS req, sum(errors_5xx) AS e5 FROM m GROUP BY g)';
+  if (!f.percentiles) return `WITH ${rows}, ${counts} SELECT * FROM c`;
+  return `WITH ${rows}, ${counts},
+    b AS (SELECT g, idx, sum(cnt) AS cnt FROM (SELECT g, unnest(latency_bucket_index) AS idx, unnest(latency_bucket_count) AS cnt FROM m) GROUP BY g, idx),
+    cum AS (SELECT g, idx, sum(cnt) OVER (PARTITION BY g ORDER BY idx) AS run, sum(cnt) OVER (PARTITION BY g) AS total FROM b),
+    q AS (SELECT g, min(idx) FILTER (WHERE run > 0.5 * (total - 1)) AS p50, min(idx) FILTER (WHERE run > 0.95 * (total - 1)) AS p95,
+      min(idx) FILTER (WHERE run > 0.99 * (total - 1)) AS p99 FROM cum GROUP BY g)
+    SELECT * FROM c JOIN q USING (g)`;
+}
