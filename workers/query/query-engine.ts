@@ -1,7 +1,8 @@
 /**
  * What the query API needs from a SQL engine over the metrics layer. Two adapters: DuckDB over local Parquet
  * (embedded mode) and Trino over the S3 warehouse (Kubernetes). Both pass query-engine.contract.ts.
- * Adapters only aggregate; percentiles are computed from the merged histogram buckets they return.
+ * Percentiles always come from merging histograms bucket by bucket (never from averaging percentiles); the
+ * merge and the rank search run inside the engine, next to the data, in one statement with the counts.
  */
 export type GroupBy = 'step' | 'endpoint' | 'service';
 
@@ -32,10 +33,11 @@ export interface CountRow extends GroupKey {
   errors4xx: number;
 }
 
-export interface BucketRow extends GroupKey {
-  /** null for the zero bucket (latencies of 0 ms). */
-  index: number | null;
-  count: number;
+/** A group's counts and percentiles of its merged histogram (null when the group has no latencies). */
+export interface SummaryRow extends CountRow {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
 }
 
 export interface EventRow {
@@ -48,7 +50,8 @@ export interface EventRow {
 
 export interface QueryEngine {
   counts(query: MetricsQuery): Promise<CountRow[]>;
-  buckets(query: MetricsQuery): Promise<BucketRow[]>;
+  /** Counts and merged-histogram percentiles per group, in one pass over the data. */
+  summaries(query: MetricsQuery): Promise<SummaryRow[]>;
   events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]>;
   /** Start of the newest minute with metrics for the tenant within the lookback, or null. */
   lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null>;

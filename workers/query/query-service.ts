@@ -11,7 +11,6 @@ import type {
   TimeseriesResponse,
 } from './api-types.js';
 import { stepStarts } from './domain/choose-step.js';
-import { groupKeyOf, mergePercentiles, noPercentiles } from './domain/merge-percentiles.js';
 import type { MetricsQuery, QueryEngine } from './query-engine.js';
 
 export interface TimeseriesRequest {
@@ -27,6 +26,7 @@ export interface TimeseriesRequest {
 
 export type EndpointSort = EndpointsResponse['sort'];
 
+const noPercentiles = { p50: null, p95: null, p99: null };
 const offsets = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
 const rate = (errors: number, requests: number) => (requests > 0 ? errors / requests : null);
 
@@ -83,12 +83,10 @@ export class QueryService {
   }
 
   private async points(query: MetricsQuery & { stepMs: number }): Promise<TimeseriesPoint[]> {
-    const [counts, buckets] = await Promise.all([this.engine.counts(query), this.engine.buckets(query)]);
-    const byStep = new Map(counts.map((c) => [c.t!, c]));
-    const percentiles = mergePercentiles(buckets);
+    const byStep = new Map((await this.engine.summaries(query)).map((s) => [s.t!, s]));
     const seconds = query.stepMs / 1000;
     return stepStarts(query.from, query.to, query.stepMs).map((t) => {
-      const c = byStep.get(t) ?? { requests: 0, errors5xx: 0, errors4xx: 0 };
+      const c = byStep.get(t) ?? { requests: 0, errors5xx: 0, errors4xx: 0, ...noPercentiles };
       return {
         t,
         requests: c.requests,
@@ -96,7 +94,9 @@ export class QueryService {
         errors4xx: c.errors4xx,
         errorRate: rate(c.errors5xx, c.requests),
         throughput: c.requests / seconds,
-        ...(percentiles.get(groupKeyOf({ t })) ?? noPercentiles),
+        p50: c.p50,
+        p95: c.p95,
+        p99: c.p99,
       };
     });
   }
@@ -110,9 +110,7 @@ export class QueryService {
     service?: string,
   ): Promise<EndpointsResponse> {
     const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint' };
-    const [counts, buckets] = await Promise.all([this.engine.counts(query), this.engine.buckets(query)]);
-    const percentiles = mergePercentiles(buckets);
-    const rows: EndpointRow[] = counts.map((c) => ({
+    const rows: EndpointRow[] = (await this.engine.summaries(query)).map((c) => ({
       service: c.service!,
       method: c.method!,
       path: c.path!,
@@ -120,8 +118,9 @@ export class QueryService {
       errors5xx: c.errors5xx,
       errors4xx: c.errors4xx,
       errorRate: rate(c.errors5xx, c.requests) ?? 0,
-      ...(percentiles.get(groupKeyOf({ service: c.service, method: c.method, path: c.path })) ??
-        noPercentiles),
+      p50: c.p50,
+      p95: c.p95,
+      p99: c.p99,
       overflow: c.path === overflowRoute,
     }));
     rows.sort(endpointOrder(sort));

@@ -1,4 +1,5 @@
-import type { BucketRow, CountRow, EventRow, GroupKey } from '../query-engine.js';
+import { latencyBucketValue } from '../../domain/latency-sketch.js';
+import type { CountRow, EventRow, GroupKey, SummaryRow } from '../query-engine.js';
 
 /** SQL engines return BIGINT as bigint or string depending on the driver; the API speaks JSON numbers. */
 export function toNumber(value: unknown): number {
@@ -29,12 +30,22 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
   };
 }
 
-export function toBucketRow(row: Record<string, unknown>): BucketRow {
-  const index = row['bucket_index'];
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** A percentile from its bucket index (buildSummarySql); a NULL index with data means the zero bucket. */
+function percentile(row: Record<string, unknown>, name: string, hasLatencies: boolean): number | null {
+  if (!hasLatencies) return null;
+  const index = row[`${name}_index`];
+  return index === null || index === undefined ? 0 : round(latencyBucketValue(toNumber(index)));
+}
+
+export function toSummaryRow(row: Record<string, unknown>): SummaryRow {
+  const hasLatencies = toNumber(row['latency_zero']) + toNumber(row['latency_hist']) > 0;
   return {
-    ...groupKey(row),
-    index: index === null || index === undefined ? null : toNumber(index),
-    count: toNumber(row['bucket_count']),
+    ...toCountRow(row),
+    p50: percentile(row, 'p50', hasLatencies),
+    p95: percentile(row, 'p95', hasLatencies),
+    p99: percentile(row, 'p99', hasLatencies),
   };
 }
 

@@ -127,21 +127,36 @@ export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect): string
 
 const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
 
-/** Histogram buckets merged per group: SUM(count) per bucket index, plus the zero bucket as index NULL. */
-export function buildBucketsSql(query: MetricsQuery, dialect: SqlDialect): string {
-  const { select, group } = groupColumns(query.groupBy, query, dialect);
+const quantiles = [
+  ['p50', '0.5'],
+  ['p95', '0.95'],
+  ['p99', '0.99'],
+] as const;
+
+/**
+ * Counts and p50/p95/p99 per group in one statement: the group's histograms are merged bucket by bucket, running
+ * sums find the bucket holding rank floor(q * (total - 1)) as LatencySketch.quantile does, and the caller turns
+ * that bucket index into its value. A rank inside the zero bucket leaves the index NULL (the value is 0).
+ */
+export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect): string {
+  const { select } = groupColumns(query.groupBy, query, dialect);
   const keys = groupKeys[query.groupBy].join(', ');
-  const source = `${metricsRowsSql(query, dialect)} AS m`;
-  const unnest = dialect.unnestBuckets('m');
+  const unnest = dialect.unnestBuckets('g');
+  const ranks = quantiles.map(
+    ([name, q]) =>
+      `min(r.idx) FILTER (WHERE c.latency_zero + r.run > floor(${q} * (c.latency_zero + r.hist - 1))) AS ${name}_index`,
+  );
   return [
-    `SELECT ${keys}, idx AS bucket_index, sum(cnt) AS bucket_count FROM (`,
-    `  SELECT ${select.join(', ')}, ${unnest.select} FROM ${source} ${unnest.join}`,
-    `) AS b GROUP BY ${keys}, idx`,
-    'UNION ALL',
-    `SELECT ${select.join(', ')}, NULL AS bucket_index, sum(m.latency_zero_count) AS bucket_count`,
-    `FROM ${source}`,
-    `WHERE m.latency_zero_count > 0`,
-    `GROUP BY ${group.join(', ')}`,
+    `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
+    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect)} AS m),`,
+    `c AS (SELECT ${keys}, sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,`,
+    `  sum(latency_zero_count) AS latency_zero FROM g GROUP BY ${keys}),`,
+    `b AS (SELECT ${keys}, idx, sum(cnt) AS cnt FROM (SELECT ${groupKeys[query.groupBy].map((k) => `g.${k}`).join(', ')}, ${unnest.select} FROM g ${unnest.join}) AS x GROUP BY ${keys}, idx),`,
+    `r AS (SELECT ${keys}, idx, sum(cnt) OVER (PARTITION BY ${keys} ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
+    `  sum(cnt) OVER (PARTITION BY ${keys}) AS hist FROM b),`,
+    `q AS (SELECT ${groupKeys[query.groupBy].map((k) => `r.${k}`).join(', ')}, max(r.hist) AS latency_hist, ${ranks.join(', ')}`,
+    `  FROM r JOIN c USING (${keys}) GROUP BY ${groupKeys[query.groupBy].map((k) => `r.${k}`).join(', ')})`,
+    `SELECT c.*, q.latency_hist, ${quantiles.map(([n]) => `q.${n}_index`).join(', ')} FROM c LEFT JOIN q USING (${keys})`,
   ].join('\n');
 }
 

@@ -1,12 +1,12 @@
-import type { BucketRow, CountRow, EventRow, MetricsQuery, QueryEngine } from '../query-engine.js';
+import type { CountRow, EventRow, MetricsQuery, QueryEngine, SummaryRow } from '../query-engine.js';
 import {
-  buildBucketsSql,
   buildCountsSql,
   buildEventsSql,
   buildLastMinuteSql,
+  buildSummarySql,
   type SqlDialect,
 } from './metrics-sql.js';
-import { toBucketRow, toCountRow, toEventRow, toNumber } from './metrics-rows.js';
+import { toCountRow, toEventRow, toNumber, toSummaryRow } from './metrics-rows.js';
 
 /**
  * The QueryEngine operations, written once over the shared SQL builder; an adapter supplies its dialect and how
@@ -23,8 +23,8 @@ export abstract class SqlQueryEngine implements QueryEngine {
     return (await this.rows(buildCountsSql(query, this.dialect))).map(toCountRow);
   }
 
-  async buckets(query: MetricsQuery): Promise<BucketRow[]> {
-    return (await this.rows(buildBucketsSql(query, this.dialect))).map(toBucketRow);
+  async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
+    return (await this.rows(buildSummarySql(query, this.dialect))).map(toSummaryRow);
   }
 
   async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {
