@@ -117,6 +117,23 @@ export function describeQueryEngineContract(
       expectPercentilesMatch(top, subset);
     });
 
+    it('ranks endpoints by p95 over every endpoint, slowest first', async () => {
+      const { endpoints } = await service.endpoints(tenant, from, to, 'p95', 2);
+      const keys = [...new Set(facts.map((f) => `${f.service} ${f.method} ${f.path}`))];
+      const exactP95 = keys
+        .map((k) => {
+          const sorted = facts
+            .filter((f) => `${f.service} ${f.method} ${f.path}` === k)
+            .map((f) => f.latency_ms)
+            .sort((a, b) => a - b);
+          return exactQuantile(sorted, 0.95);
+        })
+        .sort((a, b) => b - a);
+      expect(endpoints).toHaveLength(2);
+      expectWithinOnePercent(endpoints[0]!.p95, exactP95[0]!);
+      expect(endpoints[0]!.p95).toBeGreaterThanOrEqual(endpoints[1]!.p95!);
+    });
+
     it('combines hour rows and minute rows exactly when a range has ragged ends', async () => {
       const [raggedFrom, raggedTo] = [from + 25 * 60_000, to - 10 * 60_000];
       const inRange = facts.filter((f) => f.ts >= raggedFrom && f.ts < raggedTo);

@@ -14,6 +14,8 @@ export interface MetricsQuery {
   service?: string;
   method?: string;
   path?: string;
+  /** Only these endpoints (e.g. the top N by errors, whose percentiles the endpoint table then needs). */
+  endpoints?: readonly { service: string; method: string; path: string }[];
   groupBy: GroupBy;
   /** Required for groupBy 'step': rows are keyed by from + floor((minute - from) / stepMs) * stepMs. */
   stepMs?: number;

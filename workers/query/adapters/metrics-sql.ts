@@ -81,6 +81,13 @@ function whereTerms(
   if (query.service !== undefined) terms.push(`m.service = ${sqlString(query.service)}`);
   if (query.method !== undefined) terms.push(`m.method = ${sqlString(query.method)}`);
   if (query.path !== undefined) terms.push(`m.path = ${sqlString(query.path)}`);
+  if (query.endpoints !== undefined) {
+    const each = query.endpoints.map(
+      (e) =>
+        `(m.service = ${sqlString(e.service)} AND m.method = ${sqlString(e.method)} AND m.path = ${sqlString(e.path)})`,
+    );
+    terms.push(each.length > 0 ? `(${each.join(' OR ')})` : 'false');
+  }
   return terms;
 }
 
@@ -154,9 +161,12 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect): strin
     `b AS (SELECT ${keys}, idx, sum(cnt) AS cnt FROM (SELECT ${groupKeys[query.groupBy].map((k) => `g.${k}`).join(', ')}, ${unnest.select} FROM g ${unnest.join}) AS x GROUP BY ${keys}, idx),`,
     `r AS (SELECT ${keys}, idx, sum(cnt) OVER (PARTITION BY ${keys} ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
     `  sum(cnt) OVER (PARTITION BY ${keys}) AS hist FROM b),`,
-    `q AS (SELECT ${groupKeys[query.groupBy].map((k) => `r.${k}`).join(', ')}, max(r.hist) AS latency_hist, ${ranks.join(', ')}`,
-    `  FROM r JOIN c USING (${keys}) GROUP BY ${groupKeys[query.groupBy].map((k) => `r.${k}`).join(', ')})`,
-    `SELECT c.*, q.latency_hist, ${quantiles.map(([n]) => `q.${n}_index`).join(', ')} FROM c LEFT JOIN q USING (${keys})`,
+    // Join keys stay unqualified: Trino does not resolve a USING column through a table alias.
+    `q AS (SELECT ${keys}, max(r.hist) AS latency_hist, ${ranks.join(', ')}`,
+    `  FROM r JOIN c USING (${keys}) GROUP BY ${keys})`,
+    // Keys listed by name: with USING, Trino leaves the join columns out of c.*.
+    `SELECT ${keys}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, q.latency_hist, ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
+    `FROM c LEFT JOIN q USING (${keys})`,
   ].join('\n');
 }
 
