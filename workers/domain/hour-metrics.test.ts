@@ -1,5 +1,5 @@
 import { buildSeededRandom } from './seeded-random.js';
-import { rollUpMinutesToHours } from './hour-metrics.js';
+import { rollUpMinutesToHours, rollUpToServices } from './hour-metrics.js';
 import { MinuteMetricsAggregator, mergeMinuteMetrics, type MinuteFactInput } from './minute-metrics.js';
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
@@ -56,5 +56,35 @@ describe('rollUpMinutesToHours', () => {
   it('gives the exact per-hour request count of the raw facts', () => {
     const first = hours.filter((h) => h.hourMs === hour).reduce((sum, h) => sum + h.requests, 0);
     expect(first).toBe(input.filter((f) => f.ts < hour + 3_600_000).length);
+  });
+});
+
+describe('rollUpToServices', () => {
+  const aggregator = new MinuteMetricsAggregator();
+  for (const f of facts(5_000)) aggregator.add(f);
+  const minutes = aggregator.rows();
+
+  it.each([
+    ['minute', 60_000],
+    ['hour', 3_600_000],
+  ] as const)('merges every endpoint of a service per %s', (resolution, spanMs) => {
+    const rows = rollUpToServices(minutes, resolution);
+    expect(rows.map((r) => `${r.startMs} ${r.service}`)).toEqual(
+      [...new Set(minutes.map((m) => `${m.minuteMs - (m.minuteMs % spanMs)} ${m.service}`))].sort(),
+    );
+    for (const row of rows.slice(0, 50)) {
+      const merged = mergeMinuteMetrics(minutes, {
+        service: row.service,
+        fromMs: row.startMs,
+        toMs: row.startMs + spanMs,
+      });
+      expect([row.requests, row.errors5xx, row.errors4xx]).toEqual([
+        merged.requests,
+        merged.errors5xx,
+        merged.errors4xx,
+      ]);
+      expect(row.latencyP99Ms).toBe(merged.quantile(0.99));
+      expect(Object.keys(row)).not.toContain('path');
+    }
   });
 });

@@ -3,6 +3,9 @@ import { clampedQuantile, type MinuteMetricsRow } from './minute-metrics.js';
 
 export const hourMs = 3_600_000;
 
+/** Everything a metrics row holds besides its key. */
+export type MetricsCells = Omit<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>;
+
 /**
  * One row of request_metrics_hour: one (hour, service, method, path), the exact merge of its minute rows.
  * Same columns as a minute row with the hour's start in place of the minute's, so both tables are read by the
@@ -11,29 +14,28 @@ export const hourMs = 3_600_000;
  */
 export type HourMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { hourMs: number };
 
-interface HourAccumulator {
-  row: HourMetricsRow;
+/**
+ * One row of service_metrics_minute / service_metrics_hour: every endpoint of a service merged, per minute or
+ * per hour. Charts of a whole service (or of all services, merging 20 rows instead of 1,000) read these.
+ */
+export type ServiceMetricsRow = MetricsCells & { startMs: number; service: string };
+
+export type RollupLevel = 'endpoint' | 'service';
+export type RollupResolution = 'minute' | 'hour';
+
+interface Accumulator {
+  key: { startMs: number; service: string; method: string; path: string };
+  cells: MetricsCells;
   sketch: LatencySketch;
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Hour rows sort by (hour, service, method, path): endpoints of a service sit together in a file. */
-export function compareHourKeys(a: HourMetricsRow, b: HourMetricsRow): number {
-  return (
-    a.hourMs - b.hourMs ||
-    compareText(a.service, b.service) ||
-    compareText(a.method, b.method) ||
-    compareText(a.path, b.path)
-  );
-}
+const startOf = (ms: number, resolution: RollupResolution) =>
+  resolution === 'minute' ? ms : ms - (((ms % hourMs) + hourMs) % hourMs);
 
-function emptyHourRow(hour: number, key: MinuteMetricsRow): HourMetricsRow {
+function emptyCells(): MetricsCells {
   return {
-    hourMs: hour,
-    service: key.service,
-    method: key.method,
-    path: key.path,
     requests: 0,
     errors5xx: 0,
     errors4xx: 0,
@@ -47,39 +49,77 @@ function emptyHourRow(hour: number, key: MinuteMetricsRow): HourMetricsRow {
   };
 }
 
+function add(acc: Accumulator, m: MinuteMetricsRow): void {
+  const cells = acc.cells;
+  cells.requests += m.requests;
+  cells.errors5xx += m.errors5xx;
+  cells.errors4xx += m.errors4xx;
+  cells.latencySumMs += m.latencySumMs;
+  cells.latencyMinMs = Math.min(cells.latencyMinMs, m.latencyMinMs);
+  cells.latencyMaxMs = Math.max(cells.latencyMaxMs, m.latencyMaxMs);
+  acc.sketch.addBuckets(m.latency);
+}
+
+function finish({ key, cells, sketch }: Accumulator): Accumulator['key'] & MetricsCells {
+  const [min, max] = [cells.latencyMinMs, cells.latencyMaxMs];
+  return {
+    ...key,
+    ...cells,
+    latencyP50Ms: clampedQuantile(sketch, 0.5, min, max),
+    latencyP95Ms: clampedQuantile(sketch, 0.95, min, max),
+    latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
+    latency: sketch.toBuckets(),
+  };
+}
+
 /**
- * Merges minute rows into hour rows: counts and latency sums add up, min/max combine, histograms add bucket by
- * bucket (exact, so percentiles keep the sketch's 1% accuracy), and p50/p95/p99 are read from the merged
- * histogram. Rows are visited in input order, so float sums are deterministic for a deterministic input.
+ * Merges minute rows into coarser rows: per hour and/or per service (all endpoints). Counts and latency sums add
+ * up, min/max combine, histograms add bucket by bucket (exact, so percentiles keep the sketch's 1% accuracy),
+ * and p50/p95/p99 are read from the merged histogram. Rows are visited in input order, so float sums are
+ * deterministic for a deterministic input; output is sorted by (start, service, method, path).
  */
-export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): HourMetricsRow[] {
-  const groups = new Map<string, HourAccumulator>();
+export function rollUpMinutes(
+  minutes: readonly MinuteMetricsRow[],
+  resolution: RollupResolution,
+  level: RollupLevel,
+): (Accumulator['key'] & MetricsCells)[] {
+  const groups = new Map<string, Accumulator>();
   for (const m of minutes) {
-    const hour = m.minuteMs - (((m.minuteMs % hourMs) + hourMs) % hourMs);
-    const key = `${hour}\u0000${m.service}\u0000${m.method}\u0000${m.path}`;
-    let acc = groups.get(key);
-    if (!acc) {
-      acc = { row: emptyHourRow(hour, m), sketch: new LatencySketch() };
-      groups.set(key, acc);
-    }
-    const row = acc.row;
-    row.requests += m.requests;
-    row.errors5xx += m.errors5xx;
-    row.errors4xx += m.errors4xx;
-    row.latencySumMs += m.latencySumMs;
-    row.latencyMinMs = Math.min(row.latencyMinMs, m.latencyMinMs);
-    row.latencyMaxMs = Math.max(row.latencyMaxMs, m.latencyMaxMs);
-    acc.sketch.addBuckets(m.latency);
-  }
-  const rows = [...groups.values()].map(({ row, sketch }) => {
-    const [min, max] = [row.latencyMinMs, row.latencyMaxMs];
-    return {
-      ...row,
-      latencyP50Ms: clampedQuantile(sketch, 0.5, min, max),
-      latencyP95Ms: clampedQuantile(sketch, 0.95, min, max),
-      latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
-      latency: sketch.toBuckets(),
+    const key = {
+      startMs: startOf(m.minuteMs, resolution),
+      service: m.service,
+      method: level === 'endpoint' ? m.method : '',
+      path: level === 'endpoint' ? m.path : '',
     };
-  });
-  return rows.sort(compareHourKeys);
+    const id = `${key.startMs}\u0000${key.service}\u0000${key.method}\u0000${key.path}`;
+    let acc = groups.get(id);
+    if (!acc) {
+      acc = { key, cells: emptyCells(), sketch: new LatencySketch() };
+      groups.set(id, acc);
+    }
+    add(acc, m);
+  }
+  return [...groups.values()]
+    .map(finish)
+    .sort(
+      (a, b) =>
+        a.startMs - b.startMs ||
+        compareText(a.service, b.service) ||
+        compareText(a.method, b.method) ||
+        compareText(a.path, b.path),
+    );
+}
+
+export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): HourMetricsRow[] {
+  return rollUpMinutes(minutes, 'hour', 'endpoint').map(({ startMs, ...row }) => ({
+    hourMs: startMs,
+    ...row,
+  }));
+}
+
+export function rollUpToServices(
+  minutes: readonly MinuteMetricsRow[],
+  resolution: RollupResolution,
+): ServiceMetricsRow[] {
+  return rollUpMinutes(minutes, resolution, 'service').map(({ method: _m, path: _p, ...row }) => row);
 }

@@ -5,8 +5,10 @@ import {
   buildDataFileKey,
   buildManifestKey,
   encodeRollupManifest,
+  metricsTables,
   parseRollupManifest,
   rollupVersion,
+  type MetricsTable,
   type RollupManifest,
 } from './domain/rollup-manifest.js';
 
@@ -23,11 +25,7 @@ export async function loadManifest(store: ObjectStore, key: string): Promise<Com
 }
 
 function sameOutputs(manifest: RollupManifest, computed: ComputedPartition): boolean {
-  return (
-    manifest.outputs.request_metrics_minute.sha256 === computed.requestMetrics.sha256 &&
-    manifest.outputs.request_metrics_hour?.sha256 === computed.hourMetrics.sha256 &&
-    manifest.outputs.service_events.sha256 === computed.serviceEvents.sha256
-  );
+  return metricsTables.every((table) => manifest.outputs[table]?.sha256 === computed.outputs[table].sha256);
 }
 
 function buildManifest(
@@ -35,12 +33,12 @@ function buildManifest(
   previous: RollupManifest | undefined,
   options: { sealed: boolean; nowMs: number },
 ): RollupManifest {
-  const { partition: p, requestMetrics, hourMetrics, serviceEvents } = computed;
-  const out = (table: Parameters<typeof buildDataFileKey>[0], o: typeof requestMetrics) => ({
+  const p = computed.partition;
+  const out = (table: MetricsTable) => ({
     key: buildDataFileKey(table, p),
-    sha256: o.sha256,
-    rows: o.rows,
-    bytes: o.bytes.byteLength,
+    sha256: computed.outputs[table].sha256,
+    rows: computed.outputs[table].rows,
+    bytes: computed.outputs[table].bytes.byteLength,
   });
   return {
     format: 'gravix.rollup-manifest/v1',
@@ -52,9 +50,11 @@ function buildManifest(
     inputs_digest: computed.inputsDigest,
     inputs: computed.inputs,
     outputs: {
-      request_metrics_minute: out('request_metrics_minute', requestMetrics),
-      request_metrics_hour: out('request_metrics_hour', hourMetrics),
-      service_events: out('service_events', serviceEvents),
+      request_metrics_minute: out('request_metrics_minute'),
+      request_metrics_hour: out('request_metrics_hour'),
+      service_metrics_minute: out('service_metrics_minute'),
+      service_metrics_hour: out('service_metrics_hour'),
+      service_events: out('service_events'),
     },
     published: false,
     sealed: options.sealed,
@@ -80,7 +80,7 @@ export async function commitPartition(
   if (previous && sameOutputs(previous.manifest, computed)) {
     if (previous.manifest.published) {
       // A forced run rewrites the same bytes: it repairs a data file that an out-of-order write left stale.
-      if (options.force) await writeDataFiles(store, previous.manifest, computed);
+      if (options.force) await writeDataFiles(store, computed);
       return { outcome: 'unchanged', generation: previous.manifest.generation };
     }
     await publishAndMark(store, computed, previous, options.log);
@@ -109,7 +109,7 @@ async function publishAndMark(
   log: Logger,
 ): Promise<void> {
   const { manifest, etag } = committed;
-  await writeDataFiles(store, manifest, computed);
+  await writeDataFiles(store, computed);
   const marked = encodeRollupManifest({ ...manifest, published: true });
   try {
     await store.put(buildManifestKey(computed.partition), marked, {
@@ -122,10 +122,10 @@ async function publishAndMark(
   }
 }
 
-async function writeDataFiles(store: ObjectStore, manifest: RollupManifest, computed: ComputedPartition) {
-  await store.put(manifest.outputs.request_metrics_minute.key, computed.requestMetrics.bytes);
-  await store.put(buildDataFileKey('request_metrics_hour', computed.partition), computed.hourMetrics.bytes);
-  await store.put(manifest.outputs.service_events.key, computed.serviceEvents.bytes);
+async function writeDataFiles(store: ObjectStore, computed: ComputedPartition) {
+  for (const table of metricsTables) {
+    await store.put(buildDataFileKey(table, computed.partition), computed.outputs[table].bytes);
+  }
 }
 
 /** A newer generation won while we published; unless it has our bytes, make the next run republish it. */

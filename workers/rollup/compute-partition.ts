@@ -1,16 +1,26 @@
 import { createHash } from 'node:crypto';
-import { MinuteMetricsAggregator } from '../domain/minute-metrics.js';
+import { MinuteMetricsAggregator, type MinuteMetricsRow } from '../domain/minute-metrics.js';
 import { partitionStartMs, type RawPartition } from '../domain/raw-partition.js';
 import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { rollUpMinutesToHours } from '../domain/hour-metrics.js';
-import { encodeHourMetrics, encodeRequestMetrics, encodeServiceEvents } from './adapters/metrics-parquet.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../domain/hour-metrics.js';
+import {
+  encodeHourMetrics,
+  encodeRequestMetrics,
+  encodeServiceEvents,
+  encodeServiceMetrics,
+} from './adapters/metrics-parquet.js';
 import { forEachLine, readGzipLineChunks } from './adapters/raw-segment-lines.js';
 import type { ResolvedScan, SegmentScanPool } from './adapters/segment-scan-pool.js';
 import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
 import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
 import { RawFactScanner } from './domain/raw-fact-scanner.js';
-import { buildInputsDigest, type ManifestInput, type RollupManifest } from './domain/rollup-manifest.js';
+import {
+  buildInputsDigest,
+  type ManifestInput,
+  type MetricsTable,
+  type RollupManifest,
+} from './domain/rollup-manifest.js';
 
 const hourMs = 3_600_000;
 
@@ -29,9 +39,8 @@ export interface ComputedPartition {
   partition: RawPartition;
   inputs: ManifestInput[];
   inputsDigest: string;
-  requestMetrics: ComputedOutput;
-  hourMetrics: ComputedOutput;
-  serviceEvents: ComputedOutput;
+  /** One file per table, all written by the commit winner (docs/adr/0003). */
+  outputs: Record<MetricsTable, ComputedOutput>;
   stats: RollupManifest['stats'];
 }
 
@@ -136,6 +145,22 @@ function output(bytes: Uint8Array, rows: number): ComputedOutput {
   return { bytes, rows, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** The partition's files: minute rows as computed, the pre-merged tables derived from them, and events. */
+function encodeOutputs(
+  rows: MinuteMetricsRow[],
+  events: RawServiceEvent[],
+): Record<MetricsTable, ComputedOutput> {
+  const hours = rollUpMinutesToHours(rows);
+  const [serviceMinutes, serviceHours] = [rollUpToServices(rows, 'minute'), rollUpToServices(rows, 'hour')];
+  return {
+    request_metrics_minute: output(encodeRequestMetrics(rows), rows.length),
+    request_metrics_hour: output(encodeHourMetrics(hours), hours.length),
+    service_metrics_minute: output(encodeServiceMetrics('minute', serviceMinutes), serviceMinutes.length),
+    service_metrics_hour: output(encodeServiceMetrics('hour', serviceHours), serviceHours.length),
+    service_events: output(encodeServiceEvents(events), events.length),
+  };
+}
+
 function compareEvents(a: RawServiceEvent, b: RawServiceEvent): number {
   return a.ts - b.ts || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 }
@@ -173,14 +198,12 @@ export async function computePartition(
   for (const scan of inFlight) acc.addScan(await scan);
   const rows = acc.aggregator.rows();
   const events = [...acc.events.values()].sort(compareEvents);
-  const hours = rollUpMinutesToHours(rows);
+
   return {
     partition,
     inputs,
     inputsDigest: buildInputsDigest(inputs),
-    requestMetrics: output(encodeRequestMetrics(rows), rows.length),
-    hourMetrics: output(encodeHourMetrics(hours), hours.length),
-    serviceEvents: output(encodeServiceEvents(events), events.length),
+    outputs: encodeOutputs(rows, events),
     stats: acc.stats,
   };
 }

@@ -121,7 +121,7 @@ describe.each([
     const oldSha = sha((await store.get(dataKey))?.body);
     const late = await seed(store, 7, 200_000, 100, 'late');
     const inputs = (await store.list('raw/')).map((o) => o.key);
-    const newSha = (await computePartition(store, p10, inputs)).requestMetrics.sha256;
+    const newSha = (await computePartition(store, p10, inputs)).outputs.request_metrics_minute.sha256;
     // First right after the manifest commit, while the data files are being published.
     const committedRun = spawnRollup(cli, { ...env, ...processEnv }, ['--once']);
     const before = (await store.head(buildManifestKey(p10)))?.etag;

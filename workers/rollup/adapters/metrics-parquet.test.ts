@@ -1,13 +1,14 @@
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildSeededFacts, buildServiceEvent } from '../testing/seeded-raw-events.js';
-import { rollUpMinutesToHours } from '../../domain/hour-metrics.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
 import {
   decodeHourMetrics,
   decodeRequestMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceEvents,
+  encodeServiceMetrics,
 } from './metrics-parquet.js';
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
@@ -29,6 +30,14 @@ describe('metrics Parquet files', () => {
     const bytes = encodeHourMetrics(hours);
     expect(decodeHourMetrics(bytes)).toEqual(hours);
     expect(decodeParquet(bytes).schema.fields[0]?.name).toBe('hour_ms');
+  });
+
+  it('write service tables with the service key and no endpoint columns', () => {
+    const rows = rollUpToServices(rowsOf(4), 'hour');
+    const table = decodeParquet(encodeServiceMetrics('hour', rows));
+    expect(table.numRows).toBe(rows.length);
+    expect(table.schema.fields.map((f) => f.name).slice(0, 3)).toEqual(['hour_ms', 'service', 'requests']);
+    expect(Number(table.getChild('requests')?.get(0))).toBe(rows[0]!.requests);
   });
 
   it('are byte-identical when the same rows are encoded twice', () => {

@@ -14,12 +14,19 @@ import {
 } from 'apache-arrow';
 import type { RawServiceEvent } from '../../domain/raw-record.js';
 import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
-import type { HourMetricsRow } from '../../domain/hour-metrics.js';
+import type {
+  HourMetricsRow,
+  MetricsCells,
+  RollupResolution,
+  ServiceMetricsRow,
+} from '../../domain/hour-metrics.js';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
 import {
   requestMetricsHourSchema,
   requestMetricsMinuteSchema,
   serviceEventsSchema,
+  serviceMetricsHourSchema,
+  serviceMetricsMinuteSchema,
 } from './metrics-schema.js';
 
 function int64Data(values: readonly number[]): Data<Int64> {
@@ -70,47 +77,47 @@ function buildTable(schema: Schema, children: Data[], length: number): Table {
   return new Table([new RecordBatch(schema, data)]);
 }
 
-type RequestMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'>;
+/** A row of any request metrics table, with its time column's value as startMs; method/path only on endpoints. */
+type MetricsTableRow = MetricsCells & { startMs: number; service: string; method?: string; path?: string };
 
-/** Minute and hour tables share every column but the first (the minute's or the hour's start). */
-function buildRequestMetricsTable<R extends RequestMetricsRow>(
-  schema: Schema,
-  rows: readonly R[],
-  startOf: (r: R) => number,
-): Table {
-  const col = <T>(pick: (r: R) => T) => rows.map(pick);
-  const fields = schema.fields;
-  return buildTable(
-    schema,
-    [
-      int64Data(col(startOf)),
-      utf8Data(col((r) => r.service)),
-      utf8Data(col((r) => r.method)),
-      utf8Data(col((r) => r.path)),
-      int64Data(col((r) => r.requests)),
-      int64Data(col((r) => r.errors5xx)),
-      int64Data(col((r) => r.errors4xx)),
-      float64Data(col((r) => r.latencySumMs)),
-      float64Data(col((r) => r.latencyMinMs)),
-      float64Data(col((r) => r.latencyMaxMs)),
-      float64Data(col((r) => r.latencyP50Ms)),
-      float64Data(col((r) => r.latencyP95Ms)),
-      float64Data(col((r) => r.latencyP99Ms)),
-      int64Data(col((r) => r.latency.zeroCount)),
-      listData(
-        fields[14]!.type,
-        col((r) => r.latency.indexes),
-        (flat) =>
-          makeData({ type: new Int32(), length: flat.length, nullCount: 0, data: Int32Array.from(flat) }),
-      ),
-      listData(
-        fields[15]!.type,
-        col((r) => r.latency.counts),
-        int64Data,
-      ),
-    ],
-    rows.length,
+const int32ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
+  listData(type, lists, (flat) =>
+    makeData({ type: new Int32(), length: flat.length, nullCount: 0, data: Int32Array.from(flat) }),
   );
+
+/** How each column of the request metrics tables is built from rows; a schema picks the columns it has. */
+const metricsColumns: Record<string, (rows: readonly MetricsTableRow[], type: DataType) => Data> = {
+  minute_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
+  hour_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
+  service: (rows) => utf8Data(rows.map((r) => r.service)),
+  method: (rows) => utf8Data(rows.map((r) => r.method)),
+  path: (rows) => utf8Data(rows.map((r) => r.path)),
+  requests: (rows) => int64Data(rows.map((r) => r.requests)),
+  errors_5xx: (rows) => int64Data(rows.map((r) => r.errors5xx)),
+  errors_4xx: (rows) => int64Data(rows.map((r) => r.errors4xx)),
+  latency_sum_ms: (rows) => float64Data(rows.map((r) => r.latencySumMs)),
+  latency_min_ms: (rows) => float64Data(rows.map((r) => r.latencyMinMs)),
+  latency_max_ms: (rows) => float64Data(rows.map((r) => r.latencyMaxMs)),
+  latency_p50_ms: (rows) => float64Data(rows.map((r) => r.latencyP50Ms)),
+  latency_p95_ms: (rows) => float64Data(rows.map((r) => r.latencyP95Ms)),
+  latency_p99_ms: (rows) => float64Data(rows.map((r) => r.latencyP99Ms)),
+  latency_zero_count: (rows) => int64Data(rows.map((r) => r.latency.zeroCount)),
+  latency_bucket_index: (rows, type) =>
+    int32ListData(
+      type,
+      rows.map((r) => r.latency.indexes),
+    ),
+  latency_bucket_count: (rows, type) =>
+    listData(
+      type,
+      rows.map((r) => r.latency.counts),
+      int64Data,
+    ),
+};
+
+function buildMetricsTable(schema: Schema, rows: readonly MetricsTableRow[]): Table {
+  const children = schema.fields.map((f) => metricsColumns[f.name]!(rows, f.type as DataType));
+  return buildTable(schema, children, rows.length);
 }
 
 export function buildServiceEventsTable(events: readonly RawServiceEvent[]): Table {
@@ -129,16 +136,30 @@ export function buildServiceEventsTable(events: readonly RawServiceEvent[]): Tab
 }
 
 export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[]) =>
-  encodeParquet(buildRequestMetricsTable(requestMetricsMinuteSchema, rows, (r) => r.minuteMs));
+  encodeParquet(
+    buildMetricsTable(
+      requestMetricsMinuteSchema,
+      rows.map((r) => ({ ...r, startMs: r.minuteMs })),
+    ),
+  );
 export const encodeHourMetrics = (rows: readonly HourMetricsRow[]) =>
-  encodeParquet(buildRequestMetricsTable(requestMetricsHourSchema, rows, (r) => r.hourMs));
+  encodeParquet(
+    buildMetricsTable(
+      requestMetricsHourSchema,
+      rows.map((r) => ({ ...r, startMs: r.hourMs })),
+    ),
+  );
+export const encodeServiceMetrics = (resolution: RollupResolution, rows: readonly ServiceMetricsRow[]) =>
+  encodeParquet(
+    buildMetricsTable(resolution === 'minute' ? serviceMetricsMinuteSchema : serviceMetricsHourSchema, rows),
+  );
 export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
   encodeParquet(buildServiceEventsTable(events));
 
 const numbers = (value: unknown): number[] =>
   Array.from((value as { toArray(): ArrayLike<number | bigint> }).toArray(), Number);
 
-function decodeRequestMetricsRow(r: Record<string, unknown>): RequestMetricsRow {
+function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetricsRow, 'minuteMs'> {
   return {
     service: String(r['service']),
     method: String(r['method']),

@@ -16,11 +16,8 @@ const field = (name: string, type: ConstructorParameters<typeof Field>[1], nulla
 const int32List = () => new List(new Field('item', new Int32(), false));
 const int64List = () => new List(new Field('item', new Int64(), false));
 
-/** The columns after the time column, shared by the minute and hour tables. */
-const requestMetricsFields = () => [
-  field('service', new Utf8()),
-  field('method', new Utf8()),
-  field('path', new Utf8()),
+/** The measures every request metrics table holds after its key columns. */
+const cellFields = () => [
   field('requests', new Int64()),
   field('errors_5xx', new Int64()),
   field('errors_4xx', new Int64()),
@@ -35,15 +32,35 @@ const requestMetricsFields = () => [
   field('latency_bucket_count', int64List()),
 ];
 
+const endpointKey = () => [
+  field('service', new Utf8()),
+  field('method', new Utf8()),
+  field('path', new Utf8()),
+];
+
 export const requestMetricsMinuteSchema = new Schema([
   field('minute_ms', new Int64()),
-  ...requestMetricsFields(),
+  ...endpointKey(),
+  ...cellFields(),
 ]);
 
 /** request_metrics_hour: one row per (hour, service, method, path), the exact merge of its 60 minute rows. */
 export const requestMetricsHourSchema = new Schema([
   field('hour_ms', new Int64()),
-  ...requestMetricsFields(),
+  ...endpointKey(),
+  ...cellFields(),
+]);
+
+/** service_metrics_minute / _hour: one row per (minute or hour, service), every endpoint of the service merged. */
+export const serviceMetricsMinuteSchema = new Schema([
+  field('minute_ms', new Int64()),
+  field('service', new Utf8()),
+  ...cellFields(),
+]);
+export const serviceMetricsHourSchema = new Schema([
+  field('hour_ms', new Int64()),
+  field('service', new Utf8()),
+  ...cellFields(),
 ]);
 
 export const serviceEventsSchema = new Schema([

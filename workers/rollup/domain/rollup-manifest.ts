@@ -8,7 +8,13 @@ import type { RawPartition } from '../../domain/raw-partition.js';
  */
 export const rollupVersion = 2;
 
-export const metricsTables = ['request_metrics_minute', 'request_metrics_hour', 'service_events'] as const;
+export const metricsTables = [
+  'request_metrics_minute',
+  'request_metrics_hour',
+  'service_metrics_minute',
+  'service_metrics_hour',
+  'service_events',
+] as const;
 export type MetricsTable = (typeof metricsTables)[number];
 
 const inputSchema = z.object({ key: z.string(), etag: z.string(), size: z.number().int().nonnegative() });
@@ -31,8 +37,10 @@ export const rollupManifestSchema = z.object({
   inputs: z.array(inputSchema),
   outputs: z.object({
     request_metrics_minute: outputSchema,
-    /** Absent in manifests of rollup version 1, which predates the hour table. */
+    /** The pre-merged tables are absent in manifests of rollup version 1, which predates them. */
     request_metrics_hour: outputSchema.optional(),
+    service_metrics_minute: outputSchema.optional(),
+    service_metrics_hour: outputSchema.optional(),
     service_events: outputSchema,
   }),
   /** True once the data files at outputs[*].key hold this generation's bytes. */

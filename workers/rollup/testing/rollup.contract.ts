@@ -2,8 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
-import { rollUpMinutesToHours } from '../../domain/hour-metrics.js';
-import { decodeHourMetrics, decodeRequestMetrics } from '../adapters/metrics-parquet.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
+import {
+  decodeHourMetrics,
+  decodeRequestMetrics,
+  encodeServiceMetrics,
+} from '../adapters/metrics-parquet.js';
 import { loadManifest } from '../commit-partition.js';
 import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
 import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
@@ -60,7 +64,7 @@ function describeResults(name: string, makeStore: () => Promise<ObjectStore>): v
       expectRowsMatchOracle(rows, facts, { fromMs: hour10 + 50 * minute, toMs: hour11 + 20 * minute });
     });
 
-    it('writes each hour partition an hour table that is the exact merge of its minute table', async () => {
+    it('writes each partition hour and service tables that are exact merges of its minute table', async () => {
       const store = await makeStore();
       await seedWithDuplicates(store);
       await runRollupOnce({ store, ...rollupPolicy() });
@@ -72,6 +76,13 @@ function describeResults(name: string, makeStore: () => Promise<ObjectStore>): v
         expect(decodeHourMetrics(hourFile!.body)).toEqual(rollUpMinutesToHours(minutes));
         const manifest = (await loadManifest(store, buildManifestKey(p)))!.manifest;
         expect(manifest.outputs.request_metrics_hour?.bytes).toBe(hourFile!.size);
+        for (const resolution of ['minute', 'hour'] as const) {
+          const file = await store.get(buildDataFileKey(`service_metrics_${resolution}`, p));
+          expect(Buffer.from(file!.body)).toEqual(
+            Buffer.from(encodeServiceMetrics(resolution, rollUpToServices(minutes, resolution))),
+          );
+          expect(manifest.outputs[`service_metrics_${resolution}`]?.rows).toBeGreaterThan(0);
+        }
       }
     });
 
