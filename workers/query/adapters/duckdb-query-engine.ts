@@ -14,7 +14,7 @@ function duckdbDialect(storeRoot: string): SqlDialect {
       // Partition values stay VARCHAR so date comparisons are plain string comparisons, as in Trino.
       return `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
     },
-    hasHourTable: (tenant) => existsSync(`${storeRoot}/metrics/request_metrics_hour/tenant=${tenant}`),
+    hasTable: (table, tenant) => existsSync(`${storeRoot}/metrics/${table}/tenant=${tenant}`),
     tenantFilter: () => [],
     intDiv: (a, b) => `(${a} // ${b})`,
     // Select-list unnest of the two parallel lists zips them; DuckDB runs this far faster than a LATERAL join.

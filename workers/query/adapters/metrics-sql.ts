@@ -1,17 +1,22 @@
 import type { GroupBy, MetricsQuery } from '../query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 
-export type MetricsTableName = 'request_metrics_minute' | 'request_metrics_hour' | 'service_events';
+export type MetricsTableName =
+  | 'request_metrics_minute'
+  | 'request_metrics_hour'
+  | 'service_metrics_minute'
+  | 'service_metrics_hour'
+  | 'service_events';
 
 /** What differs between DuckDB and Trino SQL; everything else is shared. */
 export interface SqlDialect {
   /** FROM-clause source for a table, already restricted to the tenant (path glob or partition column). */
   source(table: MetricsTableName, tenant: string): string;
   /**
-   * Whether the tenant has any hour rows. Data rolled up before the hour table existed has none, and a plan
-   * that reads hours from an absent table would come back empty (DuckDB) instead of falling back to minutes.
+   * Whether the tenant has rows in a pre-merged table. Data rolled up before those tables existed has none, and
+   * a plan reading an absent table would come back empty (DuckDB) instead of falling back to finer rows.
    */
-  hasHourTable(tenant: string): boolean;
+  hasTable(table: MetricsTableName, tenant: string): boolean;
   /** Extra WHERE terms the source needs (e.g. Trino's tenant partition column). */
   tenantFilter(tenant: string): string[];
   intDiv(a: string, b: string): string;
@@ -91,17 +96,32 @@ function whereTerms(
   return terms;
 }
 
-const metricColumns = [
-  'service',
-  'method',
-  'path',
+const measureColumns = [
   'requests',
   'errors_5xx',
   'errors_4xx',
   'latency_zero_count',
   'latency_bucket_index',
   'latency_bucket_count',
-].map((c) => `m.${c} AS ${c}`);
+];
+
+/**
+ * Which rows answer a query: per-service rows (every endpoint merged, 50x fewer to merge) unless the query
+ * needs endpoints; per-hour rows for whole hours where the plan allows, per-minute rows for the rest.
+ */
+function chooseTables(query: MetricsQuery, dialect: SqlDialect) {
+  const needsEndpoints =
+    query.groupBy === 'endpoint' ||
+    query.method !== undefined ||
+    query.path !== undefined ||
+    query.endpoints !== undefined;
+  const level =
+    !needsEndpoints && dialect.hasTable('service_metrics_minute', query.tenant) ? 'service' : 'request';
+  const tables = { minute: `${level}_metrics_minute`, hour: `${level}_metrics_hour` } as const;
+  const keys = level === 'service' ? ['service'] : ['service', 'method', 'path'];
+  const columns = [...keys, ...measureColumns].map((c) => `m.${c} AS ${c}`);
+  return { tables, columns, hours: dialect.hasTable(tables.hour, query.tenant) };
+}
 
 /**
  * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: hour rows for whole
@@ -109,17 +129,16 @@ const metricColumns = [
  * which lands in the right step because the plan only uses them when an hour never straddles two steps.
  */
 export function metricsRowsSql(query: MetricsQuery, dialect: SqlDialect): string {
-  const plan = dialect.hasHourTable(query.tenant)
-    ? planMetricsScan(query)
-    : { minutes: [{ from: query.from, to: query.to }] };
+  const { tables, columns, hours } = chooseTables(query, dialect);
+  const plan = hours ? planMetricsScan(query) : { minutes: [{ from: query.from, to: query.to }] };
   const branch = (table: MetricsTableName, timeColumn: string, range: TimeRange) =>
     [
-      `SELECT m.${timeColumn} AS minute_ms, ${metricColumns.join(', ')}`,
+      `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,
       `FROM ${dialect.source(table, query.tenant)} AS m`,
       `WHERE ${whereTerms(query, range, timeColumn, dialect).join(' AND ')}`,
     ].join(' ');
-  const branches = plan.minutes.map((range) => branch('request_metrics_minute', 'minute_ms', range));
-  if (plan.hours) branches.push(branch('request_metrics_hour', 'hour_ms', plan.hours));
+  const branches = plan.minutes.map((range) => branch(tables.minute, 'minute_ms', range));
+  if (plan.hours) branches.push(branch(tables.hour, 'hour_ms', plan.hours));
   return `(${branches.join('\nUNION ALL\n')})`;
 }
 

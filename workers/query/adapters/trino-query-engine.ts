@@ -14,23 +14,26 @@ export interface TrinoQueryEngineOptions {
   partitionSyncMs?: number;
 }
 
+/** The measure columns every request metrics table has after its key (metrics-schema.ts). */
+const measures = `requests bigint, errors_5xx bigint, errors_4xx bigint, latency_sum_ms double,
+    latency_min_ms double, latency_max_ms double, latency_p50_ms double, latency_p95_ms double,
+    latency_p99_ms double, latency_zero_count bigint, latency_bucket_index array(integer),
+    latency_bucket_count array(bigint)`;
+const endpoint = 'service varchar, method varchar, path varchar';
+
 const tables = {
-  request_metrics_minute: `minute_ms bigint, service varchar, method varchar, path varchar, requests bigint,
-    errors_5xx bigint, errors_4xx bigint, latency_sum_ms double, latency_min_ms double, latency_max_ms double,
-    latency_p50_ms double, latency_p95_ms double, latency_p99_ms double, latency_zero_count bigint,
-    latency_bucket_index array(integer), latency_bucket_count array(bigint)`,
-  request_metrics_hour: `hour_ms bigint, service varchar, method varchar, path varchar, requests bigint,
-    errors_5xx bigint, errors_4xx bigint, latency_sum_ms double, latency_min_ms double, latency_max_ms double,
-    latency_p50_ms double, latency_p95_ms double, latency_p99_ms double, latency_zero_count bigint,
-    latency_bucket_index array(integer), latency_bucket_count array(bigint)`,
+  request_metrics_minute: `minute_ms bigint, ${endpoint}, ${measures}`,
+  request_metrics_hour: `hour_ms bigint, ${endpoint}, ${measures}`,
+  service_metrics_minute: `minute_ms bigint, service varchar, ${measures}`,
+  service_metrics_hour: `hour_ms bigint, service varchar, ${measures}`,
   service_events: `ts_ms bigint, event_id varchar, type varchar, service varchar, version varchar, description varchar`,
 } as const;
 
 function trinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
-    // The external table always exists; partitions rolled up before it hold no hour rows (docs/adr/0004).
-    hasHourTable: () => true,
+    // The external tables always exist; partitions rolled up before rollup version 2 have no pre-merged rows.
+    hasTable: () => true,
     tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
     // BIGINT division truncates, which is floor here because minute_ms >= from.
     intDiv: (a, b) => `(${a} / ${b})`,
