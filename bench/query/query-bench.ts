@@ -27,7 +27,7 @@ const iterations = arg('iterations', 15);
 const end = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 const tenant = 'bench';
-const root = join(tmpdir(), `gravix-bench-query-v2-d${density}`);
+const root = join(tmpdir(), `gravix-bench-query-v3-d${density}`);
 // A moment a few minutes before the data ends, so ranges have ragged ends as they do live.
 const now = end - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, now);
@@ -52,7 +52,9 @@ function floor(
   where: string,
   percentiles = true,
 ): FloorQuery {
-  return { plan: planMetricsScan(query), group, where, percentiles };
+  // The same table choice as Gravix: per-service rows unless the query needs endpoints.
+  const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
+  return { plan: planMetricsScan(query), group, where, percentiles, level };
 }
 
 function series(name: string, r: Range, where: string, compare?: '1d' | '7d', filter = {}): Call {

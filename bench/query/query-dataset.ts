@@ -5,8 +5,13 @@ import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildDataFileKey } from '../../workers/rollup/domain/rollup-manifest.js';
-import { rollUpMinutesToHours } from '../../workers/domain/hour-metrics.js';
-import { encodeHourMetrics, encodeRequestMetrics } from '../../workers/rollup/adapters/metrics-parquet.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../../workers/domain/hour-metrics.js';
+import {
+  encodeHourMetrics,
+  encodeRequestMetrics,
+  encodeServiceMetrics,
+} from '../../workers/rollup/adapters/metrics-parquet.js';
+import type { MetricsTable } from '../../workers/rollup/domain/rollup-manifest.js';
 
 export interface DatasetOptions {
   root: string;
@@ -87,7 +92,7 @@ function hourRows(
 }
 
 /**
- * Writes the metrics files the rollup would have written (minute and hour tables); returns the number of minute
+ * Writes the metrics files the rollup would have written (every table); returns the number of minute
  * rows. Reuses a finished dataset.
  */
 export function ensureDataset(options: DatasetOptions): { rows: number; reused: boolean } {
@@ -101,13 +106,15 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     const partition = buildRawPartition(options.tenant, hour);
-    const write = (table: 'request_metrics_minute' | 'request_metrics_hour', bytes: Uint8Array) => {
+    const write = (table: MetricsTable, bytes: Uint8Array) => {
       const path = join(options.root, ...buildDataFileKey(table, partition).split('/'));
       mkdirSync(join(path, '..'), { recursive: true });
       writeFileSync(path, bytes);
     };
     write('request_metrics_minute', encodeRequestMetrics(rows));
     write('request_metrics_hour', encodeHourMetrics(rollUpMinutesToHours(rows)));
+    write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
+    write('service_metrics_hour', encodeServiceMetrics('hour', rollUpToServices(rows, 'hour')));
     total += rows.length;
   }
   writeFileSync(done, JSON.stringify({ rows: total }));

@@ -7,13 +7,18 @@ export interface FloorQuery {
   where: string;
   /** false for calls that need counts only (the services list). */
   percentiles: boolean;
+  /** 'service' reads the per-service tables (no endpoint columns), as Gravix does for charts without an endpoint. */
+  level: 'request' | 'service';
 }
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function read(root: string, tenant: string, table: string, time: string, range: TimeRange, where: string) {
+function read(root: string, tenant: string, f: FloorQuery, resolution: 'minute' | 'hour', range: TimeRange) {
+  const [table, time] = [`${f.level}_metrics_${resolution}`, `${resolution}_ms`];
+  const where = f.where;
   const glob = `${root}/metrics/${table}/tenant=${tenant}/*/*/*.parquet`;
-  return `SELECT ${time} AS minute_ms, service, method, path, requests, errors_5xx, latency_bucket_index, latency_bucket_count
+  const keys = f.level === 'service' ? 'service' : 'service, method, path';
+  return `SELECT ${time} AS minute_ms, ${keys}, requests, errors_5xx, latency_bucket_index, latency_bucket_count
     FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)
     WHERE "date" BETWEEN '${date(range.from)}' AND '${date(range.to - 1)}'
       AND ${time} >= ${range.from} AND ${time} < ${range.to} AND ${where}`;
@@ -24,10 +29,8 @@ function read(root: string, tenant: string, table: string, time: string, range: 
  * files the plan reads: hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = f.plan.minutes.map((r) =>
-    read(root, tenant, 'request_metrics_minute', 'minute_ms', r, f.where),
-  );
-  if (f.plan.hours) parts.push(read(root, tenant, 'request_metrics_hour', 'hour_ms', f.plan.hours, f.where));
+  const parts = f.plan.minutes.map((r) => read(root, tenant, f, 'minute', r));
+  if (f.plan.hours) parts.push(read(root, tenant, f, 'hour', f.plan.hours));
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;
   const counts = 'c AS (SELECT g, sum(requests) AS req, sum(errors_5xx) AS e5 FROM m GROUP BY g)';
   if (!f.percentiles) return `WITH ${rows}, ${counts} SELECT * FROM c`;
