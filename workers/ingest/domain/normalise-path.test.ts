@@ -10,6 +10,8 @@ describe('normalisePath', () => {
     ['/', '/'],
     ['', '/'],
     ['/users/:id', '/users/:id'],
+    ['orders//12/lines/?x=1', '/orders/:id/lines'],
+    ['/v1/1234567/abcdefg', '/v1/:id/abcdefg'],
   ])('templates %j as %j', (raw, expected) => {
     expect(normalisePath(raw)).toBe(expected);
   });
