@@ -2,7 +2,6 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { RawRecord } from '../../domain/raw-record.js';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
-import type { ItemError } from '../domain/item-error.js';
 import {
   BatchTooLargeError,
   MalformedBodyError,
@@ -13,8 +12,9 @@ import { parseRequestFact, type ItemResult } from '../domain/parse-request-fact.
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
+import { validateBatch } from '../domain/validate-batch.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
-import type { DeadLetterRecord, WalRecord } from '../wal/wal-record.js';
+import type { WalRecord } from '../wal/wal-record.js';
 import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
@@ -40,7 +40,11 @@ export interface IngestAppDeps {
   now?: () => number;
 }
 
-type ItemParser = (value: unknown, index: number, tenant: string, now: number) => ItemResult<RawRecord>;
+/** Made once per batch (tenant and clock fixed), then called for each item. */
+type ItemParserFor = (
+  tenant: string,
+  now: number,
+) => (value: unknown, index: number) => ItemResult<RawRecord>;
 
 function readBatch(req: Request, body: Buffer | undefined, maxItems: number): ParsedBatch {
   if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
@@ -54,14 +58,10 @@ function readBatch(req: Request, body: Buffer | undefined, maxItems: number): Pa
   }
 }
 
-function deadLetter(tenant: string, now: number, error: ItemError, item: unknown): DeadLetterRecord {
-  return { kind: 'rejected', tenant, received_at: now, error, item };
-}
-
 /** The durable batch endpoint shared by facts and events: validate, dead-letter, fsync, then answer. */
 function buildBatchHandler(
   deps: IngestAppDeps,
-  parse: ItemParser,
+  parserFor: ItemParserFor,
   onAccepted: (tenant: string, n: number) => void,
 ) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -85,18 +85,8 @@ function buildBatchHandler(
       });
     }
     const now = deps.now?.() ?? Date.now();
-    const accepted: RawRecord[] = [];
-    const rejected: ItemError[] = [...batch.lineErrors];
-    const records: WalRecord[] = batch.lineErrors.map((e) => deadLetter(tenant, now, e, null));
-    for (const { index, value } of batch.items) {
-      const result = parse(value, index, tenant, now);
-      if (result.ok) accepted.push(result.value);
-      else {
-        rejected.push(result.error);
-        records.push(deadLetter(tenant, now, result.error, value));
-      }
-    }
-    records.push(...accepted);
+    // Only counts and rejections outlive the append: the parsed items and records can be collected while fsync runs.
+    const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
     try {
       await deps.wal.append(records);
     } catch (error) {
@@ -105,16 +95,15 @@ function buildBatchHandler(
         retryAfterSeconds: 1,
       });
     }
-    onAccepted(tenant, accepted.length);
+    onAccepted(tenant, accepted);
     for (const e of rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
-    rejected.sort((a, b) => a.index - b.index);
-    if (accepted.length === 0) {
+    if (accepted === 0) {
       throw new HttpError(400, 'VALIDATION_FAILED', `all ${rejected.length} items were rejected`, {
         extra: { accepted: 0, rejected },
       });
     }
     // Written directly: express's res.json would also hash the body for an ETag no client uses.
-    const json = JSON.stringify({ accepted: accepted.length, rejected, request_id: res.locals['requestId'] });
+    const json = JSON.stringify({ accepted, rejected, request_id: res.locals['requestId'] });
     res
       .writeHead(200, {
         'Content-Type': 'application/json; charset=utf-8',
@@ -147,9 +136,14 @@ export function buildIngestApp(deps: IngestAppDeps): express.Express {
     maxFutureMs: deps.limits.maxFutureMs,
   });
   const auth = buildAuthenticate(deps.apiKeys, 'ingest');
-  const facts: ItemParser = (v, i, tenant, now) =>
-    parseRequestFact(v, i, { tenant, window: window(now), routes: deps.routes });
-  const events: ItemParser = (v, i, tenant, now) => parseServiceEvent(v, i, { tenant, window: window(now) });
+  const facts: ItemParserFor = (tenant, now) => {
+    const ctx = { tenant, window: window(now), routes: deps.routes };
+    return (v, i) => parseRequestFact(v, i, ctx);
+  };
+  const events: ItemParserFor = (tenant, now) => {
+    const ctx = { tenant, window: window(now) };
+    return (v, i) => parseServiceEvent(v, i, ctx);
+  };
   app.post(
     '/api/v1/facts',
     timed(deps, 'facts'),
