@@ -21,4 +21,16 @@ describe('WAL segment frames', () => {
     corrupt.writeUInt8(corrupt.readUInt8(corrupt.length - 2) ^ 0xff, corrupt.length - 2);
     expect(decodeFrames(corrupt).records).toEqual([{ a: 1 }, { a: 2 }]);
   });
+
+  it('grows the frame for records longer than its first guess, multi-byte UTF-8 included', () => {
+    const records = [{ text: '€'.repeat(1000) }, { text: '😀'.repeat(300) }, { text: 'plain' }];
+    const frame = encodeFrame(records);
+    expect(frame.readUInt32LE(0)).toBe(Buffer.byteLength(JSON.stringify(records)));
+    expect(decodeFrames(frame)).toEqual({ records, validBytes: frame.length });
+  });
+
+  it('writes each record with the given serialiser', () => {
+    const frame = encodeFrame([{ a: 1 }, { a: 2 }], (r) => JSON.stringify({ b: r.a }));
+    expect(decodeFrames(frame).records).toEqual([{ b: 1 }, { b: 2 }]);
+  });
 });

@@ -8,13 +8,34 @@ import { crc32 } from 'node:zlib';
  */
 const headerBytes = 8;
 
-export function encodeFrame(records: unknown[]): Buffer {
-  const payload = Buffer.from(JSON.stringify(records), 'utf8');
-  const frame = Buffer.allocUnsafe(headerBytes + payload.length);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  payload.copy(frame, headerBytes);
-  return frame;
+/** Room for a record of this many UTF-16 units: at most 3 UTF-8 bytes each, plus a comma. */
+const maxBytesFor = (json: string) => json.length * 3 + 1;
+
+/**
+ * One frame holding records as a JSON array. Each record's JSON is written straight into the frame buffer
+ * (grown when needed): no array-sized intermediate string to build, encode and copy behind the header.
+ */
+export function encodeFrame<T>(
+  records: readonly T[],
+  toJson: (record: T) => string = JSON.stringify,
+): Buffer {
+  let frame = Buffer.allocUnsafe(headerBytes + 2 + records.length * 256);
+  let offset = headerBytes;
+  frame[offset++] = 0x5b; // '['
+  for (let i = 0; i < records.length; i++) {
+    const json = toJson(records[i]!);
+    if (offset + maxBytesFor(json) + 1 > frame.length) {
+      const grown = Buffer.allocUnsafe(2 * frame.length + maxBytesFor(json));
+      frame.copy(grown, 0, 0, offset);
+      frame = grown;
+    }
+    if (i > 0) frame[offset++] = 0x2c; // ','
+    offset += frame.write(json, offset, 'utf8');
+  }
+  frame[offset++] = 0x5d; // ']'
+  frame.writeUInt32LE(offset - headerBytes, 0);
+  frame.writeUInt32LE(crc32(frame.subarray(headerBytes, offset)), 4);
+  return frame.subarray(0, offset);
 }
 
 export interface DecodedFrames<T> {

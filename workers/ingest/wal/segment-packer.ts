@@ -6,6 +6,7 @@ import {
 } from '../../domain/raw-partition.js';
 import { decodeFrames } from './segment-frames.js';
 import type { WalRecord } from './wal-record.js';
+import { walRecordJson } from './wal-record-json.js';
 
 const maxDeadLetterItemChars = 8192;
 
@@ -19,7 +20,7 @@ function keyFor(record: WalRecord, ingesterId: string, seq: number): string {
 }
 
 function serialise(record: WalRecord): string {
-  if (record.kind !== 'rejected') return JSON.stringify(record);
+  if (record.kind !== 'rejected') return walRecordJson(record);
   const item = JSON.stringify(record.item) ?? 'null';
   const kept =
     item.length > maxDeadLetterItemChars ? `${item.slice(0, maxDeadLetterItemChars)}…` : record.item;
