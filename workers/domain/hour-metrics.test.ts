@@ -1,5 +1,5 @@
 import { buildSeededRandom } from './seeded-random.js';
-import { rollUpMinutesToHours, rollUpToServices } from './hour-metrics.js';
+import { rollUpHoursToDays, rollUpMinutesToHours, rollUpToServices } from './hour-metrics.js';
 import { MinuteMetricsAggregator, mergeMinuteMetrics, type MinuteFactInput } from './minute-metrics.js';
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
@@ -85,6 +85,24 @@ describe('rollUpToServices', () => {
       ]);
       expect(row.latencyP99Ms).toBe(merged.quantile(0.99));
       expect(Object.keys(row)).not.toContain('path');
+    }
+  });
+});
+
+describe('rollUpHoursToDays', () => {
+  it('merges hour rows into one row per endpoint and UTC day, equal to merging the minutes directly', () => {
+    const aggregator = new MinuteMetricsAggregator();
+    for (const f of facts(8_000)) aggregator.add({ ...f, ts: f.ts + 12 * 3_600_000 });
+    const minutes = aggregator.rows();
+    const days = rollUpHoursToDays(rollUpMinutesToHours(minutes));
+    expect(new Set(days.map((d) => d.dayMs))).toEqual(new Set([Date.parse('2026-11-20T00:00:00Z')]));
+    for (const d of days) {
+      const merged = mergeMinuteMetrics(minutes, { service: d.service, method: d.method, path: d.path });
+      expect([d.requests, d.errors5xx, d.latencyP95Ms]).toEqual([
+        merged.requests,
+        merged.errors5xx,
+        merged.quantile(0.95),
+      ]);
     }
   });
 });

@@ -2,6 +2,7 @@ import { LatencySketch } from './latency-sketch.js';
 import { clampedQuantile, type MinuteMetricsRow } from './minute-metrics.js';
 
 export const hourMs = 3_600_000;
+export const dayMs = 86_400_000;
 
 /** Everything a metrics row holds besides its key. */
 export type MetricsCells = Omit<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>;
@@ -21,7 +22,7 @@ export type HourMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { hourMs: numb
 export type ServiceMetricsRow = MetricsCells & { startMs: number; service: string };
 
 export type RollupLevel = 'endpoint' | 'service';
-export type RollupResolution = 'minute' | 'hour';
+export type RollupResolution = 'minute' | 'hour' | 'day';
 
 interface Accumulator {
   key: { startMs: number; service: string; method: string; path: string };
@@ -31,8 +32,9 @@ interface Accumulator {
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+const spans = { minute: 60_000, hour: hourMs, day: dayMs } as const;
 const startOf = (ms: number, resolution: RollupResolution) =>
-  resolution === 'minute' ? ms : ms - (((ms % hourMs) + hourMs) % hourMs);
+  ms - (((ms % spans[resolution]) + spans[resolution]) % spans[resolution]);
 
 function emptyCells(): MetricsCells {
   return {
@@ -108,6 +110,17 @@ export function rollUpMinutes(
         compareText(a.method, b.method) ||
         compareText(a.path, b.path),
     );
+}
+
+/**
+ * One row of request_metrics_day: one (UTC day, service, method, path), the exact merge of the day's hour rows.
+ * Week-long endpoint tables (sorted by p95, say) merge 7 of these per endpoint instead of 168 hour rows.
+ */
+export type DayMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { dayMs: number };
+
+export function rollUpHoursToDays(hours: readonly HourMetricsRow[]): DayMetricsRow[] {
+  const asRows = hours.map(({ hourMs: start, ...row }) => ({ minuteMs: start, ...row }));
+  return rollUpMinutes(asRows, 'day', 'endpoint').map(({ startMs, ...row }) => ({ dayMs: startMs, ...row }));
 }
 
 export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): HourMetricsRow[] {

@@ -5,6 +5,7 @@ import { SegmentScanPool } from './adapters/segment-scan-pool.js';
 import { partitionStartMs } from '../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
+import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { rollupPartition, type PartitionReport } from './rollup-partition.js';
 
 export interface RollupOnceOptions {
@@ -21,6 +22,8 @@ export interface RollupOnceOptions {
   /** Recompute partitions even when their inputs did not change (commits only if the output differs). */
   force?: boolean;
   applyRetention?: boolean;
+  /** Rebuild request_metrics_day tiles of closed days whose hours changed (default true). */
+  dayTiles?: boolean;
   /**
    * Worker threads that inflate and scan raw segments (default 1 when there are 2+ CPUs). 0 scans on the main thread;
    * so does running from TypeScript sources (jest). Results are identical either way.
@@ -34,6 +37,7 @@ export interface RollupRunSummary {
   partitions: PartitionReport[];
   failed: { partition: string; code: string; message: string }[];
   retention?: RetentionReport;
+  dayTiles?: DayTileReport;
 }
 
 function inRange(startMs: number, options: RollupOnceOptions): boolean {
@@ -78,6 +82,8 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   }
   if (options.applyRetention ?? true)
     summary.retention = await applyRetention(options.store, plan, policy, log);
+  // After the partitions: a day tile is derived from hour tables this run may just have changed.
+  if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
   return summary;
 }
 

@@ -15,6 +15,7 @@ import {
 import type { RawServiceEvent } from '../../domain/raw-record.js';
 import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import type {
+  DayMetricsRow,
   HourMetricsRow,
   MetricsCells,
   RollupResolution,
@@ -22,6 +23,7 @@ import type {
 } from '../../domain/hour-metrics.js';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
 import {
+  requestMetricsDaySchema,
   requestMetricsHourSchema,
   requestMetricsMinuteSchema,
   serviceEventsSchema,
@@ -89,6 +91,7 @@ const int32ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
 const metricsColumns: Record<string, (rows: readonly MetricsTableRow[], type: DataType) => Data> = {
   minute_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   hour_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
+  day_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   service: (rows) => utf8Data(rows.map((r) => r.service)),
   method: (rows) => utf8Data(rows.map((r) => r.method)),
   path: (rows) => utf8Data(rows.map((r) => r.path)),
@@ -149,6 +152,13 @@ export const encodeHourMetrics = (rows: readonly HourMetricsRow[]) =>
       rows.map((r) => ({ ...r, startMs: r.hourMs })),
     ),
   );
+export const encodeDayMetrics = (rows: readonly DayMetricsRow[]) =>
+  encodeParquet(
+    buildMetricsTable(
+      requestMetricsDaySchema,
+      rows.map((r) => ({ ...r, startMs: r.dayMs })),
+    ),
+  );
 export const encodeServiceMetrics = (resolution: RollupResolution, rows: readonly ServiceMetricsRow[]) =>
   encodeParquet(
     buildMetricsTable(resolution === 'minute' ? serviceMetricsMinuteSchema : serviceMetricsHourSchema, rows),
@@ -191,7 +201,14 @@ export function decodeRequestMetrics(bytes: Uint8Array): MinuteMetricsRow[] {
     }));
 }
 
-/** Reads a request_metrics_hour file back into rows (tests). */
+/** Reads a request_metrics_day file back into rows (tests). */
+export function decodeDayMetrics(bytes: Uint8Array): DayMetricsRow[] {
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r: Record<string, unknown>) => ({ dayMs: Number(r['day_ms']), ...decodeRequestMetricsRow(r) }));
+}
+
+/** Reads a request_metrics_hour file back into rows (tests, day tiles). */
 export function decodeHourMetrics(bytes: Uint8Array): HourMetricsRow[] {
   return decodeParquet(bytes)
     .toArray()

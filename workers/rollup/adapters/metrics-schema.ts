@@ -51,6 +51,13 @@ export const requestMetricsHourSchema = new Schema([
   ...cellFields(),
 ]);
 
+/** request_metrics_day: one row per (UTC day, service, method, path), partitioned by tenant and date only. */
+export const requestMetricsDaySchema = new Schema([
+  field('day_ms', new Int64()),
+  ...endpointKey(),
+  ...cellFields(),
+]);
+
 /** service_metrics_minute / _hour: one row per (minute or hour, service), every endpoint of the service merged. */
 export const serviceMetricsMinuteSchema = new Schema([
   field('minute_ms', new Int64()),

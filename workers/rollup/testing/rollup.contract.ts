@@ -2,12 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
-import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
+import { rollUpHoursToDays, rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
 import {
+  decodeDayMetrics,
   decodeHourMetrics,
   decodeRequestMetrics,
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
+import { buildDayTileKey } from '../refresh-day-tiles.js';
 import { loadManifest } from '../commit-partition.js';
 import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
 import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
@@ -46,6 +48,7 @@ async function seedWithDuplicates(store: ObjectStore): Promise<void> {
 export function describeRollupBehaviour(name: string, makeStore: () => Promise<ObjectStore>): void {
   describeResults(name, makeStore);
   describeConcurrencyAndRetention(name, makeStore);
+  describeDayTiles(name, makeStore);
 }
 
 function describeResults(name: string, makeStore: () => Promise<ObjectStore>): void {
@@ -187,6 +190,56 @@ function describeConcurrencyAndRetention(name: string, makeStore: () => Promise<
       const much = await runRollupOnce({ store, ...rollupPolicy({ nowMs: hour11 + 91 * day }) });
       expect(much.retention).toMatchObject({ metricsPartitionsDeleted: 1 });
       expect(await store.list('metrics/')).toEqual([]);
+    });
+  });
+}
+
+function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): void {
+  describe(`day tiles on ${name}`, () => {
+    const nextDay = Date.parse('2026-11-21T00:00:00Z');
+    const dayKey = buildDayTileKey('acme', '2026-11-20');
+    const readDay = async (store: ObjectStore) => decodeDayMetrics((await store.get(dayKey))!.body);
+    const expectedDay = async (store: ObjectStore) => {
+      const hours = [];
+      for (const p of partitionsOf(facts))
+        hours.push(
+          ...decodeHourMetrics((await store.get(buildDataFileKey('request_metrics_hour', p)))!.body),
+        );
+      return rollUpHoursToDays(hours);
+    };
+
+    it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      const open = await runRollupOnce({ store, ...rollupPolicy() });
+      expect(open.dayTiles).toEqual({ built: 0, deleted: 0 });
+      const closed = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
+      expect(closed.dayTiles?.built).toBe(1);
+      expect(await readDay(store)).toEqual(await expectedDay(store));
+      expect(
+        (await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 11 * minute }) })).dayTiles?.built,
+      ).toBe(0);
+
+      const late = buildSeededFacts({ seed: 44, count: 500, fromMs: hour10, idPrefix: 'late' });
+      await putRawSegment(store, late, { seq: 900 });
+      const rerun = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 12 * minute }) });
+      expect(rerun.dayTiles?.built).toBe(1);
+      const day = await readDay(store);
+      expect(day.reduce((sum, r) => sum + r.requests, 0)).toBe(facts.length + late.length);
+      expect(day).toEqual(await expectedDay(store));
+    });
+
+    it('drops a day tile once the whole day is past metrics retention', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
+      const expired = await runRollupOnce({
+        store,
+        ...rollupPolicy({ nowMs: nextDay + 3 * day, rawRetentionMs: day, metricsRetentionMs: 2 * day }),
+      });
+      expect(expired.dayTiles?.deleted).toBe(1);
+      expect(await store.head(dayKey)).toBeUndefined();
+      expect(await store.list('metrics/_manifests_day/')).toEqual([]);
     });
   });
 }

@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ObjectStore, ObjectInfo } from '../adapters/object-store/object-store.js';
+import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../domain/hour-metrics.js';
+import { decodeHourMetrics, encodeDayMetrics } from './adapters/metrics-parquet.js';
+import { buildDataFileKey, parseManifestKey } from './domain/rollup-manifest.js';
+
+/**
+ * Day tiles (request_metrics_day) are derived from a closed day's hour tables. Which hour manifests (and their
+ * etags) a tile was built from is encoded in its marker key, metrics/_manifests_day/tenant=T/date=D/<digest>,
+ * so one listing tells which days are stale: any commit, publish or retention change to an hour of the day
+ * changes an etag, hence the digest. A crash between an hour commit and the tile rebuild leaves a mismatch that
+ * the next run repairs. Days still open (within the lateness window) get no tile; readers use hours for them.
+ */
+export interface DayTileReport {
+  built: number;
+  deleted: number;
+}
+
+interface Day {
+  tenant: string;
+  date: string;
+  hours: ObjectInfo[];
+}
+
+const markerPrefix = 'metrics/_manifests_day/';
+const markerPattern = /^metrics\/_manifests_day\/tenant=([^/]+)\/date=(\d{4}-\d{2}-\d{2})\/([0-9a-f]{64})$/;
+
+/** Day tiles are partitioned by tenant and date only: one file per closed day. */
+export function buildDayTileKey(tenant: string, date: string): string {
+  return `metrics/request_metrics_day/tenant=${tenant}/date=${date}/part-00000.parquet`;
+}
+
+function groupHourManifests(manifests: readonly ObjectInfo[]): Map<string, Day> {
+  const days = new Map<string, Day>();
+  for (const m of manifests) {
+    const p = parseManifestKey(m.key);
+    if (!p) continue;
+    const id = `${p.tenant}/${p.date}`;
+    const day = days.get(id) ?? { tenant: p.tenant, date: p.date, hours: [] };
+    day.hours.push(m);
+    days.set(id, day);
+  }
+  return days;
+}
+
+const digestOf = (hours: readonly ObjectInfo[]) =>
+  createHash('sha256')
+    .update(JSON.stringify([...hours].sort((a, b) => (a.key < b.key ? -1 : 1)).map((h) => [h.key, h.etag])))
+    .digest('hex');
+
+async function buildDayTile(store: ObjectStore, day: Day): Promise<number> {
+  const rows: HourMetricsRow[] = [];
+  for (const hour of day.hours) {
+    const p = parseManifestKey(hour.key)!;
+    const file = await store.get(buildDataFileKey('request_metrics_hour', p));
+    if (file) rows.push(...decodeHourMetrics(file.body));
+  }
+  const days = rollUpHoursToDays(rows);
+  await store.put(buildDayTileKey(day.tenant, day.date), encodeDayMetrics(days));
+  return days.length;
+}
+
+/** Marker keys per "tenant/date": normally one, two after a crash between writing a new one and deleting the old. */
+function groupMarkers(markers: readonly ObjectInfo[]): Map<string, string[]> {
+  const builtFrom = new Map<string, string[]>();
+  for (const { key } of markers) {
+    const match = markerPattern.exec(key);
+    if (!match) continue;
+    const id = `${match[1]}/${match[2]}`;
+    builtFrom.set(id, [...(builtFrom.get(id) ?? []), key]);
+  }
+  return builtFrom;
+}
+
+/** Rebuilds the tiles of closed days whose hours changed; drops tiles of days past metrics retention. */
+export async function refreshDayTiles(
+  store: ObjectStore,
+  policy: { nowMs: number; latenessMs: number; metricsRetentionMs: number },
+  log: Logger,
+): Promise<DayTileReport> {
+  const [manifests, markers] = await Promise.all([
+    store.list('metrics/_manifests/'),
+    store.list(markerPrefix),
+  ]);
+  const days = groupHourManifests(manifests);
+  const builtFrom = groupMarkers(markers);
+  const report: DayTileReport = { built: 0, deleted: 0 };
+  const cutoff = policy.nowMs - policy.metricsRetentionMs;
+  for (const [id, day] of days) {
+    const dayEnd = Date.parse(`${day.date}T00:00:00Z`) + dayMs;
+    if (dayEnd + policy.latenessMs > policy.nowMs || dayEnd <= cutoff) continue;
+    const marker = `${markerPrefix}tenant=${day.tenant}/date=${day.date}/${digestOf(day.hours)}`;
+    const previous = builtFrom.get(id) ?? [];
+    if (previous.includes(marker)) continue;
+    const rows = await buildDayTile(store, day);
+    await store.put(
+      marker,
+      new TextEncoder().encode(`${JSON.stringify({ hours: day.hours.length, rows })}\n`),
+    );
+    for (const old of previous) await store.delete(old);
+    report.built += 1;
+    log.info({ tenant: day.tenant, date: day.date, rows }, 'day tile built');
+  }
+  for (const [id, keys] of builtFrom) {
+    const [tenant, date] = id.split('/') as [string, string];
+    if (Date.parse(`${date}T00:00:00Z`) + dayMs > cutoff) continue;
+    await store.delete(buildDayTileKey(tenant, date));
+    for (const key of keys) await store.delete(key);
+    report.deleted += 1;
+  }
+  return report;
+}
