@@ -152,6 +152,20 @@ export function describeQueryEngineContract(
       ]);
     });
 
+    it('reads whole days from day tiles and the rest from hours and minutes, exactly', async () => {
+      // 2026-11-18T22:35 .. 2026-11-20T11:50: minutes, hours, the whole day 2026-11-19, hours, minutes.
+      const [wideFrom, wideTo] = [base - day - 11 * 3_600_000 - 25 * 60_000, to - 10 * 60_000];
+      const all = [...dayBefore, ...facts].filter((f) => f.ts >= wideFrom && f.ts < wideTo);
+      const { endpoints } = await service.endpoints(tenant, wideFrom, wideTo, 'p95', 1000);
+      expect(endpoints.reduce((sum, e) => sum + e.requests, 0)).toBe(all.length);
+      expect(endpoints.reduce((sum, e) => sum + e.errors5xx, 0)).toBe(all.filter(is5xx).length);
+      const top = endpoints[0]!;
+      expectPercentilesMatch(
+        top,
+        all.filter((f) => f.service === top.service && f.method === top.method && f.path === top.path),
+      );
+    });
+
     it('overlays the previous day shifted onto the current range for compare=1d', async () => {
       const stepMs = 3_600_000;
       const { compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '1d' });

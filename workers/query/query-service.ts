@@ -52,14 +52,15 @@ export class QueryService {
 
   async timeseries(req: TimeseriesRequest): Promise<TimeseriesResponse> {
     const filter = { service: req.service, method: req.method, path: req.path };
-    const points = await this.points({
-      tenant: req.tenant,
-      from: req.from,
-      to: req.to,
-      stepMs: req.stepMs,
-      groupBy: 'step',
-      ...filter,
-    });
+    const query = { tenant: req.tenant, stepMs: req.stepMs, groupBy: 'step' as const, ...filter };
+    const offset = req.compare ? offsets[req.compare] : undefined;
+    // The overlay is an independent query: run it beside the current range, not after it.
+    const [points, past] = await Promise.all([
+      this.points({ ...query, from: req.from, to: req.to }),
+      offset === undefined
+        ? undefined
+        : this.points({ ...query, from: req.from - offset, to: req.to - offset }),
+    ]);
     const response: TimeseriesResponse = {
       from: req.from,
       to: req.to,
@@ -67,16 +68,7 @@ export class QueryService {
       filter: definedOnly(filter),
       points,
     };
-    if (req.compare) {
-      const offset = offsets[req.compare];
-      const past = await this.points({
-        tenant: req.tenant,
-        from: req.from - offset,
-        to: req.to - offset,
-        stepMs: req.stepMs,
-        groupBy: 'step',
-        ...filter,
-      });
+    if (req.compare && past && offset !== undefined) {
       response.compare = { offset: req.compare, points: past.map((p) => ({ ...p, t: p.t + offset })) };
     }
     return response;

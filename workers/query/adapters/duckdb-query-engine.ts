@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../query-engine.js';
@@ -10,7 +12,9 @@ function duckdbDialect(storeRoot: string): SqlDialect {
     source(table, tenant) {
       if (!tenantIdPattern.test(tenant))
         throw new QueryEngineError(`tenant '${tenant}' is not a valid tenant id`);
-      const glob = `${storeRoot}/metrics/${table}/tenant=${tenant}/*/*/*.parquet`;
+      // Day tiles sit under date=D/ only; every other table under date=D/hour=H/.
+      const partitions = table === 'request_metrics_day' ? '*' : '*/*';
+      const glob = `${storeRoot}/metrics/${table}/tenant=${tenant}/${partitions}/*.parquet`;
       // Partition values stay VARCHAR so date comparisons are plain string comparisons, as in Trino.
       return `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
     },
@@ -33,6 +37,7 @@ const isNoFiles = (error: unknown) =>
 export class DuckDbQueryEngine extends SqlQueryEngine {
   private constructor(
     private readonly instance: DuckDBInstance,
+    private readonly storeRoot: string,
     dialect: SqlDialect,
   ) {
     super(dialect);
@@ -41,7 +46,7 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
   /** `storeRoot` is the LocalObjectStore's root directory. */
   static async open(storeRoot: string): Promise<DuckDbQueryEngine> {
     const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
-    return new DuckDbQueryEngine(instance, duckdbDialect(storeRoot));
+    return new DuckDbQueryEngine(instance, storeRoot, duckdbDialect(storeRoot));
   }
 
   protected async rows(sql: string): Promise<Record<string, unknown>[]> {
@@ -55,6 +60,15 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
     } finally {
       connection.closeSync();
     }
+  }
+
+  protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
+    const dir = join(this.storeRoot, 'metrics', 'request_metrics_day', `tenant=${tenant}`);
+    const entries = await readdir(dir).catch(() => [] as string[]);
+    const dates = entries
+      .filter((e) => e.startsWith('date=') && existsSync(join(dir, e, 'part-00000.parquet')))
+      .map((e) => e.slice('date='.length));
+    return new Set(dates);
   }
 
   override async close(): Promise<void> {

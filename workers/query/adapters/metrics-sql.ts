@@ -4,6 +4,7 @@ import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js'
 export type MetricsTableName =
   | 'request_metrics_minute'
   | 'request_metrics_hour'
+  | 'request_metrics_day'
   | 'service_metrics_minute'
   | 'service_metrics_hour'
   | 'service_events';
@@ -60,9 +61,10 @@ const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
  * first and last day, so a short range opens a handful of files instead of two days' worth.
  */
-function partitionTerms(range: TimeRange): string[] {
+function partitionTerms(range: TimeRange, byHour: boolean): string[] {
   const [d0, d1] = [sqlString(dateOf(range.from)), sqlString(dateOf(range.to - 1))];
   const [h0, h1] = [sqlString(hourOf(range.from)), sqlString(hourOf(range.to - 1))];
+  if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
   return [
     `m."date" BETWEEN ${d0} AND ${d1}`,
     `(m."date" > ${d0} OR m.hour >= ${h0})`,
@@ -79,7 +81,7 @@ function whereTerms(
 ): string[] {
   const terms = [
     ...dialect.tenantFilter(query.tenant),
-    ...partitionTerms(range),
+    ...partitionTerms(range, timeColumn !== 'day_ms'),
     `m.${timeColumn} >= ${sqlInt(range.from)}`,
     `m.${timeColumn} < ${sqlInt(range.to)}`,
   ];
@@ -107,9 +109,9 @@ const measureColumns = [
 
 /**
  * Which rows answer a query: per-service rows (every endpoint merged, 50x fewer to merge) unless the query
- * needs endpoints; per-hour rows for whole hours where the plan allows, per-minute rows for the rest.
+ * needs endpoints; day tiles (endpoints only), hour rows and minute rows as the plan splits the range.
  */
-function chooseTables(query: MetricsQuery, dialect: SqlDialect) {
+function chooseTables(query: MetricsQuery, dialect: SqlDialect, dayTiles: ReadonlySet<string>) {
   const needsEndpoints =
     query.groupBy === 'endpoint' ||
     query.method !== undefined ||
@@ -120,33 +122,49 @@ function chooseTables(query: MetricsQuery, dialect: SqlDialect) {
   const tables = { minute: `${level}_metrics_minute`, hour: `${level}_metrics_hour` } as const;
   const keys = level === 'service' ? ['service'] : ['service', 'method', 'path'];
   const columns = [...keys, ...measureColumns].map((c) => `m.${c} AS ${c}`);
-  return { tables, columns, hours: dialect.hasTable(tables.hour, query.tenant) };
+  const hours = dialect.hasTable(tables.hour, query.tenant);
+  const days = hours && level === 'request' ? dayTiles : new Set<string>();
+  return { tables, columns, hours, days };
 }
 
 /**
- * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: hour rows for whole
- * hours and minute rows for the ragged ends (domain/plan-metrics-scan.ts). Hour rows carry their hour's start,
- * which lands in the right step because the plan only uses them when an hour never straddles two steps.
+ * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: day tiles for whole
+ * days that have one, hour rows for whole hours and minute rows for the ragged ends (plan-metrics-scan.ts). Day
+ * and hour rows carry their start, which lands in the right step because the plan only uses them where a day or
+ * hour never straddles two steps. `dayTiles` are the dates that have a request_metrics_day file.
  */
-export function metricsRowsSql(query: MetricsQuery, dialect: SqlDialect): string {
-  const { tables, columns, hours } = chooseTables(query, dialect);
-  const plan = hours ? planMetricsScan(query) : { minutes: [{ from: query.from, to: query.to }] };
-  const branch = (table: MetricsTableName, timeColumn: string, range: TimeRange) =>
+export function metricsRowsSql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  dayTiles: ReadonlySet<string> = new Set(),
+): string {
+  const { tables, columns, hours, days } = chooseTables(query, dialect, dayTiles);
+  const plan = hours
+    ? planMetricsScan(query, days)
+    : { days: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
+  const branch = (table: MetricsTableName, timeColumn: string) => (range: TimeRange) =>
     [
       `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,
       `FROM ${dialect.source(table, query.tenant)} AS m`,
       `WHERE ${whereTerms(query, range, timeColumn, dialect).join(' AND ')}`,
     ].join(' ');
-  const branches = plan.minutes.map((range) => branch(tables.minute, 'minute_ms', range));
-  if (plan.hours) branches.push(branch(tables.hour, 'hour_ms', plan.hours));
+  const branches = [
+    ...plan.minutes.map(branch(tables.minute, 'minute_ms')),
+    ...plan.hours.map(branch(tables.hour, 'hour_ms')),
+    ...plan.days.map(branch('request_metrics_day', 'day_ms')),
+  ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }
 
-export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect): string {
+export function buildCountsSql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  dayTiles: ReadonlySet<string> = new Set(),
+): string {
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   return [
     `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
-    `FROM ${metricsRowsSql(query, dialect)} AS m`,
+    `FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
 }
@@ -164,7 +182,11 @@ const quantiles = [
  * sums find the bucket holding rank floor(q * (total - 1)) as LatencySketch.quantile does, and the caller turns
  * that bucket index into its value. A rank inside the zero bucket leaves the index NULL (the value is 0).
  */
-export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect): string {
+export function buildSummarySql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  dayTiles: ReadonlySet<string> = new Set(),
+): string {
   const { select } = groupColumns(query.groupBy, query, dialect);
   const keys = groupKeys[query.groupBy].join(', ');
   const unnest = dialect.unnestBuckets('g');
@@ -174,7 +196,7 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect): strin
   );
   return [
     `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
-    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect)} AS m),`,
+    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m),`,
     `c AS (SELECT ${keys}, sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,`,
     `  sum(latency_zero_count) AS latency_zero FROM g GROUP BY ${keys}),`,
     `b AS (SELECT ${keys}, idx, sum(cnt) AS cnt FROM (SELECT ${groupKeys[query.groupBy].map((k) => `g.${k}`).join(', ')}, ${unnest.select} FROM g ${unnest.join}) AS x GROUP BY ${keys}, idx),`,

@@ -17,14 +17,19 @@ export abstract class SqlQueryEngine implements QueryEngine {
 
   protected abstract rows(sql: string): Promise<Record<string, unknown>[]>;
 
+  /** Dates (YYYY-MM-DD) for which the tenant has a request_metrics_day tile. */
+  protected abstract dayTiles(tenant: string): Promise<ReadonlySet<string>>;
+
   abstract close(): Promise<void>;
 
   async counts(query: MetricsQuery): Promise<CountRow[]> {
-    return (await this.rows(buildCountsSql(query, this.dialect))).map(toCountRow);
+    const sql = buildCountsSql(query, this.dialect, await this.dayTiles(query.tenant));
+    return (await this.rows(sql)).map(toCountRow);
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
-    return (await this.rows(buildSummarySql(query, this.dialect))).map(toSummaryRow);
+    const sql = buildSummarySql(query, this.dialect, await this.dayTiles(query.tenant));
+    return (await this.rows(sql)).map(toSummaryRow);
   }
 
   async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {

@@ -24,6 +24,7 @@ const endpoint = 'service varchar, method varchar, path varchar';
 const tables = {
   request_metrics_minute: `minute_ms bigint, ${endpoint}, ${measures}`,
   request_metrics_hour: `hour_ms bigint, ${endpoint}, ${measures}`,
+  request_metrics_day: `day_ms bigint, ${endpoint}, ${measures}`,
   service_metrics_minute: `minute_ms bigint, service varchar, ${measures}`,
   service_metrics_hour: `hour_ms bigint, service varchar, ${measures}`,
   service_events: `ts_ms bigint, event_id varchar, type varchar, service varchar, version varchar, description varchar`,
@@ -48,6 +49,8 @@ function trinoDialect(catalog: string, schema: string): SqlDialect {
 export class TrinoQueryEngine extends SqlQueryEngine {
   private readonly client: Trino;
   private lastSync = 0;
+  /** tenant -> dates with a day tile, as of the last partition sync (the partitions Trino can read). */
+  private days = new Map<string, Set<string>>();
   private syncing: Promise<void> | undefined;
 
   private constructor(private readonly options: TrinoQueryEngineOptions) {
@@ -74,10 +77,13 @@ export class TrinoQueryEngine extends SqlQueryEngine {
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
     for (const [table, columns] of Object.entries(tables)) {
+      // Day tiles are partitioned by day only; every other table by hour.
+      const partitions = table === 'request_metrics_day' ? ['tenant', 'date'] : ['tenant', 'date', 'hour'];
+      const partitionColumns = partitions.map((c) => `"${c}" varchar`).join(', ');
       await this.run(
-        `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${columns}, tenant varchar, "date" varchar, hour varchar)
+        `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${columns}, ${partitionColumns})
          WITH (external_location = ${sqlString(`${base}metrics/${table}`)}, format = 'PARQUET',
-               partitioned_by = ARRAY['tenant', 'date', 'hour'])`,
+               partitioned_by = ARRAY[${partitions.map((c) => sqlString(c)).join(', ')}])`,
       );
     }
   }
@@ -91,9 +97,28 @@ export class TrinoQueryEngine extends SqlQueryEngine {
           `CALL ${this.options.catalog}.system.sync_partition_metadata(schema_name => ${sqlString(this.options.schema)}, table_name => ${sqlString(table)}, mode => 'FULL')`,
         );
       }
+      this.days = await this.loadDayTiles();
       this.lastSync = Date.now();
     })().finally(() => (this.syncing = undefined));
     await this.syncing;
+  }
+
+  private async loadDayTiles(): Promise<Map<string, Set<string>>> {
+    const { catalog, schema } = this.options;
+    const rows = await this.run(
+      `SELECT tenant, "date" FROM ${catalog}.${schema}."request_metrics_day$partitions"`,
+    );
+    const days = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const tenant = String(row['tenant']);
+      days.set(tenant, (days.get(tenant) ?? new Set()).add(String(row['date'])));
+    }
+    return days;
+  }
+
+  protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
+    await this.syncPartitions();
+    return this.days.get(tenant) ?? new Set();
   }
 
   /** Runs one statement as is (DDL, partition sync). */

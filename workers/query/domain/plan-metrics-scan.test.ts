@@ -2,12 +2,14 @@ import { planMetricsScan } from './plan-metrics-scan.js';
 
 const h = 3_600_000;
 const m = 60_000;
+const d = 24 * h;
 const t0 = Date.parse('2026-11-20T00:00:00Z');
 
 describe('planMetricsScan', () => {
   it('reads whole hours from the hour table and the ragged ends from the minute table', () => {
     expect(planMetricsScan({ from: t0 + 25 * m, to: t0 + 5 * h + 7 * m, groupBy: 'endpoint' })).toEqual({
-      hours: { from: t0 + h, to: t0 + 5 * h },
+      days: [],
+      hours: [{ from: t0 + h, to: t0 + 5 * h }],
       minutes: [
         { from: t0 + 25 * m, to: t0 + h },
         { from: t0 + 5 * h, to: t0 + 5 * h + 7 * m },
@@ -17,23 +19,48 @@ describe('planMetricsScan', () => {
 
   it('needs no minute rows for a range of whole hours', () => {
     expect(planMetricsScan({ from: t0, to: t0 + 24 * h, groupBy: 'service' })).toEqual({
-      hours: { from: t0, to: t0 + 24 * h },
+      days: [],
+      hours: [{ from: t0, to: t0 + 24 * h }],
       minutes: [],
     });
   });
 
   it('reads minutes only when the range holds no whole hour', () => {
     const query = { from: t0 + 10 * m, to: t0 + h + 5 * m, groupBy: 'endpoint' as const };
-    expect(planMetricsScan(query)).toEqual({ minutes: [{ from: query.from, to: query.to }] });
+    expect(planMetricsScan(query)).toEqual({
+      days: [],
+      hours: [],
+      minutes: [{ from: query.from, to: query.to }],
+    });
   });
 
   it('uses hour rows for a step series only when each hour falls inside one step', () => {
-    const week = { from: t0, to: t0 + 7 * 24 * h + 13 * m, groupBy: 'step' as const };
-    expect(planMetricsScan({ ...week, stepMs: h }).hours).toEqual({ from: t0, to: t0 + 7 * 24 * h });
-    expect(planMetricsScan({ ...week, stepMs: 3 * h }).minutes).toEqual([
-      { from: t0 + 7 * 24 * h, to: week.to },
-    ]);
-    expect(planMetricsScan({ ...week, stepMs: 15 * m }).hours).toBeUndefined();
-    expect(planMetricsScan({ ...week, from: t0 + 30 * m, stepMs: h }).hours).toBeUndefined();
+    const week = { from: t0, to: t0 + 7 * d + 13 * m, groupBy: 'step' as const };
+    expect(planMetricsScan({ ...week, stepMs: h }).hours).toEqual([{ from: t0, to: t0 + 7 * d }]);
+    expect(planMetricsScan({ ...week, stepMs: 3 * h }).minutes).toEqual([{ from: t0 + 7 * d, to: week.to }]);
+    expect(planMetricsScan({ ...week, stepMs: 15 * m }).hours).toEqual([]);
+    expect(planMetricsScan({ ...week, from: t0 + 30 * m, stepMs: h }).hours).toEqual([]);
+  });
+
+  it('reads whole days that have a tile from day tiles, and hours around days without one', () => {
+    const tiles = new Set(['2026-11-20', '2026-11-21', '2026-11-23']);
+    const query = { from: t0 - 2 * h - 5 * m, to: t0 + 4 * d + 3 * h, groupBy: 'endpoint' as const };
+    expect(planMetricsScan(query, tiles)).toEqual({
+      days: [
+        { from: t0, to: t0 + 2 * d },
+        { from: t0 + 3 * d, to: t0 + 4 * d },
+      ],
+      hours: [
+        { from: t0 - 2 * h, to: t0 },
+        { from: t0 + 2 * d, to: t0 + 3 * d },
+        { from: t0 + 4 * d, to: t0 + 4 * d + 3 * h },
+      ],
+      minutes: [{ from: t0 - 2 * h - 5 * m, to: t0 - 2 * h }],
+    });
+  });
+
+  it('never uses day tiles for a step series', () => {
+    const tiles = new Set(['2026-11-20']);
+    expect(planMetricsScan({ from: t0, to: t0 + 2 * d, groupBy: 'step', stepMs: d }, tiles).days).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { hourMs } from '../../domain/hour-metrics.js';
+import { dayMs, hourMs } from '../../domain/hour-metrics.js';
 import type { MetricsQuery } from '../query-engine.js';
 
 export interface TimeRange {
@@ -10,28 +10,66 @@ export interface TimeRange {
 
 /** Which table covers which part of a query's range; together the parts cover [from, to) exactly once. */
 export interface MetricsScanPlan {
-  /** Whole hours, read from request_metrics_hour. */
-  hours?: TimeRange;
-  /** The ragged ends (or the whole range), read from request_metrics_minute. */
+  /** Whole UTC days that have a day tile, read from request_metrics_day. */
+  days: TimeRange[];
+  /** Whole hours, read from the hour table. */
+  hours: TimeRange[];
+  /** The ragged ends (or the whole range), read from the minute table. */
   minutes: TimeRange[];
 }
 
+type PlanQuery = Pick<MetricsQuery, 'from' | 'to' | 'groupBy' | 'stepMs'>;
+
+const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Appends a range, merging it into the previous one when they touch (fewer SQL branches). */
+function append(ranges: TimeRange[], from: number, to: number): void {
+  if (to <= from) return;
+  const last = ranges.at(-1);
+  if (last && last.to === from) last.to = to;
+  else ranges.push({ from, to });
+}
+
+/** Whole days in [from, to) that have a tile, and what is left around them. */
+function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>) {
+  const days: TimeRange[] = [];
+  const rest: TimeRange[] = [];
+  let cursor = query.from;
+  for (let d = Math.ceil(query.from / dayMs) * dayMs; d + dayMs <= query.to; d += dayMs) {
+    if (!dayTiles.has(dateOf(d))) continue;
+    append(rest, cursor, d);
+    append(days, d, d + dayMs);
+    cursor = d + dayMs;
+  }
+  append(rest, cursor, query.to);
+  return { days, rest };
+}
+
 /**
- * Reads whole hours from the hour table, where 60 minute histograms per endpoint are already merged, and only
- * the ragged ends from the minute table: a 7-day dashboard then merges ~170 rows per endpoint instead of
- * ~10,000. A step series may use hour rows only when every hour falls inside one step, i.e. the step is a whole
- * number of hours and the steps start on an hour (the dashboard aligns `from` to the step).
+ * Reads whole days from day tiles where they exist, whole hours from the hour table, and only the ragged ends
+ * from the minute table: a 7-day endpoint table then merges ~10 rows per endpoint instead of ~10,000. A step
+ * series may use hour rows only when every hour falls inside one step, i.e. the step is a whole number of hours
+ * and the steps start on an hour (the dashboard aligns `from` to the step); it never uses day tiles.
  */
 export function planMetricsScan(
-  query: Pick<MetricsQuery, 'from' | 'to' | 'groupBy' | 'stepMs'>,
+  query: PlanQuery,
+  dayTiles: ReadonlySet<string> = new Set(),
 ): MetricsScanPlan {
-  const { from, to } = query;
-  const whole = { from: Math.ceil(from / hourMs) * hourMs, to: Math.floor(to / hourMs) * hourMs };
-  const stepsFitHours =
-    query.groupBy !== 'step' || ((query.stepMs ?? 0) % hourMs === 0 && from % hourMs === 0);
-  if (!stepsFitHours || whole.to <= whole.from) return { minutes: [{ from, to }] };
-  const minutes: TimeRange[] = [];
-  if (from < whole.from) minutes.push({ from, to: whole.from });
-  if (whole.to < to) minutes.push({ from: whole.to, to });
-  return { hours: whole, minutes };
+  const isSeries = query.groupBy === 'step';
+  const { days, rest } = isSeries
+    ? { days: [], rest: [{ from: query.from, to: query.to }] }
+    : splitDays(query, dayTiles);
+  const stepsFitHours = !isSeries || ((query.stepMs ?? 0) % hourMs === 0 && query.from % hourMs === 0);
+  const plan: MetricsScanPlan = { days, hours: [], minutes: [] };
+  for (const { from, to } of rest) {
+    const whole = { from: Math.ceil(from / hourMs) * hourMs, to: Math.floor(to / hourMs) * hourMs };
+    if (!stepsFitHours || whole.to <= whole.from) {
+      append(plan.minutes, from, to);
+      continue;
+    }
+    append(plan.minutes, from, whole.from);
+    append(plan.hours, whole.from, whole.to);
+    append(plan.minutes, whole.to, to);
+  }
+  return plan;
 }
