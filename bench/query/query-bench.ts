@@ -27,12 +27,15 @@ const iterations = arg('iterations', 15);
 const end = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 const tenant = 'bench';
-const root = join(tmpdir(), `gravix-bench-query-v3-d${density}`);
+const root = join(tmpdir(), `gravix-bench-query-v4-d${density}`);
 // A moment a few minutes before the data ends, so ranges have ragged ends as they do live.
 const now = end - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, now);
 const today = resolveRange({ kind: 'preset', preset: '24h' }, now);
 const endpoint = { service: 'svc-03', method: 'GET', path: '/api/resource-4/:id' };
+const closedDays = new Set(
+  Array.from({ length: 7 }, (_, i) => new Date(end - (i + 1) * day).toISOString().slice(0, 10)),
+);
 
 interface Call {
   name: string;
@@ -54,7 +57,9 @@ function floor(
 ): FloorQuery {
   // The same table choice as Gravix: per-service rows unless the query needs endpoints.
   const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
-  return { plan: planMetricsScan(query), group, where, percentiles, level };
+  // Day tiles exist for every closed day of the dataset, and Gravix reads them for endpoint tables.
+  const plan = planMetricsScan(query, level === 'request' ? closedDays : new Set());
+  return { plan, group, where, percentiles, level };
 }
 
 function series(name: string, r: Range, where: string, compare?: '1d' | '7d', filter = {}): Call {
@@ -69,11 +74,11 @@ function series(name: string, r: Range, where: string, compare?: '1d' | '7d', fi
   };
 }
 
-function endpoints(name: string, r: Range, service?: string): Call {
+function endpoints(name: string, r: Range, service?: string, sort: 'errors' | 'p95' = 'errors'): Call {
   const where = service ? `service = '${service}'` : 'true';
   return {
     name,
-    gravix: (s) => s.endpoints(tenant, r.from, r.to, 'errors', 20, service),
+    gravix: (s) => s.endpoints(tenant, r.from, r.to, sort, 20, service),
     floors: [floor({ from: r.from, to: r.to, groupBy: 'endpoint' }, endpointGroup, where)],
   };
 }
@@ -86,6 +91,7 @@ const calls: Call[] = [
   },
   series('timeseries all 7d', week, 'true'),
   endpoints('endpoints 7d', week),
+  endpoints('endpoints 7d sort=p95 (slowest)', week, undefined, 'p95'),
   series('timeseries service 7d', week, "service = 'svc-03'", undefined, { service: 'svc-03' }),
   endpoints('endpoints service 7d', week, 'svc-03'),
   series('timeseries endpoint 7d compare=7d', week, endpointWhere, '7d', endpoint),

@@ -5,8 +5,15 @@ import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildDataFileKey } from '../../workers/rollup/domain/rollup-manifest.js';
-import { rollUpMinutesToHours, rollUpToServices } from '../../workers/domain/hour-metrics.js';
 import {
+  rollUpHoursToDays,
+  rollUpMinutesToHours,
+  rollUpToServices,
+  type HourMetricsRow,
+} from '../../workers/domain/hour-metrics.js';
+import { buildDayTileKey } from '../../workers/rollup/refresh-day-tiles.js';
+import {
+  encodeDayMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceMetrics,
@@ -103,6 +110,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const shapes = buildShapes(random);
   let total = 0;
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
+  const dayHours: HourMetricsRow[] = [];
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     const partition = buildRawPartition(options.tenant, hour);
@@ -112,7 +120,17 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
       writeFileSync(path, bytes);
     };
     write('request_metrics_minute', encodeRequestMetrics(rows));
-    write('request_metrics_hour', encodeHourMetrics(rollUpMinutesToHours(rows)));
+    const hours = rollUpMinutesToHours(rows);
+    write('request_metrics_hour', encodeHourMetrics(hours));
+    dayHours.push(...hours);
+    if ((hour + 3_600_000) % 86_400_000 === 0) {
+      // The day is complete: its tile, as the rollup builds it for a closed day.
+      const date = new Date(hour).toISOString().slice(0, 10);
+      const path = join(options.root, ...buildDayTileKey(options.tenant, date).split('/'));
+      mkdirSync(join(path, '..'), { recursive: true });
+      writeFileSync(path, encodeDayMetrics(rollUpHoursToDays(dayHours)));
+      dayHours.length = 0;
+    }
     write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
     write('service_metrics_hour', encodeServiceMetrics('hour', rollUpToServices(rows, 'hour')));
     total += rows.length;

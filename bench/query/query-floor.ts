@@ -13,10 +13,13 @@ export interface FloorQuery {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-function read(root: string, tenant: string, f: FloorQuery, resolution: 'minute' | 'hour', range: TimeRange) {
+type Resolution = 'minute' | 'hour' | 'day';
+
+function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
   const [table, time] = [`${f.level}_metrics_${resolution}`, `${resolution}_ms`];
   const where = f.where;
-  const glob = `${root}/metrics/${table}/tenant=${tenant}/*/*/*.parquet`;
+  const partitions = resolution === 'day' ? '*' : '*/*';
+  const glob = `${root}/metrics/${table}/tenant=${tenant}/${partitions}/*.parquet`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';
   return `SELECT ${time} AS minute_ms, ${keys}, requests, errors_5xx, latency_bucket_index, latency_bucket_count
     FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)
@@ -26,11 +29,12 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: 'minute' 
 
 /**
  * Counts per group plus p50/p95/p99 bucket per group from cumulative bucket sums, in one statement over the same
- * files the plan reads: hour rows for whole hours, minute rows for the ends.
+ * files the plan reads: day tiles for whole days, hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = f.plan.minutes.map((r) => read(root, tenant, f, 'minute', r));
-  if (f.plan.hours) parts.push(read(root, tenant, f, 'hour', f.plan.hours));
+  const parts = (['minute', 'hour', 'day'] as const).flatMap((resolution) =>
+    f.plan[`${resolution}s`].map((r) => read(root, tenant, f, resolution, r)),
+  );
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;
   const counts = 'c AS (SELECT g, sum(requests) AS req, sum(errors_5xx) AS e5 FROM m GROUP BY g)';
   if (!f.percentiles) return `WITH ${rows}, ${counts} SELECT * FROM c`;

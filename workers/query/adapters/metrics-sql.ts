@@ -181,33 +181,54 @@ const quantiles = [
  * Counts and p50/p95/p99 per group in one statement: the group's histograms are merged bucket by bucket, running
  * sums find the bucket holding rank floor(q * (total - 1)) as LatencySketch.quantile does, and the caller turns
  * that bucket index into its value. A rank inside the zero bucket leaves the index NULL (the value is 0).
+ * The merge of millions of (group, bucket) pairs groups by an integer group number k (numberGroups).
  */
+/**
+ * CTEs c (counts per group, with an integer group number k) and gk (each row's histogram with its k). A step or
+ * a service is its own key; endpoints are numbered, since hashing three strings per bucket pair is the cost.
+ */
+function numberGroups(groupBy: GroupBy): string[] {
+  const counts = `sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,
+  sum(latency_zero_count) AS latency_zero`;
+  const lists = 'latency_bucket_index, latency_bucket_count';
+  if (groupBy !== 'endpoint') {
+    const key = groupKeys[groupBy][0];
+    return [
+      `c AS (SELECT ${key}, ${key} AS k, ${counts} FROM g GROUP BY ${key}),`,
+      `gk AS (SELECT ${key} AS k, ${lists} FROM g),`,
+    ];
+  }
+  const keys = groupKeys.endpoint.join(', ');
+  return [
+    // Ordered, so the numbering is the same each time an engine that inlines CTEs (Trino) evaluates c.
+    `c AS (SELECT ${keys}, row_number() OVER (ORDER BY ${keys}) AS k, ${counts} FROM g GROUP BY ${keys}),`,
+    // Join keys stay unqualified: Trino does not resolve a USING column through a table alias.
+    `gk AS (SELECT k, ${lists} FROM g JOIN c USING (${keys})),`,
+  ];
+}
+
 export function buildSummarySql(
   query: MetricsQuery,
   dialect: SqlDialect,
   dayTiles: ReadonlySet<string> = new Set(),
 ): string {
   const { select } = groupColumns(query.groupBy, query, dialect);
-  const keys = groupKeys[query.groupBy].join(', ');
-  const unnest = dialect.unnestBuckets('g');
+  const unnest = dialect.unnestBuckets('gk');
   const ranks = quantiles.map(
     ([name, q]) =>
-      `min(r.idx) FILTER (WHERE c.latency_zero + r.run > floor(${q} * (c.latency_zero + r.hist - 1))) AS ${name}_index`,
+      `min(r.idx) FILTER (WHERE r.latency_zero + r.run > floor(${q} * (r.latency_zero + r.hist - 1))) AS ${name}_index`,
   );
   return [
     `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m),`,
-    `c AS (SELECT ${keys}, sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,`,
-    `  sum(latency_zero_count) AS latency_zero FROM g GROUP BY ${keys}),`,
-    `b AS (SELECT ${keys}, idx, sum(cnt) AS cnt FROM (SELECT ${groupKeys[query.groupBy].map((k) => `g.${k}`).join(', ')}, ${unnest.select} FROM g ${unnest.join}) AS x GROUP BY ${keys}, idx),`,
-    `r AS (SELECT ${keys}, idx, sum(cnt) OVER (PARTITION BY ${keys} ORDER BY idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
-    `  sum(cnt) OVER (PARTITION BY ${keys}) AS hist FROM b),`,
-    // Join keys stay unqualified: Trino does not resolve a USING column through a table alias.
-    `q AS (SELECT ${keys}, max(r.hist) AS latency_hist, ${ranks.join(', ')}`,
-    `  FROM r JOIN c USING (${keys}) GROUP BY ${keys})`,
-    // Keys listed by name: with USING, Trino leaves the join columns out of c.*.
-    `SELECT ${keys}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, q.latency_hist, ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
-    `FROM c LEFT JOIN q USING (${keys})`,
+    ...numberGroups(query.groupBy),
+    `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
+    `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
+    `  sum(b.cnt) OVER (PARTITION BY b.k) AS hist FROM b JOIN c ON b.k = c.k),`,
+    `q AS (SELECT r.k, max(r.hist) AS latency_hist, ${ranks.join(', ')} FROM r GROUP BY r.k)`,
+    `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, q.latency_hist,`,
+    `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
+    `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');
 }
 
