@@ -33,4 +33,9 @@ describe('WAL segment frames', () => {
     const frame = encodeFrame([{ a: 1 }, { a: 2 }], (r) => JSON.stringify({ b: r.a }));
     expect(decodeFrames(frame).records).toEqual([{ b: 1 }, { b: 2 }]);
   });
+
+  it('writes batches longer than one internal chunk whole and in order', () => {
+    const records = Array.from({ length: 3000 }, (_, i) => ({ i, text: `record ${i} ü` }));
+    expect(decodeFrames(encodeFrame(records)).records).toEqual(records);
+  });
 });

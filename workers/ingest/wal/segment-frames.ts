@@ -8,31 +8,49 @@ import { crc32 } from 'node:zlib';
  */
 const headerBytes = 8;
 
-/** Room for a record of this many UTF-16 units: at most 3 UTF-8 bytes each, plus a comma. */
-const maxBytesFor = (json: string) => json.length * 3 + 1;
+/** Records are joined into strings of about this many characters, each written to the frame with one call. */
+const chunkChars = 16_384;
+
+/** Appends text to a frame buffer being filled, growing it (by copy) when the text might not fit. */
+class FrameWriter {
+  frame: Buffer;
+  offset = headerBytes;
+
+  constructor(expectedBytes: number) {
+    this.frame = Buffer.allocUnsafe(headerBytes + expectedBytes);
+  }
+
+  write(text: string): void {
+    // At most 3 UTF-8 bytes per UTF-16 unit.
+    if (this.offset + text.length * 3 > this.frame.length) {
+      const grown = Buffer.allocUnsafe(2 * this.frame.length + text.length * 3);
+      this.frame.copy(grown, 0, 0, this.offset);
+      this.frame = grown;
+    }
+    this.offset += this.frame.write(text, this.offset, 'utf8');
+  }
+}
 
 /**
- * One frame holding records as a JSON array. Each record's JSON is written straight into the frame buffer
- * (grown when needed): no array-sized intermediate string to build, encode and copy behind the header.
+ * One frame holding records as a JSON array. Records' JSON is joined into chunks written straight into the
+ * frame buffer: no array-sized intermediate string to build, encode and copy behind the header, and one
+ * Buffer.write per chunk rather than per record.
  */
 export function encodeFrame<T>(
   records: readonly T[],
   toJson: (record: T) => string = JSON.stringify,
 ): Buffer {
-  let frame = Buffer.allocUnsafe(headerBytes + 2 + records.length * 256);
-  let offset = headerBytes;
-  frame[offset++] = 0x5b; // '['
+  const out = new FrameWriter(2 + records.length * 256);
+  let chunk = '[';
   for (let i = 0; i < records.length; i++) {
-    const json = toJson(records[i]!);
-    if (offset + maxBytesFor(json) + 1 > frame.length) {
-      const grown = Buffer.allocUnsafe(2 * frame.length + maxBytesFor(json));
-      frame.copy(grown, 0, 0, offset);
-      frame = grown;
+    chunk += i === 0 ? toJson(records[i]!) : `,${toJson(records[i]!)}`;
+    if (chunk.length >= chunkChars) {
+      out.write(chunk);
+      chunk = '';
     }
-    if (i > 0) frame[offset++] = 0x2c; // ','
-    offset += frame.write(json, offset, 'utf8');
   }
-  frame[offset++] = 0x5d; // ']'
+  out.write(`${chunk}]`);
+  const { frame, offset } = out;
   frame.writeUInt32LE(offset - headerBytes, 0);
   frame.writeUInt32LE(crc32(frame.subarray(headerBytes, offset)), 4);
   return frame.subarray(0, offset);
@@ -44,8 +62,8 @@ export interface DecodedFrames<T> {
   validBytes: number;
 }
 
-export function decodeFrames<T>(bytes: Buffer): DecodedFrames<T> {
-  const records: T[] = [];
+/** Calls onRecords with the records of each whole, valid frame in order; returns the valid prefix's length. */
+export function forEachFrame<T>(bytes: Buffer, onRecords: (records: T[]) => void): number {
   let offset = 0;
   while (offset + headerBytes <= bytes.length) {
     const length = bytes.readUInt32LE(offset);
@@ -53,8 +71,16 @@ export function decodeFrames<T>(bytes: Buffer): DecodedFrames<T> {
     if (end > bytes.length) break;
     const payload = bytes.subarray(offset + headerBytes, end);
     if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) break;
-    records.push(...(JSON.parse(payload.toString('utf8')) as T[]));
+    onRecords(JSON.parse(payload.toString('utf8')) as T[]);
     offset = end;
   }
-  return { records, validBytes: offset };
+  return offset;
+}
+
+export function decodeFrames<T>(bytes: Buffer): DecodedFrames<T> {
+  const records: T[] = [];
+  const validBytes = forEachFrame<T>(bytes, (frame) => {
+    for (const record of frame) records.push(record);
+  });
+  return { records, validBytes };
 }
