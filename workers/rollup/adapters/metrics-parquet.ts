@@ -191,26 +191,22 @@ function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetrics
   };
 }
 
-/** Reads a request_metrics_minute file back into rows (tests, the embedded query path). */
-export function decodeRequestMetrics(bytes: Uint8Array): MinuteMetricsRow[] {
+/** Reads a request metrics file back into rows, its time column under the given property name. */
+function decodeMetrics<K extends string>(bytes: Uint8Array, timeColumn: string, as: K) {
   return decodeParquet(bytes)
     .toArray()
     .map((r: Record<string, unknown>) => ({
-      minuteMs: Number(r['minute_ms']),
+      [as]: Number(r[timeColumn]),
       ...decodeRequestMetricsRow(r),
-    }));
+    })) as (Omit<MinuteMetricsRow, 'minuteMs'> & Record<K, number>)[];
 }
 
+/** Reads a request_metrics_minute file back into rows (tests). */
+export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] =>
+  decodeMetrics(bytes, 'minute_ms', 'minuteMs');
+/** Reads a request_metrics_hour file back into rows (day tiles, tests). */
+export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
+  decodeMetrics(bytes, 'hour_ms', 'hourMs');
 /** Reads a request_metrics_day file back into rows (tests). */
-export function decodeDayMetrics(bytes: Uint8Array): DayMetricsRow[] {
-  return decodeParquet(bytes)
-    .toArray()
-    .map((r: Record<string, unknown>) => ({ dayMs: Number(r['day_ms']), ...decodeRequestMetricsRow(r) }));
-}
-
-/** Reads a request_metrics_hour file back into rows (tests, day tiles). */
-export function decodeHourMetrics(bytes: Uint8Array): HourMetricsRow[] {
-  return decodeParquet(bytes)
-    .toArray()
-    .map((r: Record<string, unknown>) => ({ hourMs: Number(r['hour_ms']), ...decodeRequestMetricsRow(r) }));
-}
+export const decodeDayMetrics = (bytes: Uint8Array): DayMetricsRow[] =>
+  decodeMetrics(bytes, 'day_ms', 'dayMs');

@@ -32,43 +32,23 @@ const cellFields = () => [
   field('latency_bucket_count', int64List()),
 ];
 
-const endpointKey = () => [
-  field('service', new Utf8()),
-  field('method', new Utf8()),
-  field('path', new Utf8()),
-];
+/** A request metrics table: its time column, its key (an endpoint or a service), then the measures. */
+const metricsSchema = (timeColumn: string, key: 'endpoint' | 'service') =>
+  new Schema([
+    field(timeColumn, new Int64()),
+    field('service', new Utf8()),
+    ...(key === 'endpoint' ? [field('method', new Utf8()), field('path', new Utf8())] : []),
+    ...cellFields(),
+  ]);
 
-export const requestMetricsMinuteSchema = new Schema([
-  field('minute_ms', new Int64()),
-  ...endpointKey(),
-  ...cellFields(),
-]);
-
+export const requestMetricsMinuteSchema = metricsSchema('minute_ms', 'endpoint');
 /** request_metrics_hour: one row per (hour, service, method, path), the exact merge of its 60 minute rows. */
-export const requestMetricsHourSchema = new Schema([
-  field('hour_ms', new Int64()),
-  ...endpointKey(),
-  ...cellFields(),
-]);
-
+export const requestMetricsHourSchema = metricsSchema('hour_ms', 'endpoint');
 /** request_metrics_day: one row per (UTC day, service, method, path), partitioned by tenant and date only. */
-export const requestMetricsDaySchema = new Schema([
-  field('day_ms', new Int64()),
-  ...endpointKey(),
-  ...cellFields(),
-]);
-
+export const requestMetricsDaySchema = metricsSchema('day_ms', 'endpoint');
 /** service_metrics_minute / _hour: one row per (minute or hour, service), every endpoint of the service merged. */
-export const serviceMetricsMinuteSchema = new Schema([
-  field('minute_ms', new Int64()),
-  field('service', new Utf8()),
-  ...cellFields(),
-]);
-export const serviceMetricsHourSchema = new Schema([
-  field('hour_ms', new Int64()),
-  field('service', new Utf8()),
-  ...cellFields(),
-]);
+export const serviceMetricsMinuteSchema = metricsSchema('minute_ms', 'service');
+export const serviceMetricsHourSchema = metricsSchema('hour_ms', 'service');
 
 export const serviceEventsSchema = new Schema([
   field('ts_ms', new Int64()),
