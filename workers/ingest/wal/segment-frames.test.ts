@@ -25,7 +25,8 @@ describe('WAL segment frames', () => {
   it('grows the frame for records longer than its first guess, multi-byte UTF-8 included', () => {
     const records = [{ text: '€'.repeat(1000) }, { text: '😀'.repeat(300) }, { text: 'plain' }];
     const frame = encodeFrame(records);
-    expect(frame.readUInt32LE(0)).toBe(Buffer.byteLength(JSON.stringify(records)));
+    const layout = `[${records.map((r) => JSON.stringify(r)).join(',\n')}]`;
+    expect(frame.readUInt32LE(0)).toBe(Buffer.byteLength(layout));
     expect(decodeFrames(frame)).toEqual({ records, validBytes: frame.length });
   });
 

@@ -2,7 +2,9 @@ import { crc32 } from 'node:zlib';
 
 /**
  * A WAL segment is a sequence of frames: u32 LE payload length, u32 LE CRC32 of
- * the payload, payload (UTF-8 JSON array of records, one frame per batch).
+ * the payload, payload (UTF-8 JSON array of records, one frame per batch). Records are separated by ",\n":
+ * still one JSON document, and since JSON text never holds a raw newline, a reader can split the records
+ * without parsing them (the segment packer does). Frames written before this layout have no newlines.
  * A crash can leave a torn last frame; readers stop at the first frame whose
  * length or checksum does not hold, and recovery truncates there.
  */
@@ -43,7 +45,7 @@ export function encodeFrame<T>(
   const out = new FrameWriter(2 + records.length * 256);
   let chunk = '[';
   for (let i = 0; i < records.length; i++) {
-    chunk += i === 0 ? toJson(records[i]!) : `,${toJson(records[i]!)}`;
+    chunk += i === 0 ? toJson(records[i]!) : `,\n${toJson(records[i]!)}`;
     if (chunk.length >= chunkChars) {
       out.write(chunk);
       chunk = '';
@@ -62,8 +64,8 @@ export interface DecodedFrames<T> {
   validBytes: number;
 }
 
-/** Calls onRecords with the records of each whole, valid frame in order; returns the valid prefix's length. */
-export function forEachFrame<T>(bytes: Buffer, onRecords: (records: T[]) => void): number {
+/** Calls onPayload with each whole, valid frame's payload in order; returns the valid prefix's length. */
+export function forEachFramePayload(bytes: Buffer, onPayload: (payload: Buffer) => void): number {
   let offset = 0;
   while (offset + headerBytes <= bytes.length) {
     const length = bytes.readUInt32LE(offset);
@@ -71,10 +73,15 @@ export function forEachFrame<T>(bytes: Buffer, onRecords: (records: T[]) => void
     if (end > bytes.length) break;
     const payload = bytes.subarray(offset + headerBytes, end);
     if (crc32(payload) !== bytes.readUInt32LE(offset + 4)) break;
-    onRecords(JSON.parse(payload.toString('utf8')) as T[]);
+    onPayload(payload);
     offset = end;
   }
   return offset;
+}
+
+/** Calls onRecords with the records of each whole, valid frame in order; returns the valid prefix's length. */
+export function forEachFrame<T>(bytes: Buffer, onRecords: (records: T[]) => void): number {
+  return forEachFramePayload(bytes, (payload) => onRecords(JSON.parse(payload.toString('utf8')) as T[]));
 }
 
 export function decodeFrames<T>(bytes: Buffer): DecodedFrames<T> {

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { crc32, gunzipSync } from 'node:zlib';
 import type { RawFact } from '../../domain/raw-record.js';
 import { encodeFrame } from './segment-frames.js';
 import { packSegment } from './segment-packer.js';
@@ -44,6 +44,24 @@ describe('packSegment', () => {
       'raw/tenant=globex/date=2026-11-23/hour=10/ing-1-000000000007.jsonl.gz': lines(d),
       'dead-letter/tenant=acme/date=2026-11-23/hour=10/ing-1-000000000007.jsonl.gz': lines(dead),
     });
+  });
+
+  it('routes copied fact lines exactly as parsed ones, and reads frames written before the line layout', () => {
+    const records = [
+      fact('x "quoted" \\ id', hour + 7),
+      dead,
+      fact('y', hour + 3_600_000, 'globex'),
+      fact('z', hour + 9),
+    ];
+    const lineLayout = encodeFrame(records, walRecordJson);
+    const json = Buffer.from(JSON.stringify(records));
+    const oldLayout = Buffer.alloc(8 + json.length);
+    oldLayout.writeUInt32LE(json.length, 0);
+    oldLayout.writeUInt32LE(crc32(json), 4);
+    json.copy(oldLayout, 8);
+    expect(lineLayout.includes('\n')).toBe(true);
+    expect(unpack(packSegment(lineLayout, 'ing-1', 3))).toEqual(unpack(packSegment(oldLayout, 'ing-1', 3)));
+    expect(Object.keys(unpack(packSegment(lineLayout, 'ing-1', 3)))).toHaveLength(3);
   });
 
   it('ignores a torn last frame', () => {

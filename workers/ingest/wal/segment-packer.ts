@@ -4,7 +4,8 @@ import {
   buildRawPartitionPrefix,
   buildRawSegmentKey,
 } from '../../domain/raw-partition.js';
-import { forEachFrame } from './segment-frames.js';
+import { forEachFramePayload } from './segment-frames.js';
+import { scanFactLine } from './wal-line-scanner.js';
 import type { WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
 
@@ -41,28 +42,88 @@ function buildKeyCache(ingesterId: string, seq: number) {
   };
 }
 
+/** A growing byte buffer: lines are copied in, so no object per line outlives its copy. */
+class ByteSink {
+  private bytes = Buffer.allocUnsafe(64 * 1024);
+  private length = 0;
+
+  private reserve(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.length + extra));
+    this.bytes.copy(grown, 0, 0, this.length);
+    this.bytes = grown;
+  }
+
+  /** Appends source[start, end) and a newline. */
+  appendLine(source: Buffer, start: number, end: number): void {
+    this.reserve(end - start + 1);
+    this.length += source.copy(this.bytes, this.length, start, end);
+    this.bytes[this.length++] = 0x0a;
+  }
+
+  contents(): Buffer {
+    return this.bytes.subarray(0, this.length);
+  }
+}
+
+/** Destination keys and their JSONL bytes for one segment, in WAL order per key. */
+class PackedParts {
+  readonly parts = new Map<string, ByteSink>();
+
+  add(key: string, source: Buffer, start = 0, end = source.length): void {
+    let sink = this.parts.get(key);
+    if (!sink) {
+      sink = new ByteSink();
+      this.parts.set(key, sink);
+    }
+    sink.appendLine(source, start, end);
+  }
+}
+
+/** A frame in the old layout (no newlines): parse it whole and serialise each record. */
+function packParsedFrame(payload: Buffer, keyOf: (r: WalRecord) => string, out: PackedParts): void {
+  for (const record of JSON.parse(payload.toString('utf8')) as WalRecord[]) {
+    out.add(keyOf(record), Buffer.from(serialise(record), 'utf8'));
+  }
+}
+
+/**
+ * A frame in the ",\n" layout: each line is one record's JSON. Fact lines are routed by scanning their tenant
+ * and ts and copied as they are (they are exactly what serialise would write); other lines are parsed.
+ */
+function packLines(payload: Buffer, keyOf: (r: WalRecord) => string, out: PackedParts): void {
+  let start = 1; // past '['
+  while (start < payload.length) {
+    let end = payload.indexOf(0x0a, start);
+    if (end < 0) end = payload.length;
+    const recordEnd = end - 1; // drop the ',' (or the closing ']' on the last line)
+    const fact = scanFactLine(payload, start, recordEnd);
+    if (fact) {
+      const key = keyOf({ kind: 'fact', tenant: fact.tenant, ts: fact.ts } as WalRecord);
+      out.add(key, payload, start, recordEnd);
+    } else {
+      const record = JSON.parse(payload.toString('utf8', start, recordEnd)) as WalRecord;
+      out.add(keyOf(record), Buffer.from(serialise(record), 'utf8'));
+    }
+    start = end + 1;
+  }
+}
+
 /**
  * A sealed segment's bytes turned into the gzipped JSONL objects of the raw and dead-letter layers (one per
- * destination key, WAL order kept within each). Frame by frame: each frame's lines for a key become one Buffer,
- * so neither the segment's records nor one string per line stay alive until the end (a 64 MiB segment holds
- * some 400k records; keeping them all made this thread's garbage collection cost more than the packing).
+ * destination key, WAL order kept within each). Fact lines are copied from the segment without being parsed;
+ * frames written before the line layout are parsed whole.
  */
 export function packSegment(bytes: Buffer, ingesterId: string, seq: number): Map<string, Buffer> {
-  const parts = new Map<string, Buffer[]>();
+  const out = new PackedParts();
   const keyOf = buildKeyCache(ingesterId, seq);
-  forEachFrame<WalRecord>(bytes, (records) => {
-    const frameLines = new Map<string, string>();
-    for (const record of records) {
-      const key = keyOf(record);
-      frameLines.set(key, `${frameLines.get(key) ?? ''}${serialise(record)}\n`);
-    }
-    for (const [key, text] of frameLines) {
-      const list = parts.get(key) ?? [];
-      if (list.length === 0) parts.set(key, list);
-      list.push(Buffer.from(text, 'utf8'));
-    }
+  forEachFramePayload(bytes, (payload) => {
+    if (payload.includes(0x0a)) packLines(payload, keyOf, out);
+    else packParsedFrame(payload, keyOf, out);
   });
   const objects = new Map<string, Buffer>();
-  for (const [key, list] of parts) objects.set(key, gzipSync(Buffer.concat(list)));
+  // Level 1: on a 64 MiB segment of facts it costs 120 ms instead of 285 ms at the default level 6, for objects
+  // about 6% larger; this CPU is shared with the request path, raw objects live only for raw retention.
+  for (const [key, sink] of out.parts) objects.set(key, gzipSync(sink.contents(), { level: 1 }));
   return objects;
 }
