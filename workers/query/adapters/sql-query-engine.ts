@@ -22,13 +22,18 @@ export abstract class SqlQueryEngine implements QueryEngine {
 
   abstract close(): Promise<void>;
 
+  /** Only endpoint tables read day tiles (charts are step series; service lists read service tables). */
+  private async dayTilesFor(query: MetricsQuery): Promise<ReadonlySet<string>> {
+    return query.groupBy === 'endpoint' ? this.dayTiles(query.tenant) : new Set();
+  }
+
   async counts(query: MetricsQuery): Promise<CountRow[]> {
-    const sql = buildCountsSql(query, this.dialect, await this.dayTiles(query.tenant));
+    const sql = buildCountsSql(query, this.dialect, await this.dayTilesFor(query));
     return (await this.rows(sql)).map(toCountRow);
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
-    const sql = buildSummarySql(query, this.dialect, await this.dayTiles(query.tenant));
+    const sql = buildSummarySql(query, this.dialect, await this.dayTilesFor(query));
     return (await this.rows(sql)).map(toSummaryRow);
   }
 
