@@ -98,10 +98,9 @@ function whereTerms(
   return terms;
 }
 
+const countColumns = ['requests', 'errors_5xx', 'errors_4xx'];
 const measureColumns = [
-  'requests',
-  'errors_5xx',
-  'errors_4xx',
+  ...countColumns,
   'latency_zero_count',
   'latency_bucket_index',
   'latency_bucket_count',
@@ -111,7 +110,12 @@ const measureColumns = [
  * Which rows answer a query: per-service rows (every endpoint merged, 50x fewer to merge) unless the query
  * needs endpoints; day tiles (endpoints only), hour rows and minute rows as the plan splits the range.
  */
-function chooseTables(query: MetricsQuery, dialect: SqlDialect, dayTiles: ReadonlySet<string>) {
+function chooseTables(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  dayTiles: ReadonlySet<string>,
+  measures: readonly string[],
+) {
   const needsEndpoints =
     query.groupBy === 'endpoint' ||
     query.method !== undefined ||
@@ -121,7 +125,7 @@ function chooseTables(query: MetricsQuery, dialect: SqlDialect, dayTiles: Readon
     !needsEndpoints && dialect.hasTable('service_metrics_minute', query.tenant) ? 'service' : 'request';
   const tables = { minute: `${level}_metrics_minute`, hour: `${level}_metrics_hour` } as const;
   const keys = level === 'service' ? ['service'] : ['service', 'method', 'path'];
-  const columns = [...keys, ...measureColumns].map((c) => `m.${c} AS ${c}`);
+  const columns = [...keys, ...measures].map((c) => `m.${c} AS ${c}`);
   const hours = dialect.hasTable(tables.hour, query.tenant);
   const days = hours && level === 'request' ? dayTiles : new Set<string>();
   return { tables, columns, hours, days };
@@ -137,8 +141,9 @@ export function metricsRowsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
   dayTiles: ReadonlySet<string> = new Set(),
+  measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, hours, days } = chooseTables(query, dialect, dayTiles);
+  const { tables, columns, hours, days } = chooseTables(query, dialect, dayTiles, measures);
   const plan = hours
     ? planMetricsScan(query, days)
     : { days: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
@@ -164,7 +169,8 @@ export function buildCountsSql(
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   return [
     `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
-    `FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m`,
+    // Counts only: the histogram lists are not even projected.
+    `FROM ${metricsRowsSql(query, dialect, dayTiles, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
 }
