@@ -59,6 +59,13 @@ describe('loadRollupConfig', () => {
     );
   });
 
+  it('takes --derive-missing as its own mode, alone', () => {
+    expect(loadRollupConfig({}, ['--derive-missing']).mode).toEqual({ kind: 'derive-missing' });
+    expect(() => loadRollupConfig({}, ['--derive-missing', '--once'])).toThrow(
+      'invalid configuration: --derive-missing: conflicts with --once and --backfill',
+    );
+  });
+
   it('refuses metrics retention shorter than raw retention', () => {
     expect(() =>
       loadRollupConfig({ GRAVIX_RAW_RETENTION_DAYS: '30', GRAVIX_METRICS_RETENTION_DAYS: '10' }, ['--once']),

@@ -36,6 +36,7 @@ const argvSchema = z
   .object({
     once: z.boolean().default(false),
     backfill: z.boolean().default(false),
+    'derive-missing': z.boolean().default(false),
     from: instant.optional(),
     to: instant.optional(),
     force: z.boolean().default(false),
@@ -44,6 +45,12 @@ const argvSchema = z
   .superRefine((args, ctx) => {
     if (args.once && args.backfill)
       ctx.addIssue({ code: 'custom', path: ['--once'], message: 'conflicts with --backfill' });
+    if (args['derive-missing'] && (args.once || args.backfill))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['--derive-missing'],
+        message: 'conflicts with --once and --backfill',
+      });
     for (const key of ['from', 'to'] as const) {
       if (args.backfill && args[key] === undefined) {
         ctx.addIssue({ code: 'custom', path: [`--${key}`], message: 'is required with --backfill' });
@@ -55,7 +62,10 @@ const argvSchema = z
   });
 
 export type RollupMode =
-  { kind: 'loop' } | { kind: 'once' } | { kind: 'backfill'; fromMs: number; toMs: number };
+  | { kind: 'loop' }
+  | { kind: 'once' }
+  | { kind: 'backfill'; fromMs: number; toMs: number }
+  | { kind: 'derive-missing' };
 
 export interface RollupConfig {
   mode: RollupMode;
@@ -79,6 +89,7 @@ function parseArgv(argv: string[]): z.infer<typeof argvSchema> {
       options: {
         once: { type: 'boolean' },
         backfill: { type: 'boolean' },
+        'derive-missing': { type: 'boolean' },
         from: { type: 'string' },
         to: { type: 'string' },
         force: { type: 'boolean' },
@@ -104,6 +115,7 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
   );
   let mode: RollupMode = { kind: args.once ? 'once' : 'loop' };
   if (args.backfill) mode = { kind: 'backfill', fromMs: args.from!, toMs: args.to! };
+  if (args['derive-missing']) mode = { kind: 'derive-missing' };
   return {
     mode,
     force: args.force,

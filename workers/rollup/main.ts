@@ -4,6 +4,8 @@ import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { buildLogger } from '../shared/logger.js';
 import { buildProgressReporter } from './backfill-progress.js';
 import { loadRollupConfig, type RollupConfig } from './config.js';
+import { deriveMissingTables } from './derive-missing-tables.js';
+import { refreshDayTiles } from './refresh-day-tiles.js';
 import { startRollupLoop } from './rollup-loop.js';
 import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
 
@@ -46,7 +48,10 @@ function untilSignal(): Promise<void> {
   });
 }
 
-/** `gravix rollup [--once | --backfill --from T --to T] [--force] [--include-open]`: the composition root. */
+/**
+ * `gravix rollup [--once | --backfill --from T --to T | --derive-missing] [--force] [--include-open]`: the
+ * composition root. `--derive-missing` is the one-off upgrade for partitions rolled up before the pre-merged tables.
+ */
 export async function run(argv: string[]): Promise<number> {
   const config = loadRollupConfig(process.env, argv);
   const log = buildLogger('rollup', config.logLevel);
@@ -54,6 +59,12 @@ export async function run(argv: string[]): Promise<number> {
   const options = baseOptions(config, store, log);
   try {
     if (config.mode.kind === 'once') return exitCodeOf(await runRollupOnce(options), log);
+    if (config.mode.kind === 'derive-missing') {
+      await deriveMissingTables(store, log);
+      // The derived hours changed their manifests' etags: closed days get their tiles now, not at the next run.
+      await refreshDayTiles(store, { ...options, nowMs: Date.now() }, log);
+      return 0;
+    }
     if (config.mode.kind === 'backfill') {
       const { fromMs, toMs } = config.mode;
       const onPartition = buildProgressReporter(process.stderr);

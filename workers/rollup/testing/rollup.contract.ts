@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { pino } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
@@ -9,9 +10,10 @@ import {
   decodeRequestMetrics,
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
+import { deriveMissingTables } from '../derive-missing-tables.js';
 import { buildDayTileKey } from '../refresh-day-tiles.js';
 import { loadManifest } from '../commit-partition.js';
-import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
+import { buildDataFileKey, buildManifestKey, encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
 import { chunk, putRawSegment } from './raw-segments.js';
 import { expectRowsMatchOracle, partitionsOf, readCommittedRows } from './rollup-oracle.js';
@@ -49,6 +51,7 @@ export function describeRollupBehaviour(name: string, makeStore: () => Promise<O
   describeResults(name, makeStore);
   describeConcurrencyAndRetention(name, makeStore);
   describeDayTiles(name, makeStore);
+  describeDeriveMissing(name, makeStore);
 }
 
 function describeResults(name: string, makeStore: () => Promise<ObjectStore>): void {
@@ -240,6 +243,53 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       expect(expired.dayTiles?.deleted).toBe(1);
       expect(await store.head(dayKey)).toBeUndefined();
       expect(await store.list('metrics/_manifests_day/')).toEqual([]);
+    });
+  });
+}
+
+function describeDeriveMissing(name: string, makeStore: () => Promise<ObjectStore>): void {
+  describe(`upgrade of version-1 partitions on ${name}`, () => {
+    const derived = ['request_metrics_hour', 'service_metrics_minute', 'service_metrics_hour'] as const;
+
+    /** Turns a committed partition back into what rollup version 1 left: minute rows only. */
+    async function downgrade(store: ObjectStore, p: RawPartition): Promise<void> {
+      for (const table of derived) await store.delete(buildDataFileKey(table, p));
+      const { manifest } = (await loadManifest(store, buildManifestKey(p)))!;
+      const outputs = {
+        request_metrics_minute: manifest.outputs.request_metrics_minute,
+        service_events: manifest.outputs.service_events,
+      };
+      await store.put(buildManifestKey(p), encodeRollupManifest({ ...manifest, rollup_version: 1, outputs }));
+    }
+
+    it('derives the pre-merged tables of partitions whose raw data is gone, exactly as the rollup writes them', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      await runRollupOnce({ store, ...rollupPolicy() });
+      const p11 = buildRawPartition('acme', hour11);
+      const written = await Promise.all(
+        derived.map(async (t) => (await store.get(buildDataFileKey(t, p10)))!.body),
+      );
+      await downgrade(store, p10);
+      await downgrade(store, p11);
+      for (const { key } of await store.list('raw/tenant=acme/date=2026-11-20/hour=10/'))
+        await store.delete(key);
+
+      const report = await deriveMissingTables(store, pino({ level: 'silent' }));
+      // hour 11 still has raw data: the regular rollup recomputes it, so the upgrade leaves it alone.
+      expect(report).toEqual({ derived: 1, complete: 0, skipped: 1 });
+      const { manifest } = (await loadManifest(store, buildManifestKey(p10)))!;
+      for (const [i, table] of derived.entries()) {
+        const file = (await store.get(buildDataFileKey(table, p10)))!;
+        expect(Buffer.from(file.body)).toEqual(Buffer.from(written[i]!));
+        expect(manifest.outputs[table]?.bytes).toBe(file.size);
+      }
+      expect(await store.head(buildDataFileKey('request_metrics_hour', p11))).toBeUndefined();
+      expect(await deriveMissingTables(store, pino({ level: 'silent' }))).toEqual({
+        derived: 0,
+        complete: 1,
+        skipped: 1,
+      });
     });
   });
 }
