@@ -1,5 +1,5 @@
 import { LatencySketch } from './latency-sketch.js';
-import { clampedQuantile, type MinuteMetricsRow } from './minute-metrics.js';
+import { clampedQuantile, compareEndpointKeys, type MinuteMetricsRow } from './minute-metrics.js';
 
 export const hourMs = 3_600_000;
 export const dayMs = 86_400_000;
@@ -29,8 +29,6 @@ interface Accumulator {
   cells: MetricsCells;
   sketch: LatencySketch;
 }
-
-const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 const spans = { minute: 60_000, hour: hourMs, day: dayMs } as const;
 const startOf = (ms: number, resolution: RollupResolution) =>
@@ -101,15 +99,7 @@ export function rollUpMinutes(
     }
     add(acc, m);
   }
-  return [...groups.values()]
-    .map(finish)
-    .sort(
-      (a, b) =>
-        a.startMs - b.startMs ||
-        compareText(a.service, b.service) ||
-        compareText(a.method, b.method) ||
-        compareText(a.path, b.path),
-    );
+  return [...groups.values()].map(finish).sort((a, b) => a.startMs - b.startMs || compareEndpointKeys(a, b));
 }
 
 /**

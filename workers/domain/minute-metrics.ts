@@ -54,16 +54,18 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+type EndpointKey = Pick<MinuteMetricsRow, 'service' | 'method' | 'path'>;
+
+/** (service, method, path) in code-unit order: the row order of every metrics file. */
+export function compareEndpointKeys(a: EndpointKey, b: EndpointKey): number {
+  return compareText(a.service, b.service) || compareText(a.method, b.method) || compareText(a.path, b.path);
+}
+
 export function compareMinuteKeys(
-  a: Pick<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>,
-  b: Pick<MinuteMetricsRow, 'minuteMs' | 'service' | 'method' | 'path'>,
+  a: EndpointKey & Pick<MinuteMetricsRow, 'minuteMs'>,
+  b: EndpointKey & Pick<MinuteMetricsRow, 'minuteMs'>,
 ): number {
-  return (
-    a.minuteMs - b.minuteMs ||
-    compareText(a.service, b.service) ||
-    compareText(a.method, b.method) ||
-    compareText(a.path, b.path)
-  );
+  return a.minuteMs - b.minuteMs || compareEndpointKeys(a, b);
 }
 
 /** Quantile clamped to the exact min/max, which only ever moves the estimate closer to the truth. */
