@@ -12,7 +12,7 @@ export interface ValidatedBatch {
   rejected: ItemError[];
 }
 
-function deadLetter(tenant: string, now: number, error: ItemError, item: unknown): DeadLetterRecord {
+export function deadLetter(tenant: string, now: number, error: ItemError, item: unknown): DeadLetterRecord {
   return { kind: 'rejected', tenant, received_at: now, error, item };
 }
 

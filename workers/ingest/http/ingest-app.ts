@@ -8,13 +8,18 @@ import {
   parseBatchBody,
   type ParsedBatch,
 } from '../domain/parse-batch-body.js';
-import { parseRequestFact, type ItemResult } from '../domain/parse-request-fact.js';
+import { parseRequestFact, type FactContext, type ItemResult } from '../domain/parse-request-fact.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import { validateBatch } from '../domain/validate-batch.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
-import type { WalRecord } from '../wal/wal-record.js';
+import type { ItemError } from '../domain/item-error.js';
+import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
+import { RouteCache } from '../fast-facts/route-cache.js';
+import { scanFactArray } from '../fast-facts/scan-fact-array.js';
+import { encodeFrame } from '../wal/segment-frames.js';
+import { walRecordJson } from '../wal/wal-record-json.js';
 import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
@@ -30,7 +35,7 @@ export interface IngestLimits {
 }
 
 export interface IngestAppDeps {
-  wal: { append(records: WalRecord[]): Promise<void>; diskBytes(): number; isWritable(): Promise<boolean> };
+  wal: { appendFrame(frame: Buffer): Promise<void>; diskBytes(): number; isWritable(): Promise<boolean> };
   apiKeys: () => readonly ApiKeyEntry[];
   limiter: RateLimiter;
   routes: RouteBudget;
@@ -40,15 +45,17 @@ export interface IngestAppDeps {
   now?: () => number;
 }
 
-/** Made once per batch (tenant and clock fixed), then called for each item. */
-type ItemParserFor = (
-  tenant: string,
-  now: number,
-) => (value: unknown, index: number) => ItemResult<RawRecord>;
+/** A batch read from its body: its item count (for the rate limit) and how to validate and encode it. */
+interface PreparedBatch {
+  items: number;
+  /** Validates every item (admitting routes) and encodes the WAL frame, dead letters included. */
+  validate(tenant: string, now: number): { frame: Buffer; accepted: number; rejected: ItemError[] };
+}
 
-function readBatch(req: Request, body: Buffer | undefined, maxItems: number): ParsedBatch {
-  if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
-  const isNdjson = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
+/** Reads a batch body into a PreparedBatch; throws HttpError for a body that is not a batch at all. */
+type BatchReader = (body: Buffer, isNdjson: boolean, maxItems: number) => PreparedBatch;
+
+function parseBody(body: Buffer, isNdjson: boolean, maxItems: number): ParsedBatch {
   try {
     return parseBatchBody(body.toString('utf8'), isNdjson, maxItems);
   } catch (error) {
@@ -58,10 +65,48 @@ function readBatch(req: Request, body: Buffer | undefined, maxItems: number): Pa
   }
 }
 
+/** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
+function parsedBatchReader(
+  parserFor: (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>,
+): BatchReader {
+  return (body, isNdjson, maxItems) => {
+    const batch = parseBody(body, isNdjson, maxItems);
+    return {
+      items: batch.items.length + batch.lineErrors.length,
+      validate(tenant, now) {
+        const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
+        return { frame: encodeFrame(records, walRecordJson), accepted, rejected };
+      },
+    };
+  };
+}
+
+/**
+ * Facts take the byte-level path (fast-facts/) when the body is a plain JSON array: no object per item, and
+ * fact text copied from the body into the frame. Any other body takes the generic path, same answers.
+ */
+function factBatchReader(
+  contextFor: (tenant: string, now: number) => FactContext,
+  routeCache: RouteCache,
+): BatchReader {
+  const generic = parsedBatchReader((tenant, now) => {
+    const ctx = contextFor(tenant, now);
+    return (v, i) => parseRequestFact(v, i, ctx);
+  });
+  return (body, isNdjson, maxItems) => {
+    const scan = isNdjson ? undefined : scanFactArray(body, maxItems);
+    if (!scan) return generic(body, isNdjson, maxItems);
+    return {
+      items: scan.count,
+      validate: (tenant, now) => encodeScannedFacts(scan, contextFor(tenant, now), routeCache),
+    };
+  };
+}
+
 /** The durable batch endpoint shared by facts and events: validate, dead-letter, fsync, then answer. */
 function buildBatchHandler(
   deps: IngestAppDeps,
-  parserFor: ItemParserFor,
+  readBatch: BatchReader,
   onAccepted: (tenant: string, n: number) => void,
 ) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -77,18 +122,19 @@ function buildBatchHandler(
         },
       );
     }
-    const batch = readBatch(req, body, deps.limits.maxItemsPerBatch);
-    const decision = deps.limiter.take(name, batch.items.length + batch.lineErrors.length);
+    if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
+    const isNdjson = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
+    const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
+    const decision = deps.limiter.take(name, batch.items);
     if (!decision.allowed) {
       throw new HttpError(429, 'RATE_LIMITED', `API key '${name}' is over its rate limit`, {
         retryAfterSeconds: decision.retryAfterSeconds,
       });
     }
-    const now = deps.now?.() ?? Date.now();
-    // Only counts and rejections outlive the append: the parsed items and records can be collected while fsync runs.
-    const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
+    // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
+    const { frame, accepted, rejected } = batch.validate(tenant, deps.now?.() ?? Date.now());
     try {
-      await deps.wal.append(records);
+      await deps.wal.appendFrame(frame);
     } catch (error) {
       deps.log.error({ err: error }, 'write-ahead log append failed');
       throw new HttpError(503, 'WAL_UNAVAILABLE', 'the batch could not be made durable; retry later', {
@@ -136,14 +182,14 @@ export function buildIngestApp(deps: IngestAppDeps): express.Express {
     maxFutureMs: deps.limits.maxFutureMs,
   });
   const auth = buildAuthenticate(deps.apiKeys, 'ingest');
-  const facts: ItemParserFor = (tenant, now) => {
-    const ctx = { tenant, window: window(now), routes: deps.routes };
-    return (v, i) => parseRequestFact(v, i, ctx);
-  };
-  const events: ItemParserFor = (tenant, now) => {
+  const facts = factBatchReader(
+    (tenant, now) => ({ tenant, window: window(now), routes: deps.routes }),
+    new RouteCache(deps.routes),
+  );
+  const events = parsedBatchReader((tenant, now) => {
     const ctx = { tenant, window: window(now) };
     return (v, i) => parseServiceEvent(v, i, ctx);
-  };
+  });
   app.post(
     '/api/v1/facts',
     timed(deps, 'facts'),

@@ -8,7 +8,8 @@ import { crc32 } from 'node:zlib';
  * A crash can leave a torn last frame; readers stop at the first frame whose
  * length or checksum does not hold, and recovery truncates there.
  */
-const headerBytes = 8;
+export const frameHeaderBytes = 8;
+const headerBytes = frameHeaderBytes;
 
 /** Records are joined into strings of about this many characters, each written to the frame with one call. */
 const chunkChars = 16_384;
@@ -52,10 +53,14 @@ export function encodeFrame<T>(
     }
   }
   out.write(`${chunk}]`);
-  const { frame, offset } = out;
-  frame.writeUInt32LE(offset - headerBytes, 0);
-  frame.writeUInt32LE(crc32(frame.subarray(headerBytes, offset)), 4);
-  return frame.subarray(0, offset);
+  return sealFrame(out.frame, out.offset);
+}
+
+/** Fills in the header of a frame whose payload was written at frameHeaderBytes up to end; returns the frame. */
+export function sealFrame(buffer: Buffer, end: number): Buffer {
+  buffer.writeUInt32LE(end - headerBytes, 0);
+  buffer.writeUInt32LE(crc32(buffer.subarray(headerBytes, end)), 4);
+  return buffer.subarray(0, end);
 }
 
 export interface DecodedFrames<T> {

@@ -2,7 +2,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import type { WalRecord } from './wal-record.js';
 
 /** A JSON string literal; only strings with a quote, backslash, control character or surrogate need JSON.stringify. */
-function quote(text: string): string {
+export function quote(text: string): string {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(text);

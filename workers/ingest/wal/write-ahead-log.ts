@@ -126,8 +126,12 @@ export class WriteAheadLog {
 
   /** Resolves once the records are fsynced; rejects if the write or fsync failed. */
   append(records: WalRecord[]): Promise<void> {
+    return this.appendFrame(encodeFrame(records, walRecordJson));
+  }
+
+  /** Appends one whole frame (see segment-frames.ts); resolves once it is fsynced. */
+  appendFrame(frame: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new WalClosedError('write-ahead log is closed'));
-    const frame = encodeFrame(records, walRecordJson);
     return new Promise((resolve, reject) => {
       this.pending.push({ frame, resolve, reject });
       this.flushing ??= this.flushLoop();

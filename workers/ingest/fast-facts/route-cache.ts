@@ -1,0 +1,79 @@
+import type { RouteBudget } from '../domain/route-budget.js';
+import { normalisePath } from '../domain/normalise-path.js';
+import { quote } from '../wal/wal-record-json.js';
+
+interface Entry {
+  /** Service bytes, a 0 byte, raw path bytes. */
+  key: Uint8Array;
+  /** The admitted route as JSON text (quoted), ready to copy into a frame. */
+  routeJson: Uint8Array;
+  next: Entry | undefined;
+}
+
+/** Past this many entries a tenant's cache starts over: raw paths full of ids must not grow it without end. */
+const maxEntriesPerTenant = 20_000;
+
+/**
+ * The route the budget gave each (service, raw path) of a tenant, looked up by the body's bytes: a repeat
+ * costs a hash of the bytes instead of two strings, a normalisation and two hashed map lookups. Exact, because a
+ * budget never changes its answer: an admitted route stays admitted, and a refused one stays refused (a
+ * service's route set only grows, so once full it is full for good).
+ */
+export class RouteCache {
+  private readonly tenants = new Map<string, { entries: Map<number, Entry>; size: number }>();
+
+  constructor(private readonly routes: RouteBudget) {}
+
+  /** The route JSON for service b[serviceStart, serviceEnd) and raw path b[pathStart, pathEnd) (plain ASCII). */
+  routeJson(
+    tenant: string,
+    b: Buffer,
+    serviceStart: number,
+    serviceEnd: number,
+    pathStart: number,
+    pathEnd: number,
+  ): Uint8Array {
+    let table = this.tenants.get(tenant);
+    if (!table) {
+      table = { entries: new Map(), size: 0 };
+      this.tenants.set(tenant, table);
+    }
+    // FNV-1a over service, a 0 separator (never in plain text), path.
+    let hash = 0x811c9dc5;
+    for (let k = serviceStart; k < serviceEnd; k++) hash = Math.imul(hash ^ b[k]!, 0x01000193);
+    hash = Math.imul(hash, 0x01000193);
+    for (let k = pathStart; k < pathEnd; k++) hash = Math.imul(hash ^ b[k]!, 0x01000193);
+    const head = table.entries.get(hash);
+    for (let entry = head; entry; entry = entry.next) {
+      if (sameKey(entry.key, b, serviceStart, serviceEnd, pathStart, pathEnd)) return entry.routeJson;
+    }
+    const service = b.toString('latin1', serviceStart, serviceEnd);
+    const rawPath = b.toString('latin1', pathStart, pathEnd);
+    const routeJson = Buffer.from(quote(this.routes.admit(tenant, service, normalisePath(rawPath))), 'utf8');
+    if (table.size >= maxEntriesPerTenant) {
+      table.entries.clear();
+      table.size = 0;
+    }
+    const key = new Uint8Array(serviceEnd - serviceStart + 1 + pathEnd - pathStart);
+    key.set(b.subarray(serviceStart, serviceEnd));
+    key.set(b.subarray(pathStart, pathEnd), serviceEnd - serviceStart + 1);
+    table.entries.set(hash, { key, routeJson, next: table.entries.get(hash) });
+    table.size++;
+    return routeJson;
+  }
+}
+
+function sameKey(
+  key: Uint8Array,
+  b: Uint8Array,
+  serviceStart: number,
+  serviceEnd: number,
+  pathStart: number,
+  pathEnd: number,
+): boolean {
+  const serviceLength = serviceEnd - serviceStart;
+  if (key.length !== serviceLength + 1 + pathEnd - pathStart || key[serviceLength] !== 0) return false;
+  for (let k = 0; k < serviceLength; k++) if (key[k] !== b[serviceStart + k]) return false;
+  for (let k = pathStart, at = serviceLength + 1; k < pathEnd; k++, at++) if (key[at] !== b[k]) return false;
+  return true;
+}

@@ -1,0 +1,295 @@
+/**
+ * First pass of the byte-level fact path: finds the items of a JSON fact batch and, for each, where the values
+ * of the known RequestFact fields sit in the body, without building a JS object or string per item.
+ *
+ * Only the common shape is scanned here: a JSON array of objects (or one object) whose values are ASCII strings
+ * without escapes, numbers, or null/true/false. An item with anything else (escapes, non-ASCII text, nested
+ * values, duplicate keys) is marked and parsed with JSON.parse on its own, so its result is the generic path's.
+ * Anything this scanner cannot vouch for at the batch level (invalid JSON, another top-level shape, too many
+ * items) makes it return undefined, and the caller falls back to JSON.parse of the whole body: this pass may only
+ * ever accept a body that JSON.parse accepts, with the same meaning.
+ */
+
+/** The RequestFact fields the scan records, by slot. */
+export const factFields = [
+  'event_id',
+  'timestamp',
+  'service',
+  'method',
+  'path',
+  'status_code',
+  'latency_ms',
+  'env',
+  'version',
+  'trace_id',
+] as const;
+export type FactField = (typeof factFields)[number];
+
+/** What the scan saw as a field's value. */
+export const valueKind = {
+  absent: 0,
+  /** A string of printable ASCII without escapes: its JSON text is its value in quotes. */
+  plainString: 1,
+  /** Digits only, no sign, fraction or exponent, at most 15 digits: exact, and its text is String(value). */
+  plainInteger: 2,
+  /** Any other JSON number. */
+  number: 3,
+  null: 4,
+  /** true, false, or a value of the item that JSON.parse reads (the item is then parsed whole). */
+  other: 5,
+} as const;
+
+/** Per item: object start, object end (exclusive), parsed-value index (-1: scanned); then per field: kind, start, end. */
+export const itemHeader = 3;
+export const fieldStride = 3;
+export const itemStride = itemHeader + factFields.length * fieldStride;
+
+export interface FactArrayScan {
+  body: Buffer;
+  count: number;
+  /** itemStride ints per item; a string value's start/end exclude its quotes. */
+  table: Int32Array;
+  /** Items that JSON.parse read because the scan could not vouch for them, by the index table holds. */
+  parsed: unknown[];
+}
+
+const keyBytes = factFields.map((f) => Buffer.from(f, 'latin1'));
+
+const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
+
+/** The body is not in the shape this pass vouches for; the caller parses it with JSON.parse instead. */
+class Decline extends Error {}
+const decline = (): never => {
+  throw new Decline();
+};
+
+/** Reads through a body, recording each item into the table as it goes. */
+class Scanner {
+  i = 0;
+  table: Int32Array;
+  count = 0;
+  readonly parsed: unknown[] = [];
+
+  constructor(
+    readonly b: Buffer,
+    readonly maxItems: number,
+  ) {
+    this.table = new Int32Array(itemStride * Math.min(maxItems, 64));
+  }
+
+  skipWhitespace(): void {
+    const { b } = this;
+    while (this.i < b.length && isWhitespace(b[this.i]!)) this.i++;
+  }
+
+  /** The byte at the cursor (after whitespace), or -1 at the end. */
+  peek(): number {
+    this.skipWhitespace();
+    return this.i < this.b.length ? this.b[this.i]! : -1;
+  }
+
+  expect(c: number): void {
+    if (this.peek() !== c) decline();
+    this.i++;
+  }
+
+  /** Scans the string at the cursor (on its quote); true if it is plain (printable ASCII, no escapes). */
+  string(): boolean {
+    const { b } = this;
+    let plain = true;
+    let j = this.i + 1;
+    for (;;) {
+      if (j >= b.length) decline();
+      const c = b[j]!;
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        plain = false;
+        j += 2;
+        continue;
+      }
+      if (c < 0x20 || c > 0x7e) plain = false;
+      j++;
+    }
+    this.i = j + 1;
+    return plain;
+  }
+
+  /** Skips a run of digits from j and returns where it ends; declines if there is none. */
+  digits(j: number): number {
+    const { b } = this;
+    if (!(j < b.length && isDigit(b[j]!))) decline();
+    while (j < b.length && isDigit(b[j]!)) j++;
+    return j;
+  }
+
+  /** Scans a number in strict JSON grammar; returns plainInteger or number. */
+  number(): number {
+    const { b } = this;
+    const start = this.i;
+    let j = b[start] === 0x2d ? start + 1 : start;
+    // A leading zero stands alone: "01" is not JSON.
+    j = b[j] === 0x30 ? j + 1 : this.digits(j);
+    const integerEnd = j;
+    if (b[j] === 0x2e) j = this.digits(j + 1);
+    if (b[j] === 0x65 || b[j] === 0x45)
+      j = this.digits(b[j + 1] === 0x2b || b[j + 1] === 0x2d ? j + 2 : j + 1);
+    this.i = j;
+    const plain = b[start] !== 0x2d && j === integerEnd && j - start <= 15;
+    return plain ? valueKind.plainInteger : valueKind.number;
+  }
+
+  literal(text: string, kind: number): number {
+    for (let k = 0; k < text.length; k++) if (this.b[this.i + k] !== text.charCodeAt(k)) decline();
+    this.i += text.length;
+    return kind;
+  }
+
+  /** Skips a nested object or array; JSON.parse of the item validates it later. */
+  nested(): void {
+    const { b } = this;
+    let depth = 0;
+    while (this.i < b.length) {
+      const c = b[this.i]!;
+      if (c === 0x22) {
+        this.string();
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) depth--;
+      this.i++;
+      if (depth === 0) return;
+    }
+    decline();
+  }
+
+  /** Scans the value at the cursor; returns its kind. */
+  value(): number {
+    const c = this.peek();
+    if (c === 0x22) return this.string() ? valueKind.plainString : valueKind.other;
+    if (c === 0x2d || isDigit(c)) return this.number();
+    if (c === 0x6e) return this.literal('null', valueKind.null);
+    if (c === 0x74) return this.literal('true', valueKind.other);
+    if (c === 0x66) return this.literal('false', valueKind.other);
+    if (c === 0x7b || c === 0x5b) {
+      this.nested();
+      return valueKind.other;
+    }
+    return decline();
+  }
+
+  /** The slot of a plain key [start, end), or -1 for a key the fact does not read. */
+  fieldSlot(start: number, end: number): number {
+    const length = end - start;
+    for (let f = 0; f < keyBytes.length; f++) {
+      const key = keyBytes[f]!;
+      if (key.length !== length) continue;
+      let k = 0;
+      while (k < length && this.b[start + k] === key[k]) k++;
+      if (k === length) return f;
+    }
+    return -1;
+  }
+
+  private nextRow(): number {
+    if (this.count >= this.maxItems) decline();
+    if ((this.count + 1) * itemStride > this.table.length) {
+      const grown = new Int32Array(this.table.length * 2);
+      grown.set(this.table);
+      this.table = grown;
+    }
+    const row = this.count * itemStride;
+    this.table.fill(0, row, row + itemStride);
+    return row;
+  }
+
+  /** Scans one `"key": value` of the item at row; false if the item needs JSON.parse. */
+  member(row: number): boolean {
+    if (this.peek() !== 0x22) decline();
+    const keyStart = this.i + 1;
+    const plainKey = this.string();
+    const keyEnd = this.i - 1;
+    this.expect(0x3a);
+    this.skipWhitespace();
+    const valueStart = this.i;
+    const kind = this.value();
+    // A key spelled with escapes may still name a field: only JSON.parse can tell.
+    const slot = plainKey ? this.fieldSlot(keyStart, keyEnd) : -1;
+    if (slot >= 0) {
+      // A repeated key overwrites the slot: the last one counts, as with JSON.parse.
+      const at = row + itemHeader + slot * fieldStride;
+      const quoted = kind === valueKind.plainString ? 1 : 0;
+      this.table[at] = kind;
+      this.table[at + 1] = valueStart + quoted;
+      this.table[at + 2] = this.i - quoted;
+    }
+    return plainKey && kind !== valueKind.other;
+  }
+
+  /** Scans one object (cursor on '{') into the next table row. */
+  item(): void {
+    const row = this.nextRow();
+    const start = this.i;
+    let verified = true;
+    this.i++;
+    if (this.peek() === 0x7d) this.i++;
+    else {
+      for (;;) {
+        if (!this.member(row)) verified = false;
+        const next = this.peek();
+        this.i++;
+        if (next === 0x7d) break;
+        if (next !== 0x2c) decline();
+      }
+    }
+    this.table[row] = start;
+    this.table[row + 1] = this.i;
+    this.table[row + 2] = verified ? -1 : this.parse(start, this.i);
+    this.count++;
+  }
+
+  /** JSON.parse of an item the scan cannot vouch for; returns where it is kept. Invalid JSON declines the body. */
+  parse(start: number, end: number): number {
+    try {
+      this.parsed.push(JSON.parse(this.b.toString('utf8', start, end)));
+    } catch {
+      decline();
+    }
+    return this.parsed.length - 1;
+  }
+
+  /** A JSON array of objects or one object, and nothing after it. */
+  body(): void {
+    const first = this.peek();
+    if (first === 0x7b) this.item();
+    else if (first === 0x5b) {
+      this.i++;
+      if (this.peek() === 0x5d) decline();
+      for (;;) {
+        if (this.peek() !== 0x7b) decline();
+        this.item();
+        const next = this.peek();
+        this.i++;
+        if (next === 0x5d) break;
+        if (next !== 0x2c) decline();
+      }
+    } else decline();
+    if (this.peek() !== -1) decline();
+  }
+}
+
+/**
+ * Scans a JSON fact batch body. Undefined when the body is not a JSON array of objects (or one object) this
+ * pass can vouch for, or holds more than maxItems items: the caller then takes the JSON.parse path, which
+ * answers exactly as before (including its 400 and 413 errors).
+ */
+export function scanFactArray(body: Buffer, maxItems: number): FactArrayScan | undefined {
+  const scanner = new Scanner(body, maxItems);
+  try {
+    scanner.body();
+  } catch (error) {
+    if (error instanceof Decline) return undefined;
+    throw error;
+  }
+  return { body, count: scanner.count, table: scanner.table, parsed: scanner.parsed };
+}
