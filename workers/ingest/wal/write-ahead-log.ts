@@ -40,6 +40,11 @@ const sealedSuffix = '.sealed';
 const segmentName = (seq: number, suffix: string) => `seg-${String(seq).padStart(12, '0')}${suffix}`;
 const seqOf = (name: string) => Number(name.slice(4, 16));
 
+/** O_DSYNC (Linux, macOS): each write is durable when it returns. Elsewhere an fdatasync follows each write. */
+const syncedWrites = fs.constants.O_DSYNC !== undefined;
+const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
+const segmentOpenFlags = O_WRONLY | O_CREAT | O_EXCL | (syncedWrites ? O_DSYNC : 0);
+
 async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
   await handle.sync().finally(() => handle.close());
@@ -154,7 +159,11 @@ export class WriteAheadLog {
     this.flushing = undefined;
   }
 
-  /** Frames go to disk with one writev (no concatenated copy of the group), then one fdatasync. */
+  /**
+   * Frames go to disk with one writev (no concatenated copy of the group). The segment is opened with O_DSYNC
+   * where the platform has it, so the writev returns only once the bytes are durable: one thread-pool round trip
+   * per group commit instead of two (writev, then fdatasync), which is most of a small request's wait.
+   */
   private async writeGroup(frames: Buffer[]): Promise<void> {
     let bytes = 0;
     for (const frame of frames) bytes += frame.length;
@@ -164,14 +173,14 @@ export class WriteAheadLog {
     const handle = this.handle ?? (await this.openSegment());
     const started = process.hrtime.bigint();
     await writevAll(handle, frames, bytes, this.openBytes);
-    await handle.datasync();
+    if (!syncedWrites) await handle.datasync();
     this.options.onFsync?.(Number(process.hrtime.bigint() - started) / 1e9, bytes);
     this.openBytes += bytes;
   }
 
   private async openSegment(): Promise<FileHandle> {
     this.seq += 1;
-    this.handle = await fs.open(join(this.options.dir, segmentName(this.seq, openSuffix)), 'wx');
+    this.handle = await fs.open(join(this.options.dir, segmentName(this.seq, openSuffix)), segmentOpenFlags);
     await fsyncDir(this.options.dir);
     this.openBytes = 0;
     this.openedAt = Date.now();
