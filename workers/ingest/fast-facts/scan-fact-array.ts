@@ -75,7 +75,8 @@ class Scanner {
     readonly b: Buffer,
     readonly maxItems: number,
   ) {
-    this.table = new Int32Array(itemStride * Math.min(maxItems, 64));
+    // Sized from the body (a fact is rarely under 100 bytes), so a one-fact request does not zero a large table.
+    this.table = new Int32Array(itemStride * Math.max(1, Math.min(maxItems, Math.ceil(b.length / 100))));
   }
 
   skipWhitespace(): void {

@@ -105,6 +105,29 @@ describe('POST /api/v1/facts', () => {
   });
   afterEach(() => h.close());
 
+  it('answers a JSON array (byte-level path) as the same items in NDJSON (generic path), WAL bytes included', async () => {
+    const items = [
+      fact('p1'),
+      fact('p2', { method: 'get', latency_ms: 12.5, env: 'prod' }),
+      fact('p3', { status_code: 700 }),
+      fact('p4', { path: '/users/550e8400-e29b-41d4-a716-446655440000', trace_id: 'café' }),
+      fact('p5', { timestamp: new Date(now - 5000).toISOString(), extra: { nested: [1] } }),
+    ];
+    const asArray = await post(h, JSON.stringify(items));
+    const other = await startApp();
+    try {
+      const asNdjson = await post(other, items.map((i) => JSON.stringify(i)).join('\n'), {
+        'content-type': 'application/x-ndjson',
+      });
+      const [a, b] = [await asArray.json(), await asNdjson.json()];
+      expect({ ...a, request_id: 'x' }).toEqual({ ...b, request_id: 'x' });
+      expect(a.accepted).toBe(4);
+      expect(await walRecords(h)).toEqual(await walRecords(other));
+    } finally {
+      await other.close();
+    }
+  });
+
   it('accepts a JSON array durably and reports per-item rejections by index and field', async () => {
     const res = await post(h, JSON.stringify([fact('a'), fact('b', { status_code: 700 }), fact('c')]));
     expect(res.status).toBe(200);
