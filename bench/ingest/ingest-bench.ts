@@ -3,6 +3,7 @@
  * 1, 100 and 1000 at 64 connections, printed beside the floors measured in the
  * same run (JSON.parse of the same bodies; write+fdatasync of the same bytes).
  * Load comes from wrk (apt-get install wrk) in its own process, so the client does not eat the server's core.
+ * Each batch size gets a 2 s warm-up run first, not counted.
  * Usage: npm run bench:ingest [-- --seconds 5]
  */
 import { fork } from 'node:child_process';
@@ -19,6 +20,7 @@ import { runWrk } from './wrk-load.js';
 
 const connections = 64;
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
+const warmUpSeconds = 2;
 
 function batchBody(size: number, seq: number): string {
   const now = Date.now();
@@ -58,12 +60,10 @@ function fsyncFloor(bytes: number): number {
 }
 
 async function load(port: number, size: number) {
-  const run = await runWrk({
-    url: `http://127.0.0.1:${port}/api/v1/facts`,
-    body: batchBody(size, size),
-    connections,
-    seconds,
-  });
+  const target = { url: `http://127.0.0.1:${port}/api/v1/facts`, body: batchBody(size, size), connections };
+  // Not counted: lets V8 optimise this batch size's code paths, so the figures are the steady state.
+  await runWrk({ ...target, seconds: warmUpSeconds });
+  const run = await runWrk({ ...target, seconds });
   const ok = run.requests - run.non2xx;
   return {
     batch: size,
@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     bench: 'ingest',
     connections,
     seconds,
+    warmUpSeconds,
     floors,
     runs,
     targets: {
