@@ -3,8 +3,9 @@
  * of the known RequestFact fields sit in the body, without building a JS object or string per item.
  *
  * Only the common shape is scanned here: a JSON array of objects (or one object) whose values are ASCII strings
- * without escapes, numbers, or null/true/false. An item with anything else (escapes, non-ASCII text, nested
- * values, duplicate keys) is marked and parsed with JSON.parse on its own, so its result is the generic path's.
+ * without escapes, numbers, or null. An item with anything else (escapes, non-ASCII text, nested values,
+ * true/false, a key spelled with escapes) is parsed with JSON.parse on its own, so its result is the generic
+ * path's. A repeated key counts once, its last value, as with JSON.parse.
  * Anything this scanner cannot vouch for at the batch level (invalid JSON, another top-level shape, too many
  * items) makes it return undefined, and the caller falls back to JSON.parse of the whole body: this pass may only
  * ever accept a body that JSON.parse accepts, with the same meaning.

@@ -1,29 +1,16 @@
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { RawRecord } from '../../domain/raw-record.js';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
-import {
-  BatchTooLargeError,
-  MalformedBodyError,
-  parseBatchBody,
-  type ParsedBatch,
-} from '../domain/parse-batch-body.js';
-import { parseRequestFact, type FactContext, type ItemResult } from '../domain/parse-request-fact.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
-import { validateBatch } from '../domain/validate-batch.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
-import type { ItemError } from '../domain/item-error.js';
-import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
-import { scanFactArray } from '../fast-facts/scan-fact-array.js';
-import { encodeFrame } from '../wal/segment-frames.js';
-import { walRecordJson } from '../wal/wal-record-json.js';
 import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { requestId } from '../../shared/http/request-id.js';
+import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
 
 export interface IngestLimits {
@@ -43,64 +30,6 @@ export interface IngestAppDeps {
   log: Logger;
   limits: IngestLimits;
   now?: () => number;
-}
-
-/** A batch read from its body: its item count (for the rate limit) and how to validate and encode it. */
-interface PreparedBatch {
-  items: number;
-  /** Validates every item (admitting routes) and encodes the WAL frame, dead letters included. */
-  validate(tenant: string, now: number): { frame: Buffer; accepted: number; rejected: ItemError[] };
-}
-
-/** Reads a batch body into a PreparedBatch; throws HttpError for a body that is not a batch at all. */
-type BatchReader = (body: Buffer, isNdjson: boolean, maxItems: number) => PreparedBatch;
-
-function parseBody(body: Buffer, isNdjson: boolean, maxItems: number): ParsedBatch {
-  try {
-    return parseBatchBody(body.toString('utf8'), isNdjson, maxItems);
-  } catch (error) {
-    if (error instanceof MalformedBodyError) throw new HttpError(400, error.code, error.message);
-    if (error instanceof BatchTooLargeError) throw new HttpError(413, error.code, error.message);
-    throw error;
-  }
-}
-
-/** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
-function parsedBatchReader(
-  parserFor: (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>,
-): BatchReader {
-  return (body, isNdjson, maxItems) => {
-    const batch = parseBody(body, isNdjson, maxItems);
-    return {
-      items: batch.items.length + batch.lineErrors.length,
-      validate(tenant, now) {
-        const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
-        return { frame: encodeFrame(records, walRecordJson), accepted, rejected };
-      },
-    };
-  };
-}
-
-/**
- * Facts take the byte-level path (fast-facts/) when the body is a plain JSON array: no object per item, and
- * fact text copied from the body into the frame. Any other body takes the generic path, same answers.
- */
-function factBatchReader(
-  contextFor: (tenant: string, now: number) => FactContext,
-  routeCache: RouteCache,
-): BatchReader {
-  const generic = parsedBatchReader((tenant, now) => {
-    const ctx = contextFor(tenant, now);
-    return (v, i) => parseRequestFact(v, i, ctx);
-  });
-  return (body, isNdjson, maxItems) => {
-    const scan = isNdjson ? undefined : scanFactArray(body, maxItems);
-    if (!scan) return generic(body, isNdjson, maxItems);
-    return {
-      items: scan.count,
-      validate: (tenant, now) => encodeScannedFacts(scan, contextFor(tenant, now), routeCache),
-    };
-  };
 }
 
 /** The durable batch endpoint shared by facts and events: validate, dead-letter, fsync, then answer. */
