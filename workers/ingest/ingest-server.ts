@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
@@ -8,7 +8,7 @@ import { walDir } from './config.js';
 import { parseApiKeys } from '../domain/api-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { RouteBudget } from './domain/route-budget.js';
-import { buildIngestApp } from './http/ingest-app.js';
+import { buildIngestListener } from './http/ingest-app.js';
 import { buildIngestMetrics } from './ingest-metrics.js';
 import { SegmentUploader } from './wal/segment-uploader.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
@@ -51,7 +51,7 @@ export async function startIngestServer(
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');
   for (const segment of recovered) uploader.enqueue(segment);
-  const app = buildIngestApp({
+  const listener = buildIngestListener({
     wal,
     apiKeys: () => apiKeys,
     limiter: new RateLimiter({ perSecond: config.GRAVIX_RATE_PER_SECOND, burst: config.GRAVIX_RATE_BURST }),
@@ -67,7 +67,9 @@ export async function startIngestServer(
     },
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.GRAVIX_INGEST_PORT, config.GRAVIX_INGEST_HOST, () => resolve(s));
+    const s = createServer(listener).listen(config.GRAVIX_INGEST_PORT, config.GRAVIX_INGEST_HOST, () =>
+      resolve(s),
+    );
   });
   server.keepAliveTimeout = 65_000;
   const port = (server.address() as AddressInfo).port;

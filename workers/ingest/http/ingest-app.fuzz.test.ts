@@ -1,5 +1,5 @@
 import { mkdtempSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { RateLimiter } from '../domain/rate-limiter.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
-import { buildIngestApp } from './ingest-app.js';
+import { buildIngestListener } from './ingest-app.js';
 
 const fieldValue = fc.oneof(
   fc.string(),
@@ -50,7 +50,7 @@ describe('ingest API under fuzzed payloads', () => {
       maxSegmentAgeMs: 60_000,
       onSealed: () => {},
     }));
-    const app = buildIngestApp({
+    const app = buildIngestListener({
       wal,
       apiKeys: () => [{ name: 'k', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['ingest'] }],
       limiter: new RateLimiter({ perSecond: 1e9, burst: 1e9 }),
@@ -69,7 +69,7 @@ describe('ingest API under fuzzed payloads', () => {
       },
     });
     server = await new Promise((r) => {
-      const s = app.listen(0, '127.0.0.1', () => r(s));
+      const s = createServer(app).listen(0, '127.0.0.1', () => r(s));
     });
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/facts`;
   });

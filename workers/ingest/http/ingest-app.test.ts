@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { RateLimiter } from '../domain/rate-limiter.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
-import { buildIngestApp, type IngestLimits } from './ingest-app.js';
+import { buildIngestListener, type IngestLimits } from './ingest-app.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const keys = [
@@ -46,7 +46,7 @@ async function startApp(
     maxSegmentAgeMs: 60_000,
     onSealed: () => {},
   });
-  const app = buildIngestApp({
+  const app = buildIngestListener({
     wal,
     apiKeys: () => keys,
     limiter: new RateLimiter(rate, () => now),
@@ -67,7 +67,7 @@ async function startApp(
     now: () => now,
   });
   const server: Server = await new Promise((r) => {
-    const s = app.listen(0, '127.0.0.1', () => r(s));
+    const s = createServer(app).listen(0, '127.0.0.1', () => r(s));
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -235,6 +235,60 @@ describe('POST /api/v1/facts', () => {
       version: 'v2',
       event_id: expect.stringMatching(/^derived-/),
     });
+  });
+});
+
+describe('the hot lane and express', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startApp();
+  });
+  afterEach(() => h.close());
+
+  /** Status, headers that matter and body, with the request id (new per request) left out. */
+  const answer = async (res: Response) => {
+    const body = (await res.json()) as Record<string, unknown>;
+    const error = body['error'] as Record<string, unknown> | undefined;
+    if (error) delete error['request_id'];
+    delete body['request_id'];
+    return {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      retryAfter: res.headers.get('retry-after'),
+      hasRequestId: res.headers.get('x-request-id') !== null,
+      body,
+    };
+  };
+
+  it('answers other spellings of the batch URLs (served by express) exactly as the canonical ones', async () => {
+    const bodies = [
+      JSON.stringify([fact('x1'), fact('x2', { status_code: 700 })]),
+      '{not json',
+      JSON.stringify([fact('x3', { latency_ms: -1 })]),
+    ];
+    for (const body of bodies) {
+      const canonical = await answer(await post(h, body));
+      for (const spelling of ['/api/v1/facts/', '/api/v1/facts?source=sdk', '/API/v1/facts']) {
+        expect(await answer(await post(h, body, {}, spelling))).toEqual(canonical);
+      }
+    }
+    const unauthenticated = (path: string) =>
+      fetch(`${h.url}${path}`, {
+        method: 'POST',
+        body: '[]',
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(await answer(await unauthenticated('/api/v1/events/'))).toEqual(
+      await answer(await unauthenticated('/api/v1/events')),
+    );
+  });
+
+  it('keeps the other routes on express: 404 with the error body, /live', async () => {
+    const missing = await fetch(`${h.url}/api/v1/nope`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${h.url}/api/v1/facts`)).status).toBe(404);
+    expect(await (await fetch(`${h.url}/live`)).json()).toEqual({ status: 'ok' });
   });
 });
 

@@ -1,4 +1,5 @@
-import express, { type Request, type Response } from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express from 'express';
 import type { Logger } from 'pino';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
@@ -6,10 +7,10 @@ import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
-import { buildAuthenticate } from '../../shared/http/authenticate.js';
-import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
+import { resolveApiKey } from '../../shared/http/authenticate.js';
+import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
-import { requestId } from '../../shared/http/request-id.js';
+import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
 
@@ -32,14 +33,16 @@ export interface IngestAppDeps {
   now?: () => number;
 }
 
-/** The durable batch endpoint shared by facts and events: validate, dead-letter, fsync, then answer. */
-function buildBatchHandler(
+type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** Validates, dead-letters and fsyncs one batch, then answers 200; throws HttpError for every refusal. */
+function buildBatchAcceptor(
   deps: IngestAppDeps,
   readBatch: BatchReader,
   onAccepted: (tenant: string, n: number) => void,
 ) {
-  return async (req: Request, res: Response): Promise<void> => {
-    const { tenant, name } = res.locals['apiKey'] as ApiKeyEntry;
+  return async (req: IncomingMessage, res: ServerResponse, key: ApiKeyEntry, requestId: string) => {
+    const { tenant, name } = key;
     const body = await readRequestBody(req, deps.limits.maxBodyBytes);
     if (deps.wal.diskBytes() >= deps.limits.diskBudgetBytes) {
       throw new HttpError(
@@ -77,8 +80,7 @@ function buildBatchHandler(
         extra: { accepted: 0, rejected },
       });
     }
-    // Written directly: express's res.json would also hash the body for an ETag no client uses.
-    const json = JSON.stringify({ accepted, rejected, request_id: res.locals['requestId'] });
+    const json = JSON.stringify({ accepted, rejected, request_id: requestId });
     res
       .writeHead(200, {
         'Content-Type': 'application/json; charset=utf-8',
@@ -88,29 +90,39 @@ function buildBatchHandler(
   };
 }
 
-function timed(deps: IngestAppDeps, route: string) {
-  return (_req: Request, res: Response, next: () => void) => {
+/**
+ * One durable batch endpoint (facts or events) as a plain Node handler: request id, metrics, API key, the batch,
+ * and every error rendered as the API's error body. It never rejects, so express and the hot lane can both call it.
+ */
+function buildIngestEndpoint(
+  deps: IngestAppDeps,
+  route: string,
+  readBatch: BatchReader,
+  onAccepted: (tenant: string, n: number) => void,
+): IngestEndpoint {
+  const accept = buildBatchAcceptor(deps, readBatch, onAccepted);
+  return async (req, res) => {
+    const id = requestIdFor(req);
+    res.setHeader('X-Request-Id', id);
     const stop = deps.metrics.requestDuration.startTimer({ route });
     res.on('finish', () => {
       stop();
       deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
     });
-    next();
+    try {
+      await accept(req, res, resolveApiKey(req, deps.apiKeys(), 'ingest'), id);
+    } catch (error) {
+      writeErrorResponse(res, error, id, deps.log);
+    }
   };
 }
 
-export function buildIngestApp(deps: IngestAppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
-  app.set('etag', false);
-  app.use(requestId);
+function buildIngestEndpoints(deps: IngestAppDeps) {
   const window = (now: number) => ({
     now,
     maxPastMs: deps.limits.maxPastMs,
     maxFutureMs: deps.limits.maxFutureMs,
   });
-  const auth = buildAuthenticate(deps.apiKeys, 'ingest');
   const facts = factBatchReader(
     (tenant, now) => ({ tenant, window: window(now), routes: deps.routes }),
     new RouteCache(deps.routes),
@@ -119,18 +131,26 @@ export function buildIngestApp(deps: IngestAppDeps): express.Express {
     const ctx = { tenant, window: window(now) };
     return (v, i) => parseServiceEvent(v, i, ctx);
   });
-  app.post(
-    '/api/v1/facts',
-    timed(deps, 'facts'),
-    auth,
-    buildBatchHandler(deps, facts, (t, n) => deps.metrics.factsAccepted.inc({ tenant: t }, n)),
-  );
-  app.post(
-    '/api/v1/events',
-    timed(deps, 'events'),
-    auth,
-    buildBatchHandler(deps, events, (t, n) => deps.metrics.eventsAccepted.inc({ tenant: t }, n)),
-  );
+  return {
+    facts: buildIngestEndpoint(deps, 'facts', facts, (t, n) =>
+      deps.metrics.factsAccepted.inc({ tenant: t }, n),
+    ),
+    events: buildIngestEndpoint(deps, 'events', events, (t, n) =>
+      deps.metrics.eventsAccepted.inc({ tenant: t }, n),
+    ),
+  };
+}
+
+/** The express app: every route, the ingest endpoints included (for any spelling of their URLs). */
+function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'events', IngestEndpoint>) {
+  const app = express();
+  app.disable('x-powered-by');
+  // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
+  app.set('etag', false);
+  // The endpoints set their own request id: registered before the middleware, they do not pay for two.
+  app.post('/api/v1/facts', endpoints.facts);
+  app.post('/api/v1/events', endpoints.events);
+  app.use(requestId);
   app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
     const writable = await deps.wal.isWritable();
@@ -143,4 +163,25 @@ export function buildIngestApp(deps: IngestAppDeps): express.Express {
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));
   return app;
+}
+
+/**
+ * The ingest server's request listener. The two batch endpoints, at their canonical URLs, are called directly
+ * (the hot lane); every other request, including other spellings of those URLs, goes to the express app, which
+ * serves them with the same endpoint functions. Express sets its own prototypes on every request and response
+ * and walks its router: on the development machine that alone capped a trivial handler at ~13k req/s against
+ * ~56k for plain Node, which is the whole single-event budget (docs/adr/0010).
+ */
+export function buildIngestListener(deps: IngestAppDeps): RequestListener {
+  const endpoints = buildIngestEndpoints(deps);
+  const app = buildExpressApp(deps, endpoints);
+  const hotLane = new Map<string, IngestEndpoint>([
+    ['/api/v1/facts', endpoints.facts],
+    ['/api/v1/events', endpoints.events],
+  ]);
+  return (req, res) => {
+    const endpoint = req.method === 'POST' ? hotLane.get(req.url ?? '') : undefined;
+    if (endpoint) void endpoint(req, res);
+    else app(req, res);
+  };
 }

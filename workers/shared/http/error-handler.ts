@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { HttpError } from './http-error.js';
@@ -23,17 +24,35 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError(500, 'INTERNAL', 'internal error');
 }
 
-/** The one place errors become responses: `{"error": {code, message, field?, request_id}}`. */
+/**
+ * The one place errors become responses: `{"error": {code, message, field?, request_id}, ...extra}`, with
+ * Retry-After when the error carries one. Written with Node's own response API, so handlers that never enter
+ * express (the ingest hot lane) answer byte for byte as the express error middleware does.
+ */
+export function writeErrorResponse(
+  res: ServerResponse,
+  error: unknown,
+  requestId: string | undefined,
+  log: Logger,
+): void {
+  const http = toHttpError(error);
+  if (http.status >= 500) log.error({ err: error, requestId }, 'request failed');
+  const body: Record<string, unknown> = { code: http.code, message: http.message, request_id: requestId };
+  if (http.details.field) body['field'] = http.details.field;
+  const json = JSON.stringify({ error: body, ...http.details.extra });
+  const headers: Record<string, string | number> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+  };
+  if (http.details.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(http.details.retryAfterSeconds);
+  res.writeHead(http.status, headers).end(json);
+}
+
+/** Express error middleware rendering every error through writeErrorResponse. */
 export function buildErrorHandler(log: Logger) {
   return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    const http = toHttpError(error);
-    const requestId = res.locals['requestId'] as string | undefined;
-    if (http.status >= 500) log.error({ err: error, requestId }, 'request failed');
-    if (http.details.retryAfterSeconds !== undefined)
-      res.setHeader('Retry-After', String(http.details.retryAfterSeconds));
-    const body: Record<string, unknown> = { code: http.code, message: http.message, request_id: requestId };
-    if (http.details.field) body['field'] = http.details.field;
-    res.status(http.status).json({ error: body, ...http.details.extra });
+    writeErrorResponse(res, error, res.locals['requestId'] as string | undefined, log);
   };
 }
 
