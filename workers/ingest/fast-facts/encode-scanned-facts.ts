@@ -15,6 +15,7 @@ import {
   fieldStride,
   itemHeader,
   itemStride,
+  releaseScan,
   valueKind,
   type FactArrayScan,
   type FactField,
@@ -268,7 +269,7 @@ function parsedItem(scan: FactArrayScan, row: number): unknown {
  * Second pass of the byte-level fact path: validates each scanned item, admits its route and writes the WAL
  * frame. Items in plain form are written from the body's bytes; every other item goes through
  * parseRequestFact, so errors, dead letters and odd-but-valid values come out exactly as on the generic path.
- * `routes` must front ctx.routes.
+ * `routes` must front ctx.routes. The scan's table goes back for reuse: the scan must not be used again.
  */
 export function encodeScannedFacts(
   scan: FactArrayScan,
@@ -301,6 +302,7 @@ export function encodeScannedFacts(
       deadLetters.push(walRecordJson(deadLetter(ctx.tenant, ctx.window.now, result.error, value)));
     }
   }
+  releaseScan(scan);
   if (deadLetters.length > 0)
     return { frame: withDeadLetters(out, accepted, deadLetters), accepted, rejected };
   out.reserve(1);
