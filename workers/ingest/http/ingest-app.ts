@@ -112,7 +112,11 @@ function buildIngestEndpoint(
     try {
       await accept(req, res, resolveApiKey(req, deps.apiKeys(), 'ingest'), id);
     } catch (error) {
-      writeErrorResponse(res, error, id, deps.log);
+      // Nothing throws once the 200 is written, but if it ever did, the client must not see a half answer.
+      if (res.headersSent) {
+        deps.log.error({ err: error, requestId: id }, 'ingest request failed after answering');
+        res.destroy();
+      } else writeErrorResponse(res, error, id, deps.log);
     }
   };
 }
