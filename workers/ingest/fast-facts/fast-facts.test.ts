@@ -7,7 +7,7 @@ import { encodeFrame } from '../wal/segment-frames.js';
 import { walRecordJson } from '../wal/wal-record-json.js';
 import { encodeScannedFacts } from './encode-scanned-facts.js';
 import { RouteCache } from './route-cache.js';
-import { scanFactArray } from './scan-fact-array.js';
+import { scanFactArray, scanFactLines } from './scan-fact-array.js';
 
 /**
  * The byte-level fact path must answer exactly as the generic path (JSON.parse, parseRequestFact, encodeFrame)
@@ -122,8 +122,26 @@ const bodyText = fc.oneof(
   },
 );
 
-function generic(text: string, routes: RouteBudget) {
-  const batch = parseBatchBody(text, false, maxItems);
+/** NDJSON bodies: items one per line (some spread over lines by their own whitespace), blank and odd lines. */
+const ndjsonText = fc
+  .tuple(
+    fc.array(
+      fc.oneof(
+        { weight: 8, arbitrary: itemText },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom('', ' \r', '\t', '{"a":', '[1]', '5', 'null', '\u00a0', '\ufeff{}'),
+        },
+      ),
+      { minLength: 1, maxLength: 8 },
+    ),
+    fc.constantFrom('\n', '\r\n', '\n\n', ' \n'),
+    fc.boolean(),
+  )
+  .map(([lines, separator, trailing]) => lines.join(separator) + (trailing ? separator : ''));
+
+function generic(text: string, routes: RouteBudget, isNdjson: boolean) {
+  const batch = parseBatchBody(text, isNdjson, maxItems);
   const ctx = { tenant, window, routes };
   const { records, accepted, rejected } = validateBatch(batch, tenant, now, (v, i) =>
     parseRequestFact(v, i, ctx),
@@ -144,10 +162,10 @@ function pathPair() {
   const cache = new RouteCache(fastRoutes);
   return {
     /** False when the scanner declined the body (the generic path then answers alone, so nothing to compare). */
-    expectSameAnswer(body: Buffer): boolean {
-      const scan = scanFactArray(body, maxItems);
+    expectSameAnswer(body: Buffer, isNdjson = false): boolean {
+      const scan = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
       if (!scan) return false;
-      const expected = generic(body.toString('utf8'), genericRoutes);
+      const expected = generic(body.toString('utf8'), genericRoutes, isNdjson);
       const actual = encodeScannedFacts(scan, { tenant, window, routes: fastRoutes }, cache);
       expect(actual.accepted).toBe(expected.accepted);
       expect(actual.rejected).toEqual(expected.rejected);
@@ -175,6 +193,21 @@ describe('byte-level fact path', () => {
     );
     // The generators mostly make arrays of objects: the scanner must take nearly all of them.
     expect(scanned).toBeGreaterThan(2000);
+  });
+
+  it('answers NDJSON bodies it scans exactly as the generic NDJSON path, line errors included', () => {
+    let scanned = 0;
+    fc.assert(
+      fc.property(fc.array(ndjsonText, { minLength: 1, maxLength: 3 }), (texts) => {
+        const pair = pathPair();
+        for (const text of texts) if (pair.expectSameAnswer(Buffer.from(text, 'utf8'), true)) scanned++;
+        pair.expectSameRoutes();
+      }),
+      { numRuns: 1500 },
+    );
+    // Odd lines and items spread over lines (their whitespace often holds a newline) send most bodies to the
+    // generic path; the rest must still be a fair sample.
+    expect(scanned).toBeGreaterThan(250);
   });
 
   it('never accepts a body JSON.parse refuses: bytes edited anywhere give the same answer or a decline', () => {
@@ -208,31 +241,35 @@ describe('byte-level fact path', () => {
     );
   });
 
-  it('copies plain facts from the body: no item of a plain batch is parsed with JSON.parse', () => {
-    const body = Buffer.from(
-      JSON.stringify([
-        {
-          event_id: 'a',
-          timestamp: now,
-          service: 'checkout',
-          method: 'GET',
-          path: '/orders/1',
-          status_code: 200,
-          latency_ms: 4,
-        },
-        {
-          event_id: 'b',
-          timestamp: new Date(now).toISOString(),
-          service: 'checkout',
-          method: 'POST',
-          path: '/orders',
-          status_code: 500,
-          latency_ms: 0.25,
-          trace_id: 't',
-        },
-      ]),
-    );
-    const scan = scanFactArray(body, maxItems)!;
+  it('copies plain facts from the body: no item of a plain array or NDJSON batch is parsed with JSON.parse', () => {
+    const items = [
+      {
+        event_id: 'a',
+        timestamp: now,
+        service: 'checkout',
+        method: 'GET',
+        path: '/orders/1',
+        status_code: 200,
+        latency_ms: 4,
+      },
+      {
+        event_id: 'b',
+        timestamp: new Date(now).toISOString(),
+        service: 'checkout',
+        method: 'POST',
+        path: '/orders',
+        status_code: 500,
+        latency_ms: 0.25,
+        trace_id: 't',
+      },
+    ];
+    const lines = scanFactLines(
+      Buffer.from(`${items.map((i) => JSON.stringify(i)).join('\r\n')}\n`),
+      maxItems,
+    )!;
+    expect(lines.count).toBe(2);
+    expect(lines.parsed).toEqual([]);
+    const scan = scanFactArray(Buffer.from(JSON.stringify(items)), maxItems)!;
     expect(scan.count).toBe(2);
     expect(scan.parsed).toEqual([]);
     const routes = new RouteBudget(10);

@@ -2,13 +2,13 @@
  * First pass of the byte-level fact path: finds the items of a JSON fact batch and, for each, where the values
  * of the known RequestFact fields sit in the body, without building a JS object or string per item.
  *
- * Only the common shape is scanned here: a JSON array of objects (or one object) whose values are ASCII strings
- * without escapes, numbers, or null. An item with anything else (escapes, non-ASCII text, nested values,
- * true/false, a key spelled with escapes) is parsed with JSON.parse on its own, so its result is the generic
- * path's. A repeated key counts once, its last value, as with JSON.parse.
+ * Only the common shape is scanned here: a JSON array of objects, one object, or NDJSON lines of objects, whose
+ * values are ASCII strings without escapes, numbers, or null. An item with anything else (escapes, non-ASCII
+ * text, nested values, true/false, a key spelled with escapes) is parsed with JSON.parse on its own, so its result
+ * is the generic path's. A repeated key counts once, its last value, as with JSON.parse.
  * Anything this scanner cannot vouch for at the batch level (invalid JSON, another top-level shape, too many
- * items) makes it return undefined, and the caller falls back to JSON.parse of the whole body: this pass may only
- * ever accept a body that JSON.parse accepts, with the same meaning.
+ * items) makes it return undefined, and the caller falls back to the generic path for the whole body: this pass
+ * may only ever accept a body the generic path accepts, with the same meaning.
  */
 
 /** The RequestFact fields the scan records, by slot. */
@@ -292,6 +292,51 @@ class Scanner {
     } else decline();
     if (this.peek() !== -1) decline();
   }
+
+  /** Skips spaces, tabs and carriage returns: whitespace that does not end an NDJSON line. */
+  skipLineSpace(): void {
+    const { b } = this;
+    while (this.i < b.length && (b[this.i] === 0x20 || b[this.i] === 0x09 || b[this.i] === 0x0d)) this.i++;
+  }
+
+  /**
+   * NDJSON: one object per line, blank lines skipped. A line holding anything else (which the generic path
+   * rejects on its own, as INVALID_JSON or NOT_AN_OBJECT) declines the body, as does an object spread over lines.
+   */
+  lines(): void {
+    const { b } = this;
+    for (;;) {
+      this.skipLineSpace();
+      if (this.i >= b.length) break;
+      if (b[this.i] === 0x0a) {
+        this.i++;
+        continue;
+      }
+      if (b[this.i] !== 0x7b) decline();
+      const start = this.i;
+      this.item();
+      const newline = b.indexOf(0x0a, start);
+      if (newline !== -1 && newline < this.i) decline();
+      this.skipLineSpace();
+      if (this.i < b.length && b[this.i++] !== 0x0a) decline();
+    }
+    if (this.count === 0) decline();
+  }
+}
+
+function scanWith(
+  body: Buffer,
+  maxItems: number,
+  read: (scanner: Scanner) => void,
+): FactArrayScan | undefined {
+  const scanner = new Scanner(body, maxItems);
+  try {
+    read(scanner);
+  } catch (error) {
+    if (error instanceof Decline) return undefined;
+    throw error;
+  }
+  return { body, count: scanner.count, table: scanner.table, parsed: scanner.parsed };
 }
 
 /**
@@ -300,12 +345,10 @@ class Scanner {
  * answers exactly as before (including its 400 and 413 errors).
  */
 export function scanFactArray(body: Buffer, maxItems: number): FactArrayScan | undefined {
-  const scanner = new Scanner(body, maxItems);
-  try {
-    scanner.body();
-  } catch (error) {
-    if (error instanceof Decline) return undefined;
-    throw error;
-  }
-  return { body, count: scanner.count, table: scanner.table, parsed: scanner.parsed };
+  return scanWith(body, maxItems, (scanner) => scanner.body());
+}
+
+/** Scans an NDJSON fact batch body; undefined (the generic path answers) on any line it cannot vouch for. */
+export function scanFactLines(body: Buffer, maxItems: number): FactArrayScan | undefined {
+  return scanWith(body, maxItems, (scanner) => scanner.lines());
 }

@@ -11,7 +11,7 @@ import { parseRequestFact, type FactContext, type ItemResult } from '../domain/p
 import { validateBatch } from '../domain/validate-batch.js';
 import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
 import type { RouteCache } from '../fast-facts/route-cache.js';
-import { scanFactArray } from '../fast-facts/scan-fact-array.js';
+import { scanFactArray, scanFactLines } from '../fast-facts/scan-fact-array.js';
 import { encodeFrame } from '../wal/segment-frames.js';
 import { walRecordJson } from '../wal/wal-record-json.js';
 
@@ -52,8 +52,9 @@ export function parsedBatchReader(
 }
 
 /**
- * Facts take the byte-level path (fast-facts/) when the body is a plain JSON array: no object per item, and
- * fact text copied from the body into the frame. Any other body takes the generic path, same answers.
+ * Facts take the byte-level path (fast-facts/) when it can vouch for the body (a JSON array, one object, or
+ * NDJSON): no object per item, and fact text copied from the body into the frame. Any other body takes the
+ * generic path, with the same answers.
  */
 export function factBatchReader(
   contextFor: (tenant: string, now: number) => FactContext,
@@ -64,7 +65,7 @@ export function factBatchReader(
     return (v, i) => parseRequestFact(v, i, ctx);
   });
   return (body, isNdjson, maxItems) => {
-    const scan = isNdjson ? undefined : scanFactArray(body, maxItems);
+    const scan = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
     if (!scan) return generic(body, isNdjson, maxItems);
     return {
       items: scan.count,

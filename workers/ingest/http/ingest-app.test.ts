@@ -105,7 +105,7 @@ describe('POST /api/v1/facts', () => {
   });
   afterEach(() => h.close());
 
-  it('answers a JSON array (byte-level path) as the same items in NDJSON (generic path), WAL bytes included', async () => {
+  it('answers a JSON array and the same items as NDJSON alike, WAL records included', async () => {
     const items = [
       fact('p1'),
       fact('p2', { method: 'get', latency_ms: 12.5, env: 'prod' }),
