@@ -173,8 +173,8 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
  * The ingest server's request listener. The two batch endpoints, at their canonical URLs, are called directly
  * (the hot lane); every other request, including other spellings of those URLs, goes to the express app, which
  * serves them with the same endpoint functions. Express sets its own prototypes on every request and response
- * and walks its router: on the development machine that alone capped a trivial handler at ~13k req/s against
- * ~56k for plain Node, which is the whole single-event budget (docs/adr/0010).
+ * and walks its router: on the development machine that alone caps a trivial handler at ~16k req/s against
+ * ~66k for plain Node (npm run bench:http-ceiling), most of the single-event budget (docs/adr/0010).
  */
 export function buildIngestListener(deps: IngestAppDeps): RequestListener {
   const endpoints = buildIngestEndpoints(deps);
