@@ -7,12 +7,14 @@ import {
   type FactContext,
 } from '../domain/parse-request-fact.js';
 import { deadLetter } from '../domain/validate-batch.js';
+import { ByteSink } from '../wal/byte-sink.js';
 import { frameHeaderBytes, sealFrame } from '../wal/segment-frames.js';
 import { quote, rawFactJson, walRecordJson } from '../wal/wal-record-json.js';
 import type { RouteCache } from './route-cache.js';
 import {
   factFields,
   fieldStride,
+  indexOfBytes,
   itemHeader,
   itemStride,
   releaseScan,
@@ -52,56 +54,11 @@ const optionalFields = [
   { at: at.trace_id, maxLength: 128, key: ascii(',"trace_id":') },
 ];
 
-/** The frame being written: facts are appended as bytes copied from the body wherever the text is the same. */
-class FrameSink {
-  bytes: Buffer;
-  length = frameHeaderBytes + 1;
-
-  constructor(expected: number) {
-    this.bytes = Buffer.allocUnsafe(expected);
-    this.bytes[frameHeaderBytes] = 0x5b;
-  }
-
-  reserve(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(2 * this.bytes.length + extra);
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
-  }
-
-  /** Short copies as a loop: a native copy call costs more than the few bytes of a field. */
-  copy(source: Uint8Array, start: number, end: number): void {
-    const { bytes } = this;
-    let to = this.length;
-    for (let k = start; k < end; k++) bytes[to++] = source[k]!;
-    this.length = to;
-  }
-
-  constant(piece: Uint8Array): void {
-    this.copy(piece, 0, piece.length);
-  }
-
-  text(text: string): void {
-    this.reserve(text.length * 3);
-    this.length += this.bytes.write(text, this.length, 'utf8');
-  }
-}
-
 /** Digits of a plainInteger value; exact, as the scan allows at most 15 of them. */
 function integerAt(b: Buffer, start: number, end: number): number {
   let value = 0;
   for (let k = start; k < end; k++) value = value * 10 + (b[k]! - 0x30);
   return value;
-}
-
-function isCanonicalMethod(b: Buffer, start: number, end: number): boolean {
-  for (const method of methodBytes) {
-    if (method.length !== end - start) continue;
-    let k = 0;
-    while (k < method.length && b[start + k] === method[k]) k++;
-    if (k === method.length) return true;
-  }
-  return false;
 }
 
 /**
@@ -120,7 +77,7 @@ class PlainFactWriter {
     scan: FactArrayScan,
     private readonly ctx: FactContext,
     private readonly routes: RouteCache,
-    private readonly out: FrameSink,
+    private readonly out: ByteSink,
   ) {
     this.table = scan.table;
     this.body = scan.body;
@@ -151,7 +108,7 @@ class PlainFactWriter {
       this.validTimestamp(row + at.timestamp) &&
       this.plainString(row + at.service, 128) &&
       this.plainString(row + at.method, 32) &&
-      isCanonicalMethod(body, table[row + at.method + 1]!, table[row + at.method + 2]!) &&
+      indexOfBytes(methodBytes, body, table[row + at.method + 1]!, table[row + at.method + 2]!) >= 0 &&
       this.plainString(row + at.path, 2048) &&
       body[table[row + at.path + 1]!] === 0x2f &&
       table[row + at.status_code] === valueKind.plainInteger &&
@@ -222,33 +179,33 @@ class PlainFactWriter {
     );
     // Every piece but converted numbers (text() reserves for those) fits in this.
     out.reserve(table[row + 1]! - table[row]! + this.prefix.length + route.length + 128);
-    out.constant(this.prefix);
+    out.append(this.prefix);
     this.quoted(row + at.event_id);
-    out.constant(keys.ts);
+    out.append(keys.ts);
     if (this.tsText === undefined) this.unquoted(row + at.timestamp);
     else out.text(this.tsText);
-    out.constant(keys.service);
+    out.append(keys.service);
     this.quoted(service);
-    out.constant(keys.method);
+    out.append(keys.method);
     this.quoted(row + at.method);
-    out.constant(keys.path);
-    out.constant(route);
-    out.constant(keys.status);
+    out.append(keys.path);
+    out.append(route);
+    out.append(keys.status);
     this.unquoted(row + at.status_code);
-    out.constant(keys.latency);
+    out.append(keys.latency);
     if (this.latencyText === undefined) this.unquoted(row + at.latency_ms);
     else out.text(this.latencyText);
     for (const optional of optionalFields) {
       if (table[row + optional.at] !== valueKind.plainString) continue;
-      out.constant(optional.key);
+      out.append(optional.key);
       this.quoted(row + optional.at);
     }
-    out.bytes[out.length++] = 0x7d;
+    out.byte(0x7d);
   }
 }
 
 /** Dead letters go first in the frame, as validateBatch orders them: a new buffer, rarely needed. */
-function withDeadLetters(out: FrameSink, accepted: number, deadLetters: string[]): Buffer {
+function withDeadLetters(out: ByteSink, accepted: number, deadLetters: string[]): Buffer {
   const head = `[${deadLetters.join(',\n')}${accepted > 0 ? ',\n' : ''}`;
   const facts = out.bytes.subarray(frameHeaderBytes + 1, out.length);
   const frame = Buffer.allocUnsafe(frameHeaderBytes + Buffer.byteLength(head) + facts.length + 1);
@@ -276,7 +233,9 @@ export function encodeScannedFacts(
   ctx: FactContext,
   routes: RouteCache,
 ): EncodedFactBatch {
-  const out = new FrameSink(frameHeaderBytes + 2 + scan.body.length + scan.count * 64);
+  // The frame header is filled in by sealFrame; the array opens right after it.
+  const out = new ByteSink(frameHeaderBytes + 2 + scan.body.length + scan.count * 64, frameHeaderBytes);
+  out.byte(0x5b);
   const plain = new PlainFactWriter(scan, ctx, routes, out);
   const rejected: ItemError[] = [];
   const deadLetters: string[] = [];
@@ -285,7 +244,7 @@ export function encodeScannedFacts(
     const row = index * itemStride;
     if (accepted > 0) {
       out.reserve(keys.separator.length);
-      out.constant(keys.separator);
+      out.append(keys.separator);
     }
     if (scan.table[row + 2]! < 0 && plain.write(row)) {
       accepted++;
@@ -306,6 +265,6 @@ export function encodeScannedFacts(
   if (deadLetters.length > 0)
     return { frame: withDeadLetters(out, accepted, deadLetters), accepted, rejected };
   out.reserve(1);
-  out.bytes[out.length++] = 0x5d;
+  out.byte(0x5d);
   return { frame: sealFrame(out.bytes, out.length), accepted, rejected };
 }

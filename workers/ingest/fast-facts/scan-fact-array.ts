@@ -56,6 +56,24 @@ export interface FactArrayScan {
 
 const keyBytes = factFields.map((f) => Buffer.from(f, 'latin1'));
 
+/** The index of the candidate equal to b[start, end), or -1: matches a key or an enum value without a string. */
+export function indexOfBytes(
+  candidates: readonly Uint8Array[],
+  b: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  const length = end - start;
+  for (let c = 0; c < candidates.length; c++) {
+    const candidate = candidates[c]!;
+    if (candidate.length !== length) continue;
+    let k = 0;
+    while (k < length && b[start + k] === candidate[k]) k++;
+    if (k === length) return c;
+  }
+  return -1;
+}
+
 const isWhitespace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
@@ -194,19 +212,6 @@ class Scanner {
     return decline();
   }
 
-  /** The slot of a plain key [start, end), or -1 for a key the fact does not read. */
-  fieldSlot(start: number, end: number): number {
-    const length = end - start;
-    for (let f = 0; f < keyBytes.length; f++) {
-      const key = keyBytes[f]!;
-      if (key.length !== length) continue;
-      let k = 0;
-      while (k < length && this.b[start + k] === key[k]) k++;
-      if (k === length) return f;
-    }
-    return -1;
-  }
-
   private nextRow(): number {
     if (this.count >= this.maxItems) decline();
     if ((this.count + 1) * itemStride > this.table.length) {
@@ -230,7 +235,7 @@ class Scanner {
     const valueStart = this.i;
     const kind = this.value();
     // A key spelled with escapes may still name a field: only JSON.parse can tell.
-    const slot = plainKey ? this.fieldSlot(keyStart, keyEnd) : -1;
+    const slot = plainKey ? indexOfBytes(keyBytes, this.b, keyStart, keyEnd) : -1;
     if (slot >= 0) {
       // A repeated key overwrites the slot: the last one counts, as with JSON.parse.
       const at = row + itemHeader + slot * fieldStride;

@@ -1,4 +1,5 @@
 import { crc32 } from 'node:zlib';
+import { ByteSink } from './byte-sink.js';
 
 /**
  * A WAL segment is a sequence of frames: u32 LE payload length, u32 LE CRC32 of
@@ -14,26 +15,6 @@ const headerBytes = frameHeaderBytes;
 /** Records are joined into strings of about this many characters, each written to the frame with one call. */
 const chunkChars = 16_384;
 
-/** Appends text to a frame buffer being filled, growing it (by copy) when the text might not fit. */
-class FrameWriter {
-  frame: Buffer;
-  offset = headerBytes;
-
-  constructor(expectedBytes: number) {
-    this.frame = Buffer.allocUnsafe(headerBytes + expectedBytes);
-  }
-
-  write(text: string): void {
-    // At most 3 UTF-8 bytes per UTF-16 unit.
-    if (this.offset + text.length * 3 > this.frame.length) {
-      const grown = Buffer.allocUnsafe(2 * this.frame.length + text.length * 3);
-      this.frame.copy(grown, 0, 0, this.offset);
-      this.frame = grown;
-    }
-    this.offset += this.frame.write(text, this.offset, 'utf8');
-  }
-}
-
 /**
  * One frame holding records as a JSON array. Records' JSON is joined into chunks written straight into the
  * frame buffer: no array-sized intermediate string to build, encode and copy behind the header, and one
@@ -43,17 +24,17 @@ export function encodeFrame<T>(
   records: readonly T[],
   toJson: (record: T) => string = JSON.stringify,
 ): Buffer {
-  const out = new FrameWriter(2 + records.length * 256);
+  const out = new ByteSink(headerBytes + 2 + records.length * 256, headerBytes);
   let chunk = '[';
   for (let i = 0; i < records.length; i++) {
     chunk += i === 0 ? toJson(records[i]!) : `,\n${toJson(records[i]!)}`;
     if (chunk.length >= chunkChars) {
-      out.write(chunk);
+      out.text(chunk);
       chunk = '';
     }
   }
-  out.write(`${chunk}]`);
-  return sealFrame(out.frame, out.offset);
+  out.text(`${chunk}]`);
+  return sealFrame(out.bytes, out.length);
 }
 
 /** Fills in the header of a frame whose payload was written at frameHeaderBytes up to end; returns the frame. */

@@ -4,6 +4,7 @@ import {
   buildRawPartitionPrefix,
   buildRawSegmentKey,
 } from '../../domain/raw-partition.js';
+import { ByteSink } from './byte-sink.js';
 import { forEachFramePayload } from './segment-frames.js';
 import { scanFactLine } from './wal-line-scanner.js';
 import type { WalRecord } from './wal-record.js';
@@ -42,30 +43,6 @@ function buildKeyCache(ingesterId: string, seq: number) {
   };
 }
 
-/** A growing byte buffer: lines are copied in, so no object per line outlives its copy. */
-class ByteSink {
-  private bytes = Buffer.allocUnsafe(64 * 1024);
-  private length = 0;
-
-  private reserve(extra: number): void {
-    if (this.length + extra <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.length + extra));
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
-  }
-
-  /** Appends source[start, end) and a newline. */
-  appendLine(source: Buffer, start: number, end: number): void {
-    this.reserve(end - start + 1);
-    this.length += source.copy(this.bytes, this.length, start, end);
-    this.bytes[this.length++] = 0x0a;
-  }
-
-  contents(): Buffer {
-    return this.bytes.subarray(0, this.length);
-  }
-}
-
 /** Destination keys and their JSONL bytes for one segment, in WAL order per key. */
 class PackedParts {
   readonly parts = new Map<string, ByteSink>();
@@ -73,10 +50,13 @@ class PackedParts {
   add(key: string, source: Buffer, start = 0, end = source.length): void {
     let sink = this.parts.get(key);
     if (!sink) {
-      sink = new ByteSink();
+      sink = new ByteSink(64 * 1024);
       this.parts.set(key, sink);
     }
-    sink.appendLine(source, start, end);
+    // Lines are copied in, so no object per line outlives its copy.
+    sink.reserve(end - start + 1);
+    sink.copy(source, start, end);
+    sink.byte(0x0a);
   }
 }
 
