@@ -12,8 +12,7 @@ import { validateBatch } from '../domain/validate-batch.js';
 import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
 import type { RouteCache } from '../fast-facts/route-cache.js';
 import { scanFactArray, scanFactLines } from '../fast-facts/scan-fact-array.js';
-import { encodeFrame } from '../wal/segment-frames.js';
-import { walRecordJson } from '../wal/wal-record-json.js';
+import { encodeWalFrame } from '../wal/write-ahead-log.js';
 
 /** A batch read from its body: its item count (for the rate limit) and how to validate and encode it. */
 export interface PreparedBatch {
@@ -45,7 +44,7 @@ export function parsedBatchReader(
       items: batch.items.length + batch.lineErrors.length,
       validate(tenant, now) {
         const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
-        return { frame: encodeFrame(records, walRecordJson), accepted, rejected };
+        return { frame: encodeWalFrame(records), accepted, rejected };
       },
     };
   };

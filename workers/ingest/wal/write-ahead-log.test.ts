@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RawFact } from '../../domain/raw-record.js';
-import { readSegmentRecords, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
+import { encodeWalFrame, readSegmentRecords, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
 
 const fact = (id: string): RawFact => ({
   kind: 'fact',
@@ -28,16 +28,18 @@ describe('WriteAheadLog', () => {
       onSealed: (s) => sealed.push(s),
       onFsync: () => (fsyncs += 1),
     });
-    await Promise.all(['a', 'b', 'c'].map((id) => wal.append([fact(id)])));
+    await Promise.all(['a', 'b', 'c'].map((id) => wal.appendFrame(encodeWalFrame([fact(id)]))));
     expect(fsyncs).toBe(1);
-    for (const id of ['d', 'e', 'f', 'g']) await wal.append([fact(id)]);
+    for (const id of ['d', 'e', 'f', 'g']) await wal.appendFrame(encodeWalFrame([fact(id)]));
     await wal.close();
     expect(sealed.length).toBeGreaterThan(1);
     const ids = (await Promise.all(sealed.map((s) => readSegmentRecords(s.path))))
       .flat()
       .map((r) => (r.kind === 'rejected' ? '' : r.event_id));
     expect(ids).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
-    await expect(wal.append([fact('late')])).rejects.toThrow('write-ahead log is closed');
+    await expect(wal.appendFrame(encodeWalFrame([fact('late')]))).rejects.toThrow(
+      'write-ahead log is closed',
+    );
   });
 
   it('recovers an unsealed segment after a crash: truncates the torn tail and hands it over sealed', async () => {
@@ -48,7 +50,7 @@ describe('WriteAheadLog', () => {
       maxSegmentAgeMs: 60_000,
       onSealed: () => {},
     });
-    await first.wal.append([fact('kept-1'), fact('kept-2')]);
+    await first.wal.appendFrame(encodeWalFrame([fact('kept-1'), fact('kept-2')]));
     const [open] = readdirSync(dir).filter((n) => n.endsWith('.open'));
     const validBytes = statSync(join(dir, open!)).size;
     appendFileSync(join(dir, open!), Buffer.from([200, 0, 0, 0, 1, 2, 3]));
@@ -66,7 +68,7 @@ describe('WriteAheadLog', () => {
         r.kind === 'rejected' ? '' : r.event_id,
       ),
     ).toEqual(['kept-1', 'kept-2']);
-    await second.wal.append([fact('after')]);
+    await second.wal.appendFrame(encodeWalFrame([fact('after')]));
     await second.wal.close();
     expect(readdirSync(dir).filter((n) => n.endsWith('.sealed'))).toHaveLength(2);
   });

@@ -129,12 +129,7 @@ export class WriteAheadLog {
     return this.sizeOf(seq, sealedPath);
   }
 
-  /** Resolves once the records are fsynced; rejects if the write or fsync failed. */
-  append(records: WalRecord[]): Promise<void> {
-    return this.appendFrame(encodeFrame(records, walRecordJson));
-  }
-
-  /** Appends one whole frame (see segment-frames.ts); resolves once it is fsynced. */
+  /** Appends one whole frame (encodeWalFrame); resolves once it is durable, rejects if the write failed. */
   appendFrame(frame: Buffer): Promise<void> {
     if (this.closed) return Promise.reject(new WalClosedError('write-ahead log is closed'));
     return new Promise((resolve, reject) => {
@@ -245,6 +240,11 @@ export class WriteAheadLog {
       return false;
     }
   }
+}
+
+/** The frame appendFrame takes for these records: facts through the hand-written JSON writer, the rest stringified. */
+export function encodeWalFrame(records: readonly WalRecord[]): Buffer {
+  return encodeFrame(records, walRecordJson);
 }
 
 /** Reads every record of a sealed segment. */
