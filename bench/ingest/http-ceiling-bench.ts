@@ -8,12 +8,11 @@
  *   middleware   an express app with one app-level middleware and a three-handler route (the old ingest shape)
  * Usage: npm run build && node dist/bench/ingest/http-ceiling-bench.js [--seconds 5]
  */
-import { fork } from 'node:child_process';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import express, { type NextFunction } from 'express';
-import { runWrk } from './wrk-load.js';
+import { forkServer } from './fork-server.js';
+import { runWrkAfterWarmUp } from './wrk-load.js';
 
 const modes = ['plain', 'prototypes', 'express', 'middleware'] as const;
 type Mode = (typeof modes)[number];
@@ -72,14 +71,10 @@ function serve(mode: Mode): void {
 }
 
 async function measure(mode: Mode) {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', mode]);
-  const port = await new Promise<number>((r) =>
-    child.once('message', (m) => r((m as { port: number }).port)),
-  );
-  const target = { url: `http://127.0.0.1:${port}/api/v1/facts`, body, connections: 64 };
-  await runWrk({ ...target, seconds: 2 });
-  const run = await runWrk({ ...target, seconds });
-  child.kill('SIGKILL');
+  const server = await forkServer(import.meta.url, ['serve', mode]);
+  const url = `http://127.0.0.1:${server.port}/api/v1/facts`;
+  const run = await runWrkAfterWarmUp({ url, body, connections: 64, seconds }, 2);
+  server.stop();
   return {
     mode,
     requestsPerSecond: Math.round(run.requests / run.seconds),

@@ -6,17 +6,16 @@
  * Each batch size gets a 2 s warm-up run first, not counted.
  * Usage: npm run bench:ingest [-- --seconds 5]
  */
-import { fork } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeSync, fdatasyncSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { loadIngestConfig } from '../../workers/ingest/config.js';
 import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
-import { runWrk } from './wrk-load.js';
+import { forkServer } from './fork-server.js';
+import { runWrkAfterWarmUp } from './wrk-load.js';
 
 const connections = 64;
 const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1]) || 5;
@@ -60,10 +59,10 @@ function fsyncFloor(bytes: number): number {
 }
 
 async function load(port: number, size: number) {
-  const target = { url: `http://127.0.0.1:${port}/api/v1/facts`, body: batchBody(size, size), connections };
-  // Not counted: lets V8 optimise this batch size's code paths, so the figures are the steady state.
-  await runWrk({ ...target, seconds: warmUpSeconds });
-  const run = await runWrk({ ...target, seconds });
+  const run = await runWrkAfterWarmUp(
+    { url: `http://127.0.0.1:${port}/api/v1/facts`, body: batchBody(size, size), connections, seconds },
+    warmUpSeconds,
+  );
   const ok = run.requests - run.non2xx;
   return {
     batch: size,
@@ -106,13 +105,10 @@ async function main(): Promise<void> {
     jsonParseEventsPerSecond: jsonParseFloor(1000),
     fsyncPerSecond: fsyncFloor(200 * 1000),
   };
-  const child = fork(fileURLToPath(import.meta.url), ['serve']);
-  const port = await new Promise<number>((r) =>
-    child.once('message', (m) => r((m as { port: number }).port)),
-  );
+  const server = await forkServer(import.meta.url, ['serve']);
   const runs = [];
-  for (const size of [1, 100, 1000]) runs.push(await load(port, size));
-  child.kill('SIGKILL');
+  for (const size of [1, 100, 1000]) runs.push(await load(server.port, size));
+  server.stop();
   const big = runs.find((r) => r.batch === 1000)!;
   const single = runs.find((r) => r.batch === 1)!;
   const result = {

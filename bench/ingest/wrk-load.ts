@@ -53,3 +53,12 @@ export async function runWrk(options: {
     p99Ms: raw['p99']! / 1000,
   };
 }
+
+/** A run after an uncounted warm-up run, so the figures are the server's steady state, not V8's first pass. */
+export async function runWrkAfterWarmUp(
+  options: Parameters<typeof runWrk>[0],
+  warmUpSeconds: number,
+): Promise<WrkRun> {
+  await runWrk({ ...options, seconds: warmUpSeconds });
+  return runWrk(options);
+}
