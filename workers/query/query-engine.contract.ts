@@ -5,6 +5,13 @@ import { runRollupOnce } from '../rollup/run-rollup-once.js';
 import type { RawFact } from '../domain/raw-record.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
+import {
+  buildGeneratedCases,
+  buildHandPickedCases,
+  putPercentileCases,
+} from '../rollup/testing/percentile-cases.js';
+import type { PercentileCase } from '../rollup/testing/percentile-cases.js';
+import { checkPercentileCases, writeMismatchReport } from './percentile-oracle.contract.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
 const day = 86_400_000;
@@ -18,8 +25,20 @@ const dayBefore = buildSeededFacts({
 });
 const deploy = buildServiceEvent({ ts: base + 15 * 60_000 });
 
+/**
+ * The percentile oracle's cases: the hand-picked shapes plus `generated` fast-check cases (seeded, so every run
+ * and both engines see the same ones). Each case is its own tenant.
+ */
+export function buildPercentileCases(generated: number): PercentileCase[] {
+  return [...buildHandPickedCases(), ...buildGeneratedCases(20261110, generated)];
+}
+
 /** Writes the contract's raw data into `store` and rolls it up, exactly as ingest + rollup would. */
-export async function loadContractData(store: ObjectStore): Promise<void> {
+export async function loadContractData(
+  store: ObjectStore,
+  cases: readonly PercentileCase[] = [],
+): Promise<void> {
+  await putPercentileCases(store, cases);
   let seq = 0;
   for (const batch of chunk([...dayBefore, ...facts], 500)) {
     const byHour = new Map<number, RawFact[]>();
@@ -59,18 +78,31 @@ const is5xx = (f: RawFact) => f.status_code >= 500;
 export function describeQueryEngineContract(
   name: string,
   open: () => Promise<{ engine: QueryEngine; store: ObjectStore }>,
+  cases: readonly PercentileCase[] = [],
 ): void {
   describe(`QueryEngine contract: ${name}`, () => {
     let service: QueryService;
     let engine: QueryEngine;
+    let store: ObjectStore;
     const tenant = 'acme';
     const [from, to] = [base, base + 2 * 3_600_000];
     beforeAll(async () => {
       const opened = await open();
       engine = opened.engine;
-      service = new QueryService(engine, opened.store);
+      store = opened.store;
+      service = new QueryService(engine, store);
     });
     afterAll(() => engine?.close());
+
+    it('answers every percentile of generated latency distributions within 1% of the exact order statistic', async () => {
+      const { mismatches, checked } = await checkPercentileCases(service, store, cases);
+      if (mismatches.length > 0) writeMismatchReport(name, mismatches);
+      expect({ mismatches: mismatches.length, first: mismatches.slice(0, 5) }).toEqual({
+        mismatches: 0,
+        first: [],
+      });
+      expect(checked).toBeGreaterThan(cases.length * 1000);
+    });
 
     it('counts requests and 5xx errors per service exactly', async () => {
       const { services } = await service.services(tenant, from, to);
