@@ -220,10 +220,11 @@ export function buildSummarySql(
 ): string {
   const { select } = groupColumns(query.groupBy, query, dialect);
   const unnest = dialect.unnestBuckets('gk');
-  const ranks = quantiles.map(
-    ([name, q]) =>
-      `min(r.idx) FILTER (WHERE r.latency_zero + r.run > floor(${q} * (r.latency_zero + r.hist - 1))) AS ${name}_index`,
-  );
+  const ranks = quantiles.map(([name, q]) => {
+    const rank = `floor(${q} * (r.latency_zero + r.hist - 1))`;
+    // A rank inside the zero count must leave the index NULL: every bucket's running sum passes it.
+    return `min(r.idx) FILTER (WHERE r.latency_zero <= ${rank} AND r.latency_zero + r.run > ${rank}) AS ${name}_index`;
+  });
   return [
     `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m),`,

@@ -1,0 +1,112 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import fc from 'fast-check';
+import { LatencySketch } from '../../domain/latency-sketch.js';
+import type { MetricsQuery } from '../query-engine.js';
+import { buildSummarySql, sqlString, type SqlDialect } from './metrics-sql.js';
+import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
+
+/**
+ * buildSummarySql's rank search, run on an in-memory DuckDB over a table of minute rows written here, against
+ * LatencySketch.quantile (the reference the rollup and the docs use).
+ */
+const minuteStart = Date.parse('2026-11-10T10:00:00Z');
+const dialect: SqlDialect = {
+  source: () => 'rows_minute',
+  hasTable: (table) => table === 'request_metrics_minute',
+  tenantFilter: () => [],
+  intDiv: (a, b) => `(${a} // ${b})`,
+  unnestBuckets: (alias) => ({
+    select: `unnest(${alias}.latency_bucket_index) AS idx, unnest(${alias}.latency_bucket_count) AS cnt`,
+    join: '',
+  }),
+};
+
+let connection: DuckDBConnection;
+let instance: DuckDBInstance;
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(':memory:');
+  connection = await instance.connect();
+});
+afterAll(() => {
+  connection.closeSync();
+  instance.closeSync();
+});
+
+/** One minute row per latency list, all in one minute of one endpoint. */
+async function summarize(rows: number[][], groupBy: MetricsQuery['groupBy'] = 'step') {
+  const values = rows.map((latencies, i) => {
+    const sketch = new LatencySketch();
+    latencies.forEach((v) => sketch.add(v));
+    const { zeroCount, indexes, counts } = sketch.toBuckets();
+    return `(${minuteStart}, 'svc', 'GET', ${sqlString(`/p${i % 2}`)}, ${latencies.length}, 0, 0, ${zeroCount},
+      [${indexes.join(',')}]::INTEGER[], [${counts.join(',')}]::BIGINT[], '2026-11-10', '10')`;
+  });
+  await connection.run(`CREATE OR REPLACE TABLE rows_minute AS SELECT * FROM (VALUES ${values.join(',')})
+    AS t(minute_ms, service, method, path, requests, errors_5xx, errors_4xx, latency_zero_count,
+    latency_bucket_index, latency_bucket_count, "date", hour)`);
+  const query: MetricsQuery = {
+    tenant: 'acme',
+    from: minuteStart,
+    to: minuteStart + 60_000,
+    stepMs: 60_000,
+    groupBy,
+  };
+  const reader = await connection.runAndReadAll(buildSummarySql(query, dialect));
+  return (reader.getRowObjects() as Record<string, unknown>[]).map(toSummaryRow);
+}
+
+function sketchOf(rows: number[][]): LatencySketch {
+  const sketch = new LatencySketch();
+  rows.flat().forEach((v) => sketch.add(v));
+  return sketch;
+}
+
+describe('buildSummarySql percentile ranks', () => {
+  it('answers 0 when the rank falls among zero latencies although a non-zero bucket exists', async () => {
+    const [row] = await summarize([[0, 0, 5.5]]);
+    expect([row!.p50, row!.p95, row!.p99]).toEqual([0, 0, 0]);
+  });
+
+  it('answers 0 from zeros in one row and a non-zero bucket in another once merged', async () => {
+    const [row] = await summarize([[0, 0, 0], [0.5]]);
+    expect(row!.requests).toBe(4);
+    // n = 4: p50 is rank 1 (a zero); p95 and p99 are rank 2 (the third zero).
+    expect([row!.p50, row!.p95, row!.p99]).toEqual([0, 0, 0]);
+  });
+
+  it('leaves the zero count at the first rank past it', async () => {
+    const [row] = await summarize([[0, 0, 7, 7]]);
+    const seven = roundLatencyMs(sketchOf([[7]]).quantile(0.5)!);
+    // n = 4: p50 is rank 1 (a zero), p95 is rank 2, the first 7.
+    expect([row!.p50, row!.p95]).toEqual([0, seven]);
+  });
+
+  it('answers 0 for a group with only zero latencies', async () => {
+    const [row] = await summarize([[0, 0]]);
+    expect([row!.p50, row!.p95, row!.p99]).toEqual([0, 0, 0]);
+  });
+
+  it('answers the single bucket of a one-value histogram, however small the value', async () => {
+    const [row] = await summarize([[0.0004]]);
+    expect(row!.p50).toBe(roundLatencyMs(sketchOf([[0.0004]]).quantile(0.5)!));
+    expect(Math.abs(row!.p50! - 0.0004) / 0.0004).toBeLessThanOrEqual(0.01);
+  });
+
+  it('finds the same bucket as LatencySketch.quantile for any mix of zeros and latencies', async () => {
+    const latency = fc.oneof(
+      fc.constant(0),
+      fc.integer({ min: 0, max: 20 }),
+      fc.double({ min: 1e-9, max: 1e6, noNaN: true }),
+    );
+    const rows = fc.array(fc.array(latency, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(rows, async (lists) => {
+        const [row] = await summarize(lists, 'service');
+        const sketch = sketchOf(lists);
+        const expected = [0.5, 0.95, 0.99].map((q) => roundLatencyMs(sketch.quantile(q)!));
+        expect([row!.p50, row!.p95, row!.p99]).toEqual(expected);
+      }),
+      { seed: 1110, numRuns: 60 },
+    );
+  });
+});
