@@ -30,13 +30,17 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
   };
 }
 
-const round = (v: number) => Math.round(v * 1000) / 1000;
+/**
+ * Latencies leave the API with 12 significant digits: relative, so 0.0004 ms stays 0.0004 ms (fixed decimals
+ * turned it into 0), and fine enough (<= 5e-12 relative) to leave the 1% bound intact.
+ */
+export const roundLatencyMs = (ms: number) => Number(ms.toPrecision(12));
 
 /** A percentile from its bucket index (buildSummarySql); a NULL index with data means the zero bucket. */
 function percentile(row: Record<string, unknown>, name: string, hasLatencies: boolean): number | null {
   if (!hasLatencies) return null;
   const index = row[`${name}_index`];
-  return index === null || index === undefined ? 0 : round(latencyBucketValue(toNumber(index)));
+  return index === null || index === undefined ? 0 : roundLatencyMs(latencyBucketValue(toNumber(index)));
 }
 
 export function toSummaryRow(row: Record<string, unknown>): SummaryRow {
