@@ -14,7 +14,7 @@ COPY (
   facts AS (SELECT DISTINCT ON (event_id) * FROM raw WHERE kind = 'fact'),
   b AS (
     SELECT ts - ts % 60000 AS minute_ms, service, method, path, status_code, latency_ms,
-      CASE WHEN latency_ms > ${latencyMinIndexableMs} THEN CAST(ceil(ln(latency_ms) / ln(${latencyGamma})) AS INTEGER) END AS bucket
+      CASE WHEN latency_ms >= ${latencyMinIndexableMs} THEN CAST(ceil(ln(latency_ms) / ln(${latencyGamma})) AS INTEGER) END AS bucket
     FROM facts),
   per_bucket AS (SELECT minute_ms, service, method, path, bucket, count(*) AS n FROM b WHERE bucket IS NOT NULL GROUP BY ALL),
   hist AS (

@@ -3,13 +3,17 @@
  * (gamma^(i-1), gamma^i], gamma = (1 + a) / (1 - a), a = 1% relative accuracy. Any quantile read from the
  * bucket that holds the ranked value is within 1% of it, and merging is adding counts per index, which is
  * what SQL engines do when they UNNEST the stored bucket lists and SUM counts GROUP BY index.
- * Values at or below latencyMinIndexableMs (including 0) go to a separate zero count.
+ * 0 and subnormal doubles (below latencyMinIndexableMs) go to a separate zero count, answered as exactly 0; every
+ * other latency, however small, has a bucket, so sub-microsecond latencies keep the 1% bound too.
  */
 export const latencyRelativeAccuracy = 0.01;
 export const latencyGamma = (1 + latencyRelativeAccuracy) / (1 - latencyRelativeAccuracy);
 const logGamma = Math.log(latencyGamma);
-/** 1 ns: anything faster is reported as 0 ms. */
-export const latencyMinIndexableMs = 1e-6;
+/**
+ * The smallest normal double (2^-1022 ms). Below it, doubles lose precision, so no bucket value could be within
+ * 1% of them; they are counted as 0. Data rolled up before this floor existed counted latencies <= 1e-6 ms as 0.
+ */
+export const latencyMinIndexableMs = 2 ** -1022;
 
 export class InvalidLatencyError extends Error {
   readonly code = 'INVALID_LATENCY';
@@ -19,7 +23,7 @@ export class InvalidQuantileError extends Error {
   readonly code = 'INVALID_QUANTILE';
 }
 
-/** The bucket index a latency belongs to (value must be > latencyMinIndexableMs). */
+/** The bucket index a latency belongs to (value must be >= latencyMinIndexableMs). */
 export function latencyBucketIndex(valueMs: number): number {
   return Math.ceil(Math.log(valueMs) / logGamma);
 }
@@ -37,14 +41,22 @@ export interface LatencyBuckets {
 }
 
 const initialSpan = 64;
+/**
+ * The widest dense window (16 KiB). Real latencies of one endpoint span a few hundred buckets; a client that
+ * sends both 1e-300 ms and an hour would otherwise make every minute row of its endpoints ~300 KiB and could
+ * exhaust the rollup's memory for every tenant.
+ */
+const maxDenseSpan = 2048;
 
 /**
  * Counts are kept in a dense Float64Array over [offset, offset + length) that grows on demand: latencies of
- * one endpoint span a few hundred buckets, so dense beats a Map in memory and speed.
+ * one endpoint span a few hundred buckets, so dense beats a Map in memory and speed. Buckets that would widen
+ * the window past maxDenseSpan go to a Map (`far`), which only pathological inputs use.
  */
 export class LatencySketch {
   private counts = new Float64Array(0);
   private offset = 0;
+  private far: Map<number, number> | undefined;
   private zero = 0;
   private total = 0;
 
@@ -57,7 +69,7 @@ export class LatencySketch {
       throw new InvalidLatencyError(`latency_ms ${valueMs} must be a finite number >= 0`);
     }
     this.total += count;
-    if (valueMs <= latencyMinIndexableMs) {
+    if (valueMs < latencyMinIndexableMs) {
       this.zero += count;
       return;
     }
@@ -69,20 +81,43 @@ export class LatencySketch {
       this.counts = new Float64Array(initialSpan);
       this.offset = index - initialSpan / 2;
     } else if (index < this.offset || index >= this.offset + this.counts.length) {
-      this.grow(index);
+      if (!this.grow(index)) {
+        this.far ??= new Map();
+        this.far.set(index, (this.far.get(index) ?? 0) + count);
+        return;
+      }
     }
     this.counts[index - this.offset]! += count;
   }
 
-  private grow(index: number): void {
+  /** Widens the dense window to hold `index`; false when that would pass maxDenseSpan. */
+  private grow(index: number): boolean {
     const low = Math.min(this.offset, index);
     const high = Math.max(this.offset + this.counts.length, index + 1);
     const span = high - low;
-    const grown = new Float64Array(Math.max(span + (span >> 1), initialSpan));
+    if (span > maxDenseSpan) return false;
+    const grown = new Float64Array(Math.min(Math.max(span + (span >> 1), initialSpan), maxDenseSpan));
     const newOffset = low - ((grown.length - span) >> 1);
     grown.set(this.counts, this.offset - newOffset);
     this.counts = grown;
     this.offset = newOffset;
+    return true;
+  }
+
+  /** Calls `visit` for every non-empty bucket in ascending index order until it returns true. */
+  private visitBuckets(visit: (index: number, count: number) => boolean | void): void {
+    const far = this.far ? [...this.far].sort((a, b) => a[0] - b[0]) : [];
+    const below = far.filter(([index]) => index < this.offset);
+    for (const [index, count] of below) {
+      if (visit(index, count) === true) return;
+    }
+    for (let i = 0; i < this.counts.length; i++) {
+      const count = this.counts[i]!;
+      if (count !== 0 && visit(i + this.offset, count) === true) return;
+    }
+    for (const [index, count] of far.slice(below.length)) {
+      if (visit(index, count) === true) return;
+    }
   }
 
   merge(other: LatencySketch): void {
@@ -102,9 +137,8 @@ export class LatencySketch {
   toBuckets(): LatencyBuckets {
     const indexes: number[] = [];
     const counts: number[] = [];
-    this.counts.forEach((count, i) => {
-      if (count === 0) return;
-      indexes.push(i + this.offset);
+    this.visitBuckets((index, count) => {
+      indexes.push(index);
       counts.push(count);
     });
     return { zeroCount: this.zero, indexes, counts };
@@ -117,19 +151,20 @@ export class LatencySketch {
   }
 
   /**
-   * The value of rank floor(q * (count - 1)) (0-based, ascending), within 1% relative error; undefined when
-   * empty. Callers that know the exact min/max may clamp the result to them.
+   * The value of rank floor(q * (count - 1)) (0-based, ascending), within 1% relative error; exactly 0 when that
+   * rank falls among the zero count; undefined when empty. Callers that know the exact min/max may clamp to them.
    */
   quantile(q: number): number | undefined {
     if (!(q >= 0 && q <= 1)) throw new InvalidQuantileError(`quantile ${q} must be between 0 and 1`);
     if (this.total === 0) return undefined;
     const rank = Math.floor(q * (this.total - 1));
     if (rank < this.zero) return 0;
-    let seen = this.zero;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen > rank) return latencyBucketValue(i + this.offset);
-    }
-    return latencyBucketValue(this.offset + this.counts.length - 1);
+    let [seen, found] = [this.zero, 0];
+    this.visitBuckets((index, count) => {
+      seen += count;
+      found = index;
+      return seen > rank;
+    });
+    return latencyBucketValue(found);
   }
 }

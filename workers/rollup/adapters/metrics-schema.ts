@@ -8,7 +8,7 @@ import { Field, Float64, Int32, Int64, List, Schema, Utf8 } from 'apache-arrow';
  *
  * The latency histogram is two parallel lists sorted by index. Bucket i holds latencies in
  * (gamma^(i-1), gamma^i] ms with gamma = 1.01 / 0.99; its representative value is 2 * gamma^i / (1 + gamma).
- * Latencies <= 1e-6 ms are counted in latency_zero_count. Merge rows by UNNEST + SUM(count) GROUP BY index.
+ * 0 and subnormal latencies (< 2^-1022 ms) are counted in latency_zero_count (<= 1e-6 ms before 2026-12). Merge rows by UNNEST + SUM(count) GROUP BY index.
  */
 const field = (name: string, type: ConstructorParameters<typeof Field>[1], nullable = false) =>
   new Field(name, type, nullable);

@@ -37,22 +37,31 @@ export async function checkStoredPercentiles(store: ObjectStore, c: PercentileCa
     if (files.length === 0) mismatches.push(missing(c, table));
     for (const file of files) {
       const object = await store.get(file.key);
-      for (const row of decodeParquet(object!.body).toArray() as Record<string, unknown>[]) {
-        const start = Number(row[time]);
-        const facts = c.facts.filter(
-          (f) => f.ts >= start && f.ts < start + span && sameKey(f, row, byEndpoint),
-        );
-        const at = `${new Date(start).toISOString()} ${String(row['service'])} ${byEndpoint ? `${String(row['method'])} ${String(row['path'])}` : ''}`;
-        for (const [column, q] of stored) {
-          const [observed, exact] = [Number(row[column]), exactQuantile(facts, q)];
-          if (!withinPromise(observed, exact)) {
-            mismatches.push({ case: c.name, query: `stored ${table}`, at, field: column, observed, exact });
-          }
-        }
-      }
+      const rows = decodeParquet(object!.body).toArray() as Record<string, unknown>[];
+      mismatches.push(...rows.flatMap((row) => checkRow(c, table, row, time, span, byEndpoint)));
     }
   }
   return mismatches;
+}
+
+function checkRow(
+  c: PercentileCase,
+  table: string,
+  row: Record<string, unknown>,
+  time: string,
+  span: number,
+  byEndpoint: boolean,
+): Mismatch[] {
+  const start = Number(row[time]);
+  const facts = c.facts.filter((f) => f.ts >= start && f.ts < start + span && sameKey(f, row, byEndpoint));
+  const key = byEndpoint ? `${String(row['method'])} ${String(row['path'])}` : '';
+  const at = `${new Date(start).toISOString()} ${String(row['service'])} ${key}`.trim();
+  return stored.flatMap(([column, q]) => {
+    const [observed, exact] = [Number(row[column]), exactQuantile(facts, q)];
+    return withinPromise(observed, exact)
+      ? []
+      : [{ case: c.name, query: `stored ${table}`, at, field: column, observed, exact }];
+  });
 }
 
 function sameKey(f: WeightedFact, row: Record<string, unknown>, byEndpoint: boolean): boolean {
