@@ -1,6 +1,7 @@
 /**
  * Response bodies of the query API (served with the dashboard). Times are ms since epoch (UTC), latencies ms.
- * Percentiles come from merged latency histograms (1% relative accuracy), never from averaged percentiles.
+ * Percentiles come from merged latency histograms, never from averaged percentiles: within 1% relative of the
+ * latency at 0-based rank floor(q * (n - 1)), 0 for a zero latency, 12 significant digits (workers/rollup/README.md).
  * Every error is `{"error": {"code", "message", "field"?, "request_id"}}` with a 4xx/5xx status.
  */
 export interface ServicesResponse {
