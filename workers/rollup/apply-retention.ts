@@ -3,6 +3,7 @@ import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { partitionStartMs } from '../domain/raw-partition.js';
 import { buildDataFileKey, buildManifestKey, metricsTables } from './domain/rollup-manifest.js';
 import type { RollupPlan, RollupPolicy } from './domain/rollup-plan.js';
+import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface RetentionReport {
   rawPartitionsDeleted: number;
@@ -39,7 +40,10 @@ export async function applyRetention(
       report.rawPartitionsKept += 1;
       continue;
     }
-    for (const key of keys) await store.delete(key);
+    for (const key of keys) {
+      await pauseAtPhase('retention');
+      await store.delete(key);
+    }
     report.rawPartitionsDeleted += 1;
   }
   for (const partition of plan.metricsExpired) {

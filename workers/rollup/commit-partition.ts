@@ -11,6 +11,7 @@ import {
   type MetricsTable,
   type RollupManifest,
 } from './domain/rollup-manifest.js';
+import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface CommittedManifest {
   manifest: RollupManifest;
@@ -88,6 +89,7 @@ export async function commitPartition(
   }
   const manifest = buildManifest(computed, previous?.manifest, options);
   let etag: string;
+  await pauseAtPhase('commit');
   try {
     const condition = previous ? { ifMatch: previous.etag } : { ifNoneMatch: '*' as const };
     ({ etag } = await store.put(key, encodeRollupManifest(manifest), {
@@ -111,6 +113,7 @@ async function publishAndMark(
   const { manifest, etag } = committed;
   await writeDataFiles(store, computed);
   const marked = encodeRollupManifest({ ...manifest, published: true });
+  await pauseAtPhase('mark');
   try {
     await store.put(buildManifestKey(computed.partition), marked, {
       ifMatch: etag,
@@ -124,6 +127,7 @@ async function publishAndMark(
 
 async function writeDataFiles(store: ObjectStore, computed: ComputedPartition) {
   for (const table of metricsTables) {
+    await pauseAtPhase('publish');
     await store.put(buildDataFileKey(table, computed.partition), computed.outputs[table].bytes);
   }
 }

@@ -15,6 +15,7 @@ import type { ResolvedScan, SegmentScanPool } from './adapters/segment-scan-pool
 import { EventFingerprintSet } from './domain/event-fingerprint-set.js';
 import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
 import { RawFactScanner } from './domain/raw-fact-scanner.js';
+import { pauseAtPhase } from './test-phase-pause.js';
 import {
   buildInputsDigest,
   type ManifestInput,
@@ -180,6 +181,7 @@ export async function computePartition(
   const inputs: ManifestInput[] = [];
   const inFlight: Promise<ResolvedScan>[] = [];
   for (const key of [...inputKeys].sort()) {
+    await pauseAtPhase('scan');
     const object = await store.get(key);
     if (object === undefined) {
       throw new RawSegmentVanishedError(

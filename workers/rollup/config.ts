@@ -18,6 +18,8 @@ const rollupEnvSchema = z
     GRAVIX_ROLLUP_SCAN_THREADS: int(0).max(16).optional(),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
     GRAVIX_METRICS_RETENTION_DAYS: int(1).default(90),
+    /** Test only: hold at each phase boundary this long so the kill -9 fault test can land inside it. */
+    GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: int(0).max(10_000).default(0),
     GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((env) => env.GRAVIX_METRICS_RETENTION_DAYS >= env.GRAVIX_RAW_RETENTION_DAYS, {
@@ -77,6 +79,8 @@ export interface RollupConfig {
   rawRetentionMs: number;
   metricsRetentionMs: number;
   logLevel: string;
+  /** Test only (fault injection): see test-phase-pause.ts. */
+  testPhasePauseMs: number;
   store: ObjectStoreConfig;
 }
 
@@ -126,6 +130,7 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
     rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
     metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,
     logLevel: base.GRAVIX_LOG_LEVEL,
+    testPhasePauseMs: base.GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS,
     store,
   };
 }

@@ -7,6 +7,7 @@ import { loadRollupConfig, type RollupConfig } from './config.js';
 import { deriveMissingTables } from './derive-missing-tables.js';
 import { refreshDayTiles } from './refresh-day-tiles.js';
 import { startRollupLoop } from './rollup-loop.js';
+import { configurePhasePause } from './test-phase-pause.js';
 import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
 
 export { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
@@ -55,6 +56,7 @@ function untilSignal(): Promise<void> {
 export async function run(argv: string[]): Promise<number> {
   const config = loadRollupConfig(process.env, argv);
   const log = buildLogger('rollup', config.logLevel);
+  configurePhasePause(config.testPhasePauseMs, log);
   const store = buildObjectStoreFromConfig(config.store);
   const options = baseOptions(config, store, log);
   try {

@@ -4,6 +4,7 @@ import type { ObjectStore, ObjectInfo } from '../adapters/object-store/object-st
 import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../domain/hour-metrics.js';
 import { decodeHourMetrics, encodeDayMetrics } from './adapters/metrics-parquet.js';
 import { buildDataFileKey, parseManifestKey } from './domain/rollup-manifest.js';
+import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
  * Day tiles (request_metrics_day) are derived from a closed day's hour tables. Which hour manifests (and their
@@ -93,7 +94,9 @@ export async function refreshDayTiles(
     const marker = `${markerPrefix}tenant=${day.tenant}/date=${day.date}/${digestOf(day.hours)}`;
     const previous = builtFrom.get(id) ?? [];
     if (previous.includes(marker)) continue;
+    await pauseAtPhase('day-tile');
     const rows = await buildDayTile(store, day);
+    await pauseAtPhase('day-tile');
     await store.put(
       marker,
       new TextEncoder().encode(`${JSON.stringify({ hours: day.hours.length, rows })}\n`),

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface RollupProcess {
+  /** Everything printed so far. */
+  output: () => string;
   child: ChildProcess;
   /** Resolves with the exit code (null when killed by a signal) and everything the process printed. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>;
@@ -18,7 +20,7 @@ export function spawnRollup(cli: string, env: Record<string, string>, args: stri
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((done) =>
     child.on('close', (code, signal) => done({ code, signal, output })),
   );
-  return { child, exited };
+  return { child, exited, output: () => output };
 }
 
 /** The summary fields of the run's final 'rollup run finished' log line. */

@@ -16,6 +16,7 @@ import { loadManifest } from '../commit-partition.js';
 import { buildDataFileKey, buildManifestKey, encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
 import { chunk, putRawSegment } from './raw-segments.js';
+import { describeRetention } from './retention.contract.js';
 import { expectRowsMatchOracle, partitionsOf, readCommittedRows } from './rollup-oracle.js';
 import { buildSeededFacts, buildServiceEvent } from './seeded-raw-events.js';
 
@@ -52,6 +53,7 @@ export function describeRollupBehaviour(name: string, makeStore: () => Promise<O
   describeConcurrencyAndRetention(name, makeStore);
   describeDayTiles(name, makeStore);
   describeDeriveMissing(name, makeStore);
+  describeRetention(name, makeStore);
 }
 
 function describeResults(name: string, makeStore: () => Promise<ObjectStore>): void {
