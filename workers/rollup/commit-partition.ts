@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PreconditionFailedError, type ObjectStore } from '../adapters/object-store/object-store.js';
+import { putWhileCommitted } from './put-while-committed.js';
 import type { ComputedPartition } from './compute-partition.js';
 import {
   buildDataFileKey,
@@ -67,9 +68,9 @@ function buildManifest(
 /**
  * The commit protocol (docs/adr/0003-rollup-commit-protocol.md):
  * 1. conditional put of the manifest (create-only, or ifMatch the etag we read) — the single commit point;
- * 2. only the winner writes the data files, each one atomic put over the fixed name;
- * 3. conditional put of the manifest with published=true. If that loses, a newer generation committed
- *    meanwhile and our data write may have landed after theirs: flag the newer manifest for republishing.
+ * 2. only the winner writes the data files, each a conditional put over the fixed name, and only while its
+ *    generation is still the committed one: a newer generation's file is never replaced by an older one;
+ * 3. conditional put of the manifest with published=true.
  */
 export async function commitPartition(
   store: ObjectStore,
@@ -80,8 +81,8 @@ export async function commitPartition(
   const key = buildManifestKey(computed.partition);
   if (previous && sameOutputs(previous.manifest, computed)) {
     if (previous.manifest.published) {
-      // A forced run rewrites the same bytes: it repairs a data file that an out-of-order write left stale.
-      if (options.force) await writeDataFiles(store, computed);
+      // A forced run rewrites the same bytes: it repairs a data file an operator damaged or removed.
+      if (options.force) await writeDataFiles(store, computed, previous.etag);
       return { outcome: 'unchanged', generation: previous.manifest.generation };
     }
     await publishAndMark(store, computed, previous, options.log);
@@ -111,7 +112,10 @@ async function publishAndMark(
   log: Logger,
 ): Promise<void> {
   const { manifest, etag } = committed;
-  await writeDataFiles(store, computed);
+  if (!(await writeDataFiles(store, computed, etag))) {
+    log.info({ generation: manifest.generation }, 'newer generation committed while publishing: left to it');
+    return;
+  }
   const marked = encodeRollupManifest({ ...manifest, published: true });
   await pauseAtPhase('mark');
   try {
@@ -120,34 +124,23 @@ async function publishAndMark(
       contentType: 'application/json',
     });
   } catch (error) {
+    // A newer generation committed after our files landed; it publishes its own over them.
     if (!(error instanceof PreconditionFailedError)) throw error;
-    await flagForRepublish(store, computed, log);
   }
 }
 
-async function writeDataFiles(store: ObjectStore, computed: ComputedPartition) {
+/** False when a newer generation took over the partition before all our files were written. */
+async function writeDataFiles(
+  store: ObjectStore,
+  computed: ComputedPartition,
+  etag: string,
+): Promise<boolean> {
+  const manifestKey = buildManifestKey(computed.partition);
   for (const table of metricsTables) {
     await pauseAtPhase('publish');
-    await store.put(buildDataFileKey(table, computed.partition), computed.outputs[table].bytes);
+    const dataKey = buildDataFileKey(table, computed.partition);
+    if (!(await putWhileCommitted(store, dataKey, computed.outputs[table].bytes, manifestKey, etag)))
+      return false;
   }
-}
-
-/** A newer generation won while we published; unless it has our bytes, make the next run republish it. */
-async function flagForRepublish(store: ObjectStore, computed: ComputedPartition, log: Logger): Promise<void> {
-  const key = buildManifestKey(computed.partition);
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await loadManifest(store, key);
-    if (!current || sameOutputs(current.manifest, computed) || !current.manifest.published) return;
-    try {
-      const body = encodeRollupManifest({ ...current.manifest, published: false });
-      await store.put(key, body, { ifMatch: current.etag, contentType: 'application/json' });
-      log.warn(
-        { manifest: key, generation: current.manifest.generation },
-        'newer generation flagged for republish',
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof PreconditionFailedError)) throw error;
-    }
-  }
+  return true;
 }

@@ -6,7 +6,7 @@ import { computePartition } from './compute-partition.js';
 import { buildManifestKey } from './domain/rollup-manifest.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
 
-export type PartitionOutcome = CommitOutcome | 'up_to_date' | 'raw_expired';
+export type PartitionOutcome = CommitOutcome | 'up_to_date' | 'raw_retired';
 
 export interface PartitionReport {
   partition: string;
@@ -30,7 +30,7 @@ export async function rollupPartition(
   const manifestKey = buildManifestKey(candidate.partition);
   const partitionLog = log.child({ manifest: manifestKey });
   const previous = await loadManifest(store, manifestKey);
-  const decision = decidePartition(candidate, previous?.manifest, policy);
+  const decision = decidePartition(candidate, previous?.manifest);
   if (decision.action === 'skip' && !(policy.force && decision.reason === 'up_to_date')) {
     return { partition: manifestKey, outcome: decision.reason, generation: previous?.manifest.generation };
   }

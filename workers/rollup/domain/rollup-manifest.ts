@@ -48,6 +48,11 @@ export const rollupManifestSchema = z.object({
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
   sealed: z.boolean(),
   committed_at: z.string(),
+  /**
+   * Set (with a conditional put) when raw retention starts deleting this generation's inputs: the generation is
+   * final from then on; no rollup commits over it. Absent = false.
+   */
+  raw_retired: z.boolean().optional(),
   stats: z.object({
     lines: z.number().int().nonnegative(),
     duplicates: z.number().int().nonnegative(),

@@ -4,6 +4,7 @@ import {
   partitionStartMs,
   type RawPartition,
 } from '../../domain/raw-partition.js';
+import { canRecompute } from './raw-retention-plan.js';
 import {
   buildInputsDigest,
   parseManifestKey,
@@ -33,8 +34,12 @@ export interface PartitionCandidate {
 export interface RollupPlan {
   /** Partitions the watermark allows to roll up, oldest first; each still needs its manifest checked. */
   candidates: PartitionCandidate[];
-  /** Raw partitions past raw retention; delete only once they have a committed manifest. */
-  rawExpired: { partition: RawPartition; keys: string[] }[];
+  /**
+   * Raw partitions past raw retention plus one lateness window (ingest accepts facts up to its max age, and their
+   * segments land within a lateness window after that). `pastMetrics`: the metrics are expired too, so the raw
+   * data goes without a manifest check; otherwise apply-retention deletes only what a manifest covers.
+   */
+  rawExpired: { partition: RawPartition; pastMetrics: boolean }[];
   /** Committed metric partitions past metrics retention. */
   metricsExpired: RawPartition[];
   /** Keys under raw/ that are not raw segment keys (left alone, reported). */
@@ -72,13 +77,13 @@ export function buildRollupPlan(
   policy: RollupPolicy,
 ): RollupPlan {
   const { groups, foreignKeys } = groupRawObjects(rawObjects);
-  const rawCutoff = policy.nowMs - policy.rawRetentionMs;
+  const rawCutoff = policy.nowMs - policy.rawRetentionMs - policy.latenessMs;
   const metricsCutoff = policy.nowMs - policy.metricsRetentionMs;
   const plan: RollupPlan = { candidates: [], rawExpired: [], metricsExpired: [], foreignKeys };
   for (const { partition, inputs } of groups) {
     const start = partitionStartMs(partition);
     const end = start + hourMs;
-    if (end <= rawCutoff) plan.rawExpired.push({ partition, keys: inputs.map((i) => i.key) });
+    if (end <= rawCutoff) plan.rawExpired.push({ partition, pastMetrics: end <= metricsCutoff });
     if (end <= metricsCutoff) continue;
     const sealed = end + policy.latenessMs <= policy.nowMs;
     if (!sealed && !(policy.includeOpen && start <= policy.nowMs)) continue;
@@ -96,22 +101,22 @@ export function buildRollupPlan(
 export type PartitionDecision =
   | { action: 'compute'; reason: 'new' | 'inputs_changed' }
   | { action: 'republish' }
-  | { action: 'skip'; reason: 'up_to_date' | 'raw_expired' };
+  | { action: 'skip'; reason: 'up_to_date' | 'raw_retired' };
 
 /**
- * A partition is recomputed when its inputs changed (late data, new rollup version), except once its raw data
- * is past retention: retention may have deleted part of it, and metrics from a partial input would be wrong.
+ * A partition is recomputed when its inputs changed (late data, new rollup version) — including past raw
+ * retention, which rolls late files up before deleting anything — but only from all of the committed
+ * generation's inputs: once retention retired the generation and began deleting them, a recompute would drop
+ * the deleted files' facts, so the generation stays final.
  */
 export function decidePartition(
   candidate: PartitionCandidate,
   manifest: RollupManifest | undefined,
-  policy: Pick<RollupPolicy, 'nowMs' | 'rawRetentionMs'>,
 ): PartitionDecision {
   if (manifest === undefined) return { action: 'compute', reason: 'new' };
   if (manifest.inputs_digest === candidate.inputsDigest) {
     return manifest.published ? { action: 'skip', reason: 'up_to_date' } : { action: 'republish' };
   }
-  const end = partitionStartMs(candidate.partition) + hourMs;
-  if (end <= policy.nowMs - policy.rawRetentionMs) return { action: 'skip', reason: 'raw_expired' };
+  if (!canRecompute(candidate.inputs, manifest)) return { action: 'skip', reason: 'raw_retired' };
   return { action: 'compute', reason: 'inputs_changed' };
 }

@@ -22,6 +22,8 @@ export interface FaultTrialOptions {
   /** GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS for the killed runs. */
   pauseMs: number;
   factsPerFile: number;
+  /** How long after the start the boundary hour passes raw retention (default 40% of the time to the deadline). */
+  retentionAfterMs?: number;
 }
 
 export interface FaultTrialReport {
@@ -51,13 +53,15 @@ interface PutFile {
 
 const hourMs = 3_600_000;
 const dayMs = 86_400_000;
-/** Hours relative to the current one: two inside raw retention (1 day in the child), four past it. */
-const hourOffsets = [-2, -3, -26, -49, -50, -73];
-const childEnv = {
-  GRAVIX_RAW_RETENTION_DAYS: '1',
-  GRAVIX_METRICS_RETENTION_DAYS: '3650',
-  GRAVIX_ROLLUP_LATENESS_SECONDS: '300',
-};
+/**
+ * Hours relative to the current one. Raw retention is 1 day in the child; the lateness window is set so that
+ * hour -25 passes raw retention (+ lateness) during the trial: late files land in it before and after that.
+ * Hours -49, -50 and -73 are past it from the start: they get their data before the first run (and rarely later:
+ * stragglers). Hours -2 and -3 stay inside retention.
+ */
+const hourOffsets = [-2, -3, -25, -49, -50, -73];
+const lateHourOffsets = [-2, -3, -25, -25, -25, -25];
+const childEnv = { GRAVIX_RAW_RETENTION_DAYS: '1', GRAVIX_METRICS_RETENTION_DAYS: '3650' };
 
 /**
  * kill -9 at chosen moments of real `gravix rollup --once` processes while late files keep landing, then a run
@@ -68,8 +72,12 @@ const childEnv = {
 export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTrialReport> {
   const random = buildSeededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
-  const currentHour = Math.floor(Date.now() / hourMs) * hourMs;
+  const start = Date.now();
+  const currentHour = Math.floor(start / hourMs) * hourMs;
   const hours = hourOffsets.map((o) => currentHour + o * hourMs);
+  const lateHours = lateHourOffsets.map((o) => currentHour + o * hourMs);
+  const retentionAfterMs = options.retentionAfterMs ?? 0.4 * (options.deadline - start);
+  const latenessMs = Math.ceil((start - currentHour + retentionAfterMs) / 1000) * 1000;
   const files: PutFile[] = [];
   const report: FaultTrialReport = {
     seed: options.seed,
@@ -82,27 +90,19 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
     stragglers: 0,
     mismatches: [],
   };
-  const env = { ...options.storeEnv, ...childEnv };
+  const env = {
+    ...options.storeEnv,
+    ...childEnv,
+    GRAVIX_ROLLUP_LATENESS_SECONDS: String(latenessMs / 1000),
+  };
   while (report.cycles < options.cycles && Date.now() < options.deadline) {
     const cycle = report.cycles++;
-    if (cycle === 0 || random() < 0.6) {
-      for (let i = 0, n = 1 + Math.floor(random() * 2); i < n; i++) {
-        files.push(await landFile(options, files, pick(hours), `c${cycle}-${i}`, random));
-      }
+    const landing = cycle === 0 ? [...hours] : random() < 0.6 ? [pick(lateHours), pick(lateHours)] : [];
+    if (random() < 0.05) landing.push(pick(hours));
+    for (const [i, hour] of landing.entries()) {
+      files.push(await landFile(options, files, hour, `c${cycle}-${i}`, random));
     }
-    const phase = random() < 0.15 ? 'anytime' : pick(rollupPhases);
-    const run = spawnRollup(
-      options.cli,
-      { ...env, GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: String(options.pauseMs) },
-      ['--once'],
-    );
-    // Now and then a second process overlaps the killed one (a CronJob overlap, a manual run).
-    const twin = random() < 0.1 ? spawnRollup(options.cli, env, ['--once']) : undefined;
-    report.runs += twin ? 2 : 1;
-    const killed = await killAt(run, phase, options.pauseMs, random);
-    if (killed) report.kills[phase] = (report.kills[phase] ?? 0) + 1;
-    else report.unkilled += 1;
-    await twin?.exited;
+    await killedRun(options, env, random, report);
   }
   const final = await spawnRollup(options.cli, env, ['--once']).exited;
   report.runs += 1;
@@ -111,8 +111,26 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
   report.files = files.length;
   report.facts = files.reduce((n, f) => n + f.facts.length, 0);
   report.stragglers = files.filter((f) => f.afterRetirement).length;
-  report.mismatches.push(...(await checkStore(options.store, files, hours)));
+  report.mismatches.push(...(await checkStore(options.store, files, hours, latenessMs)));
   return report;
+}
+
+/** One `gravix rollup --once`, SIGKILLed in a chosen phase; now and then a second one overlaps it. */
+async function killedRun(
+  options: FaultTrialOptions,
+  env: Record<string, string>,
+  random: () => number,
+  report: FaultTrialReport,
+): Promise<void> {
+  const phase = random() < 0.15 ? 'anytime' : rollupPhases[Math.floor(random() * rollupPhases.length)]!;
+  const pauseEnv = { ...env, GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: String(options.pauseMs) };
+  const run = spawnRollup(options.cli, pauseEnv, ['--once']);
+  // A CronJob overlap or a manual run next to the scheduled one.
+  const twin = random() < 0.1 ? spawnRollup(options.cli, env, ['--once']) : undefined;
+  report.runs += twin ? 2 : 1;
+  if (await killAt(run, phase, options.pauseMs, random)) report.kills[phase] = (report.kills[phase] ?? 0) + 1;
+  else report.unkilled += 1;
+  await twin?.exited;
 }
 
 async function landFile(
@@ -150,7 +168,7 @@ async function killAt(
   pauseMs: number,
   random: () => number,
 ): Promise<boolean> {
-  const occurrence = 1 + Math.floor(random() * 3);
+  const occurrence = 1 + Math.floor(random() * 2);
   const marker = `"phase":"${phase}"`;
   const started = Date.now();
   const anytimeMs = random() * 2_500;
@@ -177,6 +195,7 @@ async function checkStore(
   store: ObjectStore,
   files: readonly PutFile[],
   hours: readonly number[],
+  latenessMs: number,
 ): Promise<string[]> {
   const problems: string[] = [];
   const present = new Map((await store.list('raw/')).map((o) => [o.key, o]));
@@ -213,7 +232,7 @@ async function checkStore(
       problems.push(...(await diffTable(store, buildDataFileKey(table, p), table, counted)));
     }
   }
-  problems.push(...(await checkDayTiles(store, covered)));
+  problems.push(...(await checkDayTiles(store, covered, latenessMs)));
   return problems;
 }
 
@@ -229,7 +248,11 @@ async function diffTable(
 }
 
 /** Closed days (day end + lateness passed) must have a tile equal to a recount of all their hours' facts. */
-async function checkDayTiles(store: ObjectStore, covered: Map<number, RawFact[]>): Promise<string[]> {
+async function checkDayTiles(
+  store: ObjectStore,
+  covered: Map<number, RawFact[]>,
+  latenessMs: number,
+): Promise<string[]> {
   const byDay = new Map<number, RawFact[]>();
   for (const [hour, facts] of covered) {
     const day = hour - (hour % dayMs);
@@ -237,7 +260,7 @@ async function checkDayTiles(store: ObjectStore, covered: Map<number, RawFact[]>
   }
   const problems: string[] = [];
   for (const [day, facts] of byDay) {
-    if (day + dayMs + 300_000 > Date.now()) continue;
+    if (day + dayMs + latenessMs > Date.now()) continue;
     const date = new Date(day).toISOString().slice(0, 10);
     problems.push(...(await diffTable(store, buildDayTileKey('acme', date), 'request_metrics_day', facts)));
   }

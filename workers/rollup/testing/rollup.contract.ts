@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { pino } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
@@ -49,6 +49,8 @@ async function seedWithDuplicates(store: ObjectStore): Promise<void> {
 
 /** Rollup behaviour every ObjectStore adapter must support; `makeStore` returns an empty store each call. */
 export function describeRollupBehaviour(name: string, makeStore: () => Promise<ObjectStore>): void {
+  // Each test rolls up 20,000 facts or more; on a shared 2-core machine that can take over jest's 5 s default.
+  jest.setTimeout(30_000);
   describeResults(name, makeStore);
   describeConcurrencyAndRetention(name, makeStore);
   describeDayTiles(name, makeStore);
