@@ -5,8 +5,13 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { buildGrafanaDashboard } from './grafana-dashboard.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';
 
-function alertRules(pipeline: GravixPipeline) {
-  const sel = `namespace="${pipeline.metadata.namespace}",service=~"${pipeline.metadata.name}-(ingest|query)"`;
+/** The pipeline's own alerts; dashboards/prometheus/pipeline-rules.int.test.ts runs them through promtool. */
+export function buildPipelineAlertRules(pipeline: GravixPipeline) {
+  const { name, namespace } = pipeline.metadata;
+  const sel = `namespace="${namespace}",service=~"${name}-(ingest|query|rollup)"`;
+  // The rollup's own gauge (the query server exposes one per tenant from the manifests, which stops moving
+  // when no data arrives); 0 until its first successful pass, absent when the rollup is not running at all.
+  const lastSuccess = `gravix_rollup_last_success_timestamp_seconds{namespace="${namespace}",service="${name}-rollup"}`;
   return [
     {
       alert: 'GravixTargetDown',
@@ -24,10 +29,12 @@ function alertRules(pipeline: GravixPipeline) {
     },
     {
       alert: 'GravixRollupStale',
-      expr: `time() - max(gravix_rollup_last_success_timestamp_seconds{namespace="${pipeline.metadata.namespace}"}) > 600`,
+      expr: `time() - max by (namespace, service) (${lastSuccess}) > 600 or absent(${lastSuccess})`,
       for: '5m',
       labels: { severity: 'warning' },
-      annotations: { summary: 'Gravix minute metrics are more than 10 minutes old' },
+      annotations: {
+        summary: 'The Gravix rollup has not succeeded for 10 minutes (or never): minute metrics are stale',
+      },
     },
   ];
 }
@@ -42,7 +49,7 @@ function prometheusObjects(scope: Construct, pipeline: GravixPipeline, metadata:
     spec: {
       selector: {
         matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
-        matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query'] }],
+        matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup'] }],
       },
       endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
     },
@@ -51,7 +58,7 @@ function prometheusObjects(scope: Construct, pipeline: GravixPipeline, metadata:
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
     metadata,
-    spec: { groups: [{ name: 'gravix', rules: alertRules(pipeline) }] },
+    spec: { groups: [{ name: 'gravix', rules: buildPipelineAlertRules(pipeline) }] },
   });
 }
 

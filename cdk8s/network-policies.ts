@@ -6,7 +6,8 @@ import { HTTP_PORT } from './pipeline-config.js';
 
 /**
  * Default-deny ingress for the pipeline's pods, then: its own pods may talk to each other (workers -> Trino,
- * MinIO, Cube), and the HTTP APIs (ingest, query) are reachable from anywhere (ingress controller, scrapers).
+ * MinIO, Cube), and the HTTP ports of ingest, query and rollup (/metrics only) are reachable from anywhere
+ * (ingress controller, scrapers).
  */
 export class PipelineNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline }) {
@@ -31,7 +32,7 @@ export class PipelineNetworkPolicies extends Construct {
       spec: {
         podSelector: {
           matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
-          matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query'] }],
+          matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup'] }],
         },
         policyTypes: ['Ingress'],
         ingress: [{ ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(HTTP_PORT) }] }],

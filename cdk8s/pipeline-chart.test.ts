@@ -18,9 +18,9 @@ describe('GravixPipelineChart', () => {
     expect(ids(synth())).toEqual([
       'ConfigMap/shop-config',
       'ConfigMap/shop-trino-config',
-      'CronJob/shop-rollup',
       'Deployment/shop-ingest',
       'Deployment/shop-query',
+      'Deployment/shop-rollup',
       'HorizontalPodAutoscaler/shop-ingest',
       'NetworkPolicy/shop-allow-http',
       'NetworkPolicy/shop-allow-internal',
@@ -31,6 +31,7 @@ describe('GravixPipelineChart', () => {
       'Service/shop-ingest',
       'Service/shop-minio',
       'Service/shop-query',
+      'Service/shop-rollup',
       'Service/shop-trino',
       'StatefulSet/shop-minio',
       'StatefulSet/shop-trino-coordinator',
@@ -68,8 +69,21 @@ describe('GravixPipelineChart', () => {
     expect(JSON.stringify(find(manifests, 'Deployment', 'shop-ingest'))).toContain('"name":"s3-creds"');
   });
 
-  it('runs the rollup CronJob with concurrencyPolicy Forbid', () => {
-    expect(find(synth(), 'CronJob', 'shop-rollup').spec.concurrencyPolicy).toBe('Forbid');
+  it('runs the rollup as one long-running replica that an upgrade replaces instead of doubling', () => {
+    const rollup = find(synth({ rollup: { intervalSeconds: 45 } }), 'Deployment', 'shop-rollup');
+    expect({ replicas: rollup.spec.replicas, strategy: rollup.spec.strategy }).toEqual({
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+    });
+    const container = rollup.spec.template.spec.containers[0];
+    expect(container.args).toEqual(['rollup']);
+    expect(container.env).toEqual(
+      expect.arrayContaining([
+        { name: 'GRAVIX_ROLLUP_INCLUDE_OPEN', value: 'true' },
+        { name: 'GRAVIX_ROLLUP_INTERVAL_SECONDS', value: '45' },
+        { name: 'GRAVIX_ROLLUP_HTTP_PORT', value: '8080' },
+      ]),
+    );
   });
 
   it('leaves the ingest replica count to the HPA while autoscaling is on', () => {

@@ -33,6 +33,7 @@ export const API_KEYS_DIR = '/etc/gravix/api-keys';
 export const DATA_DIR = '/var/lib/gravix';
 /** Raw segments are only needed to rebuild recent minutes; the workers require raw <= metrics retention. */
 const RAW_RETENTION_DAYS = 7;
+const WAL_SEGMENT_AGE_MS = 20_000;
 
 /**
  * Non-secret settings every worker reads (envFrom), named as the workers' config schemas name them
@@ -55,6 +56,8 @@ export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, st
     GRAVIX_TRINO_URL: `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`,
     GRAVIX_TRINO_CATALOG: 'hive',
     GRAVIX_TRINO_SCHEMA: 'gravix',
+    // Sealed segments reach the store within 20 s, so with the rollup's interval charts lag about a minute.
+    GRAVIX_WAL_SEGMENT_AGE_MS: String(WAL_SEGMENT_AGE_MS),
     GRAVIX_METRICS_RETENTION_DAYS: String(retentionDays),
     GRAVIX_RAW_RETENTION_DAYS: String(Math.min(RAW_RETENTION_DAYS, retentionDays)),
   };

@@ -4,7 +4,11 @@ import { loadRollupConfig } from '../workers/rollup/config.js';
 import { makePipeline } from '../crds/pipeline-fixture.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
 
-type Container = { args: string[]; env?: { name: string; valueFrom?: unknown }[] };
+type Container = { args: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[] };
+
+/** The container's literal env values (Secret-backed ones are stubbed by containerEnv). */
+const plainEnv = (c: Container) =>
+  Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
 
 /** The environment a container would see: the ConfigMap via envFrom plus its Secret-backed variables. */
 function containerEnv(manifests: Manifest[], container: Container): Record<string, string> {
@@ -47,9 +51,15 @@ describe('synthesized worker pods against the workers config schemas', () => {
     });
   });
 
-  it('gives the rollup CronJob an environment and arguments loadRollupConfig accepts', () => {
-    const rollup = container(manifests, 'CronJob', 'shop-rollup');
-    const config = loadRollupConfig(containerEnv(manifests, rollup), rollup.args.slice(1));
-    expect(config).toMatchObject({ mode: { kind: 'once' } });
+  it('gives the rollup Deployment an environment loadRollupConfig accepts: a loop over the open hour with /metrics', () => {
+    const rollup = container(manifests, 'Deployment', 'shop-rollup');
+    const env = { ...containerEnv(manifests, rollup), ...plainEnv(rollup) };
+    const config = loadRollupConfig(env, rollup.args.slice(1));
+    expect(config).toMatchObject({
+      mode: { kind: 'loop' },
+      includeOpen: true,
+      intervalMs: 30_000,
+      http: { host: '0.0.0.0', port: 8080 },
+    });
   });
 });

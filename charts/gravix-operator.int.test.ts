@@ -356,7 +356,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({
       spec: {
-        rollup: { schedule: '* * * * *' },
+        rollup: { intervalSeconds: 30 },
         storage: { mode: 'minio', bucket: 'gravix' },
         retentionDays: 30,
       },

@@ -42,7 +42,13 @@ const ingestionSchema = z.object({
 });
 
 const rollupSchema = z.object({
-  schedule: z.string().min(9).max(64).default('* * * * *'),
+  intervalSeconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(3600)
+    .default(30)
+    .describe('seconds between rollup passes; the open hour is included, so charts lag about this much'),
   resources: withResources('250m', '1Gi'),
 });
 

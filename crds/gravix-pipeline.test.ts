@@ -14,7 +14,7 @@ describe('GravixPipeline schema', () => {
       maxReplicas: 10,
       targetCPUUtilizationPercentage: 70,
     });
-    expect(spec.rollup.schedule).toBe('* * * * *');
+    expect(spec.rollup.intervalSeconds).toBe(30);
     expect(spec.cube.enabled).toBe(false);
   });
 

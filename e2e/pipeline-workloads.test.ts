@@ -81,11 +81,13 @@ describe('workloads the operator deploys for the sample pipeline', () => {
     expect(config.GRAVIX_QUERY_PORT).toBe(httpPort(container));
   });
 
-  it('run rollup once per CronJob schedule with a valid configuration', () => {
-    const container = podContainer(find('CronJob', 'e2e-rollup'));
+  it('run the rollup loop over the open hour with a valid configuration, /metrics on the port its Service targets', () => {
+    const container = podContainer(find('Deployment', 'e2e-rollup'));
     const [, ...argv] = container.args ?? [];
     const config = loadRollupConfig(containerEnv(container), argv);
-    expect(config.mode.kind).toBe('once');
+    expect(config.mode.kind).toBe('loop');
+    expect(config.includeOpen).toBe(true);
     expect(config.store.GRAVIX_STORE).toBe('s3');
+    expect(config.http?.port).toBe(httpPort(container));
   });
 });

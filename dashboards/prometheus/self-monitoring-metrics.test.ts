@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { createOperatorMetrics } from '../../operator/metrics.js';
 import { buildIngestMetrics } from '../../workers/ingest/ingest-metrics.js';
+import { buildRollupMetrics } from '../../workers/rollup/rollup-metrics.js';
 import { SELF_MONITORING_METRICS, type MetricFamily } from './self-monitoring-metrics.js';
 
 async function describeRegistry(registry: Registry, names: string[]) {
@@ -32,6 +33,17 @@ describe('the self-monitoring metric catalog', () => {
   it('matches the names, types and labels the operator registers', async () => {
     const { registry } = createOperatorMetrics();
     const families = SELF_MONITORING_METRICS.filter((m) => m.exposedBy === 'operator');
+    expect(
+      await describeRegistry(
+        registry,
+        families.map((m) => m.name),
+      ),
+    ).toEqual(expected(families));
+  });
+
+  it('matches the names, types and labels the rollup loop registers', async () => {
+    const { registry } = buildRollupMetrics();
+    const families = SELF_MONITORING_METRICS.filter((m) => m.exposedBy === 'rollup');
     expect(
       await describeRegistry(
         registry,

@@ -1,7 +1,8 @@
 /**
  * The metrics Gravix exposes about itself, as the self-monitoring dashboard and rules may use them. The ingest and
- * operator families are checked against the real registries (self-monitoring-metrics.test.ts); the rollup families
- * follow the names agreed for issue [3/7]. Reconcile errors are gravix_operator_reconcile_total{result="error"}.
+ * operator families are checked against the real registries (self-monitoring-metrics.test.ts); so are the rollup
+ * loop's, except that the query server also exposes gravix_rollup_last_success_timestamp_seconds (per tenant, from the
+ * manifests) and gravix_rollup_lag_seconds. Reconcile errors are gravix_operator_reconcile_total{result="error"}.
  */
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -9,7 +10,7 @@ export interface MetricFamily {
   name: string;
   type: MetricType;
   labels: string[];
-  exposedBy: 'ingest' | 'rollup' | 'operator' | 'prometheus' | 'process';
+  exposedBy: 'ingest' | 'rollup' | 'query' | 'operator' | 'prometheus' | 'process';
 }
 
 const family = (
@@ -32,8 +33,9 @@ export const SELF_MONITORING_METRICS: readonly MetricFamily[] = [
   family('ingest', 'counter', 'gravix_upload_failures_total'),
   family('ingest', 'histogram', 'gravix_upload_duration_seconds'),
   family('rollup', 'counter', 'gravix_rollup_runs_total', ['result']),
-  family('rollup', 'gauge', 'gravix_rollup_lag_seconds'),
   family('rollup', 'gauge', 'gravix_rollup_last_success_timestamp_seconds'),
+  family('rollup', 'histogram', 'gravix_rollup_pass_duration_seconds'),
+  family('query', 'gauge', 'gravix_rollup_lag_seconds', ['tenant']),
   family('operator', 'counter', 'gravix_operator_reconcile_total', ['result']),
   family('operator', 'histogram', 'gravix_operator_reconcile_duration_seconds'),
   family('prometheus', 'gauge', 'up'),

@@ -18,8 +18,8 @@ export async function loadLastRollupPerTenant(store: ObjectStore): Promise<Map<s
 }
 
 /**
- * The rollup runs as a CronJob that Prometheus cannot scrape, so the long-running query server exposes how fresh
- * its output is: gravix_rollup_last_success_timestamp_seconds and gravix_rollup_lag_seconds per tenant, read from
+ * How fresh the rollup's output is, as the query server sees it (the rollup loop exposes its own run metrics,
+ * docs/adr/0062): gravix_rollup_last_success_timestamp_seconds and gravix_rollup_lag_seconds per tenant, read from
  * the manifests at scrape time.
  */
 export function registerRollupFreshnessMetrics(

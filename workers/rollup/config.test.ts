@@ -20,6 +20,14 @@ describe('loadRollupConfig', () => {
     expect(loadRollupConfig({}, []).scanThreads).toBeUndefined();
   });
 
+  it('serves /metrics in loop mode only when GRAVIX_ROLLUP_HTTP_PORT is set, on all interfaces by default', () => {
+    expect(loadRollupConfig({}, []).http).toBeUndefined();
+    expect(loadRollupConfig({ GRAVIX_ROLLUP_HTTP_PORT: '8080' }, []).http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+    });
+  });
+
   it('parses a backfill range given as RFC 3339 and epoch ms', () => {
     const config = loadRollupConfig({}, [
       '--backfill',

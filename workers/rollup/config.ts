@@ -14,6 +14,9 @@ const rollupEnvSchema = z
     GRAVIX_ROLLUP_LATENESS_SECONDS: int(0).default(300),
     GRAVIX_ROLLUP_INCLUDE_OPEN: z.enum(['true', 'false']).default('false'),
     GRAVIX_ROLLUP_INTERVAL_SECONDS: int(1).default(60),
+    /** Loop mode only: serve /metrics, /ready and /live on this port (unset: no HTTP server). */
+    GRAVIX_ROLLUP_HTTP_PORT: int(0).max(65535).optional(),
+    GRAVIX_ROLLUP_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     /** Unset = 1 worker when there are 2+ CPUs; 0 = scan on the main thread (lowest memory). */
     GRAVIX_ROLLUP_SCAN_THREADS: int(0).max(16).optional(),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
@@ -75,6 +78,8 @@ export interface RollupConfig {
   includeOpen: boolean;
   latenessMs: number;
   intervalMs: number;
+  /** Loop mode's metrics and probe server; undefined when GRAVIX_ROLLUP_HTTP_PORT is unset. */
+  http: { host: string; port: number } | undefined;
   scanThreads: number | undefined;
   rawRetentionMs: number;
   metricsRetentionMs: number;
@@ -126,6 +131,10 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
     includeOpen: args['include-open'] || base.GRAVIX_ROLLUP_INCLUDE_OPEN === 'true',
     latenessMs: base.GRAVIX_ROLLUP_LATENESS_SECONDS * 1000,
     intervalMs: base.GRAVIX_ROLLUP_INTERVAL_SECONDS * 1000,
+    http:
+      base.GRAVIX_ROLLUP_HTTP_PORT === undefined
+        ? undefined
+        : { host: base.GRAVIX_ROLLUP_HTTP_HOST, port: base.GRAVIX_ROLLUP_HTTP_PORT },
     scanThreads: base.GRAVIX_ROLLUP_SCAN_THREADS,
     rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
     metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,

@@ -6,7 +6,9 @@ import { buildProgressReporter } from './backfill-progress.js';
 import { loadRollupConfig, type RollupConfig } from './config.js';
 import { deriveMissingTables } from './derive-missing-tables.js';
 import { refreshDayTiles } from './refresh-day-tiles.js';
+import { startRollupHttpServer } from './rollup-http-server.js';
 import { startRollupLoop } from './rollup-loop.js';
+import { buildRollupMetrics } from './rollup-metrics.js';
 import { configurePhasePause } from './test-phase-pause.js';
 import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
 
@@ -49,6 +51,20 @@ function untilSignal(): Promise<void> {
   });
 }
 
+/** Loop mode (the Kubernetes Deployment): a pass every interval, its results on /metrics, until SIGTERM. */
+async function runLoop(config: RollupConfig, options: RollupOnceOptions, log: Logger): Promise<number> {
+  const metrics = buildRollupMetrics();
+  const server = config.http
+    ? await startRollupHttpServer({ ...config.http, registry: metrics.registry })
+    : undefined;
+  if (server) log.info({ port: server.port }, 'rollup metrics listening');
+  const loop = startRollupLoop({ ...options, intervalMs: config.intervalMs, onPass: metrics.recordPass });
+  await untilSignal();
+  await loop.stop();
+  await server?.close();
+  return 0;
+}
+
 /**
  * `gravix rollup [--once | --backfill --from T --to T | --derive-missing] [--force] [--include-open]`: the
  * composition root. `--derive-missing` is the one-off upgrade for partitions rolled up before the pre-merged tables.
@@ -75,10 +91,7 @@ export async function run(argv: string[]): Promise<number> {
         log,
       );
     }
-    const loop = startRollupLoop({ ...options, intervalMs: config.intervalMs });
-    await untilSignal();
-    await loop.stop();
-    return 0;
+    return await runLoop(config, options, log);
   } finally {
     (store as { destroy?: () => void }).destroy?.();
   }

@@ -47,7 +47,7 @@ function inRange(startMs: number, options: RollupOnceOptions): boolean {
   );
 }
 
-/** One pass: roll up every partition the watermark allows, then apply retention. Used by the CronJob and `gravix dev`. */
+/** One pass: roll up every partition the watermark allows, then apply retention. Used by the rollup loop and `gravix dev`. */
 export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupRunSummary> {
   const log = options.log ?? pino({ level: 'silent' });
   const policy: RollupPolicy & { force?: boolean } = {
