@@ -8,7 +8,8 @@
 # Usage:
 #   e2e/kind-e2e.sh          the whole round trip on a new kind cluster
 #   e2e/kind-e2e.sh verify   only send facts and check the rollup, against a running Gravix (INGRESS_URL,
-#                            QUERY_URL, GRAVIX_API_KEY); needs curl and jq. Tested against `gravix dev`.
+#                            QUERY_URL); reads the keys from the pipeline's Secret with kubectl unless both
+#                            GRAVIX_INGEST_KEY and GRAVIX_QUERY_TOKEN are set; needs curl and jq.
 # Environment:
 #   KIND_CLUSTER_NAME   cluster name (gravix-e2e)
 #   KIND_NODE_IMAGE     node image (kindest/node:v1.34.0)
@@ -19,7 +20,10 @@
 #   ARTIFACTS_DIR       where diagnostics go on failure (test-artifacts/e2e)
 #   INGRESS_URL         where request facts are sent (http://127.0.0.1:8080, the kind ingress)
 #   QUERY_URL           where the query API answers (INGRESS_URL)
-#   GRAVIX_API_KEY      API key (default: the first key of the pipeline's generated Secret)
+#   GRAVIX_NAMESPACE    namespace of the pipeline (gravix-e2e)
+#   GRAVIX_PIPELINE     name of the pipeline (e2e); its Secret <name>-api-keys holds the keys
+#   GRAVIX_INGEST_KEY   key for POST /api/v1/facts (default: `ingest-key` of the pipeline's Secret)
+#   GRAVIX_QUERY_TOKEN  token for the query API (default: `query-token` of the pipeline's Secret)
 #   RESEND_SETTLE_SECONDS  wait after re-sending the batch before checking it was not double counted (90)
 set -euo pipefail
 
@@ -31,8 +35,8 @@ tag="${IMAGE_TAG:-e2e}"
 artifacts="${ARTIFACTS_DIR:-$repo/test-artifacts/e2e}"
 operator_image="ghcr.io/gravix/gravix-operator:$tag"
 workers_image="ghcr.io/gravix/gravix-workers:$tag"
-namespace="gravix-e2e"
-pipeline="e2e"
+namespace="${GRAVIX_NAMESPACE:-gravix-e2e}"
+pipeline="${GRAVIX_PIPELINE:-e2e}"
 host="gravix.localtest.me"
 ingress_url="${INGRESS_URL:-http://127.0.0.1:8080}"
 query_url="${QUERY_URL:-$ingress_url}"
@@ -133,14 +137,14 @@ apply_pipeline() {
   kubectl -n "$namespace" wait "gravixpipeline/$pipeline" --for=condition=Available --timeout=15m
 }
 
-api_key() {
-  if [ -n "${GRAVIX_API_KEY:-}" ]; then
-    printf '%s\n' "$GRAVIX_API_KEY"
+# The operator generates `<pipeline>-api-keys` once: `ingest-key` may only send, `query-token` may only read.
+secret_key() {
+  local override="$1" field="$2"
+  if [ -n "$override" ]; then
+    printf '%s\n' "$override"
     return
   fi
-  # The operator generates `<key>:<tenant>` lines; the first key belongs to the default tenant.
-  kubectl -n "$namespace" get secret "$pipeline-api-keys" -o jsonpath='{.data.keys}' | base64 -d | head -n 1 |
-    cut -d: -f1
+  kubectl -n "$namespace" get secret "$pipeline-api-keys" -o "jsonpath={.data.$field}" | base64 -d
 }
 
 # NDJSON request facts for the last few minutes: 2% errors, latencies 20..119 ms.
@@ -189,9 +193,11 @@ rollup_counts_all() {
 }
 
 send_and_verify() {
-  local key facts_file
-  key="$(api_key)"
-  [ -n "$key" ] || fail "secret $pipeline-api-keys has no key"
+  local key token facts_file
+  key="$(secret_key "${GRAVIX_INGEST_KEY:-}" ingest-key)" || fail "cannot read secret $namespace/$pipeline-api-keys"
+  token="$(secret_key "${GRAVIX_QUERY_TOKEN:-}" query-token)" || fail "cannot read secret $namespace/$pipeline-api-keys"
+  [ -n "$key" ] || fail "secret $namespace/$pipeline-api-keys has no ingest-key"
+  [ -n "$token" ] || fail "secret $namespace/$pipeline-api-keys has no query-token"
   mkdir -p "$artifacts"
   facts_file="$artifacts/facts.ndjson"
   request_facts 500 >"$facts_file"
@@ -201,11 +207,11 @@ send_and_verify() {
   jq -e '.accepted == 500' "$artifacts/ingest-response.json" >/dev/null ||
     fail "ingest answered $(cat "$artifacts/ingest-response.json")"
 
-  log "waiting for a rollup (CronJob every minute)"
-  wait_for "service $service_name in /api/v1/services" 600 service_listed "$key"
-  wait_for "minute metrics counting 500 requests in /api/v1/timeseries" 300 rollup_counts_all "$key" 500
+  log "waiting for a rollup (every minute, open hour included)"
+  wait_for "service $service_name in /api/v1/services" 600 service_listed "$token"
+  wait_for "minute metrics counting 500 requests in /api/v1/timeseries" 300 rollup_counts_all "$token" 500
   local requests errors
-  read -r requests errors < <(timeseries_totals "$key")
+  read -r requests errors < <(timeseries_totals "$token")
   [ "$requests" -eq 500 ] || fail "timeseries counted $requests requests, expected 500 (duplicates?)"
   [ "$errors" -eq 10 ] || fail "timeseries counted $errors 5xx errors, expected 10"
   log "ok: /api/v1/timeseries counts 500 requests and 10 5xx errors"
@@ -213,13 +219,15 @@ send_and_verify() {
   log "re-sending the same batch: event_id makes it idempotent"
   post_facts "$key" "$facts_file" || fail "re-sending the batch was refused"
   sleep "${RESEND_SETTLE_SECONDS:-90}"
-  read -r requests _ < <(timeseries_totals "$key")
+  read -r requests _ < <(timeseries_totals "$token")
   [ "$requests" -eq 500 ] || fail "after a re-send timeseries counted $requests requests, expected 500"
   log "ok: a re-sent batch is not double counted"
 }
 
 verify_only() {
-  for tool in curl jq; do command -v "$tool" >/dev/null 2>&1 || fail "missing tool: $tool"; done
+  local tools=(curl jq)
+  if [ -z "${GRAVIX_INGEST_KEY:-}" ] || [ -z "${GRAVIX_QUERY_TOKEN:-}" ]; then tools+=(kubectl); fi
+  for tool in "${tools[@]}"; do command -v "$tool" >/dev/null 2>&1 || fail "missing tool: $tool"; done
   RUN_ID="$(date +%s)"
   send_and_verify
   log "verify passed"
