@@ -28,7 +28,10 @@ describe('decideRawRetention', () => {
   });
 
   it('never deletes a file whose key a manifest lists but whose etag or size differ (it was replaced)', () => {
-    for (const replaced of [{ ...b, etag: 'other' }, { ...b, size: 21 }]) {
+    for (const replaced of [
+      { ...b, etag: 'other' },
+      { ...b, size: 21 },
+    ]) {
       expect(decideRawRetention([a, replaced], manifest())).toEqual({
         action: 'delete',
         covered: [a.key],
