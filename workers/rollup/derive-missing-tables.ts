@@ -5,6 +5,7 @@ import { rollUpMinutesToHours, rollUpToServices } from '../domain/hour-metrics.j
 import { buildRawPartitionPrefix } from '../domain/raw-partition.js';
 import { decodeRequestMetrics, encodeHourMetrics, encodeServiceMetrics } from './adapters/metrics-parquet.js';
 import { loadManifest } from './commit-partition.js';
+import { putNewObject } from './put-new-object.js';
 import {
   buildDataFileKey,
   encodeRollupManifest,
@@ -82,7 +83,8 @@ export async function deriveMissingTables(store: ObjectStore, log: Logger): Prom
     for (const table of derivedTables) {
       const dataKey = buildDataFileKey(table, partition);
       const { bytes, rows } = files[table];
-      await store.put(dataKey, bytes);
+      // The manifest does not list this file: nothing may be there but our own bytes from a crashed earlier try.
+      await putNewObject(store, dataKey, bytes);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       outputs[table] = { key: dataKey, sha256, rows, bytes: bytes.byteLength };
     }

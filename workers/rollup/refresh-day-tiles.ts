@@ -1,9 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { ObjectStore, ObjectInfo } from '../adapters/object-store/object-store.js';
+import {
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../adapters/object-store/object-store.js';
 import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../domain/hour-metrics.js';
 import { decodeHourMetrics, encodeDayMetrics } from './adapters/metrics-parquet.js';
 import { buildDataFileKey, parseManifestKey } from './domain/rollup-manifest.js';
+import { putNewObject } from './put-new-object.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
@@ -50,7 +55,13 @@ const digestOf = (hours: readonly ObjectInfo[]) =>
     .update(JSON.stringify([...hours].sort((a, b) => (a.key < b.key ? -1 : 1)).map((h) => [h.key, h.etag])))
     .digest('hex');
 
-async function buildDayTile(store: ObjectStore, day: Day): Promise<number> {
+/**
+ * Rebuilds the tile as a conditional put on the tile we saw before reading the hours; undefined when another run
+ * replaced it meanwhile (its marker, or the next run, settles which hours the tile holds).
+ */
+async function buildDayTile(store: ObjectStore, day: Day): Promise<number | undefined> {
+  const key = buildDayTileKey(day.tenant, day.date);
+  const seen = await store.head(key);
   const rows: HourMetricsRow[] = [];
   for (const hour of day.hours) {
     const p = parseManifestKey(hour.key)!;
@@ -58,7 +69,12 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number> {
     if (file) rows.push(...decodeHourMetrics(file.body));
   }
   const days = rollUpHoursToDays(rows);
-  await store.put(buildDayTileKey(day.tenant, day.date), encodeDayMetrics(days));
+  try {
+    await store.put(key, encodeDayMetrics(days), seen ? { ifMatch: seen.etag } : { ifNoneMatch: '*' });
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    return undefined;
+  }
   return days.length;
 }
 
@@ -96,11 +112,14 @@ export async function refreshDayTiles(
     if (previous.includes(marker)) continue;
     await pauseAtPhase('day-tile');
     const rows = await buildDayTile(store, day);
+    if (rows === undefined) {
+      log.info({ tenant: day.tenant, date: day.date }, 'day tile rebuilt by a concurrent run');
+      continue;
+    }
     await pauseAtPhase('day-tile');
-    await store.put(
-      marker,
-      new TextEncoder().encode(`${JSON.stringify({ hours: day.hours.length, rows })}\n`),
-    );
+    const body = new TextEncoder().encode(`${JSON.stringify({ hours: day.hours.length, rows })}\n`);
+    // The marker is named by the digest of what the tile holds: create-only, never replaced.
+    await putNewObject(store, marker, body);
     for (const old of previous) await store.delete(old);
     report.built += 1;
     log.info({ tenant: day.tenant, date: day.date, rows }, 'day tile built');

@@ -60,7 +60,7 @@ export function recountFacts(facts: readonly RawFact[], table: RecountTable): Ma
     c.sumMs += f.latency_ms;
     c.minMs = Math.min(c.minMs, f.latency_ms);
     c.maxMs = Math.max(c.maxMs, f.latency_ms);
-    if (f.latency_ms <= latencyMinIndexableMs) c.zeroCount += 1;
+    if (f.latency_ms < latencyMinIndexableMs) c.zeroCount += 1;
     else {
       const index = latencyBucketIndex(f.latency_ms);
       c.buckets.set(index, (c.buckets.get(index) ?? 0) + 1);
