@@ -60,8 +60,18 @@ export interface EndpointsResponse {
 export interface FreshnessResponse {
   /** Start of the newest minute that has metrics, or null when there are none yet. */
   lastMetricMinute: number | null;
-  /** When the newest rollup committed, or null. */
-  lastRollupAt: number | null;
+  /**
+   * When the newest published hour was committed (wall clock of the manifest commit, ms), or null. It replaces
+   * `lastRollupAt`, which was the start of the pass that committed. A commit after you sent facts does not mean
+   * they are in: they reach the store when their WAL segment seals (GRAVIX_WAL_SEGMENT_AGE_MS) and count from
+   * the first pass that lists them.
+   */
+  lastCommitAt: number | null;
+  /**
+   * The newest fact time (ms) that commit counts, or null (none yet, or a manifest from before this was recorded).
+   * Facts with later timestamps are certainly not in the metrics yet; earlier ones may still be on their way.
+   */
+  newestEventAt: number | null;
   /** now - (lastMetricMinute + 1 min), ms; null when there are no metrics. */
   lagMs: number | null;
   now: number;

@@ -1,6 +1,5 @@
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { overflowRoute } from '../ingest/domain/route-budget.js';
-import { parseRollupManifest } from '../rollup/domain/rollup-manifest.js';
 import type {
   EndpointRow,
   EndpointsResponse,
@@ -12,6 +11,7 @@ import type {
 } from './api-types.js';
 import { stepStarts } from './domain/choose-step.js';
 import type { MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
+import { loadRollupFreshness } from './rollup-freshness-metrics.js';
 
 export interface TimeseriesRequest {
   tenant: string;
@@ -125,21 +125,18 @@ export class QueryService {
   }
 
   async freshness(tenant: string, now: number): Promise<FreshnessResponse> {
-    const [lastMetricMinute, lastRollupAt] = await Promise.all([
+    const [lastMetricMinute, rollup] = await Promise.all([
       this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000),
-      this.lastRollupAt(tenant),
+      loadRollupFreshness(this.store, tenant),
     ]);
     const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));
-    return { lastMetricMinute, lastRollupAt, lagMs, now };
-  }
-
-  /** The newest partition manifest's commit time: manifests are listed in key (= time) order. */
-  private async lastRollupAt(tenant: string): Promise<number | null> {
-    const manifests = await this.store.list(`metrics/_manifests/tenant=${tenant}/`);
-    const newest = manifests.at(-1);
-    if (!newest) return null;
-    const object = await this.store.get(newest.key);
-    return object ? Date.parse(parseRollupManifest(object.body, newest.key).committed_at) : null;
+    return {
+      lastMetricMinute,
+      lastCommitAt: rollup?.lastCommitAt ?? null,
+      newestEventAt: rollup?.newestEventAt ?? null,
+      lagMs,
+      now,
+    };
   }
 }
 

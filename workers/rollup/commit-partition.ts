@@ -33,7 +33,7 @@ function sameOutputs(manifest: RollupManifest, computed: ComputedPartition): boo
 function buildManifest(
   computed: ComputedPartition,
   previous: RollupManifest | undefined,
-  options: { sealed: boolean; nowMs: number },
+  options: { sealed: boolean },
 ): RollupManifest {
   const p = computed.partition;
   const out = (table: MetricsTable) => ({
@@ -60,7 +60,8 @@ function buildManifest(
     },
     published: false,
     sealed: options.sealed,
-    committed_at: new Date(options.nowMs).toISOString(),
+    // The real clock, not the pass's watermark time: freshness readers compare it with when facts were sent.
+    committed_at: new Date().toISOString(),
     stats: computed.stats,
   };
 }

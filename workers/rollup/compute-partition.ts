@@ -50,6 +50,8 @@ class PartitionAccumulator {
   readonly events = new Map<string, RawServiceEvent>();
   readonly aggregator = new MinuteMetricsAggregator();
   readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
+  /** Newest fact time (freshness: the manifest's stats.newest_event_ms). */
+  newestTs = -Infinity;
   private readonly scanner = new RawFactScanner();
 
   constructor(
@@ -72,6 +74,7 @@ class PartitionAccumulator {
       }
       this.stats.facts += 1;
       this.aggregator.add(fact);
+      if (fact.ts > this.newestTs) this.newestTs = fact.ts;
     });
   }
 
@@ -99,6 +102,8 @@ class PartitionAccumulator {
       this.aggregator.add(fact);
     }
     while (other < scan.otherLines.length) this.addLine(scan.otherLines[other++]!);
+    // A duplicate shares its event's time, so the scan's newest in-hour fact is the newest distinct one.
+    if (scan.newestTs > this.newestTs) this.newestTs = scan.newestTs;
   }
 
   addLine(line: string): void {
@@ -130,6 +135,7 @@ class PartitionAccumulator {
     }
     this.stats.facts += 1;
     this.aggregator.add(fact);
+    if (fact.ts > this.newestTs) this.newestTs = fact.ts;
   }
 
   private addEvent(event: RawServiceEvent): void {
@@ -206,6 +212,6 @@ export async function computePartition(
     inputs,
     inputsDigest: buildInputsDigest(inputs),
     outputs: encodeOutputs(rows, events),
-    stats: acc.stats,
+    stats: acc.newestTs === -Infinity ? acc.stats : { ...acc.stats, newest_event_ms: acc.newestTs },
   };
 }

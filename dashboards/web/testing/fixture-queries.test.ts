@@ -43,7 +43,13 @@ describe('the fixture API stand-in (UI tests only) follows the query API semanti
 
   it('reports no freshness and no services before any data exists', () => {
     const q = queries({ lastMetricMinute: null });
-    expect(q.freshness(5)).toEqual({ lastMetricMinute: null, lastRollupAt: null, lagMs: null, now: 5 });
+    expect(q.freshness(5)).toEqual({
+      lastMetricMinute: null,
+      lastCommitAt: null,
+      newestEventAt: null,
+      lagMs: null,
+      now: 5,
+    });
     expect(q.services(0, last).services).toEqual([]);
   });
 });

@@ -114,8 +114,15 @@ export class FixtureQueries {
 
   freshness(now: number): FreshnessResponse {
     const last = this.options.lastMetricMinute;
-    if (last === null) return { lastMetricMinute: null, lastRollupAt: null, lagMs: null, now };
-    return { lastMetricMinute: last, lastRollupAt: last + MINUTE + 4_000, lagMs: now - (last + MINUTE), now };
+    if (last === null)
+      return { lastMetricMinute: null, lastCommitAt: null, newestEventAt: null, lagMs: null, now };
+    return {
+      lastMetricMinute: last,
+      lastCommitAt: last + MINUTE + 4_000,
+      newestEventAt: last + MINUTE - 1,
+      lagMs: now - (last + MINUTE),
+      now,
+    };
   }
 
   events(p: { service?: string; from: number; to: number }): EventsResponse {

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { hashApiKey } from '../../domain/api-keys.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
-import type { TimeseriesResponse } from '../api-types.js';
+import type { FreshnessResponse, TimeseriesResponse } from '../api-types.js';
 import { loadContractData } from '../query-engine.contract.js';
 import { QueryService } from '../query-service.js';
 import { registerRollupFreshnessMetrics } from '../rollup-freshness-metrics.js';
@@ -18,11 +18,15 @@ const base = Date.parse('2026-11-20T10:00:00Z');
 let server: Server;
 let engine: DuckDbQueryEngine;
 let url: string;
+let loadedFrom: number;
+let loadedAt: number;
 
 beforeAll(async () => {
   const root = join(mkdtempSync(join(tmpdir(), 'gx-qapp-')), 'store');
   const store = new LocalObjectStore(root);
+  loadedFrom = Date.now();
   await loadContractData(store);
+  loadedAt = Date.now();
   engine = await DuckDbQueryEngine.open(root);
   const registry = new Registry();
   registerRollupFreshnessMetrics(registry, store, () => base + 2 * 3_600_000);
@@ -130,12 +134,13 @@ describe('query API', () => {
     expect(services.services.length).toBeGreaterThan(1);
     const events = (await (await get(`/api/v1/events?${range}`)).json()) as { events: { type: string }[] };
     expect(events.events.map((e) => e.type)).toEqual(['deploy']);
-    const freshness = (await (await get('/api/v1/freshness')).json()) as {
-      lastMetricMinute: number;
-      lastRollupAt: number;
-    };
+    const freshness = (await (await get('/api/v1/freshness')).json()) as FreshnessResponse;
     expect(freshness.lastMetricMinute).toBeGreaterThan(base);
-    expect(freshness.lastRollupAt).toBeGreaterThan(0);
+    // Committed while this file's beforeAll ran, on the real clock (the rollup's watermark time was pinned).
+    expect(freshness.lastCommitAt).toBeGreaterThanOrEqual(loadedFrom);
+    expect(freshness.lastCommitAt).toBeLessThanOrEqual(loadedAt);
+    expect(freshness.newestEventAt).toBeGreaterThanOrEqual(freshness.lastMetricMinute!);
+    expect(freshness.newestEventAt).toBeLessThan(freshness.lastMetricMinute! + 60_000);
   });
 });
 

@@ -17,6 +17,8 @@ export interface SegmentScanResult {
   groups: Uint32Array;
   statuses: Uint16Array;
   latencies: Float64Array;
+  /** The newest event time (ms) among this segment's facts of the hour; -Infinity when it has none. */
+  newestTs: number;
   /** Groups first seen in this segment by this worker: [id, service, method, path]. */
   newGroups: [number, string, string, string][];
   /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */

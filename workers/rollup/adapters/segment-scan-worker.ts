@@ -73,6 +73,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
   const newGroups: [number, string, string, string][] = [];
   const fp = new Uint32Array(3);
   const endMs = request.startMs + 3_600_000;
+  let newestTs = -Infinity;
   for await (const chunk of readGzipLineChunks(request.body)) {
     forEachLine(chunk, (start, end) => {
       const fact = scanner.fact;
@@ -84,6 +85,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
       const group = groupOf(fact.service, fact.method, fact.path, newGroups);
       columns.push(fp, Math.floor(fact.ts / minuteMs), group, fact.status_code, fact.latency_ms);
+      if (fact.ts > newestTs) newestTs = fact.ts;
     });
   }
   const n = columns.count;
@@ -95,6 +97,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
     groups: columns.groups.subarray(0, n),
     statuses: columns.statuses.subarray(0, n),
     latencies: columns.latencies.subarray(0, n),
+    newestTs,
     newGroups,
     otherLines,
     otherAt,

@@ -47,6 +47,7 @@ export const rollupManifestSchema = z.object({
   published: z.boolean(),
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
   sealed: z.boolean(),
+  /** Wall-clock time of the commit put (RFC 3339); the data files are published right after it. */
   committed_at: z.string(),
   /**
    * Set (with a conditional put) when raw retention starts deleting this generation's inputs: the generation is
@@ -59,6 +60,8 @@ export const rollupManifestSchema = z.object({
     invalid: z.number().int().nonnegative(),
     facts: z.number().int().nonnegative(),
     events: z.number().int().nonnegative(),
+    /** Newest fact time (ms) this generation counts; absent when it has no facts (and in older manifests). */
+    newest_event_ms: z.number().optional(),
   }),
 });
 
