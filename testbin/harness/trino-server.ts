@@ -55,7 +55,14 @@ function hiveCatalog({ s3, metastoreBucket }: TrinoOptions): string {
 function writeEtc(dir: string, port: number, options: TrinoOptions): void {
   const etc = join(dir, 'etc');
   mkdirSync(join(etc, 'catalog'), { recursive: true });
-  writeFileSync(join(etc, 'node.properties'), `node.environment=test\nnode.data-dir=${join(dir, 'data')}\n`);
+  // Without internal-address Trino announces the first non-loopback interface, which may be a bridge another
+  // test's cluster creates and tears down (then every task status call fails until the query gives up).
+  const node = [
+    'node.environment=test',
+    `node.data-dir=${join(dir, 'data')}`,
+    'node.internal-address=127.0.0.1',
+  ];
+  writeFileSync(join(etc, 'node.properties'), `${node.join('\n')}\n`);
   writeFileSync(join(etc, 'jvm.config'), `${jvmConfig}\n`);
   writeFileSync(
     join(etc, 'config.properties'),

@@ -21,6 +21,13 @@ import { checkStoredPercentiles } from '../rollup/testing/stored-percentiles-ora
  * The percentile promise checked over the whole query path (raw segments -> rollup -> Parquet -> engine -> API)
  * against the exact order statistic of the facts each answer covers (withinPromise in percentile-cases.ts).
  */
+/**
+ * 'full' asks every query below; 'lean' (Trino, where each query is a round trip of a second or so) drops the
+ * ones that read the same tables with the same steps as another: one service-table filter, the ragged and
+ * day-aligned series, one overlay, two endpoint tables. Every step and every table stays covered.
+ */
+export type OracleDepth = 'full' | 'lean';
+
 interface Answer {
   requests: number;
   p50: number | null;
@@ -56,44 +63,63 @@ const iso = (ms: number) => new Date(ms).toISOString().slice(0, 16);
 const minutes = (ms: number) => `${ms / 60_000}m`;
 
 /** Step series: which table the planner reads follows from the filter (endpoint or service) and the step. */
-function seriesQueries() {
+function seriesQueries(depth: OracleDepth) {
   const endpoint = oracleEndpoints[0];
-  const filters: [string, Filter][] = [
-    ['all services (service tables)', {}],
-    ['service svc-a (service tables)', { service: 'svc-a' }],
-    ['endpoint GET /a (request tables)', { ...endpoint }],
+  const filters: [string, Filter, boolean][] = [
+    ['all services (service tables)', {}, true],
+    ['service svc-a (service tables)', { service: 'svc-a' }, false],
+    ['endpoint GET /a (request tables)', { ...endpoint }, true],
   ];
-  const ranges: [number, number, number][] = [
-    [60_000, oracleWindow.from, oracleWindow.to],
-    [5 * 60_000, oracleWindow.from, oracleWindow.to],
-    [15 * 60_000, oracleWindow.from, oracleWindow.to],
-    [hourMs, oracleWindow.from, oracleWindow.to], // hour rows
-    [hourMs, oracleWindow.from + 7 * 60_000, oracleWindow.to - 60_000], // ragged: minute rows
-    [dayMs, d0 - dayMs, d0 + 2 * dayMs], // hour rows, day steps
-    [dayMs, oracleWindow.from, oracleWindow.to], // hour rows, steps starting on an hour
+  const ranges: [number, number, number, boolean][] = [
+    [60_000, oracleWindow.from, oracleWindow.to, true],
+    [5 * 60_000, oracleWindow.from, oracleWindow.to, true],
+    [15 * 60_000, oracleWindow.from, oracleWindow.to, true],
+    [hourMs, oracleWindow.from, oracleWindow.to, true], // hour rows
+    [hourMs, oracleWindow.from + 7 * 60_000, oracleWindow.to - 60_000, false], // ragged: minute rows
+    [dayMs, d0 - dayMs, d0 + 2 * dayMs, false], // hour rows, day steps
+    [dayMs, oracleWindow.from, oracleWindow.to, true], // hour rows, steps starting on an hour
   ];
-  return filters.flatMap(([label, filter]) =>
-    ranges.map(([stepMs, from, to]) => ({ label, filter, stepMs, from, to })),
-  );
+  const keep = (lean: boolean) => depth === 'full' || lean;
+  return filters
+    .filter(([, , lean]) => keep(lean))
+    .flatMap(([label, filter]) =>
+      ranges
+        .filter(([, , , lean]) => keep(lean))
+        .map(([stepMs, from, to]) => ({ label, filter, stepMs, from, to })),
+    );
 }
 
-async function checkSeries(service: QueryService, tenant: string, c: PercentileCase, check: Checker) {
-  for (const { label, filter, stepMs, from, to } of seriesQueries()) {
+/**
+ * Runs `each` over `items`, `width` at a time: a Trino query spends most of its wall time in scheduling and
+ * polling, so a few in flight keep the single-node server busy without queueing the whole case at once.
+ */
+async function inParallel<T>(items: readonly T[], width: number, each: (item: T) => Promise<void>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await each(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: width }, lane));
+}
+
+async function checkSeries(service: QueryService, c: PercentileCase, check: Checker, depth: OracleDepth) {
+  const tenant = c.tenant;
+  await inParallel(seriesQueries(depth), 3, async ({ label, filter, stepMs, from, to }) => {
     const query = `timeseries ${label} step ${minutes(stepMs)} ${iso(from)}..${iso(to)}`;
     const { points } = await service.timeseries({ tenant, from, to, stepMs, ...filter });
     for (const p of points) {
       const facts = c.facts.filter((f) => matches(f, filter) && f.ts >= p.t && f.ts < p.t + stepMs);
       check.answer(query, iso(p.t), p, facts);
     }
-  }
+  });
 }
 
-async function checkCompare(service: QueryService, tenant: string, c: PercentileCase, check: Checker) {
-  const [from, to] = [d0 + dayMs - 3 * hourMs, d0 + dayMs + 3 * hourMs];
-  for (const [stepMs, filter] of [
+async function checkCompare(service: QueryService, c: PercentileCase, check: Checker, depth: OracleDepth) {
+  const [tenant, from, to] = [c.tenant, d0 + dayMs - 3 * hourMs, d0 + dayMs + 3 * hourMs];
+  const overlays: [number, Filter][] = [
     [15 * 60_000, {}],
     [hourMs, { ...oracleEndpoints[0] }],
-  ] as [number, Filter][]) {
+  ];
+  for (const [stepMs, filter] of overlays.slice(0, depth === 'full' ? 2 : 1)) {
     const query = `timeseries compare=1d step ${minutes(stepMs)} filter ${JSON.stringify(filter)}`;
     const { compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '1d', ...filter });
     for (const p of compare!.points) {
@@ -105,15 +131,17 @@ async function checkCompare(service: QueryService, tenant: string, c: Percentile
 }
 
 /** Endpoint tables over ranges that make the planner read day tiles, hours, minutes or a mix. */
-function endpointQueries(): {
+function endpointQueries(depth: OracleDepth): {
   label: string;
   from: number;
   to: number;
   sort: EndpointSort;
   service?: string;
+  /** Only in the full depth: the lean one still reads every table. */
+  fullOnly?: true;
 }[] {
   const ragged = { from: oracleWindow.from + 17 * 60_000, to: oracleWindow.to - 13 * 60_000 };
-  return [
+  const queries: ReturnType<typeof endpointQueries> = [
     { label: 'day tile + hours + minutes', ...ragged, sort: 'p95' },
     { label: 'day tile only', from: d0, to: d0 + dayMs, sort: 'p95' },
     { label: 'hours only', from: d0 - 3 * hourMs, to: d0, sort: 'p95' },
@@ -122,6 +150,7 @@ function endpointQueries(): {
       from: d0 - 3 * hourMs + 5 * 60_000,
       to: d0 - 2 * hourMs - 10 * 60_000,
       sort: 'p95',
+      fullOnly: true,
     },
     { label: 'top 2 by requests, day tile + hours + minutes', ...ragged, sort: 'requests' },
     {
@@ -130,12 +159,15 @@ function endpointQueries(): {
       to: d0 + dayMs,
       sort: 'errors',
       service: 'svc-a',
+      fullOnly: true,
     },
   ];
+  return queries.filter((q) => depth === 'full' || !q.fullOnly);
 }
 
-async function checkEndpoints(service: QueryService, tenant: string, c: PercentileCase, check: Checker) {
-  for (const { label, from, to, sort, service: only } of endpointQueries()) {
+async function checkEndpoints(service: QueryService, c: PercentileCase, check: Checker, depth: OracleDepth) {
+  const tenant = c.tenant;
+  for (const { label, from, to, sort, service: only } of endpointQueries(depth)) {
     const limit = sort === 'requests' ? 2 : 100;
     const { endpoints } = await service.endpoints(tenant, from, to, sort, limit, only);
     const query = `endpoints sort=${sort} ${label} ${iso(from)}..${iso(to)}`;
@@ -178,14 +210,17 @@ export async function checkPercentileCases(
   service: QueryService,
   store: ObjectStore,
   cases: readonly PercentileCase[],
+  depth: OracleDepth,
 ): Promise<{ mismatches: Mismatch[]; checked: number }> {
   const all: Mismatch[] = [];
   let checked = 0;
   for (const c of cases) {
     const check = new Checker(c);
-    await checkSeries(service, c.tenant, c, check);
-    await checkCompare(service, c.tenant, c, check);
-    await checkEndpoints(service, c.tenant, c, check);
+    await Promise.all([
+      checkSeries(service, c, check, depth),
+      checkCompare(service, c, check, depth),
+      checkEndpoints(service, c, check, depth),
+    ]);
     all.push(...check.mismatches, ...(await checkStoredPercentiles(store, c)));
     checked += check.checked;
   }

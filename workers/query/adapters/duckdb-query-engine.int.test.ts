@@ -20,5 +20,5 @@ describeQueryEngineContract(
     await loadContractData(store, cases);
     return { engine: await DuckDbQueryEngine.open(root), store };
   },
-  cases,
+  { cases, depth: 'full' },
 );
