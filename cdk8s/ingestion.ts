@@ -62,7 +62,7 @@ export class Ingestion extends Construct {
                 args: ['ingest'],
                 resources: ingestion.resources,
                 configMapName: configMapName(pipeline),
-                env: s3CredentialEnv(pipeline),
+                env: s3CredentialEnv(pipeline, 'ingest'),
                 serve: true,
                 apiKeys: true,
               }),

@@ -3,7 +3,7 @@ import { IntOrString, KubeService, KubeStatefulSet, Quantity } from 'cdk8s-plus-
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { MINIO_IMAGE } from './images.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { MINIO_PORT, secretEnv } from './pipeline-config.js';
+import { MINIO_PORT, minioRootSecretName, secretEnv } from './pipeline-config.js';
 import { containerSecurity, httpProbe, podSecurity, resources } from './pod-defaults.js';
 
 const MINIO_UID = 1000;
@@ -17,7 +17,7 @@ export class Minio extends Construct {
     const { pipeline } = props;
     const name = childName(pipeline, 'minio');
     const metadata = childMetadata(pipeline, 'minio', name);
-    const credentials = childName(pipeline, 'minio-credentials');
+    const credentials = minioRootSecretName(pipeline);
     const { size, storageClassName } = pipeline.spec.storage.minio;
     new KubeService(this, 'service', {
       metadata,

@@ -17,6 +17,7 @@ export type Component =
   | 'minio'
   | 'config'
   | 'secrets'
+  | 'storage-setup'
   | 'ingress'
   | 'network-policy'
   | 'monitoring';

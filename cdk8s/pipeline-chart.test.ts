@@ -5,7 +5,11 @@ import { synthPipeline, type Manifest } from './pipeline-chart.js';
 const fixed = () => 'fixed';
 const synth = (spec: Parameters<typeof makePipeline>[0] = {}, prometheusOperator = true) =>
   synthPipeline(makePipeline(spec), { generate: fixed, prometheusOperator });
-const ids = (manifests: Manifest[]) => manifests.map((m) => `${m.kind}/${m.metadata.name}`).sort();
+// The storage Job's name ends in a hash of its spec; the rest of its name is what these lists check.
+const ids = (manifests: Manifest[]) =>
+  manifests
+    .map((m) => `${m.kind}/${m.metadata.name}`.replace(/^(Job\/.*-storage-setup)-[0-9a-f]{8}$/, '$1-<hash>'))
+    .sort();
 const find = (manifests: Manifest[], kind: string, name: string) => {
   const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
   if (!found) throw new Error(`${kind}/${name} not synthesized`);
@@ -22,12 +26,17 @@ describe('GravixPipelineChart', () => {
       'Deployment/shop-query',
       'Deployment/shop-rollup',
       'HorizontalPodAutoscaler/shop-ingest',
+      'Job/shop-storage-setup-<hash>',
       'NetworkPolicy/shop-allow-http',
       'NetworkPolicy/shop-allow-internal',
       'NetworkPolicy/shop-default-deny',
       'PodDisruptionBudget/shop-ingest',
       'Secret/shop-api-keys',
       'Secret/shop-minio-credentials',
+      'Secret/shop-s3-ingest',
+      'Secret/shop-s3-query',
+      'Secret/shop-s3-rollup',
+      'Secret/shop-s3-trino',
       'Service/shop-ingest',
       'Service/shop-minio',
       'Service/shop-query',
@@ -67,6 +76,49 @@ describe('GravixPipelineChart', () => {
     expect(ids(manifests)).not.toContain('StatefulSet/shop-minio');
     expect(ids(manifests)).not.toContain('Secret/shop-minio-credentials');
     expect(JSON.stringify(find(manifests, 'Deployment', 'shop-ingest'))).toContain('"name":"s3-creds"');
+  });
+
+  it('gives each component its own MinIO user and MinIO root credentials only to MinIO and the storage Job', () => {
+    const manifests = synth();
+    const rootUsers = manifests
+      .filter((m) => m.kind !== 'Secret' && JSON.stringify(m).includes('"shop-minio-credentials"'))
+      .map((m) => `${m.kind}/${m.metadata.name}`.replace(/-[0-9a-f]{8}$/, '-<hash>'));
+    expect(rootUsers.sort()).toEqual(['Job/shop-storage-setup-<hash>', 'StatefulSet/shop-minio']);
+    for (const [kind, name, component] of [
+      ['Deployment', 'shop-ingest', 'ingest'],
+      ['Deployment', 'shop-rollup', 'rollup'],
+      ['Deployment', 'shop-query', 'query'],
+      ['StatefulSet', 'shop-trino-coordinator', 'trino'],
+    ] as const) {
+      expect(JSON.stringify(find(manifests, kind, name))).toContain(`"shop-s3-${component}"`);
+    }
+  });
+
+  it('runs a storage Job that creates MinIO users, and on external S3 only checks the bucket unless asked', () => {
+    const job = (spec: Parameters<typeof makePipeline>[0]) => {
+      const found = synth(spec).find((m) => m.kind === 'Job')!;
+      const container = (found as Manifest & { spec: Record<string, any> }).spec.template.spec.containers[0]; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const env = Object.fromEntries(
+        (container.env as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? 'secret']),
+      );
+      return { args: container.args, env, name: found.metadata.name };
+    };
+    const minio = job({});
+    expect(minio.args).toEqual(['storage-setup']);
+    expect(minio.env).toMatchObject({
+      GRAVIX_STORAGE_CREATE_BUCKET: 'true',
+      GRAVIX_STORAGE_MINIO_USERS: 'true',
+      GRAVIX_STORAGE_TRINO_ACCESS_KEY_ID: 'secret',
+    });
+    const external = { mode: 'external' as const, external: { secretRef: { name: 's3-creds' } } };
+    expect(job({ storage: external }).env).toMatchObject({
+      GRAVIX_STORAGE_CREATE_BUCKET: 'false',
+      GRAVIX_STORAGE_MINIO_USERS: 'false',
+    });
+    const asked = { ...external, external: { ...external.external, createBucket: true } };
+    expect(job({ storage: asked }).env).toMatchObject({ GRAVIX_STORAGE_CREATE_BUCKET: 'true' });
+    expect(job({ version: '0.2.0' }).name).not.toBe(minio.name);
+    expect(job({}).name).toBe(minio.name);
   });
 
   it('runs the rollup as one long-running replica that an upgrade replaces instead of doubling', () => {

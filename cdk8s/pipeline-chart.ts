@@ -15,6 +15,7 @@ import { buildPipelineConfig, configMapName } from './pipeline-config.js';
 import { Query } from './query.js';
 import { Rollup } from './rollup.js';
 import { GeneratedSecrets, type SecretGenerator } from './secrets.js';
+import { StorageSetup } from './storage-setup.js';
 import { Trino } from './trino.js';
 import { buildTrinoConfig } from './trino-config.js';
 
@@ -51,6 +52,7 @@ export class GravixPipelineChart extends Chart {
       data: config,
     });
     new GeneratedSecrets(this, 'secrets', { pipeline, generate: props.generate });
+    new StorageSetup(this, 'storage-setup', { pipeline, configHash: workerHash });
     new Ingestion(this, 'ingest', { pipeline, configHash: workerHash });
     new Rollup(this, 'rollup', { pipeline, configHash: workerHash });
     new Query(this, 'query', { pipeline, configHash: workerHash });

@@ -1,5 +1,6 @@
 import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import type { StorageComponent } from '../workers/storage-setup/domain/component-policies.js';
 import { childName } from './naming.js';
 
 export const HTTP_PORT = 8080;
@@ -9,12 +10,22 @@ export function configMapName(pipeline: GravixPipeline): string {
   return childName(pipeline, 'config');
 }
 
-/** The Secret holding S3 credentials: generated for MinIO, user-supplied for external S3. */
-export function s3SecretName(pipeline: GravixPipeline): string {
+/** MinIO's root credentials: only MinIO itself and the storage Job see them. */
+export function minioRootSecretName(pipeline: GravixPipeline): string {
+  return childName(pipeline, 'minio-credentials');
+}
+
+/** A component's own MinIO user (docs/adr/0063), created by the storage Job with its least-privilege policy. */
+export function componentSecretName(pipeline: GravixPipeline, component: StorageComponent): string {
+  return childName(pipeline, `s3-${component}`);
+}
+
+/** The Secret a component takes S3 credentials from: its own MinIO user, or the user's Secret for external S3. */
+export function s3SecretName(pipeline: GravixPipeline, component: StorageComponent): string {
   const { storage } = pipeline.spec;
   return storage.mode === 'external'
     ? storage.external!.secretRef!.name
-    : childName(pipeline, 'minio-credentials');
+    : componentSecretName(pipeline, component);
 }
 
 export function s3Endpoint(pipeline: GravixPipeline): string {
@@ -67,10 +78,17 @@ export function secretEnv(name: string, secret: string, key: string): EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
 
-const WORKER_S3_ENV = { accessKey: 'GRAVIX_S3_ACCESS_KEY_ID', secretKey: 'GRAVIX_S3_SECRET_ACCESS_KEY' };
+export const WORKER_S3_ENV = {
+  accessKey: 'GRAVIX_S3_ACCESS_KEY_ID',
+  secretKey: 'GRAVIX_S3_SECRET_ACCESS_KEY',
+};
 
-export function s3CredentialEnv(pipeline: GravixPipeline, names = WORKER_S3_ENV): EnvVar[] {
-  const secret = s3SecretName(pipeline);
+export function s3CredentialEnv(
+  pipeline: GravixPipeline,
+  component: StorageComponent,
+  names = WORKER_S3_ENV,
+): EnvVar[] {
+  const secret = s3SecretName(pipeline, component);
   return [
     secretEnv(names.accessKey, secret, 'accessKeyId'),
     secretEnv(names.secretKey, secret, 'secretAccessKey'),

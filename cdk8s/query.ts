@@ -30,7 +30,7 @@ export class Query extends Construct {
                 args: ['query'],
                 resources: pipeline.spec.query.resources,
                 configMapName: configMapName(pipeline),
-                env: s3CredentialEnv(pipeline),
+                env: s3CredentialEnv(pipeline, 'query'),
                 serve: true,
                 apiKeys: true,
               }),

@@ -47,7 +47,7 @@ export class Rollup extends Construct {
                 args: ['rollup'],
                 resources: pipeline.spec.rollup.resources,
                 configMapName: configMapName(pipeline),
-                env: [...s3CredentialEnv(pipeline), ...buildRollupEnv(pipeline)],
+                env: [...s3CredentialEnv(pipeline, 'rollup'), ...buildRollupEnv(pipeline)],
                 serve: true,
                 apiKeys: false,
               }),

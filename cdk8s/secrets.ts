@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { STORAGE_COMPONENTS } from '../workers/storage-setup/domain/component-policies.js';
 import { childMetadata, childName, CREATE_ONLY_ANNOTATION } from './naming.js';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
@@ -43,6 +44,13 @@ export class GeneratedSecrets extends Construct {
       });
     if (pipeline.spec.storage.mode === 'minio') {
       secret('minio-credentials', { accessKeyId: `gravix-${generate(6)}`, secretAccessKey: generate(24) });
+      // One MinIO user per component (docs/adr/0063); the storage Job creates them with these keys.
+      for (const component of STORAGE_COMPONENTS) {
+        secret(`s3-${component}`, {
+          accessKeyId: `gravix-${component}-${generate(6)}`,
+          secretAccessKey: generate(24),
+        });
+      }
     }
     const ingestKey = `gx_${generate(24)}`;
     const queryToken = `gxq_${generate(24)}`;

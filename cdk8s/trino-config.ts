@@ -1,4 +1,5 @@
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { STORE_PREFIXES } from '../workers/storage-setup/domain/component-policies.js';
 import { childName } from './naming.js';
 import { HTTP_PORT, s3Endpoint, s3Region } from './pipeline-config.js';
 
@@ -22,7 +23,7 @@ function hiveCatalog(pipeline: GravixPipeline): string {
   return properties([
     'connector.name=hive',
     'hive.metastore=file',
-    `hive.metastore.catalog.dir=s3://${pipeline.spec.storage.bucket}/trino-metastore`,
+    `hive.metastore.catalog.dir=s3://${pipeline.spec.storage.bucket}/${STORE_PREFIXES.trinoMetastore.slice(0, -1)}`,
     'hive.non-managed-table-writes-enabled=true',
     'fs.native-s3.enabled=true',
     ...(endpoint ? [`s3.endpoint=${endpoint}`] : []),

@@ -24,7 +24,7 @@ function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container
     name: 'trino',
     image: TRINO_IMAGE,
     imagePullPolicy: 'IfNotPresent',
-    env: s3CredentialEnv(pipeline, { accessKey: 'S3_ACCESS_KEY', secretKey: 'S3_SECRET_KEY' }),
+    env: s3CredentialEnv(pipeline, 'trino', { accessKey: 'S3_ACCESS_KEY', secretKey: 'S3_SECRET_KEY' }),
     ports: [{ name: 'http', containerPort: HTTP_PORT }],
     resources: resources(spec),
     securityContext: containerSecurity(security),

@@ -17,6 +17,10 @@ export const subcommands: Record<string, Subcommand> = {
     summary: 'rollup worker (raw segments -> minute metrics)',
     load: () => import('../workers/rollup/main.js'),
   },
+  'storage-setup': {
+    summary: 'create the bucket and least-privilege MinIO users (the pipeline storage Job)',
+    load: () => import('../workers/storage-setup/main.js'),
+  },
   query: { summary: 'query API and dashboard server', load: () => import('../workers/query/main.js') },
   operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
   loadgen: {

@@ -95,6 +95,10 @@ const storageSchema = z
         endpoint: z.string().max(512).optional().describe('S3 endpoint URL; empty means AWS'),
         region: z.string().max(64).default('us-east-1'),
         secretRef: z.object({ name }).optional().describe('Secret with keys accessKeyId and secretAccessKey'),
+        createBucket: z
+          .boolean()
+          .default(false)
+          .describe('create the bucket if it is missing; otherwise the storage Job fails and says so'),
       })
       .optional(),
   })

@@ -5,6 +5,7 @@ import { parsePipeline } from '../crds/gravix-pipeline.js';
 import { loadIngestConfig } from '../workers/ingest/config.js';
 import { loadQueryConfig } from '../workers/query/config.js';
 import { loadRollupConfig } from '../workers/rollup/config.js';
+import { loadStorageSetupConfig } from '../workers/storage-setup/config.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 
 /**
@@ -79,6 +80,19 @@ describe('workloads the operator deploys for the sample pipeline', () => {
     expect(config.store.GRAVIX_STORE).toBe('s3');
     expect(config.GRAVIX_QUERY_ENGINE).toBe('trino');
     expect(config.GRAVIX_QUERY_PORT).toBe(httpPort(container));
+  });
+
+  it('run the storage Job with a valid configuration: the sample bucket on its MinIO, a user per component', () => {
+    const job = manifests.find((m) => m.kind === 'Job' && m.metadata.name.startsWith('e2e-storage-setup-'))!;
+    const container = podContainer(job);
+    expect(container.args).toEqual(['storage-setup']);
+    const { options } = loadStorageSetupConfig(containerEnv(container));
+    expect(options).toMatchObject({
+      bucket: 'gravix-e2e',
+      endpoint: 'http://e2e-minio:9000',
+      createBucket: true,
+    });
+    expect(Object.keys(options.users ?? {}).sort()).toEqual(['ingest', 'query', 'rollup', 'trino']);
   });
 
   it('run the rollup loop over the open hour with a valid configuration, /metrics on the port its Service targets', () => {

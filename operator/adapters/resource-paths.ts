@@ -7,6 +7,7 @@ const PLURALS: Record<string, string> = {
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
   CronJob: 'cronjobs',
+  Job: 'jobs',
   HorizontalPodAutoscaler: 'horizontalpodautoscalers',
   PodDisruptionBudget: 'poddisruptionbudgets',
   Ingress: 'ingresses',

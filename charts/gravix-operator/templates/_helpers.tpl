@@ -64,7 +64,7 @@ when it watches every namespace, or into a Role in watchNamespace otherwise.
   resources: [deployments, statefulsets]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [batch]
-  resources: [cronjobs]
+  resources: [cronjobs, jobs]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]

@@ -1,0 +1,72 @@
+/**
+ * Which pipeline component may do what in the bucket: the one owner of the per-component MinIO policies
+ * (docs/adr/0063). Every key a worker reads or writes starts with one of these prefixes.
+ */
+export const STORE_PREFIXES = {
+  raw: 'raw/',
+  deadLetter: 'dead-letter/',
+  metrics: 'metrics/',
+  /** Trino's file metastore (cdk8s/trino-config.ts: hive.metastore.catalog.dir). */
+  trinoMetastore: 'trino-metastore/',
+} as const;
+
+export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino'] as const;
+export type StorageComponent = (typeof STORAGE_COMPONENTS)[number];
+
+interface Access {
+  /** Prefixes the component may list. */
+  list: string[];
+  read: string[];
+  /** Put (conditional puts included: If-None-Match and If-Match need no other permission). */
+  write: string[];
+  delete: string[];
+}
+
+const { raw, deadLetter, metrics, trinoMetastore } = STORE_PREFIXES;
+
+/**
+ * Least privilege per component. Ingest reads back what it wrote only to verify uploads (HEAD needs
+ * s3:GetObject); rollup reads raw, writes metrics and deletes both for retention; query reads manifests (freshness);
+ * Trino reads metrics and keeps its metastore.
+ */
+export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
+  ingest: { list: [], read: [raw, deadLetter], write: [raw, deadLetter], delete: [] },
+  rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
+  query: { list: [metrics], read: [metrics], write: [], delete: [] },
+  trino: {
+    list: [metrics, trinoMetastore],
+    read: [metrics, trinoMetastore],
+    write: [trinoMetastore],
+    delete: [trinoMetastore],
+  },
+};
+
+export function policyName(component: StorageComponent): string {
+  return `gravix-${component}`;
+}
+
+type Statement = Record<string, unknown>;
+
+const objects = (bucket: string, prefixes: string[]) => prefixes.map((p) => `arn:aws:s3:::${bucket}/${p}*`);
+
+/** The S3 policy document (IAM JSON) for one component on one bucket. */
+export function buildComponentPolicy(component: StorageComponent, bucket: string): Record<string, unknown> {
+  const access = COMPONENT_ACCESS[component];
+  const statements: Statement[] = [];
+  const allow = (action: string, prefixes: string[]) => {
+    if (prefixes.length > 0)
+      statements.push({ Effect: 'Allow', Action: [action], Resource: objects(bucket, prefixes) });
+  };
+  if (access.list.length > 0) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [`arn:aws:s3:::${bucket}`],
+      Condition: { StringLike: { 's3:prefix': access.list.map((p) => `${p}*`) } },
+    });
+  }
+  allow('s3:GetObject', access.read);
+  allow('s3:PutObject', access.write);
+  allow('s3:DeleteObject', access.delete);
+  return { Version: '2012-10-17', Statement: statements };
+}

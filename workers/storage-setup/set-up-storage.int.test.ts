@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
+import { PreconditionFailedError } from '../adapters/object-store/object-store.js';
+import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
+import { STORAGE_COMPONENTS, type StorageComponent } from './domain/component-policies.js';
+import {
+  BucketMissingError,
+  setUpStorage,
+  type Credentials,
+  type StorageSetupOptions,
+} from './set-up-storage.js';
+
+const silent = pino({ level: 'silent' });
+const bucket = 'gravix-policies';
+const body = (text: string) => Buffer.from(text);
+const rawKey = 'raw/tenant=acme/date=2026-12-01/hour=10/ingest-0-000000000001.jsonl.gz';
+const deadKey = 'dead-letter/tenant=acme/date=2026-12-01/hour=10/ingest-0-000000000001.jsonl.gz';
+const manifestKey = 'metrics/_manifests/tenant=acme/date=2026-12-01/hour=10.json';
+const dataKey = 'metrics/request_metrics_minute/tenant=acme/date=2026-12-01/hour=10/part-00000.parquet';
+const metastoreKey = 'trino-metastore/gravix/schema.json';
+
+async function expectDenied(attempt: Promise<unknown>): Promise<void> {
+  await expect(attempt).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+}
+
+/**
+ * The per-component MinIO users and policies (domain/component-policies.ts) on a real MinIO, exercised through the
+ * workers' own S3 adapter: each component can do what its worker does (conditional puts included) and is refused
+ * what it must not do.
+ */
+describe('storage setup on a real MinIO', () => {
+  let minio: MinioServer;
+  let users: Record<StorageComponent, Credentials>;
+  let options: StorageSetupOptions;
+  const stores = new Map<StorageComponent, S3ObjectStore>();
+  const store = (component: StorageComponent) => stores.get(component)!;
+
+  beforeAll(async () => {
+    minio = await startMinio();
+    users = Object.fromEntries(
+      STORAGE_COMPONENTS.map((c) => [
+        c,
+        {
+          accessKeyId: `gravix-${c}-${randomBytes(3).toString('hex')}`,
+          secretAccessKey: randomBytes(18).toString('base64url'),
+        },
+      ]),
+    ) as Record<StorageComponent, Credentials>;
+    options = {
+      bucket,
+      endpoint: minio.endpoint,
+      region: minio.region,
+      credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
+      createBucket: true,
+      users,
+    };
+    await setUpStorage(options, silent);
+    for (const c of STORAGE_COMPONENTS) {
+      stores.set(
+        c,
+        new S3ObjectStore({
+          bucket,
+          endpoint: minio.endpoint,
+          region: minio.region,
+          maxAttempts: 1,
+          ...users[c],
+        }),
+      );
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const s of stores.values()) s.destroy();
+    await minio?.stop();
+  });
+
+  it('lets ingest put raw and dead-letter objects only once (If-None-Match) and read them back to verify', async () => {
+    await store('ingest').put(rawKey, body('facts'), { ifNoneMatch: '*' });
+    await store('ingest').put(deadKey, body('rejected'), { ifNoneMatch: '*' });
+    expect(await store('ingest').head(rawKey)).toMatchObject({ size: 5 });
+    await expect(store('ingest').put(rawKey, body('again'), { ifNoneMatch: '*' })).rejects.toBeInstanceOf(
+      PreconditionFailedError,
+    );
+  });
+
+  it('lets rollup list and read raw, write metrics with conditional puts, and delete both for retention', async () => {
+    expect((await store('rollup').list('raw/')).map((o) => o.key)).toEqual([rawKey]);
+    expect(Buffer.from((await store('rollup').get(rawKey))!.body).toString()).toBe('facts');
+    const { etag } = await store('rollup').put(manifestKey, body('{"generation":1}'), { ifNoneMatch: '*' });
+    await store('rollup').put(manifestKey, body('{"generation":2}'), { ifMatch: etag });
+    await store('rollup').put(dataKey, body('parquet'), { ifNoneMatch: '*' });
+    expect((await store('rollup').list('metrics/')).map((o) => o.key).sort()).toEqual(
+      [manifestKey, dataKey].sort(),
+    );
+    await store('rollup').put('metrics/_manifests/tenant=old/date=2026-01-01/hour=00.json', body('{}'));
+    await store('rollup').delete('metrics/_manifests/tenant=old/date=2026-01-01/hour=00.json');
+  });
+
+  it('lets query list and read the manifests, and Trino read metrics and keep its metastore', async () => {
+    expect((await store('query').list('metrics/_manifests/')).map((o) => o.key)).toEqual([manifestKey]);
+    expect(await store('query').get(manifestKey)).toMatchObject({ size: 16 });
+    expect((await store('trino').list('metrics/request_metrics_minute/')).map((o) => o.key)).toEqual([
+      dataKey,
+    ]);
+    expect(await store('trino').get(dataKey)).toMatchObject({ size: 7 });
+    await store('trino').put(metastoreKey, body('{}'));
+    expect((await store('trino').list('trino-metastore/')).map((o) => o.key)).toEqual([metastoreKey]);
+    await store('trino').delete(metastoreKey);
+  });
+
+  it('refuses ingest reading or writing metrics, listing, and deleting what it uploaded', async () => {
+    await expectDenied(store('ingest').get(manifestKey));
+    await expectDenied(store('ingest').put(dataKey, body('x')));
+    await expectDenied(store('ingest').list('raw/'));
+    await expectDenied(store('ingest').delete(rawKey));
+  });
+
+  it('refuses rollup writing raw data or the Trino metastore', async () => {
+    await expectDenied(
+      store('rollup').put('raw/tenant=acme/date=2026-12-01/hour=10/forged.jsonl.gz', body('x')),
+    );
+    await expectDenied(store('rollup').put(metastoreKey, body('x')));
+  });
+
+  it('refuses query and Trino any write to metrics and any read of raw data', async () => {
+    for (const reader of ['query', 'trino'] as const) {
+      await expectDenied(store(reader).put(manifestKey, body('x'), { ifMatch: 'whatever' }));
+      await expectDenied(store(reader).delete(dataKey));
+      await expectDenied(store(reader).get(rawKey));
+      await expectDenied(store(reader).list('raw/'));
+    }
+    await expectDenied(store('query').put(metastoreKey, body('x')));
+  });
+
+  it('changes nothing when run again: the same users keep working', async () => {
+    await setUpStorage(options, silent);
+    expect(await store('query').head(manifestKey)).toMatchObject({ size: 16 });
+    expect(await store('ingest').head(rawKey)).toMatchObject({ size: 5 });
+  });
+
+  it('does not create a missing external bucket unless asked, and names the bucket and the setting', async () => {
+    const external = { ...options, bucket: 'someone-elses', createBucket: false, users: undefined };
+    await expect(setUpStorage(external, silent)).rejects.toEqual(
+      new BucketMissingError(
+        `bucket 'someone-elses' does not exist at ${minio.endpoint}: create it, or set spec.storage.external.createBucket: true to let Gravix create it`,
+      ),
+    );
+    await setUpStorage({ ...external, createBucket: true }, silent);
+    await setUpStorage(external, silent);
+  });
+});
