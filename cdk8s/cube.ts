@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeConfigMap, KubeDeployment, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { CONFIG_HASH_ANNOTATION, hashConfig } from './config-hash.js';
 import { buildCubeModel } from './cube-model.js';
-import { CUBE_IMAGE } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { HTTP_PORT, secretEnv } from './pipeline-config.js';
@@ -36,11 +36,12 @@ export class Cube extends Construct {
           },
           spec: {
             automountServiceAccountToken: false,
+            ...imagePullSecrets(pipeline),
             securityContext: podSecurity(security),
             containers: [
               {
                 name: 'cube',
-                image: CUBE_IMAGE,
+                image: imageRef(pipeline, 'cube'),
                 imagePullPolicy: 'IfNotPresent',
                 env: [
                   { name: 'CUBEJS_DB_TYPE', value: 'trino' },

@@ -11,7 +11,7 @@ import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
-import { workersImage } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 
 export interface WorkloadProps {
   pipeline: GravixPipeline;
@@ -52,13 +52,14 @@ export class Ingestion extends Construct {
           metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
           spec: {
             automountServiceAccountToken: false,
+            ...imagePullSecrets(pipeline),
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
             // Ingest drains its write-ahead log on SIGTERM before exiting.
             terminationGracePeriodSeconds: 60,
             containers: [
               workersContainer({
                 name: 'ingest',
-                image: workersImage(pipeline.spec.version),
+                image: imageRef(pipeline, 'workers'),
                 args: ['ingest'],
                 resources: ingestion.resources,
                 configMapName: configMapName(pipeline),

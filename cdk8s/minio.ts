@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeService, KubeStatefulSet, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
-import { MINIO_IMAGE } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { MINIO_PORT, minioRootSecretName, secretEnv } from './pipeline-config.js';
 import { containerSecurity, httpProbe, podSecurity, resources } from './pod-defaults.js';
@@ -36,11 +36,12 @@ export class Minio extends Construct {
           metadata: { labels: metadata.labels },
           spec: {
             automountServiceAccountToken: false,
+            ...imagePullSecrets(pipeline),
             securityContext: podSecurity(security),
             containers: [
               {
                 name: 'minio',
-                image: MINIO_IMAGE,
+                image: imageRef(pipeline, 'minio'),
                 imagePullPolicy: 'IfNotPresent',
                 args: ['server', '/data', '--console-address', ':9001'],
                 env: [

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeDeployment } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
-import { workersImage } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, s3CredentialEnv } from './pipeline-config.js';
@@ -22,11 +22,12 @@ export class Query extends Construct {
           metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
           spec: {
             automountServiceAccountToken: false,
+            ...imagePullSecrets(pipeline),
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
             containers: [
               workersContainer({
                 name: 'query',
-                image: workersImage(pipeline.spec.version),
+                image: imageRef(pipeline, 'workers'),
                 args: ['query'],
                 resources: pipeline.spec.query.resources,
                 configMapName: configMapName(pipeline),

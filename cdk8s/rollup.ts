@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { KubeDeployment, KubeService, IntOrString } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
-import { workersImage } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
@@ -37,13 +37,14 @@ export class Rollup extends Construct {
           metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
           spec: {
             automountServiceAccountToken: false,
+            ...imagePullSecrets(pipeline),
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
             // A pass in progress finishes (its commit is atomic either way); the loop starts no new one.
             terminationGracePeriodSeconds: 120,
             containers: [
               workersContainer({
                 name: 'rollup',
-                image: workersImage(pipeline.spec.version),
+                image: imageRef(pipeline, 'workers'),
                 args: ['rollup'],
                 resources: pipeline.spec.rollup.resources,
                 configMapName: configMapName(pipeline),

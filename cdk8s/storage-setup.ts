@@ -4,7 +4,7 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { STORAGE_COMPONENTS } from '../workers/storage-setup/domain/component-policies.js';
 import { componentCredentialEnv } from '../workers/storage-setup/config.js';
 import { hashConfig } from './config-hash.js';
-import { workersImage } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import { childMetadata, childName } from './naming.js';
 import {
   componentSecretName,
@@ -61,11 +61,12 @@ export class StorageSetup extends Construct {
       spec: {
         restartPolicy: 'Never',
         automountServiceAccountToken: false,
+        ...imagePullSecrets(pipeline),
         securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
         containers: [
           workersContainer({
             name: 'storage-setup',
-            image: workersImage(pipeline.spec.version),
+            image: imageRef(pipeline, 'workers'),
             args: ['storage-setup'],
             resources: { cpu: '50m', memory: '256Mi' },
             configMapName: configMapName(pipeline),

@@ -8,7 +8,7 @@ import {
 } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
-import { TRINO_IMAGE } from './images.js';
+import { imagePullSecrets, imageRef } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
@@ -22,7 +22,7 @@ const security = { uid: TRINO_UID, readOnlyRootFilesystem: false };
 function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container {
   return {
     name: 'trino',
-    image: TRINO_IMAGE,
+    image: imageRef(pipeline, 'trino'),
     imagePullPolicy: 'IfNotPresent',
     env: s3CredentialEnv(pipeline, 'trino', { accessKey: 'S3_ACCESS_KEY', secretKey: 'S3_SECRET_KEY' }),
     ports: [{ name: 'http', containerPort: HTTP_PORT }],
@@ -80,6 +80,7 @@ function statefulSet(
         metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.configHash } },
         spec: {
           automountServiceAccountToken: false,
+          ...imagePullSecrets(pipeline),
           securityContext: podSecurity(security),
           containers: [trinoContainer(spec, pipeline)],
           volumes: [configVolume(pipeline, role), { name: 'data', emptyDir: {} }],

@@ -88,7 +88,7 @@ describe('gravix-operator chart (offline)', () => {
     ) as unknown as RenderedDeployment;
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0]!;
-    expect(container.image).toBe('ghcr.io/gravix/gravix-operator:0.1.0');
+    expect(container.image).toBe('gravix/gravix-operator:0.1.0');
     expect(container.args).toEqual(['operator']);
     expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http-metrics' });
@@ -133,7 +133,27 @@ describe('gravix-operator chart (offline)', () => {
   it('pins the image by digest when one is given', async () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const { stdout } = await helm('template', 'gx', operatorChart, '--set', `image.digest=${digest}`);
-    expect(stdout).toContain(`image: "ghcr.io/gravix/gravix-operator@${digest}"`);
+    expect(stdout).toContain(`image: "gravix/gravix-operator@${digest}"`);
+  });
+
+  it('pulls the operator from image.registry when one is given, and refuses a registry written as a URL', async () => {
+    const { stdout } = await helm(
+      'template',
+      'gx',
+      operatorChart,
+      '--set',
+      'image.registry=registry.internal:5000/team',
+    );
+    expect(stdout).toContain('image: "registry.internal:5000/team/gravix/gravix-operator:0.1.0"');
+    const bad = await helm(
+      'template',
+      'gx',
+      operatorChart,
+      '--set',
+      'image.registry=https://registry.internal',
+    );
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain("at '/image/registry': 'https://registry.internal' does not match pattern");
   });
 });
 

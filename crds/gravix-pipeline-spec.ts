@@ -129,8 +129,53 @@ const monitoringSchema = z.object({
     .describe('ServiceMonitor, PrometheusRule and Grafana dashboard ConfigMap'),
 });
 
+// A registry host with an optional port and path, as in docker's reference grammar: no scheme, no trailing slash.
+const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
+const registry = z
+  .string()
+  .max(255)
+  .regex(REGISTRY, 'must be a registry host[:port][/path] without scheme or trailing slash');
+const imageSchema = z.object({
+  registry: registry.optional().describe('this image only; overrides images.registry'),
+  repository: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?$/, 'must be a repository path such as gravix/gravix-workers')
+    .optional(),
+  tag: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\w][\w.-]*$/, 'must be an image tag such as 476')
+    .optional(),
+});
+
+const imagesSchema = z
+  .object({
+    registry: registry
+      .optional()
+      .describe(
+        'prepended to every image the pipeline runs (workers, Trino, MinIO, Cube); unset: Docker Hub names',
+      ),
+    workers: imageSchema
+      .omit({ tag: true })
+      .optional()
+      .describe('the Gravix workers image; its tag is spec.version'),
+    trino: imageSchema.optional(),
+    minio: imageSchema.optional(),
+    cube: imageSchema.optional(),
+    pullSecrets: z
+      .array(z.object({ name }))
+      .max(8)
+      .optional()
+      .describe('imagePullSecrets for every pod of the pipeline (a private registry)'),
+  })
+  .describe('where images come from; unset repositories and tags take the defaults of this Gravix release');
+
 export const pipelineSpecSchema = z.object({
   version: z.string().min(1).max(64).default('0.1.0').describe('Gravix workers image tag'),
+  images: imagesSchema.default({}),
   retentionDays: z.number().int().min(1).max(3650).default(30),
   ingestion: ingestionSchema.default(ingestionSchema.parse({})),
   rollup: rollupSchema.default(rollupSchema.parse({})),
