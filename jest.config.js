@@ -21,7 +21,7 @@ export default {
       ...shared,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
     },
     {
       ...shared,
@@ -30,6 +30,17 @@ export default {
       testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       setupFilesAfterEnv: ['<rootDir>/testbin/jest-integration-setup.js'],
       testEnvironment: '<rootDir>/testbin/jest-environment.js',
+    },
+    {
+      // Tests on the real single-node cluster (testbin/cluster): `npm run test:cluster`, root only.
+      ...shared,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/**/*.cluster.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+      setupFilesAfterEnv: ['<rootDir>/testbin/jest-cluster-timeout.js'],
+      testEnvironment: '<rootDir>/testbin/jest-environment.js',
+      globalSetup: '<rootDir>/testbin/jest-cluster-global-setup.js',
+      globalTeardown: '<rootDir>/testbin/jest-cluster-global-teardown.js',
     },
   ],
 };

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Provisions the real components the integration tests run, into a cache keyed
 # by version, so a second run costs seconds. Usage:
-#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino]...
+#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|cluster]...
+# `all` is every component but `cluster` (the single-node Kubernetes of testbin/cluster/, which needs root and
+# changes the host when it runs): `npm run testbin cluster` adds it.
 # Prints one JSON line per component with how long it took and whether it was cached.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
-# shellcheck source=../testbin/versions.env
+# shellcheck source-path=SCRIPTDIR source=../testbin/versions.env
 source "$repo_root/testbin/versions.env"
 
 cache_dir=${GRAVIX_TESTBIN_DIR:-$HOME/.cache/gravix/testbin}
@@ -14,6 +16,8 @@ mkdir -p "$cache_dir"
 # sum.golang.org is not reachable from every machine we build on; the module
 # proxy still serves content-addressed zips and go.sum pins what we built.
 export GOSUMDB=off GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
+# Builds share the machine with running tests: they run niced, this many packages at a time.
+build_jobs=${GRAVIX_BUILD_JOBS:-2}
 
 log() { printf '%s\n' "$*" >&2; }
 
@@ -52,29 +56,40 @@ build_etcd() {
   mv "$out.tmp" "$out"
 }
 
-kube_apiserver_gomod_replaces() {
+kubernetes_gomod_replaces() {
   # Every staging module k8s.io/kubernetes replaces with ./staging/... is
-  # published as k8s.io/<name> v0.<minor>.<patch>.
-  local staging_version="v0.${KUBERNETES_VERSION#v1.}"
-  curl -fsS "${GOPROXY_URL:-https://proxy.golang.org}/k8s.io/kubernetes/@v/$KUBERNETES_VERSION.mod" |
-    sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' |
+  # published as k8s.io/<name> v0.<minor>.<patch>. The go command fetches the
+  # go.mod from whatever module proxy `go env GOPROXY` names.
+  local staging_version="v0.${KUBERNETES_VERSION#v1.}" gomod
+  gomod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
+  sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$gomod" |
     while read -r mod; do printf 'replace %s => %s %s\n' "$mod" "$mod" "$staging_version"; done
 }
 
-build_kube_apiserver() {
-  local out=$cache_dir/kube-apiserver-$KUBERNETES_VERSION minor work pkg
+kubernetes_ldflags() {
+  local minor pkg ldflags="-s -w"
   minor=$(echo "$KUBERNETES_VERSION" | cut -d. -f2)
-  local ldflags="-s -w"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  work=$(new_wrapper_module "$repo_root/testbin/kube-apiserver")
-  kube_apiserver_gomod_replaces >>"$work/go.mod"
-  mkdir -p "$out.tmp"
+  echo "$ldflags"
+}
+
+# Builds a wrapper main.go (testbin/<dir>) against k8s.io/kubernetes: go_build_kubernetes <src-dir> <output>
+go_build_kubernetes() {
+  local work
+  work=$(new_wrapper_module "$1")
+  kubernetes_gomod_replaces >>"$work/go.mod"
   (cd "$work" && go get "k8s.io/kubernetes@$KUBERNETES_VERSION" && go mod tidy &&
-    go build -trimpath -ldflags "$ldflags" -o "$out.tmp/kube-apiserver" .)
+    nice -n 19 go build -p "$build_jobs" -trimpath -ldflags "$(kubernetes_ldflags)" -o "$2" .)
   rm -rf "$work"
+}
+
+build_kube_apiserver() {
+  local out=$cache_dir/kube-apiserver-$KUBERNETES_VERSION
+  mkdir -p "$out.tmp"
+  go_build_kubernetes "$repo_root/testbin/kube-apiserver" "$out.tmp/kube-apiserver"
   mv "$out.tmp" "$out"
 }
 
@@ -127,11 +142,16 @@ run_component() {
     helm) timed helm "$HELM_VERSION" "$cache_dir/helm-$HELM_VERSION/helm" build_helm ;;
     minio) timed minio "$MINIO_VERSION" "$cache_dir/minio-$MINIO_VERSION/minio" build_minio ;;
     trino) timed trino "$TRINO_VERSION" "$cache_dir/trino-$TRINO_VERSION/bin/launcher" build_trino ;;
-    *) log "testbin: unknown component '$1' (expected apt, etcd, kube-apiserver, helm, minio, trino)"; exit 2 ;;
+    cluster) provision_cluster ;;
+    *) log "testbin: unknown component '$1' (expected all, apt, etcd, kube-apiserver, helm, minio, trino, cluster)"; exit 2 ;;
   esac
 }
 
-components=("$@")
-[ ${#components[@]} -eq 0 ] || [ "${components[0]}" = all ] &&
-  components=(apt etcd kube-apiserver helm minio trino)
+# shellcheck source-path=SCRIPTDIR source=../testbin/cluster/provision.sh
+source "$repo_root/testbin/cluster/provision.sh"
+
+components=()
+for c in "${@:-all}"; do
+  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino); else components+=("$c"); fi
+done
 for c in "${components[@]}"; do run_component "$c"; done

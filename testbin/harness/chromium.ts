@@ -4,9 +4,10 @@ import { testbinPaths } from './testbin-paths.js';
 /**
  * Launches Debian's Chromium headless. The flags keep it from reaching out to
  * the network, which this machine refuses, and let it run as root; playwright
- * gives each launch a fresh profile directory.
+ * gives each launch a fresh profile directory. `args` adds flags, e.g.
+ * `--host-resolver-rules=MAP host ip` to open a host name without DNS.
  */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(options: { args?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: testbinPaths().chromium,
     headless: true,
@@ -18,6 +19,7 @@ export function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...(options.args ?? []),
     ],
   });
 }

@@ -1,0 +1,3 @@
+import { setup } from './jest-cluster-setup.js';
+
+export default setup;

@@ -1,0 +1,3 @@
+import { teardown } from './jest-cluster-setup.js';
+
+export default teardown;
