@@ -1,3 +1,7 @@
+/**
+ * The percentile promise checked over the whole query path (raw segments -> rollup -> Parquet -> engine -> API)
+ * against the exact order statistic of the facts each answer covers (withinPromise in percentile-cases.ts).
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { dayMs, hourMs } from '../domain/hour-metrics.js';
@@ -13,14 +17,11 @@ import {
   type PercentileCase,
   type WeightedFact,
 } from '../rollup/testing/percentile-cases.js';
+import type { EndpointRow } from './api-types.js';
 import type { EndpointSort } from './query-service.js';
 import { QueryService } from './query-service.js';
 import { checkStoredPercentiles } from '../rollup/testing/stored-percentiles-oracle.js';
 
-/**
- * The percentile promise checked over the whole query path (raw segments -> rollup -> Parquet -> engine -> API)
- * against the exact order statistic of the facts each answer covers (withinPromise in percentile-cases.ts).
- */
 /**
  * 'full' asks every query below; 'lean' (Trino, where each query is a round trip of a second or so) drops the
  * ones that read the same tables with the same steps as another: one service-table filter, the ragged and
@@ -49,13 +50,15 @@ class Checker {
 
   answer(query: string, at: string, got: Answer, facts: readonly WeightedFact[]): void {
     this.checked += 1;
-    const report = (field: string, observed: number | null, exact: number | null) =>
-      this.mismatches.push({ case: this.c.name, query, at, field, observed, exact });
-    if (got.requests !== countOf(facts)) report('requests', got.requests, countOf(facts));
+    if (got.requests !== countOf(facts)) this.fail(query, at, 'requests', got.requests, countOf(facts));
     for (const [name, q] of quantiles) {
       const exact = exactQuantile(facts, q);
-      if (!withinPromise(got[name], exact)) report(name, got[name], exact);
+      if (!withinPromise(got[name], exact)) this.fail(query, at, name, got[name], exact);
     }
+  }
+
+  fail(query: string, at: string, field: string, observed: number | null, exact: number | null): void {
+    this.mismatches.push({ case: this.c.name, query, at, field, observed, exact });
   }
 }
 
@@ -175,34 +178,23 @@ async function checkEndpoints(service: QueryService, c: PercentileCase, check: C
       const facts = c.facts.filter((f) => matches(f, e) && f.ts >= from && f.ts < to);
       check.answer(query, `${e.service} ${e.method} ${e.path}`, e, facts);
     }
-    if (sort === 'p95') {
-      const expected = new Set(
-        c.facts.filter((f) => f.ts >= from && f.ts < to && matches(f, { service: only })),
-      );
-      const keys = new Set([...expected].map((f) => `${f.service} ${f.method} ${f.path}`));
-      if (endpoints.length !== keys.size) {
-        check.mismatches.push({
-          case: c.name,
-          query,
-          at: '-',
-          field: 'endpoints',
-          observed: endpoints.length,
-          exact: keys.size,
-        });
-      }
-      const p95s = endpoints.map((e) => e.p95 ?? -1);
-      if (p95s.some((v, i) => i > 0 && v > p95s[i - 1]!)) {
-        check.mismatches.push({
-          case: c.name,
-          query,
-          at: '-',
-          field: 'p95 order',
-          observed: null,
-          exact: null,
-        });
-      }
-    }
+    if (sort === 'p95') checkRanking(check, c, query, endpoints, { from, to, service: only });
   }
+}
+
+/** A p95 table lists every endpoint with facts in range, slowest first by the p95 values it shows. */
+function checkRanking(
+  check: Checker,
+  c: PercentileCase,
+  query: string,
+  endpoints: readonly EndpointRow[],
+  range: { from: number; to: number; service?: string },
+): void {
+  const inRange = c.facts.filter((f) => f.ts >= range.from && f.ts < range.to && matches(f, range));
+  const keys = new Set(inRange.map((f) => `${f.service} ${f.method} ${f.path}`));
+  if (endpoints.length !== keys.size) check.fail(query, '-', 'endpoints', endpoints.length, keys.size);
+  const p95s = endpoints.map((e) => e.p95 ?? -1);
+  if (p95s.some((v, i) => i > 0 && v > p95s[i - 1]!)) check.fail(query, '-', 'p95 order', null, null);
 }
 
 /** Checks every case through the API and the stored p50/p95/p99 columns; returns what broke the promise. */
