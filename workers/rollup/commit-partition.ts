@@ -80,7 +80,11 @@ export async function commitPartition(
   options: { sealed: boolean; nowMs: number; log: Logger; force?: boolean },
 ): Promise<{ outcome: CommitOutcome; generation: number }> {
   const key = buildManifestKey(computed.partition);
-  if (previous && sameOutputs(previous.manifest, computed)) {
+  // Same inputs, same bytes: nothing to commit. A file of re-uploaded events changes the inputs but not the bytes;
+  // it still commits, so the manifest lists (covers) it: otherwise every pass would recompute the partition and
+  // retention could never delete that file.
+  const sameInputs = previous?.manifest.inputs_digest === computed.inputsDigest;
+  if (previous && sameInputs && sameOutputs(previous.manifest, computed)) {
     if (previous.manifest.published) {
       // A forced run rewrites the same bytes: it repairs a data file an operator damaged or removed.
       if (options.force) await writeDataFiles(store, computed, previous.etag);

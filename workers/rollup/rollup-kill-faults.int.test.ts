@@ -21,7 +21,7 @@ describe('rollup under kill -9 (seeded fault injection)', () => {
     const report = await runFaultTrial({
       seed,
       cycles: 24,
-      deadline: Date.now() + 70_000,
+      deadline: Date.now() + 60_000,
       cli,
       store,
       storeEnv: { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: dataDir },

@@ -110,6 +110,22 @@ export function describeRetention(name: string, makeStore: () => Promise<ObjectS
       expectEveryRawDeleteCovered(store.writes);
     });
 
+    it('covers a file of re-uploaded events only: the hour stops being recomputed and retention deletes the file', async () => {
+      const store = new RecordingStore(await makeStore());
+      await rolledUpEarly(store);
+      await putRawSegment(store, early.slice(0, 300), { ingester: 'ing-8', seq: 1 });
+      const rerun = await runRollupOnce({ store, ...policy(soon) });
+      expect(rerun.partitions).toMatchObject([{ outcome: 'committed', generation: 2, duplicates: 300 }]);
+      expect((await loadManifest(store, buildManifestKey(p10)))!.manifest.inputs).toHaveLength(2);
+      expect((await runRollupOnce({ store, ...policy(soon) })).partitions).toMatchObject([
+        { outcome: 'up_to_date' },
+      ]);
+      await runRollupOnce({ store, ...policy(later) });
+      expect(await store.list(prefix10)).toEqual([]);
+      expectRowsMatchOracle(await readCommittedRows(store, [p10]), early);
+      expectEveryRawDeleteCovered(store.writes);
+    });
+
     it('deletes nothing of an hour whose late files cannot be rolled up', async () => {
       const store = new RecordingStore(await makeStore());
       await rolledUpEarly(store);

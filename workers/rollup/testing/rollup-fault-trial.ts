@@ -4,7 +4,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
 import { buildDayTileKey } from '../refresh-day-tiles.js';
-import { rollupPhases } from '../test-phase-pause.js';
+import { rollupPhases, type RollupPhase } from '../test-phase-pause.js';
 import { putRawSegment } from './raw-segments.js';
 import { diffCells, readTableCells, recountFacts, type RecountTable } from './rollup-recount.js';
 import { spawnRollup, type RollupProcess } from './rollup-processes.js';
@@ -22,7 +22,7 @@ export interface FaultTrialOptions {
   /** GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS for the killed runs. */
   pauseMs: number;
   factsPerFile: number;
-  /** How long after the start the boundary hour passes raw retention (default 40% of the time to the deadline). */
+  /** How long after the start the boundary hour passes raw retention (default 60% of the time to the deadline). */
   retentionAfterMs?: number;
 }
 
@@ -76,7 +76,7 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
   const currentHour = Math.floor(start / hourMs) * hourMs;
   const hours = hourOffsets.map((o) => currentHour + o * hourMs);
   const lateHours = lateHourOffsets.map((o) => currentHour + o * hourMs);
-  const retentionAfterMs = options.retentionAfterMs ?? 0.4 * (options.deadline - start);
+  const retentionAfterMs = options.retentionAfterMs ?? 0.6 * (options.deadline - start);
   const latenessMs = Math.ceil((start - currentHour + retentionAfterMs) / 1000) * 1000;
   const files: PutFile[] = [];
   const report: FaultTrialReport = {
@@ -95,6 +95,7 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
     ...childEnv,
     GRAVIX_ROLLUP_LATENESS_SECONDS: String(latenessMs / 1000),
   };
+  let retentionRuns = 0;
   while (report.cycles < options.cycles && Date.now() < options.deadline) {
     const cycle = report.cycles++;
     const landing = cycle === 0 ? [...hours] : random() < 0.6 ? [pick(lateHours), pick(lateHours)] : [];
@@ -102,7 +103,9 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
     for (const [i, hour] of landing.entries()) {
       files.push(await landFile(options, files, hour, `c${cycle}-${i}`, random));
     }
-    await killedRun(options, env, random, report);
+    // Retention work exists only in the first runs after hour -25 passes raw retention: aim those at it.
+    const retentionDue = Date.now() >= currentHour + latenessMs && retentionRuns++ < 3;
+    await killedRun(options, env, random, report, retentionDue ? 'retention' : undefined);
   }
   const final = await spawnRollup(options.cli, env, ['--once']).exited;
   report.runs += 1;
@@ -121,8 +124,10 @@ async function killedRun(
   env: Record<string, string>,
   random: () => number,
   report: FaultTrialReport,
+  aim?: RollupPhase,
 ): Promise<void> {
-  const phase = random() < 0.15 ? 'anytime' : rollupPhases[Math.floor(random() * rollupPhases.length)]!;
+  const phase =
+    aim ?? (random() < 0.15 ? 'anytime' : rollupPhases[Math.floor(random() * rollupPhases.length)]!);
   const pauseEnv = { ...env, GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: String(options.pauseMs) };
   const run = spawnRollup(options.cli, pauseEnv, ['--once']);
   // A CronJob overlap or a manual run next to the scheduled one.
