@@ -257,12 +257,64 @@ describe('gravix operator on a real kube-apiserver', () => {
     const degraded = pipeline.status!.conditions!.find((c) => c.type === 'Degraded')!;
     expect(degraded.reason).toBe('ApplyFailed');
     expect(degraded.message).toMatch(
-      /^Deployment\/broken-(ingest|query): .*deployments of pipeline broken are denied here/,
+      /^Deployment\/broken-(ingest|query|rollup): .*deployments of pipeline broken are denied here/,
     );
     expect(pipeline.status!.phase).toBe('Failed');
     expect((await events('broken')).some((e) => e.type === 'Warning' && e.reason === 'ApplyFailed')).toBe(
       true,
     );
+  });
+
+  it('reports a storage Job that gave up (a missing external bucket) as Degraded with a Warning event', async () => {
+    await create('nobucket', {
+      storage: { mode: 'external', external: { secretRef: { name: 's3-creds' } } },
+    });
+    // No Job controller runs here, so the test writes the status the Job controller would after its last retry.
+    const jobs = '/apis/batch/v1/namespaces/default/jobs';
+    const job = await eventually('the storage Job', async () => {
+      const list = await env.client.request<{ items: { metadata: { name: string } }[] }>({
+        method: 'GET',
+        path: jobs,
+        query: { labelSelector: 'gravix.dev/pipeline=nobucket' },
+      });
+      return list.items[0];
+    });
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const failed = {
+      status: 'True',
+      reason: 'BackoffLimitExceeded',
+      message: 'Job has reached the specified backoff limit',
+      lastTransitionTime: now,
+      lastProbeTime: now,
+    };
+    await env.client.request({
+      method: 'PATCH',
+      path: `${jobs}/${job.metadata.name}/status`,
+      contentType: 'application/merge-patch+json',
+      body: {
+        status: {
+          startTime: now,
+          failed: 9,
+          conditions: [
+            { type: 'FailureTarget', ...failed },
+            { type: 'Failed', ...failed },
+          ],
+        },
+      },
+    });
+    const pipeline = await eventually('Degraded StorageSetupFailed', async () => {
+      const p = await readPipeline('nobucket');
+      const degraded = p.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.reason === 'StorageSetupFailed' ? p : undefined;
+    });
+    expect(pipeline.status!.conditions!.find((c) => c.type === 'Degraded')!.message).toBe(
+      `Job ${job.metadata.name} failed (BackoffLimitExceeded: Job has reached the specified backoff limit); its log says why: kubectl -n default logs job/${job.metadata.name}`,
+    );
+    expect(pipeline.status!.phase).toBe('Failed');
+    const warnings = (await events('nobucket')).filter(
+      (e) => e.type === 'Warning' && e.reason === 'StorageSetupFailed',
+    );
+    expect(warnings).toHaveLength(1);
   });
 
   it('leaves children alone while the pause annotation is set and catches up when it is removed', async () => {

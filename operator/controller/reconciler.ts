@@ -14,7 +14,12 @@ import { buildDesiredState, objectKey } from '../domain/desired-state.js';
 import { ownedKinds } from '../domain/owned-kinds.js';
 import { buildStatus, type Observation } from '../domain/pipeline-status.js';
 import { planPrune } from '../domain/prune-plan.js';
-import { isWorkload, workloadReadiness, type WorkloadObject } from '../domain/workload-readiness.js';
+import {
+  failedJob,
+  isWorkload,
+  workloadReadiness,
+  type WorkloadObject,
+} from '../domain/workload-readiness.js';
 import { describeFailure } from './failure.js';
 
 export const PAUSE_ANNOTATION = 'gravix.dev/paused';
@@ -58,7 +63,9 @@ export class PipelineReconciler {
     try {
       const result = await this.sync(pipeline);
       await this.announce(pipeline, result);
-      await this.writeStatus(pipeline, this.observe(pipeline, result.applied));
+      const observation = this.observe(pipeline, result.applied);
+      await this.announceChildFailure(pipeline, observation);
+      await this.writeStatus(pipeline, observation);
       log.debug({ applied: result.applied.length, pruned: result.pruned.length }, 'pipeline reconciled');
     } catch (error) {
       const failure = describeFailure(error);
@@ -108,10 +115,12 @@ export class PipelineReconciler {
     const ingest = workloads.find(
       (w) => w.kind === 'Deployment' && w.metadata?.name === `${pipeline.metadata.name}-ingest`,
     );
+    const childFailure = workloads.map(failedJob).find((f) => f !== undefined);
     return {
       generation: pipeline.metadata.generation ?? 0,
       workloads: workloads.map(workloadReadiness),
       ingestReplicas: ingest?.status?.replicas ?? 0,
+      ...(childFailure ? { childFailure } : {}),
     };
   }
 
@@ -124,6 +133,15 @@ export class PipelineReconciler {
       const message = `applied ${result.applied.length} children for generation ${pipeline.metadata.generation}`;
       await this.event(pipeline, 'Normal', 'Reconciled', message);
     }
+  }
+
+  /** One Warning Event when a child gives up (the status keeps saying so until it is fixed). */
+  private async announceChildFailure(pipeline: GravixPipeline, observation: Observation): Promise<void> {
+    const failure = observation.childFailure;
+    if (!failure) return;
+    const degraded = pipeline.status?.conditions?.find((c) => c.type === 'Degraded');
+    if (degraded?.status === 'True' && degraded.message === failure.message) return;
+    await this.event(pipeline, 'Warning', failure.reason, failure.message);
   }
 
   private async pause(pipeline: GravixPipeline): Promise<void> {

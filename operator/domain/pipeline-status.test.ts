@@ -1,4 +1,5 @@
 import { buildStatus, type Observation } from './pipeline-status.js';
+import { failedJob, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
 const observation = (overrides: Partial<Observation> = {}): Observation => ({
   generation: 3,
@@ -84,5 +85,41 @@ describe('buildStatus', () => {
       'T1',
     );
     expect(ready.phase).toBe('Ready');
+  });
+
+  it('waits for the storage Job and reports one that gave up as Degraded, saying where to read why', () => {
+    const job = (status: WorkloadObject['status']): WorkloadObject => ({
+      kind: 'Job',
+      metadata: { name: 'shop-storage-setup-0a1b2c3d', namespace: 'obs' },
+      status,
+    });
+    const running = job({});
+    const done = job({ succeeded: 1 });
+    const failed = job({
+      failed: 9,
+      conditions: [
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          message: 'Job has reached the specified backoff limit',
+        },
+      ],
+    } as WorkloadObject['status']);
+    expect([running, done, failed].map(workloadReadiness)).toEqual([
+      { name: 'shop-storage-setup-0a1b2c3d', ready: false },
+      { name: 'shop-storage-setup-0a1b2c3d', ready: true },
+      { name: 'shop-storage-setup-0a1b2c3d', ready: false },
+    ]);
+    expect([running, done].map(failedJob)).toEqual([undefined, undefined]);
+    const childFailure = failedJob(failed)!;
+    const status = buildStatus(undefined, observation({ childFailure }), 'T1');
+    expect(status.phase).toBe('Failed');
+    expect(status.conditions!.find((c) => c.type === 'Degraded')).toMatchObject({
+      status: 'True',
+      reason: 'StorageSetupFailed',
+      message:
+        'Job shop-storage-setup-0a1b2c3d failed (BackoffLimitExceeded: Job has reached the specified backoff limit); its log says why: kubectl -n obs logs job/shop-storage-setup-0a1b2c3d',
+    });
   });
 });

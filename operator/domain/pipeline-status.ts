@@ -12,6 +12,8 @@ export interface Observation {
   workloads?: WorkloadReadiness[];
   ingestReplicas: number;
   failure?: ReconcileFailure;
+  /** A child that gave up (the storage Job): Degraded, though the reconcile itself succeeded. */
+  childFailure?: ReconcileFailure;
   paused?: boolean;
 }
 
@@ -72,12 +74,13 @@ function progress(obs: Observation, available: boolean): ConditionInput {
 
 function degradation(obs: Observation): ConditionInput {
   if (obs.failure) return { type: 'Degraded', status: 'True', ...obs.failure };
+  if (obs.childFailure) return { type: 'Degraded', status: 'True', ...obs.childFailure };
   return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'last reconcile succeeded' };
 }
 
 function phase(obs: Observation, available: boolean): string {
   if (obs.paused) return 'Paused';
-  if (obs.failure) return 'Failed';
+  if (obs.failure || obs.childFailure) return 'Failed';
   return available ? 'Ready' : 'Progressing';
 }
 
