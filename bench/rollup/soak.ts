@@ -8,7 +8,6 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import type { ObjectStore } from '../../workers/adapters/object-store/object-store.js';
 import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
 import { runFaultTrial, type FaultTrialReport } from '../../workers/rollup/testing/rollup-fault-trial.js';
-import { builtCli } from '../../testbin/harness/built-cli.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
 
 /**
@@ -24,13 +23,15 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'local' },
     'cycles-per-trial': { type: 'string', default: '60' },
     'trial-seconds': { type: 'string', default: '150' },
+    /** The built CLI (soak.sh builds it). */
+    cli: { type: 'string', default: 'dist/cli/gravix.js' },
   },
 });
 const firstSeed = Number(
   values.seed ?? process.env['GRAVIX_FAULT_SEED'] ?? Math.floor(Math.random() * 2 ** 31),
 );
 const endAt = Date.now() + Number(values.minutes) * 60_000;
-const cli = await builtCli();
+const cli = values.cli;
 const minio: MinioServer | undefined = values.store === 'minio' ? await startMinio() : undefined;
 
 async function freshStore(): Promise<{ store: ObjectStore; env: Record<string, string> }> {

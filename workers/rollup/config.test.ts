@@ -20,6 +20,12 @@ describe('loadRollupConfig', () => {
     expect(loadRollupConfig({}, []).scanThreads).toBeUndefined();
   });
 
+  it('pauses at phase boundaries only when the test-only GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS is set', () => {
+    expect(loadRollupConfig({}, []).testPhasePauseMs).toBe(0);
+    expect(loadRollupConfig({ GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: '40' }, []).testPhasePauseMs).toBe(40);
+    expect(() => loadRollupConfig({ GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: '-1' }, [])).toThrow(ConfigError);
+  });
+
   it('serves /metrics in loop mode only when GRAVIX_ROLLUP_HTTP_PORT is set, on all interfaces by default', () => {
     expect(loadRollupConfig({}, []).http).toBeUndefined();
     expect(loadRollupConfig({ GRAVIX_ROLLUP_HTTP_PORT: '8080' }, []).http).toEqual({
