@@ -10,6 +10,7 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 import { imagePullSecrets, imageRef } from './images.js';
 
@@ -56,6 +57,7 @@ export class Ingestion extends Construct {
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
             // Ingest drains its write-ahead log on SIGTERM before exiting.
             terminationGracePeriodSeconds: 60,
+            initContainers: [waitForStorageContainer(pipeline, 'ingest')],
             containers: [
               workersContainer({
                 name: 'ingest',

@@ -5,6 +5,7 @@ import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, s3CredentialEnv } from './pipeline-config.js';
+import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
 /** Query API + dashboard: Deployment + Service. */
@@ -24,6 +25,7 @@ export class Query extends Construct {
             automountServiceAccountToken: false,
             ...imagePullSecrets(pipeline),
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
+            initContainers: [waitForStorageContainer(pipeline, 'query')],
             containers: [
               workersContainer({
                 name: 'query',

@@ -5,6 +5,7 @@ import { imagePullSecrets, imageRef } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
 /** The rollup loop's own settings (workers/rollup/config.ts); the shared ones come from the pipeline ConfigMap. */
@@ -41,6 +42,7 @@ export class Rollup extends Construct {
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
             // A pass in progress finishes (its commit is atomic either way); the loop starts no new one.
             terminationGracePeriodSeconds: 120,
+            initContainers: [waitForStorageContainer(pipeline, 'rollup')],
             containers: [
               workersContainer({
                 name: 'rollup',

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
-import { KubeJob, type EnvVar, type PodTemplateSpec } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeJob, type Container, type EnvVar, type PodTemplateSpec } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
-import { STORAGE_COMPONENTS } from '../workers/storage-setup/domain/component-policies.js';
+import {
+  STORAGE_COMPONENTS,
+  type StorageComponent,
+} from '../workers/storage-setup/domain/component-policies.js';
 import { componentCredentialEnv } from '../workers/storage-setup/config.js';
 import { hashConfig } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
@@ -10,6 +13,7 @@ import {
   componentSecretName,
   configMapName,
   minioRootSecretName,
+  s3CredentialEnv,
   secretEnv,
   WORKER_S3_ENV,
 } from './pipeline-config.js';
@@ -43,6 +47,23 @@ export function buildStorageSetupEnv(pipeline: GravixPipeline): EnvVar[] {
       ];
     }),
   ];
+}
+
+/**
+ * The init container of the worker pods: waits until the component can use the bucket with its own credentials,
+ * so no worker writes (or turns Ready and fills its buffer) before the storage Job has prepared it.
+ */
+export function waitForStorageContainer(pipeline: GravixPipeline, component: StorageComponent): Container {
+  return workersContainer({
+    name: 'wait-for-storage',
+    image: imageRef(pipeline, 'workers'),
+    args: ['storage-setup', '--wait-for', component],
+    resources: { cpu: '10m', memory: '128Mi' },
+    configMapName: configMapName(pipeline),
+    env: s3CredentialEnv(pipeline, component),
+    serve: false,
+    apiKeys: false,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { loadIngestConfig } from '../workers/ingest/config.js';
 import { loadQueryConfig } from '../workers/query/config.js';
 import { loadRollupConfig } from '../workers/rollup/config.js';
+import { loadWaitConfig } from '../workers/storage-setup/config.js';
 import { makePipeline } from '../crds/pipeline-fixture.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
 
@@ -61,5 +62,22 @@ describe('synthesized worker pods against the workers config schemas', () => {
       intervalMs: 30_000,
       http: { host: '0.0.0.0', port: 8080 },
     });
+  });
+
+  it('holds each worker pod back with an init container that waits for the bucket with its own credentials', () => {
+    for (const [name, component] of [
+      ['shop-ingest', 'ingest'],
+      ['shop-query', 'query'],
+      ['shop-rollup', 'rollup'],
+    ] as const) {
+      const m = manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === name) as unknown as {
+        spec: { template: { spec: { initContainers: (Container & { name: string })[] } } };
+      };
+      const init = m.spec.template.spec.initContainers[0]!;
+      expect(init.name).toBe('wait-for-storage');
+      const config = loadWaitConfig(containerEnv(manifests, init), init.args.slice(1));
+      expect({ component: config.component, bucket: config.bucket }).toEqual({ component, bucket: 'gravix' });
+      expect(JSON.stringify(init.env)).toContain(`"shop-s3-${component}"`);
+    }
   });
 });

@@ -78,3 +78,42 @@ export function loadStorageSetupConfig(env: Record<string, string | undefined>):
     },
   };
 }
+
+export interface WaitConfig {
+  component: StorageComponent;
+  bucket: string;
+  endpoint: string | undefined;
+  region: string;
+  credentials: Credentials;
+  logLevel: string;
+}
+
+/** `gravix storage-setup --wait-for <component>`: the component's own S3 settings, as its worker reads them. */
+export function loadWaitConfig(env: Record<string, string | undefined>, argv: string[]): WaitConfig {
+  const problems: string[] = [];
+  const component = argv[1] as StorageComponent;
+  if (argv[0] !== '--wait-for' || !STORAGE_COMPONENTS.includes(component) || argv.length !== 2) {
+    problems.push(
+      `argv: expected --wait-for <${STORAGE_COMPONENTS.join('|')}> (got ${argv.join(' ') || 'nothing'})`,
+    );
+  }
+  let base: z.infer<typeof baseSchema> | undefined;
+  try {
+    base = parseConfig(baseSchema, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  if (problems.length > 0 || !base) throw new ConfigError(problems);
+  return {
+    component,
+    bucket: base.GRAVIX_S3_BUCKET,
+    endpoint: base.GRAVIX_S3_ENDPOINT,
+    region: base.GRAVIX_S3_REGION,
+    credentials: {
+      accessKeyId: base.GRAVIX_S3_ACCESS_KEY_ID,
+      secretAccessKey: base.GRAVIX_S3_SECRET_ACCESS_KEY,
+    },
+    logLevel: base.GRAVIX_LOG_LEVEL,
+  };
+}

@@ -10,6 +10,7 @@ import {
   type Credentials,
   type StorageSetupOptions,
 } from './set-up-storage.js';
+import { waitForStorage } from './wait-for-storage.js';
 
 const silent = pino({ level: 'silent' });
 const bucket = 'gravix-policies';
@@ -19,6 +20,11 @@ const deadKey = 'dead-letter/tenant=acme/date=2026-12-01/hour=10/ingest-0-000000
 const manifestKey = 'metrics/_manifests/tenant=acme/date=2026-12-01/hour=10.json';
 const dataKey = 'metrics/request_metrics_minute/tenant=acme/date=2026-12-01/hour=10/part-00000.parquet';
 const metastoreKey = 'trino-metastore/gravix/schema.json';
+
+const renamed = (users: Record<StorageComponent, Credentials>, suffix: string) =>
+  Object.fromEntries(
+    Object.entries(users).map(([c, u]) => [c, { ...u, accessKeyId: `${u.accessKeyId}-${suffix}` }]),
+  ) as Record<StorageComponent, Credentials>;
 
 async function expectDenied(attempt: Promise<unknown>): Promise<void> {
   await expect(attempt).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
@@ -148,5 +154,27 @@ describe('storage setup on a real MinIO', () => {
     );
     await setUpStorage({ ...external, createBucket: true }, silent);
     await setUpStorage(external, silent);
+  });
+
+  // Last: it points the gravix-* policies at another bucket.
+  it('holds a worker back until its bucket and its user exist, then lets it start', async () => {
+    const late = { ...options, bucket: 'gravix-late', users: renamed(users, 'late') };
+    let done = false;
+    const waiting = waitForStorage(
+      {
+        component: 'ingest',
+        bucket: late.bucket,
+        endpoint: minio.endpoint,
+        region: minio.region,
+        credentials: late.users.ingest,
+        intervalMs: 100,
+      },
+      silent,
+    ).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(done).toBe(false);
+    await setUpStorage(late, silent);
+    await waiting;
+    expect(done).toBe(true);
   });
 });
