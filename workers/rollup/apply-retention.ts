@@ -125,7 +125,8 @@ async function retireRawPartition(
         'raw files landed after their partition was retired: kept, not counted',
       );
     }
-    return 'deleted';
+    // Only stragglers left: nothing was deleted, and the partition is not done.
+    return step.covered.length > 0 ? 'deleted' : 'kept';
   }
 }
 

@@ -149,7 +149,11 @@ export function describeRetention(name: string, makeStore: () => Promise<ObjectS
       const summary = await runRollupOnce({ store, ...policy(later + minute) });
       // Its hour's other inputs are gone, so it cannot be deduplicated against them: counting it could count
       // an event twice. It stays, reported, for an operator to look at; it is never deleted uncounted.
-      expect(summary.retention).toMatchObject({ rawFilesUncovered: 1 });
+      expect(summary.retention).toMatchObject({
+        rawFilesUncovered: 1,
+        rawPartitionsDeleted: 0,
+        rawPartitionsKept: 1,
+      });
       expect((await store.list(prefix10)).map((o) => o.key)).toEqual([straggler]);
       expectRowsMatchOracle(await readCommittedRows(store, [p10]), early);
     });
