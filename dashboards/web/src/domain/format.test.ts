@@ -26,6 +26,15 @@ describe('formatLatency', () => {
     expect(formatLatency(1250)).toBe('1.25 s');
     expect(formatLatency(null)).toBe('–');
   });
+
+  it('keeps sub-millisecond latencies readable instead of rounding them to 0 ms', () => {
+    expect(formatLatency(0)).toBe('0 ms');
+    expect(formatLatency(0.25)).toBe('250 µs');
+    expect(formatLatency(0.0123456)).toBe('12.3 µs');
+    expect(formatLatency(0.0004)).toBe('400 ns');
+    expect(formatLatency(0.000000412)).toBe('0.412 ns');
+    expect(formatLatency(1e-12)).toBe('0.000001 ns');
+  });
 });
 
 describe('formatThroughput', () => {

@@ -16,13 +16,20 @@ export function formatPercent(ratio: number | null): string {
   return `${Math.round(pct)}%`;
 }
 
-/** Latency in ms; seconds past 1 s because "1,250 ms" is harder to compare at a glance than "1.25 s". */
+/**
+ * Latency in ms; seconds past 1 s because "1,250 ms" is harder to compare at a glance than "1.25 s". Below 1 ms the
+ * unit shrinks (µs, ns) with three significant digits: the API keeps 1% relative precision for sub-millisecond
+ * latencies, and "0 ms" for a 0.4 µs p50 would tell an on-call engineer the endpoint answered in no time at all.
+ */
 export function formatLatency(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return '–';
+  if (ms === 0) return '0 ms';
   if (ms >= 1000) return `${trim(ms / 1000, 2)} s`;
   if (ms >= 100) return `${Math.round(ms)} ms`;
   if (ms >= 10) return `${trim(ms, 1)} ms`;
-  return `${trim(ms, 2)} ms`;
+  if (ms >= 1) return `${trim(ms, 2)} ms`;
+  if (ms >= 1e-3) return `${significant(ms * 1e3)} µs`;
+  return `${significant(ms * 1e6)} ns`;
 }
 
 /** Requests per second. */
@@ -31,6 +38,11 @@ export function formatThroughput(rps: number | null): string {
   if (rps >= 100) return `${formatCount(rps)} req/s`;
   if (rps >= 1) return `${trim(rps, 1)} req/s`;
   return `${trim(rps, 3)} req/s`;
+}
+
+/** Three significant digits without trailing zeros: 412.6 -> "413", 0.4 -> "0.4", 2e-7 -> "2e-7". */
+function significant(value: number): string {
+  return String(Number(value.toPrecision(3)));
 }
 
 /** Fixed decimals without trailing zeros: 1.50 -> "1.5", 2.00 -> "2". */
