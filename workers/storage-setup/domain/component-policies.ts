@@ -8,6 +8,8 @@ export const STORE_PREFIXES = {
   metrics: 'metrics/',
   /** Trino's file metastore (cdk8s/trino-config.ts: hive.metastore.catalog.dir). */
   trinoMetastore: 'trino-metastore/',
+  /** Location of Trino's schema (workers/query/adapters/trino-query-engine.ts: CREATE SCHEMA ... location). */
+  trinoSchema: 'trino/',
 } as const;
 
 export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino'] as const;
@@ -22,22 +24,22 @@ interface Access {
   delete: string[];
 }
 
-const { raw, deadLetter, metrics, trinoMetastore } = STORE_PREFIXES;
+const { raw, deadLetter, metrics, trinoMetastore, trinoSchema } = STORE_PREFIXES;
 
 /**
  * Least privilege per component. Ingest reads back what it wrote only to verify uploads (HEAD needs
  * s3:GetObject); rollup reads raw, writes metrics and deletes both for retention; query reads manifests (freshness);
- * Trino reads metrics and keeps its metastore.
+ * Trino reads metrics and keeps its metastore and its schema's location (CREATE SCHEMA checks it is reachable).
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
   ingest: { list: [], read: [raw, deadLetter], write: [raw, deadLetter], delete: [] },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
   query: { list: [metrics], read: [metrics], write: [], delete: [] },
   trino: {
-    list: [metrics, trinoMetastore],
-    read: [metrics, trinoMetastore],
-    write: [trinoMetastore],
-    delete: [trinoMetastore],
+    list: [metrics, trinoMetastore, trinoSchema],
+    read: [metrics, trinoMetastore, trinoSchema],
+    write: [trinoMetastore, trinoSchema],
+    delete: [trinoMetastore, trinoSchema],
   },
 };
 
