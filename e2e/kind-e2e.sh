@@ -76,12 +76,12 @@ collect_diagnostics() {
   kubectl get all,gravixpipelines,ingress,secrets,pvc,events -A -o wide >"$artifacts/cluster.txt" 2>&1 || true
   kubectl -n "$namespace" get gravixpipeline "$pipeline" -o yaml >"$artifacts/pipeline.yaml" 2>&1 || true
   kubectl -n gravix-system logs deploy/gravix-operator --tail=2000 >"$artifacts/operator.log" 2>&1 || true
-  for component in ingest query; do
+  for component in ingest query rollup; do
     kubectl -n "$namespace" logs "deploy/$pipeline-$component" --all-containers --tail=2000 \
       >"$artifacts/$component.log" 2>&1 || true
   done
-  kubectl -n "$namespace" logs -l app.kubernetes.io/component=rollup --all-containers --tail=2000 \
-    >"$artifacts/rollup.log" 2>&1 || true
+  kubectl -n "$namespace" logs -l app.kubernetes.io/component=storage-setup --all-containers --tail=2000 \
+    >"$artifacts/storage-setup.log" 2>&1 || true
   kind export logs "$artifacts/kind" --name "$cluster" >/dev/null 2>&1 || true
 }
 

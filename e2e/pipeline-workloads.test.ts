@@ -40,9 +40,7 @@ function find(kind: string, name: string): Manifest {
 
 function podContainer(manifest: Manifest): Container {
   const spec = manifest['spec'] as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const podSpec =
-    manifest.kind === 'CronJob' ? spec['jobTemplate'].spec.template.spec : spec['template'].spec;
-  return podSpec.containers[0] as Container;
+  return spec['template'].spec.containers[0] as Container;
 }
 
 /** The environment the kubelet would give the container: envFrom ConfigMaps, then env (Secrets stubbed). */
