@@ -68,6 +68,11 @@ export interface FreshnessResponse {
    */
   lastCommitAt: number | null;
   /**
+   * @deprecated Same value as `lastCommitAt`, kept so clients written against the first API keep working; it used
+   * to be the start of the pass, which made a client that compared it with its last acknowledgement conclude wrongly.
+   */
+  lastRollupAt: number | null;
+  /**
    * The newest fact time (ms) that commit counts, or null (none yet, or a manifest from before this was recorded).
    * Facts with later timestamps are certainly not in the metrics yet; earlier ones may still be on their way.
    */

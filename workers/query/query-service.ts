@@ -130,9 +130,11 @@ export class QueryService {
       loadRollupFreshness(this.store, tenant),
     ]);
     const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));
+    const lastCommitAt = rollup?.lastCommitAt ?? null;
     return {
       lastMetricMinute,
-      lastCommitAt: rollup?.lastCommitAt ?? null,
+      lastCommitAt,
+      lastRollupAt: lastCommitAt,
       newestEventAt: rollup?.newestEventAt ?? null,
       lagMs,
       now,

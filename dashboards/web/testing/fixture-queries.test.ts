@@ -46,6 +46,7 @@ describe('the fixture API stand-in (UI tests only) follows the query API semanti
     expect(q.freshness(5)).toEqual({
       lastMetricMinute: null,
       lastCommitAt: null,
+      lastRollupAt: null,
       newestEventAt: null,
       lagMs: null,
       now: 5,

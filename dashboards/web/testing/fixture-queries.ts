@@ -115,10 +115,18 @@ export class FixtureQueries {
   freshness(now: number): FreshnessResponse {
     const last = this.options.lastMetricMinute;
     if (last === null)
-      return { lastMetricMinute: null, lastCommitAt: null, newestEventAt: null, lagMs: null, now };
+      return {
+        lastMetricMinute: null,
+        lastCommitAt: null,
+        lastRollupAt: null,
+        newestEventAt: null,
+        lagMs: null,
+        now,
+      };
     return {
       lastMetricMinute: last,
       lastCommitAt: last + MINUTE + 4_000,
+      lastRollupAt: last + MINUTE + 4_000,
       newestEventAt: last + MINUTE - 1,
       lagMs: now - (last + MINUTE),
       now,

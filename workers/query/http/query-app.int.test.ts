@@ -139,6 +139,8 @@ describe('query API', () => {
     // Committed while this file's beforeAll ran, on the real clock (the rollup's watermark time was pinned).
     expect(freshness.lastCommitAt).toBeGreaterThanOrEqual(loadedFrom);
     expect(freshness.lastCommitAt).toBeLessThanOrEqual(loadedAt);
+    // The first API's field name answers the same, now true, commit time.
+    expect(freshness.lastRollupAt).toBe(freshness.lastCommitAt);
     expect(freshness.newestEventAt).toBeGreaterThanOrEqual(freshness.lastMetricMinute!);
     expect(freshness.newestEventAt).toBeLessThan(freshness.lastMetricMinute! + 60_000);
   });

@@ -3,6 +3,7 @@ import { buildFreshnessView, formatAge } from './freshness-text.js';
 const freshness = (lagMs: number | null) => ({
   lastMetricMinute: lagMs === null ? null : 0,
   lastCommitAt: lagMs === null ? null : 0,
+  lastRollupAt: lagMs === null ? null : 0,
   newestEventAt: lagMs === null ? null : 0,
   lagMs,
   now: 0,
