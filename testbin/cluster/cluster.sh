@@ -69,27 +69,39 @@ require() {
 
 # ---------------------------------------------------------------- processes
 
+# Each daemon runs under a restarting loop in its own session (like a service manager's Restart=always: kube-proxy,
+# for one, exits when its configuration file changes); the pid file holds the loop's pid, which is the session's.
 start_daemon() { # name command args...
   local name=$1
   shift
   if [ -e "$run/pids/$name.pid" ] && kill -0 "$(cat "$run/pids/$name.pid")" 2>/dev/null; then return; fi
   mkdir -p "$run/pids" "$logs"
-  setsid "$@" >>"$logs/$name.log" 2>&1 </dev/null &
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  setsid bash -c 'while :; do "$@"; echo "cluster.sh: exited with $?, restarting in 2 s"; sleep 2; done' _ "$@" \
+    >>"$logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/pids/$name.pid"
 }
 
-stop_daemon() { # name [signal]
+stop_daemon() { # name
   local pidfile=$run/pids/$1.pid pid i
   [ -e "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
-  if kill "-${2:-TERM}" "$pid" 2>/dev/null; then
+  if kill -TERM -- "-$pid" 2>/dev/null; then
     for i in $(seq 1 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      [ "$i" -lt 100 ] || kill -KILL "$pid" 2>/dev/null || true
+      kill -0 -- "-$pid" 2>/dev/null || break
+      [ "$i" -lt 100 ] || kill -KILL -- "-$pid" 2>/dev/null || true
       sleep 0.1
     done
   fi
   rm -f "$pidfile"
+}
+
+# Writes stdin to a file only when it differs, so a running daemon never sees its configuration rewritten.
+write_if_changed() { # file
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
 }
 
 wait_for() { # what timeout-seconds command...
@@ -112,12 +124,20 @@ setup_network() {
   ip link set "$node_if" up
   sysctl -qw net.ipv4.ip_forward=1
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
-  # Pods may talk to each other, to Services and to the node, never past the node: nothing bridged leaves.
+  # Pods may talk to each other, to Services and to the node, never past the node: nothing bridged leaves, and
+  # a Service address kube-proxy has not translated (yet) is refused at once rather than sent on to the default
+  # route (a pod's first packet can beat kube-proxy's rules for a new Service). Refused, not dropped, so a client
+  # fails fast and retries on a new connection, which gets translated.
   iptables -N "$guard_chain" 2>/dev/null || iptables -F "$guard_chain"
-  iptables -A "$guard_chain" -i "$bridge" ! -o "$bridge" -j DROP
+  iptables -A "$guard_chain" -i "$bridge" ! -o "$bridge" -p tcp -j REJECT --reject-with tcp-reset
+  iptables -A "$guard_chain" -i "$bridge" ! -o "$bridge" -j REJECT --reject-with icmp-port-unreachable
   iptables -C FORWARD -j "$guard_chain" 2>/dev/null || iptables -I FORWARD 1 -j "$guard_chain"
+  iptables -N "$guard_chain-OUT" 2>/dev/null || iptables -F "$guard_chain-OUT"
+  iptables -A "$guard_chain-OUT" -d "$service_cidr" -p tcp -j REJECT --reject-with tcp-reset
+  iptables -A "$guard_chain-OUT" -d "$service_cidr" -j REJECT --reject-with icmp-port-unreachable
+  iptables -C OUTPUT -j "$guard_chain-OUT" 2>/dev/null || iptables -I OUTPUT 1 -j "$guard_chain-OUT"
   mkdir -p "$state/cni/net.d" "$state/cni/ipam"
-  cat >"$state/cni/net.d/10-gravix.conflist" <<EOF
+  write_if_changed "$state/cni/net.d/10-gravix.conflist" <<EOF
 {
   "cniVersion": "1.0.0",
   "name": "gravix",
@@ -263,7 +283,7 @@ start_controllers() {
 
 start_containerd() {
   mkdir -p "$run/containerd" "$containerd_root" "$state/containerd-opt"
-  cat >"$state/containerd.toml" <<EOF
+  write_if_changed "$state/containerd.toml" <<EOF
 version = 2
 root = "$containerd_root"
 state = "$run/containerd/state"
@@ -313,7 +333,7 @@ import_images() {
 
 start_kubelet() {
   mkdir -p "$state/kubelet"
-  cat >"$state/kubelet.yaml" <<EOF
+  write_if_changed "$state/kubelet.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $node_ip
@@ -347,7 +367,7 @@ EOF
 }
 
 start_kube_proxy() {
-  cat >"$state/kube-proxy.yaml" <<EOF
+  write_if_changed "$state/kube-proxy.yaml" <<EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -387,6 +407,11 @@ up() {
   require
   local start=$SECONDS images
   images=$(images_dir)
+  # Leftovers of a run that did not finish (a killed test run, a reboot) go before anything starts again.
+  if [ -e "$state/pki/done" ] && ! status 2>/dev/null; then
+    log "removing what a previous cluster left behind"
+    down
+  fi
   mkdir -p "$state" "$run" "$logs"
   [ -e "$run/pids" ] || rm -f "$logs"/*.log
   setup_network

@@ -194,7 +194,7 @@ base_images() {
 # The project's images, from its own Dockerfiles; the base-image arguments point at the local Node image.
 gravix_images() {
   local base=$1 out=$2 tag=$3
-  local workers=${4:-ghcr.io/gravix/gravix-workers:$tag} operator=${5:-ghcr.io/gravix/gravix-operator:$tag}
+  local workers=${4:-$local_prefix/gravix/gravix-workers:$tag} operator=${5:-$local_prefix/gravix/gravix-operator:$tag}
   mkdir -p "$out"
   start_dockerd
   trap stop_dockerd EXIT
