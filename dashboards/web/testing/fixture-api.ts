@@ -135,7 +135,7 @@ export class FixtureApi {
         return queries.freshness(Date.now());
       case 'services':
         return queries.services(...readRange(q));
-      case 'events': {
+      case 'service-events': {
         const [from, to] = readRange(q);
         return queries.events({ service, from, to });
       }

@@ -134,6 +134,8 @@ describe('query API', () => {
     expect(services.services.length).toBeGreaterThan(1);
     const events = (await (await get(`/api/v1/events?${range}`)).json()) as { events: { type: string }[] };
     expect(events.events.map((e) => e.type)).toEqual(['deploy']);
+    // The dashboard's path, which a pipeline's Ingress leaves to the query service.
+    expect(await (await get(`/api/v1/service-events?${range}`)).json()).toEqual(events);
     const freshness = (await (await get('/api/v1/freshness')).json()) as FreshnessResponse;
     expect(freshness.lastMetricMinute).toBeGreaterThan(base);
     // Committed while this file's beforeAll ran, on the real clock (the rollup's watermark time was pinned).

@@ -91,8 +91,10 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
       );
     }),
   );
+  // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
+  // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
   api.get(
-    '/events',
+    ['/service-events', '/events'],
     route(async (req, res) => {
       const { from, to } = parseRange(req.query, now());
       return deps.service.events(tenantOf(res), from, to, parseText(req.query, 'service', 128));

@@ -62,7 +62,8 @@ export class ApiClient {
   }
 
   events(p: RangeParams): Promise<EventsResponse> {
-    return this.get('events', { service: p.service, from: p.from, to: p.to });
+    // Not /api/v1/events: behind a pipeline's Ingress that path is ingestion's (POST deploy events).
+    return this.get('service-events', { service: p.service, from: p.from, to: p.to });
   }
 
   private async get<T>(resource: string, params: Params): Promise<T> {
