@@ -1,0 +1,201 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { clusterScript, kubectl, run, testCluster } from '../testbin/harness/cluster.js';
+import { launchChromium } from '../testbin/harness/chromium.js';
+import { loadTestbinVersions, repoPath } from '../testbin/harness/testbin-paths.js';
+
+/**
+ * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
+ * build the images from the project's Dockerfiles -> helm install the operator chart -> helm install a pipeline
+ * -> wait for condition=Available -> e2e/kind-e2e.sh verify (the users' script) sends request facts through the
+ * Ingress with the generated ingest key, the rollup runs, the query service answers through Trino with the query
+ * token, exact counts, a re-sent batch counted once -> the dashboard, opened in Chromium through the Ingress with
+ * the query token, shows exactly the facts that were sent.
+ */
+
+const tag = 'e2e';
+/** The prefix of every image the test cluster built (testbin/cluster/images.sh); nothing can be pulled. */
+const registry = 'testbin.local';
+const namespace = 'gravix-e2e';
+const release = 'e2e';
+const service = 'e2e-checkout';
+const facts = 500;
+const sample = parse(readFileSync(repoPath('e2e', 'sample-pipeline.yaml'), 'utf8')) as {
+  spec: { ingress: { host: string; className?: string } } & Record<string, unknown>;
+};
+const host = sample.spec.ingress.host;
+const artifacts = repoPath('test-artifacts', 'cluster-e2e');
+
+function viaIngress(method: string, path: string, token: string): Promise<{ status: number; body: string }> {
+  const url = new URL(path, testCluster().ingressUrl);
+  return new Promise((resolveRequest, reject) => {
+    const req = request(
+      url,
+      { method, timeout: 30_000, headers: { host, authorization: `Bearer ${token}` } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolveRequest({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timeout`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function secretValue(name: string, key: string): Promise<string> {
+  const b64 = await kubectl(['-n', namespace, 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
+  return Buffer.from(b64, 'base64').toString('utf8').trim();
+}
+
+async function diagnostics(): Promise<void> {
+  const dump = await kubectl(['get', 'all,gravixpipelines,ingress,pvc,events', '-A', '-o', 'wide']).catch(
+    (e: Error) => e.message,
+  );
+  writeFileSync(join(artifacts, 'cluster.txt'), dump);
+  for (const [ns, what] of [
+    ['gravix-system', 'deploy/gravix-operator'],
+    [namespace, `deploy/${release}-ingest`],
+    [namespace, `deploy/${release}-query`],
+    [namespace, `statefulset/${release}-trino-coordinator`],
+    [namespace, `statefulset/${release}-minio`],
+  ] as const) {
+    const logs = await kubectl(['-n', ns, 'logs', what, '--all-containers', '--tail=500']).catch(
+      (e: Error) => e.message,
+    );
+    writeFileSync(join(artifacts, `${what.replace('/', '-')}.log`), logs);
+  }
+}
+
+describe('Gravix end to end on the single-node cluster', () => {
+  const cluster = testCluster();
+  let ingestKey = '';
+  let queryToken = '';
+  let failed = false;
+
+  beforeAll(() => {
+    mkdirSync(artifacts, { recursive: true });
+  });
+
+  afterEach(() => {
+    failed ||= (globalThis as { __gravixTestFailed?: boolean }).__gravixTestFailed === true;
+  });
+
+  afterAll(async () => {
+    if (failed) await diagnostics();
+  });
+
+  it('builds the workers and operator images from their Dockerfiles and imports them', async () => {
+    // As testbin.local/gravix/gravix-{workers,operator}:e2e; MinIO and Trino were built by testbin.
+    await run('bash', [clusterScript, 'build-gravix-images', tag], { timeoutMs: 1_500_000 });
+  }, 1_600_000);
+
+  it('installs the operator chart', async () => {
+    await run(cluster.helm, [
+      'upgrade',
+      '--install',
+      'gravix-operator',
+      repoPath('charts', 'gravix-operator'),
+      '--namespace',
+      'gravix-system',
+      '--create-namespace',
+      '--set',
+      `image.registry=${registry}`,
+      '--set',
+      `image.tag=${tag}`,
+      '--set',
+      'image.pullPolicy=Never',
+      '--wait',
+      '--timeout',
+      '5m',
+    ]);
+  });
+
+  it('installs a pipeline and it becomes Available', async () => {
+    const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
+    const v = loadTestbinVersions();
+    const spec = {
+      ...sample.spec,
+      // Every image from the cluster's own names: the Gravix images just built, MinIO and Trino from testbin.
+      images: {
+        registry,
+        trino: { repository: 'trino', tag: v.TRINO_VERSION },
+        minio: { repository: 'minio', tag: v.MINIO_VERSION },
+      },
+      ingress: { ...sample.spec.ingress, className: cluster.ingressClass },
+    };
+    writeFileSync(values, stringify({ name: release, spec }));
+    await run(cluster.helm, [
+      'upgrade',
+      '--install',
+      release,
+      repoPath('charts', 'gravix-pipeline'),
+      '--namespace',
+      namespace,
+      '--create-namespace',
+      '-f',
+      values,
+    ]);
+    await kubectl([
+      '-n',
+      namespace,
+      'wait',
+      `gravixpipeline/${release}`,
+      '--for=condition=Available',
+      '--timeout=15m',
+    ]);
+    ingestKey = await secretValue(`${release}-api-keys`, 'ingest-key');
+    queryToken = await secretValue(`${release}-api-keys`, 'query-token');
+    expect(ingestKey).toMatch(/^gx_/);
+    expect(queryToken).toMatch(/^gxq_/);
+  }, 1_000_000);
+
+  it('takes facts through the Ingress and answers through Trino, counting each once (kind-e2e.sh verify)', async () => {
+    // The users' script (the kind path) sends 500 facts with the Secret's ingest key, waits for the rollup, checks
+    // the exact counts with the query token, re-sends the batch and checks it was not counted twice.
+    const { stderr } = await run('bash', [repoPath('e2e', 'kind-e2e.sh'), 'verify'], {
+      env: {
+        PATH: `${dirname(cluster.kubectl)}:${process.env['PATH'] ?? ''}`,
+        INGRESS_URL: cluster.ingressUrl,
+        GRAVIX_NAMESPACE: namespace,
+        GRAVIX_PIPELINE: release,
+        // The rollup runs every 30 s (sample-pipeline.yaml).
+        RESEND_SETTLE_SECONDS: '45',
+        ARTIFACTS_DIR: artifacts,
+      },
+      timeoutMs: 1_200_000,
+    });
+    expect(stderr).toContain(`ok: /api/v1/timeseries counts ${facts} requests and 10 5xx errors`);
+    expect(stderr).toContain('ok: a re-sent batch is not double counted');
+    // Each credential does one thing: the ingest key may not read.
+    expect((await viaIngress('GET', '/api/v1/services', ingestKey)).status).toBe(403);
+    const services = await viaIngress('GET', '/api/v1/services', queryToken);
+    expect(services.status).toBe(200);
+  }, 1_300_000);
+
+  it('shows the facts in the dashboard, opened in Chromium through the Ingress', async () => {
+    const url = new URL(cluster.ingressUrl);
+    const browser = await launchChromium({ args: [`--host-resolver-rules=MAP ${host} ${url.hostname}`] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`http://${host}:${url.port}/?service=${service}`);
+      await page.fill('#login-token', queryToken);
+      await page.press('#login-token', 'Enter');
+      await page.waitForSelector('#endpoints-table tbody tr');
+      await page.waitForSelector('#card-throughput svg.chart');
+      const rows = await page.$$eval('#endpoints-table tbody tr', (trs) =>
+        trs.map((tr) => [...tr.children].map((c) => (c.textContent ?? '').trim())),
+      );
+      await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.slice(0, 4)).toEqual(['GET /orders/:id', '500', '10', '0']);
+    } finally {
+      await browser.close();
+    }
+  });
+});
