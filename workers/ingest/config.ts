@@ -34,6 +34,11 @@ const ingestSchema = z.object({
   GRAVIX_MAX_FUTURE_MS: int(0).default(3_600_000),
   GRAVIX_SHUTDOWN_DEADLINE_MS: int(0).default(20_000),
   GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Test-only: hold the ingester in a narrow state (mid-seal, mid-upload, uploaded but not yet deleted) for this
+  // long, after logging a 'test pause' marker, so the fault test can kill it there. 0 (the default) = no pause.
+  GRAVIX_TEST_SEAL_DELAY_MS: int(0).default(0),
+  GRAVIX_TEST_UPLOAD_DELAY_MS: int(0).default(0),
+  GRAVIX_TEST_DELETE_DELAY_MS: int(0).default(0),
 });
 
 export type IngestConfig = z.infer<typeof ingestSchema> & { store: z.infer<typeof objectStoreConfigSchema> };

@@ -11,6 +11,7 @@ import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener } from './http/ingest-app.js';
 import { buildIngestMetrics } from './ingest-metrics.js';
 import { SegmentUploader } from './wal/segment-uploader.js';
+import { buildTestPause } from './wal/test-pause.js';
 import { WriteAheadLog } from './wal/write-ahead-log.js';
 
 export interface IngestServer {
@@ -32,6 +33,14 @@ export async function startIngestServer(
     () => parts.uploader?.backlog() ?? { segments: 0, bytes: 0 },
     () => parts.wal?.diskBytes() ?? 0,
   );
+  const testPause = buildTestPause(
+    {
+      seal: config.GRAVIX_TEST_SEAL_DELAY_MS,
+      upload: config.GRAVIX_TEST_UPLOAD_DELAY_MS,
+      delete: config.GRAVIX_TEST_DELETE_DELAY_MS,
+    },
+    log,
+  );
   const { wal, recovered } = await WriteAheadLog.open({
     dir: walDir(config),
     maxSegmentBytes: config.GRAVIX_WAL_SEGMENT_BYTES,
@@ -39,6 +48,7 @@ export async function startIngestServer(
     onSealed: (segment) => parts.uploader?.enqueue(segment),
     onFsync: (seconds) => metrics.fsyncDuration.observe(seconds),
     onBackgroundError: (err) => log.error({ err }, 'sealing a write-ahead log segment failed'),
+    testPause,
   });
   const uploader = new SegmentUploader({
     store,
@@ -47,6 +57,7 @@ export async function startIngestServer(
     deleteSealed: (segment) => wal.deleteSealed(segment),
     onUploaded: (seconds) => metrics.uploadDuration.observe(seconds),
     onFailure: () => metrics.uploadFailures.inc(),
+    testPause,
   });
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { UploadVerificationError, type ObjectStore } from '../../adapters/object-store/object-store.js';
 import { SegmentPackerThread } from './segment-packer-thread.js';
+import type { TestPause } from './test-pause.js';
 import type { SealedSegment } from './write-ahead-log.js';
 
 export interface UploaderOptions {
@@ -12,6 +13,8 @@ export interface UploaderOptions {
   onFailure?: (error: Error) => void;
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Test-only: holds the upload before each put and before the local delete (GRAVIX_TEST_*_DELAY_MS). */
+  testPause?: TestPause;
 }
 
 /**
@@ -62,7 +65,9 @@ export class SegmentUploader {
   private async upload(segment: SealedSegment): Promise<void> {
     const started = process.hrtime.bigint();
     const objects = await this.packer.pack(segment.path, this.options.ingesterId, segment.seq);
+    let index = 0;
     for (const [key, body] of objects) {
+      await this.options.testPause?.('upload', { seq: segment.seq, key, object: index++ });
       await this.options.store.put(key, body, { contentType: 'application/gzip' });
       const stored = await this.options.store.head(key);
       if (stored?.size !== body.length) {
@@ -71,6 +76,7 @@ export class SegmentUploader {
         );
       }
     }
+    await this.options.testPause?.('delete', { seq: segment.seq });
     await this.options.deleteSealed(segment);
     this.options.onUploaded?.(Number(process.hrtime.bigint() - started) / 1e9, segment);
     this.options.log.info(

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeFrames, encodeFrame } from './segment-frames.js';
+import type { TestPause } from './test-pause.js';
 import type { WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
 
@@ -17,6 +18,8 @@ export interface WalOptions {
   onFsync?: (seconds: number, bytes: number) => void;
   /** A background seal (by age) failed; the next append will fail too and answer 503. */
   onBackgroundError?: (error: Error) => void;
+  /** Test-only: holds a seal between closing the segment and renaming it (GRAVIX_TEST_SEAL_DELAY_MS). */
+  testPause?: TestPause;
 }
 
 export interface SealedSegment {
@@ -193,6 +196,7 @@ export class WriteAheadLog {
     // A failed write may have left bytes past the last acknowledged frame.
     await handle.truncate(bytes);
     await handle.close();
+    await this.options.testPause?.('seal', { seq });
     const to = join(this.options.dir, segmentName(seq, sealedSuffix));
     await fs.rename(join(this.options.dir, segmentName(seq, openSuffix)), to);
     await fsyncDir(this.options.dir);
