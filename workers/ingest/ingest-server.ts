@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import type { IngestConfig } from './config.js';
@@ -9,6 +7,7 @@ import { parseApiKeys } from '../domain/api-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener } from './http/ingest-app.js';
+import { listenHttp } from './http/listen-http.js';
 import { buildIngestMetrics } from './ingest-metrics.js';
 import { SegmentUploader } from './wal/segment-uploader.js';
 import { buildTestPause } from './wal/test-pause.js';
@@ -77,20 +76,12 @@ export async function startIngestServer(
       maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
     },
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = createServer(listener).listen(config.GRAVIX_INGEST_PORT, config.GRAVIX_INGEST_HOST, () =>
-      resolve(s),
-    );
-  });
-  server.keepAliveTimeout = 65_000;
-  const port = (server.address() as AddressInfo).port;
-  log.info({ port, ingesterId: config.GRAVIX_INGESTER_ID }, 'ingest listening');
+  const http = await listenHttp(listener, config.GRAVIX_INGEST_HOST, config.GRAVIX_INGEST_PORT);
+  log.info({ port: http.port, ingesterId: config.GRAVIX_INGESTER_ID }, 'ingest listening');
   return {
-    port,
+    port: http.port,
     async stop() {
-      const closed = new Promise<void>((r) => server.close(() => r()));
-      server.closeIdleConnections();
-      await closed;
+      await http.close();
       await wal.close();
       const drained = await uploader.drain(config.GRAVIX_SHUTDOWN_DEADLINE_MS);
       log.info({ drained, backlog: uploader.backlog() }, 'ingest stopped');
