@@ -1,6 +1,6 @@
 /**
  * The raw layer's line format: one JSON object per line in
- * raw/tenant=T/date=YYYY-MM-DD/hour=HH/<ingester>-<seq>.jsonl.gz, written by the
+ * raw/tenant=T/date=YYYY-MM-DD/hour=HH/<ingester>-<seq>-<segment id>.jsonl.gz (raw-partition.ts), written by the
  * ingestion worker after validation and path normalisation, read by the rollup.
  * A partition holds the records whose *event time* falls in that hour, so late
  * data lands in (and recomputes) the partition it belongs to.

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix } from '../../testbin/harness/gravix-process.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
@@ -11,6 +11,7 @@ import { LocalObjectStore } from '../adapters/object-store/local-object-store.js
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { hashApiKey } from '../domain/api-keys.js';
+import { buildRawPartition, buildSegmentObjectKey } from '../domain/raw-partition.js';
 
 const apiKey = 'durability-key';
 
@@ -110,6 +111,72 @@ describe('ingestion durability', () => {
     await expectAllStored(new LocalObjectStore(join(dataDir, 'store')), acked);
     await second.kill('SIGTERM');
     expect(second.proc.exitStatus).toBe(0);
+  });
+
+  it('keeps the objects of an earlier run when it restarts idle and writes more (sequence numbers never repeat)', async () => {
+    const { dataDir, env } = setup();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const runEnv = { ...env, GRAVIX_STORE: 'local', GRAVIX_INGEST_PORT: String(port) };
+    const store = new LocalObjectStore(join(dataDir, 'store'));
+    const walIsEmpty = async () => !readdirSync(join(dataDir, 'wal')).some((n) => n.startsWith('seg-'));
+    const acked = new Set<string>();
+    for (const [run, batch] of [facts('first', 3), facts('second', 1)].entries()) {
+      const ingest = await startGravix('ingest', runEnv, `${url}/ready`);
+      expect(await postAcknowledged(url, batch)).toBe(true);
+      for (const f of batch) acked.add(f.event_id);
+      await waitUntil(walIsEmpty, { what: `run ${run} uploaded`, timeoutMs: 10_000 });
+      await ingest.kill('SIGTERM');
+    }
+    expect([...(await storedEventIds(store))].sort()).toEqual([...acked].sort());
+    expect(await store.list('raw/')).toHaveLength(2);
+  });
+
+  it('never replaces a different object already at a segment key: RAW_OBJECT_COLLISION, counted, segment kept', async () => {
+    const { dataDir, env } = setup();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const ingest = await startGravix(
+      'ingest',
+      {
+        ...env,
+        GRAVIX_STORE: 'local',
+        GRAVIX_INGEST_PORT: String(port),
+        GRAVIX_TEST_UPLOAD_DELAY_MS: '2000',
+      },
+      `${url}/ready`,
+    );
+    const store = new LocalObjectStore(join(dataDir, 'store'));
+    const walDir = join(dataDir, 'wal');
+    const body = facts('forged', 1);
+    expect(await postAcknowledged(url, body)).toBe(true);
+    // The upload waits 2 s before its put: time to forge another object at the key it is about to write.
+    const sealed = await waitUntil(async () => readdirSync(walDir).find((n) => n.endsWith('.sealed')), {
+      what: 'a sealed segment',
+      timeoutMs: 10_000,
+    });
+    const [, seq, segmentId] = /^seg-(\d{12})-([0-9a-f]{16})\.sealed$/.exec(sealed)!;
+    const key = buildSegmentObjectKey('raw', buildRawPartition('acme', body[0]!.timestamp), {
+      ingesterId: 'ingest-0',
+      seq: Number(seq),
+      segmentId,
+    });
+    const forged = gzipSync('{"event_id":"not-ours"}\n');
+    await store.put(key, forged);
+
+    await waitUntil(
+      async () => /^gravix_upload_collisions_total 1$/m.test(await (await fetch(`${url}/metrics`)).text()),
+      { what: 'gravix_upload_collisions_total 1', timeoutMs: 15_000 },
+    );
+    await ingest.kill('SIGTERM');
+    expect(ingest.proc.exitStatus).toBe(3); // not drained: the segment is still waiting
+    const logged = readFileSync(ingest.proc.logPath, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"raw object collision: segment kept"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(logged[0]).toMatchObject({ level: 50, code: 'RAW_OBJECT_COLLISION', key });
+    expect(existsSync(join(walDir, sealed))).toBe(true);
+    expect(Buffer.from((await store.get(key))!.body)).toEqual(forged);
   });
 
   describe('with MinIO', () => {

@@ -88,6 +88,11 @@ export function buildIngestMetrics(
       help: 'Failed segment upload attempts (retried with backoff).',
       registers,
     }),
+    uploadCollisions: new Counter({
+      name: 'gravix_upload_collisions_total',
+      help: 'Segment objects whose key already held different records; the segment is kept on disk, never replaced.',
+      registers,
+    }),
     uploadDuration: new Histogram({
       name: 'gravix_upload_duration_seconds',
       help: 'Time to upload and verify one sealed segment.',

@@ -56,6 +56,7 @@ export async function startIngestServer(
     deleteSealed: (segment) => wal.deleteSealed(segment),
     onUploaded: (seconds) => metrics.uploadDuration.observe(seconds),
     onFailure: () => metrics.uploadFailures.inc(),
+    onCollision: () => metrics.uploadCollisions.inc(),
     testPause,
   });
   Object.assign(parts, { uploader, wal });

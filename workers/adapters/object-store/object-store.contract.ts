@@ -42,6 +42,13 @@ export function describeObjectStoreContract(name: string, makeStore: () => Promi
       expect(decode((await store.get('manifests/p1.json'))?.body)).toBe('first');
     });
 
+    it('refuses a create-if-absent put even when the body is identical (callers compare contents themselves)', async () => {
+      await store.put('raw/tenant=a/s.jsonl.gz', text('same'), { ifNoneMatch: '*' });
+      await expect(
+        store.put('raw/tenant=a/s.jsonl.gz', text('same'), { ifNoneMatch: '*' }),
+      ).rejects.toBeInstanceOf(PreconditionFailedError);
+    });
+
     it('lets exactly one of several concurrent create-if-absent puts win', async () => {
       const attempts = await Promise.allSettled(
         ['a', 'b', 'c', 'd'].map((v) => store.put('race/manifest.json', text(v), { ifNoneMatch: '*' })),

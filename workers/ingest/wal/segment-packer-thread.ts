@@ -2,16 +2,17 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { packSegment } from './segment-packer.js';
+import type { RawPartition, SegmentLayer } from '../../domain/raw-partition.js';
+import { packSegment, type PackedObject } from './segment-packer.js';
 
 export interface PackRequest {
   id: number;
   path: string;
-  ingesterId: string;
-  seq: number;
 }
 
-export type PackReply = { id: number; objects: [string, Uint8Array][] } | { id: number; error: string };
+export type PackReply =
+  | { id: number; objects: { layer: SegmentLayer; partition: RawPartition; body: Uint8Array }[] }
+  | { id: number; error: string };
 
 export class SegmentPackError extends Error {
   readonly code = 'SEGMENT_PACK_FAILED';
@@ -27,25 +28,22 @@ const workerUrl = new URL('./segment-packer-worker.js', import.meta.url);
 export class SegmentPackerThread {
   private worker: Worker | undefined;
   private nextId = 0;
-  private readonly waiting = new Map<
-    number,
-    { resolve(o: Map<string, Buffer>): void; reject(e: Error): void }
-  >();
+  private readonly waiting = new Map<number, { resolve(o: PackedObject[]): void; reject(e: Error): void }>();
 
   static isAvailable(): boolean {
     return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
   }
 
-  async pack(path: string, ingesterId: string, seq: number): Promise<Map<string, Buffer>> {
-    if (!SegmentPackerThread.isAvailable()) return packSegment(await readFile(path), ingesterId, seq);
+  async pack(path: string): Promise<PackedObject[]> {
+    if (!SegmentPackerThread.isAvailable()) return packSegment(await readFile(path));
     const worker = this.worker ?? this.startWorker();
     const id = this.nextId++;
-    const result = new Promise<Map<string, Buffer>>((resolve, reject) =>
+    const result = new Promise<PackedObject[]>((resolve, reject) =>
       this.waiting.set(id, { resolve, reject }),
     );
     // Referenced only while it has work: a pending pack keeps the process alive, an idle thread does not.
     worker.ref();
-    worker.postMessage({ id, path, ingesterId, seq } satisfies PackRequest);
+    worker.postMessage({ id, path } satisfies PackRequest);
     return result;
   }
 
@@ -57,11 +55,12 @@ export class SegmentPackerThread {
       if (this.waiting.size === 0) worker.unref();
       if ('error' in reply) pending?.reject(new SegmentPackError(reply.error));
       else {
-        const objects = reply.objects.map(([key, b]): [string, Buffer] => [
-          key,
-          Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-        ]);
-        pending?.resolve(new Map(objects));
+        const objects = reply.objects.map(({ layer, partition, body: b }) => ({
+          layer,
+          partition,
+          body: Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+        }));
+        pending?.resolve(objects);
       }
     });
     const fail = (cause: Error) => {

@@ -8,13 +8,13 @@ import type { PackReply, PackRequest } from './segment-packer-thread.js';
 parentPort?.on('message', (request: PackRequest) => {
   void (async () => {
     try {
-      const objects = packSegment(await readFile(request.path), request.ingesterId, request.seq);
+      const packed = packSegment(await readFile(request.path));
       // Fresh copies own their ArrayBuffers, so they can be transferred without detaching a shared pool.
-      const entries = [...objects].map(([key, body]): [string, Uint8Array] => [key, new Uint8Array(body)]);
-      const reply: PackReply = { id: request.id, objects: entries };
+      const objects = packed.map((o) => ({ ...o, body: new Uint8Array(o.body) }));
+      const reply: PackReply = { id: request.id, objects };
       parentPort!.postMessage(
         reply,
-        entries.map(([, body]) => body.buffer as ArrayBuffer),
+        objects.map((o) => o.body.buffer as ArrayBuffer),
       );
     } catch (error) {
       const reply: PackReply = { id: request.id, error: (error as Error).message };

@@ -1,7 +1,7 @@
 import { crc32, gunzipSync } from 'node:zlib';
 import type { RawFact } from '../../domain/raw-record.js';
 import { encodeFrame } from './segment-frames.js';
-import { packSegment } from './segment-packer.js';
+import { packSegment, type PackedObject } from './segment-packer.js';
 import type { DeadLetterRecord, WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
 
@@ -25,12 +25,17 @@ const dead: DeadLetterRecord = {
   item: 7,
 };
 
-const unpack = (objects: Map<string, Buffer>) =>
-  Object.fromEntries([...objects].map(([key, gz]) => [key, gunzipSync(gz).toString('utf8')]));
+const unpack = (objects: PackedObject[]) =>
+  Object.fromEntries(
+    objects.map(({ layer, partition: p, body }) => [
+      `${layer}/tenant=${p.tenant}/date=${p.date}/hour=${p.hour}`,
+      gunzipSync(body).toString('utf8'),
+    ]),
+  );
 const lines = (...records: WalRecord[]) => records.map((r) => `${walRecordJson(r)}\n`).join('');
 
 describe('packSegment', () => {
-  it('splits every frame by tenant and hour into JSONL objects, keeping WAL order across frames', () => {
+  it('splits every frame by layer, tenant and hour into JSONL objects, keeping WAL order across frames', () => {
     const [a, b, c, d] = [
       fact('a', hour + 1),
       fact('b', hour + 3_600_000),
@@ -38,12 +43,20 @@ describe('packSegment', () => {
       fact('d', hour + 3, 'globex'),
     ];
     const segment = Buffer.concat([encodeFrame([a, b, dead]), encodeFrame([c, d])]);
-    expect(unpack(packSegment(segment, 'ing-1', 7))).toEqual({
-      'raw/tenant=acme/date=2026-11-23/hour=10/ing-1-000000000007.jsonl.gz': lines(a, c),
-      'raw/tenant=acme/date=2026-11-23/hour=11/ing-1-000000000007.jsonl.gz': lines(b),
-      'raw/tenant=globex/date=2026-11-23/hour=10/ing-1-000000000007.jsonl.gz': lines(d),
-      'dead-letter/tenant=acme/date=2026-11-23/hour=10/ing-1-000000000007.jsonl.gz': lines(dead),
+    expect(unpack(packSegment(segment))).toEqual({
+      'raw/tenant=acme/date=2026-11-23/hour=10': lines(a, c),
+      'raw/tenant=acme/date=2026-11-23/hour=11': lines(b),
+      'raw/tenant=globex/date=2026-11-23/hour=10': lines(d),
+      'dead-letter/tenant=acme/date=2026-11-23/hour=10': lines(dead),
     });
+  });
+
+  it('gives the same objects in the same order for the same bytes (a re-upload finds its own objects)', () => {
+    const segment = encodeFrame([fact('a', hour), dead, fact('b', hour + 3_600_000)], walRecordJson);
+    const [first, second] = [packSegment(segment), packSegment(segment)];
+    expect(second.map((o) => [o.layer, o.partition, o.body])).toEqual(
+      first.map((o) => [o.layer, o.partition, o.body]),
+    );
   });
 
   it('routes copied fact lines exactly as parsed ones, and reads frames written before the line layout', () => {
@@ -60,13 +73,13 @@ describe('packSegment', () => {
     oldLayout.writeUInt32LE(crc32(json), 4);
     json.copy(oldLayout, 8);
     expect(lineLayout.includes('\n')).toBe(true);
-    expect(unpack(packSegment(lineLayout, 'ing-1', 3))).toEqual(unpack(packSegment(oldLayout, 'ing-1', 3)));
-    expect(Object.keys(unpack(packSegment(lineLayout, 'ing-1', 3)))).toHaveLength(3);
+    expect(unpack(packSegment(lineLayout))).toEqual(unpack(packSegment(oldLayout)));
+    expect(Object.keys(unpack(packSegment(lineLayout)))).toHaveLength(3);
   });
 
   it('ignores a torn last frame', () => {
     const whole = encodeFrame([fact('a', hour)]);
     const segment = Buffer.concat([whole, encodeFrame([fact('b', hour)]).subarray(0, 10)]);
-    expect(Object.values(unpack(packSegment(segment, 'ing-1', 1)))).toEqual([lines(fact('a', hour))]);
+    expect(Object.values(unpack(packSegment(segment)))).toEqual([lines(fact('a', hour))]);
   });
 });

@@ -1,6 +1,6 @@
-import { appendFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { RawFact } from '../../domain/raw-record.js';
 import { encodeWalFrame, readSegmentRecords, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
 
@@ -71,5 +71,67 @@ describe('WriteAheadLog', () => {
     await second.wal.appendFrame(encodeWalFrame([fact('after')]));
     await second.wal.close();
     expect(readdirSync(dir).filter((n) => n.endsWith('.sealed'))).toHaveLength(2);
+  });
+});
+
+describe('WriteAheadLog segment identity', () => {
+  const open = (dir: string, sealed: SealedSegment[] = []) =>
+    WriteAheadLog.open({
+      dir,
+      maxSegmentBytes: 1 << 20,
+      maxSegmentAgeMs: 60_000,
+      onSealed: (s) => sealed.push(s),
+    });
+
+  it('numbers segments on from the highest number ever used, after every segment was uploaded and deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-wal-'));
+    const sealed: SealedSegment[] = [];
+    for (let run = 0; run < 3; run++) {
+      const { wal } = await open(dir, sealed);
+      await wal.appendFrame(encodeWalFrame([fact(`run-${run}`)]));
+      await wal.close();
+      await wal.deleteSealed(sealed.at(-1)!);
+      expect(readdirSync(dir).filter((n) => n.startsWith('seg-'))).toEqual([]);
+    }
+    expect(sealed.map((s) => s.seq)).toEqual([1, 2, 3]);
+    expect(new Set(sealed.map((s) => s.id)).size).toBe(3);
+    for (const s of sealed) {
+      expect(s.id).toMatch(/^[0-9a-f]{16}$/);
+      expect(s.path).toBe(join(dir, `seg-${String(s.seq).padStart(12, '0')}-${s.id}.sealed`));
+    }
+    expect(readFileSync(join(dir, 'seq-high-water'), 'utf8')).toBe('3\n');
+  });
+
+  it('recovers segments written before segment ids and numbers new segments after them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-wal-'));
+    writeFileSync(join(dir, 'seg-000000000007.sealed'), encodeWalFrame([fact('old-sealed')]));
+    writeFileSync(join(dir, 'seg-000000000008.open'), encodeWalFrame([fact('old-open')]));
+    const sealed: SealedSegment[] = [];
+    const { wal, recovered } = await open(dir, sealed);
+    expect(recovered.map((s) => [s.seq, s.id, s.path])).toEqual([
+      [7, undefined, join(dir, 'seg-000000000007.sealed')],
+      [8, undefined, join(dir, 'seg-000000000008.sealed')],
+    ]);
+    await wal.appendFrame(encodeWalFrame([fact('new')]));
+    await wal.close();
+    expect(sealed.map((s) => s.seq)).toEqual([9]);
+  });
+
+  it('recovers an open segment under its own id, so its objects keep the key they were meant to have', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-wal-'));
+    const first = await open(dir);
+    await first.wal.appendFrame(encodeWalFrame([fact('a')]));
+    const [openName] = readdirSync(dir).filter((n) => n.endsWith('.open'));
+    const { recovered } = await open(dir);
+    expect(recovered.map((s) => `${basename(s.path, '.sealed')}.open`)).toEqual([openName]);
+  });
+
+  it('refuses a high-water mark it cannot read, naming the file and what to do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gx-wal-'));
+    writeFileSync(join(dir, 'seq-high-water'), 'garbage');
+    await expect(open(dir)).rejects.toThrow(
+      `${join(dir, 'seq-high-water')} holds "garbage", expected a sequence number and a newline; remove it to ` +
+        'restart numbering from the segments present (segment ids keep object keys unique)',
+    );
   });
 });

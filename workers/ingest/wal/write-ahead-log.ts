@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,13 +24,21 @@ export interface WalOptions {
 }
 
 export interface SealedSegment {
+  /** From the directory's persisted high-water mark: grows across restarts. */
   seq: number;
+  /** Random per segment (16 hex digits); absent on segments written before segment ids existed. */
+  id?: string;
   path: string;
   bytes: number;
 }
 
 export class WalClosedError extends Error {
   readonly code = 'WAL_CLOSED';
+}
+
+/** The WAL directory holds something recovery must not guess about. */
+export class InvalidWalStateError extends Error {
+  readonly code = 'INVALID_WAL_STATE';
 }
 
 interface PendingAppend {
@@ -40,8 +49,16 @@ interface PendingAppend {
 
 const openSuffix = '.open';
 const sealedSuffix = '.sealed';
-const segmentName = (seq: number, suffix: string) => `seg-${String(seq).padStart(12, '0')}${suffix}`;
-const seqOf = (name: string) => Number(name.slice(4, 16));
+/** `seg-<seq>-<id>.open|.sealed`; segments from before segment ids are `seg-<seq>.open|.sealed`. */
+const segmentNamePattern = /^seg-(\d{12})(?:-([0-9a-f]{16}))?\.(open|sealed)$/;
+const segmentName = (seq: number, id: string | undefined, suffix: string) =>
+  `seg-${String(seq).padStart(12, '0')}${id === undefined ? '' : `-${id}`}${suffix}`;
+/**
+ * The highest sequence number ever given to a segment in this directory. It is written (temp file, fsync,
+ * rename) before a segment with a new number is created, and the directory fsync that makes the new segment
+ * durable makes it durable too, so numbers never repeat, even once every segment is uploaded and deleted.
+ */
+const highWaterName = 'seq-high-water';
 
 /** O_DSYNC (Linux, macOS): each write is durable when it returns. Elsewhere an fdatasync follows each write. */
 const syncedWrites = fs.constants.O_DSYNC !== undefined;
@@ -75,9 +92,11 @@ async function writevAll(
 export class WriteAheadLog {
   private handle: FileHandle | undefined;
   private seq = 0;
+  private segmentId = '';
   private openBytes = 0;
   private openedAt = 0;
-  private sealedBytes = new Map<number, number>();
+  /** Sealed segments not yet uploaded, by path. */
+  private sealedBytes = new Map<string, number>();
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
@@ -95,31 +114,62 @@ export class WriteAheadLog {
     return { wal, recovered };
   }
 
+  /** Recovers leftover segments in sequence order and resumes numbering after the highest number ever used. */
   private async recover(): Promise<SealedSegment[]> {
-    const names = (await fs.readdir(this.options.dir))
-      .filter((n) => /^seg-\d{12}\.(open|sealed)$/.test(n))
-      .sort();
+    this.seq = await this.readHighWater();
+    const segments = (await fs.readdir(this.options.dir))
+      .map((name) => ({ name, match: segmentNamePattern.exec(name) }))
+      .filter((s): s is { name: string; match: RegExpExecArray } => s.match !== null)
+      .sort((a, b) => Number(a.match[1]) - Number(b.match[1]) || (a.name < b.name ? -1 : 1));
     const sealed: SealedSegment[] = [];
-    for (const name of names) {
-      const seq = seqOf(name);
+    for (const { name, match } of segments) {
+      const [seq, id, state] = [Number(match[1]), match[2], match[3]];
       this.seq = Math.max(this.seq, seq);
       const path = join(this.options.dir, name);
-      const segment = name.endsWith(openSuffix)
-        ? await this.recoverOpenSegment(seq, path)
-        : await this.sizeOf(seq, path);
+      const segment =
+        state === 'open' ? await this.recoverOpenSegment(seq, id, path) : await this.sizeOf(seq, id, path);
       if (segment) sealed.push(segment);
     }
     await fsyncDir(this.options.dir);
     return sealed;
   }
 
-  private async sizeOf(seq: number, path: string): Promise<SealedSegment> {
-    const { size } = await fs.stat(path);
-    this.sealedBytes.set(seq, size);
-    return { seq, path, bytes: size };
+  private async readHighWater(): Promise<number> {
+    const path = join(this.options.dir, highWaterName);
+    let text: string;
+    try {
+      text = await fs.readFile(path, 'utf8');
+    } catch (error) {
+      // A new directory, or one written before the high-water mark existed: its segments give the start.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    if (!/^\d{1,15}\n$/.test(text)) {
+      throw new InvalidWalStateError(
+        `${path} holds ${JSON.stringify(text.slice(0, 40))}, expected a sequence number and a newline; ` +
+          'remove it to restart numbering from the segments present (segment ids keep object keys unique)',
+      );
+    }
+    return Number(text);
   }
 
-  private async recoverOpenSegment(seq: number, path: string): Promise<SealedSegment | undefined> {
+  private async writeHighWater(seq: number): Promise<void> {
+    const temp = join(this.options.dir, `${highWaterName}.tmp`);
+    await fs.writeFile(temp, `${seq}\n`, { flush: true });
+    await fs.rename(temp, join(this.options.dir, highWaterName));
+  }
+
+  private async sizeOf(seq: number, id: string | undefined, path: string): Promise<SealedSegment> {
+    const { size } = await fs.stat(path);
+    this.sealedBytes.set(path, size);
+    return { seq, ...(id === undefined ? {} : { id }), path, bytes: size };
+  }
+
+  private async recoverOpenSegment(
+    seq: number,
+    id: string | undefined,
+    path: string,
+  ): Promise<SealedSegment | undefined> {
     const bytes = await fs.readFile(path);
     const { validBytes } = decodeFrames(bytes);
     if (validBytes === 0) {
@@ -127,9 +177,9 @@ export class WriteAheadLog {
       return undefined;
     }
     if (validBytes < bytes.length) await fs.truncate(path, validBytes);
-    const sealedPath = join(this.options.dir, segmentName(seq, sealedSuffix));
+    const sealedPath = join(this.options.dir, segmentName(seq, id, sealedSuffix));
     await fs.rename(path, sealedPath);
-    return this.sizeOf(seq, sealedPath);
+    return this.sizeOf(seq, id, sealedPath);
   }
 
   /** Appends one whole frame (encodeWalFrame); resolves once it is durable, rejects if the write failed. */
@@ -178,7 +228,11 @@ export class WriteAheadLog {
 
   private async openSegment(): Promise<FileHandle> {
     this.seq += 1;
-    this.handle = await fs.open(join(this.options.dir, segmentName(this.seq, openSuffix)), segmentOpenFlags);
+    this.segmentId = randomBytes(8).toString('hex');
+    await this.writeHighWater(this.seq);
+    const name = segmentName(this.seq, this.segmentId, openSuffix);
+    this.handle = await fs.open(join(this.options.dir, name), segmentOpenFlags);
+    // One fsync makes both the high-water mark's rename and the new segment durable, before any record is.
     await fsyncDir(this.options.dir);
     this.openBytes = 0;
     this.openedAt = Date.now();
@@ -189,18 +243,18 @@ export class WriteAheadLog {
     const handle = this.handle;
     if (!handle) return;
     // Capture and reset synchronously: a group commit may open the next segment while this one closes.
-    const [seq, bytes] = [this.seq, this.openBytes];
+    const [seq, id, bytes] = [this.seq, this.segmentId, this.openBytes];
     this.handle = undefined;
     this.openBytes = 0;
-    this.sealedBytes.set(seq, bytes);
+    const to = join(this.options.dir, segmentName(seq, id, sealedSuffix));
+    this.sealedBytes.set(to, bytes);
     // A failed write may have left bytes past the last acknowledged frame.
     await handle.truncate(bytes);
     await handle.close();
     await this.options.testPause?.('seal', { seq });
-    const to = join(this.options.dir, segmentName(seq, sealedSuffix));
-    await fs.rename(join(this.options.dir, segmentName(seq, openSuffix)), to);
+    await fs.rename(join(this.options.dir, segmentName(seq, id, openSuffix)), to);
     await fsyncDir(this.options.dir);
-    this.options.onSealed({ seq, path: to, bytes });
+    this.options.onSealed({ seq, id, path: to, bytes });
   }
 
   private async sealIfOld(): Promise<void> {
@@ -217,7 +271,7 @@ export class WriteAheadLog {
   /** Called by the uploader once a sealed segment is safely in the object store. */
   async deleteSealed(segment: SealedSegment): Promise<void> {
     await fs.rm(segment.path, { force: true });
-    this.sealedBytes.delete(segment.seq);
+    this.sealedBytes.delete(segment.path);
   }
 
   /** Bytes on local disk: the open segment plus sealed segments not yet uploaded. */
