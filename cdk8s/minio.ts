@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeService, KubeStatefulSet, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { imagePullSecrets, imageRef } from './images.js';
-import { childMetadata, childName, selectorLabels } from './naming.js';
+import { childMetadata, childName, selectorLabels, stableLabels } from './naming.js';
 import { MINIO_PORT, minioRootSecretName, secretEnv } from './pipeline-config.js';
 import { containerSecurity, httpProbe, podSecurity, resources } from './pod-defaults.js';
 
@@ -64,7 +64,9 @@ export class Minio extends Construct {
         },
         volumeClaimTemplates: [
           {
-            metadata: { name: 'data', labels: metadata.labels },
+            // Immutable once created: stable labels only, and its size stays what it was created with; the
+            // operator grows the claim itself (docs/adr/0064).
+            metadata: { name: 'data', labels: stableLabels(pipeline, 'minio') },
             spec: {
               accessModes: ['ReadWriteOnce'],
               ...(storageClassName ? { storageClassName } : {}),

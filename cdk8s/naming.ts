@@ -35,15 +35,22 @@ export function selectorLabels(pipeline: GravixPipeline, component: Component): 
   };
 }
 
-/** Labels on every child; the operator prunes by PIPELINE_LABEL + MANAGED_BY_LABEL. */
-export function childLabels(pipeline: GravixPipeline, component: Component): Record<string, string> {
+/**
+ * Labels that never change for the life of a pipeline: what goes into immutable fields (a StatefulSet's
+ * volumeClaimTemplates), where a version label would make every upgrade a refused apply.
+ */
+export function stableLabels(pipeline: GravixPipeline, component: Component): Record<string, string> {
   return {
     ...selectorLabels(pipeline, component),
     'app.kubernetes.io/part-of': 'gravix',
-    'app.kubernetes.io/version': pipeline.spec.version,
     [MANAGED_BY_LABEL]: MANAGED_BY,
     [PIPELINE_LABEL]: pipeline.metadata.name,
   };
+}
+
+/** Labels on every child; the operator prunes by PIPELINE_LABEL + MANAGED_BY_LABEL. */
+export function childLabels(pipeline: GravixPipeline, component: Component): Record<string, string> {
+  return { ...stableLabels(pipeline, component), 'app.kubernetes.io/version': pipeline.spec.version };
 }
 
 export function childMetadata(pipeline: GravixPipeline, component: Component, name: string) {

@@ -74,6 +74,16 @@ export const EXTERNAL_S3_RULE = cel(
 );
 export const STORAGE_MODE_RULE = cel('self == oldSelf', 'storage.mode is immutable');
 export const BUCKET_RULE = cel('self == oldSelf', 'storage.bucket is immutable');
+// A claim can grow (when its StorageClass allows expansion) but never shrink; its class is fixed at creation.
+export const MINIO_SIZE_RULE = cel(
+  'quantity(self).compareTo(quantity(oldSelf)) >= 0',
+  'storage.minio.size cannot shrink',
+);
+export const MINIO_CLASS_RULE = cel(
+  'has(self.storageClassName) == has(oldSelf.storageClassName) && ' +
+    '(!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)',
+  'storage.minio.storageClassName is immutable',
+);
 
 const storageSchema = z
   .object({
@@ -88,7 +98,14 @@ const storageSchema = z
       .default('gravix')
       .meta({ 'x-kubernetes-validations': [BUCKET_RULE] }),
     minio: z
-      .object({ size: quantity.default('20Gi'), storageClassName: name.optional() })
+      .object({
+        size: quantity
+          .default('20Gi')
+          .describe('MinIO volume; may grow (the operator expands the claim) but not shrink')
+          .meta({ 'x-kubernetes-validations': [MINIO_SIZE_RULE] }),
+        storageClassName: name.optional(),
+      })
+      .meta({ 'x-kubernetes-validations': [MINIO_CLASS_RULE] })
       .default({ size: '20Gi' }),
     external: z
       .object({

@@ -1,7 +1,7 @@
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { OwnedKind } from '../domain/owned-kinds.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
-import { isConflict } from './kube-errors.js';
+import { isConflict, isNotFound } from './kube-errors.js';
 import { resourcePath } from './resource-paths.js';
 
 /** A child the apiserver refused; names the object so the status message is actionable. */
@@ -56,6 +56,29 @@ export class ChildWriter {
     } catch (error) {
       if (isConflict(error)) return false;
       throw new ChildApplyError(`${manifest.kind}/${manifest.metadata.name}`, error);
+    }
+  }
+
+  /** The live object, or undefined when it does not exist. */
+  async get(manifest: Manifest): Promise<KubeObject | undefined> {
+    return this.client
+      .request({ method: 'GET', path: pathOf(manifest) })
+      .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
+  }
+
+  /** Raises a claim's storage request (the volume grows when its StorageClass allows expansion). */
+  async growClaim(namespace: string, name: string, storage: string): Promise<void> {
+    const path = resourcePath({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name });
+    try {
+      await this.client.request({
+        method: 'PATCH',
+        path,
+        query: { fieldManager: this.fieldManager },
+        body: { spec: { resources: { requests: { storage } } } },
+        contentType: 'application/merge-patch+json',
+      });
+    } catch (error) {
+      throw new ChildApplyError(`PersistentVolumeClaim/${name} (growing to ${storage})`, error);
     }
   }
 

@@ -6,6 +6,7 @@ const PLURALS: Record<string, string> = {
   Event: 'events',
   Deployment: 'deployments',
   StatefulSet: 'statefulsets',
+  PersistentVolumeClaim: 'persistentvolumeclaims',
   CronJob: 'cronjobs',
   Job: 'jobs',
   HorizontalPodAutoscaler: 'horizontalpodautoscalers',

@@ -10,6 +10,8 @@ import type { EventRecorder, EventType } from '../adapters/event-recorder.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { isNotFound } from '../adapters/kube-errors.js';
 import { resourcePath } from '../adapters/resource-paths.js';
+import { planApplyOrder } from '../domain/apply-order.js';
+import { claimGrowth, keepLiveClaimTemplates } from '../domain/claim-growth.js';
 import { buildDesiredState, objectKey } from '../domain/desired-state.js';
 import { ownedKinds } from '../domain/owned-kinds.js';
 import { buildStatus, type Observation } from '../domain/pipeline-status.js';
@@ -39,6 +41,10 @@ interface PassResult {
   createdSecrets: string[];
   pruned: string[];
 }
+
+const CLAIM_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
+const hasClaimTemplates = (m: Manifest) =>
+  ((m.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.length ?? 0) > 0;
 
 const pipelinePath = (namespace: string, name: string, sub = '') =>
   resourcePath({ apiVersion: API_VERSION, kind: KIND, namespace, name }) + sub;
@@ -84,9 +90,29 @@ export class PipelineReconciler {
     for (const secret of desired.createOnly) {
       if (await this.deps.children.createIfAbsent(secret)) createdSecrets.push(secret.metadata.name);
     }
-    const applied = await Promise.all(desired.applied.map((m) => this.deps.children.apply(m)));
+    const applied: KubeObject[] = [];
+    for (const tier of planApplyOrder(desired.applied))
+      applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m)))));
+    await this.growClaims(pipeline, desired.applied);
     const pruned = await this.prune(pipeline, desired.applied, prometheusOperator);
     return { applied, createdSecrets, pruned };
+  }
+
+  /** A StatefulSet keeps its live claim templates (immutable); everything else is applied as synthesized. */
+  private async applyChild(manifest: Manifest): Promise<KubeObject> {
+    if (manifest.kind !== 'StatefulSet') return this.deps.children.apply(manifest);
+    const live = await this.deps.children.get(manifest);
+    return this.deps.children.apply(keepLiveClaimTemplates(manifest, live));
+  }
+
+  /** Grows the claims of StatefulSets whose synthesized claim template asks for more than they have. */
+  private async growClaims(pipeline: GravixPipeline, applied: Manifest[]): Promise<void> {
+    const withClaims = applied.filter((m) => m.kind === 'StatefulSet' && hasClaimTemplates(m));
+    if (withClaims.length === 0) return;
+    const { namespace, name } = pipeline.metadata;
+    const claims = await this.deps.children.list(CLAIM_KIND, namespace, `${PIPELINE_LABEL}=${name}`);
+    for (const grow of withClaims.flatMap((m) => claimGrowth(m, claims)))
+      await this.deps.children.growClaim(namespace, grow.name, grow.storage);
   }
 
   private async prune(

@@ -64,6 +64,10 @@ when it watches every namespace, or into a Role in watchNamespace otherwise.
 - apiGroups: ['']
   resources: [configmaps, secrets, services, serviceaccounts]
   verbs: [get, list, watch, create, update, patch, delete]
+# MinIO's claim grows with spec.storage.minio.size (a StatefulSet's claim template cannot change).
+- apiGroups: ['']
+  resources: [persistentvolumeclaims]
+  verbs: [get, list, patch]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
   verbs: [get, list, watch, create, update, patch, delete]

@@ -1,0 +1,75 @@
+import type { Manifest } from '../../cdk8s/pipeline-chart.js';
+import type { KubeObject } from '../adapters/kube-client.js';
+
+interface ClaimTemplate {
+  metadata?: { name?: string };
+  spec?: { resources?: { requests?: { storage?: string } } };
+}
+interface StatefulSetSpec {
+  replicas?: number;
+  volumeClaimTemplates?: ClaimTemplate[];
+}
+type Claim = KubeObject & { spec?: { resources?: { requests?: { storage?: string } } } };
+
+export interface ClaimGrowth {
+  name: string;
+  storage: string;
+}
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** Bytes of a storage quantity (`20Gi`, `500M`, `1e9`); undefined for what is not a plain storage size. */
+export function parseStorageBytes(quantity: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]*)?)(?:([kMGTPE]i?)|[eE]([0-9]+))?$/.exec(quantity);
+  if (!m) return undefined;
+  const unit = m[2] ?? '';
+  const scale = m[3] !== undefined ? 10 ** Number(m[3]) : UNITS[unit];
+  return scale === undefined ? undefined : Number(m[1]) * scale;
+}
+
+/**
+ * A StatefulSet's volumeClaimTemplates cannot change after creation, so the desired StatefulSet keeps the live
+ * templates (its claims' size at creation); growing the storage is done on the claims (`claimGrowth`).
+ */
+export function keepLiveClaimTemplates(desired: Manifest, live: KubeObject | undefined): Manifest {
+  const liveTemplates = (live?.spec as StatefulSetSpec | undefined)?.volumeClaimTemplates;
+  const spec = desired.spec as StatefulSetSpec | undefined;
+  if (!liveTemplates || !spec?.volumeClaimTemplates) return desired;
+  return { ...desired, spec: { ...spec, volumeClaimTemplates: liveTemplates } };
+}
+
+const claimStorage = (c: Claim | ClaimTemplate) => c.spec?.resources?.requests?.storage ?? '';
+
+function isClaimOf(claimName: string, prefix: string): boolean {
+  return claimName.startsWith(prefix) && /^[0-9]+$/.test(claimName.slice(prefix.length));
+}
+
+function growthFor(statefulSet: string, template: ClaimTemplate, claims: Claim[]): ClaimGrowth[] {
+  const storage = claimStorage(template);
+  const want = parseStorageBytes(storage) ?? 0;
+  const prefix = `${template.metadata?.name ?? ''}-${statefulSet}-`;
+  return claims
+    .filter((c) => isClaimOf(c.metadata?.name ?? '', prefix))
+    .filter((c) => (parseStorageBytes(claimStorage(c)) ?? Infinity) < want)
+    .map((c) => ({ name: c.metadata?.name ?? '', storage }));
+}
+
+/** The claims of `desired` (named `<template>-<statefulset>-<ordinal>`) smaller than its templates ask. */
+export function claimGrowth(desired: Manifest, claims: Claim[]): ClaimGrowth[] {
+  const templates = (desired.spec as StatefulSetSpec | undefined)?.volumeClaimTemplates ?? [];
+  return templates.flatMap((t) => growthFor(desired.metadata.name, t, claims));
+}
