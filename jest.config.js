@@ -20,11 +20,9 @@ export default {
     {
       ...shared,
       displayName: 'unit',
-      // A deadlock guard, not a speed check: unit tests that fsync or fuzz over loopback took 5-11 s on a loaded
-      // 2-core CI machine and failed at jest's 5 s default. Speed is measured by bench/, never by timeouts.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.int\\.test\\.ts$', '\\.cluster\\.test\\.ts$'],
+      setupFilesAfterEnv: ['<rootDir>/testbin/jest-unit-setup.js'],
     },
     {
       ...shared,
