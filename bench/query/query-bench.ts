@@ -86,7 +86,7 @@ function endpoints(name: string, r: Range, service?: string, sort: 'errors' | 'p
 const calls: Call[] = [
   {
     name: 'services 7d',
-    gravix: (s) => s.services(tenant, week.from, week.to),
+    gravix: (s) => s.services(tenant, week.from, week.to, 100),
     floors: [floor({ from: week.from, to: week.to, groupBy: 'service' }, 'service', 'true', false)],
   },
   series('timeseries all 7d', week, 'true'),

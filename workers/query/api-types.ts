@@ -7,6 +7,8 @@
 export interface ServicesResponse {
   from: number;
   to: number;
+  /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
+  truncated: boolean;
   services: { service: string; requests: number; errors5xx: number; errorRate: number }[];
 }
 
@@ -54,6 +56,8 @@ export interface EndpointsResponse {
   from: number;
   to: number;
   sort: 'errors' | 'error_rate' | 'p95' | 'requests';
+  /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
+  truncated: boolean;
   endpoints: EndpointRow[];
 }
 
@@ -85,5 +89,7 @@ export interface FreshnessResponse {
 export interface EventsResponse {
   from: number;
   to: number;
+  /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
+  truncated: boolean;
   events: { t: number; type: string; service: string; version: string | null; description: string | null }[];
 }

@@ -107,7 +107,8 @@ export function describeQueryEngineContract(
     }, 900_000);
 
     it('counts requests and 5xx errors per service exactly', async () => {
-      const { services } = await service.services(tenant, from, to);
+      const { services, truncated } = await service.services(tenant, from, to, 1000);
+      expect(truncated).toBe(false);
       const names = [...new Set(facts.map((f) => f.service))];
       expect(services.map((s) => s.service).sort()).toEqual(names.sort());
       for (const s of services) {
@@ -232,8 +233,29 @@ export function describeQueryEngineContract(
     });
 
     it('answers an unknown tenant with empty results rather than an error', async () => {
-      expect((await service.services('nobody', from, to)).services).toEqual([]);
+      expect((await service.services('nobody', from, to, 100)).services).toEqual([]);
       expect(await engine.lastMetricMinute('nobody', base, day)).toBeNull();
+    });
+
+    it('cuts every list at its limit in the engine and says it was truncated', async () => {
+      const all = (await service.services(tenant, from, to, 1000)).services;
+      const first = await service.services(tenant, from, to, 2);
+      expect(first).toMatchObject({ truncated: true, services: all.slice(0, 2) });
+      expect((await service.services(tenant, from, to, all.length)).truncated).toBe(false);
+      for (const sort of ['errors', 'error_rate', 'requests', 'p95'] as const) {
+        const every = (await service.endpoints(tenant, from, to, sort, 1000)).endpoints;
+        const cut = await service.endpoints(tenant, from, to, sort, 3);
+        expect(cut.truncated).toBe(true);
+        expect(cut.endpoints).toEqual(every.slice(0, 3));
+      }
+      const counts = await engine.counts({
+        tenant,
+        from,
+        to,
+        groupBy: 'endpoint',
+        top: { by: 'requests', limit: 4 },
+      });
+      expect(counts).toHaveLength(4);
     });
 
     it('treats a quote in a filter value as data, not SQL', async () => {

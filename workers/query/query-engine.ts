@@ -5,6 +5,7 @@
  * merge and the rank search run inside the engine, next to the data, in one statement with the counts.
  */
 export type GroupBy = 'step' | 'endpoint' | 'service';
+export type TopBy = 'requests' | 'errors5xx' | 'error_rate' | 'p95';
 
 export interface MetricsQuery {
   tenant: string;
@@ -17,6 +18,11 @@ export interface MetricsQuery {
   /** Only these endpoints (e.g. the top N by errors, whose percentiles the endpoint table then needs). */
   endpoints?: readonly { service: string; method: string; path: string }[];
   groupBy: GroupBy;
+  /**
+   * Only the first `limit` groups by `by` (descending; ties by requests, then by key): the engine sorts and cuts,
+   * so a tenant with 300k services sends back `limit` rows, not 300k. 'p95' applies to summaries only.
+   */
+  top?: { by: TopBy; limit: number };
   /** Required for groupBy 'step': rows are keyed by from + floor((minute - from) / stepMs) * stepMs. */
   stepMs?: number;
 }
@@ -42,6 +48,14 @@ export interface SummaryRow extends CountRow {
   p99: number | null;
 }
 
+export interface EventsQuery {
+  tenant: string;
+  from: number;
+  to: number;
+  service?: string;
+  limit: number;
+}
+
 export interface EventRow {
   t: number;
   type: string;
@@ -54,7 +68,8 @@ export interface QueryEngine {
   counts(query: MetricsQuery): Promise<CountRow[]>;
   /** Counts and merged-histogram percentiles per group, in one pass over the data. */
   summaries(query: MetricsQuery): Promise<SummaryRow[]>;
-  events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]>;
+  /** The first `limit` events in time order. */
+  events(query: EventsQuery): Promise<EventRow[]>;
   /** Start of the newest minute with metrics for the tenant within the lookback, or null. */
   lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null>;
   close(): Promise<void>;

@@ -26,6 +26,14 @@ export interface TimeseriesRequest {
 
 export type EndpointSort = EndpointsResponse['sort'];
 
+/** Row limits of the list endpoints (docs/query-api.md): the default a client gets and the most it may ask for. */
+export const defaultServicesLimit = 100;
+export const maxServicesLimit = 1000;
+export const defaultEndpointsLimit = 20;
+export const maxEndpointsLimit = 1000;
+export const defaultEventsLimit = 500;
+const sortKey = { errors: 'errors5xx', error_rate: 'error_rate', p95: 'p95', requests: 'requests' } as const;
+
 const noPercentiles = { p50: null, p95: null, p99: null };
 const offsets = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
 const rate = (errors: number, requests: number) => (requests > 0 ? errors / requests : null);
@@ -37,8 +45,10 @@ export class QueryService {
     private readonly store: ObjectStore,
   ) {}
 
-  async services(tenant: string, from: number, to: number): Promise<ServicesResponse> {
-    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service' });
+  async services(tenant: string, from: number, to: number, limit: number): Promise<ServicesResponse> {
+    // One row more than asked for tells whether the answer is truncated.
+    const top = { by: 'requests' as const, limit: limit + 1 };
+    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service', top });
     const services = rows
       .map((r) => ({
         service: r.service!,
@@ -47,7 +57,7 @@ export class QueryService {
         errorRate: rate(r.errors5xx, r.requests) ?? 0,
       }))
       .sort((a, b) => b.requests - a.requests || a.service.localeCompare(b.service));
-    return { from, to, services };
+    return { from, to, truncated: rows.length > limit, services: services.slice(0, limit) };
   }
 
   async timeseries(req: TimeseriesRequest): Promise<TimeseriesResponse> {
@@ -103,25 +113,33 @@ export class QueryService {
   ): Promise<EndpointsResponse> {
     const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint' };
     const order = endpointOrder(sort);
+    // The engine ranks and cuts; one row more than asked for tells whether the answer is truncated.
+    const top = { by: sortKey[sort], limit: limit + 1 };
     let summaries: SummaryRow[];
+    let truncated: boolean;
     // One service has few endpoints (its route budget): merging them all in one statement beats two queries.
-    if (sort === 'p95' || service !== undefined) summaries = await this.engine.summaries(query);
-    else {
+    if (sort === 'p95' || service !== undefined) {
+      summaries = await this.engine.summaries({ ...query, top });
+      truncated = summaries.length > limit;
+    } else {
       // Ranking by counts needs no histograms: rank every endpoint by counts, then merge histograms for the
       // top `limit` only. Over a week that is the difference between merging ~20 and ~1,000 endpoints' buckets.
-      const top = (await this.engine.counts(query))
-        .map((c) => toEndpointRow({ ...c, ...noPercentiles }))
-        .sort(order)
-        .slice(0, limit);
-      summaries = top.length === 0 ? [] : await this.engine.summaries({ ...query, endpoints: top });
+      const counted = (await this.engine.counts({ ...query, top })).map((c) =>
+        toEndpointRow({ ...c, ...noPercentiles }),
+      );
+      truncated = counted.length > limit;
+      const first = counted.sort(order).slice(0, limit);
+      summaries = first.length === 0 ? [] : await this.engine.summaries({ ...query, endpoints: first });
     }
     const rows = summaries.map(toEndpointRow);
     rows.sort(order);
-    return { from, to, sort, endpoints: rows.slice(0, limit) };
+    return { from, to, sort, truncated, endpoints: rows.slice(0, limit) };
   }
 
   async events(tenant: string, from: number, to: number, service?: string): Promise<EventsResponse> {
-    return { from, to, events: await this.engine.events({ tenant, from, to, service }) };
+    const limit = defaultEventsLimit;
+    const events = await this.engine.events({ tenant, from, to, service, limit: limit + 1 });
+    return { from, to, truncated: events.length > limit, events: events.slice(0, limit) };
   }
 
   async freshness(tenant: string, now: number): Promise<FreshnessResponse> {

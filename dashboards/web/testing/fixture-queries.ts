@@ -54,7 +54,7 @@ export class FixtureQueries {
         errors5xx: a.errors5xx,
         errorRate: a.errors5xx / a.requests,
       }));
-    return { from, to, services };
+    return { from, to, truncated: false, services };
   }
 
   timeseries(
@@ -109,7 +109,8 @@ export class FixtureQueries {
     });
     const key = SORT_KEYS[p.sort];
     rows.sort((a, b) => key(b) - key(a) || a.path.localeCompare(b.path));
-    return { from: p.from, to: p.to, sort: p.sort, endpoints: rows.slice(0, p.limit) };
+    const truncated = rows.length > p.limit;
+    return { from: p.from, to: p.to, sort: p.sort, truncated, endpoints: rows.slice(0, p.limit) };
   }
 
   freshness(now: number): FreshnessResponse {
@@ -137,7 +138,7 @@ export class FixtureQueries {
     const events = this.options.deploys.filter(
       (e) => e.t >= p.from && e.t < p.to && (!p.service || e.service === p.service),
     );
-    return { from: p.from, to: p.to, events };
+    return { from: p.from, to: p.to, truncated: false, events };
   }
 
   private points(

@@ -1,4 +1,4 @@
-import type { GroupBy, MetricsQuery } from '../query-engine.js';
+import type { EventsQuery, GroupBy, MetricsQuery } from '../query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 
 export type MetricsTableName =
@@ -161,21 +161,39 @@ export function metricsRowsSql(
   return `(${branches.join('\nUNION ALL\n')})`;
 }
 
+const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
+
+const topOrder = {
+  requests: [],
+  errors5xx: ['s.errors5xx DESC'],
+  error_rate: ['CASE WHEN s.requests > 0 THEN CAST(s.errors5xx AS double) / s.requests ELSE 0 END DESC'],
+  // The bucket index grows with the value; NULL is a zero p95 or no latencies, both below any bucket.
+  p95: ['s.p95_index DESC NULLS LAST'],
+} as const;
+
+/** Wraps a grouped statement in the sort and cut of `query.top`, when it has one. */
+function withTop(sql: string, query: MetricsQuery): string {
+  if (!query.top) return sql;
+  const keys = query.groupBy === 'endpoint' ? ['service', 'path', 'method'] : groupKeys[query.groupBy];
+  const order = [...topOrder[query.top.by], 's.requests DESC', ...keys.map((k) => `s.${k}`)];
+  return `SELECT * FROM (\n${sql}\n) AS s\nORDER BY ${order.join(', ')}\nLIMIT ${sqlInt(query.top.limit)}`;
+}
+
 export function buildCountsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
   dayTiles: ReadonlySet<string> = new Set(),
 ): string {
+  if (query.top?.by === 'p95') throw new RangeError('counts cannot be ranked by p95 (it needs histograms)');
   const { select, group } = groupColumns(query.groupBy, query, dialect);
-  return [
+  const sql = [
     `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
     // Counts only: the histogram lists are not even projected.
     `FROM ${metricsRowsSql(query, dialect, dayTiles, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
+  return withTop(sql, query);
 }
-
-const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
 
 const quantiles = [
   ['p50', '0.5'],
@@ -225,7 +243,7 @@ export function buildSummarySql(
     // A rank inside the zero count must leave the index NULL: every bucket's running sum passes it.
     return `min(r.idx) FILTER (WHERE r.latency_zero <= ${rank} AND r.latency_zero + r.run > ${rank}) AS ${name}_index`;
   });
-  return [
+  const sql = [
     `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m),`,
     ...numberGroups(query.groupBy),
@@ -237,12 +255,10 @@ export function buildSummarySql(
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
     `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');
+  return withTop(sql, query);
 }
 
-export function buildEventsSql(
-  query: { tenant: string; from: number; to: number; service?: string },
-  dialect: SqlDialect,
-): string {
+export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): string {
   const terms = [
     ...dialect.tenantFilter(query.tenant),
     `m."date" BETWEEN ${sqlString(dateOf(query.from))} AND ${sqlString(dateOf(query.to - 1))}`,
@@ -255,6 +271,7 @@ export function buildEventsSql(
     `FROM ${dialect.source('service_events', query.tenant)} AS m`,
     `WHERE ${terms.join(' AND ')}`,
     'ORDER BY m.ts_ms, m.event_id',
+    `LIMIT ${sqlInt(query.limit)}`,
   ].join('\n');
 }
 

@@ -1,4 +1,11 @@
-import type { CountRow, EventRow, MetricsQuery, QueryEngine, SummaryRow } from '../query-engine.js';
+import type {
+  CountRow,
+  EventRow,
+  EventsQuery,
+  MetricsQuery,
+  QueryEngine,
+  SummaryRow,
+} from '../query-engine.js';
 import {
   buildCountsSql,
   buildEventsSql,
@@ -37,7 +44,7 @@ export abstract class SqlQueryEngine implements QueryEngine {
     return (await this.rows(sql)).map(toSummaryRow);
   }
 
-  async events(query: { tenant: string; from: number; to: number; service?: string }): Promise<EventRow[]> {
+  async events(query: EventsQuery): Promise<EventRow[]> {
     return (await this.rows(buildEventsSql(query, this.dialect))).map(toEventRow);
   }
 

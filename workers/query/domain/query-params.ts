@@ -13,6 +13,8 @@ export class QueryParamError extends Error {
 type Params = Record<string, unknown>;
 const minute = 60_000;
 const maxRangeMs = 90 * 86_400_000;
+/** 9999-12-31T23:59:59.999Z: the last instant an RFC 3339 date can name (and far inside JavaScript's range). */
+const maxTimeMs = 253_402_300_799_999;
 
 function single(params: Params, field: string): string | undefined {
   const value = params[field];
@@ -30,6 +32,12 @@ export function parseTime(params: Params, field: string): number | undefined {
     throw new QueryParamError(
       field,
       `${field} must be ms since epoch or an RFC 3339 time, got '${raw.slice(0, 40)}'`,
+    );
+  }
+  if (ms < 0 || ms > maxTimeMs) {
+    throw new QueryParamError(
+      field,
+      `${field} must be a time from 1970-01-01 to 9999-12-31, got '${raw.slice(0, 40)}'`,
     );
   }
   return ms;
@@ -88,24 +96,24 @@ export function parseChoice<T extends string>(
 export function parseInteger(params: Params, field: string, min: number, max: number): number | undefined {
   const raw = parseText(params, field, 16);
   if (raw === undefined) return undefined;
-  const value = Number(raw);
+  const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new QueryParamError(field, `${field} must be an integer from ${min} to ${max}, got '${raw}'`);
   }
   return value;
 }
 
-/** step as ms, or with a unit: 60000, 5m, 1h, 1d. Must be a whole number of minutes. */
+/** step as ms, or with a unit: 60000, 5m, 1h, 1d. Must be a whole number of minutes, at most the longest range. */
 export function parseStep(params: Params): number | undefined {
   const raw = parseText(params, 'step', 16);
   if (raw === undefined) return undefined;
   const match = /^(\d+)(ms|s|m|h|d)?$/.exec(raw);
   const unit = { ms: 1, s: 1000, m: minute, h: 60 * minute, d: 1440 * minute }[match?.[2] ?? 'ms'];
   const ms = match ? Number(match[1]) * (unit ?? 1) : NaN;
-  if (!Number.isFinite(ms) || ms < minute || ms % minute !== 0) {
+  if (!Number.isFinite(ms) || ms < minute || ms > maxRangeMs || ms % minute !== 0) {
     throw new QueryParamError(
       'step',
-      `step must be a whole number of minutes (e.g. 60000, 5m, 1h), got '${raw}'`,
+      `step must be a whole number of minutes from 1m to 90d (e.g. 60000, 5m, 1h), got '${raw}'`,
     );
   }
   return ms;

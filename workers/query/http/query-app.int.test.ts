@@ -89,7 +89,7 @@ describe('query API', () => {
     [
       '/api/v1/timeseries?step=90s',
       'step',
-      "step must be a whole number of minutes (e.g. 60000, 5m, 1h), got '90s'",
+      "step must be a whole number of minutes from 1m to 90d (e.g. 60000, 5m, 1h), got '90s'",
     ],
     ['/api/v1/timeseries?compare=2d', 'compare', "compare must be one of 1d, 7d, got '2d'"],
     [
@@ -145,6 +145,53 @@ describe('query API', () => {
     expect(freshness.lastRollupAt).toBe(freshness.lastCommitAt);
     expect(freshness.newestEventAt).toBeGreaterThanOrEqual(freshness.lastMetricMinute!);
     expect(freshness.newestEventAt).toBeLessThan(freshness.lastMetricMinute! + 60_000);
+  });
+});
+
+describe('the edge rejects bad text and numbers with 400 naming the field (issue #17)', () => {
+  it.each([
+    [
+      '/api/v1/timeseries?service=a%00b',
+      'service',
+      'service must not contain control characters (U+0000 at 1)',
+    ],
+    ['/api/v1/timeseries?path=/a%0Ab', 'path', 'path must not contain control characters (U+000A at 2)'],
+    ['/api/v1/endpoints?service=%C3%28', 'service', 'service must be percent-encoded UTF-8'],
+    ['/api/v1/timeseries?path=%FF', 'path', 'path must be percent-encoded UTF-8'],
+    ['/api/v1/events?service=x%7F', 'service', 'service must not contain control characters (U+007F at 1)'],
+    [
+      '/api/v1/timeseries?from=8640000000000000',
+      'from',
+      "from must be a time from 1970-01-01 to 9999-12-31, got '8640000000000000'",
+    ],
+    [
+      '/api/v1/services?to=99999999999999999999',
+      'to',
+      "to must be a time from 1970-01-01 to 9999-12-31, got '99999999999999999999'",
+    ],
+    [
+      '/api/v1/timeseries?step=9999999999999d',
+      'step',
+      "step must be a whole number of minutes from 1m to 90d (e.g. 60000, 5m, 1h), got '9999999999999d'",
+    ],
+    ['/api/v1/endpoints?limit=1e3', 'limit', "limit must be an integer from 1 to 1000, got '1e3'"],
+    [
+      '/api/v1/timeseries?range=15m',
+      'range',
+      "unknown query parameter 'range'; /api/v1/timeseries takes service, method, path, from, to, step, compare",
+    ],
+    [
+      '/api/v1/services?service[]=a',
+      'service[]',
+      "unknown query parameter 'service[]'; /api/v1/services takes from, to, limit",
+    ],
+    ['/api/v1/timeseries?service=a&service=b', 'service', 'service must be given once'],
+  ])('answers %s with 400 naming the field', async (path, field, message) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: { code: 'INVALID_QUERY_PARAMETER', field, message, request_id: res.headers.get('x-request-id') },
+    });
   });
 });
 

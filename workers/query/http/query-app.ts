@@ -18,7 +18,14 @@ import {
   parseStep,
   parseText,
 } from '../domain/query-params.js';
-import type { QueryService } from '../query-service.js';
+import { parseQueryString, type QueryParams } from '../domain/parse-query-string.js';
+import {
+  defaultEndpointsLimit,
+  defaultServicesLimit,
+  maxEndpointsLimit,
+  maxServicesLimit,
+  type QueryService,
+} from '../query-service.js';
 
 export interface QueryAppDeps {
   service: QueryService;
@@ -30,13 +37,22 @@ export interface QueryAppDeps {
   now?: () => number;
 }
 
-type Handler = (req: Request, res: Response) => Promise<unknown>;
+type Handler = (params: QueryParams, res: Response) => Promise<unknown>;
 
-/** Runs a route, turning parameter errors into 400s that name the field. */
-function route(handler: Handler) {
+/**
+ * Runs a route over its query parameters, read once at the edge (parseQueryString: strict UTF-8, the text rule,
+ * only the names in `allowed`), turning parameter errors into 400s that name the field.
+ */
+function route(path: string, allowed: readonly string[], handler: Handler) {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
-      res.json(await handler(req, res));
+      const at = req.originalUrl.indexOf('?');
+      const params = parseQueryString(
+        at === -1 ? '' : req.originalUrl.slice(at + 1),
+        `/api/v1${path}`,
+        allowed,
+      );
+      res.json(await handler(params, res));
     } catch (error) {
       if (error instanceof QueryParamError)
         next(new HttpError(400, error.code, error.message, { field: error.field }));
@@ -47,63 +63,55 @@ function route(handler: Handler) {
 
 const tenantOf = (res: Response) => (res.locals['apiKey'] as ApiKeyEntry).tenant;
 
+/** The parameters each route takes; any other name is a 400 (docs/query-api.md lists them with defaults). */
+const routeParams = {
+  '/services': ['from', 'to', 'limit'],
+  '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare'],
+  '/endpoints': ['service', 'from', 'to', 'sort', 'limit'],
+  '/events': ['service', 'from', 'to'],
+  '/service-events': ['service', 'from', 'to'],
+  '/freshness': [],
+} as const;
+
 function mountApi(app: express.Express, deps: QueryAppDeps): void {
   const now = () => deps.now?.() ?? Date.now();
   const api = express.Router();
+  const get = (path: keyof typeof routeParams, handler: Handler) =>
+    api.get(path, route(path, routeParams[path], handler));
   api.use(buildAuthenticate(deps.apiKeys, 'query'));
-  api.get(
-    '/services',
-    route(async (req, res) => {
-      const { from, to } = parseRange(req.query, now());
-      return deps.service.services(tenantOf(res), from, to);
-    }),
-  );
-  api.get(
-    '/timeseries',
-    route(async (req, res) => {
-      const { from, to } = parseRange(req.query, now());
-      return deps.service.timeseries({
-        tenant: tenantOf(res),
-        from,
-        to,
-        stepMs: chooseStep(from, to, parseStep(req.query)),
-        service: parseText(req.query, 'service', 128),
-        method: parseMethod(req.query),
-        path: parseText(req.query, 'path'),
-        compare: parseChoice(req.query, 'compare', ['1d', '7d'] as const),
-      });
-    }),
-  );
-  api.get(
-    '/endpoints',
-    route(async (req, res) => {
-      const { from, to } = parseRange(req.query, now());
-      const sort =
-        parseChoice(req.query, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
-      const limit = parseInteger(req.query, 'limit', 1, 1000) ?? 20;
-      return deps.service.endpoints(
-        tenantOf(res),
-        from,
-        to,
-        sort,
-        limit,
-        parseText(req.query, 'service', 128),
-      );
-    }),
-  );
+  get('/services', async (q, res) => {
+    const { from, to } = parseRange(q, now());
+    const limit = parseInteger(q, 'limit', 1, maxServicesLimit) ?? defaultServicesLimit;
+    return deps.service.services(tenantOf(res), from, to, limit);
+  });
+  get('/timeseries', async (q, res) => {
+    const { from, to } = parseRange(q, now());
+    return deps.service.timeseries({
+      tenant: tenantOf(res),
+      from,
+      to,
+      stepMs: chooseStep(from, to, parseStep(q)),
+      service: parseText(q, 'service', 128),
+      method: parseMethod(q),
+      path: parseText(q, 'path'),
+      compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
+    });
+  });
+  get('/endpoints', async (q, res) => {
+    const { from, to } = parseRange(q, now());
+    const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
+    const limit = parseInteger(q, 'limit', 1, maxEndpointsLimit) ?? defaultEndpointsLimit;
+    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, parseText(q, 'service', 128));
+  });
   // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
   // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
-  api.get(
-    ['/service-events', '/events'],
-    route(async (req, res) => {
-      const { from, to } = parseRange(req.query, now());
-      return deps.service.events(tenantOf(res), from, to, parseText(req.query, 'service', 128));
-    }),
-  );
-  api.get(
-    '/freshness',
-    route(async (_req, res) => deps.service.freshness(tenantOf(res), now())),
-  );
+  for (const path of ['/service-events', '/events'] as const) {
+    get(path, async (q, res) => {
+      const { from, to } = parseRange(q, now());
+      return deps.service.events(tenantOf(res), from, to, parseText(q, 'service', 128));
+    });
+  }
+  get('/freshness', async (_q, res) => deps.service.freshness(tenantOf(res), now()));
   app.use('/api/v1', api);
 }
 
