@@ -120,4 +120,27 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
       'spec.storage.minio: Invalid value: "object": storage.minio.storageClassName is immutable',
     );
   });
+
+  it('keeps ingest at its replicas when autoscaling is enabled (the HPA takes over without a drop to 1)', async () => {
+    const ingestion = { replicas: 3, autoscaling: { enabled: false } };
+    await env.client.request({
+      method: 'POST',
+      path: pipelinePath(),
+      body: pipelineObject({ ingestion }, 'scale'),
+    });
+    await settled('scale', 1);
+    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+    await mergePatch(env.client, pipelinePath('scale'), {
+      spec: { ingestion: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 } } },
+    });
+    await settled('scale', 2);
+    await eventually('HPA applied', () =>
+      get(childPath('autoscaling/v2', 'HorizontalPodAutoscaler', 'scale-ingest')),
+    );
+    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+    // A later pass (no hand-over due any more) leaves the value to the HPA as well.
+    await mergePatch(env.client, pipelinePath('scale'), { spec: { query: { replicas: 2 } } });
+    await settled('scale', 3);
+    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+  });
 });

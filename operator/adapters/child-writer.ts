@@ -27,12 +27,12 @@ const pathOf = (m: Manifest) =>
 export class ChildWriter {
   constructor(
     private readonly client: KubeClient,
-    private readonly fieldManager: string,
+    readonly fieldManager: string,
   ) {}
 
-  async apply(manifest: Manifest): Promise<KubeObject> {
+  async apply(manifest: Manifest, fieldManager = this.fieldManager): Promise<KubeObject> {
     try {
-      return await this.client.apply(pathOf(manifest), manifest, this.fieldManager);
+      return await this.client.apply(pathOf(manifest), manifest, fieldManager);
     } catch (error) {
       throw new ChildApplyError(`${manifest.kind}/${manifest.metadata.name}`, error);
     }

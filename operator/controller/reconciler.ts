@@ -13,6 +13,11 @@ import { resourcePath } from '../adapters/resource-paths.js';
 import { planApplyOrder } from '../domain/apply-order.js';
 import { claimGrowth, keepLiveClaimTemplates } from '../domain/claim-growth.js';
 import { buildDesiredState, objectKey } from '../domain/desired-state.js';
+import {
+  HANDOVER_FIELD_MANAGER,
+  needsLiveObject,
+  planReplicasHandover,
+} from '../domain/replicas-handover.js';
 import { ownedKinds } from '../domain/owned-kinds.js';
 import { buildStatus, type Observation } from '../domain/pipeline-status.js';
 import { planPrune } from '../domain/prune-plan.js';
@@ -98,10 +103,15 @@ export class PipelineReconciler {
     return { applied, createdSecrets, pruned };
   }
 
-  /** A StatefulSet keeps its live claim templates (immutable); everything else is applied as synthesized. */
+  /**
+   * A StatefulSet keeps its live claim templates (immutable); a workload whose replicas pass to an HPA is handed
+   * over first (docs/adr/0064); everything else is applied as synthesized.
+   */
   private async applyChild(manifest: Manifest): Promise<KubeObject> {
-    if (manifest.kind !== 'StatefulSet') return this.deps.children.apply(manifest);
+    if (!needsLiveObject(manifest)) return this.deps.children.apply(manifest);
     const live = await this.deps.children.get(manifest);
+    const handover = planReplicasHandover(manifest, live, this.deps.children.fieldManager);
+    if (handover) await this.deps.children.apply(handover, HANDOVER_FIELD_MANAGER);
     return this.deps.children.apply(keepLiveClaimTemplates(manifest, live));
   }
 
