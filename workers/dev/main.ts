@@ -10,6 +10,7 @@ import { loadQueryConfig } from '../query/config.js';
 import { startQueryServer } from '../query/query-server.js';
 import { startRollupLoop } from '../rollup/rollup-loop.js';
 import { runRollupOnce } from '../rollup/run-rollup-once.js';
+import { PartitionBackoff } from '../rollup/domain/partition-backoff.js';
 import { buildLogger } from '../shared/logger.js';
 import { loadDevEnvironment } from './config.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
@@ -77,7 +78,9 @@ export async function run(argv: string[]): Promise<number> {
     };
     void runLoad(options, undefined, demo.signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
   }
-  const rollups = startRollupLoop({ ...rollupOptions(store, log), intervalMs });
+  // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
+  const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
+  const rollups = startRollupLoop({ ...rollupOptions(store, log), intervalMs, backoff });
   await waitForSignal();
   demo.abort();
   const { drained } = await ingest.stop();

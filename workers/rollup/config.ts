@@ -5,6 +5,7 @@ import {
   type ObjectStoreConfig,
 } from '../adapters/object-store/load-object-store.js';
 import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
+import type { PartitionLimits } from './compute-partition.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 const day = 86_400_000;
@@ -19,6 +20,15 @@ const rollupEnvSchema = z
     GRAVIX_ROLLUP_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
     /** Unset = 1 worker when there are 2+ CPUs; 0 = scan on the main thread (lowest memory). */
     GRAVIX_ROLLUP_SCAN_THREADS: int(0).max(16).optional(),
+    /** Old-generation heap of each scan worker; a worker past it dies, fails its partition and is replaced. */
+    GRAVIX_ROLLUP_SCAN_WORKER_HEAP_MB: int(8).max(4096).default(32),
+    GRAVIX_ROLLUP_SCAN_TIMEOUT_SECONDS: int(1).default(300),
+    /** Dedupe set budget per partition; past it the hour is deduped in hash slices (one more read each). */
+    GRAVIX_ROLLUP_DEDUPE_MEMORY_MB: int(1).max(65_536).default(256),
+    /** Most (minute, service, method, path) rows per partition; past it that partition fails, not the process. */
+    GRAVIX_ROLLUP_MAX_PARTITION_ROWS: int(1).default(500_000),
+    /** Loop mode: a failing partition is retried after 1, 2, 4 ... minutes, at most this long apart. */
+    GRAVIX_ROLLUP_RETRY_BACKOFF_MAX_SECONDS: int(60).default(3600),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
     GRAVIX_METRICS_RETENTION_DAYS: int(1).default(90),
     /** Test only: hold at each phase boundary this long so the kill -9 fault test can land inside it. */
@@ -81,6 +91,10 @@ export interface RollupConfig {
   /** Loop mode's metrics and probe server; undefined when GRAVIX_ROLLUP_HTTP_PORT is unset. */
   http: { host: string; port: number } | undefined;
   scanThreads: number | undefined;
+  scanWorkerHeapMb: number;
+  scanTimeoutMs: number;
+  limits: PartitionLimits;
+  retryBackoffMaxMs: number;
   rawRetentionMs: number;
   metricsRetentionMs: number;
   logLevel: string;
@@ -136,6 +150,13 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
         ? undefined
         : { host: base.GRAVIX_ROLLUP_HTTP_HOST, port: base.GRAVIX_ROLLUP_HTTP_PORT },
     scanThreads: base.GRAVIX_ROLLUP_SCAN_THREADS,
+    scanWorkerHeapMb: base.GRAVIX_ROLLUP_SCAN_WORKER_HEAP_MB,
+    scanTimeoutMs: base.GRAVIX_ROLLUP_SCAN_TIMEOUT_SECONDS * 1000,
+    limits: {
+      dedupeBudgetBytes: base.GRAVIX_ROLLUP_DEDUPE_MEMORY_MB * 1024 * 1024,
+      maxPartitionRows: base.GRAVIX_ROLLUP_MAX_PARTITION_ROWS,
+    },
+    retryBackoffMaxMs: base.GRAVIX_ROLLUP_RETRY_BACKOFF_MAX_SECONDS * 1000,
     rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
     metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,
     logLevel: base.GRAVIX_LOG_LEVEL,

@@ -8,6 +8,7 @@ import { deriveMissingTables } from './derive-missing-tables.js';
 import { refreshDayTiles } from './refresh-day-tiles.js';
 import { startRollupHttpServer } from './rollup-http-server.js';
 import { startRollupLoop } from './rollup-loop.js';
+import { PartitionBackoff } from './domain/partition-backoff.js';
 import { buildRollupMetrics } from './rollup-metrics.js';
 import { configurePhasePause } from './test-phase-pause.js';
 import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
@@ -24,6 +25,9 @@ function baseOptions(config: RollupConfig, store: ObjectStore, log: Logger): Rol
     rawRetentionMs: config.rawRetentionMs,
     metricsRetentionMs: config.metricsRetentionMs,
     force: config.force,
+    scanWorkerHeapMb: config.scanWorkerHeapMb,
+    scanTimeoutMs: config.scanTimeoutMs,
+    limits: config.limits,
     ...(config.scanThreads === undefined ? {} : { scanThreads: config.scanThreads }),
   };
 }
@@ -37,6 +41,7 @@ function exitCodeOf(summary: RollupRunSummary, log: Logger): number {
       upToDate: count('up_to_date'),
       lostRace: count('lost_race'),
       failed: summary.failed.length,
+      failedPartitions: summary.failed.map((f) => `${f.partition} ${f.code}`).slice(0, 20),
       retention: summary.retention,
     },
     'rollup run finished',
@@ -58,7 +63,12 @@ async function runLoop(config: RollupConfig, options: RollupOnceOptions, log: Lo
     ? await startRollupHttpServer({ ...config.http, registry: metrics.registry })
     : undefined;
   if (server) log.info({ port: server.port }, 'rollup metrics listening');
-  const loop = startRollupLoop({ ...options, intervalMs: config.intervalMs, onPass: metrics.recordPass });
+  const loop = startRollupLoop({
+    ...options,
+    intervalMs: config.intervalMs,
+    backoff: new PartitionBackoff({ maxMs: config.retryBackoffMaxMs }),
+    onPass: metrics.recordPass,
+  });
   await untilSignal();
   await loop.stop();
   await server?.close();

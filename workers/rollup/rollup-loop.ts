@@ -6,6 +6,10 @@ export interface RollupPassResult {
   ok: boolean;
   durationSeconds: number;
   finishedAtMs: number;
+  /** Codes of the partitions that failed in this pass (empty when the pass itself threw). */
+  failureCodes: string[];
+  /** Partitions whose last attempt failed (retried with backoff), after this pass. */
+  failingPartitions: number;
 }
 
 export interface RollupLoop {
@@ -14,8 +18,9 @@ export interface RollupLoop {
 }
 
 /**
- * Runs a pass now and then every intervalMs (never two at once: a slow pass delays the next one rather than
- * overlapping it). This is what `gravix dev` embeds and what `gravix rollup` does without --once.
+ * Runs a pass now and then every intervalMs (a failing partition or a failing pass never stops it; pass a
+ * `backoff` to defer partitions that keep failing), never two at once: a slow pass delays the next one rather than
+ * overlapping it. This is what `gravix dev` embeds and what `gravix rollup` does without --once.
  */
 export function startRollupLoop(
   options: Omit<RollupOnceOptions, 'nowMs'> & {
@@ -31,15 +36,19 @@ export function startRollupLoop(
   const pass = async () => {
     const started = Date.now();
     let ok = false;
+    let failureCodes: string[] = [];
     try {
       const summary = await runRollupOnce(options);
       ok = summary.failed.length === 0;
-      if (!ok) log.warn({ failed: summary.failed.length }, 'rollup pass had failures');
+      failureCodes = summary.failed.map((f) => f.code);
+      if (!ok) log.warn({ failed: summary.failed }, 'rollup pass had failures');
     } catch (error) {
       log.error({ err: error }, 'rollup pass failed');
     }
     const finishedAtMs = Date.now();
-    options.onPass?.({ ok, durationSeconds: (finishedAtMs - started) / 1000, finishedAtMs });
+    const failingPartitions = options.backoff?.size ?? failureCodes.length;
+    const durationSeconds = (finishedAtMs - started) / 1000;
+    options.onPass?.({ ok, durationSeconds, finishedAtMs, failureCodes, failingPartitions });
   };
   const tick = () => {
     current = pass().finally(() => {

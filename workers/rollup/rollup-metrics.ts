@@ -34,9 +34,23 @@ export function buildRollupMetrics(registry: Registry = buildMetricsRegistry()):
     buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
     registers: [registry],
   });
+  const partitionFailures = new Counter({
+    name: 'gravix_rollup_partition_failures_total',
+    help: 'Partitions that failed to roll up, by error code (the pass went on with the others).',
+    labelNames: ['code'],
+    registers: [registry],
+  });
+  const failing = new Gauge({
+    name: 'gravix_rollup_failing_partitions',
+    help: 'Partitions whose last attempt failed; each is retried with backoff (1 min doubling, capped).',
+    registers: [registry],
+  });
+  failing.set(0);
   return {
     registry,
     recordPass(pass) {
+      for (const code of pass.failureCodes) partitionFailures.inc({ code });
+      failing.set(pass.failingPartitions);
       runs.inc({ result: pass.ok ? 'success' : 'failure' });
       duration.observe(pass.durationSeconds);
       if (pass.ok) lastSuccess.set(pass.finishedAtMs / 1000);

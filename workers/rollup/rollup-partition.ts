@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { commitPartition, loadManifest, type CommitOutcome } from './commit-partition.js';
 import type { SegmentScanPool } from './adapters/segment-scan-pool.js';
-import { computePartition } from './compute-partition.js';
+import { computePartition, type PartitionLimits } from './compute-partition.js';
 import { buildManifestKey } from './domain/rollup-manifest.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
 
@@ -19,13 +19,19 @@ export interface PartitionReport {
 
 const invalidLogLimit = 5;
 
+/** How partitions are computed: the scan workers (started on first use) and the memory bounds. */
+export interface PartitionCompute {
+  pool?: () => SegmentScanPool | undefined;
+  limits?: PartitionLimits | undefined;
+}
+
 /** Brings one partition's committed metrics up to date with its raw inputs. */
 export async function rollupPartition(
   store: ObjectStore,
   candidate: PartitionCandidate,
   policy: RollupPolicy & { force?: boolean },
   log: Logger,
-  pool?: () => SegmentScanPool | undefined,
+  compute: PartitionCompute = {},
 ): Promise<PartitionReport> {
   const manifestKey = buildManifestKey(candidate.partition);
   const partitionLog = log.child({ manifest: manifestKey });
@@ -43,7 +49,8 @@ export async function rollupPartition(
       if (invalidLogged++ < invalidLogLimit)
         partitionLog.warn({ problem: message }, 'invalid raw line skipped');
     },
-    pool?.(),
+    compute.pool?.(),
+    compute.limits,
   );
   const { outcome, generation } = await commitPartition(store, computed, previous, {
     sealed: candidate.sealed,

@@ -6,7 +6,9 @@ import { partitionStartMs } from '../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
-import { rollupPartition, type PartitionReport } from './rollup-partition.js';
+import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
+import type { PartitionLimits } from './compute-partition.js';
+import type { PartitionBackoff } from './domain/partition-backoff.js';
 
 export interface RollupOnceOptions {
   store: ObjectStore;
@@ -29,6 +31,17 @@ export interface RollupOnceOptions {
    * so does running from TypeScript sources (jest). Results are identical either way.
    */
   scanThreads?: number;
+  /** Old-generation heap of each scan worker, MiB (GRAVIX_ROLLUP_SCAN_WORKER_HEAP_MB). */
+  scanWorkerHeapMb?: number;
+  /** A segment scan longer than this fails its partition and replaces the worker. */
+  scanTimeoutMs?: number;
+  /** Memory bounds of one partition (dedupe budget, aggregation rows); defaults in compute-partition.ts. */
+  limits?: PartitionLimits;
+  /**
+   * Failing partitions seen by earlier passes (the loop keeps one): a partition still inside its backoff is
+   * deferred, not retried, so one bad tenant-hour does not cost every pass its full time.
+   */
+  backoff?: PartitionBackoff;
   log?: Logger;
   onPartition?: (report: PartitionReport | undefined, done: number, total: number) => void;
 }
@@ -36,6 +49,8 @@ export interface RollupOnceOptions {
 export interface RollupRunSummary {
   partitions: PartitionReport[];
   failed: { partition: string; code: string; message: string }[];
+  /** Partitions that failed in an earlier pass and wait out their backoff (not tried this pass). */
+  deferred: string[];
   retention?: RetentionReport;
   dayTiles?: DayTileReport;
 }
@@ -70,20 +85,45 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   if (plan.foreignKeys.length > 0)
     log.warn({ keys: plan.foreignKeys.slice(0, 5) }, 'keys under raw/ ignored');
   const candidates = plan.candidates.filter((c) => inRange(partitionStartMs(c.partition), options));
-  const summary: RollupRunSummary = { partitions: [], failed: [] };
-  const pool = lazyPool(options.scanThreads);
+  const summary = await rollupCandidates(candidates, options, policy, log);
+  if (options.applyRetention ?? true)
+    summary.retention = await applyRetention(options.store, plan, policy, log);
+  // After the partitions: a day tile is derived from hour tables this run may just have changed.
+  if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
+  return summary;
+}
+
+/** Every candidate in order, each isolated (rollupSafely); partitions in backoff are deferred. */
+async function rollupCandidates(
+  candidates: PartitionCandidate[],
+  options: RollupOnceOptions,
+  policy: RollupPolicy & { force?: boolean },
+  log: Logger,
+): Promise<RollupRunSummary> {
+  const summary: RollupRunSummary = { partitions: [], failed: [], deferred: [] };
+  const pool = lazyPool(options);
+  const backoff = options.backoff;
   try {
     for (const candidate of candidates) {
-      const report = await rollupSafely(options.store, candidate, policy, log, summary, pool.get);
+      const name = partitionName(candidate);
+      if (backoff?.isDeferred(name, policy.nowMs)) {
+        summary.deferred.push(name);
+        continue;
+      }
+      const compute = { pool: pool.get, limits: options.limits };
+      const report = await rollupSafely(options.store, candidate, policy, log, summary, compute);
+      if (report) backoff?.recordSuccess(name);
+      else backoff?.recordFailure(name, policy.nowMs);
       options.onPartition?.(report, summary.partitions.length + summary.failed.length, candidates.length);
     }
   } finally {
     await pool.close();
   }
-  if (options.applyRetention ?? true)
-    summary.retention = await applyRetention(options.store, plan, policy, log);
-  // After the partitions: a day tile is derived from hour tables this run may just have changed.
-  if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
+  if (summary.deferred.length > 0)
+    log.warn(
+      { partitions: summary.deferred.slice(0, 10), count: summary.deferred.length },
+      'failing partitions deferred',
+    );
   return summary;
 }
 
@@ -94,32 +134,37 @@ async function rollupSafely(
   policy: RollupPolicy & { force?: boolean },
   log: Logger,
   summary: RollupRunSummary,
-  pool: () => SegmentScanPool | undefined,
+  compute: PartitionCompute,
 ): Promise<PartitionReport | undefined> {
   try {
-    const report = await rollupPartition(store, candidate, policy, log, pool);
+    const report = await rollupPartition(store, candidate, policy, log, compute);
     summary.partitions.push(report);
     return report;
   } catch (error) {
     const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
-    const { tenant, date, hour } = candidate.partition;
-    const partition = `tenant=${tenant}/date=${date}/hour=${hour}`;
+    const partition = partitionName(candidate);
     log.error({ partition, code, err: error }, 'partition rollup failed');
     summary.failed.push({ partition, code, message });
     return undefined;
   }
 }
 
+function partitionName({ partition: { tenant, date, hour } }: PartitionCandidate): string {
+  return `tenant=${tenant}/date=${date}/hour=${hour}`;
+}
+
 /** Started only when a partition actually needs computing, so an up-to-date pass costs no threads. */
-function lazyPool(threads: number | undefined) {
+function lazyPool(options: RollupOnceOptions) {
   let pool: SegmentScanPool | undefined;
   // One scanning thread by default: with the main thread deduping and aggregating that is a two-stage
   // pipeline, and each extra worker costs ~90 MiB of RSS (isolate, inflate buffers) for little more speed.
-  const wanted = threads ?? Math.min(1, availableParallelism() - 1);
+  const size = options.scanThreads ?? Math.min(1, availableParallelism() - 1);
   return {
     get: () => {
-      if (pool === undefined && wanted > 0 && SegmentScanPool.isAvailable())
-        pool = new SegmentScanPool(wanted);
+      if (pool === undefined && size > 0 && SegmentScanPool.isAvailable()) {
+        const { scanWorkerHeapMb: heapMb, scanTimeoutMs } = options;
+        pool = new SegmentScanPool({ size, heapMb, scanTimeoutMs });
+      }
       return pool;
     },
     close: async () => pool?.close(),

@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { RawLineTooLongError, RawSegmentUnreadableError } from './raw-segment-lines.js';
 
 export interface SegmentScanRequest {
   id: number;
+  /** Names the segment in errors. */
+  key: string;
   body: Uint8Array;
   startMs: number;
 }
@@ -19,8 +22,11 @@ export interface SegmentScanResult {
   latencies: Float64Array;
   /** The newest event time (ms) among this segment's facts of the hour; -Infinity when it has none. */
   newestTs: number;
-  /** Groups first seen in this segment by this worker: [id, service, method, path]. */
-  newGroups: [number, string, string, string][];
+  /**
+   * This segment's (service, method, path) dictionary: groups[i] indexes it. One per segment, so a worker's heap
+   * holds one segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).
+   */
+  dictionary: [string, string, string][];
   /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */
   otherLines: string[];
   /**
@@ -31,57 +37,88 @@ export interface SegmentScanResult {
   otherAt: number[];
 }
 
-export interface ScanGroup {
-  service: string;
-  method: string;
-  path: string;
+/** What a worker answers when a segment cannot be scanned; the worker itself carries on. */
+export interface SegmentScanFailure {
+  id: number;
+  error: { code: string; message: string };
 }
-
-/** A result with the dictionary its group ids refer to (a worker sends each group once per run). */
-export type ResolvedScan = SegmentScanResult & { groupsById: ScanGroup[] };
 
 export class SegmentScanWorkerError extends Error {
   readonly code = 'SEGMENT_SCAN_WORKER_FAILED';
 }
 
+export interface SegmentScanPoolOptions {
+  size?: number;
+  /** Old-generation heap of each worker (MiB). */
+  heapMb?: number;
+  /** A scan that takes longer is failed and its worker replaced (a stuck worker must not hang the run). */
+  scanTimeoutMs?: number;
+}
+
+interface Pending {
+  resolve(r: SegmentScanResult): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
 const workerUrl = new URL('./segment-scan-worker.js', import.meta.url);
+
+function rebuildError(failure: SegmentScanFailure['error']): Error {
+  if (failure.code === 'RAW_SEGMENT_UNREADABLE') return new RawSegmentUnreadableError(failure.message);
+  if (failure.code === 'RAW_LINE_TOO_LONG') return new RawLineTooLongError(failure.message);
+  return new SegmentScanWorkerError(`segment scan failed: ${failure.code}: ${failure.message}`);
+}
 
 /**
  * Worker threads that inflate and scan raw segments in parallel. Only available when running compiled
  * JavaScript (under jest the sources are TypeScript, which a worker thread cannot load): the rollup then
- * scans in-thread, with identical results.
+ * scans in-thread, with identical results. A worker that dies (out of heap, crash) or overruns the scan deadline
+ * fails every scan it held with SEGMENT_SCAN_WORKER_FAILED and is replaced, so the next partition gets a live one.
  */
 export class SegmentScanPool {
-  private readonly workers: Worker[];
-  private readonly waiting: Map<number, { resolve(r: ResolvedScan): void; reject(e: Error): void }>[];
-  private readonly dictionaries: ScanGroup[][];
+  private readonly workers: Worker[] = [];
+  private readonly waiting: Map<number, Pending>[] = [];
+  private readonly heapMb: number;
+  private readonly scanTimeoutMs: number;
   private nextId = 0;
+  private closed = false;
 
   static isAvailable(): boolean {
     return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
   }
 
-  constructor(size = Math.max(1, availableParallelism())) {
-    // Small heaps: a worker holds one segment's inflate chunk and columns at a time, and the rollup's
+  constructor(options: SegmentScanPoolOptions = {}) {
+    // Small heaps: a worker holds one segment's inflate chunk, columns and dictionary at a time, and the rollup's
     // whole-process RSS budget (512 MiB for a 10M-event partition) is shared with the main thread's dedupe table.
-    const resourceLimits = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 };
-    this.workers = Array.from({ length: size }, () => new Worker(workerUrl, { resourceLimits }));
-    this.waiting = this.workers.map(() => new Map());
-    this.dictionaries = this.workers.map(() => []);
-    this.workers.forEach((worker, index) => {
-      worker.on('message', (result: SegmentScanResult) => {
-        const dictionary = this.dictionaries[index]!;
-        for (const [id, service, method, path] of result.newGroups)
-          dictionary[id] = { service, method, path };
-        const pending = this.waiting[index]!.get(result.id);
-        this.waiting[index]!.delete(result.id);
-        pending?.resolve({ ...result, groupsById: dictionary });
-      });
-      worker.on('error', (error) => this.failAll(index, error));
-      worker.on('exit', (code) =>
-        this.failAll(index, new Error(`segment scan worker exited with code ${code}`)),
-      );
+    this.heapMb = options.heapMb ?? 32;
+    this.scanTimeoutMs = options.scanTimeoutMs ?? 300_000;
+    const size = options.size ?? Math.max(1, availableParallelism());
+    for (let index = 0; index < size; index++) {
+      this.waiting.push(new Map());
+      this.workers.push(this.startWorker(index));
+    }
+  }
+
+  private startWorker(index: number): Worker {
+    const resourceLimits = { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 4 };
+    const worker = new Worker(workerUrl, { resourceLimits });
+    let failure: Error | undefined;
+    worker.on('message', (message: SegmentScanResult | SegmentScanFailure) => {
+      const pending = this.waiting[index]!.get(message.id);
+      if (!pending) return;
+      this.waiting[index]!.delete(message.id);
+      clearTimeout(pending.timer);
+      if ('error' in message) pending.reject(rebuildError(message.error));
+      else pending.resolve(message);
     });
+    worker.on('error', (error) => (failure = error));
+    worker.on('exit', (code) => {
+      const cause = failure ?? new Error(`exited with code ${code}`);
+      const detail = (cause as { code?: string }).code ?? cause.message;
+      this.failAll(index, `segment scan worker died (${detail}; heap limit ${this.heapMb} MiB)`, cause);
+      if (!this.closed) this.workers[index] = this.startWorker(index);
+    });
+    return worker;
   }
 
   get size(): number {
@@ -89,28 +126,36 @@ export class SegmentScanPool {
   }
 
   /** Scans on the next worker (round robin); the body is transferred when it owns its whole buffer. */
-  scan(body: Uint8Array, startMs: number): Promise<ResolvedScan> {
+  scan(key: string, body: Uint8Array, startMs: number): Promise<SegmentScanResult> {
     const id = this.nextId++;
-    const worker = id % this.workers.length;
-    const result = new Promise<ResolvedScan>((resolve, reject) => {
-      this.waiting[worker]!.set(id, { resolve, reject });
+    const index = id % this.workers.length;
+    const worker = this.workers[index]!;
+    const result = new Promise<SegmentScanResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.failAll(index, `segment scan of '${key}' took more than ${this.scanTimeoutMs} ms`);
+        // Its exit finds nothing left to fail and starts the replacement.
+        void worker.terminate();
+      }, this.scanTimeoutMs);
+      this.waiting[index]!.set(id, { resolve, reject, timer });
     });
     const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const transfer = ownsBuffer && body.buffer instanceof ArrayBuffer ? [body.buffer] : [];
-    this.workers[worker]!.postMessage({ id, body, startMs } satisfies SegmentScanRequest, transfer);
+    worker.postMessage({ id, key, body, startMs } satisfies SegmentScanRequest, transfer);
     // Awaited later, in input order; until then a failure must not count as an unhandled rejection.
     result.catch(() => undefined);
     return result;
   }
 
-  private failAll(index: number, cause: Error): void {
+  private failAll(index: number, message: string, cause?: Error): void {
     for (const pending of this.waiting[index]!.values()) {
-      pending.reject(new SegmentScanWorkerError('segment scan worker failed', { cause }));
+      clearTimeout(pending.timer);
+      pending.reject(new SegmentScanWorkerError(message, { cause }));
     }
     this.waiting[index]!.clear();
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { RawFactScanner } from '../domain/raw-fact-scanner.js';
 import { buildEventFingerprint } from '../domain/event-fingerprint-set.js';
 import { forEachLine, readGzipLineChunks } from './raw-segment-lines.js';
-import type { SegmentScanRequest, SegmentScanResult } from './segment-scan-pool.js';
+import type { SegmentScanFailure, SegmentScanRequest, SegmentScanResult } from './segment-scan-pool.js';
 
 /**
  * Worker thread: inflates and scans one raw segment, returning its canonical facts as columns (fingerprint,
@@ -11,8 +11,6 @@ import type { SegmentScanRequest, SegmentScanResult } from './segment-scan-pool.
  */
 const minuteMs = 60_000;
 const scanner = new RawFactScanner();
-const groups = new Map<string, Map<string, Map<string, number>>>();
-let nextGroup = 0;
 
 /** One segment's facts; its buffers are transferred (not copied) to the main thread when done. */
 class Columns {
@@ -47,34 +45,35 @@ class Columns {
   }
 }
 
-function groupOf(
-  service: string,
-  method: string,
-  path: string,
-  added: [number, string, string, string][],
-): number {
-  let byMethod = groups.get(service);
-  if (!byMethod) groups.set(service, (byMethod = new Map()));
-  let byPath = byMethod.get(method);
-  if (!byPath) byMethod.set(method, (byPath = new Map()));
-  let id = byPath.get(path);
-  if (id === undefined) {
-    id = nextGroup++;
-    byPath.set(path, id);
-    added.push([id, service, method, path]);
+/** One segment's endpoint dictionary: ids index `list`. */
+class SegmentGroups {
+  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
+  readonly list: [string, string, string][] = [];
+
+  idOf(service: string, method: string, path: string): number {
+    let byMethod = this.ids.get(service);
+    if (!byMethod) this.ids.set(service, (byMethod = new Map()));
+    let byPath = byMethod.get(method);
+    if (!byPath) byMethod.set(method, (byPath = new Map()));
+    let id = byPath.get(path);
+    if (id === undefined) {
+      id = this.list.length;
+      byPath.set(path, id);
+      this.list.push([service, method, path]);
+    }
+    return id;
   }
-  return id;
 }
 
 async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResult> {
   const columns = new Columns();
   const otherLines: string[] = [];
   const otherAt: number[] = [];
-  const newGroups: [number, string, string, string][] = [];
+  const groups = new SegmentGroups();
   const fp = new Uint32Array(3);
   const endMs = request.startMs + 3_600_000;
   let newestTs = -Infinity;
-  for await (const chunk of readGzipLineChunks(request.body)) {
+  for await (const chunk of readGzipLineChunks(request.body, request.key)) {
     forEachLine(chunk, (start, end) => {
       const fact = scanner.fact;
       if (!scanner.scan(chunk, start, end) || fact.ts < request.startMs || fact.ts >= endMs) {
@@ -83,7 +82,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
         return;
       }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
-      const group = groupOf(fact.service, fact.method, fact.path, newGroups);
+      const group = groups.idOf(fact.service, fact.method, fact.path);
       columns.push(fp, Math.floor(fact.ts / minuteMs), group, fact.status_code, fact.latency_ms);
       if (fact.ts > newestTs) newestTs = fact.ts;
     });
@@ -98,7 +97,7 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
     statuses: columns.statuses.subarray(0, n),
     latencies: columns.latencies.subarray(0, n),
     newestTs,
-    newGroups,
+    dictionary: groups.list,
     otherLines,
     otherAt,
   };
@@ -108,7 +107,15 @@ async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResu
 let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (request: SegmentScanRequest) => {
   queue = queue.then(async () => {
-    const result = await scanSegment(request);
+    let result: SegmentScanResult;
+    try {
+      result = await scanSegment(request);
+    } catch (error) {
+      // A bad segment fails its scan, not the worker: the pool rejects this request with the same code.
+      const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
+      parentPort?.postMessage({ id: request.id, error: { code, message } } satisfies SegmentScanFailure);
+      return;
+    }
     const transfer = [result.fingerprints, result.minutes, result.groups, result.statuses, result.latencies];
     parentPort?.postMessage(
       result,

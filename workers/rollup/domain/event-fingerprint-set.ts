@@ -15,6 +15,17 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** More distinct events than the set's budget allows (computePartition then dedupes in hash slices). */
+export class DedupeBudgetExceededError extends Error {
+  readonly code = 'DEDUPE_BUDGET_EXCEEDED';
+}
+
+/**
+ * Worst-case bytes per distinct event: 12-byte slots at the lowest load a shard has right after growing
+ * (0.8 / 1.5), rounded up. A budget of B bytes admits floor(B / 24) distinct events.
+ */
+export const dedupeBytesPerEvent = 24;
+
 /** The fingerprint addAscii would compute, into out[0..2] (worker threads compute, the main thread inserts). */
 export function buildEventFingerprint(bytes: Uint8Array, start: number, end: number, out: Uint32Array): void {
   const length = end - start;
@@ -80,33 +91,33 @@ class FingerprintTable {
 
 const shardBits = 6;
 
+export interface FingerprintSetOptions {
+  /** Most distinct fingerprints held; one more throws DedupeBudgetExceededError. */
+  maxSize?: number;
+}
+
 export class EventFingerprintSet {
   private readonly shards: FingerprintTable[];
-  private readonly out = new Uint32Array(3);
+  private readonly maxSize: number;
+  private count = 0;
 
-  constructor(initialCapacity = 1 << 16) {
+  constructor(initialCapacity = 1 << 16, options: FingerprintSetOptions = {}) {
     const perShard = Math.max(16, initialCapacity >> shardBits);
     this.shards = Array.from({ length: 1 << shardBits }, () => new FingerprintTable(perShard));
+    this.maxSize = options.maxSize ?? Infinity;
   }
 
   get size(): number {
-    return this.shards.reduce((n, shard) => n + shard.used, 0);
+    return this.count;
   }
 
   /** Adds the id; answers false when it was already present (a duplicate). */
   add(id: string): boolean {
-    let a = 0x9747b28c ^ id.length;
-    let b = 0x811c9dc5;
-    let c = 0x1b873593 ^ Math.imul(id.length, 0x27d4eb2d);
-    for (let i = 0; i < id.length; i++) {
-      const ch = id.charCodeAt(i);
-      a = Math.imul(a ^ ch, 0x5bd1e995);
-      a ^= a >>> 15;
-      b = Math.imul(b ^ ch, 0x01000193);
-      c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
-    }
-    return this.addFingerprint((fmix(a) | 1) >>> 0, fmix(b ^ a), fmix(c ^ b));
+    buildIdFingerprint(id, this.out);
+    return this.addFingerprint(this.out[0]!, this.out[1]!, this.out[2]!);
   }
+
+  private readonly out = new Uint32Array(3);
 
   /**
    * Same as add() for the ASCII id held in bytes [start, end): byte values equal the string's char codes,
@@ -119,6 +130,27 @@ export class EventFingerprintSet {
 
   /** Adds a fingerprint from buildEventFingerprint; false when already present. */
   addFingerprint(a: number, b: number, c: number): boolean {
-    return this.shards[a >>> (32 - shardBits)]!.add(a, b, c);
+    if (!this.shards[a >>> (32 - shardBits)]!.add(a, b, c)) return false;
+    if (++this.count > this.maxSize) {
+      throw new DedupeBudgetExceededError(`more than ${this.maxSize} distinct events in one dedupe set`);
+    }
+    return true;
   }
+}
+
+/** The fingerprint add(id) uses, into out[0..2]; equal to buildEventFingerprint over the id's ASCII bytes. */
+export function buildIdFingerprint(id: string, out: Uint32Array): void {
+  let a = 0x9747b28c ^ id.length;
+  let b = 0x811c9dc5;
+  let c = 0x1b873593 ^ Math.imul(id.length, 0x27d4eb2d);
+  for (let i = 0; i < id.length; i++) {
+    const ch = id.charCodeAt(i);
+    a = Math.imul(a ^ ch, 0x5bd1e995);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ ch, 0x01000193);
+    c = Math.imul((c << 5) | (c >>> 27), 0xcc9e2d51) + ch;
+  }
+  out[0] = (fmix(a) | 1) >>> 0;
+  out[1] = fmix(b ^ a);
+  out[2] = fmix(c ^ b);
 }
