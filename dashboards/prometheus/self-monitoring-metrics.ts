@@ -35,6 +35,8 @@ export const SELF_MONITORING_METRICS: readonly MetricFamily[] = [
   family('rollup', 'counter', 'gravix_rollup_runs_total', ['result']),
   family('rollup', 'gauge', 'gravix_rollup_last_success_timestamp_seconds'),
   family('rollup', 'histogram', 'gravix_rollup_pass_duration_seconds'),
+  family('rollup', 'counter', 'gravix_rollup_partition_failures_total', ['code']),
+  family('rollup', 'gauge', 'gravix_rollup_failing_partitions'),
   family('query', 'gauge', 'gravix_rollup_lag_seconds', ['tenant']),
   family('operator', 'counter', 'gravix_operator_reconcile_total', ['result']),
   family('operator', 'histogram', 'gravix_operator_reconcile_duration_seconds'),
