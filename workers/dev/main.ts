@@ -47,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadIngestConfig({ ...env, ...local });
   const queryConfig = loadQueryConfig({
     GRAVIX_DASHBOARD_DIR: dashboardAssetsDir(),
+    GRAVIX_QUERY_METRICS_PORT: '0',
     ...env,
     ...local,
     GRAVIX_QUERY_ENGINE: 'duckdb',

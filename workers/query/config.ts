@@ -5,6 +5,18 @@ import { parseAll, parseConfig } from '../shared/config-error.js';
 const querySchema = z.object({
   GRAVIX_QUERY_HOST: z.string().default('0.0.0.0'),
   GRAVIX_QUERY_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** /metrics is served here only, never on the public port the Ingress routes (docs/query-api.md). */
+  GRAVIX_QUERY_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  GRAVIX_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  GRAVIX_QUERY_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  GRAVIX_QUERY_TENANT_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+  GRAVIX_QUERY_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+  GRAVIX_QUERY_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  GRAVIX_DUCKDB_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+  GRAVIX_DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'must be a size such as 512MB or 2GiB')
+    .default('1GB'),
   GRAVIX_API_KEYS_FILE: z.string().min(1),
   GRAVIX_QUERY_ENGINE: z.enum(['duckdb', 'trino']).default('duckdb'),
   GRAVIX_TRINO_URL: z.url().optional(),

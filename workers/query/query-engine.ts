@@ -23,6 +23,8 @@ export interface MetricsQuery {
    * so a tenant with 300k services sends back `limit` rows, not 300k. 'p95' applies to summaries only.
    */
   top?: { by: TopBy; limit: number };
+  /** Cancels the statement in the engine (timeout, client gone). */
+  signal?: AbortSignal;
   /** Required for groupBy 'step': rows are keyed by from + floor((minute - from) / stepMs) * stepMs. */
   stepMs?: number;
 }
@@ -54,6 +56,7 @@ export interface EventsQuery {
   to: number;
   service?: string;
   limit: number;
+  signal?: AbortSignal;
 }
 
 export interface EventRow {
@@ -71,7 +74,14 @@ export interface QueryEngine {
   /** The first `limit` events in time order. */
   events(query: EventsQuery): Promise<EventRow[]>;
   /** Start of the newest minute with metrics for the tenant within the lookback, or null. */
-  lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null>;
+  lastMetricMinute(
+    tenant: string,
+    now: number,
+    lookbackMs: number,
+    signal?: AbortSignal,
+  ): Promise<number | null>;
+  /** Runs a trivial statement: resolves when the engine answers (readiness). */
+  ping(signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 

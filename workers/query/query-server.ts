@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { parseApiKeys } from '../domain/api-keys.js';
@@ -9,20 +10,25 @@ import { buildMetricsRegistry } from '../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from './adapters/duckdb-query-engine.js';
 import { TrinoQueryEngine } from './adapters/trino-query-engine.js';
 import type { QueryConfig } from './config.js';
-import { buildQueryApp } from './http/query-app.js';
+import { buildQueryApp, buildQueryMetricsApp } from './http/query-app.js';
+import { EngineGuard } from './engine-guard.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
 import { registerRollupFreshnessMetrics } from './rollup-freshness-metrics.js';
 
 export interface QueryServer {
   port: number;
+  metricsPort: number;
   stop(): Promise<void>;
 }
 
 async function openEngine(config: QueryConfig): Promise<QueryEngine> {
   if (config.GRAVIX_QUERY_ENGINE === 'duckdb') {
     if (config.store.GRAVIX_STORE !== 's3')
-      return DuckDbQueryEngine.open(join(config.store.GRAVIX_DATA_DIR, 'store'));
+      return DuckDbQueryEngine.open(join(config.store.GRAVIX_DATA_DIR, 'store'), {
+        threads: config.GRAVIX_DUCKDB_THREADS,
+        memoryLimit: config.GRAVIX_DUCKDB_MEMORY_LIMIT,
+      });
     throw new Error('GRAVIX_QUERY_ENGINE=duckdb needs GRAVIX_STORE=local: DuckDB reads local Parquet only');
   }
   const bucket = config.store.GRAVIX_STORE === 's3' ? config.store.GRAVIX_S3_BUCKET : '';
@@ -33,6 +39,21 @@ async function openEngine(config: QueryConfig): Promise<QueryEngine> {
     schema: config.GRAVIX_TRINO_SCHEMA,
     user: config.GRAVIX_TRINO_USER,
     warehouse: `s3://${bucket}/${prefix}`,
+    queryTimeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
+  });
+}
+
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
+    s.once('error', reject);
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeIdleConnections();
   });
 }
 
@@ -43,28 +64,39 @@ export async function startQueryServer(
   log: Logger,
 ): Promise<QueryServer> {
   const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
-  const engine = await openEngine(config);
+  const engine = new EngineGuard(await openEngine(config), {
+    timeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
+    tenantConcurrency: config.GRAVIX_QUERY_TENANT_CONCURRENCY,
+    tenantQueue: config.GRAVIX_QUERY_TENANT_QUEUE,
+    breakerFailures: config.GRAVIX_QUERY_BREAKER_FAILURES,
+    breakerOpenMs: config.GRAVIX_QUERY_BREAKER_OPEN_MS,
+    probeCacheMs: 5_000,
+    probeTimeoutMs: 2_000,
+  });
   const registry = buildMetricsRegistry();
   registerRollupFreshnessMetrics(registry, store);
   const app = buildQueryApp({
     service: new QueryService(engine, store),
     apiKeys: () => apiKeys,
     log,
-    registry,
+    readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.GRAVIX_QUERY_PORT, config.GRAVIX_QUERY_HOST, () => resolve(s));
-  });
+  const host = config.GRAVIX_QUERY_HOST;
+  const server = await listen(app, config.GRAVIX_QUERY_PORT, host);
+  const metricsServer = await listen(
+    buildQueryMetricsApp(registry, log),
+    config.GRAVIX_QUERY_METRICS_PORT,
+    host,
+  );
   const port = (server.address() as AddressInfo).port;
-  log.info({ port, engine: config.GRAVIX_QUERY_ENGINE }, 'query listening');
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
+  log.info({ port, metricsPort, engine: config.GRAVIX_QUERY_ENGINE }, 'query listening');
   return {
     port,
+    metricsPort,
     async stop() {
-      await new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeIdleConnections();
-      });
+      await Promise.all([close(server), close(metricsServer)]);
       await engine.close();
     },
   };

@@ -22,6 +22,7 @@ export interface TimeseriesRequest {
   method?: string;
   path?: string;
   compare?: '1d' | '7d';
+  signal?: AbortSignal;
 }
 
 export type EndpointSort = EndpointsResponse['sort'];
@@ -45,10 +46,16 @@ export class QueryService {
     private readonly store: ObjectStore,
   ) {}
 
-  async services(tenant: string, from: number, to: number, limit: number): Promise<ServicesResponse> {
+  async services(
+    tenant: string,
+    from: number,
+    to: number,
+    limit: number,
+    signal?: AbortSignal,
+  ): Promise<ServicesResponse> {
     // One row more than asked for tells whether the answer is truncated.
     const top = { by: 'requests' as const, limit: limit + 1 };
-    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service', top });
+    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service', top, signal });
     const services = rows
       .map((r) => ({
         service: r.service!,
@@ -62,7 +69,13 @@ export class QueryService {
 
   async timeseries(req: TimeseriesRequest): Promise<TimeseriesResponse> {
     const filter = { service: req.service, method: req.method, path: req.path };
-    const query = { tenant: req.tenant, stepMs: req.stepMs, groupBy: 'step' as const, ...filter };
+    const query = {
+      tenant: req.tenant,
+      stepMs: req.stepMs,
+      groupBy: 'step' as const,
+      signal: req.signal,
+      ...filter,
+    };
     const offset = req.compare ? offsets[req.compare] : undefined;
     // The overlay is an independent query: run it beside the current range, not after it.
     const [points, past] = await Promise.all([
@@ -110,8 +123,9 @@ export class QueryService {
     sort: EndpointSort,
     limit: number,
     service?: string,
+    signal?: AbortSignal,
   ): Promise<EndpointsResponse> {
-    const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint' };
+    const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint', signal };
     const order = endpointOrder(sort);
     // The engine ranks and cuts; one row more than asked for tells whether the answer is truncated.
     const top = { by: sortKey[sort], limit: limit + 1 };
@@ -136,15 +150,21 @@ export class QueryService {
     return { from, to, sort, truncated, endpoints: rows.slice(0, limit) };
   }
 
-  async events(tenant: string, from: number, to: number, service?: string): Promise<EventsResponse> {
+  async events(
+    tenant: string,
+    from: number,
+    to: number,
+    service?: string,
+    signal?: AbortSignal,
+  ): Promise<EventsResponse> {
     const limit = defaultEventsLimit;
-    const events = await this.engine.events({ tenant, from, to, service, limit: limit + 1 });
+    const events = await this.engine.events({ tenant, from, to, service, limit: limit + 1, signal });
     return { from, to, truncated: events.length > limit, events: events.slice(0, limit) };
   }
 
-  async freshness(tenant: string, now: number): Promise<FreshnessResponse> {
+  async freshness(tenant: string, now: number, signal?: AbortSignal): Promise<FreshnessResponse> {
     const [lastMetricMinute, rollup] = await Promise.all([
-      this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000),
+      this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000, signal),
       loadRollupFreshness(this.store, tenant),
     ]);
     const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { securityHeaders } from '../../../workers/shared/http/security-headers.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
@@ -94,7 +95,11 @@ export class FixtureApi {
   }
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // The real query server's security headers (CSP included), so the Chromium tests run under the same policy.
+    this.server = createServer((req, res) => {
+      for (const [name, value] of Object.entries(securityHeaders)) res.setHeader(name, value);
+      void this.handle(req, res);
+    });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
   }
 

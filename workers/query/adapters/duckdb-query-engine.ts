@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -29,6 +30,14 @@ function duckdbDialect(storeRoot: string): SqlDialect {
   };
 }
 
+export interface DuckDbLimits {
+  threads: number;
+  /** DuckDB's memory_limit, e.g. '1GB'. */
+  memoryLimit: string;
+}
+
+export const defaultDuckDbLimits: DuckDbLimits = { threads: 2, memoryLimit: '1GB' };
+
 /** DuckDB reports a glob without matches as an error; for a query API that is simply "no data yet". */
 const isNoFiles = (error: unknown) =>
   /No files found that match the pattern/i.test(String((error as Error).message));
@@ -43,23 +52,41 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
     super(dialect);
   }
 
-  /** `storeRoot` is the LocalObjectStore's root directory. */
-  static async open(storeRoot: string): Promise<DuckDbQueryEngine> {
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  /**
+   * `storeRoot` is the LocalObjectStore's root directory. DuckDB's memory and threads are bounded (config.ts);
+   * what spills past the memory limit goes to a private (0700) temporary directory.
+   */
+  static async open(
+    storeRoot: string,
+    limits: DuckDbLimits = defaultDuckDbLimits,
+  ): Promise<DuckDbQueryEngine> {
+    const instance = await DuckDBInstance.create(':memory:', {
+      threads: String(limits.threads),
+      memory_limit: limits.memoryLimit,
+      temp_directory: mkdtempSync(join(tmpdir(), 'gravix-duckdb-')),
+    });
     return new DuckDbQueryEngine(instance, storeRoot, duckdbDialect(storeRoot));
   }
 
-  protected async rows(sql: string): Promise<Record<string, unknown>[]> {
+  protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const connection = await this.instance.connect();
+    const interrupt = () => connection.interrupt();
+    signal?.addEventListener('abort', interrupt, { once: true });
     try {
+      if (signal?.aborted) throw signal.reason;
       const reader = await connection.runAndReadAll(sql);
       return reader.getRowObjects() as Record<string, unknown>[];
     } catch (error) {
       if (isNoFiles(error)) return [];
       throw new QueryEngineError(`duckdb query failed: ${(error as Error).message}`, { cause: error });
     } finally {
+      signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.rows('SELECT 1 AS ok', signal);
   }
 
   protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {

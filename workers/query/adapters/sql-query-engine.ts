@@ -22,7 +22,9 @@ import { toCountRow, toEventRow, toNumber, toSummaryRow } from './metrics-rows.j
 export abstract class SqlQueryEngine implements QueryEngine {
   protected constructor(protected readonly dialect: SqlDialect) {}
 
-  protected abstract rows(sql: string): Promise<Record<string, unknown>[]>;
+  protected abstract rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
+
+  abstract ping(signal?: AbortSignal): Promise<void>;
 
   /** Dates (YYYY-MM-DD) for which the tenant has a request_metrics_day tile. */
   protected abstract dayTiles(tenant: string): Promise<ReadonlySet<string>>;
@@ -36,20 +38,25 @@ export abstract class SqlQueryEngine implements QueryEngine {
 
   async counts(query: MetricsQuery): Promise<CountRow[]> {
     const sql = buildCountsSql(query, this.dialect, await this.dayTilesFor(query));
-    return (await this.rows(sql)).map(toCountRow);
+    return (await this.rows(sql, query.signal)).map(toCountRow);
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
     const sql = buildSummarySql(query, this.dialect, await this.dayTilesFor(query));
-    return (await this.rows(sql)).map(toSummaryRow);
+    return (await this.rows(sql, query.signal)).map(toSummaryRow);
   }
 
   async events(query: EventsQuery): Promise<EventRow[]> {
-    return (await this.rows(buildEventsSql(query, this.dialect))).map(toEventRow);
+    return (await this.rows(buildEventsSql(query, this.dialect), query.signal)).map(toEventRow);
   }
 
-  async lastMetricMinute(tenant: string, now: number, lookbackMs: number): Promise<number | null> {
-    const [row] = await this.rows(buildLastMinuteSql(tenant, now, lookbackMs, this.dialect));
+  async lastMetricMinute(
+    tenant: string,
+    now: number,
+    lookbackMs: number,
+    signal?: AbortSignal,
+  ): Promise<number | null> {
+    const [row] = await this.rows(buildLastMinuteSql(tenant, now, lookbackMs, this.dialect), signal);
     const last = row?.['last_minute'];
     return last === null || last === undefined ? null : toNumber(last);
   }

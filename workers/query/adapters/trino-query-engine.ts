@@ -1,4 +1,4 @@
-import { BasicAuth, Trino } from 'trino-client';
+import { BasicAuth, Trino, type QueryResult } from 'trino-client';
 import { QueryEngineError } from '../query-engine.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
@@ -12,6 +12,8 @@ export interface TrinoQueryEngineOptions {
   warehouse: string;
   /** New partitions become visible after at most this long (sync_partition_metadata is throttled). */
   partitionSyncMs?: number;
+  /** Trino itself kills a metrics statement that runs longer (query_max_execution_time), client or not. */
+  queryTimeoutMs?: number;
 }
 
 /** The measure columns every request metrics table has after its key (metrics-schema.ts). */
@@ -43,6 +45,13 @@ function trinoDialect(catalog: string, schema: string): SqlDialect {
       join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
     }),
   };
+}
+
+function toRowObjects(result: QueryResult): Record<string, unknown>[] {
+  const names = (result.columns ?? []).map((c) => c.name);
+  return (result.data ?? []).map((values) =>
+    Object.fromEntries(names.map((name, i) => [name, (values as unknown[])[i]])),
+  );
 }
 
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse, partitions kept in sync. */
@@ -121,27 +130,42 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     return this.days.get(tenant) ?? new Set();
   }
 
-  /** Runs one statement as is (DDL, partition sync). */
-  private async run(sql: string): Promise<Record<string, unknown>[]> {
+  /** Runs one statement as is (DDL, partition sync); an abort cancels it in Trino. */
+  private async run(
+    sql: string,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>[]> {
     const rows: Record<string, unknown>[] = [];
+    let queryId: string | undefined;
+    const cancel = () => void (queryId && this.client.cancel(queryId).catch(() => undefined));
+    signal?.addEventListener('abort', cancel, { once: true });
+    const session = timeoutMs ? { query_max_execution_time: `${Math.ceil(timeoutMs / 1000)}s` } : undefined;
     try {
-      for await (const result of await this.client.query(sql)) {
+      signal?.throwIfAborted();
+      for await (const result of await this.client.query({ query: sql, session })) {
+        queryId = result.id;
+        if (signal?.aborted) cancel();
+        signal?.throwIfAborted();
         if (result.error) throw new Error(result.error.message);
-        const names = (result.columns ?? []).map((c) => c.name);
-        for (const values of result.data ?? []) {
-          rows.push(Object.fromEntries(names.map((name, i) => [name, (values as unknown[])[i]])));
-        }
+        rows.push(...toRowObjects(result));
       }
     } catch (error) {
       throw new QueryEngineError(`trino query failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
     return rows;
   }
 
   /** Metrics queries see the partitions the rollup added since the last sync. */
-  protected async rows(sql: string): Promise<Record<string, unknown>[]> {
+  protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     await this.syncPartitions();
-    return this.run(sql);
+    return this.run(sql, signal, this.options.queryTimeoutMs);
+  }
+
+  async ping(signal?: AbortSignal): Promise<void> {
+    await this.run('SELECT 1 AS ok', signal);
   }
 
   override async close(): Promise<void> {}

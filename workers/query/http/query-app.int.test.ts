@@ -10,12 +10,16 @@ import { hashApiKey } from '../../domain/api-keys.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import type { FreshnessResponse, TimeseriesResponse } from '../api-types.js';
 import { loadContractData } from '../query-engine.contract.js';
+import type { EngineReadiness } from '../engine-guard.js';
 import { QueryService } from '../query-service.js';
 import { registerRollupFreshnessMetrics } from '../rollup-freshness-metrics.js';
-import { buildQueryApp } from './query-app.js';
+import { buildQueryApp, buildQueryMetricsApp } from './query-app.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
 let server: Server;
+let metricsServer: Server;
+let metricsUrl: string;
+let readiness: () => Promise<EngineReadiness> = async () => ({ ready: true });
 let engine: DuckDbQueryEngine;
 let url: string;
 let loadedFrom: number;
@@ -37,16 +41,21 @@ beforeAll(async () => {
       { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest'] },
     ],
     log: pino({ level: 'silent' }),
-    registry,
+    readiness: () => readiness(),
     now: () => base + 2 * 3_600_000,
   });
   server = await new Promise((r) => {
     const s = app.listen(0, '127.0.0.1', () => r(s));
   });
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  metricsServer = await new Promise((r) => {
+    const s = buildQueryMetricsApp(registry, pino({ level: 'silent' })).listen(0, '127.0.0.1', () => r(s));
+  });
+  metricsUrl = `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
+  await new Promise((r) => metricsServer.close(r));
   await engine.close();
 });
 
@@ -195,9 +204,51 @@ describe('the edge rejects bad text and numbers with 400 naming the field (issue
   });
 });
 
+describe('the public port (issue #17)', () => {
+  it('does not serve /metrics: it answers 404 there and the metrics port serves it', async () => {
+    const res = await fetch(`${url}/metrics`);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    expect((await fetch(`${metricsUrl}/metrics`)).status).toBe(200);
+  });
+
+  it('sends CSP, nosniff, Referrer-Policy and frame-ancestors on every answer', async () => {
+    for (const path of ['/api/v1/services', '/live', '/nowhere']) {
+      const res = await get(path);
+      expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+    }
+  });
+
+  it('answers /ready with 503 and the reason while the engine does not answer', async () => {
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    readiness = async () => ({
+      ready: false,
+      reason: 'the query engine does not answer: connect ECONNREFUSED',
+    });
+    try {
+      const res = await fetch(`${url}/ready`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({
+        status: 'not ready',
+        error: {
+          code: 'ENGINE_UNAVAILABLE',
+          message: 'the query engine does not answer: connect ECONNREFUSED',
+          request_id: res.headers.get('x-request-id'),
+        },
+      });
+    } finally {
+      readiness = async () => ({ ready: true });
+    }
+  });
+});
+
 describe('query server metrics', () => {
   it('expose the rollup freshness per tenant, read from the manifests', async () => {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const text = await (await fetch(`${metricsUrl}/metrics`)).text();
     const last = /^gravix_rollup_last_success_timestamp_seconds\{tenant="acme"\} (\d+(\.\d+)?)$/m.exec(text);
     expect(Number(last?.[1])).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z') / 1000);
     expect(text).toMatch(/^gravix_rollup_lag_seconds\{tenant="acme"\} \d/m);

@@ -8,6 +8,13 @@ import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { requestId } from '../../shared/http/request-id.js';
+import { setSecurityHeaders } from '../../shared/http/security-headers.js';
+import {
+  EngineUnavailableError,
+  QueryTimeoutError,
+  TooManyQueriesError,
+  type EngineReadiness,
+} from '../engine-guard.js';
 import { chooseStep } from '../domain/choose-step.js';
 import {
   QueryParamError,
@@ -31,13 +38,27 @@ export interface QueryAppDeps {
   service: QueryService;
   apiKeys: () => readonly ApiKeyEntry[];
   log: Logger;
-  registry: Registry;
+  /** Whether the engine answers (a short, cached probe): /ready's answer. */
+  readiness: () => Promise<EngineReadiness>;
   /** Built dashboard assets to serve at '/', when present. */
   dashboardDir?: string;
   now?: () => number;
 }
 
-type Handler = (params: QueryParams, res: Response) => Promise<unknown>;
+type Handler = (params: QueryParams, res: Response, signal: AbortSignal) => Promise<unknown>;
+
+/** The guard's refusals and engine failures as the API's errors (429 and 503 with Retry-After). */
+function toHttpError(error: unknown): unknown {
+  if (error instanceof QueryParamError)
+    return new HttpError(400, error.code, error.message, { field: error.field });
+  if (error instanceof TooManyQueriesError)
+    return new HttpError(429, error.code, error.message, { retryAfterSeconds: 1 });
+  if (error instanceof QueryTimeoutError)
+    return new HttpError(503, error.code, error.message, { retryAfterSeconds: 5 });
+  if (error instanceof EngineUnavailableError)
+    return new HttpError(503, error.code, error.message, { retryAfterSeconds: error.retryAfterSeconds });
+  return error;
+}
 
 /**
  * Runs a route over its query parameters, read once at the edge (parseQueryString: strict UTF-8, the text rule,
@@ -45,18 +66,16 @@ type Handler = (params: QueryParams, res: Response) => Promise<unknown>;
  */
 function route(path: string, allowed: readonly string[], handler: Handler) {
   return async (req: Request, res: Response, next: NextFunction) => {
+    // A client that goes away cancels its statements in the engine.
+    const gone = new AbortController();
+    res.once('close', () => gone.abort(new Error('the client closed the connection')));
     try {
       const at = req.originalUrl.indexOf('?');
-      const params = parseQueryString(
-        at === -1 ? '' : req.originalUrl.slice(at + 1),
-        `/api/v1${path}`,
-        allowed,
-      );
-      res.json(await handler(params, res));
+      const query = at === -1 ? '' : req.originalUrl.slice(at + 1);
+      const params = parseQueryString(query, `/api/v1${path}`, allowed);
+      res.json(await handler(params, res, gone.signal));
     } catch (error) {
-      if (error instanceof QueryParamError)
-        next(new HttpError(400, error.code, error.message, { field: error.field }));
-      else next(error);
+      if (!gone.signal.aborted) next(toHttpError(error));
     }
   };
 }
@@ -79,12 +98,12 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
   const get = (path: keyof typeof routeParams, handler: Handler) =>
     api.get(path, route(path, routeParams[path], handler));
   api.use(buildAuthenticate(deps.apiKeys, 'query'));
-  get('/services', async (q, res) => {
+  get('/services', async (q, res, signal) => {
     const { from, to } = parseRange(q, now());
     const limit = parseInteger(q, 'limit', 1, maxServicesLimit) ?? defaultServicesLimit;
-    return deps.service.services(tenantOf(res), from, to, limit);
+    return deps.service.services(tenantOf(res), from, to, limit, signal);
   });
-  get('/timeseries', async (q, res) => {
+  get('/timeseries', async (q, res, signal) => {
     const { from, to } = parseRange(q, now());
     return deps.service.timeseries({
       tenant: tenantOf(res),
@@ -95,23 +114,25 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
       method: parseMethod(q),
       path: parseText(q, 'path'),
       compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
+      signal,
     });
   });
-  get('/endpoints', async (q, res) => {
+  get('/endpoints', async (q, res, signal) => {
     const { from, to } = parseRange(q, now());
     const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
     const limit = parseInteger(q, 'limit', 1, maxEndpointsLimit) ?? defaultEndpointsLimit;
-    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, parseText(q, 'service', 128));
+    const service = parseText(q, 'service', 128);
+    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, service, signal);
   });
   // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
   // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
   for (const path of ['/service-events', '/events'] as const) {
-    get(path, async (q, res) => {
+    get(path, async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
-      return deps.service.events(tenantOf(res), from, to, parseText(q, 'service', 128));
+      return deps.service.events(tenantOf(res), from, to, parseText(q, 'service', 128), signal);
     });
   }
-  get('/freshness', async (_q, res) => deps.service.freshness(tenantOf(res), now()));
+  get('/freshness', async (_q, res, signal) => deps.service.freshness(tenantOf(res), now(), signal));
   app.use('/api/v1', api);
 }
 
@@ -123,19 +144,46 @@ function mountDashboard(app: express.Express, dir: string | undefined): void {
   app.get('/', shell);
   app.use(express.static(dir, { index: false, maxAge: '365d', immutable: true }));
   // Client-side routes: any other GET that is not an API call gets the app shell.
-  app.get(/^\/(?!api\/|metrics|live|ready).*/, shell);
+  app.get(/^\/(?!api\/|metrics$|live$|ready$).*/, shell);
+}
+
+function readinessError(ready: { reason: string }, res: Response) {
+  return {
+    status: 'not ready',
+    error: {
+      code: 'ENGINE_UNAVAILABLE',
+      message: ready.reason,
+      request_id: res.locals['requestId'] as string,
+    },
+  };
+}
+
+/** The metrics listener: /metrics only, on GRAVIX_QUERY_METRICS_PORT, which no Ingress routes. */
+export function buildQueryMetricsApp(registry: Registry, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(requestId);
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  app.use(notFound);
+  app.use(buildErrorHandler(log));
+  return app;
 }
 
 export function buildQueryApp(deps: QueryAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(requestId);
+  app.use(setSecurityHeaders);
   app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/ready', (_req, res) => void res.json({ status: 'ready' }));
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', deps.registry.contentType);
-    res.send(await deps.registry.metrics());
+  app.get('/ready', async (_req, res) => {
+    const ready = await deps.readiness();
+    if (ready.ready) res.json({ status: 'ready' });
+    else res.status(503).json(readinessError(ready, res));
   });
+  // /metrics is served on its own port (buildQueryMetricsApp), so the public port answers it with 404.
   mountApi(app, deps);
   mountDashboard(app, deps.dashboardDir);
   app.use(notFound);
