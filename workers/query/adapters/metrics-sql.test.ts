@@ -110,3 +110,10 @@ describe('buildSummarySql percentile ranks', () => {
     );
   });
 });
+
+describe('sqlString', () => {
+  it('doubles quotes and refuses NUL, which could cut a literal inside an engine', () => {
+    expect(sqlString("x' OR '1'='1")).toBe("'x'' OR ''1''=''1'");
+    expect(() => sqlString('a\u0000b')).toThrow('a SQL string literal must not contain NUL');
+  });
+});

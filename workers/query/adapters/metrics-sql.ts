@@ -25,8 +25,13 @@ export interface SqlDialect {
   unnestBuckets(sourceAlias: string): { select: string; join: string };
 }
 
-/** SQL string literal; the only way user-supplied text enters SQL here. */
+/**
+ * SQL string literal; the only way user-supplied text enters SQL here. The edge already refused control
+ * characters (workers/domain/text-rule.ts); a NUL reaching this point is a bug, and a C string boundary inside an
+ * engine must never cut a literal, so it is refused here too.
+ */
 export function sqlString(value: string): string {
+  if (value.includes('\u0000')) throw new RangeError('a SQL string literal must not contain NUL');
   return `'${value.replaceAll("'", "''")}'`;
 }
 
