@@ -54,9 +54,9 @@ describe('GravixPipeline CRD and synthesized manifests on a real kube-apiserver'
     );
   });
 
-  it('rejects a name longer than 40 characters with the CEL message', async () => {
-    const error = await rejection(create(pipelineObject({}, 'x'.repeat(41))));
-    expect(error.detail).toContain('metadata.name must be at most 40 characters');
+  it('rejects a name longer than 34 characters with the CEL message', async () => {
+    const error = await rejection(create(pipelineObject({}, 'x'.repeat(35))));
+    expect(error.detail).toContain('metadata.name must be at most 34 characters');
   });
 
   it('rejects a malformed resource quantity at admission', async () => {

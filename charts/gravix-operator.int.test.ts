@@ -164,11 +164,11 @@ describe('gravix-pipeline chart (offline)', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  it('refuses a pipeline name over 40 characters, naming the value and the rule', async () => {
+  it('refuses a pipeline name over 34 characters, naming the value and the rule', async () => {
     const result = await helm('template', 'a-very-long-release-name-that-is-way-too-long', pipelineChart);
     expect(result.stderr).toContain(
       'name "a-very-long-release-name-that-is-way-too-long" is 45 characters; ' +
-        'a GravixPipeline name must be at most 40 (set .Values.name)',
+        'a GravixPipeline name must be at most 34 (set .Values.name)',
     );
   });
 });

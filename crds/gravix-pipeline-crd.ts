@@ -8,10 +8,27 @@ export const PLURAL = 'gravixpipelines';
 export const API_VERSION = `${GROUP}/${VERSION}`;
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
 
-/** Child names append suffixes such as `-trino-coordinator`; 40 keeps them within DNS label limits. */
+/**
+ * The longest child names and the limit each must keep. The StatefulSet controller labels pods with
+ * `controller-revision-hash: <statefulset>-<10-char hash>`, a label value (<= 63), so a StatefulSet name may have
+ * at most 52 characters; a Job's name becomes its pods' `job-name` label (<= 63). cdk8s/naming-bounds.test.ts
+ * synthesizes a pipeline with the longest name and checks every child against these limits.
+ */
+const LONGEST_CHILDREN = [
+  { suffix: '-trino-coordinator', max: 52 },
+  { suffix: '-storage-setup-00000000', max: 63 },
+];
+export const MAX_NAME_LENGTH = Math.min(...LONGEST_CHILDREN.map((c) => c.max - c.suffix.length));
+export const NAME_PATTERN = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+
 export const NAME_RULE = {
-  rule: 'self.metadata.name.size() <= 40',
-  message: 'metadata.name must be at most 40 characters',
+  rule: `self.metadata.name.size() <= ${MAX_NAME_LENGTH}`,
+  message: `metadata.name must be at most ${MAX_NAME_LENGTH} characters`,
+};
+// Services need a DNS-1035 label: a leading digit or a dot passes the CRD's name check but fails at apply.
+export const NAME_FORMAT_RULE = {
+  rule: `self.metadata.name.matches('${NAME_PATTERN}')`,
+  message: 'metadata.name must be a DNS label starting with a letter (lowercase letters, digits, hyphens)',
 };
 
 type JsonSchema = Record<string, unknown>;
@@ -75,7 +92,7 @@ export function buildPipelineCrd(): Record<string, unknown> {
             openAPIV3Schema: {
               type: 'object',
               required: ['spec'],
-              'x-kubernetes-validations': [NAME_RULE],
+              'x-kubernetes-validations': [NAME_RULE, NAME_FORMAT_RULE],
               properties: {
                 apiVersion: { type: 'string' },
                 kind: { type: 'string' },

@@ -6,13 +6,22 @@ import { z } from 'zod';
  * enforced by a zod refinement with the same message, so `gravix synth` rejects what the apiserver rejects.
  */
 
+const cel = (rule: string, message: string) => ({ rule, message });
+
 // The apiserver's own quantity grammar, so a typo fails at admission instead of at apply time.
 const QUANTITY =
-  /^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
-const quantity = z.string().max(32).regex(QUANTITY, 'must be a Kubernetes quantity such as 500m or 2Gi');
+  /^(\+)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$/;
+export const NON_NEGATIVE_RULE = cel(
+  "!self.startsWith('-')",
+  'must be a non-negative Kubernetes quantity such as 500m or 2Gi',
+);
+// The regex has no minus sign; the CEL rule says why in words at admission (a pattern error does not).
+const quantity = z
+  .string()
+  .max(32)
+  .regex(QUANTITY, NON_NEGATIVE_RULE.message)
+  .meta({ 'x-kubernetes-validations': [NON_NEGATIVE_RULE] });
 const name = z.string().min(1).max(253);
-
-const cel = (rule: string, message: string) => ({ rule, message });
 
 const resourcesSchema = z
   .object({
@@ -34,12 +43,23 @@ const autoscalingSchema = z
   .meta({ 'x-kubernetes-validations': [HPA_RULE] })
   .refine((a) => a.minReplicas <= a.maxReplicas, { message: HPA_RULE.message, path: ['minReplicas'] });
 
-const ingestionSchema = z.object({
-  replicas: z.number().int().min(1).max(100).default(2).describe('used when autoscaling is disabled'),
-  autoscaling: autoscalingSchema.default(autoscalingSchema.parse({})),
-  minAvailable: z.number().int().min(0).max(100).default(1).describe('PodDisruptionBudget minAvailable'),
-  resources: withResources('250m', '512Mi'),
-});
+// A PodDisruptionBudget asking for more pods than run blocks every drain.
+export const MIN_AVAILABLE_RULE = cel(
+  'self.minAvailable <= (self.autoscaling.enabled ? self.autoscaling.minReplicas : self.replicas)',
+  'minAvailable must be <= the ingest replicas (autoscaling.minReplicas when autoscaling is enabled)',
+);
+const ingestionSchema = z
+  .object({
+    replicas: z.number().int().min(1).max(100).default(2).describe('used when autoscaling is disabled'),
+    autoscaling: autoscalingSchema.default(autoscalingSchema.parse({})),
+    minAvailable: z.number().int().min(0).max(100).default(1).describe('PodDisruptionBudget minAvailable'),
+    resources: withResources('250m', '512Mi'),
+  })
+  .meta({ 'x-kubernetes-validations': [MIN_AVAILABLE_RULE] })
+  .refine((i) => i.minAvailable <= (i.autoscaling.enabled ? i.autoscaling.minReplicas : i.replicas), {
+    message: MIN_AVAILABLE_RULE.message,
+    path: ['minAvailable'],
+  });
 
 const rollupSchema = z.object({
   intervalSeconds: z
@@ -74,6 +94,11 @@ export const EXTERNAL_S3_RULE = cel(
 );
 export const STORAGE_MODE_RULE = cel('self == oldSelf', 'storage.mode is immutable');
 export const BUCKET_RULE = cel('self == oldSelf', 'storage.bucket is immutable');
+const BUCKET_PATTERN = '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$';
+export const BUCKET_NAME_RULE = cel(
+  `self.matches('${BUCKET_PATTERN}')`,
+  'bucket must be 3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit',
+);
 // A claim can grow (when its StorageClass allows expansion) but never shrink; its class is fixed at creation.
 export const MINIO_SIZE_RULE = cel(
   'quantity(self).compareTo(quantity(oldSelf)) >= 0',
@@ -95,8 +120,9 @@ const storageSchema = z
       .string()
       .min(3)
       .max(63)
+      .regex(new RegExp(BUCKET_PATTERN), BUCKET_NAME_RULE.message)
       .default('gravix')
-      .meta({ 'x-kubernetes-validations': [BUCKET_RULE] }),
+      .meta({ 'x-kubernetes-validations': [BUCKET_RULE, BUCKET_NAME_RULE] }),
     minio: z
       .object({
         size: quantity
@@ -190,8 +216,22 @@ const imagesSchema = z
   })
   .describe('where images come from; unset repositories and tags take the defaults of this Gravix release');
 
+// The version is the workers image tag and the app.kubernetes.io/version label value: both grammars at once.
+const VERSION_PATTERN = '^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$';
+export const VERSION_RULE = cel(
+  `self.matches('${VERSION_PATTERN}')`,
+  'version must be an image tag and label value (letters, digits, _ . -, starting and ending with a letter or digit)',
+);
+
 export const pipelineSpecSchema = z.object({
-  version: z.string().min(1).max(64).default('0.1.0').describe('Gravix workers image tag'),
+  version: z
+    .string()
+    .min(1)
+    .max(63)
+    .regex(new RegExp(VERSION_PATTERN), VERSION_RULE.message)
+    .default('0.1.0')
+    .describe('Gravix workers image tag')
+    .meta({ 'x-kubernetes-validations': [VERSION_RULE] }),
   images: imagesSchema.default({}),
   retentionDays: z.number().int().min(1).max(3650).default(30),
   ingestion: ingestionSchema.default(ingestionSchema.parse({})),

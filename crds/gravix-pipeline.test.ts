@@ -49,3 +49,28 @@ describe('GravixPipeline schema', () => {
     expect(readFileSync(CRD_YAML_PATH, 'utf8')).toBe(renderCrdYaml());
   });
 });
+
+describe('GravixPipeline admission rules in gravix synth', () => {
+  it('refuses what the apiserver refuses, with the CEL rule messages', () => {
+    const bad = pipelineObject(
+      {
+        version: '1.0.0+build',
+        storage: { bucket: 'My_Bucket' },
+        ingestion: { replicas: 2, minAvailable: 3, autoscaling: { enabled: false } },
+        query: { resources: { cpu: '100m', memory: '-1Gi' } },
+      },
+      '1shop',
+    );
+    expect(() => parsePipeline(bad)).toThrow(
+      'invalid GravixPipeline: metadata.name: metadata.name must be a DNS label starting with a letter ' +
+        '(lowercase letters, digits, hyphens) (got "1shop"); ' +
+        'spec.version: version must be an image tag and label value (letters, digits, _ . -, starting and ending ' +
+        'with a letter or digit) (got "1.0.0+build"); ' +
+        'spec.ingestion.minAvailable: minAvailable must be <= the ingest replicas (autoscaling.minReplicas when ' +
+        'autoscaling is enabled) (got 3); ' +
+        'spec.query.resources.memory: must be a non-negative Kubernetes quantity such as 500m or 2Gi (got "-1Gi"); ' +
+        'spec.storage.bucket: bucket must be 3-63 lowercase letters, digits, dots or hyphens, starting and ending ' +
+        'with a letter or digit (got "My_Bucket")',
+    );
+  });
+});

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { API_VERSION, KIND, NAME_RULE } from './gravix-pipeline-crd.js';
+import {
+  API_VERSION,
+  KIND,
+  MAX_NAME_LENGTH,
+  NAME_FORMAT_RULE,
+  NAME_PATTERN,
+  NAME_RULE,
+} from './gravix-pipeline-crd.js';
 import { pipelineSpecSchema, type PipelineSpec, type PipelineStatus } from './gravix-pipeline-spec.js';
 
 export interface PipelineMetadata {
@@ -30,7 +37,11 @@ export class InvalidPipelineError extends Error {
 }
 
 const metadataSchema = z.object({
-  name: z.string().min(1).max(40, NAME_RULE.message),
+  name: z
+    .string()
+    .min(1)
+    .max(MAX_NAME_LENGTH, NAME_RULE.message)
+    .regex(new RegExp(NAME_PATTERN), NAME_FORMAT_RULE.message),
   namespace: z.string().min(1).default('default'),
   uid: z.string().optional(),
   generation: z.number().int().optional(),

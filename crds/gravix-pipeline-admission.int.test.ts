@@ -1,0 +1,61 @@
+import { pipelineObject } from './pipeline-fixture.js';
+import type { PipelineSpecInput } from './gravix-pipeline-spec.js';
+import { startKubeTestEnv, type KubeTestEnv } from '../operator/testing/kube-test-env.js';
+import { pipelinePath } from '../operator/testing/operator-fixture.js';
+
+/** What passed the CRD before and failed later at apply or at run time, refused at admission now. */
+describe('GravixPipeline admission on a real kube-apiserver', () => {
+  let env: KubeTestEnv;
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  const create = (spec: PipelineSpecInput, name = 'shop') =>
+    env.client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject(spec, name) });
+
+  it.each([
+    ['a name with a leading digit', '1shop', 'metadata.name must be a DNS label starting with a letter'],
+    ['a name with a dot', 'shop.eu', 'metadata.name must be a DNS label starting with a letter'],
+    [
+      'a name whose -trino-coordinator StatefulSet leaves no room for controller-revision-hash',
+      'a'.repeat(35),
+      'metadata.name must be at most 34 characters',
+    ],
+  ])('refuses %s', async (_what, name, message) => {
+    await expect(create({}, name)).rejects.toThrow(message);
+  });
+
+  it('accepts the longest name every child name and label fits', async () => {
+    await expect(create({}, 'a'.repeat(34))).resolves.toBeDefined();
+  });
+
+  it.each<[string, PipelineSpecInput, string]>([
+    [
+      'a version that is not an image tag and label value',
+      { version: '1.0.0+build' },
+      'spec.version: Invalid value: "string": version must be an image tag and label value',
+    ],
+    [
+      'negative memory',
+      { query: { resources: { cpu: '100m', memory: '-1Gi' } } },
+      'spec.query.resources.memory: Invalid value: "string": must be a non-negative Kubernetes quantity',
+    ],
+    [
+      'an invalid bucket name',
+      { storage: { bucket: 'My_Bucket' } },
+      'spec.storage.bucket: Invalid value: "string": bucket must be 3-63 lowercase letters, digits, dots or hyphens',
+    ],
+    [
+      'minAvailable above the ingest replicas',
+      { ingestion: { replicas: 2, minAvailable: 3, autoscaling: { enabled: false } } },
+      'spec.ingestion: Invalid value: "object": minAvailable must be <= the ingest replicas',
+    ],
+  ])('refuses %s with the rule message', async (_what, spec, message) => {
+    await expect(create(spec, 'bad')).rejects.toThrow(message);
+  });
+});
