@@ -9,7 +9,7 @@ import {
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { configMapName, HTTP_PORT, METRICS_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 import { imagePullSecrets, imageRef } from './images.js';
@@ -28,9 +28,17 @@ export function httpService(scope: Construct, pipeline: GravixPipeline, componen
     },
     spec: {
       selector: selectorLabels(pipeline, component),
-      ports: [{ name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') }],
+      ports: [
+        { name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') },
+        metricsServicePort(component === 'query' ? 'metrics' : 'http'),
+      ],
     },
   });
+}
+
+/** The Service port the ServiceMonitor scrapes, mapped to the container port that serves /metrics. */
+export function metricsServicePort(containerPort: 'http' | 'metrics') {
+  return { name: 'metrics', port: METRICS_PORT, targetPort: IntOrString.fromString(containerPort) };
 }
 
 /** Ingestion API: Deployment + Service + HPA (when enabled) + PDB. */

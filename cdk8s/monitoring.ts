@@ -51,7 +51,7 @@ function prometheusObjects(scope: Construct, pipeline: GravixPipeline, metadata:
         matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
         matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup'] }],
       },
-      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+      endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s' }],
     },
   });
   new ApiObject(scope, 'prometheusrule', {

@@ -2,11 +2,11 @@ import { Construct } from 'constructs';
 import { IntOrString, KubeNetworkPolicy } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';
-import { HTTP_PORT } from './pipeline-config.js';
+import { HTTP_PORT, METRICS_PORT } from './pipeline-config.js';
 
 /**
  * Default-deny ingress for the pipeline's pods, then: its own pods may talk to each other (workers -> Trino,
- * MinIO, Cube), and the HTTP ports of ingest, query and rollup (/metrics only) are reachable from anywhere
+ * MinIO, Cube), and the HTTP ports of ingest, query and rollup (/metrics only) and the metrics port are reachable from anywhere
  * (ingress controller, scrapers).
  */
 export class PipelineNetworkPolicies extends Construct {
@@ -35,7 +35,14 @@ export class PipelineNetworkPolicies extends Construct {
           matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup'] }],
         },
         policyTypes: ['Ingress'],
-        ingress: [{ ports: [{ protocol: 'TCP', port: IntOrString.fromNumber(HTTP_PORT) }] }],
+        ingress: [
+          {
+            ports: [HTTP_PORT, METRICS_PORT].map((port) => ({
+              protocol: 'TCP',
+              port: IntOrString.fromNumber(port),
+            })),
+          },
+        ],
       },
     });
   }

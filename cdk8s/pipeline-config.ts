@@ -4,6 +4,12 @@ import type { StorageComponent } from '../workers/storage-setup/domain/component
 import { childName } from './naming.js';
 
 export const HTTP_PORT = 8080;
+/**
+ * Every worker Service's `metrics` port, the one the ServiceMonitor scrapes. The query server serves /metrics on a
+ * listener of its own (this port) so the Ingress, which routes its HTTP port, never exposes it; ingest and rollup
+ * still serve /metrics on their HTTP port, which their Services map this port to.
+ */
+export const METRICS_PORT = 9464;
 export const MINIO_PORT = 9000;
 
 export function configMapName(pipeline: GravixPipeline): string {
@@ -63,6 +69,7 @@ export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, st
     GRAVIX_API_KEYS_FILE: `${API_KEYS_DIR}/keys.json`,
     GRAVIX_INGEST_PORT: String(HTTP_PORT),
     GRAVIX_QUERY_PORT: String(HTTP_PORT),
+    GRAVIX_QUERY_METRICS_PORT: String(METRICS_PORT),
     GRAVIX_QUERY_ENGINE: 'trino',
     GRAVIX_TRINO_URL: `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`,
     GRAVIX_TRINO_CATALOG: 'hive',

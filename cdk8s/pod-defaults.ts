@@ -84,6 +84,8 @@ export function workersContainer(props: {
   configMapName: string;
   env: Container['env'];
   serve: boolean;
+  /** A listener of its own for /metrics (the query server's), declared as the container port `metrics`. */
+  metricsPort?: number;
   /** Mount the hashed API keys file (ingest and query authenticate requests). */
   apiKeys: boolean;
 }): Container {
@@ -104,7 +106,12 @@ export function workersContainer(props: {
     ],
     ...(props.serve
       ? {
-          ports: [{ name: 'http', containerPort: 8080 }],
+          ports: [
+            { name: 'http', containerPort: 8080 },
+            ...(props.metricsPort === undefined
+              ? []
+              : [{ name: 'metrics', containerPort: props.metricsPort }]),
+          ],
           readinessProbe: httpProbe('/ready', 'http', 5),
           livenessProbe: httpProbe('/live', 'http', 10, 6),
         }

@@ -4,7 +4,7 @@ import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { configMapName, s3CredentialEnv } from './pipeline-config.js';
+import { configMapName, METRICS_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
@@ -35,6 +35,7 @@ export class Query extends Construct {
                 configMapName: configMapName(pipeline),
                 env: s3CredentialEnv(pipeline, 'query'),
                 serve: true,
+                metricsPort: METRICS_PORT,
                 apiKeys: true,
               }),
             ],

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { KubeDeployment, KubeService, IntOrString } from 'cdk8s-plus-28/lib/imports/k8s.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
-import type { WorkloadProps } from './ingestion.js';
+import { metricsServicePort, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
@@ -64,7 +64,10 @@ export class Rollup extends Construct {
       metadata: { ...metadata, annotations: { 'gravix.dev/metrics-path': '/metrics' } },
       spec: {
         selector: selectorLabels(pipeline, 'rollup'),
-        ports: [{ name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') }],
+        ports: [
+          { name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') },
+          metricsServicePort('http'),
+        ],
       },
     });
   }

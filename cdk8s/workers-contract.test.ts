@@ -80,4 +80,39 @@ describe('synthesized worker pods against the workers config schemas', () => {
       expect(JSON.stringify(init.env)).toContain(`"shop-s3-${component}"`);
     }
   });
+
+  it('points the ServiceMonitor at a Service port that reaches the listener serving /metrics in every worker', () => {
+    const monitoring = synthPipeline(makePipeline({ monitoring: { enabled: true } }), {
+      generate: () => 'fixed',
+    });
+    const monitor = monitoring.find((o) => o.kind === 'ServiceMonitor') as unknown as {
+      spec: { endpoints: { port: string; path: string }[] };
+    };
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
+    type Service = { spec: { ports: { name: string; targetPort: string | number }[] } };
+    type Pod = {
+      spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } };
+    };
+    const find = <T>(kind: string, name: string) =>
+      monitoring.find((o) => o.kind === kind && o.metadata.name === name) as unknown as T;
+    // The port each worker's own config says /metrics is served on.
+    const queryEnv = containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-query'));
+    const metricsListener = {
+      ingest: loadIngestConfig(containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-ingest')))
+        .GRAVIX_INGEST_PORT,
+      query: loadQueryConfig(queryEnv).GRAVIX_QUERY_METRICS_PORT,
+      rollup: 8080,
+    };
+    for (const component of ['ingest', 'query', 'rollup'] as const) {
+      const service = find<Service>('Service', `shop-${component}`);
+      const port = service.spec.ports.find((p) => p.name === 'metrics');
+      expect(port).toBeDefined();
+      const pod = find<Pod>('Deployment', `shop-${component}`);
+      const target = pod.spec.template.spec.containers[0]!.ports.find((p) => p.name === port!.targetPort);
+      expect({ component, containerPort: target?.containerPort }).toEqual({
+        component,
+        containerPort: metricsListener[component],
+      });
+    }
+  });
 });
