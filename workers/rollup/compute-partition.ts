@@ -50,7 +50,7 @@ export interface PartitionLimits {
 
 export const defaultPartitionLimits: PartitionLimits = {
   dedupeBudgetBytes: 256 * 1024 * 1024,
-  maxPartitionRows: 500_000,
+  maxPartitionRows: 25_000,
 };
 
 /** More slices than this would reread the partition too often: it fails with DEDUPE_BUDGET_EXCEEDED instead. */

@@ -26,7 +26,7 @@ const rollupEnvSchema = z
     /** Dedupe set budget per partition; past it the hour is deduped in hash slices (one more read each). */
     GRAVIX_ROLLUP_DEDUPE_MEMORY_MB: int(1).max(65_536).default(256),
     /** Most (minute, service, method, path) rows per partition; past it that partition fails, not the process. */
-    GRAVIX_ROLLUP_MAX_PARTITION_ROWS: int(1).default(500_000),
+    GRAVIX_ROLLUP_MAX_PARTITION_ROWS: int(1).default(25_000),
     /** Loop mode: a failing partition is retried after 1, 2, 4 ... minutes, at most this long apart. */
     GRAVIX_ROLLUP_RETRY_BACKOFF_MAX_SECONDS: int(60).default(3600),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
