@@ -19,7 +19,7 @@ import {
   planReplicasHandover,
 } from '../domain/replicas-handover.js';
 import { ownedKinds } from '../domain/owned-kinds.js';
-import { buildStatus, type Observation } from '../domain/pipeline-status.js';
+import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { planPrune } from '../domain/prune-plan.js';
 import {
   failedJob,
@@ -82,7 +82,9 @@ export class PipelineReconciler {
       const failure = describeFailure(error);
       log.warn({ err: error, reason: failure.reason }, 'pipeline reconcile failed');
       await this.event(pipeline, 'Warning', failure.reason, failure.message);
-      const { generation, ingestReplicas } = this.observe(pipeline, []);
+      // A failed pass did not look at the workloads: keep the last known replicas rather than report 0.
+      const { generation } = this.observe(pipeline, []);
+      const ingestReplicas = pipeline.status?.ingestReplicas ?? 0;
       await this.writeStatus(pipeline, { generation, ingestReplicas, failure }).catch(() => undefined);
       throw error;
     }
@@ -193,7 +195,7 @@ export class PipelineReconciler {
   /** Writes status only when it changed, so a steady pipeline costs no writes and triggers no watch events. */
   private async writeStatus(pipeline: GravixPipeline, observation: Observation): Promise<void> {
     const status: PipelineStatus = buildStatus(pipeline.status, observation, this.deps.now());
-    if (JSON.stringify(status) === JSON.stringify(pipeline.status)) return;
+    if (sameStatus(status, pipeline.status)) return;
     const { namespace, name } = pipeline.metadata;
     await this.deps.client.request({
       method: 'PATCH',

@@ -1,4 +1,4 @@
-import { buildStatus, type Observation } from './pipeline-status.js';
+import { buildStatus, sameStatus, type Observation } from './pipeline-status.js';
 import { failedJob, workloadReadiness, type WorkloadObject } from './workload-readiness.js';
 
 const observation = (overrides: Partial<Observation> = {}): Observation => ({
@@ -121,5 +121,14 @@ describe('buildStatus', () => {
       message:
         'Job shop-storage-setup-0a1b2c3d failed (BackoffLimitExceeded: Job has reached the specified backoff limit); its log says why: kubectl -n obs logs job/shop-storage-setup-0a1b2c3d',
     });
+  });
+});
+
+describe('sameStatus', () => {
+  it('treats statuses with the same content in another key order as equal, and a changed value as different', () => {
+    const a = { observedGeneration: 1, phase: 'Ready', ingestReplicas: 2 };
+    expect(sameStatus(a, { ingestReplicas: 2, phase: 'Ready', observedGeneration: 1 })).toBe(true);
+    expect(sameStatus(a, { ingestReplicas: 3, phase: 'Ready', observedGeneration: 1 })).toBe(false);
+    expect(sameStatus(a, undefined)).toBe(false);
   });
 });

@@ -107,3 +107,18 @@ export function buildStatus(
     conditions,
   };
 }
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return Object.fromEntries(entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)]));
+}
+
+/**
+ * Whether two statuses are equal whatever their key order: the apiserver returns a custom resource's keys sorted,
+ * so a plain JSON string comparison with what buildStatus emits differed on every pass (a PATCH each time).
+ */
+export function sameStatus(a: PipelineStatus | undefined, b: PipelineStatus | undefined): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
+}

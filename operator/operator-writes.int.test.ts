@@ -1,0 +1,69 @@
+import { jest } from '@jest/globals';
+import { pipelineObject } from '../crds/pipeline-fixture.js';
+import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
+import { KubeClient, type KubeObject, type KubeRequest } from './adapters/kube-client.js';
+import type { RunningOperator } from './main.js';
+import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
+import {
+  childPath,
+  eventually,
+  getOrUndefined,
+  mergePatch,
+  pipelinePath,
+  startTestOperator,
+} from './testing/operator-fixture.js';
+
+type Pipeline = KubeObject & { status?: PipelineStatus };
+
+describe('the operator writes status only when it changed (real kube-apiserver)', () => {
+  let env: KubeTestEnv;
+  let operator: RunningOperator;
+  const statusWrites: string[] = [];
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+    // Every request of every KubeClient in this process goes through request(): count the status PATCHes.
+    const original = KubeClient.prototype.request;
+    jest.spyOn(KubeClient.prototype, 'request').mockImplementation(function (
+      this: KubeClient,
+      req: KubeRequest,
+    ) {
+      if (req.method === 'PATCH' && req.path.endsWith('/status')) statusWrites.push(req.path);
+      return original.call(this, req) as never;
+    });
+    operator = await startTestOperator(env);
+  });
+
+  afterAll(async () => {
+    jest.restoreAllMocks();
+    await operator?.stop();
+    await env?.stop();
+  });
+
+  it('issues no status PATCH on passes that change nothing, one when the generation moves', async () => {
+    await env.client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject({}, 'calm') });
+    await eventually('calm reconciled', async () => {
+      const p = (await getOrUndefined(env.client, pipelinePath('calm'))) as Pipeline | undefined;
+      return p?.status?.observedGeneration === 1;
+    });
+    const service = childPath('v1', 'Service', 'calm-ingest');
+    const before = statusWrites.length;
+    // Each deleted child wakes a pass (owned-kind watch) that recreates it and computes the same status.
+    for (let i = 0; i < 3; i++) {
+      const old = (await getOrUndefined(env.client, service))!;
+      await env.client.request({ method: 'DELETE', path: service });
+      await eventually(`service recreated (${i})`, async () => {
+        const s = await getOrUndefined(env.client, service);
+        return s !== undefined && s.metadata?.uid !== old.metadata?.uid;
+      });
+    }
+    // A spec change is the next pass for this key (one pass per key at a time): once it is observed, every
+    // earlier pass has finished, and it is the only one with something to write.
+    await mergePatch(env.client, pipelinePath('calm'), { spec: { query: { replicas: 2 } } });
+    await eventually('calm generation 2 observed', async () => {
+      const p = (await getOrUndefined(env.client, pipelinePath('calm'))) as Pipeline | undefined;
+      return p?.status?.observedGeneration === 2;
+    });
+    expect(statusWrites.length - before).toBe(1);
+  });
+});
