@@ -67,3 +67,29 @@ describe('the operator writes status only when it changed (real kube-apiserver)'
     expect(statusWrites.length - before).toBe(1);
   });
 });
+
+describe('the kube client on a real kube-apiserver', () => {
+  let env: KubeTestEnv;
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('gives up on a request the apiserver does not finish in time, naming the request and the deadline', async () => {
+    // A watch never ends by itself: the stand-in for a hung connection.
+    const path = pipelinePath();
+    await eventually('pipelines served', () =>
+      env.client.request({ method: 'GET', path }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    await expect(
+      env.client.request({ method: 'GET', path, query: { watch: 'true' }, timeoutMs: 300 }),
+    ).rejects.toThrow(`GET ${path}: no answer within 300 ms`);
+  });
+});

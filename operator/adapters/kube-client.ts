@@ -12,7 +12,12 @@ export interface KubeRequest {
   /** Defaults to JSON; e.g. the Table format kubectl uses for printer columns. */
   accept?: string;
   signal?: AbortSignal;
+  /** request() only: the whole exchange, body included, must finish within this (default 30 s). */
+  timeoutMs?: number;
 }
+
+/** A hung apiserver connection must not stall a reconcile worker forever; watches (stream()) have no deadline. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export type KubeObject = Record<string, unknown> & {
   apiVersion?: string;
@@ -68,9 +73,19 @@ export class KubeClient {
   }
 
   async request<T = KubeObject>(req: KubeRequest): Promise<T> {
-    const res = await this.stream(req);
-    const text = await readBody(res);
-    return (text ? JSON.parse(text) : {}) as T;
+    const timeoutMs = req.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    try {
+      const res = await this.stream({ ...req, signal });
+      const text = await readBody(res);
+      return (text ? JSON.parse(text) : {}) as T;
+    } catch (error) {
+      if (!deadline.aborted) throw error;
+      throw new KubeUnreachableError(`${req.method} ${req.path}: no answer within ${timeoutMs} ms`, {
+        cause: error,
+      });
+    }
   }
 
   /** Server-side apply: PATCH with the apply content type under `fieldManager`, forcing ownership of conflicts. */
