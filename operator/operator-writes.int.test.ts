@@ -1,4 +1,6 @@
 import { jest } from '@jest/globals';
+import { pino } from 'pino';
+import { EventRecorder } from './adapters/event-recorder.js';
 import { pipelineObject } from '../crds/pipeline-fixture.js';
 import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import { KubeClient, type KubeObject, type KubeRequest } from './adapters/kube-client.js';
@@ -91,5 +93,59 @@ describe('the kube client on a real kube-apiserver', () => {
     await expect(
       env.client.request({ method: 'GET', path, query: { watch: 'true' }, timeoutMs: 300 }),
     ).rejects.toThrow(`GET ${path}: no answer within 300 ms`);
+  });
+});
+
+describe('Events on a real kube-apiserver', () => {
+  let env: KubeTestEnv;
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('reuses one Event per object and reason, counting repeats and keeping the last message', async () => {
+    const recorder = new EventRecorder(env.client, 'gravix-operator', pino({ level: 'silent' }));
+    const object = {
+      apiVersion: 'gravix.dev/v1alpha1',
+      kind: 'GravixPipeline',
+      name: 'noisy',
+      namespace: 'default',
+      uid: 'u-1',
+    };
+    await eventually('events served', () =>
+      env.client.request({ method: 'GET', path: '/api/v1/namespaces/default/events' }).then(
+        () => true,
+        () => false,
+      ),
+    );
+    for (let i = 1; i <= 5; i++) await recorder.record(object, 'Warning', 'ApplyFailed', `attempt ${i}`);
+    await recorder.record(object, 'Normal', 'Reconciled', 'applied');
+    const list = await env.client.request<{ items: { reason: string; count: number; message: string }[] }>({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/events',
+      query: { fieldSelector: 'involvedObject.name=noisy' },
+    });
+    const summary = list.items.map((e) => [e.reason, e.count, e.message]).sort();
+    expect(summary).toEqual([
+      ['ApplyFailed', 5, 'attempt 5'],
+      ['Reconciled', 1, 'applied'],
+    ]);
+    // A second recorder (an operator restart) continues the count instead of starting a new Event.
+    await new EventRecorder(env.client, 'gravix-operator', pino({ level: 'silent' })).record(
+      object,
+      'Warning',
+      'ApplyFailed',
+      'attempt 6',
+    );
+    const again = await env.client.request<{ items: { reason: string; count: number }[] }>({
+      method: 'GET',
+      path: '/api/v1/namespaces/default/events',
+      query: { fieldSelector: 'involvedObject.name=noisy,reason=ApplyFailed' },
+    });
+    expect(again.items.map((e) => e.count)).toEqual([6]);
   });
 });

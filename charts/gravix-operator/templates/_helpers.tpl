@@ -88,5 +88,5 @@ when it watches every namespace, or into a Role in watchNamespace otherwise.
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: ['', events.k8s.io]
   resources: [events]
-  verbs: [create, patch]
+  verbs: [get, create, patch]
 {{- end }}
