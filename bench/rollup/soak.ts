@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import type { ObjectStore } from '../../workers/adapters/object-store/object-store.js';
 import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
@@ -44,14 +43,7 @@ async function freshStore(): Promise<{ store: ObjectStore; env: Record<string, s
   }
   const bucket = `soak-${randomBytes(6).toString('hex')}`;
   const credentials = { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey };
-  const admin = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials,
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-  admin.destroy();
+  await minio.createBucket(bucket);
   const store = new S3ObjectStore({ bucket, endpoint: minio.endpoint, region: minio.region, ...credentials });
   const env = {
     GRAVIX_STORE: 's3',

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
@@ -58,14 +57,7 @@ function localStore(): StoreUnderTest {
 async function minioStore(): Promise<StoreUnderTest> {
   const bucket = `rollup-${randomBytes(6).toString('hex')}`;
   const credentials = { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey };
-  const admin = new S3Client({
-    endpoint: minio.endpoint,
-    region: minio.region,
-    forcePathStyle: true,
-    credentials,
-  });
-  await admin.send(new CreateBucketCommand({ Bucket: bucket }));
-  admin.destroy();
+  await minio.createBucket(bucket);
   const store = new S3ObjectStore({ bucket, endpoint: minio.endpoint, region: minio.region, ...credentials });
   s3Stores.push(store);
   const env = {
