@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeConfigMap, KubeDeployment, KubeService } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { IntOrString, KubeConfigMap, KubeDeployment, KubeService } from './k8s-imports.js';
 import { CONFIG_HASH_ANNOTATION, hashConfig } from './config-hash.js';
 import { buildCubeModel } from './cube-model.js';
 import { imagePullSecrets, imageRef } from './images.js';

@@ -1,5 +1,5 @@
 import { InvalidPipelineError } from '../crds/gravix-pipeline.js';
-import { makePipeline } from '../crds/pipeline-fixture.js';
+import { makePipeline } from '../crds/testing/pipeline-fixture.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
 
 type PodSpec = { containers: { image: string }[]; imagePullSecrets?: { name: string }[] };

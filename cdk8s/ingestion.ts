@@ -5,7 +5,7 @@ import {
   KubeHorizontalPodAutoscalerV2,
   KubePodDisruptionBudget,
   KubeService,
-} from 'cdk8s-plus-28/lib/imports/k8s.js';
+} from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';

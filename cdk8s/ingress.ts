@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeIngress, type HttpIngressPath } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeIngress, type HttpIngressPath } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName } from './naming.js';
 import { HTTP_PORT } from './pipeline-config.js';

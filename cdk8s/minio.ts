@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeService, KubeStatefulSet, Quantity } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { IntOrString, KubeService, KubeStatefulSet, Quantity } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { imagePullSecrets, imageRef } from './images.js';
 import { childMetadata, childName, selectorLabels, stableLabels } from './naming.js';

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 
 const pipeline = parsePipeline(
-  parse(readFileSync(repoPath('cdk8s', 'fixtures', 'pipeline-full.yaml'), 'utf8')),
+  parse(readFileSync(repoPath('cdk8s', 'testing', 'pipeline-full.yaml'), 'utf8')),
 );
 
 describe('per-pipeline monitoring the operator deploys', () => {

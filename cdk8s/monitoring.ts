@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeConfigMap } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { buildGrafanaDashboard } from './grafana-dashboard.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';

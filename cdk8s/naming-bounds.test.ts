@@ -1,5 +1,5 @@
 import { MAX_NAME_LENGTH } from '../crds/gravix-pipeline-crd.js';
-import { makePipeline } from '../crds/pipeline-fixture.js';
+import { makePipeline } from '../crds/testing/pipeline-fixture.js';
 import { synthPipeline } from './pipeline-chart.js';
 
 describe('child names and labels of the longest pipeline name', () => {

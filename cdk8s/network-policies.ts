@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeNetworkPolicy } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { IntOrString, KubeNetworkPolicy } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';
 import { HTTP_PORT, METRICS_PORT } from './pipeline-config.js';

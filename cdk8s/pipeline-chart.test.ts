@@ -1,4 +1,4 @@
-import { makePipeline } from '../crds/pipeline-fixture.js';
+import { makePipeline } from '../crds/testing/pipeline-fixture.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KubeConfigMap } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeConfigMap } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { hashConfig } from './config-hash.js';
 import { Cube } from './cube.js';

@@ -1,4 +1,4 @@
-import type { EnvVar } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import type { EnvVar } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import type { StorageComponent } from '../workers/storage-setup/domain/component-policies.js';
 import { childName } from './naming.js';

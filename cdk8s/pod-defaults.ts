@@ -7,7 +7,7 @@ import {
   type ResourceRequirements,
   type SecurityContext,
   type Volume,
-} from 'cdk8s-plus-28/lib/imports/k8s.js';
+} from './k8s-imports.js';
 import { API_KEYS_DIR, DATA_DIR } from './pipeline-config.js';
 
 export interface ResourceSpec {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeDeployment } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeDeployment } from './k8s-imports.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeDeployment, KubeService, IntOrString } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeDeployment, KubeService, IntOrString } from './k8s-imports.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
 import { metricsServicePort, type WorkloadProps } from './ingestion.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import { KubeSecret } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeSecret } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { STORAGE_COMPONENTS } from '../workers/storage-setup/domain/component-policies.js';
 import { childMetadata, childName, CREATE_ONLY_ANNOTATION } from './naming.js';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeJob, type Container, type EnvVar, type PodTemplateSpec } from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { KubeJob, type Container, type EnvVar, type PodTemplateSpec } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import {
   STORAGE_COMPONENTS,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { API_VERSION, KIND } from '../crds/gravix-pipeline-crd.js';
-import { makePipeline, pipelineObject } from '../crds/pipeline-fixture.js';
+import { makePipeline, pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import { parsePipeline } from '../crds/gravix-pipeline.js';
 import { KubeApiError } from '../operator/adapters/kube-errors.js';
 import { resourcePath } from '../operator/adapters/resource-paths.js';
@@ -81,7 +81,7 @@ describe('GravixPipeline CRD and synthesized manifests on a real kube-apiserver'
 
   it('accepts every object synthesized for a fully enabled pipeline in a server-side dry-run', async () => {
     const pipeline = parsePipeline(
-      parse(readFileSync(new URL('./fixtures/pipeline-full.yaml', import.meta.url), 'utf8')),
+      parse(readFileSync(new URL('./testing/pipeline-full.yaml', import.meta.url), 'utf8')),
     );
     const manifests = synthPipeline(pipeline);
     expect(manifests.length).toBeGreaterThan(20);

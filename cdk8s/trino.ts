@@ -1,11 +1,5 @@
 import { Construct } from 'constructs';
-import {
-  IntOrString,
-  KubeConfigMap,
-  KubeService,
-  KubeStatefulSet,
-  type Container,
-} from 'cdk8s-plus-28/lib/imports/k8s.js';
+import { IntOrString, KubeConfigMap, KubeService, KubeStatefulSet, type Container } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';

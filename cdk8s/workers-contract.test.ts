@@ -2,7 +2,7 @@ import { loadIngestConfig } from '../workers/ingest/config.js';
 import { loadQueryConfig } from '../workers/query/config.js';
 import { loadRollupConfig } from '../workers/rollup/config.js';
 import { loadWaitConfig } from '../workers/storage-setup/config.js';
-import { makePipeline } from '../crds/pipeline-fixture.js';
+import { makePipeline } from '../crds/testing/pipeline-fixture.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
 
 type Container = { args: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[] };

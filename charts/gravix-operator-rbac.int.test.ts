@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { parseAllDocuments } from 'yaml';
-import { makePipeline, pipelineObject } from '../crds/pipeline-fixture.js';
+import { makePipeline, pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import type { PipelineSpecInput } from '../crds/gravix-pipeline-spec.js';
 import { synthPipeline } from '../cdk8s/pipeline-chart.js';
 import { loadConfig } from '../operator/config.js';

@@ -29,6 +29,6 @@ export const subcommands: Record<string, Subcommand> = {
   },
   synth: {
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
-    load: () => import('../cdk8s/synth-command.js'),
+    load: () => import('../cdk8s/main.js'),
   },
 };

@@ -1,4 +1,4 @@
-import { pipelineObject } from './pipeline-fixture.js';
+import { pipelineObject } from './testing/pipeline-fixture.js';
 import type { PipelineSpecInput } from './gravix-pipeline-spec.js';
 import { startKubeTestEnv, type KubeTestEnv } from '../operator/testing/kube-test-env.js';
 import { pipelinePath } from '../operator/testing/operator-fixture.js';

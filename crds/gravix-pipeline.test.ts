@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildPipelineCrd } from './gravix-pipeline-crd.js';
 import { InvalidPipelineError, parsePipeline } from './gravix-pipeline.js';
-import { makePipeline, pipelineObject } from './pipeline-fixture.js';
+import { makePipeline, pipelineObject } from './testing/pipeline-fixture.js';
 import { CRD_YAML_PATH, renderCrdYaml } from './write-crd.js';
 
 describe('GravixPipeline schema', () => {

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
-import { pipelineObject } from '../crds/pipeline-fixture.js';
+import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import { freePort } from '../testbin/harness/free-port.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 import type { RunningOperator } from './main.js';

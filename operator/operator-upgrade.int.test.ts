@@ -1,4 +1,4 @@
-import { pipelineObject } from '../crds/pipeline-fixture.js';
+import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from './adapters/kube-client.js';
 import type { RunningOperator } from './main.js';

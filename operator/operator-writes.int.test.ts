@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { pino } from 'pino';
 import { EventRecorder } from './adapters/event-recorder.js';
-import { pipelineObject } from '../crds/pipeline-fixture.js';
+import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import { KubeClient, type KubeObject, type KubeRequest } from './adapters/kube-client.js';
 import type { RunningOperator } from './main.js';

@@ -1,5 +1,5 @@
 import { API_VERSION, KIND } from '../crds/gravix-pipeline-crd.js';
-import { makePipeline, pipelineObject } from '../crds/pipeline-fixture.js';
+import { makePipeline, pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import type { PipelineSpecInput, PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import { synthPipeline } from '../cdk8s/pipeline-chart.js';
 import type { KubeObject } from './adapters/kube-client.js';

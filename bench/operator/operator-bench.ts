@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { pipelineObject } from '../../crds/pipeline-fixture.js';
+import { pipelineObject } from '../../crds/testing/pipeline-fixture.js';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import type { KubeClient } from '../../operator/adapters/kube-client.js';

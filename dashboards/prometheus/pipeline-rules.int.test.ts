@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { buildPipelineAlertRules } from '../../cdk8s/monitoring.js';
-import { makePipeline } from '../../crds/pipeline-fixture.js';
+import { makePipeline } from '../../crds/testing/pipeline-fixture.js';
 import { runTool } from '../../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../../testbin/harness/testbin-paths.js';
 

@@ -1,4 +1,4 @@
-import { makePipeline } from '../../crds/pipeline-fixture.js';
+import { makePipeline } from '../../crds/testing/pipeline-fixture.js';
 import { synthPipeline } from '../../cdk8s/pipeline-chart.js';
 import { planApplyOrder } from './apply-order.js';
 import { claimGrowth, keepLiveClaimTemplates, parseStorageBytes } from './claim-growth.js';

@@ -1,4 +1,4 @@
-import { makePipeline } from '../../crds/pipeline-fixture.js';
+import { makePipeline } from '../../crds/testing/pipeline-fixture.js';
 import { synthPipeline } from '../../cdk8s/pipeline-chart.js';
 import { needsLiveObject, planReplicasHandover } from './replicas-handover.js';
 

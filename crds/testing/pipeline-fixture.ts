@@ -1,6 +1,6 @@
-import { API_VERSION, KIND } from './gravix-pipeline-crd.js';
-import { parsePipeline, type GravixPipeline } from './gravix-pipeline.js';
-import type { PipelineSpecInput } from './gravix-pipeline-spec.js';
+import { API_VERSION, KIND } from '../gravix-pipeline-crd.js';
+import { parsePipeline, type GravixPipeline } from '../gravix-pipeline.js';
+import type { PipelineSpecInput } from '../gravix-pipeline-spec.js';
 
 /** Test fixture: a defaulted pipeline named `name` in `default`, with spec overrides. */
 export function makePipeline(

@@ -1,8 +1,8 @@
 import { jest } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
-import { run, SynthUsageError } from './synth-command.js';
+import { run, SynthUsageError } from './main.js';
 
-const fixture = new URL('./fixtures/pipeline-full.yaml', import.meta.url).pathname;
+const fixture = new URL('./testing/pipeline-full.yaml', import.meta.url).pathname;
 
 describe('gravix synth', () => {
   it('prints every child of the pipeline file as a YAML stream', async () => {
