@@ -13,8 +13,8 @@ import { resolveRange } from '../../dashboards/web/src/domain/time-range.js';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
 import { planMetricsScan } from '../../workers/query/domain/plan-metrics-scan.js';
-import type { MetricsQuery } from '../../workers/query/query-engine.js';
-import { QueryService } from '../../workers/query/query-service.js';
+import type { MetricsQuery } from '../../workers/query/app/query-engine.js';
+import { QueryService } from '../../workers/query/app/query-service.js';
 import { ensureDataset } from './query-dataset.js';
 import { floorSql, type FloorQuery } from './query-floor.js';
 

@@ -11,7 +11,7 @@ import {
   rollUpToServices,
   type HourMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
-import { buildDayTileKey } from '../../workers/rollup/refresh-day-tiles.js';
+import { buildDayTileKey } from '../../workers/rollup/app/refresh-day-tiles.js';
 import {
   encodeDayMetrics,
   encodeHourMetrics,

@@ -1,5 +1,5 @@
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
-import { runRollupOnce } from '../../workers/rollup/run-rollup-once.js';
+import { runRollupOnce } from '../../workers/rollup/app/run-rollup-once.js';
 
 // Runs in its own process so its peak RSS is the rollup's alone.
 const [storeRoot, threads] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { createOperatorMetrics } from '../../operator/metrics.js';
 import { buildIngestMetrics } from '../../workers/ingest/ingest-metrics.js';
-import { buildRollupMetrics } from '../../workers/rollup/rollup-metrics.js';
+import { buildRollupMetrics } from '../../workers/rollup/app/rollup-metrics.js';
 import { SELF_MONITORING_METRICS, type MetricFamily } from './self-monitoring-metrics.js';
 
 async function describeRegistry(registry: Registry, names: string[]) {

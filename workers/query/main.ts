@@ -1,7 +1,7 @@
 import { buildObjectStoreFromConfig } from '../adapters/object-store/load-object-store.js';
 import { buildLogger } from '../shared/logger.js';
 import { loadQueryConfig } from './config.js';
-import { startQueryServer } from './query-server.js';
+import { startQueryServer } from './app/query-server.js';
 
 /** `gravix query`: the query API (and the dashboard, when built) — configuration from the environment. */
 export async function run(_argv: string[]): Promise<number> {

@@ -2,19 +2,19 @@ import type { Logger } from 'pino';
 import { buildObjectStoreFromConfig } from '../adapters/object-store/load-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { buildLogger } from '../shared/logger.js';
-import { buildProgressReporter } from './backfill-progress.js';
+import { buildProgressReporter } from './app/backfill-progress.js';
 import { loadRollupConfig, type RollupConfig } from './config.js';
-import { deriveMissingTables } from './derive-missing-tables.js';
-import { refreshDayTiles } from './refresh-day-tiles.js';
-import { startRollupHttpServer } from './rollup-http-server.js';
-import { startRollupLoop } from './rollup-loop.js';
+import { deriveMissingTables } from './app/derive-missing-tables.js';
+import { refreshDayTiles } from './app/refresh-day-tiles.js';
+import { startRollupHttpServer } from './http/rollup-http-server.js';
+import { startRollupLoop } from './app/rollup-loop.js';
 import { PartitionBackoff } from './domain/partition-backoff.js';
-import { buildRollupMetrics } from './rollup-metrics.js';
-import { configurePhasePause } from './test-phase-pause.js';
-import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
+import { buildRollupMetrics } from './app/rollup-metrics.js';
+import { configurePhasePause } from './app/test-phase-pause.js';
+import { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './app/run-rollup-once.js';
 
-export { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './run-rollup-once.js';
-export { startRollupLoop, type RollupLoop } from './rollup-loop.js';
+export { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './app/run-rollup-once.js';
+export { startRollupLoop, type RollupLoop } from './app/rollup-loop.js';
 
 function baseOptions(config: RollupConfig, store: ObjectStore, log: Logger): RollupOnceOptions {
   return {

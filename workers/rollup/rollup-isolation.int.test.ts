@@ -7,7 +7,7 @@ import { LocalObjectStore } from '../adapters/object-store/local-object-store.js
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { buildRawPartition, buildRawSegmentKey, type RawPartition } from '../domain/raw-partition.js';
 import type { RawFact } from '../domain/raw-record.js';
-import { loadManifest } from './commit-partition.js';
+import { loadManifest } from './app/commit-partition.js';
 import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js';
 import { chunk, putRawSegment } from './testing/raw-segments.js';
 import { parseRunSummary, spawnRollup, type RollupProcess } from './testing/rollup-processes.js';

@@ -7,10 +7,10 @@ import { LocalObjectStore } from '../adapters/object-store/local-object-store.js
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { buildRawPartition } from '../domain/raw-partition.js';
-import { loadManifest } from './commit-partition.js';
-import { computePartition } from './compute-partition.js';
+import { loadManifest } from './app/commit-partition.js';
+import { computePartition } from './app/compute-partition.js';
 import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js';
-import { runRollupOnce } from './run-rollup-once.js';
+import { runRollupOnce } from './app/run-rollup-once.js';
 import { chunk, putRawSegment } from './testing/raw-segments.js';
 import { expectRowsMatchOracle, readCommittedRows } from './testing/rollup-oracle.js';
 import { builtCli } from '../../testbin/harness/built-cli.js';

@@ -8,7 +8,7 @@ import {
   buildPercentileCases,
   describeQueryEngineContract,
   loadContractData,
-} from '../query/query-engine.contract.js';
+} from '../query/testing/query-engine.contract.js';
 import { STORAGE_COMPONENTS, type StorageComponent } from './domain/component-policies.js';
 import { setUpStorage, type Credentials } from './set-up-storage.js';
 

@@ -6,7 +6,7 @@ import {
   buildPercentileCases,
   describeQueryEngineContract,
   loadContractData,
-} from '../query-engine.contract.js';
+} from '../testing/query-engine.contract.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 
 // DuckDB is cheap to query, so it checks more generated percentile cases than the Trino run.

@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { tenantIdPattern } from '../../domain/raw-record.js';
-import { QueryEngineError } from '../query-engine.js';
+import { QueryEngineError } from '../app/query-engine.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 

@@ -1,5 +1,5 @@
 import { latencyBucketValue } from '../../domain/latency-sketch.js';
-import type { CountRow, EventRow, GroupKey, SummaryRow } from '../query-engine.js';
+import type { CountRow, EventRow, GroupKey, SummaryRow } from '../app/query-engine.js';
 
 /** SQL engines return BIGINT as bigint or string depending on the driver; the API speaks JSON numbers. */
 export function toNumber(value: unknown): number {

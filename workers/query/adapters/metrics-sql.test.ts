@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { LatencySketch } from '../../domain/latency-sketch.js';
-import type { MetricsQuery } from '../query-engine.js';
+import type { MetricsQuery } from '../app/query-engine.js';
 import { buildSummarySql, sqlString, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 

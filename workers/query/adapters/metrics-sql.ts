@@ -1,4 +1,4 @@
-import type { EventsQuery, GroupBy, MetricsQuery } from '../query-engine.js';
+import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 
 export type MetricsTableName =

@@ -5,7 +5,7 @@ import type {
   MetricsQuery,
   QueryEngine,
   SummaryRow,
-} from '../query-engine.js';
+} from '../app/query-engine.js';
 import {
   buildCountsSql,
   buildEventsSql,

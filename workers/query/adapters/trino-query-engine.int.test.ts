@@ -5,7 +5,7 @@ import {
   buildPercentileCases,
   describeQueryEngineContract,
   loadContractData,
-} from '../query-engine.contract.js';
+} from '../testing/query-engine.contract.js';
 import { TrinoQueryEngine } from './trino-query-engine.js';
 
 let minio: MinioServer;

@@ -1,5 +1,5 @@
 import { BasicAuth, Trino, type QueryResult } from 'trino-client';
-import { QueryEngineError } from '../query-engine.js';
+import { QueryEngineError } from '../app/query-engine.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 

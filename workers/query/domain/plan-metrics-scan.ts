@@ -1,5 +1,5 @@
 import { dayMs, hourMs } from '../../domain/hour-metrics.js';
-import type { MetricsQuery } from '../query-engine.js';
+import type { MetricsQuery } from '../app/query-engine.js';
 
 export interface TimeRange {
   /** Inclusive start, ms since epoch. */

@@ -9,10 +9,10 @@ import { LocalObjectStore } from '../../adapters/object-store/local-object-store
 import { hashApiKey } from '../../domain/api-keys.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import type { FreshnessResponse, TimeseriesResponse } from '../api-types.js';
-import { loadContractData } from '../query-engine.contract.js';
-import type { EngineReadiness } from '../engine-guard.js';
-import { QueryService } from '../query-service.js';
-import { registerRollupFreshnessMetrics } from '../rollup-freshness-metrics.js';
+import { loadContractData } from '../testing/query-engine.contract.js';
+import type { EngineReadiness } from '../app/engine-guard.js';
+import { QueryService } from '../app/query-service.js';
+import { registerRollupFreshnessMetrics } from '../app/rollup-freshness-metrics.js';
 import { buildQueryApp, buildQueryMetricsApp } from './query-app.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');

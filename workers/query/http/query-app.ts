@@ -14,7 +14,7 @@ import {
   QueryTimeoutError,
   TooManyQueriesError,
   type EngineReadiness,
-} from '../engine-guard.js';
+} from '../app/engine-guard.js';
 import { chooseStep } from '../domain/choose-step.js';
 import {
   QueryParamError,
@@ -32,7 +32,7 @@ import {
   maxEndpointsLimit,
   maxServicesLimit,
   type QueryService,
-} from '../query-service.js';
+} from '../app/query-service.js';
 
 export interface QueryAppDeps {
   service: QueryService;

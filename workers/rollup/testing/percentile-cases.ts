@@ -5,7 +5,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import { chunk, putRawSegment } from './raw-segments.js';
 
 /**
- * Generated latency distributions for the percentile oracle (workers/query/percentile-oracle.contract.ts): each
+ * Generated latency distributions for the percentile oracle (workers/query/testing/percentile-oracle.contract.ts): each
  * case is one tenant whose facts sit in a few hours around one whole UTC day, so queries can be made to read
  * minute, hour, day and service rows. Facts are weighted (one latency, a count) so huge counts cost no memory
  * until they are written as raw lines, and so the exact order statistic is a sort of a few thousand pairs.

@@ -3,8 +3,8 @@ import { buildRawPartition, type RawPartition } from '../../domain/raw-partition
 import type { RawFact } from '../../domain/raw-record.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { buildDataFileKey, buildManifestKey } from '../domain/rollup-manifest.js';
-import { buildDayTileKey } from '../refresh-day-tiles.js';
-import { rollupPhases, type RollupPhase } from '../test-phase-pause.js';
+import { buildDayTileKey } from '../app/refresh-day-tiles.js';
+import { rollupPhases, type RollupPhase } from '../app/test-phase-pause.js';
 import { putRawSegment } from './raw-segments.js';
 import { diffCells, readTableCells, recountFacts, type RecountTable } from './rollup-recount.js';
 import { spawnRollup, type RollupProcess } from './rollup-processes.js';

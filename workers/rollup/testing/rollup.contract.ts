@@ -10,11 +10,11 @@ import {
   decodeRequestMetrics,
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
-import { deriveMissingTables } from '../derive-missing-tables.js';
-import { buildDayTileKey } from '../refresh-day-tiles.js';
-import { loadManifest } from '../commit-partition.js';
+import { deriveMissingTables } from '../app/derive-missing-tables.js';
+import { buildDayTileKey } from '../app/refresh-day-tiles.js';
+import { loadManifest } from '../app/commit-partition.js';
 import { buildDataFileKey, buildManifestKey, encodeRollupManifest } from '../domain/rollup-manifest.js';
-import { runRollupOnce, type RollupOnceOptions } from '../run-rollup-once.js';
+import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
 import { chunk, putRawSegment } from './raw-segments.js';
 import { describeRetention } from './retention.contract.js';
 import { expectRowsMatchOracle, partitionsOf, readCommittedRows } from './rollup-oracle.js';

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
-import { PreconditionFailedError, type ObjectStore } from '../adapters/object-store/object-store.js';
-import { buildRawPartitionPrefix, parseRawSegmentKey, type RawPartition } from '../domain/raw-partition.js';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import {
+  buildRawPartitionPrefix,
+  parseRawSegmentKey,
+  type RawPartition,
+} from '../../domain/raw-partition.js';
 import { loadManifest, type CommittedManifest } from './commit-partition.js';
-import { decideRawRetention } from './domain/raw-retention-plan.js';
+import { decideRawRetention } from '../domain/raw-retention-plan.js';
 import {
   buildDataFileKey,
   buildInputsDigest,
@@ -10,8 +14,8 @@ import {
   encodeRollupManifest,
   metricsTables,
   type ManifestInput,
-} from './domain/rollup-manifest.js';
-import type { RollupPlan, RollupPolicy } from './domain/rollup-plan.js';
+} from '../domain/rollup-manifest.js';
+import type { RollupPlan, RollupPolicy } from '../domain/rollup-plan.js';
 import { rollupPartition } from './rollup-partition.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 

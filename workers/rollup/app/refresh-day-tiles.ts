@@ -4,11 +4,11 @@ import {
   PreconditionFailedError,
   type ObjectInfo,
   type ObjectStore,
-} from '../adapters/object-store/object-store.js';
-import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../domain/hour-metrics.js';
-import { decodeHourMetrics, encodeDayMetrics } from './adapters/metrics-parquet.js';
-import { buildDataFileKey, parseManifestKey } from './domain/rollup-manifest.js';
-import { putNewObject } from './put-new-object.js';
+} from '../../adapters/object-store/object-store.js';
+import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../../domain/hour-metrics.js';
+import { decodeHourMetrics, encodeDayMetrics } from '../adapters/metrics-parquet.js';
+import { buildDataFileKey, parseManifestKey } from '../domain/rollup-manifest.js';
+import { putNewObject } from '../adapters/put-new-object.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**

@@ -2,23 +2,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import {
   ObjectStoreUnavailableError,
   type ObjectStore,
   type StoredObject,
-} from '../adapters/object-store/object-store.js';
-import { buildRawPartition, buildRawSegmentKey, type RawPartition } from '../domain/raw-partition.js';
-import type { RawFact } from '../domain/raw-record.js';
+} from '../../adapters/object-store/object-store.js';
+import { buildRawPartition, buildRawSegmentKey, type RawPartition } from '../../domain/raw-partition.js';
+import type { RawFact } from '../../domain/raw-record.js';
 import { computePartition } from './compute-partition.js';
-import { buildDataFileKey } from './domain/rollup-manifest.js';
-import { PartitionBackoff } from './domain/partition-backoff.js';
+import { buildDataFileKey } from '../domain/rollup-manifest.js';
+import { PartitionBackoff } from '../domain/partition-backoff.js';
 import { startRollupLoop, type RollupPassResult } from './rollup-loop.js';
 import { buildRollupMetrics } from './rollup-metrics.js';
 import { runRollupOnce } from './run-rollup-once.js';
-import { chunk, putRawSegment } from './testing/raw-segments.js';
-import { diffCells, readTableCells, recountFacts } from './testing/rollup-recount.js';
-import { buildSeededFacts } from './testing/seeded-raw-events.js';
+import { chunk, putRawSegment } from '../testing/raw-segments.js';
+import { diffCells, readTableCells, recountFacts } from '../testing/rollup-recount.js';
+import { buildSeededFacts } from '../testing/seeded-raw-events.js';
 
 const hour10 = Date.parse('2026-11-20T10:00:00Z');
 const day = 86_400_000;

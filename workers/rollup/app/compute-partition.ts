@@ -1,33 +1,33 @@
 import { createHash } from 'node:crypto';
-import { MinuteMetricsAggregator, type MinuteMetricsRow } from '../domain/minute-metrics.js';
-import { partitionStartMs, type RawPartition } from '../domain/raw-partition.js';
-import type { RawRecord, RawServiceEvent } from '../domain/raw-record.js';
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { rollUpMinutesToHours, rollUpToServices } from '../domain/hour-metrics.js';
+import { MinuteMetricsAggregator, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import { partitionStartMs, type RawPartition } from '../../domain/raw-partition.js';
+import type { RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
 import {
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceEvents,
   encodeServiceMetrics,
-} from './adapters/metrics-parquet.js';
-import { forEachLine, readGzipLineChunks } from './adapters/raw-segment-lines.js';
-import type { SegmentScanPool, SegmentScanResult } from './adapters/segment-scan-pool.js';
+} from '../adapters/metrics-parquet.js';
+import { forEachLine, readGzipLineChunks } from '../adapters/raw-segment-lines.js';
+import type { SegmentScanPool, SegmentScanResult } from '../adapters/segment-scan-pool.js';
 import {
   buildEventFingerprint,
   buildIdFingerprint,
   DedupeBudgetExceededError,
   dedupeBytesPerEvent,
   EventFingerprintSet,
-} from './domain/event-fingerprint-set.js';
-import { InvalidRawLineError, parseRawLine } from './domain/parse-raw-line.js';
-import { RawFactScanner } from './domain/raw-fact-scanner.js';
+} from '../domain/event-fingerprint-set.js';
+import { InvalidRawLineError, parseRawLine } from '../domain/parse-raw-line.js';
+import { RawFactScanner } from '../domain/raw-fact-scanner.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 import {
   buildInputsDigest,
   type ManifestInput,
   type MetricsTable,
   type RollupManifest,
-} from './domain/rollup-manifest.js';
+} from '../domain/rollup-manifest.js';
 
 const hourMs = 3_600_000;
 

@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { PreconditionFailedError, type ObjectStore } from '../adapters/object-store/object-store.js';
-import { rollUpMinutesToHours, rollUpToServices } from '../domain/hour-metrics.js';
-import { buildRawPartitionPrefix } from '../domain/raw-partition.js';
-import { decodeRequestMetrics, encodeHourMetrics, encodeServiceMetrics } from './adapters/metrics-parquet.js';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
+import { buildRawPartitionPrefix } from '../../domain/raw-partition.js';
+import {
+  decodeRequestMetrics,
+  encodeHourMetrics,
+  encodeServiceMetrics,
+} from '../adapters/metrics-parquet.js';
 import { loadManifest } from './commit-partition.js';
-import { putNewObject } from './put-new-object.js';
+import { putNewObject } from '../adapters/put-new-object.js';
 import {
   buildDataFileKey,
   encodeRollupManifest,
   parseManifestKey,
   type RollupManifest,
-} from './domain/rollup-manifest.js';
+} from '../domain/rollup-manifest.js';
 
 export interface DeriveReport {
   /** Partitions that got their pre-merged tables. */

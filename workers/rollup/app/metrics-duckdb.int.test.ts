@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
-import { latencyGamma, latencyRelativeAccuracy } from '../domain/latency-sketch.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { latencyGamma, latencyRelativeAccuracy } from '../../domain/latency-sketch.js';
 import { runRollupOnce } from './run-rollup-once.js';
-import { chunk, putRawSegment } from './testing/raw-segments.js';
-import { rollupPolicy } from './testing/rollup.contract.js';
-import { buildSeededFacts, exactQuantile } from './testing/seeded-raw-events.js';
+import { chunk, putRawSegment } from '../testing/raw-segments.js';
+import { rollupPolicy } from '../testing/rollup.contract.js';
+import { buildSeededFacts, exactQuantile } from '../testing/seeded-raw-events.js';
 
 const hour10 = Date.parse('2026-11-20T10:00:00Z');
 

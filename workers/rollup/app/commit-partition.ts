@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { PreconditionFailedError, type ObjectStore } from '../adapters/object-store/object-store.js';
-import { putWhileCommitted } from './put-while-committed.js';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import { putWhileCommitted } from '../adapters/put-while-committed.js';
 import type { ComputedPartition } from './compute-partition.js';
 import {
   buildDataFileKey,
@@ -11,7 +11,7 @@ import {
   rollupVersion,
   type MetricsTable,
   type RollupManifest,
-} from './domain/rollup-manifest.js';
+} from '../domain/rollup-manifest.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface CommittedManifest {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { buildMetricsRegistry } from '../shared/metrics-registry.js';
+import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import type { RollupPassResult } from './rollup-loop.js';
 
 export interface RollupMetrics {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { startRollupLoop, type RollupPassResult } from './rollup-loop.js';
 import { buildRollupMetrics } from './rollup-metrics.js';
 

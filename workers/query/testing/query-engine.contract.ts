@@ -1,16 +1,20 @@
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { putRawSegment, chunk } from '../rollup/testing/raw-segments.js';
-import { buildSeededFacts, buildServiceEvent, exactQuantile } from '../rollup/testing/seeded-raw-events.js';
-import { runRollupOnce } from '../rollup/run-rollup-once.js';
-import type { RawFact } from '../domain/raw-record.js';
-import type { QueryEngine } from './query-engine.js';
-import { QueryService } from './query-service.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { putRawSegment, chunk } from '../../rollup/testing/raw-segments.js';
+import {
+  buildSeededFacts,
+  buildServiceEvent,
+  exactQuantile,
+} from '../../rollup/testing/seeded-raw-events.js';
+import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
+import type { RawFact } from '../../domain/raw-record.js';
+import type { QueryEngine } from '../app/query-engine.js';
+import { QueryService } from '../app/query-service.js';
 import {
   buildGeneratedCases,
   buildHandPickedCases,
   putPercentileCases,
-} from '../rollup/testing/percentile-cases.js';
-import type { PercentileCase } from '../rollup/testing/percentile-cases.js';
+} from '../../rollup/testing/percentile-cases.js';
+import type { PercentileCase } from '../../rollup/testing/percentile-cases.js';
 import { checkPercentileCases, writeMismatchReport, type OracleDepth } from './percentile-oracle.contract.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
-import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
-import { describeRollupBehaviour } from './testing/rollup.contract.js';
+import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
+import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
+import { describeRollupBehaviour } from '../testing/rollup.contract.js';
 
 let minio: MinioServer;
 const stores: S3ObjectStore[] = [];

@@ -2,7 +2,7 @@ import {
   PreconditionFailedError,
   type ObjectStore,
   type PutOptions,
-} from '../adapters/object-store/object-store.js';
+} from '../../adapters/object-store/object-store.js';
 
 /** A create-only metrics object already exists with other bytes: something wrote where only we may write. */
 export class MetricsObjectCollisionError extends Error {

@@ -1,14 +1,14 @@
 import { pino, type Logger } from 'pino';
 import { availableParallelism } from 'node:os';
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { SegmentScanPool } from './adapters/segment-scan-pool.js';
-import { partitionStartMs } from '../domain/raw-partition.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { SegmentScanPool } from '../adapters/segment-scan-pool.js';
+import { partitionStartMs } from '../../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
-import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from './domain/rollup-plan.js';
+import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
 import type { PartitionLimits } from './compute-partition.js';
-import type { PartitionBackoff } from './domain/partition-backoff.js';
+import type { PartitionBackoff } from '../domain/partition-backoff.js';
 
 export interface RollupOnceOptions {
   store: ObjectStore;

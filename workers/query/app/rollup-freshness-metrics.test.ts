@@ -1,13 +1,13 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
-import { buildRawPartition } from '../domain/raw-partition.js';
-import { loadManifest } from '../rollup/commit-partition.js';
-import { buildManifestKey, encodeRollupManifest } from '../rollup/domain/rollup-manifest.js';
-import { runRollupOnce } from '../rollup/run-rollup-once.js';
-import { putRawSegment } from '../rollup/testing/raw-segments.js';
-import { buildSeededFacts } from '../rollup/testing/seeded-raw-events.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { buildRawPartition } from '../../domain/raw-partition.js';
+import { loadManifest } from '../../rollup/app/commit-partition.js';
+import { buildManifestKey, encodeRollupManifest } from '../../rollup/domain/rollup-manifest.js';
+import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
+import { putRawSegment } from '../../rollup/testing/raw-segments.js';
+import { buildSeededFacts } from '../../rollup/testing/seeded-raw-events.js';
 import { loadRollupFreshness, loadRollupFreshnessPerTenant } from './rollup-freshness-metrics.js';
 
 const hour10 = Date.parse('2026-11-20T10:00:00Z');

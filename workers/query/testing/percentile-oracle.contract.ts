@@ -3,8 +3,8 @@
  * against the exact order statistic of the facts each answer covers (withinPromise in percentile-cases.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { dayMs, hourMs } from '../domain/hour-metrics.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { dayMs, hourMs } from '../../domain/hour-metrics.js';
 import {
   countOf,
   exactQuantile,
@@ -16,11 +16,11 @@ import {
   oracleWindow,
   type PercentileCase,
   type WeightedFact,
-} from '../rollup/testing/percentile-cases.js';
-import type { EndpointRow } from './api-types.js';
-import type { EndpointSort } from './query-service.js';
-import { QueryService } from './query-service.js';
-import { checkStoredPercentiles } from '../rollup/testing/stored-percentiles-oracle.js';
+} from '../../rollup/testing/percentile-cases.js';
+import type { EndpointRow } from '../api-types.js';
+import type { EndpointSort } from '../app/query-service.js';
+import { QueryService } from '../app/query-service.js';
+import { checkStoredPercentiles } from '../../rollup/testing/stored-percentiles-oracle.js';
 
 /**
  * 'full' asks every query below; 'lean' (Trino, where each query is a round trip of a second or so) drops the

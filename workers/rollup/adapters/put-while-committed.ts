@@ -1,4 +1,4 @@
-import { PreconditionFailedError, type ObjectStore } from '../adapters/object-store/object-store.js';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
 
 export class DataFileContentionError extends Error {
   readonly code = 'DATA_FILE_CONTENTION';

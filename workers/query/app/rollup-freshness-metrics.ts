@@ -1,6 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { parseManifestKey, parseRollupManifest } from '../rollup/domain/rollup-manifest.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { parseManifestKey, parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
 
 export interface RollupFreshness {
   /** When the tenant's newest published hour generation was committed (wall clock, ms). */

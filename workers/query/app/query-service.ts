@@ -1,5 +1,5 @@
-import type { ObjectStore } from '../adapters/object-store/object-store.js';
-import { overflowRoute } from '../ingest/domain/route-budget.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { overflowRoute } from '../../ingest/domain/route-budget.js';
 import type {
   EndpointRow,
   EndpointsResponse,
@@ -8,8 +8,8 @@ import type {
   ServicesResponse,
   TimeseriesPoint,
   TimeseriesResponse,
-} from './api-types.js';
-import { stepStarts } from './domain/choose-step.js';
+} from '../api-types.js';
+import { stepStarts } from '../domain/choose-step.js';
 import type { MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
 import { loadRollupFreshness } from './rollup-freshness-metrics.js';
 
