@@ -11,9 +11,9 @@ import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../testbin/harness/wait-until.js';
-import { installCrds } from './testing/install-crds.js';
 import { monitoringCrds } from '../operator/testing/monitoring-crds.js';
-import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
+import { installCrd } from '../operator/testing/kube-test-env.js';
+import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 
 /**
  * Least privilege is only useful if it is also enough: these tests run the real operator in-process with the
@@ -35,13 +35,13 @@ interface EnvVar {
 
 describe('the operator running with the chart RBAC on a real kube-apiserver', () => {
   let apiserver: KubeApiserver;
-  let client: RawKubeClient;
+  let client: ObjectClient;
   const operators: RunningOperator[] = [];
 
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
-    client = RawKubeClient.forApiserver(apiserver);
-    await installCrds(client, monitoringCrds);
+    client = ObjectClient.forApiserver(apiserver);
+    for (const crd of monitoringCrds) await installCrd(client.client, crd);
     for (const ns of ['gravix-system', 'obs', 'team-a', 'team-b']) await client.createNamespace(ns);
   });
 
@@ -55,15 +55,15 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
 
   /** A token for the ServiceAccount from the TokenRequest API, as the kubelet would mount it. */
   async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
-    const review = (await client.expectOk(
-      'POST',
-      `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-      {
+    const review = (await client.request({
+      method: 'POST',
+      path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+      body: {
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
         spec: { expirationSeconds: 3600 },
       },
-    )) as { status: { token: string } };
+    })) as { status: { token: string } };
     const admin = apiserver.kubeConfig();
     const kc = new KubeConfig();
     kc.loadFromOptions({
@@ -152,7 +152,15 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
   }
 
   it('reconciles a pipeline in any namespace as the cluster-wide ServiceAccount', async () => {
-    const install = await helm('install', 'gravix', operatorChart, '-n', 'gravix-system');
+    const install = await helm(
+      'install',
+      'gravix',
+      operatorChart,
+      '-n',
+      'gravix-system',
+      '--set',
+      'watchAllNamespaces=true',
+    );
     expect(install.exitCode).toBe(0);
     const operator = await startOperatorAs('gravix', 'gravix-system', 'gravix-gravix-operator');
     await client.create(pipelineObject(fullSpec, 'alpha', 'obs') as KubeObject);
@@ -170,7 +178,7 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
       '-n',
       'gravix-system',
       '--set',
-      'replicas=2',
+      'replicas=2,watchAllNamespaces=true',
     );
     expect(upgrade.exitCode).toBe(0);
     const operator = await startOperatorAs('gravix', 'gravix-system', 'gravix-gravix-operator');
@@ -187,17 +195,13 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
     }
   });
 
-  it('reconciles in watchNamespace only, as the namespace-scoped ServiceAccount', async () => {
-    const install = await helm(
-      'install',
-      'scoped',
-      operatorChart,
-      '-n',
-      'team-a',
-      '--set',
-      'watchNamespace=team-a',
-    );
+  it('reconciles its own namespace only with the default (namespace-scoped) RBAC', async () => {
+    const install = await helm('install', 'scoped', operatorChart, '-n', 'team-a');
     expect(install.exitCode).toBe(0);
+    const { stdout } = await helm('get', 'manifest', 'scoped', '-n', 'team-a');
+    const kinds = parseAllDocuments(stdout).map((d) => (d.toJS() as KubeObject | null)?.kind);
+    expect(kinds).not.toContain('ClusterRole');
+    expect(kinds).not.toContain('ClusterRoleBinding');
     const operator = await startOperatorAs('scoped', 'team-a', 'scoped-gravix-operator');
     await client.create(pipelineObject(fullSpec, 'beta', 'team-a') as KubeObject);
     await client.create(pipelineObject({}, 'gamma', 'team-b') as KubeObject);

@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderCrdYaml } from '../crds/write-crd.js';
 import { loadConfig } from '../operator/config.js';
+import { rbacRules } from '../operator/domain/kind-registry.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
-import { installCrds } from './testing/install-crds.js';
 import { monitoringCrds } from '../operator/testing/monitoring-crds.js';
-import { RawKubeClient, type KubeObject } from './testing/raw-kube-client.js';
+import { installCrd } from '../operator/testing/kube-test-env.js';
+import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 
 const operatorChart = repoPath('charts', 'gravix-operator');
 const pipelineChart = repoPath('charts', 'gravix-pipeline');
@@ -42,7 +43,12 @@ const names = (objects: KubeObject[]) => objects.map((o) => `${o.kind}/${o.metad
 
 describe('gravix-operator chart (offline)', () => {
   it('passes helm lint --strict with default values and with every option enabled', async () => {
-    for (const args of [[], everyOption, ['--set', 'watchNamespace=team-a']]) {
+    for (const args of [
+      [],
+      everyOption,
+      ['--set', 'watchNamespace=team-a'],
+      ['--set', 'watchAllNamespaces=true'],
+    ]) {
       const result = await helm('lint', '--strict', operatorChart, ...args);
       expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
       expect(result.exitCode).toBe(0);
@@ -130,6 +136,31 @@ describe('gravix-operator chart (offline)', () => {
     });
   });
 
+  it('grants exactly the rules the kind registry derives from how each kind is written, Role or ClusterRole', async () => {
+    for (const [extra, kind] of [
+      [[], 'Role'],
+      [['--set', 'watchAllNamespaces=true'], 'ClusterRole'],
+    ] as const) {
+      const { stdout } = await helm('template', 'gx', operatorChart, '-n', 'gravix-system', ...extra);
+      const manager = parseManifests(stdout).find(
+        (o) => o.metadata.name === 'gx-gravix-operator-manager' && o.kind === kind,
+      );
+      expect(manager?.rules).toEqual(rbacRules());
+    }
+  });
+
+  it('refuses watchAllNamespaces together with watchNamespace', async () => {
+    const result = await helm(
+      'template',
+      'gx',
+      operatorChart,
+      '--set',
+      'watchAllNamespaces=true,watchNamespace=team-a',
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain('set watchAllNamespaces or watchNamespace, not both');
+  });
+
   it('pins the image by digest when one is given', async () => {
     const digest = `sha256:${'a'.repeat(64)}`;
     const { stdout } = await helm('template', 'gx', operatorChart, '--set', `image.digest=${digest}`);
@@ -175,12 +206,12 @@ describe('gravix-pipeline chart (offline)', () => {
 
 describe('gravix-operator chart on a real kube-apiserver', () => {
   let apiserver: KubeApiserver;
-  let client: RawKubeClient;
+  let client: ObjectClient;
 
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
-    client = RawKubeClient.forApiserver(apiserver);
-    await installCrds(client, monitoringCrds);
+    client = ObjectClient.forApiserver(apiserver);
+    for (const crd of monitoringCrds) await installCrd(client.client, crd);
     for (const ns of ['gravix-system', 'team-a', 'team-b', 'obs']) await client.createNamespace(ns);
   });
 
@@ -200,7 +231,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       readFileSync(repoPath('charts/gravix-operator/crds/gravix.dev_gravixpipelines.yaml'), 'utf8'),
     );
     await expect(dryRunEach(crds)).resolves.toBeUndefined();
-    for (const extra of [[], ['--set', 'watchNamespace=team-a']]) {
+    for (const extra of [[], ['--set', 'watchNamespace=team-a'], ['--set', 'watchAllNamespaces=true']]) {
       const { stdout, exitCode } = await helm(
         'template',
         'gx',
@@ -212,7 +243,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       );
       expect(exitCode).toBe(0);
       const objects = parseManifests(stdout);
-      expect(objects.length).toBeGreaterThanOrEqual(12);
+      expect(objects.length).toBeGreaterThanOrEqual(10);
       await expect(dryRunEach(objects)).resolves.toBeUndefined();
     }
   });
@@ -250,18 +281,13 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
         kind: 'Service',
         metadata: { name: 'gravix-operator-metrics', namespace: 'gravix-system' },
       },
-      ...['ClusterRole', 'ClusterRoleBinding'].flatMap((kind) =>
-        ['gravix-operator-manager', 'gravix-operator-crd-reader'].map((name) => ({
+      ...['Role', 'RoleBinding'].flatMap((kind) =>
+        ['gravix-operator-manager', 'gravix-operator-leader-election'].map((name) => ({
           apiVersion: 'rbac.authorization.k8s.io/v1',
           kind,
-          metadata: { name },
+          metadata: { name, namespace: 'gravix-system' },
         })),
       ),
-      ...['Role', 'RoleBinding'].map((kind) => ({
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind,
-        metadata: { name: 'gravix-operator-leader-election', namespace: 'gravix-system' },
-      })),
     ];
     for (const obj of expected) {
       expect({ what: `${obj.kind}/${obj.metadata.name}`, status: (await client.read(obj)).status }).toEqual({
@@ -282,20 +308,49 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
     attributes: { verb: string; group?: string; resource: string; subresource?: string; namespace?: string },
   ): Promise<boolean> {
     const [namespace, name] = serviceAccount.split('/') as [string, string];
-    const review = (await client.expectOk('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      spec: {
-        user: `system:serviceaccount:${namespace}:${name}`,
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
-        resourceAttributes: attributes,
+    const review = (await client.request({
+      method: 'POST',
+      path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: `system:serviceaccount:${namespace}:${name}`,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+          resourceAttributes: attributes,
+        },
       },
     })) as { status: { allowed: boolean } };
     return review.status.allowed;
   }
 
-  it('lets the operator manage what a pipeline owns in any namespace, and nothing beyond', async () => {
+  it('lets the default operator manage what a pipeline owns in its own namespace, and nothing beyond', async () => {
     const sa = 'gravix-system/gravix-operator';
+    const own = (namespace: string) => ({ verb: 'patch', group: 'apps', resource: 'deployments', namespace });
+    expect(await allowed(sa, own('gravix-system'))).toBe(true);
+    expect(await allowed(sa, own('obs'))).toBe(false);
+    // Nothing cluster-scoped: discovery alone tells whether the Prometheus operator is installed.
+    expect(
+      await allowed(sa, {
+        verb: 'list',
+        group: 'apiextensions.k8s.io',
+        resource: 'customresourcedefinitions',
+      }),
+    ).toBe(false);
+  });
+
+  it('with watchAllNamespaces, lets the operator manage what a pipeline owns in any namespace, and nothing beyond', async () => {
+    const result = await kube(
+      'install',
+      'wide',
+      operatorChart,
+      '-n',
+      'team-b',
+      '--set',
+      'watchAllNamespaces=true',
+    );
+    expect(result.exitCode).toBe(0);
+    const sa = 'team-b/wide-gravix-operator';
     const can = [
       { verb: 'watch', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
       {
@@ -317,8 +372,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       { verb: 'create', resource: 'secrets', namespace: 'obs' },
       { verb: 'create', group: 'monitoring.coreos.com', resource: 'prometheusrules', namespace: 'obs' },
       { verb: 'create', resource: 'events', namespace: 'obs' },
-      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'gravix-system' },
-      { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'team-b' },
     ];
     const cannot = [
       { verb: 'create', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
@@ -328,7 +382,8 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       { verb: 'list', resource: 'nodes' },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'obs' },
-      { verb: 'delete', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
+      { verb: 'update', resource: 'secrets', namespace: 'obs' },
       { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'obs' },
     ];
     for (const attributes of can)
@@ -337,18 +392,18 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       expect({ ...attributes, allowed: await allowed(sa, attributes) }).toMatchObject({ allowed: false });
   });
 
-  it('narrows the operator to a Role in watchNamespace', async () => {
+  it('narrows the operator to a Role in watchNamespace, which may differ from its own', async () => {
     const result = await kube(
       'install',
       'scoped',
       operatorChart,
       '-n',
-      'team-a',
+      'gravix-system',
       '--set',
       'watchNamespace=team-a',
     );
     expect(result.exitCode).toBe(0);
-    const sa = 'team-a/scoped-gravix-operator';
+    const sa = 'gravix-system/scoped-gravix-operator';
     const patchDeployments = (namespace: string) => ({
       verb: 'patch',
       group: 'apps',
@@ -386,13 +441,11 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
   it('lists what the operator chart installs', async () => {
     const { stdout } = await kube('get', 'manifest', 'gravix-operator', '-n', 'gravix-system');
     expect(names(parseManifests(stdout))).toEqual([
-      'ClusterRole/gravix-operator-crd-reader',
-      'ClusterRole/gravix-operator-manager',
-      'ClusterRoleBinding/gravix-operator-crd-reader',
-      'ClusterRoleBinding/gravix-operator-manager',
       'Deployment/gravix-operator',
       'Role/gravix-operator-leader-election',
+      'Role/gravix-operator-manager',
       'RoleBinding/gravix-operator-leader-election',
+      'RoleBinding/gravix-operator-manager',
       'Service/gravix-operator-metrics',
       'ServiceAccount/gravix-operator',
     ]);

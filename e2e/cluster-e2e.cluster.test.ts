@@ -104,6 +104,9 @@ describe('Gravix end to end on the single-node cluster', () => {
       '--namespace',
       'gravix-system',
       '--create-namespace',
+      // The pipeline lives in its own namespace: the operator watches all of them.
+      '--set',
+      'watchAllNamespaces=true',
       '--set',
       `image.registry=${registry}`,
       '--set',

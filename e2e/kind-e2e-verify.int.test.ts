@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { synthPipeline } from '../cdk8s/pipeline-chart.js';
 import { buildRollupEnv } from '../cdk8s/rollup.js';
 import { parsePipeline } from '../crds/gravix-pipeline.js';
-import { RawKubeClient, type KubeObject } from '../charts/testing/raw-kube-client.js';
+import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 import { freePort } from '../testbin/harness/free-port.js';
 import { startGravix, type GravixProcess } from '../testbin/harness/gravix-process.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
@@ -31,7 +31,7 @@ describe('kind-e2e.sh verify against the pipeline processes, with the keys of th
 
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
-    const client = RawKubeClient.forApiserver(apiserver);
+    const client = ObjectClient.forApiserver(apiserver);
     await client.createNamespace(namespace);
     const secret = synthPipeline(sample).find((m) => m.metadata.name === `${name}-api-keys`)!;
     await client.create(secret as KubeObject);

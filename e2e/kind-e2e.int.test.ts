@@ -4,8 +4,8 @@ import { parsePipeline } from '../crds/gravix-pipeline.js';
 import { parseBatchBody } from '../workers/ingest/domain/parse-batch-body.js';
 import { parseRequestFact } from '../workers/ingest/domain/parse-request-fact.js';
 import { RouteBudget } from '../workers/ingest/domain/route-budget.js';
-import { installCrds } from '../charts/testing/install-crds.js';
-import { RawKubeClient, type KubeObject } from '../charts/testing/raw-kube-client.js';
+import { installCrd } from '../operator/testing/kube-test-env.js';
+import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
@@ -104,15 +104,15 @@ describe('the CI workflow', () => {
 
 describe('the sample pipeline on a real kube-apiserver', () => {
   let apiserver: KubeApiserver;
-  let client: RawKubeClient;
+  let client: ObjectClient;
 
   beforeAll(async () => {
     apiserver = await startKubeApiserver();
-    client = RawKubeClient.forApiserver(apiserver);
+    client = ObjectClient.forApiserver(apiserver);
     const crd = parse(
       readFileSync(repoPath('charts', 'gravix-operator', 'crds', 'gravix.dev_gravixpipelines.yaml'), 'utf8'),
     ) as KubeObject;
-    await installCrds(client, [crd]);
+    await installCrd(client.client, crd);
     await client.createNamespace('gravix-e2e');
   });
 

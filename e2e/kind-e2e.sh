@@ -126,7 +126,7 @@ install_ingress_nginx() {
 install_operator() {
   log "installing the operator chart"
   helm upgrade --install gravix-operator "$repo/charts/gravix-operator" \
-    --namespace gravix-system --create-namespace \
+    --namespace gravix-system --create-namespace --set watchAllNamespaces=true \
     --set image.tag="$tag" --set image.pullPolicy=Never \
     --wait --timeout 5m
 }

@@ -12,6 +12,7 @@ import {
   type KubeConnection,
 } from './adapters/kube-connection.js';
 import { LeaderElector } from './adapters/leader-election.js';
+import { KubePipelineApi } from './adapters/pipeline-api.js';
 import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
 import { PipelineController } from './controller/controller.js';
 import { PipelineReconciler } from './controller/reconciler.js';
@@ -52,7 +53,7 @@ export async function startOperator(
   const metrics = createOperatorMetrics();
   const discovery = new PrometheusOperatorDiscovery(client);
   const reconciler = new PipelineReconciler({
-    client,
+    pipelines: new KubePipelineApi(client),
     children: new ChildWriter(client, FIELD_MANAGER),
     events: new EventRecorder(client, FIELD_MANAGER, logger),
     logger,

@@ -1,5 +1,6 @@
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
-import type { OwnedKind } from '../domain/owned-kinds.js';
+import type { ChildPort } from '../controller/ports.js';
+import type { RegisteredKind } from '../domain/kind-registry.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { isConflict, isNotFound } from './kube-errors.js';
 import { resourcePath } from './resource-paths.js';
@@ -24,7 +25,7 @@ const pathOf = (m: Manifest) =>
   });
 
 /** Kubernetes IO for a pipeline's children: apply, create-once, list by label, delete. */
-export class ChildWriter {
+export class ChildWriter implements ChildPort {
   constructor(
     private readonly client: KubeClient,
     readonly fieldManager: string,
@@ -82,7 +83,11 @@ export class ChildWriter {
     }
   }
 
-  async list(kind: OwnedKind, namespace: string, labelSelector: string): Promise<KubeObject[]> {
+  async list(
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<KubeObject[]> {
     const path = resourcePath({ apiVersion: kind.apiVersion, kind: kind.kind, namespace });
     const list = await this.client.request<{ items: KubeObject[] }>({
       method: 'GET',

@@ -3,22 +3,16 @@ import type { Logger } from 'pino';
 import type { KubeClient } from './kube-client.js';
 import { isNotFound } from './kube-errors.js';
 
-export interface InvolvedObject {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace: string;
-  uid?: string;
-}
+import type { EventPort, EventType, InvolvedObject } from '../controller/ports.js';
 
-export type EventType = 'Normal' | 'Warning';
+export type { EventType, InvolvedObject };
 
 /**
  * Writes core/v1 Events so users see what the operator did with `kubectl describe gravixpipeline`. Like client-go's
  * event correlator, one Event per (object, type, reason) is reused: a repeat raises its count and replaces its
  * message and lastTimestamp, so five broken pipelines retrying for minutes make five Events, not hundreds.
  */
-export class EventRecorder {
+export class EventRecorder implements EventPort {
   private readonly counts = new Map<string, number>();
 
   constructor(

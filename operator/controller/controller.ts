@@ -4,7 +4,7 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { Watcher, type WatchEventType } from '../adapters/watcher.js';
-import { OWNED_KINDS, SECRET_KIND, type OwnedKind } from '../domain/owned-kinds.js';
+import { watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { PipelineReconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -54,7 +54,7 @@ export class PipelineController {
       },
     });
     this.watchPipelines();
-    for (const kind of [...OWNED_KINDS, SECRET_KIND]) this.watchChildren(kind);
+    for (const kind of watchedChildKinds()) this.watchChildren(kind);
     for (const w of this.watchers) w.start();
     this.resync = setInterval(() => this.pipelines.forEach((k) => this.enqueue(k)), this.options.resyncMs);
   }
@@ -73,7 +73,7 @@ export class PipelineController {
   }
 
   private watcher(
-    kind: OwnedKind,
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'prometheusOperator'>,
     labelSelector: string | undefined,
     onEvent: (t: WatchEventType, o: KubeObject) => void,
   ) {
@@ -107,7 +107,7 @@ export class PipelineController {
     });
   }
 
-  private watchChildren(kind: OwnedKind): void {
+  private watchChildren(kind: RegisteredKind): void {
     this.watcher(kind, `${MANAGED_BY_LABEL}=${MANAGED_BY}`, (_type, object) => {
       const pipeline = object.metadata?.labels as Record<string, string> | undefined;
       const name = pipeline?.[PIPELINE_LABEL];

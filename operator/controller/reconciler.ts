@@ -3,13 +3,10 @@ import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { SecretGenerator } from '../../cdk8s/secrets.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PIPELINE_LABEL } from '../../cdk8s/naming.js';
 import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
-import { parsePipeline, type GravixPipeline } from '../../crds/gravix-pipeline.js';
+import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
-import type { ChildWriter } from '../adapters/child-writer.js';
-import type { EventRecorder, EventType } from '../adapters/event-recorder.js';
-import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
+import type { KubeObject } from '../adapters/kube-client.js';
 import { isNotFound } from '../adapters/kube-errors.js';
-import { resourcePath } from '../adapters/resource-paths.js';
 import { planApplyOrder } from '../domain/apply-order.js';
 import { claimGrowth, keepLiveClaimTemplates } from '../domain/claim-growth.js';
 import { buildDesiredState, objectKey } from '../domain/desired-state.js';
@@ -18,7 +15,7 @@ import {
   needsLiveObject,
   planReplicasHandover,
 } from '../domain/replicas-handover.js';
-import { ownedKinds } from '../domain/owned-kinds.js';
+import { prunedKinds } from '../domain/kind-registry.js';
 import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { planPrune } from '../domain/prune-plan.js';
 import {
@@ -28,13 +25,14 @@ import {
   type WorkloadObject,
 } from '../domain/workload-readiness.js';
 import { describeFailure } from './failure.js';
+import type { ChildPort, EventPort, EventType, PipelinePort } from './ports.js';
 
 export const PAUSE_ANNOTATION = 'gravix.dev/paused';
 
 export interface ReconcilerDeps {
-  client: KubeClient;
-  children: ChildWriter;
-  events: EventRecorder;
+  pipelines: PipelinePort;
+  children: ChildPort;
+  events: EventPort;
   logger: Logger;
   generate: SecretGenerator;
   prometheusOperator(): Promise<boolean>;
@@ -51,24 +49,15 @@ const CLAIM_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
 const hasClaimTemplates = (m: Manifest) =>
   ((m.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.length ?? 0) > 0;
 
-const pipelinePath = (namespace: string, name: string, sub = '') =>
-  resourcePath({ apiVersion: API_VERSION, kind: KIND, namespace, name }) + sub;
-
 /** One reconcile pass for one GravixPipeline: desired state in, applied children + status + Events out. */
 export class PipelineReconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(key: string): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
-    const raw = await this.deps.client
-      .request({ method: 'GET', path: pipelinePath(namespace, name) })
-      .catch((e: unknown) => {
-        if (isNotFound(e)) return undefined;
-        throw e;
-      });
+    const pipeline = await this.deps.pipelines.get(namespace, name);
     // Gone or going: ownerReferences let the garbage collector remove the children.
-    if (!raw || (raw.metadata as { deletionTimestamp?: string }).deletionTimestamp) return;
-    const pipeline = parsePipeline(raw);
+    if (!pipeline) return;
     if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') return this.pause(pipeline);
     const log = this.deps.logger.child({ pipeline: key, generation: pipeline.metadata.generation });
     try {
@@ -135,7 +124,7 @@ export class PipelineReconciler {
     const keys = new Set(applied.map(objectKey));
     const selector = `${PIPELINE_LABEL}=${pipeline.metadata.name},${MANAGED_BY_LABEL}=${MANAGED_BY}`;
     const lists = await Promise.all(
-      ownedKinds(prometheusOperator).map((kind) =>
+      prunedKinds(prometheusOperator).map((kind) =>
         this.deps.children.list(kind, pipeline.metadata.namespace, selector),
       ),
     );
@@ -196,13 +185,7 @@ export class PipelineReconciler {
   private async writeStatus(pipeline: GravixPipeline, observation: Observation): Promise<void> {
     const status: PipelineStatus = buildStatus(pipeline.status, observation, this.deps.now());
     if (sameStatus(status, pipeline.status)) return;
-    const { namespace, name } = pipeline.metadata;
-    await this.deps.client.request({
-      method: 'PATCH',
-      path: pipelinePath(namespace, name, '/status'),
-      body: { status },
-      contentType: 'application/merge-patch+json',
-    });
+    await this.deps.pipelines.patchStatus(pipeline, status);
   }
 
   private event(pipeline: GravixPipeline, type: EventType, reason: string, message: string): Promise<void> {

@@ -3,7 +3,6 @@ import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { buildPipelineCrd } from '../../crds/gravix-pipeline-crd.js';
 import { KubeClient } from '../adapters/kube-client.js';
 import { loadKubeconfigFile } from '../adapters/kube-connection.js';
-import { resourcePath } from '../adapters/resource-paths.js';
 import { monitoringCrds } from './monitoring-crds.js';
 
 export interface KubeTestEnv {
@@ -12,8 +11,8 @@ export interface KubeTestEnv {
   stop(): Promise<void>;
 }
 
-const crdPath = (name: string) =>
-  resourcePath({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name });
+// CRDs are installed by tests and the chart, never by the operator, so they are not in its kind registry.
+const crdPath = (name: string) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`;
 
 /** Applies a CRD exactly as written and waits until the apiserver serves it. */
 export async function installCrd(client: KubeClient, crd: { metadata: { name: string } }): Promise<void> {

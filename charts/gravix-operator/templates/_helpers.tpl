@@ -47,32 +47,53 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end }}
 {{- end }}
 
+{{/* The namespace the operator watches: "" for every namespace, else watchNamespace or the release's own. */}}
+{{- define "gravix-operator.watchNamespace" -}}
+{{- if .Values.watchAllNamespaces }}
+{{- if .Values.watchNamespace }}
+{{- fail "set watchAllNamespaces or watchNamespace, not both" }}
+{{- end }}
+{{- else }}
+{{- default .Release.Namespace .Values.watchNamespace }}
+{{- end }}
+{{- end }}
+
 {{/*
-The rules the operator needs on the objects it reconciles (see ARCHITECTURE.md). Rendered into a ClusterRole
-when it watches every namespace, or into a Role in watchNamespace otherwise.
+The rules the operator needs on the objects it reconciles: one rule per resource, exactly what
+operator/domain/kind-registry.ts derives from how each kind is written (charts/gravix-operator.int.test.ts
+compares them). Rendered into a Role in the watched namespace, or a ClusterRole with watchAllNamespaces.
 */}}
 {{- define "gravix-operator.managerRules" -}}
 - apiGroups: [gravix.dev]
   resources: [gravixpipelines]
-  verbs: [get, list, watch, update, patch]
+  verbs: [get, list, watch]
 - apiGroups: [gravix.dev]
   resources: [gravixpipelines/status]
-  verbs: [get, update, patch]
+  verbs: [get, patch]
+# Children carry blockOwnerDeletion, which OwnerReferencesPermissionEnforcement allows only with this.
 - apiGroups: [gravix.dev]
   resources: [gravixpipelines/finalizers]
   verbs: [update]
+{{- range list "configmaps" "services" }}
 - apiGroups: ['']
-  resources: [configmaps, secrets, services, serviceaccounts]
+  resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
-# MinIO's claim grows with spec.storage.minio.size (a StatefulSet's claim template cannot change).
+{{- end }}
+# Generated Secrets are created once and never updated.
 - apiGroups: ['']
-  resources: [persistentvolumeclaims]
-  verbs: [get, list, patch]
+  resources: [secrets]
+  verbs: [get, list, watch, create]
+{{- range list "deployments" "statefulsets" }}
 - apiGroups: [apps]
-  resources: [deployments, statefulsets]
+  resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
+{{- end }}
+# The rollup was a CronJob before docs/adr/0062: only pruned.
 - apiGroups: [batch]
-  resources: [cronjobs, jobs]
+  resources: [cronjobs]
+  verbs: [get, list, watch, delete]
+- apiGroups: [batch]
+  resources: [jobs]
   verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
@@ -80,13 +101,21 @@ when it watches every namespace, or into a Role in watchNamespace otherwise.
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch, create, update, patch, delete]
+{{- range list "ingresses" "networkpolicies" }}
 - apiGroups: [networking.k8s.io]
-  resources: [ingresses, networkpolicies]
+  resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
+{{- end }}
+{{- range list "servicemonitors" "prometheusrules" }}
 - apiGroups: [monitoring.coreos.com]
-  resources: [servicemonitors, prometheusrules]
+  resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
-- apiGroups: ['', events.k8s.io]
+{{- end }}
+# MinIO's claim grows with spec.storage.minio.size (a StatefulSet's claim template cannot change).
+- apiGroups: ['']
+  resources: [persistentvolumeclaims]
+  verbs: [get, list, patch]
+- apiGroups: ['']
   resources: [events]
   verbs: [get, create, patch]
 {{- end }}

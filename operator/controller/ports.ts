@@ -1,0 +1,45 @@
+import type { Manifest } from '../../cdk8s/pipeline-chart.js';
+import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
+import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
+import type { KubeObject } from '../adapters/kube-client.js';
+import type { RegisteredKind } from '../domain/kind-registry.js';
+
+/** What the reconciler needs of the apiserver, as ports: adapters/ implements them, tests may pass their own. */
+
+/** The reconciled GravixPipelines. */
+export interface PipelinePort {
+  /** The defaulted pipeline, or undefined when it is gone or being deleted (garbage collection does the rest). */
+  get(namespace: string, name: string): Promise<GravixPipeline | undefined>;
+  patchStatus(pipeline: GravixPipeline, status: PipelineStatus): Promise<void>;
+}
+
+/** A pipeline's children. */
+export interface ChildPort {
+  readonly fieldManager: string;
+  apply(manifest: Manifest, fieldManager?: string): Promise<KubeObject>;
+  /** Whether it was created (false: it already existed, untouched). */
+  createIfAbsent(manifest: Manifest): Promise<boolean>;
+  get(manifest: Manifest): Promise<KubeObject | undefined>;
+  growClaim(namespace: string, name: string, storage: string): Promise<void>;
+  list(
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
+    namespace: string,
+    selector: string,
+  ): Promise<KubeObject[]>;
+  delete(object: KubeObject): Promise<void>;
+}
+
+export interface InvolvedObject {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  uid?: string;
+}
+
+export type EventType = 'Normal' | 'Warning';
+
+/** Events on the pipeline (best effort: recording never fails a pass). */
+export interface EventPort {
+  record(object: InvolvedObject, type: EventType, reason: string, message: string): Promise<void>;
+}

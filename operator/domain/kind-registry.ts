@@ -1,0 +1,128 @@
+import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
+
+/**
+ * How the operator writes a kind. The mode decides which kinds are watched and pruned and which RBAC verbs the
+ * chart grants (the chart's rules are compared with `rbacRules` in charts/gravix-operator.int.test.ts).
+ */
+export type WriteMode =
+  /** The reconciled resource: watched and read; only its status is written. */
+  | 'reconciled'
+  /** Server-side applied on every pass; watched (drift wakes a pass) and pruned when no longer synthesized. */
+  | 'apply'
+  /** Created only when absent (generated Secrets), never updated or pruned; watched so a deleted one returns. */
+  | 'create-only'
+  /** No longer synthesized: watched and pruned only, so an upgrade removes what an older version applied. */
+  | 'prune-only'
+  /** Never applied: listed and its storage request patched (a StatefulSet's claim template cannot grow). */
+  | 'grow-only'
+  /** Events: created, read and patched (aggregated like client-go's correlator). */
+  | 'record';
+
+export interface RegisteredKind {
+  apiVersion: string;
+  kind: string;
+  plural: string;
+  write: WriteMode;
+  /** Served only when the Prometheus operator CRDs are installed. */
+  prometheusOperator?: boolean;
+}
+
+/**
+ * Every kind the operator touches in a watched namespace; one list for watches, pruning, paths and RBAC. The
+ * leader-election Lease is not here: it lives in the operator's own namespace, under a Role of its own.
+ */
+export const KIND_REGISTRY: readonly RegisteredKind[] = [
+  { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, write: 'reconciled' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', write: 'apply' },
+  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', write: 'create-only' },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', write: 'apply' },
+  { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', write: 'apply' },
+  // Rollup was a CronJob before docs/adr/0062.
+  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', write: 'prune-only' },
+  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', write: 'apply' },
+  {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    plural: 'horizontalpodautoscalers',
+    write: 'apply',
+  },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', write: 'apply' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', write: 'apply' },
+  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', write: 'apply' },
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    plural: 'servicemonitors',
+    write: 'apply',
+    prometheusOperator: true,
+  },
+  {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'PrometheusRule',
+    plural: 'prometheusrules',
+    write: 'apply',
+    prometheusOperator: true,
+  },
+  { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', write: 'grow-only' },
+  { apiVersion: 'v1', kind: 'Event', plural: 'events', write: 'record' },
+];
+
+export class UnknownKindError extends Error {
+  readonly code = 'UNKNOWN_KIND';
+}
+
+/** The registry entry of a kind; a kind the operator does not know is a programming error, named. */
+export function registeredKind(apiVersion: string, kind: string): RegisteredKind {
+  const found = KIND_REGISTRY.find((k) => k.apiVersion === apiVersion && k.kind === kind);
+  if (!found)
+    throw new UnknownKindError(`kind ${kind} (apiVersion ${apiVersion}) is not in the kind registry`);
+  return found;
+}
+
+/** Children whose watch events wake their pipeline's pass. */
+export function watchedChildKinds(): RegisteredKind[] {
+  return KIND_REGISTRY.filter((k) => ['apply', 'create-only', 'prune-only'].includes(k.write));
+}
+
+/** Kinds listed for pruning; Prometheus operator kinds only when that API is served. */
+export function prunedKinds(prometheusOperator: boolean): RegisteredKind[] {
+  return KIND_REGISTRY.filter(
+    (k) => (k.write === 'apply' || k.write === 'prune-only') && (prometheusOperator || !k.prometheusOperator),
+  );
+}
+
+const VERBS: Record<WriteMode, string[]> = {
+  reconciled: ['get', 'list', 'watch'],
+  apply: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  'create-only': ['get', 'list', 'watch', 'create'],
+  'prune-only': ['get', 'list', 'watch', 'delete'],
+  'grow-only': ['get', 'list', 'patch'],
+  record: ['get', 'create', 'patch'],
+};
+
+export interface RbacRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+
+/**
+ * The RBAC rules each mode needs, one rule per resource. The reconciled resource also needs its status
+ * subresource, and update on its finalizers: children carry `blockOwnerDeletion`, which clusters running the
+ * OwnerReferencesPermissionEnforcement admission plugin allow only to whoever may set the owner's finalizers.
+ */
+export function rbacRules(kinds: readonly RegisteredKind[] = KIND_REGISTRY): RbacRule[] {
+  return kinds.flatMap((k) => {
+    const apiGroups = [groupOf(k.apiVersion)];
+    const rule = { apiGroups, resources: [k.plural], verbs: VERBS[k.write] };
+    if (k.write !== 'reconciled') return [rule];
+    return [
+      rule,
+      { apiGroups, resources: [`${k.plural}/status`], verbs: ['get', 'patch'] },
+      { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] },
+    ];
+  });
+}
