@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Provisions the real components the integration tests run, into a cache keyed
 # by version, so a second run costs seconds. Usage:
-#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|cluster]...
+#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|schemathesis|cluster]...
 # `all` is every component but `cluster` (the single-node Kubernetes of testbin/cluster/, which needs root and
 # changes the host when it runs): `npm run testbin cluster` adds it.
-# Prints one JSON line per component with how long it took and whether it was cached.
+# Prints one JSON line per component on stdout with how long it took and whether it was cached. A build's own
+# output (pages of `go: downloading`, Maven, pip) goes to a log file under the cache's logs/; stderr gets a
+# progress line every 30 s and, when a build fails, the end of its log.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,6 +27,29 @@ report() { # name version seconds cached path
   printf '{"component":"%s","version":"%s","seconds":%s,"cached":%s,"path":"%s"}\n' "$@"
 }
 
+# Runs a builder with its output in $cache_dir/logs/<name>.log, printing progress to stderr every 30 s.
+run_logged() { # name builder-function
+  local name=$1 builder=$2 logfile=$cache_dir/logs/$1.log pid waited=0 status=0
+  mkdir -p "$cache_dir/logs"
+  log "testbin: building $name (log: $logfile)"
+  "$builder" >"$logfile" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    waited=$((waited + 1))
+    if [ $((waited % 30)) -eq 0 ]; then
+      log "testbin: $name still building, ${waited} s, $(grep -c '^go: downloading' "$logfile" || true) Go modules" \
+        "downloaded, $(wc -l <"$logfile") log lines"
+    fi
+  done
+  wait "$pid" || status=$?
+  if [ "$status" -ne 0 ]; then
+    log "testbin: building $name failed (exit $status); the end of $logfile:"
+    tail -n 40 "$logfile" >&2
+    exit "$status"
+  fi
+}
+
 timed() { # name version target-file builder-function
   local name=$1 version=$2 target=$3 builder=$4 start end
   start=$(date +%s)
@@ -32,8 +57,7 @@ timed() { # name version target-file builder-function
     report "$name" "$version" 0 true "$target"
     return
   fi
-  log "testbin: building $name $version"
-  "$builder"
+  run_logged "$name" "$builder"
   end=$(date +%s)
   report "$name" "$version" $((end - start)) false "$target"
 }
@@ -121,16 +145,38 @@ build_trino() {
   mv "$out.tmp" "$out"
 }
 
+build_schemathesis() {
+  # A venv cannot be moved (its scripts name their interpreter by path): it is built in place and marked complete.
+  # pip takes its index and certificates from its own configuration (pip.conf, PIP_INDEX_URL), as npm does from
+  # .npmrc; no registry is named here.
+  local out=$cache_dir/schemathesis-$SCHEMATHESIS_VERSION
+  rm -rf "$out"
+  python3 -m venv "$out"
+  "$out/bin/pip" install --no-input --disable-pip-version-check --progress-bar off \
+    -r "$repo_root/testbin/schemathesis/requirements.txt"
+  "$out/bin/schemathesis" --version
+  touch "$out/complete"
+}
+
+# Debian packages the tests run: command -> package.
+apt_packages=(chromium:chromium promtool:prometheus unzip:unzip shellcheck:shellcheck)
+
 install_apt() {
-  local missing=()
-  command -v chromium >/dev/null || missing+=(chromium)
-  command -v promtool >/dev/null || missing+=(prometheus)
-  command -v unzip >/dev/null || missing+=(unzip)
+  local missing=() entry start end cached=true
+  start=$(date +%s)
+  for entry in "${apt_packages[@]}"; do
+    command -v "${entry%%:*}" >/dev/null || missing+=("${entry#*:}")
+  done
+  # schemathesis runs in a venv of the system Python 3.
+  python3 -m venv --help >/dev/null 2>&1 || missing+=(python3 python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
+    cached=false
     log "testbin: apt-get install ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   fi
+  end=$(date +%s)
+  report apt "$DEBIAN_SUITE" $((end - start)) "$cached" /usr/bin
 }
 
 run_component() {
@@ -142,8 +188,14 @@ run_component() {
     helm) timed helm "$HELM_VERSION" "$cache_dir/helm-$HELM_VERSION/helm" build_helm ;;
     minio) timed minio "$MINIO_VERSION" "$cache_dir/minio-$MINIO_VERSION/minio" build_minio ;;
     trino) timed trino "$TRINO_VERSION" "$cache_dir/trino-$TRINO_VERSION/bin/launcher" build_trino ;;
+    schemathesis) timed schemathesis "$SCHEMATHESIS_VERSION" \
+      "$cache_dir/schemathesis-$SCHEMATHESIS_VERSION/complete" build_schemathesis ;;
     cluster) provision_cluster ;;
-    *) log "testbin: unknown component '$1' (expected all, apt, etcd, kube-apiserver, helm, minio, trino, cluster)"; exit 2 ;;
+    *)
+      log "testbin: unknown component '$1' (expected all, apt, etcd, kube-apiserver, helm, minio, trino," \
+        "schemathesis, cluster)"
+      exit 2
+      ;;
   esac
 }
 
@@ -152,6 +204,6 @@ source "$repo_root/testbin/cluster/provision.sh"
 
 components=()
 for c in "${@:-all}"; do
-  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino); else components+=("$c"); fi
+  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino schemathesis); else components+=("$c"); fi
 done
 for c in "${components[@]}"; do run_component "$c"; done
