@@ -94,6 +94,10 @@ describe('Dockerfile.workers', () => {
     );
     expect(runtime.instructions.join('\n')).toMatch(/GRAVIX_DASHBOARD_DIR=\/app\/dashboards\/web\/dist/);
   });
+
+  it('ships the API description where the compiled servers look for it (/app/docs/openapi)', () => {
+    expect(runtime.instructions).toContain('COPY --from=build /src/docs/openapi ./docs/openapi');
+  });
 });
 
 describe('.dockerignore', () => {
@@ -101,6 +105,11 @@ describe('.dockerignore', () => {
 
   it('keeps local builds, dependencies and secrets-prone data out of the build context', () => {
     expect(ignored).toEqual(expect.arrayContaining(['.git', '**/node_modules', 'dist', '.gravix-data']));
+  });
+
+  it('keeps docs out of the context but the API description the servers serve', () => {
+    expect(ignored.indexOf('!docs/openapi')).toBeGreaterThan(ignored.indexOf('docs'));
+    expect(ignored.indexOf('docs')).toBeGreaterThanOrEqual(0);
   });
 
   it('keeps testbin in the context, because the build compiles operator/testing which imports it', () => {

@@ -7,9 +7,15 @@ export interface ToolResult {
 }
 
 /** Runs a CLI tool to completion; a non-zero exit is returned, not thrown, so tests can assert on it. */
-export function runTool(command: string, args: string[], input?: string): Promise<ToolResult> {
+export function runTool(
+  command: string,
+  args: string[],
+  input?: string,
+  options: { cwd?: string } = {},
+): Promise<ToolResult> {
   return new Promise((resolveResult, reject) => {
-    const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    const settings = { maxBuffer: 64 * 1024 * 1024, ...options };
+    const child = execFile(command, args, settings, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') {
         reject(error);
         return;

@@ -11,6 +11,7 @@ export interface TestbinVersions {
   HELM_VERSION: string;
   MINIO_VERSION: string;
   TRINO_VERSION: string;
+  SCHEMATHESIS_VERSION: string;
 }
 
 /** Reads testbin/versions.env, the one place component versions are pinned. */
@@ -36,6 +37,8 @@ export interface TestbinPaths {
   chromium: string;
   promtool: string;
   temurinJavaHome: string;
+  /** The schemathesis CLI in its venv (scripts/testbin.sh schemathesis). */
+  schemathesis: string;
 }
 
 export function testbinPaths(): TestbinPaths {
@@ -50,6 +53,7 @@ export function testbinPaths(): TestbinPaths {
     chromium: process.env['GRAVIX_CHROMIUM'] ?? '/usr/bin/chromium',
     promtool: process.env['GRAVIX_PROMTOOL'] ?? '/usr/bin/promtool',
     temurinJavaHome: process.env['GRAVIX_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64',
+    schemathesis: join(cache, `schemathesis-${v.SCHEMATHESIS_VERSION}`, 'bin', 'schemathesis'),
   };
 }
 

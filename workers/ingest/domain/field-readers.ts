@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../../domain/rfc3339.js';
 import { FieldError } from './item-error.js';
 
 export type Item = Record<string, unknown>;
@@ -49,8 +50,6 @@ export function readInteger(item: Item, field: string, min: number, max: number)
   return value;
 }
 
-const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
 export interface TimeWindow {
   now: number;
   maxPastMs: number;
@@ -62,18 +61,16 @@ export function readTimestamp(item: Item, field: string, window: TimeWindow): nu
   const value = item[field];
   if (value === undefined || value === null)
     throw new FieldError('MISSING_FIELD', field, `${field} is required`);
-  let ms: number;
+  let ms: number | undefined;
   if (typeof value === 'number' && Number.isInteger(value)) ms = value;
-  else if (typeof value === 'string' && rfc3339.test(value)) ms = Date.parse(value);
-  else {
+  else if (typeof value === 'string') ms = parseRfc3339(value);
+  if (ms === undefined) {
     throw new FieldError(
       'INVALID_VALUE',
       field,
       `${field} must be an RFC 3339 string or integer epoch milliseconds, got ${show(value)}`,
     );
   }
-  if (!Number.isFinite(ms))
-    throw new FieldError('INVALID_VALUE', field, `${field} is not a real date: ${show(value)}`);
   const [earliest, latest] = [window.now - window.maxPastMs, window.now + window.maxFutureMs];
   if (ms < earliest || ms > latest) {
     throw new FieldError(

@@ -62,6 +62,13 @@ describe('parseRequestFact', () => {
       'timestamp must be an RFC 3339 string or integer epoch milliseconds, got "yesterday"',
     ],
     [
+      // Date.parse rolls a day that does not exist over into the next month.
+      { timestamp: '2026-11-31T11:00:00Z' },
+      'INVALID_VALUE',
+      'timestamp',
+      'timestamp must be an RFC 3339 string or integer epoch milliseconds, got "2026-11-31T11:00:00Z"',
+    ],
+    [
       { timestamp: '2026-11-23T14:00:00Z' },
       'OUT_OF_RANGE',
       'timestamp',

@@ -10,6 +10,7 @@ import { RouteCache } from '../fast-facts/route-cache.js';
 import { resolveApiKey } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
+import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
@@ -155,6 +156,7 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
   app.post('/api/v1/facts', endpoints.facts);
   app.post('/api/v1/events', endpoints.events);
   app.use(requestId);
+  app.get(openApiPath, buildOpenApiHandler());
   app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
     const writable = await deps.wal.isWritable();
@@ -167,6 +169,11 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));
   return app;
+}
+
+/** The express half alone: its routes are held to docs/openapi/gravix-api.yaml (openapi-routes.test.ts). */
+export function buildIngestExpressApp(deps: IngestAppDeps): express.Express {
+  return buildExpressApp(deps, buildIngestEndpoints(deps));
 }
 
 /**

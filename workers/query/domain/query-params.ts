@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../../domain/rfc3339.js';
 import { httpMethods } from '../../ingest/domain/parse-request-fact.js';
 
 export class QueryParamError extends Error {
@@ -23,12 +24,12 @@ function single(params: Params, field: string): string | undefined {
   return value;
 }
 
-/** ms since epoch or RFC 3339. */
+/** ms since epoch (digits only) or an RFC 3339 date-time; not whatever else Date.parse takes (`-1`, `2024`). */
 export function parseTime(params: Params, field: string): number | undefined {
   const raw = single(params, field);
   if (raw === undefined || raw === '') return undefined;
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
-  if (!Number.isFinite(ms)) {
+  const ms = /^\d+$/.test(raw) ? Number(raw) : parseRfc3339(raw);
+  if (ms === undefined || !Number.isFinite(ms)) {
     throw new QueryParamError(
       field,
       `${field} must be ms since epoch or an RFC 3339 time, got '${raw.slice(0, 40)}'`,

@@ -7,6 +7,7 @@ import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
+import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
 import { setSecurityHeaders } from '../../shared/http/security-headers.js';
 import {
@@ -184,6 +185,8 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
     else res.status(503).json(readinessError(ready, res));
   });
   // /metrics is served on its own port (buildQueryMetricsApp), so the public port answers it with 404.
+  // The API description needs no key: it is registered before the API router's authentication.
+  app.get(openApiPath, buildOpenApiHandler());
   mountApi(app, deps);
   mountDashboard(app, deps.dashboardDir);
   app.use(notFound);

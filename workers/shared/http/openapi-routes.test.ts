@@ -1,0 +1,148 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type express from 'express';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { parse } from 'yaml';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { RateLimiter } from '../../ingest/domain/rate-limiter.js';
+import { RouteBudget } from '../../ingest/domain/route-budget.js';
+import { buildIngestExpressApp } from '../../ingest/http/ingest-app.js';
+import { buildIngestMetrics } from '../../ingest/ingest-metrics.js';
+import { WriteAheadLog } from '../../ingest/wal/write-ahead-log.js';
+import { DuckDbQueryEngine } from '../../query/adapters/duckdb-query-engine.js';
+import { buildQueryApp, buildQueryMetricsApp } from '../../query/http/query-app.js';
+import { QueryService } from '../../query/query-service.js';
+import { openApiDocument, openApiDocumentPath, openApiPath, operationsTagged } from './openapi-document.js';
+
+/** A layer of express's router (router 2.x): a route, a mounted router, or middleware. */
+interface Layer {
+  route?: { path: string | RegExp; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+  rawPath?: string;
+}
+
+/** Every (METHOD path) an express app registers, mounted routers included. */
+function registeredRoutes(app: express.Express): string[] {
+  const found: string[] = [];
+  const walk = (stack: Layer[], prefix: string) => {
+    for (const layer of stack) {
+      if (layer.route) {
+        const path =
+          layer.route.path instanceof RegExp ? String(layer.route.path) : prefix + layer.route.path;
+        for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all'))
+          found.push(`${method.toUpperCase()} ${path}`);
+      } else if (layer.handle.stack) {
+        walk(layer.handle.stack, prefix + (layer.rawPath ?? ''));
+      }
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return found.sort();
+}
+
+/** Routes the document leaves out on purpose (its info.description says so). */
+const undocumented = {
+  // The dashboard's client-side routes: any other GET outside the API answers the app shell.
+  query: ['GET /^\\/(?!api\\/|metrics$|live$|ready$).*/'],
+};
+
+let dir: string;
+let wal: WriteAheadLog;
+let engine: DuckDbQueryEngine;
+let ingestApp: express.Express;
+let queryApp: express.Express;
+let metricsApp: express.Express;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gx-openapi-'));
+  ({ wal } = await WriteAheadLog.open({
+    dir: join(dir, 'wal'),
+    maxSegmentBytes: 1 << 20,
+    maxSegmentAgeMs: 60_000,
+    onSealed: () => {},
+  }));
+  ingestApp = buildIngestExpressApp({
+    wal,
+    apiKeys: () => [],
+    limiter: new RateLimiter({ perSecond: 10, burst: 10 }),
+    routes: new RouteBudget(10),
+    metrics: buildIngestMetrics(
+      () => ({ segments: 0, bytes: 0 }),
+      () => wal.diskBytes(),
+    ),
+    log: pino({ level: 'silent' }),
+    limits: {
+      maxBodyBytes: 1 << 20,
+      maxItemsPerBatch: 10,
+      diskBudgetBytes: 1 << 30,
+      maxPastMs: 60_000,
+      maxFutureMs: 60_000,
+    },
+  });
+  const storeRoot = join(dir, 'store');
+  mkdirSync(storeRoot);
+  engine = await DuckDbQueryEngine.open(storeRoot);
+  // With built assets the dashboard's routes are registered too.
+  const dashboardDir = join(dir, 'dashboard');
+  mkdirSync(dashboardDir);
+  writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>gravix</title>');
+  queryApp = buildQueryApp({
+    service: new QueryService(engine, new LocalObjectStore(storeRoot)),
+    apiKeys: () => [],
+    log: pino({ level: 'silent' }),
+    readiness: async () => ({ ready: true }),
+    dashboardDir,
+  });
+  metricsApp = buildQueryMetricsApp(new Registry(), pino({ level: 'silent' }));
+});
+
+afterAll(async () => {
+  await wal.close();
+  await engine.close();
+});
+
+describe('the OpenAPI document (docs/openapi/gravix-api.yaml)', () => {
+  it('is OpenAPI 3.1 with a unique operationId for every operation', () => {
+    const document = openApiDocument();
+    expect(document.openapi).toBe('3.1.0');
+    const ids = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).map((op) => (op as { operationId?: string }).operationId),
+    );
+    expect(ids.every((id) => typeof id === 'string')).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('describes every route the ingest server registers, and nothing it does not', () => {
+    expect(registeredRoutes(ingestApp)).toEqual(operationsTagged('ingest'));
+  });
+
+  it("describes every route the query server registers but the dashboard's client-side routes, and nothing else", () => {
+    expect(registeredRoutes(queryApp)).toEqual([...operationsTagged('query'), ...undocumented.query].sort());
+  });
+
+  it("describes the query server's metrics listener", () => {
+    expect(registeredRoutes(metricsApp)).toEqual(operationsTagged('query-metrics'));
+  });
+
+  it('is served without a key by both servers, equal to the YAML file', async () => {
+    const fromFile = parse(readFileSync(openApiDocumentPath(), 'utf8')) as unknown;
+    for (const app of [ingestApp, queryApp]) {
+      const server: Server = await new Promise((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      try {
+        const { port } = server.address() as AddressInfo;
+        const res = await fetch(`http://127.0.0.1:${port}${openApiPath}`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+        expect(await res.json()).toEqual(fromFile);
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+  });
+});
