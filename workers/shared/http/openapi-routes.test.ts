@@ -15,7 +15,7 @@ import { buildIngestMetrics } from '../../ingest/ingest-metrics.js';
 import { WriteAheadLog } from '../../ingest/wal/write-ahead-log.js';
 import { DuckDbQueryEngine } from '../../query/adapters/duckdb-query-engine.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../../query/http/query-app.js';
-import { QueryService } from '../../query/query-service.js';
+import { QueryService } from '../../query/app/query-service.js';
 import { openApiDocument, openApiDocumentPath, openApiPath, operationsTagged } from './openapi-document.js';
 
 /** A layer of express's router (router 2.x): a route, a mounted router, or middleware. */
