@@ -4,21 +4,21 @@ import { LatencySketch, type LatencyBuckets } from '../../workers/domain/latency
 import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
-import { buildDataFileKey } from '../../workers/rollup/domain/rollup-manifest.js';
+import { buildDataFileKey } from '../../workers/domain/metrics-layout.js';
 import {
   rollUpHoursToDays,
   rollUpMinutesToHours,
   rollUpToServices,
   type HourMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
-import { buildDayTileKey } from '../../workers/rollup/app/refresh-day-tiles.js';
+import { buildDayTileKey } from '../../workers/domain/metrics-layout.js';
 import {
   encodeDayMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceMetrics,
 } from '../../workers/rollup/adapters/metrics-parquet.js';
-import type { MetricsTable } from '../../workers/rollup/domain/rollup-manifest.js';
+import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
 
 export interface DatasetOptions {
   root: string;

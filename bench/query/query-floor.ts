@@ -1,3 +1,4 @@
+import { buildTableFilesGlob, type MetricsTableName } from '../../workers/domain/metrics-layout.js';
 import type { MetricsScanPlan, TimeRange } from '../../workers/query/domain/plan-metrics-scan.js';
 
 /** One hand-written floor statement: the same grouping, filter and files as the Gravix query it stands beside. */
@@ -16,10 +17,10 @@ const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 type Resolution = 'minute' | 'hour' | 'day';
 
 function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
-  const [table, time] = [`${f.level}_metrics_${resolution}`, `${resolution}_ms`];
+  // Service-level plans never hold days (there is no service_metrics_day), so the name is always a catalogue table.
+  const [table, time] = [`${f.level}_metrics_${resolution}` as MetricsTableName, `${resolution}_ms`];
   const where = f.where;
-  const partitions = resolution === 'day' ? '*' : '*/*';
-  const glob = `${root}/metrics/${table}/tenant=${tenant}/${partitions}/*.parquet`;
+  const glob = `${root}/${buildTableFilesGlob(table, tenant)}`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';
   return `SELECT ${time} AS minute_ms, ${keys}, requests, errors_5xx, latency_bucket_index, latency_bucket_count
     FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { buildRawPartition, buildRawSegmentKey, type RawPartition } from '../domain/raw-partition.js';
 import type { RawFact } from '../domain/raw-record.js';
 import { loadManifest } from './app/commit-partition.js';
-import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js';
+import { buildDataFileKey, buildManifestKey } from '../domain/metrics-layout.js';
 import { chunk, putRawSegment } from './testing/raw-segments.js';
 import { parseRunSummary, spawnRollup, type RollupProcess } from './testing/rollup-processes.js';
 import { diffCells, readTableCells, recountFacts, recountTables } from './testing/rollup-recount.js';

@@ -9,7 +9,7 @@ import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { buildRawPartition } from '../domain/raw-partition.js';
 import { loadManifest } from './app/commit-partition.js';
 import { computePartition } from './app/compute-partition.js';
-import { buildDataFileKey, buildManifestKey } from './domain/rollup-manifest.js';
+import { buildDataFileKey, buildManifestKey } from '../domain/metrics-layout.js';
 import { runRollupOnce } from './app/run-rollup-once.js';
 import { chunk, putRawSegment } from './testing/raw-segments.js';
 import { expectRowsMatchOracle, readCommittedRows } from './testing/rollup-oracle.js';

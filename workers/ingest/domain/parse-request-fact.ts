@@ -1,4 +1,5 @@
 import type { RawFact } from '../../domain/raw-record.js';
+import { httpMethods } from '../../domain/request-vocabulary.js';
 import {
   readEnum,
   readInteger,
@@ -12,18 +13,6 @@ import {
 import { FieldError, type ItemError } from './item-error.js';
 import { normalisePath } from './normalise-path.js';
 import type { RouteBudget } from './route-budget.js';
-
-export const httpMethods = [
-  'GET',
-  'POST',
-  'PUT',
-  'PATCH',
-  'DELETE',
-  'HEAD',
-  'OPTIONS',
-  'TRACE',
-  'CONNECT',
-] as const;
 
 /** An hour: anything slower is a client bug, not a latency. */
 export const maxLatencyMs = 3_600_000;

@@ -1,4 +1,5 @@
-import { RouteBudget, overflowRoute } from './route-budget.js';
+import { overflowRoute } from '../../domain/request-vocabulary.js';
+import { RouteBudget } from './route-budget.js';
 
 describe('RouteBudget', () => {
   it('folds routes past the per-service budget into the overflow route and keeps known ones', () => {

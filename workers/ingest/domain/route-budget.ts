@@ -1,5 +1,4 @@
-/** The route every path folds into once its service has used up its route budget; the UI shows it. */
-export const overflowRoute = '/:overflow';
+import { overflowRoute } from '../../domain/request-vocabulary.js';
 
 /**
  * Caps distinct route templates per (tenant, service) so one misbehaving

@@ -1,11 +1,7 @@
 import { readTimestamp } from '../domain/field-readers.js';
 import type { ItemError } from '../domain/item-error.js';
-import {
-  httpMethods,
-  maxLatencyMs,
-  parseRequestFact,
-  type FactContext,
-} from '../domain/parse-request-fact.js';
+import { httpMethods } from '../../domain/request-vocabulary.js';
+import { maxLatencyMs, parseRequestFact, type FactContext } from '../domain/parse-request-fact.js';
 import { deadLetter } from '../domain/validate-batch.js';
 import { ByteSink } from '../wal/byte-sink.js';
 import { frameHeaderBytes, sealFrame } from '../wal/segment-frames.js';

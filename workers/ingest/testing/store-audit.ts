@@ -2,7 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { parseRawSegmentKey, type RawPartition } from '../../domain/raw-partition.js';
 import { decodeRequestMetrics } from '../../rollup/adapters/metrics-parquet.js';
-import { buildDataFileKey } from '../../rollup/domain/rollup-manifest.js';
+import { buildDataFileKey } from '../../domain/metrics-layout.js';
 
 export interface LayerAudit {
   acknowledged: number;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { buildTableFilesGlob, buildTableTenantPrefix } from '../../domain/metrics-layout.js';
 import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
@@ -13,13 +14,11 @@ function duckdbDialect(storeRoot: string): SqlDialect {
     source(table, tenant) {
       if (!tenantIdPattern.test(tenant))
         throw new QueryEngineError(`tenant '${tenant}' is not a valid tenant id`);
-      // Day tiles sit under date=D/ only; every other table under date=D/hour=H/.
-      const partitions = table === 'request_metrics_day' ? '*' : '*/*';
-      const glob = `${storeRoot}/metrics/${table}/tenant=${tenant}/${partitions}/*.parquet`;
+      const glob = `${storeRoot}/${buildTableFilesGlob(table, tenant)}`;
       // Partition values stay VARCHAR so date comparisons are plain string comparisons, as in Trino.
       return `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
     },
-    hasTable: (table, tenant) => existsSync(`${storeRoot}/metrics/${table}/tenant=${tenant}`),
+    hasTable: (table, tenant) => existsSync(`${storeRoot}/${buildTableTenantPrefix(table, tenant)}`),
     tenantFilter: () => [],
     intDiv: (a, b) => `(${a} // ${b})`,
     // Select-list unnest of the two parallel lists zips them; DuckDB runs this far faster than a LATERAL join.
@@ -90,7 +89,7 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
   }
 
   protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
-    const dir = join(this.storeRoot, 'metrics', 'request_metrics_day', `tenant=${tenant}`);
+    const dir = join(this.storeRoot, buildTableTenantPrefix('request_metrics_day', tenant));
     const entries = await readdir(dir).catch(() => [] as string[]);
     const dates = entries
       .filter((e) => e.startsWith('date=') && existsSync(join(dir, e, 'part-00000.parquet')))

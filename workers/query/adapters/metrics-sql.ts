@@ -1,13 +1,8 @@
+import type { MetricsTableName } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 
-export type MetricsTableName =
-  | 'request_metrics_minute'
-  | 'request_metrics_hour'
-  | 'request_metrics_day'
-  | 'service_metrics_minute'
-  | 'service_metrics_hour'
-  | 'service_events';
+export type { MetricsTableName };
 
 /** What differs between DuckDB and Trino SQL; everything else is shared. */
 export interface SqlDialect {

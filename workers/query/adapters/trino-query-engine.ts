@@ -1,4 +1,12 @@
 import { BasicAuth, Trino, type QueryResult } from 'trino-client';
+import {
+  buildTablePrefix,
+  metricsTableLayouts,
+  metricsTableNames,
+  partitionColumns,
+  type ColumnType,
+  type MetricsTableName,
+} from '../../domain/metrics-layout.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
@@ -16,21 +24,30 @@ export interface TrinoQueryEngineOptions {
   queryTimeoutMs?: number;
 }
 
-/** The measure columns every request metrics table has after its key (metrics-schema.ts). */
-const measures = `requests bigint, errors_5xx bigint, errors_4xx bigint, latency_sum_ms double,
-    latency_min_ms double, latency_max_ms double, latency_p50_ms double, latency_p95_ms double,
-    latency_p99_ms double, latency_zero_count bigint, latency_bucket_index array(integer),
-    latency_bucket_count array(bigint)`;
-const endpoint = 'service varchar, method varchar, path varchar';
+const trinoTypes: Record<ColumnType, string> = {
+  int64: 'bigint',
+  float64: 'double',
+  utf8: 'varchar',
+  'list<int32>': 'array(integer)',
+  'list<int64>': 'array(bigint)',
+};
 
-const tables = {
-  request_metrics_minute: `minute_ms bigint, ${endpoint}, ${measures}`,
-  request_metrics_hour: `hour_ms bigint, ${endpoint}, ${measures}`,
-  request_metrics_day: `day_ms bigint, ${endpoint}, ${measures}`,
-  service_metrics_minute: `minute_ms bigint, service varchar, ${measures}`,
-  service_metrics_hour: `hour_ms bigint, service varchar, ${measures}`,
-  service_events: `ts_ms bigint, event_id varchar, type varchar, service varchar, version varchar, description varchar`,
-} as const;
+/** The external table over a metrics table's files, generated from the table catalogue (metrics-layout.ts). */
+export function buildTrinoTableDdl(
+  catalog: string,
+  schema: string,
+  warehouse: string,
+  table: MetricsTableName,
+): string {
+  const columns = metricsTableLayouts[table].columns.map((c) => `${c.name} ${trinoTypes[c.type]}`);
+  const partitions = partitionColumns(table);
+  const partitionDefs = partitions.map((c) => `"${c}" varchar`);
+  // The location names the table's folder without its trailing slash, as tables created before the catalogue do.
+  const location = `${warehouse}${buildTablePrefix(table).slice(0, -1)}`;
+  return `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${[...columns, ...partitionDefs].join(', ')})
+         WITH (external_location = ${sqlString(location)}, format = 'PARQUET',
+               partitioned_by = ARRAY[${partitions.map((c) => sqlString(c)).join(', ')}])`;
+}
 
 function trinoDialect(catalog: string, schema: string): SqlDialect {
   return {
@@ -85,23 +102,14 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     await this.run(
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
-    for (const [table, columns] of Object.entries(tables)) {
-      // Day tiles are partitioned by day only; every other table by hour.
-      const partitions = table === 'request_metrics_day' ? ['tenant', 'date'] : ['tenant', 'date', 'hour'];
-      const partitionColumns = partitions.map((c) => `"${c}" varchar`).join(', ');
-      await this.run(
-        `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${columns}, ${partitionColumns})
-         WITH (external_location = ${sqlString(`${base}metrics/${table}`)}, format = 'PARQUET',
-               partitioned_by = ARRAY[${partitions.map((c) => sqlString(c)).join(', ')}])`,
-      );
-    }
+    for (const table of metricsTableNames) await this.run(buildTrinoTableDdl(catalog, schema, base, table));
   }
 
   /** Registers partitions the rollup added (and drops removed ones) at most every partitionSyncMs. */
   private async syncPartitions(): Promise<void> {
     if (Date.now() - this.lastSync < (this.options.partitionSyncMs ?? 15_000)) return;
     this.syncing ??= (async () => {
-      for (const table of Object.keys(tables)) {
+      for (const table of metricsTableNames) {
         await this.run(
           `CALL ${this.options.catalog}.system.sync_partition_metadata(schema_name => ${sqlString(this.options.schema)}, table_name => ${sqlString(table)}, mode => 'FULL')`,
         );

@@ -1,5 +1,5 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
-import { overflowRoute } from '../../ingest/domain/route-budget.js';
+import { overflowRoute } from '../../domain/request-vocabulary.js';
 import type {
   EndpointRow,
   EndpointsResponse,

@@ -1,6 +1,11 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
-import { parseManifestKey, parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
+import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
+import {
+  buildTenantManifestsPrefix,
+  manifestsPrefix,
+  parseManifestKey,
+} from '../../domain/metrics-layout.js';
 
 export interface RollupFreshness {
   /** When the tenant's newest published hour generation was committed (wall clock, ms). */
@@ -40,7 +45,7 @@ export async function loadRollupFreshness(
   store: ObjectStore,
   tenant: string,
 ): Promise<RollupFreshness | undefined> {
-  const listed = await store.list(`metrics/_manifests/tenant=${tenant}/`);
+  const listed = await store.list(buildTenantManifestsPrefix(tenant));
   return loadNewestPublished(
     store,
     listed.map((o) => o.key).filter((key) => parseManifestKey(key)),
@@ -52,7 +57,7 @@ export async function loadRollupFreshnessPerTenant(
   store: ObjectStore,
 ): Promise<Map<string, RollupFreshness>> {
   const keysByTenant = new Map<string, string[]>();
-  for (const { key } of await store.list('metrics/_manifests/')) {
+  for (const { key } of await store.list(manifestsPrefix)) {
     const partition = parseManifestKey(key);
     if (partition) keysByTenant.set(partition.tenant, [...(keysByTenant.get(partition.tenant) ?? []), key]);
   }

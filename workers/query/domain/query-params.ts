@@ -1,5 +1,5 @@
+import { httpMethods } from '../../domain/request-vocabulary.js';
 import { parseRfc3339 } from '../../domain/rfc3339.js';
-import { httpMethods } from '../../ingest/domain/parse-request-fact.js';
 
 export class QueryParamError extends Error {
   readonly code = 'INVALID_QUERY_PARAMETER';

@@ -22,6 +22,7 @@ import type {
   ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
+import { metricsTableLayouts } from '../../domain/metrics-layout.js';
 import {
   requestMetricsDaySchema,
   requestMetricsHourSchema,
@@ -88,7 +89,10 @@ const int32ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
   );
 
 /** How each column of the request metrics tables is built from rows; a schema picks the columns it has. */
-const metricsColumns: Record<string, (rows: readonly MetricsTableRow[], type: DataType) => Data> = {
+export const metricsColumnEncoders: Record<
+  string,
+  (rows: readonly MetricsTableRow[], type: DataType) => Data
+> = {
   minute_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   hour_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   day_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
@@ -119,7 +123,7 @@ const metricsColumns: Record<string, (rows: readonly MetricsTableRow[], type: Da
 };
 
 function buildMetricsTable(schema: Schema, rows: readonly MetricsTableRow[]): Table {
-  const children = schema.fields.map((f) => metricsColumns[f.name]!(rows, f.type as DataType));
+  const children = schema.fields.map((f) => metricsColumnEncoders[f.name]!(rows, f.type as DataType));
   return buildTable(schema, children, rows.length);
 }
 
@@ -203,10 +207,10 @@ function decodeMetrics<K extends string>(bytes: Uint8Array, timeColumn: string, 
 
 /** Reads a request_metrics_minute file back into rows (tests). */
 export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] =>
-  decodeMetrics(bytes, 'minute_ms', 'minuteMs');
+  decodeMetrics(bytes, metricsTableLayouts.request_metrics_minute.timeColumn, 'minuteMs');
 /** Reads a request_metrics_hour file back into rows (day tiles, tests). */
 export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
-  decodeMetrics(bytes, 'hour_ms', 'hourMs');
+  decodeMetrics(bytes, metricsTableLayouts.request_metrics_hour.timeColumn, 'hourMs');
 /** Reads a request_metrics_day file back into rows (tests). */
 export const decodeDayMetrics = (bytes: Uint8Array): DayMetricsRow[] =>
-  decodeMetrics(bytes, 'day_ms', 'dayMs');
+  decodeMetrics(bytes, metricsTableLayouts.request_metrics_day.timeColumn, 'dayMs');

@@ -7,14 +7,8 @@ import {
 } from '../../domain/raw-partition.js';
 import { loadManifest, type CommittedManifest } from './commit-partition.js';
 import { decideRawRetention } from '../domain/raw-retention-plan.js';
-import {
-  buildDataFileKey,
-  buildInputsDigest,
-  buildManifestKey,
-  encodeRollupManifest,
-  metricsTables,
-  type ManifestInput,
-} from '../domain/rollup-manifest.js';
+import { buildInputsDigest, encodeRollupManifest, type ManifestInput } from '../domain/rollup-manifest.js';
+import { buildDataFileKey, buildManifestKey, metricsTables } from '../../domain/metrics-layout.js';
 import type { RollupPlan, RollupPolicy } from '../domain/rollup-plan.js';
 import { rollupPartition } from './rollup-partition.js';
 import { pauseAtPhase } from './test-phase-pause.js';

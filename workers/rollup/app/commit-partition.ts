@@ -3,15 +3,17 @@ import { PreconditionFailedError, type ObjectStore } from '../../adapters/object
 import { putWhileCommitted } from '../adapters/put-while-committed.js';
 import type { ComputedPartition } from './compute-partition.js';
 import {
-  buildDataFileKey,
-  buildManifestKey,
   encodeRollupManifest,
-  metricsTables,
   parseRollupManifest,
   rollupVersion,
-  type MetricsTable,
   type RollupManifest,
 } from '../domain/rollup-manifest.js';
+import {
+  buildDataFileKey,
+  buildManifestKey,
+  metricsTables,
+  type MetricsTable,
+} from '../../domain/metrics-layout.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface CommittedManifest {

@@ -22,12 +22,8 @@ import {
 import { InvalidRawLineError, parseRawLine } from '../domain/parse-raw-line.js';
 import { RawFactScanner } from '../domain/raw-fact-scanner.js';
 import { pauseAtPhase } from './test-phase-pause.js';
-import {
-  buildInputsDigest,
-  type ManifestInput,
-  type MetricsTable,
-  type RollupManifest,
-} from '../domain/rollup-manifest.js';
+import { buildInputsDigest, type ManifestInput, type RollupManifest } from '../domain/rollup-manifest.js';
+import { type MetricsTable } from '../../domain/metrics-layout.js';
 
 const hourMs = 3_600_000;
 

@@ -10,12 +10,8 @@ import {
 } from '../adapters/metrics-parquet.js';
 import { loadManifest } from './commit-partition.js';
 import { putNewObject } from '../adapters/put-new-object.js';
-import {
-  buildDataFileKey,
-  encodeRollupManifest,
-  parseManifestKey,
-  type RollupManifest,
-} from '../domain/rollup-manifest.js';
+import { encodeRollupManifest, type RollupManifest } from '../domain/rollup-manifest.js';
+import { buildDataFileKey, manifestsPrefix, parseManifestKey } from '../../domain/metrics-layout.js';
 
 export interface DeriveReport {
   /** Partitions that got their pre-merged tables. */
@@ -65,7 +61,7 @@ async function partitionsWithRaw(store: ObjectStore): Promise<Set<string>> {
 export async function deriveMissingTables(store: ObjectStore, log: Logger): Promise<DeriveReport> {
   const report: DeriveReport = { derived: 0, complete: 0, skipped: 0 };
   const withRaw = await partitionsWithRaw(store);
-  for (const { key } of await store.list('metrics/_manifests/')) {
+  for (const { key } of await store.list(manifestsPrefix)) {
     const partition = parseManifestKey(key);
     const committed = partition && (await loadManifest(store, key));
     if (!partition || !committed) continue;

@@ -11,7 +11,7 @@ import {
 import { buildRawPartition, buildRawSegmentKey, type RawPartition } from '../../domain/raw-partition.js';
 import type { RawFact } from '../../domain/raw-record.js';
 import { computePartition } from './compute-partition.js';
-import { buildDataFileKey } from '../domain/rollup-manifest.js';
+import { buildDataFileKey } from '../../domain/metrics-layout.js';
 import { PartitionBackoff } from '../domain/partition-backoff.js';
 import { startRollupLoop, type RollupPassResult } from './rollup-loop.js';
 import { buildRollupMetrics } from './rollup-metrics.js';

@@ -7,13 +7,21 @@ import {
 } from '../../adapters/object-store/object-store.js';
 import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../../domain/hour-metrics.js';
 import { decodeHourMetrics, encodeDayMetrics } from '../adapters/metrics-parquet.js';
-import { buildDataFileKey, parseManifestKey } from '../domain/rollup-manifest.js';
+import {
+  buildDataFileKey,
+  buildDayMarkerKey,
+  buildDayTileKey,
+  dayMarkersPrefix,
+  manifestsPrefix,
+  parseDayMarkerKey,
+  parseManifestKey,
+} from '../../domain/metrics-layout.js';
 import { putNewObject } from '../adapters/put-new-object.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
  * Day tiles (request_metrics_day) are derived from a closed day's hour tables. Which hour manifests (and their
- * etags) a tile was built from is encoded in its marker key, metrics/_manifests_day/tenant=T/date=D/<digest>,
+ * etags) a tile was built from is encoded in its marker key (buildDayMarkerKey: _manifests_day/tenant=T/date=D/<digest>),
  * so one listing tells which days are stale: any commit, publish or retention change to an hour of the day
  * changes an etag, hence the digest. A crash between an hour commit and the tile rebuild leaves a mismatch that
  * the next run repairs. Days still open (within the lateness window) get no tile; readers use hours for them.
@@ -27,14 +35,6 @@ interface Day {
   tenant: string;
   date: string;
   hours: ObjectInfo[];
-}
-
-const markerPrefix = 'metrics/_manifests_day/';
-const markerPattern = /^metrics\/_manifests_day\/tenant=([^/]+)\/date=(\d{4}-\d{2}-\d{2})\/([0-9a-f]{64})$/;
-
-/** Day tiles are partitioned by tenant and date only: one file per closed day. */
-export function buildDayTileKey(tenant: string, date: string): string {
-  return `metrics/request_metrics_day/tenant=${tenant}/date=${date}/part-00000.parquet`;
 }
 
 function groupHourManifests(manifests: readonly ObjectInfo[]): Map<string, Day> {
@@ -82,9 +82,9 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
 function groupMarkers(markers: readonly ObjectInfo[]): Map<string, string[]> {
   const builtFrom = new Map<string, string[]>();
   for (const { key } of markers) {
-    const match = markerPattern.exec(key);
-    if (!match) continue;
-    const id = `${match[1]}/${match[2]}`;
+    const marker = parseDayMarkerKey(key);
+    if (!marker) continue;
+    const id = `${marker.tenant}/${marker.date}`;
     builtFrom.set(id, [...(builtFrom.get(id) ?? []), key]);
   }
   return builtFrom;
@@ -96,10 +96,7 @@ export async function refreshDayTiles(
   policy: { nowMs: number; latenessMs: number; metricsRetentionMs: number },
   log: Logger,
 ): Promise<DayTileReport> {
-  const [manifests, markers] = await Promise.all([
-    store.list('metrics/_manifests/'),
-    store.list(markerPrefix),
-  ]);
+  const [manifests, markers] = await Promise.all([store.list(manifestsPrefix), store.list(dayMarkersPrefix)]);
   const days = groupHourManifests(manifests);
   const builtFrom = groupMarkers(markers);
   const report: DayTileReport = { built: 0, deleted: 0 };
@@ -107,7 +104,7 @@ export async function refreshDayTiles(
   for (const [id, day] of days) {
     const dayEnd = Date.parse(`${day.date}T00:00:00Z`) + dayMs;
     if (dayEnd + policy.latenessMs > policy.nowMs || dayEnd <= cutoff) continue;
-    const marker = `${markerPrefix}tenant=${day.tenant}/date=${day.date}/${digestOf(day.hours)}`;
+    const marker = buildDayMarkerKey(day.tenant, day.date, digestOf(day.hours));
     const previous = builtFrom.get(id) ?? [];
     if (previous.includes(marker)) continue;
     await pauseAtPhase('day-tile');

@@ -3,7 +3,7 @@ import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { commitPartition, loadManifest, type CommitOutcome } from './commit-partition.js';
 import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
 import { computePartition, type PartitionLimits } from './compute-partition.js';
-import { buildManifestKey } from '../domain/rollup-manifest.js';
+import { buildManifestKey } from '../../domain/metrics-layout.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 
 export type PartitionOutcome = CommitOutcome | 'up_to_date' | 'raw_retired';

@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino';
 import { availableParallelism } from 'node:os';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { SegmentScanPool } from '../adapters/segment-scan-pool.js';
+import { manifestsPrefix } from '../../domain/metrics-layout.js';
 import { partitionStartMs } from '../../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
@@ -75,7 +76,7 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   };
   const [raw, manifests] = await Promise.all([
     options.store.list('raw/'),
-    options.store.list('metrics/_manifests/'),
+    options.store.list(manifestsPrefix),
   ]);
   const plan = buildRollupPlan(
     raw,

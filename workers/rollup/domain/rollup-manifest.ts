@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { RawPartition } from '../../domain/raw-partition.js';
 
 /**
  * Bumped whenever the meaning of the output changes (schema, sketch mapping, dedupe rule); it is part of the
  * inputs digest, so a new version recomputes every partition whose raw data is still retained.
  */
 export const rollupVersion = 2;
-
-export const metricsTables = [
-  'request_metrics_minute',
-  'request_metrics_hour',
-  'service_metrics_minute',
-  'service_metrics_hour',
-  'service_events',
-] as const;
-export type MetricsTable = (typeof metricsTables)[number];
 
 const inputSchema = z.object({ key: z.string(), etag: z.string(), size: z.number().int().nonnegative() });
 const outputSchema = z.object({
@@ -71,27 +61,6 @@ export type ManifestOutput = z.infer<typeof outputSchema>;
 
 export class InvalidManifestError extends Error {
   readonly code = 'INVALID_MANIFEST';
-}
-
-export function buildManifestKey(p: RawPartition): string {
-  return `metrics/_manifests/tenant=${p.tenant}/date=${p.date}/hour=${p.hour}.json`;
-}
-
-const manifestKeyPattern =
-  /^metrics\/_manifests\/tenant=([^/]+)\/date=(\d{4}-\d{2}-\d{2})\/hour=(\d{2})\.json$/;
-
-/** Parses a manifest key back into its partition; undefined for any other key. */
-export function parseManifestKey(key: string): RawPartition | undefined {
-  const match = manifestKeyPattern.exec(key);
-  return match ? { tenant: match[1]!, date: match[2]!, hour: match[3]! } : undefined;
-}
-
-/**
- * One file per (table, partition) under a fixed name: the directory a Hive/Trino external table scans only
- * ever holds one committed generation (see docs/adr/0003-rollup-commit-protocol.md).
- */
-export function buildDataFileKey(table: MetricsTable, p: RawPartition): string {
-  return `metrics/${table}/tenant=${p.tenant}/date=${p.date}/hour=${p.hour}/part-00000.parquet`;
 }
 
 /** Inputs sorted by key so the digest does not depend on listing order. */

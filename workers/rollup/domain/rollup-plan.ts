@@ -5,12 +5,8 @@ import {
   type RawPartition,
 } from '../../domain/raw-partition.js';
 import { canRecompute } from './raw-retention-plan.js';
-import {
-  buildInputsDigest,
-  parseManifestKey,
-  type ManifestInput,
-  type RollupManifest,
-} from './rollup-manifest.js';
+import { buildInputsDigest, type ManifestInput, type RollupManifest } from './rollup-manifest.js';
+import { parseManifestKey } from '../../domain/metrics-layout.js';
 
 const hourMs = 3_600_000;
 

@@ -10,7 +10,7 @@ import {
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
 import type { RawFact } from '../../domain/raw-record.js';
 import { decodeRequestMetrics } from '../adapters/metrics-parquet.js';
-import { buildDataFileKey } from '../domain/rollup-manifest.js';
+import { buildDataFileKey } from '../../domain/metrics-layout.js';
 import { exactQuantile } from './seeded-raw-events.js';
 
 /** The committed request metrics of the given hours, read the way readers do (the fixed data file). */

@@ -11,9 +11,10 @@ import {
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
 import { deriveMissingTables } from '../app/derive-missing-tables.js';
-import { buildDayTileKey } from '../app/refresh-day-tiles.js';
+import { buildDayTileKey } from '../../domain/metrics-layout.js';
 import { loadManifest } from '../app/commit-partition.js';
-import { buildDataFileKey, buildManifestKey, encodeRollupManifest } from '../domain/rollup-manifest.js';
+import { encodeRollupManifest } from '../domain/rollup-manifest.js';
+import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
 import { chunk, putRawSegment } from './raw-segments.js';
 import { describeRetention } from './retention.contract.js';

@@ -1,6 +1,7 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { dayMs, hourMs } from '../../domain/hour-metrics.js';
+import { buildTableTenantPrefix } from '../../domain/metrics-layout.js';
 import {
   exactQuantile,
   withinPromise,
@@ -31,7 +32,7 @@ const stored = [
 export async function checkStoredPercentiles(store: ObjectStore, c: PercentileCase): Promise<Mismatch[]> {
   const mismatches: Mismatch[] = [];
   for (const { table, time, span, byEndpoint } of tables) {
-    const files = (await store.list(`metrics/${table}/tenant=${c.tenant}/`)).filter((o) =>
+    const files = (await store.list(buildTableTenantPrefix(table, c.tenant))).filter((o) =>
       o.key.endsWith('.parquet'),
     );
     if (files.length === 0) mismatches.push(missing(c, table));

@@ -1,3 +1,5 @@
+import { metricsPrefix } from '../../domain/metrics-layout.js';
+
 /**
  * Which pipeline component may do what in the bucket: the one owner of the per-component MinIO policies
  * (docs/adr/0063). Every key a worker reads or writes starts with one of these prefixes.
@@ -5,7 +7,7 @@
 export const STORE_PREFIXES = {
   raw: 'raw/',
   deadLetter: 'dead-letter/',
-  metrics: 'metrics/',
+  metrics: metricsPrefix,
   /** Trino's file metastore (cdk8s/trino-config.ts: hive.metastore.catalog.dir). */
   trinoMetastore: 'trino-metastore/',
   /** Location of Trino's schema (workers/query/adapters/trino-query-engine.ts: CREATE SCHEMA ... location). */

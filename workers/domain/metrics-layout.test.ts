@@ -1,0 +1,122 @@
+import fc from 'fast-check';
+import {
+  buildDataFileKey,
+  buildDayMarkerKey,
+  buildDayTileKey,
+  buildManifestKey,
+  buildTableFilesGlob,
+  buildTablePrefix,
+  buildTenantManifestsPrefix,
+  dayMarkersPrefix,
+  manifestsPrefix,
+  metricsTableLayouts,
+  metricsTableNames,
+  metricsTables,
+  parseDayMarkerKey,
+  parseDayTileKey,
+  parseManifestKey,
+  partitionColumns,
+} from './metrics-layout.js';
+import { tenantIdPattern } from './raw-record.js';
+
+const tenant = fc.stringMatching(tenantIdPattern);
+const date = fc
+  .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2099-12-31T23:59:59Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+const hour = fc.integer({ min: 0, max: 23 }).map((h) => String(h).padStart(2, '0'));
+const partition = fc.record({ tenant, date, hour });
+const digest = fc.stringMatching(/^[0-9a-f]{64}$/);
+
+describe('metrics table catalogue', () => {
+  it('spells the documented keys of the metrics layer', () => {
+    const p = { tenant: 'acme', date: '2026-11-20', hour: '07' };
+    expect(buildDataFileKey('request_metrics_minute', p)).toBe(
+      'metrics/request_metrics_minute/tenant=acme/date=2026-11-20/hour=07/part-00000.parquet',
+    );
+    expect(buildManifestKey(p)).toBe('metrics/_manifests/tenant=acme/date=2026-11-20/hour=07.json');
+    expect(buildDayTileKey('acme', '2026-11-20')).toBe(
+      'metrics/request_metrics_day/tenant=acme/date=2026-11-20/part-00000.parquet',
+    );
+    expect(buildDayMarkerKey('acme', '2026-11-20', 'a'.repeat(64))).toBe(
+      `metrics/_manifests_day/tenant=acme/date=2026-11-20/${'a'.repeat(64)}`,
+    );
+    expect(buildTenantManifestsPrefix('acme')).toBe('metrics/_manifests/tenant=acme/');
+  });
+
+  it('globs one level per partition column below the tenant: date/hour for hour tables, date for day tiles', () => {
+    expect(buildTableFilesGlob('request_metrics_minute', 'acme')).toBe(
+      'metrics/request_metrics_minute/tenant=acme/*/*/*.parquet',
+    );
+    expect(buildTableFilesGlob('request_metrics_day', 'acme')).toBe(
+      'metrics/request_metrics_day/tenant=acme/*/*.parquet',
+    );
+  });
+
+  it('parses every key it builds back into what it was built from', () => {
+    fc.assert(
+      fc.property(partition, digest, (p, d) => {
+        expect(parseManifestKey(buildManifestKey(p))).toEqual(p);
+        expect(parseDayTileKey(buildDayTileKey(p.tenant, p.date))).toEqual({
+          tenant: p.tenant,
+          date: p.date,
+        });
+        expect(parseDayMarkerKey(buildDayMarkerKey(p.tenant, p.date, d))).toEqual({
+          tenant: p.tenant,
+          date: p.date,
+          digest: d,
+        });
+      }),
+    );
+  });
+
+  it('parses no key of one kind as another, nor a data file as a manifest', () => {
+    fc.assert(
+      fc.property(partition, digest, (p, d) => {
+        const manifest = buildManifestKey(p);
+        const tile = buildDayTileKey(p.tenant, p.date);
+        const marker = buildDayMarkerKey(p.tenant, p.date, d);
+        const files = metricsTables.map((t) => buildDataFileKey(t, p));
+        for (const key of [tile, marker, ...files]) expect(parseManifestKey(key)).toBeUndefined();
+        for (const key of [manifest, marker, ...files]) expect(parseDayTileKey(key)).toBeUndefined();
+        for (const key of [manifest, tile, ...files]) expect(parseDayMarkerKey(key)).toBeUndefined();
+      }),
+    );
+  });
+
+  it('refuses keys that only look like manifests', () => {
+    for (const key of [
+      'metrics/_manifests/tenant=acme/date=2026-11-20/hour=7.json',
+      'metrics/_manifests/tenant=acme/date=2026-11-20/hour=07.json.tmp',
+      'metrics/_manifests/tenant=acme/2026-11-20/hour=07.json',
+      'xmetrics/_manifests/tenant=acme/date=2026-11-20/hour=07.json',
+      'metrics/_manifestsXtenant=acme/date=2026-11-20/hour=07.json',
+    ]) {
+      expect(parseManifestKey(key)).toBeUndefined();
+    }
+  });
+
+  it('keeps each table under its own prefix and the bookkeeping keys apart from every table', () => {
+    const prefixes = metricsTableNames.map(buildTablePrefix);
+    expect(new Set(prefixes).size).toBe(prefixes.length);
+    for (const prefix of prefixes) {
+      expect(manifestsPrefix.startsWith(prefix)).toBe(false);
+      expect(dayMarkersPrefix.startsWith(prefix)).toBe(false);
+    }
+  });
+
+  it('gives every table its time column first, then its key columns, each once', () => {
+    for (const name of metricsTableNames) {
+      const layout = metricsTableLayouts[name];
+      const names = layout.columns.map((c) => c.name);
+      expect(layout.name).toBe(name);
+      expect(names.slice(0, 1 + layout.keyColumns.length)).toEqual([layout.timeColumn, ...layout.keyColumns]);
+      expect(new Set(names).size).toBe(names.length);
+      for (const partitionColumn of partitionColumns(name)) expect(names).not.toContain(partitionColumn);
+    }
+  });
+
+  it('partitions day tiles by tenant and date and every other table by hour too', () => {
+    expect(partitionColumns('request_metrics_day')).toEqual(['tenant', 'date']);
+    for (const name of metricsTables) expect(partitionColumns(name)).toEqual(['tenant', 'date', 'hour']);
+  });
+});

@@ -1,0 +1,215 @@
+import type { RawPartition } from './raw-partition.js';
+
+/**
+ * The metrics layer's one owner: every table's name, time column, key columns, typed columns and partition depth,
+ * and every object key under metrics/ (data files, hour manifests, day tiles, day markers). The Arrow/Parquet
+ * schemas (rollup/adapters/metrics-schema.ts), the Trino DDL, the DuckDB globs, the freshness reader and the
+ * rollup all build from this file; metrics-layout.test.ts fails when any of them names a column or a key it
+ * lacks. The raw layer's keys are the ingest/rollup contract in raw-partition.ts.
+ *
+ * Times are int64 epoch milliseconds (UTC): DuckDB and Trino's Hive connector both read INT64 without the
+ * unit/timezone ambiguities of Parquet TIMESTAMP. Partition values (tenant, date, hour) live in the key only, as
+ * Hive-style external tables expect. The latency histogram is two parallel lists sorted by bucket index (see
+ * latency-sketch.ts for the mapping); 0 and subnormal latencies are counted in latency_zero_count.
+ */
+export type ColumnType = 'int64' | 'float64' | 'utf8' | 'list<int32>' | 'list<int64>';
+
+export interface MetricsColumn {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly nullable: boolean;
+}
+
+/** 'hour': tenant=T/date=D/hour=H/ (one file per hour partition); 'day': tenant=T/date=D/ (day tiles). */
+export type PartitionDepth = 'hour' | 'day';
+
+export const metricsTableNames = [
+  'request_metrics_minute',
+  'request_metrics_hour',
+  'request_metrics_day',
+  'service_metrics_minute',
+  'service_metrics_hour',
+  'service_events',
+] as const;
+export type MetricsTableName = (typeof metricsTableNames)[number];
+
+export interface MetricsTableLayout {
+  readonly name: MetricsTableName;
+  /** Start of the span a row covers (ms), or the event's time. */
+  readonly timeColumn: string;
+  /** What one row is per time value: an endpoint, a service, an event. */
+  readonly keyColumns: readonly string[];
+  /** Every column of the file, in file order: time, keys, then the rest. */
+  readonly columns: readonly MetricsColumn[];
+  readonly partitionDepth: PartitionDepth;
+}
+
+const column = (name: string, type: ColumnType, nullable = false): MetricsColumn => ({
+  name,
+  type,
+  nullable,
+});
+
+/** The measures every request and service metrics table holds after its key columns. */
+export const metricsMeasureColumns: readonly MetricsColumn[] = [
+  column('requests', 'int64'),
+  column('errors_5xx', 'int64'),
+  column('errors_4xx', 'int64'),
+  column('latency_sum_ms', 'float64'),
+  column('latency_min_ms', 'float64'),
+  column('latency_max_ms', 'float64'),
+  column('latency_p50_ms', 'float64'),
+  column('latency_p95_ms', 'float64'),
+  column('latency_p99_ms', 'float64'),
+  column('latency_zero_count', 'int64'),
+  column('latency_bucket_index', 'list<int32>'),
+  column('latency_bucket_count', 'list<int64>'),
+];
+
+const endpointKey = ['service', 'method', 'path'] as const;
+const serviceKey = ['service'] as const;
+
+function metricsTable(
+  name: MetricsTableName,
+  timeColumn: string,
+  keyColumns: readonly string[],
+  partitionDepth: PartitionDepth,
+): MetricsTableLayout {
+  const columns = [
+    column(timeColumn, 'int64'),
+    ...keyColumns.map((c) => column(c, 'utf8')),
+    ...metricsMeasureColumns,
+  ];
+  return { name, timeColumn, keyColumns, columns, partitionDepth };
+}
+
+export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTableLayout>> = {
+  request_metrics_minute: metricsTable('request_metrics_minute', 'minute_ms', endpointKey, 'hour'),
+  /** The exact merge of an hour's 60 minute rows per endpoint. */
+  request_metrics_hour: metricsTable('request_metrics_hour', 'hour_ms', endpointKey, 'hour'),
+  /** One row per (UTC day, endpoint), built from a closed day's hour files. */
+  request_metrics_day: metricsTable('request_metrics_day', 'day_ms', endpointKey, 'day'),
+  /** Every endpoint of a service merged. */
+  service_metrics_minute: metricsTable('service_metrics_minute', 'minute_ms', serviceKey, 'hour'),
+  service_metrics_hour: metricsTable('service_metrics_hour', 'hour_ms', serviceKey, 'hour'),
+  service_events: {
+    name: 'service_events',
+    timeColumn: 'ts_ms',
+    keyColumns: ['event_id'],
+    columns: [
+      column('ts_ms', 'int64'),
+      column('event_id', 'utf8'),
+      column('type', 'utf8'),
+      column('service', 'utf8'),
+      column('version', 'utf8', true),
+      column('description', 'utf8', true),
+    ],
+    partitionDepth: 'hour',
+  },
+};
+
+/** The tables an hour's manifest commits (its `outputs`), in commit order; day tiles are built per day. */
+export const metricsTables = [
+  'request_metrics_minute',
+  'request_metrics_hour',
+  'service_metrics_minute',
+  'service_metrics_hour',
+  'service_events',
+] as const satisfies readonly MetricsTableName[];
+export type MetricsTable = (typeof metricsTables)[number];
+
+/** The partition columns a table's keys carry (Hive style), outermost first. */
+export function partitionColumns(table: MetricsTableName): readonly string[] {
+  return metricsTableLayouts[table].partitionDepth === 'day'
+    ? ['tenant', 'date']
+    : ['tenant', 'date', 'hour'];
+}
+
+/** Every column name a query can read from a table: its file columns and its partition columns. */
+export function readableColumns(table: MetricsTableName): ReadonlySet<string> {
+  return new Set([...metricsTableLayouts[table].columns.map((c) => c.name), ...partitionColumns(table)]);
+}
+
+export const metricsPrefix = 'metrics/';
+export const manifestsPrefix = `${metricsPrefix}_manifests/`;
+export const dayMarkersPrefix = `${metricsPrefix}_manifests_day/`;
+/** Every table keeps one file per partition under this name (docs/adr/0003-rollup-commit-protocol.md). */
+const dataFileName = 'part-00000.parquet';
+
+/** Where a table's files live, e.g. a Hive/Trino external table's location under the warehouse. */
+export function buildTablePrefix(table: MetricsTableName): string {
+  return `${metricsPrefix}${table}/`;
+}
+
+export function buildTableTenantPrefix(table: MetricsTableName, tenant: string): string {
+  return `${buildTablePrefix(table)}tenant=${tenant}/`;
+}
+
+/** Every data file of a tenant's table, as a glob (one `*` per partition level below the tenant). */
+export function buildTableFilesGlob(table: MetricsTableName, tenant: string): string {
+  const levels = partitionColumns(table).length - 1;
+  return `${buildTableTenantPrefix(table, tenant)}${'*/'.repeat(levels)}*.parquet`;
+}
+
+/**
+ * One file per (table, hour partition) under a fixed name: the directory a Hive/Trino external table scans only
+ * ever holds one committed generation.
+ */
+export function buildDataFileKey(table: MetricsTable, p: RawPartition): string {
+  return `${buildTableTenantPrefix(table, p.tenant)}date=${p.date}/hour=${p.hour}/${dataFileName}`;
+}
+
+/** Day tiles are partitioned by tenant and date only: one file per closed day. */
+export function buildDayTileKey(tenant: string, date: string): string {
+  return `${buildTableTenantPrefix('request_metrics_day', tenant)}date=${date}/${dataFileName}`;
+}
+
+/** Builds a key pattern from this file's prefixes, so no prefix is spelled twice. */
+const keyPattern = (prefix: string, rest: string) =>
+  new RegExp(`^${prefix.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')}${rest}$`);
+
+const datePart = String.raw`date=(\d{4}-\d{2}-\d{2})`;
+const dayTileKeyPattern = keyPattern(
+  buildTablePrefix('request_metrics_day'),
+  String.raw`tenant=([^/]+)/${datePart}/part-00000\.parquet`,
+);
+
+/** A day tile's key back into its tenant and date; undefined for any other key. */
+export function parseDayTileKey(key: string): { tenant: string; date: string } | undefined {
+  const match = dayTileKeyPattern.exec(key);
+  return match ? { tenant: match[1]!, date: match[2]! } : undefined;
+}
+
+export function buildTenantManifestsPrefix(tenant: string): string {
+  return `${manifestsPrefix}tenant=${tenant}/`;
+}
+
+export function buildManifestKey(p: RawPartition): string {
+  return `${buildTenantManifestsPrefix(p.tenant)}date=${p.date}/hour=${p.hour}.json`;
+}
+
+const manifestKeyPattern = keyPattern(
+  manifestsPrefix,
+  String.raw`tenant=([^/]+)/${datePart}/hour=(\d{2})\.json`,
+);
+
+/** Parses a manifest key back into its partition; undefined for any other key. */
+export function parseManifestKey(key: string): RawPartition | undefined {
+  const match = manifestKeyPattern.exec(key);
+  return match ? { tenant: match[1]!, date: match[2]!, hour: match[3]! } : undefined;
+}
+
+/** A day tile's marker: the digest of the hour manifests (keys and etags) the tile was built from. */
+export function buildDayMarkerKey(tenant: string, date: string, digest: string): string {
+  return `${dayMarkersPrefix}tenant=${tenant}/date=${date}/${digest}`;
+}
+
+const dayMarkerKeyPattern = keyPattern(
+  dayMarkersPrefix,
+  String.raw`tenant=([^/]+)/${datePart}/([0-9a-f]{64})`,
+);
+
+export function parseDayMarkerKey(key: string): { tenant: string; date: string; digest: string } | undefined {
+  const match = dayMarkerKeyPattern.exec(key);
+  return match ? { tenant: match[1]!, date: match[2]!, digest: match[3]! } : undefined;
+}
