@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
+import { subcommands } from './subcommands.js';
 
 const run = promisify(execFile);
 
@@ -22,4 +23,24 @@ describe('gravix CLI (built)', () => {
       stderr: expect.stringContaining("gravix: unknown command 'frobnicate'"),
     });
   });
+
+  // Before: `gravix dev --help` started the servers and `gravix loadgen --help` printed a JSON error. The timeout
+  // turns a command that starts serving instead of answering into a failure, not a hang.
+  it.each(Object.keys(subcommands))(
+    'prints the help of `gravix %s` for --help, -h and `help`, exit 0',
+    async (name) => {
+      const cli = repoPath('dist', 'cli', 'gravix.js');
+      for (const args of [
+        [name, '--help'],
+        [name, '-h'],
+        ['help', name],
+        [name, '--demo', '--help'],
+      ]) {
+        const { stdout, stderr } = await run(process.execPath, [cli, ...args], { timeout: 20_000, env: {} });
+        expect(stdout).toMatch(new RegExp(`^usage: gravix ${name}( |$)`, 'm'));
+        expect(stdout).toContain('-h, --help');
+        expect(stderr).toBe('');
+      }
+    },
+  );
 });

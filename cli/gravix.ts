@@ -1,14 +1,23 @@
 #!/usr/bin/env node
-import { subcommands } from './subcommands.js';
+import { subcommands, wantsHelp } from './subcommands.js';
 
 function usage(): string {
   const width = Math.max(...Object.keys(subcommands).map((name) => name.length));
   const lines = Object.entries(subcommands).map(([name, cmd]) => `  ${name.padEnd(width)}  ${cmd.summary}`);
-  return ['usage: gravix <command> [options]', '', 'commands:', ...lines, ''].join('\n');
+  return [
+    'usage: gravix <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "'gravix <command> --help' describes a command's options and configuration.",
+    '',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'help' && rest[0] !== undefined && subcommands[rest[0]]) return main([rest[0], '--help']);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
@@ -17,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
   if (!command) {
     process.stderr.write(`gravix: unknown command '${name}'\n\n${usage()}`);
     return 2;
+  }
+  if (wantsHelp(rest)) {
+    process.stdout.write(`${command.help}\n`);
+    return 0;
   }
   const module = await command.load();
   return module.run(rest);

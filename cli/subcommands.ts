@@ -1,34 +1,144 @@
 /** The gravix CLI's subcommands; each module exports `run(argv)` and is loaded only when chosen. */
 export interface Subcommand {
   summary: string;
+  /**
+   * What `gravix <name> --help` prints: usage, options, where the configuration is described. The CLI answers
+   * --help before loading the module, so asking for help never starts a server or reads configuration.
+   */
+  help: string;
   load(): Promise<{ run(argv: string[]): Promise<number> }>;
 }
+
+const helpFlag = '  -h, --help  print this help and exit';
 
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
+    help: `usage: gravix dev [--demo]
+
+The embedded pipeline in one process on a data directory: ingestion on 127.0.0.1:8081, a rollup every minute, and
+the query API with the dashboard on 127.0.0.1:8080 (DuckDB). The API key is created once in <data dir>/dev-api-key.
+
+options:
+  --demo      send realistic synthetic traffic, so charts appear within a minute
+${helpFlag}
+
+configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000), and the
+keys of gravix ingest and gravix query (workers/dev/config.ts, workers/ingest/config.ts, workers/query/config.ts).`,
     load: () => import('../workers/dev/main.js'),
   },
   ingest: {
     summary: 'ingestion worker (HTTP API + write-ahead log)',
+    help: `usage: gravix ingest
+
+The ingestion API (POST /api/v1/facts, POST /api/v1/events; docs/openapi/gravix-api.yaml) with its write-ahead log;
+sealed segments are uploaded to the object store. Runs until SIGTERM, then drains.
+
+options:
+${helpFlag}
+
+configuration (environment, every key and default in workers/ingest/config.ts): GRAVIX_API_KEYS_FILE (required),
+GRAVIX_INGEST_PORT (8081), GRAVIX_DATA_DIR, GRAVIX_STORE=local|s3 and GRAVIX_S3_*, limits (GRAVIX_MAX_BODY_BYTES,
+GRAVIX_MAX_ITEMS_PER_BATCH, GRAVIX_RATE_PER_SECOND, GRAVIX_RATE_BURST, GRAVIX_DISK_BUDGET_BYTES).`,
     load: () => import('../workers/ingest/main.js'),
   },
   rollup: {
     summary: 'rollup worker (raw segments -> minute metrics)',
+    help: `usage: gravix rollup [--once | --backfill --from T --to T | --derive-missing] [--force] [--include-open]
+
+Rolls raw segments up into the minute, hour, day and service metrics tables. Without a mode it loops (a pass every
+GRAVIX_ROLLUP_INTERVAL_MS) and serves /metrics; exit code 1 when a partition failed (--once, --backfill).
+
+options:
+  --once            one pass over every closed hour, then exit
+  --backfill        one pass over [--from, --to) (ms since epoch or RFC 3339), without retention
+  --derive-missing  derive the hour, day and service tables for partitions rolled up before they existed
+  --force           recompute partitions even when their manifest is up to date
+  --include-open    include the hour still in progress
+${helpFlag}
+
+configuration (environment): workers/rollup/config.ts and workers/rollup/README.md.`,
     load: () => import('../workers/rollup/main.js'),
   },
   'storage-setup': {
     summary: 'create the bucket and least-privilege MinIO users (the pipeline storage Job)',
+    help: `usage: gravix storage-setup
+       gravix storage-setup --wait-for <component>
+
+Creates the bucket (an external one only with GRAVIX_STORAGE_CREATE_BUCKET) and one least-privilege MinIO user per
+component; with --wait-for, waits until that component can use the bucket with its own credentials.
+
+options:
+  --wait-for <component>  wait for one component's access (the worker pods' init container)
+${helpFlag}
+
+configuration (environment): GRAVIX_S3_BUCKET, GRAVIX_S3_ENDPOINT, GRAVIX_S3_ACCESS_KEY_ID,
+GRAVIX_S3_SECRET_ACCESS_KEY and the rest in workers/storage-setup/config.ts (docs/adr/0063).`,
     load: () => import('../workers/storage-setup/main.js'),
   },
-  query: { summary: 'query API and dashboard server', load: () => import('../workers/query/main.js') },
-  operator: { summary: 'Kubernetes operator for GravixPipeline', load: () => import('../operator/main.js') },
+  query: {
+    summary: 'query API and dashboard server',
+    help: `usage: gravix query
+
+The query API (docs/query-api.md, docs/openapi/gravix-api.yaml) and the dashboard, on DuckDB or Trino; /metrics on
+its own port. Runs until SIGTERM.
+
+options:
+${helpFlag}
+
+configuration (environment, every key and default in workers/query/config.ts): GRAVIX_API_KEYS_FILE (required),
+GRAVIX_QUERY_PORT (8080), GRAVIX_QUERY_METRICS_PORT (9464), GRAVIX_QUERY_ENGINE=duckdb|trino, GRAVIX_TRINO_URL,
+GRAVIX_STORE=local|s3 and GRAVIX_S3_*, the guards GRAVIX_QUERY_TIMEOUT_MS and GRAVIX_QUERY_TENANT_*.`,
+    load: () => import('../workers/query/main.js'),
+  },
+  operator: {
+    summary: 'Kubernetes operator for GravixPipeline',
+    help: `usage: gravix operator
+
+Reconciles GravixPipeline objects into their children; /healthz, /readyz and /metrics on its HTTP port. Runs until
+SIGTERM, then finishes in-flight reconciles and releases its lease.
+
+options:
+${helpFlag}
+
+configuration (environment, every key and default in operator/config.ts; operator/README.md):
+GRAVIX_OPERATOR_KUBECONFIG (in-cluster config when unset), GRAVIX_OPERATOR_NAMESPACE ('' for all),
+GRAVIX_OPERATOR_LEADER_ELECT, GRAVIX_OPERATOR_HTTP_PORT (8080).`,
+    load: () => import('../operator/main.js'),
+  },
   loadgen: {
     summary: 'realistic synthetic traffic generator',
+    help: `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--duration 60]
+  [--services 8] [--paths 12] [--seed 1] [--deploy-every 900]
+
+Sends modelled traffic (diurnal rate, heavy-tailed latency, error spikes, a slow endpoint, duplicates, deploys) to an
+ingest URL; exit code 1 when a batch was not accepted.
+
+options:
+  --url URL           the ingest server (required)
+  --key KEY           an API key with the ingest scope (required)
+  --rate N            facts per second (200)
+  --duration S        seconds to run (60)
+  --services N        services (8), --paths N paths per service (12)
+  --seed N            seed of the traffic model (1)
+  --deploy-every S    seconds between deploy markers (900)
+${helpFlag}`,
     load: () => import('../workers/loadgen/main.js'),
   },
   synth: {
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
+    help: `usage: gravix synth -f pipeline.yaml [--without-prometheus-operator]
+
+Prints every child of each GravixPipeline in the file as YAML, for GitOps users. Generated Secrets get fresh random
+values on every run: commit them once (or seal them) and keep them.
+
+options:
+  -f, --filename FILE            the GravixPipeline manifest(s) (required)
+  --without-prometheus-operator  leave out ServiceMonitor and PrometheusRule objects
+${helpFlag}`,
     load: () => import('../cdk8s/main.js'),
   },
 };
+
+/** Whether argv asks for a subcommand's help (`--help` or `-h` anywhere among its arguments). */
+export const wantsHelp = (argv: readonly string[]): boolean => argv.includes('--help') || argv.includes('-h');

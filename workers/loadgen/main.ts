@@ -17,9 +17,6 @@ const optionsSchema = z.object({
 
 export type LoadgenOptions = z.infer<typeof optionsSchema>;
 
-const usage = `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--duration 60]
-  [--services 8] [--paths 12] [--seed 1] [--deploy-every 900]   (rate per second, durations in seconds)`;
-
 async function post(url: string, key: string, path: string, body: unknown): Promise<number> {
   const res = await fetch(`${url}${path}`, {
     method: 'POST',
@@ -75,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
     strict: true,
   });
   if (!values['url'] || !values['key']) {
-    process.stderr.write(`${usage}\n`);
+    process.stderr.write('gravix loadgen: --url and --key are required (gravix loadgen --help)\n');
     return 2;
   }
   const options = parseConfig(optionsSchema, values);
