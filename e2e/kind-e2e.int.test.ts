@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { parsePipeline } from '../crds/gravix-pipeline.js';
 import { parseBatchBody } from '../workers/ingest/domain/parse-batch-body.js';
@@ -8,7 +8,7 @@ import { installCrd } from '../operator/testing/kube-test-env.js';
 import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
 import { runTool } from '../testbin/harness/run-tool.js';
-import { repoPath } from '../testbin/harness/testbin-paths.js';
+import { repoPath, requireShellcheck } from '../testbin/harness/testbin-paths.js';
 
 /**
  * Docker and kind are not available where the test suite runs, so kind-e2e.sh itself runs only in GitHub
@@ -21,8 +21,6 @@ const scriptText = readFileSync(script, 'utf8');
 const samplePipeline = parse(readFileSync(repoPath('e2e', 'sample-pipeline.yaml'), 'utf8')) as KubeObject & {
   spec: { version: string; ingress: { host: string } };
 };
-const shellcheck = ['/usr/bin/shellcheck', '/usr/local/bin/shellcheck'].find((p) => existsSync(p));
-const itWithShellcheck = shellcheck ? it : it.skip;
 
 /** Runs one function of kind-e2e.sh in isolation (the script only calls main when executed). */
 function runScriptFunction(fn: string, args: string[], vars: Record<string, string>) {
@@ -38,9 +36,9 @@ describe('the kind end-to-end script (offline checks)', () => {
     expect(result.exitCode).toBe(0);
   });
 
-  itWithShellcheck('passes shellcheck, as do the chart sync scripts', async () => {
+  it('passes shellcheck, as do the chart sync scripts', async () => {
     const scripts = [script, repoPath('charts', 'sync-crds.sh'), repoPath('charts', 'sync-monitoring.sh')];
-    const result = await runTool(shellcheck!, scripts);
+    const result = await runTool(requireShellcheck(), scripts);
     expect(result.stdout).toBe('');
     expect(result.exitCode).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,8 @@ export interface TestbinPaths {
   chromium: string;
   promtool: string;
   temurinJavaHome: string;
+  /** Debian's shellcheck (scripts/testbin.sh apt); requireShellcheck() fails loudly when it is missing. */
+  shellcheck: string;
   /** The schemathesis CLI in its venv (scripts/testbin.sh schemathesis). */
   schemathesis: string;
 }
@@ -53,10 +55,22 @@ export function testbinPaths(): TestbinPaths {
     chromium: process.env['GRAVIX_CHROMIUM'] ?? '/usr/bin/chromium',
     promtool: process.env['GRAVIX_PROMTOOL'] ?? '/usr/bin/promtool',
     temurinJavaHome: process.env['GRAVIX_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64',
+    shellcheck: process.env['GRAVIX_SHELLCHECK'] ?? '/usr/bin/shellcheck',
     schemathesis: join(cache, `schemathesis-${v.SCHEMATHESIS_VERSION}`, 'bin', 'schemathesis'),
   };
 }
 
 export function repoPath(...parts: string[]): string {
   return join(repoRoot, ...parts);
+}
+
+/** The shellcheck binary, or an error naming how to provision it: a missing linter fails the test, never skips it. */
+export function requireShellcheck(): string {
+  const { shellcheck } = testbinPaths();
+  if (!existsSync(shellcheck)) {
+    throw new Error(
+      `shellcheck is not installed at ${shellcheck}: run 'bash scripts/testbin.sh apt' (Debian package shellcheck)`,
+    );
+  }
+  return shellcheck;
 }
