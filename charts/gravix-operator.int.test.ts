@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderCrdYaml } from '../crds/write-crd.js';
+import { buildPipelineValuesSchema } from '../crds/pipeline-values-schema.js';
 import { loadConfig } from '../operator/config.js';
 import { rbacRules } from '../operator/domain/kind-registry.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
@@ -193,6 +194,37 @@ describe('gravix-pipeline chart (offline)', () => {
     const result = await helm('lint', '--strict', pipelineChart);
     expect(result.stdout).not.toMatch(/\[(WARNING|ERROR)\]/);
     expect(result.exitCode).toBe(0);
+  });
+
+  it('refuses an unknown key in spec, naming it, instead of letting the apiserver drop it', async () => {
+    const result = await helm(
+      'template',
+      'demo',
+      pipelineChart,
+      '--set',
+      'spec.retentionDay=3,spec.ingestion.replica=3',
+    );
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain("- at '/spec': additional properties 'retentionDay' not allowed");
+    expect(result.stderr).toContain("- at '/spec/ingestion': additional properties 'replica' not allowed");
+  });
+
+  it('accepts every field of the full example pipeline', async () => {
+    const full = parse(readFileSync(repoPath('cdk8s/testing/pipeline-full.yaml'), 'utf8')) as {
+      spec: unknown;
+    };
+    const values = repoPath('test-artifacts', 'pipeline-full-values.json');
+    mkdirSync(repoPath('test-artifacts'), { recursive: true });
+    writeFileSync(values, JSON.stringify({ spec: full.spec }));
+    const result = await helm('template', 'demo', pipelineChart, '-f', values);
+    expect(result.stderr).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('ships the values schema crds/write-crd.ts generates from the pipeline spec', () => {
+    expect(JSON.parse(readFileSync(repoPath('charts/gravix-pipeline/values.schema.json'), 'utf8'))).toEqual(
+      buildPipelineValuesSchema(),
+    );
   });
 
   it('refuses a pipeline name over 34 characters, naming the value and the rule', async () => {

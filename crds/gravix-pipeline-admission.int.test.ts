@@ -58,4 +58,32 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
   ])('refuses %s with the rule message', async (_what, spec, message) => {
     await expect(create(spec, 'bad')).rejects.toThrow(message);
   });
+
+  // The apiserver drops an unknown field with only a warning unless the client asks for Strict validation.
+  // kubectl asks by default (--validate=strict), the operator asks on every write, and the gravix-pipeline chart
+  // refuses unknown keys in its values schema; docs/install-on-kubernetes.md says so for other clients.
+  it('refuses an unknown field, named, when the client asks for strict field validation', async () => {
+    const body = { ...pipelineObject({}, 'typo'), spec: { retentionDay: 3, ingestion: { replica: 3 } } };
+    await expect(
+      env.client.request({
+        method: 'POST',
+        path: pipelinePath(),
+        body,
+        query: { fieldValidation: 'Strict' },
+      }),
+    ).rejects.toThrow(
+      /strict decoding error: unknown field "spec.ingestion.replica", unknown field "spec.retentionDay"/,
+    );
+  });
+
+  it('drops an unknown field with only a warning for a client that does not ask (why clients must)', async () => {
+    const body = { ...pipelineObject({}, 'lenient'), spec: { retentionDay: 3 } };
+    const created = await env.client.request<{ spec: Record<string, unknown> }>({
+      method: 'POST',
+      path: pipelinePath(),
+      body,
+    });
+    expect(created.spec).not.toHaveProperty('retentionDay');
+    expect(created.spec['retentionDays']).toBe(30);
+  });
 });

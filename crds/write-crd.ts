@@ -3,12 +3,22 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildPipelineCrd } from './gravix-pipeline-crd.js';
+import { buildPipelineValuesSchema } from './pipeline-values-schema.js';
 
 /** Where the generated CRD lives for Helm and GitOps users (never hand-edited; regenerate with this script). */
 export const CRD_YAML_PATH = join(
   dirname(fileURLToPath(import.meta.url)),
   'generated',
   'gravix.dev_gravixpipelines.yaml',
+);
+
+/** The pipeline chart's values schema, generated from the same spec (charts/gravix-operator.int.test.ts checks it). */
+export const VALUES_SCHEMA_PATH = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'charts',
+  'gravix-pipeline',
+  'values.schema.json',
 );
 
 export function renderCrdYaml(): string {
@@ -18,4 +28,5 @@ export function renderCrdYaml(): string {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   mkdirSync(dirname(CRD_YAML_PATH), { recursive: true });
   writeFileSync(CRD_YAML_PATH, renderCrdYaml());
+  writeFileSync(VALUES_SCHEMA_PATH, `${JSON.stringify(buildPipelineValuesSchema(), null, 2)}\n`);
 }

@@ -17,4 +17,17 @@ describe('operator loadConfig', () => {
         'GRAVIX_OPERATOR_LEADER_ELECT="yes": Invalid option: expected one of "true"|"false"',
     );
   });
+
+  it('refuses lease timings that could make two leaders, naming both values', () => {
+    expect(() =>
+      loadConfig({ GRAVIX_OPERATOR_LEASE_SECONDS: '5', GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS: '5' }),
+    ).toThrow(
+      'invalid operator configuration: GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS="5": must be less than GRAVIX_OPERATOR_LEASE_SECONDS (5)',
+    );
+    expect(loadConfig({}).leaderElection).toMatchObject({
+      leaseSeconds: 15,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+  });
 });

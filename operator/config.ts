@@ -15,6 +15,8 @@ const configSchema = z.object({
   GRAVIX_OPERATOR_LEASE_NAMESPACE: z.string().min(1).default('gravix-system'),
   GRAVIX_OPERATOR_LEASE_NAME: z.string().min(1).default('gravix-operator'),
   GRAVIX_OPERATOR_LEASE_SECONDS: int(2, 600).default(15),
+  GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS: z.coerce.number().min(0.5).max(599).default(10),
+  GRAVIX_OPERATOR_LEASE_RETRY_SECONDS: z.coerce.number().min(0.1).max(60).default(2),
   GRAVIX_OPERATOR_IDENTITY: z.string().min(1).optional().describe('defaults to the hostname (the pod name)'),
   GRAVIX_OPERATOR_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   // Injected by the kubelet into every pod; their presence means "in-cluster".
@@ -35,6 +37,9 @@ export interface OperatorConfig {
     namespace: string;
     name: string;
     leaseSeconds: number;
+    /** A leader that has not renewed its lease for this long stops acting (< leaseSeconds). */
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
     identity: string;
   };
   logLevel: string;
@@ -45,6 +50,26 @@ export class ConfigError extends Error {
   constructor(readonly issues: string[]) {
     super(`invalid operator configuration: ${issues.join('; ')}`);
   }
+}
+
+/**
+ * Never two leaders needs retry < renew deadline < lease duration: a leader steps down at its renew deadline,
+ * before a standby may take a lease it has seen unchanged for a whole lease duration.
+ */
+function checkLeaseTiming(c: z.infer<typeof configSchema>): void {
+  const lease = c.GRAVIX_OPERATOR_LEASE_SECONDS;
+  const deadline = c.GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS;
+  const retry = c.GRAVIX_OPERATOR_LEASE_RETRY_SECONDS;
+  const issues: string[] = [];
+  if (deadline >= lease)
+    issues.push(
+      `GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS="${deadline}": must be less than GRAVIX_OPERATOR_LEASE_SECONDS (${lease})`,
+    );
+  if (retry >= deadline)
+    issues.push(
+      `GRAVIX_OPERATOR_LEASE_RETRY_SECONDS="${retry}": must be less than GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS (${deadline})`,
+    );
+  if (issues.length > 0) throw new ConfigError(issues);
 }
 
 /** The only place the operator reads its environment; every bad key is reported at once. */
@@ -61,6 +86,7 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
     );
   }
   const c = result.data;
+  checkLeaseTiming(c);
   return {
     namespace: c.GRAVIX_OPERATOR_NAMESPACE,
     apiserver: {
@@ -77,6 +103,8 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
       namespace: c.GRAVIX_OPERATOR_LEASE_NAMESPACE,
       name: c.GRAVIX_OPERATOR_LEASE_NAME,
       leaseSeconds: c.GRAVIX_OPERATOR_LEASE_SECONDS,
+      renewDeadlineMs: c.GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS * 1000,
+      retryPeriodMs: c.GRAVIX_OPERATOR_LEASE_RETRY_SECONDS * 1000,
       identity: c.GRAVIX_OPERATOR_IDENTITY ?? hostname(),
     },
     logLevel: c.GRAVIX_OPERATOR_LOG_LEVEL,

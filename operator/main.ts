@@ -49,19 +49,7 @@ export async function startOperator(
   logger: Logger,
 ): Promise<RunningOperator> {
   const connection = 'server' in apiserver ? apiserver : await connectionFromKubeConfig(apiserver);
-  const client = new KubeClient(connection);
   const metrics = createOperatorMetrics();
-  const discovery = new PrometheusOperatorDiscovery(client);
-  const reconciler = new PipelineReconciler({
-    pipelines: new KubePipelineApi(client),
-    children: new ChildWriter(client, FIELD_MANAGER),
-    events: new EventRecorder(client, FIELD_MANAGER, logger),
-    logger,
-    generate: randomSecret,
-    prometheusOperator: () => discovery.present(),
-    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  });
-  const controllerOptions = { client, reconciler, logger, metrics, ...config };
   let controller: PipelineController | undefined;
   let stopping: Promise<void> = Promise.resolve();
   const lead = () => {
@@ -75,17 +63,40 @@ export async function startOperator(
     controller = undefined;
   };
   const { leaderElection: le } = config;
+  // The Lease has a client of its own: the controller's refuses writes once this replica is not surely leading.
+  const leaseClient = new KubeClient(connection);
   const elector = le.enabled
     ? new LeaderElector({
-        client,
+        client: leaseClient,
         ...le,
         leaseDurationSeconds: le.leaseSeconds,
-        retryPeriodMs: Math.max(500, (le.leaseSeconds * 1000) / 5),
         logger,
         onStartedLeading: lead,
         onStoppedLeading: follow,
       })
     : undefined;
+  const client = new KubeClient(connection, {
+    beforeWrite: () => {
+      try {
+        elector?.assertLeading();
+      } catch (error) {
+        metrics.writesRefused.inc();
+        throw error;
+      }
+    },
+    onRequest: (verb) => metrics.apiRequests.inc({ verb }),
+  });
+  const discovery = new PrometheusOperatorDiscovery(client);
+  const reconciler = new PipelineReconciler({
+    pipelines: new KubePipelineApi(client),
+    children: new ChildWriter(client, FIELD_MANAGER),
+    events: new EventRecorder(client, FIELD_MANAGER, logger),
+    logger,
+    generate: randomSecret,
+    prometheusOperator: () => discovery.present(),
+    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
+  const controllerOptions = { client, reconciler, logger, metrics, ...config };
   if (elector) elector.start();
   else lead();
   const health = await startHealthServer({
@@ -101,7 +112,7 @@ export async function startOperator(
   return {
     port: health.port,
     metrics,
-    isLeader: () => controller !== undefined,
+    isLeader: () => controller !== undefined && (elector?.isLeader ?? true),
     ready: () => (controller ? controller.synced : elector !== undefined),
     async stop() {
       await elector?.stop();
@@ -109,6 +120,7 @@ export async function startOperator(
       await stopping;
       await health.close();
       client.close();
+      leaseClient.close();
       logger.info('operator stopped');
     },
   };

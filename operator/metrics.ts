@@ -29,6 +29,17 @@ export function createOperatorMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    apiRequests: new Counter({
+      name: 'gravix_operator_api_requests_total',
+      help: 'Requests the controller sent to the apiserver, by verb (WATCH: a watch stream opened)',
+      labelNames: ['verb'] as const,
+      registers: [registry],
+    }),
+    writesRefused: new Counter({
+      name: 'gravix_operator_writes_refused_total',
+      help: 'Writes refused before sending because this replica was not surely the leader (renew deadline passed)',
+      registers: [registry],
+    }),
     leader: new Gauge({
       name: 'gravix_operator_leader',
       help: '1 while this replica reconciles',

@@ -17,7 +17,8 @@ const run = promisify(execFile);
 const leaseEnv = {
   GRAVIX_OPERATOR_LEADER_ELECT: 'true',
   GRAVIX_OPERATOR_LEASE_NAMESPACE: 'default',
-  GRAVIX_OPERATOR_LEASE_SECONDS: '3',
+  // The defaults (15 s lease, 10 s renew deadline, 2 s retry): a stopping leader releases the lease, so the
+  // standby takes over at its next retry; shorter deadlines make leaders step down on this loaded machine.
 };
 
 describe('gravix operator lifecycle on a real kube-apiserver', () => {
@@ -52,14 +53,18 @@ describe('gravix operator lifecycle on a real kube-apiserver', () => {
     });
     try {
       await create('led');
-      await eventually('children of led', () => getOrUndefined(env.client, ingest('led')));
+      await eventually('children of led', () => getOrUndefined(env.client, ingest('led')), 60_000);
       expect([a.isLeader(), b.isLeader()]).toEqual([true, false]);
       expect(b.ready()).toBe(true);
       await a.stop();
       await eventually('replica-b leads', async () => b.isLeader(), 10_000);
       expect((await lease()).spec.holderIdentity).toBe('replica-b');
       await create('handed-over');
-      await eventually('children of handed-over', () => getOrUndefined(env.client, ingest('handed-over')));
+      await eventually(
+        'children of handed-over',
+        () => getOrUndefined(env.client, ingest('handed-over')),
+        60_000,
+      );
     } finally {
       await a.stop().catch(() => undefined);
       await b.stop();

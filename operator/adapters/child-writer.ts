@@ -1,7 +1,7 @@
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { ChildPort } from '../controller/ports.js';
 import type { RegisteredKind } from '../domain/kind-registry.js';
-import type { KubeClient, KubeObject } from './kube-client.js';
+import { STRICT, type KubeClient, type KubeObject } from './kube-client.js';
 import { isConflict, isNotFound } from './kube-errors.js';
 import { resourcePath } from './resource-paths.js';
 
@@ -51,7 +51,7 @@ export class ChildWriter implements ChildPort {
         method: 'POST',
         path: collection,
         body: manifest,
-        query: { fieldManager: this.fieldManager },
+        query: { fieldManager: this.fieldManager, fieldValidation: STRICT },
       });
       return true;
     } catch (error) {
@@ -74,7 +74,7 @@ export class ChildWriter implements ChildPort {
       await this.client.request({
         method: 'PATCH',
         path,
-        query: { fieldManager: this.fieldManager },
+        query: { fieldManager: this.fieldManager, fieldValidation: STRICT },
         body: { spec: { resources: { requests: { storage } } } },
         contentType: 'application/merge-patch+json',
       });

@@ -16,6 +16,9 @@ export interface KubeRequest {
   timeoutMs?: number;
 }
 
+/** Query value for `fieldValidation` on every write the operator makes: unknown fields are errors. */
+export const STRICT = 'Strict';
+
 /** A hung apiserver connection must not stall a reconcile worker forever; watches (stream()) have no deadline. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
@@ -25,6 +28,13 @@ export type KubeObject = Record<string, unknown> & {
   metadata?: Record<string, unknown> & { name?: string; namespace?: string; resourceVersion?: string };
 };
 
+export interface KubeClientOptions {
+  /** Called before every write (non-GET) request; throwing refuses it (the leader-election fence). */
+  beforeWrite?(): void;
+  /** Called for every request sent: GET, WATCH (a GET with watch set), POST, PUT, PATCH or DELETE. */
+  onRequest?(verb: string): void;
+}
+
 /**
  * A deliberately small apiserver client: the bytes sent are exactly the manifest (client-node's typed models
  * drop keys they do not know, see docs/adr/0002), and errors keep the HTTP status for retry decisions.
@@ -33,7 +43,10 @@ export class KubeClient {
   private readonly server: URL;
   private readonly agent: Agent;
 
-  constructor(private readonly connection: KubeConnection) {
+  constructor(
+    private readonly connection: KubeConnection,
+    private readonly options: KubeClientOptions = {},
+  ) {
     this.server = new URL(connection.server);
     const { ca, cert, key } = connection;
     this.agent = new Agent({ ca, cert, key, keepAlive: true, maxSockets: 32 });
@@ -52,7 +65,14 @@ export class KubeClient {
   }
 
   /** Sends a request and returns the response stream (for watches); rejects on non-2xx with KubeApiError. */
+  /** The write fence first (a refused write is never sent), then the request counter. */
+  private admit(req: KubeRequest): void {
+    if (req.method !== 'GET') this.options.beforeWrite?.();
+    this.options.onRequest?.(req.method === 'GET' && req.query?.['watch'] ? 'WATCH' : req.method);
+  }
+
   async stream(req: KubeRequest): Promise<IncomingMessage> {
+    this.admit(req);
     const url = this.url(req.path, req.query);
     const payload = req.body === undefined ? undefined : JSON.stringify(req.body);
     const token = this.connection.token?.();
@@ -88,12 +108,16 @@ export class KubeClient {
     }
   }
 
-  /** Server-side apply: PATCH with the apply content type under `fieldManager`, forcing ownership of conflicts. */
+  /**
+   * Server-side apply: PATCH with the apply content type under `fieldManager`, forcing ownership of conflicts.
+   * Field validation is Strict: a field the apiserver does not know fails the apply instead of being dropped with
+   * a warning nobody reads (the apiserver's default for clients other than kubectl).
+   */
   apply(path: string, manifest: unknown, fieldManager: string, dryRun = false): Promise<KubeObject> {
     return this.request({
       method: 'PATCH',
       path,
-      query: { fieldManager, force: 'true', dryRun: dryRun ? 'All' : undefined },
+      query: { fieldManager, force: 'true', fieldValidation: STRICT, dryRun: dryRun ? 'All' : undefined },
       body: manifest,
       // JSON is YAML, so the apply-patch+yaml content type accepts the exact JSON bytes.
       contentType: 'application/apply-patch+yaml',

@@ -2,7 +2,7 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import { parsePipeline, type GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { PipelinePort } from '../controller/ports.js';
-import type { KubeClient } from './kube-client.js';
+import { STRICT, type KubeClient } from './kube-client.js';
 import { isNotFound } from './kube-errors.js';
 import { resourcePath } from './resource-paths.js';
 
@@ -27,6 +27,7 @@ export class KubePipelineApi implements PipelinePort {
     await this.client.request({
       method: 'PATCH',
       path: pipelinePath(namespace, name, '/status'),
+      query: { fieldValidation: STRICT },
       body: { status },
       contentType: 'application/merge-patch+json',
     });

@@ -22,12 +22,31 @@ export interface ControllerOptions {
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
+/** What a pass reads from a pipeline besides its status: spec (generation), annotations (pause), labels, deletion. */
+function pipelineSignature(o: KubeObject): string {
+  const m = o.metadata as {
+    uid?: string;
+    generation?: number;
+    annotations?: unknown;
+    labels?: unknown;
+    deletionTimestamp?: string;
+  };
+  return JSON.stringify([
+    m.uid,
+    m.generation,
+    m.annotations ?? {},
+    m.labels ?? {},
+    m.deletionTimestamp ?? '',
+  ]);
+}
+
 /**
  * Watches pipelines and every owned kind, feeds keys into the work queue, and resyncs on a timer so drift the
  * watches missed is still repaired. Runs only while this replica leads.
  */
 export class PipelineController {
-  private readonly pipelines = new Set<string>();
+  /** Each known pipeline's last seen wake-up signature (see pipelineSignature). */
+  private readonly pipelines = new Map<string, string>();
   private readonly watchers: Watcher[] = [];
   private readonly unsynced = new Set<string>();
   private queue: WorkQueue | undefined;
@@ -56,7 +75,9 @@ export class PipelineController {
     this.watchPipelines();
     for (const kind of watchedChildKinds()) this.watchChildren(kind);
     for (const w of this.watchers) w.start();
-    this.resync = setInterval(() => this.pipelines.forEach((k) => this.enqueue(k)), this.options.resyncMs);
+    this.resync = setInterval(() => {
+      for (const key of this.pipelines.keys()) this.enqueue(key);
+    }, this.options.resyncMs);
   }
 
   /** Stops watches and timers, then waits for in-flight reconciles (graceful shutdown / lost leadership). */
@@ -101,8 +122,15 @@ export class PipelineController {
   private watchPipelines(): void {
     this.watcher({ apiVersion: API_VERSION, kind: KIND }, undefined, (type, object) => {
       const key = keyOf(object);
-      if (type === 'DELETED') this.pipelines.delete(key);
-      else this.pipelines.add(key);
+      if (type === 'DELETED') {
+        this.pipelines.delete(key);
+        return this.enqueue(key);
+      }
+      // A status write (ours, after every pass that changed something) moves neither generation nor metadata:
+      // it must not wake another pass. Relists (ADDED again) pass the same filter; the resync timer still visits all.
+      const signature = pipelineSignature(object);
+      if (this.pipelines.get(key) === signature) return;
+      this.pipelines.set(key, signature);
       this.enqueue(key);
     });
   }
