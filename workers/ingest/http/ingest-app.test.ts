@@ -283,11 +283,13 @@ describe('the hot lane and express', () => {
     );
   });
 
-  it('keeps the other routes on express: 404 with the error body, /live', async () => {
+  it('keeps the other routes on express: 404 with the error body, 405 for another method, /live', async () => {
     const missing = await fetch(`${h.url}/api/v1/nope`, { method: 'POST' });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
-    expect((await fetch(`${h.url}/api/v1/facts`)).status).toBe(404);
+    // The path exists, the method does not (it was a 404 that said there was no route).
+    const wrongMethod = await fetch(`${h.url}/api/v1/facts`);
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'POST']);
     expect(await (await fetch(`${h.url}/live`)).json()).toEqual({ status: 'ok' });
   });
 });

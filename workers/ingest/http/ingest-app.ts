@@ -10,6 +10,7 @@ import { RouteCache } from '../fast-facts/route-cache.js';
 import { resolveApiKey } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
+import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
 import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
@@ -166,6 +167,7 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });
+  app.use(buildMethodNotAllowed(allowedMethods('ingest')));
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));
   return app;

@@ -1,5 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerClientError } from '../../shared/http/client-error.js';
 
 export interface HttpListener {
   port: number;
@@ -22,6 +23,8 @@ export async function listenHttp(
     if (closing) res.setHeader('connection', 'close');
     return listener(req, res);
   });
+  // Requests Node cannot parse get the API's error body too, not a bare status line.
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   server.keepAliveTimeout = 65_000;
   return {

@@ -6,6 +6,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { parseApiKeys } from '../../domain/api-keys.js';
+import { answerClientError } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import { TrinoQueryEngine } from '../adapters/trino-query-engine.js';
@@ -47,6 +48,8 @@ function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
+    // Requests Node cannot parse get the API's error body too, not a bare status line.
+    s.on('clientError', answerClientError);
   });
 }
 

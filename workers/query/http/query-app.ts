@@ -7,6 +7,7 @@ import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { buildAuthenticate } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
+import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
 import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
 import { setSecurityHeaders } from '../../shared/http/security-headers.js';
@@ -168,6 +169,7 @@ export function buildQueryMetricsApp(registry: Registry, log: Logger): express.E
     res.setHeader('Content-Type', registry.contentType);
     res.send(await registry.metrics());
   });
+  app.use(buildMethodNotAllowed(allowedMethods('query-metrics')));
   app.use(notFound);
   app.use(buildErrorHandler(log));
   return app;
@@ -189,6 +191,7 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
   app.get(openApiPath, buildOpenApiHandler());
   mountApi(app, deps);
   mountDashboard(app, deps.dashboardDir);
+  app.use(buildMethodNotAllowed(allowedMethods('query')));
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));
   return app;

@@ -46,6 +46,7 @@ export function writeErrorResponse(
   };
   if (http.details.retryAfterSeconds !== undefined)
     headers['Retry-After'] = String(http.details.retryAfterSeconds);
+  if (http.details.allow) headers['Allow'] = http.details.allow.join(', ');
   res.writeHead(http.status, headers).end(json);
 }
 

@@ -4,7 +4,13 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: { field?: string; retryAfterSeconds?: number; extra?: Record<string, unknown> } = {},
+    readonly details: {
+      field?: string;
+      retryAfterSeconds?: number;
+      /** Methods the path takes, sent as `Allow` (a 405). */
+      allow?: readonly string[];
+      extra?: Record<string, unknown>;
+    } = {},
   ) {
     super(message);
   }

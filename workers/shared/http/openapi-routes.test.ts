@@ -44,6 +44,22 @@ function registeredRoutes(app: express.Express): string[] {
   return found.sort();
 }
 
+/** One request to an app on a loopback port. */
+async function request(app: express.Express, method: string, path: string): Promise<Response> {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+    // Read the body before the server closes.
+    const text = await res.text();
+    return new Response(text, { status: res.status, headers: res.headers });
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 /** Routes the document leaves out on purpose (its info.description says so). */
 const undocumented = {
   // The dashboard's client-side routes: any other GET outside the API answers the app shell.
@@ -128,21 +144,34 @@ describe('the OpenAPI document (docs/openapi/gravix-api.yaml)', () => {
     expect(registeredRoutes(metricsApp)).toEqual(operationsTagged('query-metrics'));
   });
 
+  it('answers a documented path asked with another method with 405 and Allow, an unknown path with 404', async () => {
+    const cases: [express.Express, string, string, number, string | null][] = [
+      [ingestApp, 'GET', '/api/v1/facts', 405, 'POST'],
+      [ingestApp, 'DELETE', '/live', 405, 'GET, HEAD'],
+      [ingestApp, 'GET', '/api/v1/nothing', 404, null],
+      [queryApp, 'POST', '/', 405, 'GET, HEAD'],
+      [queryApp, 'PUT', '/ready', 405, 'GET, HEAD'],
+      [metricsApp, 'POST', '/metrics', 405, 'GET, HEAD'],
+    ];
+    for (const [app, method, path, status, allow] of cases) {
+      const res = await request(app, method, path);
+      expect([method, path, res.status, res.headers.get('allow')]).toEqual([method, path, status, allow]);
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      if (status === 405)
+        expect(body.error).toMatchObject({
+          code: 'METHOD_NOT_ALLOWED',
+          message: `${method} is not allowed on ${path}; use ${allow}`,
+        });
+    }
+  });
+
   it('is served without a key by both servers, equal to the YAML file', async () => {
     const fromFile = parse(readFileSync(openApiDocumentPath(), 'utf8')) as unknown;
     for (const app of [ingestApp, queryApp]) {
-      const server: Server = await new Promise((resolve) => {
-        const s = app.listen(0, '127.0.0.1', () => resolve(s));
-      });
-      try {
-        const { port } = server.address() as AddressInfo;
-        const res = await fetch(`http://127.0.0.1:${port}${openApiPath}`);
-        expect(res.status).toBe(200);
-        expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-        expect(await res.json()).toEqual(fromFile);
-      } finally {
-        await new Promise((resolve) => server.close(resolve));
-      }
+      const res = await request(app, 'GET', openApiPath);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await res.json()).toEqual(fromFile);
     }
   });
 });

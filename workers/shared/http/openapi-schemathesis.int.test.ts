@@ -12,7 +12,8 @@ import { openApiPath, operationsTagged } from './openapi-document.js';
 /**
  * schemathesis (testbin venv) generates requests from docs/openapi/gravix-api.yaml, as served by each real server
  * of the built CLI (`gravix dev`: ingest and query on their own ports, over real data), and fails on any 5xx, any
- * status code or header the document does not list, and any body that breaks its schema. On the query server it
+ * status code or header the document does not list, any body that breaks its schema, and any answer but 405 to
+ * a method a documented path does not take. On the query server it
  * also sends data the document forbids (unknown parameters, bad values) and fails on anything but a 4xx. Ingest
  * answers 200 to a batch with some invalid items (they come back in `rejected`), so negative data is not a
  * request-level refusal there.
@@ -24,6 +25,8 @@ const commonChecks = [
   'response_headers_conformance',
   'response_schema_conformance',
   'ignored_auth',
+  // A documented path asked with another method must be a 405 (with Allow), not a 404 or a 200.
+  'unsupported_method',
 ];
 
 let dev: GravixProcess;
@@ -107,5 +110,13 @@ describe('the API contract, checked by schemathesis against the real servers', (
     });
     if (result.exitCode !== 0) throw new Error(`schemathesis failed (${result.logFile}):\n${result.stdout}`);
     expect(result.operations).toEqual(operationsTagged('query'));
+  });
+
+  it('both servers answer a request line past the header limit with 431 and the API error body', async () => {
+    for (const base of [ingestUrl, queryUrl]) {
+      const res = await fetch(`${base}/api/v1/services?service=${'a'.repeat(20_000)}`);
+      expect(res.status).toBe(431);
+      expect(await res.json()).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE' } });
+    }
   });
 });

@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+
+/** Node's parser errors (a request that never reached a handler) as the API's answers. */
+function describe(code: string | undefined): [number, string, string] {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return [431, 'HEADERS_TOO_LARGE', `the request line and headers are larger than ${maxHeaderSize} bytes`];
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT')
+    return [408, 'REQUEST_TIMEOUT', 'the request was not received in time'];
+  return [400, 'MALFORMED_REQUEST', 'the request is not valid HTTP/1.1'];
+}
+
+/**
+ * The server's 'clientError' handler: Node answers a request it cannot parse (a URL or headers past
+ * --max-http-header-size, bytes that are not HTTP) with a bare status line; clients get the API's error body
+ * (`{"error": {code, message, request_id}}`) instead, then the connection closes, as Node's own answer does.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = describe(error.code);
+  const id = randomUUID();
+  const body = JSON.stringify({ error: { code, message, request_id: id } });
+  socket.end(
+    [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}`,
+      'Content-Type: application/json; charset=utf-8',
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      `X-Request-Id: ${id}`,
+      'Connection: close',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
