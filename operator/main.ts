@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { randomSecret } from '../cdk8s/pipeline-chart.js';
+import { CachedChildren, ChildCache } from './adapters/child-cache.js';
 import { ChildWriter } from './adapters/child-writer.js';
 import { PrometheusOperatorDiscovery } from './adapters/discovery.js';
 import { EventRecorder } from './adapters/event-recorder.js';
@@ -37,6 +38,20 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
   throw new ConfigError([
     'GRAVIX_OPERATOR_KUBECONFIG=undefined: required outside a cluster (KUBERNETES_SERVICE_HOST is unset)',
   ]);
+}
+
+/** The reconciler behind its ports: pipelines, children through the informer cache, Events. */
+function buildReconciler(client: KubeClient, cache: ChildCache, logger: Logger): PipelineReconciler {
+  const discovery = new PrometheusOperatorDiscovery(client);
+  return new PipelineReconciler({
+    pipelines: new KubePipelineApi(client),
+    children: new CachedChildren(new ChildWriter(client, FIELD_MANAGER), cache),
+    events: new EventRecorder(client, FIELD_MANAGER, logger),
+    logger,
+    generate: randomSecret,
+    prometheusOperator: () => discovery.present(),
+    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  });
 }
 
 /**
@@ -86,17 +101,9 @@ export async function startOperator(
     },
     onRequest: (verb) => metrics.apiRequests.inc({ verb }),
   });
-  const discovery = new PrometheusOperatorDiscovery(client);
-  const reconciler = new PipelineReconciler({
-    pipelines: new KubePipelineApi(client),
-    children: new ChildWriter(client, FIELD_MANAGER),
-    events: new EventRecorder(client, FIELD_MANAGER, logger),
-    logger,
-    generate: randomSecret,
-    prometheusOperator: () => discovery.present(),
-    now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-  });
-  const controllerOptions = { client, reconciler, logger, metrics, ...config };
+  const cache = new ChildCache();
+  const reconciler = buildReconciler(client, cache, logger);
+  const controllerOptions = { client, reconciler, logger, metrics, cache, ...config };
   if (elector) elector.start();
   else lead();
   const health = await startHealthServer({

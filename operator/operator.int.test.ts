@@ -114,9 +114,16 @@ describe('gravix operator on a real kube-apiserver', () => {
     monitoring: { enabled: true },
   };
 
+  /** A pipeline of this test's own, created and reconciled once (each test stands alone: jest -t runs any one). */
+  const createReconciled = async (name: string, spec: PipelineSpecInput = {}) => {
+    const created = await create(name, spec);
+    await waitGeneration(name, 1);
+    return created;
+  };
+
   it('creates every child with a controller ownerReference when a pipeline is created', async () => {
-    const created = await create('alpha', fullSpec);
-    const expected = synthPipeline(makePipeline(fullSpec, 'alpha'));
+    const created = await create('owned', fullSpec);
+    const expected = synthPipeline(makePipeline(fullSpec, 'owned'));
     for (const m of expected) {
       const path = childPath(m.apiVersion, m.kind, m.metadata.name);
       const child = await eventually(`${m.kind}/${m.metadata.name}`, () => get(path));
@@ -124,14 +131,14 @@ describe('gravix operator on a real kube-apiserver', () => {
         {
           apiVersion: API_VERSION,
           kind: KIND,
-          name: 'alpha',
+          name: 'owned',
           uid: created.metadata.uid,
           controller: true,
           blockOwnerDeletion: true,
         },
       ]);
     }
-    const status = (await waitGeneration('alpha', 1)).status!;
+    const status = (await waitGeneration('owned', 1)).status!;
     expect(status.conditions!.map((c) => [c.type, c.observedGeneration])).toEqual([
       ['Available', 1],
       ['Progressing', 1],
@@ -139,44 +146,47 @@ describe('gravix operator on a real kube-apiserver', () => {
     ]);
     // No kubelet runs here, so workloads never become ready: the pipeline stays Progressing.
     expect(status.phase).toBe('Progressing');
-    expect((await events('alpha')).map((e) => e.reason)).toEqual(
+    expect((await events('owned')).map((e) => e.reason)).toEqual(
       expect.arrayContaining(['SecretGenerated', 'Reconciled']),
     );
   });
 
   it('shows Ready, Phase, Ingest and Age as printer columns, as kubectl get does', async () => {
+    await createReconciled('columns');
     const table = await env.client.request<{
       columnDefinitions: { name: string }[];
       rows: { cells: unknown[] }[];
     }>({
       method: 'GET',
-      path: pipelinePath('alpha'),
+      path: pipelinePath('columns'),
       accept: 'application/json;as=Table;g=meta.k8s.io;v=v1',
     });
     expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Ready', 'Phase', 'Ingest', 'Age']);
-    expect(table.rows[0]!.cells.slice(0, 4)).toEqual(['alpha', 'False', 'Progressing', 0]);
+    expect(table.rows[0]!.cells.slice(0, 4)).toEqual(['columns', 'False', 'Progressing', 0]);
   });
 
   it('updates children when the spec changes', async () => {
-    await mergePatch(env.client, pipelinePath('alpha'), { spec: { query: { replicas: 3 } } });
+    await createReconciled('update');
+    await mergePatch(env.client, pipelinePath('update'), { spec: { query: { replicas: 3 } } });
     await eventually(
       'query replicas 3',
-      async () => ((await get(deployment('alpha-query'))) as Dep).spec.replicas === 3,
+      async () => ((await get(deployment('update-query'))) as Dep).spec.replicas === 3,
     );
-    await waitGeneration('alpha', 2);
+    await waitGeneration('update', 2);
   });
 
   it('restores a child field that someone else edited', async () => {
-    await mergePatch(env.client, deployment('alpha-query'), { spec: { replicas: 7 } });
-    await mergePatch(env.client, childPath('v1', 'ConfigMap', 'alpha-config'), {
+    await createReconciled('drift', { query: { replicas: 3 } });
+    await mergePatch(env.client, deployment('drift-query'), { spec: { replicas: 7 } });
+    await mergePatch(env.client, childPath('v1', 'ConfigMap', 'drift-config'), {
       data: { GRAVIX_S3_BUCKET: 'elsewhere' },
     });
     await eventually(
       'query replicas restored',
-      async () => ((await get(deployment('alpha-query'))) as Dep).spec.replicas === 3,
+      async () => ((await get(deployment('drift-query'))) as Dep).spec.replicas === 3,
     );
     await eventually('config restored', async () => {
-      const cm = (await get(childPath('v1', 'ConfigMap', 'alpha-config'))) as {
+      const cm = (await get(childPath('v1', 'ConfigMap', 'drift-config'))) as {
         data: Record<string, string>;
       };
       return cm.data['GRAVIX_S3_BUCKET'] === 'gravix';
@@ -184,66 +194,75 @@ describe('gravix operator on a real kube-apiserver', () => {
   });
 
   it('recreates a child that was deleted', async () => {
-    const path = childPath('v1', 'Service', 'alpha-ingest');
-    const before = (await get(path))!;
+    await createReconciled('recreate');
+    const path = childPath('v1', 'Service', 'recreate-ingest');
+    const before = await eventually('service', () => get(path));
     await env.client.request({ method: 'DELETE', path });
     const after = await eventually('service recreated', async () => {
       const s = await get(path);
       return s && s.metadata?.uid !== before.metadata?.uid ? s : undefined;
     });
-    expect(after.metadata?.labels).toMatchObject({ 'gravix.dev/pipeline': 'alpha' });
+    expect(after.metadata?.labels).toMatchObject({ 'gravix.dev/pipeline': 'recreate' });
   });
 
   it('prunes the children of a component that was disabled', async () => {
-    await mergePatch(env.client, pipelinePath('alpha'), {
+    await createReconciled('prune', fullSpec);
+    await eventually('cube applied', () => get(deployment('prune-cube')));
+    await mergePatch(env.client, pipelinePath('prune'), {
       spec: { cube: { enabled: false }, monitoring: { enabled: false } },
     });
-    await eventually('cube pruned', async () => (await get(deployment('alpha-cube'))) === undefined);
+    await eventually('cube pruned', async () => (await get(deployment('prune-cube'))) === undefined);
     await eventually(
       'cube model pruned',
-      async () => (await get(childPath('v1', 'ConfigMap', 'alpha-cube-model'))) === undefined,
+      async () => (await get(childPath('v1', 'ConfigMap', 'prune-cube-model'))) === undefined,
     );
-    const monitor = childPath('monitoring.coreos.com/v1', 'ServiceMonitor', 'alpha-monitoring');
+    const monitor = childPath('monitoring.coreos.com/v1', 'ServiceMonitor', 'prune-monitoring');
     await eventually('ServiceMonitor pruned', async () => (await get(monitor)) === undefined);
-    expect(await get(deployment('alpha-ingest'))).toBeDefined();
-    await eventually('Pruned event', async () => (await events('alpha')).some((e) => e.reason === 'Pruned'));
+    expect(await get(deployment('prune-ingest'))).toBeDefined();
+    await eventually('Pruned event', async () => (await events('prune')).some((e) => e.reason === 'Pruned'));
   });
 
   it('keeps generated Secrets unchanged across reconciles and spec changes', async () => {
-    const path = childPath('v1', 'Secret', 'alpha-minio-credentials');
-    const before = (await get(path)) as KubeObject & { data: Record<string, string> };
-    await mergePatch(env.client, pipelinePath('alpha'), { spec: { retentionDays: 14 } });
-    const generation = (await readPipeline('alpha')).metadata.generation;
-    await waitGeneration('alpha', generation);
+    await createReconciled('keep');
+    const path = childPath('v1', 'Secret', 'keep-minio-credentials');
+    const before = (await eventually('secret', () => get(path))) as KubeObject & {
+      data: Record<string, string>;
+    };
+    await mergePatch(env.client, pipelinePath('keep'), { spec: { retentionDays: 14 } });
+    await waitGeneration('keep', 2);
     const after = (await get(path)) as KubeObject & { data: Record<string, string> };
     expect(after.data).toEqual(before.data);
     expect(after.metadata?.resourceVersion).toBe(before.metadata?.resourceVersion);
   });
 
   it('creates a generated Secret again when it was deleted, without touching the others', async () => {
-    const tokenPath = childPath('v1', 'Secret', 'alpha-api-keys');
-    const keysPath = childPath('v1', 'Secret', 'alpha-minio-credentials');
-    const keysBefore = await get(keysPath);
+    await createReconciled('regen');
+    const tokenPath = childPath('v1', 'Secret', 'regen-api-keys');
+    const keysPath = childPath('v1', 'Secret', 'regen-minio-credentials');
+    const tokenBefore = await eventually('API keys', () => get(tokenPath));
+    const keysBefore = await eventually('MinIO credentials', () => get(keysPath));
     await env.client.request({ method: 'DELETE', path: tokenPath });
-    const recreated = (await eventually('API keys recreated', () => get(tokenPath))) as KubeObject & {
-      data: Record<string, string>;
-    };
+    const recreated = (await eventually('API keys recreated', async () => {
+      const s = await get(tokenPath);
+      return s && s.metadata?.uid !== tokenBefore.metadata?.uid ? s : undefined;
+    })) as KubeObject & { data: Record<string, string> };
     expect(Buffer.from(recreated.data['query-token']!, 'base64').length).toBeGreaterThan(20);
-    expect((await get(keysPath))?.metadata?.resourceVersion).toBe(keysBefore?.metadata?.resourceVersion);
+    expect((await get(keysPath))?.metadata?.resourceVersion).toBe(keysBefore.metadata?.resourceVersion);
   });
 
   it('rolls pods via the config hash only when the configuration changed', async () => {
+    await createReconciled('hash');
     const hash = async () =>
       (
-        (await get(deployment('alpha-ingest'))) as {
+        (await get(deployment('hash-ingest'))) as {
           spec: { template: { metadata: { annotations: Record<string, string> } } };
         }
       ).spec.template.metadata.annotations['gravix.dev/config-hash'];
     const before = await hash();
-    await mergePatch(env.client, pipelinePath('alpha'), { spec: { query: { replicas: 2 } } });
-    await waitGeneration('alpha', (await readPipeline('alpha')).metadata.generation);
+    await mergePatch(env.client, pipelinePath('hash'), { spec: { query: { replicas: 2 } } });
+    await waitGeneration('hash', 2);
     expect(await hash()).toBe(before);
-    await mergePatch(env.client, pipelinePath('alpha'), { spec: { retentionDays: 60 } });
+    await mergePatch(env.client, pipelinePath('hash'), { spec: { retentionDays: 60 } });
     await eventually('config hash changed', async () => (await hash()) !== before);
   });
 
@@ -334,6 +353,7 @@ describe('gravix operator on a real kube-apiserver', () => {
   });
 
   it('serves /metrics, /healthz and /readyz', async () => {
+    await createReconciled('metrics');
     const fetchText = async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${operator.port}${path}`);
       return { status: res.status, body: await res.text() };
@@ -346,10 +366,15 @@ describe('gravix operator on a real kube-apiserver', () => {
   });
 
   it('recovers after the apiserver restarts: watches resume and drift is repaired', async () => {
+    await createReconciled('survivor');
     await env.apiserver.restart(1000);
     await create('after-restart', {});
     await eventually('children after restart', () => get(deployment('after-restart-ingest')), 60_000);
-    await env.client.request({ method: 'DELETE', path: deployment('alpha-query') });
-    await eventually('alpha-query restored after restart', () => get(deployment('alpha-query')), 30_000);
+    await env.client.request({ method: 'DELETE', path: deployment('survivor-query') });
+    await eventually(
+      'survivor-query restored after restart',
+      () => get(deployment('survivor-query')),
+      30_000,
+    );
   });
 });

@@ -2,6 +2,9 @@
 export interface ProcessSample {
   cpuSeconds: number;
   rssBytes: number;
+  /** Requests the controller sent, by verb (GET, WATCH, POST, PUT, PATCH, DELETE). */
+  requests: Record<string, number>;
+  passes: number;
 }
 
 function metric(text: string, name: string): number {
@@ -10,10 +13,24 @@ function metric(text: string, name: string): number {
   return Number(line.split(' ')[1]);
 }
 
+/** Sums of a labelled counter by one label's value. */
+function byLabel(text: string, name: string, label: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pattern = new RegExp(`^${name}\\{[^}]*${label}="([^"]+)"[^}]*\\} (\\S+)$`);
+  for (const line of text.split('\n')) {
+    const match = pattern.exec(line);
+    if (match) out[match[1]!] = (out[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return out;
+}
+
 export async function sampleProcess(port: number): Promise<ProcessSample> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const passes = byLabel(text, 'gravix_operator_reconcile_total', 'result');
   return {
     cpuSeconds: metric(text, 'gravix_operator_process_cpu_seconds_total'),
     rssBytes: metric(text, 'gravix_operator_process_resident_memory_bytes'),
+    requests: byLabel(text, 'gravix_operator_api_requests_total', 'verb'),
+    passes: Object.values(passes).reduce((a, b) => a + b, 0),
   };
 }

@@ -11,6 +11,8 @@ export interface WatcherOptions {
   path: string;
   labelSelector?: string;
   onEvent(type: WatchEventType, object: KubeObject): void;
+  /** Called with every complete list, before its items are replayed as ADDED (an informer store replaces). */
+  onList?(items: KubeObject[]): void;
   /** Called after every successful list, i.e. when the watcher's view is complete. */
   onSynced?(): void;
   onRestart?(error: unknown): void;
@@ -70,6 +72,7 @@ export class Watcher {
       query: { labelSelector },
       signal: this.abort.signal,
     });
+    this.options.onList?.(list.items);
     for (const item of list.items) this.options.onEvent('ADDED', item);
     this.options.onSynced?.();
     return list.metadata.resourceVersion;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PIPELINE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../../cdk8s/naming.js';
 import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
+import type { ChildCache } from '../adapters/child-cache.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { Watcher, type WatchEventType } from '../adapters/watcher.js';
@@ -18,6 +19,8 @@ export interface ControllerOptions {
   namespace: string;
   concurrency: number;
   resyncMs: number;
+  /** The informer store the reconciler reads children from; fed here by the child watches. */
+  cache: ChildCache;
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
@@ -97,6 +100,7 @@ export class PipelineController {
     kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'prometheusOperator'>,
     labelSelector: string | undefined,
     onEvent: (t: WatchEventType, o: KubeObject) => void,
+    onList?: (items: KubeObject[]) => void,
   ) {
     const path = resourcePath({
       apiVersion: kind.apiVersion,
@@ -110,6 +114,7 @@ export class PipelineController {
         path,
         labelSelector,
         onEvent,
+        onList,
         logger: this.options.logger,
         onSynced: () => this.unsynced.delete(kind.kind),
         onRestart: () => this.options.metrics.watchRestarts.inc({ kind: kind.kind }),
@@ -136,10 +141,18 @@ export class PipelineController {
   }
 
   private watchChildren(kind: RegisteredKind): void {
-    this.watcher(kind, `${MANAGED_BY_LABEL}=${MANAGED_BY}`, (_type, object) => {
-      const pipeline = object.metadata?.labels as Record<string, string> | undefined;
-      const name = pipeline?.[PIPELINE_LABEL];
-      if (name) this.enqueue(`${object.metadata?.namespace}/${name}`);
-    });
+    const { cache } = this.options;
+    this.watcher(
+      kind,
+      `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
+      (type, object) => {
+        if (type === 'DELETED') cache.remove(kind, object);
+        else cache.upsert(kind, object);
+        const pipeline = object.metadata?.labels as Record<string, string> | undefined;
+        const name = pipeline?.[PIPELINE_LABEL];
+        if (name) this.enqueue(`${object.metadata?.namespace}/${name}`);
+      },
+      (items) => cache.replace(kind, items),
+    );
   }
 }
