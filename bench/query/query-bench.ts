@@ -15,6 +15,7 @@ import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-eng
 import { planMetricsScan } from '../../workers/query/domain/plan-metrics-scan.js';
 import type { MetricsQuery } from '../../workers/query/app/query-engine.js';
 import { QueryService } from '../../workers/query/app/query-service.js';
+import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
 import { ensureDataset } from './query-dataset.js';
 import { floorSql, type FloorQuery } from './query-floor.js';
 
@@ -119,7 +120,8 @@ async function main(): Promise<void> {
   const generated = performance.now();
   const dataset = ensureDataset({ root, tenant, end, days: 7, services: 20, paths: 50, density });
   const generateSeconds = Number(((performance.now() - generated) / 1000).toFixed(1));
-  const service = new QueryService(await DuckDbQueryEngine.open(root), new LocalObjectStore(root));
+  const manifests = new RollupManifests(new LocalObjectStore(root));
+  const service = new QueryService(await DuckDbQueryEngine.open(root, undefined, manifests), manifests);
   const floorDb = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   const results = [];
   for (const call of calls) {

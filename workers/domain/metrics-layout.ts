@@ -201,7 +201,11 @@ export function parseManifestKey(key: string): RawPartition | undefined {
 
 /** A day tile's marker: the digest of the hour manifests (keys and etags) the tile was built from. */
 export function buildDayMarkerKey(tenant: string, date: string, digest: string): string {
-  return `${dayMarkersPrefix}tenant=${tenant}/date=${date}/${digest}`;
+  return `${buildTenantDayMarkersPrefix(tenant)}date=${date}/${digest}`;
+}
+
+export function buildTenantDayMarkersPrefix(tenant: string): string {
+  return `${dayMarkersPrefix}tenant=${tenant}/`;
 }
 
 const dayMarkerKeyPattern = keyPattern(

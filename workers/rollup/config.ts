@@ -5,7 +5,7 @@ import {
   type ObjectStoreConfig,
 } from '../adapters/object-store/load-object-store.js';
 import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
-import type { PartitionLimits } from './app/compute-partition.js';
+import type { PartitionLimits } from './domain/partition-accumulator.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
 const day = 86_400_000;

@@ -1,24 +1,42 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { readdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { buildTableFilesGlob, buildTableTenantPrefix } from '../../domain/metrics-layout.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import {
+  buildTableFilesGlob,
+  buildTableTenantPrefix,
+  metricsTableNames,
+  parseDayTileKey,
+} from '../../domain/metrics-layout.js';
 import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
+import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
+import { RollupManifests } from './rollup-manifests.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
+import { TenantSnapshotCache } from './tenant-snapshot-cache.js';
+
+function checkTenant(tenant: string): void {
+  if (!tenantIdPattern.test(tenant))
+    throw new QueryEngineError(`tenant '${tenant}' is not a valid tenant id`);
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 function duckdbDialect(storeRoot: string): SqlDialect {
   return {
     source(table, tenant) {
-      if (!tenantIdPattern.test(tenant))
-        throw new QueryEngineError(`tenant '${tenant}' is not a valid tenant id`);
+      checkTenant(tenant);
       const glob = `${storeRoot}/${buildTableFilesGlob(table, tenant)}`;
       // Partition values stay VARCHAR so date comparisons are plain string comparisons, as in Trino.
       return `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
     },
-    hasTable: (table, tenant) => existsSync(`${storeRoot}/${buildTableTenantPrefix(table, tenant)}`),
     tenantFilter: () => [],
     intDiv: (a, b) => `(${a} // ${b})`,
     // Select-list unnest of the two parallel lists zips them; DuckDB runs this far faster than a LATERAL join.
@@ -37,34 +55,57 @@ export interface DuckDbLimits {
 
 export const defaultDuckDbLimits: DuckDbLimits = { threads: 2, memoryLimit: '1GB' };
 
+/**
+ * Which tables the tenant has a folder for and which days have a tile, from the files themselves: DuckDB reads
+ * whatever is on disk, so that is what a plan may use.
+ */
+async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<TenantSnapshot> {
+  checkTenant(tenant);
+  const tables = new Set<(typeof metricsTableNames)[number]>();
+  for (const table of metricsTableNames)
+    if (await exists(join(storeRoot, buildTableTenantPrefix(table, tenant)))) tables.add(table);
+  const store = new LocalObjectStore(storeRoot);
+  const tiles = await store.list(buildTableTenantPrefix('request_metrics_day', tenant));
+  const dayTiles = new Set(tiles.flatMap(({ key }) => parseDayTileKey(key)?.date ?? []));
+  return { tables, dayTiles };
+}
+
 /** DuckDB reports a glob without matches as an error; for a query API that is simply "no data yet". */
 const isNoFiles = (error: unknown) =>
   /No files found that match the pattern/i.test(String((error as Error).message));
 
 /** QueryEngine on embedded DuckDB over the local store's Parquet files (the `gravix dev` mode). */
 export class DuckDbQueryEngine extends SqlQueryEngine {
+  private readonly snapshots: TenantSnapshotCache;
+
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly storeRoot: string,
-    dialect: SqlDialect,
+    storeRoot: string,
+    manifests: RollupManifests,
   ) {
-    super(dialect);
+    super(duckdbDialect(storeRoot));
+    this.snapshots = new TenantSnapshotCache({
+      version: (tenant) => manifests.version(tenant),
+      load: (tenant) => loadDuckDbSnapshot(storeRoot, tenant),
+    });
   }
 
   /**
    * `storeRoot` is the LocalObjectStore's root directory. DuckDB's memory and threads are bounded (config.ts);
-   * what spills past the memory limit goes to a private (0700) temporary directory.
+   * what spills past the memory limit goes to a private (0700) temporary directory. `manifests` tells when a
+   * tenant's snapshot of tables and day tiles must be reloaded (the query server shares its one reader).
    */
   static async open(
     storeRoot: string,
     limits: DuckDbLimits = defaultDuckDbLimits,
+    manifests: RollupManifests = new RollupManifests(new LocalObjectStore(storeRoot)),
   ): Promise<DuckDbQueryEngine> {
     const instance = await DuckDBInstance.create(':memory:', {
       threads: String(limits.threads),
       memory_limit: limits.memoryLimit,
       temp_directory: mkdtempSync(join(tmpdir(), 'gravix-duckdb-')),
     });
-    return new DuckDbQueryEngine(instance, storeRoot, duckdbDialect(storeRoot));
+    return new DuckDbQueryEngine(instance, storeRoot, manifests);
   }
 
   protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
@@ -88,13 +129,8 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
     await this.rows('SELECT 1 AS ok', signal);
   }
 
-  protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
-    const dir = join(this.storeRoot, buildTableTenantPrefix('request_metrics_day', tenant));
-    const entries = await readdir(dir).catch(() => [] as string[]);
-    const dates = entries
-      .filter((e) => e.startsWith('date=') && existsSync(join(dir, e, 'part-00000.parquet')))
-      .map((e) => e.slice('date='.length));
-    return new Set(dates);
+  protected snapshot(tenant: string): Promise<TenantSnapshot> {
+    return this.snapshots.get(tenant);
   }
 
   override async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { LatencySketch } from '../../domain/latency-sketch.js';
 import type { MetricsQuery } from '../app/query-engine.js';
+import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
 import { buildSummarySql, sqlString, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 
@@ -12,7 +13,6 @@ import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 const minuteStart = Date.parse('2026-11-10T10:00:00Z');
 const dialect: SqlDialect = {
   source: () => 'rows_minute',
-  hasTable: (table) => table === 'request_metrics_minute',
   tenantFilter: () => [],
   intDiv: (a, b) => `(${a} // ${b})`,
   unnestBuckets: (alias) => ({
@@ -20,6 +20,9 @@ const dialect: SqlDialect = {
     join: '',
   }),
 };
+
+/** Only request_metrics_minute exists here, so every plan reads minute rows. */
+const onlyMinuteRows = buildTenantSnapshot({ tables: new Set(['request_metrics_minute']) });
 
 let connection: DuckDBConnection;
 let instance: DuckDBInstance;
@@ -51,7 +54,7 @@ async function summarize(rows: number[][], groupBy: MetricsQuery['groupBy'] = 's
     stepMs: 60_000,
     groupBy,
   };
-  const reader = await connection.runAndReadAll(buildSummarySql(query, dialect));
+  const reader = await connection.runAndReadAll(buildSummarySql(query, dialect, onlyMinuteRows));
   return (reader.getRowObjects() as Record<string, unknown>[]).map(toSummaryRow);
 }
 

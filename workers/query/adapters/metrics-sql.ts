@@ -1,6 +1,7 @@
 import type { MetricsTableName } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
+import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 
 export type { MetricsTableName };
 
@@ -8,11 +9,6 @@ export type { MetricsTableName };
 export interface SqlDialect {
   /** FROM-clause source for a table, already restricted to the tenant (path glob or partition column). */
   source(table: MetricsTableName, tenant: string): string;
-  /**
-   * Whether the tenant has rows in a pre-merged table. Data rolled up before those tables existed has none, and
-   * a plan reading an absent table would come back empty (DuckDB) instead of falling back to finer rows.
-   */
-  hasTable(table: MetricsTableName, tenant: string): boolean;
   /** Extra WHERE terms the source needs (e.g. Trino's tenant partition column). */
   tenantFilter(tenant: string): string[];
   intDiv(a: string, b: string): string;
@@ -110,24 +106,18 @@ const measureColumns = [
  * Which rows answer a query: per-service rows (every endpoint merged, 50x fewer to merge) unless the query
  * needs endpoints; day tiles (endpoints only), hour rows and minute rows as the plan splits the range.
  */
-function chooseTables(
-  query: MetricsQuery,
-  dialect: SqlDialect,
-  dayTiles: ReadonlySet<string>,
-  measures: readonly string[],
-) {
+function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: readonly string[]) {
   const needsEndpoints =
     query.groupBy === 'endpoint' ||
     query.method !== undefined ||
     query.path !== undefined ||
     query.endpoints !== undefined;
-  const level =
-    !needsEndpoints && dialect.hasTable('service_metrics_minute', query.tenant) ? 'service' : 'request';
+  const level = !needsEndpoints && snapshot.tables.has('service_metrics_minute') ? 'service' : 'request';
   const tables = { minute: `${level}_metrics_minute`, hour: `${level}_metrics_hour` } as const;
   const keys = level === 'service' ? ['service'] : ['service', 'method', 'path'];
   const columns = [...keys, ...measures].map((c) => `m.${c} AS ${c}`);
-  const hours = dialect.hasTable(tables.hour, query.tenant);
-  const days = hours && level === 'request' ? dayTiles : new Set<string>();
+  const hours = snapshot.tables.has(tables.hour);
+  const days = hours && level === 'request' ? snapshot.dayTiles : new Set<string>();
   return { tables, columns, hours, days };
 }
 
@@ -135,15 +125,15 @@ function chooseTables(
  * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: day tiles for whole
  * days that have one, hour rows for whole hours and minute rows for the ragged ends (plan-metrics-scan.ts). Day
  * and hour rows carry their start, which lands in the right step because the plan only uses them where a day or
- * hour never straddles two steps. `dayTiles` are the dates that have a request_metrics_day file.
+ * hour never straddles two steps. Which tables and day tiles exist comes from the tenant's snapshot.
  */
 export function metricsRowsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
-  dayTiles: ReadonlySet<string> = new Set(),
+  snapshot: TenantSnapshot,
   measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, hours, days } = chooseTables(query, dialect, dayTiles, measures);
+  const { tables, columns, hours, days } = chooseTables(query, snapshot, measures);
   const plan = hours
     ? planMetricsScan(query, days)
     : { days: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
@@ -179,17 +169,13 @@ function withTop(sql: string, query: MetricsQuery): string {
   return `SELECT * FROM (\n${sql}\n) AS s\nORDER BY ${order.join(', ')}\nLIMIT ${sqlInt(query.top.limit)}`;
 }
 
-export function buildCountsSql(
-  query: MetricsQuery,
-  dialect: SqlDialect,
-  dayTiles: ReadonlySet<string> = new Set(),
-): string {
+export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
   if (query.top?.by === 'p95') throw new RangeError('counts cannot be ranked by p95 (it needs histograms)');
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   const sql = [
     `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
     // Counts only: the histogram lists are not even projected.
-    `FROM ${metricsRowsSql(query, dialect, dayTiles, countColumns)} AS m`,
+    `FROM ${metricsRowsSql(query, dialect, snapshot, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
   return withTop(sql, query);
@@ -231,11 +217,7 @@ function numberGroups(groupBy: GroupBy): string[] {
   ];
 }
 
-export function buildSummarySql(
-  query: MetricsQuery,
-  dialect: SqlDialect,
-  dayTiles: ReadonlySet<string> = new Set(),
-): string {
+export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
   const { select } = groupColumns(query.groupBy, query, dialect);
   const unnest = dialect.unnestBuckets('gk');
   const ranks = quantiles.map(([name, q]) => {
@@ -245,7 +227,7 @@ export function buildSummarySql(
   });
   const sql = [
     `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
-    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, dayTiles)} AS m),`,
+    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot)} AS m),`,
     ...numberGroups(query.groupBy),
     `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
     `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,

@@ -13,6 +13,7 @@ import {
   buildSummarySql,
   type SqlDialect,
 } from './metrics-sql.js';
+import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { toCountRow, toEventRow, toNumber, toSummaryRow } from './metrics-rows.js';
 
 /**
@@ -26,23 +27,24 @@ export abstract class SqlQueryEngine implements QueryEngine {
 
   abstract ping(signal?: AbortSignal): Promise<void>;
 
-  /** Dates (YYYY-MM-DD) for which the tenant has a request_metrics_day tile. */
-  protected abstract dayTiles(tenant: string): Promise<ReadonlySet<string>>;
+  /** Which tables and day tiles the tenant has, as this engine can read them (cached by the adapter). */
+  protected abstract snapshot(tenant: string): Promise<TenantSnapshot>;
 
   abstract close(): Promise<void>;
 
   /** Only endpoint tables read day tiles (charts are step series; service lists read service tables). */
-  private async dayTilesFor(query: MetricsQuery): Promise<ReadonlySet<string>> {
-    return query.groupBy === 'endpoint' ? this.dayTiles(query.tenant) : new Set();
+  private async snapshotFor(query: MetricsQuery): Promise<TenantSnapshot> {
+    const snapshot = await this.snapshot(query.tenant);
+    return query.groupBy === 'endpoint' ? snapshot : { ...snapshot, dayTiles: new Set() };
   }
 
   async counts(query: MetricsQuery): Promise<CountRow[]> {
-    const sql = buildCountsSql(query, this.dialect, await this.dayTilesFor(query));
+    const sql = buildCountsSql(query, this.dialect, await this.snapshotFor(query));
     return (await this.rows(sql, query.signal)).map(toCountRow);
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
-    const sql = buildSummarySql(query, this.dialect, await this.dayTilesFor(query));
+    const sql = buildSummarySql(query, this.dialect, await this.snapshotFor(query));
     return (await this.rows(sql, query.signal)).map(toSummaryRow);
   }
 

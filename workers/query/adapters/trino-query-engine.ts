@@ -8,6 +8,7 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import { QueryEngineError } from '../app/query-engine.js';
+import { buildTenantSnapshot, type TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 
@@ -52,8 +53,6 @@ export function buildTrinoTableDdl(
 function trinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
-    // The external tables always exist; partitions rolled up before rollup version 2 have no pre-merged rows.
-    hasTable: () => true,
     tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
     // BIGINT division truncates, which is floor here because minute_ms >= from.
     intDiv: (a, b) => `(${a} / ${b})`,
@@ -133,9 +132,13 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     return days;
   }
 
-  protected async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
+  /**
+   * The external tables always exist (partitions rolled up before rollup version 2 have no pre-merged rows); day
+   * tiles are the ones Trino can read, as of the last partition sync.
+   */
+  protected async snapshot(tenant: string): Promise<TenantSnapshot> {
     await this.syncPartitions();
-    return this.days.get(tenant) ?? new Set();
+    return buildTenantSnapshot({ dayTiles: this.days.get(tenant) ?? new Set() });
   }
 
   /** Runs one statement as is (DDL, partition sync); an abort cancels it in Trino. */

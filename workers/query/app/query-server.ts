@@ -9,6 +9,7 @@ import { parseApiKeys } from '../../domain/api-keys.js';
 import { answerClientError } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
+import { RollupManifests } from '../adapters/rollup-manifests.js';
 import { TrinoQueryEngine } from '../adapters/trino-query-engine.js';
 import type { QueryConfig } from '../config.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
@@ -23,13 +24,14 @@ export interface QueryServer {
   stop(): Promise<void>;
 }
 
-async function openEngine(config: QueryConfig): Promise<QueryEngine> {
+async function openEngine(config: QueryConfig, manifests: RollupManifests): Promise<QueryEngine> {
   if (config.GRAVIX_QUERY_ENGINE === 'duckdb') {
     if (config.store.GRAVIX_STORE !== 's3')
-      return DuckDbQueryEngine.open(join(config.store.GRAVIX_DATA_DIR, 'store'), {
-        threads: config.GRAVIX_DUCKDB_THREADS,
-        memoryLimit: config.GRAVIX_DUCKDB_MEMORY_LIMIT,
-      });
+      return DuckDbQueryEngine.open(
+        join(config.store.GRAVIX_DATA_DIR, 'store'),
+        { threads: config.GRAVIX_DUCKDB_THREADS, memoryLimit: config.GRAVIX_DUCKDB_MEMORY_LIMIT },
+        manifests,
+      );
     throw new Error('GRAVIX_QUERY_ENGINE=duckdb needs GRAVIX_STORE=local: DuckDB reads local Parquet only');
   }
   const bucket = config.store.GRAVIX_STORE === 's3' ? config.store.GRAVIX_S3_BUCKET : '';
@@ -67,7 +69,9 @@ export async function startQueryServer(
   log: Logger,
 ): Promise<QueryServer> {
   const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
-  const engine = new EngineGuard(await openEngine(config), {
+  // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
+  const manifests = new RollupManifests(store);
+  const engine = new EngineGuard(await openEngine(config, manifests), {
     timeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
     tenantConcurrency: config.GRAVIX_QUERY_TENANT_CONCURRENCY,
     tenantQueue: config.GRAVIX_QUERY_TENANT_QUEUE,
@@ -77,9 +81,9 @@ export async function startQueryServer(
     probeTimeoutMs: 2_000,
   });
   const registry = buildMetricsRegistry();
-  registerRollupFreshnessMetrics(registry, store);
+  registerRollupFreshnessMetrics(registry, manifests);
   const app = buildQueryApp({
-    service: new QueryService(engine, store),
+    service: new QueryService(engine, manifests),
     apiKeys: () => apiKeys,
     log,
     readiness: () => engine.readiness(),

@@ -1,4 +1,3 @@
-import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { overflowRoute } from '../../domain/request-vocabulary.js';
 import type {
   EndpointRow,
@@ -11,7 +10,7 @@ import type {
 } from '../api-types.js';
 import { stepStarts } from '../domain/choose-step.js';
 import type { MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
-import { loadRollupFreshness } from './rollup-freshness-metrics.js';
+import type { RollupManifests } from '../adapters/rollup-manifests.js';
 
 export interface TimeseriesRequest {
   tenant: string;
@@ -43,7 +42,7 @@ const rate = (errors: number, requests: number) => (requests > 0 ? errors / requ
 export class QueryService {
   constructor(
     private readonly engine: QueryEngine,
-    private readonly store: ObjectStore,
+    private readonly manifests: RollupManifests,
   ) {}
 
   async services(
@@ -165,7 +164,7 @@ export class QueryService {
   async freshness(tenant: string, now: number, signal?: AbortSignal): Promise<FreshnessResponse> {
     const [lastMetricMinute, rollup] = await Promise.all([
       this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000, signal),
-      loadRollupFreshness(this.store, tenant),
+      this.manifests.freshness(tenant),
     ]);
     const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));
     const lastCommitAt = rollup?.lastCommitAt ?? null;

@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { hashApiKey } from '../../domain/api-keys.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
+import { RollupManifests } from '../adapters/rollup-manifests.js';
 import type { FreshnessResponse, TimeseriesResponse } from '../api-types.js';
 import { loadContractData } from '../testing/query-engine.contract.js';
 import type { EngineReadiness } from '../app/engine-guard.js';
@@ -33,9 +34,10 @@ beforeAll(async () => {
   loadedAt = Date.now();
   engine = await DuckDbQueryEngine.open(root);
   const registry = new Registry();
-  registerRollupFreshnessMetrics(registry, store, () => base + 2 * 3_600_000);
+  const manifests = new RollupManifests(store);
+  registerRollupFreshnessMetrics(registry, manifests, () => base + 2 * 3_600_000);
   const app = buildQueryApp({
-    service: new QueryService(engine, store),
+    service: new QueryService(engine, manifests),
     apiKeys: () => [
       { name: 'viewer', tenant: 'acme', sha256: hashApiKey('q-key'), scopes: ['query'] },
       { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest'] },

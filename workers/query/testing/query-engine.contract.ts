@@ -9,6 +9,7 @@ import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
 import type { RawFact } from '../../domain/raw-record.js';
 import type { QueryEngine } from '../app/query-engine.js';
 import { QueryService } from '../app/query-service.js';
+import { RollupManifests } from '../adapters/rollup-manifests.js';
 import {
   buildGeneratedCases,
   buildHandPickedCases,
@@ -94,7 +95,7 @@ export function describeQueryEngineContract(
       const opened = await open();
       engine = opened.engine;
       store = opened.store;
-      service = new QueryService(engine, store);
+      service = new QueryService(engine, new RollupManifests(store));
     });
     afterAll(() => engine?.close());
 

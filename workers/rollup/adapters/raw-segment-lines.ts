@@ -66,14 +66,3 @@ function tooLong(key: string, maxLineBytes: number): RawLineTooLongError {
     `raw segment '${key}' has a line longer than ${maxLineBytes} bytes (ingest never writes one): not read`,
   );
 }
-
-/** Calls onLine(start, end) for each non-empty line of a chunk from readGzipLineChunks. */
-export function forEachLine(chunk: Buffer, onLine: (start: number, end: number) => void): void {
-  let start = 0;
-  while (start < chunk.length) {
-    let end = chunk.indexOf(newline, start);
-    if (end < 0) end = chunk.length;
-    if (end > start) onLine(start, end);
-    start = end + 1;
-  }
-}

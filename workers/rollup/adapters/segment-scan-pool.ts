@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { SegmentScanResult } from '../domain/segment-scan-result.js';
 import { RawLineTooLongError, RawSegmentUnreadableError } from './raw-segment-lines.js';
 
 export interface SegmentScanRequest {
@@ -10,31 +11,6 @@ export interface SegmentScanRequest {
   key: string;
   body: Uint8Array;
   startMs: number;
-}
-
-export interface SegmentScanResult {
-  id: number;
-  count: number;
-  fingerprints: Uint32Array;
-  minutes: Int32Array;
-  groups: Uint32Array;
-  statuses: Uint16Array;
-  latencies: Float64Array;
-  /** The newest event time (ms) among this segment's facts of the hour; -Infinity when it has none. */
-  newestTs: number;
-  /**
-   * This segment's (service, method, path) dictionary: groups[i] indexes it. One per segment, so a worker's heap
-   * holds one segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).
-   */
-  dictionary: [string, string, string][];
-  /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */
-  otherLines: string[];
-  /**
-   * otherLines[k] came right before fact otherAt[k] (its column index): the main thread replays both in
-   * line order, because float sums (latency_sum_ms) depend on order and output must be byte-identical to
-   * the single-thread path.
-   */
-  otherAt: number[];
 }
 
 /** What a worker answers when a segment cannot be scanned; the worker itself carries on. */

@@ -1,8 +1,10 @@
 import { parentPort } from 'node:worker_threads';
 import { RawFactScanner } from '../domain/raw-fact-scanner.js';
 import { buildEventFingerprint } from '../domain/event-fingerprint-set.js';
-import { forEachLine, readGzipLineChunks } from './raw-segment-lines.js';
-import type { SegmentScanFailure, SegmentScanRequest, SegmentScanResult } from './segment-scan-pool.js';
+import { forEachLine } from '../domain/for-each-line.js';
+import { readGzipLineChunks } from './raw-segment-lines.js';
+import type { SegmentScanResult } from '../domain/segment-scan-result.js';
+import type { SegmentScanFailure, SegmentScanRequest } from './segment-scan-pool.js';
 
 /**
  * Worker thread: inflates and scans one raw segment, returning its canonical facts as columns (fingerprint,

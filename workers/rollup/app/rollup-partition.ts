@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { commitPartition, loadManifest, type CommitOutcome } from './commit-partition.js';
 import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
-import { computePartition, type PartitionLimits } from './compute-partition.js';
+import { computePartition } from './compute-partition.js';
+import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import { buildManifestKey } from '../../domain/metrics-layout.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 

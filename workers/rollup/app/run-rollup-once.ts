@@ -8,7 +8,7 @@ import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
-import type { PartitionLimits } from './compute-partition.js';
+import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import type { PartitionBackoff } from '../domain/partition-backoff.js';
 
 export interface RollupOnceOptions {

@@ -14,6 +14,7 @@ import { buildIngestExpressApp } from '../../ingest/http/ingest-app.js';
 import { buildIngestMetrics } from '../../ingest/ingest-metrics.js';
 import { WriteAheadLog } from '../../ingest/wal/write-ahead-log.js';
 import { DuckDbQueryEngine } from '../../query/adapters/duckdb-query-engine.js';
+import { RollupManifests } from '../../query/adapters/rollup-manifests.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../../query/http/query-app.js';
 import { QueryService } from '../../query/app/query-service.js';
 import { openApiDocument, openApiDocumentPath, openApiPath, operationsTagged } from './openapi-document.js';
@@ -107,7 +108,7 @@ beforeAll(async () => {
   mkdirSync(dashboardDir);
   writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>gravix</title>');
   queryApp = buildQueryApp({
-    service: new QueryService(engine, new LocalObjectStore(storeRoot)),
+    service: new QueryService(engine, new RollupManifests(new LocalObjectStore(storeRoot))),
     apiKeys: () => [],
     log: pino({ level: 'silent' }),
     readiness: async () => ({ ready: true }),

@@ -9,7 +9,7 @@ import { buildManifestKey } from '../../domain/metrics-layout.js';
 import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../../rollup/testing/raw-segments.js';
 import { buildSeededFacts } from '../../rollup/testing/seeded-raw-events.js';
-import { loadRollupFreshness, loadRollupFreshnessPerTenant } from './rollup-freshness-metrics.js';
+import { RollupManifests } from './rollup-manifests.js';
 
 const hour10 = Date.parse('2026-11-20T10:00:00Z');
 const hour11 = hour10 + 3_600_000;
@@ -43,12 +43,12 @@ async function rolledUpStore() {
 describe('rollup freshness', () => {
   it('reports when the newest hour was really committed and the newest fact time it counts', async () => {
     const { store, facts, before, after } = await rolledUpStore();
-    const freshness = (await loadRollupFreshness(store, 'acme'))!;
+    const freshness = (await new RollupManifests(store).freshness('acme'))!;
     expect(freshness.lastCommitAt).toBeGreaterThanOrEqual(before);
     expect(freshness.lastCommitAt).toBeLessThanOrEqual(after);
     expect(freshness.newestEventAt).toBe(Math.max(...facts.map((f) => f.ts)));
-    expect(await loadRollupFreshnessPerTenant(store)).toEqual(new Map([['acme', freshness]]));
-    expect(await loadRollupFreshness(store, 'other')).toBeUndefined();
+    expect(await new RollupManifests(store).freshnessPerTenant()).toEqual(new Map([['acme', freshness]]));
+    expect(await new RollupManifests(store).freshness('other')).toBeUndefined();
   });
 
   it('steps back to the newest published hour while the newest one is being republished', async () => {
@@ -56,7 +56,19 @@ describe('rollup freshness', () => {
     const p11 = buildManifestKey(buildRawPartition('acme', hour11));
     const { manifest } = (await loadManifest(store, p11))!;
     await store.put(p11, encodeRollupManifest({ ...manifest, published: false }));
-    const freshness = (await loadRollupFreshness(store, 'acme'))!;
+    const freshness = (await new RollupManifests(store).freshness('acme'))!;
     expect(freshness.newestEventAt).toBe(Math.max(...facts.filter((f) => f.ts < hour11).map((f) => f.ts)));
+  });
+
+  it('changes its version when a manifest is rewritten, and only then', async () => {
+    const { store } = await rolledUpStore();
+    const manifests = new RollupManifests(store);
+    const before = await manifests.version('acme');
+    expect(await manifests.version('acme')).toBe(before);
+    expect(await manifests.version('other')).not.toBe(before);
+    const p11 = buildManifestKey(buildRawPartition('acme', hour11));
+    const { manifest } = (await loadManifest(store, p11))!;
+    await store.put(p11, encodeRollupManifest({ ...manifest, published: false }));
+    expect(await manifests.version('acme')).not.toBe(before);
   });
 });

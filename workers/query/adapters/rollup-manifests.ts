@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
+import {
+  buildTenantDayMarkersPrefix,
+  buildTenantManifestsPrefix,
+  manifestsPrefix,
+  parseManifestKey,
+} from '../../domain/metrics-layout.js';
+import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
+
+export interface RollupFreshness {
+  /** When the tenant's newest published hour generation was committed (wall clock, ms). */
+  lastCommitAt: number;
+  /** The newest fact time that generation counts (ms); null for manifests written before it was recorded. */
+  newestEventAt: number | null;
+}
+
+export interface RollupManifestsOptions {
+  /** How long one listing of every tenant's manifests serves (the two freshness gauges share one scrape). */
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+/** Enough to step past the newest hour while it is being republished, without reading a tenant's whole history. */
+const maxManifestReads = 6;
+
+/**
+ * The query side's one reader of the rollup's manifests: freshness for GET /api/v1/freshness and the /metrics
+ * gauges, and the version a tenant's catalogue snapshot is refreshed on. Keys come from the table catalogue.
+ */
+export class RollupManifests {
+  private allTenants: { at: number; value: Promise<Map<string, RollupFreshness>> } | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: RollupManifestsOptions = {},
+  ) {}
+
+  /** One tenant's freshness, from a fresh listing of its manifests. */
+  async freshness(tenant: string): Promise<RollupFreshness | undefined> {
+    const listed = await this.store.list(buildTenantManifestsPrefix(tenant));
+    return this.newestPublished(listed.map((o) => o.key).filter((key) => parseManifestKey(key)));
+  }
+
+  /** Every tenant's freshness from one listing, reused for maxAgeMs (default 1 s). */
+  freshnessPerTenant(): Promise<Map<string, RollupFreshness>> {
+    const now = (this.options.now ?? Date.now)();
+    if (!this.allTenants || now - this.allTenants.at > (this.options.maxAgeMs ?? 1000))
+      this.allTenants = { at: now, value: this.loadFreshnessPerTenant() };
+    return this.allTenants.value;
+  }
+
+  /**
+   * Changes whenever any of the tenant's hour manifests or day markers is written or deleted (a commit, a
+   * publish, a retention step, a day tile built): a digest of their keys and etags.
+   */
+  async version(tenant: string): Promise<string> {
+    const [manifests, markers] = await Promise.all([
+      this.store.list(buildTenantManifestsPrefix(tenant)),
+      this.store.list(buildTenantDayMarkersPrefix(tenant)),
+    ]);
+    const entries = [...manifests, ...markers].map((o: ObjectInfo) => [o.key, o.etag]);
+    return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+  }
+
+  private async loadFreshnessPerTenant(): Promise<Map<string, RollupFreshness>> {
+    const keysByTenant = new Map<string, string[]>();
+    for (const { key } of await this.store.list(manifestsPrefix)) {
+      const partition = parseManifestKey(key);
+      if (partition) keysByTenant.set(partition.tenant, [...(keysByTenant.get(partition.tenant) ?? []), key]);
+    }
+    const result = new Map<string, RollupFreshness>();
+    for (const [tenant, keys] of keysByTenant) {
+      const freshness = await this.newestPublished(keys);
+      if (freshness) result.set(tenant, freshness);
+    }
+    return result;
+  }
+
+  /**
+   * Manifest keys sort by hour within a tenant: read from the newest back to the first published one. An
+   * unpublished newest manifest is a commit whose files are still being written (or need a republish); readers
+   * see the older generation's files then, so its times would overstate what they see.
+   */
+  private async newestPublished(keys: readonly string[]): Promise<RollupFreshness | undefined> {
+    for (let i = keys.length - 1; i >= 0 && i >= keys.length - maxManifestReads; i--) {
+      const key = keys[i]!;
+      const object = await this.store.get(key);
+      if (!object) continue;
+      const manifest = parseRollupManifest(object.body, key);
+      if (!manifest.published) continue;
+      return {
+        lastCommitAt: Date.parse(manifest.committed_at),
+        newestEventAt: manifest.stats.newest_event_ms ?? null,
+      };
+    }
+    return undefined;
+  }
+}

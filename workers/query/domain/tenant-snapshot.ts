@@ -1,0 +1,20 @@
+import { metricsTableNames, type MetricsTableName } from '../../domain/metrics-layout.js';
+
+/**
+ * What the SQL builders need to know about one tenant's stored metrics, loaded once (asynchronously, by an
+ * adapter) and passed in as data, so building a statement does no IO.
+ */
+export interface TenantSnapshot {
+  /**
+   * Tables the tenant has rows in. Data rolled up before the pre-merged tables existed (rollup version 1) has
+   * none, and a plan reading an absent table would come back empty instead of falling back to finer rows.
+   */
+  readonly tables: ReadonlySet<MetricsTableName>;
+  /** Dates (YYYY-MM-DD) with a request_metrics_day tile the engine can read. */
+  readonly dayTiles: ReadonlySet<string>;
+}
+
+/** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
+export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSnapshot {
+  return { tables: new Set(metricsTableNames), dayTiles: new Set(), ...overrides };
+}

@@ -1,0 +1,183 @@
+import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
+import type { RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
+import {
+  buildEventFingerprint,
+  buildIdFingerprint,
+  dedupeBytesPerEvent,
+  EventFingerprintSet,
+} from './event-fingerprint-set.js';
+import { forEachLine } from './for-each-line.js';
+import { InvalidRawLineError, parseRawLine } from './parse-raw-line.js';
+import { RawFactScanner } from './raw-fact-scanner.js';
+import type { SegmentScanResult } from './segment-scan-result.js';
+
+const hourMs = 3_600_000;
+
+/** The partition has more (minute, service, method, path) rows than maxPartitionRows allows. */
+export class PartitionTooManyRowsError extends Error {
+  readonly code = 'PARTITION_TOO_MANY_ROWS';
+}
+
+/** Memory bounds of one partition's computation (config: GRAVIX_ROLLUP_DEDUPE_MEMORY_MB, _MAX_PARTITION_ROWS). */
+export interface PartitionLimits {
+  /** Bytes the event-id dedupe set may use; past it the partition is deduped in hash slices, one pass each. */
+  dedupeBudgetBytes: number;
+  /** Most aggregation rows (minute x endpoint); past it the partition fails rather than the process. */
+  maxPartitionRows: number;
+}
+
+/**
+ * One pass over the partition. With slices > 1 a pass dedupes and counts only the facts whose fingerprint falls
+ * in its slice (every other line — events, invalid lines — counts in slice 0), so each line counts in exactly one
+ * pass and the passes share one aggregator.
+ */
+export class PartitionAccumulator {
+  facts: EventFingerprintSet;
+  readonly events = new Map<string, RawServiceEvent>();
+  readonly aggregator = new MinuteMetricsAggregator();
+  readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
+  /** Newest fact time (freshness: the manifest's stats.newest_event_ms). */
+  newestTs = -Infinity;
+  slice = 0;
+  private readonly scanner = new RawFactScanner();
+  private readonly fp = new Uint32Array(3);
+
+  constructor(
+    private readonly startMs: number,
+    private readonly onInvalid: (message: string) => void,
+    private readonly limits: PartitionLimits & { slices: number; partition: string },
+  ) {
+    this.facts = this.newSet();
+  }
+
+  /** The next slice: a fresh dedupe set, the same aggregator. */
+  nextSlice(): void {
+    this.slice += 1;
+    this.facts = this.newSet();
+  }
+
+  private newSet(): EventFingerprintSet {
+    const maxSize = Math.floor(this.limits.dedupeBudgetBytes / dedupeBytesPerEvent);
+    return new EventFingerprintSet(Math.min(1 << 16, Math.max(1024, maxSize)), { maxSize });
+  }
+
+  private owns(b: number): boolean {
+    return this.limits.slices === 1 || b % this.limits.slices === this.slice;
+  }
+
+  /** Facts in canonical form take the allocation-free path; everything else goes through parseRawLine. */
+  addChunk(chunk: Buffer): void {
+    const fp = this.fp;
+    forEachLine(chunk, (start, end) => {
+      if (!this.scanner.scan(chunk, start, end)) return this.addLine(chunk.toString('utf8', start, end));
+      const fact = this.scanner.fact;
+      if (fact.ts < this.startMs || fact.ts >= this.startMs + hourMs) {
+        if (this.slice > 0) return;
+        this.stats.lines += 1;
+        return this.invalid(`raw line: ts ${fact.ts} is outside the partition hour`);
+      }
+      buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
+      if (!this.owns(fp[1]!)) return;
+      this.stats.lines += 1;
+      if (!this.facts.addFingerprint(fp[0]!, fp[1]!, fp[2]!)) {
+        this.stats.duplicates += 1;
+        return;
+      }
+      this.stats.facts += 1;
+      this.aggregator.add(fact);
+      if (fact.ts > this.newestTs) this.newestTs = fact.ts;
+    });
+    this.checkRows();
+  }
+
+  /** A worker's scan of one segment: the same dedupe and aggregation, in the same input order. */
+  addScan(scan: SegmentScanResult): void {
+    const fact = { ts: 0, service: '', method: '', path: '', status_code: 0, latency_ms: 0 };
+    const fp = scan.fingerprints;
+    let other = 0;
+    for (let i = 0; i < scan.count; i++) {
+      while (other < scan.otherAt.length && scan.otherAt[other] === i)
+        this.addLine(scan.otherLines[other++]!);
+      if (!this.owns(fp[i * 3 + 1]!)) continue;
+      this.stats.lines += 1;
+      if (!this.facts.addFingerprint(fp[i * 3]!, fp[i * 3 + 1]!, fp[i * 3 + 2]!)) {
+        this.stats.duplicates += 1;
+        continue;
+      }
+      const group = scan.dictionary[scan.groups[i]!]!;
+      fact.ts = scan.minutes[i]! * 60_000;
+      fact.service = group[0];
+      fact.method = group[1];
+      fact.path = group[2];
+      fact.status_code = scan.statuses[i]!;
+      fact.latency_ms = scan.latencies[i]!;
+      this.stats.facts += 1;
+      this.aggregator.add(fact);
+      if ((i & 4095) === 0) this.checkRows();
+    }
+    while (other < scan.otherLines.length) this.addLine(scan.otherLines[other++]!);
+    // A duplicate shares its event's time, so the scan's newest in-hour fact is the newest distinct one.
+    if (scan.newestTs > this.newestTs) this.newestTs = scan.newestTs;
+    this.checkRows();
+  }
+
+  /** Fails the partition, not the process, when its aggregation state passes the configured bound. */
+  private checkRows(): void {
+    if (this.aggregator.size <= this.limits.maxPartitionRows) return;
+    throw new PartitionTooManyRowsError(
+      `partition ${this.limits.partition} has more than ${this.limits.maxPartitionRows} (minute, service, method, path) rows (GRAVIX_ROLLUP_MAX_PARTITION_ROWS); not rolled up`,
+    );
+  }
+
+  addLine(line: string): void {
+    let record: RawRecord;
+    try {
+      record = parseRawLine(line);
+    } catch (error) {
+      if (!(error instanceof InvalidRawLineError)) throw error;
+      if (this.slice > 0) return;
+      this.stats.lines += 1;
+      return this.invalid(error.message);
+    }
+    // A record outside the hour would be counted again by the partition it belongs to.
+    if (record.ts < this.startMs || record.ts >= this.startMs + hourMs) {
+      if (this.slice > 0) return;
+      this.stats.lines += 1;
+      return this.invalid(`raw line: ts ${record.ts} is outside the partition hour`);
+    }
+    if (record.kind === 'fact') {
+      buildIdFingerprint(record.event_id, this.fp);
+      if (!this.owns(this.fp[1]!)) return;
+      this.stats.lines += 1;
+      this.addFact(record);
+    } else if (this.slice === 0) {
+      this.stats.lines += 1;
+      this.addEvent(record);
+    }
+  }
+
+  private invalid(message: string): void {
+    this.stats.invalid += 1;
+    this.onInvalid(message);
+  }
+
+  private addFact(fact: RawRecord & { kind: 'fact' }): void {
+    if (!this.facts.addFingerprint(this.fp[0]!, this.fp[1]!, this.fp[2]!)) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    this.stats.facts += 1;
+    this.aggregator.add(fact);
+    if (fact.ts > this.newestTs) this.newestTs = fact.ts;
+    this.checkRows();
+  }
+
+  private addEvent(event: RawServiceEvent): void {
+    if (this.events.has(event.event_id)) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    this.stats.events += 1;
+    this.events.set(event.event_id, event);
+  }
+}

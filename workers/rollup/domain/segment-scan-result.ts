@@ -1,0 +1,25 @@
+/** One raw segment scanned by a worker thread: its canonical facts in columns, every other line as text. */
+export interface SegmentScanResult {
+  id: number;
+  count: number;
+  fingerprints: Uint32Array;
+  minutes: Int32Array;
+  groups: Uint32Array;
+  statuses: Uint16Array;
+  latencies: Float64Array;
+  /** The newest event time (ms) among this segment's facts of the hour; -Infinity when it has none. */
+  newestTs: number;
+  /**
+   * This segment's (service, method, path) dictionary: groups[i] indexes it. One per segment, so a worker's heap
+   * holds one segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).
+   */
+  dictionary: [string, string, string][];
+  /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */
+  otherLines: string[];
+  /**
+   * otherLines[k] came right before fact otherAt[k] (its column index): the main thread replays both in
+   * line order, because float sums (latency_sum_ms) depend on order and output must be byte-identical to
+   * the single-thread path.
+   */
+  otherAt: number[];
+}
