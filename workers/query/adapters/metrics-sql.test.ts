@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { LatencySketch } from '../../domain/latency-sketch.js';
 import type { MetricsQuery } from '../app/query-engine.js';
 import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
-import { buildSummarySql, sqlString, type SqlDialect } from './metrics-sql.js';
+import { buildSummarySql, metricsRowsSql, sqlString, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 
 /**
@@ -118,5 +118,87 @@ describe('sqlString', () => {
   it('doubles quotes and refuses NUL, which could cut a literal inside an engine', () => {
     expect(sqlString("x' OR '1'='1")).toBe("'x'' OR ''1''=''1'");
     expect(() => sqlString('a\u0000b')).toThrow('a SQL string literal must not contain NUL');
+  });
+});
+
+describe('sqlString (properties)', () => {
+  it('reads back as the same text in DuckDB, whatever the client sent (no way out of the literal)', async () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 30 }).filter((s) => !s.includes('\u0000'));
+    await fc.assert(
+      fc.asyncProperty(text, async (value) => {
+        const reader = await connection.runAndReadAll(`SELECT ${sqlString(value)} AS v, 1 AS one`);
+        expect(reader.getRowObjects()).toEqual([{ v: value, one: 1 }]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+/** Each branch of metricsRowsSql: the table it reads and the [from, to) of its time column. */
+function branchRanges(sql: string) {
+  return sql.split('\nUNION ALL\n').map((branch) => {
+    const [, table, column, from, to] =
+      /FROM <<(\w+)>> AS m WHERE .*m\.(\w+) >= (\d+) AND m\.\2 < (\d+)/.exec(branch)!;
+    return { table: table!, column: column!, from: Number(from), to: Number(to) };
+  });
+}
+
+describe('metricsRowsSql (properties)', () => {
+  const marking: SqlDialect = { ...dialect, source: (table) => `<<${table}>>` };
+  const hour = 3_600_000;
+  const day = 24 * hour;
+  const t0 = Date.parse('2026-11-02T00:00:00Z');
+  const queries = fc
+    .record({
+      from: fc.integer({ min: 0, max: 20 * 1440 }).map((m) => t0 + m * 60_000),
+      span: fc.integer({ min: 1, max: 10 * 1440 }).map((m) => m * 60_000),
+      groupBy: fc.constantFrom('step', 'endpoint', 'service') as fc.Arbitrary<MetricsQuery['groupBy']>,
+      stepMs: fc.constantFrom(60_000, 5 * 60_000, hour, 6 * hour, day),
+      tiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+      hours: fc.boolean(),
+      services: fc.boolean(),
+    })
+    .map(({ span, tiles, hours, services, ...q }) => ({
+      query: { tenant: 'acme', to: q.from + span, ...q } as MetricsQuery,
+      snapshot: buildTenantSnapshot({
+        tables: new Set([
+          'request_metrics_minute',
+          ...(hours ? (['request_metrics_hour', 'service_metrics_hour'] as const) : []),
+          ...(services ? (['service_metrics_minute'] as const) : []),
+        ]),
+        dayTiles: new Set(tiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
+      }),
+    }));
+
+  it('reads every minute of the range exactly once, from tables the snapshot has, each row type on its own time column', () => {
+    fc.assert(
+      fc.property(queries, ({ query, snapshot }) => {
+        const branches = branchRanges(metricsRowsSql(query, marking, snapshot)).sort(
+          (a, b) => a.from - b.from,
+        );
+        let covered = query.from;
+        for (const b of branches) {
+          expect(b.from).toBe(covered);
+          expect(b.to).toBeGreaterThan(b.from);
+          covered = b.to;
+          expect(snapshot.tables.has(b.table as never) || b.table === 'request_metrics_day').toBe(true);
+          expect(b.column).toBe(`${b.table.split('_').at(-1)}_ms`);
+          if (b.table === 'request_metrics_day')
+            expect(snapshot.dayTiles.has(new Date(b.from).toISOString().slice(0, 10))).toBe(true);
+        }
+        expect(covered).toBe(query.to);
+      }),
+    );
+  });
+
+  it('reads per-service rows only when the query needs no endpoint and the snapshot has them', () => {
+    fc.assert(
+      fc.property(queries, fc.boolean(), ({ query, snapshot }, byPath) => {
+        const q = byPath ? { ...query, path: '/a' } : query;
+        const tables = branchRanges(metricsRowsSql(q, marking, snapshot)).map((b) => b.table);
+        const service = q.groupBy !== 'endpoint' && !byPath && snapshot.tables.has('service_metrics_minute');
+        for (const table of tables) expect(table.startsWith('service_')).toBe(service);
+      }),
+    );
   });
 });
