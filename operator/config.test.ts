@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from '../workers/shared/config-error.js';
+import { loadConfig } from './config.js';
 
 describe('operator loadConfig', () => {
   it('defaults every key when running in a cluster', () => {

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { ConfigError, parseConfig } from '../workers/shared/config-error.js';
 
 const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -45,13 +46,6 @@ export interface OperatorConfig {
   logLevel: string;
 }
 
-export class ConfigError extends Error {
-  readonly code = 'INVALID_CONFIG';
-  constructor(readonly issues: string[]) {
-    super(`invalid operator configuration: ${issues.join('; ')}`);
-  }
-}
-
 /**
  * Never two leaders needs retry < renew deadline < lease duration: a leader steps down at its renew deadline,
  * before a standby may take a lease it has seen unchanged for a whole lease duration.
@@ -69,7 +63,7 @@ function checkLeaseTiming(c: z.infer<typeof configSchema>): void {
     issues.push(
       `GRAVIX_OPERATOR_LEASE_RETRY_SECONDS="${retry}": must be less than GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS (${deadline})`,
     );
-  if (issues.length > 0) throw new ConfigError(issues);
+  if (issues.length > 0) throw new ConfigError(issues, { subject: 'operator' });
 }
 
 /** The only place the operator reads its environment; every bad key is reported at once. */
@@ -77,15 +71,7 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
   const known = Object.fromEntries(
     Object.entries(env).filter(([k]) => k.startsWith('GRAVIX_OPERATOR_') || IN_CLUSTER_KEYS.includes(k)),
   );
-  const result = configSchema.safeParse(known);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map(
-        (i) => `${i.path.join('.')}=${JSON.stringify(known[String(i.path[0])])}: ${i.message}`,
-      ),
-    );
-  }
-  const c = result.data;
+  const c = parseConfig(configSchema, known, { subject: 'operator' });
   checkLeaseTiming(c);
   return {
     namespace: c.GRAVIX_OPERATOR_NAMESPACE,

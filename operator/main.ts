@@ -14,7 +14,8 @@ import {
 } from './adapters/kube-connection.js';
 import { LeaderElector } from './adapters/leader-election.js';
 import { KubePipelineApi } from './adapters/pipeline-api.js';
-import { ConfigError, loadConfig, type OperatorConfig } from './config.js';
+import { ConfigError } from '../workers/shared/config-error.js';
+import { loadConfig, type OperatorConfig } from './config.js';
 import { PipelineController } from './controller/controller.js';
 import { PipelineReconciler } from './controller/reconciler.js';
 import { startHealthServer } from './http/health-server.js';
@@ -35,9 +36,10 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
   const { kubeconfig, inCluster } = config.apiserver;
   if (kubeconfig) return loadKubeconfigFile(kubeconfig);
   if (inCluster) return loadInCluster(inCluster.host, inCluster.port);
-  throw new ConfigError([
-    'GRAVIX_OPERATOR_KUBECONFIG=undefined: required outside a cluster (KUBERNETES_SERVICE_HOST is unset)',
-  ]);
+  throw new ConfigError(
+    ['GRAVIX_OPERATOR_KUBECONFIG: required outside a cluster (KUBERNETES_SERVICE_HOST is unset)'],
+    { subject: 'operator' },
+  );
 }
 
 /** The reconciler behind its ports: pipelines, children through the informer cache, Events. */
