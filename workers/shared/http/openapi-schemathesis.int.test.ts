@@ -29,6 +29,15 @@ const commonChecks = [
   'unsupported_method',
 ];
 
+/** The sum of one counter over its labels, from the ingest server's /metrics. */
+async function ingestCounter(name: string): Promise<number> {
+  const text = await (await fetch(`${ingestUrl}/metrics`)).text();
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+}
+
 let dev: GravixProcess;
 let key: string;
 let ingestUrl: string;
@@ -83,6 +92,10 @@ afterAll(async () => {
 
 describe('the API contract, checked by schemathesis against the real servers', () => {
   it('the ingest server answers every generated request as documented', async () => {
+    const [factsBefore, eventsBefore] = [
+      await ingestCounter('gravix_ingest_facts_accepted_total'),
+      await ingestCounter('gravix_ingest_events_accepted_total'),
+    ];
     const result = await runSchemathesis({
       name: 'ingest',
       schemaUrl: `${ingestUrl}${openApiPath}`,
@@ -95,6 +108,9 @@ describe('the API contract, checked by schemathesis against the real servers', (
     });
     if (result.exitCode !== 0) throw new Error(`schemathesis failed (${result.logFile}):\n${result.stdout}`);
     expect(result.operations).toEqual(operationsTagged('ingest'));
+    // The generated batches reached the write-ahead log, not only the refusals.
+    expect(await ingestCounter('gravix_ingest_facts_accepted_total')).toBeGreaterThan(factsBefore);
+    expect(await ingestCounter('gravix_ingest_events_accepted_total')).toBeGreaterThan(eventsBefore);
   });
 
   it('the query server answers every generated request as documented and refuses what the document forbids', async () => {
@@ -118,5 +134,11 @@ describe('the API contract, checked by schemathesis against the real servers', (
       expect(res.status).toBe(431);
       expect(await res.json()).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE' } });
     }
+  });
+
+  it('leaves gravix dev running, and it shuts down cleanly after the fuzzing', async () => {
+    dev.proc.assertRunning();
+    await dev.kill('SIGTERM');
+    expect(dev.proc.exitStatus).toBe(0);
   });
 });
