@@ -284,6 +284,25 @@ describe('gravix operator on a real kube-apiserver', () => {
     );
   });
 
+  it('keeps the last ingest replicas in status when a pass fails, instead of writing 0', async () => {
+    await createReconciled('keeps-replicas');
+    await denyDeploymentsOf('keeps-replicas');
+    // As if the ingest Deployment had been seen with 3 replicas (no kubelet here to run them).
+    await env.client.request({
+      method: 'PATCH',
+      path: `${pipelinePath('keeps-replicas')}/status`,
+      body: { status: { ingestReplicas: 3 } },
+      contentType: 'application/merge-patch+json',
+    });
+    await mergePatch(env.client, pipelinePath('keeps-replicas'), { spec: { query: { replicas: 2 } } });
+    const pipeline = await eventually('Degraded ApplyFailed', async () => {
+      const p = await readPipeline('keeps-replicas');
+      const degraded = p.status?.conditions?.find((c) => c.type === 'Degraded');
+      return degraded?.reason === 'ApplyFailed' ? p : undefined;
+    });
+    expect(pipeline.status!.ingestReplicas).toBe(3);
+  });
+
   it('reports a storage Job that gave up (a missing external bucket) as Degraded with a Warning event', async () => {
     await create('nobucket', {
       storage: { mode: 'external', external: { secretRef: { name: 's3-creds' } } },
