@@ -115,12 +115,22 @@ export class Watcher {
   }
 }
 
+/**
+ * Waits `ms`, or less when `signal` aborts. The abort listener is removed when the timer fires: the election and
+ * watch loops sleep on one long-lived signal, and a listener left behind per sleep grew without bound (Node's
+ * MaxListenersExceededWarning after 11 sleeps).
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    if (signal?.aborted) return resolve();
+    const onAbort = () => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
