@@ -47,6 +47,7 @@ describe('kind-e2e.sh verify against the pipeline processes, with the keys of th
       GRAVIX_DATA_DIR: dataDir,
       GRAVIX_API_KEYS_FILE: keysFile,
       GRAVIX_INGEST_PORT: String(ports.ingest),
+      GRAVIX_INGEST_METRICS_PORT: '0',
       GRAVIX_QUERY_PORT: String(ports.query),
       GRAVIX_QUERY_ENGINE: 'duckdb',
       GRAVIX_WAL_SEGMENT_AGE_MS: '2000',

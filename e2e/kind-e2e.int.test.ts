@@ -49,7 +49,7 @@ describe('the kind end-to-end script (offline checks)', () => {
       service_name: 'e2e-checkout',
     });
     expect(exitCode).toBe(0);
-    const batch = parseBatchBody(stdout, true, 10_000);
+    const batch = parseBatchBody(stdout, true, 10_000, 32);
     expect(batch.lineErrors).toEqual([]);
     const ctx = {
       tenant: 'default',

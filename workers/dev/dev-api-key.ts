@@ -13,7 +13,7 @@ export interface DevApiKey {
  * curl keeps working across restarts. Only the key's hash goes into the keys file the ingest worker reads.
  */
 export function loadOrCreateDevApiKey(dataDir: string): DevApiKey {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const keyPath = join(dataDir, 'dev-api-key');
   const keysFile = join(dataDir, 'api-keys.json');
   if (!existsSync(keyPath))

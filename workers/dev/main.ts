@@ -44,7 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   const { env, dataDir, GRAVIX_ROLLUP_INTERVAL_MS: intervalMs } = loadDevEnvironment(process.env);
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
-  const config = loadIngestConfig({ ...env, ...local });
+  // One process serves both APIs: their metrics listeners take free ports unless the user picks them.
+  const config = loadIngestConfig({ GRAVIX_INGEST_METRICS_PORT: '0', ...env, ...local });
   const queryConfig = loadQueryConfig({
     GRAVIX_DASHBOARD_DIR: dashboardAssetsDir(),
     GRAVIX_QUERY_METRICS_PORT: '0',

@@ -1,6 +1,7 @@
 /**
  * Words ingest writes into facts and the query API reads back: the HTTP methods a fact may carry and the route
- * every path folds into once its service has used up its route budget (the UI shows it as overflow).
+ * every path folds into once its service has used up its route budget, and the service every new service folds
+ * into past the tenant's service budget (the UI shows both as overflow).
  */
 export const httpMethods = [
   'GET',
@@ -16,3 +17,6 @@ export const httpMethods = [
 export type HttpMethod = (typeof httpMethods)[number];
 
 export const overflowRoute = '/:overflow';
+
+/** The service every new service of a tenant folds into once the tenant has used up its service budget. */
+export const overflowService = ':overflow';

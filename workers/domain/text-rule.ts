@@ -1,5 +1,7 @@
+import { isUtf8 } from 'node:buffer';
+
 /**
- * The one rule for text a client sends (query parameters today, ingest body fields later): well-formed Unicode
+ * The one rule for text a client sends (query parameters, and every text field of an ingested fact or event): well-formed Unicode
  * (so it encodes as valid UTF-8) and no control characters (C0, DEL, C1). Pure, so every edge checks text the
  * same way; the caller reports the violation with its field.
  */
@@ -32,6 +34,56 @@ export function checkText(field: string, value: string, maxLength: number): Text
     return { rule: 'unicode', message: `${field} must be valid Unicode (it has a lone surrogate)` };
   }
   return undefined;
+}
+
+const leadLength = (c: number) =>
+  c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+
+/** The bytes a second byte may take after lead byte c: narrower after E0, ED, F0, F4 (no overlongs, surrogates). */
+const narrowSecondByte = new Map<number, readonly [number, number]>([
+  [0xe0, [0xa0, 0xbf]],
+  [0xed, [0x80, 0x9f]],
+  [0xf0, [0x90, 0xbf]],
+  [0xf4, [0x80, 0x8f]],
+]);
+const secondByteRange = (c: number) => narrowSecondByte.get(c) ?? ([0x80, 0xbf] as const);
+
+/** Length of the well-formed UTF-8 sequence starting at b[i] (Unicode table 3-7), or 0 if it is not one. */
+function sequenceLength(b: Uint8Array, i: number): number {
+  const c = b[i]!;
+  const length = leadLength(c);
+  if (length <= 1) return length;
+  if (i + length > b.length) return 0;
+  const [lo, hi] = secondByteRange(c);
+  if (b[i + 1]! < lo || b[i + 1]! > hi) return 0;
+  for (let k = 2; k < length; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return 0;
+  return length;
+}
+
+/**
+ * Decodes a body a client sent. Valid UTF-8 decodes as usual; each byte of an invalid sequence becomes a lone
+ * surrogate (U+DC80-U+DCFF, Python's "surrogateescape") instead of U+FFFD, so invalid bytes inside a string
+ * value break checkText for that field (the item is refused naming it, exactly like an escaped lone surrogate),
+ * and anywhere else they make the JSON invalid. A lossy decode would have stored U+FFFD silently.
+ */
+export function decodeClientUtf8(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  const parts: string[] = [];
+  let runStart = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const length = sequenceLength(bytes, i);
+    if (length > 0) {
+      i += length;
+      continue;
+    }
+    if (runStart < i) parts.push(bytes.toString('utf8', runStart, i));
+    parts.push(String.fromCharCode(0xdc00 + bytes[i]!));
+    i += 1;
+    runStart = i;
+  }
+  if (runStart < i) parts.push(bytes.toString('utf8', runStart, i));
+  return parts.join('');
 }
 
 /** Strict UTF-8 decoding of bytes a client sent: undefined when they are not valid UTF-8. */

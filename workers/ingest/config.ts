@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { minJsonDepthLimit } from './fast-facts/scan-fact-array.js';
 import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
 import { tenantIdPattern } from '../domain/raw-record.js';
 import { parseAll, parseConfig } from '../shared/config-error.js';
@@ -8,38 +9,72 @@ import { parseAll, parseConfig } from '../shared/config-error.js';
 const int = (min: number) => z.coerce.number().int().min(min);
 const mib = 1024 * 1024;
 
-const ingestSchema = z.object({
-  GRAVIX_INGEST_HOST: z.string().default('0.0.0.0'),
-  GRAVIX_INGEST_PORT: int(0).max(65535).default(8081),
-  GRAVIX_DATA_DIR: z.string().min(1).default('.gravix-data'),
-  GRAVIX_API_KEYS_FILE: z.string().min(1),
-  GRAVIX_INGESTER_ID: z
-    .string()
-    .regex(tenantIdPattern, `must match ${tenantIdPattern.source}`)
-    .default(
-      hostname()
-        .toLowerCase()
-        .replace(/[^a-z0-9-]/g, '-')
-        .slice(0, 63),
-    ),
-  GRAVIX_WAL_SEGMENT_BYTES: int(4096).default(64 * mib),
-  GRAVIX_WAL_SEGMENT_AGE_MS: int(100).default(60_000),
-  GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
-  GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
-  GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),
-  GRAVIX_RATE_PER_SECOND: int(1).default(50_000),
-  GRAVIX_RATE_BURST: int(1).default(100_000),
-  GRAVIX_ROUTE_BUDGET: int(1).default(500),
-  GRAVIX_MAX_PAST_MS: int(0).default(7 * 86_400_000),
-  GRAVIX_MAX_FUTURE_MS: int(0).default(3_600_000),
-  GRAVIX_SHUTDOWN_DEADLINE_MS: int(0).default(20_000),
-  GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  // Test-only: hold the ingester in a narrow state (mid-seal, mid-upload, uploaded but not yet deleted) for this
-  // long, after logging a 'test pause' marker, so the fault test can kill it there. 0 (the default) = no pause.
-  GRAVIX_TEST_SEAL_DELAY_MS: int(0).default(0),
-  GRAVIX_TEST_UPLOAD_DELAY_MS: int(0).default(0),
-  GRAVIX_TEST_DELETE_DELAY_MS: int(0).default(0),
-});
+const ingestSchema = z
+  .object({
+    GRAVIX_INGEST_HOST: z.string().default('0.0.0.0'),
+    GRAVIX_INGEST_PORT: int(0).max(65535).default(8081),
+    // /metrics is served here only, never on the public port: the Ingress routes the public port, the
+    // ServiceMonitor scrapes this one (every worker Service's `metrics` port, 9464).
+    GRAVIX_INGEST_METRICS_PORT: int(0).max(65535).default(9464),
+    GRAVIX_DATA_DIR: z.string().min(1).default('.gravix-data'),
+    GRAVIX_API_KEYS_FILE: z.string().min(1),
+    GRAVIX_INGESTER_ID: z
+      .string()
+      .regex(tenantIdPattern, `must match ${tenantIdPattern.source}`)
+      .default(
+        hostname()
+          .toLowerCase()
+          .replace(/[^a-z0-9-]/g, '-')
+          .slice(0, 63),
+      ),
+    GRAVIX_WAL_SEGMENT_BYTES: int(4096).default(64 * mib),
+    GRAVIX_WAL_SEGMENT_AGE_MS: int(100).default(60_000),
+    GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
+    GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
+    GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),
+    // Rate limits are per tenant (every key of a tenant shares them) and count items and bytes on the wire.
+    GRAVIX_RATE_PER_SECOND: int(1).default(50_000),
+    GRAVIX_RATE_BURST: int(1).default(100_000),
+    GRAVIX_RATE_BYTES_PER_SECOND: int(1).default(50 * mib),
+    GRAVIX_RATE_BYTES_BURST: int(1).default(100 * mib),
+    // The largest share of GRAVIX_DISK_BUDGET_BYTES one tenant's unuploaded data may hold, in percent.
+    GRAVIX_TENANT_DISK_SHARE_PERCENT: int(1).max(100).default(50),
+    GRAVIX_MAX_JSON_DEPTH: int(minJsonDepthLimit).max(1000).default(32),
+    // Slow and idle clients: a request must send its headers, then its whole body, within these; idle
+    // keep-alive connections close after GRAVIX_KEEP_ALIVE_TIMEOUT_MS; past GRAVIX_MAX_CONNECTIONS new ones are
+    // refused, so a slowloris holds at most that many sockets.
+    GRAVIX_HEADERS_TIMEOUT_MS: int(1000).default(10_000),
+    GRAVIX_REQUEST_TIMEOUT_MS: int(1000).default(60_000),
+    GRAVIX_KEEP_ALIVE_TIMEOUT_MS: int(1000).default(65_000),
+    GRAVIX_MAX_CONNECTIONS: int(1).default(2048),
+    GRAVIX_ROUTE_BUDGET: int(1).default(500),
+    // Distinct services per tenant; past it, new services fold into the overflow service.
+    GRAVIX_SERVICE_BUDGET: int(1).default(1000),
+    // Distinct routes per tenant across its services: with the service budget, what bounds a tenant's memory.
+    GRAVIX_TENANT_ROUTE_BUDGET: int(1).default(20_000),
+    GRAVIX_MAX_PAST_MS: int(0).default(7 * 86_400_000),
+    GRAVIX_MAX_FUTURE_MS: int(0).default(3_600_000),
+    GRAVIX_SHUTDOWN_DEADLINE_MS: int(0).default(20_000),
+    GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Test-only: hold the ingester in a narrow state (mid-seal, mid-upload, uploaded but not yet deleted) for this
+    // long, after logging a 'test pause' marker, so the fault test can kill it there. 0 (the default) = no pause.
+    GRAVIX_TEST_SEAL_DELAY_MS: int(0).default(0),
+    GRAVIX_TEST_UPLOAD_DELAY_MS: int(0).default(0),
+    GRAVIX_TEST_DELETE_DELAY_MS: int(0).default(0),
+  })
+  // A full batch must fit in a full bucket, or it could never be accepted, however long the client waits.
+  .refine((c) => c.GRAVIX_RATE_BURST >= c.GRAVIX_MAX_ITEMS_PER_BATCH, {
+    path: ['GRAVIX_RATE_BURST'],
+    message: 'must be at least GRAVIX_MAX_ITEMS_PER_BATCH, or a full batch is refused forever',
+  })
+  .refine((c) => c.GRAVIX_RATE_BYTES_BURST >= c.GRAVIX_MAX_BODY_BYTES, {
+    path: ['GRAVIX_RATE_BYTES_BURST'],
+    message: 'must be at least GRAVIX_MAX_BODY_BYTES, or a body of the largest size is refused forever',
+  })
+  .refine((c) => c.GRAVIX_HEADERS_TIMEOUT_MS <= c.GRAVIX_REQUEST_TIMEOUT_MS, {
+    path: ['GRAVIX_HEADERS_TIMEOUT_MS'],
+    message: 'must be at most GRAVIX_REQUEST_TIMEOUT_MS',
+  });
 
 export type IngestConfig = z.infer<typeof ingestSchema> & { store: z.infer<typeof objectStoreConfigSchema> };
 

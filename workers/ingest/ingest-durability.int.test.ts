@@ -101,7 +101,12 @@ describe('ingestion durability', () => {
     const { dataDir, env } = setup();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const runEnv = { ...env, GRAVIX_STORE: 'local', GRAVIX_INGEST_PORT: String(port) };
+    const runEnv = {
+      ...env,
+      GRAVIX_STORE: 'local',
+      GRAVIX_INGEST_PORT: String(port),
+      GRAVIX_INGEST_METRICS_PORT: '0',
+    };
     const first = await startGravix('ingest', runEnv, `${url}/ready`);
     const killed = new Promise((r) => setTimeout(r, 2500)).then(() => first.kill('SIGKILL'));
     const acked = await sendLoad(url, 8, killed);
@@ -117,7 +122,12 @@ describe('ingestion durability', () => {
     const { dataDir, env } = setup();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const runEnv = { ...env, GRAVIX_STORE: 'local', GRAVIX_INGEST_PORT: String(port) };
+    const runEnv = {
+      ...env,
+      GRAVIX_STORE: 'local',
+      GRAVIX_INGEST_PORT: String(port),
+      GRAVIX_INGEST_METRICS_PORT: '0',
+    };
     const store = new LocalObjectStore(join(dataDir, 'store'));
     const walIsEmpty = async () => !readdirSync(join(dataDir, 'wal')).some((n) => n.startsWith('seg-'));
     const acked = new Set<string>();
@@ -134,7 +144,7 @@ describe('ingestion durability', () => {
 
   it('never replaces a different object already at a segment key: RAW_OBJECT_COLLISION, counted, segment kept', async () => {
     const { dataDir, env } = setup();
-    const port = await freePort();
+    const [port, metricsPort] = [await freePort(), await freePort()];
     const url = `http://127.0.0.1:${port}`;
     const ingest = await startGravix(
       'ingest',
@@ -142,6 +152,7 @@ describe('ingestion durability', () => {
         ...env,
         GRAVIX_STORE: 'local',
         GRAVIX_INGEST_PORT: String(port),
+        GRAVIX_INGEST_METRICS_PORT: String(metricsPort),
         GRAVIX_TEST_UPLOAD_DELAY_MS: '2000',
       },
       `${url}/ready`,
@@ -165,7 +176,10 @@ describe('ingestion durability', () => {
     await store.put(key, forged);
 
     await waitUntil(
-      async () => /^gravix_upload_collisions_total 1$/m.test(await (await fetch(`${url}/metrics`)).text()),
+      async () =>
+        /^gravix_upload_collisions_total 1$/m.test(
+          await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(),
+        ),
       { what: 'gravix_upload_collisions_total 1', timeoutMs: 15_000 },
     );
     await ingest.kill('SIGTERM');
@@ -190,13 +204,14 @@ describe('ingestion durability', () => {
       const bucket = `gx-${randomBytes(4).toString('hex')}`;
       await minio.createBucket(bucket);
       const { env } = setup();
-      const port = await freePort();
+      const [port, metricsPort] = [await freePort(), await freePort()];
       const url = `http://127.0.0.1:${port}`;
       const ingest = await startGravix(
         'ingest',
         {
           ...env,
           GRAVIX_INGEST_PORT: String(port),
+          GRAVIX_INGEST_METRICS_PORT: String(metricsPort),
           GRAVIX_STORE: 's3',
           GRAVIX_S3_BUCKET: bucket,
           GRAVIX_S3_ENDPOINT: minio.endpoint,
@@ -218,7 +233,7 @@ describe('ingestion durability', () => {
         const during = await sendLoad(url, 4, new Promise((r) => setTimeout(r, 1500)));
         expect(during.size).toBeGreaterThan(0);
         await new Promise((r) => setTimeout(r, 1000));
-        const metrics = await (await fetch(`${url}/metrics`)).text();
+        const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
         expect(metrics).toMatch(/^gravix_upload_failures_total [1-9]/m);
         await minio.start();
         await expectAllStored(store, new Set([...before, ...during]));

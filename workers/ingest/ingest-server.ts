@@ -6,7 +6,7 @@ import { walDir } from './config.js';
 import { parseApiKeys } from '../domain/api-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { RouteBudget } from './domain/route-budget.js';
-import { buildIngestListener } from './http/ingest-app.js';
+import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
 import { listenHttp } from './http/listen-http.js';
 import { buildIngestMetrics } from './ingest-metrics.js';
 import { SegmentUploader } from './wal/segment-uploader.js';
@@ -15,8 +15,42 @@ import { WriteAheadLog } from './wal/write-ahead-log.js';
 
 export interface IngestServer {
   port: number;
+  /** Serves /metrics only (GRAVIX_INGEST_METRICS_PORT). */
+  metricsPort: number;
   /** Stop accepting, drain in-flight requests, seal the WAL, try to upload within the deadline. */
   stop(): Promise<{ drained: boolean }>;
+}
+
+/** The request listener with the limits, budgets and rates configuration asks for. */
+function buildListener(
+  config: IngestConfig,
+  parts: Pick<IngestAppDeps, 'wal' | 'apiKeys' | 'metrics' | 'log'>,
+) {
+  return buildIngestListener({
+    ...parts,
+    rates: {
+      items: new RateLimiter({ perSecond: config.GRAVIX_RATE_PER_SECOND, burst: config.GRAVIX_RATE_BURST }),
+      bytes: new RateLimiter({
+        perSecond: config.GRAVIX_RATE_BYTES_PER_SECOND,
+        burst: config.GRAVIX_RATE_BYTES_BURST,
+      }),
+    },
+    routes: new RouteBudget(config.GRAVIX_ROUTE_BUDGET, {
+      servicesPerTenant: config.GRAVIX_SERVICE_BUDGET,
+      routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET,
+    }),
+    limits: {
+      maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
+      maxItemsPerBatch: config.GRAVIX_MAX_ITEMS_PER_BATCH,
+      maxJsonDepth: config.GRAVIX_MAX_JSON_DEPTH,
+      diskBudgetBytes: config.GRAVIX_DISK_BUDGET_BYTES,
+      tenantDiskBytes: Math.floor(
+        (config.GRAVIX_DISK_BUDGET_BYTES * config.GRAVIX_TENANT_DISK_SHARE_PERCENT) / 100,
+      ),
+      maxPastMs: config.GRAVIX_MAX_PAST_MS,
+      maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
+    },
+  });
 }
 
 /** Wires WAL, uploader, metrics and the HTTP app; used by `gravix ingest` and by `gravix dev`. */
@@ -62,27 +96,29 @@ export async function startIngestServer(
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');
   for (const segment of recovered) uploader.enqueue(segment);
-  const listener = buildIngestListener({
-    wal,
-    apiKeys: () => apiKeys,
-    limiter: new RateLimiter({ perSecond: config.GRAVIX_RATE_PER_SECOND, burst: config.GRAVIX_RATE_BURST }),
-    routes: new RouteBudget(config.GRAVIX_ROUTE_BUDGET),
-    metrics,
-    log,
-    limits: {
-      maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
-      maxItemsPerBatch: config.GRAVIX_MAX_ITEMS_PER_BATCH,
-      diskBudgetBytes: config.GRAVIX_DISK_BUDGET_BYTES,
-      maxPastMs: config.GRAVIX_MAX_PAST_MS,
-      maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
-    },
+  const listener = buildListener(config, { wal, apiKeys: () => apiKeys, metrics, log });
+  const host = config.GRAVIX_INGEST_HOST;
+  const http = await listenHttp(listener, host, config.GRAVIX_INGEST_PORT, {
+    headersTimeoutMs: config.GRAVIX_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.GRAVIX_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.GRAVIX_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.GRAVIX_MAX_CONNECTIONS,
   });
-  const http = await listenHttp(listener, config.GRAVIX_INGEST_HOST, config.GRAVIX_INGEST_PORT);
-  log.info({ port: http.port, ingesterId: config.GRAVIX_INGESTER_ID }, 'ingest listening');
+  const metricsHttp = await listenHttp(
+    buildIngestMetricsListener(metrics),
+    host,
+    config.GRAVIX_INGEST_METRICS_PORT,
+  );
+  log.info(
+    { port: http.port, metricsPort: metricsHttp.port, ingesterId: config.GRAVIX_INGESTER_ID },
+    'ingest listening',
+  );
   return {
     port: http.port,
+    metricsPort: metricsHttp.port,
     async stop() {
       await http.close();
+      await metricsHttp.close();
       await wal.close();
       const drained = await uploader.drain(config.GRAVIX_SHUTDOWN_DEADLINE_MS);
       log.info({ drained, backlog: uploader.backlog() }, 'ingest stopped');

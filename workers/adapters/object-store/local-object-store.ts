@@ -46,9 +46,10 @@ export class LocalObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<PutResult> {
     const target = this.pathOf(key);
     const dir = dirname(target);
-    await fs.mkdir(dir, { recursive: true });
+    // Objects hold tenants' data: directories 0700 and files 0600, whatever the umask (issue #17 item 7).
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const temp = join(dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    await fs.writeFile(temp, body, { flush: true });
+    await fs.writeFile(temp, body, { flush: true, mode: 0o600 });
     try {
       if (options.ifNoneMatch === '*') await this.linkIfAbsent(key, temp, target);
       else if (options.ifMatch !== undefined) await this.renameIfMatch(key, temp, target, options.ifMatch);
@@ -89,7 +90,7 @@ export class LocalObjectStore implements ObjectStore {
     const lockPath = join(dirname(target), `.lock-${target.split(sep).pop()}`);
     for (;;) {
       try {
-        await (await fs.open(lockPath, 'wx')).close();
+        await (await fs.open(lockPath, 'wx', 0o600)).close();
         return () => fs.rm(lockPath, { force: true });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,4 +1,5 @@
 import { parseRfc3339 } from '../../domain/rfc3339.js';
+import { checkText } from '../../domain/text-rule.js';
 import { FieldError } from './item-error.js';
 
 export type Item = Record<string, unknown>;
@@ -22,6 +23,9 @@ export function readString(item: Item, field: string, maxLength: number): string
       `${field} must be 1 to ${maxLength} characters, got ${value.length}`,
     );
   }
+  // The one text rule every edge applies (workers/domain/text-rule.ts): no control characters, valid Unicode.
+  const violation = checkText(field, value, maxLength);
+  if (violation) throw new FieldError('INVALID_VALUE', field, violation.message);
   return value;
 }
 

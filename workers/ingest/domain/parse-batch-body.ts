@@ -1,4 +1,5 @@
 import type { ItemError } from './item-error.js';
+import { exceedsJsonDepth } from './json-depth.js';
 
 export class MalformedBodyError extends Error {
   readonly code = 'MALFORMED_BODY';
@@ -6,6 +7,10 @@ export class MalformedBodyError extends Error {
 
 export class BatchTooLargeError extends Error {
   readonly code = 'BATCH_TOO_LARGE';
+}
+
+export class NestingTooDeepError extends Error {
+  readonly code = 'NESTING_TOO_DEEP';
 }
 
 /** A parsed body: items in order, plus NDJSON lines that were not JSON (rejected individually). */
@@ -35,10 +40,18 @@ function parseNdjson(text: string): ParsedBatch {
 
 /**
  * Accepts one JSON object, a JSON array of objects, or NDJSON (one object per
- * line). A malformed JSON document is a 400; a malformed NDJSON line only
+ * line). Nesting past maxDepth is refused before parsing. A malformed JSON document is a 400; a malformed NDJSON line only
  * rejects that item, since lines are independent.
  */
-export function parseBatchBody(text: string, isNdjson: boolean, maxItems: number): ParsedBatch {
+export function parseBatchBody(
+  text: string,
+  isNdjson: boolean,
+  maxItems: number,
+  maxDepth: number,
+): ParsedBatch {
+  if (exceedsJsonDepth(text, maxDepth, isNdjson)) {
+    throw new NestingTooDeepError(`body nests arrays and objects deeper than the limit of ${maxDepth}`);
+  }
   let batch: ParsedBatch;
   if (isNdjson) batch = parseNdjson(text);
   else {

@@ -84,6 +84,7 @@ function readFact(item: Item, ctx: FactContext): RawFact {
   if (version !== undefined) fact.version = version;
   const traceId = readOptionalString(item, 'trace_id', 128);
   if (traceId !== undefined) fact.trace_id = traceId;
+  fact.service = ctx.routes.admitService(ctx.tenant, fact.service);
   fact.path = ctx.routes.admit(ctx.tenant, fact.service, fact.path);
   return fact;
 }

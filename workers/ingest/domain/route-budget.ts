@@ -1,32 +1,157 @@
-import { overflowRoute } from '../../domain/request-vocabulary.js';
+import { overflowRoute, overflowService } from '../../domain/request-vocabulary.js';
+import { TopCounts, type Count } from './top-counts.js';
+
+export interface CardinalityLimits {
+  /** Distinct services per tenant (the overflow service not counted). */
+  servicesPerTenant: number;
+  /** Distinct routes per tenant across its services: with servicesPerTenant, what bounds a tenant's memory. */
+  routesPerTenant: number;
+}
+
+export const defaultCardinalityLimits: CardinalityLimits = {
+  servicesPerTenant: 1000,
+  routesPerTenant: 20_000,
+};
+
+/** What one ingester's budgets hold and have folded for a tenant (GET /api/v1/cardinality). */
+export interface CardinalityReport {
+  tenant: string;
+  budgets: { servicesPerTenant: number; routesPerService: number; routesPerTenant: number };
+  services: number;
+  routes: number;
+  folded: { serviceFacts: number; routeFacts: number };
+  topOffenders: {
+    /** Refused service names by facts folded into the overflow service (approximate counts, may over-count). */
+    refusedServices: Count[];
+    /** Services whose routes overflowed, by facts folded into the overflow route. */
+    overflowingServices: Count[];
+  };
+}
+
+const topOffenders = 10;
+
+interface ServiceState {
+  routes: Set<string>;
+  foldedFacts: number;
+}
+
+interface TenantState {
+  services: Map<string, ServiceState>;
+  routes: number;
+  foldedServiceFacts: number;
+  foldedRouteFacts: number;
+  refused: TopCounts;
+}
 
 /**
- * Caps distinct route templates per (tenant, service) so one misbehaving
- * client cannot explode metric cardinality. Known routes keep working; new
- * ones past the budget fold into overflowRoute. In-memory per ingester: after a
- * restart the budget refills in first-seen order, which can differ between
- * ingesters; the overflow route makes that visible rather than silent.
+ * Caps the cardinality a tenant can create, so one misbehaving client cannot explode metric cardinality nor the
+ * ingester's memory: distinct services per tenant, routes per service, and routes per tenant. Known services and
+ * routes keep working; new ones past a budget fold into overflowService / overflowRoute, which the rolled-up data
+ * and the UI show, and the fold is counted for the cardinality report. A tenant's memory is bounded by its
+ * budgets (plus a fixed top-offenders table), whatever it sends. An answer never changes: an admitted name stays
+ * admitted and a refused one stays refused (sets only grow, so once full they are full for good), which is what
+ * lets the byte-level path cache answers (fast-facts/route-cache.ts). In-memory per ingester: after a restart the
+ * budgets refill in first-seen order, which can differ between ingesters; the overflow names make that visible.
  */
 export class RouteBudget {
   /** tenant -> service -> admitted routes (nested maps: no key string built per fact). */
-  private readonly routes = new Map<string, Map<string, Set<string>>>();
+  private readonly tenants = new Map<string, TenantState>();
+  private readonly limits: CardinalityLimits;
 
-  constructor(private readonly maxRoutesPerService: number) {}
+  constructor(
+    private readonly maxRoutesPerService: number,
+    limits: Partial<CardinalityLimits> = {},
+  ) {
+    this.limits = { ...defaultCardinalityLimits, ...limits };
+  }
 
+  private tenant(tenant: string): TenantState {
+    let state = this.tenants.get(tenant);
+    if (!state) {
+      state = {
+        services: new Map(),
+        routes: 0,
+        foldedServiceFacts: 0,
+        foldedRouteFacts: 0,
+        refused: new TopCounts(topOffenders * 2),
+      };
+      this.tenants.set(tenant, state);
+    }
+    return state;
+  }
+
+  /** The service a fact of `service` is kept under: itself, or overflowService past the tenant's budget. */
+  admitService(tenant: string, service: string): string {
+    const state = this.tenant(tenant);
+    const { services } = state;
+    if (services.has(service)) return service;
+    // The overflow service is admitted on first use, outside the budget.
+    const regular = services.size - (services.has(overflowService) ? 1 : 0);
+    if (service === overflowService || regular < this.limits.servicesPerTenant) {
+      services.set(service, newService());
+      return service;
+    }
+    if (!services.has(overflowService)) services.set(overflowService, newService());
+    this.recordServiceFold(tenant, service);
+    return overflowService;
+  }
+
+  /** The route a fact of an admitted service is kept under: itself, or overflowRoute past a budget. */
   admit(tenant: string, service: string, route: string): string {
-    let services = this.routes.get(tenant);
-    if (!services) {
-      services = new Map();
-      this.routes.set(tenant, services);
-    }
-    let known = services.get(service);
+    const state = this.tenant(tenant);
+    let known = state.services.get(service);
     if (!known) {
-      known = new Set();
-      services.set(service, known);
+      known = newService();
+      state.services.set(service, known);
     }
-    if (known.has(route)) return route;
-    if (known.size >= this.maxRoutesPerService) return overflowRoute;
-    known.add(route);
+    if (known.routes.has(route)) return route;
+    if (known.routes.size >= this.maxRoutesPerService || state.routes >= this.limits.routesPerTenant) {
+      this.recordRouteFold(tenant, service);
+      return overflowRoute;
+    }
+    known.routes.add(route);
+    state.routes++;
     return route;
   }
+
+  /** Counts a fact folded into the overflow service (called again by caches that answer repeats themselves). */
+  recordServiceFold(tenant: string, service: string): void {
+    const state = this.tenant(tenant);
+    state.foldedServiceFacts++;
+    state.refused.add(service);
+  }
+
+  /** Counts a fact folded into the overflow route. */
+  recordRouteFold(tenant: string, service: string): void {
+    const state = this.tenant(tenant);
+    state.foldedRouteFacts++;
+    const known = state.services.get(service);
+    if (known) known.foldedFacts++;
+  }
+
+  report(tenant: string): CardinalityReport {
+    const state = this.tenants.get(tenant);
+    const services = state ? [...state.services] : [];
+    return {
+      tenant,
+      budgets: {
+        servicesPerTenant: this.limits.servicesPerTenant,
+        routesPerService: this.maxRoutesPerService,
+        routesPerTenant: this.limits.routesPerTenant,
+      },
+      services: services.length,
+      routes: state?.routes ?? 0,
+      folded: { serviceFacts: state?.foldedServiceFacts ?? 0, routeFacts: state?.foldedRouteFacts ?? 0 },
+      topOffenders: {
+        refusedServices: state?.refused.top(topOffenders) ?? [],
+        overflowingServices: services
+          .filter(([, s]) => s.foldedFacts > 0)
+          .map(([name, s]) => ({ name, count: s.foldedFacts }))
+          .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1))
+          .slice(0, topOffenders),
+      },
+    };
+  }
 }
+
+const newService = (): ServiceState => ({ routes: new Set(), foldedFacts: 0 });

@@ -12,8 +12,18 @@ export interface ValidatedBatch {
   rejected: ItemError[];
 }
 
+/** A rejected item's JSON text past this many characters is cut, so an abuser cannot fill the WAL with rejects. */
+export const maxDeadLetterItemChars = 8192;
+
+/** The item as kept: itself, or its JSON text cut at maxDeadLetterItemChars and marked with an ellipsis. */
+export function boundedDeadLetterItem(item: unknown): unknown {
+  const text = JSON.stringify(item) ?? 'null';
+  return text.length > maxDeadLetterItemChars ? `${text.slice(0, maxDeadLetterItemChars)}…` : item;
+}
+
+/** A rejected item as the WAL and the dead-letter store keep it: cut before it is written anywhere. */
 export function deadLetter(tenant: string, now: number, error: ItemError, item: unknown): DeadLetterRecord {
-  return { kind: 'rejected', tenant, received_at: now, error, item };
+  return { kind: 'rejected', tenant, received_at: now, error, item: boundedDeadLetterItem(item) };
 }
 
 /** Validates every item of a parsed batch; rejected items become dead-letter records instead of being dropped. */

@@ -165,7 +165,7 @@ class PlainFactWriter {
     const { table, out, body } = this;
     const service = row + at.service;
     const path = row + at.path;
-    const route = this.routes.routeJson(
+    const { serviceJson, routeJson } = this.routes.admit(
       this.ctx.tenant,
       body,
       table[service + 1]!,
@@ -174,18 +174,20 @@ class PlainFactWriter {
       table[path + 2]!,
     );
     // Every piece but converted numbers (text() reserves for those) fits in this.
-    out.reserve(table[row + 1]! - table[row]! + this.prefix.length + route.length + 128);
+    out.reserve(
+      table[row + 1]! - table[row]! + this.prefix.length + serviceJson.length + routeJson.length + 128,
+    );
     out.append(this.prefix);
     this.quoted(row + at.event_id);
     out.append(keys.ts);
     if (this.tsText === undefined) this.unquoted(row + at.timestamp);
     else out.text(this.tsText);
     out.append(keys.service);
-    this.quoted(service);
+    out.append(serviceJson);
     out.append(keys.method);
     this.quoted(row + at.method);
     out.append(keys.path);
-    out.append(route);
+    out.append(routeJson);
     out.append(keys.status);
     this.unquoted(row + at.status_code);
     out.append(keys.latency);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { decodeClientUtf8 } from '../../domain/text-rule.js';
 import { parseBatchBody } from '../domain/parse-batch-body.js';
 import { parseRequestFact } from '../domain/parse-request-fact.js';
 import { RouteBudget } from '../domain/route-budget.js';
@@ -141,7 +142,7 @@ const ndjsonText = fc
   .map(([lines, separator, trailing]) => lines.join(separator) + (trailing ? separator : ''));
 
 function generic(text: string, routes: RouteBudget, isNdjson: boolean) {
-  const batch = parseBatchBody(text, isNdjson, maxItems);
+  const batch = parseBatchBody(text, isNdjson, maxItems, 32);
   const ctx = { tenant, window, routes };
   const { records, accepted, rejected } = validateBatch(batch, tenant, now, (v, i) =>
     parseRequestFact(v, i, ctx),
@@ -165,7 +166,7 @@ function pathPair() {
     expectSameAnswer(body: Buffer, isNdjson = false): boolean {
       const scan = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
       if (!scan) return false;
-      const expected = generic(body.toString('utf8'), genericRoutes, isNdjson);
+      const expected = generic(decodeClientUtf8(body), genericRoutes, isNdjson);
       const actual = encodeScannedFacts(scan, { tenant, window, routes: fastRoutes }, cache);
       expect(actual.accepted).toBe(expected.accepted);
       expect(actual.rejected).toEqual(expected.rejected);

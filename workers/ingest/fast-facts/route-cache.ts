@@ -1,12 +1,21 @@
+import { overflowRoute, overflowService } from '../../domain/request-vocabulary.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import { normalisePath } from '../domain/normalise-path.js';
 import { quote } from '../wal/wal-record-json.js';
 
-interface Entry {
+/** What the budget answered for one (service, raw path): JSON text ready to copy into a frame. */
+export interface CachedRoute {
+  /** The admitted service (itself or the overflow service), quoted. */
+  serviceJson: Uint8Array;
+  /** The admitted route, quoted. */
+  routeJson: Uint8Array;
+}
+
+interface Entry extends CachedRoute {
   /** Service bytes, a 0 byte, raw path bytes. */
   key: Uint8Array;
-  /** The admitted route as JSON text (quoted), ready to copy into a frame. */
-  routeJson: Uint8Array;
+  /** Set when the answer folded the service or the route: a repeat is counted for the cardinality report. */
+  folded: { service: string; intoService: boolean; intoRoute: boolean } | undefined;
   next: Entry | undefined;
 }
 
@@ -14,7 +23,7 @@ interface Entry {
 const maxEntriesPerTenant = 20_000;
 
 /**
- * The route the budget gave each (service, raw path) of a tenant, looked up by the body's bytes: a repeat
+ * The service and route the budget gave each (service, raw path) of a tenant, looked up by the body's bytes: a repeat
  * costs a hash of the bytes instead of two strings, a normalisation and two hashed map lookups. Exact, because a
  * budget never changes its answer: an admitted route stays admitted, and a refused one stays refused (a
  * service's route set only grows, so once full it is full for good).
@@ -24,15 +33,15 @@ export class RouteCache {
 
   constructor(private readonly routes: RouteBudget) {}
 
-  /** The route JSON for service b[serviceStart, serviceEnd) and raw path b[pathStart, pathEnd) (plain ASCII). */
-  routeJson(
+  /** The service and route JSON for service b[serviceStart, serviceEnd) and raw path b[pathStart, pathEnd) (plain ASCII). */
+  admit(
     tenant: string,
     b: Buffer,
     serviceStart: number,
     serviceEnd: number,
     pathStart: number,
     pathEnd: number,
-  ): Uint8Array {
+  ): CachedRoute {
     let table = this.tenants.get(tenant);
     if (!table) {
       table = { entries: new Map(), size: 0 };
@@ -45,11 +54,17 @@ export class RouteCache {
     for (let k = pathStart; k < pathEnd; k++) hash = Math.imul(hash ^ b[k]!, 0x01000193);
     const head = table.entries.get(hash);
     for (let entry = head; entry; entry = entry.next) {
-      if (sameKey(entry.key, b, serviceStart, serviceEnd, pathStart, pathEnd)) return entry.routeJson;
+      if (sameKey(entry.key, b, serviceStart, serviceEnd, pathStart, pathEnd)) {
+        if (entry.folded) this.countRepeat(tenant, entry.folded);
+        return entry;
+      }
     }
     const service = b.toString('latin1', serviceStart, serviceEnd);
     const rawPath = b.toString('latin1', pathStart, pathEnd);
-    const routeJson = Buffer.from(quote(this.routes.admit(tenant, service, normalisePath(rawPath))), 'utf8');
+    const admittedService = this.routes.admitService(tenant, service);
+    const route = this.routes.admit(tenant, admittedService, normalisePath(rawPath));
+    const intoService = admittedService !== service;
+    const intoRoute = route === overflowRoute;
     if (table.size >= maxEntriesPerTenant) {
       table.entries.clear();
       table.size = 0;
@@ -57,9 +72,23 @@ export class RouteCache {
     const key = new Uint8Array(serviceEnd - serviceStart + 1 + pathEnd - pathStart);
     key.set(b.subarray(serviceStart, serviceEnd));
     key.set(b.subarray(pathStart, pathEnd), serviceEnd - serviceStart + 1);
-    table.entries.set(hash, { key, routeJson, next: table.entries.get(hash) });
+    const entry: Entry = {
+      key,
+      serviceJson: Buffer.from(quote(admittedService), 'utf8'),
+      routeJson: Buffer.from(quote(route), 'utf8'),
+      folded: intoService || intoRoute ? { service, intoService, intoRoute } : undefined,
+      next: table.entries.get(hash),
+    };
+    table.entries.set(hash, entry);
     table.size++;
-    return routeJson;
+    return entry;
+  }
+
+  /** A cached answer that folded: the budget counts the fact as if it had answered. */
+  private countRepeat(tenant: string, folded: NonNullable<Entry['folded']>): void {
+    if (folded.intoService) this.routes.recordServiceFold(tenant, folded.service);
+    if (folded.intoRoute)
+      this.routes.recordRouteFold(tenant, folded.intoService ? overflowService : folded.service);
   }
 }
 

@@ -10,6 +10,15 @@
  * items) makes it return undefined, and the caller falls back to the generic path for the whole body: this pass
  * may only ever accept a body the generic path accepts, with the same meaning.
  */
+import { decodeClientUtf8 } from '../../domain/text-rule.js';
+
+/**
+ * Nesting (below the item's own object) past which the scan declines the body. Well below minJsonDepthLimit
+ * (the smallest GRAVIX_MAX_JSON_DEPTH): an item in an array sits at depth 2, so nothing the scan accepts can
+ * be deeper than the generic path allows.
+ */
+export const scanNestingLimit = 8;
+export const minJsonDepthLimit = 16;
 
 /** The RequestFact fields the scan records, by slot. */
 export const factFields = [
@@ -179,7 +188,10 @@ class Scanner {
     return kind;
   }
 
-  /** Skips a nested object or array; JSON.parse of the item validates it later. */
+  /**
+   * Skips a nested object or array; JSON.parse of the item validates it later. Past scanNestingLimit the body
+   * is declined, so the generic path's configured depth limit answers it (400, never a stack overflow).
+   */
   nested(): void {
     const { b } = this;
     let depth = 0;
@@ -189,8 +201,10 @@ class Scanner {
         this.string();
         continue;
       }
-      if (c === 0x7b || c === 0x5b) depth++;
-      else if (c === 0x7d || c === 0x5d) depth--;
+      if (c === 0x7b || c === 0x5b) {
+        depth++;
+        if (depth > scanNestingLimit) decline();
+      } else if (c === 0x7d || c === 0x5d) depth--;
       this.i++;
       if (depth === 0) return;
     }
@@ -269,10 +283,13 @@ class Scanner {
     this.count++;
   }
 
-  /** JSON.parse of an item the scan cannot vouch for; returns where it is kept. Invalid JSON declines the body. */
+  /**
+   * JSON.parse of an item the scan cannot vouch for; returns where it is kept. Invalid JSON declines the body.
+   * Decoded as the generic path decodes a body, so invalid UTF-8 in a field is refused naming that field.
+   */
   parse(start: number, end: number): number {
     try {
-      this.parsed.push(JSON.parse(this.b.toString('utf8', start, end)));
+      this.parsed.push(JSON.parse(decodeClientUtf8(this.b.subarray(start, end))));
     } catch {
       decline();
     }

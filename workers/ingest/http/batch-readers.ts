@@ -1,9 +1,11 @@
 import type { RawRecord } from '../../domain/raw-record.js';
+import { decodeClientUtf8 } from '../../domain/text-rule.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { ItemError } from '../domain/item-error.js';
 import {
   BatchTooLargeError,
   MalformedBodyError,
+  NestingTooDeepError,
   parseBatchBody,
   type ParsedBatch,
 } from '../domain/parse-batch-body.js';
@@ -24,11 +26,12 @@ export interface PreparedBatch {
 /** Reads a batch body into a PreparedBatch; throws HttpError for a body that is not a batch at all. */
 export type BatchReader = (body: Buffer, isNdjson: boolean, maxItems: number) => PreparedBatch;
 
-function parseBody(body: Buffer, isNdjson: boolean, maxItems: number): ParsedBatch {
+function parseBody(body: Buffer, isNdjson: boolean, maxItems: number, maxDepth: number): ParsedBatch {
   try {
-    return parseBatchBody(body.toString('utf8'), isNdjson, maxItems);
+    return parseBatchBody(decodeClientUtf8(body), isNdjson, maxItems, maxDepth);
   } catch (error) {
-    if (error instanceof MalformedBodyError) throw new HttpError(400, error.code, error.message);
+    if (error instanceof MalformedBodyError || error instanceof NestingTooDeepError)
+      throw new HttpError(400, error.code, error.message);
     if (error instanceof BatchTooLargeError) throw new HttpError(413, error.code, error.message);
     throw error;
   }
@@ -37,9 +40,10 @@ function parseBody(body: Buffer, isNdjson: boolean, maxItems: number): ParsedBat
 /** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
 export function parsedBatchReader(
   parserFor: (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>,
+  maxDepth: number,
 ): BatchReader {
   return (body, isNdjson, maxItems) => {
-    const batch = parseBody(body, isNdjson, maxItems);
+    const batch = parseBody(body, isNdjson, maxItems, maxDepth);
     return {
       items: batch.items.length + batch.lineErrors.length,
       validate(tenant, now) {
@@ -53,16 +57,18 @@ export function parsedBatchReader(
 /**
  * Facts take the byte-level path (fast-facts/) when it can vouch for the body (a JSON array, one object, or
  * NDJSON): no object per item, and fact text copied from the body into the frame. Any other body takes the
- * generic path, with the same answers.
+ * generic path, with the same answers. The scan declines values nested deeper than scanNestingLimit, so the
+ * generic path's depth check (maxDepth >= minJsonDepthLimit) sees every deeply nested body.
  */
 export function factBatchReader(
   contextFor: (tenant: string, now: number) => FactContext,
   routeCache: RouteCache,
+  maxDepth: number,
 ): BatchReader {
   const generic = parsedBatchReader((tenant, now) => {
     const ctx = contextFor(tenant, now);
     return (v, i) => parseRequestFact(v, i, ctx);
-  });
+  }, maxDepth);
   return (body, isNdjson, maxItems) => {
     const scan = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
     if (!scan) return generic(body, isNdjson, maxItems);

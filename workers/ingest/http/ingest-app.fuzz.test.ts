@@ -53,7 +53,10 @@ describe('ingest API under fuzzed payloads', () => {
     const app = buildIngestListener({
       wal,
       apiKeys: () => [{ name: 'k', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['ingest'] }],
-      limiter: new RateLimiter({ perSecond: 1e9, burst: 1e9 }),
+      rates: {
+        items: new RateLimiter({ perSecond: 1e9, burst: 1e9 }),
+        bytes: new RateLimiter({ perSecond: 1e12, burst: 1e12 }),
+      },
       routes: new RouteBudget(50),
       metrics: buildIngestMetrics(
         () => ({ segments: 0, bytes: 0 }),
@@ -63,7 +66,9 @@ describe('ingest API under fuzzed payloads', () => {
       limits: {
         maxBodyBytes: 1 << 20,
         maxItemsPerBatch: 1000,
+        maxJsonDepth: 32,
         diskBudgetBytes: 1 << 30,
+        tenantDiskBytes: 1 << 30,
         maxPastMs: 864e5,
         maxFutureMs: 36e5,
       },

@@ -38,6 +38,7 @@ interface Harness {
 async function startApp(
   limits: Partial<IngestLimits> = {},
   rate = { perSecond: 1000, burst: 1000 },
+  byteRate = { perSecond: 1 << 30, burst: 1 << 30 },
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'gx-ingest-'));
   const { wal } = await WriteAheadLog.open({
@@ -49,7 +50,10 @@ async function startApp(
   const app = buildIngestListener({
     wal,
     apiKeys: () => keys,
-    limiter: new RateLimiter(rate, () => now),
+    rates: {
+      items: new RateLimiter(rate, () => now),
+      bytes: new RateLimiter(byteRate, () => now),
+    },
     routes: new RouteBudget(100),
     metrics: buildIngestMetrics(
       () => ({ segments: 0, bytes: 0 }),
@@ -59,7 +63,9 @@ async function startApp(
     limits: {
       maxBodyBytes: 1 << 20,
       maxItemsPerBatch: 100,
+      maxJsonDepth: 32,
       diskBudgetBytes: 1 << 30,
+      tenantDiskBytes: 1 << 29,
       maxPastMs: 86_400_000,
       maxFutureMs: 3_600_000,
       ...limits,

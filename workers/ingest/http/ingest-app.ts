@@ -3,7 +3,6 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
-import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
@@ -15,19 +14,34 @@ import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-docu
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
+import {
+  admitBytes,
+  admitDisk,
+  admitItems,
+  declaredBytes,
+  type DiskUsage,
+  type TenantRates,
+} from './tenant-admission.js';
 
 export interface IngestLimits {
   maxBodyBytes: number;
   maxItemsPerBatch: number;
+  /** Deepest nesting of arrays and objects a body may have (GRAVIX_MAX_JSON_DEPTH). */
+  maxJsonDepth: number;
   diskBudgetBytes: number;
+  /** One tenant's share of diskBudgetBytes. */
+  tenantDiskBytes: number;
   maxPastMs: number;
   maxFutureMs: number;
 }
 
 export interface IngestAppDeps {
-  wal: { appendFrame(frame: Buffer): Promise<void>; diskBytes(): number; isWritable(): Promise<boolean> };
+  wal: DiskUsage & {
+    appendFrame(frame: Buffer, owner: string): Promise<void>;
+    isWritable(): Promise<boolean>;
+  };
   apiKeys: () => readonly ApiKeyEntry[];
-  limiter: RateLimiter;
+  rates: TenantRates;
   routes: RouteBudget;
   metrics: IngestMetrics;
   log: Logger;
@@ -37,38 +51,32 @@ export interface IngestAppDeps {
 
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-/** Validates, dead-letters and fsyncs one batch, then answers 200; throws HttpError for every refusal. */
+/**
+ * Validates, dead-letters and fsyncs one batch, then answers 200; throws HttpError for every refusal. The cheap
+ * refusals come first: the disk share and a declared size over the byte rate before the body is read, the item
+ * rate before any item is validated.
+ */
 function buildBatchAcceptor(
   deps: IngestAppDeps,
   readBatch: BatchReader,
   onAccepted: (tenant: string, n: number) => void,
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: ApiKeyEntry, requestId: string) => {
-    const { tenant, name } = key;
+    const { tenant } = key;
+    admitDisk(deps.wal, deps.limits, tenant);
+    const declared = declaredBytes(req);
+    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
+      admitBytes(deps.rates, tenant, declared);
     const body = await readRequestBody(req, deps.limits.maxBodyBytes);
-    if (deps.wal.diskBytes() >= deps.limits.diskBudgetBytes) {
-      throw new HttpError(
-        503,
-        'DISK_BUFFER_FULL',
-        'the local buffer is full while uploads catch up; retry later',
-        {
-          retryAfterSeconds: 5,
-        },
-      );
-    }
     if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
+    if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
     const isNdjson = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
     const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
-    const decision = deps.limiter.take(name, batch.items);
-    if (!decision.allowed) {
-      throw new HttpError(429, 'RATE_LIMITED', `API key '${name}' is over its rate limit`, {
-        retryAfterSeconds: decision.retryAfterSeconds,
-      });
-    }
+    admitItems(deps.rates, tenant, batch.items);
     // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
     const { frame, accepted, rejected } = batch.validate(tenant, deps.now?.() ?? Date.now());
     try {
-      await deps.wal.appendFrame(frame);
+      await deps.wal.appendFrame(frame, tenant);
     } catch (error) {
       deps.log.error({ err: error }, 'write-ahead log append failed');
       throw new HttpError(503, 'WAL_UNAVAILABLE', 'the batch could not be made durable; retry later', {
@@ -132,11 +140,12 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
   const facts = factBatchReader(
     (tenant, now) => ({ tenant, window: window(now), routes: deps.routes }),
     new RouteCache(deps.routes),
+    deps.limits.maxJsonDepth,
   );
   const events = parsedBatchReader((tenant, now) => {
     const ctx = { tenant, window: window(now) };
     return (v, i) => parseServiceEvent(v, i, ctx);
-  });
+  }, deps.limits.maxJsonDepth);
   return {
     facts: buildIngestEndpoint(deps, 'facts', facts, (t, n) =>
       deps.metrics.factsAccepted.inc({ tenant: t }, n),
@@ -144,6 +153,30 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
     events: buildIngestEndpoint(deps, 'events', events, (t, n) =>
       deps.metrics.eventsAccepted.inc({ tenant: t }, n),
     ),
+  };
+}
+
+/**
+ * Whether the WAL can take a batch now: 'ready', 'disk-buffer-full' (the whole buffer, not one tenant's share,
+ * is at its budget: uploads are behind) or 'wal-not-writable' (its directory refuses a new file).
+ */
+async function walReadiness(deps: IngestAppDeps): Promise<string> {
+  if (!(await deps.wal.isWritable())) return 'wal-not-writable';
+  if (deps.wal.diskBytes() >= deps.limits.diskBudgetBytes) return 'disk-buffer-full';
+  return 'ready';
+}
+
+/** The metrics listener's app: /metrics only, served on GRAVIX_INGEST_METRICS_PORT, which no Ingress routes. */
+export function buildIngestMetricsListener(metrics: IngestMetrics): RequestListener {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
   };
 }
 
@@ -160,12 +193,13 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
   app.get(openApiPath, buildOpenApiHandler());
   app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/ready', async (_req, res) => {
-    const writable = await deps.wal.isWritable();
-    res.status(writable ? 200 : 503).json({ status: writable ? 'ready' : 'wal-not-writable' });
+    const readiness = await walReadiness(deps);
+    res.status(readiness === 'ready' ? 200 : 503).json({ status: readiness });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.send(await deps.metrics.registry.metrics());
+  // A tenant's view of its own budgets on this ingester (docs/ingest-api.md); /metrics is on its own port.
+  app.get('/api/v1/cardinality', (req, res) => {
+    const { tenant } = resolveApiKey(req, deps.apiKeys(), 'ingest');
+    res.json(deps.routes.report(tenant));
   });
   app.use(buildMethodNotAllowed(allowedMethods('ingest')));
   app.use(notFound);

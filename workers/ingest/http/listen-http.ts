@@ -8,6 +8,18 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
+/** Bounds on slow and idle clients (GRAVIX_HEADERS_TIMEOUT_MS and friends); Node's defaults where unset. */
+export interface ClientBounds {
+  /** A request's headers must arrive within this (slowloris). */
+  headersTimeoutMs?: number;
+  /** A request's headers and body must arrive within this (slow bodies); the client gets 408. */
+  requestTimeoutMs?: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs?: number;
+  /** Connections past this are closed as they are accepted. */
+  maxConnections?: number;
+}
+
 /**
  * Serves `listener` on host:port. close() also ends busy keep-alive connections: from then on every response
  * carries `Connection: close`, and connections that go idle after close() are closed (server.close() only
@@ -17,16 +29,27 @@ export async function listenHttp(
   listener: RequestListener,
   host: string,
   port: number,
+  bounds: ClientBounds = {},
 ): Promise<HttpListener> {
   let closing = false;
-  const server = createServer((req, res) => {
-    if (closing) res.setHeader('connection', 'close');
-    return listener(req, res);
-  });
+  const server = createServer(
+    {
+      // Node checks both timeouts on this interval; the default (30 s) would let a slow client overstay a 10 s
+      // headersTimeout by up to 30 s.
+      connectionsCheckingInterval: Math.min(1000, bounds.headersTimeoutMs ?? 1000),
+      ...(bounds.headersTimeoutMs === undefined ? {} : { headersTimeout: bounds.headersTimeoutMs }),
+      ...(bounds.requestTimeoutMs === undefined ? {} : { requestTimeout: bounds.requestTimeoutMs }),
+    },
+    (req, res) => {
+      if (closing) res.setHeader('connection', 'close');
+      return listener(req, res);
+    },
+  );
+  if (bounds.maxConnections !== undefined) server.maxConnections = bounds.maxConnections;
   // Requests Node cannot parse get the API's error body too, not a bare status line.
   server.on('clientError', answerClientError);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  server.keepAliveTimeout = 65_000;
+  server.keepAliveTimeout = bounds.keepAliveTimeoutMs ?? 65_000;
   return {
     port: (server.address() as AddressInfo).port,
     async close() {

@@ -116,6 +116,7 @@ export class IngestFaultTrials {
       GRAVIX_INGESTER_ID: 'ingest-0',
       GRAVIX_INGEST_HOST: '127.0.0.1',
       GRAVIX_INGEST_PORT: String(this.options.port),
+      GRAVIX_INGEST_METRICS_PORT: '0',
       GRAVIX_WAL_SEGMENT_BYTES: String(64 * 1024),
       GRAVIX_WAL_SEGMENT_AGE_MS: '200',
       GRAVIX_SHUTDOWN_DEADLINE_MS: '1500',

@@ -6,8 +6,6 @@ import { scanFactLine } from './wal-line-scanner.js';
 import type { WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
 
-const maxDeadLetterItemChars = 8192;
-
 /** One destination of a segment's records: a layer and an hour partition; the uploader names the object. */
 export interface PackedObject {
   layer: SegmentLayer;
@@ -16,12 +14,9 @@ export interface PackedObject {
   body: Buffer;
 }
 
+/** Dead letters were cut to size before they reached the WAL (domain/validate-batch.ts). */
 function serialise(record: WalRecord): string {
-  if (record.kind !== 'rejected') return walRecordJson(record);
-  const item = JSON.stringify(record.item) ?? 'null';
-  const kept =
-    item.length > maxDeadLetterItemChars ? `${item.slice(0, maxDeadLetterItemChars)}…` : record.item;
-  return JSON.stringify({ ...record, item: kept });
+  return record.kind === 'rejected' ? JSON.stringify(record) : walRecordJson(record);
 }
 
 interface Part {

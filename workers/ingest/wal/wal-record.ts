@@ -7,7 +7,7 @@ export interface DeadLetterRecord {
   tenant: string;
   received_at: number;
   error: ItemError;
-  /** The item as received (or the raw NDJSON line), truncated to 8 KiB when serialised. */
+  /** The item as received, or its JSON text cut to 8192 characters (boundedDeadLetterItem); null for a broken NDJSON line. */
   item: unknown;
 }
 

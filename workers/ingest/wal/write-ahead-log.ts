@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeFrames, encodeFrame } from './segment-frames.js';
+import { SegmentOwners } from './segment-owners.js';
 import type { TestPause } from './test-pause.js';
 import type { WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
@@ -43,6 +44,8 @@ export class InvalidWalStateError extends Error {
 
 interface PendingAppend {
   frame: Buffer;
+  /** Whose bytes these are (a tenant), for per-owner disk shares. */
+  owner: string;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -97,6 +100,8 @@ export class WriteAheadLog {
   private openedAt = 0;
   /** Sealed segments not yet uploaded, by path. */
   private sealedBytes = new Map<string, number>();
+  /** Bytes per owner of the open segment and of each sealed one; segments recovered at start have none. */
+  private readonly owners = new SegmentOwners();
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
@@ -107,7 +112,9 @@ export class WriteAheadLog {
   /** Opens the log, recovering a crashed run: torn tails are truncated and unsealed segments sealed. */
   static async open(options: WalOptions): Promise<{ wal: WriteAheadLog; recovered: SealedSegment[] }> {
     const wal = new WriteAheadLog(options);
-    await fs.mkdir(options.dir, { recursive: true });
+    // Segments hold every tenant's data: owner-only, the directory 0700 and each file 0600 (issue #17 item 7).
+    await fs.mkdir(options.dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(options.dir, 0o700);
     const recovered = await wal.recover();
     const sealByAge = () => void wal.sealIfOld().catch((error: Error) => options.onBackgroundError?.(error));
     wal.ageTimer = setInterval(sealByAge, Math.min(1000, options.maxSegmentAgeMs)).unref();
@@ -155,7 +162,7 @@ export class WriteAheadLog {
 
   private async writeHighWater(seq: number): Promise<void> {
     const temp = join(this.options.dir, `${highWaterName}.tmp`);
-    await fs.writeFile(temp, `${seq}\n`, { flush: true });
+    await fs.writeFile(temp, `${seq}\n`, { flush: true, mode: 0o600 });
     await fs.rename(temp, join(this.options.dir, highWaterName));
   }
 
@@ -182,11 +189,14 @@ export class WriteAheadLog {
     return this.sizeOf(seq, id, sealedPath);
   }
 
-  /** Appends one whole frame (encodeWalFrame); resolves once it is durable, rejects if the write failed. */
-  appendFrame(frame: Buffer): Promise<void> {
+  /**
+   * Appends one whole frame (encodeWalFrame); resolves once it is durable, rejects if the write failed. Its
+   * bytes count toward `owner`'s share (ownerBytes) until the segment holding them is uploaded and deleted.
+   */
+  appendFrame(frame: Buffer, owner = ''): Promise<void> {
     if (this.closed) return Promise.reject(new WalClosedError('write-ahead log is closed'));
     return new Promise((resolve, reject) => {
-      this.pending.push({ frame, resolve, reject });
+      this.pending.push({ frame, owner, resolve, reject });
       this.flushing ??= this.flushLoop();
     });
   }
@@ -199,6 +209,7 @@ export class WriteAheadLog {
       this.pending = [];
       try {
         await this.writeGroup(group.map((p) => p.frame));
+        for (const p of group) this.owners.add(this.seq, p.owner, p.frame.length);
         for (const p of group) p.resolve();
       } catch (error) {
         for (const p of group) p.reject(error as Error);
@@ -231,7 +242,7 @@ export class WriteAheadLog {
     this.segmentId = randomBytes(8).toString('hex');
     await this.writeHighWater(this.seq);
     const name = segmentName(this.seq, this.segmentId, openSuffix);
-    this.handle = await fs.open(join(this.options.dir, name), segmentOpenFlags);
+    this.handle = await fs.open(join(this.options.dir, name), segmentOpenFlags, 0o600);
     // One fsync makes both the high-water mark's rename and the new segment durable, before any record is.
     await fsyncDir(this.options.dir);
     this.openBytes = 0;
@@ -272,6 +283,12 @@ export class WriteAheadLog {
   async deleteSealed(segment: SealedSegment): Promise<void> {
     await fs.rm(segment.path, { force: true });
     this.sealedBytes.delete(segment.path);
+    this.owners.release(segment.seq);
+  }
+
+  /** Bytes on local disk written for `owner` (open segment and sealed segments not yet uploaded). */
+  ownerBytes(owner: string): number {
+    return this.owners.bytesOf(owner);
   }
 
   /** Bytes on local disk: the open segment plus sealed segments not yet uploaded. */
@@ -288,11 +305,17 @@ export class WriteAheadLog {
     await this.sealNow();
   }
 
-  /** True while the directory accepts writes; /ready reports it. */
+  /**
+   * True while the directory accepts a new file: what sealing and opening the next segment need. Probed by
+   * writing and removing a file, not by access(2), which says yes to root whatever the directory's mode, its
+   * immutable flag or a full disk.
+   */
   async isWritable(): Promise<boolean> {
     if (this.closed) return false;
+    const probe = join(this.options.dir, '.write-probe');
     try {
-      await fs.access(this.options.dir, fs.constants.W_OK);
+      await fs.writeFile(probe, 'probe', { mode: 0o600 });
+      await fs.rm(probe, { force: true });
       return true;
     } catch {
       return false;
