@@ -1,0 +1,360 @@
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { hashApiKey } from '../../domain/api-keys.js';
+import { RateLimiter, type RateLimit } from '../domain/rate-limiter.js';
+import { overflowService, RouteBudget } from '../domain/route-budget.js';
+import { buildIngestMetrics } from '../ingest-metrics.js';
+import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { buildIngestListener, buildIngestMetricsListener, type IngestLimits } from './ingest-app.js';
+
+/**
+ * Issue #17 items 2, 4 and 5 at the HTTP edge: what an abusive or careless client can send, and what it costs
+ * the other tenants (nothing). In-process server over real sockets, real WAL.
+ */
+const now = Date.parse('2026-11-23T12:00:00Z');
+const keys = [
+  { name: 'acme-1', tenant: 'acme', sha256: hashApiKey('acme-1'), scopes: ['ingest' as const] },
+  { name: 'acme-2', tenant: 'acme', sha256: hashApiKey('acme-2'), scopes: ['ingest' as const] },
+  { name: 'globex', tenant: 'globex', sha256: hashApiKey('globex'), scopes: ['ingest' as const] },
+];
+const fact = (id: string, overrides: Record<string, unknown> = {}) => ({
+  event_id: id,
+  timestamp: now - 60_000,
+  service: 'checkout',
+  method: 'GET',
+  path: '/orders/42',
+  status_code: 200,
+  latency_ms: 10,
+  ...overrides,
+});
+
+interface Options {
+  limits?: Partial<IngestLimits>;
+  items?: RateLimit;
+  bytes?: RateLimit;
+  servicesPerTenant?: number;
+}
+
+interface Harness {
+  url: string;
+  wal: WriteAheadLog;
+  dir: string;
+  metricsUrl: string;
+  close(): Promise<void>;
+}
+
+const listen = (listener: Parameters<typeof createServer>[0]) =>
+  new Promise<Server>((r) => {
+    const s = createServer(listener).listen(0, '127.0.0.1', () => r(s));
+  });
+const urlOf = (s: Server) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+
+async function startApp(options: Options = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-'));
+  const { wal } = await WriteAheadLog.open({
+    dir,
+    maxSegmentBytes: 1 << 20,
+    maxSegmentAgeMs: 60_000,
+    onSealed: () => {},
+  });
+  const metrics = buildIngestMetrics(
+    () => ({ segments: 0, bytes: 0 }),
+    () => wal.diskBytes(),
+  );
+  const listener = buildIngestListener({
+    wal,
+    apiKeys: () => keys,
+    rates: {
+      items: new RateLimiter(options.items ?? { perSecond: 1e6, burst: 1e6 }, () => now),
+      bytes: new RateLimiter(options.bytes ?? { perSecond: 1e9, burst: 1e9 }, () => now),
+    },
+    routes: new RouteBudget(100, { servicesPerTenant: options.servicesPerTenant ?? 1000 }),
+    metrics,
+    log: pino({ level: 'silent' }),
+    limits: {
+      maxBodyBytes: 1 << 20,
+      maxItemsPerBatch: 100,
+      maxJsonDepth: 32,
+      diskBudgetBytes: 1 << 30,
+      tenantDiskBytes: 1 << 29,
+      maxPastMs: 86_400_000,
+      maxFutureMs: 3_600_000,
+      ...options.limits,
+    },
+    now: () => now,
+  });
+  const [server, metricsServer] = [await listen(listener), await listen(buildIngestMetricsListener(metrics))];
+  return {
+    url: urlOf(server),
+    metricsUrl: urlOf(metricsServer),
+    wal,
+    dir,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+      await new Promise((r) => metricsServer.close(r));
+      await wal.close();
+    },
+  };
+}
+
+async function walRecords(h: Harness) {
+  await h.wal.sealNow();
+  const files = readdirSync(h.dir).filter((f) => f.endsWith('.sealed'));
+  return (await Promise.all(files.map((f) => readSegmentRecords(join(h.dir, f))))).flat();
+}
+
+const post = (
+  h: Harness,
+  body: string | Buffer,
+  key = 'acme-1',
+  headers: Record<string, string> = {},
+  path = '/api/v1/facts',
+) =>
+  fetch(`${h.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : new Blob([new Uint8Array(body)]),
+  });
+
+type Answer = {
+  accepted?: number;
+  rejected?: { index: number; code: string; field?: string; message: string }[];
+  error?: { code: string; message: string; field?: string };
+};
+
+let h: Harness;
+afterEach(() => h?.close());
+
+describe('text fields follow the one text rule on every ingest path', () => {
+  it.each([
+    ['service', { service: 'check\u0000out' }, 'service must not contain control characters (U+0000 at 5)'],
+    ['path', { path: '/orders/\u001b[2J' }, 'path must not contain control characters (U+001B at 8)'],
+    ['method', { method: 'GET\u0000' }, 'method must not contain control characters (U+0000 at 3)'],
+    ['event_id', { event_id: 'e\u007f' }, 'event_id must not contain control characters (U+007F at 1)'],
+    ['env', { env: 'prod\u0085' }, 'env must not contain control characters (U+0085 at 4)'],
+    ['trace_id', { trace_id: 'ab\uD800' }, 'trace_id must be valid Unicode (it has a lone surrogate)'],
+  ])(
+    'refuses a control character or lone surrogate in %s with a 400 naming the field',
+    async (field, o, message) => {
+      h = await startApp();
+      const bodies = [
+        JSON.stringify(fact('x', o)),
+        JSON.stringify([fact('x', o)]),
+        `${JSON.stringify(fact('x', o))}\n`,
+      ];
+      for (const [i, body] of bodies.entries()) {
+        const res = await post(h, body, 'acme-1', i === 2 ? { 'content-type': 'application/x-ndjson' } : {});
+        expect(res.status).toBe(400);
+        const answer = (await res.json()) as Answer;
+        expect(answer.error?.code).toBe('VALIDATION_FAILED');
+        expect(answer.rejected).toEqual([{ index: 0, code: 'INVALID_VALUE', field, message }]);
+      }
+    },
+  );
+
+  it('refuses invalid UTF-8 inside a string value naming its field, on the byte-level and generic paths', async () => {
+    h = await startApp();
+    const good = JSON.stringify(fact('ok'));
+    const bad = Buffer.concat([
+      Buffer.from(JSON.stringify(fact('bad', { service: 'svcX' })).split('svcX')[0]!),
+      Buffer.from([0x73, 0xc3, 0x28, 0xff]),
+      Buffer.from(JSON.stringify(fact('bad', { service: 'svcX' })).split('svcX')[1]!),
+    ]);
+    // A JSON array (the byte-level path scans it) and NDJSON with a broken line (the generic path).
+    const asArray = Buffer.concat([
+      Buffer.from('['),
+      bad,
+      Buffer.from(','),
+      Buffer.from(good),
+      Buffer.from(']'),
+    ]);
+    const asLines = Buffer.concat([bad, Buffer.from('\n'), Buffer.from(good), Buffer.from('\n{oops\n')]);
+    const service = { code: 'INVALID_VALUE', field: 'service' };
+    const array = (await (await post(h, asArray)).json()) as Answer;
+    expect(array.accepted).toBe(1);
+    expect(array.rejected).toEqual([expect.objectContaining({ index: 0, ...service })]);
+    expect(array.rejected?.[0]?.message).toBe('service must be valid Unicode (it has a lone surrogate)');
+    const lines = (await (
+      await post(h, asLines, 'acme-1', { 'content-type': 'application/x-ndjson' })
+    ).json()) as Answer;
+    expect(lines.accepted).toBe(1);
+    expect(lines.rejected?.[0]).toEqual(expect.objectContaining({ index: 0, ...service }));
+    // Nothing with the bad bytes (nor a silent U+FFFD) was accepted.
+    const facts = (await walRecords(h)).filter((r) => r.kind === 'fact');
+    expect(facts.map((f) => (f as { service: string }).service)).toEqual(['checkout', 'checkout']);
+  });
+
+  it('refuses control characters in service events too', async () => {
+    h = await startApp();
+    const event = { type: 'deploy', service: 'api\u0000', timestamp: now - 1000 };
+    const res = await post(h, JSON.stringify(event), 'acme-1', {}, '/api/v1/events');
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Answer).rejected?.[0]).toEqual(
+      expect.objectContaining({ code: 'INVALID_VALUE', field: 'service' }),
+    );
+  });
+});
+
+describe('bodies that used to cost a 500 or the WAL', () => {
+  it('answers 400 NESTING_TOO_DEEP for nesting past the limit, in an item or as the whole body', async () => {
+    h = await startApp();
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const answers: { status: number; error: unknown }[] = [];
+    for (const body of [
+      `[${JSON.stringify(fact('a')).slice(0, -1)},"x":${deep(20_000)}}]`,
+      `{"event_id":"a","x":${deep(40)}}`,
+      // Rejected (no fields): its dead letter used to be JSON.stringify-ed into a stack overflow, a 500.
+      `[{"x":${deep(100_000)}}]`,
+      deep(200_000),
+    ]) {
+      const res = await post(h, body);
+      const { error } = (await res.json()) as Answer;
+      answers.push({ status: res.status, error: error && { ...error, request_id: 'r' } });
+    }
+    const refused = {
+      code: 'NESTING_TOO_DEEP',
+      message: 'body nests arrays and objects deeper than the limit of 32',
+      request_id: 'r',
+    };
+    expect(answers).toEqual(Array(4).fill({ status: 400, error: refused }));
+    // Nesting within the limit is still an ordinary item.
+    const ok = await post(h, JSON.stringify([fact('b', { x: JSON.parse(deep(10)) })]));
+    expect(((await ok.json()) as Answer).accepted).toBe(1);
+  });
+
+  it('cuts a rejected item to 8192 characters of JSON before it reaches the WAL', async () => {
+    h = await startApp();
+    const huge = fact('h', { status_code: 999, blob: 'x'.repeat(500_000) });
+    const res = await post(h, JSON.stringify([huge, fact('ok')]));
+    expect(((await res.json()) as Answer).accepted).toBe(1);
+    const [dead] = (await walRecords(h)).filter((r) => r.kind === 'rejected');
+    const item = (dead as { item: unknown }).item;
+    expect(typeof item).toBe('string');
+    expect(item).toBe(`${JSON.stringify(huge).slice(0, 8192)}…`);
+  });
+});
+
+describe('abuse costs the abuser, not the neighbours', () => {
+  it('counts the item rate per tenant: a second key of the same tenant does not get a second bucket', async () => {
+    h = await startApp({ items: { perSecond: 1, burst: 3 } });
+    expect((await post(h, JSON.stringify([fact('a'), fact('b'), fact('c')]), 'acme-1')).status).toBe(200);
+    const second = await post(h, JSON.stringify(fact('d')), 'acme-2');
+    expect(second.status).toBe(429);
+    expect(((await second.json()) as Answer).error?.message).toBe(
+      "tenant 'acme' is over its rate limit of items per second",
+    );
+    expect((await post(h, JSON.stringify(fact('e')), 'globex')).status).toBe(200);
+  });
+
+  it('counts bytes too: small batches of large items are limited by their size', async () => {
+    h = await startApp({ bytes: { perSecond: 1000, burst: 4000 } });
+    const big = JSON.stringify(fact('a', { trace_id: 't'.repeat(120), version: 'v'.repeat(120) }));
+    const codes: number[] = [];
+    for (let i = 0; i < 20; i++) codes.push((await post(h, big)).status);
+    expect(codes.filter((c) => c === 200).length).toBe(Math.floor(4000 / Buffer.byteLength(big)));
+    const refused = await post(h, big);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as Answer).error?.message).toBe(
+      "tenant 'acme' is over its rate limit of bytes per second",
+    );
+    expect((await post(h, big, 'globex')).status).toBe(200);
+  });
+
+  it('refuses a declared body over the byte rate before reading it: the answer comes while the body is unsent', async () => {
+    h = await startApp({ bytes: { perSecond: 100, burst: 1000 } });
+    const { port } = new URL(h.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/facts',
+        headers: {
+          authorization: 'Bearer acme-1',
+          'content-type': 'application/json',
+          'content-length': 5000,
+        },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      // Only the headers and a first byte: a server that waited for the body would never answer.
+      req.write('[');
+      setTimeout(() => reject(new Error('no answer within 3 s: the body was waited for')), 3000).unref();
+    });
+    expect(answer.status).toBe(429);
+    expect(JSON.parse(answer.body).error.code).toBe('RATE_LIMITED');
+  });
+
+  it('gives each tenant its own share of the disk buffer: the one that filled its share gets 503, the other writes', async () => {
+    h = await startApp({ limits: { diskBudgetBytes: 1 << 20, tenantDiskBytes: 40_000 } });
+    const batch = (p: string) => JSON.stringify(Array.from({ length: 50 }, (_, i) => fact(`${p}${i}`)));
+    let status = 200;
+    let sent = 0;
+    while (status === 200 && sent < 100) {
+      status = (await post(h, batch(`a${sent}-`), 'acme-1')).status;
+      sent++;
+    }
+    expect(status).toBe(503);
+    expect(h.wal.ownerBytes('acme')).toBeGreaterThanOrEqual(40_000);
+    const refused = await post(h, batch('again'), 'acme-2');
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('5');
+    expect(((await refused.json()) as Answer).error?.message).toBe(
+      "tenant 'acme' has filled its share of the local buffer (40000 bytes) while uploads catch up; retry later",
+    );
+    for (let i = 0; i < 3; i++) expect((await post(h, batch(`g${i}-`), 'globex')).status).toBe(200);
+    expect((await fetch(`${h.url}/ready`)).status).toBe(200);
+  });
+});
+
+describe('cardinality budgets', () => {
+  it('folds services past the tenant budget into the overflow service, visibly, and reports it', async () => {
+    h = await startApp({ servicesPerTenant: 3 });
+    const items = Array.from({ length: 10 }, (_, i) => fact(`s${i}`, { service: `svc-${i}` }));
+    const answer = (await (await post(h, JSON.stringify(items))).json()) as Answer;
+    expect(answer.accepted).toBe(10);
+    await post(h, JSON.stringify([fact('again', { service: 'svc-9' }), fact('old', { service: 'svc-0' })]));
+    const services = (await walRecords(h)).map((r) => (r as { service: string }).service);
+    expect(services).toEqual(['svc-0', 'svc-1', 'svc-2', ...Array<string>(8).fill(overflowService), 'svc-0']);
+    // Another tenant's budget is its own.
+    expect((await post(h, JSON.stringify(fact('g', { service: 'svc-9' })), 'globex')).status).toBe(200);
+    const report = await (
+      await fetch(`${h.url}/api/v1/cardinality`, { headers: { authorization: 'Bearer acme-2' } })
+    ).json();
+    expect(report).toEqual({
+      tenant: 'acme',
+      budgets: { servicesPerTenant: 3, routesPerService: 100, routesPerTenant: 20_000 },
+      services: 4,
+      routes: 4,
+      folded: { serviceFacts: 8, routeFacts: 0 },
+      topOffenders: {
+        refusedServices: [
+          { name: 'svc-9', count: 2 },
+          ...[3, 4, 5, 6, 7, 8].map((i) => ({ name: `svc-${i}`, count: 1 })),
+        ],
+        overflowingServices: [],
+      },
+    });
+    expect((await fetch(`${h.url}/api/v1/cardinality`)).status).toBe(401);
+  });
+});
+
+describe('/metrics', () => {
+  it('is served on the metrics listener only, never on the public port', async () => {
+    h = await startApp();
+    expect((await fetch(`${h.url}/metrics`)).status).toBe(404);
+    const res = await fetch(`${h.metricsUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('gravix_wal_bytes');
+    expect((await fetch(`${h.metricsUrl}/api/v1/facts`)).status).toBe(404);
+  });
+});
