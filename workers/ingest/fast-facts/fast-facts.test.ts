@@ -242,6 +242,74 @@ describe('byte-level fact path', () => {
     );
   });
 
+  it('gives the same verdict on both paths to text breaking the text rule, and names a field holding it', () => {
+    const raw = (...bytes: number[]) => Buffer.from([0x22, ...bytes, 0x22]);
+    // JSON text of values that break workers/domain/text-rule.ts: escaped and raw control characters (C0, DEL,
+    // C1), lone surrogates, and invalid UTF-8 (stray, truncated, overlong, encoded surrogate, past U+10FFFF).
+    const dangerous = [
+      Buffer.from('"a\\u0000b"'),
+      Buffer.from('"\\u001f"'),
+      Buffer.from('"x\\u007f"'),
+      Buffer.from('"\\u0085"'),
+      Buffer.from('"\\ud800"'),
+      Buffer.from('"/\\udfffx"'),
+      raw(0x2f, 0x7f),
+      raw(0x2f, 0xc2, 0x85),
+      raw(0x61, 0xff),
+      raw(0x2f, 0xc3),
+      raw(0xc0, 0xaf),
+      raw(0x2f, 0xed, 0xa0, 0x80),
+      raw(0xf4, 0x90, 0x80, 0x80),
+    ];
+    const textFields = ['event_id', 'service', 'method', 'path', 'env', 'version', 'trace_id'];
+    const good: Record<string, string> = {
+      event_id: '"e"',
+      timestamp: String(now - 60_000),
+      service: '"checkout"',
+      method: '"GET"',
+      path: '"/orders/42"',
+      status_code: '200',
+      latency_ms: '1',
+    };
+    const item = fc.record({
+      bad: fc.dictionary(fc.constantFrom(...textFields), fc.constantFrom(...dangerous), { maxKeys: 2 }),
+    });
+    fc.assert(
+      fc.property(fc.array(item, { minLength: 1, maxLength: 6 }), fc.boolean(), (items, ndjson) => {
+        const objects = items.map(({ bad }) => {
+          const members = Object.entries(good)
+            .filter(([key]) => !(key in bad))
+            .map(([key, value]) => Buffer.from(`"${key}":${value}`));
+          for (const [key, value] of Object.entries(bad))
+            members.push(Buffer.concat([Buffer.from(`"${key}":`), value]));
+          return Buffer.concat([
+            Buffer.from('{'),
+            ...members.flatMap((m, i) => (i ? [Buffer.from(','), m] : [m])),
+            Buffer.from('}'),
+          ]);
+        });
+        const body = ndjson
+          ? Buffer.concat(objects.flatMap((o) => [o, Buffer.from('\n')]))
+          : Buffer.concat([
+              Buffer.from('['),
+              ...objects.flatMap((o, i) => (i ? [Buffer.from(','), o] : [o])),
+              Buffer.from(']'),
+            ]);
+        // Same frame, counts and rejections on both paths whenever the byte-level path takes the body.
+        pathPair().expectSameAnswer(body, ndjson);
+        const expected = generic(decodeClientUtf8(body), new RouteBudget(2), ndjson);
+        const rejected = new Map(expected.rejected.map((r) => [r.index, r]));
+        items.forEach(({ bad }, index) => {
+          const fields = Object.keys(bad);
+          if (fields.length === 0) return expect(rejected.has(index)).toBe(false);
+          expect(rejected.get(index)).toEqual(expect.objectContaining({ code: 'INVALID_VALUE' }));
+          expect(fields).toContain(rejected.get(index)?.field);
+        });
+      }),
+      { numRuns: 800 },
+    );
+  });
+
   it('copies plain facts from the body: no item of a plain array or NDJSON batch is parsed with JSON.parse', () => {
     const items = [
       {
