@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ interface Harness {
   close(): Promise<void>;
 }
 
-const listen = (listener: Parameters<typeof createServer>[0]) =>
+const listen = (listener: RequestListener) =>
   new Promise<Server>((r) => {
     const s = createServer(listener).listen(0, '127.0.0.1', () => r(s));
   });
