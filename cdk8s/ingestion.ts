@@ -30,7 +30,8 @@ export function httpService(scope: Construct, pipeline: GravixPipeline, componen
       selector: selectorLabels(pipeline, component),
       ports: [
         { name: 'http', port: HTTP_PORT, targetPort: IntOrString.fromString('http') },
-        metricsServicePort(component === 'query' ? 'metrics' : 'http'),
+        // Both servers serve /metrics only on their own metrics listener (GRAVIX_*_METRICS_PORT).
+        metricsServicePort('metrics'),
       ],
     },
   });
@@ -76,6 +77,7 @@ export class Ingestion extends Construct {
                 env: s3CredentialEnv(pipeline, 'ingest'),
                 serve: true,
                 apiKeys: true,
+                metricsPort: METRICS_PORT,
               }),
             ],
             volumes: workersVolumes(childName(pipeline, 'api-keys'), '4Gi'),

@@ -68,6 +68,7 @@ export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, st
     GRAVIX_DATA_DIR: DATA_DIR,
     GRAVIX_API_KEYS_FILE: `${API_KEYS_DIR}/keys.json`,
     GRAVIX_INGEST_PORT: String(HTTP_PORT),
+    GRAVIX_INGEST_METRICS_PORT: String(METRICS_PORT),
     GRAVIX_QUERY_PORT: String(HTTP_PORT),
     GRAVIX_QUERY_METRICS_PORT: String(METRICS_PORT),
     GRAVIX_QUERY_ENGINE: 'trino',

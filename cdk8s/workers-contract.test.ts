@@ -99,7 +99,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
     const queryEnv = containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-query'));
     const metricsListener = {
       ingest: loadIngestConfig(containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-ingest')))
-        .GRAVIX_INGEST_PORT,
+        .GRAVIX_INGEST_METRICS_PORT,
       query: loadQueryConfig(queryEnv).GRAVIX_QUERY_METRICS_PORT,
       rollup: 8080,
     };

@@ -196,7 +196,7 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
     const readiness = await walReadiness(deps);
     res.status(readiness === 'ready' ? 200 : 503).json({ status: readiness });
   });
-  // A tenant's view of its own budgets on this ingester (docs/ingest-api.md); /metrics is on its own port.
+  // A tenant's view of its own budgets on this ingester (docs/ingest-limits.md); /metrics is on its own port.
   app.get('/api/v1/cardinality', (req, res) => {
     const { tenant } = resolveApiKey(req, deps.apiKeys(), 'ingest');
     res.json(deps.routes.report(tenant));

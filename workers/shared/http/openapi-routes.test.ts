@@ -85,7 +85,10 @@ beforeAll(async () => {
   ingestApp = buildIngestExpressApp({
     wal,
     apiKeys: () => [],
-    limiter: new RateLimiter({ perSecond: 10, burst: 10 }),
+    rates: {
+      items: new RateLimiter({ perSecond: 10, burst: 10 }),
+      bytes: new RateLimiter({ perSecond: 1 << 20, burst: 1 << 20 }),
+    },
     routes: new RouteBudget(10),
     metrics: buildIngestMetrics(
       () => ({ segments: 0, bytes: 0 }),
@@ -95,7 +98,9 @@ beforeAll(async () => {
     limits: {
       maxBodyBytes: 1 << 20,
       maxItemsPerBatch: 10,
+      maxJsonDepth: 32,
       diskBudgetBytes: 1 << 30,
+      tenantDiskBytes: 1 << 29,
       maxPastMs: 60_000,
       maxFutureMs: 60_000,
     },
