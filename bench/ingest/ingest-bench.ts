@@ -89,6 +89,8 @@ async function serve(): Promise<void> {
     GRAVIX_INGEST_HOST: '127.0.0.1',
     GRAVIX_RATE_PER_SECOND: '100000000',
     GRAVIX_RATE_BURST: '100000000',
+    GRAVIX_RATE_BYTES_PER_SECOND: String(1024 ** 4),
+    GRAVIX_RATE_BYTES_BURST: String(1024 ** 4),
     GRAVIX_DISK_BUDGET_BYTES: String(64 * 1024 ** 3),
   });
   const server = await startIngestServer(

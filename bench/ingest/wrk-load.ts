@@ -17,9 +17,9 @@ export interface WrkRun {
   p99Ms: number;
 }
 
-const script = (body: string) => `
+const script = (body: string, key: string) => `
 wrk.method = "POST"
-wrk.headers["Authorization"] = "Bearer bench"
+wrk.headers["Authorization"] = "Bearer ${key}"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [==[${body}]==]
 done = function(summary, latency, requests)
@@ -35,9 +35,11 @@ export async function runWrk(options: {
   body: string;
   connections: number;
   seconds: number;
+  /** The API key sent (default `bench`). */
+  key?: string;
 }): Promise<WrkRun> {
   const file = join(mkdtempSync(join(tmpdir(), 'gx-wrk-')), 'post.lua');
-  writeFileSync(file, script(options.body));
+  writeFileSync(file, script(options.body, options.key ?? 'bench'));
   const args = ['-t1', `-c${options.connections}`, `-d${options.seconds}s`, '--timeout', '10s', '-s', file];
   const { stdout } = await promisify(execFile)('wrk', [...args, options.url], { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"requests"'));
