@@ -48,7 +48,7 @@ describe('loadIngestConfig', () => {
 
   it('refuses a JSON depth limit below what the byte-level path relies on', () => {
     expect(problems({ GRAVIX_MAX_JSON_DEPTH: '8' })).toEqual([
-      'GRAVIX_MAX_JSON_DEPTH: Too small: expected number to be >=16',
+      'GRAVIX_MAX_JSON_DEPTH="8": Too small: expected number to be >=16',
     ]);
   });
 });
