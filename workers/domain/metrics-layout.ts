@@ -164,14 +164,15 @@ export function buildDayTileKey(tenant: string, date: string): string {
   return `${buildTableTenantPrefix('request_metrics_day', tenant)}date=${date}/${dataFileName}`;
 }
 
-/** Builds a key pattern from this file's prefixes, so no prefix is spelled twice. */
-const keyPattern = (prefix: string, rest: string) =>
-  new RegExp(`^${prefix.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&')}${rest}$`);
+const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** Builds a key pattern from this file's prefixes and names, so none of them is spelled twice. */
+const keyPattern = (prefix: string, rest: string) => new RegExp(`^${escapeRegExp(prefix)}${rest}$`);
 
 const datePart = String.raw`date=(\d{4}-\d{2}-\d{2})`;
 const dayTileKeyPattern = keyPattern(
   buildTablePrefix('request_metrics_day'),
-  String.raw`tenant=([^/]+)/${datePart}/part-00000\.parquet`,
+  `tenant=([^/]+)/${datePart}/${escapeRegExp(dataFileName)}`,
 );
 
 /** A day tile's key back into its tenant and date; undefined for any other key. */
