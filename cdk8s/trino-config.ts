@@ -2,6 +2,11 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { STORE_PREFIXES } from '../workers/storage-setup/domain/component-policies.js';
 import { childName } from './naming.js';
 import { HTTP_PORT, s3Endpoint, s3Region } from './pipeline-config.js';
+import {
+  buildHiveCatalogProperties,
+  buildTrinoJvmConfig,
+  buildTrinoLogProperties,
+} from './trino-settings.js';
 
 const properties = (entries: string[]) => `${entries.join('\n')}\n`;
 
@@ -20,19 +25,15 @@ function serverProperties(pipeline: GravixPipeline, coordinator: boolean): strin
 /** Hive catalog over the pipeline's bucket with the file metastore kept in the bucket (no Hive Metastore). */
 function hiveCatalog(pipeline: GravixPipeline): string {
   const endpoint = s3Endpoint(pipeline);
-  return properties([
-    'connector.name=hive',
-    'hive.metastore=file',
-    `hive.metastore.catalog.dir=s3://${pipeline.spec.storage.bucket}/${STORE_PREFIXES.trinoMetastore.slice(0, -1)}`,
-    'hive.non-managed-table-writes-enabled=true',
-    'fs.native-s3.enabled=true',
-    ...(endpoint ? [`s3.endpoint=${endpoint}`] : []),
-    `s3.region=${s3Region(pipeline)}`,
-    `s3.path-style-access=${pipeline.spec.storage.mode === 'minio'}`,
+  return buildHiveCatalogProperties({
+    metastoreDir: `s3://${pipeline.spec.storage.bucket}/${STORE_PREFIXES.trinoMetastore.slice(0, -1)}`,
+    ...(endpoint ? { endpoint } : {}),
+    region: s3Region(pipeline),
+    pathStyle: pipeline.spec.storage.mode === 'minio',
     // Credentials come from the Secret through env, so they never land in a ConfigMap.
-    's3.aws-access-key=${ENV:S3_ACCESS_KEY}',
-    's3.aws-secret-key=${ENV:S3_SECRET_KEY}',
-  ]);
+    accessKey: '${ENV:S3_ACCESS_KEY}',
+    secretKey: '${ENV:S3_SECRET_KEY}',
+  });
 }
 
 /** Files of the Trino ConfigMap; keys are flat, mounted to their etc paths by the StatefulSets. */
@@ -41,13 +42,8 @@ export function buildTrinoConfig(pipeline: GravixPipeline): Record<string, strin
     'coordinator.properties': serverProperties(pipeline, true),
     'worker.properties': serverProperties(pipeline, false),
     'node.properties': properties(['node.environment=gravix', 'node.data-dir=/data/trino']),
-    'jvm.config': properties([
-      '-server',
-      '-XX:InitialRAMPercentage=50',
-      '-XX:MaxRAMPercentage=75',
-      '-XX:+ExitOnOutOfMemoryError',
-      '-Djdk.attach.allowAttachSelf=true',
-    ]),
+    'jvm.config': buildTrinoJvmConfig(['-XX:InitialRAMPercentage=50', '-XX:MaxRAMPercentage=75']),
     'hive.properties': hiveCatalog(pipeline),
+    'log.properties': buildTrinoLogProperties(),
   };
 }

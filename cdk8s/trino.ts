@@ -47,6 +47,7 @@ function configVolume(pipeline: GravixPipeline, role: 'coordinator' | 'worker') 
         { key: 'node.properties', path: 'node.properties' },
         { key: 'jvm.config', path: 'jvm.config' },
         { key: 'hive.properties', path: 'catalog/hive.properties' },
+        { key: 'log.properties', path: 'log.properties' },
       ],
     },
   };

@@ -2,6 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { BasicAuth, Trino } from 'trino-client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  buildHiveCatalogProperties,
+  buildTrinoJvmConfig,
+  buildTrinoLogProperties,
+} from '../../cdk8s/trino-settings.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import type { MinioServer } from './minio-server.js';
@@ -19,37 +24,30 @@ export interface TrinoOptions {
   s3: MinioServer;
   /** Bucket that holds the file metastore. It must exist before the first query. */
   metastoreBucket: string;
+  /** Default 'fast-start' (tests); benches pass 'production'. */
+  jit?: TrinoJit;
 }
 
-const jvmConfig = [
-  '-server',
-  '-Xmx2G',
-  '-XX:+UseG1GC',
-  '-XX:+ExplicitGCInvokesConcurrent',
-  '-XX:+ExitOnOutOfMemoryError',
-  '-XX:-OmitStackTraceInFastThrow',
-  '-XX:ReservedCodeCacheSize=256M',
-  '-XX:+EnableDynamicAgentLoading',
-  '-Djdk.attach.allowAttachSelf=true',
-  '-Dfile.encoding=UTF-8',
-  // A test server should come up fast rather than peak fast.
-  '-XX:TieredStopAtLevel=1',
-].join('\n');
+/**
+ * 'production' runs the JVM flags a pipeline deploys (cdk8s/trino-settings.ts), as the query bench must;
+ * 'fast-start' adds C1-only JIT, which brings a test server up sooner and runs queries 1.5-3x slower.
+ */
+export type TrinoJit = 'production' | 'fast-start';
+
+function jvmConfig(jit: TrinoJit): string {
+  const fastStart = jit === 'fast-start' ? ['-XX:TieredStopAtLevel=1'] : [];
+  return buildTrinoJvmConfig(['-Xmx2G', ...fastStart]);
+}
 
 function hiveCatalog({ s3, metastoreBucket }: TrinoOptions): string {
-  return [
-    'connector.name=hive',
-    // File metastore kept in the bucket: no Hive Metastore service needed.
-    'hive.metastore=file',
-    `hive.metastore.catalog.dir=s3://${metastoreBucket}/trino-metastore`,
-    'hive.non-managed-table-writes-enabled=true',
-    'fs.native-s3.enabled=true',
-    `s3.endpoint=${s3.endpoint}`,
-    `s3.region=${s3.region}`,
-    's3.path-style-access=true',
-    `s3.aws-access-key=${s3.accessKey}`,
-    `s3.aws-secret-key=${s3.secretKey}`,
-  ].join('\n');
+  return buildHiveCatalogProperties({
+    metastoreDir: `s3://${metastoreBucket}/trino-metastore`,
+    endpoint: s3.endpoint,
+    region: s3.region,
+    pathStyle: true,
+    accessKey: s3.accessKey,
+    secretKey: s3.secretKey,
+  });
 }
 
 function writeEtc(dir: string, port: number, options: TrinoOptions): void {
@@ -63,7 +61,7 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
     'node.internal-address=127.0.0.1',
   ];
   writeFileSync(join(etc, 'node.properties'), `${node.join('\n')}\n`);
-  writeFileSync(join(etc, 'jvm.config'), `${jvmConfig}\n`);
+  writeFileSync(join(etc, 'jvm.config'), jvmConfig(options.jit ?? 'fast-start'));
   writeFileSync(
     join(etc, 'config.properties'),
     [
@@ -76,7 +74,8 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
       '',
     ].join('\n'),
   );
-  writeFileSync(join(etc, 'catalog', 'hive.properties'), `${hiveCatalog(options)}\n`);
+  writeFileSync(join(etc, 'catalog', 'hive.properties'), hiveCatalog(options));
+  writeFileSync(join(etc, 'log.properties'), buildTrinoLogProperties());
 }
 
 /** Starts a real single-node Trino (coordinator + worker) with a Hive catalog over MinIO. */

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
 import { startTrino, type TrinoServer } from '../../testbin/harness/trino-server.js';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
+import { RollupManifests } from '../query/adapters/rollup-manifests.js';
 import { TrinoQueryEngine } from '../query/adapters/trino-query-engine.js';
 import {
   buildPercentileCases,
@@ -75,13 +76,17 @@ describeQueryEngineContract(
       loadContractData(storeAs(root), cases),
     ]);
     trino = server;
+    // The query server lists the commits with its own least-privilege user.
+    const queryStore = storeAs(users.query);
+    const commits = new RollupManifests(queryStore);
     const engine = await TrinoQueryEngine.open({
       server: trino.url,
       catalog: trino.catalog,
       schema: 'gravix',
       warehouse: `s3://${bucket}/`,
+      dayTiles: (tenant) => commits.dayTiles(tenant),
     });
-    return { engine, store: storeAs(users.query) };
+    return { engine, store: queryStore };
   },
   { cases, depth: 'lean' },
 );

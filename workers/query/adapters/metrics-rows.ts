@@ -1,5 +1,5 @@
 import { latencyBucketValue } from '../../domain/latency-sketch.js';
-import type { CountRow, EventRow, GroupKey, SummaryRow } from '../app/query-engine.js';
+import type { CountRow, EventRow, GroupKey, HistogramRow, SummaryRow } from '../app/query-engine.js';
 
 /** SQL engines return BIGINT as bigint or string depending on the driver; the API speaks JSON numbers. */
 export function toNumber(value: unknown): number {
@@ -60,5 +60,20 @@ export function toEventRow(row: Record<string, unknown>): EventRow {
     service: String(row['service']),
     version: toText(row['version']),
     description: toText(row['description']),
+  };
+}
+
+/** A list column: an array (Trino's JSON) or DuckDB's list value ({ items }); NULL is an empty list. */
+function toNumberList(value: unknown): number[] {
+  const items = Array.isArray(value) ? value : (value as { items?: unknown[] } | null)?.items;
+  return (items ?? []).map(toNumber);
+}
+
+export function toHistogramRow(row: Record<string, unknown>): HistogramRow {
+  return {
+    ...toCountRow(row),
+    latencyZero: toNumber(row['latency_zero']),
+    bucketIndex: toNumberList(row['bucket_index']),
+    bucketCount: toNumberList(row['bucket_count']),
   };
 }

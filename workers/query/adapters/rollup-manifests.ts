@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
+  buildTableTenantPrefix,
   buildTenantDayMarkersPrefix,
   buildTenantManifestsPrefix,
   manifestsPrefix,
+  parseDayTileKey,
   parseManifestKey,
 } from '../../domain/metrics-layout.js';
+import type { CommittedEtags } from '../domain/closed-range.js';
 import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
 
 export interface RollupFreshness {
@@ -30,6 +33,7 @@ const maxManifestReads = 6;
  */
 export class RollupManifests {
   private allTenants: { at: number; value: Promise<Map<string, RollupFreshness>> } | undefined;
+  private readonly committedByTenant = new Map<string, { at: number; value: Promise<CommittedEtags> }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -61,6 +65,47 @@ export class RollupManifests {
     ]);
     const entries = [...manifests, ...markers].map((o: ObjectInfo) => [o.key, o.etag]);
     return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+  }
+
+  /**
+   * The etag of every hour manifest and day tile of a tenant (two LISTs), shared by concurrent calls and listed
+   * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
+   * them. Nothing here touches the engine, so no request waits for a partition sync.
+   */
+  committed(tenant: string): Promise<CommittedEtags> {
+    const now = (this.options.now ?? Date.now)();
+    const cached = this.committedByTenant.get(tenant);
+    if (cached && now - cached.at <= (this.options.maxAgeMs ?? 1000)) return cached.value;
+    const entry = { at: now, value: this.loadCommitted(tenant) };
+    this.committedByTenant.set(tenant, entry);
+    // A failed listing is not kept: the next call lists again.
+    entry.value.catch(
+      () => this.committedByTenant.get(tenant) === entry && this.committedByTenant.delete(tenant),
+    );
+    return entry.value;
+  }
+
+  /** Dates with a request_metrics_day tile (from committed()). */
+  async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
+    return new Set((await this.committed(tenant)).dayTiles.keys());
+  }
+
+  private async loadCommitted(tenant: string): Promise<CommittedEtags> {
+    const [manifestObjects, tileObjects] = await Promise.all([
+      this.store.list(buildTenantManifestsPrefix(tenant)),
+      this.store.list(buildTableTenantPrefix('request_metrics_day', tenant)),
+    ]);
+    const manifests = new Map<string, string>();
+    for (const object of manifestObjects) {
+      const partition = parseManifestKey(object.key);
+      if (partition?.tenant === tenant) manifests.set(`${partition.date}/${partition.hour}`, object.etag);
+    }
+    const dayTiles = new Map<string, string>();
+    for (const object of tileObjects) {
+      const tile = parseDayTileKey(object.key);
+      if (tile?.tenant === tenant) dayTiles.set(tile.date, object.etag);
+    }
+    return { manifests, dayTiles };
   }
 
   private async loadFreshnessPerTenant(): Promise<Map<string, RollupFreshness>> {

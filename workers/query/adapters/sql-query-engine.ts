@@ -2,6 +2,7 @@ import type {
   CountRow,
   EventRow,
   EventsQuery,
+  HistogramRow,
   MetricsQuery,
   QueryEngine,
   SummaryRow,
@@ -14,7 +15,8 @@ import {
   type SqlDialect,
 } from './metrics-sql.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
-import { toCountRow, toEventRow, toNumber, toSummaryRow } from './metrics-rows.js';
+import { buildHistogramsSql } from './histograms-sql.js';
+import { toCountRow, toEventRow, toHistogramRow, toNumber, toSummaryRow } from './metrics-rows.js';
 
 /**
  * The QueryEngine operations, written once over the shared SQL builder; an adapter supplies its dialect and how
@@ -46,6 +48,11 @@ export abstract class SqlQueryEngine implements QueryEngine {
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
     const sql = buildSummarySql(query, this.dialect, await this.snapshotFor(query));
     return (await this.rows(sql, query.signal)).map(toSummaryRow);
+  }
+
+  async histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+    const sql = buildHistogramsSql({ ...query, top: undefined }, this.dialect, await this.snapshotFor(query));
+    return (await this.rows(sql, query.signal)).map(toHistogramRow);
   }
 
   async events(query: EventsQuery): Promise<EventRow[]> {

@@ -6,6 +6,9 @@ import {
   describeQueryEngineContract,
   loadContractData,
 } from '../testing/query-engine.contract.js';
+import { describeResultCacheContract } from '../testing/result-cache.contract.js';
+import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
+import { RollupManifests } from './rollup-manifests.js';
 import { TrinoQueryEngine } from './trino-query-engine.js';
 
 let minio: MinioServer;
@@ -14,6 +17,7 @@ let store: S3ObjectStore;
 const bucket = 'gravix';
 // Few, rich generated cases: every query is a Trino round trip, and this file starts Trino once.
 const cases = buildPercentileCases(2);
+let opened: Promise<TrinoQueryEngine> | undefined;
 
 afterAll(async () => {
   store?.destroy();
@@ -21,9 +25,9 @@ afterAll(async () => {
   await minio?.stop();
 });
 
-describeQueryEngineContract(
-  'Trino over MinIO (Hive external tables)',
-  async () => {
+/** One MinIO and one Trino for every suite in this file. */
+function openTrino(): Promise<TrinoQueryEngine> {
+  opened ??= (async () => {
     minio = await startMinio();
     await minio.createBucket(bucket);
     store = new S3ObjectStore({
@@ -38,13 +42,33 @@ describeQueryEngineContract(
       loadContractData(store, cases),
     ]);
     trino = server;
-    const engine = await TrinoQueryEngine.open({
-      server: trino.url,
-      catalog: trino.catalog,
-      schema: 'gravix',
-      warehouse: `s3://${bucket}/`,
-    });
-    return { engine, store };
-  },
+    return openEngine();
+  })();
+  return opened;
+}
+
+/** An engine as one query replica opens it (its own commits, CREATE TABLE IF NOT EXISTS included). */
+function openEngine(): Promise<TrinoQueryEngine> {
+  const commits = new RollupManifests(store, { maxAgeMs: 0 });
+  return TrinoQueryEngine.open({
+    server: trino.url,
+    catalog: trino.catalog,
+    schema: 'gravix',
+    warehouse: `s3://${bucket}/`,
+    dayTiles: (tenant) => commits.dayTiles(tenant),
+  });
+}
+
+describeQueryEngineContract(
+  'Trino over MinIO (Hive external tables)',
+  async () => ({ engine: await openTrino(), store }),
   { cases, depth: 'lean' },
 );
+
+describeResultCacheContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));
+
+describeCommitWhileQuerying('Trino over MinIO', async () => ({
+  engine: await openTrino(),
+  store,
+  openReplica: openEngine,
+}));

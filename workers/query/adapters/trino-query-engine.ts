@@ -19,8 +19,11 @@ export interface TrinoQueryEngineOptions {
   schema: string;
   /** Warehouse location of the metrics layer, e.g. s3://gravix/ (the rollup writes under metrics/). */
   warehouse: string;
-  /** New partitions become visible after at most this long (sync_partition_metadata is throttled). */
-  partitionSyncMs?: number;
+  /**
+   * Dates with a request_metrics_day tile for a tenant (RollupManifests.dayTiles): the plan reads whole days from
+   * tiles. The tables project their partitions, so Trino has no partition list to ask.
+   */
+  dayTiles: (tenant: string) => Promise<ReadonlySet<string>>;
   /** Trino itself kills a metrics statement that runs longer (query_max_execution_time), client or not. */
   queryTimeoutMs?: number;
 }
@@ -33,6 +36,18 @@ const trinoTypes: Record<ColumnType, string> = {
   'list<int64>': 'array(bigint)',
 };
 
+/**
+ * Partition projection (docs/adr/0065): Trino computes a statement's partitions from its tenant, date and hour
+ * predicates instead of reading them from the metastore, so a partition the rollup commits is readable at once
+ * and nothing ever registers or syncs partitions. Every metrics statement filters tenant by equality
+ * ('injected') and bounds "date"; the date range's upper end is relative, so it never needs updating.
+ */
+const projections: Record<string, string> = {
+  tenant: "partition_projection_type = 'injected'",
+  date: "partition_projection_type = 'date', partition_projection_format = 'yyyy-MM-dd', partition_projection_range = ARRAY['2000-01-01', 'NOW+1DAYS']",
+  hour: "partition_projection_type = 'integer', partition_projection_range = ARRAY['0', '23'], partition_projection_digits = 2",
+};
+
 /** The external table over a metrics table's files, generated from the table catalogue (metrics-layout.ts). */
 export function buildTrinoTableDdl(
   catalog: string,
@@ -42,12 +57,13 @@ export function buildTrinoTableDdl(
 ): string {
   const columns = metricsTableLayouts[table].columns.map((c) => `${c.name} ${trinoTypes[c.type]}`);
   const partitions = partitionColumns(table);
-  const partitionDefs = partitions.map((c) => `"${c}" varchar`);
+  const partitionDefs = partitions.map((c) => `"${c}" varchar WITH (${projections[c]!})`);
   // The location names the table's folder without its trailing slash, as tables created before the catalogue do.
   const location = `${warehouse}${buildTablePrefix(table).slice(0, -1)}`;
   return `CREATE TABLE IF NOT EXISTS ${catalog}.${schema}.${table} (${[...columns, ...partitionDefs].join(', ')})
          WITH (external_location = ${sqlString(location)}, format = 'PARQUET',
-               partitioned_by = ARRAY[${partitions.map((c) => sqlString(c)).join(', ')}])`;
+               partitioned_by = ARRAY[${partitions.map((c) => sqlString(c)).join(', ')}],
+               partition_projection_enabled = true)`;
 }
 
 function trinoDialect(catalog: string, schema: string): SqlDialect {
@@ -70,13 +86,9 @@ function toRowObjects(result: QueryResult): Record<string, unknown>[] {
   );
 }
 
-/** QueryEngine on Trino: Hive external tables over the S3 warehouse, partitions kept in sync. */
+/** QueryEngine on Trino: Hive external tables over the S3 warehouse with projected partitions. */
 export class TrinoQueryEngine extends SqlQueryEngine {
   private readonly client: Trino;
-  private lastSync = 0;
-  /** tenant -> dates with a day tile, as of the last partition sync (the partitions Trino can read). */
-  private days = new Map<string, Set<string>>();
-  private syncing: Promise<void> | undefined;
 
   private constructor(private readonly options: TrinoQueryEngineOptions) {
     super(trinoDialect(options.catalog, options.schema));
@@ -101,47 +113,30 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     await this.run(
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
-    for (const table of metricsTableNames) await this.run(buildTrinoTableDdl(catalog, schema, base, table));
-  }
-
-  /** Registers partitions the rollup added (and drops removed ones) at most every partitionSyncMs. */
-  private async syncPartitions(): Promise<void> {
-    if (Date.now() - this.lastSync < (this.options.partitionSyncMs ?? 15_000)) return;
-    this.syncing ??= (async () => {
-      for (const table of metricsTableNames) {
-        await this.run(
-          `CALL ${this.options.catalog}.system.sync_partition_metadata(schema_name => ${sqlString(this.options.schema)}, table_name => ${sqlString(table)}, mode => 'FULL')`,
-        );
-      }
-      this.days = await this.loadDayTiles();
-      this.lastSync = Date.now();
-    })().finally(() => (this.syncing = undefined));
-    await this.syncing;
-  }
-
-  private async loadDayTiles(): Promise<Map<string, Set<string>>> {
-    const { catalog, schema } = this.options;
-    const rows = await this.run(
-      `SELECT tenant, "date" FROM ${catalog}.${schema}."request_metrics_day$partitions"`,
-    );
-    const days = new Map<string, Set<string>>();
-    for (const row of rows) {
-      const tenant = String(row['tenant']);
-      days.set(tenant, (days.get(tenant) ?? new Set()).add(String(row['date'])));
+    for (const table of metricsTableNames) {
+      await this.dropUnprojected(`${catalog}.${schema}.${table}`);
+      await this.run(buildTrinoTableDdl(catalog, schema, base, table));
     }
-    return days;
   }
 
   /**
-   * The external tables always exist (partitions rolled up before rollup version 2 have no pre-merged rows); day
-   * tiles are the ones Trino can read, as of the last partition sync.
+   * Tables created before partition projection (their partitions were registered by a sync) are dropped and
+   * created again: they are external, so dropping one deletes no data. Replicas doing this at once is fine.
    */
-  protected async snapshot(tenant: string): Promise<TenantSnapshot> {
-    await this.syncPartitions();
-    return buildTenantSnapshot({ dayTiles: this.days.get(tenant) ?? new Set() });
+  private async dropUnprojected(name: string): Promise<void> {
+    const exists = await this.run(`SHOW CREATE TABLE ${name}`).catch(() => undefined);
+    const ddl = String(exists?.[0]?.['Create Table'] ?? '');
+    if (exists && !ddl.includes('partition_projection_enabled = true')) {
+      await this.run(`DROP TABLE IF EXISTS ${name}`);
+    }
   }
 
-  /** Runs one statement as is (DDL, partition sync); an abort cancels it in Trino. */
+  /** The external tables always exist (rollup version 1 partitions have no pre-merged rows); tiles from a listing. */
+  protected async snapshot(tenant: string): Promise<TenantSnapshot> {
+    return buildTenantSnapshot({ dayTiles: await this.options.dayTiles(tenant) });
+  }
+
+  /** Runs one statement as is (DDL or a metrics query); an abort cancels it in Trino. */
   private async run(
     sql: string,
     signal?: AbortSignal,
@@ -169,9 +164,8 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     return rows;
   }
 
-  /** Metrics queries see the partitions the rollup added since the last sync. */
+  /** Metrics queries read what the rollup committed at the moment they run: no partition list to sync. */
   protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    await this.syncPartitions();
     return this.run(sql, signal, this.options.queryTimeoutMs);
   }
 

@@ -24,6 +24,7 @@ function buildSlowEngine() {
   const engine: QueryEngine = {
     counts: (q) => wait(q.signal),
     summaries: (q) => wait(q.signal),
+    histograms: (q) => wait(q.signal),
     events: (q) => wait(q.signal),
     lastMetricMinute: async () => null,
     ping: async () => {

@@ -2,6 +2,7 @@ import type {
   CountRow,
   EventRow,
   EventsQuery,
+  HistogramRow,
   MetricsQuery,
   QueryEngine,
   SummaryRow,
@@ -97,6 +98,10 @@ export class EngineGuard implements QueryEngine {
 
   summaries(query: MetricsQuery): Promise<SummaryRow[]> {
     return this.guard(query.tenant, query.signal, (signal) => this.engine.summaries({ ...query, signal }));
+  }
+
+  histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+    return this.guard(query.tenant, query.signal, (signal) => this.engine.histograms({ ...query, signal }));
   }
 
   events(query: EventsQuery): Promise<EventRow[]> {

@@ -50,6 +50,13 @@ export interface SummaryRow extends CountRow {
   p99: number | null;
 }
 
+/** A group's counts and its merged histogram: bucket indexes ascending, with their counts (HistogramRow merges). */
+export interface HistogramRow extends CountRow {
+  latencyZero: number;
+  bucketIndex: number[];
+  bucketCount: number[];
+}
+
 export interface EventsQuery {
   tenant: string;
   from: number;
@@ -71,6 +78,8 @@ export interface QueryEngine {
   counts(query: MetricsQuery): Promise<CountRow[]>;
   /** Counts and merged-histogram percentiles per group, in one pass over the data. */
   summaries(query: MetricsQuery): Promise<SummaryRow[]>;
+  /** Counts and the merged histogram per group, unranked and uncut (`top` is ignored): what the result cache keeps. */
+  histograms(query: MetricsQuery): Promise<HistogramRow[]>;
   /** The first `limit` events in time order. */
   events(query: EventsQuery): Promise<EventRow[]>;
   /** Start of the newest minute with metrics for the tenant within the lookback, or null. */

@@ -16,6 +16,7 @@ import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
 import { EngineGuard } from './engine-guard.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
+import { ResultCachingEngine } from './result-cache.js';
 import { registerRollupFreshnessMetrics } from './rollup-freshness-metrics.js';
 
 export interface QueryServer {
@@ -43,6 +44,7 @@ async function openEngine(config: QueryConfig, manifests: RollupManifests): Prom
     user: config.GRAVIX_TRINO_USER,
     warehouse: `s3://${bucket}/${prefix}`,
     queryTimeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
+    dayTiles: (tenant) => manifests.dayTiles(tenant),
   });
 }
 
@@ -70,7 +72,7 @@ export async function startQueryServer(
 ): Promise<QueryServer> {
   const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
   // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
-  const manifests = new RollupManifests(store);
+  const manifests = new RollupManifests(store, { maxAgeMs: config.GRAVIX_QUERY_COMMITS_MAX_AGE_MS });
   const engine = new EngineGuard(await openEngine(config, manifests), {
     timeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
     tenantConcurrency: config.GRAVIX_QUERY_TENANT_CONCURRENCY,
@@ -83,7 +85,11 @@ export async function startQueryServer(
   const registry = buildMetricsRegistry();
   registerRollupFreshnessMetrics(registry, manifests);
   const app = buildQueryApp({
-    service: new QueryService(engine, manifests),
+    // Cache hits never reach the guard: only statements the engine runs take a tenant's slot.
+    service: new QueryService(
+      new ResultCachingEngine(engine, manifests, { maxBytes: config.GRAVIX_QUERY_RESULT_CACHE_MB * 2 ** 20 }),
+      manifests,
+    ),
     apiKeys: () => apiKeys,
     log,
     readiness: () => engine.readiness(),

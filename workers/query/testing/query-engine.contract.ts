@@ -96,7 +96,8 @@ export function describeQueryEngineContract(
       engine = opened.engine;
       store = opened.store;
       service = new QueryService(engine, new RollupManifests(store));
-    });
+      // Loading and rolling up the contract's data takes minutes when other jobs share the two cores.
+    }, 600_000);
     afterAll(() => engine?.close());
 
     it('answers every percentile of generated latency distributions within 1% of the exact order statistic', async () => {

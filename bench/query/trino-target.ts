@@ -1,0 +1,96 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
+import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
+import { TrinoQueryEngine } from '../../workers/query/adapters/trino-query-engine.js';
+import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
+import { startTrino, type TrinoServer } from '../../testbin/harness/trino-server.js';
+
+export interface TrinoTarget {
+  engine: TrinoQueryEngine;
+  manifests: RollupManifests;
+  /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
+  startSeconds: number;
+  openSeconds: number;
+  stop(): Promise<void>;
+}
+
+async function* files(dir: string): AsyncGenerator<string> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) yield* files(path);
+    else if (entry.name.endsWith('.parquet')) yield path;
+  }
+}
+
+/** Copies the dataset's metrics files into the bucket, 8 puts at a time. */
+async function upload(root: string, store: S3ObjectStore): Promise<number> {
+  const paths: string[] = [];
+  for await (const path of files(join(root, 'metrics'))) paths.push(path);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const path = paths[next++]!;
+      await store.put(relative(root, path).split('\\').join('/'), await readFile(path));
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return paths.length;
+}
+
+/**
+ * A real MinIO holding the dataset and a real single-node Trino started with the JVM flags and Hive catalog a
+ * pipeline deploys (cdk8s/trino-settings.ts; production JIT, not the tests' fast-start).
+ */
+export async function startTrinoTarget(root: string): Promise<TrinoTarget> {
+  const bucket = 'gravix';
+  let minio: MinioServer | undefined;
+  let trino: TrinoServer | undefined;
+  let store: S3ObjectStore | undefined;
+  try {
+    minio = await startMinio();
+    await minio.createBucket(bucket);
+    store = new S3ObjectStore({
+      bucket,
+      endpoint: minio.endpoint,
+      region: minio.region,
+      accessKeyId: minio.accessKey,
+      secretAccessKey: minio.secretKey,
+    });
+    const started = performance.now();
+    const s3 = minio;
+    const [server] = await Promise.all([
+      startTrino({ s3, metastoreBucket: bucket, jit: 'production' }),
+      upload(root, store),
+    ]);
+    trino = server;
+    const startSeconds = (performance.now() - started) / 1000;
+    const manifests = new RollupManifests(store);
+    const opened = performance.now();
+    const engine = await TrinoQueryEngine.open({
+      server: trino.url,
+      catalog: trino.catalog,
+      schema: 'gravix',
+      warehouse: `s3://${bucket}/`,
+      dayTiles: (tenant) => manifests.dayTiles(tenant),
+    });
+    const openSeconds = (performance.now() - opened) / 1000;
+    const [t, m, s] = [trino, minio, store];
+    return {
+      engine,
+      manifests,
+      startSeconds: Number(startSeconds.toFixed(1)),
+      openSeconds: Number(openSeconds.toFixed(1)),
+      async stop() {
+        s.destroy();
+        await t.stop();
+        await m.stop();
+      },
+    };
+  } catch (error) {
+    store?.destroy();
+    await trino?.stop();
+    await minio?.stop();
+    throw error;
+  }
+}

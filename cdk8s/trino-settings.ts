@@ -1,0 +1,75 @@
+/**
+ * The one owner of the Trino settings Gravix runs with: the JVM flags and the Hive catalog. The operator's
+ * ConfigMap (trino-config.ts), the test harness (testbin/harness/trino-server.ts) and `npm run bench:query --
+ * --engine trino` all build their files here, so what the bench measures is what a pipeline deploys.
+ * Why these values: docs/adr/0065-trino-partition-projection.md.
+ */
+
+const lines = (entries: readonly string[]) => `${entries.join('\n')}\n`;
+
+/**
+ * Production JVM flags (Trino's recommended set) around the heap sizing the caller owns: percentages of the
+ * container's memory on Kubernetes, a fixed -Xmx where no cgroup limit exists.
+ */
+export function buildTrinoJvmConfig(heapFlags: readonly string[]): string {
+  return lines([
+    '-server',
+    ...heapFlags,
+    '-XX:+UseG1GC',
+    '-XX:G1HeapRegionSize=32M',
+    '-XX:+ExplicitGCInvokesConcurrent',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-XX:-OmitStackTraceInFastThrow',
+    '-XX:ReservedCodeCacheSize=256M',
+    '-XX:PerMethodRecompilationCutoff=10000',
+    '-XX:PerBytecodeRecompilationCutoff=10000',
+    '-XX:+EnableDynamicAgentLoading',
+    '-Djdk.attach.allowAttachSelf=true',
+    '-Djdk.nio.maxCachedBufferSize=2000000',
+    '-Dfile.encoding=UTF-8',
+  ]);
+}
+
+export interface HiveCatalogSettings {
+  /** s3://bucket/prefix of the file metastore (no Hive Metastore service). */
+  metastoreDir: string;
+  /** S3 endpoint; omitted for AWS S3. */
+  endpoint?: string;
+  region: string;
+  pathStyle: boolean;
+  /** Literal keys (tests) or ${ENV:...} references (Kubernetes, so they never land in a ConfigMap). */
+  accessKey: string;
+  secretKey: string;
+}
+
+/**
+ * The Hive catalog over the metrics bucket. The metrics tables use partition projection (created by
+ * TrinoQueryEngine), so no partition is ever registered or synced; the metastore cache keeps the few table
+ * objects of the file metastore in memory instead of reading them from S3 on every statement. There is no
+ * file-status cache: the rollup replaces a partition's one data file in place (ADR 0003) and a cached length
+ * would make Trino read a replaced file's footer at the old offset.
+ */
+export function buildHiveCatalogProperties(settings: HiveCatalogSettings): string {
+  return lines([
+    'connector.name=hive',
+    'hive.metastore=file',
+    `hive.metastore.catalog.dir=${settings.metastoreDir}`,
+    'hive.metastore-cache-ttl=10m',
+    'hive.metastore-refresh-interval=1m',
+    'hive.non-managed-table-writes-enabled=true',
+    'fs.native-s3.enabled=true',
+    ...(settings.endpoint ? [`s3.endpoint=${settings.endpoint}`] : []),
+    `s3.region=${settings.region}`,
+    `s3.path-style-access=${settings.pathStyle}`,
+    `s3.aws-access-key=${settings.accessKey}`,
+    `s3.aws-secret-key=${settings.secretKey}`,
+  ]);
+}
+
+/**
+ * Trino's log levels. The Parquet reader logs its row-group filter at INFO once per split: hundreds of lines per
+ * dashboard call, written and flushed on the query path.
+ */
+export function buildTrinoLogProperties(): string {
+  return lines(['io.trino=INFO', 'org.apache.parquet=WARN']);
+}

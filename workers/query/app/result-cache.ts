@@ -1,0 +1,163 @@
+import type { CommittedEtags } from '../domain/closed-range.js';
+import { buildClosedRangeKey, splitClosedRange } from '../domain/closed-range.js';
+import type { TimeRange } from '../domain/plan-metrics-scan.js';
+import {
+  applyTop,
+  mergeCountRows,
+  mergeHistogramRows,
+  summarizeHistogram,
+} from '../domain/merge-summaries.js';
+import type {
+  CountRow,
+  EventRow,
+  EventsQuery,
+  HistogramRow,
+  MetricsQuery,
+  QueryEngine,
+  SummaryRow,
+} from './query-engine.js';
+
+export interface ResultCacheOptions {
+  /** Bound of the cached aggregates (estimated bytes); the least recently used go first. */
+  maxBytes: number;
+  now?: () => number;
+}
+
+export interface ResultCacheStats {
+  hits: number;
+  misses: number;
+  entries: number;
+  bytes: number;
+}
+
+type Rows = CountRow[] | SummaryRow[] | HistogramRow[];
+
+/** Rough heap size of cached rows: enough to bound the cache, cheap to compute. */
+function estimateBytes(rows: Rows): number {
+  let bytes = 0;
+  for (const row of rows) {
+    bytes += 160 + ('bucketIndex' in row ? row.bucketIndex.length * 16 : 0);
+  }
+  return bytes;
+}
+
+/**
+ * The query engine behind a result cache for closed time ranges (docs/adr/0065). Committed minutes only change
+ * through a new commit, so a closed range's aggregates are kept under the etags of the manifests and day tiles
+ * covering it (domain/closed-range.ts) and only the open hour goes to the engine: refreshing a 7-day view asks
+ * the engine for one hour. Counts add up and histograms merge, so the two parts are combined, ranked and cut
+ * exactly as one statement would (domain/merge-summaries.ts).
+ */
+export class ResultCachingEngine implements QueryEngine {
+  private readonly entries = new Map<string, { rows: Rows; bytes: number }>();
+  private bytes = 0;
+  private hits = 0;
+  private misses = 0;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly engine: QueryEngine,
+    private readonly commits: { committed(tenant: string): Promise<CommittedEtags> },
+    private readonly options: ResultCacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  stats(): ResultCacheStats {
+    return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes };
+  }
+
+  async counts(query: MetricsQuery): Promise<CountRow[]> {
+    const { closed, open } = this.split(query);
+    if (!closed) return this.engine.counts(query);
+    const whole = { ...query, top: undefined };
+    const [done, fresh] = await Promise.all([
+      this.cached('counts', whole, closed, () => this.engine.counts({ ...whole, ...closed })),
+      open ? this.engine.counts({ ...whole, ...open }) : [],
+    ]);
+    return applyTop(mergeCountRows(done, fresh), query);
+  }
+
+  async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
+    const { closed, open } = this.split(query);
+    // A ranked step series is not something the service asks for; it goes to the engine whole.
+    if (!closed || (query.groupBy === 'step' && query.top)) return this.engine.summaries(query);
+    if (query.groupBy === 'step') {
+      // The split falls on a step boundary: the parts hold different steps and simply follow each other.
+      const [done, fresh] = await Promise.all([
+        this.cached('summaries', query, closed, () => this.engine.summaries({ ...query, ...closed })),
+        open ? this.engine.summaries({ ...query, ...open }) : [],
+      ]);
+      return [...done, ...fresh];
+    }
+    const whole = { ...query, top: undefined };
+    const [done, fresh] = await Promise.all([
+      this.cached('histograms', whole, closed, () => this.engine.histograms({ ...whole, ...closed })),
+      open ? this.engine.histograms({ ...whole, ...open }) : [],
+    ]);
+    const rows = mergeHistogramRows(done, fresh).map(summarizeHistogram);
+    return applyTop(rows, query).map(({ p95Index: _, ...row }) => row);
+  }
+
+  histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+    return this.engine.histograms(query);
+  }
+
+  events(query: EventsQuery): Promise<EventRow[]> {
+    return this.engine.events(query);
+  }
+
+  lastMetricMinute(tenant: string, now: number, lookbackMs: number, signal?: AbortSignal) {
+    return this.engine.lastMetricMinute(tenant, now, lookbackMs, signal);
+  }
+
+  ping(signal?: AbortSignal): Promise<void> {
+    return this.engine.ping(signal);
+  }
+
+  close(): Promise<void> {
+    return this.engine.close();
+  }
+
+  private split(query: MetricsQuery) {
+    return this.options.maxBytes > 0 ? splitClosedRange(query, this.now()) : { open: query };
+  }
+
+  private async cached<T extends Rows>(
+    kind: string,
+    query: MetricsQuery,
+    range: TimeRange,
+    load: () => Promise<T>,
+  ): Promise<T> {
+    const key = buildClosedRangeKey(kind, query, range, await this.commits.committed(query.tenant));
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.hits += 1;
+      // Most recently used last: Map iteration order is the eviction order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      return hit.rows as T;
+    }
+    this.misses += 1;
+    const rows = await load();
+    this.store(key, rows);
+    return rows;
+  }
+
+  private store(key: string, rows: Rows): void {
+    const bytes = estimateBytes(rows);
+    if (bytes > this.options.maxBytes) return;
+    const replaced = this.entries.get(key);
+    if (replaced) {
+      this.entries.delete(key);
+      this.bytes -= replaced.bytes;
+    }
+    this.entries.set(key, { rows, bytes });
+    this.bytes += bytes;
+    for (const [oldest, entry] of this.entries) {
+      if (this.bytes <= this.options.maxBytes) break;
+      this.entries.delete(oldest);
+      this.bytes -= entry.bytes;
+    }
+  }
+}

@@ -1,0 +1,94 @@
+import { LatencySketch } from '../../domain/latency-sketch.js';
+import { buildSeededRandom } from '../../domain/seeded-random.js';
+import type { HistogramRow } from '../app/query-engine.js';
+import { applyTop, mergeCountRows, mergeHistogramRows, summarizeHistogram } from './merge-summaries.js';
+
+function histogramOf(values: number[], key: Partial<HistogramRow> = {}): HistogramRow {
+  const sketch = new LatencySketch();
+  for (const v of values) sketch.add(v);
+  const buckets = sketch.toBuckets();
+  return {
+    requests: values.length,
+    errors5xx: 0,
+    errors4xx: 0,
+    latencyZero: buckets.zeroCount,
+    bucketIndex: buckets.indexes,
+    bucketCount: buckets.counts,
+    ...key,
+  };
+}
+
+describe('mergeHistogramRows and summarizeHistogram', () => {
+  it('give the percentiles of one sketch over both parts, for zeros, sub-millisecond and heavy tails', () => {
+    const random = buildSeededRandom(5);
+    for (let trial = 0; trial < 50; trial++) {
+      const values = Array.from({ length: 1 + Math.floor(random() * 400) }, () =>
+        random() < 0.1 ? 0 : random() < 0.2 ? random() * 0.01 : Math.exp(random() * 9),
+      );
+      const cut = Math.floor(random() * values.length);
+      const [merged] = mergeHistogramRows(
+        [histogramOf(values.slice(0, cut), { service: 's' })],
+        [histogramOf(values.slice(cut), { service: 's' })],
+      );
+      const whole = new LatencySketch();
+      for (const v of values) whole.add(v);
+      const summary = summarizeHistogram(merged!);
+      for (const [name, q] of [
+        ['p50', 0.5],
+        ['p95', 0.95],
+        ['p99', 0.99],
+      ] as const) {
+        expect({ trial, name, value: summary[name] }).toEqual({
+          trial,
+          name,
+          value: Number(whole.quantile(q)!.toPrecision(12)),
+        });
+      }
+      expect(summary.requests).toBe(values.length);
+    }
+  });
+
+  it('answers null percentiles for a group without latencies and 0 inside the zero count', () => {
+    expect(summarizeHistogram(histogramOf([], { service: 'a' }))).toMatchObject({ p50: null, p95: null });
+    expect(summarizeHistogram(histogramOf([0, 0, 0, 5], { service: 'a' })).p50).toBe(0);
+  });
+});
+
+describe('mergeCountRows', () => {
+  it('adds the counts of the same group and keeps groups seen in one part only', () => {
+    const rows = mergeCountRows(
+      [{ service: 'a', requests: 2, errors5xx: 1, errors4xx: 0 }],
+      [
+        { service: 'a', requests: 3, errors5xx: 0, errors4xx: 1 },
+        { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0 },
+      ],
+    );
+    expect(rows).toEqual([
+      { service: 'a', requests: 5, errors5xx: 1, errors4xx: 1 },
+      { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0 },
+    ]);
+  });
+});
+
+describe('applyTop', () => {
+  const row = (path: string, requests: number, errors5xx: number, p95Index: number | null) => ({
+    service: 's',
+    method: 'GET',
+    path,
+    requests,
+    errors5xx,
+    errors4xx: 0,
+    p95Index,
+  });
+  const rows = [row('/b', 10, 2, 5), row('/a', 10, 2, null), row('/c', 30, 1, 9), row('/d', 5, 2, 7)];
+
+  it('ranks by the measure, then requests, then service, path and method, as the engine does', () => {
+    const top = applyTop(rows, { groupBy: 'endpoint', top: { by: 'errors5xx', limit: 3 } });
+    expect(top.map((r) => r.path)).toEqual(['/a', '/b', '/d']);
+  });
+
+  it('puts a group without a p95 bucket last when ranking by p95', () => {
+    const top = applyTop(rows, { groupBy: 'endpoint', top: { by: 'p95', limit: 4 } });
+    expect(top.map((r) => r.path)).toEqual(['/c', '/d', '/b', '/a']);
+  });
+});

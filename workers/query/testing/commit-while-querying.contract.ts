@@ -1,0 +1,62 @@
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import type { RawFact } from '../../domain/raw-record.js';
+import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
+import { putRawSegment } from '../../rollup/testing/raw-segments.js';
+import { buildSeededFacts } from '../../rollup/testing/seeded-raw-events.js';
+import type { QueryEngine } from '../app/query-engine.js';
+import { RollupManifests } from '../adapters/rollup-manifests.js';
+import { QueryService } from '../app/query-service.js';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const tenant = 'livecommits';
+const first = Date.parse('2026-11-22T03:00:00Z');
+const hours = [0, 1, 2].map((i) => first + i * hour);
+
+/**
+ * The rollup commits new hours while queries run: each commit is visible to the very next query of every
+ * replica (partition projection: nothing to register or sync), and no query fails meanwhile.
+ */
+export function describeCommitWhileQuerying(
+  name: string,
+  open: () => Promise<{ engine: QueryEngine; store: ObjectStore; openReplica: () => Promise<QueryEngine> }>,
+): void {
+  describe(`commits while querying: ${name}`, () => {
+    it('shows every committed hour to the next query of two replicas, with queries running throughout', async () => {
+      const { engine, store, openReplica } = await open();
+      // A second query replica, opened as a new pod would be: both must see every commit at once.
+      const replica = await openReplica();
+      const services = [engine, replica].map((e) => new QueryService(e, new RollupManifests(store)));
+      const range = { tenant, from: first, to: first + 3 * hour, stepMs: hour };
+      let running = true;
+      const errors: unknown[] = [];
+      const background = (async () => {
+        while (running) await services[0]!.timeseries(range).catch((error: unknown) => errors.push(error));
+      })();
+      try {
+        let seq = 0;
+        for (const [i, start] of hours.entries()) {
+          const facts: RawFact[] = buildSeededFacts({ seed: 90 + i, count: 200, fromMs: start, tenant });
+          await putRawSegment(store, facts, { seq: ++seq, ingester: 'live' });
+          await runRollupOnce({
+            store,
+            nowMs: start + 30 * 60_000,
+            latenessMs: day,
+            includeOpen: true,
+            rawRetentionMs: 365 * day,
+            metricsRetentionMs: 365 * day,
+            applyRetention: false,
+          });
+          for (const service of services) {
+            const { points } = await service.timeseries(range);
+            expect(points.map((p) => p.requests)).toEqual(hours.map((_, j) => (j <= i ? 200 : 0)));
+          }
+        }
+      } finally {
+        running = false;
+        await background;
+      }
+      expect(errors).toEqual([]);
+    }, 600_000);
+  });
+}

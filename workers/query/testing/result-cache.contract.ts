@@ -1,0 +1,138 @@
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import type { RawFact } from '../../domain/raw-record.js';
+import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
+import { putRawSegment } from '../../rollup/testing/raw-segments.js';
+import { buildSeededFacts } from '../../rollup/testing/seeded-raw-events.js';
+import { RollupManifests } from '../adapters/rollup-manifests.js';
+import type {
+  CountRow,
+  EventRow,
+  EventsQuery,
+  HistogramRow,
+  MetricsQuery,
+  QueryEngine,
+  SummaryRow,
+} from '../app/query-engine.js';
+import { QueryService } from '../app/query-service.js';
+import { ResultCachingEngine } from '../app/result-cache.js';
+
+const hour = 3_600_000;
+const day = 24 * hour;
+const tenant = 'cachecontract';
+// "Now" is 12:30 on a fixed day: hours 06-11 are closed, 12 is open.
+const now = Date.parse('2026-11-21T12:30:00Z');
+const openHour = now - 30 * 60_000;
+const from = openHour - 6 * hour;
+const to = now + 60_000;
+const facts = buildSeededFacts({ seed: 41, count: 3000, fromMs: from, spanMs: to - 60_000 - from, tenant });
+
+/** The real engine, recording the time range of every statement that reaches it. */
+class RecordingEngine implements QueryEngine {
+  readonly ranges: { from: number; to: number }[] = [];
+  constructor(private readonly engine: QueryEngine) {}
+  private seen<T>(query: MetricsQuery, result: Promise<T>): Promise<T> {
+    this.ranges.push({ from: query.from, to: query.to });
+    return result;
+  }
+  counts = (q: MetricsQuery): Promise<CountRow[]> => this.seen(q, this.engine.counts(q));
+  summaries = (q: MetricsQuery): Promise<SummaryRow[]> => this.seen(q, this.engine.summaries(q));
+  histograms = (q: MetricsQuery): Promise<HistogramRow[]> => this.seen(q, this.engine.histograms(q));
+  events = (q: EventsQuery): Promise<EventRow[]> => this.engine.events(q);
+  lastMetricMinute = (t: string, n: number, l: number) => this.engine.lastMetricMinute(t, n, l);
+  ping = () => this.engine.ping();
+  close = () => Promise.resolve();
+}
+
+async function putFacts(store: ObjectStore, records: readonly RawFact[], seq: number): Promise<number> {
+  const byHour = new Map<number, RawFact[]>();
+  for (const f of records)
+    byHour.set(Math.floor(f.ts / hour), [...(byHour.get(Math.floor(f.ts / hour)) ?? []), f]);
+  for (const group of byHour.values()) await putRawSegment(store, group, { seq: ++seq, ingester: 'cache' });
+  return seq;
+}
+
+const rollUp = (store: ObjectStore) =>
+  runRollupOnce({
+    store,
+    nowMs: now,
+    latenessMs: 7 * day,
+    includeOpen: true,
+    rawRetentionMs: 365 * day,
+    metricsRetentionMs: 365 * day,
+    applyRetention: false,
+  });
+
+/**
+ * The result cache against a real engine: cached answers equal the engine's own, a refresh sends only the open
+ * hour to the engine, and a late fact in a cached closed hour changes the next answer (its commit changes the
+ * manifest etag the cached range is keyed by).
+ */
+export function describeResultCacheContract(
+  name: string,
+  open: () => Promise<{ engine: QueryEngine; store: ObjectStore }>,
+): void {
+  describe(`result cache: ${name}`, () => {
+    let store: ObjectStore;
+    let recording: RecordingEngine;
+    let cached: QueryService;
+    let direct: QueryService;
+    const calls = (s: QueryService) => ({
+      series: () => s.timeseries({ tenant, from, to, stepMs: hour }),
+      fine: () => s.timeseries({ tenant, from, to, stepMs: 15 * 60_000, service: facts[0]!.service }),
+      errors: () => s.endpoints(tenant, from, to, 'errors', 5),
+      slowest: () => s.endpoints(tenant, from, to, 'p95', 5),
+      services: () => s.services(tenant, from, to, 100),
+    });
+
+    beforeAll(async () => {
+      const opened = await open();
+      store = opened.store;
+      await putFacts(store, facts, 0);
+      await rollUp(store);
+      recording = new RecordingEngine(opened.engine);
+      const commits = new RollupManifests(store, { maxAgeMs: 0 });
+      cached = new QueryService(
+        new ResultCachingEngine(recording, commits, { maxBytes: 64 * 2 ** 20, now: () => now }),
+        commits,
+      );
+      direct = new QueryService(opened.engine, commits);
+    }, 600_000);
+
+    it('answers every dashboard call exactly as the engine alone does, first load and refresh', async () => {
+      for (const [callName, call] of Object.entries(calls(cached))) {
+        const expected = await calls(direct)[callName as keyof ReturnType<typeof calls>]();
+        expect({ callName, first: await call() }).toEqual({ callName, first: expected });
+        expect({ callName, refresh: await call() }).toEqual({ callName, refresh: expected });
+      }
+    }, 600_000);
+
+    it('sends only the open hour to the engine when a view refreshes', async () => {
+      for (const call of Object.values(calls(cached))) await call();
+      recording.ranges.length = 0;
+      for (const call of Object.values(calls(cached))) await call();
+      expect(recording.ranges.length).toBeGreaterThan(0);
+      expect(recording.ranges.filter((r) => r.from < openHour)).toEqual([]);
+    }, 600_000);
+
+    it('shows a late fact in a cached closed hour on the next load', async () => {
+      const before = await calls(cached).series();
+      const lateMinute = from + 2 * hour + 15 * 60_000;
+      const late: RawFact = {
+        ...facts[0]!,
+        event_id: 'late-1',
+        ts: lateMinute,
+        status_code: 503,
+        latency_ms: 9000,
+      };
+      await putFacts(store, [late], 1000);
+      await rollUp(store);
+      const after = await calls(cached).series();
+      const point = (r: typeof before) => r.points.find((p) => p.t === from + 2 * hour)!;
+      expect(point(after).requests).toBe(point(before).requests + 1);
+      expect(point(after).errors5xx).toBe(point(before).errors5xx + 1);
+      expect(after).toEqual(await calls(direct).series());
+      expect(await calls(cached).errors()).toEqual(await calls(direct).errors());
+      expect(await calls(cached).slowest()).toEqual(await calls(direct).slowest());
+    }, 600_000);
+  });
+}
