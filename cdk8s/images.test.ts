@@ -21,10 +21,10 @@ const images = (spec: Parameters<typeof makePipeline>[0]) =>
     ),
   ].sort();
 
+// spec.cube.enabled stays set: Cube is gone (docs/adr/0068), and the deprecated field must not bring its image back.
 describe('the images a pipeline runs', () => {
   it('are short Docker Hub names pinned by tag, the workers tagged with spec.version, no registry host', () => {
     expect(images({ version: '0.2.0' })).toEqual([
-      'cubejs/cube:v1.3.0',
       'gravix/gravix-workers:0.2.0',
       'minio/minio:RELEASE.2025-04-22T22-12-26Z',
       'trinodb/trino:476',
@@ -33,7 +33,6 @@ describe('the images a pipeline runs', () => {
 
   it('all come from spec.images.registry when it is set, the workers included', () => {
     expect(images({ version: '0.2.0', images: { registry: 'registry.internal:5000/mirror' } })).toEqual([
-      'registry.internal:5000/mirror/cubejs/cube:v1.3.0',
       'registry.internal:5000/mirror/gravix/gravix-workers:0.2.0',
       'registry.internal:5000/mirror/minio/minio:RELEASE.2025-04-22T22-12-26Z',
       'registry.internal:5000/mirror/trinodb/trino:476',
@@ -43,7 +42,6 @@ describe('the images a pipeline runs', () => {
   it('take a registry of their own, so only the workers can come from a private registry', () => {
     expect(images({ version: '0.2.0', images: { workers: { registry: 'registry.internal:5000' } } })).toEqual(
       [
-        'cubejs/cube:v1.3.0',
         'minio/minio:RELEASE.2025-04-22T22-12-26Z',
         'registry.internal:5000/gravix/gravix-workers:0.2.0',
         'trinodb/trino:476',

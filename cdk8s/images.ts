@@ -10,7 +10,6 @@ export const DEFAULT_IMAGES = {
   workers: { repository: 'gravix/gravix-workers' },
   trino: { repository: 'trinodb/trino', tag: '476' },
   minio: { repository: 'minio/minio', tag: 'RELEASE.2025-04-22T22-12-26Z' },
-  cube: { repository: 'cubejs/cube', tag: 'v1.3.0' },
 } as const;
 
 export type ImageName = keyof typeof DEFAULT_IMAGES;

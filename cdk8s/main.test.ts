@@ -21,7 +21,7 @@ describe('gravix synth', () => {
     );
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(
       expect.arrayContaining([
-        'Deployment/shop-ingest',
+        'StatefulSet/shop-ingest',
         'Ingress/shop',
         'ServiceMonitor/shop-monitoring',
         'StatefulSet/shop-trino-worker',

@@ -1,7 +1,9 @@
 import { Construct } from 'constructs';
 import { IntOrString, KubeService, KubeStatefulSet, Quantity } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
+import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
+import { disruptionBudget, headlessService, headlessServiceName } from './pod-placement.js';
 import { childMetadata, childName, selectorLabels, stableLabels } from './naming.js';
 import { MINIO_PORT, minioRootSecretName, secretEnv } from './pipeline-config.js';
 import { containerSecurity, httpProbe, podSecurity, resources } from './pod-defaults.js';
@@ -12,7 +14,7 @@ const security = { uid: MINIO_UID, readOnlyRootFilesystem: false };
 
 /** Single-node MinIO on a PVC; its root credentials are the generated `<name>-minio-credentials` Secret. */
 export class Minio extends Construct {
-  constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline }) {
+  constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline; secretsHash: string }) {
     super(scope, id);
     const { pipeline } = props;
     const name = childName(pipeline, 'minio');
@@ -26,14 +28,17 @@ export class Minio extends Construct {
         ports: [{ name: 's3', port: MINIO_PORT, targetPort: IntOrString.fromString('s3') }],
       },
     });
+    headlessService(this, pipeline, 'minio', [{ name: 's3', port: MINIO_PORT }]);
+    disruptionBudget(this, pipeline, 'minio', name);
     new KubeStatefulSet(this, 'statefulset', {
       metadata,
       spec: {
         replicas: 1,
-        serviceName: name,
+        serviceName: headlessServiceName(pipeline, 'minio'),
         selector: { matchLabels: selectorLabels(pipeline, 'minio') },
         template: {
-          metadata: { labels: metadata.labels },
+          // Its root credentials are a generated Secret: a recreated one restarts MinIO with it.
+          metadata: { labels: metadata.labels, annotations: { [CONFIG_HASH_ANNOTATION]: props.secretsHash } },
           spec: {
             automountServiceAccountToken: false,
             ...imagePullSecrets(pipeline),

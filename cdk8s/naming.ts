@@ -9,11 +9,11 @@ export const CREATE_ONLY_ANNOTATION = 'gravix.dev/create-only';
 
 export type Component =
   | 'ingest'
+  | 'ingest-rescue'
   | 'rollup'
   | 'query'
   | 'trino-coordinator'
   | 'trino-worker'
-  | 'cube'
   | 'minio'
   | 'config'
   | 'secrets'

@@ -1,13 +1,49 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeNetworkPolicy } from './k8s-imports.js';
+import { IntOrString, KubeNetworkPolicy, type NetworkPolicyEgressRule } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
-import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL } from './naming.js';
-import { HTTP_PORT, METRICS_PORT } from './pipeline-config.js';
+import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL, type Component } from './naming.js';
+import { HTTP_PORT, METRICS_PORT, MINIO_PORT } from './pipeline-config.js';
+
+type EgressTarget = 'store' | 'trino';
 
 /**
- * Default-deny ingress for the pipeline's pods, then: its own pods may talk to each other (workers -> Trino,
- * MinIO, Cube), and the HTTP ports of ingest, query and rollup (/metrics only) and the metrics port are reachable from anywhere
- * (ingress controller, scrapers).
+ * The one table of where each component's pods may connect besides DNS (every pod resolves names). Nobody reaches
+ * the apiserver: pipeline pods mount no service account token. MinIO connects nowhere.
+ */
+export const EGRESS: Partial<Record<Component, EgressTarget[]>> = {
+  ingest: ['store'],
+  'ingest-rescue': ['store'],
+  rollup: ['store'],
+  'storage-setup': ['store'],
+  query: ['store', 'trino'],
+  'trino-coordinator': ['store', 'trino'],
+  'trino-worker': ['store', 'trino'],
+  minio: [],
+};
+
+const tcp = (port: number) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) });
+
+function egressRule(pipeline: GravixPipeline, target: EgressTarget): NetworkPolicyEgressRule {
+  const pipelinePods = (components: Component[]) => ({
+    podSelector: {
+      matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
+      matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: components }],
+    },
+  });
+  if (target === 'trino')
+    return { to: [pipelinePods(['trino-coordinator', 'trino-worker'])], ports: [tcp(HTTP_PORT)] };
+  const { storage } = pipeline.spec;
+  if (storage.mode === 'minio') return { to: [pipelinePods(['minio'])], ports: [tcp(MINIO_PORT)] };
+  // An external store lives at addresses no selector names: any destination, on the endpoint's port.
+  const endpoint = storage.external?.endpoint ? new URL(storage.external.endpoint) : undefined;
+  const port = endpoint?.port ? Number(endpoint.port) : endpoint?.protocol === 'http:' ? 80 : 443;
+  return { ports: [tcp(port)] };
+}
+
+/**
+ * Default-deny ingress and egress for the pipeline's pods, then: its own pods may talk to each other (workers ->
+ * Trino, MinIO), the HTTP ports of ingest, query and rollup (/metrics only) and the metrics port are reachable from
+ * anywhere (ingress controller, scrapers), and each component may connect only where EGRESS says.
  */
 export class PipelineNetworkPolicies extends Construct {
   constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline }) {
@@ -17,8 +53,25 @@ export class PipelineNetworkPolicies extends Construct {
     const meta = (suffix: string) => childMetadata(pipeline, 'network-policy', childName(pipeline, suffix));
     new KubeNetworkPolicy(this, 'deny', {
       metadata: meta('default-deny'),
-      spec: { podSelector: ownPods, policyTypes: ['Ingress'] },
+      spec: { podSelector: ownPods, policyTypes: ['Ingress', 'Egress'] },
     });
+    for (const [component, targets] of Object.entries(EGRESS)) {
+      const dns = {
+        ports: [53].flatMap((port) =>
+          ['UDP', 'TCP'].map((protocol) => ({ protocol, port: IntOrString.fromNumber(port) })),
+        ),
+      };
+      new KubeNetworkPolicy(this, `egress-${component}`, {
+        metadata: meta(`egress-${component}`),
+        spec: {
+          podSelector: {
+            matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name, [COMPONENT_LABEL]: component },
+          },
+          policyTypes: ['Egress'],
+          egress: [dns, ...targets.map((t) => egressRule(pipeline, t))],
+        },
+      });
+    }
     new KubeNetworkPolicy(this, 'internal', {
       metadata: meta('allow-internal'),
       spec: {

@@ -22,7 +22,6 @@ describe('GravixPipelineChart', () => {
     expect(ids(synth())).toEqual([
       'ConfigMap/shop-config',
       'ConfigMap/shop-trino-config',
-      'Deployment/shop-ingest',
       'Deployment/shop-query',
       'Deployment/shop-rollup',
       'HorizontalPodAutoscaler/shop-ingest',
@@ -30,7 +29,19 @@ describe('GravixPipelineChart', () => {
       'NetworkPolicy/shop-allow-http',
       'NetworkPolicy/shop-allow-internal',
       'NetworkPolicy/shop-default-deny',
+      'NetworkPolicy/shop-egress-ingest',
+      'NetworkPolicy/shop-egress-ingest-rescue',
+      'NetworkPolicy/shop-egress-minio',
+      'NetworkPolicy/shop-egress-query',
+      'NetworkPolicy/shop-egress-rollup',
+      'NetworkPolicy/shop-egress-storage-setup',
+      'NetworkPolicy/shop-egress-trino-coordinator',
+      'NetworkPolicy/shop-egress-trino-worker',
       'PodDisruptionBudget/shop-ingest',
+      'PodDisruptionBudget/shop-minio',
+      'PodDisruptionBudget/shop-query',
+      'PodDisruptionBudget/shop-trino-coordinator',
+      'PodDisruptionBudget/shop-trino-worker',
       'Secret/shop-api-keys',
       'Secret/shop-minio-credentials',
       'Secret/shop-s3-ingest',
@@ -38,31 +49,36 @@ describe('GravixPipelineChart', () => {
       'Secret/shop-s3-rollup',
       'Secret/shop-s3-trino',
       'Service/shop-ingest',
+      'Service/shop-ingest-headless',
       'Service/shop-minio',
+      'Service/shop-minio-headless',
       'Service/shop-query',
       'Service/shop-rollup',
       'Service/shop-trino',
+      'Service/shop-trino-coordinator-headless',
+      'Service/shop-trino-worker-headless',
+      'StatefulSet/shop-ingest',
       'StatefulSet/shop-minio',
       'StatefulSet/shop-trino-coordinator',
       'StatefulSet/shop-trino-worker',
     ]);
   });
 
-  it('adds Cube, Ingress and monitoring objects only when enabled', () => {
+  it('adds Ingress and monitoring objects only when enabled, and nothing of Cube even when spec.cube asks', () => {
     const all = ids(
       synth({
         cube: { enabled: true },
+        images: { cube: { repository: 'cubejs/cube', tag: 'v1.3.0' } },
         ingress: { enabled: true, host: 'g.example.com' },
         monitoring: { enabled: true },
       }),
     );
-    expect(all).toEqual(
-      expect.arrayContaining(['Deployment/shop-cube', 'ConfigMap/shop-cube-model', 'Ingress/shop']),
-    );
+    expect(all).toEqual(expect.arrayContaining(['Ingress/shop']));
     expect(all).toEqual(
       expect.arrayContaining(['ServiceMonitor/shop-monitoring', 'PrometheusRule/shop-monitoring']),
     );
     expect(all).toContain('ConfigMap/shop-grafana-dashboard');
+    expect(all.filter((id) => id.includes('cube'))).toEqual([]);
   });
 
   it('leaves out ServiceMonitor and PrometheusRule when the Prometheus operator is absent', () => {
@@ -75,7 +91,7 @@ describe('GravixPipelineChart', () => {
     const manifests = synth({ storage: { mode: 'external', external: { secretRef: { name: 's3-creds' } } } });
     expect(ids(manifests)).not.toContain('StatefulSet/shop-minio');
     expect(ids(manifests)).not.toContain('Secret/shop-minio-credentials');
-    expect(JSON.stringify(find(manifests, 'Deployment', 'shop-ingest'))).toContain('"name":"s3-creds"');
+    expect(JSON.stringify(find(manifests, 'StatefulSet', 'shop-ingest'))).toContain('"name":"s3-creds"');
   });
 
   it('gives each component its own MinIO user and MinIO root credentials only to MinIO and the storage Job', () => {
@@ -85,7 +101,7 @@ describe('GravixPipelineChart', () => {
       .map((m) => `${m.kind}/${m.metadata.name}`.replace(/-[0-9a-f]{8}$/, '-<hash>'));
     expect(rootUsers.sort()).toEqual(['Job/shop-storage-setup-<hash>', 'StatefulSet/shop-minio']);
     for (const [kind, name, component] of [
-      ['Deployment', 'shop-ingest', 'ingest'],
+      ['StatefulSet', 'shop-ingest', 'ingest'],
       ['Deployment', 'shop-rollup', 'rollup'],
       ['Deployment', 'shop-query', 'query'],
       ['StatefulSet', 'shop-trino-coordinator', 'trino'],
@@ -139,9 +155,14 @@ describe('GravixPipelineChart', () => {
   });
 
   it('leaves the ingest replica count to the HPA while autoscaling is on', () => {
-    expect(find(synth(), 'Deployment', 'shop-ingest').spec.replicas).toBeUndefined();
+    expect(find(synth(), 'StatefulSet', 'shop-ingest').spec.replicas).toBeUndefined();
+    expect(find(synth(), 'HorizontalPodAutoscaler', 'shop-ingest').spec.scaleTargetRef).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      name: 'shop-ingest',
+    });
     const fixedReplicas = synth({ ingestion: { replicas: 4, autoscaling: { enabled: false } } });
-    expect(find(fixedReplicas, 'Deployment', 'shop-ingest').spec.replicas).toBe(4);
+    expect(find(fixedReplicas, 'StatefulSet', 'shop-ingest').spec.replicas).toBe(4);
     expect(ids(fixedReplicas)).not.toContain('HorizontalPodAutoscaler/shop-ingest');
   });
 
@@ -152,7 +173,7 @@ describe('GravixPipelineChart', () => {
       false,
     );
     expect(container('StatefulSet', 'shop-minio').securityContext.readOnlyRootFilesystem).toBe(false);
-    expect(container('Deployment', 'shop-ingest').securityContext.readOnlyRootFilesystem).toBe(true);
+    expect(container('StatefulSet', 'shop-ingest').securityContext.readOnlyRootFilesystem).toBe(true);
   });
 
   it('pins every image by tag', () => {
@@ -206,5 +227,114 @@ describe('GravixPipelineChart', () => {
         'app.kubernetes.io/managed-by': 'gravix-operator',
       });
     }
+  });
+
+  it('keeps each ingest replica’s write-ahead log on a claim of its own, under the pod’s name as ingester id', () => {
+    const ingest = find(
+      synth({ ingestion: { wal: { size: '8Gi', storageClassName: 'fast' } } }),
+      'StatefulSet',
+      'shop-ingest',
+    );
+    const pod = ingest.spec.template.spec;
+    expect(pod.volumes.map((v: { name: string }) => v.name)).not.toContain('data');
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/gravix' });
+    expect(ingest.spec.volumeClaimTemplates).toEqual([
+      expect.objectContaining({
+        metadata: expect.objectContaining({ name: 'data' }),
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: 'fast',
+          resources: { requests: { storage: '8Gi' } },
+        },
+      }),
+    ]);
+    expect(pod.containers[0].env).toContainEqual({
+      name: 'GRAVIX_INGESTER_ID',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    expect(ingest.spec.serviceName).toBe('shop-ingest-headless');
+    expect(ingest.spec.persistentVolumeClaimRetentionPolicy).toEqual({
+      whenDeleted: 'Retain',
+      whenScaled: 'Retain',
+    });
+    // The grace period outlasts the drain deadline the ConfigMap gives the ingester.
+    const config = find(synth(), 'ConfigMap', 'shop-config') as unknown as { data: Record<string, string> };
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+      Number(config.data['GRAVIX_SHUTDOWN_DEADLINE_MS']),
+    );
+  });
+
+  it('runs a create-only rescue Job on the claim of each scaled-away ingest replica, under that replica’s id', () => {
+    const manifests = synthPipeline(makePipeline(), { generate: fixed, ingestRescue: [2] });
+    const job = find(manifests, 'Job', 'shop-ingest-rescue-2');
+    expect(job.metadata.annotations).toEqual({ 'gravix.dev/create-only': 'true' });
+    const pod = job.spec.template.spec;
+    expect(pod.containers[0].args).toEqual(['ingest', '--rescue']);
+    expect(pod.containers[0].env).toContainEqual({ name: 'GRAVIX_INGESTER_ID', value: 'shop-ingest-2' });
+    expect(pod.volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'data-shop-ingest-2' },
+    });
+    // Its own component label: the ingest Service, StatefulSet and PDB never select it.
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/component']).toBe('ingest-rescue');
+  });
+
+  it('rolls every pod that reads a generated Secret when the Secrets’ values change, and only then', () => {
+    type Workload = { spec: { template: { metadata: { annotations: Record<string, string> } } } };
+    const annotations = (secretsHash: string) =>
+      synthPipeline(makePipeline(), { generate: fixed, secretsHash })
+        .filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet')
+        .map((m) => {
+          const hash = (m as unknown as Workload).spec.template.metadata.annotations[CONFIG_HASH_ANNOTATION];
+          return `${m.metadata.name} ${hash}`;
+        });
+    const before = annotations('a');
+    expect(annotations('a')).toEqual(before);
+    const after = annotations('b');
+    expect(after.filter((a, i) => a === before[i])).toEqual([]);
+    expect(after).toHaveLength(6);
+  });
+
+  it('lets each component connect only to DNS and what it needs: MinIO, and Trino for query and Trino', () => {
+    type Rule = {
+      to?: { podSelector: { matchExpressions: { values: string[] }[] } }[];
+      ports: { port: number }[];
+    };
+    const egress = (component: string, spec: Parameters<typeof makePipeline>[0] = {}) =>
+      (find(synth(spec), 'NetworkPolicy', `shop-egress-${component}`).spec.egress as Rule[]).map((rule) => {
+        const to = (rule.to ?? []).flatMap((t) => t.podSelector.matchExpressions[0]!.values).join('+');
+        return `${to || 'anywhere'}:${rule.ports.map((p) => p.port).join('/')}`;
+      });
+    expect(egress('ingest')).toEqual(['anywhere:53/53', 'minio:9000']);
+    expect(egress('query')).toEqual(['anywhere:53/53', 'minio:9000', 'trino-coordinator+trino-worker:8080']);
+    expect(egress('minio')).toEqual(['anywhere:53/53']);
+    const external = {
+      mode: 'external' as const,
+      external: { endpoint: 'https://s3.example.com:9443', secretRef: { name: 's3' } },
+    };
+    expect(egress('rollup', { storage: external })).toEqual(['anywhere:53/53', 'anywhere:9443']);
+    expect(find(synth(), 'NetworkPolicy', 'shop-default-deny').spec.policyTypes).toEqual([
+      'Ingress',
+      'Egress',
+    ]);
+  });
+
+  it('gives StatefulSets headless governing Services, PDBs to every serving component, and spreads replicas', () => {
+    const manifests = synth({ query: { replicas: 2 }, trino: { workers: 1 } });
+    for (const [set, service] of [
+      ['shop-minio', 'shop-minio-headless'],
+      ['shop-trino-coordinator', 'shop-trino-coordinator-headless'],
+      ['shop-trino-worker', 'shop-trino-worker-headless'],
+    ]) {
+      expect(find(manifests, 'StatefulSet', set!).spec.serviceName).toBe(service);
+      expect(find(manifests, 'Service', service!).spec.clusterIP).toBe('None');
+      expect(find(manifests, 'PodDisruptionBudget', set!).spec.maxUnavailable).toBe(1);
+    }
+    expect(find(manifests, 'Deployment', 'shop-query').spec.template.spec.topologySpreadConstraints).toEqual([
+      expect.objectContaining({ topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' }),
+    ]);
+    expect(
+      find(manifests, 'StatefulSet', 'shop-trino-worker').spec.template.spec.topologySpreadConstraints,
+    ).toBeUndefined();
   });
 });

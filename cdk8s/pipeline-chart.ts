@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { KubeConfigMap } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { hashConfig } from './config-hash.js';
-import { Cube } from './cube.js';
+import { IngestRescue } from './ingest-rescue.js';
 import { Ingestion } from './ingestion.js';
 import { PipelineIngress } from './ingress.js';
 import { Minio } from './minio.js';
@@ -14,7 +14,7 @@ import { PipelineNetworkPolicies } from './network-policies.js';
 import { buildPipelineConfig, configMapName } from './pipeline-config.js';
 import { Query } from './query.js';
 import { Rollup } from './rollup.js';
-import { GeneratedSecrets, type SecretGenerator } from './secrets.js';
+import { buildGeneratedSecretData, GeneratedSecrets, type SecretGenerator } from './secrets.js';
 import { StorageSetup } from './storage-setup.js';
 import { Trino } from './trino.js';
 import { buildTrinoConfig } from './trino-config.js';
@@ -37,6 +37,13 @@ export interface PipelineChartProps {
   generate: SecretGenerator;
   /** ServiceMonitor and PrometheusRule are emitted only when the Prometheus operator CRDs exist. */
   prometheusOperator: boolean;
+  /**
+   * Hash of the generated Secrets' live values (the operator reads them back after creating them); pods that read
+   * a generated Secret roll when it changes. Unset (`gravix synth`): the hash of the values synthesized here.
+   */
+  secretsHash?: string;
+  /** Ordinals of scaled-away ingest replicas whose claims get a rescue Job (the operator plans them). */
+  ingestRescue?: number[];
 }
 
 /** Every child of one GravixPipeline; what is emitted depends only on the spec (and the props). */
@@ -46,19 +53,23 @@ export class GravixPipelineChart extends Chart {
     const { pipeline } = props;
     const spec = pipeline.spec;
     const config = buildPipelineConfig(pipeline);
-    const workerHash = hashConfig(config);
+    const secretData = buildGeneratedSecretData(pipeline, props.generate);
+    const secretsHash = props.secretsHash ?? hashConfig(secretData);
+    // Workers read their keys once at start: the Secrets' hash rolls them as a config change does.
+    const workerHash = hashConfig(config, secretsHash);
     new KubeConfigMap(this, 'config', {
       metadata: childMetadata(pipeline, 'config', configMapName(pipeline)),
       data: config,
     });
-    new GeneratedSecrets(this, 'secrets', { pipeline, generate: props.generate });
+    new GeneratedSecrets(this, 'secrets', { pipeline, data: secretData });
     new StorageSetup(this, 'storage-setup', { pipeline, configHash: workerHash });
     new Ingestion(this, 'ingest', { pipeline, configHash: workerHash });
+    for (const ordinal of props.ingestRescue ?? [])
+      new IngestRescue(this, `ingest-rescue-${ordinal}`, { pipeline, ordinal, configHash: workerHash });
     new Rollup(this, 'rollup', { pipeline, configHash: workerHash });
     new Query(this, 'query', { pipeline, configHash: workerHash });
-    new Trino(this, 'trino', { pipeline, configHash: hashConfig(buildTrinoConfig(pipeline)) });
-    if (spec.cube.enabled) new Cube(this, 'cube', { pipeline, configHash: workerHash });
-    if (spec.storage.mode === 'minio') new Minio(this, 'minio', { pipeline });
+    new Trino(this, 'trino', { pipeline, configHash: hashConfig(buildTrinoConfig(pipeline), secretsHash) });
+    if (spec.storage.mode === 'minio') new Minio(this, 'minio', { pipeline, secretsHash });
     if (spec.ingress.enabled) new PipelineIngress(this, 'ingress', { pipeline });
     if (spec.networkPolicies.enabled) new PipelineNetworkPolicies(this, 'netpol', { pipeline });
     if (spec.monitoring.enabled)
@@ -71,6 +82,8 @@ export const randomSecret: SecretGenerator = (bytes) => randomBytes(bytes).toStr
 export interface SynthOptions {
   generate?: SecretGenerator;
   prometheusOperator?: boolean;
+  secretsHash?: string;
+  ingestRescue?: number[];
 }
 
 /** Synthesizes a pipeline's children in-process (no files written). */
@@ -80,6 +93,19 @@ export function synthPipeline(pipeline: GravixPipeline, options: SynthOptions = 
     pipeline,
     generate: options.generate ?? randomSecret,
     prometheusOperator: options.prometheusOperator ?? true,
+    ...(options.secretsHash ? { secretsHash: options.secretsHash } : {}),
+    ...(options.ingestRescue ? { ingestRescue: options.ingestRescue } : {}),
   });
+  return chart.toJson() as Manifest[];
+}
+
+/** Only the generated Secrets (create-only) of a pipeline: the operator creates them before the rest. */
+export function synthGeneratedSecrets(pipeline: GravixPipeline, generate: SecretGenerator): Manifest[] {
+  const app = new App();
+  const chart = new Chart(app, pipeline.metadata.name, {
+    namespace: pipeline.metadata.namespace,
+    disableResourceNameHashes: true,
+  });
+  new GeneratedSecrets(chart, 'secrets', { pipeline, data: buildGeneratedSecretData(pipeline, generate) });
   return chart.toJson() as Manifest[];
 }

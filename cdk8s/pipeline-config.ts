@@ -77,10 +77,15 @@ export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, st
     GRAVIX_TRINO_SCHEMA: 'gravix',
     // Sealed segments reach the store within 20 s, so with the rollup's interval charts lag about a minute.
     GRAVIX_WAL_SEGMENT_AGE_MS: String(WAL_SEGMENT_AGE_MS),
+    // How long a stopping ingester tries to upload its log; the ingest pods' grace period is three times that.
+    GRAVIX_SHUTDOWN_DEADLINE_MS: String(INGEST_SHUTDOWN_DEADLINE_SECONDS * 1000),
     GRAVIX_METRICS_RETENTION_DAYS: String(retentionDays),
     GRAVIX_RAW_RETENTION_DAYS: String(Math.min(RAW_RETENTION_DAYS, retentionDays)),
   };
 }
+
+/** Seconds a stopping ingester may spend uploading its write-ahead log. */
+export const INGEST_SHUTDOWN_DEADLINE_SECONDS = 20;
 
 export function secretEnv(name: string, secret: string, key: string): EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };

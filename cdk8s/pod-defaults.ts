@@ -58,12 +58,18 @@ export function httpProbe(path: string, port: string, periodSeconds = 10, failur
 
 export const WORKERS_UID = 10001;
 
-/** Volumes behind workersContainer's mounts: the root filesystem is read-only, so every write has a volume. */
-export function workersVolumes(apiKeysSecret: string | undefined, dataSizeLimit = '1Gi'): Volume[] {
+/**
+ * Volumes behind workersContainer's mounts: the root filesystem is read-only, so every write has a volume.
+ * `data` is scratch space, except for ingest, whose write-ahead log is a claim of the StatefulSet's own
+ * (`dataFromClaim`): an emptyDir would take acknowledged facts with it when the pod goes.
+ */
+export function workersVolumes(
+  apiKeysSecret: string | undefined,
+  options: { dataFromClaim?: boolean } = {},
+): Volume[] {
   return [
     { name: 'tmp', emptyDir: {} },
-    // Ingest keeps its write-ahead log here; it drains to object storage on SIGTERM.
-    { name: 'data', emptyDir: { sizeLimit: Quantity.fromString(dataSizeLimit) } },
+    ...(options.dataFromClaim ? [] : [{ name: 'data', emptyDir: { sizeLimit: Quantity.fromString('1Gi') } }]),
     ...(apiKeysSecret
       ? [
           {

@@ -6,9 +6,10 @@ import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, METRICS_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
+import { disruptionBudget, topologySpread } from './pod-placement.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 
-/** Query API + dashboard: Deployment + Service. */
+/** Query API + dashboard: Deployment + Service + PDB, spread over nodes when it has several replicas. */
 export class Query extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);
@@ -25,6 +26,7 @@ export class Query extends Construct {
             automountServiceAccountToken: false,
             ...imagePullSecrets(pipeline),
             securityContext: podSecurity({ uid: WORKERS_UID, readOnlyRootFilesystem: true }),
+            ...topologySpread(pipeline, 'query', pipeline.spec.query.replicas),
             initContainers: [waitForStorageContainer(pipeline, 'query')],
             containers: [
               workersContainer({
@@ -45,5 +47,6 @@ export class Query extends Construct {
       },
     });
     httpService(this, pipeline, 'query');
+    disruptionBudget(this, pipeline, 'query', childName(pipeline, 'query'));
   }
 }

@@ -20,20 +20,47 @@ export function buildApiKeysFile(ingestKey: string, queryToken: string): string 
 /** Produces a fresh random value; injected so builders stay pure and tests deterministic. */
 export type SecretGenerator = (bytes: number) => string;
 
-export interface GeneratedSecretsProps {
-  pipeline: GravixPipeline;
-  generate: SecretGenerator;
+/** A generated Secret's name suffix (`<pipeline>-<suffix>`) and its values. */
+export type GeneratedSecretData = Record<string, Record<string, string>>;
+
+/** The values of every Secret Gravix generates for a pipeline, fresh from `generate`. */
+export function buildGeneratedSecretData(
+  pipeline: GravixPipeline,
+  generate: SecretGenerator,
+): GeneratedSecretData {
+  const data: GeneratedSecretData = {};
+  if (pipeline.spec.storage.mode === 'minio') {
+    data['minio-credentials'] = { accessKeyId: `gravix-${generate(6)}`, secretAccessKey: generate(24) };
+    // One MinIO user per component (docs/adr/0063); the storage Job creates them with these keys.
+    for (const component of STORAGE_COMPONENTS) {
+      data[`s3-${component}`] = {
+        accessKeyId: `gravix-${component}-${generate(6)}`,
+        secretAccessKey: generate(24),
+      };
+    }
+  }
+  const ingestKey = `gx_${generate(24)}`;
+  const queryToken = `gxq_${generate(24)}`;
+  // Plain values for the user to hand out; keys.json (hashes only) is what the workers mount.
+  data['api-keys'] = {
+    'ingest-key': ingestKey,
+    'query-token': queryToken,
+    'keys.json': buildApiKeysFile(ingestKey, queryToken),
+  };
+  return data;
 }
 
 /**
  * Secrets Gravix generates for itself. They carry the create-only annotation: the operator creates each
  * one only if absent and never applies it again, so a re-synthesis (with new random values) changes nothing.
+ * The pods that read them carry a hash of their live values (SECRETS_HASH_ANNOTATION): workers read keys once at
+ * start, so a deleted Secret that the operator generates anew rolls them.
  */
 export class GeneratedSecrets extends Construct {
-  constructor(scope: Construct, id: string, props: GeneratedSecretsProps) {
+  constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline; data: GeneratedSecretData }) {
     super(scope, id);
-    const { pipeline, generate } = props;
-    const secret = (suffix: string, stringData: Record<string, string>) =>
+    const { pipeline } = props;
+    for (const [suffix, stringData] of Object.entries(props.data)) {
       new KubeSecret(this, suffix, {
         metadata: {
           ...childMetadata(pipeline, 'secrets', childName(pipeline, suffix)),
@@ -42,24 +69,6 @@ export class GeneratedSecrets extends Construct {
         type: 'Opaque',
         stringData,
       });
-    if (pipeline.spec.storage.mode === 'minio') {
-      secret('minio-credentials', { accessKeyId: `gravix-${generate(6)}`, secretAccessKey: generate(24) });
-      // One MinIO user per component (docs/adr/0063); the storage Job creates them with these keys.
-      for (const component of STORAGE_COMPONENTS) {
-        secret(`s3-${component}`, {
-          accessKeyId: `gravix-${component}-${generate(6)}`,
-          secretAccessKey: generate(24),
-        });
-      }
     }
-    const ingestKey = `gx_${generate(24)}`;
-    const queryToken = `gxq_${generate(24)}`;
-    // Plain values for the user to hand out; keys.json (hashes only) is what the workers mount.
-    secret('api-keys', {
-      'ingest-key': ingestKey,
-      'query-token': queryToken,
-      'keys.json': buildApiKeysFile(ingestKey, queryToken),
-    });
-    if (pipeline.spec.cube.enabled) secret('cube-secret', { apiSecret: generate(32) });
   }
 }

@@ -1,5 +1,6 @@
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { STORE_PREFIXES } from '../workers/storage-setup/domain/component-policies.js';
+import { parseQuantityBytes } from '../crds/quantity.js';
 import { childName } from './naming.js';
 import { HTTP_PORT, s3Endpoint, s3Region } from './pipeline-config.js';
 import {
@@ -10,16 +11,56 @@ import {
 
 const properties = (entries: string[]) => `${entries.join('\n')}\n`;
 
+const MIB = 2 ** 20;
+/** The JVM heap's share of the container memory: the rest is metaspace, threads, direct buffers, the OS. */
+const HEAP_SHARE = 0.7;
+/** A query's share of a node's heap; Trino refuses to start unless it plus the headroom fits in the heap. */
+const QUERY_SHARE = 0.5;
+const HEADROOM_SHARE = 0.3;
+
+export interface TrinoMemory {
+  heapMiB: number;
+  queryPerNodeMiB: number;
+  headroomMiB: number;
+}
+
+/**
+ * Everything Trino's memory settings need, from the one setting a user gives (the container memory), so the heap
+ * always fits in the limit and the pod is not OOM-killed, and Trino's own check (query memory + headroom <= heap)
+ * always passes. Admission refuses less than 1Gi (crds/gravix-pipeline-spec.ts).
+ */
+export function buildTrinoMemory(containerMemory: string): TrinoMemory {
+  const bytes = parseQuantityBytes(containerMemory) ?? 2 * 2 ** 30;
+  const heapMiB = Math.floor((bytes * HEAP_SHARE) / MIB);
+  return {
+    heapMiB,
+    queryPerNodeMiB: Math.floor(heapMiB * QUERY_SHARE),
+    headroomMiB: Math.floor(heapMiB * HEADROOM_SHARE),
+  };
+}
+
 function serverProperties(pipeline: GravixPipeline, coordinator: boolean): string {
   const discovery = `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`;
+  const { trino } = pipeline.spec;
+  const own = buildTrinoMemory((coordinator ? trino.coordinatorResources : trino.workerResources).memory);
+  // Every node of a query shares one per-node limit: the smallest node's, times the nodes that run queries.
+  const queryNode = trino.workers === 0 ? trino.coordinatorResources : trino.workerResources;
+  const queryNodes = Math.max(1, trino.workers);
+  const perNode = buildTrinoMemory(queryNode.memory).queryPerNodeMiB;
   return properties([
     `coordinator=${coordinator}`,
-    ...(coordinator ? [`node-scheduler.include-coordinator=${pipeline.spec.trino.workers === 0}`] : []),
+    ...(coordinator ? [`node-scheduler.include-coordinator=${trino.workers === 0}`] : []),
     `http-server.http.port=${HTTP_PORT}`,
     `discovery.uri=${discovery}`,
-    'query.max-memory=1GB',
-    'query.max-memory-per-node=512MB',
+    `query.max-memory=${perNode * queryNodes}MB`,
+    `query.max-memory-per-node=${own.queryPerNodeMiB}MB`,
+    `memory.heap-headroom-per-node=${own.headroomMiB}MB`,
   ]);
+}
+
+/** Trino's JVM flags (trino-settings.ts) with an explicit heap: the number the query memory settings derive from. */
+function jvmConfig(containerMemory: string): string {
+  return buildTrinoJvmConfig([`-Xmx${buildTrinoMemory(containerMemory).heapMiB}m`]);
 }
 
 /** Hive catalog over the pipeline's bucket with the file metastore kept in the bucket (no Hive Metastore). */
@@ -42,7 +83,8 @@ export function buildTrinoConfig(pipeline: GravixPipeline): Record<string, strin
     'coordinator.properties': serverProperties(pipeline, true),
     'worker.properties': serverProperties(pipeline, false),
     'node.properties': properties(['node.environment=gravix', 'node.data-dir=/data/trino']),
-    'jvm.config': buildTrinoJvmConfig(['-XX:InitialRAMPercentage=50', '-XX:MaxRAMPercentage=75']),
+    'coordinator-jvm.config': jvmConfig(pipeline.spec.trino.coordinatorResources.memory),
+    'worker-jvm.config': jvmConfig(pipeline.spec.trino.workerResources.memory),
     'hive.properties': hiveCatalog(pipeline),
     'log.properties': buildTrinoLogProperties(),
   };

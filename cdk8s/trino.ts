@@ -3,6 +3,7 @@ import { IntOrString, KubeConfigMap, KubeService, KubeStatefulSet, type Containe
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { CONFIG_HASH_ANNOTATION } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
+import { disruptionBudget, headlessService, headlessServiceName, topologySpread } from './pod-placement.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
@@ -10,6 +11,7 @@ import { containerSecurity, httpProbe, podSecurity, resources, type ResourceSpec
 import { buildTrinoConfig } from './trino-config.js';
 
 const TRINO_UID = 1000;
+const TRINO_PROBE_PORT = 9466;
 // The image writes plugin caches and logs under its install and home directories.
 const security = { uid: TRINO_UID, readOnlyRootFilesystem: false };
 
@@ -22,7 +24,8 @@ function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container
     ports: [{ name: 'http', containerPort: HTTP_PORT }],
     resources: resources(spec),
     securityContext: containerSecurity(security),
-    // Trino takes tens of seconds to start; /v1/info answers only once the server is up.
+    // Trino takes tens of seconds to start; /v1/info answers once the server is up, before it accepts queries: the
+    // pod's readiness is the ready-probe sidecar's SELECT 1.
     startupProbe: httpProbe('/v1/info', 'http', 5, 60),
     readinessProbe: httpProbe('/v1/info', 'http', 10),
     livenessProbe: {
@@ -37,6 +40,22 @@ function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container
   };
 }
 
+/** The Trino pod's readiness: `gravix trino-probe` runs SELECT 1 on the Trino beside it (workers/trino-probe). */
+function readinessSidecar(pipeline: GravixPipeline): Container {
+  return {
+    name: 'ready-probe',
+    image: imageRef(pipeline, 'workers'),
+    imagePullPolicy: 'IfNotPresent',
+    args: ['trino-probe'],
+    env: [{ name: 'GRAVIX_TRINO_PROBE_PORT', value: String(TRINO_PROBE_PORT) }],
+    ports: [{ name: 'probe', containerPort: TRINO_PROBE_PORT }],
+    resources: resources({ cpu: '10m', memory: '128Mi' }),
+    securityContext: containerSecurity({ uid: TRINO_UID, readOnlyRootFilesystem: true }),
+    readinessProbe: { ...httpProbe('/ready', 'probe', 10), timeoutSeconds: 6 },
+    livenessProbe: httpProbe('/live', 'probe', 20),
+  };
+}
+
 function configVolume(pipeline: GravixPipeline, role: 'coordinator' | 'worker') {
   return {
     name: 'config',
@@ -45,7 +64,7 @@ function configVolume(pipeline: GravixPipeline, role: 'coordinator' | 'worker') 
       items: [
         { key: `${role}.properties`, path: 'config.properties' },
         { key: 'node.properties', path: 'node.properties' },
-        { key: 'jvm.config', path: 'jvm.config' },
+        { key: `${role}-jvm.config`, path: 'jvm.config' },
         { key: 'hive.properties', path: 'catalog/hive.properties' },
         { key: 'log.properties', path: 'log.properties' },
       ],
@@ -64,11 +83,13 @@ function statefulSet(
   const metadata = childMetadata(pipeline, component, childName(pipeline, component));
   const spec =
     role === 'coordinator' ? pipeline.spec.trino.coordinatorResources : pipeline.spec.trino.workerResources;
+  headlessService(scope, pipeline, component, [{ name: 'http', port: HTTP_PORT }]);
+  disruptionBudget(scope, pipeline, component, metadata.name);
   return new KubeStatefulSet(scope, role, {
     metadata,
     spec: {
       replicas,
-      serviceName: childName(pipeline, 'trino'),
+      serviceName: headlessServiceName(pipeline, component),
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selectorLabels(pipeline, component) },
       template: {
@@ -77,7 +98,8 @@ function statefulSet(
           automountServiceAccountToken: false,
           ...imagePullSecrets(pipeline),
           securityContext: podSecurity(security),
-          containers: [trinoContainer(spec, pipeline)],
+          ...topologySpread(pipeline, component, replicas),
+          containers: [trinoContainer(spec, pipeline), readinessSidecar(pipeline)],
           volumes: [configVolume(pipeline, role), { name: 'data', emptyDir: {} }],
         },
       },
@@ -85,7 +107,10 @@ function statefulSet(
   });
 }
 
-/** Trino coordinator + workers as StatefulSets, with the Hive catalog over the pipeline's bucket. */
+/**
+ * Trino coordinator + workers as StatefulSets (each with its headless governing Service and a PDB), with the Hive
+ * catalog over the pipeline's bucket; clients and workers reach the coordinator through `<name>-trino`.
+ */
 export class Trino extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
     super(scope, id);

@@ -16,8 +16,14 @@ function containerEnv(manifests: Manifest[], container: Container): Record<strin
   const config = manifests.find((m) => m.metadata.name === 'shop-config') as unknown as {
     data: Record<string, string>;
   };
+  // A fieldRef is the pod's name (the ingester id), as a StatefulSet names its pods.
   const secrets = Object.fromEntries(
-    (container.env ?? []).map((e) => [e.name, `secret-${e.name.toLowerCase()}`]),
+    (container.env ?? []).map((e) => [
+      e.name,
+      JSON.stringify(e.valueFrom ?? {}).includes('fieldRef')
+        ? 'shop-ingest-0'
+        : `secret-${e.name.toLowerCase()}`,
+    ]),
   );
   return { ...config.data, ...secrets };
 }
@@ -38,7 +44,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
 
   it('gives the ingestion pod an environment loadIngestConfig accepts', () => {
     const config = loadIngestConfig(
-      containerEnv(manifests, container(manifests, 'Deployment', 'shop-ingest')),
+      containerEnv(manifests, container(manifests, 'StatefulSet', 'shop-ingest')),
     );
     expect(config.GRAVIX_INGEST_PORT).toBe(8080);
     expect(config.store).toMatchObject({ GRAVIX_STORE: 's3', GRAVIX_S3_BUCKET: 'gravix' });
@@ -70,7 +76,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
       ['shop-query', 'query'],
       ['shop-rollup', 'rollup'],
     ] as const) {
-      const m = manifests.find((o) => o.kind === 'Deployment' && o.metadata.name === name) as unknown as {
+      const m = manifests.find((o) => o.kind !== 'Service' && o.metadata.name === name) as unknown as {
         spec: { template: { spec: { initContainers: (Container & { name: string })[] } } };
       };
       const init = m.spec.template.spec.initContainers[0]!;
@@ -98,7 +104,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
     // The port each worker's own config says /metrics is served on.
     const queryEnv = containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-query'));
     const metricsListener = {
-      ingest: loadIngestConfig(containerEnv(monitoring, container(monitoring, 'Deployment', 'shop-ingest')))
+      ingest: loadIngestConfig(containerEnv(monitoring, container(monitoring, 'StatefulSet', 'shop-ingest')))
         .GRAVIX_INGEST_METRICS_PORT,
       query: loadQueryConfig(queryEnv).GRAVIX_QUERY_METRICS_PORT,
       rollup: 8080,
@@ -107,7 +113,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
       const service = find<Service>('Service', `shop-${component}`);
       const port = service.spec.ports.find((p) => p.name === 'metrics');
       expect(port).toBeDefined();
-      const pod = find<Pod>('Deployment', `shop-${component}`);
+      const pod = find<Pod>(component === 'ingest' ? 'StatefulSet' : 'Deployment', `shop-${component}`);
       const target = pod.spec.template.spec.containers[0]!.ports.find((p) => p.name === port!.targetPort);
       expect({ component, containerPort: target?.containerPort }).toEqual({
         component,

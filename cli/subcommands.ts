@@ -29,12 +29,14 @@ keys of gravix ingest and gravix query (workers/dev/config.ts, workers/ingest/co
   },
   ingest: {
     summary: 'ingestion worker (HTTP API + write-ahead log)',
-    help: `usage: gravix ingest
+    help: `usage: gravix ingest [--rescue]
 
 The ingestion API (POST /api/v1/facts, POST /api/v1/events; docs/openapi/gravix-api.yaml) with its write-ahead log;
 sealed segments are uploaded to the object store. Runs until SIGTERM, then drains.
 
 options:
+  --rescue    serve nothing: upload what the data directory's write-ahead log holds and exit, 0 once nothing is
+              left, 3 when GRAVIX_SHUTDOWN_DEADLINE_MS passed first (the Kubernetes rescue Job, docs/adr/0067)
 ${helpFlag}
 
 configuration (environment, every key and default in workers/ingest/config.ts): GRAVIX_API_KEYS_FILE (required),
@@ -59,6 +61,20 @@ ${helpFlag}
 
 configuration (environment): workers/rollup/config.ts and workers/rollup/README.md.`,
     load: () => import('../workers/rollup/main.js'),
+  },
+  'trino-probe': {
+    summary: 'readiness sidecar of a Trino pod: /ready runs SELECT 1',
+    help: `usage: gravix trino-probe
+
+Serves /ready (200 when SELECT 1 on the Trino in the same pod returns one row, else 503 with the reason) and /live,
+so a Trino pod turns Ready only once it accepts queries, not when its port opens.
+
+options:
+${helpFlag}
+
+configuration (environment): GRAVIX_TRINO_PROBE_SERVER (http://127.0.0.1:8080), GRAVIX_TRINO_PROBE_PORT (9466),
+GRAVIX_TRINO_PROBE_TIMEOUT_MS (4000); workers/trino-probe/config.ts.`,
+    load: () => import('../workers/trino-probe/main.js'),
   },
   'storage-setup': {
     summary: 'create the bucket and least-privilege MinIO users (the pipeline storage Job)',

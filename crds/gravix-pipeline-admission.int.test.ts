@@ -55,6 +55,11 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
       { ingestion: { replicas: 2, minAvailable: 3, autoscaling: { enabled: false } } },
       'spec.ingestion: Invalid value: "object": minAvailable must be <= the ingest replicas',
     ],
+    [
+      'Trino memory too small for the heap and query memory derived from it',
+      { trino: { coordinatorResources: { cpu: '500m', memory: '768Mi' } } },
+      'spec.trino: Invalid value: "object": trino.coordinatorResources.memory must be at least 1Gi',
+    ],
   ])('refuses %s with the rule message', async (_what, spec, message) => {
     await expect(create(spec, 'bad')).rejects.toThrow(message);
   });

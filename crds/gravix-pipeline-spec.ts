@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseQuantityBytes } from './quantity.js';
 
 /**
  * The one source of truth for GravixPipeline: the CRD's OpenAPI schema is generated from these zod schemas
@@ -48,12 +49,35 @@ export const MIN_AVAILABLE_RULE = cel(
   'self.minAvailable <= (self.autoscaling.enabled ? self.autoscaling.minReplicas : self.replicas)',
   'minAvailable must be <= the ingest replicas (autoscaling.minReplicas when autoscaling is enabled)',
 );
+// Each ingest replica keeps its write-ahead log on a claim of its own (a StatefulSet volume claim template).
+export const WAL_SIZE_RULE = cel(
+  'quantity(self).compareTo(quantity(oldSelf)) >= 0',
+  'ingestion.wal.size cannot shrink',
+);
+export const WAL_CLASS_RULE = cel(
+  'has(self.storageClassName) == has(oldSelf.storageClassName) && ' +
+    '(!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)',
+  'ingestion.wal.storageClassName is immutable',
+);
+const walSchema = z
+  .object({
+    size: quantity
+      .default('4Gi')
+      .describe(
+        'write-ahead log volume per ingest replica; may grow (the operator expands the claims), not shrink',
+      )
+      .meta({ 'x-kubernetes-validations': [WAL_SIZE_RULE] }),
+    storageClassName: name.optional(),
+  })
+  .meta({ 'x-kubernetes-validations': [WAL_CLASS_RULE] });
+
 const ingestionSchema = z
   .object({
     replicas: z.number().int().min(1).max(100).default(2).describe('used when autoscaling is disabled'),
     autoscaling: autoscalingSchema.default(autoscalingSchema.parse({})),
     minAvailable: z.number().int().min(0).max(100).default(1).describe('PodDisruptionBudget minAvailable'),
     resources: withResources('250m', '512Mi'),
+    wal: walSchema.default({ size: '4Gi' }),
   })
   .meta({ 'x-kubernetes-validations': [MIN_AVAILABLE_RULE] })
   .refine((i) => i.minAvailable <= (i.autoscaling.enabled ? i.autoscaling.minReplicas : i.replicas), {
@@ -77,16 +101,43 @@ const querySchema = z.object({
   resources: withResources('100m', '256Mi'),
 });
 
-const trinoSchema = z.object({
-  workers: z.number().int().min(0).max(50).default(1),
-  coordinatorResources: withResources('500m', '2Gi'),
-  workerResources: withResources('500m', '2Gi'),
-});
+// Trino's JVM heap, query memory and headroom all derive from its container memory (cdk8s/trino-config.ts); under
+// 1Gi the heap left after the JVM's own needs cannot hold a query.
+export const TRINO_MIN_MEMORY = '1Gi';
+const trinoMemoryRule = (field: string) =>
+  cel(
+    `quantity(self.${field}.memory).compareTo(quantity('${TRINO_MIN_MEMORY}')) >= 0`,
+    `trino.${field}.memory must be at least ${TRINO_MIN_MEMORY}: the JVM heap and query memory are derived from it`,
+  );
+export const TRINO_COORDINATOR_MEMORY_RULE = trinoMemoryRule('coordinatorResources');
+export const TRINO_WORKER_MEMORY_RULE = trinoMemoryRule('workerResources');
+const GIB = 2 ** 30;
+const trinoSchema = z
+  .object({
+    workers: z.number().int().min(0).max(50).default(1),
+    coordinatorResources: withResources('500m', '2Gi').describe(
+      'memory is the container limit; the JVM heap is 70% of it and a query may use half the heap per node',
+    ),
+    workerResources: withResources('500m', '2Gi'),
+  })
+  .meta({ 'x-kubernetes-validations': [TRINO_COORDINATOR_MEMORY_RULE, TRINO_WORKER_MEMORY_RULE] })
+  .refine((t) => (parseQuantityBytes(t.coordinatorResources.memory) ?? GIB) >= GIB, {
+    message: TRINO_COORDINATOR_MEMORY_RULE.message,
+    path: ['coordinatorResources', 'memory'],
+  })
+  .refine((t) => (parseQuantityBytes(t.workerResources.memory) ?? GIB) >= GIB, {
+    message: TRINO_WORKER_MEMORY_RULE.message,
+    path: ['workerResources', 'memory'],
+  });
 
-const cubeSchema = z.object({
-  enabled: z.boolean().default(false),
-  resources: withResources('250m', '512Mi'),
-});
+// Cube was removed (docs/adr/0068). Old objects that set these fields stay valid; the operator ignores them and
+// says so with a Warning Event.
+const cubeSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    resources: withResources('250m', '512Mi'),
+  })
+  .describe('deprecated and ignored: Cube was removed (docs/adr/0068); kept so existing objects stay valid');
 
 export const EXTERNAL_S3_RULE = cel(
   "self.mode != 'external' || (has(self.external) && has(self.external.secretRef))",
@@ -199,7 +250,7 @@ const imagesSchema = z
     registry: registry
       .optional()
       .describe(
-        'prepended to every image the pipeline runs (workers, Trino, MinIO, Cube); unset: Docker Hub names',
+        'prepended to every image the pipeline runs (workers, Trino, MinIO); unset: Docker Hub names',
       ),
     workers: imageSchema
       .omit({ tag: true })
@@ -207,7 +258,7 @@ const imagesSchema = z
       .describe('the Gravix workers image; its tag is spec.version'),
     trino: imageSchema.optional(),
     minio: imageSchema.optional(),
-    cube: imageSchema.optional(),
+    cube: imageSchema.optional().describe('deprecated and ignored: Cube was removed (docs/adr/0068)'),
     pullSecrets: z
       .array(z.object({ name }))
       .max(8)

@@ -60,7 +60,7 @@ async function diagnostics(): Promise<void> {
   writeFileSync(join(artifacts, 'cluster.txt'), dump);
   for (const [ns, what] of [
     ['gravix-system', 'deploy/gravix-operator'],
-    [namespace, `deploy/${release}-ingest`],
+    [namespace, `statefulset/${release}-ingest`],
     [namespace, `deploy/${release}-query`],
     [namespace, `statefulset/${release}-trino-coordinator`],
     [namespace, `statefulset/${release}-minio`],

@@ -76,9 +76,9 @@ collect_diagnostics() {
   kubectl get all,gravixpipelines,ingress,secrets,pvc,events -A -o wide >"$artifacts/cluster.txt" 2>&1 || true
   kubectl -n "$namespace" get gravixpipeline "$pipeline" -o yaml >"$artifacts/pipeline.yaml" 2>&1 || true
   kubectl -n gravix-system logs deploy/gravix-operator --tail=2000 >"$artifacts/operator.log" 2>&1 || true
-  for component in ingest query rollup; do
-    kubectl -n "$namespace" logs "deploy/$pipeline-$component" --all-containers --tail=2000 \
-      >"$artifacts/$component.log" 2>&1 || true
+  for workload in statefulset/ingest deploy/query deploy/rollup; do
+    kubectl -n "$namespace" logs "${workload%%/*}/$pipeline-${workload#*/}" --all-containers --tail=2000 \
+      >"$artifacts/${workload#*/}.log" 2>&1 || true
   done
   kubectl -n "$namespace" logs -l app.kubernetes.io/component=storage-setup --all-containers --tail=2000 \
     >"$artifacts/storage-setup.log" 2>&1 || true

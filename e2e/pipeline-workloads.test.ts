@@ -17,7 +17,7 @@ import { repoPath } from '../testbin/harness/testbin-paths.js';
 interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef?: { name: string; key: string } };
+  valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
 }
 
 interface Container {
@@ -50,10 +50,14 @@ function containerEnv(container: Container): Record<string, string> {
     const name = source.configMapRef?.name;
     if (name) Object.assign(env, find('ConfigMap', name)['data'] as Record<string, string>);
   }
-  for (const entry of container.env ?? []) {
-    env[entry.name] = entry.value ?? `secret:${entry.valueFrom?.secretKeyRef?.key ?? '?'}`;
-  }
+  for (const entry of container.env ?? []) env[entry.name] = envValue(entry);
   return env;
+}
+
+function envValue(entry: NonNullable<Container['env']>[number]): string {
+  // metadata.name: the pod's name, as the StatefulSet names its first pod.
+  if (entry.valueFrom?.fieldRef?.fieldPath === 'metadata.name') return 'e2e-ingest-0';
+  return entry.value ?? `secret:${entry.valueFrom?.secretKeyRef?.key ?? '?'}`;
 }
 
 const httpPort = (container: Container) => container.ports?.find((p) => p.name === 'http')?.containerPort;
@@ -62,7 +66,7 @@ const mounted = (container: Container, path: string) =>
 
 describe('workloads the operator deploys for the sample pipeline', () => {
   it('start ingestion with a valid configuration, on the port its Service targets, writing to a volume', () => {
-    const container = podContainer(find('Deployment', 'e2e-ingest'));
+    const container = podContainer(find('StatefulSet', 'e2e-ingest'));
     const config = loadIngestConfig(containerEnv(container));
     expect(config.store.GRAVIX_STORE).toBe('s3');
     expect(config.GRAVIX_INGEST_PORT).toBe(httpPort(container));

@@ -34,7 +34,7 @@ describe('gravix operator lifecycle on a real kube-apiserver', () => {
 
   const create = (name: string) =>
     env.client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject({}, name) });
-  const ingest = (name: string) => childPath('apps/v1', 'Deployment', `${name}-ingest`);
+  const ingest = (name: string) => childPath('apps/v1', 'StatefulSet', `${name}-ingest`);
   const lease = () =>
     env.client.request<{ spec: { holderIdentity?: string } }>({
       method: 'GET',

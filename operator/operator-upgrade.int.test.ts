@@ -93,8 +93,8 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
     });
     const after = await settled('up', 2);
     expect(degraded(after)).toMatchObject({ status: 'False' });
-    for (const name of ['up-ingest', 'up-rollup', 'up-query']) {
-      const d = (await get(deployment(name))) as Workload;
+    for (const path of [statefulSet('up-ingest'), deployment('up-rollup'), deployment('up-query')]) {
+      const d = (await get(path)) as Workload;
       expect((d.metadata?.labels as Record<string, string>)['app.kubernetes.io/version']).toBe('0.2.0');
       expect(d.spec.template.spec.containers[0]!.image).toMatch(/:0\.2\.0$/);
     }
@@ -129,7 +129,7 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
       body: pipelineObject({ ingestion }, 'scale'),
     });
     await settled('scale', 1);
-    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+    expect(((await get(statefulSet('scale-ingest'))) as Workload).spec.replicas).toBe(3);
     await mergePatch(env.client, pipelinePath('scale'), {
       spec: { ingestion: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 6 } } },
     });
@@ -137,10 +137,10 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
     await eventually('HPA applied', () =>
       get(childPath('autoscaling/v2', 'HorizontalPodAutoscaler', 'scale-ingest')),
     );
-    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+    expect(((await get(statefulSet('scale-ingest'))) as Workload).spec.replicas).toBe(3);
     // A later pass (no hand-over due any more) leaves the value to the HPA as well.
     await mergePatch(env.client, pipelinePath('scale'), { spec: { query: { replicas: 2 } } });
     await settled('scale', 3);
-    expect(((await get(deployment('scale-ingest'))) as Workload).spec.replicas).toBe(3);
+    expect(((await get(statefulSet('scale-ingest'))) as Workload).spec.replicas).toBe(3);
   });
 });

@@ -109,7 +109,6 @@ describe('gravix operator on a real kube-apiserver', () => {
   };
 
   const fullSpec: PipelineSpecInput = {
-    cube: { enabled: true },
     ingress: { enabled: true, host: 'gravix.example.com' },
     monitoring: { enabled: true },
   };
@@ -123,7 +122,18 @@ describe('gravix operator on a real kube-apiserver', () => {
 
   it('creates every child with a controller ownerReference when a pipeline is created', async () => {
     const created = await create('owned', fullSpec);
-    const expected = synthPipeline(makePipeline(fullSpec, 'owned'));
+    // The storage Job's name ends in a hash covering the generated Secrets' live values: take the live one.
+    const jobs = await eventually('storage Job', async () => {
+      const list = await env.client.request<{ items: KubeObject[] }>({
+        method: 'GET',
+        path: childPath('batch/v1', 'Job', ''),
+        query: { labelSelector: 'app.kubernetes.io/component=storage-setup,gravix.dev/pipeline=owned' },
+      });
+      return list.items.length > 0 ? list.items : undefined;
+    });
+    const expected = synthPipeline(makePipeline(fullSpec, 'owned')).map((m) =>
+      m.kind === 'Job' ? { ...m, metadata: { ...m.metadata, name: jobs[0]!.metadata!.name! } } : m,
+    );
     for (const m of expected) {
       const path = childPath(m.apiVersion, m.kind, m.metadata.name);
       const child = await eventually(`${m.kind}/${m.metadata.name}`, () => get(path));
@@ -207,18 +217,13 @@ describe('gravix operator on a real kube-apiserver', () => {
 
   it('prunes the children of a component that was disabled', async () => {
     await createReconciled('prune', fullSpec);
-    await eventually('cube applied', () => get(deployment('prune-cube')));
-    await mergePatch(env.client, pipelinePath('prune'), {
-      spec: { cube: { enabled: false }, monitoring: { enabled: false } },
-    });
-    await eventually('cube pruned', async () => (await get(deployment('prune-cube'))) === undefined);
-    await eventually(
-      'cube model pruned',
-      async () => (await get(childPath('v1', 'ConfigMap', 'prune-cube-model'))) === undefined,
+    await eventually('ServiceMonitor applied', () =>
+      get(childPath('monitoring.coreos.com/v1', 'ServiceMonitor', 'prune-monitoring')),
     );
+    await mergePatch(env.client, pipelinePath('prune'), { spec: { monitoring: { enabled: false } } });
     const monitor = childPath('monitoring.coreos.com/v1', 'ServiceMonitor', 'prune-monitoring');
     await eventually('ServiceMonitor pruned', async () => (await get(monitor)) === undefined);
-    expect(await get(deployment('prune-ingest'))).toBeDefined();
+    expect(await get(childPath('apps/v1', 'StatefulSet', 'prune-ingest'))).toBeDefined();
     await eventually('Pruned event', async () => (await events('prune')).some((e) => e.reason === 'Pruned'));
   });
 
@@ -254,7 +259,7 @@ describe('gravix operator on a real kube-apiserver', () => {
     await createReconciled('hash');
     const hash = async () =>
       (
-        (await get(deployment('hash-ingest'))) as {
+        (await get(deployment('hash-query'))) as {
           spec: { template: { metadata: { annotations: Record<string, string> } } };
         }
       ).spec.template.metadata.annotations['gravix.dev/config-hash'];
@@ -388,7 +393,11 @@ describe('gravix operator on a real kube-apiserver', () => {
     await createReconciled('survivor');
     await env.apiserver.restart(1000);
     await create('after-restart', {});
-    await eventually('children after restart', () => get(deployment('after-restart-ingest')), 60_000);
+    await eventually(
+      'children after restart',
+      () => get(childPath('apps/v1', 'StatefulSet', 'after-restart-ingest')),
+      60_000,
+    );
     await env.client.request({ method: 'DELETE', path: deployment('survivor-query') });
     await eventually(
       'survivor-query restored after restart',

@@ -115,7 +115,11 @@ export class CachedChildren implements ChildPort {
     return this.inner.list(kind, namespace, selector);
   }
 
-  delete(object: KubeObject): Promise<void> {
-    return this.inner.delete(object);
+  delete(object: KubeObject, propagationPolicy?: 'Background' | 'Orphan'): Promise<void> {
+    return this.inner.delete(object, propagationPolicy);
+  }
+
+  setOwner(object: KubeObject, owner: Record<string, unknown>): Promise<void> {
+    return this.inner.setOwner(object, owner);
   }
 }

@@ -83,6 +83,28 @@ export class ChildWriter implements ChildPort {
     }
   }
 
+  /** Makes `owner` the object's only owner (a create-only child the pipeline of the same name left behind). */
+  async setOwner(object: KubeObject, owner: Record<string, unknown>): Promise<void> {
+    const path = resourcePath({
+      apiVersion: object.apiVersion ?? '',
+      kind: object.kind ?? '',
+      namespace: object.metadata?.namespace,
+      name: object.metadata?.name,
+    });
+    try {
+      await this.client.request({
+        method: 'PATCH',
+        path,
+        query: { fieldManager: this.fieldManager },
+        // The resourceVersion makes it a compare-and-swap: nobody changed the owners since we looked.
+        body: { metadata: { ownerReferences: [owner], resourceVersion: object.metadata?.resourceVersion } },
+        contentType: 'application/merge-patch+json',
+      });
+    } catch (error) {
+      throw new ChildApplyError(`${object.kind}/${object.metadata?.name} (taking ownership)`, error);
+    }
+  }
+
   async list(
     kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
     namespace: string,
@@ -98,13 +120,14 @@ export class ChildWriter implements ChildPort {
     return list.items.map((item) => ({ ...item, apiVersion: kind.apiVersion, kind: kind.kind }));
   }
 
-  async delete(object: KubeObject): Promise<void> {
+  /** Background by default; Orphan leaves the dependents (a StatefulSet's pods) running for a replacement. */
+  async delete(object: KubeObject, propagationPolicy: 'Background' | 'Orphan' = 'Background'): Promise<void> {
     const path = resourcePath({
       apiVersion: object.apiVersion ?? '',
       kind: object.kind ?? '',
       namespace: object.metadata?.namespace,
       name: object.metadata?.name,
     });
-    await this.client.request({ method: 'DELETE', path, query: { propagationPolicy: 'Background' } });
+    await this.client.request({ method: 'DELETE', path, query: { propagationPolicy } });
   }
 }

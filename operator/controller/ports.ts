@@ -26,7 +26,10 @@ export interface ChildPort {
     namespace: string,
     selector: string,
   ): Promise<KubeObject[]>;
-  delete(object: KubeObject): Promise<void>;
+  /** Background by default; Orphan leaves the dependents (a StatefulSet's pods) running for a replacement. */
+  delete(object: KubeObject, propagationPolicy?: 'Background' | 'Orphan'): Promise<void>;
+  /** Makes `owner` the object's only owner (a create-only child the pipeline of the same name left behind). */
+  setOwner(object: KubeObject, owner: Record<string, unknown>): Promise<void>;
 }
 
 export interface InvolvedObject {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Manifest } from '../../cdk8s/pipeline-chart.js';
+import { synthGeneratedSecrets, type Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { SecretGenerator } from '../../cdk8s/secrets.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PIPELINE_LABEL } from '../../cdk8s/naming.js';
 import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
@@ -9,15 +9,17 @@ import type { KubeObject } from '../adapters/kube-client.js';
 import { isNotFound } from '../adapters/kube-errors.js';
 import { planApplyOrder } from '../domain/apply-order.js';
 import { claimGrowth, keepLiveClaimTemplates } from '../domain/claim-growth.js';
-import { buildDesiredState, objectKey } from '../domain/desired-state.js';
+import { buildDesiredState, objectKey, withOwner } from '../domain/desired-state.js';
 import {
   HANDOVER_FIELD_MANAGER,
   needsLiveObject,
   planReplicasHandover,
 } from '../domain/replicas-handover.js';
 import { prunedKinds } from '../domain/kind-registry.js';
+import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
+import { CUBE_REMOVED, deprecatedFieldsSet } from '../domain/deprecated-fields.js';
 import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
-import { planPrune } from '../domain/prune-plan.js';
+import { holdUntilReplaced, planPrune } from '../domain/prune-plan.js';
 import {
   failedJob,
   isWorkload,
@@ -25,6 +27,8 @@ import {
   type WorkloadObject,
 } from '../domain/workload-readiness.js';
 import { describeFailure } from './failure.js';
+import { ensureGeneratedSecrets, type SecretsOutcome } from './generated-secrets.js';
+import { deleteRescuedClaims, observeIngestRescue } from './ingest-rescue-sync.js';
 import type { ChildPort, EventPort, EventType, PipelinePort } from './ports.js';
 
 export const PAUSE_ANNOTATION = 'gravix.dev/paused';
@@ -41,7 +45,9 @@ export interface ReconcilerDeps {
 
 interface PassResult {
   applied: KubeObject[];
-  createdSecrets: string[];
+  secrets: SecretsOutcome;
+  rescueJobs: string[];
+  rescuedClaims: string[];
   pruned: string[];
 }
 
@@ -81,17 +87,28 @@ export class PipelineReconciler {
 
   private async sync(pipeline: GravixPipeline): Promise<PassResult> {
     const prometheusOperator = await this.deps.prometheusOperator();
-    const desired = buildDesiredState(pipeline, { generate: this.deps.generate, prometheusOperator });
-    const createdSecrets: string[] = [];
-    for (const secret of desired.createOnly) {
-      if (await this.deps.children.createIfAbsent(secret)) createdSecrets.push(secret.metadata.name);
-    }
+    const generated = withOwner(pipeline, synthGeneratedSecrets(pipeline, this.deps.generate));
+    const secrets = await ensureGeneratedSecrets(this.deps.children, pipeline, generated);
+    const rescue = await observeIngestRescue(this.deps.children, pipeline);
+    const desired = buildDesiredState(pipeline, {
+      generate: this.deps.generate,
+      prometheusOperator,
+      secretsHash: secrets.hash,
+      ingestRescue: rescue.rescue,
+    });
+    // Generated Secrets were handled above; what remains create-only is the rescue Jobs.
+    const createOnly = desired.createOnly.filter((m) => m.kind !== 'Secret');
+    const rescueJobs: string[] = [];
+    for (const job of createOnly)
+      if (await this.deps.children.createIfAbsent(job)) rescueJobs.push(job.metadata.name);
     const applied: KubeObject[] = [];
     for (const tier of planApplyOrder(desired.applied))
       applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m)))));
     await this.growClaims(pipeline, desired.applied);
-    const pruned = await this.prune(pipeline, desired.applied, prometheusOperator);
-    return { applied, createdSecrets, pruned };
+    await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
+    const kept = [...desired.applied, ...createOnly];
+    const pruned = await this.prune(pipeline, kept, applied, prometheusOperator);
+    return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned };
   }
 
   /**
@@ -101,6 +118,14 @@ export class PipelineReconciler {
   private async applyChild(manifest: Manifest): Promise<KubeObject> {
     if (!needsLiveObject(manifest)) return this.deps.children.apply(manifest);
     const live = await this.deps.children.get(manifest);
+    // Being replaced (see recreateReason): the delete event brings the pass that creates it anew.
+    if (live && isDeleting(live)) return live;
+    const reason = recreateReason(manifest, live);
+    if (live && reason) {
+      this.deps.logger.info({ object: objectKey(manifest), reason }, 'recreating child, orphaning its pods');
+      await this.deps.children.delete(live, 'Orphan');
+      return live;
+    }
     const handover = planReplicasHandover(manifest, live, this.deps.children.fieldManager);
     if (handover) await this.deps.children.apply(handover, HANDOVER_FIELD_MANAGER);
     return this.deps.children.apply(keepLiveClaimTemplates(manifest, live));
@@ -118,17 +143,21 @@ export class PipelineReconciler {
 
   private async prune(
     pipeline: GravixPipeline,
-    applied: Manifest[],
+    kept: Manifest[],
+    applied: KubeObject[],
     prometheusOperator: boolean,
   ): Promise<string[]> {
-    const keys = new Set(applied.map(objectKey));
+    const keys = new Set(kept.map(objectKey));
     const selector = `${PIPELINE_LABEL}=${pipeline.metadata.name},${MANAGED_BY_LABEL}=${MANAGED_BY}`;
     const lists = await Promise.all(
       prunedKinds(prometheusOperator).map((kind) =>
         this.deps.children.list(kind, pipeline.metadata.namespace, selector),
       ),
     );
-    const stale = planPrune(lists.flat(), keys, pipeline.metadata.uid ?? '');
+    const workloads = (applied as WorkloadObject[])
+      .filter(isWorkload)
+      .map((w) => ({ kind: w.kind, metadata: w.metadata, ready: workloadReadiness(w).ready }));
+    const stale = holdUntilReplaced(planPrune(lists.flat(), keys, pipeline.metadata.uid ?? ''), workloads);
     await Promise.all(
       stale.map((o) =>
         this.deps.children.delete(o).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e))),
@@ -140,7 +169,7 @@ export class PipelineReconciler {
   private observe(pipeline: GravixPipeline, applied: KubeObject[]): Observation {
     const workloads = (applied as WorkloadObject[]).filter(isWorkload);
     const ingest = workloads.find(
-      (w) => w.kind === 'Deployment' && w.metadata?.name === `${pipeline.metadata.name}-ingest`,
+      (w) => w.kind === 'StatefulSet' && w.metadata?.name === `${pipeline.metadata.name}-ingest`,
     );
     const childFailure = workloads.map(failedJob).find((f) => f !== undefined);
     return {
@@ -152,13 +181,40 @@ export class PipelineReconciler {
   }
 
   private async announce(pipeline: GravixPipeline, result: PassResult): Promise<void> {
-    for (const name of result.createdSecrets)
+    const { secrets } = result;
+    for (const name of secrets.created)
       await this.event(pipeline, 'Normal', 'SecretGenerated', `generated Secret ${name}`);
+    for (const name of secrets.adopted)
+      await this.event(pipeline, 'Normal', 'SecretAdopted', `Secret ${name} now belongs to this pipeline`);
+    for (const name of secrets.retired)
+      await this.event(pipeline, 'Normal', 'Pruned', `deleted Secret ${name}, no longer used`);
+    for (const name of result.rescueJobs)
+      await this.event(
+        pipeline,
+        'Normal',
+        'IngestRescueStarted',
+        `started Job ${name} for a scaled-away ingest volume`,
+      );
+    for (const name of result.rescuedClaims)
+      await this.event(
+        pipeline,
+        'Normal',
+        'IngestVolumeRescued',
+        `deleted PersistentVolumeClaim ${name}, its log is uploaded`,
+      );
     for (const key of result.pruned)
       await this.event(pipeline, 'Normal', 'Pruned', `deleted ${key}, no longer in the spec`);
     if (pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
       const message = `applied ${result.applied.length} children for generation ${pipeline.metadata.generation}`;
       await this.event(pipeline, 'Normal', 'Reconciled', message);
+      const ignored = deprecatedFieldsSet(pipeline);
+      if (ignored.length > 0)
+        await this.event(
+          pipeline,
+          'Warning',
+          'DeprecatedFieldIgnored',
+          `${ignored.join(', ')} ignored: ${CUBE_REMOVED}`,
+        );
     }
   }
 

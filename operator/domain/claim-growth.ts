@@ -1,5 +1,6 @@
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { KubeObject } from '../adapters/kube-client.js';
+import { parseQuantityBytes } from '../../crds/quantity.js';
 
 interface ClaimTemplate {
   metadata?: { name?: string };
@@ -16,30 +17,8 @@ export interface ClaimGrowth {
   storage: string;
 }
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-/** Bytes of a storage quantity (`20Gi`, `500M`, `1e9`); undefined for what is not a plain storage size. */
-export function parseStorageBytes(quantity: string): number | undefined {
-  const m = /^([0-9]+(?:\.[0-9]*)?)(?:([kMGTPE]i?)|[eE]([0-9]+))?$/.exec(quantity);
-  if (!m) return undefined;
-  const unit = m[2] ?? '';
-  const scale = m[3] !== undefined ? 10 ** Number(m[3]) : UNITS[unit];
-  return scale === undefined ? undefined : Number(m[1]) * scale;
-}
+/** Bytes of a storage quantity; one parser for every quantity Gravix reads (crds/quantity.ts). */
+export const parseStorageBytes = parseQuantityBytes;
 
 /**
  * A StatefulSet's volumeClaimTemplates cannot change after creation, so the desired StatefulSet keeps the live

@@ -14,6 +14,10 @@ export interface DesiredState {
 export interface DesiredStateOptions {
   generate: SecretGenerator;
   prometheusOperator: boolean;
+  /** Hash of the generated Secrets' live values: pods that read them roll when it changes. */
+  secretsHash?: string;
+  /** Scaled-away ingest replicas whose claims get a rescue Job (domain/ingest-rescue.ts). */
+  ingestRescue?: number[];
 }
 
 /** The controller ownerReference: children are garbage-collected with their pipeline. */
@@ -30,13 +34,14 @@ export function ownerReference(pipeline: GravixPipeline) {
 
 /** Every child of the pipeline, owned by it, split by how the operator writes it. */
 export function buildDesiredState(pipeline: GravixPipeline, options: DesiredStateOptions): DesiredState {
-  const owner = ownerReference(pipeline);
-  const owned = synthPipeline(pipeline, options).map((m) => ({
-    ...m,
-    metadata: { ...m.metadata, ownerReferences: [owner] },
-  }));
+  const owned = withOwner(pipeline, synthPipeline(pipeline, options));
   const isCreateOnly = (m: Manifest) => m.metadata.annotations?.[CREATE_ONLY_ANNOTATION] === 'true';
   return { applied: owned.filter((m) => !isCreateOnly(m)), createOnly: owned.filter(isCreateOnly) };
+}
+
+export function withOwner(pipeline: GravixPipeline, manifests: Manifest[]): Manifest[] {
+  const owner = ownerReference(pipeline);
+  return manifests.map((m) => ({ ...m, metadata: { ...m.metadata, ownerReferences: [owner] } }));
 }
 
 export function objectKey(o: { kind?: string; metadata?: { name?: string } }): string {

@@ -9,12 +9,20 @@ export type WriteMode =
   | 'reconciled'
   /** Server-side applied on every pass; watched (drift wakes a pass) and pruned when no longer synthesized. */
   | 'apply'
-  /** Created only when absent (generated Secrets), never updated or pruned; watched so a deleted one returns. */
+  /**
+   * Created only when absent (generated Secrets), never updated or pruned; watched so a deleted one returns. Its
+   * owner may be replaced (one a deleted pipeline of the same name left) and one a release retired is deleted.
+   */
   | 'create-only'
   /** No longer synthesized: watched and pruned only, so an upgrade removes what an older version applied. */
   | 'prune-only'
-  /** Never applied: listed and its storage request patched (a StatefulSet's claim template cannot grow). */
+  /**
+   * Never applied: listed and its storage request patched (a StatefulSet's claim template cannot grow); an ingest
+   * claim is deleted once its rescue Job uploaded it (docs/adr/0067).
+   */
   | 'grow-only'
+  /** Only listed, never watched or written (pods: a rescue waits until the scaled-away pod is gone). */
+  | 'list-only'
   /** Events: created, read and patched (aggregated like client-go's correlator). */
   | 'record';
 
@@ -65,6 +73,7 @@ export const KIND_REGISTRY: readonly RegisteredKind[] = [
     prometheusOperator: true,
   },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', write: 'grow-only' },
+  { apiVersion: 'v1', kind: 'Pod', plural: 'pods', write: 'list-only' },
   { apiVersion: 'v1', kind: 'Event', plural: 'events', write: 'record' },
 ];
 
@@ -95,9 +104,10 @@ export function prunedKinds(prometheusOperator: boolean): RegisteredKind[] {
 const VERBS: Record<WriteMode, string[]> = {
   reconciled: ['get', 'list', 'watch'],
   apply: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
-  'create-only': ['get', 'list', 'watch', 'create'],
+  'create-only': ['get', 'list', 'watch', 'create', 'patch', 'delete'],
   'prune-only': ['get', 'list', 'watch', 'delete'],
-  'grow-only': ['get', 'list', 'patch'],
+  'grow-only': ['get', 'list', 'patch', 'delete'],
+  'list-only': ['list'],
   record: ['get', 'create', 'patch'],
 };
 

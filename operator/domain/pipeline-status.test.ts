@@ -12,6 +12,34 @@ const observation = (overrides: Partial<Observation> = {}): Observation => ({
 });
 
 describe('buildStatus', () => {
+  it('says which part of the pipeline does not work, the most fundamental first, and why', () => {
+    const workloads = [
+      { name: 'shop-query', ready: false, component: 'query' },
+      { name: 'shop-rollup', ready: false, component: 'rollup' },
+      { name: 'shop-ingest', ready: true, component: 'ingest' },
+    ];
+    const available = buildStatus(undefined, observation({ workloads }), 'T1').conditions![0]!;
+    expect({ reason: available.reason, message: available.message }).toEqual({
+      reason: 'RollupFailing',
+      message:
+        'waiting for shop-query (the query server cannot run a query on its engine; its /ready says why), ' +
+        'shop-rollup (no rollup pass has succeeded since the last failure; its /ready says why)',
+    });
+    const ready = workloads.map((w) => ({ ...w, ready: true }));
+    expect(buildStatus(undefined, observation({ workloads: ready }), 'T1').conditions![0]).toMatchObject({
+      status: 'True',
+      reason: 'WorkloadsReady',
+    });
+  });
+
+  it('reads the component from the workload label', () => {
+    const w = {
+      kind: 'Deployment',
+      metadata: { name: 'x', labels: { 'app.kubernetes.io/component': 'rollup' } },
+    };
+    expect(workloadReadiness(w as WorkloadObject)).toEqual({ name: 'x', ready: false, component: 'rollup' });
+  });
+
   it('reports Progressing while a workload is not ready, naming it', () => {
     const status = buildStatus(undefined, observation(), 'T1');
     expect(status.phase).toBe('Progressing');

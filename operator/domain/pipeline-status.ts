@@ -31,21 +31,51 @@ function availability(obs: Observation, previous: PipelineStatus | undefined): C
       message: 'workloads not observed yet',
     };
   }
-  const waiting = obs.workloads.filter((w) => !w.ready).map((w) => w.name);
+  const waiting = obs.workloads.filter((w) => !w.ready);
   if (waiting.length === 0)
     return {
       type: 'Available',
       status: 'True',
       reason: 'WorkloadsReady',
-      message: 'all workloads are ready',
+      message: 'all workloads are ready: bucket prepared, rollup passes succeeding, query answering',
     };
+  const first = [...waiting].sort((a, b) => rank(a) - rank(b))[0]!;
+  const describe = (w: WorkloadReadiness) => {
+    const why = w.component ? NOT_READY[w.component]?.why : undefined;
+    return why ? `${w.name} (${why})` : w.name;
+  };
   return {
     type: 'Available',
     status: 'False',
-    reason: 'WorkloadsNotReady',
-    message: `waiting for ${waiting.join(', ')}`,
+    reason: (first.component && NOT_READY[first.component]?.reason) || 'WorkloadsNotReady',
+    message: `waiting for ${waiting.map(describe).join(', ')}`,
   };
 }
+
+/**
+ * What a component that is not ready means for the pipeline, most fundamental first: each worker's readiness is a
+ * real check (the rollup's /ready fails while passes fail, query's runs SELECT 1 on its engine), so Available is
+ * true only when the pipeline works end to end.
+ */
+const NOT_READY: Record<string, { reason: string; why: string }> = {
+  minio: { reason: 'StorageNotReady', why: 'MinIO is not ready' },
+  'storage-setup': { reason: 'StorageNotReady', why: 'the storage Job has not prepared the bucket yet' },
+  rollup: {
+    reason: 'RollupFailing',
+    why: 'no rollup pass has succeeded since the last failure; its /ready says why',
+  },
+  'trino-coordinator': { reason: 'QueryNotReady', why: 'Trino does not accept queries yet' },
+  query: {
+    reason: 'QueryNotReady',
+    why: 'the query server cannot run a query on its engine; its /ready says why',
+  },
+  ingest: { reason: 'IngestNotReady', why: 'not enough ingest replicas are ready' },
+};
+const ORDER = Object.keys(NOT_READY);
+const rank = (w: WorkloadReadiness) => {
+  const i = ORDER.indexOf(w.component ?? '');
+  return i < 0 ? ORDER.length : i;
+};
 
 function progress(obs: Observation, available: boolean): ConditionInput {
   if (obs.paused)

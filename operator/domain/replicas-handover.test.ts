@@ -4,7 +4,7 @@ import { needsLiveObject, planReplicasHandover } from './replicas-handover.js';
 
 const ingest = (autoscaling: boolean) =>
   synthPipeline(makePipeline({ ingestion: { autoscaling: { enabled: autoscaling } } })).find(
-    (m) => m.kind === 'Deployment' && m.metadata.name === 'shop-ingest',
+    (m) => m.kind === 'StatefulSet' && m.metadata.name === 'shop-ingest',
   )!;
 const live = (manager: string) => ({
   spec: { replicas: 3 },
@@ -17,7 +17,7 @@ describe('replicas hand-over to the HPA', () => {
   it('makes a second manager co-own the live replicas when the operator stops setting them', () => {
     expect(planReplicasHandover(ingest(true), live('gravix-operator'), 'gravix-operator')).toEqual({
       apiVersion: 'apps/v1',
-      kind: 'Deployment',
+      kind: 'StatefulSet',
       metadata: { name: 'shop-ingest', namespace: 'default' },
       spec: { replicas: 3 },
     });
@@ -33,6 +33,7 @@ describe('replicas hand-over to the HPA', () => {
 
   it('reads the live object only for StatefulSets and workloads without replicas', () => {
     expect(needsLiveObject(ingest(true))).toBe(true);
-    expect(needsLiveObject(ingest(false))).toBe(false);
+    const query = synthPipeline(makePipeline()).find((m) => m.metadata.name === 'shop-query')!;
+    expect(needsLiveObject(query)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 export interface WorkloadObject {
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number };
+  metadata?: { name?: string; namespace?: string; generation?: number; labels?: Record<string, string> };
   spec?: { replicas?: number };
   status?: {
     observedGeneration?: number;
@@ -15,6 +15,8 @@ export interface WorkloadObject {
 export interface WorkloadReadiness {
   name: string;
   ready: boolean;
+  /** The app.kubernetes.io/component label: what the workload does, for the Available condition's reason. */
+  component?: string;
 }
 
 // The storage Job counts: nothing works until it has prepared the bucket (docs/adr/0063).
@@ -34,7 +36,12 @@ function replicasReady(o: WorkloadObject): boolean {
 
 /** Deployments and StatefulSets by the rollout rule; a Job once it succeeded. */
 export function workloadReadiness(o: WorkloadObject): WorkloadReadiness {
-  return { name: o.metadata?.name ?? '', ready: o.kind === 'Job' ? jobReady(o) : replicasReady(o) };
+  const component = o.metadata?.labels?.['app.kubernetes.io/component'];
+  return {
+    name: o.metadata?.name ?? '',
+    ready: o.kind === 'Job' ? jobReady(o) : replicasReady(o),
+    ...(component ? { component } : {}),
+  };
 }
 
 /**

@@ -43,7 +43,10 @@ describe('gravix ingest --rescue', () => {
     await minio.createBucket(bucket);
     const dataDir = mkdtempSync(join(tmpdir(), 'gx-rescue-'));
     const keysFile = join(dataDir, 'keys.json');
-    writeFileSync(keysFile, JSON.stringify({ keys: [{ name: 'k', tenant: 'acme', sha256: hashApiKey(apiKey) }] }));
+    writeFileSync(
+      keysFile,
+      JSON.stringify({ keys: [{ name: 'k', tenant: 'acme', sha256: hashApiKey(apiKey) }] }),
+    );
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const env = {

@@ -6,8 +6,8 @@ import { buildProgressReporter } from './app/backfill-progress.js';
 import { loadRollupConfig, type RollupConfig } from './config.js';
 import { deriveMissingTables } from './app/derive-missing-tables.js';
 import { refreshDayTiles } from './app/refresh-day-tiles.js';
-import { startRollupHttpServer } from './http/rollup-http-server.js';
-import { startRollupLoop } from './app/rollup-loop.js';
+import { startRollupHttpServer, type RollupReadiness } from './http/rollup-http-server.js';
+import { startRollupLoop, type RollupPassResult } from './app/rollup-loop.js';
 import { PartitionBackoff } from './domain/partition-backoff.js';
 import { buildRollupMetrics } from './app/rollup-metrics.js';
 import { configurePhasePause } from './app/test-phase-pause.js';
@@ -59,15 +59,25 @@ function untilSignal(): Promise<void> {
 /** Loop mode (the Kubernetes Deployment): a pass every interval, its results on /metrics, until SIGTERM. */
 async function runLoop(config: RollupConfig, options: RollupOnceOptions, log: Logger): Promise<number> {
   const metrics = buildRollupMetrics();
+  let last: RollupPassResult | undefined;
+  const readiness: RollupReadiness = () => {
+    if (!last) return { code: 'ROLLUP_NO_PASS_YET', message: 'no rollup pass has finished yet' };
+    if (last.passError === undefined) return undefined;
+    const at = new Date(last.finishedAtMs).toISOString();
+    return { code: 'ROLLUP_PASS_FAILED', message: `the rollup pass at ${at} failed: ${last.passError}` };
+  };
   const server = config.http
-    ? await startRollupHttpServer({ ...config.http, registry: metrics.registry })
+    ? await startRollupHttpServer({ ...config.http, registry: metrics.registry, readiness })
     : undefined;
   if (server) log.info({ port: server.port }, 'rollup metrics listening');
   const loop = startRollupLoop({
     ...options,
     intervalMs: config.intervalMs,
     backoff: new PartitionBackoff({ maxMs: config.retryBackoffMaxMs }),
-    onPass: metrics.recordPass,
+    onPass: (pass) => {
+      last = pass;
+      metrics.recordPass(pass);
+    },
   });
   await untilSignal();
   await loop.stop();

@@ -79,10 +79,11 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
   resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
 {{- end }}
-# Generated Secrets are created once and never updated.
+# Generated Secrets are created once and never updated; patch takes over one an earlier pipeline of the same name
+# left behind, delete removes one a release no longer generates (docs/adr/0068).
 - apiGroups: ['']
   resources: [secrets]
-  verbs: [get, list, watch, create]
+  verbs: [get, list, watch, create, patch, delete]
 {{- range list "deployments" "statefulsets" }}
 - apiGroups: [apps]
   resources: [{{ . }}]
@@ -111,10 +112,15 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
   resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
 {{- end }}
-# MinIO's claim grows with spec.storage.minio.size (a StatefulSet's claim template cannot change).
+# MinIO's and ingest's claims grow with their size settings (a StatefulSet's claim template cannot change); a
+# scaled-away ingest replica's claim is deleted once its rescue Job has uploaded what it held (docs/adr/0067).
 - apiGroups: ['']
   resources: [persistentvolumeclaims]
-  verbs: [get, list, patch]
+  verbs: [get, list, patch, delete]
+# Listed only: an ingest rescue starts once the scaled-away pod is gone.
+- apiGroups: ['']
+  resources: [pods]
+  verbs: [list]
 - apiGroups: ['']
   resources: [events]
   verbs: [get, create, patch]

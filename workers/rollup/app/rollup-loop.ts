@@ -10,6 +10,8 @@ export interface RollupPassResult {
   failureCodes: string[];
   /** Partitions whose last attempt failed (retried with backoff), after this pass. */
   failingPartitions: number;
+  /** Why the pass itself failed (the store unreachable, say); undefined when it ran to the end. */
+  passError?: string;
 }
 
 export interface RollupLoop {
@@ -37,6 +39,7 @@ export function startRollupLoop(
     const started = Date.now();
     let ok = false;
     let failureCodes: string[] = [];
+    let passError: string | undefined;
     try {
       const summary = await runRollupOnce(options);
       ok = summary.failed.length === 0;
@@ -44,11 +47,13 @@ export function startRollupLoop(
       if (!ok) log.warn({ failed: summary.failed }, 'rollup pass had failures');
     } catch (error) {
       log.error({ err: error }, 'rollup pass failed');
+      passError = (error as Error).message;
     }
     const finishedAtMs = Date.now();
     const failingPartitions = options.backoff?.size ?? failureCodes.length;
     const durationSeconds = (finishedAtMs - started) / 1000;
-    options.onPass?.({ ok, durationSeconds, finishedAtMs, failureCodes, failingPartitions });
+    const result = { ok, durationSeconds, finishedAtMs, failureCodes, failingPartitions };
+    options.onPass?.(passError === undefined ? result : { ...result, passError });
   };
   const tick = () => {
     current = pass().finally(() => {

@@ -7,16 +7,28 @@ export interface RollupHttpServer {
   close(): Promise<void>;
 }
 
-/** /metrics for Prometheus and /ready, /live for the kubelet (the same probe paths as ingest and query). */
+/** Whether the rollup works: undefined when it does, else the error body /ready answers 503 with. */
+export type RollupReadiness = () => { code: string; message: string } | undefined;
+
+/**
+ * /metrics for Prometheus, /live and /ready for the kubelet (the same probe paths as ingest and query). /ready is
+ * honest: 503 until a pass has run to the end and whenever the last one failed as a whole (the store unreachable),
+ * so the Deployment, and the pipeline's Available condition, say when rollups are not happening. A partition that
+ * fails alone does not count: one tenant's bad data must not mark every tenant's pipeline unavailable.
+ */
 export async function startRollupHttpServer(options: {
   host: string;
   port: number;
   registry: Registry;
+  readiness: RollupReadiness;
 }): Promise<RollupHttpServer> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/ready' || path === '/live') {
-      return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (path === '/live') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    if (path === '/ready') {
+      const error = options.readiness();
+      if (!error) return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      return void res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
     }
     if (path === '/metrics') {
       void options.registry.metrics().then(

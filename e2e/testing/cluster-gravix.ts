@@ -1,0 +1,114 @@
+import { gunzipSync } from 'node:zlib';
+import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
+import { clusterScript, kubectl, run, testCluster } from '../../testbin/harness/cluster.js';
+import { loadTestbinVersions, repoPath } from '../../testbin/harness/testbin-paths.js';
+
+/** The prefix of every image the test cluster built (testbin/cluster/images.sh); nothing can be pulled. */
+export const REGISTRY = 'testbin.local';
+
+/** Builds the workers and operator images from the project's Dockerfiles and installs the operator chart. */
+export async function installOperator(tag: string): Promise<void> {
+  await run('bash', [clusterScript, 'build-gravix-images', tag], { timeoutMs: 1_500_000 });
+  // Helm installs the CRD only when absent, never upgrades it: apply it first, as docs/install-on-kubernetes.md says.
+  await kubectl([
+    'apply',
+    '--server-side',
+    '--force-conflicts',
+    '-f',
+    repoPath('charts', 'gravix-operator', 'crds'),
+  ]);
+  await run(testCluster().helm, [
+    'upgrade',
+    '--install',
+    'gravix-operator',
+    repoPath('charts', 'gravix-operator'),
+    '--namespace',
+    'gravix-system',
+    '--create-namespace',
+    '--set',
+    `image.registry=${REGISTRY}`,
+    '--set',
+    `image.tag=${tag}`,
+    '--set',
+    'image.pullPolicy=Never',
+    '--wait',
+    '--timeout',
+    '5m',
+  ]);
+  // The image was re-imported under the same tag: an operator already running keeps the old one until restarted.
+  await kubectl(['-n', 'gravix-system', 'rollout', 'restart', 'deployment/gravix-operator']);
+  await kubectl(['-n', 'gravix-system', 'rollout', 'status', 'deployment/gravix-operator', '--timeout=5m']);
+}
+
+/** spec.images for a pipeline on the test cluster: the Gravix images just built, MinIO and Trino from testbin. */
+export function clusterImages() {
+  const v = loadTestbinVersions();
+  return {
+    registry: REGISTRY,
+    trino: { repository: 'trino', tag: v.TRINO_VERSION },
+    minio: { repository: 'minio', tag: v.MINIO_VERSION },
+  };
+}
+
+export async function secretValue(namespace: string, name: string, key: string): Promise<string> {
+  const b64 = await kubectl(['-n', namespace, 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
+  return Buffer.from(b64, 'base64').toString('utf8').trim();
+}
+
+export async function podIp(namespace: string, pod: string): Promise<string> {
+  return (await kubectl(['-n', namespace, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])).trim();
+}
+
+/**
+ * The pipeline's MinIO bucket, read from the host with the root credentials at the MinIO pod's address (the host
+ * reaches pod addresses over the cluster's bridge).
+ */
+export async function pipelineStore(
+  namespace: string,
+  pipeline: string,
+  bucket: string,
+): Promise<S3ObjectStore> {
+  return new S3ObjectStore({
+    bucket,
+    endpoint: `http://${await podIp(namespace, `${pipeline}-minio-0`)}:9000`,
+    region: 'us-east-1',
+    accessKeyId: await secretValue(namespace, `${pipeline}-minio-credentials`, 'accessKeyId'),
+    secretAccessKey: await secretValue(namespace, `${pipeline}-minio-credentials`, 'secretAccessKey'),
+  });
+}
+
+/** Every event_id in the raw layer (sealed WAL segments the ingesters uploaded). */
+export async function storedEventIds(store: S3ObjectStore): Promise<Set<string>> {
+  const ids = new Set<string>();
+  for (const info of await store.list('raw/')) {
+    const object = await store.get(info.key);
+    if (!object) continue;
+    for (const line of gunzipSync(object.body).toString('utf8').split('\n'))
+      if (line) ids.add((JSON.parse(line) as { event_id: string }).event_id);
+  }
+  return ids;
+}
+
+/**
+ * A MinIO outage as the pods see it: the host's FORWARD chain (which bridged pod traffic crosses) rejects every
+ * packet to MinIO's pod address, while the kubelet's probes (from the host itself) still pass.
+ */
+export function minioOutage(minioIp: string) {
+  const rule = [
+    'FORWARD',
+    '-d',
+    minioIp,
+    '-p',
+    'tcp',
+    '--dport',
+    '9000',
+    '-j',
+    'REJECT',
+    '--reject-with',
+    'tcp-reset',
+  ];
+  return {
+    start: () => run('iptables', ['-I', ...rule]),
+    end: () => run('iptables', ['-D', ...rule]).catch(() => undefined),
+  };
+}
