@@ -159,6 +159,17 @@ describe('no acknowledged fact lost when an ingest pod goes, on the single-node 
       'wide',
     ]).catch((e: Error) => e.message);
     writeFileSync(join(artifacts, 'cluster.txt'), dump);
+    for (const [ns, what] of [
+      ['gravix-system', 'deploy/gravix-operator'],
+      [namespace, `statefulset/${pipeline}-ingest`],
+      [namespace, `deploy/${pipeline}-rollup`],
+      [namespace, `job/${pipeline}-ingest-rescue-1`],
+    ] as const) {
+      const logs = await kubectl(['-n', ns, 'logs', what, '--all-containers', '--tail=300']).catch(
+        (e: Error) => e.message,
+      );
+      writeFileSync(join(artifacts, `${what.replace('/', '-')}.log`), logs);
+    }
     await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
   });
 

@@ -31,6 +31,9 @@ export async function installOperator(tag: string): Promise<void> {
     `image.tag=${tag}`,
     '--set',
     'image.pullPolicy=Never',
+    // Pipelines live in their own namespaces; by default the operator watches only its own.
+    '--set',
+    'watchAllNamespaces=true',
     '--wait',
     '--timeout',
     '5m',
