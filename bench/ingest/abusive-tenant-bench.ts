@@ -4,7 +4,7 @@
  * distinct services), printed side by side; and the ingest server's RSS after the abuse beside its RSS after the
  * normal traffic alone (the floor). Each scenario runs on its own fresh ingest server (the built CLI code, forked)
  * and data directory; the rollup is `gravix rollup --once --include-open` on that directory.
- * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000]
+ * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000]
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -25,6 +25,8 @@ const seconds = arg('--seconds', 10);
 const abusiveServices = arg('--services', 300_000);
 const connections = 16;
 const abuserBatch = 1000;
+// Items per second per tenant (GRAVIX_RATE_PER_SECOND; burst twice that); the product's default unless given.
+const rate = arg('--rate', 50_000);
 
 const tenants = [
   { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal') },
@@ -54,6 +56,8 @@ async function serve(dir: string): Promise<void> {
     GRAVIX_INGEST_METRICS_PORT: '0',
     GRAVIX_INGEST_HOST: '127.0.0.1',
     GRAVIX_WAL_SEGMENT_AGE_MS: '1000',
+    GRAVIX_RATE_PER_SECOND: String(rate),
+    GRAVIX_RATE_BURST: String(2 * rate),
   });
   const server = await startIngestServer(
     config,
@@ -111,9 +115,11 @@ async function rollupSeconds(dir: string): Promise<number> {
 
 async function scenario(withAbuser: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-bench-'));
-  const server = forkMode(['serve', dir]);
+  const server = forkMode(['serve', dir, '--rate', String(rate)]);
   const { port } = await message<{ port: number }>(server);
-  const abuser = withAbuser ? forkMode(['abuse', String(port)]) : undefined;
+  const abuser = withAbuser
+    ? forkMode(['abuse', String(port), '--services', String(abusiveServices)])
+    : undefined;
   const abuseDone = abuser ? message<{ sent: number; refused: number }>(abuser) : undefined;
   const body = JSON.stringify(fact('n-1', 'checkout', 1));
   const url = `http://127.0.0.1:${port}/api/v1/facts`;
@@ -147,6 +153,7 @@ async function main(): Promise<void> {
     seconds,
     connections,
     abusiveServices,
+    ratePerTenant: rate,
     load: { before: loadBefore, after: load() },
     floor: 'the same normal traffic without the abuser, on its own fresh server',
     runs: [without, withAbuser],
