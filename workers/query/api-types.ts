@@ -25,6 +25,15 @@ export interface TimeseriesPoint {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** p99.9 of the step's merged histogram. */
+  p999: number | null;
+  /** Exact largest latency in the step (stored per minute row, not a histogram bucket); null without requests. */
+  max: number | null;
+  /**
+   * With worst=1: the step's worst minute, from the minute rows. A 2-minute burst inside a 1-hour step is diluted in
+   * `errorRate`/`p99` but stays here. Null when the step had no requests.
+   */
+  worstMinute?: { errorRate: number | null; p99: number | null };
 }
 
 export interface TimeseriesResponse {
@@ -48,6 +57,9 @@ export interface EndpointRow {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  p999: number | null;
+  /** Exact largest latency of the endpoint in the range. */
+  max: number | null;
   /** True for the route that collects paths past the service's route budget. */
   overflow: boolean;
 }
@@ -58,6 +70,12 @@ export interface EndpointsResponse {
   sort: 'errors' | 'error_rate' | 'p95' | 'requests';
   /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
   truncated: boolean;
+  /** Endpoints with at least `minRequests` requests in the range (all pages together). */
+  total: number;
+  /** The page's first row (the `offset` parameter). */
+  offset: number;
+  /** Endpoints with fewer requests are left out (`min_requests`, default 1). */
+  minRequests: number;
   endpoints: EndpointRow[];
 }
 
@@ -81,6 +99,12 @@ export interface FreshnessResponse {
    * Facts with later timestamps are certainly not in the metrics yet; earlier ones may still be on their way.
    */
   newestEventAt: number | null;
+  /**
+   * When the rollup last finished a pass (any tenant's; wall clock, ms), or null when none has recorded one. It moves
+   * on every pass, also when nothing new arrived, so an old `lastCommitAt` with a recent pass means traffic stopped,
+   * not that the rollup is stuck.
+   */
+  lastRollupPassAt: number | null;
   /** now - (lastMetricMinute + 1 min), ms; null when there are no metrics. */
   lagMs: number | null;
   now: number;

@@ -31,6 +31,11 @@ const querySchema = z.object({
     .default('gravix'),
   GRAVIX_TRINO_USER: z.string().default('gravix'),
   GRAVIX_DASHBOARD_DIR: z.string().optional(),
+  /**
+   * Port of the ingestion API on the host the dashboard was opened on (`gravix dev` sets it); unset, the dashboard's
+   * first-event curl posts to its own origin, as behind a pipeline's Ingress.
+   */
+  GRAVIX_DASHBOARD_INGEST_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

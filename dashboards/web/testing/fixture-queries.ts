@@ -104,13 +104,24 @@ export class FixtureQueries {
         p50: quantile(acc.histogram, 0.5),
         p95: quantile(acc.histogram, 0.95),
         p99: quantile(acc.histogram, 0.99),
+        p999: quantile(acc.histogram, 0.999),
+        max: acc.requests > 0 ? quantile(acc.histogram, 1) : null,
         overflow: ep.overflow === true,
       });
     });
     const key = SORT_KEYS[p.sort];
     rows.sort((a, b) => key(b) - key(a) || a.path.localeCompare(b.path));
     const truncated = rows.length > p.limit;
-    return { from: p.from, to: p.to, sort: p.sort, truncated, endpoints: rows.slice(0, p.limit) };
+    return {
+      from: p.from,
+      to: p.to,
+      sort: p.sort,
+      truncated,
+      total: rows.length,
+      offset: 0,
+      minRequests: 1,
+      endpoints: rows.slice(0, p.limit),
+    };
   }
 
   freshness(now: number): FreshnessResponse {
@@ -121,6 +132,7 @@ export class FixtureQueries {
         lastCommitAt: null,
         lastRollupAt: null,
         newestEventAt: null,
+        lastRollupPassAt: null,
         lagMs: null,
         now,
       };
@@ -129,6 +141,7 @@ export class FixtureQueries {
       lastCommitAt: last + MINUTE + 4_000,
       lastRollupAt: last + MINUTE + 4_000,
       newestEventAt: last + MINUTE - 1,
+      lastRollupPassAt: last + MINUTE + 4_000,
       lagMs: now - (last + MINUTE),
       now,
     };
@@ -164,6 +177,8 @@ export class FixtureQueries {
         p50: quantile(acc.histogram, 0.5),
         p95: quantile(acc.histogram, 0.95),
         p99: quantile(acc.histogram, 0.99),
+        p999: quantile(acc.histogram, 0.999),
+        max: acc.requests > 0 ? quantile(acc.histogram, 1) : null,
       });
     }
     return points;

@@ -27,6 +27,7 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
     requests: toNumber(row['requests']),
     errors5xx: toNumber(row['errors5xx']),
     errors4xx: toNumber(row['errors4xx']),
+    ...(row['matched'] === undefined ? {} : { matched: toNumber(row['matched']) }),
   };
 }
 
@@ -50,6 +51,9 @@ export function toSummaryRow(row: Record<string, unknown>): SummaryRow {
     p50: percentile(row, 'p50', hasLatencies),
     p95: percentile(row, 'p95', hasLatencies),
     p99: percentile(row, 'p99', hasLatencies),
+    p999: percentile(row, 'p999', hasLatencies),
+    // Stored exactly per row (latency_max_ms), so the max of maxes is exact, not a bucket value.
+    maxLatency: hasLatencies ? roundLatencyMs(toNumber(row['latency_max'])) : null,
   };
 }
 
@@ -73,6 +77,8 @@ export function toHistogramRow(row: Record<string, unknown>): HistogramRow {
   return {
     ...toCountRow(row),
     latencyZero: toNumber(row['latency_zero']),
+    latencyMax:
+      row['latency_max'] === null || row['latency_max'] === undefined ? null : toNumber(row['latency_max']),
     bucketIndex: toNumberList(row['bucket_index']),
     bucketCount: toNumberList(row['bucket_count']),
   };

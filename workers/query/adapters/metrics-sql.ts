@@ -97,6 +97,7 @@ function whereTerms(
 const countColumns = ['requests', 'errors_5xx', 'errors_4xx'];
 const measureColumns = [
   ...countColumns,
+  'latency_max_ms',
   'latency_zero_count',
   'latency_bucket_index',
   'latency_bucket_count',
@@ -161,12 +162,19 @@ const topOrder = {
   p95: ['s.p95_index DESC NULLS LAST'],
 } as const;
 
-/** Wraps a grouped statement in the sort and cut of `query.top`, when it has one. */
+/**
+ * Wraps a grouped statement in the sort and cut of `query.top`, when it has one. `matched` counts the groups that
+ * pass `minRequests` before the cut (a window over the filtered set), so a page also tells how many there are.
+ */
 function withTop(sql: string, query: MetricsQuery): string {
   if (!query.top) return sql;
+  const { by, limit, offset = 0, minRequests = 0 } = query.top;
   const keys = query.groupBy === 'endpoint' ? ['service', 'path', 'method'] : groupKeys[query.groupBy];
-  const order = [...topOrder[query.top.by], 's.requests DESC', ...keys.map((k) => `s.${k}`)];
-  return `SELECT * FROM (\n${sql}\n) AS s\nORDER BY ${order.join(', ')}\nLIMIT ${sqlInt(query.top.limit)}`;
+  const order = [...topOrder[by], 's.requests DESC', ...keys.map((k) => `s.${k}`)];
+  const where = minRequests > 1 ? `\nWHERE s.requests >= ${sqlInt(minRequests)}` : '';
+  // OFFSET before LIMIT: the order both Trino's grammar and DuckDB's accept.
+  const page = `${offset > 0 ? `OFFSET ${sqlInt(offset)} ` : ''}LIMIT ${sqlInt(limit)}`;
+  return `SELECT s.*, count(*) OVER () AS matched FROM (\n${sql}\n) AS s${where}\nORDER BY ${order.join(', ')}\n${page}`;
 }
 
 export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
@@ -185,10 +193,11 @@ const quantiles = [
   ['p50', '0.5'],
   ['p95', '0.95'],
   ['p99', '0.99'],
+  ['p999', '0.999'],
 ] as const;
 
 /**
- * Counts and p50/p95/p99 per group in one statement: the group's histograms are merged bucket by bucket, running
+ * Counts, the exact max latency and p50/p95/p99/p99.9 per group in one statement: the group's histograms are merged bucket by bucket, running
  * sums find the bucket holding rank floor(q * (total - 1)) as LatencySketch.quantile does, and the caller turns
  * that bucket index into its value. A rank inside the zero bucket leaves the index NULL (the value is 0).
  * The merge of millions of (group, bucket) pairs groups by an integer group number k (numberGroups).
@@ -199,7 +208,7 @@ const quantiles = [
  */
 function numberGroups(groupBy: GroupBy): string[] {
   const counts = `sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,
-  sum(latency_zero_count) AS latency_zero`;
+  sum(latency_zero_count) AS latency_zero, max(latency_max_ms) AS latency_max`;
   const lists = 'latency_bucket_index, latency_bucket_count';
   if (groupBy !== 'endpoint') {
     const key = groupKeys[groupBy][0];
@@ -226,14 +235,14 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapsh
     return `min(r.idx) FILTER (WHERE r.latency_zero <= ${rank} AND r.latency_zero + r.run > ${rank}) AS ${name}_index`;
   });
   const sql = [
-    `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_zero_count,`,
+    `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_max_ms, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot)} AS m),`,
     ...numberGroups(query.groupBy),
     `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
     `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
     `  sum(b.cnt) OVER (PARTITION BY b.k) AS hist FROM b JOIN c ON b.k = c.k),`,
     `q AS (SELECT r.k, max(r.hist) AS latency_hist, ${ranks.join(', ')} FROM r GROUP BY r.k)`,
-    `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, q.latency_hist,`,
+    `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, c.latency_max, q.latency_hist,`,
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
     `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');

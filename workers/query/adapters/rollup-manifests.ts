@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { loadRollupHeartbeat, type RollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
   buildTableTenantPrefix,
@@ -41,6 +42,11 @@ export class RollupManifests {
   ) {}
 
   /** One tenant's freshness, from a fresh listing of its manifests. */
+  /** The rollup's last finished pass (any tenant's), for freshness: it moves also when nothing was committed. */
+  lastPass(): Promise<RollupHeartbeat | null> {
+    return loadRollupHeartbeat(this.store);
+  }
+
   async freshness(tenant: string): Promise<RollupFreshness | undefined> {
     const listed = await this.store.list(buildTenantManifestsPrefix(tenant));
     return this.newestPublished(listed.map((o) => o.key).filter((key) => parseManifestKey(key)));

@@ -22,7 +22,14 @@ export interface MetricsQuery {
    * Only the first `limit` groups by `by` (descending; ties by requests, then by key): the engine sorts and cuts,
    * so a tenant with 300k services sends back `limit` rows, not 300k. 'p95' applies to summaries only.
    */
-  top?: { by: TopBy; limit: number };
+  top?: {
+    by: TopBy;
+    limit: number;
+    /** Groups skipped before the first returned one (paging). */
+    offset?: number;
+    /** Groups with fewer requests are left out before ranking (an error rate of 1 request is not a ranking). */
+    minRequests?: number;
+  };
   /** Cancels the statement in the engine (timeout, client gone). */
   signal?: AbortSignal;
   /** Required for groupBy 'step': rows are keyed by from + floor((minute - from) / stepMs) * stepMs. */
@@ -41,6 +48,8 @@ export interface CountRow extends GroupKey {
   requests: number;
   errors5xx: number;
   errors4xx: number;
+  /** With `top`: how many groups passed `minRequests` before the cut (the same on every row). */
+  matched?: number;
 }
 
 /** A group's counts and percentiles of its merged histogram (null when the group has no latencies). */
@@ -48,11 +57,17 @@ export interface SummaryRow extends CountRow {
   p50: number | null;
   p95: number | null;
   p99: number | null;
+  /** p99.9, same rank rule as the others. */
+  p999: number | null;
+  /** Exact largest latency of the group (from latency_max_ms, not from the histogram). */
+  maxLatency: number | null;
 }
 
 /** A group's counts and its merged histogram: bucket indexes ascending, with their counts (HistogramRow merges). */
 export interface HistogramRow extends CountRow {
   latencyZero: number;
+  /** Exact largest latency of the group (max of latency_max_ms); null without latencies. */
+  latencyMax: number | null;
   bucketIndex: number[];
   bucketCount: number[];
 }

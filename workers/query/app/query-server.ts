@@ -94,6 +94,7 @@ export async function startQueryServer(
     log,
     readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,
+    dashboardIngestPort: config.GRAVIX_DASHBOARD_INGEST_PORT,
   });
   const host = config.GRAVIX_QUERY_HOST;
   const server = await listen(app, config.GRAVIX_QUERY_PORT, host);

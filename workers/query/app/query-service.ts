@@ -21,7 +21,15 @@ export interface TimeseriesRequest {
   method?: string;
   path?: string;
   compare?: '1d' | '7d';
+  /** Also answer each step's worst minute (error rate and p99), from the minute rows. */
+  worst?: boolean;
   signal?: AbortSignal;
+}
+
+/** Paging and the volume floor of the endpoint table. */
+export interface EndpointsPage {
+  offset?: number;
+  minRequests?: number;
 }
 
 export type EndpointSort = EndpointsResponse['sort'];
@@ -31,10 +39,13 @@ export const defaultServicesLimit = 100;
 export const maxServicesLimit = 1000;
 export const defaultEndpointsLimit = 20;
 export const maxEndpointsLimit = 1000;
+/** Paging reaches this far; past it a client should narrow the range or the service. */
+export const maxEndpointsOffset = 100_000;
 export const defaultEventsLimit = 500;
 const sortKey = { errors: 'errors5xx', error_rate: 'error_rate', p95: 'p95', requests: 'requests' } as const;
 
-const noPercentiles = { p50: null, p95: null, p99: null };
+const noPercentiles = { p50: null, p95: null, p99: null, p999: null, maxLatency: null };
+const minuteMs = 60_000;
 const offsets = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
 const rate = (errors: number, requests: number) => (requests > 0 ? errors / requests : null);
 
@@ -77,12 +88,14 @@ export class QueryService {
     };
     const offset = req.compare ? offsets[req.compare] : undefined;
     // The overlay is an independent query: run it beside the current range, not after it.
-    const [points, past] = await Promise.all([
+    const [points, past, worst] = await Promise.all([
       this.points({ ...query, from: req.from, to: req.to }),
       offset === undefined
         ? undefined
         : this.points({ ...query, from: req.from - offset, to: req.to - offset }),
+      req.worst ? this.worstMinutes({ ...query, from: req.from, to: req.to }) : undefined,
     ]);
+    if (worst) for (const p of points) p.worstMinute = worst.get(p.t) ?? { errorRate: null, p99: null };
     const response: TimeseriesResponse = {
       from: req.from,
       to: req.to,
@@ -111,8 +124,30 @@ export class QueryService {
         p50: c.p50,
         p95: c.p95,
         p99: c.p99,
+        p999: c.p999,
+        max: c.maxLatency,
       };
     });
+  }
+
+  /**
+   * Each step's worst minute: the minute rows of the range (one statement at a 1-minute step, straight from the
+   * engine, not bounded by the API's point cap) folded into the steps by their maximum error rate and p99.
+   */
+  private async worstMinutes(
+    query: MetricsQuery & { stepMs: number },
+  ): Promise<Map<number, NonNullable<TimeseriesPoint['worstMinute']>>> {
+    const minutes = await this.engine.summaries({ ...query, stepMs: minuteMs });
+    const worst = new Map<number, NonNullable<TimeseriesPoint['worstMinute']>>();
+    for (const m of minutes) {
+      const step = query.from + Math.floor((m.t! - query.from) / query.stepMs) * query.stepMs;
+      const seen = worst.get(step) ?? { errorRate: null, p99: null };
+      worst.set(step, {
+        errorRate: maxOf(seen.errorRate, rate(m.errors5xx, m.requests)),
+        p99: maxOf(seen.p99, m.p99),
+      });
+    }
+    return worst;
   }
 
   async endpoints(
@@ -123,30 +158,49 @@ export class QueryService {
     limit: number,
     service?: string,
     signal?: AbortSignal,
+    page: EndpointsPage = {},
   ): Promise<EndpointsResponse> {
     const query: MetricsQuery = { tenant, from, to, service, groupBy: 'endpoint', signal };
     const order = endpointOrder(sort);
+    const { offset = 0, minRequests = 1 } = page;
     // The engine ranks and cuts; one row more than asked for tells whether the answer is truncated.
-    const top = { by: sortKey[sort], limit: limit + 1 };
+    const top = { by: sortKey[sort], limit: limit + 1, offset, minRequests };
+    let matched: number | undefined;
     let summaries: SummaryRow[];
     let truncated: boolean;
     // One service has few endpoints (its route budget): merging them all in one statement beats two queries.
     if (sort === 'p95' || service !== undefined) {
       summaries = await this.engine.summaries({ ...query, top });
+      matched = summaries[0]?.matched;
       truncated = summaries.length > limit;
     } else {
       // Ranking by counts needs no histograms: rank every endpoint by counts, then merge histograms for the
       // top `limit` only. Over a week that is the difference between merging ~20 and ~1,000 endpoints' buckets.
-      const counted = (await this.engine.counts({ ...query, top })).map((c) =>
-        toEndpointRow({ ...c, ...noPercentiles }),
-      );
+      const countRows = await this.engine.counts({ ...query, top });
+      matched = countRows[0]?.matched;
+      const counted = countRows.map((c) => toEndpointRow({ ...c, ...noPercentiles }));
       truncated = counted.length > limit;
       const first = counted.sort(order).slice(0, limit);
       summaries = first.length === 0 ? [] : await this.engine.summaries({ ...query, endpoints: first });
     }
     const rows = summaries.map(toEndpointRow);
     rows.sort(order);
-    return { from, to, sort, truncated, endpoints: rows.slice(0, limit) };
+    // A page past the end has no row to carry the count: ask for it once more from the first page.
+    const total =
+      matched ??
+      (offset === 0
+        ? 0
+        : ((await this.engine.counts({ ...query, top: { ...top, offset: 0, limit: 1 } }))[0]?.matched ?? 0));
+    return {
+      from,
+      to,
+      sort,
+      truncated,
+      total,
+      offset,
+      minRequests,
+      endpoints: rows.slice(0, limit),
+    };
   }
 
   async events(
@@ -162,9 +216,10 @@ export class QueryService {
   }
 
   async freshness(tenant: string, now: number, signal?: AbortSignal): Promise<FreshnessResponse> {
-    const [lastMetricMinute, rollup] = await Promise.all([
+    const [lastMetricMinute, rollup, heartbeat] = await Promise.all([
       this.engine.lastMetricMinute(tenant, now, 7 * 86_400_000, signal),
       this.manifests.freshness(tenant),
+      this.manifests.lastPass(),
     ]);
     const lagMs = lastMetricMinute === null ? null : Math.max(0, now - (lastMetricMinute + 60_000));
     const lastCommitAt = rollup?.lastCommitAt ?? null;
@@ -173,6 +228,7 @@ export class QueryService {
       lastCommitAt,
       lastRollupAt: lastCommitAt,
       newestEventAt: rollup?.newestEventAt ?? null,
+      lastRollupPassAt: heartbeat?.finishedAt ?? null,
       lagMs,
       now,
     };
@@ -191,8 +247,15 @@ function toEndpointRow(c: SummaryRow): EndpointRow {
     p50: c.p50,
     p95: c.p95,
     p99: c.p99,
+    p999: c.p999,
+    max: c.maxLatency,
     overflow: c.path === overflowRoute,
   };
+}
+
+function maxOf(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.max(a, b);
 }
 
 function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {

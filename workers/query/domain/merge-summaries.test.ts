@@ -12,6 +12,7 @@ function histogramOf(values: number[], key: Partial<HistogramRow> = {}): Histogr
     errors5xx: 0,
     errors4xx: 0,
     latencyZero: buckets.zeroCount,
+    latencyMax: values.length > 0 ? Math.max(...values) : null,
     bucketIndex: buckets.indexes,
     bucketCount: buckets.counts,
     ...key,

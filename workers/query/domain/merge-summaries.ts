@@ -44,31 +44,36 @@ const addCounts = (a: CountRow, b: CountRow) => ({
 });
 
 export function mergeHistogramRows(...parts: readonly (readonly HistogramRow[])[]): HistogramRow[] {
-  const merged = new Map<string, { row: CountRow; zero: number; buckets: Map<number, number> }>();
+  const merged = new Map<
+    string,
+    { row: CountRow; zero: number; max: number | null; buckets: Map<number, number> }
+  >();
   for (const row of parts.flat()) {
     const key = keyOf(row);
     let entry = merged.get(key);
     if (!entry) {
-      entry = { row: { ...keyFields(row), ...counts(row) }, zero: 0, buckets: new Map() };
+      entry = { row: { ...keyFields(row), ...counts(row) }, zero: 0, max: null, buckets: new Map() };
       merged.set(key, entry);
     } else Object.assign(entry.row, addCounts(entry.row, row));
     entry.zero += row.latencyZero;
+    if (row.latencyMax !== null) entry.max = Math.max(entry.max ?? row.latencyMax, row.latencyMax);
     row.bucketIndex.forEach((index, i) => {
       entry.buckets.set(index, (entry.buckets.get(index) ?? 0) + (row.bucketCount[i] ?? 0));
     });
   }
-  return [...merged.values()].map(({ row, zero, buckets }) => {
+  return [...merged.values()].map(({ row, zero, max, buckets }) => {
     const indexes = [...buckets.keys()].sort((a, b) => a - b);
     return {
       ...row,
       latencyZero: zero,
+      latencyMax: max,
       bucketIndex: indexes,
       bucketCount: indexes.map((i) => buckets.get(i)!),
     };
   });
 }
 
-const quantiles = { p50: 0.5, p95: 0.95, p99: 0.99 } as const;
+const quantiles = { p50: 0.5, p95: 0.95, p99: 0.99, p999: 0.999 } as const;
 
 /** The bucket holding rank floor(q * (total - 1)), as buildSummarySql finds it; null inside the zero count. */
 function quantileIndex(row: HistogramRow, q: number): number | null {
@@ -99,6 +104,8 @@ export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: 
     p50: value(quantiles.p50),
     p95: value(quantiles.p95),
     p99: value(quantiles.p99),
+    p999: value(quantiles.p999),
+    maxLatency: hasLatencies && row.latencyMax !== null ? roundLatencyMs(row.latencyMax) : null,
     p95Index: hasLatencies ? quantileIndex(row, quantiles.p95) : null,
   };
 }
@@ -128,5 +135,11 @@ function topOrder(by: NonNullable<MetricsQuery['top']>['by'], groupBy: GroupBy) 
 /** Sorts and cuts merged rows as the engine's `top` would; without `top` they are returned as they are. */
 export function applyTop<T extends Ranked>(rows: T[], query: Pick<MetricsQuery, 'top' | 'groupBy'>): T[] {
   if (!query.top) return rows;
-  return [...rows].sort(topOrder(query.top.by, query.groupBy)).slice(0, query.top.limit);
+  const { by, limit, offset = 0, minRequests = 0 } = query.top;
+  const kept = minRequests > 1 ? rows.filter((r) => r.requests >= minRequests) : rows;
+  // `matched` as the engine's window count gives it: groups past the volume floor, before the cut.
+  return [...kept]
+    .sort(topOrder(by, query.groupBy))
+    .slice(offset, offset + limit)
+    .map((r) => ({ ...r, matched: kept.length }));
 }

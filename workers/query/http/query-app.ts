@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -32,6 +32,7 @@ import {
   defaultEndpointsLimit,
   defaultServicesLimit,
   maxEndpointsLimit,
+  maxEndpointsOffset,
   maxServicesLimit,
   type QueryService,
 } from '../app/query-service.js';
@@ -44,6 +45,8 @@ export interface QueryAppDeps {
   readiness: () => Promise<EngineReadiness>;
   /** Built dashboard assets to serve at '/', when present. */
   dashboardDir?: string;
+  /** Ingest port written into the app shell for the first-event curl (`gravix dev`); unset: same origin. */
+  dashboardIngestPort?: number;
   now?: () => number;
 }
 
@@ -87,8 +90,8 @@ const tenantOf = (res: Response) => (res.locals['apiKey'] as ApiKeyEntry).tenant
 /** The parameters each route takes; any other name is a 400 (docs/query-api.md lists them with defaults). */
 const routeParams = {
   '/services': ['from', 'to', 'limit'],
-  '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare'],
-  '/endpoints': ['service', 'from', 'to', 'sort', 'limit'],
+  '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
+  '/endpoints': ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
   '/events': ['service', 'from', 'to'],
   '/service-events': ['service', 'from', 'to'],
   '/freshness': [],
@@ -116,6 +119,7 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
       method: parseMethod(q),
       path: parseText(q, 'path'),
       compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
+      worst: parseChoice(q, 'worst', ['0', '1'] as const) === '1',
       signal,
     });
   });
@@ -124,7 +128,11 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
     const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
     const limit = parseInteger(q, 'limit', 1, maxEndpointsLimit) ?? defaultEndpointsLimit;
     const service = parseText(q, 'service', 128);
-    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, service, signal);
+    const page = {
+      offset: parseInteger(q, 'offset', 0, maxEndpointsOffset) ?? 0,
+      minRequests: parseInteger(q, 'min_requests', 1, 1_000_000_000) ?? 1,
+    };
+    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, service, signal, page);
   });
   // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
   // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
@@ -138,11 +146,18 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
   app.use('/api/v1', api);
 }
 
-function mountDashboard(app: express.Express, dir: string | undefined): void {
+const ingestPortMeta = '<meta name="gravix-ingest-port" content="" />';
+
+function mountDashboard(app: express.Express, dir: string | undefined, ingestPort: number | undefined): void {
   if (!dir || !existsSync(join(dir, 'index.html'))) return;
+  // The one server-side fact the page needs: where ingestion listens (an integer, so nothing to escape).
+  const html = readFileSync(join(dir, 'index.html'), 'utf8').replace(
+    ingestPortMeta,
+    ingestPortMeta.replace('content=""', `content="${ingestPort ?? ''}"`),
+  );
   // Hashed assets may be cached for long; the app shell must be revalidated so an upgrade shows at once.
   const shell = (_req: Request, res: Response) =>
-    res.setHeader('Cache-Control', 'no-cache').sendFile(join(dir, 'index.html'));
+    res.setHeader('Cache-Control', 'no-cache').type('html').send(html);
   app.get('/', shell);
   app.use(express.static(dir, { index: false, maxAge: '365d', immutable: true }));
   // Client-side routes: any other GET that is not an API call gets the app shell.
@@ -190,7 +205,7 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
   // The API description needs no key: it is registered before the API router's authentication.
   app.get(openApiPath, buildOpenApiHandler());
   mountApi(app, deps);
-  mountDashboard(app, deps.dashboardDir);
+  mountDashboard(app, deps.dashboardDir, deps.dashboardIngestPort);
   app.use(buildMethodNotAllowed(allowedMethods('query')));
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));

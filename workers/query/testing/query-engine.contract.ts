@@ -10,6 +10,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import type { QueryEngine } from '../app/query-engine.js';
 import { QueryService } from '../app/query-service.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
+import { roundLatencyMs } from '../adapters/metrics-rows.js';
 import {
   buildGeneratedCases,
   buildHandPickedCases,
@@ -262,6 +263,64 @@ export function describeQueryEngineContract(
         top: { by: 'requests', limit: 4 },
       });
       expect(counts).toHaveLength(4);
+    });
+
+    it('answers p99.9 within 1% and the exact max latency per step and per endpoint', async () => {
+      const stepMs = 30 * 60_000;
+      const { points } = await service.timeseries({ tenant, from, to, stepMs });
+      for (const p of points) {
+        const sorted = facts
+          .filter((f) => f.ts >= p.t && f.ts < p.t + stepMs)
+          .map((f) => f.latency_ms)
+          .sort((a, b) => a - b);
+        expectWithinOnePercent(p.p999, exactQuantile(sorted, 0.999));
+        expect(p.max).toBe(roundLatencyMs(sorted.at(-1)!));
+      }
+      const [top] = (await service.endpoints(tenant, from, to, 'requests', 1)).endpoints;
+      const own = facts.filter(
+        (f) => f.service === top!.service && f.method === top!.method && f.path === top!.path,
+      );
+      expect(top!.max).toBe(roundLatencyMs(Math.max(...own.map((f) => f.latency_ms))));
+    });
+
+    it('pages endpoints with a total, and leaves out endpoints under min_requests before ranking', async () => {
+      const every = (await service.endpoints(tenant, from, to, 'error_rate', 1000)).endpoints;
+      const second = await service.endpoints(tenant, from, to, 'error_rate', 3, undefined, undefined, {
+        offset: 3,
+      });
+      expect(second).toMatchObject({ total: every.length, offset: 3, endpoints: every.slice(3, 6) });
+      const floor = every.map((e) => e.requests).sort((a, b) => a - b)[Math.floor(every.length / 2)]!;
+      const busy = every.filter((e) => e.requests >= floor);
+      const ranked = await service.endpoints(tenant, from, to, 'error_rate', 1000, undefined, undefined, {
+        minRequests: floor,
+      });
+      expect(ranked).toMatchObject({ total: busy.length, minRequests: floor, truncated: false });
+      expect(ranked.endpoints.map((e) => `${e.service} ${e.method} ${e.path}`)).toEqual(
+        busy.map((e) => `${e.service} ${e.method} ${e.path}`),
+      );
+      const past = await service.endpoints(tenant, from, to, 'errors', 5, undefined, undefined, {
+        offset: 10_000,
+      });
+      expect(past).toMatchObject({ total: every.length, endpoints: [] });
+    });
+
+    it('answers the worst minute of each step (max error rate and p99 of its minute rows) with worst=1', async () => {
+      const stepMs = 3_600_000;
+      const { points } = await service.timeseries({ tenant, from, to, stepMs, worst: true });
+      for (const p of points) {
+        let worstRate = 0;
+        let worstP99 = 0;
+        for (let m = p.t; m < p.t + stepMs; m += 60_000) {
+          const minute = facts.filter((f) => f.ts >= m && f.ts < m + 60_000);
+          if (minute.length === 0) continue;
+          worstRate = Math.max(worstRate, minute.filter(is5xx).length / minute.length);
+          const sorted = minute.map((f) => f.latency_ms).sort((a, b) => a - b);
+          worstP99 = Math.max(worstP99, exactQuantile(sorted, 0.99));
+        }
+        expect(p.worstMinute!.errorRate).toBeCloseTo(worstRate, 12);
+        expectWithinOnePercent(p.worstMinute!.p99, worstP99);
+        expect(p.worstMinute!.errorRate!).toBeGreaterThanOrEqual(p.errorRate!);
+      }
     });
 
     it('treats a quote in a filter value as data, not SQL', async () => {

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { writeRollupHeartbeat } from './rollup-heartbeat.js';
 import { availableParallelism } from 'node:os';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { SegmentScanPool } from '../adapters/segment-scan-pool.js';
@@ -91,6 +92,10 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
     summary.retention = await applyRetention(options.store, plan, policy, log);
   // After the partitions: a day tile is derived from hour tables this run may just have changed.
   if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
+  // Best effort: a missed heartbeat only makes the dashboard call the rollup late, it must not fail the pass.
+  await writeRollupHeartbeat(options.store, { finishedAt: Date.now(), failed: summary.failed.length }).catch(
+    (err: unknown) => log.warn({ err }, 'rollup heartbeat not written'),
+  );
   return summary;
 }
 

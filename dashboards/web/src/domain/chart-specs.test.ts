@@ -11,6 +11,8 @@ const point = (t: number, overrides: Partial<TimeseriesPoint> = {}): TimeseriesP
   p50: 10,
   p95: 40,
   p99: 90,
+  p999: 95,
+  max: 120,
   ...overrides,
 });
 

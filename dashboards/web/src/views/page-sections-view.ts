@@ -1,5 +1,5 @@
 import type { DashboardState } from '../domain/dashboard-state.js';
-import { buildCurlExample } from '../domain/curl-example.js';
+import { buildCurlExample, parseIngestPort } from '../domain/curl-example.js';
 import { requireElement } from './require-element.js';
 
 /** Breadcrumb for the endpoint drill-down, and the empty state that replaces the dashboard before any data. */
@@ -39,7 +39,10 @@ export class PageSectionsView {
 
   showEmpty(isEmpty: boolean): void {
     if (isEmpty && !this.curl.textContent) {
-      this.curl.textContent = buildCurlExample(window.location, Date.now());
+      const port = parseIngestPort(
+        document.querySelector<HTMLMetaElement>('meta[name="gravix-ingest-port"]')?.content,
+      );
+      this.curl.textContent = buildCurlExample(window.location, port, Date.now());
     }
     this.empty.hidden = !isEmpty;
     this.dashboard.hidden = isEmpty;

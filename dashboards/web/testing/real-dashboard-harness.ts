@@ -1,0 +1,147 @@
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pino } from 'pino';
+import { LocalObjectStore } from '../../../workers/adapters/object-store/local-object-store.js';
+import { hashApiKey } from '../../../workers/domain/api-keys.js';
+import type { RawRecord } from '../../../workers/domain/raw-record.js';
+import { DuckDbQueryEngine } from '../../../workers/query/adapters/duckdb-query-engine.js';
+import { buildQueryApp } from '../../../workers/query/http/query-app.js';
+import { QueryService } from '../../../workers/query/app/query-service.js';
+import { RollupManifests } from '../../../workers/query/adapters/rollup-manifests.js';
+import { chunk, putRawSegment } from '../../../workers/rollup/testing/raw-segments.js';
+import { runRollupOnce } from '../../../workers/rollup/app/run-rollup-once.js';
+import { launchChromium } from '../../../testbin/harness/chromium.js';
+import { buildDashboardAssets, type OpenOptions } from './dashboard-harness.js';
+import { DAY, HOUR } from './incident-dataset.js';
+
+export const QUERY_KEY = 'dash-query-key';
+
+/**
+ * The dashboard against the REAL query server: raw facts written as sealed segments, rolled up by the real rollup
+ * into Parquet, served by buildQueryApp + QueryService over DuckDB, and driven in Debian Chromium. What the page
+ * shows is production response shaping and percentiles, not a stand-in's.
+ */
+export interface RealDashboard {
+  url: string;
+  browser: Browser;
+  store: LocalObjectStore;
+  open(options?: OpenOptions): Promise<Page>;
+  /** Fetches an API answer the way the page does, to compare what it shows with what the server said. */
+  api<T>(path: string): Promise<T>;
+  /** Stops the HTTP server (the "API down" state); `restart` brings it back on the same port. */
+  stopServer(): Promise<void>;
+  restartServer(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RealDashboardOptions {
+  /** Ingest port the query server tells the dashboard (the empty state's curl), as `gravix dev` does. */
+  ingestPort?: number;
+}
+
+/** Writes `records` as raw segments (one per hour and 500 records) and runs one real rollup pass at `now`. */
+export async function rollUp(
+  store: LocalObjectStore,
+  records: readonly RawRecord[],
+  now: number,
+): Promise<void> {
+  const byHour = new Map<number, RawRecord[]>();
+  for (const r of records) {
+    const hour = Math.floor(r.ts / HOUR);
+    byHour.set(hour, [...(byHour.get(hour) ?? []), r]);
+  }
+  let seq = 0;
+  for (const hourRecords of byHour.values()) {
+    for (const part of chunk(hourRecords, 500)) await putRawSegment(store, part, { seq: ++seq });
+  }
+  await runRollupOnce({
+    store,
+    nowMs: now,
+    latenessMs: 0,
+    includeOpen: true,
+    rawRetentionMs: 365 * DAY,
+    metricsRetentionMs: 365 * DAY,
+    applyRetention: false,
+  });
+}
+
+export async function startRealDashboard(
+  records: readonly RawRecord[],
+  now: number,
+  options: RealDashboardOptions = {},
+): Promise<RealDashboard> {
+  const assetsDir = buildDashboardAssets();
+  const root = join(mkdtempSync(join(tmpdir(), 'gx-dash-')), 'store');
+  const store = new LocalObjectStore(root);
+  if (records.length > 0) await rollUp(store, records, now);
+  const engine = await DuckDbQueryEngine.open(root);
+  const app = buildQueryApp({
+    service: new QueryService(engine, new RollupManifests(store)),
+    apiKeys: () => [{ name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query'] }],
+    log: pino({ level: 'silent' }),
+    readiness: async () => ({ ready: true }),
+    dashboardDir: assetsDir,
+    dashboardIngestPort: options.ingestPort,
+  });
+  let server: Server | null = null;
+  let port = 0;
+  const listen = () =>
+    new Promise<Server>((resolve) => {
+      const s = app.listen(port, '127.0.0.1', () => resolve(s));
+    });
+  server = await listen();
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const browser = await launchChromium();
+  const contexts: BrowserContext[] = [];
+  const stop = async () => {
+    if (!server) return;
+    const s = server;
+    server = null;
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  };
+  return {
+    url,
+    browser,
+    store,
+    async open(o = {}) {
+      const context = await browser.newContext({
+        viewport: o.viewport ?? { width: 1280, height: 900 },
+        timezoneId: 'UTC',
+      });
+      contexts.push(context);
+      const token = o.token === undefined ? QUERY_KEY : o.token;
+      if (token !== null) {
+        await context.addInitScript((t) => {
+          if (!sessionStorage.getItem('seeded')) {
+            localStorage.setItem('gravix.token', t);
+            sessionStorage.setItem('seeded', '1');
+          }
+        }, token);
+      }
+      const page = await context.newPage();
+      await page.goto(`${url}/${o.search ?? ''}`);
+      return page;
+    },
+    async api<T>(path: string) {
+      const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${QUERY_KEY}` } });
+      if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+      return (await res.json()) as T;
+    },
+    stopServer: stop,
+    async restartServer() {
+      server ??= await listen();
+    },
+    async close() {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await browser.close();
+      await stop();
+      await engine.close();
+    },
+  };
+}
