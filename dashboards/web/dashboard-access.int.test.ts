@@ -115,7 +115,7 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
     expect(chart).toEqual({
       role: 'img',
       labelledBy: 'chart-error-rate-title chart-error-rate-desc',
-      title: 'Error rate (5xx), all services',
+      title: 'Error rate (5xx), all services · 1-minute buckets',
       desc: expect.stringMatching(
         /^error rate: latest [\d.]+%, peak [\d.]+%; 3 deploy or incident markers\.$/,
       ),
@@ -123,7 +123,7 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
     const summary = await page.$$eval('#card-latency .visually-hidden table tbody th', (ths) =>
       ths.map((th) => th.textContent),
     );
-    expect(summary).toEqual(['p50', 'p95', 'p99']);
+    expect(summary).toEqual(['p50', 'p95', 'p99', 'p99.9', 'max']);
     expect(await page.getAttribute('#banner', 'aria-live')).toBe('assertive');
     expect(await page.getAttribute('#freshness', 'role')).toBe('status');
   });

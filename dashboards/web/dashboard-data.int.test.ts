@@ -35,6 +35,8 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
         formatLatency(r.p50),
         formatLatency(r.p95),
         formatLatency(r.p99),
+        formatLatency(r.p999),
+        formatLatency(r.max),
       ]),
     );
     expect(rows[0]![0]).toBe('payments POST /charge');
@@ -44,7 +46,9 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(
       await page.locator('#card-latency path.series').evaluateAll((ps) => ps.map((p) => p.dataset['series'])),
     ).toEqual(['p50', 'p95', 'p99']);
-    expect(await page.textContent('#freshness')).toMatch(/^Data updated (less than a minute|1 min) ago$/);
+    expect(await page.textContent('#freshness')).toMatch(
+      /^Rollup ran (just now|\d+ s ago|1 min ago) · newest request/,
+    );
     expect(await page.locator('#card-throughput .marker-deploy').count()).toBe(2);
     expect(await page.locator('#card-throughput .marker-incident').count()).toBe(1);
     expect(await page.textContent('#card-throughput .marker-incident title')).toMatch(
@@ -63,7 +67,9 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(h.fixture.lastRequest('timeseries')!.query['service']).toBe('payments');
     expect(h.fixture.lastRequest('endpoints')!.query['service']).toBe('payments');
     expect((await tableRows(page)).map((r) => r[0])).toEqual(['POST /charge', 'GET /refunds/:id']);
-    expect(await page.textContent('#card-error-rate h2')).toBe('Error rate (5xx), payments');
+    expect(await page.textContent('#card-error-rate h2')).toBe(
+      'Error rate (5xx), payments · 1-minute buckets',
+    );
     expect(await page.locator('#card-error-rate .marker').count()).toBe(2);
   });
 
@@ -203,11 +209,13 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     const page = await h.open();
     await waitForData(page);
     await page.selectOption('#range-select', 'custom');
-    await page.fill('#range-from', '2020-01-02T10:00');
-    await page.fill('#range-to', '2020-01-02T09:00');
+    await page.fill('#range-from-date', '2020-01-02');
+    await page.fill('#range-from-time', '10:00');
+    await page.fill('#range-to-date', '2020-01-02');
+    await page.fill('#range-to-time', '09:00');
     await page.click('#range-apply');
     expect(await page.textContent('#range-error')).toBe('The start must be before the end.');
-    await page.fill('#range-to', '2020-01-02T12:00');
+    await page.fill('#range-to-time', '12:00');
     await page.click('#range-apply');
     await page.waitForURL(/from=2020-01-02T/);
     const q = h.fixture.lastRequest('timeseries')!.query;

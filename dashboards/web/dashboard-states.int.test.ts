@@ -23,8 +23,10 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     await page.waitForSelector('#empty-state:not([hidden])');
     expect(await page.isVisible('#dashboard')).toBe(false);
     expect(await page.textContent('#freshness')).toBe('No data yet');
+    // The fixture names no ingest port: the curl posts to the page's own origin (as behind an Ingress).
     const curl = (await page.textContent('#curl-example')) ?? '';
-    expect(curl).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:8081\/api\/v1\/facts \\\n/);
+    expect(curl).toMatch(/^curl -X POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/facts \\\n/);
+    expect(curl).toContain(`${h.fixture.url}/api/v1/facts`);
     expect(curl).toContain("-H 'Authorization: Bearer <YOUR_INGEST_KEY>'");
     const body = JSON.parse(/-d '(.*)'$/.exec(curl)![1]!) as Record<string, unknown>;
     expect(Object.keys(body)).toEqual([
@@ -84,7 +86,7 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     await waitForData(page);
     // The newest minute is 15 minutes before the fixture started; seconds into the minute make it 14 or 15.
     expect(await page.textContent('#freshness')).toMatch(
-      /^Data updated 1[45] min ago — stale, check the rollup worker$/,
+      /^Rollup ran 1[45] min ago — check the rollup worker · newest request 1[45] min ago$/,
     );
     expect(await page.getAttribute('#freshness', 'class')).toContain('stale');
     expect(await page.getAttribute('#freshness', 'aria-live')).toBe('polite');

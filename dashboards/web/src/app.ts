@@ -1,4 +1,6 @@
 import type { EndpointRow } from '../../../workers/query/api-types.js';
+import { intlTimeZone } from './domain/date-time-fields.js';
+import { rangeEndsNow } from './domain/time-range.js';
 import type { ApiClient } from './api/api-client.js';
 import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './api/api-errors.js';
 import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
@@ -34,7 +36,13 @@ export class DashboardApp {
     onRefresh: () => void this.load(),
   });
   private readonly charts = new ChartsView();
-  private readonly endpoints = new EndpointsView((row) => this.drillInto(row));
+  private readonly endpoints = new EndpointsView({
+    onDrill: (row) => this.drillInto(row),
+    onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
+    onPage: (page) => this.update({ page: Math.max(0, page) }, 'push'),
+  });
+  /** While the API is unreachable the freshness line says so; the ticking "n s ago" must not overwrite it. */
+  private apiDown = false;
   private readonly status = new StatusView(() => void this.load());
   private readonly sections = new PageSectionsView(() => this.drillOut());
   private readonly login = new LoginView(
@@ -48,10 +56,12 @@ export class DashboardApp {
   ) {}
 
   start(): void {
+    this.filters.render(this.state, [], Date.now());
     if (this.state.range.kind === 'custom')
       this.filters.showCustomRange(this.state.range.from, this.state.range.to);
     window.addEventListener('popstate', () => {
       this.state = parseDashboardState(window.location.search);
+      this.filters.render(this.state, this.data?.knownServices ?? [], Date.now());
       if (this.state.range.kind === 'custom')
         this.filters.showCustomRange(this.state.range.from, this.state.range.to);
       void this.load();
@@ -61,7 +71,6 @@ export class DashboardApp {
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && this.refreshDue) void this.load();
     });
-    this.filters.render(this.state, []);
     void this.load();
   }
 
@@ -82,7 +91,7 @@ export class DashboardApp {
       const data = await loadDashboardData(this.api, this.state, Date.now());
       if (generation !== this.generation) return;
       this.render(data);
-      this.scheduleNext(this.state.autoRefresh ? REFRESH_MS : null);
+      this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
     } catch (error) {
       if (generation !== this.generation) return;
       this.fail(error);
@@ -101,25 +110,24 @@ export class DashboardApp {
 
   private render(data: DashboardData): void {
     this.data = data;
+    this.apiDown = false;
     this.status.hideBanner();
     this.login.hide(this.tokens.get() !== null);
     const isEmpty = data.services.services.length === 0 && data.freshness.lagMs === null;
     this.sections.showEmpty(isEmpty);
     this.sections.renderBreadcrumb(this.state);
-    this.filters.render(
-      this.state,
-      data.services.services.map((s) => s.service),
-    );
+    this.filters.render(this.state, data.knownServices, Date.now());
     this.renderFreshness();
     if (isEmpty) return;
-    const last = data.freshness.lastMetricMinute;
     this.charts.render({
       ts: data.timeseries,
       events: data.events.events,
       scope: this.scope(),
-      dataEnd: last === null ? null : last + 60_000,
+      newestMinute: data.freshness.lastMetricMinute,
+      hiddenMarkers: this.state.hiddenMarkers,
+      timeZone: intlTimeZone(this.state.tz),
     });
-    this.endpoints.render(data.endpoints.endpoints, this.state);
+    this.endpoints.render(data.endpoints, this.state);
     this.focusAfterRender?.();
     this.focusAfterRender = null;
   }
@@ -131,7 +139,12 @@ export class DashboardApp {
   }
 
   private renderFreshness(): void {
-    if (this.data) this.status.renderFreshness(this.data.freshness, Date.now() - this.data.receivedAt);
+    if (this.data && !this.apiDown)
+      this.status.renderFreshness(this.data.freshness, Date.now() - this.data.receivedAt);
+  }
+
+  private autoRefreshing(): boolean {
+    return this.state.autoRefresh && rangeEndsNow(this.state.range, Date.now());
   }
 
   private fail(error: unknown): void {
@@ -140,23 +153,27 @@ export class DashboardApp {
       this.login.show(this.tokens.get() ? error.message : null);
       return;
     }
-    const since = this.data ? ` Showing data from ${formatInstant(this.data.receivedAt)}.` : '';
+    const zone = intlTimeZone(this.state.tz);
+    const since = this.data ? ` Showing data from ${formatInstant(this.data.receivedAt, zone)}.` : '';
     if (!this.data) this.status.renderFreshnessUnknown();
-    if (error instanceof ApiUnreachableError) {
-      this.status.showBanner(
-        `Cannot reach the Gravix query API. Retrying every ${RETRY_MS / 1000} s.${since}`,
-      );
-      this.scheduleNext(RETRY_MS);
-      return;
-    }
+    if (error instanceof ApiUnreachableError) return this.failUnreachable(since);
     if (error instanceof ApiResponseError) {
       const id = error.requestId ? `, request id ${error.requestId}` : '';
       const retry = error.status >= 500 ? ` Retrying every ${RETRY_MS / 1000} s.` : '';
       this.status.showBanner(`The query API failed: ${error.message} (${error.code}${id}).${retry}${since}`);
-      this.scheduleNext(error.status >= 500 ? RETRY_MS : this.state.autoRefresh ? REFRESH_MS : null);
+      this.scheduleNext(error.status >= 500 ? RETRY_MS : this.autoRefreshing() ? REFRESH_MS : null);
       return;
     }
     this.status.showBanner(`The dashboard failed to render the response.${since}`);
+    this.scheduleNext(RETRY_MS);
+  }
+
+  /** Nothing on the page is current while the API is gone: the freshness line says so, not "n s ago". */
+  private failUnreachable(since: string): void {
+    const zone = intlTimeZone(this.state.tz);
+    this.apiDown = true;
+    this.status.renderApiDown(this.data?.receivedAt ?? null, (t) => formatInstant(t, zone));
+    this.status.showBanner(`Cannot reach the Gravix query API. Retrying every ${RETRY_MS / 1000} s.${since}`);
     this.scheduleNext(RETRY_MS);
   }
 

@@ -27,113 +27,91 @@ export const STEADY_PER_MINUTE = STEADY.reduce((n, e) => n + e.perMinute, 0);
  */
 export function buildIncidentDataset(now: number): { records: RawRecord[]; landmarks: Landmarks } {
   const nowMinute = Math.floor(now / MINUTE) * MINUTE;
-  const random = buildSeededRandom(19);
-  const records: RawRecord[] = [];
-  const burstStart = nowMinute - 5 * HOUR;
-  let id = 0;
-  const fact = (f: Omit<RawFact, 'kind' | 'tenant' | 'event_id'>) =>
-    records.push({ kind: 'fact', tenant: TENANT, event_id: `f${++id}`, ...f });
-  const between = ([lo, hi]: readonly [number, number]) => lo + random() * (hi - lo);
-
-  const steady = (from: number, to: number, lastWeek: boolean) => {
-    for (let m = from; m < to; m += MINUTE) {
-      for (const e of STEADY) {
-        for (let i = 0; i < e.perMinute; i++) {
-          const ts = m + Math.floor(((i + 0.5) * MINUTE) / e.perMinute);
-          if (ts >= now) continue;
-          const inBurst = e.service === 'payments' && m >= burstStart && m < burstStart + 2 * MINUTE;
-          // Every 50th payments request fails; a week ago every 200th; in the burst every second one.
-          const every = inBurst ? 2 : e.service === 'payments' ? (lastWeek ? 200 : 50) : 0;
-          const n = Math.floor((m - from) / MINUTE) * e.perMinute + i;
-          const status = every > 0 && n % every === 0 ? 503 : 200;
-          fact({
-            ts,
-            service: e.service,
-            method: e.method,
-            path: e.path,
-            status_code: status,
-            latency_ms: between(e.latency),
-          });
-        }
-      }
-    }
+  const landmarks: Landmarks = {
+    now,
+    nowMinute,
+    burstStart: nowMinute - 5 * HOUR,
+    incidentAt: nowMinute - 5 * HOUR + 30_000,
+    suggestMinute: nowMinute - 30 * MINUTE,
+    legacyAt: nowMinute - 3 * DAY,
   };
-  steady(nowMinute - 26 * HOUR, nowMinute + MINUTE, false);
-  steady(nowMinute - 7 * DAY - 2 * HOUR, nowMinute - 7 * DAY + 2 * HOUR, true);
-
+  const b = new RecordsBuilder(buildSeededRandom(19));
+  b.steady(nowMinute - 26 * HOUR, nowMinute + MINUTE, now, landmarks.burstStart, 50);
+  b.steady(nowMinute - 7 * DAY - 2 * HOUR, nowMinute - 7 * DAY + 2 * HOUR, now, null, 200);
   // The newest minute must be visibly partial whatever second the test starts at: one request early in it.
-  if (!records.some((r) => r.ts >= nowMinute)) {
-    fact({
-      ts: nowMinute,
-      service: 'checkout',
-      method: 'GET',
-      path: '/cart',
-      status_code: 200,
-      latency_ms: 30,
-    });
-  }
-
-  const suggestMinute = nowMinute - 30 * MINUTE;
-  fact({
-    ts: suggestMinute + 1_000,
-    service: 'search',
-    method: 'GET',
-    path: '/suggest',
-    status_code: 200,
-    latency_ms: 12,
-  });
-  fact({
-    ts: suggestMinute + 2_000,
-    service: 'search',
-    method: 'GET',
-    path: '/suggest',
-    status_code: 200,
-    latency_ms: 1230,
-  });
-
+  if (!b.records.some((r) => r.ts >= nowMinute)) b.fact(nowMinute, 'checkout', 'GET', '/cart', 200, 30);
+  b.fact(landmarks.suggestMinute + 1_000, 'search', 'GET', '/suggest', 200, 12);
+  b.fact(landmarks.suggestMinute + 2_000, 'search', 'GET', '/suggest', 200, 1230);
   for (let i = 0; i < 25; i++) {
-    const ts = nowMinute - 40 * MINUTE + i * 1_000;
-    fact({
-      ts,
-      service: 'catalog',
-      method: 'GET',
-      path: `/items/v${i}`,
-      status_code: i === 7 ? 500 : 200,
-      latency_ms: 15,
-    });
+    b.fact(nowMinute - 40 * MINUTE + i * 1_000, 'catalog', 'GET', `/items/v${i}`, i === 7 ? 500 : 200, 15);
   }
-
-  const legacy = nowMinute - 3 * DAY;
-  for (let i = 0; i < 30; i++) {
-    fact({
-      ts: legacy + i * MINUTE,
-      service: 'legacy-auth',
-      method: 'POST',
-      path: '/login',
-      status_code: 200,
-      latency_ms: 40,
-    });
-  }
-
-  const event = (
-    ts: number,
-    type: RawServiceEvent['type'],
-    service: string,
-    extra: Partial<RawServiceEvent>,
-  ) => records.push({ kind: 'event', tenant: TENANT, event_id: `e${++id}`, ts, type, service, ...extra });
-  const incidentAt = burstStart + 30_000;
-  event(incidentAt, 'incident', 'payments', { description: 'Card processor timeouts' });
+  for (let i = 0; i < 30; i++)
+    b.fact(landmarks.legacyAt + i * MINUTE, 'legacy-auth', 'POST', '/login', 200, 40);
+  b.event(landmarks.incidentAt, 'incident', 'payments', { description: 'Card processor timeouts' });
   // A deploy storm 2 days ago (12 deploys in 2 hours) and a deploy every 6 hours over the week.
   for (let i = 0; i < 12; i++) {
-    event(nowMinute - 2 * DAY + i * 10 * MINUTE, 'deploy', STEADY[i % 3]!.service, { version: `v2.${i}` });
+    b.event(nowMinute - 2 * DAY + i * 10 * MINUTE, 'deploy', STEADY[i % 3]!.service, { version: `v2.${i}` });
   }
   for (let h = 6; h < 7 * 24; h += 6) {
-    event(nowMinute - h * HOUR, 'deploy', 'checkout', { version: `v1.${h}`, description: `rollout ${h}` });
+    b.event(nowMinute - h * HOUR, 'deploy', 'checkout', { version: `v1.${h}`, description: `rollout ${h}` });
   }
-  return {
-    records,
-    landmarks: { now, nowMinute, burstStart, incidentAt, suggestMinute, legacyAt: legacy },
-  };
+  return { records: b.records, landmarks };
+}
+
+class RecordsBuilder {
+  readonly records: RawRecord[] = [];
+  private id = 0;
+  constructor(private readonly random: () => number) {}
+
+  fact(ts: number, service: string, method: string, path: string, status: number, latency: number): void {
+    const f: RawFact = {
+      kind: 'fact',
+      tenant: TENANT,
+      event_id: `f${++this.id}`,
+      ts,
+      service,
+      method,
+      path,
+      status_code: status,
+      latency_ms: latency,
+    };
+    this.records.push(f);
+  }
+
+  event(ts: number, type: RawServiceEvent['type'], service: string, extra: Partial<RawServiceEvent>): void {
+    this.records.push({
+      kind: 'event',
+      tenant: TENANT,
+      event_id: `e${++this.id}`,
+      ts,
+      type,
+      service,
+      ...extra,
+    });
+  }
+
+  /**
+   * Every STEADY endpoint's requests, evenly spaced, up to `now`. Every `failEvery`-th payments request fails; in
+   * the two minutes from `burstStart` every second one does.
+   */
+  steady(from: number, to: number, now: number, burstStart: number | null, failEvery: number): void {
+    for (let m = from; m < to; m += MINUTE) {
+      const inBurst = burstStart !== null && m >= burstStart && m < burstStart + 2 * MINUTE;
+      for (const e of STEADY)
+        this.minute(m, e, now, e.service === 'payments' ? (inBurst ? 2 : failEvery) : 0, (m - from) / MINUTE);
+    }
+  }
+
+  private minute(m: number, e: (typeof STEADY)[number], now: number, every: number, index: number): void {
+    for (let i = 0; i < e.perMinute; i++) {
+      const ts = m + Math.floor(((i + 0.5) * MINUTE) / e.perMinute);
+      if (ts >= now) return;
+      const n = index * e.perMinute + i;
+      const status = every > 0 && n % every === 0 ? 503 : 200;
+      const [lo, hi] = e.latency;
+      this.fact(ts, e.service, e.method, e.path, status, lo + this.random() * (hi - lo));
+    }
+  }
 }
 
 export interface Landmarks {

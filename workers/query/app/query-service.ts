@@ -185,12 +185,7 @@ export class QueryService {
     }
     const rows = summaries.map(toEndpointRow);
     rows.sort(order);
-    // A page past the end has no row to carry the count: ask for it once more from the first page.
-    const total =
-      matched ??
-      (offset === 0
-        ? 0
-        : ((await this.engine.counts({ ...query, top: { ...top, offset: 0, limit: 1 } }))[0]?.matched ?? 0));
+    const total = matched ?? (offset === 0 ? 0 : await this.countEndpoints(query, top));
     return {
       from,
       to,
@@ -201,6 +196,15 @@ export class QueryService {
       minRequests,
       endpoints: rows.slice(0, limit),
     };
+  }
+
+  /** A page past the end has no row to carry the count: ask for it once more from the first page. */
+  private async countEndpoints(query: MetricsQuery, top: NonNullable<MetricsQuery['top']>): Promise<number> {
+    const [first] = await this.engine.counts({
+      ...query,
+      top: { ...top, by: 'requests', offset: 0, limit: 1 },
+    });
+    return first?.matched ?? 0;
   }
 
   async events(

@@ -189,7 +189,7 @@ describe('the edge rejects bad text and numbers with 400 naming the field (issue
     [
       '/api/v1/timeseries?range=15m',
       'range',
-      "unknown query parameter 'range'; /api/v1/timeseries takes service, method, path, from, to, step, compare",
+      "unknown query parameter 'range'; /api/v1/timeseries takes service, method, path, from, to, step, compare, worst",
     ],
     [
       '/api/v1/services?service[]=a',

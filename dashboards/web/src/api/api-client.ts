@@ -22,29 +22,38 @@ export interface RangeParams {
   service?: string | null;
 }
 
+export interface ServicesParams extends RangeParams {
+  limit?: number;
+}
+
 export interface TimeseriesParams extends RangeParams {
   method?: string | null;
   path?: string | null;
   step: number;
   compare?: '1d' | '7d' | null;
+  /** Ask for each step's worst minute (worst=1). */
+  worst?: boolean;
 }
 
 export interface EndpointsParams extends RangeParams {
   sort: EndpointsResponse['sort'];
   limit: number;
+  offset?: number;
+  minRequests?: number;
 }
 
 /** Typed calls to /api/v1; every failure becomes one of the classes in api-errors.ts. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
-  services(p: RangeParams): Promise<ServicesResponse> {
-    return this.get('services', { from: p.from, to: p.to });
+  services(p: ServicesParams): Promise<ServicesResponse> {
+    return this.get('services', { from: p.from, to: p.to, limit: p.limit });
   }
 
   timeseries(p: TimeseriesParams): Promise<TimeseriesResponse> {
     const { from, to, service, method, path, step, compare } = p;
-    return this.get('timeseries', { service, method, path, from, to, step, compare });
+    const worst = p.worst ? 1 : undefined;
+    return this.get('timeseries', { service, method, path, from, to, step, compare, worst });
   }
 
   endpoints(p: EndpointsParams): Promise<EndpointsResponse> {
@@ -54,6 +63,8 @@ export class ApiClient {
       to: p.to,
       sort: p.sort,
       limit: p.limit,
+      offset: p.offset || undefined,
+      min_requests: p.minRequests,
     });
   }
 

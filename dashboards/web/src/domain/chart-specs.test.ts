@@ -26,14 +26,14 @@ const response = (overrides: Partial<TimeseriesResponse> = {}): TimeseriesRespon
 });
 
 const size = { width: 400, height: 200 };
-const input = (ts: TimeseriesResponse) => ({ ts, events: [], scope: 'all services', dataEnd: null });
+const input = (ts: TimeseriesResponse) => ({ ts, events: [], scope: 'all services', newestMinute: null });
 
 describe('buildChartViews', () => {
-  it('builds error rate, latency (p50/p95/p99) and throughput charts', () => {
+  it('builds error rate, latency (p50/p95/p99/p99.9/max) and throughput charts, titled with the bucket size', () => {
     const views = buildChartViews(input(response()), size);
     expect(views.map((v) => v.kind)).toEqual(['error-rate', 'latency', 'throughput']);
-    expect(views[1]!.spec.series.map((s) => s.name)).toEqual(['p50', 'p95', 'p99']);
-    expect(views[0]!.spec.title).toBe('Error rate (5xx), all services');
+    expect(views[1]!.spec.series.map((s) => s.name)).toEqual(['p50', 'p95', 'p99', 'p99.9', 'max']);
+    expect(views[0]!.spec.title).toBe('Error rate (5xx), all services · 1-minute buckets');
     expect(views[0]!.spec.description).toBe('error rate: latest 10%, peak 10%.');
   });
 
@@ -43,22 +43,59 @@ describe('buildChartViews', () => {
       size,
     );
     const compare = views[1]!.spec.series.find((s) => s.variant === 'compare');
-    expect(compare).toEqual({ name: 'p95, week before', variant: 'compare', points: [{ t: 0, v: 30 }] });
+    expect(compare).toEqual({
+      name: 'p95, week before',
+      variant: 'compare',
+      points: [{ t: 0, v: 30 }],
+      partial: [],
+    });
   });
 
-  it('turns service events into labelled markers and mentions them in the description', () => {
-    const events = [{ t: 60_000, type: 'deploy', service: 'checkout', version: 'v42', description: null }];
-    const views = buildChartViews({ ...input(response()), events }, size);
-    expect(views[2]!.spec.markers).toEqual([{ t: 60_000, label: 'deploy checkout v42', kind: 'deploy' }]);
+  it('turns service events into markers pointing at their event, leaving out hidden types', () => {
+    const events = [
+      { t: 60_000, type: 'deploy', service: 'checkout', version: 'v42', description: null },
+      { t: 90_000, type: 'incident', service: 'checkout', version: null, description: 'down' },
+    ];
+    const views = buildChartViews({ ...input(response()), events, hiddenMarkers: ['deploy'] }, size);
+    expect(views[2]!.spec.markers).toEqual([{ t: 90_000, kind: 'incident', index: 1 }]);
     expect(views[2]!.spec.description).toContain('1 deploy or incident marker');
   });
 
-  it('leaves steps after the newest rolled-up minute blank instead of drawing them as zero', () => {
-    const views = buildChartViews({ ...input(response()), dataEnd: 60_000 }, size);
-    expect(views[2]!.spec.series[0]!.points).toEqual([
-      { t: 0, v: 100 / 60 },
-      { t: 60_000, v: null },
+  it('draws the bucket holding the newest minute as partial (throughput over its covered seconds) and later ones blank', () => {
+    const ts = response({
+      to: 900_000,
+      stepMs: 300_000,
+      points: [
+        point(0, { requests: 600 }),
+        point(300_000, { requests: 60 }),
+        point(600_000, { requests: 0 }),
+      ],
+    });
+    // The newest rolled-up minute starts at 6 min: the second bucket has data for 2 of its 5 minutes.
+    const views = buildChartViews({ ...input(ts), newestMinute: 360_000 }, size);
+    const throughput = views[2]!.spec.series[0]!;
+    expect(throughput.points).toEqual([
+      { t: 0, v: 2 },
+      { t: 300_000, v: null },
+      { t: 600_000, v: null },
     ]);
+    expect(throughput.partial).toEqual([{ t: 300_000, v: 0.5 }]);
+    expect(views[2]!.summary[0]!.latest).toBe('2 req/s');
+  });
+
+  it('adds the worst minute of each bucket when the response has it', () => {
+    const ts = response({
+      stepMs: 900_000,
+      to: 1_800_000,
+      points: [
+        point(0, { worstMinute: { errorRate: 0.5, p99: 900 } }),
+        point(900_000, { worstMinute: { errorRate: null, p99: null } }),
+      ],
+    });
+    const views = buildChartViews(input(ts), size);
+    expect(views[0]!.spec.series.map((s) => s.name)).toEqual(['error rate', 'worst minute']);
+    expect(views[0]!.summary[1]!.peak).toBe('50%');
+    expect(views[1]!.spec.series.at(-1)!.name).toBe('worst minute p99');
   });
 });
 
@@ -67,7 +104,7 @@ describe('summarize', () => {
     const s = summarize(
       {
         name: 'p95',
-        variant: 'secondary',
+        variant: 'p95',
         points: [
           { t: 0, v: 10 },
           { t: 1, v: null },
@@ -80,7 +117,7 @@ describe('summarize', () => {
   });
 
   it('says no data when every step is empty', () => {
-    expect(summarize({ name: 'x', variant: 'primary', points: [{ t: 0, v: null }] }, String).latest).toBe(
+    expect(summarize({ name: 'x', variant: 'errors', points: [{ t: 0, v: null }] }, String).latest).toBe(
       'no data',
     );
   });

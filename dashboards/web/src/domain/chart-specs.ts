@@ -3,17 +3,22 @@ import type {
   TimeseriesPoint,
   TimeseriesResponse,
 } from '../../../../workers/query/api-types.js';
-import { formatLatency, formatPercent, formatThroughput } from './format.js';
-import type { ChartMarker, ChartSeries, LineChartSpec } from './line-chart-svg.js';
+import { markerKind, type ChartMarker, type MarkerKind } from './chart-markers.js';
+import { formatLatency, formatPercent, formatStep, formatThroughput } from './format.js';
+import type { ChartPoint, ChartSeries, LineChartSpec, SeriesVariant } from './line-chart-svg.js';
 
 export type ChartKind = 'error-rate' | 'latency' | 'throughput';
+
+type Value = (p: TimeseriesPoint, coveredSeconds: number) => number | null;
 
 interface ChartDefinition {
   kind: ChartKind;
   title: string;
-  lines: { name: string; variant: ChartSeries['variant']; value: (p: TimeseriesPoint) => number | null }[];
+  lines: { name: string; variant: SeriesVariant; value: Value }[];
+  /** The step's worst minute (worst=1), drawn as a second line so a short burst survives coarse steps. */
+  worst?: { name: string; value: (p: TimeseriesPoint) => number | null };
   /** The line the day/week-over comparison is drawn for. */
-  compared: (p: TimeseriesPoint) => number | null;
+  compared: Value;
   comparedName: string;
   formatValue: (value: number) => string;
 }
@@ -22,7 +27,8 @@ const CHARTS: ChartDefinition[] = [
   {
     kind: 'error-rate',
     title: 'Error rate (5xx)',
-    lines: [{ name: 'error rate', variant: 'primary', value: (p) => p.errorRate }],
+    lines: [{ name: 'error rate', variant: 'errors', value: (p) => p.errorRate }],
+    worst: { name: 'worst minute', value: (p) => p.worstMinute?.errorRate ?? null },
     compared: (p) => p.errorRate,
     comparedName: 'error rate',
     formatValue: formatPercent,
@@ -31,10 +37,14 @@ const CHARTS: ChartDefinition[] = [
     kind: 'latency',
     title: 'Latency',
     lines: [
-      { name: 'p50', variant: 'tertiary', value: (p) => p.p50 },
-      { name: 'p95', variant: 'secondary', value: (p) => p.p95 },
-      { name: 'p99', variant: 'primary', value: (p) => p.p99 },
+      { name: 'p50', variant: 'p50', value: (p) => p.p50 },
+      { name: 'p95', variant: 'p95', value: (p) => p.p95 },
+      { name: 'p99', variant: 'p99', value: (p) => p.p99 },
+      { name: 'p99.9', variant: 'p999', value: (p) => p.p999 },
+      // Exact, not a bucket: with two requests in a minute p99 is the faster one, max is the slow one.
+      { name: 'max', variant: 'max', value: (p) => p.max },
     ],
+    worst: { name: 'worst minute p99', value: (p) => p.worstMinute?.p99 ?? null },
     compared: (p) => p.p95,
     comparedName: 'p95',
     formatValue: formatLatency,
@@ -42,8 +52,9 @@ const CHARTS: ChartDefinition[] = [
   {
     kind: 'throughput',
     title: 'Throughput',
-    lines: [{ name: 'throughput', variant: 'primary', value: (p) => p.throughput }],
-    compared: (p) => p.throughput,
+    // Over the seconds the bucket has data for: a bucket still filling is not a drop in traffic.
+    lines: [{ name: 'throughput', variant: 'throughput', value: (p, s) => p.requests / s }],
+    compared: (p, s) => p.requests / s,
     comparedName: 'throughput',
     formatValue: formatThroughput,
   },
@@ -70,37 +81,80 @@ export interface ChartInput {
   /** What is shown, e.g. "checkout GET /orders". */
   scope: string;
   /**
-   * End of the newest rolled-up minute (freshness). Steps starting after it have no metrics *yet*; drawing
-   * them as zero would look like an outage, so they are left blank.
+   * Start of the newest rolled-up minute (freshness). That minute may still be filling (its requests keep
+   * arriving), so the bucket holding it is partial; buckets after it have no metrics *yet* and stay blank.
    */
-  dataEnd: number | null;
+  newestMinute: number | null;
+  hiddenMarkers?: readonly MarkerKind[];
+  timeZone?: string;
+}
+
+type Completeness = 'complete' | 'partial' | 'future';
+
+/** Where a bucket stands against the newest rolled-up minute. */
+export function bucketCompleteness(t: number, stepMs: number, newestMinute: number | null): Completeness {
+  if (newestMinute === null) return 'complete';
+  if (t > newestMinute) return 'future';
+  return t + stepMs > newestMinute ? 'partial' : 'complete';
+}
+
+/** Seconds of the bucket that have data: the whole step, or up to the end of the newest minute. */
+function coveredSeconds(t: number, stepMs: number, newestMinute: number | null): number {
+  const end = newestMinute === null ? t + stepMs : Math.min(t + stepMs, newestMinute + 60_000);
+  return Math.max(60_000, end - t) / 1000;
+}
+
+function splitPoints(
+  points: TimeseriesPoint[],
+  input: ChartInput,
+  value: Value,
+): Pick<ChartSeries, 'points' | 'partial'> {
+  const { stepMs } = input.ts;
+  const complete: ChartPoint[] = [];
+  const partial: ChartPoint[] = [];
+  for (const p of points) {
+    const state = bucketCompleteness(p.t, stepMs, input.newestMinute);
+    const v = state === 'future' ? null : value(p, coveredSeconds(p.t, stepMs, input.newestMinute));
+    complete.push({ t: p.t, v: state === 'complete' ? v : null });
+    if (state === 'partial') partial.push({ t: p.t, v });
+  }
+  return { points: complete, partial };
 }
 
 /** Builds the three charts of a timeseries response. */
 export function buildChartViews(input: ChartInput, size: { width: number; height: number }): ChartView[] {
-  const { ts, events, scope, dataEnd } = input;
-  const known = (p: TimeseriesPoint) => dataEnd === null || p.t < dataEnd;
-  const markers: ChartMarker[] = events.map((e) => ({
-    t: e.t,
-    label: [e.type, e.service, e.version].filter(Boolean).join(' '),
-    kind: markerKind(e.type),
-  }));
+  const { ts, events, scope } = input;
+  const hidden = new Set(input.hiddenMarkers ?? []);
+  const markers: ChartMarker[] = events
+    .map((e, index) => ({ t: e.t, kind: markerKind(e.type), index }))
+    .filter((m) => !hidden.has(m.kind));
+  const buckets = ts.stepMs > 60_000;
   return CHARTS.map((def) => {
     const series: ChartSeries[] = def.lines.map((line) => ({
       name: line.name,
       variant: line.variant,
-      points: ts.points.map((p) => ({ t: p.t, v: known(p) ? line.value(p) : null })),
+      ...splitPoints(ts.points, input, line.value),
     }));
+    if (def.worst && buckets && ts.points.some((p) => p.worstMinute)) {
+      const worst = def.worst;
+      series.push({
+        name: worst.name,
+        variant: 'worst',
+        ...splitPoints(ts.points, input, (p) => worst.value(p)),
+      });
+    }
     if (ts.compare) {
+      // The past is complete: only buckets that lie in the future of the current range stay blank.
+      const shifted = { ...input, newestMinute: null };
       series.push({
         name: `${def.comparedName}, ${OFFSET_LABEL[ts.compare.offset]}`,
         variant: 'compare',
-        points: ts.compare.points.map((p) => ({ t: p.t, v: known(p) ? def.compared(p) : null })),
+        ...splitPoints(ts.compare.points, shifted, def.compared),
       });
     }
     const spec: LineChartSpec = {
       id: `chart-${def.kind}`,
-      title: `${def.title}, ${scope}`,
+      title: `${def.title}, ${scope} · ${formatStep(ts.stepMs)} buckets`,
       description: describe(series, def.formatValue, markers.length),
       ...size,
       from: ts.from,
@@ -108,16 +162,13 @@ export function buildChartViews(input: ChartInput, size: { width: number; height
       series,
       markers,
       formatValue: def.formatValue,
+      timeZone: input.timeZone,
     };
     return { kind: def.kind, spec, summary: series.map((s) => summarize(s, def.formatValue)) };
   });
 }
 
-export function markerKind(type: string): ChartMarker['kind'] {
-  if (type === 'deploy' || type === 'incident') return type;
-  return 'other';
-}
-
+/** Latest, peak and average over complete buckets; a partial bucket is not "the latest value". */
 export function summarize(series: ChartSeries, format: (v: number) => string): SeriesSummary {
   const values = series.points.map((p) => p.v).filter((v): v is number => v !== null);
   if (values.length === 0)

@@ -8,7 +8,7 @@ describe('parseDashboardState', () => {
   it('reads a drill-down with compare, sort, custom range and auto-refresh off', () => {
     const state = parseDashboardState(
       '?service=checkout&method=post&path=%2Forders%2F%3Aid&from=2026-11-23T10:00:00Z&to=1795431600000' +
-        '&compare=7d&sort=p95&refresh=off',
+        '&compare=7d&sort=p95&refresh=off&step=15m&tz=utc&page=3&hide=deploy,other,bogus',
     );
     expect(state).toEqual({
       service: 'checkout',
@@ -17,11 +17,17 @@ describe('parseDashboardState', () => {
       compare: '7d',
       sort: 'p95',
       autoRefresh: false,
+      step: 900_000,
+      tz: 'utc',
+      page: 2,
+      hiddenMarkers: ['deploy', 'other'],
     });
   });
 
   it('falls back to defaults for invalid values instead of failing', () => {
-    const state = parseDashboardState('?range=2y&compare=1w&sort=latency&from=yesterday&to=x&path=/a');
+    const state = parseDashboardState(
+      '?range=2y&compare=1w&sort=latency&from=yesterday&to=x&path=/a&step=7m&tz=mars&page=-1&hide=x',
+    );
     expect(state).toEqual(DEFAULT_STATE);
   });
 
@@ -44,7 +50,8 @@ describe('buildDashboardSearch', () => {
 
   it('round-trips through parseDashboardState', () => {
     const search =
-      '?service=checkout&method=GET&path=%2Forders%2F%3Aid&range=24h&compare=1d&sort=requests&refresh=off';
+      '?service=checkout&method=GET&path=%2Forders%2F%3Aid&range=24h&compare=1d&sort=requests&refresh=off' +
+      '&step=1h&tz=utc&page=2&hide=incident';
     expect(buildDashboardSearch(parseDashboardState(search))).toBe(search);
   });
 

@@ -1,4 +1,5 @@
 import type { EndpointsResponse } from '../../../../workers/query/api-types.js';
+import { MARKER_KINDS, type MarkerKind } from './chart-markers.js';
 import { isRangePreset, type TimeRange } from './time-range.js';
 
 export type EndpointSort = EndpointsResponse['sort'];
@@ -13,7 +14,23 @@ export interface DashboardState {
   compare: CompareOffset | null;
   sort: EndpointSort;
   autoRefresh: boolean;
+  /** Bucket size chosen by the user; null lets the range choose. */
+  step: number | null;
+  /** Times are shown in UTC or in the browser's zone. */
+  tz: 'local' | 'utc';
+  /** Endpoint table page, 0-based. */
+  page: number;
+  /** Marker types switched off. */
+  hiddenMarkers: MarkerKind[];
 }
+
+/** Bucket sizes offered besides "auto", with their URL spelling. */
+export const STEP_CHOICES = [
+  { ms: 60_000, key: '1m', label: '1 minute' },
+  { ms: 5 * 60_000, key: '5m', label: '5 minutes' },
+  { ms: 15 * 60_000, key: '15m', label: '15 minutes' },
+  { ms: 3_600_000, key: '1h', label: '1 hour' },
+] as const;
 
 export const DEFAULT_STATE: DashboardState = {
   service: null,
@@ -22,6 +39,10 @@ export const DEFAULT_STATE: DashboardState = {
   compare: null,
   sort: 'errors',
   autoRefresh: true,
+  step: null,
+  tz: 'local',
+  page: 0,
+  hiddenMarkers: [],
 };
 
 const SORTS: readonly EndpointSort[] = ['errors', 'error_rate', 'p95', 'requests'];
@@ -44,6 +65,10 @@ export function parseDashboardState(search: string): DashboardState {
     compare: compare === '1d' || compare === '7d' ? compare : null,
     sort: sort && SORTS.includes(sort) ? sort : DEFAULT_STATE.sort,
     autoRefresh: q.get('refresh') !== 'off',
+    step: STEP_CHOICES.find((c) => c.key === q.get('step'))?.ms ?? null,
+    tz: q.get('tz') === 'utc' ? 'utc' : 'local',
+    page: parsePage(q.get('page')),
+    hiddenMarkers: MARKER_KINDS.filter((k) => (q.get('hide') ?? '').split(',').includes(k)),
   };
 }
 
@@ -64,8 +89,18 @@ export function buildDashboardSearch(state: DashboardState): string {
   if (state.compare) q.set('compare', state.compare);
   if (state.sort !== DEFAULT_STATE.sort) q.set('sort', state.sort);
   if (!state.autoRefresh) q.set('refresh', 'off');
+  setViewParams(q, state);
   const text = q.toString();
   return text ? `?${text}` : '';
+}
+
+/** How the page shows things (bucket size, zone, table page, markers), after what it shows. */
+function setViewParams(q: URLSearchParams, state: DashboardState): void {
+  const step = STEP_CHOICES.find((c) => c.ms === state.step);
+  if (step) q.set('step', step.key);
+  if (state.tz === 'utc') q.set('tz', 'utc');
+  if (state.page > 0) q.set('page', String(state.page + 1));
+  if (state.hiddenMarkers.length > 0) q.set('hide', state.hiddenMarkers.join(','));
 }
 
 function parseRange(q: URLSearchParams): TimeRange {
@@ -81,6 +116,12 @@ export function parseInstant(value: string | null): number | null {
   if (!value) return null;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   return Number.isFinite(ms) ? ms : null;
+}
+
+/** `page` is 1-based in the URL (what people read), 0-based in the state. */
+function parsePage(value: string | null): number {
+  const n = value && /^\d{1,6}$/.test(value) ? Number(value) : 1;
+  return Math.max(0, n - 1);
 }
 
 function nonEmpty(value: string | null): string | null {

@@ -49,3 +49,11 @@ function significant(value: number): string {
 function trim(value: number, decimals = 1): string {
   return String(Number(value.toFixed(decimals)));
 }
+
+/** A bucket size for titles: 60000 -> "1-minute", 900000 -> "15-minute", 3600000 -> "1-hour". */
+export function formatStep(stepMs: number): string {
+  const minutes = Math.round(stepMs / 60_000);
+  if (minutes % 1440 === 0) return `${minutes / 1440}-day`;
+  if (minutes % 60 === 0) return `${minutes / 60}-hour`;
+  return `${minutes}-minute`;
+}

@@ -35,7 +35,10 @@ export function buildFreshnessView(freshness: FreshnessResponse, elapsedMs: numb
 }
 
 /** While the API cannot be reached nothing on the page is current: say since when the figures are. */
-export function buildApiDownFreshness(lastAnswerAt: number | null, formatTime: (t: number) => string): string {
+export function buildApiDownFreshness(
+  lastAnswerAt: number | null,
+  formatTime: (t: number) => string,
+): string {
   return lastAnswerAt === null
     ? 'Query API unreachable — data freshness unknown'
     : `Query API unreachable — figures are from ${formatTime(lastAnswerAt)}`;

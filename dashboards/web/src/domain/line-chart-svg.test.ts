@@ -1,4 +1,10 @@
-import { buildLineChartSvg, buildPathData, lonePoints, type LineChartSpec } from './line-chart-svg.js';
+import {
+  buildLineChartSvg,
+  buildPathData,
+  lonePoints,
+  tickAnchor,
+  type LineChartSpec,
+} from './line-chart-svg.js';
 import { linearScale } from './scale.js';
 
 const spec = (overrides: Partial<LineChartSpec> = {}): LineChartSpec => ({
@@ -12,7 +18,7 @@ const spec = (overrides: Partial<LineChartSpec> = {}): LineChartSpec => ({
   series: [
     {
       name: 'error rate',
-      variant: 'primary',
+      variant: 'errors',
       points: [
         { t: 0, v: 0.1 },
         { t: 60_000, v: 0.2 },
@@ -93,16 +99,59 @@ describe('buildLineChartSvg', () => {
     expect(svg).toContain('class="series series-compare"');
   });
 
-  it('draws markers inside the range only, with their label as a tooltip', () => {
+  it('draws markers inside the range only, focusable and pointing at their events, without a title tooltip', () => {
     const svg = buildLineChartSvg(
       spec({
         markers: [
-          { t: 300_000, label: 'deploy checkout v2', kind: 'deploy' },
-          { t: 900_000, label: 'outside', kind: 'incident' },
+          { t: 300_000, kind: 'deploy', index: 0 },
+          { t: 900_000, kind: 'incident', index: 1 },
         ],
       }),
     );
-    expect(svg.match(/class="marker marker-deploy"/g)).toHaveLength(1);
-    expect(svg).toContain('<title>deploy checkout v2 at 1 Jan 1970, 00:05</title>');
+    expect(svg.match(/class="marker marker-deploy" tabindex="0"/g)).toHaveLength(1);
+    expect(svg).toContain('data-events="0"');
+    expect(svg).not.toContain('<title>deploy');
+  });
+
+  it('groups markers closer than 10 px into one, counted, incident-coloured when it holds an incident', () => {
+    const svg = buildLineChartSvg(
+      spec({
+        markers: [
+          { t: 300_000, kind: 'deploy', index: 0 },
+          { t: 301_000, kind: 'incident', index: 1 },
+          { t: 302_000, kind: 'deploy', index: 2 },
+        ],
+      }),
+    );
+    expect(svg.match(/class="marker /g)).toHaveLength(1);
+    expect(svg).toContain('class="marker marker-incident"');
+    expect(svg).toContain('data-count="3" data-events="0,1,2"');
+  });
+
+  it('draws a partial bucket as a dashed segment from the last complete point, labelled', () => {
+    const svg = buildLineChartSvg(
+      spec({
+        series: [
+          {
+            name: 'throughput',
+            variant: 'throughput',
+            points: [
+              { t: 0, v: 1 },
+              { t: 60_000, v: null },
+            ],
+            partial: [{ t: 60_000, v: 0.5 }],
+          },
+        ],
+      }),
+    );
+    expect(svg).toContain(
+      'class="series series-throughput series-partial" data-series="throughput (partial)"',
+    );
+    expect(svg).toContain('>partial</text>');
+  });
+
+  it('anchors x labels near the right edge inwards so they are not cut', () => {
+    expect(tickAnchor(396, { left: 64, right: 384, top: 0, bottom: 0 })).toBe('end');
+    expect(tickAnchor(200, { left: 64, right: 384, top: 0, bottom: 0 })).toBe('middle');
   });
 });

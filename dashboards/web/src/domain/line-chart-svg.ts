@@ -1,19 +1,23 @@
+import { clusterMarkers, type ChartMarker, type MarkerCluster } from './chart-markers.js';
 import { escapeMarkup } from './escape-markup.js';
-import { formatInstant, formatTimeTick, linearScale, niceTicks, timeTicks, type Scale } from './scale.js';
+import { formatTimeTick, linearScale, niceTicks, timeTicks, type Scale } from './scale.js';
 
-export type SeriesVariant = 'primary' | 'secondary' | 'tertiary' | 'compare';
+/** Each series has its own colour (CSS `series-<variant>`): no two lines of a page share one by accident. */
+export type SeriesVariant =
+  'errors' | 'p50' | 'p95' | 'p99' | 'p999' | 'max' | 'throughput' | 'compare' | 'worst';
+
+export interface ChartPoint {
+  t: number;
+  v: number | null;
+}
 
 export interface ChartSeries {
   name: string;
   variant: SeriesVariant;
-  points: { t: number; v: number | null }[];
-}
-
-export interface ChartMarker {
-  t: number;
-  label: string;
-  /** Incidents are drawn in the alert colour so they are not mistaken for routine deploys. */
-  kind: 'deploy' | 'incident' | 'other';
+  /** Complete buckets only. */
+  points: ChartPoint[];
+  /** Buckets still filling (the newest): drawn dashed and labelled, never as part of the line. */
+  partial?: ChartPoint[];
 }
 
 export interface LineChartSpec {
@@ -31,7 +35,7 @@ export interface LineChartSpec {
   timeZone?: string;
 }
 
-const PAD = { top: 12, right: 12, bottom: 24, left: 64 };
+const PAD = { top: 14, right: 16, bottom: 24, left: 64 };
 
 /**
  * Renders a time-series line chart as SVG markup. Pure (string in, string out) so axis, gap and marker
@@ -39,11 +43,12 @@ const PAD = { top: 12, right: 12, bottom: 24, left: 64 };
  */
 export function buildLineChartSvg(spec: LineChartSpec): string {
   const plot = plotArea(spec);
-  const max = Math.max(0, ...spec.series.flatMap((s) => s.points.map((p) => p.v ?? 0)));
-  const yTicks = niceTicks(max);
+  const values = spec.series.flatMap((s) => [...s.points, ...(s.partial ?? [])].map((p) => p.v ?? 0));
+  const yTicks = niceTicks(Math.max(0, ...values));
   const x = linearScale([spec.from, spec.to], [plot.left, plot.right]);
   const y = linearScale([0, yTicks[yTicks.length - 1]!], [plot.bottom, plot.top]);
   const id = escapeMarkup(spec.id);
+  const inRange = spec.markers.filter((m) => m.t >= spec.from && m.t <= spec.to);
   return [
     `<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" width="${spec.width}" height="${spec.height}"`,
     ` viewBox="0 0 ${spec.width} ${spec.height}" aria-labelledby="${id}-title ${id}-desc">`,
@@ -52,7 +57,8 @@ export function buildLineChartSvg(spec: LineChartSpec): string {
     yAxis(yTicks, y, plot, spec.formatValue),
     xAxis(spec, x, plot),
     ...spec.series.map((s) => seriesPath(s, x, y)),
-    ...spec.markers.filter((m) => m.t >= spec.from && m.t <= spec.to).map((m) => marker(m, x, plot, spec)),
+    partialLabel(spec.series, x, plot),
+    ...clusterMarkers(inRange, x).map((c) => marker(c, plot)),
     '</svg>',
   ].join('');
 }
@@ -82,12 +88,21 @@ function yAxis(ticks: number[], y: Scale, plot: Plot, format: (v: number) => str
     .join('');
 }
 
+/** A label centred on a tick near the plot's edge would be cut by the SVG border: anchor it inwards there. */
+export function tickAnchor(x: number, plot: Plot, halfWidth = 24): 'start' | 'middle' | 'end' {
+  if (x + halfWidth > plot.right + PAD.right) return 'end';
+  if (x - halfWidth < 0) return 'start';
+  return 'middle';
+}
+
 function xAxis(spec: LineChartSpec, x: Scale, plot: Plot): string {
   const count = Math.max(2, Math.floor((plot.right - plot.left) / 90));
   return timeTicks(spec.from, spec.to, count)
     .map((t) => {
       const label = formatTimeTick(t, spec.to - spec.from, spec.timeZone);
-      return `<text class="tick" x="${px(x(t))}" y="${plot.bottom + 16}" text-anchor="middle">${label}</text>`;
+      const tx = px(x(t));
+      const anchor = tickAnchor(tx, plot);
+      return `<text class="tick" x="${tx}" y="${plot.bottom + 16}" text-anchor="${anchor}">${label}</text>`;
     })
     .join('');
 }
@@ -97,7 +112,7 @@ function xAxis(spec: LineChartSpec, x: Scale, plot: Plot): string {
  * gaps becomes a zero-length segment ("h0"), which round line caps draw as a dot: with only a minute of data
  * the chart must still show it.
  */
-export function buildPathData(points: ChartSeries['points'], x: Scale, y: Scale): string {
+export function buildPathData(points: ChartPoint[], x: Scale, y: Scale): string {
   let d = '';
   let run = 0;
   for (const p of points) {
@@ -114,19 +129,37 @@ export function buildPathData(points: ChartSeries['points'], x: Scale, y: Scale)
 
 function seriesPath(series: ChartSeries, x: Scale, y: Scale): string {
   const d = buildPathData(series.points, x, y);
-  if (!d) return '';
+  const name = escapeMarkup(series.name);
   // A 2px round cap is too small to notice, so lone points also get a dot of their own.
   const dots = lonePoints(series.points)
     .map((p) => `<circle class="dot dot-${series.variant}" cx="${px(x(p.t))}" cy="${px(y(p.v))}" r="3.5"/>`)
     .join('');
-  return (
-    `<path class="series series-${series.variant}" data-series="${escapeMarkup(series.name)}" d="${d}">` +
-    `<title>${escapeMarkup(series.name)}</title></path>${dots}`
-  );
+  const line = d
+    ? `<path class="series series-${series.variant}" data-series="${name}" d="${d}"/>${dots}`
+    : '';
+  return line + partialPath(series, x, y);
+}
+
+/** The still-filling bucket, joined to the last complete point by a dashed segment so it reads as "not yet". */
+function partialPath(series: ChartSeries, x: Scale, y: Scale): string {
+  const partial = (series.partial ?? []).filter((p) => p.v !== null);
+  if (partial.length === 0) return '';
+  const last = [...series.points].reverse().find((p) => p.v !== null);
+  const d = buildPathData(last ? [last, ...partial] : partial, x, y);
+  const name = escapeMarkup(`${series.name} (partial)`);
+  return `<path class="series series-${series.variant} series-partial" data-series="${name}" d="${d}"/>`;
+}
+
+function partialLabel(series: ChartSeries[], x: Scale, plot: Plot): string {
+  const t = series.flatMap((s) => (s.partial ?? []).filter((p) => p.v !== null).map((p) => p.t))[0];
+  if (t === undefined) return '';
+  const tx = px(x(t));
+  const anchor = tickAnchor(tx, plot, 20);
+  return `<text class="partial-label" x="${tx}" y="${plot.top - 3}" text-anchor="${anchor}">partial</text>`;
 }
 
 /** Points with data whose neighbours have none: they draw no line. */
-export function lonePoints(points: ChartSeries['points']): { t: number; v: number }[] {
+export function lonePoints(points: ChartPoint[]): { t: number; v: number }[] {
   return points.flatMap((p, i) =>
     p.v !== null && (points[i - 1]?.v ?? null) === null && (points[i + 1]?.v ?? null) === null
       ? [{ t: p.t, v: p.v }]
@@ -134,13 +167,18 @@ export function lonePoints(points: ChartSeries['points']): { t: number; v: numbe
   );
 }
 
-function marker(m: ChartMarker, x: Scale, plot: Plot, spec: LineChartSpec): string {
-  const mx = px(x(m.t));
-  const label = escapeMarkup(`${m.label} at ${formatInstant(m.t, spec.timeZone)}`);
+/** One line per cluster; a count when it groups several. Focusable, so the tooltip also opens from the keyboard. */
+function marker(c: MarkerCluster, plot: Plot): string {
+  const mx = px(c.x);
+  const count = c.indexes.length;
+  const label = count > 1 ? `${count} events` : `1 ${c.kind === 'other' ? 'event' : c.kind}`;
   return (
-    `<g class="marker marker-${m.kind}"><title>${label}</title>` +
+    `<g class="marker marker-${c.kind}" tabindex="0" role="button" aria-label="${label}, details"` +
+    ` data-count="${count}" data-events="${c.indexes.join(',')}">` +
     `<line x1="${mx}" x2="${mx}" y1="${plot.top}" y2="${plot.bottom}"/>` +
-    `<path d="M${mx - 5},${plot.top - 8}L${mx + 5},${plot.top - 8}L${mx},${plot.top}Z"/></g>`
+    `<path d="M${mx - 5},${plot.top - 9}L${mx + 5},${plot.top - 9}L${mx},${plot.top}Z"/>` +
+    (count > 1 ? `<text class="marker-count" x="${mx + 7}" y="${plot.top - 2}">${count}</text>` : '') +
+    `<rect class="marker-hit" x="${mx - 6}" y="${plot.top - 10}" width="12" height="${plot.bottom - plot.top + 10}"/></g>`
   );
 }
 

@@ -48,15 +48,27 @@ export function chooseStepMs(durationMs: number): number {
  * Turns the range in the URL into query bounds. Preset ranges end at the current minute's end so the
  * newest (partial) minute is included; `from` is aligned to the step so buckets stay stable across refreshes.
  */
-export function resolveRange(range: TimeRange, now: number): ResolvedRange {
+export function resolveRange(
+  range: TimeRange,
+  now: number,
+  chosenStepMs: number | null = null,
+): ResolvedRange {
   if (range.kind === 'custom') {
-    return { from: range.from, to: range.to, stepMs: chooseStepMs(range.to - range.from) };
+    return { from: range.from, to: range.to, stepMs: chosenStepMs ?? chooseStepMs(range.to - range.from) };
   }
   const duration = PRESET_MS[range.preset];
-  const stepMs = chooseStepMs(duration);
+  const stepMs = chosenStepMs ?? chooseStepMs(duration);
   const to = Math.ceil(now / MINUTE) * MINUTE;
   const from = Math.floor((to - duration) / stepMs) * stepMs;
   return { from, to, stepMs };
+}
+
+/**
+ * Auto-refresh only makes sense while the range reaches the present: a fixed past range never changes, and
+ * polling it costs the engine for nothing.
+ */
+export function rangeEndsNow(range: TimeRange, now: number): boolean {
+  return range.kind === 'preset' || range.to >= now - MINUTE;
 }
 
 export function presetDurationMs(preset: RangePreset): number {

@@ -1,6 +1,7 @@
 import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
 import { buildLineChartSvg } from '../domain/line-chart-svg.js';
 import { attachChartHover } from './chart-hover.js';
+import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
 
 const CHART_HEIGHT = 200;
@@ -40,7 +41,7 @@ export class ChartsView {
     const noRequests = data.ts.points.every((p) => p.requests === 0);
     for (const view of views) {
       const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
-      if (card) this.renderCard(card, view, data.events.length > 0);
+      if (card) this.renderCard(card, view, data);
       if (card && noRequests) {
         card
           .querySelector('.chart-box')
@@ -50,7 +51,8 @@ export class ChartsView {
     }
   }
 
-  private renderCard(card: HTMLElement, view: ChartView, hasMarkers: boolean): void {
+  private renderCard(card: HTMLElement, view: ChartView, data: ChartData): void {
+    const hasMarkers = view.spec.markers.length > 0;
     const caption = createElement('figcaption');
     caption.append(createElement('h2', view.spec.title));
     const legend = createElement('ul', undefined, 'legend');
@@ -59,6 +61,7 @@ export class ChartsView {
     const box = createElement('div', undefined, 'chart-box');
     box.innerHTML = buildLineChartSvg(view.spec);
     attachChartHover(box, view.spec);
+    attachMarkerTooltip(box, data.events, data.timeZone);
     card.replaceChildren(caption, legend, box, summaryTable(view));
     card.removeAttribute('aria-busy');
   }

@@ -1,47 +1,98 @@
-import type { EndpointRow } from '../../../../workers/query/api-types.js';
-import type { DashboardState } from '../domain/dashboard-state.js';
+import type { EndpointRow, EndpointsResponse } from '../../../../workers/query/api-types.js';
+import type { DashboardState, EndpointSort } from '../domain/dashboard-state.js';
+import { endpointCountText, endpointTableTitle } from '../domain/endpoint-table.js';
 import { formatCount, formatLatency, formatPercent } from '../domain/format.js';
 import { createElement, requireElement } from './require-element.js';
 
-export type DrillHandler = (row: EndpointRow) => void;
+export interface EndpointsHandlers {
+  onDrill(row: EndpointRow): void;
+  onSort(sort: EndpointSort): void;
+  onPage(page: number): void;
+}
 
-const COLUMNS = ['Endpoint', 'Requests', '5xx', '4xx', 'Error rate', 'P50', 'P95', 'P99'];
-/** Column indexes a phone hides: what broke (5xx, error rate) and how slow (P95) stay visible. */
-const OPTIONAL = new Set([3, 5, 7]);
+interface Column {
+  title: string;
+  /** The API sort this header applies; columns without one are not sortable server-side. */
+  sort?: EndpointSort;
+  /** A phone hides it: what broke (5xx, error rate) and how slow (P95, max) stay visible. */
+  optional?: boolean;
+  cell(row: EndpointRow): string;
+}
 
-/** The top failing endpoints table; each endpoint is a button that drills down into it. */
+const COLUMNS: Column[] = [
+  { title: 'Requests', sort: 'requests', cell: (r) => formatCount(r.requests) },
+  { title: '5xx', sort: 'errors', cell: (r) => formatCount(r.errors5xx) },
+  { title: '4xx', optional: true, cell: (r) => formatCount(r.errors4xx) },
+  { title: 'Error rate', sort: 'error_rate', cell: (r) => formatPercent(r.errorRate) },
+  { title: 'P50', optional: true, cell: (r) => formatLatency(r.p50) },
+  { title: 'P95', sort: 'p95', cell: (r) => formatLatency(r.p95) },
+  { title: 'P99', optional: true, cell: (r) => formatLatency(r.p99) },
+  { title: 'P99.9', optional: true, cell: (r) => formatLatency(r.p999) },
+  { title: 'Max', cell: (r) => formatLatency(r.max) },
+];
+
+/** The endpoint table: sortable headers, a count and pages; each endpoint is a button that drills down into it. */
 export class EndpointsView {
   private readonly container = requireElement('endpoints-table', HTMLDivElement);
   private readonly title = requireElement('endpoints-title', HTMLHeadingElement);
+  private readonly count = requireElement('endpoints-count', HTMLParagraphElement);
+  private readonly prev = requireElement('endpoints-prev', HTMLButtonElement);
+  private readonly next = requireElement('endpoints-next', HTMLButtonElement);
+  private page = 0;
 
-  constructor(private readonly onDrill: DrillHandler) {}
+  constructor(private readonly handlers: EndpointsHandlers) {
+    this.prev.addEventListener('click', () => this.handlers.onPage(this.page - 1));
+    this.next.addEventListener('click', () => this.handlers.onPage(this.page + 1));
+  }
 
   renderLoading(): void {
     if (this.container.childElementCount === 0) this.container.append(createElement('p', 'Loading…'));
     this.container.setAttribute('aria-busy', 'true');
   }
 
-  render(rows: EndpointRow[], state: DashboardState): void {
+  render(response: EndpointsResponse, state: DashboardState): void {
+    this.page = state.page;
     this.container.removeAttribute('aria-busy');
-    this.title.textContent = state.service
-      ? `Top failing endpoints of ${state.service}`
-      : 'Top failing endpoints';
-    if (rows.length === 0) {
+    this.title.textContent = endpointTableTitle(response.sort, response.minRequests, state.service);
+    this.count.textContent = endpointCountText(response);
+    this.prev.disabled = response.offset === 0;
+    this.next.disabled = !response.truncated;
+    if (response.endpoints.length === 0) {
       this.container.replaceChildren(createElement('p', 'No requests in this time range.'));
       return;
     }
     const table = createElement('table');
     table.createCaption().textContent = 'Endpoints with their request counts, errors and latency percentiles';
     table.caption?.classList.add('visually-hidden');
-    const head = table.createTHead().insertRow();
-    for (const [i, c] of COLUMNS.entries()) {
-      const th = createElement('th', c, OPTIONAL.has(i) ? 'optional' : undefined);
+    table.createTHead().append(this.headerRow(response.sort));
+    const body = table.createTBody();
+    for (const row of response.endpoints) body.append(this.renderRow(row, state));
+    this.container.replaceChildren(table);
+  }
+
+  private headerRow(sort: EndpointSort): HTMLTableRowElement {
+    const head = createElement('tr');
+    const name = createElement('th', 'Endpoint');
+    name.scope = 'col';
+    head.append(name);
+    for (const column of COLUMNS) {
+      const th = createElement('th', undefined, column.optional ? 'optional' : undefined);
       th.scope = 'col';
+      if (!column.sort) {
+        th.textContent = column.title;
+      } else {
+        const by = column.sort;
+        th.dataset['column'] = by;
+        if (by === sort) th.setAttribute('aria-sort', 'descending');
+        const button = createElement('button', `${column.title}${by === sort ? ' ↓' : ''}`, 'sort-button');
+        button.type = 'button';
+        button.dataset['sort'] = by;
+        button.addEventListener('click', () => this.handlers.onSort(by));
+        th.append(button);
+      }
       head.append(th);
     }
-    const body = table.createTBody();
-    for (const row of rows) body.append(this.renderRow(row, state));
-    this.container.replaceChildren(table);
+    return head;
   }
 
   private renderRow(row: EndpointRow, state: DashboardState): HTMLTableRowElement {
@@ -50,31 +101,24 @@ export class EndpointsView {
     if (selected) tr.setAttribute('aria-current', 'true');
     const name = createElement('th');
     name.scope = 'row';
-    const button = createElement('button', endpointLabel(row, !state.service), 'link-button endpoint-link');
+    const label = endpointLabel(row, !state.service);
+    const button = createElement('button', label, 'link-button endpoint-link');
     button.type = 'button';
+    button.title = endpointLabel(row, true);
     button.dataset['method'] = row.method;
     button.dataset['path'] = row.path;
     button.dataset['service'] = row.service;
     button.setAttribute('aria-label', `Drill down into ${endpointLabel(row, true)}`);
-    button.addEventListener('click', () => this.onDrill(row));
+    button.addEventListener('click', () => this.handlers.onDrill(row));
     name.append(button);
     if (row.overflow) {
       const badge = createElement('span', 'overflow', 'badge');
       badge.title = 'Paths past the service route budget are folded into this route';
       name.append(badge);
     }
-    const cells = [
-      formatCount(row.requests),
-      formatCount(row.errors5xx),
-      formatCount(row.errors4xx),
-      formatPercent(row.errorRate),
-      formatLatency(row.p50),
-      formatLatency(row.p95),
-      formatLatency(row.p99),
-    ];
     tr.append(
       name,
-      ...cells.map((text, i) => createElement('td', text, OPTIONAL.has(i + 1) ? 'optional' : undefined)),
+      ...COLUMNS.map((c) => createElement('td', c.cell(row), c.optional ? 'optional' : undefined)),
     );
     return tr;
   }

@@ -1,4 +1,4 @@
-import { buildFreshnessView } from '../domain/freshness-text.js';
+import { buildApiDownFreshness, buildFreshnessView } from '../domain/freshness-text.js';
 import type { FreshnessResponse } from '../../../../workers/query/api-types.js';
 import { requireElement } from './require-element.js';
 
@@ -22,6 +22,12 @@ export class StatusView {
   /** Nothing loaded yet and the API failed: say so rather than keep "Checking…" forever. */
   renderFreshnessUnknown(): void {
     this.freshness.textContent = 'Data freshness unknown';
+    this.freshness.classList.add('stale');
+  }
+
+  /** The API cannot be reached: nothing on the page is current any more, whatever the last answer said. */
+  renderApiDown(lastAnswerAt: number | null, formatTime: (t: number) => string): void {
+    this.freshness.textContent = buildApiDownFreshness(lastAnswerAt, formatTime);
     this.freshness.classList.add('stale');
   }
 
