@@ -39,6 +39,27 @@ describe('dashboard in an incident (Chromium against the real query server)', ()
     return Object.fromEntries(rows.map(([name, ...values]) => [name!, values]));
   }
 
+  it('opens on the service overview, worst change against last week first, and drills into a service then an endpoint', async () => {
+    const page = await d.open();
+    await page.waitForSelector('#overview table');
+    const services = await page.$$eval('#overview tbody tr', (trs) =>
+      trs.map((tr) => tr.getAttribute('data-service')),
+    );
+    // payments fails 1 in 50 requests now and 1 in 200 a week ago: the only service that got worse.
+    expect(services[0]).toBe('payments');
+    expect(await page.textContent('#overview tbody tr:first-child')).toContain('+1.5 pp vs last week');
+    expect(await page.locator('#overview tbody tr:first-child .spark path').getAttribute('d')).toMatch(/^M/);
+    await saveScreenshot(page, 'overview');
+    await page.click('#overview button[aria-label="Show service payments"]');
+    await page.waitForURL(/\?service=payments$/);
+    expect(await page.isHidden('#overview')).toBe(true);
+    await page.click('button[aria-label="Drill down into payments POST /charge"]');
+    await page.waitForURL(/\?service=payments&method=POST&path=%2Fcharge$/);
+    const phone = await d.open({ viewport: { width: 390, height: 844 } });
+    await phone.waitForSelector('#overview table');
+    await saveScreenshot(phone, 'overview-mobile');
+  });
+
   it('does not draw the newest, still filling bucket as a drop: it is a dashed, labelled partial segment', async () => {
     const page = await d.open();
     await waitForData(page);

@@ -9,7 +9,16 @@ export interface ServicesResponse {
   to: number;
   /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
   truncated: boolean;
-  services: { service: string; requests: number; errors5xx: number; errorRate: number }[];
+  services: {
+    service: string;
+    requests: number;
+    errors5xx: number;
+    errorRate: number;
+    /** With latency=1: the service's percentiles over the range, from merged histograms. */
+    p50?: number | null;
+    p95?: number | null;
+    p99?: number | null;
+  }[];
 }
 
 export interface TimeseriesPoint {

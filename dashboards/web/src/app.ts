@@ -4,6 +4,8 @@ import { rangeEndsNow } from './domain/time-range.js';
 import type { ApiClient } from './api/api-client.js';
 import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './api/api-errors.js';
 import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
+import { loadOverview } from './api/load-overview.js';
+import { OverviewView } from './views/overview-view.js';
 import type { TokenStore } from './api/token-store.js';
 import { buildDashboardSearch, parseDashboardState, type DashboardState } from './domain/dashboard-state.js';
 import { formatInstant } from './domain/scale.js';
@@ -36,6 +38,9 @@ export class DashboardApp {
     onRefresh: () => void this.load(),
   });
   private readonly charts = new ChartsView();
+  private readonly overview = new OverviewView((service) =>
+    this.update({ service, endpoint: null, page: 0 }, 'push'),
+  );
   private readonly endpoints = new EndpointsView({
     onDrill: (row) => this.drillInto(row),
     onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
@@ -92,11 +97,23 @@ export class DashboardApp {
       if (generation !== this.generation) return;
       this.render(data);
       this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
+      await this.loadOverview(generation);
     } catch (error) {
       if (generation !== this.generation) return;
       this.fail(error);
     } finally {
       if (generation === this.generation) this.status.setLoading('');
+    }
+  }
+
+  /** After the charts: the overview's statements must not queue in front of theirs. A failure only hides it. */
+  private async loadOverview(generation: number): Promise<void> {
+    if (this.state.service !== null) return this.overview.hide();
+    try {
+      const rows = await loadOverview(this.api, this.state, Date.now());
+      if (generation === this.generation) this.overview.render(rows);
+    } catch {
+      if (generation === this.generation) this.overview.hide();
     }
   }
 

@@ -9,7 +9,7 @@ import type {
   TimeseriesResponse,
 } from '../api-types.js';
 import { stepStarts } from '../domain/choose-step.js';
-import type { MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
+import type { CountRow, MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
 import type { RollupManifests } from '../adapters/rollup-manifests.js';
 
 export interface TimeseriesRequest {
@@ -62,16 +62,22 @@ export class QueryService {
     to: number,
     limit: number,
     signal?: AbortSignal,
+    latency = false,
   ): Promise<ServicesResponse> {
     // One row more than asked for tells whether the answer is truncated.
     const top = { by: 'requests' as const, limit: limit + 1 };
-    const rows = await this.engine.counts({ tenant, from, to, groupBy: 'service', top, signal });
+    const query = { tenant, from, to, groupBy: 'service' as const, top, signal };
+    // Percentiles cost a histogram merge per service: only when asked (the service overview).
+    const rows: (CountRow & Partial<SummaryRow>)[] = latency
+      ? await this.engine.summaries(query)
+      : await this.engine.counts(query);
     const services = rows
       .map((r) => ({
         service: r.service!,
         requests: r.requests,
         errors5xx: r.errors5xx,
         errorRate: rate(r.errors5xx, r.requests) ?? 0,
+        ...(latency ? { p50: r.p50 ?? null, p95: r.p95 ?? null, p99: r.p99 ?? null } : {}),
       }))
       .sort((a, b) => b.requests - a.requests || a.service.localeCompare(b.service));
     return { from, to, truncated: rows.length > limit, services: services.slice(0, limit) };

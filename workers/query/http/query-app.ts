@@ -89,7 +89,7 @@ const tenantOf = (res: Response) => (res.locals['apiKey'] as ApiKeyEntry).tenant
 
 /** The parameters each route takes; any other name is a 400 (docs/query-api.md lists them with defaults). */
 const routeParams = {
-  '/services': ['from', 'to', 'limit'],
+  '/services': ['from', 'to', 'limit', 'latency'],
   '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
   '/endpoints': ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
   '/events': ['service', 'from', 'to'],
@@ -106,7 +106,8 @@ function mountApi(app: express.Express, deps: QueryAppDeps): void {
   get('/services', async (q, res, signal) => {
     const { from, to } = parseRange(q, now());
     const limit = parseInteger(q, 'limit', 1, maxServicesLimit) ?? defaultServicesLimit;
-    return deps.service.services(tenantOf(res), from, to, limit, signal);
+    const latency = parseChoice(q, 'latency', ['0', '1'] as const) === '1';
+    return deps.service.services(tenantOf(res), from, to, limit, signal, latency);
   });
   get('/timeseries', async (q, res, signal) => {
     const { from, to } = parseRange(q, now());

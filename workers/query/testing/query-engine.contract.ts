@@ -124,6 +124,16 @@ export function describeQueryEngineContract(
       }
     });
 
+    it('answers the percentiles of each service over the range with latency=1', async () => {
+      const { services } = await service.services(tenant, from, to, 1000, undefined, true);
+      for (const s of services)
+        expectPercentilesMatch(
+          { p50: s.p50 ?? null, p95: s.p95 ?? null, p99: s.p99 ?? null },
+          facts.filter((f) => f.service === s.service),
+        );
+      expect((await service.services(tenant, from, to, 1000)).services[0]).not.toHaveProperty('p95');
+    });
+
     it('returns every step with exact counts and percentiles within 1% of the exact ones', async () => {
       const stepMs = 30 * 60_000;
       const { points } = await service.timeseries({ tenant, from, to, stepMs });

@@ -24,6 +24,8 @@ export interface RangeParams {
 
 export interface ServicesParams extends RangeParams {
   limit?: number;
+  /** Also each service's p50/p95/p99 (latency=1). */
+  latency?: boolean;
 }
 
 export interface TimeseriesParams extends RangeParams {
@@ -47,7 +49,12 @@ export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
 
   services(p: ServicesParams): Promise<ServicesResponse> {
-    return this.get('services', { from: p.from, to: p.to, limit: p.limit });
+    return this.get('services', {
+      from: p.from,
+      to: p.to,
+      limit: p.limit,
+      latency: p.latency ? 1 : undefined,
+    });
   }
 
   timeseries(p: TimeseriesParams): Promise<TimeseriesResponse> {
