@@ -4,7 +4,7 @@
  * full render of the 7-day page (charts and endpoint table) and of a drill-down click into an endpoint, beside a
  * floor measured in the same run: the same API calls fetched in parallel from Node (what the engine and HTTP alone
  * cost, without the browser). The browser's clock is set to just before the dataset's end.
- * Usage: npm run build && node dist/bench/dashboard/dashboard-bench.js [--iterations 5 --density 0.25]
+ * Usage: npm run bench:dashboard [-- --iterations 5 --density 0.25]
  */
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -135,8 +135,9 @@ export function buildChartViews(input: ChartInput, size: { width: number; height
       variant: line.variant,
       ...splitPoints(ts.points, input, line.value),
     }));
-    if (def.worst && buckets && ts.points.some((p) => p.worstMinute)) {
-      const worst = def.worst;
+    const worst = def.worst;
+    // A range the API answers no worst p99 for (past 24 h) gets no empty "worst minute p99" legend entry.
+    if (worst && buckets && ts.points.some((p) => worst.value(p) !== null)) {
       series.push({
         name: worst.name,
         variant: 'worst',
