@@ -40,7 +40,7 @@ export interface TimeseriesPoint {
   max: number | null;
   /**
    * With worst=1: the step's worst minute, from the minute rows. A 2-minute burst inside a 1-hour step is diluted in
-   * `errorRate`/`p99` but stays here. Null when the step had no requests. `p99` is answered for ranges up to 24 h
+   * `errorRate`/`p99` but stays here. Null when the step had no requests. `p99` is answered for ranges up to 25 h
    * only (a p99 per minute over a week costs tens of seconds); longer ranges get null.
    */
   worstMinute?: { errorRate: number | null; p99: number | null };

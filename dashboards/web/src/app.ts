@@ -82,6 +82,8 @@ export class DashboardApp {
   private update(patch: Partial<DashboardState>, history: 'push' | 'replace'): void {
     this.state = { ...this.state, ...patch };
     this.sections.renderBreadcrumb(this.state);
+    // The overview belongs to "all services": it goes at once, not when the service's data has arrived.
+    if (this.state.service !== null) this.overview.hide();
     const url = `${window.location.pathname}${buildDashboardSearch(this.state)}`;
     if (history === 'push') window.history.pushState(null, '', url);
     else window.history.replaceState(null, '', url);

@@ -46,8 +46,11 @@ const sortKey = { errors: 'errors5xx', error_rate: 'error_rate', p95: 'p95', req
 
 const noPercentiles = { p50: null, p95: null, p99: null, p999: null, maxLatency: null };
 const minuteMs = 60_000;
-/** Ranges up to this long also get each step's worst-minute p99 (worst=1); longer ones the error rate only. */
-export const worstP99MaxMs = 86_400_000;
+/**
+ * Ranges up to this long also get each step's worst-minute p99 (worst=1); longer ones the error rate only. 25 h:
+ * the dashboard's 24-hour view starts at a step boundary, so it spans up to one step more than 24 h.
+ */
+export const worstP99MaxMs = 25 * 3_600_000;
 const offsets = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
 const rate = (errors: number, requests: number) => (requests > 0 ? errors / requests : null);
 
