@@ -17,6 +17,7 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
 import { QueryService } from '../../workers/query/app/query-service.js';
+import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
 import { buildQueryApp } from '../../workers/query/http/query-app.js';
 import { ensureDataset } from '../query/query-dataset.js';
 
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
   const dataset = ensureDataset({ root, tenant, end, days: 7, services: 20, paths: 50, density });
   const engine = await DuckDbQueryEngine.open(root);
   const app = buildQueryApp({
-    service: new QueryService(engine, new LocalObjectStore(root)),
+    service: new QueryService(engine, new RollupManifests(new LocalObjectStore(root))),
     apiKeys: () => [{ name: 'bench', tenant, sha256: hashApiKey(key), scopes: ['query'] }],
     log: pino({ level: 'silent' }),
     readiness: async () => ({ ready: true }),

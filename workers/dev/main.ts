@@ -57,7 +57,11 @@ export async function run(argv: string[]): Promise<number> {
   const store = new LocalObjectStore(join(config.GRAVIX_DATA_DIR, 'store'));
   const ingest = await startIngestServer(config, store, log);
   // The dashboard's first-event curl must name the port ingestion really listens on (it may be a free one).
-  const query = await startQueryServer({ ...queryConfig, GRAVIX_DASHBOARD_INGEST_PORT: ingest.port }, store, log);
+  const query = await startQueryServer(
+    { ...queryConfig, GRAVIX_DASHBOARD_INGEST_PORT: ingest.port },
+    store,
+    log,
+  );
   const ingestUrl = `http://127.0.0.1:${ingest.port}`;
   log.info(
     {
