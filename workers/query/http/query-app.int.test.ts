@@ -194,7 +194,7 @@ describe('the edge rejects bad text and numbers with 400 naming the field (issue
     [
       '/api/v1/services?service[]=a',
       'service[]',
-      "unknown query parameter 'service[]'; /api/v1/services takes from, to, limit",
+      "unknown query parameter 'service[]'; /api/v1/services takes from, to, limit, latency",
     ],
     ['/api/v1/timeseries?service=a&service=b', 'service', 'service must be given once'],
   ])('answers %s with 400 naming the field', async (path, field, message) => {
