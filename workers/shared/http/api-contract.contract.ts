@@ -27,6 +27,8 @@ const commonChecks = [
 /** Both servers, running, with a key that may ingest and query one tenant. */
 export interface ApiServers {
   ingestUrl: string;
+  /** The ingest server's metrics listener (GRAVIX_INGEST_METRICS_PORT). */
+  ingestMetricsUrl: string;
   queryUrl: string;
   key: string;
   /** Every process the servers need, stopped with SIGTERM at the end (each must exit 0). */
@@ -104,7 +106,7 @@ export function describeApiContract(
 
   /** The sum of one counter over its labels, from the ingest server's /metrics. */
   async function ingestCounter(counter: string): Promise<number> {
-    const text = await (await fetch(`${ingestUrl}/metrics`)).text();
+    const text = await (await fetch(`${servers.ingestMetricsUrl}/metrics`)).text();
     return [...text.matchAll(new RegExp(`^${counter}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))].reduce(
       (sum, m) => sum + Number(m[1]),
       0,

@@ -28,7 +28,8 @@ describeApiContract(
         keys: [{ name: 'contract', tenant: 'acme', sha256: hashApiKey(key), scopes: ['ingest', 'query'] }],
       }),
     );
-    const [ingestPort, queryPort, queryMetricsPort, rollupPort] = [
+    const [ingestPort, ingestMetricsPort, queryPort, queryMetricsPort, rollupPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -53,6 +54,7 @@ describeApiContract(
           ...contractIngestEnv,
           GRAVIX_DATA_DIR: join(dir, 'ingest'),
           GRAVIX_INGEST_PORT: String(ingestPort),
+          GRAVIX_INGEST_METRICS_PORT: String(ingestMetricsPort),
           GRAVIX_WAL_SEGMENT_AGE_MS: '1000',
         },
         `http://127.0.0.1:${ingestPort}/ready`,
@@ -86,6 +88,7 @@ describeApiContract(
     );
     return {
       ingestUrl: `http://127.0.0.1:${ingestPort}`,
+      ingestMetricsUrl: `http://127.0.0.1:${ingestMetricsPort}`,
       queryUrl: `http://127.0.0.1:${queryPort}`,
       key,
       processes,

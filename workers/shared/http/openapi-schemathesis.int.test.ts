@@ -7,7 +7,7 @@ import { contractIngestEnv, describeApiContract } from './api-contract.contract.
 
 describeApiContract('gravix dev (DuckDB over the local store)', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'gx-openapi-'));
-  const [ingestPort, queryPort] = [await freePort(), await freePort()];
+  const [ingestPort, ingestMetricsPort, queryPort] = [await freePort(), await freePort(), await freePort()];
   const queryUrl = `http://127.0.0.1:${queryPort}`;
   const dev = await startGravix(
     'dev',
@@ -15,6 +15,7 @@ describeApiContract('gravix dev (DuckDB over the local store)', async () => {
       ...contractIngestEnv,
       GRAVIX_DATA_DIR: dataDir,
       GRAVIX_INGEST_PORT: String(ingestPort),
+      GRAVIX_INGEST_METRICS_PORT: String(ingestMetricsPort),
       GRAVIX_QUERY_PORT: String(queryPort),
       GRAVIX_WAL_SEGMENT_AGE_MS: '1000',
       GRAVIX_ROLLUP_INTERVAL_MS: '3000',
@@ -24,6 +25,7 @@ describeApiContract('gravix dev (DuckDB over the local store)', async () => {
   );
   return {
     ingestUrl: `http://127.0.0.1:${ingestPort}`,
+    ingestMetricsUrl: `http://127.0.0.1:${ingestMetricsPort}`,
     queryUrl,
     key: readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim(),
     processes: [dev],
