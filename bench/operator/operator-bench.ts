@@ -60,6 +60,19 @@ async function createToApplied(client: KubeClient, name: string, fleet = false):
   return performance.now() - start;
 }
 
+/** Pipelines whose Degraded condition is True, counted by message (first 160 characters), so failures say why. */
+async function degradedReasons(client: KubeClient): Promise<Record<string, number>> {
+  const list = await client.request<{
+    items: { status?: { conditions?: { type: string; status: string; message?: string }[] } }[];
+  }>({ method: 'GET', path: pipelinePath() });
+  const out: Record<string, number> = {};
+  for (const p of list.items) {
+    const c = p.status?.conditions?.find((x) => x.type === 'Degraded' && x.status === 'True');
+    if (c) out[(c.message ?? '').slice(0, 160)] = (out[(c.message ?? '').slice(0, 160)] ?? 0) + 1;
+  }
+  return out;
+}
+
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]!;
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -96,6 +109,7 @@ async function main(): Promise<void> {
     const after = await sampleProcess(port);
     clearInterval(sampler);
     const minutes = STEADY_WINDOW_MS / 60_000;
+    const degraded = await degradedReasons(env.client);
     const delta = (verb: string) => (after.requests[verb] ?? 0) - (before.requests[verb] ?? 0);
     const verbs = [...new Set([...Object.keys(after.requests), ...Object.keys(before.requests)])].sort();
     const perMinute = Object.fromEntries(verbs.map((v) => [v, Math.round(delta(v) / minutes)]));
@@ -118,12 +132,14 @@ async function main(): Promise<void> {
         windowSeconds: STEADY_WINDOW_MS / 1000,
         resyncSeconds: RESYNC_SECONDS,
         passes: after.passes - before.passes,
+        failedPasses: after.failedPasses - before.failedPasses,
         apiRequestsPerMinute: { total: Object.values(perMinute).reduce((a, b) => a + b, 0), ...perMinute },
         writesPerResync: writes / resyncs,
         cpuCores:
           Math.round(((after.cpuSeconds - before.cpuSeconds) / (STEADY_WINDOW_MS / 1000)) * 1000) / 1000,
         rssMiB: mib(after.rssBytes),
       },
+      degraded,
       floor: { getsPerResync: pipelines, writesPerResync: 0 },
       peakRssMiB: mib(Math.max(peakRss, after.rssBytes)),
       targets: { createToAppliedP50Ms: 2000, rssMiB: 150, writesPerResync: 0 },

@@ -5,6 +5,7 @@ export interface ProcessSample {
   /** Requests the controller sent, by verb (GET, WATCH, POST, PUT, PATCH, DELETE). */
   requests: Record<string, number>;
   passes: number;
+  failedPasses: number;
 }
 
 function metric(text: string, name: string): number {
@@ -32,5 +33,6 @@ export async function sampleProcess(port: number): Promise<ProcessSample> {
     rssBytes: metric(text, 'gravix_operator_process_resident_memory_bytes'),
     requests: byLabel(text, 'gravix_operator_api_requests_total', 'verb'),
     passes: Object.values(passes).reduce((a, b) => a + b, 0),
+    failedPasses: passes['error'] ?? 0,
   };
 }
