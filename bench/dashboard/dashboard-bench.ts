@@ -32,7 +32,7 @@ const tenant = 'bench';
 const key = 'bench-key';
 const root = join(tmpdir(), `gravix-bench-query-v4-d${density}`);
 const now = end - 7 * 60_000 - 20_000;
-const endpoint = { service: 'svc-03', method: 'GET', path: '/api/resource-4/:id' };
+const endpoint = { service: 'svc-03' };
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -66,18 +66,23 @@ async function main(): Promise<void> {
   const week = resolveRange({ kind: 'preset', preset: '7d' }, now);
   const api = (path: string) =>
     fetch(`${url}/api/v1/${path}`, { headers: { authorization: `Bearer ${key}` } });
-  const path = encodeURIComponent(endpoint.path);
   for (let i = 0; i <= iterations; i++) {
     let t0 = performance.now();
     await page.goto(`${url}/?range=7d&service=${endpoint.service}&refresh=off`);
     await page.waitForSelector('#endpoints-table table');
     await page.waitForSelector('#card-latency svg.chart');
     const loaded = performance.now() - t0;
+    // The endpoint with the most 5xx errors: the one an on-call engineer clicks first.
+    const first = page.locator('#endpoints-table tbody tr:first-child button.endpoint-link');
+    const target = {
+      path: (await first.getAttribute('data-path')) ?? '',
+      method: (await first.getAttribute('data-method')) ?? '',
+    };
     t0 = performance.now();
-    await page.click(`button[data-path="${endpoint.path}"][data-method="GET"]`);
+    await first.click();
     await page.waitForFunction(
       (p) => document.querySelector('#card-latency h2')?.textContent?.includes(p),
-      endpoint.path,
+      target.path,
     );
     await page.waitForSelector('#endpoints-table table');
     const clicked = performance.now() - t0;
@@ -85,7 +90,7 @@ async function main(): Promise<void> {
     const range = `from=${week.from}&to=${week.to}`;
     await Promise.all([
       api(
-        `timeseries?service=${endpoint.service}&method=GET&path=${path}&${range}&step=${week.stepMs}&worst=1`,
+        `timeseries?service=${endpoint.service}&method=${target.method}&path=${encodeURIComponent(target.path)}&${range}&step=${week.stepMs}&worst=1`,
       ),
       api(`endpoints?service=${endpoint.service}&${range}&sort=errors&limit=20`),
       api(`services?${range}`),

@@ -50,7 +50,7 @@ describe('dashboard in an incident (Chromium against the real query server)', ()
     // 2% against 0.5%, give or take the window's alignment on the failing requests.
     expect(await page.textContent('#overview tbody tr:first-child')).toMatch(/[^−]\+1\.\d pp vs last week/);
     expect(await page.locator('#overview tbody tr:first-child .spark path').getAttribute('d')).toMatch(/^M/);
-    await saveScreenshot(page, 'overview');
+    await saveScreenshot(page, 'service-overview');
     await page.click('#overview button[aria-label="Show service payments"]');
     await page.waitForURL(/\?service=payments$/);
     await page.waitForSelector('#overview', { state: 'hidden' });
@@ -58,7 +58,7 @@ describe('dashboard in an incident (Chromium against the real query server)', ()
     await page.waitForURL(/\?service=payments&method=POST&path=%2Fcharge$/);
     const phone = await d.open({ viewport: { width: 390, height: 844 } });
     await phone.waitForSelector('#overview table');
-    await saveScreenshot(phone, 'overview-mobile');
+    await saveScreenshot(phone, 'service-overview-mobile');
   });
 
   it('does not draw the newest, still filling bucket as a drop: it is a dashed, labelled partial segment', async () => {
