@@ -2,7 +2,7 @@
  * The one owner of the Trino settings Gravix runs with: the JVM flags and the Hive catalog. The operator's
  * ConfigMap (trino-config.ts), the test harness (testbin/harness/trino-server.ts) and `npm run bench:query --
  * --engine trino` all build their files here, so what the bench measures is what a pipeline deploys.
- * Why these values: docs/adr/0065-trino-partition-projection.md.
+ * Why these values: docs/adr/0066-trino-partition-projection-and-result-cache.md.
  */
 
 const lines = (entries: readonly string[]) => `${entries.join('\n')}\n`;

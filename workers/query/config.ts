@@ -12,7 +12,7 @@ const querySchema = z.object({
   GRAVIX_QUERY_TENANT_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
   GRAVIX_QUERY_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
   GRAVIX_QUERY_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
-  /** Result cache for closed time ranges (docs/adr/0065); 0 turns it off. */
+  /** Result cache for closed time ranges (docs/adr/0066); 0 turns it off. */
   GRAVIX_QUERY_RESULT_CACHE_MB: z.coerce.number().int().min(0).max(65_536).default(64),
   /** How long one listing of the rollup's manifests and day tiles serves: the most a commit lags in cached answers. */
   GRAVIX_QUERY_COMMITS_MAX_AGE_MS: z.coerce.number().int().min(0).max(300_000).default(1_000),

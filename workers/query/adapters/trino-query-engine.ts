@@ -37,7 +37,7 @@ const trinoTypes: Record<ColumnType, string> = {
 };
 
 /**
- * Partition projection (docs/adr/0065): Trino computes a statement's partitions from its tenant, date and hour
+ * Partition projection (docs/adr/0066): Trino computes a statement's partitions from its tenant, date and hour
  * predicates instead of reading them from the metastore, so a partition the rollup commits is readable at once
  * and nothing ever registers or syncs partitions. Every metrics statement filters tenant by equality
  * ('injected') and bounds "date"; the date range's upper end is relative, so it never needs updating.

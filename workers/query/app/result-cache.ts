@@ -42,7 +42,7 @@ function estimateBytes(rows: Rows): number {
 }
 
 /**
- * The query engine behind a result cache for closed time ranges (docs/adr/0065). Committed minutes only change
+ * The query engine behind a result cache for closed time ranges (docs/adr/0066). Committed minutes only change
  * through a new commit, so a closed range's aggregates are kept under the etags of the manifests and day tiles
  * covering it (domain/closed-range.ts) and only the open hour goes to the engine: refreshing a 7-day view asks
  * the engine for one hour. Counts add up and histograms merge, so the two parts are combined, ranked and cut
