@@ -140,7 +140,7 @@ describe('leader election on a real kube-apiserver', () => {
       };
     }
 
-    const ingest = (name: string) => childPath('apps/v1', 'Deployment', `${name}-ingest`);
+    const ingest = (name: string) => childPath('apps/v1', 'StatefulSet', `${name}-ingest`);
     const create = (name: string) =>
       env.client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject({}, name) });
 
