@@ -4,6 +4,7 @@ import {
   saveScreenshot,
   startDashboardHarness,
   waitForData,
+  waitForOverview,
   type DashboardHarness,
 } from './testing/dashboard-harness.js';
 
@@ -20,7 +21,7 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     const page = await h.open();
     await waitForData(page);
     await saveScreenshot(page, 'overview');
-    const q = h.fixture.lastRequest('endpoints')!.query;
+    const q = h.lastRequest(page, 'endpoints')!.query;
     const expected = h.fixture
       .queries()
       .endpoints({ from: Number(q['from']), to: Number(q['to']), sort: 'errors', limit: 20 }).endpoints;
@@ -43,29 +44,75 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     for (const kind of ['error-rate', 'latency', 'throughput']) {
       expect(await page.locator(`#card-${kind} svg.chart path.series`).count()).toBeGreaterThan(0);
     }
+    // Each line plus its right-edge bucket, still filling, drawn apart (dashed) rather than as a drop.
     expect(
-      await page.locator('#card-latency path.series').evaluateAll((ps) => ps.map((p) => p.dataset['series'])),
-    ).toEqual(['p50', 'p95', 'p99']);
+      await page
+        .locator('#card-latency path.series:not(.series-partial)')
+        .evaluateAll((ps) => ps.map((p) => p.dataset['series'])),
+    ).toEqual(['p50', 'p95', 'p99', 'p99.9', 'max']);
+    expect(
+      await page
+        .locator('#card-latency path.series-partial')
+        .evaluateAll((ps) => ps.map((p) => p.dataset['series'])),
+    ).toEqual(['p50 (partial)', 'p95 (partial)', 'p99 (partial)', 'p99.9 (partial)', 'max (partial)']);
     expect(await page.textContent('#freshness')).toMatch(
       /^Rollup ran (just now|\d+ s ago|1 min ago) · newest request/,
     );
     expect(await page.locator('#card-throughput .marker-deploy').count()).toBe(2);
     expect(await page.locator('#card-throughput .marker-incident').count()).toBe(1);
-    expect(await page.textContent('#card-throughput .marker-incident title')).toMatch(
-      /^incident payments at /,
+    // The SVG <title> became a real tooltip (type, service, version, time, description) on hover and focus.
+    await page.hover('#card-throughput .marker-incident .marker-hit');
+    expect(await page.textContent('#card-throughput .marker-tip:not([hidden])')).toMatch(
+      /^incident payments /,
+    );
+    await page.hover('#card-throughput .marker-deploy[data-events="1"] .marker-hit');
+    expect(await page.textContent('#card-throughput .marker-tip:not([hidden])')).toMatch(
+      /^deploy payments v3\.1\.0 .*new PSP$/,
     );
   });
 
-  it('filters by service: the URL updates and the data is fetched again for that service', async () => {
+  it('opens on the service overview with each service the API returned and its sparkline', async () => {
     const page = await h.open();
+    await waitForOverview(page);
+    const q = h.lastRequest(page, 'services', (r) => r['latency'] === '1' && r['limit'] === '8')!.query;
+    const expected = h.fixture.queries().services(Number(q['from']), Number(q['to'])).services;
+    const rows = await page.$$eval('#overview tbody tr', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('th')?.textContent,
+        tr.querySelector('td:nth-of-type(2) .figure')?.textContent,
+      ]),
+    );
+    expect(rows.map((r) => r[0]).sort()).toEqual(expected.map((s) => s.service).sort());
+    for (const s of expected) {
+      expect(rows).toContainEqual([s.service, formatCount(s.requests)]);
+      // One sparkline call per service, over the overview's range.
+      expect(
+        h.lastRequest(page, 'timeseries', (t) => t['service'] === s.service && t['from'] === q['from']),
+      ).toBeDefined();
+    }
+    expect(await page.locator('#overview tbody .spark path').count()).toBe(expected.length);
+    for (const d of await page
+      .locator('#overview tbody .spark path')
+      .evaluateAll((ps) => ps.map((p) => p.getAttribute('d'))))
+      expect(d).toMatch(/^M/);
+  });
+
+  it('filters by service: the URL updates and the data is fetched again for that service', async () => {
+    // No auto-refresh: a refresh would add all-services requests to the ones the change causes.
+    const page = await h.open({ search: '?refresh=off' });
     await waitForData(page);
+    await waitForOverview(page);
+    const mark = h.requests(page, 'timeseries').length;
     await page.selectOption('#service-filter', 'payments');
-    await page.waitForURL(/\?service=payments$/);
+    await page.waitForURL(/\?service=payments&refresh=off$/);
     await page.waitForFunction(() =>
       document.querySelector('#endpoints-title')?.textContent?.endsWith('payments'),
     );
-    expect(h.fixture.lastRequest('timeseries')!.query['service']).toBe('payments');
-    expect(h.fixture.lastRequest('endpoints')!.query['service']).toBe('payments');
+    // Every chart request since the change is for payments (a service page loads no overview sparklines).
+    const charts = h.requests(page, 'timeseries').slice(mark);
+    expect(charts.length).toBeGreaterThan(0);
+    expect(charts.map((r) => r.query['service'])).toEqual(charts.map(() => 'payments'));
+    expect(h.lastRequest(page, 'endpoints')!.query['service']).toBe('payments');
     expect((await tableRows(page)).map((r) => r[0])).toEqual(['POST /charge', 'GET /refunds/:id']);
     expect(await page.textContent('#card-error-rate h2')).toBe(
       'Error rate (5xx), payments · 1-minute buckets',
@@ -83,7 +130,7 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     );
     expect(await page.isVisible('#breadcrumb')).toBe(true);
     expect(await page.textContent('#drill-current')).toBe('payments POST /charge');
-    expect(h.fixture.lastRequest('timeseries')!.query).toMatchObject({
+    expect(h.lastRequest(page, 'timeseries')!.query).toMatchObject({
       service: 'payments',
       method: 'POST',
       path: '/charge',
@@ -97,11 +144,12 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     await page.click('#drill-back');
     await page.waitForURL(/\?service=payments$/);
     await page.waitForFunction(
-      () => document.querySelector('#card-latency h2')?.textContent === 'Latency, payments',
+      () =>
+        document.querySelector('#card-latency h2')?.textContent === 'Latency, payments · 1-minute buckets',
     );
     expect(await page.isVisible('#breadcrumb')).toBe(false);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-path'))).toBe('/charge');
-    expect(h.fixture.lastRequest('timeseries')!.query['path']).toBeUndefined();
+    expect(h.lastRequest(page, 'timeseries')!.query['path']).toBeUndefined();
 
     await page.goBack();
     await page.waitForFunction(() =>
@@ -119,7 +167,7 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     await page.selectOption('#compare-select', offset);
     await page.waitForURL(new RegExp(`\\?compare=${offset}$`));
     await page.waitForSelector('#card-throughput path.series-compare');
-    expect(h.fixture.lastRequest('timeseries')!.query['compare']).toBe(offset);
+    expect(chartRequest(h, page)!.query['compare']).toBe(offset);
     for (const kind of ['error-rate', 'latency', 'throughput']) {
       expect(await page.locator(`#card-${kind} path.series-compare`).count()).toBe(1);
     }
@@ -139,10 +187,10 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     expect(await page.inputValue('#range-select')).toBe('6h');
     expect(await page.inputValue('#compare-select')).toBe('1d');
     expect(await page.inputValue('#sort-select')).toBe('requests');
-    const ts = h.fixture.lastRequest('timeseries')!.query;
+    const ts = h.lastRequest(page, 'timeseries')!.query;
     expect(ts['step']).toBe('300000');
     expect(Number(ts['to']) - Number(ts['from'])).toBeGreaterThanOrEqual(6 * 3_600_000);
-    expect(h.fixture.lastRequest('endpoints')!.query['sort']).toBe('requests');
+    expect(h.lastRequest(page, 'endpoints')!.query['sort']).toBe('requests');
     expect((await tableRows(page)).map((r) => r[0])).toEqual([
       'GET /orders/:id',
       'GET /cart',
@@ -158,7 +206,14 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
     await page.waitForSelector('#card-latency .readout:not([hidden])');
     const lines = await page.$$eval('#card-latency .readout div', (ds) => ds.map((d) => d.textContent));
-    expect(lines.map((l) => l?.split(':')[0])).toEqual(['p50', 'p95', 'p99', 'p95, day before']);
+    expect(lines.map((l) => l?.split(':')[0])).toEqual([
+      'p50',
+      'p95',
+      'p99',
+      'p99.9',
+      'max',
+      'p95, day before',
+    ]);
     for (const l of lines) expect(l).toMatch(/: ([\d.]+ m?s|no data)$/);
     expect(await page.$eval('#card-latency .crosshair', (l) => (l as SVGLineElement).style.display)).toBe('');
     await saveScreenshot(page, 'hover');
@@ -180,7 +235,7 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
       bs.map((b) => b.getAttribute('data-path')),
     );
     expect(paths).toEqual(['/orders', '/orders/:id', '/cart']);
-    expect(h.fixture.lastRequest('endpoints')!.query['sort']).toBe('p95');
+    expect(h.lastRequest(page, 'endpoints')!.query['sort']).toBe('p95');
   });
 
   it('keeps auto-refresh off in the URL', async () => {
@@ -218,12 +273,18 @@ describe('dashboard with data (Chromium against the fixture API)', () => {
     await page.fill('#range-to-time', '12:00');
     await page.click('#range-apply');
     await page.waitForURL(/from=2020-01-02T/);
-    const q = h.fixture.lastRequest('timeseries')!.query;
+    await page.waitForFunction(() => document.querySelector('#loading')?.textContent === '');
+    const q = chartRequest(h, page)!.query;
     const from = await page.evaluate(() => new Date('2020-01-02T10:00').getTime());
     expect(Number(q['from'])).toBe(from);
     expect(Number(q['to']) - Number(q['from'])).toBe(2 * 3_600_000);
   });
 });
+
+/** The charts' timeseries request for all services: the overview's sparklines are timeseries calls for one service. */
+function chartRequest(h: DashboardHarness, page: Page) {
+  return h.lastRequest(page, 'timeseries', (q) => q['service'] === undefined);
+}
 
 async function tableRows(page: Page): Promise<string[][]> {
   return page.$$eval('#endpoints-table tbody tr', (trs) =>

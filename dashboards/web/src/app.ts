@@ -112,8 +112,9 @@ export class DashboardApp {
   private async loadOverview(generation: number): Promise<void> {
     if (this.state.service !== null) return this.overview.hide();
     try {
-      const rows = await loadOverview(this.api, this.state, Date.now());
-      if (generation === this.generation) this.overview.render(rows);
+      const current = () => generation === this.generation;
+      const rows = await loadOverview(this.api, this.state, Date.now(), current);
+      if (rows && current()) this.overview.render(rows);
     } catch {
       if (generation === this.generation) this.overview.hide();
     }

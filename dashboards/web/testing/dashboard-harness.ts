@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
 import { repoPath } from '../../../testbin/harness/testbin-paths.js';
 import { dashboardAssetsDir } from '../index.js';
-import { FixtureApi } from './fixture-api.js';
+import { FixtureApi, type RecordedRequest } from './fixture-api.js';
 
 const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -20,6 +20,17 @@ export interface DashboardHarness {
   fixture: FixtureApi;
   browser: Browser;
   open(options?: OpenOptions): Promise<Page>;
+  /**
+   * The API requests `page` sent, oldest first. Per page, not the fixture's log: pages of earlier tests stay open
+   * and auto-refresh, and one load sends several requests of a kind (the overview's sparklines are timeseries calls).
+   */
+  requests(page: Page, resource?: string): RecordedRequest[];
+  /** The newest request `page` sent for `resource` whose parameters `matches`. */
+  lastRequest(
+    page: Page,
+    resource: string,
+    matches?: (query: Record<string, string>) => boolean,
+  ): RecordedRequest | undefined;
   close(): Promise<void>;
 }
 
@@ -35,6 +46,9 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
   await fixture.start();
   const browser = await launchChromium();
   const contexts: BrowserContext[] = [];
+  const sent = new WeakMap<Page, RecordedRequest[]>();
+  const requests = (page: Page, resource?: string) =>
+    (sent.get(page) ?? []).filter((r) => resource === undefined || r.resource === resource);
   return {
     fixture,
     browser,
@@ -54,8 +68,24 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
         }, token);
       }
       const page = await context.newPage();
+      const log: RecordedRequest[] = [];
+      sent.set(page, log);
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (!url.pathname.startsWith('/api/v1/')) return;
+        log.push({
+          resource: url.pathname.slice('/api/v1/'.length),
+          query: Object.fromEntries(url.searchParams),
+        });
+      });
       await page.goto(`${fixture.url}/${options.search ?? ''}`);
       return page;
+    },
+    requests,
+    lastRequest(page, resource, matches = () => true) {
+      return requests(page, resource)
+        .filter((r) => matches(r.query))
+        .at(-1);
     },
     async close() {
       for (const c of contexts) await c.close().catch(() => undefined);
@@ -77,4 +107,12 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
 export async function waitForData(page: Page): Promise<void> {
   await page.waitForSelector('#endpoints-table table');
   await page.waitForSelector('#card-latency svg.chart');
+}
+
+/**
+ * Waits until the all-services overview (loaded after the charts, with one sparkline timeseries call per service)
+ * is drawn, so its requests are not mistaken for the ones a later action causes.
+ */
+export async function waitForOverview(page: Page): Promise<void> {
+  await page.waitForSelector('#overview:not([hidden]) #overview-table table');
 }

@@ -34,6 +34,15 @@ export class ValidationError extends Error {
   }
 }
 
+/** The parameters each route takes, as the real query server's routeParams (workers/query/http/query-app.ts). */
+const ROUTE_PARAMS: Record<string, readonly string[]> = {
+  services: ['from', 'to', 'limit', 'latency'],
+  timeseries: ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
+  endpoints: ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
+  'service-events': ['service', 'from', 'to'],
+  freshness: [],
+};
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -43,6 +52,7 @@ const TYPES: Record<string, string> = {
 
 export class FixtureApi {
   readonly token: string;
+  /** Every page's requests together; a test asks the harness for one page's (DashboardHarness.lastRequest). */
   readonly requests: RecordedRequest[] = [];
   mode: FixtureMode = 'data';
   private server: Server | null = null;
@@ -90,10 +100,6 @@ export class FixtureApi {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
   }
 
-  lastRequest(resource: string): RecordedRequest | undefined {
-    return this.requests.filter((r) => r.resource === resource).at(-1);
-  }
-
   async start(): Promise<void> {
     // The real query server's security headers (CSP included), so the Chromium tests run under the same policy.
     this.server = createServer((req, res) => {
@@ -135,11 +141,15 @@ export class FixtureApi {
   private route(resource: string, q: URLSearchParams): unknown {
     const queries = this.queries();
     const service = q.get('service') || undefined;
+    if (!checkParams(resource, q)) return null;
     switch (resource) {
       case 'freshness':
         return queries.freshness(Date.now());
       case 'services':
-        return queries.services(...readRange(q));
+        return queries.services(...readRange(q), {
+          limit: readInt(q, 'limit', 100),
+          latency: readFlag(q, 'latency'),
+        });
       case 'service-events': {
         const [from, to] = readRange(q);
         return queries.events({ service, from, to });
@@ -150,6 +160,8 @@ export class FixtureApi {
           ...rangeObject(q),
           sort: readSort(q),
           limit: readInt(q, 'limit', 20),
+          offset: q.get('offset') === '0' ? 0 : readInt(q, 'offset', 0),
+          minRequests: readInt(q, 'min_requests', 1),
         });
       case 'timeseries':
         return queries.timeseries({
@@ -159,6 +171,7 @@ export class FixtureApi {
           ...rangeObject(q),
           step: readInt(q, 'step', 60_000),
           compare: readCompare(q),
+          worst: readFlag(q, 'worst'),
         });
       default:
         return null;
@@ -201,6 +214,26 @@ function readInt(q: URLSearchParams, field: string, fallback: number): number {
     throw new ValidationError(field, `${field} must be a positive integer, got ${JSON.stringify(raw)}`);
   }
   return Number(raw);
+}
+
+/**
+ * As the real query server: a parameter the route does not take is a 400, so the UI cannot rely on one the real
+ * server rejects. False for an unknown route.
+ */
+function checkParams(resource: string, q: URLSearchParams): boolean {
+  const known = ROUTE_PARAMS[resource];
+  if (!known) return false;
+  for (const name of q.keys()) {
+    if (!known.includes(name)) throw new ValidationError(name, `unknown parameter ${name}`);
+  }
+  return true;
+}
+
+function readFlag(q: URLSearchParams, field: string): boolean {
+  const raw = q.get(field);
+  if (raw === null || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ValidationError(field, `${field} must be 0 or 1, got ${JSON.stringify(raw)}`);
 }
 
 function readRange(q: URLSearchParams): [number, number] {

@@ -41,6 +41,44 @@ describe('the fixture API stand-in (UI tests only) follows the query API semanti
     expect(ts.compare!.points.map((p) => p.requests)).toEqual(dayBefore.points.map((p) => p.requests));
   });
 
+  it('pages endpoints with offset and min_requests, counting all pages in total', () => {
+    const range = { from: last - 60 * MINUTE, to: last + MINUTE, sort: 'requests' as const };
+    const q = queries();
+    const all = q.endpoints({ ...range, limit: 50 }).endpoints;
+    const second = q.endpoints({ ...range, limit: 3, offset: 3 });
+    expect(second).toMatchObject({ offset: 3, total: all.length, truncated: true, minRequests: 1 });
+    expect(second.endpoints).toEqual(all.slice(3, 6));
+    const floor = all[2]!.requests;
+    const busy = q.endpoints({ ...range, limit: 50, minRequests: floor });
+    expect(busy).toMatchObject({ total: 3, minRequests: floor, truncated: false });
+  });
+
+  it('answers each step its worst minute, p99 only up to 25 h like the real server', () => {
+    const q = queries({ incident: [last / MINUTE - 20, last / MINUTE - 18] });
+    const ts = q.timeseries({ from: last - 59 * MINUTE, to: last + MINUTE, step: 15 * MINUTE, worst: true });
+    for (const p of ts.points) {
+      expect(p.worstMinute!.errorRate!).toBeGreaterThanOrEqual(p.errorRate!);
+      expect(p.worstMinute!.p99!).toBeGreaterThanOrEqual(p.p99!);
+    }
+    const week = q.timeseries({ from: last - 7 * 1440 * MINUTE, to: last, step: 3_600_000, worst: true });
+    expect(week.points.at(-1)!.worstMinute).toEqual({ errorRate: expect.any(Number), p99: null });
+    expect(
+      q.timeseries({ from: last - MINUTE, to: last, step: MINUTE }).points[0]!.worstMinute,
+    ).toBeUndefined();
+  });
+
+  it('lists services busiest first, cut at limit, with percentiles on request', () => {
+    const range = [last - 60 * MINUTE, last + MINUTE] as const;
+    const q = queries();
+    const all = q.services(...range).services;
+    expect(all.map((s) => s.service)).toEqual(['search', 'checkout', 'payments']);
+    expect(all[0]!.p95).toBeUndefined();
+    const top = q.services(...range, { limit: 2, latency: true });
+    expect(top.truncated).toBe(true);
+    expect(top.services.map((s) => s.service)).toEqual(['search', 'checkout']);
+    expect(top.services[0]!.p99!).toBeGreaterThanOrEqual(top.services[0]!.p50!);
+  });
+
   it('reports no freshness and no services before any data exists', () => {
     const q = queries({ lastMetricMinute: null });
     expect(q.freshness(5)).toEqual({
@@ -48,6 +86,7 @@ describe('the fixture API stand-in (UI tests only) follows the query API semanti
       lastCommitAt: null,
       lastRollupAt: null,
       newestEventAt: null,
+      lastRollupPassAt: null,
       lagMs: null,
       now: 5,
     });

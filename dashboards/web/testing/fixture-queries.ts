@@ -24,6 +24,8 @@ export interface FixtureFilter {
 }
 
 const OFFSET_MS = { '1d': 86_400_000, '7d': 7 * 86_400_000 } as const;
+/** The real server's worstP99MaxMs (workers/query/app/query-service.ts). */
+const WORST_P99_MAX_MS = 25 * 3_600_000;
 
 /**
  * The query API's semantics over the fixture dataset, for UI tests only. Data exists up to and including
@@ -37,7 +39,9 @@ export class FixtureQueries {
     },
   ) {}
 
-  services(from: number, to: number): ServicesResponse {
+  /** Busiest first, cut at `limit` (truncated says so); `latency` adds each service's merged p50/p95/p99. */
+  services(from: number, to: number, opts: { limit?: number; latency?: boolean } = {}): ServicesResponse {
+    const { limit = 100, latency = false } = opts;
     const byService = new Map<string, Aggregate>();
     this.eachCell(from, to, {}, (i, minute) => {
       const service = FIXTURE_ENDPOINTS[i]!.service;
@@ -47,18 +51,25 @@ export class FixtureQueries {
     });
     const services = [...byService.entries()]
       .filter(([, a]) => a.requests > 0)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([sa, a], [sb, b]) => b.requests - a.requests || sa.localeCompare(sb))
       .map(([service, a]) => ({
         service,
         requests: a.requests,
         errors5xx: a.errors5xx,
         errorRate: a.errors5xx / a.requests,
+        ...(latency
+          ? {
+              p50: quantile(a.histogram, 0.5),
+              p95: quantile(a.histogram, 0.95),
+              p99: quantile(a.histogram, 0.99),
+            }
+          : {}),
       }));
-    return { from, to, truncated: false, services };
+    return { from, to, truncated: services.length > limit, services: services.slice(0, limit) };
   }
 
   timeseries(
-    p: FixtureFilter & { from: number; to: number; step: number; compare?: '1d' | '7d' },
+    p: FixtureFilter & { from: number; to: number; step: number; compare?: '1d' | '7d'; worst?: boolean },
   ): TimeseriesResponse {
     const filter: FixtureFilter = {};
     if (p.service) filter.service = p.service;
@@ -71,6 +82,11 @@ export class FixtureQueries {
       filter,
       points: this.points(p.from, p.to, p.step, filter, 0),
     };
+    if (p.worst) {
+      const worst = this.worstMinutes(p.from, p.to, p.step, filter);
+      for (const point of response.points)
+        point.worstMinute = worst.get(point.t) ?? { errorRate: null, p99: null };
+    }
     if (p.compare) {
       response.compare = {
         offset: p.compare,
@@ -86,13 +102,16 @@ export class FixtureQueries {
     to: number;
     sort: EndpointsResponse['sort'];
     limit: number;
+    offset?: number;
+    minRequests?: number;
   }): EndpointsResponse {
+    const { offset = 0, minRequests = 1 } = p;
     const rows: EndpointRow[] = [];
     FIXTURE_ENDPOINTS.forEach((ep, i) => {
       if (p.service && ep.service !== p.service) return;
       const acc = emptyAggregate();
       this.eachCell(p.from, p.to, ep, (j, minute) => j === i && addCell(acc, minute, i, this.options));
-      if (acc.requests === 0) return;
+      if (acc.requests === 0 || acc.requests < minRequests) return;
       rows.push({
         service: ep.service,
         method: ep.method,
@@ -111,16 +130,15 @@ export class FixtureQueries {
     });
     const key = SORT_KEYS[p.sort];
     rows.sort((a, b) => key(b) - key(a) || a.path.localeCompare(b.path));
-    const truncated = rows.length > p.limit;
     return {
       from: p.from,
       to: p.to,
       sort: p.sort,
-      truncated,
+      truncated: rows.length > offset + p.limit,
       total: rows.length,
-      offset: 0,
-      minRequests: 1,
-      endpoints: rows.slice(0, p.limit),
+      offset,
+      minRequests,
+      endpoints: rows.slice(offset, offset + p.limit),
     };
   }
 
@@ -182,6 +200,37 @@ export class FixtureQueries {
       });
     }
     return points;
+  }
+
+  /**
+   * worst=1: each step's worst minute by error rate and p99, from the minute cells; p99 only for ranges up to
+   * 25 h, as the real server (worstP99MaxMs). Steps without requests get no entry.
+   */
+  private worstMinutes(
+    from: number,
+    to: number,
+    step: number,
+    filter: FixtureFilter,
+  ): Map<number, NonNullable<TimeseriesPoint['worstMinute']>> {
+    const minutes = new Map<number, Aggregate>();
+    this.eachCell(from, to, filter, (i, minute) => {
+      const acc = minutes.get(minute) ?? emptyAggregate();
+      addCell(acc, minute, i, this.options);
+      minutes.set(minute, acc);
+    });
+    const withP99 = to - from <= WORST_P99_MAX_MS;
+    const worst = new Map<number, NonNullable<TimeseriesPoint['worstMinute']>>();
+    for (const [minute, acc] of minutes) {
+      if (acc.requests === 0) continue;
+      const t = from + Math.floor((minute * MINUTE - from) / step) * step;
+      const seen = worst.get(t) ?? { errorRate: null, p99: null };
+      const p99 = withP99 ? quantile(acc.histogram, 0.99) : null;
+      worst.set(t, {
+        errorRate: Math.max(seen.errorRate ?? 0, acc.errors5xx / acc.requests),
+        p99: p99 === null ? seen.p99 : Math.max(seen.p99 ?? 0, p99),
+      });
+    }
+    return worst;
   }
 
   /** Visits every (endpoint, minute) in [from, to) that matches the filter and has been rolled up. */

@@ -10,18 +10,21 @@ const WEEK = 7 * 86_400_000;
 /**
  * The service overview: each busy service over the range and the same range a week earlier (two /services calls
  * with latency=1), plus one throughput series per service for its sparkline. Loaded after the charts, so it never
- * competes with them for the tenant's statement slots.
+ * competes with them for the tenant's statement slots. Null when the load was superseded before the sparklines.
  */
 export async function loadOverview(
   api: ApiClient,
   state: DashboardState,
   now: number,
-): Promise<OverviewRow[]> {
+  isCurrent: () => boolean = () => true,
+): Promise<OverviewRow[] | null> {
   const { from, to, stepMs } = resolveRange(state.range, now, state.step);
   const [current, lastWeek] = await Promise.all([
     api.services({ from, to, limit: OVERVIEW_SERVICES, latency: true }),
     api.services({ from: from - WEEK, to: to - WEEK, limit: 1000, latency: true }),
   ]);
+  // The user moved on (another service, range or sort): its sparklines would only queue in front of the new load.
+  if (!isCurrent()) return null;
   const before = new Map(lastWeek.services.map((s) => [s.service, s]));
   const sparks = await Promise.all(
     current.services.map((s) => api.timeseries({ service: s.service, from, to, step: stepMs })),
