@@ -127,8 +127,12 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     const page = await h.open();
     await waitForData(page);
     const context = page.context();
+    // The endpoints answer is held until the loading state has been checked: a fixed delay raced the page's own
+    // start-up on a loaded machine (the data could arrive before the first check).
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
     await context.route('**/api/v1/endpoints*', async (route) => {
-      await new Promise((r) => setTimeout(r, 1500));
+      await held;
       await route.continue();
     });
     const slow = await context.newPage();
@@ -136,6 +140,7 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     await slow.waitForSelector('#card-latency[aria-busy="true"]');
     expect(await slow.textContent('#loading')).toBe('Loading…');
     expect(await slow.textContent('#card-latency')).toBe('Loading…');
+    release();
     await waitForData(slow);
     expect(await slow.textContent('#loading')).toBe('');
     expect(await slow.getAttribute('#card-latency', 'aria-busy')).toBeNull();

@@ -116,6 +116,21 @@ export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
     },
     { what: 'an active Trino worker node', timeoutMs: 120_000, intervalMs: 500 },
   );
+  // An active node can still lack the hive catalog in its announcement: a scan of it then fails with "No nodes
+  // available to run query" (seen in a full run). information_schema splits are placed like any of the catalog's.
+  await waitUntil(
+    async () => {
+      proc.assertRunning();
+      for await (const result of await client.query(
+        'SELECT count(*) FROM hive.information_schema.schemata',
+      )) {
+        if (result.error) return false;
+        if (result.data) return true;
+      }
+      return false;
+    },
+    { what: 'the hive catalog schedulable on a node', timeoutMs: 120_000, intervalMs: 500 },
+  );
   return {
     url,
     catalog: 'hive',
