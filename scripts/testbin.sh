@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions the real components the integration tests run, into a cache keyed
 # by version, so a second run costs seconds. Usage:
-#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|schemathesis|cluster]...
+#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|schemathesis|otelcol|otel-python|cluster]...
 # `all` is every component but `cluster` (the single-node Kubernetes of testbin/cluster/, which needs root and
 # changes the host when it runs): `npm run testbin cluster` adds it.
 # Prints one JSON line per component on stdout with how long it took and whether it was cached. A build's own
@@ -158,6 +158,32 @@ build_schemathesis() {
   touch "$out/complete"
 }
 
+build_otelcol() {
+  # The collector's builder (ocb) generates a main module from testbin/otelcol/builder-config.yaml and builds it;
+  # both come from the Go module proxy at the pinned version.
+  local out=$cache_dir/otelcol-$OTELCOL_VERSION work
+  work=$(mktemp -d)
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  GOBIN="$work/bin" go install "go.opentelemetry.io/collector/cmd/builder@$OTELCOL_VERSION"
+  sed "s/@OTELCOL_VERSION@/$OTELCOL_VERSION/g" "$repo_root/testbin/otelcol/builder-config.yaml" >"$work/config.yaml"
+  (cd "$work" && nice -n 19 "$work/bin/builder" --config "$work/config.yaml")
+  cp "$work/build/otelcol-gravix" "$out.tmp/otelcol-gravix"
+  rm -rf "$work"
+  mv "$out.tmp" "$out"
+}
+
+build_otel_python() {
+  # The OpenTelemetry Python SDK and its OTLP/HTTP exporter (PyPI), for the OTLP receiver's integration tests.
+  # Built in place like schemathesis; pip's index comes from its own configuration.
+  local out=$cache_dir/otel-python-$OTEL_PYTHON_VERSION
+  rm -rf "$out"
+  python3 -m venv "$out"
+  "$out/bin/pip" install --no-input --disable-pip-version-check --progress-bar off \
+    -r "$repo_root/testbin/otel-python/requirements.txt"
+  "$out/bin/python" -c 'import opentelemetry.exporter.otlp.proto.http.trace_exporter'
+  touch "$out/complete"
+}
+
 # Debian packages the tests run: command -> package.
 apt_packages=(chromium:chromium promtool:prometheus unzip:unzip shellcheck:shellcheck)
 
@@ -190,10 +216,13 @@ run_component() {
     trino) timed trino "$TRINO_VERSION" "$cache_dir/trino-$TRINO_VERSION/bin/launcher" build_trino ;;
     schemathesis) timed schemathesis "$SCHEMATHESIS_VERSION" \
       "$cache_dir/schemathesis-$SCHEMATHESIS_VERSION/complete" build_schemathesis ;;
+    otelcol) timed otelcol "$OTELCOL_VERSION" "$cache_dir/otelcol-$OTELCOL_VERSION/otelcol-gravix" build_otelcol ;;
+    otel-python) timed otel-python "$OTEL_PYTHON_VERSION" \
+      "$cache_dir/otel-python-$OTEL_PYTHON_VERSION/complete" build_otel_python ;;
     cluster) provision_cluster ;;
     *)
       log "testbin: unknown component '$1' (expected all, apt, etcd, kube-apiserver, helm, minio, trino," \
-        "schemathesis, cluster)"
+        "schemathesis, otelcol, otel-python, cluster)"
       exit 2
       ;;
   esac
@@ -204,6 +233,6 @@ source "$repo_root/testbin/cluster/provision.sh"
 
 components=()
 for c in "${@:-all}"; do
-  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino schemathesis); else components+=("$c"); fi
+  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino schemathesis otelcol otel-python); else components+=("$c"); fi
 done
 for c in "${components[@]}"; do run_component "$c"; done

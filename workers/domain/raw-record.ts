@@ -20,6 +20,14 @@ export interface RawFact {
   env?: string;
   version?: string;
   trace_id?: string;
+  /** The OpenTelemetry span this fact came from (OTLP ingestion), 16 hex digits. */
+  span_id?: string;
+  /**
+   * How many requests this fact stands for when it was sampled (the span's adjusted count, e.g. 4 for a 25% head
+   * sample); absent means 1, so raw files written before weights existed read as they always did. The rollup adds
+   * it to requests, error counts and histogram buckets (docs/adr/0069).
+   */
+  weight?: number;
 }
 
 export interface RawServiceEvent {

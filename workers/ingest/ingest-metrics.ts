@@ -70,6 +70,12 @@ export function buildIngestMetrics(
       labelNames: ['tenant', 'code'],
       registers,
     }),
+    spansSkipped: new Counter({
+      name: 'gravix_ingest_otlp_spans_skipped_total',
+      help: 'OTLP spans that are not HTTP server or consumer spans: counted and not stored.',
+      labelNames: ['tenant'],
+      registers,
+    }),
     eventsAccepted: new Counter({
       name: 'gravix_ingest_events_accepted_total',
       help: 'Service events (deploys, incidents) accepted.',

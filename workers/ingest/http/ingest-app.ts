@@ -2,7 +2,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express from 'express';
 import type { Logger } from 'pino';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
+import type { FactContext } from '../domain/parse-request-fact.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
+import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
+import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acceptor.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
@@ -48,6 +51,9 @@ export interface IngestAppDeps {
   limits: IngestLimits;
   now?: () => number;
 }
+
+/** OTLP/HTTP's default path for traces, which exporters append to OTEL_EXPORTER_OTLP_ENDPOINT. */
+export const otlpTracesPath = '/v1/traces';
 
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -131,17 +137,47 @@ function buildIngestEndpoint(
   };
 }
 
+/**
+ * POST /v1/traces (OTLP/HTTP) as a plain Node handler, like the batch endpoints; errors are answered in the
+ * request's encoding (otlp/otlp-answers.ts).
+ */
+function buildOtlpTracesEndpoint(
+  deps: IngestAppDeps,
+  contextFor: (tenant: string, now: number) => FactContext,
+): IngestEndpoint {
+  const accept = buildOtlpTracesAcceptor(deps, contextFor);
+  return async (req, res) => {
+    const id = requestIdFor(req);
+    res.setHeader('X-Request-Id', id);
+    const stop = deps.metrics.requestDuration.startTimer({ route: 'otlp-traces' });
+    res.on('finish', () => {
+      stop();
+      deps.metrics.httpRequests.inc({ route: 'otlp-traces', status: String(res.statusCode) });
+    });
+    const encoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
+    try {
+      await accept(req, res, resolveApiKey(req, deps.apiKeys(), 'ingest'), requireOtlpEncoding(req));
+    } catch (error) {
+      if (res.headersSent) {
+        deps.log.error({ err: error, requestId: id }, 'ingest request failed after answering');
+        res.destroy();
+      } else writeOtlpError(res, encoding, error, id, deps.log);
+    }
+  };
+}
+
 function buildIngestEndpoints(deps: IngestAppDeps) {
   const window = (now: number) => ({
     now,
     maxPastMs: deps.limits.maxPastMs,
     maxFutureMs: deps.limits.maxFutureMs,
   });
-  const facts = factBatchReader(
-    (tenant, now) => ({ tenant, window: window(now), routes: deps.routes }),
-    new RouteCache(deps.routes),
-    deps.limits.maxJsonDepth,
-  );
+  const factContext = (tenant: string, now: number): FactContext => ({
+    tenant,
+    window: window(now),
+    routes: deps.routes,
+  });
+  const facts = factBatchReader(factContext, new RouteCache(deps.routes), deps.limits.maxJsonDepth);
   const events = parsedBatchReader((tenant, now) => {
     const ctx = { tenant, window: window(now) };
     return (v, i) => parseServiceEvent(v, i, ctx);
@@ -153,6 +189,7 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
     events: buildIngestEndpoint(deps, 'events', events, (t, n) =>
       deps.metrics.eventsAccepted.inc({ tenant: t }, n),
     ),
+    otlpTraces: buildOtlpTracesEndpoint(deps, factContext),
   };
 }
 
@@ -181,7 +218,10 @@ export function buildIngestMetricsListener(metrics: IngestMetrics): RequestListe
 }
 
 /** The express app: every route, the ingest endpoints included (for any spelling of their URLs). */
-function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'events', IngestEndpoint>) {
+function buildExpressApp(
+  deps: IngestAppDeps,
+  endpoints: Record<'facts' | 'events' | 'otlpTraces', IngestEndpoint>,
+) {
   const app = express();
   app.disable('x-powered-by');
   // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
@@ -189,6 +229,7 @@ function buildExpressApp(deps: IngestAppDeps, endpoints: Record<'facts' | 'event
   // The endpoints set their own request id: registered before the middleware, they do not pay for two.
   app.post('/api/v1/facts', endpoints.facts);
   app.post('/api/v1/events', endpoints.events);
+  app.post(otlpTracesPath, endpoints.otlpTraces);
   app.use(requestId);
   app.get(openApiPath, buildOpenApiHandler());
   app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
@@ -225,6 +266,7 @@ export function buildIngestListener(deps: IngestAppDeps): RequestListener {
   const hotLane = new Map<string, IngestEndpoint>([
     ['/api/v1/facts', endpoints.facts],
     ['/api/v1/events', endpoints.events],
+    [otlpTracesPath, endpoints.otlpTraces],
   ]);
   return (req, res) => {
     const endpoint = req.method === 'POST' ? hotLane.get(req.url ?? '') : undefined;

@@ -25,6 +25,8 @@ export function rawFactJson(fact: RawFact): string {
   if (fact.env !== undefined) json += `,"env":${quote(fact.env)}`;
   if (fact.version !== undefined) json += `,"version":${quote(fact.version)}`;
   if (fact.trace_id !== undefined) json += `,"trace_id":${quote(fact.trace_id)}`;
+  if (fact.span_id !== undefined) json += `,"span_id":${quote(fact.span_id)}`;
+  if (fact.weight !== undefined) json += `,"weight":${number(fact.weight)}`;
   return `${json}}`;
 }
 

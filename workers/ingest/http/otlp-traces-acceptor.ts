@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApiKeyEntry } from '../../domain/api-keys.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import type { FactContext } from '../domain/parse-request-fact.js';
+import { decodeTraceRequest } from '../otlp/decode-trace-request.js';
+import {
+  countServerSpans,
+  MalformedTraceRequestError,
+  mapTraceRequest,
+  type MappedTraceRequest,
+} from '../otlp/map-trace-request.js';
+import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
+import { encodeWalFrame } from '../wal/write-ahead-log.js';
+import type { IngestAppDeps } from './ingest-app.js';
+import { readRequestBody } from './read-request-body.js';
+import { admitBytes, admitDisk, admitItems, declaredBytes } from './tenant-admission.js';
+
+/** The request's OTLP encoding, or 415 naming the two the specification defines. */
+export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
+  const encoding = otlpEncodingOf(req.headers['content-type']);
+  if (encoding) return encoding;
+  req.resume();
+  throw new HttpError(
+    415,
+    'UNSUPPORTED_MEDIA_TYPE',
+    `content-type '${req.headers['content-type'] ?? ''}' is not supported; use application/x-protobuf or application/json`,
+  );
+}
+
+/** The body, charged to the tenant's byte rate (before it is read when its length is declared). */
+async function readChargedBody(deps: IngestAppDeps, req: IncomingMessage, tenant: string): Promise<Buffer> {
+  admitDisk(deps.wal, deps.limits, tenant);
+  const declared = declaredBytes(req);
+  if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
+    admitBytes(deps.rates, tenant, declared);
+  const body = await readRequestBody(req, deps.limits.maxBodyBytes);
+  if (declared === undefined) admitBytes(deps.rates, tenant, body?.length ?? 0);
+  // An empty body is a valid protobuf message with no spans; OTLP/JSON needs at least `{}`.
+  return body ?? Buffer.alloc(0);
+}
+
+function admitSpans(deps: IngestAppDeps, tenant: string, request: unknown): void {
+  const candidates = countServerSpans(request);
+  if (candidates > deps.limits.maxItemsPerBatch) {
+    throw new HttpError(
+      413,
+      'BATCH_TOO_LARGE',
+      `request holds ${candidates} server spans; the limit is ${deps.limits.maxItemsPerBatch}`,
+    );
+  }
+  admitItems(deps.rates, tenant, candidates);
+}
+
+function mapOrRefuse(request: unknown, ctx: FactContext, now: number): MappedTraceRequest {
+  try {
+    return mapTraceRequest(request, ctx, now);
+  } catch (error) {
+    if (error instanceof MalformedTraceRequestError) throw new HttpError(400, error.code, error.message);
+    throw error;
+  }
+}
+
+async function appendDurably(deps: IngestAppDeps, tenant: string, mapped: MappedTraceRequest): Promise<void> {
+  if (mapped.records.length === 0) return;
+  try {
+    await deps.wal.appendFrame(encodeWalFrame(mapped.records), tenant);
+  } catch (error) {
+    deps.log.error({ err: error }, 'write-ahead log append failed');
+    throw new HttpError(503, 'WAL_UNAVAILABLE', 'the spans could not be made durable; retry later', {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+/**
+ * POST /v1/traces after the API key: the same admission, durability and acknowledgement rule as a fact batch
+ * (disk share and byte rate before the body is read, the item rate before any span is mapped, 200 only once the
+ * frame is fsynced), answered as OTLP/HTTP answers.
+ */
+export function buildOtlpTracesAcceptor(
+  deps: IngestAppDeps,
+  contextFor: (tenant: string, now: number) => FactContext,
+) {
+  return async (req: IncomingMessage, res: ServerResponse, key: ApiKeyEntry, encoding: OtlpEncoding) => {
+    const { tenant } = key;
+    const body = await readChargedBody(deps, req, tenant);
+    const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
+    admitSpans(deps, tenant, request);
+    const now = deps.now?.() ?? Date.now();
+    const mapped = mapOrRefuse(request, contextFor(tenant, now), now);
+    await appendDurably(deps, tenant, mapped);
+    deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
+    if (mapped.skipped > 0) deps.metrics.spansSkipped.inc({ tenant }, mapped.skipped);
+    for (const e of mapped.rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
+    writeTraceResponse(res, encoding, mapped.rejected, mapped.spans);
+  };
+}

@@ -1,0 +1,39 @@
+import { exceedsJsonDepth } from '../domain/json-depth.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import type { OtlpEncoding } from './otlp-answers.js';
+import { protoSchemas } from './proto-schemas.js';
+
+/**
+ * An ExportTraceServiceRequest from its body, as protobufjs's decoded message or the parsed OTLP/JSON document;
+ * map-trace-request.ts reads either. 400 MALFORMED_BODY for bytes that are not one.
+ */
+export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding, maxJsonDepth: number): unknown {
+  if (encoding === 'protobuf') {
+    try {
+      return protoSchemas().exportTraceRequest.decode(body);
+    } catch (error) {
+      throw new HttpError(
+        400,
+        'MALFORMED_BODY',
+        `body is not a protobuf ExportTraceServiceRequest: ${(error as Error).message}`,
+      );
+    }
+  }
+  const text = body.toString('utf8');
+  if (exceedsJsonDepth(text, maxJsonDepth, false)) {
+    throw new HttpError(
+      400,
+      'NESTING_TOO_DEEP',
+      `body nests arrays and objects deeper than the limit of ${maxJsonDepth}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'MALFORMED_BODY', `body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new HttpError(400, 'MALFORMED_BODY', 'body must be a JSON object (an ExportTraceServiceRequest)');
+  return doc;
+}

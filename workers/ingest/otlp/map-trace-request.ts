@@ -1,0 +1,233 @@
+import type { RawFact } from '../../domain/raw-record.js';
+import type { ItemError } from '../domain/item-error.js';
+import { parseRequestFact, type FactContext } from '../domain/parse-request-fact.js';
+import { deadLetter } from '../domain/validate-batch.js';
+import type { WalRecord } from '../wal/wal-record.js';
+import {
+  firstInteger,
+  firstString,
+  isErrorStatus,
+  own,
+  readId,
+  readSpanKind,
+  readUint64,
+  repeated,
+  spanKind,
+} from './otlp-values.js';
+import { samplingWeight } from './sampling-weight.js';
+
+/** A request whose shape is not an ExportTraceServiceRequest (only reachable through OTLP/JSON). */
+export class MalformedTraceRequestError extends Error {
+  readonly code = 'MALFORMED_BODY';
+}
+
+/** The semantic-convention names read, current first, then the names before HTTP semconv 1.23. */
+const methodKeys = ['http.request.method', 'http.method'];
+const statusKeys = ['http.response.status_code', 'http.status_code'];
+const pathKeys = ['http.route', 'url.path', 'http.target', 'url.full', 'http.url'];
+const envKeys = ['deployment.environment.name', 'deployment.environment'];
+
+export interface MappedTraceRequest {
+  /** Dead letters (rejected spans), then request facts: what the WAL frame holds. */
+  records: WalRecord[];
+  accepted: number;
+  /** Rejected spans, indexed by their position among all spans of the request. */
+  rejected: ItemError[];
+  /** Spans that are not HTTP server or consumer spans: counted, not errors. */
+  skipped: number;
+  spans: number;
+}
+
+/** The path part of a path, a target with a query, or a full URL; undefined when there is none. */
+function pathOf(key: string, value: string): string | undefined {
+  if (key === 'http.route' || key === 'url.path') return value;
+  if (key === 'http.target') return value.split('?')[0];
+  try {
+    return new URL(value).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+interface ResourceView {
+  attributes: readonly unknown[];
+  service: unknown;
+  version: unknown;
+  env: unknown;
+}
+
+function readResource(resourceSpans: unknown): ResourceView {
+  const attributes = repeated(own(resourceSpans, 'resource'), 'attributes') ?? [];
+  return {
+    attributes,
+    service: firstString(attributes, ['service.name'])?.value,
+    version: firstString(attributes, ['service.version'])?.value,
+    env: firstString(attributes, envKeys)?.value,
+  };
+}
+
+/** Where a fact field came from in OTLP terms, so a rejected span's error names what the client sent. */
+const fixedOtlpFields: Record<string, string> = {
+  service: 'resource.attributes[service.name]',
+  version: 'resource.attributes[service.version]',
+  env: `resource.attributes[${envKeys[0]}]`,
+  timestamp: 'startTimeUnixNano',
+  latency_ms: 'endTimeUnixNano',
+};
+const attributeFields: Record<string, readonly string[]> = {
+  method: methodKeys,
+  path: pathKeys,
+  status_code: statusKeys,
+};
+
+function otlpField(field: string | undefined, attributes: readonly unknown[]): string | undefined {
+  if (field === undefined) return undefined;
+  const keys = attributeFields[field];
+  if (keys === undefined) return fixedOtlpFields[field] ?? field;
+  const sent = field === 'status_code' ? firstInteger(attributes, keys) : firstString(attributes, keys);
+  return `attributes[${sent?.key ?? keys[0]}]`;
+}
+
+type SpanOutcome = { fact: RawFact } | { error: ItemError; item: unknown } | 'skipped';
+
+function reject(index: number, field: string, message: string, item: unknown): SpanOutcome {
+  const code = message.endsWith('is required') ? 'MISSING_FIELD' : 'INVALID_VALUE';
+  return { error: { index, code, field, message }, item };
+}
+
+interface SpanFields {
+  attributes: readonly unknown[];
+  traceId: string | undefined;
+  spanId: string | undefined;
+  start: bigint | undefined;
+  end: bigint | undefined;
+  path: { key: string; value: string } | undefined;
+  /** The fact-shaped item parseRequestFact validates (and the dead letter keeps). */
+  item: Record<string, unknown>;
+}
+
+function latencyMs(start: bigint | undefined, end: bigint | undefined): number | undefined {
+  return start !== undefined && end !== undefined && end >= start ? Number(end - start) / 1e6 : undefined;
+}
+
+function readSpanFields(
+  span: unknown,
+  attributes: readonly unknown[],
+  method: string,
+  resource: ResourceView,
+): SpanFields {
+  const traceId = readId(own(span, 'traceId'), 16);
+  const spanId = readId(own(span, 'spanId'), 8);
+  const start = readUint64(own(span, 'startTimeUnixNano'));
+  const end = readUint64(own(span, 'endTimeUnixNano'));
+  const path = firstString(attributes, pathKeys);
+  const status = firstInteger(attributes, statusKeys);
+  const item: Record<string, unknown> = {
+    event_id: traceId && spanId ? `${traceId}-${spanId}` : undefined,
+    timestamp: start === undefined ? undefined : Number(start / 1_000_000n),
+    service: resource.service,
+    method: method === '_OTHER' ? method : method.toUpperCase(),
+    path: path ? pathOf(path.key, path.value) : undefined,
+    // Without an HTTP status (a consumer span, an aborted request) the span's own status decides.
+    status_code: status?.value ?? (isErrorStatus(own(span, 'status')) ? 500 : 200),
+    latency_ms: latencyMs(start, end),
+    env: resource.env,
+    version: resource.version,
+    trace_id: traceId,
+  };
+  return { attributes, traceId, spanId, start, end, path, item };
+}
+
+/** The checks a fact does not make: ids, end before start, a URL without a path. */
+function spanProblem(f: SpanFields): { field: string; message: string } | undefined {
+  if (!f.traceId) return { field: 'traceId', message: 'traceId must be 16 bytes, not all zero' };
+  if (!f.spanId) return { field: 'spanId', message: 'spanId must be 8 bytes, not all zero' };
+  if (f.start !== undefined && f.end !== undefined && f.end < f.start)
+    return { field: 'endTimeUnixNano', message: 'endTimeUnixNano must not be before startTimeUnixNano' };
+  if (f.path && f.item['path'] === undefined)
+    return { field: `attributes[${f.path.key}]`, message: `${f.path.key} must be a URL` };
+  return undefined;
+}
+
+/**
+ * One span as a request fact: an HTTP server span (SERVER, or CONSUMER for HTTP-delivered messages such as
+ * webhooks) with a method. The fact goes through parseRequestFact, so every rule, error and budget is a fact's.
+ */
+function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
+  const kind = readSpanKind(own(span, 'kind'));
+  if (kind !== spanKind.server && kind !== spanKind.consumer) return 'skipped';
+  const attributes = repeated(span, 'attributes') ?? [];
+  const method = firstString(attributes, methodKeys);
+  if (method === undefined) return 'skipped';
+  const fields = readSpanFields(span, attributes, method.value, resource);
+  const problem = spanProblem(fields);
+  if (problem) return reject(index, problem.field, problem.message, fields.item);
+  const parsed = parseRequestFact(fields.item, index, ctx);
+  if (!parsed.ok) {
+    const field = otlpField(parsed.error.field, attributes);
+    return { error: { ...parsed.error, ...(field === undefined ? {} : { field }) }, item: fields.item };
+  }
+  const fact = parsed.value;
+  fact.span_id = fields.spanId;
+  const traceState = own(span, 'traceState');
+  const weight = samplingWeight(typeof traceState === 'string' ? traceState : '', attributes);
+  if (weight !== 1) fact.weight = weight;
+  return { fact };
+}
+
+const malformed = (what: string) =>
+  new MalformedTraceRequestError(`body is not an ExportTraceServiceRequest: ${what} must be an array`);
+
+/** Every span of a request with its resource, in order; throws on a shape that is not a request. */
+function* spansOf(request: unknown): Generator<{ span: unknown; resource: ResourceView }> {
+  const resourceSpansList = repeated(request, 'resourceSpans');
+  if (!resourceSpansList) throw malformed('resourceSpans');
+  for (const resourceSpans of resourceSpansList) {
+    const resource = readResource(resourceSpans);
+    const scopeSpansList = repeated(resourceSpans, 'scopeSpans');
+    if (!scopeSpansList) throw malformed('resourceSpans[].scopeSpans');
+    for (const scopeSpans of scopeSpansList) {
+      const spans = repeated(scopeSpans, 'spans');
+      if (!spans) throw malformed('scopeSpans[].spans');
+      for (const span of spans) yield { span, resource };
+    }
+  }
+}
+
+/**
+ * Maps every span of an ExportTraceServiceRequest (decoded protobuf or OTLP/JSON) to WAL records: request facts
+ * for HTTP server spans, dead letters for spans that break a rule, nothing for other spans.
+ */
+export function mapTraceRequest(request: unknown, ctx: FactContext, now: number): MappedTraceRequest {
+  const facts: WalRecord[] = [];
+  const deadLetters: WalRecord[] = [];
+  const rejected: ItemError[] = [];
+  let skipped = 0;
+  let index = 0;
+  for (const { span, resource } of spansOf(request)) {
+    const outcome = mapSpan(span, index, resource, ctx);
+    index += 1;
+    if (outcome === 'skipped') skipped += 1;
+    else if ('fact' in outcome) facts.push(outcome.fact);
+    else {
+      rejected.push(outcome.error);
+      deadLetters.push(deadLetter(ctx.tenant, now, outcome.error, outcome.item));
+    }
+  }
+  const records = deadLetters.length === 0 ? facts : [...deadLetters, ...facts];
+  return { records, accepted: facts.length, rejected, skipped, spans: index };
+}
+
+/** How many spans of a request could become facts (SERVER and CONSUMER): what the item rate is charged. */
+export function countServerSpans(request: unknown): number {
+  let n = 0;
+  try {
+    for (const { span } of spansOf(request)) {
+      const kind = readSpanKind(own(span, 'kind'));
+      if (kind === spanKind.server || kind === spanKind.consumer) n += 1;
+    }
+  } catch (error) {
+    if (!(error instanceof MalformedTraceRequestError)) throw error;
+  }
+  return n;
+}
