@@ -14,13 +14,15 @@ const helpFlag = '  -h, --help  print this help and exit';
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
-    help: `usage: gravix dev [--demo]
+    help: `usage: gravix dev [--demo] [--alerts rules.yaml]
 
 The embedded pipeline in one process on a data directory: ingestion on 127.0.0.1:8081, a rollup every minute, and
 the query API with the dashboard on 127.0.0.1:8080 (DuckDB). The API key is created once in <data dir>/dev-api-key.
 
 options:
   --demo      send realistic synthetic traffic, so charts appear within a minute
+  --alerts F  evaluate the alert rules of YAML file F in-process (docs/alerts.md); channels from
+              GRAVIX_ALERT_CHANNELS_FILE
 ${helpFlag}
 
 configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000), and the
@@ -106,6 +108,22 @@ configuration (environment, every key and default in workers/query/config.ts): G
 GRAVIX_QUERY_PORT (8080), GRAVIX_QUERY_METRICS_PORT (9464), GRAVIX_QUERY_ENGINE=duckdb|trino, GRAVIX_TRINO_URL,
 GRAVIX_STORE=local|s3 and GRAVIX_S3_*, the guards GRAVIX_QUERY_TIMEOUT_MS and GRAVIX_QUERY_TENANT_*.`,
     load: () => import('../workers/query/main.js'),
+  },
+  alert: {
+    summary: 'alert worker (rules over committed minutes -> Slack, webhooks, Alertmanager)',
+    help: `usage: gravix alert
+
+Evaluates the alert rules each minute over the minutes the rollup has committed, through the query engine (DuckDB
+or Trino), keeps pending/firing state in the object store and notifies Slack, signed webhooks and Alertmanager.
+Runs until SIGTERM; /metrics, /live, /ready on GRAVIX_ALERT_METRICS_PORT (9465). docs/alerts.md.
+
+options:
+${helpFlag}
+
+configuration (environment, workers/alert/config.ts): GRAVIX_ALERT_RULES_FILE, GRAVIX_ALERT_CHANNELS_FILE,
+GRAVIX_ALERT_DASHBOARD_URL, GRAVIX_ALERT_INTERVAL_MS (60000), GRAVIX_ALERT_SETTLE_MS (75000), and the store and
+engine keys of gravix query (GRAVIX_STORE, GRAVIX_QUERY_ENGINE, GRAVIX_TRINO_URL, ...).`,
+    load: () => import('../workers/alert/main.js'),
   },
   operator: {
     summary: 'Kubernetes operator for GravixPipeline',

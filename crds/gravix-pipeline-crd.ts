@@ -54,7 +54,8 @@ function toStructural(node: unknown): unknown {
   return out;
 }
 
-function openApiSchema(schema: z.ZodType): JsonSchema {
+/** The structural OpenAPI schema of a zod schema (also used by the GravixAlertRule CRD). */
+export function openApiSchema(schema: z.ZodType): JsonSchema {
   return toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' })) as JsonSchema;
 }
 

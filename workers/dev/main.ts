@@ -14,6 +14,8 @@ import { PartitionBackoff } from '../rollup/domain/partition-backoff.js';
 import { buildLogger } from '../shared/logger.js';
 import { loadDevEnvironment } from './config.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
+import { startAlertWorker, type AlertWorker } from '../alert/app/alert-worker.js';
+import { loadAlertConfig } from '../alert/config.js';
 
 const day = 86_400_000;
 
@@ -34,6 +36,33 @@ function waitForSignal(): Promise<void> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+}
+
+/** `--alerts rules.yaml`: the alert worker in-process, over the query server's engine and the same store. */
+async function startDevAlerts(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  queryConfig: ReturnType<typeof loadQueryConfig>,
+  store: ObjectStore,
+  engine: Parameters<typeof startAlertWorker>[2],
+  log: Logger,
+): Promise<AlertWorker | undefined> {
+  const at = argv.indexOf('--alerts');
+  if (at === -1) return undefined;
+  const file = argv[at + 1];
+  if (!file || file.startsWith('--'))
+    throw new Error('--alerts needs a rules file: gravix dev --alerts rules.yaml');
+  const dashboard = `http://127.0.0.1:${queryConfig.GRAVIX_QUERY_PORT}/`;
+  const config = loadAlertConfig({
+    GRAVIX_ALERT_METRICS_PORT: '0',
+    GRAVIX_ALERT_HOST: '127.0.0.1',
+    GRAVIX_ALERT_DASHBOARD_URL: dashboard,
+    // The embedded ingester seals segments every 10 s: a minute is complete ~20 s after it ends.
+    GRAVIX_ALERT_SETTLE_MS: '20000',
+    ...env,
+    GRAVIX_ALERT_RULES_FILE: file,
+  });
+  return startAlertWorker(config, store, engine, log);
 }
 
 /**
@@ -71,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     'gravix dev ready',
   );
+  const alerts = await startDevAlerts(argv, env, queryConfig, store, query.engine, log);
   const demo = new AbortController();
   if (argv.includes('--demo')) {
     const options = {
@@ -90,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
   const rollups = startRollupLoop({ ...rollupOptions(store, log), intervalMs, backoff });
   await waitForSignal();
   demo.abort();
+  await alerts?.stop();
   const { drained } = await ingest.stop();
   await rollups.stop();
   // One last pass so what was just uploaded is queryable on the next start.

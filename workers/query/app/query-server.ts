@@ -22,10 +22,13 @@ import { registerRollupFreshnessMetrics } from './rollup-freshness-metrics.js';
 export interface QueryServer {
   port: number;
   metricsPort: number;
+  /** The guarded engine (timeouts, per-tenant concurrency); `gravix dev` evaluates alerts through it. */
+  engine: QueryEngine;
   stop(): Promise<void>;
 }
 
-async function openEngine(config: QueryConfig, manifests: RollupManifests): Promise<QueryEngine> {
+/** The configured engine over the store (also `gravix alert`'s, which reads through the same QueryEngine port). */
+export async function openEngine(config: QueryConfig, manifests: RollupManifests): Promise<QueryEngine> {
   if (config.GRAVIX_QUERY_ENGINE === 'duckdb') {
     if (config.store.GRAVIX_STORE !== 's3')
       return DuckDbQueryEngine.open(
@@ -109,6 +112,7 @@ export async function startQueryServer(
   return {
     port,
     metricsPort,
+    engine,
     async stop() {
       await Promise.all([close(server), close(metricsServer)]);
       await engine.close();

@@ -12,6 +12,13 @@ export interface RollupHeartbeat {
   finishedAt: number;
   /** Partitions that failed in that pass (0 for a healthy pass). */
   failed: number;
+  /** Wall clock when the pass listed raw/ (absent in heartbeats of older versions and of backfills). */
+  listedAt?: number;
+  /**
+   * Raw data of facts before this time (exclusive, ms) that had reached the store by listedAt is rolled up:
+   * listedAt when the open hour is included, else the newest hour the watermark closed.
+   */
+  coveredUntil?: number;
 }
 
 export async function writeRollupHeartbeat(store: ObjectStore, heartbeat: RollupHeartbeat): Promise<void> {
@@ -25,7 +32,13 @@ export async function loadRollupHeartbeat(store: ObjectStore): Promise<RollupHea
   try {
     const parsed = JSON.parse(Buffer.from(object.body).toString('utf8')) as Partial<RollupHeartbeat>;
     if (typeof parsed.finishedAt !== 'number' || !Number.isFinite(parsed.finishedAt)) return null;
-    return { finishedAt: parsed.finishedAt, failed: typeof parsed.failed === 'number' ? parsed.failed : 0 };
+    const heartbeat: RollupHeartbeat = {
+      finishedAt: parsed.finishedAt,
+      failed: typeof parsed.failed === 'number' ? parsed.failed : 0,
+    };
+    if (typeof parsed.listedAt === 'number') heartbeat.listedAt = parsed.listedAt;
+    if (typeof parsed.coveredUntil === 'number') heartbeat.coveredUntil = parsed.coveredUntil;
+    return heartbeat;
   } catch {
     // A torn or foreign object says nothing about the rollup; the freshness answer then reports no pass.
     return null;

@@ -64,6 +64,21 @@ function inRange(startMs: number, options: RollupOnceOptions): boolean {
   );
 }
 
+const hourMs = 3_600_000;
+
+/**
+ * Raw objects listed at `listedAt` are rolled up up to this time (exclusive): the alert evaluator reads only
+ * minutes before it (minus the time a fact takes to reach the store), so it never judges a partial minute. A
+ * pass limited to a range (backfill) or pinned to another clock says nothing about the present.
+ */
+function coverage(options: RollupOnceOptions, policy: RollupPolicy, listedAt: number) {
+  if (options.fromMs !== undefined || options.toMs !== undefined || options.nowMs !== undefined) return {};
+  const coveredUntil = policy.includeOpen
+    ? listedAt
+    : Math.floor((listedAt - policy.latenessMs) / hourMs) * hourMs;
+  return { listedAt, coveredUntil };
+}
+
 /** One pass: roll up every partition the watermark allows, then apply retention. Used by the rollup loop and `gravix dev`. */
 export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupRunSummary> {
   const log = options.log ?? pino({ level: 'silent' });
@@ -75,6 +90,7 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
     metricsRetentionMs: options.metricsRetentionMs,
     force: options.force ?? false,
   };
+  const listedAt = Date.now();
   const [raw, manifests] = await Promise.all([
     options.store.list('raw/'),
     options.store.list(manifestsPrefix),
@@ -93,9 +109,11 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   // After the partitions: a day tile is derived from hour tables this run may just have changed.
   if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
   // Best effort: a missed heartbeat only makes the dashboard call the rollup late, it must not fail the pass.
-  await writeRollupHeartbeat(options.store, { finishedAt: Date.now(), failed: summary.failed.length }).catch(
-    (err: unknown) => log.warn({ err }, 'rollup heartbeat not written'),
-  );
+  await writeRollupHeartbeat(options.store, {
+    finishedAt: Date.now(),
+    failed: summary.failed.length,
+    ...coverage(options, policy, listedAt),
+  }).catch((err: unknown) => log.warn({ err }, 'rollup heartbeat not written'));
   return summary;
 }
 

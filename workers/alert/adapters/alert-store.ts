@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
+import { parseNamedAlertRule } from '../../../crds/gravix-alert-rule.js';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import type { AlertEvent, OutboxEntry, SeriesState } from '../domain/alert-state.js';
+import {
+  buildDeliveryKey,
+  buildHistoryKey,
+  buildHistoryPrefix,
+  buildRuleKey,
+  buildRulesPrefix,
+  buildSilenceKey,
+  buildSilencesPrefix,
+  buildStateKey,
+  parseRuleKey,
+  alertsPrefix,
+} from '../domain/alert-keys.js';
+import type { Silence } from '../domain/silence.js';
+
+/** A rule's persisted evaluation: what it last judged, each breaching series, and decided-but-unsent events. */
+export interface RuleState {
+  format: 'gravix.alert-state/v1';
+  rule: string;
+  tenant: string;
+  /** Start of the newest evaluated minute (null before the first). */
+  evaluatedThrough: number | null;
+  lastEvaluationAt: number | null;
+  series: Record<string, SeriesState>;
+  /**
+   * Events decided for an evaluated minute and not yet delivered: saved with the state in one conditional put,
+   * before any send, so a crash between deciding and sending neither loses them nor decides them again.
+   */
+  outbox: OutboxEntry[];
+  error?: string;
+}
+
+export class AlertStateConflictError extends Error {
+  readonly code = 'ALERT_STATE_CONFLICT';
+}
+
+const decode = (body: Uint8Array) => JSON.parse(Buffer.from(body).toString('utf8')) as unknown;
+const encode = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+export const emptyRuleState = (tenant: string, rule: string): RuleState => ({
+  format: 'gravix.alert-state/v1',
+  rule,
+  tenant,
+  evaluatedThrough: null,
+  lastEvaluationAt: null,
+  series: {},
+  outbox: [],
+});
+
+/** One delivery attempt: channel, time and the sender's result, kept under alerts/deliveries/. */
+export interface DeliveryRecord {
+  channel: string;
+  at: number;
+  [field: string]: unknown;
+}
+
+/** The alerting layer in the object store: rules (embedded mode), per-rule state, silences, history, deliveries. */
+export class AlertStore {
+  constructor(private readonly store: ObjectStore) {}
+
+  async loadState(tenant: string, rule: string): Promise<{ state: RuleState; etag: string | undefined }> {
+    const object = await this.store.get(buildStateKey(tenant, rule));
+    if (!object) return { state: emptyRuleState(tenant, rule), etag: undefined };
+    return { state: decode(object.body) as RuleState, etag: object.etag };
+  }
+
+  /**
+   * Conditional put on the etag it was read with: a second evaluator (a lost lease) fails loudly here instead of
+   * both sending notifications.
+   */
+  async saveState(state: RuleState, etag: string | undefined): Promise<string> {
+    try {
+      const options = etag === undefined ? { ifNoneMatch: '*' as const } : { ifMatch: etag };
+      return (await this.store.put(buildStateKey(state.tenant, state.rule), encode(state), options)).etag;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError)
+        throw new AlertStateConflictError(
+          `alert state of rule '${state.rule}' (tenant ${state.tenant}) changed under this evaluator`,
+          { cause: error },
+        );
+      throw error;
+    }
+  }
+
+  async listStates(tenant: string): Promise<RuleState[]> {
+    const keys = await this.store.list(`${alertsPrefix}state/tenant=${tenant}/`);
+    const states = await Promise.all(keys.map((k) => this.store.get(k.key)));
+    return states.filter((o) => o !== undefined).map((o) => decode(o.body) as RuleState);
+  }
+
+  async putRule(tenant: string, rule: NamedAlertRule): Promise<void> {
+    await this.store.put(buildRuleKey(tenant, rule.name), encode(rule));
+  }
+
+  async getRule(tenant: string, name: string): Promise<NamedAlertRule | undefined> {
+    const object = await this.store.get(buildRuleKey(tenant, name));
+    return object ? parseNamedAlertRule(decode(object.body)) : undefined;
+  }
+
+  async deleteRule(tenant: string, name: string): Promise<boolean> {
+    const existed = (await this.store.head(buildRuleKey(tenant, name))) !== undefined;
+    await this.store.delete(buildRuleKey(tenant, name));
+    return existed;
+  }
+
+  /** Rules of one tenant, or of every tenant when tenant is undefined (the evaluator). */
+  async listRules(tenant?: string): Promise<NamedAlertRule[]> {
+    const prefix = tenant === undefined ? `${alertsPrefix}rules/` : buildRulesPrefix(tenant);
+    const keys = (await this.store.list(prefix)).filter((o) => parseRuleKey(o.key));
+    const objects = await Promise.all(keys.map((k) => this.store.get(k.key)));
+    return objects.filter((o) => o !== undefined).map((o) => parseNamedAlertRule(decode(o.body)));
+  }
+
+  async addSilence(silence: Omit<Silence, 'id'>): Promise<Silence> {
+    const stored = { ...silence, id: randomUUID() };
+    await this.store.put(buildSilenceKey(silence.tenant, stored.id), encode(stored), { ifNoneMatch: '*' });
+    return stored;
+  }
+
+  async listSilences(tenant: string): Promise<Silence[]> {
+    const keys = await this.store.list(buildSilencesPrefix(tenant));
+    const objects = await Promise.all(keys.map((k) => this.store.get(k.key)));
+    return objects.filter((o) => o !== undefined).map((o) => decode(o.body) as Silence);
+  }
+
+  async deleteSilence(tenant: string, id: string): Promise<boolean> {
+    if (!/^[0-9a-f-]{36}$/.test(id)) return false;
+    const existed = (await this.store.head(buildSilenceKey(tenant, id))) !== undefined;
+    await this.store.delete(buildSilenceKey(tenant, id));
+    return existed;
+  }
+
+  /** Firing and resolved events, kept for the alert list; create-only, so a resend does not rewrite history. */
+  async recordHistory(e: AlertEvent): Promise<void> {
+    await this.store
+      .put(buildHistoryKey(e.tenant, e.at, e.id), encode(e), { ifNoneMatch: '*' })
+      .catch((error: unknown) => {
+        if (!(error instanceof PreconditionFailedError)) throw error;
+      });
+  }
+
+  /** The newest `limit` history events of a tenant in [from, to). */
+  async listHistory(tenant: string, from: number, to: number, limit: number): Promise<AlertEvent[]> {
+    const keys = (await this.store.list(buildHistoryPrefix(tenant))).reverse();
+    const events: AlertEvent[] = [];
+    for (const { key } of keys) {
+      if (events.length >= limit) break;
+      const object = await this.store.get(key);
+      if (!object) continue;
+      const e = decode(object.body) as AlertEvent;
+      if (e.at >= from && e.at < to) events.push(e);
+    }
+    return events;
+  }
+
+  async recordDelivery(record: DeliveryRecord & { eventIds: string[]; attempt: number }): Promise<void> {
+    await this.store.put(
+      buildDeliveryKey(record.at, record.channel, record.eventIds, record.attempt),
+      encode(record),
+    );
+  }
+}

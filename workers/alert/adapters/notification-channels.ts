@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ConfigError, describeConfigProblem } from '../../shared/config-error.js';
+
+/**
+ * Where channels are declared: a file (a ConfigMap in Kubernetes) naming each channel's type and where its URL
+ * and signing secret come from — an environment variable or a file (a mounted Secret). URLs are never in a rule
+ * or a custom resource: a Slack webhook URL is itself a credential.
+ */
+const secretRef = z.union([
+  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name') }),
+  z.object({ file: z.string().min(1) }),
+]);
+const channelSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][-a-z0-9]{0,62}$/, 'must be a channel name (lowercase, digits, -)'),
+  type: z.enum(['slack', 'webhook', 'alertmanager']),
+  url: secretRef,
+  secret: secretRef.optional(),
+});
+const channelsFileSchema = z.object({ channels: z.array(channelSchema).max(64) });
+
+export interface ChannelDefinition {
+  name: string;
+  type: 'slack' | 'webhook' | 'alertmanager';
+  url: string;
+  /** HMAC key of generic webhooks. */
+  secret?: string;
+}
+
+function resolve(
+  ref: z.infer<typeof secretRef>,
+  env: Record<string, string | undefined>,
+  what: string,
+): string {
+  if ('env' in ref) {
+    const value = env[ref.env];
+    if (!value) throw new Error(`${what}: environment variable ${ref.env} is not set`);
+    return value.trim();
+  }
+  try {
+    return readFileSync(ref.file, 'utf8').trim();
+  } catch (error) {
+    throw new Error(`${what}: cannot read ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+}
+
+/** Reads and resolves the channels file; every problem at once, secrets never shown. */
+export function loadNotificationChannels(
+  path: string,
+  env: Record<string, string | undefined>,
+): ChannelDefinition[] {
+  const subject = { subject: `alert channels (${path})` };
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`GRAVIX_ALERT_CHANNELS_FILE: ${(error as Error).message}`], subject);
+  }
+  const parsed = channelsFileSchema.safeParse(doc);
+  if (!parsed.success)
+    throw new ConfigError(
+      parsed.error.issues.map((i) => describeConfigProblem(i.path, undefined, i.message)),
+      subject,
+    );
+  const problems: string[] = [];
+  const channels: ChannelDefinition[] = [];
+  for (const [i, c] of parsed.data.channels.entries()) {
+    try {
+      const url = resolve(c.url, env, `channels.${i}.url`);
+      if (!/^https?:\/\//.test(url)) throw new Error(`channels.${i}.url: must be an http(s) URL`);
+      const secret = c.secret ? resolve(c.secret, env, `channels.${i}.secret`) : undefined;
+      if (c.type === 'webhook' && !secret)
+        throw new Error(`channels.${i}.secret: webhooks are signed; set a secret`);
+      channels.push({ name: c.name, type: c.type, url, ...(secret ? { secret } : {}) });
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const names = channels.map((c) => c.name);
+  for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i)))
+    problems.push(`channels: name '${name}' is used twice`);
+  if (problems.length > 0) throw new ConfigError(problems, subject);
+  return channels;
+}

@@ -1,0 +1,188 @@
+import type { Logger } from 'pino';
+import { parseDurationMs, type NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { loadRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
+import type { AlertStore, RuleState } from '../adapters/alert-store.js';
+import { stepAlertStates, type AlertEvent, type OutboxEntry } from '../domain/alert-state.js';
+import { committedHorizon, minutesToEvaluate } from '../domain/committed-horizon.js';
+import type { AlertData } from './alert-data.js';
+import type { AlertMetrics } from './alert-metrics.js';
+import { evaluateRule } from './evaluate-rule.js';
+import type { Notifier } from './notifier.js';
+
+export interface EvaluatorOptions {
+  store: ObjectStore;
+  alerts: AlertStore;
+  data: AlertData;
+  notifier: Notifier;
+  metrics: AlertMetrics;
+  log: Logger;
+  /** Every rule to evaluate now (embedded: the store's rules; a file's rules are put there at start). */
+  rules: () => Promise<NamedAlertRule[]>;
+  settleMs: number;
+  catchUpMinutes: number;
+  staleMs: number;
+  now?: () => number;
+}
+
+
+/** Alertmanager forgets alerts that are not re-posted; every firing series goes to it again each evaluation. */
+function alertmanagerRefresh(
+  rule: NamedAlertRule,
+  state: RuleState,
+  events: readonly AlertEvent[],
+  at: number,
+) {
+  const decided = new Set(events.map((e) => e.seriesId));
+  return Object.values(state.series)
+    .filter((s) => s.state === 'firing' && !decided.has(s.seriesId))
+    .map<AlertEvent>((s) => ({
+      id: `${rule.name}|${s.seriesId}|${s.firingSince}|refresh|${at}`,
+      kind: 'repeat',
+      rule: rule.name,
+      tenant: rule.selector.tenant,
+      seriesId: s.seriesId,
+      key: s.key,
+      severity: s.severity ?? rule.severity,
+      startsAt: s.firingSince ?? s.since,
+      at,
+      value: s.value,
+      expected: s.expected,
+      explanation: s.explanation,
+    }));
+}
+
+/**
+ * One tick: for each rule, deliver what an earlier tick still owes, evaluate every committed minute not yet
+ * evaluated, save states and the events they decided in one conditional put, then send. A restart resumes from
+ * the saved minute and outbox: nothing is decided twice, nothing decided is forgotten.
+ */
+export class AlertEvaluator {
+  constructor(private readonly options: EvaluatorOptions) {}
+
+  private now() {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async tick(signal?: AbortSignal): Promise<void> {
+    const { store, settleMs } = this.options;
+    const horizon = committedHorizon(await loadRollupHeartbeat(store), settleMs);
+    for (const rule of await this.options.rules()) {
+      if (signal?.aborted) return;
+      const timer = this.options.metrics.duration.startTimer();
+      try {
+        await this.runRule(rule, horizon, signal);
+      } catch (error) {
+        this.options.metrics.evaluations.inc({ result: 'error' });
+        this.options.log.error({ err: error, rule: rule.name }, 'alert rule evaluation failed');
+      } finally {
+        timer();
+      }
+    }
+  }
+
+  private async runRule(
+    rule: NamedAlertRule,
+    horizon: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { alerts, notifier } = this.options;
+    const tenant = rule.selector.tenant;
+    const loaded = await alerts.loadState(tenant, rule.name);
+    let { state } = loaded;
+    let etag = loaded.etag;
+    const silences = await alerts.listSilences(tenant);
+    if (state.outbox.length > 0) {
+      state = { ...state, outbox: await notifier.deliver(state.outbox, silences) };
+      etag = await alerts.saveState(state, etag);
+    }
+    if (horizon === undefined) return;
+    const minutes = minutesToEvaluate(state.evaluatedThrough, horizon, this.options.catchUpMinutes);
+    if (minutes.length === 0) return;
+    const evaluated = await this.evaluateMinutes(rule, state, minutes, signal);
+    state = evaluated.state;
+    // Decisions are saved before anything is sent: a crash after this put re-sends from the outbox, never re-decides.
+    etag = await alerts.saveState(state, etag);
+    const firing = Object.values(state.series).filter((s) => s.state === 'firing').length;
+    this.options.metrics.firing.set({ rule: rule.name }, firing);
+    if (state.evaluatedThrough !== null)
+      this.options.metrics.evaluatedMinute.set(state.evaluatedThrough / 1000);
+    for (const e of evaluated.events) if (e.kind !== 'repeat') await alerts.recordHistory(e);
+    if (state.outbox.length > 0) {
+      state = { ...state, outbox: await notifier.deliver(state.outbox, silences) };
+      await alerts.saveState(state, etag);
+    }
+  }
+
+  /** Steps the rule's states through each minute; stops at the first minute the engine fails (retried next tick). */
+  private async evaluateMinutes(
+    rule: NamedAlertRule,
+    start: RuleState,
+    minutes: number[],
+    signal?: AbortSignal,
+  ) {
+    const { metrics, notifier } = this.options;
+    const policy = {
+      rule: rule.name,
+      tenant: rule.selector.tenant,
+      severity: rule.severity,
+      forMs: parseDurationMs(rule.threshold?.for ?? rule.anomaly?.for ?? '1m'),
+      repeatMs: parseDurationMs(rule.repeatInterval),
+      staleMs: this.options.staleMs,
+    };
+    const events: AlertEvent[] = [];
+    let state: RuleState = { ...start };
+    delete state.error;
+    for (const minute of minutes) {
+      try {
+        const observations = await evaluateRule(this.options.data, rule, minute, signal);
+        const step = stepAlertStates(policy, state.series, observations, minute);
+        state = { ...state, series: step.states, evaluatedThrough: minute };
+        events.push(...step.events);
+        metrics.evaluations.inc({ result: 'ok' });
+      } catch (e) {
+        state.error = (e as Error).message;
+        metrics.evaluations.inc({ result: 'error' });
+        this.options.log.warn(
+          { err: e, rule: rule.name, minute },
+          'alert evaluation failed; retried next tick',
+        );
+        break;
+      }
+    }
+    const at = state.evaluatedThrough ?? minutes[0]!;
+    const refresh = alertmanagerRefresh(rule, state, events, at);
+    const owed: OutboxEntry[] = [
+      ...events.map((event) => ({ event, pending: [...rule.channels] })),
+      ...refresh.map((event) => ({
+        event,
+        pending: rule.channels.filter((c) => notifier.isAlertmanager(c)),
+      })),
+    ].filter((e) => e.pending.length > 0);
+    state = { ...state, lastEvaluationAt: this.now(), outbox: [...state.outbox, ...owed] };
+    return { state, events };
+  }
+}
+
+/** Runs a tick now and every intervalMs, never two at once (a slow tick delays the next). */
+export function startAlertLoop(evaluator: AlertEvaluator, intervalMs: number, log: Logger) {
+  const stop = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
+  const tick = () => {
+    current = evaluator
+      .tick(stop.signal)
+      .catch((err: unknown) => log.error({ err }, 'alert tick failed'))
+      .finally(() => {
+        if (!stop.signal.aborted) timer = setTimeout(tick, intervalMs);
+      });
+  };
+  tick();
+  return {
+    async stop() {
+      stop.abort();
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}

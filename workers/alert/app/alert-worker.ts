@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Logger } from 'pino';
+import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import type { QueryEngine } from '../../query/app/query-engine.js';
+import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
+import { AlertStore } from '../adapters/alert-store.js';
+import { EngineAlertData } from '../adapters/engine-alert-data.js';
+import { loadNotificationChannels } from '../adapters/notification-channels.js';
+import type { AlertConfig } from '../config.js';
+import { AlertEvaluator, startAlertLoop } from './alert-evaluator.js';
+import { AlertMetrics } from './alert-metrics.js';
+import { Notifier } from './notifier.js';
+
+export interface AlertWorker {
+  metricsPort: number;
+  stop(): Promise<void>;
+}
+
+function listen(app: express.Express, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+/**
+ * The alert worker: the rules file (if any) put into the store, channels resolved from their secrets, the
+ * evaluator loop, and /metrics. `gravix alert` runs it alone over its own engine; `gravix dev` in-process over
+ * the query server's engine.
+ */
+export async function startAlertWorker(
+  config: Omit<AlertConfig, 'query'>,
+  store: ObjectStore,
+  engine: QueryEngine,
+  log: Logger,
+): Promise<AlertWorker> {
+  const alerts = new AlertStore(store);
+  if (config.GRAVIX_ALERT_RULES_FILE) {
+    const path = config.GRAVIX_ALERT_RULES_FILE;
+    for (const rule of parseAlertRulesFile(readFileSync(path, 'utf8'), path))
+      await alerts.putRule(rule.selector.tenant, rule);
+  }
+  const channels = config.GRAVIX_ALERT_CHANNELS_FILE
+    ? loadNotificationChannels(config.GRAVIX_ALERT_CHANNELS_FILE, process.env)
+    : [];
+  const registry = buildMetricsRegistry();
+  const metrics = new AlertMetrics(registry);
+  const notifier = new Notifier({
+    channels,
+    store: alerts,
+    metrics,
+    log,
+    send: {
+      dashboardUrl: config.GRAVIX_ALERT_DASHBOARD_URL,
+      alertmanagerValidForMs: config.GRAVIX_ALERT_ALERTMANAGER_VALID_MS,
+      timeoutMs: config.GRAVIX_ALERT_SEND_TIMEOUT_MS,
+      now: Date.now,
+    },
+    attempts: config.GRAVIX_ALERT_SEND_ATTEMPTS,
+    backoffMs: config.GRAVIX_ALERT_SEND_BACKOFF_MS,
+    giveUpAfterMs: config.GRAVIX_ALERT_GIVE_UP_MS,
+  });
+  const evaluator = new AlertEvaluator({
+    store,
+    alerts,
+    data: new EngineAlertData(engine),
+    notifier,
+    metrics,
+    log,
+    rules: async () => {
+      const rules = await alerts.listRules();
+      for (const r of rules)
+        for (const c of r.channels.filter((name) => !notifier.hasChannel(name)))
+          log.warn({ rule: r.name, channel: c }, 'alert rule names a channel that is not configured');
+      return rules;
+    },
+    settleMs: config.GRAVIX_ALERT_SETTLE_MS,
+    catchUpMinutes: config.GRAVIX_ALERT_CATCH_UP_MINUTES,
+    staleMs: config.GRAVIX_ALERT_STALE_MS,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/ready', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  });
+  const server = await listen(app, config.GRAVIX_ALERT_METRICS_PORT, config.GRAVIX_ALERT_HOST);
+  const metricsPort = (server.address() as AddressInfo).port;
+  const loop = startAlertLoop(evaluator, config.GRAVIX_ALERT_INTERVAL_MS, log);
+  log.info({ metricsPort, channels: channels.map((c) => c.name) }, 'alert worker started');
+  return {
+    metricsPort,
+    async stop() {
+      await loop.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeIdleConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import fc from 'fast-check';
+import { stepAlertStates, type SeriesState, type StepPolicy } from './alert-state.js';
+import type { Observation } from './observation.js';
+
+const minute = 60_000;
+const t0 = Date.UTC(2026, 11, 1, 14, 0);
+const policy: StepPolicy = {
+  rule: 'errors',
+  tenant: 't1',
+  severity: 'page',
+  forMs: 2 * minute,
+  repeatMs: 60 * minute,
+  staleMs: 30 * minute,
+};
+const obs = (breaching: boolean, extra: Partial<Observation> = {}): Observation => ({
+  seriesId: 'checkout * *',
+  key: { service: 'checkout' },
+  breaching,
+  value: breaching ? '40%' : '0.1%',
+  expected: '> 5%',
+  explanation: 'x',
+  ...extra,
+});
+
+/** Feeds one observation per minute and returns every event kind with its minute index. */
+function run(sequence: readonly (Observation | undefined)[], p = policy) {
+  let states: Record<string, SeriesState> = {};
+  const events: string[] = [];
+  sequence.forEach((o, i) => {
+    const step = stepAlertStates(p, states, o ? [o] : [], t0 + i * minute);
+    states = step.states;
+    events.push(...step.events.map((e) => `${i}:${e.kind}`));
+  });
+  return { events, states };
+}
+
+describe('alert state machine', () => {
+  it('stays pending until the condition held for `for`, then fires once and resolves once', () => {
+    const { events } = run([obs(true), obs(true), obs(true), obs(false), obs(false)]);
+    expect(events).toEqual(['1:firing', '3:resolved']);
+  });
+
+  it('drops a pending series that clears before `for` without a notification', () => {
+    expect(run([obs(true), obs(false), obs(true), obs(false)]).events).toEqual([]);
+  });
+
+  it('keeps firing through minutes with too little traffic instead of resolving', () => {
+    const { events } = run([obs(true), obs(true), obs(false, { insufficient: true }), obs(true), obs(false)]);
+    expect(events).toEqual(['1:firing', '4:resolved']);
+  });
+
+  it('repeats a firing alert after the repeat interval', () => {
+    const seq = Array.from({ length: 62 }, () => obs(true));
+    expect(run(seq).events).toEqual(['1:firing', '61:repeat']);
+  });
+
+  it('resolves a firing series whose data vanished for longer than staleMs', () => {
+    const seq = [obs(true), obs(true), ...Array.from({ length: 31 }, () => undefined)];
+    expect(run(seq).events).toEqual(['1:firing', '31:resolved']);
+  });
+
+  it('gives the same event the same id when the same minute is evaluated again (restart before save)', () => {
+    const once = stepAlertStates(policy, {}, [obs(true)], t0);
+    const a = stepAlertStates(policy, once.states, [obs(true)], t0 + minute);
+    const b = stepAlertStates(policy, once.states, [obs(true)], t0 + minute);
+    expect(a.events.map((e) => e.id)).toEqual(b.events.map((e) => e.id));
+    expect(a.events[0]?.id).toBe(`errors|checkout * *|${t0 + minute}|firing`);
+  });
+
+  it('never resolves what did not fire, never fires twice in an episode, and alternates firing/resolved', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom<'bad' | 'good' | 'thin' | 'none'>('bad', 'good', 'thin', 'none'), {
+          maxLength: 200,
+        }),
+        fc.integer({ min: 1, max: 5 }),
+        (kinds, forMinutes) => {
+          const seq = kinds.map((k) =>
+            k === 'none' ? undefined : obs(k === 'bad', k === 'thin' ? { insufficient: true } : {}),
+          );
+          const { events } = run(seq, { ...policy, forMs: forMinutes * minute, repeatMs: 10_000 * minute });
+          const kindsOnly = events.map((e) => e.split(':')[1]);
+          kindsOnly.forEach((k, i) => expect(k).toBe(i % 2 === 0 ? 'firing' : 'resolved'));
+          // A firing needs `for` consecutive breaching minutes (thin minutes neither break nor count... they keep).
+          for (const e of events.filter((x) => x.endsWith('firing'))) {
+            const at = Number(e.split(':')[0]);
+            expect(kinds[at]).toBe('bad');
+          }
+        },
+      ),
+    );
+  });
+});

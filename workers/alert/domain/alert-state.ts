@@ -1,0 +1,156 @@
+import type { Observation } from './observation.js';
+import type { SeriesKey } from './series-window.js';
+
+/** A series that is breaching: pending until its condition held for `for`, then firing until it clears. */
+export interface SeriesState {
+  seriesId: string;
+  key: SeriesKey;
+  state: 'pending' | 'firing';
+  /** Start of the first breaching minute of this episode (ms). */
+  since: number;
+  firingSince?: number;
+  lastNotifiedAt?: number;
+  /** Start of the newest minute that had data for the series. */
+  lastSeenAt: number;
+  value: string;
+  expected: string;
+  explanation: string;
+  severity?: 'page' | 'ticket' | 'info';
+  budgetRemainingPct?: number;
+}
+
+export type AlertEventKind = 'firing' | 'repeat' | 'resolved';
+
+/** A decision to notify; its id is stable across restarts so receivers (and our own outbox) can deduplicate. */
+export interface AlertEvent {
+  id: string;
+  kind: AlertEventKind;
+  rule: string;
+  tenant: string;
+  seriesId: string;
+  key: SeriesKey;
+  severity: 'page' | 'ticket' | 'info';
+  /** When the alert started firing (ms) and, for resolved, when it cleared. */
+  startsAt: number;
+  endsAt?: number;
+  /** The evaluated minute that decided it. */
+  at: number;
+  value: string;
+  expected: string;
+  explanation: string;
+}
+
+export interface StepPolicy {
+  rule: string;
+  tenant: string;
+  severity: 'page' | 'ticket' | 'info';
+  forMs: number;
+  repeatMs: number;
+  /** A firing series with no data at all for this long resolves (its endpoint is gone). */
+  staleMs: number;
+}
+
+const minuteMs = 60_000;
+
+function event(policy: StepPolicy, s: SeriesState, kind: AlertEventKind, at: number): AlertEvent {
+  const startsAt = s.firingSince ?? s.since;
+  const base = {
+    id: `${policy.rule}|${s.seriesId}|${startsAt}|${kind}${kind === 'repeat' ? `|${at}` : ''}`,
+    kind,
+    rule: policy.rule,
+    tenant: policy.tenant,
+    seriesId: s.seriesId,
+    key: s.key,
+    severity: s.severity ?? policy.severity,
+    startsAt,
+    at,
+    value: s.value,
+    expected: s.expected,
+    explanation: s.explanation,
+  };
+  return kind === 'resolved' ? { ...base, endsAt: at + minuteMs } : base;
+}
+
+function fromObservation(o: Observation, prev: SeriesState | undefined, at: number): SeriesState {
+  const next: SeriesState = {
+    ...(prev ?? { seriesId: o.seriesId, key: o.key, state: 'pending', since: at }),
+    lastSeenAt: at,
+    value: o.value,
+    expected: o.expected,
+    explanation: o.explanation,
+  };
+  if (o.severity !== undefined) next.severity = o.severity;
+  if (o.budgetRemainingPct !== undefined) next.budgetRemainingPct = o.budgetRemainingPct;
+  return next;
+}
+
+/** The next state of a series with an observation this minute, and the event that decided, if any. */
+function stepSeries(
+  policy: StepPolicy,
+  o: Observation,
+  prev: SeriesState | undefined,
+  at: number,
+): { state?: SeriesState; event?: AlertEvent } {
+  if (o.insufficient) return prev ? { state: { ...prev, lastSeenAt: at } } : {};
+  if (!o.breaching)
+    return prev?.state === 'firing'
+      ? { event: event(policy, fromObservation(o, prev, at), 'resolved', at) }
+      : {};
+  const s = fromObservation(o, prev, at);
+  if (s.state === 'pending' && at - s.since + minuteMs >= policy.forMs) {
+    s.state = 'firing';
+    s.firingSince = at;
+    s.lastNotifiedAt = at;
+    return { state: s, event: event(policy, s, 'firing', at) };
+  }
+  if (s.state === 'firing' && at - (s.lastNotifiedAt ?? at) >= policy.repeatMs) {
+    s.lastNotifiedAt = at;
+    return { state: s, event: event(policy, s, 'repeat', at) };
+  }
+  return { state: s };
+}
+
+/** A series without data this minute: kept until staleMs, then resolved if it was firing (its endpoint is gone). */
+function stepUnseen(
+  policy: StepPolicy,
+  prev: SeriesState,
+  at: number,
+): { state?: SeriesState; event?: AlertEvent } {
+  if (at - prev.lastSeenAt < policy.staleMs) return { state: prev };
+  if (prev.state !== 'firing') return {};
+  const explanation = `no data since ${new Date(prev.lastSeenAt).toISOString()}`;
+  return { event: event(policy, { ...prev, explanation }, 'resolved', at) };
+}
+
+/**
+ * One evaluated minute of one rule: the new states and the notifications to send. Pure, so the same minute
+ * evaluated twice (a restart before the state was saved) decides the same events with the same ids.
+ */
+export function stepAlertStates(
+  policy: StepPolicy,
+  previous: Readonly<Record<string, SeriesState>>,
+  observations: readonly Observation[],
+  at: number,
+): { states: Record<string, SeriesState>; events: AlertEvent[] } {
+  const states: Record<string, SeriesState> = {};
+  const events: AlertEvent[] = [];
+  const seen = new Set(observations.map((o) => o.seriesId));
+  const results = [
+    ...observations.map((o) => [o.seriesId, stepSeries(policy, o, previous[o.seriesId], at)] as const),
+    ...Object.entries(previous)
+      .filter(([id]) => !seen.has(id))
+      .map(([id, prev]) => [id, stepUnseen(policy, prev, at)] as const),
+  ];
+  for (const [id, { state, event: e }] of results) {
+    if (state) states[id] = state;
+    if (e) events.push(e);
+  }
+  return { states, events };
+}
+
+/** An event still owed to some channels (persisted with the rule's state before anything is sent). */
+export interface OutboxEntry {
+  event: AlertEvent;
+  pending: string[];
+  firstTriedAt?: number;
+}

@@ -1,0 +1,100 @@
+import { parseDurationMs, type AnomalySpec } from '../../../crds/gravix-alert-rule-spec.js';
+import { formatMetric } from './evaluate-threshold.js';
+import type { Observation } from './observation.js';
+import { buildBaseline, describeTimeOfWeek, sensitivityFactor, type Baseline } from './seasonal-baseline.js';
+import { errorRatePct, percentileMs, seriesId, type SeriesKey, type SeriesWindow } from './series-window.js';
+
+type Metric = AnomalySpec['metrics'][number];
+
+export interface AnomalyInput {
+  key: SeriesKey;
+  current: SeriesWindow | undefined;
+  /** The same window at each baseline offset that had data (see baselineOffsets). */
+  samples: readonly SeriesWindow[];
+}
+
+function value(metric: Metric, w: SeriesWindow, windowMinutes: number): number | null {
+  if (metric === 'error_rate') return errorRatePct(w);
+  if (metric === 'throughput') return w.requests / windowMinutes;
+  return percentileMs(w, 'p95');
+}
+
+/**
+ * The smallest spread the band may have: a baseline of identical samples (MAD 0) would otherwise flag any
+ * change. Error rates get the binomial noise of the current volume, throughput Poisson noise, latency 10%.
+ */
+function spreadFloor(metric: Metric, b: Baseline, requests: number, windowMinutes: number): number {
+  if (metric === 'error_rate') {
+    const p = Math.min(Math.max(b.median / 100, 0.001), 0.999);
+    return Math.max(0.5, 100 * Math.sqrt((p * (1 - p)) / Math.max(requests, 1)));
+  }
+  if (metric === 'throughput') return Math.max(0.1 * b.median, Math.sqrt(b.median / windowMinutes));
+  return Math.max(0.1 * b.median, 1);
+}
+
+interface Finding {
+  metric: Metric;
+  text: string;
+  anomalous: boolean;
+}
+
+const names: Record<Metric, string> = {
+  error_rate: 'error rate',
+  p95: 'p95 latency',
+  throughput: 'throughput',
+};
+
+function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: number): Finding | undefined {
+  const minutes = parseDurationMs(spec.window) / 60_000;
+  const current = input.current;
+  const samples = input.samples
+    .filter((s) => metric === 'throughput' || s.requests >= spec.minRequests)
+    .map((s) => value(metric, s, minutes))
+    .filter((v): v is number => v !== null);
+  const baseline = buildBaseline(samples);
+  if (!baseline) return undefined;
+  const requests = current?.requests ?? 0;
+  // Rates and percentiles of a handful of requests are noise; throughput is judged at any volume.
+  if (metric !== 'throughput' && requests < spec.minRequests) return undefined;
+  const now = current ? value(metric, current, minutes) : metric === 'throughput' ? 0 : null;
+  if (now === null) return undefined;
+  const k = sensitivityFactor[spec.sensitivity];
+  const spread = Math.max(baseline.spread, spreadFloor(metric, baseline, requests, minutes));
+  const low = Math.max(0, baseline.median - k * spread);
+  const high = baseline.median + k * spread;
+  // Only the harmful direction alerts: more errors, slower responses, less traffic.
+  const anomalous =
+    metric === 'throughput'
+      ? now < low && now < 0.7 * baseline.median
+      : now > high && now > 1.2 * baseline.median;
+  const show = (v: number) => formatMetric(metric, v);
+  const text =
+    `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
+    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)`;
+  return { metric, text, anomalous };
+}
+
+/** One observation per series: anomalous when any watched metric leaves its seasonal band in the harmful way. */
+export function evaluateAnomaly(
+  spec: AnomalySpec,
+  inputs: readonly AnomalyInput[],
+  at: number,
+): Observation[] {
+  return inputs.map((input) => {
+    const findings = spec.metrics
+      .map((m) => judge(spec, m, input, at))
+      .filter((f): f is Finding => f !== undefined);
+    const bad = findings.filter((f) => f.anomalous);
+    const shown = bad[0] ?? findings[0];
+    return {
+      seriesId: seriesId(input.key),
+      key: input.key,
+      breaching: bad.length > 0,
+      insufficient: findings.length === 0,
+      value: shown ? shown.text.split(' vs ')[0]! : 'learning',
+      expected: shown ? shown.text.split(' vs ')[1]! : 'fewer than 3 baseline samples',
+      explanation:
+        bad.length > 0 ? bad.map((f) => f.text).join('; ') : (shown?.text ?? 'baseline still learning'),
+    };
+  });
+}
