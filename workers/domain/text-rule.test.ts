@@ -1,4 +1,5 @@
-import { checkText, decodeUtf8 } from './text-rule.js';
+import fc from 'fast-check';
+import { checkText, codePointLength, decodeUtf8 } from './text-rule.js';
 
 describe('checkText', () => {
   it.each(['checkout', '/api/v1/orders/:id', 'Ünïcødé 日本 🚀', ''])('accepts %j', (value) => {
@@ -15,6 +16,27 @@ describe('checkText', () => {
     ['x'.repeat(129), 'service must be at most 128 characters'],
   ])('rejects %j', (value, message) => {
     expect(checkText('service', value, 128)?.message).toBe(message);
+  });
+});
+
+describe('lengths in code points (what JSON Schema maxLength counts)', () => {
+  it('accepts 128 emoji (256 UTF-16 units) at a 128-character limit and refuses 129', () => {
+    expect(checkText('service', '🚀'.repeat(128), 128)).toBeUndefined();
+    expect(checkText('service', '🚀'.repeat(129), 128)?.message).toBe(
+      'service must be at most 128 characters',
+    );
+  });
+
+  it('counts a lone surrogate as one character, like a code point', () => {
+    expect(codePointLength('a\uD800')).toBe(2);
+    expect(codePointLength('\uDC00\uD800')).toBe(2);
+  });
+
+  it('equals the number of code points of any string', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => expect(codePointLength(s)).toBe([...s].length)),
+      { numRuns: 500 },
+    );
   });
 });
 

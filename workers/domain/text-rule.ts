@@ -18,9 +18,29 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
 
 const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 
-/** Why `value` breaks the text rule, with the field named, or undefined when it is fine. */
+/**
+ * Length in Unicode code points: what JSON Schema's maxLength counts, so the OpenAPI document and the servers
+ * agree (String.length counts UTF-16 units, two for every character beyond the BMP, such as an emoji).
+ */
+export function codePointLength(value: string): number {
+  let surrogatePairs = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = value.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        surrogatePairs++;
+        i++;
+      }
+    }
+  }
+  return value.length - surrogatePairs;
+}
+
+/** Why `value` breaks the text rule, with the field named, or undefined when it is fine. Lengths in code points. */
 export function checkText(field: string, value: string, maxLength: number): TextViolation | undefined {
-  if (value.length > maxLength) {
+  // UTF-16 units are never fewer than code points: only a long string pays for the count.
+  if (value.length > maxLength && codePointLength(value) > maxLength) {
     return { rule: 'length', message: `${field} must be at most ${maxLength} characters` };
   }
   const control = controlCharacter.exec(value);

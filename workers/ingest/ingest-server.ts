@@ -105,7 +105,7 @@ export async function startIngestServer(
     maxConnections: config.GRAVIX_MAX_CONNECTIONS,
   });
   const metricsHttp = await listenHttp(
-    buildIngestMetricsListener(metrics),
+    buildIngestMetricsListener(metrics, log),
     host,
     config.GRAVIX_INGEST_METRICS_PORT,
   );

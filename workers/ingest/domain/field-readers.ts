@@ -1,5 +1,5 @@
 import { parseRfc3339 } from '../../domain/rfc3339.js';
-import { checkText } from '../../domain/text-rule.js';
+import { checkText, codePointLength } from '../../domain/text-rule.js';
 import { FieldError } from './item-error.js';
 
 export type Item = Record<string, unknown>;
@@ -16,11 +16,13 @@ export function readString(item: Item, field: string, maxLength: number): string
   if (typeof value !== 'string') {
     throw new FieldError('INVALID_TYPE', field, `${field} must be a string, got ${show(value)}`);
   }
-  if (value.length === 0 || value.length > maxLength) {
+  // Characters are code points, as JSON Schema's maxLength in the OpenAPI document counts them.
+  const length = value.length > maxLength ? codePointLength(value) : value.length;
+  if (length === 0 || length > maxLength) {
     throw new FieldError(
       'OUT_OF_RANGE',
       field,
-      `${field} must be 1 to ${maxLength} characters, got ${value.length}`,
+      `${field} must be 1 to ${maxLength} characters, got ${length}`,
     );
   }
   // The one text rule every edge applies (workers/domain/text-rule.ts): no control characters, valid Unicode.

@@ -37,6 +37,20 @@ describe('parseRequestFact', () => {
     });
   });
 
+  it('counts a service in code points, as the OpenAPI maxLength does: 128 emoji pass, 129 are OUT_OF_RANGE', () => {
+    const ok = parseRequestFact(fact({ service: '🚀'.repeat(128) }), 0, ctx());
+    expect(ok.ok && ok.value.service).toBe('🚀'.repeat(128));
+    expect(parseRequestFact(fact({ service: '🚀'.repeat(129) }), 0, ctx())).toEqual({
+      ok: false,
+      error: {
+        index: 0,
+        code: 'OUT_OF_RANGE',
+        field: 'service',
+        message: 'service must be 1 to 128 characters, got 129',
+      },
+    });
+  });
+
   it('accepts epoch milliseconds as the timestamp', () => {
     const result = parseRequestFact(fact({ timestamp: now - 1000 }), 0, ctx());
     expect(result.ok && result.value.ts).toBe(now - 1000);

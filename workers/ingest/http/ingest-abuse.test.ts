@@ -88,7 +88,10 @@ async function startApp(options: Options = {}): Promise<Harness> {
     },
     now: () => now,
   });
-  const [server, metricsServer] = [await listen(listener), await listen(buildIngestMetricsListener(metrics))];
+  const [server, metricsServer] = [
+    await listen(listener),
+    await listen(buildIngestMetricsListener(metrics, pino({ level: 'silent' }))),
+  ];
   return {
     url: urlOf(server),
     metricsUrl: urlOf(metricsServer),
@@ -357,5 +360,18 @@ describe('/metrics', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('gravix_wal_bytes');
     expect((await fetch(`${h.metricsUrl}/api/v1/facts`)).status).toBe(404);
+  });
+
+  it('answers another method on the metrics listener with 405, Allow and the error body; other paths 404', async () => {
+    h = await startApp();
+    const post = await fetch(`${h.metricsUrl}/metrics`, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toBe('GET, HEAD');
+    expect(await post.json()).toMatchObject({
+      error: { code: 'METHOD_NOT_ALLOWED', message: 'POST is not allowed on /metrics; use GET, HEAD' },
+    });
+    const missing = await fetch(`${h.metricsUrl}/api/v1/facts`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
   });
 });

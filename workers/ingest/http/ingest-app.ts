@@ -13,6 +13,7 @@ import { resolveApiKey } from '../../shared/http/authenticate.js';
 import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
+import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
@@ -204,17 +205,8 @@ async function walReadiness(deps: IngestAppDeps): Promise<string> {
 }
 
 /** The metrics listener's app: /metrics only, served on GRAVIX_INGEST_METRICS_PORT, which no Ingress routes. */
-export function buildIngestMetricsListener(metrics: IngestMetrics): RequestListener {
-  return (req, res) => {
-    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
-  };
+export function buildIngestMetricsListener(metrics: IngestMetrics, log: Logger): RequestListener {
+  return buildMetricsApp(metrics.registry, 'ingest-metrics', log);
 }
 
 /** The express app: every route, the ingest endpoints included (for any spelling of their URLs). */

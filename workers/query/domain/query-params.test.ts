@@ -158,4 +158,11 @@ describe('parseInteger, parseMethod, parseChoice, parseText', () => {
       new QueryParamError('path', 'path must be at most 2048 characters'),
     );
   });
+
+  it('counts characters as code points, as the OpenAPI maxLength does: 128 emoji are a 128-character service', () => {
+    expect(parseText({ service: '🚀'.repeat(128) }, 'service', 128)).toBe('🚀'.repeat(128));
+    expect(() => parseText({ service: '🚀'.repeat(129) }, 'service', 128)).toThrow(
+      new QueryParamError('service', 'service must be at most 128 characters'),
+    );
+  });
 });

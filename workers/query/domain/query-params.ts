@@ -1,5 +1,6 @@
 import { httpMethods } from '../../domain/request-vocabulary.js';
 import { parseRfc3339 } from '../../domain/rfc3339.js';
+import { codePointLength } from '../../domain/text-rule.js';
 
 export class QueryParamError extends Error {
   readonly code = 'INVALID_QUERY_PARAMETER';
@@ -66,7 +67,8 @@ export function parseRange(params: Params, now: number, defaultSpanMs = 3_600_00
 export function parseText(params: Params, field: string, maxLength = 2048): string | undefined {
   const raw = single(params, field);
   if (raw === undefined || raw === '') return undefined;
-  if (raw.length > maxLength)
+  // Characters are code points, as JSON Schema's maxLength in the OpenAPI document counts them.
+  if (raw.length > maxLength && codePointLength(raw) > maxLength)
     throw new QueryParamError(field, `${field} must be at most ${maxLength} characters`);
   return raw;
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -178,17 +179,7 @@ function readinessError(ready: { reason: string }, res: Response) {
 
 /** The metrics listener: /metrics only, on GRAVIX_QUERY_METRICS_PORT, which no Ingress routes. */
 export function buildQueryMetricsApp(registry: Registry, log: Logger): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.use(requestId);
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
-  });
-  app.use(buildMethodNotAllowed(allowedMethods('query-metrics')));
-  app.use(notFound);
-  app.use(buildErrorHandler(log));
-  return app;
+  return buildMetricsApp(registry, 'query-metrics', log);
 }
 
 export function buildQueryApp(deps: QueryAppDeps): express.Express {
