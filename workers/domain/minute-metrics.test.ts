@@ -91,3 +91,48 @@ describe('MinuteMetricsAggregator against an exact oracle', () => {
     expect(merged.quantile(0.5)).toBeUndefined();
   });
 });
+
+describe('MinuteMetricsAggregator with sampled (weighted) facts', () => {
+  const at = (second: number, overrides: Partial<RawFact> = {}): RawFact => ({
+    kind: 'fact',
+    tenant: 't',
+    event_id: `e${second}`,
+    ts: hour + second * 1000,
+    service: 's',
+    method: 'GET',
+    path: '/',
+    status_code: 200,
+    latency_ms: 10,
+    ...overrides,
+  });
+
+  it('counts each fact as its adjusted count in requests, errors, sum and histogram', () => {
+    const agg = new MinuteMetricsAggregator();
+    agg.add(at(1, { weight: 4 }));
+    agg.add(at(2, { weight: 4, status_code: 503, latency_ms: 100 }));
+    agg.add(at(3, { status_code: 404, latency_ms: 1 }));
+    const [row] = agg.rows();
+    expect(row).toMatchObject({ requests: 9, errors5xx: 4, errors4xx: 1, latencySumMs: 441 });
+    expect(row!.latency.counts.reduce((a, b) => a + b, 0) + row!.latency.zeroCount).toBe(9);
+    const merged = mergeMinuteMetrics(agg.rows(), {});
+    // 4 of 9 requests took 10 ms, 1 took 1 ms, 4 took 100 ms: the median is 10 ms, p90 is 100 ms.
+    expect(merged.quantile(0.5)).toBeCloseTo(10, -0.5);
+    expect(Math.abs(merged.quantile(0.9)! - 100) / 100).toBeLessThanOrEqual(tolerance);
+  });
+
+  it('rounds fractional adjusted counts per row, keeping every observed bucket', () => {
+    const agg = new MinuteMetricsAggregator();
+    for (let i = 0; i < 3; i++) agg.add(at(i, { weight: 1 / 0.3, latency_ms: 5 }));
+    agg.add(at(10, { weight: 1 / 0.3, latency_ms: 500, status_code: 500 }));
+    const [row] = agg.rows();
+    expect(row).toMatchObject({ requests: 13, errors5xx: 3 });
+    expect(row!.latency.counts).toEqual([10, 3]);
+  });
+
+  it('reads a fact without a weight (every raw file before weights) as 1', () => {
+    const agg = new MinuteMetricsAggregator();
+    agg.add(at(1));
+    agg.add(at(2, { weight: 1 }));
+    expect(agg.rows()[0]).toMatchObject({ requests: 2, latencySumMs: 20 });
+  });
+});

@@ -10,6 +10,8 @@ export interface MinuteFactInput {
   path: string;
   status_code: number;
   latency_ms: number;
+  /** The adjusted count of a sampled fact (raw-record.ts); absent is 1. */
+  weight?: number;
 }
 
 /** One row of request_metrics_minute: everything about one (minute, service, method, path). */
@@ -47,6 +49,8 @@ interface Accumulator {
   min: number;
   max: number;
   sketch: LatencySketch;
+  /** Whether a fact with a fractional weight was added: its counts are rounded when the row is built. */
+  fractional: boolean;
 }
 
 /** Code-unit order, so every run sorts identically whatever the locale. */
@@ -137,18 +141,37 @@ function buildAccumulator(minute: number, fact: MinuteFactInput): Accumulator {
     min: Infinity,
     max: -Infinity,
     sketch: new LatencySketch(),
+    fractional: false,
   };
 }
 
+/**
+ * A fact counts as its weight (1 unless it was sampled) in requests, error counts, the latency sum and the
+ * histogram, so a head-sampled service's throughput and error counts are estimates of the unsampled truth.
+ */
 function accumulate(acc: Accumulator, fact: MinuteFactInput): void {
   const latency = fact.latency_ms;
-  acc.requests += 1;
-  if (fact.status_code >= 500) acc.errors5xx += 1;
-  else if (fact.status_code >= 400) acc.errors4xx += 1;
-  acc.sum += latency;
+  const weight = fact.weight ?? 1;
+  if (!Number.isInteger(weight)) acc.fractional = true;
+  acc.requests += weight;
+  if (fact.status_code >= 500) acc.errors5xx += weight;
+  else if (fact.status_code >= 400) acc.errors4xx += weight;
+  acc.sum += weight === 1 ? latency : latency * weight;
   if (latency < acc.min) acc.min = latency;
   if (latency > acc.max) acc.max = latency;
-  acc.sketch.add(latency);
+  acc.sketch.add(latency, weight);
+}
+
+/**
+ * Counts are integers in every metrics file; fractional adjusted counts (a 30% sample stands for 3.33 requests)
+ * are rounded per row, and a non-empty bucket keeps at least 1 so no observed latency disappears.
+ */
+function roundedBuckets(buckets: LatencyBuckets): LatencyBuckets {
+  return {
+    zeroCount: buckets.zeroCount === 0 ? 0 : Math.max(1, Math.round(buckets.zeroCount)),
+    indexes: buckets.indexes,
+    counts: buckets.counts.map((c) => Math.max(1, Math.round(c))),
+  };
 }
 
 function buildRow(acc: Accumulator): MinuteMetricsRow {
@@ -158,16 +181,16 @@ function buildRow(acc: Accumulator): MinuteMetricsRow {
     service: acc.service,
     method: acc.method,
     path: acc.path,
-    requests: acc.requests,
-    errors5xx: acc.errors5xx,
-    errors4xx: acc.errors4xx,
+    requests: acc.fractional ? Math.round(acc.requests) : acc.requests,
+    errors5xx: acc.fractional ? Math.round(acc.errors5xx) : acc.errors5xx,
+    errors4xx: acc.fractional ? Math.round(acc.errors4xx) : acc.errors4xx,
     latencySumMs: acc.sum,
     latencyMinMs: min,
     latencyMaxMs: max,
     latencyP50Ms: clampedQuantile(sketch, 0.5, min, max),
     latencyP95Ms: clampedQuantile(sketch, 0.95, min, max),
     latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
-    latency: sketch.toBuckets(),
+    latency: acc.fractional ? roundedBuckets(sketch.toBuckets()) : sketch.toBuckets(),
   };
 }
 

@@ -10,6 +10,14 @@ function isText(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
+/** A sampled fact's adjusted count (raw-record.ts): absent, or a finite number >= 1. */
+function weightProblem(weight: unknown): string | undefined {
+  if (weight === undefined) return undefined;
+  return typeof weight === 'number' && weight >= 1 && weight !== Infinity
+    ? undefined
+    : 'weight must be a finite number >= 1';
+}
+
 /** Hand-written rather than zod: this runs for every raw line and is the rollup's hot path. */
 function factProblem(r: Record<string, unknown>): string | undefined {
   if (!isText(r['service'])) return 'service must be a non-empty string';
@@ -21,7 +29,7 @@ function factProblem(r: Record<string, unknown>): string | undefined {
   if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) {
     return 'latency_ms must be a finite number >= 0';
   }
-  return undefined;
+  return weightProblem(r['weight']);
 }
 
 function eventProblem(r: Record<string, unknown>): string | undefined {

@@ -125,3 +125,24 @@ describe('EventFingerprintSet', () => {
     expect(set.size).toBe(10_000);
   });
 });
+
+describe('RawFactScanner and OTLP facts', () => {
+  const line = (extra: string) =>
+    Buffer.from(
+      `{"kind":"fact","tenant":"t","event_id":"a-b","ts":1,"service":"s","method":"GET","path":"/","status_code":200,"latency_ms":1.5,"trace_id":"ab","span_id":"cd"${extra}}`,
+    );
+
+  it('keeps an unweighted OTLP fact (span_id) on the fast path', () => {
+    const buf = line('');
+    expect(new RawFactScanner().scan(buf, 0, buf.length)).toBe(true);
+  });
+
+  it('declines a weighted fact, which parseRawLine reads with its weight', () => {
+    const buf = line(',"weight":4');
+    expect(new RawFactScanner().scan(buf, 0, buf.length)).toBe(false);
+    expect(parseRawLine(buf.toString())).toMatchObject({ weight: 4 });
+    expect(() => parseRawLine(line(',"weight":0.5').toString())).toThrow(
+      'raw line: weight must be a finite number >= 1',
+    );
+  });
+});

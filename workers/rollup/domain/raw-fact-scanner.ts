@@ -38,6 +38,9 @@ const keyBytes: [Key, Uint8Array][] = (
     [Key.Ignored, 'env'],
     [Key.Ignored, 'version'],
     [Key.Ignored, 'trace_id'],
+    // OTLP facts carry their span id; a `weight` (sampled spans) is not known here, so a weighted line takes
+    // parseRawLine and the aggregator's weighted path.
+    [Key.Ignored, 'span_id'],
   ] as const
 ).map(([key, name]) => [key, new TextEncoder().encode(name)]);
 
@@ -49,18 +52,20 @@ function sameBytes(buf: Uint8Array, start: number, end: number, expected: Uint8A
   return true;
 }
 
-// Keys indexed by length, then by first byte, so each key costs one byte-compare against one candidate.
-const keysByLength = new Map<number, Map<number, [Key, Uint8Array]>>();
+// Keys indexed by length, then by first byte; `service` and `span_id` share both, so a slot holds a short list.
+const keysByLength = new Map<number, Map<number, [Key, Uint8Array][]>>();
 for (const entry of keyBytes) {
   const [, bytes] = entry;
-  const byFirst = keysByLength.get(bytes.length) ?? new Map<number, [Key, Uint8Array]>();
-  byFirst.set(bytes[0]!, entry);
+  const byFirst = keysByLength.get(bytes.length) ?? new Map<number, [Key, Uint8Array][]>();
+  byFirst.set(bytes[0]!, [...(byFirst.get(bytes[0]!) ?? []), entry]);
   keysByLength.set(bytes.length, byFirst);
 }
 
 function keyOf(buf: Uint8Array, start: number, end: number): Key {
-  const candidate = keysByLength.get(end - start)?.get(buf[start]!);
-  return candidate && sameBytes(buf, start, end, candidate[1]) ? candidate[0] : Key.Unknown;
+  const candidates = keysByLength.get(end - start)?.get(buf[start]!);
+  if (candidates === undefined) return Key.Unknown;
+  for (const [key, bytes] of candidates) if (sameBytes(buf, start, end, bytes)) return key;
+  return Key.Unknown;
 }
 
 const pow10 = Array.from({ length: 23 }, (_, i) => Math.pow(10, i));
