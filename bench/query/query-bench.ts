@@ -8,21 +8,25 @@
  * a pipeline deploys), printed beside DuckDB's, with the seconds of the first call after Trino started.
  * Usage: npm run bench:query [-- --engine duckdb|trino --density 0.25 --iterations 15]
  */
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { resolveRange } from '../../dashboards/web/src/domain/time-range.js';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
-import { planMetricsScan } from '../../workers/query/domain/plan-metrics-scan.js';
-import type { MetricsQuery } from '../../workers/query/app/query-engine.js';
 import { QueryService } from '../../workers/query/app/query-service.js';
 import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
 import type { QueryEngine } from '../../workers/query/app/query-engine.js';
 import { ResultCachingEngine } from '../../workers/query/app/result-cache.js';
 import { ensureDataset } from './query-dataset.js';
 import { startTrinoTarget, type TrinoTarget } from './trino-target.js';
-import { floorSql, type FloorQuery } from './query-floor.js';
+import { floorSql } from './query-floor.js';
+import {
+  benchDataset,
+  benchEnd,
+  benchNow,
+  benchTenant,
+  dashboardCalls,
+  datasetRoot,
+  type DashboardCall,
+} from './dashboard-calls.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,81 +38,13 @@ if (engineName !== 'duckdb' && engineName !== 'trino')
   throw new Error(`--engine must be duckdb or trino, got ${engineName}`);
 const density = arg('density', 0.25);
 const iterations = arg('iterations', 15);
-const end = Date.parse('2026-11-20T00:00:00Z');
-const day = 86_400_000;
-const tenant = 'bench';
-const root = join(tmpdir(), `gravix-bench-query-v4-d${density}`);
-// A moment a few minutes before the data ends, so ranges have ragged ends as they do live.
-const now = end - 7 * 60_000 - 20_000;
-const week = resolveRange({ kind: 'preset', preset: '7d' }, now);
-const today = resolveRange({ kind: 'preset', preset: '24h' }, now);
-const endpoint = { service: 'svc-03', method: 'GET', path: '/api/resource-4/:id' };
-const closedDays = new Set(
-  Array.from({ length: 7 }, (_, i) => new Date(end - (i + 1) * day).toISOString().slice(0, 10)),
-);
-
-interface Call {
-  name: string;
-  gravix: (s: QueryService) => Promise<unknown>;
-  /** The same aggregation as one hand-written statement per query the call makes. */
-  floors: FloorQuery[];
-}
-
-type Range = typeof week;
-const stepGroup = (r: Range) => `(minute_ms - ${r.from}) // ${r.stepMs}`;
-const endpointGroup = "service || ' ' || method || ' ' || path";
-const endpointWhere = `service = '${endpoint.service}' AND method = '${endpoint.method}' AND path = '${endpoint.path}'`;
-
-function floor(
-  query: Omit<MetricsQuery, 'tenant'>,
-  group: string,
-  where: string,
-  percentiles = true,
-): FloorQuery {
-  // The same table choice as Gravix: per-service rows unless the query needs endpoints.
-  const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
-  // Day tiles exist for every closed day of the dataset, and Gravix reads them for endpoint tables.
-  const plan = planMetricsScan(query, level === 'request' ? closedDays : new Set());
-  return { plan, group, where, percentiles, level };
-}
-
-function series(name: string, r: Range, where: string, compare?: '1d' | '7d', filter = {}): Call {
-  const offset = compare === '7d' ? 7 * day : day;
-  const q = { from: r.from, to: r.to, stepMs: r.stepMs, groupBy: 'step' as const };
-  const floors = [floor(q, stepGroup(r), where)];
-  if (compare) floors.push(floor({ ...q, from: r.from - offset, to: r.to - offset }, stepGroup(r), where));
-  return {
-    name,
-    gravix: (s) => s.timeseries({ tenant, from: r.from, to: r.to, stepMs: r.stepMs, compare, ...filter }),
-    floors,
-  };
-}
-
-function endpoints(name: string, r: Range, service?: string, sort: 'errors' | 'p95' = 'errors'): Call {
-  const where = service ? `service = '${service}'` : 'true';
-  return {
-    name,
-    gravix: (s) => s.endpoints(tenant, r.from, r.to, sort, 20, service),
-    floors: [floor({ from: r.from, to: r.to, groupBy: 'endpoint' }, endpointGroup, where)],
-  };
-}
-
-const calls: Call[] = [
-  {
-    name: 'services 7d',
-    gravix: (s) => s.services(tenant, week.from, week.to, 100),
-    floors: [floor({ from: week.from, to: week.to, groupBy: 'service' }, 'service', 'true', false)],
-  },
-  series('timeseries all 7d', week, 'true'),
-  endpoints('endpoints 7d', week),
-  endpoints('endpoints 7d sort=p95 (slowest)', week, undefined, 'p95'),
-  series('timeseries service 7d', week, "service = 'svc-03'", undefined, { service: 'svc-03' }),
-  endpoints('endpoints service 7d', week, 'svc-03'),
-  series('timeseries endpoint 7d compare=7d', week, endpointWhere, '7d', endpoint),
-  series('timeseries all 24h', today, 'true'),
-  endpoints('endpoints 24h', today),
-  series('timeseries endpoint 24h compare=1d', today, endpointWhere, '1d', endpoint),
-];
+/** Trino and its result cache only: no DuckDB or floor runs (A/B runs of Trino settings on a loaded machine). */
+const trinoOnly = process.argv.includes('--trino-only');
+if (trinoOnly && engineName !== 'trino') throw new Error('--trino-only needs --engine trino');
+const root = datasetRoot(density);
+const tenant = benchTenant;
+const now = benchNow;
+const calls = dashboardCalls;
 
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
@@ -127,7 +63,7 @@ async function measure(run: () => Promise<unknown>): Promise<{ p50Ms: number; p9
 
 async function main(): Promise<void> {
   const generated = performance.now();
-  const dataset = ensureDataset({ root, tenant, end, days: 7, services: 20, paths: 50, density });
+  const dataset = ensureDataset({ root, tenant, end: benchEnd, ...benchDataset, density });
   const generateSeconds = Number(((performance.now() - generated) / 1000).toFixed(1));
   const manifests = new RollupManifests(new LocalObjectStore(root));
   const duckdb = await DuckDbQueryEngine.open(root, undefined, manifests);
@@ -143,30 +79,25 @@ async function main(): Promise<void> {
     const floorDb = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
     const results = [];
     for (const call of calls) {
-      const gravix = await measure(() => call.gravix(service));
-      // The service runs a call's queries concurrently; so does the floor.
-      const floor = await measure(() =>
-        Promise.all(call.floors.map((f) => floorDb.runAndReadAll(floorSql(root, tenant, f)))),
-      );
+      const onDuckDb = trinoOnly ? undefined : await measureDuckDb(call, service, floorDb);
       const onTrino = trinoService && { trino: await measure(() => call.gravix(trinoService)) };
       const refresh = await measure(() => call.gravix(refreshing));
-      results.push({
-        call: call.name,
-        gravix,
-        ...onTrino,
-        refresh,
-        floor,
-        ratioP95: Number((gravix.p95Ms / floor.p95Ms).toFixed(2)),
-      });
+      results.push({ call: call.name, ...onDuckDb, ...onTrino, refresh });
     }
-    const worst = results.reduce((a, b) => (b.gravix.p95Ms > a.gravix.p95Ms ? b : a));
+    const duckDbResults = results.flatMap((r) =>
+      r.gravix && r.ratioP95 !== undefined
+        ? [{ call: r.call, p95Ms: r.gravix.p95Ms, ratioP95: r.ratioP95 }]
+        : [],
+    );
+    const worst = duckDbResults.reduce<(typeof duckDbResults)[number] | undefined>(
+      (a, b) => (a === undefined || b.p95Ms > a.p95Ms ? b : a),
+      undefined,
+    );
     const summary = {
       bench: 'query',
       engine: engineName,
       dataset: {
-        days: 7,
-        services: 20,
-        paths: 50,
+        ...benchDataset,
         density,
         rows: dataset.rows,
         reused: dataset.reused,
@@ -178,10 +109,12 @@ async function main(): Promise<void> {
       }),
       results,
       targets: {
-        worstP95Ms: worst.gravix.p95Ms,
-        worstCall: worst.call,
-        target: '< 300 ms p95 and <= 1.5x the floor',
-        worstRatio: Math.max(...results.map((r) => r.ratioP95)),
+        ...(worst && {
+          worstP95Ms: worst.p95Ms,
+          worstCall: worst.call,
+          target: '< 300 ms p95 and <= 1.5x the floor',
+          worstRatio: Math.max(...duckDbResults.map((r) => r.ratioP95)),
+        }),
         ...(trino && trinoTargets(results)),
       },
     };
@@ -189,6 +122,16 @@ async function main(): Promise<void> {
   } finally {
     await trino?.stop();
   }
+}
+
+/** The call on DuckDB beside its hand-written floor statements. */
+async function measureDuckDb(call: DashboardCall, service: QueryService, floorDb: DuckDBConnection) {
+  const gravix = await measure(() => call.gravix(service));
+  // The service runs a call's queries concurrently; so does the floor.
+  const floor = await measure(() =>
+    Promise.all(call.floors.map((f) => floorDb.runAndReadAll(floorSql(root, tenant, f)))),
+  );
+  return { gravix, floor, ratioP95: Number((gravix.p95Ms / floor.p95Ms).toFixed(2)) };
 }
 
 /** A QueryService behind the result cache, with the bench's "now" so its last hour is the open one. */

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Query bench: builds the bench (with the testbin harness, for --engine trino) and runs it (prints JSON).
-# Usage: bench/query/run.sh [--engine duckdb|trino] [--density 0.25] [--iterations 15]
+# Usage: bench/query/run.sh [--engine duckdb|trino] [--trino-only] [--density 0.25] [--iterations 15]
+#        bench/query/run.sh breakdown [--runs 3] [--calls "services 7d,endpoints 24h"]   (trino-breakdown.ts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -p bench/query/tsconfig.json
 # The testbin harness locates versions.env relative to its own file; point the compiled copy at the real one.
 mkdir -p dist/bench-query/testbin
 ln -sfn "$PWD/testbin/versions.env" dist/bench-query/testbin/versions.env
+if [ "${1:-}" = breakdown ]; then
+  shift
+  exec node dist/bench-query/bench/query/trino-breakdown.js "$@"
+fi
 exec node dist/bench-query/bench/query/query-bench.js "$@"

@@ -5,10 +5,15 @@ import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.j
 import { TrinoQueryEngine } from '../../workers/query/adapters/trino-query-engine.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
 import { startTrino, type TrinoServer } from '../../testbin/harness/trino-server.js';
+import { startS3RequestCounter, type S3RequestCounter } from './s3-request-counter.js';
 
 export interface TrinoTarget {
   engine: TrinoQueryEngine;
   manifests: RollupManifests;
+  /** Trino's HTTP address (its REST API gives each statement's timings). */
+  url: string;
+  /** Counts Trino's S3 requests when asked for (countS3). */
+  s3Requests?: S3RequestCounter;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;
   openSeconds: number;
@@ -42,13 +47,18 @@ async function upload(root: string, store: S3ObjectStore): Promise<number> {
  * A real MinIO holding the dataset and a real single-node Trino started with the JVM flags and Hive catalog a
  * pipeline deploys (cdk8s/trino-settings.ts; production JIT, not the tests' fast-start).
  */
-export async function startTrinoTarget(root: string): Promise<TrinoTarget> {
+export async function startTrinoTarget(
+  root: string,
+  options: { countS3?: boolean } = {},
+): Promise<TrinoTarget> {
   const bucket = 'gravix';
   let minio: MinioServer | undefined;
   let trino: TrinoServer | undefined;
   let store: S3ObjectStore | undefined;
+  let counter: S3RequestCounter | undefined;
   try {
     minio = await startMinio();
+    counter = options.countS3 ? await startS3RequestCounter(minio.endpoint) : undefined;
     await minio.createBucket(bucket);
     store = new S3ObjectStore({
       bucket,
@@ -58,7 +68,7 @@ export async function startTrinoTarget(root: string): Promise<TrinoTarget> {
       secretAccessKey: minio.secretKey,
     });
     const started = performance.now();
-    const s3 = minio;
+    const s3 = counter ? { ...minio, endpoint: counter.endpoint } : minio;
     const [server] = await Promise.all([
       startTrino({ s3, metastoreBucket: bucket, jit: 'production' }),
       upload(root, store),
@@ -75,21 +85,25 @@ export async function startTrinoTarget(root: string): Promise<TrinoTarget> {
       dayTiles: (tenant) => manifests.dayTiles(tenant),
     });
     const openSeconds = (performance.now() - opened) / 1000;
-    const [t, m, s] = [trino, minio, store];
+    const [t, m, s, c] = [trino, minio, store, counter];
     return {
       engine,
       manifests,
+      url: trino.url,
+      ...(c ? { s3Requests: c } : {}),
       startSeconds: Number(startSeconds.toFixed(1)),
       openSeconds: Number(openSeconds.toFixed(1)),
       async stop() {
         s.destroy();
         await t.stop();
+        await c?.stop();
         await m.stop();
       },
     };
   } catch (error) {
     store?.destroy();
     await trino?.stop();
+    await counter?.stop();
     await minio?.stop();
     throw error;
   }

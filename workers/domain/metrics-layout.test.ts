@@ -45,11 +45,20 @@ describe('metrics table catalogue', () => {
 
   it('globs one level per partition column below the tenant: date/hour for hour tables, date for day tiles', () => {
     expect(buildTableFilesGlob('request_metrics_minute', 'acme')).toBe(
-      'metrics/request_metrics_minute/tenant=acme/*/*/*.parquet',
+      'metrics/request_metrics_minute/tenant=acme/*/*/part-00000.parquet',
     );
     expect(buildTableFilesGlob('request_metrics_day', 'acme')).toBe(
-      'metrics/request_metrics_day/tenant=acme/*/*.parquet',
+      'metrics/request_metrics_day/tenant=acme/*/part-00000.parquet',
     );
+  });
+
+  it('globs the data file only, never a lock or temp file beside it', () => {
+    const glob = buildTableFilesGlob('service_metrics_hour', 'acme');
+    const matches = (key: string) =>
+      new RegExp(`^${glob.replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`).test(key);
+    const dir = 'metrics/service_metrics_hour/tenant=acme/date=2026-11-20/hour=05/';
+    expect(matches(`${dir}part-00000.parquet`)).toBe(true);
+    expect(matches(`${dir}.lock-part-00000.parquet`)).toBe(false);
   });
 
   it('parses every key it builds back into what it was built from', () => {

@@ -145,10 +145,15 @@ export function buildTableTenantPrefix(table: MetricsTableName, tenant: string):
   return `${buildTablePrefix(table)}tenant=${tenant}/`;
 }
 
-/** Every data file of a tenant's table, as a glob (one `*` per partition level below the tenant). */
+/**
+ * Every data file of a tenant's table, as a glob (one `*` per partition level below the tenant). It names the data
+ * file itself, not `*.parquet`: the local store's lock file beside a file being replaced
+ * (`.lock-part-00000.parquet`) matched that, and every DuckDB query of the partition failed while the rollup
+ * recomputed it (commit-while-querying.contract.ts).
+ */
 export function buildTableFilesGlob(table: MetricsTableName, tenant: string): string {
   const levels = partitionColumns(table).length - 1;
-  return `${buildTableTenantPrefix(table, tenant)}${'*/'.repeat(levels)}*.parquet`;
+  return `${buildTableTenantPrefix(table, tenant)}${'*/'.repeat(levels)}${dataFileName}`;
 }
 
 /**

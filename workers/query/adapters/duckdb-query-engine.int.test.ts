@@ -8,6 +8,7 @@ import {
   loadContractData,
 } from '../testing/query-engine.contract.js';
 import { describeResultCacheContract } from '../testing/result-cache.contract.js';
+import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -19,7 +20,7 @@ async function openDuckDb(data: (store: LocalObjectStore) => Promise<void>) {
   const root = join(mkdtempSync(join(tmpdir(), 'gx-duck-')), 'store');
   const store = new LocalObjectStore(root);
   await data(store);
-  return { engine: await DuckDbQueryEngine.open(root), store };
+  return { engine: await DuckDbQueryEngine.open(root), store, root };
 }
 
 // Both contract runs read one copy of the contract's data: loading it is most of this file's time.
@@ -49,3 +50,8 @@ describeQueryEngineContract(
 );
 
 describeResultCacheContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
+
+describeCommitWhileQuerying('DuckDB over local Parquet', async () => {
+  const { engine, store, root } = await openDuckDb(async () => {});
+  return { engine, store, openReplica: () => DuckDbQueryEngine.open(root) };
+});

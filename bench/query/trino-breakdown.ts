@@ -1,0 +1,161 @@
+/**
+ * Where a Trino dashboard call's time goes (issue #18 item 1): every call of the query bench runs through
+ * QueryService on a real Trino (the JVM flags and catalog a pipeline deploys) over a real MinIO, and for each
+ * statement it sent, Trino's own query info gives queued, analysis, planning, execution and finishing time,
+ * the optimizer rules that took longest, and how many splits ran; a counting proxy in front of MinIO
+ * (s3-request-counter.ts) gives the S3 requests by operation and table. Medians over --runs runs after a warm-up.
+ * Usage: bench/query/run.sh breakdown [--density 0.25 --runs 3 --calls "services 7d,endpoints 24h"]
+ */
+import { execFileSync } from 'node:child_process';
+import { QueryService } from '../../workers/query/app/query-service.js';
+import { ensureDataset } from './query-dataset.js';
+import { startTrinoTarget, type TrinoTarget } from './trino-target.js';
+import { benchDataset, benchEnd, benchTenant, dashboardCalls, datasetRoot } from './dashboard-calls.js';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const density = Number(arg('density') ?? 0.25);
+const runs = Number(arg('runs') ?? 3);
+const only = arg('calls')?.split(',');
+
+const units: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 };
+
+/** An airlift Duration as Trino serialises it ("12.34ms", "1.20s", "2.00m") in milliseconds. */
+export function parseTrinoDuration(text: unknown): number {
+  const match = /^([\d.]+)\s*([a-z]+)$/.exec(String(text ?? ''));
+  const unit = match ? units[match[2]!] : undefined;
+  return match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
+}
+
+interface StatementTimes {
+  elapsedMs: number;
+  queuedMs: number;
+  analysisMs: number;
+  planningMs: number;
+  executionMs: number;
+  finishingMs: number;
+  scheduledMs: number;
+  cpuMs: number;
+  splits: number;
+  slowestRules: string[];
+  sql: string;
+}
+
+const fields = {
+  elapsedMs: 'elapsedTime',
+  queuedMs: 'queuedTime',
+  analysisMs: 'analysisTime',
+  planningMs: 'planningTime',
+  executionMs: 'executionTime',
+  finishingMs: 'finishingTime',
+  scheduledMs: 'totalScheduledTime',
+  cpuMs: 'totalCpuTime',
+} as const;
+
+async function trinoGet(url: string): Promise<unknown> {
+  const response = await fetch(url, { headers: { 'X-Trino-User': 'gravix-bench' } });
+  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
+  return response.json();
+}
+
+async function queryIds(trino: TrinoTarget): Promise<Set<string>> {
+  const list = (await trinoGet(`${trino.url}/v1/query`)) as { queryId: string }[];
+  return new Set(list.map((q) => q.queryId));
+}
+
+async function statementTimes(trino: TrinoTarget, id: string): Promise<StatementTimes> {
+  const info = (await trinoGet(`${trino.url}/v1/query/${id}`)) as {
+    query: string;
+    queryStats: Record<string, unknown> & {
+      totalDrivers?: number;
+      optimizerRulesSummaries?: { rule: string; totalTime: number }[];
+    };
+  };
+  const stats = info.queryStats;
+  const times = Object.fromEntries(
+    Object.entries(fields).map(([name, field]) => [
+      name,
+      Number(parseTrinoDuration(stats[field]).toFixed(1)),
+    ]),
+  ) as Record<keyof typeof fields, number>;
+  const rules = [...(stats.optimizerRulesSummaries ?? [])]
+    .sort((a, b) => b.totalTime - a.totalTime)
+    .slice(0, 3)
+    .map((r) => `${r.rule.split('.').at(-1)} ${(r.totalTime / 1e6).toFixed(0)}ms`);
+  return { ...times, splits: stats.totalDrivers ?? 0, slowestRules: rules, sql: info.query.slice(0, 80) };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+/** One call: its wall time, each statement's Trino timings, and the S3 requests it caused. */
+async function measureCall(trino: TrinoTarget, run: (s: QueryService) => Promise<unknown>) {
+  const service = new QueryService(trino.engine, trino.manifests);
+  const before = await queryIds(trino);
+  trino.s3Requests?.reset();
+  const started = performance.now();
+  await run(service);
+  const wallMs = Number((performance.now() - started).toFixed(1));
+  const s3 = trino.s3Requests?.counts() ?? {};
+  const ids = [...(await queryIds(trino))].filter((id) => !before.has(id));
+  const statements = await Promise.all(ids.map((id) => statementTimes(trino, id)));
+  return { wallMs, statements, s3 };
+}
+
+type Measured = Awaited<ReturnType<typeof measureCall>>;
+
+/** Medians over runs of the call's wall time, of the per-statement sums, and of the S3 requests per kind. */
+function summarise(name: string, measured: Measured[]) {
+  const sum = (m: Measured, key: keyof typeof fields) => m.statements.reduce((a, s) => a + s[key], 0);
+  const sums = Object.fromEntries(
+    Object.keys(fields).map((key) => [
+      key,
+      Number(median(measured.map((m) => sum(m, key as keyof typeof fields))).toFixed(1)),
+    ]),
+  );
+  const kinds = new Set(measured.flatMap((m) => Object.keys(m.s3)));
+  const s3 = Object.fromEntries([...kinds].sort().map((k) => [k, median(measured.map((m) => m.s3[k] ?? 0))]));
+  const last = measured.at(-1)!;
+  return {
+    call: name,
+    wallMs: median(measured.map((m) => m.wallMs)),
+    statements: last.statements.length,
+    statementSums: sums,
+    s3Requests: s3,
+    s3Total: Object.values(s3).reduce((a, b) => a + b, 0),
+    lastRun: last.statements,
+  };
+}
+
+async function main(): Promise<void> {
+  const root = datasetRoot(density);
+  ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
+  const trino = await startTrinoTarget(root, { countS3: true });
+  try {
+    const first = await measureCall(trino, dashboardCalls[0]!.gravix);
+    const results = [];
+    for (const call of dashboardCalls.filter((c) => !only || only.includes(c.name))) {
+      await call.gravix(new QueryService(trino.engine, trino.manifests));
+      const measured: Measured[] = [];
+      for (let i = 0; i < runs; i++) measured.push(await measureCall(trino, call.gravix));
+      results.push(summarise(call.name, measured));
+    }
+    const summary = {
+      bench: 'query-trino-breakdown',
+      uptime: execFileSync('uptime', { encoding: 'utf8' }).trim(),
+      runs,
+      trinoStart: { startSeconds: trino.startSeconds, openSeconds: trino.openSeconds },
+      firstCall: summarise(dashboardCalls[0]!.name, [first]),
+      results,
+    };
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } finally {
+    await trino.stop();
+  }
+}
+
+void main().catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error).stack ?? error)}\n`);
+  process.exit(1);
+});
