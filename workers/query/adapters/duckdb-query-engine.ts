@@ -74,6 +74,19 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
 const isNoFiles = (error: unknown) =>
   /No files found that match the pattern/i.test(String((error as Error).message));
 
+/**
+ * The rollup replaces a partition's data file in place (a rename, ADR 0003) every time it recomputes it: every
+ * pass for the open hour in `gravix dev`, and on late data. DuckDB reads a file's footer when it binds a statement
+ * and opens the file again to scan it, so a rename in between makes it decode the new file with the old footer.
+ * These are the errors that gives (commit-while-querying.contract.ts); the statement is run again, and then reads
+ * one whole generation of the file.
+ */
+const isFileReplacedMidStatement = (error: unknown) =>
+  /TProtocolException|too small to be a Parquet file|No magic bytes found|don't know what type/i.test(
+    String((error as Error).message),
+  );
+const replacedFileRetries = 3;
+
 /** QueryEngine on embedded DuckDB over the local store's Parquet files (the `gravix dev` mode). */
 export class DuckDbQueryEngine extends SqlQueryEngine {
   private readonly snapshots: TenantSnapshotCache;
@@ -109,6 +122,17 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
   }
 
   protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.rowsOnce(sql, signal);
+      } catch (error) {
+        const replaced = isFileReplacedMidStatement((error as Error).cause);
+        if (!replaced || attempt > replacedFileRetries || signal?.aborted) throw error;
+      }
+    }
+  }
+
+  private async rowsOnce(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const connection = await this.instance.connect();
     const interrupt = () => connection.interrupt();
     signal?.addEventListener('abort', interrupt, { once: true });
