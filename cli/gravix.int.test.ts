@@ -12,7 +12,7 @@ describe('gravix CLI (built)', () => {
 
   it('lists every subcommand in its help', async () => {
     const { stdout } = await run('node', [repoPath('dist', 'cli', 'gravix.js'), '--help']);
-    for (const name of ['dev', 'ingest', 'rollup', 'query', 'operator', 'loadgen', 'synth']) {
+    for (const name of ['dev', 'ingest', 'rollup', 'query', 'operator', 'loadgen', 'keys', 'synth']) {
       expect(stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
   });

@@ -159,6 +159,25 @@ options:
 ${helpFlag}`,
     load: () => import('../workers/loadgen/main.js'),
   },
+  keys: {
+    summary: 'create, list, rotate and revoke API keys (admin)',
+    help: `usage: gravix keys list
+       gravix keys create --name NAME --scopes ingest,query[,operator,admin] [--expires-in-days N]
+       gravix keys rotate KEY_ID [--overlap SECONDS]
+       gravix keys revoke KEY_ID
+
+Manages the API keys of the admin key's tenant through the query server's key API (docs/security.md). A new secret
+is printed once, in the JSON answer; only its SHA-256 is stored. Every server accepts a change within
+GRAVIX_KEYS_RELOAD_MS (2 s). Exit code 1 when the server refused the call (its error body goes to stderr), 2 for
+bad arguments.
+
+options:
+  --url URL           the query server (GRAVIX_URL, default http://127.0.0.1:8080)
+  --key KEY           a key with the admin scope (GRAVIX_KEY); or --key-file FILE (gravix dev: .gravix-data/dev-api-key)
+  --overlap SECONDS   rotate: how long the old secret keeps working (3600)
+${helpFlag}`,
+    load: () => import('../workers/keys/main.js'),
+  },
   synth: {
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
     help: `usage: gravix synth -f pipeline.yaml [--without-prometheus-operator]

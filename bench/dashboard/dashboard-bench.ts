@@ -20,6 +20,8 @@ import { QueryService } from '../../workers/query/app/query-service.js';
 import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
 import { buildQueryApp } from '../../workers/query/http/query-app.js';
 import { ensureDataset } from '../query/query-dataset.js';
+import { staticKeys } from '../../workers/domain/key-ring.js';
+import { identityOverStore } from '../../workers/query/http/identity-routes.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,8 +48,9 @@ async function main(): Promise<void> {
   const engine = await DuckDbQueryEngine.open(root);
   const app = buildQueryApp({
     service: new QueryService(engine, new RollupManifests(new LocalObjectStore(root))),
-    apiKeys: () => [{ name: 'bench', tenant, sha256: hashApiKey(key), scopes: ['query'] }],
+    keys: staticKeys([{ name: 'bench', tenant, sha256: hashApiKey(key), scopes: ['query'] }]),
     log: pino({ level: 'silent' }),
+    identity: identityOverStore(new LocalObjectStore(root), pino({ level: 'silent' })),
     readiness: async () => ({ ready: true }),
     dashboardDir: dashboardAssetsDir(),
   });

@@ -20,7 +20,7 @@ export function loadOrCreateDevApiKey(dataDir: string): DevApiKey {
     writeFileSync(keyPath, `gx_${randomBytes(24).toString('hex')}\n`, { mode: 0o600 });
   const key = readFileSync(keyPath, 'utf8').trim();
   const keys = {
-    keys: [{ name: 'dev', tenant: 'dev', sha256: hashApiKey(key), scopes: ['ingest', 'query'] }],
+    keys: [{ name: 'dev', tenant: 'dev', sha256: hashApiKey(key), scopes: ['ingest', 'query', 'admin'] }],
   };
   writeFileSync(keysFile, `${JSON.stringify(keys, null, 2)}\n`, { mode: 0o600 });
   return { key, keysFile };

@@ -1,15 +1,22 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { credentialScopes, type CredentialScope } from './access-scopes.js';
 import { tenantIdPattern } from './raw-record.js';
 
-export type ApiKeyScope = 'ingest' | 'query';
+export type ApiKeyScope = CredentialScope;
 
 export interface ApiKeyEntry {
+  /** Stable id: `file:<name>` for keys of the keys file, `gk_...` for keys managed through the API. */
+  id?: string;
   name: string;
   tenant: string;
   /** SHA-256 of the key, hex; the key itself is never stored. */
   sha256: string;
   scopes: ApiKeyScope[];
+  /** ms since epoch; from then on the key is refused (rotation's overlap window ends here). */
+  expiresAt?: number;
+  /** ms since epoch; set by revoke, refused from then on. */
+  revokedAt?: number;
 }
 
 export class InvalidApiKeysFileError extends Error {
@@ -23,10 +30,7 @@ const apiKeysSchema = z.object({
         name: z.string().min(1).max(64),
         tenant: z.string().regex(tenantIdPattern, `must match ${tenantIdPattern.source}`),
         sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
-        scopes: z
-          .array(z.enum(['ingest', 'query']))
-          .min(1)
-          .default(['ingest', 'query']),
+        scopes: z.array(z.enum(credentialScopes)).min(1).default(['ingest', 'query']),
       }),
     )
     .min(1),
@@ -45,22 +49,9 @@ export function parseApiKeys(text: string): ApiKeyEntry[] {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new InvalidApiKeysFileError(`API keys file is invalid: ${problems.join('; ')}`);
   }
-  return result.data.keys;
+  return result.data.keys.map((k) => ({ ...k, id: `file:${k.name}` }));
 }
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-/** Finds the entry for a presented key, comparing digests in constant time against every entry. */
-export function authenticateApiKey(
-  entries: readonly ApiKeyEntry[],
-  presented: string,
-): ApiKeyEntry | undefined {
-  const digest = Buffer.from(hashApiKey(presented), 'hex');
-  let match: ApiKeyEntry | undefined;
-  for (const entry of entries) {
-    if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex')) && !match) match = entry;
-  }
-  return match;
 }

@@ -18,6 +18,9 @@ const ingestSchema = z
     GRAVIX_INGEST_METRICS_PORT: int(0).max(65535).default(9464),
     GRAVIX_DATA_DIR: z.string().min(1).default('.gravix-data'),
     GRAVIX_API_KEYS_FILE: z.string().min(1),
+    // How often the managed keys document in the store is checked for changes (docs/adr/0069): the longest a
+    // revoke or a new key takes to reach this server.
+    GRAVIX_KEYS_RELOAD_MS: z.coerce.number().int().min(100).max(300_000).default(2000),
     GRAVIX_INGESTER_ID: z
       .string()
       .regex(tenantIdPattern, `must match ${tenantIdPattern.source}`)

@@ -4,6 +4,8 @@ import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import type { IngestConfig } from './config.js';
 import { walDir } from './config.js';
 import { parseApiKeys } from '../domain/api-keys.js';
+import { instanceName, ObjectKeyStore } from '../adapters/identity/key-store.js';
+import { LiveKeys } from '../adapters/identity/live-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
@@ -22,10 +24,7 @@ export interface IngestServer {
 }
 
 /** The request listener with the limits, budgets and rates configuration asks for. */
-function buildListener(
-  config: IngestConfig,
-  parts: Pick<IngestAppDeps, 'wal' | 'apiKeys' | 'metrics' | 'log'>,
-) {
+function buildListener(config: IngestConfig, parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>) {
   return buildIngestListener({
     ...parts,
     rates: {
@@ -59,7 +58,14 @@ export async function startIngestServer(
   store: ObjectStore,
   log: Logger,
 ): Promise<IngestServer> {
-  const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
+  const keys = await LiveKeys.start({
+    fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
+    store: new ObjectKeyStore(store),
+    reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
+    usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
+    instance: instanceName('ingest', config.GRAVIX_INGESTER_ID),
+    log,
+  });
   // The WAL, uploader and metrics refer to each other; this holder breaks the cycle.
   const parts: { uploader?: SegmentUploader; wal?: WriteAheadLog } = {};
   const metrics = buildIngestMetrics(
@@ -96,7 +102,7 @@ export async function startIngestServer(
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');
   for (const segment of recovered) uploader.enqueue(segment);
-  const listener = buildListener(config, { wal, apiKeys: () => apiKeys, metrics, log });
+  const listener = buildListener(config, { wal, keys, metrics, log });
   const host = config.GRAVIX_INGEST_HOST;
   const http = await listenHttp(listener, host, config.GRAVIX_INGEST_PORT, {
     headersTimeoutMs: config.GRAVIX_HEADERS_TIMEOUT_MS,
@@ -119,6 +125,7 @@ export async function startIngestServer(
     async stop() {
       await http.close();
       await metricsHttp.close();
+      await keys.stop();
       await wal.close();
       const drained = await uploader.drain(config.GRAVIX_SHUTDOWN_DEADLINE_MS);
       log.info({ drained, backlog: uploader.backlog() }, 'ingest stopped');

@@ -22,6 +22,9 @@ const querySchema = z.object({
     .regex(/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'must be a size such as 512MB or 2GiB')
     .default('1GB'),
   GRAVIX_API_KEYS_FILE: z.string().min(1),
+  // How often the managed keys document in the store is checked for changes (docs/adr/0069): the longest a
+  // revoke or a new key takes to reach this server.
+  GRAVIX_KEYS_RELOAD_MS: z.coerce.number().int().min(100).max(300_000).default(2000),
   GRAVIX_QUERY_ENGINE: z.enum(['duckdb', 'trino']).default('duckdb'),
   GRAVIX_TRINO_URL: z.url().optional(),
   GRAVIX_TRINO_CATALOG: z.string().default('hive'),

@@ -17,6 +17,8 @@ import { runRollupOnce } from '../../../workers/rollup/app/run-rollup-once.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
 import { buildDashboardAssets, type OpenOptions } from './dashboard-harness.js';
 import { DAY, HOUR } from './incident-dataset.js';
+import { staticKeys } from '../../../workers/domain/key-ring.js';
+import { identityOverStore } from '../../../workers/query/http/identity-routes.js';
 
 export const QUERY_KEY = 'dash-query-key';
 
@@ -81,8 +83,9 @@ export async function startRealDashboard(
   const engine = await DuckDbQueryEngine.open(root);
   const app = buildQueryApp({
     service: new QueryService(engine, new RollupManifests(store)),
-    apiKeys: () => [{ name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query'] }],
+    keys: staticKeys([{ name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query'] }]),
     log: pino({ level: 'silent' }),
+    identity: identityOverStore(store, pino({ level: 'silent' })),
     readiness: async () => ({ ready: true }),
     dashboardDir: assetsDir,
     dashboardIngestPort: options.ingestPort,

@@ -11,6 +11,7 @@ import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestLimits } from './ingest-app.js';
+import { staticKeys } from '../../domain/key-ring.js';
 
 /**
  * Issue #17 items 2, 4 and 5 at the HTTP edge: what an abusive or careless client can send, and what it costs
@@ -68,7 +69,7 @@ async function startApp(options: Options = {}): Promise<Harness> {
   );
   const listener = buildIngestListener({
     wal,
-    apiKeys: () => keys,
+    keys: staticKeys(keys),
     rates: {
       items: new RateLimiter(options.items ?? { perSecond: 1e6, burst: 1e6 }, () => now),
       bytes: new RateLimiter(options.bytes ?? { perSecond: 1e9, burst: 1e9 }, () => now),

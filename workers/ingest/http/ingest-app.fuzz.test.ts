@@ -11,6 +11,7 @@ import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener } from './ingest-app.js';
+import { staticKeys } from '../../domain/key-ring.js';
 
 const fieldValue = fc.oneof(
   fc.string(),
@@ -52,7 +53,7 @@ describe('ingest API under fuzzed payloads', () => {
     }));
     const app = buildIngestListener({
       wal,
-      apiKeys: () => [{ name: 'k', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['ingest'] }],
+      keys: staticKeys([{ name: 'k', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['ingest'] }]),
       rates: {
         items: new RateLimiter({ perSecond: 1e9, burst: 1e9 }),
         bytes: new RateLimiter({ perSecond: 1e12, burst: 1e12 }),

@@ -11,6 +11,7 @@ import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, type IngestLimits } from './ingest-app.js';
+import { staticKeys } from '../../domain/key-ring.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 const keys = [
@@ -49,7 +50,7 @@ async function startApp(
   });
   const app = buildIngestListener({
     wal,
-    apiKeys: () => keys,
+    keys: staticKeys(keys),
     rates: {
       items: new RateLimiter(rate, () => now),
       bytes: new RateLimiter(byteRate, () => now),
@@ -214,7 +215,7 @@ describe('POST /api/v1/facts', () => {
     const reader = await post(h, '{}', { authorization: 'Bearer r-key' });
     expect(reader.status).toBe(403);
     expect(((await reader.json()) as { error: { message: string } }).error.message).toBe(
-      "the API key 'reader' does not have the 'ingest' scope",
+      "the API key 'reader' (scopes query) may not call this route: it needs 'ingest'",
     );
   });
 

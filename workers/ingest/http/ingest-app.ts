@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { ApiKeyEntry } from '../../domain/api-keys.js';
+import type { KeyAccess } from '../../domain/key-ring.js';
 import type { FactContext } from '../domain/parse-request-fact.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
@@ -9,12 +9,14 @@ import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acce
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
-import { resolveApiKey } from '../../shared/http/authenticate.js';
+import { credentialOf, resolveCredential, type Credential } from '../../shared/http/authenticate.js';
+import { mountRoutes } from '../../shared/http/mount-routes.js';
+import { routeScope } from '../../shared/http/route-table.js';
 import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
 import { buildMetricsApp } from '../../shared/http/metrics-app.js';
-import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
+import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
 import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
@@ -44,7 +46,7 @@ export interface IngestAppDeps {
     appendFrame(frame: Buffer, owner: string): Promise<void>;
     isWritable(): Promise<boolean>;
   };
-  apiKeys: () => readonly ApiKeyEntry[];
+  keys: KeyAccess;
   rates: TenantRates;
   routes: RouteBudget;
   metrics: IngestMetrics;
@@ -68,7 +70,7 @@ function buildBatchAcceptor(
   readBatch: BatchReader,
   onAccepted: (tenant: string, n: number) => void,
 ) {
-  return async (req: IncomingMessage, res: ServerResponse, key: ApiKeyEntry, requestId: string) => {
+  return async (req: IncomingMessage, res: ServerResponse, key: Credential, requestId: string) => {
     const { tenant } = key;
     admitDisk(deps.wal, deps.limits, tenant);
     const declared = declaredBytes(req);
@@ -113,11 +115,14 @@ function buildBatchAcceptor(
  */
 function buildIngestEndpoint(
   deps: IngestAppDeps,
-  route: string,
+  route: 'facts' | 'events',
   readBatch: BatchReader,
   onAccepted: (tenant: string, n: number) => void,
 ): IngestEndpoint {
   const accept = buildBatchAcceptor(deps, readBatch, onAccepted);
+  const scope = routeScope('ingest', `POST /api/v1/${route}`);
+  if (scope === 'public')
+    throw new Error(`POST /api/v1/${route} must not be public: it writes a tenant's data`);
   return async (req, res) => {
     const id = requestIdFor(req);
     res.setHeader('X-Request-Id', id);
@@ -127,7 +132,7 @@ function buildIngestEndpoint(
       deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
     });
     try {
-      await accept(req, res, resolveApiKey(req, deps.apiKeys(), 'ingest'), id);
+      await accept(req, res, resolveCredential(req, deps.keys, scope), id);
     } catch (error) {
       // Nothing throws once the 200 is written, but if it ever did, the client must not see a half answer.
       if (res.headersSent) {
@@ -147,6 +152,9 @@ function buildOtlpTracesEndpoint(
   contextFor: (tenant: string, now: number) => FactContext,
 ): IngestEndpoint {
   const accept = buildOtlpTracesAcceptor(deps, contextFor);
+  const scope = routeScope('ingest', `POST ${otlpTracesPath}`);
+  if (scope === 'public')
+    throw new Error(`POST ${otlpTracesPath} must not be public: it writes a tenant's data`);
   return async (req, res) => {
     const id = requestIdFor(req);
     res.setHeader('X-Request-Id', id);
@@ -157,7 +165,7 @@ function buildOtlpTracesEndpoint(
     });
     const encoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
     try {
-      await accept(req, res, resolveApiKey(req, deps.apiKeys(), 'ingest'), requireOtlpEncoding(req));
+      await accept(req, res, resolveCredential(req, deps.keys, scope), requireOtlpEncoding(req));
     } catch (error) {
       if (res.headersSent) {
         deps.log.error({ err: error, requestId: id }, 'ingest request failed after answering');
@@ -218,21 +226,20 @@ function buildExpressApp(
   app.disable('x-powered-by');
   // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
   app.set('etag', false);
-  // The endpoints set their own request id: registered before the middleware, they do not pay for two.
-  app.post('/api/v1/facts', endpoints.facts);
-  app.post('/api/v1/events', endpoints.events);
-  app.post(otlpTracesPath, endpoints.otlpTraces);
+  // The batch endpoints set their own request id; express reaches them only for other spellings of their URLs.
   app.use(requestId);
-  app.get(openApiPath, buildOpenApiHandler());
-  app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/ready', async (_req, res) => {
-    const readiness = await walReadiness(deps);
-    res.status(readiness === 'ready' ? 200 : 503).json({ status: readiness });
-  });
-  // A tenant's view of its own budgets on this ingester (docs/ingest-limits.md); /metrics is on its own port.
-  app.get('/api/v1/cardinality', (req, res) => {
-    const { tenant } = resolveApiKey(req, deps.apiKeys(), 'ingest');
-    res.json(deps.routes.report(tenant));
+  mountRoutes(app, 'ingest', deps.keys, {
+    'POST /api/v1/facts': { authenticatesItself: (req, res) => void endpoints.facts(req, res) },
+    'POST /api/v1/events': { authenticatesItself: (req, res) => void endpoints.events(req, res) },
+    'POST /v1/traces': { authenticatesItself: (req, res) => void endpoints.otlpTraces(req, res) },
+    'GET /api/v1/openapi.json': buildOpenApiHandler(),
+    'GET /live': (_req, res) => void res.json({ status: 'ok' }),
+    'GET /ready': async (_req, res) => {
+      const readiness = await walReadiness(deps);
+      res.status(readiness === 'ready' ? 200 : 503).json({ status: readiness });
+    },
+    // A tenant's view of its own budgets on this ingester (docs/ingest-limits.md); /metrics is on its own port.
+    'GET /api/v1/cardinality': (_req, res) => void res.json(deps.routes.report(credentialOf(res).tenant)),
   });
   app.use(buildMethodNotAllowed(allowedMethods('ingest')));
   app.use(notFound);

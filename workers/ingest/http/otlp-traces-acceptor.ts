@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiKeyEntry } from '../../domain/api-keys.js';
+import type { Credential } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { FactContext } from '../domain/parse-request-fact.js';
 import { decodeTraceRequest } from '../otlp/decode-trace-request.js';
@@ -81,7 +81,7 @@ export function buildOtlpTracesAcceptor(
   deps: IngestAppDeps,
   contextFor: (tenant: string, now: number) => FactContext,
 ) {
-  return async (req: IncomingMessage, res: ServerResponse, key: ApiKeyEntry, encoding: OtlpEncoding) => {
+  return async (req: IncomingMessage, res: ServerResponse, key: Credential, encoding: OtlpEncoding) => {
     const { tenant } = key;
     const body = await readChargedBody(deps, req, tenant);
     const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);

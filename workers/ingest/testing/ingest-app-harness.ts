@@ -11,6 +11,7 @@ import { buildIngestListener, type IngestLimits } from '../http/ingest-app.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import type { WalRecord } from '../wal/wal-record.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { staticKeys } from '../../domain/key-ring.js';
 
 /** The in-process ingest listener over a real WAL in a temp dir, on a loopback port: for HTTP-level unit tests. */
 export interface IngestAppHarness {
@@ -56,7 +57,7 @@ export async function startIngestAppHarness(options: IngestAppHarnessOptions): P
   };
   const listener = buildIngestListener({
     wal: walPort,
-    apiKeys: () => harnessKeys,
+    keys: staticKeys(harnessKeys),
     rates: {
       items: new RateLimiter(options.itemRate ?? { perSecond: 100_000, burst: 100_000 }, () => now),
       bytes: new RateLimiter({ perSecond: 1 << 30, burst: 1 << 30 }, () => now),

@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { hostname } from 'node:os';
 import { parseApiKeys } from '../../domain/api-keys.js';
+import { AuditLog } from '../../adapters/identity/audit-log.js';
+import { instanceName, ObjectKeyStore } from '../../adapters/identity/key-store.js';
+import { LiveKeys } from '../../adapters/identity/live-keys.js';
 import { answerClientError } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
@@ -73,7 +77,15 @@ export async function startQueryServer(
   store: ObjectStore,
   log: Logger,
 ): Promise<QueryServer> {
-  const apiKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
+  const keyStore = new ObjectKeyStore(store);
+  const keys = await LiveKeys.start({
+    fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
+    store: keyStore,
+    reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
+    usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
+    instance: instanceName('query', `${hostname()}:${config.GRAVIX_QUERY_PORT}`),
+    log,
+  });
   // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
   const manifests = new RollupManifests(store, { maxAgeMs: config.GRAVIX_QUERY_COMMITS_MAX_AGE_MS });
   const engine = new EngineGuard(await openEngine(config, manifests), {
@@ -93,7 +105,13 @@ export async function startQueryServer(
       new ResultCachingEngine(engine, manifests, { maxBytes: config.GRAVIX_QUERY_RESULT_CACHE_MB * 2 ** 20 }),
       manifests,
     ),
-    apiKeys: () => apiKeys,
+    keys,
+    identity: {
+      keyStore,
+      keysChanged: () => keys.reload(),
+      audit: new AuditLog(store, log),
+      settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,
+    },
     log,
     readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,
@@ -115,6 +133,7 @@ export async function startQueryServer(
     engine,
     async stop() {
       await Promise.all([close(server), close(metricsServer)]);
+      await keys.stop();
       await engine.close();
     },
   };

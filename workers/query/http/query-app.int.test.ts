@@ -15,6 +15,8 @@ import type { EngineReadiness } from '../app/engine-guard.js';
 import { QueryService } from '../app/query-service.js';
 import { registerRollupFreshnessMetrics } from '../app/rollup-freshness-metrics.js';
 import { buildQueryApp, buildQueryMetricsApp } from './query-app.js';
+import { staticKeys } from '../../domain/key-ring.js';
+import { identityOverStore } from './identity-routes.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
 let server: Server;
@@ -38,11 +40,12 @@ beforeAll(async () => {
   registerRollupFreshnessMetrics(registry, manifests, () => base + 2 * 3_600_000);
   const app = buildQueryApp({
     service: new QueryService(engine, manifests),
-    apiKeys: () => [
+    keys: staticKeys([
       { name: 'viewer', tenant: 'acme', sha256: hashApiKey('q-key'), scopes: ['query'] },
       { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest'] },
-    ],
+    ]),
     log: pino({ level: 'silent' }),
+    identity: identityOverStore(store, pino({ level: 'silent' })),
     readiness: () => readiness(),
     now: () => base + 2 * 3_600_000,
   });

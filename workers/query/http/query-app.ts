@@ -4,14 +4,16 @@ import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ApiKeyEntry } from '../../domain/api-keys.js';
-import { buildAuthenticate } from '../../shared/http/authenticate.js';
+import type { KeyAccess } from '../../domain/key-ring.js';
+import { credentialOf } from '../../shared/http/authenticate.js';
+import { mountRoutes } from '../../shared/http/mount-routes.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
-import { buildOpenApiHandler, openApiPath } from '../../shared/http/openapi-document.js';
+import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
 import { setSecurityHeaders } from '../../shared/http/security-headers.js';
+import { buildIdentityHandlers, type IdentityDeps } from './identity-routes.js';
 import {
   EngineUnavailableError,
   QueryTimeoutError,
@@ -40,7 +42,9 @@ import {
 
 export interface QueryAppDeps {
   service: QueryService;
-  apiKeys: () => readonly ApiKeyEntry[];
+  keys: KeyAccess;
+  /** Key lifecycle and the audit log (admin routes). */
+  identity: IdentityDeps;
   log: Logger;
   /** Whether the engine answers (a short, cached probe): /ready's answer. */
   readiness: () => Promise<EngineReadiness>;
@@ -86,7 +90,7 @@ function route(path: string, allowed: readonly string[], handler: Handler) {
   };
 }
 
-const tenantOf = (res: Response) => (res.locals['apiKey'] as ApiKeyEntry).tenant;
+const tenantOf = (res: Response) => credentialOf(res).tenant;
 
 /** The parameters each route takes; any other name is a 400 (docs/query-api.md lists them with defaults). */
 const routeParams = {
@@ -98,60 +102,63 @@ const routeParams = {
   '/freshness': [],
 } as const;
 
-function mountApi(app: express.Express, deps: QueryAppDeps): void {
+/** The query routes' handlers (the route table, workers/shared/http/route-table.ts, gives their scopes). */
+function dataHandlers(deps: QueryAppDeps) {
   const now = () => deps.now?.() ?? Date.now();
-  const api = express.Router();
-  const get = (path: keyof typeof routeParams, handler: Handler) =>
-    api.get(path, route(path, routeParams[path], handler));
-  api.use(buildAuthenticate(deps.apiKeys, 'query'));
-  get('/services', async (q, res, signal) => {
-    const { from, to } = parseRange(q, now());
-    const limit = parseInteger(q, 'limit', 1, maxServicesLimit) ?? defaultServicesLimit;
-    const latency = parseChoice(q, 'latency', ['0', '1'] as const) === '1';
-    return deps.service.services(tenantOf(res), from, to, limit, signal, latency);
-  });
-  get('/timeseries', async (q, res, signal) => {
-    const { from, to } = parseRange(q, now());
-    return deps.service.timeseries({
-      tenant: tenantOf(res),
-      from,
-      to,
-      stepMs: chooseStep(from, to, parseStep(q)),
-      service: parseText(q, 'service', 128),
-      method: parseMethod(q),
-      path: parseText(q, 'path'),
-      compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
-      worst: parseChoice(q, 'worst', ['0', '1'] as const) === '1',
-      signal,
-    });
-  });
-  get('/endpoints', async (q, res, signal) => {
-    const { from, to } = parseRange(q, now());
-    const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
-    const limit = parseInteger(q, 'limit', 1, maxEndpointsLimit) ?? defaultEndpointsLimit;
-    const service = parseText(q, 'service', 128);
-    const page = {
-      offset: parseInteger(q, 'offset', 0, maxEndpointsOffset) ?? 0,
-      minRequests: parseInteger(q, 'min_requests', 1, 1_000_000_000) ?? 1,
-    };
-    return deps.service.endpoints(tenantOf(res), from, to, sort, limit, service, signal, page);
-  });
-  // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
-  // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
-  for (const path of ['/service-events', '/events'] as const) {
+  const get = (path: keyof typeof routeParams, handler: Handler) => route(path, routeParams[path], handler);
+  const events = (path: '/events' | '/service-events') =>
     get(path, async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
       return deps.service.events(tenantOf(res), from, to, parseText(q, 'service', 128), signal);
     });
-  }
-  get('/freshness', async (_q, res, signal) => deps.service.freshness(tenantOf(res), now(), signal));
-  app.use('/api/v1', api);
+  return {
+    'GET /api/v1/services': get('/services', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      const limit = parseInteger(q, 'limit', 1, maxServicesLimit) ?? defaultServicesLimit;
+      const latency = parseChoice(q, 'latency', ['0', '1'] as const) === '1';
+      return deps.service.services(tenantOf(res), from, to, limit, signal, latency);
+    }),
+    'GET /api/v1/timeseries': get('/timeseries', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      return deps.service.timeseries({
+        tenant: tenantOf(res),
+        from,
+        to,
+        stepMs: chooseStep(from, to, parseStep(q)),
+        service: parseText(q, 'service', 128),
+        method: parseMethod(q),
+        path: parseText(q, 'path'),
+        compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
+        worst: parseChoice(q, 'worst', ['0', '1'] as const) === '1',
+        signal,
+      });
+    }),
+    'GET /api/v1/endpoints': get('/endpoints', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';
+      const limit = parseInteger(q, 'limit', 1, maxEndpointsLimit) ?? defaultEndpointsLimit;
+      const service = parseText(q, 'service', 128);
+      const page = {
+        offset: parseInteger(q, 'offset', 0, maxEndpointsOffset) ?? 0,
+        minRequests: parseInteger(q, 'min_requests', 1, 1_000_000_000) ?? 1,
+      };
+      return deps.service.endpoints(tenantOf(res), from, to, sort, limit, service, signal, page);
+    }),
+    // /service-events is the dashboard's: on a pipeline's Ingress, /api/v1/events (every method) belongs to
+    // ingestion, which takes POSTed deploy events there (cdk8s/ingress.ts). /events stays for same-origin servers.
+    'GET /api/v1/service-events': events('/service-events'),
+    'GET /api/v1/events': events('/events'),
+    'GET /api/v1/freshness': get('/freshness', async (_q, res, signal) =>
+      deps.service.freshness(tenantOf(res), now(), signal),
+    ),
+  };
 }
 
 const ingestPortMeta = '<meta name="gravix-ingest-port" content="" />';
 
-function mountDashboard(app: express.Express, dir: string | undefined, ingestPort: number | undefined): void {
-  if (!dir || !existsSync(join(dir, 'index.html'))) return;
+/** The dashboard's app shell for '/' (undefined when the dashboard is not built) and its assets. */
+function dashboardShell(dir: string | undefined, ingestPort: number | undefined) {
+  if (!dir || !existsSync(join(dir, 'index.html'))) return undefined;
   // The one server-side fact the page needs: where ingestion listens (an integer, so nothing to escape).
   const html = readFileSync(join(dir, 'index.html'), 'utf8').replace(
     ingestPortMeta,
@@ -160,10 +167,14 @@ function mountDashboard(app: express.Express, dir: string | undefined, ingestPor
   // Hashed assets may be cached for long; the app shell must be revalidated so an upgrade shows at once.
   const shell = (_req: Request, res: Response) =>
     res.setHeader('Cache-Control', 'no-cache').type('html').send(html);
-  app.get('/', shell);
-  app.use(express.static(dir, { index: false, maxAge: '365d', immutable: true }));
+  return { dir, shell };
+}
+
+function mountDashboardAssets(app: express.Express, dashboard: ReturnType<typeof dashboardShell>): void {
+  if (!dashboard) return;
+  app.use(express.static(dashboard.dir, { index: false, maxAge: '365d', immutable: true }));
   // Client-side routes: any other GET that is not an API call gets the app shell.
-  app.get(/^\/(?!api\/|metrics$|live$|ready$).*/, shell);
+  app.get(/^\/(?!api\/|metrics$|live$|ready$).*/, dashboard.shell);
 }
 
 function readinessError(ready: { reason: string }, res: Response) {
@@ -187,17 +198,21 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
   app.disable('x-powered-by');
   app.use(requestId);
   app.use(setSecurityHeaders);
-  app.get('/live', (_req, res) => void res.json({ status: 'ok' }));
-  app.get('/ready', async (_req, res) => {
-    const ready = await deps.readiness();
-    if (ready.ready) res.json({ status: 'ready' });
-    else res.status(503).json(readinessError(ready, res));
-  });
+  const dashboard = dashboardShell(deps.dashboardDir, deps.dashboardIngestPort);
   // /metrics is served on its own port (buildQueryMetricsApp), so the public port answers it with 404.
-  // The API description needs no key: it is registered before the API router's authentication.
-  app.get(openApiPath, buildOpenApiHandler());
-  mountApi(app, deps);
-  mountDashboard(app, deps.dashboardDir, deps.dashboardIngestPort);
+  mountRoutes(app, 'query', deps.keys, {
+    ...dataHandlers(deps),
+    ...buildIdentityHandlers(deps.identity),
+    'GET /api/v1/openapi.json': buildOpenApiHandler(),
+    'GET /live': (_req, res) => void res.json({ status: 'ok' }),
+    'GET /ready': async (_req, res) => {
+      const ready = await deps.readiness();
+      if (ready.ready) res.json({ status: 'ready' });
+      else res.status(503).json(readinessError(ready, res));
+    },
+    'GET /': dashboard?.shell,
+  });
+  mountDashboardAssets(app, dashboard);
   app.use(buildMethodNotAllowed(allowedMethods('query')));
   app.use(notFound);
   app.use(buildErrorHandler(deps.log));

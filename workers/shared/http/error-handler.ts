@@ -7,6 +7,9 @@ import { HttpError } from './http-error.js';
 const bodyParserErrors: Record<string, [number, string]> = {
   'entity.too.large': [413, 'BODY_TOO_LARGE'],
   'encoding.unsupported': [415, 'UNSUPPORTED_ENCODING'],
+  'charset.unsupported': [415, 'UNSUPPORTED_ENCODING'],
+  // express.json() on the admin routes: a body that is not JSON is the client's fault, not a 500.
+  'entity.parse.failed': [400, 'MALFORMED_BODY'],
   'request.aborted': [400, 'REQUEST_ABORTED'],
   'entity.verify.failed': [400, 'MALFORMED_BODY'],
   'request.size.invalid': [400, 'MALFORMED_BODY'],

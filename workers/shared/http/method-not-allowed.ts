@@ -26,8 +26,17 @@ export function allowedMethods(
  * `405 METHOD_NOT_ALLOWED` with `Allow` (RFC 9110), not a 404 that says the path does not exist.
  */
 export function buildMethodNotAllowed(allowed: ReadonlyMap<string, readonly string[]>) {
+  // Templated paths (`/api/v1/keys/{id}`) match any one segment where the template has a parameter.
+  const templated = [...allowed]
+    .filter(([path]) => path.includes('{'))
+    .map(([path, methods]) => {
+      const pattern = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+');
+      return { pattern: new RegExp(`^${pattern}$`), methods };
+    });
+  const methodsOf = (path: string) =>
+    allowed.get(path) ?? templated.find((t) => t.pattern.test(path))?.methods;
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const methods = allowed.get(req.path);
+    const methods = methodsOf(req.path);
     if (!methods || methods.includes(req.method)) {
       next();
       return;

@@ -18,6 +18,9 @@ import { RollupManifests } from '../../query/adapters/rollup-manifests.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../../query/http/query-app.js';
 import { QueryService } from '../../query/app/query-service.js';
 import { openApiDocument, openApiDocumentPath, openApiPath, operationsTagged } from './openapi-document.js';
+import { routeTable } from './route-table.js';
+import { staticKeys } from '../../domain/key-ring.js';
+import { identityOverStore } from '../../query/http/identity-routes.js';
 
 /** A layer of express's router (router 2.x): a route, a mounted router, or middleware. */
 interface Layer {
@@ -32,8 +35,11 @@ function registeredRoutes(app: express.Express): string[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
+        // Express spells a path parameter `:id`, the document `{id}`.
         const path =
-          layer.route.path instanceof RegExp ? String(layer.route.path) : prefix + layer.route.path;
+          layer.route.path instanceof RegExp
+            ? String(layer.route.path)
+            : (prefix + layer.route.path).replace(/:([A-Za-z_]\w*)/g, '{$1}');
         for (const method of Object.keys(layer.route.methods).filter((m) => m !== '_all'))
           found.push(`${method.toUpperCase()} ${path}`);
       } else if (layer.handle.stack) {
@@ -84,7 +90,7 @@ beforeAll(async () => {
   }));
   ingestApp = buildIngestExpressApp({
     wal,
-    apiKeys: () => [],
+    keys: staticKeys([]),
     rates: {
       items: new RateLimiter({ perSecond: 10, burst: 10 }),
       bytes: new RateLimiter({ perSecond: 1 << 20, burst: 1 << 20 }),
@@ -114,8 +120,9 @@ beforeAll(async () => {
   writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>gravix</title>');
   queryApp = buildQueryApp({
     service: new QueryService(engine, new RollupManifests(new LocalObjectStore(storeRoot))),
-    apiKeys: () => [],
+    keys: staticKeys([]),
     log: pino({ level: 'silent' }),
+    identity: identityOverStore(new LocalObjectStore(storeRoot), pino({ level: 'silent' })),
     readiness: async () => ({ ready: true }),
     dashboardDir,
   });
@@ -146,6 +153,27 @@ describe('the OpenAPI document (docs/openapi/gravix-api.yaml)', () => {
     expect(registeredRoutes(queryApp)).toEqual([...operationsTagged('query'), ...undocumented.query].sort());
   });
 
+  it('lists in the route table exactly the operations of each server, each with the scope the document states', () => {
+    const document = openApiDocument();
+    for (const server of ['ingest', 'query'] as const) {
+      const rows = routeTable.filter((r) => r.server === server);
+      expect(rows.map((r) => `${r.method} ${r.path}`).sort()).toEqual(operationsTagged(server));
+      for (const row of rows) {
+        const operation = document.paths[row.path]![row.method.toLowerCase()] as {
+          'x-gravix-scope'?: string;
+          security?: unknown[];
+        };
+        expect([row.method, row.path, operation['x-gravix-scope']]).toEqual([
+          row.method,
+          row.path,
+          row.scope,
+        ]);
+        // Public operations, and only they, say so to OpenAPI clients with an empty security requirement.
+        expect([row.path, operation.security?.length === 0]).toEqual([row.path, row.scope === 'public']);
+      }
+    }
+  });
+
   it("describes the query server's metrics listener", () => {
     expect(registeredRoutes(metricsApp)).toEqual(operationsTagged('query-metrics'));
   });
@@ -157,6 +185,8 @@ describe('the OpenAPI document (docs/openapi/gravix-api.yaml)', () => {
       [ingestApp, 'GET', '/api/v1/nothing', 404, null],
       [queryApp, 'POST', '/', 405, 'GET, HEAD'],
       [queryApp, 'PUT', '/ready', 405, 'GET, HEAD'],
+      [queryApp, 'GET', '/api/v1/keys/gk_0123456789abcdef', 405, 'DELETE'],
+      [queryApp, 'PUT', '/api/v1/keys/anything/rotate', 405, 'POST'],
       [metricsApp, 'POST', '/metrics', 405, 'GET, HEAD'],
     ];
     for (const [app, method, path, status, allow] of cases) {

@@ -1,3 +1,4 @@
+import { auditPrefix, identityPrefix, keyUsagePrefix } from '../../domain/identity-layout.js';
 import { metricsPrefix } from '../../domain/metrics-layout.js';
 
 /**
@@ -12,6 +13,11 @@ export const STORE_PREFIXES = {
   trinoMetastore: 'trino-metastore/',
   /** Location of Trino's schema (workers/query/adapters/trino-query-engine.ts: CREATE SCHEMA ... location). */
   trinoSchema: 'trino/',
+  /** Managed API keys and their usage (workers/domain/identity-layout.ts). */
+  identity: identityPrefix,
+  keyUsage: keyUsagePrefix,
+  /** The append-only audit log. */
+  audit: auditPrefix,
 } as const;
 
 export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino'] as const;
@@ -26,17 +32,24 @@ interface Access {
   delete: string[];
 }
 
-const { raw, deadLetter, metrics, trinoMetastore, trinoSchema } = STORE_PREFIXES;
+const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit } = STORE_PREFIXES;
 
 /**
  * Least privilege per component. Ingest reads back what it wrote only to verify uploads (HEAD needs
  * s3:GetObject); rollup reads raw, writes metrics and deletes both for retention; query reads manifests (freshness);
  * Trino reads metrics and keeps its metastore and its schema's location (CREATE SCHEMA checks it is reachable).
+ * Ingest and query read the managed keys and write when each key was last used; query (the key and audit API) also
+ * writes the keys document and the audit log, whose objects it creates only (If-None-Match), never deletes.
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
-  ingest: { list: [], read: [raw, deadLetter], write: [raw, deadLetter], delete: [] },
+  ingest: { list: [], read: [raw, deadLetter, identity], write: [raw, deadLetter, keyUsage], delete: [] },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
-  query: { list: [metrics], read: [metrics], write: [], delete: [] },
+  query: {
+    list: [metrics, identity, audit],
+    read: [metrics, identity, audit],
+    write: [identity, audit],
+    delete: [],
+  },
   trino: {
     list: [metrics, trinoMetastore, trinoSchema],
     read: [metrics, trinoMetastore, trinoSchema],

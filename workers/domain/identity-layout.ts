@@ -1,0 +1,26 @@
+/**
+ * Every object key of the identity data in the store: the one owner of where keys, their usage and the audit log
+ * live (workers/storage-setup/domain/component-policies.ts grants the prefixes).
+ */
+export const identityPrefix = 'identity/';
+export const auditPrefix = 'audit/';
+
+/** The managed API keys of every tenant: one document, replaced with conditional puts (ADR 0069). */
+export const managedKeysKey = `${identityPrefix}api-keys.json`;
+
+export const keyUsagePrefix = `${identityPrefix}key-usage/`;
+/** When each key was last used, as one server instance saw it. */
+export const keyUsageKey = (instance: string) => `${keyUsagePrefix}${instance}.json`;
+
+export const auditDayPrefix = (tenant: string, dayMs: number) =>
+  `${auditPrefix}tenant=${tenant}/date=${new Date(dayMs).toISOString().slice(0, 10)}/`;
+
+/** One audit event: create-only, named by time first so a listing is in time order. */
+export const auditEventKey = (tenant: string, at: number, nonce: string) =>
+  `${auditDayPrefix(tenant, at)}${String(at).padStart(13, '0')}-${nonce}.json`;
+
+/** The event time an audit key carries, or undefined for a key that is not an audit event. */
+export function auditKeyTime(key: string): number | undefined {
+  const match = /\/(\d{13})-[0-9a-f]+\.json$/.exec(key);
+  return match ? Number(match[1]) : undefined;
+}

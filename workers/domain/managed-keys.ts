@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import { credentialScopes, type CredentialScope } from './access-scopes.js';
+import type { ApiKeyEntry } from './api-keys.js';
+import { tenantIdPattern } from './raw-record.js';
+
+/**
+ * Keys managed through the API (create, list, rotate, revoke): the stored document's shape and the pure steps that
+ * change it. The adapter (workers/adapters/identity/key-store.ts) reads, applies one step, and writes back with a
+ * conditional put. Only SHA-256 digests are stored; a secret is shown once, when it is made.
+ */
+export const keyIdPattern = /^gk_[0-9a-f]{16}$/;
+const day = 86_400_000;
+/** How long a revoked or expired key stays listed (and refused by name) before it is dropped from the document. */
+export const keyTombstoneMs = 30 * day;
+export const maxOverlapMs = 30 * day;
+
+const managedKeySchema = z.object({
+  id: z.string().regex(keyIdPattern),
+  name: z.string().min(1).max(64),
+  tenant: z.string().regex(tenantIdPattern),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  scopes: z.array(z.enum(credentialScopes)).min(1),
+  createdAt: z.number().int(),
+  createdBy: z.string(),
+  expiresAt: z.number().int().optional(),
+  revokedAt: z.number().int().optional(),
+  rotatedFrom: z.string().optional(),
+  rotatedTo: z.string().optional(),
+});
+export type ManagedKey = z.infer<typeof managedKeySchema>;
+
+export const managedKeysDocSchema = z.object({ version: z.literal(1), keys: z.array(managedKeySchema) });
+export type ManagedKeysDoc = z.infer<typeof managedKeysDocSchema>;
+export const emptyKeysDoc = (): ManagedKeysDoc => ({ version: 1, keys: [] });
+
+export class KeyNotFoundError extends Error {
+  readonly code = 'KEY_NOT_FOUND';
+}
+export class KeyNotActiveError extends Error {
+  readonly code = 'KEY_NOT_ACTIVE';
+}
+export class InvalidKeysDocumentError extends Error {
+  readonly code = 'INVALID_KEYS_DOCUMENT';
+}
+
+export function parseManagedKeysDoc(text: string): ManagedKeysDoc {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidKeysDocumentError(`the managed keys document is not JSON: ${(error as Error).message}`);
+  }
+  const result = managedKeysDocSchema.safeParse(json);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidKeysDocumentError(`the managed keys document is invalid: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** A key as the ring sees it. */
+export const toRingEntry = (k: ManagedKey): ApiKeyEntry => ({
+  id: k.id,
+  name: k.name,
+  tenant: k.tenant,
+  sha256: k.sha256,
+  scopes: k.scopes,
+  ...(k.expiresAt !== undefined && { expiresAt: k.expiresAt }),
+  ...(k.revokedAt !== undefined && { revokedAt: k.revokedAt }),
+});
+
+/** What an admin is shown of a key: everything but its digest. */
+export interface KeyView {
+  id: string;
+  name: string;
+  scopes: CredentialScope[];
+  createdAt: number;
+  createdBy: string;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  state: 'active' | 'expired' | 'revoked';
+  rotatedFrom: string | null;
+  rotatedTo: string | null;
+}
+
+export function viewKey(k: ManagedKey, lastUsedAt: number | undefined, now: number): KeyView {
+  const state =
+    k.revokedAt !== undefined && k.revokedAt <= now
+      ? 'revoked'
+      : k.expiresAt !== undefined && k.expiresAt <= now
+        ? 'expired'
+        : 'active';
+  return {
+    id: k.id,
+    name: k.name,
+    scopes: k.scopes,
+    createdAt: k.createdAt,
+    createdBy: k.createdBy,
+    expiresAt: k.expiresAt ?? null,
+    revokedAt: k.revokedAt ?? null,
+    lastUsedAt: lastUsedAt ?? null,
+    state,
+    rotatedFrom: k.rotatedFrom ?? null,
+    rotatedTo: k.rotatedTo ?? null,
+  };
+}
+
+/** Drops keys that stopped working more than keyTombstoneMs ago: the document stays small. */
+function prune(keys: readonly ManagedKey[], now: number): ManagedKey[] {
+  return keys.filter((k) => {
+    const ended = Math.min(k.revokedAt ?? Infinity, k.expiresAt ?? Infinity);
+    return ended > now - keyTombstoneMs;
+  });
+}
+
+export interface NewKey {
+  id: string;
+  sha256: string;
+}
+
+export interface CreateKeyInput {
+  tenant: string;
+  name: string;
+  scopes: CredentialScope[];
+  expiresAt?: number;
+  actor: string;
+}
+
+export function createKey(doc: ManagedKeysDoc, input: CreateKeyInput, fresh: NewKey, now: number) {
+  const key: ManagedKey = {
+    id: fresh.id,
+    name: input.name,
+    tenant: input.tenant,
+    sha256: fresh.sha256,
+    scopes: [...new Set(input.scopes)],
+    createdAt: now,
+    createdBy: input.actor,
+    ...(input.expiresAt !== undefined && { expiresAt: input.expiresAt }),
+  };
+  return { doc: { version: 1 as const, keys: [...prune(doc.keys, now), key] }, key };
+}
+
+/** The tenant's key with this id, or KeyNotFoundError: another tenant's id is as unknown as a made-up one. */
+function find(doc: ManagedKeysDoc, tenant: string, id: string): ManagedKey {
+  const key = doc.keys.find((k) => k.id === id && k.tenant === tenant);
+  if (!key) throw new KeyNotFoundError(`no key '${id}' in tenant '${tenant}'`);
+  return key;
+}
+
+function requireActive(key: ManagedKey, now: number): void {
+  const state = viewKey(key, undefined, now).state;
+  if (state !== 'active')
+    throw new KeyNotActiveError(`key '${key.id}' is ${state}; only an active key can be rotated`);
+}
+
+/**
+ * A new secret for a key: the new key gets the old one's name, scopes and expiry; the old one keeps working for
+ * `overlapMs` (or until its own expiry, if sooner), so clients can switch without a refused request.
+ */
+export function rotateKey(
+  doc: ManagedKeysDoc,
+  tenant: string,
+  id: string,
+  overlapMs: number,
+  fresh: NewKey,
+  actor: string,
+  now: number,
+) {
+  const before = find(doc, tenant, id);
+  requireActive(before, now);
+  const end = Math.min(now + overlapMs, before.expiresAt ?? Infinity);
+  const after: ManagedKey = { ...before, expiresAt: end, rotatedTo: fresh.id };
+  const successor: ManagedKey = {
+    id: fresh.id,
+    name: before.name,
+    tenant,
+    sha256: fresh.sha256,
+    scopes: before.scopes,
+    createdAt: now,
+    createdBy: actor,
+    rotatedFrom: before.id,
+  };
+  const keys = prune(doc.keys, now).map((k) => (k.id === id ? after : k));
+  return { doc: { version: 1 as const, keys: [...keys, successor] }, before, after, successor };
+}
+
+/** Revokes a key from `now` on; revoking a revoked key changes nothing (and says so by returning it unchanged). */
+export function revokeKey(doc: ManagedKeysDoc, tenant: string, id: string, now: number) {
+  const before = find(doc, tenant, id);
+  if (before.revokedAt !== undefined) return { doc, before, after: before };
+  const after: ManagedKey = { ...before, revokedAt: now };
+  const keys = doc.keys.map((k) => (k.id === id ? after : k));
+  return { doc: { version: 1 as const, keys }, before, after };
+}
+
+export function listKeys(
+  doc: ManagedKeysDoc,
+  tenant: string,
+  usage: ReadonlyMap<string, number>,
+  now: number,
+) {
+  return doc.keys.filter((k) => k.tenant === tenant).map((k) => viewKey(k, usage.get(k.id), now));
+}
