@@ -37,6 +37,7 @@ function requestFor(row: RouteRow): { path: string; body?: string } {
       },
     ],
     'POST /api/v1/events': { type: 'deploy', service: 's', version: 'v1', timestamp: now },
+    'POST /v1/traces': { resourceSpans: [] },
     'POST /api/v1/keys': { name: 'made-by-matrix', scopes: ['query'] },
     'POST /api/v1/keys/{id}/rotate': {},
   };
