@@ -77,14 +77,20 @@ function hourRows(
       if (random() >= options.density) continue;
       const home = (cell * 37) % (shapes.length - shapesPerEndpoint);
       const shape = shapes[home + Math.floor(random() * shapesPerEndpoint)]!;
+      const errors5xx = random() < 0.05 ? Math.floor(random() * 10) : 0;
+      const errors4xx = random() < 0.1 ? 1 : 0;
+      const status3xx = random() < 0.2 ? 2 : 0;
       rows.push({
         minuteMs: hourStart + minute * 60_000,
         service: `svc-${String(s).padStart(2, '0')}`,
         method: p % 3 === 0 ? 'POST' : 'GET',
         path: `/api/resource-${p}/:id`,
         requests: 40,
-        errors5xx: random() < 0.05 ? Math.floor(random() * 10) : 0,
-        errors4xx: random() < 0.1 ? 1 : 0,
+        errors5xx,
+        errors4xx,
+        status1xx: 0,
+        status2xx: 40 - errors5xx - errors4xx - status3xx,
+        status3xx,
         latencySumMs: shape.sum,
         latencyMinMs: shape.min,
         latencyMaxMs: shape.max,

@@ -1,5 +1,10 @@
 import { LatencySketch } from './latency-sketch.js';
-import { clampedQuantile, compareEndpointKeys, type MinuteMetricsRow } from './minute-metrics.js';
+import {
+  addStatusClasses,
+  clampedQuantile,
+  compareEndpointKeys,
+  type MinuteMetricsRow,
+} from './minute-metrics.js';
 
 export const hourMs = 3_600_000;
 export const dayMs = 86_400_000;
@@ -39,6 +44,9 @@ function emptyCells(): MetricsCells {
     requests: 0,
     errors5xx: 0,
     errors4xx: 0,
+    status1xx: 0,
+    status2xx: 0,
+    status3xx: 0,
     latencySumMs: 0,
     latencyMinMs: Infinity,
     latencyMaxMs: -Infinity,
@@ -54,6 +62,7 @@ function add(acc: Accumulator, m: MinuteMetricsRow): void {
   cells.requests += m.requests;
   cells.errors5xx += m.errors5xx;
   cells.errors4xx += m.errors4xx;
+  Object.assign(cells, addStatusClasses(cells, m));
   cells.latencySumMs += m.latencySumMs;
   cells.latencyMinMs = Math.min(cells.latencyMinMs, m.latencyMinMs);
   cells.latencyMaxMs = Math.max(cells.latencyMaxMs, m.latencyMaxMs);

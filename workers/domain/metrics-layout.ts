@@ -18,6 +18,11 @@ export interface MetricsColumn {
   readonly name: string;
   readonly type: ColumnType;
   readonly nullable: boolean;
+  /**
+   * Added after files were already written without it: those files stay readable and the engines read the
+   * column as NULL there (DuckDB through a typed empty branch, Trino through ALTER TABLE ADD COLUMN), never as 0.
+   */
+  readonly addedLater?: true;
 }
 
 /** 'hour': tenant=T/date=D/hour=H/ (one file per hour partition); 'day': tenant=T/date=D/ (day tiles). */
@@ -50,6 +55,12 @@ const column = (name: string, type: ColumnType, nullable = false): MetricsColumn
   nullable,
 });
 
+/** A column older files lack: nullable, read as NULL there (see MetricsColumn.addedLater). */
+const laterColumn = (name: string, type: ColumnType): MetricsColumn => ({
+  ...column(name, type, true),
+  addedLater: true,
+});
+
 /** The measures every request and service metrics table holds after its key columns. */
 export const metricsMeasureColumns: readonly MetricsColumn[] = [
   column('requests', 'int64'),
@@ -64,6 +75,11 @@ export const metricsMeasureColumns: readonly MetricsColumn[] = [
   column('latency_zero_count', 'int64'),
   column('latency_bucket_index', 'list<int32>'),
   column('latency_bucket_count', 'list<int64>'),
+  // The status classes besides 4xx/5xx (requests = 1xx + 2xx + 3xx + 4xx + 5xx). Files written before they were
+  // stored lack them; a row merged from such a row keeps them NULL: its split is unknown, never zero.
+  laterColumn('status_1xx', 'int64'),
+  laterColumn('status_2xx', 'int64'),
+  laterColumn('status_3xx', 'int64'),
 ];
 
 const endpointKey = ['service', 'method', 'path'] as const;
@@ -107,6 +123,11 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
     partitionDepth: 'hour',
   },
 };
+
+/** Columns that files written before them lack, per table (read as NULL there). */
+export function addedLaterColumns(table: MetricsTableName): readonly MetricsColumn[] {
+  return metricsTableLayouts[table].columns.filter((c) => c.addedLater);
+}
 
 /** The tables an hour's manifest commits (its `outputs`), in commit order; day tiles are built per day. */
 export const metricsTables = [

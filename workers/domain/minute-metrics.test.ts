@@ -1,5 +1,7 @@
 import { latencyRelativeAccuracy } from './latency-sketch.js';
+import fc from 'fast-check';
 import {
+  addStatusClasses,
   MinuteMetricsAggregator,
   buildMinuteStart,
   mergeMinuteMetrics,
@@ -25,6 +27,9 @@ function oracle(facts: RawFact[], filter: MinuteMetricsFilter) {
     requests: selected.length,
     errors5xx: selected.filter((f) => f.status_code >= 500).length,
     errors4xx: selected.filter((f) => f.status_code >= 400 && f.status_code < 500).length,
+    status1xx: selected.filter((f) => f.status_code < 200).length,
+    status2xx: selected.filter((f) => f.status_code >= 200 && f.status_code < 300).length,
+    status3xx: selected.filter((f) => f.status_code >= 300 && f.status_code < 400).length,
     sorted,
   };
 }
@@ -49,6 +54,11 @@ describe('MinuteMetricsAggregator against an exact oracle', () => {
     expect(merged.requests).toBe(exact.requests);
     expect(merged.errors5xx).toBe(exact.errors5xx);
     expect(merged.errors4xx).toBe(exact.errors4xx);
+    expect([merged.status1xx, merged.status2xx, merged.status3xx]).toEqual([
+      exact.status1xx,
+      exact.status2xx,
+      exact.status3xx,
+    ]);
     for (const q of [0.5, 0.95, 0.99, 0.999]) {
       const want = exactQuantile(exact.sorted, q);
       const got = merged.quantile(q)!;
@@ -134,5 +144,42 @@ describe('MinuteMetricsAggregator with sampled (weighted) facts', () => {
     agg.add(at(1));
     agg.add(at(2, { weight: 1 }));
     expect(agg.rows()[0]).toMatchObject({ requests: 2, latencySumMs: 20 });
+  });
+});
+
+describe('status classes', () => {
+  it('split every minute row into 1xx + 2xx + 3xx + 4xx + 5xx = requests, for any status code', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 100, max: 599 }), { minLength: 1, maxLength: 200 }), (codes) => {
+        const aggregator = new MinuteMetricsAggregator();
+        codes.forEach((status_code, i) =>
+          aggregator.add({
+            ts: hour + i,
+            service: 's',
+            method: 'GET',
+            path: '/',
+            status_code,
+            latency_ms: 1,
+          }),
+        );
+        const [row] = aggregator.rows();
+        const classOf = (lo: number) => codes.filter((c) => c >= lo && c < lo + 100).length;
+        expect([row!.status1xx, row!.status2xx, row!.status3xx, row!.errors4xx, row!.errors5xx]).toEqual(
+          [100, 200, 300, 400, 500].map(classOf),
+        );
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stay unknown (null) in a merge that includes a row read from a file written before they were stored', () => {
+    const aggregator = new MinuteMetricsAggregator();
+    buildSeededFacts({ seed: 3, count: 200, fromMs: hour }).forEach((f) => aggregator.add(f));
+    const [first, ...rest] = aggregator.rows();
+    const older = { ...first!, status1xx: null, status2xx: null, status3xx: null };
+    const merged = mergeMinuteMetrics([older, ...rest]);
+    expect([merged.status1xx, merged.status2xx, merged.status3xx]).toEqual([null, null, null]);
+    expect(merged.requests).toBe(200);
+    expect(addStatusClasses(rest[0]!, rest[1]!).status2xx).toBe(rest[0]!.status2xx! + rest[1]!.status2xx!);
   });
 });

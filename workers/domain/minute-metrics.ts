@@ -24,6 +24,13 @@ export interface MinuteMetricsRow {
   requests: number;
   errors5xx: number;
   errors4xx: number;
+  /**
+   * Requests with a 1xx, 2xx, 3xx status. Null only in rows read back from files written before these were
+   * stored, and in any merge that includes such a row: the split of the other requests is then unknown.
+   */
+  status1xx: number | null;
+  status2xx: number | null;
+  status3xx: number | null;
   latencySumMs: number;
   latencyMinMs: number;
   latencyMaxMs: number;
@@ -45,6 +52,9 @@ interface Accumulator {
   requests: number;
   errors5xx: number;
   errors4xx: number;
+  status1xx: number;
+  status2xx: number;
+  status3xx: number;
   sum: number;
   min: number;
   max: number;
@@ -137,6 +147,9 @@ function buildAccumulator(minute: number, fact: MinuteFactInput): Accumulator {
     requests: 0,
     errors5xx: 0,
     errors4xx: 0,
+    status1xx: 0,
+    status2xx: 0,
+    status3xx: 0,
     sum: 0,
     min: Infinity,
     max: -Infinity,
@@ -154,8 +167,12 @@ function accumulate(acc: Accumulator, fact: MinuteFactInput): void {
   const weight = fact.weight ?? 1;
   if (!Number.isInteger(weight)) acc.fractional = true;
   acc.requests += weight;
-  if (fact.status_code >= 500) acc.errors5xx += weight;
-  else if (fact.status_code >= 400) acc.errors4xx += weight;
+  const status = fact.status_code;
+  if (status >= 500) acc.errors5xx += weight;
+  else if (status >= 400) acc.errors4xx += weight;
+  else if (status >= 300) acc.status3xx += weight;
+  else if (status >= 200) acc.status2xx += weight;
+  else acc.status1xx += weight;
   acc.sum += weight === 1 ? latency : latency * weight;
   if (latency < acc.min) acc.min = latency;
   if (latency > acc.max) acc.max = latency;
@@ -184,6 +201,9 @@ function buildRow(acc: Accumulator): MinuteMetricsRow {
     requests: acc.fractional ? Math.round(acc.requests) : acc.requests,
     errors5xx: acc.fractional ? Math.round(acc.errors5xx) : acc.errors5xx,
     errors4xx: acc.fractional ? Math.round(acc.errors4xx) : acc.errors4xx,
+    status1xx: acc.fractional ? Math.round(acc.status1xx) : acc.status1xx,
+    status2xx: acc.fractional ? Math.round(acc.status2xx) : acc.status2xx,
+    status3xx: acc.fractional ? Math.round(acc.status3xx) : acc.status3xx,
     latencySumMs: acc.sum,
     latencyMinMs: min,
     latencyMaxMs: max,
@@ -208,6 +228,9 @@ export interface MergedMinuteMetrics {
   requests: number;
   errors5xx: number;
   errors4xx: number;
+  status1xx: number | null;
+  status2xx: number | null;
+  status3xx: number | null;
   latencySumMs: number;
   latencyMinMs: number | undefined;
   latencyMaxMs: number | undefined;
@@ -230,11 +253,13 @@ export function mergeMinuteMetrics(
 ): MergedMinuteMetrics {
   const sketch = new LatencySketch();
   let [requests, errors5xx, errors4xx, sum, min, max] = [0, 0, 0, 0, Infinity, -Infinity];
+  let classes: StatusClassCounts = { status1xx: 0, status2xx: 0, status3xx: 0 };
   for (const row of rows) {
     if (!matches(row, filter)) continue;
     requests += row.requests;
     errors5xx += row.errors5xx;
     errors4xx += row.errors4xx;
+    classes = addStatusClasses(classes, row);
     sum += row.latencySumMs;
     min = Math.min(min, row.latencyMinMs);
     max = Math.max(max, row.latencyMaxMs);
@@ -245,9 +270,23 @@ export function mergeMinuteMetrics(
     requests,
     errors5xx,
     errors4xx,
+    ...classes,
     latencySumMs: sum,
     latencyMinMs: empty ? undefined : min,
     latencyMaxMs: empty ? undefined : max,
     quantile: (q) => (empty ? undefined : clampedQuantile(sketch, q, min, max)),
+  };
+}
+
+export type StatusClassCounts = Pick<MinuteMetricsRow, 'status1xx' | 'status2xx' | 'status3xx'>;
+
+const addKnown = (a: number | null, b: number | null) => (a === null || b === null ? null : a + b);
+
+/** Adds status class counts; a row without them (an older file) makes the sum unknown, not smaller. */
+export function addStatusClasses(a: StatusClassCounts, b: StatusClassCounts): StatusClassCounts {
+  return {
+    status1xx: addKnown(a.status1xx, b.status1xx),
+    status2xx: addKnown(a.status2xx, b.status2xx),
+    status3xx: addKnown(a.status3xx, b.status3xx),
   };
 }

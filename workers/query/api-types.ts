@@ -21,7 +21,19 @@ export interface ServicesResponse {
   }[];
 }
 
-export interface TimeseriesPoint {
+/**
+ * Requests by status class besides errors4xx/errors5xx: requests = status1xx + status2xx + status3xx + errors4xx +
+ * errors5xx + statusUnknown. statusUnknown counts the requests below 400 of data rolled up before the split was
+ * stored (their class is unknown; never reported as 2xx or 0).
+ */
+export interface StatusClassCounts {
+  status1xx: number;
+  status2xx: number;
+  status3xx: number;
+  statusUnknown: number;
+}
+
+export interface TimeseriesPoint extends StatusClassCounts {
   /** Start of the step. */
   t: number;
   requests: number;
@@ -56,7 +68,7 @@ export interface TimeseriesResponse {
   compare?: { offset: '1d' | '7d'; points: TimeseriesPoint[] };
 }
 
-export interface EndpointRow {
+export interface EndpointRow extends StatusClassCounts {
   service: string;
   method: string;
   path: string;

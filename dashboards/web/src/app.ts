@@ -15,6 +15,7 @@ import { FiltersView } from './views/filters-view.js';
 import { LoginView } from './views/login-view.js';
 import { PageSectionsView } from './views/page-sections-view.js';
 import { StatusView } from './views/status-view.js';
+import { StatusBreakdownView } from './views/status-breakdown-view.js';
 
 export const REFRESH_MS = 30_000;
 /** While the API is down, retry sooner than the normal refresh so recovery shows quickly. */
@@ -38,6 +39,7 @@ export class DashboardApp {
     onRefresh: () => void this.load(),
   });
   private readonly charts = new ChartsView();
+  private readonly statusBreakdown = new StatusBreakdownView();
   private readonly overview = new OverviewView((service) =>
     this.update({ service, endpoint: null, page: 0 }, 'push'),
   );
@@ -139,14 +141,16 @@ export class DashboardApp {
     this.filters.render(this.state, data.knownServices, Date.now());
     this.renderFreshness();
     if (isEmpty) return;
-    this.charts.render({
+    const chartInput = {
       ts: data.timeseries,
       events: data.events.events,
       scope: this.scope(),
       newestMinute: data.freshness.lastMetricMinute,
       hiddenMarkers: this.state.hiddenMarkers,
       timeZone: intlTimeZone(this.state.tz),
-    });
+    };
+    this.charts.render(chartInput);
+    this.statusBreakdown.render(chartInput);
     this.endpoints.render(data.endpoints, this.state);
     this.focusAfterRender?.();
     this.focusAfterRender = null;

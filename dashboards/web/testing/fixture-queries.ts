@@ -119,6 +119,7 @@ export class FixtureQueries {
         requests: acc.requests,
         errors5xx: acc.errors5xx,
         errors4xx: acc.errors4xx,
+        ...statusClassesOf(acc),
         errorRate: acc.errors5xx / acc.requests,
         p50: quantile(acc.histogram, 0.5),
         p95: quantile(acc.histogram, 0.95),
@@ -190,6 +191,7 @@ export class FixtureQueries {
         requests: acc.requests,
         errors5xx: acc.errors5xx,
         errors4xx: acc.errors4xx,
+        ...statusClassesOf(acc),
         errorRate: acc.requests ? acc.errors5xx / acc.requests : null,
         throughput: acc.requests / (step / 1000),
         p50: quantile(acc.histogram, 0.5),
@@ -259,3 +261,13 @@ const SORT_KEYS: Record<EndpointsResponse['sort'], (r: EndpointRow) => number> =
   p95: (r) => r.p95 ?? -1,
   requests: (r) => r.requests,
 };
+
+/** The stand-in's traffic has no 1xx/3xx: everything below 400 is a 2xx. */
+function statusClassesOf(acc: { requests: number; errors5xx: number; errors4xx: number }) {
+  return {
+    status1xx: 0,
+    status2xx: acc.requests - acc.errors5xx - acc.errors4xx,
+    status3xx: 0,
+    statusUnknown: 0,
+  };
+}

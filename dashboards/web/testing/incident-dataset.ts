@@ -107,11 +107,18 @@ class RecordsBuilder {
       const ts = m + Math.floor(((i + 0.5) * MINUTE) / e.perMinute);
       if (ts >= now) return;
       const n = index * e.perMinute + i;
-      const status = every > 0 && n % every === 0 ? 503 : 200;
+      const status = every > 0 && n % every === 0 ? 503 : otherStatus(e.service, n);
       const [lo, hi] = e.latency;
       this.fact(ts, e.service, e.method, e.path, status, lo + this.random() * (hi - lo));
     }
   }
+}
+
+/** Besides payments' 5xx: search answers 404 to every 10th request and checkout 304 to every 6th (status breakdown). */
+function otherStatus(service: string, n: number): number {
+  if (service === 'search' && n % 10 === 3) return 404;
+  if (service === 'checkout' && n % 6 === 1) return 304;
+  return 200;
 }
 
 export interface Landmarks {

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import {
+  addedLaterColumns,
   buildTableFilesGlob,
   buildTableTenantPrefix,
   metricsTableNames,
   parseDayTileKey,
+  type ColumnType,
+  type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
@@ -29,13 +32,33 @@ const exists = (path: string) =>
     () => false,
   );
 
+const duckdbTypes: Record<ColumnType, string> = {
+  int64: 'BIGINT',
+  float64: 'DOUBLE',
+  utf8: 'VARCHAR',
+  'list<int32>': 'INTEGER[]',
+  'list<int64>': 'BIGINT[]',
+};
+
+/**
+ * A table's files as one relation. Partition values stay VARCHAR so date comparisons are plain string comparisons,
+ * as in Trino. A table with columns added later (metrics-layout.ts) is read by name across files (union_by_name:
+ * an older file's missing column is NULL), and an empty typed branch supplies the column when no file has it yet.
+ */
+export function buildDuckDbSource(storeRoot: string, table: MetricsTableName, tenant: string): string {
+  const glob = `${storeRoot}/${buildTableFilesGlob(table, tenant)}`;
+  const later = addedLaterColumns(table);
+  const options = 'hive_partitioning = true, hive_types_autocast = false';
+  if (later.length === 0) return `read_parquet(${sqlString(glob)}, ${options})`;
+  const nulls = later.map((c) => `CAST(NULL AS ${duckdbTypes[c.type]}) AS ${c.name}`).join(', ');
+  return `(SELECT * FROM read_parquet(${sqlString(glob)}, ${options}, union_by_name = true) UNION ALL BY NAME SELECT ${nulls} WHERE false)`;
+}
+
 function duckdbDialect(storeRoot: string): SqlDialect {
   return {
     source(table, tenant) {
       checkTenant(tenant);
-      const glob = `${storeRoot}/${buildTableFilesGlob(table, tenant)}`;
-      // Partition values stay VARCHAR so date comparisons are plain string comparisons, as in Trino.
-      return `read_parquet(${sqlString(glob)}, hive_partitioning = true, hive_types_autocast = false)`;
+      return buildDuckDbSource(storeRoot, table, tenant);
     },
     tenantFilter: () => [],
     intDiv: (a, b) => `(${a} // ${b})`,

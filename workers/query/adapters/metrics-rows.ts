@@ -27,6 +27,10 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
     requests: toNumber(row['requests']),
     errors5xx: toNumber(row['errors5xx']),
     errors4xx: toNumber(row['errors4xx']),
+    status1xx: toNumber(row['status1xx']),
+    status2xx: toNumber(row['status2xx']),
+    status3xx: toNumber(row['status3xx']),
+    statusUnknown: toNumber(row['status_unknown']),
     ...(row['matched'] === undefined ? {} : { matched: toNumber(row['matched']) }),
   };
 }

@@ -94,7 +94,35 @@ function whereTerms(
   return terms;
 }
 
-const countColumns = ['requests', 'errors_5xx', 'errors_4xx'];
+const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
+const countColumns = ['requests', 'errors_5xx', 'errors_4xx', ...statusClassColumns];
+
+/**
+ * A group's counts, named as every statement returns them (metrics-rows.ts reads these names). Rows from files
+ * written before the status classes were stored (status_2xx NULL) count their non-4xx/5xx requests as
+ * status_unknown: summed as zeros they would claim those requests had no 2xx.
+ */
+export function countSums(alias = ''): string {
+  const c = (name: string) => `${alias}${name}`;
+  return [
+    `sum(${c('requests')}) AS requests`,
+    `sum(${c('errors_5xx')}) AS errors5xx`,
+    `sum(${c('errors_4xx')}) AS errors4xx`,
+    ...statusClassColumns.map((name) => `sum(coalesce(${c(name)}, 0)) AS ${name.replace('_', '')}`),
+    `sum(CASE WHEN ${c('status_2xx')} IS NULL THEN ${c('requests')} - ${c('errors_4xx')} - ${c('errors_5xx')} ELSE 0 END) AS status_unknown`,
+  ].join(', ');
+}
+
+/** The count names countSums returns, to carry through a join. */
+export const countNames = [
+  'requests',
+  'errors5xx',
+  'errors4xx',
+  'status1xx',
+  'status2xx',
+  'status3xx',
+  'status_unknown',
+];
 const measureColumns = [
   ...countColumns,
   'latency_max_ms',
@@ -181,7 +209,7 @@ export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect, snapsho
   if (query.top?.by === 'p95') throw new RangeError('counts cannot be ranked by p95 (it needs histograms)');
   const { select, group } = groupColumns(query.groupBy, query, dialect);
   const sql = [
-    `SELECT ${select.join(', ')}, sum(m.requests) AS requests, sum(m.errors_5xx) AS errors5xx, sum(m.errors_4xx) AS errors4xx`,
+    `SELECT ${select.join(', ')}, ${countSums('m.')}`,
     // Counts only: the histogram lists are not even projected.
     `FROM ${metricsRowsSql(query, dialect, snapshot, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
@@ -207,7 +235,7 @@ const quantiles = [
  * a service is its own key; endpoints are numbered, since hashing three strings per bucket pair is the cost.
  */
 function numberGroups(groupBy: GroupBy): string[] {
-  const counts = `sum(requests) AS requests, sum(errors_5xx) AS errors5xx, sum(errors_4xx) AS errors4xx,
+  const counts = `${countSums()},
   sum(latency_zero_count) AS latency_zero, max(latency_max_ms) AS latency_max`;
   const lists = 'latency_bucket_index, latency_bucket_count';
   if (groupBy !== 'endpoint') {
@@ -226,6 +254,9 @@ function numberGroups(groupBy: GroupBy): string[] {
   ];
 }
 
+/** A row's count columns as the CTE g carries them (countSums reads these names). */
+export const rowCountColumns = countColumns.map((c) => `m.${c}`).join(', ');
+
 export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
   const { select } = groupColumns(query.groupBy, query, dialect);
   const unnest = dialect.unnestBuckets('gk');
@@ -235,14 +266,14 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapsh
     return `min(r.idx) FILTER (WHERE r.latency_zero <= ${rank} AND r.latency_zero + r.run > ${rank}) AS ${name}_index`;
   });
   const sql = [
-    `WITH g AS (SELECT ${select.join(', ')}, m.requests, m.errors_5xx, m.errors_4xx, m.latency_max_ms, m.latency_zero_count,`,
+    `WITH g AS (SELECT ${select.join(', ')}, ${rowCountColumns}, m.latency_max_ms, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot)} AS m),`,
     ...numberGroups(query.groupBy),
     `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
     `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
     `  sum(b.cnt) OVER (PARTITION BY b.k) AS hist FROM b JOIN c ON b.k = c.k),`,
     `q AS (SELECT r.k, max(r.hist) AS latency_hist, ${ranks.join(', ')} FROM r GROUP BY r.k)`,
-    `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, c.requests, c.errors5xx, c.errors4xx, c.latency_zero, c.latency_max, q.latency_hist,`,
+    `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, ${countNames.map((n) => `c.${n}`).join(', ')}, c.latency_zero, c.latency_max, q.latency_hist,`,
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
     `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');

@@ -9,7 +9,9 @@ import {
 import { describeResultCacheContract } from '../testing/result-cache.contract.js';
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { RollupManifests } from './rollup-manifests.js';
-import { TrinoQueryEngine } from './trino-query-engine.js';
+import { BasicAuth, Trino } from 'trino-client';
+import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
+import { buildTrinoTableDdl, TrinoQueryEngine } from './trino-query-engine.js';
 
 let minio: MinioServer;
 let trino: TrinoServer;
@@ -42,10 +44,53 @@ function openTrino(): Promise<TrinoQueryEngine> {
       loadContractData(store, cases),
     ]);
     trino = server;
+    await createTablesAsBeforeStatusClasses();
     return openEngine();
   })();
   return opened;
 }
+
+function trinoClient(): Trino {
+  return Trino.create({ server: trino.url, catalog: trino.catalog, auth: new BasicAuth('gravix') });
+}
+
+async function runSql(sql: string): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  for await (const result of await trinoClient().query(sql)) {
+    if (result.error) throw new Error(result.error.message);
+    rows.push(...((result.data ?? []) as unknown[][]));
+  }
+  return rows;
+}
+
+/**
+ * The external tables as a version without the status classes created them, so every engine this file opens has
+ * to add the later columns (ALTER TABLE ADD COLUMN) before the contract reads them.
+ */
+async function createTablesAsBeforeStatusClasses(): Promise<void> {
+  await runSql(
+    `CREATE SCHEMA IF NOT EXISTS ${trino.catalog}.gravix WITH (location = 's3://${bucket}/trino/gravix')`,
+  );
+  for (const table of metricsTableNames) {
+    let ddl = buildTrinoTableDdl(trino.catalog, 'gravix', `s3://${bucket}/`, table);
+    for (const c of addedLaterColumns(table)) ddl = ddl.replace(new RegExp(`, ${c.name} \\w+`), '');
+    await runSql(ddl);
+  }
+}
+
+describe('Trino tables created before a column was added to the catalogue', () => {
+  it('get the later columns when an engine opens, and read them as NULL in older files', async () => {
+    await openTrino();
+    const columns = await runSql(`SHOW COLUMNS FROM ${trino.catalog}.gravix.request_metrics_minute`);
+    const names = columns.map((row) => row[0]);
+    expect(names).toEqual(expect.arrayContaining(['status_1xx', 'status_2xx', 'status_3xx']));
+    const [[nulls, rows]] = (await runSql(
+      `SELECT count(*) FILTER (WHERE status_2xx IS NULL), count(*) FROM ${trino.catalog}.gravix.request_metrics_minute WHERE tenant = 'legacy' AND "date" = '2026-11-20'`,
+    )) as [[number, number]];
+    expect(nulls).toBe(rows);
+    expect(rows).toBeGreaterThan(0);
+  }, 900_000);
+});
 
 /** An engine as one query replica opens it (its own commits, CREATE TABLE IF NOT EXISTS included). */
 function openEngine(): Promise<TrinoQueryEngine> {

@@ -1,5 +1,6 @@
 import { BasicAuth, Trino, type QueryResult } from 'trino-client';
 import {
+  addedLaterColumns,
   buildTablePrefix,
   metricsTableLayouts,
   metricsTableNames,
@@ -66,6 +67,18 @@ export function buildTrinoTableDdl(
                partition_projection_enabled = true)`;
 }
 
+/**
+ * A table created before a column was added to the catalogue keeps its old columns (CREATE TABLE IF NOT EXISTS
+ * leaves it alone): add the later ones. The Hive connector maps Parquet columns by name, so older files read them
+ * as NULL. Idempotent, and safe for replicas doing it at once (IF NOT EXISTS).
+ */
+export function buildTrinoAddColumns(catalog: string, schema: string, table: MetricsTableName): string[] {
+  return addedLaterColumns(table).map(
+    (c) =>
+      `ALTER TABLE ${catalog}.${schema}.${table} ADD COLUMN IF NOT EXISTS ${c.name} ${trinoTypes[c.type]}`,
+  );
+}
+
 function trinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
@@ -116,6 +129,7 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     for (const table of metricsTableNames) {
       await this.dropUnprojected(`${catalog}.${schema}.${table}`);
       await this.run(buildTrinoTableDdl(catalog, schema, base, table));
+      for (const statement of buildTrinoAddColumns(catalog, schema, table)) await this.run(statement);
     }
   }
 

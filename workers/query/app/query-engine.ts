@@ -48,6 +48,15 @@ export interface CountRow extends GroupKey {
   requests: number;
   errors5xx: number;
   errors4xx: number;
+  /** Requests with a 1xx/2xx/3xx status, from rows that store the split. */
+  status1xx: number;
+  status2xx: number;
+  status3xx: number;
+  /**
+   * Requests below 400 whose class is unknown: rows read from files written before the split was stored.
+   * requests = status1xx + status2xx + status3xx + errors4xx + errors5xx + statusUnknown.
+   */
+  statusUnknown: number;
   /** With `top`: how many groups passed `minRequests` before the cut (the same on every row). */
   matched?: number;
 }

@@ -5,6 +5,7 @@ import type {
   EventsResponse,
   FreshnessResponse,
   ServicesResponse,
+  StatusClassCounts,
   TimeseriesPoint,
   TimeseriesResponse,
 } from '../api-types.js';
@@ -45,6 +46,21 @@ export const defaultEventsLimit = 500;
 const sortKey = { errors: 'errors5xx', error_rate: 'error_rate', p95: 'p95', requests: 'requests' } as const;
 
 const noPercentiles = { p50: null, p95: null, p99: null, p999: null, maxLatency: null };
+const noCounts = {
+  requests: 0,
+  errors5xx: 0,
+  errors4xx: 0,
+  status1xx: 0,
+  status2xx: 0,
+  status3xx: 0,
+  statusUnknown: 0,
+};
+const statusClasses = (c: CountRow): StatusClassCounts => ({
+  status1xx: c.status1xx,
+  status2xx: c.status2xx,
+  status3xx: c.status3xx,
+  statusUnknown: c.statusUnknown,
+});
 const minuteMs = 60_000;
 /**
  * Ranges up to this long also get each step's worst-minute p99 (worst=1); longer ones the error rate only. 25 h:
@@ -124,12 +140,13 @@ export class QueryService {
     const byStep = new Map((await this.engine.summaries(query)).map((s) => [s.t!, s]));
     const seconds = query.stepMs / 1000;
     return stepStarts(query.from, query.to, query.stepMs).map((t) => {
-      const c = byStep.get(t) ?? { requests: 0, errors5xx: 0, errors4xx: 0, ...noPercentiles };
+      const c = byStep.get(t) ?? { ...noCounts, ...noPercentiles };
       return {
         t,
         requests: c.requests,
         errors5xx: c.errors5xx,
         errors4xx: c.errors4xx,
+        ...statusClasses(c),
         errorRate: rate(c.errors5xx, c.requests),
         throughput: c.requests / seconds,
         p50: c.p50,
@@ -264,6 +281,7 @@ function toEndpointRow(c: SummaryRow): EndpointRow {
     requests: c.requests,
     errors5xx: c.errors5xx,
     errors4xx: c.errors4xx,
+    ...statusClasses(c),
     errorRate: rate(c.errors5xx, c.requests) ?? 0,
     p50: c.p50,
     p95: c.p95,

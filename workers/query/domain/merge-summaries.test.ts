@@ -3,6 +3,8 @@ import { buildSeededRandom } from '../../domain/seeded-random.js';
 import type { HistogramRow } from '../app/query-engine.js';
 import { applyTop, mergeCountRows, mergeHistogramRows, summarizeHistogram } from './merge-summaries.js';
 
+const noStatusSplit = { status1xx: 0, status2xx: 0, status3xx: 0, statusUnknown: 0 };
+
 function histogramOf(values: number[], key: Partial<HistogramRow> = {}): HistogramRow {
   const sketch = new LatencySketch();
   for (const v of values) sketch.add(v);
@@ -11,6 +13,8 @@ function histogramOf(values: number[], key: Partial<HistogramRow> = {}): Histogr
     requests: values.length,
     errors5xx: 0,
     errors4xx: 0,
+    ...noStatusSplit,
+    status2xx: values.length,
     latencyZero: buckets.zeroCount,
     latencyMax: values.length > 0 ? Math.max(...values) : null,
     bucketIndex: buckets.indexes,
@@ -58,15 +62,32 @@ describe('mergeHistogramRows and summarizeHistogram', () => {
 describe('mergeCountRows', () => {
   it('adds the counts of the same group and keeps groups seen in one part only', () => {
     const rows = mergeCountRows(
-      [{ service: 'a', requests: 2, errors5xx: 1, errors4xx: 0 }],
+      [{ service: 'a', requests: 2, errors5xx: 1, errors4xx: 0, ...noStatusSplit, status2xx: 1 }],
       [
-        { service: 'a', requests: 3, errors5xx: 0, errors4xx: 1 },
-        { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0 },
+        {
+          service: 'a',
+          requests: 3,
+          errors5xx: 0,
+          errors4xx: 1,
+          ...noStatusSplit,
+          status3xx: 1,
+          statusUnknown: 1,
+        },
+        { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0, ...noStatusSplit, status1xx: 1 },
       ],
     );
     expect(rows).toEqual([
-      { service: 'a', requests: 5, errors5xx: 1, errors4xx: 1 },
-      { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0 },
+      {
+        service: 'a',
+        requests: 5,
+        errors5xx: 1,
+        errors4xx: 1,
+        status1xx: 0,
+        status2xx: 1,
+        status3xx: 1,
+        statusUnknown: 1,
+      },
+      { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0, ...noStatusSplit, status1xx: 1 },
     ]);
   });
 });
@@ -79,6 +100,7 @@ describe('applyTop', () => {
     requests,
     errors5xx,
     errors4xx: 0,
+    ...noStatusSplit,
     p95Index,
   });
   const rows = [row('/b', 10, 2, 5), row('/a', 10, 2, null), row('/c', 30, 1, 9), row('/d', 5, 2, 7)];

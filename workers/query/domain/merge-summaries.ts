@@ -36,12 +36,21 @@ export function mergeCountRows(...parts: readonly (readonly CountRow[])[]): Coun
   return [...merged.values()];
 }
 
-const counts = (r: CountRow) => ({ requests: r.requests, errors5xx: r.errors5xx, errors4xx: r.errors4xx });
-const addCounts = (a: CountRow, b: CountRow) => ({
-  requests: a.requests + b.requests,
-  errors5xx: a.errors5xx + b.errors5xx,
-  errors4xx: a.errors4xx + b.errors4xx,
-});
+const countFields = [
+  'requests',
+  'errors5xx',
+  'errors4xx',
+  'status1xx',
+  'status2xx',
+  'status3xx',
+  'statusUnknown',
+] as const satisfies readonly (keyof CountRow)[];
+type Counts = Pick<CountRow, (typeof countFields)[number]>;
+
+const counts = (r: CountRow): Counts =>
+  Object.fromEntries(countFields.map((f) => [f, r[f]])) as unknown as Counts;
+const addCounts = (a: CountRow, b: CountRow): Counts =>
+  Object.fromEntries(countFields.map((f) => [f, a[f] + b[f]])) as unknown as Counts;
 
 export function mergeHistogramRows(...parts: readonly (readonly HistogramRow[])[]): HistogramRow[] {
   const merged = new Map<

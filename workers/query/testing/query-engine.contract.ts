@@ -17,6 +17,7 @@ import {
   putPercentileCases,
 } from '../../rollup/testing/percentile-cases.js';
 import type { PercentileCase } from '../../rollup/testing/percentile-cases.js';
+import { rewriteAsLegacyFiles } from './legacy-metrics-files.js';
 import { checkPercentileCases, writeMismatchReport, type OracleDepth } from './percentile-oracle.contract.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
@@ -30,6 +31,24 @@ const dayBefore = buildSeededFacts({
   idPrefix: 'y',
 });
 const deploy = buildServiceEvent({ ts: base + 15 * 60_000 });
+/** Rolled up, then its 10:00 hour rewritten as a rollup from before the status classes wrote it (an upgrade). */
+const upgraded = buildSeededFacts({
+  seed: 9,
+  count: 1500,
+  tenant: 'upgraded',
+  fromMs: base,
+  spanMs: 2 * 3_600_000,
+  idPrefix: 'u',
+});
+/** Every file written before the status classes existed: no file of any table has the columns. */
+const legacy = buildSeededFacts({
+  seed: 10,
+  count: 800,
+  tenant: 'legacy',
+  fromMs: base,
+  spanMs: 2 * 3_600_000,
+  idPrefix: 'l',
+});
 
 /**
  * The percentile oracle's cases: the hand-picked shapes plus `generated` fast-check cases (seeded, so every run
@@ -46,7 +65,7 @@ export async function loadContractData(
 ): Promise<void> {
   await putPercentileCases(store, cases);
   let seq = 0;
-  for (const batch of chunk([...dayBefore, ...facts], 500)) {
+  for (const batch of chunk([...dayBefore, ...facts, ...upgraded, ...legacy], 500)) {
     const byHour = new Map<number, RawFact[]>();
     for (const f of batch)
       byHour.set(Math.floor(f.ts / 3_600_000), [...(byHour.get(Math.floor(f.ts / 3_600_000)) ?? []), f]);
@@ -61,6 +80,21 @@ export async function loadContractData(
     metricsRetentionMs: 365 * day,
     applyRetention: false,
   });
+  await rewriteAsLegacyFiles(store, 'upgraded', (key) => key.includes('/hour=10/'));
+  await rewriteAsLegacyFiles(store, 'legacy');
+}
+
+/** Requests per status class, as the API splits them. */
+function statusClassesOf(subset: readonly RawFact[]) {
+  const of = (lo: number, hi: number) =>
+    subset.filter((f) => f.status_code >= lo && f.status_code < hi).length;
+  return {
+    status1xx: of(100, 200),
+    status2xx: of(200, 300),
+    status3xx: of(300, 400),
+    errors4xx: of(400, 500),
+    errors5xx: of(500, 600),
+  };
 }
 
 function expectWithinOnePercent(actual: number | null, exact: number): void {
@@ -331,6 +365,62 @@ export function describeQueryEngineContract(
         expectWithinOnePercent(p.worstMinute!.p99, worstP99);
         expect(p.worstMinute!.errorRate!).toBeGreaterThanOrEqual(p.errorRate!);
       }
+    });
+
+    it('splits every step and endpoint into status classes exactly (1xx+2xx+3xx+4xx+5xx = requests)', async () => {
+      const stepMs = 30 * 60_000;
+      const { points } = await service.timeseries({ tenant, from, to, stepMs });
+      for (const p of points) {
+        const subset = facts.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+        expect(p).toMatchObject({ ...statusClassesOf(subset), statusUnknown: 0, requests: subset.length });
+      }
+      const { endpoints } = await service.endpoints(tenant, from, to, 'requests', 1000);
+      for (const e of endpoints) {
+        const own = facts.filter(
+          (f) => f.service === e.service && f.method === e.method && f.path === e.path,
+        );
+        expect(e).toMatchObject({ ...statusClassesOf(own), statusUnknown: 0 });
+      }
+      expect(points.reduce((n, p) => n + p.status1xx, 0)).toBeGreaterThan(0);
+      expect(points.reduce((n, p) => n + p.status3xx, 0)).toBeGreaterThan(0);
+    });
+
+    it('reads files written before the status classes as unknown, never as 2xx or zero, beside newer files', async () => {
+      const stepMs = 3_600_000;
+      const { points } = await service.timeseries({ tenant: 'upgraded', from, to, stepMs });
+      const [old, fresh] = points.map((p) => upgraded.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs));
+      const below400 = old!.filter((f) => f.status_code < 400).length;
+      expect(points[0]).toMatchObject({
+        requests: old!.length,
+        errors4xx: statusClassesOf(old!).errors4xx,
+        errors5xx: statusClassesOf(old!).errors5xx,
+        status1xx: 0,
+        status2xx: 0,
+        status3xx: 0,
+        statusUnknown: below400,
+      });
+      expect(points[1]).toMatchObject({ ...statusClassesOf(fresh!), statusUnknown: 0 });
+      const { endpoints } = await service.endpoints('upgraded', from, to, 'requests', 1000);
+      const sum = (pick: (e: (typeof endpoints)[number]) => number) =>
+        endpoints.reduce((n, e) => n + pick(e), 0);
+      expect(sum((e) => e.statusUnknown)).toBe(below400);
+      expect(sum((e) => e.status2xx)).toBe(
+        fresh!.filter((f) => f.status_code >= 200 && f.status_code < 300).length,
+      );
+      expect(sum((e) => e.requests)).toBe(upgraded.length);
+    });
+
+    it('answers a tenant whose every file predates the status classes, its split unknown', async () => {
+      const { points } = await service.timeseries({ tenant: 'legacy', from, to, stepMs: 2 * 3_600_000 });
+      expect(points[0]).toMatchObject({
+        requests: legacy.length,
+        status2xx: 0,
+        statusUnknown: legacy.filter((f) => f.status_code < 400).length,
+        errors5xx: legacy.filter(is5xx).length,
+      });
+      expectPercentilesMatch(points[0]!, legacy);
+      const { services } = await service.services('legacy', from, to, 100);
+      expect(services.reduce((n, s) => n + s.requests, 0)).toBe(legacy.length);
     });
 
     it('treats a quote in a filter value as data, not SQL', async () => {

@@ -1,5 +1,5 @@
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
-import { decodeParquet } from '../../adapters/parquet-codec.js';
+import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
 import { buildSeededFacts, buildServiceEvent } from '../testing/seeded-raw-events.js';
 import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
 import {
@@ -20,6 +20,21 @@ function rowsOf(seed: number) {
 }
 
 describe('metrics Parquet files', () => {
+  it('keep an unknown status split NULL, not 0, and read a file without the status columns as unknown', () => {
+    const rows = rowsOf(5).map((r, i) =>
+      i % 2 === 0 ? { ...r, status1xx: null, status2xx: null, status3xx: null } : r,
+    );
+    const bytes = encodeRequestMetrics(rows);
+    expect(decodeRequestMetrics(bytes)).toEqual(rows);
+    const table = decodeParquet(bytes);
+    expect(table.getChild('status_2xx')?.nullCount).toBe(Math.ceil(rows.length / 2));
+    const older = table.select(
+      table.schema.fields.map((f) => f.name).filter((n) => !n.startsWith('status_')),
+    );
+    const [first] = decodeRequestMetrics(encodeParquet(older));
+    expect(first).toMatchObject({ requests: rows[0]!.requests, status2xx: null, status3xx: null });
+  });
+
   it('round-trip every request_metrics_minute column exactly', () => {
     const rows = rowsOf(1);
     expect(decodeRequestMetrics(encodeRequestMetrics(rows))).toEqual(rows);

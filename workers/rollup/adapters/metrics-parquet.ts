@@ -38,6 +38,20 @@ function int64Data(values: readonly number[]): Data<Int64> {
   return makeData({ type: new Int64(), length: data.length, nullCount: 0, data });
 }
 
+/** int64 with NULLs (a validity bitmap): status class counts merged from a file written before they existed. */
+function nullableInt64Data(values: readonly (number | null)[]): Data<Int64> {
+  const nulls = values.filter((v) => v === null).length;
+  if (nulls === 0) return int64Data(values as number[]);
+  const data = new BigInt64Array(values.length);
+  const nullBitmap = new Uint8Array(Math.ceil(values.length / 8));
+  values.forEach((v, i) => {
+    if (v === null) return;
+    data[i] = BigInt(v);
+    nullBitmap[i >> 3]! |= 1 << (i & 7);
+  });
+  return makeData({ type: new Int64(), length: values.length, nullCount: nulls, data, nullBitmap });
+}
+
 function float64Data(values: readonly number[]): Data<Float64> {
   return makeData({
     type: new Float64(),
@@ -102,6 +116,9 @@ export const metricsColumnEncoders: Record<
   requests: (rows) => int64Data(rows.map((r) => r.requests)),
   errors_5xx: (rows) => int64Data(rows.map((r) => r.errors5xx)),
   errors_4xx: (rows) => int64Data(rows.map((r) => r.errors4xx)),
+  status_1xx: (rows) => nullableInt64Data(rows.map((r) => r.status1xx)),
+  status_2xx: (rows) => nullableInt64Data(rows.map((r) => r.status2xx)),
+  status_3xx: (rows) => nullableInt64Data(rows.map((r) => r.status3xx)),
   latency_sum_ms: (rows) => float64Data(rows.map((r) => r.latencySumMs)),
   latency_min_ms: (rows) => float64Data(rows.map((r) => r.latencyMinMs)),
   latency_max_ms: (rows) => float64Data(rows.map((r) => r.latencyMaxMs)),
@@ -173,6 +190,9 @@ export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
 const numbers = (value: unknown): number[] =>
   Array.from((value as { toArray(): ArrayLike<number | bigint> }).toArray(), Number);
 
+const nullableNumber = (value: unknown): number | null =>
+  value === null || value === undefined ? null : Number(value);
+
 function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetricsRow, 'minuteMs'> {
   return {
     service: String(r['service']),
@@ -181,6 +201,10 @@ function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetrics
     requests: Number(r['requests']),
     errors5xx: Number(r['errors_5xx']),
     errors4xx: Number(r['errors_4xx']),
+    // A file written before the status classes were stored has no such column: unknown, not 0.
+    status1xx: nullableNumber(r['status_1xx']),
+    status2xx: nullableNumber(r['status_2xx']),
+    status3xx: nullableNumber(r['status_3xx']),
     latencySumMs: Number(r['latency_sum_ms']),
     latencyMinMs: Number(r['latency_min_ms']),
     latencyMaxMs: Number(r['latency_max_ms']),

@@ -28,7 +28,9 @@ function statusCode(random: () => number): number {
   const r = random();
   if (r < 0.03) return 500 + Math.floor(random() * 4);
   if (r < 0.08) return 400 + Math.floor(random() * 30);
-  return r < 0.1 ? 302 : 200;
+  // Every status class occurs, 1xx included, so the status breakdown is checked class by class.
+  if (r < 0.1) return 302;
+  return r < 0.102 ? 101 : 200;
 }
 
 export interface SeededFactsOptions {

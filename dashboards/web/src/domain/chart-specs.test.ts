@@ -6,6 +6,10 @@ const point = (t: number, overrides: Partial<TimeseriesPoint> = {}): TimeseriesP
   requests: 100,
   errors5xx: 5,
   errors4xx: 1,
+  status1xx: 0,
+  status2xx: 90,
+  status3xx: 4,
+  statusUnknown: 0,
   errorRate: 0.05,
   throughput: 100 / 60,
   p50: 10,
@@ -29,9 +33,9 @@ const size = { width: 400, height: 200 };
 const input = (ts: TimeseriesResponse) => ({ ts, events: [], scope: 'all services', newestMinute: null });
 
 describe('buildChartViews', () => {
-  it('builds error rate, latency (p50/p95/p99/p99.9/max) and throughput charts, titled with the bucket size', () => {
+  it('builds error rate, latency (p50/p95/p99/p99.9/max), throughput and 4xx rate charts, titled with the bucket size', () => {
     const views = buildChartViews(input(response()), size);
-    expect(views.map((v) => v.kind)).toEqual(['error-rate', 'latency', 'throughput']);
+    expect(views.map((v) => v.kind)).toEqual(['error-rate', 'latency', 'throughput', 'client-errors']);
     expect(views[1]!.spec.series.map((s) => s.name)).toEqual(['p50', 'p95', 'p99', 'p99.9', 'max']);
     expect(views[0]!.spec.title).toBe('Error rate (5xx), all services · 1-minute buckets');
     expect(views[0]!.spec.description).toBe('error rate: latest 10%, peak 10%.');
@@ -120,5 +124,28 @@ describe('summarize', () => {
     expect(summarize({ name: 'x', variant: 'errors', points: [{ t: 0, v: null }] }, String).latest).toBe(
       'no data',
     );
+  });
+});
+
+describe('the 4xx trend chart', () => {
+  it('draws the 4xx share of requests per bucket, and no point for a bucket without requests', () => {
+    const ts: TimeseriesResponse = {
+      from: 0,
+      to: 180_000,
+      stepMs: 60_000,
+      filter: {},
+      points: [
+        point(0, { requests: 200, errors4xx: 30 }),
+        point(60_000, { requests: 0, errors4xx: 0 }),
+        point(120_000),
+      ],
+    };
+    const [, , , clientErrors] = buildChartViews(input(ts), size);
+    expect(clientErrors!.spec.title).toBe('Client errors (4xx), all services · 1-minute buckets');
+    expect(clientErrors!.spec.series[0]!.points).toEqual([
+      { t: 0, v: 0.15 },
+      { t: 60_000, v: null },
+      { t: 120_000, v: 0.01 },
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { markerKind, type ChartMarker, type MarkerKind } from './chart-markers.j
 import { formatLatency, formatPercent, formatStep, formatThroughput } from './format.js';
 import type { ChartPoint, ChartSeries, LineChartSpec, SeriesVariant } from './line-chart-svg.js';
 
-export type ChartKind = 'error-rate' | 'latency' | 'throughput';
+export type ChartKind = 'error-rate' | 'client-errors' | 'latency' | 'throughput';
 
 type Value = (p: TimeseriesPoint, coveredSeconds: number) => number | null;
 
@@ -57,6 +57,21 @@ const CHARTS: ChartDefinition[] = [
     compared: (p, s) => p.requests / s,
     comparedName: 'throughput',
     formatValue: formatThroughput,
+  },
+  {
+    kind: 'client-errors',
+    title: 'Client errors (4xx)',
+    // A 4xx trend: a deploy that breaks a client contract shows here long before anyone files a ticket.
+    lines: [
+      {
+        name: '4xx rate',
+        variant: 'errors4xx',
+        value: (p) => (p.requests > 0 ? p.errors4xx / p.requests : null),
+      },
+    ],
+    compared: (p) => (p.requests > 0 ? p.errors4xx / p.requests : null),
+    comparedName: '4xx rate',
+    formatValue: formatPercent,
   },
 ];
 

@@ -4,7 +4,7 @@ import { formatTimeTick, linearScale, niceTicks, timeTicks, type Scale } from '.
 
 /** Each series has its own colour (CSS `series-<variant>`): no two lines of a page share one by accident. */
 export type SeriesVariant =
-  'errors' | 'p50' | 'p95' | 'p99' | 'p999' | 'max' | 'throughput' | 'compare' | 'worst';
+  'errors' | 'errors4xx' | 'p50' | 'p95' | 'p99' | 'p999' | 'max' | 'throughput' | 'compare' | 'worst';
 
 export interface ChartPoint {
   t: number;

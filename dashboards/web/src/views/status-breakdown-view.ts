@@ -1,0 +1,72 @@
+import type { TimeseriesResponse } from '../../../../workers/query/api-types.js';
+import { formatStep } from '../domain/format.js';
+import {
+  buildStatusBarsSvg,
+  buildStatusBreakdown,
+  describeStatusTotals,
+} from '../domain/status-breakdown.js';
+import { createElement } from './require-element.js';
+
+const CHART_HEIGHT = 200;
+
+export interface StatusBreakdownInput {
+  ts: TimeseriesResponse;
+  scope: string;
+  newestMinute: number | null;
+  timeZone?: string;
+}
+
+/** The status breakdown card: requests per status class stacked per bucket, with the range's shares below. */
+export class StatusBreakdownView {
+  private readonly card = document.querySelector<HTMLElement>('[data-status-breakdown]');
+  private last: StatusBreakdownInput | null = null;
+  private lastWidth = 0;
+
+  constructor() {
+    const card = this.card;
+    if (card) {
+      new ResizeObserver(() => {
+        if (card.clientWidth !== this.lastWidth && this.last) this.render(this.last);
+      }).observe(card);
+    }
+  }
+
+  render(input: StatusBreakdownInput): void {
+    const card = this.card;
+    if (!card) return;
+    this.last = input;
+    this.lastWidth = card.clientWidth;
+    const width = Math.max(240, card.clientWidth ? card.clientWidth - 26 : 600);
+    const breakdown = buildStatusBreakdown(input.ts, input.newestMinute);
+    const title = `Status codes, ${input.scope} · ${formatStep(input.ts.stepMs)} buckets`;
+    const caption = createElement('figcaption');
+    caption.append(createElement('h2', title));
+    const legend = createElement('ul', undefined, 'legend');
+    for (const c of breakdown.present) legend.append(createElement('li', c, `swatch-status-${c}`));
+    const box = createElement('div', undefined, 'chart-box');
+    if (breakdown.buckets.every((b) => b.requests === 0)) {
+      box.textContent = `No requests for ${input.scope} in this time range.`;
+      box.classList.add('no-data');
+    } else {
+      box.innerHTML = buildStatusBarsSvg(breakdown, {
+        id: 'chart-status',
+        title,
+        width,
+        height: CHART_HEIGHT,
+        timeZone: input.timeZone,
+      });
+    }
+    const totals = createElement('p', describeStatusTotals(breakdown), 'status-totals');
+    card.replaceChildren(caption, legend, box, totals);
+    if (breakdown.totals.unknown > 0) {
+      card.append(
+        createElement(
+          'p',
+          'unknown: requests below 400 rolled up before status classes were stored (their class was not kept).',
+          'status-note',
+        ),
+      );
+    }
+    card.removeAttribute('aria-busy');
+  }
+}
