@@ -28,6 +28,17 @@ export function latencyBucketIndex(valueMs: number): number {
   return Math.ceil(Math.log(valueMs) / logGamma);
 }
 
+/** What latencyBucketOf answers for 0 and subnormal latencies (the zero count); no real bucket index is this low. */
+export const latencyZeroBucket = -2147483648;
+
+/**
+ * The bucket a valid latency (finite, >= 0) is counted in: its index, or latencyZeroBucket. Lets a scan thread
+ * pay for the logarithm and the aggregating thread only count (LatencySketch.addToIndex).
+ */
+export function latencyBucketOf(valueMs: number): number {
+  return valueMs < latencyMinIndexableMs ? latencyZeroBucket : latencyBucketIndex(valueMs);
+}
+
 /** The representative value of bucket i: within `a` of every value the bucket can hold. */
 export function latencyBucketValue(index: number): number {
   return (2 * Math.pow(latencyGamma, index)) / (1 + latencyGamma);
@@ -74,6 +85,13 @@ export class LatencySketch {
       return;
     }
     this.addToBucket(latencyBucketIndex(valueMs), count);
+  }
+
+  /** add(valueMs) for a valid latency whose latencyBucketOf is already known: one count, no logarithm. */
+  addToIndex(bucket: number): void {
+    this.total += 1;
+    if (bucket === latencyZeroBucket) this.zero += 1;
+    else this.addToBucket(bucket, 1);
   }
 
   private addToBucket(index: number, count: number): void {

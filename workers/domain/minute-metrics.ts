@@ -1,4 +1,9 @@
-import { LatencySketch, type LatencyBuckets } from './latency-sketch.js';
+import {
+  InvalidLatencyError,
+  LatencySketch,
+  latencyBucketOf,
+  type LatencyBuckets,
+} from './latency-sketch.js';
 
 export const minuteMs = 60_000;
 
@@ -88,29 +93,100 @@ export function clampedQuantile(sketch: LatencySketch, q: number, min: number, m
   return Math.min(max, Math.max(min, value));
 }
 
-/** Folds deduplicated facts into per-minute rows; feed each fact once. */
+/**
+ * One endpoint's rows, by minute number (epoch minutes: small integers, which V8 keeps unboxed as keys). A scan
+ * thread's facts reach it through MinuteMetricsAggregator.endpoint() once per segment dictionary entry, so the
+ * per-fact cost is one small Map lookup, not three string-keyed ones.
+ */
+export class EndpointMinutes {
+  readonly minutes = new Map<number, Accumulator>();
+
+  constructor(
+    readonly service: string,
+    readonly method: string,
+    readonly path: string,
+    private readonly onNewRow: () => void,
+  ) {}
+
+  private row(minuteIndex: number): Accumulator {
+    let acc = this.minutes.get(minuteIndex);
+    if (acc === undefined) {
+      acc = buildAccumulator(minuteIndex * minuteMs, this);
+      this.minutes.set(minuteIndex, acc);
+      this.onNewRow();
+    }
+    return acc;
+  }
+
+  /** One unsampled fact; `bucket` is latencyBucketOf(latencyMs), computed wherever it is cheapest. */
+  add(minuteIndex: number, statusCode: number, latencyMs: number, bucket: number): void {
+    const acc = this.row(minuteIndex);
+    acc.requests += 1;
+    if (statusCode >= 500) acc.errors5xx += 1;
+    else if (statusCode >= 400) acc.errors4xx += 1;
+    else if (statusCode >= 300) acc.status3xx += 1;
+    else if (statusCode >= 200) acc.status2xx += 1;
+    else acc.status1xx += 1;
+    acc.sum += latencyMs;
+    if (latencyMs < acc.min) acc.min = latencyMs;
+    if (latencyMs > acc.max) acc.max = latencyMs;
+    acc.sketch.addToIndex(bucket);
+  }
+
+  /**
+   * A sampled fact counts as its weight in requests, error counts, the latency sum and the histogram, so a
+   * head-sampled service's throughput and error counts are estimates of the unsampled truth.
+   */
+  addWeighted(minuteIndex: number, statusCode: number, latencyMs: number, weight: number): void {
+    const acc = this.row(minuteIndex);
+    if (!Number.isInteger(weight)) acc.fractional = true;
+    acc.requests += weight;
+    if (statusCode >= 500) acc.errors5xx += weight;
+    else if (statusCode >= 400) acc.errors4xx += weight;
+    else if (statusCode >= 300) acc.status3xx += weight;
+    else if (statusCode >= 200) acc.status2xx += weight;
+    else acc.status1xx += weight;
+    acc.sum += latencyMs * weight;
+    if (latencyMs < acc.min) acc.min = latencyMs;
+    if (latencyMs > acc.max) acc.max = latencyMs;
+    acc.sketch.add(latencyMs, weight);
+  }
+}
+
+/**
+ * Folds deduplicated facts into per-minute rows; feed each fact once. Every fact of a row is added in feed
+ * order whichever entry point it takes, so latency_sum_ms (a float sum) is the same bits either way.
+ */
 export class MinuteMetricsAggregator {
-  // minute -> service -> method -> path: nested maps avoid building a key string for every fact.
-  private readonly groups = new Map<number, Map<string, Map<string, Map<string, Accumulator>>>>();
+  // service -> method -> path: nested maps avoid building a key string for every fact.
+  private readonly endpoints = new Map<string, Map<string, Map<string, EndpointMinutes>>>();
   private count = 0;
+  private readonly countRow = (): void => {
+    this.count += 1;
+  };
 
   add(fact: MinuteFactInput): void {
-    // Keyed by minute number (a small integer) rather than epoch ms, which V8 would box as a heap number.
-    const minuteIndex = Math.floor(fact.ts / minuteMs);
-    const byService = child(
-      this.groups,
-      minuteIndex,
-      () => new Map<string, Map<string, Map<string, Accumulator>>>(),
-    );
-    const byMethod = child(byService, fact.service, () => new Map<string, Map<string, Accumulator>>());
-    const byPath = child(byMethod, fact.method, () => new Map<string, Accumulator>());
-    let acc = byPath.get(fact.path);
-    if (acc === undefined) {
-      acc = buildAccumulator(minuteIndex * minuteMs, fact);
-      byPath.set(fact.path, acc);
-      this.count += 1;
+    const latency = fact.latency_ms;
+    if (!(latency >= 0) || !Number.isFinite(latency)) {
+      throw new InvalidLatencyError(`latency_ms ${latency} must be a finite number >= 0`);
     }
-    accumulate(acc, fact);
+    const endpoint = this.endpoint(fact.service, fact.method, fact.path);
+    const minuteIndex = Math.floor(fact.ts / minuteMs);
+    const weight = fact.weight ?? 1;
+    if (weight === 1) endpoint.add(minuteIndex, fact.status_code, latency, latencyBucketOf(latency));
+    else endpoint.addWeighted(minuteIndex, fact.status_code, latency, weight);
+  }
+
+  /** The endpoint's rows, created on first use. */
+  endpoint(service: string, method: string, path: string): EndpointMinutes {
+    const byMethod = child(this.endpoints, service, () => new Map<string, Map<string, EndpointMinutes>>());
+    const byPath = child(byMethod, method, () => new Map<string, EndpointMinutes>());
+    let endpoint = byPath.get(path);
+    if (endpoint === undefined) {
+      endpoint = new EndpointMinutes(service, method, path, this.countRow);
+      byPath.set(path, endpoint);
+    }
+    return endpoint;
   }
 
   get size(): number {
@@ -120,9 +196,9 @@ export class MinuteMetricsAggregator {
   /** Rows sorted by (minute, service, method, path) so the output bytes are deterministic. */
   rows(): MinuteMetricsRow[] {
     const rows: MinuteMetricsRow[] = [];
-    for (const byService of this.groups.values()) {
-      for (const byMethod of byService.values()) {
-        for (const byPath of byMethod.values()) rows.push(...[...byPath.values()].map(buildRow));
+    for (const byMethod of this.endpoints.values()) {
+      for (const byPath of byMethod.values()) {
+        for (const endpoint of byPath.values()) rows.push(...[...endpoint.minutes.values()].map(buildRow));
       }
     }
     return rows.sort(compareMinuteKeys);
@@ -138,12 +214,12 @@ function child<K, V>(map: Map<K, V>, key: K, create: () => V): V {
   return value;
 }
 
-function buildAccumulator(minute: number, fact: MinuteFactInput): Accumulator {
+function buildAccumulator(minute: number, endpoint: EndpointKey): Accumulator {
   return {
     minuteMs: minute,
-    service: fact.service,
-    method: fact.method,
-    path: fact.path,
+    service: endpoint.service,
+    method: endpoint.method,
+    path: endpoint.path,
     requests: 0,
     errors5xx: 0,
     errors4xx: 0,
@@ -156,27 +232,6 @@ function buildAccumulator(minute: number, fact: MinuteFactInput): Accumulator {
     sketch: new LatencySketch(),
     fractional: false,
   };
-}
-
-/**
- * A fact counts as its weight (1 unless it was sampled) in requests, error counts, the latency sum and the
- * histogram, so a head-sampled service's throughput and error counts are estimates of the unsampled truth.
- */
-function accumulate(acc: Accumulator, fact: MinuteFactInput): void {
-  const latency = fact.latency_ms;
-  const weight = fact.weight ?? 1;
-  if (!Number.isInteger(weight)) acc.fractional = true;
-  acc.requests += weight;
-  const status = fact.status_code;
-  if (status >= 500) acc.errors5xx += weight;
-  else if (status >= 400) acc.errors4xx += weight;
-  else if (status >= 300) acc.status3xx += weight;
-  else if (status >= 200) acc.status2xx += weight;
-  else acc.status1xx += weight;
-  acc.sum += weight === 1 ? latency : latency * weight;
-  if (latency < acc.min) acc.min = latency;
-  if (latency > acc.max) acc.max = latency;
-  acc.sketch.add(latency, weight);
 }
 
 /**

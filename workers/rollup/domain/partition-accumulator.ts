@@ -1,4 +1,4 @@
-import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
+import { MinuteMetricsAggregator, minuteMs } from '../../domain/minute-metrics.js';
 import type { RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
 import {
   buildEventFingerprint,
@@ -92,8 +92,13 @@ export class PartitionAccumulator {
 
   /** A worker's scan of one segment: the same dedupe and aggregation, in the same input order. */
   addScan(scan: SegmentScanResult): void {
-    const fact = { ts: 0, service: '', method: '', path: '', status_code: 0, latency_ms: 0 };
     const fp = scan.fingerprints;
+    // One endpoint lookup per dictionary entry, not per fact.
+    const endpoints = scan.dictionary.map(([service, method, path]) =>
+      this.aggregator.endpoint(service, method, path),
+    );
+    const { times, groups, statuses, latencies, buckets } = scan;
+    let newest = this.newestTs;
     let other = 0;
     for (let i = 0; i < scan.count; i++) {
       while (other < scan.otherAt.length && scan.otherAt[other] === i)
@@ -104,20 +109,15 @@ export class PartitionAccumulator {
         this.stats.duplicates += 1;
         continue;
       }
-      const group = scan.dictionary[scan.groups[i]!]!;
-      fact.ts = scan.minutes[i]! * 60_000;
-      fact.service = group[0];
-      fact.method = group[1];
-      fact.path = group[2];
-      fact.status_code = scan.statuses[i]!;
-      fact.latency_ms = scan.latencies[i]!;
       this.stats.facts += 1;
-      this.aggregator.add(fact);
+      const ts = times[i]!;
+      endpoints[groups[i]!]!.add(Math.floor(ts / minuteMs), statuses[i]!, latencies[i]!, buckets[i]!);
+      if (ts > newest) newest = ts;
       if ((i & 4095) === 0) this.checkRows();
     }
     while (other < scan.otherLines.length) this.addLine(scan.otherLines[other++]!);
-    // A duplicate shares its event's time, so the scan's newest in-hour fact is the newest distinct one.
-    if (scan.newestTs > this.newestTs) this.newestTs = scan.newestTs;
+    // Only distinct facts count: a re-sent event_id may carry another time (the first one seen wins).
+    if (newest > this.newestTs) this.newestTs = newest;
     this.checkRows();
   }
 

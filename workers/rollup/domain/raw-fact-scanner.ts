@@ -113,6 +113,13 @@ export interface ScannedFact {
   latency_ms: number;
   idStart: number;
   idEnd: number;
+  /** Byte ranges of service, method and path (always set; the strings only when the scanner interns). */
+  serviceStart: number;
+  serviceEnd: number;
+  methodStart: number;
+  methodEnd: number;
+  pathStart: number;
+  pathEnd: number;
 }
 
 export class RawFactScanner {
@@ -125,12 +132,24 @@ export class RawFactScanner {
     latency_ms: 0,
     idStart: 0,
     idEnd: 0,
+    serviceStart: 0,
+    serviceEnd: 0,
+    methodStart: 0,
+    methodEnd: 0,
+    pathStart: 0,
+    pathEnd: 0,
   };
   private readonly interned = new Map<number, { bytes: Uint8Array; value: string }[]>();
   private seen = 0;
   private valueStart = 0;
   private valueEnd = 0;
   private asciiOnly = true;
+
+  /**
+   * internStrings false: service, method and path are left as byte ranges (fact.service etc. stay ''), for a
+   * caller that groups endpoints by their bytes (the scan worker) and would only throw the strings away.
+   */
+  constructor(private readonly internStrings = true) {}
 
   /** True when bytes [start, end) are a valid fact in compact form; `fact` then holds its fields. */
   scan(buf: Buffer, start: number, end: number): boolean {
@@ -195,11 +214,19 @@ export class RawFactScanner {
         fact.idEnd = this.valueEnd;
         return this.asciiOnly && this.valueEnd > this.valueStart;
       case Key.Service:
-        return (fact.service = this.intern(buf)) !== '';
+        fact.serviceStart = this.valueStart;
+        fact.serviceEnd = this.valueEnd;
+        return this.internStrings
+          ? (fact.service = this.intern(buf)) !== ''
+          : this.valueEnd > this.valueStart;
       case Key.Method:
-        return (fact.method = this.intern(buf)) !== '';
+        fact.methodStart = this.valueStart;
+        fact.methodEnd = this.valueEnd;
+        return this.internStrings ? (fact.method = this.intern(buf)) !== '' : this.valueEnd > this.valueStart;
       case Key.Path:
-        return (fact.path = this.intern(buf)) !== '';
+        fact.pathStart = this.valueStart;
+        fact.pathEnd = this.valueEnd;
+        return this.internStrings ? (fact.path = this.intern(buf)) !== '' : this.valueEnd > this.valueStart;
       default:
         return true;
     }

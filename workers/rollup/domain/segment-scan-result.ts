@@ -3,12 +3,13 @@ export interface SegmentScanResult {
   id: number;
   count: number;
   fingerprints: Uint32Array;
-  minutes: Int32Array;
+  /** Fact times (ms), kept whole: the newest distinct fact's time is freshness, and a re-sent id may carry another. */
+  times: Float64Array;
   groups: Uint32Array;
   statuses: Uint16Array;
   latencies: Float64Array;
-  /** The newest event time (ms) among this segment's facts of the hour; -Infinity when it has none. */
-  newestTs: number;
+  /** latencyBucketOf(latencies[i]), computed on the scan thread. */
+  buckets: Int32Array;
   /**
    * This segment's (service, method, path) dictionary: groups[i] indexes it. One per segment, so a worker's heap
    * holds one segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).

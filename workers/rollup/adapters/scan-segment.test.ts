@@ -1,0 +1,106 @@
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { PartitionAccumulator } from '../domain/partition-accumulator.js';
+import { readGzipLineChunks } from './raw-segment-lines.js';
+import { scanSegment } from './scan-segment.js';
+
+const hourMs = Date.parse('2026-11-20T10:00:00Z');
+const limits = { dedupeBudgetBytes: 1 << 20, maxPartitionRows: 100_000, slices: 1, partition: 'p' };
+
+/** Latencies where bucketing is delicate: zero, subnormal, sub-microsecond, bucket edges, hour-long. */
+const latency = fc.oneof(
+  fc.constantFrom(0, 5e-324, 2 ** -1022, 1e-300, 1e-6, 1, 1.0202020202020203, 3_600_000),
+  fc.double({ min: 0, max: 1e6, noNaN: true }),
+  fc.integer({ min: 0, max: 5000 }),
+);
+
+const fact = fc.record({
+  kind: fc.constant('fact'),
+  event_id: fc
+    .constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')
+    .chain((p) => fc.nat(40).map((n) => `${p}-${n}`)),
+  // Mostly inside the hour, sometimes just outside it.
+  ts: fc.integer({ min: hourMs - 1000, max: hourMs + 3_600_000 + 1000 }),
+  service: fc.constantFrom('checkout', 'search', 'auth', 'é-svc'),
+  method: fc.constantFrom('GET', 'POST'),
+  path: fc.constantFrom('/a', '/b/:id', '/c'),
+  status_code: fc.integer({ min: 100, max: 599 }),
+  latency_ms: latency,
+});
+
+/** Canonical lines, the same fact re-sent, non-canonical forms, service events and garbage. */
+const line = fc.oneof(
+  { weight: 6, arbitrary: fact.map((f) => JSON.stringify(f)) },
+  { weight: 1, arbitrary: fact.map((f) => JSON.stringify(f, null, 1).replaceAll('\n', '')) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({ id: fc.nat(5), ts: fc.integer({ min: hourMs, max: hourMs + 3_599_999 }) })
+      .map((e) =>
+        JSON.stringify({
+          kind: 'event',
+          event_id: `ev-${e.id}`,
+          ts: e.ts,
+          type: 'deploy',
+          service: 'checkout',
+          version: 'v1',
+        }),
+      ),
+  },
+  { weight: 1, arbitrary: fc.constantFrom('{', 'not json', '{"kind":"fact"}', '') },
+);
+
+async function inThread(segments: string[][]) {
+  const acc = new PartitionAccumulator(hourMs, () => undefined, limits);
+  for (const segment of segments) {
+    for await (const chunk of readGzipLineChunks(gzipSync(segment.join('\n')))) acc.addChunk(chunk);
+  }
+  return acc;
+}
+
+async function scanned(segments: string[][]) {
+  const acc = new PartitionAccumulator(hourMs, () => undefined, limits);
+  for (const [id, segment] of segments.entries()) {
+    acc.addScan(
+      await scanSegment({ id, key: `s${id}`, body: gzipSync(segment.join('\n')), startMs: hourMs }),
+    );
+  }
+  return acc;
+}
+
+describe('scanSegment (what each scan worker thread runs)', () => {
+  it('aggregates to the same rows, bits and stats as the in-thread path, whatever the lines', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(line, { maxLength: 60 }), { minLength: 1, maxLength: 4 }),
+        async (segments) => {
+          const [a, b] = [await inThread(segments), await scanned(segments)];
+          // toEqual compares latency_sum_ms bit for bit: the float sum must see the facts in the same order.
+          expect(b.aggregator.rows()).toEqual(a.aggregator.rows());
+          expect(b.stats).toEqual(a.stats);
+          expect([...b.events]).toEqual([...a.events]);
+          expect(b.newestTs).toBe(a.newestTs);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('counts a zero and a subnormal latency in the zero count and 2^-1022 in a bucket', async () => {
+    const lines = [0, 5e-324, 2 ** -1022].map((latencyMs, i) =>
+      JSON.stringify({
+        kind: 'fact',
+        event_id: `z-${i}`,
+        ts: hourMs,
+        service: 's',
+        method: 'GET',
+        path: '/',
+        status_code: 200,
+        latency_ms: latencyMs,
+      }),
+    );
+    const [row] = (await scanned([lines])).aggregator.rows();
+    expect(row?.latency.zeroCount).toBe(2);
+    expect(row?.latency.indexes).toEqual([Math.ceil(Math.log(2 ** -1022) / Math.log(1.01 / 0.99))]);
+  });
+});

@@ -1,0 +1,152 @@
+import { latencyBucketOf } from '../../domain/latency-sketch.js';
+import { RawFactScanner, type ScannedFact } from '../domain/raw-fact-scanner.js';
+import { buildEventFingerprint } from '../domain/event-fingerprint-set.js';
+import { forEachLine } from '../domain/for-each-line.js';
+import { readGzipLineChunks } from './raw-segment-lines.js';
+import type { SegmentScanResult } from '../domain/segment-scan-result.js';
+import type { SegmentScanRequest } from './segment-scan-pool.js';
+
+/**
+ * What a scan worker thread does with one segment (also callable in-thread, which is how tests compare it with
+ * the in-thread path): inflates and scans one raw segment, returning its canonical facts as columns (fingerprint,
+ * time, group, status, latency) and every other line as text for the main thread's parseRawLine. Dedupe and
+ * aggregation stay on the main thread, in input order, so results are identical to the single-thread path.
+ */
+// Strings are not interned: the endpoint dictionary groups facts by their bytes.
+const scanner = new RawFactScanner(false);
+
+/** One segment's facts; its buffers are transferred (not copied) to the main thread when done. */
+class Columns {
+  count = 0;
+  fingerprints = new Uint32Array(3 * 65_536);
+  times = new Float64Array(65_536);
+  groups = new Uint32Array(65_536);
+  statuses = new Uint16Array(65_536);
+  latencies = new Float64Array(65_536);
+  /** latencyBucketOf(latency): the logarithm is paid here, on the scan thread, not by the aggregating thread. */
+  buckets = new Int32Array(65_536);
+
+  push(fp: Uint32Array, ts: number, group: number, status: number, latency: number): void {
+    if (this.count === this.times.length) this.grow();
+    const i = this.count++;
+    this.fingerprints.set(fp, i * 3);
+    this.times[i] = ts;
+    this.groups[i] = group;
+    this.statuses[i] = status;
+    this.latencies[i] = latency;
+    this.buckets[i] = latencyBucketOf(latency);
+  }
+
+  private grow(): void {
+    const grow = <T extends { length: number; set(a: T): void }>(a: T, make: (n: number) => T): T => {
+      const b = make(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.fingerprints = grow(this.fingerprints, (n) => new Uint32Array(n));
+    this.times = grow(this.times, (n) => new Float64Array(n));
+    this.groups = grow(this.groups, (n) => new Uint32Array(n));
+    this.statuses = grow(this.statuses, (n) => new Uint16Array(n));
+    this.latencies = grow(this.latencies, (n) => new Float64Array(n));
+    this.buckets = grow(this.buckets, (n) => new Int32Array(n));
+  }
+}
+
+interface GroupEntry {
+  id: number;
+  service: Uint8Array;
+  method: Uint8Array;
+  path: Uint8Array;
+}
+
+function sameRange(buf: Uint8Array, start: number, end: number, bytes: Uint8Array): boolean {
+  if (end - start !== bytes.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
+  return true;
+}
+
+/**
+ * One segment's endpoint dictionary, keyed by the bytes of (service, method, path): one hash and compare per
+ * fact instead of three string interns and three Map lookups. Two byte forms that decode to the same text (invalid
+ * UTF-8) get two ids with equal strings; the main thread maps both to the same row, in input order.
+ */
+class SegmentGroups {
+  private readonly byHash = new Map<number, GroupEntry[]>();
+  readonly list: [string, string, string][] = [];
+
+  idOf(buf: Buffer, f: ScannedFact): number {
+    let hash = 0x811c9dc5;
+    for (let i = f.serviceStart; i < f.serviceEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    hash = Math.imul(hash ^ 0x100, 0x01000193);
+    for (let i = f.methodStart; i < f.methodEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    hash = Math.imul(hash ^ 0x101, 0x01000193);
+    for (let i = f.pathStart; i < f.pathEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
+    const bucket = this.byHash.get(hash);
+    if (bucket !== undefined) {
+      for (const e of bucket) {
+        if (
+          sameRange(buf, f.serviceStart, f.serviceEnd, e.service) &&
+          sameRange(buf, f.methodStart, f.methodEnd, e.method) &&
+          sameRange(buf, f.pathStart, f.pathEnd, e.path)
+        )
+          return e.id;
+      }
+    }
+    return this.insert(buf, f, hash, bucket);
+  }
+
+  private insert(buf: Buffer, f: ScannedFact, hash: number, bucket: GroupEntry[] | undefined): number {
+    const copy = (start: number, end: number) => Uint8Array.prototype.slice.call(buf, start, end);
+    const entry = {
+      id: this.list.length,
+      service: copy(f.serviceStart, f.serviceEnd),
+      method: copy(f.methodStart, f.methodEnd),
+      path: copy(f.pathStart, f.pathEnd),
+    };
+    const text = (start: number, end: number) => buf.toString('utf8', start, end);
+    this.list.push([
+      text(f.serviceStart, f.serviceEnd),
+      text(f.methodStart, f.methodEnd),
+      text(f.pathStart, f.pathEnd),
+    ]);
+    if (bucket) bucket.push(entry);
+    else this.byHash.set(hash, [entry]);
+    return entry.id;
+  }
+}
+
+export async function scanSegment(request: SegmentScanRequest): Promise<SegmentScanResult> {
+  const columns = new Columns();
+  const otherLines: string[] = [];
+  const otherAt: number[] = [];
+  const groups = new SegmentGroups();
+  const fp = new Uint32Array(3);
+  const endMs = request.startMs + 3_600_000;
+  for await (const chunk of readGzipLineChunks(request.body, request.key)) {
+    forEachLine(chunk, (start, end) => {
+      const fact = scanner.fact;
+      if (!scanner.scan(chunk, start, end) || fact.ts < request.startMs || fact.ts >= endMs) {
+        otherLines.push(chunk.toString('utf8', start, end));
+        otherAt.push(columns.count);
+        return;
+      }
+      buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
+      const group = groups.idOf(chunk, fact);
+      columns.push(fp, fact.ts, group, fact.status_code, fact.latency_ms);
+    });
+  }
+  const n = columns.count;
+  return {
+    id: request.id,
+    count: n,
+    fingerprints: columns.fingerprints.subarray(0, n * 3),
+    times: columns.times.subarray(0, n),
+    groups: columns.groups.subarray(0, n),
+    statuses: columns.statuses.subarray(0, n),
+    latencies: columns.latencies.subarray(0, n),
+    buckets: columns.buckets.subarray(0, n),
+    dictionary: groups.list,
+    otherLines,
+    otherAt,
+  };
+}
