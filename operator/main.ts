@@ -14,6 +14,7 @@ import {
 } from './adapters/kube-connection.js';
 import { LeaderElector } from './adapters/leader-election.js';
 import { KubePipelineApi } from './adapters/pipeline-api.js';
+import { CachedPipelines, PipelineCache } from './adapters/pipeline-cache.js';
 import { ConfigError } from '../workers/shared/config-error.js';
 import { loadConfig, type OperatorConfig } from './config.js';
 import { PipelineController } from './controller/controller.js';
@@ -42,11 +43,16 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
   );
 }
 
-/** The reconciler behind its ports: pipelines, children through the informer cache, Events. */
-function buildReconciler(client: KubeClient, cache: ChildCache, logger: Logger): PipelineReconciler {
+/** The reconciler behind its ports: pipelines and children through the informer caches, Events. */
+function buildReconciler(
+  client: KubeClient,
+  caches: { children: ChildCache; pipelines: PipelineCache },
+  logger: Logger,
+): PipelineReconciler {
   const discovery = new PrometheusOperatorDiscovery(client);
+  const cache = caches.children;
   return new PipelineReconciler({
-    pipelines: new KubePipelineApi(client),
+    pipelines: new CachedPipelines(new KubePipelineApi(client), caches.pipelines),
     children: new CachedChildren(new ChildWriter(client, FIELD_MANAGER), cache),
     events: new EventRecorder(client, FIELD_MANAGER, logger),
     logger,
@@ -104,8 +110,9 @@ export async function startOperator(
     onRequest: (verb) => metrics.apiRequests.inc({ verb }),
   });
   const cache = new ChildCache();
-  const reconciler = buildReconciler(client, cache, logger);
-  const controllerOptions = { client, reconciler, logger, metrics, cache, ...config };
+  const pipelineCache = new PipelineCache();
+  const reconciler = buildReconciler(client, { children: cache, pipelines: pipelineCache }, logger);
+  const controllerOptions = { client, reconciler, logger, metrics, cache, pipelineCache, ...config };
   if (elector) elector.start();
   else lead();
   const health = await startHealthServer({

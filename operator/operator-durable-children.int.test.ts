@@ -157,6 +157,48 @@ describe('durable, upgradable children on a real kube-apiserver', () => {
     });
   });
 
+  it('marks a pipeline that sets spec.cube Deprecated with a Warning Event, and clears it when the field goes', async () => {
+    type Conditions = {
+      status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
+    };
+    const deprecated = async () =>
+      ((await get(pipelinePath('legacy'))) as Conditions | undefined)?.status?.conditions?.find(
+        (c) => c.type === 'Deprecated',
+      );
+    await create('legacy', {
+      cube: { enabled: true },
+      images: { cube: { repository: 'cubejs/cube', tag: 'v1.3.0' } },
+    });
+    const condition = await eventually('Deprecated condition', deprecated);
+    expect(condition).toMatchObject({
+      status: 'True',
+      reason: 'DeprecatedFieldSet',
+      message: expect.stringMatching(
+        /^spec\.cube\.enabled, spec\.images\.cube ignored: Cube was removed \(docs\/adr\/0068\).*remove them from the spec$/,
+      ),
+    });
+    await eventually('DeprecatedFieldIgnored Warning', async () =>
+      (await events('legacy')).find((e) => e.reason === 'DeprecatedFieldIgnored' && e.type === 'Warning'),
+    );
+    // A JSON patch removes the fields (a merge patch of cube: null would leave the CRD's default back in place).
+    await env.client.request({
+      method: 'PATCH',
+      path: pipelinePath('legacy'),
+      contentType: 'application/json-patch+json',
+      body: [
+        { op: 'remove', path: '/spec/cube' },
+        { op: 'remove', path: '/spec/images/cube' },
+      ],
+    });
+    await eventually('Deprecated condition cleared', async () => {
+      const got = (await get(pipelinePath('legacy'))) as Pipeline;
+      return got.status?.observedGeneration === got.metadata.generation && (await deprecated()) === undefined;
+    });
+    await eventually('DeprecatedFieldsRemoved Event', async () =>
+      (await events('legacy')).find((e) => e.reason === 'DeprecatedFieldsRemoved'),
+    );
+  });
+
   it('moves ingest from a Deployment to a StatefulSet, removing the Deployment only once the StatefulSet is ready', async () => {
     const ingestion = { replicas: 2, minAvailable: 1, autoscaling: { enabled: false } };
     const p = await create('move', { ingestion });
@@ -260,6 +302,13 @@ describe('durable, upgradable children on a real kube-apiserver', () => {
       );
     });
     await gone('its Job pruned', job('scale-ingest-rescue-1'));
+    // The claim stays marked for deletion (its finalizer): later passes must not start a second rescue of it.
+    await mergePatch(env.client, pipelinePath('scale'), { spec: { retentionDays: 13 } });
+    await eventually('pass after the claim was deleted', async () => {
+      const got = (await get(pipelinePath('scale'))) as Pipeline;
+      return got.status?.observedGeneration === got.metadata.generation;
+    });
+    expect(await get(job('scale-ingest-rescue-1'))).toBeUndefined();
     expect((await get(claim('data-scale-ingest-2')))?.metadata).not.toHaveProperty('deletionTimestamp');
     expect(await get(claim('data-scale-ingest-0'))).toBeDefined();
     await eventually('rescue Events', async () => {

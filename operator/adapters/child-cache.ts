@@ -115,6 +115,10 @@ export class CachedChildren implements ChildPort {
     return this.inner.list(kind, namespace, selector);
   }
 
+  listFresh(kind: KindRef, namespace: string, selector: string): Promise<KubeObject[]> {
+    return this.inner.listFresh(kind, namespace, selector);
+  }
+
   delete(object: KubeObject, propagationPolicy?: 'Background' | 'Orphan'): Promise<void> {
     return this.inner.delete(object, propagationPolicy);
   }

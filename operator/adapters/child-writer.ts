@@ -105,6 +105,15 @@ export class ChildWriter implements ChildPort {
     }
   }
 
+  /** This writer has no cache: every list is fresh. */
+  listFresh(
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
+    namespace: string,
+    labelSelector: string,
+  ): Promise<KubeObject[]> {
+    return this.list(kind, namespace, labelSelector);
+  }
+
   async list(
     kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
     namespace: string,

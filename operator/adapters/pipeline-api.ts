@@ -2,7 +2,7 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import { parsePipeline, type GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { PipelinePort } from '../controller/ports.js';
-import { STRICT, type KubeClient } from './kube-client.js';
+import { STRICT, type KubeClient, type KubeObject } from './kube-client.js';
 import { isNotFound } from './kube-errors.js';
 import { resourcePath } from './resource-paths.js';
 
@@ -22,9 +22,10 @@ export class KubePipelineApi implements PipelinePort {
     return parsePipeline(raw);
   }
 
-  async patchStatus(pipeline: GravixPipeline, status: PipelineStatus): Promise<void> {
+  /** Returns the pipeline as written (the cache keeps it). */
+  async patchStatus(pipeline: GravixPipeline, status: PipelineStatus): Promise<KubeObject> {
     const { namespace, name } = pipeline.metadata;
-    await this.client.request({
+    return this.client.request({
       method: 'PATCH',
       path: pipelinePath(namespace, name, '/status'),
       query: { fieldValidation: STRICT },

@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { PIPELINE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../../cdk8s/naming.js';
 import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import type { ChildCache } from '../adapters/child-cache.js';
+import type { PipelineCache } from '../adapters/pipeline-cache.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { Watcher, type WatchEventType } from '../adapters/watcher.js';
-import { watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
+import { wakesPipeline, watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { PipelineReconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -21,6 +22,8 @@ export interface ControllerOptions {
   resyncMs: number;
   /** The informer store the reconciler reads children from; fed here by the child watches. */
   cache: ChildCache;
+  /** The store the reconciler reads pipelines from; fed here by the pipeline watch. */
+  pipelineCache: PipelineCache;
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
@@ -125,19 +128,31 @@ export class PipelineController {
   }
 
   private watchPipelines(): void {
-    this.watcher({ apiVersion: API_VERSION, kind: KIND }, undefined, (type, object) => {
-      const key = keyOf(object);
-      if (type === 'DELETED') {
-        this.pipelines.delete(key);
-        return this.enqueue(key);
-      }
-      // A status write (ours, after every pass that changed something) moves neither generation nor metadata:
-      // it must not wake another pass. Relists (ADDED again) pass the same filter; the resync timer still visits all.
-      const signature = pipelineSignature(object);
-      if (this.pipelines.get(key) === signature) return;
-      this.pipelines.set(key, signature);
-      this.enqueue(key);
-    });
+    const { pipelineCache } = this.options;
+    this.watcher(
+      { apiVersion: API_VERSION, kind: KIND },
+      undefined,
+      (type, object) => this.onPipelineEvent(type, object),
+      (items) => pipelineCache.replace(items),
+    );
+  }
+
+  private onPipelineEvent(type: WatchEventType, object: KubeObject): void {
+    const { pipelineCache } = this.options;
+    const key = keyOf(object);
+    // The cache first: the pass this event may start reads the pipeline from it.
+    if (type === 'DELETED') pipelineCache.remove(object);
+    else pipelineCache.upsert(object);
+    if (type === 'DELETED') {
+      this.pipelines.delete(key);
+      return this.enqueue(key);
+    }
+    // A status write (ours, after every pass that changed something) moves neither generation nor metadata:
+    // it must not wake another pass. Relists (ADDED again) pass the same filter; the resync timer still visits all.
+    const signature = pipelineSignature(object);
+    if (this.pipelines.get(key) === signature) return;
+    this.pipelines.set(key, signature);
+    this.enqueue(key);
   }
 
   private watchChildren(kind: RegisteredKind): void {
@@ -148,6 +163,7 @@ export class PipelineController {
       (type, object) => {
         if (type === 'DELETED') cache.remove(kind, object);
         else cache.upsert(kind, object);
+        if (!wakesPipeline(kind, type)) return;
         const pipeline = object.metadata?.labels as Record<string, string> | undefined;
         const name = pipeline?.[PIPELINE_LABEL];
         if (name) this.enqueue(`${object.metadata?.namespace}/${name}`);

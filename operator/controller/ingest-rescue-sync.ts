@@ -3,14 +3,14 @@ import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { ChildPort } from './ports.js';
 import type { KubeObject } from '../adapters/kube-client.js';
 import { isNotFound } from '../adapters/kube-errors.js';
-import { planIngestRescue, type IngestRescuePlan } from '../domain/ingest-rescue.js';
+import { planIngestRescue, type IngestRescueInput, type IngestRescuePlan } from '../domain/ingest-rescue.js';
 
 const CLAIM = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 const JOB = { apiVersion: 'batch/v1', kind: 'Job' };
 const STATEFUL_SET = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 
-type Named = KubeObject & { metadata: { name: string } };
+type Named = KubeObject & { metadata: { name: string; deletionTimestamp?: string } };
 type Job = Named & { status?: { succeeded?: number } };
 
 /** Looks at the ingest StatefulSet, its claims, pods and rescue Jobs, and plans what to rescue (docs/adr/0067). */
@@ -32,11 +32,14 @@ export async function observeIngestRescue(
     children.list(JOB, namespace, selector('ingest-rescue')),
   ]);
   const jobPrefix = `${name}-ingest-rescue-`;
-  return planIngestRescue({
+  const input: IngestRescueInput = {
     statefulSet,
     replicas: live.spec?.replicas ?? 1,
-    claims: (claims as Named[]).map((c) => c.metadata.name),
-    pods: (pods as Named[]).map((p) => p.metadata.name),
+    claims: (claims as Named[]).map((c) => ({
+      name: c.metadata.name,
+      deleting: c.metadata.deletionTimestamp !== undefined,
+    })),
+    pods: names(pods),
     jobs: new Map(
       (jobs as Job[])
         .filter((j) => j.metadata.name.startsWith(jobPrefix))
@@ -45,8 +48,16 @@ export async function observeIngestRescue(
           { succeeded: (j.status?.succeeded ?? 0) > 0 },
         ]),
     ),
-  });
+  };
+  const plan = planIngestRescue(input);
+  // Pods come from the watch cache. A new rescue is the one decision a stale cache could make wrong (a pod just
+  // created and not seen yet would share its log with the Job), so that decision is checked with a fresh list.
+  if (!plan.rescue.some((ordinal) => !input.jobs.has(ordinal))) return plan;
+  const fresh = await children.listFresh(POD, namespace, selector('ingest'));
+  return planIngestRescue({ ...input, pods: names(fresh) });
 }
+
+const names = (objects: KubeObject[]) => (objects as Named[]).map((o) => o.metadata.name);
 
 /** Deletes claims whose rescue Job succeeded: their logs are empty and every fact they held is stored. */
 export async function deleteRescuedClaims(

@@ -10,7 +10,8 @@ import type { RegisteredKind } from '../domain/kind-registry.js';
 export interface PipelinePort {
   /** The defaulted pipeline, or undefined when it is gone or being deleted (garbage collection does the rest). */
   get(namespace: string, name: string): Promise<GravixPipeline | undefined>;
-  patchStatus(pipeline: GravixPipeline, status: PipelineStatus): Promise<void>;
+  /** Resolves with whatever the adapter learnt (the written object); the reconciler needs nothing back. */
+  patchStatus(pipeline: GravixPipeline, status: PipelineStatus): Promise<unknown>;
 }
 
 /** A pipeline's children. */
@@ -22,6 +23,15 @@ export interface ChildPort {
   get(manifest: Manifest): Promise<KubeObject | undefined>;
   growClaim(namespace: string, name: string, storage: string): Promise<void>;
   list(
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
+    namespace: string,
+    selector: string,
+  ): Promise<KubeObject[]>;
+  /**
+   * The same list from the apiserver, never from a cache: for the rare decision a stale read would make unsafe
+   * (starting a rescue while the replica's pod still runs).
+   */
+  listFresh(
     kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,
     namespace: string,
     selector: string,

@@ -17,7 +17,7 @@ import {
 } from '../domain/replicas-handover.js';
 import { prunedKinds } from '../domain/kind-registry.js';
 import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
-import { CUBE_REMOVED, deprecatedFieldsSet } from '../domain/deprecated-fields.js';
+import { deprecatedFieldsSet, describeDeprecatedFields } from '../domain/deprecated-fields.js';
 import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { holdUntilReplaced, planPrune } from '../domain/prune-plan.js';
 import {
@@ -78,9 +78,11 @@ export class PipelineReconciler {
       log.warn({ err: error, reason: failure.reason }, 'pipeline reconcile failed');
       await this.event(pipeline, 'Warning', failure.reason, failure.message);
       // A failed pass did not look at the workloads: keep the last known replicas rather than report 0.
-      const { generation } = this.observe(pipeline, []);
+      const { generation, deprecatedFields } = this.observe(pipeline, []);
       const ingestReplicas = pipeline.status?.ingestReplicas ?? 0;
-      await this.writeStatus(pipeline, { generation, ingestReplicas, failure }).catch(() => undefined);
+      await this.writeStatus(pipeline, { generation, ingestReplicas, failure, deprecatedFields }).catch(
+        () => undefined,
+      );
       throw error;
     }
   }
@@ -174,6 +176,7 @@ export class PipelineReconciler {
     const childFailure = workloads.map(failedJob).find((f) => f !== undefined);
     return {
       generation: pipeline.metadata.generation ?? 0,
+      deprecatedFields: deprecatedFieldsSet(pipeline),
       workloads: workloads.map(workloadReadiness),
       ingestReplicas: ingest?.status?.replicas ?? 0,
       ...(childFailure ? { childFailure } : {}),
@@ -207,15 +210,17 @@ export class PipelineReconciler {
     if (pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
       const message = `applied ${result.applied.length} children for generation ${pipeline.metadata.generation}`;
       await this.event(pipeline, 'Normal', 'Reconciled', message);
-      const ignored = deprecatedFieldsSet(pipeline);
-      if (ignored.length > 0)
-        await this.event(
-          pipeline,
-          'Warning',
-          'DeprecatedFieldIgnored',
-          `${ignored.join(', ')} ignored: ${CUBE_REMOVED}`,
-        );
+      await this.announceDeprecation(pipeline);
     }
+  }
+
+  /** On a new generation: a Warning while deprecated fields are set, one Normal Event when they are gone. */
+  private async announceDeprecation(pipeline: GravixPipeline): Promise<void> {
+    const ignored = deprecatedFieldsSet(pipeline);
+    if (ignored.length > 0)
+      return this.event(pipeline, 'Warning', 'DeprecatedFieldIgnored', describeDeprecatedFields(ignored));
+    if (pipeline.status?.conditions?.some((c) => c.type === 'Deprecated'))
+      await this.event(pipeline, 'Normal', 'DeprecatedFieldsRemoved', 'no deprecated field is set any more');
   }
 
   /** One Warning Event when a child gives up (the status keeps saying so until it is fixed). */
@@ -234,6 +239,7 @@ export class PipelineReconciler {
       generation: pipeline.status?.observedGeneration ?? 0,
       ingestReplicas: pipeline.status?.ingestReplicas ?? 0,
       paused: true,
+      deprecatedFields: deprecatedFieldsSet(pipeline),
     });
   }
 

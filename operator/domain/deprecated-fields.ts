@@ -11,3 +11,8 @@ export function deprecatedFieldsSet(pipeline: GravixPipeline): string[] {
     ...(images.cube !== undefined ? ['spec.images.cube'] : []),
   ];
 }
+
+/** The one wording of the Warning Event and the Deprecated condition: which fields, and why they do nothing. */
+export function describeDeprecatedFields(fields: string[]): string {
+  return `${fields.join(', ')} ignored: ${CUBE_REMOVED}; remove ${fields.length > 1 ? 'them' : 'it'} from the spec`;
+}

@@ -1,9 +1,11 @@
 import { planIngestRescue, type IngestRescueInput } from './ingest-rescue.js';
 
+const claims = (...names: string[]) => names.map((name) => ({ name, deleting: false }));
+
 const input = (overrides: Partial<IngestRescueInput> = {}): IngestRescueInput => ({
   statefulSet: 'p-ingest',
   replicas: 1,
-  claims: ['data-p-ingest-0', 'data-p-ingest-1', 'data-p-ingest-2'],
+  claims: claims('data-p-ingest-0', 'data-p-ingest-1', 'data-p-ingest-2'),
   pods: ['p-ingest-0'],
   jobs: new Map(),
   ...overrides,
@@ -36,7 +38,16 @@ describe('planIngestRescue', () => {
 
   it('does nothing without a StatefulSet, and ignores claims of other sets or with other names', () => {
     expect(planIngestRescue(input({ replicas: undefined }))).toEqual({ rescue: [], deleteClaims: [] });
-    const claims = ['data-p-ingest-old-5', 'data-p-ingest-05', 'data-q-ingest-4', 'wal-p-ingest-3'];
-    expect(planIngestRescue(input({ claims }))).toEqual({ rescue: [], deleteClaims: [] });
+    const other = claims('data-p-ingest-old-5', 'data-p-ingest-05', 'data-q-ingest-4', 'wal-p-ingest-3');
+    expect(planIngestRescue(input({ claims: other }))).toEqual({ rescue: [], deleteClaims: [] });
+  });
+
+  it('starts no second Job for a rescued claim that its protection finalizer still holds', () => {
+    // The pass that deleted the claim pruned its Job; the next pass still lists the claim, marked for deletion.
+    const terminating = [...claims('data-p-ingest-0'), { name: 'data-p-ingest-1', deleting: true }];
+    expect(planIngestRescue(input({ claims: terminating, jobs: new Map() }))).toEqual({
+      rescue: [],
+      deleteClaims: [],
+    });
   });
 });

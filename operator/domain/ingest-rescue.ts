@@ -9,7 +9,8 @@ export interface IngestRescueInput {
   statefulSet: string;
   /** Live spec.replicas; undefined when the StatefulSet does not exist (nothing is orphaned then). */
   replicas: number | undefined;
-  claims: string[];
+  /** The ingest claims; `deleting` when already marked for deletion (a finalizer may hold it for a while). */
+  claims: { name: string; deleting: boolean }[];
   pods: string[];
   /** Rescue Jobs by ordinal: whether each has succeeded. */
   jobs: Map<number, { succeeded: boolean }>;
@@ -39,9 +40,11 @@ export function planIngestRescue(input: IngestRescueInput): IngestRescuePlan {
   if (input.replicas === undefined) return plan;
   const pods = new Set(input.pods);
   for (const claim of input.claims) {
-    const ordinal = claimOrdinal(claim, input.statefulSet);
-    if (ordinal === undefined || ordinal < input.replicas) continue;
-    if (input.jobs.get(ordinal)?.succeeded) plan.deleteClaims.push(claim);
+    const ordinal = claimOrdinal(claim.name, input.statefulSet);
+    // A claim being deleted was rescued already: its Job is pruned in the pass that deleted it, and a claim held
+    // by its protection finalizer must not get a second Job (it would rescue an empty log, or never start).
+    if (ordinal === undefined || ordinal < input.replicas || claim.deleting) continue;
+    if (input.jobs.get(ordinal)?.succeeded) plan.deleteClaims.push(claim.name);
     else if (!pods.has(`${input.statefulSet}-${ordinal}`)) plan.rescue.push(ordinal);
   }
   plan.rescue.sort((a, b) => a - b);

@@ -11,6 +11,7 @@ import {
   rbacRules,
   registeredKind,
   UnknownKindError,
+  wakesPipeline,
   watchedChildKinds,
 } from './kind-registry.js';
 
@@ -52,7 +53,7 @@ describe('operator kind registry', () => {
     );
   });
 
-  it('watches applied, create-only and prune-only children, and prunes only what it applied or used to', () => {
+  it('watches every child kind into the cache, and prunes only what it applied or used to', () => {
     expect(watchedChildKinds().map((k) => k.kind)).toEqual([
       'ConfigMap',
       'Service',
@@ -67,21 +68,33 @@ describe('operator kind registry', () => {
       'NetworkPolicy',
       'ServiceMonitor',
       'PrometheusRule',
+      'PersistentVolumeClaim',
+      'Pod',
     ]);
     expect(prunedKinds(true).map((k) => k.kind)).not.toContain('Secret');
     expect(prunedKinds(true).map((k) => k.kind)).toContain('CronJob');
     expect(prunedKinds(false).map((k) => k.kind)).not.toContain('ServiceMonitor');
   });
 
-  it('derives least-privilege RBAC from the write modes: no update on Secrets, no create on CronJobs, Pods listed only', () => {
+  it('derives least-privilege RBAC from the write modes: no update on Secrets, no create on CronJobs, Pods read only', () => {
     const verbs = (resource: string) => rbacRules().find((r) => r.resources[0] === resource)?.verbs;
     // patch: adopting one a deleted pipeline of the same name left; delete: one a release retired (Cube's).
     expect(verbs('secrets')).toEqual(['get', 'list', 'watch', 'create', 'patch', 'delete']);
-    expect(verbs('pods')).toEqual(['list']);
-    expect(verbs('persistentvolumeclaims')).toEqual(['get', 'list', 'patch', 'delete']);
+    expect(verbs('pods')).toEqual(['list', 'watch']);
+    expect(verbs('persistentvolumeclaims')).toEqual(['get', 'list', 'watch', 'patch', 'delete']);
     expect(verbs('cronjobs')).toEqual(['get', 'list', 'watch', 'delete']);
     expect(verbs('gravixpipelines')).toEqual(['get', 'list', 'watch']);
     expect(verbs('gravixpipelines/status')).toEqual(['get', 'patch']);
     expect(rbacRules()).toHaveLength(KIND_REGISTRY.length + 2);
+  });
+
+  it('wakes a pass on every change of what it writes, on claims that come or go, and on pods that go', () => {
+    const kind = (name: string) => KIND_REGISTRY.find((k) => k.kind === name)!;
+    const wakes = (name: string) =>
+      (['ADDED', 'MODIFIED', 'DELETED'] as const).filter((e) => wakesPipeline(kind(name), e));
+    expect(wakes('StatefulSet')).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    expect(wakes('Secret')).toEqual(['ADDED', 'MODIFIED', 'DELETED']);
+    expect(wakes('PersistentVolumeClaim')).toEqual(['ADDED', 'DELETED']);
+    expect(wakes('Pod')).toEqual(['DELETED']);
   });
 });

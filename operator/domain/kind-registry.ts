@@ -17,11 +17,11 @@ export type WriteMode =
   /** No longer synthesized: watched and pruned only, so an upgrade removes what an older version applied. */
   | 'prune-only'
   /**
-   * Never applied: listed and its storage request patched (a StatefulSet's claim template cannot grow); an ingest
-   * claim is deleted once its rescue Job uploaded it (docs/adr/0067).
+   * Never applied: watched into the cache and its storage request patched (a StatefulSet's claim template cannot
+   * grow); an ingest claim is deleted once its rescue Job uploaded it (docs/adr/0067).
    */
   | 'grow-only'
-  /** Only listed, never watched or written (pods: a rescue waits until the scaled-away pod is gone). */
+  /** Watched into the cache, never written (pods: a rescue waits until the scaled-away pod is gone). */
   | 'list-only'
   /** Events: created, read and patched (aggregated like client-go's correlator). */
   | 'record';
@@ -89,9 +89,22 @@ export function registeredKind(apiVersion: string, kind: string): RegisteredKind
   return found;
 }
 
-/** Children whose watch events wake their pipeline's pass. */
+/** Children watched into the informer cache (a pass reads them from there, not with a LIST). */
 export function watchedChildKinds(): RegisteredKind[] {
-  return KIND_REGISTRY.filter((k) => ['apply', 'create-only', 'prune-only'].includes(k.write));
+  return KIND_REGISTRY.filter((k) => k.write !== 'reconciled' && k.write !== 'record');
+}
+
+export type ChildEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/**
+ * Which watch events of a child wake its pipeline's pass. What the operator writes wakes on every change (drift,
+ * readiness). Claims wake when they appear or go (a scaled-away replica's claim to rescue); pods only when one
+ * goes (its rescue may start now): their status changes all day and no pass would act on them.
+ */
+export function wakesPipeline(kind: RegisteredKind, event: ChildEvent): boolean {
+  if (kind.write === 'grow-only') return event !== 'MODIFIED';
+  if (kind.write === 'list-only') return event === 'DELETED';
+  return true;
 }
 
 /** Kinds listed for pruning; Prometheus operator kinds only when that API is served. */
@@ -106,8 +119,8 @@ const VERBS: Record<WriteMode, string[]> = {
   apply: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
   'create-only': ['get', 'list', 'watch', 'create', 'patch', 'delete'],
   'prune-only': ['get', 'list', 'watch', 'delete'],
-  'grow-only': ['get', 'list', 'patch', 'delete'],
-  'list-only': ['list'],
+  'grow-only': ['get', 'list', 'watch', 'patch', 'delete'],
+  'list-only': ['list', 'watch'],
   record: ['get', 'create', 'patch'],
 };
 

@@ -160,3 +160,26 @@ describe('sameStatus', () => {
     expect(sameStatus(a, undefined)).toBe(false);
   });
 });
+
+describe('the Deprecated condition', () => {
+  it('names every deprecated field that is set, and why it does nothing', () => {
+    const fields = ['spec.cube.enabled', 'spec.images.cube'];
+    const status = buildStatus(undefined, observation({ deprecatedFields: fields }), 'T1');
+    expect(status.conditions!.find((c) => c.type === 'Deprecated')).toEqual({
+      type: 'Deprecated',
+      status: 'True',
+      reason: 'DeprecatedFieldSet',
+      message:
+        'spec.cube.enabled, spec.images.cube ignored: Cube was removed (docs/adr/0068); its children are ' +
+        'deleted and nothing replaces them; remove them from the spec',
+      observedGeneration: 3,
+      lastTransitionTime: 'T1',
+    });
+  });
+
+  it('is gone once no deprecated field is set', () => {
+    const before = buildStatus(undefined, observation({ deprecatedFields: ['spec.cube.enabled'] }), 'T1');
+    const after = buildStatus(before, observation({ deprecatedFields: [] }), 'T2');
+    expect(after.conditions!.map((c) => c.type)).toEqual(['Available', 'Progressing', 'Degraded']);
+  });
+});

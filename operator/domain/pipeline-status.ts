@@ -1,4 +1,5 @@
 import type { PipelineCondition, PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
+import { describeDeprecatedFields } from './deprecated-fields.js';
 import type { WorkloadReadiness } from './workload-readiness.js';
 
 export interface ReconcileFailure {
@@ -15,6 +16,8 @@ export interface Observation {
   /** A child that gave up (the storage Job): Degraded, though the reconcile itself succeeded. */
   childFailure?: ReconcileFailure;
   paused?: boolean;
+  /** Fields of the spec this release ignores (deprecatedFieldsSet): a Deprecated condition while any is set. */
+  deprecatedFields?: string[];
 }
 
 type ConditionInput = Omit<PipelineCondition, 'lastTransitionTime' | 'observedGeneration'>;
@@ -108,6 +111,20 @@ function degradation(obs: Observation): ConditionInput {
   return { type: 'Degraded', status: 'False', reason: 'AsExpected', message: 'last reconcile succeeded' };
 }
 
+/** Present only while a deprecated field is set; removing the fields removes the condition. */
+function deprecation(obs: Observation): ConditionInput[] {
+  const fields = obs.deprecatedFields ?? [];
+  if (fields.length === 0) return [];
+  return [
+    {
+      type: 'Deprecated',
+      status: 'True',
+      reason: 'DeprecatedFieldSet',
+      message: describeDeprecatedFields(fields),
+    },
+  ];
+}
+
 function phase(obs: Observation, available: boolean): string {
   if (obs.paused) return 'Paused';
   if (obs.failure || obs.childFailure) return 'Failed';
@@ -125,7 +142,7 @@ export function buildStatus(
 ): PipelineStatus {
   const avail = availability(obs, previous);
   const available = avail.status === 'True';
-  const conditions = [avail, progress(obs, available), degradation(obs)].map((c) => {
+  const conditions = [avail, progress(obs, available), degradation(obs), ...deprecation(obs)].map((c) => {
     const before = previous?.conditions?.find((p) => p.type === c.type);
     const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
     return { ...c, observedGeneration: obs.generation, lastTransitionTime };

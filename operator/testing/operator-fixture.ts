@@ -48,10 +48,14 @@ export function mergePatch(client: KubeClient, path: string, body: unknown): Pro
   return client.request({ method: 'PATCH', path, body, contentType: 'application/merge-patch+json' });
 }
 
+/**
+ * Polls until the probe answers. The default is generous: on a loaded CI machine (the full suite, load 20-30) a
+ * pass can take seconds; a real miss still fails, only later.
+ */
 export function eventually<T>(
   what: string,
   probe: () => Promise<T | undefined | false>,
-  timeoutMs = 15_000,
+  timeoutMs = 60_000,
 ): Promise<T> {
   return waitUntil(probe, { what, timeoutMs, intervalMs: 100 });
 }

@@ -114,13 +114,14 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
 {{- end }}
 # MinIO's and ingest's claims grow with their size settings (a StatefulSet's claim template cannot change); a
 # scaled-away ingest replica's claim is deleted once its rescue Job has uploaded what it held (docs/adr/0067).
+# Watched: a pass reads claims from the operator's cache, not with a LIST.
 - apiGroups: ['']
   resources: [persistentvolumeclaims]
-  verbs: [get, list, patch, delete]
-# Listed only: an ingest rescue starts once the scaled-away pod is gone.
+  verbs: [get, list, watch, patch, delete]
+# Read only (watched into the cache): an ingest rescue starts once the scaled-away pod is gone.
 - apiGroups: ['']
   resources: [pods]
-  verbs: [list]
+  verbs: [list, watch]
 - apiGroups: ['']
   resources: [events]
   verbs: [get, create, patch]
