@@ -13,6 +13,10 @@ import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../testbin/harness/wait-until.js';
 import { monitoringCrds } from '../operator/testing/monitoring-crds.js';
 import { installCrd } from '../operator/testing/kube-test-env.js';
+import { crdStoringIn } from '../operator/testing/previous-release-crd.js';
+import { upgradePipelineCrd } from '../operator/adapters/crd-upgrade.js';
+import { KubeClient } from '../operator/adapters/kube-client.js';
+import { connectionFromKubeConfig } from '../operator/adapters/kube-connection.js';
 import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 
 /**
@@ -50,8 +54,15 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
     await apiserver?.stop();
   });
 
+  // No Job controller runs here: the crd-upgrade hook Job would never finish, so installs skip hooks; the hook's
+  // RBAC is tested on its own below.
   const helm = (...args: string[]) =>
-    runTool(testbinPaths().helm, [...args, '--kubeconfig', apiserver.kubeconfigPath]);
+    runTool(testbinPaths().helm, [
+      ...args,
+      ...(['install', 'upgrade'].includes(args[0]!) ? ['--no-hooks'] : []),
+      '--kubeconfig',
+      apiserver.kubeconfigPath,
+    ]);
 
   /** A token for the ServiceAccount from the TokenRequest API, as the kubelet would mount it. */
   async function serviceAccountKubeConfig(namespace: string, name: string): Promise<KubeConfig> {
@@ -233,5 +244,52 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
       metadata: { name: 'gamma-ingest', namespace: 'team-b' },
     });
     expect(outside.status).toBe(404);
+  });
+
+  it('migrates every stored pipeline as the crd-upgrade hook ServiceAccount, with nothing more than its rules', async () => {
+    // Storage flipped back to v1alpha1 (both served), so pipelines written now are stored as v1alpha1 and
+    // storedVersions lists both: the hook has everything to do, including trimming storedVersions.
+    await installCrd(client.client, crdStoringIn('v1alpha1') as { metadata: { name: string } });
+    await client.create(pipelineObject({}, 'delta', 'team-b') as KubeObject);
+    const { stdout, exitCode } = await helm(
+      'template',
+      'hook',
+      operatorChart,
+      '-n',
+      'gravix-system',
+      '--show-only',
+      'templates/crd-upgrade.yaml',
+    );
+    expect(exitCode).toBe(0);
+    const objects = parseAllDocuments(stdout).map((d) => d.toJS() as KubeObject);
+    expect(objects.map((o) => o.kind)).toEqual([
+      'ServiceAccount',
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'Job',
+    ]);
+    for (const o of objects.filter((o) => o.kind !== 'Job')) await client.create(o);
+    const job = objects.find((o) => o.kind === 'Job') as unknown as {
+      spec: { template: { spec: { serviceAccountName: string; containers: { args: string[] }[] } } };
+    };
+    expect(job.spec.template.spec.containers[0]!.args).toEqual(['crd-upgrade']);
+    const account = job.spec.template.spec.serviceAccountName;
+    const connection = await connectionFromKubeConfig(
+      await serviceAccountKubeConfig('gravix-system', account),
+    );
+    const asHook = new KubeClient(connection);
+    try {
+      const result = await upgradePipelineCrd(asHook, pino({ level: 'silent' }), 60_000);
+      expect(result.dropped).toEqual(['v1alpha1']);
+      expect(result.rewritten).toBeGreaterThanOrEqual(4);
+    } finally {
+      asHook.close();
+    }
+    const crd = await client.read({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gravixpipelines.gravix.dev' },
+    });
+    expect((crd.body as { status: { storedVersions: string[] } }).status.storedVersions).toEqual(['v1beta1']);
   });
 });

@@ -150,6 +150,43 @@ describe('gravix-operator chart (offline)', () => {
     }
   });
 
+  it('limits the operator pods to the API server endpoints it is given, and to its ports when none is known', async () => {
+    type Policy = KubeObject & { spec: { podSelector: unknown; policyTypes: string[]; egress: unknown[] } };
+    const policyOf = (text: string) =>
+      parseManifests(text).find((o) => o.kind === 'NetworkPolicy') as Policy | undefined;
+    const given = await helm(
+      'template',
+      'gx',
+      operatorChart,
+      '--set',
+      'networkPolicy.apiServer[0].cidr=10.1.2.3/32,networkPolicy.apiServer[0].port=6443',
+    );
+    const policy = policyOf(given.stdout)!;
+    expect(policy.spec).toEqual({
+      podSelector: {
+        matchLabels: {
+          'app.kubernetes.io/name': 'gravix-operator',
+          'app.kubernetes.io/instance': 'gx',
+          'app.kubernetes.io/component': 'operator',
+        },
+      },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '10.1.2.3/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] }],
+    });
+    // helm template has no cluster to look the endpoints up in.
+    const unknown = policyOf((await helm('template', 'gx', operatorChart)).stdout)!;
+    expect(unknown.spec.egress).toEqual([
+      {
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 6443 },
+        ],
+      },
+    ]);
+    const off = await helm('template', 'gx', operatorChart, '--set', 'networkPolicy.enabled=false');
+    expect(policyOf(off.stdout)).toBeUndefined();
+  });
+
   it('refuses watchAllNamespaces together with watchNamespace', async () => {
     const result = await helm(
       'template',
@@ -251,7 +288,15 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
     await apiserver?.stop();
   });
 
-  const kube = (...args: string[]) => helm(...args, '--kubeconfig', apiserver.kubeconfigPath);
+  // No Job controller runs here: the crd-upgrade hook Job would never finish, so installs skip hooks (the hook's
+  // RBAC is proven in gravix-operator-rbac.int.test.ts, the Job itself on the test cluster).
+  const kube = (...args: string[]) =>
+    helm(
+      ...args,
+      ...(['install', 'upgrade'].includes(args[0]!) ? ['--no-hooks'] : []),
+      '--kubeconfig',
+      apiserver.kubeconfigPath,
+    );
 
   async function dryRunEach(objects: KubeObject[]): Promise<void> {
     for (const obj of objects) await client.create(obj, { dryRun: true });
@@ -474,6 +519,7 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
     const { stdout } = await kube('get', 'manifest', 'gravix-operator', '-n', 'gravix-system');
     expect(names(parseManifests(stdout))).toEqual([
       'Deployment/gravix-operator',
+      'NetworkPolicy/gravix-operator-egress',
       'Role/gravix-operator-leader-election',
       'Role/gravix-operator-manager',
       'RoleBinding/gravix-operator-leader-election',

@@ -140,6 +140,21 @@ GRAVIX_OPERATOR_KUBECONFIG (in-cluster config when unset), GRAVIX_OPERATOR_NAMES
 GRAVIX_OPERATOR_LEADER_ELECT, GRAVIX_OPERATOR_HTTP_PORT (8080).`,
     load: () => import('../operator/main.js'),
   },
+  'crd-upgrade': {
+    summary: "apply this release's GravixPipeline CRD and migrate stored pipelines to its storage version",
+    help: `usage: gravix crd-upgrade
+
+Applies the GravixPipeline CRD this release ships (server-side apply), waits until the apiserver stores new writes
+in its storage version, writes every stored pipeline back unchanged (so etcd holds them in that version), then
+drops the older versions from the CRD's status.storedVersions. Idempotent; the operator chart runs it as a
+pre-install/pre-upgrade hook Job (docs/adr/0070). Exit 0 when done, 1 on failure (the log says why).
+
+options:
+${helpFlag}
+
+configuration (environment): GRAVIX_OPERATOR_KUBECONFIG (in-cluster config when unset), GRAVIX_OPERATOR_LOG_LEVEL.`,
+    load: () => import('../operator/crd-upgrade-command.js'),
+  },
   loadgen: {
     summary: 'realistic synthetic traffic generator',
     help: `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--duration 60]

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { pipelineSpecSchema, pipelineStatusSchema } from './gravix-pipeline-spec.js';
 
 export const GROUP = 'gravix.dev';
-export const VERSION = 'v1alpha1';
+/** The version the operator reads and writes, and the storage version (docs/adr/0070). */
+export const VERSION = 'v1beta1';
+/** Older versions still served, with the same schema (conversion strategy None), so old manifests keep applying. */
+export const DEPRECATED_VERSIONS = ['v1alpha1'] as const;
 export const KIND = 'GravixPipeline';
 export const PLURAL = 'gravixpipelines';
-export const API_VERSION = `${GROUP}/${VERSION}`;
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+export const SERVED_API_VERSIONS = [API_VERSION, ...DEPRECATED_VERSIONS.map((v) => `${GROUP}/${v}`)] as const;
 export const CRD_NAME = `${PLURAL}.${GROUP}`;
 
 /**
@@ -66,8 +70,41 @@ const printerColumns = [
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 
+/** One served version. Every version has the same schema: that is what lets the apiserver convert with None. */
+function crdVersion(name: string, storage: boolean): Record<string, unknown> {
+  const deprecated = name !== VERSION;
+  return {
+    name,
+    served: true,
+    storage,
+    ...(deprecated
+      ? {
+          deprecated: true,
+          deprecationWarning: `${GROUP}/${name} ${KIND} is deprecated; use ${API_VERSION} (the same fields)`,
+        }
+      : {}),
+    subresources: { status: {} },
+    additionalPrinterColumns: printerColumns,
+    schema: {
+      openAPIV3Schema: {
+        type: 'object',
+        required: ['spec'],
+        'x-kubernetes-validations': [NAME_RULE, NAME_FORMAT_RULE],
+        properties: {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          metadata: { type: 'object' },
+          spec: openApiSchema(pipelineSpecSchema),
+          status: openApiSchema(pipelineStatusSchema),
+        },
+      },
+    },
+  };
+}
+
 /** Builds the GravixPipeline CustomResourceDefinition as a plain manifest (apply it raw, not via typed clients). */
 export function buildPipelineCrd(): Record<string, unknown> {
+  const names = [VERSION, ...DEPRECATED_VERSIONS];
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -82,29 +119,9 @@ export function buildPipelineCrd(): Record<string, unknown> {
         shortNames: ['gxp'],
         categories: ['gravix'],
       },
-      versions: [
-        {
-          name: VERSION,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: printerColumns,
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              'x-kubernetes-validations': [NAME_RULE, NAME_FORMAT_RULE],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: openApiSchema(pipelineSpecSchema),
-                status: openApiSchema(pipelineStatusSchema),
-              },
-            },
-          },
-        },
-      ],
+      // Same schema in every version: the apiserver only rewrites apiVersion (docs/adr/0070).
+      conversion: { strategy: 'None' },
+      versions: names.map((name) => crdVersion(name, name === VERSION)),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   API_VERSION,
+  SERVED_API_VERSIONS,
   KIND,
   MAX_NAME_LENGTH,
   NAME_FORMAT_RULE,
@@ -52,7 +53,8 @@ const metadataSchema = z.object({
 });
 
 const pipelineSchema = z.object({
-  apiVersion: z.literal(API_VERSION),
+  // Every served version has the same fields (docs/adr/0070): an older manifest reads as the current version.
+  apiVersion: z.enum(SERVED_API_VERSIONS).transform(() => API_VERSION),
   kind: z.literal(KIND),
   metadata: metadataSchema,
   spec: pipelineSpecSchema.default(pipelineSpecSchema.parse({})),

@@ -4,6 +4,7 @@ import { kubectl } from '../testbin/harness/cluster.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../testbin/harness/wait-until.js';
 import type { S3ObjectStore } from '../workers/adapters/object-store/s3-object-store.js';
+import { expectAllStored, FactSender } from './testing/acked-facts.js';
 import {
   clusterImages,
   installOperator,
@@ -11,7 +12,6 @@ import {
   pipelineStore,
   podIp,
   secretValue,
-  storedEventIds,
 } from './testing/cluster-gravix.js';
 
 /**
@@ -42,67 +42,10 @@ const exists = (kind: string, name: string) =>
     (o) => o.trim() !== '',
   );
 
-let sent = 0;
-function facts(prefix: string, n: number) {
-  return Array.from({ length: n }, (_, i) => ({
-    event_id: `${prefix}-${sent++}-${i}`,
-    timestamp: Date.now() - 1000,
-    service: 'durable-checkout',
-    method: 'GET',
-    path: `/orders/${i}`,
-    status_code: 200,
-    latency_ms: 3 + (i % 40),
-  }));
-}
-
-/** Posts one batch; returns its ids when the ingester acknowledged it (2xx after fsync), else none. */
-async function post(address: string, key: string, prefix: string): Promise<string[]> {
-  const batch = facts(prefix, 25);
-  try {
-    const res = await fetch(`http://${address}/api/v1/facts`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(batch),
-      signal: AbortSignal.timeout(10_000),
-    });
-    return res.status === 200 ? batch.map((f) => f.event_id) : [];
-  } catch {
-    return [];
-  }
-}
-
-async function load(
-  address: string,
-  key: string,
-  prefix: string,
-  until: Promise<unknown>,
-  acked: Set<string>,
-) {
-  let stop = false;
-  void until.then(() => (stop = true));
-  const client = async () => {
-    while (!stop) for (const id of await post(address, key, prefix)) acked.add(id);
-  };
-  await Promise.all([client(), client(), client()]);
-}
-
-async function expectAllStored(store: S3ObjectStore, acked: Set<string>, what: string) {
-  let missing = acked.size;
-  await waitUntil(
-    async () => {
-      const stored = await storedEventIds(store);
-      missing = [...acked].filter((id) => !stored.has(id)).length;
-      return missing === 0;
-    },
-    {
-      what: `${what}: every acknowledged fact in the raw layer (${acked.size})`,
-      timeoutMs: 300_000,
-      intervalMs: 3_000,
-    },
-  ).catch((e: Error) => {
-    throw new Error(`${e.message}; ${missing} of ${acked.size} missing`);
-  });
-}
+const sender = new FactSender('durable-checkout');
+const post = (address: string, key: string, prefix: string) => sender.post(address, key, prefix);
+const load = (address: string, key: string, prefix: string, until: Promise<unknown>, acked: Set<string>) =>
+  sender.load(address, key, prefix, until, acked);
 
 describe('no acknowledged fact lost when an ingest pod goes, on the single-node cluster', () => {
   let key = '';

@@ -12,6 +12,8 @@ import { waitUntil } from './wait-until.js';
 
 export interface KubeApiserver {
   url: string;
+  /** etcd's client URL (plain HTTP on loopback): tests read what is stored, e.g. in which version. */
+  etcdUrl: string;
   /** Bearer token of a system:masters user. */
   token: string;
   kubeconfigPath: string;
@@ -112,6 +114,7 @@ export async function startKubeApiserver(): Promise<KubeApiserver> {
   const kubeconfigPath = writeKubeconfig(dir, url, token, caPath());
   return {
     url,
+    etcdUrl: etcd.clientUrl,
     token,
     kubeconfigPath,
     kubeConfig() {
