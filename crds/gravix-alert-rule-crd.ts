@@ -1,10 +1,12 @@
-import { GROUP, NAME_FORMAT_RULE, VERSION, openApiSchema } from './gravix-pipeline-crd.js';
+import { GROUP, NAME_FORMAT_RULE, openApiSchema } from './gravix-pipeline-crd.js';
 import { alertRuleSpecSchema, alertRuleStatusSchema } from './gravix-alert-rule-spec.js';
 
 export const ALERT_RULE_KIND = 'GravixAlertRule';
 export const ALERT_RULE_PLURAL = 'gravixalertrules';
 export const ALERT_RULE_CRD_NAME = `${ALERT_RULE_PLURAL}.${GROUP}`;
-export const ALERT_RULE_API_VERSION = `${GROUP}/${VERSION}`;
+/** Its own version: GravixPipeline moved to v1beta1 (docs/adr/0069), the alert rule schema is still alpha. */
+export const ALERT_RULE_VERSION = 'v1alpha1';
+export const ALERT_RULE_API_VERSION = `${GROUP}/${ALERT_RULE_VERSION}`;
 
 // Alert names become label values (alertname) in Alertmanager and in object keys: a DNS label keeps both safe.
 export const ALERT_RULE_NAME_RULE = {
@@ -40,7 +42,7 @@ export function buildAlertRuleCrd(): Record<string, unknown> {
       },
       versions: [
         {
-          name: VERSION,
+          name: ALERT_RULE_VERSION,
           served: true,
           storage: true,
           subresources: { status: {} },
