@@ -139,3 +139,24 @@ export interface EventsResponse {
   truncated: boolean;
   events: { t: number; type: string; service: string; version: string | null; description: string | null }[];
 }
+
+/**
+ * GET /api/v1/stored-cardinality: what the tenant's budgets did to the data stored over a range, read from the
+ * rolled-up metrics (the ingest server's /api/v1/cardinality tells one ingester's budgets instead).
+ */
+export interface StoredCardinalityResponse {
+  from: number;
+  to: number;
+  /** Distinct services with requests in the range, the overflow service `:overflow` included. */
+  services: number;
+  /** Distinct (service, method, path) with requests in the range, overflow routes included. */
+  routes: number;
+  /** Requests of services past the tenant's service budget, kept under the service `:overflow`. */
+  overflowServiceRequests: number;
+  /** Requests of routes past a service's route budget, kept under the route `/:overflow`. */
+  overflowRouteRequests: number;
+  /** How many services had routes folded into `/:overflow`. */
+  servicesWithOverflowRoutes: number;
+  /** The services with the most requests in `/:overflow`, most first (at most 10). */
+  topOffenders: { service: string; overflowRequests: number }[];
+}

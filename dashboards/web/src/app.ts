@@ -1,11 +1,12 @@
 import type { EndpointRow } from '../../../workers/query/api-types.js';
 import { intlTimeZone } from './domain/date-time-fields.js';
-import { rangeEndsNow } from './domain/time-range.js';
+import { rangeEndsNow, resolveRange } from './domain/time-range.js';
 import type { ApiClient } from './api/api-client.js';
 import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './api/api-errors.js';
 import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
 import { loadOverview } from './api/load-overview.js';
 import { OverviewView } from './views/overview-view.js';
+import { CardinalityView } from './views/cardinality-view.js';
 import type { TokenStore } from './api/token-store.js';
 import { buildDashboardSearch, parseDashboardState, type DashboardState } from './domain/dashboard-state.js';
 import { formatInstant } from './domain/scale.js';
@@ -43,6 +44,7 @@ export class DashboardApp {
   private readonly overview = new OverviewView((service) =>
     this.update({ service, endpoint: null, page: 0 }, 'push'),
   );
+  private readonly cardinality = new CardinalityView();
   private readonly endpoints = new EndpointsView({
     onDrill: (row) => this.drillInto(row),
     onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
@@ -85,7 +87,10 @@ export class DashboardApp {
     this.state = { ...this.state, ...patch };
     this.sections.renderBreadcrumb(this.state);
     // The overview belongs to "all services": it goes at once, not when the service's data has arrived.
-    if (this.state.service !== null) this.overview.hide();
+    if (this.state.service !== null) {
+      this.overview.hide();
+      this.cardinality.hide();
+    }
     const url = `${window.location.pathname}${buildDashboardSearch(this.state)}`;
     if (history === 'push') window.history.pushState(null, '', url);
     else window.history.replaceState(null, '', url);
@@ -102,6 +107,7 @@ export class DashboardApp {
       this.render(data);
       this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
       await this.loadOverview(generation);
+      await this.loadCardinality(generation);
     } catch (error) {
       if (generation !== this.generation) return;
       this.fail(error);
@@ -119,6 +125,18 @@ export class DashboardApp {
       if (rows && current()) this.overview.render(rows);
     } catch {
       if (generation === this.generation) this.overview.hide();
+    }
+  }
+
+  /** Last, for "all services" only: a report over the whole tenant. A failure only hides the panel. */
+  private async loadCardinality(generation: number): Promise<void> {
+    if (this.state.service !== null) return this.cardinality.hide();
+    try {
+      const { from, to } = resolveRange(this.state.range, Date.now(), this.state.step);
+      const report = await this.api.storedCardinality({ from, to });
+      if (generation === this.generation) this.cardinality.render(report);
+    } catch {
+      if (generation === this.generation) this.cardinality.hide();
     }
   }
 

@@ -6,11 +6,13 @@ import type {
   FreshnessResponse,
   ServicesResponse,
   StatusClassCounts,
+  StoredCardinalityResponse,
   TimeseriesPoint,
   TimeseriesResponse,
 } from '../api-types.js';
 import { stepStarts } from '../domain/choose-step.js';
 import type { CountRow, MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
+import { loadStoredCardinality } from './stored-cardinality.js';
 import type { RollupManifests } from '../adapters/rollup-manifests.js';
 
 export interface TimeseriesRequest {
@@ -251,6 +253,16 @@ export class QueryService {
     const limit = defaultEventsLimit;
     const events = await this.engine.events({ tenant, from, to, service, limit: limit + 1, signal });
     return { from, to, truncated: events.length > limit, events: events.slice(0, limit) };
+  }
+
+  /** The budgets' effect on the stored data: distinct services and routes, overflow, top offenders. */
+  storedCardinality(
+    tenant: string,
+    from: number,
+    to: number,
+    signal?: AbortSignal,
+  ): Promise<StoredCardinalityResponse> {
+    return loadStoredCardinality(this.engine, tenant, from, to, signal);
   }
 
   async freshness(tenant: string, now: number, signal?: AbortSignal): Promise<FreshnessResponse> {

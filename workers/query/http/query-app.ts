@@ -100,6 +100,7 @@ const routeParams = {
   '/events': ['service', 'from', 'to'],
   '/service-events': ['service', 'from', 'to'],
   '/freshness': [],
+  '/stored-cardinality': ['from', 'to'],
 } as const;
 
 /** The query routes' handlers (the route table, workers/shared/http/route-table.ts, gives their scopes). */
@@ -151,6 +152,10 @@ function dataHandlers(deps: QueryAppDeps) {
     'GET /api/v1/freshness': get('/freshness', async (_q, res, signal) =>
       deps.service.freshness(tenantOf(res), now(), signal),
     ),
+    'GET /api/v1/stored-cardinality': get('/stored-cardinality', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      return deps.service.storedCardinality(tenantOf(res), from, to, signal);
+    }),
   };
 }
 

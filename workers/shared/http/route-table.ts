@@ -25,6 +25,7 @@ export const routeTable = [
   { server: 'query', method: 'GET', path: '/api/v1/events', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/service-events', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/freshness', scope: 'query' },
+  { server: 'query', method: 'GET', path: '/api/v1/stored-cardinality', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/whoami', scope: 'query' },
   // key lifecycle and the audit log: admins only
   { server: 'query', method: 'GET', path: '/api/v1/keys', scope: 'admin' },

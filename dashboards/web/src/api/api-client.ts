@@ -3,6 +3,7 @@ import type {
   EventsResponse,
   FreshnessResponse,
   ServicesResponse,
+  StoredCardinalityResponse,
   TimeseriesResponse,
 } from '../../../../workers/query/api-types.js';
 import { ApiUnreachableError, buildApiError } from './api-errors.js';
@@ -82,6 +83,10 @@ export class ApiClient {
   events(p: RangeParams): Promise<EventsResponse> {
     // Not /api/v1/events: behind a pipeline's Ingress that path is ingestion's (POST deploy events).
     return this.get('service-events', { service: p.service, from: p.from, to: p.to });
+  }
+
+  storedCardinality(p: RangeParams): Promise<StoredCardinalityResponse> {
+    return this.get('stored-cardinality', { from: p.from, to: p.to });
   }
 
   private async get<T>(resource: string, params: Params): Promise<T> {

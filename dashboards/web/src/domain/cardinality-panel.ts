@@ -1,0 +1,31 @@
+import type { StoredCardinalityResponse } from '../../../../workers/query/api-types.js';
+import { formatCount } from './format.js';
+
+export interface CardinalityPanel {
+  /** One line each: distinct services, distinct routes, what was folded into overflow. */
+  lines: string[];
+  /** Whether any budget folded data (the panel is then marked as a warning). */
+  folded: boolean;
+  offenders: { service: string; requests: string }[];
+}
+
+const plural = (n: number, one: string, many: string) => `${formatCount(n)} ${n === 1 ? one : many}`;
+
+/** What the cardinality panel says about a report (pure, so the wording is unit-tested). */
+export function buildCardinalityPanel(report: StoredCardinalityResponse): CardinalityPanel {
+  const folded = report.overflowServiceRequests > 0 || report.overflowRouteRequests > 0;
+  const lines = [
+    `${plural(report.services, 'service', 'services')}, ${plural(report.routes, 'route', 'routes')} stored`,
+    report.overflowServiceRequests > 0
+      ? `${plural(report.overflowServiceRequests, 'request', 'requests')} of services past the service budget, kept as :overflow`
+      : 'No service past the service budget',
+    report.overflowRouteRequests > 0
+      ? `${plural(report.overflowRouteRequests, 'request', 'requests')} of ${plural(report.servicesWithOverflowRoutes, 'service', 'services')} past the route budget, kept as /:overflow`
+      : 'No route past a route budget',
+  ];
+  const offenders = report.topOffenders.map((o) => ({
+    service: o.service,
+    requests: formatCount(o.overflowRequests),
+  }));
+  return { lines, folded, offenders };
+}
