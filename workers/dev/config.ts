@@ -15,6 +15,9 @@ export function loadDevEnvironment(env: Record<string, string | undefined>) {
     GRAVIX_INGEST_HOST: '127.0.0.1',
     GRAVIX_QUERY_HOST: '127.0.0.1',
     GRAVIX_WAL_SEGMENT_AGE_MS: '10000',
+    // Both servers share one process and a local store: checking the keys document is a local stat, so key changes
+    // (answered after one reload interval, docs/adr/0069) can be quick.
+    GRAVIX_KEYS_RELOAD_MS: '250',
     ...env,
   };
   return { env: merged, dataDir: merged['GRAVIX_DATA_DIR']!, ...parseConfig(devSchema, merged) };
