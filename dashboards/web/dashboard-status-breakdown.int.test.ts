@@ -86,4 +86,18 @@ describe('status breakdown (Chromium against the real query server)', () => {
     await phone.locator('#card-status').scrollIntoViewIfNeeded();
     await saveScreenshot(phone, 'status-breakdown-mobile');
   });
+
+  it('offers a 30-day preset: 6-hour buckets, and the overview compares with whole weeks earlier', async () => {
+    const page = await d.open({ search: '?range=30d' });
+    await waitForData(page);
+    expect(await page.inputValue('#range-select')).toBe('30d');
+    expect(await page.textContent('#card-throughput h2')).toMatch(/· 6-hour buckets$/);
+    await page.waitForSelector('#overview table');
+    // No data 5 weeks back in this dataset: every change is '–', none claims "vs last week" over a 30-day range.
+    expect(await page.textContent('#overview tbody')).not.toMatch(/vs last week/);
+    await saveScreenshot(page, 'range-30d');
+    const phone = await d.open({ search: '?range=30d', viewport: { width: 390, height: 844 } });
+    await waitForData(phone);
+    await saveScreenshot(phone, 'range-30d-mobile');
+  });
 });

@@ -1,11 +1,16 @@
 import type { DashboardState } from '../domain/dashboard-state.js';
-import { buildOverviewRow, sortOverview, type OverviewRow } from '../domain/service-overview.js';
+import {
+  buildOverviewRow,
+  comparisonLabel,
+  comparisonOffsetMs,
+  sortOverview,
+  type OverviewRow,
+} from '../domain/service-overview.js';
 import { resolveRange } from '../domain/time-range.js';
 import type { ApiClient } from './api-client.js';
 
 /** Services the overview compares; more would queue past the query API's per-tenant statement budget. */
 export const OVERVIEW_SERVICES = 8;
-const WEEK = 7 * 86_400_000;
 
 /**
  * The service overview: each busy service over the range and the same range a week earlier (two /services calls
@@ -19,9 +24,10 @@ export async function loadOverview(
   isCurrent: () => boolean = () => true,
 ): Promise<OverviewRow[] | null> {
   const { from, to, stepMs } = resolveRange(state.range, now, state.step);
+  const offset = comparisonOffsetMs(to - from);
   const [current, lastWeek] = await Promise.all([
     api.services({ from, to, limit: OVERVIEW_SERVICES, latency: true }),
-    api.services({ from: from - WEEK, to: to - WEEK, limit: 1000, latency: true }),
+    api.services({ from: from - offset, to: to - offset, limit: 1000, latency: true }),
   ]);
   // The user moved on (another service, range or sort): its sparklines would only queue in front of the new load.
   if (!isCurrent()) return null;
@@ -34,6 +40,7 @@ export async function loadOverview(
       service: s.service,
       now: s,
       lastWeek: before.get(s.service) ?? null,
+      against: comparisonLabel(offset),
       spark: sparks[i]!.points.map((p) => (p.requests > 0 ? p.throughput : null)),
     }),
   );

@@ -1,4 +1,11 @@
-import { buildOverviewRow, errorRateChange, sortOverview, sparklinePath } from './service-overview.js';
+import {
+  buildOverviewRow,
+  comparisonLabel,
+  comparisonOffsetMs,
+  errorRateChange,
+  sortOverview,
+  sparklinePath,
+} from './service-overview.js';
 
 const figures = (requests: number, errors5xx: number, p95: number) => ({
   requests,
@@ -53,5 +60,31 @@ describe('service overview', () => {
 
   it('draws a sparkline that breaks at gaps', () => {
     expect(sparklinePath([0, 2, null, 1], 30, 12)).toBe('M0,11L10,1M30,6');
+  });
+});
+
+describe('the overview’s earlier window', () => {
+  const day = 86_400_000;
+  it('lies a week back for ranges up to a week, and whole weeks past the range beyond (never overlapping)', () => {
+    expect(comparisonOffsetMs(3_600_000)).toBe(7 * day);
+    expect(comparisonOffsetMs(7 * day)).toBe(7 * day);
+    expect(comparisonOffsetMs(30 * day)).toBe(35 * day);
+    expect(comparisonOffsetMs(30 * day)).toBeGreaterThanOrEqual(30 * day);
+    expect(comparisonLabel(7 * day)).toBe('last week');
+    expect(comparisonLabel(35 * day)).toBe('5 weeks earlier');
+  });
+
+  it('names that window in every change text', () => {
+    const now = { requests: 1000, errors5xx: 20, errorRate: 0.02, p95: 120, p99: 200 };
+    const before = { requests: 1000, errors5xx: 5, errorRate: 0.005, p95: 100, p99: 200 };
+    const row = buildOverviewRow({
+      service: 's',
+      now,
+      lastWeek: before,
+      spark: [],
+      against: '5 weeks earlier',
+    });
+    expect(row.changes.errorRate.text).toBe('+1.5 pp vs 5 weeks earlier');
+    expect(row.changes.p95.text).toBe('+20% vs 5 weeks earlier');
   });
 });

@@ -14,6 +14,23 @@ export interface ServiceWindow {
   lastWeek: ServiceFigures | null;
   /** Throughput per step over the window, for the sparkline. */
   spark: (number | null)[];
+  /** What the earlier window is, for the change texts ("last week", "5 weeks earlier"). */
+  against?: string;
+}
+
+const WEEK = 7 * 86_400_000;
+
+/**
+ * How far back the overview's earlier window lies: a week, or as many whole weeks as the range is long, so a
+ * 30-day range is never compared with a window it overlaps, and weekdays still line up.
+ */
+export function comparisonOffsetMs(rangeMs: number): number {
+  return Math.max(1, Math.ceil(rangeMs / WEEK)) * WEEK;
+}
+
+export function comparisonLabel(offsetMs: number): string {
+  const weeks = Math.round(offsetMs / WEEK);
+  return weeks === 1 ? 'last week' : `${weeks} weeks earlier`;
 }
 
 export type Direction = 'worse' | 'better' | 'same';
@@ -48,16 +65,17 @@ function relative(
   before: number | null,
   higherIsWorse: boolean,
   enough: boolean,
+  against = 'last week',
 ): Change {
   if (now === null || before === null) return none;
   if (before === 0)
     return now === 0
-      ? { ...none, text: '±0% vs last week' }
+      ? { ...none, text: `±0% vs ${against}` }
       : { text: 'new', direction: 'same', significant: false };
   const ratio = (now - before) / before;
   const pct = Math.round(ratio * 100);
   const direction: Direction = pct === 0 ? 'same' : ratio > 0 === higherIsWorse ? 'worse' : 'better';
-  const text = `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)}% vs last week`;
+  const text = `${pct > 0 ? '+' : pct < 0 ? '−' : '±'}${Math.abs(pct)}% vs ${against}`;
   return { text, direction, significant: enough && Math.abs(ratio) >= LATENCY_SIGNIFICANT };
 }
 
@@ -65,7 +83,11 @@ function relative(
  * Error-rate change in percentage points, significant when a two-proportion z-test says |z| >= 2: 1 error in 10
  * requests against 0 in 10 is not an incident, 500 in 10,000 against 50 in 10,000 is.
  */
-export function errorRateChange(now: ServiceFigures, before: ServiceFigures | null): Change {
+export function errorRateChange(
+  now: ServiceFigures,
+  before: ServiceFigures | null,
+  against = 'last week',
+): Change {
   if (!before || now.requests === 0 || before.requests === 0) return none;
   const [p1, p0] = [now.errors5xx / now.requests, before.errors5xx / before.requests];
   const pp = (p1 - p0) * 100;
@@ -74,7 +96,7 @@ export function errorRateChange(now: ServiceFigures, before: ServiceFigures | nu
   const z = se === 0 ? 0 : (p1 - p0) / se;
   const rounded = Math.round(pp * 10) / 10;
   const direction: Direction = rounded === 0 ? 'same' : rounded > 0 ? 'worse' : 'better';
-  const text = `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${Math.abs(rounded)} pp vs last week`;
+  const text = `${rounded > 0 ? '+' : rounded < 0 ? '−' : '±'}${Math.abs(rounded)} pp vs ${against}`;
   return { text, direction, significant: Math.abs(z) >= 2 };
 }
 
@@ -87,19 +109,23 @@ export function buildOverviewRow(w: ServiceWindow): OverviewRow {
     p95: w.now.p95 ?? null,
     p99: w.now.p99 ?? null,
     spark: w.spark,
-    changes: changesOf(w.now, before),
+    changes: changesOf(w.now, before, w.against),
     worsening: worsening(w.now, before),
   };
 }
 
-function changesOf(now: ServiceFigures, before: ServiceFigures | null): OverviewRow['changes'] {
+function changesOf(
+  now: ServiceFigures,
+  before: ServiceFigures | null,
+  against?: string,
+): OverviewRow['changes'] {
   const enough = now.requests >= MIN_REQUESTS && (before?.requests ?? 0) >= MIN_REQUESTS;
   const was = (key: 'p95' | 'p99') => before?.[key] ?? null;
   return {
-    requests: relative(now.requests, before?.requests ?? null, false, enough),
-    errorRate: errorRateChange(now, before),
-    p95: relative(now.p95 ?? null, was('p95'), true, enough),
-    p99: relative(now.p99 ?? null, was('p99'), true, enough),
+    requests: relative(now.requests, before?.requests ?? null, false, enough, against),
+    errorRate: errorRateChange(now, before, against),
+    p95: relative(now.p95 ?? null, was('p95'), true, enough, against),
+    p99: relative(now.p99 ?? null, was('p99'), true, enough, against),
   };
 }
 

@@ -9,6 +9,7 @@ describe('chooseStepMs', () => {
     expect(chooseStepMs(6 * 60 * MINUTE)).toBe(5 * MINUTE);
     expect(chooseStepMs(24 * 60 * MINUTE)).toBe(15 * MINUTE);
     expect(chooseStepMs(7 * 24 * 60 * MINUTE)).toBe(60 * MINUTE);
+    expect(chooseStepMs(30 * 24 * 60 * MINUTE)).toBe(6 * 60 * MINUTE);
   });
 });
 
@@ -20,6 +21,13 @@ describe('resolveRange', () => {
     expect(r.to).toBe(Date.UTC(2026, 10, 23, 12, 31));
     expect(r.stepMs).toBe(5 * MINUTE);
     expect(r.from).toBe(Date.UTC(2026, 10, 23, 6, 30));
+  });
+
+  it('offers a 30-day preset in 6-hour buckets (120 points)', () => {
+    const r = resolveRange({ kind: 'preset', preset: '30d' }, now);
+    expect(r.stepMs).toBe(360 * MINUTE);
+    expect((r.to - r.from) / r.stepMs).toBeGreaterThanOrEqual(120);
+    expect((r.to - r.from) / r.stepMs).toBeLessThanOrEqual(121);
   });
 
   it('keeps a custom range exactly as given', () => {

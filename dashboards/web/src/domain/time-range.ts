@@ -1,6 +1,6 @@
 /** Time range presets and the query step for a range; the step keeps every chart near 60-180 points. */
 
-export const RANGE_PRESETS = ['15m', '1h', '6h', '24h', '7d'] as const;
+export const RANGE_PRESETS = ['15m', '1h', '6h', '24h', '7d', '30d'] as const;
 export type RangePreset = (typeof RANGE_PRESETS)[number];
 
 export type TimeRange =
@@ -22,6 +22,7 @@ const PRESET_MS: Record<RangePreset, number> = {
   '6h': 6 * HOUR,
   '24h': DAY,
   '7d': 7 * DAY,
+  '30d': 30 * DAY,
 };
 
 export const PRESET_LABELS: Record<RangePreset, string> = {
@@ -30,6 +31,7 @@ export const PRESET_LABELS: Record<RangePreset, string> = {
   '6h': 'Last 6 hours',
   '24h': 'Last 24 hours',
   '7d': 'Last 7 days',
+  '30d': 'Last 30 days',
 };
 
 /** Metrics are per minute, so no step is finer than a minute. */

@@ -25,7 +25,8 @@ export class OverviewView {
       return;
     }
     const table = createElement('table');
-    table.createCaption().textContent = 'Services with their change against the same window last week';
+    table.createCaption().textContent =
+      'Services with their change against the same window a week (or, for ranges over a week, whole weeks) earlier';
     table.caption?.classList.add('visually-hidden');
     const head = table.createTHead().insertRow();
     for (const h of ['Service', 'Throughput', 'Requests', 'Error rate', 'P95', 'P99']) {
