@@ -25,7 +25,6 @@ export interface EvaluatorOptions {
   now?: () => number;
 }
 
-
 /** Alertmanager forgets alerts that are not re-posted; every firing series goes to it again each evaluation. */
 function alertmanagerRefresh(
   rule: NamedAlertRule,

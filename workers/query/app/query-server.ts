@@ -17,6 +17,7 @@ import { RollupManifests } from '../adapters/rollup-manifests.js';
 import { TrinoQueryEngine } from '../adapters/trino-query-engine.js';
 import type { QueryConfig } from '../config.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
+import { AlertStore } from '../../alert/adapters/alert-store.js';
 import { EngineGuard } from './engine-guard.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
@@ -112,6 +113,7 @@ export async function startQueryServer(
       audit: new AuditLog(store, log),
       settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,
     },
+    alerts: new AlertStore(store),
     log,
     readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,

@@ -14,6 +14,8 @@ import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
 import { setSecurityHeaders } from '../../shared/http/security-headers.js';
 import { buildIdentityHandlers, type IdentityDeps } from './identity-routes.js';
+import type { AlertStore } from '../../alert/adapters/alert-store.js';
+import { buildAlertHandlers } from '../../alert/http/alert-routes.js';
 import {
   EngineUnavailableError,
   QueryTimeoutError,
@@ -42,6 +44,8 @@ import {
 
 export interface QueryAppDeps {
   service: QueryService;
+  /** Alert rules, silences and alert state (docs/alerts.md); absent: those routes answer 503. */
+  alerts?: AlertStore;
   keys: KeyAccess;
   /** Key lifecycle and the audit log (admin routes). */
   identity: IdentityDeps;
@@ -208,6 +212,7 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
   mountRoutes(app, 'query', deps.keys, {
     ...dataHandlers(deps),
     ...buildIdentityHandlers(deps.identity),
+    ...buildAlertHandlers({ alerts: deps.alerts, now: () => deps.now?.() ?? Date.now() }),
     'GET /api/v1/openapi.json': buildOpenApiHandler(),
     'GET /live': (_req, res) => void res.json({ status: 'ok' }),
     'GET /ready': async (_req, res) => {

@@ -1,0 +1,183 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { hashApiKey, type ApiKeyEntry } from '../../domain/api-keys.js';
+import { DuckDbQueryEngine } from '../../query/adapters/duckdb-query-engine.js';
+import { RollupManifests } from '../../query/adapters/rollup-manifests.js';
+import { QueryService } from '../../query/app/query-service.js';
+import { buildQueryApp } from '../../query/http/query-app.js';
+import { identityOverStore } from '../../query/http/identity-routes.js';
+import { staticKeys } from '../../domain/key-ring.js';
+import { AlertStore } from '../adapters/alert-store.js';
+
+const keys: ApiKeyEntry[] = [
+  { name: 'admin', tenant: 'acme', sha256: hashApiKey('admin-key'), scopes: ['query', 'admin'] },
+  { name: 'viewer', tenant: 'acme', sha256: hashApiKey('viewer-key'), scopes: ['query'] },
+  { name: 'other', tenant: 'globex', sha256: hashApiKey('other-key'), scopes: ['query', 'admin'] },
+];
+
+describe('alert rule, alert and silence routes of the query server', () => {
+  let dir: string;
+  let engine: DuckDbQueryEngine;
+  let server: Server;
+  let base: string;
+  let alerts: AlertStore;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gx-alert-routes-'));
+    const root = join(dir, 'store');
+    mkdirSync(root);
+    const store = new LocalObjectStore(root);
+    alerts = new AlertStore(store);
+    engine = await DuckDbQueryEngine.open(root);
+    const app = buildQueryApp({
+      service: new QueryService(engine, new RollupManifests(store)),
+      alerts,
+      keys: staticKeys(keys),
+      identity: identityOverStore(store, pino({ level: 'silent' })),
+      log: pino({ level: 'silent' }),
+      readiness: async () => ({ ready: true }),
+    });
+    server = await new Promise((r) => {
+      const s = app.listen(0, '127.0.0.1', () => r(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+    await engine.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : undefined }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+
+  it('creates, reads, lists and deletes a rule with the admin scope, the tenant taken from the key', async () => {
+    const put = await call('PUT', '/alert-rules/checkout-errors', 'admin-key', {
+      kind: 'threshold',
+      selector: { service: 'checkout', each: 'endpoint' },
+      threshold: { metric: 'error_rate', value: 5 },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body?.['selector']).toEqual({
+      tenant: 'acme',
+      service: 'checkout',
+      method: '*',
+      route: '*',
+      each: 'endpoint',
+    });
+    expect((await call('GET', '/alert-rules/checkout-errors', 'admin-key')).body?.['name']).toBe(
+      'checkout-errors',
+    );
+    expect((await call('GET', '/alert-rules', 'admin-key')).body?.['rules']).toHaveLength(1);
+    // Another tenant's admin sees none of it.
+    expect((await call('GET', '/alert-rules', 'other-key')).body).toEqual({ rules: [] });
+    expect((await call('DELETE', '/alert-rules/checkout-errors', 'admin-key')).status).toBe(204);
+    expect((await call('GET', '/alert-rules/checkout-errors', 'admin-key')).status).toBe(404);
+  });
+
+  it('refuses a key without the admin scope with 403', async () => {
+    const res = await call('GET', '/alert-rules', 'viewer-key');
+    expect(res.status).toBe(403);
+    expect(res.body?.['error']).toMatchObject({
+      code: 'FORBIDDEN',
+      message: "the API key 'viewer' (scopes query) may not call this route: it needs 'admin'",
+    });
+  });
+
+  it.each<[string, string, unknown, string, string]>([
+    [
+      'a kind without its block',
+      'r1',
+      { kind: 'slo' },
+      'kind',
+      'exactly the block named by kind must be set',
+    ],
+    [
+      'another tenant in the selector',
+      'r2',
+      { kind: 'silence', silence: {}, selector: { tenant: 'globex' } },
+      'selector.tenant',
+      "selector.tenant must be the key's tenant 'acme'",
+    ],
+    [
+      'a bad name',
+      'Bad_Name',
+      { kind: 'silence', silence: {} },
+      'name',
+      "rule name 'Bad_Name' must be a DNS label",
+    ],
+    [
+      'a negative threshold',
+      'r3',
+      { kind: 'threshold', threshold: { metric: 'p95', value: -5 } },
+      'threshold.value',
+      'Too small',
+    ],
+  ])('answers %s with 400 naming the field', async (_what, name, body, field, message) => {
+    const res = await call('PUT', `/alert-rules/${name}`, 'admin-key', body);
+    expect(res.status).toBe(400);
+    expect(res.body?.['error']?.field).toBe(field);
+    expect(res.body?.['error']?.message).toContain(message);
+  });
+
+  it('answers a body that is not JSON with the API error body, not a 500', async () => {
+    const res = await call('PUT', '/alert-rules/r4', 'admin-key', '{"kind": ');
+    expect(res.status).toBe(400);
+    expect(res.body?.['error']?.code).toBe('MALFORMED_BODY');
+  });
+
+  it('lists firing series and history with the query scope', async () => {
+    const t = Date.UTC(2026, 11, 1, 14, 0);
+    const { state } = await alerts.loadState('acme', 'errors');
+    state.series['checkout * *'] = {
+      seriesId: 'checkout * *',
+      key: { service: 'checkout' },
+      state: 'firing',
+      since: t,
+      firingSince: t,
+      lastSeenAt: t,
+      value: '41.0%',
+      expected: '> 5.00%',
+      explanation: 'error rate 41.0%',
+    };
+    await alerts.saveState(state, undefined);
+    const res = await call('GET', `/alerts?from=${t - 1}&to=${t + 1}`, 'viewer-key');
+    expect(res.status).toBe(200);
+    expect(res.body?.['firing']).toEqual([
+      expect.objectContaining({ rule: 'errors', service: 'checkout', since: t, value: '41.0%' }),
+    ]);
+    expect((await call('GET', '/alerts?from=yesterday', 'viewer-key')).body?.['error']?.field).toBe('from');
+  });
+
+  it('creates silences with an expiry in the future and deletes them', async () => {
+    const past = await call('POST', '/alert-silences', 'admin-key', { service: 'checkout', expiresAt: 1000 });
+    expect(past.body?.['error']).toMatchObject({ code: 'INVALID_SILENCE', field: 'expiresAt' });
+    const created = await call('POST', '/alert-silences', 'admin-key', {
+      service: 'checkout',
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      comment: 'deploy',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      tenant: 'acme',
+      matchers: { service: 'checkout' },
+      createdBy: 'key:admin',
+    });
+    expect((await call('GET', '/alert-silences', 'admin-key')).body?.['silences']).toHaveLength(1);
+    expect((await call('DELETE', `/alert-silences/${created.body?.['id']}`, 'admin-key')).status).toBe(204);
+    expect((await call('DELETE', `/alert-silences/${created.body?.['id']}`, 'admin-key')).status).toBe(404);
+  });
+});

@@ -1,0 +1,43 @@
+import type { RuleState } from '../adapters/alert-store.js';
+import type { AlertEvent } from '../domain/alert-state.js';
+
+/** GET /api/v1/alerts: every series firing now (the dashboard's banner) and the firing/resolved history. */
+export function buildAlertsView(states: readonly RuleState[], history: readonly AlertEvent[]) {
+  const firing = states.flatMap((s) =>
+    Object.values(s.series)
+      .filter((series) => series.state === 'firing')
+      .map((series) => ({
+        rule: s.rule,
+        service: series.key.service ?? null,
+        method: series.key.method ?? null,
+        path: series.key.path ?? null,
+        severity: series.severity ?? null,
+        since: series.firingSince ?? series.since,
+        value: series.value,
+        expected: series.expected,
+        explanation: series.explanation,
+        budgetRemainingPct: series.budgetRemainingPct ?? null,
+      })),
+  );
+  const rules = states.map((s) => ({
+    rule: s.rule,
+    evaluatedThrough: s.evaluatedThrough,
+    lastEvaluationAt: s.lastEvaluationAt,
+    error: s.error ?? null,
+  }));
+  const events = history.map((e) => ({
+    id: e.id,
+    kind: e.kind,
+    rule: e.rule,
+    service: e.key.service ?? null,
+    method: e.key.method ?? null,
+    path: e.key.path ?? null,
+    severity: e.severity,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt ?? null,
+    at: e.at,
+    value: e.value,
+    explanation: e.explanation,
+  }));
+  return { firing, rules, history: events };
+}
