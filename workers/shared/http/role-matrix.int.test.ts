@@ -22,7 +22,7 @@ const credentials: Record<string, CredentialScope[] | undefined> = {
 
 /** A request each route accepts from a credential it grants: a valid body, a well-formed id. */
 function requestFor(row: RouteRow): { path: string; body?: string } {
-  const path = row.path.replace('{id}', 'gk_0123456789abcdef');
+  const path = row.path.replace('{id}', 'gk_0123456789abcdef').replace('{name}', 'matrix-rule');
   const now = Date.now();
   const bodies: Record<string, unknown> = {
     'POST /api/v1/facts': [
@@ -40,6 +40,8 @@ function requestFor(row: RouteRow): { path: string; body?: string } {
     'POST /v1/traces': { resourceSpans: [] },
     'POST /api/v1/keys': { name: 'made-by-matrix', scopes: ['query'] },
     'POST /api/v1/keys/{id}/rotate': {},
+    'PUT /api/v1/alert-rules/{name}': { kind: 'silence', silence: {} },
+    'POST /api/v1/alert-silences': { service: 's', expiresAt: now + 3_600_000 },
   };
   const body = bodies[`${row.method} ${row.path}`];
   return { path, ...(body !== undefined && { body: JSON.stringify(body) }) };
