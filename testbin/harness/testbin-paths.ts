@@ -12,6 +12,8 @@ export interface TestbinVersions {
   MINIO_VERSION: string;
   TRINO_VERSION: string;
   SCHEMATHESIS_VERSION: string;
+  OTELCOL_VERSION: string;
+  OTEL_PYTHON_VERSION: string;
 }
 
 /** Reads testbin/versions.env, the one place component versions are pinned. */
@@ -41,6 +43,10 @@ export interface TestbinPaths {
   shellcheck: string;
   /** The schemathesis CLI in its venv (scripts/testbin.sh schemathesis). */
   schemathesis: string;
+  /** The OpenTelemetry Collector built from testbin/otelcol/builder-config.yaml (scripts/testbin.sh otelcol). */
+  otelcol: string;
+  /** Python of the venv holding the OpenTelemetry SDK and OTLP/HTTP exporter (scripts/testbin.sh otel-python). */
+  otelPython: string;
 }
 
 export function testbinPaths(): TestbinPaths {
@@ -57,6 +63,8 @@ export function testbinPaths(): TestbinPaths {
     temurinJavaHome: process.env['GRAVIX_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64',
     shellcheck: process.env['GRAVIX_SHELLCHECK'] ?? '/usr/bin/shellcheck',
     schemathesis: join(cache, `schemathesis-${v.SCHEMATHESIS_VERSION}`, 'bin', 'schemathesis'),
+    otelcol: join(cache, `otelcol-${v.OTELCOL_VERSION}`, 'otelcol-gravix'),
+    otelPython: join(cache, `otel-python-${v.OTEL_PYTHON_VERSION}`, 'bin', 'python'),
   };
 }
 

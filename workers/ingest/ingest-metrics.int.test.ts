@@ -13,6 +13,7 @@ describe('ingestion metrics', () => {
     metrics.factsAccepted.inc({ tenant: 'acme' }, 10);
     metrics.factsRejected.inc({ tenant: 'acme', code: 'OUT_OF_RANGE' });
     metrics.eventsAccepted.inc({ tenant: 'acme' });
+    metrics.spansSkipped.inc({ tenant: 'acme' }, 3);
     metrics.fsyncDuration.observe(0.002);
     metrics.uploadFailures.inc();
     metrics.uploadDuration.observe(0.3);

@@ -1,3 +1,4 @@
+import type protobuf from 'protobufjs';
 import type { RawRecord } from '../../domain/raw-record.js';
 import { decodeClientUtf8 } from '../../domain/text-rule.js';
 import { HttpError } from '../../shared/http/http-error.js';
@@ -14,6 +15,7 @@ import { validateBatch } from '../domain/validate-batch.js';
 import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
 import type { RouteCache } from '../fast-facts/route-cache.js';
 import { scanFactArray, scanFactLines } from '../fast-facts/scan-fact-array.js';
+import { decodeProtobufBatch } from '../otlp/decode-protobuf-batch.js';
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 
 /** A batch read from its body: its item count (for the rate limit) and how to validate and encode it. */
@@ -37,21 +39,35 @@ function parseBody(body: Buffer, isNdjson: boolean, maxItems: number, maxDepth: 
   }
 }
 
-/** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
-export function parsedBatchReader(
-  parserFor: (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>,
-  maxDepth: number,
-): BatchReader {
-  return (body, isNdjson, maxItems) => {
-    const batch = parseBody(body, isNdjson, maxItems, maxDepth);
-    return {
-      items: batch.items.length + batch.lineErrors.length,
-      validate(tenant, now) {
-        const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
-        return { frame: encodeWalFrame(records), accepted, rejected };
-      },
-    };
+type ParserFor = (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>;
+
+function preparedBatch(batch: ParsedBatch, parserFor: ParserFor): PreparedBatch {
+  return {
+    items: batch.items.length + batch.lineErrors.length,
+    validate(tenant, now) {
+      const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
+      return { frame: encodeWalFrame(records), accepted, rejected };
+    },
   };
+}
+
+/** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
+export function parsedBatchReader(parserFor: ParserFor, maxDepth: number): BatchReader {
+  return (body, isNdjson, maxItems) =>
+    preparedBatch(parseBody(body, isNdjson, maxItems, maxDepth), parserFor);
+}
+
+/**
+ * A gravix.v1 protobuf batch (proto/gravix/v1/facts.proto): decoded into the items its JSON twin would hold, then
+ * validated by the same item parser, so both encodings give the same records and the same per-item errors.
+ */
+export function protobufBatchReader(
+  type: () => protobuf.Type,
+  field: 'facts' | 'events',
+  parserFor: ParserFor,
+): BatchReader {
+  return (body, _isNdjson, maxItems) =>
+    preparedBatch(decodeProtobufBatch(body, type(), field, maxItems), parserFor);
 }
 
 /**

@@ -2,7 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express from 'express';
 import type { Logger } from 'pino';
 import type { KeyAccess } from '../../domain/key-ring.js';
-import type { FactContext } from '../domain/parse-request-fact.js';
+import { parseRequestFact, type FactContext } from '../domain/parse-request-fact.js';
+import { protoSchemas } from '../otlp/proto-schemas.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
 import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acceptor.js';
@@ -18,7 +19,12 @@ import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-
 import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
-import { factBatchReader, parsedBatchReader, type BatchReader } from './batch-readers.js';
+import {
+  factBatchReader,
+  parsedBatchReader,
+  protobufBatchReader,
+  type BatchReader,
+} from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
 import {
   admitBytes,
@@ -58,6 +64,12 @@ export interface IngestAppDeps {
 /** OTLP/HTTP's default path for traces, which exporters append to OTEL_EXPORTER_OTLP_ENDPOINT. */
 export const otlpTracesPath = '/v1/traces';
 
+/** A batch endpoint's readers: JSON and NDJSON bodies, and gravix.v1 protobuf (`application/x-protobuf`). */
+interface BatchReaders {
+  json: BatchReader;
+  protobuf: BatchReader;
+}
+
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
@@ -67,7 +79,7 @@ type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<voi
  */
 function buildBatchAcceptor(
   deps: IngestAppDeps,
-  readBatch: BatchReader,
+  readers: BatchReaders,
   onAccepted: (tenant: string, n: number) => void,
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, requestId: string) => {
@@ -79,7 +91,9 @@ function buildBatchAcceptor(
     const body = await readRequestBody(req, deps.limits.maxBodyBytes);
     if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
     if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
-    const isNdjson = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-ndjson');
+    const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+    const isNdjson = contentType.startsWith('application/x-ndjson');
+    const readBatch = contentType.startsWith('application/x-protobuf') ? readers.protobuf : readers.json;
     const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
     admitItems(deps.rates, tenant, batch.items);
     // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
@@ -116,10 +130,10 @@ function buildBatchAcceptor(
 function buildIngestEndpoint(
   deps: IngestAppDeps,
   route: 'facts' | 'events',
-  readBatch: BatchReader,
+  readers: BatchReaders,
   onAccepted: (tenant: string, n: number) => void,
 ): IngestEndpoint {
-  const accept = buildBatchAcceptor(deps, readBatch, onAccepted);
+  const accept = buildBatchAcceptor(deps, readers, onAccepted);
   const scope = routeScope('ingest', `POST /api/v1/${route}`);
   if (scope === 'public')
     throw new Error(`POST /api/v1/${route} must not be public: it writes a tenant's data`);
@@ -187,15 +201,28 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
     routes: deps.routes,
   });
   const facts = factBatchReader(factContext, new RouteCache(deps.routes), deps.limits.maxJsonDepth);
-  const events = parsedBatchReader((tenant, now) => {
+  const factParser = (tenant: string, now: number) => {
+    const ctx = factContext(tenant, now);
+    return (v: unknown, i: number) => parseRequestFact(v, i, ctx);
+  };
+  const eventParser = (tenant: string, now: number) => {
     const ctx = { tenant, window: window(now) };
-    return (v, i) => parseServiceEvent(v, i, ctx);
-  }, deps.limits.maxJsonDepth);
+    return (v: unknown, i: number) => parseServiceEvent(v, i, ctx);
+  };
+  const events = parsedBatchReader(eventParser, deps.limits.maxJsonDepth);
+  const factReaders = {
+    json: facts,
+    protobuf: protobufBatchReader(() => protoSchemas().requestFactBatch, 'facts', factParser),
+  };
+  const eventReaders = {
+    json: events,
+    protobuf: protobufBatchReader(() => protoSchemas().serviceEventBatch, 'events', eventParser),
+  };
   return {
-    facts: buildIngestEndpoint(deps, 'facts', facts, (t, n) =>
+    facts: buildIngestEndpoint(deps, 'facts', factReaders, (t, n) =>
       deps.metrics.factsAccepted.inc({ tenant: t }, n),
     ),
-    events: buildIngestEndpoint(deps, 'events', events, (t, n) =>
+    events: buildIngestEndpoint(deps, 'events', eventReaders, (t, n) =>
       deps.metrics.eventsAccepted.inc({ tenant: t }, n),
     ),
     otlpTraces: buildOtlpTracesEndpoint(deps, factContext),
