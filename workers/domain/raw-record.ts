@@ -25,7 +25,7 @@ export interface RawFact {
   /**
    * How many requests this fact stands for when it was sampled (the span's adjusted count, e.g. 4 for a 25% head
    * sample); absent means 1, so raw files written before weights existed read as they always did. The rollup adds
-   * it to requests, error counts and histogram buckets (docs/adr/0071).
+   * it to requests, error counts and histogram buckets (docs/adr/0072).
    */
   weight?: number;
 }
