@@ -78,7 +78,11 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
       body: {
         apiVersion: 'v1',
         kind: 'PersistentVolumeClaim',
-        metadata: { name: 'data-up-minio-0', labels: { 'gravix.dev/pipeline': 'up' } },
+        // The claim template's labels (stableLabels): the operator watches claims by its managed-by label.
+        metadata: {
+          name: 'data-up-minio-0',
+          labels: { 'gravix.dev/pipeline': 'up', 'app.kubernetes.io/managed-by': 'gravix-operator' },
+        },
         spec: {
           accessModes: ['ReadWriteOnce'],
           storageClassName: 'expandable',
