@@ -56,6 +56,9 @@ export function buildHiveCatalogProperties(settings: HiveCatalogSettings): strin
     `hive.metastore.catalog.dir=${settings.metastoreDir}`,
     'hive.metastore-cache-ttl=10m',
     'hive.metastore-refresh-interval=1m',
+    // The tables are external and never analyzed: planning would only look up (and miss) statistics in the file
+    // metastore for up to 100 sampled partitions per scan of every statement (docs/adr/0073).
+    'hive.table-statistics-enabled=false',
     'hive.non-managed-table-writes-enabled=true',
     'fs.native-s3.enabled=true',
     ...(settings.endpoint ? [`s3.endpoint=${settings.endpoint}`] : []),

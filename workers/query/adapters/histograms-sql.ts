@@ -6,6 +6,7 @@ import {
   groupColumns,
   metricsRowsSql,
   rowCountColumns,
+  withTop,
   type SqlDialect,
 } from './metrics-sql.js';
 
@@ -21,6 +22,7 @@ export function buildHistogramsSql(
   dialect: SqlDialect,
   snapshot: TenantSnapshot,
 ): string {
+  if (dialect.mergeBuckets) return buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets);
   const { select } = groupColumns(query.groupBy, query, dialect);
   const keys = keysOf[query.groupBy];
   const unnest = dialect.unnestBuckets('g');
@@ -38,4 +40,30 @@ export function buildHistogramsSql(
     '  h.bucket_index, h.bucket_count',
     `FROM c LEFT JOIN h ON ${on}`,
   ].join('\n');
+}
+
+/**
+ * The same rows in one pass over the data, for dialects with a histogram-merging aggregate: counts and the merged
+ * histogram per group from one GROUP BY. With `query.top` (a count order; p95 needs the ranks) the engine sorts
+ * and cuts, as buildCountsSql does.
+ */
+function buildOnePassHistogramsSql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  snapshot: TenantSnapshot,
+  merge: NonNullable<SqlDialect['mergeBuckets']>,
+): string {
+  if (query.top?.by === 'p95') throw new RangeError('histograms cannot be ranked by p95 in SQL');
+  const { select, group } = groupColumns(query.groupBy, query, dialect);
+  const keys = keysOf[query.groupBy];
+  const lists = merge.lists('h.buckets');
+  const sql = [
+    `SELECT ${[...keys, ...countNames].map((k) => `h.${k}`).join(', ')}, h.latency_zero, h.latency_max,`,
+    `  ${lists.index} AS bucket_index, ${lists.count} AS bucket_count`,
+    `FROM (SELECT ${select.join(', ')}, ${countSums('m.')},`,
+    `  sum(m.latency_zero_count) AS latency_zero, max(m.latency_max_ms) AS latency_max,`,
+    `  ${merge.aggregate('m')} AS buckets`,
+    `  FROM ${metricsRowsSql(query, dialect, snapshot)} AS m GROUP BY ${group.join(', ')}) AS h`,
+  ].join('\n');
+  return withTop(sql, query);
 }

@@ -14,6 +14,16 @@ export interface SqlDialect {
   intDiv(a: string, b: string): string;
   /** Turns each row into (idx, cnt) pairs of its histogram: extra select-list terms and FROM-clause joins. */
   unnestBuckets(sourceAlias: string): { select: string; join: string };
+  /**
+   * An aggregate that merges the rows' histograms bucket by bucket in the same pass as the counts, and how to
+   * turn its result into the two sorted lists. Engines that have one (Trino: a fold of map_zip_with over the group's maps) read the rows once
+   * per statement; the others unnest (histograms-sql.ts), which reads them twice. Trino plans every reference
+   * to a CTE as a scan of its own, partitions, listings and all, so one pass is what makes its statements cheap.
+   */
+  mergeBuckets?: {
+    aggregate(sourceAlias: string): string;
+    lists(merged: string): { index: string; count: string };
+  };
 }
 
 /**
@@ -194,7 +204,7 @@ const topOrder = {
  * Wraps a grouped statement in the sort and cut of `query.top`, when it has one. `matched` counts the groups that
  * pass `minRequests` before the cut (a window over the filtered set), so a page also tells how many there are.
  */
-function withTop(sql: string, query: MetricsQuery): string {
+export function withTop(sql: string, query: MetricsQuery): string {
   if (!query.top) return sql;
   const { by, limit, offset = 0, minRequests = 0 } = query.top;
   const keys = query.groupBy === 'endpoint' ? ['service', 'path', 'method'] : groupKeys[query.groupBy];

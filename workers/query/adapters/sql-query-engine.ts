@@ -17,6 +17,7 @@ import {
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { buildHistogramsSql } from './histograms-sql.js';
 import { toCountRow, toEventRow, toHistogramRow, toNumber, toSummaryRow } from './metrics-rows.js';
+import { applyTop, summarizeHistogram } from '../domain/merge-summaries.js';
 
 /**
  * The QueryEngine operations, written once over the shared SQL builder; an adapter supplies its dialect and how
@@ -46,8 +47,25 @@ export abstract class SqlQueryEngine implements QueryEngine {
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
+    if (this.dialect.mergeBuckets) return this.summariesInOnePass(query);
     const sql = buildSummarySql(query, this.dialect, await this.snapshotFor(query));
     return (await this.rows(sql, query.signal)).map(toSummaryRow);
+  }
+
+  /**
+   * One pass over the rows (dialect.mergeBuckets): the engine merges each group's histogram with its counts and
+   * cuts a count-ordered `top`; the rank search and a p95 order run here, with the code the result cache uses
+   * (domain/merge-summaries.ts), so both give the answer buildSummarySql gives.
+   */
+  private async summariesInOnePass(query: MetricsQuery): Promise<SummaryRow[]> {
+    const rankHere = query.top?.by === 'p95';
+    const sql = buildHistogramsSql(
+      rankHere ? { ...query, top: undefined } : query,
+      this.dialect,
+      await this.snapshotFor(query),
+    );
+    const rows = (await this.rows(sql, query.signal)).map((r) => summarizeHistogram(toHistogramRow(r)));
+    return (rankHere ? applyTop(rows, query) : rows).map(({ p95Index: _, ...row }) => row);
   }
 
   async histograms(query: MetricsQuery): Promise<HistogramRow[]> {

@@ -79,7 +79,7 @@ export function buildTrinoAddColumns(catalog: string, schema: string, table: Met
   );
 }
 
-function trinoDialect(catalog: string, schema: string): SqlDialect {
+export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
     tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
@@ -89,8 +89,39 @@ function trinoDialect(catalog: string, schema: string): SqlDialect {
       select: 'u.idx AS idx, u.cnt AS cnt',
       join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
     }),
+    // Trino has no summing map aggregate (map_union keeps one value per key): the group's histograms are
+    // collected and folded with map_zip_with. A row's bucket indexes are distinct (LatencySketch), so map() never
+    // sees a duplicate key.
+    mergeBuckets: {
+      aggregate: (alias) =>
+        `reduce(array_agg(map(${alias}.latency_bucket_index, ${alias}.latency_bucket_count)), ` +
+        'CAST(MAP() AS MAP(INTEGER, BIGINT)), ' +
+        '(s, x) -> map_zip_with(s, x, (k, a, b) -> coalesce(a, 0) + coalesce(b, 0)), s -> s)',
+      lists: (merged) => ({
+        index: `array_sort(map_keys(${merged}))`,
+        count: `transform(array_sort(map_keys(${merged})), i -> element_at(${merged}, i))`,
+      }),
+    },
   };
 }
+
+/** A statement Trino failed, with Trino's error name (e.g. HIVE_CANNOT_OPEN_SPLIT). */
+class TrinoStatementError extends Error {
+  constructor(
+    message: string,
+    readonly errorName: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The rollup replaces a partition's data file in place (ADR 0003). Trino lists a partition, then opens each file
+ * with the length it listed; a replacement in between fails the split ("Error opening Hive split", found by
+ * commit-while-querying.contract.ts). The statement is run again, and lists the new file.
+ */
+const replacedFileErrors = new Set(['HIVE_CANNOT_OPEN_SPLIT', 'HIVE_BAD_DATA']);
+const replacedFileRetries = 3;
 
 function toRowObjects(result: QueryResult): Record<string, unknown>[] {
   const names = (result.columns ?? []).map((c) => c.name);
@@ -101,10 +132,12 @@ function toRowObjects(result: QueryResult): Record<string, unknown>[] {
 
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse with projected partitions. */
 export class TrinoQueryEngine extends SqlQueryEngine {
+  /** Planning a statement costs Trino far more than merging every endpoint's histogram in one pass. */
+  readonly prefersOneStatement = true;
   private readonly client: Trino;
 
   private constructor(private readonly options: TrinoQueryEngineOptions) {
-    super(trinoDialect(options.catalog, options.schema));
+    super(buildTrinoDialect(options.catalog, options.schema));
     this.client = Trino.create({
       server: options.server,
       catalog: options.catalog,
@@ -113,11 +146,28 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     });
   }
 
-  /** Creates the schema and external tables when missing (idempotent), then returns the engine. */
+  /**
+   * Creates the schema and external tables when missing (idempotent), then warms Trino up before the engine is
+   * handed out (the query server turns ready after this), so the first dashboard call does not pay for it.
+   */
   static async open(options: TrinoQueryEngineOptions): Promise<TrinoQueryEngine> {
     const engine = new TrinoQueryEngine(options);
     await engine.ensureTables();
+    await engine.warmUp();
     return engine;
+  }
+
+  /**
+   * The statement shapes a dashboard sends, over a day of a tenant that cannot exist (its id breaks the tenant
+   * rule): a fresh Trino loads and compiles its analyzer, planner, projection and split code, fills its metastore
+   * cache and opens its S3 connections on the first statement of each shape, which took seconds of the first call.
+   */
+  private async warmUp(): Promise<void> {
+    const to = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    const query = { tenant: '_warmup', from: to - 86_400_000, to, groupBy: 'endpoint' as const };
+    await this.counts({ ...query, groupBy: 'service', top: { by: 'requests', limit: 1 } });
+    await this.summaries({ ...query, top: { by: 'errors5xx', limit: 1 } });
+    await this.summaries({ ...query, groupBy: 'step', stepMs: 3_600_000 });
   }
 
   private async ensureTables(): Promise<void> {
@@ -167,7 +217,7 @@ export class TrinoQueryEngine extends SqlQueryEngine {
         queryId = result.id;
         if (signal?.aborted) cancel();
         signal?.throwIfAborted();
-        if (result.error) throw new Error(result.error.message);
+        if (result.error) throw new TrinoStatementError(result.error.message, result.error.errorName);
         rows.push(...toRowObjects(result));
       }
     } catch (error) {
@@ -180,7 +230,15 @@ export class TrinoQueryEngine extends SqlQueryEngine {
 
   /** Metrics queries read what the rollup committed at the moment they run: no partition list to sync. */
   protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
-    return this.run(sql, signal, this.options.queryTimeoutMs);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.run(sql, signal, this.options.queryTimeoutMs);
+      } catch (error) {
+        const cause = (error as Error).cause;
+        const replaced = cause instanceof TrinoStatementError && replacedFileErrors.has(cause.errorName);
+        if (!replaced || attempt > replacedFileRetries || signal?.aborted) throw error;
+      }
+    }
   }
 
   async ping(signal?: AbortSignal): Promise<void> {

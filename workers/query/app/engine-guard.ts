@@ -92,6 +92,10 @@ export class EngineGuard implements QueryEngine {
     return this.options.now?.() ?? Date.now();
   }
 
+  get prefersOneStatement(): boolean {
+    return this.engine.prefersOneStatement ?? false;
+  }
+
   counts(query: MetricsQuery): Promise<CountRow[]> {
     return this.guard(query.tenant, query.signal, (signal) => this.engine.counts({ ...query, signal }));
   }

@@ -99,6 +99,12 @@ export interface EventRow {
 }
 
 export interface QueryEngine {
+  /**
+   * A statement costs more than merging every group's histogram (Trino plans each one for hundreds of
+   * milliseconds; DuckDB for a millisecond): the service then answers an endpoint table with one summaries
+   * statement instead of ranking by counts first and merging the top few's histograms next.
+   */
+  readonly prefersOneStatement?: boolean;
   counts(query: MetricsQuery): Promise<CountRow[]>;
   /** Counts and merged-histogram percentiles per group, in one pass over the data. */
   summaries(query: MetricsQuery): Promise<SummaryRow[]>;

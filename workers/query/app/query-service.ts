@@ -204,8 +204,9 @@ export class QueryService {
     let matched: number | undefined;
     let summaries: SummaryRow[];
     let truncated: boolean;
-    // One service has few endpoints (its route budget): merging them all in one statement beats two queries.
-    if (sort === 'p95' || service !== undefined) {
+    // One service has few endpoints (its route budget): merging them all in one statement beats two queries;
+    // so does any merge on an engine whose statements cost more than merges (Trino).
+    if (sort === 'p95' || service !== undefined || this.engine.prefersOneStatement) {
       summaries = await this.engine.summaries({ ...query, top });
       matched = summaries[0]?.matched;
       truncated = summaries.length > limit;

@@ -63,6 +63,10 @@ export class ResultCachingEngine implements QueryEngine {
     this.now = options.now ?? Date.now;
   }
 
+  get prefersOneStatement(): boolean {
+    return this.engine.prefersOneStatement ?? false;
+  }
+
   stats(): ResultCacheStats {
     return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes };
   }

@@ -110,6 +110,8 @@ export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: 
   return {
     ...keyFields(row),
     ...counts(row),
+    // A row the engine already ranked and cut carries how many groups matched.
+    ...(row.matched === undefined ? {} : { matched: row.matched }),
     p50: value(quantiles.p50),
     p95: value(quantiles.p95),
     p99: value(quantiles.p99),

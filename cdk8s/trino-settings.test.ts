@@ -1,0 +1,26 @@
+import { buildHiveCatalogProperties } from './trino-settings.js';
+
+const catalog = buildHiveCatalogProperties({
+  metastoreDir: 's3://gravix/trino-metastore',
+  endpoint: 'http://127.0.0.1:9000',
+  region: 'us-east-1',
+  pathStyle: true,
+  accessKey: '${ENV:S3_ACCESS_KEY}',
+  secretKey: '${ENV:S3_SECRET_KEY}',
+});
+const lines = catalog.trim().split('\n');
+
+describe('the Hive catalog Gravix deploys and benches', () => {
+  it('caches metastore objects and plans without statistics lookups', () => {
+    expect(lines).toContain('hive.metastore-cache-ttl=10m');
+    expect(lines).toContain('hive.table-statistics-enabled=false');
+  });
+
+  it('never caches file listings: the rollup replaces a partition file in place (ADR 0066)', () => {
+    expect(lines.filter((line) => line.startsWith('hive.file-status-cache'))).toEqual([]);
+  });
+
+  it('keeps credentials as environment references', () => {
+    expect(lines).toContain('s3.aws-access-key=${ENV:S3_ACCESS_KEY}');
+  });
+});

@@ -1,0 +1,61 @@
+import type { MetricsQuery } from '../app/query-engine.js';
+import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
+import { buildHistogramsSql } from './histograms-sql.js';
+import type { SqlDialect } from './metrics-sql.js';
+import { buildTrinoDialect } from './trino-query-engine.js';
+
+const trino = buildTrinoDialect('hive', 'gravix');
+const { mergeBuckets: _, ...unnesting } = trino;
+const unnestOnly: SqlDialect = unnesting;
+const hour = 3_600_000;
+const from = Date.parse('2026-11-12T23:00:00Z');
+const week: MetricsQuery = {
+  tenant: 'acme',
+  from,
+  to: from + 7 * 24 * hour + 53 * 60_000,
+  groupBy: 'endpoint',
+};
+const tiles = new Set(['2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18']);
+const snapshot = buildTenantSnapshot({ dayTiles: tiles });
+/** How many table scans a statement asks the engine to plan: one per FROM of a metrics table. */
+const scans = (sql: string) => sql.match(/FROM hive\.gravix\.\w+ AS m/g)?.length ?? 0;
+
+describe('buildHistogramsSql', () => {
+  it('reads each range of the plan once when the dialect merges histograms in one pass (Trino)', () => {
+    // 7 days from 23:00 to 23:53: hour 23 of day one, six day tiles, 23 hours and 53 minutes of the last day.
+    expect(scans(buildHistogramsSql(week, trino, snapshot))).toBe(4);
+    // The unnesting form reads the rows through a CTE referenced twice (counts and buckets); Trino inlines each
+    // reference as a scan of its own, planned and listed anew. The one-pass form has no CTE at all.
+    expect(buildHistogramsSql(week, unnestOnly, snapshot).match(/FROM g\b/g)).toHaveLength(2);
+    expect(buildHistogramsSql(week, trino, snapshot)).not.toMatch(/^WITH/);
+  });
+
+  it('lets the engine rank and cut a count order in the one-pass form, with the matched count', () => {
+    const sql = buildHistogramsSql(
+      { ...week, top: { by: 'errors5xx', limit: 21, minRequests: 2 } },
+      trino,
+      snapshot,
+    );
+    expect(sql).toContain('count(*) OVER () AS matched');
+    expect(sql).toContain('WHERE s.requests >= 2');
+    expect(sql).toMatch(
+      /ORDER BY s\.errors5xx DESC, s\.requests DESC, s\.service, s\.path, s\.method\nLIMIT 21$/,
+    );
+    expect(scans(sql)).toBe(4);
+  });
+
+  it('refuses a p95 order in SQL: p95 needs the merged ranks, which the engine adapter computes', () => {
+    expect(() => buildHistogramsSql({ ...week, top: { by: 'p95', limit: 20 } }, trino, snapshot)).toThrow(
+      new RangeError('histograms cannot be ranked by p95 in SQL'),
+    );
+  });
+
+  it('merges a step series in one GROUP BY over the step expression', () => {
+    const series = { ...week, groupBy: 'step' as const, stepMs: hour };
+    const sql = buildHistogramsSql(series, trino, snapshot);
+    expect(sql).toContain('reduce(array_agg(map(m.latency_bucket_index, m.latency_bucket_count)), ');
+    expect(sql).toContain(`GROUP BY (${from} + ((m.minute_ms - ${from}) / ${hour}) * ${hour})) AS h`);
+    // A step series never reads day tiles: hours and the last minutes.
+    expect(scans(sql)).toBe(2);
+  });
+});
