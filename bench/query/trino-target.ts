@@ -60,13 +60,7 @@ export async function startTrinoTarget(
     minio = await startMinio();
     counter = options.countS3 ? await startS3RequestCounter(minio.endpoint) : undefined;
     await minio.createBucket(bucket);
-    store = new S3ObjectStore({
-      bucket,
-      endpoint: minio.endpoint,
-      region: minio.region,
-      accessKeyId: minio.accessKey,
-      secretAccessKey: minio.secretKey,
-    });
+    store = new S3ObjectStore(minio.s3Options(bucket));
     const started = performance.now();
     const s3 = counter ? { ...minio, endpoint: counter.endpoint } : minio;
     const [server] = await Promise.all([

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { startProbeServer, type ProbeServer } from '../../workers/shared/http/probe-server.js';
 
 export interface HealthServerOptions {
   host: string;
@@ -10,35 +9,15 @@ export interface HealthServerOptions {
   ready(): boolean;
 }
 
-export interface HealthServer {
-  port: number;
-  close(): Promise<void>;
-}
+export type HealthServer = ProbeServer;
 
 /** /metrics, /healthz (process alive) and /readyz for the kubelet and Prometheus. */
-export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const server: Server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-    if (path === '/readyz') {
-      const ready = options.ready();
-      return void res
-        .writeHead(ready ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ready ? 'ok\n' : 'not ready\n');
-    }
-    if (path === '/metrics') {
-      void options.registry
-        .metrics()
-        .then((body) => res.writeHead(200, { 'content-type': options.registry.contentType }).end(body));
-      return;
-    }
-    res
-      .writeHead(404, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${path}` } }));
+export function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const { ready, ...listen } = options;
+  return startProbeServer({
+    ...listen,
+    paths: { live: '/healthz', ready: '/readyz' },
+    readiness: () =>
+      ready() ? undefined : { code: 'NOT_READY', message: 'the operator has not synced its watches yet' },
   });
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
 }

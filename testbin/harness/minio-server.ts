@@ -15,6 +15,16 @@ export interface MinioServer {
   region: string;
   /** Creates a bucket with the root credentials. */
   createBucket(bucket: string): Promise<void>;
+  /** The `GRAVIX_STORE=s3` environment a Gravix process needs to use `bucket` with the root credentials. */
+  storeEnv(bucket: string): Record<string, string>;
+  /** The options an `S3ObjectStore` needs to use `bucket` with the root credentials. */
+  s3Options(bucket: string): {
+    bucket: string;
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+  };
   /** Stops MinIO but keeps its data, as in an outage; `start()` brings it back on the same port. */
   pause(): Promise<void>;
   start(): Promise<void>;
@@ -69,6 +79,21 @@ export async function startMinio(): Promise<MinioServer> {
         admin.destroy();
       }
     },
+    storeEnv: (bucket) => ({
+      GRAVIX_STORE: 's3',
+      GRAVIX_S3_BUCKET: bucket,
+      GRAVIX_S3_ENDPOINT: endpoint,
+      GRAVIX_S3_REGION: 'us-east-1',
+      GRAVIX_S3_ACCESS_KEY_ID: accessKey,
+      GRAVIX_S3_SECRET_ACCESS_KEY: secretKey,
+    }),
+    s3Options: (bucket) => ({
+      bucket,
+      endpoint,
+      region: 'us-east-1',
+      accessKeyId: accessKey,
+      secretAccessKey: secretKey,
+    }),
     pause: () => proc.stop(),
     start,
     async stop() {

@@ -212,21 +212,11 @@ describe('ingestion durability', () => {
           ...env,
           GRAVIX_INGEST_PORT: String(port),
           GRAVIX_INGEST_METRICS_PORT: String(metricsPort),
-          GRAVIX_STORE: 's3',
-          GRAVIX_S3_BUCKET: bucket,
-          GRAVIX_S3_ENDPOINT: minio.endpoint,
-          GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
-          GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
+          ...minio.storeEnv(bucket),
         },
         `${url}/ready`,
       );
-      const store = new S3ObjectStore({
-        bucket,
-        endpoint: minio.endpoint,
-        region: minio.region,
-        accessKeyId: minio.accessKey,
-        secretAccessKey: minio.secretKey,
-      });
+      const store = new S3ObjectStore(minio.s3Options(bucket));
       try {
         const before = await sendLoad(url, 4, new Promise((r) => setTimeout(r, 500)));
         await minio.pause();

@@ -56,11 +56,7 @@ describe('gravix ingest --rescue', () => {
       GRAVIX_LOG_LEVEL: 'warn',
       GRAVIX_SHUTDOWN_DEADLINE_MS: '1500',
       GRAVIX_INGEST_PORT: String(port),
-      GRAVIX_STORE: 's3',
-      GRAVIX_S3_BUCKET: bucket,
-      GRAVIX_S3_ENDPOINT: minio.endpoint,
-      GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
-      GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
+      ...minio.storeEnv(bucket),
     };
     const segments = () => readdirSync(join(dataDir, 'wal')).filter((n) => n.startsWith('seg-'));
     const ingest = await startGravix('ingest', env, `${url}/ready`);
@@ -91,13 +87,7 @@ describe('gravix ingest --rescue', () => {
     await minio.start();
     expect(await rescue({ ...env, GRAVIX_SHUTDOWN_DEADLINE_MS: '30000' })).toBe(0);
     expect(segments()).toEqual([]);
-    const store = new S3ObjectStore({
-      bucket,
-      endpoint: minio.endpoint,
-      region: minio.region,
-      accessKeyId: minio.accessKey,
-      secretAccessKey: minio.secretKey,
-    });
+    const store = new S3ObjectStore(minio.s3Options(bucket));
     try {
       const objects = await store.list('raw/');
       expect(objects).toHaveLength(1);

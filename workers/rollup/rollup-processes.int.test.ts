@@ -56,18 +56,10 @@ function localStore(): StoreUnderTest {
 
 async function minioStore(): Promise<StoreUnderTest> {
   const bucket = `rollup-${randomBytes(6).toString('hex')}`;
-  const credentials = { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey };
   await minio.createBucket(bucket);
-  const store = new S3ObjectStore({ bucket, endpoint: minio.endpoint, region: minio.region, ...credentials });
+  const store = new S3ObjectStore(minio.s3Options(bucket));
   s3Stores.push(store);
-  const env = {
-    GRAVIX_STORE: 's3',
-    GRAVIX_S3_BUCKET: bucket,
-    GRAVIX_S3_ENDPOINT: minio.endpoint,
-    GRAVIX_S3_REGION: minio.region,
-    GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
-    GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
-  };
+  const env = minio.storeEnv(bucket);
   return { store, env };
 }
 

@@ -28,12 +28,7 @@ describe('gravix rollup (loop) /ready', () => {
         GRAVIX_ROLLUP_HTTP_HOST: '127.0.0.1',
         GRAVIX_ROLLUP_INTERVAL_SECONDS: '1',
         GRAVIX_ROLLUP_INCLUDE_OPEN: 'true',
-        GRAVIX_STORE: 's3',
-        GRAVIX_S3_BUCKET: bucket,
-        GRAVIX_S3_ENDPOINT: minio.endpoint,
-        GRAVIX_S3_REGION: minio.region,
-        GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
-        GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
+        ...minio.storeEnv(bucket),
       },
       ready,
     );

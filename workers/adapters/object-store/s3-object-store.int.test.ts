@@ -18,14 +18,7 @@ afterAll(async () => {
 async function freshStore(overrides: { maxAttempts?: number } = {}): Promise<S3ObjectStore> {
   const bucket = `b-${randomBytes(6).toString('hex')}`;
   await minio.createBucket(bucket);
-  const store = new S3ObjectStore({
-    bucket,
-    endpoint: minio.endpoint,
-    region: minio.region,
-    accessKeyId: minio.accessKey,
-    secretAccessKey: minio.secretKey,
-    ...overrides,
-  });
+  const store = new S3ObjectStore({ ...minio.s3Options(bucket), ...overrides });
   stores.push(store);
   return store;
 }

@@ -10,26 +10,13 @@ export type FaultStore = { kind: 'local' } | { kind: 'minio'; minio: MinioServer
 /** The GRAVIX_STORE settings `gravix ingest` and `gravix rollup` get for the store. */
 export function buildFaultStoreEnv(store: FaultStore, dataDir: string): Record<string, string> {
   if (store.kind === 'local') return { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: dataDir };
-  return {
-    GRAVIX_STORE: 's3',
-    GRAVIX_DATA_DIR: dataDir,
-    GRAVIX_S3_BUCKET: store.bucket,
-    GRAVIX_S3_ENDPOINT: store.minio.endpoint,
-    GRAVIX_S3_ACCESS_KEY_ID: store.minio.accessKey,
-    GRAVIX_S3_SECRET_ACCESS_KEY: store.minio.secretKey,
-  };
+  return { ...store.minio.storeEnv(store.bucket), GRAVIX_DATA_DIR: dataDir };
 }
 
 /** The same store, opened in the test process to audit it. */
 export function openFaultStore(store: FaultStore, dataDir: string): ObjectStore & { destroy?: () => void } {
   if (store.kind === 'local') return new LocalObjectStore(join(dataDir, 'store'));
-  return new S3ObjectStore({
-    bucket: store.bucket,
-    endpoint: store.minio.endpoint,
-    region: store.minio.region,
-    accessKeyId: store.minio.accessKey,
-    secretAccessKey: store.minio.secretKey,
-  });
+  return new S3ObjectStore(store.minio.s3Options(store.bucket));
 }
 
 const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);

@@ -32,13 +32,7 @@ function openTrino(): Promise<TrinoQueryEngine> {
   opened ??= (async () => {
     minio = await startMinio();
     await minio.createBucket(bucket);
-    store = new S3ObjectStore({
-      bucket,
-      endpoint: minio.endpoint,
-      region: minio.region,
-      accessKeyId: minio.accessKey,
-      secretAccessKey: minio.secretKey,
-    });
+    store = new S3ObjectStore(minio.s3Options(bucket));
     const [server] = await Promise.all([
       startTrino({ s3: minio, metastoreBucket: bucket }),
       loadContractData(store, cases),

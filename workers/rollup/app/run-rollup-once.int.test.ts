@@ -16,9 +16,8 @@ afterAll(async () => {
 
 describeRollupBehaviour('real MinIO', async () => {
   const bucket = `rollup-${randomBytes(6).toString('hex')}`;
-  const credentials = { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey };
   await minio.createBucket(bucket);
-  const store = new S3ObjectStore({ bucket, endpoint: minio.endpoint, region: minio.region, ...credentials });
+  const store = new S3ObjectStore(minio.s3Options(bucket));
   stores.push(store);
   return store;
 });

@@ -36,12 +36,7 @@ describeApiContract(
       await freePort(),
     ];
     const env = {
-      GRAVIX_STORE: 's3',
-      GRAVIX_S3_BUCKET: bucket,
-      GRAVIX_S3_ENDPOINT: minio.endpoint,
-      GRAVIX_S3_REGION: minio.region,
-      GRAVIX_S3_ACCESS_KEY_ID: minio.accessKey,
-      GRAVIX_S3_SECRET_ACCESS_KEY: minio.secretKey,
+      ...minio.storeEnv(bucket),
       GRAVIX_API_KEYS_FILE: keysFile,
       GRAVIX_LOG_LEVEL: 'warn',
     };
