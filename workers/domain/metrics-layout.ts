@@ -154,6 +154,8 @@ export function readableColumns(table: MetricsTableName): ReadonlySet<string> {
 export const metricsPrefix = 'metrics/';
 export const manifestsPrefix = `${metricsPrefix}_manifests/`;
 export const dayMarkersPrefix = `${metricsPrefix}_manifests_day/`;
+/** The rollup's heartbeat: its last finished pass (workers/rollup/app/rollup-heartbeat.ts writes and reads it). */
+export const rollupHeartbeatKey = `${metricsPrefix}_rollup/last-pass.json`;
 /** Every table keeps one file per partition under this name (docs/adr/0003-rollup-commit-protocol.md). */
 const dataFileName = 'part-00000.parquet';
 

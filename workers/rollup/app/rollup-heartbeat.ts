@@ -1,11 +1,11 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { rollupHeartbeatKey } from '../../domain/metrics-layout.js';
 
 /**
  * The rollup's last finished pass, overwritten after every pass (`gravix rollup`, `--once`, `gravix dev`). A commit
  * only happens when inputs changed, so when traffic stops the newest manifest ages although the rollup still runs;
  * this object lets the dashboard tell "the rollup is stuck" from "no requests arrive".
  */
-export const rollupHeartbeatKey = 'metrics/_rollup/last-pass.json';
 
 export interface RollupHeartbeat {
   /** Wall clock when the pass finished, ms since epoch. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { rollupHeartbeatKey } from '../app/rollup-heartbeat.js';
+import { rollupHeartbeatKey } from '../../domain/metrics-layout.js';
 import { pino } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
