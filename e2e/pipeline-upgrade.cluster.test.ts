@@ -81,7 +81,14 @@ async function countedRequests(token: string): Promise<number> {
   return body.points.reduce((n, p) => n + p.requests, 0);
 }
 
-describe('pipeline upgrades with real pods on the single-node cluster', () => {
+/**
+ * Opt-in until it has passed once: this test was written in a session whose machine could not build the cluster's
+ * parts in time, so it has never run. `GRAVIX_CLUSTER_UPGRADE_TEST=1 npm run test:cluster` runs it; once it is
+ * green it joins the default run (README, "Tests").
+ */
+const describeUpgrade = process.env.GRAVIX_CLUSTER_UPGRADE_TEST === '1' ? describe : describe.skip;
+
+describeUpgrade('pipeline upgrades with real pods on the single-node cluster', () => {
   let key = '';
   let queryToken = '';
   let store: S3ObjectStore;
