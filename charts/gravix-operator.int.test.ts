@@ -528,4 +528,39 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       'ServiceAccount/gravix-operator',
     ]);
   });
+
+  it("limits the installed operator's egress to the API server endpoints the cluster's EndpointSlice names", async () => {
+    const { stdout } = await kube('get', 'manifest', 'gravix-operator', '-n', 'gravix-system');
+    const policy = parseManifests(stdout).find((o) => o.kind === 'NetworkPolicy') as KubeObject & {
+      spec: { egress: unknown[] };
+    };
+    const { status, body } = await client.read({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default' },
+    });
+    const slice = body as { endpoints?: { addresses: string[] }[]; ports?: { port: number }[] };
+    const expected = (status === 200 ? (slice.endpoints ?? []) : []).flatMap((e) =>
+      e.addresses.flatMap((ip) =>
+        (slice.ports ?? []).map((p) => ({
+          to: [{ ipBlock: { cidr: `${ip}/${ip.includes(':') ? 128 : 32}` } }],
+          ports: [{ protocol: 'TCP', port: p.port }],
+        })),
+      ),
+    );
+    // This test apiserver runs no controller that writes the slice; a cluster has one. Without it the chart
+    // falls back to the API server's usual ports on any address, as `helm template` does.
+    expect(policy.spec.egress).toEqual(
+      expected.length > 0
+        ? expected
+        : [
+            {
+              ports: [
+                { protocol: 'TCP', port: 443 },
+                { protocol: 'TCP', port: 6443 },
+              ],
+            },
+          ],
+    );
+  });
 });
