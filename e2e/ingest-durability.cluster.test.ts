@@ -6,7 +6,7 @@ import { waitUntil } from '../testbin/harness/wait-until.js';
 import type { S3ObjectStore } from '../workers/adapters/object-store/s3-object-store.js';
 import { expectAllStored, FactSender } from './testing/acked-facts.js';
 import {
-  clusterImages,
+  smallClusterPipeline,
   installOperator,
   minioOutage,
   pipelineStore,
@@ -56,27 +56,13 @@ describe('no acknowledged fact lost when an ingest pod goes, on the single-node 
     mkdirSync(artifacts, { recursive: true });
     await installOperator('e2e');
     await kubectl(['create', 'namespace', namespace]).catch(() => undefined);
-    const manifest = {
+    const manifest = smallClusterPipeline({
       apiVersion: 'gravix.dev/v1alpha1',
-      kind: 'GravixPipeline',
-      metadata: { name: pipeline, namespace },
-      spec: {
-        version: 'e2e',
-        images: clusterImages(),
-        retentionDays: 1,
-        ingestion: {
-          replicas: 2,
-          minAvailable: 0,
-          autoscaling: { enabled: false },
-          resources: { cpu: '100m', memory: '256Mi' },
-          wal: { size: '1Gi' },
-        },
-        rollup: { intervalSeconds: 10, resources: { cpu: '100m', memory: '512Mi' } },
-        query: { replicas: 1, resources: { cpu: '100m', memory: '256Mi' } },
-        trino: { workers: 0, coordinatorResources: { cpu: '250m', memory: '1536Mi' } },
-        storage: { mode: 'minio', bucket, minio: { size: '2Gi' } },
-      },
-    };
+      name: pipeline,
+      namespace,
+      bucket,
+      ingestReplicas: 2,
+    });
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
     await kubectl([
       '-n',

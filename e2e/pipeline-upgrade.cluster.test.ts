@@ -5,7 +5,7 @@ import { repoPath } from '../testbin/harness/testbin-paths.js';
 import type { S3ObjectStore } from '../workers/adapters/object-store/s3-object-store.js';
 import { expectAllStored, FactSender, waitFor } from './testing/acked-facts.js';
 import {
-  clusterImages,
+  smallClusterPipeline,
   installOperator,
   pipelineStore,
   podIp,
@@ -98,27 +98,13 @@ describeUpgrade('pipeline upgrades with real pods on the single-node cluster', (
     mkdirSync(artifacts, { recursive: true });
     await installOperator('e2e');
     await kubectl(['create', 'namespace', namespace]).catch(() => undefined);
-    const manifest = {
+    const manifest = smallClusterPipeline({
       apiVersion: 'gravix.dev/v1beta1',
-      kind: 'GravixPipeline',
-      metadata: { name: pipeline, namespace },
-      spec: {
-        version: 'e2e',
-        images: clusterImages(),
-        retentionDays: 1,
-        ingestion: {
-          replicas: 1,
-          minAvailable: 0,
-          autoscaling: { enabled: false },
-          resources: { cpu: '100m', memory: '256Mi' },
-          wal: { size: '1Gi' },
-        },
-        rollup: { intervalSeconds: 10, resources: { cpu: '100m', memory: '512Mi' } },
-        query: { replicas: 1, resources: { cpu: '100m', memory: '256Mi' } },
-        trino: { workers: 0, coordinatorResources: { cpu: '250m', memory: '1536Mi' } },
-        storage: { mode: 'minio', bucket, minio: { size: '2Gi' } },
-      },
-    };
+      name: pipeline,
+      namespace,
+      bucket,
+      ingestReplicas: 1,
+    });
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
     await waitFor('the pipeline to be Available', availableNow, 900_000, 5_000);
     key = await secretValue(namespace, `${pipeline}-api-keys`, 'ingest-key');

@@ -53,6 +53,40 @@ export function clusterImages() {
   };
 }
 
+/**
+ * The smallest pipeline that runs every component on the single-node cluster (one Trino coordinator, one query
+ * replica, a 1 Gi write-ahead log claim per ingest replica), for the tests that need pods of their own.
+ */
+export function smallClusterPipeline(options: {
+  apiVersion: 'gravix.dev/v1alpha1' | 'gravix.dev/v1beta1';
+  name: string;
+  namespace: string;
+  bucket: string;
+  ingestReplicas: number;
+}) {
+  return {
+    apiVersion: options.apiVersion,
+    kind: 'GravixPipeline',
+    metadata: { name: options.name, namespace: options.namespace },
+    spec: {
+      version: 'e2e',
+      images: clusterImages(),
+      retentionDays: 1,
+      ingestion: {
+        replicas: options.ingestReplicas,
+        minAvailable: 0,
+        autoscaling: { enabled: false },
+        resources: { cpu: '100m', memory: '256Mi' },
+        wal: { size: '1Gi' },
+      },
+      rollup: { intervalSeconds: 10, resources: { cpu: '100m', memory: '512Mi' } },
+      query: { replicas: 1, resources: { cpu: '100m', memory: '256Mi' } },
+      trino: { workers: 0, coordinatorResources: { cpu: '250m', memory: '1536Mi' } },
+      storage: { mode: 'minio', bucket: options.bucket, minio: { size: '2Gi' } },
+    },
+  };
+}
+
 export async function secretValue(namespace: string, name: string, key: string): Promise<string> {
   const b64 = await kubectl(['-n', namespace, 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
   return Buffer.from(b64, 'base64').toString('utf8').trim();
