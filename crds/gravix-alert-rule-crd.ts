@@ -1,4 +1,4 @@
-import { GROUP, NAME_FORMAT_RULE, openApiSchema } from './gravix-pipeline-crd.js';
+import { customResourceSchema, GROUP, NAME_FORMAT_RULE } from './gravix-pipeline-crd.js';
 import { alertRuleSpecSchema, alertRuleStatusSchema } from './gravix-alert-rule-spec.js';
 
 export const ALERT_RULE_KIND = 'GravixAlertRule';
@@ -47,20 +47,11 @@ export function buildAlertRuleCrd(): Record<string, unknown> {
           storage: true,
           subresources: { status: {} },
           additionalPrinterColumns: printerColumns,
-          schema: {
-            openAPIV3Schema: {
-              type: 'object',
-              required: ['spec'],
-              'x-kubernetes-validations': [ALERT_RULE_NAME_RULE, NAME_FORMAT_RULE],
-              properties: {
-                apiVersion: { type: 'string' },
-                kind: { type: 'string' },
-                metadata: { type: 'object' },
-                spec: openApiSchema(alertRuleSpecSchema),
-                status: openApiSchema(alertRuleStatusSchema),
-              },
-            },
-          },
+          schema: customResourceSchema(
+            [ALERT_RULE_NAME_RULE, NAME_FORMAT_RULE],
+            alertRuleSpecSchema,
+            alertRuleStatusSchema,
+          ),
         },
       ],
     },

@@ -63,6 +63,28 @@ export function openApiSchema(schema: z.ZodType): JsonSchema {
   return toStructural(z.toJSONSchema(schema, { io: 'input', target: 'openapi-3.0' })) as JsonSchema;
 }
 
+/** A Gravix custom resource's root schema: the object-level CEL rules, then spec and status from their zod schemas. */
+export function customResourceSchema(
+  validations: unknown[],
+  spec: z.ZodType,
+  status: z.ZodType,
+): Record<string, unknown> {
+  return {
+    openAPIV3Schema: {
+      type: 'object',
+      required: ['spec'],
+      'x-kubernetes-validations': validations,
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        metadata: { type: 'object' },
+        spec: openApiSchema(spec),
+        status: openApiSchema(status),
+      },
+    },
+  };
+}
+
 const printerColumns = [
   { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Available")].status' },
   { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
@@ -85,20 +107,7 @@ function crdVersion(name: string, storage: boolean): Record<string, unknown> {
       : {}),
     subresources: { status: {} },
     additionalPrinterColumns: printerColumns,
-    schema: {
-      openAPIV3Schema: {
-        type: 'object',
-        required: ['spec'],
-        'x-kubernetes-validations': [NAME_RULE, NAME_FORMAT_RULE],
-        properties: {
-          apiVersion: { type: 'string' },
-          kind: { type: 'string' },
-          metadata: { type: 'object' },
-          spec: openApiSchema(pipelineSpecSchema),
-          status: openApiSchema(pipelineStatusSchema),
-        },
-      },
-    },
+    schema: customResourceSchema([NAME_RULE, NAME_FORMAT_RULE], pipelineSpecSchema, pipelineStatusSchema),
   };
 }
 
