@@ -53,6 +53,13 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
     fixture,
     browser,
     async open(options = {}) {
+      // Pages of earlier tests keep auto-refreshing against the one fixture server; with a dozen of them its
+      // answers slowed until later tests timed out. A test uses at most its last two pages: close the rest.
+      while (contexts.length > 1)
+        await contexts
+          .shift()!
+          .close()
+          .catch(() => undefined);
       const context = await browser.newContext({
         viewport: options.viewport ?? { width: 1280, height: 900 },
       });
