@@ -24,7 +24,8 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
       charts: [...document.querySelectorAll('svg.chart')].map((s) => s.getBoundingClientRect().width),
     }));
     expect(widths.page).toBeLessThanOrEqual(390);
-    expect(widths.charts).toHaveLength(3);
+    // Latency, throughput, errors, the status breakdown and the 4xx trend.
+    expect(widths.charts).toHaveLength(5);
     for (const w of widths.charts) expect(w).toBeLessThanOrEqual(370);
     // The endpoints table may scroll inside its own box, never the page.
     expect(await page.$eval('#endpoints-table', (e) => getComputedStyle(e).overflowX)).toBe('auto');

@@ -142,7 +142,8 @@ describe('dashboard states a team can trust (Chromium against the fixture API)',
     expect(await slow.textContent('#card-latency')).toBe('Loading…');
     release();
     await waitForData(slow);
-    expect(await slow.textContent('#loading')).toBe('');
+    // The status line clears once the overview and the cardinality panel, loaded after the charts, are in too.
+    await slow.waitForFunction(() => document.querySelector('#loading')?.textContent === '');
     expect(await slow.getAttribute('#card-latency', 'aria-busy')).toBeNull();
   });
 });
