@@ -59,9 +59,13 @@ export async function runSchemathesis(
   const result = await runTool(cli, args, undefined, { cwd: dir });
   const logFile = join(dir, `${run.name}.log`);
   writeFileSync(logFile, `${cli} ${args.join(' ')}\n\n${result.stdout}\n${result.stderr}`);
-  // The operations it tested, as "METHOD /path", from the JUnit report's test cases.
+  // The operations it tested, as "METHOD /path", from the JUnit report's test cases (the stateful phase, run when the
+  // document has links, adds a case named "Stateful tests" that is not an operation).
   const operations = existsSync(junit)
-    ? [...readFileSync(junit, 'utf8').matchAll(/<testcase name="([^"]+)"/g)].map((m) => m[1]!).sort()
+    ? [...readFileSync(junit, 'utf8').matchAll(/<testcase name="([^"]+)"/g)]
+        .map((m) => m[1]!)
+        .filter((name) => name !== 'Stateful tests')
+        .sort()
     : [];
   return { ...result, logFile, operations };
 }
