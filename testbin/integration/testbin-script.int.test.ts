@@ -22,6 +22,8 @@ describe('scripts/testbin.sh all', () => {
       'minio',
       'trino',
       'schemathesis',
+      'otelcol',
+      'otel-python',
     ]);
     expect(reports.every((r) => r.cached)).toBe(true);
   });
