@@ -108,13 +108,25 @@ export class EndpointMinutes {
     private readonly onNewRow: () => void,
   ) {}
 
+  /**
+   * The rows by minute index mod 64, in front of the Map: a partition is one hour, so its minutes never collide
+   * and nearly every fact finds its row with one array read instead of a hash lookup.
+   */
+  private readonly recent: (Accumulator | undefined)[] = new Array<Accumulator | undefined>(64).fill(
+    undefined,
+  );
+
   private row(minuteIndex: number): Accumulator {
-    let acc = this.minutes.get(minuteIndex);
+    const slot = minuteIndex & 63;
+    let acc = this.recent[slot];
+    if (acc !== undefined && acc.minuteMs === minuteIndex * minuteMs) return acc;
+    acc = this.minutes.get(minuteIndex);
     if (acc === undefined) {
       acc = buildAccumulator(minuteIndex * minuteMs, this);
       this.minutes.set(minuteIndex, acc);
       this.onNewRow();
     }
+    this.recent[slot] = acc;
     return acc;
   }
 

@@ -29,7 +29,10 @@ class Columns {
   push(fp: Uint32Array, ts: number, group: number, status: number, latency: number): void {
     if (this.count === this.times.length) this.grow();
     const i = this.count++;
-    this.fingerprints.set(fp, i * 3);
+    const fps = this.fingerprints;
+    fps[i * 3] = fp[0]!;
+    fps[i * 3 + 1] = fp[1]!;
+    fps[i * 3 + 2] = fp[2]!;
     this.times[i] = ts;
     this.groups[i] = group;
     this.statuses[i] = status;

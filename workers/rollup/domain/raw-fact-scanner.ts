@@ -4,6 +4,11 @@
  * only the compact form JSON.stringify writes for a fact (no whitespace, no escapes, no nested values, ASCII
  * event_id); anything else answers false and the caller falls back to parseRawLine, which is authoritative.
  */
+import { readCanonicalFactPrefix } from './canonical-fact-prefix.js';
+import { parseSimpleJsonNumber } from './simple-json-number.js';
+
+export { parseSimpleJsonNumber } from './simple-json-number.js';
+
 const quote = 0x22;
 const backslash = 0x5c;
 const comma = 0x2c;
@@ -68,41 +73,6 @@ function keyOf(buf: Uint8Array, start: number, end: number): Key {
   return Key.Unknown;
 }
 
-const pow10 = Array.from({ length: 23 }, (_, i) => Math.pow(10, i));
-
-/**
- * JSON number without exponent and with at most 15 significant digits, else NaN (caller falls back).
- * digits / 10^k with both exact (< 2^53, k <= 22) is the correctly rounded value, the same double JSON.parse
- * gives (Clinger's fast path).
- */
-export function parseSimpleJsonNumber(buf: Uint8Array, start: number, end: number): number {
-  const negative = buf[start] === 0x2d;
-  const from = negative ? start + 1 : start;
-  // JSON forbids leading zeros ("01"), which Number() would accept.
-  if (from >= end || (buf[from] === 0x30 && from + 1 < end && buf[from + 1] !== 0x2e)) return NaN;
-  const value = parseDigits(buf, from, end);
-  return negative ? -value : value;
-}
-
-function parseDigits(buf: Uint8Array, from: number, end: number): number {
-  let mantissa = 0;
-  let digits = 0;
-  let fraction = -1;
-  for (let i = from; i < end; i++) {
-    const c = buf[i]!;
-    if (c === 0x2e && fraction < 0 && digits > 0) {
-      fraction = 0;
-      continue;
-    }
-    if (c < 0x30 || c > 0x39) return NaN;
-    mantissa = mantissa * 10 + (c - 0x30);
-    digits++;
-    if (fraction >= 0) fraction++;
-  }
-  if (digits === 0 || digits > 15 || fraction === 0) return NaN;
-  return fraction > 0 ? mantissa / pow10[fraction]! : mantissa;
-}
-
 /** The fact fields, reused between lines: read them before the next scan. */
 export interface ScannedFact {
   ts: number;
@@ -155,9 +125,25 @@ export class RawFactScanner {
   scan(buf: Buffer, start: number, end: number): boolean {
     if (buf[start] !== openBrace || buf[end - 1] !== closeBrace) return false;
     this.seen = 0;
-    let at = start + 1;
+    let at = this.readCanonical(buf, start, end - 1);
+    if (at < 0) at = start + 1;
+    else if (at < end - 1) at = at + 1 < end - 1 ? at + 1 : -1; // a comma: more members follow
     while (at > 0 && at < end - 1) at = this.readMember(buf, at, end - 1);
     return at === end - 1 && this.seen === 0b11111111 && this.valid();
+  }
+
+  /** The members in ingest's own layout, read in one pass; -1 (nothing read) for any other layout. */
+  private readCanonical(buf: Buffer, start: number, limit: number): number {
+    const fact = this.fact;
+    const at = readCanonicalFactPrefix(buf, start, limit, fact);
+    if (at < 0) return -1;
+    if (this.internStrings) {
+      fact.service = this.intern(buf, fact.serviceStart, fact.serviceEnd);
+      fact.method = this.intern(buf, fact.methodStart, fact.methodEnd);
+      fact.path = this.intern(buf, fact.pathStart, fact.pathEnd);
+    }
+    this.seen = 0b11111111;
+    return at;
   }
 
   /** Reads `"key":value` and its trailing comma; returns where the next member starts, or -1. */
@@ -217,16 +203,20 @@ export class RawFactScanner {
         fact.serviceStart = this.valueStart;
         fact.serviceEnd = this.valueEnd;
         return this.internStrings
-          ? (fact.service = this.intern(buf)) !== ''
+          ? (fact.service = this.intern(buf, this.valueStart, this.valueEnd)) !== ''
           : this.valueEnd > this.valueStart;
       case Key.Method:
         fact.methodStart = this.valueStart;
         fact.methodEnd = this.valueEnd;
-        return this.internStrings ? (fact.method = this.intern(buf)) !== '' : this.valueEnd > this.valueStart;
+        return this.internStrings
+          ? (fact.method = this.intern(buf, this.valueStart, this.valueEnd)) !== ''
+          : this.valueEnd > this.valueStart;
       case Key.Path:
         fact.pathStart = this.valueStart;
         fact.pathEnd = this.valueEnd;
-        return this.internStrings ? (fact.path = this.intern(buf)) !== '' : this.valueEnd > this.valueStart;
+        return this.internStrings
+          ? (fact.path = this.intern(buf, this.valueStart, this.valueEnd)) !== ''
+          : this.valueEnd > this.valueStart;
       default:
         return true;
     }
@@ -247,8 +237,7 @@ export class RawFactScanner {
   }
 
   /** Low-cardinality strings (service, method, path) become one shared string each. */
-  private intern(buf: Buffer): string {
-    const { valueStart: start, valueEnd: end } = this;
+  private intern(buf: Buffer, start: number, end: number): string {
     if (end === start) return '';
     let hash = 0x811c9dc5;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
