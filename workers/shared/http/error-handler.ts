@@ -20,6 +20,11 @@ function toHttpError(error: unknown): HttpError {
   const e = error as { type?: string; status?: number; message?: string; code?: string };
   const mapped = e.type ? bodyParserErrors[e.type] : undefined;
   if (mapped) return new HttpError(mapped[0], mapped[1], e.message ?? mapped[1]);
+  // The router's decoding of a path parameter (`/api/v1/keys/%ED%A0%80`): the client's fault, as for a query
+  // parameter (workers/query/domain/parse-query-string.ts).
+  if (error instanceof URIError) {
+    return new HttpError(400, 'INVALID_PATH_PARAMETER', 'a path parameter must be percent-encoded UTF-8');
+  }
   // zlib failures while inflating a gzip body.
   if (e.code === 'Z_DATA_ERROR' || e.code === 'Z_BUF_ERROR') {
     return new HttpError(400, 'MALFORMED_BODY', `body is not valid gzip: ${e.message}`);
