@@ -1,9 +1,14 @@
 import type { Logger } from 'pino';
-import { parseDurationMs, type NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
+import type { NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { loadRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
 import type { AlertStore, RuleState } from '../adapters/alert-store.js';
-import { stepAlertStates, type AlertEvent, type OutboxEntry } from '../domain/alert-state.js';
+import {
+  buildStepPolicy,
+  stepAlertStates,
+  type AlertEvent,
+  type OutboxEntry,
+} from '../domain/alert-state.js';
 import { committedHorizon, minutesToEvaluate } from '../domain/committed-horizon.js';
 import type { AlertData } from './alert-data.js';
 import type { AlertMetrics } from './alert-metrics.js';
@@ -121,14 +126,7 @@ export class AlertEvaluator {
     signal?: AbortSignal,
   ) {
     const { metrics, notifier } = this.options;
-    const policy = {
-      rule: rule.name,
-      tenant: rule.selector.tenant,
-      severity: rule.severity,
-      forMs: parseDurationMs(rule.threshold?.for ?? rule.anomaly?.for ?? '1m'),
-      repeatMs: parseDurationMs(rule.repeatInterval),
-      staleMs: this.options.staleMs,
-    };
+    const policy = buildStepPolicy(rule, this.options.staleMs);
     const events: AlertEvent[] = [];
     let state: RuleState = { ...start };
     delete state.error;

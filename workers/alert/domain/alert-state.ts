@@ -1,3 +1,4 @@
+import { parseDurationMs, type NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
 import type { Observation } from './observation.js';
 import type { SeriesKey } from './series-window.js';
 
@@ -51,6 +52,18 @@ export interface StepPolicy {
 }
 
 const minuteMs = 60_000;
+
+/** The state machine's settings for one rule: `for` of the kinds that have one (1m = the first breaching minute). */
+export function buildStepPolicy(rule: NamedAlertRule, staleMs: number): StepPolicy {
+  return {
+    rule: rule.name,
+    tenant: rule.selector.tenant,
+    severity: rule.severity,
+    forMs: parseDurationMs(rule.threshold?.for ?? rule.anomaly?.for ?? '1m'),
+    repeatMs: parseDurationMs(rule.repeatInterval),
+    staleMs,
+  };
+}
 
 function event(policy: StepPolicy, s: SeriesState, kind: AlertEventKind, at: number): AlertEvent {
   const startsAt = s.firingSince ?? s.since;
