@@ -20,7 +20,8 @@ export type Component =
   | 'storage-setup'
   | 'ingress'
   | 'network-policy'
-  | 'monitoring';
+  | 'monitoring'
+  | 'alert';
 
 export function childName(pipeline: GravixPipeline, suffix: string): string {
   return `${pipeline.metadata.name}-${suffix}`;

@@ -4,11 +4,13 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL, type Component } from './naming.js';
 import { HTTP_PORT, METRICS_PORT, MINIO_PORT } from './pipeline-config.js';
 
-type EgressTarget = 'store' | 'trino';
+type EgressTarget = 'store' | 'trino' | 'anywhere';
 
 /**
- * The one table of where each component's pods may connect besides DNS (every pod resolves names). Nobody reaches
- * the apiserver: pipeline pods mount no service account token. MinIO connects nowhere.
+ * The one table of where each component's pods may connect besides DNS (every pod resolves names). Only the alert
+ * worker reaches the apiserver (its Lease and rules) and user-chosen notification URLs (Slack, webhooks,
+ * Alertmanager), addresses no selector can name: it may connect anywhere. The other pods mount no service account
+ * token. MinIO connects nowhere.
  */
 export const EGRESS: Partial<Record<Component, EgressTarget[]>> = {
   ingest: ['store'],
@@ -19,6 +21,7 @@ export const EGRESS: Partial<Record<Component, EgressTarget[]>> = {
   'trino-coordinator': ['store', 'trino'],
   'trino-worker': ['store', 'trino'],
   minio: [],
+  alert: ['anywhere'],
 };
 
 const tcp = (port: number) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) });
@@ -30,6 +33,8 @@ function egressRule(pipeline: GravixPipeline, target: EgressTarget): NetworkPoli
       matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: components }],
     },
   });
+  // An empty rule allows every destination and port.
+  if (target === 'anywhere') return {};
   if (target === 'trino')
     return { to: [pipelinePods(['trino-coordinator', 'trino-worker'])], ports: [tcp(HTTP_PORT)] };
   const { storage } = pipeline.spec;
@@ -42,7 +47,7 @@ function egressRule(pipeline: GravixPipeline, target: EgressTarget): NetworkPoli
 
 /**
  * Default-deny ingress and egress for the pipeline's pods, then: its own pods may talk to each other (workers ->
- * Trino, MinIO), the HTTP ports of ingest, query and rollup (/metrics only) and the metrics port are reachable from
+ * Trino, MinIO), the HTTP ports of ingest, query, rollup and alert (the last two: /metrics only) and the metrics port are reachable from
  * anywhere (ingress controller, scrapers), and each component may connect only where EGRESS says.
  */
 export class PipelineNetworkPolicies extends Construct {
@@ -56,6 +61,7 @@ export class PipelineNetworkPolicies extends Construct {
       spec: { podSelector: ownPods, policyTypes: ['Ingress', 'Egress'] },
     });
     for (const [component, targets] of Object.entries(EGRESS)) {
+      if (component === 'alert' && !pipeline.spec.alerts.enabled) continue;
       const dns = {
         ports: [53].flatMap((port) =>
           ['UDP', 'TCP'].map((protocol) => ({ protocol, port: IntOrString.fromNumber(port) })),
@@ -85,7 +91,9 @@ export class PipelineNetworkPolicies extends Construct {
       spec: {
         podSelector: {
           matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
-          matchExpressions: [{ key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup'] }],
+          matchExpressions: [
+            { key: COMPONENT_LABEL, operator: 'In', values: ['ingest', 'query', 'rollup', 'alert'] },
+          ],
         },
         policyTypes: ['Ingress'],
         ingress: [

@@ -44,6 +44,7 @@ describe('GravixPipelineChart', () => {
       'PodDisruptionBudget/shop-trino-worker',
       'Secret/shop-api-keys',
       'Secret/shop-minio-credentials',
+      'Secret/shop-s3-alert',
       'Secret/shop-s3-ingest',
       'Secret/shop-s3-query',
       'Secret/shop-s3-rollup',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeConfigMap } from './k8s-imports.js';
+import { Alerting } from './alerting.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { hashConfig } from './config-hash.js';
 import { IngestRescue } from './ingest-rescue.js';
@@ -68,6 +69,7 @@ export class GravixPipelineChart extends Chart {
       new IngestRescue(this, `ingest-rescue-${ordinal}`, { pipeline, ordinal, configHash: workerHash });
     new Rollup(this, 'rollup', { pipeline, configHash: workerHash });
     new Query(this, 'query', { pipeline, configHash: workerHash });
+    if (spec.alerts.enabled) new Alerting(this, 'alert', { pipeline, configHash: workerHash });
     new Trino(this, 'trino', { pipeline, configHash: hashConfig(buildTrinoConfig(pipeline), secretsHash) });
     if (spec.storage.mode === 'minio') new Minio(this, 'minio', { pipeline, secretsHash });
     if (spec.ingress.enabled) new PipelineIngress(this, 'ingress', { pipeline });

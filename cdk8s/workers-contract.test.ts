@@ -1,3 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAlertConfig } from '../workers/alert/config.js';
+import { loadNotificationChannels } from '../workers/alert/adapters/notification-channels.js';
 import { loadIngestConfig } from '../workers/ingest/config.js';
 import { loadQueryConfig } from '../workers/query/config.js';
 import { loadRollupConfig } from '../workers/rollup/config.js';
@@ -120,5 +125,69 @@ describe('synthesized worker pods against the workers config schemas', () => {
         containerPort: metricsListener[component],
       });
     }
+  });
+});
+
+describe('the alert worker pod against gravix alert', () => {
+  const manifests = synthPipeline(
+    makePipeline({
+      alerts: {
+        enabled: true,
+        channels: [
+          { name: 'team-slack', type: 'slack', urlSecretRef: { name: 'hooks', key: 'slack' } },
+          {
+            name: 'pager',
+            type: 'webhook',
+            urlSecretRef: { name: 'hooks', key: 'pager' },
+            hmacSecretRef: { name: 'hooks', key: 'pager-hmac' },
+          },
+        ],
+      },
+    }),
+    { generate: () => 'fixed' },
+  );
+  const alert = container(manifests, 'Deployment', 'shop-alert');
+  // The kubelet injects the apiserver address; Secret-backed variables get values as the kubelet would resolve them.
+  const env = {
+    ...containerEnv(manifests, alert),
+    ...plainEnv(alert),
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    GRAVIX_ALERT_CHANNEL_TEAM_SLACK_URL: 'https://hooks.invalid/slack',
+    GRAVIX_ALERT_CHANNEL_PAGER_URL: 'https://hooks.invalid/pager',
+  };
+
+  it('gives it an environment loadAlertConfig accepts: Trino, its Lease, and its pipeline’s rules', () => {
+    const config = loadAlertConfig(env);
+    expect(config.query).toMatchObject({
+      GRAVIX_QUERY_ENGINE: 'trino',
+      GRAVIX_TRINO_URL: 'http://shop-trino:8080',
+    });
+    expect(config.GRAVIX_ALERT_METRICS_PORT).toBe(8080);
+    expect(config.kubernetes).toMatchObject({
+      pipeline: 'shop',
+      apiserver: { inCluster: { host: '10.96.0.1', port: '443' } },
+      lease: { name: 'shop-alert' },
+    });
+  });
+
+  it('mounts a channels file the worker resolves from the channel Secrets, with no URL in it', () => {
+    const configMap = manifests.find((m) => m.metadata.name === 'shop-alert-channels') as unknown as {
+      data: Record<string, string>;
+    };
+    const text = configMap.data['channels.yaml']!;
+    expect(text).not.toContain('https://');
+    const file = join(mkdtempSync(join(tmpdir(), 'gx-channels-')), 'channels.yaml');
+    writeFileSync(file, text);
+    expect(loadNotificationChannels(file, env)).toEqual([
+      { name: 'team-slack', type: 'slack', url: 'https://hooks.invalid/slack' },
+      {
+        name: 'pager',
+        type: 'webhook',
+        url: 'https://hooks.invalid/pager',
+        secret: 'secret-gravix_alert_channel_pager_hmac',
+      },
+    ]);
+    expect(JSON.stringify(alert.env)).toContain('{"secretKeyRef":{"key":"pager-hmac","name":"hooks"}}');
+    expect(loadAlertConfig(env).GRAVIX_ALERT_CHANNELS_FILE).toBe('/etc/gravix/alert-channels/channels.yaml');
   });
 });

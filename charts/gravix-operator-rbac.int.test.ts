@@ -30,6 +30,8 @@ const fullSpec: PipelineSpecInput = {
   cube: { enabled: true },
   ingress: { enabled: true, host: 'gravix.example.com' },
   monitoring: { enabled: true },
+  // The alert worker's Role: the apiserver lets the operator create it only if it holds every rule it grants.
+  alerts: { enabled: true },
 };
 
 interface EnvVar {
@@ -291,5 +293,14 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
       metadata: { name: 'gravixpipelines.gravix.dev' },
     });
     expect((crd.body as { status: { storedVersions: string[] } }).status.storedVersions).toEqual(['v1beta1']);
+    // An operator upgraded from a release without alert rules gets their CRD from the hook (Helm would not).
+    const alertRules = await client.read({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gravixalertrules.gravix.dev' },
+    });
+    expect((alertRules.body as { spec: { names: { kind: string } } }).spec.names.kind).toBe(
+      'GravixAlertRule',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderCrdYaml } from '../crds/write-crd.js';
+import { renderAlertRuleCrdYaml, renderCrdYaml } from '../crds/write-crd.js';
 import { buildPipelineValuesSchema } from '../crds/pipeline-values-schema.js';
 import { loadConfig } from '../operator/config.js';
 import { rbacRules } from '../operator/domain/kind-registry.js';
@@ -75,6 +75,20 @@ describe('gravix-operator chart (offline)', () => {
       'utf8',
     );
     expect(parse(shipped)).toEqual(parse(renderCrdYaml()));
+  });
+
+  it('ships the GravixAlertRule CRD that crds/write-crd.ts renders, with its printer columns', () => {
+    const shipped = parse(
+      readFileSync(repoPath('charts/gravix-operator/crds/gravix.dev_gravixalertrules.yaml'), 'utf8'),
+    ) as { spec: { versions: { additionalPrinterColumns: { name: string; jsonPath: string }[] }[] } };
+    expect(shipped).toEqual(parse(renderAlertRuleCrdYaml()));
+    // `kubectl get gravixalertrules` shows state and last value.
+    expect(shipped.spec.versions[0]!.additionalPrinterColumns.map((c) => [c.name, c.jsonPath])).toEqual(
+      expect.arrayContaining([
+        ['State', '.status.state'],
+        ['Value', '.status.value'],
+      ]),
+    );
   });
 
   it('ships the self-monitoring rules and dashboard from dashboards/ (charts/sync-monitoring.sh)', () => {
@@ -304,8 +318,8 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
 
   it('renders templates the apiserver accepts in a server-side dry run, cluster-wide and per namespace', async () => {
     // Dry-run the CRD too (not installed yet: the install test below proves helm installs it).
-    const crds = parseManifests(
-      readFileSync(repoPath('charts/gravix-operator/crds/gravix.dev_gravixpipelines.yaml'), 'utf8'),
+    const crds = ['gravix.dev_gravixpipelines.yaml', 'gravix.dev_gravixalertrules.yaml'].flatMap((file) =>
+      parseManifests(readFileSync(repoPath('charts/gravix-operator/crds', file), 'utf8')),
     );
     await expect(dryRunEach(crds)).resolves.toBeUndefined();
     for (const extra of [[], ['--set', 'watchNamespace=team-a'], ['--set', 'watchAllNamespaces=true']]) {
@@ -372,12 +386,14 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
         status: 200,
       });
     }
-    const crd = await client.read({
-      apiVersion: 'apiextensions.k8s.io/v1',
-      kind: 'CustomResourceDefinition',
-      metadata: { name: 'gravixpipelines.gravix.dev' },
-    });
-    expect(crd.status).toBe(200);
+    for (const name of ['gravixpipelines.gravix.dev', 'gravixalertrules.gravix.dev']) {
+      const crd = await client.read({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+      });
+      expect({ name, status: crd.status }).toEqual({ name, status: 200 });
+    }
   });
 
   async function allowed(
@@ -450,6 +466,10 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       { verb: 'create', group: 'monitoring.coreos.com', resource: 'prometheusrules', namespace: 'obs' },
       { verb: 'create', resource: 'events', namespace: 'obs' },
       { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'team-b' },
+      // The alert worker's Role and RoleBinding, and the rules that Role grants (docs/adr/0074).
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'obs' },
+      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'obs' },
+      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'obs' },
     ];
     const cannot = [
       { verb: 'create', group: 'gravix.dev', resource: 'gravixpipelines', namespace: 'obs' },
@@ -458,10 +478,11 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
       { verb: 'create', resource: 'pods', subresource: 'exec', namespace: 'obs' },
       { verb: 'list', resource: 'nodes' },
       { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
-      { verb: 'create', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'obs' },
+      // It may create Roles, but only with rules it holds itself: no escalate, no bind.
+      { verb: 'escalate', group: 'rbac.authorization.k8s.io', resource: 'roles', namespace: 'obs' },
+      { verb: 'bind', group: 'rbac.authorization.k8s.io', resource: 'clusterroles' },
       { verb: 'list', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions' },
       { verb: 'update', resource: 'secrets', namespace: 'obs' },
-      { verb: 'update', group: 'coordination.k8s.io', resource: 'leases', namespace: 'obs' },
     ];
     for (const attributes of can)
       expect({ ...attributes, allowed: await allowed(sa, attributes) }).toMatchObject({ allowed: true });

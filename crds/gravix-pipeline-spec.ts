@@ -223,6 +223,62 @@ const monitoringSchema = z.object({
     .describe('ServiceMonitor, PrometheusRule and Grafana dashboard ConfigMap'),
 });
 
+// Channel URLs are credentials (a Slack webhook URL posts to the channel): the CR names a Secret key, never a URL.
+const secretKeyRef = z
+  .object({
+    name,
+    key: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key'),
+  })
+  .describe('a key of a Secret in the pipeline namespace');
+export const ALERT_WEBHOOK_SECRET_RULE = cel(
+  "self.type != 'webhook' || has(self.hmacSecretRef)",
+  'hmacSecretRef is required for a webhook channel: webhooks are signed',
+);
+// Unique names: the CRD makes channels a list-map keyed by name (the apiserver refuses a duplicate key; a CEL
+// all/exists_one over the list is over the rule cost budget).
+export const ALERT_CHANNEL_NAMES_MESSAGE = 'alerts.channels: each channel name must be unique';
+const alertChannelSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][-a-z0-9]{0,62}$/, 'must be a channel name (lowercase letters, digits, -)')
+      .describe('the name GravixAlertRule channels refer to'),
+    type: z.enum(['slack', 'webhook', 'alertmanager']),
+    urlSecretRef: secretKeyRef.describe('the Slack webhook URL, webhook URL or Alertmanager base URL'),
+    hmacSecretRef: secretKeyRef.optional().describe('the HMAC-SHA256 key that signs webhook bodies'),
+  })
+  .meta({ 'x-kubernetes-validations': [ALERT_WEBHOOK_SECRET_RULE] })
+  .refine((c) => c.type !== 'webhook' || c.hmacSecretRef !== undefined, {
+    message: ALERT_WEBHOOK_SECRET_RULE.message,
+    path: ['hmacSecretRef'],
+  });
+const alertsSchema = z.object({
+  enabled: z
+    .boolean()
+    .default(false)
+    .describe('run `gravix alert` (evaluates the GravixAlertRules that name this pipeline)'),
+  replicas: z
+    .number()
+    .int()
+    .min(1)
+    .max(3)
+    .default(2)
+    .describe('a Lease lets exactly one replica evaluate; the others stand by'),
+  resources: withResources('100m', '256Mi'),
+  channels: z
+    .array(alertChannelSchema)
+    .max(16)
+    .default([])
+    .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] })
+    .refine((cs) => new Set(cs.map((c) => c.name)).size === cs.length, {
+      message: ALERT_CHANNEL_NAMES_MESSAGE,
+    }),
+});
+
 // A registry host with an optional port and path, as in docker's reference grammar: no scheme, no trailing slash.
 const REGISTRY = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/;
 const registry = z
@@ -294,6 +350,7 @@ export const pipelineSpecSchema = z.object({
   ingress: ingressSchema.default(ingressSchema.parse({})),
   networkPolicies: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   monitoring: monitoringSchema.default({ enabled: false }),
+  alerts: alertsSchema.default(alertsSchema.parse({})),
 });
 
 const conditionSchema = z.object({

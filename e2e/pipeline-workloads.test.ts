@@ -94,7 +94,7 @@ describe('workloads the operator deploys for the sample pipeline', () => {
       endpoint: 'http://e2e-minio:9000',
       createBucket: true,
     });
-    expect(Object.keys(options.users ?? {}).sort()).toEqual(['ingest', 'query', 'rollup', 'trino']);
+    expect(Object.keys(options.users ?? {}).sort()).toEqual(['alert', 'ingest', 'query', 'rollup', 'trino']);
   });
 
   it('run the rollup loop over the open hour with a valid configuration, /metrics on the port its Service targets', () => {

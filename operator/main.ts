@@ -14,6 +14,7 @@ import {
 } from './adapters/kube-connection.js';
 import { LeaderElector } from './adapters/leader-election.js';
 import { KubePipelineApi } from './adapters/pipeline-api.js';
+import { resourceOfPath } from './adapters/resource-paths.js';
 import { CachedPipelines, PipelineCache } from './adapters/pipeline-cache.js';
 import { ConfigError } from '../workers/shared/config-error.js';
 import { loadConfig, type OperatorConfig } from './config.js';
@@ -107,7 +108,7 @@ export async function startOperator(
         throw error;
       }
     },
-    onRequest: (verb) => metrics.apiRequests.inc({ verb }),
+    onRequest: (verb, path) => metrics.apiRequests.inc({ verb, resource: resourceOfPath(path) }),
   });
   const cache = new ChildCache();
   const pipelineCache = new PipelineCache();

@@ -31,8 +31,8 @@ export function createOperatorMetrics() {
     }),
     apiRequests: new Counter({
       name: 'gravix_operator_api_requests_total',
-      help: 'Requests the controller sent to the apiserver, by verb (WATCH: a watch stream opened)',
-      labelNames: ['verb'] as const,
+      help: 'Requests the controller sent to the apiserver, by verb (WATCH: a watch stream opened) and resource',
+      labelNames: ['verb', 'resource'] as const,
       registers: [registry],
     }),
     writesRefused: new Counter({

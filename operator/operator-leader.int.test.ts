@@ -135,7 +135,7 @@ describe('leader election on a real kube-apiserver', () => {
           .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
       return {
         leader: value(/^gravix_operator_leader /),
-        writes: value(/^gravix_operator_api_requests_total\{verb="(POST|PUT|PATCH|DELETE)"\}/),
+        writes: value(/^gravix_operator_api_requests_total\{verb="(POST|PUT|PATCH|DELETE)"/),
         refused: value(/^gravix_operator_writes_refused_total /),
       };
     }

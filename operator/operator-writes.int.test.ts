@@ -5,6 +5,8 @@ import { EventRecorder } from './adapters/event-recorder.js';
 import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import { KubeClient, type KubeObject, type KubeRequest } from './adapters/kube-client.js';
+import { loadKubeconfigFile } from './adapters/kube-connection.js';
+import { Watcher } from './adapters/watcher.js';
 import type { RunningOperator } from './main.js';
 import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
 import {
@@ -196,6 +198,65 @@ describe('the kube client on a real kube-apiserver', () => {
     await expect(
       env.client.request({ method: 'GET', path, query: { watch: 'true' }, timeoutMs: 300 }),
     ).rejects.toThrow(`GET ${path}: no answer within 300 ms`);
+  });
+
+  it('resumes a watch the server ended from the last resourceVersion instead of listing again', async () => {
+    const verbs: string[] = [];
+    const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
+      onRequest: (verb) => verbs.push(verb),
+    });
+    const seen: string[] = [];
+    const path = '/api/v1/namespaces/default/configmaps';
+    const watcher = new Watcher({
+      client,
+      path,
+      // The server ends each watch after a second: several clean ends within the test.
+      timeoutSeconds: 1,
+      onEvent: (type, o) => seen.push(`${type} ${o.metadata?.name}`),
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      watcher.start();
+      await eventually('three watches opened', async () => verbs.filter((v) => v === 'WATCH').length >= 3);
+      const body = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } });
+      await env.client.request({ method: 'POST', path, body: body('after-resume') });
+      await eventually('the event after the resumes delivered', async () =>
+        seen.includes('ADDED after-resume'),
+      );
+      await env.client.request({ method: 'DELETE', path: `${path}/after-resume` });
+      await eventually('its deletion delivered', async () => seen.includes('DELETED after-resume'));
+      // One LIST at start; every later stream resumed where the last one ended, and nothing was replayed.
+      expect(verbs.filter((v) => v === 'GET')).toHaveLength(1);
+      expect(seen.filter((e) => e === 'ADDED after-resume')).toHaveLength(1);
+    } finally {
+      await watcher.stop();
+      client.close();
+    }
+  });
+
+  it('asks again for a kind the apiserver does not serve only after notServedRetryMs', async () => {
+    const verbs: string[] = [];
+    const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
+      onRequest: (verb) => verbs.push(verb),
+    });
+    const watcher = new Watcher({
+      client,
+      path: '/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors',
+      onEvent: () => undefined,
+      notServedRetryMs: 1_500,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      watcher.start();
+      await eventually('the first list refused', async () => verbs.length >= 1);
+      await new Promise((r) => setTimeout(r, 1_200));
+      // The error backoff (250, 500 ms...) would have asked twice more by now; a 404 waits its retry period.
+      expect(verbs).toEqual(['GET']);
+      await eventually('asked again after the retry period', async () => verbs.length === 2);
+    } finally {
+      await watcher.stop();
+      client.close();
+    }
   });
 });
 

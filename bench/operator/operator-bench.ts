@@ -74,6 +74,16 @@ async function degradedReasons(client: KubeClient): Promise<Record<string, numbe
   return out;
 }
 
+/** Per-minute increase of each counter that moved in the window. */
+function perMinuteDelta(before: Record<string, number>, after: Record<string, number>, minutes: number) {
+  return Object.fromEntries(
+    Object.keys(after)
+      .sort()
+      .map((k) => [k, Math.round(((after[k] ?? 0) - (before[k] ?? 0)) / minutes)] as const)
+      .filter(([, n]) => n !== 0),
+  );
+}
+
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]!;
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -135,6 +145,7 @@ async function main(): Promise<void> {
         passes: after.passes - before.passes,
         failedPasses: after.failedPasses - before.failedPasses,
         apiRequestsPerMinute: { total: Object.values(perMinute).reduce((a, b) => a + b, 0), ...perMinute },
+        getsPerMinuteByResource: perMinuteDelta(before.getsByResource, after.getsByResource, minutes),
         writesPerResync: writes / resyncs,
         getsPerResync: delta('GET') / resyncs,
         cpuCores:

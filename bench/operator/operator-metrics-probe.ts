@@ -4,6 +4,8 @@ export interface ProcessSample {
   rssBytes: number;
   /** Requests the controller sent, by verb (GET, WATCH, POST, PUT, PATCH, DELETE). */
   requests: Record<string, number>;
+  /** GETs (reads and lists, not watches) by resource: what the steady state still asks for, and of what. */
+  getsByResource: Record<string, number>;
   passes: number;
   failedPasses: number;
 }
@@ -25,6 +27,18 @@ function byLabel(text: string, name: string, label: string): Record<string, numb
   return out;
 }
 
+/** GET requests of the request counter by its resource label. */
+function getsByResource(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pattern =
+    /^gravix_operator_api_requests_total\{(?=[^}]*verb="GET")[^}]*resource="([^"]+)"[^}]*\} (\S+)$/;
+  for (const line of text.split('\n')) {
+    const match = pattern.exec(line);
+    if (match) out[match[1]!] = (out[match[1]!] ?? 0) + Number(match[2]);
+  }
+  return out;
+}
+
 export async function sampleProcess(port: number): Promise<ProcessSample> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const passes = byLabel(text, 'gravix_operator_reconcile_total', 'result');
@@ -32,6 +46,7 @@ export async function sampleProcess(port: number): Promise<ProcessSample> {
     cpuSeconds: metric(text, 'gravix_operator_process_cpu_seconds_total'),
     rssBytes: metric(text, 'gravix_operator_process_resident_memory_bytes'),
     requests: byLabel(text, 'gravix_operator_api_requests_total', 'verb'),
+    getsByResource: getsByResource(text),
     passes: Object.values(passes).reduce((a, b) => a + b, 0),
     failedPasses: passes['error'] ?? 0,
   };

@@ -8,6 +8,7 @@ import {
   PLURAL,
   VERSION,
 } from '../../crds/gravix-pipeline-crd.js';
+import { ALERT_RULE_CRD_NAME, buildAlertRuleCrd } from '../../crds/gravix-alert-rule-crd.js';
 import { staleStoredVersions, storageVersionHash, type CrdVersions } from '../domain/stored-versions.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { isConflict, isNotFound } from './kube-errors.js';
@@ -15,7 +16,8 @@ import { sleep } from './watcher.js';
 
 export const CRD_UPGRADE_FIELD_MANAGER = 'gravix-crd-upgrade';
 
-const CRD_PATH = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`;
+const CRDS = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+const CRD_PATH = `${CRDS}/${CRD_NAME}`;
 const LIST_PATH = `/apis/${API_VERSION}/${PLURAL}`;
 const PAGE = '100';
 const MAX_ATTEMPTS = 5;
@@ -37,13 +39,16 @@ type Discovery = { resources?: { name: string; storageVersionHash?: string }[] }
 /**
  * Upgrades the GravixPipeline CRD in place (docs/adr/0070): applies the CRD this release ships, waits until the
  * apiserver stores in its storage version, rewrites every stored pipeline, then drops the older versions from
- * `status.storedVersions`. Idempotent: run again after any failure.
+ * `status.storedVersions`. Idempotent: run again after any failure. The GravixAlertRule CRD (one version, nothing
+ * to migrate) is applied first: Helm installs the CRDs of a chart's crds/ folder only on the first install, so an
+ * operator upgraded from a release without it would otherwise never get it.
  */
 export async function upgradePipelineCrd(
   client: KubeClient,
   logger: Logger,
   timeoutMs = 120_000,
 ): Promise<CrdUpgradeResult> {
+  await client.apply(`${CRDS}/${ALERT_RULE_CRD_NAME}`, buildAlertRuleCrd(), CRD_UPGRADE_FIELD_MANAGER);
   await client.apply(CRD_PATH, buildPipelineCrd(), CRD_UPGRADE_FIELD_MANAGER);
   await waitForStorageVersion(client, timeoutMs);
   const rewritten = await rewriteAll(client, logger);

@@ -31,8 +31,8 @@ export type KubeObject = Record<string, unknown> & {
 export interface KubeClientOptions {
   /** Called before every write (non-GET) request; throwing refuses it (the leader-election fence). */
   beforeWrite?(): void;
-  /** Called for every request sent: GET, WATCH (a GET with watch set), POST, PUT, PATCH or DELETE. */
-  onRequest?(verb: string): void;
+  /** Called for every request sent: GET, WATCH (a GET with watch set), POST, PUT, PATCH or DELETE, and its path. */
+  onRequest?(verb: string, path: string): void;
 }
 
 /**
@@ -64,13 +64,13 @@ export class KubeClient {
     return url;
   }
 
-  /** Sends a request and returns the response stream (for watches); rejects on non-2xx with KubeApiError. */
   /** The write fence first (a refused write is never sent), then the request counter. */
   private admit(req: KubeRequest): void {
     if (req.method !== 'GET') this.options.beforeWrite?.();
-    this.options.onRequest?.(req.method === 'GET' && req.query?.['watch'] ? 'WATCH' : req.method);
+    this.options.onRequest?.(req.method === 'GET' && req.query?.['watch'] ? 'WATCH' : req.method, req.path);
   }
 
+  /** Sends a request and returns the response stream (for watches); rejects on non-2xx with KubeApiError. */
   async stream(req: KubeRequest): Promise<IncomingMessage> {
     this.admit(req);
     const url = this.url(req.path, req.query);

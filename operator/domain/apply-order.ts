@@ -11,6 +11,12 @@ const TIER_OF_KIND: Record<string, number> = {
   Secret: 0,
   Service: 0,
   NetworkPolicy: 0,
+  // The alert worker's identity and rights exist before its pods start. A RoleBinding is authorized against the
+  // Role it names (RBAC's escalation check), so it waits a tier for that Role: applied together, the binding was
+  // refused with 404 on a real apiserver when it went first.
+  ServiceAccount: 0,
+  Role: 0,
+  RoleBinding: 2,
   Job: 2,
   Deployment: 3,
   StatefulSet: 3,

@@ -22,6 +22,12 @@ const variants: PipelineSpecInput[] = [
   {},
   { storage: { mode: 'external', external: { secretRef: { name: 's3' } } } },
   { ingestion: { autoscaling: { enabled: true } } },
+  {
+    alerts: {
+      enabled: true,
+      channels: [{ name: 'team', type: 'slack', urlSecretRef: { name: 'hooks', key: 'slack' } }],
+    },
+  },
 ];
 const pipelines = [full, ...variants.map((spec) => makePipeline(spec))];
 const generate = () => 'x'.repeat(32);
@@ -66,6 +72,9 @@ describe('operator kind registry', () => {
       'PodDisruptionBudget',
       'Ingress',
       'NetworkPolicy',
+      'ServiceAccount',
+      'Role',
+      'RoleBinding',
       'ServiceMonitor',
       'PrometheusRule',
       'PersistentVolumeClaim',
@@ -85,7 +94,13 @@ describe('operator kind registry', () => {
     expect(verbs('cronjobs')).toEqual(['get', 'list', 'watch', 'delete']);
     expect(verbs('gravixpipelines')).toEqual(['get', 'list', 'watch']);
     expect(verbs('gravixpipelines/status')).toEqual(['get', 'patch']);
-    expect(rbacRules()).toHaveLength(KIND_REGISTRY.length + 2);
+    // The alert worker's rules last: held only so the operator may grant them to the worker's Role.
+    expect(rbacRules()).toEqual([
+      ...rbacRules().slice(0, KIND_REGISTRY.length + 2),
+      { apiGroups: ['gravix.dev'], resources: ['gravixalertrules'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['gravix.dev'], resources: ['gravixalertrules/status'], verbs: ['get', 'patch'] },
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ]);
   });
 
   it('wakes a pass on every change of what it writes, on claims that come or go, and on pods that go', () => {

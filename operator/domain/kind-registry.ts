@@ -1,3 +1,4 @@
+import { ALERT_WORKER_RULES } from '../../cdk8s/alerting.js';
 import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
 
 /**
@@ -58,6 +59,10 @@ export const KIND_REGISTRY: readonly RegisteredKind[] = [
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', write: 'apply' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', write: 'apply' },
   { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', write: 'apply' },
+  // The alert worker's identity and Role (cdk8s/alerting.ts).
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', write: 'apply' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles', write: 'apply' },
+  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', write: 'apply' },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
@@ -136,16 +141,20 @@ const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.s
  * The RBAC rules each mode needs, one rule per resource. The reconciled resource also needs its status
  * subresource, and update on its finalizers: children carry `blockOwnerDeletion`, which clusters running the
  * OwnerReferencesPermissionEnforcement admission plugin allow only to whoever may set the owner's finalizers.
+ * Last, the alert worker's rules: the operator never uses them, but the apiserver lets it create the worker's Role
+ * only if it holds every rule it grants (RBAC's escalation check).
  */
-export function rbacRules(kinds: readonly RegisteredKind[] = KIND_REGISTRY): RbacRule[] {
-  return kinds.flatMap((k) => {
-    const apiGroups = [groupOf(k.apiVersion)];
-    const rule = { apiGroups, resources: [k.plural], verbs: VERBS[k.write] };
-    if (k.write !== 'reconciled') return [rule];
-    return [
-      rule,
-      { apiGroups, resources: [`${k.plural}/status`], verbs: ['get', 'patch'] },
-      { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] },
-    ];
-  });
+export function rbacRules(): RbacRule[] {
+  return [...KIND_REGISTRY.flatMap(kindRules), ...ALERT_WORKER_RULES];
+}
+
+function kindRules(k: RegisteredKind): RbacRule[] {
+  const apiGroups = [groupOf(k.apiVersion)];
+  const rule = { apiGroups, resources: [k.plural], verbs: VERBS[k.write] };
+  if (k.write !== 'reconciled') return [rule];
+  return [
+    rule,
+    { apiGroups, resources: [`${k.plural}/status`], verbs: ['get', 'patch'] },
+    { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] },
+  ];
 }

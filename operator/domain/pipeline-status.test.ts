@@ -32,6 +32,20 @@ describe('buildStatus', () => {
     });
   });
 
+  it('says AlertsNotReady when only the alert workers are not ready, after anything more fundamental', () => {
+    const alert = { name: 'shop-alert', ready: false, component: 'alert' };
+    const only = buildStatus(undefined, observation({ workloads: [alert] }), 'T1').conditions![0]!;
+    expect(only).toMatchObject({
+      status: 'False',
+      reason: 'AlertsNotReady',
+      message:
+        'waiting for shop-alert (the alert workers are not ready (their /ready waits until the GravixAlertRules are listed))',
+    });
+    const ingest = { name: 'shop-ingest', ready: false, component: 'ingest' };
+    const both = buildStatus(undefined, observation({ workloads: [alert, ingest] }), 'T1').conditions![0]!;
+    expect(both.reason).toBe('IngestNotReady');
+  });
+
   it('reads the component from the workload label', () => {
     const w = {
       kind: 'Deployment',

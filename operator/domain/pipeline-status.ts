@@ -73,6 +73,10 @@ const NOT_READY: Record<string, { reason: string; why: string }> = {
     why: 'the query server cannot run a query on its engine; its /ready says why',
   },
   ingest: { reason: 'IngestNotReady', why: 'not enough ingest replicas are ready' },
+  alert: {
+    reason: 'AlertsNotReady',
+    why: 'the alert workers are not ready (their /ready waits until the GravixAlertRules are listed)',
+  },
 };
 const ORDER = Object.keys(NOT_READY);
 const rank = (w: WorkloadReadiness) => {

@@ -40,6 +40,8 @@ describe('loadStorageSetupConfig', () => {
       'GRAVIX_S3_ACCESS_KEY_ID: Invalid input: expected string, received undefined',
       'GRAVIX_S3_SECRET_ACCESS_KEY: Invalid input: expected string, received undefined',
       'GRAVIX_STORAGE_TRINO_SECRET_ACCESS_KEY: is required when GRAVIX_STORAGE_MINIO_USERS is true',
+      'GRAVIX_STORAGE_ALERT_ACCESS_KEY_ID: is required when GRAVIX_STORAGE_MINIO_USERS is true',
+      'GRAVIX_STORAGE_ALERT_SECRET_ACCESS_KEY: is required when GRAVIX_STORAGE_MINIO_USERS is true',
     ]);
   });
 });

@@ -139,6 +139,21 @@ describe('storage setup on a real MinIO', () => {
     await expectDenied(store('query').put(metastoreKey, body('x')));
   });
 
+  it('lets the alert evaluator read metrics and keep its state under alerts/, and query serve the rules API there', async () => {
+    const stateKey = 'alerts/state/tenant=acme/errors.json';
+    expect(await store('alert').get(manifestKey)).toMatchObject({ size: 16 });
+    const { etag } = await store('alert').put(stateKey, body('{"v":1}'), { ifNoneMatch: '*' });
+    await store('alert').put(stateKey, body('{"v":2}'), { ifMatch: etag });
+    expect((await store('alert').list('alerts/state/')).map((o) => o.key)).toEqual([stateKey]);
+    await store('query').put('alerts/rules/tenant=acme/errors.json', body('{}'));
+    expect((await store('query').list('alerts/')).length).toBe(2);
+    await store('query').delete('alerts/rules/tenant=acme/errors.json');
+    // Nothing else: no raw data, no metrics writes, no deletes.
+    await expectDenied(store('alert').get(rawKey));
+    await expectDenied(store('alert').put(manifestKey, body('x'), { ifMatch: 'whatever' }));
+    await expectDenied(store('alert').delete(stateKey));
+  });
+
   it('changes nothing when run again: the same users keep working', async () => {
     await setUpStorage(options, silent);
     expect(await store('query').head(manifestKey)).toMatchObject({ size: 16 });

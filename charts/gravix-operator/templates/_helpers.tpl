@@ -107,6 +107,15 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
   resources: [{{ . }}]
   verbs: [get, list, watch, create, update, patch, delete]
 {{- end }}
+# The alert worker's ServiceAccount, Role and RoleBinding (spec.alerts.enabled).
+- apiGroups: ['']
+  resources: [serviceaccounts]
+  verbs: [get, list, watch, create, update, patch, delete]
+{{- range list "roles" "rolebindings" }}
+- apiGroups: [rbac.authorization.k8s.io]
+  resources: [{{ . }}]
+  verbs: [get, list, watch, create, update, patch, delete]
+{{- end }}
 {{- range list "servicemonitors" "prometheusrules" }}
 - apiGroups: [monitoring.coreos.com]
   resources: [{{ . }}]
@@ -125,4 +134,14 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
 - apiGroups: ['']
   resources: [events]
   verbs: [get, create, patch]
+# Never used by the operator: the alert worker's Role grants them, and RBAC lets nobody grant what it lacks.
+- apiGroups: [gravix.dev]
+  resources: [gravixalertrules]
+  verbs: [get, list, watch]
+- apiGroups: [gravix.dev]
+  resources: [gravixalertrules/status]
+  verbs: [get, patch]
+- apiGroups: [coordination.k8s.io]
+  resources: [leases]
+  verbs: [get, create, update]
 {{- end }}

@@ -162,7 +162,7 @@ export class AlertEvaluator {
 }
 
 /** Runs a tick now and every intervalMs, never two at once (a slow tick delays the next). */
-export function startAlertLoop(evaluator: AlertEvaluator, intervalMs: number, log: Logger) {
+export function startAlertLoop(evaluator: Pick<AlertEvaluator, 'tick'>, intervalMs: number, log: Logger) {
   const stop = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let current: Promise<void> = Promise.resolve();

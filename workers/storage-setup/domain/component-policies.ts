@@ -1,5 +1,6 @@
 import { auditPrefix, identityPrefix, keyUsagePrefix } from '../../domain/identity-layout.js';
 import { metricsPrefix } from '../../domain/metrics-layout.js';
+import { alertsPrefix } from '../../alert/domain/alert-keys.js';
 
 /**
  * Which pipeline component may do what in the bucket: the one owner of the per-component MinIO policies
@@ -18,9 +19,11 @@ export const STORE_PREFIXES = {
   keyUsage: keyUsagePrefix,
   /** The append-only audit log. */
   audit: auditPrefix,
+  /** Alert rules, states, silences, history and delivery records (workers/alert/domain/alert-keys.ts). */
+  alerts: alertsPrefix,
 } as const;
 
-export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino'] as const;
+export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino', 'alert'] as const;
 export type StorageComponent = (typeof STORAGE_COMPONENTS)[number];
 
 interface Access {
@@ -32,7 +35,8 @@ interface Access {
   delete: string[];
 }
 
-const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit } = STORE_PREFIXES;
+const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit, alerts } =
+  STORE_PREFIXES;
 
 /**
  * Least privilege per component. Ingest reads back what it wrote only to verify uploads (HEAD needs
@@ -40,16 +44,19 @@ const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsag
  * Trino reads metrics and keeps its metastore and its schema's location (CREATE SCHEMA checks it is reachable).
  * Ingest and query read the managed keys and write when each key was last used; query (the key and audit API) also
  * writes the keys document and the audit log, whose objects it creates only (If-None-Match), never deletes.
+ * Query also serves the alert rules and silences API (writes and deletes them); the alert evaluator reads the
+ * rollup's heartbeat and manifests and keeps its states, history and delivery records, deleting nothing.
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
   ingest: { list: [], read: [raw, deadLetter, identity], write: [raw, deadLetter, keyUsage], delete: [] },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
   query: {
-    list: [metrics, identity, audit],
-    read: [metrics, identity, audit],
-    write: [identity, audit],
-    delete: [],
+    list: [metrics, identity, audit, alerts],
+    read: [metrics, identity, audit, alerts],
+    write: [identity, audit, alerts],
+    delete: [alerts],
   },
+  alert: { list: [metrics, alerts], read: [metrics, alerts], write: [alerts], delete: [] },
   trino: {
     list: [metrics, trinoMetastore, trinoSchema],
     read: [metrics, trinoMetastore, trinoSchema],
