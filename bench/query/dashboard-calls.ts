@@ -16,7 +16,8 @@ export const benchEnd = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 export const benchTenant = 'bench';
 export const benchDataset = { days: 7, services: 20, paths: 50 } as const;
-export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v4-d${density}`);
+// v6: with the day-hours tiles (docs/adr/0074); v5 was taken by an older layout's leftovers.
+export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v6-d${density}`);
 /** A moment a few minutes before the data ends, so ranges have ragged ends as they do live. */
 export const benchNow = benchEnd - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, benchNow);
@@ -47,9 +48,10 @@ function floor(
 ): FloorQuery {
   // The same table choice as Gravix: per-service rows unless the query needs endpoints.
   const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
-  // Day tiles exist for every closed day of the dataset, and Gravix reads them for endpoint tables.
-  const plan = planMetricsScan(query, level === 'request' ? closedDays : new Set());
-  return { plan, group, where, percentiles, level };
+  // Every closed day of the dataset has its tiles: day rows for endpoint tables, the day's hours otherwise.
+  const plan = planMetricsScan(query, closedDays);
+  const tile = level === 'request' && query.groupBy === 'endpoint' ? 'day' : 'day_hours';
+  return { plan, group, where, percentiles, level, tile };
 }
 
 function series(name: string, r: Range, where: string, compare?: '1d' | '7d', filter = {}): DashboardCall {

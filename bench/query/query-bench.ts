@@ -8,6 +8,7 @@
  * a pipeline deploys), printed beside DuckDB's, with the seconds of the first call after Trino started.
  * Usage: npm run bench:query [-- --engine duckdb|trino --density 0.25 --iterations 15]
  */
+import { loadavg } from 'node:os';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
@@ -40,6 +41,12 @@ const density = arg('density', 0.25);
 const iterations = arg('iterations', 15);
 /** Trino and its result cache only: no DuckDB or floor runs (A/B runs of Trino settings on a loaded machine). */
 const trinoOnly = process.argv.includes('--trino-only');
+/**
+ * Trino with and without the day-hours tiles, iterations interleaved on the same Trino and data (docs/adr/0074):
+ * on a shared machine only an interleaved A/B tells a change from the load.
+ */
+const abHourTiles = process.argv.includes('--ab-hour-tiles');
+if (abHourTiles && engineName !== 'trino') throw new Error('--ab-hour-tiles needs --engine trino');
 if (trinoOnly && engineName !== 'trino') throw new Error('--trino-only needs --engine trino');
 const root = datasetRoot(density);
 const tenant = benchTenant;
@@ -77,12 +84,23 @@ async function main(): Promise<void> {
       ? cachedService(trino.engine, trino.manifests)
       : cachedService(duckdb, manifests);
     const floorDb = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
-    const results = [];
+    type Timing = { p50Ms: number; p95Ms: number };
+    const results: {
+      call: string;
+      gravix?: Timing;
+      floor?: Timing;
+      ratioP95?: number;
+      trino?: Timing;
+      trinoWithoutHourTiles?: Timing;
+      refresh: Timing;
+    }[] = [];
     for (const call of calls) {
       const onDuckDb = trinoOnly ? undefined : await measureDuckDb(call, service, floorDb);
-      const onTrino = trinoService && { trino: await measure(() => call.gravix(trinoService)) };
+      const onTrino = trinoService && (await measureTrino(call, trino, trinoService));
       const refresh = await measure(() => call.gravix(refreshing));
       results.push({ call: call.name, ...onDuckDb, ...onTrino, refresh });
+      // Each call's figures as soon as they exist, with the load beside them: a run cut short still reports.
+      process.stderr.write(`${JSON.stringify({ ...results.at(-1), load: loadAverage() })}\n`);
     }
     const duckDbResults = results.flatMap((r) =>
       r.gravix && r.ratioP95 !== undefined
@@ -104,6 +122,7 @@ async function main(): Promise<void> {
         generateSeconds,
       },
       iterations,
+      loadAverageAtEnd: loadAverage(),
       ...(trino && {
         trinoStart: { ...first, startSeconds: trino.startSeconds, openSeconds: trino.openSeconds },
       }),
@@ -122,6 +141,28 @@ async function main(): Promise<void> {
   } finally {
     await trino?.stop();
   }
+}
+
+const loadAverage = () => loadavg().map((l) => Number(l.toFixed(1)));
+
+/** The call on Trino; with --ab-hour-tiles also without the day-hours tiles, iterations alternating. */
+async function measureTrino(call: DashboardCall, trino: TrinoTarget | undefined, service: QueryService) {
+  if (!abHourTiles || !trino) return { trino: await measure(() => call.gravix(service)) };
+  const times = { with: [] as number[], without: [] as number[] };
+  for (let i = -1; i < iterations; i++) {
+    for (const variant of i % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
+      trino.useHourTiles(variant === 'with');
+      const started = performance.now();
+      await call.gravix(service);
+      if (i >= 0) times[variant].push(performance.now() - started);
+    }
+  }
+  trino.useHourTiles(true);
+  const stats = (t: number[]) => {
+    const sorted = [...t].sort((a, b) => a - b);
+    return { p50Ms: Number(pct(sorted, 0.5).toFixed(1)), p95Ms: Number(pct(sorted, 0.95).toFixed(1)) };
+  };
+  return { trino: stats(times.with), trinoWithoutHourTiles: stats(times.without) };
 }
 
 /** The call on DuckDB beside its hand-written floor statements. */

@@ -10,8 +10,10 @@ import {
   rollUpMinutesToHours,
   rollUpToServices,
   type HourMetricsRow,
+  type ServiceMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
-import { buildDayTileKey } from '../../workers/domain/metrics-layout.js';
+import { compareEndpointKeys } from '../../workers/domain/minute-metrics.js';
+import { buildDayTileKey, type DayTileTable } from '../../workers/domain/metrics-layout.js';
 import {
   encodeDayMetrics,
   encodeHourMetrics,
@@ -117,6 +119,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   let total = 0;
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
   const dayHours: HourMetricsRow[] = [];
+  const dayServiceHours: ServiceMetricsRow[] = [];
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     const partition = buildRawPartition(options.tenant, hour);
@@ -129,16 +132,26 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     const hours = rollUpMinutesToHours(rows);
     write('request_metrics_hour', encodeHourMetrics(hours));
     dayHours.push(...hours);
-    if ((hour + 3_600_000) % 86_400_000 === 0) {
-      // The day is complete: its tile, as the rollup builds it for a closed day.
-      const date = new Date(hour).toISOString().slice(0, 10);
-      const path = join(options.root, ...buildDayTileKey(options.tenant, date).split('/'));
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(path, encodeDayMetrics(rollUpHoursToDays(dayHours)));
-      dayHours.length = 0;
-    }
+    const serviceHours = rollUpToServices(rows, 'hour');
+    dayServiceHours.push(...serviceHours);
     write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
-    write('service_metrics_hour', encodeServiceMetrics('hour', rollUpToServices(rows, 'hour')));
+    write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
+    if ((hour + 3_600_000) % 86_400_000 === 0) {
+      // The day is complete: its tiles, as the rollup builds them for a closed day (refresh-day-tiles.ts).
+      const date = new Date(hour).toISOString().slice(0, 10);
+      const tile = (table: DayTileTable, bytes: Uint8Array) => {
+        const path = join(options.root, ...buildDayTileKey(options.tenant, date, table).split('/'));
+        mkdirSync(join(path, '..'), { recursive: true });
+        writeFileSync(path, bytes);
+      };
+      tile('request_metrics_day', encodeDayMetrics(rollUpHoursToDays(dayHours)));
+      dayHours.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
+      tile('request_metrics_day_hours', encodeHourMetrics(dayHours));
+      dayServiceHours.sort((a, b) => a.service.localeCompare(b.service) || a.startMs - b.startMs);
+      tile('service_metrics_day_hours', encodeServiceMetrics('hour', dayServiceHours));
+      dayHours.length = 0;
+      dayServiceHours.length = 0;
+    }
     total += rows.length;
   }
   writeFileSync(done, JSON.stringify({ rows: total }));

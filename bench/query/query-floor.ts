@@ -10,6 +10,8 @@ export interface FloorQuery {
   percentiles: boolean;
   /** 'service' reads the per-service tables (no endpoint columns), as Gravix does for charts without an endpoint. */
   level: 'request' | 'service';
+  /** What the plan's days read: day rows (endpoint tables) or the day's hour rows (day-hours tiles). */
+  tile: 'day' | 'day_hours';
 }
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -17,8 +19,10 @@ const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 type Resolution = 'minute' | 'hour' | 'day';
 
 function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
-  // Service-level plans never hold days (there is no service_metrics_day), so the name is always a catalogue table.
-  const [table, time] = [`${f.level}_metrics_${resolution}` as MetricsTableName, `${resolution}_ms`];
+  // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does.
+  const tile = resolution === 'day' && f.tile === 'day_hours';
+  const table = `${f.level}_metrics_${tile ? 'day_hours' : resolution}` as MetricsTableName;
+  const time = tile ? 'hour_ms' : `${resolution}_ms`;
   const where = f.where;
   const glob = `${root}/${buildTableFilesGlob(table, tenant)}`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';

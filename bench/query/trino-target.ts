@@ -14,6 +14,8 @@ export interface TrinoTarget {
   url: string;
   /** Counts Trino's S3 requests when asked for (countS3). */
   s3Requests?: S3RequestCounter;
+  /** A/B runs: with false, plans ignore the day-hours tiles (what the code before docs/adr/0074 read). */
+  useHourTiles(on: boolean): void;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;
   openSeconds: number;
@@ -70,29 +72,40 @@ export async function startTrinoTarget(
     trino = server;
     const startSeconds = (performance.now() - started) / 1000;
     const manifests = new RollupManifests(store);
+    let hourTiles = true;
     const opened = performance.now();
     const engine = await TrinoQueryEngine.open({
       server: trino.url,
       catalog: trino.catalog,
       schema: 'gravix',
       warehouse: `s3://${bucket}/`,
-      dayTiles: (tenant) => manifests.dayTiles(tenant),
+      tiles: async (tenant) => {
+        const tiles = await manifests.tiles(tenant);
+        return hourTiles ? tiles : { ...tiles, hourTiles: new Set() };
+      },
     });
     const openSeconds = (performance.now() - opened) / 1000;
     const [t, m, s, c] = [trino, minio, store, counter];
+    const stop = async () => {
+      process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
+      s.destroy();
+      await t.stop();
+      await c?.stop();
+      await m.stop();
+    };
+    // A bench stopped by a timeout or Ctrl-C must not leave a 2 GiB Trino and a MinIO running on a shared machine.
+    const interrupted = (signal: NodeJS.Signals) =>
+      void stop().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
     return {
       engine,
       manifests,
       url: trino.url,
+      useHourTiles: (on) => void (hourTiles = on),
       ...(c ? { s3Requests: c } : {}),
       startSeconds: Number(startSeconds.toFixed(1)),
       openSeconds: Number(openSeconds.toFixed(1)),
-      async stop() {
-        s.destroy();
-        await t.stop();
-        await c?.stop();
-        await m.stop();
-      },
+      stop,
     };
   } catch (error) {
     store?.destroy();

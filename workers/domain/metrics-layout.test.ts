@@ -12,6 +12,7 @@ import {
   metricsTableLayouts,
   metricsTableNames,
   metricsTables,
+  dayTileTables,
   parseDayMarkerKey,
   parseDayTileKey,
   parseManifestKey,
@@ -65,10 +66,13 @@ describe('metrics table catalogue', () => {
     fc.assert(
       fc.property(partition, digest, (p, d) => {
         expect(parseManifestKey(buildManifestKey(p))).toEqual(p);
-        expect(parseDayTileKey(buildDayTileKey(p.tenant, p.date))).toEqual({
-          tenant: p.tenant,
-          date: p.date,
-        });
+        for (const table of dayTileTables) {
+          expect(parseDayTileKey(buildDayTileKey(p.tenant, p.date, table))).toEqual({
+            table,
+            tenant: p.tenant,
+            date: p.date,
+          });
+        }
         expect(parseDayMarkerKey(buildDayMarkerKey(p.tenant, p.date, d))).toEqual({
           tenant: p.tenant,
           date: p.date,
@@ -113,6 +117,15 @@ describe('metrics table catalogue', () => {
     }
   });
 
+  it('gives a day-hours tile exactly the columns of the hour table it tiles, so the same encoders write it', () => {
+    expect(metricsTableLayouts.request_metrics_day_hours.columns).toEqual(
+      metricsTableLayouts.request_metrics_hour.columns,
+    );
+    expect(metricsTableLayouts.service_metrics_day_hours.columns).toEqual(
+      metricsTableLayouts.service_metrics_hour.columns,
+    );
+  });
+
   it('gives every table its time column first, then its key columns, each once', () => {
     for (const name of metricsTableNames) {
       const layout = metricsTableLayouts[name];
@@ -125,7 +138,7 @@ describe('metrics table catalogue', () => {
   });
 
   it('partitions day tiles by tenant and date and every other table by hour too', () => {
-    expect(partitionColumns('request_metrics_day')).toEqual(['tenant', 'date']);
+    for (const name of dayTileTables) expect(partitionColumns(name)).toEqual(['tenant', 'date']);
     for (const name of metricsTables) expect(partitionColumns(name)).toEqual(['tenant', 'date', 'hour']);
   });
 });

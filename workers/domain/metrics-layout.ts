@@ -32,11 +32,25 @@ export const metricsTableNames = [
   'request_metrics_minute',
   'request_metrics_hour',
   'request_metrics_day',
+  'request_metrics_day_hours',
   'service_metrics_minute',
   'service_metrics_hour',
+  'service_metrics_day_hours',
   'service_events',
 ] as const;
 export type MetricsTableName = (typeof metricsTableNames)[number];
+
+/**
+ * Tables the rollup builds once per closed day from that day's hour files (refresh-day-tiles.ts), one file per
+ * (tenant, date): the day rows of request_metrics_day, and the day's hour rows of both hour tables in one file,
+ * so a 7-day step series or service list opens 7 files instead of 168 (docs/adr/0074).
+ */
+export const dayTileTables = [
+  'request_metrics_day',
+  'request_metrics_day_hours',
+  'service_metrics_day_hours',
+] as const satisfies readonly MetricsTableName[];
+export type DayTileTable = (typeof dayTileTables)[number];
 
 export interface MetricsTableLayout {
   readonly name: MetricsTableName;
@@ -105,9 +119,13 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   request_metrics_hour: metricsTable('request_metrics_hour', 'hour_ms', endpointKey, 'hour'),
   /** One row per (UTC day, endpoint), built from a closed day's hour files. */
   request_metrics_day: metricsTable('request_metrics_day', 'day_ms', endpointKey, 'day'),
+  /** A closed day's request_metrics_hour rows in one file, sorted by endpoint, then hour. */
+  request_metrics_day_hours: metricsTable('request_metrics_day_hours', 'hour_ms', endpointKey, 'day'),
   /** Every endpoint of a service merged. */
   service_metrics_minute: metricsTable('service_metrics_minute', 'minute_ms', serviceKey, 'hour'),
   service_metrics_hour: metricsTable('service_metrics_hour', 'hour_ms', serviceKey, 'hour'),
+  /** A closed day's service_metrics_hour rows in one file, sorted by service, then hour. */
+  service_metrics_day_hours: metricsTable('service_metrics_day_hours', 'hour_ms', serviceKey, 'day'),
   service_events: {
     name: 'service_events',
     timeColumn: 'ts_ms',
@@ -187,9 +205,13 @@ export function buildDataFileKey(table: MetricsTable, p: RawPartition): string {
   return `${buildTableTenantPrefix(table, p.tenant)}date=${p.date}/hour=${p.hour}/${dataFileName}`;
 }
 
-/** Day tiles are partitioned by tenant and date only: one file per closed day. */
-export function buildDayTileKey(tenant: string, date: string): string {
-  return `${buildTableTenantPrefix('request_metrics_day', tenant)}date=${date}/${dataFileName}`;
+/** Day tiles are partitioned by tenant and date only: one file per closed day and tile table. */
+export function buildDayTileKey(
+  tenant: string,
+  date: string,
+  table: DayTileTable = 'request_metrics_day',
+): string {
+  return `${buildTableTenantPrefix(table, tenant)}date=${date}/${dataFileName}`;
 }
 
 const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -199,14 +221,16 @@ const keyPattern = (prefix: string, rest: string) => new RegExp(`^${escapeRegExp
 
 const datePart = String.raw`date=(\d{4}-\d{2}-\d{2})`;
 const dayTileKeyPattern = keyPattern(
-  buildTablePrefix('request_metrics_day'),
-  `tenant=([^/]+)/${datePart}/${escapeRegExp(dataFileName)}`,
+  metricsPrefix,
+  `(${dayTileTables.join('|')})/tenant=([^/]+)/${datePart}/${escapeRegExp(dataFileName)}`,
 );
 
-/** A day tile's key back into its tenant and date; undefined for any other key. */
-export function parseDayTileKey(key: string): { tenant: string; date: string } | undefined {
+/** A day tile's key back into its table, tenant and date; undefined for any other key. */
+export function parseDayTileKey(
+  key: string,
+): { table: DayTileTable; tenant: string; date: string } | undefined {
   const match = dayTileKeyPattern.exec(key);
-  return match ? { tenant: match[1]!, date: match[2]! } : undefined;
+  return match ? { table: match[1] as DayTileTable, tenant: match[2]!, date: match[3]! } : undefined;
 }
 
 export function buildTenantManifestsPrefix(tenant: string): string {

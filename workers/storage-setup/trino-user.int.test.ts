@@ -84,7 +84,7 @@ describeQueryEngineContract(
       catalog: trino.catalog,
       schema: 'gravix',
       warehouse: `s3://${bucket}/`,
-      dayTiles: (tenant) => commits.dayTiles(tenant),
+      tiles: (tenant) => commits.tiles(tenant),
     });
     return { engine, store: queryStore };
   },

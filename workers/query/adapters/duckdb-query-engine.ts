@@ -10,7 +10,9 @@ import {
   buildTableTenantPrefix,
   metricsTableNames,
   parseDayTileKey,
+  dayTileTables,
   type ColumnType,
+  type DayTileTable,
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import { tenantIdPattern } from '../../domain/raw-record.js';
@@ -88,9 +90,15 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
   for (const table of metricsTableNames)
     if (await exists(join(storeRoot, buildTableTenantPrefix(table, tenant)))) tables.add(table);
   const store = new LocalObjectStore(storeRoot);
-  const tiles = await store.list(buildTableTenantPrefix('request_metrics_day', tenant));
-  const dayTiles = new Set(tiles.flatMap(({ key }) => parseDayTileKey(key)?.date ?? []));
-  return { tables, dayTiles };
+  const dates = async (table: DayTileTable) =>
+    new Set(
+      (await store.list(buildTableTenantPrefix(table, tenant))).flatMap(
+        ({ key }) => parseDayTileKey(key)?.date ?? [],
+      ),
+    );
+  const [dayTiles, requestHours, serviceHours] = await Promise.all(dayTileTables.map(dates));
+  const hourTiles = new Set([...requestHours!].filter((date) => serviceHours!.has(date)));
+  return { tables, dayTiles: dayTiles!, hourTiles };
 }
 
 /** DuckDB reports a glob without matches as an error; for a query API that is simply "no data yet". */

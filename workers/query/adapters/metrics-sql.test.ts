@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { LatencySketch } from '../../domain/latency-sketch.js';
 import type { MetricsQuery } from '../app/query-engine.js';
 import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
+import { metricsTableLayouts, type MetricsTableName } from '../../domain/metrics-layout.js';
 import { buildSummarySql, metricsRowsSql, sqlString, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 
@@ -156,10 +157,11 @@ describe('metricsRowsSql (properties)', () => {
       groupBy: fc.constantFrom('step', 'endpoint', 'service') as fc.Arbitrary<MetricsQuery['groupBy']>,
       stepMs: fc.constantFrom(60_000, 5 * 60_000, hour, 6 * hour, day),
       tiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+      hourTiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       hours: fc.boolean(),
       services: fc.boolean(),
     })
-    .map(({ span, tiles, hours, services, ...q }) => ({
+    .map(({ span, tiles, hourTiles, hours, services, ...q }) => ({
       query: { tenant: 'acme', to: q.from + span, ...q } as MetricsQuery,
       snapshot: buildTenantSnapshot({
         tables: new Set([
@@ -168,6 +170,7 @@ describe('metricsRowsSql (properties)', () => {
           ...(services ? (['service_metrics_minute'] as const) : []),
         ]),
         dayTiles: new Set(tiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
+        hourTiles: new Set(hourTiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
       }),
     }));
 
@@ -182,10 +185,20 @@ describe('metricsRowsSql (properties)', () => {
           expect(b.from).toBe(covered);
           expect(b.to).toBeGreaterThan(b.from);
           covered = b.to;
-          expect(snapshot.tables.has(b.table as never) || b.table === 'request_metrics_day').toBe(true);
-          expect(b.column).toBe(`${b.table.split('_').at(-1)}_ms`);
-          if (b.table === 'request_metrics_day')
-            expect(snapshot.dayTiles.has(new Date(b.from).toISOString().slice(0, 10))).toBe(true);
+          const table = b.table as MetricsTableName;
+          const date = new Date(b.from).toISOString().slice(0, 10);
+          expect(b.column).toBe(metricsTableLayouts[table].timeColumn);
+          if (table === 'request_metrics_day') {
+            // Day rows only for tables of rows per endpoint: never a chart's steps.
+            expect(query.groupBy).not.toBe('step');
+            expect(snapshot.dayTiles.has(date)).toBe(true);
+          } else if (table.endsWith('_day_hours')) {
+            // A tile's hour rows land in one step each, as the hour table's do.
+            expect(b.from % day).toBe(0);
+            expect(b.to - b.from).toBe(day);
+            if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
+            expect(snapshot.hourTiles.has(date)).toBe(true);
+          } else expect(snapshot.tables.has(table)).toBe(true);
         }
         expect(covered).toBe(query.to);
       }),

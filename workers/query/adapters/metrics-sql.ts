@@ -1,4 +1,4 @@
-import type { MetricsTableName } from '../../domain/metrics-layout.js';
+import { partitionColumns, type MetricsTableName } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
@@ -82,12 +82,13 @@ function partitionTerms(range: TimeRange, byHour: boolean): string[] {
 function whereTerms(
   query: MetricsQuery,
   range: TimeRange,
+  table: MetricsTableName,
   timeColumn: string,
   dialect: SqlDialect,
 ): string[] {
   const terms = [
     ...dialect.tenantFilter(query.tenant),
-    ...partitionTerms(range, timeColumn !== 'day_ms'),
+    ...partitionTerms(range, partitionColumns(table).includes('hour')),
     `m.${timeColumn} >= ${sqlInt(range.from)}`,
     `m.${timeColumn} < ${sqlInt(range.to)}`,
   ];
@@ -143,7 +144,10 @@ const measureColumns = [
 
 /**
  * Which rows answer a query: per-service rows (every endpoint merged, 50x fewer to merge) unless the query
- * needs endpoints; day tiles (endpoints only), hour rows and minute rows as the plan splits the range.
+ * needs endpoints; tiles, hour rows and minute rows as the plan splits the range. The tile of a closed day is
+ * its day rows per endpoint for endpoint tables (request_metrics_day, snapshotFor passes its dates only to
+ * those), and the day's hour rows in one file otherwise (the level's day-hours tile): a series needs hour rows,
+ * and a service list reads 20 x 24 rows from one file instead of 24 files.
  */
 function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: readonly string[]) {
   const needsEndpoints =
@@ -156,8 +160,13 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
   const keys = level === 'service' ? ['service'] : ['service', 'method', 'path'];
   const columns = [...keys, ...measures].map((c) => `m.${c} AS ${c}`);
   const hours = snapshot.tables.has(tables.hour);
-  const days = hours && level === 'request' ? snapshot.dayTiles : new Set<string>();
-  return { tables, columns, hours, days };
+  const dayRows = level === 'request' && query.groupBy !== 'step';
+  const tile = dayRows
+    ? { table: 'request_metrics_day' as const, time: 'day_ms', dates: snapshot.dayTiles }
+    : { table: `${level}_metrics_day_hours` as const, time: 'hour_ms', dates: snapshot.hourTiles };
+  // A tile date comes from a listing of the tile's own files, so the tile exists whatever `tables` says.
+  const days = hours ? tile.dates : new Set<string>();
+  return { tables, columns, hours, days, tile };
 }
 
 /**
@@ -172,7 +181,7 @@ export function metricsRowsSql(
   snapshot: TenantSnapshot,
   measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, hours, days } = chooseTables(query, snapshot, measures);
+  const { tables, columns, hours, days, tile } = chooseTables(query, snapshot, measures);
   const plan = hours
     ? planMetricsScan(query, days)
     : { days: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
@@ -180,12 +189,12 @@ export function metricsRowsSql(
     [
       `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,
       `FROM ${dialect.source(table, query.tenant)} AS m`,
-      `WHERE ${whereTerms(query, range, timeColumn, dialect).join(' AND ')}`,
+      `WHERE ${whereTerms(query, range, table, timeColumn, dialect).join(' AND ')}`,
     ].join(' ');
   const branches = [
     ...plan.minutes.map(branch(tables.minute, 'minute_ms')),
     ...plan.hours.map(branch(tables.hour, 'hour_ms')),
-    ...plan.days.map(branch('request_metrics_day', 'day_ms')),
+    ...plan.days.map(branch(tile.table, tile.time)),
   ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }

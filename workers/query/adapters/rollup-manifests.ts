@@ -3,6 +3,8 @@ import { loadRollupHeartbeat, type RollupHeartbeat } from '../../rollup/app/roll
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
   buildTableTenantPrefix,
+  dayTileTables,
+  type DayTileTable,
   buildTenantDayMarkersPrefix,
   buildTenantManifestsPrefix,
   manifestsPrefix,
@@ -10,6 +12,7 @@ import {
   parseManifestKey,
 } from '../../domain/metrics-layout.js';
 import type { CommittedEtags } from '../domain/closed-range.js';
+import type { TileDates } from '../domain/tenant-snapshot.js';
 import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
 
 export interface RollupFreshness {
@@ -27,6 +30,18 @@ export interface RollupManifestsOptions {
 
 /** Enough to step past the newest hour while it is being republished, without reading a tenant's whole history. */
 const maxManifestReads = 6;
+
+/** Days whose request and service day-hours tiles both exist, with both etags (a rebuild of either changes it). */
+function bothHourTiles(etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, string>>): Map<string, string> {
+  const request = etags.get('request_metrics_day_hours')!;
+  const service = etags.get('service_metrics_day_hours')!;
+  const both = new Map<string, string>();
+  for (const [date, etag] of request) {
+    const other = service.get(date);
+    if (other !== undefined) both.set(date, `${etag}/${other}`);
+  }
+  return both;
+}
 
 /**
  * The query side's one reader of the rollup's manifests: freshness for GET /api/v1/freshness and the /metrics
@@ -74,7 +89,7 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (two LISTs), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (four LISTs: manifests and the three tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */
@@ -91,27 +106,28 @@ export class RollupManifests {
     return entry.value;
   }
 
-  /** Dates with a request_metrics_day tile (from committed()). */
-  async dayTiles(tenant: string): Promise<ReadonlySet<string>> {
-    return new Set((await this.committed(tenant)).dayTiles.keys());
+  /** Dates with a request_metrics_day tile and dates with both day-hours tiles (from committed()). */
+  async tiles(tenant: string): Promise<TileDates> {
+    const committed = await this.committed(tenant);
+    return { dayTiles: new Set(committed.dayTiles.keys()), hourTiles: new Set(committed.hourTiles.keys()) };
   }
 
   private async loadCommitted(tenant: string): Promise<CommittedEtags> {
-    const [manifestObjects, tileObjects] = await Promise.all([
+    const [manifestObjects, ...tileObjects] = await Promise.all([
       this.store.list(buildTenantManifestsPrefix(tenant)),
-      this.store.list(buildTableTenantPrefix('request_metrics_day', tenant)),
+      ...dayTileTables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant))),
     ]);
     const manifests = new Map<string, string>();
     for (const object of manifestObjects) {
       const partition = parseManifestKey(object.key);
       if (partition?.tenant === tenant) manifests.set(`${partition.date}/${partition.hour}`, object.etag);
     }
-    const dayTiles = new Map<string, string>();
-    for (const object of tileObjects) {
+    const etags = new Map<DayTileTable, Map<string, string>>(dayTileTables.map((t) => [t, new Map()]));
+    for (const object of tileObjects.flat()) {
       const tile = parseDayTileKey(object.key);
-      if (tile?.tenant === tenant) dayTiles.set(tile.date, object.etag);
+      if (tile?.tenant === tenant) etags.get(tile.table)!.set(tile.date, object.etag);
     }
-    return { manifests, dayTiles };
+    return { manifests, dayTiles: etags.get('request_metrics_day')!, hourTiles: bothHourTiles(etags) };
   }
 
   private async loadFreshnessPerTenant(): Promise<Map<string, RollupFreshness>> {

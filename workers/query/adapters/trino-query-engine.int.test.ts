@@ -94,7 +94,7 @@ function openEngine(): Promise<TrinoQueryEngine> {
     catalog: trino.catalog,
     schema: 'gravix',
     warehouse: `s3://${bucket}/`,
-    dayTiles: (tenant) => commits.dayTiles(tenant),
+    tiles: (tenant) => commits.tiles(tenant),
   });
 }
 

@@ -9,7 +9,7 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import { QueryEngineError } from '../app/query-engine.js';
-import { buildTenantSnapshot, type TenantSnapshot } from '../domain/tenant-snapshot.js';
+import { buildTenantSnapshot, type TenantSnapshot, type TileDates } from '../domain/tenant-snapshot.js';
 import { sqlString, type SqlDialect } from './metrics-sql.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 
@@ -21,10 +21,10 @@ export interface TrinoQueryEngineOptions {
   /** Warehouse location of the metrics layer, e.g. s3://gravix/ (the rollup writes under metrics/). */
   warehouse: string;
   /**
-   * Dates with a request_metrics_day tile for a tenant (RollupManifests.dayTiles): the plan reads whole days from
-   * tiles. The tables project their partitions, so Trino has no partition list to ask.
+   * Dates with day tiles and with day-hours tiles for a tenant (RollupManifests.tiles): the plan reads whole days
+   * from tiles. The tables project their partitions, so Trino has no partition list to ask.
    */
-  dayTiles: (tenant: string) => Promise<ReadonlySet<string>>;
+  tiles: (tenant: string) => Promise<TileDates>;
   /** Trino itself kills a metrics statement that runs longer (query_max_execution_time), client or not. */
   queryTimeoutMs?: number;
 }
@@ -197,7 +197,7 @@ export class TrinoQueryEngine extends SqlQueryEngine {
 
   /** The external tables always exist (rollup version 1 partitions have no pre-merged rows); tiles from a listing. */
   protected async snapshot(tenant: string): Promise<TenantSnapshot> {
-    return buildTenantSnapshot({ dayTiles: await this.options.dayTiles(tenant) });
+    return buildTenantSnapshot(await this.options.tiles(tenant));
   }
 
   /** Runs one statement as is (DDL or a metrics query); an abort cancels it in Trino. */

@@ -52,7 +52,7 @@ export async function openEngine(config: QueryConfig, manifests: RollupManifests
     user: config.GRAVIX_TRINO_USER,
     warehouse: `s3://${bucket}/${prefix}`,
     queryTimeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
-    dayTiles: (tenant) => manifests.dayTiles(tenant),
+    tiles: (tenant) => manifests.tiles(tenant),
   });
 }
 

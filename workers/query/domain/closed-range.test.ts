@@ -42,15 +42,17 @@ describe('buildClosedRangeKey', () => {
       ['2026-11-21/10', 'b'],
     ]),
     dayTiles: new Map<string, string>(),
+    hourTiles: new Map<string, string>(),
   };
 
-  it('changes when a covering manifest is committed again (late data), appears, or a day tile changes', () => {
+  it('changes when a covering manifest is committed again (late data), appears, or a day or day-hours tile changes', () => {
     const key = buildClosedRangeKey('counts', query, range, committed);
     expect(buildClosedRangeKey('counts', query, range, committed)).toBe(key);
     const late = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/10', 'c']]) };
     const appeared = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/11', 'd']]) };
     const tile = { ...committed, dayTiles: new Map([['2026-11-21', 'e']]) };
-    for (const other of [late, appeared, tile]) {
+    const hourTile = { ...committed, hourTiles: new Map([['2026-11-21', 'f/g']]) };
+    for (const other of [late, appeared, tile, hourTile]) {
       expect(buildClosedRangeKey('counts', query, range, other)).not.toBe(key);
     }
   });

@@ -33,6 +33,8 @@ export interface CommittedEtags {
   manifests: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> day tile etag. */
   dayTiles: ReadonlyMap<string, string>;
+  /** "YYYY-MM-DD" -> the etags of the day's two day-hours tiles, for days that have both. */
+  hourTiles: ReadonlyMap<string, string>;
 }
 
 /**
@@ -52,7 +54,11 @@ export function buildClosedRangeKey(
     const partition = `${iso.slice(0, 10)}/${iso.slice(11, 13)}`;
     covering.push(committed.manifests.get(partition) ?? '-');
     if (iso.slice(11, 13) === '00' || covering.length === 1) {
-      covering.push(`day:${committed.dayTiles.get(iso.slice(0, 10)) ?? '-'}`);
+      const date = iso.slice(0, 10);
+      covering.push(
+        `day:${committed.dayTiles.get(date) ?? '-'}`,
+        `hours:${committed.hourTiles.get(date) ?? '-'}`,
+      );
     }
   }
   const shape = [

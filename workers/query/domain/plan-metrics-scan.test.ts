@@ -59,8 +59,18 @@ describe('planMetricsScan', () => {
     });
   });
 
-  it('never uses day tiles for a step series', () => {
+  it('uses tiles for a step series only when each hour falls inside one step', () => {
     const tiles = new Set(['2026-11-20']);
-    expect(planMetricsScan({ from: t0, to: t0 + 2 * d, groupBy: 'step', stepMs: d }, tiles).days).toEqual([]);
+    const series = { from: t0 - 3 * h, to: t0 + 2 * d, groupBy: 'step' as const };
+    expect(planMetricsScan({ ...series, stepMs: h }, tiles)).toEqual({
+      days: [{ from: t0, to: t0 + d }],
+      hours: [
+        { from: t0 - 3 * h, to: t0 },
+        { from: t0 + d, to: t0 + 2 * d },
+      ],
+      minutes: [],
+    });
+    expect(planMetricsScan({ ...series, stepMs: 15 * m }, tiles).days).toEqual([]);
+    expect(planMetricsScan({ ...series, from: t0 - 30 * m, stepMs: h }, tiles).days).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@ export interface TimeRange {
 
 /** Which table covers which part of a query's range; together the parts cover [from, to) exactly once. */
 export interface MetricsScanPlan {
-  /** Whole UTC days that have a day tile, read from request_metrics_day. */
+  /** Whole UTC days that have a tile, read from the tile the caller passed the dates of. */
   days: TimeRange[];
   /** Whole hours, read from the hour table. */
   hours: TimeRange[];
@@ -46,20 +46,22 @@ function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>) {
 }
 
 /**
- * Reads whole days from day tiles where they exist, whole hours from the hour table, and only the ragged ends
- * from the minute table: a 7-day endpoint table then merges ~10 rows per endpoint instead of ~10,000. A step
- * series may use hour rows only when every hour falls inside one step, i.e. the step is a whole number of hours
- * and the steps start on an hour (the dashboard aligns `from` to the step); it never uses day tiles.
+ * Reads whole days from tiles where they exist, whole hours from the hour table, and only the ragged ends from
+ * the minute table: a 7-day endpoint table then merges ~10 rows per endpoint instead of ~10,000, and a 7-day
+ * chart opens 7 tiles instead of 168 hour files. A step series may use hour rows only when every hour falls
+ * inside one step, i.e. the step is a whole number of hours and the steps start on an hour (the dashboard aligns
+ * `from` to the step); the same holds for its tiles, so a series must be given the dates of tiles of hour rows
+ * (day-hours tiles), never of day rows.
  */
 export function planMetricsScan(
   query: PlanQuery,
   dayTiles: ReadonlySet<string> = new Set(),
 ): MetricsScanPlan {
   const isSeries = query.groupBy === 'step';
-  const { days, rest } = isSeries
-    ? { days: [], rest: [{ from: query.from, to: query.to }] }
-    : splitDays(query, dayTiles);
   const stepsFitHours = !isSeries || ((query.stepMs ?? 0) % hourMs === 0 && query.from % hourMs === 0);
+  const { days, rest } = stepsFitHours
+    ? splitDays(query, dayTiles)
+    : { days: [], rest: [{ from: query.from, to: query.to }] };
   const plan: MetricsScanPlan = { days, hours: [], minutes: [] };
   for (const { from, to } of rest) {
     const whole = { from: Math.ceil(from / hourMs) * hourMs, to: Math.floor(to / hourMs) * hourMs };

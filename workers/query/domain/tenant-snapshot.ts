@@ -12,9 +12,17 @@ export interface TenantSnapshot {
   readonly tables: ReadonlySet<MetricsTableName>;
   /** Dates (YYYY-MM-DD) with a request_metrics_day tile the engine can read. */
   readonly dayTiles: ReadonlySet<string>;
+  /**
+   * Dates with both day-hours tiles (request_metrics_day_hours and service_metrics_day_hours): the day's hour rows
+   * in one file per level, which step series and service lists read instead of 24 hour files.
+   */
+  readonly hourTiles: ReadonlySet<string>;
 }
+
+/** The tile dates of a snapshot, as the rollup's listing gives them (RollupManifests.tiles). */
+export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles'>;
 
 /** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
 export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSnapshot {
-  return { tables: new Set(metricsTableNames), dayTiles: new Set(), ...overrides };
+  return { tables: new Set(metricsTableNames), dayTiles: new Set(), hourTiles: new Set(), ...overrides };
 }

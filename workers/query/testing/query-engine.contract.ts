@@ -252,6 +252,36 @@ export function describeQueryEngineContract(
       );
     });
 
+    it('reads a whole day of a chart and of a service list from the day-hours tiles, exactly', async () => {
+      // 2026-11-18T23:00 .. 2026-11-20T12:00 in 1-hour steps: an hour, the whole day 2026-11-19 (its tiles), hours.
+      const [wideFrom, wideTo, stepMs] = [base - day - 11 * 3_600_000, base + 2 * 3_600_000, 3_600_000];
+      const all = [...dayBefore, ...facts].filter((f) => f.ts >= wideFrom && f.ts < wideTo);
+      const [first] = all;
+      const endpoint = { service: first!.service, method: first!.method, path: first!.path };
+      const ofEndpoint = (f: RawFact) =>
+        f.service === endpoint.service && f.method === endpoint.method && f.path === endpoint.path;
+      const [chart, drilled, listed] = await Promise.all([
+        service.timeseries({ tenant, from: wideFrom, to: wideTo, stepMs }),
+        service.timeseries({ tenant, from: wideFrom, to: wideTo, stepMs, ...endpoint }),
+        service.services(tenant, wideFrom, wideTo, 1000),
+      ]);
+      for (const [points, subset] of [
+        [chart.points, all],
+        [drilled.points, all.filter(ofEndpoint)],
+      ] as const) {
+        expect(points.reduce((sum, p) => sum + p.requests, 0)).toBe(subset.length);
+        for (const p of points) {
+          const inStep = subset.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+          expect([p.requests, p.errors5xx]).toEqual([inStep.length, inStep.filter(is5xx).length]);
+          if (inStep.length > 0) expectPercentilesMatch(p, inStep);
+        }
+      }
+      for (const s of listed.services) {
+        const subset = all.filter((f) => f.service === s.service);
+        expect([s.requests, s.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+      }
+    });
+
     it('overlays the previous day shifted onto the current range for compare=1d', async () => {
       const stepMs = 3_600_000;
       const { compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '1d' });

@@ -235,6 +235,11 @@ export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] =>
 /** Reads a request_metrics_hour file back into rows (day tiles, tests). */
 export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_hour.timeColumn, 'hourMs');
+/** Reads a service_metrics_hour file back into rows (day tiles, tests). */
+export const decodeServiceHourMetrics = (bytes: Uint8Array): ServiceMetricsRow[] =>
+  decodeMetrics(bytes, metricsTableLayouts.service_metrics_hour.timeColumn, 'startMs').map(
+    ({ method: _m, path: _p, ...row }) => row,
+  );
 /** Reads a request_metrics_day file back into rows (tests). */
 export const decodeDayMetrics = (bytes: Uint8Array): DayMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_day.timeColumn, 'dayMs');

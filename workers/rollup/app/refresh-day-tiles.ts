@@ -5,13 +5,27 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../../adapters/object-store/object-store.js';
-import { dayMs, rollUpHoursToDays, type HourMetricsRow } from '../../domain/hour-metrics.js';
-import { decodeHourMetrics, encodeDayMetrics } from '../adapters/metrics-parquet.js';
+import {
+  dayMs,
+  rollUpHoursToDays,
+  type HourMetricsRow,
+  type ServiceMetricsRow,
+} from '../../domain/hour-metrics.js';
+import { compareEndpointKeys } from '../../domain/minute-metrics.js';
+import {
+  decodeHourMetrics,
+  decodeServiceHourMetrics,
+  encodeDayMetrics,
+  encodeHourMetrics,
+  encodeServiceMetrics,
+} from '../adapters/metrics-parquet.js';
 import {
   buildDataFileKey,
   buildDayMarkerKey,
   buildDayTileKey,
   dayMarkersPrefix,
+  dayTileTables,
+  type DayTileTable,
   manifestsPrefix,
   parseDayMarkerKey,
   parseManifestKey,
@@ -20,7 +34,8 @@ import { putNewObject } from '../adapters/put-new-object.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
- * Day tiles (request_metrics_day) are derived from a closed day's hour tables. Which hour manifests (and their
+ * Day tiles (dayTileTables: request_metrics_day and the day's hour rows of both hour tables in one file each) are
+ * derived from a closed day's hour tables. Which hour manifests (and their
  * etags) a tile was built from is encoded in its marker key (buildDayMarkerKey: _manifests_day/tenant=T/date=D/<digest>),
  * so one listing tells which days are stale: any commit, publish or retention change to an hour of the day
  * changes an etag, hence the digest. A crash between an hour commit and the tile rebuild leaves a mismatch that
@@ -50,27 +65,61 @@ function groupHourManifests(manifests: readonly ObjectInfo[]): Map<string, Day> 
   return days;
 }
 
+/**
+ * The digest names the tile tables too: a day whose marker predates a tile table (built before the day's hour
+ * tiles existed) no longer matches, so the next run builds the missing tiles once.
+ */
 const digestOf = (hours: readonly ObjectInfo[]) =>
   createHash('sha256')
-    .update(JSON.stringify([...hours].sort((a, b) => (a.key < b.key ? -1 : 1)).map((h) => [h.key, h.etag])))
+    .update(
+      JSON.stringify([
+        dayTileTables,
+        ...[...hours].sort((a, b) => (a.key < b.key ? -1 : 1)).map((h) => [h.key, h.etag]),
+      ]),
+    )
     .digest('hex');
 
-/**
- * Rebuilds the tile as a conditional put on the tile we saw before reading the hours; undefined when another run
- * replaced it meanwhile (its marker, or the next run, settles which hours the tile holds).
- */
-async function buildDayTile(store: ObjectStore, day: Day): Promise<number | undefined> {
-  const key = buildDayTileKey(day.tenant, day.date);
-  const seen = await store.head(key);
-  const rows: HourMetricsRow[] = [];
+/** The day's hour rows, as the three tiles hold them: endpoint (or service) first, then hour. */
+async function readDayHours(store: ObjectStore, day: Day) {
+  const request: HourMetricsRow[] = [];
+  const service: ServiceMetricsRow[] = [];
   for (const hour of day.hours) {
     const p = parseManifestKey(hour.key)!;
-    const file = await store.get(buildDataFileKey('request_metrics_hour', p));
-    if (file) rows.push(...decodeHourMetrics(file.body));
+    const [requestFile, serviceFile] = await Promise.all([
+      store.get(buildDataFileKey('request_metrics_hour', p)),
+      store.get(buildDataFileKey('service_metrics_hour', p)),
+    ]);
+    if (requestFile) request.push(...decodeHourMetrics(requestFile.body));
+    if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
   }
-  const days = rollUpHoursToDays(rows);
+  // Sorted by key first, so an engine reading one endpoint's rows finds them together in the file.
+  request.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
+  service.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.startMs - b.startMs));
+  return { request, service };
+}
+
+/**
+ * Rebuilds the day's tiles, each as a conditional put on the tile seen before reading the hours; undefined when
+ * another run replaced one meanwhile (no marker is written then, so the next run builds the day again). The hour
+ * tiles hold the same columns as the hour tables, so the hour tables' encoders write them.
+ */
+async function buildDayTile(store: ObjectStore, day: Day): Promise<number | undefined> {
+  const seen = new Map<DayTileTable, ObjectInfo | undefined>();
+  for (const table of dayTileTables)
+    seen.set(table, await store.head(buildDayTileKey(day.tenant, day.date, table)));
+  const hours = await readDayHours(store, day);
+  const days = rollUpHoursToDays(hours.request);
+  const bodies: Record<DayTileTable, Uint8Array> = {
+    request_metrics_day_hours: encodeHourMetrics(hours.request),
+    service_metrics_day_hours: encodeServiceMetrics('hour', hours.service),
+    request_metrics_day: encodeDayMetrics(days),
+  };
   try {
-    await store.put(key, encodeDayMetrics(days), seen ? { ifMatch: seen.etag } : { ifNoneMatch: '*' });
+    for (const [table, body] of Object.entries(bodies) as [DayTileTable, Uint8Array][]) {
+      const before = seen.get(table);
+      const condition = before ? { ifMatch: before.etag } : { ifNoneMatch: '*' as const };
+      await store.put(buildDayTileKey(day.tenant, day.date, table), body, condition);
+    }
   } catch (error) {
     if (!(error instanceof PreconditionFailedError)) throw error;
     return undefined;
@@ -124,7 +173,7 @@ export async function refreshDayTiles(
   for (const [id, keys] of builtFrom) {
     const [tenant, date] = id.split('/') as [string, string];
     if (Date.parse(`${date}T00:00:00Z`) + dayMs > cutoff) continue;
-    await store.delete(buildDayTileKey(tenant, date));
+    for (const table of dayTileTables) await store.delete(buildDayTileKey(tenant, date, table));
     for (const key of keys) await store.delete(key);
     report.deleted += 1;
   }

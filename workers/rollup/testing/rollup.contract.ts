@@ -217,6 +217,36 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
         );
       return rollUpHoursToDays(hours);
     };
+    const rowText = (row: unknown) =>
+      JSON.stringify(row, (_, v: unknown) =>
+        typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as never) : v,
+      );
+    /** The day's hour files, concatenated, as the day-hours tiles must hold them (any order: rows are keyed). */
+    const hourFilesOfDay = async (
+      store: ObjectStore,
+      table: 'request_metrics_hour' | 'service_metrics_hour',
+    ) => {
+      const rows = [];
+      for (const p of partitionsOf(facts))
+        rows.push(...decodeParquet((await store.get(buildDataFileKey(table, p)))!.body).toArray());
+      return rows.map(rowText).sort();
+    };
+    const readDayHours = async (
+      store: ObjectStore,
+      table: 'request_metrics_day_hours' | 'service_metrics_day_hours',
+    ) =>
+      decodeParquet((await store.get(buildDayTileKey('acme', '2026-11-20', table)))!.body)
+        .toArray()
+        .map(rowText)
+        .sort();
+    const expectDayHoursTiles = async (store: ObjectStore) => {
+      expect(await readDayHours(store, 'request_metrics_day_hours')).toEqual(
+        await hourFilesOfDay(store, 'request_metrics_hour'),
+      );
+      expect(await readDayHours(store, 'service_metrics_day_hours')).toEqual(
+        await hourFilesOfDay(store, 'service_metrics_hour'),
+      );
+    };
 
     it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
       const store = await makeStore();
@@ -226,6 +256,7 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       const closed = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
       expect(closed.dayTiles?.built).toBe(1);
       expect(await readDay(store)).toEqual(await expectedDay(store));
+      await expectDayHoursTiles(store);
       expect(
         (await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 11 * minute }) })).dayTiles?.built,
       ).toBe(0);
@@ -237,6 +268,26 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       const day = await readDay(store);
       expect(day.reduce((sum, r) => sum + r.requests, 0)).toBe(facts.length + late.length);
       expect(day).toEqual(await expectedDay(store));
+      await expectDayHoursTiles(store);
+    });
+
+    it('builds the day-hours tiles of a day whose marker predates them (an upgrade), once', async () => {
+      const store = await makeStore();
+      await seedWithDuplicates(store);
+      await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
+      // What a rollup before the day-hours tiles left: the day tile, and a marker whose digest (of the hours only)
+      // is not what this version computes (it names the tile tables too).
+      for (const table of ['request_metrics_day_hours', 'service_metrics_day_hours'] as const)
+        await store.delete(buildDayTileKey('acme', '2026-11-20', table));
+      const [marker] = await store.list('metrics/_manifests_day/');
+      await store.delete(marker!.key);
+      await store.put(marker!.key.replace(/[0-9a-f]{64}$/, '0'.repeat(64)), new Uint8Array([10]));
+      const upgraded = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 11 * minute }) });
+      expect(upgraded.dayTiles?.built).toBe(1);
+      await expectDayHoursTiles(store);
+      expect(await store.list('metrics/_manifests_day/')).toHaveLength(1);
+      const again = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 12 * minute }) });
+      expect(again.dayTiles?.built).toBe(0);
     });
 
     it('drops a day tile once the whole day is past metrics retention', async () => {
@@ -249,6 +300,8 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       });
       expect(expired.dayTiles?.deleted).toBe(1);
       expect(await store.head(dayKey)).toBeUndefined();
+      expect(await store.list('metrics/request_metrics_day_hours/')).toEqual([]);
+      expect(await store.list('metrics/service_metrics_day_hours/')).toEqual([]);
       expect(await store.list('metrics/_manifests_day/')).toEqual([]);
     });
   });
