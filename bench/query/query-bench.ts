@@ -42,7 +42,7 @@ const iterations = arg('iterations', 15);
 /** Trino and its result cache only: no DuckDB or floor runs (A/B runs of Trino settings on a loaded machine). */
 const trinoOnly = process.argv.includes('--trino-only');
 /**
- * Trino with and without the day-hours tiles, iterations interleaved on the same Trino and data (docs/adr/0074):
+ * Trino with and without the day-hours tiles, iterations interleaved on the same Trino and data (docs/adr/0075):
  * on a shared machine only an interleaved A/B tells a change from the load.
  */
 const abHourTiles = process.argv.includes('--ab-hour-tiles');

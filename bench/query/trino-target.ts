@@ -14,7 +14,7 @@ export interface TrinoTarget {
   url: string;
   /** Counts Trino's S3 requests when asked for (countS3). */
   s3Requests?: S3RequestCounter;
-  /** A/B runs: with false, plans ignore the day-hours tiles (what the code before docs/adr/0074 read). */
+  /** A/B runs: with false, plans ignore the day-hours tiles (what the code before docs/adr/0075 read). */
   useHourTiles(on: boolean): void;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;

@@ -43,7 +43,7 @@ export type MetricsTableName = (typeof metricsTableNames)[number];
 /**
  * Tables the rollup builds once per closed day from that day's hour files (refresh-day-tiles.ts), one file per
  * (tenant, date): the day rows of request_metrics_day, and the day's hour rows of both hour tables in one file,
- * so a 7-day step series or service list opens 7 files instead of 168 (docs/adr/0074).
+ * so a 7-day step series or service list opens 7 files instead of 168 (docs/adr/0075).
  */
 export const dayTileTables = [
   'request_metrics_day',
