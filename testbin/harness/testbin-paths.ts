@@ -14,6 +14,7 @@ export interface TestbinVersions {
   SCHEMATHESIS_VERSION: string;
   OTELCOL_VERSION: string;
   OTEL_PYTHON_VERSION: string;
+  DEX_VERSION: string;
 }
 
 /** Reads testbin/versions.env, the one place component versions are pinned. */
@@ -47,6 +48,8 @@ export interface TestbinPaths {
   otelcol: string;
   /** Python of the venv holding the OpenTelemetry SDK and OTLP/HTTP exporter (scripts/testbin.sh otel-python). */
   otelPython: string;
+  /** Dex, the OpenID provider of the sign-in tests (scripts/testbin.sh dex). */
+  dex: string;
 }
 
 export function testbinPaths(): TestbinPaths {
@@ -65,6 +68,7 @@ export function testbinPaths(): TestbinPaths {
     schemathesis: join(cache, `schemathesis-${v.SCHEMATHESIS_VERSION}`, 'bin', 'schemathesis'),
     otelcol: join(cache, `otelcol-${v.OTELCOL_VERSION}`, 'otelcol-gravix'),
     otelPython: join(cache, `otel-python-${v.OTEL_PYTHON_VERSION}`, 'bin', 'python'),
+    dex: join(cache, `dex-${v.DEX_VERSION}`, 'dex'),
   };
 }
 

@@ -11,6 +11,7 @@ export const auditActions = [
   'auth.refused',
   'signin',
   'signin.failed',
+  'signout',
   'rule.change',
   'silence.change',
   'tenant.change',

@@ -12,6 +12,10 @@ export const keyUsagePrefix = `${identityPrefix}key-usage/`;
 /** When each key was last used, as one server instance saw it. */
 export const keyUsageKey = (instance: string) => `${keyUsagePrefix}${instance}.json`;
 
+export const sessionPrefix = `${identityPrefix}sessions/`;
+/** A person's session, named by the SHA-256 of its id (docs/adr/0076): the id itself is only in the cookie. */
+export const sessionKey = (idDigest: string) => `${sessionPrefix}${idDigest}.json`;
+
 export const auditDayPrefix = (tenant: string, dayMs: number) =>
   `${auditPrefix}tenant=${tenant}/date=${new Date(dayMs).toISOString().slice(0, 10)}/`;
 

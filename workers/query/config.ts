@@ -40,7 +40,49 @@ const querySchema = z.object({
    */
   GRAVIX_DASHBOARD_INGEST_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Sign-in for people through an OpenID provider (docs/security.md, docs/adr/0076); unset issuer: keys only.
+  GRAVIX_OIDC_ISSUER: z.url().optional(),
+  GRAVIX_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  GRAVIX_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The public URL of /api/v1/auth/callback as registered with the provider; https makes every cookie Secure. */
+  GRAVIX_OIDC_REDIRECT_URL: z
+    .url()
+    .refine((u) => new URL(u).pathname === '/api/v1/auth/callback', 'must end in /api/v1/auth/callback')
+    .optional(),
+  /** Which groups give which role in which tenant (YAML or JSON, workers/domain/oidc-roles.ts). */
+  GRAVIX_OIDC_ROLES_FILE: z.string().min(1).optional(),
+  GRAVIX_OIDC_SCOPES: z.string().default('openid email profile groups'),
+  GRAVIX_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
+  /** A plain-HTTP issuer (a provider on loopback or inside the cluster); refused unless this is true. */
+  GRAVIX_OIDC_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  GRAVIX_SESSION_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(60_000)
+    .max(7 * 86_400_000)
+    .default(8 * 3_600_000),
 });
+
+const oidcNeeds = ['GRAVIX_OIDC_CLIENT_ID', 'GRAVIX_OIDC_REDIRECT_URL', 'GRAVIX_OIDC_ROLES_FILE'] as const;
+
+/** Sign-in is all or nothing: with an issuer, every other setting it needs is named at once. */
+function checkOidc(c: z.infer<typeof querySchema>, ctx: z.RefinementCtx): void {
+  if (!c.GRAVIX_OIDC_ISSUER) return;
+  for (const key of oidcNeeds)
+    if (!c[key])
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `${key} is required when GRAVIX_OIDC_ISSUER is set`,
+      });
+  if (new URL(c.GRAVIX_OIDC_ISSUER).protocol === 'http:' && c.GRAVIX_OIDC_ALLOW_HTTP !== 'true')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['GRAVIX_OIDC_ISSUER'],
+      message:
+        'a plain-HTTP issuer needs GRAVIX_OIDC_ALLOW_HTTP=true (tokens would cross the network unencrypted)',
+    });
+}
 
 export type QueryConfig = z.infer<typeof querySchema> & { store: z.infer<typeof objectStoreConfigSchema> };
 
@@ -50,10 +92,12 @@ export function loadQueryConfig(env: Record<string, string | undefined>): QueryC
   const [base, store] = parseAll(
     () =>
       parseConfig(
-        querySchema.refine((c) => c.GRAVIX_QUERY_ENGINE !== 'trino' || c.GRAVIX_TRINO_URL, {
-          message: 'GRAVIX_TRINO_URL is required when GRAVIX_QUERY_ENGINE is trino',
-          path: ['GRAVIX_TRINO_URL'],
-        }),
+        querySchema
+          .refine((c) => c.GRAVIX_QUERY_ENGINE !== 'trino' || c.GRAVIX_TRINO_URL, {
+            message: 'GRAVIX_TRINO_URL is required when GRAVIX_QUERY_ENGINE is trino',
+            path: ['GRAVIX_TRINO_URL'],
+          })
+          .superRefine(checkOidc),
         input,
       ),
     () => parseConfig(objectStoreConfigSchema, input),

@@ -1,6 +1,8 @@
 import { ApiClient } from './api/api-client.js';
 import { TokenStore } from './api/token-store.js';
 import { DashboardApp } from './app.js';
+import { IdentityApi } from './api/identity-api.js';
+import { AdminView } from './views/admin-view.js';
 
 /** Composition root of the browser app: the API lives on the page's own origin (the query server serves both). */
 function storage(): Storage | null {
@@ -14,3 +16,4 @@ function storage(): Storage | null {
 const tokens = new TokenStore(storage());
 const api = new ApiClient({ baseUrl: window.location.origin, getToken: () => tokens.get() });
 new DashboardApp(api, tokens).start();
+new AdminView(new IdentityApi(window.location.origin, () => tokens.get())).start();

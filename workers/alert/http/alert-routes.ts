@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { RULE_NAME_PATTERN } from '../../../crds/gravix-alert-rule-spec.js';
 import { InvalidAlertRuleError, parseAlertRuleBody } from '../../../crds/gravix-alert-rule.js';
+import { recordChange, type AuditSink } from '../../shared/http/audit-change.js';
 import { credentialOf } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { AlertStore } from '../adapters/alert-store.js';
@@ -11,6 +12,8 @@ export interface AlertRoutesDeps {
   /** Absent when the server has no alerting (every call is then a 503). */
   alerts: AlertStore | undefined;
   now: () => number;
+  /** Every rule and silence change is recorded here before it is answered (docs/security.md, "Audit log"). */
+  audit: AuditSink;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
@@ -111,14 +114,21 @@ function ruleHandlers(deps: AlertRoutesDeps) {
               },
             );
           const rule = parseAlertRuleBody({ ...body, selector: { ...body.selector, tenant } }, ruleName(req));
+          const before = await a.getRule(tenant, rule.name);
           await a.putRule(tenant, rule);
+          const change = { action: 'rule.change', target: rule.name, before, after: rule } as const;
+          await recordChange(deps.audit, req, res, change, deps.now());
           return rule;
         }),
       ),
     ],
     'DELETE /api/v1/alert-rules/{name}': route(
       wrap(deps, async (a, req, res) => {
-        if (!(await a.deleteRule(tenantOf(res), ruleName(req)))) throw missing(req);
+        const name = ruleName(req);
+        const before = await a.getRule(tenantOf(res), name);
+        if (!(await a.deleteRule(tenantOf(res), name))) throw missing(req);
+        const change = { action: 'rule.change', target: name, before } as const;
+        await recordChange(deps.audit, req, res, change, deps.now());
         return undefined;
       }),
     ),
@@ -147,7 +157,7 @@ function silenceHandlers(deps: AlertRoutesDeps) {
               field: 'expiresAt',
             });
           const caller = credentialOf(res);
-          return a.addSilence({
+          const silence = await a.addSilence({
             tenant: caller.tenant,
             matchers,
             createdAt: deps.now(),
@@ -155,6 +165,9 @@ function silenceHandlers(deps: AlertRoutesDeps) {
             comment,
             createdBy: caller.actor,
           });
+          const change = { action: 'silence.change', target: silence.id, after: silence } as const;
+          await recordChange(deps.audit, req, res, change, deps.now());
+          return silence;
         }),
         201,
       ),
@@ -162,8 +175,16 @@ function silenceHandlers(deps: AlertRoutesDeps) {
     'DELETE /api/v1/alert-silences/{id}': route(
       wrap(deps, async (a, req, res) => {
         const id = String(req.params['id']);
+        const before = (await a.listSilences(tenantOf(res))).find((s) => s.id === id);
         if (!(await a.deleteSilence(tenantOf(res), id)))
           throw new HttpError(404, 'NOT_FOUND', `no silence '${id.slice(0, 40)}'`);
+        await recordChange(
+          deps.audit,
+          req,
+          res,
+          { action: 'silence.change', target: id, before },
+          deps.now(),
+        );
         return undefined;
       }),
     ),

@@ -19,6 +19,7 @@ import type { QueryConfig } from '../config.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
 import { AlertStore } from '../../alert/adapters/alert-store.js';
 import { EngineGuard } from './engine-guard.js';
+import { loadSignIn } from './load-sign-in.js';
 import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
 import { ResultCachingEngine } from './result-cache.js';
@@ -78,6 +79,7 @@ export async function startQueryServer(
   store: ObjectStore,
   log: Logger,
 ): Promise<QueryServer> {
+  const signIn = loadSignIn(config, store, log);
   const keyStore = new ObjectKeyStore(store);
   const keys = await LiveKeys.start({
     fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
@@ -113,6 +115,7 @@ export async function startQueryServer(
       audit: new AuditLog(store, log),
       settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,
     },
+    ...(signIn && { signIn }),
     alerts: new AlertStore(store),
     log,
     readiness: () => engine.readiness(),

@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { generateKey, ObjectKeyStore } from '../../adapters/identity/key-store.js';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
-import { credentialOf } from '../../shared/http/authenticate.js';
+import { credentialOf, sessionOf } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { parseQueryString } from '../domain/parse-query-string.js';
 import { QueryParamError, parseRange, parseText } from '../domain/query-params.js';
@@ -217,7 +217,10 @@ export function buildIdentityHandlers(deps: IdentityDeps) {
   const jsonBody = express.json({ limit: '16kb', strict: true });
   const whoami: RequestHandler = (_req, res) => {
     const { tenant, actor, scopes } = credentialOf(res);
-    res.json({ tenant, actor, scopes });
+    const session = sessionOf(res)?.session;
+    // A person's page learns its CSRF token here (same-origin only: the answer is not readable cross-site).
+    const signedIn = session && { role: session.role, csrfToken: session.csrf, expiresAt: session.expiresAt };
+    res.setHeader('Cache-Control', 'no-store').json({ tenant, actor, scopes, ...signedIn });
   };
 
   return {

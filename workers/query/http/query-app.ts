@@ -14,6 +14,7 @@ import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
 import { setSecurityHeaders } from '../../shared/http/security-headers.js';
 import { buildIdentityHandlers, type IdentityDeps } from './identity-routes.js';
+import { buildSessionAccess, buildSignInHandlers, type SignInDeps } from './sign-in-routes.js';
 import type { AlertStore } from '../../alert/adapters/alert-store.js';
 import { buildAlertHandlers } from '../../alert/http/alert-routes.js';
 import {
@@ -49,6 +50,8 @@ export interface QueryAppDeps {
   keys: KeyAccess;
   /** Key lifecycle and the audit log (admin routes). */
   identity: IdentityDeps;
+  /** Sign-in for people through an OpenID provider (docs/adr/0076); absent, only keys authenticate. */
+  signIn?: SignInDeps;
   log: Logger;
   /** Whether the engine answers (a short, cached probe): /ready's answer. */
   readiness: () => Promise<EngineReadiness>;
@@ -164,15 +167,16 @@ function dataHandlers(deps: QueryAppDeps) {
 }
 
 const ingestPortMeta = '<meta name="gravix-ingest-port" content="" />';
+const signInMeta = '<meta name="gravix-sign-in" content="" />';
 
 /** The dashboard's app shell for '/' (undefined when the dashboard is not built) and its assets. */
-function dashboardShell(dir: string | undefined, ingestPort: number | undefined) {
+function dashboardShell(dir: string | undefined, ingestPort: number | undefined, oidc: boolean) {
   if (!dir || !existsSync(join(dir, 'index.html'))) return undefined;
-  // The one server-side fact the page needs: where ingestion listens (an integer, so nothing to escape).
-  const html = readFileSync(join(dir, 'index.html'), 'utf8').replace(
-    ingestPortMeta,
-    ingestPortMeta.replace('content=""', `content="${ingestPort ?? ''}"`),
-  );
+  // The server-side facts the page needs: where ingestion listens (an integer, so nothing to escape) and whether
+  // people sign in through an OpenID provider (a fixed word).
+  const html = readFileSync(join(dir, 'index.html'), 'utf8')
+    .replace(ingestPortMeta, ingestPortMeta.replace('content=""', `content="${ingestPort ?? ''}"`))
+    .replace(signInMeta, signInMeta.replace('content=""', `content="${oidc ? 'oidc' : ''}"`));
   // Hashed assets may be cached for long; the app shell must be revalidated so an upgrade shows at once.
   const shell = (_req: Request, res: Response) =>
     res.setHeader('Cache-Control', 'no-cache').type('html').send(html);
@@ -207,21 +211,32 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
   app.disable('x-powered-by');
   app.use(requestId);
   app.use(setSecurityHeaders);
-  const dashboard = dashboardShell(deps.dashboardDir, deps.dashboardIngestPort);
+  const dashboard = dashboardShell(deps.dashboardDir, deps.dashboardIngestPort, deps.signIn !== undefined);
   // /metrics is served on its own port (buildQueryMetricsApp), so the public port answers it with 404.
-  mountRoutes(app, 'query', deps.keys, {
-    ...dataHandlers(deps),
-    ...buildIdentityHandlers(deps.identity),
-    ...buildAlertHandlers({ alerts: deps.alerts, now: () => deps.now?.() ?? Date.now() }),
-    'GET /api/v1/openapi.json': buildOpenApiHandler(),
-    'GET /live': (_req, res) => void res.json({ status: 'ok' }),
-    'GET /ready': async (_req, res) => {
-      const ready = await deps.readiness();
-      if (ready.ready) res.json({ status: 'ready' });
-      else res.status(503).json(readinessError(ready, res));
+  mountRoutes(
+    app,
+    'query',
+    deps.keys,
+    {
+      ...dataHandlers(deps),
+      ...buildIdentityHandlers(deps.identity),
+      ...buildSignInHandlers(deps.signIn),
+      ...buildAlertHandlers({
+        alerts: deps.alerts,
+        now: () => deps.now?.() ?? Date.now(),
+        audit: deps.identity.audit,
+      }),
+      'GET /api/v1/openapi.json': buildOpenApiHandler(),
+      'GET /live': (_req, res) => void res.json({ status: 'ok' }),
+      'GET /ready': async (_req, res) => {
+        const ready = await deps.readiness();
+        if (ready.ready) res.json({ status: 'ready' });
+        else res.status(503).json(readinessError(ready, res));
+      },
+      'GET /': dashboard?.shell,
     },
-    'GET /': dashboard?.shell,
-  });
+    deps.signIn && buildSessionAccess(deps.signIn),
+  );
   mountDashboardAssets(app, dashboard);
   app.use(buildMethodNotAllowed(allowedMethods('query')));
   app.use(notFound);

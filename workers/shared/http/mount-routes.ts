@@ -1,6 +1,6 @@
 import type { Express, RequestHandler } from 'express';
 import type { KeyAccess } from '../../domain/key-ring.js';
-import { buildAuthenticate } from './authenticate.js';
+import { buildAuthenticate, type SessionAccess } from './authenticate.js';
 import { expressPath, routesOf, type RouteKey, type ServerName } from './route-table.js';
 
 /**
@@ -21,12 +21,15 @@ export function mountRoutes<S extends ServerName>(
   server: S,
   keys: KeyAccess,
   handlers: NoInfer<Record<RouteKey<S>, RouteHandler>>,
+  /** People's sessions (the query server with sign-in configured); absent, only keys authenticate. */
+  sessions?: SessionAccess,
 ): void {
   for (const row of routesOf(server)) {
     const handler = (handlers as Record<string, RouteHandler>)[`${row.method} ${row.path}`];
     if (handler === undefined) continue;
     const method = row.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
     if ('authenticatesItself' in handler) app[method](expressPath(row.path), handler.authenticatesItself);
-    else app[method](expressPath(row.path), buildAuthenticate(keys, row.scope), ...[handler].flat());
+    else
+      app[method](expressPath(row.path), buildAuthenticate(keys, row.scope, sessions), ...[handler].flat());
   }
 }

@@ -27,6 +27,10 @@ export const routeTable = [
   { server: 'query', method: 'GET', path: '/api/v1/freshness', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/stored-cardinality', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/whoami', scope: 'query' },
+  // sign-in for people (docs/adr/0076): public, since they make or end the session the other routes read
+  { server: 'query', method: 'GET', path: '/api/v1/auth/login', scope: 'public' },
+  { server: 'query', method: 'GET', path: '/api/v1/auth/callback', scope: 'public' },
+  { server: 'query', method: 'POST', path: '/api/v1/auth/logout', scope: 'public' },
   // key lifecycle and the audit log: admins only
   { server: 'query', method: 'GET', path: '/api/v1/keys', scope: 'admin' },
   { server: 'query', method: 'POST', path: '/api/v1/keys', scope: 'admin' },

@@ -1,0 +1,82 @@
+import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
+import type { KeyView } from '../../../../workers/domain/managed-keys.js';
+import { buildAuditTable, buildKeysTable, signInErrorText } from './admin-tables.js';
+
+const key = (overrides: Partial<KeyView> = {}): KeyView => ({
+  id: 'gk_0123456789abcdef',
+  name: 'ci',
+  scopes: ['ingest'],
+  createdAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+  createdBy: 'user:a@example.com',
+  expiresAt: null,
+  revokedAt: null,
+  lastUsedAt: null,
+  state: 'active',
+  rotatedFrom: null,
+  rotatedTo: null,
+  ...overrides,
+});
+
+describe('buildKeysTable', () => {
+  it('lists a key with rotate and revoke buttons while it is active, and never a secret field', () => {
+    const html = buildKeysTable([key()]);
+    expect(html).toContain('data-rotate="gk_0123456789abcdef"');
+    expect(html).toContain('data-revoke="gk_0123456789abcdef"');
+    expect(html).toContain('2026-01-02 03:04:05');
+    expect(html).not.toMatch(/secret|sha256/i);
+  });
+
+  it('offers no actions on a revoked key', () => {
+    expect(buildKeysTable([key({ state: 'revoked', revokedAt: 1 })])).not.toContain('data-revoke');
+  });
+
+  it('escapes a name that carries markup', () => {
+    expect(buildKeysTable([key({ name: '<img src=x onerror=alert(1)>' })])).toContain('&lt;img src=x');
+  });
+
+  it('says so when there are no keys', () => {
+    expect(buildKeysTable([])).toBe('<p class="muted">No managed keys yet.</p>');
+  });
+});
+
+describe('buildAuditTable', () => {
+  const event = (at: number, overrides: Partial<AuditEvent> = {}): AuditEvent => ({
+    at,
+    tenant: 't',
+    actor: 'user:a@example.com',
+    action: 'key.create',
+    from: '127.0.0.1',
+    ...overrides,
+  });
+
+  it('puts the newest event first and shows before -> after', () => {
+    const html = buildAuditTable(
+      [event(1000), event(2000, { action: 'key.revoke', before: { s: 'active' }, after: { s: 'revoked' } })],
+      false,
+    );
+    expect(html.indexOf('key.revoke')).toBeLessThan(html.indexOf('key.create'));
+    expect(html).toContain('{&quot;s&quot;:&quot;active&quot;} → {&quot;s&quot;:&quot;revoked&quot;}');
+  });
+
+  it('shows the reason of a failed sign-in and escapes actors', () => {
+    const html = buildAuditTable(
+      [event(1, { action: 'signin.failed', actor: '<b>x</b>', reason: 'NO_ROLE: none' })],
+      true,
+    );
+    expect(html).toContain('NO_ROLE: none');
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(html).toContain('Only the first 1000 events');
+  });
+});
+
+describe('signInErrorText', () => {
+  it('explains a known code and names an unknown one', () => {
+    expect(signInErrorText('#signin-error=NO_ROLE')).toMatch(/none of your groups/);
+    expect(signInErrorText('#signin-error=WHATEVER')).toBe('Sign-in failed (WHATEVER).');
+  });
+
+  it('ignores any other fragment, including markup', () => {
+    expect(signInErrorText('#keys')).toBeNull();
+    expect(signInErrorText('#signin-error=<script>')).toBeNull();
+  });
+});

@@ -1,0 +1,104 @@
+import * as oidc from 'openid-client';
+import type { SignInTransaction } from '../../domain/session.js';
+import { randomToken } from './session-store.js';
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret?: string;
+  /** The public URL of `/api/v1/auth/callback`, registered with the provider. */
+  redirectUrl: string;
+  scopes: string;
+  /** Plain-HTTP issuers (a provider inside the cluster or on loopback); off unless configured. */
+  allowHttp: boolean;
+  timeoutMs: number;
+}
+
+/** The ID token's claims after the code exchange: every check (signature, iss, aud, nonce, expiry) passed. */
+export type IdTokenClaims = Record<string, unknown> & { sub: string; iss: string };
+
+export class OidcSignInError extends Error {
+  readonly code = 'SIGN_IN_FAILED';
+}
+
+/**
+ * The authorization code flow with PKCE against one OpenID provider, through openid-client. Discovery happens on
+ * the first sign-in (a provider that is down when the server starts must not keep it from starting) and is retried
+ * on the next sign-in after a failure.
+ */
+export class OidcProvider {
+  private configuration: Promise<oidc.Configuration> | undefined;
+
+  constructor(private readonly settings: OidcSettings) {}
+
+  /** A new transaction (for the sign-in cookie) and the provider URL to send the browser to. */
+  async begin(
+    tenant: string | undefined,
+    now: number,
+  ): Promise<{ url: URL; transaction: SignInTransaction }> {
+    const config = await this.discovered();
+    const transaction: SignInTransaction = {
+      state: randomToken(),
+      nonce: randomToken(),
+      verifier: randomToken(),
+      ...(tenant !== undefined && { tenant }),
+      startedAt: now,
+    };
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: this.settings.redirectUrl,
+      scope: this.settings.scopes,
+      state: transaction.state,
+      nonce: transaction.nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(transaction.verifier),
+      code_challenge_method: 'S256',
+    });
+    return { url, transaction };
+  }
+
+  /** Exchanges the callback's code for tokens and returns the verified ID token's claims. */
+  async finish(callbackQuery: string, transaction: SignInTransaction): Promise<IdTokenClaims> {
+    const config = await this.discovered();
+    const current = new URL(this.settings.redirectUrl);
+    current.search = callbackQuery;
+    try {
+      const tokens = await oidc.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: transaction.verifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+      });
+      const claims = tokens.claims();
+      if (!claims) throw new OidcSignInError('the provider returned no ID token');
+      return claims as IdTokenClaims;
+    } catch (error) {
+      if (error instanceof OidcSignInError) throw error;
+      throw new OidcSignInError(`the provider's answer was refused: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private discovered(): Promise<oidc.Configuration> {
+    this.configuration ??= oidc
+      .discovery(
+        new URL(this.settings.issuer),
+        this.settings.clientId,
+        this.settings.clientSecret,
+        undefined,
+        {
+          timeout: Math.ceil(this.settings.timeoutMs / 1000),
+          ...(this.settings.allowHttp && { execute: [oidc.allowInsecureRequests] }),
+        },
+      )
+      .catch((error: unknown) => {
+        this.configuration = undefined;
+        throw new OidcSignInError(
+          `discovery of ${this.settings.issuer} failed: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
+      });
+    return this.configuration;
+  }
+}

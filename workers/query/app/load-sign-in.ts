@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { parse as parseYaml } from 'yaml';
+import { oidcRolesSchema, type OidcRoles } from '../../domain/oidc-roles.js';
+import { AuditLog } from '../../adapters/identity/audit-log.js';
+import { OidcProvider } from '../../adapters/identity/oidc-provider.js';
+import { ObjectSessionStore } from '../../adapters/identity/session-store.js';
+import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import { ConfigError, describeConfigProblem } from '../../shared/config-error.js';
+import type { QueryConfig } from '../config.js';
+import type { SignInDeps } from '../http/sign-in-routes.js';
+
+/** The roles file (YAML or JSON): every bad entry reported at once, as a ConfigError naming the file's keys. */
+export function loadOidcRoles(path: string): OidcRoles {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (cause) {
+    throw new ConfigError([`GRAVIX_OIDC_ROLES_FILE="${path}": ${(cause as Error).message}`], {
+      subject: 'query',
+    });
+  }
+  const result = oidcRolesSchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((i) =>
+      describeConfigProblem(['GRAVIX_OIDC_ROLES_FILE', ...i.path], undefined, i.message),
+    ),
+    { subject: 'query' },
+  );
+}
+
+/** Sign-in for people when GRAVIX_OIDC_ISSUER is set (config.ts has checked the rest is there), else undefined. */
+export function loadSignIn(config: QueryConfig, store: ObjectStore, log: Logger): SignInDeps | undefined {
+  if (!config.GRAVIX_OIDC_ISSUER) return undefined;
+  const redirectUrl = config.GRAVIX_OIDC_REDIRECT_URL!;
+  return {
+    provider: new OidcProvider({
+      issuer: config.GRAVIX_OIDC_ISSUER,
+      clientId: config.GRAVIX_OIDC_CLIENT_ID!,
+      ...(config.GRAVIX_OIDC_CLIENT_SECRET && { clientSecret: config.GRAVIX_OIDC_CLIENT_SECRET }),
+      redirectUrl,
+      scopes: config.GRAVIX_OIDC_SCOPES,
+      allowHttp: config.GRAVIX_OIDC_ALLOW_HTTP === 'true',
+      timeoutMs: 10_000,
+    }),
+    roles: loadOidcRoles(config.GRAVIX_OIDC_ROLES_FILE!),
+    groupsClaim: config.GRAVIX_OIDC_GROUPS_CLAIM,
+    sessions: new ObjectSessionStore(store, { cacheMs: config.GRAVIX_KEYS_RELOAD_MS, log }),
+    secure: new URL(redirectUrl).protocol === 'https:',
+    sessionTtlMs: config.GRAVIX_SESSION_TTL_MS,
+    audit: new AuditLog(store, log),
+    log,
+  };
+}

@@ -1,0 +1,235 @@
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+import { scopesOfRole } from '../../domain/access-scopes.js';
+import type { AuditEvent } from '../../domain/audit-event.js';
+import { groupsOfClaims, resolveRole, type OidcRoles } from '../../domain/oidc-roles.js';
+import {
+  decodeTransaction,
+  encodeTransaction,
+  parseCookieHeader,
+  serializeCookie,
+  sessionCookieName,
+  signInCookieName,
+  type Session,
+} from '../../domain/session.js';
+import type { AuditLog } from '../../adapters/identity/audit-log.js';
+import {
+  OidcSignInError,
+  type IdTokenClaims,
+  type OidcProvider,
+} from '../../adapters/identity/oidc-provider.js';
+import { ObjectSessionStore, randomToken } from '../../adapters/identity/session-store.js';
+import { sessionCredential, type SessionAccess } from '../../shared/http/authenticate.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import { parseQueryString } from '../domain/parse-query-string.js';
+import { QueryParamError, parseText } from '../domain/query-params.js';
+
+/** What sign-in for people needs (docs/adr/0076); the query server builds it when GRAVIX_OIDC_ISSUER is set. */
+export interface SignInDeps {
+  provider: OidcProvider;
+  roles: OidcRoles;
+  /** The ID token claim that lists the person's groups. */
+  groupsClaim: string;
+  sessions: ObjectSessionStore;
+  /** Cookies get Secure (and the session cookie the `__Host-` prefix) when the public URL is https. */
+  secure: boolean;
+  sessionTtlMs: number;
+  audit: AuditLog;
+  log: Logger;
+  now?: () => number;
+}
+
+/** How long a sign-in may take between leaving for the provider and coming back. */
+const transactionTtlMs = 10 * 60_000;
+const callbackPath = '/api/v1/auth';
+
+/** Where a failed sign-in lands: the dashboard's sign-in view reads the code from the fragment (never sent on). */
+const failedLanding = (code: string) => `/#signin-error=${code}`;
+
+/** Sessions found through the request's cookie, for the route table's authentication. */
+export function buildSessionAccess(deps: Pick<SignInDeps, 'sessions' | 'secure'>): SessionAccess {
+  const name = sessionCookieName(deps.secure);
+  return {
+    async fromRequest(req, now) {
+      const id = parseCookieHeader(req.headers.cookie).get(name);
+      if (id === undefined) return undefined;
+      const session = await deps.sessions.get(id, now);
+      return session ? { id, session } : { stale: true };
+    },
+  };
+}
+
+const notConfigured = () =>
+  new HttpError(
+    404,
+    'SIGN_IN_NOT_CONFIGURED',
+    'sign-in with an OpenID provider is not configured on this server',
+  );
+
+const clientAddress = (req: Request) => req.socket.remoteAddress ?? 'unknown';
+
+/** The session for verified claims (stored), or the refusal's code. */
+async function admit(deps: SignInDeps, at: number, claims: IdTokenClaims, tenant: string | undefined) {
+  const groups = groupsOfClaims(claims, deps.groupsClaim);
+  const email = typeof claims['email'] === 'string' ? claims['email'] : undefined;
+  const actor = `user:${email ?? claims.sub}`;
+  const resolved = resolveRole(deps.roles, groups, tenant);
+  if ('refused' in resolved) return { actor, groups, refused: resolved.refused };
+  const session: Session = {
+    tenant: resolved.tenant,
+    actor,
+    subject: claims.sub,
+    issuer: claims.iss,
+    role: resolved.role,
+    scopes: scopesOfRole(resolved.role),
+    csrf: randomToken(),
+    createdAt: at,
+    expiresAt: at + deps.sessionTtlMs,
+  };
+  return { actor, groups, session, id: await deps.sessions.create(session) };
+}
+
+/** Cookies and audit events, shared by the handlers. */
+function buildContext(deps: SignInDeps) {
+  const now = () => deps.now?.() ?? Date.now();
+  const sessionCookie = sessionCookieName(deps.secure);
+  const clear = (name: string, path: string, sameSite: 'Strict' | 'Lax') =>
+    serializeCookie(name, '', { maxAgeSeconds: 0, secure: deps.secure, sameSite, path });
+  const audit = (req: Request, res: Response, event: Omit<AuditEvent, 'at' | 'from' | 'requestId'>) =>
+    deps.audit.append({
+      at: now(),
+      from: clientAddress(req),
+      requestId: res.locals['requestId'] as string,
+      ...event,
+    });
+  /** A failed sign-in has no tenant of its own: it is filed under the one asked for, else the file's first. */
+  const failureTenant = (asked: string | undefined) =>
+    deps.roles.tenants.find((t) => t.tenant === asked)?.tenant ?? deps.roles.tenants[0]!.tenant;
+
+  return { now, sessionCookie, clear, audit, failureTenant };
+}
+
+type Context = ReturnType<typeof buildContext>;
+
+function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
+  return async (req, res) => {
+    const q = parseQueryString(req.originalUrl.split('?')[1] ?? '', `${callbackPath}/login`, ['tenant']);
+    const tenant = parseText(q, 'tenant', 63);
+    const { url, transaction } = await deps.provider.begin(tenant, now());
+    res.setHeader(
+      'Set-Cookie',
+      serializeCookie(signInCookieName, encodeTransaction(transaction), {
+        maxAgeSeconds: transactionTtlMs / 1000,
+        secure: deps.secure,
+        sameSite: 'Lax',
+        path: callbackPath,
+      }),
+    );
+    res.setHeader('Cache-Control', 'no-store').redirect(302, url.href);
+  };
+}
+
+function buildCallback(
+  deps: SignInDeps,
+  { now, sessionCookie, clear, audit, failureTenant }: Context,
+): RequestHandler {
+  return async (req, res) => {
+    const query = req.originalUrl.split('?')[1] ?? '';
+    const transaction = decodeTransaction(parseCookieHeader(req.headers.cookie).get(signInCookieName));
+    res.setHeader('Cache-Control', 'no-store');
+    // No transaction: nobody began a sign-in from this browser (a replay, a forged link, a scanner). Nothing to
+    // record: refusing it costs an attacker nothing, and recording it would let anyone fill the audit log.
+    if (!transaction) return void res.redirect(302, failedLanding('SIGN_IN_NOT_STARTED'));
+    res.setHeader('Set-Cookie', clear(signInCookieName, callbackPath, 'Lax'));
+    const tenant = failureTenant(transaction.tenant);
+    const fail = async (code: string, reason: string, actor = 'anonymous') => {
+      await audit(req, res, { tenant, actor, action: 'signin.failed', reason: `${code}: ${reason}` });
+      res.redirect(302, failedLanding(code));
+    };
+    if (now() - transaction.startedAt > transactionTtlMs)
+      return fail('SIGN_IN_EXPIRED', 'the sign-in took longer than 10 minutes');
+    const providerError = new URLSearchParams(query).get('error');
+    if (providerError !== null)
+      return fail('PROVIDER_REFUSED', `the provider answered error=${providerError.slice(0, 100)}`);
+    let claims: IdTokenClaims;
+    try {
+      claims = await deps.provider.finish(query, transaction);
+    } catch (error) {
+      if (!(error instanceof OidcSignInError)) throw error;
+      return fail('SIGN_IN_FAILED', error.message.slice(0, 500));
+    }
+    const admitted = await admit(deps, now(), claims, transaction.tenant);
+    if ('refused' in admitted)
+      return fail(
+        'NO_ROLE',
+        `${admitted.refused === 'UNKNOWN_TENANT' ? `no tenant '${transaction.tenant}'` : 'no group gives a role'}` +
+          ` (groups: ${admitted.groups.slice(0, 20).join(', ') || 'none'})`,
+        admitted.actor,
+      );
+    const { session, id } = admitted;
+    await audit(req, res, {
+      tenant: session.tenant,
+      actor: session.actor,
+      action: 'signin',
+      after: { role: session.role, expiresAt: session.expiresAt, groups: admitted.groups.slice(0, 50) },
+    });
+    res.setHeader('Set-Cookie', [
+      clear(signInCookieName, callbackPath, 'Lax'),
+      serializeCookie(sessionCookie, id, {
+        maxAgeSeconds: Math.floor(deps.sessionTtlMs / 1000),
+        secure: deps.secure,
+        sameSite: 'Strict',
+        path: '/',
+      }),
+    ]);
+    res.redirect(302, '/');
+  };
+}
+
+function buildLogout(deps: SignInDeps, { now, sessionCookie, clear, audit }: Context): RequestHandler {
+  return async (req, res) => {
+    const id = parseCookieHeader(req.headers.cookie).get(sessionCookie);
+    const session = id === undefined ? undefined : await deps.sessions.get(id, now());
+    if (id !== undefined && session) {
+      // Signing out changes state: a forged sign-out is refused like any other forged change.
+      sessionCredential(req, session, 'query');
+      await deps.sessions.delete(id);
+      await audit(req, res, { tenant: session.tenant, actor: session.actor, action: 'signout' });
+    }
+    res.setHeader('Set-Cookie', clear(sessionCookie, '/', 'Strict'));
+    res.status(204).end();
+  };
+}
+
+function buildHandlers(deps: SignInDeps) {
+  const context = buildContext(deps);
+  return {
+    login: buildLogin(deps, context),
+    callback: buildCallback(deps, context),
+    logout: buildLogout(deps, context),
+  };
+}
+
+/** The sign-in routes; without sign-in configured each answers 404 `SIGN_IN_NOT_CONFIGURED`. */
+export function buildSignInHandlers(deps: SignInDeps | undefined) {
+  const handlers = deps ? buildHandlers(deps) : undefined;
+  const wrap =
+    (pick: (h: ReturnType<typeof buildHandlers>) => RequestHandler): RequestHandler =>
+    (req, res, next) => {
+      if (!handlers) return next(notConfigured());
+      void Promise.resolve(pick(handlers)(req, res, next)).catch((error: unknown) =>
+        next(
+          error instanceof QueryParamError
+            ? new HttpError(400, error.code, error.message, { field: error.field })
+            : error instanceof OidcSignInError
+              ? new HttpError(503, 'SIGN_IN_UNAVAILABLE', error.message, { retryAfterSeconds: 10 })
+              : error,
+        ),
+      );
+    };
+  return {
+    'GET /api/v1/auth/login': wrap((h) => h.login),
+    'GET /api/v1/auth/callback': wrap((h) => h.callback),
+    'POST /api/v1/auth/logout': wrap((h) => h.logout),
+  } as const;
+}
