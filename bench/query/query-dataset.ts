@@ -15,6 +15,8 @@ import {
 import { compareEndpointKeys } from '../../workers/domain/minute-metrics.js';
 import { buildDayTileKey, type DayTileTable } from '../../workers/domain/metrics-layout.js';
 import {
+  decodeHourMetrics,
+  decodeServiceHourMetrics,
   encodeDayMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
@@ -106,9 +108,57 @@ function hourRows(
   return rows;
 }
 
+type HourFiles = { hours: HourMetricsRow[]; serviceHours: ServiceMetricsRow[] };
+
+/**
+ * An hour a cut-short run already wrote (its files are written in order, the service hour file last): read back
+ * for the day tiles. undefined when it was not finished (missing, or cut mid-write so it does not decode).
+ */
+function writtenHour(path: (table: MetricsTable) => string): HourFiles | undefined {
+  if (!existsSync(path('service_metrics_hour'))) return undefined;
+  try {
+    return {
+      hours: decodeHourMetrics(readFileSync(path('request_metrics_hour'))),
+      serviceHours: decodeServiceHourMetrics(readFileSync(path('service_metrics_hour'))),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable) => string): HourFiles {
+  const write = (table: MetricsTable, bytes: Uint8Array) => {
+    mkdirSync(join(path(table), '..'), { recursive: true });
+    writeFileSync(path(table), bytes);
+  };
+  write('request_metrics_minute', encodeRequestMetrics(rows));
+  const hours = rollUpMinutesToHours(rows);
+  write('request_metrics_hour', encodeHourMetrics(hours));
+  const serviceHours = rollUpToServices(rows, 'hour');
+  write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
+  write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
+  return { hours, serviceHours };
+}
+
+/** A complete day's tiles, as the rollup builds them for a closed day (refresh-day-tiles.ts). */
+function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles): void {
+  const tile = (table: DayTileTable, bytes: Uint8Array) => {
+    const path = join(options.root, ...buildDayTileKey(options.tenant, date, table).split('/'));
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, bytes);
+  };
+  tile('request_metrics_day', encodeDayMetrics(rollUpHoursToDays(day.hours)));
+  day.hours.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
+  tile('request_metrics_day_hours', encodeHourMetrics(day.hours));
+  day.serviceHours.sort((a, b) => a.service.localeCompare(b.service) || a.startMs - b.startMs);
+  tile('service_metrics_day_hours', encodeServiceMetrics('hour', day.serviceHours));
+}
+
 /**
  * Writes the metrics files the rollup would have written (every table); returns the number of minute
- * rows. Reuses a finished dataset.
+ * rows. Reuses a finished dataset, and resumes one a timeout cut short: the rows of every hour are drawn again
+ * (the same seeded sequence, so the data is the same) but an hour already written is not rolled up or encoded
+ * again, which is most of the ~80 s a quiet machine takes (over 40 minutes at load 40).
  */
 export function ensureDataset(options: DatasetOptions): { rows: number; reused: boolean } {
   const done = join(options.root, '.complete');
@@ -118,39 +168,19 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const shapes = buildShapes(random);
   let total = 0;
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
-  const dayHours: HourMetricsRow[] = [];
-  const dayServiceHours: ServiceMetricsRow[] = [];
+  const day: HourFiles = { hours: [], serviceHours: [] };
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     const partition = buildRawPartition(options.tenant, hour);
-    const write = (table: MetricsTable, bytes: Uint8Array) => {
-      const path = join(options.root, ...buildDataFileKey(table, partition).split('/'));
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(path, bytes);
-    };
-    write('request_metrics_minute', encodeRequestMetrics(rows));
-    const hours = rollUpMinutesToHours(rows);
-    write('request_metrics_hour', encodeHourMetrics(hours));
-    dayHours.push(...hours);
-    const serviceHours = rollUpToServices(rows, 'hour');
-    dayServiceHours.push(...serviceHours);
-    write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
-    write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
+    const path = (table: MetricsTable) =>
+      join(options.root, ...buildDataFileKey(table, partition).split('/'));
+    const files = writtenHour(path) ?? writeHour(rows, path);
+    day.hours.push(...files.hours);
+    day.serviceHours.push(...files.serviceHours);
     if ((hour + 3_600_000) % 86_400_000 === 0) {
-      // The day is complete: its tiles, as the rollup builds them for a closed day (refresh-day-tiles.ts).
-      const date = new Date(hour).toISOString().slice(0, 10);
-      const tile = (table: DayTileTable, bytes: Uint8Array) => {
-        const path = join(options.root, ...buildDayTileKey(options.tenant, date, table).split('/'));
-        mkdirSync(join(path, '..'), { recursive: true });
-        writeFileSync(path, bytes);
-      };
-      tile('request_metrics_day', encodeDayMetrics(rollUpHoursToDays(dayHours)));
-      dayHours.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
-      tile('request_metrics_day_hours', encodeHourMetrics(dayHours));
-      dayServiceHours.sort((a, b) => a.service.localeCompare(b.service) || a.startMs - b.startMs);
-      tile('service_metrics_day_hours', encodeServiceMetrics('hour', dayServiceHours));
-      dayHours.length = 0;
-      dayServiceHours.length = 0;
+      writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
+      day.hours = [];
+      day.serviceHours = [];
     }
     total += rows.length;
   }

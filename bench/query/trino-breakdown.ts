@@ -7,6 +7,7 @@
  * Usage: bench/query/run.sh breakdown [--density 0.25 --runs 3 --calls "services 7d,endpoints 24h"]
  */
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { QueryService } from '../../workers/query/app/query-service.js';
 import { ResultCachingEngine } from '../../workers/query/app/result-cache.js';
 import { ensureDataset } from './query-dataset.js';
@@ -27,6 +28,8 @@ const arg = (name: string): string | undefined => {
 const density = Number(arg('density') ?? 0.25);
 const runs = Number(arg('runs') ?? 3);
 const only = arg('calls')?.split(',');
+/** Each run also without the day-hours tiles, interleaved (the A/B of docs/adr/0075). */
+const abHourTiles = process.argv.includes('--ab-hour-tiles');
 
 const units: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 };
 
@@ -139,6 +142,37 @@ function summarise(name: string, measured: Measured[]) {
   };
 }
 
+/** --runs runs of a call; with --ab-hour-tiles each run is followed by one without the day-hours tiles. */
+async function measureRuns(trino: TrinoTarget, run: (s: QueryService) => Promise<unknown>) {
+  const measured: Measured[] = [];
+  const without: Measured[] = [];
+  for (let i = 0; i < runs; i++) {
+    measured.push(await measureCall(trino, run));
+    if (!abHourTiles) continue;
+    // The same call on the same Trino and data, reading hours where it read day-hours tiles (docs/adr/0075).
+    trino.useHourTiles(false);
+    without.push(await measureCall(trino, run));
+    trino.useHourTiles(true);
+  }
+  return { measured, without };
+}
+
+/** One line per call: wall time, Trino's summed statement times and splits, S3 requests; with and without tiles. */
+function brief(r: ReturnType<typeof summarise> & { withoutHourTiles?: ReturnType<typeof summarise> }) {
+  const line = (m: ReturnType<typeof summarise>) => ({
+    wallMs: m.wallMs,
+    statements: m.statements,
+    splits: m.lastRun.reduce((a, s) => a + s.splits, 0),
+    ...m.statementSums,
+    s3Total: m.s3Total,
+  });
+  return {
+    call: r.call,
+    ...line(r),
+    ...(r.withoutHourTiles && { withoutHourTiles: line(r.withoutHourTiles) }),
+  };
+}
+
 async function main(): Promise<void> {
   const root = datasetRoot(density);
   ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
@@ -148,8 +182,7 @@ async function main(): Promise<void> {
     const results = [];
     for (const call of dashboardCalls.filter((c) => !only || only.includes(c.name))) {
       await call.gravix(new QueryService(trino.engine, trino.manifests));
-      const measured: Measured[] = [];
-      for (let i = 0; i < runs; i++) measured.push(await measureCall(trino, call.gravix));
+      const { measured, without } = await measureRuns(trino, call.gravix);
       // An auto-refresh: the same call through the result cache after a first load, with the bench's "now" so
       // the dataset's last hour is the open one.
       const cache = new ResultCachingEngine(trino.engine, trino.manifests, {
@@ -161,8 +194,11 @@ async function main(): Promise<void> {
       const refresh = summarise(call.name, [await measureCall(trino, call.gravix, refreshing)]);
       results.push({
         ...summarise(call.name, measured),
+        ...(abHourTiles && { withoutHourTiles: summarise(call.name, without) }),
         refresh: { wallMs: refresh.wallMs, statements: refresh.lastRun, s3Total: refresh.s3Total },
       });
+      // As soon as a call is measured, with the load: a run cut short still reports.
+      process.stderr.write(`${JSON.stringify({ ...brief(results.at(-1)!), load: loadavg() })}\n`);
     }
     const summary = {
       bench: 'query-trino-breakdown',
