@@ -20,9 +20,10 @@ import { loadAlertConfig } from '../alert/config.js';
 const day = 86_400_000;
 
 /** The embedded mode includes the open hour, so a newcomer sees metrics within a minute. */
-function rollupOptions(store: ObjectStore, log: Logger) {
+function rollupOptions(store: ObjectStore, log: Logger, scanThreads: number) {
   return {
     store,
+    scanThreads,
     latenessMs: 120_000,
     includeOpen: true,
     rawRetentionMs: 7 * day,
@@ -70,7 +71,12 @@ async function startDevAlerts(
  * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`).
  */
 export async function run(argv: string[]): Promise<number> {
-  const { env, dataDir, GRAVIX_ROLLUP_INTERVAL_MS: intervalMs } = loadDevEnvironment(process.env);
+  const {
+    env,
+    dataDir,
+    GRAVIX_ROLLUP_INTERVAL_MS: intervalMs,
+    GRAVIX_ROLLUP_SCAN_THREADS: scanThreads,
+  } = loadDevEnvironment(process.env);
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   // One process serves both APIs: their metrics listeners take free ports unless the user picks them.
@@ -117,14 +123,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
   const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
-  const rollups = startRollupLoop({ ...rollupOptions(store, log), intervalMs, backoff });
+  const rollups = startRollupLoop({ ...rollupOptions(store, log, scanThreads), intervalMs, backoff });
   await waitForSignal();
   demo.abort();
   await alerts?.stop();
   const { drained } = await ingest.stop();
   await rollups.stop();
   // One last pass so what was just uploaded is queryable on the next start.
-  await runRollupOnce(rollupOptions(store, log));
+  await runRollupOnce(rollupOptions(store, log, scanThreads));
   await query.stop();
   return drained ? 0 : 3;
 }
