@@ -99,7 +99,8 @@ export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
       const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
       return info.starting === false;
     },
-    { what: 'trino /v1/info starting=false', timeoutMs: 240_000, intervalMs: 1000 },
+    // 240 s was not enough twice on 2026-12-02 at load 35-45 (three other Trinos starting on the 2 cores).
+    { what: 'trino /v1/info starting=false', timeoutMs: 480_000, intervalMs: 1000 },
   );
   // "Started" is not "schedulable": until the node announces itself, scans fail with "No nodes available".
   const client = Trino.create({ server: url, auth: new BasicAuth('gravix-harness') });

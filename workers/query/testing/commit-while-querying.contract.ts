@@ -11,6 +11,7 @@ const hour = 3_600_000;
 const day = 24 * hour;
 const tenant = 'livecommits';
 const lateTenant = 'latecommits';
+const tileTenant = 'tilecommits';
 const first = Date.parse('2026-11-22T03:00:00Z');
 const hours = [0, 1, 2].map((i) => first + i * hour);
 
@@ -108,6 +109,61 @@ export function describeCommitWhileQuerying(
             const { points } = await service.timeseries(range);
             expect(points.map((p) => p.requests)).toEqual([totals[i]]);
           }
+        }
+      } finally {
+        running = false;
+        await Promise.all(background);
+      }
+      expect(errors).toEqual([]);
+      expect([...seen].filter((n) => !totals.includes(n))).toEqual([]);
+    }, 600_000);
+
+    it('rebuilds the tiles of a closed day (late data) while two replicas chart the whole day from them: old or new, never an error', async () => {
+      const { engine, store, openReplica } = await open();
+      const replica = await openReplica();
+      const services = [engine, replica].map((e) => new QueryService(e, new RollupManifests(store)));
+      const dayStart = Date.parse('2026-11-24T00:00:00Z');
+      const start = dayStart + 5 * hour;
+      // A whole day in hour steps: the plan reads it from the day-hours tiles once the day has them (ADR 0075).
+      const range = { tenant: tileTenant, from: dayStart, to: dayStart + day, stepMs: hour };
+      const batches = [200, 10, 20];
+      const totals = batches.map((_, i) => batches.slice(0, i + 1).reduce((a, b) => a + b));
+      // After the day and its lateness window: every pass commits the late hour, then rebuilds the day's tiles.
+      const rollUp = (i: number) =>
+        runRollupOnce({
+          store,
+          nowMs: dayStart + day + 2 * hour + i * 60_000,
+          latenessMs: hour,
+          rawRetentionMs: 365 * day,
+          metricsRetentionMs: 365 * day,
+          applyRetention: false,
+        });
+      const put = (i: number) =>
+        putRawSegment(
+          store,
+          buildSeededFacts({ seed: 50 + i, count: batches[i]!, fromMs: start, tenant: tileTenant }),
+          { seq: i + 1, ingester: 'tiles' },
+        );
+      const sum = (points: readonly { requests: number }[]) => points.reduce((a, p) => a + p.requests, 0);
+      await put(0);
+      expect((await rollUp(0)).dayTiles?.built).toBe(1);
+      const seen = new Set<number>();
+      const errors: unknown[] = [];
+      let running = true;
+      const background = services.map(async (service) => {
+        while (running) {
+          await service
+            .timeseries(range)
+            .then(({ points }) => seen.add(sum(points)))
+            .catch((error: unknown) => errors.push(error));
+        }
+      });
+      try {
+        for (let i = 1; i < batches.length; i++) {
+          await put(i);
+          expect((await rollUp(i)).dayTiles?.built).toBe(1);
+          for (const service of services)
+            expect(sum((await service.timeseries(range)).points)).toBe(totals[i]);
         }
       } finally {
         running = false;
