@@ -7,6 +7,7 @@ import type { PipelineStatus } from '../crds/gravix-pipeline-spec.js';
 import { KubeClient, type KubeObject, type KubeRequest } from './adapters/kube-client.js';
 import { loadKubeconfigFile } from './adapters/kube-connection.js';
 import { Watcher } from './adapters/watcher.js';
+import { PrometheusOperatorDiscovery } from './adapters/discovery.js';
 import type { RunningOperator } from './main.js';
 import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
 import {
@@ -230,6 +231,22 @@ describe('the kube client on a real kube-apiserver', () => {
       expect(seen.filter((e) => e === 'ADDED after-resume')).toHaveLength(1);
     } finally {
       await watcher.stop();
+      client.close();
+    }
+  });
+
+  it('asks discovery once for passes that find its cache expired at the same time', async () => {
+    const verbs: string[] = [];
+    const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
+      onRequest: (verb) => verbs.push(verb),
+    });
+    try {
+      const discovery = new PrometheusOperatorDiscovery(client, 60_000);
+      // Four reconcile workers (GRAVIX_OPERATOR_CONCURRENCY) asking at once.
+      const answers = await Promise.all([1, 2, 3, 4].map(() => discovery.present()));
+      expect(answers).toEqual([false, false, false, false]);
+      expect(verbs).toEqual(['GET']);
+    } finally {
       client.close();
     }
   });
