@@ -252,6 +252,6 @@ source "$repo_root/testbin/cluster/provision.sh"
 
 components=()
 for c in "${@:-all}"; do
-  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino schemathesis otelcol otel-python); else components+=("$c"); fi
+  if [ "$c" = all ]; then components+=(apt etcd kube-apiserver helm minio trino schemathesis otelcol otel-python dex); else components+=("$c"); fi
 done
 for c in "${components[@]}"; do run_component "$c"; done

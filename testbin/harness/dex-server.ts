@@ -9,7 +9,7 @@ import { waitUntil } from './wait-until.js';
 
 export interface DexUser {
   email: string;
-  /** Also the password (Dex stores the bcrypt hash below, made from "password" by Dex's own example config). */
+  /** Shown by Dex; people sign in with the email and dexPassword. */
   username: string;
   groups: string[];
 }

@@ -24,6 +24,7 @@ describe('scripts/testbin.sh all', () => {
       'schemathesis',
       'otelcol',
       'otel-python',
+      'dex',
     ]);
     expect(reports.every((r) => r.cached)).toBe(true);
   });

@@ -27,6 +27,12 @@ export interface SessionStoreOptions {
  */
 export class ObjectSessionStore {
   private readonly cache = new Map<string, { session: Session | undefined; until: number }>();
+  /**
+   * Sessions this replica ended, until they would have expired: a lookup that read the store just before the
+   * delete must not put the session back into the cache (found by the sign-in test: a replayed cookie got 200
+   * right after sign-out while the page's own calls were in flight).
+   */
+  private readonly ended = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -47,14 +53,18 @@ export class ObjectSessionStore {
   async get(id: string, now: number): Promise<Session | undefined> {
     if (!tokenPattern.test(id)) return undefined;
     const key = digest(id);
+    if (this.ended.has(key)) return undefined;
     const cached = this.cache.get(key);
     const session = cached && cached.until > now ? cached.session : await this.load(key, now);
     return session && session.expiresAt > now ? session : undefined;
   }
 
-  async delete(id: string): Promise<void> {
+  /** Ends a session: at once on this replica, within `cacheMs` on the others. */
+  async delete(id: string, session: Session, now: number): Promise<void> {
     if (!tokenPattern.test(id)) return;
     const key = digest(id);
+    for (const [k, until] of this.ended) if (until <= now) this.ended.delete(k);
+    this.ended.set(key, session.expiresAt);
     this.cache.delete(key);
     await this.store.delete(sessionKey(key));
   }

@@ -193,7 +193,7 @@ function buildLogout(deps: SignInDeps, { now, sessionCookie, clear, audit }: Con
     if (id !== undefined && session) {
       // Signing out changes state: a forged sign-out is refused like any other forged change.
       sessionCredential(req, session, 'query');
-      await deps.sessions.delete(id);
+      await deps.sessions.delete(id, session, now());
       await audit(req, res, { tenant: session.tenant, actor: session.actor, action: 'signout' });
     }
     res.setHeader('Set-Cookie', clear(sessionCookie, '/', 'Strict'));
