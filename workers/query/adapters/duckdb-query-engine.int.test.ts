@@ -9,6 +9,7 @@ import {
 } from '../testing/query-engine.contract.js';
 import { describeResultCacheContract } from '../testing/result-cache.contract.js';
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
+import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -55,3 +56,5 @@ describeCommitWhileQuerying('DuckDB over local Parquet', async () => {
   const { engine, store, root } = await openDuckDb(async () => {});
   return { engine, store, openReplica: () => DuckDbQueryEngine.open(root) };
 });
+
+describeHostileTextContract('DuckDB over local Parquet', () => openDuckDb(async () => {}), { generated: 8 });

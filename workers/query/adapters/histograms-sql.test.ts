@@ -1,6 +1,7 @@
 import type { MetricsQuery } from '../app/query-engine.js';
 import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
-import { buildHistogramsSql } from './histograms-sql.js';
+import { buildHistogramsSql as buildStatement } from './histograms-sql.js';
+import { inlineParams } from '../testing/inline-params.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { buildTrinoDialect } from './trino-query-engine.js';
 
@@ -17,6 +18,9 @@ const week: MetricsQuery = {
 };
 const tiles = new Set(['2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18']);
 const snapshot = buildTenantSnapshot({ dayTiles: tiles });
+/** The statement as text with its values written in, to read what it asks. */
+const buildHistogramsSql = (...args: Parameters<typeof buildStatement>) =>
+  inlineParams(buildStatement(...args));
 /** How many table scans a statement asks the engine to plan: one per FROM of a metrics table. */
 const scans = (sql: string) => sql.match(/FROM hive\.gravix\.\w+ AS m/g)?.length ?? 0;
 
@@ -54,7 +58,9 @@ describe('buildHistogramsSql', () => {
     const series = { ...week, groupBy: 'step' as const, stepMs: hour };
     const sql = buildHistogramsSql(series, trino, snapshot);
     expect(sql).toContain('reduce(array_agg(map(m.latency_bucket_index, m.latency_bucket_count)), ');
-    expect(sql).toContain(`GROUP BY (${from} + ((m.minute_ms - ${from}) / ${hour}) * ${hour})) AS h`);
+    expect(sql).toContain(`SELECT (${from} + ((m.minute_ms - ${from}) / ${hour}) * ${hour}) AS t, `);
+    // Grouped by position: the step expression's bound values are separate placeholders to Trino.
+    expect(sql).toContain('GROUP BY 1) AS h');
     // A step series never reads day tiles: hours and the last minutes.
     expect(scans(sql)).toBe(2);
   });

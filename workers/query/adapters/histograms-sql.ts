@@ -9,6 +9,7 @@ import {
   withTop,
   type SqlDialect,
 } from './metrics-sql.js';
+import { SqlParams, type SqlStatement } from './sql-statement.js';
 
 const keysOf = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
 
@@ -21,15 +22,17 @@ export function buildHistogramsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
   snapshot: TenantSnapshot,
-): string {
-  if (dialect.mergeBuckets) return buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets);
-  const { select } = groupColumns(query.groupBy, query, dialect);
+): SqlStatement {
+  const p = new SqlParams();
+  if (dialect.mergeBuckets)
+    return p.statement(buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets, p));
+  const { select } = groupColumns(query.groupBy, query, dialect, p);
   const keys = keysOf[query.groupBy];
   const unnest = dialect.unnestBuckets('g');
   const on = keys.map((k) => `c.${k} = h.${k}`).join(' AND ');
-  return [
+  const text = [
     `WITH g AS (SELECT ${select.join(', ')}, ${rowCountColumns}, m.latency_max_ms, m.latency_zero_count,`,
-    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot)} AS m),`,
+    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m),`,
     `c AS (SELECT ${keys.join(', ')}, ${countSums()},`,
     `  sum(latency_zero_count) AS latency_zero, max(latency_max_ms) AS latency_max FROM g GROUP BY ${keys.join(', ')}),`,
     `b AS (SELECT ${keys.join(', ')}, idx, sum(cnt) AS cnt FROM (SELECT ${keys.map((k) => `g.${k}`).join(', ')}, ${unnest.select}`,
@@ -40,6 +43,7 @@ export function buildHistogramsSql(
     '  h.bucket_index, h.bucket_count',
     `FROM c LEFT JOIN h ON ${on}`,
   ].join('\n');
+  return p.statement(text);
 }
 
 /**
@@ -52,9 +56,10 @@ function buildOnePassHistogramsSql(
   dialect: SqlDialect,
   snapshot: TenantSnapshot,
   merge: NonNullable<SqlDialect['mergeBuckets']>,
+  p: SqlParams,
 ): string {
   if (query.top?.by === 'p95') throw new RangeError('histograms cannot be ranked by p95 in SQL');
-  const { select, group } = groupColumns(query.groupBy, query, dialect);
+  const { select, group } = groupColumns(query.groupBy, query, dialect, p);
   const keys = keysOf[query.groupBy];
   const lists = merge.lists('h.buckets');
   const sql = [
@@ -63,7 +68,7 @@ function buildOnePassHistogramsSql(
     `FROM (SELECT ${select.join(', ')}, ${countSums('m.')},`,
     `  sum(m.latency_zero_count) AS latency_zero, max(m.latency_max_ms) AS latency_max,`,
     `  ${merge.aggregate('m')} AS buckets`,
-    `  FROM ${metricsRowsSql(query, dialect, snapshot)} AS m GROUP BY ${group.join(', ')}) AS h`,
+    `  FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m GROUP BY ${group.join(', ')}) AS h`,
   ].join('\n');
-  return withTop(sql, query);
+  return withTop(sql, query, p);
 }

@@ -133,7 +133,7 @@ describe('consumers of the metrics table catalogue', () => {
           buildSummarySql(endpoints, dialect, snapshot),
           buildHistogramsSql(query, dialect, snapshot),
         ]) {
-          expect(unknownColumns(sql)).toEqual([]);
+          expect(unknownColumns(sql.text)).toEqual([]);
         }
       }),
     );
@@ -144,8 +144,8 @@ describe('consumers of the metrics table catalogue', () => {
       { tenant: 'acme', from: start, to: start + day, service: 's', limit: 5 },
       dialect,
     );
-    expect(unknownColumns(events)).toEqual([]);
-    expect(unknownColumns(buildLastMinuteSql('acme', start, day, dialect))).toEqual([]);
+    expect(unknownColumns(events.text)).toEqual([]);
+    expect(unknownColumns(buildLastMinuteSql('acme', start, day, dialect).text)).toEqual([]);
   });
 
   it('catches a column the catalogue lacks (the check itself works)', () => {

@@ -2,15 +2,19 @@ import { partitionColumns, type MetricsTableName } from '../../domain/metrics-la
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
+import { SqlParams, type SqlStatement } from './sql-statement.js';
 
-export type { MetricsTableName };
+export type { MetricsTableName, SqlStatement };
 
-/** What differs between DuckDB and Trino SQL; everything else is shared. */
+/**
+ * What differs between DuckDB and Trino SQL; everything else is shared. A client-chosen value (tenant, service,
+ * method, path, times, limits) goes through `p.bind` and reaches the engine as a bound parameter, never as text.
+ */
 export interface SqlDialect {
   /** FROM-clause source for a table, already restricted to the tenant (path glob or partition column). */
-  source(table: MetricsTableName, tenant: string): string;
+  source(table: MetricsTableName, tenant: string, p: SqlParams): string;
   /** Extra WHERE terms the source needs (e.g. Trino's tenant partition column). */
-  tenantFilter(tenant: string): string[];
+  tenantFilter(tenant: string, p: SqlParams): string[];
   intDiv(a: string, b: string): string;
   /** Turns each row into (idx, cnt) pairs of its histogram: extra select-list terms and FROM-clause joins. */
   unnestBuckets(sourceAlias: string): { select: string; join: string };
@@ -26,27 +30,18 @@ export interface SqlDialect {
   };
 }
 
-/**
- * SQL string literal; the only way user-supplied text enters SQL here. The edge already refused control
- * characters (workers/domain/text-rule.ts); a NUL reaching this point is a bug, and a C string boundary inside an
- * engine must never cut a literal, so it is refused here too.
- */
-export function sqlString(value: string): string {
-  if (value.includes('\u0000')) throw new RangeError('a SQL string literal must not contain NUL');
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-function sqlInt(value: number): string {
-  if (!Number.isSafeInteger(value)) throw new RangeError(`expected a safe integer, got ${value}`);
-  return String(value);
-}
-
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
+/**
+ * The select-list terms naming a row's group, and its GROUP BY. A step is grouped by its position (the first
+ * select term): written twice, an expression of bound parameters would be two expressions to Trino, whose
+ * `?` placeholders are numbered apart.
+ */
 export function groupColumns(
   groupBy: GroupBy,
   query: MetricsQuery,
   dialect: SqlDialect,
+  p: SqlParams,
 ): { select: string[]; group: string[] } {
   if (groupBy === 'service') return { select: ['m.service AS service'], group: ['m.service'] };
   if (groupBy === 'endpoint') {
@@ -55,10 +50,10 @@ export function groupColumns(
       group: ['m.service', 'm.method', 'm.path'],
     };
   }
-  const from = sqlInt(query.from);
-  const step = sqlInt(query.stepMs ?? 60_000);
+  const from = p.bind(query.from);
+  const step = p.bind(query.stepMs ?? 60_000);
   const t = `(${from} + ${dialect.intDiv(`(m.minute_ms - ${from})`, step)} * ${step})`;
-  return { select: [`${t} AS t`], group: [t] };
+  return { select: [`${t} AS t`], group: ['1'] };
 }
 
 const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
@@ -67,10 +62,10 @@ const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
  * first and last day, so a short range opens a handful of files instead of two days' worth.
  */
-function partitionTerms(range: TimeRange, byHour: boolean): string[] {
-  const [d0, d1] = [sqlString(dateOf(range.from)), sqlString(dateOf(range.to - 1))];
-  const [h0, h1] = [sqlString(hourOf(range.from)), sqlString(hourOf(range.to - 1))];
+function partitionTerms(range: TimeRange, byHour: boolean, p: SqlParams): string[] {
+  const [d0, d1] = [p.bind(dateOf(range.from)), p.bind(dateOf(range.to - 1))];
   if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
+  const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];
   return [
     `m."date" BETWEEN ${d0} AND ${d1}`,
     `(m."date" > ${d0} OR m.hour >= ${h0})`,
@@ -85,20 +80,21 @@ function whereTerms(
   table: MetricsTableName,
   timeColumn: string,
   dialect: SqlDialect,
+  p: SqlParams,
 ): string[] {
   const terms = [
-    ...dialect.tenantFilter(query.tenant),
-    ...partitionTerms(range, partitionColumns(table).includes('hour')),
-    `m.${timeColumn} >= ${sqlInt(range.from)}`,
-    `m.${timeColumn} < ${sqlInt(range.to)}`,
+    ...dialect.tenantFilter(query.tenant, p),
+    ...partitionTerms(range, partitionColumns(table).includes('hour'), p),
+    `m.${timeColumn} >= ${p.bind(range.from)}`,
+    `m.${timeColumn} < ${p.bind(range.to)}`,
   ];
-  if (query.service !== undefined) terms.push(`m.service = ${sqlString(query.service)}`);
-  if (query.method !== undefined) terms.push(`m.method = ${sqlString(query.method)}`);
-  if (query.path !== undefined) terms.push(`m.path = ${sqlString(query.path)}`);
+  if (query.service !== undefined) terms.push(`m.service = ${p.bind(query.service)}`);
+  if (query.method !== undefined) terms.push(`m.method = ${p.bind(query.method)}`);
+  if (query.path !== undefined) terms.push(`m.path = ${p.bind(query.path)}`);
   if (query.endpoints !== undefined) {
     const each = query.endpoints.map(
       (e) =>
-        `(m.service = ${sqlString(e.service)} AND m.method = ${sqlString(e.method)} AND m.path = ${sqlString(e.path)})`,
+        `(m.service = ${p.bind(e.service)} AND m.method = ${p.bind(e.method)} AND m.path = ${p.bind(e.path)})`,
     );
     terms.push(each.length > 0 ? `(${each.join(' OR ')})` : 'false');
   }
@@ -179,6 +175,7 @@ export function metricsRowsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
   snapshot: TenantSnapshot,
+  p: SqlParams,
   measures: readonly string[] = measureColumns,
 ): string {
   const { tables, columns, hours, days, tile } = chooseTables(query, snapshot, measures);
@@ -188,8 +185,8 @@ export function metricsRowsSql(
   const branch = (table: MetricsTableName, timeColumn: string) => (range: TimeRange) =>
     [
       `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,
-      `FROM ${dialect.source(table, query.tenant)} AS m`,
-      `WHERE ${whereTerms(query, range, table, timeColumn, dialect).join(' AND ')}`,
+      `FROM ${dialect.source(table, query.tenant, p)} AS m`,
+      `WHERE ${whereTerms(query, range, table, timeColumn, dialect, p).join(' AND ')}`,
     ].join(' ');
   const branches = [
     ...plan.minutes.map(branch(tables.minute, 'minute_ms')),
@@ -213,27 +210,32 @@ const topOrder = {
  * Wraps a grouped statement in the sort and cut of `query.top`, when it has one. `matched` counts the groups that
  * pass `minRequests` before the cut (a window over the filtered set), so a page also tells how many there are.
  */
-export function withTop(sql: string, query: MetricsQuery): string {
+export function withTop(sql: string, query: MetricsQuery, p: SqlParams): string {
   if (!query.top) return sql;
   const { by, limit, offset = 0, minRequests = 0 } = query.top;
   const keys = query.groupBy === 'endpoint' ? ['service', 'path', 'method'] : groupKeys[query.groupBy];
   const order = [...topOrder[by], 's.requests DESC', ...keys.map((k) => `s.${k}`)];
-  const where = minRequests > 1 ? `\nWHERE s.requests >= ${sqlInt(minRequests)}` : '';
+  const where = minRequests > 1 ? `\nWHERE s.requests >= ${p.bind(minRequests)}` : '';
   // OFFSET before LIMIT: the order both Trino's grammar and DuckDB's accept.
-  const page = `${offset > 0 ? `OFFSET ${sqlInt(offset)} ` : ''}LIMIT ${sqlInt(limit)}`;
+  const page = `${offset > 0 ? `OFFSET ${p.bind(offset)} ` : ''}LIMIT ${p.bind(limit)}`;
   return `SELECT s.*, count(*) OVER () AS matched FROM (\n${sql}\n) AS s${where}\nORDER BY ${order.join(', ')}\n${page}`;
 }
 
-export function buildCountsSql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
+export function buildCountsSql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  snapshot: TenantSnapshot,
+): SqlStatement {
   if (query.top?.by === 'p95') throw new RangeError('counts cannot be ranked by p95 (it needs histograms)');
-  const { select, group } = groupColumns(query.groupBy, query, dialect);
+  const p = new SqlParams();
+  const { select, group } = groupColumns(query.groupBy, query, dialect, p);
   const sql = [
     `SELECT ${select.join(', ')}, ${countSums('m.')}`,
     // Counts only: the histogram lists are not even projected.
-    `FROM ${metricsRowsSql(query, dialect, snapshot, countColumns)} AS m`,
+    `FROM ${metricsRowsSql(query, dialect, snapshot, p, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
-  return withTop(sql, query);
+  return p.statement(withTop(sql, query, p));
 }
 
 const quantiles = [
@@ -276,8 +278,13 @@ function numberGroups(groupBy: GroupBy): string[] {
 /** A row's count columns as the CTE g carries them (countSums reads these names). */
 export const rowCountColumns = countColumns.map((c) => `m.${c}`).join(', ');
 
-export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapshot: TenantSnapshot): string {
-  const { select } = groupColumns(query.groupBy, query, dialect);
+export function buildSummarySql(
+  query: MetricsQuery,
+  dialect: SqlDialect,
+  snapshot: TenantSnapshot,
+): SqlStatement {
+  const p = new SqlParams();
+  const { select } = groupColumns(query.groupBy, query, dialect, p);
   const unnest = dialect.unnestBuckets('gk');
   const ranks = quantiles.map(([name, q]) => {
     const rank = `floor(${q} * (r.latency_zero + r.hist - 1))`;
@@ -286,7 +293,7 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapsh
   });
   const sql = [
     `WITH g AS (SELECT ${select.join(', ')}, ${rowCountColumns}, m.latency_max_ms, m.latency_zero_count,`,
-    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot)} AS m),`,
+    `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m),`,
     ...numberGroups(query.groupBy),
     `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
     `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
@@ -296,24 +303,26 @@ export function buildSummarySql(query: MetricsQuery, dialect: SqlDialect, snapsh
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
     `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');
-  return withTop(sql, query);
+  return p.statement(withTop(sql, query, p));
 }
 
-export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): string {
+export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): SqlStatement {
+  const p = new SqlParams();
   const terms = [
-    ...dialect.tenantFilter(query.tenant),
-    `m."date" BETWEEN ${sqlString(dateOf(query.from))} AND ${sqlString(dateOf(query.to - 1))}`,
-    `m.ts_ms >= ${sqlInt(query.from)}`,
-    `m.ts_ms < ${sqlInt(query.to)}`,
+    ...dialect.tenantFilter(query.tenant, p),
+    `m."date" BETWEEN ${p.bind(dateOf(query.from))} AND ${p.bind(dateOf(query.to - 1))}`,
+    `m.ts_ms >= ${p.bind(query.from)}`,
+    `m.ts_ms < ${p.bind(query.to)}`,
   ];
-  if (query.service !== undefined) terms.push(`m.service = ${sqlString(query.service)}`);
-  return [
+  if (query.service !== undefined) terms.push(`m.service = ${p.bind(query.service)}`);
+  const text = [
     'SELECT m.ts_ms AS t, m.type AS type, m.service AS service, m.version AS version, m.description AS description',
-    `FROM ${dialect.source('service_events', query.tenant)} AS m`,
+    `FROM ${dialect.source('service_events', query.tenant, p)} AS m`,
     `WHERE ${terms.join(' AND ')}`,
     'ORDER BY m.ts_ms, m.event_id',
-    `LIMIT ${sqlInt(query.limit)}`,
+    `LIMIT ${p.bind(query.limit)}`,
   ].join('\n');
+  return p.statement(text);
 }
 
 export function buildLastMinuteSql(
@@ -321,10 +330,13 @@ export function buildLastMinuteSql(
   now: number,
   lookbackMs: number,
   dialect: SqlDialect,
-): string {
-  return [
+): SqlStatement {
+  const p = new SqlParams();
+  const terms = [...dialect.tenantFilter(tenant, p), `m."date" >= ${p.bind(dateOf(now - lookbackMs))}`];
+  const text = [
     'SELECT max(m.minute_ms) AS last_minute',
-    `FROM ${dialect.source('request_metrics_minute', tenant)} AS m`,
-    `WHERE ${[...dialect.tenantFilter(tenant), `m."date" >= ${sqlString(dateOf(now - lookbackMs))}`].join(' AND ')}`,
+    `FROM ${dialect.source('request_metrics_minute', tenant, p)} AS m`,
+    `WHERE ${terms.join(' AND ')}`,
   ].join('\n');
+  return p.statement(text);
 }

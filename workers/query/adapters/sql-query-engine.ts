@@ -15,6 +15,7 @@ import {
   type SqlDialect,
 } from './metrics-sql.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
+import type { SqlStatement } from './sql-statement.js';
 import { buildHistogramsSql } from './histograms-sql.js';
 import { toCountRow, toEventRow, toHistogramRow, toNumber, toSummaryRow } from './metrics-rows.js';
 import { applyTop, summarizeHistogram } from '../domain/merge-summaries.js';
@@ -26,7 +27,8 @@ import { applyTop, summarizeHistogram } from '../domain/merge-summaries.js';
 export abstract class SqlQueryEngine implements QueryEngine {
   protected constructor(protected readonly dialect: SqlDialect) {}
 
-  protected abstract rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
+  /** Runs a statement with its parameters bound by the engine (never spliced into the text). */
+  protected abstract rows(statement: SqlStatement, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
 
   abstract ping(signal?: AbortSignal): Promise<void>;
 

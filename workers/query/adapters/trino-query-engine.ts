@@ -10,7 +10,8 @@ import {
 } from '../../domain/metrics-layout.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import { buildTenantSnapshot, type TenantSnapshot, type TileDates } from '../domain/tenant-snapshot.js';
-import { sqlString, type SqlDialect } from './metrics-sql.js';
+import type { SqlDialect } from './metrics-sql.js';
+import { sqlString, toPositional, type SqlStatement, type SqlValue } from './sql-statement.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 
 export interface TrinoQueryEngineOptions {
@@ -82,7 +83,7 @@ export function buildTrinoAddColumns(catalog: string, schema: string, table: Met
 export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${table}`,
-    tenantFilter: (tenant) => [`m.tenant = ${sqlString(tenant)}`],
+    tenantFilter: (tenant, p) => [`m.tenant = ${p.bind(tenant)}`],
     // BIGINT division truncates, which is floor here because minute_ms >= from.
     intDiv: (a, b) => `(${a} / ${b})`,
     unnestBuckets: (alias) => ({
@@ -103,6 +104,22 @@ export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
       }),
     },
   };
+}
+
+/** A value of Trino's USING clause: a typed literal (Trino's HTTP protocol carries no binary parameters). */
+const usingLiteral = (value: SqlValue) =>
+  typeof value === 'number' ? `BIGINT '${value}'` : sqlString(value);
+
+/**
+ * One statement with bound parameters as Trino runs it: `EXECUTE IMMEDIATE '<text with ?>' USING v1, v2, ...`.
+ * The text (the builder's own words) is parsed apart from the values, so a value is data and cannot change what
+ * the statement does; Trino binds the values before planning, so the tenant still selects its injected
+ * partition projection and the dates prune. No server-side state (unlike PREPARE), so calls share the client.
+ */
+export function buildTrinoExecute(statement: SqlStatement): string {
+  const { text, params } = toPositional(statement);
+  if (params.length === 0) return text;
+  return `EXECUTE IMMEDIATE ${sqlString(text)} USING ${params.map(usingLiteral).join(', ')}`;
 }
 
 /** A statement Trino failed, with Trino's error name (e.g. HIVE_CANNOT_OPEN_SPLIT). */
@@ -229,7 +246,8 @@ export class TrinoQueryEngine extends SqlQueryEngine {
   }
 
   /** Metrics queries read what the rollup committed at the moment they run: no partition list to sync. */
-  protected async rows(sql: string, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+  protected async rows(statement: SqlStatement, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
+    const sql = buildTrinoExecute(statement);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.run(sql, signal, this.options.queryTimeoutMs);
