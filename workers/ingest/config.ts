@@ -50,6 +50,11 @@ const ingestSchema = z
     GRAVIX_REQUEST_TIMEOUT_MS: int(1000).default(60_000),
     GRAVIX_KEEP_ALIVE_TIMEOUT_MS: int(1000).default(65_000),
     GRAVIX_MAX_CONNECTIONS: int(1).default(2048),
+    // Batches of one tenant read and parsed at once (the event loop's CPU); more wait unread in the tenant's own
+    // queue, and past GRAVIX_TENANT_MAX_WAITING_BATCHES are refused with 429, so a neighbour's batch waits behind
+    // at most this many of any one tenant's.
+    GRAVIX_TENANT_MAX_ACTIVE_BATCHES: int(1).max(1000).default(4),
+    GRAVIX_TENANT_MAX_WAITING_BATCHES: int(0).max(100_000).default(512),
     GRAVIX_ROUTE_BUDGET: int(1).default(500),
     // Distinct services per tenant; past it, new services fold into the overflow service.
     GRAVIX_SERVICE_BUDGET: int(1).default(1000),

@@ -7,6 +7,7 @@ import { parseApiKeys } from '../domain/api-keys.js';
 import { instanceName, ObjectKeyStore } from '../adapters/identity/key-store.js';
 import { LiveKeys } from '../adapters/identity/live-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
+import { TenantTurns } from './domain/tenant-turns.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
 import { listenHttp } from './http/listen-http.js';
@@ -34,6 +35,7 @@ function buildListener(config: IngestConfig, parts: Pick<IngestAppDeps, 'wal' | 
         burst: config.GRAVIX_RATE_BYTES_BURST,
       }),
     },
+    turns: new TenantTurns(config.GRAVIX_TENANT_MAX_ACTIVE_BATCHES, config.GRAVIX_TENANT_MAX_WAITING_BATCHES),
     routes: new RouteBudget(config.GRAVIX_ROUTE_BUDGET, {
       servicesPerTenant: config.GRAVIX_SERVICE_BUDGET,
       routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET,

@@ -8,6 +8,7 @@ import { hashApiKey } from '../../domain/api-keys.js';
 import { RateLimiter, type RateLimit } from '../domain/rate-limiter.js';
 import { overflowService } from '../../domain/request-vocabulary.js';
 import { RouteBudget } from '../domain/route-budget.js';
+import { TenantTurns } from '../domain/tenant-turns.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestLimits } from './ingest-app.js';
@@ -39,6 +40,7 @@ interface Options {
   items?: RateLimit;
   bytes?: RateLimit;
   servicesPerTenant?: number;
+  turns?: TenantTurns;
 }
 
 interface Harness {
@@ -75,6 +77,7 @@ async function startApp(options: Options = {}): Promise<Harness> {
       bytes: new RateLimiter(options.bytes ?? { perSecond: 1e9, burst: 1e9 }, () => now),
     },
     routes: new RouteBudget(100, { servicesPerTenant: options.servicesPerTenant ?? 1000 }),
+    turns: options.turns,
     metrics,
     log: pino({ level: 'silent' }),
     limits: {
@@ -320,6 +323,65 @@ describe('abuse costs the abuser, not the neighbours', () => {
     expect((await fetch(`${h.url}/ready`)).status).toBe(200);
   });
 });
+
+/** Sends headers and the first byte of a body declared `bytes` long, and keeps the rest back. */
+function openUnfinishedPost(h: Harness, key: string, bytes: number) {
+  const { port } = new URL(h.url);
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/api/v1/facts',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': bytes },
+  });
+  const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+  });
+  req.write('[');
+  return { req, answered };
+}
+
+describe('per-tenant turns at the CPU (item 5: fair body parsing)', () => {
+  it("admits a neighbour's batch while the abuser has every turn and its queue full, and answers the abuser's next 429", async () => {
+    const turns = new TenantTurns(2, 2);
+    h = await startApp({ turns });
+    const bodies = [0, 1, 2, 3].map((i) => JSON.stringify([fact(`x${i}`)]));
+    // Two of the abuser's batches hold its turns (their bodies are still arriving), two more wait unread.
+    const holding = bodies.map((body) => openUnfinishedPost(h, 'acme-1', Buffer.byteLength(body)));
+    await waitFor(() => turns.snapshot('acme').waiting === 2);
+    expect(turns.snapshot('acme')).toEqual({ active: 2, waiting: 2 });
+    // The neighbour is not queued behind them.
+    const neighbour = await post(h, JSON.stringify([fact('n1'), fact('n2')]), 'globex');
+    expect([neighbour.status, ((await neighbour.json()) as Answer).accepted]).toEqual([200, 2]);
+    // The abuser's fifth, from its other key (turns are per tenant), is refused without being read.
+    const refused = await post(h, bodies[0]!, 'acme-2');
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(((await refused.json()) as Answer).error).toEqual({
+      code: 'TOO_MANY_REQUESTS_IN_FLIGHT',
+      message: "tenant 'acme' has 4 batches in flight on this ingester; retry later",
+      request_id: expect.any(String),
+    });
+    // Nothing the abuser sent is lost: as each body completes, the next waiter gets the turn.
+    for (const [i, p] of holding.entries()) p.req.end(bodies[i]!.slice(1));
+    const answers = await Promise.all(holding.map((p) => p.answered));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(turns.snapshot('acme')).toEqual({ active: 0, waiting: 0 });
+    const ids = (await walRecords(h)).map((r) => (r as { event_id: string }).event_id).sort();
+    expect(ids).toEqual(['n1', 'n2', 'x0', 'x1', 'x2', 'x3']);
+  });
+});
+
+/** Polls a condition of the server's state (not of time): generous for a loaded machine. */
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(condition()).toBe(true);
+}
 
 describe('cardinality budgets', () => {
   it('folds services past the tenant budget into the overflow service, visibly, and reports it', async () => {

@@ -8,6 +8,7 @@ import { parseServiceEvent } from '../domain/parse-service-event.js';
 import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
 import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acceptor.js';
 import type { RouteBudget } from '../domain/route-budget.js';
+import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
 import { credentialOf, resolveCredential, type Credential } from '../../shared/http/authenticate.js';
@@ -55,6 +56,8 @@ export interface IngestAppDeps {
   keys: KeyAccess;
   rates: TenantRates;
   routes: RouteBudget;
+  /** Per-tenant turns at reading and parsing batches (GRAVIX_TENANT_MAX_ACTIVE_BATCHES); none: no limit. */
+  turns?: TenantTurns;
   metrics: IngestMetrics;
   log: Logger;
   limits: IngestLimits;
@@ -72,6 +75,54 @@ interface BatchReaders {
 
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
+/** Waits for the tenant's turn (TenantTurns); 429 when too many of its requests already wait. */
+async function takeTurn(turns: TenantTurns | undefined, tenant: string): Promise<ReleaseTurn> {
+  if (!turns) return () => {};
+  const turn = turns.take(tenant);
+  if (!turn) {
+    throw new HttpError(
+      429,
+      'TOO_MANY_REQUESTS_IN_FLIGHT',
+      `tenant '${tenant}' has ${turns.maxActive + turns.maxWaiting} batches in flight on this ingester; retry later`,
+      { retryAfterSeconds: 1 },
+    );
+  }
+  return turn;
+}
+
+/**
+ * The body read, parsed and validated into a WAL frame: the part of a batch that is CPU on the event loop. The
+ * append is started here (its fsync is shared with other batches) and awaited by the caller once the turn is
+ * given back.
+ */
+async function readAndValidate(
+  deps: IngestAppDeps,
+  readers: BatchReaders,
+  req: IncomingMessage,
+  tenant: string,
+  declared: number | undefined,
+) {
+  const body = await readRequestBody(req, deps.limits.maxBodyBytes);
+  if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
+  if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
+  const contentType = (req.headers['content-type'] ?? '').toLowerCase();
+  const isNdjson = contentType.startsWith('application/x-ndjson');
+  const readBatch = contentType.startsWith('application/x-protobuf') ? readers.protobuf : readers.json;
+  const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
+  admitItems(deps.rates, tenant, batch.items);
+  // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
+  const { frame, accepted, rejected } = batch.validate(tenant, deps.now?.() ?? Date.now());
+  let appended: Promise<void>;
+  try {
+    appended = deps.wal.appendFrame(frame, tenant);
+  } catch (error) {
+    appended = Promise.reject(error as Error);
+  }
+  // Awaited by the caller right after the turn is given back; a failure is answered there (503).
+  appended.catch(() => {});
+  return { appended, accepted, rejected };
+}
+
 /**
  * Validates, dead-letters and fsyncs one batch, then answers 200; throws HttpError for every refusal. The cheap
  * refusals come first: the disk share and a declared size over the byte rate before the body is read, the item
@@ -88,18 +139,17 @@ function buildBatchAcceptor(
     const declared = declaredBytes(req);
     if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
       admitBytes(deps.rates, tenant, declared);
-    const body = await readRequestBody(req, deps.limits.maxBodyBytes);
-    if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
-    if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
-    const contentType = (req.headers['content-type'] ?? '').toLowerCase();
-    const isNdjson = contentType.startsWith('application/x-ndjson');
-    const readBatch = contentType.startsWith('application/x-protobuf') ? readers.protobuf : readers.json;
-    const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
-    admitItems(deps.rates, tenant, batch.items);
-    // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
-    const { frame, accepted, rejected } = batch.validate(tenant, deps.now?.() ?? Date.now());
+    // The CPU work (read, parse, validate) takes one of the tenant's turns; the WAL append does not need one.
+    const release = await takeTurn(deps.turns, tenant);
+    let validated: Awaited<ReturnType<typeof readAndValidate>>;
     try {
-      await deps.wal.appendFrame(frame, tenant);
+      validated = await readAndValidate(deps, readers, req, tenant, declared);
+    } finally {
+      release();
+    }
+    const { appended, accepted, rejected } = validated;
+    try {
+      await appended;
     } catch (error) {
       deps.log.error({ err: error }, 'write-ahead log append failed');
       throw new HttpError(503, 'WAL_UNAVAILABLE', 'the batch could not be made durable; retry later', {
