@@ -92,6 +92,7 @@ function hourRows(
         requests: 40,
         errors5xx,
         errors4xx,
+        estimatedRequests: 0,
         status1xx: 0,
         status2xx: 40 - errors5xx - errors4xx - status3xx,
         status3xx,

@@ -47,6 +47,7 @@ function emptyCells(): MetricsCells {
     status1xx: 0,
     status2xx: 0,
     status3xx: 0,
+    estimatedRequests: 0,
     latencySumMs: 0,
     latencyMinMs: Infinity,
     latencyMaxMs: -Infinity,
@@ -63,6 +64,7 @@ function add(acc: Accumulator, m: MinuteMetricsRow): void {
   cells.errors5xx += m.errors5xx;
   cells.errors4xx += m.errors4xx;
   Object.assign(cells, addStatusClasses(cells, m));
+  cells.estimatedRequests += m.estimatedRequests;
   cells.latencySumMs += m.latencySumMs;
   cells.latencyMinMs = Math.min(cells.latencyMinMs, m.latencyMinMs);
   cells.latencyMaxMs = Math.max(cells.latencyMaxMs, m.latencyMaxMs);

@@ -94,7 +94,29 @@ export const metricsMeasureColumns: readonly MetricsColumn[] = [
   laterColumn('status_1xx', 'int64'),
   laterColumn('status_2xx', 'int64'),
   laterColumn('status_3xx', 'int64'),
+  // Requests counted from sampled facts' adjusted counts (a span sampled at 25% counts 4): the row is an estimate
+  // when this is above 0. Files written before it read NULL there, i.e. not estimated (they held no weights).
+  laterColumn('estimated_requests', 'int64'),
 ];
+
+/**
+ * Exemplars (request-exemplars.ts), in minute rows only: per kind the trace id, span id, latency, status and time
+ * of one real request. NULL when the row's facts carried no trace id, and in files written before exemplars.
+ */
+export const exemplarKinds = ['slowest', 'failed'] as const;
+export type ExemplarKind = (typeof exemplarKinds)[number];
+export const exemplarFields = [
+  ['trace_id', 'utf8'],
+  ['span_id', 'utf8'],
+  ['latency_ms', 'float64'],
+  ['status_code', 'int64'],
+  ['ts_ms', 'int64'],
+] as const satisfies readonly (readonly [string, ColumnType])[];
+export type ExemplarField = (typeof exemplarFields)[number][0];
+export const exemplarColumnName = (kind: ExemplarKind, field: ExemplarField) => `exemplar_${kind}_${field}`;
+const exemplarColumns: readonly MetricsColumn[] = exemplarKinds.flatMap((kind) =>
+  exemplarFields.map(([field, type]) => laterColumn(exemplarColumnName(kind, field), type)),
+);
 
 const endpointKey = ['service', 'method', 'path'] as const;
 const serviceKey = ['service'] as const;
@@ -104,17 +126,25 @@ function metricsTable(
   timeColumn: string,
   keyColumns: readonly string[],
   partitionDepth: PartitionDepth,
+  extraColumns: readonly MetricsColumn[] = [],
 ): MetricsTableLayout {
   const columns = [
     column(timeColumn, 'int64'),
     ...keyColumns.map((c) => column(c, 'utf8')),
     ...metricsMeasureColumns,
+    ...extraColumns,
   ];
   return { name, timeColumn, keyColumns, columns, partitionDepth };
 }
 
 export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTableLayout>> = {
-  request_metrics_minute: metricsTable('request_metrics_minute', 'minute_ms', endpointKey, 'hour'),
+  request_metrics_minute: metricsTable(
+    'request_metrics_minute',
+    'minute_ms',
+    endpointKey,
+    'hour',
+    exemplarColumns,
+  ),
   /** The exact merge of an hour's 60 minute rows per endpoint. */
   request_metrics_hour: metricsTable('request_metrics_hour', 'hour_ms', endpointKey, 'hour'),
   /** One row per (UTC day, endpoint), built from a closed day's hour files. */

@@ -9,6 +9,7 @@ import {
 } from './minute-metrics.js';
 import { buildSeededFacts, exactQuantile } from '../rollup/testing/seeded-raw-events.js';
 import type { RawFact } from './raw-record.js';
+import { rollUpMinutesToHours, rollUpToServices } from './hour-metrics.js';
 
 const hour = Date.parse('2026-11-20T10:00:00Z');
 const tolerance = latencyRelativeAccuracy + 1e-9;
@@ -143,7 +144,49 @@ describe('MinuteMetricsAggregator with sampled (weighted) facts', () => {
     const agg = new MinuteMetricsAggregator();
     agg.add(at(1));
     agg.add(at(2, { weight: 1 }));
-    expect(agg.rows()[0]).toMatchObject({ requests: 2, latencySumMs: 20 });
+    expect(agg.rows()[0]).toMatchObject({ requests: 2, latencySumMs: 20, estimatedRequests: 0 });
+  });
+
+  it('counts the requests that came from sampled facts, so a row says it is an estimate', () => {
+    const agg = new MinuteMetricsAggregator();
+    agg.add(at(1, { weight: 4 }));
+    agg.add(at(2));
+    agg.add(at(61, { weight: 1 / 0.3 }));
+    agg.add(at(125));
+    expect(agg.rows().map((r) => [r.requests, r.estimatedRequests])).toEqual([
+      [5, 4],
+      [3, 3],
+      [1, 0],
+    ]);
+  });
+
+  it('keeps a row estimated when its fractional adjusted counts round to nothing', () => {
+    const agg = new MinuteMetricsAggregator();
+    agg.add(at(1, { weight: 0.2 }));
+    expect(agg.rows()[0]).toMatchObject({ estimatedRequests: 1 });
+  });
+
+  it('sums estimated requests through hour and service rows, exactly like requests', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ second: fc.nat(7199), weight: fc.constantFrom(undefined, 2, 4, 10) }), {
+          minLength: 1,
+          maxLength: 100,
+        }),
+        (spec) => {
+          const agg = new MinuteMetricsAggregator();
+          spec.forEach(({ second, weight }, i) =>
+            agg.add(at(second, { event_id: `e${i}`, ...(weight === undefined ? {} : { weight }) })),
+          );
+          const expected = spec.reduce((n, s) => n + (s.weight ?? 0), 0);
+          const total = (rows: readonly { estimatedRequests: number }[]) =>
+            rows.reduce((n, r) => n + r.estimatedRequests, 0);
+          expect(total(agg.rows())).toBe(expected);
+          expect(total(rollUpMinutesToHours(agg.rows()))).toBe(expected);
+          expect(total(rollUpToServices(agg.rows(), 'hour'))).toBe(expected);
+        },
+      ),
+    );
   });
 });
 

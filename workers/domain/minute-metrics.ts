@@ -4,6 +4,13 @@ import {
   latencyBucketOf,
   type LatencyBuckets,
 } from './latency-sketch.js';
+import {
+  mergeExemplars,
+  noExemplars,
+  offerExemplar,
+  type Exemplar,
+  type RowExemplars,
+} from './request-exemplars.js';
 
 export const minuteMs = 60_000;
 
@@ -17,6 +24,9 @@ export interface MinuteFactInput {
   latency_ms: number;
   /** The adjusted count of a sampled fact (raw-record.ts); absent is 1. */
   weight?: number;
+  /** A fact with a trace id may become one of its row's exemplars (request-exemplars.ts). */
+  trace_id?: string;
+  span_id?: string;
 }
 
 /** One row of request_metrics_minute: everything about one (minute, service, method, path). */
@@ -36,6 +46,11 @@ export interface MinuteMetricsRow {
   status1xx: number | null;
   status2xx: number | null;
   status3xx: number | null;
+  /**
+   * Requests counted from sampled facts (their adjusted counts, raw-record.ts `weight`): above 0 means the row's
+   * counts are estimates of the unsampled truth. 0 in rows read from files written before it was stored.
+   */
+  estimatedRequests: number;
   latencySumMs: number;
   latencyMinMs: number;
   latencyMaxMs: number;
@@ -43,6 +58,8 @@ export interface MinuteMetricsRow {
   latencyP95Ms: number;
   latencyP99Ms: number;
   latency: LatencyBuckets;
+  /** Minute rows only, and only when a fact of the row carried a trace id: its slowest and latest 5xx request. */
+  exemplars?: RowExemplars;
 }
 
 export function buildMinuteStart(ts: number): number {
@@ -60,6 +77,7 @@ interface Accumulator {
   status1xx: number;
   status2xx: number;
   status3xx: number;
+  estimated: number;
   sum: number;
   min: number;
   max: number;
@@ -100,6 +118,8 @@ export function clampedQuantile(sketch: LatencySketch, q: number, min: number, m
  */
 export class EndpointMinutes {
   readonly minutes = new Map<number, Accumulator>();
+  /** By minute number, apart from the rows: offering an exemplar never creates a row (dedupe decides rows). */
+  readonly exemplars = new Map<number, RowExemplars>();
 
   constructor(
     readonly service: string,
@@ -145,6 +165,24 @@ export class EndpointMinutes {
     acc.sketch.addToIndex(bucket);
   }
 
+  /** The minute's exemplars, created on first use (offer with offerExemplar/mergeExemplars). */
+  exemplarsOf(minuteIndex: number): RowExemplars {
+    let row = this.exemplars.get(minuteIndex);
+    if (row === undefined) {
+      row = noExemplars();
+      this.exemplars.set(minuteIndex, row);
+    }
+    return row;
+  }
+
+  offerExemplar(minuteIndex: number, exemplar: Exemplar): void {
+    offerExemplar(this.exemplarsOf(minuteIndex), exemplar);
+  }
+
+  mergeExemplars(minuteIndex: number, other: RowExemplars): void {
+    mergeExemplars(this.exemplarsOf(minuteIndex), other);
+  }
+
   /**
    * A sampled fact counts as its weight in requests, error counts, the latency sum and the histogram, so a
    * head-sampled service's throughput and error counts are estimates of the unsampled truth.
@@ -153,6 +191,7 @@ export class EndpointMinutes {
     const acc = this.row(minuteIndex);
     if (!Number.isInteger(weight)) acc.fractional = true;
     acc.requests += weight;
+    acc.estimated += weight;
     if (statusCode >= 500) acc.errors5xx += weight;
     else if (statusCode >= 400) acc.errors4xx += weight;
     else if (statusCode >= 300) acc.status3xx += weight;
@@ -187,6 +226,15 @@ export class MinuteMetricsAggregator {
     const weight = fact.weight ?? 1;
     if (weight === 1) endpoint.add(minuteIndex, fact.status_code, latency, latencyBucketOf(latency));
     else endpoint.addWeighted(minuteIndex, fact.status_code, latency, weight);
+    if (fact.trace_id) {
+      endpoint.offerExemplar(minuteIndex, {
+        traceId: fact.trace_id,
+        spanId: fact.span_id || null,
+        latencyMs: latency,
+        statusCode: fact.status_code,
+        ts: fact.ts,
+      });
+    }
   }
 
   /** The endpoint's rows, created on first use. */
@@ -210,7 +258,7 @@ export class MinuteMetricsAggregator {
     const rows: MinuteMetricsRow[] = [];
     for (const byMethod of this.endpoints.values()) {
       for (const byPath of byMethod.values()) {
-        for (const endpoint of byPath.values()) rows.push(...[...endpoint.minutes.values()].map(buildRow));
+        for (const endpoint of byPath.values()) rows.push(...endpointRows(endpoint));
       }
     }
     return rows.sort(compareMinuteKeys);
@@ -238,6 +286,7 @@ function buildAccumulator(minute: number, endpoint: EndpointKey): Accumulator {
     status1xx: 0,
     status2xx: 0,
     status3xx: 0,
+    estimated: 0,
     sum: 0,
     min: Infinity,
     max: -Infinity,
@@ -258,9 +307,15 @@ function roundedBuckets(buckets: LatencyBuckets): LatencyBuckets {
   };
 }
 
-function buildRow(acc: Accumulator): MinuteMetricsRow {
+function endpointRows(endpoint: EndpointMinutes): MinuteMetricsRow[] {
+  return [...endpoint.minutes].map(([minuteIndex, acc]) =>
+    buildRow(acc, endpoint.exemplars.get(minuteIndex)),
+  );
+}
+
+function buildRow(acc: Accumulator, exemplars: RowExemplars | undefined): MinuteMetricsRow {
   const { sketch, min, max } = acc;
-  return {
+  const row: MinuteMetricsRow = {
     minuteMs: acc.minuteMs,
     service: acc.service,
     method: acc.method,
@@ -271,6 +326,8 @@ function buildRow(acc: Accumulator): MinuteMetricsRow {
     status1xx: acc.fractional ? Math.round(acc.status1xx) : acc.status1xx,
     status2xx: acc.fractional ? Math.round(acc.status2xx) : acc.status2xx,
     status3xx: acc.fractional ? Math.round(acc.status3xx) : acc.status3xx,
+    // At least 1 when any sampled fact was added: a row is estimated even when its weights round away.
+    estimatedRequests: acc.estimated === 0 ? 0 : Math.max(1, Math.round(acc.estimated)),
     latencySumMs: acc.sum,
     latencyMinMs: min,
     latencyMaxMs: max,
@@ -279,6 +336,8 @@ function buildRow(acc: Accumulator): MinuteMetricsRow {
     latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
     latency: acc.fractional ? roundedBuckets(sketch.toBuckets()) : sketch.toBuckets(),
   };
+  if (exemplars) row.exemplars = exemplars;
+  return row;
 }
 
 export interface MinuteMetricsFilter {

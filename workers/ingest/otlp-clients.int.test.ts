@@ -153,9 +153,9 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
   async function expectExactMetrics(service: string, spans: WorkloadSpan[]) {
     const expected = expectedEndpoints(spans);
     const rows = await rolledUp(service, spans.length);
-    expect(rows.map((r) => [r.method, r.path, r.requests, r.errors5xx, r.errors4xx]).sort()).toEqual(
-      expected.map((e) => [e.method, e.path, e.requests, e.errors5xx, e.errors4xx]).sort(),
-    );
+    expect(
+      rows.map((r) => [r.method, r.path, r.requests, r.errors5xx, r.errors4xx, r.estimated]).sort(),
+    ).toEqual(expected.map((e) => [e.method, e.path, e.requests, e.errors5xx, e.errors4xx, false]).sort());
     for (const e of expected) {
       const row = rows.find((r) => r.path === e.path)!;
       for (const [q, got] of [
@@ -292,5 +292,7 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
     expect(Math.abs(total - 800) / 800).toBeLessThan(0.25);
     const errors = rows.reduce((n, r) => n + r.errors5xx, 0);
     expect(errors % 4).toBe(0);
+    // Every request of this service was counted from a sampled span: the API says the counts are estimates.
+    expect(rows.map((r) => [r.estimated, r.estimatedRequests])).toEqual(rows.map((r) => [true, r.requests]));
   }, 300_000);
 });

@@ -9,7 +9,7 @@ export interface ServicesResponse {
   to: number;
   /** True when more rows matched than `limit` (or the events cap) let through: the list is the first ones only. */
   truncated: boolean;
-  services: {
+  services: (SamplingEstimate & {
     service: string;
     requests: number;
     errors5xx: number;
@@ -18,7 +18,18 @@ export interface ServicesResponse {
     p50?: number | null;
     p95?: number | null;
     p99?: number | null;
-  }[];
+    p999?: number | null;
+  })[];
+}
+
+/**
+ * Whether the counts are estimates: some of the requests they cover came from sampled spans and were counted as
+ * their adjusted count (an OTLP span sampled at 25% counts 4; docs/opentelemetry.md). `estimatedRequests` is how
+ * many of `requests` were counted so; data rolled up before this was stored reads as not estimated.
+ */
+export interface SamplingEstimate {
+  estimated: boolean;
+  estimatedRequests: number;
 }
 
 /**
@@ -33,7 +44,7 @@ export interface StatusClassCounts {
   statusUnknown: number;
 }
 
-export interface TimeseriesPoint extends StatusClassCounts {
+export interface TimeseriesPoint extends StatusClassCounts, SamplingEstimate {
   /** Start of the step. */
   t: number;
   requests: number;
@@ -68,7 +79,7 @@ export interface TimeseriesResponse {
   compare?: { offset: '1d' | '7d'; points: TimeseriesPoint[] };
 }
 
-export interface EndpointRow extends StatusClassCounts {
+export interface EndpointRow extends StatusClassCounts, SamplingEstimate {
   service: string;
   method: string;
   path: string;

@@ -17,6 +17,9 @@ import {
   type DatasetOptions,
 } from './fixture-dataset.js';
 
+/** The fixture's traffic is unsampled: no series is estimated from samples. */
+const notEstimated = { estimated: false, estimatedRequests: 0 };
+
 export interface FixtureFilter {
   service?: string;
   method?: string;
@@ -57,6 +60,7 @@ export class FixtureQueries {
         requests: a.requests,
         errors5xx: a.errors5xx,
         errorRate: a.errors5xx / a.requests,
+        ...notEstimated,
         ...(latency
           ? {
               p50: quantile(a.histogram, 0.5),
@@ -118,6 +122,7 @@ export class FixtureQueries {
         path: ep.path,
         requests: acc.requests,
         errors5xx: acc.errors5xx,
+        ...notEstimated,
         errors4xx: acc.errors4xx,
         ...statusClassesOf(acc),
         errorRate: acc.errors5xx / acc.requests,
@@ -192,6 +197,7 @@ export class FixtureQueries {
         errors5xx: acc.errors5xx,
         errors4xx: acc.errors4xx,
         ...statusClassesOf(acc),
+        ...notEstimated,
         errorRate: acc.requests ? acc.errors5xx / acc.requests : null,
         throughput: acc.requests / (step / 1000),
         p50: quantile(acc.histogram, 0.5),

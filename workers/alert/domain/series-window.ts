@@ -93,6 +93,7 @@ export const emptyWindow = (key: SeriesKey): SeriesWindow => ({
   status2xx: 0,
   status3xx: 0,
   statusUnknown: 0,
+  estimatedRequests: 0,
   latencyZero: 0,
   latencyMax: null,
   bucketIndex: [],

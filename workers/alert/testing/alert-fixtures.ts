@@ -33,6 +33,7 @@ export function makeWindow(
     status2xx: requests - errors5xx,
     status3xx: 0,
     statusUnknown: 0,
+    estimatedRequests: 0,
     latencyZero: b.zeroCount,
     latencyMax: latencies.length ? Math.max(...latencies) : null,
     bucketIndex: b.indexes,

@@ -31,6 +31,7 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
     status2xx: toNumber(row['status2xx']),
     status3xx: toNumber(row['status3xx']),
     statusUnknown: toNumber(row['status_unknown']),
+    estimatedRequests: toNumber(row['estimated_requests']),
     ...(row['matched'] === undefined ? {} : { matched: toNumber(row['matched']) }),
   };
 }

@@ -45,12 +45,12 @@ async function summarize(rows: number[][], groupBy: MetricsQuery['groupBy'] = 's
     const sketch = new LatencySketch();
     latencies.forEach((v) => sketch.add(v));
     const { zeroCount, indexes, counts } = sketch.toBuckets();
-    return `(${minuteStart}, 'svc', 'GET', ${sqlString(`/p${i % 2}`)}, ${latencies.length}, 0, 0, 0, ${latencies.length}, 0, ${Math.max(0, ...latencies)}, ${zeroCount},
+    return `(${minuteStart}, 'svc', 'GET', ${sqlString(`/p${i % 2}`)}, ${latencies.length}, 0, 0, 0, ${latencies.length}, 0, 0, ${Math.max(0, ...latencies)}, ${zeroCount},
       [${indexes.join(',')}]::INTEGER[], [${counts.join(',')}]::BIGINT[], '2026-11-10', '10')`;
   });
   await connection.run(`CREATE OR REPLACE TABLE rows_minute AS SELECT * FROM (VALUES ${values.join(',')})
     AS t(minute_ms, service, method, path, requests, errors_5xx, errors_4xx, status_1xx, status_2xx, status_3xx,
-    latency_max_ms, latency_zero_count,
+    estimated_requests, latency_max_ms, latency_zero_count,
     latency_bucket_index, latency_bucket_count, "date", hour)`);
   const query: MetricsQuery = {
     tenant: 'acme',

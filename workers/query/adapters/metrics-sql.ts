@@ -102,7 +102,7 @@ function whereTerms(
 }
 
 const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
-const countColumns = ['requests', 'errors_5xx', 'errors_4xx', ...statusClassColumns];
+const countColumns = ['requests', 'errors_5xx', 'errors_4xx', ...statusClassColumns, 'estimated_requests'];
 
 /**
  * A group's counts, named as every statement returns them (metrics-rows.ts reads these names). Rows from files
@@ -117,6 +117,8 @@ export function countSums(alias = ''): string {
     `sum(${c('errors_4xx')}) AS errors4xx`,
     ...statusClassColumns.map((name) => `sum(coalesce(${c(name)}, 0)) AS ${name.replace('_', '')}`),
     `sum(CASE WHEN ${c('status_2xx')} IS NULL THEN ${c('requests')} - ${c('errors_4xx')} - ${c('errors_5xx')} ELSE 0 END) AS status_unknown`,
+    // NULL in files written before sampled counts were marked: those rows are not estimates.
+    `sum(coalesce(${c('estimated_requests')}, 0)) AS estimated_requests`,
   ].join(', ');
 }
 
@@ -129,6 +131,7 @@ export const countNames = [
   'status2xx',
   'status3xx',
   'status_unknown',
+  'estimated_requests',
 ];
 const measureColumns = [
   ...countColumns,

@@ -57,6 +57,8 @@ export interface CountRow extends GroupKey {
    * requests = status1xx + status2xx + status3xx + errors4xx + errors5xx + statusUnknown.
    */
   statusUnknown: number;
+  /** Requests counted from sampled facts' adjusted counts: above 0, the group's counts are estimates. */
+  estimatedRequests: number;
   /** With `top`: how many groups passed `minRequests` before the cut (the same on every row). */
   matched?: number;
 }

@@ -10,6 +10,7 @@ import type {
   TimeseriesPoint,
   TimeseriesResponse,
 } from '../api-types.js';
+import { samplingEstimate } from '../domain/sampling-estimate.js';
 import { stepStarts } from '../domain/choose-step.js';
 import type { CountRow, MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
 import { loadStoredCardinality } from './stored-cardinality.js';
@@ -56,6 +57,7 @@ const noCounts = {
   status2xx: 0,
   status3xx: 0,
   statusUnknown: 0,
+  estimatedRequests: 0,
 };
 const statusClasses = (c: CountRow): StatusClassCounts => ({
   status1xx: c.status1xx,
@@ -100,7 +102,10 @@ export class QueryService {
         requests: r.requests,
         errors5xx: r.errors5xx,
         errorRate: rate(r.errors5xx, r.requests) ?? 0,
-        ...(latency ? { p50: r.p50 ?? null, p95: r.p95 ?? null, p99: r.p99 ?? null } : {}),
+        ...samplingEstimate(r),
+        ...(latency
+          ? { p50: r.p50 ?? null, p95: r.p95 ?? null, p99: r.p99 ?? null, p999: r.p999 ?? null }
+          : {}),
       }))
       .sort((a, b) => b.requests - a.requests || a.service.localeCompare(b.service));
     return { from, to, truncated: rows.length > limit, services: services.slice(0, limit) };
@@ -149,6 +154,7 @@ export class QueryService {
         errors5xx: c.errors5xx,
         errors4xx: c.errors4xx,
         ...statusClasses(c),
+        ...samplingEstimate(c),
         errorRate: rate(c.errors5xx, c.requests),
         throughput: c.requests / seconds,
         p50: c.p50,
@@ -295,6 +301,7 @@ function toEndpointRow(c: SummaryRow): EndpointRow {
     errors5xx: c.errors5xx,
     errors4xx: c.errors4xx,
     ...statusClasses(c),
+    ...samplingEstimate(c),
     errorRate: rate(c.errors5xx, c.requests) ?? 0,
     p50: c.p50,
     p95: c.p95,

@@ -3,7 +3,7 @@ import { buildSeededRandom } from '../../domain/seeded-random.js';
 import type { HistogramRow } from '../app/query-engine.js';
 import { applyTop, mergeCountRows, mergeHistogramRows, summarizeHistogram } from './merge-summaries.js';
 
-const noStatusSplit = { status1xx: 0, status2xx: 0, status3xx: 0, statusUnknown: 0 };
+const noStatusSplit = { status1xx: 0, status2xx: 0, status3xx: 0, statusUnknown: 0, estimatedRequests: 0 };
 
 function histogramOf(values: number[], key: Partial<HistogramRow> = {}): HistogramRow {
   const sketch = new LatencySketch();
@@ -72,6 +72,7 @@ describe('mergeCountRows', () => {
           ...noStatusSplit,
           status3xx: 1,
           statusUnknown: 1,
+          estimatedRequests: 0,
         },
         { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0, ...noStatusSplit, status1xx: 1 },
       ],
@@ -86,6 +87,7 @@ describe('mergeCountRows', () => {
         status2xx: 1,
         status3xx: 1,
         statusUnknown: 1,
+        estimatedRequests: 0,
       },
       { service: 'b', requests: 1, errors5xx: 0, errors4xx: 0, ...noStatusSplit, status1xx: 1 },
     ]);

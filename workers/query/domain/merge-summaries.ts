@@ -44,6 +44,7 @@ const countFields = [
   'status2xx',
   'status3xx',
   'statusUnknown',
+  'estimatedRequests',
 ] as const satisfies readonly (keyof CountRow)[];
 type Counts = Pick<CountRow, (typeof countFields)[number]>;
 

@@ -51,6 +51,20 @@ const legacy = buildSeededFacts({
 });
 
 /**
+ * Head-sampled traffic (OTLP spans with adjusted counts): in the 10:00 hour the `checkout` service's facts count 4
+ * each (a 25% sample), everything else is unsampled, so steps, endpoints and services are estimated or not.
+ */
+const sampled = buildSeededFacts({
+  seed: 11,
+  count: 1200,
+  tenant: 'sampled',
+  fromMs: base,
+  spanMs: 2 * 3_600_000,
+  idPrefix: 's',
+}).map((f) => (f.service === 'checkout' && f.ts < base + 3_600_000 ? { ...f, weight: 4 } : f));
+const weightOf = (f: RawFact) => f.weight ?? 1;
+
+/**
  * The percentile oracle's cases: the hand-picked shapes plus `generated` fast-check cases (seeded, so every run
  * and both engines see the same ones). Each case is its own tenant.
  */
@@ -65,10 +79,13 @@ export async function loadContractData(
 ): Promise<void> {
   await putPercentileCases(store, cases);
   let seq = 0;
-  for (const batch of chunk([...dayBefore, ...facts, ...upgraded, ...legacy], 500)) {
-    const byHour = new Map<number, RawFact[]>();
-    for (const f of batch)
-      byHour.set(Math.floor(f.ts / 3_600_000), [...(byHour.get(Math.floor(f.ts / 3_600_000)) ?? []), f]);
+  for (const batch of chunk([...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled], 500)) {
+    // A segment holds one tenant's hour: a batch that straddles two tenants is split, not filed under the first.
+    const byHour = new Map<string, RawFact[]>();
+    for (const f of batch) {
+      const key = `${f.tenant}/${Math.floor(f.ts / 3_600_000)}`;
+      byHour.set(key, [...(byHour.get(key) ?? []), f]);
+    }
     for (const records of byHour.values()) await putRawSegment(store, records, { seq: ++seq });
   }
   await putRawSegment(store, [deploy], { seq: ++seq });
@@ -158,14 +175,17 @@ export function describeQueryEngineContract(
       }
     });
 
-    it('answers the percentiles of each service over the range with latency=1', async () => {
+    it('answers the percentiles of each service over the range (p99.9 too) with latency=1', async () => {
       const { services } = await service.services(tenant, from, to, 1000, undefined, true);
-      for (const s of services)
-        expectPercentilesMatch(
-          { p50: s.p50 ?? null, p95: s.p95 ?? null, p99: s.p99 ?? null },
-          facts.filter((f) => f.service === s.service),
-        );
-      expect((await service.services(tenant, from, to, 1000)).services[0]).not.toHaveProperty('p95');
+      for (const s of services) {
+        const own = facts.filter((f) => f.service === s.service);
+        expectPercentilesMatch({ p50: s.p50 ?? null, p95: s.p95 ?? null, p99: s.p99 ?? null }, own);
+        const sorted = own.map((f) => f.latency_ms).sort((a, b) => a - b);
+        expectWithinOnePercent(s.p999 ?? null, exactQuantile(sorted, 0.999));
+      }
+      const withoutLatency = (await service.services(tenant, from, to, 1000)).services[0];
+      expect(withoutLatency).not.toHaveProperty('p95');
+      expect(withoutLatency).not.toHaveProperty('p999');
     });
 
     it('returns every step with exact counts and percentiles within 1% of the exact ones', async () => {
@@ -451,6 +471,48 @@ export function describeQueryEngineContract(
       expectPercentilesMatch(points[0]!, legacy);
       const { services } = await service.services('legacy', from, to, 100);
       expect(services.reduce((n, s) => n + s.requests, 0)).toBe(legacy.length);
+    });
+
+    it('marks steps, endpoints and services estimated exactly where sampled requests were counted', async () => {
+      const stepMs = 3_600_000;
+      const weighted = (subset: readonly RawFact[]) => ({
+        requests: subset.reduce((n, f) => n + weightOf(f), 0),
+        estimatedRequests: subset.reduce((n, f) => n + (f.weight === undefined ? 0 : f.weight), 0),
+      });
+      const { points } = await service.timeseries({ tenant: 'sampled', from, to, stepMs });
+      const inStep = points.map((p) => sampled.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs));
+      expect(points.map((p) => [p.requests, p.estimated, p.estimatedRequests])).toEqual(
+        inStep.map((s) => [
+          weighted(s).requests,
+          weighted(s).estimatedRequests > 0,
+          weighted(s).estimatedRequests,
+        ]),
+      );
+      expect(points.map((p) => p.estimated)).toEqual([true, false]);
+      const { endpoints } = await service.endpoints('sampled', from, to, 'requests', 1000);
+      for (const e of endpoints) {
+        const own = sampled.filter(
+          (f) => f.service === e.service && f.path === e.path && f.method === e.method,
+        );
+        expect({ endpoint: `${e.method} ${e.path}`, ...e }).toMatchObject({
+          ...weighted(own),
+          estimated: e.service === 'checkout',
+        });
+      }
+      const { services } = await service.services('sampled', from, to, 100, undefined, true);
+      expect(services.map((s) => [s.service, s.estimated])).toEqual(
+        services.map((s) => [s.service, s.service === 'checkout']),
+      );
+    });
+
+    it('reads files written before sampled counts were marked as not estimated', async () => {
+      for (const tenantName of ['legacy', 'upgraded', tenant]) {
+        const { points } = await service.timeseries({ tenant: tenantName, from, to, stepMs: 3_600_000 });
+        expect(points.map((p) => [p.estimated, p.estimatedRequests])).toEqual([
+          [false, 0],
+          [false, 0],
+        ]);
+      }
     });
 
     it('treats a quote in a filter value as data, not SQL', async () => {

@@ -35,6 +35,19 @@ describe('metrics Parquet files', () => {
     expect(first).toMatchObject({ requests: rows[0]!.requests, status2xx: null, status3xx: null });
   });
 
+  it('keep the estimated request count and read a file written before it as not estimated (0)', () => {
+    const rows = rowsOf(6).map((r, i) => (i % 3 === 0 ? { ...r, estimatedRequests: r.requests } : r));
+    const bytes = encodeRequestMetrics(rows);
+    expect(decodeRequestMetrics(bytes)).toEqual(rows);
+    const table = decodeParquet(bytes);
+    const older = table.select(
+      table.schema.fields.map((f) => f.name).filter((n) => n !== 'estimated_requests'),
+    );
+    expect(decodeRequestMetrics(encodeParquet(older)).map((r) => r.estimatedRequests)).toEqual(
+      rows.map(() => 0),
+    );
+  });
+
   it('round-trip every request_metrics_minute column exactly', () => {
     const rows = rowsOf(1);
     expect(decodeRequestMetrics(encodeRequestMetrics(rows))).toEqual(rows);

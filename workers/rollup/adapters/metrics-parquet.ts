@@ -31,6 +31,7 @@ import {
   serviceMetricsHourSchema,
   serviceMetricsMinuteSchema,
 } from './metrics-schema.js';
+import { decodeExemplars, exemplarColumnEncoders } from './exemplar-columns.js';
 
 function int64Data(values: readonly number[]): Data<Int64> {
   const data = new BigInt64Array(values.length);
@@ -119,6 +120,7 @@ export const metricsColumnEncoders: Record<
   status_1xx: (rows) => nullableInt64Data(rows.map((r) => r.status1xx)),
   status_2xx: (rows) => nullableInt64Data(rows.map((r) => r.status2xx)),
   status_3xx: (rows) => nullableInt64Data(rows.map((r) => r.status3xx)),
+  estimated_requests: (rows) => int64Data(rows.map((r) => r.estimatedRequests)),
   latency_sum_ms: (rows) => float64Data(rows.map((r) => r.latencySumMs)),
   latency_min_ms: (rows) => float64Data(rows.map((r) => r.latencyMinMs)),
   latency_max_ms: (rows) => float64Data(rows.map((r) => r.latencyMaxMs)),
@@ -137,6 +139,7 @@ export const metricsColumnEncoders: Record<
       rows.map((r) => r.latency.counts),
       int64Data,
     ),
+  ...exemplarColumnEncoders,
 };
 
 function buildMetricsTable(schema: Schema, rows: readonly MetricsTableRow[]): Table {
@@ -205,6 +208,8 @@ function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetrics
     status1xx: nullableNumber(r['status_1xx']),
     status2xx: nullableNumber(r['status_2xx']),
     status3xx: nullableNumber(r['status_3xx']),
+    // A file written before sampled counts were marked held no weighted facts: not estimated.
+    estimatedRequests: nullableNumber(r['estimated_requests']) ?? 0,
     latencySumMs: Number(r['latency_sum_ms']),
     latencyMinMs: Number(r['latency_min_ms']),
     latencyMaxMs: Number(r['latency_max_ms']),
@@ -229,9 +234,21 @@ function decodeMetrics<K extends string>(bytes: Uint8Array, timeColumn: string, 
     })) as (Omit<MinuteMetricsRow, 'minuteMs'> & Record<K, number>)[];
 }
 
-/** Reads a request_metrics_minute file back into rows (tests). */
-export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] =>
-  decodeMetrics(bytes, metricsTableLayouts.request_metrics_minute.timeColumn, 'minuteMs');
+/** Reads a request_metrics_minute file back into rows, with their exemplars (tests). */
+export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] => {
+  const rows: MinuteMetricsRow[] = decodeMetrics(
+    bytes,
+    metricsTableLayouts.request_metrics_minute.timeColumn,
+    'minuteMs',
+  );
+  decodeParquet(bytes)
+    .toArray()
+    .forEach((r: Record<string, unknown>, i: number) => {
+      const exemplars = decodeExemplars(r);
+      if (exemplars) rows[i]!.exemplars = exemplars;
+    });
+  return rows;
+};
 /** Reads a request_metrics_hour file back into rows (day tiles, tests). */
 export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_hour.timeColumn, 'hourMs');

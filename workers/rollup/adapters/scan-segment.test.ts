@@ -14,19 +14,32 @@ const latency = fc.oneof(
   fc.integer({ min: 0, max: 5000 }),
 );
 
-const fact = fc.record({
-  kind: fc.constant('fact'),
-  event_id: fc
-    .constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')
-    .chain((p) => fc.nat(40).map((n) => `${p}-${n}`)),
-  // Mostly inside the hour, sometimes just outside it.
-  ts: fc.integer({ min: hourMs - 1000, max: hourMs + 3_600_000 + 1000 }),
-  service: fc.constantFrom('checkout', 'search', 'auth', 'é-svc'),
-  method: fc.constantFrom('GET', 'POST'),
-  path: fc.constantFrom('/a', '/b/:id', '/c'),
-  status_code: fc.integer({ min: 100, max: 599 }),
-  latency_ms: latency,
-});
+const fact = fc.record(
+  {
+    kind: fc.constant('fact'),
+    event_id: fc
+      .constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j')
+      .chain((p) => fc.nat(40).map((n) => `${p}-${n}`)),
+    // Mostly inside the hour, sometimes just outside it.
+    ts: fc.integer({ min: hourMs - 1000, max: hourMs + 3_600_000 + 1000 }),
+    service: fc.constantFrom('checkout', 'search', 'auth', 'é-svc'),
+    method: fc.constantFrom('GET', 'POST'),
+    path: fc.constantFrom('/a', '/b/:id', '/c'),
+    status_code: fc.integer({ min: 100, max: 599 }),
+    latency_ms: latency,
+    // Facts with a trace id (OTLP spans, JSON facts that send one) feed the rows' exemplars.
+    trace_id: fc.constantFrom(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+      '0af7651916cd43dd8448eb211c80319c',
+      'ab',
+      '',
+    ),
+    span_id: fc.constantFrom('00f067aa0ba902b7', 'b7ad6b7169203331', ''),
+  },
+  {
+    requiredKeys: ['kind', 'event_id', 'ts', 'service', 'method', 'path', 'status_code', 'latency_ms'],
+  },
+);
 
 /** Canonical lines, the same fact re-sent, non-canonical forms, service events and garbage. */
 const line = fc.oneof(
@@ -84,6 +97,84 @@ describe('scanSegment (what each scan worker thread runs)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it('keeps the same exemplars whatever the order of the lines and however they are split into segments', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 80 }), fc.nat(80), async (generated, cut) => {
+        // One line per event id: which of two different facts under one id is counted depends on their order
+        // (the first wins), so only re-sent identical lines (below) may repeat an id.
+        const ids = new Set<string>();
+        const lines = generated.filter((l) => {
+          const id = /"event_id": ?"([^"]*)"/.exec(l)?.[1];
+          if (id === undefined) return true;
+          if (ids.has(id)) return false;
+          ids.add(id);
+          return true;
+        });
+        const exemplarsOf = async (segments: string[][]) =>
+          (await scanned(segments)).aggregator.rows().map((r) => [r.minuteMs, r.path, r.exemplars]);
+        const reversed = [...lines].reverse();
+        const expected = await exemplarsOf([lines]);
+        expect(await exemplarsOf([reversed.slice(0, cut), reversed.slice(cut)])).toEqual(expected);
+        expect(await exemplarsOf([[...lines, ...lines]])).toEqual(expected);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('keeps the slowest request and the latest 5xx of each minute and endpoint, with trace and span ids', async () => {
+    const at = (i: number, second: number, latency: number, status: number, trace?: string) =>
+      JSON.stringify({
+        kind: 'fact',
+        event_id: `x-${i}`,
+        ts: hourMs + second * 1000,
+        service: 's',
+        method: 'GET',
+        path: '/',
+        status_code: status,
+        latency_ms: latency,
+        ...(trace === undefined ? {} : { trace_id: trace, span_id: `${trace.slice(0, 15)}${i}` }),
+      });
+    const t = (n: number) => String(n).repeat(32);
+    const lines = [
+      at(0, 1, 900, 200), // the slowest, but without a trace: not an exemplar
+      at(1, 2, 120, 200, t(1)),
+      at(2, 3, 80, 503, t(2)),
+      at(3, 50, 30, 500, t(3)), // the latest 5xx
+      at(4, 10, 120, 200, t(4)), // as slow as t(1): the smaller trace id wins
+      at(5, 61, 5, 200, t(5)), // the next minute
+    ];
+    const rows = (await scanned([lines])).aggregator.rows();
+    expect(rows.map((r) => r.exemplars)).toEqual([
+      {
+        slowest: {
+          traceId: t(1),
+          spanId: `${t(1).slice(0, 15)}1`,
+          latencyMs: 120,
+          statusCode: 200,
+          ts: hourMs + 2000,
+        },
+        failed: {
+          traceId: t(3),
+          spanId: `${t(3).slice(0, 15)}3`,
+          latencyMs: 30,
+          statusCode: 500,
+          ts: hourMs + 50_000,
+        },
+      },
+      {
+        slowest: {
+          traceId: t(5),
+          spanId: `${t(5).slice(0, 15)}5`,
+          latencyMs: 5,
+          statusCode: 200,
+          ts: hourMs + 61_000,
+        },
+        failed: null,
+      },
+    ]);
+    expect((await inThread([lines])).aggregator.rows()).toEqual(rows);
   });
 
   it('counts a zero and a subnormal latency in the zero count and 2^-1022 in a bucket', async () => {

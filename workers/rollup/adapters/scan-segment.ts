@@ -5,6 +5,8 @@ import { forEachLine } from '../domain/for-each-line.js';
 import { readGzipLineChunks } from './raw-segment-lines.js';
 import type { SegmentScanResult } from '../domain/segment-scan-result.js';
 import type { SegmentScanRequest } from './segment-scan-pool.js';
+import { noExemplars, type RowExemplars } from '../../domain/request-exemplars.js';
+import { offerScannedExemplar } from '../domain/scanned-exemplar.js';
 
 /**
  * What a scan worker thread does with one segment (also callable in-thread, which is how tests compare it with
@@ -125,6 +127,18 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
   const groups = new SegmentGroups();
   const fp = new Uint32Array(3);
   const endMs = request.startMs + 3_600_000;
+  // Keyed by group * 60 + minute of the hour: a segment holds one hour.
+  const exemplars = new Map<number, { group: number; minuteIndex: number; row: RowExemplars }>();
+  const exemplarsOf = (group: number, ts: number) => {
+    const minuteIndex = Math.floor(ts / 60_000);
+    const key = group * 60 + (minuteIndex % 60);
+    let entry = exemplars.get(key);
+    if (entry === undefined) {
+      entry = { group, minuteIndex, row: noExemplars() };
+      exemplars.set(key, entry);
+    }
+    return entry.row;
+  };
   for await (const chunk of readGzipLineChunks(request.body, request.key)) {
     forEachLine(chunk, (start, end) => {
       const fact = scanner.fact;
@@ -136,6 +150,7 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
       const group = groups.idOf(chunk, fact);
       columns.push(fp, fact.ts, group, fact.status_code, fact.latency_ms);
+      if (fact.traceStart >= 0) offerScannedExemplar(exemplarsOf(group, fact.ts), chunk, fact);
     });
   }
   const n = columns.count;
@@ -151,5 +166,6 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
     dictionary: groups.list,
     otherLines,
     otherAt,
+    exemplars: [...exemplars.values()],
   };
 }

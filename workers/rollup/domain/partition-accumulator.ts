@@ -1,5 +1,5 @@
 import { MinuteMetricsAggregator, minuteMs } from '../../domain/minute-metrics.js';
-import type { RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
+import type { RawFact, RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
 import {
   buildEventFingerprint,
   buildIdFingerprint,
@@ -10,6 +10,7 @@ import { forEachLine } from './for-each-line.js';
 import { InvalidRawLineError, parseRawLine } from './parse-raw-line.js';
 import { RawFactScanner } from './raw-fact-scanner.js';
 import type { SegmentScanResult } from './segment-scan-result.js';
+import { offerScannedExemplar } from './scanned-exemplar.js';
 
 const hourMs = 3_600_000;
 
@@ -76,6 +77,11 @@ export class PartitionAccumulator {
         this.stats.lines += 1;
         return this.invalid(`raw line: ts ${fact.ts} is outside the partition hour`);
       }
+      // Exemplars come from every fact line of the hour, duplicates included (the same request), in slice 0 only.
+      if (this.slice === 0 && fact.traceStart >= 0) {
+        const endpoint = this.aggregator.endpoint(fact.service, fact.method, fact.path);
+        offerScannedExemplar(endpoint.exemplarsOf(Math.floor(fact.ts / minuteMs)), chunk, fact);
+      }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
       if (!this.owns(fp[1]!)) return;
       this.stats.lines += 1;
@@ -116,6 +122,10 @@ export class PartitionAccumulator {
       if ((i & 4095) === 0) this.checkRows();
     }
     while (other < scan.otherLines.length) this.addLine(scan.otherLines[other++]!);
+    if (this.slice === 0) {
+      for (const { group, minuteIndex, row } of scan.exemplars)
+        endpoints[group]!.mergeExemplars(minuteIndex, row);
+    }
     // Only distinct facts count: a re-sent event_id may carry another time (the first one seen wins).
     if (newest > this.newestTs) this.newestTs = newest;
     this.checkRows();
@@ -146,6 +156,7 @@ export class PartitionAccumulator {
       return this.invalid(`raw line: ts ${record.ts} is outside the partition hour`);
     }
     if (record.kind === 'fact') {
+      this.offerExemplar(record);
       buildIdFingerprint(record.event_id, this.fp);
       if (!this.owns(this.fp[1]!)) return;
       this.stats.lines += 1;
@@ -154,6 +165,19 @@ export class PartitionAccumulator {
       this.stats.lines += 1;
       this.addEvent(record);
     }
+  }
+
+  /** Exemplars come from every fact line of the hour, duplicates included (the same request), in slice 0 only. */
+  private offerExemplar(fact: RawFact): void {
+    if (this.slice !== 0 || !fact.trace_id) return;
+    const endpoint = this.aggregator.endpoint(fact.service, fact.method, fact.path);
+    endpoint.offerExemplar(Math.floor(fact.ts / minuteMs), {
+      traceId: fact.trace_id,
+      spanId: fact.span_id || null,
+      latencyMs: fact.latency_ms,
+      statusCode: fact.status_code,
+      ts: fact.ts,
+    });
   }
 
   private invalid(message: string): void {

@@ -27,7 +27,12 @@ const enum Key {
   StatusCode,
   LatencyMs,
   Ignored,
+  TraceId,
+  SpanId,
 }
+
+/** The eight keys every fact must have (Kind..LatencyMs), one bit each in `seen`. */
+const requiredKeys = 0b11111111;
 
 const keyBytes: [Key, Uint8Array][] = (
   [
@@ -42,10 +47,11 @@ const keyBytes: [Key, Uint8Array][] = (
     [Key.Ignored, 'tenant'],
     [Key.Ignored, 'env'],
     [Key.Ignored, 'version'],
-    [Key.Ignored, 'trace_id'],
+    // Kept as byte ranges: a fact with a trace id may become an exemplar (request-exemplars.ts).
+    [Key.TraceId, 'trace_id'],
     // OTLP facts carry their span id; a `weight` (sampled spans) is not known here, so a weighted line takes
     // parseRawLine and the aggregator's weighted path.
-    [Key.Ignored, 'span_id'],
+    [Key.SpanId, 'span_id'],
   ] as const
 ).map(([key, name]) => [key, new TextEncoder().encode(name)]);
 
@@ -90,6 +96,11 @@ export interface ScannedFact {
   methodEnd: number;
   pathStart: number;
   pathEnd: number;
+  /** Byte ranges of trace_id and span_id; start -1 when the line has none. */
+  traceStart: number;
+  traceEnd: number;
+  spanStart: number;
+  spanEnd: number;
 }
 
 export class RawFactScanner {
@@ -108,6 +119,10 @@ export class RawFactScanner {
     methodEnd: 0,
     pathStart: 0,
     pathEnd: 0,
+    traceStart: -1,
+    traceEnd: -1,
+    spanStart: -1,
+    spanEnd: -1,
   };
   private readonly interned = new Map<number, { bytes: Uint8Array; value: string }[]>();
   private seen = 0;
@@ -125,11 +140,13 @@ export class RawFactScanner {
   scan(buf: Buffer, start: number, end: number): boolean {
     if (buf[start] !== openBrace || buf[end - 1] !== closeBrace) return false;
     this.seen = 0;
+    this.fact.traceStart = -1;
+    this.fact.spanStart = -1;
     let at = this.readCanonical(buf, start, end - 1);
     if (at < 0) at = start + 1;
     else if (at < end - 1) at = at + 1 < end - 1 ? at + 1 : -1; // a comma: more members follow
     while (at > 0 && at < end - 1) at = this.readMember(buf, at, end - 1);
-    return at === end - 1 && this.seen === 0b11111111 && this.valid();
+    return at === end - 1 && (this.seen & requiredKeys) === requiredKeys && this.valid();
   }
 
   /** The members in ingest's own layout, read in one pass; -1 (nothing read) for any other layout. */
@@ -182,7 +199,7 @@ export class RawFactScanner {
   }
 
   private assign(buf: Buffer, key: Key): boolean {
-    this.seen |= key === Key.Ignored ? 0 : 1 << (key - 1);
+    this.seen |= key >= Key.Ignored ? 0 : 1 << (key - 1);
     const isString = buf[this.valueStart - 1] === quote;
     if (key === Key.Ts || key === Key.StatusCode || key === Key.LatencyMs) {
       return !isString && this.assignNumber(buf, key);
@@ -217,6 +234,14 @@ export class RawFactScanner {
         return this.internStrings
           ? (fact.path = this.intern(buf, this.valueStart, this.valueEnd)) !== ''
           : this.valueEnd > this.valueStart;
+      case Key.TraceId:
+        fact.traceStart = this.valueStart;
+        fact.traceEnd = this.valueEnd;
+        return true;
+      case Key.SpanId:
+        fact.spanStart = this.valueStart;
+        fact.spanEnd = this.valueEnd;
+        return true;
       default:
         return true;
     }

@@ -1,3 +1,5 @@
+import type { RowExemplars } from '../../domain/request-exemplars.js';
+
 /** One raw segment scanned by a worker thread: its canonical facts in columns, every other line as text. */
 export interface SegmentScanResult {
   id: number;
@@ -23,4 +25,6 @@ export interface SegmentScanResult {
    * the single-thread path.
    */
   otherAt: number[];
+  /** Per (dictionary entry, minute number) the exemplars of this segment's facts with a trace id. */
+  exemplars: { group: number; minuteIndex: number; row: RowExemplars }[];
 }

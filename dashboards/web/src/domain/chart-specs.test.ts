@@ -10,6 +10,8 @@ const point = (t: number, overrides: Partial<TimeseriesPoint> = {}): TimeseriesP
   status2xx: 90,
   status3xx: 4,
   statusUnknown: 0,
+  estimated: false,
+  estimatedRequests: 0,
   errorRate: 0.05,
   throughput: 100 / 60,
   p50: 10,

@@ -15,6 +15,8 @@ const point = (t: number, overrides: Partial<TimeseriesPoint> = {}): TimeseriesP
   status2xx: 80,
   status3xx: 5,
   statusUnknown: 0,
+  estimated: false,
+  estimatedRequests: 0,
   errorRate: 0.05,
   throughput: 100 / 60,
   p50: 10,

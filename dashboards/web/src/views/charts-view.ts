@@ -1,5 +1,6 @@
 import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
 import { buildLineChartSvg } from '../domain/line-chart-svg.js';
+import { buildSamplingNote } from '../domain/sampling-note.js';
 import { attachChartHover } from './chart-hover.js';
 import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
@@ -62,7 +63,9 @@ export class ChartsView {
     box.innerHTML = buildLineChartSvg(view.spec);
     attachChartHover(box, view.spec);
     attachMarkerTooltip(box, data.events, data.timeZone);
-    card.replaceChildren(caption, legend, box, summaryTable(view));
+    const note = buildSamplingNote(data.ts.points);
+    const parts = note === null ? [] : [createElement('p', note, 'sampling-note')];
+    card.replaceChildren(caption, legend, ...parts, box, summaryTable(view));
     card.removeAttribute('aria-busy');
   }
 }

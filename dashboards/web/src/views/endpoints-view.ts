@@ -2,6 +2,7 @@ import type { EndpointRow, EndpointsResponse } from '../../../../workers/query/a
 import type { DashboardState, EndpointSort } from '../domain/dashboard-state.js';
 import { endpointCountText, endpointTableTitle } from '../domain/endpoint-table.js';
 import { formatCount, formatLatency, formatPercent } from '../domain/format.js';
+import { formatEstimatedCount } from '../domain/sampling-note.js';
 import { createElement, requireElement } from './require-element.js';
 
 export interface EndpointsHandlers {
@@ -20,7 +21,7 @@ interface Column {
 }
 
 const COLUMNS: Column[] = [
-  { title: 'Requests', sort: 'requests', cell: (r) => formatCount(r.requests) },
+  { title: 'Requests', sort: 'requests', cell: formatEstimatedCount },
   { title: '5xx', sort: 'errors', cell: (r) => formatCount(r.errors5xx) },
   { title: '4xx', optional: true, cell: (r) => formatCount(r.errors4xx) },
   { title: 'Error rate', sort: 'error_rate', cell: (r) => formatPercent(r.errorRate) },
