@@ -24,6 +24,7 @@ export function toHistogramRow(
     status2xx: row.status2xx ?? 0,
     status3xx: row.status3xx ?? 0,
     statusUnknown: row.status2xx === null ? row.requests - row.errors4xx - row.errors5xx : 0,
+    estimatedRequests: row.estimatedRequests,
     latencyZero: row.latency.zeroCount,
     latencyMax: row.requests > 0 ? row.latencyMaxMs : null,
     // Shared, not copied: merges only read them, and the bench holds a week of rows.
