@@ -6,6 +6,7 @@ import type {
   TimeseriesResponse,
 } from '../../workers/query/api-types.js';
 import { formatLatency, formatPercent, formatThroughput } from './src/domain/format.js';
+import { endpointCountText } from './src/domain/endpoint-table.js';
 import { saveScreenshot, waitForData } from './testing/dashboard-harness.js';
 import {
   buildIncidentDataset,
@@ -197,6 +198,120 @@ describe('dashboard in an incident (Chromium against the real query server)', ()
     );
     expect(row).toContain(formatLatency(1230));
     await saveScreenshot(page, 'incident-low-traffic-max');
+  });
+
+  it('gives the comparison as numbers for every series, from one step over the range that the server merged', async () => {
+    const page = await d.open({ search: '?service=payments&compare=7d' });
+    await page.waitForSelector('#compare:not([hidden]) li');
+    const figures = await page.$$eval('#compare-figures li', (items) =>
+      items.map((li) => [
+        li.getAttribute('data-series'),
+        li.querySelector('.figure')?.textContent ?? '',
+        li.querySelector('.change')?.textContent ?? '',
+      ]),
+    );
+    expect(figures.map(([name]) => name)).toEqual(['Requests', 'Error rate', 'P50', 'P95', 'P99']);
+    for (const [, , change] of figures) expect(change).toMatch(/vs the week before$/);
+    // payments fails 1 in 50 requests now and 1 in 200 a week ago.
+    expect(figures[1]![2]).toMatch(/^\+1\.\d pp vs the week before$/);
+    // The figures are the server's: the page's one-step call, asked again, answers the same numbers.
+    const call = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .map((e) => e.name)
+        .find((name) => {
+          const q = new URL(name).searchParams;
+          return (
+            name.includes('/timeseries?') &&
+            Number(q.get('step')) === Number(q.get('to')) - Number(q.get('from'))
+          );
+        }),
+    );
+    expect(call).toBeDefined();
+    const answer = await d.api<TimeseriesResponse>(new URL(call!).pathname + new URL(call!).search);
+    const [now, before] = [answer.points[0]!, answer.compare!.points[0]!];
+    expect(figures[1]![1]).toBe(formatPercent(now.errorRate));
+    expect(figures.slice(2).map(([, value]) => value)).toEqual(
+      [now.p50, now.p95, now.p99].map(formatLatency),
+    );
+    expect(before.requests).toBeGreaterThan(0);
+    await saveScreenshot(page, 'compare-figures');
+    const phone = await d.open({
+      viewport: { width: 390, height: 844 },
+      search: '?service=payments&compare=7d',
+    });
+    await phone.waitForSelector('#compare:not([hidden]) li');
+    await saveScreenshot(phone, 'compare-figures-mobile');
+  });
+
+  it('zooms by dragging, shares the crosshair across charts, and filters the endpoint table to a clicked bucket', async () => {
+    // An hour around the payments burst in 5-minute buckets: the burst's bucket starts at burstStart.
+    const [from, to] = [marks.burstStart - 30 * MINUTE, marks.burstStart + 30 * MINUTE];
+    const search = `?service=payments&from=${from}&to=${to}&step=5m`;
+    const page = await d.open({ search });
+    await waitForData(page);
+    const xOf = async (kind: string, t: number) => {
+      const svg = page.locator(`#card-${kind} svg.chart`);
+      const box = (await svg.boundingBox())!;
+      const width = Number(await svg.getAttribute('width'));
+      // plotArea: 64 px left, 16 px right of the SVG's own width (line-chart-svg.ts).
+      const svgX = 64 + ((t - from) / (to - from)) * (width - 64 - 16);
+      return { x: box.x + (svgX * box.width) / width, y: box.y + box.height / 2 };
+    };
+    const burst = await xOf('error-rate', marks.burstStart + MINUTE);
+    await page.mouse.move(burst.x, burst.y);
+    // A vertical line has an empty box, which Playwright calls hidden: read its display and position instead.
+    const shown = (kind: string) =>
+      page.$eval(`#card-${kind} .shared-crosshair`, (l) => (l as SVGLineElement).style.display !== 'none');
+    await page.waitForFunction(
+      () =>
+        (document.querySelector('#card-latency .shared-crosshair') as SVGLineElement).style.display === '',
+    );
+    expect(await shown('throughput')).toBe(true);
+    // The chart under the pointer has its own crosshair and read-out, not the shared one.
+    expect(await shown('error-rate')).toBe(false);
+    const [own, shared] = await Promise.all([
+      page.getAttribute('#card-error-rate line.crosshair:not(.shared-crosshair)', 'x1'),
+      page.getAttribute('#card-latency .shared-crosshair', 'x1'),
+    ]);
+    expect(Number(shared)).toBeCloseTo(Number(own), 0);
+    await saveScreenshot(page, 'shared-crosshair');
+    await page.mouse.click(burst.x, burst.y);
+    await page.waitForURL(
+      new RegExp(`bucket=${encodeURIComponent(new Date(marks.burstStart).toISOString())}`),
+    );
+    await page.waitForSelector('#endpoints-bucket:not([hidden])');
+    expect(await page.textContent('#endpoints-bucket-text')).toMatch(/^Only the bucket .*–\d\d:\d\d$/);
+    const inBucket = await d.api<EndpointsResponse>(
+      `/api/v1/endpoints?service=payments&from=${marks.burstStart}&to=${marks.burstStart + 5 * MINUTE}&sort=errors&limit=20`,
+    );
+    expect(await page.textContent('#endpoints-count')).toBe(endpointCountText(inBucket));
+    const first = await page.$$eval('#endpoints-table tbody tr:first-child td', (tds) =>
+      tds.map((td) => (td.textContent ?? '').trim()),
+    );
+    expect(first.slice(0, 2)).toEqual([
+      inBucket.endpoints[0]!.requests.toLocaleString('en-US'),
+      inBucket.endpoints[0]!.errors5xx.toLocaleString('en-US'),
+    ]);
+    await saveScreenshot(page, 'bucket-filter');
+    await page.click('#endpoints-bucket-clear');
+    await page.waitForSelector('#endpoints-bucket', { state: 'hidden' });
+    const [a, b] = [await xOf('latency', from + 10 * MINUTE), await xOf('latency', from + 20 * MINUTE)];
+    await page.mouse.move(a.x, a.y);
+    await page.mouse.down();
+    await page.mouse.move(b.x, b.y, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = `from=${encodeURIComponent(new Date(from + 10 * MINUTE).toISOString())}`;
+    await page.waitForURL(new RegExp(zoomed));
+    expect(page.url()).toContain(`to=${encodeURIComponent(new Date(from + 20 * MINUTE).toISOString())}`);
+    await page.goBack();
+    await page.waitForURL(new RegExp(`from=${encodeURIComponent(new Date(from).toISOString())}`));
+    const phone = await d.open({
+      viewport: { width: 390, height: 844 },
+      search: `${search}&bucket=${marks.burstStart}`,
+    });
+    await phone.waitForSelector('#endpoints-bucket:not([hidden])');
+    await saveScreenshot(phone, 'bucket-filter-mobile');
   });
 
   it('fixes the small things: real ingest port, uncut labels, distinct colours, time zone, 24-hour picker, mobile rows, refresh, services', async () => {

@@ -5,6 +5,9 @@ import type { ApiClient } from './api/api-client.js';
 import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './api/api-errors.js';
 import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
 import { loadOverview } from './api/load-overview.js';
+import { loadCompareFigures } from './api/load-compare-figures.js';
+import { CompareView } from './views/compare-view.js';
+import { BucketFilterView } from './views/bucket-filter-view.js';
 import { OverviewView } from './views/overview-view.js';
 import { CardinalityView } from './views/cardinality-view.js';
 import type { TokenStore } from './api/token-store.js';
@@ -39,12 +42,17 @@ export class DashboardApp {
     onChange: (patch) => this.update(patch, patch.autoRefresh === undefined ? 'push' : 'replace'),
     onRefresh: () => void this.load(),
   });
-  private readonly charts = new ChartsView();
+  private readonly charts = new ChartsView({
+    onZoom: (range) => this.zoomTo(range),
+    onPickStep: (bucket) => this.update({ bucket, page: 0 }, 'push'),
+  });
+  private readonly bucketFilter = new BucketFilterView(() => this.update({ bucket: null, page: 0 }, 'push'));
   private readonly statusBreakdown = new StatusBreakdownView();
   private readonly overview = new OverviewView((service) =>
     this.update({ service, endpoint: null, page: 0 }, 'push'),
   );
   private readonly cardinality = new CardinalityView();
+  private readonly compareFigures = new CompareView();
   private readonly endpoints = new EndpointsView({
     onDrill: (row) => this.drillInto(row),
     onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
@@ -106,6 +114,7 @@ export class DashboardApp {
       if (generation !== this.generation) return;
       this.render(data);
       this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
+      await this.loadCompare(generation, data);
       await this.loadOverview(generation);
       await this.loadCardinality(generation);
     } catch (error) {
@@ -125,6 +134,23 @@ export class DashboardApp {
       if (rows && current()) this.overview.render(rows);
     } catch {
       if (generation === this.generation) this.overview.hide();
+    }
+  }
+
+  /** After the charts, with compare= only: the comparison as numbers. A failure only hides them. */
+  private async loadCompare(generation: number, data: DashboardData): Promise<void> {
+    try {
+      const figures = await loadCompareFigures(
+        this.api,
+        this.state,
+        Date.now(),
+        data.freshness.lastMetricMinute,
+      );
+      if (generation !== this.generation) return;
+      if (figures && this.state.compare) this.compareFigures.render(figures, this.state.compare);
+      else this.compareFigures.hide();
+    } catch {
+      if (generation === this.generation) this.compareFigures.hide();
     }
   }
 
@@ -170,6 +196,8 @@ export class DashboardApp {
     this.charts.render(chartInput);
     this.statusBreakdown.render(chartInput);
     this.endpoints.render(data.endpoints, this.state);
+    const picked = this.state.bucket !== null && data.endpoints.from === this.state.bucket;
+    this.bucketFilter.render(picked ? data.endpoints : null, chartInput.timeZone);
     this.focusAfterRender?.();
     this.focusAfterRender = null;
   }
@@ -227,6 +255,12 @@ export class DashboardApp {
       if (document.hidden) this.refreshDue = true;
       else void this.load();
     }, delayMs);
+  }
+
+  /** A drag across a chart: that range becomes the page's custom range (the browser's back returns). */
+  private zoomTo(range: { from: number; to: number }): void {
+    this.update({ range: { kind: 'custom', ...range }, step: null, page: 0, bucket: null }, 'push');
+    this.filters.showCustomRange(range.from, range.to);
   }
 
   private drillInto(row: EndpointRow): void {

@@ -6,7 +6,7 @@ import type {
   TimeseriesResponse,
 } from '../../../../workers/query/api-types.js';
 import type { DashboardState } from '../domain/dashboard-state.js';
-import { endpointsQuery } from '../domain/endpoint-table.js';
+import { endpointsQuery, endpointTableRange } from '../domain/endpoint-table.js';
 import { resolveRange } from '../domain/time-range.js';
 import type { ApiClient } from './api-client.js';
 
@@ -32,6 +32,7 @@ export async function loadDashboardData(
 ): Promise<DashboardData> {
   const { from, to, stepMs } = resolveRange(state.range, now, state.step);
   const service = state.service;
+  const table = endpointTableRange({ from, to, stepMs }, state.bucket);
   const [services, known, timeseries, endpoints, freshness, events] = await Promise.all([
     api.services({ from, to }),
     api.services({ from: Math.floor((now - KNOWN_SERVICES_MS) / 60_000) * 60_000, to, limit: 1000 }),
@@ -45,7 +46,7 @@ export async function loadDashboardData(
       compare: state.compare,
       worst: stepMs > 60_000,
     }),
-    api.endpoints({ service, from, to, ...endpointsQuery(state) }),
+    api.endpoints({ service, from: table.from, to: table.to, ...endpointsQuery(state) }),
     api.freshness(),
     api.events({ service, from, to }),
   ]);

@@ -8,7 +8,7 @@ describe('parseDashboardState', () => {
   it('reads a drill-down with compare, sort, custom range and auto-refresh off', () => {
     const state = parseDashboardState(
       '?service=checkout&method=post&path=%2Forders%2F%3Aid&from=2026-11-23T10:00:00Z&to=1795431600000' +
-        '&compare=7d&sort=p95&refresh=off&step=15m&tz=utc&page=3&hide=deploy,other,bogus',
+        '&compare=7d&sort=p95&refresh=off&step=15m&tz=utc&page=3&hide=deploy,other,bogus&bucket=2026-11-23T10:15:00Z',
     );
     expect(state).toEqual({
       service: 'checkout',
@@ -21,12 +21,13 @@ describe('parseDashboardState', () => {
       tz: 'utc',
       page: 2,
       hiddenMarkers: ['deploy', 'other'],
+      bucket: Date.UTC(2026, 10, 23, 10, 15),
     });
   });
 
   it('falls back to defaults for invalid values instead of failing', () => {
     const state = parseDashboardState(
-      '?range=2y&compare=1w&sort=latency&from=yesterday&to=x&path=/a&step=7m&tz=mars&page=-1&hide=x',
+      '?range=2y&compare=1w&sort=latency&from=yesterday&to=x&path=/a&step=7m&tz=mars&page=-1&hide=x&bucket=soon',
     );
     expect(state).toEqual(DEFAULT_STATE);
   });

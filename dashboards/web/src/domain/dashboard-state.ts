@@ -22,6 +22,8 @@ export interface DashboardState {
   page: number;
   /** Marker types switched off. */
   hiddenMarkers: MarkerKind[];
+  /** Start of the bucket picked on a chart: the endpoint table shows that bucket only. */
+  bucket: number | null;
 }
 
 /** Bucket sizes offered besides "auto", with their URL spelling. */
@@ -43,6 +45,7 @@ export const DEFAULT_STATE: DashboardState = {
   tz: 'local',
   page: 0,
   hiddenMarkers: [],
+  bucket: null,
 };
 
 const SORTS: readonly EndpointSort[] = ['errors', 'error_rate', 'p95', 'requests'];
@@ -69,6 +72,7 @@ export function parseDashboardState(search: string): DashboardState {
     tz: q.get('tz') === 'utc' ? 'utc' : 'local',
     page: parsePage(q.get('page')),
     hiddenMarkers: MARKER_KINDS.filter((k) => (q.get('hide') ?? '').split(',').includes(k)),
+    bucket: parseInstant(q.get('bucket')),
   };
 }
 
@@ -101,6 +105,7 @@ function setViewParams(q: URLSearchParams, state: DashboardState): void {
   if (state.tz === 'utc') q.set('tz', 'utc');
   if (state.page > 0) q.set('page', String(state.page + 1));
   if (state.hiddenMarkers.length > 0) q.set('hide', state.hiddenMarkers.join(','));
+  if (state.bucket !== null) q.set('bucket', new Date(state.bucket).toISOString());
 }
 
 function parseRange(q: URLSearchParams): TimeRange {

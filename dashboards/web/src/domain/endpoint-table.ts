@@ -20,6 +20,18 @@ export function endpointsQuery(state: Pick<DashboardState, 'sort' | 'page'>): {
   };
 }
 
+/**
+ * The range the endpoint table covers: the picked bucket (clicked on a chart) when it lies in the range, else the
+ * whole range.
+ */
+export function endpointTableRange(
+  range: { from: number; to: number; stepMs: number },
+  bucket: number | null,
+): { from: number; to: number; bucket: boolean } {
+  if (bucket === null || bucket < range.from || bucket >= range.to) return { ...range, bucket: false };
+  return { from: bucket, to: Math.min(range.to, bucket + range.stepMs), bucket: true };
+}
+
 /** The table's title says what it is sorted by, not "Top failing" whatever the order. */
 export function endpointTableTitle(sort: EndpointSort, minRequests: number, service: string | null): string {
   const base = {

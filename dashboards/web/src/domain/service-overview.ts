@@ -58,9 +58,9 @@ export interface OverviewRow {
 const none: Change = { text: '–', direction: 'same', significant: false };
 /** Latency changes below this share are within what a quiet hour varies by. */
 const LATENCY_SIGNIFICANT = 0.2;
-const MIN_REQUESTS = 50;
+export const MIN_REQUESTS = 50;
 
-function relative(
+export function relativeChange(
   now: number | null,
   before: number | null,
   higherIsWorse: boolean,
@@ -122,10 +122,10 @@ function changesOf(
   const enough = now.requests >= MIN_REQUESTS && (before?.requests ?? 0) >= MIN_REQUESTS;
   const was = (key: 'p95' | 'p99') => before?.[key] ?? null;
   return {
-    requests: relative(now.requests, before?.requests ?? null, false, enough, against),
+    requests: relativeChange(now.requests, before?.requests ?? null, false, enough, against),
     errorRate: errorRateChange(now, before, against),
-    p95: relative(now.p95 ?? null, was('p95'), true, enough, against),
-    p99: relative(now.p99 ?? null, was('p99'), true, enough, against),
+    p95: relativeChange(now.p95 ?? null, was('p95'), true, enough, against),
+    p99: relativeChange(now.p99 ?? null, was('p99'), true, enough, against),
   };
 }
 

@@ -2,6 +2,7 @@ import { buildChartViews, type ChartInput, type ChartView } from '../domain/char
 import { buildLineChartSvg } from '../domain/line-chart-svg.js';
 import { buildSamplingNote } from '../domain/sampling-note.js';
 import { attachChartHover } from './chart-hover.js';
+import { attachChartInteraction, type ChartInteractionHandlers } from './chart-interaction.js';
 import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
 
@@ -15,7 +16,7 @@ export class ChartsView {
   private last: ChartData | null = null;
   private lastWidth = 0;
 
-  constructor() {
+  constructor(private readonly interaction: ChartInteractionHandlers) {
     const first = this.cards[0];
     if (first) {
       new ResizeObserver(() => {
@@ -62,6 +63,7 @@ export class ChartsView {
     const box = createElement('div', undefined, 'chart-box');
     box.innerHTML = buildLineChartSvg(view.spec);
     attachChartHover(box, view.spec);
+    attachChartInteraction(box, view.spec, this.interaction);
     attachMarkerTooltip(box, data.events, data.timeZone);
     const note = buildSamplingNote(data.ts.points);
     const parts = note === null ? [] : [createElement('p', note, 'sampling-note')];
