@@ -16,6 +16,7 @@ import {
   alertsPrefix,
 } from '../domain/alert-keys.js';
 import type { Silence } from '../domain/silence.js';
+import type { SeriesKey } from '../domain/series-window.js';
 
 /** A rule's persisted evaluation: what it last judged, each breaching series, and decided-but-unsent events. */
 export interface RuleState {
@@ -31,7 +32,18 @@ export interface RuleState {
    * before any send, so a crash between deciding and sending neither loses them nor decides them again.
    */
   outbox: OutboxEntry[];
+  /**
+   * SLO rules: each series' error budget left at its newest evaluated minute, breaching or not (the dashboard's
+   * budget per service). Absent in states saved before it existed.
+   */
+  budgets?: Record<string, SeriesBudget>;
   error?: string;
+}
+
+export interface SeriesBudget {
+  key: SeriesKey;
+  budgetRemainingPct: number;
+  at: number;
 }
 
 export class AlertStateConflictError extends Error {

@@ -10,6 +10,7 @@ import {
   type OutboxEntry,
 } from '../domain/alert-state.js';
 import { committedHorizon, minutesToEvaluate } from '../domain/committed-horizon.js';
+import type { Observation } from '../domain/observation.js';
 import type { AlertData } from './alert-data.js';
 import type { AlertMetrics } from './alert-metrics.js';
 import { evaluateRule } from './evaluate-rule.js';
@@ -54,6 +55,16 @@ function alertmanagerRefresh(
       expected: s.expected,
       explanation: s.explanation,
     }));
+}
+
+/** SLO observations carry the budget left; kept per series so every service's budget can be shown. */
+function budgetsOf(state: RuleState, observations: readonly Observation[], at: number) {
+  const measured = observations.filter((o) => o.budgetRemainingPct !== undefined);
+  if (measured.length === 0) return {};
+  const budgets = { ...state.budgets };
+  for (const o of measured)
+    budgets[o.seriesId] = { key: o.key, budgetRemainingPct: o.budgetRemainingPct!, at };
+  return { budgets };
 }
 
 /**
@@ -134,7 +145,12 @@ export class AlertEvaluator {
       try {
         const observations = await evaluateRule(this.options.data, rule, minute, signal);
         const step = stepAlertStates(policy, state.series, observations, minute);
-        state = { ...state, series: step.states, evaluatedThrough: minute };
+        state = {
+          ...state,
+          series: step.states,
+          evaluatedThrough: minute,
+          ...budgetsOf(state, observations, minute),
+        };
         events.push(...step.events);
         metrics.evaluations.inc({ result: 'ok' });
       } catch (e) {

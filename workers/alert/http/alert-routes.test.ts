@@ -17,6 +17,7 @@ import { AlertStore } from '../adapters/alert-store.js';
 const keys: ApiKeyEntry[] = [
   { name: 'admin', tenant: 'acme', sha256: hashApiKey('admin-key'), scopes: ['query', 'admin'] },
   { name: 'viewer', tenant: 'acme', sha256: hashApiKey('viewer-key'), scopes: ['query'] },
+  { name: 'operator', tenant: 'acme', sha256: hashApiKey('operator-key'), scopes: ['query', 'operator'] },
   { name: 'other', tenant: 'globex', sha256: hashApiKey('other-key'), scopes: ['query', 'admin'] },
 ];
 
@@ -153,9 +154,13 @@ describe('alert rule, alert and silence routes of the query server', () => {
       expected: '> 5.00%',
       explanation: 'error rate 41.0%',
     };
+    state.budgets = { 'search * *': { key: { service: 'search' }, budgetRemainingPct: 87.5, at: t } };
     await alerts.saveState(state, undefined);
     const res = await call('GET', `/alerts?from=${t - 1}&to=${t + 1}`, 'viewer-key');
     expect(res.status).toBe(200);
+    expect(res.body?.['budgets']).toEqual([
+      { rule: 'errors', service: 'search', method: null, path: null, budgetRemainingPct: 87.5, at: t },
+    ]);
     expect(res.body?.['firing']).toEqual([
       expect.objectContaining({ rule: 'errors', service: 'checkout', since: t, value: '41.0%' }),
     ]);
@@ -179,5 +184,24 @@ describe('alert rule, alert and silence routes of the query server', () => {
     expect((await call('GET', '/alert-silences', 'admin-key')).body?.['silences']).toHaveLength(1);
     expect((await call('DELETE', `/alert-silences/${created.body?.['id']}`, 'admin-key')).status).toBe(204);
     expect((await call('DELETE', `/alert-silences/${created.body?.['id']}`, 'admin-key')).status).toBe(404);
+  });
+
+  it('lets an operator silence (the dashboard button) and refuses a viewer with 403', async () => {
+    const body = { service: 'checkout', expiresAt: Date.now() + 3_600_000 };
+    const refused = await call('POST', '/alert-silences', 'viewer-key', body);
+    expect(refused.status).toBe(403);
+    expect(refused.body?.['error']).toMatchObject({
+      code: 'FORBIDDEN',
+      message: "the API key 'viewer' (scopes query) may not call this route: it needs 'operator'",
+    });
+    expect((await call('GET', '/alert-silences', 'viewer-key')).status).toBe(403);
+    const created = await call('POST', '/alert-silences', 'operator-key', body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ createdBy: 'key:operator', matchers: { service: 'checkout' } });
+    const id = String(created.body?.['id']);
+    expect((await call('DELETE', `/alert-silences/${id}`, 'viewer-key')).status).toBe(403);
+    expect((await call('DELETE', `/alert-silences/${id}`, 'operator-key')).status).toBe(204);
+    // Rules still decide who gets paged: an operator cannot change them.
+    expect((await call('GET', '/alert-rules', 'operator-key')).status).toBe(403);
   });
 });

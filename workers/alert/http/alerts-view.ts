@@ -1,7 +1,10 @@
 import type { RuleState } from '../adapters/alert-store.js';
 import type { AlertEvent } from '../domain/alert-state.js';
 
-/** GET /api/v1/alerts: every series firing now (the dashboard's banner) and the firing/resolved history. */
+/**
+ * GET /api/v1/alerts: every series firing now (the dashboard's banner), the firing/resolved history (its list and
+ * the spans on its charts) and the SLO rules' error budget per series.
+ */
 export function buildAlertsView(states: readonly RuleState[], history: readonly AlertEvent[]) {
   const firing = states.flatMap((s) =>
     Object.values(s.series)
@@ -39,5 +42,15 @@ export function buildAlertsView(states: readonly RuleState[], history: readonly 
     value: e.value,
     explanation: e.explanation,
   }));
-  return { firing, rules, history: events };
+  const budgets = states.flatMap((s) =>
+    Object.values(s.budgets ?? {}).map((b) => ({
+      rule: s.rule,
+      service: b.key.service ?? null,
+      method: b.key.method ?? null,
+      path: b.key.path ?? null,
+      budgetRemainingPct: b.budgetRemainingPct,
+      at: b.at,
+    })),
+  );
+  return { firing, rules, history: events, budgets };
 }

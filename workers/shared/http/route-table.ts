@@ -37,15 +37,16 @@ export const routeTable = [
   { server: 'query', method: 'POST', path: '/api/v1/keys/{id}/rotate', scope: 'admin' },
   { server: 'query', method: 'DELETE', path: '/api/v1/keys/{id}', scope: 'admin' },
   { server: 'query', method: 'GET', path: '/api/v1/audit', scope: 'admin' },
-  // alerts (docs/alerts.md): everyone who reads a tenant sees what fires; rules and silences decide who gets paged
+  // alerts (docs/alerts.md): everyone who reads a tenant sees what fires; rules decide who gets paged (admin);
+  // operators, who answer the pages, silence them
   { server: 'query', method: 'GET', path: '/api/v1/alerts', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/alert-rules', scope: 'admin' },
   { server: 'query', method: 'GET', path: '/api/v1/alert-rules/{name}', scope: 'admin' },
   { server: 'query', method: 'PUT', path: '/api/v1/alert-rules/{name}', scope: 'admin' },
   { server: 'query', method: 'DELETE', path: '/api/v1/alert-rules/{name}', scope: 'admin' },
-  { server: 'query', method: 'GET', path: '/api/v1/alert-silences', scope: 'admin' },
-  { server: 'query', method: 'POST', path: '/api/v1/alert-silences', scope: 'admin' },
-  { server: 'query', method: 'DELETE', path: '/api/v1/alert-silences/{id}', scope: 'admin' },
+  { server: 'query', method: 'GET', path: '/api/v1/alert-silences', scope: 'operator' },
+  { server: 'query', method: 'POST', path: '/api/v1/alert-silences', scope: 'operator' },
+  { server: 'query', method: 'DELETE', path: '/api/v1/alert-silences/{id}', scope: 'operator' },
   { server: 'query', method: 'GET', path: '/api/v1/openapi.json', scope: 'public' },
   { server: 'query', method: 'GET', path: '/live', scope: 'public' },
   { server: 'query', method: 'GET', path: '/ready', scope: 'public' },

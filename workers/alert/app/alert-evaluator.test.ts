@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
+import { writeRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
+import { AlertStore } from '../adapters/alert-store.js';
+import { MinuteRowsAlertData } from '../adapters/minute-rows-alert-data.js';
+import { buildAlertsView } from '../http/alerts-view.js';
+import type { AlertData } from './alert-data.js';
+import { AlertEvaluator } from './alert-evaluator.js';
+import { AlertMetrics } from './alert-metrics.js';
+import { Notifier } from './notifier.js';
+
+const minute = 60_000;
+const t0 = Date.UTC(2026, 11, 1, 14, 0);
+const rules = parseAlertRulesFile(
+  `
+rules:
+  - name: errors
+    kind: threshold
+    selector: { tenant: acme, each: service }
+    threshold: { metric: error_rate, value: 5, window: 1m, minRequests: 10 }
+  - name: availability
+    kind: slo
+    selector: { tenant: acme, each: service }
+    slo: { objective: 99 }
+`,
+  'test rules',
+);
+
+/** checkout fails 50% of its 40 requests a minute, search none. */
+function minuteRows(minutes: number) {
+  const aggregator = new MinuteMetricsAggregator();
+  for (let m = 0; m < minutes; m++)
+    for (let i = 0; i < 40; i++)
+      for (const service of ['checkout', 'search'])
+        aggregator.add({
+          ts: t0 + m * minute + i * 1000,
+          service,
+          method: 'GET',
+          path: '/',
+          status_code: service === 'checkout' && i % 2 === 0 ? 500 : 200,
+          latency_ms: 10 + i,
+        });
+  return aggregator.rows();
+}
+
+/** The evaluator over a real local store and the rollup's rows, with the worker's metrics on a registry. */
+describe('alert evaluator metrics and budgets', () => {
+  let dir: string;
+  let store: LocalObjectStore;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gx-alert-eval-'));
+    store = new LocalObjectStore(dir);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const build = (data: AlertData) => {
+    const registry = new Registry();
+    const metrics = new AlertMetrics(registry);
+    const alerts = new AlertStore(store);
+    const log = pino({ level: 'silent' });
+    const notifier = new Notifier({
+      channels: [],
+      store: alerts,
+      metrics,
+      log,
+      send: {
+        dashboardUrl: 'http://gravix.test/',
+        alertmanagerValidForMs: 300_000,
+        timeoutMs: 1000,
+        now: Date.now,
+      },
+      attempts: 1,
+      backoffMs: 0,
+      giveUpAfterMs: 3_600_000,
+    });
+    const evaluator = new AlertEvaluator({
+      store,
+      alerts,
+      data,
+      notifier,
+      metrics,
+      log,
+      rules: () => Promise.resolve(rules),
+      settleMs: 0,
+      catchUpMinutes: 3,
+      staleMs: 3_600_000,
+    });
+    return { evaluator, registry, alerts };
+  };
+  const value = async (registry: Registry, name: string) =>
+    (await registry.getSingleMetric(name)!.get()).values;
+
+  it('counts each judged minute per rule, times each rule, and keeps every SLO series budget', async () => {
+    const { evaluator, registry, alerts } = build(MinuteRowsAlertData.fromMinuteRows(minuteRows(3)));
+    // The first tick judges the newest committed minute only; the next one each minute committed since.
+    await writeRollupHeartbeat(store, { finishedAt: t0 + minute, failed: 0, listedAt: t0 + minute });
+    await evaluator.tick();
+    await writeRollupHeartbeat(store, { finishedAt: t0 + 3 * minute, failed: 0, listedAt: t0 + 3 * minute });
+    await evaluator.tick();
+
+    const evaluations = await value(registry, 'gravix_alert_evaluations_total');
+    expect(evaluations).toEqual([{ labels: { result: 'ok' }, value: 6 }]); // 3 minutes x 2 rules
+    const durations = await value(registry, 'gravix_alert_evaluation_duration_seconds');
+    // One observation per rule per tick.
+    expect(durations.find((v) => (v as { metricName?: string }).metricName?.endsWith('_count'))?.value).toBe(
+      4,
+    );
+    const firing = await value(registry, 'gravix_alert_series_firing');
+    expect(firing).toEqual(
+      expect.arrayContaining([
+        { labels: { rule: 'errors' }, value: 1 },
+        { labels: { rule: 'availability' }, value: 1 },
+      ]),
+    );
+
+    const view = buildAlertsView(await alerts.listStates('acme'), []);
+    // 50% errors against a 1% allowance: the budget is overspent 49x; search has spent nothing.
+    expect(view.budgets.map((b) => [b.rule, b.service, Math.round(b.budgetRemainingPct)])).toEqual(
+      expect.arrayContaining([
+        ['availability', 'checkout', -4900],
+        ['availability', 'search', 100],
+      ]),
+    );
+    expect(view.budgets).toHaveLength(2);
+  });
+
+  it('counts a minute the engine failed on as an error and judges it again on the next tick', async () => {
+    const failing: AlertData = { windows: () => Promise.reject(new Error('engine down')) };
+    const { evaluator, registry, alerts } = build(failing);
+    await writeRollupHeartbeat(store, { finishedAt: t0 + 3 * minute, failed: 0, listedAt: t0 + 3 * minute });
+    await evaluator.tick();
+    expect(await value(registry, 'gravix_alert_evaluations_total')).toEqual([
+      { labels: { result: 'error' }, value: 2 },
+    ]);
+    const { state } = await alerts.loadState('acme', 'errors');
+    expect(state.error).toBe('engine down');
+    expect(state.evaluatedThrough).toBeNull();
+  });
+});
