@@ -10,7 +10,7 @@ import {
 /**
  * The labelled week: six services of different sizes and rhythms, four weeks of history (the anomaly baseline's
  * default `weeks`) with a few incidents of their own (a baseline must not learn them), then the evaluated week
- * with the incidents the issue names: 5xx bursts of 2-10 minutes, a latency shift after a deploy, a traffic drop
+ * with the incidents the issue names (base 5xx rates of 0.01-0.06%, inside the 99.9% SLO the rules watch): 5xx bursts of 2-10 minutes, a latency shift after a deploy, a traffic drop
  * to 20%, a silent service; everything else is quiet.
  */
 
@@ -23,7 +23,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0.1,
     peakHour: 14,
     weekend: 0.7,
-    errorRate: 0.004,
+    errorRate: 0.0004,
     latencyMedianMs: 80,
     latencySigma: 0.5,
     endpoints: [api('/orders', 0.5, 'POST'), api('/orders/:id', 0.5)],
@@ -34,7 +34,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0.15,
     peakHour: 13,
     weekend: 0.8,
-    errorRate: 0.002,
+    errorRate: 0.0002,
     latencyMedianMs: 35,
     latencySigma: 0.6,
     endpoints: [api('/search', 0.8), api('/suggest', 0.2)],
@@ -45,7 +45,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0.2,
     peakHour: 16,
     weekend: 0.9,
-    errorRate: 0.001,
+    errorRate: 0.0001,
     latencyMedianMs: 20,
     latencySigma: 0.4,
     endpoints: [api('/products/:id', 1)],
@@ -56,7 +56,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0.05,
     peakHour: 15,
     weekend: 0.6,
-    errorRate: 0.005,
+    errorRate: 0.0005,
     latencyMedianMs: 180,
     latencySigma: 0.45,
     endpoints: [api('/charge', 1, 'POST')],
@@ -67,7 +67,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0.25,
     peakHour: 9,
     weekend: 0.5,
-    errorRate: 0.003,
+    errorRate: 0.0003,
     latencyMedianMs: 12,
     latencySigma: 0.35,
     endpoints: [api('/token', 0.7, 'POST'), api('/userinfo', 0.3)],
@@ -79,7 +79,7 @@ export const scenarioServices: readonly ServiceProfile[] = [
     night: 0,
     peakHour: 11,
     weekend: 0.15,
-    errorRate: 0.006,
+    errorRate: 0.0006,
     latencyMedianMs: 900,
     latencySigma: 0.7,
     endpoints: [api('/reports/:id', 1)],

@@ -1,8 +1,15 @@
 import { parseDurationMs, type AnomalySpec } from '../../../crds/gravix-alert-rule-spec.js';
-import { formatMetric } from './evaluate-threshold.js';
+import { errorRateBounds, formatMetric } from './evaluate-threshold.js';
 import type { Observation } from './observation.js';
 import { buildBaseline, describeTimeOfWeek, sensitivityFactor, type Baseline } from './seasonal-baseline.js';
-import { errorRatePct, percentileMs, seriesId, type SeriesKey, type SeriesWindow } from './series-window.js';
+import {
+  errorRatePct,
+  percentileMs,
+  quantileLowerBoundMs,
+  seriesId,
+  type SeriesKey,
+  type SeriesWindow,
+} from './series-window.js';
 
 type Metric = AnomalySpec['metrics'][number];
 
@@ -30,6 +37,28 @@ function spreadFloor(metric: Metric, b: Baseline, requests: number, windowMinute
   }
   if (metric === 'throughput') return Math.max(0.1 * b.median, Math.sqrt(b.median / windowMinutes));
   return Math.max(0.1 * b.median, 1);
+}
+
+/** The lower 95% bound of the window's error rate (Wilson) or p95 (order statistic); throughput as is. */
+function surelyAbove(metric: Metric, w: SeriesWindow): number {
+  if (metric === 'error_rate') return errorRateBounds(w.errors5xx, w.requests).low;
+  return quantileLowerBoundMs(w, 0.95) ?? 0;
+}
+
+/**
+ * Only the harmful direction alerts: less traffic, more errors, slower responses. Error rate and p95 are judged
+ * by their confidence bound, not the point value: 2 errors in 60 requests at night (3.3%) or a p95 made of three
+ * slow requests would otherwise leave a band learned from whole days.
+ */
+function leavesBand(
+  metric: Metric,
+  now: number,
+  current: SeriesWindow | undefined,
+  band: { low: number; high: number; median: number },
+): boolean {
+  if (metric === 'throughput') return now < band.low && now < 0.7 * band.median;
+  const sure = current ? surelyAbove(metric, current) : now;
+  return sure > band.high && sure > 1.2 * band.median;
 }
 
 interface Finding {
@@ -63,10 +92,7 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
   const low = Math.max(0, baseline.median - k * spread);
   const high = baseline.median + k * spread;
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
-  const anomalous =
-    metric === 'throughput'
-      ? now < low && now < 0.7 * baseline.median
-      : now > high && now > 1.2 * baseline.median;
+  const anomalous = leavesBand(metric, now, current, { low, high, median: baseline.median });
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +

@@ -22,6 +22,29 @@ const metricName: Record<ThresholdSpec['metric'], string> = {
   throughput: 'throughput',
 };
 
+/** One-sided 95%: how sure an error rate must be of being on the wrong side of the threshold. */
+const z = 1.645;
+
+/** The Wilson score interval of errors/requests, in percent. */
+export function errorRateBounds(errors: number, requests: number): { low: number; high: number } {
+  const p = errors / requests;
+  const z2 = z * z;
+  const centre = p + z2 / (2 * requests);
+  const margin = z * Math.sqrt((p * (1 - p)) / requests + z2 / (4 * requests * requests));
+  const scale = 100 / (1 + z2 / requests);
+  return { low: Math.max(0, (centre - margin) * scale), high: Math.min(100, (centre + margin) * scale) };
+}
+
+/**
+ * An error rate breaches only when its confidence bound is past the threshold: 2 errors in 23 requests at night
+ * (8.7%) say little about a 5% threshold, 30 in 300 do. Latency and throughput compare the value itself.
+ */
+function breaches(spec: ThresholdSpec, value: number, w: SeriesWindow): boolean {
+  if (spec.metric !== 'error_rate') return spec.op === 'above' ? value > spec.value : value < spec.value;
+  const { low, high } = errorRateBounds(w.errors5xx, w.requests);
+  return spec.op === 'above' ? low > spec.value : high < spec.value;
+}
+
 /**
  * One observation per series over the rule's window. A window under minRequests is `insufficient` (kept as it
  * was), except for throughput-below rules, where little traffic is the very thing they look for.
@@ -41,7 +64,7 @@ export function evaluateThreshold(spec: ThresholdSpec, windows: readonly SeriesW
         value: value === null ? 'no data' : formatMetric(spec.metric, value),
         explanation: `${w.requests} requests in ${spec.window}, fewer than the ${spec.minRequests} the rule needs`,
       };
-    const breaching = spec.op === 'above' ? value > spec.value : value < spec.value;
+    const breaching = breaches(spec, value, w);
     const shown = formatMetric(spec.metric, value);
     return {
       ...base,

@@ -3,9 +3,15 @@ import { makeWindow } from '../testing/alert-fixtures.js';
 import { evaluateAnomaly } from './evaluate-anomaly.js';
 import { evaluateSilence } from './evaluate-silence.js';
 import { evaluateSlo, type SloWindowName } from './evaluate-slo.js';
-import { evaluateThreshold } from './evaluate-threshold.js';
+import { errorRateBounds, evaluateThreshold } from './evaluate-threshold.js';
 import { baselineOffsets, buildBaseline, describeTimeOfWeek } from './seasonal-baseline.js';
-import { globMatches, seriesOf, slowRequests } from './series-window.js';
+import {
+  globMatches,
+  quantileLowerBoundMs,
+  seriesOf,
+  slowRequests,
+  type SeriesWindow,
+} from './series-window.js';
 
 const spec = <K extends 'threshold' | 'slo' | 'anomaly' | 'silence'>(
   kind: K,
@@ -21,6 +27,20 @@ describe('threshold rules', () => {
     ]);
     expect(o).toMatchObject({ breaching: true, value: '10.0%', expected: '> 5.00%' });
     expect(o?.explanation).toBe('error rate 10.0% over the last 5m (threshold > 5.00%)');
+  });
+
+  it('breach on an error rate only when its 95% confidence bound is past the threshold', () => {
+    const rule = spec('threshold', { metric: 'error_rate', value: 5 });
+    // 8.7% of a quiet night's 23 requests could be a 1% service's bad luck; 10% of 300 cannot.
+    expect(evaluateThreshold(rule, [makeWindow(svc, 23, 2)])[0]).toMatchObject({
+      breaching: false,
+      value: '8.70%',
+    });
+    expect(evaluateThreshold(rule, [makeWindow(svc, 300, 30)])[0]?.breaching).toBe(true);
+    expect(errorRateBounds(30, 300).low).toBeCloseTo(7.46, 1);
+    const below = spec('threshold', { metric: 'error_rate', op: 'below', value: 5 });
+    expect(evaluateThreshold(below, [makeWindow(svc, 2000, 20)])[0]?.breaching).toBe(true);
+    expect(evaluateThreshold(below, [makeWindow(svc, 40, 1)])[0]?.breaching).toBe(false);
   });
 
   it('do not judge a window under the minimum request volume', () => {
@@ -161,6 +181,35 @@ describe('anomaly rules', () => {
       tuesday1400,
     );
     expect(slow?.explanation).toMatch(/^p95 latency 159 ms vs expected/);
+  });
+
+  it('judges error rate and p95 by their confidence bound: two errors or three slow requests of a quiet night are not an incident', () => {
+    const night = (errors: number, slow: number) =>
+      makeWindow(svc, 60, errors, [
+        ...Array.from({ length: 60 - slow }, (_, i) => 50 + (i % 10)),
+        ...Array.from({ length: slow }, () => 400),
+      ]);
+    const quiet = [night(0, 0), night(0, 0), night(1, 0), night(0, 0), night(0, 0)];
+    const judge = (current: SeriesWindow) =>
+      evaluateAnomaly(anomaly, [{ key: svc, current, samples: quiet }], tuesday1400)[0]?.breaching;
+    // 3.3% errors and a p95 of 400 ms as point values, but 2/60 and 3 slow of 60 are what noise looks like.
+    expect(judge(night(2, 0))).toBe(false);
+    expect(judge(night(0, 3))).toBe(false);
+    // A real burst (12 of 60) and a real shift (every request slower) are not.
+    expect(judge(night(12, 0))).toBe(true);
+    expect(judge(night(0, 20))).toBe(true);
+  });
+
+  it('bounds a quantile from below by the order statistic a 95% interval allows', () => {
+    const w = makeWindow(
+      svc,
+      100,
+      0,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
+    // rank 95 - 1.645 * sqrt(4.75) = 91.4 -> the 91st smallest of 1..100, within the sketch's 1%.
+    expect(quantileLowerBoundMs(w, 0.95)).toBeCloseTo(91, -0.5);
+    expect(quantileLowerBoundMs(makeWindow(svc, 0, 0), 0.95)).toBeNull();
   });
 
   it('says it is learning with fewer than three samples', () => {
