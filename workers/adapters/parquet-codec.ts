@@ -7,11 +7,20 @@ import {
   writeParquet,
 } from 'parquet-wasm';
 
+export interface ParquetWriteOptions {
+  /**
+   * Rows per row group. Small groups over sorted rows let a reader skip the groups whose min/max statistics
+   * cannot match its filter, list columns included (request_metrics_day_hours); default: the writer's.
+   */
+  maxRowGroupSize?: number;
+}
+
 /** Encodes an Arrow table as a ZSTD-compressed Parquet file. */
-export function encodeParquet(table: Table): Uint8Array {
+export function encodeParquet(table: Table, options: ParquetWriteOptions = {}): Uint8Array {
   const wasmTable = WasmTable.fromIPCStream(tableToIPC(table, 'stream'));
-  const properties = new WriterPropertiesBuilder().setCompression(Compression.ZSTD).build();
-  return writeParquet(wasmTable, properties);
+  let builder = new WriterPropertiesBuilder().setCompression(Compression.ZSTD);
+  if (options.maxRowGroupSize !== undefined) builder = builder.setMaxRowGroupSize(options.maxRowGroupSize);
+  return writeParquet(wasmTable, builder.build());
 }
 
 /** Decodes a Parquet file into an Arrow table. */

@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { decodeParquet, encodeParquet } from '../../adapters/parquet-codec.js';
 import { buildSeededFacts, buildServiceEvent } from '../testing/seeded-raw-events.js';
@@ -89,5 +93,20 @@ describe('metrics Parquet files', () => {
   it('write a readable file with the schema for an empty partition', () => {
     expect(decodeRequestMetrics(encodeRequestMetrics([]))).toEqual([]);
     expect(decodeParquet(encodeServiceEvents([])).schema.fields.map((f) => f.name)).toContain('event_id');
+  });
+
+  it('writes a day tile in row groups of the given size, so a reader filtering one endpoint skips the others', async () => {
+    const hours = rollUpMinutesToHours(rowsOf(9));
+    const bytes = encodeHourMetrics(hours, { maxRowGroupSize: 5 });
+    expect(decodeHourMetrics(bytes)).toEqual(hours);
+    const dir = mkdtempSync(join(tmpdir(), 'gravix-row-groups-'));
+    writeFileSync(join(dir, 'tile.parquet'), bytes);
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    const reader = await connection.runAndReadAll(
+      `SELECT count(DISTINCT row_group_id) AS groups FROM parquet_metadata('${join(dir, 'tile.parquet')}')`,
+    );
+    expect(Number(reader.getRowObjects()[0]!['groups'])).toBe(Math.ceil(hours.length / 5));
+    expect(hours.length).toBeGreaterThan(5);
+    connection.closeSync();
   });
 });

@@ -15,6 +15,7 @@ import { compareEndpointKeys } from '../../domain/minute-metrics.js';
 import {
   decodeHourMetrics,
   decodeServiceHourMetrics,
+  dayTileRowGroupRows,
   encodeDayMetrics,
   encodeHourMetrics,
   encodeServiceMetrics,
@@ -110,8 +111,10 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
   const hours = await readDayHours(store, day);
   const days = rollUpHoursToDays(hours.request);
   const bodies: Record<DayTileTable, Uint8Array> = {
-    request_metrics_day_hours: encodeHourMetrics(hours.request),
-    service_metrics_day_hours: encodeServiceMetrics('hour', hours.service),
+    request_metrics_day_hours: encodeHourMetrics(hours.request, { maxRowGroupSize: dayTileRowGroupRows }),
+    service_metrics_day_hours: encodeServiceMetrics('hour', hours.service, {
+      maxRowGroupSize: dayTileRowGroupRows,
+    }),
     request_metrics_day: encodeDayMetrics(days),
   };
   try {
