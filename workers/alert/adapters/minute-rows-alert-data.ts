@@ -133,6 +133,7 @@ const countFields = [
   'status2xx',
   'status3xx',
   'statusUnknown',
+  'estimatedRequests',
   'latencyZero',
 ] as const;
 
