@@ -7,7 +7,8 @@ import { loadRollupConfig, type RollupConfig } from './config.js';
 import { deriveMissingTables } from './app/derive-missing-tables.js';
 import { refreshDayTiles } from './app/refresh-day-tiles.js';
 import { startRollupHttpServer, type RollupReadiness } from './http/rollup-http-server.js';
-import { startRollupLoop, type RollupPassResult } from './app/rollup-loop.js';
+import { rollupReadiness, rollupStallMs, type RollupProgress } from './domain/rollup-readiness.js';
+import { startRollupLoop } from './app/rollup-loop.js';
 import { PartitionBackoff } from './domain/partition-backoff.js';
 import { buildRollupMetrics } from './app/rollup-metrics.js';
 import { configurePhasePause } from './app/test-phase-pause.js';
@@ -59,13 +60,9 @@ function untilSignal(): Promise<void> {
 /** Loop mode (the Kubernetes Deployment): a pass every interval, its results on /metrics, until SIGTERM. */
 async function runLoop(config: RollupConfig, options: RollupOnceOptions, log: Logger): Promise<number> {
   const metrics = buildRollupMetrics();
-  let last: RollupPassResult | undefined;
-  const readiness: RollupReadiness = () => {
-    if (!last) return { code: 'ROLLUP_NO_PASS_YET', message: 'no rollup pass has finished yet' };
-    if (last.passError === undefined) return undefined;
-    const at = new Date(last.finishedAtMs).toISOString();
-    return { code: 'ROLLUP_PASS_FAILED', message: `the rollup pass at ${at} failed: ${last.passError}` };
-  };
+  const progress: RollupProgress = {};
+  const stallMs = rollupStallMs(config.intervalMs);
+  const readiness: RollupReadiness = () => rollupReadiness(progress, Date.now(), stallMs);
   const server = config.http
     ? await startRollupHttpServer({ ...config.http, registry: metrics.registry, readiness })
     : undefined;
@@ -74,8 +71,12 @@ async function runLoop(config: RollupConfig, options: RollupOnceOptions, log: Lo
     ...options,
     intervalMs: config.intervalMs,
     backoff: new PartitionBackoff({ maxMs: config.retryBackoffMaxMs }),
+    onPassStart: (startedAtMs) => {
+      progress.runningSinceMs = startedAtMs;
+    },
     onPass: (pass) => {
-      last = pass;
+      progress.runningSinceMs = undefined;
+      progress.last = pass;
       metrics.recordPass(pass);
     },
   });

@@ -29,6 +29,8 @@ export function startRollupLoop(
     intervalMs: number;
     /** Called after every pass (the rollup's /metrics). */
     onPass?: (pass: RollupPassResult) => void;
+    /** Called when a pass starts (readiness notices a pass that never ends, say on a store that stopped answering). */
+    onPassStart?: (startedAtMs: number) => void;
   },
 ): RollupLoop {
   const log = options.log ?? pino({ level: 'silent' });
@@ -37,6 +39,7 @@ export function startRollupLoop(
   let current: Promise<void> = Promise.resolve();
   const pass = async () => {
     const started = Date.now();
+    options.onPassStart?.(started);
     let ok = false;
     let failureCodes: string[] = [];
     let passError: string | undefined;
