@@ -2,7 +2,7 @@ import type { AlertSelector } from '../../../crds/gravix-alert-rule-spec.js';
 import { rollUpToServices, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
 import { minuteMs, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import type { HistogramRow } from '../../query/app/query-engine.js';
-import { mergeHistogramRows } from '../../query/domain/merge-summaries.js';
+import { countFields as summedCountFields, mergeHistogramRows } from '../../query/domain/merge-summaries.js';
 import type { AlertData } from '../app/alert-data.js';
 import { needsEndpoints } from '../domain/series-window.js';
 import { foldIntoSeries } from './engine-alert-data.js';
@@ -125,17 +125,7 @@ function buildBlocks(rows: Iterable<[number, HistogramRow]>): Blocks {
   return [minutes, ...Array.from({ length: maxLevel }, () => new Map<number, HistogramRow[]>())];
 }
 
-const countFields = [
-  'requests',
-  'errors5xx',
-  'errors4xx',
-  'status1xx',
-  'status2xx',
-  'status3xx',
-  'statusUnknown',
-  'estimatedRequests',
-  'latencyZero',
-] as const;
+const countFields = [...summedCountFields, 'latencyZero'] as const;
 
 /**
  * Rows of the same key added up, as mergeHistogramRows does, over a dense array per key: the bench merges

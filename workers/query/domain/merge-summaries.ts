@@ -36,7 +36,8 @@ export function mergeCountRows(...parts: readonly (readonly CountRow[])[]): Coun
   return [...merged.values()];
 }
 
-const countFields = [
+/** The counts a merge of rows sums (the alert data's block merge sums the same ones). */
+export const countFields = [
   'requests',
   'errors5xx',
   'errors4xx',
