@@ -10,40 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { ManagedProcess } from '../../testbin/harness/managed-process.js';
+import { otelcolForwardingConfig } from '../../testbin/harness/otelcol-forwarding-config.js';
 import { testbinPaths } from '../../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { benchKey, startBenchServer } from './otlp-bench-server.js';
 import { sendFor, spansPerRequest } from './otlp-bench-workload.js';
-
-function collectorConfig(port: number, gravixUrl: string): string {
-  return [
-    'receivers:',
-    '  otlp:',
-    '    protocols:',
-    '      http:',
-    `        endpoint: 127.0.0.1:${port}`,
-    'processors:',
-    '  batch:',
-    '    send_batch_size: 8192',
-    // Gravix refuses a request with more server spans than GRAVIX_MAX_ITEMS_PER_BATCH (10,000).
-    '    send_batch_max_size: 8192',
-    '    timeout: 200ms',
-    'exporters:',
-    '  otlphttp:',
-    `    endpoint: ${gravixUrl}`,
-    '    headers:',
-    `      Authorization: "Bearer ${benchKey}"`,
-    'service:',
-    '  telemetry:',
-    '    metrics:',
-    '      level: none',
-    '  pipelines:',
-    '    traces:',
-    '      receivers: [otlp]',
-    '      processors: [batch]',
-    '      exporters: [otlphttp]',
-  ].join('\n');
-}
 
 export interface CollectorFigures {
   collectorForwardingSpansPerSecond: number;
@@ -63,7 +34,17 @@ export async function collectorForwarding(
   const gravix = await startBenchServer();
   const port = await freePort();
   const config = join(mkdtempSync(join(tmpdir(), 'gx-otelcol-bench-')), 'config.yaml');
-  writeFileSync(config, collectorConfig(port, gravix.baseUrl));
+  writeFileSync(
+    config,
+    otelcolForwardingConfig({
+      receiverPort: port,
+      gravixUrl: gravix.baseUrl,
+      key: benchKey,
+      batchSize: 8192,
+      // Gravix refuses a request with more server spans than GRAVIX_MAX_ITEMS_PER_BATCH (10,000).
+      batchMaxSize: 8192,
+    }),
+  );
   const collector = new ManagedProcess({
     name: 'otelcol-bench',
     command: otelcol,

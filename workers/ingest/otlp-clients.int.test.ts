@@ -18,6 +18,7 @@ import {
 import { freePort } from '../../testbin/harness/free-port.js';
 import { builtCli } from '../../testbin/harness/built-cli.js';
 import { ManagedProcess } from '../../testbin/harness/managed-process.js';
+import { otelcolForwardingConfig } from '../../testbin/harness/otelcol-forwarding-config.js';
 import { repoPath, testbinPaths } from '../../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import type { EndpointsResponse } from '../query/api-types.js';
@@ -226,32 +227,13 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
     const config = join(mkdtempSync(join(tmpdir(), 'gx-otelcol-')), 'config.yaml');
     writeFileSync(
       config,
-      [
-        'receivers:',
-        '  otlp:',
-        '    protocols:',
-        '      http:',
-        `        endpoint: 127.0.0.1:${port}`,
-        'processors:',
-        '  batch:',
-        '    send_batch_size: 200',
-        '    timeout: 200ms',
-        'exporters:',
-        '  otlphttp:',
-        `    endpoint: ${ingestUrl}`,
-        '    compression: gzip',
-        '    headers:',
-        `      Authorization: "Bearer ${key}"`,
-        'service:',
-        '  telemetry:',
-        '    metrics:',
-        '      level: none',
-        '  pipelines:',
-        '    traces:',
-        '      receivers: [otlp]',
-        '      processors: [batch]',
-        '      exporters: [otlphttp]',
-      ].join('\n'),
+      otelcolForwardingConfig({
+        receiverPort: port,
+        gravixUrl: ingestUrl,
+        key,
+        batchSize: 200,
+        compression: 'gzip',
+      }),
     );
     const collector = new ManagedProcess({ name: 'otelcol', command: otelcol, args: ['--config', config] });
     collector.start();
