@@ -31,9 +31,12 @@ counts() {
 }
 read -r p1 f1 s1 < <(counts test-artifacts/test-all.log)
 read -r p2 f2 s2 < <(counts test-artifacts/test-cluster.log)
-# Repeated at the end, where CI's tail shows them: the slowest files of both runs.
+# Repeated at the end, where CI's tail shows them: the slowest files of both runs, then every failed test.
 for log in test-artifacts/test-all.log test-artifacts/test-cluster.log; do
   grep -A 16 '^slowest test files' "$log" | grep -v -E '^(--)?$' || true
+done
+for log in test-artifacts/test-all.log test-artifacts/test-cluster.log; do
+  sed -n '/^failed tests (/,/^$/p' "$log" || true
 done
 skipped=$((s1 + s2))
 printf '\n%d passed, %d failed%s\n' $((p1 + p2)) $((f1 + f2)) "$([ "$skipped" -gt 0 ] && echo ", $skipped skipped")"
