@@ -267,7 +267,7 @@ describe('the hot lane and express', () => {
     };
   };
 
-  it('answers other spellings of the batch URLs (served by express) exactly as the canonical ones', async () => {
+  it('answers the batch URLs with a query string (served by express) exactly as the canonical ones', async () => {
     const bodies = [
       JSON.stringify([fact('x1'), fact('x2', { status_code: 700 })]),
       '{not json',
@@ -275,19 +275,32 @@ describe('the hot lane and express', () => {
     ];
     for (const body of bodies) {
       const canonical = await answer(await post(h, body));
-      for (const spelling of ['/api/v1/facts/', '/api/v1/facts?source=sdk', '/API/v1/facts']) {
-        expect(await answer(await post(h, body, {}, spelling))).toEqual(canonical);
-      }
+      expect(await answer(await post(h, body, {}, '/api/v1/facts?source=sdk'))).toEqual(canonical);
     }
-    const unauthenticated = (path: string) =>
-      fetch(`${h.url}${path}`, {
-        method: 'POST',
-        body: '[]',
-        headers: { 'content-type': 'application/json' },
+  });
+
+  it('answers another case or a trailing slash of a batch URL with the 404 error body', async () => {
+    const body = JSON.stringify([fact('spelled')]);
+    for (const spelling of [
+      '/api/v1/facts/',
+      '/API/v1/facts',
+      '/API/V1/FACTS',
+      '/api/v1/Events',
+      '/V1/traces',
+    ]) {
+      const res = await post(h, body, {}, spelling);
+      expect([spelling, res.status]).toEqual([spelling, 404]);
+      expect(((await res.json()) as { error: unknown }).error).toMatchObject({
+        code: 'NOT_FOUND',
+        message: `no route for POST ${spelling}`,
       });
-    expect(await answer(await unauthenticated('/api/v1/events/'))).toEqual(
-      await answer(await unauthenticated('/api/v1/events')),
-    );
+    }
+    const unauthenticated = await fetch(`${h.url}/api/v1/events/`, {
+      method: 'POST',
+      body: '[]',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(unauthenticated.status).toBe(404);
   });
 
   it('keeps the other routes on express: 404 with the error body, 405 for another method, /live', async () => {

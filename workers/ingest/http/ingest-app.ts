@@ -17,6 +17,7 @@ import { routeScope } from '../../shared/http/route-table.js';
 import { buildErrorHandler, notFound, writeErrorResponse } from '../../shared/http/error-handler.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
+import { buildExactExpressApp } from '../../shared/http/exact-express-app.js';
 import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId, requestIdFor } from '../../shared/http/request-id.js';
@@ -299,8 +300,7 @@ function buildExpressApp(
   deps: IngestAppDeps,
   endpoints: Record<'facts' | 'events' | 'otlpTraces', IngestEndpoint>,
 ) {
-  const app = express();
-  app.disable('x-powered-by');
+  const app = buildExactExpressApp();
   // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
   app.set('etag', false);
   // The batch endpoints set their own request id; express reaches them only for other spellings of their URLs.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildExactExpressApp } from '../../shared/http/exact-express-app.js';
 import { buildMetricsApp } from '../../shared/http/metrics-app.js';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -186,8 +187,9 @@ function dashboardShell(dir: string | undefined, ingestPort: number | undefined,
 function mountDashboardAssets(app: express.Express, dashboard: ReturnType<typeof dashboardShell>): void {
   if (!dashboard) return;
   app.use(express.static(dashboard.dir, { index: false, maxAge: '365d', immutable: true }));
-  // Client-side routes: any other GET that is not an API call gets the app shell.
-  app.get(/^\/(?!api\/|metrics$|live$|ready$).*/, dashboard.shell);
+  // Client-side routes: any other GET that is not an API call gets the app shell. Any spelling of the API's and the
+  // probes' paths (`/API/v1/services`, `/live/`) is left to the 404: the shell's 200 would hide a wrong URL.
+  app.get(/^\/(?!api(?:\/|$)|metrics\/?$|live\/?$|ready\/?$)/i, dashboard.shell);
 }
 
 function readinessError(ready: { reason: string }, res: Response) {
@@ -207,8 +209,7 @@ export function buildQueryMetricsApp(registry: Registry, log: Logger): express.E
 }
 
 export function buildQueryApp(deps: QueryAppDeps): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
+  const app = buildExactExpressApp();
   app.use(requestId);
   app.use(setSecurityHeaders);
   const dashboard = dashboardShell(deps.dashboardDir, deps.dashboardIngestPort, deps.signIn !== undefined);

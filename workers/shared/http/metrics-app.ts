@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { buildExactExpressApp } from './exact-express-app.js';
 import { buildErrorHandler, notFound } from './error-handler.js';
 import { allowedMethods, buildMethodNotAllowed } from './method-not-allowed.js';
 import { requestId } from './request-id.js';
@@ -11,8 +12,7 @@ import { requestId } from './request-id.js';
  * `tag` names the listener's operations in the OpenAPI document (`ingest-metrics`, `query-metrics`).
  */
 export function buildMetricsApp(registry: Registry, tag: string, log: Logger): express.Express {
-  const app = express();
-  app.disable('x-powered-by');
+  const app = buildExactExpressApp();
   app.use(requestId);
   app.get('/metrics', async (_req, res) => {
     res.setHeader('Content-Type', registry.contentType);

@@ -70,7 +70,7 @@ async function request(app: express.Express, method: string, path: string): Prom
 /** Routes the document leaves out on purpose (its info.description says so). */
 const undocumented = {
   // The dashboard's client-side routes: any other GET outside the API answers the app shell.
-  query: ['GET /^\\/(?!api\\/|metrics$|live$|ready$).*/'],
+  query: ['GET /^\\/(?!api(?:\\/|$)|metrics\\/?$|live\\/?$|ready\\/?$)/i'],
 };
 
 let dir: string;
@@ -199,6 +199,29 @@ describe('the OpenAPI document (docs/openapi/gravix-api.yaml)', () => {
           message: `${method} is not allowed on ${path}; use ${allow}`,
         });
     }
+  });
+
+  it('answers another case or a trailing slash of every documented path with the structured 404 on both servers', async () => {
+    // Express matches case-insensitively and ignores a trailing slash unless told otherwise; the contract spells
+    // each path one way, so every other spelling is an unknown path (issue #17: routes are exact).
+    const apps = { ingest: ingestApp, query: queryApp } as const;
+    const answers: string[] = [];
+    for (const row of routeTable) {
+      if (row.path === '/') continue;
+      const path = row.path.replace(/\{[^}]+\}/g, 'x');
+      for (const spelling of [
+        path.toUpperCase(),
+        `${path}/`,
+        path.replace(/^\/(\w)/, (c) => c.toUpperCase()),
+      ]) {
+        const res = await request(apps[row.server], row.method, spelling);
+        const body = (await res.json()) as { error?: { code: string; message: string } };
+        answers.push(`${row.server} ${row.method} ${spelling} ${res.status} ${body.error?.code}`);
+        expect(body.error?.message).toBe(`no route for ${row.method} ${spelling}`);
+      }
+    }
+    expect(answers.filter((a) => !a.endsWith(' 404 NOT_FOUND'))).toEqual([]);
+    expect(answers.length).toBeGreaterThan(100);
   });
 
   it('is served without a key by both servers, equal to the YAML file', async () => {
