@@ -19,6 +19,8 @@ const alertSchema = z.object({
   GRAVIX_ALERT_STALE_MS: int(60_000, 7 * 86_400_000).default(3_600_000),
   GRAVIX_ALERT_RULES_FILE: z.string().min(1).optional(),
   GRAVIX_ALERT_CHANNELS_FILE: z.string().min(1).optional(),
+  /** How stale the channels (file and the Secret files it names) may be: rotations apply within this. */
+  GRAVIX_ALERT_CHANNELS_REREAD_MS: int(0, 3_600_000).default(10_000),
   GRAVIX_ALERT_DASHBOARD_URL: z.url().default('http://127.0.0.1:8080/'),
   GRAVIX_ALERT_SEND_ATTEMPTS: int(1, 10).default(4),
   GRAVIX_ALERT_SEND_BACKOFF_MS: int(0, 60_000).default(1_000),

@@ -65,7 +65,7 @@ describe('alert evaluator metrics and budgets', () => {
     const alerts = new AlertStore(store);
     const log = pino({ level: 'silent' });
     const notifier = new Notifier({
-      channels: [],
+      channels: () => [],
       store: alerts,
       metrics,
       log,

@@ -11,7 +11,7 @@ import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { AlertStore } from '../adapters/alert-store.js';
 import { EngineAlertData } from '../adapters/engine-alert-data.js';
 import { startKubeAlerting } from '../adapters/kube-alerting.js';
-import { loadNotificationChannels } from '../adapters/notification-channels.js';
+import { ChannelSource } from '../adapters/channel-source.js';
 import type { AlertConfig } from '../config.js';
 import { AlertEvaluator, startAlertLoop } from './alert-evaluator.js';
 import { mergeRuleSources } from './merge-rule-sources.js';
@@ -87,14 +87,17 @@ export async function startAlertWorker(
     for (const rule of parseAlertRulesFile(readFileSync(path, 'utf8'), path))
       await alerts.putRule(rule.selector.tenant, rule);
   }
-  const channels = config.GRAVIX_ALERT_CHANNELS_FILE
-    ? loadNotificationChannels(config.GRAVIX_ALERT_CHANNELS_FILE, process.env)
-    : [];
+  const channels = new ChannelSource({
+    ...(config.GRAVIX_ALERT_CHANNELS_FILE ? { path: config.GRAVIX_ALERT_CHANNELS_FILE } : {}),
+    env: process.env,
+    rereadMs: config.GRAVIX_ALERT_CHANNELS_REREAD_MS,
+    log,
+  });
   const registry = buildMetricsRegistry();
   const metrics = new AlertMetrics(registry);
   const kube = config.kubernetes ? startKubeAlerting(config.kubernetes, alerts, registry, log) : undefined;
   const notifier = new Notifier({
-    channels,
+    channels: () => channels.current(),
     store: alerts,
     metrics,
     log,
@@ -139,7 +142,7 @@ export async function startAlertWorker(
   const loop = new LoopWhileLeading(() => startAlertLoop(ticker, config.GRAVIX_ALERT_INTERVAL_MS, log));
   if (kube) kube.elect(loop.lead, loop.follow);
   else loop.lead();
-  log.info({ metricsPort, channels: channels.map((c) => c.name) }, 'alert worker started');
+  log.info({ metricsPort, channels: channels.current().map((c) => c.name) }, 'alert worker started');
   return {
     metricsPort,
     async stop() {

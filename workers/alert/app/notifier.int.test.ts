@@ -41,7 +41,7 @@ describe('notifications to real receivers', () => {
   const build = (channels: ChannelDefinition[]) => {
     registry = new Registry();
     return new Notifier({
-      channels,
+      channels: () => channels,
       store: new AlertStore(store),
       metrics: new AlertMetrics(registry),
       log: pino({ level: 'silent' }),

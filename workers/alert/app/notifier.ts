@@ -7,7 +7,8 @@ import type { AlertStore } from '../adapters/alert-store.js';
 import type { AlertMetrics } from './alert-metrics.js';
 
 export interface NotifierOptions {
-  channels: readonly ChannelDefinition[];
+  /** The channels now: read on every use, so a rotated URL or key applies from the next attempt (ChannelSource). */
+  channels: () => readonly ChannelDefinition[];
   store: AlertStore;
   metrics: AlertMetrics;
   log: Logger;
@@ -29,18 +30,18 @@ const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * arrive together), retried with backoff, every attempt recorded in the store. Returns what is still owed.
  */
 export class Notifier {
-  private readonly byName: Map<string, ChannelDefinition>;
+  constructor(private readonly options: NotifierOptions) {}
 
-  constructor(private readonly options: NotifierOptions) {
-    this.byName = new Map(options.channels.map((c) => [c.name, c]));
+  private channel(name: string): ChannelDefinition | undefined {
+    return this.options.channels().find((c) => c.name === name);
   }
 
   hasChannel(name: string): boolean {
-    return this.byName.has(name);
+    return this.channel(name) !== undefined;
   }
 
   isAlertmanager(name: string): boolean {
-    return this.byName.get(name)?.type === 'alertmanager';
+    return this.channel(name)?.type === 'alertmanager';
   }
 
   async deliver(outbox: readonly OutboxEntry[], silences: readonly Silence[]): Promise<OutboxEntry[]> {
@@ -83,17 +84,22 @@ export class Notifier {
     return left;
   }
 
+  /** Nothing to retry: the configuration must change first (reported in the rule's status). */
+  private unknownChannel(name: string): true {
+    this.options.log.error({ channel: name }, 'alert rule names an unknown channel');
+    this.options.metrics.notifications.inc({ channel: name, outcome: 'failed' });
+    return true;
+  }
+
   private async sendWithRetries(name: string, events: readonly AlertEvent[]): Promise<boolean> {
-    const channel = this.byName.get(name);
     const ids = events.map((e) => e.id);
-    if (!channel) {
-      this.options.log.error({ channel: name }, 'alert rule names an unknown channel');
-      this.options.metrics.notifications.inc({ channel: name, outcome: 'failed' });
-      return true; // nothing to retry: the configuration must change first (reported in the rule's status)
-    }
+    if (!this.hasChannel(name)) return this.unknownChannel(name);
     const sleep = this.options.sleep ?? realSleep;
     const sender = this.options.sender ?? sendToChannel;
     for (let attempt = 1; attempt <= this.options.attempts; attempt++) {
+      // Looked up per attempt: a URL or key rotated during the backoff is used by the next try.
+      const channel = this.channel(name);
+      if (!channel) return this.unknownChannel(name);
       const result: SendResult = await sender(channel, events, this.options.send);
       const at = this.options.send.now();
       await this.options.store
