@@ -8,7 +8,7 @@ import { parseServiceEvent } from '../domain/parse-service-event.js';
 import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
 import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acceptor.js';
 import type { RouteBudget } from '../domain/route-budget.js';
-import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
+import type { TenantTurns } from '../domain/tenant-turns.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
 import { credentialOf, resolveCredential, type Credential } from '../../shared/http/authenticate.js';
@@ -32,6 +32,7 @@ import {
   admitBytes,
   admitDisk,
   admitItems,
+  admitTurn,
   declaredBytes,
   type DiskUsage,
   type TenantRates,
@@ -75,21 +76,6 @@ interface BatchReaders {
 }
 
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
-
-/** Waits for the tenant's turn (TenantTurns); 429 when too many of its requests already wait. */
-async function takeTurn(turns: TenantTurns | undefined, tenant: string): Promise<ReleaseTurn> {
-  if (!turns) return () => {};
-  const turn = turns.take(tenant);
-  if (!turn) {
-    throw new HttpError(
-      429,
-      'TOO_MANY_REQUESTS_IN_FLIGHT',
-      `tenant '${tenant}' has ${turns.maxActive + turns.maxWaiting} batches in flight on this ingester; retry later`,
-      { retryAfterSeconds: 1 },
-    );
-  }
-  return turn;
-}
 
 /**
  * The body read, parsed and validated into a WAL frame: the part of a batch that is CPU on the event loop. The
@@ -141,7 +127,7 @@ function buildBatchAcceptor(
     if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
       admitBytes(deps.rates, tenant, declared);
     // The CPU work (read, parse, validate) takes one of the tenant's turns; the WAL append does not need one.
-    const release = await takeTurn(deps.turns, tenant);
+    const release = await admitTurn(deps.turns, tenant);
     let validated: Awaited<ReturnType<typeof readAndValidate>>;
     try {
       validated = await readAndValidate(deps, readers, req, tenant, declared);

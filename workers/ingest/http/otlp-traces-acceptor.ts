@@ -13,7 +13,7 @@ import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/o
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
 import { readRequestBody } from './read-request-body.js';
-import { admitBytes, admitDisk, admitItems, declaredBytes } from './tenant-admission.js';
+import { admitBytes, admitDisk, admitItems, admitTurn, declaredBytes } from './tenant-admission.js';
 
 /** The request's OTLP encoding, or 415 naming the two the specification defines. */
 export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
@@ -27,12 +27,16 @@ export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
   );
 }
 
-/** The body, charged to the tenant's byte rate (before it is read when its length is declared). */
-async function readChargedBody(deps: IngestAppDeps, req: IncomingMessage, tenant: string): Promise<Buffer> {
-  admitDisk(deps.wal, deps.limits, tenant);
-  const declared = declaredBytes(req);
-  if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
-    admitBytes(deps.rates, tenant, declared);
+/**
+ * The body, charged to the tenant's byte rate: the declared length before the turn is taken, a chunked body once
+ * read.
+ */
+async function readChargedBody(
+  deps: IngestAppDeps,
+  req: IncomingMessage,
+  tenant: string,
+  declared: number | undefined,
+): Promise<Buffer> {
   const body = await readRequestBody(req, deps.limits.maxBodyBytes);
   if (declared === undefined) admitBytes(deps.rates, tenant, body?.length ?? 0);
   // An empty body is a valid protobuf message with no spans; OTLP/JSON needs at least `{}`.
@@ -74,8 +78,9 @@ async function appendDurably(deps: IngestAppDeps, tenant: string, mapped: Mapped
 
 /**
  * POST /v1/traces after the API key: the same admission, durability and acknowledgement rule as a fact batch
- * (disk share and byte rate before the body is read, the item rate before any span is mapped, 200 only once the
- * frame is fsynced), answered as OTLP/HTTP answers.
+ * (disk share and byte rate before the body is read, one of the tenant's turns while it is read and mapped, the
+ * item rate before any span is mapped, 200 only once the frame is fsynced, after the turn is given back),
+ * answered as OTLP/HTTP answers.
  */
 export function buildOtlpTracesAcceptor(
   deps: IngestAppDeps,
@@ -83,11 +88,22 @@ export function buildOtlpTracesAcceptor(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, encoding: OtlpEncoding) => {
     const { tenant } = key;
-    const body = await readChargedBody(deps, req, tenant);
-    const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
-    admitSpans(deps, tenant, request);
-    const now = deps.now?.() ?? Date.now();
-    const mapped = mapOrRefuse(request, contextFor(tenant, now), now);
+    admitDisk(deps.wal, deps.limits, tenant);
+    const declared = declaredBytes(req);
+    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
+      admitBytes(deps.rates, tenant, declared);
+    // Reading, decoding and mapping is the CPU work a tenant's turn covers, as for a fact batch (tenant-turns.ts).
+    const release = await admitTurn(deps.turns, tenant);
+    let mapped: MappedTraceRequest;
+    try {
+      const body = await readChargedBody(deps, req, tenant, declared);
+      const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
+      admitSpans(deps, tenant, request);
+      const now = deps.now?.() ?? Date.now();
+      mapped = mapOrRefuse(request, contextFor(tenant, now), now);
+    } finally {
+      release();
+    }
     await appendDurably(deps, tenant, mapped);
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
     if (mapped.skipped > 0) deps.metrics.spansSkipped.inc({ tenant }, mapped.skipped);

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
+import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
 
 /** Token buckets per tenant (every key of a tenant shares them): one counts items, the other body bytes. */
 export interface TenantRates {
@@ -69,4 +70,23 @@ export function admitDisk(wal: DiskUsage, limits: DiskLimits, tenant: string): v
       { retryAfterSeconds: 5 },
     );
   }
+}
+
+/**
+ * Waits for one of the tenant's turns at reading and parsing (TenantTurns); 429 when too many of its requests
+ * already wait. Every batch endpoint (facts, events, OTLP traces) takes one, so a tenant cannot skip the queue by
+ * switching protocols.
+ */
+export async function admitTurn(turns: TenantTurns | undefined, tenant: string): Promise<ReleaseTurn> {
+  if (!turns) return () => {};
+  const turn = turns.take(tenant);
+  if (!turn) {
+    throw new HttpError(
+      429,
+      'TOO_MANY_REQUESTS_IN_FLIGHT',
+      `tenant '${tenant}' has ${turns.maxActive + turns.maxWaiting} batches in flight on this ingester; retry later`,
+      { retryAfterSeconds: 1 },
+    );
+  }
+  return turn;
 }

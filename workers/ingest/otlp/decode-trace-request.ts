@@ -2,6 +2,7 @@ import { exceedsJsonDepth } from '../domain/json-depth.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { OtlpEncoding } from './otlp-answers.js';
 import { protoSchemas } from './proto-schemas.js';
+import { exceedsMessageDepth } from './protobuf-depth.js';
 
 /**
  * An ExportTraceServiceRequest from its body, as protobufjs's decoded message or the parsed OTLP/JSON document;
@@ -9,8 +10,17 @@ import { protoSchemas } from './proto-schemas.js';
  */
 export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding, maxJsonDepth: number): unknown {
   if (encoding === 'protobuf') {
+    const type = protoSchemas().exportTraceRequest;
+    // The same limit and answer as OTLP/JSON's nesting (protobufjs's own recursion limit only says 'max depth').
+    if (exceedsMessageDepth(body, type, maxJsonDepth)) {
+      throw new HttpError(
+        400,
+        'NESTING_TOO_DEEP',
+        `body nests messages deeper than the limit of ${maxJsonDepth}`,
+      );
+    }
     try {
-      return protoSchemas().exportTraceRequest.decode(body);
+      return type.decode(body);
     } catch (error) {
       throw new HttpError(
         400,

@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { hashApiKey } from '../../domain/api-keys.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import { RouteBudget } from '../domain/route-budget.js';
+import type { TenantTurns } from '../domain/tenant-turns.js';
 import { buildIngestListener, type IngestLimits } from '../http/ingest-app.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import type { WalRecord } from '../wal/wal-record.js';
@@ -26,12 +27,17 @@ export interface IngestAppHarness {
 export const harnessKeys = [
   { name: 'writer', tenant: 'acme', sha256: hashApiKey('w-key'), scopes: ['ingest' as const] },
   { name: 'reader', tenant: 'acme', sha256: hashApiKey('r-key'), scopes: ['query' as const] },
+  // A second key of the same tenant (limits are per tenant) and a neighbour tenant.
+  { name: 'writer-2', tenant: 'acme', sha256: hashApiKey('w-key-2'), scopes: ['ingest' as const] },
+  { name: 'neighbour', tenant: 'globex', sha256: hashApiKey('g-key'), scopes: ['ingest' as const] },
 ];
 
 export interface IngestAppHarnessOptions {
   now: number;
   limits?: Partial<IngestLimits>;
   itemRate?: { perSecond: number; burst: number };
+  byteRate?: { perSecond: number; burst: number };
+  turns?: TenantTurns;
   failAppend?: () => boolean;
 }
 
@@ -60,9 +66,10 @@ export async function startIngestAppHarness(options: IngestAppHarnessOptions): P
     keys: staticKeys(harnessKeys),
     rates: {
       items: new RateLimiter(options.itemRate ?? { perSecond: 100_000, burst: 100_000 }, () => now),
-      bytes: new RateLimiter({ perSecond: 1 << 30, burst: 1 << 30 }, () => now),
+      bytes: new RateLimiter(options.byteRate ?? { perSecond: 1 << 30, burst: 1 << 30 }, () => now),
     },
     routes: new RouteBudget(100),
+    turns: options.turns,
     metrics,
     log: pino({ level: 'silent' }),
     limits: {
@@ -90,6 +97,8 @@ export async function startIngestAppHarness(options: IngestAppHarnessOptions): P
       return (await Promise.all(files.map((f) => readSegmentRecords(join(dir, f))))).flat();
     },
     close: async () => {
+      // Requests a test left unfinished (held turns) must not keep the server open.
+      server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await wal.close();
     },
