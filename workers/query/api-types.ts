@@ -171,3 +171,33 @@ export interface StoredCardinalityResponse {
   /** The services with the most requests in `/:overflow`, most first (at most 10). */
   topOffenders: { service: string; overflowRequests: number }[];
 }
+
+/**
+ * GET /api/v1/exemplars: real requests behind the charts. Per minute and endpoint the rollup keeps the slowest
+ * request and the latest 5xx among the facts that carried a trace id (OTLP spans always do); `slowest` lists the
+ * range's slowest of those first, `error` its latest 5xx first.
+ */
+export interface ExemplarsResponse {
+  from: number;
+  to: number;
+  kind: 'slowest' | 'error';
+  /** True when more exemplars matched than `limit` let through. */
+  truncated: boolean;
+  exemplars: ExemplarItem[];
+}
+
+export interface ExemplarItem {
+  /** When the request was made (ms). */
+  t: number;
+  /** Start of the minute (row) it was kept for. */
+  minute: number;
+  service: string;
+  method: string;
+  path: string;
+  traceId: string;
+  spanId: string | null;
+  latencyMs: number;
+  statusCode: number;
+  /** The trace's page, from GRAVIX_TRACE_URL_TEMPLATE; null when none is configured. */
+  traceUrl: string | null;
+}

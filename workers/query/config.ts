@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
 import { parseAll, parseConfig } from '../shared/config-error.js';
+import { traceUrlTemplateProblem } from './domain/trace-url-template.js';
 
 const querySchema = z.object({
   GRAVIX_QUERY_HOST: z.string().default('0.0.0.0'),
@@ -39,6 +40,18 @@ const querySchema = z.object({
    * first-event curl posts to its own origin, as behind a pipeline's Ingress.
    */
   GRAVIX_DASHBOARD_INGEST_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * Where an exemplar's trace opens (Tempo, Jaeger, Grafana Explore): an http(s) URL with `{traceId}`, e.g.
+   * http://tempo:3200/trace/{traceId}. Unset: the API and dashboard list exemplars without links.
+   */
+  GRAVIX_TRACE_URL_TEMPLATE: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value === undefined ? undefined : traceUrlTemplateProblem(value);
+      // A refinement's message names its value itself (describeConfigProblem).
+      if (problem) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(value)} ${problem}` });
+    }),
   GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Sign-in for people through an OpenID provider (docs/security.md, docs/adr/0076); unset issuer: keys only.
   GRAVIX_OIDC_ISSUER: z.url().optional(),

@@ -10,6 +10,7 @@ import {
 import { describeResultCacheContract } from '../testing/result-cache.contract.js';
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
+import { describeExemplarsContract } from '../testing/exemplars.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -58,3 +59,14 @@ describeCommitWhileQuerying('DuckDB over local Parquet', async () => {
 });
 
 describeHostileTextContract('DuckDB over local Parquet', () => openDuckDb(async () => {}), { generated: 8 });
+
+describeExemplarsContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
+
+// Behind the result cache with "now" inside the data's second hour: the first hour is cached, the rest asked
+// for, and the two lists merged in the kind's order (domain/exemplar-order.ts).
+describeExemplarsContract('DuckDB behind the result cache, split at an open hour', async () => {
+  const { engine, store } = await openDuckDb(async () => {});
+  const commits = new RollupManifests(store, { maxAgeMs: 0 });
+  const now = () => Date.parse('2026-11-22T11:30:00Z');
+  return { engine: new ResultCachingEngine(engine, commits, { maxBytes: 64 * 2 ** 20, now }), store };
+});

@@ -62,7 +62,7 @@ const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
  * first and last day, so a short range opens a handful of files instead of two days' worth.
  */
-function partitionTerms(range: TimeRange, byHour: boolean, p: SqlParams): string[] {
+export function partitionTerms(range: TimeRange, byHour: boolean, p: SqlParams): string[] {
   const [d0, d1] = [p.bind(dateOf(range.from)), p.bind(dateOf(range.to - 1))];
   if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
   const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];

@@ -2,6 +2,8 @@ import type {
   CountRow,
   EventRow,
   EventsQuery,
+  ExemplarRow,
+  ExemplarsQuery,
   HistogramRow,
   MetricsQuery,
   QueryEngine,
@@ -17,6 +19,7 @@ import {
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import type { SqlStatement } from './sql-statement.js';
 import { buildHistogramsSql } from './histograms-sql.js';
+import { buildExemplarsSql, toExemplarRow } from './exemplars-sql.js';
 import { toCountRow, toEventRow, toHistogramRow, toNumber, toSummaryRow } from './metrics-rows.js';
 import { applyTop, summarizeHistogram } from '../domain/merge-summaries.js';
 
@@ -77,6 +80,10 @@ export abstract class SqlQueryEngine implements QueryEngine {
 
   async events(query: EventsQuery): Promise<EventRow[]> {
     return (await this.rows(buildEventsSql(query, this.dialect), query.signal)).map(toEventRow);
+  }
+
+  async exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]> {
+    return (await this.rows(buildExemplarsSql(query, this.dialect), query.signal)).map(toExemplarRow);
   }
 
   async lastMetricMinute(

@@ -9,6 +9,7 @@ import {
 import { describeResultCacheContract } from '../testing/result-cache.contract.js';
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
+import { describeExemplarsContract } from '../testing/exemplars.contract.js';
 import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
@@ -119,3 +120,5 @@ describeHostileTextContract('Trino over MinIO', async () => ({ engine: await ope
   generated: 2,
   filtered: 6,
 });
+
+describeExemplarsContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));

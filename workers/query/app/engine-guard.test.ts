@@ -26,6 +26,7 @@ function buildSlowEngine() {
     summaries: (q) => wait(q.signal),
     histograms: (q) => wait(q.signal),
     events: (q) => wait(q.signal),
+    exemplars: (q) => wait(q.signal),
     lastMetricMinute: async () => null,
     ping: async () => {
       if (fail) throw new QueryEngineError('connect ECONNREFUSED');

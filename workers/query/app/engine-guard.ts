@@ -2,6 +2,8 @@ import type {
   CountRow,
   EventRow,
   EventsQuery,
+  ExemplarRow,
+  ExemplarsQuery,
   HistogramRow,
   MetricsQuery,
   QueryEngine,
@@ -110,6 +112,10 @@ export class EngineGuard implements QueryEngine {
 
   events(query: EventsQuery): Promise<EventRow[]> {
     return this.guard(query.tenant, query.signal, (signal) => this.engine.events({ ...query, signal }));
+  }
+
+  exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]> {
+    return this.guard(query.tenant, query.signal, (signal) => this.engine.exemplars({ ...query, signal }));
   }
 
   lastMetricMinute(tenant: string, now: number, lookbackMs: number, signal?: AbortSignal) {

@@ -1,3 +1,5 @@
+import type { ExemplarKind } from '../../domain/metrics-layout.js';
+
 /**
  * What the query API needs from a SQL engine over the metrics layer. Two adapters: DuckDB over local Parquet
  * (embedded mode) and Trino over the S3 warehouse (Kubernetes). Both pass query-engine.contract.ts.
@@ -100,6 +102,39 @@ export interface EventRow {
   description: string | null;
 }
 
+/**
+ * The exemplars of a range's minute rows (request_metrics_minute, workers/domain/request-exemplars.ts): `slowest`
+ * is each row's slowest request, `failed` its latest 5xx. Rows without one (no trace ids, older files) are skipped.
+ */
+export interface ExemplarsQuery {
+  tenant: string;
+  /** Minute rows whose minute falls in [from, to). */
+  from: number;
+  to: number;
+  service?: string;
+  method?: string;
+  path?: string;
+  kind: ExemplarKind;
+  /** The first `limit` in the kind's order (domain/exemplar-order.ts). */
+  limit: number;
+  signal?: AbortSignal;
+}
+
+/** One kept request and the minute row (endpoint) it was kept for. */
+export interface ExemplarRow {
+  minute: number;
+  service: string;
+  method: string;
+  path: string;
+  traceId: string;
+  /** Null for facts posted with a trace id only (spans always carry one). */
+  spanId: string | null;
+  latencyMs: number;
+  statusCode: number;
+  /** When the request was made (ms since epoch). */
+  t: number;
+}
+
 export interface QueryEngine {
   /**
    * A statement costs more than merging every group's histogram (Trino plans each one for hundreds of
@@ -114,6 +149,8 @@ export interface QueryEngine {
   histograms(query: MetricsQuery): Promise<HistogramRow[]>;
   /** The first `limit` events in time order. */
   events(query: EventsQuery): Promise<EventRow[]>;
+  /** The first `limit` exemplars of one kind, in the kind's order (domain/exemplar-order.ts). */
+  exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]>;
   /** Start of the newest minute with metrics for the tenant within the lookback, or null. */
   lastMetricMinute(
     tenant: string,

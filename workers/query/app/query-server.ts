@@ -24,6 +24,11 @@ import type { QueryEngine } from './query-engine.js';
 import { QueryService } from './query-service.js';
 import { ResultCachingEngine } from './result-cache.js';
 import { registerRollupFreshnessMetrics } from './rollup-freshness-metrics.js';
+import { parseTraceUrlTemplate } from '../domain/trace-url-template.js';
+
+/** The trace link template, checked by config.ts already (parseTraceUrlTemplate only types it). */
+const traceUrlOptions = (template: string | undefined) =>
+  template === undefined ? {} : { traceUrl: parseTraceUrlTemplate(template) };
 
 export interface QueryServer {
   port: number;
@@ -107,6 +112,7 @@ export async function startQueryServer(
     service: new QueryService(
       new ResultCachingEngine(engine, manifests, { maxBytes: config.GRAVIX_QUERY_RESULT_CACHE_MB * 2 ** 20 }),
       manifests,
+      traceUrlOptions(config.GRAVIX_TRACE_URL_TEMPLATE),
     ),
     keys,
     identity: {

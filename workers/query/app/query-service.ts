@@ -3,6 +3,7 @@ import type {
   EndpointRow,
   EndpointsResponse,
   EventsResponse,
+  ExemplarsResponse,
   FreshnessResponse,
   ServicesResponse,
   StatusClassCounts,
@@ -15,6 +16,8 @@ import { stepStarts } from '../domain/choose-step.js';
 import type { CountRow, MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
 import { loadStoredCardinality } from './stored-cardinality.js';
 import type { RollupManifests } from '../adapters/rollup-manifests.js';
+import type { TraceUrlTemplate } from '../domain/trace-url-template.js';
+import { listExemplars, type ExemplarsRequest } from './list-exemplars.js';
 
 export interface TimeseriesRequest {
   tenant: string;
@@ -79,6 +82,7 @@ export class QueryService {
   constructor(
     private readonly engine: QueryEngine,
     private readonly manifests: RollupManifests,
+    private readonly options: { traceUrl?: TraceUrlTemplate } = {},
   ) {}
 
   async services(
@@ -260,6 +264,11 @@ export class QueryService {
     const limit = defaultEventsLimit;
     const events = await this.engine.events({ tenant, from, to, service, limit: limit + 1, signal });
     return { from, to, truncated: events.length > limit, events: events.slice(0, limit) };
+  }
+
+  /** The slowest requests or the latest 5xx of a range (list-exemplars.ts). */
+  exemplars(tenant: string, request: ExemplarsRequest, signal?: AbortSignal): Promise<ExemplarsResponse> {
+    return listExemplars(this.engine, tenant, request, this.options.traceUrl, signal);
   }
 
   /** The budgets' effect on the stored data: distinct services and routes, overflow, top offenders. */

@@ -7,10 +7,13 @@ import {
   mergeHistogramRows,
   summarizeHistogram,
 } from '../domain/merge-summaries.js';
+import { mergeExemplarRows } from '../domain/exemplar-order.js';
 import type {
   CountRow,
   EventRow,
   EventsQuery,
+  ExemplarRow,
+  ExemplarsQuery,
   HistogramRow,
   MetricsQuery,
   QueryEngine,
@@ -30,7 +33,7 @@ export interface ResultCacheStats {
   bytes: number;
 }
 
-type Rows = CountRow[] | SummaryRow[] | HistogramRow[];
+type Rows = CountRow[] | SummaryRow[] | HistogramRow[] | ExemplarRow[];
 
 /** Rough heap size of cached rows: enough to bound the cache, cheap to compute. */
 function estimateBytes(rows: Rows): number {
@@ -109,6 +112,24 @@ export class ResultCachingEngine implements QueryEngine {
 
   events(query: EventsQuery): Promise<EventRow[]> {
     return this.engine.events(query);
+  }
+
+  /**
+   * A closed range's first `limit` exemplars are kept like its aggregates (under the etags covering it); the open
+   * hour's are asked for, and the two lists merged in the kind's order: each holds its own first `limit`, so the
+   * merge is the whole range's first `limit`.
+   */
+  async exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]> {
+    const { closed, open } = this.split({ ...query, groupBy: 'endpoint' });
+    if (!closed) return this.engine.exemplars(query);
+    const shape = { ...query, groupBy: 'endpoint' as const };
+    const [done, fresh] = await Promise.all([
+      this.cached(`exemplars:${query.kind}:${query.limit}`, shape, closed, () =>
+        this.engine.exemplars({ ...query, ...closed }),
+      ),
+      open ? this.engine.exemplars({ ...query, ...open }) : [],
+    ]);
+    return mergeExemplarRows(query.kind, [done, fresh], query.limit);
   }
 
   lastMetricMinute(tenant: string, now: number, lookbackMs: number, signal?: AbortSignal) {

@@ -117,6 +117,13 @@ describe('query API', () => {
       "sort must be one of errors, error_rate, p95, requests, got 'latency'",
     ],
     ['/api/v1/endpoints?limit=0', 'limit', "limit must be an integer from 1 to 1000, got '0'"],
+    ['/api/v1/exemplars?kind=failed', 'kind', "kind must be one of slowest, error, got 'failed'"],
+    ['/api/v1/exemplars?limit=101', 'limit', "limit must be an integer from 1 to 100, got '101'"],
+    [
+      '/api/v1/exemplars?trace=1',
+      'trace',
+      "unknown query parameter 'trace'; /api/v1/exemplars takes service, method, path, from, to, kind, limit",
+    ],
     [
       `/api/v1/services?from=${base}&to=${base - 1}`,
       'from',
@@ -127,6 +134,20 @@ describe('query API', () => {
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
       error: { code: 'INVALID_QUERY_PARAMETER', field, message, request_id: res.headers.get('x-request-id') },
+    });
+  });
+
+  it('answers the exemplars route with an empty list for facts without trace ids, no link configured', async () => {
+    const res = await get(
+      `/api/v1/exemplars?from=${base}&to=${base + 3_600_000}&kind=error&service=checkout`,
+    );
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      from: base,
+      to: base + 3_600_000,
+      kind: 'error',
+      truncated: false,
+      exemplars: [],
     });
   });
 

@@ -43,6 +43,7 @@ import {
   maxServicesLimit,
   type QueryService,
 } from '../app/query-service.js';
+import { defaultExemplarsLimit, maxExemplarsLimit } from '../app/list-exemplars.js';
 
 export interface QueryAppDeps {
   service: QueryService;
@@ -109,6 +110,7 @@ const routeParams = {
   '/service-events': ['service', 'from', 'to'],
   '/freshness': [],
   '/stored-cardinality': ['from', 'to'],
+  '/exemplars': ['service', 'method', 'path', 'from', 'to', 'kind', 'limit'],
 } as const;
 
 /** The query routes' handlers (the route table, workers/shared/http/route-table.ts, gives their scopes). */
@@ -160,6 +162,19 @@ function dataHandlers(deps: QueryAppDeps) {
     'GET /api/v1/freshness': get('/freshness', async (_q, res, signal) =>
       deps.service.freshness(tenantOf(res), now(), signal),
     ),
+    'GET /api/v1/exemplars': get('/exemplars', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      const request = {
+        from,
+        to,
+        service: parseText(q, 'service', 128),
+        method: parseMethod(q),
+        path: parseText(q, 'path'),
+        kind: parseChoice(q, 'kind', ['slowest', 'error'] as const) ?? 'slowest',
+        limit: parseInteger(q, 'limit', 1, maxExemplarsLimit) ?? defaultExemplarsLimit,
+      };
+      return deps.service.exemplars(tenantOf(res), request, signal);
+    }),
     'GET /api/v1/stored-cardinality': get('/stored-cardinality', async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
       return deps.service.storedCardinality(tenantOf(res), from, to, signal);

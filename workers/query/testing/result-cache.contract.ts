@@ -8,6 +8,8 @@ import type {
   CountRow,
   EventRow,
   EventsQuery,
+  ExemplarRow,
+  ExemplarsQuery,
   HistogramRow,
   MetricsQuery,
   QueryEngine,
@@ -38,6 +40,7 @@ class RecordingEngine implements QueryEngine {
   summaries = (q: MetricsQuery): Promise<SummaryRow[]> => this.seen(q, this.engine.summaries(q));
   histograms = (q: MetricsQuery): Promise<HistogramRow[]> => this.seen(q, this.engine.histograms(q));
   events = (q: EventsQuery): Promise<EventRow[]> => this.engine.events(q);
+  exemplars = (q: ExemplarsQuery): Promise<ExemplarRow[]> => this.engine.exemplars(q);
   lastMetricMinute = (t: string, n: number, l: number) => this.engine.lastMetricMinute(t, n, l);
   ping = () => this.engine.ping();
   close = () => Promise.resolve();

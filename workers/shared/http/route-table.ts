@@ -24,6 +24,7 @@ export const routeTable = [
   { server: 'query', method: 'GET', path: '/api/v1/endpoints', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/events', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/service-events', scope: 'query' },
+  { server: 'query', method: 'GET', path: '/api/v1/exemplars', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/freshness', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/stored-cardinality', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/whoami', scope: 'query' },
