@@ -6,6 +6,21 @@ import { parse, stringify } from 'yaml';
 import { clusterScript, kubectl, run, testCluster } from '../testbin/harness/cluster.js';
 import { launchChromium } from '../testbin/harness/chromium.js';
 import { loadTestbinVersions, repoPath } from '../testbin/harness/testbin-paths.js';
+import { waitUntil } from '../testbin/harness/wait-until.js';
+import {
+  ALERT_RULE_NAME,
+  ALERT_SERVICE,
+  alertHookSecret,
+  alertPodMetrics,
+  alertsSpec,
+  alertTrafficNdjson,
+  errorRateRule,
+  metricValue,
+  postFactsViaIngress,
+  startClusterWebhook,
+  webhookSignatureProblem,
+  type ClusterWebhook,
+} from './testing/cluster-alerts.js';
 
 /**
  * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
@@ -13,7 +28,10 @@ import { loadTestbinVersions, repoPath } from '../testbin/harness/testbin-paths.
  * -> wait for condition=Available -> e2e/kind-e2e.sh verify (the users' script) sends request facts through the
  * Ingress with the generated ingest key, the rollup runs, the query service answers through Trino with the query
  * token, exact counts, a re-sent batch counted once -> the dashboard, opened in Chromium through the Ingress with
- * the query token, shows exactly the facts that were sent.
+ * the query token, shows exactly the facts that were sent. The same pipeline runs the alert worker as a pod
+ * (issue #20): a GravixAlertRule on one service's error rate, 5xx traffic through the Ingress, and the worker,
+ * evaluating through Trino once the rollup committed those minutes, posts a signed webhook to a receiver this test
+ * runs on the node address; the rule's status and the pod's /metrics say so.
  */
 
 const tag = 'e2e';
@@ -28,6 +46,7 @@ const sample = parse(readFileSync(repoPath('e2e', 'sample-pipeline.yaml'), 'utf8
 };
 const host = sample.spec.ingress.host;
 const artifacts = repoPath('test-artifacts', 'cluster-e2e');
+const hookSecret = `${release}-alert-hooks`;
 
 function viaIngress(method: string, path: string, token: string): Promise<{ status: number; body: string }> {
   const url = new URL(path, testCluster().ingressUrl);
@@ -64,6 +83,8 @@ async function diagnostics(): Promise<void> {
     [namespace, `deploy/${release}-query`],
     [namespace, `statefulset/${release}-trino-coordinator`],
     [namespace, `statefulset/${release}-minio`],
+    [namespace, `deploy/${release}-alert`],
+    [namespace, `deploy/${release}-rollup`],
   ] as const) {
     const logs = await kubectl(['-n', ns, 'logs', what, '--all-containers', '--tail=500']).catch(
       (e: Error) => e.message,
@@ -77,6 +98,7 @@ describe('Gravix end to end on the single-node cluster', () => {
   let ingestKey = '';
   let queryToken = '';
   let failed = false;
+  let hook: ClusterWebhook | undefined;
 
   beforeAll(() => {
     mkdirSync(artifacts, { recursive: true });
@@ -88,6 +110,7 @@ describe('Gravix end to end on the single-node cluster', () => {
 
   afterAll(async () => {
     if (failed) await diagnostics();
+    await hook?.stop();
   });
 
   it('builds the workers and operator images from their Dockerfiles and imports them', async () => {
@@ -119,7 +142,11 @@ describe('Gravix end to end on the single-node cluster', () => {
     ]);
   });
 
-  it('installs a pipeline and it becomes Available', async () => {
+  it('installs a pipeline with alerts and it becomes Available', async () => {
+    // The alert channel's URL and HMAC key live in a Secret that exists before the alert pod needs it.
+    hook = await startClusterWebhook();
+    await kubectl(['create', 'namespace', namespace]).catch(() => undefined);
+    await kubectl(['apply', '-f', '-'], JSON.stringify(alertHookSecret(namespace, hookSecret, hook)));
     const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
     const v = loadTestbinVersions();
     const spec = {
@@ -131,6 +158,7 @@ describe('Gravix end to end on the single-node cluster', () => {
         minio: { repository: 'minio', tag: v.MINIO_VERSION },
       },
       ingress: { ...sample.spec.ingress, className: cluster.ingressClass },
+      alerts: alertsSpec(hookSecret),
     };
     writeFileSync(values, stringify({ name: release, spec }));
     await run(cluster.helm, [
@@ -156,7 +184,22 @@ describe('Gravix end to end on the single-node cluster', () => {
     queryToken = await secretValue(`${release}-api-keys`, 'query-token');
     expect(ingestKey).toMatch(/^gx_/);
     expect(queryToken).toMatch(/^gxq_/);
+    await kubectl(['apply', '-f', '-'], JSON.stringify(errorRateRule(namespace, release)));
   }, 1_000_000);
+
+  it('takes 5xx traffic for the alerted service through the Ingress', async () => {
+    // Sent first, so the minutes settle and roll up while the checks below run; judged in the last test.
+    // Retried until the Ingress routes to ingest (as kind-e2e.sh does); the event ids make a retry idempotent.
+    const body = alertTrafficNdjson(String(Date.now()), 200);
+    const res = await waitUntil(
+      async () => {
+        const r = await postFactsViaIngress(host, ingestKey, body);
+        return r.status === 200 ? r : undefined;
+      },
+      { what: 'ingest through the Ingress to accept the batch', timeoutMs: 300_000, intervalMs: 2_000 },
+    );
+    expect(JSON.parse(res.body)).toMatchObject({ accepted: 200, rejected: [] });
+  }, 320_000);
 
   it('takes facts through the Ingress and answers through Trino, counting each once (kind-e2e.sh verify)', async () => {
     // The users' script (the kind path) sends 500 facts with the Secret's ingest key, waits for the rollup, checks
@@ -201,4 +244,56 @@ describe('Gravix end to end on the single-node cluster', () => {
       await browser.close();
     }
   });
+
+  it('fires the alert from the alert worker pod: a signed webhook, the rule status and the pod /metrics', async () => {
+    // The 200 facts (50% 503) are judged once a clean rollup pass listed raw/ 75 s after their minute ended,
+    // then on the worker's next one-minute tick.
+    const call = await waitUntil(async () => hook?.received.find((r) => r.path === '/hooks/gravix'), {
+      what: 'the alert webhook',
+      timeoutMs: 420_000,
+      intervalMs: 2_000,
+    });
+    expect(webhookSignatureProblem(hook!.hmacKey, call)).toBeUndefined();
+    // A copy of the body under another key does not verify (the check is not vacuous).
+    expect(webhookSignatureProblem(`${hook!.hmacKey}x`, call)).toBe('HMAC does not match the body');
+    expect(call.headers['content-type']).toMatch(/^application\/json/);
+    const payload = JSON.parse(call.body) as { version: string; alerts: Record<string, unknown>[] };
+    expect(payload.version).toBe('gravix.alerts/v1');
+    expect(payload.alerts).toHaveLength(1);
+    const alert = payload.alerts[0]!;
+    expect(alert).toMatchObject({
+      status: 'firing',
+      kind: 'firing',
+      rule: ALERT_RULE_NAME,
+      tenant: 'default',
+      service: ALERT_SERVICE,
+      value: '50.0%',
+      endsAt: null,
+    });
+    expect(String(alert['dashboardUrl'])).toContain(`http://${host}/`);
+
+    // `kubectl get gravixalertrules` (the printer columns) shows it firing with its value.
+    const table = await waitUntil(
+      async () => {
+        const out = await kubectl(['-n', namespace, 'get', 'gravixalertrules', ALERT_RULE_NAME]);
+        return /\sfiring\s/.test(out) ? out : undefined;
+      },
+      { what: 'the rule status firing', timeoutMs: 120_000, intervalMs: 2_000 },
+    );
+    const [header, row] = table
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/));
+    expect(header).toEqual(['NAME', 'KIND', 'PIPELINE', 'STATE', 'VALUE', 'FIRING', 'EVALUATED']);
+    expect(row!.slice(0, 6)).toEqual([ALERT_RULE_NAME, 'threshold', release, 'firing', '50.0%', '1']);
+
+    const metrics = await alertPodMetrics(namespace, release);
+    expect(metricValue(metrics, 'gravix_alert_leader', {})).toBe(1);
+    expect(metricValue(metrics, 'gravix_alert_evaluations_total', { result: 'ok' })).toBeGreaterThan(0);
+    expect(
+      metricValue(metrics, 'gravix_alert_notifications_total', { channel: 'e2e-hook', outcome: 'sent' }),
+    ).toBe(1);
+    // One firing, one notification: later ticks keep it firing without sending it again.
+    expect(hook!.received.filter((r) => r.path === '/hooks/gravix')).toHaveLength(1);
+  }, 600_000);
 });

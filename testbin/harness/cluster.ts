@@ -16,6 +16,11 @@ export interface TestCluster {
   helm: string;
   /** The IngressClass the cluster's ingress controller serves. */
   ingressClass: string;
+  /**
+   * The node's own address (the dummy interface): pods reach the host there, so a test's listener bound to it is
+   * reachable from pods without any other host's address (e.g. the alert webhook receiver).
+   */
+  nodeAddress: string;
 }
 
 export const clusterScript = repoPath('testbin', 'cluster', 'cluster.sh');
@@ -23,9 +28,11 @@ export const clusterScript = repoPath('testbin', 'cluster', 'cluster.sh');
 export function testCluster(): TestCluster {
   const v = loadTestbinVersions();
   const cache = testbinCacheDir();
+  const ingressUrl = process.env['GRAVIX_INGRESS_URL'] ?? 'http://10.213.0.1:30080';
   return {
     kubeconfig: process.env['KUBECONFIG'] ?? '/var/lib/gravix-cluster/admin.kubeconfig',
-    ingressUrl: process.env['GRAVIX_INGRESS_URL'] ?? 'http://10.213.0.1:30080',
+    ingressUrl,
+    nodeAddress: new URL(ingressUrl).hostname,
     kubectl: join(cache, `kube-node-${v.KUBERNETES_VERSION}`, 'kubectl'),
     helm: join(cache, `helm-${v.HELM_VERSION}`, 'helm'),
     ingressClass: 'testbin',

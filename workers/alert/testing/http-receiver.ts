@@ -9,9 +9,10 @@ export interface ReceivedRequest {
 
 /**
  * A loopback HTTP receiver standing where Slack or a webhook consumer would be: it records every request and
- * answers with the statuses it is told to (then 200), so tests check payloads, signatures and retries.
+ * answers with the statuses it is told to (then 200), so tests check payloads, signatures and retries. `host` is
+ * 127.0.0.1 unless a test needs pods to reach it (the test cluster's node address, e2e/testing/cluster-alerts.ts).
  */
-export async function startHttpReceiver(statuses: number[] = []) {
+export async function startHttpReceiver(statuses: number[] = [], host = '127.0.0.1') {
   const received: ReceivedRequest[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -26,8 +27,8 @@ export async function startHttpReceiver(statuses: number[] = []) {
       res.end('ok');
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((r) => server.listen(0, host, () => r()));
+  const url = `http://${host}:${(server.address() as AddressInfo).port}`;
   return {
     url,
     received,

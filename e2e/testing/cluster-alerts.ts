@@ -1,0 +1,175 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { request } from 'node:http';
+import { kubectl, testCluster } from '../../testbin/harness/cluster.js';
+import { startHttpReceiver, type ReceivedRequest } from '../../workers/alert/testing/http-receiver.js';
+import { ALERT_RULE_API_VERSION, ALERT_RULE_KIND } from '../../crds/gravix-alert-rule-crd.js';
+
+/**
+ * The alert half of the end-to-end test (issue #20 on the cluster): a generic webhook receiver the pods reach on
+ * the node's own address, the Secret that holds its URL and HMAC key, the pipeline's `alerts` block naming them,
+ * a GravixAlertRule, 5xx traffic for the one service it watches, and what the test reads back (the signed
+ * payload, the rule's status, the alert pod's /metrics).
+ */
+
+/** The service the alert rule watches; the other e2e checks count only e2e-checkout, so this one stays apart. */
+export const ALERT_SERVICE = 'e2e-payments';
+export const ALERT_RULE_NAME = 'payments-errors';
+const CHANNEL = 'e2e-hook';
+
+export interface ClusterWebhook {
+  url: string;
+  hmacKey: string;
+  received: ReceivedRequest[];
+  stop(): Promise<void>;
+}
+
+/** A webhook receiver bound to the node address (reachable from pods, nothing else), with a fresh HMAC key. */
+export async function startClusterWebhook(): Promise<ClusterWebhook> {
+  const receiver = await startHttpReceiver([], testCluster().nodeAddress);
+  return {
+    url: `${receiver.url}/hooks/gravix`,
+    hmacKey: randomBytes(24).toString('hex'),
+    received: receiver.received,
+    stop: receiver.stop,
+  };
+}
+
+/** The Secret the channel's urlSecretRef and hmacSecretRef name; created before the pipeline so its pod starts. */
+export function alertHookSecret(namespace: string, name: string, hook: ClusterWebhook) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    stringData: { url: hook.url, hmac: hook.hmacKey },
+  };
+}
+
+/** spec.alerts of the pipeline: one replica (the Lease still elects it), one signed webhook channel. */
+export function alertsSpec(secretName: string) {
+  return {
+    enabled: true,
+    replicas: 1,
+    channels: [
+      {
+        name: CHANNEL,
+        type: 'webhook',
+        urlSecretRef: { name: secretName, key: 'url' },
+        hmacSecretRef: { name: secretName, key: 'hmac' },
+      },
+    ],
+  };
+}
+
+/** Error rate above 20% for ALERT_SERVICE, firing in the first breaching minute. */
+export function errorRateRule(namespace: string, pipeline: string) {
+  return {
+    apiVersion: ALERT_RULE_API_VERSION,
+    kind: ALERT_RULE_KIND,
+    metadata: { name: ALERT_RULE_NAME, namespace },
+    spec: {
+      pipelineRef: { name: pipeline },
+      kind: 'threshold',
+      selector: { tenant: 'default', service: ALERT_SERVICE },
+      threshold: { metric: 'error_rate', value: 20, window: '5m', for: '1m', minRequests: 20 },
+      channels: [CHANNEL],
+    },
+  };
+}
+
+/**
+ * `count` (a multiple of 40) facts of ALERT_SERVICE over the last 20 s, half of them 503 at every second, so any
+ * minute the batch straddles sees exactly 50% errors.
+ */
+export function alertTrafficNdjson(runId: string, count: number): string {
+  const now = Date.now();
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({
+      event_id: `alert-${runId}-${i}`,
+      timestamp: now - (i % 20) * 1000,
+      service: ALERT_SERVICE,
+      method: 'POST',
+      path: '/payments',
+      status_code: Math.floor(i / 20) % 2 === 0 ? 503 : 201,
+      latency_ms: 30 + (i % 50),
+    }),
+  )
+    .map((line) => `${line}\n`)
+    .join('');
+}
+
+/** POST /api/v1/facts through the Ingress (Host header routed), answered status and body. */
+export function postFactsViaIngress(
+  host: string,
+  key: string,
+  ndjson: string,
+): Promise<{ status: number; body: string }> {
+  const url = new URL('/api/v1/facts', testCluster().ingressUrl);
+  return new Promise((resolvePost, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        timeout: 30_000,
+        headers: { host, authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolvePost({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('POST /api/v1/facts via the Ingress: timeout')));
+    req.on('error', reject);
+    req.end(ndjson);
+  });
+}
+
+/**
+ * Checks X-Gravix-Signature as a receiver would (docs/alerts.md), written here from the documented format rather
+ * than with the worker's signer: `t=<unix s>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, constant-time compare, and a
+ * `t` within five minutes of now. Returns the problem, or undefined when the signature is valid.
+ */
+export function webhookSignatureProblem(hmacKey: string, req: ReceivedRequest): string | undefined {
+  const header = req.headers['x-gravix-signature'];
+  if (typeof header !== 'string') return 'no X-Gravix-Signature header';
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) return `X-Gravix-Signature "${header}" is not t=<seconds>,v1=<hex>`;
+  const [, t, v1] = match as unknown as [string, string, string];
+  if (Math.abs(Date.now() / 1000 - Number(t)) > 300) return `t=${t} is more than 5 minutes from now`;
+  const expected = createHmac('sha256', hmacKey).update(`${t}.${req.body}`).digest();
+  return timingSafeEqual(expected, Buffer.from(v1, 'hex')) ? undefined : 'HMAC does not match the body';
+}
+
+/** The alert worker pod's /metrics, fetched from the host over the pod bridge. */
+export async function alertPodMetrics(namespace: string, pipeline: string): Promise<string> {
+  const ip = (
+    await kubectl([
+      '-n',
+      namespace,
+      'get',
+      'pods',
+      '-l',
+      `app.kubernetes.io/instance=${pipeline},app.kubernetes.io/component=alert`,
+      '--field-selector=status.phase=Running',
+      '-o',
+      'jsonpath={.items[0].status.podIP}',
+    ])
+  ).trim();
+  // HTTP_PORT of the pipeline's workers (cdk8s/pipeline-config.ts; GRAVIX_ALERT_METRICS_PORT in cdk8s/alerting.ts).
+  const res = await fetch(`http://${ip}:8080/metrics`, { signal: AbortSignal.timeout(10_000) });
+  if (res.status !== 200) throw new Error(`GET http://${ip}:8080/metrics answered ${res.status}`);
+  return res.text();
+}
+
+/** The value of one Prometheus sample line (`name{labels} value`), or undefined when absent. */
+export function metricValue(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const present = (match[2] ?? '').split(',');
+    if (wanted.every((l) => present.includes(l))) return Number(match[3]);
+  }
+  return undefined;
+}
