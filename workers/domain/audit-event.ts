@@ -14,6 +14,7 @@ export const auditActions = [
   'signout',
   'rule.change',
   'silence.change',
+  'view.change',
   'tenant.change',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { SavedViewStore, newViewId } from '../query/adapters/saved-view-store.js';
+import { buildSavedViewsKey, createView } from '../query/domain/saved-views-doc.js';
 import { pino } from 'pino';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { PreconditionFailedError } from '../adapters/object-store/object-store.js';
@@ -152,6 +154,20 @@ describe('storage setup on a real MinIO', () => {
     await expectDenied(store('alert').get(rawKey));
     await expectDenied(store('alert').put(manifestKey, body('x'), { ifMatch: 'whatever' }));
     await expectDenied(store('alert').delete(stateKey));
+  });
+
+  it('lets query keep the saved views under views/ with conditional puts, and no other component', async () => {
+    const views = new SavedViewStore(store('query'));
+    const change = { by: 'key:ops', at: 1 };
+    const add = (name: string) =>
+      views.update('acme', (doc) => createView(doc, { id: newViewId(), name, view: {} }, change));
+    await add('first');
+    await add('second');
+    expect((await views.read('acme')).doc.views.map((v) => v.name)).toEqual(['first', 'second']);
+    for (const other of ['ingest', 'rollup', 'alert', 'trino'] as const) {
+      await expectDenied(store(other).get(buildSavedViewsKey('acme')));
+      await expectDenied(store(other).put(buildSavedViewsKey('acme'), body('{}')));
+    }
   });
 
   it('changes nothing when run again: the same users keep working', async () => {

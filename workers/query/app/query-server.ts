@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { hostname } from 'node:os';
 import { parseApiKeys } from '../../domain/api-keys.js';
+import { SavedViewStore } from '../adapters/saved-view-store.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { instanceName, ObjectKeyStore } from '../../adapters/identity/key-store.js';
 import { LiveKeys } from '../../adapters/identity/live-keys.js';
@@ -123,6 +124,7 @@ export async function startQueryServer(
     },
     ...(signIn && { signIn }),
     alerts: new AlertStore(store),
+    views: new SavedViewStore(store),
     log,
     readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,

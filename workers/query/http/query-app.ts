@@ -18,6 +18,8 @@ import { buildIdentityHandlers, type IdentityDeps } from './identity-routes.js';
 import { buildSessionAccess, buildSignInHandlers, type SignInDeps } from './sign-in-routes.js';
 import type { AlertStore } from '../../alert/adapters/alert-store.js';
 import { buildAlertHandlers } from '../../alert/http/alert-routes.js';
+import type { SavedViewStore } from '../adapters/saved-view-store.js';
+import { buildViewHandlers } from './view-routes.js';
 import {
   EngineUnavailableError,
   QueryTimeoutError,
@@ -49,6 +51,8 @@ export interface QueryAppDeps {
   service: QueryService;
   /** Alert rules, silences and alert state (docs/alerts.md); absent: those routes answer 503. */
   alerts?: AlertStore;
+  /** Saved dashboard views (docs/dashboard.md); absent: those routes answer 503. */
+  views?: SavedViewStore;
   keys: KeyAccess;
   /** Key lifecycle and the audit log (admin routes). */
   identity: IdentityDeps;
@@ -239,6 +243,11 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
       ...buildSignInHandlers(deps.signIn),
       ...buildAlertHandlers({
         alerts: deps.alerts,
+        now: () => deps.now?.() ?? Date.now(),
+        audit: deps.identity.audit,
+      }),
+      ...buildViewHandlers({
+        views: deps.views,
         now: () => deps.now?.() ?? Date.now(),
         audit: deps.identity.audit,
       }),

@@ -61,6 +61,9 @@ const newSilence = async () =>
   (await call('POST', '/api/v1/alert-silences', { service: 's', expiresAt: Date.now() + 3_600_000 }))
     .id as string;
 
+const newView = async (name: string) =>
+  (await call('POST', '/api/v1/views', { name, view: { range: '7d' } })).id as string;
+
 /** Each mutating route: how to call it (making what it needs first), the action and target it must audit. */
 const plans: Record<
   string,
@@ -94,6 +97,20 @@ const plans: Record<
   'POST /api/v1/alert-silences': async () => {
     const id = await newSilence();
     return { action: 'silence.change', target: id, before: false, after: true };
+  },
+  'POST /api/v1/views': async () => {
+    const id = await newView('audited view');
+    return { action: 'view.change', target: id, before: false, after: true };
+  },
+  'POST /api/v1/views/{id}/rename': async () => {
+    const id = await newView('view to rename');
+    await call('POST', `/api/v1/views/${id}/rename`, { name: 'renamed view' });
+    return { action: 'view.change', target: id, before: true, after: true };
+  },
+  'DELETE /api/v1/views/{id}': async () => {
+    const id = await newView('doomed view');
+    await call('DELETE', `/api/v1/views/${id}`);
+    return { action: 'view.change', target: id, before: true, after: false };
   },
   'DELETE /api/v1/alert-silences/{id}': async () => {
     const id = await newSilence();

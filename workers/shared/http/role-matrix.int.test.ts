@@ -42,6 +42,9 @@ function requestFor(row: RouteRow): { path: string; body?: string } {
     'POST /api/v1/keys/{id}/rotate': {},
     'PUT /api/v1/alert-rules/{name}': { kind: 'silence', silence: {} },
     'POST /api/v1/alert-silences': { service: 's', expiresAt: now + 3_600_000 },
+    // A new name per call: the matrix saves once per role that may.
+    'POST /api/v1/views': { name: `matrix ${Math.random()}`, view: { range: '24h' } },
+    'POST /api/v1/views/{id}/rename': { name: 'renamed by matrix' },
   };
   const body = bodies[`${row.method} ${row.path}`];
   return { path, ...(body !== undefined && { body: JSON.stringify(body) }) };

@@ -48,6 +48,11 @@ export const routeTable = [
   { server: 'query', method: 'GET', path: '/api/v1/alert-silences', scope: 'operator' },
   { server: 'query', method: 'POST', path: '/api/v1/alert-silences', scope: 'operator' },
   { server: 'query', method: 'DELETE', path: '/api/v1/alert-silences/{id}', scope: 'operator' },
+  // saved dashboard views (docs/dashboard.md): everyone who reads a tenant opens them; operators keep the list
+  { server: 'query', method: 'GET', path: '/api/v1/views', scope: 'query' },
+  { server: 'query', method: 'POST', path: '/api/v1/views', scope: 'operator' },
+  { server: 'query', method: 'POST', path: '/api/v1/views/{id}/rename', scope: 'operator' },
+  { server: 'query', method: 'DELETE', path: '/api/v1/views/{id}', scope: 'operator' },
   { server: 'query', method: 'GET', path: '/api/v1/openapi.json', scope: 'public' },
   { server: 'query', method: 'GET', path: '/live', scope: 'public' },
   { server: 'query', method: 'GET', path: '/ready', scope: 'public' },

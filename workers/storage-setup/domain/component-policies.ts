@@ -1,6 +1,7 @@
 import { auditPrefix, identityPrefix, keyUsagePrefix } from '../../domain/identity-layout.js';
 import { metricsPrefix } from '../../domain/metrics-layout.js';
 import { alertsPrefix } from '../../alert/domain/alert-keys.js';
+import { savedViewsPrefix } from '../../query/domain/saved-views-doc.js';
 
 /**
  * Which pipeline component may do what in the bucket: the one owner of the per-component MinIO policies
@@ -21,6 +22,8 @@ export const STORE_PREFIXES = {
   audit: auditPrefix,
   /** Alert rules, states, silences, history and delivery records (workers/alert/domain/alert-keys.ts). */
   alerts: alertsPrefix,
+  /** Saved dashboard views, one document per tenant (workers/query/domain/saved-views-doc.ts). */
+  views: savedViewsPrefix,
 } as const;
 
 export const STORAGE_COMPONENTS = ['ingest', 'rollup', 'query', 'trino', 'alert'] as const;
@@ -35,7 +38,7 @@ interface Access {
   delete: string[];
 }
 
-const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit, alerts } =
+const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit, alerts, views } =
   STORE_PREFIXES;
 
 /**
@@ -46,14 +49,15 @@ const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsag
  * writes the keys document and the audit log, whose objects it creates only (If-None-Match), never deletes.
  * Query also serves the alert rules and silences API (writes and deletes them); the alert evaluator reads the
  * rollup's heartbeat and manifests and keeps its states, history and delivery records, deleting nothing.
+ * Query keeps each tenant's saved views document (read and conditional put; a deleted view leaves the document).
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
   ingest: { list: [], read: [raw, deadLetter, identity], write: [raw, deadLetter, keyUsage], delete: [] },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
   query: {
     list: [metrics, identity, audit, alerts],
-    read: [metrics, identity, audit, alerts],
-    write: [identity, audit, alerts],
+    read: [metrics, identity, audit, alerts, views],
+    write: [identity, audit, alerts, views],
     delete: [alerts],
   },
   alert: { list: [metrics, alerts], read: [metrics, alerts], write: [alerts], delete: [] },
