@@ -3,6 +3,8 @@ import { TokenStore } from './api/token-store.js';
 import { DashboardApp } from './app.js';
 import { IdentityApi } from './api/identity-api.js';
 import { AdminView } from './views/admin-view.js';
+import { ViewsApi } from './api/views-api.js';
+import { SavedViewsView } from './views/saved-views-view.js';
 
 /** Composition root of the browser app: the API lives on the page's own origin (the query server serves both). */
 function storage(): Storage | null {
@@ -17,3 +19,4 @@ const tokens = new TokenStore(storage());
 const api = new ApiClient({ baseUrl: window.location.origin, getToken: () => tokens.get() });
 new DashboardApp(api, tokens).start();
 new AdminView(new IdentityApi(window.location.origin, () => tokens.get())).start();
+new SavedViewsView(new ViewsApi(window.location.origin, () => tokens.get())).start();

@@ -19,8 +19,11 @@ import { buildDashboardAssets, type OpenOptions } from './dashboard-harness.js';
 import { DAY, HOUR } from './incident-dataset.js';
 import { staticKeys } from '../../../workers/domain/key-ring.js';
 import { identityOverStore } from '../../../workers/query/http/identity-routes.js';
+import { SavedViewStore } from '../../../workers/query/adapters/saved-view-store.js';
 
 export const QUERY_KEY = 'dash-query-key';
+/** An operator's key of the same tenant: saves, renames and deletes saved views. */
+export const OPERATOR_KEY = 'dash-operator-key';
 
 /**
  * The dashboard against the REAL query server: raw facts written as sealed segments, rolled up by the real rollup
@@ -71,6 +74,16 @@ export async function rollUp(
   });
 }
 
+const harnessKeys = [
+  { name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query' as const] },
+  {
+    name: 'operator',
+    tenant: 'acme',
+    sha256: hashApiKey(OPERATOR_KEY),
+    scopes: ['query' as const, 'operator' as const],
+  },
+];
+
 export async function startRealDashboard(
   records: readonly RawRecord[],
   now: number,
@@ -83,7 +96,8 @@ export async function startRealDashboard(
   const engine = await DuckDbQueryEngine.open(root);
   const app = buildQueryApp({
     service: new QueryService(engine, new RollupManifests(store)),
-    keys: staticKeys([{ name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query'] }]),
+    keys: staticKeys(harnessKeys),
+    views: new SavedViewStore(store),
     log: pino({ level: 'silent' }),
     identity: identityOverStore(store, pino({ level: 'silent' })),
     readiness: async () => ({ ready: true }),

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
 import type { KeyView } from '../../../../workers/domain/managed-keys.js';
-import { ApiUnreachableError, buildApiError } from './api-errors.js';
+import { sendApiRequest } from './send-api-request.js';
 
 /** `GET /api/v1/whoami`: who the page acts as; a person's session adds its role and CSRF token. */
 export interface Whoami {
@@ -67,28 +67,8 @@ export class IdentityApi {
     return this.call('GET', `audit?${q.toString()}`);
   }
 
-  private async call<T>(method: string, resource: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json' };
-    const token = this.getToken();
-    if (token) headers['Authorization'] = `Bearer ${token}`;
-    if (method !== 'GET' && this.csrf) headers['X-CSRF-Token'] = this.csrf;
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${this.baseUrl}/api/v1/${resource}`, {
-        method,
-        headers,
-        credentials: 'same-origin',
-        cache: 'no-store',
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        // Key changes are answered after they spread to every replica (~3 s, docs/adr/0069).
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (cause) {
-      throw new ApiUnreachableError(`The query API at ${this.baseUrl} is unreachable`, { cause });
-    }
-    const parsed: unknown = response.status === 204 ? null : await response.json().catch(() => null);
-    if (!response.ok) throw buildApiError(response.status, parsed);
-    return parsed as T;
+  private call<T>(method: string, resource: string, body?: unknown): Promise<T> {
+    const base = { baseUrl: this.baseUrl, token: this.getToken(), csrf: this.csrf, method, resource };
+    return sendApiRequest<T>(body === undefined ? base : { ...base, body });
   }
 }

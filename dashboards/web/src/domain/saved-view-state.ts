@@ -26,17 +26,20 @@ export function viewFromState(state: DashboardState): ViewSettings {
   return view;
 }
 
+function rangeOf(view: ViewSettings): DashboardState['range'] {
+  return view.from !== undefined && view.to !== undefined
+    ? { kind: 'custom', from: view.from, to: view.to }
+    : { kind: 'preset', preset: view.range ?? '1h' };
+}
+
 /** The page's state for a view; what the view leaves out takes the page's default. */
 export function stateFromView(view: ViewSettings): DashboardState {
-  const range: DashboardState['range'] =
-    view.from !== undefined && view.to !== undefined
-      ? { kind: 'custom', from: view.from, to: view.to }
-      : { kind: 'preset', preset: view.range ?? '1h' };
+  const { service, method, path } = view;
   return {
     ...DEFAULT_STATE,
-    service: view.service ?? null,
-    endpoint: view.service && view.method && view.path ? { method: view.method, path: view.path } : null,
-    range,
+    service: service ?? null,
+    endpoint: service && method && path ? { method, path } : null,
+    range: rangeOf(view),
     compare: view.compare ?? null,
     sort: view.sort ?? DEFAULT_STATE.sort,
     step: STEP_CHOICES.find((c) => c.key === view.step)?.ms ?? null,
