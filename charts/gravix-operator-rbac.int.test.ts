@@ -302,5 +302,11 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
     expect((alertRules.body as { spec: { names: { kind: string } } }).spec.names.kind).toBe(
       'GravixAlertRule',
     );
+    const tenants = await client.read({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gravixtenants.gravix.dev' },
+    });
+    expect((tenants.body as { spec: { names: { kind: string } } }).spec.names.kind).toBe('GravixTenant');
   });
 });

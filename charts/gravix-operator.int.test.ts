@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parse, parseAllDocuments } from 'yaml';
-import { renderAlertRuleCrdYaml, renderCrdYaml } from '../crds/write-crd.js';
+import { renderAlertRuleCrdYaml, renderCrdYaml, renderTenantCrdYaml } from '../crds/write-crd.js';
 import { buildPipelineValuesSchema } from '../crds/pipeline-values-schema.js';
 import { loadConfig } from '../operator/config.js';
 import { rbacRules } from '../operator/domain/kind-registry.js';
@@ -89,6 +89,13 @@ describe('gravix-operator chart (offline)', () => {
         ['Value', '.status.value'],
       ]),
     );
+  });
+
+  it('ships the GravixTenant CRD that crds/write-crd.ts renders', () => {
+    const shipped = parse(
+      readFileSync(repoPath('charts/gravix-operator/crds/gravix.dev_gravixtenants.yaml'), 'utf8'),
+    ) as unknown;
+    expect(shipped).toEqual(parse(renderTenantCrdYaml()));
   });
 
   it('ships the self-monitoring rules and dashboard from dashboards/ (charts/sync-monitoring.sh)', () => {
@@ -318,9 +325,11 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
 
   it('renders templates the apiserver accepts in a server-side dry run, cluster-wide and per namespace', async () => {
     // Dry-run the CRD too (not installed yet: the install test below proves helm installs it).
-    const crds = ['gravix.dev_gravixpipelines.yaml', 'gravix.dev_gravixalertrules.yaml'].flatMap((file) =>
-      parseManifests(readFileSync(repoPath('charts/gravix-operator/crds', file), 'utf8')),
-    );
+    const crds = [
+      'gravix.dev_gravixpipelines.yaml',
+      'gravix.dev_gravixalertrules.yaml',
+      'gravix.dev_gravixtenants.yaml',
+    ].flatMap((file) => parseManifests(readFileSync(repoPath('charts/gravix-operator/crds', file), 'utf8')));
     await expect(dryRunEach(crds)).resolves.toBeUndefined();
     for (const extra of [[], ['--set', 'watchNamespace=team-a'], ['--set', 'watchAllNamespaces=true']]) {
       const { stdout, exitCode } = await helm(
@@ -386,7 +395,11 @@ describe('gravix-operator chart on a real kube-apiserver', () => {
         status: 200,
       });
     }
-    for (const name of ['gravixpipelines.gravix.dev', 'gravixalertrules.gravix.dev']) {
+    for (const name of [
+      'gravixpipelines.gravix.dev',
+      'gravixalertrules.gravix.dev',
+      'gravixtenants.gravix.dev',
+    ]) {
       const crd = await client.read({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',

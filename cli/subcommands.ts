@@ -14,7 +14,7 @@ const helpFlag = '  -h, --help  print this help and exit';
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
-    help: `usage: gravix dev [--demo] [--alerts rules.yaml]
+    help: `usage: gravix dev [--demo] [--alerts rules.yaml] [--tenants tenants.yaml]
 
 The embedded pipeline in one process on a data directory: ingestion on 127.0.0.1:8081, a rollup every minute, and
 the query API with the dashboard on 127.0.0.1:8080 (DuckDB). The API key is created once in <data dir>/dev-api-key.
@@ -23,6 +23,8 @@ options:
   --demo      send realistic synthetic traffic, so charts appear within a minute
   --alerts F  evaluate the alert rules of YAML file F in-process (docs/alerts.md); channels from
               GRAVIX_ALERT_CHANNELS_FILE
+  --tenants F tenants with quotas, retention and OIDC groups from YAML file F (docs/security.md, the
+              GravixTenant schema); re-read when it changes
 ${helpFlag}
 
 configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000), and the

@@ -9,6 +9,7 @@ import {
   VERSION,
 } from '../../crds/gravix-pipeline-crd.js';
 import { ALERT_RULE_CRD_NAME, buildAlertRuleCrd } from '../../crds/gravix-alert-rule-crd.js';
+import { buildTenantCrd, TENANT_CRD_NAME } from '../../crds/gravix-tenant-crd.js';
 import { staleStoredVersions, storageVersionHash, type CrdVersions } from '../domain/stored-versions.js';
 import type { KubeClient, KubeObject } from './kube-client.js';
 import { isConflict, isNotFound } from './kube-errors.js';
@@ -39,8 +40,8 @@ type Discovery = { resources?: { name: string; storageVersionHash?: string }[] }
 /**
  * Upgrades the GravixPipeline CRD in place (docs/adr/0070): applies the CRD this release ships, waits until the
  * apiserver stores in its storage version, rewrites every stored pipeline, then drops the older versions from
- * `status.storedVersions`. Idempotent: run again after any failure. The GravixAlertRule CRD (one version, nothing
- * to migrate) is applied first: Helm installs the CRDs of a chart's crds/ folder only on the first install, so an
+ * `status.storedVersions`. Idempotent: run again after any failure. The GravixAlertRule and GravixTenant CRDs (one
+ * version each, nothing to migrate) are applied first: Helm installs the CRDs of a chart's crds/ folder only on the first install, so an
  * operator upgraded from a release without it would otherwise never get it.
  */
 export async function upgradePipelineCrd(
@@ -49,6 +50,7 @@ export async function upgradePipelineCrd(
   timeoutMs = 120_000,
 ): Promise<CrdUpgradeResult> {
   await client.apply(`${CRDS}/${ALERT_RULE_CRD_NAME}`, buildAlertRuleCrd(), CRD_UPGRADE_FIELD_MANAGER);
+  await client.apply(`${CRDS}/${TENANT_CRD_NAME}`, buildTenantCrd(), CRD_UPGRADE_FIELD_MANAGER);
   await client.apply(CRD_PATH, buildPipelineCrd(), CRD_UPGRADE_FIELD_MANAGER);
   await waitForStorageVersion(client, timeoutMs);
   const rewritten = await rewriteAll(client, logger);

@@ -16,12 +16,24 @@ import { loadDevEnvironment } from './config.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
 import { startAlertWorker, type AlertWorker } from '../alert/app/alert-worker.js';
 import { loadAlertConfig } from '../alert/config.js';
+import { LiveTenants } from '../adapters/tenants/live-tenants.js';
+
+/** `--tenants tenants.yaml`: the tenants file every embedded worker reads (GRAVIX_TENANTS_FILE). */
+function tenantsFileArg(argv: string[]): Record<string, string> {
+  const at = argv.indexOf('--tenants');
+  if (at === -1) return {};
+  const file = argv[at + 1];
+  if (!file || file.startsWith('--'))
+    throw new Error('--tenants needs a tenants file: gravix dev --tenants tenants.yaml');
+  return { GRAVIX_TENANTS_FILE: file };
+}
 
 const day = 86_400_000;
 
 /** The embedded mode includes the open hour, so a newcomer sees metrics within a minute. */
-function rollupOptions(store: ObjectStore, log: Logger, scanThreads: number) {
+function rollupOptions(store: ObjectStore, log: Logger, scanThreads: number, tenants: LiveTenants) {
   return {
+    retentionOverride: (tenant: string) => tenants.get(tenant)?.retention,
     store,
     scanThreads,
     latenessMs: 120_000,
@@ -76,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     dataDir,
     GRAVIX_ROLLUP_INTERVAL_MS: intervalMs,
     GRAVIX_ROLLUP_SCAN_THREADS: scanThreads,
-  } = loadDevEnvironment(process.env);
+  } = loadDevEnvironment({ ...process.env, ...tenantsFileArg(argv) });
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   // One process serves both APIs: their metrics listeners take free ports unless the user picks them.
@@ -90,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   const log = buildLogger('gravix-dev', config.GRAVIX_LOG_LEVEL);
   const store = new LocalObjectStore(join(config.GRAVIX_DATA_DIR, 'store'));
+  const tenants = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
   const ingest = await startIngestServer(config, store, log);
   // The dashboard's first-event curl must name the port ingestion really listens on (it may be a free one).
   const query = await startQueryServer(
@@ -123,14 +136,18 @@ export async function run(argv: string[]): Promise<number> {
   }
   // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
   const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
-  const rollups = startRollupLoop({ ...rollupOptions(store, log, scanThreads), intervalMs, backoff });
+  const rollups = startRollupLoop({
+    ...rollupOptions(store, log, scanThreads, tenants),
+    intervalMs,
+    backoff,
+  });
   await waitForSignal();
   demo.abort();
   await alerts?.stop();
   const { drained } = await ingest.stop();
   await rollups.stop();
   // One last pass so what was just uploaded is queryable on the next start.
-  await runRollupOnce(rollupOptions(store, log, scanThreads));
+  await runRollupOnce(rollupOptions(store, log, scanThreads, tenants));
   await query.stop();
   return drained ? 0 : 3;
 }

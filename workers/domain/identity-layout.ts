@@ -28,3 +28,7 @@ export function auditKeyTime(key: string): number | undefined {
   const match = /\/(\d{13})-[0-9a-f]+\.json$/.exec(key);
   return match ? Number(match[1]) : undefined;
 }
+
+export const ingestReplicaPrefix = `${identityPrefix}ingest-replicas/`;
+/** An ingest replica's beat (workers/domain/quota-replicas.ts): how replicas share tenant quotas (ADR 0080). */
+export const ingestReplicaKey = (replica: string) => `${ingestReplicaPrefix}${replica}.json`;

@@ -56,6 +56,15 @@ const ingestSchema = z
     GRAVIX_TENANT_MAX_ACTIVE_BATCHES: int(1).max(1000).default(4),
     GRAVIX_TENANT_MAX_WAITING_BATCHES: int(0).max(100_000).default(512),
     GRAVIX_ROUTE_BUDGET: int(1).default(500),
+    // Tenants with their quotas (crds/gravix-tenant-spec.ts; on Kubernetes the operator's ConfigMap): unset = no
+    // tenant has quotas beyond the limits here.
+    GRAVIX_TENANTS_FILE: z.string().min(1).optional(),
+    // How often an ingest replica announces itself and reads the others' announcements (docs/adr/0080), and how
+    // long a replica may stay silent before it counts as gone and its share of each rate quota goes back to the
+    // others. A beat is a put with fsync: on a busy disk one can take seconds, hence the wide window (a replica
+    // stopping says so in a last beat, so only a killed one waits it out).
+    GRAVIX_QUOTA_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
+    GRAVIX_QUOTA_STALE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
     // Distinct services per tenant; past it, new services fold into the overflow service.
     GRAVIX_SERVICE_BUDGET: int(1).default(1000),
     // Distinct routes per tenant across its services: with the service budget, what bounds a tenant's memory.
@@ -78,6 +87,11 @@ const ingestSchema = z
   .refine((c) => c.GRAVIX_RATE_BYTES_BURST >= c.GRAVIX_MAX_BODY_BYTES, {
     path: ['GRAVIX_RATE_BYTES_BURST'],
     message: 'must be at least GRAVIX_MAX_BODY_BYTES, or a body of the largest size is refused forever',
+  })
+  .refine((c) => c.GRAVIX_QUOTA_STALE_MS >= 2 * c.GRAVIX_QUOTA_BEAT_MS, {
+    path: ['GRAVIX_QUOTA_STALE_MS'],
+    message:
+      'must be at least twice GRAVIX_QUOTA_BEAT_MS, or live replicas would count as gone between beats',
   })
   .refine((c) => c.GRAVIX_HEADERS_TIMEOUT_MS <= c.GRAVIX_REQUEST_TIMEOUT_MS, {
     path: ['GRAVIX_HEADERS_TIMEOUT_MS'],

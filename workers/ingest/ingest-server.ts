@@ -7,6 +7,9 @@ import { parseApiKeys } from '../domain/api-keys.js';
 import { instanceName, ObjectKeyStore } from '../adapters/identity/key-store.js';
 import { LiveKeys } from '../adapters/identity/live-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
+import { TenantQuotaLedger } from './domain/tenant-quota-ledger.js';
+import { LiveTenants } from '../adapters/tenants/live-tenants.js';
+import { ReplicaBeats } from '../adapters/tenants/replica-beats.js';
 import { TenantTurns } from './domain/tenant-turns.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
@@ -25,7 +28,11 @@ export interface IngestServer {
 }
 
 /** The request listener with the limits, budgets and rates configuration asks for. */
-function buildListener(config: IngestConfig, parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>) {
+function buildListener(
+  config: IngestConfig,
+  parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>,
+  tenants: { live: LiveTenants; quotas: TenantQuotaLedger | undefined },
+) {
   return buildIngestListener({
     ...parts,
     rates: {
@@ -34,12 +41,14 @@ function buildListener(config: IngestConfig, parts: Pick<IngestAppDeps, 'wal' | 
         perSecond: config.GRAVIX_RATE_BYTES_PER_SECOND,
         burst: config.GRAVIX_RATE_BYTES_BURST,
       }),
+      ...(tenants.quotas && { quotas: tenants.quotas }),
     },
     turns: new TenantTurns(config.GRAVIX_TENANT_MAX_ACTIVE_BATCHES, config.GRAVIX_TENANT_MAX_WAITING_BATCHES),
-    routes: new RouteBudget(config.GRAVIX_ROUTE_BUDGET, {
-      servicesPerTenant: config.GRAVIX_SERVICE_BUDGET,
-      routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET,
-    }),
+    routes: new RouteBudget(
+      config.GRAVIX_ROUTE_BUDGET,
+      { servicesPerTenant: config.GRAVIX_SERVICE_BUDGET, routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET },
+      (tenant) => tenants.live.get(tenant)?.quotas,
+    ),
     limits: {
       maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
       maxItemsPerBatch: config.GRAVIX_MAX_ITEMS_PER_BATCH,
@@ -52,6 +61,39 @@ function buildListener(config: IngestConfig, parts: Pick<IngestAppDeps, 'wal' | 
       maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
     },
   });
+}
+
+function listenOptions(config: IngestConfig) {
+  return {
+    headersTimeoutMs: config.GRAVIX_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.GRAVIX_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.GRAVIX_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.GRAVIX_MAX_CONNECTIONS,
+  };
+}
+
+/** The tenants file and, when it is set, the quota ledger this replica shares with the others through its beats. */
+async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: Logger) {
+  const live = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
+  if (!config.GRAVIX_TENANTS_FILE) return { live, quotas: undefined, stop: async () => live.stop() };
+  const quotas = new TenantQuotaLedger({
+    self: config.GRAVIX_INGESTER_ID,
+    quotasOf: (tenant) => live.get(tenant)?.quotas,
+    staleMs: config.GRAVIX_QUOTA_STALE_MS,
+    minBurst: config.GRAVIX_MAX_ITEMS_PER_BATCH,
+  });
+  const beats = await ReplicaBeats.start({
+    store,
+    ledger: quotas,
+    self: config.GRAVIX_INGESTER_ID,
+    beatMs: config.GRAVIX_QUOTA_BEAT_MS,
+    log,
+  });
+  const stop = async () => {
+    await beats.stop();
+    live.stop();
+  };
+  return { live, quotas, stop };
 }
 
 /** Wires WAL, uploader, metrics and the HTTP app; used by `gravix ingest` and by `gravix dev`. */
@@ -104,14 +146,14 @@ export async function startIngestServer(
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');
   for (const segment of recovered) uploader.enqueue(segment);
-  const listener = buildListener(config, { wal, keys, metrics, log });
+  const tenants = await startTenantQuotas(config, store, log);
   const host = config.GRAVIX_INGEST_HOST;
-  const http = await listenHttp(listener, host, config.GRAVIX_INGEST_PORT, {
-    headersTimeoutMs: config.GRAVIX_HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: config.GRAVIX_REQUEST_TIMEOUT_MS,
-    keepAliveTimeoutMs: config.GRAVIX_KEEP_ALIVE_TIMEOUT_MS,
-    maxConnections: config.GRAVIX_MAX_CONNECTIONS,
-  });
+  const http = await listenHttp(
+    buildListener(config, { wal, keys, metrics, log }, tenants),
+    host,
+    config.GRAVIX_INGEST_PORT,
+    listenOptions(config),
+  );
   const metricsHttp = await listenHttp(
     buildIngestMetricsListener(metrics, log),
     host,
@@ -127,6 +169,7 @@ export async function startIngestServer(
     async stop() {
       await http.close();
       await metricsHttp.close();
+      await tenants.stop(); // after the last request: the leaving beat carries all of today's bytes
       await keys.stop();
       await wal.close();
       const drained = await uploader.drain(config.GRAVIX_SHUTDOWN_DEADLINE_MS);

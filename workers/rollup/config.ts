@@ -31,6 +31,8 @@ const rollupEnvSchema = z
     GRAVIX_ROLLUP_RETRY_BACKOFF_MAX_SECONDS: int(60).default(3600),
     GRAVIX_RAW_RETENTION_DAYS: int(1).default(7),
     GRAVIX_METRICS_RETENTION_DAYS: int(1).default(90),
+    // Tenants whose retention overrides the two above (crds/gravix-tenant-spec.ts; the operator's ConfigMap).
+    GRAVIX_TENANTS_FILE: z.string().min(1).optional(),
     /** Test only: hold at each phase boundary this long so the kill -9 fault test can land inside it. */
     GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: int(0).max(10_000).default(0),
     GRAVIX_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -97,6 +99,7 @@ export interface RollupConfig {
   retryBackoffMaxMs: number;
   rawRetentionMs: number;
   metricsRetentionMs: number;
+  tenantsFile: string | undefined;
   logLevel: string;
   /** Test only (fault injection): see test-phase-pause.ts. */
   testPhasePauseMs: number;
@@ -159,6 +162,7 @@ export function loadRollupConfig(env: Record<string, string | undefined>, argv: 
     retryBackoffMaxMs: base.GRAVIX_ROLLUP_RETRY_BACKOFF_MAX_SECONDS * 1000,
     rawRetentionMs: base.GRAVIX_RAW_RETENTION_DAYS * day,
     metricsRetentionMs: base.GRAVIX_METRICS_RETENTION_DAYS * day,
+    tenantsFile: base.GRAVIX_TENANTS_FILE,
     logLevel: base.GRAVIX_LOG_LEVEL,
     testPhasePauseMs: base.GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS,
     store,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { buildObjectStoreFromConfig } from '../adapters/object-store/load-object-store.js';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import { buildLogger } from '../shared/logger.js';
+import { LiveTenants } from '../adapters/tenants/live-tenants.js';
 import { buildProgressReporter } from './app/backfill-progress.js';
 import { loadRollupConfig, type RollupConfig } from './config.js';
 import { deriveMissingTables } from './app/derive-missing-tables.js';
@@ -18,7 +19,9 @@ export { runRollupOnce, type RollupOnceOptions, type RollupRunSummary } from './
 export { startRollupLoop, type RollupLoop } from './app/rollup-loop.js';
 
 function baseOptions(config: RollupConfig, store: ObjectStore, log: Logger): RollupOnceOptions {
+  const tenants = new LiveTenants(config.tenantsFile, log);
   return {
+    retentionOverride: (tenant) => tenants.get(tenant)?.retention,
     store,
     log,
     latenessMs: config.latenessMs,

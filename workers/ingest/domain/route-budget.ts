@@ -35,7 +35,12 @@ interface ServiceState {
   foldedFacts: number;
 }
 
+/** A tenant's own budgets (its GravixTenant quotas), where it has them. */
+export type TenantBudgets = (tenant: string) => { services?: number; routesPerService?: number } | undefined;
+
 interface TenantState {
+  servicesPerTenant: number;
+  routesPerService: number;
   services: Map<string, ServiceState>;
   routes: number;
   foldedServiceFacts: number;
@@ -58,9 +63,15 @@ export class RouteBudget {
   private readonly tenants = new Map<string, TenantState>();
   private readonly limits: CardinalityLimits;
 
+  /**
+   * `budgetsOf` gives a tenant its own service and route-per-service budgets (its quotas). They are read when the
+   * tenant is first seen and then kept, so an answer never changes (above); a changed quota applies from the
+   * ingester's next start.
+   */
   constructor(
     private readonly maxRoutesPerService: number,
     limits: Partial<CardinalityLimits> = {},
+    private readonly budgetsOf: TenantBudgets = () => undefined,
   ) {
     this.limits = { ...defaultCardinalityLimits, ...limits };
   }
@@ -69,6 +80,7 @@ export class RouteBudget {
     let state = this.tenants.get(tenant);
     if (!state) {
       state = {
+        ...this.budgetsFor(tenant, undefined),
         services: new Map(),
         routes: 0,
         foldedServiceFacts: 0,
@@ -87,7 +99,7 @@ export class RouteBudget {
     if (services.has(service)) return service;
     // The overflow service is admitted on first use, outside the budget.
     const regular = services.size - (services.has(overflowService) ? 1 : 0);
-    if (service === overflowService || regular < this.limits.servicesPerTenant) {
+    if (service === overflowService || regular < state.servicesPerTenant) {
       services.set(service, newService());
       return service;
     }
@@ -105,7 +117,7 @@ export class RouteBudget {
       state.services.set(service, known);
     }
     if (known.routes.has(route)) return route;
-    if (known.routes.size >= this.maxRoutesPerService || state.routes >= this.limits.routesPerTenant) {
+    if (known.routes.size >= state.routesPerService || state.routes >= this.limits.routesPerTenant) {
       this.recordRouteFold(tenant, service);
       return overflowRoute;
     }
@@ -129,16 +141,23 @@ export class RouteBudget {
     if (known) known.foldedFacts++;
   }
 
+  /** The tenant's budgets: those it was first seen with, or those it would be seen with now. */
+  private budgetsFor(tenant: string, state: TenantState | undefined) {
+    if (state)
+      return { servicesPerTenant: state.servicesPerTenant, routesPerService: state.routesPerService };
+    const own = this.budgetsOf(tenant);
+    return {
+      servicesPerTenant: own?.services ?? this.limits.servicesPerTenant,
+      routesPerService: own?.routesPerService ?? this.maxRoutesPerService,
+    };
+  }
+
   report(tenant: string): CardinalityReport {
     const state = this.tenants.get(tenant);
     const services = state ? [...state.services] : [];
     return {
       tenant,
-      budgets: {
-        servicesPerTenant: this.limits.servicesPerTenant,
-        routesPerService: this.maxRoutesPerService,
-        routesPerTenant: this.limits.routesPerTenant,
-      },
+      budgets: { ...this.budgetsFor(tenant, state), routesPerTenant: this.limits.routesPerTenant },
       services: services.length,
       routes: state?.routes ?? 0,
       folded: { serviceFacts: state?.foldedServiceFacts ?? 0, routeFacts: state?.foldedRouteFacts ?? 0 },

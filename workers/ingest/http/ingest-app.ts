@@ -34,6 +34,7 @@ import {
   admitItems,
   admitTurn,
   declaredBytes,
+  recordAccepted,
   type DiskUsage,
   type TenantRates,
 } from './tenant-admission.js';
@@ -107,7 +108,7 @@ async function readAndValidate(
   }
   // Awaited by the caller right after the turn is given back; a failure is answered there (503).
   appended.catch(() => {});
-  return { appended, accepted, rejected };
+  return { appended, accepted, rejected, bytes: body.length };
 }
 
 /**
@@ -134,7 +135,7 @@ function buildBatchAcceptor(
     } finally {
       release();
     }
-    const { appended, accepted, rejected } = validated;
+    const { appended, accepted, rejected, bytes } = validated;
     try {
       await appended;
     } catch (error) {
@@ -144,6 +145,7 @@ function buildBatchAcceptor(
       });
     }
     onAccepted(tenant, accepted);
+    recordAccepted(deps.rates, tenant, accepted, bytes);
     for (const e of rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
     if (accepted === 0) {
       throw new HttpError(400, 'VALIDATION_FAILED', `all ${rejected.length} items were rejected`, {

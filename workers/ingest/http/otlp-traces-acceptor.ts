@@ -13,7 +13,14 @@ import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/o
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
 import { readRequestBody } from './read-request-body.js';
-import { admitBytes, admitDisk, admitItems, admitTurn, declaredBytes } from './tenant-admission.js';
+import {
+  admitBytes,
+  admitDisk,
+  admitItems,
+  admitTurn,
+  declaredBytes,
+  recordAccepted,
+} from './tenant-admission.js';
 
 /** The request's OTLP encoding, or 415 naming the two the specification defines. */
 export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
@@ -95,8 +102,10 @@ export function buildOtlpTracesAcceptor(
     // Reading, decoding and mapping is the CPU work a tenant's turn covers, as for a fact batch (tenant-turns.ts).
     const release = await admitTurn(deps.turns, tenant);
     let mapped: MappedTraceRequest;
+    let bytes = 0;
     try {
       const body = await readChargedBody(deps, req, tenant, declared);
+      bytes = body.length;
       const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
       admitSpans(deps, tenant, request);
       const now = deps.now?.() ?? Date.now();
@@ -106,6 +115,7 @@ export function buildOtlpTracesAcceptor(
     }
     await appendDurably(deps, tenant, mapped);
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
+    recordAccepted(deps.rates, tenant, mapped.accepted, bytes);
     if (mapped.skipped > 0) deps.metrics.spansSkipped.inc({ tenant }, mapped.skipped);
     for (const e of mapped.rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
     writeTraceResponse(res, encoding, mapped.rejected, mapped.spans);

@@ -2,11 +2,36 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
+import type { QuotaDecision, TenantQuotaLedger } from '../domain/tenant-quota-ledger.js';
 
-/** Token buckets per tenant (every key of a tenant shares them): one counts items, the other body bytes. */
+/**
+ * Token buckets per tenant (every key of a tenant shares them): one counts items, the other body bytes; and the
+ * tenants' own quotas (GravixTenant), shared across ingest replicas (docs/adr/0080), when a tenants file is set.
+ */
 export interface TenantRates {
   items: RateLimiter;
   bytes: RateLimiter;
+  quotas?: TenantQuotaLedger;
+}
+
+const quotaWords = { eventsPerSecond: 'events per second', bytesPerDay: 'bytes per day' } as const;
+
+/** 429 QUOTA_EXCEEDED naming the tenant, the quota and its value, with Retry-After. */
+function refuseOverQuota(tenant: string, decision: QuotaDecision, rates: TenantRates): void {
+  if (decision.allowed) return;
+  const shared =
+    decision.quota === 'eventsPerSecond' ? ` (shared by ${rates.quotas!.liveCount()} ingest replicas)` : '';
+  throw new HttpError(
+    429,
+    'QUOTA_EXCEEDED',
+    `tenant '${tenant}' is over its quota of ${decision.limit} ${quotaWords[decision.quota]}${shared}`,
+    { retryAfterSeconds: decision.retryAfterSeconds },
+  );
+}
+
+/** A durable batch counts toward its tenant's quotas (the beat's rate, the day's bytes). */
+export function recordAccepted(rates: TenantRates, tenant: string, items: number, bytes: number): void {
+  rates.quotas?.recordAccepted(tenant, items, bytes);
 }
 
 /** What the WAL tells admission: the buffer's total and each tenant's part of it. */
@@ -28,12 +53,14 @@ const overRate = (tenant: string, what: string, retryAfterSeconds: number) =>
 
 /** 429 when the tenant's byte bucket cannot pay for `bytes`. */
 export function admitBytes(rates: TenantRates, tenant: string, bytes: number): void {
+  if (rates.quotas) refuseOverQuota(tenant, rates.quotas.admitBytes(tenant, bytes), rates);
   const decision = rates.bytes.take(tenant, bytes);
   if (!decision.allowed) throw overRate(tenant, 'bytes per second', decision.retryAfterSeconds);
 }
 
 /** 429 when the tenant's item bucket cannot pay for `items`. */
 export function admitItems(rates: TenantRates, tenant: string, items: number): void {
+  if (rates.quotas) refuseOverQuota(tenant, rates.quotas.admitEvents(tenant, items), rates);
   const decision = rates.items.take(tenant, items);
   if (!decision.allowed) throw overRate(tenant, 'items per second', decision.retryAfterSeconds);
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { RollupPolicy } from '../domain/rollup-plan.js';
+import { resolveTenantRetention } from '../domain/tenant-retention.js';
 import type { Logger } from 'pino';
 import {
   PreconditionFailedError,
@@ -145,15 +147,20 @@ function groupMarkers(markers: readonly ObjectInfo[]): Map<string, string[]> {
 /** Rebuilds the tiles of closed days whose hours changed; drops tiles of days past metrics retention. */
 export async function refreshDayTiles(
   store: ObjectStore,
-  policy: { nowMs: number; latenessMs: number; metricsRetentionMs: number },
+  policy: Pick<
+    RollupPolicy,
+    'nowMs' | 'latenessMs' | 'rawRetentionMs' | 'metricsRetentionMs' | 'retentionOverride'
+  >,
   log: Logger,
 ): Promise<DayTileReport> {
   const [manifests, markers] = await Promise.all([store.list(manifestsPrefix), store.list(dayMarkersPrefix)]);
   const days = groupHourManifests(manifests);
   const builtFrom = groupMarkers(markers);
   const report: DayTileReport = { built: 0, deleted: 0 };
-  const cutoff = policy.nowMs - policy.metricsRetentionMs;
+  const cutoffOf = (tenant: string) =>
+    policy.nowMs - resolveTenantRetention(policy, policy.retentionOverride?.(tenant)).metricsRetentionMs;
   for (const [id, day] of days) {
+    const cutoff = cutoffOf(day.tenant);
     const dayEnd = Date.parse(`${day.date}T00:00:00Z`) + dayMs;
     if (dayEnd + policy.latenessMs > policy.nowMs || dayEnd <= cutoff) continue;
     const marker = buildDayMarkerKey(day.tenant, day.date, digestOf(day.hours));
@@ -175,7 +182,7 @@ export async function refreshDayTiles(
   }
   for (const [id, keys] of builtFrom) {
     const [tenant, date] = id.split('/') as [string, string];
-    if (Date.parse(`${date}T00:00:00Z`) + dayMs > cutoff) continue;
+    if (Date.parse(`${date}T00:00:00Z`) + dayMs > cutoffOf(tenant)) continue;
     for (const table of dayTileTables) await store.delete(buildDayTileKey(tenant, date, table));
     for (const key of keys) await store.delete(key);
     report.deleted += 1;

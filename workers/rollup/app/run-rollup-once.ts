@@ -11,6 +11,7 @@ import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import type { PartitionBackoff } from '../domain/partition-backoff.js';
+import type { RetentionOverride } from '../domain/tenant-retention.js';
 
 export interface RollupOnceOptions {
   store: ObjectStore;
@@ -20,6 +21,8 @@ export interface RollupOnceOptions {
   includeOpen?: boolean;
   rawRetentionMs: number;
   metricsRetentionMs: number;
+  /** Tenants' own retention (their GravixTenant's `retention`), over the two above. */
+  retentionOverride?: RetentionOverride;
   /** Restrict to partitions whose hour starts in [fromMs, toMs) (backfill). */
   fromMs?: number;
   toMs?: number;
@@ -88,6 +91,7 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
     includeOpen: options.includeOpen ?? false,
     rawRetentionMs: options.rawRetentionMs,
     metricsRetentionMs: options.metricsRetentionMs,
+    ...(options.retentionOverride && { retentionOverride: options.retentionOverride }),
     force: options.force ?? false,
   };
   const listedAt = Date.now();

@@ -7,6 +7,7 @@ import {
 import { canRecompute } from './raw-retention-plan.js';
 import { buildInputsDigest, type ManifestInput, type RollupManifest } from './rollup-manifest.js';
 import { parseManifestKey } from '../../domain/metrics-layout.js';
+import { resolveTenantRetention, type RetentionOverride } from './tenant-retention.js';
 
 const hourMs = 3_600_000;
 
@@ -18,6 +19,17 @@ export interface RollupPolicy {
   includeOpen: boolean;
   rawRetentionMs: number;
   metricsRetentionMs: number;
+  /** Tenants' own retention (GRAVIX_TENANTS_FILE); the two above are the pipeline's default. */
+  retentionOverride?: RetentionOverride;
+}
+
+/** The cutoffs of one tenant: partitions ending at or before them are past raw / metrics retention. */
+function cutoffsOf(policy: RollupPolicy, tenant: string) {
+  const retention = resolveTenantRetention(policy, policy.retentionOverride?.(tenant));
+  return {
+    rawCutoff: policy.nowMs - retention.rawRetentionMs - policy.latenessMs,
+    metricsCutoff: policy.nowMs - retention.metricsRetentionMs,
+  };
 }
 
 export interface PartitionCandidate {
@@ -73,10 +85,9 @@ export function buildRollupPlan(
   policy: RollupPolicy,
 ): RollupPlan {
   const { groups, foreignKeys } = groupRawObjects(rawObjects);
-  const rawCutoff = policy.nowMs - policy.rawRetentionMs - policy.latenessMs;
-  const metricsCutoff = policy.nowMs - policy.metricsRetentionMs;
   const plan: RollupPlan = { candidates: [], rawExpired: [], metricsExpired: [], foreignKeys };
   for (const { partition, inputs } of groups) {
+    const { rawCutoff, metricsCutoff } = cutoffsOf(policy, partition.tenant);
     const start = partitionStartMs(partition);
     const end = start + hourMs;
     if (end <= rawCutoff) plan.rawExpired.push({ partition, pastMetrics: end <= metricsCutoff });
@@ -87,7 +98,10 @@ export function buildRollupPlan(
   }
   for (const key of manifestKeys) {
     const partition = parseManifestKey(key);
-    if (partition && partitionStartMs(partition) + hourMs <= metricsCutoff)
+    if (
+      partition &&
+      partitionStartMs(partition) + hourMs <= cutoffsOf(policy, partition.tenant).metricsCutoff
+    )
       plan.metricsExpired.push(partition);
   }
   plan.candidates.sort((a, b) => partitionStartMs(a.partition) - partitionStartMs(b.partition));

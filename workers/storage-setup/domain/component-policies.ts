@@ -1,4 +1,9 @@
-import { auditPrefix, identityPrefix, keyUsagePrefix } from '../../domain/identity-layout.js';
+import {
+  auditPrefix,
+  identityPrefix,
+  ingestReplicaPrefix,
+  keyUsagePrefix,
+} from '../../domain/identity-layout.js';
 import { metricsPrefix } from '../../domain/metrics-layout.js';
 import { alertsPrefix } from '../../alert/domain/alert-keys.js';
 import { savedViewsPrefix } from '../../query/domain/saved-views-doc.js';
@@ -18,6 +23,8 @@ export const STORE_PREFIXES = {
   /** Managed API keys and their usage (workers/domain/identity-layout.ts). */
   identity: identityPrefix,
   keyUsage: keyUsagePrefix,
+  /** Ingest replicas' beats, by which they share tenant quotas (docs/adr/0080). */
+  ingestReplicas: ingestReplicaPrefix,
   /** The append-only audit log. */
   audit: auditPrefix,
   /** Alert rules, states, silences, history and delivery records (workers/alert/domain/alert-keys.ts). */
@@ -38,21 +45,38 @@ interface Access {
   delete: string[];
 }
 
-const { raw, deadLetter, metrics, trinoMetastore, trinoSchema, identity, keyUsage, audit, alerts, views } =
-  STORE_PREFIXES;
+const {
+  raw,
+  deadLetter,
+  metrics,
+  trinoMetastore,
+  trinoSchema,
+  identity,
+  keyUsage,
+  ingestReplicas,
+  audit,
+  alerts,
+  views,
+} = STORE_PREFIXES;
 
 /**
  * Least privilege per component. Ingest reads back what it wrote only to verify uploads (HEAD needs
  * s3:GetObject); rollup reads raw, writes metrics and deletes both for retention; query reads manifests (freshness);
  * Trino reads metrics and keeps its metastore and its schema's location (CREATE SCHEMA checks it is reachable).
- * Ingest and query read the managed keys and write when each key was last used; query (the key and audit API) also
+ * Ingest and query read the managed keys and write when each key was last used; ingest replicas announce
+ * themselves under identity/ingest-replicas/ and list each other there (tenant quotas, docs/adr/0080); query (the key and audit API) also
  * writes the keys document and the audit log, whose objects it creates only (If-None-Match), never deletes.
  * Query also serves the alert rules and silences API (writes and deletes them); the alert evaluator reads the
  * rollup's heartbeat and manifests and keeps its states, history and delivery records, deleting nothing.
  * Query keeps each tenant's saved views document (read and conditional put; a deleted view leaves the document).
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
-  ingest: { list: [], read: [raw, deadLetter, identity], write: [raw, deadLetter, keyUsage], delete: [] },
+  ingest: {
+    list: [ingestReplicas],
+    read: [raw, deadLetter, identity],
+    write: [raw, deadLetter, keyUsage, ingestReplicas],
+    delete: [],
+  },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
   query: {
     list: [metrics, identity, audit, alerts],

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * What an ingest replica announces about itself every beat (identity/ingest-replicas/<ingester>.json): that it is
+ * alive, and what each tenant sent it. Every replica reads every announcement to take its share of a tenant's rate
+ * quota and to add up a tenant's bytes of the day (docs/adr/0080). Pure: the one owner of the shape and its rules.
+ */
+export const replicaBeatSchema = z.object({
+  replica: z.string().min(1).max(63),
+  /** When the beat was written (ms since epoch, the writer's clock). */
+  at: z.number().int().min(0),
+  /** A replica stopping says so: the others give its share back at once instead of after the stale window. */
+  leaving: z.boolean().default(false),
+  /** The UTC day (YYYY-MM-DD) bytesToday counts. */
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  tenants: z
+    .record(
+      z.string(),
+      z.object({
+        /** Facts and events this replica accepted per second, over the last beat interval. */
+        rate: z.number().min(0),
+        /** Request body bytes this replica accepted during `day`. */
+        bytesToday: z.number().int().min(0),
+      }),
+    )
+    .default({}),
+});
+export type ReplicaBeat = z.output<typeof replicaBeatSchema>;
+
+/** The UTC day of a time, as the beats spell it. */
+export function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+/** Whole seconds until the next UTC day starts (at least 1): when a tenant over its bytes per day may send again. */
+export function secondsUntilNextDay(ms: number): number {
+  const next = Date.parse(`${utcDay(ms)}T00:00:00Z`) + 86_400_000;
+  return Math.max(1, Math.ceil((next - ms) / 1000));
+}
+
+/** Replicas that beat within `staleMs` and are not leaving; `self` always counts (it is alive: it is asking). */
+export function liveReplicas(
+  beats: readonly ReplicaBeat[],
+  self: string,
+  now: number,
+  staleMs: number,
+): string[] {
+  const live = new Set([self]);
+  for (const beat of beats)
+    if (!beat.leaving && beat.at >= now - staleMs && beat.replica !== self) live.add(beat.replica);
+  return [...live].sort();
+}
+
+/**
+ * One replica's share of a tenant's events-per-second quota: an equal part per live replica. The Service spreads
+ * connections across replicas, so each sees about the same part of a tenant's traffic; a replica that sees less
+ * leaves part of its share unused (the tenant is then held under its quota, never over it).
+ */
+export function rateShare(quotaPerSecond: number, liveCount: number): number {
+  return quotaPerSecond / Math.max(1, liveCount);
+}
+
+/**
+ * A tenant's bytes of `day` across replicas: this replica's own count plus every other replica's announced count
+ * for that day, leaving and stale replicas included (their bytes were accepted; a replica leaving does not give
+ * the day's bytes back).
+ */
+export function bytesUsedToday(
+  beats: readonly ReplicaBeat[],
+  self: string,
+  tenant: string,
+  day: string,
+  ownBytes: number,
+): number {
+  let total = ownBytes;
+  for (const beat of beats)
+    if (beat.replica !== self && beat.day === day) total += beat.tenants[tenant]?.bytesToday ?? 0;
+  return total;
+}
