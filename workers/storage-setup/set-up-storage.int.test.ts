@@ -124,6 +124,15 @@ describe('storage setup on a real MinIO', () => {
     await expectDenied(store('ingest').delete(rawKey));
   });
 
+  it('lets ingest write its quota beat and list the replicas beside it, and nothing else under identity/', async () => {
+    const beatKey = 'identity/ingest-replicas/ingest-0.json';
+    await store('ingest').put(beatKey, body('{}'));
+    expect((await store('ingest').list('identity/ingest-replicas/')).map((o) => o.key)).toEqual([beatKey]);
+    await expectDenied(store('ingest').list('identity/'));
+    await expectDenied(store('ingest').put('identity/api-keys.json', body('{}')));
+    await expectDenied(store('ingest').delete(beatKey));
+  });
+
   it('refuses rollup writing raw data or the Trino metastore', async () => {
     await expectDenied(
       store('rollup').put('raw/tenant=acme/date=2026-12-01/hour=10/forged.jsonl.gz', body('x')),
