@@ -44,16 +44,16 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
   );
 }
 
-/** The reconciler behind its ports: pipelines and children through the informer caches, Events. */
-function buildReconciler(
-  client: KubeClient,
-  caches: { children: ChildCache; pipelines: PipelineCache },
-  logger: Logger,
-): PipelineReconciler {
+/**
+ * The reconciler behind its ports (pipelines and children through the informer caches, Events), and what the
+ * controller feeds: the caches, and the ServiceMonitor watch's answer to "is the Prometheus operator installed".
+ */
+function buildReconciler(client: KubeClient, logger: Logger) {
+  const cache = new ChildCache();
+  const pipelineCache = new PipelineCache();
   const discovery = new PrometheusOperatorDiscovery(client);
-  const cache = caches.children;
-  return new PipelineReconciler({
-    pipelines: new CachedPipelines(new KubePipelineApi(client), caches.pipelines),
+  const reconciler = new PipelineReconciler({
+    pipelines: new CachedPipelines(new KubePipelineApi(client), pipelineCache),
     children: new CachedChildren(new ChildWriter(client, FIELD_MANAGER), cache),
     events: new EventRecorder(client, FIELD_MANAGER, logger),
     logger,
@@ -61,6 +61,8 @@ function buildReconciler(
     prometheusOperator: () => discovery.present(),
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   });
+  const onPrometheusOperatorServed = (served: boolean) => discovery.observe(served);
+  return { reconciler, cache, pipelineCache, onPrometheusOperatorServed };
 }
 
 /**
@@ -110,10 +112,7 @@ export async function startOperator(
     },
     onRequest: (verb, path) => metrics.apiRequests.inc({ verb, resource: resourceOfPath(path) }),
   });
-  const cache = new ChildCache();
-  const pipelineCache = new PipelineCache();
-  const reconciler = buildReconciler(client, { children: cache, pipelines: pipelineCache }, logger);
-  const controllerOptions = { client, reconciler, logger, metrics, cache, pipelineCache, ...config };
+  const controllerOptions = { client, logger, metrics, ...buildReconciler(client, logger), ...config };
   if (elector) elector.start();
   else lead();
   const health = await startHealthServer({

@@ -251,25 +251,59 @@ describe('the kube client on a real kube-apiserver', () => {
     }
   });
 
-  it('asks again for a kind the apiserver does not serve only after notServedRetryMs', async () => {
+  it('answers from what the ServiceMonitor watch learned, without a request, and says when that changed', async () => {
     const verbs: string[] = [];
     const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
       onRequest: (verb) => verbs.push(verb),
+    });
+    try {
+      // A TTL of 0: without the watch's answer every pass would ask.
+      const discovery = new PrometheusOperatorDiscovery(client, 0);
+      expect(await discovery.present()).toBe(false);
+      expect(verbs).toEqual(['GET']);
+      expect(discovery.observe(false)).toBe(false);
+      expect(await discovery.present()).toBe(false);
+      expect(await discovery.present()).toBe(false);
+      expect(verbs).toEqual(['GET']);
+      // The CRDs appeared (the watch listed them): a change, so the controller visits every pipeline.
+      expect(discovery.observe(true)).toBe(true);
+      expect(await discovery.present()).toBe(true);
+      expect(discovery.observe(true)).toBe(false);
+      expect(verbs).toEqual(['GET']);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('asks again for a kind the apiserver does not serve later and later (notServedRetryMs, doubled, capped)', async () => {
+    const asked: number[] = [];
+    let refusals = 0;
+    const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
+      onRequest: () => asked.push(Date.now()),
     });
     const watcher = new Watcher({
       client,
       path: '/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors',
       onEvent: () => undefined,
-      notServedRetryMs: 1_500,
+      onNotServed: () => refusals++,
+      notServedRetryMs: 1_000,
+      notServedMaxRetryMs: 2_000,
       logger: pino({ level: 'silent' }),
     });
     try {
       watcher.start();
-      await eventually('the first list refused', async () => verbs.length >= 1);
-      await new Promise((r) => setTimeout(r, 1_200));
+      await eventually('the first list refused', async () => asked.length >= 1);
+      await new Promise((r) => setTimeout(r, 700));
       // The error backoff (250, 500 ms...) would have asked twice more by now; a 404 waits its retry period.
-      expect(verbs).toEqual(['GET']);
-      await eventually('asked again after the retry period', async () => verbs.length === 2);
+      expect(asked).toHaveLength(1);
+      await eventually('asked four times', async () => asked.length >= 4, 15_000);
+      const gaps = asked.slice(1, 4).map((t, i) => t - asked[i]!);
+      // 1 s, then 2 s, then the 2 s cap (timers fire late under load, never early).
+      expect(gaps[0]).toBeGreaterThanOrEqual(1_000);
+      expect(gaps[1]).toBeGreaterThanOrEqual(2_000);
+      expect(gaps[2]).toBeGreaterThanOrEqual(2_000);
+      expect(gaps[2]).toBeLessThan(gaps[1]! + 1_500);
+      expect(refusals).toBeGreaterThanOrEqual(3);
     } finally {
       await watcher.stop();
       client.close();

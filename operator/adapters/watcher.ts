@@ -20,13 +20,19 @@ export interface WatcherOptions {
   timeoutSeconds?: number;
   /**
    * How long to wait before asking again for a kind the apiserver does not serve (404: the Prometheus operator's
-   * CRDs are not installed). The 5 s error backoff polled two such kinds 24 times a minute in bench/operator.
+   * CRDs are not installed), doubled after each refusal up to `notServedMaxRetryMs`. The 5 s error backoff polled
+   * two such kinds 24 times a minute in bench/operator; a fixed minute still cost 2 GETs a minute forever.
    */
   notServedRetryMs?: number;
+  notServedMaxRetryMs?: number;
+  /** Called after each 404 on the list: the kind is not served (an optional kind's CRD is absent). */
+  onNotServed?(): void;
 }
 
-/** The discovery cache's period (adapters/discovery.ts): a kind installed later is watched within a minute. */
+/** The first wait after a 404 on an optional kind; it doubles while the kind stays unserved. */
 export const NOT_SERVED_RETRY_MS = 60_000;
+/** At most this long between asks: a Prometheus operator installed later is watched within 10 minutes. */
+export const NOT_SERVED_MAX_RETRY_MS = 600_000;
 
 interface WatchLine {
   type: WatchEventType | 'ERROR' | 'BOOKMARK';
@@ -56,31 +62,40 @@ export class Watcher {
   }
 
   private async loop(): Promise<void> {
-    let failures = 0;
+    const refusals = { failures: 0, notServed: 0 };
     let resourceVersion: string | undefined;
     while (!this.abort.signal.aborted) {
       try {
         resourceVersion ??= await this.list();
-        failures = 0;
+        refusals.failures = 0;
+        refusals.notServed = 0;
         resourceVersion = await this.watch(resourceVersion);
       } catch (error) {
         resourceVersion = undefined;
         if (this.abort.signal.aborted) return;
-        failures++;
-        this.options.onRestart?.(error);
-        // 404: an optional kind (Prometheus operator CRDs) is not installed; ask again once a minute, quietly.
-        const notServed = error instanceof KubeApiError && error.status === 404;
-        this.options.logger[notServed ? 'debug' : 'warn'](
-          { err: error, path: this.options.path, failures },
-          'watch restarting',
-        );
-        // Capped low: after an apiserver outage every watch must be back within seconds, not minutes.
-        const delay = notServed
-          ? (this.options.notServedRetryMs ?? NOT_SERVED_RETRY_MS)
-          : backoffDelayMs(failures, 250, 5_000);
-        await sleep(delay, this.abort.signal);
+        await sleep(this.retryDelayMs(error, refusals), this.abort.signal);
       }
     }
+  }
+
+  /** Counts the error and reports it; the wait before the next list. */
+  private retryDelayMs(error: unknown, refusals: { failures: number; notServed: number }): number {
+    // 404: an optional kind (Prometheus operator CRDs) is not installed; ask again later and later, quietly.
+    const unserved = error instanceof KubeApiError && error.status === 404;
+    if (unserved) refusals.notServed++;
+    else refusals.failures++;
+    this.options.onRestart?.(error);
+    if (unserved) this.options.onNotServed?.();
+    this.options.logger[unserved ? 'debug' : 'warn'](
+      { err: error, path: this.options.path, ...refusals },
+      'watch restarting',
+    );
+    if (!unserved) return backoffDelayMs(refusals.failures, 250, 5_000); // capped low: back within seconds
+    return backoffDelayMs(
+      refusals.notServed,
+      this.options.notServedRetryMs ?? NOT_SERVED_RETRY_MS,
+      this.options.notServedMaxRetryMs ?? NOT_SERVED_MAX_RETRY_MS,
+    );
   }
 
   private async list(): Promise<string> {

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import { PIPELINE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../../cdk8s/naming.js';
-import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
+import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
 import type { ChildCache } from '../adapters/child-cache.js';
 import type { PipelineCache } from '../adapters/pipeline-cache.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
+import { PROMETHEUS_OPERATOR_PROBE_PLURAL } from '../adapters/discovery.js';
 import { Watcher, type WatchEventType } from '../adapters/watcher.js';
 import { wakesPipeline, watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
 import type { OperatorMetrics } from '../metrics.js';
@@ -24,6 +25,11 @@ export interface ControllerOptions {
   cache: ChildCache;
   /** The store the reconciler reads pipelines from; fed here by the pipeline watch. */
   pipelineCache: PipelineCache;
+  /**
+   * What the ServiceMonitor watch learns about the Prometheus operator CRDs (listed: served; 404: not); returns
+   * true when that changed what passes knew, and every pipeline is then visited (adapters/discovery.ts).
+   */
+  onPrometheusOperatorServed?(served: boolean): boolean;
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
@@ -99,8 +105,18 @@ export class PipelineController {
     this.options.metrics.queueDepth.set(this.queue?.depth ?? 0);
   }
 
+  /** The probe kind's watch says whether the Prometheus operator is installed; a change visits every pipeline. */
+  private servedReporter(kind: Pick<RegisteredKind, 'plural'>) {
+    const report = this.options.onPrometheusOperatorServed;
+    if (!report || kind.plural !== PROMETHEUS_OPERATOR_PROBE_PLURAL) return {};
+    const served = (value: boolean) => {
+      if (report(value)) for (const key of this.pipelines.keys()) this.enqueue(key);
+    };
+    return { onListed: () => served(true), onNotServed: () => served(false) };
+  }
+
   private watcher(
-    kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'prometheusOperator'>,
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'plural' | 'prometheusOperator'>,
     labelSelector: string | undefined,
     onEvent: (t: WatchEventType, o: KubeObject) => void,
     onList?: (items: KubeObject[]) => void,
@@ -111,6 +127,7 @@ export class PipelineController {
       namespace: this.options.namespace || undefined,
     });
     this.unsynced.add(kind.kind);
+    const { onListed, onNotServed } = this.servedReporter(kind);
     this.watchers.push(
       new Watcher({
         client: this.options.client,
@@ -119,7 +136,11 @@ export class PipelineController {
         onEvent,
         onList,
         logger: this.options.logger,
-        onSynced: () => this.unsynced.delete(kind.kind),
+        onSynced: () => {
+          this.unsynced.delete(kind.kind);
+          onListed?.();
+        },
+        onNotServed,
         onRestart: () => this.options.metrics.watchRestarts.inc({ kind: kind.kind }),
       }),
     );
@@ -130,7 +151,7 @@ export class PipelineController {
   private watchPipelines(): void {
     const { pipelineCache } = this.options;
     this.watcher(
-      { apiVersion: API_VERSION, kind: KIND },
+      { apiVersion: API_VERSION, kind: KIND, plural: PLURAL },
       undefined,
       (type, object) => this.onPipelineEvent(type, object),
       (items) => pipelineCache.replace(items),
