@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Query bench: builds the bench (with the testbin harness, for --engine trino) and runs it (prints JSON).
 # Usage: bench/query/run.sh [--engine duckdb|trino] [--trino-only] [--density 0.25] [--iterations 15]
+#        [--calls "services 7d,endpoints 24h"] [--baseline <dist/bench-query of another commit>]
 #        bench/query/run.sh breakdown [--runs 3] [--calls "services 7d,endpoints 24h"]   (trino-breakdown.ts)
+#        bench/query/run.sh duckdb-breakdown [--calls "endpoints 7d"]   (duckdb-breakdown.ts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -p bench/query/tsconfig.json
@@ -11,5 +13,9 @@ ln -sfn "$PWD/testbin/versions.env" dist/bench-query/testbin/versions.env
 if [ "${1:-}" = breakdown ]; then
   shift
   exec node dist/bench-query/bench/query/trino-breakdown.js "$@"
+fi
+if [ "${1:-}" = duckdb-breakdown ]; then
+  shift
+  exec node dist/bench-query/bench/query/duckdb-breakdown.js "$@"
 fi
 exec node dist/bench-query/bench/query/query-bench.js "$@"

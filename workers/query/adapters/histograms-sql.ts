@@ -35,7 +35,8 @@ export function buildHistogramsSql(
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m),`,
     `c AS (SELECT ${keys.join(', ')}, ${countSums()},`,
     `  sum(latency_zero_count) AS latency_zero, max(latency_max_ms) AS latency_max FROM g GROUP BY ${keys.join(', ')}),`,
-    `b AS (SELECT ${keys.join(', ')}, idx, sum(cnt) AS cnt FROM (SELECT ${keys.map((k) => `g.${k}`).join(', ')}, ${unnest.select}`,
+    // BIGINT sums: DuckDB's sum of BIGINT is a HUGEINT, slower to aggregate and to list for every bucket.
+    `b AS (SELECT ${keys.join(', ')}, idx, CAST(sum(cnt) AS BIGINT) AS cnt FROM (SELECT ${keys.map((k) => `g.${k}`).join(', ')}, ${unnest.select}`,
     `  FROM g ${unnest.join}) AS x GROUP BY ${keys.join(', ')}, idx),`,
     `h AS (SELECT ${keys.join(', ')}, array_agg(idx ORDER BY idx) AS bucket_index, array_agg(cnt ORDER BY idx) AS bucket_count`,
     `  FROM b GROUP BY ${keys.join(', ')})`,

@@ -260,7 +260,7 @@ const quantiles = [
  */
 function numberGroups(groupBy: GroupBy): string[] {
   const counts = `${countSums()},
-  sum(latency_zero_count) AS latency_zero, max(latency_max_ms) AS latency_max`;
+  CAST(sum(latency_zero_count) AS BIGINT) AS latency_zero, max(latency_max_ms) AS latency_max`;
   const lists = 'latency_bucket_index, latency_bucket_count';
   if (groupBy !== 'endpoint') {
     const key = groupKeys[groupBy][0];
@@ -290,7 +290,9 @@ export function buildSummarySql(
   const { select } = groupColumns(query.groupBy, query, dialect, p);
   const unnest = dialect.unnestBuckets('gk');
   const ranks = quantiles.map(([name, q]) => {
-    const rank = `floor(${q} * (r.latency_zero + r.hist - 1))`;
+    // In doubles, as merge-summaries.ts ranks (Math.floor(q * (n - 1))); a decimal literal made DuckDB compute every
+    // bucket's comparison in DECIMAL(38), the costliest operator of a 7-day chart.
+    const rank = `floor(CAST(${q} AS DOUBLE) * (r.latency_zero + r.hist - 1))`;
     // A rank inside the zero count must leave the index NULL: every bucket's running sum passes it.
     return `min(r.idx) FILTER (WHERE r.latency_zero <= ${rank} AND r.latency_zero + r.run > ${rank}) AS ${name}_index`;
   });
@@ -298,9 +300,9 @@ export function buildSummarySql(
     `WITH g AS (SELECT ${select.join(', ')}, ${rowCountColumns}, m.latency_max_ms, m.latency_zero_count,`,
     `  m.latency_bucket_index, m.latency_bucket_count FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m),`,
     ...numberGroups(query.groupBy),
-    `b AS (SELECT k, idx, sum(cnt) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
-    `r AS (SELECT b.k, b.idx, c.latency_zero, sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run,`,
-    `  sum(b.cnt) OVER (PARTITION BY b.k) AS hist FROM b JOIN c ON b.k = c.k),`,
+    `b AS (SELECT k, idx, CAST(sum(cnt) AS BIGINT) AS cnt FROM (SELECT gk.k, ${unnest.select} FROM gk ${unnest.join}) AS x GROUP BY k, idx),`,
+    `r AS (SELECT b.k, b.idx, c.latency_zero, CAST(sum(b.cnt) OVER (PARTITION BY b.k ORDER BY b.idx ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS BIGINT) AS run,`,
+    `  CAST(sum(b.cnt) OVER (PARTITION BY b.k) AS BIGINT) AS hist FROM b JOIN c ON b.k = c.k),`,
     `q AS (SELECT r.k, max(r.hist) AS latency_hist, ${ranks.join(', ')} FROM r GROUP BY r.k)`,
     `SELECT ${groupKeys[query.groupBy].map((k) => `c.${k}`).join(', ')}, ${countNames.map((n) => `c.${n}`).join(', ')}, c.latency_zero, c.latency_max, q.latency_hist,`,
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
