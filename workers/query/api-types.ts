@@ -79,6 +79,28 @@ export interface TimeseriesResponse {
   compare?: { offset: '1d' | '7d'; points: TimeseriesPoint[] };
 }
 
+/**
+ * GET /api/v1/latency-heatmap: each step's latency distribution, from the stored histograms merged per step and
+ * folded into fixed bands (a 1-2-5 ladder from 0.1 ms to 100 s, workers/query/domain/latency-heatmap.ts). A stored
+ * bucket counts in the band holding its representative value (what the percentiles report), so a request within 1%
+ * of a band edge may count in the neighbouring band.
+ */
+export interface LatencyHeatmapResponse {
+  from: number;
+  to: number;
+  stepMs: number;
+  filter: { service?: string; method?: string; path?: string };
+  /**
+   * The bands from the lowest to the highest holding any request in the range, fastest first: (lowMs, highMs],
+   * the first also holding zero latencies; highMs null for the open band above 100 s. Empty without requests.
+   */
+  bands: { lowMs: number; highMs: number | null }[];
+  /** The largest count of any cell (the colour scale's top). */
+  maxCount: number;
+  /** One point per step from `from` to `to`: `counts[i]` requests in `bands[i]`, `total` their sum. */
+  points: { t: number; total: number; counts: number[] }[];
+}
+
 export interface EndpointRow extends StatusClassCounts, SamplingEstimate {
   service: string;
   method: string;

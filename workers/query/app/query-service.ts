@@ -5,6 +5,7 @@ import type {
   EventsResponse,
   ExemplarsResponse,
   FreshnessResponse,
+  LatencyHeatmapResponse,
   ServicesResponse,
   StatusClassCounts,
   StoredCardinalityResponse,
@@ -12,6 +13,7 @@ import type {
   TimeseriesResponse,
 } from '../api-types.js';
 import { samplingEstimate } from '../domain/sampling-estimate.js';
+import { buildLatencyHeatmap } from '../domain/latency-heatmap.js';
 import { stepStarts } from '../domain/choose-step.js';
 import type { CountRow, MetricsQuery, QueryEngine, SummaryRow } from './query-engine.js';
 import { loadStoredCardinality } from './stored-cardinality.js';
@@ -145,6 +147,26 @@ export class QueryService {
       response.compare = { offset: req.compare, points: past.map((p) => ({ ...p, t: p.t + offset })) };
     }
     return response;
+  }
+
+  /** Each step's merged histogram folded into latency bands (the dashboard's heatmap); one engine statement. */
+  async latencyHeatmap(req: Omit<TimeseriesRequest, 'compare' | 'worst'>): Promise<LatencyHeatmapResponse> {
+    const filter = { service: req.service, method: req.method, path: req.path };
+    const rows = await this.engine.histograms({
+      tenant: req.tenant,
+      from: req.from,
+      to: req.to,
+      stepMs: req.stepMs,
+      groupBy: 'step',
+      signal: req.signal,
+      ...filter,
+    });
+    return buildLatencyHeatmap(rows, {
+      from: req.from,
+      to: req.to,
+      stepMs: req.stepMs,
+      filter: definedOnly(filter),
+    });
   }
 
   private async points(query: MetricsQuery & { stepMs: number }): Promise<TimeseriesPoint[]> {

@@ -106,8 +106,15 @@ export class ResultCachingEngine implements QueryEngine {
     return applyTop(rows, query).map(({ p95Index: _, ...row }) => row);
   }
 
-  histograms(query: MetricsQuery): Promise<HistogramRow[]> {
-    return this.engine.histograms(query);
+  /** Step histograms (the latency heatmap) are cached like step summaries; other groupings go to the engine. */
+  async histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+    const { closed, open } = this.split(query);
+    if (!closed || query.groupBy !== 'step' || query.top) return this.engine.histograms(query);
+    const [done, fresh] = await Promise.all([
+      this.cached('histograms', query, closed, () => this.engine.histograms({ ...query, ...closed })),
+      open ? this.engine.histograms({ ...query, ...open }) : [],
+    ]);
+    return [...done, ...fresh];
   }
 
   events(query: EventsQuery): Promise<EventRow[]> {

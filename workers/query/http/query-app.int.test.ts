@@ -9,7 +9,7 @@ import { LocalObjectStore } from '../../adapters/object-store/local-object-store
 import { hashApiKey } from '../../domain/api-keys.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
-import type { FreshnessResponse, TimeseriesResponse } from '../api-types.js';
+import type { FreshnessResponse, LatencyHeatmapResponse, TimeseriesResponse } from '../api-types.js';
 import { loadContractData } from '../testing/query-engine.contract.js';
 import type { EngineReadiness } from '../app/engine-guard.js';
 import { QueryService } from '../app/query-service.js';
@@ -82,6 +82,19 @@ describe('query API', () => {
     expect(body.points.reduce((n, p) => n + p.requests, 0)).toBeGreaterThan(0);
   });
 
+  it('answers the latency heatmap on the timeseries steps, a filter value with a quote as data', async () => {
+    const range = `from=${base}&to=${base + 7_200_000}&step=30m&service=checkout`;
+    const res = await get(`/api/v1/latency-heatmap?${range}`);
+    expect(res.status).toBe(200);
+    const heatmap = (await res.json()) as LatencyHeatmapResponse;
+    const series = (await (await get(`/api/v1/timeseries?${range}`)).json()) as TimeseriesResponse;
+    expect(heatmap).toMatchObject({ stepMs: 30 * 60_000, filter: { service: 'checkout' } });
+    expect(heatmap.points.map((p) => [p.t, p.total])).toEqual(series.points.map((p) => [p.t, p.requests]));
+    expect(heatmap.bands.length).toBeGreaterThan(1);
+    const hostile = await get(`/api/v1/latency-heatmap?${range}&path=${encodeURIComponent("/x' OR 1=1 --")}`);
+    expect(((await hostile.json()) as LatencyHeatmapResponse).bands).toEqual([]);
+  });
+
   it('accepts RFC 3339 times and a step with a unit, and chooses a coarser step for a long range', async () => {
     const week = (await (
       await get(`/api/v1/timeseries?from=2026-11-13T10:00:00Z&to=2026-11-20T10:00:00Z`)
@@ -123,6 +136,16 @@ describe('query API', () => {
       '/api/v1/exemplars?trace=1',
       'trace',
       "unknown query parameter 'trace'; /api/v1/exemplars takes service, method, path, from, to, kind, limit",
+    ],
+    [
+      '/api/v1/latency-heatmap?step=0',
+      'step',
+      "step must be a whole number of minutes from 1m to 90d (e.g. 60000, 5m, 1h), got '0'",
+    ],
+    [
+      '/api/v1/latency-heatmap?compare=1d',
+      'compare',
+      "unknown query parameter 'compare'; /api/v1/latency-heatmap takes service, method, path, from, to, step",
     ],
     [
       `/api/v1/services?from=${base}&to=${base - 1}`,

@@ -109,6 +109,7 @@ const tenantOf = (res: Response) => credentialOf(res).tenant;
 const routeParams = {
   '/services': ['from', 'to', 'limit', 'latency'],
   '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
+  '/latency-heatmap': ['service', 'method', 'path', 'from', 'to', 'step'],
   '/endpoints': ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
   '/events': ['service', 'from', 'to'],
   '/service-events': ['service', 'from', 'to'],
@@ -145,6 +146,19 @@ function dataHandlers(deps: QueryAppDeps) {
         path: parseText(q, 'path'),
         compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
         worst: parseChoice(q, 'worst', ['0', '1'] as const) === '1',
+        signal,
+      });
+    }),
+    'GET /api/v1/latency-heatmap': get('/latency-heatmap', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      return deps.service.latencyHeatmap({
+        tenant: tenantOf(res),
+        from,
+        to,
+        stepMs: chooseStep(from, to, parseStep(q)),
+        service: parseText(q, 'service', 128),
+        method: parseMethod(q),
+        path: parseText(q, 'path'),
         signal,
       });
     }),

@@ -11,6 +11,8 @@ import type { QueryEngine } from '../app/query-engine.js';
 import { QueryService } from '../app/query-service.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
 import { roundLatencyMs } from '../adapters/metrics-rows.js';
+import { heatmapBand } from '../domain/latency-heatmap.js';
+import { latencyBucketIndex } from '../../domain/latency-sketch.js';
 import {
   buildGeneratedCases,
   buildHandPickedCases,
@@ -415,6 +417,26 @@ export function describeQueryEngineContract(
         expectWithinOnePercent(p.worstMinute!.p99, worstP99);
         expect(p.worstMinute!.errorRate!).toBeGreaterThanOrEqual(p.errorRate!);
       }
+    });
+
+    it('answers each step latency heatmap: every request in the band of its stored bucket, totals exact', async () => {
+      const stepMs = 30 * 60_000;
+      const filter = { service: facts[0]!.service };
+      const heatmap = await service.latencyHeatmap({ tenant, from, to, stepMs, ...filter });
+      const { points } = await service.timeseries({ tenant, from, to, stepMs, ...filter });
+      const bandOf = (ms: number) => (ms === 0 ? 0 : heatmapBand(latencyBucketIndex(ms)));
+      const own = facts.filter((f) => f.service === filter.service);
+      const used = own.map((f) => bandOf(f.latency_ms));
+      const lowest = Math.min(...used);
+      expect(heatmap.bands).toHaveLength(Math.max(...used) - lowest + 1);
+      expect(heatmap.points.map((p) => p.t)).toEqual(points.map((p) => p.t));
+      heatmap.points.forEach((p, i) => {
+        const subset = own.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+        const expected = heatmap.bands.map(() => 0);
+        for (const f of subset) expected[bandOf(f.latency_ms) - lowest]! += 1;
+        expect(p.counts).toEqual(expected);
+        expect(p.total).toBe(points[i]!.requests);
+      });
     });
 
     it('splits every step and endpoint into status classes exactly (1xx+2xx+3xx+4xx+5xx = requests)', async () => {

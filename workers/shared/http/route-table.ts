@@ -21,6 +21,7 @@ export const routeTable = [
   // query server: reading a tenant's data is the viewer's right (`query`)
   { server: 'query', method: 'GET', path: '/api/v1/services', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/timeseries', scope: 'query' },
+  { server: 'query', method: 'GET', path: '/api/v1/latency-heatmap', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/endpoints', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/events', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/service-events', scope: 'query' },
