@@ -1,22 +1,26 @@
 /**
- * bench/ingest abusive tenant (issue #17): a normal tenant's single-fact ingest latency and the rollup time with
- * and without an abusive tenant sending as fast as it can, at its rate limit, every fact a new service (300k+
- * distinct services), printed side by side; and the ingest server's RSS after the abuse beside its RSS after the
- * normal traffic alone (the floor). Each scenario runs on its own fresh ingest server (the built CLI code, forked)
- * and data directory; the rollup is `gravix rollup --once --include-open` on that directory.
- * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000]
+ * bench/ingest abusive tenant (issue #17): one tenant sends as fast as it can on many connections (so the
+ * per-tenant turns engage), every fact a new service (300k+ distinct services by default), while a normal tenant
+ * sends single facts with wrk. Printed side by side with the same normal traffic alone (the floor), all in one run:
+ * the normal tenant's ingest p50/p99 and req/s; the ingest server's peak RSS against the ingest pod's default
+ * memory limit; `gravix rollup --once --include-open`'s time and peak RSS against the rollup pod's; and for the
+ * abuser, the query server's /services and /endpoints answers (time, bytes, rows, truncated) and its peak RSS
+ * against the query pod's. A third run gives the abuser the same traffic with turns effectively off
+ * (GRAVIX_TENANT_MAX_ACTIVE_BATCHES=1000), to show what the turns buy. Each run has its own fresh ingest server (the
+ * built CLI code, forked) and data directory.
+ * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000 --abuser-connections 32]
  */
-import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { loadIngestConfig } from '../../workers/ingest/config.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
+import { podMemoryLimitsMiB, probeQueryAnswers, rollupPass, rssMiB } from './tenant-probes.js';
 import { runWrk } from './wrk-load.js';
 
 const arg = (name: string, fallback: number) =>
@@ -24,13 +28,14 @@ const arg = (name: string, fallback: number) =>
 const seconds = arg('--seconds', 10);
 const abusiveServices = arg('--services', 300_000);
 const connections = 16;
+const abuserConnections = arg('--abuser-connections', 32);
 const abuserBatch = 1000;
 // Items per second per tenant (GRAVIX_RATE_PER_SECOND; burst twice that); the product's default unless given.
 const rate = arg('--rate', 50_000);
 
 const tenants = [
-  { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal') },
-  { name: 'abuser', tenant: 'abuser', sha256: hashApiKey('abuser') },
+  { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal'), scopes: ['ingest', 'query'] },
+  { name: 'abuser', tenant: 'abuser', sha256: hashApiKey('abuser'), scopes: ['ingest', 'query'] },
 ];
 
 function fact(id: string, service: string, i: number) {
@@ -46,16 +51,16 @@ function fact(id: string, service: string, i: number) {
 }
 
 /** serve mode: the ingest server with the product's default limits, reporting its port to the parent. */
-async function serve(dir: string): Promise<void> {
-  const keys = join(dir, 'keys.json');
-  writeFileSync(keys, JSON.stringify({ keys: tenants }));
+async function serve(dir: string, maxActiveBatches: string): Promise<void> {
   const config = loadIngestConfig({
     GRAVIX_DATA_DIR: dir,
-    GRAVIX_API_KEYS_FILE: keys,
+    GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
+    GRAVIX_TENANT_MAX_ACTIVE_BATCHES: maxActiveBatches,
     GRAVIX_INGEST_PORT: '0',
     GRAVIX_INGEST_METRICS_PORT: '0',
     GRAVIX_INGEST_HOST: '127.0.0.1',
     GRAVIX_WAL_SEGMENT_AGE_MS: '1000',
+    GRAVIX_SHUTDOWN_DEADLINE_MS: '300000',
     GRAVIX_RATE_PER_SECOND: String(rate),
     GRAVIX_RATE_BURST: String(2 * rate),
   });
@@ -65,28 +70,44 @@ async function serve(dir: string): Promise<void> {
     pino({ level: 'warn' }),
   );
   process.send?.({ port: server.port });
+  // Stopped by the parent: seal the WAL and upload every segment, so the rollup reads all that was accepted.
+  process.once('message', () => {
+    void server.stop().then((stopped) => process.send?.(stopped, () => process.exit(0)));
+  });
 }
 
-/** abuse mode: 1000-fact batches, every fact a new service, until `abusiveServices` were sent; 429s retried. */
+/**
+ * abuse mode: `abuserConnections` loops posting 1000-fact batches, every fact a new service, until the parent says
+ * stop and at least `abusiveServices` were accepted; 429s are retried at once (an abuser does not back off).
+ */
 async function abuse(port: number): Promise<void> {
-  let sent = 0;
+  let next = 0;
+  let accepted = 0;
   let refused = 0;
-  let batch = 0;
-  while (sent < abusiveServices) {
-    const body = JSON.stringify(
-      Array.from({ length: abuserBatch }, (_, i) => fact(`a${batch}-${i}`, `svc-${sent + i}`, i)),
-    );
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/facts`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer abuser', 'content-type': 'application/json' },
-      body,
-    });
-    await res.arrayBuffer();
-    if (res.status === 200) sent += abuserBatch;
-    else refused++;
-    batch++;
-  }
-  process.send?.({ sent, refused });
+  let stopped = false;
+  process.once('message', () => (stopped = true));
+  const loop = async (connection: number) => {
+    for (let batch = 0; !stopped || accepted < abusiveServices; batch++) {
+      const first = next;
+      next += abuserBatch;
+      const body = JSON.stringify(
+        Array.from({ length: abuserBatch }, (_, i) =>
+          fact(`a${connection}-${batch}-${i}`, `svc-${first + i}`, i),
+        ),
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/facts`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer abuser', 'content-type': 'application/json' },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status === 200) accepted += abuserBatch;
+      else refused++;
+    }
+  };
+  await Promise.all(Array.from({ length: abuserConnections }, (_, c) => loop(c)));
+  // The IPC channel would keep this process alive after its last request.
+  process.send?.({ accepted, refused, namesSent: next }, () => process.exit(0));
 }
 
 function forkMode(args: string[]): ChildProcess {
@@ -96,58 +117,87 @@ function forkMode(args: string[]): ChildProcess {
 const message = <T>(child: ChildProcess) =>
   new Promise<T>((resolve) => child.once('message', (m) => resolve(m as T)));
 
-/** Resident and peak resident set of a process, MiB (Linux /proc). */
-function rssMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: Math.round(kib('VmRSS') / 1024), peak: Math.round(kib('VmHWM') / 1024) };
+interface Scenario {
+  name: string;
+  abuser: boolean;
+  /** GRAVIX_TENANT_MAX_ACTIVE_BATCHES of the run's ingest server. */
+  maxActiveBatches: number;
 }
 
-async function rollupSeconds(dir: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  await promisify(execFile)(
-    process.execPath,
-    [fileURLToPath(new URL('../../cli/gravix.js', import.meta.url)), 'rollup', '--once', '--include-open'],
-    { env: { ...process.env, GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: dir, GRAVIX_LOG_LEVEL: 'warn' } },
-  );
-  return Number((Number(process.hrtime.bigint() - started) / 1e9).toFixed(2));
-}
-
-async function scenario(withAbuser: boolean) {
+async function scenario({ name, abuser: withAbuser, maxActiveBatches }: Scenario) {
   const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-bench-'));
-  const server = forkMode(['serve', dir, '--rate', String(rate)]);
+  const keysFile = join(dir, 'keys.json');
+  writeFileSync(keysFile, JSON.stringify({ keys: tenants }));
+  const server = forkMode(['serve', dir, String(maxActiveBatches), '--rate', String(rate)]);
   const { port } = await message<{ port: number }>(server);
-  const abuser = withAbuser
-    ? forkMode(['abuse', String(port), '--services', String(abusiveServices)])
+  const abuser = withAbuser ? forkMode(['abuse', String(port), ...process.argv.slice(2)]) : undefined;
+  const abuseDone = abuser
+    ? message<{ accepted: number; refused: number; namesSent: number }>(abuser)
     : undefined;
-  const abuseDone = abuser ? message<{ sent: number; refused: number }>(abuser) : undefined;
   const body = JSON.stringify(fact('n-1', 'checkout', 1));
   const url = `http://127.0.0.1:${port}/api/v1/facts`;
   const normal = await runWrk({ url, body, connections, seconds, key: 'normal' });
+  abuser?.send('stop');
   const abused = abuseDone ? await abuseDone : undefined;
+  const cardinality = withAbuser
+    ? await (
+        await fetch(`http://127.0.0.1:${port}/api/v1/cardinality`, {
+          headers: { authorization: 'Bearer abuser' },
+        })
+      ).json()
+    : undefined;
   const memory = rssMiB(server.pid!);
-  // Give the last segments time to seal and upload before the rollup reads the store.
-  await new Promise((r) => setTimeout(r, 3000));
-  server.kill('SIGKILL');
+  const stopped = message<{ drained: boolean }>(server);
+  server.send('stop');
+  const { drained } = await stopped;
+  if (!drained) throw new Error(`${name}: the ingest server stopped with segments not uploaded`);
+  const rollup = await rollupPass(dir);
+  const query = withAbuser
+    ? await probeQueryAnswers(dir, keysFile, 'abuser', [
+        '/api/v1/services',
+        '/api/v1/services?limit=1000',
+        '/api/v1/endpoints',
+        '/api/v1/endpoints?limit=1000',
+      ])
+    : undefined;
   return {
-    withAbuser,
+    name,
+    maxActiveBatches,
     normalTenant: {
       requestsPerSecond: Math.round(normal.requests / normal.seconds),
       p50Ms: Number(normal.p50Ms.toFixed(2)),
       p99Ms: Number(normal.p99Ms.toFixed(2)),
       non2xx: normal.non2xx,
     },
-    abuser: abused && { distinctServicesAccepted: abused.sent, refusedRequests: abused.refused },
+    abuser: abused && {
+      connections: abuserConnections,
+      distinctServicesSent: abused.namesSent,
+      factsAccepted: abused.accepted,
+      refusedRequests: abused.refused,
+      cardinalityReport: cardinality,
+    },
     ingestRssMiB: memory,
-    rollupSeconds: await rollupSeconds(dir),
+    rollup,
+    query,
   };
 }
 
 async function main(): Promise<void> {
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const loadBefore = load();
-  const without = await scenario(false);
-  const withAbuser = await scenario(true);
+  const limits = podMemoryLimitsMiB();
+  const without = await scenario({ name: 'normal alone', abuser: false, maxActiveBatches: 4 });
+  const withAbuser = await scenario({
+    name: 'with the abuser (turns: 4)',
+    abuser: true,
+    maxActiveBatches: 4,
+  });
+  const turnsOff = await scenario({
+    name: 'with the abuser, turns off',
+    abuser: true,
+    maxActiveBatches: 1000,
+  });
+  const runs = [without, withAbuser, turnsOff];
   const result = {
     bench: 'abusive-tenant',
     seconds,
@@ -155,17 +205,30 @@ async function main(): Promise<void> {
     abusiveServices,
     ratePerTenant: rate,
     load: { before: loadBefore, after: load() },
-    floor: 'the same normal traffic without the abuser, on its own fresh server',
-    runs: [without, withAbuser],
-    sideBySide: {
-      normalP99Ms: { without: without.normalTenant.p99Ms, with: withAbuser.normalTenant.p99Ms },
-      rollupSeconds: { without: without.rollupSeconds, with: withAbuser.rollupSeconds },
-      ingestPeakRssMiB: { without: without.ingestRssMiB.peak, with: withAbuser.ingestRssMiB.peak },
-    },
+    floor: 'the same normal traffic without the abuser, on its own fresh server, in the same run',
+    podMemoryLimitsMiB: limits,
+    runs,
+    sideBySide: Object.fromEntries(
+      runs.map((r) => [
+        r.name,
+        {
+          normalP99Ms: r.normalTenant.p99Ms,
+          normalRequestsPerSecond: r.normalTenant.requestsPerSecond,
+          rollupSeconds: r.rollup.seconds,
+          ingestPeakRssMiB: `${r.ingestRssMiB.peak} of ${limits.ingest}`,
+          rollupPeakRssMiB: `${r.rollup.peakRssMiB} of ${limits.rollup}`,
+          // gravix query on DuckDB, the embedded engine; the pipeline's query pod runs Trino (limit printed above).
+          queryOnDuckDbPeakRssMiB: r.query?.queryPeakRssMiB,
+          abuserAnswers: r.query?.answers.map(
+            (a) => `${a.call}: ${a.status} ${a.ms} ms ${a.bytes} B ${a.rows} rows truncated=${a.truncated}`,
+          ),
+        },
+      ]),
+    ),
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-if (process.argv[2] === 'serve') void serve(process.argv[3]!);
+if (process.argv[2] === 'serve') void serve(process.argv[3]!, process.argv[4]!);
 else if (process.argv[2] === 'abuse') void abuse(Number(process.argv[3]));
 else void main();
