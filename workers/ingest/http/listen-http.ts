@@ -1,6 +1,6 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerClientError } from '../../shared/http/client-error.js';
+import { answerOutsideRoutes } from '../../shared/http/client-error.js';
 
 export interface HttpListener {
   port: number;
@@ -46,8 +46,8 @@ export async function listenHttp(
     },
   );
   if (bounds.maxConnections !== undefined) server.maxConnections = bounds.maxConnections;
-  // Requests Node cannot parse get the API's error body too, not a bare status line.
-  server.on('clientError', answerClientError);
+  // Requests Node cannot parse, and CONNECT, get the API's error body too, not a bare status line or none.
+  answerOutsideRoutes(server);
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   server.keepAliveTimeout = bounds.keepAliveTimeoutMs ?? 65_000;
   return {

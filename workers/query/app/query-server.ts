@@ -11,7 +11,7 @@ import { SavedViewStore } from '../adapters/saved-view-store.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { instanceName, ObjectKeyStore } from '../../adapters/identity/key-store.js';
 import { LiveKeys } from '../../adapters/identity/live-keys.js';
-import { answerClientError } from '../../shared/http/client-error.js';
+import { answerOutsideRoutes } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
@@ -67,8 +67,8 @@ function listen(app: Express, port: number, host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
-    // Requests Node cannot parse get the API's error body too, not a bare status line.
-    s.on('clientError', answerClientError);
+    // Requests Node cannot parse, and CONNECT, get the API's error body too, not a bare status line or none.
+    answerOutsideRoutes(s);
   });
 }
 
