@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { roles } from './access-scopes.js';
-import { groupsOfClaims, oidcRolesSchema, resolveRole, type OidcRoles } from './oidc-roles.js';
+import {
+  groupsOfClaims,
+  mergeTenantRoles,
+  oidcRolesSchema,
+  resolveRole,
+  type OidcRoles,
+} from './oidc-roles.js';
 
 const mapping: OidcRoles = oidcRolesSchema.parse({
   tenants: [
@@ -65,5 +71,30 @@ describe('groupsOfClaims', () => {
     expect(groupsOfClaims({ groups: ['a', 1, 'b'] }, 'groups')).toEqual(['a', 'b']);
     expect(groupsOfClaims({ roles: 'ops' }, 'roles')).toEqual(['ops']);
     expect(groupsOfClaims({}, 'groups')).toEqual([]);
+  });
+});
+
+describe('mergeTenantRoles', () => {
+  const none = { viewer: [], operator: [], admin: [] };
+  it("adds a tenants file's groups to the roles file's, once each, and skips tenants that name no group", () => {
+    const file = { tenants: [{ tenant: 'shop', groups: { ...none, viewer: ['devs'] } }] };
+    expect(
+      mergeTenantRoles(file, [
+        { tenant: 'shop', roles: { ...none, viewer: ['devs', 'qa'], admin: ['leads'] } },
+        { tenant: 'billing', roles: { ...none, operator: ['oncall'] } },
+        { tenant: 'quiet', roles: none },
+      ]),
+    ).toEqual({
+      tenants: [
+        { tenant: 'shop', groups: { viewer: ['devs', 'qa'], operator: [], admin: ['leads'] } },
+        { tenant: 'billing', groups: { viewer: [], operator: ['oncall'], admin: [] } },
+      ],
+    });
+    expect(file.tenants[0]!.groups.viewer).toEqual(['devs']);
+  });
+
+  it('works without a roles file: the tenants file alone gives the roles', () => {
+    const merged = mergeTenantRoles(undefined, [{ tenant: 'shop', roles: { ...none, admin: ['leads'] } }]);
+    expect(resolveRole(merged, ['leads'])).toEqual({ tenant: 'shop', role: 'admin' });
   });
 });

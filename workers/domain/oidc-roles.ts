@@ -63,3 +63,27 @@ export function groupsOfClaims(claims: Record<string, unknown>, claim: string): 
   if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
   return [];
 }
+
+/** A tenant's groups per role as a tenants file or GravixTenant gives them (crds/gravix-tenant-spec.ts). */
+export interface TenantRoleGroups {
+  tenant: string;
+  roles: TenantGroups['groups'];
+}
+
+/**
+ * The roles file's tenants with the tenants file's groups added: a tenant in both gets the union of each role's
+ * groups, a tenant only in the tenants file is appended when it names any group. Pure; the roles file may be absent.
+ */
+export function mergeTenantRoles(
+  file: OidcRoles | undefined,
+  tenants: readonly TenantRoleGroups[],
+): OidcRoles {
+  const merged = new Map((file?.tenants ?? []).map((t) => [t.tenant, structuredClone(t)]));
+  for (const { tenant, roles: groups } of tenants) {
+    if (!merged.has(tenant) && roles.every((r) => groups[r].length === 0)) continue;
+    const entry = merged.get(tenant) ?? { tenant, groups: { viewer: [], operator: [], admin: [] } };
+    for (const role of roles) entry.groups[role] = [...new Set([...entry.groups[role], ...groups[role]])];
+    merged.set(tenant, entry);
+  }
+  return { tenants: [...merged.values()] };
+}

@@ -27,6 +27,9 @@ export const replicaBeatSchema = z.object({
 });
 export type ReplicaBeat = z.output<typeof replicaBeatSchema>;
 
+/** GRAVIX_QUOTA_STALE_MS's default: the ingest servers' and the usage API's idea of a replica gone. */
+export const defaultQuotaStaleMs = 10_000;
+
 /** The UTC day of a time, as the beats spell it. */
 export function utcDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

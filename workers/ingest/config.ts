@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { minJsonDepthLimit } from './fast-facts/scan-fact-array.js';
 import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
 import { tenantIdPattern } from '../domain/raw-record.js';
+import { defaultQuotaStaleMs } from '../domain/quota-replicas.js';
 import { parseAll, parseConfig } from '../shared/config-error.js';
 
 const int = (min: number) => z.coerce.number().int().min(min);
@@ -64,7 +65,7 @@ const ingestSchema = z
     // others. A beat is a put with fsync: on a busy disk one can take seconds, hence the wide window (a replica
     // stopping says so in a last beat, so only a killed one waits it out).
     GRAVIX_QUOTA_BEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
-    GRAVIX_QUOTA_STALE_MS: z.coerce.number().int().min(1000).max(600_000).default(10_000),
+    GRAVIX_QUOTA_STALE_MS: z.coerce.number().int().min(1000).max(600_000).default(defaultQuotaStaleMs),
     // Distinct services per tenant; past it, new services fold into the overflow service.
     GRAVIX_SERVICE_BUDGET: int(1).default(1000),
     // Distinct routes per tenant across its services: with the service budget, what bounds a tenant's memory.

@@ -6,6 +6,8 @@ import { LocalObjectStore } from '../adapters/object-store/local-object-store.js
 import { hashApiKey } from '../domain/api-keys.js';
 import { loadIngestConfig } from './config.js';
 import { startIngestServer, type IngestServer } from './ingest-server.js';
+import { loadQueryConfig } from '../query/config.js';
+import { startQueryServer, type QueryServer } from '../query/app/query-server.js';
 
 /**
  * Issue #22 item 2: two real ingest servers (in-process, real HTTP, real WAL, one store) share one tenant's
@@ -17,6 +19,8 @@ const quota = 400;
 const batch = 50;
 const beatMs = 500;
 const keys = { shop: 'shop-key-0123456789', billing: 'billing-key-0123456789' };
+const shopAdmin = 'shop-admin-0123456789';
+let query: QueryServer;
 
 let dir: string;
 let store: LocalObjectStore;
@@ -53,16 +57,20 @@ function facts(tenant: string, n: number, seq: number) {
 
 let seq = 0;
 async function send(url: string, tenant: keyof typeof keys) {
+  const text = JSON.stringify(facts(tenant, tenant === 'shop' ? batch : 10, seq++));
   const res = await fetch(url, {
     method: 'POST',
     headers: { authorization: `Bearer ${keys[tenant]}`, 'content-type': 'application/json' },
-    body: JSON.stringify(facts(tenant, tenant === 'shop' ? batch : 10, seq++)),
+    body: text,
   });
   const body = (await res.json()) as { accepted?: number; error?: { code: string; message: string } };
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body, at: Date.now() };
+  const bytes = Buffer.byteLength(text);
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body, bytes, at: Date.now() };
 }
 
 type Answer = Awaited<ReturnType<typeof send>>;
+/** Every shop answer, for the usage check. */
+const sent: Answer[] = [];
 
 /** Sends `tenant`'s batches to every url, `loops` senders per url, each pausing `gapMs`, for `ms`. */
 async function drive(urls: string[], tenant: keyof typeof keys, ms: number, gapMs: number, loops = 2) {
@@ -70,7 +78,9 @@ async function drive(urls: string[], tenant: keyof typeof keys, ms: number, gapM
   const until = Date.now() + ms;
   const loop = async (url: string) => {
     while (Date.now() < until) {
-      answers.push(await send(url, tenant));
+      const answer = await send(url, tenant);
+      answers.push(answer);
+      if (tenant === 'shop') sent.push(answer);
       if (gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
     }
   };
@@ -101,20 +111,34 @@ beforeAll(async () => {
       keys: [
         { name: 'shop', tenant: 'shop', sha256: hashApiKey(keys.shop), scopes: ['ingest'] },
         { name: 'billing', tenant: 'billing', sha256: hashApiKey(keys.billing), scopes: ['ingest'] },
+        { name: 'shop-admin', tenant: 'shop', sha256: hashApiKey(shopAdmin), scopes: ['admin'] },
       ],
     }),
   );
   writeFileSync(
     join(dir, 'tenants.yaml'),
-    `tenants:\n  - tenant: shop\n    quotas: { eventsPerSecond: ${quota} }\n  - tenant: billing\n`,
+    `tenants:\n  - tenant: shop\n    displayName: Shop\n    quotas: { eventsPerSecond: ${quota}, bytesPerDay: 1000000000 }\n  - tenant: billing\n`,
   );
   servers.push(await startReplica('ingest-0'), await startReplica('ingest-1'));
+  query = await startQueryServer(
+    loadQueryConfig({
+      GRAVIX_DATA_DIR: join(dir, 'query'),
+      GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
+      GRAVIX_TENANTS_FILE: join(dir, 'tenants.yaml'),
+      GRAVIX_QUERY_HOST: '127.0.0.1',
+      GRAVIX_QUERY_PORT: '0',
+      GRAVIX_QUERY_METRICS_PORT: '0',
+    }),
+    store,
+    pino({ level: 'silent' }),
+  );
   // Three beats: each has read the other's announcement.
   await new Promise((r) => setTimeout(r, beatMs * 3));
 }, 60_000);
 
 afterAll(async () => {
   for (const { server } of servers) await server.stop();
+  await query?.stop();
 });
 
 describe('tenant quotas shared by two ingest replicas', () => {
@@ -136,6 +160,34 @@ describe('tenant quotas shared by two ingest replicas', () => {
     expect(billing.filter((a) => a.status !== 200)).toEqual([]);
     expect(billing.length).toBeGreaterThan(10);
   }, 60_000);
+
+  it("shows the tenant's admins its quotas, its rate across replicas and every byte accepted today", async () => {
+    // Every shop answer so far, across both replicas, is in `sent`; a beat later both replicas have announced them.
+    await new Promise((r) => setTimeout(r, beatMs * 3));
+    const res = await fetch(`http://127.0.0.1:${query.port}/api/v1/tenant-usage`, {
+      headers: { authorization: `Bearer ${shopAdmin}` },
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { usage: Record<string, unknown> };
+    expect(body).toEqual({
+      tenant: 'shop',
+      displayName: 'Shop',
+      quotas: { eventsPerSecond: quota, bytesPerDay: 1_000_000_000 },
+      usage: {
+        eventsPerSecond: expect.any(Number),
+        day: new Date().toISOString().slice(0, 10),
+        bytesToday: sent.filter((a) => a.status === 200).reduce((n, a) => n + a.bytes, 0),
+        ingestReplicas: 2,
+        services: 0,
+        routes: 0,
+        servicesAtRouteQuota: 0,
+      },
+    });
+    const ingestKey = await fetch(`http://127.0.0.1:${query.port}/api/v1/tenant-usage`, {
+      headers: { authorization: `Bearer ${keys.shop}` },
+    });
+    expect(ingestKey.status).toBe(403);
+  }, 30_000);
 
   it('gives a leaving replica its share back to the one that stays', async () => {
     const [stays, leaves] = servers;

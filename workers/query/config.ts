@@ -64,6 +64,8 @@ const querySchema = z.object({
     .optional(),
   /** Which groups give which role in which tenant (YAML or JSON, workers/domain/oidc-roles.ts). */
   GRAVIX_OIDC_ROLES_FILE: z.string().min(1).optional(),
+  /** Tenants (crds/gravix-tenant-spec.ts): their OIDC groups per role and quotas (GET /api/v1/tenant-usage). */
+  GRAVIX_TENANTS_FILE: z.string().min(1).optional(),
   GRAVIX_OIDC_SCOPES: z.string().default('openid email profile groups'),
   GRAVIX_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** A plain-HTTP issuer (a provider on loopback or inside the cluster); refused unless this is true. */
@@ -76,7 +78,7 @@ const querySchema = z.object({
     .default(8 * 3_600_000),
 });
 
-const oidcNeeds = ['GRAVIX_OIDC_CLIENT_ID', 'GRAVIX_OIDC_REDIRECT_URL', 'GRAVIX_OIDC_ROLES_FILE'] as const;
+const oidcNeeds = ['GRAVIX_OIDC_CLIENT_ID', 'GRAVIX_OIDC_REDIRECT_URL'] as const;
 
 /** Sign-in is all or nothing: with an issuer, every other setting it needs is named at once. */
 function checkOidc(c: z.infer<typeof querySchema>, ctx: z.RefinementCtx): void {
@@ -88,6 +90,14 @@ function checkOidc(c: z.infer<typeof querySchema>, ctx: z.RefinementCtx): void {
         path: [key],
         message: `${key} is required when GRAVIX_OIDC_ISSUER is set`,
       });
+  // Groups per role come from the roles file, the tenants file (each tenant's roles), or both.
+  if (!c.GRAVIX_OIDC_ROLES_FILE && !c.GRAVIX_TENANTS_FILE)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['GRAVIX_OIDC_ROLES_FILE'],
+      message:
+        'GRAVIX_OIDC_ROLES_FILE is required when GRAVIX_OIDC_ISSUER is set (or GRAVIX_TENANTS_FILE with roles)',
+    });
   if (new URL(c.GRAVIX_OIDC_ISSUER).protocol === 'http:' && c.GRAVIX_OIDC_ALLOW_HTTP !== 'true')
     ctx.addIssue({
       code: 'custom',

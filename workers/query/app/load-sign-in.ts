@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { oidcRolesSchema, type OidcRoles } from '../../domain/oidc-roles.js';
+import { mergeTenantRoles, oidcRolesSchema, type OidcRoles } from '../../domain/oidc-roles.js';
+import type { LiveTenants } from '../../adapters/tenants/live-tenants.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { OidcProvider } from '../../adapters/identity/oidc-provider.js';
 import { ObjectSessionStore } from '../../adapters/identity/session-store.js';
@@ -31,10 +32,20 @@ export function loadOidcRoles(path: string): OidcRoles {
 }
 
 /** Sign-in for people when GRAVIX_OIDC_ISSUER is set (config.ts has checked the rest is there), else undefined. */
-export function loadSignIn(config: QueryConfig, store: ObjectStore, log: Logger): SignInDeps | undefined {
+export function loadSignIn(
+  config: QueryConfig,
+  store: ObjectStore,
+  log: Logger,
+  tenants: LiveTenants,
+): SignInDeps | undefined {
   if (!config.GRAVIX_OIDC_ISSUER) return undefined;
   const redirectUrl = config.GRAVIX_OIDC_REDIRECT_URL!;
+  const fileRoles = config.GRAVIX_OIDC_ROLES_FILE ? loadOidcRoles(config.GRAVIX_OIDC_ROLES_FILE) : undefined;
   return {
+    // Read at each sign-in: a GravixTenant's groups apply once the tenants file is re-read, without a restart.
+    get roles() {
+      return mergeTenantRoles(fileRoles, tenants.all());
+    },
     provider: new OidcProvider({
       issuer: config.GRAVIX_OIDC_ISSUER,
       clientId: config.GRAVIX_OIDC_CLIENT_ID!,
@@ -44,7 +55,6 @@ export function loadSignIn(config: QueryConfig, store: ObjectStore, log: Logger)
       allowHttp: config.GRAVIX_OIDC_ALLOW_HTTP === 'true',
       timeoutMs: 10_000,
     }),
-    roles: loadOidcRoles(config.GRAVIX_OIDC_ROLES_FILE!),
     groupsClaim: config.GRAVIX_OIDC_GROUPS_CLAIM,
     sessions: new ObjectSessionStore(store, { cacheMs: config.GRAVIX_KEYS_RELOAD_MS, log }),
     secure: new URL(redirectUrl).protocol === 'https:',

@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { hostname } from 'node:os';
 import { parseApiKeys } from '../../domain/api-keys.js';
+import { LiveTenants } from '../../adapters/tenants/live-tenants.js';
+import { loadReplicaBeats } from '../../adapters/tenants/replica-beats.js';
+import { defaultQuotaStaleMs } from '../../domain/quota-replicas.js';
 import { SavedViewStore } from '../adapters/saved-view-store.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { instanceName, ObjectKeyStore } from '../../adapters/identity/key-store.js';
@@ -85,7 +88,8 @@ export async function startQueryServer(
   store: ObjectStore,
   log: Logger,
 ): Promise<QueryServer> {
-  const signIn = loadSignIn(config, store, log);
+  const tenants = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
+  const signIn = loadSignIn(config, store, log, tenants);
   const keyStore = new ObjectKeyStore(store);
   const keys = await LiveKeys.start({
     fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
@@ -125,6 +129,11 @@ export async function startQueryServer(
     ...(signIn && { signIn }),
     alerts: new AlertStore(store),
     views: new SavedViewStore(store),
+    tenantUsage: {
+      settingsOf: (tenant) => tenants.get(tenant),
+      loadBeats: () => loadReplicaBeats(store, log),
+      staleMs: defaultQuotaStaleMs,
+    },
     log,
     readiness: () => engine.readiness(),
     dashboardDir: config.GRAVIX_DASHBOARD_DIR,
@@ -147,6 +156,7 @@ export async function startQueryServer(
     async stop() {
       await Promise.all([close(server), close(metricsServer)]);
       await keys.stop();
+      tenants.stop();
       await engine.close();
     },
   };

@@ -1,3 +1,5 @@
+import { buildTenantUsageHandlers, type TenantUsageDeps } from './tenant-usage-routes.js';
+import { defaultQuotaStaleMs } from '../../domain/quota-replicas.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildExactExpressApp } from '../../shared/http/exact-express-app.js';
@@ -61,6 +63,8 @@ export interface QueryAppDeps {
   log: Logger;
   /** Whether the engine answers (a short, cached probe): /ready's answer. */
   readiness: () => Promise<EngineReadiness>;
+  /** The tenants' settings and the ingest replicas' beats for GET /api/v1/tenant-usage; absent: no quotas, no beats. */
+  tenantUsage?: Pick<TenantUsageDeps, 'settingsOf' | 'loadBeats' | 'staleMs'>;
   /** Built dashboard assets to serve at '/', when present. */
   dashboardDir?: string;
   /** Ingest port written into the app shell for the first-event curl (`gravix dev`); unset: same origin. */
@@ -264,6 +268,14 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
         views: deps.views,
         now: () => deps.now?.() ?? Date.now(),
         audit: deps.identity.audit,
+      }),
+      ...buildTenantUsageHandlers({
+        settingsOf: () => undefined,
+        loadBeats: async () => [],
+        staleMs: defaultQuotaStaleMs,
+        ...deps.tenantUsage,
+        storedCounts: (tenant, from, to) => deps.service.storedCardinality(tenant, from, to),
+        now: () => deps.now?.() ?? Date.now(),
       }),
       'GET /api/v1/openapi.json': buildOpenApiHandler(),
       'GET /live': (_req, res) => void res.json({ status: 'ok' }),

@@ -104,7 +104,7 @@ function buildContext(deps: SignInDeps) {
     });
   /** A failed sign-in has no tenant of its own: it is filed under the one asked for, else the file's first. */
   const failureTenant = (asked: string | undefined) =>
-    deps.roles.tenants.find((t) => t.tenant === asked)?.tenant ?? deps.roles.tenants[0]!.tenant;
+    deps.roles.tenants.find((t) => t.tenant === asked)?.tenant ?? deps.roles.tenants[0]?.tenant ?? 'default';
 
   return { now, sessionCookie, clear, audit, failureTenant };
 }

@@ -39,6 +39,8 @@ export const routeTable = [
   { server: 'query', method: 'POST', path: '/api/v1/keys/{id}/rotate', scope: 'admin' },
   { server: 'query', method: 'DELETE', path: '/api/v1/keys/{id}', scope: 'admin' },
   { server: 'query', method: 'GET', path: '/api/v1/audit', scope: 'admin' },
+  // the tenant's usage against its quotas (docs/security.md): admins only
+  { server: 'query', method: 'GET', path: '/api/v1/tenant-usage', scope: 'admin' },
   // alerts (docs/alerts.md): everyone who reads a tenant sees what fires; rules decide who gets paged (admin);
   // operators, who answer the pages, silence them
   { server: 'query', method: 'GET', path: '/api/v1/alerts', scope: 'query' },
