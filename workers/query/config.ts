@@ -70,6 +70,11 @@ const querySchema = z.object({
   GRAVIX_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** A plain-HTTP issuer (a provider on loopback or inside the cluster); refused unless this is true. */
   GRAVIX_OIDC_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+  // Failed sign-ins (docs/security.md): past these many within the window, sign-ins from that address, or of that
+  // account, are refused (429 at /login, SIGN_IN_THROTTLED at the callback, audited) until the window moves on.
+  GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(100_000).default(20),
+  GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).max(100_000).default(5),
+  GRAVIX_SIGNIN_FAILURE_WINDOW_MS: z.coerce.number().int().min(1000).max(86_400_000).default(900_000),
   GRAVIX_SESSION_TTL_MS: z.coerce
     .number()
     .int()

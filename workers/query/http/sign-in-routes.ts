@@ -11,6 +11,7 @@ import {
   sessionCookieName,
   signInCookieName,
   type Session,
+  type SignInTransaction,
 } from '../../domain/session.js';
 import type { AuditLog } from '../../adapters/identity/audit-log.js';
 import {
@@ -21,6 +22,7 @@ import {
 import { ObjectSessionStore, randomToken } from '../../adapters/identity/session-store.js';
 import { sessionCredential, type SessionAccess } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
+import type { SignInThrottle } from '../../domain/sign-in-throttle.js';
 import { parseQueryString } from '../domain/parse-query-string.js';
 import { QueryParamError, parseText } from '../domain/query-params.js';
 
@@ -35,6 +37,8 @@ export interface SignInDeps {
   secure: boolean;
   sessionTtlMs: number;
   audit: AuditLog;
+  /** Failed sign-ins per source and per account (GRAVIX_SIGNIN_MAX_FAILURES_*); absent: no limit. */
+  throttle?: SignInThrottle;
   log: Logger;
   now?: () => number;
 }
@@ -68,11 +72,16 @@ const notConfigured = () =>
 
 const clientAddress = (req: Request) => req.socket.remoteAddress ?? 'unknown';
 
+/** Who verified claims name: their email, else their subject. */
+function actorOf(claims: IdTokenClaims): string {
+  const email = typeof claims['email'] === 'string' ? claims['email'] : undefined;
+  return `user:${email ?? claims.sub}`;
+}
+
 /** The session for verified claims (stored), or the refusal's code. */
 async function admit(deps: SignInDeps, at: number, claims: IdTokenClaims, tenant: string | undefined) {
   const groups = groupsOfClaims(claims, deps.groupsClaim);
-  const email = typeof claims['email'] === 'string' ? claims['email'] : undefined;
-  const actor = `user:${email ?? claims.sub}`;
+  const actor = actorOf(claims);
   const resolved = resolveRole(deps.roles, groups, tenant);
   if ('refused' in resolved) return { actor, groups, refused: resolved.refused };
   const session: Session = {
@@ -111,8 +120,21 @@ function buildContext(deps: SignInDeps) {
 
 type Context = ReturnType<typeof buildContext>;
 
+/** 429 before the provider is even asked: this address failed too many sign-ins lately. */
+function refuseThrottledSource(deps: SignInDeps, req: Request, now: number): void {
+  const retryAfterSeconds = deps.throttle?.retryAfterSeconds({ source: clientAddress(req) }, now);
+  if (retryAfterSeconds === undefined) return;
+  throw new HttpError(
+    429,
+    'SIGN_IN_THROTTLED',
+    `too many failed sign-ins from ${clientAddress(req)}; try again in ${retryAfterSeconds} s`,
+    { retryAfterSeconds },
+  );
+}
+
 function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
   return async (req, res) => {
+    refuseThrottledSource(deps, req, now());
     const q = parseQueryString(req.originalUrl.split('?')[1] ?? '', `${callbackPath}/login`, ['tenant']);
     const tenant = parseText(q, 'tenant', 63);
     const { url, transaction } = await deps.provider.begin(tenant, now());
@@ -129,6 +151,48 @@ function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
   };
 }
 
+type Verified = { claims: IdTokenClaims } | { code: string; reason: string; actor?: string };
+
+/**
+ * The callback's checks up to verified claims: the source's and then the account's failed sign-ins, the sign-in's
+ * age, the provider's answer and the token exchange. A refusal names its code, its reason and, once known, who.
+ */
+async function verifyCallback(
+  deps: SignInDeps,
+  query: string,
+  transaction: SignInTransaction,
+  source: string,
+  now: number,
+): Promise<Verified> {
+  const sourceWait = deps.throttle?.retryAfterSeconds({ source }, now);
+  if (sourceWait !== undefined)
+    return {
+      code: 'SIGN_IN_THROTTLED',
+      reason: `too many failed sign-ins from ${source}; ${sourceWait} s to wait`,
+    };
+  if (now - transaction.startedAt > transactionTtlMs)
+    return { code: 'SIGN_IN_EXPIRED', reason: 'the sign-in took longer than 10 minutes' };
+  const providerError = new URLSearchParams(query).get('error');
+  if (providerError !== null)
+    return { code: 'PROVIDER_REFUSED', reason: `the provider answered error=${providerError.slice(0, 100)}` };
+  let claims: IdTokenClaims;
+  try {
+    claims = await deps.provider.finish(query, transaction);
+  } catch (error) {
+    if (!(error instanceof OidcSignInError)) throw error;
+    return { code: 'SIGN_IN_FAILED', reason: error.message.slice(0, 500) };
+  }
+  const actor = actorOf(claims);
+  const accountWait = deps.throttle?.retryAfterSeconds({ account: actor }, now);
+  if (accountWait !== undefined)
+    return {
+      code: 'SIGN_IN_THROTTLED',
+      reason: `too many failed sign-ins of this account; ${accountWait} s to wait`,
+      actor,
+    };
+  return { claims };
+}
+
 function buildCallback(
   deps: SignInDeps,
   { now, sessionCookie, clear, audit, failureTenant }: Context,
@@ -142,22 +206,20 @@ function buildCallback(
     if (!transaction) return void res.redirect(302, failedLanding('SIGN_IN_NOT_STARTED'));
     res.setHeader('Set-Cookie', clear(signInCookieName, callbackPath, 'Lax'));
     const tenant = failureTenant(transaction.tenant);
+    const source = clientAddress(req);
     const fail = async (code: string, reason: string, actor = 'anonymous') => {
+      // A refusal for throttling is not itself a failure: a person locked out is let in once the window passes.
+      if (code !== 'SIGN_IN_THROTTLED')
+        deps.throttle?.recordFailure(
+          actor === 'anonymous' ? [{ source }] : [{ source }, { account: actor }],
+          now(),
+        );
       await audit(req, res, { tenant, actor, action: 'signin.failed', reason: `${code}: ${reason}` });
       res.redirect(302, failedLanding(code));
     };
-    if (now() - transaction.startedAt > transactionTtlMs)
-      return fail('SIGN_IN_EXPIRED', 'the sign-in took longer than 10 minutes');
-    const providerError = new URLSearchParams(query).get('error');
-    if (providerError !== null)
-      return fail('PROVIDER_REFUSED', `the provider answered error=${providerError.slice(0, 100)}`);
-    let claims: IdTokenClaims;
-    try {
-      claims = await deps.provider.finish(query, transaction);
-    } catch (error) {
-      if (!(error instanceof OidcSignInError)) throw error;
-      return fail('SIGN_IN_FAILED', error.message.slice(0, 500));
-    }
+    const verified = await verifyCallback(deps, query, transaction, source, now());
+    if ('code' in verified) return fail(verified.code, verified.reason, verified.actor);
+    const { claims } = verified;
     const admitted = await admit(deps, now(), claims, transaction.tenant);
     if ('refused' in admitted)
       return fail(

@@ -68,6 +68,9 @@ beforeAll(async () => {
     GRAVIX_OIDC_REDIRECT_URL: `${url}/api/v1/auth/callback`,
     GRAVIX_OIDC_ROLES_FILE: rolesFile,
     GRAVIX_OIDC_ALLOW_HTTP: 'true',
+    // The stranger's third sign-in is one too many (two failures in the window); every test comes from 127.0.0.1.
+    GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '2',
+    GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: '1000',
   });
   query = await startQueryServer(config, new LocalObjectStore(join(dir, 'store')), pino({ level: 'silent' }));
   browser = await launchChromium();
@@ -208,6 +211,24 @@ describe('sign-in through an OpenID provider (Dex)', () => {
     const failed = (await auditEvents()).find((e) => e.action === 'signin.failed');
     expect(failed).toMatchObject({ actor: 'user:nora@example.com', tenant: 'acme' });
     expect(failed?.reason).toBe('NO_ROLE: no group gives a role (groups: strangers)');
+  });
+
+  it("refuses an account's sign-in through Dex after its limit of failures, audits it, and lets others in", async () => {
+    // The test above failed once for the stranger; this is the second failure, the next is refused outright.
+    expect(new URL((await signIn(users.stranger)).url()).hash).toBe('#signin-error=NO_ROLE');
+    const page = await signIn(users.stranger);
+    expect(new URL(page.url()).hash).toBe('#signin-error=SIGN_IN_THROTTLED');
+    expect(await filledText(page, '#signin-error')).toMatch(/Too many failed sign-ins/);
+    const throttled = (await auditEvents()).find((e) => e.reason?.startsWith('SIGN_IN_THROTTLED'));
+    expect(throttled).toMatchObject({
+      action: 'signin.failed',
+      actor: 'user:nora@example.com',
+      tenant: 'acme',
+      reason: expect.stringMatching(
+        /^SIGN_IN_THROTTLED: too many failed sign-ins of this account; \d+ s to wait$/,
+      ),
+    });
+    expect(await filledText(await signIn(users.viewer), '#who')).toBe('user:vic@example.com (viewer) · acme');
   });
 
   it('signs out: the session is gone on the server (the old cookie gets 401) and the sign-out is audited', async () => {

@@ -68,6 +68,8 @@ export function signInErrorText(hash: string): string | null {
     SIGN_IN_NOT_STARTED: 'That sign-in link was not started from this browser. Please sign in again.',
     PROVIDER_REFUSED: 'The identity provider refused the sign-in.',
     SIGN_IN_FAILED: 'The identity provider’s answer could not be verified. Please try again.',
+    SIGN_IN_THROTTLED:
+      'Too many failed sign-ins from here or for this account. Please wait a few minutes, then try again.',
   };
   return texts[match[1]!] ?? `Sign-in failed (${match[1]!}).`;
 }
