@@ -1,6 +1,7 @@
 import * as oidc from 'openid-client';
 import type { SignInTransaction } from '../../domain/session.js';
 import { randomToken } from './session-store.js';
+import { buildEndSessionUrl, postLogoutRedirectOf } from '../../domain/end-session.js';
 
 export interface OidcSettings {
   issuer: string;
@@ -76,6 +77,26 @@ export class OidcProvider {
         cause: error,
       });
     }
+  }
+
+  /**
+   * Where the browser goes so the provider signs the person out too, when its discovery advertises an
+   * `end_session_endpoint` (Keycloak, Okta, Entra ID, Google does not, Dex does not); undefined otherwise, and
+   * when discovery fails now: the local sign-out has happened either way.
+   */
+  async endSessionUrl(): Promise<string | undefined> {
+    let endpoint: string | undefined;
+    try {
+      endpoint = (await this.discovered()).serverMetadata().end_session_endpoint;
+    } catch {
+      return undefined;
+    }
+    if (!endpoint) return undefined;
+    return buildEndSessionUrl(
+      endpoint,
+      this.settings.clientId,
+      postLogoutRedirectOf(this.settings.redirectUrl),
+    );
   }
 
   private discovered(): Promise<oidc.Configuration> {

@@ -259,7 +259,10 @@ function buildLogout(deps: SignInDeps, { now, sessionCookie, clear, audit }: Con
       await audit(req, res, { tenant: session.tenant, actor: session.actor, action: 'signout' });
     }
     res.setHeader('Set-Cookie', clear(sessionCookie, '/', 'Strict'));
-    res.status(204).end();
+    // RP-initiated logout when the provider offers it: the page sends the browser there; else local only (204).
+    const endSessionUrl = session ? await deps.provider.endSessionUrl() : undefined;
+    if (endSessionUrl) res.status(200).json({ endSessionUrl });
+    else res.status(204).end();
   };
 }
 

@@ -251,6 +251,12 @@ describe('sign-in through an OpenID provider (Dex)', () => {
   it('refuses a replayed session cookie after sign-out with 401', async () => {
     const page = await signIn(users.viewer);
     const cookie = (await page.context().cookies(url)).find((c) => c.name === 'gravix_session')!;
+    // RP-initiated logout only where the provider's discovery offers it; this Dex does not, so the sign-out is the
+    // local revoke (204), as docs/security.md says.
+    const discovery = (await (await fetch(`${dex.issuer}/.well-known/openid-configuration`)).json()) as {
+      end_session_endpoint?: string;
+    };
+    expect(discovery.end_session_endpoint).toBeUndefined();
     expect((await pageFetch(page, 'POST', '/api/v1/auth/logout', { csrf: true })).status).toBe(204);
     const replay = await fetch(`${url}/api/v1/services`, {
       headers: { cookie: `gravix_session=${cookie.value}` },

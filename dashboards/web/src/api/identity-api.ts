@@ -37,8 +37,10 @@ export class IdentityApi {
     return me;
   }
 
-  signOut(): Promise<void> {
-    return this.call('POST', 'auth/logout');
+  /** Signs out here; the provider's sign-out URL when it offers RP-initiated logout (the page goes there next). */
+  async signOut(): Promise<string | undefined> {
+    const answer = await this.call<{ endSessionUrl?: string } | undefined>('POST', 'auth/logout');
+    return answer?.endSessionUrl;
   }
 
   async listKeys(): Promise<KeyView[]> {

@@ -46,7 +46,11 @@ export class AdminView {
     this.showSignInOptions();
     this.signOut.addEventListener(
       'click',
-      () => void this.api.signOut().finally(() => window.location.assign('/')),
+      () =>
+        void this.api
+          .signOut()
+          .then((endSessionUrl) => window.location.assign(endSessionUrl ?? '/'))
+          .catch(() => window.location.assign('/')),
     );
     requireElement('key-create', HTMLFormElement).addEventListener('submit', (event) => {
       event.preventDefault();
