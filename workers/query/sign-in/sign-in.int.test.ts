@@ -158,6 +158,8 @@ describe('sign-in through an OpenID provider (Dex)', () => {
   it("lets an admin create a key on the admin page, showing its secret once, and reads the change in the page's audit log", async () => {
     const page = await signIn(users.admin);
     await page.goto(`${url}/#admin`);
+    // Usage against quotas: acme has no tenants file entry here, so nothing is limited.
+    expect(await filledText(page, '#usage-table')).toContain('Tenant acme · 0 ingest replicas');
     await page.locator('#key-name').fill('made-in-the-browser');
     await page.locator('#key-create button[type="submit"]').click();
     const secret = await filledText(page, '#key-secret-value');

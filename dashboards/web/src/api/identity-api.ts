@@ -1,3 +1,4 @@
+import type { TenantUsageResponse } from '../../../../workers/query/domain/tenant-usage.js';
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
 import type { KeyView } from '../../../../workers/domain/managed-keys.js';
 import { sendApiRequest } from './send-api-request.js';
@@ -41,6 +42,10 @@ export class IdentityApi {
   async signOut(): Promise<string | undefined> {
     const answer = await this.call<{ endSessionUrl?: string } | undefined>('POST', 'auth/logout');
     return answer?.endSessionUrl;
+  }
+
+  tenantUsage(): Promise<TenantUsageResponse> {
+    return this.call('GET', 'tenant-usage');
   }
 
   async listKeys(): Promise<KeyView[]> {

@@ -1,3 +1,4 @@
+import { buildUsageTable } from '../domain/usage-table.js';
 import { ApiResponseError, ApiUnauthorizedError } from '../api/api-errors.js';
 import type { IdentityApi, Whoami } from '../api/identity-api.js';
 import { buildAuditTable, buildKeysTable, signInErrorText } from '../domain/admin-tables.js';
@@ -30,6 +31,7 @@ export class AdminView {
   private readonly section = requireElement('admin', HTMLElement);
   private readonly error = requireElement('admin-error', HTMLParagraphElement);
   private readonly keysTable = requireElement('keys-table', HTMLDivElement);
+  private readonly usageTable = requireElement('usage-table', HTMLDivElement);
   private readonly auditTable = requireElement('audit-table', HTMLDivElement);
   private readonly secret = requireElement('key-secret', HTMLDivElement);
   private readonly secretValue = requireElement('key-secret-value', HTMLElement);
@@ -82,6 +84,7 @@ export class AdminView {
     this.error.textContent = '';
     this.auditFrom.value ||= localInput(Date.now() - DAY_MS);
     this.auditTo.value ||= localInput(Date.now() + 60_000);
+    await this.loadUsage();
     await this.loadKeys();
     await this.loadAudit();
   }
@@ -91,6 +94,15 @@ export class AdminView {
     this.who.textContent = me ? `${me.actor}${me.role ? ` (${me.role})` : ''} · ${me.tenant}` : '';
     this.signOut.hidden = !me?.csrfToken;
     this.adminLink.hidden = !me?.scopes.includes('admin');
+  }
+
+  private async loadUsage(): Promise<void> {
+    try {
+      this.usageTable.innerHTML = buildUsageTable(await this.api.tenantUsage());
+    } catch (error) {
+      this.usageTable.textContent = '';
+      this.error.textContent = describe(error);
+    }
   }
 
   private async loadKeys(): Promise<void> {
