@@ -14,20 +14,23 @@ const helpFlag = '  -h, --help  print this help and exit';
 export const subcommands: Record<string, Subcommand> = {
   dev: {
     summary: 'embedded pipeline: ingest + rollup + query + dashboard',
-    help: `usage: gravix dev [--demo] [--alerts rules.yaml] [--tenants tenants.yaml]
+    help: `usage: gravix dev [--demo [--history 8d]] [--alerts rules.yaml] [--tenants tenants.yaml]
 
 The embedded pipeline in one process on a data directory: ingestion on 127.0.0.1:8081, a rollup every minute, and
 the query API with the dashboard on 127.0.0.1:8080 (DuckDB). The API key is created once in <data dir>/dev-api-key.
 
 options:
   --demo      send realistic synthetic traffic, so charts appear within a minute
+  --history D with --demo: first send D (90m, 36h, 8d; at most 30d) of back-dated demo traffic with deploys and
+              incidents through ingestion, so week-over-week and markers show at once (8d: ~8M facts)
   --alerts F  evaluate the alert rules of YAML file F in-process (docs/alerts.md); channels from
               GRAVIX_ALERT_CHANNELS_FILE
   --tenants F tenants with quotas, retention and OIDC groups from YAML file F (docs/security.md, the
               GravixTenant schema); re-read when it changes
 ${helpFlag}
 
-configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000), and the
+configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000),
+GRAVIX_DEMO_RATE (mean requests per second of --demo and --history, 12), and the
 keys of gravix ingest and gravix query (workers/dev/config.ts, workers/ingest/config.ts, workers/query/config.ts).`,
     load: () => import('../workers/dev/main.js'),
   },
@@ -164,8 +167,8 @@ configuration (environment): GRAVIX_OPERATOR_KUBECONFIG (in-cluster config when 
     help: `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--duration 60]
   [--services 8] [--paths 12] [--seed 1] [--deploy-every 900]
 
-Sends modelled traffic (diurnal rate, heavy-tailed latency, error spikes, a slow endpoint, duplicates, deploys) to an
-ingest URL; exit code 1 when a batch was not accepted.
+Sends modelled traffic (diurnal and weekly rate, heavy-tailed latency, error spikes, a slow endpoint, duplicates,
+deploys; services and routes named like a shop's backend: checkout, payments, search, auth, ...) to an ingest URL; exit code 1 when a batch was not accepted.
 
 options:
   --url URL           the ingest server (required)

@@ -12,11 +12,13 @@ export async function startGravix(
   subcommand: string,
   env: NodeJS.ProcessEnv,
   readyUrl: string,
+  /** Arguments after the subcommand (`--demo`, `--history 8d`). */
+  args: readonly string[] = [],
 ): Promise<GravixProcess> {
   const proc = new ManagedProcess({
     name: `gravix-${subcommand}`,
     command: process.execPath,
-    args: [await builtCli(), subcommand],
+    args: [await builtCli(), subcommand, ...args],
     env,
   });
   proc.start();

@@ -1,4 +1,5 @@
 import { ConfigError } from '../shared/config-error.js';
+import { parseDevArgs } from './demo-args.js';
 import { loadDevEnvironment } from './config.js';
 
 describe('loadDevEnvironment', () => {
@@ -19,5 +20,54 @@ describe('loadDevEnvironment', () => {
     expect(() => loadDevEnvironment({ GRAVIX_ROLLUP_SCAN_THREADS: '17' })).toThrow(
       /GRAVIX_ROLLUP_SCAN_THREADS/,
     );
+  });
+});
+
+describe('gravix dev --demo --history', () => {
+  it('reads the history length in minutes, hours or days', () => {
+    expect(parseDevArgs(['--demo', '--history', '8d'])).toEqual({ demo: true, historyMs: 8 * 86_400_000 });
+    expect(parseDevArgs(['--history', '90m', '--demo'])).toEqual({ demo: true, historyMs: 90 * 60_000 });
+    expect(parseDevArgs(['--demo'])).toEqual({ demo: true, historyMs: undefined });
+  });
+
+  it.each([
+    [
+      ['--demo', '--history'],
+      'invalid gravix dev configuration: --history: must be a length such as 90m, 36h or 8d',
+    ],
+    [
+      ['--demo', '--history', '8 days'],
+      'invalid gravix dev configuration: --history="8 days": must be a length such as 90m, 36h or 8d',
+    ],
+    [
+      ['--demo', '--history', '0d'],
+      'invalid gravix dev configuration: --history="0d": must be a length such as 90m, 36h or 8d',
+    ],
+    [
+      ['--demo', '--history', '31d'],
+      'invalid gravix dev configuration: --history="31d": must be at most 30d (the embedded metrics retention)',
+    ],
+    [
+      ['--history', '8d'],
+      'invalid gravix dev configuration: --history="8d": needs --demo (it back-dates the demo traffic)',
+    ],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseDevArgs(argv)).toThrow(
+      new ConfigError([message.replace(/^.*configuration: /, '')], { subject: 'gravix dev' }),
+    );
+    expect(() => parseDevArgs(argv)).toThrow(message);
+  });
+
+  it('lets ingest take facts as old as the history, and refuses a user limit that would drop some', () => {
+    expect(loadDevEnvironment({}, 8 * 86_400_000).env['GRAVIX_MAX_PAST_MS']).toBe(
+      String(8 * 86_400_000 + 3_600_000),
+    );
+    expect(loadDevEnvironment({}, 3_600_000).env['GRAVIX_MAX_PAST_MS']).toBe(String(7 * 86_400_000));
+    expect(loadDevEnvironment({}).env['GRAVIX_MAX_PAST_MS']).toBeUndefined();
+    expect(() => loadDevEnvironment({ GRAVIX_MAX_PAST_MS: '86400000' }, 2 * 86_400_000)).toThrow(
+      'invalid configuration: GRAVIX_MAX_PAST_MS: must be at least the --history length plus an hour (176400000 ms), or ingest refuses the oldest demo facts',
+    );
+    expect(loadDevEnvironment({ GRAVIX_DEMO_RATE: '0.5' }).GRAVIX_DEMO_RATE).toBe(0.5);
+    expect(() => loadDevEnvironment({ GRAVIX_DEMO_RATE: '0' })).toThrow(/GRAVIX_DEMO_RATE/);
   });
 });

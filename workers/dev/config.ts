@@ -9,13 +9,20 @@ const devSchema = z.object({
    * isolate and inflate buffers each time (issue #18: the demo's RSS under 300 MiB).
    */
   GRAVIX_ROLLUP_SCAN_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+  /**
+   * Mean requests per second of `--demo` (and of its `--history`, so the back-dated weeks look like the live one).
+   * 12/s over 50 endpoints gives every endpoint a dozen requests a minute, and 8 days of history ~8M facts.
+   */
+  GRAVIX_DEMO_RATE: z.coerce.number().positive().max(10_000).default(12),
 });
+
+const hourMs = 3_600_000;
 
 /**
  * The embedded mode's environment: its own defaults (loopback only, short WAL segments so raw data reaches the
  * store within seconds) under whatever the user set, plus its own keys. The ingest and query loaders read the rest.
  */
-export function loadDevEnvironment(env: Record<string, string | undefined>) {
+export function loadDevEnvironment(env: Record<string, string | undefined>, historyMs?: number) {
   const merged: Record<string, string | undefined> = {
     GRAVIX_DATA_DIR: '.gravix-data',
     GRAVIX_INGEST_HOST: '127.0.0.1',
@@ -27,7 +34,18 @@ export function loadDevEnvironment(env: Record<string, string | undefined>) {
     // DuckDB's buffer pool in the one embedded process: the dashboard's statements over a dev store need far less
     // (the 7-day bench dataset's heaviest call stays under it), and the demo must stay under 300 MiB in all.
     GRAVIX_DUCKDB_MEMORY_LIMIT: '256MB',
+    // --history back-dates facts: ingest must take them (an hour of slack for the time the backfill takes).
+    ...(historyMs !== undefined && {
+      GRAVIX_MAX_PAST_MS: String(Math.max(7 * 24 * hourMs, historyMs + hourMs)),
+    }),
     ...env,
   };
-  return { env: merged, dataDir: merged['GRAVIX_DATA_DIR']!, ...parseConfig(devSchema, merged) };
+  const schema = devSchema.refine(
+    () => historyMs === undefined || Number(merged['GRAVIX_MAX_PAST_MS']) >= historyMs + hourMs,
+    {
+      path: ['GRAVIX_MAX_PAST_MS'],
+      message: `must be at least the --history length plus an hour (${(historyMs ?? 0) + hourMs} ms), or ingest refuses the oldest demo facts`,
+    },
+  );
+  return { env: merged, dataDir: merged['GRAVIX_DATA_DIR']!, ...parseConfig(schema, merged) };
 }

@@ -19,7 +19,7 @@ async function expectDashboardShowsServices(url: string, key: string): Promise<v
     await page.waitForSelector('#endpoints-table table');
     await page.waitForSelector('#card-latency svg.chart');
     const table = await page.textContent('#endpoints-table');
-    for (const service of ['svc-00', 'svc-01', 'svc-02']) expect(table).toContain(service);
+    for (const service of ['checkout', 'payments', 'search']) expect(table).toContain(service);
     await page.screenshot({ path: repoPath('test-artifacts', 'gravix-dev-dashboard.png'), fullPage: true });
   } finally {
     await browser.close();
@@ -69,7 +69,7 @@ describe('gravix dev (embedded pipeline)', () => {
       // Duplicates (client retries) are counted once.
       expect(requests).toBeLessThanOrEqual(load.sent);
       expect(requests).toBeGreaterThan(load.sent * 0.95);
-      const series = (await query('/api/v1/timeseries?service=svc-00')) as TimeseriesResponse;
+      const series = (await query('/api/v1/timeseries?service=checkout')) as TimeseriesResponse;
       expect(series.points.some((p) => p.p95 !== null && p.requests > 0)).toBe(true);
       await expectDashboardShowsServices(`http://127.0.0.1:${queryPort}/`, key);
     } finally {

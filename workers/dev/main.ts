@@ -13,6 +13,8 @@ import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { PartitionBackoff } from '../rollup/domain/partition-backoff.js';
 import { buildLogger } from '../shared/logger.js';
 import { loadDevEnvironment } from './config.js';
+import { parseDevArgs } from './demo-args.js';
+import { sendHistory } from '../loadgen/send-history.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
 import { startAlertWorker, type AlertWorker } from '../alert/app/alert-worker.js';
 import { loadAlertConfig } from '../alert/config.js';
@@ -42,6 +44,43 @@ function rollupOptions(store: ObjectStore, log: Logger, scanThreads: number, ten
     metricsRetentionMs: 30 * day,
     log,
   };
+}
+
+/** The demo's traffic shape: live (loadgen) and back-dated (--history) alike, so the weeks line up. */
+const demoTraffic = { services: 5, paths: 8, seed: 42, 'deploy-every': 600 } as const;
+
+/**
+ * `--demo`: live modelled traffic from now on, and with `--history` the weeks before it, sent through the same
+ * ingest API (WAL, segments, the rollup) back-dated, so week-over-week and deploy markers show on first start.
+ */
+function startDemo(
+  target: { url: string; key: string; rate: number },
+  historyMs: number | undefined,
+  signal: AbortSignal,
+  log: Logger,
+): void {
+  const now = Date.now();
+  const live = { ...target, ...demoTraffic, duration: 10 ** 9 };
+  void runLoad(live, undefined, signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
+  if (historyMs === undefined) return;
+  const history = { ...target, ...demoTraffic, from: now - historyMs, to: now };
+  log.info({ from: new Date(history.from).toISOString(), rate: target.rate }, 'demo history started');
+  let logged = history.from;
+  let waits = 0;
+  void sendHistory(history, signal, {
+    onBatch: (sentUpTo, facts) => {
+      // A line per back-dated day sent, so a long backfill shows it is moving.
+      if (sentUpTo - logged < 86_400_000) return;
+      logged = sentUpTo;
+      log.info({ sentUpTo: new Date(sentUpTo).toISOString(), facts }, 'demo history progress');
+    },
+    // Ingest pushing back (429/503) is waited out; the first and every 100th wait say why.
+    onWait: (status, answer) => {
+      if (waits++ % 100 === 0) log.warn({ status, answer, waits }, 'demo history waits for ingest');
+    },
+  })
+    .then((sent) => log.info(sent, 'demo history sent'))
+    .catch((err) => log.error({ err }, 'demo history failed'));
 }
 
 function waitForSignal(): Promise<void> {
@@ -79,16 +118,18 @@ async function startDevAlerts(
 }
 
 /**
- * `gravix dev [--demo]`: the embedded pipeline in one process on a data directory — ingestion, a rollup every
+ * `gravix dev [--demo [--history 8d]]`: the embedded pipeline in one process on a data directory — ingestion, a rollup every
  * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`).
  */
 export async function run(argv: string[]): Promise<number> {
+  const args = parseDevArgs(argv);
   const {
     env,
     dataDir,
     GRAVIX_ROLLUP_INTERVAL_MS: intervalMs,
     GRAVIX_ROLLUP_SCAN_THREADS: scanThreads,
-  } = loadDevEnvironment({ ...process.env, ...tenantsFileArg(argv) });
+    GRAVIX_DEMO_RATE: demoRate,
+  } = loadDevEnvironment({ ...process.env, ...tenantsFileArg(argv) }, args.historyMs);
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   // One process serves both APIs: their metrics listeners take free ports unless the user picks them.
@@ -121,19 +162,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const alerts = await startDevAlerts(argv, env, queryConfig, store, query.engine, log);
   const demo = new AbortController();
-  if (argv.includes('--demo')) {
-    const options = {
-      url: ingestUrl,
-      key,
-      rate: 40,
-      duration: 10 ** 9,
-      services: 5,
-      paths: 8,
-      seed: 42,
-      'deploy-every': 600,
-    };
-    void runLoad(options, undefined, demo.signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
-  }
+  if (args.demo) startDemo({ url: ingestUrl, key, rate: demoRate }, args.historyMs, demo.signal, log);
   // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
   const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
   const rollups = startRollupLoop({

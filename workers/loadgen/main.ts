@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseConfig } from '../shared/config-error.js';
 import { buildLogger } from '../shared/logger.js';
+import { postJson } from './post-json.js';
 import { TrafficModel, type RequestFactBody } from './traffic-model.js';
 
 const optionsSchema = z.object({
@@ -17,15 +18,8 @@ const optionsSchema = z.object({
 
 export type LoadgenOptions = z.infer<typeof optionsSchema>;
 
-async function post(url: string, key: string, path: string, body: unknown): Promise<number> {
-  const res = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const post = async (url: string, key: string, path: string, body: unknown) =>
+  (await postJson(url, key, path, body)).status;
 
 /** Sends one second of modelled traffic per second of wall time; 429/503 are honoured by waiting. */
 export async function runLoad(
