@@ -145,6 +145,8 @@ async function main(): Promise<void> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, timezoneId: 'UTC' });
   await context.addInitScript((t) => localStorage.setItem('gravix.token', t), key);
   const page: Page = await context.newPage();
+  // A loaded machine (load 40+) makes the first, cold 7-day page take longer than Playwright's 30 s default.
+  page.setDefaultTimeout(300_000);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.clock.install({ time: benchNow });
