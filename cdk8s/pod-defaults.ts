@@ -118,6 +118,10 @@ export function workersContainer(props: {
               ? []
               : [{ name: 'metrics', containerPort: props.metricsPort }]),
           ],
+          // Query and alert open their engine (Trino DDL and warm-up) and ingest replays its log before they listen:
+          // minutes on a loaded node. Without a startup probe, liveness killed them mid-start (query and alert
+          // restarted 2-3 times each on the test cluster at load 30). Up to 5 minutes to start, then liveness.
+          startupProbe: httpProbe('/live', 'http', 5, 60),
           readinessProbe: httpProbe('/ready', 'http', 5),
           livenessProbe: httpProbe('/live', 'http', 10, 6),
         }

@@ -156,6 +156,23 @@ describe('the alert worker pod against gravix alert', () => {
     GRAVIX_ALERT_CHANNEL_PAGER_URL: 'https://hooks.invalid/pager',
   };
 
+  it('lets every serving worker start for up to 5 minutes before liveness counts (engine warm-up, log replay)', () => {
+    type Probed = { startupProbe?: Probe; livenessProbe?: Probe; readinessProbe?: Probe };
+    type Probe = { httpGet: { path: string }; periodSeconds: number; failureThreshold: number };
+    for (const [kind, name] of [
+      ['StatefulSet', 'shop-ingest'],
+      ['Deployment', 'shop-query'],
+      ['Deployment', 'shop-rollup'],
+      ['Deployment', 'shop-alert'],
+    ] as const) {
+      const c = container(manifests, kind, name) as unknown as Probed;
+      expect(c.startupProbe?.httpGet.path).toBe('/live');
+      expect(c.startupProbe!.periodSeconds * c.startupProbe!.failureThreshold).toBe(300);
+      // The liveness probe alone would have killed a worker that had not listened within a minute.
+      expect(c.livenessProbe!.periodSeconds * c.livenessProbe!.failureThreshold).toBe(60);
+    }
+  });
+
   it('gives it an environment loadAlertConfig accepts: Trino, its Lease, and its pipeline’s rules', () => {
     const config = loadAlertConfig(env);
     expect(config.query).toMatchObject({

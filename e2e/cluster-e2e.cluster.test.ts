@@ -293,6 +293,19 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect(
       metricValue(metrics, 'gravix_alert_notifications_total', { channel: 'e2e-hook', outcome: 'sent' }),
     ).toBe(1);
+    // Query and alert open Trino (DDL, warm-up) before they listen: the startup probe lets them, where liveness
+    // alone restarted both 2-3 times at load 30.
+    const restarts = await kubectl([
+      '-n',
+      namespace,
+      'get',
+      'pods',
+      '-l',
+      `app.kubernetes.io/instance=${release},app.kubernetes.io/component in (alert,query)`,
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.labels.app\\.kubernetes\\.io/component}={.status.containerStatuses[0].restartCount}{"\\n"}{end}',
+    ]);
+    expect(restarts.trim().split('\n').sort()).toEqual(['alert=0', 'query=0']);
     // One firing, one notification: later ticks keep it firing without sending it again.
     expect(hook!.received.filter((r) => r.path === '/hooks/gravix')).toHaveLength(1);
   }, 600_000);
