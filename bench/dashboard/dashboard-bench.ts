@@ -8,8 +8,8 @@
  * - `drillDownClick7d`: a click on an endpoint row to its charts and table drawn; each iteration clicks another
  *   endpoint, so its series is not in the result cache (the services and endpoint lists are, as on a real page);
  * - CPU of the click: this process's CPU time over the click (the query server and DuckDB's threads run here;
- *   Playwright's client too, a few ms) and the page's main-thread task time (Chromium's `TaskDuration`), which do
- *   not grow with the machine's load the way wall time does;
+ *   Playwright's client too, a few ms) and the page's main-thread CPU time (Chromium's `ThreadTime`; its busy
+ *   wall time, script and layout beside it), which do not grow with the machine's load the way wall time does;
  * - the floor, in the same run: the same five calls of a drill-down into another, never asked endpoint, fetched in
  *   parallel from Node (engine and HTTP only, no browser), with their CPU time.
  * Usage: npm run bench:dashboard [-- --iterations 5 --density 0.25]
@@ -55,11 +55,21 @@ const cpuMs = (since: NodeJS.CpuUsage) => {
   return (used.user + used.system) / 1000;
 };
 
-/** The page's main-thread task time so far, in ms (Chromium's Performance domain). */
-async function taskMs(cdp: CDPSession): Promise<number> {
+const pageMetrics = ['ThreadTime', 'TaskDuration', 'ScriptDuration', 'LayoutDuration'] as const;
+type PageMetrics = Record<(typeof pageMetrics)[number], number>;
+
+/**
+ * The page's counters so far, in ms (Chromium's Performance domain): `ThreadTime` is the renderer main thread's CPU
+ * time; `TaskDuration` its busy time (wall, so a loaded machine inflates it); script and layout within it.
+ */
+async function readPageMetrics(cdp: CDPSession): Promise<PageMetrics> {
   const { metrics } = await cdp.send('Performance.getMetrics');
-  return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000;
+  const value = (name: string) => (metrics.find((m) => m.name === name)?.value ?? 0) * 1000;
+  return Object.fromEntries(pageMetrics.map((name) => [name, value(name)])) as PageMetrics;
 }
+
+const minus = (a: PageMetrics, b: PageMetrics) =>
+  Object.fromEntries(pageMetrics.map((name) => [name, a[name] - b[name]])) as PageMetrics;
 
 /** The query server as `gravix dev` starts it, over the dataset (a data directory whose store is the dataset). */
 async function startServer(root: string) {
@@ -101,7 +111,7 @@ async function measureIteration(page: Page, cdp: CDPSession, i: number) {
   // Row i of the table (worst first): another endpoint each time, so its series is not cached.
   const row = page.locator(`#endpoints-table tbody tr:nth-child(${i + 1}) button.endpoint-link`);
   const path = (await row.getAttribute('data-path')) ?? '';
-  const [cpu0, task0] = [process.cpuUsage(), await taskMs(cdp)];
+  const [cpu0, page0] = [process.cpuUsage(), await readPageMetrics(cdp)];
   t0 = performance.now();
   await row.click();
   await page.waitForFunction(
@@ -111,7 +121,52 @@ async function measureIteration(page: Page, cdp: CDPSession, i: number) {
   await page.waitForSelector('#card-latency svg.chart');
   await page.waitForSelector('#endpoints-table table');
   const click = performance.now() - t0;
-  return { firstChart, fullPage, click, clickCpu: cpuMs(cpu0), clickTask: (await taskMs(cdp)) - task0 };
+  return {
+    firstChart,
+    fullPage,
+    click,
+    clickCpu: cpuMs(cpu0),
+    clickPage: minus(await readPageMetrics(cdp), page0),
+  };
+}
+
+const emptyMeasures = () => ({
+  firstChart: [] as number[],
+  fullPage: [] as number[],
+  click: [] as number[],
+  clickCpu: [] as number[],
+  clickBrowserCpu: [] as number[],
+  clickBrowserTask: [] as number[],
+  clickBrowserScript: [] as number[],
+  clickBrowserLayout: [] as number[],
+  floor: [] as number[],
+  floorCpu: [] as number[],
+});
+type Measures = ReturnType<typeof emptyMeasures>;
+
+function buildSummary(m: Measures, rows: number, root: string, load: { start: number[] }) {
+  return {
+    bench: 'dashboard',
+    server: 'startQueryServer with gravix dev defaults (DuckDB 256MB, engine guard, result cache)',
+    dataset: { ...benchDataset, density, rows, root },
+    iterations,
+    wallMs: {
+      firstChart7d: stats(m.firstChart),
+      fullPage7d: stats(m.fullPage),
+      drillDownClick7d: stats(m.click),
+      floorApiCallsOfDrillDown: stats(m.floor),
+    },
+    cpuMs: {
+      drillDownClickServerProcess: stats(m.clickCpu),
+      drillDownClickBrowserMainThreadCpu: stats(m.clickBrowserCpu),
+      drillDownClickBrowserMainThreadBusyWall: stats(m.clickBrowserTask),
+      drillDownClickBrowserScript: stats(m.clickBrowserScript),
+      drillDownClickBrowserLayout: stats(m.clickBrowserLayout),
+      floorServerProcess: stats(m.floorCpu),
+    },
+    target: 'drill-down < 1000 ms',
+    loadAverage: { ...load, end: loadavg().map((l) => Number(l.toFixed(1))) },
+  };
 }
 
 async function main(): Promise<void> {
@@ -150,15 +205,8 @@ async function main(): Promise<void> {
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.clock.install({ time: benchNow });
-  const m = {
-    firstChart: [] as number[],
-    fullPage: [] as number[],
-    click: [] as number[],
-    clickCpu: [] as number[],
-    clickBrowserTask: [] as number[],
-    floor: [] as number[],
-    floorCpu: [] as number[],
-  };
+  const m = emptyMeasures();
+
   for (let i = 0; i <= iterations; i++) {
     const one = await measureIteration(page, cdp, i);
     const floorCpu0 = process.cpuUsage();
@@ -172,31 +220,16 @@ async function main(): Promise<void> {
     m.fullPage.push(one.fullPage);
     m.click.push(one.click);
     m.clickCpu.push(one.clickCpu);
-    m.clickBrowserTask.push(one.clickTask);
+    m.clickBrowserCpu.push(one.clickPage.ThreadTime);
+    m.clickBrowserTask.push(one.clickPage.TaskDuration);
+    m.clickBrowserScript.push(one.clickPage.ScriptDuration);
+    m.clickBrowserLayout.push(one.clickPage.LayoutDuration);
     m.floor.push(floor);
     m.floorCpu.push(floorCpu);
   }
   await browser.close();
   await server.stop();
-  const summary = {
-    bench: 'dashboard',
-    server: 'startQueryServer with gravix dev defaults (DuckDB 256MB, engine guard, result cache)',
-    dataset: { ...benchDataset, density, rows: dataset.rows, root },
-    iterations,
-    wallMs: {
-      firstChart7d: stats(m.firstChart),
-      fullPage7d: stats(m.fullPage),
-      drillDownClick7d: stats(m.click),
-      floorApiCallsOfDrillDown: stats(m.floor),
-    },
-    cpuMs: {
-      drillDownClickServerProcess: stats(m.clickCpu),
-      drillDownClickBrowserMainThread: stats(m.clickBrowserTask),
-      floorServerProcess: stats(m.floorCpu),
-    },
-    target: 'drill-down < 1000 ms',
-    loadAverage: { ...load, end: loadavg().map((l) => Number(l.toFixed(1))) },
-  };
+  const summary = buildSummary(m, dataset.rows, root, load);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }
 
