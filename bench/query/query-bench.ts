@@ -10,12 +10,14 @@
  * threads count too), which a loaded shared machine inflates far less than wall time.
  * With --baseline <dir> (the bench compiled from another commit, e.g. a copy of dist/bench-query) each DuckDB call
  * also runs through that build's QueryService and engine, iterations interleaved with this build's on the same
- * files: the A/B of a query change on a loaded machine.
+ * files: the A/B of a query change on a loaded machine. --baseline-root <dir> points the baseline at another
+ * dataset directory (a layout change).
  * Usage: npm run bench:query [-- --engine duckdb|trino --density 0.25 --iterations 15 --baseline <dir>
  *        --calls "services 7d,endpoints 24h"]
  */
 import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
@@ -47,6 +49,13 @@ if (engineName !== 'duckdb' && engineName !== 'trino')
 const density = arg('density', 0.25);
 const baselineArg = process.argv.indexOf('--baseline');
 const baselineDir = baselineArg > 0 ? process.argv[baselineArg + 1] : undefined;
+/**
+ * --baseline-root <dataset dir>: the baseline reads another dataset (e.g. an older dataset version's directory),
+ * so a change of the files' layout is measured the same way as a change of the code; without --baseline it runs
+ * this build over that dataset.
+ */
+const baselineRootArg = process.argv.indexOf('--baseline-root');
+const baselineRoot = baselineRootArg > 0 ? process.argv[baselineRootArg + 1] : undefined;
 const iterations = arg('iterations', 15);
 /** Trino and its result cache only: no DuckDB or floor runs (A/B runs of Trino settings on a loaded machine). */
 const trinoOnly = process.argv.includes('--trino-only');
@@ -154,7 +163,8 @@ async function main(): Promise<void> {
   const generateSeconds = Number(((performance.now() - generated) / 1000).toFixed(1));
   const manifests = new RollupManifests(new LocalObjectStore(root));
   const duckdb = await DuckDbQueryEngine.open(root, undefined, manifests);
-  const baseline = baselineDir ? await openBaseline(baselineDir) : undefined;
+  const baseline =
+    baselineDir || baselineRoot ? await openBaseline(baselineDir, baselineRoot ?? root) : undefined;
   const trino = engineName === 'trino' ? await startTrinoTarget(root) : undefined;
   try {
     const first = trino ? await firstCall(trino) : undefined;
@@ -189,9 +199,13 @@ async function main(): Promise<void> {
   }
 }
 
-/** The QueryService and DuckDB engine of another build (--baseline), over the same files. */
-async function openBaseline(dir: string): Promise<{ service: QueryService; engine: QueryEngine }> {
-  const load = async <T>(module: string) => (await import(resolve(dir, module))) as T;
+/** The QueryService and DuckDB engine of another build (--baseline, else this one) over `files`. */
+async function openBaseline(
+  dir: string | undefined,
+  files: string,
+): Promise<{ service: QueryService; engine: QueryEngine }> {
+  const here = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+  const load = async <T>(module: string) => (await import(resolve(dir ?? here, module))) as T;
   const [store, engines, services, readers] = await Promise.all([
     load<typeof import('../../workers/adapters/object-store/local-object-store.js')>(
       'workers/adapters/object-store/local-object-store.js',
@@ -204,8 +218,8 @@ async function openBaseline(dir: string): Promise<{ service: QueryService; engin
       'workers/query/adapters/rollup-manifests.js',
     ),
   ]);
-  const manifests = new readers.RollupManifests(new store.LocalObjectStore(root));
-  const engine = await engines.DuckDbQueryEngine.open(root, undefined, manifests);
+  const manifests = new readers.RollupManifests(new store.LocalObjectStore(files));
+  const engine = await engines.DuckDbQueryEngine.open(files, undefined, manifests);
   return { service: new services.QueryService(engine, manifests), engine };
 }
 

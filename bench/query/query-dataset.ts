@@ -6,22 +6,20 @@ import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildDataFileKey } from '../../workers/domain/metrics-layout.js';
 import {
-  rollUpHoursToDays,
   rollUpMinutesToHours,
   rollUpToServices,
   type HourMetricsRow,
   type ServiceMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
-import { compareEndpointKeys } from '../../workers/domain/minute-metrics.js';
 import { buildDayTileKey, type DayTileTable } from '../../workers/domain/metrics-layout.js';
 import {
   decodeHourMetrics,
   decodeServiceHourMetrics,
-  encodeDayMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceMetrics,
 } from '../../workers/rollup/adapters/metrics-parquet.js';
+import { encodeDayTiles } from '../../workers/rollup/adapters/metrics-files.js';
 import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
 
 export interface DatasetOptions {
@@ -141,18 +139,15 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
   return { hours, serviceHours };
 }
 
-/** A complete day's tiles, as the rollup builds them for a closed day (refresh-day-tiles.ts). */
+/** A complete day's tiles, built by the rollup's own encoder (metrics-files.ts), row groups included. */
 function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles): void {
   const tile = (table: DayTileTable, bytes: Uint8Array) => {
     const path = join(options.root, ...buildDayTileKey(options.tenant, date, table).split('/'));
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, bytes);
   };
-  tile('request_metrics_day', encodeDayMetrics(rollUpHoursToDays(day.hours)));
-  day.hours.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
-  tile('request_metrics_day_hours', encodeHourMetrics(day.hours));
-  day.serviceHours.sort((a, b) => a.service.localeCompare(b.service) || a.startMs - b.startMs);
-  tile('service_metrics_day_hours', encodeServiceMetrics('hour', day.serviceHours));
+  const { tiles } = encodeDayTiles(day.hours, day.serviceHours);
+  for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
 }
 
 /**

@@ -169,14 +169,6 @@ export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[]) =>
       rows.map((r) => ({ ...r, startMs: r.minuteMs })),
     ),
   );
-/**
- * Rows per row group of a day's hour tile (request_metrics_day_hours, service_metrics_day_hours). The tile is sorted
- * by key, so a reader filtering one endpoint skips every other group by its min/max statistics and decodes the
- * histogram lists of its own rows only; one group per file (the writer's default) made it decode every
- * endpoint's lists of the day. One endpoint's 24 hour rows sit in one group (two at a boundary); a tenant with
- * 10,000 endpoints writes ~235 groups a day.
- */
-export const dayTileRowGroupRows = 1024;
 
 export const encodeHourMetrics = (rows: readonly HourMetricsRow[], options: ParquetWriteOptions = {}) =>
   encodeParquet(

@@ -7,21 +7,9 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../../adapters/object-store/object-store.js';
-import {
-  dayMs,
-  rollUpHoursToDays,
-  type HourMetricsRow,
-  type ServiceMetricsRow,
-} from '../../domain/hour-metrics.js';
-import { compareEndpointKeys } from '../../domain/minute-metrics.js';
-import {
-  decodeHourMetrics,
-  decodeServiceHourMetrics,
-  dayTileRowGroupRows,
-  encodeDayMetrics,
-  encodeHourMetrics,
-  encodeServiceMetrics,
-} from '../adapters/metrics-parquet.js';
+import { dayMs, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
+import { decodeHourMetrics, decodeServiceHourMetrics } from '../adapters/metrics-parquet.js';
+import { encodeDayTiles } from '../adapters/metrics-files.js';
 import {
   buildDataFileKey,
   buildDayMarkerKey,
@@ -82,7 +70,7 @@ const digestOf = (hours: readonly ObjectInfo[]) =>
     )
     .digest('hex');
 
-/** The day's hour rows, as the three tiles hold them: endpoint (or service) first, then hour. */
+/** The day's hour rows of both levels, in any order (encodeDayTiles sorts them). */
 async function readDayHours(store: ObjectStore, day: Day) {
   const request: HourMetricsRow[] = [];
   const service: ServiceMetricsRow[] = [];
@@ -95,9 +83,6 @@ async function readDayHours(store: ObjectStore, day: Day) {
     if (requestFile) request.push(...decodeHourMetrics(requestFile.body));
     if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
   }
-  // Sorted by key first, so an engine reading one endpoint's rows finds them together in the file.
-  request.sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
-  service.sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.startMs - b.startMs));
   return { request, service };
 }
 
@@ -111,16 +96,9 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
   for (const table of dayTileTables)
     seen.set(table, await store.head(buildDayTileKey(day.tenant, day.date, table)));
   const hours = await readDayHours(store, day);
-  const days = rollUpHoursToDays(hours.request);
-  const bodies: Record<DayTileTable, Uint8Array> = {
-    request_metrics_day_hours: encodeHourMetrics(hours.request, { maxRowGroupSize: dayTileRowGroupRows }),
-    service_metrics_day_hours: encodeServiceMetrics('hour', hours.service, {
-      maxRowGroupSize: dayTileRowGroupRows,
-    }),
-    request_metrics_day: encodeDayMetrics(days),
-  };
+  const { tiles, dayRows } = encodeDayTiles(hours.request, hours.service);
   try {
-    for (const [table, body] of Object.entries(bodies) as [DayTileTable, Uint8Array][]) {
+    for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {
       const before = seen.get(table);
       const condition = before ? { ifMatch: before.etag } : { ifNoneMatch: '*' as const };
       await store.put(buildDayTileKey(day.tenant, day.date, table), body, condition);
@@ -129,7 +107,7 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
     if (!(error instanceof PreconditionFailedError)) throw error;
     return undefined;
   }
-  return days.length;
+  return dayRows;
 }
 
 /** Marker keys per "tenant/date": normally one, two after a crash between writing a new one and deleting the old. */
