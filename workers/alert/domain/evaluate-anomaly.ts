@@ -1,12 +1,19 @@
 import { parseDurationMs, type AnomalySpec } from '../../../crds/gravix-alert-rule-spec.js';
 import { errorRateBounds, formatMetric } from './evaluate-threshold.js';
 import type { Observation } from './observation.js';
-import { buildBaseline, describeTimeOfWeek, sensitivityFactor, type Baseline } from './seasonal-baseline.js';
+import {
+  buildBaseline,
+  describeTimeOfWeek,
+  median,
+  sensitivityFactor,
+  type Baseline,
+} from './seasonal-baseline.js';
 import {
   errorRatePct,
   percentileMs,
   quantileLowerBoundMs,
   seriesId,
+  slowRequests,
   type SeriesKey,
   type SeriesWindow,
 } from './series-window.js';
@@ -33,7 +40,9 @@ function value(metric: Metric, w: SeriesWindow, windowMinutes: number): number |
 function spreadFloor(metric: Metric, b: Baseline, requests: number, windowMinutes: number): number {
   if (metric === 'error_rate') {
     const p = Math.min(Math.max(b.median / 100, 0.001), 0.999);
-    return Math.max(0.5, 100 * Math.sqrt((p * (1 - p)) / Math.max(requests, 1)));
+    // 0.25 points: the judged value is already the window's Wilson lower bound, which carries its own noise.
+    // With 0.5 a 5% burst needed four minutes to clear a band 2.25 points wide (bench/README.md).
+    return Math.max(0.25, 100 * Math.sqrt((p * (1 - p)) / Math.max(requests, 1)));
   }
   if (metric === 'throughput') return Math.max(0.1 * b.median, Math.sqrt(b.median / windowMinutes));
   return Math.max(0.1 * b.median, 1);
@@ -73,31 +82,74 @@ const names: Record<Metric, string> = {
   throughput: 'throughput',
 };
 
+/** How many times its usual share of requests must surely be slower than the usual p95, per sensitivity. */
+export const slowShareFactor = { low: 3, medium: 2, high: 1.5 } as const;
+/** Fewer latencies than this in the window and the share is not judged: a handful of slow requests is noise. */
+export const slowShareMinLatencies = 100;
+
+const latencyCount = (w: SeriesWindow) => w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
+const shareSlower = (w: SeriesWindow, ms: number) =>
+  (100 * slowRequests(w, ms)) / Math.max(1, latencyCount(w));
+
+/**
+ * A latency shift seen as a share: the requests of the window slower than the usual p95 (the baseline's median
+ * p95), judged by the share's Wilson lower bound against the share the baseline windows themselves had (about
+ * 5%; more where few requests make each window's p95 a low estimate). Every slow request counts, so the share
+ * leaves its usual value while the 5-minute window is still filling with slow minutes; the window's p95 needs most
+ * of the window slow to leave a band at least 10% wide (a x1.6 shift took 6 minutes that way, bench/README.md).
+ */
+function slowShare(
+  spec: AnomalySpec,
+  current: SeriesWindow | undefined,
+  samples: readonly SeriesWindow[],
+  usualP95: number,
+) {
+  if (!current || latencyCount(current) < slowShareMinLatencies) return undefined;
+  const usual = Math.max(5, median(samples.map((s) => shareSlower(s, usualP95))));
+  const slow = slowRequests(current, usualP95);
+  const surely = errorRateBounds(slow, latencyCount(current)).low;
+  return {
+    share: shareSlower(current, usualP95),
+    usual,
+    anomalous: surely > usual * slowShareFactor[spec.sensitivity],
+  };
+}
+
+/** No window at all is no traffic for throughput, and nothing to judge for the rest. */
+function currentValue(metric: Metric, current: SeriesWindow | undefined, minutes: number): number | null {
+  if (!current) return metric === 'throughput' ? 0 : null;
+  return value(metric, current, minutes);
+}
+
 function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: number): Finding | undefined {
   const minutes = parseDurationMs(spec.window) / 60_000;
   const current = input.current;
-  const samples = input.samples
-    .filter((s) => metric === 'throughput' || s.requests >= spec.minRequests)
-    .map((s) => value(metric, s, minutes))
-    .filter((v): v is number => v !== null);
+  const judged = input.samples.filter((s) => metric === 'throughput' || s.requests >= spec.minRequests);
+  const samples = judged.map((s) => value(metric, s, minutes)).filter((v): v is number => v !== null);
   const baseline = buildBaseline(samples);
   if (!baseline) return undefined;
   const requests = current?.requests ?? 0;
   // Rates and percentiles of a handful of requests are noise; throughput is judged at any volume.
   if (metric !== 'throughput' && requests < spec.minRequests) return undefined;
-  const now = current ? value(metric, current, minutes) : metric === 'throughput' ? 0 : null;
+  const now = currentValue(metric, current, minutes);
   if (now === null) return undefined;
   const k = sensitivityFactor[spec.sensitivity];
   const spread = Math.max(baseline.spread, spreadFloor(metric, baseline, requests, minutes));
   const low = Math.max(0, baseline.median - k * spread);
   const high = baseline.median + k * spread;
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
-  const anomalous = leavesBand(metric, now, current, { low, high, median: baseline.median });
+  const outside = leavesBand(metric, now, current, { low, high, median: baseline.median });
+  const slow = metric === 'p95' ? slowShare(spec, current, judged, baseline.median) : undefined;
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
-    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)`;
-  return { metric, text, anomalous };
+    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(baseline.median))}`;
+  return { metric, text, anomalous: outside || (slow?.anomalous ?? false) };
+}
+
+function describeSlowShare(slow: ReturnType<typeof slowShare>, usualP95: string): string {
+  if (!slow?.anomalous) return '';
+  return `; ${slow.share.toFixed(0)}% of requests slower than the usual p95 ${usualP95} (usually ${slow.usual.toFixed(0)}%)`;
 }
 
 /** One observation per series: anomalous when any watched metric leaves its seasonal band in the harmful way. */

@@ -85,7 +85,7 @@ describe('SLO burn rates', () => {
       '30m': [6000, 100],
       '1h': [12000, 180],
       '6h': [72000, 200],
-      period: [1e7, 300],
+      period: [8e6, 240],
     });
     const [o] = evaluateSlo(slo, w, keys);
     expect(o).toMatchObject({ breaching: true, severity: 'page', value: '15.0x burn' });
@@ -109,9 +109,30 @@ describe('SLO burn rates', () => {
       '30m': [6000, 40],
       '1h': [12000, 80],
       '6h': [72000, 500],
-      period: [1e7, 9000],
+      period: [8e6, 9000],
     });
     expect(evaluateSlo(slo, w, keys)[0]).toMatchObject({ breaching: true, severity: 'ticket' });
+  });
+
+  it("judges a quiet hour's burn against the period's average traffic: one error among four requests is not a page", () => {
+    // The bench's reports service at 00:13: 250x as a rate, 0.3% of an hour's average share of the month.
+    const night = windows({
+      '5m': [1, 1],
+      '30m': [2, 1],
+      '1h': [4, 1],
+      '6h': [10, 1],
+      period: [300_000, 60],
+    });
+    expect(evaluateSlo(slo, night, keys)[0]).toMatchObject({ breaching: false, value: '2.4x burn' });
+    // Thirty errors in that hour are 7% of the month's budget: that pages even at night.
+    const burst = windows({
+      '5m': [4, 4],
+      '30m': [4, 4],
+      '1h': [40, 30],
+      '6h': [60, 30],
+      period: [300_000, 90],
+    });
+    expect(evaluateSlo(slo, burst, keys)[0]).toMatchObject({ breaching: true, severity: 'page' });
   });
 
   it('counts slow requests from histogram buckets for a latency SLO', () => {
@@ -158,7 +179,7 @@ describe('anomaly rules', () => {
     const [o] = evaluateAnomaly(anomaly, [{ key: svc, current: normal(41), samples }], tuesday1400);
     expect(o?.breaching).toBe(true);
     expect(o?.explanation).toMatch(
-      /^error rate 4\.10% vs expected 0\.00%–2\.75% for Tuesday 14:00 \(5 samples\)$/,
+      /^error rate 4\.10% vs expected 0\.00%–1\.63% for Tuesday 14:00 \(5 samples\)$/,
     );
   });
 
@@ -198,6 +219,29 @@ describe('anomaly rules', () => {
     // A real burst (12 of 60) and a real shift (every request slower) are not.
     expect(judge(night(12, 0))).toBe(true);
     expect(judge(night(0, 20))).toBe(true);
+  });
+
+  it('sees a x1.6 latency shift by the share of requests slower than the usual p95 before the p95 leaves its band', () => {
+    // Lognormal-ish minutes: the usual p95 is ~377 ms; a deploy makes two of the window's five minutes 1.6x slower.
+    const minute = (factor: number, seed: number) =>
+      Array.from({ length: 38 }, (_, i) => 180 * factor * Math.exp(0.45 * 1.9 * Math.sin(i * 7.3 + seed)));
+    const window = (slowMinutes: number) =>
+      makeWindow(
+        svc,
+        190,
+        0,
+        [0, 1, 2, 3, 4].flatMap((m) => minute(m >= 5 - slowMinutes ? 1.6 : 1, m)),
+      );
+    const usual = [window(0), window(0), window(0), window(0), window(0)];
+    const judge = (slowMinutes: number) =>
+      evaluateAnomaly(anomaly, [{ key: svc, current: window(slowMinutes), samples: usual }], tuesday1400)[0];
+    expect(judge(0)?.breaching).toBe(false);
+    expect(judge(1)?.breaching).toBe(false);
+    const three = judge(3);
+    expect(three?.breaching).toBe(true);
+    expect(three?.explanation).toMatch(
+      /; \d+% of requests slower than the usual p95 \d+ ms \(usually \d+%\)$/,
+    );
   });
 
   it('bounds a quantile from below by the order statistic a 95% interval allows', () => {
