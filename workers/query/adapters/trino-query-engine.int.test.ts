@@ -88,6 +88,26 @@ describe('Trino tables created before a column was added to the catalogue', () =
   }, 900_000);
 });
 
+describe('Trino engines opened at the same moment on a new schema', () => {
+  it('all open: a schema or table another opener created meanwhile is not an error', async () => {
+    await openTrino();
+    const commits = new RollupManifests(store, { maxAgeMs: 0 });
+    // The query and alert pods of a new pipeline open theirs together; one used to fail "Schema already exists".
+    const open = () =>
+      TrinoQueryEngine.open({
+        server: trino.url,
+        catalog: trino.catalog,
+        schema: 'opened_together',
+        warehouse: `s3://${bucket}/`,
+        tiles: (tenant) => commits.tiles(tenant),
+      });
+    const engines = await Promise.all([open(), open(), open()]);
+    expect(engines).toHaveLength(3);
+    const tables = (await runSql(`SHOW TABLES FROM ${trino.catalog}.opened_together`)).map((r) => r[0]);
+    expect(tables.sort()).toEqual([...metricsTableNames].sort());
+  }, 900_000);
+});
+
 /** An engine as one query replica opens it (its own commits, CREATE TABLE IF NOT EXISTS included). */
 function openEngine(): Promise<TrinoQueryEngine> {
   const commits = new RollupManifests(store, { maxAgeMs: 0 });

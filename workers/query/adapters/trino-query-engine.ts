@@ -123,6 +123,14 @@ export function buildTrinoExecute(statement: SqlStatement): string {
 }
 
 /** A statement Trino failed, with Trino's error name (e.g. HIVE_CANNOT_OPEN_SPLIT). */
+/** Trino's error names for an object created meanwhile (SchemaAlreadyExistsException and its kin, the analyzer's). */
+const ALREADY_EXISTS = new Set([
+  'ALREADY_EXISTS',
+  'SCHEMA_ALREADY_EXISTS',
+  'TABLE_ALREADY_EXISTS',
+  'COLUMN_ALREADY_EXISTS',
+]);
+
 class TrinoStatementError extends Error {
   constructor(
     message: string,
@@ -190,14 +198,28 @@ export class TrinoQueryEngine extends SqlQueryEngine {
   private async ensureTables(): Promise<void> {
     const { catalog, schema, warehouse } = this.options;
     const base = warehouse.endsWith('/') ? warehouse : `${warehouse}/`;
-    await this.run(
+    await this.runIfNotExists(
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
     for (const table of metricsTableNames) {
       await this.dropUnprojected(`${catalog}.${schema}.${table}`);
-      await this.run(buildTrinoTableDdl(catalog, schema, base, table));
-      for (const statement of buildTrinoAddColumns(catalog, schema, table)) await this.run(statement);
+      await this.runIfNotExists(buildTrinoTableDdl(catalog, schema, base, table));
+      for (const statement of buildTrinoAddColumns(catalog, schema, table))
+        await this.runIfNotExists(statement);
     }
+  }
+
+  /**
+   * An `IF NOT EXISTS` statement. Trino checks and creates in two steps, so another process opening an engine at
+   * the same moment (the query and alert pods of a new pipeline) can create it in between, and the loser is told
+   * "Schema already exists": on the test cluster the query pod exited on it and restarted. Already there is done.
+   */
+  private async runIfNotExists(sql: string): Promise<void> {
+    await this.run(sql).catch((error: unknown) => {
+      const cause = (error as { cause?: unknown }).cause;
+      if (cause instanceof TrinoStatementError && ALREADY_EXISTS.has(cause.errorName)) return;
+      throw error;
+    });
   }
 
   /**
