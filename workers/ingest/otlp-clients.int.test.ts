@@ -22,6 +22,8 @@ import { otelcolForwardingConfig } from '../../testbin/harness/otelcol-forwardin
 import { repoPath, testbinPaths } from '../../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import type { EndpointsResponse } from '../query/api-types.js';
+import type { ExemplarsResponse } from '../query/api-types.js';
+import { buildExemplarWorkload, expectedSpanExemplars, type SentSpan } from './testing/exemplar-workload.js';
 import {
   buildWorkload,
   exactQuantile,
@@ -32,8 +34,11 @@ import {
 /** Wraps a real exporter to keep what it answered: a failed export must fail the test, not vanish in a log. */
 class RecordingExporter implements SpanExporter {
   readonly results: { spans: number; code: ExportResultCode; error?: string }[] = [];
+  /** Every span exported, with the trace and span ids the SDK gave it. */
+  readonly sent: ReadableSpan[] = [];
   constructor(private readonly inner: SpanExporter) {}
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.sent.push(...spans);
     this.inner.export(spans, (result) => {
       this.results.push({ spans: spans.length, code: result.code, error: result.error?.message });
       done(result);
@@ -79,6 +84,19 @@ async function sendWithJsSdk(
   return recording.results.reduce((n, r) => n + r.spans, 0);
 }
 
+/** Sends the workload like sendWithJsSdk and returns each span with the ids the SDK gave it (by span name order). */
+async function sendKeepingIds(
+  service: string,
+  spans: WorkloadSpan[],
+  exporter: SpanExporter,
+): Promise<SentSpan[]> {
+  const named = spans.map((s, i) => ({ ...s, name: `${s.name} #${i}` }));
+  const recording = new RecordingExporter(exporter);
+  expect(await sendWithJsSdk(service, named, recording)).toBe(spans.length);
+  const ids = new Map(recording.sent.map((r) => [r.name, r.spanContext()]));
+  return named.map((s) => ({ ...s, traceId: ids.get(s.name)!.traceId, spanId: ids.get(s.name)!.spanId }));
+}
+
 /**
  * OpenTelemetry's consistent probability sampler at 25% (threshold c): a span is kept when the trace id's 56
  * random bits reach the threshold, and says so in its tracestate, as the SDK samplers of the specification do.
@@ -115,6 +133,7 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
         GRAVIX_QUERY_PORT: String(queryPort),
         GRAVIX_WAL_SEGMENT_AGE_MS: '2000',
         GRAVIX_ROLLUP_INTERVAL_MS: '3000',
+        GRAVIX_TRACE_URL_TEMPLATE: 'http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}',
       },
     });
     dev.start();
@@ -276,5 +295,45 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
     expect(errors % 4).toBe(0);
     // Every request of this service was counted from a sampled span: the API says the counts are estimates.
     expect(rows.map((r) => [r.estimated, r.estimatedRequests])).toEqual(rows.map((r) => [true, r.requests]));
+  }, 300_000);
+
+  it('JS SDK spans through ingest and rollup: the exemplars API lists their exact trace ids, latencies and links', async () => {
+    const minute = Math.floor((Date.now() - 240_000) / 60_000) * 60_000;
+    const exporter = new ProtoExporter({
+      url: `${ingestUrl}/v1/traces`,
+      headers: { Authorization: `Bearer ${key}` },
+    });
+    const sent = await sendKeepingIds('js-exemplars', buildExemplarWorkload(minute), exporter);
+    const exemplars = (kind: 'slowest' | 'error') =>
+      fetch(
+        `${queryUrl}/api/v1/exemplars?service=js-exemplars&kind=${kind}&from=${minute}&to=${minute + 180_000}&limit=100`,
+        { headers: { authorization: `Bearer ${key}` } },
+      ).then(async (res) => (await res.json()) as ExemplarsResponse);
+    await rolledUp('js-exemplars', sent.length);
+    for (const kind of ['slowest', 'error'] as const) {
+      const expected = expectedSpanExemplars(sent, kind);
+      expect(expected.length).toBeGreaterThan(kind === 'slowest' ? 5 : 3);
+      const answer = await exemplars(kind);
+      expect(answer.truncated).toBe(false);
+      expect(
+        answer.exemplars.map(({ minute, path, traceId, spanId, latencyMs, statusCode, t }) => ({
+          minute,
+          path,
+          traceId,
+          spanId,
+          latencyMs,
+          statusCode,
+          t,
+        })),
+      ).toEqual(expected);
+      expect(answer.exemplars.map((e) => e.traceUrl)).toEqual(
+        expected.map((e) => `http://127.0.0.1:16686/trace/${e.traceId}?uiFind=${e.spanId}`),
+      );
+    }
+    // The one far slower span heads the slowest list.
+    expect((await exemplars('slowest')).exemplars[0]).toMatchObject({
+      traceId: sent[41]!.traceId,
+      latencyMs: 4321.987,
+    });
   }, 300_000);
 });

@@ -6,6 +6,8 @@ import { ApiResponseError, ApiUnauthorizedError, ApiUnreachableError } from './a
 import { loadDashboardData, type DashboardData } from './api/load-dashboard-data.js';
 import { loadOverview } from './api/load-overview.js';
 import { loadCompareFigures } from './api/load-compare-figures.js';
+import { loadExemplars } from './api/load-exemplars.js';
+import { ExemplarsView } from './views/exemplars-view.js';
 import { CompareView } from './views/compare-view.js';
 import { BucketFilterView } from './views/bucket-filter-view.js';
 import { OverviewView } from './views/overview-view.js';
@@ -53,6 +55,7 @@ export class DashboardApp {
   );
   private readonly cardinality = new CardinalityView();
   private readonly compareFigures = new CompareView();
+  private readonly exemplars = new ExemplarsView();
   private readonly endpoints = new EndpointsView({
     onDrill: (row) => this.drillInto(row),
     onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
@@ -93,6 +96,9 @@ export class DashboardApp {
 
   private update(patch: Partial<DashboardState>, history: 'push' | 'replace'): void {
     this.state = { ...this.state, ...patch };
+    // Another endpoint's (or range's) requests must not stay on the page while the new ones load.
+    this.exemplars.hide();
+    this.charts.renderExemplars(null);
     this.sections.renderBreadcrumb(this.state);
     // The overview belongs to "all services": it goes at once, not when the service's data has arrived.
     if (this.state.service !== null) {
@@ -115,6 +121,7 @@ export class DashboardApp {
       this.render(data);
       this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
       await this.loadCompare(generation, data);
+      await this.loadExemplars(generation);
       await this.loadOverview(generation);
       await this.loadCardinality(generation);
     } catch (error) {
@@ -151,6 +158,23 @@ export class DashboardApp {
       else this.compareFigures.hide();
     } catch {
       if (generation === this.generation) this.compareFigures.hide();
+    }
+  }
+
+  /** After the charts, in the endpoint view only: its real requests, listed and drawn. A failure only hides them. */
+  private async loadExemplars(generation: number): Promise<void> {
+    const hide = () => {
+      this.exemplars.hide();
+      this.charts.renderExemplars(null);
+    };
+    try {
+      const found = await loadExemplars(this.api, this.state, Date.now());
+      if (generation !== this.generation) return;
+      if (!found) return hide();
+      this.exemplars.render(found, intlTimeZone(this.state.tz));
+      this.charts.renderExemplars(found);
+    } catch {
+      if (generation === this.generation) hide();
     }
   }
 

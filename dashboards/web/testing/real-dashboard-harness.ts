@@ -11,6 +11,7 @@ import type { RawRecord } from '../../../workers/domain/raw-record.js';
 import { DuckDbQueryEngine } from '../../../workers/query/adapters/duckdb-query-engine.js';
 import { buildQueryApp } from '../../../workers/query/http/query-app.js';
 import { QueryService } from '../../../workers/query/app/query-service.js';
+import { parseTraceUrlTemplate } from '../../../workers/query/domain/trace-url-template.js';
 import { RollupManifests } from '../../../workers/query/adapters/rollup-manifests.js';
 import { chunk, putRawSegment } from '../../../workers/rollup/testing/raw-segments.js';
 import { runRollupOnce } from '../../../workers/rollup/app/run-rollup-once.js';
@@ -46,6 +47,8 @@ export interface RealDashboard {
 export interface RealDashboardOptions {
   /** Ingest port the query server tells the dashboard (the empty state's curl), as `gravix dev` does. */
   ingestPort?: number;
+  /** GRAVIX_TRACE_URL_TEMPLATE of the query server: exemplars get trace links. */
+  traceUrlTemplate?: string;
 }
 
 /** Writes `records` as raw segments (one per hour and 500 records) and runs one real rollup pass at `now`. */
@@ -84,6 +87,12 @@ const harnessKeys = [
   },
 ];
 
+function buildService(engine: DuckDbQueryEngine, store: LocalObjectStore, options: RealDashboardOptions) {
+  const template = options.traceUrlTemplate;
+  const traceUrl = template === undefined ? {} : { traceUrl: parseTraceUrlTemplate(template) };
+  return new QueryService(engine, new RollupManifests(store), traceUrl);
+}
+
 export async function startRealDashboard(
   records: readonly RawRecord[],
   now: number,
@@ -95,7 +104,7 @@ export async function startRealDashboard(
   if (records.length > 0) await rollUp(store, records, now);
   const engine = await DuckDbQueryEngine.open(root);
   const app = buildQueryApp({
-    service: new QueryService(engine, new RollupManifests(store)),
+    service: buildService(engine, store, options),
     keys: staticKeys(harnessKeys),
     views: new SavedViewStore(store),
     log: pino({ level: 'silent' }),

@@ -1,6 +1,7 @@
 import type {
   EndpointsResponse,
   EventsResponse,
+  ExemplarsResponse,
   FreshnessResponse,
   ServicesResponse,
   StoredCardinalityResponse,
@@ -45,6 +46,13 @@ export interface EndpointsParams extends RangeParams {
   minRequests?: number;
 }
 
+export interface ExemplarsParams extends RangeParams {
+  method?: string | null;
+  path?: string | null;
+  kind: ExemplarsResponse['kind'];
+  limit: number;
+}
+
 /** Typed calls to /api/v1; every failure becomes one of the classes in api-errors.ts. */
 export class ApiClient {
   constructor(private readonly options: ApiClientOptions) {}
@@ -87,6 +95,11 @@ export class ApiClient {
 
   storedCardinality(p: RangeParams): Promise<StoredCardinalityResponse> {
     return this.get('stored-cardinality', { from: p.from, to: p.to });
+  }
+
+  exemplars(p: ExemplarsParams): Promise<ExemplarsResponse> {
+    const { from, to, service, method, path, kind, limit } = p;
+    return this.get('exemplars', { service, method, path, from, to, kind, limit });
   }
 
   private async get<T>(resource: string, params: Params): Promise<T> {

@@ -42,11 +42,7 @@ const PAD = { top: 14, right: 16, bottom: 24, left: 64 };
  * behaviour is unit-tested without a browser; the view only inserts the markup.
  */
 export function buildLineChartSvg(spec: LineChartSpec): string {
-  const plot = plotArea(spec);
-  const values = spec.series.flatMap((s) => [...s.points, ...(s.partial ?? [])].map((p) => p.v ?? 0));
-  const yTicks = niceTicks(Math.max(0, ...values));
-  const x = linearScale([spec.from, spec.to], [plot.left, plot.right]);
-  const y = linearScale([0, yTicks[yTicks.length - 1]!], [plot.bottom, plot.top]);
+  const { plot, x, y, yTicks } = chartScales(spec);
   const id = escapeMarkup(spec.id);
   const inRange = spec.markers.filter((m) => m.t >= spec.from && m.t <= spec.to);
   return [
@@ -61,6 +57,16 @@ export function buildLineChartSvg(spec: LineChartSpec): string {
     ...clusterMarkers(inRange, x).map((c) => marker(c, plot)),
     '</svg>',
   ].join('');
+}
+
+/** The plot area and the scales a spec's lines are drawn with: overlays (exemplar points) use the same ones. */
+export function chartScales(spec: LineChartSpec): { plot: Plot; x: Scale; y: Scale; yTicks: number[] } {
+  const plot = plotArea(spec);
+  const values = spec.series.flatMap((s) => [...s.points, ...(s.partial ?? [])].map((p) => p.v ?? 0));
+  const yTicks = niceTicks(Math.max(0, ...values));
+  const x = linearScale([spec.from, spec.to], [plot.left, plot.right]);
+  const y = linearScale([0, yTicks[yTicks.length - 1]!], [plot.bottom, plot.top]);
+  return { plot, x, y, yTicks };
 }
 
 export interface Plot {

@@ -1,5 +1,8 @@
 import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
 import { buildLineChartSvg } from '../domain/line-chart-svg.js';
+import type { ExemplarItem } from '../../../../workers/query/api-types.js';
+import type { EndpointExemplars } from '../api/load-exemplars.js';
+import { buildExemplarPointsSvg, type ExemplarChart } from '../domain/exemplar-points-svg.js';
 import { buildSamplingNote } from '../domain/sampling-note.js';
 import { attachChartHover } from './chart-hover.js';
 import { attachChartInteraction, type ChartInteractionHandlers } from './chart-interaction.js';
@@ -15,6 +18,9 @@ export class ChartsView {
   private readonly cards = [...document.querySelectorAll<HTMLElement>('[data-chart]')];
   private last: ChartData | null = null;
   private lastWidth = 0;
+  private lastViews: ChartView[] = [];
+  /** The endpoint view's exemplars, drawn over the latency and error charts (null: none to draw). */
+  private exemplars: EndpointExemplars | null = null;
 
   constructor(private readonly interaction: ChartInteractionHandlers) {
     const first = this.cards[0];
@@ -39,6 +45,7 @@ export class ChartsView {
     const width = Math.max(240, this.cards[0]?.clientWidth ? this.cards[0].clientWidth - 26 : 600);
     this.lastWidth = this.cards[0]?.clientWidth ?? 0;
     const views = buildChartViews(data, { width, height: CHART_HEIGHT });
+    this.lastViews = views;
     // A range without a single request gets words, not empty axes that look like a broken chart.
     const noRequests = data.ts.points.every((p) => p.requests === 0);
     for (const view of views) {
@@ -51,6 +58,36 @@ export class ChartsView {
         card.querySelector('.chart-box')?.classList.add('no-data');
       }
     }
+    this.drawExemplars();
+  }
+
+  /** Points for the endpoint view's real requests (null removes them); kept across re-renders at a new width. */
+  renderExemplars(exemplars: EndpointExemplars | null): void {
+    this.exemplars = exemplars;
+    this.drawExemplars();
+  }
+
+  private drawExemplars(): void {
+    const shown: Record<ExemplarChart, ExemplarItem[]> = {
+      latency: this.exemplars?.slowest ?? [],
+      'error-rate': this.exemplars?.errors ?? [],
+    };
+    for (const view of this.lastViews) {
+      if (view.kind !== 'latency' && view.kind !== 'error-rate') continue;
+      const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
+      if (card) this.drawCardExemplars(card, view, view.kind, shown[view.kind]);
+    }
+  }
+
+  private drawCardExemplars(card: HTMLElement, view: ChartView, chart: ExemplarChart, shown: ExemplarItem[]) {
+    card.querySelector('.exemplars')?.remove();
+    card.querySelector('.swatch-exemplar')?.remove();
+    const svg = card.querySelector('svg.chart');
+    const markup = buildExemplarPointsSvg(view.spec, chart, shown, this.last?.timeZone);
+    if (!svg || markup === '') return;
+    svg.insertAdjacentHTML('beforeend', markup);
+    const name = chart === 'latency' ? 'slowest requests' : 'recent 5xx';
+    card.querySelector('.legend')?.append(createElement('li', name, 'swatch-exemplar'));
   }
 
   private renderCard(card: HTMLElement, view: ChartView, data: ChartData): void {
