@@ -24,6 +24,8 @@ export interface MinuteFactInput {
   latency_ms: number;
   /** The adjusted count of a sampled fact (raw-record.ts); absent is 1. */
   weight?: number;
+  /** Exactly this many requests of this latency (an OTLP histogram bucket, raw-record.ts); absent is 1. */
+  count?: number;
   /** A fact with a trace id may become one of its row's exemplars (request-exemplars.ts). */
   trace_id?: string;
   span_id?: string;
@@ -185,13 +187,20 @@ export class EndpointMinutes {
 
   /**
    * A sampled fact counts as its weight in requests, error counts, the latency sum and the histogram, so a
-   * head-sampled service's throughput and error counts are estimates of the unsampled truth.
+   * head-sampled service's throughput and error counts are estimates of the unsampled truth. `estimated` is the
+   * part of it that is an estimate: all of a sampled fact's weight, none of an exact histogram bucket's count.
    */
-  addWeighted(minuteIndex: number, statusCode: number, latencyMs: number, weight: number): void {
+  addWeighted(
+    minuteIndex: number,
+    statusCode: number,
+    latencyMs: number,
+    weight: number,
+    estimated = weight,
+  ): void {
     const acc = this.row(minuteIndex);
     if (!Number.isInteger(weight)) acc.fractional = true;
     acc.requests += weight;
-    acc.estimated += weight;
+    acc.estimated += estimated;
     if (statusCode >= 500) acc.errors5xx += weight;
     else if (statusCode >= 400) acc.errors4xx += weight;
     else if (statusCode >= 300) acc.status3xx += weight;
@@ -224,8 +233,17 @@ export class MinuteMetricsAggregator {
     const endpoint = this.endpoint(fact.service, fact.method, fact.path);
     const minuteIndex = Math.floor(fact.ts / minuteMs);
     const weight = fact.weight ?? 1;
-    if (weight === 1) endpoint.add(minuteIndex, fact.status_code, latency, latencyBucketOf(latency));
-    else endpoint.addWeighted(minuteIndex, fact.status_code, latency, weight);
+    const count = fact.count ?? 1;
+    if (weight === 1 && count === 1)
+      endpoint.add(minuteIndex, fact.status_code, latency, latencyBucketOf(latency));
+    else
+      endpoint.addWeighted(
+        minuteIndex,
+        fact.status_code,
+        latency,
+        weight * count,
+        weight === 1 ? 0 : weight * count,
+      );
     if (fact.trace_id) {
       endpoint.offerExemplar(minuteIndex, {
         traceId: fact.trace_id,

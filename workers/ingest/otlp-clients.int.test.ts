@@ -336,4 +336,106 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
       latencyMs: 4321.987,
     });
   }, 300_000);
+
+  /** Two batches of known durations on two routes, 503s among them, for the metrics exporter. */
+  const metricsWorkload = () =>
+    [0, 1].map((batch) =>
+      Array.from({ length: 150 }, (_, i) => ({
+        method: i % 2 === 0 ? 'GET' : 'POST',
+        route: i % 2 === 0 ? '/stock/{sku}' : '/pay',
+        status: (i + batch) % 10 === 3 ? 503 : 200,
+        seconds: 0.0008 * Math.pow(1.045, (i * 7 + batch * 13) % 150),
+      })),
+    );
+
+  async function sendWithPythonMetrics(service: string, env: Record<string, string>) {
+    const { otelPython } = testbinPaths();
+    const batches = metricsWorkload();
+    const child = spawn(otelPython, [repoPath('workers', 'ingest', 'testing', 'otel-python-metrics.py')], {
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: ingestUrl,
+        OTEL_EXPORTER_OTLP_HEADERS: `Authorization=Bearer%20${key}`,
+        ...env,
+      },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.stdin.end(JSON.stringify({ service, batches }));
+    const code = await new Promise((r) => child.on('close', r));
+    expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
+    return batches.flat();
+  }
+
+  /** Exact counts per endpoint; p50/p95/p99 within `bound` of the exact order statistic (or its bucket). */
+  async function expectMetricsFromHistograms(
+    service: string,
+    sent: { route: string; status: number; seconds: number }[],
+    percentile: (exactMs: number) => number,
+  ) {
+    const rows = await rolledUp(service, sent.length);
+    for (const route of ['/stock/{sku}', '/pay']) {
+      const mine = sent.filter((r) => r.route === route);
+      const row = rows.find((r) => r.path === route)!;
+      expect([row.requests, row.errors5xx, row.estimated]).toEqual([
+        mine.length,
+        mine.filter((r) => r.status >= 500).length,
+        false,
+      ]);
+      const sorted = mine.map((r) => r.seconds * 1000).sort((a, b) => a - b);
+      for (const [q, got] of [
+        [0.5, row.p50],
+        [0.95, row.p95],
+        [0.99, row.p99],
+      ] as const) {
+        const expected = percentile(exactQuantile(sorted, q));
+        expect(Math.abs(got! - expected) / expected).toBeLessThanOrEqual(0.01 + 1e-9);
+      }
+    }
+    expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(sent.length);
+  }
+
+  /** The semantic conventions' buckets (seconds), as the Python client advises them: where a value is read. */
+  const semconvBounds = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+  const bucketMidpointMs = (ms: number) => {
+    const i = semconvBounds.findIndex((b) => ms / 1000 <= b);
+    const lower = i <= 0 ? 0 : semconvBounds[i - 1]!;
+    return ((lower + semconvBounds[i]!) / 2) * 1000;
+  };
+
+  it.each([
+    ['delta', 'explicit_bucket_histogram'],
+    ['cumulative', 'explicit_bucket_histogram'],
+    ['delta', 'base2_exponential_bucket_histogram'],
+    ['cumulative', 'base2_exponential_bucket_histogram'],
+  ])(
+    'Python SDK OTLP/HTTP metrics, %s temporality, %s: exact counts, percentiles as the layout allows',
+    async (temporality, aggregation) => {
+      const service = `py-metrics-${temporality}-${aggregation.startsWith('explicit') ? 'explicit' : 'exp'}`;
+      const sent = await sendWithPythonMetrics(service, {
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: temporality,
+        OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: aggregation,
+      });
+      // Exponential at the SDK's default (160 buckets over this 1:700 spread: scale 4, 2.2%): the value itself;
+      // explicit: the midpoint of the bucket the value falls in (docs/opentelemetry.md).
+      if (aggregation.startsWith('explicit'))
+        await expectMetricsFromHistograms(service, sent, bucketMidpointMs);
+      else {
+        const rows = await rolledUp(service, sent.length);
+        expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(sent.length);
+        for (const route of ['/stock/{sku}', '/pay']) {
+          const sorted = sent
+            .filter((r) => r.route === route)
+            .map((r) => r.seconds * 1000)
+            .sort((a, b) => a - b);
+          const row = rows.find((r) => r.path === route)!;
+          const exact = exactQuantile(sorted, 0.5);
+          expect(Math.abs(row.p50! - exact) / exact).toBeLessThanOrEqual(0.033);
+          expect(row.errors5xx).toBe(sent.filter((r) => r.route === route && r.status >= 500).length);
+        }
+      }
+    },
+    300_000,
+  );
 });

@@ -7,6 +7,7 @@ import { protoSchemas } from '../otlp/proto-schemas.js';
 import { parseServiceEvent } from '../domain/parse-service-event.js';
 import { otlpEncodingOf, writeOtlpError } from '../otlp/otlp-answers.js';
 import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acceptor.js';
+import { buildOtlpMetricsAcceptor } from './otlp-metrics-acceptor.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { TenantTurns } from '../domain/tenant-turns.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
@@ -69,6 +70,7 @@ export interface IngestAppDeps {
 
 /** OTLP/HTTP's default path for traces, which exporters append to OTEL_EXPORTER_OTLP_ENDPOINT. */
 export const otlpTracesPath = '/v1/traces';
+export const otlpMetricsPath = '/v1/metrics';
 
 /** A batch endpoint's readers: JSON and NDJSON bodies, and gravix.v1 protobuf (`application/x-protobuf`). */
 interface BatchReaders {
@@ -197,24 +199,24 @@ function buildIngestEndpoint(
 }
 
 /**
- * POST /v1/traces (OTLP/HTTP) as a plain Node handler, like the batch endpoints; errors are answered in the
- * request's encoding (otlp/otlp-answers.ts).
+ * POST /v1/traces and /v1/metrics (OTLP/HTTP) as plain Node handlers, like the batch endpoints; errors are
+ * answered in the request's encoding (otlp/otlp-answers.ts).
  */
-function buildOtlpTracesEndpoint(
+function buildOtlpEndpoint(
   deps: IngestAppDeps,
-  contextFor: (tenant: string, now: number) => FactContext,
+  path: typeof otlpTracesPath | typeof otlpMetricsPath,
+  accept: ReturnType<typeof buildOtlpTracesAcceptor>,
 ): IngestEndpoint {
-  const accept = buildOtlpTracesAcceptor(deps, contextFor);
-  const scope = routeScope('ingest', `POST ${otlpTracesPath}`);
-  if (scope === 'public')
-    throw new Error(`POST ${otlpTracesPath} must not be public: it writes a tenant's data`);
+  const scope = routeScope('ingest', `POST ${path}`);
+  if (scope === 'public') throw new Error(`POST ${path} must not be public: it writes a tenant's data`);
+  const route = path === otlpTracesPath ? 'otlp-traces' : 'otlp-metrics';
   return async (req, res) => {
     const id = requestIdFor(req);
     res.setHeader('X-Request-Id', id);
-    const stop = deps.metrics.requestDuration.startTimer({ route: 'otlp-traces' });
+    const stop = deps.metrics.requestDuration.startTimer({ route });
     res.on('finish', () => {
       stop();
-      deps.metrics.httpRequests.inc({ route: 'otlp-traces', status: String(res.statusCode) });
+      deps.metrics.httpRequests.inc({ route, status: String(res.statusCode) });
     });
     const encoding = otlpEncodingOf(req.headers['content-type']) ?? 'json';
     try {
@@ -264,7 +266,8 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
     events: buildIngestEndpoint(deps, 'events', eventReaders, (t, n) =>
       deps.metrics.eventsAccepted.inc({ tenant: t }, n),
     ),
-    otlpTraces: buildOtlpTracesEndpoint(deps, factContext),
+    otlpTraces: buildOtlpEndpoint(deps, otlpTracesPath, buildOtlpTracesAcceptor(deps, factContext)),
+    otlpMetrics: buildOtlpEndpoint(deps, otlpMetricsPath, buildOtlpMetricsAcceptor(deps, factContext)),
   };
 }
 
@@ -286,7 +289,7 @@ export function buildIngestMetricsListener(metrics: IngestMetrics, log: Logger):
 /** The express app: every route, the ingest endpoints included (for any spelling of their URLs). */
 function buildExpressApp(
   deps: IngestAppDeps,
-  endpoints: Record<'facts' | 'events' | 'otlpTraces', IngestEndpoint>,
+  endpoints: Record<'facts' | 'events' | 'otlpTraces' | 'otlpMetrics', IngestEndpoint>,
 ) {
   const app = buildExactExpressApp();
   // Responses are per-request acknowledgements; an ETag (a hash of every body) buys nothing.
@@ -297,6 +300,7 @@ function buildExpressApp(
     'POST /api/v1/facts': { authenticatesItself: (req, res) => void endpoints.facts(req, res) },
     'POST /api/v1/events': { authenticatesItself: (req, res) => void endpoints.events(req, res) },
     'POST /v1/traces': { authenticatesItself: (req, res) => void endpoints.otlpTraces(req, res) },
+    'POST /v1/metrics': { authenticatesItself: (req, res) => void endpoints.otlpMetrics(req, res) },
     'GET /api/v1/openapi.json': buildOpenApiHandler(),
     'GET /live': (_req, res) => void res.json({ status: 'ok' }),
     'GET /ready': async (_req, res) => {
@@ -331,6 +335,7 @@ export function buildIngestListener(deps: IngestAppDeps): RequestListener {
     ['/api/v1/facts', endpoints.facts],
     ['/api/v1/events', endpoints.events],
     [otlpTracesPath, endpoints.otlpTraces],
+    [otlpMetricsPath, endpoints.otlpMetrics],
   ]);
   return (req, res) => {
     const endpoint = req.method === 'POST' ? hotLane.get(req.url ?? '') : undefined;

@@ -9,8 +9,25 @@ import { exceedsMessageDepth } from './protobuf-depth.js';
  * map-trace-request.ts reads either. 400 MALFORMED_BODY for bytes that are not one.
  */
 export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding, maxJsonDepth: number): unknown {
+  return decodeOtlpRequest(body, encoding, maxJsonDepth, 'trace');
+}
+
+/** An ExportMetricsServiceRequest from its body, as decodeTraceRequest reads a trace request. */
+export function decodeMetricsRequest(body: Buffer, encoding: OtlpEncoding, maxJsonDepth: number): unknown {
+  return decodeOtlpRequest(body, encoding, maxJsonDepth, 'metrics');
+}
+
+const requestNames = { trace: 'ExportTraceServiceRequest', metrics: 'ExportMetricsServiceRequest' } as const;
+
+function decodeOtlpRequest(
+  body: Buffer,
+  encoding: OtlpEncoding,
+  maxJsonDepth: number,
+  signal: 'trace' | 'metrics',
+): unknown {
+  const name = requestNames[signal];
   if (encoding === 'protobuf') {
-    const type = protoSchemas().exportTraceRequest;
+    const type = signal === 'trace' ? protoSchemas().exportTraceRequest : protoSchemas().exportMetricsRequest;
     // The same limit and answer as OTLP/JSON's nesting (protobufjs's own recursion limit only says 'max depth').
     if (exceedsMessageDepth(body, type, maxJsonDepth)) {
       throw new HttpError(
@@ -25,7 +42,7 @@ export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding, maxJson
       throw new HttpError(
         400,
         'MALFORMED_BODY',
-        `body is not a protobuf ExportTraceServiceRequest: ${(error as Error).message}`,
+        `body is not a protobuf ${name}: ${(error as Error).message}`,
       );
     }
   }
@@ -44,6 +61,6 @@ export function decodeTraceRequest(body: Buffer, encoding: OtlpEncoding, maxJson
     throw new HttpError(400, 'MALFORMED_BODY', `body is not valid JSON: ${(error as Error).message}`);
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    throw new HttpError(400, 'MALFORMED_BODY', 'body must be a JSON object (an ExportTraceServiceRequest)');
+    throw new HttpError(400, 'MALFORMED_BODY', `body must be a JSON object (an ${name})`);
   return doc;
 }

@@ -53,6 +53,34 @@ export function writeTraceResponse(
     .end(body);
 }
 
+/**
+ * ExportMetricsServiceResponse: partial_success when a data point was rejected, and also (rejected 0, as the
+ * specification allows for warnings) to state the accuracy of the bucket layouts the request used.
+ */
+export function writeMetricsResponse(
+  res: ServerResponse,
+  encoding: OtlpEncoding,
+  rejected: readonly ItemError[],
+  dataPoints: number,
+  accuracy: string,
+): void {
+  const refused = partialSuccessMessage(rejected, dataPoints).replace(/\bspans?\b/g, 'data points');
+  const errorMessage = [refused, accuracy].filter((m) => m !== '').join('; ');
+  const partialSuccess =
+    errorMessage === '' ? undefined : { rejectedDataPoints: rejected.length, errorMessage };
+  let body: Buffer;
+  if (encoding === 'protobuf') {
+    const type = protoSchemas().exportMetricsResponse;
+    body = Buffer.from(type.encode(type.create(partialSuccess ? { partialSuccess } : {})).finish());
+  } else body = Buffer.from(JSON.stringify(partialSuccess ? { partialSuccess } : {}));
+  res
+    .writeHead(200, {
+      'Content-Type': encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
+      'Content-Length': body.length,
+    })
+    .end(body);
+}
+
 /** The gRPC status code OTLP/HTTP's google.rpc.Status carries for an HTTP status. */
 function grpcCode(status: number): number {
   if (status === 400 || status === 413 || status === 415) return 3; // INVALID_ARGUMENT

@@ -32,6 +32,8 @@ const files = [
 export interface ProtoSchemas {
   exportTraceRequest: protobuf.Type;
   exportTraceResponse: protobuf.Type;
+  exportMetricsRequest: protobuf.Type;
+  exportMetricsResponse: protobuf.Type;
   status: protobuf.Type;
   requestFactBatch: protobuf.Type;
   serviceEventBatch: protobuf.Type;
@@ -59,6 +61,8 @@ function load(): ProtoSchemas {
   return {
     exportTraceRequest: type('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest'),
     exportTraceResponse: type('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse'),
+    exportMetricsRequest: type('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest'),
+    exportMetricsResponse: type('opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse'),
     status: type('google.rpc.Status'),
     requestFactBatch: type('gravix.v1.RequestFactBatch'),
     serviceEventBatch: type('gravix.v1.ServiceEventBatch'),

@@ -27,6 +27,7 @@ export function rawFactJson(fact: RawFact): string {
   if (fact.trace_id !== undefined) json += `,"trace_id":${quote(fact.trace_id)}`;
   if (fact.span_id !== undefined) json += `,"span_id":${quote(fact.span_id)}`;
   if (fact.weight !== undefined) json += `,"weight":${number(fact.weight)}`;
+  if (fact.count !== undefined) json += `,"count":${number(fact.count)}`;
   return `${json}}`;
 }
 

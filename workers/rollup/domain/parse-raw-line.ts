@@ -18,6 +18,12 @@ function weightProblem(weight: unknown): string | undefined {
     : 'weight must be a finite number >= 1';
 }
 
+/** A histogram bucket's exact count (raw-record.ts): absent, or a safe integer >= 1. */
+function countProblem(count: unknown): string | undefined {
+  if (count === undefined) return undefined;
+  return Number.isSafeInteger(count) && (count as number) >= 1 ? undefined : 'count must be an integer >= 1';
+}
+
 /** Hand-written rather than zod: this runs for every raw line and is the rollup's hot path. */
 function factProblem(r: Record<string, unknown>): string | undefined {
   if (!isText(r['service'])) return 'service must be a non-empty string';
@@ -29,7 +35,7 @@ function factProblem(r: Record<string, unknown>): string | undefined {
   if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) {
     return 'latency_ms must be a finite number >= 0';
   }
-  return weightProblem(r['weight']);
+  return weightProblem(r['weight']) ?? countProblem(r['count']);
 }
 
 function eventProblem(r: Record<string, unknown>): string | undefined {

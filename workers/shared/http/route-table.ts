@@ -14,6 +14,7 @@ export const routeTable = [
   { server: 'ingest', method: 'POST', path: '/api/v1/facts', scope: 'ingest' },
   { server: 'ingest', method: 'POST', path: '/api/v1/events', scope: 'ingest' },
   { server: 'ingest', method: 'POST', path: '/v1/traces', scope: 'ingest' },
+  { server: 'ingest', method: 'POST', path: '/v1/metrics', scope: 'ingest' },
   { server: 'ingest', method: 'GET', path: '/api/v1/cardinality', scope: 'ingest' },
   { server: 'ingest', method: 'GET', path: '/api/v1/openapi.json', scope: 'public' },
   { server: 'ingest', method: 'GET', path: '/live', scope: 'public' },

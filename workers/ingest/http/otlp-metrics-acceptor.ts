@@ -1,0 +1,101 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Credential } from '../../shared/http/authenticate.js';
+import { HttpError } from '../../shared/http/http-error.js';
+import type { FactContext } from '../domain/parse-request-fact.js';
+import { CumulativeSeries } from '../otlp/cumulative-series.js';
+import { decodeMetricsRequest } from '../otlp/decode-trace-request.js';
+import {
+  countMetricBuckets,
+  MalformedMetricsRequestError,
+  mapMetricsRequest,
+  type MappedMetricsRequest,
+} from '../otlp/map-metrics-request.js';
+import { writeMetricsResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
+import { encodeWalFrame } from '../wal/write-ahead-log.js';
+import type { IngestAppDeps } from './ingest-app.js';
+import { readRequestBody } from './read-request-body.js';
+import {
+  admitBytes,
+  admitDisk,
+  admitItems,
+  admitTurn,
+  declaredBytes,
+  recordAccepted,
+} from './tenant-admission.js';
+
+function admitBuckets(deps: IngestAppDeps, tenant: string, request: unknown): void {
+  const candidates = countMetricBuckets(request);
+  if (candidates > deps.limits.maxItemsPerBatch) {
+    throw new HttpError(
+      413,
+      'BATCH_TOO_LARGE',
+      `request holds up to ${candidates} histogram buckets; the limit is ${deps.limits.maxItemsPerBatch}`,
+    );
+  }
+  admitItems(deps.rates, tenant, candidates);
+}
+
+function mapOrRefuse(
+  request: unknown,
+  ctx: FactContext,
+  now: number,
+  series: CumulativeSeries,
+): MappedMetricsRequest {
+  try {
+    return mapMetricsRequest(request, ctx, now, series);
+  } catch (error) {
+    if (error instanceof MalformedMetricsRequestError) throw new HttpError(400, error.code, error.message);
+    throw error;
+  }
+}
+
+async function appendDurably(deps: IngestAppDeps, tenant: string, mapped: MappedMetricsRequest) {
+  if (mapped.records.length === 0) return;
+  try {
+    await deps.wal.appendFrame(encodeWalFrame(mapped.records), tenant);
+  } catch (error) {
+    deps.log.error({ err: error }, 'write-ahead log append failed');
+    throw new HttpError(503, 'WAL_UNAVAILABLE', 'the data points could not be made durable; retry later', {
+      retryAfterSeconds: 1,
+    });
+  }
+}
+
+/**
+ * POST /v1/metrics after the API key, with the admission, durability and acknowledgement rule of /v1/traces
+ * (otlp-traces-acceptor.ts): histogram buckets are the items. Cumulative series advance only after the frame is
+ * durable (cumulative-series.ts), so a refused export is counted when it is retried.
+ */
+export function buildOtlpMetricsAcceptor(
+  deps: IngestAppDeps,
+  contextFor: (tenant: string, now: number) => FactContext,
+) {
+  const series = new CumulativeSeries(BigInt(deps.now?.() ?? Date.now()) * 1_000_000n);
+  return async (req: IncomingMessage, res: ServerResponse, key: Credential, encoding: OtlpEncoding) => {
+    const { tenant } = key;
+    admitDisk(deps.wal, deps.limits, tenant);
+    const declared = declaredBytes(req);
+    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
+      admitBytes(deps.rates, tenant, declared);
+    const release = await admitTurn(deps.turns, tenant);
+    let mapped: MappedMetricsRequest;
+    let bytes = 0;
+    try {
+      const body = (await readRequestBody(req, deps.limits.maxBodyBytes)) ?? Buffer.alloc(0);
+      if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
+      bytes = body.length;
+      const request = decodeMetricsRequest(body, encoding, deps.limits.maxJsonDepth);
+      admitBuckets(deps, tenant, request);
+      const now = deps.now?.() ?? Date.now();
+      mapped = mapOrRefuse(request, contextFor(tenant, now), now, series);
+    } finally {
+      release();
+    }
+    await appendDurably(deps, tenant, mapped);
+    mapped.commit();
+    deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
+    recordAccepted(deps.rates, tenant, mapped.accepted, bytes);
+    for (const e of mapped.rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
+    writeMetricsResponse(res, encoding, mapped.rejected, mapped.dataPoints, [...mapped.layouts].join('; '));
+  };
+}
