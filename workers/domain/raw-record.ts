@@ -30,7 +30,7 @@ export interface RawFact {
   weight?: number;
   /**
    * How many requests this record stands for, exactly: an OTLP metrics histogram bucket becomes one record per
-   * non-empty bucket (docs/adr/0081). Absent means 1. Unlike `weight` the count is not an estimate; the latency is
+   * non-empty bucket (docs/adr/0082). Absent means 1. Unlike `weight` the count is not an estimate; the latency is
    * the bucket's representative value, so only the percentiles are approximate (by the bucket layout).
    */
   count?: number;

@@ -1,5 +1,5 @@
 /**
- * Cumulative OTLP histograms to deltas (docs/adr/0081). A cumulative point holds every request since the series'
+ * Cumulative OTLP histograms to deltas (docs/adr/0082). A cumulative point holds every request since the series'
  * start, so the minute metrics need its difference from the series' previous point. The previous points live in
  * this ingester's memory, which decides what happens across restarts and replicas:
  * - a series seen for the first time counts whole only when it started after this process did (nothing of it can

@@ -1,6 +1,6 @@
 /**
  * An OTLP duration histogram's buckets as (latency, count) pairs the rollup folds in like `count` identical
- * requests (raw-record.ts `count`, docs/adr/0081). A bucket holds no latencies, only a range, so each gets one
+ * requests (raw-record.ts `count`, docs/adr/0082). A bucket holds no latencies, only a range, so each gets one
  * representative latency; the accuracy of every percentile built from it is the layout's (docs/opentelemetry.md).
  */
 export interface BucketLatency {
