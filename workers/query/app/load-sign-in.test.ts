@@ -24,7 +24,7 @@ describe('the query server sign-in settings', () => {
     expect(problems({ GRAVIX_OIDC_ISSUER: 'https://idp.example.com' })).toBe(
       'invalid configuration: GRAVIX_OIDC_CLIENT_ID: GRAVIX_OIDC_CLIENT_ID is required when GRAVIX_OIDC_ISSUER is set; ' +
         'GRAVIX_OIDC_REDIRECT_URL: GRAVIX_OIDC_REDIRECT_URL is required when GRAVIX_OIDC_ISSUER is set; ' +
-        'GRAVIX_OIDC_ROLES_FILE: GRAVIX_OIDC_ROLES_FILE is required when GRAVIX_OIDC_ISSUER is set',
+        'GRAVIX_OIDC_ROLES_FILE: GRAVIX_OIDC_ROLES_FILE is required when GRAVIX_OIDC_ISSUER is set (or GRAVIX_TENANTS_FILE with roles)',
     );
   });
 
