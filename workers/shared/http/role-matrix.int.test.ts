@@ -38,6 +38,7 @@ function requestFor(row: RouteRow): { path: string; body?: string } {
     ],
     'POST /api/v1/events': { type: 'deploy', service: 's', version: 'v1', timestamp: now },
     'POST /v1/traces': { resourceSpans: [] },
+    'POST /v1/metrics': { resourceMetrics: [] },
     'POST /api/v1/keys': { name: 'made-by-matrix', scopes: ['query'] },
     'POST /api/v1/keys/{id}/rotate': {},
     'PUT /api/v1/alert-rules/{name}': { kind: 'silence', silence: {} },
