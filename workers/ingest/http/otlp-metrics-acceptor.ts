@@ -11,8 +11,8 @@ import {
   type MappedMetricsRequest,
 } from '../otlp/map-metrics-request.js';
 import { writeMetricsResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
-import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
+import { appendOtlpRecordsDurably } from './otlp-traces-acceptor.js';
 import { readRequestBody } from './read-request-body.js';
 import {
   admitBytes,
@@ -49,18 +49,6 @@ function mapOrRefuse(
   }
 }
 
-async function appendDurably(deps: IngestAppDeps, tenant: string, mapped: MappedMetricsRequest) {
-  if (mapped.records.length === 0) return;
-  try {
-    await deps.wal.appendFrame(encodeWalFrame(mapped.records), tenant);
-  } catch (error) {
-    deps.log.error({ err: error }, 'write-ahead log append failed');
-    throw new HttpError(503, 'WAL_UNAVAILABLE', 'the data points could not be made durable; retry later', {
-      retryAfterSeconds: 1,
-    });
-  }
-}
-
 /**
  * POST /v1/metrics after the API key, with the admission, durability and acknowledgement rule of /v1/traces
  * (otlp-traces-acceptor.ts): histogram buckets are the items. Cumulative series advance only after the frame is
@@ -91,7 +79,7 @@ export function buildOtlpMetricsAcceptor(
     } finally {
       release();
     }
-    await appendDurably(deps, tenant, mapped);
+    await appendOtlpRecordsDurably(deps, tenant, mapped.records, 'data points');
     mapped.commit();
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
     recordAccepted(deps.rates, tenant, mapped.accepted, bytes);

@@ -71,13 +71,22 @@ function mapOrRefuse(request: unknown, ctx: FactContext, now: number): MappedTra
   }
 }
 
-async function appendDurably(deps: IngestAppDeps, tenant: string, mapped: MappedTraceRequest): Promise<void> {
-  if (mapped.records.length === 0) return;
+/**
+ * Appends an OTLP export's records as one WAL frame (fsynced) before it is answered 200; `what` names the items in
+ * the 503 (spans, data points). Shared by /v1/traces and /v1/metrics so both keep the one acknowledgement rule.
+ */
+export async function appendOtlpRecordsDurably(
+  deps: IngestAppDeps,
+  tenant: string,
+  records: MappedTraceRequest['records'],
+  what: string,
+): Promise<void> {
+  if (records.length === 0) return;
   try {
-    await deps.wal.appendFrame(encodeWalFrame(mapped.records), tenant);
+    await deps.wal.appendFrame(encodeWalFrame(records), tenant);
   } catch (error) {
     deps.log.error({ err: error }, 'write-ahead log append failed');
-    throw new HttpError(503, 'WAL_UNAVAILABLE', 'the spans could not be made durable; retry later', {
+    throw new HttpError(503, 'WAL_UNAVAILABLE', `the ${what} could not be made durable; retry later`, {
       retryAfterSeconds: 1,
     });
   }
@@ -113,7 +122,7 @@ export function buildOtlpTracesAcceptor(
     } finally {
       release();
     }
-    await appendDurably(deps, tenant, mapped);
+    await appendOtlpRecordsDurably(deps, tenant, mapped.records, 'spans');
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
     recordAccepted(deps.rates, tenant, mapped.accepted, bytes);
     if (mapped.skipped > 0) deps.metrics.spansSkipped.inc({ tenant }, mapped.skipped);
