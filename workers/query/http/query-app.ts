@@ -126,6 +126,20 @@ const routeParams = {
 function dataHandlers(deps: QueryAppDeps) {
   const now = () => deps.now?.() ?? Date.now();
   const get = (path: keyof typeof routeParams, handler: Handler) => route(path, routeParams[path], handler);
+  // One series selection (range, step, service/method/path) for every chart route: /timeseries and
+  // /latency-heatmap must answer the same steps for the same URL words.
+  const parseSeriesQuery = (q: QueryParams, res: Response) => {
+    const { from, to } = parseRange(q, now());
+    return {
+      tenant: tenantOf(res),
+      from,
+      to,
+      stepMs: chooseStep(from, to, parseStep(q)),
+      service: parseText(q, 'service', 128),
+      method: parseMethod(q),
+      path: parseText(q, 'path'),
+    };
+  };
   const events = (path: '/events' | '/service-events') =>
     get(path, async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
@@ -139,32 +153,15 @@ function dataHandlers(deps: QueryAppDeps) {
       return deps.service.services(tenantOf(res), from, to, limit, signal, latency);
     }),
     'GET /api/v1/timeseries': get('/timeseries', async (q, res, signal) => {
-      const { from, to } = parseRange(q, now());
       return deps.service.timeseries({
-        tenant: tenantOf(res),
-        from,
-        to,
-        stepMs: chooseStep(from, to, parseStep(q)),
-        service: parseText(q, 'service', 128),
-        method: parseMethod(q),
-        path: parseText(q, 'path'),
+        ...parseSeriesQuery(q, res),
         compare: parseChoice(q, 'compare', ['1d', '7d'] as const),
         worst: parseChoice(q, 'worst', ['0', '1'] as const) === '1',
         signal,
       });
     }),
     'GET /api/v1/latency-heatmap': get('/latency-heatmap', async (q, res, signal) => {
-      const { from, to } = parseRange(q, now());
-      return deps.service.latencyHeatmap({
-        tenant: tenantOf(res),
-        from,
-        to,
-        stepMs: chooseStep(from, to, parseStep(q)),
-        service: parseText(q, 'service', 128),
-        method: parseMethod(q),
-        path: parseText(q, 'path'),
-        signal,
-      });
+      return deps.service.latencyHeatmap({ ...parseSeriesQuery(q, res), signal });
     }),
     'GET /api/v1/endpoints': get('/endpoints', async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
