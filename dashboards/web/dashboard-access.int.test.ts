@@ -52,7 +52,7 @@ describe('dashboard on a phone and from the keyboard (Chromium against the fixtu
         await page.evaluate(() => document.activeElement?.id || document.activeElement?.className || ''),
       );
     }
-    expect(focused).toEqual(['skip-link', 'logout', 'service-filter']);
+    expect(focused).toEqual(['skip-link', 'logout', 'theme-select', 'service-filter']);
     const outline = await page.$eval('#service-filter', (e) => getComputedStyle(e).outlineStyle);
     expect(outline).toBe('solid');
     await page.keyboard.press('ArrowDown');

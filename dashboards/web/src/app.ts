@@ -9,6 +9,9 @@ import { loadCompareFigures } from './api/load-compare-figures.js';
 import { loadExemplars } from './api/load-exemplars.js';
 import { ExemplarsView } from './views/exemplars-view.js';
 import { CompareView } from './views/compare-view.js';
+import { loadAllEndpoints } from './api/load-all-endpoints.js';
+import { LatencyHeatmapView } from './views/latency-heatmap-view.js';
+import { TableExportView } from './views/table-export-view.js';
 import { BucketFilterView } from './views/bucket-filter-view.js';
 import { OverviewView } from './views/overview-view.js';
 import { CardinalityView } from './views/cardinality-view.js';
@@ -56,6 +59,12 @@ export class DashboardApp {
   private readonly cardinality = new CardinalityView();
   private readonly compareFigures = new CompareView();
   private readonly exemplars = new ExemplarsView();
+  private readonly heatmap = new LatencyHeatmapView();
+  private readonly tableExport = new TableExportView({
+    overview: () => this.overview.rows(),
+    // The range of the page on screen, not "now": a preset range must not move on between showing and exporting.
+    endpoints: async () => (this.data ? loadAllEndpoints(this.api, this.state, this.data.endpoints) : []),
+  });
   private readonly endpoints = new EndpointsView({
     onDrill: (row) => this.drillInto(row),
     onSort: (sort) => this.update({ sort, page: 0 }, 'push'),
@@ -124,6 +133,8 @@ export class DashboardApp {
       await this.loadExemplars(generation);
       await this.loadOverview(generation);
       await this.loadCardinality(generation);
+      // Last: it must not delay the overview the page opens with.
+      await this.loadHeatmap(generation, data);
     } catch (error) {
       if (generation !== this.generation) return;
       this.fail(error);
@@ -141,6 +152,28 @@ export class DashboardApp {
       if (rows && current()) this.overview.render(rows);
     } catch {
       if (generation === this.generation) this.overview.hide();
+    }
+  }
+
+  /**
+   * After everything else: the latency heatmap on the charts' own steps, for a service or an endpoint (all services'
+   * latencies in one distribution say little, and the page opened on all services must stay light). A failure only
+   * hides it.
+   */
+  private async loadHeatmap(generation: number, data: DashboardData): Promise<void> {
+    const { from, to, stepMs, filter } = data.timeseries;
+    if (this.state.service === null) return this.heatmap.hide();
+    try {
+      const heatmap = await this.api.latencyHeatmap({ ...filter, from, to, step: stepMs });
+      if (generation !== this.generation) return;
+      this.heatmap.render({
+        heatmap,
+        scope: this.scope(),
+        newestMinute: data.freshness.lastMetricMinute,
+        timeZone: intlTimeZone(this.state.tz),
+      });
+    } catch {
+      if (generation === this.generation) this.heatmap.hide();
     }
   }
 

@@ -5,6 +5,8 @@ import { IdentityApi } from './api/identity-api.js';
 import { AdminView } from './views/admin-view.js';
 import { ViewsApi } from './api/views-api.js';
 import { SavedViewsView } from './views/saved-views-view.js';
+import { installChartExport } from './views/chart-export.js';
+import { ThemeSwitch } from './views/theme-switch.js';
 
 /** Composition root of the browser app: the API lives on the page's own origin (the query server serves both). */
 function storage(): Storage | null {
@@ -15,6 +17,9 @@ function storage(): Storage | null {
   }
 }
 
+// First, so the page is drawn in the chosen theme.
+new ThemeSwitch().start();
+installChartExport(document);
 const tokens = new TokenStore(storage());
 const api = new ApiClient({ baseUrl: window.location.origin, getToken: () => tokens.get() });
 new DashboardApp(api, tokens).start();

@@ -3,6 +3,7 @@ import type {
   EventsResponse,
   ExemplarsResponse,
   FreshnessResponse,
+  LatencyHeatmapResponse,
   ServicesResponse,
   StoredCardinalityResponse,
   TimeseriesResponse,
@@ -70,6 +71,12 @@ export class ApiClient {
     const { from, to, service, method, path, step, compare } = p;
     const worst = p.worst ? 1 : undefined;
     return this.get('timeseries', { service, method, path, from, to, step, compare, worst });
+  }
+
+  /** Each step's latency distribution in fixed bands (the heatmap); the same steps as `timeseries`. */
+  latencyHeatmap(p: Omit<TimeseriesParams, 'compare' | 'worst'>): Promise<LatencyHeatmapResponse> {
+    const { from, to, service, method, path, step } = p;
+    return this.get('latency-heatmap', { service, method, path, from, to, step });
   }
 
   endpoints(p: EndpointsParams): Promise<EndpointsResponse> {

@@ -8,6 +8,8 @@ import { attachChartHover } from './chart-hover.js';
 import { attachChartInteraction, type ChartInteractionHandlers } from './chart-interaction.js';
 import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
+import { chartExportButtons } from './chart-export.js';
+import { SeriesToggles } from './series-toggles.js';
 
 const CHART_HEIGHT = 200;
 
@@ -21,6 +23,9 @@ export class ChartsView {
   private lastViews: ChartView[] = [];
   /** The endpoint view's exemplars, drawn over the latency and error charts (null: none to draw). */
   private exemplars: EndpointExemplars | null = null;
+  private readonly toggles = new SeriesToggles(() => {
+    if (this.last) this.render(this.last);
+  });
 
   constructor(private readonly interaction: ChartInteractionHandlers) {
     const first = this.cards[0];
@@ -93,14 +98,16 @@ export class ChartsView {
   private renderCard(card: HTMLElement, view: ChartView, data: ChartData): void {
     const hasMarkers = view.spec.markers.length > 0;
     const caption = createElement('figcaption');
-    caption.append(createElement('h2', view.spec.title));
+    caption.append(createElement('h2', view.spec.title), chartExportButtons(view.kind));
     const legend = createElement('ul', undefined, 'legend');
-    for (const s of view.spec.series) legend.append(createElement('li', s.name, `swatch-${s.variant}`));
+    // Every series can be switched off from its legend entry; the chart, hover and scale show the rest.
+    for (const s of view.spec.series) legend.append(this.toggles.legendItem(view.kind, s));
     if (hasMarkers) legend.append(createElement('li', 'deploys / incidents', 'swatch-marker'));
+    const spec = { ...view.spec, series: this.toggles.visible(view.kind, view.spec.series) };
     const box = createElement('div', undefined, 'chart-box');
-    box.innerHTML = buildLineChartSvg(view.spec);
-    attachChartHover(box, view.spec);
-    attachChartInteraction(box, view.spec, this.interaction);
+    box.innerHTML = buildLineChartSvg(spec);
+    attachChartHover(box, spec);
+    attachChartInteraction(box, spec, this.interaction);
     attachMarkerTooltip(box, data.events, data.timeZone);
     const note = buildSamplingNote(data.ts.points);
     const parts = note === null ? [] : [createElement('p', note, 'sampling-note')];

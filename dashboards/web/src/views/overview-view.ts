@@ -11,15 +11,23 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
 export class OverviewView {
   private readonly section = requireElement('overview', HTMLElement);
   private readonly container = requireElement('overview-table', HTMLDivElement);
+  private shown: OverviewRow[] = [];
 
   constructor(private readonly onService: (service: string) => void) {}
 
   hide(): void {
     this.section.hidden = true;
+    this.shown = [];
+  }
+
+  /** The rows on screen, in their order (the CSV export's). */
+  rows(): OverviewRow[] {
+    return this.shown;
   }
 
   render(rows: OverviewRow[]): void {
     this.section.hidden = false;
+    this.shown = rows;
     if (rows.length === 0) {
       this.container.replaceChildren(createElement('p', 'No requests in this time range.'));
       return;

@@ -5,6 +5,7 @@ import {
   buildStatusBreakdown,
   describeStatusTotals,
 } from '../domain/status-breakdown.js';
+import { chartExportButtons } from './chart-export.js';
 import { createElement } from './require-element.js';
 
 const CHART_HEIGHT = 200;
@@ -40,7 +41,7 @@ export class StatusBreakdownView {
     const breakdown = buildStatusBreakdown(input.ts, input.newestMinute);
     const title = `Status codes, ${input.scope} · ${formatStep(input.ts.stepMs)} buckets`;
     const caption = createElement('figcaption');
-    caption.append(createElement('h2', title));
+    caption.append(createElement('h2', title), chartExportButtons('status-codes'));
     const legend = createElement('ul', undefined, 'legend');
     for (const c of breakdown.present) legend.append(createElement('li', c, `swatch-status-${c}`));
     const box = createElement('div', undefined, 'chart-box');

@@ -1,0 +1,81 @@
+import type { LatencyHeatmapResponse } from '../../../../workers/query/api-types.js';
+import { formatCount, formatStep } from '../domain/format.js';
+import { buildHeatmapSvg, heatLegend } from '../domain/latency-heatmap-svg.js';
+import { chartExportButtons } from './chart-export.js';
+import { createElement } from './require-element.js';
+
+const CHART_HEIGHT = 240;
+
+export interface LatencyHeatmapInput {
+  heatmap: LatencyHeatmapResponse;
+  scope: string;
+  newestMinute: number | null;
+  timeZone?: string;
+}
+
+/**
+ * The latency distribution card: a heatmap of requests per latency band and bucket, its colour legend, and a
+ * read-out of the cell under the pointer (or focus) with the API's exact count.
+ */
+export class LatencyHeatmapView {
+  private readonly card = document.querySelector<HTMLElement>('[data-latency-heatmap]');
+  private last: LatencyHeatmapInput | null = null;
+  private lastWidth = 0;
+
+  constructor() {
+    const card = this.card;
+    if (card) {
+      new ResizeObserver(() => {
+        if (card.clientWidth !== this.lastWidth && this.last) this.render(this.last);
+      }).observe(card);
+    }
+  }
+
+  hide(): void {
+    if (this.card) this.card.hidden = true;
+  }
+
+  render(input: LatencyHeatmapInput): void {
+    const card = this.card;
+    if (!card) return;
+    this.last = input;
+    card.hidden = false;
+    this.lastWidth = card.clientWidth;
+    const width = Math.max(240, card.clientWidth ? card.clientWidth - 26 : 600);
+    const { heatmap } = input;
+    const title = `Latency distribution, ${input.scope} · ${formatStep(heatmap.stepMs)} buckets`;
+    const caption = createElement('figcaption');
+    caption.append(createElement('h2', title), chartExportButtons('latency-heatmap'));
+    const legend = createElement('ul', undefined, 'legend heat-legend');
+    legend.setAttribute('aria-label', 'Requests per cell');
+    for (const s of heatLegend(heatmap.maxCount)) {
+      const item = createElement('li', formatCount(s.count), 'heat-swatch');
+      item.style.setProperty('--heat-opacity', String(s.intensity));
+      legend.append(item);
+    }
+    const box = createElement('div', undefined, 'chart-box');
+    const readout = createElement('p', 'Point at a cell for its count.', 'heatmap-readout');
+    readout.setAttribute('aria-live', 'polite');
+    if (heatmap.bands.length === 0) {
+      box.textContent = `No requests for ${input.scope} in this time range.`;
+      box.classList.add('no-data');
+      card.replaceChildren(caption, box);
+    } else {
+      box.innerHTML = buildHeatmapSvg(heatmap, {
+        id: 'chart-latency-heatmap',
+        title,
+        width,
+        height: CHART_HEIGHT,
+        timeZone: input.timeZone,
+        newestMinute: input.newestMinute,
+      });
+      box.addEventListener('pointerover', (event) => {
+        const cell = (event.target as Element).closest('rect.heat-cell');
+        const text = cell?.querySelector('title')?.textContent;
+        if (text) readout.textContent = text;
+      });
+      card.replaceChildren(caption, legend, box, readout);
+    }
+    card.removeAttribute('aria-busy');
+  }
+}
