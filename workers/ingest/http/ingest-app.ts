@@ -31,10 +31,9 @@ import {
 import { readRequestBody } from './read-request-body.js';
 import {
   admitBytes,
-  admitDisk,
+  admitBeforeRead,
   admitItems,
   admitTurn,
-  declaredBytes,
   recordAccepted,
   type DiskUsage,
   type TenantRates,
@@ -125,10 +124,7 @@ function buildBatchAcceptor(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, requestId: string) => {
     const { tenant } = key;
-    admitDisk(deps.wal, deps.limits, tenant);
-    const declared = declaredBytes(req);
-    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
-      admitBytes(deps.rates, tenant, declared);
+    const declared = admitBeforeRead(deps.wal, deps.limits, deps.rates, req, tenant);
     // The CPU work (read, parse, validate) takes one of the tenant's turns; the WAL append does not need one.
     const release = await admitTurn(deps.turns, tenant);
     let validated: Awaited<ReturnType<typeof readAndValidate>>;

@@ -12,16 +12,8 @@ import {
 } from '../otlp/map-metrics-request.js';
 import { writeMetricsResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
 import type { IngestAppDeps } from './ingest-app.js';
-import { appendOtlpRecordsDurably } from './otlp-traces-acceptor.js';
-import { readRequestBody } from './read-request-body.js';
-import {
-  admitBytes,
-  admitDisk,
-  admitItems,
-  admitTurn,
-  declaredBytes,
-  recordAccepted,
-} from './tenant-admission.js';
+import { appendOtlpRecordsDurably, readChargedBody } from './otlp-traces-acceptor.js';
+import { admitBeforeRead, admitItems, admitTurn, recordAccepted } from './tenant-admission.js';
 
 function admitBuckets(deps: IngestAppDeps, tenant: string, request: unknown): void {
   const candidates = countMetricBuckets(request);
@@ -61,16 +53,12 @@ export function buildOtlpMetricsAcceptor(
   const series = new CumulativeSeries(BigInt(deps.now?.() ?? Date.now()) * 1_000_000n);
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, encoding: OtlpEncoding) => {
     const { tenant } = key;
-    admitDisk(deps.wal, deps.limits, tenant);
-    const declared = declaredBytes(req);
-    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
-      admitBytes(deps.rates, tenant, declared);
+    const declared = admitBeforeRead(deps.wal, deps.limits, deps.rates, req, tenant);
     const release = await admitTurn(deps.turns, tenant);
     let mapped: MappedMetricsRequest;
     let bytes = 0;
     try {
-      const body = (await readRequestBody(req, deps.limits.maxBodyBytes)) ?? Buffer.alloc(0);
-      if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
+      const body = await readChargedBody(deps, req, tenant, declared);
       bytes = body.length;
       const request = decodeMetricsRequest(body, encoding, deps.limits.maxJsonDepth);
       admitBuckets(deps, tenant, request);

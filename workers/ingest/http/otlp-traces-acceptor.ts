@@ -13,14 +13,7 @@ import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/o
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
 import { readRequestBody } from './read-request-body.js';
-import {
-  admitBytes,
-  admitDisk,
-  admitItems,
-  admitTurn,
-  declaredBytes,
-  recordAccepted,
-} from './tenant-admission.js';
+import { admitBytes, admitBeforeRead, admitItems, admitTurn, recordAccepted } from './tenant-admission.js';
 
 /** The request's OTLP encoding, or 415 naming the two the specification defines. */
 export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
@@ -38,7 +31,8 @@ export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
  * The body, charged to the tenant's byte rate: the declared length before the turn is taken, a chunked body once
  * read.
  */
-async function readChargedBody(
+/** The export's body, charged to the byte rate once read when no size was declared (both OTLP routes). */
+export async function readChargedBody(
   deps: IngestAppDeps,
   req: IncomingMessage,
   tenant: string,
@@ -104,10 +98,7 @@ export function buildOtlpTracesAcceptor(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, encoding: OtlpEncoding) => {
     const { tenant } = key;
-    admitDisk(deps.wal, deps.limits, tenant);
-    const declared = declaredBytes(req);
-    if (declared !== undefined && declared <= deps.limits.maxBodyBytes)
-      admitBytes(deps.rates, tenant, declared);
+    const declared = admitBeforeRead(deps.wal, deps.limits, deps.rates, req, tenant);
     // Reading, decoding and mapping is the CPU work a tenant's turn covers, as for a fact batch (tenant-turns.ts).
     const release = await admitTurn(deps.turns, tenant);
     let mapped: MappedTraceRequest;

@@ -77,6 +77,24 @@ export function declaredBytes(req: IncomingMessage): number | undefined {
 }
 
 /**
+ * What every batch endpoint (facts, events, OTLP traces and metrics) checks before it reads a body: the tenant's
+ * disk share, then a declared size against its byte rate (a body over the size limit is left to the read, which
+ * answers 413). Returns the declared size, undefined when the client declared none (the body is charged once read).
+ */
+export function admitBeforeRead(
+  wal: DiskUsage,
+  limits: DiskLimits & { maxBodyBytes: number },
+  rates: TenantRates,
+  req: IncomingMessage,
+  tenant: string,
+): number | undefined {
+  admitDisk(wal, limits, tenant);
+  const declared = declaredBytes(req);
+  if (declared !== undefined && declared <= limits.maxBodyBytes) admitBytes(rates, tenant, declared);
+  return declared;
+}
+
+/**
  * 503 when the disk buffer is full, or when this tenant's share of it is: a tenant that fills its share is
  * refused while the others keep writing into theirs.
  */
