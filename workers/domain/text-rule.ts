@@ -1,13 +1,17 @@
 import { isUtf8 } from 'node:buffer';
+import { findFormatCharacter } from './format-characters.js';
 
 /**
  * The one rule for text a client sends (query parameters, and every text field of an ingested fact or event): well-formed Unicode
- * (so it encodes as valid UTF-8) and no control characters (C0, DEL, C1). Pure, so every edge checks text the
- * same way; the caller reports the violation with its field.
+ * (so it encodes as valid UTF-8), no control characters (C0, DEL, C1) and no invisible format characters
+ * (Unicode category Cf, format-characters.ts), which would let a tenant show one name while storing another
+ * ("admin\u202Enimda" reads "adminadmin", "check\u200Bout" reads "checkout"). Pure, so every edge checks
+ * text the same way; the caller reports the violation with its field. Decision: docs/adr/0090.
  */
 
 export type TextViolation =
   | { rule: 'control'; message: string }
+  | { rule: 'format'; message: string }
   | { rule: 'unicode'; message: string }
   | { rule: 'length'; message: string };
 
@@ -48,6 +52,13 @@ export function checkText(field: string, value: string, maxLength: number): Text
     return {
       rule: 'control',
       message: `${field} must not contain control characters (${codePoint(control[0])} at ${control.index})`,
+    };
+  }
+  const format = findFormatCharacter(value);
+  if (format) {
+    return {
+      rule: 'format',
+      message: `${field} must not contain invisible format characters (${codePoint(format.char)} at ${format.index})`,
     };
   }
   if (loneSurrogate.test(value)) {

@@ -146,8 +146,20 @@ describe('text fields follow the one text rule on every ingest path', () => {
     ['event_id', { event_id: 'e\u007f' }, 'event_id must not contain control characters (U+007F at 1)'],
     ['env', { env: 'prod\u0085' }, 'env must not contain control characters (U+0085 at 4)'],
     ['trace_id', { trace_id: 'ab\uD800' }, 'trace_id must be valid Unicode (it has a lone surrogate)'],
+    [
+      'service',
+      { service: 'checkout\u202Etuo' },
+      'service must not contain invisible format characters (U+202E at 8)',
+    ],
+    ['path', { path: '/orders\u200B/x' }, 'path must not contain invisible format characters (U+200B at 7)'],
+    ['method', { method: '\uFEFFGET' }, 'method must not contain invisible format characters (U+FEFF at 0)'],
+    [
+      'version',
+      { version: 'v1\u2066' },
+      'version must not contain invisible format characters (U+2066 at 2)',
+    ],
   ])(
-    'refuses a control character or lone surrogate in %s with a 400 naming the field',
+    'refuses a control character, format character or lone surrogate in %s with a 400 naming the field',
     async (field, o, message) => {
       h = await startApp();
       const bodies = [

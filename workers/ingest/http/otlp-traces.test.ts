@@ -178,6 +178,31 @@ describe('POST /v1/traces', () => {
     });
   });
 
+  it('refuses a service.name or route holding a bidi override or zero-width space (the one text rule)', async () => {
+    const spoofRoute = serverSpan(t0, 1, {
+      attributes: [str('http.request.method', 'GET'), str('http.route', '/orders\u200B/:id')],
+    });
+    const spoofService = await sendJson(
+      h,
+      traceRequest([serverSpan(t0, 1)], [str('service.name', 'billing\u202Egnillib')]),
+    );
+    const spoofPath = await send(h, toProtobuf(traceRequest([spoofRoute])));
+    expect(await spoofService.json()).toEqual({
+      partialSuccess: {
+        rejectedSpans: 1,
+        errorMessage:
+          '1 of 1 spans rejected: span 0 (INVALID_VALUE resource.attributes[service.name]): service must not contain invisible format characters (U+202E at 7)',
+      },
+    });
+    expect((await decodeResponse(spoofPath)).partialSuccess).toEqual({
+      rejectedSpans: 1,
+      errorMessage: expect.stringContaining(
+        'path must not contain invisible format characters (U+200B at 7)',
+      ),
+    });
+    expect((await h.records()).map((r) => r.kind)).toEqual(['rejected', 'rejected']);
+  });
+
   it('counts a span sampled at a tracestate threshold as its adjusted count', async () => {
     const spans = [
       serverSpan(t0, 1, { traceState: 'ot=th:c' }),

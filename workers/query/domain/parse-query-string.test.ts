@@ -1,15 +1,15 @@
 import fc from 'fast-check';
+import { checkText } from '../../domain/text-rule.js';
 import { parseQueryString } from './parse-query-string.js';
 import { QueryParamError } from './query-params.js';
 
 const route = 'GET /api/v1/timeseries';
 const allowed = ['service', 'path', 'from', 'to'];
 
-/** Text the API accepts: any well-formed Unicode without control characters. */
+/** Text the API accepts: any well-formed Unicode without control or format characters (the one text rule). */
 const text = fc
   .string({ unit: 'grapheme', maxLength: 40 })
-  // eslint-disable-next-line no-control-regex
-  .filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s));
+  .filter((s) => checkText('text', s, 2048) === undefined);
 
 describe('parseQueryString', () => {
   it('reads back whatever URLSearchParams encodes, for every allowed name', () => {

@@ -218,6 +218,26 @@ describe('the edge rejects bad text and numbers with 400 naming the field (issue
     ['/api/v1/timeseries?path=%FF', 'path', 'path must be percent-encoded UTF-8'],
     ['/api/v1/events?service=x%7F', 'service', 'service must not contain control characters (U+007F at 1)'],
     [
+      '/api/v1/timeseries?service=admin%E2%80%AEnimda',
+      'service',
+      'service must not contain invisible format characters (U+202E at 5)',
+    ],
+    [
+      '/api/v1/endpoints?service=check%E2%80%8Bout',
+      'service',
+      'service must not contain invisible format characters (U+200B at 5)',
+    ],
+    [
+      '/api/v1/timeseries?method=%EF%BB%BFGET',
+      'method',
+      'method must not contain invisible format characters (U+FEFF at 0)',
+    ],
+    [
+      '/api/v1/timeseries?path=/a%E2%81%A6b',
+      'path',
+      'path must not contain invisible format characters (U+2066 at 2)',
+    ],
+    [
       '/api/v1/timeseries?from=8640000000000000',
       'from',
       "from must be a time from 1970-01-01 to 9999-12-31, got '8640000000000000'",

@@ -1,4 +1,4 @@
-import { buildQueryString } from './api-client.js';
+import { buildQueryString, parseRevealed } from './api-client.js';
 import { TokenStore } from './token-store.js';
 
 describe('buildQueryString', () => {
@@ -38,5 +38,23 @@ describe('TokenStore', () => {
     const store = new TokenStore(throwing);
     store.set('t2');
     expect(store.get()).toBe('t2');
+  });
+});
+
+describe('parseRevealed (names stored before the edge refused format characters)', () => {
+  it('writes out every bidi override and zero-width character in every string, keys and emoji untouched', () => {
+    const body = JSON.stringify({
+      services: [{ service: 'admin\u202Enimda', requests: 3 }, { service: 'check\u200Bout' }],
+      routes: { '/a\uFEFF': ['GET\u2066', '👩\u200D💻'] },
+    });
+    expect(parseRevealed(body)).toEqual({
+      services: [{ service: 'admin⟨U+202E⟩nimda', requests: 3 }, { service: 'check⟨U+200B⟩out' }],
+      routes: { '/a\uFEFF': ['GET⟨U+2066⟩', '👩\u200D💻'] },
+    });
+  });
+
+  it('answers null for a body that is not JSON, as response.json() failing did', () => {
+    expect(parseRevealed('<html>')).toBeNull();
+    expect(parseRevealed('')).toBeNull();
   });
 });

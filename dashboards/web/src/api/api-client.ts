@@ -8,6 +8,7 @@ import type {
   StoredCardinalityResponse,
   TimeseriesResponse,
 } from '../../../../workers/query/api-types.js';
+import { revealFormatCharacters } from '../../../../workers/domain/format-characters.js';
 import { ApiUnreachableError, buildApiError } from './api-errors.js';
 
 export interface ApiClientOptions {
@@ -122,9 +123,23 @@ export class ApiClient {
     } catch (cause) {
       throw new ApiUnreachableError(`The query API at ${this.options.baseUrl} is unreachable`, { cause });
     }
-    const body: unknown = await response.json().catch(() => null);
+    const body = parseRevealed(await response.text().catch(() => ''));
     if (!response.ok) throw buildApiError(response.status, body);
     return body as T;
+  }
+}
+
+/**
+ * The API's JSON with every invisible format character in a string written out (workers/domain/format-characters.ts):
+ * the edge refuses them now, but names stored before it did must not display as another name (docs/adr/0090).
+ */
+export function parseRevealed(text: string): unknown {
+  try {
+    return JSON.parse(text, (_key, value: unknown) =>
+      typeof value === 'string' ? revealFormatCharacters(value) : value,
+    ) as unknown;
+  } catch {
+    return null;
   }
 }
 
