@@ -27,6 +27,7 @@ export const SELF_MONITORING_METRICS: readonly MetricFamily[] = [
   family('ingest', 'counter', 'gravix_ingest_facts_rejected_total', ['tenant', 'code']),
   family('ingest', 'counter', 'gravix_ingest_events_accepted_total', ['tenant']),
   family('ingest', 'counter', 'gravix_ingest_otlp_spans_skipped_total', ['tenant']),
+  family('ingest', 'counter', 'gravix_ingest_otlp_edges_accepted_total', ['tenant']),
   family('ingest', 'histogram', 'gravix_wal_fsync_duration_seconds'),
   family('ingest', 'gauge', 'gravix_wal_bytes'),
   family('ingest', 'gauge', 'gravix_upload_backlog_segments'),

@@ -36,6 +36,8 @@ export const metricsTableNames = [
   'service_metrics_minute',
   'service_metrics_hour',
   'service_metrics_day_hours',
+  'service_edges_minute',
+  'service_edges_hour',
   'service_events',
 ] as const;
 export type MetricsTableName = (typeof metricsTableNames)[number];
@@ -120,6 +122,8 @@ const exemplarColumns: readonly MetricsColumn[] = exemplarKinds.flatMap((kind) =
 
 const endpointKey = ['service', 'method', 'path'] as const;
 const serviceKey = ['service'] as const;
+/** A service-map edge: the calling service and what it called (a service, or the host it named). */
+const edgeKey = ['caller', 'callee'] as const;
 
 function metricsTable(
   name: MetricsTableName,
@@ -156,6 +160,13 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   service_metrics_hour: metricsTable('service_metrics_hour', 'hour_ms', serviceKey, 'hour'),
   /** A closed day's service_metrics_hour rows in one file, sorted by service, then hour. */
   service_metrics_day_hours: metricsTable('service_metrics_day_hours', 'hour_ms', serviceKey, 'day'),
+  /**
+   * Service-map edges from OTLP CLIENT spans, per minute (docs/adr/0085): the request tables' measures per
+   * (caller, callee). No exemplars; no day tiles (a 7-day map reads 168 small hour files).
+   */
+  service_edges_minute: metricsTable('service_edges_minute', 'minute_ms', edgeKey, 'hour'),
+  /** The exact merge of an hour's edge minute rows per (caller, callee). */
+  service_edges_hour: metricsTable('service_edges_hour', 'hour_ms', edgeKey, 'hour'),
   service_events: {
     name: 'service_events',
     timeColumn: 'ts_ms',
@@ -183,6 +194,8 @@ export const metricsTables = [
   'request_metrics_hour',
   'service_metrics_minute',
   'service_metrics_hour',
+  'service_edges_minute',
+  'service_edges_hour',
   'service_events',
 ] as const satisfies readonly MetricsTableName[];
 export type MetricsTable = (typeof metricsTables)[number];

@@ -23,6 +23,11 @@ export interface RawFact {
   /** The OpenTelemetry span this fact came from (OTLP ingestion), 16 hex digits. */
   span_id?: string;
   /**
+   * The parent span of an OTLP SERVER span, 16 hex digits: a CLIENT span's edge record whose callee its exporter
+   * did not name is matched to the SERVER span whose parent it is, in the rollup (docs/adr/0085).
+   */
+  parent_span_id?: string;
+  /**
    * How many requests this fact stands for when it was sampled (the span's adjusted count, e.g. 4 for a 25% head
    * sample); absent means 1, so raw files written before weights existed read as they always did. The rollup adds
    * it to requests, error counts and histogram buckets (docs/adr/0072).
@@ -51,7 +56,30 @@ export interface RawServiceEvent {
 export const serviceEventTypes = ['deploy', 'rollback', 'incident', 'config_change'] as const;
 export type ServiceEventType = (typeof serviceEventTypes)[number];
 
-export type RawRecord = RawFact | RawServiceEvent;
+/**
+ * One call from a service to another, from an OTLP CLIENT span (docs/adr/0085): the service map's raw record.
+ * `callee` is what the span named (`peer.service`, else `server.address`[:`server.port`]); absent, the rollup
+ * names it from the SERVER span of the same trace whose parent is this span (`trace_id` + `span_id`), else
+ * `:unresolved` (request-vocabulary.ts). Status and latency follow the facts' rules; `weight` is a sampled span's
+ * adjusted count as on facts. Raw files written before edges existed simply hold none.
+ */
+export interface RawEdge {
+  kind: 'edge';
+  tenant: string;
+  /** `<trace id>-<span id>` of the CLIENT span: an exporter's retry is counted once. */
+  event_id: string;
+  /** The CLIENT span's start, ms since epoch (UTC): the partition and minute the call counts in. */
+  ts: number;
+  caller: string;
+  callee?: string;
+  status_code: number;
+  latency_ms: number;
+  trace_id: string;
+  span_id: string;
+  weight?: number;
+}
+
+export type RawRecord = RawFact | RawServiceEvent | RawEdge;
 
 /** Tenants appear in object keys and must stay key-safe. */
 export const tenantIdPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -20,3 +20,9 @@ export const overflowRoute = '/:overflow';
 
 /** The service every new service of a tenant folds into once the tenant has used up its service budget. */
 export const overflowService = ':overflow';
+
+/**
+ * The callee of a service-map edge whose CLIENT span named no callee and whose SERVER span was not in the same
+ * hour partition (or never arrived): the call is counted, its destination unknown (docs/adr/0085).
+ */
+export const unresolvedCallee = ':unresolved';

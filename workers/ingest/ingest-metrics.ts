@@ -70,9 +70,15 @@ export function buildIngestMetrics(
       labelNames: ['tenant', 'code'],
       registers,
     }),
+    edgesAccepted: new Counter({
+      name: 'gravix_ingest_otlp_edges_accepted_total',
+      help: 'OTLP CLIENT spans accepted as service-map edges and made durable.',
+      labelNames: ['tenant'],
+      registers,
+    }),
     spansSkipped: new Counter({
       name: 'gravix_ingest_otlp_spans_skipped_total',
-      help: 'OTLP spans that are not HTTP server or consumer spans: counted and not stored.',
+      help: 'OTLP spans that are neither HTTP server or consumer spans nor CLIENT spans: counted and not stored.',
       labelNames: ['tenant'],
       registers,
     }),

@@ -6,11 +6,14 @@ export interface CardinalityLimits {
   servicesPerTenant: number;
   /** Distinct routes per tenant across its services: with servicesPerTenant, what bounds a tenant's memory. */
   routesPerTenant: number;
+  /** Distinct (caller, callee) pairs of the service map per tenant (docs/adr/0085). */
+  edgesPerTenant: number;
 }
 
 export const defaultCardinalityLimits: CardinalityLimits = {
   servicesPerTenant: 1000,
   routesPerTenant: 20_000,
+  edgesPerTenant: 10_000,
 };
 
 /** What one ingester's budgets hold and have folded for a tenant (GET /api/v1/cardinality). */
@@ -46,6 +49,10 @@ interface TenantState {
   foldedServiceFacts: number;
   foldedRouteFacts: number;
   refused: TopCounts;
+  /** caller -> callees admitted as service-map edges, and how many pairs in all. */
+  edges: Map<string, Set<string>>;
+  edgeCount: number;
+  foldedEdgeSpans: number;
 }
 
 /**
@@ -86,6 +93,9 @@ export class RouteBudget {
         foldedServiceFacts: 0,
         foldedRouteFacts: 0,
         refused: new TopCounts(topOffenders * 2),
+        edges: new Map(),
+        edgeCount: 0,
+        foldedEdgeSpans: 0,
       };
       this.tenants.set(tenant, state);
     }
@@ -124,6 +134,32 @@ export class RouteBudget {
     known.routes.add(route);
     state.routes++;
     return route;
+  }
+
+  /**
+   * The callee a service-map edge of an admitted caller is kept under: itself, or overflowService once the tenant
+   * holds edgesPerTenant distinct (caller, callee) pairs. Like the other budgets an answer never changes.
+   */
+  admitEdge(tenant: string, caller: string, callee: string): string {
+    const state = this.tenant(tenant);
+    let callees = state.edges.get(caller);
+    if (callees?.has(callee)) return callee;
+    if (state.edgeCount >= this.limits.edgesPerTenant && callee !== overflowService) {
+      state.foldedEdgeSpans++;
+      return overflowService;
+    }
+    if (callees === undefined) {
+      callees = new Set();
+      state.edges.set(caller, callees);
+    }
+    callees.add(callee);
+    state.edgeCount++;
+    return callee;
+  }
+
+  /** Spans whose callee folded into the overflow service (the ingest metric reads it). */
+  foldedEdgeSpans(tenant: string): number {
+    return this.tenants.get(tenant)?.foldedEdgeSpans ?? 0;
   }
 
   /** Counts a fact folded into the overflow service (called again by caches that answer repeats themselves). */

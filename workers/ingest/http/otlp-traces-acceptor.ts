@@ -4,7 +4,7 @@ import { HttpError } from '../../shared/http/http-error.js';
 import type { FactContext } from '../domain/parse-request-fact.js';
 import { decodeTraceRequest } from '../otlp/decode-trace-request.js';
 import {
-  countServerSpans,
+  countRecordSpans,
   MalformedTraceRequestError,
   mapTraceRequest,
   type MappedTraceRequest,
@@ -45,12 +45,12 @@ export async function readChargedBody(
 }
 
 function admitSpans(deps: IngestAppDeps, tenant: string, request: unknown): void {
-  const candidates = countServerSpans(request);
+  const candidates = countRecordSpans(request);
   if (candidates > deps.limits.maxItemsPerBatch) {
     throw new HttpError(
       413,
       'BATCH_TOO_LARGE',
-      `request holds ${candidates} server spans; the limit is ${deps.limits.maxItemsPerBatch}`,
+      `request holds ${candidates} server and client spans; the limit is ${deps.limits.maxItemsPerBatch}`,
     );
   }
   admitItems(deps.rates, tenant, candidates);
@@ -115,7 +115,8 @@ export function buildOtlpTracesAcceptor(
     }
     await appendOtlpRecordsDurably(deps, tenant, mapped.records, 'spans');
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
-    recordAccepted(deps.rates, tenant, mapped.accepted, bytes);
+    if (mapped.edges > 0) deps.metrics.edgesAccepted.inc({ tenant }, mapped.edges);
+    recordAccepted(deps.rates, tenant, mapped.accepted + mapped.edges, bytes);
     if (mapped.skipped > 0) deps.metrics.spansSkipped.inc({ tenant }, mapped.skipped);
     for (const e of mapped.rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
     writeTraceResponse(res, encoding, mapped.rejected, mapped.spans);

@@ -103,7 +103,7 @@ describe('POST /v1/traces', () => {
     ]);
   });
 
-  it('counts and skips spans that are not HTTP server spans, without calling them errors', async () => {
+  it('counts and skips spans that are neither HTTP server spans nor CLIENT spans, without calling them errors', async () => {
     const spans = [
       serverSpan(t0, 1, { kind: 1 }),
       serverSpan(t0, 1, { kind: 3 }),
@@ -113,9 +113,12 @@ describe('POST /v1/traces', () => {
     ];
     const res = await send(h, toProtobuf(traceRequest(spans)));
     expect(await decodeResponse(res)).toEqual({});
-    expect(await h.records()).toHaveLength(1);
+    // The CLIENT span is a service-map edge (docs/adr/0085), the HTTP server span a fact.
+    expect((await h.records()).map((r) => r.kind)).toEqual(['edge', 'fact']);
     const skipped = await h.metrics.spansSkipped.get();
-    expect(skipped.values).toEqual([expect.objectContaining({ labels: { tenant: 'acme' }, value: 4 })]);
+    expect(skipped.values).toEqual([expect.objectContaining({ labels: { tenant: 'acme' }, value: 3 })]);
+    const edges = await h.metrics.edgesAccepted.get();
+    expect(edges.values).toEqual([expect.objectContaining({ labels: { tenant: 'acme' }, value: 1 })]);
   });
 
   it('a CONSUMER span with HTTP attributes counts; without a status code the span status decides 200 or 500', async () => {
@@ -288,12 +291,15 @@ describe('POST /v1/traces under pressure', () => {
     }
   });
 
-  it('answers 413 when a request holds more server spans than a batch may', async () => {
+  it('answers 413 when a request holds more server and client spans than a batch may', async () => {
     const h = await startIngestAppHarness({ now, limits: { maxItemsPerBatch: 2 } });
     try {
-      const res = await sendJson(h, traceRequest([serverSpan(t0, 1), serverSpan(t0, 1), serverSpan(t0, 1)]));
+      const spans = [serverSpan(t0, 1), serverSpan(t0, 1, { kind: 3 }), serverSpan(t0, 1, { kind: 1 })];
+      const res = await sendJson(h, traceRequest([...spans, serverSpan(t0, 1)]));
       expect(res.status).toBe(413);
-      expect((await res.json()).error.message).toBe('request holds 3 server spans; the limit is 2');
+      expect((await res.json()).error.message).toBe(
+        'request holds 3 server and client spans; the limit is 2',
+      );
     } finally {
       await h.close();
     }

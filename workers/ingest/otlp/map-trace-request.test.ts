@@ -47,11 +47,16 @@ const attributeKey = fc.constantFrom(
   'http.response.status_code',
   'http.status_code',
   'SampleRate',
+  'peer.service',
+  'server.address',
+  'server.port',
+  'net.peer.name',
   'other',
 );
 const randomSpan: fc.Arbitrary<TestSpan> = fc.record({
   traceId: hexId(16),
   spanId: hexId(8),
+  parentSpanId: fc.oneof(hexId(8), fc.constant('')),
   name: text,
   kind: fc.integer({ min: 0, max: 6 }),
   startTimeUnixNano: fc

@@ -1,4 +1,4 @@
-import type { RawFact } from '../../domain/raw-record.js';
+import type { RawEdge, RawFact } from '../../domain/raw-record.js';
 import type { ItemError } from '../domain/item-error.js';
 import { parseRequestFact, type FactContext } from '../domain/parse-request-fact.js';
 import { deadLetter } from '../domain/validate-batch.js';
@@ -15,6 +15,7 @@ import {
   spanKind,
 } from './otlp-values.js';
 import { samplingWeight } from './sampling-weight.js';
+import { mapClientSpan } from './map-client-span.js';
 
 /** A request whose shape is not an ExportTraceServiceRequest (only reachable through OTLP/JSON). */
 export class MalformedTraceRequestError extends Error {
@@ -28,12 +29,15 @@ const pathKeys = ['http.route', 'url.path', 'http.target', 'url.full', 'http.url
 const envKeys = ['deployment.environment.name', 'deployment.environment'];
 
 export interface MappedTraceRequest {
-  /** Dead letters (rejected spans), then request facts: what the WAL frame holds. */
+  /** Dead letters (rejected spans), then request facts and service-map edges, in span order: the WAL frame. */
   records: WalRecord[];
+  /** Request facts (SERVER and CONSUMER spans). */
   accepted: number;
+  /** Service-map edges (CLIENT spans, docs/adr/0085). */
+  edges: number;
   /** Rejected spans, indexed by their position among all spans of the request. */
   rejected: ItemError[];
-  /** Spans that are not HTTP server or consumer spans: counted, not errors. */
+  /** Spans that are neither HTTP server or consumer spans nor CLIENT spans: counted, not errors. */
   skipped: number;
   spans: number;
 }
@@ -88,7 +92,7 @@ function otlpField(field: string | undefined, attributes: readonly unknown[]): s
   return `attributes[${sent?.key ?? keys[0]}]`;
 }
 
-type SpanOutcome = { fact: RawFact } | { error: ItemError; item: unknown } | 'skipped';
+type SpanOutcome = { fact: RawFact } | { edge: RawEdge } | { error: ItemError; item: unknown } | 'skipped';
 
 function reject(index: number, field: string, message: string, item: unknown): SpanOutcome {
   const code = message.endsWith('is required') ? 'MISSING_FIELD' : 'INVALID_VALUE';
@@ -153,9 +157,7 @@ function spanProblem(f: SpanFields): { field: string; message: string } | undefi
  * One span as a request fact: an HTTP server span (SERVER, or CONSUMER for HTTP-delivered messages such as
  * webhooks) with a method. The fact goes through parseRequestFact, so every rule, error and budget is a fact's.
  */
-function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
-  const kind = readSpanKind(own(span, 'kind'));
-  if (kind !== spanKind.server && kind !== spanKind.consumer) return 'skipped';
+function mapServerSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
   const attributes = repeated(span, 'attributes') ?? [];
   const method = firstString(attributes, methodKeys);
   if (method === undefined) return 'skipped';
@@ -169,10 +171,23 @@ function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: Fact
   }
   const fact = parsed.value;
   fact.span_id = fields.spanId;
+  // The service map names an edge's callee from the SERVER span whose parent is the CLIENT span (docs/adr/0085).
+  const parentSpanId = readId(own(span, 'parentSpanId'), 8);
+  if (parentSpanId !== undefined) fact.parent_span_id = parentSpanId;
   const traceState = own(span, 'traceState');
   const weight = samplingWeight(typeof traceState === 'string' ? traceState : '', attributes);
   if (weight !== 1) fact.weight = weight;
   return { fact };
+}
+
+/** A span by its kind: SERVER and CONSUMER spans become facts, CLIENT spans edges (docs/adr/0085), others nothing. */
+function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
+  const kind = readSpanKind(own(span, 'kind'));
+  if (kind === spanKind.client)
+    return mapClientSpan(span, repeated(span, 'attributes') ?? [], index, resource.service, ctx);
+  if (kind === spanKind.server || kind === spanKind.consumer)
+    return mapServerSpan(span, index, resource, ctx);
+  return 'skipped';
 }
 
 const malformed = (what: string) =>
@@ -202,29 +217,34 @@ export function mapTraceRequest(request: unknown, ctx: FactContext, now: number)
   const facts: WalRecord[] = [];
   const deadLetters: WalRecord[] = [];
   const rejected: ItemError[] = [];
-  let skipped = 0;
-  let index = 0;
+  let [skipped, edges, index] = [0, 0, 0];
   for (const { span, resource } of spansOf(request)) {
     const outcome = mapSpan(span, index, resource, ctx);
     index += 1;
     if (outcome === 'skipped') skipped += 1;
     else if ('fact' in outcome) facts.push(outcome.fact);
-    else {
+    else if ('edge' in outcome) {
+      facts.push(outcome.edge);
+      edges += 1;
+    } else {
       rejected.push(outcome.error);
       deadLetters.push(deadLetter(ctx.tenant, now, outcome.error, outcome.item));
     }
   }
   const records = deadLetters.length === 0 ? facts : [...deadLetters, ...facts];
-  return { records, accepted: facts.length, rejected, skipped, spans: index };
+  return { records, accepted: facts.length - edges, edges, rejected, skipped, spans: index };
 }
 
-/** How many spans of a request could become facts (SERVER and CONSUMER): what the item rate is charged. */
-export function countServerSpans(request: unknown): number {
+/**
+ * How many spans of a request could become records (SERVER and CONSUMER spans facts, CLIENT spans edges): what
+ * the item rate is charged.
+ */
+export function countRecordSpans(request: unknown): number {
   let n = 0;
   try {
     for (const { span } of spansOf(request)) {
       const kind = readSpanKind(own(span, 'kind'));
-      if (kind === spanKind.server || kind === spanKind.consumer) n += 1;
+      if (kind === spanKind.server || kind === spanKind.consumer || kind === spanKind.client) n += 1;
     }
   } catch (error) {
     if (!(error instanceof MalformedTraceRequestError)) throw error;

@@ -4,6 +4,8 @@ import { protoSchemas } from '../otlp/proto-schemas.js';
 export interface TestSpan {
   traceId: string;
   spanId: string;
+  /** Hex; '' or absent for a root span. */
+  parentSpanId?: string;
   name: string;
   kind: number;
   startTimeUnixNano: string;

@@ -26,12 +26,13 @@ export function rawFactJson(fact: RawFact): string {
   if (fact.version !== undefined) json += `,"version":${quote(fact.version)}`;
   if (fact.trace_id !== undefined) json += `,"trace_id":${quote(fact.trace_id)}`;
   if (fact.span_id !== undefined) json += `,"span_id":${quote(fact.span_id)}`;
+  if (fact.parent_span_id !== undefined) json += `,"parent_span_id":${quote(fact.parent_span_id)}`;
   if (fact.weight !== undefined) json += `,"weight":${number(fact.weight)}`;
   if (fact.count !== undefined) json += `,"count":${number(fact.count)}`;
   return `${json}}`;
 }
 
-/** One WAL record as JSON: facts through rawFactJson, service events and dead letters through JSON.stringify. */
+/** One WAL record as JSON: facts through rawFactJson, service events, edges and dead letters through JSON.stringify. */
 export function walRecordJson(record: WalRecord): string {
   return record.kind === 'fact' ? rawFactJson(record) : JSON.stringify(record);
 }

@@ -27,11 +27,14 @@ import {
   requestMetricsDaySchema,
   requestMetricsHourSchema,
   requestMetricsMinuteSchema,
+  serviceEdgesHourSchema,
+  serviceEdgesMinuteSchema,
   serviceEventsSchema,
   serviceMetricsHourSchema,
   serviceMetricsMinuteSchema,
 } from './metrics-schema.js';
 import { decodeExemplars, exemplarColumnEncoders } from './exemplar-columns.js';
+import type { EdgeMetricsRow } from '../../domain/edge-metrics.js';
 
 function int64Data(values: readonly number[]): Data<Int64> {
   const data = new BigInt64Array(values.length);
@@ -95,8 +98,18 @@ function buildTable(schema: Schema, children: Data[], length: number): Table {
   return new Table([new RecordBatch(schema, data)]);
 }
 
-/** A row of any request metrics table, with its time column's value as startMs; method/path only on endpoints. */
-type MetricsTableRow = MetricsCells & { startMs: number; service: string; method?: string; path?: string };
+/**
+ * A row of any request, service or edge metrics table, with its time column's value as startMs; method/path only
+ * on endpoints, caller/callee only on edges.
+ */
+type MetricsTableRow = MetricsCells & {
+  startMs: number;
+  service?: string;
+  method?: string;
+  path?: string;
+  caller?: string;
+  callee?: string;
+};
 
 const int32ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
   listData(type, lists, (flat) =>
@@ -114,6 +127,8 @@ export const metricsColumnEncoders: Record<
   service: (rows) => utf8Data(rows.map((r) => r.service)),
   method: (rows) => utf8Data(rows.map((r) => r.method)),
   path: (rows) => utf8Data(rows.map((r) => r.path)),
+  caller: (rows) => utf8Data(rows.map((r) => r.caller)),
+  callee: (rows) => utf8Data(rows.map((r) => r.callee)),
   requests: (rows) => int64Data(rows.map((r) => r.requests)),
   errors_5xx: (rows) => int64Data(rows.map((r) => r.errors5xx)),
   errors_4xx: (rows) => int64Data(rows.map((r) => r.errors4xx)),
@@ -194,6 +209,11 @@ export const encodeServiceMetrics = (
     buildMetricsTable(resolution === 'minute' ? serviceMetricsMinuteSchema : serviceMetricsHourSchema, rows),
     options,
   );
+/** service_edges_minute or service_edges_hour (docs/adr/0085). */
+export const encodeEdgeMetrics = (resolution: 'minute' | 'hour', rows: readonly EdgeMetricsRow[]) =>
+  encodeParquet(
+    buildMetricsTable(resolution === 'minute' ? serviceEdgesMinuteSchema : serviceEdgesHourSchema, rows),
+  );
 export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
   encodeParquet(buildServiceEventsTable(events));
 
@@ -208,6 +228,12 @@ function decodeRequestMetricsRow(r: Record<string, unknown>): Omit<MinuteMetrics
     service: String(r['service']),
     method: String(r['method']),
     path: String(r['path']),
+    ...decodeMetricsCells(r),
+  };
+}
+
+function decodeMetricsCells(r: Record<string, unknown>): MetricsCells {
+  return {
     requests: Number(r['requests']),
     errors5xx: Number(r['errors_5xx']),
     errors4xx: Number(r['errors_4xx']),
@@ -267,3 +293,17 @@ export const decodeServiceHourMetrics = (bytes: Uint8Array): ServiceMetricsRow[]
 /** Reads a request_metrics_day file back into rows (tests). */
 export const decodeDayMetrics = (bytes: Uint8Array): DayMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_day.timeColumn, 'dayMs');
+
+/** Reads a service_edges_minute or service_edges_hour file back into rows (tests). */
+export const decodeEdgeMetrics = (bytes: Uint8Array, resolution: 'minute' | 'hour'): EdgeMetricsRow[] => {
+  const table = resolution === 'minute' ? 'service_edges_minute' : 'service_edges_hour';
+  const timeColumn = metricsTableLayouts[table].timeColumn;
+  return decodeParquet(bytes)
+    .toArray()
+    .map((r: Record<string, unknown>) => ({
+      startMs: Number(r[timeColumn]),
+      caller: String(r['caller']),
+      callee: String(r['callee']),
+      ...decodeMetricsCells(r),
+    }));
+};

@@ -35,14 +35,44 @@ const fact = fc.record(
       '',
     ),
     span_id: fc.constantFrom('00f067aa0ba902b7', 'b7ad6b7169203331', ''),
+    // A SERVER span's parent: a CLIENT span's edge below names its callee from it (docs/adr/0085).
+    parent_span_id: fc.constantFrom('1111111111111111', '2222222222222222'),
   },
   {
     requiredKeys: ['kind', 'event_id', 'ts', 'service', 'method', 'path', 'status_code', 'latency_ms'],
   },
 );
 
-/** Canonical lines, the same fact re-sent, non-canonical forms, service events and garbage. */
+/** A CLIENT span's edge, with or without a callee, sometimes re-sent (same event id). */
+const edge = fc
+  .record({
+    trace: fc.constantFrom('4bf92f3577b34da6a3ce929d0e0e4736', '0af7651916cd43dd8448eb211c80319c'),
+    span: fc.constantFrom('1111111111111111', '2222222222222222', '3333333333333333'),
+    ts: fc.integer({ min: hourMs, max: hourMs + 3_599_999 }),
+    callee: fc.constantFrom(undefined, 'payments', 'db:5432'),
+    status_code: fc.constantFrom(200, 404, 503),
+    latency_ms: latency,
+    weight: fc.constantFrom(undefined, 4),
+  })
+  .map((e) =>
+    JSON.stringify({
+      kind: 'edge',
+      tenant: 't',
+      event_id: `${e.trace}-${e.span}`,
+      ts: e.ts,
+      caller: 'checkout',
+      callee: e.callee,
+      status_code: e.status_code,
+      latency_ms: e.latency_ms,
+      trace_id: e.trace,
+      span_id: e.span,
+      weight: e.weight,
+    }),
+  );
+
+/** Canonical lines, the same fact re-sent, non-canonical forms, service events, edges and garbage. */
 const line = fc.oneof(
+  { weight: 1, arbitrary: edge },
   { weight: 6, arbitrary: fact.map((f) => JSON.stringify(f)) },
   { weight: 1, arbitrary: fact.map((f) => JSON.stringify(f, null, 1).replaceAll('\n', '')) },
   {
@@ -90,6 +120,8 @@ describe('scanSegment (what each scan worker thread runs)', () => {
           const [a, b] = [await inThread(segments), await scanned(segments)];
           // toEqual compares latency_sum_ms bit for bit: the float sum must see the facts in the same order.
           expect(b.aggregator.rows()).toEqual(a.aggregator.rows());
+          expect(b.edges.rows()).toEqual(a.edges.rows());
+          expect(b.edges.stats).toEqual(a.edges.stats);
           expect(b.stats).toEqual(a.stats);
           expect([...b.events]).toEqual([...a.events]);
           expect(b.newestTs).toBe(a.newestTs);

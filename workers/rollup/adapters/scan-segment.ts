@@ -139,6 +139,7 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
     }
     return entry.row;
   };
+  const serverParents: SegmentScanResult['serverParents'] = [];
   for await (const chunk of readGzipLineChunks(request.body, request.key)) {
     forEachLine(chunk, (start, end) => {
       const fact = scanner.fact;
@@ -149,6 +150,11 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
       }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
       const group = groups.idOf(chunk, fact);
+      if (fact.traceStart >= 0 && fact.parentStart >= 0) {
+        const trace = chunk.toString('latin1', fact.traceStart, fact.traceEnd);
+        const parent = chunk.toString('latin1', fact.parentStart, fact.parentEnd);
+        serverParents.push({ trace, parent, group, at: columns.count });
+      }
       columns.push(fp, fact.ts, group, fact.status_code, fact.latency_ms);
       if (fact.traceStart >= 0) offerScannedExemplar(exemplarsOf(group, fact.ts), chunk, fact);
     });
@@ -167,5 +173,6 @@ export async function scanSegment(request: SegmentScanRequest): Promise<SegmentS
     otherLines,
     otherAt,
     exemplars: [...exemplars.values()],
+    serverParents,
   };
 }

@@ -58,6 +58,8 @@ function buildManifest(
       request_metrics_hour: out('request_metrics_hour'),
       service_metrics_minute: out('service_metrics_minute'),
       service_metrics_hour: out('service_metrics_hour'),
+      service_edges_minute: out('service_edges_minute'),
+      service_edges_hour: out('service_edges_hour'),
       service_events: out('service_events'),
     },
     published: false,

@@ -4,7 +4,9 @@ import { partitionStartMs, type RawPartition } from '../../domain/raw-partition.
 import type { RawServiceEvent } from '../../domain/raw-record.js';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
+import { rollUpEdgesToHours, type EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import {
+  encodeEdgeMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceEvents,
@@ -51,18 +53,22 @@ function output(bytes: Uint8Array, rows: number): ComputedOutput {
   return { bytes, rows, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-/** The partition's files: minute rows as computed, the pre-merged tables derived from them, and events. */
+/** The partition's files: minute rows as computed, the pre-merged tables derived from them, edges and events. */
 function encodeOutputs(
   rows: MinuteMetricsRow[],
+  edges: EdgeMetricsRow[],
   events: RawServiceEvent[],
 ): Record<MetricsTable, ComputedOutput> {
   const hours = rollUpMinutesToHours(rows);
+  const edgeHours = rollUpEdgesToHours(edges);
   const [serviceMinutes, serviceHours] = [rollUpToServices(rows, 'minute'), rollUpToServices(rows, 'hour')];
   return {
     request_metrics_minute: output(encodeRequestMetrics(rows), rows.length),
     request_metrics_hour: output(encodeHourMetrics(hours), hours.length),
     service_metrics_minute: output(encodeServiceMetrics('minute', serviceMinutes), serviceMinutes.length),
     service_metrics_hour: output(encodeServiceMetrics('hour', serviceHours), serviceHours.length),
+    service_edges_minute: output(encodeEdgeMetrics('minute', edges), edges.length),
+    service_edges_hour: output(encodeEdgeMetrics('hour', edgeHours), edgeHours.length),
     service_events: output(encodeServiceEvents(events), events.length),
   };
 }
@@ -157,12 +163,17 @@ function buildComputed(
   acc: PartitionAccumulator,
 ): ComputedPartition {
   const rows = acc.aggregator.rows();
+  // rows() names the pending callees first, so the edge stats are final after it.
+  const edges = acc.edges.rows();
   const events = [...acc.events.values()].sort(compareEvents);
+  const stats: RollupManifest['stats'] = { ...acc.stats };
+  if (acc.newestTs !== -Infinity) stats.newest_event_ms = acc.newestTs;
+  if (acc.edges.stats.edges + acc.edges.stats.duplicates > 0) stats.edges = { ...acc.edges.stats };
   return {
     partition,
     inputs,
     inputsDigest: buildInputsDigest(inputs),
-    outputs: encodeOutputs(rows, events),
-    stats: acc.newestTs === -Infinity ? acc.stats : { ...acc.stats, newest_event_ms: acc.newestTs },
+    outputs: encodeOutputs(rows, edges, events),
+    stats,
   };
 }

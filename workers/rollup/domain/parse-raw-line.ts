@@ -29,13 +29,33 @@ function factProblem(r: Record<string, unknown>): string | undefined {
   if (!isText(r['service'])) return 'service must be a non-empty string';
   if (!isText(r['method'])) return 'method must be a non-empty string';
   if (!isText(r['path'])) return 'path must be a non-empty string';
+  return measureProblem(r) ?? countProblem(r['count']);
+}
+
+/** Status, latency and sampling weight: the same rules on facts and edges. */
+function measureProblem(r: Record<string, unknown>): string | undefined {
   const status = r['status_code'];
   if (typeof status !== 'number' || !(status >= 100 && status <= 599)) return 'status_code must be 100-599';
   const latency = r['latency_ms'];
   if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) {
     return 'latency_ms must be a finite number >= 0';
   }
-  return weightProblem(r['weight']) ?? countProblem(r['count']);
+  return weightProblem(r['weight']);
+}
+
+const hexId = (bytes: number) => new RegExp(`^[0-9a-f]{${bytes * 2}}$`);
+const traceIdPattern = hexId(16);
+const spanIdPattern = hexId(8);
+
+/** A service-map edge (raw-record.ts RawEdge): caller, optional callee, the facts' status/latency/weight rules. */
+function edgeProblem(r: Record<string, unknown>): string | undefined {
+  if (!isText(r['caller'])) return 'caller must be a non-empty string';
+  if (r['callee'] !== undefined && !isText(r['callee'])) return 'callee must be a non-empty string';
+  if (typeof r['trace_id'] !== 'string' || !traceIdPattern.test(r['trace_id']))
+    return 'trace_id must be 32 lowercase hex digits';
+  if (typeof r['span_id'] !== 'string' || !spanIdPattern.test(r['span_id']))
+    return 'span_id must be 16 lowercase hex digits';
+  return measureProblem(r);
 }
 
 function eventProblem(r: Record<string, unknown>): string | undefined {
@@ -51,7 +71,8 @@ function recordProblem(r: Record<string, unknown>): string | undefined {
   if (typeof r['ts'] !== 'number' || !Number.isFinite(r['ts'])) return 'ts must be epoch milliseconds';
   if (r['kind'] === 'fact') return factProblem(r);
   if (r['kind'] === 'event') return eventProblem(r);
-  return "kind must be 'fact' or 'event'";
+  if (r['kind'] === 'edge') return edgeProblem(r);
+  return "kind must be 'fact', 'event' or 'edge'";
 }
 
 /** Parses one raw JSON line into a record; throws InvalidRawLineError naming the rule it broke. */

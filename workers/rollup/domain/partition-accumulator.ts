@@ -1,5 +1,6 @@
 import { MinuteMetricsAggregator, minuteMs } from '../../domain/minute-metrics.js';
 import type { RawFact, RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
+import { EdgeMatcher } from './edge-matcher.js';
 import {
   buildEventFingerprint,
   buildIdFingerprint,
@@ -36,6 +37,8 @@ export class PartitionAccumulator {
   facts: EventFingerprintSet;
   readonly events = new Map<string, RawServiceEvent>();
   readonly aggregator = new MinuteMetricsAggregator();
+  /** Service-map edges (docs/adr/0085): read, deduped and matched in slice 0 only, like service events. */
+  readonly edges = new EdgeMatcher();
   readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
   /** Newest fact time (freshness: the manifest's stats.newest_event_ms). */
   newestTs = -Infinity;
@@ -81,6 +84,11 @@ export class PartitionAccumulator {
       if (this.slice === 0 && fact.traceStart >= 0) {
         const endpoint = this.aggregator.endpoint(fact.service, fact.method, fact.path);
         offerScannedExemplar(endpoint.exemplarsOf(Math.floor(fact.ts / minuteMs)), chunk, fact);
+        if (fact.parentStart >= 0) {
+          const trace = chunk.toString('latin1', fact.traceStart, fact.traceEnd);
+          const parent = chunk.toString('latin1', fact.parentStart, fact.parentEnd);
+          this.edges.addServerParent(trace, parent, fact.service);
+        }
       }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
       if (!this.owns(fp[1]!)) return;
@@ -106,9 +114,12 @@ export class PartitionAccumulator {
     const { times, groups, statuses, latencies, buckets } = scan;
     let newest = this.newestTs;
     let other = 0;
+    let parent = 0;
+    const parents = scan.serverParents;
     for (let i = 0; i < scan.count; i++) {
       while (other < scan.otherAt.length && scan.otherAt[other] === i)
         this.addLine(scan.otherLines[other++]!);
+      parent = this.replayParents(parents, parent, i, endpoints);
       if (!this.owns(fp[i * 3 + 1]!)) continue;
       this.stats.lines += 1;
       if (!this.facts.addFingerprint(fp[i * 3]!, fp[i * 3 + 1]!, fp[i * 3 + 2]!)) {
@@ -129,6 +140,25 @@ export class PartitionAccumulator {
     // Only distinct facts count: a re-sent event_id may carry another time (the first one seen wins).
     if (newest > this.newestTs) this.newestTs = newest;
     this.checkRows();
+  }
+
+  /**
+   * The SERVER-span parents recorded at fact i, in line order with the other lines, as the in-thread path sees
+   * them (the first SERVER span of a parent wins); returns the next cursor.
+   */
+  private replayParents(
+    parents: SegmentScanResult['serverParents'],
+    cursor: number,
+    i: number,
+    endpoints: readonly { service: string }[],
+  ): number {
+    if (this.slice > 0) return cursor;
+    let next = cursor;
+    while (next < parents.length && parents[next]!.at === i) {
+      const { trace, parent, group } = parents[next++]!;
+      this.edges.addServerParent(trace, parent, endpoints[group]!.service);
+    }
+    return next;
   }
 
   /** Fails the partition, not the process, when its aggregation state passes the configured bound. */
@@ -155,16 +185,22 @@ export class PartitionAccumulator {
       this.stats.lines += 1;
       return this.invalid(`raw line: ts ${record.ts} is outside the partition hour`);
     }
-    if (record.kind === 'fact') {
-      this.offerExemplar(record);
-      buildIdFingerprint(record.event_id, this.fp);
-      if (!this.owns(this.fp[1]!)) return;
-      this.stats.lines += 1;
-      this.addFact(record);
-    } else if (this.slice === 0) {
-      this.stats.lines += 1;
-      this.addEvent(record);
-    }
+    if (record.kind === 'fact') return this.addFactLine(record);
+    // Events and edges are deduped whole in slice 0: every line is read there.
+    if (this.slice > 0) return;
+    this.stats.lines += 1;
+    if (record.kind === 'edge') this.edges.addEdge(record);
+    else this.addEvent(record);
+  }
+
+  private addFactLine(record: RawFact): void {
+    if (this.slice === 0 && record.trace_id && record.parent_span_id)
+      this.edges.addServerParent(record.trace_id, record.parent_span_id, record.service);
+    this.offerExemplar(record);
+    buildIdFingerprint(record.event_id, this.fp);
+    if (!this.owns(this.fp[1]!)) return;
+    this.stats.lines += 1;
+    this.addFact(record);
   }
 
   /** Exemplars come from every fact line of the hour, duplicates included (the same request), in slice 0 only. */

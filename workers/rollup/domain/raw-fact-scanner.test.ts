@@ -137,12 +137,53 @@ describe('RawFactScanner and OTLP facts', () => {
     expect(new RawFactScanner().scan(buf, 0, buf.length)).toBe(true);
   });
 
+  it('keeps a SERVER span fact with its parent span id on the fast path, with the id byte range', () => {
+    const buf = line(',"parent_span_id":"b7ad6b7169203331"');
+    const scanner = new RawFactScanner();
+    expect(scanner.scan(buf, 0, buf.length)).toBe(true);
+    const { parentStart, parentEnd } = scanner.fact;
+    expect(buf.toString('utf8', parentStart, parentEnd)).toBe('b7ad6b7169203331');
+    const plain = line('');
+    expect(scanner.scan(plain, 0, plain.length) && scanner.fact.parentStart).toBe(-1);
+  });
+
   it('declines a weighted fact, which parseRawLine reads with its weight', () => {
     const buf = line(',"weight":4');
     expect(new RawFactScanner().scan(buf, 0, buf.length)).toBe(false);
     expect(parseRawLine(buf.toString())).toMatchObject({ weight: 4 });
     expect(() => parseRawLine(line(',"weight":0.5').toString())).toThrow(
       'raw line: weight must be a finite number >= 1',
+    );
+  });
+});
+
+describe('parseRawLine and service-map edges', () => {
+  const edge = {
+    kind: 'edge',
+    tenant: 't',
+    event_id: '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7',
+    ts: 1,
+    caller: 'checkout',
+    status_code: 200,
+    latency_ms: 3,
+    trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+    span_id: '00f067aa0ba902b7',
+  };
+
+  it('reads an edge with or without its callee, and names the rule a broken edge breaks', () => {
+    expect(parseRawLine(JSON.stringify(edge))).toEqual(edge);
+    expect(parseRawLine(JSON.stringify({ ...edge, callee: 'db:5432' }))).toMatchObject({ callee: 'db:5432' });
+    expect(() => parseRawLine(JSON.stringify({ ...edge, caller: '' }))).toThrow(
+      'raw line: caller must be a non-empty string',
+    );
+    expect(() => parseRawLine(JSON.stringify({ ...edge, span_id: 'xyz' }))).toThrow(
+      'raw line: span_id must be 16 lowercase hex digits',
+    );
+    expect(() => parseRawLine(JSON.stringify({ ...edge, weight: 0 }))).toThrow(
+      'raw line: weight must be a finite number >= 1',
+    );
+    expect(() => parseRawLine(JSON.stringify({ ...edge, kind: 'link' }))).toThrow(
+      "raw line: kind must be 'fact', 'event' or 'edge'",
     );
   });
 });

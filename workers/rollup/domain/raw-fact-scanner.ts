@@ -29,6 +29,7 @@ const enum Key {
   Ignored,
   TraceId,
   SpanId,
+  ParentSpanId,
 }
 
 /** The eight keys every fact must have (Kind..LatencyMs), one bit each in `seen`. */
@@ -52,6 +53,8 @@ const keyBytes: [Key, Uint8Array][] = (
     // OTLP facts carry their span id; a `weight` (sampled spans) is not known here, so a weighted line takes
     // parseRawLine and the aggregator's weighted path.
     [Key.SpanId, 'span_id'],
+    // A SERVER span's parent: the service map names unresolved edges' callees from it (docs/adr/0085).
+    [Key.ParentSpanId, 'parent_span_id'],
   ] as const
 ).map(([key, name]) => [key, new TextEncoder().encode(name)]);
 
@@ -101,6 +104,9 @@ export interface ScannedFact {
   traceEnd: number;
   spanStart: number;
   spanEnd: number;
+  /** Byte range of parent_span_id; start -1 when the line has none. */
+  parentStart: number;
+  parentEnd: number;
 }
 
 export class RawFactScanner {
@@ -123,6 +129,8 @@ export class RawFactScanner {
     traceEnd: -1,
     spanStart: -1,
     spanEnd: -1,
+    parentStart: -1,
+    parentEnd: -1,
   };
   private readonly interned = new Map<number, { bytes: Uint8Array; value: string }[]>();
   private seen = 0;
@@ -142,6 +150,7 @@ export class RawFactScanner {
     this.seen = 0;
     this.fact.traceStart = -1;
     this.fact.spanStart = -1;
+    this.fact.parentStart = -1;
     let at = this.readCanonical(buf, start, end - 1);
     if (at < 0) at = start + 1;
     else if (at < end - 1) at = at + 1 < end - 1 ? at + 1 : -1; // a comma: more members follow
@@ -234,17 +243,25 @@ export class RawFactScanner {
         return this.internStrings
           ? (fact.path = this.intern(buf, this.valueStart, this.valueEnd)) !== ''
           : this.valueEnd > this.valueStart;
-      case Key.TraceId:
-        fact.traceStart = this.valueStart;
-        fact.traceEnd = this.valueEnd;
-        return true;
-      case Key.SpanId:
-        fact.spanStart = this.valueStart;
-        fact.spanEnd = this.valueEnd;
-        return true;
       default:
-        return true;
+        return this.assignRange(key);
     }
+  }
+
+  /** Trace, span and parent span ids are kept as byte ranges; other known keys are ignored. */
+  private assignRange(key: Key): boolean {
+    const fact = this.fact;
+    if (key === Key.TraceId) {
+      fact.traceStart = this.valueStart;
+      fact.traceEnd = this.valueEnd;
+    } else if (key === Key.SpanId) {
+      fact.spanStart = this.valueStart;
+      fact.spanEnd = this.valueEnd;
+    } else if (key === Key.ParentSpanId) {
+      fact.parentStart = this.valueStart;
+      fact.parentEnd = this.valueEnd;
+    }
+    return true;
   }
 
   private assignNumber(buf: Buffer, key: Key): boolean {

@@ -3,9 +3,10 @@ import { z } from 'zod';
 
 /**
  * Bumped whenever the meaning of the output changes (schema, sketch mapping, dedupe rule); it is part of the
- * inputs digest, so a new version recomputes every partition whose raw data is still retained.
+ * inputs digest, so a new version recomputes every partition whose raw data is still retained. 3: the service-map
+ * edge tables (docs/adr/0085), so raw edges an older rollup counted as invalid lines are counted.
  */
-export const rollupVersion = 2;
+export const rollupVersion = 3;
 
 const inputSchema = z.object({ key: z.string(), etag: z.string(), size: z.number().int().nonnegative() });
 const outputSchema = z.object({
@@ -31,6 +32,9 @@ export const rollupManifestSchema = z.object({
     request_metrics_hour: outputSchema.optional(),
     service_metrics_minute: outputSchema.optional(),
     service_metrics_hour: outputSchema.optional(),
+    /** Absent in manifests before rollup version 3, which predates the service map. */
+    service_edges_minute: outputSchema.optional(),
+    service_edges_hour: outputSchema.optional(),
     service_events: outputSchema,
   }),
   /** True once the data files at outputs[*].key hold this generation's bytes. */
@@ -52,6 +56,18 @@ export const rollupManifestSchema = z.object({
     events: z.number().int().nonnegative(),
     /** Newest fact time (ms) this generation counts; absent when it has no facts (and in older manifests). */
     newest_event_ms: z.number().optional(),
+    /**
+     * Service-map edges (docs/adr/0085): distinct CLIENT spans, duplicates, callees named by matching a SERVER span
+     * and callees left `:unresolved`. Absent when the partition had no edges (and before rollup version 3).
+     */
+    edges: z
+      .object({
+        edges: z.number().int().nonnegative(),
+        duplicates: z.number().int().nonnegative(),
+        matched: z.number().int().nonnegative(),
+        unresolved: z.number().int().nonnegative(),
+      })
+      .optional(),
   }),
 });
 

@@ -27,4 +27,9 @@ export interface SegmentScanResult {
   otherAt: number[];
   /** Per (dictionary entry, minute number) the exemplars of this segment's facts with a trace id. */
   exemplars: { group: number; minuteIndex: number; row: RowExemplars }[];
+  /**
+   * SERVER-span facts' trace id, parent span id, dictionary entry and column index, every line of the hour
+   * (duplicates too), in line order: the service map names unresolved edges' callees from them (docs/adr/0085).
+   */
+  serverParents: { trace: string; parent: string; group: number; at: number }[];
 }
