@@ -49,8 +49,16 @@ interface StatementTimes {
   finishingMs: number;
   scheduledMs: number;
   cpuMs: number;
+  planningCpuMs: number;
+  blockedMs: number;
+  physicalReadMs: number;
   splits: number;
+  /** Rows and bytes the scans read from the files (Trino's physical input). */
+  inputRows: number;
+  inputBytes: number;
   slowestRules: string[];
+  /** The operators that took most CPU (what EXPLAIN ANALYZE shows per plan node), summed over the drivers. */
+  costliestOperators: string[];
   sql: string;
 }
 
@@ -63,7 +71,44 @@ const fields = {
   finishingMs: 'finishingTime',
   scheduledMs: 'totalScheduledTime',
   cpuMs: 'totalCpuTime',
+  planningCpuMs: 'planningCpuTime',
+  blockedMs: 'totalBlockedTime',
+  physicalReadMs: 'physicalInputReadTime',
 } as const;
+
+const sizeUnits: Record<string, number> = { B: 1, kB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 };
+
+/** An airlift DataSize as Trino serialises it ("1.20MB", "350B") in bytes. */
+export function parseTrinoDataSize(text: unknown): number {
+  const match = /^([\d.]+)\s*([a-zA-Z]+)$/.exec(String(text ?? ''));
+  const unit = match ? sizeUnits[match[2]!] : undefined;
+  return match && unit !== undefined ? Math.round(Number(match[1]) * unit) : Number.NaN;
+}
+
+interface OperatorSummary {
+  operatorType: string;
+  addInputCpu?: string;
+  getOutputCpu?: string;
+  finishCpu?: string;
+  inputPositions?: number;
+}
+
+/** "ScanFilterAndProjectOperator 412ms 4540 rows": CPU of an operator type over every driver of the statement. */
+function costliestOperators(summaries: readonly OperatorSummary[]): string[] {
+  const byType = new Map<string, { cpuMs: number; rows: number }>();
+  for (const o of summaries) {
+    const cpuMs = [o.addInputCpu, o.getOutputCpu, o.finishCpu].reduce(
+      (a, d) => a + (parseTrinoDuration(d) || 0),
+      0,
+    );
+    const seen = byType.get(o.operatorType) ?? { cpuMs: 0, rows: 0 };
+    byType.set(o.operatorType, { cpuMs: seen.cpuMs + cpuMs, rows: seen.rows + (o.inputPositions ?? 0) });
+  }
+  return [...byType]
+    .sort((a, b) => b[1].cpuMs - a[1].cpuMs)
+    .slice(0, 4)
+    .map(([type, o]) => `${type} ${o.cpuMs.toFixed(0)}ms ${o.rows} rows`);
+}
 
 async function trinoGet(url: string): Promise<unknown> {
   const response = await fetch(url, { headers: { 'X-Trino-User': 'gravix-bench' } });
@@ -82,6 +127,8 @@ async function statementTimes(trino: TrinoTarget, id: string): Promise<Statement
     queryStats: Record<string, unknown> & {
       totalDrivers?: number;
       optimizerRulesSummaries?: { rule: string; totalTime: number }[];
+      operatorSummaries?: OperatorSummary[];
+      physicalInputPositions?: number;
     };
   };
   const stats = info.queryStats;
@@ -95,7 +142,15 @@ async function statementTimes(trino: TrinoTarget, id: string): Promise<Statement
     .sort((a, b) => b.totalTime - a.totalTime)
     .slice(0, 3)
     .map((r) => `${r.rule.split('.').at(-1)} ${(r.totalTime / 1e6).toFixed(0)}ms`);
-  return { ...times, splits: stats.totalDrivers ?? 0, slowestRules: rules, sql: info.query.slice(0, 80) };
+  return {
+    ...times,
+    splits: stats.totalDrivers ?? 0,
+    inputRows: stats.physicalInputPositions ?? 0,
+    inputBytes: parseTrinoDataSize(stats['physicalInputDataSize']),
+    slowestRules: rules,
+    costliestOperators: costliestOperators(stats.operatorSummaries ?? []),
+    sql: info.query.slice(0, 80),
+  };
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -163,6 +218,8 @@ function brief(r: ReturnType<typeof summarise> & { withoutHourTiles?: ReturnType
     wallMs: m.wallMs,
     statements: m.statements,
     splits: m.lastRun.reduce((a, s) => a + s.splits, 0),
+    inputRows: m.lastRun.reduce((a, s) => a + s.inputRows, 0),
+    inputBytes: m.lastRun.reduce((a, s) => a + s.inputBytes, 0),
     ...m.statementSums,
     s3Total: m.s3Total,
   });
