@@ -141,6 +141,14 @@ function metricsTable(
   return { name, timeColumn, keyColumns, columns, partitionDepth };
 }
 
+/**
+ * A table created after the later columns were: every file of it has them, so none is `addedLater` there (no
+ * older file to read them as NULL from, nothing for Trino to ADD).
+ */
+function bornWithEveryColumn(layout: MetricsTableLayout): MetricsTableLayout {
+  return { ...layout, columns: layout.columns.map(({ addedLater: _, ...c }) => c) };
+}
+
 export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTableLayout>> = {
   request_metrics_minute: metricsTable(
     'request_metrics_minute',
@@ -164,9 +172,11 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
    * Service-map edges from OTLP CLIENT spans, per minute (docs/adr/0085): the request tables' measures per
    * (caller, callee). No exemplars; no day tiles (a 7-day map reads 168 small hour files).
    */
-  service_edges_minute: metricsTable('service_edges_minute', 'minute_ms', edgeKey, 'hour'),
+  service_edges_minute: bornWithEveryColumn(
+    metricsTable('service_edges_minute', 'minute_ms', edgeKey, 'hour'),
+  ),
   /** The exact merge of an hour's edge minute rows per (caller, callee). */
-  service_edges_hour: metricsTable('service_edges_hour', 'hour_ms', edgeKey, 'hour'),
+  service_edges_hour: bornWithEveryColumn(metricsTable('service_edges_hour', 'hour_ms', edgeKey, 'hour')),
   service_events: {
     name: 'service_events',
     timeColumn: 'ts_ms',

@@ -223,3 +223,39 @@ export interface ExemplarItem {
   /** The trace's page, from GRAVIX_TRACE_URL_TEMPLATE; null when none is configured. */
   traceUrl: string | null;
 }
+
+/** A service's or an edge's RED figures over a range: counts and percentiles of its merged histogram. */
+export interface RedFigures extends SamplingEstimate {
+  requests: number;
+  errors5xx: number;
+  /** errors5xx / requests; 0 without requests. */
+  errorRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/**
+ * GET /api/v1/service-map (docs/adr/0085): the calls between services in [from, to), from OTLP CLIENT spans. An
+ * edge's figures are the caller's view of the calls (its CLIENT spans); a node's `server` figures are the callee's
+ * own requests (its SERVER spans and facts), null for a node that has none (a database named by `server.address`,
+ * `:unresolved`, `:overflow`).
+ */
+export interface ServiceMapResponse {
+  from: number;
+  to: number;
+  /** True when more edges matched than `limit` let through: the busiest `limit` edges only. */
+  truncated: boolean;
+  nodes: { service: string; server: RedFigures | null }[];
+  edges: (RedFigures & { caller: string; callee: string })[];
+}
+
+/** GET /api/v1/service-map/edge: one edge's series, the points of /timeseries. */
+export interface EdgeTimeseriesResponse {
+  from: number;
+  to: number;
+  stepMs: number;
+  caller: string;
+  callee: string;
+  points: TimeseriesPoint[];
+}

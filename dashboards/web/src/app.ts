@@ -15,6 +15,7 @@ import { TableExportView } from './views/table-export-view.js';
 import { BucketFilterView } from './views/bucket-filter-view.js';
 import { OverviewView } from './views/overview-view.js';
 import { CardinalityView } from './views/cardinality-view.js';
+import { ServiceMapView, type EdgePick } from './views/service-map-view.js';
 import type { TokenStore } from './api/token-store.js';
 import { buildDashboardSearch, parseDashboardState, type DashboardState } from './domain/dashboard-state.js';
 import { formatInstant } from './domain/scale.js';
@@ -57,6 +58,7 @@ export class DashboardApp {
     this.update({ service, endpoint: null, page: 0 }, 'push'),
   );
   private readonly cardinality = new CardinalityView();
+  private readonly serviceMap = new ServiceMapView((edge) => void this.openEdge(edge));
   private readonly compareFigures = new CompareView();
   private readonly exemplars = new ExemplarsView();
   private readonly heatmap = new LatencyHeatmapView();
@@ -113,6 +115,7 @@ export class DashboardApp {
     if (this.state.service !== null) {
       this.overview.hide();
       this.cardinality.hide();
+      this.serviceMap.hide();
     }
     const url = `${window.location.pathname}${buildDashboardSearch(this.state)}`;
     if (history === 'push') window.history.pushState(null, '', url);
@@ -132,6 +135,7 @@ export class DashboardApp {
       await this.loadCompare(generation, data);
       await this.loadExemplars(generation);
       await this.loadOverview(generation);
+      await this.loadServiceMap(generation);
       await this.loadCardinality(generation);
       // Last: it must not delay the overview the page opens with.
       await this.loadHeatmap(generation, data);
@@ -208,6 +212,35 @@ export class DashboardApp {
       this.charts.renderExemplars(found);
     } catch {
       if (generation === this.generation) hide();
+    }
+  }
+
+  /**
+   * For "all services": the calls between services over the selected range (docs/adr/0085). A tenant without
+   * OTLP CLIENT spans has no edges and no map; a failure only hides it.
+   */
+  private async loadServiceMap(generation: number): Promise<void> {
+    if (this.state.service !== null) return this.serviceMap.hide();
+    try {
+      const { from, to } = resolveRange(this.state.range, Date.now(), this.state.step);
+      const map = await this.api.serviceMap({ from, to });
+      if (generation === this.generation) this.serviceMap.render(map);
+    } catch {
+      if (generation === this.generation) this.serviceMap.hide();
+    }
+  }
+
+  /** A clicked edge's charts, on the charts' own range and step. */
+  private async openEdge(edge: EdgePick): Promise<void> {
+    const ts = this.data?.timeseries;
+    const { from, to } = ts ?? resolveRange(this.state.range, Date.now(), this.state.step);
+    try {
+      const series = await this.api.serviceMapEdge({ ...edge, from, to, step: ts?.stepMs ?? 60_000 });
+      this.serviceMap.renderEdge(series, intlTimeZone(this.state.tz));
+    } catch (error) {
+      this.serviceMap.renderEdgeError(
+        `The calls from ${edge.caller} to ${edge.callee} could not be loaded: ${String((error as Error).message)}`,
+      );
     }
   }
 

@@ -11,6 +11,7 @@ import { describeResultCacheContract } from '../testing/result-cache.contract.js
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
 import { describeExemplarsContract } from '../testing/exemplars.contract.js';
+import { describeServiceMapContract } from '../testing/service-map.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
 import { DuckDbQueryEngine } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -65,6 +66,16 @@ describeExemplarsContract('DuckDB over local Parquet', () => openDuckDb(async ()
 // Behind the result cache with "now" inside the data's second hour: the first hour is cached, the rest asked
 // for, and the two lists merged in the kind's order (domain/exemplar-order.ts).
 describeExemplarsContract('DuckDB behind the result cache, split at an open hour', async () => {
+  const { engine, store } = await openDuckDb(async () => {});
+  const commits = new RollupManifests(store, { maxAgeMs: 0 });
+  const now = () => Date.parse('2026-11-22T11:30:00Z');
+  return { engine: new ResultCachingEngine(engine, commits, { maxBytes: 64 * 2 ** 20, now }), store };
+});
+
+describeServiceMapContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
+
+// The same map through the result cache, the range split at an open hour (cached closed part + engine part).
+describeServiceMapContract('DuckDB behind the result cache, split at an open hour', async () => {
   const { engine, store } = await openDuckDb(async () => {});
   const commits = new RollupManifests(store, { maxAgeMs: 0 });
   const now = () => Date.parse('2026-11-22T11:30:00Z');

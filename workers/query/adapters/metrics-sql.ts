@@ -88,17 +88,41 @@ function whereTerms(
     `m.${timeColumn} >= ${p.bind(range.from)}`,
     `m.${timeColumn} < ${p.bind(range.to)}`,
   ];
-  if (query.service !== undefined) terms.push(`m.service = ${p.bind(query.service)}`);
-  if (query.method !== undefined) terms.push(`m.method = ${p.bind(query.method)}`);
-  if (query.path !== undefined) terms.push(`m.path = ${p.bind(query.path)}`);
+  const key = keyColumnsOf(query);
+  if (query.service !== undefined) terms.push(`m.${key.service} = ${p.bind(query.service)}`);
+  if (query.method !== undefined) terms.push(`${key.method} = ${p.bind(query.method)}`);
+  if (query.path !== undefined) terms.push(`m.${key.path} = ${p.bind(query.path)}`);
+  if (query.services !== undefined) {
+    const each = query.services.map((service) => `m.${key.service} = ${p.bind(service)}`);
+    terms.push(each.length > 0 ? `(${each.join(' OR ')})` : 'false');
+  }
   if (query.endpoints !== undefined) {
     const each = query.endpoints.map(
       (e) =>
-        `(m.service = ${p.bind(e.service)} AND m.method = ${p.bind(e.method)} AND m.path = ${p.bind(e.path)})`,
+        `(m.${key.service} = ${p.bind(e.service)} AND ${key.method} = ${p.bind(e.method)} AND m.${key.path} = ${p.bind(e.path)})`,
     );
     terms.push(each.length > 0 ? `(${each.join(' OR ')})` : 'false');
   }
   return terms;
+}
+
+/**
+ * The stored columns behind a query's service, method and path: the request tables' own, or an edge table's
+ * caller and callee with an empty method (query-engine.ts MetricsSource).
+ */
+function keyColumnsOf(query: MetricsQuery): { service: string; method: string; path: string } {
+  return query.source === 'edges'
+    ? { service: 'caller', method: "''", path: 'callee' }
+    : { service: 'service', method: 'm.method', path: 'path' };
+}
+
+/** An edge query's rows: the edge tables with caller/callee as service/path, no day tiles (docs/adr/0085). */
+function chooseEdgeTables(snapshot: TenantSnapshot, measures: readonly string[]) {
+  const tables = { minute: 'service_edges_minute', hour: 'service_edges_hour' } as const;
+  const keys = ['m.caller AS service', "'' AS method", 'm.callee AS path'];
+  const columns = [...keys, ...measures.map((c) => `m.${c} AS ${c}`)];
+  const tile = { table: 'service_edges_hour' as const, time: 'hour_ms', dates: new Set<string>() };
+  return { tables, columns, hours: snapshot.tables.has(tables.hour), days: new Set<string>(), tile };
 }
 
 const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
@@ -149,6 +173,7 @@ const measureColumns = [
  * and a service list reads 20 x 24 rows from one file instead of 24 files.
  */
 function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: readonly string[]) {
+  if (query.source === 'edges') return chooseEdgeTables(snapshot, measures);
   const needsEndpoints =
     query.groupBy === 'endpoint' ||
     query.method !== undefined ||

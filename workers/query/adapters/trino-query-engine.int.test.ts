@@ -10,6 +10,7 @@ import { describeResultCacheContract } from '../testing/result-cache.contract.js
 import { describeCommitWhileQuerying } from '../testing/commit-while-querying.contract.js';
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
 import { describeExemplarsContract } from '../testing/exemplars.contract.js';
+import { describeServiceMapContract } from '../testing/service-map.contract.js';
 import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
@@ -142,3 +143,5 @@ describeHostileTextContract('Trino over MinIO', async () => ({ engine: await ope
 });
 
 describeExemplarsContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));
+
+describeServiceMapContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));

@@ -7,16 +7,26 @@ import type { ExemplarKind } from '../../domain/metrics-layout.js';
  * merge and the rank search run inside the engine, next to the data, in one statement with the counts.
  */
 export type GroupBy = 'step' | 'endpoint' | 'service';
+/**
+ * Which rows a metrics query reads: the request tables, or the service-map edge tables (docs/adr/0085), whose
+ * rows answer as endpoints with the caller as `service`, the callee as `path` and an empty `method`, so every
+ * grouping, filter, `top` and merge of the request tables applies to edges unchanged ('service' grouping aside).
+ */
+export type MetricsSource = 'requests' | 'edges';
 export type TopBy = 'requests' | 'errors5xx' | 'error_rate' | 'p95';
 
 export interface MetricsQuery {
   tenant: string;
+  /** Absent: the request tables. */
+  source?: MetricsSource;
   /** Inclusive start and exclusive end, ms since epoch, aligned to minutes by the caller. */
   from: number;
   to: number;
   service?: string;
   method?: string;
   path?: string;
+  /** Only these services (e.g. the nodes of a service map). */
+  services?: readonly string[];
   /** Only these endpoints (e.g. the top N by errors, whose percentiles the endpoint table then needs). */
   endpoints?: readonly { service: string; method: string; path: string }[];
   groupBy: GroupBy;

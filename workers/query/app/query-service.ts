@@ -20,6 +20,13 @@ import { loadStoredCardinality } from './stored-cardinality.js';
 import type { RollupManifests } from '../adapters/rollup-manifests.js';
 import type { TraceUrlTemplate } from '../domain/trace-url-template.js';
 import { listExemplars, type ExemplarsRequest } from './list-exemplars.js';
+import {
+  edgeSeriesQuery,
+  loadServiceMap,
+  type EdgeTimeseriesRequest,
+  type ServiceMapRequest,
+} from './service-map.js';
+import type { EdgeTimeseriesResponse, ServiceMapResponse } from '../api-types.js';
 
 export interface TimeseriesRequest {
   tenant: string;
@@ -147,6 +154,17 @@ export class QueryService {
       response.compare = { offset: req.compare, points: past.map((p) => ({ ...p, t: p.t + offset })) };
     }
     return response;
+  }
+
+  /** The calls between services in a range (service-map.ts, docs/adr/0085). */
+  serviceMap(req: ServiceMapRequest): Promise<ServiceMapResponse> {
+    return loadServiceMap(this.engine, req);
+  }
+
+  /** One service-map edge's series: the points /timeseries answers, over the edge tables. */
+  async edgeTimeseries(req: EdgeTimeseriesRequest): Promise<EdgeTimeseriesResponse> {
+    const { from, to, stepMs, caller, callee } = req;
+    return { from, to, stepMs, caller, callee, points: await this.points(edgeSeriesQuery(req)) };
   }
 
   /** Each step's merged histogram folded into latency bands (the dashboard's heatmap); one engine statement. */

@@ -37,6 +37,21 @@ export interface CommittedEtags {
   hourTiles: ReadonlyMap<string, string>;
 }
 
+/** Everything about a query that changes its answer over a given range. */
+function queryShape(query: MetricsQuery): unknown[] {
+  return [
+    query.tenant,
+    query.source ?? 'requests',
+    query.groupBy,
+    query.stepMs ?? null,
+    query.service ?? null,
+    query.method ?? null,
+    query.path ?? null,
+    query.endpoints ?? null,
+    query.services ?? null,
+  ];
+}
+
 /**
  * The cache key of one aggregate over a closed range: the query's shape and the etag of every manifest and day
  * tile covering the range ('-' where none exists yet). A commit anywhere in the range (late data included), a
@@ -61,18 +76,7 @@ export function buildClosedRangeKey(
       );
     }
   }
-  const shape = [
-    kind,
-    query.tenant,
-    query.groupBy,
-    query.stepMs ?? null,
-    query.service ?? null,
-    query.method ?? null,
-    query.path ?? null,
-    query.endpoints ?? null,
-    range.from,
-    range.to,
-  ];
+  const shape = [kind, ...queryShape(query), range.from, range.to];
   return createHash('sha256')
     .update(JSON.stringify([shape, covering]))
     .digest('hex');

@@ -73,6 +73,13 @@ export function parseText(params: Params, field: string, maxLength = 2048): stri
   return raw;
 }
 
+/** parseText for a parameter the route cannot do without (a service-map edge's caller and callee). */
+export function requireText(params: Params, field: string, maxLength = 2048): string {
+  const value = parseText(params, field, maxLength);
+  if (value === undefined) throw new QueryParamError(field, `${field} is required`);
+  return value;
+}
+
 export function parseMethod(params: Params): string | undefined {
   const raw = parseText(params, 'method', 16);
   if (raw === undefined) return undefined;

@@ -37,7 +37,9 @@ import {
   parseRange,
   parseStep,
   parseText,
+  requireText,
 } from '../domain/query-params.js';
+import { defaultServiceMapLimit, maxServiceMapLimit } from '../app/service-map.js';
 import { parseQueryString, type QueryParams } from '../domain/parse-query-string.js';
 import {
   defaultEndpointsLimit,
@@ -114,6 +116,8 @@ const routeParams = {
   '/services': ['from', 'to', 'limit', 'latency'],
   '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
   '/latency-heatmap': ['service', 'method', 'path', 'from', 'to', 'step'],
+  '/service-map': ['from', 'to', 'limit'],
+  '/service-map/edge': ['caller', 'callee', 'from', 'to', 'step'],
   '/endpoints': ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
   '/events': ['service', 'from', 'to'],
   '/service-events': ['service', 'from', 'to'],
@@ -121,6 +125,31 @@ const routeParams = {
   '/stored-cardinality': ['from', 'to'],
   '/exemplars': ['service', 'method', 'path', 'from', 'to', 'kind', 'limit'],
 } as const;
+
+type RouteGetter = (path: keyof typeof routeParams, handler: Handler) => ReturnType<typeof route>;
+
+/** The service map's routes (docs/adr/0085): the map of a range, and one edge's series. */
+function serviceMapHandlers(deps: QueryAppDeps, get: RouteGetter, now: () => number) {
+  return {
+    'GET /api/v1/service-map': get('/service-map', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      const limit = parseInteger(q, 'limit', 1, maxServiceMapLimit) ?? defaultServiceMapLimit;
+      return deps.service.serviceMap({ tenant: tenantOf(res), from, to, limit, signal });
+    }),
+    'GET /api/v1/service-map/edge': get('/service-map/edge', async (q, res, signal) => {
+      const { from, to } = parseRange(q, now());
+      return deps.service.edgeTimeseries({
+        tenant: tenantOf(res),
+        from,
+        to,
+        stepMs: chooseStep(from, to, parseStep(q)),
+        caller: requireText(q, 'caller', 128),
+        callee: requireText(q, 'callee', 256),
+        signal,
+      });
+    }),
+  };
+}
 
 /** The query routes' handlers (the route table, workers/shared/http/route-table.ts, gives their scopes). */
 function dataHandlers(deps: QueryAppDeps) {
@@ -163,6 +192,7 @@ function dataHandlers(deps: QueryAppDeps) {
     'GET /api/v1/latency-heatmap': get('/latency-heatmap', async (q, res, signal) => {
       return deps.service.latencyHeatmap({ ...parseSeriesQuery(q, res), signal });
     }),
+    ...serviceMapHandlers(deps, get, now),
     'GET /api/v1/endpoints': get('/endpoints', async (q, res, signal) => {
       const { from, to } = parseRange(q, now());
       const sort = parseChoice(q, 'sort', ['errors', 'error_rate', 'p95', 'requests'] as const) ?? 'errors';

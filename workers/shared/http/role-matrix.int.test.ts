@@ -47,8 +47,11 @@ function requestFor(row: RouteRow): { path: string; body?: string } {
     'POST /api/v1/views': { name: `matrix ${Math.random()}`, view: { range: '24h' } },
     'POST /api/v1/views/{id}/rename': { name: 'renamed by matrix' },
   };
+  // Routes whose required query parameters make a bare path a 400.
+  const queries: Record<string, string> = { 'GET /api/v1/service-map/edge': '?caller=a&callee=b' };
   const body = bodies[`${row.method} ${row.path}`];
-  return { path, ...(body !== undefined && { body: JSON.stringify(body) }) };
+  const query = queries[`${row.method} ${row.path}`] ?? '';
+  return { path: `${path}${query}`, ...(body !== undefined && { body: JSON.stringify(body) }) };
 }
 
 function expectedOutcome(row: RouteRow, scopes: CredentialScope[] | undefined): 'allowed' | 401 | 403 {

@@ -23,6 +23,8 @@ export const routeTable = [
   { server: 'query', method: 'GET', path: '/api/v1/services', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/timeseries', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/latency-heatmap', scope: 'query' },
+  { server: 'query', method: 'GET', path: '/api/v1/service-map', scope: 'query' },
+  { server: 'query', method: 'GET', path: '/api/v1/service-map/edge', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/endpoints', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/events', scope: 'query' },
   { server: 'query', method: 'GET', path: '/api/v1/service-events', scope: 'query' },

@@ -1,9 +1,11 @@
 import type {
+  EdgeTimeseriesResponse,
   EndpointsResponse,
   EventsResponse,
   ExemplarsResponse,
   FreshnessResponse,
   LatencyHeatmapResponse,
+  ServiceMapResponse,
   ServicesResponse,
   StoredCardinalityResponse,
   TimeseriesResponse,
@@ -103,6 +105,17 @@ export class ApiClient {
 
   storedCardinality(p: RangeParams): Promise<StoredCardinalityResponse> {
     return this.get('stored-cardinality', { from: p.from, to: p.to });
+  }
+
+  serviceMap(p: RangeParams & { limit?: number }): Promise<ServiceMapResponse> {
+    return this.get('service-map', { from: p.from, to: p.to, limit: p.limit });
+  }
+
+  serviceMapEdge(
+    p: RangeParams & { caller: string; callee: string; step: number },
+  ): Promise<EdgeTimeseriesResponse> {
+    const { from, to, caller, callee, step } = p;
+    return this.get('service-map/edge', { caller, callee, from, to, step });
   }
 
   exemplars(p: ExemplarsParams): Promise<ExemplarsResponse> {

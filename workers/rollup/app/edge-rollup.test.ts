@@ -1,0 +1,101 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
+import { buildRawPartition } from '../../domain/raw-partition.js';
+import type { RawEdge, RawFact } from '../../domain/raw-record.js';
+import { decodeEdgeMetrics } from '../adapters/metrics-parquet.js';
+import { parseRollupManifest } from '../domain/rollup-manifest.js';
+import { putRawSegment } from '../testing/raw-segments.js';
+import { runRollupOnce } from './run-rollup-once.js';
+
+const hour = 3_600_000;
+const t0 = Date.parse('2026-11-20T10:00:00Z');
+const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+const span = (n: number) => n.toString(16).padStart(16, '0');
+
+const edge = (n: number, overrides: Partial<RawEdge> = {}): RawEdge => ({
+  kind: 'edge',
+  tenant: 'acme',
+  event_id: `${trace}-${span(n)}`,
+  ts: t0 + n * 1000,
+  caller: 'checkout',
+  status_code: n % 4 === 0 ? 503 : 200,
+  latency_ms: n,
+  trace_id: trace,
+  span_id: span(n),
+  ...overrides,
+});
+const server = (n: number, service: string): RawFact => ({
+  kind: 'fact',
+  tenant: 'acme',
+  event_id: `s-${n}`,
+  ts: t0 + n * 1000 + 1,
+  service,
+  method: 'POST',
+  path: '/pay',
+  status_code: 200,
+  latency_ms: 1,
+  trace_id: trace,
+  span_id: span(1000 + n),
+  parent_span_id: span(n),
+});
+
+const rollup = (store: LocalObjectStore, force = false) =>
+  runRollupOnce({
+    store,
+    nowMs: t0 + 5 * hour,
+    latenessMs: 0,
+    rawRetentionMs: 30 * 24 * hour,
+    metricsRetentionMs: 30 * 24 * hour,
+    applyRetention: false,
+    scanThreads: 0,
+    force,
+  });
+
+describe('the rollup of service-map edges', () => {
+  it('writes the edge tables, matches unnamed callees and rewrites nothing when run again, even forced', async () => {
+    const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-')));
+    const edges = [1, 2, 3, 4, 5, 6].map((n) => edge(n, n > 4 ? { callee: 'db:5432' } : {}));
+    // The SERVER spans of calls 1-3 are read before and after their CLIENT spans; call 4 has none.
+    await putRawSegment(store, [server(1, 'payments'), edges[0]!, edges[1]!], { seq: 1 });
+    await putRawSegment(store, [...edges.slice(2), edges[0]!, server(2, 'payments'), server(3, 'payments')], {
+      seq: 2,
+    });
+    // A segment from before edges existed (facts only) in the next hour still rolls up.
+    await putRawSegment(store, [{ ...server(9, 'payments'), ts: t0 + hour + 5, parent_span_id: undefined }], {
+      seq: 3,
+    });
+    await rollup(store);
+    const p = buildRawPartition('acme', t0);
+    const minutes = decodeEdgeMetrics(
+      (await store.get(buildDataFileKey('service_edges_minute', p)))!.body,
+      'minute',
+    );
+    expect(minutes.map((r) => [r.caller, r.callee, r.requests, r.errors5xx])).toEqual([
+      ['checkout', ':unresolved', 1, 1],
+      ['checkout', 'db:5432', 2, 0],
+      ['checkout', 'payments', 3, 0],
+    ]);
+    const hours = decodeEdgeMetrics(
+      (await store.get(buildDataFileKey('service_edges_hour', p)))!.body,
+      'hour',
+    );
+    expect(hours.map((r) => [r.startMs, r.callee, r.requests, r.latencyMaxMs])).toEqual([
+      [t0, ':unresolved', 1, 4],
+      [t0, 'db:5432', 2, 6],
+      [t0, 'payments', 3, 3],
+    ]);
+    const manifest = parseRollupManifest((await store.get(buildManifestKey(p)))!.body, 'm');
+    expect(manifest.stats.edges).toEqual({ edges: 6, duplicates: 1, matched: 3, unresolved: 1 });
+    const next = buildRawPartition('acme', t0 + hour);
+    const empty = (await store.get(buildDataFileKey('service_edges_minute', next)))!.body;
+    expect(decodeEdgeMetrics(empty, 'minute')).toEqual([]);
+
+    const before = await store.get(buildDataFileKey('service_edges_minute', p));
+    const forced = await rollup(store, true);
+    expect(forced.partitions.map((x) => x.outcome)).toEqual(['unchanged', 'unchanged']);
+    expect((await store.get(buildDataFileKey('service_edges_minute', p)))!.body).toEqual(before!.body);
+  });
+});
