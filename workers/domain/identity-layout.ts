@@ -32,3 +32,26 @@ export function auditKeyTime(key: string): number | undefined {
 export const ingestReplicaPrefix = `${identityPrefix}ingest-replicas/`;
 /** An ingest replica's beat (workers/domain/quota-replicas.ts): how replicas share tenant quotas (ADR 0080). */
 export const ingestReplicaKey = (replica: string) => `${ingestReplicaPrefix}${replica}.json`;
+
+export const ingestCardinalityPrefix = `${identityPrefix}ingest-cardinality/`;
+/**
+ * The names an ingest replica admitted for a tenant with a services or routes-per-service quota, and which it owns
+ * (workers/domain/cardinality-shares.ts): how replicas keep those quotas together (docs/adr/0090).
+ */
+export const ingestCardinalityKey = (tenant: string, replica: string) =>
+  `${ingestCardinalityPrefix}${tenant}/${replica}.json`;
+
+export const signInFailuresPrefix = `${identityPrefix}sign-in-failures/`;
+/**
+ * One subject's failed sign-ins in one window-long bucket (workers/domain/sign-in-throttle.ts), named by the SHA-256
+ * of the subject: every query replica counts the same failures (docs/adr/0090). A bucket two windows old is
+ * deleted whole.
+ */
+export const signInFailuresKey = (bucket: number, subjectDigest: string) =>
+  `${signInFailuresPrefix}window=${bucket}/${subjectDigest}.json`;
+
+/** The bucket a sign-in failures key names, or undefined for any other key. */
+export function signInFailuresBucket(key: string): number | undefined {
+  const match = /^identity\/sign-in-failures\/window=(\d+)\//.exec(key);
+  return match ? Number(match[1]) : undefined;
+}

@@ -10,6 +10,8 @@ import { RateLimiter } from './domain/rate-limiter.js';
 import { TenantQuotaLedger } from './domain/tenant-quota-ledger.js';
 import { LiveTenants } from '../adapters/tenants/live-tenants.js';
 import { ReplicaBeats } from '../adapters/tenants/replica-beats.js';
+import { ReplicaNamesExchange } from '../adapters/tenants/replica-names.js';
+import { SharedCardinality } from './domain/shared-cardinality.js';
 import { TenantTurns } from './domain/tenant-turns.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
@@ -31,7 +33,7 @@ export interface IngestServer {
 function buildListener(
   config: IngestConfig,
   parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>,
-  tenants: { live: LiveTenants; quotas: TenantQuotaLedger | undefined },
+  tenants: { quotas: TenantQuotaLedger | undefined; routes: RouteBudget },
 ) {
   return buildIngestListener({
     ...parts,
@@ -44,11 +46,7 @@ function buildListener(
       ...(tenants.quotas && { quotas: tenants.quotas }),
     },
     turns: new TenantTurns(config.GRAVIX_TENANT_MAX_ACTIVE_BATCHES, config.GRAVIX_TENANT_MAX_WAITING_BATCHES),
-    routes: new RouteBudget(
-      config.GRAVIX_ROUTE_BUDGET,
-      { servicesPerTenant: config.GRAVIX_SERVICE_BUDGET, routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET },
-      (tenant) => tenants.live.get(tenant)?.quotas,
-    ),
+    routes: tenants.routes,
     limits: {
       maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
       maxItemsPerBatch: config.GRAVIX_MAX_ITEMS_PER_BATCH,
@@ -72,28 +70,61 @@ function listenOptions(config: IngestConfig) {
   };
 }
 
-/** The tenants file and, when it is set, the quota ledger this replica shares with the others through its beats. */
+function buildRouteBudget(config: IngestConfig, live: LiveTenants, shares?: SharedCardinality) {
+  return new RouteBudget(
+    config.GRAVIX_ROUTE_BUDGET,
+    { servicesPerTenant: config.GRAVIX_SERVICE_BUDGET, routesPerTenant: config.GRAVIX_TENANT_ROUTE_BUDGET },
+    (tenant) => live.get(tenant)?.quotas,
+    shares,
+  );
+}
+
+/**
+ * The tenants file and, when it is set, the quotas this replica shares with the others through the store: the
+ * rate and bytes ledger through its beats (docs/adr/0080), the services and routes-per-service quotas through the
+ * names each replica announces (docs/adr/0090), on the same interval.
+ */
 async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: Logger) {
   const live = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
-  if (!config.GRAVIX_TENANTS_FILE) return { live, quotas: undefined, stop: async () => live.stop() };
+  if (!config.GRAVIX_TENANTS_FILE)
+    return { quotas: undefined, routes: buildRouteBudget(config, live), stop: async () => live.stop() };
+  const self = config.GRAVIX_INGESTER_ID;
+  const quotasOf = (tenant: string) => live.get(tenant)?.quotas;
   const quotas = new TenantQuotaLedger({
-    self: config.GRAVIX_INGESTER_ID,
-    quotasOf: (tenant) => live.get(tenant)?.quotas,
+    self,
+    quotasOf,
     staleMs: config.GRAVIX_QUOTA_STALE_MS,
     minBurst: config.GRAVIX_MAX_ITEMS_PER_BATCH,
   });
-  const beats = await ReplicaBeats.start({
+  const shares = new SharedCardinality({ self, quotasOf, staleMs: config.GRAVIX_QUOTA_STALE_MS });
+  const routes = buildRouteBudget(config, live, shares);
+  const names = new ReplicaNamesExchange({
     store,
-    ledger: quotas,
-    self: config.GRAVIX_INGESTER_ID,
-    beatMs: config.GRAVIX_QUOTA_BEAT_MS,
+    source: routes,
+    observe: (announced) => shares.observeNames(announced),
+    shared: (tenant) =>
+      quotasOf(tenant)?.services !== undefined || quotasOf(tenant)?.routesPerService !== undefined,
+    self,
     log,
   });
+  await names.start();
+  const ledger = {
+    beat: (leaving?: boolean) => quotas.beat(leaving),
+    observe: (beats: Parameters<TenantQuotaLedger['observe']>[0]) => {
+      quotas.observe(beats);
+      shares.observeBeats(beats);
+    },
+    resume: (previous: Parameters<TenantQuotaLedger['resume']>[0]) => quotas.resume(previous),
+  };
+  const beats = await ReplicaBeats.start({ store, ledger, self, beatMs: config.GRAVIX_QUOTA_BEAT_MS, log });
+  const exchange = setInterval(() => void names.tick(), config.GRAVIX_QUOTA_BEAT_MS).unref();
   const stop = async () => {
+    clearInterval(exchange);
+    await names.tick(); // the last names this replica admitted stay announced (and owned) after it leaves
     await beats.stop();
     live.stop();
   };
-  return { live, quotas, stop };
+  return { quotas, routes, stop };
 }
 
 /** Wires WAL, uploader, metrics and the HTTP app; used by `gravix ingest` and by `gravix dev`. */

@@ -133,6 +133,27 @@ describe('storage setup on a real MinIO', () => {
     await expectDenied(store('ingest').delete(beatKey));
   });
 
+  it('lets ingest announce and list the names replicas admitted (cardinality quotas), deleting none', async () => {
+    const namesKey = 'identity/ingest-cardinality/acme/ingest-0.json';
+    await store('ingest').put(namesKey, body('{}'));
+    expect((await store('ingest').list('identity/ingest-cardinality/')).map((o) => o.key)).toEqual([
+      namesKey,
+    ]);
+    expect(await store('ingest').get(namesKey)).toMatchObject({ size: 2 });
+    await expectDenied(store('ingest').delete(namesKey));
+  });
+
+  it('lets query count failed sign-ins under identity/sign-in-failures/ with conditional puts and delete old buckets', async () => {
+    const key = 'identity/sign-in-failures/window=100/abc.json';
+    const { etag } = await store('query').put(key, body('{"v":1}'), { ifNoneMatch: '*' });
+    await store('query').put(key, body('{"v":2}'), { ifMatch: etag });
+    expect((await store('query').list('identity/sign-in-failures/')).map((o) => o.key)).toEqual([key]);
+    await store('query').delete(key);
+    expect(await store('query').get(key)).toBeUndefined();
+    await expectDenied(store('ingest').put(key, body('{}')));
+    await expectDenied(store('query').delete('identity/api-keys.json'));
+  });
+
   it('refuses rollup writing raw data or the Trino metastore', async () => {
     await expectDenied(
       store('rollup').put('raw/tenant=acme/date=2026-12-01/hour=10/forged.jsonl.gz', body('x')),

@@ -1,4 +1,6 @@
 import { overflowRoute, overflowService } from '../../domain/request-vocabulary.js';
+import type { ReplicaNames } from '../../domain/cardinality-shares.js';
+import { unsharedCardinality, type CardinalityShares } from './shared-cardinality.js';
 import { TopCounts, type Count } from './top-counts.js';
 
 export interface CardinalityLimits {
@@ -36,6 +38,10 @@ const topOffenders = 10;
 interface ServiceState {
   routes: Set<string>;
   foldedFacts: number;
+  /** Admitted here first (no other replica had announced it): holds one of the tenant's service slots. */
+  own: boolean;
+  /** Routes admitted here first: slots of the service's routes quota. */
+  ownRoutes: number;
 }
 
 /** A tenant's own budgets (its GravixTenant quotas), where it has them. */
@@ -46,6 +52,7 @@ interface TenantState {
   routesPerService: number;
   services: Map<string, ServiceState>;
   routes: number;
+  ownServices: number;
   foldedServiceFacts: number;
   foldedRouteFacts: number;
   refused: TopCounts;
@@ -62,8 +69,10 @@ interface TenantState {
  * and the UI show, and the fold is counted for the cardinality report. A tenant's memory is bounded by its
  * budgets (plus a fixed top-offenders table), whatever it sends. An answer never changes: an admitted name stays
  * admitted and a refused one stays refused (sets only grow, so once full they are full for good), which is what
- * lets the byte-level path cache answers (fast-facts/route-cache.ts). In-memory per ingester: after a restart the
- * budgets refill in first-seen order, which can differ between ingesters; the overflow names make that visible.
+ * lets the byte-level path cache answers (fast-facts/route-cache.ts). A tenant's services and routes-per-service
+ * quotas hold across ingest replicas (`shares`, docs/adr/0090): a name another replica announced is admitted
+ * without cost, a new one only within this replica's slots. Other budgets are per ingester and in memory: after a
+ * restart they refill in first-seen order, which can differ between ingesters; the overflow names make that visible.
  */
 export class RouteBudget {
   /** tenant -> service -> admitted routes (nested maps: no key string built per fact). */
@@ -79,6 +88,7 @@ export class RouteBudget {
     private readonly maxRoutesPerService: number,
     limits: Partial<CardinalityLimits> = {},
     private readonly budgetsOf: TenantBudgets = () => undefined,
+    private readonly shares: CardinalityShares = unsharedCardinality,
   ) {
     this.limits = { ...defaultCardinalityLimits, ...limits };
   }
@@ -90,6 +100,7 @@ export class RouteBudget {
         ...this.budgetsFor(tenant, undefined),
         services: new Map(),
         routes: 0,
+        ownServices: 0,
         foldedServiceFacts: 0,
         foldedRouteFacts: 0,
         refused: new TopCounts(topOffenders * 2),
@@ -109,9 +120,20 @@ export class RouteBudget {
     if (services.has(service)) return service;
     // The overflow service is admitted on first use, outside the budget.
     const regular = services.size - (services.has(overflowService) ? 1 : 0);
-    if (service === overflowService || regular < state.servicesPerTenant) {
+    if (service === overflowService) {
       services.set(service, newService());
       return service;
+    }
+    if (regular < state.servicesPerTenant) {
+      if (this.shares.knownService(tenant, service)) {
+        services.set(service, newService());
+        return service;
+      }
+      if (state.ownServices < this.shares.ownServiceLimit(tenant)) {
+        services.set(service, { ...newService(), own: true });
+        state.ownServices++;
+        return service;
+      }
     }
     if (!services.has(overflowService)) services.set(overflowService, newService());
     this.recordServiceFold(tenant, service);
@@ -127,11 +149,17 @@ export class RouteBudget {
       state.services.set(service, known);
     }
     if (known.routes.has(route)) return route;
-    if (known.routes.size >= state.routesPerService || state.routes >= this.limits.routesPerTenant) {
+    const shared = this.shares.knownRoute(tenant, service, route);
+    if (
+      known.routes.size >= state.routesPerService ||
+      state.routes >= this.limits.routesPerTenant ||
+      (!shared && known.ownRoutes >= this.shares.ownRouteLimit(tenant, service))
+    ) {
       this.recordRouteFold(tenant, service);
       return overflowRoute;
     }
     known.routes.add(route);
+    if (!shared) known.ownRoutes++;
     state.routes++;
     return route;
   }
@@ -160,6 +188,33 @@ export class RouteBudget {
   /** Spans whose callee folded into the overflow service (the ingest metric reads it). */
   foldedEdgeSpans(tenant: string): number {
     return this.tenants.get(tenant)?.foldedEdgeSpans ?? 0;
+  }
+
+  /** Tenants this ingester has seen. */
+  tenantIds(): string[] {
+    return [...this.tenants.keys()];
+  }
+
+  /** What this replica announces of a tenant's names (docs/adr/0090): every admitted name, and which it owns. */
+  names(tenant: string): ReplicaNames['services'] {
+    const services: ReplicaNames['services'] = {};
+    for (const [name, s] of this.tenants.get(tenant)?.services ?? [])
+      services[name] = { own: s.own, routes: [...s.routes], ownRoutes: s.ownRoutes };
+    return services;
+  }
+
+  /**
+   * After a restart, the names this replica announced before (its own object in the store) are admitted again and
+   * keep their slots, so a restart neither loses a tenant's names nor frees their slots for others.
+   */
+  resume(tenant: string, services: ReplicaNames['services']): void {
+    const state = this.tenant(tenant);
+    for (const [name, { own, routes, ownRoutes }] of Object.entries(services)) {
+      if (state.services.has(name)) continue;
+      state.services.set(name, { routes: new Set(routes), foldedFacts: 0, own, ownRoutes });
+      state.routes += routes.length;
+      if (own) state.ownServices++;
+    }
   }
 
   /** Counts a fact folded into the overflow service (called again by caches that answer repeats themselves). */
@@ -209,4 +264,4 @@ export class RouteBudget {
   }
 }
 
-const newService = (): ServiceState => ({ routes: new Set(), foldedFacts: 0 });
+const newService = (): ServiceState => ({ routes: new Set(), foldedFacts: 0, own: false, ownRoutes: 0 });

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { mergeTenantRoles, oidcRolesSchema, type OidcRoles } from '../../domain/oidc-roles.js';
 import type { LiveTenants } from '../../adapters/tenants/live-tenants.js';
-import { SignInThrottle } from '../../domain/sign-in-throttle.js';
+import { StoreSignInThrottle } from '../../adapters/identity/store-sign-in-throttle.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { OidcProvider } from '../../adapters/identity/oidc-provider.js';
 import { ObjectSessionStore } from '../../adapters/identity/session-store.js';
@@ -61,11 +61,15 @@ export function loadSignIn(
     secure: new URL(redirectUrl).protocol === 'https:',
     sessionTtlMs: config.GRAVIX_SESSION_TTL_MS,
     audit: new AuditLog(store, log),
-    throttle: new SignInThrottle({
-      perSource: config.GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE,
-      perAccount: config.GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
-      windowMs: config.GRAVIX_SIGNIN_FAILURE_WINDOW_MS,
-    }),
+    throttle: new StoreSignInThrottle(
+      store,
+      {
+        perSource: config.GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE,
+        perAccount: config.GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT,
+        windowMs: config.GRAVIX_SIGNIN_FAILURE_WINDOW_MS,
+      },
+      log,
+    ),
     log,
   };
 }

@@ -22,7 +22,7 @@ import {
 import { ObjectSessionStore, randomToken } from '../../adapters/identity/session-store.js';
 import { sessionCredential, type SessionAccess } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
-import type { SignInThrottle } from '../../domain/sign-in-throttle.js';
+import type { SignInThrottle } from '../../adapters/identity/store-sign-in-throttle.js';
 import { parseQueryString } from '../domain/parse-query-string.js';
 import { QueryParamError, parseText } from '../domain/query-params.js';
 
@@ -121,8 +121,8 @@ function buildContext(deps: SignInDeps) {
 type Context = ReturnType<typeof buildContext>;
 
 /** 429 before the provider is even asked: this address failed too many sign-ins lately. */
-function refuseThrottledSource(deps: SignInDeps, req: Request, now: number): void {
-  const retryAfterSeconds = deps.throttle?.retryAfterSeconds({ source: clientAddress(req) }, now);
+async function refuseThrottledSource(deps: SignInDeps, req: Request, now: number): Promise<void> {
+  const retryAfterSeconds = await deps.throttle?.retryAfterSeconds({ source: clientAddress(req) }, now);
   if (retryAfterSeconds === undefined) return;
   throw new HttpError(
     429,
@@ -134,7 +134,7 @@ function refuseThrottledSource(deps: SignInDeps, req: Request, now: number): voi
 
 function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
   return async (req, res) => {
-    refuseThrottledSource(deps, req, now());
+    await refuseThrottledSource(deps, req, now());
     const q = parseQueryString(req.originalUrl.split('?')[1] ?? '', `${callbackPath}/login`, ['tenant']);
     const tenant = parseText(q, 'tenant', 63);
     const { url, transaction } = await deps.provider.begin(tenant, now());
@@ -164,7 +164,7 @@ async function verifyCallback(
   source: string,
   now: number,
 ): Promise<Verified> {
-  const sourceWait = deps.throttle?.retryAfterSeconds({ source }, now);
+  const sourceWait = await deps.throttle?.retryAfterSeconds({ source }, now);
   if (sourceWait !== undefined)
     return {
       code: 'SIGN_IN_THROTTLED',
@@ -183,7 +183,7 @@ async function verifyCallback(
     return { code: 'SIGN_IN_FAILED', reason: error.message.slice(0, 500) };
   }
   const actor = actorOf(claims);
-  const accountWait = deps.throttle?.retryAfterSeconds({ account: actor }, now);
+  const accountWait = await deps.throttle?.retryAfterSeconds({ account: actor }, now);
   if (accountWait !== undefined)
     return {
       code: 'SIGN_IN_THROTTLED',
@@ -209,11 +209,12 @@ function buildCallback(
     const source = clientAddress(req);
     const fail = async (code: string, reason: string, actor = 'anonymous') => {
       // A refusal for throttling is not itself a failure: a person locked out is let in once the window passes.
+      // Counted in the store (every replica reads the same count); a store that fails here must not also cost the
+      // person the answer, so the failure is logged and the redirect still goes out.
       if (code !== 'SIGN_IN_THROTTLED')
-        deps.throttle?.recordFailure(
-          actor === 'anonymous' ? [{ source }] : [{ source }, { account: actor }],
-          now(),
-        );
+        await deps.throttle
+          ?.recordFailure(actor === 'anonymous' ? [{ source }] : [{ source }, { account: actor }], now())
+          .catch((err: unknown) => deps.log.warn({ err }, 'failed sign-in not counted'));
       await audit(req, res, { tenant, actor, action: 'signin.failed', reason: `${code}: ${reason}` });
       res.redirect(302, failedLanding(code));
     };

@@ -1,8 +1,10 @@
 import {
   auditPrefix,
   identityPrefix,
+  ingestCardinalityPrefix,
   ingestReplicaPrefix,
   keyUsagePrefix,
+  signInFailuresPrefix,
 } from '../../domain/identity-layout.js';
 import { metricsPrefix } from '../../domain/metrics-layout.js';
 import { alertsPrefix } from '../../alert/domain/alert-keys.js';
@@ -25,6 +27,10 @@ export const STORE_PREFIXES = {
   keyUsage: keyUsagePrefix,
   /** Ingest replicas' beats, by which they share tenant quotas (docs/adr/0080). */
   ingestReplicas: ingestReplicaPrefix,
+  /** The names each ingest replica admitted for tenants with cardinality quotas (docs/adr/0090). */
+  ingestCardinality: ingestCardinalityPrefix,
+  /** Failed sign-ins, counted for every query replica (docs/adr/0090); old buckets are deleted. */
+  signInFailures: signInFailuresPrefix,
   /** The append-only audit log. */
   audit: auditPrefix,
   /** Alert rules, states, silences, history and delivery records (workers/alert/domain/alert-keys.ts). */
@@ -54,6 +60,8 @@ const {
   identity,
   keyUsage,
   ingestReplicas,
+  ingestCardinality,
+  signInFailures,
   audit,
   alerts,
   views,
@@ -64,7 +72,9 @@ const {
  * s3:GetObject); rollup reads raw, writes metrics and deletes both for retention; query reads manifests (freshness);
  * Trino reads metrics and keeps its metastore and its schema's location (CREATE SCHEMA checks it is reachable).
  * Ingest and query read the managed keys and write when each key was last used; ingest replicas announce
- * themselves under identity/ingest-replicas/ and list each other there (tenant quotas, docs/adr/0080); query (the key and audit API) also
+ * themselves under identity/ingest-replicas/ and list each other there (tenant quotas, docs/adr/0080), and their
+ * admitted names under identity/ingest-cardinality/ (docs/adr/0090); query counts failed sign-ins under
+ * identity/sign-in-failures/ (deleting old buckets); query (the key and audit API) also
  * writes the keys document and the audit log, whose objects it creates only (If-None-Match), never deletes.
  * Query also serves the alert rules and silences API (writes and deletes them); the alert evaluator reads the
  * rollup's heartbeat and manifests and keeps its states, history and delivery records, deleting nothing.
@@ -72,9 +82,9 @@ const {
  */
 export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
   ingest: {
-    list: [ingestReplicas],
+    list: [ingestReplicas, ingestCardinality],
     read: [raw, deadLetter, identity],
-    write: [raw, deadLetter, keyUsage, ingestReplicas],
+    write: [raw, deadLetter, keyUsage, ingestReplicas, ingestCardinality],
     delete: [],
   },
   rollup: { list: [raw, metrics], read: [raw, metrics], write: [metrics], delete: [raw, metrics] },
@@ -82,7 +92,7 @@ export const COMPONENT_ACCESS: Record<StorageComponent, Access> = {
     list: [metrics, identity, audit, alerts],
     read: [metrics, identity, audit, alerts, views],
     write: [identity, audit, alerts, views],
-    delete: [alerts],
+    delete: [alerts, signInFailures],
   },
   alert: { list: [metrics, alerts], read: [metrics, alerts], write: [alerts], delete: [] },
   trino: {

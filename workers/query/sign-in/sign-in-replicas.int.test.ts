@@ -1,0 +1,128 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { pino } from 'pino';
+import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import { hashApiKey } from '../../domain/api-keys.js';
+import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
+import { launchChromium } from '../../../testbin/harness/chromium.js';
+import { dexPassword, startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
+import { freePort } from '../../../testbin/harness/free-port.js';
+import { loadQueryConfig } from '../config.js';
+import { startQueryServer, type QueryServer } from '../app/query-server.js';
+
+/**
+ * The failed sign-in limit holds across query replicas (issue #22, docs/adr/0090): two real query servers share one
+ * store, a real Dex signs people in, and failures on either replica count against the same limit. With the limit
+ * counted per replica (before), each replica would have let the attacker through twice as often.
+ */
+const stranger = { email: 'nora@example.com', username: 'nora', groups: ['strangers'] };
+const perAccount = 2;
+const perSource = 6;
+
+let dex: DexServer;
+let browser: Browser;
+const servers: { query: QueryServer; url: string }[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gx-signin-replicas-'));
+  const ports = [await freePort(), await freePort()];
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  dex = await startDex({ users: [stranger], redirectUris: urls.map((u) => `${u}/api/v1/auth/callback`) });
+  const keysFile = join(dir, 'api-keys.json');
+  writeFileSync(
+    keysFile,
+    JSON.stringify({ keys: [{ name: 'root', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['admin'] }] }),
+  );
+  const rolesFile = join(dir, 'roles.yaml');
+  writeFileSync(rolesFile, 'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n');
+  const assets = buildDashboardAssets();
+  for (const [i, port] of ports.entries()) {
+    const config = loadQueryConfig({
+      GRAVIX_DATA_DIR: join(dir, `replica-${i}`),
+      GRAVIX_API_KEYS_FILE: keysFile,
+      GRAVIX_QUERY_HOST: '127.0.0.1',
+      GRAVIX_QUERY_PORT: String(port),
+      GRAVIX_QUERY_METRICS_PORT: '0',
+      GRAVIX_DASHBOARD_DIR: assets,
+      GRAVIX_OIDC_ISSUER: dex.issuer,
+      GRAVIX_OIDC_CLIENT_ID: dex.clientId,
+      GRAVIX_OIDC_CLIENT_SECRET: dex.clientSecret,
+      GRAVIX_OIDC_REDIRECT_URL: `${urls[i]}/api/v1/auth/callback`,
+      GRAVIX_OIDC_ROLES_FILE: rolesFile,
+      GRAVIX_OIDC_ALLOW_HTTP: 'true',
+      GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: String(perAccount),
+      GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: String(perSource),
+    });
+    // One store for both replicas, as on Kubernetes (there: MinIO or S3).
+    const store = new LocalObjectStore(join(dir, 'store'));
+    servers.push({ query: await startQueryServer(config, store, pino({ level: 'silent' })), url: urls[i]! });
+  }
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  for (const { query } of servers) await query.stop();
+  await dex?.stop();
+});
+
+/** Signs in through Dex on one replica's dashboard, as a person would; the landing URL's hash says how it went. */
+async function signInHash(url: string): Promise<string> {
+  const context = await browser.newContext({ timezoneId: 'UTC' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await page.locator('#sso-link').click({ timeout: 30_000 });
+  await page.locator('input[name="login"]').fill(stranger.email, { timeout: 30_000 });
+  await page.locator('input[name="password"]').fill(dexPassword);
+  await page.locator('#submit-login').click();
+  await page.waitForURL((u) => u.origin === url, { timeout: 30_000 });
+  return new URL(page.url()).hash;
+}
+
+/** A sign-in begun on one replica and answered with a forged code: one failure of this source. */
+async function forgedCallback(url: string): Promise<{ status: number; location: string | null }> {
+  const login = await fetch(`${url}/api/v1/auth/login`, { redirect: 'manual' });
+  if (login.status !== 302) return { status: login.status, location: null };
+  const transaction = login.headers.get('set-cookie')!.split(';')[0]!;
+  const res = await fetch(`${url}/api/v1/auth/callback?code=forged&state=forged`, {
+    redirect: 'manual',
+    headers: { cookie: transaction },
+  });
+  return { status: res.status, location: res.headers.get('location') };
+}
+
+describe('failed sign-ins are counted once for all query replicas', () => {
+  it('refuses an account on one replica after its failures on the other (Dex, Chromium)', async () => {
+    const [a, b] = servers;
+    expect(await signInHash(a!.url)).toBe('#signin-error=NO_ROLE');
+    expect(await signInHash(b!.url)).toBe('#signin-error=NO_ROLE');
+    // Each replica has seen one failure: counted per replica, the limit of 2 would let both try again.
+    expect(await signInHash(a!.url)).toBe('#signin-error=SIGN_IN_THROTTLED');
+    expect(await signInHash(b!.url)).toBe('#signin-error=SIGN_IN_THROTTLED');
+  }, 180_000);
+
+  it('refuses a source on both replicas once its failures, spread over both, reach the limit', async () => {
+    // The account test above cost this source (127.0.0.1) two failures; throttled answers are not failures.
+    const answers = [];
+    for (let i = 0; i < perSource - perAccount; i++) answers.push(await forgedCallback(servers[i % 2]!.url));
+    expect(answers).toEqual(
+      Array.from({ length: perSource - perAccount }, () => ({
+        status: 302,
+        location: '/#signin-error=SIGN_IN_FAILED',
+      })),
+    );
+    for (const { url } of servers) {
+      const login = await fetch(`${url}/api/v1/auth/login`, { redirect: 'manual' });
+      expect(login.status).toBe(429);
+      expect(Number(login.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await login.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('SIGN_IN_THROTTLED');
+      expect(body.error.message).toMatch(/^too many failed sign-ins from 127\.0\.0\.1; try again in \d+ s$/);
+    }
+  }, 60_000);
+});
