@@ -9,6 +9,23 @@ describe('loadDevEnvironment', () => {
     expect(dev.env['GRAVIX_DUCKDB_MEMORY_LIMIT']).toBe('256MB');
   });
 
+  it('bounds what a back-fill holds: 4 MiB segments packed on the event loop, a heap kept near its live set', () => {
+    const dev = loadDevEnvironment({});
+    expect(dev.env['GRAVIX_WAL_SEGMENT_BYTES']).toBe(String(4 * 1024 * 1024));
+    expect(dev.env['GRAVIX_WAL_PACK_THREADS']).toBe('0');
+    expect(dev.GRAVIX_DEV_HEAP_GROWING_PERCENT).toBe(25);
+    expect(loadDevEnvironment({ GRAVIX_DEV_HEAP_GROWING_PERCENT: '0' }).GRAVIX_DEV_HEAP_GROWING_PERCENT).toBe(
+      0,
+    );
+  });
+
+  it('refuses a heap growing percent that is not a whole number from 0 to 1000, naming the key', () => {
+    expect(() => loadDevEnvironment({ GRAVIX_DEV_HEAP_GROWING_PERCENT: '-5' })).toThrow(
+      /GRAVIX_DEV_HEAP_GROWING_PERCENT/,
+    );
+    expect(() => loadDevEnvironment({ GRAVIX_DEV_HEAP_GROWING_PERCENT: '2.5' })).toThrow(ConfigError);
+  });
+
   it('keeps what the user set over its defaults', () => {
     const dev = loadDevEnvironment({ GRAVIX_ROLLUP_SCAN_THREADS: '2', GRAVIX_DUCKDB_MEMORY_LIMIT: '1GB' });
     expect(dev.GRAVIX_ROLLUP_SCAN_THREADS).toBe(2);

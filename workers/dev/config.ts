@@ -14,6 +14,13 @@ const devSchema = z.object({
    * 12/s over 50 endpoints gives every endpoint a dozen requests a minute, and 8 days of history ~8M facts.
    */
   GRAVIX_DEMO_RATE: z.coerce.number().positive().max(10_000).default(12),
+  /**
+   * How far V8 lets the main heap grow past what its last full collection kept, in percent (0 = V8's own choice).
+   * On a machine with gigabytes free V8 grows the old generation up to 4x the live heap; `--demo --history 8d`
+   * (~46 MiB live) then held 180 MiB of heap, two thirds of it garbage. 25% keeps it near the live set for a few
+   * more full collections of a small heap (issue #19, bench/demo: no slower back-fill measured).
+   */
+  GRAVIX_DEV_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(25),
 });
 
 const hourMs = 3_600_000;
@@ -28,6 +35,10 @@ export function loadDevEnvironment(env: Record<string, string | undefined>, hist
     GRAVIX_INGEST_HOST: '127.0.0.1',
     GRAVIX_QUERY_HOST: '127.0.0.1',
     GRAVIX_WAL_SEGMENT_AGE_MS: '10000',
+    // Packing a sealed segment holds it several times over (read, split per hour, gzipped); a back-fill fills
+    // 64 MiB segments, 4 MiB keeps that small. Packed on the event loop: see segment-packer-thread.ts.
+    GRAVIX_WAL_SEGMENT_BYTES: String(4 * 1024 * 1024),
+    GRAVIX_WAL_PACK_THREADS: '0',
     // Both servers share one process and a local store: checking the keys document is a local stat, so key changes
     // (answered after one reload interval, docs/adr/0069) can be quick.
     GRAVIX_KEYS_RELOAD_MS: '250',

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { dashboardAssetsDir } from '../../dashboards/web/index.js';
 import type { Logger } from 'pino';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
@@ -129,7 +130,10 @@ export async function run(argv: string[]): Promise<number> {
     GRAVIX_ROLLUP_INTERVAL_MS: intervalMs,
     GRAVIX_ROLLUP_SCAN_THREADS: scanThreads,
     GRAVIX_DEMO_RATE: demoRate,
+    GRAVIX_DEV_HEAP_GROWING_PERCENT: heapGrowingPercent,
   } = loadDevEnvironment({ ...process.env, ...tenantsFileArg(argv) }, args.historyMs);
+  // Read by V8 at each full collection, so setting it here (before the servers allocate) takes effect.
+  if (heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   // One process serves both APIs: their metrics listeners take free ports unless the user picks them.

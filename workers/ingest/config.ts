@@ -33,6 +33,9 @@ const ingestSchema = z
       ),
     GRAVIX_WAL_SEGMENT_BYTES: int(4096).default(64 * mib),
     GRAVIX_WAL_SEGMENT_AGE_MS: int(100).default(60_000),
+    // 1: sealed segments are packed (re-serialised, gzipped) on a worker thread, so a 64 MiB segment does not
+    // stall request handling; 0: on the event loop (gravix dev's default: small segments, one process's memory).
+    GRAVIX_WAL_PACK_THREADS: int(0).max(1).default(1),
     GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
     GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
     GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),

@@ -127,6 +127,16 @@ async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: 
   return { quotas, routes, stop };
 }
 
+/** The test-only pauses of the WAL and uploader (GRAVIX_TEST_*_DELAY_MS; none by default). */
+function buildIngestTestPause(config: IngestConfig, log: Logger) {
+  const delays = {
+    seal: config.GRAVIX_TEST_SEAL_DELAY_MS,
+    upload: config.GRAVIX_TEST_UPLOAD_DELAY_MS,
+    delete: config.GRAVIX_TEST_DELETE_DELAY_MS,
+  };
+  return buildTestPause(delays, log);
+}
+
 /** Wires WAL, uploader, metrics and the HTTP app; used by `gravix ingest` and by `gravix dev`. */
 export async function startIngestServer(
   config: IngestConfig,
@@ -147,14 +157,7 @@ export async function startIngestServer(
     () => parts.uploader?.backlog() ?? { segments: 0, bytes: 0 },
     () => parts.wal?.diskBytes() ?? 0,
   );
-  const testPause = buildTestPause(
-    {
-      seal: config.GRAVIX_TEST_SEAL_DELAY_MS,
-      upload: config.GRAVIX_TEST_UPLOAD_DELAY_MS,
-      delete: config.GRAVIX_TEST_DELETE_DELAY_MS,
-    },
-    log,
-  );
+  const testPause = buildIngestTestPause(config, log);
   const { wal, recovered } = await WriteAheadLog.open({
     dir: walDir(config),
     maxSegmentBytes: config.GRAVIX_WAL_SEGMENT_BYTES,
@@ -173,6 +176,7 @@ export async function startIngestServer(
     onFailure: () => metrics.uploadFailures.inc(),
     onCollision: () => metrics.uploadCollisions.inc(),
     testPause,
+    packOnThread: config.GRAVIX_WAL_PACK_THREADS > 0,
   });
   Object.assign(parts, { uploader, wal });
   if (recovered.length > 0) log.info({ segments: recovered.length }, 'recovered sealed segments for upload');

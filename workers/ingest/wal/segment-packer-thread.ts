@@ -30,12 +30,20 @@ export class SegmentPackerThread {
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve(o: PackedObject[]): void; reject(e: Error): void }>();
 
+  /**
+   * `threaded: false` packs on the caller's thread. The embedded process (`gravix dev`, small segments) uses it:
+   * a packing thread frees the buffers of a pack only when its own isolate collects, which a thread that runs
+   * almost no JavaScript does after ~64 MiB of them (V8's external-memory trigger), so it held 70-80 MiB of
+   * dead buffers there; the event loop's frequent scavenges free them at once (issue #19, bench/demo).
+   */
+  constructor(private readonly threaded = true) {}
+
   static isAvailable(): boolean {
     return import.meta.url.endsWith('.js') && existsSync(fileURLToPath(workerUrl));
   }
 
   async pack(path: string): Promise<PackedObject[]> {
-    if (!SegmentPackerThread.isAvailable()) return packSegment(await readFile(path));
+    if (!this.threaded || !SegmentPackerThread.isAvailable()) return packSegment(await readFile(path));
     const worker = this.worker ?? this.startWorker();
     const id = this.nextId++;
     const result = new Promise<PackedObject[]>((resolve, reject) =>

@@ -25,6 +25,8 @@ export interface UploaderOptions {
   maxBackoffMs?: number;
   /** Test-only: holds the upload before each put and before the local delete (GRAVIX_TEST_*_DELAY_MS). */
   testPause?: TestPause;
+  /** Pack sealed segments on a worker thread (default) or on the event loop (GRAVIX_WAL_PACK_THREADS=0). */
+  packOnThread?: boolean;
 }
 
 interface HeldSegment {
@@ -45,9 +47,11 @@ export class SegmentUploader {
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
-  private readonly packer = new SegmentPackerThread();
+  private readonly packer: SegmentPackerThread;
 
-  constructor(private readonly options: UploaderOptions) {}
+  constructor(private readonly options: UploaderOptions) {
+    this.packer = new SegmentPackerThread(options.packOnThread ?? true);
+  }
 
   private get minBackoffMs(): number {
     return this.options.minBackoffMs ?? 500;

@@ -166,6 +166,17 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
       memory_limit: limits.memoryLimit,
       temp_directory: mkdtempSync(join(tmpdir(), 'gravix-duckdb-')),
     });
+    // Parquet footers are kept between statements: a dashboard call opens 25-30 files per statement (day tiles,
+    // the open day's hours, minute ends) and decoded each footer again every time, 15-20% of an endpoint table's
+    // CPU (bench/query, docs/adr/0089). DuckDB checks a cached footer against the file's current version before
+    // using it (the rollup replaces open-hour files in place: commit-while-querying.contract.ts), and 1.5 keeps
+    // the cache in an LRU bounded by memory (duckdb#20157). The setting is the parquet extension's: SET once loaded.
+    const setup = await instance.connect();
+    try {
+      await setup.run('SET GLOBAL parquet_metadata_cache = true');
+    } finally {
+      setup.closeSync();
+    }
     return new DuckDbQueryEngine(instance, storeRoot, manifests);
   }
 
