@@ -5,6 +5,7 @@ import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, METRICS_PORT, s3CredentialEnv } from './pipeline-config.js';
+import { buildQueryEnv } from './query-env.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { disruptionBudget, topologySpread } from './pod-placement.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
@@ -35,7 +36,7 @@ export class Query extends Construct {
                 args: ['query'],
                 resources: pipeline.spec.query.resources,
                 configMapName: configMapName(pipeline),
-                env: s3CredentialEnv(pipeline, 'query'),
+                env: [...s3CredentialEnv(pipeline, 'query'), ...buildQueryEnv(pipeline)],
                 serve: true,
                 metricsPort: METRICS_PORT,
                 apiKeys: true,

@@ -63,6 +63,22 @@ describe('synthesized worker pods against the workers config schemas', () => {
     });
   });
 
+  it("passes spec.query.traceUrlTemplate to the query pod only, as the query server's GRAVIX_TRACE_URL_TEMPLATE", () => {
+    const template = 'https://grafana.example.com/explore?traceId={traceId}&span={spanId}';
+    const traced = synthPipeline(makePipeline({ query: { traceUrlTemplate: template } }), {
+      generate: () => 'x',
+    });
+    const query = container(traced, 'Deployment', 'shop-query');
+    const config = loadQueryConfig({ ...containerEnv(traced, query), ...plainEnv(query) });
+    expect(config.GRAVIX_TRACE_URL_TEMPLATE).toBe(template);
+    expect(plainEnv(container(traced, 'StatefulSet', 'shop-ingest'))).not.toHaveProperty(
+      'GRAVIX_TRACE_URL_TEMPLATE',
+    );
+    expect(plainEnv(container(manifests, 'Deployment', 'shop-query'))).not.toHaveProperty(
+      'GRAVIX_TRACE_URL_TEMPLATE',
+    );
+  });
+
   it('gives the rollup Deployment an environment loadRollupConfig accepts: a loop over the open hour with /metrics', () => {
     const rollup = container(manifests, 'Deployment', 'shop-rollup');
     const env = { ...containerEnv(manifests, rollup), ...plainEnv(rollup) };

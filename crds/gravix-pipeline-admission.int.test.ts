@@ -30,6 +30,12 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
     await expect(create({}, name)).rejects.toThrow(message);
   });
 
+  it('accepts a trace URL template with {traceId} and {spanId}', async () => {
+    const traceUrlTemplate = 'https://grafana.example.com/explore?left={traceId}&span={spanId}';
+    const created = await create({ query: { traceUrlTemplate } }, 'traced');
+    expect(created).toMatchObject({ spec: { query: { traceUrlTemplate } } });
+  });
+
   it('accepts the longest name every child name and label fits', async () => {
     await expect(create({}, 'a'.repeat(34))).resolves.toBeDefined();
   });
@@ -59,6 +65,16 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
       'Trino memory too small for the heap and query memory derived from it',
       { trino: { coordinatorResources: { cpu: '500m', memory: '768Mi' } } },
       'spec.trino: Invalid value: "object": trino.coordinatorResources.memory must be at least 1Gi',
+    ],
+    [
+      'a trace URL template without {traceId}',
+      { query: { traceUrlTemplate: 'http://tempo:3200/trace/' } },
+      'spec.query.traceUrlTemplate: Invalid value: "string": traceUrlTemplate must be an http(s) URL containing {traceId}',
+    ],
+    [
+      'a trace URL template that is no http(s) URL',
+      { query: { traceUrlTemplate: 'javascript:alert({traceId})' } },
+      'spec.query.traceUrlTemplate: Invalid value: "string": traceUrlTemplate must be an http(s) URL containing {traceId}',
     ],
   ])('refuses %s with the rule message', async (_what, spec, message) => {
     await expect(create(spec, 'bad')).rejects.toThrow(message);

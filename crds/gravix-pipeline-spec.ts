@@ -96,9 +96,25 @@ const rollupSchema = z.object({
   resources: withResources('250m', '1Gi'),
 });
 
+// The query server refuses a template without {traceId} or with another scheme (workers/query/domain/
+// trace-url-template.ts); the same two rules at admission, so a typo is refused before a pod crash-loops on it.
+export const TRACE_URL_TEMPLATE_RULE = cel(
+  "self.contains('{traceId}') && (self.startsWith('http://') || self.startsWith('https://'))",
+  'traceUrlTemplate must be an http(s) URL containing {traceId}',
+);
 const querySchema = z.object({
   replicas: z.number().int().min(1).max(20).default(1),
   resources: withResources('100m', '256Mi'),
+  traceUrlTemplate: z
+    .string()
+    .max(2048)
+    .refine((t) => t.includes('{traceId}') && /^https?:\/\//.test(t), TRACE_URL_TEMPLATE_RULE.message)
+    .meta({ 'x-kubernetes-validations': [TRACE_URL_TEMPLATE_RULE] })
+    .optional()
+    .describe(
+      'where exemplar trace links open (Tempo, Jaeger, Grafana Explore), e.g. http://tempo:3200/trace/{traceId}; ' +
+        '{spanId} is filled in too; unset: exemplars without links',
+    ),
 });
 
 // Trino's JVM heap, query memory and headroom all derive from its container memory (cdk8s/trino-config.ts); under

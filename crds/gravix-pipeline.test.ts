@@ -51,6 +51,16 @@ describe('GravixPipeline schema', () => {
 });
 
 describe('GravixPipeline admission rules in gravix synth', () => {
+  it.each([
+    ['without {traceId}', 'http://tempo:3200/trace/'],
+    ['with another scheme', 'javascript:alert({traceId})'],
+  ])('refuses a trace URL template %s with the CEL rule message', (_what, traceUrlTemplate) => {
+    expect(() => makePipeline({ query: { traceUrlTemplate } })).toThrow(
+      `invalid GravixPipeline: spec.query.traceUrlTemplate: traceUrlTemplate must be an http(s) URL containing ` +
+        `{traceId} (got ${JSON.stringify(traceUrlTemplate)})`,
+    );
+  });
+
   it('refuses what the apiserver refuses, with the CEL rule messages', () => {
     const bad = pipelineObject(
       {
