@@ -7,6 +7,8 @@ import {
   KubeRoleBinding,
   KubeServiceAccount,
   type EnvVar,
+  type Volume,
+  type VolumeMount,
 } from './k8s-imports.js';
 import { ALERT_RULE_PLURAL } from '../crds/gravix-alert-rule-crd.js';
 import { GROUP } from '../crds/gravix-pipeline-crd.js';
@@ -15,7 +17,7 @@ import { CONFIG_HASH_ANNOTATION, hashConfig } from './config-hash.js';
 import { imagePullSecrets, imageRef } from './images.js';
 import type { WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
-import { configMapName, HTTP_PORT, s3CredentialEnv, secretEnv } from './pipeline-config.js';
+import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
 import { waitForStorageContainer } from './storage-setup.js';
 
@@ -36,34 +38,43 @@ export const ALERT_WORKER_RULES = [
 /** The Lease that lets exactly one alert worker replica of a pipeline evaluate. */
 export const alertLeaseName = (pipeline: GravixPipeline) => childName(pipeline, 'alert');
 
-/** A channel's env var names: its URL and HMAC key come from Secret keys, never from the CR or the ConfigMap. */
-export function alertChannelEnvNames(channel: Pick<AlertChannel, 'name'>) {
-  const base = `GRAVIX_ALERT_CHANNEL_${channel.name.toUpperCase().replace(/-/g, '_')}`;
-  return { url: `${base}_URL`, hmac: `${base}_HMAC` };
+/**
+ * Where a channel's URL and HMAC key are mounted from their Secret keys. Files, not environment variables: the
+ * kubelet swaps a mounted Secret's files in place when the Secret changes, and the worker re-reads them before a
+ * delivery (workers/alert/adapters/channel-source.ts), so a rotated URL or signing key applies without a restart.
+ */
+export const ALERT_CHANNEL_SECRETS_DIR = '/etc/gravix/alert-channel-secrets';
+
+/** A channel's files under ALERT_CHANNEL_SECRETS_DIR (channel names are unique, lowercase, digits and -). */
+export function alertChannelSecretPaths(channel: Pick<AlertChannel, 'name'>) {
+  return { url: `${channel.name}/url`, hmac: `${channel.name}/hmac` };
 }
 
-/** The channels file `gravix alert` reads (workers/alert/adapters/notification-channels.ts): names, types, env refs. */
+/** The channels file `gravix alert` reads (workers/alert/adapters/notification-channels.ts): names, types, files. */
 export function buildAlertChannelsFile(pipeline: GravixPipeline): string {
   const channels = pipeline.spec.alerts.channels.map((c) => {
-    const env = alertChannelEnvNames(c);
+    const paths = alertChannelSecretPaths(c);
     return {
       name: c.name,
       type: c.type,
-      url: { env: env.url },
-      ...(c.hmacSecretRef ? { secret: { env: env.hmac } } : {}),
+      url: { file: `${ALERT_CHANNEL_SECRETS_DIR}/${paths.url}` },
+      ...(c.hmacSecretRef ? { secret: { file: `${ALERT_CHANNEL_SECRETS_DIR}/${paths.hmac}` } } : {}),
     };
   });
   return stringify({ channels });
 }
 
-function channelSecretEnv(pipeline: GravixPipeline): EnvVar[] {
-  return pipeline.spec.alerts.channels.flatMap((c) => {
-    const env = alertChannelEnvNames(c);
-    return [
-      secretEnv(env.url, c.urlSecretRef.name, c.urlSecretRef.key),
-      ...(c.hmacSecretRef ? [secretEnv(env.hmac, c.hmacSecretRef.name, c.hmacSecretRef.key)] : []),
-    ];
+/** One projected volume of every channel's Secret keys; undefined without channels (a projection needs a source). */
+export function alertChannelSecretsVolume(pipeline: GravixPipeline): Volume | undefined {
+  const sources = pipeline.spec.alerts.channels.flatMap((c) => {
+    const paths = alertChannelSecretPaths(c);
+    const refs = [{ ref: c.urlSecretRef, path: paths.url }];
+    if (c.hmacSecretRef) refs.push({ ref: c.hmacSecretRef, path: paths.hmac });
+    return refs.map(({ ref, path }) => ({ secret: { name: ref.name, items: [{ key: ref.key, path }] } }));
   });
+  if (sources.length === 0) return undefined;
+  // Owner and group (fsGroup) may read; nobody else.
+  return { name: 'alert-channel-secrets', projected: { sources, defaultMode: 0o440 } };
 }
 
 /** Where a notification's "Open dashboard" link points: the Ingress host when there is one, else the Service. */
@@ -85,7 +96,6 @@ export function buildAlertEnv(pipeline: GravixPipeline): EnvVar[] {
     { name: 'GRAVIX_ALERT_METRICS_PORT', value: String(HTTP_PORT) },
     { name: 'GRAVIX_ALERT_CHANNELS_FILE', value: `${ALERT_CHANNELS_DIR}/channels.yaml` },
     { name: 'GRAVIX_ALERT_DASHBOARD_URL', value: alertDashboardUrl(pipeline) },
-    ...channelSecretEnv(pipeline),
   ];
 }
 
@@ -124,6 +134,13 @@ export class Alerting extends Construct {
       apiKeys: false,
     });
     const { replicas } = pipeline.spec.alerts;
+    const secretsVolume = alertChannelSecretsVolume(pipeline);
+    const mounts: VolumeMount[] = [
+      { name: 'alert-channels', mountPath: ALERT_CHANNELS_DIR, readOnly: true },
+      ...(secretsVolume
+        ? [{ name: secretsVolume.name, mountPath: ALERT_CHANNEL_SECRETS_DIR, readOnly: true }]
+        : []),
+    ];
     new KubeDeployment(this, 'deployment', {
       metadata,
       spec: {
@@ -145,15 +162,13 @@ export class Alerting extends Construct {
             containers: [
               {
                 ...container,
-                volumeMounts: [
-                  ...(container.volumeMounts ?? []),
-                  { name: 'alert-channels', mountPath: ALERT_CHANNELS_DIR, readOnly: true },
-                ],
+                volumeMounts: [...(container.volumeMounts ?? []), ...mounts],
               },
             ],
             volumes: [
               ...workersVolumes(undefined),
               { name: 'alert-channels', configMap: { name: channelsConfigMap } },
+              ...(secretsVolume ? [secretsVolume] : []),
             ],
           },
         },

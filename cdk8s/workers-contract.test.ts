@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadAlertConfig } from '../workers/alert/config.js';
 import { loadNotificationChannels } from '../workers/alert/adapters/notification-channels.js';
 import { loadIngestConfig } from '../workers/ingest/config.js';
@@ -168,8 +168,6 @@ describe('the alert worker pod against gravix alert', () => {
     ...containerEnv(manifests, alert),
     ...plainEnv(alert),
     KUBERNETES_SERVICE_HOST: '10.96.0.1',
-    GRAVIX_ALERT_CHANNEL_TEAM_SLACK_URL: 'https://hooks.invalid/slack',
-    GRAVIX_ALERT_CHANNEL_PAGER_URL: 'https://hooks.invalid/pager',
   };
 
   it('lets every serving worker start for up to 5 minutes before liveness counts (engine warm-up, log replay)', () => {
@@ -203,24 +201,42 @@ describe('the alert worker pod against gravix alert', () => {
     });
   });
 
-  it('mounts a channels file the worker resolves from the channel Secrets, with no URL in it', () => {
+  it('mounts a channels file the worker resolves from the channel Secrets mounted as files, with no URL in it', () => {
     const configMap = manifests.find((m) => m.metadata.name === 'shop-alert-channels') as unknown as {
       data: Record<string, string>;
     };
     const text = configMap.data['channels.yaml']!;
     expect(text).not.toContain('https://');
-    const file = join(mkdtempSync(join(tmpdir(), 'gx-channels-')), 'channels.yaml');
-    writeFileSync(file, text);
-    expect(loadNotificationChannels(file, env)).toEqual([
+    // What the kubelet does: each projected Secret key becomes a file at its path under the volume's mount.
+    type Projected = { secret: { name: string; items: { key: string; path: string }[] } };
+    const pod = (
+      manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'shop-alert') as unknown as {
+        spec: { template: { spec: { volumes: { name: string; projected?: { sources: Projected[] } }[] } } };
+      }
+    ).spec.template.spec;
+    const mount = (
+      alert as unknown as { volumeMounts: { name: string; mountPath: string }[] }
+    ).volumeMounts.find((m) => m.name === 'alert-channel-secrets')!;
+    const secrets: Record<string, string> = {
+      'hooks/slack': 'https://hooks.invalid/slack',
+      'hooks/pager': 'https://hooks.invalid/pager',
+      'hooks/pager-hmac': 'pager-signing-key',
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'gx-channel-secrets-'));
+    const sources = pod.volumes.find((v) => v.name === 'alert-channel-secrets')!.projected!.sources;
+    for (const { secret } of sources)
+      for (const item of secret.items) {
+        mkdirSync(dirname(join(dir, item.path)), { recursive: true });
+        writeFileSync(join(dir, item.path), `${secrets[`${secret.name}/${item.key}`]}\n`);
+      }
+    const file = join(dir, 'channels.yaml');
+    writeFileSync(file, text.replaceAll(mount.mountPath, dir));
+    expect(loadNotificationChannels(file, {})).toEqual([
       { name: 'team-slack', type: 'slack', url: 'https://hooks.invalid/slack' },
-      {
-        name: 'pager',
-        type: 'webhook',
-        url: 'https://hooks.invalid/pager',
-        secret: 'secret-gravix_alert_channel_pager_hmac',
-      },
+      { name: 'pager', type: 'webhook', url: 'https://hooks.invalid/pager', secret: 'pager-signing-key' },
     ]);
-    expect(JSON.stringify(alert.env)).toContain('{"secretKeyRef":{"key":"pager-hmac","name":"hooks"}}');
+    // Nothing from the channel Secrets reaches the environment, where a rotation would need a restart.
+    expect(JSON.stringify(alert.env)).not.toContain('hooks');
     expect(loadAlertConfig(env).GRAVIX_ALERT_CHANNELS_FILE).toBe('/etc/gravix/alert-channels/channels.yaml');
   });
 });
