@@ -21,6 +21,7 @@ import {
 } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
+import { tenantsConfigMapName } from './tenants-config.js';
 import { imagePullSecrets, imageRef } from './images.js';
 
 export interface WorkloadProps {
@@ -69,6 +70,8 @@ export function ingestContainer(pipeline: GravixPipeline, options: { rescue: boo
     env: [...s3CredentialEnv(pipeline, 'ingest'), ...options.env],
     serve: !options.rescue,
     apiKeys: true,
+    // The rescue Job only uploads a log; it reads no tenant.
+    tenants: !options.rescue,
     // Ingest serves /metrics on a listener of its own (GRAVIX_INGEST_METRICS_PORT), the Service's metrics port.
     ...(options.rescue ? {} : { metricsPort: METRICS_PORT }),
   });
@@ -116,7 +119,10 @@ export class Ingestion extends Construct {
             containers: [
               ingestContainer(pipeline, { rescue: false, env: [podNameEnv('GRAVIX_INGESTER_ID')] }),
             ],
-            volumes: workersVolumes(childName(pipeline, 'api-keys'), { dataFromClaim: true }),
+            volumes: workersVolumes(childName(pipeline, 'api-keys'), {
+              dataFromClaim: true,
+              tenantsConfigMap: tenantsConfigMapName(pipeline),
+            }),
           },
         },
         volumeClaimTemplates: [

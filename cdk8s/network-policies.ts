@@ -4,7 +4,7 @@ import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { childMetadata, childName, COMPONENT_LABEL, PIPELINE_LABEL, type Component } from './naming.js';
 import { HTTP_PORT, METRICS_PORT, MINIO_PORT } from './pipeline-config.js';
 
-type EgressTarget = 'store' | 'trino' | 'anywhere';
+type EgressTarget = 'store' | 'trino' | 'oidc' | 'anywhere';
 
 /**
  * The one table of where each component's pods may connect besides DNS (every pod resolves names). Only the alert
@@ -17,7 +17,8 @@ export const EGRESS: Partial<Record<Component, EgressTarget[]>> = {
   'ingest-rescue': ['store'],
   rollup: ['store'],
   'storage-setup': ['store'],
-  query: ['store', 'trino'],
+  // The OpenID provider (discovery, token endpoint) when sign-in is configured.
+  query: ['store', 'trino', 'oidc'],
   'trino-coordinator': ['store', 'trino'],
   'trino-worker': ['store', 'trino'],
   minio: [],
@@ -26,7 +27,19 @@ export const EGRESS: Partial<Record<Component, EgressTarget[]>> = {
 
 const tcp = (port: number) => ({ protocol: 'TCP', port: IntOrString.fromNumber(port) });
 
-function egressRule(pipeline: GravixPipeline, target: EgressTarget): NetworkPolicyEgressRule {
+/** Any address on a URL's port (443 or 80 when it has none): for places outside the cluster no selector names. */
+const urlPort = (url: URL) => (url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443);
+
+function egressRules(pipeline: GravixPipeline, target: EgressTarget): NetworkPolicyEgressRule[] {
+  if (target !== 'oidc') return [egressRule(pipeline, target)];
+  const { oidc } = pipeline.spec.query;
+  return oidc ? [{ ports: [tcp(urlPort(new URL(oidc.issuer)))] }] : [];
+}
+
+function egressRule(
+  pipeline: GravixPipeline,
+  target: Exclude<EgressTarget, 'oidc'>,
+): NetworkPolicyEgressRule {
   const pipelinePods = (components: Component[]) => ({
     podSelector: {
       matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name },
@@ -41,8 +54,7 @@ function egressRule(pipeline: GravixPipeline, target: EgressTarget): NetworkPoli
   if (storage.mode === 'minio') return { to: [pipelinePods(['minio'])], ports: [tcp(MINIO_PORT)] };
   // An external store lives at addresses no selector names: any destination, on the endpoint's port.
   const endpoint = storage.external?.endpoint ? new URL(storage.external.endpoint) : undefined;
-  const port = endpoint?.port ? Number(endpoint.port) : endpoint?.protocol === 'http:' ? 80 : 443;
-  return { ports: [tcp(port)] };
+  return { ports: [tcp(endpoint ? urlPort(endpoint) : 443)] };
 }
 
 /**
@@ -74,7 +86,7 @@ export class PipelineNetworkPolicies extends Construct {
             matchLabels: { [PIPELINE_LABEL]: pipeline.metadata.name, [COMPONENT_LABEL]: component },
           },
           policyTypes: ['Egress'],
-          egress: [dns, ...targets.map((t) => egressRule(pipeline, t))],
+          egress: [dns, ...targets.flatMap((t) => egressRules(pipeline, t))],
         },
       });
     }

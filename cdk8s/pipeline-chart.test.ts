@@ -21,6 +21,7 @@ describe('GravixPipelineChart', () => {
   it('synthesizes the default children of a pipeline', () => {
     expect(ids(synth())).toEqual([
       'ConfigMap/shop-config',
+      'ConfigMap/shop-tenants',
       'ConfigMap/shop-trino-config',
       'Deployment/shop-query',
       'Deployment/shop-rollup',

@@ -17,6 +17,7 @@ import { Query } from './query.js';
 import { Rollup } from './rollup.js';
 import { buildGeneratedSecretData, GeneratedSecrets, type SecretGenerator } from './secrets.js';
 import { StorageSetup } from './storage-setup.js';
+import { TenantsConfig, type PublishedTenants } from './tenants-config.js';
 import { Trino } from './trino.js';
 import { buildTrinoConfig } from './trino-config.js';
 
@@ -45,7 +46,11 @@ export interface PipelineChartProps {
   secretsHash?: string;
   /** Ordinals of scaled-away ingest replicas whose claims get a rescue Job (the operator plans them). */
   ingestRescue?: number[];
+  /** The GravixTenants that name this pipeline (the operator reads them); none when unset. */
+  tenants?: PublishedTenants;
 }
+
+const NO_TENANTS: PublishedTenants = { settings: [], authors: {} };
 
 /** Every child of one GravixPipeline; what is emitted depends only on the spec (and the props). */
 export class GravixPipelineChart extends Chart {
@@ -63,6 +68,7 @@ export class GravixPipelineChart extends Chart {
       data: config,
     });
     new GeneratedSecrets(this, 'secrets', { pipeline, data: secretData });
+    new TenantsConfig(this, 'tenants', { pipeline, tenants: props.tenants ?? NO_TENANTS });
     new StorageSetup(this, 'storage-setup', { pipeline, configHash: workerHash });
     new Ingestion(this, 'ingest', { pipeline, configHash: workerHash });
     for (const ordinal of props.ingestRescue ?? [])
@@ -86,6 +92,7 @@ export interface SynthOptions {
   prometheusOperator?: boolean;
   secretsHash?: string;
   ingestRescue?: number[];
+  tenants?: PublishedTenants;
 }
 
 /** Synthesizes a pipeline's children in-process (no files written). */
@@ -97,6 +104,7 @@ export function synthPipeline(pipeline: GravixPipeline, options: SynthOptions = 
     prometheusOperator: options.prometheusOperator ?? true,
     ...(options.secretsHash ? { secretsHash: options.secretsHash } : {}),
     ...(options.ingestRescue ? { ingestRescue: options.ingestRescue } : {}),
+    ...(options.tenants ? { tenants: options.tenants } : {}),
   });
   return chart.toJson() as Manifest[];
 }

@@ -9,6 +9,7 @@ import {
   type Volume,
 } from './k8s-imports.js';
 import { API_KEYS_DIR, DATA_DIR } from './pipeline-config.js';
+import { TENANTS_DIR, TENANTS_FILE, TENANTS_VOLUME } from './tenants-config.js';
 
 export interface ResourceSpec {
   cpu: string;
@@ -65,9 +66,12 @@ export const WORKERS_UID = 10001;
  */
 export function workersVolumes(
   apiKeysSecret: string | undefined,
-  options: { dataFromClaim?: boolean } = {},
+  options: { dataFromClaim?: boolean; tenantsConfigMap?: string } = {},
 ): Volume[] {
   return [
+    ...(options.tenantsConfigMap
+      ? [{ name: TENANTS_VOLUME, configMap: { name: options.tenantsConfigMap } }]
+      : []),
     { name: 'tmp', emptyDir: {} },
     ...(options.dataFromClaim ? [] : [{ name: 'data', emptyDir: { sizeLimit: Quantity.fromString('1Gi') } }]),
     ...(apiKeysSecret
@@ -94,6 +98,8 @@ export function workersContainer(props: {
   metricsPort?: number;
   /** Mount the hashed API keys file (ingest and query authenticate requests). */
   apiKeys: boolean;
+  /** Mount the pipeline's tenants file (workersVolumes' tenantsConfigMap) and point GRAVIX_TENANTS_FILE at it. */
+  tenants?: boolean;
 }): Container {
   const security = { uid: WORKERS_UID, readOnlyRootFilesystem: true };
   return {
@@ -102,13 +108,17 @@ export function workersContainer(props: {
     imagePullPolicy: 'IfNotPresent',
     args: props.args,
     envFrom: [{ configMapRef: { name: props.configMapName } }],
-    env: props.env,
+    env: [
+      ...(props.env ?? []),
+      ...(props.tenants ? [{ name: 'GRAVIX_TENANTS_FILE', value: `${TENANTS_DIR}/${TENANTS_FILE}` }] : []),
+    ],
     resources: resources(props.resources),
     securityContext: containerSecurity(security),
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'data', mountPath: DATA_DIR },
       ...(props.apiKeys ? [{ name: 'api-keys', mountPath: API_KEYS_DIR, readOnly: true }] : []),
+      ...(props.tenants ? [{ name: TENANTS_VOLUME, mountPath: TENANTS_DIR, readOnly: true }] : []),
     ],
     ...(props.serve
       ? {

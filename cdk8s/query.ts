@@ -9,6 +9,7 @@ import { buildQueryEnv } from './query-env.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { disruptionBudget, topologySpread } from './pod-placement.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
+import { tenantsConfigMapName } from './tenants-config.js';
 
 /** Query API + dashboard: Deployment + Service + PDB, spread over nodes when it has several replicas. */
 export class Query extends Construct {
@@ -40,9 +41,12 @@ export class Query extends Construct {
                 serve: true,
                 metricsPort: METRICS_PORT,
                 apiKeys: true,
+                tenants: true,
               }),
             ],
-            volumes: workersVolumes(childName(pipeline, 'api-keys')),
+            volumes: workersVolumes(childName(pipeline, 'api-keys'), {
+              tenantsConfigMap: tenantsConfigMapName(pipeline),
+            }),
           },
         },
       },

@@ -7,6 +7,7 @@ import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
+import { tenantsConfigMapName } from './tenants-config.js';
 
 /** The rollup loop's own settings (workers/rollup/config.ts); the shared ones come from the pipeline ConfigMap. */
 export function buildRollupEnv(pipeline: WorkloadProps['pipeline']) {
@@ -53,9 +54,10 @@ export class Rollup extends Construct {
                 env: [...s3CredentialEnv(pipeline, 'rollup'), ...buildRollupEnv(pipeline)],
                 serve: true,
                 apiKeys: false,
+                tenants: true,
               }),
             ],
-            volumes: workersVolumes(undefined),
+            volumes: workersVolumes(undefined, { tenantsConfigMap: tenantsConfigMapName(pipeline) }),
           },
         },
       },

@@ -9,6 +9,8 @@ import { loadRollupConfig } from '../workers/rollup/config.js';
 import { loadWaitConfig } from '../workers/storage-setup/config.js';
 import { makePipeline } from '../crds/testing/pipeline-fixture.js';
 import { synthPipeline, type Manifest } from './pipeline-chart.js';
+import { parseTenantsFile } from '../crds/gravix-tenant.js';
+import { parse } from 'yaml';
 
 type Container = { args: string[]; env?: { name: string; value?: string; valueFrom?: unknown }[] };
 
@@ -79,6 +81,71 @@ describe('synthesized worker pods against the workers config schemas', () => {
     );
   });
 
+  it('passes spec.query.oidc to the query pods: the client secret from its Secret key, the callback from the Ingress', () => {
+    const signIn = synthPipeline(
+      makePipeline({
+        ingress: { enabled: true, host: 'gravix.example.com', tlsSecretName: 'tls' },
+        query: {
+          oidc: {
+            issuer: 'https://dex.example.com/dex',
+            clientId: 'gravix',
+            clientSecretRef: { name: 'oidc', key: 'client-secret' },
+            groupsClaim: 'roles',
+          },
+        },
+      }),
+      { generate: () => 'x' },
+    );
+    const query = container(signIn, 'Deployment', 'shop-query');
+    expect(query.env).toContainEqual({
+      name: 'GRAVIX_OIDC_CLIENT_SECRET',
+      valueFrom: { secretKeyRef: { name: 'oidc', key: 'client-secret' } },
+    });
+    const config = loadQueryConfig({ ...containerEnv(signIn, query), ...plainEnv(query) });
+    expect(config).toMatchObject({
+      GRAVIX_OIDC_ISSUER: 'https://dex.example.com/dex',
+      GRAVIX_OIDC_CLIENT_ID: 'gravix',
+      GRAVIX_OIDC_CLIENT_SECRET: 'secret-gravix_oidc_client_secret',
+      GRAVIX_OIDC_REDIRECT_URL: 'https://gravix.example.com/api/v1/auth/callback',
+      GRAVIX_OIDC_GROUPS_CLAIM: 'roles',
+      // Groups per role: each tenant's, from the tenants file every query pod mounts.
+      GRAVIX_TENANTS_FILE: '/etc/gravix/tenants/tenants.yaml',
+    });
+    type Policy = { spec: { egress: { ports?: { port: unknown }[]; to?: unknown }[] } };
+    const egress = (signIn.find((m) => m.metadata.name === 'shop-egress-query') as unknown as Policy).spec
+      .egress;
+    expect(egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 443 }] });
+  });
+
+  it('passes an in-cluster plain-HTTP issuer only with allowHttp, and a given callback as it is', () => {
+    const signIn = synthPipeline(
+      makePipeline({
+        query: {
+          oidc: {
+            issuer: 'http://dex.auth.svc:5556/dex',
+            clientId: 'gravix',
+            allowHttp: true,
+            redirectUrl: 'http://localhost:8080/api/v1/auth/callback',
+          },
+        },
+      }),
+      { generate: () => 'x' },
+    );
+    const query = container(signIn, 'Deployment', 'shop-query');
+    expect(loadQueryConfig({ ...containerEnv(signIn, query), ...plainEnv(query) })).toMatchObject({
+      GRAVIX_OIDC_ALLOW_HTTP: 'true',
+      GRAVIX_OIDC_REDIRECT_URL: 'http://localhost:8080/api/v1/auth/callback',
+    });
+    expect(plainEnv(query)).not.toHaveProperty('GRAVIX_OIDC_CLIENT_SECRET');
+    type Policy = { spec: { egress: { ports?: { port: unknown }[] }[] } };
+    const egress = (signIn.find((m) => m.metadata.name === 'shop-egress-query') as unknown as Policy).spec
+      .egress;
+    expect(egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 5556 }] });
+    expect(plainEnv(container(manifests, 'Deployment', 'shop-query'))).not.toHaveProperty(
+      'GRAVIX_OIDC_ISSUER',
+    );
+  });
+
   it('gives the rollup Deployment an environment loadRollupConfig accepts: a loop over the open hour with /metrics', () => {
     const rollup = container(manifests, 'Deployment', 'shop-rollup');
     const env = { ...containerEnv(manifests, rollup), ...plainEnv(rollup) };
@@ -141,6 +208,76 @@ describe('synthesized worker pods against the workers config schemas', () => {
         containerPort: metricsListener[component],
       });
     }
+  });
+});
+
+describe('the tenants file the operator renders, against the workers that read it', () => {
+  const tenants = {
+    settings: parseTenantsFile(
+      'tenants:\n  - tenant: acme\n    quotas: { eventsPerSecond: 40 }\n    roles: { admin: [acme-admins] }\n',
+      'test',
+    ),
+    authors: { acme: { uid: 'u1', generation: 2, actor: 'manager:kubectl' } },
+  };
+  const withTenants = synthPipeline(makePipeline(), { generate: () => 'fixed', tenants });
+  type Pod = {
+    metadata: { annotations: Record<string, string> };
+    spec: {
+      volumes: { name: string; configMap?: { name: string } }[];
+      containers: (Container & { volumeMounts: { name: string; mountPath: string }[] })[];
+    };
+  };
+  const pod = (manifests: Manifest[], kind: string, name: string) =>
+    (
+      manifests.find((m) => m.kind === kind && m.metadata.name === name) as unknown as {
+        spec: { template: Pod };
+      }
+    ).spec.template;
+
+  it('is one ConfigMap the workers parse back to the same tenants, with who changed each', () => {
+    const configMap = withTenants.find((m) => m.metadata.name === 'shop-tenants') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(parseTenantsFile(configMap.data['tenants.yaml']!, 'shop-tenants')).toEqual(tenants.settings);
+    expect(parse(configMap.data['tenant-authors.yaml']!)).toEqual({ tenants: tenants.authors });
+  });
+
+  it('is mounted into ingest, query and rollup, whose configs take GRAVIX_TENANTS_FILE, and into no other pod', () => {
+    for (const [kind, name] of [
+      ['StatefulSet', 'shop-ingest'],
+      ['Deployment', 'shop-query'],
+      ['Deployment', 'shop-rollup'],
+    ] as const) {
+      const template = pod(withTenants, kind, name);
+      const c = template.spec.containers[0]!;
+      expect(plainEnv(c)['GRAVIX_TENANTS_FILE']).toBe('/etc/gravix/tenants/tenants.yaml');
+      expect(c.volumeMounts).toContainEqual({
+        name: 'tenants',
+        mountPath: '/etc/gravix/tenants',
+        readOnly: true,
+      });
+      expect(template.spec.volumes).toContainEqual({ name: 'tenants', configMap: { name: 'shop-tenants' } });
+    }
+    const ingest = container(withTenants, 'StatefulSet', 'shop-ingest');
+    expect(
+      loadIngestConfig({ ...containerEnv(withTenants, ingest), ...plainEnv(ingest) }).GRAVIX_TENANTS_FILE,
+    ).toBe('/etc/gravix/tenants/tenants.yaml');
+    const query = container(withTenants, 'Deployment', 'shop-query');
+    expect(
+      loadQueryConfig({ ...containerEnv(withTenants, query), ...plainEnv(query) }).GRAVIX_TENANTS_FILE,
+    ).toBe('/etc/gravix/tenants/tenants.yaml');
+    const trino = withTenants.find((m) => m.metadata.name === 'shop-trino-coordinator');
+    expect(JSON.stringify(trino)).not.toContain('shop-tenants');
+  });
+
+  it('changes no pod template when a tenant changes: the kubelet updates the mounted file in place, no restart', () => {
+    const before = synthPipeline(makePipeline(), { generate: () => 'fixed' });
+    for (const [kind, name] of [
+      ['StatefulSet', 'shop-ingest'],
+      ['Deployment', 'shop-query'],
+      ['Deployment', 'shop-rollup'],
+    ] as const)
+      expect(pod(withTenants, kind, name)).toEqual(pod(before, kind, name));
   });
 });
 

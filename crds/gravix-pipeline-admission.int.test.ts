@@ -36,6 +36,12 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
     expect(created).toMatchObject({ spec: { query: { traceUrlTemplate } } });
   });
 
+  it('accepts sign-in through an in-cluster plain-HTTP provider with allowHttp, the callback from the Ingress', async () => {
+    const oidc = { issuer: 'http://dex.auth.svc:5556/dex', clientId: 'gravix', allowHttp: true };
+    const spec = { ingress: { enabled: true, host: 'gravix.example.com' }, query: { oidc } };
+    await expect(create(spec, 'signin')).resolves.toMatchObject({ spec: { query: { oidc } } });
+  });
+
   it('accepts the longest name every child name and label fits', async () => {
     await expect(create({}, 'a'.repeat(34))).resolves.toBeDefined();
   });
@@ -75,6 +81,42 @@ describe('GravixPipeline admission on a real kube-apiserver', () => {
       'a trace URL template that is no http(s) URL',
       { query: { traceUrlTemplate: 'javascript:alert({traceId})' } },
       'spec.query.traceUrlTemplate: Invalid value: "string": traceUrlTemplate must be an http(s) URL containing {traceId}',
+    ],
+    [
+      'a plain-HTTP OIDC issuer without allowHttp',
+      {
+        query: {
+          oidc: {
+            issuer: 'http://dex:5556/dex',
+            clientId: 'g',
+            redirectUrl: 'https://g.example/api/v1/auth/callback',
+          },
+        },
+      },
+      'spec.query.oidc: Invalid value: "object": oidc.issuer must be an https URL',
+    ],
+    [
+      'an OIDC issuer that is no URL',
+      {
+        query: {
+          oidc: { issuer: 'dex', clientId: 'g', redirectUrl: 'https://g.example/api/v1/auth/callback' },
+        },
+      },
+      'spec.query.oidc: Invalid value: "object": oidc.issuer must be an https URL',
+    ],
+    [
+      'sign-in without a callback URL or an Ingress host to derive it from',
+      { query: { oidc: { issuer: 'https://dex.example/dex', clientId: 'g' } } },
+      'spec: Invalid value: "object": query.oidc.redirectUrl is required unless the ingress is enabled with a host',
+    ],
+    [
+      'an OIDC callback on another path',
+      {
+        query: {
+          oidc: { issuer: 'https://dex.example/dex', clientId: 'g', redirectUrl: 'https://g.example/cb' },
+        },
+      },
+      'spec.query.oidc.redirectUrl: Invalid value: "string": oidc.redirectUrl must be an http(s) URL whose path is /api/v1/auth/callback',
     ],
   ])('refuses %s with the rule message', async (_what, spec, message) => {
     await expect(create(spec, 'bad')).rejects.toThrow(message);

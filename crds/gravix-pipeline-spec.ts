@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseQuantityBytes } from './quantity.js';
+import { oidcSchema, traceUrlTemplateSchema } from './pipeline-query-spec.js';
 
 /**
  * The one source of truth for GravixPipeline: the CRD's OpenAPI schema is generated from these zod schemas
@@ -96,25 +97,11 @@ const rollupSchema = z.object({
   resources: withResources('250m', '1Gi'),
 });
 
-// The query server refuses a template without {traceId} or with another scheme (workers/query/domain/
-// trace-url-template.ts); the same two rules at admission, so a typo is refused before a pod crash-loops on it.
-export const TRACE_URL_TEMPLATE_RULE = cel(
-  "self.contains('{traceId}') && (self.startsWith('http://') || self.startsWith('https://'))",
-  'traceUrlTemplate must be an http(s) URL containing {traceId}',
-);
 const querySchema = z.object({
   replicas: z.number().int().min(1).max(20).default(1),
   resources: withResources('100m', '256Mi'),
-  traceUrlTemplate: z
-    .string()
-    .max(2048)
-    .refine((t) => t.includes('{traceId}') && /^https?:\/\//.test(t), TRACE_URL_TEMPLATE_RULE.message)
-    .meta({ 'x-kubernetes-validations': [TRACE_URL_TEMPLATE_RULE] })
-    .optional()
-    .describe(
-      'where exemplar trace links open (Tempo, Jaeger, Grafana Explore), e.g. http://tempo:3200/trace/{traceId}; ' +
-        '{spanId} is filled in too; unset: exemplars without links',
-    ),
+  oidc: oidcSchema.optional(),
+  traceUrlTemplate: traceUrlTemplateSchema,
 });
 
 // Trino's JVM heap, query memory and headroom all derive from its container memory (cdk8s/trino-config.ts); under
@@ -346,28 +333,43 @@ export const VERSION_RULE = cel(
   'version must be an image tag and label value (letters, digits, _ . -, starting and ending with a letter or digit)',
 );
 
-export const pipelineSpecSchema = z.object({
-  version: z
-    .string()
-    .min(1)
-    .max(63)
-    .regex(new RegExp(VERSION_PATTERN), VERSION_RULE.message)
-    .default('0.1.0')
-    .describe('Gravix workers image tag')
-    .meta({ 'x-kubernetes-validations': [VERSION_RULE] }),
-  images: imagesSchema.default({}),
-  retentionDays: z.number().int().min(1).max(3650).default(30),
-  ingestion: ingestionSchema.default(ingestionSchema.parse({})),
-  rollup: rollupSchema.default(rollupSchema.parse({})),
-  query: querySchema.default(querySchema.parse({})),
-  trino: trinoSchema.default(trinoSchema.parse({})),
-  cube: cubeSchema.default(cubeSchema.parse({})),
-  storage: storageSchema.default(storageSchema.parse({})),
-  ingress: ingressSchema.default(ingressSchema.parse({})),
-  networkPolicies: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
-  monitoring: monitoringSchema.default({ enabled: false }),
-  alerts: alertsSchema.default(alertsSchema.parse({})),
-});
+// Without a redirect URL the callback is derived from the Ingress host, so one of the two must be there.
+export const OIDC_REDIRECT_SOURCE_RULE = cel(
+  '!has(self.query.oidc) || has(self.query.oidc.redirectUrl) || (self.ingress.enabled && has(self.ingress.host))',
+  'query.oidc.redirectUrl is required unless the ingress is enabled with a host',
+);
+
+export const pipelineSpecSchema = z
+  .object({
+    version: z
+      .string()
+      .min(1)
+      .max(63)
+      .regex(new RegExp(VERSION_PATTERN), VERSION_RULE.message)
+      .default('0.1.0')
+      .describe('Gravix workers image tag')
+      .meta({ 'x-kubernetes-validations': [VERSION_RULE] }),
+    images: imagesSchema.default({}),
+    retentionDays: z.number().int().min(1).max(3650).default(30),
+    ingestion: ingestionSchema.default(ingestionSchema.parse({})),
+    rollup: rollupSchema.default(rollupSchema.parse({})),
+    query: querySchema.default(querySchema.parse({})),
+    trino: trinoSchema.default(trinoSchema.parse({})),
+    cube: cubeSchema.default(cubeSchema.parse({})),
+    storage: storageSchema.default(storageSchema.parse({})),
+    ingress: ingressSchema.default(ingressSchema.parse({})),
+    networkPolicies: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+    monitoring: monitoringSchema.default({ enabled: false }),
+    alerts: alertsSchema.default(alertsSchema.parse({})),
+  })
+  .meta({ 'x-kubernetes-validations': [OIDC_REDIRECT_SOURCE_RULE] })
+  .refine(
+    (s) =>
+      !s.query.oidc ||
+      s.query.oidc.redirectUrl !== undefined ||
+      (s.ingress.enabled && s.ingress.host !== undefined),
+    { message: OIDC_REDIRECT_SOURCE_RULE.message, path: ['query', 'oidc', 'redirectUrl'] },
+  );
 
 const conditionSchema = z.object({
   type: z.string().max(64),

@@ -51,6 +51,35 @@ describe('GravixPipeline schema', () => {
 });
 
 describe('GravixPipeline admission rules in gravix synth', () => {
+  it('refuses sign-in settings the query server would refuse, with the CEL rule messages', () => {
+    expect(() =>
+      makePipeline({
+        query: {
+          oidc: {
+            issuer: 'http://dex:5556',
+            clientId: 'g',
+            redirectUrl: 'https://g.example/api/v1/auth/callback',
+          },
+        },
+      }),
+    ).toThrow(
+      'spec.query.oidc.issuer: oidc.issuer must be an https URL (http only with oidc.allowHttp: tokens would cross ' +
+        'the network unencrypted) (got "http://dex:5556")',
+    );
+    expect(() => makePipeline({ query: { oidc: { issuer: 'https://dex.example', clientId: 'g' } } })).toThrow(
+      'spec.query.oidc.redirectUrl: query.oidc.redirectUrl is required unless the ingress is enabled with a host (missing)',
+    );
+    expect(() =>
+      makePipeline({
+        query: {
+          oidc: { issuer: 'https://dex.example', clientId: 'g', redirectUrl: 'https://g.example/callback' },
+        },
+      }),
+    ).toThrow(
+      'spec.query.oidc.redirectUrl: oidc.redirectUrl must be an http(s) URL whose path is /api/v1/auth/callback',
+    );
+  });
+
   it.each([
     ['without {traceId}', 'http://tempo:3200/trace/'],
     ['with another scheme', 'javascript:alert({traceId})'],

@@ -19,7 +19,9 @@ const printerColumns = [
   { name: 'Pipeline', type: 'string', jsonPath: '.spec.pipelineRef.name' },
   { name: 'Display', type: 'string', jsonPath: '.spec.displayName' },
   { name: 'Events/s', type: 'integer', jsonPath: '.spec.quotas.eventsPerSecond' },
-  { name: 'Published', type: 'boolean', jsonPath: '.status.published' },
+  { name: 'Status', type: 'string', jsonPath: '.status.phase' },
+  { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1 },
+  { name: 'Published', type: 'boolean', jsonPath: '.status.published', priority: 1 },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
 ];
 

@@ -85,11 +85,18 @@ export const namedTenantSchema = z.object({
 
 export const tenantsFileSchema = z.object({ tenants: z.array(namedTenantSchema).max(10_000) });
 
+/** What the operator says of a tenant (operator/domain/tenant-plan.ts writes it). */
 export const tenantStatusSchema = z.object({
   observedGeneration: z.number().int().optional(),
+  phase: z
+    .enum(['Accepted', 'Rejected'])
+    .optional()
+    .describe("Accepted: in its pipeline's tenants file; Rejected: not, reason and message say why"),
+  reason: z.string().max(128).optional().describe('Published, PipelineNotFound or InvalidSpec'),
   published: z.boolean().optional().describe("whether the tenant is in its pipeline's tenants ConfigMap"),
   message: z.string().max(1024).optional(),
 });
+export type TenantStatus = z.output<typeof tenantStatusSchema>;
 
 export type TenantSettings = z.output<typeof namedTenantSchema>;
 export type TenantSpec = z.output<typeof tenantSpecSchema>;

@@ -94,6 +94,8 @@ describe('tenant schema', () => {
       'Pipeline',
       'Display',
       'Events/s',
+      'Status',
+      'Reason',
       'Published',
       'Age',
     ]);

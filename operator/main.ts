@@ -16,6 +16,7 @@ import { LeaderElector } from './adapters/leader-election.js';
 import { KubePipelineApi } from './adapters/pipeline-api.js';
 import { resourceOfPath } from './adapters/resource-paths.js';
 import { CachedPipelines, PipelineCache } from './adapters/pipeline-cache.js';
+import { CachedTenants, TenantCache } from './adapters/tenant-cache.js';
 import { ConfigError } from '../workers/shared/config-error.js';
 import { loadConfig, type OperatorConfig } from './config.js';
 import { PipelineController } from './controller/controller.js';
@@ -51,10 +52,12 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
 function buildReconciler(client: KubeClient, logger: Logger) {
   const cache = new ChildCache();
   const pipelineCache = new PipelineCache();
+  const tenantCache = new TenantCache();
   const discovery = new PrometheusOperatorDiscovery(client);
   const reconciler = new PipelineReconciler({
     pipelines: new CachedPipelines(new KubePipelineApi(client), pipelineCache),
     children: new CachedChildren(new ChildWriter(client, FIELD_MANAGER), cache),
+    tenants: new CachedTenants(client, tenantCache),
     events: new EventRecorder(client, FIELD_MANAGER, logger),
     logger,
     generate: randomSecret,
@@ -62,7 +65,7 @@ function buildReconciler(client: KubeClient, logger: Logger) {
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
   });
   const onPrometheusOperatorServed = (served: boolean) => discovery.observe(served);
-  return { reconciler, cache, pipelineCache, onPrometheusOperatorServed };
+  return { reconciler, cache, pipelineCache, tenantCache, onPrometheusOperatorServed };
 }
 
 /**

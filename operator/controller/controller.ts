@@ -3,6 +3,9 @@ import { PIPELINE_LABEL, MANAGED_BY, MANAGED_BY_LABEL } from '../../cdk8s/naming
 import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
 import type { ChildCache } from '../adapters/child-cache.js';
 import type { PipelineCache } from '../adapters/pipeline-cache.js';
+import type { TenantCache } from '../adapters/tenant-cache.js';
+import { tenantPipeline } from '../domain/tenant-plan.js';
+import { TENANT_API_VERSION, TENANT_KIND, TENANT_PLURAL } from '../../crds/gravix-tenant-crd.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { PROMETHEUS_OPERATOR_PROBE_PLURAL } from '../adapters/discovery.js';
@@ -25,6 +28,8 @@ export interface ControllerOptions {
   cache: ChildCache;
   /** The store the reconciler reads pipelines from; fed here by the pipeline watch. */
   pipelineCache: PipelineCache;
+  /** The store the reconciler reads GravixTenants from; fed here by the tenant watch. */
+  tenantCache: TenantCache;
   /**
    * What the ServiceMonitor watch learns about the Prometheus operator CRDs (listed: served; 404: not); returns
    * true when that changed what passes knew, and every pipeline is then visited (adapters/discovery.ts).
@@ -85,6 +90,7 @@ export class PipelineController {
       },
     });
     this.watchPipelines();
+    this.watchTenants();
     for (const kind of watchedChildKinds()) this.watchChildren(kind);
     for (const w of this.watchers) w.start();
     this.resync = setInterval(() => {
@@ -174,6 +180,31 @@ export class PipelineController {
     if (this.pipelines.get(key) === signature) return;
     this.pipelines.set(key, signature);
     this.enqueue(key);
+  }
+
+  /**
+   * GravixTenants are users' objects (no managed-by label): all of them in the watched namespaces. A tenant's event
+   * wakes the pipeline it names, and the one it named before when that changed (its ConfigMap must drop it).
+   */
+  private watchTenants(): void {
+    const { tenantCache } = this.options;
+    const namespaced = (object: KubeObject, pipeline: string | undefined) =>
+      pipeline ? [`${object.metadata?.namespace}/${pipeline}`] : [];
+    this.watcher(
+      { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL },
+      undefined,
+      (type, object) => {
+        if (type === 'DELETED') tenantCache.remove(object);
+        const wake =
+          type === 'DELETED'
+            ? namespaced(object, tenantPipeline(object))
+            : tenantCache.upsert(object).flatMap((p) => namespaced(object, p));
+        for (const key of wake) this.enqueue(key);
+      },
+      (items) => {
+        for (const key of tenantCache.replace(items)) this.enqueue(key);
+      },
+    );
   }
 
   private watchChildren(kind: RegisteredKind): void {

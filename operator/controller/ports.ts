@@ -3,6 +3,8 @@ import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from '../adapters/kube-client.js';
 import type { RegisteredKind } from '../domain/kind-registry.js';
+import type { TenantObject } from '../domain/tenant-plan.js';
+import type { TenantStatus } from '../../crds/gravix-tenant-spec.js';
 
 /** What the reconciler needs of the apiserver, as ports: adapters/ implements them, tests may pass their own. */
 
@@ -40,6 +42,12 @@ export interface ChildPort {
   delete(object: KubeObject, propagationPolicy?: 'Background' | 'Orphan'): Promise<void>;
   /** Makes `owner` the object's only owner (a create-only child the pipeline of the same name left behind). */
   setOwner(object: KubeObject, owner: Record<string, unknown>): Promise<void>;
+}
+
+/** The GravixTenants that name a pipeline (users write them; the operator writes only their status). */
+export interface TenantPort {
+  ofPipeline(namespace: string, pipeline: string): Promise<TenantObject[]>;
+  patchStatus(tenant: TenantObject, status: TenantStatus): Promise<void>;
 }
 
 export interface InvolvedObject {

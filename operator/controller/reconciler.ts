@@ -20,6 +20,7 @@ import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
 import { deprecatedFieldsSet, describeDeprecatedFields } from '../domain/deprecated-fields.js';
 import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { holdUntilReplaced, planPrune } from '../domain/prune-plan.js';
+import { planOrphanedTenants, planTenants, type TenantStatusWrite } from '../domain/tenant-plan.js';
 import {
   failedJob,
   isWorkload,
@@ -29,13 +30,14 @@ import {
 import { describeFailure } from './failure.js';
 import { ensureGeneratedSecrets, type SecretsOutcome } from './generated-secrets.js';
 import { deleteRescuedClaims, observeIngestRescue } from './ingest-rescue-sync.js';
-import type { ChildPort, EventPort, EventType, PipelinePort } from './ports.js';
+import type { ChildPort, EventPort, EventType, PipelinePort, TenantPort } from './ports.js';
 
 export const PAUSE_ANNOTATION = 'gravix.dev/paused';
 
 export interface ReconcilerDeps {
   pipelines: PipelinePort;
   children: ChildPort;
+  tenants: TenantPort;
   events: EventPort;
   logger: Logger;
   generate: SecretGenerator;
@@ -62,8 +64,11 @@ export class PipelineReconciler {
   async reconcile(key: string): Promise<void> {
     const [namespace = '', name = ''] = key.split('/');
     const pipeline = await this.deps.pipelines.get(namespace, name);
-    // Gone or going: ownerReferences let the garbage collector remove the children.
-    if (!pipeline) return;
+    // Gone or going: ownerReferences let the garbage collector remove the children. Tenants naming it are told.
+    if (!pipeline) {
+      const orphans = await this.deps.tenants.ofPipeline(namespace, name);
+      return this.writeTenantStatuses(planOrphanedTenants(orphans, name));
+    }
     if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') return this.pause(pipeline);
     const log = this.deps.logger.child({ pipeline: key, generation: pipeline.metadata.generation });
     try {
@@ -92,11 +97,14 @@ export class PipelineReconciler {
     const generated = withOwner(pipeline, synthGeneratedSecrets(pipeline, this.deps.generate));
     const secrets = await ensureGeneratedSecrets(this.deps.children, pipeline, generated);
     const rescue = await observeIngestRescue(this.deps.children, pipeline);
+    const { namespace, name } = pipeline.metadata;
+    const tenants = planTenants(await this.deps.tenants.ofPipeline(namespace, name));
     const desired = buildDesiredState(pipeline, {
       generate: this.deps.generate,
       prometheusOperator,
       secretsHash: secrets.hash,
       ingestRescue: rescue.rescue,
+      tenants,
     });
     // Generated Secrets were handled above; what remains create-only is the rescue Jobs.
     const createOnly = desired.createOnly.filter((m) => m.kind !== 'Secret');
@@ -110,7 +118,13 @@ export class PipelineReconciler {
     await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
     const kept = [...desired.applied, ...createOnly];
     const pruned = await this.prune(pipeline, kept, applied, prometheusOperator);
+    // Only once the tenants ConfigMap is applied may a tenant read Accepted.
+    await this.writeTenantStatuses(tenants.statusWrites);
     return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned };
+  }
+
+  private async writeTenantStatuses(writes: readonly TenantStatusWrite[]): Promise<void> {
+    for (const { tenant, status } of writes) await this.deps.tenants.patchStatus(tenant, status);
   }
 
   /**

@@ -3,6 +3,7 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import { synthPipeline, type Manifest } from '../../cdk8s/pipeline-chart.js';
 import { CREATE_ONLY_ANNOTATION } from '../../cdk8s/naming.js';
 import type { SecretGenerator } from '../../cdk8s/secrets.js';
+import type { PublishedTenants } from '../../cdk8s/tenants-config.js';
 
 export interface DesiredState {
   /** Server-side applied on every pass. */
@@ -18,6 +19,8 @@ export interface DesiredStateOptions {
   secretsHash?: string;
   /** Scaled-away ingest replicas whose claims get a rescue Job (domain/ingest-rescue.ts). */
   ingestRescue?: number[];
+  /** The pipeline's GravixTenants, rendered into its tenants ConfigMap (domain/tenant-plan.ts). */
+  tenants?: PublishedTenants;
 }
 
 /** The controller ownerReference: children are garbage-collected with their pipeline. */

@@ -94,9 +94,13 @@ describe('operator kind registry', () => {
     expect(verbs('cronjobs')).toEqual(['get', 'list', 'watch', 'delete']);
     expect(verbs('gravixpipelines')).toEqual(['get', 'list', 'watch']);
     expect(verbs('gravixpipelines/status')).toEqual(['get', 'patch']);
+    // Tenants are users' objects: read, and only their status written.
+    expect(verbs('gravixtenants')).toEqual(['get', 'list', 'watch']);
+    expect(verbs('gravixtenants/status')).toEqual(['get', 'patch']);
+    expect(rbacRules().some((r) => r.resources[0] === 'gravixtenants/finalizers')).toBe(false);
     // The alert worker's rules last: held only so the operator may grant them to the worker's Role.
     expect(rbacRules()).toEqual([
-      ...rbacRules().slice(0, KIND_REGISTRY.length + 2),
+      ...rbacRules().slice(0, KIND_REGISTRY.length + 3),
       { apiGroups: ['gravix.dev'], resources: ['gravixalertrules'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['gravix.dev'], resources: ['gravixalertrules/status'], verbs: ['get', 'patch'] },
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },

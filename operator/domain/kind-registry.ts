@@ -1,5 +1,6 @@
 import { ALERT_WORKER_RULES } from '../../cdk8s/alerting.js';
 import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
+import { TENANT_API_VERSION, TENANT_KIND, TENANT_PLURAL } from '../../crds/gravix-tenant-crd.js';
 
 /**
  * How the operator writes a kind. The mode decides which kinds are watched and pruned and which RBAC verbs the
@@ -25,7 +26,12 @@ export type WriteMode =
   /** Watched into the cache, never written (pods: a rescue waits until the scaled-away pod is gone). */
   | 'list-only'
   /** Events: created, read and patched (aggregated like client-go's correlator). */
-  | 'record';
+  | 'record'
+  /**
+   * Written by users, read by the operator from a watch of its own and only its status written (GravixTenant: a
+   * pipeline's tenants, rendered into the pipeline's tenants ConfigMap).
+   */
+  | 'referenced';
 
 export interface RegisteredKind {
   apiVersion: string;
@@ -42,6 +48,7 @@ export interface RegisteredKind {
  */
 export const KIND_REGISTRY: readonly RegisteredKind[] = [
   { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, write: 'reconciled' },
+  { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL, write: 'referenced' },
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply' },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', write: 'apply' },
   { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', write: 'create-only' },
@@ -96,7 +103,9 @@ export function registeredKind(apiVersion: string, kind: string): RegisteredKind
 
 /** Children watched into the informer cache (a pass reads them from there, not with a LIST). */
 export function watchedChildKinds(): RegisteredKind[] {
-  return KIND_REGISTRY.filter((k) => k.write !== 'reconciled' && k.write !== 'record');
+  return KIND_REGISTRY.filter(
+    (k) => k.write !== 'reconciled' && k.write !== 'record' && k.write !== 'referenced',
+  );
 }
 
 export type ChildEvent = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -127,6 +136,7 @@ const VERBS: Record<WriteMode, string[]> = {
   'grow-only': ['get', 'list', 'watch', 'patch', 'delete'],
   'list-only': ['list', 'watch'],
   record: ['get', 'create', 'patch'],
+  referenced: ['get', 'list', 'watch'],
 };
 
 export interface RbacRule {
@@ -151,10 +161,8 @@ export function rbacRules(): RbacRule[] {
 function kindRules(k: RegisteredKind): RbacRule[] {
   const apiGroups = [groupOf(k.apiVersion)];
   const rule = { apiGroups, resources: [k.plural], verbs: VERBS[k.write] };
+  const status = { apiGroups, resources: [`${k.plural}/status`], verbs: ['get', 'patch'] };
+  if (k.write === 'referenced') return [rule, status];
   if (k.write !== 'reconciled') return [rule];
-  return [
-    rule,
-    { apiGroups, resources: [`${k.plural}/status`], verbs: ['get', 'patch'] },
-    { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] },
-  ];
+  return [rule, status, { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] }];
 }

@@ -1,6 +1,7 @@
 import { startKubeApiserver, type KubeApiserver } from '../../testbin/harness/kube-apiserver.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { buildPipelineCrd } from '../../crds/gravix-pipeline-crd.js';
+import { buildTenantCrd } from '../../crds/gravix-tenant-crd.js';
 import { KubeClient } from '../adapters/kube-client.js';
 import { loadKubeconfigFile } from '../adapters/kube-connection.js';
 import { monitoringCrds } from './monitoring-crds.js';
@@ -29,11 +30,15 @@ export async function installCrd(client: KubeClient, crd: { metadata: { name: st
   );
 }
 
-/** A real apiserver with the GravixPipeline CRD (and optionally the Prometheus operator CRDs) installed. */
+/**
+ * A real apiserver with the GravixPipeline and GravixTenant CRDs (the operator watches both, as the chart installs
+ * both) and optionally the Prometheus operator CRDs installed.
+ */
 export async function startKubeTestEnv(options: { prometheusOperator?: boolean } = {}): Promise<KubeTestEnv> {
   const apiserver = await startKubeApiserver();
   const client = new KubeClient(loadKubeconfigFile(apiserver.kubeconfigPath));
   await installCrd(client, buildPipelineCrd() as { metadata: { name: string } });
+  await installCrd(client, buildTenantCrd() as { metadata: { name: string } });
   if (options.prometheusOperator) for (const crd of monitoringCrds) await installCrd(client, crd);
   return {
     apiserver,

@@ -12,6 +12,9 @@ export const keyUsagePrefix = `${identityPrefix}key-usage/`;
 /** When each key was last used, as one server instance saw it. */
 export const keyUsageKey = (instance: string) => `${keyUsagePrefix}${instance}.json`;
 
+/** The tenants as last recorded in the audit log, and events decided but not yet appended (tenant-changes.ts). */
+export const tenantsAuditedKey = `${identityPrefix}tenants-audited.json`;
+
 export const sessionPrefix = `${identityPrefix}sessions/`;
 /** A person's session, named by the SHA-256 of its id (docs/adr/0076): the id itself is only in the cookie. */
 export const sessionKey = (idDigest: string) => `${sessionPrefix}${idDigest}.json`;

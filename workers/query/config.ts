@@ -66,6 +66,8 @@ const querySchema = z.object({
   GRAVIX_OIDC_ROLES_FILE: z.string().min(1).optional(),
   /** Tenants (crds/gravix-tenant-spec.ts): their OIDC groups per role and quotas (GET /api/v1/tenant-usage). */
   GRAVIX_TENANTS_FILE: z.string().min(1).optional(),
+  /** How often tenant changes (the tenants file re-read) are looked for and appended to the audit log. */
+  GRAVIX_TENANTS_AUDIT_MS: z.coerce.number().int().min(100).max(300_000).default(5000),
   GRAVIX_OIDC_SCOPES: z.string().default('openid email profile groups'),
   GRAVIX_OIDC_GROUPS_CLAIM: z.string().min(1).default('groups'),
   /** A plain-HTTP issuer (a provider on loopback or inside the cluster); refused unless this is true. */

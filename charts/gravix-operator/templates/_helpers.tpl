@@ -74,6 +74,13 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
 - apiGroups: [gravix.dev]
   resources: [gravixpipelines/finalizers]
   verbs: [update]
+# A pipeline's tenants: read into its tenants ConfigMap, each one's status (accepted or rejected) written back.
+- apiGroups: [gravix.dev]
+  resources: [gravixtenants]
+  verbs: [get, list, watch]
+- apiGroups: [gravix.dev]
+  resources: [gravixtenants/status]
+  verbs: [get, patch]
 {{- range list "configmaps" "services" }}
 - apiGroups: ['']
   resources: [{{ . }}]

@@ -2,9 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { auditEventSchema, maxAuditEvents, type AuditEvent } from '../../domain/audit-event.js';
 import { auditDayPrefix, auditEventKey, auditKeyTime } from '../../domain/identity-layout.js';
-import type { ObjectStore } from '../object-store/object-store.js';
+import { PreconditionFailedError, type ObjectStore } from '../object-store/object-store.js';
 
 const dayMs = 86_400_000;
+const encode = (event: AuditEvent) => new TextEncoder().encode(`${JSON.stringify(event)}\n`);
+
+/** Another event already holds an audit key this one was meant to have: never overwritten. */
+export class AuditCollisionError extends Error {
+  readonly code = 'AUDIT_COLLISION';
+  constructor(key: string, options: { cause: unknown }) {
+    super(`audit event ${key} already holds another event; not replaced`, options);
+  }
+}
 
 export interface AuditQuery {
   tenant: string;
@@ -27,10 +36,26 @@ export class AuditLog {
   async append(event: AuditEvent): Promise<void> {
     const key = auditEventKey(event.tenant, event.at, randomBytes(8).toString('hex'));
     this.log.info({ audit: event }, 'audit event');
-    await this.store.put(key, new TextEncoder().encode(`${JSON.stringify(event)}\n`), {
-      ifNoneMatch: '*',
-      contentType: 'application/json',
-    });
+    await this.store.put(key, encode(event), { ifNoneMatch: '*', contentType: 'application/json' });
+  }
+
+  /**
+   * Appends an event whose time and nonce were decided elsewhere (a change several replicas may record): the same
+   * event again is already there and answers quietly; another event under its key is a collision, thrown.
+   */
+  async appendOnce(event: AuditEvent, nonce: string): Promise<'appended' | 'present'> {
+    const key = auditEventKey(event.tenant, event.at, nonce);
+    const body = encode(event);
+    try {
+      await this.store.put(key, body, { ifNoneMatch: '*', contentType: 'application/json' });
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      const stored = await this.store.get(key);
+      if (stored && Buffer.from(stored.body).equals(Buffer.from(body))) return 'present';
+      throw new AuditCollisionError(key, { cause: error });
+    }
+    this.log.info({ audit: event }, 'audit event');
+    return 'appended';
   }
 
   /** Events of a tenant in [from, to), oldest first, at most maxAuditEvents (`truncated` says when cut). */

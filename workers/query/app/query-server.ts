@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { hostname } from 'node:os';
 import { parseApiKeys } from '../../domain/api-keys.js';
+import { TenantAudit } from '../../adapters/tenants/tenant-audit.js';
 import { LiveTenants } from '../../adapters/tenants/live-tenants.js';
 import { loadReplicaBeats } from '../../adapters/tenants/replica-beats.js';
 import { defaultQuotaStaleMs } from '../../domain/quota-replicas.js';
@@ -82,6 +83,25 @@ function close(server: Server): Promise<void> {
   });
 }
 
+/** Tenant changes reach the audit log from here: every query replica looks, one records (tenant-audit.ts). */
+function startTenantAudit(
+  config: QueryConfig,
+  store: ObjectStore,
+  audit: AuditLog,
+  log: Logger,
+  tenants: LiveTenants,
+): TenantAudit | undefined {
+  if (!config.GRAVIX_TENANTS_FILE) return undefined;
+  return new TenantAudit({
+    store,
+    audit,
+    log,
+    tenants: () => tenants.all(),
+    tenantsFile: config.GRAVIX_TENANTS_FILE,
+    source: 'tenants-file',
+  }).start(config.GRAVIX_TENANTS_AUDIT_MS);
+}
+
 /** Wires engine, service and HTTP app; used by `gravix query` and by `gravix dev`. */
 export async function startQueryServer(
   config: QueryConfig,
@@ -89,6 +109,8 @@ export async function startQueryServer(
   log: Logger,
 ): Promise<QueryServer> {
   const tenants = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
+  const audit = new AuditLog(store, log);
+  const tenantAudit = startTenantAudit(config, store, audit, log, tenants);
   const signIn = loadSignIn(config, store, log, tenants);
   const keyStore = new ObjectKeyStore(store);
   const keys = await LiveKeys.start({
@@ -123,7 +145,7 @@ export async function startQueryServer(
     identity: {
       keyStore,
       keysChanged: () => keys.reload(),
-      audit: new AuditLog(store, log),
+      audit,
       settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,
     },
     ...(signIn && { signIn }),
@@ -157,6 +179,7 @@ export async function startQueryServer(
       await Promise.all([close(server), close(metricsServer)]);
       await keys.stop();
       tenants.stop();
+      tenantAudit?.stop();
       await engine.close();
     },
   };
