@@ -13,7 +13,7 @@ describe('loadDevEnvironment', () => {
     const dev = loadDevEnvironment({});
     expect(dev.env['GRAVIX_WAL_SEGMENT_BYTES']).toBe(String(4 * 1024 * 1024));
     expect(dev.env['GRAVIX_WAL_PACK_THREADS']).toBe('0');
-    expect(dev.GRAVIX_DEV_HEAP_GROWING_PERCENT).toBe(25);
+    expect(dev.GRAVIX_DEV_HEAP_GROWING_PERCENT).toBe(10);
     expect(loadDevEnvironment({ GRAVIX_DEV_HEAP_GROWING_PERCENT: '0' }).GRAVIX_DEV_HEAP_GROWING_PERCENT).toBe(
       0,
     );

@@ -17,10 +17,10 @@ const devSchema = z.object({
   /**
    * How far V8 lets the main heap grow past what its last full collection kept, in percent (0 = V8's own choice).
    * On a machine with gigabytes free V8 grows the old generation up to 4x the live heap; `--demo --history 8d`
-   * (~46 MiB live) then held 180 MiB of heap, two thirds of it garbage. 25% keeps it near the live set for a few
-   * more full collections of a small heap (issue #19, bench/demo: no slower back-fill measured).
+   * (~46 MiB live) then held 180 MiB of heap, two thirds of it garbage. 10% keeps it near the live set for a few
+   * more full collections of a small heap (issue #19, bench/demo: 17 MiB less peak than 25%, the same facts sent).
    */
-  GRAVIX_DEV_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(25),
+  GRAVIX_DEV_HEAP_GROWING_PERCENT: z.coerce.number().int().min(0).max(1000).default(10),
 });
 
 const hourMs = 3_600_000;
