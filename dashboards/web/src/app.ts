@@ -26,6 +26,8 @@ import { LoginView } from './views/login-view.js';
 import { PageSectionsView } from './views/page-sections-view.js';
 import { StatusView } from './views/status-view.js';
 import { StatusBreakdownView } from './views/status-breakdown-view.js';
+import type { AlertsFeed } from './alerts-app.js';
+import { buildAlertSpans, spanLabel, spansForScope, type AlertSpan } from './domain/alert-spans.js';
 
 export const REFRESH_MS = 30_000;
 /** While the API is down, retry sooner than the normal refresh so recovery shows quickly. */
@@ -81,9 +83,13 @@ export class DashboardApp {
     () => this.signOut(),
   );
 
+  /** Every alert's span from the newest poll; the charts show those of the series on screen. */
+  private alertSpans: AlertSpan[] = [];
+
   constructor(
     private readonly api: ApiClient,
     private readonly tokens: TokenStore,
+    private readonly alerts?: AlertsFeed,
   ) {}
 
   start(): void {
@@ -98,6 +104,10 @@ export class DashboardApp {
       void this.load();
     });
     window.setInterval(() => this.renderFreshness(), FRESHNESS_TICK_MS);
+    this.alerts?.subscribe((answer) => {
+      this.alertSpans = answer ? buildAlertSpans(answer) : [];
+      this.drawAlertSpans();
+    });
     // A background tab does not poll; it catches up as soon as it is looked at again.
     document.addEventListener('visibilitychange', () => {
       if (!document.hidden && this.refreshDue) void this.load();
@@ -110,6 +120,7 @@ export class DashboardApp {
     // Another endpoint's (or range's) requests must not stay on the page while the new ones load.
     this.exemplars.hide();
     this.charts.renderExemplars(null);
+    this.charts.renderAlertBands([]);
     this.sections.renderBreadcrumb(this.state);
     // The overview belongs to "all services": it goes at once, not when the service's data has arrived.
     if (this.state.service !== null) {
@@ -132,6 +143,8 @@ export class DashboardApp {
       if (generation !== this.generation) return;
       this.render(data);
       this.scheduleNext(this.autoRefreshing() ? REFRESH_MS : null);
+      // The alerts follow the page's refreshes (and its range, for their spans); they never fail the load.
+      void this.alerts?.refresh();
       await this.loadCompare(generation, data);
       await this.loadExemplars(generation);
       await this.loadOverview(generation);
@@ -284,12 +297,21 @@ export class DashboardApp {
       timeZone: intlTimeZone(this.state.tz),
     };
     this.charts.render(chartInput);
+    this.drawAlertSpans();
     this.statusBreakdown.render(chartInput);
     this.endpoints.render(data.endpoints, this.state);
     const picked = this.state.bucket !== null && data.endpoints.from === this.state.bucket;
     this.bucketFilter.render(picked ? data.endpoints : null, chartInput.timeZone);
     this.focusAfterRender?.();
     this.focusAfterRender = null;
+  }
+
+  /** The alert spans of the series on screen, unless switched off with the markers. */
+  private drawAlertSpans(): void {
+    const shown = this.state.hiddenMarkers.includes('alert')
+      ? []
+      : spansForScope(this.alertSpans, this.state);
+    this.charts.renderAlertBands(shown.map((span) => ({ span, label: spanLabel(span, this.state) })));
   }
 
   private scope(): string {

@@ -7,6 +7,8 @@ import { ViewsApi } from './api/views-api.js';
 import { SavedViewsView } from './views/saved-views-view.js';
 import { installChartExport } from './views/chart-export.js';
 import { ThemeSwitch } from './views/theme-switch.js';
+import { AlertsApi } from './api/alerts-api.js';
+import { AlertsApp } from './alerts-app.js';
 
 /** Composition root of the browser app: the API lives on the page's own origin (the query server serves both). */
 function storage(): Storage | null {
@@ -22,6 +24,8 @@ new ThemeSwitch().start();
 installChartExport(document);
 const tokens = new TokenStore(storage());
 const api = new ApiClient({ baseUrl: window.location.origin, getToken: () => tokens.get() });
-new DashboardApp(api, tokens).start();
+const alerts = new AlertsApp(new AlertsApi(window.location.origin, () => tokens.get()));
+new DashboardApp(api, tokens, alerts).start();
+alerts.start();
 new AdminView(new IdentityApi(window.location.origin, () => tokens.get())).start();
 new SavedViewsView(new ViewsApi(window.location.origin, () => tokens.get())).start();

@@ -21,6 +21,7 @@ import { DAY, HOUR } from './incident-dataset.js';
 import { staticKeys } from '../../../workers/domain/key-ring.js';
 import { identityOverStore } from '../../../workers/query/http/identity-routes.js';
 import { SavedViewStore } from '../../../workers/query/adapters/saved-view-store.js';
+import { AlertStore } from '../../../workers/alert/adapters/alert-store.js';
 
 export const QUERY_KEY = 'dash-query-key';
 /** An operator's key of the same tenant: saves, renames and deletes saved views. */
@@ -35,27 +36,43 @@ export interface RealDashboard {
   url: string;
   browser: Browser;
   store: LocalObjectStore;
+  /** The query server's engine: a real alert evaluator reads through it as `gravix dev`'s does. */
+  engine: DuckDbQueryEngine;
   open(options?: OpenOptions): Promise<Page>;
   /** Fetches an API answer the way the page does, to compare what it shows with what the server said. */
   api<T>(path: string): Promise<T>;
+  /** One call with a key of the tenant (the viewer's by default): status and parsed body, errors included. */
+  call(method: string, path: string, options?: { key?: string; body?: unknown }): Promise<CallAnswer>;
   /** Stops the HTTP server (the "API down" state); `restart` brings it back on the same port. */
   stopServer(): Promise<void>;
   restartServer(): Promise<void>;
   close(): Promise<void>;
 }
 
+export interface CallAnswer {
+  status: number;
+  body: unknown;
+}
+
 export interface RealDashboardOptions {
+  /** Serve the alert routes over the store's alert state (the real AlertStore), as `gravix dev` does. */
+  alerts?: boolean;
   /** Ingest port the query server tells the dashboard (the empty state's curl), as `gravix dev` does. */
   ingestPort?: number;
   /** GRAVIX_TRACE_URL_TEMPLATE of the query server: exemplars get trace links. */
   traceUrlTemplate?: string;
 }
 
-/** Writes `records` as raw segments (one per hour and 500 records) and runs one real rollup pass at `now`. */
+/**
+ * Writes `records` as raw segments (one per hour and 500 records) and runs one real rollup pass at `now`. Without
+ * `now` the pass runs on the real clock and its heartbeat says what it covered, which the alert evaluator needs
+ * (a pass pinned to another clock says nothing about the present). `ingester` keeps a later call's segments apart.
+ */
 export async function rollUp(
   store: LocalObjectStore,
   records: readonly RawRecord[],
-  now: number,
+  now: number | undefined,
+  ingester = 'ing-0',
 ): Promise<void> {
   const byHour = new Map<number, RawRecord[]>();
   for (const r of records) {
@@ -64,11 +81,11 @@ export async function rollUp(
   }
   let seq = 0;
   for (const hourRecords of byHour.values()) {
-    for (const part of chunk(hourRecords, 500)) await putRawSegment(store, part, { seq: ++seq });
+    for (const part of chunk(hourRecords, 500)) await putRawSegment(store, part, { ingester, seq: ++seq });
   }
   await runRollupOnce({
     store,
-    nowMs: now,
+    ...(now === undefined ? {} : { nowMs: now }),
     latenessMs: 0,
     includeOpen: true,
     rawRetentionMs: 365 * DAY,
@@ -93,6 +110,42 @@ function buildService(engine: DuckDbQueryEngine, store: LocalObjectStore, option
   return new QueryService(engine, new RollupManifests(store), traceUrl);
 }
 
+async function callApi(
+  url: string,
+  method: string,
+  path: string,
+  o: { key?: string; body?: unknown },
+): Promise<CallAnswer> {
+  const headers: Record<string, string> = { authorization: `Bearer ${o.key ?? QUERY_KEY}` };
+  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    ...(o.body !== undefined && { body: JSON.stringify(o.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+}
+
+function buildApp(
+  engine: DuckDbQueryEngine,
+  store: LocalObjectStore,
+  options: RealDashboardOptions,
+  assetsDir: string,
+) {
+  return buildQueryApp({
+    service: buildService(engine, store, options),
+    keys: staticKeys(harnessKeys),
+    views: new SavedViewStore(store),
+    ...(options.alerts && { alerts: new AlertStore(store) }),
+    log: pino({ level: 'silent' }),
+    identity: identityOverStore(store, pino({ level: 'silent' })),
+    readiness: async () => ({ ready: true }),
+    dashboardDir: assetsDir,
+    dashboardIngestPort: options.ingestPort,
+  });
+}
+
 export async function startRealDashboard(
   records: readonly RawRecord[],
   now: number,
@@ -103,16 +156,7 @@ export async function startRealDashboard(
   const store = new LocalObjectStore(root);
   if (records.length > 0) await rollUp(store, records, now);
   const engine = await DuckDbQueryEngine.open(root);
-  const app = buildQueryApp({
-    service: buildService(engine, store, options),
-    keys: staticKeys(harnessKeys),
-    views: new SavedViewStore(store),
-    log: pino({ level: 'silent' }),
-    identity: identityOverStore(store, pino({ level: 'silent' })),
-    readiness: async () => ({ ready: true }),
-    dashboardDir: assetsDir,
-    dashboardIngestPort: options.ingestPort,
-  });
+  const app = buildApp(engine, store, options, assetsDir);
   let server: Server | null = null;
   let port = 0;
   const listen = () =>
@@ -135,6 +179,7 @@ export async function startRealDashboard(
     url,
     browser,
     store,
+    engine,
     async open(o = {}) {
       const context = await browser.newContext({
         viewport: o.viewport ?? { width: 1280, height: 900 },
@@ -159,6 +204,7 @@ export async function startRealDashboard(
       if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     },
+    call: (method, path, o = {}) => callApi(url, method, path, o),
     stopServer: stop,
     async restartServer() {
       server ??= await listen();

@@ -164,6 +164,18 @@ describe('alert rule, alert and silence routes of the query server', () => {
     expect(res.body?.['firing']).toEqual([
       expect.objectContaining({ rule: 'errors', service: 'checkout', since: t, value: '41.0%' }),
     ]);
+    // Each rule's last evaluation carries the state and worst value kubectl shows (the alerts page's table).
+    expect(res.body?.['rules']).toEqual([
+      {
+        rule: 'errors',
+        state: 'firing',
+        value: '41.0%',
+        firing: 1,
+        evaluatedThrough: null,
+        lastEvaluationAt: null,
+        error: null,
+      },
+    ]);
     expect((await call('GET', '/alerts?from=yesterday', 'viewer-key')).body?.['error']?.field).toBe('from');
   });
 

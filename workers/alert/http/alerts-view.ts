@@ -1,5 +1,6 @@
 import type { RuleState } from '../adapters/alert-store.js';
 import type { AlertEvent } from '../domain/alert-state.js';
+import { buildAlertRuleStatus } from '../domain/alert-rule-status.js';
 
 /**
  * GET /api/v1/alerts: every series firing now (the dashboard's banner), the firing/resolved history (its list and
@@ -22,12 +23,19 @@ export function buildAlertsView(states: readonly RuleState[], history: readonly 
         budgetRemainingPct: series.budgetRemainingPct ?? null,
       })),
   );
-  const rules = states.map((s) => ({
-    rule: s.rule,
-    evaluatedThrough: s.evaluatedThrough,
-    lastEvaluationAt: s.lastEvaluationAt,
-    error: s.error ?? null,
-  }));
+  // The same state and worst value `kubectl get gravixalertrules` shows, so the page and the CRD never disagree.
+  const rules = states.map((s) => {
+    const status = buildAlertRuleStatus(s, undefined);
+    return {
+      rule: s.rule,
+      state: status.state ?? 'inactive',
+      value: status.value ?? null,
+      firing: status.firing ?? 0,
+      evaluatedThrough: s.evaluatedThrough,
+      lastEvaluationAt: s.lastEvaluationAt,
+      error: s.error ?? null,
+    };
+  });
   const events = history.map((e) => ({
     id: e.id,
     kind: e.kind,
@@ -54,3 +62,6 @@ export function buildAlertsView(states: readonly RuleState[], history: readonly 
   );
   return { firing, rules, history: events, budgets };
 }
+
+/** The answer of GET /api/v1/alerts (the dashboard's banner, alerts page and chart bands read it). */
+export type AlertsResponse = ReturnType<typeof buildAlertsView>;

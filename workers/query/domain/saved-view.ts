@@ -12,7 +12,7 @@ export const viewRangePresets = ['15m', '1h', '6h', '24h', '7d', '30d'] as const
 export const viewSteps = ['1m', '5m', '15m', '1h'] as const;
 export const viewSorts = ['errors', 'error_rate', 'p95', 'requests'] as const;
 export const viewCompares = ['1d', '7d'] as const;
-export const viewMarkerKinds = ['deploy', 'incident', 'other'] as const;
+export const viewMarkerKinds = ['deploy', 'incident', 'other', 'alert'] as const;
 
 export const maxViewNameLength = 80;
 export const maxServiceLength = 128;

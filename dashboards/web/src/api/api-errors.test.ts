@@ -3,6 +3,7 @@ import {
   ApiUnauthorizedError,
   ApiUnreachableError,
   buildApiError,
+  describeApiError,
   parseErrorBody,
 } from './api-errors.js';
 
@@ -53,5 +54,19 @@ describe('buildApiError', () => {
       requestId: 'r3',
       message: 'DuckDB closed',
     });
+  });
+});
+
+describe('describeApiError', () => {
+  it('names a refusal as such, other answers by message and code, and anything else by its message', () => {
+    const body = (code: string, message: string) => ({ error: { code, message } });
+    expect(describeApiError(buildApiError(403, body('FORBIDDEN', 'needs operator')))).toBe(
+      'Not allowed (403 FORBIDDEN): needs operator',
+    );
+    expect(describeApiError(buildApiError(409, body('VIEW_NAME_TAKEN', 'a view named x exists')))).toBe(
+      'a view named x exists (VIEW_NAME_TAKEN)',
+    );
+    expect(describeApiError(new Error('boom'))).toBe('boom');
+    expect(describeApiError('text')).toBe('text');
   });
 });

@@ -64,3 +64,13 @@ export function buildApiError(status: number, body: unknown): Error {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** What a failed call of the page's settings, identity and alert clients says: the API's message and code, 403 named. */
+export function describeApiError(error: unknown): string {
+  if (error instanceof ApiResponseError)
+    return error.status === 403
+      ? `Not allowed (403 ${error.code}): ${error.message}`
+      : `${error.message} (${error.code})`;
+  if (error instanceof ApiUnauthorizedError) return `Not signed in: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,7 +1,8 @@
 /** Deploy and incident markers, grouped so a week of deploys does not cover the chart. */
 
-export type MarkerKind = 'deploy' | 'incident' | 'other';
-export const MARKER_KINDS: readonly MarkerKind[] = ['deploy', 'incident', 'other'];
+/** `alert`: the alert spans (alert-bands-svg.ts), switched on and off with the event markers. */
+export type MarkerKind = 'deploy' | 'incident' | 'other' | 'alert';
+export const MARKER_KINDS: readonly MarkerKind[] = ['deploy', 'incident', 'other', 'alert'];
 
 export interface ChartMarker {
   t: number;

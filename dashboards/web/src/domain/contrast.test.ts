@@ -29,6 +29,9 @@ describe.each(Object.entries(palettes))('the %s palette', (_theme, p) => {
     ['--accent', '--card'],
     ['--text', '--warn-bg'],
     ['--text', '--error-bg'],
+    // The alert banner's text and the alert spans' labels on the charts.
+    ['--text', '--alert-bg'],
+    ['--c-alert', '--card'],
   ])('gives text %s on %s at least 4.5:1', (fg, bg) => {
     expect({ fg, bg, ratio: contrastRatio(v(fg), v(bg)) >= minTextContrast }).toEqual({
       fg,

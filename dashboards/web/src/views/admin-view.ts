@@ -1,5 +1,5 @@
 import { buildUsageTable } from '../domain/usage-table.js';
-import { ApiResponseError, ApiUnauthorizedError } from '../api/api-errors.js';
+import { describeApiError } from '../api/api-errors.js';
 import type { IdentityApi, Whoami } from '../api/identity-api.js';
 import { buildAuditTable, buildKeysTable, signInErrorText } from '../domain/admin-tables.js';
 import { requireElement } from './require-element.js';
@@ -11,16 +11,6 @@ const localInput = (ms: number) => {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 };
-
-/** What a failed admin call says on the page: the API's code and message, a 403 named as such. */
-function describe(error: unknown): string {
-  if (error instanceof ApiResponseError)
-    return error.status === 403
-      ? `Not allowed (403 ${error.code}): ${error.message}`
-      : `${error.message} (${error.code})`;
-  if (error instanceof ApiUnauthorizedError) return `Not signed in: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The people-facing identity parts of the page: who is signed in, the identity provider's sign-in button and its
@@ -101,7 +91,7 @@ export class AdminView {
       this.usageTable.innerHTML = buildUsageTable(await this.api.tenantUsage());
     } catch (error) {
       this.usageTable.textContent = '';
-      this.error.textContent = describe(error);
+      this.error.textContent = describeApiError(error);
     }
   }
 
@@ -110,7 +100,7 @@ export class AdminView {
       this.keysTable.innerHTML = buildKeysTable(await this.api.listKeys());
     } catch (error) {
       this.keysTable.textContent = '';
-      this.error.textContent = describe(error);
+      this.error.textContent = describeApiError(error);
     }
   }
 
@@ -127,7 +117,7 @@ export class AdminView {
       this.auditTable.innerHTML = buildAuditTable(events, truncated);
     } catch (error) {
       this.auditTable.textContent = '';
-      this.error.textContent = describe(error);
+      this.error.textContent = describeApiError(error);
     }
   }
 
@@ -142,7 +132,7 @@ export class AdminView {
       form.reset();
       await this.loadKeys();
     } catch (error) {
-      this.error.textContent = describe(error);
+      this.error.textContent = describeApiError(error);
     }
   }
 
@@ -159,7 +149,7 @@ export class AdminView {
         await this.api.revokeKey(revoke);
       await this.loadKeys();
     } catch (error) {
-      this.error.textContent = describe(error);
+      this.error.textContent = describeApiError(error);
       target.disabled = false;
     }
   }

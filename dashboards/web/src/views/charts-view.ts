@@ -10,6 +10,7 @@ import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
 import { chartExportButtons } from './chart-export.js';
 import { SeriesToggles } from './series-toggles.js';
+import { buildAlertBandsSvg, type AlertBand } from '../domain/alert-bands-svg.js';
 
 const CHART_HEIGHT = 200;
 
@@ -23,6 +24,8 @@ export class ChartsView {
   private lastViews: ChartView[] = [];
   /** The endpoint view's exemplars, drawn over the latency and error charts (null: none to draw). */
   private exemplars: EndpointExemplars | null = null;
+  /** The alert spans of the page's series (alerts-app.ts polls them); kept across re-renders like exemplars. */
+  private alertBands: readonly AlertBand[] = [];
   private readonly toggles = new SeriesToggles(() => {
     if (this.last) this.render(this.last);
   });
@@ -64,6 +67,28 @@ export class ChartsView {
       }
     }
     this.drawExemplars();
+    this.drawAlertBands();
+  }
+
+  /** Alert spans as shaded bands behind every line chart's lines ([] removes them). */
+  renderAlertBands(bands: readonly AlertBand[]): void {
+    this.alertBands = bands;
+    this.drawAlertBands();
+  }
+
+  private drawAlertBands(): void {
+    for (const view of this.lastViews) {
+      const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
+      if (!card) continue;
+      card.querySelector('.alert-bands')?.remove();
+      card.querySelector('.swatch-alert')?.remove();
+      const markup = buildAlertBandsSvg(view.spec, this.alertBands, Date.now(), this.last?.timeZone);
+      // After <desc>: behind the grid and the lines, so the band never hides a value.
+      const desc = card.querySelector('svg.chart > desc');
+      if (!desc || markup === '') continue;
+      desc.insertAdjacentHTML('afterend', markup);
+      card.querySelector('.legend')?.append(createElement('li', 'alert spans', 'swatch-alert'));
+    }
   }
 
   /** Points for the endpoint view's real requests (null removes them); kept across re-renders at a new width. */

@@ -1,19 +1,9 @@
 import type { SavedView } from '../../../../workers/query/domain/saved-views-doc.js';
-import { ApiResponseError, ApiUnauthorizedError } from '../api/api-errors.js';
+import { ApiUnauthorizedError, describeApiError } from '../api/api-errors.js';
 import type { ViewsApi } from '../api/views-api.js';
 import { buildDashboardSearch, parseDashboardState } from '../domain/dashboard-state.js';
 import { stateFromView, viewFromState } from '../domain/saved-view-state.js';
 import { createElement, requireElement } from './require-element.js';
-
-/** What a failed call says: the API's message and code, a 403 named as such. */
-function describe(error: unknown): string {
-  if (error instanceof ApiResponseError)
-    return error.status === 403
-      ? `Not allowed (403 ${error.code}): ${error.message}`
-      : `${error.message} (${error.code})`;
-  if (error instanceof ApiUnauthorizedError) return `Not signed in: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * The *Saved views* bar under the filters: open one of the tenant's named views (everyone who reads the tenant),
@@ -64,7 +54,7 @@ export class SavedViewsView {
       this.loaded = true;
     } catch (error) {
       if (error instanceof ApiUnauthorizedError) this.section.hidden = true;
-      else if (this.loaded) this.say(`Could not read the saved views: ${describe(error)}`, true);
+      else if (this.loaded) this.say(`Could not read the saved views: ${describeApiError(error)}`, true);
     }
   }
 
@@ -114,7 +104,7 @@ export class SavedViewsView {
       );
       this.say(`Saved “${saved.name}”.`);
     } catch (error) {
-      this.say(describe(error), true);
+      this.say(describeApiError(error), true);
     }
   }
 
@@ -131,7 +121,7 @@ export class SavedViewsView {
       );
       this.say(`Renamed “${view.name}” to “${renamed.name}”.`);
     } catch (error) {
-      this.say(describe(error), true);
+      this.say(describeApiError(error), true);
     }
   }
 
@@ -147,7 +137,7 @@ export class SavedViewsView {
       this.name.value = '';
       this.say(`Deleted “${view.name}”.`);
     } catch (error) {
-      this.say(describe(error), true);
+      this.say(describeApiError(error), true);
     }
   }
 
