@@ -15,6 +15,7 @@ import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
 import { buildTrinoTableDdl, TrinoQueryEngine } from './trino-query-engine.js';
+import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
 
 let minio: MinioServer;
 let trino: TrinoServer;
@@ -36,11 +37,12 @@ function openTrino(): Promise<TrinoQueryEngine> {
     minio = await startMinio();
     await minio.createBucket(bucket);
     store = new S3ObjectStore(minio.s3Options(bucket));
-    const [server] = await Promise.all([
-      startTrino({ s3: minio, metastoreBucket: bucket }),
+    // Assigned as soon as it runs: if loading the data fails, afterAll must still stop this Trino (a failed load
+    // used to leave a 2 GiB Trino running on the shared machine).
+    await Promise.all([
+      startTrino({ s3: minio, metastoreBucket: bucket }).then((server) => (trino = server)),
       loadContractData(store, cases),
     ]);
-    trino = server;
     await createTablesAsBeforeStatusClasses();
     return openEngine();
   })();
@@ -106,6 +108,61 @@ describe('Trino engines opened at the same moment on a new schema', () => {
     expect(engines).toHaveLength(3);
     const tables = (await runSql(`SHOW TABLES FROM ${trino.catalog}.opened_together`)).map((r) => r[0]);
     expect(tables.sort()).toEqual([...metricsTableNames].sort());
+  }, 900_000);
+});
+
+/** Trino's statements so far, with the rows their scans read (its REST API; the query list has no stats). */
+async function trinoStatements(): Promise<{ queryId: string; query: string }[]> {
+  const response = await fetch(`${trino.url}/v1/query`, { headers: { 'X-Trino-User': 'gravix' } });
+  return (await response.json()) as { queryId: string; query: string }[];
+}
+
+async function inputRows(queryId: string): Promise<number> {
+  const response = await fetch(`${trino.url}/v1/query/${queryId}`, { headers: { 'X-Trino-User': 'gravix' } });
+  const info = (await response.json()) as { queryStats: { physicalInputPositions?: number } };
+  return info.queryStats.physicalInputPositions ?? 0;
+}
+
+describe('The warm-up of a starting Trino engine', () => {
+  it("reads the newest tenant's files, so the first dashboard call finds the reader compiled (ADR 0087)", async () => {
+    await openTrino();
+    const commits = new RollupManifests(store, { maxAgeMs: 0 });
+    const target = chooseWarmUpTarget(await commits.freshnessPerTenant());
+    expect(target).toBeDefined();
+    const before = new Set((await trinoStatements()).map((q) => q.queryId));
+    await TrinoQueryEngine.open({
+      server: trino.url,
+      catalog: trino.catalog,
+      schema: 'gravix',
+      warehouse: `s3://${bucket}/`,
+      tiles: (tenant) => commits.tiles(tenant),
+      warmUpTarget: async () => chooseWarmUpTarget(await commits.freshnessPerTenant()),
+    });
+    const warmUp = (await trinoStatements()).filter(
+      (q) => !before.has(q.queryId) && q.query.startsWith('EXECUTE IMMEDIATE'),
+    );
+    expect(warmUp).toHaveLength(3);
+    for (const q of warmUp) expect(q.query).toContain(`'${target!.tenant}'`);
+    const rows = await Promise.all(warmUp.map((q) => inputRows(q.queryId)));
+    expect(rows.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  }, 900_000);
+
+  it('falls back to a tenant without files when choosing the target fails, and still opens', async () => {
+    await openTrino();
+    const commits = new RollupManifests(store, { maxAgeMs: 0 });
+    const before = new Set((await trinoStatements()).map((q) => q.queryId));
+    await TrinoQueryEngine.open({
+      server: trino.url,
+      catalog: trino.catalog,
+      schema: 'gravix',
+      warehouse: `s3://${bucket}/`,
+      tiles: (tenant) => commits.tiles(tenant),
+      warmUpTarget: () => Promise.reject(new Error('listing failed')),
+    });
+    const warmUp = (await trinoStatements()).filter(
+      (q) => !before.has(q.queryId) && q.query.startsWith('EXECUTE IMMEDIATE'),
+    );
+    expect(warmUp.map((q) => q.query.includes("'_warmup'"))).toEqual([true, true, true]);
   }, 900_000);
 });
 

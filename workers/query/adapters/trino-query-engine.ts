@@ -10,6 +10,7 @@ import {
 } from '../../domain/metrics-layout.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import { buildTenantSnapshot, type TenantSnapshot, type TileDates } from '../domain/tenant-snapshot.js';
+import type { WarmUpTarget } from '../domain/warm-up-target.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { sqlString, toPositional, type SqlStatement, type SqlValue } from './sql-statement.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
@@ -28,6 +29,11 @@ export interface TrinoQueryEngineOptions {
   tiles: (tenant: string) => Promise<TileDates>;
   /** Trino itself kills a metrics statement that runs longer (query_max_execution_time), client or not. */
   queryTimeoutMs?: number;
+  /**
+   * The tenant and hour end the warm-up reads (chooseWarmUpTarget over the manifests); without one, or when it
+   * fails, the warm-up runs over a tenant that cannot exist, which reads no file.
+   */
+  warmUpTarget?: () => Promise<WarmUpTarget | undefined>;
 }
 
 const trinoTypes: Record<ColumnType, string> = {
@@ -183,13 +189,26 @@ export class TrinoQueryEngine extends SqlQueryEngine {
   }
 
   /**
-   * The statement shapes a dashboard sends, over a day of a tenant that cannot exist (its id breaks the tenant
-   * rule): a fresh Trino loads and compiles its analyzer, planner, projection and split code, fills its metastore
-   * cache and opens its S3 connections on the first statement of each shape, which took seconds of the first call.
+   * The statement shapes a dashboard's 7-day view sends (service list, endpoint table, chart), over the newest
+   * week of the tenant with the newest data: a fresh Trino interprets its analyzer, planner, Parquet reader and
+   * histogram merge until the JIT compiles them, and opens its S3 connections, on the first statements of each
+   * shape. Over a tenant without files (the fallback: its id breaks the tenant rule) only the planner warmed up,
+   * and the first dashboard call paid for the rest (docs/adr/0087).
    */
   private async warmUp(): Promise<void> {
-    const to = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-    const query = { tenant: '_warmup', from: to - 86_400_000, to, groupBy: 'endpoint' as const };
+    const target = await this.options.warmUpTarget?.().catch(() => undefined);
+    if (target) {
+      const warmed = await this.runShapes(target.tenant, target.to, 7 * 86_400_000).then(
+        () => true,
+        () => false,
+      );
+      if (warmed) return;
+    }
+    await this.runShapes('_warmup', Math.floor(Date.now() / 3_600_000) * 3_600_000, 86_400_000);
+  }
+
+  private async runShapes(tenant: string, to: number, spanMs: number): Promise<void> {
+    const query = { tenant, from: to - spanMs, to, groupBy: 'endpoint' as const };
     await this.counts({ ...query, groupBy: 'service', top: { by: 'requests', limit: 1 } });
     await this.summaries({ ...query, top: { by: 'errors5xx', limit: 1 } });
     await this.summaries({ ...query, groupBy: 'step', stepMs: 3_600_000 });

@@ -19,6 +19,7 @@ import { answerOutsideRoutes } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
+import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
 import { TrinoQueryEngine } from '../adapters/trino-query-engine.js';
 import type { QueryConfig } from '../config.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
@@ -64,6 +65,7 @@ export async function openEngine(config: QueryConfig, manifests: RollupManifests
     warehouse: `s3://${bucket}/${prefix}`,
     queryTimeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
     tiles: (tenant) => manifests.tiles(tenant),
+    warmUpTarget: async () => chooseWarmUpTarget(await manifests.freshnessPerTenant()),
   });
 }
 
