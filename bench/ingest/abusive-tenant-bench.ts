@@ -11,6 +11,7 @@
  * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000 --abuser-connections 32]
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,12 +51,19 @@ function fact(id: string, service: string, i: number) {
   };
 }
 
-/** serve mode: the ingest server with the product's default limits, reporting its port to the parent. */
-async function serve(dir: string, maxActiveBatches: string): Promise<void> {
+/**
+ * serve mode: the ingest server with the product's default limits, reporting its port to the parent, and the
+ * evidence of where a neighbour's time goes: the event loop's delay (parsing is synchronous) over the run, and the
+ * WAL's group commits (count, seconds, bytes) from its /metrics.
+ */
+async function serve(dir: string, maxActiveBatches: string, groupBytes: string): Promise<void> {
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const config = loadIngestConfig({
     GRAVIX_DATA_DIR: dir,
     GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
     GRAVIX_TENANT_MAX_ACTIVE_BATCHES: maxActiveBatches,
+    GRAVIX_WAL_TENANT_GROUP_BYTES: groupBytes,
     GRAVIX_INGEST_PORT: '0',
     GRAVIX_INGEST_METRICS_PORT: '0',
     GRAVIX_INGEST_HOST: '127.0.0.1',
@@ -70,10 +78,31 @@ async function serve(dir: string, maxActiveBatches: string): Promise<void> {
     pino({ level: 'warn' }),
   );
   process.send?.({ port: server.port });
-  // Stopped by the parent: seal the WAL and upload every segment, so the rollup reads all that was accepted.
+  // Asked once for the evidence, then stopped: seal the WAL and upload every segment, so the rollup reads all.
   process.once('message', () => {
-    void server.stop().then((stopped) => process.send?.(stopped, () => process.exit(0)));
+    loopDelay.disable();
+    const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
+    void walGroupCommits(server.metricsPort).then((wal) => {
+      const eventLoopDelayMs = {
+        p50: ms(loopDelay.percentile(50)),
+        p99: ms(loopDelay.percentile(99)),
+        max: ms(loopDelay.max),
+      };
+      process.send?.({ eventLoopDelayMs, wal });
+      process.once('message', () => {
+        void server.stop().then((stopped) => process.send?.(stopped, () => process.exit(0)));
+      });
+    });
   });
+}
+
+/** The WAL's group commits so far, from the ingest server's own /metrics (gravix_wal_fsync_duration_seconds). */
+async function walGroupCommits(metricsPort: number) {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const commits = value('gravix_wal_fsync_duration_seconds_count');
+  const seconds = value('gravix_wal_fsync_duration_seconds_sum');
+  return { groupCommits: commits, meanCommitMs: Number(((seconds / commits) * 1000).toFixed(2)) };
 }
 
 /**
@@ -122,13 +151,22 @@ interface Scenario {
   abuser: boolean;
   /** GRAVIX_TENANT_MAX_ACTIVE_BATCHES of the run's ingest server. */
   maxActiveBatches: number;
+  /** GRAVIX_WAL_TENANT_GROUP_BYTES of the run's ingest server (0: the WAL's group commits are not fair). */
+  groupBytes: number;
 }
 
-async function scenario({ name, abuser: withAbuser, maxActiveBatches }: Scenario) {
+async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes }: Scenario) {
   const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-bench-'));
   const keysFile = join(dir, 'keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: tenants }));
-  const server = forkMode(['serve', dir, String(maxActiveBatches), '--rate', String(rate)]);
+  const server = forkMode([
+    'serve',
+    dir,
+    String(maxActiveBatches),
+    String(groupBytes),
+    '--rate',
+    String(rate),
+  ]);
   const { port } = await message<{ port: number }>(server);
   const abuser = withAbuser ? forkMode(['abuse', String(port), ...process.argv.slice(2)]) : undefined;
   const abuseDone = abuser
@@ -147,6 +185,9 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches }: Scenario
       ).json()
     : undefined;
   const memory = rssMiB(server.pid!);
+  const evidenceSent = message<{ eventLoopDelayMs: unknown; wal: unknown }>(server);
+  server.send('evidence');
+  const evidence = await evidenceSent;
   const stopped = message<{ drained: boolean }>(server);
   server.send('stop');
   const { drained } = await stopped;
@@ -163,6 +204,8 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches }: Scenario
   return {
     name,
     maxActiveBatches,
+    groupBytes,
+    evidence,
     normalTenant: {
       requestsPerSecond: Math.round(normal.requests / normal.seconds),
       p50Ms: Number(normal.p50Ms.toFixed(2)),
@@ -186,18 +229,32 @@ async function main(): Promise<void> {
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
   const loadBefore = load();
   const limits = podMemoryLimitsMiB();
-  const without = await scenario({ name: 'normal alone', abuser: false, maxActiveBatches: 4 });
+  const fair = 512 * 1024;
+  const without = await scenario({
+    name: 'normal alone',
+    abuser: false,
+    maxActiveBatches: 4,
+    groupBytes: fair,
+  });
   const withAbuser = await scenario({
-    name: 'with the abuser (turns: 4)',
+    name: 'with the abuser (turns: 4, fair WAL groups)',
     abuser: true,
     maxActiveBatches: 4,
+    groupBytes: fair,
+  });
+  const unfairWal = await scenario({
+    name: 'with the abuser, WAL groups not fair',
+    abuser: true,
+    maxActiveBatches: 4,
+    groupBytes: 0,
   });
   const turnsOff = await scenario({
-    name: 'with the abuser, turns off',
+    name: 'with the abuser, turns off, WAL groups not fair',
     abuser: true,
     maxActiveBatches: 1000,
+    groupBytes: 0,
   });
-  const runs = [without, withAbuser, turnsOff];
+  const runs = [without, withAbuser, unfairWal, turnsOff];
   const result = {
     bench: 'abusive-tenant',
     seconds,
@@ -214,6 +271,9 @@ async function main(): Promise<void> {
         {
           normalP99Ms: r.normalTenant.p99Ms,
           normalRequestsPerSecond: r.normalTenant.requestsPerSecond,
+          eventLoopDelayMs: r.evidence.eventLoopDelayMs,
+          walGroupCommits: r.evidence.wal,
+          abuserFactsAccepted: r.abuser?.factsAccepted,
           rollupSeconds: r.rollup.seconds,
           ingestPeakRssMiB: `${r.ingestRssMiB.peak} of ${limits.ingest}`,
           rollupPeakRssMiB: `${r.rollup.peakRssMiB} of ${limits.rollup}`,
@@ -229,6 +289,6 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-if (process.argv[2] === 'serve') void serve(process.argv[3]!, process.argv[4]!);
+if (process.argv[2] === 'serve') void serve(process.argv[3]!, process.argv[4]!, process.argv[5]!);
 else if (process.argv[2] === 'abuse') void abuse(Number(process.argv[3]));
 else void main();

@@ -36,6 +36,9 @@ const ingestSchema = z
     // 1: sealed segments are packed (re-serialised, gzipped) on a worker thread, so a 64 MiB segment does not
     // stall request handling; 0: on the event loop (gravix dev's default: small segments, one process's memory).
     GRAVIX_WAL_PACK_THREADS: int(0).max(1).default(1),
+    // While several tenants wait for the WAL, each joins a group commit with at most this many bytes, so a
+    // neighbour's fact never waits for one tenant's megabytes to reach the disk (docs/adr/0090); 0 = off.
+    GRAVIX_WAL_TENANT_GROUP_BYTES: int(0).default(512 * 1024),
     GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
     GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
     GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),

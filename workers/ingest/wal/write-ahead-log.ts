@@ -7,6 +7,7 @@ import { SegmentOwners } from './segment-owners.js';
 import type { TestPause } from './test-pause.js';
 import type { WalRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
+import { takeFairGroup } from './fair-group.js';
 
 export interface WalOptions {
   dir: string;
@@ -16,6 +17,11 @@ export interface WalOptions {
   maxSegmentAgeMs: number;
   /** Called after a segment is sealed (durable, closed, renamed); the uploader takes it from here. */
   onSealed: (segment: SealedSegment) => void;
+  /**
+   * While several tenants wait, each joins a group commit with at most this many bytes (fair-group.ts); 0: every
+   * pending append joins (GRAVIX_WAL_TENANT_GROUP_BYTES).
+   */
+  perOwnerGroupBytes?: number;
   /** Observes each group commit's fsync, for metrics. */
   onFsync?: (seconds: number, bytes: number) => void;
   /** A background seal (by age) failed; the next append will fail too and answer 503. */
@@ -205,8 +211,9 @@ export class WriteAheadLog {
     // Yield once so appends from the same tick join this group.
     await new Promise((r) => setImmediate(r));
     while (this.pending.length > 0) {
-      const group = this.pending;
-      this.pending = [];
+      const { group, rest } = takeFairGroup(this.pending, this.options.perOwnerGroupBytes ?? 0);
+      // Appends that arrive during this write queue behind those held back: each tenant keeps its own order.
+      this.pending = rest;
       try {
         await this.writeGroup(group.map((p) => p.frame));
         for (const p of group) this.owners.add(this.seq, p.owner, p.frame.length);

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIGINT, DuckDBInstance, VARCHAR } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import {
   addedLaterColumns,
@@ -19,8 +19,9 @@ import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import type { SqlDialect } from './metrics-sql.js';
-import { plainStatement, type SqlParams, type SqlStatement, type SqlValue } from './sql-statement.js';
+import { plainStatement, type SqlParams, type SqlStatement } from './sql-statement.js';
 import { RollupManifests } from './rollup-manifests.js';
+import { runDuckDbStatement } from './duckdb-statement-runner.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
 import { TenantSnapshotCache } from './tenant-snapshot-cache.js';
 
@@ -128,13 +129,6 @@ const isFileReplacedMidStatement = (error: unknown) =>
 const replacedFileRetries = 3;
 
 /** A statement's values as DuckDB binds them: typed here, not guessed from the JavaScript value. */
-export function duckDbParams(params: readonly SqlValue[]) {
-  return {
-    values: params.map((v) => (typeof v === 'number' ? BigInt(v) : v)),
-    types: params.map((v) => (typeof v === 'number' ? BIGINT : VARCHAR)),
-  };
-}
-
 /** QueryEngine on embedded DuckDB over the local store's Parquet files (the `gravix dev` mode). */
 export class DuckDbQueryEngine extends SqlQueryEngine {
   private readonly snapshots: TenantSnapshotCache;
@@ -193,19 +187,12 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
 
   private async rowsOnce(statement: SqlStatement, signal?: AbortSignal): Promise<Record<string, unknown>[]> {
     const connection = await this.instance.connect();
-    const interrupt = () => connection.interrupt();
-    signal?.addEventListener('abort', interrupt, { once: true });
     try {
-      if (signal?.aborted) throw signal.reason;
-      // A prepared statement: $n takes params[n - 1].
-      const { values, types } = duckDbParams(statement.params);
-      const reader = await connection.runAndReadAll(statement.text, values, types);
-      return reader.getRowObjects() as Record<string, unknown>[];
+      return await runDuckDbStatement(connection, statement.text, statement.params, signal);
     } catch (error) {
       if (isNoFiles(error)) return [];
       throw new QueryEngineError(`duckdb query failed: ${(error as Error).message}`, { cause: error });
     } finally {
-      signal?.removeEventListener('abort', interrupt);
       connection.closeSync();
     }
   }

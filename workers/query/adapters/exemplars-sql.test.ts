@@ -4,7 +4,7 @@ import { exemplarColumnName, exemplarFields, exemplarKinds } from '../../domain/
 import type { ExemplarRow, ExemplarsQuery } from '../app/query-engine.js';
 import { compareExemplars } from '../domain/exemplar-order.js';
 import { inlineParams } from '../testing/inline-params.js';
-import { duckDbParams } from './duckdb-query-engine.js';
+import { duckDbParams } from './duckdb-statement-runner.js';
 import { buildExemplarsSql, toExemplarRow } from './exemplars-sql.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { sqlString } from './sql-statement.js';

@@ -7,7 +7,7 @@ import { metricsTableLayouts, type MetricsTableName } from '../../domain/metrics
 import { buildSummarySql, metricsRowsSql, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 import { SqlParams, sqlString } from './sql-statement.js';
-import { duckDbParams } from './duckdb-query-engine.js';
+import { duckDbParams } from './duckdb-statement-runner.js';
 import { inlineParams } from '../testing/inline-params.js';
 
 /**

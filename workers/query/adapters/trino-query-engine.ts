@@ -1,4 +1,4 @@
-import { BasicAuth, Trino, type QueryResult } from 'trino-client';
+import { BasicAuth, Trino } from 'trino-client';
 import {
   addedLaterColumns,
   buildTablePrefix,
@@ -14,6 +14,7 @@ import type { WarmUpTarget } from '../domain/warm-up-target.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { sqlString, toPositional, type SqlStatement, type SqlValue } from './sql-statement.js';
 import { SqlQueryEngine } from './sql-query-engine.js';
+import { runTrinoStatement, TrinoStatementError } from './trino-statement-runner.js';
 
 export interface TrinoQueryEngineOptions {
   server: string;
@@ -128,7 +129,6 @@ export function buildTrinoExecute(statement: SqlStatement): string {
   return `EXECUTE IMMEDIATE ${sqlString(text)} USING ${params.map(usingLiteral).join(', ')}`;
 }
 
-/** A statement Trino failed, with Trino's error name (e.g. HIVE_CANNOT_OPEN_SPLIT). */
 /** Trino's error names for an object created meanwhile (SchemaAlreadyExistsException and its kin, the analyzer's). */
 const ALREADY_EXISTS = new Set([
   'ALREADY_EXISTS',
@@ -137,15 +137,6 @@ const ALREADY_EXISTS = new Set([
   'COLUMN_ALREADY_EXISTS',
 ]);
 
-class TrinoStatementError extends Error {
-  constructor(
-    message: string,
-    readonly errorName: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * The rollup replaces a partition's data file in place (ADR 0003). Trino lists a partition, then opens each file
  * with the length it listed; a replacement in between fails the split ("Error opening Hive split", found by
@@ -153,13 +144,6 @@ class TrinoStatementError extends Error {
  */
 const replacedFileErrors = new Set(['HIVE_CANNOT_OPEN_SPLIT', 'HIVE_BAD_DATA']);
 const replacedFileRetries = 3;
-
-function toRowObjects(result: QueryResult): Record<string, unknown>[] {
-  const names = (result.columns ?? []).map((c) => c.name);
-  return (result.data ?? []).map((values) =>
-    Object.fromEntries(names.map((name, i) => [name, (values as unknown[])[i]])),
-  );
-}
 
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse with projected partitions. */
 export class TrinoQueryEngine extends SqlQueryEngine {
@@ -264,26 +248,11 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     signal?: AbortSignal,
     timeoutMs?: number,
   ): Promise<Record<string, unknown>[]> {
-    const rows: Record<string, unknown>[] = [];
-    let queryId: string | undefined;
-    const cancel = () => void (queryId && this.client.cancel(queryId).catch(() => undefined));
-    signal?.addEventListener('abort', cancel, { once: true });
-    const session = timeoutMs ? { query_max_execution_time: `${Math.ceil(timeoutMs / 1000)}s` } : undefined;
     try {
-      signal?.throwIfAborted();
-      for await (const result of await this.client.query({ query: sql, session })) {
-        queryId = result.id;
-        if (signal?.aborted) cancel();
-        signal?.throwIfAborted();
-        if (result.error) throw new TrinoStatementError(result.error.message, result.error.errorName);
-        rows.push(...toRowObjects(result));
-      }
+      return await runTrinoStatement(this.client, sql, signal, timeoutMs);
     } catch (error) {
       throw new QueryEngineError(`trino query failed: ${(error as Error).message}`, { cause: error });
-    } finally {
-      signal?.removeEventListener('abort', cancel);
     }
-    return rows;
   }
 
   /** Metrics queries read what the rollup committed at the moment they run: no partition list to sync. */
