@@ -46,16 +46,25 @@ const columnsReadThroughM = (sql: string) =>
 
 /**
  * Checks each `m.` column against the table the line reads (the builder writes one table's branch per line), or
- * against every table when the line reads none (outer queries over the union of branches).
+ * against every table when the line reads none (outer queries over the union of branches). A line without a
+ * table may also read a column the statement's derived table names itself (`m.hour_ms AS minute_ms`: an
+ * hours-only plan reads its one table through that alias).
  */
 function unknownColumns(sql: string): string[] {
   const tables = new Set([...sql.matchAll(/<<(\w+)>>/g)].map((m) => m[1] as MetricsTableName));
+  const derived = new Set(
+    [...sql.matchAll(/\bm\.(?:"\w+"|\w+) AS (\w+)/g)]
+      .map((match) => match[1]!)
+      .filter((alias) => allReadable.has(alias)),
+  );
   const unknown: string[] = [];
   for (const line of sql.split('\n')) {
     const lineTables = [...line.matchAll(/<<(\w+)>>/g)].map((m) => m[1] as MetricsTableName);
     const scope = lineTables.length > 0 ? lineTables : tables.size === 1 ? [...tables] : [];
     const known = (c: string) =>
-      scope.length > 0 ? scope.every((t) => readableColumns(t).has(c)) : allReadable.has(c);
+      scope.length > 0
+        ? scope.every((t) => readableColumns(t).has(c)) || (lineTables.length === 0 && derived.has(c))
+        : allReadable.has(c);
     for (const column of columnsReadThroughM(line)) if (!known(column)) unknown.push(column);
   }
   return unknown;
