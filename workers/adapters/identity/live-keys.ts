@@ -25,6 +25,8 @@ export interface LiveKeysOptions {
 export class LiveKeys implements KeyAccess {
   private current: KeyRing;
   private etag: string | undefined;
+  /** Whether a read has succeeded: with no document yet, etag and version are both undefined and equal. */
+  private loaded = false;
   private readonly usage = new Map<string, number>();
   private usageDirty = false;
   private timers: NodeJS.Timeout[] = [];
@@ -62,10 +64,12 @@ export class LiveKeys implements KeyAccess {
     const { store, fileKeys, log } = this.options;
     try {
       const version = await store.version();
-      if (version !== undefined && version === this.etag) return;
+      // Without the `loaded` check a pipeline with no managed keys document re-read and logged every tick.
+      if (this.loaded && version === this.etag) return;
       const { doc, etag } = await store.read();
       this.current = new KeyRing([...fileKeys, ...doc.keys.map(toRingEntry)]);
       this.etag = etag;
+      this.loaded = true;
       log.info({ keys: this.current.size, etag }, 'api keys reloaded');
     } catch (err) {
       log.error({ err }, 'api keys reload failed; the previous keys stay in force');
