@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseQuantityBytes } from './quantity.js';
-import { oidcSchema, traceUrlTemplateSchema } from './pipeline-query-spec.js';
+import { oidcSchema, secretKeyRef, traceUrlTemplateSchema } from './pipeline-query-spec.js';
 
 /**
  * The one source of truth for GravixPipeline: the CRD's OpenAPI schema is generated from these zod schemas
@@ -226,17 +226,6 @@ const monitoringSchema = z.object({
     .describe('ServiceMonitor, PrometheusRule and Grafana dashboard ConfigMap'),
 });
 
-// Channel URLs are credentials (a Slack webhook URL posts to the channel): the CR names a Secret key, never a URL.
-const secretKeyRef = z
-  .object({
-    name,
-    key: z
-      .string()
-      .min(1)
-      .max(253)
-      .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key'),
-  })
-  .describe('a key of a Secret in the pipeline namespace');
 export const ALERT_WEBHOOK_SECRET_RULE = cel(
   "self.type != 'webhook' || has(self.hmacSecretRef)",
   'hmacSecretRef is required for a webhook channel: webhooks are signed',
@@ -251,6 +240,7 @@ const alertChannelSchema = z
       .regex(/^[a-z0-9][-a-z0-9]{0,62}$/, 'must be a channel name (lowercase letters, digits, -)')
       .describe('the name GravixAlertRule channels refer to'),
     type: z.enum(['slack', 'webhook', 'alertmanager']),
+    // Channel URLs are credentials (a Slack webhook URL posts to the channel): the CR names a Secret key, never a URL.
     urlSecretRef: secretKeyRef.describe('the Slack webhook URL, webhook URL or Alertmanager base URL'),
     hmacSecretRef: secretKeyRef.optional().describe('the HMAC-SHA256 key that signs webhook bodies'),
   })

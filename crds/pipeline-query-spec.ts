@@ -10,6 +10,18 @@ import { z } from 'zod';
 const cel = (rule: string, message: string) => ({ rule, message });
 const name = z.string().min(1).max(253);
 
+/** A key of a Secret in the pipeline namespace: how the CR names a credential (never the value itself). */
+export const secretKeyRef = z
+  .object({
+    name,
+    key: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key'),
+  })
+  .describe('a key of a Secret in the pipeline namespace');
+
 // The query server refuses a template without {traceId} or with another scheme (workers/query/domain/
 // trace-url-template.ts); the same two rules at admission, so a typo is refused before a pod crash-loops on it.
 export const TRACE_URL_TEMPLATE_RULE = cel(
@@ -39,15 +51,7 @@ export const oidcSchema = z
   .object({
     issuer: z.string().min(1).max(512).describe('the OpenID provider, e.g. https://dex.example.com/dex'),
     clientId: z.string().min(1).max(256),
-    clientSecretRef: z
-      .object({
-        name,
-        key: z
-          .string()
-          .min(1)
-          .max(253)
-          .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key'),
-      })
+    clientSecretRef: secretKeyRef
       .optional()
       .describe('the client secret, a key of a Secret in the pipeline namespace; unset: a public client'),
     redirectUrl: z
