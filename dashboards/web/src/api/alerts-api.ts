@@ -1,7 +1,6 @@
 import type { Silence } from '../../../../workers/alert/domain/silence.js';
 import type { AlertsResponse } from '../domain/alert-summary.js';
-import type { Whoami } from './identity-api.js';
-import { sendApiRequest } from './send-api-request.js';
+import { SessionApi } from './session-api.js';
 
 export type { Silence };
 
@@ -19,21 +18,7 @@ export interface SilenceRequest {
  * silences for operators (the API answers a viewer 403 whatever the page shows). A person's changes carry the
  * session's CSRF token (docs/adr/0076).
  */
-export class AlertsApi {
-  private csrf: string | null = null;
-
-  constructor(
-    private readonly baseUrl: string,
-    private readonly getToken: () => string | null,
-  ) {}
-
-  /** Who the page acts as; keeps a person's CSRF token for the silence calls. */
-  async whoami(): Promise<Whoami> {
-    const me = await this.call<Whoami>('GET', 'whoami');
-    this.csrf = me.csrfToken ?? null;
-    return me;
-  }
-
+export class AlertsApi extends SessionApi {
   alerts(range: { from: number; to: number }): Promise<AlertsResponse> {
     const from = Math.max(0, Math.floor(range.from));
     return this.call('GET', `alerts?from=${from}&to=${Math.floor(range.to)}`);
@@ -49,10 +34,5 @@ export class AlertsApi {
 
   expireSilence(id: string): Promise<void> {
     return this.call('DELETE', `alert-silences/${encodeURIComponent(id)}`);
-  }
-
-  private call<T>(method: string, resource: string, body?: unknown): Promise<T> {
-    const base = { baseUrl: this.baseUrl, token: this.getToken(), csrf: this.csrf, method, resource };
-    return sendApiRequest<T>(body === undefined ? base : { ...base, body });
   }
 }

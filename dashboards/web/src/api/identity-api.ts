@@ -1,17 +1,9 @@
 import type { TenantUsageResponse } from '../../../../workers/query/domain/tenant-usage.js';
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
 import type { KeyView } from '../../../../workers/domain/managed-keys.js';
-import { sendApiRequest } from './send-api-request.js';
+import { SessionApi } from './session-api.js';
 
-/** `GET /api/v1/whoami`: who the page acts as; a person's session adds its role and CSRF token. */
-export interface Whoami {
-  tenant: string;
-  actor: string;
-  scopes: string[];
-  role?: string;
-  csrfToken?: string;
-  expiresAt?: number;
-}
+export type { Whoami } from './session-api.js';
 
 export interface CreatedKey {
   key: KeyView;
@@ -24,20 +16,7 @@ export interface CreatedKey {
  * HttpOnly cookie; every call that changes something carries the session's CSRF token (docs/adr/0076). A token
  * login sends its key instead and needs no CSRF token.
  */
-export class IdentityApi {
-  private csrf: string | null = null;
-
-  constructor(
-    private readonly baseUrl: string,
-    private readonly getToken: () => string | null,
-  ) {}
-
-  async whoami(): Promise<Whoami> {
-    const me = await this.call<Whoami>('GET', 'whoami');
-    this.csrf = me.csrfToken ?? null;
-    return me;
-  }
-
+export class IdentityApi extends SessionApi {
   /** Signs out here; the provider's sign-out URL when it offers RP-initiated logout (the page goes there next). */
   async signOut(): Promise<string | undefined> {
     const answer = await this.call<{ endSessionUrl?: string } | undefined>('POST', 'auth/logout');
@@ -72,10 +51,5 @@ export class IdentityApi {
     const q = new URLSearchParams({ from: String(query.from), to: String(query.to) });
     if (query.actor) q.set('actor', query.actor);
     return this.call('GET', `audit?${q.toString()}`);
-  }
-
-  private call<T>(method: string, resource: string, body?: unknown): Promise<T> {
-    const base = { baseUrl: this.baseUrl, token: this.getToken(), csrf: this.csrf, method, resource };
-    return sendApiRequest<T>(body === undefined ? base : { ...base, body });
   }
 }

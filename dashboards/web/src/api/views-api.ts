@@ -1,24 +1,9 @@
 import type { SavedView } from '../../../../workers/query/domain/saved-views-doc.js';
 import type { ViewSettings } from '../../../../workers/query/domain/saved-view.js';
-import type { Whoami } from './identity-api.js';
-import { sendApiRequest } from './send-api-request.js';
+import { SessionApi } from './session-api.js';
 
 /** `/api/v1/views`: the tenant's saved views (docs/query-api.md). Changes need the operator scope. */
-export class ViewsApi {
-  private csrf: string | null = null;
-
-  constructor(
-    private readonly baseUrl: string,
-    private readonly getToken: () => string | null,
-  ) {}
-
-  /** Who the page acts as; keeps a person's CSRF token for the changes. */
-  async whoami(): Promise<Whoami> {
-    const me = await this.call<Whoami>('GET', 'whoami');
-    this.csrf = me.csrfToken ?? null;
-    return me;
-  }
-
+export class ViewsApi extends SessionApi {
   async list(): Promise<SavedView[]> {
     return (await this.call<{ views: SavedView[] }>('GET', 'views')).views;
   }
@@ -33,10 +18,5 @@ export class ViewsApi {
 
   remove(id: string): Promise<void> {
     return this.call('DELETE', `views/${encodeURIComponent(id)}`);
-  }
-
-  private call<T>(method: string, resource: string, body?: unknown): Promise<T> {
-    const base = { baseUrl: this.baseUrl, token: this.getToken(), csrf: this.csrf, method, resource };
-    return sendApiRequest<T>(body === undefined ? base : { ...base, body });
   }
 }
