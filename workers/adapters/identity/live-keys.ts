@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { KeyRing, type KeyAccess } from '../../domain/key-ring.js';
 import { toRingEntry } from '../../domain/managed-keys.js';
+import { ObjectStoreUnavailableError } from '../object-store/object-store.js';
 import type { ObjectKeyStore } from './key-store.js';
 
 export interface LiveKeysOptions {
@@ -72,7 +73,10 @@ export class LiveKeys implements KeyAccess {
       this.loaded = true;
       log.info({ keys: this.current.size, etag }, 'api keys reloaded');
     } catch (err) {
-      log.error({ err }, 'api keys reload failed; the previous keys stay in force');
+      // A store outage is an expected state (ingest keeps accepting into its WAL): a warning, like the uploader's.
+      // Anything else, e.g. a keys document that no longer parses, needs a person.
+      const level = err instanceof ObjectStoreUnavailableError ? 'warn' : 'error';
+      log[level]({ err }, 'api keys reload failed; the previous keys stay in force');
     }
   }
 
