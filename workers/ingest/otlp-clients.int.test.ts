@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, type Attributes, type Context } from '@opentelemetry/api';
@@ -16,11 +16,11 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { freePort } from '../../testbin/harness/free-port.js';
-import { builtCli } from '../../testbin/harness/built-cli.js';
 import { ManagedProcess } from '../../testbin/harness/managed-process.js';
 import { otelcolForwardingConfig } from '../../testbin/harness/otelcol-forwarding-config.js';
 import { repoPath, testbinPaths } from '../../testbin/harness/testbin-paths.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
+import { startQuickRollupDev } from './testing/quick-rollup-dev.js';
 import type { EndpointsResponse } from '../query/api-types.js';
 import type { ExemplarsResponse } from '../query/api-types.js';
 import { buildExemplarWorkload, expectedSpanExemplars, type SentSpan } from './testing/exemplar-workload.js';
@@ -119,34 +119,9 @@ describe('OTLP from real OpenTelemetry clients into rolled-up minute metrics', (
   const startMs = Date.now() - 180_000;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gx-otlp-'));
-    const [ingestPort, queryPort] = [await freePort(), await freePort()];
-    ingestUrl = `http://127.0.0.1:${ingestPort}`;
-    queryUrl = `http://127.0.0.1:${queryPort}`;
-    dev = new ManagedProcess({
-      name: 'gravix-dev-otlp',
-      command: process.execPath,
-      args: [await builtCli(), 'dev'],
-      env: {
-        GRAVIX_DATA_DIR: dataDir,
-        GRAVIX_INGEST_PORT: String(ingestPort),
-        GRAVIX_QUERY_PORT: String(queryPort),
-        GRAVIX_WAL_SEGMENT_AGE_MS: '2000',
-        GRAVIX_ROLLUP_INTERVAL_MS: '3000',
-        GRAVIX_TRACE_URL_TEMPLATE: 'http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}',
-      },
-    });
-    dev.start();
-    // startGravix's 30 s is not enough for a cold start at load 25 on two cores.
-    await waitUntil(
-      async () => {
-        dev.assertRunning();
-        return (await fetch(`${queryUrl}/ready`).catch(() => undefined))?.ok;
-      },
-      { what: 'gravix dev ready', timeoutMs: 240_000, intervalMs: 1000 },
-    );
-    key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
-    // builtCli() compiles the project first: minutes on a loaded machine.
+    ({ dev, ingestUrl, queryUrl, key } = await startQuickRollupDev('gravix-dev-otlp', {
+      GRAVIX_TRACE_URL_TEMPLATE: 'http://127.0.0.1:16686/trace/{traceId}?uiFind={spanId}',
+    }));
   }, 600_000);
   afterAll(() => dev?.stop('SIGTERM'));
 

@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, context, trace, type Attributes, type Span } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -12,10 +9,9 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
-import { freePort } from '../../testbin/harness/free-port.js';
-import { builtCli } from '../../testbin/harness/built-cli.js';
 import { ManagedProcess } from '../../testbin/harness/managed-process.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
+import { startQuickRollupDev } from './testing/quick-rollup-dev.js';
 import type { EdgeTimeseriesResponse, ServiceMapResponse } from '../query/api-types.js';
 import { buildSeededRandom } from '../domain/seeded-random.js';
 import { exactQuantile } from './testing/otlp-workload.js';
@@ -146,31 +142,7 @@ describe('service map from real OpenTelemetry JS SDK clients through gravix dev'
   let key: string;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gx-otlp-map-'));
-    const [ingestPort, queryPort] = [await freePort(), await freePort()];
-    ingestUrl = `http://127.0.0.1:${ingestPort}`;
-    queryUrl = `http://127.0.0.1:${queryPort}`;
-    dev = new ManagedProcess({
-      name: 'gravix-dev-service-map',
-      command: process.execPath,
-      args: [await builtCli(), 'dev'],
-      env: {
-        GRAVIX_DATA_DIR: dataDir,
-        GRAVIX_INGEST_PORT: String(ingestPort),
-        GRAVIX_QUERY_PORT: String(queryPort),
-        GRAVIX_WAL_SEGMENT_AGE_MS: '2000',
-        GRAVIX_ROLLUP_INTERVAL_MS: '3000',
-      },
-    });
-    dev.start();
-    await waitUntil(
-      async () => {
-        dev.assertRunning();
-        return (await fetch(`${queryUrl}/ready`).catch(() => undefined))?.ok;
-      },
-      { what: 'gravix dev ready', timeoutMs: 240_000, intervalMs: 1000 },
-    );
-    key = readFileSync(join(dataDir, 'dev-api-key'), 'utf8').trim();
+    ({ dev, ingestUrl, queryUrl, key } = await startQuickRollupDev('gravix-dev-service-map'));
   }, 600_000);
   afterAll(() => dev?.stop('SIGTERM'));
 
