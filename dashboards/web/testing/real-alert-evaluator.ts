@@ -1,12 +1,8 @@
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import type { NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
 import type { ObjectStore } from '../../../workers/adapters/object-store/object-store.js';
 import { AlertStore } from '../../../workers/alert/adapters/alert-store.js';
 import { EngineAlertData } from '../../../workers/alert/adapters/engine-alert-data.js';
-import { AlertEvaluator } from '../../../workers/alert/app/alert-evaluator.js';
-import { AlertMetrics } from '../../../workers/alert/app/alert-metrics.js';
-import { Notifier } from '../../../workers/alert/app/notifier.js';
+import { buildQuietEvaluator } from '../../../workers/alert/testing/quiet-evaluator.js';
 import type { QueryEngine } from '../../../workers/query/app/query-engine.js';
 
 /**
@@ -30,34 +26,12 @@ export async function evaluateAlerts(
     if (state.evaluatedThrough === null)
       await alerts.saveState({ ...state, evaluatedThrough: options.resumeAfter }, etag);
   }
-  const metrics = new AlertMetrics(new Registry());
-  const log = pino({ level: 'silent' });
-  const notifier = new Notifier({
-    channels: () => [],
-    store: alerts,
-    metrics,
-    log,
-    send: {
-      dashboardUrl: 'http://gravix.test/',
-      alertmanagerValidForMs: 300_000,
-      timeoutMs: 1000,
-      now: Date.now,
-    },
-    attempts: 1,
-    backoffMs: 0,
-    giveUpAfterMs: 3_600_000,
-  });
-  const evaluator = new AlertEvaluator({
+  const { evaluator } = buildQuietEvaluator({
     store,
     alerts,
     data: new EngineAlertData(engine),
-    notifier,
-    metrics,
-    log,
     rules: () => alerts.listRules(),
-    settleMs: 0,
     catchUpMinutes: options.catchUpMinutes,
-    staleMs: 3_600_000,
   });
   await evaluator.tick();
 }

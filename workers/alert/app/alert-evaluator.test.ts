@@ -1,19 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { writeRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
-import { AlertStore } from '../adapters/alert-store.js';
 import { MinuteRowsAlertData } from '../adapters/minute-rows-alert-data.js';
 import { buildAlertsView } from '../http/alerts-view.js';
 import type { AlertData } from './alert-data.js';
-import { AlertEvaluator } from './alert-evaluator.js';
-import { AlertMetrics } from './alert-metrics.js';
-import { Notifier } from './notifier.js';
+import { buildQuietEvaluator } from '../testing/quiet-evaluator.js';
 
 const minute = 60_000;
 const t0 = Date.UTC(2026, 11, 1, 14, 0);
@@ -59,40 +55,8 @@ describe('alert evaluator metrics and budgets', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const build = (data: AlertData) => {
-    const registry = new Registry();
-    const metrics = new AlertMetrics(registry);
-    const alerts = new AlertStore(store);
-    const log = pino({ level: 'silent' });
-    const notifier = new Notifier({
-      channels: () => [],
-      store: alerts,
-      metrics,
-      log,
-      send: {
-        dashboardUrl: 'http://gravix.test/',
-        alertmanagerValidForMs: 300_000,
-        timeoutMs: 1000,
-        now: Date.now,
-      },
-      attempts: 1,
-      backoffMs: 0,
-      giveUpAfterMs: 3_600_000,
-    });
-    const evaluator = new AlertEvaluator({
-      store,
-      alerts,
-      data,
-      notifier,
-      metrics,
-      log,
-      rules: () => Promise.resolve(rules),
-      settleMs: 0,
-      catchUpMinutes: 3,
-      staleMs: 3_600_000,
-    });
-    return { evaluator, registry, alerts };
-  };
+  const build = (data: AlertData) =>
+    buildQuietEvaluator({ store, data, rules: () => Promise.resolve(rules), catchUpMinutes: 3 });
   const value = async (registry: Registry, name: string) =>
     (await registry.getSingleMetric(name)!.get()).values;
 
