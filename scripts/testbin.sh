@@ -203,7 +203,8 @@ build_dex() {
 }
 
 # Debian packages the tests run: command -> package.
-apt_packages=(chromium:chromium promtool:prometheus unzip:unzip shellcheck:shellcheck)
+apt_packages=(chromium:chromium promtool:prometheus prometheus-alertmanager:prometheus-alertmanager unzip:unzip
+  shellcheck:shellcheck)
 
 install_apt() {
   local missing=() entry start end cached=true

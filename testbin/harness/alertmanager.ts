@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
+import { testbinPaths } from './testbin-paths.js';
 import { waitUntil } from './wait-until.js';
 
-/** Debian's prometheus-alertmanager package (`apt-get install -y prometheus-alertmanager`). */
-export const alertmanagerBinary = '/usr/bin/prometheus-alertmanager';
 
 export interface Alertmanager {
   url: string;
@@ -34,7 +33,7 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
   writeFileSync(join(dir, 'alertmanager.yml'), stringify(config));
   const proc = new ManagedProcess({
     name: 'alertmanager',
-    command: alertmanagerBinary,
+    command: testbinPaths().alertmanager,
     args: [
       `--config.file=${join(dir, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'data')}`,

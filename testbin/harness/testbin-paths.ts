@@ -39,6 +39,8 @@ export interface TestbinPaths {
   trinoHome: string;
   chromium: string;
   promtool: string;
+  /** Debian's prometheus-alertmanager (scripts/testbin.sh apt), the real Alertmanager of the notifier tests. */
+  alertmanager: string;
   temurinJavaHome: string;
   /** Debian's shellcheck (scripts/testbin.sh apt); requireShellcheck() fails loudly when it is missing. */
   shellcheck: string;
@@ -63,6 +65,7 @@ export function testbinPaths(): TestbinPaths {
     trinoHome: join(cache, `trino-${v.TRINO_VERSION}`),
     chromium: process.env['GRAVIX_CHROMIUM'] ?? '/usr/bin/chromium',
     promtool: process.env['GRAVIX_PROMTOOL'] ?? '/usr/bin/promtool',
+    alertmanager: process.env['GRAVIX_ALERTMANAGER'] ?? '/usr/bin/prometheus-alertmanager',
     temurinJavaHome: process.env['GRAVIX_TRINO_JAVA_HOME'] ?? '/usr/lib/jvm/temurin-25-jdk-amd64',
     shellcheck: process.env['GRAVIX_SHELLCHECK'] ?? '/usr/bin/shellcheck',
     schemathesis: join(cache, `schemathesis-${v.SCHEMATHESIS_VERSION}`, 'bin', 'schemathesis'),
