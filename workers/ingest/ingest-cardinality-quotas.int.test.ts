@@ -17,7 +17,11 @@ import { startIngestServer, type IngestServer } from './ingest-server.js';
  */
 const quota = { services: 10, routesPerService: 4 };
 const beatMs = 300;
-const keys = { shop: 'shop-key-0123456789', billing: 'billing-key-0123456789' };
+const keys = {
+  shop: 'shop-key-0123456789',
+  billing: 'billing-key-0123456789',
+  ops: 'ops-key-0123456789',
+};
 
 let dir: string;
 let store: LocalObjectStore;
@@ -41,9 +45,9 @@ async function startReplica(name: string) {
 
 let seq = 0;
 /** One batch with a fact per (service, path) pair; every fact accepted (folding is not a refusal). */
-async function send(url: string, tenant: keyof typeof keys, pairs: [string, string][]) {
+async function send(url: string, tenant: keyof typeof keys, pairs: [string, string][], phase = 'e') {
   const facts = pairs.map(([service, path]) => ({
-    event_id: `e-${seq++}`,
+    event_id: `${phase}-${seq++}`,
     timestamp: Date.now(),
     service,
     method: 'GET',
@@ -65,16 +69,32 @@ const waitBeats = (n: number) => new Promise((r) => setTimeout(r, beatMs * n));
 
 /** Every fact in the raw layer after both servers stopped (they upload their WAL on the way out). */
 async function storedFacts() {
-  const facts: { tenant: string; service: string; path: string; ingester: string }[] = [];
+  const facts: { tenant: string; service: string; path: string; ingester: string; event_id: string }[] = [];
   for (const { key } of await store.list('raw/')) {
     const body = gunzipSync((await store.get(key))!.body).toString('utf8');
     const ingester = parseRawSegmentKey(key).file.split('-').slice(0, 2).join('-');
     for (const line of body.split('\n').filter(Boolean)) {
-      const r = JSON.parse(line) as { tenant: string; service: string; path: string };
-      facts.push({ tenant: r.tenant, service: r.service, path: r.path, ingester });
+      const r = JSON.parse(line) as { tenant: string; service: string; path: string; event_id: string };
+      facts.push({ tenant: r.tenant, service: r.service, path: r.path, ingester, event_id: r.event_id });
     }
   }
   return facts;
+}
+
+/** The tenants file: shop's quotas fixed, ops's as given (rewritten by the re-read test). */
+function writeTenants(ops: { services: number; routesPerService: number }) {
+  writeFileSync(
+    join(dir, 'tenants.yaml'),
+    [
+      'tenants:',
+      '  - tenant: shop',
+      `    quotas: { services: ${quota.services}, routesPerService: ${quota.routesPerService} }`,
+      '  - tenant: billing',
+      '  - tenant: ops',
+      `    quotas: { services: ${ops.services}, routesPerService: ${ops.routesPerService} }`,
+      '',
+    ].join('\n'),
+  );
 }
 
 beforeAll(async () => {
@@ -86,13 +106,11 @@ beforeAll(async () => {
       keys: [
         { name: 'shop', tenant: 'shop', sha256: hashApiKey(keys.shop), scopes: ['ingest'] },
         { name: 'billing', tenant: 'billing', sha256: hashApiKey(keys.billing), scopes: ['ingest'] },
+        { name: 'ops', tenant: 'ops', sha256: hashApiKey(keys.ops), scopes: ['ingest'] },
       ],
     }),
   );
-  writeFileSync(
-    join(dir, 'tenants.yaml'),
-    `tenants:\n  - tenant: shop\n    quotas: { services: ${quota.services}, routesPerService: ${quota.routesPerService} }\n  - tenant: billing\n`,
-  );
+  writeTenants({ services: 3, routesPerService: 2 });
   servers.push(await startReplica('ingest-0'), await startReplica('ingest-1'));
   await waitBeats(3); // each has read the other's beat
 }, 60_000);
@@ -157,5 +175,43 @@ describe('distinct services and routes per service, shared by two ingest replica
     expect(storedBy('ingest-0').has(overflowService)).toBe(true);
     const billing = new Set(facts.filter((f) => f.tenant === 'billing').map((f) => f.service));
     expect(billing.size).toBe(16);
+  }, 90_000);
+});
+
+describe('a changed services or routes-per-service quota', () => {
+  /** Distinct services, and distinct routes of `api`, in ops's stored facts of the given phases. */
+  const distinct = (facts: Awaited<ReturnType<typeof storedFacts>>, phases: string[]) => {
+    const ops = facts.filter((f) => f.tenant === 'ops' && phases.includes(f.event_id.split('-')[0]!));
+    const services = new Set(ops.map((f) => f.service).filter((s) => s !== overflowService));
+    const routes = new Set(
+      ops.filter((f) => f.service === 'api' && f.path !== overflowRoute).map((f) => f.path),
+    );
+    return { services: services.size, routes: routes.size };
+  };
+
+  it('applies on both replicas at the tenants file re-read, names refused before the change included', async () => {
+    for (const { server } of servers.splice(0)) await server.stop(); // only these two share ops's quota
+    const [a, b] = [await startReplica('ingest-2'), await startReplica('ingest-3')];
+    servers.push(a, b);
+    await waitBeats(3);
+    // quota 3 services, 2 routes of a service: ingest-2's fair shares are 2 and 1, ingest-3's 1 and 1.
+    await send(a.url, 'ops', [['api', '/']], 'p0');
+    await waitBeats(4);
+    const batch = (side: string) => [
+      ...names(`o-${side}`, 4).map((s): [string, string] => [s, '/']),
+      ...names(`/r-${side}`, 4).map((r): [string, string] => ['api', r]),
+    ];
+    await Promise.all([send(a.url, 'ops', batch('a'), 'p1'), send(b.url, 'ops', batch('b'), 'p1')]);
+
+    writeTenants({ services: 7, routesPerService: 6 }); // fair shares now 4 and 3, 3 and 3
+    await new Promise((r) => setTimeout(r, 6000)); // the file is re-read every 5 s
+    await waitBeats(2);
+    // The same names again: those folded before (a cached refusal on the byte-level path) get the new room.
+    await Promise.all([send(a.url, 'ops', batch('a'), 'p2'), send(b.url, 'ops', batch('b'), 'p2')]);
+    for (const { server } of servers.splice(0)) await server.stop();
+
+    const facts = await storedFacts();
+    expect(distinct(facts, ['p0', 'p1'])).toEqual({ services: 3, routes: 2 });
+    expect(distinct(facts, ['p0', 'p1', 'p2'])).toEqual({ services: 7, routes: 6 });
   }, 90_000);
 });

@@ -98,6 +98,7 @@ async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: 
   });
   const shares = new SharedCardinality({ self, quotasOf, staleMs: config.GRAVIX_QUOTA_STALE_MS });
   const routes = buildRouteBudget(config, live, shares);
+  live.onChange(() => routes.refreshBudgets()); // a changed services/routesPerService quota applies at once
   const names = new ReplicaNamesExchange({
     store,
     source: routes,

@@ -14,6 +14,7 @@ export class LiveTenants {
   private byTenant = new Map<string, TenantSettings>();
   private stamp = '';
   private timer: NodeJS.Timeout | undefined;
+  private readonly listeners: (() => void)[] = [];
 
   /** Reads the file once (an invalid file at start is a configuration error, thrown), then polls it. */
   constructor(
@@ -34,6 +35,11 @@ export class LiveTenants {
     return [...this.byTenant.values()];
   }
 
+  /** Calls `listener` after each re-read that changed the settings (not the first read). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
   stop(): void {
     clearInterval(this.timer);
   }
@@ -48,6 +54,7 @@ export class LiveTenants {
       this.byTenant = new Map(tenants.map((t) => [t.tenant, t]));
       this.stamp = stamp;
       this.log.info({ path, tenants: tenants.length }, 'tenants file loaded');
+      if (!first) for (const listener of this.listeners) listener();
     } catch (err) {
       if (first && err instanceof InvalidTenantError)
         throw new ConfigError(err.issues.map((issue) => `GRAVIX_TENANTS_FILE: ${issue}`));

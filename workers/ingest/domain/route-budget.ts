@@ -67,9 +67,10 @@ interface TenantState {
  * ingester's memory: distinct services per tenant, routes per service, and routes per tenant. Known services and
  * routes keep working; new ones past a budget fold into overflowService / overflowRoute, which the rolled-up data
  * and the UI show, and the fold is counted for the cardinality report. A tenant's memory is bounded by its
- * budgets (plus a fixed top-offenders table), whatever it sends. An answer never changes: an admitted name stays
- * admitted and a refused one stays refused (sets only grow, so once full they are full for good), which is what
- * lets the byte-level path cache answers (fast-facts/route-cache.ts). A tenant's services and routes-per-service
+ * budgets (plus a fixed top-offenders table), whatever it sends. An admitted name stays admitted, and while the
+ * budgets stay as they are a refused one stays refused (sets only grow, so once full they are full for good), which
+ * is what lets the byte-level path cache answers (fast-facts/route-cache.ts, dropped when `epoch` moves: a tenant's
+ * quotas changed in the tenants file). A tenant's services and routes-per-service
  * quotas hold across ingest replicas (`shares`, docs/adr/0090): a name another replica announced is admitted
  * without cost, a new one only within this replica's slots. Other budgets are per ingester and in memory: after a
  * restart they refill in first-seen order, which can differ between ingesters; the overflow names make that visible.
@@ -79,10 +80,12 @@ export class RouteBudget {
   private readonly tenants = new Map<string, TenantState>();
   private readonly limits: CardinalityLimits;
 
+  /** Bumped whenever a tenant's budgets change (refreshBudgets): caches of this budget's answers start over. */
+  private budgetEpoch = 0;
+
   /**
-   * `budgetsOf` gives a tenant its own service and route-per-service budgets (its quotas). They are read when the
-   * tenant is first seen and then kept, so an answer never changes (above); a changed quota applies from the
-   * ingester's next start.
+   * `budgetsOf` gives a tenant its own service and route-per-service budgets (its quotas), read when the tenant is
+   * first seen and again by refreshBudgets when the tenants file changed.
    */
   constructor(
     private readonly maxRoutesPerService: number,
@@ -111,6 +114,30 @@ export class RouteBudget {
       this.tenants.set(tenant, state);
     }
     return state;
+  }
+
+  /** Changes whenever a tenant's budgets change: an answer cached before may differ now. */
+  get epoch(): number {
+    return this.budgetEpoch;
+  }
+
+  /**
+   * Reads every seen tenant's budgets again (the tenants file changed). A raised quota admits new names from now
+   * on; a lowered one stops new names and keeps those already admitted (facts of a known name never start folding
+   * mid-stream). The epoch moves when any budget changed, so cached answers, refused ones included, are dropped.
+   */
+  refreshBudgets(): void {
+    for (const [tenant, state] of this.tenants) {
+      const now = this.budgetsFor(tenant, undefined);
+      if (
+        now.servicesPerTenant === state.servicesPerTenant &&
+        now.routesPerService === state.routesPerService
+      )
+        continue;
+      state.servicesPerTenant = now.servicesPerTenant;
+      state.routesPerService = now.routesPerService;
+      this.budgetEpoch++;
+    }
   }
 
   /** The service a fact of `service` is kept under: itself, or overflowService past the tenant's budget. */

@@ -25,13 +25,16 @@ const maxEntriesPerTenant = 20_000;
 /**
  * The service and route the budget gave each (service, raw path) of a tenant, looked up by the body's bytes: a repeat
  * costs a hash of the bytes instead of two strings, a normalisation and two hashed map lookups. Exact, because a
- * budget never changes its answer: an admitted route stays admitted, and a refused one stays refused (a
- * service's route set only grows, so once full it is full for good).
+ * budget does not change its answer while its epoch stays: an admitted route stays admitted, and a refused one
+ * stays refused (a service's route set only grows, so once full it is full for good).
  */
 export class RouteCache {
   private readonly tenants = new Map<string, { entries: Map<number, Entry>; size: number }>();
+  private epoch: number;
 
-  constructor(private readonly routes: RouteBudget) {}
+  constructor(private readonly routes: RouteBudget) {
+    this.epoch = routes.epoch;
+  }
 
   /** The service and route JSON for service b[serviceStart, serviceEnd) and raw path b[pathStart, pathEnd) (plain ASCII). */
   admit(
@@ -42,6 +45,11 @@ export class RouteCache {
     pathStart: number,
     pathEnd: number,
   ): CachedRoute {
+    if (this.epoch !== this.routes.epoch) {
+      // A tenant's quotas changed: answers cached under the old budgets (refusals above all) may be wrong now.
+      this.tenants.clear();
+      this.epoch = this.routes.epoch;
+    }
     let table = this.tenants.get(tenant);
     if (!table) {
       table = { entries: new Map(), size: 0 };
