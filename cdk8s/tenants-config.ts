@@ -1,11 +1,16 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { KubeConfigMap } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { renderTenantsFile } from '../crds/gravix-tenant.js';
 import type { TenantSettings } from '../crds/gravix-tenant-spec.js';
 import { childMetadata, childName } from './naming.js';
-import type { TenantAuthor } from '../workers/domain/tenant-changes.js';
+import {
+  tenantAuthorsFileSchema,
+  type TenantAuthor,
+  type TenantAuthorsFile,
+  type TenantTombstone,
+} from '../workers/domain/tenant-changes.js';
 
 /**
  * The pipeline's tenants as the workers read them (GRAVIX_TENANTS_FILE, workers/adapters/tenants/live-tenants.ts):
@@ -23,14 +28,28 @@ export const TENANTS_VOLUME = 'tenants';
 export interface PublishedTenants {
   settings: readonly TenantSettings[];
   authors: Readonly<Record<string, TenantAuthor>>;
+  /** uid -> GravixTenants deleted lately (workers/domain/tenant-changes.ts planTenantTombstones). */
+  deleted?: Readonly<Record<string, TenantTombstone>>;
 }
 
 export const tenantsConfigMapName = (pipeline: GravixPipeline) => childName(pipeline, 'tenants');
 
-/** The authors file; tenants in id order, so equal inputs are equal text (no apply when nothing changed). */
-export function renderTenantAuthors(authors: Readonly<Record<string, TenantAuthor>>): string {
-  const sorted = Object.fromEntries(Object.entries(authors).sort(([a], [b]) => (a < b ? -1 : 1)));
-  return stringify({ tenants: sorted });
+/** The authors file; entries in key order, so equal inputs are equal text (no apply when nothing changed). */
+export function renderTenantAuthors(
+  authors: Readonly<Record<string, TenantAuthor>>,
+  deleted: Readonly<Record<string, TenantTombstone>> = {},
+): string {
+  const sorted = <T>(record: Readonly<Record<string, T>>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return stringify({
+    tenants: sorted(authors),
+    ...(Object.keys(deleted).length > 0 ? { deleted: sorted(deleted) } : {}),
+  });
+}
+
+/** The authors file's text read back (the query replicas' audit, the operator's next tombstones); throws when bad. */
+export function parseTenantAuthors(text: string): TenantAuthorsFile {
+  return tenantAuthorsFileSchema.parse(parse(text) ?? {});
 }
 
 export class TenantsConfig extends Construct {
@@ -41,7 +60,7 @@ export class TenantsConfig extends Construct {
       metadata: childMetadata(pipeline, 'config', tenantsConfigMapName(pipeline)),
       data: {
         [TENANTS_FILE]: renderTenantsFile(tenants.settings),
-        [TENANT_AUTHORS_FILE]: renderTenantAuthors(tenants.authors),
+        [TENANT_AUTHORS_FILE]: renderTenantAuthors(tenants.authors, tenants.deleted),
       },
     });
   }

@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { parseTenantAuthors } from '../cdk8s/tenants-config.js';
 import { TENANT_API_VERSION, TENANT_KIND } from '../crds/gravix-tenant-crd.js';
 import { parseTenantsFile } from '../crds/gravix-tenant.js';
 import type { TenantStatus } from '../crds/gravix-tenant-spec.js';
@@ -254,11 +255,18 @@ describe('gravix operator: settings from CRs and Secrets reach the worker pods',
     );
     await tenantStatus('shop', (s) => s?.observedGeneration === 2 && s.phase === 'Accepted');
 
+    const billingUid = String(((await get(tenantPath('billing'))) as Tenant).metadata.uid);
+    const deletedAt = Date.now();
     await env.client.request({ method: 'DELETE', path: tenantPath('billing') });
     await eventually('billing dropped', async () => {
       const tenants = await publishedTenants('quotas');
       return tenants?.length === 1 && tenants[0]!.tenant === 'shop';
     });
+    // Its uid is tombstoned beside the authors, so the query replicas audit the deletion at once (docs/adr/0097).
+    const authors = parseTenantAuthors((await configMap('quotas-tenants'))!.data['tenant-authors.yaml']!);
+    expect(Object.keys(authors.tenants)).toEqual(['shop']);
+    expect(authors.deleted).toEqual({ [billingUid]: { tenant: 'billing', at: expect.any(Number) } });
+    expect(Math.abs(authors.deleted[billingUid]!.at - deletedAt)).toBeLessThan(30_000);
     const after = (await get(childPath('apps/v1', 'StatefulSet', 'quotas-ingest'))) as Workload;
     expect(after.spec.template).toEqual(ingest.spec.template);
   });

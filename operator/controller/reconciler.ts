@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { synthGeneratedSecrets, type Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { SecretGenerator } from '../../cdk8s/secrets.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PIPELINE_LABEL } from '../../cdk8s/naming.js';
+import { parseTenantAuthors, TENANT_AUTHORS_FILE, tenantsConfigMapName } from '../../cdk8s/tenants-config.js';
 import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
@@ -21,6 +22,7 @@ import { deprecatedFieldsSet, describeDeprecatedFields } from '../domain/depreca
 import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { holdUntilReplaced, planPrune } from '../domain/prune-plan.js';
 import { planOrphanedTenants, planTenants, type TenantStatusWrite } from '../domain/tenant-plan.js';
+import { planTenantTombstones, type TenantAuthorsFile } from '../../workers/domain/tenant-changes.js';
 import {
   failedJob,
   isWorkload,
@@ -97,8 +99,7 @@ export class PipelineReconciler {
     const generated = withOwner(pipeline, synthGeneratedSecrets(pipeline, this.deps.generate));
     const secrets = await ensureGeneratedSecrets(this.deps.children, pipeline, generated);
     const rescue = await observeIngestRescue(this.deps.children, pipeline);
-    const { namespace, name } = pipeline.metadata;
-    const tenants = planTenants(await this.deps.tenants.ofPipeline(namespace, name));
+    const tenants = await this.planPublishedTenants(pipeline);
     const desired = buildDesiredState(pipeline, {
       generate: this.deps.generate,
       prometheusOperator,
@@ -121,6 +122,28 @@ export class PipelineReconciler {
     // Only once the tenants ConfigMap is applied may a tenant read Accepted.
     await this.writeTenantStatuses(tenants.statusWrites);
     return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned };
+  }
+
+  /**
+   * The pipeline's tenants, with tombstones for those gone since the tenants ConfigMap was last applied (read from
+   * the live ConfigMap's authors file), so query replicas audit a deletion at once (docs/adr/0097).
+   */
+  private async planPublishedTenants(pipeline: GravixPipeline) {
+    const { namespace, name } = pipeline.metadata;
+    const plan = planTenants(await this.deps.tenants.ofPipeline(namespace, name));
+    const live = await this.deps.children.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: tenantsConfigMapName(pipeline), namespace },
+    });
+    const text = (live?.data as Record<string, string> | undefined)?.[TENANT_AUTHORS_FILE];
+    let previous: TenantAuthorsFile | undefined;
+    try {
+      previous = text === undefined ? undefined : parseTenantAuthors(text);
+    } catch {
+      previous = undefined; // an edited-by-hand file: no tombstones this pass, the workers' fallback applies
+    }
+    return { ...plan, deleted: planTenantTombstones(previous, plan.authors, Date.parse(this.deps.now())) };
   }
 
   private async writeTenantStatuses(writes: readonly TenantStatusWrite[]): Promise<void> {

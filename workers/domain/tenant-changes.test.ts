@@ -2,7 +2,9 @@ import type { TenantSettings } from '../../crds/gravix-tenant-spec.js';
 import {
   emptyAuditedTenants,
   planTenantChanges,
+  planTenantTombstones,
   PROPAGATION_MS,
+  TOMBSTONE_MS,
   type AuditedTenants,
   type TenantAuthor,
 } from './tenant-changes.js';
@@ -112,5 +114,70 @@ describe('tenant changes for the audit log', () => {
     const first = plan(emptyAuditedTenants(), [tenant('acme')]);
     const second = plan(first.next, [tenant('acme'), tenant('zeta')]);
     expect(second.next.pending.map((e) => e.tenant)).toEqual(['acme', 'zeta']);
+  });
+});
+
+describe('deletions the operator tombstoned', () => {
+  it('records a tombstoned GravixTenant as deleted at once, and a replica that still lists it does not revive it', () => {
+    const audited = plan(emptyAuditedTenants(), [tenant('acme', 10)], { acme: author('u1', 3) }).next;
+    const deleted = planTenantChanges({
+      audited: { ...audited, pending: [] },
+      current: [],
+      authors: {},
+      deleted: { u1: { tenant: 'acme', at: 1500 } },
+      at: 2000,
+      nonce: () => 'f'.repeat(16),
+    });
+    expect(deleted.events).toEqual([
+      { nonce: 'f'.repeat(16), at: 2000, tenant: 'acme', actor: 'unknown', before: tenant('acme', 10) },
+    ]);
+    expect(plan(deleted.next, [tenant('acme', 10)], { acme: author('u1', 3) }, 2500).events).toEqual([]);
+  });
+
+  it('does not take a tombstone of another uid (a tenant of the same name recreated) as this one’s deletion', () => {
+    const audited = plan(emptyAuditedTenants(), [tenant('acme')], { acme: author('u2', 1) }).next;
+    const next = planTenantChanges({
+      audited: { ...audited, pending: [] },
+      current: [],
+      authors: {},
+      deleted: { u1: { tenant: 'acme', at: 900 } },
+      at: 2000,
+      nonce: () => 'f'.repeat(16),
+    });
+    expect(next.events).toEqual([]);
+  });
+});
+
+describe('the operator’s tombstones', () => {
+  const file = (tenants: Record<string, TenantAuthor>, deleted = {}) => ({ tenants, deleted });
+
+  it('adds one for each uid the previous file listed and the new authors do not, at the pass’s time', () => {
+    const previous = file({ acme: author('u1', 1), shop: author('u2', 4) });
+    expect(planTenantTombstones(previous, { shop: author('u2', 5) }, 10_000)).toEqual({
+      u1: { tenant: 'acme', at: 10_000 },
+    });
+  });
+
+  it('keeps earlier ones for TOMBSTONE_MS with their first time, so a steady pipeline renders the same file', () => {
+    const previous = file({ shop: author('u2', 4) }, { u1: { tenant: 'acme', at: 10_000 } });
+    const authors = { shop: author('u2', 4) };
+    expect(planTenantTombstones(previous, authors, 10_000 + TOMBSTONE_MS - 1)).toEqual({
+      u1: { tenant: 'acme', at: 10_000 },
+    });
+    expect(planTenantTombstones(previous, authors, 10_000 + TOMBSTONE_MS)).toEqual({});
+  });
+
+  it('has none without a previous file, and drops one whose uid is listed again', () => {
+    expect(planTenantTombstones(undefined, { acme: author('u1', 1) }, 5)).toEqual({});
+    const previous = file({}, { u1: { tenant: 'acme', at: 1 } });
+    expect(planTenantTombstones(previous, { acme: author('u1', 1) }, 5)).toEqual({});
+  });
+
+  it('holds at most the newest 200', () => {
+    const tenants = Object.fromEntries(
+      Array.from({ length: 250 }, (_, i) => [`t${i}`, author(`u${i}`, 1)] as const),
+    );
+    const next = planTenantTombstones(file(tenants), {}, 7);
+    expect(Object.keys(next)).toHaveLength(200);
   });
 });

@@ -13,9 +13,19 @@ import type { TenantSettings } from '../../crds/gravix-tenant-spec.js';
  */
 const tenantAuthorSchema = z.object({ uid: z.string(), generation: z.number().int(), actor: z.string() });
 export type TenantAuthor = z.infer<typeof tenantAuthorSchema>;
+/**
+ * A GravixTenant the operator saw go (its uid was in the file's previous authors and is no longer), with when it
+ * saw that: positive evidence of a deletion, where a tenant merely missing from a replica's file may be one the
+ * replica has not been sent yet. Kept by the operator for TOMBSTONE_MS (docs/adr/0097).
+ */
+const tenantTombstoneSchema = z.object({ tenant: z.string(), at: z.number().int() });
+export type TenantTombstone = z.infer<typeof tenantTombstoneSchema>;
 export const tenantAuthorsFileSchema = z.object({
   tenants: z.record(z.string(), tenantAuthorSchema).default({}),
+  /** uid -> tombstone of GravixTenants deleted lately. */
+  deleted: z.record(z.string(), tenantTombstoneSchema).default({}),
 });
+export type TenantAuthorsFile = z.infer<typeof tenantAuthorsFileSchema>;
 
 const auditedTenantSchema = z.object({
   settings: z.unknown(),
@@ -56,11 +66,37 @@ const MAX_DELETED_UIDS = 1000;
  * is older than this: before, the replica may simply not have the file that lists it yet.
  */
 export const PROPAGATION_MS = 120_000;
+/** How long the operator keeps a tombstone: every replica's file had time to carry it (twice the propagation). */
+export const TOMBSTONE_MS = 2 * PROPAGATION_MS;
+const MAX_TOMBSTONES = 200;
+
+/**
+ * The tombstones the operator publishes next (pure): the previous file's, less those older than TOMBSTONE_MS (and
+ * past MAX_TOMBSTONES, the oldest), plus one for each uid the previous file listed that `authors` no longer does.
+ * Equal inputs give equal output, so a steady pipeline's ConfigMap does not change.
+ */
+export function planTenantTombstones(
+  previous: TenantAuthorsFile | undefined,
+  authors: Readonly<Record<string, TenantAuthor>>,
+  now: number,
+): Record<string, TenantTombstone> {
+  const listed = new Set(Object.values(authors).map((a) => a.uid));
+  const kept = Object.entries(previous?.deleted ?? {}).filter(
+    ([uid, t]) => now - t.at < TOMBSTONE_MS && !listed.has(uid),
+  );
+  const gone = Object.entries(previous?.tenants ?? {})
+    .filter(([, a]) => a.uid !== '' && !listed.has(a.uid) && !previous?.deleted[a.uid])
+    .map(([tenant, a]): [string, TenantTombstone] => [a.uid, { tenant, at: now }]);
+  const all = [...kept, ...gone].sort(([ua, a], [ub, b]) => a.at - b.at || (ua < ub ? -1 : 1));
+  return Object.fromEntries(all.slice(-MAX_TOMBSTONES));
+}
 
 export interface TenantChangesInput {
   audited: AuditedTenants;
   current: readonly TenantSettings[];
   authors: Readonly<Record<string, TenantAuthor>>;
+  /** The operator's tombstones (uid -> deletion) beside the authors: a recorded tenant among them is deleted now. */
+  deleted?: Readonly<Record<string, TenantTombstone>>;
   at: number;
   nonce: () => string;
 }
@@ -69,9 +105,10 @@ export interface TenantChangesInput {
  * What changed from the audited state to this replica's view, and the next audited state. A view older than the
  * audited state (a replica whose mounted file the kubelet has not updated yet: a lower generation of the same
  * object, or an object already recorded as deleted) changes nothing, so replicas that see a change at different
- * moments record it once and never record it back; a GravixTenant recorded less than PROPAGATION_MS ago that a
- * replica does not list is not yet a deletion (its deletion is then recorded up to that much later). Without
- * authors (the embedded mode's one file, one process) every difference counts at once.
+ * moments record it once and never record it back. A recorded GravixTenant a replica does not list is deleted at
+ * once when the operator's tombstone for its uid says so; without one (the tombstone expired, or an older operator)
+ * only once it was recorded PROPAGATION_MS ago: before, the replica may not have the file that lists it yet.
+ * Without authors (the embedded mode's one file, one process) every difference counts at once.
  */
 export function planTenantChanges(input: TenantChangesInput): {
   events: PendingTenantEvent[];
@@ -132,7 +169,8 @@ function isBehind(
 /** A recorded tenant this replica does not list: deleted, once every replica must have had time to see it. */
 function recordMissing(input: TenantChangesInput, state: MutableState, id: string): PendingTenantEvent[] {
   const before = state.tenants[id]!;
-  if (before.uid && input.at - before.at < PROPAGATION_MS) return [];
+  const tombstoned = before.uid !== undefined && input.deleted?.[before.uid] !== undefined;
+  if (before.uid && !tombstoned && input.at - before.at < PROPAGATION_MS) return [];
   delete state.tenants[id];
   if (before.uid) state.deletedUids.push(before.uid);
   // Who deletes an object leaves no managed field behind: the actor of a deletion is not known.

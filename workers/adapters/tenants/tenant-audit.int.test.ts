@@ -7,7 +7,8 @@ import { waitUntil } from '../../../testbin/harness/wait-until.js';
 import type { TenantSettings } from '../../../crds/gravix-tenant-spec.js';
 import { hashApiKey } from '../../domain/api-keys.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
-import { PROPAGATION_MS, type TenantAuthor } from '../../domain/tenant-changes.js';
+import { PROPAGATION_MS, type TenantAuthor, type TenantTombstone } from '../../domain/tenant-changes.js';
+import { renderTenantAuthors } from '../../../cdk8s/tenants-config.js';
 import { loadQueryConfig } from '../../query/config.js';
 import { startQueryServer, type QueryServer } from '../../query/app/query-server.js';
 import { AuditLog } from '../identity/audit-log.js';
@@ -38,9 +39,13 @@ function replica(store: LocalObjectStore, dir: string, clock: () => number) {
   return {
     audit,
     /** What the kubelet does when the ConfigMap changes: both files at once. */
-    see(next: TenantSettings[], authors: Record<string, TenantAuthor>) {
+    see(
+      next: TenantSettings[],
+      authors: Record<string, TenantAuthor>,
+      deleted: Record<string, TenantTombstone> = {},
+    ) {
       tenants = next;
-      writeFileSync(join(dir, 'tenant-authors.yaml'), stringify({ tenants: authors }));
+      writeFileSync(join(dir, 'tenant-authors.yaml'), renderTenantAuthors(authors, deleted));
     },
   };
 }
@@ -118,6 +123,26 @@ describe('tenant changes in the audit log, recorded once across query replicas',
     expect(recorded.map((e) => [e.actor, e.before, e.after])).toEqual([
       ['manager:kubectl', undefined, settings('acme')],
       ['unknown', settings('acme'), undefined],
+    ]);
+  });
+
+  it('records a deletion the operator tombstoned at the first look, once across replicas, and a lagging replica does not revive it', async () => {
+    const authors = { acme: { uid: 'u1', generation: 1, actor: 'manager:kubectl' } };
+    a.see([settings('acme')], authors);
+    b.see([settings('acme')], authors);
+    await Promise.all([a.audit.check(), b.audit.check()]);
+    // Seconds later the operator's new file reaches a (b still has the old one): acme's uid is tombstoned.
+    now += 3000;
+    a.see([], {}, { u1: { tenant: 'acme', at: now - 1000 } });
+    const appended = await Promise.all([a.audit.check(), b.audit.check(), a.audit.check()]);
+    expect(appended.reduce((x, y) => x + y, 0)).toBe(1);
+    now += 1000;
+    b.see([], {}, { u1: { tenant: 'acme', at: now - 2000 } });
+    await Promise.all([a.audit.check(), b.audit.check()]);
+    const recorded = await events('acme');
+    expect(recorded.map((e) => [e.at - recorded[0]!.at, e.actor, e.before, e.after])).toEqual([
+      [0, 'manager:kubectl', undefined, settings('acme')],
+      [3000, 'unknown', settings('acme'), undefined],
     ]);
   });
 

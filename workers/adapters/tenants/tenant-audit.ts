@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { parse as parseYaml } from 'yaml';
-import { TENANT_AUTHORS_FILE } from '../../../cdk8s/tenants-config.js';
+import { parseTenantAuthors, TENANT_AUTHORS_FILE } from '../../../cdk8s/tenants-config.js';
 import type { TenantSettings } from '../../../crds/gravix-tenant-spec.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { tenantsAuditedKey } from '../../domain/identity-layout.js';
@@ -11,10 +10,9 @@ import {
   auditedTenantsSchema,
   emptyAuditedTenants,
   planTenantChanges,
-  tenantAuthorsFileSchema,
   type AuditedTenants,
   type PendingTenantEvent,
-  type TenantAuthor,
+  type TenantAuthorsFile,
 } from '../../domain/tenant-changes.js';
 import type { AuditLog } from '../identity/audit-log.js';
 import { PreconditionFailedError, type ObjectStore } from '../object-store/object-store.js';
@@ -54,8 +52,8 @@ export class TenantAudit {
   /** One look; cheap when nothing this process sees has changed since its last look that found nothing pending. */
   async check(): Promise<number> {
     const current = this.options.tenants();
-    const authors = this.readAuthors();
-    const seen = JSON.stringify([current, authors]);
+    const { tenants: authors, deleted } = this.readAuthors();
+    const seen = JSON.stringify([current, authors, deleted]);
     // Now and then a full look even so: events another replica left pending (it crashed) get appended.
     if (seen === this.lastSeen && this.now() - this.lastFullAt < FULL_LOOK_MS) return 0;
     this.lastFullAt = this.now();
@@ -65,6 +63,7 @@ export class TenantAudit {
         audited: doc,
         current,
         authors,
+        deleted,
         at: this.now(),
         nonce: () => randomBytes(8).toString('hex'),
       });
@@ -100,17 +99,17 @@ export class TenantAudit {
     clearInterval(this.timer);
   }
 
-  private readAuthors(): Record<string, TenantAuthor> {
+  private readAuthors(): TenantAuthorsFile {
     const path = join(dirname(this.options.tenantsFile), TENANT_AUTHORS_FILE);
-    if (!existsSync(path)) return {};
+    if (!existsSync(path)) return { tenants: {}, deleted: {} };
     try {
-      return tenantAuthorsFileSchema.parse(parseYaml(readFileSync(path, 'utf8')) ?? {}).tenants;
+      return parseTenantAuthors(readFileSync(path, 'utf8'));
     } catch (err) {
       this.options.log.warn(
         { path, err },
         'tenant authors file unreadable: changes recorded with unknown actors',
       );
-      return {};
+      return { tenants: {}, deleted: {} };
     }
   }
 
