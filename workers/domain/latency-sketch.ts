@@ -44,6 +44,19 @@ export function latencyBucketValue(index: number): number {
   return (2 * Math.pow(latencyGamma, index)) / (1 + latencyGamma);
 }
 
+/**
+ * A quantile's value from the bucket its rank falls in (null: inside the zero count), never above the exact
+ * maximum of the same latencies when that is known. A bucket's representative value can lie above every latency
+ * in it (a top bucket whose slowest request took 998.5 ms answers 1002.4 ms), and a p99.9 above the max shown
+ * beside it reads as a bug. The cap keeps the 1% bound: the exact quantile is at most the max, so capping only
+ * moves the value towards it.
+ */
+export function quantileValueMs(index: number | null, maxMs: number | null): number {
+  if (index === null) return 0;
+  const value = latencyBucketValue(index);
+  return maxMs !== null && Number.isFinite(maxMs) && maxMs < value ? maxMs : value;
+}
+
 export interface LatencyBuckets {
   zeroCount: number;
   /** Strictly increasing bucket indexes of the non-empty buckets. */

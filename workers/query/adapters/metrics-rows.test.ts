@@ -29,6 +29,24 @@ describe('toSummaryRow', () => {
     expect(toSummaryRow({ ...base, latency_zero: 3n, latency_hist: null }).p50).toBe(0);
     expect(toSummaryRow({ ...base, latency_zero: 0n, latency_hist: null }).p50).toBeNull();
   });
+
+  it("caps each percentile at the group's exact max, and leaves it uncapped where no max was read", () => {
+    const topBucket = latencyBucketIndex(998.51);
+    expect(latencyBucketValue(topBucket)).toBeGreaterThan(998.51);
+    const row = {
+      requests: 3n,
+      latency_zero: 0n,
+      latency_hist: 3n,
+      p50_index: topBucket,
+      p999_index: topBucket,
+    };
+    expect(toSummaryRow({ ...row, latency_max: 998.51 })).toMatchObject({
+      p50: 998.51,
+      p999: 998.51,
+      maxLatency: 998.51,
+    });
+    expect(toSummaryRow(row).p999).toBe(roundLatencyMs(latencyBucketValue(topBucket)));
+  });
 });
 
 describe('roundLatencyMs', () => {

@@ -1,4 +1,4 @@
-import { latencyBucketValue } from '../../domain/latency-sketch.js';
+import { quantileValueMs } from '../../domain/latency-sketch.js';
 import type { CountRow, EventRow, GroupKey, HistogramRow, SummaryRow } from '../app/query-engine.js';
 
 /** SQL engines return BIGINT as bigint or string depending on the driver; the API speaks JSON numbers. */
@@ -42,23 +42,31 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
  */
 export const roundLatencyMs = (ms: number) => Number(ms.toPrecision(12));
 
+const nullableNumber = (value: unknown): number | null =>
+  value === null || value === undefined ? null : toNumber(value);
+
 /** A percentile from its bucket index (buildSummarySql); a NULL index with data means the zero bucket. */
-function percentile(row: Record<string, unknown>, name: string, hasLatencies: boolean): number | null {
+function percentile(
+  row: Record<string, unknown>,
+  name: string,
+  hasLatencies: boolean,
+  maxMs: number | null,
+): number | null {
   if (!hasLatencies) return null;
-  const index = row[`${name}_index`];
-  return index === null || index === undefined ? 0 : roundLatencyMs(latencyBucketValue(toNumber(index)));
+  return roundLatencyMs(quantileValueMs(nullableNumber(row[`${name}_index`]), maxMs));
 }
 
 export function toSummaryRow(row: Record<string, unknown>): SummaryRow {
   const hasLatencies = toNumber(row['latency_zero']) + toNumber(row['latency_hist']) > 0;
+  // Stored exactly per row (latency_max_ms), so the max of maxes is exact, not a bucket value.
+  const maxMs = nullableNumber(row['latency_max']);
   return {
     ...toCountRow(row),
-    p50: percentile(row, 'p50', hasLatencies),
-    p95: percentile(row, 'p95', hasLatencies),
-    p99: percentile(row, 'p99', hasLatencies),
-    p999: percentile(row, 'p999', hasLatencies),
-    // Stored exactly per row (latency_max_ms), so the max of maxes is exact, not a bucket value.
-    maxLatency: hasLatencies ? roundLatencyMs(toNumber(row['latency_max'])) : null,
+    p50: percentile(row, 'p50', hasLatencies, maxMs),
+    p95: percentile(row, 'p95', hasLatencies, maxMs),
+    p99: percentile(row, 'p99', hasLatencies, maxMs),
+    p999: percentile(row, 'p999', hasLatencies, maxMs),
+    maxLatency: hasLatencies ? roundLatencyMs(maxMs ?? 0) : null,
   };
 }
 
@@ -82,8 +90,7 @@ export function toHistogramRow(row: Record<string, unknown>): HistogramRow {
   return {
     ...toCountRow(row),
     latencyZero: toNumber(row['latency_zero']),
-    latencyMax:
-      row['latency_max'] === null || row['latency_max'] === undefined ? null : toNumber(row['latency_max']),
+    latencyMax: nullableNumber(row['latency_max']),
     bucketIndex: toNumberList(row['bucket_index']),
     bucketCount: toNumberList(row['bucket_count']),
   };

@@ -38,19 +38,43 @@ describe('mergeHistogramRows and summarizeHistogram', () => {
       const whole = new LatencySketch();
       for (const v of values) whole.add(v);
       const summary = summarizeHistogram(merged!);
+      const max = Math.max(...values);
       for (const [name, q] of [
         ['p50', 0.5],
         ['p95', 0.95],
         ['p99', 0.99],
+        ['p999', 0.999],
       ] as const) {
         expect({ trial, name, value: summary[name] }).toEqual({
           trial,
           name,
-          value: Number(whole.quantile(q)!.toPrecision(12)),
+          value: Number(Math.min(whole.quantile(q)!, max).toPrecision(12)),
         });
       }
       expect(summary.requests).toBe(values.length);
     }
+  });
+
+  it('never answers a percentile above the exact max of the same requests, and keeps the 1% bound', () => {
+    // 996 and 998.51 ms share a bucket whose representative value is 1002.4 ms: uncapped, p99 read above the max.
+    const values = [
+      ...Array.from({ length: 500 }, () => 0),
+      ...Array.from({ length: 499 }, () => 996),
+      998.51,
+    ];
+    const summary = summarizeHistogram(histogramOf(values));
+    const sorted = [...values].sort((a, b) => a - b);
+    expect(summary.maxLatency).toBe(998.51);
+    for (const [name, q] of [
+      ['p99', 0.99],
+      ['p999', 0.999],
+    ] as const) {
+      const exact = sorted[Math.floor(q * (sorted.length - 1))]!;
+      const value = summary[name]!;
+      expect({ name, atMostMax: value <= 998.51 }).toEqual({ name, atMostMax: true });
+      expect(Math.abs(value - exact) / exact).toBeLessThanOrEqual(0.01);
+    }
+    expect([summary.p99, summary.p999]).toEqual([998.51, 998.51]);
   });
 
   it('answers null percentiles for a group without latencies and 0 inside the zero count', () => {

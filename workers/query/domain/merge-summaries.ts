@@ -1,4 +1,4 @@
-import { latencyBucketValue } from '../../domain/latency-sketch.js';
+import { quantileValueMs } from '../../domain/latency-sketch.js';
 import type {
   CountRow,
   GroupBy,
@@ -107,7 +107,7 @@ export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: 
   const value = (q: number) => {
     if (!hasLatencies) return null;
     const index = quantileIndex(row, q);
-    return index === null ? 0 : roundLatencyMs(latencyBucketValue(index));
+    return roundLatencyMs(quantileValueMs(index, row.latencyMax));
   };
   return {
     ...keyFields(row),
