@@ -47,6 +47,23 @@ describe('managed keys', () => {
     expect(rotateKey(doc, 'acme', key.id, 60_000, fresh(), 'a', 1000).after.expiresAt).toBe(5000);
   });
 
+  it("gives the successor the predecessor's lifetime from the rotation on, and no expiry to a key that had none", () => {
+    const { doc, key } = createKey(
+      emptyKeysDoc(),
+      { tenant: 'acme', name: 'x', scopes: ['ingest'], expiresAt: 86_400_000 + 1000, actor: 'a' },
+      fresh(),
+      1000,
+    );
+    const rotated = rotateKey(doc, 'acme', key.id, 60_000, fresh(), 'a', 50_000);
+    expect(rotated.successor.expiresAt).toBe(50_000 + 86_400_000);
+    const states = (now: number) => listKeys(rotated.doc, 'acme', new Map(), now).map((k) => k.state);
+    expect(states(50_000 + 86_400_000)).toEqual(['expired', 'expired']);
+    const endless = create(emptyKeysDoc(), 'acme', 0);
+    expect(
+      rotateKey(endless.doc, 'acme', endless.key.id, 1, fresh(), 'a', 5).successor.expiresAt,
+    ).toBeUndefined();
+  });
+
   it("treats another tenant's key id as unknown, and refuses to rotate a revoked key", () => {
     const { doc, key } = create(emptyKeysDoc(), 'acme', 0);
     expect(() => revokeKey(doc, 'globex', key.id, 1)).toThrow(KeyNotFoundError);

@@ -180,6 +180,9 @@ export function rotateKey(
     createdAt: now,
     createdBy: actor,
     rotatedFrom: before.id,
+    // A key made to expire keeps its lifetime through rotation: rotating a one-day key must not yield a key that
+    // never expires. The successor lives as long from now as its predecessor was granted from its creation.
+    ...(before.expiresAt === undefined ? {} : { expiresAt: now + (before.expiresAt - before.createdAt) }),
   };
   const keys = prune(doc.keys, now).map((k) => (k.id === id ? after : k));
   return { doc: { version: 1 as const, keys: [...keys, successor] }, before, after, successor };
