@@ -1,6 +1,5 @@
-import type { EnvVar } from './k8s-imports.js';
+import type { EnvVar, Volume, VolumeMount } from './k8s-imports.js';
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
-import { secretEnv } from './pipeline-config.js';
 
 export const OIDC_CALLBACK_PATH = '/api/v1/auth/callback';
 
@@ -15,9 +14,32 @@ export function oidcRedirectUrl(pipeline: GravixPipeline): string | undefined {
 }
 
 /**
+ * Where the OIDC client secret's Secret key is mounted. A file, not an environment variable: the kubelet swaps a
+ * mounted Secret's files in place when the Secret changes and the query server reads the file at each sign-in
+ * (workers/adapters/identity/client-secret-file.ts), so a rotated client secret applies without a restart.
+ */
+export const OIDC_CLIENT_SECRET_DIR = '/etc/gravix/oidc';
+const OIDC_CLIENT_SECRET_FILE = 'client-secret';
+const OIDC_CLIENT_SECRET_VOLUME = 'oidc-client-secret';
+
+/** The client secret's volume (a projection of the one Secret key), or undefined for a public client. */
+export function oidcClientSecretVolume(pipeline: GravixPipeline): Volume | undefined {
+  const ref = pipeline.spec.query.oidc?.clientSecretRef;
+  if (!ref) return undefined;
+  const secret = { name: ref.name, items: [{ key: ref.key, path: OIDC_CLIENT_SECRET_FILE }] };
+  // Owner and group (fsGroup) may read; nobody else. No subPath: a subPath mount is never updated.
+  return { name: OIDC_CLIENT_SECRET_VOLUME, projected: { sources: [{ secret }], defaultMode: 0o440 } };
+}
+
+export function oidcClientSecretMounts(pipeline: GravixPipeline): VolumeMount[] {
+  return oidcClientSecretVolume(pipeline)
+    ? [{ name: OIDC_CLIENT_SECRET_VOLUME, mountPath: OIDC_CLIENT_SECRET_DIR, readOnly: true }]
+    : [];
+}
+
+/**
  * Sign-in settings (workers/query/config.ts, GRAVIX_OIDC_*). Groups per role come from the tenants file every query
- * pod mounts (each GravixTenant's spec.roles), re-read at each sign-in. The client secret is an env var from the
- * Secret key: the query server reads it once, so a rotated client secret applies when the query pods restart.
+ * pod mounts (each GravixTenant's spec.roles), re-read at each sign-in; the client secret from its mounted file.
  */
 function oidcEnv(pipeline: GravixPipeline): EnvVar[] {
   const { oidc } = pipeline.spec.query;
@@ -27,9 +49,10 @@ function oidcEnv(pipeline: GravixPipeline): EnvVar[] {
   return [
     ...value('GRAVIX_OIDC_ISSUER', oidc.issuer),
     ...value('GRAVIX_OIDC_CLIENT_ID', oidc.clientId),
-    ...(oidc.clientSecretRef
-      ? [secretEnv('GRAVIX_OIDC_CLIENT_SECRET', oidc.clientSecretRef.name, oidc.clientSecretRef.key)]
-      : []),
+    ...value(
+      'GRAVIX_OIDC_CLIENT_SECRET_FILE',
+      oidc.clientSecretRef ? `${OIDC_CLIENT_SECRET_DIR}/${OIDC_CLIENT_SECRET_FILE}` : undefined,
+    ),
     ...value('GRAVIX_OIDC_REDIRECT_URL', oidcRedirectUrl(pipeline)),
     ...value('GRAVIX_OIDC_SCOPES', oidc.scopes),
     ...value('GRAVIX_OIDC_GROUPS_CLAIM', oidc.groupsClaim),

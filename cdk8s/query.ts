@@ -5,7 +5,7 @@ import { imagePullSecrets, imageRef } from './images.js';
 import { httpService, type WorkloadProps } from './ingestion.js';
 import { childMetadata, childName, selectorLabels } from './naming.js';
 import { configMapName, METRICS_PORT, s3CredentialEnv } from './pipeline-config.js';
-import { buildQueryEnv } from './query-env.js';
+import { buildQueryEnv, oidcClientSecretMounts, oidcClientSecretVolume } from './query-env.js';
 import { waitForStorageContainer } from './storage-setup.js';
 import { disruptionBudget, topologySpread } from './pod-placement.js';
 import { podSecurity, WORKERS_UID, workersContainer, workersVolumes } from './pod-defaults.js';
@@ -17,6 +17,19 @@ export class Query extends Construct {
     super(scope, id);
     const { pipeline } = props;
     const metadata = childMetadata(pipeline, 'query', childName(pipeline, 'query'));
+    const container = workersContainer({
+      name: 'query',
+      image: imageRef(pipeline, 'workers'),
+      args: ['query'],
+      resources: pipeline.spec.query.resources,
+      configMapName: configMapName(pipeline),
+      env: [...s3CredentialEnv(pipeline, 'query'), ...buildQueryEnv(pipeline)],
+      serve: true,
+      metricsPort: METRICS_PORT,
+      apiKeys: true,
+      tenants: true,
+    });
+    const secretVolume = oidcClientSecretVolume(pipeline);
     new KubeDeployment(this, 'deployment', {
       metadata,
       spec: {
@@ -31,22 +44,17 @@ export class Query extends Construct {
             ...topologySpread(pipeline, 'query', pipeline.spec.query.replicas),
             initContainers: [waitForStorageContainer(pipeline, 'query')],
             containers: [
-              workersContainer({
-                name: 'query',
-                image: imageRef(pipeline, 'workers'),
-                args: ['query'],
-                resources: pipeline.spec.query.resources,
-                configMapName: configMapName(pipeline),
-                env: [...s3CredentialEnv(pipeline, 'query'), ...buildQueryEnv(pipeline)],
-                serve: true,
-                metricsPort: METRICS_PORT,
-                apiKeys: true,
-                tenants: true,
-              }),
+              {
+                ...container,
+                volumeMounts: [...(container.volumeMounts ?? []), ...oidcClientSecretMounts(pipeline)],
+              },
             ],
-            volumes: workersVolumes(childName(pipeline, 'api-keys'), {
-              tenantsConfigMap: tenantsConfigMapName(pipeline),
-            }),
+            volumes: [
+              ...workersVolumes(childName(pipeline, 'api-keys'), {
+                tenantsConfigMap: tenantsConfigMapName(pipeline),
+              }),
+              ...(secretVolume ? [secretVolume] : []),
+            ],
           },
         },
       },

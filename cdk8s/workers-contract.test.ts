@@ -81,7 +81,7 @@ describe('synthesized worker pods against the workers config schemas', () => {
     );
   });
 
-  it('passes spec.query.oidc to the query pods: the client secret from its Secret key, the callback from the Ingress', () => {
+  it('passes spec.query.oidc to the query pods: the client secret as a mounted file, the callback from the Ingress', () => {
     const signIn = synthPipeline(
       makePipeline({
         ingress: { enabled: true, host: 'gravix.example.com', tlsSecretName: 'tls' },
@@ -97,15 +97,30 @@ describe('synthesized worker pods against the workers config schemas', () => {
       { generate: () => 'x' },
     );
     const query = container(signIn, 'Deployment', 'shop-query');
-    expect(query.env).toContainEqual({
-      name: 'GRAVIX_OIDC_CLIENT_SECRET',
-      valueFrom: { secretKeyRef: { name: 'oidc', key: 'client-secret' } },
+    // A file the kubelet updates in place (no env var, no subPath): a rotated secret needs no restart.
+    expect(query.env?.map((e) => e.name)).not.toContain('GRAVIX_OIDC_CLIENT_SECRET');
+    const pod = (
+      signIn.find((m) => m.kind === 'Deployment' && m.metadata.name === 'shop-query') as unknown as {
+        spec: { template: { spec: { volumes: unknown[]; containers: { volumeMounts: unknown[] }[] } } };
+      }
+    ).spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'oidc-client-secret',
+      projected: {
+        defaultMode: 0o440,
+        sources: [{ secret: { name: 'oidc', items: [{ key: 'client-secret', path: 'client-secret' }] } }],
+      },
+    });
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({
+      name: 'oidc-client-secret',
+      mountPath: '/etc/gravix/oidc',
+      readOnly: true,
     });
     const config = loadQueryConfig({ ...containerEnv(signIn, query), ...plainEnv(query) });
     expect(config).toMatchObject({
       GRAVIX_OIDC_ISSUER: 'https://dex.example.com/dex',
       GRAVIX_OIDC_CLIENT_ID: 'gravix',
-      GRAVIX_OIDC_CLIENT_SECRET: 'secret-gravix_oidc_client_secret',
+      GRAVIX_OIDC_CLIENT_SECRET_FILE: '/etc/gravix/oidc/client-secret',
       GRAVIX_OIDC_REDIRECT_URL: 'https://gravix.example.com/api/v1/auth/callback',
       GRAVIX_OIDC_GROUPS_CLAIM: 'roles',
       // Groups per role: each tenant's, from the tenants file every query pod mounts.
@@ -136,7 +151,8 @@ describe('synthesized worker pods against the workers config schemas', () => {
       GRAVIX_OIDC_ALLOW_HTTP: 'true',
       GRAVIX_OIDC_REDIRECT_URL: 'http://localhost:8080/api/v1/auth/callback',
     });
-    expect(plainEnv(query)).not.toHaveProperty('GRAVIX_OIDC_CLIENT_SECRET');
+    expect(plainEnv(query)).not.toHaveProperty('GRAVIX_OIDC_CLIENT_SECRET_FILE');
+    expect(JSON.stringify(signIn)).not.toContain('oidc-client-secret');
     type Policy = { spec: { egress: { ports?: { port: unknown }[] }[] } };
     const egress = (signIn.find((m) => m.metadata.name === 'shop-egress-query') as unknown as Policy).spec
       .egress;

@@ -112,8 +112,8 @@ ${helpFlag}
 configuration (environment, every key and default in workers/query/config.ts): GRAVIX_API_KEYS_FILE (required),
 GRAVIX_QUERY_PORT (8080), GRAVIX_QUERY_METRICS_PORT (9464), GRAVIX_QUERY_ENGINE=duckdb|trino, GRAVIX_TRINO_URL,
 GRAVIX_STORE=local|s3 and GRAVIX_S3_*, the guards GRAVIX_QUERY_TIMEOUT_MS and GRAVIX_QUERY_TENANT_*; sign-in for
-people through an OpenID provider: GRAVIX_OIDC_ISSUER, GRAVIX_OIDC_CLIENT_ID, GRAVIX_OIDC_CLIENT_SECRET,
-GRAVIX_OIDC_REDIRECT_URL, GRAVIX_OIDC_ROLES_FILE (docs/security.md, "Sign-in for people").`,
+people through an OpenID provider: GRAVIX_OIDC_ISSUER, GRAVIX_OIDC_CLIENT_ID, GRAVIX_OIDC_CLIENT_SECRET (or
+GRAVIX_OIDC_CLIENT_SECRET_FILE, re-read at each sign-in), GRAVIX_OIDC_REDIRECT_URL, GRAVIX_OIDC_ROLES_FILE (docs/security.md, "Sign-in for people").`,
     load: () => import('../workers/query/main.js'),
   },
   alert: {

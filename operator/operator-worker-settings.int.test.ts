@@ -101,7 +101,7 @@ describe('gravix operator: settings from CRs and Secrets reach the worker pods',
     expect(after.spec.template).toEqual(ingest.spec.template);
   });
 
-  it('passes spec.query.oidc to the query pods, the client secret by Secret key reference', async () => {
+  it('passes spec.query.oidc to the query pods, the client secret as a file of a projected Secret volume', async () => {
     await createPipeline('signin', {
       ingress: { enabled: true, host: 'gravix.example.com', tlsSecretName: 'gravix-tls' },
       query: {
@@ -112,15 +112,27 @@ describe('gravix operator: settings from CRs and Secrets reach the worker pods',
         },
       },
     });
-    const env = (await workload('Deployment', 'signin-query')).spec.template.spec.containers[0]!.env;
+    const pod = (await workload('Deployment', 'signin-query')).spec.template.spec;
+    const env = pod.containers[0]!.env;
+    // As the apiserver stored it: a projected volume the kubelet keeps current, mounted without subPath.
+    expect(pod.volumes).toContainEqual({
+      name: 'oidc-client-secret',
+      projected: {
+        defaultMode: 0o440,
+        sources: [{ secret: { name: 'oidc-client', items: [{ key: 'secret', path: 'client-secret' }] } }],
+      },
+    });
+    expect(pod.containers[0]!.volumeMounts).toContainEqual({
+      name: 'oidc-client-secret',
+      mountPath: '/etc/gravix/oidc',
+      readOnly: true,
+    });
+    expect(env?.some((e) => e.name === 'GRAVIX_OIDC_CLIENT_SECRET')).toBe(false);
     expect(env).toEqual(
       expect.arrayContaining([
         { name: 'GRAVIX_OIDC_ISSUER', value: 'https://dex.example.com/dex' },
         { name: 'GRAVIX_OIDC_CLIENT_ID', value: 'gravix' },
-        {
-          name: 'GRAVIX_OIDC_CLIENT_SECRET',
-          valueFrom: { secretKeyRef: { name: 'oidc-client', key: 'secret' } },
-        },
+        { name: 'GRAVIX_OIDC_CLIENT_SECRET_FILE', value: '/etc/gravix/oidc/client-secret' },
         { name: 'GRAVIX_OIDC_REDIRECT_URL', value: 'https://gravix.example.com/api/v1/auth/callback' },
         { name: 'GRAVIX_TENANTS_FILE', value: '/etc/gravix/tenants/tenants.yaml' },
       ]),

@@ -29,6 +29,10 @@ export interface DexOptions {
   users: DexUser[];
   /** Redirect URIs the one static client may use. */
   redirectUris: string[];
+  /** The static client's secret (a provider-side rotation restarts Dex with another). */
+  clientSecret?: string;
+  /** The port (a restarted Dex keeps its issuer URL); a free one by default. */
+  port?: number;
 }
 
 /**
@@ -37,9 +41,9 @@ export interface DexOptions {
  */
 export async function startDex(options: DexOptions): Promise<DexServer> {
   const dir = mkdtempSync(join(tmpdir(), 'gravix-dex-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}/dex`;
-  const client = { id: 'gravix', secret: 'gravix-test-client-secret' };
+  const client = { id: 'gravix', secret: options.clientSecret ?? 'gravix-test-client-secret' };
   const config = {
     issuer,
     storage: { type: 'memory' },

@@ -57,6 +57,11 @@ const querySchema = z.object({
   GRAVIX_OIDC_ISSUER: z.url().optional(),
   GRAVIX_OIDC_CLIENT_ID: z.string().min(1).optional(),
   GRAVIX_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /**
+   * The client secret as a file, read again at each sign-in (a mounted Secret key: a rotated secret applies without
+   * a restart); what the operator sets. Either this or GRAVIX_OIDC_CLIENT_SECRET, not both.
+   */
+  GRAVIX_OIDC_CLIENT_SECRET_FILE: z.string().min(1).optional(),
   /** The public URL of /api/v1/auth/callback as registered with the provider; https makes every cookie Secure. */
   GRAVIX_OIDC_REDIRECT_URL: z
     .url()
@@ -104,6 +109,12 @@ function checkOidc(c: z.infer<typeof querySchema>, ctx: z.RefinementCtx): void {
       path: ['GRAVIX_OIDC_ROLES_FILE'],
       message:
         'GRAVIX_OIDC_ROLES_FILE is required when GRAVIX_OIDC_ISSUER is set (or GRAVIX_TENANTS_FILE with roles)',
+    });
+  if (c.GRAVIX_OIDC_CLIENT_SECRET && c.GRAVIX_OIDC_CLIENT_SECRET_FILE)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['GRAVIX_OIDC_CLIENT_SECRET_FILE'],
+      message: 'set GRAVIX_OIDC_CLIENT_SECRET_FILE or GRAVIX_OIDC_CLIENT_SECRET, not both',
     });
   if (new URL(c.GRAVIX_OIDC_ISSUER).protocol === 'http:' && c.GRAVIX_OIDC_ALLOW_HTTP !== 'true')
     ctx.addIssue({

@@ -6,7 +6,11 @@ import { buildEndSessionUrl, postLogoutRedirectOf } from '../../domain/end-sessi
 export interface OidcSettings {
   issuer: string;
   clientId: string;
-  clientSecret?: string;
+  /**
+   * The client secret as it is now, asked at every token request (a rotated secret applies without a restart,
+   * workers/adapters/identity/client-secret-file.ts); absent for a public client.
+   */
+  clientSecret?: () => string;
   /** The public URL of `/api/v1/auth/callback`, registered with the provider. */
   redirectUrl: string;
   scopes: string;
@@ -99,13 +103,23 @@ export class OidcProvider {
     );
   }
 
+  /**
+   * client_secret_post (what openid-client picks for a plain secret) with the secret read at each request, not
+   * bound once into the discovered configuration; none for a public client.
+   */
+  private clientAuthentication(): oidc.ClientAuth | undefined {
+    const secret = this.settings.clientSecret;
+    if (!secret) return undefined;
+    return (as, client, body, headers) => oidc.ClientSecretPost(secret())(as, client, body, headers);
+  }
+
   private discovered(): Promise<oidc.Configuration> {
     this.configuration ??= oidc
       .discovery(
         new URL(this.settings.issuer),
         this.settings.clientId,
-        this.settings.clientSecret,
         undefined,
+        this.clientAuthentication(),
         {
           timeout: Math.ceil(this.settings.timeoutMs / 1000),
           ...(this.settings.allowHttp && { execute: [oidc.allowInsecureRequests] }),

@@ -47,6 +47,28 @@ describe('the query server sign-in settings', () => {
       }),
     ).toBe('invalid configuration: GRAVIX_OIDC_REDIRECT_URL: must end in /api/v1/auth/callback');
   });
+
+  it('takes the client secret from the environment or from a file, not both', () => {
+    const complete = {
+      GRAVIX_OIDC_ISSUER: 'https://idp.example.com',
+      GRAVIX_OIDC_CLIENT_ID: 'gravix',
+      GRAVIX_OIDC_REDIRECT_URL: 'https://gravix.example.com/api/v1/auth/callback',
+      GRAVIX_OIDC_ROLES_FILE: '/roles.yaml',
+    };
+    expect(problems({ ...complete, GRAVIX_OIDC_CLIENT_SECRET_FILE: '/etc/gravix/oidc/client-secret' })).toBe(
+      '',
+    );
+    expect(
+      problems({
+        ...complete,
+        GRAVIX_OIDC_CLIENT_SECRET: 's3cr3t-value',
+        GRAVIX_OIDC_CLIENT_SECRET_FILE: '/etc/gravix/oidc/client-secret',
+      }),
+    ).toBe(
+      'invalid configuration: GRAVIX_OIDC_CLIENT_SECRET_FILE: set GRAVIX_OIDC_CLIENT_SECRET_FILE or ' +
+        'GRAVIX_OIDC_CLIENT_SECRET, not both',
+    );
+  });
 });
 
 describe('loadOidcRoles', () => {

@@ -5,6 +5,7 @@ import { mergeTenantRoles, oidcRolesSchema, type OidcRoles } from '../../domain/
 import type { LiveTenants } from '../../adapters/tenants/live-tenants.js';
 import { StoreSignInThrottle } from '../../adapters/identity/store-sign-in-throttle.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
+import { ClientSecretFile } from '../../adapters/identity/client-secret-file.js';
 import { OidcProvider } from '../../adapters/identity/oidc-provider.js';
 import { ObjectSessionStore } from '../../adapters/identity/session-store.js';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
@@ -32,6 +33,16 @@ export function loadOidcRoles(path: string): OidcRoles {
   );
 }
 
+/** The client secret: a file re-read at each use (Kubernetes), a fixed value from the environment, or none. */
+function clientSecret(config: QueryConfig, log: Logger): { clientSecret?: () => string } {
+  if (config.GRAVIX_OIDC_CLIENT_SECRET_FILE) {
+    const file = new ClientSecretFile(config.GRAVIX_OIDC_CLIENT_SECRET_FILE, log);
+    return { clientSecret: () => file.current() };
+  }
+  const fixed = config.GRAVIX_OIDC_CLIENT_SECRET;
+  return fixed ? { clientSecret: () => fixed } : {};
+}
+
 /** Sign-in for people when GRAVIX_OIDC_ISSUER is set (config.ts has checked the rest is there), else undefined. */
 export function loadSignIn(
   config: QueryConfig,
@@ -50,7 +61,7 @@ export function loadSignIn(
     provider: new OidcProvider({
       issuer: config.GRAVIX_OIDC_ISSUER,
       clientId: config.GRAVIX_OIDC_CLIENT_ID!,
-      ...(config.GRAVIX_OIDC_CLIENT_SECRET && { clientSecret: config.GRAVIX_OIDC_CLIENT_SECRET }),
+      ...clientSecret(config, log),
       redirectUrl,
       scopes: config.GRAVIX_OIDC_SCOPES,
       allowHttp: config.GRAVIX_OIDC_ALLOW_HTTP === 'true',

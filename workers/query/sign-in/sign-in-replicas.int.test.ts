@@ -7,10 +7,11 @@ import { LocalObjectStore } from '../../adapters/object-store/local-object-store
 import { hashApiKey } from '../../domain/api-keys.js';
 import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
-import { dexPassword, startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
+import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
+import { signInThroughDex } from '../testing/dex-sign-in.js';
 
 /**
  * The failed sign-in limit holds across query replicas (issue #22, docs/adr/0090): two real query servers share one
@@ -72,16 +73,7 @@ afterAll(async () => {
 
 /** Signs in through Dex on one replica's dashboard, as a person would; the landing URL's hash says how it went. */
 async function signInHash(url: string): Promise<string> {
-  const context = await browser.newContext({ timezoneId: 'UTC' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${url}/`);
-  await page.locator('#sso-link').click({ timeout: 30_000 });
-  await page.locator('input[name="login"]').fill(stranger.email, { timeout: 30_000 });
-  await page.locator('input[name="password"]').fill(dexPassword);
-  await page.locator('#submit-login').click();
-  await page.waitForURL((u) => u.origin === url, { timeout: 30_000 });
-  return new URL(page.url()).hash;
+  return new URL((await signInThroughDex(browser, url, stranger.email, contexts)).url()).hash;
 }
 
 /** A sign-in begun on one replica and answered with a forged code: one failure of this source. */

@@ -8,10 +8,11 @@ import { hashApiKey } from '../../domain/api-keys.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
-import { dexPassword, startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
+import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
+import { signInThroughDex } from '../testing/dex-sign-in.js';
 
 /**
  * People sign in through a real OpenID provider: Dex (built from its Go module, static users and groups) in front of
@@ -83,19 +84,9 @@ afterAll(async () => {
   await dex?.stop();
 });
 
-/** Opens the dashboard, follows its sign-in button to Dex and signs in there as `user`, like a person would. */
-async function signIn(user: { email: string }): Promise<Page> {
-  const context = await browser.newContext({ timezoneId: 'UTC' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${url}/`);
-  await page.locator('#sso-link').click({ timeout: 30_000 });
-  await page.locator('input[name="login"]').fill(user.email, { timeout: 30_000 }); // Dex's password database signs in by email
-  await page.locator('input[name="password"]').fill(dexPassword);
-  await page.locator('#submit-login').click();
-  await page.waitForURL((u) => u.origin === url, { timeout: 30_000 });
-  return page;
-}
+/** Signs in through Dex as `user` (workers/query/testing/dex-sign-in.ts). */
+const signIn = (user: { email: string }): Promise<Page> =>
+  signInThroughDex(browser, url, user.email, contexts);
 
 /** A call made by the page itself, with its cookies; `csrf` adds the session's token as the dashboard does. */
 async function pageFetch(
