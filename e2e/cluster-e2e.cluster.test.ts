@@ -11,16 +11,21 @@ import {
   ALERT_RULE_NAME,
   ALERT_SERVICE,
   alertHookSecret,
+  alertPodHmacKey,
   alertPodMetrics,
   alertsSpec,
   alertTrafficNdjson,
   errorRateRule,
   metricValue,
   postFactsViaIngress,
+  rotateAlertHookKey,
   startClusterWebhook,
   webhookSignatureProblem,
   type ClusterWebhook,
 } from './testing/cluster-alerts.js';
+import { expectAllStored, FactSender, waitFor } from './testing/acked-facts.js';
+import { pipelineStore } from './testing/cluster-gravix.js';
+import { podReady, rolloutProblem, workloadPods, type Pod } from './testing/cluster-rollout.js';
 
 /**
  * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
@@ -31,7 +36,11 @@ import {
  * the query token, shows exactly the facts that were sent. The same pipeline runs the alert worker as a pod
  * (issue #20): a GravixAlertRule on one service's error rate, 5xx traffic through the Ingress, and the worker,
  * evaluating through Trino once the rollup committed those minutes, posts a signed webhook to a receiver this test
- * runs on the node address; the rule's status and the pod's /metrics say so.
+ * runs on the node address; the rule's status and the pod's /metrics say so. The channel's HMAC key is rotated
+ * under the running alert pod before it fires (the notification is signed with the new key, no restart), and the
+ * alert pod is deleted while the alert fires (no second notification; the resolve arrives once traffic is
+ * healthy). Last, the pipeline is upgraded to a new `spec.version` with helm under ingest load (issue #16): every
+ * pod rolls, none is stuck, every acknowledged fact is stored and counted, the rollup goes on.
  */
 
 const tag = 'e2e';
@@ -47,6 +56,91 @@ const sample = parse(readFileSync(repoPath('e2e', 'sample-pipeline.yaml'), 'utf8
 const host = sample.spec.ingress.host;
 const artifacts = repoPath('test-artifacts', 'cluster-e2e');
 const hookSecret = `${release}-alert-hooks`;
+/** The workers image re-tagged: an upgrade as the pods see it (new image reference, new version label). */
+const nextTag = 'e2e-next';
+const upgradeService = 'e2e-upgrade';
+
+/** The alert pods (one replica, plus a terminating one while it is replaced). */
+async function alertPods(): Promise<Pod[]> {
+  return (await workloadPods(namespace, release)).filter((p) =>
+    p.metadata.name.startsWith(`${release}-alert-`),
+  );
+}
+
+async function runningAlertPod(): Promise<Pod> {
+  return waitUntil(
+    async () => {
+      const pods = (await alertPods()).filter((p) => !p.metadata.deletionTimestamp);
+      return pods.length === 1 && podReady(pods[0]!) ? pods[0] : undefined;
+    },
+    { what: 'one Ready alert pod', timeoutMs: 300_000, intervalMs: 2_000 },
+  );
+}
+
+const restarts = (p: Pod) => p.status.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
+
+/** Requests the query API counts for a service over the last hour, through the Ingress. */
+async function countedRequests(svc: string, token: string): Promise<number> {
+  const to = Date.now() + 60_000;
+  const res = await viaIngress(
+    'GET',
+    `/api/v1/timeseries?service=${svc}&from=${to - 3_600_000}&to=${to}`,
+    token,
+  );
+  if (res.status !== 200) return -1;
+  return (JSON.parse(res.body) as { points: { requests: number }[] }).points.reduce(
+    (n, p) => n + p.requests,
+    0,
+  );
+}
+
+async function clusterIp(name: string): Promise<string> {
+  return (
+    await kubectl(['-n', namespace, 'get', 'service', name, '-o', 'jsonpath={.spec.clusterIP}'])
+  ).trim();
+}
+
+async function availableFor(generation: number): Promise<boolean> {
+  type Pipeline = {
+    status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+  };
+  const p = JSON.parse(
+    await kubectl(['-n', namespace, 'get', `gravixpipeline/${release}`, '-o', 'json']),
+  ) as Pipeline;
+  const available = p.status?.conditions?.find((c) => c.type === 'Available');
+  return p.status?.observedGeneration === generation && available?.status === 'True';
+}
+
+/**
+ * Posts batches of 25 to the ingest Service until `stop()` says so, pausing after a refused or failed post (the
+ * ingest pod is being replaced) rather than spinning; every acknowledged id goes into `acked`.
+ */
+function ingestLoad(address: string, key: string, acked: Set<string>) {
+  const sender = new FactSender(upgradeService);
+  let stopped = false;
+  let attempts = 0;
+  const loop = async () => {
+    while (!stopped) {
+      attempts += 1;
+      const ids = await sender.post(address, key, 'upgrade');
+      for (const id of ids) acked.add(id);
+      await new Promise((r) => setTimeout(r, ids.length > 0 ? 100 : 1_000));
+    }
+  };
+  const running = Promise.all([loop(), loop()]);
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+      return attempts;
+    },
+    post: async () => {
+      const ids = await sender.post(address, key, 'after-upgrade');
+      for (const id of ids) acked.add(id);
+      return ids.length;
+    },
+  };
+}
 
 function viaIngress(method: string, path: string, token: string): Promise<{ status: number; body: string }> {
   const url = new URL(path, testCluster().ingressUrl);
@@ -106,6 +200,9 @@ describe('Gravix end to end on the single-node cluster', () => {
   let queryToken = '';
   let failed = false;
   let hook: ClusterWebhook | undefined;
+  let firstHmacKey = '';
+  let rotatedUnder: Pod | undefined;
+  let pipelineSpec: Record<string, unknown> = {};
 
   beforeAll(() => {
     mkdirSync(artifacts, { recursive: true });
@@ -156,7 +253,7 @@ describe('Gravix end to end on the single-node cluster', () => {
     await kubectl(['apply', '-f', '-'], JSON.stringify(alertHookSecret(namespace, hookSecret, hook)));
     const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
     const v = loadTestbinVersions();
-    const spec = {
+    const spec = (pipelineSpec = {
       ...sample.spec,
       // Every image from the cluster's own names: the Gravix images just built, MinIO and Trino from testbin.
       images: {
@@ -166,7 +263,7 @@ describe('Gravix end to end on the single-node cluster', () => {
       },
       ingress: { ...sample.spec.ingress, className: cluster.ingressClass },
       alerts: alertsSpec(hookSecret),
-    };
+    });
     writeFileSync(values, stringify({ name: release, spec }));
     await run(cluster.helm, [
       'upgrade',
@@ -193,6 +290,25 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect(queryToken).toMatch(/^gxq_/);
     await kubectl(['apply', '-f', '-'], JSON.stringify(errorRateRule(namespace, release)));
   }, 1_000_000);
+
+  it('rotates the alert channel HMAC key under the running alert pod: the kubelet swaps the file in place', async () => {
+    // The worker read the first key when it started; the kubelet's syncFrequency is 10 s on the test cluster
+    // (testbin/cluster/cluster.sh), 1 min by default.
+    const pod = await runningAlertPod();
+    firstHmacKey = hook!.hmacKey;
+    expect((await alertPodHmacKey(namespace, pod.metadata.name)) === firstHmacKey).toBe(true);
+    await rotateAlertHookKey(namespace, hookSecret, hook!);
+    const started = Date.now();
+    await waitFor(
+      'the rotated HMAC key in the running alert pod',
+      async () => (await alertPodHmacKey(namespace, pod.metadata.name)) === hook!.hmacKey,
+      240_000,
+      2_000,
+    );
+    process.stderr.write(`kubelet swapped the rotated key in after ${(Date.now() - started) / 1000} s\n`);
+    rotatedUnder = (await alertPods()).find((p) => p.metadata.uid === pod.metadata.uid);
+    expect(rotatedUnder).toBeDefined();
+  }, 300_000);
 
   it('takes 5xx traffic for the alerted service through the Ingress', async () => {
     // Sent first, so the minutes settle and roll up while the checks below run; judged in the last test.
@@ -260,9 +376,11 @@ describe('Gravix end to end on the single-node cluster', () => {
       timeoutMs: 420_000,
       intervalMs: 2_000,
     });
+    // Signed with the key rotated in after the worker started, by the same container (no restart re-read it).
     expect(webhookSignatureProblem(hook!.hmacKey, call)).toBeUndefined();
-    // A copy of the body under another key does not verify (the check is not vacuous).
-    expect(webhookSignatureProblem(`${hook!.hmacKey}x`, call)).toBe('HMAC does not match the body');
+    expect(webhookSignatureProblem(firstHmacKey, call)).toBe('HMAC does not match the body');
+    const sender = (await alertPods()).find((p) => p.metadata.uid === rotatedUnder!.metadata.uid);
+    expect(sender && restarts(sender)).toBe(restarts(rotatedUnder!));
     expect(call.headers['content-type']).toMatch(/^application\/json/);
     const payload = JSON.parse(call.body) as { version: string; alerts: Record<string, unknown>[] };
     expect(payload.version).toBe('gravix.alerts/v1');
@@ -315,4 +433,117 @@ describe('Gravix end to end on the single-node cluster', () => {
     // One firing, one notification: later ticks keep it firing without sending it again.
     expect(hook!.received.filter((r) => r.path === '/hooks/gravix')).toHaveLength(1);
   }, 600_000);
+
+  it('loses the alert pod while the alert fires: no second notification, and the resolve arrives once healthy', async () => {
+    const hooks = () => hook!.received.filter((r) => r.path === '/hooks/gravix');
+    const old = await runningAlertPod();
+    await kubectl(['-n', namespace, 'delete', 'pod', old.metadata.name, '--wait=true', '--timeout=3m']);
+    const next = await runningAlertPod();
+    expect(next.metadata.uid).not.toBe(old.metadata.uid);
+    // The new pod takes the Lease and evaluates the still-firing rule from the state in the store: it must not
+    // announce it again.
+    await waitFor(
+      'the new alert pod leading and evaluating',
+      async () => {
+        const metrics = await alertPodMetrics(namespace, release);
+        return (
+          metricValue(metrics, 'gravix_alert_leader', {}) === 1 &&
+          (metricValue(metrics, 'gravix_alert_evaluations_total', { result: 'ok' }) ?? 0) > 0
+        );
+      },
+      300_000,
+      3_000,
+    );
+    expect(hooks()).toHaveLength(1);
+    expect(await kubectl(['-n', namespace, 'get', 'gravixalertrules', ALERT_RULE_NAME])).toMatch(
+      /\sfiring\s/,
+    );
+
+    // 2,000 successful requests: the 5-minute window's error rate falls far under the 20% threshold.
+    const healthy = await postFactsViaIngress(
+      host,
+      ingestKey,
+      alertTrafficNdjson(`ok-${Date.now()}`, 2000, false),
+    );
+    expect(JSON.parse(healthy.body)).toMatchObject({ accepted: 2000, rejected: [] });
+    const resolve = await waitFor('the resolve webhook', async () => hooks()[1], 480_000, 2_000);
+    expect(webhookSignatureProblem(hook!.hmacKey, resolve)).toBeUndefined();
+    const payload = JSON.parse(resolve.body) as { alerts: Record<string, unknown>[] };
+    expect(payload.alerts).toHaveLength(1);
+    expect(payload.alerts[0]).toMatchObject({ status: 'resolved', kind: 'resolved', rule: ALERT_RULE_NAME });
+    expect(hooks()).toHaveLength(2);
+  }, 900_000);
+
+  it('upgrades spec.version with helm under load: every pod rolls, none stuck, no acknowledged fact lost', async () => {
+    await run('bash', [
+      clusterScript,
+      'tag',
+      `${registry}/gravix/gravix-workers:${tag}`,
+      `${registry}/gravix/gravix-workers:${nextTag}`,
+    ]);
+    const before = new Set((await workloadPods(namespace, release)).map((p) => p.metadata.uid));
+    // ingest, query, rollup, alert, the Trino coordinator and MinIO.
+    expect(before.size).toBe(6);
+    const generation = Number(
+      await kubectl([
+        '-n',
+        namespace,
+        'get',
+        `gravixpipeline/${release}`,
+        '-o',
+        'jsonpath={.metadata.generation}',
+      ]),
+    );
+    const acked = new Set<string>();
+    const load = ingestLoad(`${await clusterIp(`${release}-ingest`)}:8080`, ingestKey, acked);
+    const started = Date.now();
+    const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
+    writeFileSync(values, stringify({ name: release, spec: { ...pipelineSpec, version: nextTag } }));
+    await run(cluster.helm, [
+      'upgrade',
+      release,
+      repoPath('charts', 'gravix-pipeline'),
+      '-n',
+      namespace,
+      '-f',
+      values,
+    ]);
+    let problem: string | undefined = 'not looked yet';
+    await waitFor(
+      `every workload pod rolled to ${nextTag}`,
+      async () =>
+        (problem = rolloutProblem(await workloadPods(namespace, release), before, nextTag)) === undefined,
+      900_000,
+      3_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: ${problem}`);
+    });
+    const rolledAfter = (Date.now() - started) / 1000;
+    await waitFor('Available for the new generation', () => availableFor(generation + 1), 600_000, 3_000);
+    const attempts = await load.stop();
+    process.stderr.write(
+      `upgrade: pods rolled in ${rolledAfter} s, Available after ${(Date.now() - started) / 1000} s; ` +
+        `${acked.size} facts acknowledged in ${attempts} posts during the roll\n`,
+    );
+    expect(acked.size).toBeGreaterThan(0);
+    // Once upgraded, the new ingest, rollup and query still take, roll up and count new facts.
+    expect(await load.post()).toBe(25);
+    const store = await pipelineStore(namespace, release, 'gravix-e2e');
+    try {
+      await expectAllStored(store, acked, 'across the upgrade');
+    } finally {
+      store.destroy();
+    }
+    let counted = -1;
+    await waitFor(
+      `the query API counting all ${acked.size} facts sent across the upgrade`,
+      async () => (counted = await countedRequests(upgradeService, queryToken)) === acked.size,
+      300_000,
+      5_000,
+    ).catch((e: Error) => {
+      throw new Error(`${e.message}: it counts ${counted}`);
+    });
+    // The facts from before the upgrade are still counted, once each.
+    expect(await countedRequests(service, queryToken)).toBe(facts);
+  }, 1_800_000);
 });

@@ -44,6 +44,22 @@ export function alertHookSecret(namespace: string, name: string, hook: ClusterWe
   };
 }
 
+/**
+ * A new HMAC key in the channel's Secret (the URL stays): what an operator does to rotate it. The alert pod keeps
+ * running; the kubelet swaps the projected file and the worker re-reads it (workers/alert/adapters/channel-source.ts).
+ */
+export async function rotateAlertHookKey(namespace: string, name: string, hook: ClusterWebhook) {
+  hook.hmacKey = randomBytes(24).toString('hex');
+  await kubectl(['apply', '-f', '-'], JSON.stringify(alertHookSecret(namespace, name, hook)));
+}
+
+/** The HMAC key file the running alert pod sees now (the projected volume, as its worker reads it). */
+export async function alertPodHmacKey(namespace: string, pod: string): Promise<string> {
+  const file = `/etc/gravix/alert-channel-secrets/${CHANNEL}/hmac`;
+  const read = `process.stdout.write(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`;
+  return (await kubectl(['-n', namespace, 'exec', pod, '--', 'node', '-e', read])).trim();
+}
+
 /** spec.alerts of the pipeline: one replica (the Lease still elects it), one signed webhook channel. */
 export function alertsSpec(secretName: string) {
   return {
@@ -78,9 +94,9 @@ export function errorRateRule(namespace: string, pipeline: string) {
 
 /**
  * `count` (a multiple of 40) facts of ALERT_SERVICE over the last 20 s, half of them 503 at every second, so any
- * minute the batch straddles sees exactly 50% errors.
+ * minute the batch straddles sees exactly 50% errors; with `errors` false all succeed (traffic turning healthy).
  */
-export function alertTrafficNdjson(runId: string, count: number): string {
+export function alertTrafficNdjson(runId: string, count: number, errors = true): string {
   const now = Date.now();
   return Array.from({ length: count }, (_, i) =>
     JSON.stringify({
@@ -89,7 +105,7 @@ export function alertTrafficNdjson(runId: string, count: number): string {
       service: ALERT_SERVICE,
       method: 'POST',
       path: '/payments',
-      status_code: Math.floor(i / 20) % 2 === 0 ? 503 : 201,
+      status_code: errors && Math.floor(i / 20) % 2 === 0 ? 503 : 201,
       latency_ms: 30 + (i % 50),
     }),
   )

@@ -357,6 +357,9 @@ evictionHard: { memory.available: 100Mi, nodefs.available: 2%, imagefs.available
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
+# Mounted Secrets and ConfigMaps reach running pods within about this period (default 1m): the end-to-end test
+# rotates an alert channel's HMAC key under the running alert pod and waits for the kubelet to swap the file.
+syncFrequency: 10s
 maxPods: 110
 rotateCertificates: false
 serverTLSBootstrap: false

@@ -1,0 +1,50 @@
+import { kubectl } from '../../testbin/harness/cluster.js';
+
+/**
+ * What the upgrade tests read of a pipeline's pods on the single-node cluster: its workload pods (Job pods run to
+ * completion and are not rolled), whether one is Ready, and whether a `spec.version` upgrade has rolled them all.
+ */
+export interface Pod {
+  metadata: {
+    name: string;
+    uid: string;
+    deletionTimestamp?: string;
+    ownerReferences?: { kind: string }[];
+  };
+  spec: { containers: { image: string }[] };
+  status: {
+    phase: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { restartCount: number }[];
+  };
+}
+
+export const podReady = (p: Pod) =>
+  p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/** The pipeline's pods owned by a Deployment's ReplicaSet or a StatefulSet, terminating ones included. */
+export async function workloadPods(namespace: string, pipeline: string): Promise<Pod[]> {
+  const list = JSON.parse(
+    await kubectl(['-n', namespace, 'get', 'pods', '-l', `gravix.dev/pipeline=${pipeline}`, '-o', 'json']),
+  ) as { items: Pod[] };
+  return list.items.filter((p) => p.metadata.ownerReferences?.some((o) => o.kind !== 'Job'));
+}
+
+/**
+ * Why the pods are not (yet) all rolled to `tag`, or undefined when they are: as many pods as before, none of them
+ * one of the old ones (so no old pod is stuck terminating), every one Running and Ready, and every container of
+ * the Gravix workers image on the new tag.
+ */
+export function rolloutProblem(pods: Pod[], before: ReadonlySet<string>, tag: string): string | undefined {
+  const old = pods.filter((p) => before.has(p.metadata.uid)).map((p) => p.metadata.name);
+  if (old.length > 0) return `old pods still there: ${old.join(', ')}`;
+  if (pods.length !== before.size) return `${pods.length} pods, ${before.size} before`;
+  const unready = pods
+    .filter((p) => p.status.phase !== 'Running' || !podReady(p))
+    .map((p) => p.metadata.name);
+  if (unready.length > 0) return `not Ready: ${unready.join(', ')}`;
+  const stale = pods
+    .flatMap((p) => p.spec.containers.map((c) => c.image))
+    .filter((image) => image.includes('gravix-workers') && !image.endsWith(`:${tag}`));
+  return stale.length > 0 ? `workers images not on ${tag}: ${stale.join(', ')}` : undefined;
+}
