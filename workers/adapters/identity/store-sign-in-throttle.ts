@@ -19,10 +19,16 @@ import { PreconditionFailedError, type ObjectStore } from '../object-store/objec
 
 /** What the sign-in routes ask of the failed sign-in limit. */
 export interface SignInThrottle {
-  /** Seconds until the subject may try again (at least 1), or undefined when it may try now. */
+  /** Seconds until the subject may try again (at least 1), or undefined when it may try now. Counts nothing. */
   retryAfterSeconds(subject: ThrottleSubject, now: number): Promise<number | undefined>;
-  /** One failed sign-in of each subject given. */
-  recordFailure(subjects: readonly ThrottleSubject[], now: number): Promise<void>;
+  /**
+   * Check and count in one step: seconds to wait when the subject is at its limit (nothing counted), else
+   * undefined, and the attempt is counted as a failure at `now` until forgiven. Attempts in flight therefore count
+   * against the limit: a burst of concurrent sign-ins passes it by none of them.
+   */
+  attempt(subject: ThrottleSubject, now: number): Promise<number | undefined>;
+  /** Takes back attempts counted at `now` that did not fail (signed in, or refused for throttling). */
+  forgive(subjects: readonly ThrottleSubject[], now: number): Promise<void>;
 }
 
 /**
@@ -39,9 +45,10 @@ const digest = (text: string) => createHash('sha256').update(text).digest('hex')
  * Failed sign-ins kept in the object store, so every query replica counts the same failures and an attacker who
  * spreads attempts across N replicas still gets the limit, not N times it (docs/adr/0090). One object per subject
  * and window-long bucket, read-modify-written with conditional puts (no lost increment when two replicas record
- * at once); a check reads the subject's current and previous bucket. Buckets older than that are deleted by the
- * first failure recorded in a new bucket. Reads go to the store every time: sign-ins are rare, and a cached count
- * would let a burst through.
+ * at once); a check reads the subject's current and previous bucket. An attempt is checked and counted by the same
+ * conditional put, so two attempts cannot both pass on the same count (docs/adr/0097); one that did not fail is
+ * taken back afterwards. Buckets older than that are deleted by the first attempt counted in a new bucket. Reads
+ * go to the store every time: sign-ins are rare, and a cached count would let a burst through.
  */
 export class StoreSignInThrottle implements SignInThrottle {
   private sweptBucket = -1;
@@ -60,26 +67,50 @@ export class StoreSignInThrottle implements SignInThrottle {
     return retryAfterSeconds(times, now, this.limits.windowMs, throttleLimitOf(this.limits, subject));
   }
 
-  async recordFailure(subjects: readonly ThrottleSubject[], now: number): Promise<void> {
-    for (const subject of subjects) await this.add(subject, now);
+  async attempt(subject: ThrottleSubject, now: number): Promise<number | undefined> {
+    const wait = await this.change(subject, now, (times, previous, limit) => {
+      const refused = retryAfterSeconds([...previous, ...times], now, this.limits.windowMs, limit);
+      return refused === undefined ? withFailure(times, now, this.limits.windowMs, limit) : refused;
+    });
     await this.sweep(now);
+    return wait;
   }
 
-  private async add(subject: ThrottleSubject, now: number): Promise<void> {
+  async forgive(subjects: readonly ThrottleSubject[], now: number): Promise<void> {
+    for (const subject of subjects)
+      await this.change(subject, now, (times) => {
+        const at = times.indexOf(now);
+        return at < 0 ? undefined : times.filter((_, k) => k !== at);
+      });
+  }
+
+  /**
+   * Read-modify-write of the subject's bucket of `now` by conditional put, retried when another writer got there
+   * first. `step` sees the bucket's times and the previous bucket's, and returns the new times, or a number to
+   * answer without writing (undefined: nothing to write). An attempt the store kept refusing is refused too.
+   */
+  private async change(
+    subject: ThrottleSubject,
+    now: number,
+    step: (times: number[], previous: number[], limit: number) => number[] | number | undefined,
+  ): Promise<number | undefined> {
     const subjectKey = throttleSubjectKey(subject);
-    const key = signInFailuresKey(failureBucket(now, this.limits.windowMs), digest(subjectKey));
+    const name = digest(subjectKey);
+    const bucket = failureBucket(now, this.limits.windowMs);
+    const key = signInFailuresKey(bucket, name);
     const limit = throttleLimitOf(this.limits, subject);
     for (let attempt = 0; attempt < maxPutAttempts; attempt++) {
-      const object = await this.store.get(key);
+      const [previous, object] = await Promise.all([this.load(bucket - 1, name), this.store.get(key)]);
       const stored = object && this.parse(key, object.body);
-      const times = withFailure(stored?.times ?? [], now, this.limits.windowMs, limit);
-      const body = new TextEncoder().encode(JSON.stringify({ subject: subjectKey, times }));
+      const next = step(stored?.times ?? [], previous?.times ?? [], limit);
+      if (next === undefined || typeof next === 'number') return next;
+      const body = new TextEncoder().encode(JSON.stringify({ subject: subjectKey, times: next }));
       try {
         await this.store.put(key, body, {
           contentType: 'application/json',
           ...(object ? { ifMatch: object.etag } : { ifNoneMatch: '*' as const }),
         });
-        return;
+        return undefined;
       } catch (err) {
         if (!(err instanceof PreconditionFailedError)) throw err;
         await pause(attempt);
@@ -87,8 +118,9 @@ export class StoreSignInThrottle implements SignInThrottle {
     }
     this.log.warn(
       { key, attempts: maxPutAttempts },
-      'sign-in failure not counted: the store object kept changing',
+      'sign-in failures not changed: the store object kept changing (an attempt is refused)',
     );
+    return 1;
   }
 
   private async load(bucket: number, name: string) {

@@ -23,6 +23,7 @@ import { ObjectSessionStore, randomToken } from '../../adapters/identity/session
 import { sessionCredential, type SessionAccess } from '../../shared/http/authenticate.js';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { SignInThrottle } from '../../adapters/identity/store-sign-in-throttle.js';
+import type { ThrottleSubject } from '../../domain/sign-in-throttle.js';
 import { parseQueryString } from '../domain/parse-query-string.js';
 import { QueryParamError, parseText } from '../domain/query-params.js';
 
@@ -156,6 +157,8 @@ type Verified = { claims: IdTokenClaims } | { code: string; reason: string; acto
 /**
  * The callback's checks up to verified claims: the source's and then the account's failed sign-ins, the sign-in's
  * age, the provider's answer and the token exchange. A refusal names its code, its reason and, once known, who.
+ * Each throttle check also counts the attempt as a failure (one conditional put: attempts in flight count, so a
+ * burst cannot pass the limit), taken back by the caller when the sign-in succeeds or is refused for throttling.
  */
 async function verifyCallback(
   deps: SignInDeps,
@@ -164,7 +167,7 @@ async function verifyCallback(
   source: string,
   now: number,
 ): Promise<Verified> {
-  const sourceWait = await deps.throttle?.retryAfterSeconds({ source }, now);
+  const sourceWait = await deps.throttle?.attempt({ source }, now);
   if (sourceWait !== undefined)
     return {
       code: 'SIGN_IN_THROTTLED',
@@ -183,7 +186,7 @@ async function verifyCallback(
     return { code: 'SIGN_IN_FAILED', reason: error.message.slice(0, 500) };
   }
   const actor = actorOf(claims);
-  const accountWait = await deps.throttle?.retryAfterSeconds({ account: actor }, now);
+  const accountWait = await deps.throttle?.attempt({ account: actor }, now);
   if (accountWait !== undefined)
     return {
       code: 'SIGN_IN_THROTTLED',
@@ -207,18 +210,20 @@ function buildCallback(
     res.setHeader('Set-Cookie', clear(signInCookieName, callbackPath, 'Lax'));
     const tenant = failureTenant(transaction.tenant);
     const source = clientAddress(req);
+    // The attempt was counted as a failure of the source (and, once known, of the account) when it was checked.
+    const at = now();
+    const forgive = (subjects: ThrottleSubject[]) =>
+      deps.throttle
+        ?.forgive(subjects, at)
+        .catch((err: unknown) => deps.log.warn({ err }, 'sign-in attempt not taken back'));
     const fail = async (code: string, reason: string, actor = 'anonymous') => {
       // A refusal for throttling is not itself a failure: a person locked out is let in once the window passes.
-      // Counted in the store (every replica reads the same count); a store that fails here must not also cost the
-      // person the answer, so the failure is logged and the redirect still goes out.
-      if (code !== 'SIGN_IN_THROTTLED')
-        await deps.throttle
-          ?.recordFailure(actor === 'anonymous' ? [{ source }] : [{ source }, { account: actor }], now())
-          .catch((err: unknown) => deps.log.warn({ err }, 'failed sign-in not counted'));
+      // The refused subject counted nothing; the source's attempt, counted before the account was, is taken back.
+      if (code === 'SIGN_IN_THROTTLED' && actor !== 'anonymous') await forgive([{ source }]);
       await audit(req, res, { tenant, actor, action: 'signin.failed', reason: `${code}: ${reason}` });
       res.redirect(302, failedLanding(code));
     };
-    const verified = await verifyCallback(deps, query, transaction, source, now());
+    const verified = await verifyCallback(deps, query, transaction, source, at);
     if ('code' in verified) return fail(verified.code, verified.reason, verified.actor);
     const { claims } = verified;
     const admitted = await admit(deps, now(), claims, transaction.tenant);
@@ -230,6 +235,7 @@ function buildCallback(
         admitted.actor,
       );
     const { session, id } = admitted;
+    await forgive([{ source }, { account: session.actor }]);
     await audit(req, res, {
       tenant: session.tenant,
       actor: session.actor,

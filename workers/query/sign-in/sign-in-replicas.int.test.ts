@@ -1,4 +1,5 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -88,6 +89,21 @@ async function forgedCallback(url: string): Promise<{ status: number; location: 
   return { status: res.status, location: res.headers.get('location') };
 }
 
+/** GET from a chosen loopback source address (another "client" for the per-source limit): status and headers. */
+function getFrom(localAddress: string, url: string, cookie?: string) {
+  return new Promise<{ status: number; location?: string; cookie?: string }>((resolve, reject) => {
+    const req = request(url, { localAddress, headers: cookie ? { cookie } : {} }, (res) => {
+      res.resume();
+      resolve({
+        status: res.statusCode ?? 0,
+        ...(res.headers.location ? { location: res.headers.location } : {}),
+        ...(res.headers['set-cookie'] ? { cookie: res.headers['set-cookie'][0]!.split(';')[0]! } : {}),
+      });
+    });
+    req.on('error', reject).end();
+  });
+}
+
 describe('failed sign-ins are counted once for all query replicas', () => {
   it('refuses an account on one replica after its failures on the other (Dex, Chromium)', async () => {
     const [a, b] = servers;
@@ -116,5 +132,29 @@ describe('failed sign-ins are counted once for all query replicas', () => {
       expect(body.error.code).toBe('SIGN_IN_THROTTLED');
       expect(body.error.message).toMatch(/^too many failed sign-ins from 127\.0\.0\.1; try again in \d+ s$/);
     }
+  }, 60_000);
+
+  it('lets exactly the limit of a burst of concurrent failing sign-ins reach the provider, across both replicas', async () => {
+    // From 127.0.0.2 (a source with no failures yet): begin 3 x the limit sign-ins, then answer them all at once.
+    const source = '127.0.0.2';
+    const begun = await Promise.all(
+      Array.from({ length: 3 * perSource }, async (_, i) => {
+        const url = servers[i % 2]!.url;
+        const login = await getFrom(source, `${url}/api/v1/auth/login`);
+        expect(login.status).toBe(302);
+        return { url, cookie: login.cookie! };
+      }),
+    );
+    const answers = await Promise.all(
+      begun.map(({ url, cookie }) =>
+        getFrom(source, `${url}/api/v1/auth/callback?code=forged&state=forged`, cookie),
+      ),
+    );
+    const landings = answers.map((a) => a.location);
+    // Counted only after each failed (before), every attempt in flight passed the check.
+    expect(landings.filter((l) => l === '/#signin-error=SIGN_IN_FAILED')).toHaveLength(perSource);
+    expect(landings.filter((l) => l === '/#signin-error=SIGN_IN_THROTTLED')).toHaveLength(2 * perSource);
+    for (const { url } of servers)
+      expect((await getFrom(source, `${url}/api/v1/auth/login`)).status).toBe(429);
   }, 60_000);
 });
