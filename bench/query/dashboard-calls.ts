@@ -11,14 +11,15 @@ import { planMetricsScan } from '../../workers/query/domain/plan-metrics-scan.js
 import type { MetricsQuery } from '../../workers/query/app/query-engine.js';
 import type { QueryService } from '../../workers/query/app/query-service.js';
 import type { FloorQuery } from './query-floor.js';
+import { benchOpenDayHours } from './query-dataset.js';
 
 export const benchEnd = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 export const benchTenant = 'bench';
 export const benchDataset = { days: 7, services: 20, paths: 50 } as const;
-// v7: day-hours tiles in the rollup's row groups (metrics-files.ts; v6 wrote them as one group, docs/adr/0081);
+// v8: open-day tiles of the last day's first 23 hours (docs/adr/0091); v7: day-hours tiles in the rollup's row groups (metrics-files.ts; v6 wrote them as one group, docs/adr/0081);
 // v6 added the day-hours tiles (docs/adr/0075); v5 was taken by an older layout's leftovers.
-export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v7-d${density}`);
+export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v8-d${density}`);
 /** A moment a few minutes before the data ends, so ranges have ragged ends as they do live. */
 export const benchNow = benchEnd - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, benchNow);
@@ -27,6 +28,8 @@ const endpoint = { service: 'svc-03', method: 'GET', path: '/api/resource-4/:id'
 const closedDays = new Set(
   Array.from({ length: 7 }, (_, i) => new Date(benchEnd - (i + 1) * day).toISOString().slice(0, 10)),
 );
+/** The last day is open at the bench's "now": its first hours have open-day tiles (query-dataset.ts). */
+const openDays = new Map([[new Date(benchEnd - day).toISOString().slice(0, 10), benchOpenDayHours]]);
 
 export interface DashboardCall {
   name: string;
@@ -50,7 +53,7 @@ function floor(
   // The same table choice as Gravix: per-service rows unless the query needs endpoints.
   const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
   // Every closed day of the dataset has its tiles: day rows for endpoint tables, the day's hours otherwise.
-  const plan = planMetricsScan(query, closedDays);
+  const plan = planMetricsScan(query, closedDays, openDays);
   const tile = level === 'request' && query.groupBy === 'endpoint' ? 'day' : 'day_hours';
   return { plan, group, where, percentiles, level, tile };
 }

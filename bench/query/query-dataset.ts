@@ -11,7 +11,12 @@ import {
   type HourMetricsRow,
   type ServiceMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
-import { buildDayTileKey, type DayTileTable } from '../../workers/domain/metrics-layout.js';
+import {
+  buildDayTileKey,
+  buildOpenDayTileKey,
+  openDayTileOf,
+  type DayTileTable,
+} from '../../workers/domain/metrics-layout.js';
 import {
   decodeHourMetrics,
   decodeServiceHourMetrics,
@@ -139,16 +144,29 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
   return { hours, serviceHours };
 }
 
-/** A complete day's tiles, built by the rollup's own encoder (metrics-files.ts), row groups included. */
-function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles): void {
+/**
+ * A complete day's tiles, built by the rollup's own encoder (metrics-files.ts), row groups included; with
+ * `openHours`, the open-day tiles of the day's first hours instead (docs/adr/0091).
+ */
+function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, openHours?: number): void {
+  const keyOf = (table: DayTileTable) =>
+    openHours === undefined
+      ? buildDayTileKey(options.tenant, date, table)
+      : buildOpenDayTileKey(options.tenant, date, openHours, openDayTileOf[table]);
   const tile = (table: DayTileTable, bytes: Uint8Array) => {
-    const path = join(options.root, ...buildDayTileKey(options.tenant, date, table).split('/'));
+    const path = join(options.root, ...keyOf(table).split('/'));
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, bytes);
   };
   const { tiles } = encodeDayTiles(day.hours, day.serviceHours);
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
 }
+
+/**
+ * The hours of the dataset's last day that the rollup would hold in its open-day tiles at the bench's "now"
+ * (a few minutes before the data ends, with the default 5-minute lateness): all but the last.
+ */
+export const benchOpenDayHours = 23;
 
 /**
  * Writes the metrics files the rollup would have written (every table); returns the number of minute
@@ -167,6 +185,8 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const day: HourFiles = { hours: [], serviceHours: [] };
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
+    if (hour === options.end - (24 - benchOpenDayHours) * 3_600_000)
+      writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day, benchOpenDayHours);
     const partition = buildRawPartition(options.tenant, hour);
     const path = (table: MetricsTable) =>
       join(options.root, ...buildDataFileKey(table, partition).split('/'));

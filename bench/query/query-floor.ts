@@ -1,4 +1,10 @@
-import { buildTableFilesGlob, type MetricsTableName } from '../../workers/domain/metrics-layout.js';
+import {
+  buildTableFilesGlob,
+  formatTileHours,
+  openDayTileOf,
+  type DayTileTable,
+  type MetricsTableName,
+} from '../../workers/domain/metrics-layout.js';
 import type { MetricsScanPlan, TimeRange } from '../../workers/query/domain/plan-metrics-scan.js';
 
 /** One hand-written floor statement: the same grouping, filter and files as the Gravix query it stands beside. */
@@ -16,19 +22,29 @@ export interface FloorQuery {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-type Resolution = 'minute' | 'hour' | 'day';
+type Resolution = 'minute' | 'hour' | 'day' | 'openDay';
 
 function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
-  // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does.
-  const tile = resolution === 'day' && f.tile === 'day_hours';
-  const table = `${f.level}_metrics_${tile ? 'day_hours' : resolution}` as MetricsTableName;
-  const time = tile ? 'hour_ms' : `${resolution}_ms`;
+  // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does; an
+  // open day's first hours come from the open-day tile of the same rows (docs/adr/0091).
+  const tileOf = (resolution === 'day' || resolution === 'openDay') && f.tile;
+  const dayTable = `${f.level}_metrics_${tileOf === 'day_hours' ? 'day_hours' : 'day'}` as DayTileTable;
+  const table = (
+    resolution === 'openDay'
+      ? openDayTileOf[dayTable]
+      : tileOf
+        ? dayTable
+        : `${f.level}_metrics_${resolution}`
+  ) as MetricsTableName;
+  const time = tileOf === 'day_hours' ? 'hour_ms' : tileOf ? 'day_ms' : `${resolution}_ms`;
   const where = f.where;
   const glob = `${root}/${buildTableFilesGlob(table, tenant)}`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';
+  const hours =
+    resolution === 'openDay' ? ` AND hours = '${formatTileHours((range.to - range.from) / 3_600_000)}'` : '';
   return `SELECT ${time} AS minute_ms, ${keys}, requests, errors_5xx, latency_bucket_index, latency_bucket_count
     FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)
-    WHERE "date" BETWEEN '${date(range.from)}' AND '${date(range.to - 1)}'
+    WHERE "date" BETWEEN '${date(range.from)}' AND '${date(range.to - 1)}'${hours}
       AND ${time} >= ${range.from} AND ${time} < ${range.to} AND ${where}`;
 }
 
@@ -37,7 +53,7 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: Resolutio
  * files the plan reads: day tiles for whole days, hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = (['minute', 'hour', 'day'] as const).flatMap((resolution) =>
+  const parts = (['minute', 'hour', 'day', 'openDay'] as const).flatMap((resolution) =>
     f.plan[`${resolution}s`].map((r) => read(root, tenant, f, resolution, r)),
   );
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;

@@ -13,6 +13,10 @@ import {
   metricsTableNames,
   metricsTables,
   dayTileTables,
+  openDayTileOf,
+  openDayTileTables,
+  buildOpenDayTileKey,
+  parseOpenDayTileKey,
   parseDayMarkerKey,
   parseDayTileKey,
   parseManifestKey,
@@ -137,8 +141,31 @@ describe('metrics table catalogue', () => {
     }
   });
 
-  it('partitions day tiles by tenant and date and every other table by hour too', () => {
+  it('gives an open-day tile exactly the columns of the day tile it stands in for', () => {
+    for (const table of dayTileTables)
+      expect(metricsTableLayouts[openDayTileOf[table]].columns).toEqual(metricsTableLayouts[table].columns);
+  });
+
+  it('names an open-day tile by its hours and parses nothing else as one', () => {
+    for (const table of openDayTileTables) {
+      const key = buildOpenDayTileKey('acme', '2026-11-20', 7, table);
+      expect(key).toBe(`metrics/${table}/tenant=acme/date=2026-11-20/hours=07/part-00000.parquet`);
+      expect(parseOpenDayTileKey(key)).toEqual({ table, tenant: 'acme', date: '2026-11-20', hours: 7 });
+      expect(parseDayTileKey(key)).toBeUndefined();
+      expect(parseManifestKey(key)).toBeUndefined();
+    }
+    for (const table of dayTileTables)
+      expect(parseOpenDayTileKey(buildDayTileKey('acme', '2026-11-20', table))).toBeUndefined();
+    expect(
+      parseOpenDayTileKey(
+        'metrics/request_metrics_open_day/tenant=acme/date=2026-11-20/hours=7/part-00000.parquet',
+      ),
+    ).toBeUndefined();
+  });
+
+  it('partitions day tiles by tenant and date, open-day tiles by their hours too, and every other table by hour', () => {
     for (const name of dayTileTables) expect(partitionColumns(name)).toEqual(['tenant', 'date']);
+    for (const name of openDayTileTables) expect(partitionColumns(name)).toEqual(['tenant', 'date', 'hours']);
     for (const name of metricsTables) expect(partitionColumns(name)).toEqual(['tenant', 'date', 'hour']);
   });
 });

@@ -25,8 +25,11 @@ export interface MetricsColumn {
   readonly addedLater?: true;
 }
 
-/** 'hour': tenant=T/date=D/hour=H/ (one file per hour partition); 'day': tenant=T/date=D/ (day tiles). */
-export type PartitionDepth = 'hour' | 'day';
+/**
+ * 'hour': tenant=T/date=D/hour=H/ (one file per hour partition); 'day': tenant=T/date=D/ (day tiles);
+ * 'hours': tenant=T/date=D/hours=N/ (open-day tiles: the first N hours of a day not yet closed).
+ */
+export type PartitionDepth = 'hour' | 'day' | 'hours';
 
 export const metricsTableNames = [
   'request_metrics_minute',
@@ -36,6 +39,9 @@ export const metricsTableNames = [
   'service_metrics_minute',
   'service_metrics_hour',
   'service_metrics_day_hours',
+  'request_metrics_open_day',
+  'request_metrics_open_day_hours',
+  'service_metrics_open_day_hours',
   'service_edges_minute',
   'service_edges_hour',
   'service_events',
@@ -53,6 +59,26 @@ export const dayTileTables = [
   'service_metrics_day_hours',
 ] as const satisfies readonly MetricsTableName[];
 export type DayTileTable = (typeof dayTileTables)[number];
+
+/**
+ * The same three tiles for a day that is still open, over its first N closed hours only (docs/adr/0091): one
+ * file per (tenant, date, N), partitioned by the hours it covers, so the plan of a 7-day call reads the open day's
+ * closed hours from one file instead of 23. Rebuilt by the rollup as hours close; the key names the coverage, so
+ * a file is never replaced by one covering other hours, only (on late data) by the same hours recomputed.
+ */
+export const openDayTileTables = [
+  'request_metrics_open_day',
+  'request_metrics_open_day_hours',
+  'service_metrics_open_day_hours',
+] as const satisfies readonly MetricsTableName[];
+export type OpenDayTileTable = (typeof openDayTileTables)[number];
+
+/** The open-day tile that stands in for each day tile (the same columns, the same encoder). */
+export const openDayTileOf: Readonly<Record<DayTileTable, OpenDayTileTable>> = {
+  request_metrics_day: 'request_metrics_open_day',
+  request_metrics_day_hours: 'request_metrics_open_day_hours',
+  service_metrics_day_hours: 'service_metrics_open_day_hours',
+};
 
 export interface MetricsTableLayout {
   readonly name: MetricsTableName;
@@ -168,6 +194,22 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   service_metrics_hour: metricsTable('service_metrics_hour', 'hour_ms', serviceKey, 'hour'),
   /** A closed day's service_metrics_hour rows in one file, sorted by service, then hour. */
   service_metrics_day_hours: metricsTable('service_metrics_day_hours', 'hour_ms', serviceKey, 'day'),
+  /** request_metrics_day's rows for the first N hours of a day still open (openDayTileTables). */
+  request_metrics_open_day: metricsTable('request_metrics_open_day', 'day_ms', endpointKey, 'hours'),
+  /** request_metrics_hour's rows of the first N hours of a day still open, sorted as the day-hours tile. */
+  request_metrics_open_day_hours: metricsTable(
+    'request_metrics_open_day_hours',
+    'hour_ms',
+    endpointKey,
+    'hours',
+  ),
+  /** service_metrics_hour's rows of the first N hours of a day still open. */
+  service_metrics_open_day_hours: metricsTable(
+    'service_metrics_open_day_hours',
+    'hour_ms',
+    serviceKey,
+    'hours',
+  ),
   /**
    * Service-map edges from OTLP CLIENT spans, per minute (docs/adr/0085): the request tables' measures per
    * (caller, callee). No exemplars; no day tiles (a 7-day map reads 168 small hour files).
@@ -212,9 +254,8 @@ export type MetricsTable = (typeof metricsTables)[number];
 
 /** The partition columns a table's keys carry (Hive style), outermost first. */
 export function partitionColumns(table: MetricsTableName): readonly string[] {
-  return metricsTableLayouts[table].partitionDepth === 'day'
-    ? ['tenant', 'date']
-    : ['tenant', 'date', 'hour'];
+  const depth = metricsTableLayouts[table].partitionDepth;
+  return depth === 'day' ? ['tenant', 'date'] : ['tenant', 'date', depth];
 }
 
 /** Every column name a query can read from a table: its file columns and its partition columns. */
@@ -267,6 +308,19 @@ export function buildDayTileKey(
   return `${buildTableTenantPrefix(table, tenant)}date=${date}/${dataFileName}`;
 }
 
+/** An open-day tile's hours as its key spells them: two digits, like the hour partitions. */
+export const formatTileHours = (hours: number) => String(hours).padStart(2, '0');
+
+/** An open-day tile: the first `hours` hours (1-23) of `date`, one file per (tenant, date, hours, table). */
+export function buildOpenDayTileKey(
+  tenant: string,
+  date: string,
+  hours: number,
+  table: OpenDayTileTable,
+): string {
+  return `${buildTableTenantPrefix(table, tenant)}date=${date}/hours=${formatTileHours(hours)}/${dataFileName}`;
+}
+
 const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Builds a key pattern from this file's prefixes and names, so none of them is spelled twice. */
@@ -284,6 +338,21 @@ export function parseDayTileKey(
 ): { table: DayTileTable; tenant: string; date: string } | undefined {
   const match = dayTileKeyPattern.exec(key);
   return match ? { table: match[1] as DayTileTable, tenant: match[2]!, date: match[3]! } : undefined;
+}
+
+const openDayTileKeyPattern = keyPattern(
+  metricsPrefix,
+  `(${openDayTileTables.join('|')})/tenant=([^/]+)/${datePart}/hours=(\\d{2})/${escapeRegExp(dataFileName)}`,
+);
+
+/** An open-day tile's key back into its table, tenant, date and hours; undefined for any other key. */
+export function parseOpenDayTileKey(
+  key: string,
+): { table: OpenDayTileTable; tenant: string; date: string; hours: number } | undefined {
+  const match = openDayTileKeyPattern.exec(key);
+  return match
+    ? { table: match[1] as OpenDayTileTable, tenant: match[2]!, date: match[3]!, hours: Number(match[4]) }
+    : undefined;
 }
 
 export function buildTenantManifestsPrefix(tenant: string): string {

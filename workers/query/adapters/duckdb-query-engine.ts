@@ -10,7 +10,9 @@ import {
   buildTableTenantPrefix,
   metricsTableNames,
   parseDayTileKey,
+  parseOpenDayTileKey,
   dayTileTables,
+  openDayTileTables,
   type ColumnType,
   type DayTileTable,
   type MetricsTableName,
@@ -18,6 +20,7 @@ import {
 import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
+import { chooseOpenDayCoverage } from '../domain/open-day-coverage.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { plainStatement, type SqlParams, type SqlStatement } from './sql-statement.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -107,7 +110,16 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
     );
   const [dayTiles, requestHours, serviceHours] = await Promise.all(dayTileTables.map(dates));
   const hourTiles = new Set([...requestHours!].filter((date) => serviceHours!.has(date)));
-  return { tables, dayTiles: dayTiles!, hourTiles };
+  const openDayTiles = (
+    await Promise.all(openDayTileTables.map((table) => store.list(buildTableTenantPrefix(table, tenant))))
+  )
+    .flat()
+    .flatMap(({ key, etag }) => {
+      const tile = parseOpenDayTileKey(key);
+      return tile ? [{ ...tile, etag }] : [];
+    });
+  const openDays = new Map([...chooseOpenDayCoverage(openDayTiles)].map(([date, c]) => [date, c.hours]));
+  return { tables, dayTiles: dayTiles!, hourTiles, openDays };
 }
 
 /** DuckDB reports a glob without matches as an error; for a query API that is simply "no data yet". */

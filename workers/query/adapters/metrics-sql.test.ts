@@ -3,7 +3,11 @@ import fc from 'fast-check';
 import { LatencySketch } from '../../domain/latency-sketch.js';
 import type { MetricsQuery } from '../app/query-engine.js';
 import { buildTenantSnapshot, type TenantSnapshot } from '../domain/tenant-snapshot.js';
-import { metricsTableLayouts, type MetricsTableName } from '../../domain/metrics-layout.js';
+import {
+  metricsTableLayouts,
+  openDayTileTables,
+  type MetricsTableName,
+} from '../../domain/metrics-layout.js';
 import { buildSummarySql, metricsRowsSql, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
 import { SqlParams, sqlString } from './sql-statement.js';
@@ -159,10 +163,14 @@ describe('metricsRowsSql (properties)', () => {
       stepMs: fc.constantFrom(60_000, 5 * 60_000, hour, 6 * hour, day),
       tiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       hourTiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+      openDays: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 23 })), {
+        maxLength: 4,
+        selector: ([d]) => d,
+      }),
       hours: fc.boolean(),
       services: fc.boolean(),
     })
-    .map(({ span, tiles, hourTiles, hours, services, ...q }) => ({
+    .map(({ span, tiles, hourTiles, openDays, hours, services, ...q }) => ({
       query: { tenant: 'acme', to: q.from + span, ...q } as MetricsQuery,
       snapshot: buildTenantSnapshot({
         tables: new Set([
@@ -172,6 +180,9 @@ describe('metricsRowsSql (properties)', () => {
         ]),
         dayTiles: new Set(tiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
         hourTiles: new Set(hourTiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
+        openDays: new Map(
+          openDays.map(([d, n]) => [new Date(t0 - day + d * day).toISOString().slice(0, 10), n]),
+        ),
       }),
     }));
 
@@ -194,7 +205,14 @@ describe('metricsRowsSql (properties)', () => {
             for (let d = b.from; d < b.to; d += day) dates.push(new Date(d).toISOString().slice(0, 10));
             return dates;
           };
-          if (table === 'request_metrics_day') {
+          if ((openDayTileTables as readonly string[]).includes(table)) {
+            // An open-day tile is read whole: from midnight over exactly the hours it covers.
+            expect(b.from % day).toBe(0);
+            const date = new Date(b.from).toISOString().slice(0, 10);
+            expect(snapshot.openDays.get(date)).toBe((b.to - b.from) / hour);
+            if (table === 'request_metrics_open_day') expect(query.groupBy).not.toBe('step');
+            else if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
+          } else if (table === 'request_metrics_day') {
             // Day rows only for tables of rows per endpoint: never a chart's steps.
             expect(query.groupBy).not.toBe('step');
             for (const date of datesOf()) expect(snapshot.dayTiles.has(date)).toBe(true);

@@ -1,4 +1,9 @@
-import { partitionColumns, type MetricsTableName } from '../../domain/metrics-layout.js';
+import {
+  formatTileHours,
+  openDayTileOf,
+  partitionColumns,
+  type MetricsTableName,
+} from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
 import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
@@ -62,7 +67,13 @@ const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
  * first and last day, so a short range opens a handful of files instead of two days' worth.
  */
-export function partitionTerms(range: TimeRange, byHour: boolean, p: SqlParams): string[] {
+export function partitionTerms(range: TimeRange, byHour: boolean | 'hours', p: SqlParams): string[] {
+  // An open-day tile's range is its coverage: one date, one `hours` partition (plan-metrics-scan.ts).
+  if (byHour === 'hours')
+    return [
+      `m."date" = ${p.bind(dateOf(range.from))}`,
+      `m.hours = ${p.bind(formatTileHours((range.to - range.from) / 3_600_000))}`,
+    ];
   const [d0, d1] = [p.bind(dateOf(range.from)), p.bind(dateOf(range.to - 1))];
   if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
   const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];
@@ -72,6 +83,11 @@ export function partitionTerms(range: TimeRange, byHour: boolean, p: SqlParams):
     `(m."date" < ${d1} OR m.hour <= ${h1})`,
   ];
 }
+
+const partitionDepthOf = (table: MetricsTableName): boolean | 'hours' => {
+  const columns = partitionColumns(table);
+  return columns.includes('hours') ? 'hours' : columns.includes('hour');
+};
 
 /** WHERE terms of one table's share of a query: tenant, partitions, its time range and the optional filters. */
 function whereTerms(
@@ -84,7 +100,7 @@ function whereTerms(
 ): string[] {
   const terms = [
     ...dialect.tenantFilter(query.tenant, p),
-    ...partitionTerms(range, partitionColumns(table).includes('hour'), p),
+    ...partitionTerms(range, partitionDepthOf(table), p),
     `m.${timeColumn} >= ${p.bind(range.from)}`,
     `m.${timeColumn} < ${p.bind(range.to)}`,
   ];
@@ -122,7 +138,8 @@ function chooseEdgeTables(snapshot: TenantSnapshot, measures: readonly string[])
   const keys = ['m.caller AS service', "'' AS method", 'm.callee AS path'];
   const columns = [...keys, ...measures.map((c) => `m.${c} AS ${c}`)];
   const tile = { table: 'service_edges_hour' as const, time: 'hour_ms', dates: new Set<string>() };
-  return { tables, columns, hours: snapshot.tables.has(tables.hour), days: new Set<string>(), tile };
+  const hours = snapshot.tables.has(tables.hour);
+  return { tables, columns, hours, days: new Set<string>(), openDays: new Map<string, number>(), tile };
 }
 
 const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
@@ -190,7 +207,8 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
     : { table: `${level}_metrics_day_hours` as const, time: 'hour_ms', dates: snapshot.hourTiles };
   // A tile date comes from a listing of the tile's own files, so the tile exists whatever `tables` says.
   const days = hours ? tile.dates : new Set<string>();
-  return { tables, columns, hours, days, tile };
+  const openDays = hours ? snapshot.openDays : new Map<string, number>();
+  return { tables, columns, hours, days, openDays, tile };
 }
 
 /**
@@ -206,10 +224,10 @@ export function metricsRowsSql(
   p: SqlParams,
   measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, hours, days, tile } = chooseTables(query, snapshot, measures);
+  const { tables, columns, hours, days, openDays, tile } = chooseTables(query, snapshot, measures);
   const plan = hours
-    ? planMetricsScan(query, days)
-    : { days: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
+    ? planMetricsScan(query, days, openDays)
+    : { days: [], openDays: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
   const branch = (table: MetricsTableName, timeColumn: string) => (range: TimeRange) =>
     [
       `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,
@@ -220,6 +238,10 @@ export function metricsRowsSql(
     ...plan.minutes.map(branch(tables.minute, 'minute_ms')),
     ...plan.hours.map(branch(tables.hour, 'hour_ms')),
     ...plan.days.map(branch(tile.table, tile.time)),
+    // The open day's closed hours from the open-day tile of the same rows as the day tile (docs/adr/0091).
+    ...(tile.table === 'service_edges_hour'
+      ? []
+      : plan.openDays.map(branch(openDayTileOf[tile.table], tile.time))),
   ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }

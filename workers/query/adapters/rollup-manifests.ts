@@ -8,9 +8,12 @@ import {
   buildTenantDayMarkersPrefix,
   buildTenantManifestsPrefix,
   manifestsPrefix,
+  openDayTileTables,
   parseDayTileKey,
   parseManifestKey,
+  parseOpenDayTileKey,
 } from '../../domain/metrics-layout.js';
+import { chooseOpenDayCoverage, type ListedOpenDayTile } from '../domain/open-day-coverage.js';
 import type { CommittedEtags } from '../domain/closed-range.js';
 import type { TileDates } from '../domain/tenant-snapshot.js';
 import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
@@ -89,7 +92,8 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (four LISTs: manifests and the three tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (seven LISTs: manifests, the three day tile tables
+   * and the three open-day tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */
@@ -109,12 +113,17 @@ export class RollupManifests {
   /** Dates with a request_metrics_day tile and dates with both day-hours tiles (from committed()). */
   async tiles(tenant: string): Promise<TileDates> {
     const committed = await this.committed(tenant);
-    return { dayTiles: new Set(committed.dayTiles.keys()), hourTiles: new Set(committed.hourTiles.keys()) };
+    return {
+      dayTiles: new Set(committed.dayTiles.keys()),
+      hourTiles: new Set(committed.hourTiles.keys()),
+      openDays: new Map([...committed.openDays].map(([date, { hours }]) => [date, hours])),
+    };
   }
 
   private async loadCommitted(tenant: string): Promise<CommittedEtags> {
-    const [manifestObjects, ...tileObjects] = await Promise.all([
+    const [manifestObjects, openDayObjects, ...tileObjects] = await Promise.all([
       this.store.list(buildTenantManifestsPrefix(tenant)),
+      Promise.all(openDayTileTables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant)))),
       ...dayTileTables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant))),
     ]);
     const manifests = new Map<string, string>();
@@ -127,7 +136,16 @@ export class RollupManifests {
       const tile = parseDayTileKey(object.key);
       if (tile?.tenant === tenant) etags.get(tile.table)!.set(tile.date, object.etag);
     }
-    return { manifests, dayTiles: etags.get('request_metrics_day')!, hourTiles: bothHourTiles(etags) };
+    const openDayTiles: ListedOpenDayTile[] = openDayObjects.flat().flatMap(({ key, etag }) => {
+      const tile = parseOpenDayTileKey(key);
+      return tile?.tenant === tenant ? [{ ...tile, etag }] : [];
+    });
+    return {
+      manifests,
+      dayTiles: etags.get('request_metrics_day')!,
+      hourTiles: bothHourTiles(etags),
+      openDays: chooseOpenDayCoverage(openDayTiles),
+    };
   }
 
   private async loadFreshnessPerTenant(): Promise<Map<string, RollupFreshness>> {

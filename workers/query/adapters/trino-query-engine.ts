@@ -55,6 +55,9 @@ const projections: Record<string, string> = {
   tenant: "partition_projection_type = 'injected'",
   date: "partition_projection_type = 'date', partition_projection_format = 'yyyy-MM-dd', partition_projection_range = ARRAY['2000-01-01', 'NOW+1DAYS']",
   hour: "partition_projection_type = 'integer', partition_projection_range = ARRAY['0', '23'], partition_projection_digits = 2",
+  // An open-day tile's coverage (docs/adr/0091): the plan always names it by equality.
+  hours:
+    "partition_projection_type = 'integer', partition_projection_range = ARRAY['1', '23'], partition_projection_digits = 2",
 };
 
 /** The external table over a metrics table's files, generated from the table catalogue (metrics-layout.ts). */

@@ -43,16 +43,24 @@ describe('buildClosedRangeKey', () => {
     ]),
     dayTiles: new Map<string, string>(),
     hourTiles: new Map<string, string>(),
+    openDays: new Map<string, { hours: number; etag: string }>(),
   };
 
-  it('changes when a covering manifest is committed again (late data), appears, or a day or day-hours tile changes', () => {
+  it('changes when a covering manifest is committed again (late data), appears, or a day, day-hours or open-day tile changes', () => {
     const key = buildClosedRangeKey('counts', query, range, committed);
     expect(buildClosedRangeKey('counts', query, range, committed)).toBe(key);
     const late = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/10', 'c']]) };
     const appeared = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/11', 'd']]) };
     const tile = { ...committed, dayTiles: new Map([['2026-11-21', 'e']]) };
     const hourTile = { ...committed, hourTiles: new Map([['2026-11-21', 'f/g']]) };
-    for (const other of [late, appeared, tile, hourTile]) {
+    const openDay = { ...committed, openDays: new Map([['2026-11-21', { hours: 9, etag: 'h/i/j' }]]) };
+    const openDayLater = { ...committed, openDays: new Map([['2026-11-21', { hours: 10, etag: 'h/i/j' }]]) };
+    const openDayRebuilt = { ...committed, openDays: new Map([['2026-11-21', { hours: 9, etag: 'h/i/k' }]]) };
+    const keys = [openDay, openDayLater, openDayRebuilt].map((c) =>
+      buildClosedRangeKey('counts', query, range, c),
+    );
+    expect(new Set(keys).size).toBe(3);
+    for (const other of [late, appeared, tile, hourTile, openDay]) {
       expect(buildClosedRangeKey('counts', query, range, other)).not.toBe(key);
     }
   });

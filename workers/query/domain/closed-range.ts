@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hourMs } from '../../domain/hour-metrics.js';
 import type { MetricsQuery } from '../app/query-engine.js';
+import type { OpenDayCoverage } from './open-day-coverage.js';
 import type { TimeRange } from './plan-metrics-scan.js';
 
 /**
@@ -35,6 +36,8 @@ export interface CommittedEtags {
   dayTiles: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> the etags of the day's two day-hours tiles, for days that have both. */
   hourTiles: ReadonlyMap<string, string>;
+  /** "YYYY-MM-DD" -> the hours and etags of a day still open's three open-day tiles (docs/adr/0091). */
+  openDays: ReadonlyMap<string, OpenDayCoverage>;
 }
 
 /** Everything about a query that changes its answer over a given range. */
@@ -70,9 +73,11 @@ export function buildClosedRangeKey(
     covering.push(committed.manifests.get(partition) ?? '-');
     if (iso.slice(11, 13) === '00' || covering.length === 1) {
       const date = iso.slice(0, 10);
+      const open = committed.openDays.get(date);
       covering.push(
         `day:${committed.dayTiles.get(date) ?? '-'}`,
         `hours:${committed.hourTiles.get(date) ?? '-'}`,
+        `open:${open ? `${open.hours}:${open.etag}` : '-'}`,
       );
     }
   }

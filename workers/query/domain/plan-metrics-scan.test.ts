@@ -9,6 +9,7 @@ describe('planMetricsScan', () => {
   it('reads whole hours from the hour table and the ragged ends from the minute table', () => {
     expect(planMetricsScan({ from: t0 + 25 * m, to: t0 + 5 * h + 7 * m, groupBy: 'endpoint' })).toEqual({
       days: [],
+      openDays: [],
       hours: [{ from: t0 + h, to: t0 + 5 * h }],
       minutes: [
         { from: t0 + 25 * m, to: t0 + h },
@@ -20,6 +21,7 @@ describe('planMetricsScan', () => {
   it('needs no minute rows for a range of whole hours', () => {
     expect(planMetricsScan({ from: t0, to: t0 + 24 * h, groupBy: 'service' })).toEqual({
       days: [],
+      openDays: [],
       hours: [{ from: t0, to: t0 + 24 * h }],
       minutes: [],
     });
@@ -29,6 +31,7 @@ describe('planMetricsScan', () => {
     const query = { from: t0 + 10 * m, to: t0 + h + 5 * m, groupBy: 'endpoint' as const };
     expect(planMetricsScan(query)).toEqual({
       days: [],
+      openDays: [],
       hours: [],
       minutes: [{ from: query.from, to: query.to }],
     });
@@ -50,6 +53,7 @@ describe('planMetricsScan', () => {
         { from: t0, to: t0 + 2 * d },
         { from: t0 + 3 * d, to: t0 + 4 * d },
       ],
+      openDays: [],
       hours: [
         { from: t0 - 2 * h, to: t0 },
         { from: t0 + 2 * d, to: t0 + 3 * d },
@@ -64,6 +68,7 @@ describe('planMetricsScan', () => {
     const series = { from: t0 - 3 * h, to: t0 + 2 * d, groupBy: 'step' as const };
     expect(planMetricsScan({ ...series, stepMs: h }, tiles)).toEqual({
       days: [{ from: t0, to: t0 + d }],
+      openDays: [],
       hours: [
         { from: t0 - 3 * h, to: t0 },
         { from: t0 + d, to: t0 + 2 * d },
@@ -72,5 +77,60 @@ describe('planMetricsScan', () => {
     });
     expect(planMetricsScan({ ...series, stepMs: 15 * m }, tiles).days).toEqual([]);
     expect(planMetricsScan({ ...series, from: t0 - 30 * m, stepMs: h }, tiles).days).toEqual([]);
+  });
+
+  it('reads the closed hours of an open day from its open-day tile when the range holds all of them', () => {
+    const open = new Map([['2026-11-21', 9]]);
+    const week = { from: t0 - 6 * d, to: t0 + d + 9 * h + 40 * m, groupBy: 'endpoint' as const };
+    const tiles = new Set([
+      '2026-11-14',
+      '2026-11-15',
+      '2026-11-16',
+      '2026-11-17',
+      '2026-11-18',
+      '2026-11-19',
+    ]);
+    expect(planMetricsScan(week, tiles, open)).toEqual({
+      days: [{ from: t0 - 6 * d, to: t0 }],
+      openDays: [{ from: t0 + d, to: t0 + d + 9 * h }],
+      hours: [{ from: t0, to: t0 + d }],
+      minutes: [{ from: t0 + d + 9 * h, to: week.to }],
+    });
+    // The tile's hours reach past the range's end, or the range starts after midnight: the hours are read instead.
+    expect(planMetricsScan({ ...week, to: t0 + d + 8 * h }, tiles, open).openDays).toEqual([]);
+    expect(planMetricsScan({ ...week, from: t0 + d + h }, tiles, open)).toEqual({
+      days: [],
+      openDays: [],
+      hours: [{ from: t0 + d + h, to: t0 + d + 9 * h }],
+      minutes: [{ from: t0 + d + 9 * h, to: week.to }],
+    });
+  });
+
+  it('prefers a closed day tile over an open-day tile of the same date, and never merges two open-day tiles', () => {
+    const both = new Set(['2026-11-20']);
+    const open = new Map([
+      ['2026-11-20', 23],
+      ['2026-11-21', 2],
+    ]);
+    const query = { from: t0, to: t0 + 2 * d, groupBy: 'service' as const };
+    expect(planMetricsScan(query, both, open)).toEqual({
+      days: [{ from: t0, to: t0 + d }],
+      openDays: [{ from: t0 + d, to: t0 + d + 2 * h }],
+      hours: [{ from: t0 + d + 2 * h, to: t0 + 2 * d }],
+      minutes: [],
+    });
+    expect(planMetricsScan(query, new Set(), open).openDays).toEqual([
+      { from: t0, to: t0 + 23 * h },
+      { from: t0 + d, to: t0 + d + 2 * h },
+    ]);
+  });
+
+  it('uses open-day tiles for a step series only when each hour falls inside one step', () => {
+    const open = new Map([['2026-11-20', 5]]);
+    const series = { from: t0 - 3 * h, to: t0 + 6 * h, groupBy: 'step' as const };
+    expect(planMetricsScan({ ...series, stepMs: h }, new Set(), open).openDays).toEqual([
+      { from: t0, to: t0 + 5 * h },
+    ]);
+    expect(planMetricsScan({ ...series, stepMs: 15 * m }, new Set(), open).openDays).toEqual([]);
   });
 });

@@ -12,6 +12,11 @@ export interface TimeRange {
 export interface MetricsScanPlan {
   /** Whole UTC days that have a tile, read from the tile the caller passed the dates of. */
   days: TimeRange[];
+  /**
+   * The first hours of a day still open, from its open-day tile (docs/adr/0091): each range starts at midnight
+   * and spans exactly the hours the tile covers, so the engine reads that tile whole.
+   */
+  openDays: TimeRange[];
   /** Whole hours, read from the hour table. */
   hours: TimeRange[];
   /** The ragged ends (or the whole range), read from the minute table. */
@@ -30,23 +35,34 @@ function append(ranges: TimeRange[], from: number, to: number): void {
   else ranges.push({ from, to });
 }
 
-/** Whole days in [from, to) that have a tile, and what is left around them. */
-function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>) {
+/**
+ * Whole days in [from, to) that have a tile, the covered hours of open days whose open-day tile lies wholly in
+ * range (never merged with a neighbour: one range is one tile), and what is left around them.
+ */
+function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>, openDays: ReadonlyMap<string, number>) {
   const days: TimeRange[] = [];
+  const open: TimeRange[] = [];
   const rest: TimeRange[] = [];
   let cursor = query.from;
-  for (let d = Math.ceil(query.from / dayMs) * dayMs; d + dayMs <= query.to; d += dayMs) {
-    if (!dayTiles.has(dateOf(d))) continue;
-    append(rest, cursor, d);
-    append(days, d, d + dayMs);
-    cursor = d + dayMs;
+  for (let d = Math.ceil(query.from / dayMs) * dayMs; d < query.to; d += dayMs) {
+    const date = dateOf(d);
+    const openHours = openDays.get(date);
+    if (d + dayMs <= query.to && dayTiles.has(date)) {
+      append(rest, cursor, d);
+      append(days, d, d + dayMs);
+      cursor = d + dayMs;
+    } else if (openHours !== undefined && openHours > 0 && d + openHours * hourMs <= query.to) {
+      append(rest, cursor, d);
+      open.push({ from: d, to: d + openHours * hourMs });
+      cursor = d + openHours * hourMs;
+    }
   }
   append(rest, cursor, query.to);
-  return { days, rest };
+  return { days, open, rest };
 }
 
 /**
- * Reads whole days from tiles where they exist, whole hours from the hour table, and only the ragged ends from
+ * Reads whole days from tiles where they exist, the closed hours of an open day from its open-day tile, whole hours from the hour table, and only the ragged ends from
  * the minute table: a 7-day endpoint table then merges ~10 rows per endpoint instead of ~10,000, and a 7-day
  * chart opens 7 tiles instead of 168 hour files. A step series may use hour rows only when every hour falls
  * inside one step, i.e. the step is a whole number of hours and the steps start on an hour (the dashboard aligns
@@ -56,13 +72,14 @@ function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>) {
 export function planMetricsScan(
   query: PlanQuery,
   dayTiles: ReadonlySet<string> = new Set(),
+  openDays: ReadonlyMap<string, number> = new Map(),
 ): MetricsScanPlan {
   const isSeries = query.groupBy === 'step';
   const stepsFitHours = !isSeries || ((query.stepMs ?? 0) % hourMs === 0 && query.from % hourMs === 0);
-  const { days, rest } = stepsFitHours
-    ? splitDays(query, dayTiles)
-    : { days: [], rest: [{ from: query.from, to: query.to }] };
-  const plan: MetricsScanPlan = { days, hours: [], minutes: [] };
+  const { days, open, rest } = stepsFitHours
+    ? splitDays(query, dayTiles, openDays)
+    : { days: [], open: [], rest: [{ from: query.from, to: query.to }] };
+  const plan: MetricsScanPlan = { days, openDays: open, hours: [], minutes: [] };
   for (const { from, to } of rest) {
     const whole = { from: Math.ceil(from / hourMs) * hourMs, to: Math.floor(to / hourMs) * hourMs };
     if (!stepsFitHours || whole.to <= whole.from) {

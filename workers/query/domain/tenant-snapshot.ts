@@ -17,12 +17,23 @@ export interface TenantSnapshot {
    * in one file per level, which step series and service lists read instead of 24 hour files.
    */
   readonly hourTiles: ReadonlySet<string>;
+  /**
+   * Days still open with all three open-day tiles (docs/adr/0091): date -> the hours from midnight they cover,
+   * the largest coverage every one of the three has.
+   */
+  readonly openDays: ReadonlyMap<string, number>;
 }
 
 /** The tile dates of a snapshot, as the rollup's listing gives them (RollupManifests.tiles). */
-export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles'>;
+export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles' | 'openDays'>;
 
 /** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
 export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSnapshot {
-  return { tables: new Set(metricsTableNames), dayTiles: new Set(), hourTiles: new Set(), ...overrides };
+  return {
+    tables: new Set(metricsTableNames),
+    dayTiles: new Set(),
+    hourTiles: new Set(),
+    openDays: new Map(),
+    ...overrides,
+  };
 }

@@ -20,6 +20,13 @@ import {
 } from '../../rollup/testing/percentile-cases.js';
 import type { PercentileCase } from '../../rollup/testing/percentile-cases.js';
 import { rewriteAsLegacyFiles } from './legacy-metrics-files.js';
+import {
+  buildDataFileKey,
+  buildDayTileKey,
+  buildTenantDayMarkersPrefix,
+  dayTileTables,
+  metricsTables,
+} from '../../domain/metrics-layout.js';
 import { checkPercentileCases, writeMismatchReport, type OracleDepth } from './percentile-oracle.contract.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
@@ -53,6 +60,42 @@ const legacy = buildSeededFacts({
 });
 
 /**
+ * A day still open (docs/adr/0091): 2026-11-22 00:00-11:00, its own tenant. After the contract's rollup,
+ * loadOpenDay makes 09:30 its present: the day's tiles and markers go, a pass at that time writes the open-day
+ * tiles of its first 9 hours, and those hours' minute and hour files are removed, so an answer that is exact can
+ * only have read the open-day tiles (no deployment removes them: they are the plan's only source here).
+ */
+const openDayStart = Date.parse('2026-11-22T00:00:00Z');
+const openDayHours = 9;
+const openDayFacts = buildSeededFacts({
+  seed: 12,
+  count: 2200,
+  tenant: 'openday',
+  fromMs: openDayStart,
+  spanMs: 11 * 3_600_000,
+  idPrefix: 'o',
+});
+
+async function loadOpenDay(store: ObjectStore): Promise<void> {
+  const date = '2026-11-22';
+  const markers = await store.list(buildTenantDayMarkersPrefix('openday'));
+  for (const table of dayTileTables) await store.delete(buildDayTileKey('openday', date, table));
+  for (const { key } of markers) await store.delete(key);
+  await runRollupOnce({
+    store,
+    nowMs: openDayStart + openDayHours * 3_600_000 + 30 * 60_000,
+    latenessMs: 0,
+    rawRetentionMs: 365 * day,
+    metricsRetentionMs: 365 * day,
+    applyRetention: false,
+  });
+  for (let hour = 0; hour < openDayHours; hour++) {
+    const partition = { tenant: 'openday', date, hour: String(hour).padStart(2, '0') };
+    for (const table of metricsTables) await store.delete(buildDataFileKey(table, partition));
+  }
+}
+
+/**
  * Head-sampled traffic (OTLP spans with adjusted counts): in the 10:00 hour the `checkout` service's facts count 4
  * each (a 25% sample), everything else is unsampled, so steps, endpoints and services are estimated or not.
  */
@@ -81,7 +124,10 @@ export async function loadContractData(
 ): Promise<void> {
   await putPercentileCases(store, cases);
   let seq = 0;
-  for (const batch of chunk([...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled], 500)) {
+  for (const batch of chunk(
+    [...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled, ...openDayFacts],
+    500,
+  )) {
     // A segment holds one tenant's hour: a batch that straddles two tenants is split, not filed under the first.
     const byHour = new Map<string, RawFact[]>();
     for (const f of batch) {
@@ -101,6 +147,7 @@ export async function loadContractData(
   });
   await rewriteAsLegacyFiles(store, 'upgraded', (key) => key.includes('/hour=10/'));
   await rewriteAsLegacyFiles(store, 'legacy');
+  await loadOpenDay(store);
 }
 
 /** Requests per status class, as the API splits them. */
@@ -301,6 +348,52 @@ export function describeQueryEngineContract(
       for (const s of listed.services) {
         const subset = all.filter((f) => f.service === s.service);
         expect([s.requests, s.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+      }
+    });
+
+    it('reads the closed hours of an open day from its open-day tiles, exactly, for charts, lists and tables', async () => {
+      expect((await new RollupManifests(store).tiles('openday')).openDays).toEqual(
+        new Map([['2026-11-22', openDayHours]]),
+      );
+      // 2026-11-21T12:00 .. 2026-11-22T11:00 in 1-hour steps: hours (empty), the open-day tiles, hours 09 and 10.
+      const [wideFrom, wideTo, stepMs] = [
+        openDayStart - 12 * 3_600_000,
+        openDayStart + 11 * 3_600_000,
+        3_600_000,
+      ];
+      const open = 'openday';
+      const [first] = openDayFacts;
+      const endpoint = { service: first!.service, method: first!.method, path: first!.path };
+      const ofEndpoint = (f: RawFact) =>
+        f.service === endpoint.service && f.method === endpoint.method && f.path === endpoint.path;
+      const [chart, drilled, listed, table] = await Promise.all([
+        service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs }),
+        service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs, ...endpoint }),
+        service.services(open, wideFrom, wideTo, 1000),
+        service.endpoints(open, wideFrom, wideTo, 'p95', 1000),
+      ]);
+      for (const [points, subset] of [
+        [chart.points, openDayFacts],
+        [drilled.points, openDayFacts.filter(ofEndpoint)],
+      ] as const) {
+        expect(points.reduce((sum, p) => sum + p.requests, 0)).toBe(subset.length);
+        for (const p of points) {
+          const inStep = subset.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+          expect([p.requests, p.errors5xx]).toEqual([inStep.length, inStep.filter(is5xx).length]);
+          if (inStep.length > 0) expectPercentilesMatch(p, inStep);
+        }
+      }
+      for (const s of listed.services) {
+        const subset = openDayFacts.filter((f) => f.service === s.service);
+        expect([s.requests, s.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+      }
+      expect(table.endpoints.reduce((sum, e) => sum + e.requests, 0)).toBe(openDayFacts.length);
+      for (const e of table.endpoints) {
+        const subset = openDayFacts.filter(
+          (f) => f.service === e.service && f.method === e.method && f.path === e.path,
+        );
+        expect([e.requests, e.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
+        expectPercentilesMatch(e, subset);
       }
     });
 

@@ -7,11 +7,10 @@ import {
   type ObjectInfo,
   type ObjectStore,
 } from '../../adapters/object-store/object-store.js';
-import { dayMs, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
-import { decodeHourMetrics, decodeServiceHourMetrics } from '../adapters/metrics-parquet.js';
+import { dayMs } from '../../domain/hour-metrics.js';
+import { readDayHours } from './read-day-hours.js';
 import { encodeDayTiles } from '../adapters/metrics-files.js';
 import {
-  buildDataFileKey,
   buildDayMarkerKey,
   buildDayTileKey,
   dayMarkersPrefix,
@@ -70,22 +69,6 @@ const digestOf = (hours: readonly ObjectInfo[]) =>
     )
     .digest('hex');
 
-/** The day's hour rows of both levels, in any order (encodeDayTiles sorts them). */
-async function readDayHours(store: ObjectStore, day: Day) {
-  const request: HourMetricsRow[] = [];
-  const service: ServiceMetricsRow[] = [];
-  for (const hour of day.hours) {
-    const p = parseManifestKey(hour.key)!;
-    const [requestFile, serviceFile] = await Promise.all([
-      store.get(buildDataFileKey('request_metrics_hour', p)),
-      store.get(buildDataFileKey('service_metrics_hour', p)),
-    ]);
-    if (requestFile) request.push(...decodeHourMetrics(requestFile.body));
-    if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
-  }
-  return { request, service };
-}
-
 /**
  * Rebuilds the day's tiles, each as a conditional put on the tile seen before reading the hours; undefined when
  * another run replaced one meanwhile (no marker is written then, so the next run builds the day again). The hour
@@ -95,7 +78,7 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
   const seen = new Map<DayTileTable, ObjectInfo | undefined>();
   for (const table of dayTileTables)
     seen.set(table, await store.head(buildDayTileKey(day.tenant, day.date, table)));
-  const hours = await readDayHours(store, day);
+  const hours = await readDayHours(store, day.hours);
   const { tiles, dayRows } = encodeDayTiles(hours.request, hours.service);
   try {
     for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {

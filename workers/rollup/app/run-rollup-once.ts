@@ -8,6 +8,7 @@ import { partitionStartMs } from '../../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
+import { refreshOpenDayTiles, type OpenDayTileReport } from './refresh-open-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import type { PartitionBackoff } from '../domain/partition-backoff.js';
@@ -29,7 +30,10 @@ export interface RollupOnceOptions {
   /** Recompute partitions even when their inputs did not change (commits only if the output differs). */
   force?: boolean;
   applyRetention?: boolean;
-  /** Rebuild request_metrics_day tiles of closed days whose hours changed (default true). */
+  /**
+   * Rebuild the day tiles of closed days whose hours changed, and the open-day tiles of days still open whose
+   * closed hours changed (default true).
+   */
   dayTiles?: boolean;
   /**
    * Worker threads that inflate and scan raw segments (default 1 when there are 2+ CPUs). 0 scans on the main thread;
@@ -58,6 +62,7 @@ export interface RollupRunSummary {
   deferred: string[];
   retention?: RetentionReport;
   dayTiles?: DayTileReport;
+  openDayTiles?: OpenDayTileReport;
 }
 
 function inRange(startMs: number, options: RollupOnceOptions): boolean {
@@ -111,7 +116,10 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   if (options.applyRetention ?? true)
     summary.retention = await applyRetention(options.store, plan, policy, log);
   // After the partitions: a day tile is derived from hour tables this run may just have changed.
-  if (options.dayTiles ?? true) summary.dayTiles = await refreshDayTiles(options.store, policy, log);
+  if (options.dayTiles ?? true) {
+    summary.dayTiles = await refreshDayTiles(options.store, policy, log);
+    summary.openDayTiles = await refreshOpenDayTiles(options.store, policy, log);
+  }
   // Best effort: a missed heartbeat only makes the dashboard call the rollup late, it must not fail the pass.
   await writeRollupHeartbeat(options.store, {
     finishedAt: Date.now(),

@@ -19,6 +19,7 @@ import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
 import { chunk, putRawSegment } from './raw-segments.js';
 import { describeRetention } from './retention.contract.js';
+import { itBuildsOpenDayTiles } from './open-day-tiles.contract.js';
 import { expectRowsMatchOracle, partitionsOf, readCommittedRows } from './rollup-oracle.js';
 import { buildSeededFacts, buildServiceEvent } from './seeded-raw-events.js';
 
@@ -289,6 +290,8 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       const again = await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 12 * minute }) });
       expect(again.dayTiles?.built).toBe(0);
     });
+
+    itBuildsOpenDayTiles(makeStore, seedWithDuplicates, facts, rollupPolicy);
 
     it('drops a day tile once the whole day is past metrics retention', async () => {
       const store = await makeStore();

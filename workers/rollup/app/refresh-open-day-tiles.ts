@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import {
+  buildOpenDayTileKey,
+  buildTablePrefix,
+  dayMarkersPrefix,
+  manifestsPrefix,
+  openDayTileOf,
+  openDayTileTables,
+  type DayTileTable,
+} from '../../domain/metrics-layout.js';
+import { encodeDayTiles } from '../adapters/metrics-files.js';
+import { putNewObject } from '../adapters/put-new-object.js';
+import {
+  planOpenDayTiles,
+  type OpenDayTileBuild,
+  type OpenDayTilePolicy,
+} from '../domain/open-day-tile-plan.js';
+import { readDayHours } from './read-day-hours.js';
+import { pauseAtPhase } from './test-phase-pause.js';
+
+export interface OpenDayTileReport {
+  built: number;
+  deleted: number;
+}
+
+/**
+ * Writes one open-day build's three tiles, each a conditional put on the tile seen before reading the hours (a
+ * rerun after late data replaces the same hours' tile; a first build creates it); false when another run wrote
+ * one meanwhile, so no marker is written and the next pass builds again (as refresh-day-tiles.ts does).
+ */
+async function writeTiles(store: ObjectStore, build: OpenDayTileBuild): Promise<boolean> {
+  const keyOf = (table: DayTileTable) =>
+    buildOpenDayTileKey(build.tenant, build.date, build.hours, openDayTileOf[table]);
+  const seen = new Map<DayTileTable, string | undefined>();
+  for (const table of Object.keys(openDayTileOf) as DayTileTable[])
+    seen.set(table, (await store.head(keyOf(table)))?.etag);
+  const hours = await readDayHours(store, build.manifests);
+  const { tiles } = encodeDayTiles(hours.request, hours.service);
+  try {
+    for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {
+      const etag = seen.get(table);
+      await store.put(keyOf(table), body, etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
+    }
+  } catch (error) {
+    if (!(error instanceof PreconditionFailedError)) throw error;
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Builds the open-day tiles of every day still open whose closed hours changed (an hour closed, late data), and
+ * deletes the ones no plan reads any more (open-day-tile-plan.ts). Runs after the partitions, like the day tiles:
+ * a tile is derived from hour files this pass may just have written. Idempotent; a kill at any point leaves at
+ * worst a tile without its marker, which the next pass writes again from the same hours.
+ */
+export async function refreshOpenDayTiles(
+  store: ObjectStore,
+  policy: OpenDayTilePolicy,
+  log: Logger,
+): Promise<OpenDayTileReport> {
+  const [manifests, markers, ...tiles] = await Promise.all([
+    store.list(manifestsPrefix),
+    store.list(dayMarkersPrefix),
+    ...openDayTileTables.map((table) => store.list(buildTablePrefix(table))),
+  ]);
+  const plan = planOpenDayTiles(manifests, markers, tiles.flat(), policy);
+  const report: OpenDayTileReport = { built: 0, deleted: 0 };
+  for (const build of plan.builds) {
+    await pauseAtPhase('day-tile');
+    if (!(await writeTiles(store, build))) {
+      log.info({ tenant: build.tenant, date: build.date }, 'open-day tile rebuilt by a concurrent run');
+      continue;
+    }
+    await pauseAtPhase('day-tile');
+    const body = new TextEncoder().encode(`${JSON.stringify({ openDayHours: build.hours })}\n`);
+    await putNewObject(store, build.marker, body);
+    for (const old of build.previousMarkers) await store.delete(old);
+    report.built += 1;
+    log.info({ tenant: build.tenant, date: build.date, hours: build.hours }, 'open-day tile built');
+  }
+  for (const key of plan.deletes) await store.delete(key);
+  report.deleted = plan.deletes.length;
+  return report;
+}
