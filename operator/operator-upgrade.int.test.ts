@@ -52,26 +52,28 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
     );
   const degraded = (p: Pipeline) => p.status?.conditions?.find((c) => c.type === 'Degraded');
 
-  it('applies every child when spec.version and storage.minio.size change, refusing nothing', async () => {
-    await env.client.request({
+  const growthRefused = (p: Pipeline) => p.status?.conditions?.find((c) => c.type === 'StorageGrowthRefused');
+  const storageClass = (name: string, allowVolumeExpansion: boolean) =>
+    env.client.request({
       method: 'POST',
       path: '/apis/storage.k8s.io/v1/storageclasses',
       body: {
         apiVersion: 'storage.k8s.io/v1',
         kind: 'StorageClass',
-        metadata: { name: 'expandable' },
+        metadata: { name },
         provisioner: 'example.com/disk',
-        allowVolumeExpansion: true,
+        allowVolumeExpansion,
       },
     });
-    const storage = { minio: { size: '20Gi', storageClassName: 'expandable' } };
+  /** A pipeline whose MinIO claim exists and is bound (no StatefulSet controller runs here: the test stands in). */
+  async function pipelineWithMinioClaim(name: string, storageClassName: string): Promise<void> {
+    const storage = { minio: { size: '20Gi', storageClassName } };
     await env.client.request({
       method: 'POST',
       path: pipelinePath(),
-      body: pipelineObject({ version: '0.1.0', storage }, 'up'),
+      body: pipelineObject({ version: '0.1.0', storage }, name),
     });
-    expect(degraded(await settled('up', 1))).toMatchObject({ status: 'False' });
-    // No StatefulSet controller runs here, so stand in for it: MinIO's claim as it would create it, bound.
+    expect(degraded(await settled(name, 1))).toMatchObject({ status: 'False' });
     await env.client.request({
       method: 'POST',
       path: childPath('v1', 'PersistentVolumeClaim', ''),
@@ -80,17 +82,22 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
         kind: 'PersistentVolumeClaim',
         // The claim template's labels (stableLabels): the operator watches claims by its managed-by label.
         metadata: {
-          name: 'data-up-minio-0',
-          labels: { 'gravix.dev/pipeline': 'up', 'app.kubernetes.io/managed-by': 'gravix-operator' },
+          name: `data-${name}-minio-0`,
+          labels: { 'gravix.dev/pipeline': name, 'app.kubernetes.io/managed-by': 'gravix-operator' },
         },
         spec: {
           accessModes: ['ReadWriteOnce'],
-          storageClassName: 'expandable',
+          storageClassName,
           resources: { requests: { storage: '20Gi' } },
         },
       },
     });
-    await mergePatch(env.client, `${claim('data-up-minio-0')}/status`, { status: { phase: 'Bound' } });
+    await mergePatch(env.client, `${claim(`data-${name}-minio-0`)}/status`, { status: { phase: 'Bound' } });
+  }
+
+  it('applies every child when spec.version and storage.minio.size change, refusing nothing', async () => {
+    await storageClass('expandable', true);
+    await pipelineWithMinioClaim('up', 'expandable');
 
     await mergePatch(env.client, pipelinePath('up'), {
       spec: { version: '0.2.0', storage: { minio: { size: '30Gi' } } },
@@ -109,6 +116,56 @@ describe('upgrading a pipeline on a real kube-apiserver', () => {
     await eventually('MinIO claim grown to 30Gi', async () => {
       const c = (await get(claim('data-up-minio-0'))) as Claim;
       return c.spec.resources.requests.storage === '30Gi';
+    });
+    expect(growthRefused(await readPipeline('up'))).toBeUndefined();
+  });
+
+  it('says in the status when the StorageClass does not allow growing the claim, and applies the rest', async () => {
+    await storageClass('fixed-size', false);
+    await pipelineWithMinioClaim('fixed', 'fixed-size');
+    await mergePatch(env.client, pipelinePath('fixed'), {
+      spec: { version: '0.2.0', storage: { minio: { size: '30Gi' } } },
+    });
+    const after = await eventually('the refused growth in the status', async () => {
+      const p = await readPipeline('fixed');
+      return p.status?.observedGeneration === 2 && growthRefused(p) ? p : undefined;
+    });
+    // The apiserver's own answer (the PersistentVolumeClaimResize admission plugin), naming claim and sizes.
+    expect(growthRefused(after)).toMatchObject({
+      status: 'True',
+      reason: 'VolumeExpansionNotAllowed',
+      message:
+        'PersistentVolumeClaim data-fixed-minio-0 stays at 20Gi (the spec asks 30Gi): persistentvolumeclaims ' +
+        '"data-fixed-minio-0" is forbidden: only dynamically provisioned pvc can be resized and the storageclass ' +
+        'that provisions the pvc must support resize',
+    });
+    // Not a failed pass: every other child is on the new version, and the claim keeps its size.
+    expect(degraded(after)).toMatchObject({ status: 'False' });
+    const query = (await get(deployment('fixed-query'))) as Workload;
+    expect(query.spec.template.spec.containers[0]!.image).toMatch(/:0\.2\.0$/);
+    const c = (await get(claim('data-fixed-minio-0'))) as Claim;
+    expect(c.spec.resources.requests.storage).toBe('20Gi');
+    type Event = KubeObject & { reason: string; type: string; message: string };
+    const events = await eventually('the StorageGrowthRefused Event', async () => {
+      const list = (await env.client.request({
+        method: 'GET',
+        path: '/api/v1/namespaces/default/events',
+        query: { fieldSelector: 'involvedObject.name=fixed,reason=StorageGrowthRefused' },
+      })) as { items: Event[] };
+      return list.items.length > 0 ? list.items : undefined;
+    });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'Warning', message: growthRefused(after)!.message });
+
+    // Once the class allows expansion, the next pass grows the claim and the condition goes.
+    await mergePatch(env.client, '/apis/storage.k8s.io/v1/storageclasses/fixed-size', {
+      allowVolumeExpansion: true,
+    });
+    await mergePatch(env.client, pipelinePath('fixed'), { spec: { query: { replicas: 2 } } });
+    await eventually('the claim grown and the condition gone', async () => {
+      const p = await readPipeline('fixed');
+      const grown = ((await get(claim('data-fixed-minio-0'))) as Claim).spec.resources.requests.storage;
+      return p.status?.observedGeneration === 3 && !growthRefused(p) && grown === '30Gi';
     });
   });
 

@@ -5,6 +5,8 @@ import { freePort } from '../../testbin/harness/free-port.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import type { KubeClient } from '../../operator/adapters/kube-client.js';
 import { pipelinePath } from '../../operator/testing/operator-fixture.js';
+import { resourcePath } from '../../operator/adapters/resource-paths.js';
+import { TENANT_API_VERSION, TENANT_KIND } from '../../crds/gravix-tenant-crd.js';
 import { startKubeTestEnv } from '../../operator/testing/kube-test-env.js';
 import { sampleProcess } from './operator-metrics-probe.js';
 
@@ -14,7 +16,8 @@ import { sampleProcess } from './operator-metrics-probe.js';
  * (two resync periods, nothing changing) the API requests per minute by verb, writes per resync, CPU and RSS.
  * Targets: p50 < 2 s; RSS < 150 MiB; zero writes per resync. Floor: no GET and no write per resync (the pass reads
  * its pipeline, children, claims and pods from the watch caches); the Prometheus operator discovery GET, once a
- * minute, is the only read left.
+ * minute, is the only read left. Every pipeline has a GravixTenant (the operator watches them, publishes each in its
+ * pipeline's tenants ConfigMap and writes its status), so the steady state includes the tenant watch and statuses.
  */
 const SINGLE_RUNS = 5;
 const PIPELINES = 100 - SINGLE_RUNS;
@@ -59,6 +62,34 @@ async function createToApplied(client: KubeClient, name: string, fleet = false):
     intervalMs: fleet ? 250 : 10,
   });
   return performance.now() - start;
+}
+
+const tenantPath = (name?: string) =>
+  resourcePath({ apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, namespace: 'default', name });
+
+/** One GravixTenant for the pipeline, waited for until the operator has published it (status Accepted). */
+async function createTenant(client: KubeClient, pipeline: string): Promise<void> {
+  const name = `${pipeline}-tenant`;
+  await client.request({
+    method: 'POST',
+    path: tenantPath(),
+    body: {
+      apiVersion: TENANT_API_VERSION,
+      kind: TENANT_KIND,
+      metadata: { name, namespace: 'default' },
+      spec: { pipelineRef: { name: pipeline }, quotas: { eventsPerSecond: 100 } },
+    },
+  });
+  await waitUntil(
+    async () => {
+      const t = await client.request<{ status?: { phase?: string } }>({
+        method: 'GET',
+        path: tenantPath(name),
+      });
+      return t.status?.phase === 'Accepted';
+    },
+    { what: `${name} Accepted`, timeoutMs: 900_000, intervalMs: 1_000 },
+  );
 }
 
 /** Pipelines whose Degraded condition is True, counted by message (first 160 characters), so failures say why. */
@@ -112,6 +143,10 @@ async function main(): Promise<void> {
     const names = Array.from({ length: PIPELINES }, (_, i) => `fleet-${i}`);
     const fleet = await Promise.all(names.map((name) => createToApplied(env.client, name, true)));
     const fleetMs = performance.now() - fleetStart;
+    const tenantsStart = performance.now();
+    const allNames = [...Array.from({ length: SINGLE_RUNS }, (_, i) => `single-${i}`), ...names];
+    await Promise.all(allNames.map((name) => createTenant(env.client, name)));
+    const tenantsMs = performance.now() - tenantsStart;
 
     // Let the first resync after the burst settle (it may re-apply what the watch cache had not seen yet).
     await new Promise((r) => setTimeout(r, RESYNC_SECONDS * 1000));
@@ -138,6 +173,8 @@ async function main(): Promise<void> {
         allAppliedMs: round(fleetMs),
         perPipelineP50Ms: round(percentile(fleet, 0.5)),
         perPipelineP95Ms: round(percentile(fleet, 0.95)),
+        tenants: allNames.length,
+        allTenantsAcceptedMs: round(tenantsMs),
       },
       steadyState: {
         windowSeconds: STEADY_WINDOW_MS / 1000,

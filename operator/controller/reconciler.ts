@@ -7,9 +7,16 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from '../adapters/kube-client.js';
-import { isNotFound } from '../adapters/kube-errors.js';
+import { isNotFound, KubeApiError } from '../adapters/kube-errors.js';
+import { ChildApplyError } from '../adapters/child-writer.js';
 import { planApplyOrder } from '../domain/apply-order.js';
-import { claimGrowth, keepLiveClaimTemplates } from '../domain/claim-growth.js';
+import {
+  claimGrowth,
+  describeGrowthRefusals,
+  keepLiveClaimTemplates,
+  type ClaimGrowth,
+  type GrowthRefusal,
+} from '../domain/claim-growth.js';
 import { buildDesiredState, objectKey, withOwner } from '../domain/desired-state.js';
 import {
   HANDOVER_FIELD_MANAGER,
@@ -19,7 +26,7 @@ import {
 import { prunedKinds } from '../domain/kind-registry.js';
 import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
 import { deprecatedFieldsSet, describeDeprecatedFields } from '../domain/deprecated-fields.js';
-import { buildStatus, sameStatus, type Observation } from '../domain/pipeline-status.js';
+import { buildStatus, GROWTH_REFUSED, sameStatus, type Observation } from '../domain/pipeline-status.js';
 import { holdUntilReplaced, planPrune } from '../domain/prune-plan.js';
 import { planOrphanedTenants, planTenants, type TenantStatusWrite } from '../domain/tenant-plan.js';
 import { planTenantTombstones, type TenantAuthorsFile } from '../../workers/domain/tenant-changes.js';
@@ -53,9 +60,21 @@ interface PassResult {
   rescueJobs: string[];
   rescuedClaims: string[];
   pruned: string[];
+  growthRefusals: GrowthRefusal[];
 }
 
 const CLAIM_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
+
+/**
+ * A growth the apiserver refused for a reason the user must fix (403: the PersistentVolumeClaimResize admission
+ * plugin, a StorageClass without allowVolumeExpansion; 422: a claim that cannot change), or undefined for any
+ * other error, which fails the pass as before.
+ */
+function growthRefusal(grow: ClaimGrowth, error: unknown): GrowthRefusal | undefined {
+  const cause = error instanceof ChildApplyError ? error.cause : undefined;
+  if (!(cause instanceof KubeApiError) || (cause.status !== 403 && cause.status !== 422)) return undefined;
+  return { ...grow, message: cause.detail };
+}
 const hasClaimTemplates = (m: Manifest) =>
   ((m.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.length ?? 0) > 0;
 
@@ -76,8 +95,12 @@ export class PipelineReconciler {
     try {
       const result = await this.sync(pipeline);
       await this.announce(pipeline, result);
-      const observation = this.observe(pipeline, result.applied);
+      const observation = {
+        ...this.observe(pipeline, result.applied),
+        growthRefused: describeGrowthRefusals(result.growthRefusals),
+      };
       await this.announceChildFailure(pipeline, observation);
+      await this.announceGrowthRefused(pipeline, observation.growthRefused);
       await this.writeStatus(pipeline, observation);
       log.debug({ applied: result.applied.length, pruned: result.pruned.length }, 'pipeline reconciled');
     } catch (error) {
@@ -115,13 +138,13 @@ export class PipelineReconciler {
     const applied: KubeObject[] = [];
     for (const tier of planApplyOrder(desired.applied))
       applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m)))));
-    await this.growClaims(pipeline, desired.applied);
+    const growthRefusals = await this.growClaims(pipeline, desired.applied);
     await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
     const kept = [...desired.applied, ...createOnly];
     const pruned = await this.prune(pipeline, kept, applied, prometheusOperator);
     // Only once the tenants ConfigMap is applied may a tenant read Accepted.
     await this.writeTenantStatuses(tenants.statusWrites);
-    return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned };
+    return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned, growthRefusals };
   }
 
   /**
@@ -170,14 +193,27 @@ export class PipelineReconciler {
     return this.deps.children.apply(keepLiveClaimTemplates(manifest, live));
   }
 
-  /** Grows the claims of StatefulSets whose synthesized claim template asks for more than they have. */
-  private async growClaims(pipeline: GravixPipeline, applied: Manifest[]): Promise<void> {
+  /**
+   * Grows the claims of StatefulSets whose synthesized claim template asks for more than they have. A growth the
+   * apiserver refuses (the StorageClass does not allow expansion) does not fail the pass: the rest of the pipeline
+   * is applied and the status says which claim stays at which size and why (docs/adr/0094).
+   */
+  private async growClaims(pipeline: GravixPipeline, applied: Manifest[]): Promise<GrowthRefusal[]> {
     const withClaims = applied.filter((m) => m.kind === 'StatefulSet' && hasClaimTemplates(m));
-    if (withClaims.length === 0) return;
+    if (withClaims.length === 0) return [];
     const { namespace, name } = pipeline.metadata;
     const claims = await this.deps.children.list(CLAIM_KIND, namespace, `${PIPELINE_LABEL}=${name}`);
-    for (const grow of withClaims.flatMap((m) => claimGrowth(m, claims)))
-      await this.deps.children.growClaim(namespace, grow.name, grow.storage);
+    const refusals: GrowthRefusal[] = [];
+    for (const grow of withClaims.flatMap((m) => claimGrowth(m, claims))) {
+      try {
+        await this.deps.children.growClaim(namespace, grow.name, grow.storage);
+      } catch (error) {
+        const refusal = growthRefusal(grow, error);
+        if (!refusal) throw error;
+        refusals.push(refusal);
+      }
+    }
+    return refusals;
   }
 
   private async prune(
@@ -267,6 +303,14 @@ export class PipelineReconciler {
     const degraded = pipeline.status?.conditions?.find((c) => c.type === 'Degraded');
     if (degraded?.status === 'True' && degraded.message === failure.message) return;
     await this.event(pipeline, 'Warning', failure.reason, failure.message);
+  }
+
+  /** One Warning Event when a growth is first refused or its reason changes (the condition keeps saying so). */
+  private async announceGrowthRefused(pipeline: GravixPipeline, message: string): Promise<void> {
+    if (message === '') return;
+    const before = pipeline.status?.conditions?.find((c) => c.type === GROWTH_REFUSED);
+    if (before?.message === message) return;
+    await this.event(pipeline, 'Warning', 'StorageGrowthRefused', message);
   }
 
   private async pause(pipeline: GravixPipeline): Promise<void> {

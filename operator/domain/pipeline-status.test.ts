@@ -197,3 +197,31 @@ describe('the Deprecated condition', () => {
     expect(after.conditions!.map((c) => c.type)).toEqual(['Available', 'Progressing', 'Degraded']);
   });
 });
+
+describe('the StorageGrowthRefused condition', () => {
+  const why = 'PersistentVolumeClaim data-shop-minio-0 stays at 20Gi (the spec asks 30Gi): forbidden';
+
+  it('says which claim stays at which size while a growth is refused, without making the pipeline Degraded', () => {
+    const status = buildStatus(undefined, observation({ growthRefused: why }), 'T1');
+    expect(status.conditions!.find((c) => c.type === 'StorageGrowthRefused')).toEqual({
+      type: 'StorageGrowthRefused',
+      status: 'True',
+      reason: 'VolumeExpansionNotAllowed',
+      message: why,
+      observedGeneration: 3,
+      lastTransitionTime: 'T1',
+    });
+    expect(status.conditions!.find((c) => c.type === 'Degraded')!.status).toBe('False');
+  });
+
+  it('stays through a pass that did not try to grow (a failed one), and is gone once nothing is refused', () => {
+    const refused = buildStatus(undefined, observation({ growthRefused: why }), 'T1');
+    const failed = buildStatus(refused, observation(), 'T2');
+    expect(failed.conditions!.find((c) => c.type === 'StorageGrowthRefused')).toMatchObject({
+      message: why,
+      lastTransitionTime: 'T1',
+    });
+    const grown = buildStatus(failed, observation({ growthRefused: '' }), 'T3');
+    expect(grown.conditions!.map((c) => c.type)).toEqual(['Available', 'Progressing', 'Degraded']);
+  });
+});

@@ -18,6 +18,11 @@ export interface Observation {
   paused?: boolean;
   /** Fields of the spec this release ignores (deprecatedFieldsSet): a Deprecated condition while any is set. */
   deprecatedFields?: string[];
+  /**
+   * Claims the apiserver would not grow to the spec's size (their StorageClass does not allow expansion): a
+   * StorageGrowthRefused condition while any is; undefined when this pass did not try (the last condition stays).
+   */
+  growthRefused?: string;
 }
 
 type ConditionInput = Omit<PipelineCondition, 'lastTransitionTime' | 'observedGeneration'>;
@@ -129,6 +134,22 @@ function deprecation(obs: Observation): ConditionInput[] {
   ];
 }
 
+export const GROWTH_REFUSED = 'StorageGrowthRefused';
+
+/** Present only while a growth is refused: the pipeline works at the old size, but not as its spec says. */
+function growthRefusal(obs: Observation, previous: PipelineStatus | undefined): ConditionInput[] {
+  if (obs.growthRefused === undefined) {
+    const before = previous?.conditions?.find((c) => c.type === GROWTH_REFUSED);
+    return before
+      ? [{ type: GROWTH_REFUSED, status: before.status, reason: before.reason, message: before.message }]
+      : [];
+  }
+  if (obs.growthRefused === '') return [];
+  return [
+    { type: GROWTH_REFUSED, status: 'True', reason: 'VolumeExpansionNotAllowed', message: obs.growthRefused },
+  ];
+}
+
 function phase(obs: Observation, available: boolean): string {
   if (obs.paused) return 'Paused';
   if (obs.failure || obs.childFailure) return 'Failed';
@@ -146,7 +167,13 @@ export function buildStatus(
 ): PipelineStatus {
   const avail = availability(obs, previous);
   const available = avail.status === 'True';
-  const conditions = [avail, progress(obs, available), degradation(obs), ...deprecation(obs)].map((c) => {
+  const conditions = [
+    avail,
+    progress(obs, available),
+    degradation(obs),
+    ...deprecation(obs),
+    ...growthRefusal(obs, previous),
+  ].map((c) => {
     const before = previous?.conditions?.find((p) => p.type === c.type);
     const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
     return { ...c, observedGeneration: obs.generation, lastTransitionTime };
