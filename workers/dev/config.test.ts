@@ -9,6 +9,14 @@ describe('loadDevEnvironment', () => {
     expect(dev.env['GRAVIX_DUCKDB_MEMORY_LIMIT']).toBe('256MB');
   });
 
+  it('has DuckDB return what it freed and skip its file cache, unless the user says otherwise', () => {
+    const dev = loadDevEnvironment({});
+    expect(dev.env['GRAVIX_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD']).toBe('8MB');
+    expect(dev.env['GRAVIX_DUCKDB_FILE_CACHE']).toBe('false');
+    const own = loadDevEnvironment({ GRAVIX_DUCKDB_FILE_CACHE: 'true' });
+    expect(own.env['GRAVIX_DUCKDB_FILE_CACHE']).toBe('true');
+  });
+
   it('bounds what a back-fill holds: 4 MiB segments packed on the event loop, a heap kept near its live set', () => {
     const dev = loadDevEnvironment({});
     expect(dev.env['GRAVIX_WAL_SEGMENT_BYTES']).toBe(String(4 * 1024 * 1024));

@@ -45,6 +45,10 @@ export function loadDevEnvironment(env: Record<string, string | undefined>, hist
     // DuckDB's buffer pool in the one embedded process: the dashboard's statements over a dev store need far less
     // (the 7-day bench dataset's heaviest call stays under it), and the demo must stay under 300 MiB in all.
     GRAVIX_DUCKDB_MEMORY_LIMIT: '256MB',
+    // DuckDB's allocator keeps up to 128 MiB it freed, and its file cache a second copy of Parquet bytes the page
+    // cache holds anyway: in one process that must stay under 300 MiB, return and skip both (docs/adr/0093).
+    GRAVIX_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD: '8MB',
+    GRAVIX_DUCKDB_FILE_CACHE: 'false',
     // --history back-dates facts: ingest must take them (an hour of slack for the time the backfill takes).
     ...(historyMs !== undefined && {
       GRAVIX_MAX_PAST_MS: String(Math.max(7 * 24 * hourMs, historyMs + hourMs)),

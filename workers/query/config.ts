@@ -22,6 +22,13 @@ const querySchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'must be a size such as 512MB or 2GiB')
     .default('1GB'),
+  /** DuckDB's allocator_flush_threshold (its default: 128MB); `gravix dev` lowers it (docs/adr/0093). */
+  GRAVIX_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s?(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/, 'must be a size such as 8MB or 128MiB')
+    .optional(),
+  /** DuckDB's external file cache (its default: on); `gravix dev` turns it off (docs/adr/0093). */
+  GRAVIX_DUCKDB_FILE_CACHE: z.enum(['true', 'false']).optional(),
   GRAVIX_API_KEYS_FILE: z.string().min(1),
   // How often the managed keys document in the store is checked for changes (docs/adr/0069): the longest a
   // revoke or a new key takes to reach this server.

@@ -13,7 +13,7 @@ import { describeHostileTextContract } from '../testing/hostile-text.contract.js
 import { describeExemplarsContract } from '../testing/exemplars.contract.js';
 import { describeServiceMapContract } from '../testing/service-map.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
-import { DuckDbQueryEngine } from './duckdb-query-engine.js';
+import { DuckDbQueryEngine, type DuckDbLimits } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
 
 // DuckDB is cheap to query, so it checks more generated percentile cases than the Trino run.
@@ -28,15 +28,23 @@ async function openDuckDb(data: (store: LocalObjectStore) => Promise<void>) {
 
 // Both contract runs read one copy of the contract's data: loading it is most of this file's time.
 let contractRoot: Promise<string> | undefined;
-async function openContractData() {
+async function openContractData(limits?: DuckDbLimits) {
   contractRoot ??= (async () => {
     const root = join(mkdtempSync(join(tmpdir(), 'gx-duck-')), 'store');
     await loadContractData(new LocalObjectStore(root), cases);
     return root;
   })();
   const root = await contractRoot;
-  return { engine: await DuckDbQueryEngine.open(root), store: new LocalObjectStore(root) };
+  return { engine: await DuckDbQueryEngine.open(root, limits), store: new LocalObjectStore(root) };
 }
+
+/** What `gravix dev` opens (workers/dev/config.ts): a small buffer pool, freed memory returned, no file cache. */
+const embeddedLimits: DuckDbLimits = {
+  threads: 2,
+  memoryLimit: '256MB',
+  allocatorFlushThreshold: '8MB',
+  fileCache: false,
+};
 
 describeQueryEngineContract('DuckDB over local Parquet', openContractData, { cases, depth: 'full' });
 
@@ -45,12 +53,24 @@ describeQueryEngineContract('DuckDB over local Parquet', openContractData, { cas
 describeQueryEngineContract(
   'DuckDB behind the result cache',
   async () => {
-    const { engine, store } = await openContractData();
+    const { engine, store } = await openContractData(embeddedLimits);
     const commits = new RollupManifests(store, { maxAgeMs: 0 });
     return { engine: new ResultCachingEngine(engine, commits, { maxBytes: 64 * 2 ** 20 }), store };
   },
   { cases, depth: 'lean' },
 );
+
+describe('DuckDB memory settings', () => {
+  it('hands the allocator and file cache settings to DuckDB, which refuses a bad size', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'gx-duck-')), 'store');
+    const lean = await DuckDbQueryEngine.open(root, embeddedLimits);
+    await expect(lean.ping()).resolves.toBeUndefined();
+    await lean.close();
+    await expect(
+      DuckDbQueryEngine.open(root, { ...embeddedLimits, allocatorFlushThreshold: 'lots' }),
+    ).rejects.toThrow('Failed to set config');
+  });
+});
 
 describeResultCacheContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
 

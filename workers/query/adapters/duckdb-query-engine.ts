@@ -88,9 +88,32 @@ export interface DuckDbLimits {
   threads: number;
   /** DuckDB's memory_limit, e.g. '1GB'. */
   memoryLimit: string;
+  /**
+   * DuckDB's allocator_flush_threshold, e.g. '8MB': how much freed memory its allocator may keep after a task before
+   * returning it to the system (DuckDB's default, 128 MiB, stays resident in a process that queries now and then).
+   */
+  allocatorFlushThreshold?: string;
+  /**
+   * DuckDB's external file cache (enable_external_file_cache): a second copy of the Parquet bytes it read, in its
+   * buffer pool. Over local files the kernel's page cache already holds them.
+   */
+  fileCache?: boolean;
 }
 
 export const defaultDuckDbLimits: DuckDbLimits = { threads: 2, memoryLimit: '1GB' };
+
+/** The instance options of `limits`: only what is set, so DuckDB's own defaults stay where nothing is. */
+function instanceOptions(limits: DuckDbLimits): Record<string, string> {
+  return {
+    threads: String(limits.threads),
+    memory_limit: limits.memoryLimit,
+    temp_directory: mkdtempSync(join(tmpdir(), 'gravix-duckdb-')),
+    ...(limits.allocatorFlushThreshold !== undefined && {
+      allocator_flush_threshold: limits.allocatorFlushThreshold,
+    }),
+    ...(limits.fileCache !== undefined && { enable_external_file_cache: String(limits.fileCache) }),
+  };
+}
 
 /**
  * Which tables the tenant has a folder for and which days have a tile, from the files themselves: DuckDB reads
@@ -167,11 +190,7 @@ export class DuckDbQueryEngine extends SqlQueryEngine {
     limits: DuckDbLimits = defaultDuckDbLimits,
     manifests: RollupManifests = new RollupManifests(new LocalObjectStore(storeRoot)),
   ): Promise<DuckDbQueryEngine> {
-    const instance = await DuckDBInstance.create(':memory:', {
-      threads: String(limits.threads),
-      memory_limit: limits.memoryLimit,
-      temp_directory: mkdtempSync(join(tmpdir(), 'gravix-duckdb-')),
-    });
+    const instance = await DuckDBInstance.create(':memory:', instanceOptions(limits));
     // Parquet footers are kept between statements: a dashboard call opens 25-30 files per statement (day tiles,
     // the open day's hours, minute ends) and decoded each footer again every time, 15-20% of an endpoint table's
     // CPU (bench/query, docs/adr/0089). DuckDB checks a cached footer against the file's current version before

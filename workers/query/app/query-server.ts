@@ -50,7 +50,12 @@ export async function openEngine(config: QueryConfig, manifests: RollupManifests
     if (config.store.GRAVIX_STORE !== 's3')
       return DuckDbQueryEngine.open(
         join(config.store.GRAVIX_DATA_DIR, 'store'),
-        { threads: config.GRAVIX_DUCKDB_THREADS, memoryLimit: config.GRAVIX_DUCKDB_MEMORY_LIMIT },
+        {
+          threads: config.GRAVIX_DUCKDB_THREADS,
+          memoryLimit: config.GRAVIX_DUCKDB_MEMORY_LIMIT,
+          allocatorFlushThreshold: config.GRAVIX_DUCKDB_ALLOCATOR_FLUSH_THRESHOLD,
+          ...(config.GRAVIX_DUCKDB_FILE_CACHE && { fileCache: config.GRAVIX_DUCKDB_FILE_CACHE === 'true' }),
+        },
         manifests,
       );
     throw new Error('GRAVIX_QUERY_ENGINE=duckdb needs GRAVIX_STORE=local: DuckDB reads local Parquet only');
