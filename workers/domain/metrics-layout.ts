@@ -268,6 +268,11 @@ export const manifestsPrefix = `${metricsPrefix}_manifests/`;
 export const dayMarkersPrefix = `${metricsPrefix}_manifests_day/`;
 /** The rollup's heartbeat: its last finished pass (workers/rollup/app/rollup-heartbeat.ts writes and reads it). */
 export const rollupHeartbeatKey = `${metricsPrefix}_rollup/last-pass.json`;
+/**
+ * A partition's edge carry (docs/adr/0096): the SERVER spans of its first minutes and the unmatched CLIENT spans of
+ * its last, read by the neighbouring hour's rollup. Outside every table's directory, so no engine scans it.
+ */
+export const edgeCarryPrefix = `${metricsPrefix}_edge_carry/`;
 /** Every table keeps one file per partition under this name (docs/adr/0003-rollup-commit-protocol.md). */
 const dataFileName = 'part-00000.parquet';
 
@@ -361,6 +366,10 @@ export function buildTenantManifestsPrefix(tenant: string): string {
 
 export function buildManifestKey(p: RawPartition): string {
   return `${buildTenantManifestsPrefix(p.tenant)}date=${p.date}/hour=${p.hour}.json`;
+}
+
+export function buildEdgeCarryKey(p: RawPartition): string {
+  return `${edgeCarryPrefix}tenant=${p.tenant}/date=${p.date}/hour=${p.hour}.json.gz`;
 }
 
 const manifestKeyPattern = keyPattern(

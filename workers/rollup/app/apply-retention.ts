@@ -8,7 +8,12 @@ import {
 import { loadManifest, type CommittedManifest } from './commit-partition.js';
 import { decideRawRetention } from '../domain/raw-retention-plan.js';
 import { buildInputsDigest, encodeRollupManifest, type ManifestInput } from '../domain/rollup-manifest.js';
-import { buildDataFileKey, buildManifestKey, metricsTables } from '../../domain/metrics-layout.js';
+import {
+  buildDataFileKey,
+  buildEdgeCarryKey,
+  buildManifestKey,
+  metricsTables,
+} from '../../domain/metrics-layout.js';
 import type { RollupPlan, RollupPolicy } from '../domain/rollup-plan.js';
 import { rollupPartition } from './rollup-partition.js';
 import { pauseAtPhase } from './test-phase-pause.js';
@@ -52,6 +57,7 @@ export async function applyRetention(
       await pauseAtPhase('retention');
       await store.delete(buildDataFileKey(table, partition));
     }
+    await store.delete(buildEdgeCarryKey(partition));
     await store.delete(buildManifestKey(partition));
     report.metricsPartitionsDeleted += 1;
   }

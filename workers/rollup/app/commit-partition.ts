@@ -10,6 +10,7 @@ import {
 } from '../domain/rollup-manifest.js';
 import {
   buildDataFileKey,
+  buildEdgeCarryKey,
   buildManifestKey,
   metricsTables,
   type MetricsTable,
@@ -29,7 +30,11 @@ export async function loadManifest(store: ObjectStore, key: string): Promise<Com
 }
 
 function sameOutputs(manifest: RollupManifest, computed: ComputedPartition): boolean {
-  return metricsTables.every((table) => manifest.outputs[table]?.sha256 === computed.outputs[table].sha256);
+  return (
+    metricsTables.every((table) => manifest.outputs[table]?.sha256 === computed.outputs[table].sha256) &&
+    manifest.outputs.edge_carry?.sha256 === computed.carry.sha256 &&
+    manifest.edge_next?.manifest_etag === computed.edgeNext?.manifest_etag
+  );
 }
 
 function buildManifest(
@@ -61,7 +66,14 @@ function buildManifest(
       service_edges_minute: out('service_edges_minute'),
       service_edges_hour: out('service_edges_hour'),
       service_events: out('service_events'),
+      edge_carry: {
+        key: buildEdgeCarryKey(p),
+        sha256: computed.carry.sha256,
+        rows: computed.carry.rows,
+        bytes: computed.carry.bytes.byteLength,
+      },
     },
+    ...(computed.edgeNext && { edge_next: computed.edgeNext }),
     published: false,
     sealed: options.sealed,
     // The real clock, not the pass's watermark time: freshness readers compare it with when facts were sent.
@@ -151,5 +163,7 @@ async function writeDataFiles(
     if (!(await putWhileCommitted(store, dataKey, computed.outputs[table].bytes, manifestKey, etag)))
       return false;
   }
-  return true;
+  await pauseAtPhase('publish');
+  const carryKey = buildEdgeCarryKey(computed.partition);
+  return putWhileCommitted(store, carryKey, computed.carry.bytes, manifestKey, etag);
 }

@@ -12,6 +12,8 @@ import {
   encodeServiceEvents,
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
+import { encodeEdgeCarry } from '../adapters/edge-carry-file.js';
+import { buildNextMatchDigest, matchWaiting } from '../domain/edge-carry.js';
 import { readGzipLineChunks } from '../adapters/raw-segment-lines.js';
 import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
 import type { SegmentScanResult } from '../domain/segment-scan-result.js';
@@ -46,7 +48,17 @@ export interface ComputedPartition {
   inputsDigest: string;
   /** One file per table, all written by the commit winner (docs/adr/0003). */
   outputs: Record<MetricsTable, ComputedOutput>;
+  /** The partition's edge carry (docs/adr/0096), written with the data files. */
+  carry: ComputedOutput;
+  /** What the next hour's heads named, when they were read (the manifest's `edge_next`). */
+  edgeNext?: NonNullable<RollupManifest['edge_next']>;
   stats: RollupManifest['stats'];
+}
+
+/** The next hour's carried heads, read under its published manifest (load-next-hour-heads.ts). */
+export interface NextHourHeads {
+  manifestEtag: string;
+  heads: ReadonlyMap<string, string>;
 }
 
 function output(bytes: Uint8Array, rows: number): ComputedOutput {
@@ -123,6 +135,7 @@ export async function computePartition(
   onInvalid: (message: string) => void = () => undefined,
   pool?: SegmentScanPool,
   limits: PartitionLimits = defaultPartitionLimits,
+  next?: NextHourHeads,
 ): Promise<ComputedPartition> {
   const keys = [...inputKeys].sort();
   const name = `tenant=${partition.tenant}/date=${partition.date}/hour=${partition.hour}`;
@@ -133,7 +146,7 @@ export async function computePartition(
       partition: name,
     });
     const inputs = await readSlices({ store, partition, keys, pool, acc, inputs: [] }, slices);
-    if (inputs) return buildComputed(partition, inputs, acc);
+    if (inputs) return buildComputed(partition, inputs, acc, next);
     if (slices * 2 > maxDedupeSlices) {
       throw new DedupeBudgetExceededError(
         `partition ${name} has too many distinct events for the dedupe budget of ${limits.dedupeBudgetBytes} bytes even in ${slices} slices (GRAVIX_ROLLUP_DEDUPE_MEMORY_MB)`,
@@ -161,10 +174,12 @@ function buildComputed(
   partition: RawPartition,
   inputs: ManifestInput[],
   acc: PartitionAccumulator,
+  next: NextHourHeads | undefined,
 ): ComputedPartition {
   const rows = acc.aggregator.rows();
-  // rows() names the pending callees first, so the edge stats are final after it.
-  const edges = acc.edges.rows();
+  // rows() names the pending callees first, so the edge stats and the carry are final after it.
+  const edges = acc.edges.rows(next?.heads);
+  const carry = acc.edges.carry();
   const events = [...acc.events.values()].sort(compareEvents);
   const stats: RollupManifest['stats'] = { ...acc.stats };
   if (acc.newestTs !== -Infinity) stats.newest_event_ms = acc.newestTs;
@@ -174,6 +189,15 @@ function buildComputed(
     inputs,
     inputsDigest: buildInputsDigest(inputs),
     outputs: encodeOutputs(rows, edges, events),
+    carry: output(encodeEdgeCarry(carry), carry.heads.length + carry.waiting.length),
+    // The next hour matters only to a partition with waiting edges: others never record (or wait for) it.
+    ...(next &&
+      carry.waiting.length > 0 && {
+        edgeNext: {
+          manifest_etag: next.manifestEtag,
+          digest: buildNextMatchDigest(matchWaiting(carry.waiting, next.heads)),
+        },
+      }),
     stats,
   };
 }

@@ -88,7 +88,14 @@ describe('the rollup of service-map edges', () => {
       [t0, 'payments', 3, 3],
     ]);
     const manifest = parseRollupManifest((await store.get(buildManifestKey(p)))!.body, 'm');
-    expect(manifest.stats.edges).toEqual({ edges: 6, duplicates: 1, matched: 3, unresolved: 1 });
+    expect(manifest.stats.edges).toEqual({
+      edges: 6,
+      duplicates: 1,
+      matched: 3,
+      unresolved: 1,
+      waiting: 0,
+      next_matched: 0,
+    });
     const next = buildRawPartition('acme', t0 + hour);
     const empty = (await store.get(buildDataFileKey('service_edges_minute', next)))!.body;
     expect(decodeEdgeMetrics(empty, 'minute')).toEqual([]);
@@ -97,5 +104,77 @@ describe('the rollup of service-map edges', () => {
     const forced = await rollup(store, true);
     expect(forced.partitions.map((x) => x.outcome)).toEqual(['unchanged', 'unchanged']);
     expect((await store.get(buildDataFileKey('service_edges_minute', p)))!.body).toEqual(before!.body);
+  });
+
+  describe('across an hour boundary (docs/adr/0096)', () => {
+    // Calls that start in the last seconds of hour 10 and whose SERVER spans start in hour 11.
+    const straddling = (n: number) => edge(n, { ts: t0 + hour - 5_000 + n, latency_ms: 6_000 });
+    const nextServer = (n: number, service: string) => ({ ...server(n, service), ts: t0 + hour + 500 + n });
+    const calls = [1, 2, 3];
+    const hourRows = async (store: LocalObjectStore) =>
+      decodeEdgeMetrics(
+        (await store.get(buildDataFileKey('service_edges_hour', buildRawPartition('acme', t0))))!.body,
+        'hour',
+      ).map((r) => [r.callee, r.requests]);
+    const manifestOf = async (store: LocalObjectStore, ms: number) =>
+      parseRollupManifest((await store.get(buildManifestKey(buildRawPartition('acme', ms))))!.body, 'm');
+
+    it('names a callee whose SERVER span is in the next hour, in the pass that commits the next hour', async () => {
+      const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-')));
+      await putRawSegment(store, calls.map(straddling), { seq: 1 });
+      await putRawSegment(store, [nextServer(1, 'payments'), nextServer(2, 'payments')], { seq: 2 });
+      const first = await rollup(store);
+      // Hour 10 first (its next hour not yet rolled up), hour 11, then hour 10 again with hour 11's heads.
+      expect(first.partitions.map((x) => [x.partition.slice(-7), x.outcome, x.generation])).toEqual([
+        ['10.json', 'committed', 1],
+        ['11.json', 'committed', 1],
+        ['10.json', 'committed', 2],
+      ]);
+      expect(await hourRows(store)).toEqual([
+        [':unresolved', 1],
+        ['payments', 2],
+      ]);
+      const m10 = await manifestOf(store, t0);
+      expect(m10.stats.edges).toMatchObject({ matched: 2, unresolved: 1, waiting: 3, next_matched: 2 });
+      const again = await rollup(store);
+      expect(again.partitions.map((x) => x.outcome)).toEqual(['up_to_date', 'up_to_date']);
+      expect((await manifestOf(store, t0)).generation).toBe(2);
+    });
+
+    it('names it when the next hour arrives later, and only once: a next hour that names nothing new rewrites nothing', async () => {
+      const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-')));
+      await putRawSegment(store, calls.map(straddling), { seq: 1 });
+      await rollup(store);
+      expect(await hourRows(store)).toEqual([[':unresolved', 3]]);
+      await putRawSegment(store, [nextServer(3, 'search')], { seq: 2 });
+      const second = await rollup(store);
+      expect(second.partitions.map((x) => [x.partition.slice(-7), x.outcome])).toEqual([
+        ['10.json', 'up_to_date'],
+        ['11.json', 'committed'],
+        ['10.json', 'committed'],
+      ]);
+      expect(await hourRows(store)).toEqual([
+        [':unresolved', 2],
+        ['search', 1],
+      ]);
+      // Late data in hour 11 that names none of hour 10's calls: hour 10 keeps its generation and bytes.
+      await putRawSegment(store, [{ ...nextServer(7, 'other'), parent_span_id: span(77) }], { seq: 3 });
+      const before = (await store.get(
+        buildDataFileKey('service_edges_hour', buildRawPartition('acme', t0)),
+      ))!;
+      const third = await rollup(store);
+      expect(third.partitions.map((x) => [x.partition.slice(-7), x.outcome])).toEqual([
+        ['10.json', 'up_to_date'],
+        ['11.json', 'committed'],
+      ]);
+      const m10 = await manifestOf(store, t0);
+      expect(m10.generation).toBe(2);
+      // Hour 11 is sealed for this clock: its etag is recorded, so later passes do not look again.
+      const m11 = await store.head(buildManifestKey(buildRawPartition('acme', t0 + hour)));
+      expect(m10.edge_next?.manifest_etag).toBe(m11?.etag);
+      expect(
+        (await store.get(buildDataFileKey('service_edges_hour', buildRawPartition('acme', t0))))!.etag,
+      ).toBe(before.etag);
+    });
   });
 });

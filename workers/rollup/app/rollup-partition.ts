@@ -2,9 +2,11 @@ import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { commitPartition, loadManifest, type CommitOutcome } from './commit-partition.js';
 import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
-import { computePartition } from './compute-partition.js';
+import { computePartition, type ComputedPartition } from './compute-partition.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import { buildManifestKey } from '../../domain/metrics-layout.js';
+import { loadNextHourHeads } from './load-edge-carry.js';
+import type { RollupManifest } from '../domain/rollup-manifest.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 
 export type PartitionOutcome = CommitOutcome | 'up_to_date' | 'raw_retired';
@@ -16,6 +18,20 @@ export interface PartitionReport {
   facts?: number;
   duplicates?: number;
   invalid?: number;
+  /** The committed generation's edges waiting for the next hour, and the next hour's manifest they were matched under. */
+  edgesWaiting?: number;
+  edgeNextEtag?: string;
+}
+
+type EdgeState = { stats: RollupManifest['stats']; edge_next?: RollupManifest['edge_next'] };
+
+function edgeFields(state: EdgeState | undefined): Pick<PartitionReport, 'edgesWaiting' | 'edgeNextEtag'> {
+  const waiting = state?.stats.edges?.waiting;
+  const etag = state?.edge_next?.manifest_etag;
+  return {
+    ...(waiting !== undefined && { edgesWaiting: waiting }),
+    ...(etag !== undefined && { edgeNextEtag: etag }),
+  };
 }
 
 const invalidLogLimit = 5;
@@ -39,8 +55,14 @@ export async function rollupPartition(
   const previous = await loadManifest(store, manifestKey);
   const decision = decidePartition(candidate, previous?.manifest);
   if (decision.action === 'skip' && !(policy.force && decision.reason === 'up_to_date')) {
-    return { partition: manifestKey, outcome: decision.reason, generation: previous?.manifest.generation };
+    return {
+      partition: manifestKey,
+      outcome: decision.reason,
+      generation: previous?.manifest.generation,
+      ...edgeFields(previous?.manifest),
+    };
   }
+  const next = await loadNextHourHeads(store, candidate.partition, partitionLog);
   let invalidLogged = 0;
   const computed = await computePartition(
     store,
@@ -52,6 +74,7 @@ export async function rollupPartition(
     },
     compute.pool?.(),
     compute.limits,
+    next,
   );
   const { outcome, generation } = await commitPartition(store, computed, previous, {
     sealed: candidate.sealed,
@@ -60,6 +83,19 @@ export async function rollupPartition(
     force: policy.force ?? false,
   });
   const { facts, duplicates, invalid } = computed.stats;
-  partitionLog.info({ outcome, generation, facts, duplicates, invalid }, 'partition rolled up');
-  return { partition: manifestKey, outcome, generation, facts, duplicates, invalid };
+  const edges = computed.stats.edges;
+  partitionLog.info({ outcome, generation, facts, duplicates, invalid, edges }, 'partition rolled up');
+  const report = { partition: manifestKey, outcome, generation, facts, duplicates, invalid };
+  return { ...report, ...reportedEdges(outcome, previous?.manifest, computed) };
+}
+
+/** The edge state the partition is left in: the computed one, the previous one when unchanged, none on a lost race. */
+function reportedEdges(
+  outcome: CommitOutcome,
+  previous: RollupManifest | undefined,
+  computed: ComputedPartition,
+): Pick<PartitionReport, 'edgesWaiting' | 'edgeNextEtag'> {
+  if (outcome === 'lost_race') return {};
+  if (outcome === 'unchanged') return edgeFields(previous);
+  return edgeFields({ stats: computed.stats, edge_next: computed.edgeNext });
 }

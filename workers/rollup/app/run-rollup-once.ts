@@ -10,6 +10,7 @@ import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { refreshOpenDayTiles, type OpenDayTileReport } from './refresh-open-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
+import { needsNextHourCheck, nextHourManifestKey, reconcileNextHour } from './reconcile-next-hour.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import type { PartitionBackoff } from '../domain/partition-backoff.js';
 import type { RetentionOverride } from '../domain/tenant-retention.js';
@@ -112,7 +113,8 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   if (plan.foreignKeys.length > 0)
     log.warn({ keys: plan.foreignKeys.slice(0, 5) }, 'keys under raw/ ignored');
   const candidates = plan.candidates.filter((c) => inRange(partitionStartMs(c.partition), options));
-  const summary = await rollupCandidates(candidates, options, policy, log);
+  const listedEtags = new Map(manifests.map((m) => [m.key, m.etag]));
+  const summary = await rollupCandidates(candidates, options, policy, log, listedEtags);
   if (options.applyRetention ?? true)
     summary.retention = await applyRetention(options.store, plan, policy, log);
   // After the partitions: a day tile is derived from hour tables this run may just have changed.
@@ -135,10 +137,12 @@ async function rollupCandidates(
   options: RollupOnceOptions,
   policy: RollupPolicy & { force?: boolean },
   log: Logger,
+  listedEtags: ReadonlyMap<string, string>,
 ): Promise<RollupRunSummary> {
   const summary: RollupRunSummary = { partitions: [], failed: [], deferred: [] };
   const pool = lazyPool(options);
   const backoff = options.backoff;
+  const reports = new Map<PartitionCandidate, PartitionReport>();
   try {
     for (const candidate of candidates) {
       const name = partitionName(candidate);
@@ -148,10 +152,19 @@ async function rollupCandidates(
       }
       const compute = { pool: pool.get, limits: options.limits };
       const report = await rollupSafely(options.store, candidate, policy, log, summary, compute);
+      if (report) reports.set(candidate, report);
       if (report) backoff?.recordSuccess(name);
       else backoff?.recordFailure(name, policy.nowMs);
       options.onPartition?.(report, summary.partitions.length + summary.failed.length, candidates.length);
     }
+    await reconcileWaitingEdges(
+      reports,
+      { store: options.store, policy, log, listedEtags, summary },
+      {
+        pool: pool.get,
+        limits: options.limits,
+      },
+    );
   } finally {
     await pool.close();
   }
@@ -161,6 +174,38 @@ async function rollupCandidates(
       'failing partitions deferred',
     );
   return summary;
+}
+
+/**
+ * After every partition of the pass: partitions whose waiting edges the next hour may now name (docs/adr/0096),
+ * so a call across an hour boundary is matched in the pass that commits the later hour. A failure here is the
+ * partition's own failure, isolated like the others.
+ */
+async function reconcileWaitingEdges(
+  reports: ReadonlyMap<PartitionCandidate, PartitionReport>,
+  pass: {
+    store: ObjectStore;
+    policy: RollupPolicy & { force?: boolean };
+    log: Logger;
+    listedEtags: ReadonlyMap<string, string>;
+    summary: RollupRunSummary;
+  },
+  compute: PartitionCompute,
+): Promise<void> {
+  const byManifest = new Map([...reports.values()].map((r) => [r.partition, r]));
+  for (const [candidate, report] of reports) {
+    const nextKey = nextHourManifestKey(candidate);
+    if (!needsNextHourCheck(report, pass.listedEtags.get(nextKey), byManifest.get(nextKey))) continue;
+    try {
+      const recomputed = await reconcileNextHour(pass.store, candidate, pass.policy, pass.log, compute);
+      if (recomputed) pass.summary.partitions.push(recomputed);
+    } catch (error) {
+      const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
+      const partition = partitionName(candidate);
+      pass.log.error({ partition, code, err: error }, 'partition rollup failed');
+      pass.summary.failed.push({ partition, code, message });
+    }
+  }
 }
 
 /** One bad partition must not stop the others; its failure is reported and the run exits non-zero. */

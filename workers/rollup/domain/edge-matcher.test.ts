@@ -1,5 +1,5 @@
 import type { RawEdge } from '../../domain/raw-record.js';
-import { EdgeMatcher } from './edge-matcher.js';
+import { defaultEdgeMatchLimits, EdgeMatcher } from './edge-matcher.js';
 
 const t0 = Date.parse('2026-11-20T10:00:00Z');
 const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -22,37 +22,51 @@ const calls = (m: EdgeMatcher) =>
 
 describe('EdgeMatcher', () => {
   it('names a callee from the SERVER span whose parent is the CLIENT span, whichever arrives first', () => {
-    const before = new EdgeMatcher();
-    before.addServerParent(trace, '1111111111111111', 'payments');
+    const before = new EdgeMatcher(t0);
+    before.addServerParent(trace, '1111111111111111', 'payments', t0);
     before.addEdge(edge('1111111111111111'));
-    const after = new EdgeMatcher();
+    const after = new EdgeMatcher(t0);
     after.addEdge(edge('1111111111111111'));
-    after.addServerParent(trace, '1111111111111111', 'payments');
+    after.addServerParent(trace, '1111111111111111', 'payments', t0);
     expect(calls(before)).toEqual([[t0, 'checkout', 'payments', 1, 0]]);
     expect(calls(after)).toEqual(calls(before));
-    expect(after.stats).toEqual({ edges: 1, duplicates: 0, matched: 1, unresolved: 0 });
+    expect(after.stats).toEqual({
+      edges: 1,
+      duplicates: 0,
+      matched: 1,
+      unresolved: 0,
+      waiting: 0,
+      next_matched: 0,
+    });
   });
 
   it('keeps a named callee, counts an unmatched edge under :unresolved and a re-sent span once', () => {
-    const m = new EdgeMatcher();
+    const m = new EdgeMatcher(t0);
     m.addEdge(edge('1111111111111111', { callee: 'db:5432', status_code: 503 }));
     m.addEdge(edge('1111111111111111', { callee: 'db:5432', status_code: 503 }));
     m.addEdge(edge('2222222222222222'));
     // Another trace's SERVER span with the same parent span id names nothing here.
-    m.addServerParent('0af7651916cd43dd8448eb211c80319c', '2222222222222222', 'search');
+    m.addServerParent('0af7651916cd43dd8448eb211c80319c', '2222222222222222', 'search', t0);
     expect(calls(m)).toEqual([
       [t0, 'checkout', ':unresolved', 1, 0],
       [t0, 'checkout', 'db:5432', 1, 1],
     ]);
-    expect(m.stats).toEqual({ edges: 2, duplicates: 1, matched: 0, unresolved: 1 });
+    expect(m.stats).toEqual({
+      edges: 2,
+      duplicates: 1,
+      matched: 0,
+      unresolved: 1,
+      waiting: 0,
+      next_matched: 0,
+    });
   });
 
   it('past its pending bound counts new unnamed edges as unresolved at once instead of holding them', () => {
-    const m = new EdgeMatcher({ maxServerParents: 10, maxPendingEdges: 1 });
+    const m = new EdgeMatcher(t0, { ...defaultEdgeMatchLimits, maxServerParents: 10, maxPendingEdges: 1 });
     m.addEdge(edge('1111111111111111'));
     m.addEdge(edge('2222222222222222'));
-    m.addServerParent(trace, '1111111111111111', 'a');
-    m.addServerParent(trace, '2222222222222222', 'b');
+    m.addServerParent(trace, '1111111111111111', 'a', t0);
+    m.addServerParent(trace, '2222222222222222', 'b', t0);
     expect(calls(m)).toEqual([
       [t0, 'checkout', ':unresolved', 1, 0],
       [t0, 'checkout', 'a', 1, 0],
@@ -60,7 +74,7 @@ describe('EdgeMatcher', () => {
   });
 
   it('counts a sampled edge as its adjusted count and merges latencies into one histogram per minute', () => {
-    const m = new EdgeMatcher();
+    const m = new EdgeMatcher(t0);
     m.addEdge(edge('1111111111111111', { callee: 'p', weight: 4, latency_ms: 100 }));
     m.addEdge(edge('2222222222222222', { callee: 'p', latency_ms: 1 }));
     m.addEdge(edge('3333333333333333', { callee: 'p', ts: t0 + 60_000 }));
@@ -68,5 +82,68 @@ describe('EdgeMatcher', () => {
     expect([first?.requests, first?.estimatedRequests, first?.latencyMaxMs]).toEqual([5, 4, 100]);
     expect(first?.latency.counts.reduce((a, b) => a + b, 0)).toBe(5);
     expect(second?.startMs).toBe(t0 + 60_000);
+  });
+
+  describe('across the hour boundary (docs/adr/0096)', () => {
+    const hour = 3_600_000;
+    const late = (span: string, overrides: Partial<RawEdge> = {}) =>
+      edge(span, { ts: t0 + hour - 2_000, latency_ms: 1_500, ...overrides });
+
+    it('hands an unmatched call that ends near the hour end to the next hour, which names it from its first minutes', () => {
+      const next = new EdgeMatcher(t0 + hour);
+      next.addServerParent(trace, '1111111111111111', 'payments', t0 + hour + 300);
+      // Past the carry window: a SERVER span of minute 6 is not a head.
+      next.addServerParent(trace, '3333333333333333', 'search', t0 + hour + 6 * 60_000);
+      next.rows();
+      const heads = new Map(next.carry().heads);
+      expect([...heads]).toEqual([[trace + '1111111111111111', 'payments']]);
+
+      const m = new EdgeMatcher(t0);
+      m.addEdge(late('1111111111111111'));
+      m.addEdge(late('3333333333333333'));
+      // Ends 10 minutes before the hour's end: not waiting, unresolved at once.
+      m.addEdge(edge('2222222222222222', { ts: t0 + 40 * 60_000, latency_ms: 100 }));
+      const minute59 = t0 + 59 * 60_000;
+      expect(m.rows(heads).map((r) => [r.startMs, r.callee, r.requests])).toEqual([
+        [t0 + 40 * 60_000, ':unresolved', 1],
+        [minute59, ':unresolved', 1],
+        [minute59, 'payments', 1],
+      ]);
+      expect(m.stats).toEqual({
+        edges: 3,
+        duplicates: 0,
+        matched: 1,
+        unresolved: 2,
+        waiting: 2,
+        next_matched: 1,
+      });
+      expect(m.carry().waiting).toEqual([trace + '1111111111111111', trace + '3333333333333333']);
+    });
+
+    it('without the next hour counts its waiting calls unresolved, and matched within the hour they are not waiting', () => {
+      const m = new EdgeMatcher(t0);
+      m.addEdge(late('1111111111111111'));
+      m.addEdge(late('2222222222222222'));
+      m.addServerParent(trace, '2222222222222222', 'payments', t0 + hour - 1_000);
+      expect(calls(m)).toEqual([
+        [t0 + 59 * 60_000, 'checkout', ':unresolved', 1, 0],
+        [t0 + 59 * 60_000, 'checkout', 'payments', 1, 0],
+      ]);
+      expect(m.carry()).toEqual({ heads: [], waiting: [trace + '1111111111111111'] });
+    });
+
+    it('keeps its carry within its bounds: the first heads and waiting calls in input order, the rest unresolved', () => {
+      const limits = { ...defaultEdgeMatchLimits, maxCarriedHeads: 1, maxCarriedWaiting: 1 };
+      const next = new EdgeMatcher(t0 + hour, limits);
+      next.addServerParent(trace, '1111111111111111', 'a', t0 + hour);
+      next.addServerParent(trace, '2222222222222222', 'b', t0 + hour);
+      expect(next.carry().heads).toEqual([[trace + '1111111111111111', 'a']]);
+      const m = new EdgeMatcher(t0, limits);
+      m.addEdge(late('2222222222222222'));
+      m.addEdge(late('1111111111111111'));
+      m.rows(new Map([[trace + '1111111111111111', 'a']]));
+      expect(m.carry().waiting).toEqual([trace + '2222222222222222']);
+      expect(m.stats).toMatchObject({ waiting: 1, next_matched: 0, unresolved: 2 });
+    });
   });
 });

@@ -1,18 +1,27 @@
 import { EdgeMinutesAggregator, type EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import type { RawEdge } from '../../domain/raw-record.js';
 import { unresolvedCallee } from '../../domain/request-vocabulary.js';
+import { edgeCarryWindowMs, type EdgeCarry } from './edge-carry.js';
 
-/** Bounds of one partition's service-map state (docs/adr/0085). */
+const hourMs = 3_600_000;
+
+/** Bounds of one partition's service-map state (docs/adr/0085, measured in docs/adr/0096). */
 export interface EdgeMatchLimits {
   /** SERVER spans remembered by (trace id, parent span id); past it later ones are not, and may stay unresolved. */
   maxServerParents: number;
   /** CLIENT spans without a callee held until the partition is read; past it they count as unresolved at once. */
   maxPendingEdges: number;
+  /** SERVER spans of the hour's first minutes handed to the previous hour (the carry's heads). */
+  maxCarriedHeads: number;
+  /** Unmatched edges of the hour's last minutes handed to the next hour (the carry's waiting list). */
+  maxCarriedWaiting: number;
 }
 
 export const defaultEdgeMatchLimits: EdgeMatchLimits = {
   maxServerParents: 500_000,
   maxPendingEdges: 200_000,
+  maxCarriedHeads: 100_000,
+  maxCarriedWaiting: 50_000,
 };
 
 export interface EdgeMatchStats {
@@ -20,29 +29,56 @@ export interface EdgeMatchStats {
   duplicates: number;
   matched: number;
   unresolved: number;
+  /** Unmatched edges near the hour's end handed to the next hour (the carry's waiting list). */
+  waiting: number;
+  /** Of those, the ones the next hour's SERVER spans named (counted in `matched` too). */
+  next_matched: number;
 }
 
 /**
  * One partition's service-map edges (docs/adr/0085): dedupes CLIENT-span edges by event id, names each callee the
  * span did not name from the SERVER span of the same trace whose parent it is, and aggregates them per minute.
- * Matching is within the partition (one hour of event time, by the CLIENT span's start): a SERVER span stored in
- * another hour's partition is not seen, and its edge counts under `:unresolved`. The inputs are read in key
- * order, so the same inputs always give the same rows.
+ * Matching is within the partition (one hour of event time, by the CLIENT span's start), and across the next hour
+ * boundary through the next partition's carried heads (docs/adr/0096): a call that ends near its hour's end may
+ * have its SERVER span in the next hour. The inputs are read in key order, so the same inputs (and heads) always
+ * give the same rows.
  */
 export class EdgeMatcher {
   private readonly seen = new Set<string>();
   /** `<trace id><parent span id>` of SERVER spans -> their service. */
   private readonly servers = new Map<string, string>();
+  /** The same for SERVER spans of the hour's first minutes: the carry's heads. */
+  private readonly heads = new Map<string, string>();
   /** `<trace id><span id>` of edges waiting for their SERVER span, in arrival order. */
   private readonly pending = new Map<string, RawEdge>();
+  private readonly waiting: string[] = [];
   private readonly aggregator = new EdgeMinutesAggregator();
-  readonly stats: EdgeMatchStats = { edges: 0, duplicates: 0, matched: 0, unresolved: 0 };
+  readonly stats: EdgeMatchStats = {
+    edges: 0,
+    duplicates: 0,
+    matched: 0,
+    unresolved: 0,
+    waiting: 0,
+    next_matched: 0,
+  };
 
-  constructor(private readonly limits: EdgeMatchLimits = defaultEdgeMatchLimits) {}
+  constructor(
+    private readonly startMs: number,
+    private readonly limits: EdgeMatchLimits = defaultEdgeMatchLimits,
+  ) {}
 
-  /** A SERVER span's fact: `traceId` + `parentSpanId` (lowercase hex) name the CLIENT span that called it. */
-  addServerParent(traceId: string, parentSpanId: string, service: string): void {
+  /**
+   * A SERVER span's fact: `traceId` + `parentSpanId` (lowercase hex) name the CLIENT span that called it; `ts` is
+   * its start (the hour's first minutes are carried to the previous hour).
+   */
+  addServerParent(traceId: string, parentSpanId: string, service: string, ts: number): void {
     const key = traceId + parentSpanId;
+    if (
+      ts < this.startMs + edgeCarryWindowMs &&
+      this.heads.size < this.limits.maxCarriedHeads &&
+      !this.heads.has(key)
+    )
+      this.heads.set(key, service);
     if (this.servers.has(key) || this.servers.size >= this.limits.maxServerParents) return;
     this.servers.set(key, service);
   }
@@ -68,16 +104,44 @@ export class EdgeMatcher {
     this.pending.set(key, edge);
   }
 
-  /** Names the pending callees (SERVER spans read after their CLIENT span) and returns the minute rows. */
-  rows(): EdgeMetricsRow[] {
+  /**
+   * Names the pending callees (SERVER spans read after their CLIENT span, else the next hour's heads for a call
+   * that ends near this hour's end) and returns the minute rows.
+   */
+  rows(nextHeads?: ReadonlyMap<string, string>): EdgeMetricsRow[] {
     for (const [key, edge] of this.pending) {
-      const server = this.servers.get(key);
-      if (server === undefined) this.stats.unresolved += 1;
+      const callee = this.servers.get(key) ?? this.fromNextHour(key, edge, nextHeads);
+      if (callee === undefined) this.stats.unresolved += 1;
       else this.stats.matched += 1;
-      this.count(edge, server ?? unresolvedCallee);
+      this.count(edge, callee ?? unresolvedCallee);
     }
     this.pending.clear();
     return this.aggregator.rows();
+  }
+
+  /** A call that ends near (or after) the hour's end waits for the next hour's heads, within the carry bound. */
+  private fromNextHour(
+    key: string,
+    edge: RawEdge,
+    nextHeads: ReadonlyMap<string, string> | undefined,
+  ): string | undefined {
+    const carriedFrom = this.startMs + hourMs - edgeCarryWindowMs;
+    if (edge.ts + edge.latency_ms < carriedFrom || this.waiting.length >= this.limits.maxCarriedWaiting)
+      return undefined;
+    this.waiting.push(key);
+    this.stats.waiting += 1;
+    const callee = nextHeads?.get(key);
+    if (callee !== undefined) this.stats.next_matched += 1;
+    return callee;
+  }
+
+  /** What this hour hands across its boundaries; call after rows(). */
+  carry(): EdgeCarry {
+    const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return {
+      heads: [...this.heads].sort((a, b) => byKey(a[0], b[0])),
+      waiting: [...this.waiting].sort(byKey),
+    };
   }
 
   private count(edge: RawEdge, callee: string): void {

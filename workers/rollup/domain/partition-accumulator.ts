@@ -1,6 +1,6 @@
 import { MinuteMetricsAggregator, minuteMs } from '../../domain/minute-metrics.js';
 import type { RawFact, RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
-import { EdgeMatcher } from './edge-matcher.js';
+import { EdgeMatcher, type EdgeMatchLimits } from './edge-matcher.js';
 import {
   buildEventFingerprint,
   buildIdFingerprint,
@@ -26,6 +26,8 @@ export interface PartitionLimits {
   dedupeBudgetBytes: number;
   /** Most aggregation rows (minute x endpoint); past it the partition fails rather than the process. */
   maxPartitionRows: number;
+  /** The service-map matcher's bounds (edge-matcher.ts defaults when absent). */
+  edges?: EdgeMatchLimits;
 }
 
 /**
@@ -38,7 +40,7 @@ export class PartitionAccumulator {
   readonly events = new Map<string, RawServiceEvent>();
   readonly aggregator = new MinuteMetricsAggregator();
   /** Service-map edges (docs/adr/0085): read, deduped and matched in slice 0 only, like service events. */
-  readonly edges = new EdgeMatcher();
+  readonly edges: EdgeMatcher;
   readonly stats = { lines: 0, duplicates: 0, invalid: 0, facts: 0, events: 0 };
   /** Newest fact time (freshness: the manifest's stats.newest_event_ms). */
   newestTs = -Infinity;
@@ -52,6 +54,7 @@ export class PartitionAccumulator {
     private readonly limits: PartitionLimits & { slices: number; partition: string },
   ) {
     this.facts = this.newSet();
+    this.edges = new EdgeMatcher(startMs, limits.edges);
   }
 
   /** The next slice: a fresh dedupe set, the same aggregator. */
@@ -87,7 +90,7 @@ export class PartitionAccumulator {
         if (fact.parentStart >= 0) {
           const trace = chunk.toString('latin1', fact.traceStart, fact.traceEnd);
           const parent = chunk.toString('latin1', fact.parentStart, fact.parentEnd);
-          this.edges.addServerParent(trace, parent, fact.service);
+          this.edges.addServerParent(trace, parent, fact.service, fact.ts);
         }
       }
       buildEventFingerprint(chunk, fact.idStart, fact.idEnd, fp);
@@ -119,7 +122,7 @@ export class PartitionAccumulator {
     for (let i = 0; i < scan.count; i++) {
       while (other < scan.otherAt.length && scan.otherAt[other] === i)
         this.addLine(scan.otherLines[other++]!);
-      parent = this.replayParents(parents, parent, i, endpoints);
+      parent = this.replayParents(parents, parent, i, endpoints, times);
       if (!this.owns(fp[i * 3 + 1]!)) continue;
       this.stats.lines += 1;
       if (!this.facts.addFingerprint(fp[i * 3]!, fp[i * 3 + 1]!, fp[i * 3 + 2]!)) {
@@ -151,12 +154,13 @@ export class PartitionAccumulator {
     cursor: number,
     i: number,
     endpoints: readonly { service: string }[],
+    times: ArrayLike<number>,
   ): number {
     if (this.slice > 0) return cursor;
     let next = cursor;
     while (next < parents.length && parents[next]!.at === i) {
       const { trace, parent, group } = parents[next++]!;
-      this.edges.addServerParent(trace, parent, endpoints[group]!.service);
+      this.edges.addServerParent(trace, parent, endpoints[group]!.service, times[i]!);
     }
     return next;
   }
@@ -195,7 +199,7 @@ export class PartitionAccumulator {
 
   private addFactLine(record: RawFact): void {
     if (this.slice === 0 && record.trace_id && record.parent_span_id)
-      this.edges.addServerParent(record.trace_id, record.parent_span_id, record.service);
+      this.edges.addServerParent(record.trace_id, record.parent_span_id, record.service, record.ts);
     this.offerExemplar(record);
     buildIdFingerprint(record.event_id, this.fp);
     if (!this.owns(this.fp[1]!)) return;

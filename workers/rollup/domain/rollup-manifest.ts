@@ -36,7 +36,15 @@ export const rollupManifestSchema = z.object({
     service_edges_minute: outputSchema.optional(),
     service_edges_hour: outputSchema.optional(),
     service_events: outputSchema,
+    /** The partition's edge carry (docs/adr/0096); absent before it existed and in partitions rolled up before. */
+    edge_carry: outputSchema.optional(),
   }),
+  /**
+   * What the next hour's carried heads named of this partition's waiting edges (docs/adr/0096): the etag of the
+   * next hour's published manifest they were read under and the digest of the (edge, service) pairs found. A next
+   * hour whose manifest changed since is read again; the partition is recomputed only when the pairs differ.
+   */
+  edge_next: z.object({ manifest_etag: z.string(), digest: z.string() }).optional(),
   /** True once the data files at outputs[*].key hold this generation's bytes. */
   published: z.boolean(),
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
@@ -66,6 +74,9 @@ export const rollupManifestSchema = z.object({
         duplicates: z.number().int().nonnegative(),
         matched: z.number().int().nonnegative(),
         unresolved: z.number().int().nonnegative(),
+        /** Unmatched edges near the hour's end handed to the next hour, and how many of them it named. */
+        waiting: z.number().int().nonnegative().optional(),
+        next_matched: z.number().int().nonnegative().optional(),
       })
       .optional(),
   }),

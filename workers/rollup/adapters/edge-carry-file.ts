@@ -1,0 +1,37 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { EdgeCarry } from '../domain/edge-carry.js';
+
+/** A stored edge carry that does not parse: the partition that reads it keeps its waiting edges unresolved. */
+export class InvalidEdgeCarryError extends Error {
+  readonly code = 'INVALID_EDGE_CARRY';
+}
+
+const carrySchema = z.object({
+  format: z.literal('gravix.edge-carry/v1'),
+  heads: z.array(z.tuple([z.string(), z.string()])),
+  waiting: z.array(z.string()),
+});
+
+/** Gzipped JSON; gzip with a fixed header (Node writes no name and a zero mtime), so equal carries are equal bytes. */
+export function encodeEdgeCarry(carry: EdgeCarry): Uint8Array {
+  const json = JSON.stringify({ format: 'gravix.edge-carry/v1', heads: carry.heads, waiting: carry.waiting });
+  return gzipSync(json, { level: 6 });
+}
+
+export function parseEdgeCarry(bytes: Uint8Array, key: string): EdgeCarry {
+  let json: unknown;
+  try {
+    json = JSON.parse(gunzipSync(bytes).toString('utf8'));
+  } catch (error) {
+    throw new InvalidEdgeCarryError(`edge carry '${key}' is not gzipped JSON`, { cause: error });
+  }
+  const parsed = carrySchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidEdgeCarryError(
+      `edge carry '${key}' field '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return { heads: parsed.data.heads, waiting: parsed.data.waiting };
+}
