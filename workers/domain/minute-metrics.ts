@@ -1,3 +1,4 @@
+import * as latencySummary from './latency-summary.js';
 import {
   InvalidLatencyError,
   LatencySketch,
@@ -15,7 +16,7 @@ import {
 export const minuteMs = 60_000;
 
 /** What the rollup needs from a request fact (a RawFact satisfies it). */
-export interface MinuteFactInput {
+export interface MinuteFactInput extends latencySummary.KnownLatencies {
   ts: number;
   service: string;
   method: string;
@@ -196,6 +197,7 @@ export class EndpointMinutes {
     latencyMs: number,
     weight: number,
     estimated = weight,
+    known: latencySummary.LatencySummary = {},
   ): void {
     const acc = this.row(minuteIndex);
     if (!Number.isInteger(weight)) acc.fractional = true;
@@ -206,9 +208,7 @@ export class EndpointMinutes {
     else if (statusCode >= 300) acc.status3xx += weight;
     else if (statusCode >= 200) acc.status2xx += weight;
     else acc.status1xx += weight;
-    acc.sum += latencyMs * weight;
-    if (latencyMs < acc.min) acc.min = latencyMs;
-    if (latencyMs > acc.max) acc.max = latencyMs;
+    latencySummary.foldLatencies(acc, latencyMs, weight, known);
     acc.sketch.add(latencyMs, weight);
   }
 }
@@ -234,7 +234,8 @@ export class MinuteMetricsAggregator {
     const minuteIndex = Math.floor(fact.ts / minuteMs);
     const weight = fact.weight ?? 1;
     const count = fact.count ?? 1;
-    if (weight === 1 && count === 1)
+    const known = latencySummary.latencySummaryOf(fact);
+    if (weight === 1 && count === 1 && known === undefined)
       endpoint.add(minuteIndex, fact.status_code, latency, latencyBucketOf(latency));
     else
       endpoint.addWeighted(
@@ -243,6 +244,7 @@ export class MinuteMetricsAggregator {
         latency,
         weight * count,
         weight === 1 ? 0 : weight * count,
+        known,
       );
     if (fact.trace_id) {
       endpoint.offerExemplar(minuteIndex, {

@@ -39,6 +39,15 @@ export interface RawFact {
    * the bucket's representative value, so only the percentiles are approximate (by the bucket layout).
    */
   count?: number;
+  /**
+   * What an OTLP metrics point knows of its requests beyond their buckets (docs/adr/0096): the exact latency sum of
+   * this record's `count` requests (the point's `sum`, shared among its buckets in proportion to their latency) and
+   * the point's `min` / `max` on the records of its lowest / highest bucket. Absent: `count` × `latency_ms`, and
+   * `latency_ms` itself.
+   */
+  latency_sum_ms?: number;
+  latency_min_ms?: number;
+  latency_max_ms?: number;
 }
 
 export interface RawServiceEvent {

@@ -6,6 +6,7 @@ import { CumulativeSeries } from '../otlp/cumulative-series.js';
 import { decodeMetricsRequest } from '../otlp/decode-trace-request.js';
 import {
   countMetricBuckets,
+  describeMetricsNotes,
   MalformedMetricsRequestError,
   mapMetricsRequest,
   type MappedMetricsRequest,
@@ -72,6 +73,6 @@ export function buildOtlpMetricsAcceptor(
     deps.metrics.factsAccepted.inc({ tenant }, mapped.accepted);
     recordAccepted(deps.rates, tenant, mapped.accepted, bytes);
     for (const e of mapped.rejected) deps.metrics.factsRejected.inc({ tenant, code: e.code });
-    writeMetricsResponse(res, encoding, mapped.rejected, mapped.dataPoints, [...mapped.layouts].join('; '));
+    writeMetricsResponse(res, encoding, mapped.rejected, mapped.dataPoints, describeMetricsNotes(mapped));
   };
 }

@@ -115,3 +115,25 @@ describe('cumulative series to deltas', () => {
     );
   });
 });
+
+describe('a cumulative series sum (docs/adr/0096)', () => {
+  const point = (timeNs: bigint, count: number, sum?: number) => ({
+    startNs: 10n,
+    timeNs,
+    counts: new Map([[0, count]]),
+    ...(sum !== undefined && { sum }),
+  });
+
+  it('gives the sum since the previous point, the whole sum after a reset, and none when either point lacks it', () => {
+    const series = new CumulativeSeries(0n);
+    const first = series.observe('k', point(20n, 2, 30));
+    expect(first.sum).toBe(30);
+    first.commit();
+    const second = series.observe('k', point(30n, 5, 75));
+    expect(second.sum).toBe(45);
+    second.commit();
+    expect(series.observe('k', point(40n, 6)).sum).toBeUndefined();
+    // A count going down is a reset: the point counts whole, its sum too.
+    expect(series.observe('k', point(40n, 1, 7)).sum).toBe(7);
+  });
+});

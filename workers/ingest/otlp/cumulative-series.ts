@@ -18,6 +18,8 @@ export interface CumulativePoint {
   scale?: number;
   /** Cumulative count per bucket index. */
   counts: ReadonlyMap<number, number>;
+  /** The cumulative latency sum, when the point has one. */
+  sum?: number;
 }
 
 export interface SeriesDelta {
@@ -25,6 +27,8 @@ export interface SeriesDelta {
   counts: Map<number, number>;
   /** The previous point's time: with the series key, what makes the records' idempotency key. */
   sinceNs: bigint;
+  /** The latency sum since the previous point, when both have one (and it did not go down). */
+  sum?: number;
   commit(): void;
 }
 
@@ -47,6 +51,14 @@ function difference(now: ReadonlyMap<number, number>, before: ReadonlyMap<number
   }
   for (const [i, n] of before) if (n > 0 && !now.has(i)) return undefined;
   return out;
+}
+
+const sumOf = (sum: number | undefined) => (sum === undefined ? {} : { sum });
+
+/** The latency sum between two points of a series: none when either lacks one, or when it went down. */
+function sumSince(point: CumulativePoint, previous: CumulativePoint): number | undefined {
+  if (point.sum === undefined || previous.sum === undefined || point.sum < previous.sum) return undefined;
+  return point.sum - previous.sum;
 }
 
 export class CumulativeSeries {
@@ -72,7 +84,7 @@ export class CumulativeSeries {
         this.points.delete(oldest);
       }
     };
-    const whole = { counts: new Map(point.counts), sinceNs: point.startNs, commit };
+    const whole = { counts: new Map(point.counts), sinceNs: point.startNs, commit, ...sumOf(point.sum) };
     if (!previous) return point.startNs >= this.processStartNs ? whole : { ...whole, counts: new Map() };
     if (point.timeNs <= previous.timeNs)
       return { counts: new Map(), sinceNs: previous.timeNs, commit: () => {} };
@@ -81,6 +93,7 @@ export class CumulativeSeries {
     const shift = (previous.scale ?? 0) - (point.scale ?? 0);
     if (shift > 0) before = downscale(before, shift);
     const counts = shift < 0 ? undefined : difference(point.counts, before);
-    return counts ? { counts, sinceNs: previous.timeNs, commit } : whole;
+    if (!counts) return whole;
+    return { counts, sinceNs: previous.timeNs, commit, ...sumOf(sumSince(point, previous)) };
   }
 }

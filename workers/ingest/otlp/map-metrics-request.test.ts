@@ -10,7 +10,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { RouteBudget } from '../domain/route-budget.js';
 import { CumulativeSeries } from './cumulative-series.js';
 import { decodeMetricsRequest } from './decode-trace-request.js';
-import { mapMetricsRequest } from './map-metrics-request.js';
+import { describeMetricsNotes, mapMetricsRequest } from './map-metrics-request.js';
 
 const now = Date.now();
 const context = () => ({
@@ -110,5 +110,78 @@ describe('OTLP metrics from the real JS SDK', () => {
       },
     ]);
     expect([mapped.skipped, mapped.accepted]).toEqual([1, 0]);
+  });
+
+  describe('what a point adds to its buckets (docs/adr/0096)', () => {
+    const request = (point: Record<string, unknown>) => ({
+      resourceMetrics: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'shop' } }] },
+          scopeMetrics: [
+            {
+              metrics: [
+                {
+                  name: 'http.server.request.duration',
+                  unit: 's',
+                  histogram: {
+                    aggregationTemporality: 1,
+                    dataPoints: [
+                      {
+                        attributes: [{ key: 'http.request.method', value: { stringValue: 'GET' } }],
+                        startTimeUnixNano: String(BigInt(now - 300_000) * 1_000_000n),
+                        timeUnixNano: String(BigInt(now) * 1_000_000n),
+                        bucketCounts: ['3', '1'],
+                        explicitBounds: [0.1],
+                        ...point,
+                      },
+                    ],
+                  },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+
+    it('keeps a delta point sum, min and max on its records and says a 5-minute interval counts in its last minute', () => {
+      const mapped = mapMetricsRequest(
+        request({ sum: 0.5, min: 0.01, max: 0.3 }),
+        context(),
+        now,
+        new CumulativeSeries(0n),
+      );
+      const records = mapped.records as unknown as Record<string, number>[];
+      expect(
+        records.map((r) => [
+          r['count'],
+          r['latency_ms'],
+          r['latency_sum_ms'],
+          r['latency_min_ms'],
+          r['latency_max_ms'],
+        ]),
+      ).toEqual([
+        [3, 50, (500 * 150) / 450, 10, undefined],
+        [1, 300, (500 * 300) / 450, undefined, 300],
+      ]);
+      expect(records.every((r) => r['ts'] === now - 1)).toBe(true);
+      expect(mapped.longIntervals).toBe(1);
+      expect(describeMetricsNotes(mapped)).toMatch(
+        /; 1 data point covers more than a minute: all its requests count in the minute the interval ends$/,
+      );
+    });
+
+    it('refuses a point whose sum is no duration, naming the field', () => {
+      const mapped = mapMetricsRequest(request({ sum: -1 }), context(), now, new CumulativeSeries(0n));
+      expect(mapped.rejected).toEqual([
+        {
+          index: 0,
+          code: 'INVALID_VALUE',
+          field: 'sum',
+          message: 'sum must be a duration: a finite number >= 0',
+        },
+      ]);
+      expect(mapped.accepted).toBe(0);
+    });
   });
 });

@@ -7,6 +7,12 @@ import type { WalRecord } from '../wal/wal-record.js';
 import type { CumulativeSeries } from './cumulative-series.js';
 import type { BucketLatency } from './histogram-buckets.js';
 import { readHistogramPoint, type HistogramPointBuckets } from './read-histogram-point.js';
+import {
+  applyPointSummary,
+  readPointSummary,
+  type PointSummary,
+  type SummarizedBucket,
+} from './point-summary.js';
 import { attribute, firstInteger, firstString, own, readUint64, repeated } from './otlp-values.js';
 
 /** A request whose shape is not an ExportMetricsServiceRequest (only reachable through OTLP/JSON). */
@@ -30,6 +36,8 @@ export interface MappedMetricsRequest {
   dataPoints: number;
   /** Bucket layouts seen (their accuracy is stated in the answer). */
   layouts: Set<string>;
+  /** Points counted whose interval is longer than a minute (all in the minute it ends; the answer says so). */
+  longIntervals: number;
   /** Advances the cumulative series once the records are durable. */
   commit(): void;
 }
@@ -52,7 +60,7 @@ function readTemporality(value: unknown): number {
 }
 
 type PointOutcome =
-  | { facts: RawFact[]; requests: number; layout: string; commit: () => void }
+  | { facts: RawFact[]; requests: number; layout: string; longInterval: boolean; commit: () => void }
   | { error: ItemError; item: unknown }
   | 'skipped';
 
@@ -60,10 +68,33 @@ function seriesKey(parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 }
 
-/** The fact-shaped item of one bucket, validated like a posted fact (every rule, error and budget). */
-function bucketItem(base: Record<string, unknown>, key: string, since: bigint, b: BucketLatency) {
-  return { ...base, event_id: `m-${key}-${since}-${b.index}`, latency_ms: b.latencyMs };
+/**
+ * The fact-shaped item of one bucket, validated like a posted fact (every rule, error and budget). Its idempotency
+ * key names the interval by both ends: a cumulative series' first point may start in the millisecond it was
+ * collected in, and the next point's interval then starts where the first one's did.
+ */
+function bucketItem(
+  base: Record<string, unknown>,
+  key: string,
+  interval: { since: bigint; time: bigint },
+  b: BucketLatency,
+) {
+  const id = `m-${key}-${interval.since}-${interval.time}-${b.index}`;
+  return { ...base, event_id: id, latency_ms: b.latencyMs };
 }
+
+/** The bucket's record: the validated fact with its exact count and what the point knows of its latencies. */
+function bucketFact(fact: RawFact, b: SummarizedBucket): RawFact {
+  return {
+    ...fact,
+    count: b.count,
+    ...(b.sumMs !== undefined && { latency_sum_ms: b.sumMs }),
+    ...(b.minMs !== undefined && { latency_min_ms: b.minMs }),
+    ...(b.maxMs !== undefined && { latency_max_ms: b.maxMs }),
+  };
+}
+
+const minuteNs = 60_000_000_000n;
 
 interface PointFields {
   attributes: readonly unknown[];
@@ -110,15 +141,23 @@ function bucketsToWrite(
   key: string,
   buckets: HistogramPointBuckets,
   p: PointContext,
+  summary: PointSummary,
 ) {
-  if (!p.cumulative) return { latencies: buckets.latencies, since: f.start, commit: () => {} };
+  if (!p.cumulative) {
+    const latencies = applyPointSummary(buckets.latencies, summary);
+    return { latencies, since: f.start, commit: () => {} };
+  }
   const counts = new Map(buckets.latencies.map((b) => [b.index, b.count]));
-  const delta = p.series.observe(key, { startNs: f.start, timeNs: f.time, scale: buckets.scale, counts });
+  const observed = { startNs: f.start, timeNs: f.time, scale: buckets.scale, counts };
+  const sum = summary.sumMs;
+  const delta = p.series.observe(key, { ...observed, ...(sum !== undefined && { sum }) });
   const latencies = buckets.latencies.flatMap((b) => {
     const n = delta.counts.get(b.index) ?? 0;
     return n > 0 ? [{ ...b, count: n }] : [];
   });
-  return { latencies, since: delta.sinceNs, commit: delta.commit };
+  // A cumulative point's min and max cover the series' whole life, not the requests since the previous point.
+  const deltaSum = delta.sum === undefined ? {} : { sumMs: delta.sum };
+  return { latencies: applyPointSummary(latencies, deltaSum), since: delta.sinceNs, commit: delta.commit };
 }
 
 function mapPoint(point: unknown, index: number, exponential: boolean, p: PointContext): PointOutcome {
@@ -132,16 +171,19 @@ function mapPoint(point: unknown, index: number, exponential: boolean, p: PointC
   });
   if (buckets.problem) return reject(exponential ? 'positive' : 'bucketCounts', buckets.problem);
   if (f.time === undefined || f.time === 0n) return reject('timeUnixNano', 'timeUnixNano is required');
+  const { summary, problem } = readPointSummary(point, p.toMs);
+  if (problem) return reject(problem.field, problem.message);
   const key = seriesOf(f, p.ctx.tenant, exponential);
-  const { latencies, since, commit } = bucketsToWrite({ ...f, time: f.time }, key, buckets, p);
+  const { latencies, since, commit } = bucketsToWrite({ ...f, time: f.time }, key, buckets, p, summary);
   const facts: RawFact[] = [];
   for (const b of latencies) {
-    const parsed = parseRequestFact(bucketItem(f.base, key, since, b), index, p.ctx);
+    const parsed = parseRequestFact(bucketItem(f.base, key, { since, time: f.time }, b), index, p.ctx);
     if (!parsed.ok) return { error: parsed.error, item: f.base };
-    facts.push({ ...parsed.value, count: b.count });
+    facts.push(bucketFact(parsed.value, b));
   }
   const requests = latencies.reduce((n, b) => n + b.count, 0);
-  return { facts, requests, layout: buckets.layout, commit };
+  const longInterval = since > 0n && f.time - since > minuteNs && requests > 0;
+  return { facts, requests, layout: buckets.layout, longInterval, commit };
 }
 
 type PointEntry =
@@ -200,6 +242,7 @@ export function mapMetricsRequest(
   const layouts = new Set<string>();
   let skipped = 0;
   let requests = 0;
+  let longIntervals = 0;
   let index = 0;
   for (const entry of pointsOf(request)) {
     const i = index++;
@@ -234,6 +277,7 @@ export function mapMetricsRequest(
       facts.push(...outcome.facts);
       requests += outcome.requests;
       layouts.add(outcome.layout);
+      if (outcome.longInterval) longIntervals += 1;
       commits.push(outcome.commit);
     } else {
       rejected.push(outcome.error);
@@ -248,8 +292,27 @@ export function mapMetricsRequest(
     skipped,
     dataPoints: index,
     layouts,
+    longIntervals,
     commit: () => commits.forEach((c) => c()),
   };
+}
+
+/**
+ * The notes an answer carries besides refusals: each bucket layout's accuracy, and (docs/adr/0096) that points whose
+ * interval is longer than a minute count in the minute it ends: a point does not say when within it its requests
+ * came, so Gravix does not spread them.
+ */
+export function describeMetricsNotes(
+  mapped: Pick<MappedMetricsRequest, 'layouts' | 'longIntervals'>,
+): string {
+  const notes = [...mapped.layouts];
+  if (mapped.longIntervals > 0) {
+    const n = mapped.longIntervals;
+    notes.push(
+      `${n} data point${n === 1 ? '' : 's'} cover${n === 1 ? 's' : ''} more than a minute: all ${n === 1 ? 'its' : 'their'} requests count in the minute the interval ends`,
+    );
+  }
+  return notes.join('; ');
 }
 
 /** How many records a request can write at most (non-empty buckets of the duration metric): the item rate's charge. */

@@ -29,6 +29,9 @@ export function rawFactJson(fact: RawFact): string {
   if (fact.parent_span_id !== undefined) json += `,"parent_span_id":${quote(fact.parent_span_id)}`;
   if (fact.weight !== undefined) json += `,"weight":${number(fact.weight)}`;
   if (fact.count !== undefined) json += `,"count":${number(fact.count)}`;
+  if (fact.latency_sum_ms !== undefined) json += `,"latency_sum_ms":${number(fact.latency_sum_ms)}`;
+  if (fact.latency_min_ms !== undefined) json += `,"latency_min_ms":${number(fact.latency_min_ms)}`;
+  if (fact.latency_max_ms !== undefined) json += `,"latency_max_ms":${number(fact.latency_max_ms)}`;
   return `${json}}`;
 }
 

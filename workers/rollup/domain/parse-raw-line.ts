@@ -29,7 +29,17 @@ function factProblem(r: Record<string, unknown>): string | undefined {
   if (!isText(r['service'])) return 'service must be a non-empty string';
   if (!isText(r['method'])) return 'method must be a non-empty string';
   if (!isText(r['path'])) return 'path must be a non-empty string';
-  return measureProblem(r) ?? countProblem(r['count']);
+  return measureProblem(r) ?? countProblem(r['count']) ?? summaryProblem(r);
+}
+
+/** An OTLP metrics point's latency sum, min and max (raw-record.ts): absent, or finite numbers >= 0. */
+function summaryProblem(r: Record<string, unknown>): string | undefined {
+  for (const key of ['latency_sum_ms', 'latency_min_ms', 'latency_max_ms']) {
+    const value = r[key];
+    if (value !== undefined && !(typeof value === 'number' && value >= 0 && value !== Infinity))
+      return `${key} must be a finite number >= 0`;
+  }
+  return undefined;
 }
 
 /** Status, latency and sampling weight: the same rules on facts and edges. */
