@@ -100,6 +100,17 @@ describe('readCanonicalFactPrefix', () => {
   });
 
   it.each([
+    ['an exponent', '2.5e-7', 2.5e-7],
+    ['17 significant digits (an unrounded latency)', '123.45678901234567', 123.45678901234567],
+  ])('reads a latency with %s as JSON.parse does', (_name, text, expected) => {
+    const f = { tenant: 't', event_id: 'e', ts: 1, service: 's', method: 'GET', path: '/', status_code: 200 };
+    const buf = Buffer.from(canonicalLine({ ...f, latency_ms: text }));
+    const out = {} as CanonicalFactPrefix;
+    expect(readCanonicalFactPrefix(buf, 0, buf.length - 1, out)).toBe(buf.length - 1);
+    expect(out.latency_ms).toBe(expected);
+  });
+
+  it.each([
     [
       'another key order',
       '{"kind":"fact","event_id":"e","tenant":"t","ts":1,"service":"s","method":"GET","path":"/","status_code":200,"latency_ms":1}',
@@ -131,7 +142,7 @@ describe('readCanonicalFactPrefix', () => {
       }),
     ],
     [
-      'an exponent',
+      'a number JSON does not allow',
       canonicalLine({
         tenant: 't',
         event_id: 'e',
@@ -140,7 +151,7 @@ describe('readCanonicalFactPrefix', () => {
         method: 'GET',
         path: '/',
         status_code: 200,
-        latency_ms: '1e-7',
+        latency_ms: '1.',
       }),
     ],
   ])('declines %s (the generic reader decides)', (_name, line) => {

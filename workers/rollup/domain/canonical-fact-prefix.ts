@@ -1,4 +1,4 @@
-import { parseSimpleJsonNumber } from './simple-json-number.js';
+import { parseJsonNumber } from './simple-json-number.js';
 
 /**
  * The nine leading members of a fact line exactly as ingest writes them (workers/ingest/wal/wal-record-json.ts:
@@ -103,15 +103,15 @@ export function readCanonicalFactPrefix(
   const latencyEnd = numberEnd(buf, latencyStart, limit);
   out.idStart = idStart;
   out.idEnd = idEnd;
-  out.ts = parseSimpleJsonNumber(buf, tsStart, tsEnd);
+  out.ts = parseJsonNumber(buf, tsStart, tsEnd);
   out.serviceStart = serviceStart;
   out.serviceEnd = serviceEnd;
   out.methodStart = methodStart;
   out.methodEnd = methodEnd;
   out.pathStart = pathStart;
   out.pathEnd = pathEnd;
-  out.status_code = parseSimpleJsonNumber(buf, statusStart, statusEnd);
-  out.latency_ms = parseSimpleJsonNumber(buf, latencyStart, latencyEnd);
+  out.status_code = parseJsonNumber(buf, statusStart, statusEnd);
+  out.latency_ms = parseJsonNumber(buf, latencyStart, latencyEnd);
   const numbersRead = !Number.isNaN(out.ts + out.status_code + out.latency_ms);
   return numbersRead && latencyEnd > latencyStart ? latencyEnd : -1;
 }

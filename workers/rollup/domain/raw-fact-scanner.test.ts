@@ -72,7 +72,6 @@ describe('RawFactScanner', () => {
     ['an escaped string', JSON.stringify({ ...baseFact, path: '/a"b' })],
     ['a service event', JSON.stringify({ ...baseFact, kind: 'event' })],
     ['a missing field', JSON.stringify({ ...baseFact, latency_ms: undefined })],
-    ['an exponent', JSON.stringify({ ...baseFact, latency_ms: 1e-7 })],
     ['a leading zero', JSON.stringify(baseFact).replace('"status_code":200', '"status_code":0200')],
     ['a hex number', JSON.stringify(baseFact).replace('"status_code":200', '"status_code":0x1f')],
     ['a string number', JSON.stringify({ ...baseFact, ts: '1795168800123' })],
@@ -84,6 +83,14 @@ describe('RawFactScanner', () => {
     ['a trailing comma', JSON.stringify(baseFact).replace(/}$/, ',}')],
   ])('falls back to parseRawLine for %s', (_name, line) => {
     expect(scan(line)).toBeUndefined();
+  });
+
+  it.each([
+    ['an exponent', 1e-7],
+    ['17 significant digits (an unrounded latency)', 123.45678901234567],
+  ])('keeps a latency with %s on the fast path, read as JSON.parse reads it', (_name, latency) => {
+    const line = JSON.stringify({ ...baseFact, latency_ms: latency });
+    expect(scan(line)?.latency_ms).toBe((JSON.parse(line) as typeof baseFact).latency_ms);
   });
 
   it('interns low-cardinality strings so equal values are one string', () => {

@@ -5,9 +5,9 @@
  * event_id); anything else answers false and the caller falls back to parseRawLine, which is authoritative.
  */
 import { readCanonicalFactPrefix } from './canonical-fact-prefix.js';
-import { parseSimpleJsonNumber } from './simple-json-number.js';
+import { parseJsonNumber } from './simple-json-number.js';
 
-export { parseSimpleJsonNumber } from './simple-json-number.js';
+export { parseJsonNumber, parseSimpleJsonNumber } from './simple-json-number.js';
 
 const quote = 0x22;
 const backslash = 0x5c;
@@ -265,7 +265,7 @@ export class RawFactScanner {
   }
 
   private assignNumber(buf: Buffer, key: Key): boolean {
-    const value = parseSimpleJsonNumber(buf, this.valueStart, this.valueEnd);
+    const value = parseJsonNumber(buf, this.valueStart, this.valueEnd);
     if (Number.isNaN(value)) return false;
     if (key === Key.Ts) this.fact.ts = value;
     else if (key === Key.StatusCode) this.fact.status_code = value;
