@@ -93,15 +93,24 @@ interface PassInput {
   store: ObjectStore;
   partition: RawPartition;
   keys: string[];
+  /** The inputs' listed sizes, when known (expectInputBytes). */
+  sizes: ReadonlyMap<string, number>;
   pool: SegmentScanPool | undefined;
   acc: PartitionAccumulator;
   inputs: ManifestInput[];
 }
 
 /** Reads every input once, in key order, into the accumulator's current slice. */
-async function readInputs({ store, partition, keys, pool, acc, inputs }: PassInput): Promise<void> {
+async function readInputs(pass: PassInput): Promise<void> {
+  const { store, partition, keys, pool, acc, inputs } = pass;
   const startMs = partitionStartMs(partition);
-  const inFlight: Promise<SegmentScanResult>[] = [];
+  const inFlight: { key: string; scan: Promise<SegmentScanResult> }[] = [];
+  const expect = inputBytesExpecter(pass);
+  const addNext = async () => {
+    const { key, scan } = inFlight.shift()!;
+    acc.addScan(await scan);
+    expect(key);
+  };
   for (const key of keys) {
     await pauseAtPhase('scan');
     const object = await store.get(key);
@@ -113,13 +122,26 @@ async function readInputs({ store, partition, keys, pool, acc, inputs }: PassInp
     inputs.push({ key, etag: object.etag, size: object.size });
     if (!pool) {
       for await (const chunk of readGzipLineChunks(object.body, key)) acc.addChunk(chunk);
+      expect(key);
       continue;
     }
     // Results are consumed strictly in input order; a bounded window keeps memory flat.
-    inFlight.push(pool.scan(key, object.body, startMs));
-    if (inFlight.length > pool.size) acc.addScan(await inFlight.shift()!);
+    inFlight.push({ key, scan: pool.scan(key, object.body, startMs) });
+    if (inFlight.length > pool.size) await addNext();
   }
-  for (const scan of inFlight) acc.addScan(await scan);
+  while (inFlight.length > 0) await addNext();
+}
+
+/** Tells the accumulator how much of the input (by listed size) it has consumed, after each input. */
+function inputBytesExpecter({ keys, sizes, acc }: PassInput): (key: string) => void {
+  let total = 0;
+  for (const key of keys) total += sizes.get(key) ?? NaN;
+  let done = 0;
+  return (key) => {
+    done += sizes.get(key) ?? NaN;
+    // NaN (a size not listed) compares false: the set then grows step by step.
+    if (done > 0) acc.expectInputBytes(done, total);
+  };
 }
 
 /**
@@ -131,13 +153,15 @@ async function readInputs({ store, partition, keys, pool, acc, inputs }: PassInp
 export async function computePartition(
   store: ObjectStore,
   partition: RawPartition,
-  inputKeys: readonly string[],
+  inputList: readonly string[] | readonly Pick<ManifestInput, 'key' | 'size'>[],
   onInvalid: (message: string) => void = () => undefined,
   pool?: SegmentScanPool,
   limits: PartitionLimits = defaultPartitionLimits,
   next?: NextHourHeads,
 ): Promise<ComputedPartition> {
-  const keys = [...inputKeys].sort();
+  const listed = inputList.map((i) => (typeof i === 'string' ? { key: i, size: NaN } : i));
+  const keys = listed.map((i) => i.key).sort();
+  const sizes = new Map(listed.map((i) => [i.key, i.size]));
   const name = `tenant=${partition.tenant}/date=${partition.date}/hour=${partition.hour}`;
   for (let slices = 1; ; slices *= 2) {
     const acc = new PartitionAccumulator(partitionStartMs(partition), onInvalid, {
@@ -145,7 +169,7 @@ export async function computePartition(
       slices,
       partition: name,
     });
-    const inputs = await readSlices({ store, partition, keys, pool, acc, inputs: [] }, slices);
+    const inputs = await readSlices({ store, partition, keys, sizes, pool, acc, inputs: [] }, slices);
     if (inputs) return buildComputed(partition, inputs, acc, next);
     if (slices * 2 > maxDedupeSlices) {
       throw new DedupeBudgetExceededError(

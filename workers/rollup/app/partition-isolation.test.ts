@@ -134,6 +134,23 @@ describe('the dedupe set under a memory budget', () => {
     expect(bounded.inputsDigest).toBe(unbounded.inputsDigest);
   }, 60_000);
 
+  it('gives the same outputs when listed input sizes let it reserve the set ahead, in slices or not', async () => {
+    await seedTenant('acme', 6_000, 5);
+    const keys = (await store.list('raw/')).map((o) => o.key).sort();
+    // The first input listed as 1 byte of ~10^9: its rate projects far more events than the budget holds, so the
+    // set is reserved up to its cap after the first input.
+    const listed = keys.map((key, i) => ({ key, size: i === 0 ? 1 : 1e9 }));
+    for (const events of [20_000, 1_000]) {
+      const limits = { dedupeBudgetBytes: events * 24, maxPartitionRows: 500_000 };
+      const plain = await computePartition(store, p('acme'), keys, undefined, undefined, limits);
+      const reserved = await computePartition(store, p('acme'), listed, undefined, undefined, limits);
+      expect(reserved.stats).toEqual(plain.stats);
+      expect(Object.values(reserved.outputs).map((o) => o.sha256)).toEqual(
+        Object.values(plain.outputs).map((o) => o.sha256),
+      );
+    }
+  }, 60_000);
+
   it('fails the partition with DEDUPE_BUDGET_EXCEEDED when even 256 slices cannot hold it', async () => {
     await seedTenant('acme', 3_000, 6);
     const keys = (await store.list('raw/')).map((o) => o.key);

@@ -67,7 +67,7 @@ export async function rollupPartition(
   const computed = await computePartition(
     store,
     candidate.partition,
-    candidate.inputs.map((i) => i.key),
+    candidate.inputs,
     (message) => {
       if (invalidLogged++ < invalidLogLimit)
         partitionLog.warn({ problem: message }, 'invalid raw line skipped');

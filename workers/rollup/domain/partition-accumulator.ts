@@ -14,6 +14,8 @@ import type { SegmentScanResult } from './segment-scan-result.js';
 import { offerScannedExemplar } from './scanned-exemplar.js';
 
 const hourMs = 3_600_000;
+/** Partitions expected to hold fewer distinct events let their dedupe set grow step by step. */
+const minReservedEvents = 1 << 20;
 
 /** The partition has more (minute, service, method, path) rows than maxPartitionRows allows. */
 export class PartitionTooManyRowsError extends Error {
@@ -55,6 +57,18 @@ export class PartitionAccumulator {
   ) {
     this.facts = this.newSet();
     this.edges = new EdgeMatcher(startMs, limits.edges);
+  }
+
+  /**
+   * After `doneBytes` of the partition's `totalBytes` of compressed input: reserves the dedupe set for the distinct
+   * events the whole input brings at the rate seen so far, so a large partition's set is rehashed about once
+   * instead of growing step by step. Below minReservedEvents it grows as before (gravix dev's small partitions
+   * keep their small sets). A misjudged rate only costs memory, never more than the dedupe budget admits.
+   */
+  expectInputBytes(doneBytes: number, totalBytes: number): void {
+    if (doneBytes <= 0 || totalBytes <= doneBytes) return;
+    const expected = Math.ceil((this.facts.size * totalBytes) / doneBytes);
+    if (expected >= minReservedEvents) this.facts.reserve(expected);
   }
 
   /** The next slice: a fresh dedupe set, the same aggregator. */
