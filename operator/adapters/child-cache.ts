@@ -10,6 +10,32 @@ const kindKey = (k: KindRef) => `${k.apiVersion}|${k.kind}`;
 const objectKey = (k: KindRef, namespace: string | undefined, name: string | undefined) =>
   `${kindKey(k)}|${namespace ?? ''}|${name ?? ''}`;
 
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  fieldsV1?: { 'f:spec'?: Record<string, unknown> };
+}
+
+/**
+ * What the cache keeps of an object: all of it but its managedFields' field sets, which the apiserver returns with
+ * every object (for a server-side applied workload as large as its spec) and which the operator reads for one
+ * question only: who owns `spec.replicas` (operator/domain/replicas-handover.ts). Each entry keeps its manager and
+ * operation, and `f:spec.f:replicas` when it had it. client-go's informers strip managedFields for the same reason
+ * (TransformStripManagedFields).
+ */
+export function trimForCache(object: KubeObject): KubeObject {
+  const entries = object.metadata?.['managedFields'] as ManagedFieldsEntry[] | undefined;
+  if (!entries) return object;
+  const trimmed = entries.map(({ manager, operation, fieldsV1 }) => ({
+    manager,
+    operation,
+    ...(fieldsV1?.['f:spec']?.['f:replicas'] !== undefined && {
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    }),
+  }));
+  return { ...object, metadata: { ...object.metadata, managedFields: trimmed } };
+}
+
 /**
  * The informer store: every child the controller's watches saw, by kind, namespace and name. Fed by the watches
  * (a list replaces a kind's entries, events update them); read by the reconciler instead of listing ten kinds and
@@ -29,7 +55,7 @@ export class ChildCache {
 
   upsert(kind: KindRef, object: KubeObject): void {
     const { namespace, name } = object.metadata ?? {};
-    this.objects.set(objectKey(kind, namespace, name), { ...object, ...kind });
+    this.objects.set(objectKey(kind, namespace, name), { ...trimForCache(object), ...kind });
   }
 
   remove(kind: KindRef, object: KubeObject): void {
