@@ -1,4 +1,4 @@
-// Bundles the dashboard into dist/: one ES module, one stylesheet, index.html. No CDN and no runtime
+// Bundles the dashboard into dist/: one ES module, one stylesheet, the theme's boot script, index.html. No CDN and no runtime
 // fetches besides the same-origin API, so the page works offline. Asset names carry a content hash so a
 // server can cache them forever; only index.html must be revalidated (Cache-Control: no-cache).
 import { build } from 'esbuild';
@@ -26,14 +26,35 @@ export async function buildDashboard() {
     metafile: true,
     logLevel: 'warning',
   });
-  const outputs = Object.keys(result.metafile.outputs).map((file) => basename(file));
+  // The theme's boot script: a classic script (no module: those run after parsing) that <head> runs before the
+  // first paint; a file, not inline, because the CSP allows no inline script (docs/adr/0095).
+  const boot = await build({
+    entryPoints: { 'theme-boot': join(here, 'src', 'theme-boot.ts') },
+    outdir,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'iife',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    minify: true,
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputs = [result, boot].flatMap((r) =>
+    Object.keys(r.metafile.outputs).map((file) => basename(file)),
+  );
   const script = outputs.find((f) => /^app-.*\.js$/.test(f));
   const style = outputs.find((f) => /^style-.*\.css$/.test(f));
-  if (!script || !style)
-    throw new Error(`esbuild produced no app script or stylesheet: ${outputs.join(', ')}`);
+  const theme = outputs.find((f) => /^theme-boot-.*\.js$/.test(f));
+  if (!script || !style || !theme)
+    throw new Error(`esbuild produced no app script, stylesheet or theme script: ${outputs.join(', ')}`);
   const html = await readFile(join(here, 'src', 'index.html'), 'utf8');
-  const linked = html.replace('/app.js', `/${script}`).replace('/app.css', `/${style}`);
-  if (linked === html) throw new Error('src/index.html no longer links /app.js and /app.css');
+  const linked = html
+    .replace('/theme-boot.js', `/${theme}`)
+    .replace('/app.js', `/${script}`)
+    .replace('/app.css', `/${style}`);
+  if (!['/theme-boot.js', '/app.js', '/app.css'].every((name) => html.includes(name)))
+    throw new Error('src/index.html no longer links /theme-boot.js, /app.js and /app.css');
   await writeFile(join(outdir, 'index.html'), linked);
   return outdir;
 }

@@ -191,9 +191,9 @@ describe('alerts in the dashboard (Chromium, real query server, real alert evalu
         label: e.textContent,
       })),
     );
-    const bottom = Math.max(...ticks.map((t) => t.y));
+    // The time labels (HH:MM) of the x axis; the y axis' labels are values or latency bands.
     const xTicks = ticks
-      .filter((t) => t.y === bottom)
+      .filter((t) => /^\d\d:\d\d$/.test(t.label ?? ''))
       .map((t) => {
         const [h, m] = (t.label ?? '').split(':').map(Number);
         // The tick's time: the instant with that UTC clock time in the 30 hours before now.
@@ -204,6 +204,19 @@ describe('alerts in the dashboard (Chromium, real query server, real alert evalu
     const first = xTicks[0]!;
     const last = xTicks.at(-1)!;
     return (t: number) => first.x + ((t - first.at) * (last.x - first.x)) / (last.at - first.at);
+  };
+  /** A chart's x scale from its own bars or heatmap cells: each element's x is its bucket start's (data-t). */
+  const dataScale = async (page: Page, card: string) => {
+    const points = await page.$$eval(`${card} [data-t]`, (els) =>
+      els.map((e) => ({
+        t: Number(e.getAttribute('data-t')),
+        x: Number((e.tagName === 'rect' ? e : e.querySelector('rect'))?.getAttribute('x')),
+      })),
+    );
+    const known = points.filter((p) => Number.isFinite(p.x)).sort((a, b) => a.t - b.t);
+    const [first, last] = [known[0]!, known.at(-1)!];
+    expect(last.t).toBeGreaterThan(first.t);
+    return (t: number) => first.x + ((t - first.t) * (last.x - first.x)) / (last.t - first.t);
   };
   const bandsOf = (page: Page, card: string) =>
     page.$$eval(`${card} g.alert-band`, (groups) =>
@@ -304,6 +317,117 @@ describe('alerts in the dashboard (Chromium, real query server, real alert evalu
     await waitForData(phone);
     await phone.waitForSelector('#card-error-rate g.alert-band');
     await saveScreenshot(phone, 'alerts-bands-mobile');
+  });
+
+  it('draws the spans on the status bars (behind them) and over the latency heatmap, at the API’s times on their own axes', async () => {
+    const now = Date.now();
+    const answer = await alerts(`?from=${now - 7 * 3_600_000}`);
+    const resolved = answer.history.find((e) => e.kind === 'resolved')!;
+    const ongoing = answer.firing[0]!;
+    for (const [search, label] of [
+      ['?service=payments&method=POST&path=%2Fcharge&range=6h', 'payments-errors'],
+      ['?service=payments&range=6h', 'payments-errors · payments POST /charge'],
+    ] as const) {
+      const page = await d.open({ search });
+      await waitForData(page);
+      for (const card of ['#card-status', '#card-latency-heatmap']) {
+        await page.waitForFunction((c) => document.querySelectorAll(`${c} g.alert-band`).length === 2, card);
+        const bands = await bandsOf(page, card);
+        expect(bands.map((b) => [b.rule, b.startsAt, b.endsAt, b.label])).toEqual([
+          ['payments-errors', resolved.startsAt, resolved.endsAt, label],
+          ['payments-errors', ongoing.since, null, label],
+        ]);
+        // The chart's own x scale, read from its bars or cells (each at its bucket's start), not the line charts'.
+        const x = await dataScale(page, card);
+        expect(Math.abs(bands[0]!.x - x(resolved.startsAt))).toBeLessThanOrEqual(1.5);
+        expect(Math.abs(bands[0]!.right - x(resolved.endsAt!))).toBeLessThanOrEqual(1.5);
+        expect(Math.abs(bands[1]!.x - x(ongoing.since))).toBeLessThanOrEqual(1.5);
+        expect(bands[1]!.right).toBeGreaterThanOrEqual(x(nowMinute - MINUTE) - 1.5);
+      }
+      // The status bars stand in front of the bands; the bands lie over the heatmap's cells (the cells' shading
+      // would hide them) and let the pointer through: the cell under a band still answers the hover read-out.
+      expect(
+        await page.$eval('#card-status svg.chart', (svg) => svg.children[2]?.getAttribute('class')),
+      ).toBe('alert-bands');
+      expect(await page.$$eval('#card-status .legend .swatch-alert', (l) => l.length)).toBe(1);
+      expect(
+        await page.$eval('#card-latency-heatmap svg.chart', (svg) =>
+          svg.lastElementChild?.getAttribute('class'),
+        ),
+      ).toBe('alert-bands alert-bands-over');
+      const cell = await page.$$eval(
+        '#card-latency-heatmap rect.heat-cell',
+        (cells, since) => {
+          const inside = cells.find((c) => Number((c as SVGElement).dataset['t']) >= since);
+          return inside ? [...inside.parentElement!.children].indexOf(inside) + 1 : null;
+        },
+        ongoing.since,
+      );
+      expect(cell).not.toBeNull();
+      const target = `#card-latency-heatmap svg.chart > rect.heat-cell:nth-child(${cell})`;
+      await page.hover(target);
+      expect(await page.textContent('#card-latency-heatmap .heatmap-readout')).toBe(
+        await page.$eval(target, (c) => c.querySelector('title')!.textContent),
+      );
+      if (search.includes('path')) {
+        await saveScreenshot(page, 'alerts-bands-status-heatmap');
+        // Switched off with the other spans.
+        await page.uncheck('#marker-alert');
+        await page.waitForURL(/hide=alert/);
+        await page.waitForFunction(() => document.querySelectorAll('g.alert-band').length === 0);
+      }
+    }
+    const phone = await d.open({
+      search: '?service=payments&method=POST&path=%2Fcharge&range=6h',
+      viewport: { width: 390, height: 844 },
+    });
+    await waitForData(phone);
+    await phone.waitForSelector('#card-latency-heatmap g.alert-band');
+    await phone.waitForSelector('#card-status g.alert-band');
+    await saveScreenshot(phone, 'alerts-bands-status-heatmap-mobile');
+  });
+
+  it('draws a span whose resolve lies past the fetched history window whole (a browser clock behind the server)', async () => {
+    const answer = await alerts(`?from=${Date.now() - 7 * 3_600_000}`);
+    const resolved = answer.history.find(
+      (e) => e.kind === 'resolved' && e.startsAt === nowMinute + RESOLVED_INCIDENT.from * MINUTE,
+    )!;
+    // The page's clock between the span's start and the minute that resolved it: its alerts call asks for history
+    // up to a minute after its "now", which holds the firing event and not the resolve.
+    const pageNow = resolved.at - 3 * MINUTE;
+    const asked: URL[] = [];
+    const page = await d.open({
+      search: '?service=payments&method=POST&path=%2Fcharge&range=6h',
+      beforeLoad: async (p) => {
+        await p.clock.install({ time: pageNow });
+        p.on('request', (r) => {
+          if (new URL(r.url()).pathname === '/api/v1/alerts') asked.push(new URL(r.url()));
+        });
+      },
+    });
+    await waitForData(page);
+    await page.waitForFunction(() => document.querySelectorAll('#card-error-rate g.alert-band').length === 1);
+    const to = Number(asked[0]!.searchParams.get('to'));
+    expect(to).toBeLessThanOrEqual(resolved.at);
+    const windowed = await alerts(`?from=${asked[0]!.searchParams.get('from')}&to=${to}`);
+    expect(windowed.history.map((e) => [e.kind, e.startsAt, e.at >= to])).toEqual([
+      ['firing', resolved.startsAt, false],
+      ['resolved', resolved.startsAt, true],
+    ]);
+    for (const card of ['#card-error-rate', '#card-status']) {
+      await page.waitForFunction((c) => document.querySelectorAll(`${c} g.alert-band`).length === 1, card);
+      const [band] = await bandsOf(page, card);
+      expect([band!.startsAt, band!.endsAt]).toEqual([resolved.startsAt, resolved.endsAt]);
+      const x = await axisScale(page, card, pageNow);
+      expect(Math.abs(band!.x - x(resolved.startsAt))).toBeLessThanOrEqual(1.5);
+      // It ends after the chart's range: drawn to the plot's right edge, without an end edge.
+      expect(band!.right).toBeGreaterThanOrEqual(x(pageNow - MINUTE) - 1.5);
+      expect(await page.$$eval(`${card} g.alert-band line.alert-band-end`, (l) => l.length)).toBe(0);
+      expect(await page.$eval(`${card} g.alert-band title`, (t) => t.textContent)).toMatch(
+        /^payments-errors: fired .* – .* \(11 min\)$/,
+      );
+    }
+    await saveScreenshot(page, 'alerts-band-past-window');
   });
 
   it('lets an operator silence a firing alert and expire the silence; a viewer gets neither, from page or API', async () => {

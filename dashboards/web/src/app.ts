@@ -120,7 +120,7 @@ export class DashboardApp {
     // Another endpoint's (or range's) requests must not stay on the page while the new ones load.
     this.exemplars.hide();
     this.charts.renderExemplars(null);
-    this.charts.renderAlertBands([]);
+    for (const chart of [this.charts, this.statusBreakdown, this.heatmap]) chart.renderAlertBands([]);
     this.sections.renderBreadcrumb(this.state);
     // The overview belongs to "all services": it goes at once, not when the service's data has arrived.
     if (this.state.service !== null) {
@@ -311,7 +311,11 @@ export class DashboardApp {
     const shown = this.state.hiddenMarkers.includes('alert')
       ? []
       : spansForScope(this.alertSpans, this.state);
-    this.charts.renderAlertBands(shown.map((span) => ({ span, label: spanLabel(span, this.state) })));
+    const bands = shown.map((span) => ({ span, label: spanLabel(span, this.state) }));
+    // Every time chart of the series: the lines, the status bars and the latency heatmap.
+    this.charts.renderAlertBands(bands);
+    this.statusBreakdown.renderAlertBands(bands);
+    this.heatmap.renderAlertBands(bands);
   }
 
   private scope(): string {

@@ -39,6 +39,10 @@ export interface OpenOptions {
   /** Token put in localStorage before the page loads; null for a first visit without one. */
   token?: string | null;
   viewport?: { width: number; height: number };
+  /** Runs on the new page before it navigates: a clock, held-back routes, init scripts, emulated media. */
+  beforeLoad?: (page: Page) => Promise<void>;
+  /** How far the navigation goes before open() returns (default `load`; `commit` while a script is held back). */
+  waitUntil?: 'commit' | 'domcontentloaded' | 'load';
 }
 
 export async function startDashboardHarness(): Promise<DashboardHarness> {
@@ -75,6 +79,7 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
         }, token);
       }
       const page = await context.newPage();
+      await options.beforeLoad?.(page);
       const log: RecordedRequest[] = [];
       sent.set(page, log);
       page.on('request', (r) => {
@@ -85,7 +90,7 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
           query: Object.fromEntries(url.searchParams),
         });
       });
-      await page.goto(`${fixture.url}/${options.search ?? ''}`);
+      await page.goto(`${fixture.url}/${options.search ?? ''}`, { waitUntil: options.waitUntil ?? 'load' });
       return page;
     },
     requests,

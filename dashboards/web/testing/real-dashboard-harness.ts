@@ -196,7 +196,8 @@ export async function startRealDashboard(
         }, token);
       }
       const page = await context.newPage();
-      await page.goto(`${url}/${o.search ?? ''}`);
+      await o.beforeLoad?.(page);
+      await page.goto(`${url}/${o.search ?? ''}`, { waitUntil: o.waitUntil ?? 'load' });
       return page;
     },
     async api<T>(path: string) {

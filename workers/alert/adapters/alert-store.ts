@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
 import { parseNamedAlertRule } from '../../../crds/gravix-alert-rule.js';
 import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
-import type { AlertEvent, OutboxEntry, SeriesState } from '../domain/alert-state.js';
+import { alertEventId, type AlertEvent, type OutboxEntry, type SeriesState } from '../domain/alert-state.js';
 import {
   buildDeliveryKey,
   buildHistoryKey,
   buildHistoryPrefix,
+  historyKeyHash,
+  parseHistoryKeyHash,
   buildRuleKey,
   buildRulesPrefix,
   buildSilenceKey,
@@ -155,18 +157,43 @@ export class AlertStore {
       });
   }
 
-  /** The newest `limit` history events of a tenant in [from, to). */
+  /**
+   * The newest `limit` history events of a tenant in [from, to), and the resolve of each firing event among them
+   * that resolved at or after `to`: a span that began in the window has a known end even when the window stops
+   * before it (a browser whose clock is behind, a range in the past), so the dashboard draws it whole.
+   */
   async listHistory(tenant: string, from: number, to: number, limit: number): Promise<AlertEvent[]> {
-    const keys = (await this.store.list(buildHistoryPrefix(tenant))).reverse();
+    const keys = (await this.store.list(buildHistoryPrefix(tenant))).reverse().map((k) => k.key);
     const events: AlertEvent[] = [];
-    for (const { key } of keys) {
+    for (const key of keys) {
       if (events.length >= limit) break;
-      const object = await this.store.get(key);
-      if (!object) continue;
-      const e = decode(object.body) as AlertEvent;
-      if (e.at >= from && e.at < to) events.push(e);
+      const e = await this.readEvent(key);
+      if (e && e.at >= from && e.at < to) events.push(e);
     }
-    return events;
+    return [...events, ...(await this.resolvesAfter(events, keys, to))];
+  }
+
+  private async readEvent(key: string): Promise<AlertEvent | undefined> {
+    const object = await this.store.get(key);
+    return object ? (decode(object.body) as AlertEvent) : undefined;
+  }
+
+  /** The resolves, at or after `to`, of the firing events in `events` that have none there (found by id). */
+  private async resolvesAfter(events: readonly AlertEvent[], keys: readonly string[], to: number) {
+    const resolved = new Set(events.filter((e) => e.kind === 'resolved').map((e) => e.id));
+    const wanted = events
+      .filter((e) => e.kind === 'firing')
+      .map((e) => alertEventId(e.rule, e.seriesId, e.startsAt, 'resolved'))
+      .filter((id) => !resolved.has(id));
+    if (wanted.length === 0) return [];
+    const byHash = new Map(keys.map((key) => [parseHistoryKeyHash(key), key]));
+    const found: AlertEvent[] = [];
+    for (const id of wanted) {
+      const key = byHash.get(historyKeyHash(id));
+      const e = key === undefined ? undefined : await this.readEvent(key);
+      if (e?.id === id && e.at >= to) found.push(e);
+    }
+    return found;
   }
 
   async recordDelivery(record: DeliveryRecord & { eventIds: string[]; attempt: number }): Promise<void> {

@@ -23,7 +23,10 @@ const stamp = (t: number) => String(t).padStart(15, '0');
 
 export const buildHistoryPrefix = (tenant: string) => `${alertsPrefix}history/tenant=${tenant}/`;
 export const buildHistoryKey = (tenant: string, at: number, eventId: string) =>
-  `${buildHistoryPrefix(tenant)}date=${datePart(at)}/${stamp(at)}-${shortHash(eventId)}.json`;
+  `${buildHistoryPrefix(tenant)}date=${datePart(at)}/${stamp(at)}-${historyKeyHash(eventId)}.json`;
+/** The part of a history key its event id decides: an event whose time is unknown is found by it. */
+export const historyKeyHash = (eventId: string) => shortHash(eventId);
+export const parseHistoryKeyHash = (key: string) => /-([0-9a-f]{16})\.json$/.exec(key)?.[1];
 
 export const deliveriesPrefix = `${alertsPrefix}deliveries/`;
 export const buildDeliveryKey = (at: number, channel: string, eventIds: readonly string[], attempt: number) =>

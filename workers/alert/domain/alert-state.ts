@@ -65,10 +65,24 @@ export function buildStepPolicy(rule: NamedAlertRule, staleMs: number): StepPoli
   };
 }
 
+/**
+ * An event's id: one episode of one series (rule, series, start) and the kind, plus the minute for repeats. The
+ * resolve of a firing event is found by it (the history read pairs a span's start with its end).
+ */
+export function alertEventId(
+  rule: string,
+  seriesId: string,
+  startsAt: number,
+  kind: AlertEventKind,
+  at?: number,
+): string {
+  return `${rule}|${seriesId}|${startsAt}|${kind}${kind === 'repeat' ? `|${at}` : ''}`;
+}
+
 function event(policy: StepPolicy, s: SeriesState, kind: AlertEventKind, at: number): AlertEvent {
   const startsAt = s.firingSince ?? s.since;
   const base = {
-    id: `${policy.rule}|${s.seriesId}|${startsAt}|${kind}${kind === 'repeat' ? `|${at}` : ''}`,
+    id: alertEventId(policy.rule, s.seriesId, startsAt, kind, at),
     kind,
     rule: policy.rule,
     tenant: policy.tenant,

@@ -13,6 +13,11 @@ import { buildQueryApp } from '../../query/http/query-app.js';
 import { identityOverStore } from '../../query/http/identity-routes.js';
 import { staticKeys } from '../../domain/key-ring.js';
 import { AlertStore } from '../adapters/alert-store.js';
+import { buildStepPolicy, stepAlertStates, type AlertEvent } from '../domain/alert-state.js';
+import { evaluateThreshold } from '../domain/evaluate-threshold.js';
+import { makeRule, makeWindow } from '../testing/alert-fixtures.js';
+
+const M = 60_000;
 
 const keys: ApiKeyEntry[] = [
   { name: 'admin', tenant: 'acme', sha256: hashApiKey('admin-key'), scopes: ['query', 'admin'] },
@@ -177,6 +182,50 @@ describe('alert rule, alert and silence routes of the query server', () => {
       },
     ]);
     expect((await call('GET', '/alerts?from=yesterday', 'viewer-key')).body?.['error']?.field).toBe('from');
+  });
+
+  it('answers a span that began in the history window with its resolve, also when that lies past the window', async () => {
+    const t = Date.UTC(2026, 11, 2, 9, 0);
+    const rule = makeRule({
+      name: 'spans',
+      selector: { tenant: 'acme', service: 'payments', each: 'service' },
+    });
+    const policy = buildStepPolicy(rule, 3_600_000);
+    const window = (errors: number) => makeWindow({ service: 'payments' }, 100, errors);
+    // Fires at t, resolves at t + 20 min; another series fires at t + 5 min and never resolves.
+    let states = {};
+    const events: AlertEvent[] = [];
+    for (let m = 0; m <= 20; m++) {
+      const at = t + m * M;
+      const observations = evaluateThreshold(rule.threshold!, [
+        window(m < 20 ? 50 : 0),
+        ...(m >= 5 ? [{ ...window(50), service: 'search' }] : []),
+      ]);
+      const step = stepAlertStates(policy, states, observations, at);
+      states = step.states;
+      events.push(...step.events);
+    }
+    for (const e of events) await alerts.recordHistory(e);
+    const history = async (from: number, to: number) =>
+      (
+        (await call('GET', `/alerts?from=${from}&to=${to}`, 'viewer-key')).body?.['history'] as {
+          rule: string;
+          service: string;
+          kind: string;
+          startsAt: number;
+          endsAt: number | null;
+        }[]
+      ).filter((e) => e.rule === 'spans');
+    // The window holds both starts and stops before the resolve: the resolve comes along, the open one has none.
+    expect((await history(t, t + 10 * M)).map((e) => [e.service, e.kind, e.startsAt, e.endsAt])).toEqual([
+      ['search', 'firing', t + 5 * M, null],
+      ['payments', 'firing', t, null],
+      ['payments', 'resolved', t, t + 21 * M],
+    ]);
+    // A window after both starts holds the resolve alone (it carries its start).
+    expect((await history(t + 15 * M, t + 30 * M)).map((e) => [e.service, e.kind])).toEqual([
+      ['payments', 'resolved'],
+    ]);
   });
 
   it('creates silences with an expiry in the future and deletes them', async () => {

@@ -12,7 +12,7 @@ import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { signInThroughDex } from '../testing/dex-sign-in.js';
+import { pageFetch, signInThroughDex } from '../testing/dex-sign-in.js';
 
 /**
  * People sign in through a real OpenID provider: Dex (built from its Go module, static users and groups) in front of
@@ -87,34 +87,6 @@ afterAll(async () => {
 /** Signs in through Dex as `user` (workers/query/testing/dex-sign-in.ts). */
 const signIn = (user: { email: string }): Promise<Page> =>
   signInThroughDex(browser, url, user.email, contexts);
-
-/** A call made by the page itself, with its cookies; `csrf` adds the session's token as the dashboard does. */
-async function pageFetch(
-  page: Page,
-  method: string,
-  path: string,
-  options: { body?: unknown; csrf?: boolean } = {},
-) {
-  return page.evaluate(
-    async ({ method, path, body, csrf }) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (csrf) {
-        const me = (await (await fetch('/api/v1/whoami')).json()) as { csrfToken: string };
-        headers['x-csrf-token'] = me.csrfToken;
-      }
-      const res = await fetch(path, {
-        method,
-        headers,
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
-      return {
-        status: res.status,
-        body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>),
-      };
-    },
-    { method, path, body: options.body, csrf: options.csrf ?? false },
-  );
-}
 
 /** The text of an element once the page has filled it in (the page fills it after its API calls answer). */
 async function filledText(page: Page, selector: string): Promise<string> {

@@ -23,3 +23,31 @@ export async function signInThroughDex(
   await page.waitForURL((u) => u.origin === url, { timeout: 30_000 });
   return page;
 }
+
+/** A call made by the page itself, with its cookies; `csrf` adds the session's token as the dashboard does. */
+export async function pageFetch(
+  page: Page,
+  method: string,
+  path: string,
+  options: { body?: unknown; csrf?: boolean } = {},
+): Promise<{ status: number; body: Record<string, unknown> | null }> {
+  return page.evaluate(
+    async ({ method, path, body, csrf }) => {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (csrf) {
+        const me = (await (await fetch('/api/v1/whoami')).json()) as { csrfToken: string };
+        headers['x-csrf-token'] = me.csrfToken;
+      }
+      const res = await fetch(path, {
+        method,
+        headers,
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      return {
+        status: res.status,
+        body: res.status === 204 ? null : ((await res.json()) as Record<string, unknown>),
+      };
+    },
+    { method, path, body: options.body, csrf: options.csrf ?? false },
+  );
+}

@@ -1,6 +1,6 @@
 import { buildAlertBandsSvg } from './alert-bands-svg.js';
 import type { AlertSpan } from './alert-spans.js';
-import { chartScales, type LineChartSpec } from './line-chart-svg.js';
+import { chartScales, lineChartFrame, type LineChartSpec } from './line-chart-svg.js';
 
 const t = Date.UTC(2026, 10, 20, 14, 0);
 const M = 60_000;
@@ -31,10 +31,11 @@ const attrs = (markup: string, tag: string, name: string) =>
 
 describe('alert bands on a chart', () => {
   const { x, plot } = chartScales(spec);
+  const frame = lineChartFrame(spec);
 
   it('shades the span on the chart’s own x scale with both edges and the rule as label', () => {
     const svg = buildAlertBandsSvg(
-      spec,
+      frame,
       [{ span: span(t + 10 * M, t + 20 * M), label: 'payments-errors' }],
       t + 60 * M,
     );
@@ -51,7 +52,7 @@ describe('alert bands on a chart', () => {
 
   it('runs a firing span to now without an end edge, and clips spans at the chart’s edges', () => {
     const svg = buildAlertBandsSvg(
-      spec,
+      frame,
       [
         { span: span(t - 30 * M, t + 5 * M, 'early'), label: 'early' },
         { span: span(t + 50 * M, null, 'now'), label: 'now' },
@@ -67,7 +68,7 @@ describe('alert bands on a chart', () => {
 
   it('ends a label at the right edge when it would run past it', () => {
     const svg = buildAlertBandsSvg(
-      spec,
+      frame,
       [{ span: span(t + 58 * M, null), label: 'payments-errors' }],
       t + 60 * M,
     );
@@ -77,10 +78,10 @@ describe('alert bands on a chart', () => {
   });
 
   it('draws nothing for spans outside the chart, and keeps markup in labels as text', () => {
-    expect(buildAlertBandsSvg(spec, [{ span: span(t - 20 * M, t - 10 * M), label: 'x' }], t + 60 * M)).toBe(
+    expect(buildAlertBandsSvg(frame, [{ span: span(t - 20 * M, t - 10 * M), label: 'x' }], t + 60 * M)).toBe(
       '',
     );
-    const svg = buildAlertBandsSvg(spec, [{ span: span(t, t + M, '<b>'), label: '<b>&' }], t + 60 * M);
+    const svg = buildAlertBandsSvg(frame, [{ span: span(t, t + M, '<b>'), label: '<b>&' }], t + 60 * M);
     expect(svg).toContain('>&lt;b&gt;&amp;</text>');
     expect(svg).not.toContain('<b>');
   });

@@ -1,8 +1,8 @@
 import type { AlertSpan } from './alert-spans.js';
 import { formatDuration } from './alerts-page.js';
 import { escapeMarkup } from './escape-markup.js';
-import { chartScales, type LineChartSpec } from './line-chart-svg.js';
-import { formatInstant } from './scale.js';
+import type { Plot } from './line-chart-svg.js';
+import { formatInstant, linearScale } from './scale.js';
 
 export interface AlertBand {
   span: AlertSpan;
@@ -15,18 +15,32 @@ const LABEL_ROWS = 3;
 const LABEL_CHAR_PX = 7;
 
 /**
- * Alert spans as shaded bands behind a chart's lines (the markup goes right after the chart's <desc>, before its
- * grid and lines), on the chart's own x scale. A band is filled and edged with solid lines, labelled at the bottom of
- * the plot: the partial bucket is a dashed segment labelled at the top, markers are lines with a triangle. A span
- * firing still runs to the chart's end without an end edge. Pure: unit-tested against the chart's scale.
+ * Where a chart draws time: its range, its plot area and the SVG's width. Every time chart has one (line charts
+ * from chartScales, the status bars and the latency heatmap from their own plot areas), so a band lies on the same
+ * x scale as the chart's own bars, cells or lines.
+ */
+export interface TimeFrame {
+  from: number;
+  to: number;
+  width: number;
+  plot: Plot;
+}
+
+/**
+ * Alert spans as shaded bands on a time chart, on the chart's own x scale: behind a line chart's grid and lines
+ * or the status chart's bars (the markup goes right after the chart's <desc>), over the heatmap's cells. A band
+ * is filled and edged with solid lines, labelled at the bottom of the plot: the partial bucket is a dashed segment
+ * labelled at the top, markers are lines with a triangle. A span firing still runs to the chart's end without an
+ * end edge. Pure: unit-tested against the chart's scale.
  */
 export function buildAlertBandsSvg(
-  spec: LineChartSpec,
+  spec: TimeFrame,
   bands: readonly AlertBand[],
   now: number,
   timeZone?: string,
 ): string {
-  const { plot, x } = chartScales(spec);
+  const { plot } = spec;
+  const x = linearScale([spec.from, spec.to], [plot.left, plot.right]);
   const shown = bands.filter(({ span }) => span.from < spec.to && (span.to ?? now) > spec.from);
   if (shown.length === 0) return '';
   const parts = shown.map(({ span, label }, i) => {

@@ -5,7 +5,9 @@ import {
   heatCellLabel,
   heatIntensity,
   heatLegend,
+  heatmapFrame,
 } from './latency-heatmap-svg.js';
+import { buildAlertBandsSvg } from './alert-bands-svg.js';
 
 const t0 = Date.parse('2026-11-20T14:00:00Z');
 const step = 5 * 60_000;
@@ -67,5 +69,33 @@ describe('latency heatmap SVG', () => {
         'UTC',
       ),
     ).toBe('20 Nov 2026, 14:00 (5-minute bucket) · 200 ms – 500 ms: 10 of 100 requests (10%)');
+  });
+});
+
+describe('alert bands over the heatmap', () => {
+  it('cover the columns of the span’s buckets, on the cells’ own x scale', () => {
+    const svg = buildHeatmapSvg(heatmap, { ...spec, newestMinute: null });
+    const cellX = (t: number) =>
+      Number(new RegExp(`<rect class="heat-cell" x="([^"]+)"[^>]* data-t="${t}"`).exec(svg)![1]);
+    const span = {
+      rule: 'r',
+      service: 'checkout',
+      method: null,
+      path: null,
+      severity: 'page',
+      from: t0 + step,
+      to: null,
+    };
+    const bands = buildAlertBandsSvg(
+      heatmapFrame(heatmap, spec),
+      [{ span, label: 'r' }],
+      t0 + 3 * step,
+      'UTC',
+    );
+    const rect = /<rect x="([^"]+)" y="[^"]+" width="([^"]+)"/.exec(bands)!;
+    expect(Number(rect[1])).toBeCloseTo(cellX(t0 + step), 0);
+    // Firing still: to the plot's right edge, without an end edge.
+    expect(Number(rect[1]) + Number(rect[2])).toBeCloseTo(spec.width - 16, 0);
+    expect(bands).not.toContain('alert-band-end');
   });
 });

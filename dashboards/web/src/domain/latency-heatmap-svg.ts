@@ -1,3 +1,4 @@
+import type { TimeFrame } from './alert-bands-svg.js';
 import type { LatencyHeatmapResponse } from '../../../../workers/query/api-types.js';
 import { escapeMarkup } from './escape-markup.js';
 import { tickAnchor } from './line-chart-svg.js';
@@ -66,18 +67,27 @@ export interface HeatmapSpec {
 
 const PAD = { top: 14, right: 16, bottom: 24, left: 96 };
 
-/**
- * The latency heatmap as SVG markup (pure, like line-chart-svg.ts): one row per latency band (fastest at the
- * bottom), one column per bucket, each cell's opacity from its request count. Each cell carries its numbers in
- * `data-*` attributes and a <title>, so the hover read-out and a test read exactly what the API answered.
- */
-export function buildHeatmapSvg(heatmap: LatencyHeatmapResponse, spec: HeatmapSpec): string {
+/** The heatmap's time range and plot area (the alert bands drawn over its cells use the same). */
+export function heatmapFrame(
+  heatmap: Pick<LatencyHeatmapResponse, 'from' | 'to'>,
+  spec: Pick<HeatmapSpec, 'width' | 'height'>,
+): TimeFrame {
   const plot = {
     left: PAD.left,
     right: spec.width - PAD.right,
     top: PAD.top,
     bottom: spec.height - PAD.bottom,
   };
+  return { from: heatmap.from, to: heatmap.to, width: spec.width, plot };
+}
+
+/**
+ * The latency heatmap as SVG markup (pure, like line-chart-svg.ts): one row per latency band (fastest at the
+ * bottom), one column per bucket, each cell's opacity from its request count. Each cell carries its numbers in
+ * `data-*` attributes and a <title>, so the hover read-out and a test read exactly what the API answered.
+ */
+export function buildHeatmapSvg(heatmap: LatencyHeatmapResponse, spec: HeatmapSpec): string {
+  const { plot } = heatmapFrame(heatmap, spec);
   const x = linearScale([heatmap.from, heatmap.to], [plot.left, plot.right]);
   const rows = Math.max(1, heatmap.bands.length);
   const rowHeight = (plot.bottom - plot.top) / rows;

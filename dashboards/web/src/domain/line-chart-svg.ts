@@ -1,3 +1,4 @@
+import type { TimeFrame } from './alert-bands-svg.js';
 import { clusterMarkers, type ChartMarker, type MarkerCluster } from './chart-markers.js';
 import { escapeMarkup } from './escape-markup.js';
 import { formatTimeTick, linearScale, niceTicks, timeTicks, type Scale } from './scale.js';
@@ -74,6 +75,11 @@ export interface Plot {
   right: number;
   top: number;
   bottom: number;
+}
+
+/** The chart's time range and plot area (the alert bands drawn behind its lines use the same). */
+export function lineChartFrame(spec: LineChartSpec): TimeFrame {
+  return { from: spec.from, to: spec.to, width: spec.width, plot: plotArea(spec) };
 }
 
 /** Where the lines are drawn inside the SVG; the hover read-out maps pointer positions back through it. */

@@ -4,7 +4,9 @@ import {
   buildStatusBarsSvg,
   buildStatusBreakdown,
   describeStatusTotals,
+  statusBarsFrame,
 } from './status-breakdown.js';
+import { buildAlertBandsSvg } from './alert-bands-svg.js';
 
 const point = (t: number, overrides: Partial<TimeseriesPoint> = {}): TimeseriesPoint => ({
   t,
@@ -103,5 +105,40 @@ describe('buildStatusBarsSvg', () => {
     expect(bucketLabel(breakdown.buckets[0]!, 60_000, 'UTC')).toBe(
       '1 Jan 1970, 00:00 (1-minute bucket) · 100 requests: 2xx 80, 3xx 5, 4xx 10, 5xx 5 (partial, still filling)',
     );
+  });
+});
+
+describe('alert bands over the status bars', () => {
+  it('start at the left edge of the bar of the span’s first bucket and end at the next bucket’s', () => {
+    const breakdown = buildStatusBreakdown(response([point(0), point(60_000), point(120_000)]), 120_000);
+    const spec = { id: 's', title: 'Status codes', width: 400, height: 200, timeZone: 'UTC' };
+    const bars = buildStatusBarsSvg(breakdown, spec);
+    const barX = (t: number) =>
+      Number(
+        new RegExp(`data-t="${t}"[^>]*><title>[^<]*</title><rect class="bar[^"]*" x="([^"]+)"`).exec(
+          bars,
+        )![1],
+      );
+    const span = {
+      rule: 'r',
+      service: 's',
+      method: null,
+      path: null,
+      severity: 'page',
+      from: 60_000,
+      to: 120_000,
+    };
+    const bands = buildAlertBandsSvg(
+      statusBarsFrame(breakdown, spec),
+      [{ span, label: 'r' }],
+      180_000,
+      'UTC',
+    );
+    const rect = /<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"/.exec(bands)!;
+    expect(Number(rect[1])).toBeCloseTo(barX(60_000), 0);
+    expect(Number(rect[1]) + Number(rect[3])).toBeCloseTo(barX(120_000), 0);
+    // The whole height of the plot the bars stand in.
+    expect(Number(rect[2])).toBe(14);
+    expect(Number(rect[4])).toBe(200 - 24 - 14);
   });
 });

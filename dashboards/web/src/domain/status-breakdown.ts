@@ -1,3 +1,4 @@
+import type { TimeFrame } from './alert-bands-svg.js';
 import type { TimeseriesPoint, TimeseriesResponse } from '../../../../workers/query/api-types.js';
 import { escapeMarkup } from './escape-markup.js';
 import { formatCount, formatPercent, formatStep } from './format.js';
@@ -78,17 +79,26 @@ export interface StatusBarsSpec {
 
 const PAD = { top: 14, right: 16, bottom: 24, left: 64 };
 
-/**
- * Stacked bars of requests per status class and bucket, as SVG markup (pure, like line-chart-svg.ts). Each bar
- * carries its numbers in `data-*` attributes and a <title>, so hover and screen readers read exact counts.
- */
-export function buildStatusBarsSvg(breakdown: StatusBreakdown, spec: StatusBarsSpec): string {
+/** The bars' time range and plot area (the alert bands drawn over them use the same). */
+export function statusBarsFrame(
+  breakdown: Pick<StatusBreakdown, 'from' | 'to'>,
+  spec: Pick<StatusBarsSpec, 'width' | 'height'>,
+): TimeFrame {
   const plot = {
     left: PAD.left,
     right: spec.width - PAD.right,
     top: PAD.top,
     bottom: spec.height - PAD.bottom,
   };
+  return { from: breakdown.from, to: breakdown.to, width: spec.width, plot };
+}
+
+/**
+ * Stacked bars of requests per status class and bucket, as SVG markup (pure, like line-chart-svg.ts). Each bar
+ * carries its numbers in `data-*` attributes and a <title>, so hover and screen readers read exact counts.
+ */
+export function buildStatusBarsSvg(breakdown: StatusBreakdown, spec: StatusBarsSpec): string {
+  const { plot } = statusBarsFrame(breakdown, spec);
   const ticks = niceTicks(Math.max(0, ...breakdown.buckets.map((b) => b.requests)));
   const x = linearScale([breakdown.from, breakdown.to], [plot.left, plot.right]);
   const y = linearScale([0, ticks[ticks.length - 1]!], [plot.bottom, plot.top]);

@@ -1,5 +1,5 @@
 import { buildChartViews, type ChartInput, type ChartView } from '../domain/chart-specs.js';
-import { buildLineChartSvg } from '../domain/line-chart-svg.js';
+import { buildLineChartSvg, lineChartFrame } from '../domain/line-chart-svg.js';
 import type { ExemplarItem } from '../../../../workers/query/api-types.js';
 import type { EndpointExemplars } from '../api/load-exemplars.js';
 import { buildExemplarPointsSvg, type ExemplarChart } from '../domain/exemplar-points-svg.js';
@@ -10,7 +10,8 @@ import { attachMarkerTooltip } from './marker-tooltip.js';
 import { createElement } from './require-element.js';
 import { chartExportButtons } from './chart-export.js';
 import { SeriesToggles } from './series-toggles.js';
-import { buildAlertBandsSvg, type AlertBand } from '../domain/alert-bands-svg.js';
+import type { AlertBand } from '../domain/alert-bands-svg.js';
+import { drawAlertBands } from './alert-bands-layer.js';
 
 const CHART_HEIGHT = 200;
 
@@ -80,14 +81,7 @@ export class ChartsView {
     for (const view of this.lastViews) {
       const card = this.cards.find((c) => c.dataset['chart'] === view.kind);
       if (!card) continue;
-      card.querySelector('.alert-bands')?.remove();
-      card.querySelector('.swatch-alert')?.remove();
-      const markup = buildAlertBandsSvg(view.spec, this.alertBands, Date.now(), this.last?.timeZone);
-      // After <desc>: behind the grid and the lines, so the band never hides a value.
-      const desc = card.querySelector('svg.chart > desc');
-      if (!desc || markup === '') continue;
-      desc.insertAdjacentHTML('afterend', markup);
-      card.querySelector('.legend')?.append(createElement('li', 'alert spans', 'swatch-alert'));
+      drawAlertBands(card, lineChartFrame(view.spec), this.alertBands, 'behind', this.last?.timeZone);
     }
   }
 

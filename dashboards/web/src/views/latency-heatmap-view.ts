@@ -1,6 +1,8 @@
 import type { LatencyHeatmapResponse } from '../../../../workers/query/api-types.js';
 import { formatCount, formatStep } from '../domain/format.js';
-import { buildHeatmapSvg, heatLegend } from '../domain/latency-heatmap-svg.js';
+import type { AlertBand, TimeFrame } from '../domain/alert-bands-svg.js';
+import { buildHeatmapSvg, heatLegend, heatmapFrame } from '../domain/latency-heatmap-svg.js';
+import { drawAlertBands } from './alert-bands-layer.js';
 import { chartExportButtons } from './chart-export.js';
 import { createElement } from './require-element.js';
 
@@ -21,6 +23,9 @@ export class LatencyHeatmapView {
   private readonly card = document.querySelector<HTMLElement>('[data-latency-heatmap]');
   private last: LatencyHeatmapInput | null = null;
   private lastWidth = 0;
+  /** The cells' frame (null: no cells drawn) and the page's alert spans, kept across re-renders. */
+  private frame: TimeFrame | null = null;
+  private alertBands: readonly AlertBand[] = [];
 
   constructor() {
     const card = this.card;
@@ -56,19 +61,19 @@ export class LatencyHeatmapView {
     const box = createElement('div', undefined, 'chart-box');
     const readout = createElement('p', 'Point at a cell for its count.', 'heatmap-readout');
     readout.setAttribute('aria-live', 'polite');
+    this.frame = null;
     if (heatmap.bands.length === 0) {
       box.textContent = `No requests for ${input.scope} in this time range.`;
       box.classList.add('no-data');
       card.replaceChildren(caption, box);
     } else {
+      const spec = { id: 'chart-latency-heatmap', title, width, height: CHART_HEIGHT };
       box.innerHTML = buildHeatmapSvg(heatmap, {
-        id: 'chart-latency-heatmap',
-        title,
-        width,
-        height: CHART_HEIGHT,
+        ...spec,
         timeZone: input.timeZone,
         newestMinute: input.newestMinute,
       });
+      this.frame = heatmapFrame(heatmap, spec);
       box.addEventListener('pointerover', (event) => {
         const cell = (event.target as Element).closest('rect.heat-cell');
         const text = cell?.querySelector('title')?.textContent;
@@ -76,6 +81,17 @@ export class LatencyHeatmapView {
       });
       card.replaceChildren(caption, legend, box, readout);
     }
+    this.drawAlertBands();
     card.removeAttribute('aria-busy');
+  }
+
+  /** The alert spans of the page's series as translucent bands over the cells ([] removes them). */
+  renderAlertBands(bands: readonly AlertBand[]): void {
+    this.alertBands = bands;
+    this.drawAlertBands();
+  }
+
+  private drawAlertBands(): void {
+    if (this.card) drawAlertBands(this.card, this.frame, this.alertBands, 'over', this.last?.timeZone);
   }
 }

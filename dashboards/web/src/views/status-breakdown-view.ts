@@ -1,10 +1,13 @@
 import type { TimeseriesResponse } from '../../../../workers/query/api-types.js';
 import { formatStep } from '../domain/format.js';
+import type { AlertBand, TimeFrame } from '../domain/alert-bands-svg.js';
 import {
   buildStatusBarsSvg,
   buildStatusBreakdown,
   describeStatusTotals,
+  statusBarsFrame,
 } from '../domain/status-breakdown.js';
+import { drawAlertBands } from './alert-bands-layer.js';
 import { chartExportButtons } from './chart-export.js';
 import { createElement } from './require-element.js';
 
@@ -22,6 +25,9 @@ export class StatusBreakdownView {
   private readonly card = document.querySelector<HTMLElement>('[data-status-breakdown]');
   private last: StatusBreakdownInput | null = null;
   private lastWidth = 0;
+  /** The bars' frame (null: no bars drawn) and the page's alert spans, kept across re-renders. */
+  private frame: TimeFrame | null = null;
+  private alertBands: readonly AlertBand[] = [];
 
   constructor() {
     const card = this.card;
@@ -45,17 +51,14 @@ export class StatusBreakdownView {
     const legend = createElement('ul', undefined, 'legend');
     for (const c of breakdown.present) legend.append(createElement('li', c, `swatch-status-${c}`));
     const box = createElement('div', undefined, 'chart-box');
+    this.frame = null;
     if (breakdown.buckets.every((b) => b.requests === 0)) {
       box.textContent = `No requests for ${input.scope} in this time range.`;
       box.classList.add('no-data');
     } else {
-      box.innerHTML = buildStatusBarsSvg(breakdown, {
-        id: 'chart-status',
-        title,
-        width,
-        height: CHART_HEIGHT,
-        timeZone: input.timeZone,
-      });
+      const spec = { id: 'chart-status', title, width, height: CHART_HEIGHT, timeZone: input.timeZone };
+      box.innerHTML = buildStatusBarsSvg(breakdown, spec);
+      this.frame = statusBarsFrame(breakdown, spec);
     }
     const totals = createElement('p', describeStatusTotals(breakdown), 'status-totals');
     card.replaceChildren(caption, legend, box, totals);
@@ -68,6 +71,17 @@ export class StatusBreakdownView {
         ),
       );
     }
+    this.drawAlertBands();
     card.removeAttribute('aria-busy');
+  }
+
+  /** The alert spans of the page's series as bands behind the bars ([] removes them). */
+  renderAlertBands(bands: readonly AlertBand[]): void {
+    this.alertBands = bands;
+    this.drawAlertBands();
+  }
+
+  private drawAlertBands(): void {
+    if (this.card) drawAlertBands(this.card, this.frame, this.alertBands, 'behind', this.last?.timeZone);
   }
 }

@@ -1,17 +1,12 @@
 import { readPreference, writePreference } from './stored-preference.js';
 import { requireElement } from './require-element.js';
-
-export type ThemeChoice = 'auto' | 'light' | 'dark';
-const KEY = 'gravix.theme';
-
-export function parseThemeChoice(raw: string | null): ThemeChoice {
-  return raw === 'light' || raw === 'dark' ? raw : 'auto';
-}
+import { parseThemeChoice, resolveTheme, THEME_KEY as KEY } from '../domain/theme-choice.js';
 
 /**
  * The light/dark switch in the top bar. Until the user picks one, the page follows the system's
  * prefers-color-scheme (also when it changes while the page is open); a pick is kept in this browser and wins.
- * The palette is applied as data-theme on <html> (app.css).
+ * The palette is applied as data-theme on <html> (app.css); theme-boot.ts applied the same rule before the first
+ * paint, so starting here changes nothing on screen.
  */
 export class ThemeSwitch {
   private readonly select = requireElement('theme-select', HTMLSelectElement);
@@ -30,7 +25,6 @@ export class ThemeSwitch {
   }
 
   private apply(): void {
-    const dark = this.choice === 'dark' || (this.choice === 'auto' && this.system.matches);
-    document.documentElement.dataset['theme'] = dark ? 'dark' : 'light';
+    document.documentElement.dataset['theme'] = resolveTheme(this.choice, this.system.matches);
   }
 }
