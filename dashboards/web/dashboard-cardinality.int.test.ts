@@ -1,4 +1,4 @@
-import type { RawFact } from '../../workers/domain/raw-record.js';
+import type { RawEdge, RawFact } from '../../workers/domain/raw-record.js';
 import { overflowRoute, overflowService } from '../../workers/domain/request-vocabulary.js';
 import type { StoredCardinalityResponse } from '../../workers/query/api-types.js';
 import { buildCardinalityPanel } from './src/domain/cardinality-panel.js';
@@ -36,12 +36,36 @@ function buildBudgetedFacts(now: number): RawFact[] {
   );
 }
 
+/** Service-map edges as the edge budget leaves them: calls past it under the callee `:overflow` (docs/adr/0096). */
+function buildBudgetedEdges(now: number): RawEdge[] {
+  const start = Math.floor(now / MINUTE) * MINUTE - 40 * MINUTE;
+  const spec: [string, string, number][] = [
+    ['gateway', 'svc-0', 10],
+    ['gateway', overflowService, 25],
+    ['api', overflowService, 4],
+  ];
+  return spec.flatMap(([caller, callee, count], s) =>
+    Array.from({ length: count }, (_, k) => ({
+      kind: 'edge' as const,
+      tenant: 'acme',
+      event_id: `e${s}-${k}`,
+      ts: start + (k % 30) * MINUTE,
+      caller,
+      callee,
+      status_code: 200,
+      latency_ms: 3,
+      trace_id: `${s}`.padStart(32, '0'),
+      span_id: `${k}`.padStart(16, '0'),
+    })),
+  );
+}
+
 describe('cardinality panel (Chromium against the real query server)', () => {
   let d: RealDashboard;
   const now = Date.now();
   const facts = buildBudgetedFacts(now);
   beforeAll(async () => {
-    d = await startRealDashboard(facts, now);
+    d = await startRealDashboard([...facts, ...buildBudgetedEdges(now)], now);
   }, 300_000);
   afterAll(async () => {
     await d?.close();
@@ -64,6 +88,13 @@ describe('cardinality panel (Chromium against the real query server)', () => {
         { service: 'search', overflowRequests: 40 },
         { service: 'cart', overflowRequests: 5 },
       ],
+      edges: 3,
+      overflowEdgeCalls: 29,
+      callersWithOverflowEdges: 2,
+      topEdgeOffenders: [
+        { caller: 'gateway', overflowCalls: 25 },
+        { caller: 'api', overflowCalls: 4 },
+      ],
     });
   });
 
@@ -72,7 +103,10 @@ describe('cardinality panel (Chromium against the real query server)', () => {
     await waitForData(page);
     await page.waitForSelector('#cardinality:not([hidden]) li');
     const lines = await page.$$eval('#cardinality li', (lis) => lis.map((li) => li.textContent));
-    const shown = await page.$$eval('#cardinality tbody tr', (trs) =>
+    const shown = await page.$$eval('#cardinality tbody tr[data-service]', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent)),
+    );
+    const callers = await page.$$eval('#cardinality tbody tr[data-caller]', (trs) =>
       trs.map((tr) => [...tr.children].map((c) => c.textContent)),
     );
     // The page asked for its own range; what it shows is that answer, worded by the panel's pure builder.
@@ -90,6 +124,11 @@ describe('cardinality panel (Chromium against the real query server)', () => {
     expect(shown).toEqual([
       ['search', '40'],
       ['cart', '5'],
+    ]);
+    expect(lines[3]).toBe('29 calls of 2 callers past the edge budget (3 edges stored), kept as :overflow');
+    expect(callers).toEqual([
+      ['gateway', '25'],
+      ['api', '4'],
     ]);
     expect(await page.getAttribute('#cardinality', 'class')).toContain('warning');
     await saveScreenshot(page, 'cardinality-panel');

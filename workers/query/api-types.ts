@@ -192,6 +192,14 @@ export interface StoredCardinalityResponse {
   servicesWithOverflowRoutes: number;
   /** The services with the most requests in `/:overflow`, most first (at most 10). */
   topOffenders: { service: string; overflowRequests: number }[];
+  /** Distinct service-map edges (caller, callee) with calls in the range, the folded callee `:overflow` included. */
+  edges: number;
+  /** Calls of edges past the tenant's edge budget, kept under the callee `:overflow` (docs/adr/0096). */
+  overflowEdgeCalls: number;
+  /** How many callers had edges folded into `:overflow`. */
+  callersWithOverflowEdges: number;
+  /** The callers with the most calls folded into `:overflow`, most first (at most 10). */
+  topEdgeOffenders: { caller: string; overflowCalls: number }[];
 }
 
 /**

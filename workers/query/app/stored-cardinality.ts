@@ -30,6 +30,7 @@ export async function loadStoredCardinality(
   });
   const folded = await engine.counts({ ...range, groupBy: 'step', stepMs: to - from, path: overflowRoute });
   const sum = (rows: { requests: number }[]) => rows.reduce((n, r) => n + r.requests, 0);
+  const edges = await loadFoldedEdges(engine, range);
   return {
     from,
     to,
@@ -39,5 +40,41 @@ export async function loadStoredCardinality(
     overflowRouteRequests: sum(folded),
     servicesWithOverflowRoutes: offenders[0]?.matched ?? 0,
     topOffenders: offenders.map((r) => ({ service: r.service!, overflowRequests: r.requests })),
+    ...edges,
+  };
+}
+
+type EdgeCardinality = Pick<
+  StoredCardinalityResponse,
+  'edges' | 'overflowEdgeCalls' | 'callersWithOverflowEdges' | 'topEdgeOffenders'
+>;
+
+/**
+ * The service map's share of the report, from the edge tables (caller as service, callee as path): distinct edges,
+ * and the calls folded into the callee `:overflow` past the tenant's edge budget (RouteBudget.admitEdge), by caller.
+ */
+async function loadFoldedEdges(
+  engine: QueryEngine,
+  range: { tenant: string; from: number; to: number; signal?: AbortSignal | undefined },
+): Promise<EdgeCardinality> {
+  const edges = { ...range, source: 'edges' as const };
+  const [edge] = await engine.counts({ ...edges, groupBy: 'endpoint', top: { by: 'requests', limit: 1 } });
+  const offenders = await engine.counts({
+    ...edges,
+    groupBy: 'service',
+    path: overflowService,
+    top: { by: 'requests', limit: topOffendersLimit },
+  });
+  const folded = await engine.counts({
+    ...edges,
+    groupBy: 'step',
+    stepMs: range.to - range.from,
+    path: overflowService,
+  });
+  return {
+    edges: edge?.matched ?? 0,
+    overflowEdgeCalls: folded.reduce((n, r) => n + r.requests, 0),
+    callersWithOverflowEdges: offenders[0]?.matched ?? 0,
+    topEdgeOffenders: offenders.map((r) => ({ caller: r.service!, overflowCalls: r.requests })),
   };
 }

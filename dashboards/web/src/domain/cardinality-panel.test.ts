@@ -9,6 +9,10 @@ const report = {
   overflowRouteRequests: 0,
   servicesWithOverflowRoutes: 0,
   topOffenders: [],
+  edges: 0,
+  overflowEdgeCalls: 0,
+  callersWithOverflowEdges: 0,
+  topEdgeOffenders: [],
 };
 
 describe('buildCardinalityPanel', () => {
@@ -18,9 +22,11 @@ describe('buildCardinalityPanel', () => {
         '1 service, 1 route stored',
         'No service past the service budget',
         'No route past a route budget',
+        '0 service-map edges stored, none past the edge budget',
       ],
       folded: false,
       offenders: [],
+      edgeOffenders: [],
     });
   });
 
@@ -41,12 +47,30 @@ describe('buildCardinalityPanel', () => {
         '1,001 services, 2,500 routes stored',
         '299,000 requests of services past the service budget, kept as :overflow',
         '1,234 requests of 2 services past the route budget, kept as /:overflow',
+        '0 service-map edges stored, none past the edge budget',
       ],
       folded: true,
       offenders: [
         { service: 'search', requests: '1,200' },
         { service: 'cart', requests: '34' },
       ],
+      edgeOffenders: [],
     });
+  });
+
+  it('names the calls folded past the edge budget and the callers with the most, and marks the panel', () => {
+    const panel = buildCardinalityPanel({
+      ...report,
+      services: 3,
+      edges: 10_001,
+      overflowEdgeCalls: 2_500,
+      callersWithOverflowEdges: 1,
+      topEdgeOffenders: [{ caller: 'gateway', overflowCalls: 2_500 }],
+    });
+    expect(panel.lines[3]).toBe(
+      '2,500 calls of 1 caller past the edge budget (10,001 edges stored), kept as :overflow',
+    );
+    expect(panel.folded).toBe(true);
+    expect(panel.edgeOffenders).toEqual([{ caller: 'gateway', calls: '2,500' }]);
   });
 });
