@@ -102,10 +102,14 @@ for (const rule of rules.filter((r) => !only || only.has(r.name))) {
 }
 const evaluateSeconds = (performance.now() - started) / 1000;
 
+// A history incident placed at the end of the last history week can run on into the evaluated week (seed 8: a
+// latency shift 23:54-00:21): alerts on it are right, though it is not one of the labels recall is counted over.
+const runningOn = historyIncidents(seed).filter((i) => i.end > evaluatedWeekStart);
 const score = scoreScenario(
   episodes,
   evaluatedIncidents,
   scenarioServices.map((s) => s.name),
+  runningOn,
 );
 process.stdout.write(
   `${JSON.stringify(
