@@ -21,10 +21,9 @@ import {
   decodeHourMetrics,
   decodeServiceHourMetrics,
   encodeHourMetrics,
-  encodeRequestMetrics,
   encodeServiceMetrics,
 } from '../../workers/rollup/adapters/metrics-parquet.js';
-import { encodeDayTiles } from '../../workers/rollup/adapters/metrics-files.js';
+import { encodeDayTiles, encodeMinuteFile } from '../../workers/rollup/adapters/metrics-files.js';
 import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
 
 export interface DatasetOptions {
@@ -135,7 +134,7 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
     mkdirSync(join(path(table), '..'), { recursive: true });
     writeFileSync(path(table), bytes);
   };
-  write('request_metrics_minute', encodeRequestMetrics(rows));
+  write('request_metrics_minute', encodeMinuteFile(rows));
   const hours = rollUpMinutesToHours(rows);
   write('request_metrics_hour', encodeHourMetrics(hours));
   const serviceHours = rollUpToServices(rows, 'hour');

@@ -4,8 +4,18 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import { rollUpHoursToDays, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
-import { dayTileRowGroupRows, encodeDayTiles } from './metrics-files.js';
-import { decodeDayMetrics, decodeHourMetrics, decodeServiceHourMetrics } from './metrics-parquet.js';
+import {
+  dayTileRowGroupRows,
+  encodeDayTiles,
+  encodeMinuteFile,
+  minuteFileRowGroupRows,
+} from './metrics-files.js';
+import {
+  decodeDayMetrics,
+  decodeHourMetrics,
+  decodeRequestMetrics,
+  decodeServiceHourMetrics,
+} from './metrics-parquet.js';
 
 const day = Date.parse('2026-11-20T00:00:00Z');
 
@@ -100,5 +110,28 @@ describe('encodeDayTiles', () => {
     const b = encodeDayTiles([...hours].reverse(), []);
     expect(b.tiles.request_metrics_day_hours).toEqual(a.tiles.request_metrics_day_hours);
     expect(b.tiles.request_metrics_day).toEqual(a.tiles.request_metrics_day);
+  });
+});
+
+/** An hour of minute rows in the rollup's own order (minute, then endpoint). */
+const minuteRows = (services: number): MinuteMetricsRow[] =>
+  Array.from({ length: 60 }, (_, m) =>
+    endpoints(services).map((e) => ({ ...e, ...cells({ requests: m + 1 }), minuteMs: day + m * 60_000 })),
+  ).flat();
+
+describe('encodeMinuteFile', () => {
+  it('keeps every minute row, sorted by endpoint then minute, in row groups a one-endpoint filter can skip', async () => {
+    const rows = minuteRows(40);
+    const bytes = encodeMinuteFile(rows);
+    // Decoded in the rollup's own order (minute, then endpoint), whatever the file keeps.
+    expect(decodeRequestMetrics(bytes)).toEqual(rows);
+    const groups = await serviceRanges(bytes);
+    expect(groups).toHaveLength(Math.ceil(rows.length / minuteFileRowGroupRows));
+    for (let i = 1; i < groups.length; i++) expect(groups[i]!.lo >= groups[i - 1]!.hi).toBe(true);
+  });
+
+  it('writes the same bytes whatever order the minute rows come in', () => {
+    const rows = minuteRows(3);
+    expect(encodeMinuteFile([...rows].reverse())).toEqual(encodeMinuteFile(rows));
   });
 });

@@ -1,7 +1,12 @@
 import type { DayTileTable } from '../../domain/metrics-layout.js';
 import { rollUpHoursToDays, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
-import { compareEndpointKeys } from '../../domain/minute-metrics.js';
-import { encodeDayMetrics, encodeHourMetrics, encodeServiceMetrics } from './metrics-parquet.js';
+import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import {
+  encodeDayMetrics,
+  encodeHourMetrics,
+  encodeRequestMetrics,
+  encodeServiceMetrics,
+} from './metrics-parquet.js';
 
 /**
  * Rows per row group of a day's hour tile (request_metrics_day_hours, service_metrics_day_hours). The tile is sorted
@@ -38,4 +43,21 @@ export function encodeDayTiles(
     },
     dayRows: days.length,
   };
+}
+
+/**
+ * Rows per row group of an hour's request_metrics_minute file, which is sorted by endpoint, then minute: a chart of
+ * one endpoint (the drill-down and its compare overlay, 24 files a day at a 15-minute step) skips every other
+ * group by its min/max statistics instead of decoding every endpoint's histogram lists of the hour (docs/adr/0093).
+ * One endpoint's 60 minute rows sit in one group (two at a boundary).
+ */
+export const minuteFileRowGroupRows = 2048;
+
+/**
+ * An hour's minute rows per endpoint as the rollup writes them (and the query bench's dataset: one place decides
+ * the layout, as encodeDayTiles does for the tiles).
+ */
+export function encodeMinuteFile(rows: readonly MinuteMetricsRow[]): Uint8Array {
+  const sorted = [...rows].sort((a, b) => compareEndpointKeys(a, b) || a.minuteMs - b.minuteMs);
+  return encodeRequestMetrics(sorted, { maxRowGroupSize: minuteFileRowGroupRows });
 }

@@ -13,7 +13,7 @@ import {
   type Schema,
 } from 'apache-arrow';
 import type { RawServiceEvent } from '../../domain/raw-record.js';
-import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import { compareMinuteKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import type {
   DayMetricsRow,
   HourMetricsRow,
@@ -177,12 +177,13 @@ export function buildServiceEventsTable(events: readonly RawServiceEvent[]): Tab
   );
 }
 
-export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[]) =>
+export const encodeRequestMetrics = (rows: readonly MinuteMetricsRow[], options: ParquetWriteOptions = {}) =>
   encodeParquet(
     buildMetricsTable(
       requestMetricsMinuteSchema,
       rows.map((r) => ({ ...r, startMs: r.minuteMs })),
     ),
+    options,
   );
 
 export const encodeHourMetrics = (rows: readonly HourMetricsRow[], options: ParquetWriteOptions = {}) =>
@@ -267,8 +268,15 @@ function decodeMetrics<K extends string>(bytes: Uint8Array, timeColumn: string, 
     })) as (Omit<MinuteMetricsRow, 'minuteMs'> & Record<K, number>)[];
 }
 
-/** Reads a request_metrics_minute file back into rows, with their exemplars (tests). */
-export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] => {
+/**
+ * Reads a request_metrics_minute file back into rows, with their exemplars, in the rollup's row order (minute, then
+ * endpoint) whatever order the file keeps (encodeMinuteFile writes it by endpoint): tables derived from the rows
+ * then sum their latencies in the order the rollup did, to the same bits (derive-missing-tables.ts, tests).
+ */
+export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] =>
+  decodeRequestMetricsInFileOrder(bytes).sort(compareMinuteKeys);
+
+function decodeRequestMetricsInFileOrder(bytes: Uint8Array): MinuteMetricsRow[] {
   const rows: MinuteMetricsRow[] = decodeMetrics(
     bytes,
     metricsTableLayouts.request_metrics_minute.timeColumn,
@@ -281,7 +289,7 @@ export const decodeRequestMetrics = (bytes: Uint8Array): MinuteMetricsRow[] => {
       if (exemplars) rows[i]!.exemplars = exemplars;
     });
   return rows;
-};
+}
 /** Reads a request_metrics_hour file back into rows (day tiles, tests). */
 export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_hour.timeColumn, 'hourMs');

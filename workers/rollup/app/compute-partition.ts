@@ -8,12 +8,12 @@ import { rollUpEdgesToHours, type EdgeMetricsRow } from '../../domain/edge-metri
 import {
   encodeEdgeMetrics,
   encodeHourMetrics,
-  encodeRequestMetrics,
   encodeServiceEvents,
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
 import { encodeEdgeCarry } from '../adapters/edge-carry-file.js';
 import { buildNextMatchDigest, matchWaiting } from '../domain/edge-carry.js';
+import { encodeMinuteFile } from '../adapters/metrics-files.js';
 import { readGzipLineChunks } from '../adapters/raw-segment-lines.js';
 import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
 import type { SegmentScanResult } from '../domain/segment-scan-result.js';
@@ -75,7 +75,7 @@ function encodeOutputs(
   const edgeHours = rollUpEdgesToHours(edges);
   const [serviceMinutes, serviceHours] = [rollUpToServices(rows, 'minute'), rollUpToServices(rows, 'hour')];
   return {
-    request_metrics_minute: output(encodeRequestMetrics(rows), rows.length),
+    request_metrics_minute: output(encodeMinuteFile(rows), rows.length),
     request_metrics_hour: output(encodeHourMetrics(hours), hours.length),
     service_metrics_minute: output(encodeServiceMetrics('minute', serviceMinutes), serviceMinutes.length),
     service_metrics_hour: output(encodeServiceMetrics('hour', serviceHours), serviceHours.length),
