@@ -35,6 +35,12 @@ export interface RuleState {
    */
   outbox: OutboxEntry[];
   /**
+   * Firing/resolved events decided with this state and not yet in the history: saved in the same put as the
+   * decision, so a crash (or a store error) between deciding and recording retries them instead of losing them.
+   * History puts are create-only by event id, so a retry never doubles an entry. Absent in older states.
+   */
+  historyOwed?: AlertEvent[];
+  /**
    * SLO rules: each series' error budget left at its newest evaluated minute, breaching or not (the dashboard's
    * budget per service). Absent in states saved before it existed.
    */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
+import type { ObjectStore, PutOptions } from '../../adapters/object-store/object-store.js';
 import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { writeRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
 import { MinuteRowsAlertData } from '../adapters/minute-rows-alert-data.js';
@@ -105,5 +106,119 @@ describe('alert evaluator metrics and budgets', () => {
     const { state } = await alerts.loadState('acme', 'errors');
     expect(state.error).toBe('engine down');
     expect(state.evaluatedThrough).toBeNull();
+  });
+});
+
+/** checkout fails half its requests in the first `failing` minutes and none after; search never fails. */
+function incidentRows(failing: number, minutes: number) {
+  const aggregator = new MinuteMetricsAggregator();
+  for (let m = 0; m < minutes; m++)
+    for (let i = 0; i < 40; i++)
+      for (const service of ['checkout', 'search'])
+        aggregator.add({
+          ts: t0 + m * minute + i * 1000,
+          service,
+          method: 'GET',
+          path: '/',
+          status_code: service === 'checkout' && m < failing && i % 2 === 0 ? 500 : 200,
+          latency_ms: 10 + i,
+        });
+  return aggregator.rows();
+}
+
+/**
+ * A process that dies at its n-th object-store write: that write throws (landing first when `lands`, as a put
+ * whose answer was lost), and every store call after it throws too, as nothing runs in a dead process.
+ */
+class DyingStore implements ObjectStore {
+  puts = 0;
+  dead = false;
+  constructor(
+    private readonly inner: ObjectStore,
+    private readonly dieAtPut: number,
+    private readonly lands: boolean,
+  ) {}
+  private check() {
+    if (this.dead) throw new Error('process is dead');
+  }
+  async put(key: string, body: Uint8Array, options?: PutOptions) {
+    this.check();
+    this.puts += 1;
+    if (this.puts === this.dieAtPut) {
+      this.dead = true;
+      if (this.lands) await this.inner.put(key, body, options);
+      throw new Error('killed during put');
+    }
+    return this.inner.put(key, body, options);
+  }
+  async get(key: string) {
+    this.check();
+    return this.inner.get(key);
+  }
+  async head(key: string) {
+    this.check();
+    return this.inner.head(key);
+  }
+  async list(prefix: string) {
+    this.check();
+    return this.inner.list(prefix);
+  }
+  async delete(key: string) {
+    this.check();
+    return this.inner.delete(key);
+  }
+}
+
+describe('alert history under a crash at any write', () => {
+  const heartbeats = [t0 + minute, t0 + 3 * minute, t0 + 6 * minute];
+  const data = MinuteRowsAlertData.fromMinuteRows(incidentRows(3, 6));
+
+  /**
+   * Runs the heartbeats' ticks with an evaluator on `evaluatorStore`; when that process has died, a restarted one on
+   * the real store runs the tick again (a pod restarted at once). Answers the recorded history.
+   */
+  async function run(dir: string, evaluatorStore: (store: ObjectStore) => ObjectStore) {
+    const store = new LocalObjectStore(dir);
+    const build = (on: ObjectStore) =>
+      buildQuietEvaluator({ store: on, data, rules: () => Promise.resolve(rules), catchUpMinutes: 10 });
+    const dying = evaluatorStore(store);
+    let current = build(dying);
+    for (const at of heartbeats) {
+      await writeRollupHeartbeat(store, { finishedAt: at, failed: 0, listedAt: at });
+      await current.evaluator.tick().catch(() => undefined);
+      if (dying instanceof DyingStore && dying.dead) {
+        current = build(store);
+        await current.evaluator.tick();
+      }
+    }
+    await current.evaluator.tick();
+    const history = await current.alerts.listHistory('acme', 0, t0 + 24 * 60 * minute, 1000);
+    return history.map((e) => `${e.kind} ${e.rule} ${e.seriesId} ${e.at}`).sort();
+  }
+
+  it('records every firing and resolve exactly once, wherever the process died', async () => {
+    const dirs: string[] = [];
+    const scratch = () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gx-alert-crash-'));
+      dirs.push(dir);
+      return dir;
+    };
+    try {
+      let counting: DyingStore | undefined;
+      const reference = await run(scratch(), (store) => (counting = new DyingStore(store, Infinity, false)));
+      const writes = counting!.puts;
+      // The incident fires on both rules; the threshold rule resolves once checkout is healthy (the SLO's 1 h
+      // window still burns).
+      expect(reference.filter((e) => e.startsWith('firing')).length).toBeGreaterThanOrEqual(2);
+      expect(reference.filter((e) => e.startsWith('resolved')).length).toBeGreaterThanOrEqual(1);
+      expect(writes).toBeGreaterThan(4);
+      for (let dieAt = 1; dieAt <= writes; dieAt++)
+        for (const lands of [false, true]) {
+          const history = await run(scratch(), (store) => new DyingStore(store, dieAt, lands));
+          expect({ dieAt, lands, history }).toEqual({ dieAt, lands, history: reference });
+        }
+    } finally {
+      for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

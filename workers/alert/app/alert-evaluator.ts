@@ -11,6 +11,7 @@ import {
 } from '../domain/alert-state.js';
 import { committedHorizon, minutesToEvaluate } from '../domain/committed-horizon.js';
 import type { Observation } from '../domain/observation.js';
+import type { Silence } from '../domain/silence.js';
 import type { AlertData } from './alert-data.js';
 import type { AlertMetrics } from './alert-metrics.js';
 import { evaluateRule } from './evaluate-rule.js';
@@ -67,6 +68,8 @@ function budgetsOf(state: RuleState, observations: readonly Observation[], at: n
   return { budgets };
 }
 
+const owesWork = (state: RuleState) => state.outbox.length > 0 || (state.historyOwed?.length ?? 0) > 0;
+
 /**
  * One tick: for each rule, deliver what an earlier tick still owes, evaluate every committed minute not yet
  * evaluated, save states and the events they decided in one conditional put, then send. A restart resumes from
@@ -101,32 +104,59 @@ export class AlertEvaluator {
     horizon: number | undefined,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { alerts, notifier } = this.options;
+    const { alerts } = this.options;
     const tenant = rule.selector.tenant;
     const loaded = await alerts.loadState(tenant, rule.name);
     let { state } = loaded;
     let etag = loaded.etag;
     const silences = await alerts.listSilences(tenant);
-    if (state.outbox.length > 0) {
-      state = { ...state, outbox: await notifier.deliver(state.outbox, silences) };
+    if (owesWork(state)) {
+      state = await this.settleOwed(state, silences);
       etag = await alerts.saveState(state, etag);
     }
     if (horizon === undefined) return;
     const minutes = minutesToEvaluate(state.evaluatedThrough, horizon, this.options.catchUpMinutes);
     if (minutes.length === 0) return;
     const evaluated = await this.evaluateMinutes(rule, state, minutes, signal);
-    state = evaluated.state;
-    // Decisions are saved before anything is sent: a crash after this put re-sends from the outbox, never re-decides.
+    const decided = evaluated.events.filter((e) => e.kind !== 'repeat');
+    state = {
+      ...evaluated.state,
+      ...(decided.length > 0 ? { historyOwed: [...(evaluated.state.historyOwed ?? []), ...decided] } : {}),
+    };
+    // Decisions are saved before anything is sent or recorded: a crash after this put re-sends from the outbox and
+    // records from historyOwed, never re-decides.
     etag = await alerts.saveState(state, etag);
     const firing = Object.values(state.series).filter((s) => s.state === 'firing').length;
     this.options.metrics.firing.set({ rule: rule.name }, firing);
     if (state.evaluatedThrough !== null)
       this.options.metrics.evaluatedMinute.set(state.evaluatedThrough / 1000);
-    for (const e of evaluated.events) if (e.kind !== 'repeat') await alerts.recordHistory(e);
-    if (state.outbox.length > 0) {
-      state = { ...state, outbox: await notifier.deliver(state.outbox, silences) };
+    if (owesWork(state)) {
+      state = await this.settleOwed(state, silences);
       await alerts.saveState(state, etag);
     }
+  }
+
+  /**
+   * Records the owed history and delivers the outbox. A history put that fails stays owed (retried next tick) and
+   * never stops the delivery: a throw here would leave delivered notifications unsaved, so they would be re-sent.
+   */
+  private async settleOwed(state: RuleState, silences: readonly Silence[]): Promise<RuleState> {
+    const { alerts, notifier, log } = this.options;
+    const stillOwed: AlertEvent[] = [];
+    for (const e of state.historyOwed ?? []) {
+      try {
+        await alerts.recordHistory(e);
+      } catch (error) {
+        stillOwed.push(e);
+        log.warn(
+          { err: error, rule: state.rule, event: e.id },
+          'alert history not recorded; retried next tick',
+        );
+      }
+    }
+    const outbox = state.outbox.length > 0 ? await notifier.deliver(state.outbox, silences) : state.outbox;
+    const { historyOwed: _settled, ...rest } = state;
+    return stillOwed.length > 0 ? { ...rest, outbox, historyOwed: stillOwed } : { ...rest, outbox };
   }
 
   /** Steps the rule's states through each minute; stops at the first minute the engine fails (retried next tick). */
