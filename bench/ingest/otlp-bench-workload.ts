@@ -8,10 +8,59 @@ const kv = (key: string, value: string | number) => ({
   value: typeof value === 'number' ? { intValue: value } : { stringValue: value },
 });
 
-/** 1000 spans as an instrumented HTTP service sends them: 70% SERVER spans with 8 attributes, the rest internal. */
-export function buildTraceRequest(seed: number): Buffer {
+/**
+ * 1000 CLIENT and SERVER spans as a service that calls another sends them (issue #21.5): even spans are HTTP CLIENT
+ * calls (half name their callee with peer.service, half leave it to the rollup's match), odd spans the callee's
+ * SERVER span whose parent is the CLIENT span before it, so half the spans become edge records.
+ */
+function buildClientServerSpans(seed: number, start: bigint) {
+  return Array.from({ length: spansPerRequest }, (_, i) => {
+    const id = Buffer.alloc(16);
+    id.writeUInt32BE(seed, 0);
+    id.writeUInt32BE(i + 1, 12);
+    const client = i % 2 === 0;
+    const parent = Buffer.alloc(8);
+    parent.writeUInt32BE(i, 4);
+    const http = [
+      kv('http.request.method', 'POST'),
+      kv('http.response.status_code', i % 50 < 2 ? 503 : 200),
+      kv('url.path', `/pay/${i}`),
+    ];
+    return {
+      traceId: Buffer.concat([id.subarray(0, 12), Buffer.alloc(4)]),
+      spanId: id.subarray(8),
+      ...(client ? {} : { parentSpanId: parent }),
+      name: client ? 'POST' : 'POST /pay',
+      kind: client ? 3 : 2,
+      startTimeUnixNano: String(start + BigInt(i) * 1000n),
+      endTimeUnixNano: String(start + BigInt(i) * 1000n + BigInt(1_000_000 + i * 997)),
+      attributes: client
+        ? [...http, ...(i % 4 === 0 ? [kv('peer.service', 'payments')] : [])]
+        : [...http, kv('http.route', '/pay/:id'), kv('server.address', 'payments.example')],
+      status: {},
+    };
+  });
+}
+
+/** The request body: the server/internal mix by default, or CLIENT/SERVER pairs with `clients`. */
+export function buildTraceRequest(seed: number, options: { clients?: boolean } = {}): Buffer {
   const start = BigInt(Date.now() - 30_000) * 1_000_000n;
-  const spans = Array.from({ length: spansPerRequest }, (_, i) => {
+  const spans = options.clients ? buildClientServerSpans(seed, start) : buildServerInternalSpans(seed, start);
+  const type = protoSchemas().exportTraceRequest;
+  const message = type.fromObject({
+    resourceSpans: [
+      {
+        resource: { attributes: [kv('service.name', 'checkout'), kv('service.version', '1.4.2')] },
+        scopeSpans: [{ scope: { name: 'bench' }, spans }],
+      },
+    ],
+  });
+  return Buffer.from(type.encode(message).finish());
+}
+
+/** 1000 spans as an instrumented HTTP service sends them: 70% SERVER spans with 8 attributes, the rest internal. */
+function buildServerInternalSpans(seed: number, start: bigint) {
+  return Array.from({ length: spansPerRequest }, (_, i) => {
     const id = Buffer.alloc(16);
     id.writeUInt32BE(seed, 0);
     id.writeUInt32BE(i + 1, 12);
@@ -38,16 +87,6 @@ export function buildTraceRequest(seed: number): Buffer {
       status: {},
     };
   });
-  const type = protoSchemas().exportTraceRequest;
-  const message = type.fromObject({
-    resourceSpans: [
-      {
-        resource: { attributes: [kv('service.name', 'checkout'), kv('service.version', '1.4.2')] },
-        scopeSpans: [{ scope: { name: 'bench' }, spans }],
-      },
-    ],
-  });
-  return Buffer.from(type.encode(message).finish());
 }
 
 export interface SendResult {

@@ -7,7 +7,10 @@
  * the median of the rounds' ratios. The client runs in the same process (it costs the server CPU), so the
  * end-to-end figure is conservative. A run in which any request was not answered 200 is invalid: the bench
  * prints the refusals and exits 1.
- * Usage: npm run bench:otlp [-- --seconds 5 --concurrency 4 --rounds 3 --collector-seconds 10]
+ * With CLIENT spans (issue #21.5): the same rounds for requests of 500 CLIENT and 500 SERVER spans (half the CLIENT
+ * spans naming their callee) beside their own decode floor, and the rollup's CPU for one hour with and without the
+ * edge lines those CLIENT spans become (interleaved A/B, per million spans; otlp-edge-rollup-cost.ts).
+ * Usage: npm run bench:otlp [-- --seconds 5 --concurrency 4 --rounds 3 --collector-seconds 10 --edge-spans 200000]
  */
 import { execFileSync } from 'node:child_process';
 import { encodeWalFrame } from '../../workers/ingest/wal/write-ahead-log.js';
@@ -15,6 +18,7 @@ import { mapTraceRequest } from '../../workers/ingest/otlp/map-trace-request.js'
 import { protoSchemas } from '../../workers/ingest/otlp/proto-schemas.js';
 import { RouteBudget } from '../../workers/ingest/domain/route-budget.js';
 import { collectorForwarding } from './otlp-collector-forwarding.js';
+import { edgeRollupCost } from './otlp-edge-rollup-cost.js';
 import { benchKey, startBenchServer } from './otlp-bench-server.js';
 import { buildTraceRequest, sendFor, serverSpanShare, spansPerRequest } from './otlp-bench-workload.js';
 
@@ -26,6 +30,7 @@ const seconds = arg('seconds', 5);
 const concurrency = arg('concurrency', 4);
 const rounds = arg('rounds', 3);
 const collectorSeconds = arg('collector-seconds', 10);
+const edgeSpans = arg('edge-spans', 200_000);
 const uptime = () => execFileSync('uptime', { encoding: 'utf8' }).trim();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -56,9 +61,16 @@ async function endToEnd(
   }
 }
 
-async function main() {
-  const uptimeAtStart = uptime();
-  const bodies = Array.from({ length: 8 }, (_, i) => buildTraceRequest(i + 1));
+interface Round {
+  decodeFloor: number;
+  decodeMapEncode: number;
+  endToEnd: number;
+  ratio: number;
+  uptime: string;
+}
+
+/** Decode floor, decode+map+encode and end-to-end of one workload, alternating in rounds; refusals added up. */
+async function measureRounds(bodies: Buffer[], refused: Record<string, number>): Promise<Round[]> {
   const type = protoSchemas().exportTraceRequest;
   const body = bodies[0]!;
   const routes = new RouteBudget(500);
@@ -68,8 +80,7 @@ async function main() {
     encodeWalFrame(mapTraceRequest(decode(), { tenant: 'bench', window, routes }, window.now).records);
   spansPerSecondOf(mapAndEncode); // warm-up: compile and optimise decoder and mapper
   await endToEnd(bodies);
-  const perRound: { decodeFloor: number; decodeMapEncode: number; endToEnd: number; ratio: number }[] = [];
-  const refused: Record<string, number> = {};
+  const perRound: Round[] = [];
   for (let r = 0; r < rounds; r += 1) {
     const decodeFloor = spansPerSecondOf(decode);
     const decodeMapEncode = spansPerSecondOf(mapAndEncode);
@@ -80,8 +91,27 @@ async function main() {
       decodeMapEncode: Math.round(decodeMapEncode),
       endToEnd: Math.round(e2e.spansPerSecond),
       ratio: Number((e2e.spansPerSecond / decodeFloor).toFixed(3)),
+      uptime: uptime(),
     });
   }
+  return perRound;
+}
+
+const summary = (perRound: Round[]) => ({
+  decodeFloorSpansPerSecond: median(perRound.map((p) => p.decodeFloor)),
+  decodeMapEncodeSpansPerSecond: median(perRound.map((p) => p.decodeMapEncode)),
+  endToEndSpansPerSecond: median(perRound.map((p) => p.endToEnd)),
+  ratioToDecodeFloor: median(perRound.map((p) => p.ratio)),
+});
+
+async function main() {
+  const uptimeAtStart = uptime();
+  const bodies = Array.from({ length: 8 }, (_, i) => buildTraceRequest(i + 1));
+  const clientBodies = Array.from({ length: 8 }, (_, i) => buildTraceRequest(i + 1, { clients: true }));
+  const refused: Record<string, number> = {};
+  const perRound = await measureRounds(bodies, refused);
+  const clientRounds = await measureRounds(clientBodies, refused);
+  const edgeCost = await edgeRollupCost(edgeSpans, rounds);
   const collector = await collectorForwarding(bodies, { seconds: collectorSeconds, concurrency });
   const valid =
     Object.keys(refused).length === 0 &&
@@ -93,15 +123,19 @@ async function main() {
       valid,
       spansPerRequest,
       serverSpanShare,
-      requestBytes: body.length,
+      requestBytes: bodies[0]!.length,
       seconds,
       concurrency,
       rounds: perRound,
-      decodeFloorSpansPerSecond: median(perRound.map((p) => p.decodeFloor)),
-      decodeMapEncodeSpansPerSecond: median(perRound.map((p) => p.decodeMapEncode)),
-      endToEndSpansPerSecond: median(perRound.map((p) => p.endToEnd)),
-      ratioToDecodeFloor: median(perRound.map((p) => p.ratio)),
+      ...summary(perRound),
       target: 0.3,
+      withClientSpans: {
+        clientSpanShare: 0.5,
+        requestBytes: clientBodies[0]!.length,
+        rounds: clientRounds,
+        ...summary(clientRounds),
+      },
+      edgeRollupCost: { ...edgeCost, uptime: uptime() },
       refusedByGravix: refused,
       collector,
       uptime: { start: uptimeAtStart, end: uptime() },
