@@ -20,10 +20,15 @@ import {
 import {
   decodeHourMetrics,
   decodeServiceHourMetrics,
+  decodeServiceMinuteMetrics,
   encodeHourMetrics,
   encodeServiceMetrics,
 } from '../../workers/rollup/adapters/metrics-parquet.js';
-import { encodeDayTiles, encodeMinuteFile } from '../../workers/rollup/adapters/metrics-files.js';
+import {
+  encodeDayTiles,
+  encodeMinuteFile,
+  encodeOpenDayQuarters,
+} from '../../workers/rollup/adapters/metrics-files.js';
 import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
 
 export interface DatasetOptions {
@@ -111,7 +116,11 @@ function hourRows(
   return rows;
 }
 
-type HourFiles = { hours: HourMetricsRow[]; serviceHours: ServiceMetricsRow[] };
+type HourFiles = {
+  hours: HourMetricsRow[];
+  serviceHours: ServiceMetricsRow[];
+  serviceMinutes: ServiceMetricsRow[];
+};
 
 /**
  * An hour a cut-short run already wrote (its files are written in order, the service hour file last): read back
@@ -123,6 +132,7 @@ function writtenHour(path: (table: MetricsTable) => string): HourFiles | undefin
     return {
       hours: decodeHourMetrics(readFileSync(path('request_metrics_hour'))),
       serviceHours: decodeServiceHourMetrics(readFileSync(path('service_metrics_hour'))),
+      serviceMinutes: decodeServiceMinuteMetrics(readFileSync(path('service_metrics_minute'))),
     };
   } catch {
     return undefined;
@@ -138,9 +148,10 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
   const hours = rollUpMinutesToHours(rows);
   write('request_metrics_hour', encodeHourMetrics(hours));
   const serviceHours = rollUpToServices(rows, 'hour');
-  write('service_metrics_minute', encodeServiceMetrics('minute', rollUpToServices(rows, 'minute')));
+  const serviceMinutes = rollUpToServices(rows, 'minute');
+  write('service_metrics_minute', encodeServiceMetrics('minute', serviceMinutes));
   write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
-  return { hours, serviceHours };
+  return { hours, serviceHours, serviceMinutes };
 }
 
 /**
@@ -159,6 +170,11 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
   };
   const { tiles } = encodeDayTiles(day.hours, day.serviceHours);
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
+  if (openHours === undefined) return;
+  const quarters = buildOpenDayTileKey(options.tenant, date, openHours, 'service_metrics_open_day_quarters');
+  const path = join(options.root, ...quarters.split('/'));
+  mkdirSync(join(path, '..'), { recursive: true });
+  writeFileSync(path, encodeOpenDayQuarters(day.serviceMinutes));
 }
 
 /**
@@ -181,7 +197,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const shapes = buildShapes(random);
   let total = 0;
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
-  const day: HourFiles = { hours: [], serviceHours: [] };
+  const day: HourFiles = { hours: [], serviceHours: [], serviceMinutes: [] };
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     if (hour === options.end - (24 - benchOpenDayHours) * 3_600_000)
@@ -192,10 +208,12 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     const files = writtenHour(path) ?? writeHour(rows, path);
     day.hours.push(...files.hours);
     day.serviceHours.push(...files.serviceHours);
+    day.serviceMinutes.push(...files.serviceMinutes);
     if ((hour + 3_600_000) % 86_400_000 === 0) {
       writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
       day.hours = [];
       day.serviceHours = [];
+      day.serviceMinutes = [];
     }
     total += rows.length;
   }

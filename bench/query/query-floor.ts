@@ -24,19 +24,21 @@ const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 type Resolution = 'minute' | 'hour' | 'day' | 'openDay';
 
-function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
+/** The table and time column a plan part reads, as Gravix chooses them (metrics-sql.ts chooseTables). */
+function sourceOf(f: FloorQuery, resolution: Resolution): { table: MetricsTableName; time: string } {
   // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does; an
-  // open day's first hours come from the open-day tile of the same rows (docs/adr/0091).
-  const tileOf = (resolution === 'day' || resolution === 'openDay') && f.tile;
-  const dayTable = `${f.level}_metrics_${tileOf === 'day_hours' ? 'day_hours' : 'day'}` as DayTileTable;
-  const table = (
-    resolution === 'openDay'
-      ? openDayTileOf[dayTable]
-      : tileOf
-        ? dayTable
-        : `${f.level}_metrics_${resolution}`
-  ) as MetricsTableName;
-  const time = tileOf === 'day_hours' ? 'hour_ms' : tileOf ? 'day_ms' : `${resolution}_ms`;
+  // open day's first hours come from the open-day tile of the same rows, or its quarter-hour rows (docs/adr/0091).
+  if (resolution === 'openDay' && f.plan.openDayQuarters)
+    return { table: 'service_metrics_open_day_quarters', time: 'quarter_ms' };
+  if (resolution !== 'day' && resolution !== 'openDay')
+    return { table: `${f.level}_metrics_${resolution}` as MetricsTableName, time: `${resolution}_ms` };
+  const dayTable = `${f.level}_metrics_${f.tile === 'day_hours' ? 'day_hours' : 'day'}` as DayTileTable;
+  const time = f.tile === 'day_hours' ? 'hour_ms' : 'day_ms';
+  return { table: resolution === 'openDay' ? openDayTileOf[dayTable] : dayTable, time };
+}
+
+function read(root: string, tenant: string, f: FloorQuery, resolution: Resolution, range: TimeRange) {
+  const { table, time } = sourceOf(f, resolution);
   const where = f.where;
   const glob = `${root}/${buildTableFilesGlob(table, tenant)}`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';

@@ -27,7 +27,7 @@ export type HourMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { hourMs: numb
 export type ServiceMetricsRow = MetricsCells & { startMs: number; service: string };
 
 export type RollupLevel = 'endpoint' | 'service';
-export type RollupResolution = 'minute' | 'hour' | 'day';
+export type RollupResolution = 'minute' | 'quarter' | 'hour' | 'day';
 
 interface Accumulator {
   key: { startMs: number; service: string; method: string; path: string };
@@ -35,7 +35,7 @@ interface Accumulator {
   sketch: LatencySketch;
 }
 
-const spans = { minute: 60_000, hour: hourMs, day: dayMs } as const;
+const spans = { minute: 60_000, quarter: 15 * 60_000, hour: hourMs, day: dayMs } as const;
 const startOf = (ms: number, resolution: RollupResolution) =>
   ms - (((ms % spans[resolution]) + spans[resolution]) % spans[resolution]);
 
@@ -129,6 +129,12 @@ export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): Hour
     hourMs: startMs,
     ...row,
   }));
+}
+
+/** Service rows (of any span within a quarter) merged per (quarter-hour, service), for the open-day tiles. */
+export function rollUpServicesToQuarters(rows: readonly ServiceMetricsRow[]): ServiceMetricsRow[] {
+  const asRows = rows.map(({ startMs, ...row }) => ({ minuteMs: startMs, method: '', path: '', ...row }));
+  return rollUpMinutes(asRows, 'quarter', 'service').map(({ method: _m, path: _p, ...row }) => row);
 }
 
 export function rollUpToServices(

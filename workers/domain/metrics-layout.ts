@@ -42,6 +42,7 @@ export const metricsTableNames = [
   'request_metrics_open_day',
   'request_metrics_open_day_hours',
   'service_metrics_open_day_hours',
+  'service_metrics_open_day_quarters',
   'service_edges_minute',
   'service_edges_hour',
   'service_events',
@@ -61,7 +62,7 @@ export const dayTileTables = [
 export type DayTileTable = (typeof dayTileTables)[number];
 
 /**
- * The same three tiles for a day that is still open, over its first N closed hours only (docs/adr/0091): one
+ * The same three tiles, and the service minute rows per quarter-hour, for a day that is still open, over its first N closed hours only (docs/adr/0091): one
  * file per (tenant, date, N), partitioned by the hours it covers, so the plan of a 7-day call reads the open day's
  * closed hours from one file instead of 23. Rebuilt by the rollup as hours close; the key names the coverage, so
  * a file is never replaced by one covering other hours, only (on late data) by the same hours recomputed.
@@ -70,10 +71,14 @@ export const openDayTileTables = [
   'request_metrics_open_day',
   'request_metrics_open_day_hours',
   'service_metrics_open_day_hours',
+  'service_metrics_open_day_quarters',
 ] as const satisfies readonly MetricsTableName[];
 export type OpenDayTileTable = (typeof openDayTileTables)[number];
 
-/** The open-day tile that stands in for each day tile (the same columns, the same encoder). */
+/**
+ * The open-day tile that stands in for each day tile (the same columns, the same encoder). The fourth,
+ * service_metrics_open_day_quarters, has no day tile: it serves charts whose steps are quarter-hours.
+ */
 export const openDayTileOf: Readonly<Record<DayTileTable, OpenDayTileTable>> = {
   request_metrics_day: 'request_metrics_open_day',
   request_metrics_day_hours: 'request_metrics_open_day_hours',
@@ -207,6 +212,16 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   service_metrics_open_day_hours: metricsTable(
     'service_metrics_open_day_hours',
     'hour_ms',
+    serviceKey,
+    'hours',
+  ),
+  /**
+   * service_metrics_minute's rows of the first N hours of a day still open, merged per quarter-hour: a 24-hour
+   * chart at a 15-minute step merges 4 rows per service and hour instead of 60 (docs/adr/0091).
+   */
+  service_metrics_open_day_quarters: metricsTable(
+    'service_metrics_open_day_quarters',
+    'quarter_ms',
     serviceKey,
     'hours',
   ),

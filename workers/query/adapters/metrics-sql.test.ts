@@ -150,6 +150,25 @@ function branchRanges(query: MetricsQuery, dialect: SqlDialect, snapshot: Tenant
   });
 }
 
+/** An open-day tile is read whole: from midnight over exactly the hours it covers, at steps its rows fit. */
+function expectOpenDayBranch(
+  b: { from: number; to: number },
+  table: MetricsTableName,
+  query: MetricsQuery,
+  snapshot: TenantSnapshot,
+): void {
+  const [hour, day] = [3_600_000, 86_400_000];
+  expect(b.from % day).toBe(0);
+  const date = new Date(b.from).toISOString().slice(0, 10);
+  expect(snapshot.openDays.get(date)).toBe((b.to - b.from) / hour);
+  if (table === 'request_metrics_open_day') expect(query.groupBy).not.toBe('step');
+  else if (table === 'service_metrics_open_day_quarters') {
+    // Quarter-hour rows only for a series whose steps fit quarters.
+    expect((query.stepMs ?? 0) % (15 * 60_000)).toBe(0);
+    expect(query.from % (15 * 60_000)).toBe(0);
+  } else if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
+}
+
 describe('metricsRowsSql (properties)', () => {
   const marking: SqlDialect = { ...dialect, source: (table) => `<<${table}>>` };
   const hour = 3_600_000;
@@ -157,10 +176,15 @@ describe('metricsRowsSql (properties)', () => {
   const t0 = Date.parse('2026-11-02T00:00:00Z');
   const queries = fc
     .record({
-      from: fc.integer({ min: 0, max: 20 * 1440 }).map((m) => t0 + m * 60_000),
+      from: fc
+        .oneof(
+          fc.integer({ min: 0, max: 20 * 1440 }),
+          fc.integer({ min: 0, max: 20 * 96 }).map((q) => q * 15),
+        )
+        .map((m) => t0 + m * 60_000),
       span: fc.integer({ min: 1, max: 10 * 1440 }).map((m) => m * 60_000),
       groupBy: fc.constantFrom('step', 'endpoint', 'service') as fc.Arbitrary<MetricsQuery['groupBy']>,
-      stepMs: fc.constantFrom(60_000, 5 * 60_000, hour, 6 * hour, day),
+      stepMs: fc.constantFrom(60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, hour, 6 * hour, day),
       tiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       hourTiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       openDays: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 23 })), {
@@ -206,12 +230,7 @@ describe('metricsRowsSql (properties)', () => {
             return dates;
           };
           if ((openDayTileTables as readonly string[]).includes(table)) {
-            // An open-day tile is read whole: from midnight over exactly the hours it covers.
-            expect(b.from % day).toBe(0);
-            const date = new Date(b.from).toISOString().slice(0, 10);
-            expect(snapshot.openDays.get(date)).toBe((b.to - b.from) / hour);
-            if (table === 'request_metrics_open_day') expect(query.groupBy).not.toBe('step');
-            else if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
+            expectOpenDayBranch(b, table, query, snapshot);
           } else if (table === 'request_metrics_day') {
             // Day rows only for tables of rows per endpoint: never a chart's steps.
             expect(query.groupBy).not.toBe('step');

@@ -5,7 +5,7 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
-import { planMetricsScan, type TimeRange } from '../domain/plan-metrics-scan.js';
+import { planMetricsScan, type MetricsScanPlan, type TimeRange } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
 
@@ -225,8 +225,10 @@ export function metricsRowsSql(
   measures: readonly string[] = measureColumns,
 ): string {
   const { tables, columns, hours, days, openDays, tile } = chooseTables(query, snapshot, measures);
-  const plan = hours
-    ? planMetricsScan(query, days, openDays)
+  // Only the per-service rows have a quarter-hour open-day tile (a 24-hour chart of a service or of all).
+  const quarters = { openDayQuarters: tables.minute === 'service_metrics_minute' };
+  const plan: MetricsScanPlan = hours
+    ? planMetricsScan(query, days, openDays, quarters)
     : { days: [], openDays: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
   const branch = (table: MetricsTableName, timeColumn: string) => (range: TimeRange) =>
     [
@@ -238,10 +240,15 @@ export function metricsRowsSql(
     ...plan.minutes.map(branch(tables.minute, 'minute_ms')),
     ...plan.hours.map(branch(tables.hour, 'hour_ms')),
     ...plan.days.map(branch(tile.table, tile.time)),
-    // The open day's closed hours from the open-day tile of the same rows as the day tile (docs/adr/0091).
+    // The open day's closed hours from the open-day tile of the same rows as the day tile, or from its
+    // quarter-hour rows for a series at quarter-hour steps (docs/adr/0091).
     ...(tile.table === 'service_edges_hour'
       ? []
-      : plan.openDays.map(branch(openDayTileOf[tile.table], tile.time))),
+      : plan.openDays.map(
+          plan.openDayQuarters
+            ? branch('service_metrics_open_day_quarters', 'quarter_ms')
+            : branch(openDayTileOf[tile.table], tile.time),
+        )),
   ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }

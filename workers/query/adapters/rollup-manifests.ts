@@ -92,8 +92,8 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (seven LISTs: manifests, the three day tile tables
-   * and the three open-day tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (eight LISTs: manifests, the three day tile tables
+   * and the four open-day tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */

@@ -10,12 +10,12 @@ export interface ListedOpenDayTile {
 export interface OpenDayCoverage {
   /** The tiles cover [date 00:00, date 00:00 + hours h). */
   hours: number;
-  /** The three tiles' etags: a rebuild of any of them (late data) changes it. */
+  /** The tiles' etags: a rebuild of any of them (late data) changes it. */
   etag: string;
 }
 
 /**
- * Per date, the largest coverage that all three open-day tiles have (docs/adr/0091). The rollup writes the three
+ * Per date, the largest coverage that every open-day tile table has (docs/adr/0091). The rollup writes them
  * one after the other and keeps the coverage before the newest for a while, so a listing taken mid-build still
  * finds a coverage every table has; a date where none is common has no open-day tiles for the plan.
  */

@@ -133,4 +133,33 @@ describe('planMetricsScan', () => {
     ]);
     expect(planMetricsScan({ ...series, stepMs: 15 * m }, new Set(), open).openDays).toEqual([]);
   });
+
+  it('reads an open day from its quarter-hour rows for a series whose steps fit quarters but not hours', () => {
+    const open = new Map([['2026-11-20', 23]]);
+    const day = { from: t0 - 15 * m, to: t0 + 23 * h + 52 * m, groupBy: 'step' as const, stepMs: 15 * m };
+    expect(planMetricsScan(day, new Set(), open, { openDayQuarters: true })).toEqual({
+      days: [],
+      openDays: [{ from: t0, to: t0 + 23 * h }],
+      openDayQuarters: true,
+      hours: [],
+      minutes: [
+        { from: t0 - 15 * m, to: t0 },
+        { from: t0 + 23 * h, to: day.to },
+      ],
+    });
+    // Without quarter rows (endpoint level), or steps off the quarter grid: minutes only.
+    expect(planMetricsScan(day, new Set(), open).openDays).toEqual([]);
+    const offGrid = { ...day, from: t0 - 10 * m };
+    expect(planMetricsScan(offGrid, new Set(), open, { openDayQuarters: true })).toEqual({
+      days: [],
+      openDays: [],
+      hours: [],
+      minutes: [{ from: offGrid.from, to: day.to }],
+    });
+    // Steps of whole hours keep reading the open day's hour rows.
+    const hourly = { ...day, from: t0 - h, stepMs: h };
+    expect(
+      planMetricsScan(hourly, new Set(), open, { openDayQuarters: true }).openDayQuarters,
+    ).toBeUndefined();
+  });
 });

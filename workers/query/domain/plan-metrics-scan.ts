@@ -17,6 +17,8 @@ export interface MetricsScanPlan {
    * and spans exactly the hours the tile covers, so the engine reads that tile whole.
    */
   openDays: TimeRange[];
+  /** Set when the open days are read from quarter-hour rows (a series whose steps fit quarters, not hours). */
+  openDayQuarters?: true;
   /** Whole hours, read from the hour table. */
   hours: TimeRange[];
   /** The ragged ends (or the whole range), read from the minute table. */
@@ -61,6 +63,20 @@ function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>, openDays: Re
   return { days, open, rest };
 }
 
+const quarterMs = 15 * 60_000;
+
+/**
+ * A series whose steps are whole quarter-hours but not whole hours (a 24-hour chart at 15 minutes): the open
+ * day's closed hours from its quarter-hour tile, every other minute from the minute table (hour rows and day
+ * tiles would straddle steps).
+ */
+function planQuarters(query: PlanQuery, openDays: ReadonlyMap<string, number>): MetricsScanPlan {
+  const { open, rest } = splitDays(query, new Set(), openDays);
+  const minutes: TimeRange[] = [];
+  for (const { from, to } of rest) append(minutes, from, to);
+  return { days: [], openDays: open, hours: [], minutes, ...(open.length > 0 && { openDayQuarters: true }) };
+}
+
 /**
  * Reads whole days from tiles where they exist, the closed hours of an open day from its open-day tile, whole hours from the hour table, and only the ragged ends from
  * the minute table: a 7-day endpoint table then merges ~10 rows per endpoint instead of ~10,000, and a 7-day
@@ -73,9 +89,12 @@ export function planMetricsScan(
   query: PlanQuery,
   dayTiles: ReadonlySet<string> = new Set(),
   openDays: ReadonlyMap<string, number> = new Map(),
+  options: { openDayQuarters?: boolean } = {},
 ): MetricsScanPlan {
   const isSeries = query.groupBy === 'step';
-  const stepsFitHours = !isSeries || ((query.stepMs ?? 0) % hourMs === 0 && query.from % hourMs === 0);
+  const fits = (span: number) => !isSeries || ((query.stepMs ?? 0) % span === 0 && query.from % span === 0);
+  const stepsFitHours = fits(hourMs);
+  if (!stepsFitHours && options.openDayQuarters && fits(quarterMs)) return planQuarters(query, openDays);
   const { days, open, rest } = stepsFitHours
     ? splitDays(query, dayTiles, openDays)
     : { days: [], open: [], rest: [{ from: query.from, to: query.to }] };

@@ -18,8 +18,8 @@ export interface TenantSnapshot {
    */
   readonly hourTiles: ReadonlySet<string>;
   /**
-   * Days still open with all three open-day tiles (docs/adr/0091): date -> the hours from midnight they cover,
-   * the largest coverage every one of the three has.
+   * Days still open with every open-day tile (docs/adr/0091): date -> the hours from midnight they cover,
+   * the largest coverage every one of them has.
    */
   readonly openDays: ReadonlyMap<string, number>;
 }

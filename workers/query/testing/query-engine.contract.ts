@@ -366,19 +366,23 @@ export function describeQueryEngineContract(
       const endpoint = { service: first!.service, method: first!.method, path: first!.path };
       const ofEndpoint = (f: RawFact) =>
         f.service === endpoint.service && f.method === endpoint.method && f.path === endpoint.path;
-      const [chart, drilled, listed, table] = await Promise.all([
+      const quarterMs = 15 * 60_000;
+      const [chart, quarterChart, drilled, listed, table] = await Promise.all([
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs }),
+        // Quarter-hour steps: the open day's quarter-hour tile, every other minute from minute files.
+        service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs: quarterMs }),
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs, ...endpoint }),
         service.services(open, wideFrom, wideTo, 1000),
         service.endpoints(open, wideFrom, wideTo, 'p95', 1000),
       ]);
-      for (const [points, subset] of [
-        [chart.points, openDayFacts],
-        [drilled.points, openDayFacts.filter(ofEndpoint)],
+      for (const [points, subset, step] of [
+        [chart.points, openDayFacts, stepMs],
+        [quarterChart.points, openDayFacts, quarterMs],
+        [drilled.points, openDayFacts.filter(ofEndpoint), stepMs],
       ] as const) {
         expect(points.reduce((sum, p) => sum + p.requests, 0)).toBe(subset.length);
         for (const p of points) {
-          const inStep = subset.filter((f) => f.ts >= p.t && f.ts < p.t + stepMs);
+          const inStep = subset.filter((f) => f.ts >= p.t && f.ts < p.t + step);
           expect([p.requests, p.errors5xx]).toEqual([inStep.length, inStep.filter(is5xx).length]);
           if (inStep.length > 0) expectPercentilesMatch(p, inStep);
         }

@@ -1,11 +1,17 @@
 import type { DayTileTable } from '../../domain/metrics-layout.js';
-import { rollUpHoursToDays, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
+import {
+  rollUpHoursToDays,
+  rollUpServicesToQuarters,
+  type HourMetricsRow,
+  type ServiceMetricsRow,
+} from '../../domain/hour-metrics.js';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import {
   encodeDayMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceMetrics,
+  encodeServiceQuarterMetrics,
 } from './metrics-parquet.js';
 
 /**
@@ -60,4 +66,13 @@ export const minuteFileRowGroupRows = 2048;
 export function encodeMinuteFile(rows: readonly MinuteMetricsRow[]): Uint8Array {
   const sorted = [...rows].sort((a, b) => compareEndpointKeys(a, b) || a.minuteMs - b.minuteMs);
   return encodeRequestMetrics(sorted, { maxRowGroupSize: minuteFileRowGroupRows });
+}
+
+/**
+ * The open day's quarter-hour tile (service_metrics_open_day_quarters, docs/adr/0091) from its service minute rows,
+ * in any order: merged per (quarter-hour, service), sorted by service then time in the day tiles' row groups.
+ */
+export function encodeOpenDayQuarters(serviceMinutes: readonly ServiceMetricsRow[]): Uint8Array {
+  const quarters = rollUpServicesToQuarters(serviceMinutes).sort(compareServiceHours);
+  return encodeServiceQuarterMetrics(quarters, { maxRowGroupSize: dayTileRowGroupRows });
 }

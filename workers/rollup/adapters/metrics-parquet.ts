@@ -31,6 +31,7 @@ import {
   serviceEdgesMinuteSchema,
   serviceEventsSchema,
   serviceMetricsHourSchema,
+  serviceMetricsQuarterSchema,
   serviceMetricsMinuteSchema,
 } from './metrics-schema.js';
 import { decodeExemplars, exemplarColumnEncoders } from './exemplar-columns.js';
@@ -123,6 +124,7 @@ export const metricsColumnEncoders: Record<
 > = {
   minute_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   hour_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
+  quarter_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   day_ms: (rows) => int64Data(rows.map((r) => r.startMs)),
   service: (rows) => utf8Data(rows.map((r) => r.service)),
   method: (rows) => utf8Data(rows.map((r) => r.method)),
@@ -202,7 +204,7 @@ export const encodeDayMetrics = (rows: readonly DayMetricsRow[]) =>
     ),
   );
 export const encodeServiceMetrics = (
-  resolution: RollupResolution,
+  resolution: Exclude<RollupResolution, 'quarter'>,
   rows: readonly ServiceMetricsRow[],
   options: ParquetWriteOptions = {},
 ) =>
@@ -210,6 +212,12 @@ export const encodeServiceMetrics = (
     buildMetricsTable(resolution === 'minute' ? serviceMetricsMinuteSchema : serviceMetricsHourSchema, rows),
     options,
   );
+/** service_metrics_open_day_quarters (docs/adr/0091). */
+export const encodeServiceQuarterMetrics = (
+  rows: readonly ServiceMetricsRow[],
+  options: ParquetWriteOptions = {},
+) => encodeParquet(buildMetricsTable(serviceMetricsQuarterSchema, rows), options);
+
 /** service_edges_minute or service_edges_hour (docs/adr/0085). */
 export const encodeEdgeMetrics = (resolution: 'minute' | 'hour', rows: readonly EdgeMetricsRow[]) =>
   encodeParquet(
@@ -296,6 +304,11 @@ export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
 /** Reads a service_metrics_hour file back into rows (day tiles, tests). */
 export const decodeServiceHourMetrics = (bytes: Uint8Array): ServiceMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.service_metrics_hour.timeColumn, 'startMs').map(
+    ({ method: _m, path: _p, ...row }) => row,
+  );
+/** Reads a service_metrics_minute file back into rows (open-day quarter tiles, tests). */
+export const decodeServiceMinuteMetrics = (bytes: Uint8Array): ServiceMetricsRow[] =>
+  decodeMetrics(bytes, metricsTableLayouts.service_metrics_minute.timeColumn, 'startMs').map(
     ({ method: _m, path: _p, ...row }) => row,
   );
 /** Reads a request_metrics_day file back into rows (tests). */

@@ -1,7 +1,11 @@
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import type { HourMetricsRow, ServiceMetricsRow } from '../../domain/hour-metrics.js';
 import { buildDataFileKey, parseManifestKey } from '../../domain/metrics-layout.js';
-import { decodeHourMetrics, decodeServiceHourMetrics } from '../adapters/metrics-parquet.js';
+import {
+  decodeHourMetrics,
+  decodeServiceHourMetrics,
+  decodeServiceMinuteMetrics,
+} from '../adapters/metrics-parquet.js';
 
 /**
  * The hour rows of both levels of the hours whose manifests are given, in any order (encodeDayTiles sorts them):
@@ -20,4 +24,14 @@ export async function readDayHours(store: ObjectStore, manifests: readonly Objec
     if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
   }
   return { request, service };
+}
+
+/** The service minute rows of the hours whose manifests are given (the open day's quarter-hour tile). */
+export async function readDayServiceMinutes(store: ObjectStore, manifests: readonly ObjectInfo[]) {
+  const rows: ServiceMetricsRow[] = [];
+  for (const manifest of manifests) {
+    const file = await store.get(buildDataFileKey('service_metrics_minute', parseManifestKey(manifest.key)!));
+    if (file) rows.push(...decodeServiceMinuteMetrics(file.body));
+  }
+  return rows;
 }

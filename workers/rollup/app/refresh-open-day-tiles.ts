@@ -8,15 +8,16 @@ import {
   openDayTileOf,
   openDayTileTables,
   type DayTileTable,
+  type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
-import { encodeDayTiles } from '../adapters/metrics-files.js';
+import { encodeDayTiles, encodeOpenDayQuarters } from '../adapters/metrics-files.js';
 import { putNewObject } from '../adapters/put-new-object.js';
 import {
   planOpenDayTiles,
   type OpenDayTileBuild,
   type OpenDayTilePolicy,
 } from '../domain/open-day-tile-plan.js';
-import { readDayHours } from './read-day-hours.js';
+import { readDayHours, readDayServiceMinutes } from './read-day-hours.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface OpenDayTileReport {
@@ -24,21 +25,39 @@ export interface OpenDayTileReport {
   deleted: number;
 }
 
-/**
- * Writes one open-day build's three tiles, each a conditional put on the tile seen before reading the hours (a
- * rerun after late data replaces the same hours' tile; a first build creates it); false when another run wrote
- * one meanwhile, so no marker is written and the next pass builds again (as refresh-day-tiles.ts does).
- */
-async function writeTiles(store: ObjectStore, build: OpenDayTileBuild): Promise<boolean> {
-  const keyOf = (table: DayTileTable) =>
-    buildOpenDayTileKey(build.tenant, build.date, build.hours, openDayTileOf[table]);
-  const seen = new Map<DayTileTable, string | undefined>();
-  for (const table of Object.keys(openDayTileOf) as DayTileTable[])
-    seen.set(table, (await store.head(keyOf(table)))?.etag);
+/** The four tiles of one build: the day tiles' three over the covered hours, and their quarter-hour rows. */
+async function encodeTiles(
+  store: ObjectStore,
+  build: OpenDayTileBuild,
+): Promise<Map<OpenDayTileTable, Uint8Array>> {
   const hours = await readDayHours(store, build.manifests);
   const { tiles } = encodeDayTiles(hours.request, hours.service);
+  const encoded = new Map<OpenDayTileTable, Uint8Array>(
+    (Object.entries(tiles) as [DayTileTable, Uint8Array][]).map(([table, body]) => [
+      openDayTileOf[table],
+      body,
+    ]),
+  );
+  encoded.set(
+    'service_metrics_open_day_quarters',
+    encodeOpenDayQuarters(await readDayServiceMinutes(store, build.manifests)),
+  );
+  return encoded;
+}
+
+/**
+ * Writes one open-day build's tiles, each a conditional put on the tile seen before reading the hours (a rerun
+ * after late data replaces the same hours' tile; a first build creates it); false when another run wrote one
+ * meanwhile, so no marker is written and the next pass builds again (as refresh-day-tiles.ts does).
+ */
+async function writeTiles(store: ObjectStore, build: OpenDayTileBuild): Promise<boolean> {
+  const keyOf = (table: OpenDayTileTable) =>
+    buildOpenDayTileKey(build.tenant, build.date, build.hours, table);
+  const seen = new Map<OpenDayTileTable, string | undefined>();
+  for (const table of openDayTileTables) seen.set(table, (await store.head(keyOf(table)))?.etag);
+  const tiles = await encodeTiles(store, build);
   try {
-    for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {
+    for (const [table, body] of tiles) {
       const etag = seen.get(table);
       await store.put(keyOf(table), body, etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
     }

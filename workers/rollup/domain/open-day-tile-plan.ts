@@ -11,9 +11,9 @@ import {
 
 /**
  * Open-day tiles (docs/adr/0091): for a day still open (its end plus the lateness window not yet past), the three
- * day tiles over its first N hours, N = the hours of the day already closed (end + lateness past), at most 23 (a
- * day whose 24th hour is closed is a closed day: refresh-day-tiles.ts builds its day tiles). A 7-day dashboard
- * call then reads the open day's closed hours from one file instead of 23.
+ * day tiles and the service minute rows per quarter-hour, over its first N hours, N = the hours of the day already
+ * closed (end + lateness past), at most 23 (a day whose 24th hour is closed is a closed day: refresh-day-tiles.ts
+ * builds its day tiles). A 7-day dashboard call then reads the open day's closed hours from one file instead of 23.
  *
  * Pure: what the listing of manifests, day markers and open-day tiles says to build and to delete. The marker of
  * an open-day build lives beside the day markers (buildDayMarkerKey) under the digest of what it was built from

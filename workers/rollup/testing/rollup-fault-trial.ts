@@ -3,7 +3,7 @@ import { buildRawPartition, type RawPartition } from '../../domain/raw-partition
 import type { RawFact } from '../../domain/raw-record.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
-import { buildDayTileKey } from '../../domain/metrics-layout.js';
+import { buildDayTileKey, buildTableTenantPrefix, parseOpenDayTileKey } from '../../domain/metrics-layout.js';
 import { rollupPhases, type RollupPhase } from '../app/test-phase-pause.js';
 import { putRawSegment } from './raw-segments.js';
 import { diffCells, readTableCells, recountFacts, type RecountTable } from './rollup-recount.js';
@@ -265,11 +265,34 @@ async function checkDayTiles(
   }
   const problems: string[] = [];
   for (const [day, facts] of byDay) {
-    if (day + dayMs + latenessMs > Date.now()) continue;
     const date = new Date(day).toISOString().slice(0, 10);
+    if (day + dayMs + latenessMs > Date.now()) {
+      problems.push(...(await checkOpenDayTile(store, date, day, facts)));
+      continue;
+    }
     problems.push(...(await diffTable(store, buildDayTileKey('acme', date), 'request_metrics_day', facts)));
   }
   return problems;
+}
+
+/**
+ * A day still open: its newest open-day tile (docs/adr/0091) must equal a recount of the facts of the hours it
+ * covers. The final run built it from the hours as they ended, whatever the kills left before.
+ */
+async function checkOpenDayTile(
+  store: ObjectStore,
+  date: string,
+  day: number,
+  facts: readonly RawFact[],
+): Promise<string[]> {
+  const tiles = (await store.list(buildTableTenantPrefix('request_metrics_open_day', 'acme')))
+    .map((o) => ({ key: o.key, tile: parseOpenDayTileKey(o.key) }))
+    .filter(({ tile }) => tile?.date === date)
+    .sort((a, b) => b.tile!.hours - a.tile!.hours);
+  const newest = tiles[0];
+  if (!newest) return [];
+  const covered = facts.filter((f) => f.ts < day + newest.tile!.hours * hourMs);
+  return diffTable(store, newest.key, 'request_metrics_day', covered);
 }
 
 const label = (p: RawPartition) => `${p.date} ${p.hour}:00`;
