@@ -1,16 +1,71 @@
+import { textRuleTables, type TextRuleSet } from './text-rule-tables.js';
+
 /**
  * Invisible format characters (Unicode category Cf): bidi overrides and isolates, zero-width spaces and joiners,
  * the BOM, soft hyphens, tags. They let one name display as another ("admin\u202Enimda" reads "adminadmin"), so
  * the text rule refuses them at the edge (text-rule.ts) and the dashboard shows any that older data still holds
- * (revealFormatCharacters). No imports: the dashboard's browser bundle uses this module too. docs/adr/0090.
+ * (revealFormatCharacters). Only pure imports: the dashboard's browser bundle uses this module too. docs/adr/0090.
+ *
+ * The joiners are allowed where they spell a word or an emoji rather than hide a letter (docs/adr/0097):
+ * - ZWNJ (U+200C) breaking a cursive connection between joining letters (UAX #31 A1: a left- or dual-joining letter,
+ *   transparent marks, ZWNJ, transparent marks, a right- or dual-joining letter), as Persian writes it;
+ * - ZWNJ or ZWJ (U+200D) after a virama (UAX #31 A2 and B: a letter, nonspacing marks, a virama, marks with a
+ *   combining class, the joiner), as Indic scripts write half forms and conjuncts;
+ * - ZWJ between two emoji (the first optionally skin-toned or with VS16), as in 👩‍💻.
+ * Every other Cf character counts, joiners elsewhere included. The property sets come from
+ * text-rule-tables.ts (generated); text-rule-pattern.ts spells the same rule as the OpenAPI pattern.
  */
 
-/**
- * Any Cf character except a zero-width joiner between two emoji (optionally skin-toned or with VS16): that is how
- * emoji such as 👩‍💻 are spelt, and it cannot disguise a name's letters. Every other joiner or Cf character counts.
- */
+/** A set's ranges, for the `u`-flag character classes of this module. */
+export function codePointRanges(set: TextRuleSet): [number, number][] {
+  return textRuleTables[set].split(',').map((part) => {
+    const [lo, hi = lo] = part.split('-');
+    return [parseInt(lo!, 16), parseInt(hi!, 16)];
+  });
+}
+
+const escape = (c: number) => `\\u{${c.toString(16)}}`;
+const classBody = (ranges: readonly [number, number][]) =>
+  ranges.map(([lo, hi]) => (lo === hi ? escape(lo) : `${escape(lo)}-${escape(hi)}`)).join('');
+const cls = (set: TextRuleSet) => `[${classBody(codePointRanges(set))}]`;
+
+const ZWNJ = '\\u200C';
+const ZWJ = '\\u200D';
+/** Cf without the two joiners, which have rules of their own. */
+const otherFormat = `[${classBody(
+  codePointRanges('format').flatMap(([lo, hi]): [number, number][] =>
+    lo <= 0x200d && hi >= 0x200c
+      ? (
+          [
+            [lo, 0x200b],
+            [0x200e, hi],
+          ] as [number, number][]
+        ).filter(([a, b]) => a <= b)
+      : [[lo, hi]],
+  ),
+)}]`;
+const [L, M, M1, V, LJ, RJ, T, EP] = (
+  [
+    'letter',
+    'mark',
+    'classedMark',
+    'virama',
+    'joinsLeft',
+    'joinsRight',
+    'transparent',
+    'pictographic',
+  ] as const
+).map(cls);
+const emojiModifier = `(?:[\\u{1F3FB}-\\u{1F3FF}]|\\uFE0F)`;
+
+/** Each allowed context, asserted at the position just after the joiner. */
+const afterConjunct = `(?<=${L}${M}*${V}${M1}*[${ZWNJ}${ZWJ}])`;
+const afterCursiveBreak = `(?<=${LJ}${T}*${ZWNJ})(?=${T}*${RJ})`;
+const afterEmojiJoiner = `(?<=${EP}${emojiModifier}?${ZWJ})(?=${EP})`;
+
 const formatCharacterSource =
-  '(?!(?<=\\p{Extended_Pictographic}(?:[\\u{1F3FB}-\\u{1F3FF}]|\\uFE0F)?)\\u200D(?=\\p{Extended_Pictographic}))\\p{Cf}';
+  `${otherFormat}|${ZWNJ}(?!${afterConjunct})(?!${afterCursiveBreak})` +
+  `|${ZWJ}(?!${afterConjunct})(?!${afterEmojiJoiner})`;
 
 const formatCharacter = new RegExp(formatCharacterSource, 'u');
 const everyFormatCharacter = new RegExp(formatCharacterSource, 'gu');

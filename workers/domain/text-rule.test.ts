@@ -93,6 +93,24 @@ describe('invisible format characters (Unicode category Cf)', () => {
     },
   );
 
+  it.each([
+    ['می\u200cخواهم', 'Persian: a non-joiner between two joining letters'],
+    ['\u0915\u094d\u200d\u0937', 'Devanagari: a joiner after a virama (half form)'],
+    ['\u0d28\u0d4d\u200d', 'Malayalam: a joiner after a virama (chillu)'],
+  ])('accepts %j (%s, UAX #31 A1, A2, B)', (value) => {
+    expect(checkText('service', value, 128)).toBeUndefined();
+  });
+
+  it.each([
+    ['check\u200cout', 5],
+    ['\u0627\u200c\u0628', 1],
+    ['\u094d\u200c', 1],
+  ])('refuses a non-joiner outside those contexts in %j', (value, index) => {
+    expect(checkText('service', value, 128)?.message).toBe(
+      `service must not contain invisible format characters (U+200C at ${index})`,
+    );
+  });
+
   it('refuses a joiner that follows an emoji but precedes a letter', () => {
     expect(checkText('service', '🚀\u200Dx', 128)?.message).toBe(
       'service must not contain invisible format characters (U+200D at 2)',
