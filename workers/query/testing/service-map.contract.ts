@@ -38,7 +38,7 @@ export interface ServiceMapWorkload {
 /**
  * Three hours of calls: latencies from 0 and sub-millisecond to seconds with ties, 5xx on some calls, sampled
  * CLIENT spans (weight 4), re-sent CLIENT spans, SERVER spans read before and after their CLIENT span, and calls
- * in the last moment of an hour whose SERVER span starts in the next hour (not matched: another partition).
+ * in the last moment of an hour whose SERVER span starts in the next hour (matched across the boundary, ADR 0096).
  */
 export function buildServiceMapWorkload(): ServiceMapWorkload {
   const random = buildSeededRandom(85);
@@ -90,8 +90,25 @@ export function buildServiceMapWorkload(): ServiceMapWorkload {
   return { records, edges, facts };
 }
 
+/** How far into the next hour, and before the end of its own, a call can be matched across the boundary. */
+const carryWindowMs = 5 * 60_000;
+
 /** Which hour partition an event time falls in. */
 const hourOf = (ts: number) => Math.floor(ts / hour);
+
+/**
+ * The SERVER span naming a CLIENT span without a callee: one of its own hour, else (ADR 0096) one of the next hour
+ * starting in that hour's first 5 minutes when the CLIENT span ends in its own hour's last 5 minutes (or after it).
+ */
+function matchedCallee(servers: ReadonlyMap<string, RawFact>, e: RawEdge): string | undefined {
+  const own = servers.get(`${hourOf(e.ts)}/${e.trace_id}/${e.span_id}`);
+  if (own) return own.service;
+  const nextHour = (hourOf(e.ts) + 1) * hour;
+  const next = servers.get(`${hourOf(e.ts) + 1}/${e.trace_id}/${e.span_id}`);
+  const straddles =
+    next && e.ts + e.latency_ms >= nextHour - carryWindowMs && next.ts < nextHour + carryWindowMs;
+  return straddles ? next.service : undefined;
+}
 
 export interface ExpectedEdge {
   caller: string;
@@ -104,12 +121,12 @@ export interface ExpectedEdge {
 
 /** The edges of [rangeFrom, rangeTo) as ADR 0085 defines them, computed without the rollup's code. */
 export function expectedEdges(w: ServiceMapWorkload, rangeFrom: number, rangeTo: number): ExpectedEdge[] {
-  const servers = new Map<string, string>();
-  for (const f of w.facts) servers.set(`${hourOf(f.ts)}/${f.trace_id}/${f.parent_span_id}`, f.service);
+  const servers = new Map<string, RawFact>();
+  for (const f of w.facts) servers.set(`${hourOf(f.ts)}/${f.trace_id}/${f.parent_span_id}`, f);
   const byKey = new Map<string, ExpectedEdge>();
   for (const e of w.edges) {
     if (e.ts < rangeFrom || e.ts >= rangeTo) continue;
-    const callee = e.callee ?? servers.get(`${hourOf(e.ts)}/${e.trace_id}/${e.span_id}`) ?? unresolvedCallee;
+    const callee = e.callee ?? matchedCallee(servers, e) ?? unresolvedCallee;
     const key = JSON.stringify([e.caller, callee]);
     const row = byKey.get(key) ?? { caller: e.caller, callee, requests: 0, errors5xx: 0, latencies: [] };
     const weight = e.weight ?? 1;
