@@ -33,19 +33,54 @@ export async function* readGzipLineChunks(
 ): AsyncGenerator<Buffer> {
   const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   const gunzip = Readable.from([source], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }));
-  let carry: Buffer | undefined;
+  const lines = new LineSplitter(key, maxLineBytes);
   try {
-    for await (const chunk of inflated(gunzip, key)) {
-      const buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
-      const last = buffer.lastIndexOf(newline);
-      carry = last < 0 ? buffer : last + 1 < buffer.length ? buffer.subarray(last + 1) : undefined;
-      if (carry && carry.length > maxLineBytes) throw tooLong(key, maxLineBytes);
-      if (last >= 0) yield buffer.subarray(0, last + 1);
-    }
+    for await (const chunk of inflated(gunzip, key)) yield* lines.push(chunk);
   } finally {
     gunzip.destroy();
   }
-  if (carry && carry.length > 0) yield carry;
+  const rest = lines.rest();
+  if (rest) yield rest;
+}
+
+/** Cuts inflated chunks into buffers of whole lines, carrying a line split across two chunks into the next. */
+class LineSplitter {
+  private carry: Buffer | undefined;
+
+  constructor(
+    private readonly key: string,
+    private readonly maxLineBytes: number,
+  ) {}
+
+  /**
+   * The whole lines `chunk` completes: the carried line joined with its end, then the rest of the chunk in place.
+   * Only that one line is copied (a few hundred bytes), not the whole 1 MiB chunk: copying every chunk once
+   * more cost the scan thread ~5% of its time.
+   */
+  *push(chunk: Buffer): Generator<Buffer> {
+    let from = 0;
+    if (this.carry) {
+      const first = chunk.indexOf(newline);
+      const joined = Buffer.concat([this.carry, first < 0 ? chunk : chunk.subarray(0, first + 1)]);
+      if (first < 0) return this.keep(joined);
+      this.carry = undefined;
+      yield joined;
+      from = first + 1;
+    }
+    const last = chunk.lastIndexOf(newline);
+    if (last >= from) yield chunk.subarray(from, last + 1);
+    this.keep(last + 1 < chunk.length ? chunk.subarray(Math.max(from, last + 1)) : undefined);
+  }
+
+  private keep(rest: Buffer | undefined): void {
+    if (rest && rest.length > this.maxLineBytes) throw tooLong(this.key, this.maxLineBytes);
+    this.carry = rest;
+  }
+
+  /** What is left after the last chunk: a last line without a newline. */
+  rest(): Buffer | undefined {
+    return this.carry && this.carry.length > 0 ? this.carry : undefined;
+  }
 }
 
 /** The inflated chunks; any zlib failure becomes RAW_SEGMENT_UNREADABLE naming the segment. */

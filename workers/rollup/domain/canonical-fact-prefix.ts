@@ -27,20 +27,51 @@ const quote = 0x22;
 const backslash = 0x5c;
 const comma = 0x2c;
 
-const bytes = (text: string) => new TextEncoder().encode(text);
-const head = bytes('{"kind":"fact","tenant":"');
-const eventId = bytes('","event_id":"');
-const ts = bytes('","ts":');
-const service = bytes(',"service":"');
-const method = bytes('","method":"');
-const path = bytes('","path":"');
-const statusCode = bytes('","status_code":');
-const latencyMs = bytes(',"latency_ms":');
+/** A fixed separator of the layout, also as little-endian 32-bit words: compared 4 bytes at a time. */
+interface Literal {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
 
-function literal(buf: Uint8Array, at: number, limit: number, expected: Uint8Array): number {
-  if (at < 0 || at + expected.length > limit) return -1;
-  for (let i = 0; i < expected.length; i++) if (buf[at + i] !== expected[i]) return -1;
-  return at + expected.length;
+function literalOf(text: string): Literal {
+  const bytes = new TextEncoder().encode(text);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(i * 4, true));
+  return { bytes, words };
+}
+
+const head = literalOf('{"kind":"fact","tenant":"');
+const eventId = literalOf('","event_id":"');
+const ts = literalOf('","ts":');
+const service = literalOf(',"service":"');
+const method = literalOf('","method":"');
+const path = literalOf('","path":"');
+const statusCode = literalOf('","status_code":');
+const latencyMs = literalOf(',"latency_ms":');
+
+/**
+ * The separators are ~110 of a line's ~170 bytes: comparing them a word at a time (DataView reads, which
+ * V8 compiles to plain loads, unaligned ones included) took a fifth of the scan thread's time byte by byte.
+ * One view per buffer, kept for the next line of the same chunk.
+ */
+let viewed: Uint8Array | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+function viewOf(buf: Uint8Array): DataView<ArrayBufferLike> {
+  if (buf !== viewed) {
+    view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    viewed = buf;
+  }
+  return view;
+}
+
+function literal(buf: Uint8Array, at: number, limit: number, expected: Literal): number {
+  const { bytes, words } = expected;
+  if (at < 0 || at + bytes.length > limit) return -1;
+  const v = viewOf(buf);
+  for (let i = 0; i < words.length; i++) if (v.getInt32(at + i * 4, true) !== words[i]) return -1;
+  for (let i = words.length * 4; i < bytes.length; i++) if (buf[at + i] !== bytes[i]) return -1;
+  return at + bytes.length;
 }
 
 /** Index of the closing quote of a string without escapes or control characters, else -1. */
