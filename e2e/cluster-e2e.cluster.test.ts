@@ -23,9 +23,18 @@ import {
   webhookSignatureProblem,
   type ClusterWebhook,
 } from './testing/cluster-alerts.js';
-import { expectAllStored, FactSender, waitFor } from './testing/acked-facts.js';
-import { pipelineStore } from './testing/cluster-gravix.js';
-import { podReady, rolloutProblem, workloadPods, type Pod } from './testing/cluster-rollout.js';
+import { expectAllStored, waitFor } from './testing/acked-facts.js';
+import { pipelineStore, secretValue as secretOf } from './testing/cluster-gravix.js';
+import {
+  availableFor,
+  componentPods,
+  oneReadyPod,
+  restarts,
+  rolloutProblem,
+  workloadPods,
+  type Pod,
+} from './testing/cluster-rollout.js';
+import { ingestLoad, serviceClusterIp } from './testing/ingest-load.js';
 
 /**
  * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
@@ -60,24 +69,8 @@ const hookSecret = `${release}-alert-hooks`;
 const nextTag = 'e2e-next';
 const upgradeService = 'e2e-upgrade';
 
-/** The alert pods (one replica, plus a terminating one while it is replaced). */
-async function alertPods(): Promise<Pod[]> {
-  return (await workloadPods(namespace, release)).filter((p) =>
-    p.metadata.name.startsWith(`${release}-alert-`),
-  );
-}
-
-async function runningAlertPod(): Promise<Pod> {
-  return waitUntil(
-    async () => {
-      const pods = (await alertPods()).filter((p) => !p.metadata.deletionTimestamp);
-      return pods.length === 1 && podReady(pods[0]!) ? pods[0] : undefined;
-    },
-    { what: 'one Ready alert pod', timeoutMs: 300_000, intervalMs: 2_000 },
-  );
-}
-
-const restarts = (p: Pod) => p.status.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
+const alertPods = () => componentPods(namespace, release, 'alert');
+const runningAlertPod = () => oneReadyPod(namespace, release, 'alert');
 
 /** Requests the query API counts for a service over the last hour, through the Ingress. */
 async function countedRequests(svc: string, token: string): Promise<number> {
@@ -92,54 +85,6 @@ async function countedRequests(svc: string, token: string): Promise<number> {
     (n, p) => n + p.requests,
     0,
   );
-}
-
-async function clusterIp(name: string): Promise<string> {
-  return (
-    await kubectl(['-n', namespace, 'get', 'service', name, '-o', 'jsonpath={.spec.clusterIP}'])
-  ).trim();
-}
-
-async function availableFor(generation: number): Promise<boolean> {
-  type Pipeline = {
-    status?: { observedGeneration?: number; conditions?: { type: string; status: string }[] };
-  };
-  const p = JSON.parse(
-    await kubectl(['-n', namespace, 'get', `gravixpipeline/${release}`, '-o', 'json']),
-  ) as Pipeline;
-  const available = p.status?.conditions?.find((c) => c.type === 'Available');
-  return p.status?.observedGeneration === generation && available?.status === 'True';
-}
-
-/**
- * Posts batches of 25 to the ingest Service until `stop()` says so, pausing after a refused or failed post (the
- * ingest pod is being replaced) rather than spinning; every acknowledged id goes into `acked`.
- */
-function ingestLoad(address: string, key: string, acked: Set<string>) {
-  const sender = new FactSender(upgradeService);
-  let stopped = false;
-  let attempts = 0;
-  const loop = async () => {
-    while (!stopped) {
-      attempts += 1;
-      const ids = await sender.post(address, key, 'upgrade');
-      for (const id of ids) acked.add(id);
-      await new Promise((r) => setTimeout(r, ids.length > 0 ? 100 : 1_000));
-    }
-  };
-  const running = Promise.all([loop(), loop()]);
-  return {
-    stop: async () => {
-      stopped = true;
-      await running;
-      return attempts;
-    },
-    post: async () => {
-      const ids = await sender.post(address, key, 'after-upgrade');
-      for (const id of ids) acked.add(id);
-      return ids.length;
-    },
-  };
 }
 
 function viaIngress(method: string, path: string, token: string): Promise<{ status: number; body: string }> {
@@ -161,10 +106,7 @@ function viaIngress(method: string, path: string, token: string): Promise<{ stat
   });
 }
 
-async function secretValue(name: string, key: string): Promise<string> {
-  const b64 = await kubectl(['-n', namespace, 'get', 'secret', name, '-o', `jsonpath={.data.${key}}`]);
-  return Buffer.from(b64, 'base64').toString('utf8').trim();
-}
+const secretValue = (name: string, key: string) => secretOf(namespace, name, key);
 
 async function diagnostics(): Promise<void> {
   const dump = await kubectl(['get', 'all,gravixpipelines,ingress,pvc,events', '-A', '-o', 'wide']).catch(
@@ -495,7 +437,8 @@ describe('Gravix end to end on the single-node cluster', () => {
       ]),
     );
     const acked = new Set<string>();
-    const load = ingestLoad(`${await clusterIp(`${release}-ingest`)}:8080`, ingestKey, acked);
+    const ingest = `${await serviceClusterIp(namespace, `${release}-ingest`)}:8080`;
+    const load = ingestLoad(ingest, ingestKey, upgradeService, acked);
     const started = Date.now();
     const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
     writeFileSync(values, stringify({ name: release, spec: { ...pipelineSpec, version: nextTag } }));
@@ -519,7 +462,12 @@ describe('Gravix end to end on the single-node cluster', () => {
       throw new Error(`${e.message}: ${problem}`);
     });
     const rolledAfter = (Date.now() - started) / 1000;
-    await waitFor('Available for the new generation', () => availableFor(generation + 1), 600_000, 3_000);
+    await waitFor(
+      'Available for the new generation',
+      () => availableFor(namespace, release, generation + 1),
+      600_000,
+      3_000,
+    );
     const attempts = await load.stop();
     process.stderr.write(
       `upgrade: pods rolled in ${rolledAfter} s, Available after ${(Date.now() - started) / 1000} s; ` +

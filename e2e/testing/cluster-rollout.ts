@@ -1,4 +1,5 @@
 import { kubectl } from '../../testbin/harness/cluster.js';
+import { waitUntil } from '../../testbin/harness/wait-until.js';
 
 /**
  * What the upgrade tests read of a pipeline's pods on the single-node cluster: its workload pods (Job pods run to
@@ -47,4 +48,40 @@ export function rolloutProblem(pods: Pod[], before: ReadonlySet<string>, tag: st
     .flatMap((p) => p.spec.containers.map((c) => c.image))
     .filter((image) => image.includes('gravix-workers') && !image.endsWith(`:${tag}`));
   return stale.length > 0 ? `workers images not on ${tag}: ${stale.join(', ')}` : undefined;
+}
+
+/** Restarts of a pod's containers so far (a container restart re-reads everything it read at start). */
+export const restarts = (p: Pod) => p.status.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
+
+/** The pods of one component (`<pipeline>-<component>-...`), a terminating one included while it is replaced. */
+export async function componentPods(namespace: string, pipeline: string, component: string): Promise<Pod[]> {
+  const prefix = `${pipeline}-${component}-`;
+  return (await workloadPods(namespace, pipeline)).filter((p) => p.metadata.name.startsWith(prefix));
+}
+
+/** Waits until the component has exactly one pod, not terminating, and Ready. */
+export function oneReadyPod(namespace: string, pipeline: string, component: string): Promise<Pod> {
+  return waitUntil(
+    async () => {
+      const pods = (await componentPods(namespace, pipeline, component)).filter(
+        (p) => !p.metadata.deletionTimestamp,
+      );
+      return pods.length === 1 && podReady(pods[0]!) ? pods[0] : undefined;
+    },
+    { what: `one Ready ${component} pod`, timeoutMs: 300_000, intervalMs: 2_000 },
+  );
+}
+
+/** Whether the pipeline is Available for `generation` (observed, condition True). */
+export async function availableFor(
+  namespace: string,
+  pipeline: string,
+  generation: number,
+): Promise<boolean> {
+  type Status = { observedGeneration?: number; conditions?: { type: string; status: string }[] };
+  const p = JSON.parse(
+    await kubectl(['-n', namespace, 'get', `gravixpipeline/${pipeline}`, '-o', 'json']),
+  ) as { status?: Status };
+  const available = p.status?.conditions?.find((c) => c.type === 'Available');
+  return p.status?.observedGeneration === generation && available?.status === 'True';
 }
