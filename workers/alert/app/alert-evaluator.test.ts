@@ -30,21 +30,7 @@ rules:
 );
 
 /** checkout fails 50% of its 40 requests a minute, search none. */
-function minuteRows(minutes: number) {
-  const aggregator = new MinuteMetricsAggregator();
-  for (let m = 0; m < minutes; m++)
-    for (let i = 0; i < 40; i++)
-      for (const service of ['checkout', 'search'])
-        aggregator.add({
-          ts: t0 + m * minute + i * 1000,
-          service,
-          method: 'GET',
-          path: '/',
-          status_code: service === 'checkout' && i % 2 === 0 ? 500 : 200,
-          latency_ms: 10 + i,
-        });
-  return aggregator.rows();
-}
+const minuteRows = (minutes: number) => incidentRows(minutes, minutes);
 
 /** The evaluator over a real local store and the rollup's rows, with the worker's metrics on a registry. */
 describe('alert evaluator metrics and budgets', () => {
