@@ -33,6 +33,24 @@ async function seasonal(
 }
 
 /**
+ * The newest 1, 2, ... minutes up to the whole window (the last span is the window already read), for the
+ * minute-by-minute traffic-drop test: one more read per minute of the window, of the newest minutes only.
+ */
+async function recentSpans(
+  data: AlertData,
+  rule: NamedAlertRule,
+  end: number,
+  spanMs: number,
+  window: Map<string, SeriesWindow>,
+  signal?: AbortSignal,
+): Promise<Map<string, SeriesWindow>[]> {
+  const spans: Map<string, SeriesWindow>[] = [];
+  for (let ms = minuteMs; ms < spanMs; ms += minuteMs)
+    spans.push(byId(await data.windows(rule.selector.tenant, rule.selector, end - ms, end, signal)));
+  return [...spans, window];
+}
+
+/**
  * What one rule sees at one committed minute (`minute` is its start): reads the windows its kind needs through
  * the AlertData port and hands them to the pure evaluator of that kind.
  */
@@ -69,10 +87,14 @@ export async function evaluateRule(
       spec.weeks,
       signal,
     );
+    const recent = spec.metrics.includes('throughput')
+      ? await recentSpans(data, rule, end, parseDurationMs(spec.window), current, signal)
+      : undefined;
     const inputs: AnomalyInput[] = [...keys].map(([id, key]) => ({
       key,
       current: current.get(id),
       samples: samples.map((s) => s.get(id)).filter((w): w is SeriesWindow => w !== undefined),
+      recentRequests: recent?.map((span) => span.get(id)?.requests ?? 0),
     }));
     return evaluateAnomaly(spec, inputs, minute);
   }

@@ -17,6 +17,7 @@ import {
   type SeriesKey,
   type SeriesWindow,
 } from './series-window.js';
+import { dropLogAlpha, suddenDrop, type DropVerdict } from './traffic-drop.js';
 
 type Metric = AnomalySpec['metrics'][number];
 
@@ -25,6 +26,11 @@ export interface AnomalyInput {
   current: SeriesWindow | undefined;
   /** The same window at each baseline offset that had data (see baselineOffsets). */
   samples: readonly SeriesWindow[];
+  /**
+   * Requests in the newest k minutes, k = 1..window minutes (index k-1), for the minute-by-minute traffic-drop
+   * test (traffic-drop.ts); absent, throughput is judged on the whole window only.
+   */
+  recentRequests?: readonly number[];
 }
 
 function value(metric: Metric, w: SeriesWindow, windowMinutes: number): number | null {
@@ -140,11 +146,33 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
   const outside = leavesBand(metric, now, current, { low, high, median: baseline.median });
   const slow = metric === 'p95' ? slowShare(spec, current, judged, baseline.median) : undefined;
+  const drop = minuteDrop(spec, input, { metric, outside, low, median: baseline.median });
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
-    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(baseline.median))}`;
-  return { metric, text, anomalous: outside || (slow?.anomalous ?? false) };
+    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(baseline.median))}` +
+    describeDrop(drop);
+  return { metric, text, anomalous: [outside, slow?.anomalous, drop !== undefined].some(Boolean) };
+}
+
+/**
+ * The newest minutes alone can already prove a drop the 5-minute window has not left its band for yet; the same
+ * guards (under the band's low edge and 70% of the median) keep a merely quiet minute from counting.
+ */
+function minuteDrop(
+  spec: AnomalySpec,
+  input: AnomalyInput,
+  window: { metric: Metric; outside: boolean; low: number; median: number },
+) {
+  if (window.metric !== 'throughput' || window.outside || !input.recentRequests) return undefined;
+  const ceiling = Math.min(window.low, 0.7 * window.median);
+  return suddenDrop(input.recentRequests, window.median, ceiling, dropLogAlpha[spec.sensitivity]);
+}
+
+function describeDrop(drop: DropVerdict | undefined): string {
+  if (!drop) return '';
+  const span = drop.minutes === 1 ? 'the last minute' : `the last ${drop.minutes} min`;
+  return `; ${drop.requests} requests in ${span} where ~${Math.round(drop.expected)} are usual`;
 }
 
 function describeSlowShare(slow: ReturnType<typeof slowShare>, usualP95: string): string {

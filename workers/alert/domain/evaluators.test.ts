@@ -204,6 +204,26 @@ describe('anomaly rules', () => {
     expect(slow?.explanation).toMatch(/^p95 latency 159 ms vs expected/);
   });
 
+  it('flags a silent newest minute by its Poisson tail before the 5-minute window leaves its band', () => {
+    // Four usual minutes (200 each) and a silent one: 160 req/min over the window is inside the band (low 110).
+    const current = normal(0, 800);
+    const [window] = evaluateAnomaly(anomaly, [{ key: svc, current, samples }], tuesday1400);
+    expect(window?.breaching).toBe(false);
+    const recentRequests = [0, 200, 400, 600, 800];
+    const [minutes] = evaluateAnomaly(anomaly, [{ key: svc, current, samples, recentRequests }], tuesday1400);
+    expect(minutes?.breaching).toBe(true);
+    expect(minutes?.explanation).toMatch(
+      /^throughput 160 req\/min vs expected .*; 0 requests in the last minute where ~200 are usual$/,
+    );
+    // A usual newest minute (190 of 200) is no drop.
+    const [usual] = evaluateAnomaly(
+      anomaly,
+      [{ key: svc, current: normal(0, 990), samples, recentRequests: [190, 390, 590, 790, 990] }],
+      tuesday1400,
+    );
+    expect(usual?.breaching).toBe(false);
+  });
+
   it('judges error rate and p95 by their confidence bound: two errors or three slow requests of a quiet night are not an incident', () => {
     const night = (errors: number, slow: number) =>
       makeWindow(svc, 60, errors, [
