@@ -9,7 +9,12 @@ import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
 import { startQueryServer, type QueryServer } from '../../workers/query/app/query-server.js';
 import { loadQueryConfig } from '../../workers/query/config.js';
-import { pageFetch, signInThroughDex } from '../../workers/query/testing/dex-sign-in.js';
+import {
+  pageFetch,
+  signInServerEnv,
+  signInThroughDex,
+  stopSignInParts,
+} from '../../workers/query/testing/dex-sign-in.js';
 import { launchChromium } from '../../testbin/harness/chromium.js';
 import { startDex, type DexServer } from '../../testbin/harness/dex-server.js';
 import { freePort } from '../../testbin/harness/free-port.js';
@@ -72,30 +77,14 @@ describe('silences by people signed in through Dex (Chromium, real query server,
       rolesFile,
       `tenants:\n  - tenant: ${TENANT}\n    groups:\n      operator: [${TENANT}-operators]\n      viewer: [${TENANT}-viewers]\n`,
     );
-    const config = loadQueryConfig({
-      GRAVIX_DATA_DIR: dir,
-      GRAVIX_API_KEYS_FILE: keysFile,
-      GRAVIX_QUERY_HOST: '127.0.0.1',
-      GRAVIX_QUERY_PORT: String(port),
-      GRAVIX_QUERY_METRICS_PORT: '0',
-      GRAVIX_DASHBOARD_DIR: buildDashboardAssets(),
-      GRAVIX_OIDC_ISSUER: dex.issuer,
-      GRAVIX_OIDC_CLIENT_ID: dex.clientId,
-      GRAVIX_OIDC_CLIENT_SECRET: dex.clientSecret,
-      GRAVIX_OIDC_REDIRECT_URL: `${url}/api/v1/auth/callback`,
-      GRAVIX_OIDC_ROLES_FILE: rolesFile,
-      GRAVIX_OIDC_ALLOW_HTTP: 'true',
-    });
+    const config = loadQueryConfig(
+      signInServerEnv({ dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() }),
+    );
     query = await startQueryServer(config, store, pino({ level: 'silent' }));
     browser = await launchChromium();
   }, 600_000);
 
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await query?.stop();
-    await dex?.stop();
-  });
+  afterAll(() => stopSignInParts({ contexts, browser, servers: [query], dex }));
 
   const signIn = (user: { email: string }): Promise<Page> =>
     signInThroughDex(browser, url, user.email, contexts);

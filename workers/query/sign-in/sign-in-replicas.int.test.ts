@@ -12,7 +12,7 @@ import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { signInThroughDex } from '../testing/dex-sign-in.js';
+import { signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
 
 /**
  * The failed sign-in limit holds across query replicas (issue #22, docs/adr/0090): two real query servers share one
@@ -42,22 +42,15 @@ beforeAll(async () => {
   writeFileSync(rolesFile, 'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n');
   const assets = buildDashboardAssets();
   for (const [i, port] of ports.entries()) {
-    const config = loadQueryConfig({
-      GRAVIX_DATA_DIR: join(dir, `replica-${i}`),
-      GRAVIX_API_KEYS_FILE: keysFile,
-      GRAVIX_QUERY_HOST: '127.0.0.1',
-      GRAVIX_QUERY_PORT: String(port),
-      GRAVIX_QUERY_METRICS_PORT: '0',
-      GRAVIX_DASHBOARD_DIR: assets,
-      GRAVIX_OIDC_ISSUER: dex.issuer,
-      GRAVIX_OIDC_CLIENT_ID: dex.clientId,
-      GRAVIX_OIDC_CLIENT_SECRET: dex.clientSecret,
-      GRAVIX_OIDC_REDIRECT_URL: `${urls[i]}/api/v1/auth/callback`,
-      GRAVIX_OIDC_ROLES_FILE: rolesFile,
-      GRAVIX_OIDC_ALLOW_HTTP: 'true',
-      GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: String(perAccount),
-      GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: String(perSource),
-    });
+    const config = loadQueryConfig(
+      signInServerEnv(
+        { dir: join(dir, `replica-${i}`), port, dex, keysFile, rolesFile, dashboardDir: assets },
+        {
+          GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: String(perAccount),
+          GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: String(perSource),
+        },
+      ),
+    );
     // One store for both replicas, as on Kubernetes (there: MinIO or S3).
     const store = new LocalObjectStore(join(dir, 'store'));
     servers.push({ query: await startQueryServer(config, store, pino({ level: 'silent' })), url: urls[i]! });
@@ -65,12 +58,7 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 120_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  for (const { query } of servers) await query.stop();
-  await dex?.stop();
-});
+afterAll(() => stopSignInParts({ contexts, browser, servers: servers.map((s) => s.query), dex }));
 
 /** Signs in through Dex on one replica's dashboard, as a person would; the landing URL's hash says how it went. */
 async function signInHash(url: string): Promise<string> {

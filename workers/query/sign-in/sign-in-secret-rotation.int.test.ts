@@ -12,7 +12,7 @@ import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { signInThroughDex } from '../testing/dex-sign-in.js';
+import { signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
 
 /**
  * A rotated OIDC client secret applies without restarting the query server (issue #16): the secret is a mounted
@@ -47,30 +47,17 @@ beforeAll(async () => {
   );
   const rolesFile = join(dir, 'roles.yaml');
   writeFileSync(rolesFile, 'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n');
-  const config = loadQueryConfig({
-    GRAVIX_DATA_DIR: dir,
-    GRAVIX_API_KEYS_FILE: keysFile,
-    GRAVIX_QUERY_HOST: '127.0.0.1',
-    GRAVIX_QUERY_PORT: String(port),
-    GRAVIX_QUERY_METRICS_PORT: '0',
-    GRAVIX_DASHBOARD_DIR: buildDashboardAssets(),
-    GRAVIX_OIDC_ISSUER: dex.issuer,
-    GRAVIX_OIDC_CLIENT_ID: dex.clientId,
-    GRAVIX_OIDC_CLIENT_SECRET_FILE: secret.path,
-    GRAVIX_OIDC_REDIRECT_URL: `${url}/api/v1/auth/callback`,
-    GRAVIX_OIDC_ROLES_FILE: rolesFile,
-    GRAVIX_OIDC_ALLOW_HTTP: 'true',
-  });
+  const config = loadQueryConfig(
+    signInServerEnv(
+      { dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() },
+      { GRAVIX_OIDC_CLIENT_SECRET_FILE: secret.path },
+    ),
+  );
   query = await startQueryServer(config, new LocalObjectStore(join(dir, 'store')), pino({ level: 'silent' }));
   browser = await launchChromium();
 }, 120_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await query?.stop();
-  await dex?.stop();
-});
+afterAll(() => stopSignInParts({ contexts, browser, servers: [query], dex }));
 
 /** Signs the admin in; the landing hash (empty, or #signin-error=CODE) and who the session says they are. */
 async function signIn(): Promise<{ hash: string; whoami: number }> {

@@ -12,7 +12,7 @@ import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { pageFetch, signInThroughDex } from '../testing/dex-sign-in.js';
+import { pageFetch, signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
 
 /**
  * People sign in through a real OpenID provider: Dex (built from its Go module, static users and groups) in front of
@@ -55,34 +55,22 @@ beforeAll(async () => {
     rolesFile,
     'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n      viewer: [acme-viewers]\n',
   );
-  const config = loadQueryConfig({
-    GRAVIX_DATA_DIR: dir,
-    GRAVIX_API_KEYS_FILE: keysFile,
-    GRAVIX_QUERY_HOST: '127.0.0.1',
-    GRAVIX_QUERY_PORT: String(port),
-    GRAVIX_QUERY_METRICS_PORT: '0',
-    GRAVIX_KEYS_RELOAD_MS: '200',
-    GRAVIX_DASHBOARD_DIR: buildDashboardAssets(),
-    GRAVIX_OIDC_ISSUER: dex.issuer,
-    GRAVIX_OIDC_CLIENT_ID: dex.clientId,
-    GRAVIX_OIDC_CLIENT_SECRET: dex.clientSecret,
-    GRAVIX_OIDC_REDIRECT_URL: `${url}/api/v1/auth/callback`,
-    GRAVIX_OIDC_ROLES_FILE: rolesFile,
-    GRAVIX_OIDC_ALLOW_HTTP: 'true',
-    // The stranger's third sign-in is one too many (two failures in the window); every test comes from 127.0.0.1.
-    GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '2',
-    GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: '1000',
-  });
+  const config = loadQueryConfig(
+    signInServerEnv(
+      { dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() },
+      {
+        GRAVIX_KEYS_RELOAD_MS: '200',
+        // The stranger's third sign-in is one too many (two failures in the window); every test comes from 127.0.0.1.
+        GRAVIX_SIGNIN_MAX_FAILURES_PER_ACCOUNT: '2',
+        GRAVIX_SIGNIN_MAX_FAILURES_PER_SOURCE: '1000',
+      },
+    ),
+  );
   query = await startQueryServer(config, new LocalObjectStore(join(dir, 'store')), pino({ level: 'silent' }));
   browser = await launchChromium();
 }, 120_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await query?.stop();
-  await dex?.stop();
-});
+afterAll(() => stopSignInParts({ contexts, browser, servers: [query], dex }));
 
 /** Signs in through Dex as `user` (workers/query/testing/dex-sign-in.ts). */
 const signIn = (user: { email: string }): Promise<Page> =>

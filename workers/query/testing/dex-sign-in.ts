@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { dexPassword } from '../../../testbin/harness/dex-server.js';
+import { dexPassword, type DexServer } from '../../../testbin/harness/dex-server.js';
 
 /**
  * Opens the dashboard at `url`, follows its sign-in button to Dex and signs in there as `email` (Dex's password
@@ -50,4 +50,53 @@ export async function pageFetch(
     },
     { method, path, body: options.body, csrf: options.csrf ?? false },
   );
+}
+
+/**
+ * The environment of a query server on loopback `port` that signs people in through `dex`: its data directory, key
+ * and roles files, dashboard assets, the OIDC client (with Dex's secret, unless `extra` names a secret file) and
+ * plain HTTP allowed; `extra` adds or overrides keys.
+ */
+export function signInServerEnv(
+  options: {
+    dir: string;
+    port: number;
+    dex: DexServer;
+    keysFile: string;
+    rolesFile: string;
+    dashboardDir: string;
+  },
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const { dir, port, dex, keysFile, rolesFile, dashboardDir } = options;
+  return {
+    GRAVIX_DATA_DIR: dir,
+    GRAVIX_API_KEYS_FILE: keysFile,
+    GRAVIX_QUERY_HOST: '127.0.0.1',
+    GRAVIX_QUERY_PORT: String(port),
+    GRAVIX_QUERY_METRICS_PORT: '0',
+    GRAVIX_DASHBOARD_DIR: dashboardDir,
+    GRAVIX_OIDC_ISSUER: dex.issuer,
+    GRAVIX_OIDC_CLIENT_ID: dex.clientId,
+    ...(extra['GRAVIX_OIDC_CLIENT_SECRET_FILE'] === undefined && {
+      GRAVIX_OIDC_CLIENT_SECRET: dex.clientSecret,
+    }),
+    GRAVIX_OIDC_REDIRECT_URL: `http://127.0.0.1:${port}/api/v1/auth/callback`,
+    GRAVIX_OIDC_ROLES_FILE: rolesFile,
+    GRAVIX_OIDC_ALLOW_HTTP: 'true',
+    ...extra,
+  };
+}
+
+/** Closes what a sign-in test started, in reverse: its browser contexts, Chromium, the query servers, Dex. */
+export async function stopSignInParts(parts: {
+  contexts: readonly BrowserContext[];
+  browser: Browser | undefined;
+  servers: readonly ({ stop(): Promise<void> } | undefined)[];
+  dex: DexServer | undefined;
+}): Promise<void> {
+  for (const c of parts.contexts) await c.close().catch(() => undefined);
+  await parts.browser?.close();
+  for (const server of parts.servers) await server?.stop();
+  await parts.dex?.stop();
 }
