@@ -7,7 +7,6 @@ import { ManagedProcess } from './managed-process.js';
 import { testbinPaths } from './testbin-paths.js';
 import { waitUntil } from './wait-until.js';
 
-
 export interface Alertmanager {
   url: string;
   stop(): Promise<void>;
