@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BasicAuth, Trino } from 'trino-client';
 import {
   addedLaterColumns,
@@ -140,13 +141,29 @@ const ALREADY_EXISTS = new Set([
   'COLUMN_ALREADY_EXISTS',
 ]);
 
-/**
- * The rollup replaces a partition's data file in place (ADR 0003). Trino lists a partition, then opens each file
- * with the length it listed; a replacement in between fails the split ("Error opening Hive split", found by
- * commit-while-querying.contract.ts). The statement is run again, and lists the new file.
- */
-const replacedFileErrors = new Set(['HIVE_CANNOT_OPEN_SPLIT', 'HIVE_BAD_DATA']);
-const replacedFileRetries = 3;
+/** How often, and how long apart, a statement Trino failed with this error name is run again. */
+interface RetryRule {
+  attempts: number;
+  delayMs: number;
+}
+
+const retryRules: ReadonlyMap<string, RetryRule> = new Map([
+  // The rollup replaces a partition's data file in place (ADR 0003). Trino lists a partition, then opens each file
+  // with the length it listed; a replacement in between fails the split ("Error opening Hive split", found by
+  // commit-while-querying.contract.ts). The statement is run again, and lists the new file.
+  ['HIVE_CANNOT_OPEN_SPLIT', { attempts: 3, delayMs: 0 }],
+  ['HIVE_BAD_DATA', { attempts: 3, delayMs: 0 }],
+  // A Trino that has just (re)started answers before it can place a catalog's splits: its node manager rebuilds
+  // the per-catalog node map every 5 s, and the build before startup carries no catalog, so a scan fails with
+  // "No nodes available to run query" for up to 5 s (found by the whole integration run). Wait it out.
+  ['NO_NODES_AVAILABLE', { attempts: 8, delayMs: 1000 }],
+]);
+
+/** Milliseconds to wait before running a statement again after its `attempt`-th failure, undefined: give up. */
+export function trinoRetryDelayMs(errorName: string, attempt: number): number | undefined {
+  const rule = retryRules.get(errorName);
+  return rule && attempt <= rule.attempts ? rule.delayMs : undefined;
+}
 
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse with projected partitions. */
 export class TrinoQueryEngine extends SqlQueryEngine {
@@ -266,8 +283,14 @@ export class TrinoQueryEngine extends SqlQueryEngine {
         return await this.run(sql, signal, this.options.queryTimeoutMs);
       } catch (error) {
         const cause = (error as Error).cause;
-        const replaced = cause instanceof TrinoStatementError && replacedFileErrors.has(cause.errorName);
-        if (!replaced || attempt > replacedFileRetries || signal?.aborted) throw error;
+        const delayMs =
+          cause instanceof TrinoStatementError ? trinoRetryDelayMs(cause.errorName, attempt) : undefined;
+        if (delayMs === undefined || signal?.aborted) throw error;
+        if (delayMs > 0) {
+          await sleep(delayMs, undefined, { signal }).catch(() => {
+            throw error;
+          });
+        }
       }
     }
   }
