@@ -1,11 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../workers/adapters/object-store/local-object-store.js';
 import type { Silence } from '../../workers/alert/domain/silence.js';
-import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { DuckDbQueryEngine } from '../../workers/query/adapters/duckdb-query-engine.js';
 import { startQueryServer, type QueryServer } from '../../workers/query/app/query-server.js';
 import { loadQueryConfig } from '../../workers/query/config.js';
@@ -14,6 +13,7 @@ import {
   signInServerEnv,
   signInThroughDex,
   stopSignInParts,
+  writeSignInFiles,
 } from '../../workers/query/testing/dex-sign-in.js';
 import { launchChromium } from '../../testbin/harness/chromium.js';
 import { startDex, type DexServer } from '../../testbin/harness/dex-server.js';
@@ -64,19 +64,12 @@ describe('silences by people signed in through Dex (Chromium, real query server,
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     dex = await startDex({ users: Object.values(users), redirectUris: [`${url}/api/v1/auth/callback`] });
-    const keysFile = join(dir, 'api-keys.json');
-    const root = {
-      name: 'root',
+    const { keysFile, rolesFile } = writeSignInFiles(dir, {
       tenant: TENANT,
-      sha256: hashApiKey(ADMIN_KEY),
-      scopes: ['query', 'operator', 'admin'],
-    };
-    writeFileSync(keysFile, JSON.stringify({ keys: [root] }));
-    const rolesFile = join(dir, 'roles.yaml');
-    writeFileSync(
-      rolesFile,
-      `tenants:\n  - tenant: ${TENANT}\n    groups:\n      operator: [${TENANT}-operators]\n      viewer: [${TENANT}-viewers]\n`,
-    );
+      rootKey: ADMIN_KEY,
+      rootScopes: ['query', 'operator', 'admin'],
+      groups: { operator: [`${TENANT}-operators`], viewer: [`${TENANT}-viewers`] },
+    });
     const config = loadQueryConfig(
       signInServerEnv({ dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() }),
     );

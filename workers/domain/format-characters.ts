@@ -44,18 +44,22 @@ const otherFormat = `[${classBody(
       : [[lo, hi]],
   ),
 )}]`;
-const [L, M, M1, V, LJ, RJ, T, EP] = (
-  [
-    'letter',
-    'mark',
-    'classedMark',
-    'virama',
-    'joinsLeft',
-    'joinsRight',
-    'transparent',
-    'pictographic',
-  ] as const
-).map(cls);
+/**
+ * The property sets a joiner's allowed contexts are spelled with, in the order both spellings of the rule destructure
+ * them: letter, mark, mark with a combining class, virama, left- and right-joining letter, transparent, pictographic.
+ */
+export const joinerContextSets = [
+  'letter',
+  'mark',
+  'classedMark',
+  'virama',
+  'joinsLeft',
+  'joinsRight',
+  'transparent',
+  'pictographic',
+] as const satisfies readonly TextRuleSet[];
+
+const [L, M, M1, V, LJ, RJ, T, EP] = joinerContextSets.map(cls);
 const emojiModifier = `(?:[\\u{1F3FB}-\\u{1F3FF}]|\\uFE0F)`;
 
 /** Each allowed context, asserted at the position just after the joiner. */

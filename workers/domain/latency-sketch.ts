@@ -57,6 +57,12 @@ export function quantileValueMs(index: number | null, maxMs: number | null): num
   return maxMs !== null && Number.isFinite(maxMs) && maxMs < value ? maxMs : value;
 }
 
+/**
+ * Latencies leave the API with 12 significant digits: relative, so 0.0004 ms stays 0.0004 ms (fixed decimals
+ * turned it into 0), and fine enough (<= 5e-12 relative) to leave the 1% bound intact.
+ */
+export const roundLatencyMs = (ms: number) => Number(ms.toPrecision(12));
+
 export interface LatencyBuckets {
   zeroCount: number;
   /** Strictly increasing bucket indexes of the non-empty buckets. */

@@ -1,4 +1,4 @@
-import { codePointRanges } from './format-characters.js';
+import { codePointRanges, joinerContextSets } from './format-characters.js';
 import type { TextRuleSet } from './text-rule-tables.js';
 
 /**
@@ -32,18 +32,7 @@ const control: [number, number][] = [
  * must start the value; it holds no joiner and no joiner's context can reach back past its last character.
  */
 export function buildTextRulePattern(prefix = ''): string {
-  const [L, M, M1, V, LJ, RJ, T, EP] = (
-    [
-      'letter',
-      'mark',
-      'classedMark',
-      'virama',
-      'joinsLeft',
-      'joinsRight',
-      'transparent',
-      'pictographic',
-    ] as const
-  ).map(cls);
+  const [L, M, M1, V, LJ, RJ, T, EP] = joinerContextSets.map(cls);
   const ZWNJ = '\\u200c';
   const ZWJ = '\\u200d';
   const emojiModifier = `(?:[${char(0x1f3fb)}-${char(0x1f3ff)}]|\\ufe0f)`;

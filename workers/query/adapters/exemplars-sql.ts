@@ -2,7 +2,8 @@ import { exemplarColumnName, type ExemplarField } from '../../domain/metrics-lay
 import type { ExemplarRow, ExemplarsQuery } from '../app/query-engine.js';
 import { exemplarOrder } from '../domain/exemplar-order.js';
 import { partitionTerms, type SqlDialect } from './metrics-sql.js';
-import { roundLatencyMs, toNumber } from './metrics-rows.js';
+import { roundLatencyMs } from '../../domain/latency-sketch.js';
+import { toNumber } from './metrics-rows.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
 
 /** The stored field behind each ordering field of domain/exemplar-order.ts. */

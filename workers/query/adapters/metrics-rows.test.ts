@@ -1,5 +1,6 @@
 import { latencyBucketIndex, latencyBucketValue } from '../../domain/latency-sketch.js';
-import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
+import { roundLatencyMs } from '../../domain/latency-sketch.js';
+import { toSummaryRow } from './metrics-rows.js';
 
 const relativeError = (got: number, exact: number) => Math.abs(got - exact) / exact;
 

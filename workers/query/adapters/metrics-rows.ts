@@ -1,4 +1,4 @@
-import { quantileValueMs } from '../../domain/latency-sketch.js';
+import { quantileValueMs, roundLatencyMs } from '../../domain/latency-sketch.js';
 import type { CountRow, EventRow, GroupKey, HistogramRow, SummaryRow } from '../app/query-engine.js';
 
 /** SQL engines return BIGINT as bigint or string depending on the driver; the API speaks JSON numbers. */
@@ -35,12 +35,6 @@ export function toCountRow(row: Record<string, unknown>): CountRow {
     ...(row['matched'] === undefined ? {} : { matched: toNumber(row['matched']) }),
   };
 }
-
-/**
- * Latencies leave the API with 12 significant digits: relative, so 0.0004 ms stays 0.0004 ms (fixed decimals
- * turned it into 0), and fine enough (<= 5e-12 relative) to leave the 1% bound intact.
- */
-export const roundLatencyMs = (ms: number) => Number(ms.toPrecision(12));
 
 const nullableNumber = (value: unknown): number | null =>
   value === null || value === undefined ? null : toNumber(value);

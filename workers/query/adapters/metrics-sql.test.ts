@@ -9,7 +9,8 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import { buildSummarySql, metricsRowsSql, type SqlDialect } from './metrics-sql.js';
-import { roundLatencyMs, toSummaryRow } from './metrics-rows.js';
+import { roundLatencyMs } from '../../domain/latency-sketch.js';
+import { toSummaryRow } from './metrics-rows.js';
 import { SqlParams, sqlString } from './sql-statement.js';
 import { duckDbParams } from './duckdb-statement-runner.js';
 import { inlineParams } from '../testing/inline-params.js';

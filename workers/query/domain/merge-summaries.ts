@@ -1,4 +1,4 @@
-import { quantileValueMs } from '../../domain/latency-sketch.js';
+import { quantileValueMs, roundLatencyMs } from '../../domain/latency-sketch.js';
 import type {
   CountRow,
   GroupBy,
@@ -98,8 +98,6 @@ function quantileIndex(row: HistogramRow, q: number): number | null {
   }
   return null;
 }
-
-const roundLatencyMs = (ms: number) => Number(ms.toPrecision(12));
 
 /** Counts and p50/p95/p99 of a merged histogram: null without latencies, 0 inside the zero count. */
 export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: number | null } {

@@ -1,18 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
-import { hashApiKey } from '../../domain/api-keys.js';
 import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
 import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
+import {
+  signInServerEnv,
+  signInThroughDex,
+  stopSignInParts,
+  writeSignInFiles,
+} from '../testing/dex-sign-in.js';
 
 /**
  * The failed sign-in limit holds across query replicas (issue #22, docs/adr/0090): two real query servers share one
@@ -33,13 +37,12 @@ beforeAll(async () => {
   const ports = [await freePort(), await freePort()];
   const urls = ports.map((p) => `http://127.0.0.1:${p}`);
   dex = await startDex({ users: [stranger], redirectUris: urls.map((u) => `${u}/api/v1/auth/callback`) });
-  const keysFile = join(dir, 'api-keys.json');
-  writeFileSync(
-    keysFile,
-    JSON.stringify({ keys: [{ name: 'root', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['admin'] }] }),
-  );
-  const rolesFile = join(dir, 'roles.yaml');
-  writeFileSync(rolesFile, 'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n');
+  const { keysFile, rolesFile } = writeSignInFiles(dir, {
+    tenant: 'acme',
+    rootKey: 'k',
+    rootScopes: ['admin'],
+    groups: { admin: ['acme-admins'] },
+  });
   const assets = buildDashboardAssets();
   for (const [i, port] of ports.entries()) {
     const config = loadQueryConfig(

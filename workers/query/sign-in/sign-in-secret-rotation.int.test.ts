@@ -1,18 +1,22 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { mountedSecret, type MountedSecret } from '../../adapters/identity/testing/mounted-secret.js';
-import { hashApiKey } from '../../domain/api-keys.js';
 import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
 import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
+import {
+  signInServerEnv,
+  signInThroughDex,
+  stopSignInParts,
+  writeSignInFiles,
+} from '../testing/dex-sign-in.js';
 
 /**
  * A rotated OIDC client secret applies without restarting the query server (issue #16): the secret is a mounted
@@ -40,13 +44,12 @@ beforeAll(async () => {
   const redirectUris = [`${url}/api/v1/auth/callback`];
   dex = await startDex({ users: [admin], redirectUris, clientSecret: firstSecret, port: dexPort });
   secret = mountedSecret('client-secret', firstSecret);
-  const keysFile = join(dir, 'api-keys.json');
-  writeFileSync(
-    keysFile,
-    JSON.stringify({ keys: [{ name: 'root', tenant: 'acme', sha256: hashApiKey('k'), scopes: ['admin'] }] }),
-  );
-  const rolesFile = join(dir, 'roles.yaml');
-  writeFileSync(rolesFile, 'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n');
+  const { keysFile, rolesFile } = writeSignInFiles(dir, {
+    tenant: 'acme',
+    rootKey: 'k',
+    rootScopes: ['admin'],
+    groups: { admin: ['acme-admins'] },
+  });
   const config = loadQueryConfig(
     signInServerEnv(
       { dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() },

@@ -1,10 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
-import { hashApiKey } from '../../domain/api-keys.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { buildDashboardAssets } from '../../../dashboards/web/testing/dashboard-harness.js';
 import { launchChromium } from '../../../testbin/harness/chromium.js';
@@ -12,7 +11,13 @@ import { startDex, type DexServer } from '../../../testbin/harness/dex-server.js
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { loadQueryConfig } from '../config.js';
 import { startQueryServer, type QueryServer } from '../app/query-server.js';
-import { pageFetch, signInServerEnv, signInThroughDex, stopSignInParts } from '../testing/dex-sign-in.js';
+import {
+  pageFetch,
+  signInServerEnv,
+  signInThroughDex,
+  stopSignInParts,
+  writeSignInFiles,
+} from '../testing/dex-sign-in.js';
 
 /**
  * People sign in through a real OpenID provider: Dex (built from its Go module, static users and groups) in front of
@@ -36,25 +41,12 @@ beforeAll(async () => {
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   dex = await startDex({ users: Object.values(users), redirectUris: [`${url}/api/v1/auth/callback`] });
-  const keysFile = join(dir, 'api-keys.json');
-  writeFileSync(
-    keysFile,
-    JSON.stringify({
-      keys: [
-        {
-          name: 'root',
-          tenant: 'acme',
-          sha256: hashApiKey(ADMIN_KEY),
-          scopes: ['query', 'operator', 'admin'],
-        },
-      ],
-    }),
-  );
-  const rolesFile = join(dir, 'roles.yaml');
-  writeFileSync(
-    rolesFile,
-    'tenants:\n  - tenant: acme\n    groups:\n      admin: [acme-admins]\n      viewer: [acme-viewers]\n',
-  );
+  const { keysFile, rolesFile } = writeSignInFiles(dir, {
+    tenant: 'acme',
+    rootKey: ADMIN_KEY,
+    rootScopes: ['query', 'operator', 'admin'],
+    groups: { admin: ['acme-admins'], viewer: ['acme-viewers'] },
+  });
   const config = loadQueryConfig(
     signInServerEnv(
       { dir, port, dex, keysFile, rolesFile, dashboardDir: buildDashboardAssets() },

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { hashApiKey } from '../../domain/api-keys.js';
 import { dexPassword, type DexServer } from '../../../testbin/harness/dex-server.js';
 
 /**
@@ -50,6 +53,30 @@ export async function pageFetch(
     },
     { method, path, body: options.body, csrf: options.csrf ?? false },
   );
+}
+
+/**
+ * Writes what a sign-in test's query server reads besides Dex into `dir`: a keys file with one root key of `tenant`
+ * (the machines' way in, holding `rootKey`'s hash and `rootScopes`) and a roles file mapping Dex groups to the
+ * tenant's roles.
+ */
+export function writeSignInFiles(
+  dir: string,
+  options: {
+    tenant: string;
+    rootKey: string;
+    rootScopes: readonly string[];
+    groups: Partial<Record<'viewer' | 'operator' | 'admin', readonly string[]>>;
+  },
+): { keysFile: string; rolesFile: string } {
+  const { tenant, rootKey, rootScopes, groups } = options;
+  const keysFile = join(dir, 'api-keys.json');
+  const root = { name: 'root', tenant, sha256: hashApiKey(rootKey), scopes: rootScopes };
+  writeFileSync(keysFile, JSON.stringify({ keys: [root] }));
+  const rolesFile = join(dir, 'roles.yaml');
+  const roleLines = Object.entries(groups).map(([role, names]) => `      ${role}: [${names.join(', ')}]\n`);
+  writeFileSync(rolesFile, `tenants:\n  - tenant: ${tenant}\n    groups:\n${roleLines.join('')}`);
+  return { keysFile, rolesFile };
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import type { QueryEngine } from '../app/query-engine.js';
 import { QueryService } from '../app/query-service.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
-import { roundLatencyMs } from '../adapters/metrics-rows.js';
+import { roundLatencyMs } from '../../domain/latency-sketch.js';
 import { heatmapBand } from '../domain/latency-heatmap.js';
 import { latencyBucketIndex } from '../../domain/latency-sketch.js';
 import {
