@@ -33,7 +33,7 @@ export interface IngestServer {
 function buildListener(
   config: IngestConfig,
   parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>,
-  tenants: { quotas: TenantQuotaLedger | undefined; routes: RouteBudget },
+  tenants: { quotas: TenantQuotaLedger; routes: RouteBudget },
 ) {
   return buildIngestListener({
     ...parts,
@@ -43,7 +43,7 @@ function buildListener(
         perSecond: config.GRAVIX_RATE_BYTES_PER_SECOND,
         burst: config.GRAVIX_RATE_BYTES_BURST,
       }),
-      ...(tenants.quotas && { quotas: tenants.quotas }),
+      quotas: tenants.quotas,
     },
     turns: new TenantTurns(config.GRAVIX_TENANT_MAX_ACTIVE_BATCHES, config.GRAVIX_TENANT_MAX_WAITING_BATCHES),
     routes: tenants.routes,
@@ -80,14 +80,14 @@ function buildRouteBudget(config: IngestConfig, live: LiveTenants, shares?: Shar
 }
 
 /**
- * The tenants file and, when it is set, the quotas this replica shares with the others through the store: the
- * rate and bytes ledger through its beats (docs/adr/0080), the services and routes-per-service quotas through the
- * names each replica announces (docs/adr/0090), on the same interval.
+ * The tenants file, this replica's beats and, when the file is set, the quotas it shares with the others through
+ * the store: the rate and bytes ledger through its beats (docs/adr/0080), the services and routes-per-service quotas
+ * through the names each replica announces (docs/adr/0090), on the same interval. The beats run without a tenants
+ * file too: `GET /api/v1/tenant-usage` reads every tenant's accepted rate, today's bytes and the live replicas from
+ * them, and without beats it answered 0 bytes and 0 replicas for a tenant that was sending.
  */
 async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: Logger) {
   const live = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
-  if (!config.GRAVIX_TENANTS_FILE)
-    return { quotas: undefined, routes: buildRouteBudget(config, live), stop: async () => live.stop() };
   const self = config.GRAVIX_INGESTER_ID;
   const quotasOf = (tenant: string) => live.get(tenant)?.quotas;
   const quotas = new TenantQuotaLedger({
@@ -96,6 +96,28 @@ async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: 
     staleMs: config.GRAVIX_QUOTA_STALE_MS,
     minBurst: config.GRAVIX_MAX_ITEMS_PER_BATCH,
   });
+  const shared = config.GRAVIX_TENANTS_FILE ? await startSharedNames(config, store, log, live) : undefined;
+  const ledger = {
+    beat: (leaving?: boolean) => quotas.beat(leaving),
+    observe: (beats: Parameters<TenantQuotaLedger['observe']>[0]) => {
+      quotas.observe(beats);
+      shared?.shares.observeBeats(beats);
+    },
+    resume: (previous: Parameters<TenantQuotaLedger['resume']>[0]) => quotas.resume(previous),
+  };
+  const beats = await ReplicaBeats.start({ store, ledger, self, beatMs: config.GRAVIX_QUOTA_BEAT_MS, log });
+  const stop = async () => {
+    await shared?.stop(); // the last names this replica admitted stay announced (and owned) after it leaves
+    await beats.stop();
+    live.stop();
+  };
+  return { quotas, routes: shared?.routes ?? buildRouteBudget(config, live), stop };
+}
+
+/** The services and routes-per-service quotas shared across replicas by the names each announces (ADR 0090). */
+async function startSharedNames(config: IngestConfig, store: ObjectStore, log: Logger, live: LiveTenants) {
+  const self = config.GRAVIX_INGESTER_ID;
+  const quotasOf = (tenant: string) => live.get(tenant)?.quotas;
   const shares = new SharedCardinality({ self, quotasOf, staleMs: config.GRAVIX_QUOTA_STALE_MS });
   const routes = buildRouteBudget(config, live, shares);
   live.onChange(() => routes.refreshBudgets()); // a changed services/routesPerService quota applies at once
@@ -109,23 +131,12 @@ async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: 
     log,
   });
   await names.start();
-  const ledger = {
-    beat: (leaving?: boolean) => quotas.beat(leaving),
-    observe: (beats: Parameters<TenantQuotaLedger['observe']>[0]) => {
-      quotas.observe(beats);
-      shares.observeBeats(beats);
-    },
-    resume: (previous: Parameters<TenantQuotaLedger['resume']>[0]) => quotas.resume(previous),
-  };
-  const beats = await ReplicaBeats.start({ store, ledger, self, beatMs: config.GRAVIX_QUOTA_BEAT_MS, log });
   const exchange = setInterval(() => void names.tick(), config.GRAVIX_QUOTA_BEAT_MS).unref();
   const stop = async () => {
     clearInterval(exchange);
-    await names.tick(); // the last names this replica admitted stay announced (and owned) after it leaves
-    await beats.stop();
-    live.stop();
+    await names.tick();
   };
-  return { quotas, routes, stop };
+  return { shares, routes, stop };
 }
 
 /** The test-only pauses of the WAL and uploader (GRAVIX_TEST_*_DELAY_MS; none by default). */
