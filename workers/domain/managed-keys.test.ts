@@ -5,6 +5,7 @@ import {
   createKey,
   emptyKeysDoc,
   keyTombstoneMs,
+  listFileKeys,
   listKeys,
   parseManagedKeysDoc,
   revokeKey,
@@ -126,5 +127,31 @@ describe('managed keys', () => {
         );
       }),
     );
+  });
+
+  it("lists the tenant's keys of the keys file apart, marked as file keys, with their last use and no digest", () => {
+    const entries = [
+      {
+        id: 'file:dev',
+        name: 'dev',
+        tenant: 'dev',
+        sha256: 'a'.repeat(64),
+        scopes: ['ingest', 'admin'] as const,
+      },
+      {
+        id: 'file:other',
+        name: 'other',
+        tenant: 'globex',
+        sha256: 'b'.repeat(64),
+        scopes: ['query'] as const,
+      },
+      { name: 'bare', tenant: 'dev', sha256: 'c'.repeat(64), scopes: ['query'] as const },
+    ].map((e) => ({ ...e, scopes: [...e.scopes] }));
+    const listed = listFileKeys(entries, 'dev', new Map([['file:dev', 1234]]));
+    expect(listed).toEqual([
+      { id: 'file:dev', name: 'dev', scopes: ['ingest', 'admin'], source: 'file', lastUsedAt: 1234 },
+      { id: 'file:bare', name: 'bare', scopes: ['query'], source: 'file', lastUsedAt: null },
+    ]);
+    expect(JSON.stringify(listed)).not.toMatch(/aaaa|cccc/);
   });
 });

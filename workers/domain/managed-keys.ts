@@ -205,3 +205,29 @@ export function listKeys(
 ) {
   return doc.keys.filter((k) => k.tenant === tenant).map((k) => viewKey(k, usage.get(k.id), now));
 }
+
+/**
+ * A key of the keys file (GRAVIX_API_KEYS_FILE: `gravix dev`'s dev-api-key, the operator's generated Secret) as an
+ * admin is shown it: listed so an admin sees every credential of the tenant, never its secret or digest, and
+ * marked `source: 'file'` because the API cannot rotate or revoke it (it changes only with the file).
+ */
+export interface FileKeyView {
+  id: string;
+  name: string;
+  scopes: CredentialScope[];
+  source: 'file';
+  lastUsedAt: number | null;
+}
+
+export function listFileKeys(
+  entries: readonly ApiKeyEntry[],
+  tenant: string,
+  usage: ReadonlyMap<string, number>,
+): FileKeyView[] {
+  return entries
+    .filter((e) => e.tenant === tenant)
+    .map((e) => {
+      const id = e.id ?? `file:${e.name}`;
+      return { id, name: e.name, scopes: [...e.scopes], source: 'file', lastUsedAt: usage.get(id) ?? null };
+    });
+}

@@ -63,7 +63,10 @@ beforeAll(async () => {
   writeFileSync(
     keysFile,
     JSON.stringify({
-      keys: [{ name: 'root', tenant: 'acme', sha256: hashApiKey(rootKey), scopes: ['admin'] }],
+      keys: [
+        { name: 'root', tenant: 'acme', sha256: hashApiKey(rootKey), scopes: ['admin'] },
+        { name: 'globex-ingest', tenant: 'globex', sha256: hashApiKey('globex-secret'), scopes: ['ingest'] },
+      ],
     }),
   );
   const [ingestPort, queryPort, m1, m2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
@@ -124,14 +127,22 @@ describe('key lifecycle across gravix ingest and gravix query, driven by gravix 
       expect(listed.stdout).not.toContain(secret);
       expect(listed.stdout).not.toContain(hashApiKey(secret));
     }
-    const views = (
-      JSON.parse(listed.stdout) as { keys: { id: string; state: string; lastUsedAt: number | null }[] }
-    ).keys;
+    const answer = JSON.parse(listed.stdout) as {
+      keys: { id: string; state: string; lastUsedAt: number | null }[];
+      fileKeys: { id: string; lastUsedAt: number | null }[];
+    };
+    const views = answer.keys;
     expect(views.map((k) => [k.id, k.state])).toEqual([
       [first.key.id, 'revoked'],
       [second.key.id, 'revoked'],
     ]);
     expect(views.every((k) => k.lastUsedAt !== null)).toBe(true);
+    // The keys file's key of this tenant is listed too (issue #22), marked as such, never its digest; another
+    // tenant's file key is not.
+    expect(answer.fileKeys).toEqual([
+      { id: 'file:root', name: 'root', scopes: ['admin'], source: 'file', lastUsedAt: expect.any(Number) },
+    ]);
+    expect(listed.stdout).not.toContain(hashApiKey(rootKey));
 
     const audit = (await fetch(`${queryUrl}/api/v1/audit`, {
       headers: { authorization: `Bearer ${rootKey}` },
@@ -147,7 +158,22 @@ describe('key lifecycle across gravix ingest and gravix query, driven by gravix 
     expect(audit.events.every((e) => e.from.endsWith('127.0.0.1'))).toBe(true);
   }, 180_000);
 
-  it('answers bad arguments, bad ids and a viewer with clear errors and exit codes', async () => {
+  it('answers bad arguments, bad ids, an unreachable server and a viewer with clear errors and exit codes', async () => {
+    const unreachable = await run(
+      process.execPath,
+      [await builtCli(), 'keys', 'list', '--url', `http://127.0.0.1:${await freePort()}`],
+      { env: { ...process.env, GRAVIX_KEY: rootKey } },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect(unreachable).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^gravix keys: cannot reach the query server at http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED\n$/,
+      ),
+    });
+    expect(await keys('rotate', 'nope')).toMatchObject({
+      code: 2,
+      stderr: "gravix keys: rotate needs a key id (gk_ and 16 hex digits), got 'nope'\n",
+    });
     expect(await keys('create', '--name', 'x', '--scopes', 'root')).toMatchObject({
       code: 2,
       stderr: expect.stringContaining(

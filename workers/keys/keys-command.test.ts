@@ -22,20 +22,21 @@ describe('gravix keys arguments', () => {
   });
 
   it('refuses bad arguments before sending anything, naming the option and value', () => {
-    expect(() => parseKeysCommand(['create'], { scopes: 'ingest' }, 0)).toThrow(
-      'gravix keys create needs --name',
-    );
+    expect(() => parseKeysCommand(['create'], { scopes: 'ingest' }, 0)).toThrow('create needs --name');
+    expect(() =>
+      parseKeysCommand(['create'], { name: 'x', scopes: 'query', 'expires-in-days': '0' }, 0),
+    ).toThrow("--expires-in-days must be a whole number from 1 to 3650, got '0'");
     expect(() => parseKeysCommand(['create'], { name: 'x', scopes: 'ingest,root' }, 0)).toThrow(
       "--scopes must be a comma-separated list of ingest, query, operator, admin, got 'ingest,root'",
     );
     expect(() => parseKeysCommand(['revoke', '../../etc'], {}, 0)).toThrow(
-      "gravix keys revoke needs a key id (gk_ and 16 hex digits), got '../../etc'",
+      "revoke needs a key id (gk_ and 16 hex digits), got '../../etc'",
     );
     expect(() => parseKeysCommand(['rotate', 'gk_0123456789abcdef'], { overlap: '-1' }, 0)).toThrow(
       "--overlap must be a whole number from 0 to 2592000, got '-1'",
     );
     expect(() => parseKeysCommand(['delete'], {}, 0)).toThrow(
-      "gravix keys: unknown action 'delete'; use list, create, rotate or revoke",
+      "unknown action 'delete'; use list, create, rotate or revoke",
     );
   });
 });

@@ -28,16 +28,16 @@ export interface KeysOptions {
   overlap?: string;
 }
 
-function positiveInt(value: string, option: string, max: number): number {
-  if (!/^\d+$/.test(value) || Number(value) > max)
-    throw new KeysUsageError(`--${option} must be a whole number from 0 to ${max}, got '${value}'`);
+function wholeNumber(value: string, option: string, min: number, max: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new KeysUsageError(`--${option} must be a whole number from ${min} to ${max}, got '${value}'`);
   return Number(value);
 }
 
 function keyId(positionals: readonly string[], verb: string): string {
   const id = positionals[1];
   if (!id || !idPattern.test(id))
-    throw new KeysUsageError(`gravix keys ${verb} needs a key id (gk_ and 16 hex digits), got '${id ?? ''}'`);
+    throw new KeysUsageError(`${verb} needs a key id (gk_ and 16 hex digits), got '${id ?? ''}'`);
   return id;
 }
 
@@ -49,7 +49,7 @@ export function parseKeysCommand(
   const verb = positionals[0];
   if (verb === 'list') return { verb, method: 'GET', path: '/api/v1/keys' };
   if (verb === 'create') {
-    if (!options.name) throw new KeysUsageError('gravix keys create needs --name');
+    if (!options.name) throw new KeysUsageError('create needs --name');
     const scopes = scopeList.safeParse(options.scopes ?? '');
     if (!scopes.success)
       throw new KeysUsageError(
@@ -57,7 +57,8 @@ export function parseKeysCommand(
       );
     const days = options['expires-in-days'];
     const body: Record<string, unknown> = { name: options.name, scopes: scopes.data };
-    if (days !== undefined) body['expiresAt'] = now + positiveInt(days, 'expires-in-days', 3650) * 86_400_000;
+    if (days !== undefined)
+      body['expiresAt'] = now + wholeNumber(days, 'expires-in-days', 1, 3650) * 86_400_000;
     return { verb, method: 'POST', path: '/api/v1/keys', body };
   }
   if (verb === 'rotate') {
@@ -65,9 +66,9 @@ export function parseKeysCommand(
     const body =
       options.overlap === undefined
         ? {}
-        : { overlapSeconds: positiveInt(options.overlap, 'overlap', 2_592_000) };
+        : { overlapSeconds: wholeNumber(options.overlap, 'overlap', 0, 2_592_000) };
     return { verb, method: 'POST', path: `/api/v1/keys/${id}/rotate`, body };
   }
   if (verb === 'revoke') return { verb, method: 'DELETE', path: `/api/v1/keys/${keyId(positionals, verb)}` };
-  throw new KeysUsageError(`gravix keys: unknown action '${verb ?? ''}'; use list, create, rotate or revoke`);
+  throw new KeysUsageError(`unknown action '${verb ?? ''}'; use list, create, rotate or revoke`);
 }

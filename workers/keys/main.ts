@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { KeysUsageError, parseKeysCommand } from './keys-command.js';
 
+/** The query server did not answer (not running, wrong --url): exit 1 with its address, not undici's "fetch failed". */
+export class QueryServerUnreachableError extends Error {
+  readonly code = 'QUERY_SERVER_UNREACHABLE';
+}
+
 /** The admin key: --key, else GRAVIX_KEY, else the file named by --key-file (gravix dev's <data dir>/dev-api-key). */
 function adminKey(values: Record<string, string | undefined>): string | undefined {
   if (values['key']) return values['key'];
@@ -35,6 +40,13 @@ export async function run(argv: string[]): Promise<number> {
       method: call.method,
       headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       ...('body' in call && { body: JSON.stringify(call.body) }),
+    }).catch((error: unknown) => {
+      // undici says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, ...) is in its cause.
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = cause?.code ?? cause?.message ?? String(error);
+      throw new QueryServerUnreachableError(`cannot reach the query server at ${url}: ${reason}`, {
+        cause: error,
+      });
     });
     const text = await res.text();
     (res.ok ? process.stdout : process.stderr).write(`${text.trimEnd()}\n`);

@@ -109,6 +109,20 @@ function startTenantAudit(
   }).start(config.GRAVIX_TENANTS_AUDIT_MS);
 }
 
+/** The keys file's entries (listed by the key API) and the live ring of them and the managed keys. */
+async function startKeys(config: QueryConfig, keyStore: ObjectKeyStore, log: Logger) {
+  const fileKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
+  const keys = await LiveKeys.start({
+    fileKeys,
+    store: keyStore,
+    reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
+    usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
+    instance: instanceName('query', `${hostname()}:${config.GRAVIX_QUERY_PORT}`),
+    log,
+  });
+  return { keys, fileKeys };
+}
+
 /** Wires engine, service and HTTP app; used by `gravix query` and by `gravix dev`. */
 export async function startQueryServer(
   config: QueryConfig,
@@ -120,14 +134,7 @@ export async function startQueryServer(
   const tenantAudit = startTenantAudit(config, store, audit, log, tenants);
   const signIn = loadSignIn(config, store, log, tenants);
   const keyStore = new ObjectKeyStore(store);
-  const keys = await LiveKeys.start({
-    fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
-    store: keyStore,
-    reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
-    usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
-    instance: instanceName('query', `${hostname()}:${config.GRAVIX_QUERY_PORT}`),
-    log,
-  });
+  const { keys, fileKeys } = await startKeys(config, keyStore, log);
   // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
   const manifests = new RollupManifests(store, { maxAgeMs: config.GRAVIX_QUERY_COMMITS_MAX_AGE_MS });
   const engine = new EngineGuard(await openEngine(config, manifests), {
@@ -151,6 +158,7 @@ export async function startQueryServer(
     keys,
     identity: {
       keyStore,
+      fileKeys,
       keysChanged: () => keys.reload(),
       audit,
       settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,

@@ -1,12 +1,14 @@
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { credentialScopes } from '../../domain/access-scopes.js';
+import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { maxAuditRangeMs, type AuditAction, type AuditEvent } from '../../domain/audit-event.js';
 import {
   KeyNotActiveError,
   KeyNotFoundError,
   createKey,
   keyIdPattern,
+  listFileKeys,
   listKeys,
   maxOverlapMs,
   revokeKey,
@@ -24,6 +26,8 @@ import { QueryParamError, parseRange, parseText } from '../domain/query-params.j
 
 export interface IdentityDeps {
   keyStore: ObjectKeyStore;
+  /** The keys file's entries (GRAVIX_API_KEYS_FILE), listed beside the managed keys; never changed here. */
+  fileKeys?: readonly ApiKeyEntry[];
   /** Called after a key change is stored, so this server applies it at once (others within their reload). */
   keysChanged: () => Promise<void>;
   audit: AuditLog;
@@ -135,7 +139,11 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
   const list = handle(async (req, res) => {
     parseQueryString(req.originalUrl.split('?')[1] ?? '', '/api/v1/keys', []);
     const [{ doc }, usage] = await Promise.all([deps.keyStore.read(), deps.keyStore.readUsage()]);
-    res.json({ keys: listKeys(doc, credentialOf(res).tenant, usage, now()) });
+    const { tenant } = credentialOf(res);
+    res.json({
+      keys: listKeys(doc, tenant, usage, now()),
+      fileKeys: listFileKeys(deps.fileKeys ?? [], tenant, usage),
+    });
   });
 
   const create = handle(async (req, res) => {
