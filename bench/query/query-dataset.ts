@@ -1,10 +1,17 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatencySketch, type LatencyBuckets } from '../../workers/domain/latency-sketch.js';
 import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
-import { buildDataFileKey } from '../../workers/domain/metrics-layout.js';
+import { buildDataFileKey, buildManifestKey } from '../../workers/domain/metrics-layout.js';
+import type { RawPartition } from '../../workers/domain/raw-partition.js';
+import {
+  encodeRollupManifest,
+  rollupVersion,
+  type ManifestOutput,
+} from '../../workers/rollup/domain/rollup-manifest.js';
 import {
   rollUpMinutesToHours,
   rollUpToServices,
@@ -71,6 +78,9 @@ function buildShapes(
   }).sort((a, b) => a.median - b.median);
 }
 
+/** Requests in each (endpoint, minute) cell that saw traffic. */
+const requestsPerCell = 40;
+
 /** How many neighbouring shapes one endpoint's minutes are drawn from. */
 const shapesPerEndpoint = 12;
 
@@ -96,12 +106,12 @@ function hourRows(
         service: `svc-${String(s).padStart(2, '0')}`,
         method: p % 3 === 0 ? 'POST' : 'GET',
         path: `/api/resource-${p}/:id`,
-        requests: 40,
+        requests: requestsPerCell,
         errors5xx,
         errors4xx,
         estimatedRequests: 0,
         status1xx: 0,
-        status2xx: 40 - errors5xx - errors4xx - status3xx,
+        status2xx: requestsPerCell - errors5xx - errors4xx - status3xx,
         status3xx,
         latencySumMs: shape.sum,
         latencyMinMs: shape.min,
@@ -178,6 +188,48 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
 }
 
 /**
+ * The hour's manifest as the rollup commits it (published, sealed), over the files just written: the query side
+ * lists manifests for the tenant's first committed hour and the result cache's keys (docs/adr/0099). The dataset
+ * writes no events or edges, so the events output names an empty file and the edge outputs are absent.
+ */
+function writeManifest(
+  options: DatasetOptions,
+  partition: RawPartition,
+  path: (table: MetricsTable) => string,
+  hour: number,
+  rows: { minutes: number; files: HourFiles },
+): void {
+  const output = (table: MetricsTable, count: number): ManifestOutput => {
+    const bytes = existsSync(path(table)) ? readFileSync(path(table)) : new Uint8Array();
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return { key: buildDataFileKey(table, partition), sha256, rows: count, bytes: bytes.length };
+  };
+  const facts = rows.minutes * requestsPerCell;
+  const manifest = encodeRollupManifest({
+    format: 'gravix.rollup-manifest/v1',
+    ...partition,
+    generation: 1,
+    rollup_version: rollupVersion,
+    inputs_digest: '',
+    inputs: [],
+    outputs: {
+      request_metrics_minute: output('request_metrics_minute', rows.minutes),
+      request_metrics_hour: output('request_metrics_hour', rows.files.hours.length),
+      service_metrics_minute: output('service_metrics_minute', rows.files.serviceMinutes.length),
+      service_metrics_hour: output('service_metrics_hour', rows.files.serviceHours.length),
+      service_events: output('service_events', 0),
+    },
+    published: true,
+    sealed: true,
+    committed_at: new Date(hour + 3_600_000).toISOString(),
+    stats: { lines: facts, duplicates: 0, invalid: 0, facts, events: 0, newest_event_ms: hour + 3_599_999 },
+  });
+  const file = join(options.root, ...buildManifestKey(partition).split('/'));
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, manifest);
+}
+
+/**
  * The hours of the dataset's last day that the rollup would hold in its open-day tiles at the bench's "now"
  * (a few minutes before the data ends, with the default 5-minute lateness): all but the last.
  */
@@ -206,6 +258,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     const path = (table: MetricsTable) =>
       join(options.root, ...buildDataFileKey(table, partition).split('/'));
     const files = writtenHour(path) ?? writeHour(rows, path);
+    writeManifest(options, partition, path, hour, { minutes: rows.length, files });
     day.hours.push(...files.hours);
     day.serviceHours.push(...files.serviceHours);
     day.serviceMinutes.push(...files.serviceMinutes);

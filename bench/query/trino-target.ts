@@ -28,11 +28,11 @@ async function* files(dir: string): AsyncGenerator<string> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) yield* files(path);
-    else if (entry.name.endsWith('.parquet')) yield path;
+    else if (entry.name.endsWith('.parquet') || entry.name.endsWith('.json')) yield path;
   }
 }
 
-/** Copies the dataset's metrics files into the bucket, 8 puts at a time. */
+/** Copies the dataset's metrics files and hour manifests into the bucket, 8 puts at a time. */
 async function upload(root: string, store: S3ObjectStore): Promise<number> {
   const paths: string[] = [];
   for await (const path of files(join(root, 'metrics'))) paths.push(path);

@@ -8,7 +8,7 @@ import {
   openDayTileTables,
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
-import { buildSummarySql, metricsRowsSql, type SqlDialect } from './metrics-sql.js';
+import { buildSummarySql, metricsRowsSql, scansNothing, type SqlDialect } from './metrics-sql.js';
 import { roundLatencyMs } from '../../domain/latency-sketch.js';
 import { toSummaryRow } from './metrics-rows.js';
 import { SqlParams, sqlString } from './sql-statement.js';
@@ -254,6 +254,29 @@ describe('metricsRowsSql (properties)', () => {
         const tables = branchRanges(q, marking, snapshot).map((b) => b.table);
         const service = q.groupBy !== 'endpoint' && !byPath && snapshot.tables.has('service_metrics_minute');
         for (const table of tables) expect(table.startsWith('service_')).toBe(service);
+      }),
+    );
+  });
+
+  it('reads from the first committed hour on exactly once, before it only whole tiles, and nothing when the range ends first', () => {
+    const tileTables = new Set<string>(['request_metrics_day', ...openDayTileTables]);
+    fc.assert(
+      fc.property(queries, fc.integer({ min: -2 * 24, max: 12 * 24 }), ({ query, snapshot }, hours) => {
+        const firstHour = t0 + hours * hour;
+        const cut = { ...snapshot, firstHour };
+        if (query.to <= firstHour) return expect(scansNothing(query, cut)).toBe(true);
+        expect(scansNothing(query, cut)).toBe(false);
+        const branches = branchRanges(query, marking, cut).sort((a, b) => a.from - b.from);
+        let covered = branches[0]!.from;
+        expect(covered).toBeGreaterThanOrEqual(query.from);
+        for (const b of branches) {
+          expect(b.from).toBe(covered);
+          if (b.from < firstHour)
+            expect(tileTables.has(b.table) || b.table.endsWith('_day_hours')).toBe(true);
+          covered = b.to;
+        }
+        expect(covered).toBe(query.to);
+        expect(branches[0]!.from).toBeLessThanOrEqual(Math.max(query.from, firstHour));
       }),
     );
   });

@@ -5,7 +5,13 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
-import { planMetricsScan, type MetricsScanPlan, type TimeRange } from '../domain/plan-metrics-scan.js';
+import {
+  dropBeforeFirstHour,
+  isEmptyPlan,
+  planMetricsScan,
+  type MetricsScanPlan,
+  type TimeRange,
+} from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
 
@@ -211,6 +217,25 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
   return { tables, columns, hours, days, openDays, tile };
 }
 
+/** Which table covers which part of a query's range, for the tables and tiles the tenant's snapshot has. */
+export function metricsScanPlan(query: MetricsQuery, snapshot: TenantSnapshot): MetricsScanPlan {
+  const { tables, hours, days, openDays } = chooseTables(query, snapshot, []);
+  // Only the per-service rows have a quarter-hour open-day tile (a 24-hour chart of a service or of all).
+  const quarters = { openDayQuarters: tables.minute === 'service_metrics_minute' };
+  const plan: MetricsScanPlan = hours
+    ? planMetricsScan(query, days, openDays, quarters)
+    : { days: [], openDays: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
+  return dropBeforeFirstHour(plan, snapshot.firstHour);
+}
+
+/**
+ * Whether a query reads nothing: its whole range lies before the tenant's first committed hour (a compare
+ * overlay before the data starts). The engine answers no rows without a statement.
+ */
+export function scansNothing(query: MetricsQuery, snapshot: TenantSnapshot): boolean {
+  return isEmptyPlan(metricsScanPlan(query, snapshot));
+}
+
 /**
  * The rows a metrics query aggregates, as a derived table with a `minute_ms` time column: day tiles for whole
  * days that have one, hour rows for whole hours and minute rows for the ragged ends (plan-metrics-scan.ts). Day
@@ -224,12 +249,10 @@ export function metricsRowsSql(
   p: SqlParams,
   measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, hours, days, openDays, tile } = chooseTables(query, snapshot, measures);
-  // Only the per-service rows have a quarter-hour open-day tile (a 24-hour chart of a service or of all).
-  const quarters = { openDayQuarters: tables.minute === 'service_metrics_minute' };
-  const plan: MetricsScanPlan = hours
-    ? planMetricsScan(query, days, openDays, quarters)
-    : { days: [], openDays: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
+  const { tables, columns, tile } = chooseTables(query, snapshot, measures);
+  const plan = metricsScanPlan(query, snapshot);
+  if (isEmptyPlan(plan))
+    throw new RangeError('no rows to read: ask scansNothing before building a statement');
   const branch = (table: MetricsTableName, timeColumn: string) => (range: TimeRange) =>
     [
       `SELECT m.${timeColumn} AS minute_ms, ${columns.join(', ')}`,

@@ -71,4 +71,11 @@ describe('rollup freshness', () => {
     await store.put(p11, encodeRollupManifest({ ...manifest, published: false }));
     expect(await manifests.version('acme')).not.toBe(before);
   });
+
+  it("gives the tenant's first committed hour with its tiles, and none for a tenant without manifests", async () => {
+    const { store } = await rolledUpStore();
+    const manifests = new RollupManifests(store);
+    expect((await manifests.tiles('acme')).firstHour).toBe(hour10);
+    expect((await manifests.tiles('other')).firstHour).toBeUndefined();
+  });
 });

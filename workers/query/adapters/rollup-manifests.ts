@@ -15,7 +15,7 @@ import {
 } from '../../domain/metrics-layout.js';
 import { chooseOpenDayCoverage, type ListedOpenDayTile } from '../domain/open-day-coverage.js';
 import type { CommittedEtags } from '../domain/closed-range.js';
-import type { TileDates } from '../domain/tenant-snapshot.js';
+import { firstCommittedHour, type TileDates } from '../domain/tenant-snapshot.js';
 import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
 
 export interface RollupFreshness {
@@ -110,13 +110,17 @@ export class RollupManifests {
     return entry.value;
   }
 
-  /** Dates with a request_metrics_day tile and dates with both day-hours tiles (from committed()). */
+  /**
+   * Dates with a request_metrics_day tile and dates with both day-hours tiles, and the tenant's first committed
+   * hour (from committed()).
+   */
   async tiles(tenant: string): Promise<TileDates> {
     const committed = await this.committed(tenant);
     return {
       dayTiles: new Set(committed.dayTiles.keys()),
       hourTiles: new Set(committed.hourTiles.keys()),
       openDays: new Map([...committed.openDays].map(([date, { hours }]) => [date, hours])),
+      firstHour: firstCommittedHour(committed.manifests.keys()),
     };
   }
 

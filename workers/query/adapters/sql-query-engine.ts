@@ -14,6 +14,7 @@ import {
   buildEventsSql,
   buildLastMinuteSql,
   buildSummarySql,
+  scansNothing,
   type SqlDialect,
 } from './metrics-sql.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
@@ -46,15 +47,28 @@ export abstract class SqlQueryEngine implements QueryEngine {
     return query.groupBy === 'endpoint' ? snapshot : { ...snapshot, dayTiles: new Set() };
   }
 
+  /**
+   * The rows of a metrics statement, or none without asking the engine when the query's range holds no data
+   * (before the tenant's first committed hour): a statement costs Trino its planning and a listing per partition.
+   */
+  private async metricsRows(
+    query: MetricsQuery,
+    build: (snapshot: TenantSnapshot) => SqlStatement,
+  ): Promise<Record<string, unknown>[]> {
+    const snapshot = await this.snapshotFor(query);
+    if (scansNothing(query, snapshot)) return [];
+    return this.rows(build(snapshot), query.signal);
+  }
+
   async counts(query: MetricsQuery): Promise<CountRow[]> {
-    const sql = buildCountsSql(query, this.dialect, await this.snapshotFor(query));
-    return (await this.rows(sql, query.signal)).map(toCountRow);
+    const rows = await this.metricsRows(query, (s) => buildCountsSql(query, this.dialect, s));
+    return rows.map(toCountRow);
   }
 
   async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
     if (this.dialect.mergeBuckets) return this.summariesInOnePass(query);
-    const sql = buildSummarySql(query, this.dialect, await this.snapshotFor(query));
-    return (await this.rows(sql, query.signal)).map(toSummaryRow);
+    const rows = await this.metricsRows(query, (s) => buildSummarySql(query, this.dialect, s));
+    return rows.map(toSummaryRow);
   }
 
   /**
@@ -64,18 +78,16 @@ export abstract class SqlQueryEngine implements QueryEngine {
    */
   private async summariesInOnePass(query: MetricsQuery): Promise<SummaryRow[]> {
     const rankHere = query.top?.by === 'p95';
-    const sql = buildHistogramsSql(
-      rankHere ? { ...query, top: undefined } : query,
-      this.dialect,
-      await this.snapshotFor(query),
-    );
-    const rows = (await this.rows(sql, query.signal)).map((r) => summarizeHistogram(toHistogramRow(r)));
+    const asked = rankHere ? { ...query, top: undefined } : query;
+    const found = await this.metricsRows(asked, (s) => buildHistogramsSql(asked, this.dialect, s));
+    const rows = found.map((r) => summarizeHistogram(toHistogramRow(r)));
     return (rankHere ? applyTop(rows, query) : rows).map(({ p95Index: _, ...row }) => row);
   }
 
   async histograms(query: MetricsQuery): Promise<HistogramRow[]> {
-    const sql = buildHistogramsSql({ ...query, top: undefined }, this.dialect, await this.snapshotFor(query));
-    return (await this.rows(sql, query.signal)).map(toHistogramRow);
+    const asked = { ...query, top: undefined };
+    const rows = await this.metricsRows(asked, (s) => buildHistogramsSql(asked, this.dialect, s));
+    return rows.map(toHistogramRow);
   }
 
   async events(query: EventsQuery): Promise<EventRow[]> {

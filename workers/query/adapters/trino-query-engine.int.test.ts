@@ -16,6 +16,7 @@ import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
 import { buildTrinoTableDdl, TrinoQueryEngine } from './trino-query-engine.js';
 import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
+import { QueryService } from '../app/query-service.js';
 
 let minio: MinioServer;
 let trino: TrinoServer;
@@ -163,6 +164,20 @@ describe('The warm-up of a starting Trino engine', () => {
       (q) => !before.has(q.queryId) && q.query.startsWith('EXECUTE IMMEDIATE'),
     );
     expect(warmUp.map((q) => q.query.includes("'_warmup'"))).toEqual([true, true, true]);
+  }, 900_000);
+});
+
+describe("A compare overlay before the tenant's first committed hour", () => {
+  it('costs Trino no statement: only the current range is asked (docs/adr/0099)', async () => {
+    const engine = await openTrino();
+    const service = new QueryService(engine, new RollupManifests(store));
+    const before = new Set((await trinoStatements()).map((q) => q.queryId));
+    const [from, to] = [Date.parse('2026-11-20T10:00:00Z'), Date.parse('2026-11-20T12:00:00Z')];
+    const answer = await service.timeseries({ tenant: 'acme', from, to, stepMs: 3_600_000, compare: '7d' });
+    expect(answer.compare!.points.map((p) => p.requests)).toEqual([0, 0]);
+    const sent = (await trinoStatements()).filter((q) => !before.has(q.queryId));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.query).toContain("'2026-11-20'");
   }, 900_000);
 });
 

@@ -1,4 +1,4 @@
-import { planMetricsScan } from './plan-metrics-scan.js';
+import { dropBeforeFirstHour, isEmptyPlan, planMetricsScan } from './plan-metrics-scan.js';
 
 const h = 3_600_000;
 const m = 60_000;
@@ -161,5 +161,52 @@ describe('planMetricsScan', () => {
     expect(
       planMetricsScan(hourly, new Set(), open, { openDayQuarters: true }).openDayQuarters,
     ).toBeUndefined();
+  });
+});
+
+describe('dropBeforeFirstHour', () => {
+  const tiles = new Set(['2026-11-18', '2026-11-19']);
+  const open = new Map([['2026-11-20', 5]]);
+  const week = { from: t0 - 5 * d + 10 * m, to: t0 + 5 * h + 20 * m, groupBy: 'endpoint' as const };
+
+  it('cuts hour and minute ranges at the first committed hour and keeps every tile that ends after it', () => {
+    const plan = planMetricsScan(week, tiles, open);
+    expect(dropBeforeFirstHour(plan, t0 - 2 * d + 3 * h)).toEqual({
+      days: [{ from: t0 - 2 * d, to: t0 }],
+      openDays: [{ from: t0, to: t0 + 5 * h }],
+      hours: [],
+      minutes: [{ from: t0 + 5 * h, to: week.to }],
+    });
+    expect(dropBeforeFirstHour(plan, t0 - 3 * d - 7 * h)).toEqual({
+      ...plan,
+      hours: [{ from: t0 - 3 * d - 7 * h, to: t0 - 2 * d }],
+      minutes: [{ from: t0 + 5 * h, to: week.to }],
+    });
+  });
+
+  it('leaves a plan alone when the first hour is unknown or before the range', () => {
+    const plan = planMetricsScan(week, tiles, open);
+    expect(dropBeforeFirstHour(plan, undefined)).toBe(plan);
+    expect(dropBeforeFirstHour(plan, week.from - h)).toEqual(plan);
+  });
+
+  it('reads nothing of a range that ends before the first hour, and only then', () => {
+    const lastWeek = { ...week, from: week.from - 7 * d, to: week.to - 7 * d };
+    const plan = planMetricsScan(lastWeek, new Set(), new Map());
+    expect(isEmptyPlan(dropBeforeFirstHour(plan, lastWeek.to))).toBe(true);
+    expect(isEmptyPlan(dropBeforeFirstHour(plan, lastWeek.to - m))).toBe(false);
+    expect(dropBeforeFirstHour(plan, t0 - 7 * d + 4 * h)).toEqual({
+      days: [],
+      openDays: [],
+      hours: [{ from: t0 - 7 * d + 4 * h, to: t0 - 7 * d + 5 * h }],
+      minutes: [{ from: t0 - 7 * d + 5 * h, to: lastWeek.to }],
+    });
+  });
+
+  it('keeps the quarter-hour mark only while an open day is still read', () => {
+    const day = { from: t0 - 15 * m, to: t0 + 5 * h + 52 * m, groupBy: 'step' as const, stepMs: 15 * m };
+    const plan = planMetricsScan(day, new Set(), open, { openDayQuarters: true });
+    expect(dropBeforeFirstHour(plan, t0).openDayQuarters).toBe(true);
+    expect(dropBeforeFirstHour(plan, t0 + 6 * h)).toEqual({ days: [], openDays: [], hours: [], minutes: [] });
   });
 });

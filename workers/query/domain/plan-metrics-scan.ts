@@ -111,3 +111,30 @@ export function planMetricsScan(
   }
   return plan;
 }
+
+/**
+ * The plan without what lies before `firstHour`, the start of the tenant's earliest committed hour (docs/adr/0099):
+ * no table holds a row before it (the rollup commits an hour's manifest before its files, and retention deletes
+ * the files before the manifest). Hour and minute ranges are cut there; a day or open-day tile is dropped only
+ * when it ends before it (a tile holds only rows of committed hours). A compare overlay over a week with no data
+ * then reads nothing, instead of Trino listing each of its 168 empty hour partitions.
+ */
+export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | undefined): MetricsScanPlan {
+  if (firstHour === undefined) return plan;
+  const cut = (ranges: TimeRange[]) =>
+    ranges.flatMap((r) => (r.to <= firstHour ? [] : [{ from: Math.max(r.from, firstHour), to: r.to }]));
+  const whole = (ranges: TimeRange[]) => ranges.filter((r) => r.to > firstHour);
+  const openDays = whole(plan.openDays);
+  return {
+    days: whole(plan.days),
+    openDays,
+    ...(plan.openDayQuarters && openDays.length > 0 && { openDayQuarters: true as const }),
+    hours: cut(plan.hours),
+    minutes: cut(plan.minutes),
+  };
+}
+
+/** Whether a plan reads no range at all (its query's answer is no rows). */
+export function isEmptyPlan(plan: MetricsScanPlan): boolean {
+  return plan.days.length + plan.openDays.length + plan.hours.length + plan.minutes.length === 0;
+}

@@ -22,10 +22,15 @@ export interface TenantSnapshot {
    * the largest coverage every one of them has.
    */
   readonly openDays: ReadonlyMap<string, number>;
+  /**
+   * The start (ms) of the tenant's earliest committed hour, from the listing of its manifests: no table holds a row
+   * before it, so a plan reads nothing there (docs/adr/0099). Absent when not known: the whole range is read.
+   */
+  readonly firstHour?: number;
 }
 
 /** The tile dates of a snapshot, as the rollup's listing gives them (RollupManifests.tiles). */
-export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles' | 'openDays'>;
+export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles' | 'openDays' | 'firstHour'>;
 
 /** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
 export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSnapshot {
@@ -36,4 +41,16 @@ export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): Te
     openDays: new Map(),
     ...overrides,
   };
+}
+
+/**
+ * The start of the earliest hour among committed partitions ("YYYY-MM-DD/HH", CommittedEtags.manifests' keys);
+ * undefined for none. The keys sort by time, so the smallest one is the earliest.
+ */
+export function firstCommittedHour(partitions: Iterable<string>): number | undefined {
+  let first: string | undefined;
+  for (const partition of partitions) if (first === undefined || partition < first) first = partition;
+  if (first === undefined) return undefined;
+  const ms = Date.parse(`${first.slice(0, 10)}T${first.slice(11, 13)}:00:00Z`);
+  return Number.isNaN(ms) ? undefined : ms;
 }

@@ -412,6 +412,17 @@ export function describeQueryEngineContract(
       }
     });
 
+    it("answers a compare=7d overlay that lies before the tenant's first hour with empty steps", async () => {
+      // The week before holds no committed hour: the plan reads nothing there (docs/adr/0099), as it found nothing.
+      const stepMs = 3_600_000;
+      const { points, compare } = await service.timeseries({ tenant, from, to, stepMs, compare: '7d' });
+      expect(points.reduce((n, p) => n + p.requests, 0)).toBe(facts.length);
+      expect(compare!.points.map((p) => [p.t, p.requests, p.p95])).toEqual([
+        [from, 0, null],
+        [from + stepMs, 0, null],
+      ]);
+    });
+
     it('returns deploy markers in the range', async () => {
       const { events } = await service.events(tenant, from, to);
       expect(events).toEqual([
