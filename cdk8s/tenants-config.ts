@@ -24,7 +24,7 @@ export const TENANTS_FILE = 'tenants.yaml';
 export const TENANT_AUTHORS_FILE = 'tenant-authors.yaml';
 export const TENANTS_VOLUME = 'tenants';
 
-/** The tenants a pass publishes; `gravix synth` (no cluster to read them from) publishes none. */
+/** The tenants a pass publishes; `gravix synth` publishes the GravixTenant objects of its file (cdk8s/synth-tenants.ts). */
 export interface PublishedTenants {
   settings: readonly TenantSettings[];
   authors: Readonly<Record<string, TenantAuthor>>;

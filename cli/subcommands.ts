@@ -205,11 +205,12 @@ ${helpFlag}`,
     summary: 'print the manifests for a GravixPipeline (-f pipeline.yaml)',
     help: `usage: gravix synth -f pipeline.yaml [--without-prometheus-operator]
 
-Prints every child of each GravixPipeline in the file as YAML, for GitOps users. Generated Secrets get fresh random
+Prints every child of each GravixPipeline in the file as YAML, for GitOps users. GravixTenant objects in the same
+file that name one of its pipelines go into that pipeline's tenants ConfigMap. Generated Secrets get fresh random
 values on every run: commit them once (or seal them) and keep them.
 
 options:
-  -f, --filename FILE            the GravixPipeline manifest(s) (required)
+  -f, --filename FILE            the GravixPipeline (and GravixTenant) manifest(s) (required)
   --without-prometheus-operator  leave out ServiceMonitor and PrometheusRule objects
 ${helpFlag}`,
     load: () => import('../cdk8s/main.js'),
