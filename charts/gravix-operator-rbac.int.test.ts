@@ -16,6 +16,7 @@ import { installCrd } from '../operator/testing/kube-test-env.js';
 import { crdStoringIn } from '../operator/testing/previous-release-crd.js';
 import { upgradePipelineCrd } from '../operator/adapters/crd-upgrade.js';
 import { KubeClient } from '../operator/adapters/kube-client.js';
+import { KubeStorageClasses } from '../operator/adapters/storage-classes.js';
 import { connectionFromKubeConfig } from '../operator/adapters/kube-connection.js';
 import { ObjectClient, type AnyObject as KubeObject } from '../operator/testing/object-client.js';
 
@@ -246,6 +247,47 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
       metadata: { name: 'gamma-ingest', namespace: 'team-b' },
     });
     expect(outside.status).toBe(404);
+  });
+
+  it('reads StorageClasses and the Prometheus operator CRDs (by name only) with the cluster reads, and gets 403 without', async () => {
+    await client.create({
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'rbac-expandable' },
+      provisioner: 'example.com/disk',
+      allowVolumeExpansion: true,
+    } as unknown as KubeObject);
+    const crdList = (as: KubeClient, name: string) =>
+      as
+        .request({
+          method: 'GET',
+          path: '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+          query: { fieldSelector: `metadata.name=${name}` },
+        })
+        .then(
+          () => 200,
+          (e: { status?: number }) => e.status,
+        );
+    const as = async (namespace: string, account: string) =>
+      new KubeClient(await connectionFromKubeConfig(await serviceAccountKubeConfig(namespace, account)));
+    // The cluster-wide install (first test) carries the cluster reads.
+    const cluster = await as('gravix-system', 'gravix-gravix-operator');
+    const scoped = await as('team-a', 'scoped-gravix-operator');
+    try {
+      expect(await new KubeStorageClasses(cluster).expansion('rbac-expandable')).toEqual({
+        readable: true,
+        exists: true,
+        allowVolumeExpansion: true,
+      });
+      expect(await crdList(cluster, 'servicemonitors.monitoring.coreos.com')).toBe(200);
+      expect(await crdList(cluster, 'gravixpipelines.gravix.dev')).toBe(403);
+      // The default namespaced install cannot tell: the apiserver's refusal of a growth decides (docs/adr/0105).
+      expect(await new KubeStorageClasses(scoped).expansion('rbac-expandable')).toEqual({ readable: false });
+      expect(await crdList(scoped, 'servicemonitors.monitoring.coreos.com')).toBe(403);
+    } finally {
+      cluster.close();
+      scoped.close();
+    }
   });
 
   it('migrates every stored pipeline as the crd-upgrade hook ServiceAccount, with nothing more than its rules', async () => {

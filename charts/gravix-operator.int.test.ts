@@ -3,7 +3,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { renderAlertRuleCrdYaml, renderCrdYaml, renderTenantCrdYaml } from '../crds/write-crd.js';
 import { buildPipelineValuesSchema } from '../crds/pipeline-values-schema.js';
 import { loadConfig } from '../operator/config.js';
-import { rbacRules } from '../operator/domain/kind-registry.js';
+import { clusterReadRules, rbacRules } from '../operator/domain/kind-registry.js';
 import { startKubeApiserver, type KubeApiserver } from '../testbin/harness/kube-apiserver.js';
 import { runTool } from '../testbin/harness/run-tool.js';
 import { repoPath, testbinPaths } from '../testbin/harness/testbin-paths.js';
@@ -169,6 +169,30 @@ describe('gravix-operator chart (offline)', () => {
       );
       expect(manager?.rules).toEqual(rbacRules());
     }
+  });
+
+  it('grants the cluster-scoped reads (StorageClasses, the Prometheus operator CRDs by name) only with watchAllNamespaces or rbac.clusterReads', async () => {
+    const clusterReads = async (...extra: string[]) => {
+      const { stdout } = await helm('template', 'gx', operatorChart, '-n', 'gravix-system', ...extra);
+      const objects = parseManifests(stdout);
+      const role = objects.find(
+        (o) => o.kind === 'ClusterRole' && o.metadata.name === 'gx-gravix-operator-cluster-reads',
+      );
+      const binding = objects.find(
+        (o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'gx-gravix-operator-cluster-reads',
+      ) as (KubeObject & { subjects?: unknown[] }) | undefined;
+      return { rules: role?.rules, subjects: binding?.subjects };
+    };
+    const subjects = [{ kind: 'ServiceAccount', name: 'gx-gravix-operator', namespace: 'gravix-system' }];
+    expect(await clusterReads()).toEqual({ rules: undefined, subjects: undefined });
+    expect(await clusterReads('--set', 'watchAllNamespaces=true')).toEqual({
+      rules: clusterReadRules(),
+      subjects,
+    });
+    expect(await clusterReads('--set', 'rbac.clusterReads=true')).toEqual({
+      rules: clusterReadRules(),
+      subjects,
+    });
   });
 
   it('limits the operator pods to the API server endpoints it is given, and to its ports when none is known', async () => {

@@ -11,12 +11,11 @@ import {
   ALERT_RULE_NAME,
   ALERT_SERVICE,
   alertHookSecret,
+  alertLeaderAndStandbys,
   alertPodHmacKey,
-  alertPodMetrics,
   alertsSpec,
   alertTrafficNdjson,
   errorRateRule,
-  metricValue,
   postFactsViaIngress,
   rotateAlertHookKey,
   startClusterWebhook,
@@ -28,7 +27,6 @@ import { pipelineStore, secretValue as secretOf } from './testing/cluster-gravix
 import {
   availableFor,
   componentPods,
-  oneReadyPod,
   restarts,
   rolloutProblem,
   workloadPods,
@@ -45,10 +43,11 @@ import { ingestLoad, serviceClusterIp } from './testing/ingest-load.js';
  * the query token, shows exactly the facts that were sent. The same pipeline runs the alert worker as a pod
  * (issue #20): a GravixAlertRule on one service's error rate, 5xx traffic through the Ingress, and the worker,
  * evaluating through Trino once the rollup committed those minutes, posts a signed webhook to a receiver this test
- * runs on the node address; the rule's status and the pod's /metrics say so. The channel's HMAC key is rotated
- * under the running alert pod before it fires (the notification is signed with the new key, no restart), and the
- * alert pod is deleted while the alert fires (no second notification; the resolve arrives once traffic is
- * healthy). Last, the pipeline is upgraded to a new `spec.version` with helm under ingest load (issue #16): every
+ * runs on the node address; the rule's status and the pod's /metrics say so. The alert worker runs two
+ * replicas: exactly one holds the Lease and evaluates (the other's /metrics count no evaluation). The channel's
+ * HMAC key is rotated under the running leader before it fires (the notification is signed with the new key, no
+ * restart), and the leader's pod is killed while the alert fires (the standby takes the Lease and evaluates, no
+ * second notification; the resolve arrives once traffic is healthy). Last, the pipeline is upgraded to a new `spec.version` with helm under ingest load (issue #16): every
  * pod rolls, none is stuck, every acknowledged fact is stored and counted, the rollup goes on.
  */
 
@@ -70,7 +69,6 @@ const nextTag = 'e2e-next';
 const upgradeService = 'e2e-upgrade';
 
 const alertPods = () => componentPods(namespace, release, 'alert');
-const runningAlertPod = () => oneReadyPod(namespace, release, 'alert');
 
 /** Requests the query API counts for a service over the last hour, through the Ingress. */
 async function countedRequests(svc: string, token: string): Promise<number> {
@@ -235,8 +233,9 @@ describe('Gravix end to end on the single-node cluster', () => {
 
   it('rotates the alert channel HMAC key under the running alert pod: the kubelet swaps the file in place', async () => {
     // The worker read the first key when it started; the kubelet's syncFrequency is 10 s on the test cluster
-    // (testbin/cluster/cluster.sh), 1 min by default.
-    const pod = await runningAlertPod();
+    // (testbin/cluster/cluster.sh), 1 min by default. The leader is the replica that will send.
+    const { leader } = await alertLeaderAndStandbys(namespace, release, 'one alert leader of two Ready pods');
+    const pod = leader.pod;
     firstHmacKey = hook!.hmacKey;
     expect((await alertPodHmacKey(namespace, pod.metadata.name)) === firstHmacKey).toBe(true);
     await rotateAlertHookKey(namespace, hookSecret, hook!);
@@ -354,12 +353,13 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect(header).toEqual(['NAME', 'KIND', 'PIPELINE', 'STATE', 'VALUE', 'FIRING', 'EVALUATED']);
     expect(row!.slice(0, 6)).toEqual([ALERT_RULE_NAME, 'threshold', release, 'firing', '50.0%', '1']);
 
-    const metrics = await alertPodMetrics(namespace, release);
-    expect(metricValue(metrics, 'gravix_alert_leader', {})).toBe(1);
-    expect(metricValue(metrics, 'gravix_alert_evaluations_total', { result: 'ok' })).toBeGreaterThan(0);
-    expect(
-      metricValue(metrics, 'gravix_alert_notifications_total', { channel: 'e2e-hook', outcome: 'sent' }),
-    ).toBe(1);
+    // Exactly one of the two replicas evaluates: the Lease holder, the pod the key was rotated under; the standby
+    // has evaluated nothing and sent nothing.
+    const { leader, standbys } = await alertLeaderAndStandbys(namespace, release, 'one alert leader');
+    expect(leader.pod.metadata.uid).toBe(rotatedUnder!.metadata.uid);
+    expect(leader.evaluations).toBeGreaterThan(0);
+    expect(leader.sent).toBe(1);
+    expect(standbys.map((s) => [s.evaluations, s.sent])).toEqual([[0, 0]]);
     // Query and alert open Trino (DDL, warm-up) before they listen: the startup probe gives them time, where
     // liveness alone killed both 2-3 times at load 30. (A worker may still exit and restart when Trino is not up.)
     const kills = await kubectl([
@@ -376,26 +376,39 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect(hook!.received.filter((r) => r.path === '/hooks/gravix')).toHaveLength(1);
   }, 600_000);
 
-  it('loses the alert pod while the alert fires: no second notification, and the resolve arrives once healthy', async () => {
+  it("kills the alert leader's pod while the alert fires: the standby takes over, no second notification, one resolve", async () => {
     const hooks = () => hook!.received.filter((r) => r.path === '/hooks/gravix');
-    const old = await runningAlertPod();
-    await kubectl(['-n', namespace, 'delete', 'pod', old.metadata.name, '--wait=true', '--timeout=3m']);
-    const next = await runningAlertPod();
-    expect(next.metadata.uid).not.toBe(old.metadata.uid);
-    // The new pod takes the Lease and evaluates the still-firing rule from the state in the store: it must not
-    // announce it again.
-    await waitFor(
-      'the new alert pod leading and evaluating',
-      async () => {
-        const metrics = await alertPodMetrics(namespace, release);
-        return (
-          metricValue(metrics, 'gravix_alert_leader', {}) === 1 &&
-          (metricValue(metrics, 'gravix_alert_evaluations_total', { result: 'ok' }) ?? 0) > 0
-        );
-      },
-      300_000,
-      3_000,
+    const before = await alertLeaderAndStandbys(namespace, release, 'one alert leader and its standby');
+    const standby = before.standbys[0]!.pod;
+    // Killed as a node loss would: no grace period, the pod object gone at once. Whether the dying worker still
+    // releases the Lease or the standby waits out its 15 s, the standby must not announce the firing rule again.
+    const killed = Date.now();
+    await kubectl([
+      '-n',
+      namespace,
+      'delete',
+      'pod',
+      before.leader.pod.metadata.name,
+      '--grace-period=0',
+      '--force',
+      '--wait=false',
+    ]);
+    const after = await alertLeaderAndStandbys(
+      namespace,
+      release,
+      'the standby leading and evaluating, the replacement pod standing by',
+      (leader, standbys) =>
+        leader.pod.metadata.uid === standby.metadata.uid &&
+        leader.evaluations > 0 &&
+        standbys.every((s) => s.pod.metadata.uid !== before.leader.pod.metadata.uid),
     );
+    process.stderr.write(
+      `alert Lease handed over and evaluating ${(Date.now() - killed) / 1000} s after the kill\n`,
+    );
+    // The replacement pod the Deployment started stands by: it evaluates nothing.
+    expect(after.standbys.map((s) => s.evaluations)).toEqual([0]);
+    // The new leader evaluated the still-firing rule from the state in the store: it did not announce it again.
+    expect(after.leader.sent).toBe(0);
     expect(hooks()).toHaveLength(1);
     expect(await kubectl(['-n', namespace, 'get', 'gravixalertrules', ALERT_RULE_NAME])).toMatch(
       /\sfiring\s/,
@@ -424,8 +437,8 @@ describe('Gravix end to end on the single-node cluster', () => {
       `${registry}/gravix/gravix-workers:${nextTag}`,
     ]);
     const before = new Set((await workloadPods(namespace, release)).map((p) => p.metadata.uid));
-    // ingest, query, rollup, alert, the Trino coordinator and MinIO.
-    expect(before.size).toBe(6);
+    // ingest, query, rollup, two alert replicas, the Trino coordinator and MinIO.
+    expect(before.size).toBe(7);
     const generation = Number(
       await kubectl([
         '-n',

@@ -31,4 +31,22 @@ describe('operator loadConfig', () => {
       retryPeriodMs: 2_000,
     });
   });
+
+  it('asks for an unserved optional kind again after 1 minute, doubling to 10, unless told otherwise', () => {
+    expect(loadConfig({}).optionalKindRetry).toEqual({ firstMs: 60_000, maxMs: 600_000 });
+    expect(
+      loadConfig({
+        GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS: '30',
+        GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS: '120',
+      }).optionalKindRetry,
+    ).toEqual({ firstMs: 30_000, maxMs: 120_000 });
+    expect(() =>
+      loadConfig({
+        GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS: '900',
+        GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS: '600',
+      }),
+    ).toThrow(
+      'invalid operator configuration: GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS="900": must not exceed GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS (600)',
+    );
+  });
 });

@@ -19,6 +19,14 @@ const configSchema = z.object({
   GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS: z.coerce.number().min(0.5).max(599).default(10),
   GRAVIX_OPERATOR_LEASE_RETRY_SECONDS: z.coerce.number().min(0.1).max(60).default(2),
   GRAVIX_OPERATOR_IDENTITY: z.string().min(1).optional().describe('defaults to the hostname (the pod name)'),
+  GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS: int(1, 86_400)
+    .default(60)
+    .describe('first wait before an unserved optional kind (Prometheus operator CRDs) is asked for again'),
+  GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS: int(1, 86_400)
+    .default(600)
+    .describe(
+      'the wait doubles up to this: the latest a later-installed Prometheus operator is noticed without CRD reads',
+    ),
   GRAVIX_OPERATOR_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
   // Injected by the kubelet into every pod; their presence means "in-cluster".
   KUBERNETES_SERVICE_HOST: z.string().min(1).optional(),
@@ -43,14 +51,17 @@ export interface OperatorConfig {
     retryPeriodMs: number;
     identity: string;
   };
+  /** Unserved optional kinds are asked for again after firstMs, doubling up to maxMs (docs/adr/0105). */
+  optionalKindRetry: { firstMs: number; maxMs: number };
   logLevel: string;
 }
 
 /**
  * Never two leaders needs retry < renew deadline < lease duration: a leader steps down at its renew deadline,
- * before a standby may take a lease it has seen unchanged for a whole lease duration.
+ * before a standby may take a lease it has seen unchanged for a whole lease duration. The optional kinds' first
+ * retry cannot exceed its cap.
  */
-function checkLeaseTiming(c: z.infer<typeof configSchema>): void {
+function checkTimings(c: z.infer<typeof configSchema>): void {
   const lease = c.GRAVIX_OPERATOR_LEASE_SECONDS;
   const deadline = c.GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS;
   const retry = c.GRAVIX_OPERATOR_LEASE_RETRY_SECONDS;
@@ -63,6 +74,12 @@ function checkLeaseTiming(c: z.infer<typeof configSchema>): void {
     issues.push(
       `GRAVIX_OPERATOR_LEASE_RETRY_SECONDS="${retry}": must be less than GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS (${deadline})`,
     );
+  const first = c.GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS;
+  const max = c.GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS;
+  if (first > max)
+    issues.push(
+      `GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS="${first}": must not exceed GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS (${max})`,
+    );
   if (issues.length > 0) throw new ConfigError(issues, { subject: 'operator' });
 }
 
@@ -72,7 +89,7 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
     Object.entries(env).filter(([k]) => k.startsWith('GRAVIX_OPERATOR_') || IN_CLUSTER_KEYS.includes(k)),
   );
   const c = parseConfig(configSchema, known, { subject: 'operator' });
-  checkLeaseTiming(c);
+  checkTimings(c);
   return {
     namespace: c.GRAVIX_OPERATOR_NAMESPACE,
     apiserver: {
@@ -92,6 +109,10 @@ export function loadConfig(env: Record<string, string | undefined>): OperatorCon
       renewDeadlineMs: c.GRAVIX_OPERATOR_LEASE_RENEW_DEADLINE_SECONDS * 1000,
       retryPeriodMs: c.GRAVIX_OPERATOR_LEASE_RETRY_SECONDS * 1000,
       identity: c.GRAVIX_OPERATOR_IDENTITY ?? hostname(),
+    },
+    optionalKindRetry: {
+      firstMs: c.GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_SECONDS * 1000,
+      maxMs: c.GRAVIX_OPERATOR_OPTIONAL_KIND_RETRY_MAX_SECONDS * 1000,
     },
     logLevel: c.GRAVIX_OPERATOR_LOG_LEVEL,
   };

@@ -4,6 +4,7 @@ import { CachedChildren, ChildCache } from './adapters/child-cache.js';
 import { ChildWriter } from './adapters/child-writer.js';
 import { PrometheusOperatorDiscovery } from './adapters/discovery.js';
 import { EventRecorder } from './adapters/event-recorder.js';
+import { KubeStorageClasses } from './adapters/storage-classes.js';
 import { KubeClient } from './adapters/kube-client.js';
 import {
   connectionFromKubeConfig,
@@ -59,6 +60,7 @@ function buildReconciler(client: KubeClient, logger: Logger) {
     children: new CachedChildren(new ChildWriter(client, FIELD_MANAGER), cache),
     tenants: new CachedTenants(client, tenantCache),
     events: new EventRecorder(client, FIELD_MANAGER, logger),
+    storageClasses: new KubeStorageClasses(client),
     logger,
     generate: randomSecret,
     prometheusOperator: () => discovery.present(),

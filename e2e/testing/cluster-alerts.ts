@@ -1,6 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { request } from 'node:http';
 import { kubectl, testCluster } from '../../testbin/harness/cluster.js';
+import { waitUntil } from '../../testbin/harness/wait-until.js';
+import { componentPods, podReady, type Pod } from './cluster-rollout.js';
 import { startHttpReceiver, type ReceivedRequest } from '../../workers/alert/testing/http-receiver.js';
 import { ALERT_RULE_API_VERSION, ALERT_RULE_KIND } from '../../crds/gravix-alert-rule-crd.js';
 
@@ -60,11 +62,14 @@ export async function alertPodHmacKey(namespace: string, pod: string): Promise<s
   return (await kubectl(['-n', namespace, 'exec', pod, '--', 'node', '-e', read])).trim();
 }
 
-/** spec.alerts of the pipeline: one replica (the Lease still elects it), one signed webhook channel. */
+/** Alert worker replicas in the e2e pipeline: two, so the Lease has a standby to hand over to. */
+export const ALERT_REPLICAS = 2;
+
+/** spec.alerts of the pipeline: two replicas (the Lease elects one evaluator), one signed webhook channel. */
 export function alertsSpec(secretName: string) {
   return {
     enabled: true,
-    replicas: 1,
+    replicas: ALERT_REPLICAS,
     channels: [
       {
         name: CHANNEL,
@@ -157,25 +162,66 @@ export function webhookSignatureProblem(hmacKey: string, req: ReceivedRequest): 
   return timingSafeEqual(expected, Buffer.from(v1, 'hex')) ? undefined : 'HMAC does not match the body';
 }
 
-/** The alert worker pod's /metrics, fetched from the host over the pod bridge. */
-export async function alertPodMetrics(namespace: string, pipeline: string): Promise<string> {
-  const ip = (
-    await kubectl([
-      '-n',
-      namespace,
-      'get',
-      'pods',
-      '-l',
-      `app.kubernetes.io/instance=${pipeline},app.kubernetes.io/component=alert`,
-      '--field-selector=status.phase=Running',
-      '-o',
-      'jsonpath={.items[0].status.podIP}',
-    ])
-  ).trim();
+/** One alert worker pod's /metrics, fetched from the host over the pod bridge. */
+export async function alertPodMetrics(pod: Pod): Promise<string> {
+  const ip = pod.status.podIP;
+  if (!ip) throw new Error(`alert pod ${pod.metadata.name} has no IP yet`);
   // HTTP_PORT of the pipeline's workers (cdk8s/pipeline-config.ts; GRAVIX_ALERT_METRICS_PORT in cdk8s/alerting.ts).
   const res = await fetch(`http://${ip}:8080/metrics`, { signal: AbortSignal.timeout(10_000) });
   if (res.status !== 200) throw new Error(`GET http://${ip}:8080/metrics answered ${res.status}`);
   return res.text();
+}
+
+export interface AlertPodView {
+  pod: Pod;
+  leader: boolean;
+  /** gravix_alert_evaluations_total{result="ok"}: 0 for a replica that never evaluated. */
+  evaluations: number;
+  /** gravix_alert_notifications_total{outcome="sent"} of the e2e channel. */
+  sent: number;
+}
+
+/** What each Ready, not terminating alert pod says of itself on /metrics. */
+export async function alertPodViews(namespace: string, pipeline: string): Promise<AlertPodView[]> {
+  const pods = (await componentPods(namespace, pipeline, 'alert')).filter(
+    (p) => !p.metadata.deletionTimestamp && podReady(p),
+  );
+  return Promise.all(
+    pods.map(async (pod) => {
+      const metrics = await alertPodMetrics(pod);
+      return {
+        pod,
+        leader: metricValue(metrics, 'gravix_alert_leader', {}) === 1,
+        evaluations: metricValue(metrics, 'gravix_alert_evaluations_total', { result: 'ok' }) ?? 0,
+        sent:
+          metricValue(metrics, 'gravix_alert_notifications_total', { channel: CHANNEL, outcome: 'sent' }) ??
+          0,
+      };
+    }),
+  );
+}
+
+/**
+ * Waits until `replicas` alert pods are Ready and exactly one of them holds the Lease (and `accept` agrees), then
+ * returns the leader and the standbys as their /metrics describe them.
+ */
+export function alertLeaderAndStandbys(
+  namespace: string,
+  pipeline: string,
+  what: string,
+  accept: (leader: AlertPodView, standbys: AlertPodView[]) => boolean = () => true,
+  timeoutMs = 300_000,
+): Promise<{ leader: AlertPodView; standbys: AlertPodView[] }> {
+  return waitUntil(
+    async () => {
+      const views = await alertPodViews(namespace, pipeline);
+      const leaders = views.filter((v) => v.leader);
+      if (views.length !== ALERT_REPLICAS || leaders.length !== 1) return undefined;
+      const standbys = views.filter((v) => !v.leader);
+      return accept(leaders[0]!, standbys) ? { leader: leaders[0]!, standbys } : undefined;
+    },
+    { what, timeoutMs, intervalMs: 3_000 },
+  );
 }
 
 /** The value of one Prometheus sample line (`name{labels} value`), or undefined when absent. */

@@ -15,6 +15,7 @@ export interface Pod {
   spec: { containers: { image: string }[] };
   status: {
     phase: string;
+    podIP?: string;
     conditions?: { type: string; status: string }[];
     containerStatuses?: { restartCount: number }[];
   };

@@ -10,6 +10,8 @@ export interface WatcherOptions {
   /** Collection path, e.g. /apis/apps/v1/deployments or a namespaced one. */
   path: string;
   labelSelector?: string;
+  /** e.g. `metadata.name=<name>`: one object, which RBAC may grant by resourceNames. */
+  fieldSelector?: string;
   onEvent(type: WatchEventType, object: KubeObject): void;
   /** Called with every complete list, before its items are replayed as ADDED (an informer store replaces). */
   onList?(items: KubeObject[]): void;
@@ -27,6 +29,11 @@ export interface WatcherOptions {
   notServedMaxRetryMs?: number;
   /** Called after each 404 on the list: the kind is not served (an optional kind's CRD is absent). */
   onNotServed?(): void;
+  /**
+   * Answers retried at the not-served pace instead of within seconds (default: 404 only). A watch RBAC may not
+   * grant (403: the CRD watch of a namespaced install) passes 403 too, so a refusal costs one request per 10 min.
+   */
+  slowRetryStatuses?: readonly number[];
 }
 
 /** The first wait after a 404 on an optional kind; it doubles while the kind stays unserved. */
@@ -48,6 +55,9 @@ interface WatchLine {
  */
 export class Watcher {
   private readonly abort = new AbortController();
+  private wake = new AbortController();
+  /** retryNow calls so far: one during a list that then fails must not be lost to the sleep after it. */
+  private wakes = 0;
   private done: Promise<void> | undefined;
 
   constructor(private readonly options: WatcherOptions) {}
@@ -61,10 +71,21 @@ export class Watcher {
     await this.done;
   }
 
+  /**
+   * Ends a wait before the next list now (a no-op while watching): the kind's CRD was just established, so the
+   * list that was backed off for up to 10 minutes is asked at once (docs/adr/0105).
+   */
+  retryNow(): void {
+    this.wakes++;
+    this.wake.abort();
+    this.wake = new AbortController();
+  }
+
   private async loop(): Promise<void> {
     const refusals = { failures: 0, notServed: 0 };
     let resourceVersion: string | undefined;
     while (!this.abort.signal.aborted) {
+      const wakes = this.wakes;
       try {
         resourceVersion ??= await this.list();
         refusals.failures = 0;
@@ -73,7 +94,9 @@ export class Watcher {
       } catch (error) {
         resourceVersion = undefined;
         if (this.abort.signal.aborted) return;
-        await sleep(this.retryDelayMs(error, refusals), this.abort.signal);
+        const delay = this.retryDelayMs(error, refusals);
+        if (this.wakes !== wakes) continue;
+        await sleep(delay, AbortSignal.any([this.abort.signal, this.wake.signal]));
       }
     }
   }
@@ -81,7 +104,8 @@ export class Watcher {
   /** Counts the error and reports it; the wait before the next list. */
   private retryDelayMs(error: unknown, refusals: { failures: number; notServed: number }): number {
     // 404: an optional kind (Prometheus operator CRDs) is not installed; ask again later and later, quietly.
-    const unserved = error instanceof KubeApiError && error.status === 404;
+    const slow = this.options.slowRetryStatuses ?? [404];
+    const unserved = error instanceof KubeApiError && slow.includes(error.status);
     if (unserved) refusals.notServed++;
     else refusals.failures++;
     this.options.onRestart?.(error);
@@ -99,11 +123,11 @@ export class Watcher {
   }
 
   private async list(): Promise<string> {
-    const { client, path, labelSelector } = this.options;
+    const { client, path, labelSelector, fieldSelector } = this.options;
     const list = await client.request<{ metadata: { resourceVersion: string }; items: KubeObject[] }>({
       method: 'GET',
       path,
-      query: { labelSelector },
+      query: { labelSelector, fieldSelector },
       signal: this.abort.signal,
     });
     this.options.onList?.(list.items);
@@ -114,11 +138,12 @@ export class Watcher {
 
   /** Watches from `resourceVersion` until the server ends the stream; returns the last resourceVersion seen. */
   private async watch(resourceVersion: string): Promise<string> {
-    const { client, path, labelSelector, timeoutSeconds = 300 } = this.options;
+    const { client, path, labelSelector, fieldSelector, timeoutSeconds = 300 } = this.options;
     const query = {
       watch: '1',
       resourceVersion,
       labelSelector,
+      fieldSelector,
       timeoutSeconds: String(timeoutSeconds),
       allowWatchBookmarks: 'true',
     };

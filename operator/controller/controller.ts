@@ -10,7 +10,7 @@ import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { PROMETHEUS_OPERATOR_PROBE_PLURAL } from '../adapters/discovery.js';
 import { Watcher, type WatchEventType } from '../adapters/watcher.js';
-import { wakesPipeline, watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
+import { crdNameOf, wakesPipeline, watchedChildKinds, type RegisteredKind } from '../domain/kind-registry.js';
 import type { OperatorMetrics } from '../metrics.js';
 import type { PipelineReconciler } from './reconciler.js';
 import { WorkQueue } from './work-queue.js';
@@ -35,7 +35,18 @@ export interface ControllerOptions {
    * true when that changed what passes knew, and every pipeline is then visited (adapters/discovery.ts).
    */
   onPrometheusOperatorServed?(served: boolean): boolean;
+  /**
+   * How long an unserved optional kind (a Prometheus operator CRD not installed) waits before it is asked for
+   * again: `firstMs`, doubling up to `maxMs`. Its CRD's watch, where RBAC allows it, ends the wait at once.
+   */
+  optionalKindRetry?: { firstMs: number; maxMs: number };
 }
+
+const CRD_PATH = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+
+type Crd = KubeObject & { status?: { conditions?: { type: string; status: string }[] } };
+const established = (crd: Crd) =>
+  crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
 
 const keyOf = (o: KubeObject) => `${o.metadata?.namespace}/${o.metadata?.name}`;
 
@@ -91,7 +102,10 @@ export class PipelineController {
     });
     this.watchPipelines();
     this.watchTenants();
-    for (const kind of watchedChildKinds()) this.watchChildren(kind);
+    for (const kind of watchedChildKinds()) {
+      const watcher = this.watchChildren(kind);
+      if (kind.prometheusOperator) this.watchCrdOf(kind, watcher);
+    }
     for (const w of this.watchers) w.start();
     this.resync = setInterval(() => {
       for (const key of this.pipelines.keys()) this.enqueue(key);
@@ -134,24 +148,61 @@ export class PipelineController {
     });
     this.unsynced.add(kind.kind);
     const { onListed, onNotServed } = this.servedReporter(kind);
+    const watcher = new Watcher({
+      client: this.options.client,
+      path,
+      labelSelector,
+      onEvent,
+      onList,
+      logger: this.options.logger,
+      onSynced: () => {
+        this.unsynced.delete(kind.kind);
+        onListed?.();
+      },
+      onNotServed,
+      onRestart: () => this.options.metrics.watchRestarts.inc({ kind: kind.kind }),
+      ...this.retryPace(),
+    });
+    this.watchers.push(watcher);
+    // Optional kinds (Prometheus operator CRDs) may never be served; they must not hold readiness back.
+    if (kind.prometheusOperator) this.unsynced.delete(kind.kind);
+    return watcher;
+  }
+
+  private retryPace() {
+    const pace = this.options.optionalKindRetry;
+    return pace ? { notServedRetryMs: pace.firstMs, notServedMaxRetryMs: pace.maxMs } : {};
+  }
+
+  /**
+   * Watches an optional kind's CRD by name (cluster-scoped: the chart grants it with watchAllNamespaces or
+   * rbac.clusterReads). Once it is established the kind's watch, backed off while the kind was not served, lists
+   * at once, so a Prometheus operator installed after this operator is used within seconds (docs/adr/0105). A 403
+   * (namespaced RBAC) is asked again at the unserved pace, and the kind's own retry (optionalKindRetry) is then
+   * what notices the install.
+   */
+  private watchCrdOf(kind: RegisteredKind, kindWatcher: Watcher): void {
+    const crd = crdNameOf(kind);
+    let refused = false;
     this.watchers.push(
       new Watcher({
         client: this.options.client,
-        path,
-        labelSelector,
-        onEvent,
-        onList,
-        logger: this.options.logger,
-        onSynced: () => {
-          this.unsynced.delete(kind.kind);
-          onListed?.();
+        path: CRD_PATH,
+        fieldSelector: `metadata.name=${crd}`,
+        slowRetryStatuses: [403, 404],
+        onEvent: (type, object) => {
+          if (type !== 'DELETED' && established(object as Crd)) kindWatcher.retryNow();
         },
-        onNotServed,
-        onRestart: () => this.options.metrics.watchRestarts.inc({ kind: kind.kind }),
+        onNotServed: () => {
+          if (!refused)
+            this.options.logger.info({ crd }, 'cannot watch the CRD; its kind is retried on a timer');
+          refused = true;
+        },
+        logger: this.options.logger,
+        onRestart: () => this.options.metrics.watchRestarts.inc({ kind: 'CustomResourceDefinition' }),
+        ...this.retryPace(),
       }),
     );
-    // Optional kinds (Prometheus operator CRDs) may never be served; they must not hold readiness back.
-    if (kind.prometheusOperator) this.unsynced.delete(kind.kind);
   }
 
   private watchPipelines(): void {
@@ -207,9 +258,9 @@ export class PipelineController {
     );
   }
 
-  private watchChildren(kind: RegisteredKind): void {
+  private watchChildren(kind: RegisteredKind): Watcher {
     const { cache } = this.options;
-    this.watcher(
+    return this.watcher(
       kind,
       `${MANAGED_BY_LABEL}=${MANAGED_BY}`,
       (type, object) => {

@@ -3,6 +3,7 @@ import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from '../adapters/kube-client.js';
 import type { RegisteredKind } from '../domain/kind-registry.js';
+import type { ExpansionAnswer } from '../domain/claim-growth.js';
 import type { TenantObject } from '../domain/tenant-plan.js';
 import type { TenantStatus } from '../../crds/gravix-tenant-spec.js';
 
@@ -42,6 +43,12 @@ export interface ChildPort {
   delete(object: KubeObject, propagationPolicy?: 'Background' | 'Orphan'): Promise<void>;
   /** Makes `owner` the object's only owner (a create-only child the pipeline of the same name left behind). */
   setOwner(object: KubeObject, owner: Record<string, unknown>): Promise<void>;
+}
+
+/** Cluster-scoped StorageClasses, read only while a claim is to grow (docs/adr/0105). */
+export interface StorageClassPort {
+  /** `{ readable: false }` when RBAC does not allow the read. */
+  expansion(name: string): Promise<ExpansionAnswer>;
 }
 
 /** The GravixTenants that name a pipeline (users write them; the operator writes only their status). */

@@ -7,14 +7,11 @@ import { API_VERSION, KIND } from '../../crds/gravix-pipeline-crd.js';
 import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from '../adapters/kube-client.js';
-import { isNotFound, KubeApiError } from '../adapters/kube-errors.js';
-import { ChildApplyError } from '../adapters/child-writer.js';
+import { isNotFound } from '../adapters/kube-errors.js';
 import { planApplyOrder } from '../domain/apply-order.js';
 import {
-  claimGrowth,
   describeGrowthRefusals,
   keepLiveClaimTemplates,
-  type ClaimGrowth,
   type GrowthRefusal,
 } from '../domain/claim-growth.js';
 import { buildDesiredState, objectKey, withOwner } from '../domain/desired-state.js';
@@ -22,6 +19,7 @@ import {
   HANDOVER_FIELD_MANAGER,
   needsLiveObject,
   planReplicasHandover,
+  withOrphanedReplicas,
 } from '../domain/replicas-handover.js';
 import { prunedKinds } from '../domain/kind-registry.js';
 import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
@@ -36,10 +34,11 @@ import {
   workloadReadiness,
   type WorkloadObject,
 } from '../domain/workload-readiness.js';
+import { growClaims } from './claim-growth-sync.js';
 import { describeFailure } from './failure.js';
 import { ensureGeneratedSecrets, type SecretsOutcome } from './generated-secrets.js';
 import { deleteRescuedClaims, observeIngestRescue } from './ingest-rescue-sync.js';
-import type { ChildPort, EventPort, EventType, PipelinePort, TenantPort } from './ports.js';
+import type { ChildPort, EventPort, EventType, PipelinePort, StorageClassPort, TenantPort } from './ports.js';
 
 export const PAUSE_ANNOTATION = 'gravix.dev/paused';
 
@@ -48,6 +47,7 @@ export interface ReconcilerDeps {
   children: ChildPort;
   tenants: TenantPort;
   events: EventPort;
+  storageClasses: StorageClassPort;
   logger: Logger;
   generate: SecretGenerator;
   prometheusOperator(): Promise<boolean>;
@@ -61,22 +61,11 @@ interface PassResult {
   rescuedClaims: string[];
   pruned: string[];
   growthRefusals: GrowthRefusal[];
+  /** StatefulSets deleted this pass (pods orphaned) to be created anew, with why. */
+  recreated: { key: string; reason: string }[];
 }
 
-const CLAIM_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
-
-/**
- * A growth the apiserver refused for a reason the user must fix (403: the PersistentVolumeClaimResize admission
- * plugin, a StorageClass without allowVolumeExpansion; 422: a claim that cannot change), or undefined for any
- * other error, which fails the pass as before.
- */
-function growthRefusal(grow: ClaimGrowth, error: unknown): GrowthRefusal | undefined {
-  const cause = error instanceof ChildApplyError ? error.cause : undefined;
-  if (!(cause instanceof KubeApiError) || (cause.status !== 403 && cause.status !== 422)) return undefined;
-  return { ...grow, message: cause.detail };
-}
-const hasClaimTemplates = (m: Manifest) =>
-  ((m.spec as { volumeClaimTemplates?: unknown[] } | undefined)?.volumeClaimTemplates?.length ?? 0) > 0;
+const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 
 /** One reconcile pass for one GravixPipeline: desired state in, applied children + status + Events out. */
 export class PipelineReconciler {
@@ -136,15 +125,18 @@ export class PipelineReconciler {
     for (const job of createOnly)
       if (await this.deps.children.createIfAbsent(job)) rescueJobs.push(job.metadata.name);
     const applied: KubeObject[] = [];
+    const recreated: PassResult['recreated'] = [];
     for (const tier of planApplyOrder(desired.applied))
-      applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m)))));
-    const growthRefusals = await this.growClaims(pipeline, desired.applied);
+      applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m, recreated)))));
+    const { children, storageClasses } = this.deps;
+    const growthRefusals = await growClaims(children, storageClasses, pipeline, desired.applied);
     await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
     const kept = [...desired.applied, ...createOnly];
     const pruned = await this.prune(pipeline, kept, applied, prometheusOperator);
     // Only once the tenants ConfigMap is applied may a tenant read Accepted.
     await this.writeTenantStatuses(tenants.statusWrites);
-    return { applied, secrets, rescueJobs, rescuedClaims: rescue.deleteClaims, pruned, growthRefusals };
+    const rescuedClaims = rescue.deleteClaims;
+    return { applied, secrets, rescueJobs, rescuedClaims, pruned, growthRefusals, recreated };
   }
 
   /**
@@ -174,10 +166,11 @@ export class PipelineReconciler {
   }
 
   /**
-   * A StatefulSet keeps its live claim templates (immutable); a workload whose replicas pass to an HPA is handed
-   * over first (docs/adr/0064); everything else is applied as synthesized.
+   * A StatefulSet keeps its live claim templates unless they grew (then it is recreated, pods orphaned; so is one
+   * whose governing Service changed); a workload whose replicas pass to an HPA is handed over first
+   * (docs/adr/0064, 0105); everything else is applied as synthesized.
    */
-  private async applyChild(manifest: Manifest): Promise<KubeObject> {
+  private async applyChild(manifest: Manifest, recreated: PassResult['recreated']): Promise<KubeObject> {
     if (!needsLiveObject(manifest)) return this.deps.children.apply(manifest);
     const live = await this.deps.children.get(manifest);
     // Being replaced (see recreateReason): the delete event brings the pass that creates it anew.
@@ -186,34 +179,23 @@ export class PipelineReconciler {
     if (live && reason) {
       this.deps.logger.info({ object: objectKey(manifest), reason }, 'recreating child, orphaning its pods');
       await this.deps.children.delete(live, 'Orphan');
+      recreated.push({ key: objectKey(manifest), reason });
       return live;
     }
+    if (!live) return this.deps.children.apply(await this.withRunningReplicas(manifest));
     const handover = planReplicasHandover(manifest, live, this.deps.children.fieldManager);
     if (handover) await this.deps.children.apply(handover, HANDOVER_FIELD_MANAGER);
     return this.deps.children.apply(keepLiveClaimTemplates(manifest, live));
   }
 
-  /**
-   * Grows the claims of StatefulSets whose synthesized claim template asks for more than they have. A growth the
-   * apiserver refuses (the StorageClass does not allow expansion) does not fail the pass: the rest of the pipeline
-   * is applied and the status says which claim stays at which size and why (docs/adr/0094).
-   */
-  private async growClaims(pipeline: GravixPipeline, applied: Manifest[]): Promise<GrowthRefusal[]> {
-    const withClaims = applied.filter((m) => m.kind === 'StatefulSet' && hasClaimTemplates(m));
-    if (withClaims.length === 0) return [];
-    const { namespace, name } = pipeline.metadata;
-    const claims = await this.deps.children.list(CLAIM_KIND, namespace, `${PIPELINE_LABEL}=${name}`);
-    const refusals: GrowthRefusal[] = [];
-    for (const grow of withClaims.flatMap((m) => claimGrowth(m, claims))) {
-      try {
-        await this.deps.children.growClaim(namespace, grow.name, grow.storage);
-      } catch (error) {
-        const refusal = growthRefusal(grow, error);
-        if (!refusal) throw error;
-        refusals.push(refusal);
-      }
-    }
-    return refusals;
+  /** A StatefulSet created over orphaned pods starts at their count, not at 1 (withOrphanedReplicas). */
+  private async withRunningReplicas(manifest: Manifest): Promise<Manifest> {
+    const pipeline = (manifest.metadata.labels as Record<string, string> | undefined)?.[PIPELINE_LABEL];
+    const replicas = (manifest.spec as { replicas?: number } | undefined)?.replicas;
+    if (manifest.kind !== 'StatefulSet' || replicas !== undefined || !pipeline) return manifest;
+    const namespace = manifest.metadata.namespace ?? '';
+    const pods = await this.deps.children.list(POD_KIND, namespace, `${PIPELINE_LABEL}=${pipeline}`);
+    return withOrphanedReplicas(manifest, pods);
   }
 
   private async prune(
@@ -280,6 +262,13 @@ export class PipelineReconciler {
       );
     for (const key of result.pruned)
       await this.event(pipeline, 'Normal', 'Pruned', `deleted ${key}, no longer in the spec`);
+    for (const { key, reason } of result.recreated)
+      await this.event(
+        pipeline,
+        'Normal',
+        'StatefulSetRecreated',
+        `deleted ${key} orphaning its pods, to create it anew with ${reason}`,
+      );
     if (pipeline.status?.observedGeneration !== pipeline.metadata.generation) {
       const message = `applied ${result.applied.length} children for generation ${pipeline.metadata.generation}`;
       await this.event(pipeline, 'Normal', 'Reconciled', message);

@@ -1,3 +1,4 @@
+import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { WorkQueue } from './work-queue.js';
 
 const tick = (ms = 5) => new Promise((r) => setTimeout(r, ms));
@@ -49,9 +50,13 @@ describe('WorkQueue', () => {
       },
     });
     queue.add('a');
-    await tick(100);
+    await waitUntil(async () => times.length >= 3, { what: 'three runs', timeoutMs: 10_000, intervalMs: 5 });
+    // Timers never fire early, only late (by a lot at load 50): the doubled delays are lower bounds. Comparing the
+    // two gaps with each other failed whenever the first timer was the later one (a 10 ms wait measured 38 ms).
+    // Date.now() has 1 ms granularity, hence the 1 ms slack.
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(9);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(19);
     expect(times).toHaveLength(3);
-    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(times[1]! - times[0]!);
   });
 
   it('waits for in-flight work on shutdown and accepts no new keys', async () => {

@@ -142,6 +142,7 @@ const VERBS: Record<WriteMode, string[]> = {
 export interface RbacRule {
   apiGroups: string[];
   resources: string[];
+  resourceNames?: string[];
   verbs: string[];
 }
 
@@ -165,4 +166,29 @@ function kindRules(k: RegisteredKind): RbacRule[] {
   if (k.write === 'referenced') return [rule, status];
   if (k.write !== 'reconciled') return [rule];
   return [rule, status, { apiGroups, resources: [`${k.plural}/finalizers`], verbs: ['update'] }];
+}
+
+/** The CustomResourceDefinition of an optional kind (`servicemonitors.monitoring.coreos.com`). */
+export const crdNameOf = (k: Pick<RegisteredKind, 'apiVersion' | 'plural'>) =>
+  `${k.plural}.${groupOf(k.apiVersion)}`;
+
+/** The optional kinds (the Prometheus operator's), whose CRDs the operator watches where RBAC allows. */
+export const optionalKinds = (): RegisteredKind[] => KIND_REGISTRY.filter((k) => k.prometheusOperator);
+
+/**
+ * Cluster-scoped reads, granted by the chart with `watchAllNamespaces` or `rbac.clusterReads` (docs/adr/0105):
+ * a claim's StorageClass before growing it, and the optional kinds' CRDs by name, so a Prometheus operator installed
+ * later is noticed at once. Without them the operator works as before (the apiserver's refusal of a growth; a
+ * slow retry of the unserved kinds).
+ */
+export function clusterReadRules(): RbacRule[] {
+  return [
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get'] },
+    {
+      apiGroups: ['apiextensions.k8s.io'],
+      resources: ['customresourcedefinitions'],
+      resourceNames: optionalKinds().map(crdNameOf),
+      verbs: ['get', 'list', 'watch'],
+    },
+  ];
 }

@@ -50,3 +50,23 @@ export function planReplicasHandover(
 export function needsLiveObject(desired: Manifest): boolean {
   return desired.kind === 'StatefulSet' || (isScalable(desired) && desiredReplicas(desired) === undefined);
 }
+
+type PodLike = KubeObject & { metadata?: { name?: string; deletionTimestamp?: string } };
+
+/**
+ * A StatefulSet created while pods of its name still run (it was recreated with its pods orphaned: a governing
+ * Service or claim template that cannot change in place) starts at as many replicas as those pods, highest ordinal
+ * + 1, when its manifest leaves replicas to an HPA: created without them it would start at 1 and scale the adopted
+ * pods away before the HPA's next sync. The operator's own value is then handed over as usual on the next pass.
+ */
+export function withOrphanedReplicas(desired: Manifest, pods: readonly PodLike[]): Manifest {
+  if (desired.kind !== 'StatefulSet' || desiredReplicas(desired) !== undefined) return desired;
+  const prefix = `${desired.metadata.name}-`;
+  const ordinals = pods
+    .filter((p) => p.metadata?.deletionTimestamp === undefined)
+    .map((p) => p.metadata?.name ?? '')
+    .filter((name) => name.startsWith(prefix) && /^[0-9]+$/.test(name.slice(prefix.length)))
+    .map((name) => Number(name.slice(prefix.length)));
+  if (ordinals.length === 0) return desired;
+  return { ...desired, spec: { ...(desired.spec as object), replicas: Math.max(...ordinals) + 1 } };
+}

@@ -152,3 +152,18 @@ compares them). Rendered into a Role in the watched namespace, or a ClusterRole 
   resources: [leases]
   verbs: [get, create, update]
 {{- end }}
+
+{{/*
+Cluster-scoped reads (operator/domain/kind-registry.ts clusterReadRules; docs/adr/0105): a claim's StorageClass
+before it grows, and the Prometheus operator's CRDs by name, watched so an install after the operator's start is
+noticed at once. Granted with watchAllNamespaces, or with rbac.clusterReads in a namespaced install.
+*/}}
+{{- define "gravix-operator.clusterReadRules" -}}
+- apiGroups: [storage.k8s.io]
+  resources: [storageclasses]
+  verbs: [get]
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  resourceNames: [servicemonitors.monitoring.coreos.com, prometheusrules.monitoring.coreos.com]
+  verbs: [get, list, watch]
+{{- end }}
