@@ -1,6 +1,6 @@
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import type { RawEdge, RawFact, RawRecord } from '../../domain/raw-record.js';
-import { unresolvedCallee } from '../../domain/request-vocabulary.js';
+import { overflowService, unresolvedCallee } from '../../domain/request-vocabulary.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
 import { chunk, putRawSegment } from '../../rollup/testing/raw-segments.js';
@@ -24,6 +24,9 @@ const calls = [
   { caller: 'checkout', callee: 'db.internal:5432', named: true, serverMissing: 1 },
   { caller: 'frontend', callee: 'search', named: false, serverMissing: 0.2 },
   { caller: hostile, callee: 'search', named: false, serverMissing: 0 },
+  // Calls past the tenant's edge budget, folded by ingest into the callee :overflow (the cardinality report's).
+  { caller: 'checkout', callee: overflowService, named: true, serverMissing: 1 },
+  { caller: hostile, callee: overflowService, named: true, serverMissing: 1 },
 ] as const;
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -257,6 +260,28 @@ export function describeServiceMapContract(
       }
       const none = await service.edgeTimeseries({ tenant, from, to, stepMs: hour, caller: 'x', callee: 'y' });
       expect(none.points.map((p) => p.requests)).toEqual([0, 0, 0]);
+    });
+
+    // The ragged range reads minute rows at its ends and hour rows between: both branches of the edge queries.
+    it('reports the stored edges and the calls folded into :overflow by caller, as the oracle counts them (docs/adr/0096 §3)', async () => {
+      const [, a, b] = ranges[1];
+      const report = await service.storedCardinality(tenant, a, b);
+      const expected = expectedEdges(w, a, b);
+      const folded = expected.filter((e) => e.callee === overflowService);
+      const byCalls = (x: { caller: string; overflowCalls: number }, y: typeof x) =>
+        y.overflowCalls - x.overflowCalls || (x.caller < y.caller ? -1 : 1);
+      expect({
+        edges: report.edges,
+        overflowEdgeCalls: report.overflowEdgeCalls,
+        callersWithOverflowEdges: report.callersWithOverflowEdges,
+        topEdgeOffenders: report.topEdgeOffenders,
+      }).toEqual({
+        edges: expected.length,
+        overflowEdgeCalls: folded.reduce((n, e) => n + e.requests, 0),
+        callersWithOverflowEdges: folded.length,
+        topEdgeOffenders: folded.map((e) => ({ caller: e.caller, overflowCalls: e.requests })).sort(byCalls),
+      });
+      expect(report.callersWithOverflowEdges).toBe(2);
     });
 
     it('answers an empty map for a tenant without edges', async () => {
