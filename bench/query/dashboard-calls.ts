@@ -17,11 +17,11 @@ export const benchEnd = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 export const benchTenant = 'bench';
 export const benchDataset = { days: 7, services: 20, paths: 50 } as const;
-// v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
+// v12: the (empty) service-map edge day-hours and open-day tiles beside the others (docs/adr/0104); v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
 // (metrics-files.ts encodeMinuteFile, docs/adr/0093); v8: open-day tiles of the last day's first 23 hours
 // (docs/adr/0091); v7: day-hours tiles in the rollup's row groups (metrics-files.ts; v6 wrote them as one group, docs/adr/0081);
 // v6 added the day-hours tiles (docs/adr/0075); v5 was taken by an older layout's leftovers.
-export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v11-d${density}`);
+export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v12-d${density}`);
 /** A moment a few minutes before the data ends, so ranges have ragged ends as they do live. */
 export const benchNow = benchEnd - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, benchNow);

@@ -178,7 +178,9 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
     mkdirSync(join(path, '..'), { recursive: true });
     writeFileSync(path, bytes);
   };
-  const { tiles } = encodeDayTiles(day.hours, day.serviceHours);
+  // The dataset has no service-map edges; the empty edge tile is what the rollup writes for such a day, and the
+  // query side reads a date's tiles only when every day-hours tile exists (docs/adr/0104).
+  const { tiles } = encodeDayTiles({ request: day.hours, service: day.serviceHours, edges: [] });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
   if (openHours === undefined) return;
   const quarters = buildOpenDayTileKey(options.tenant, date, openHours, 'service_metrics_open_day_quarters');

@@ -4,6 +4,7 @@
 #        [--calls "services 7d,endpoints 24h"] [--baseline <dist/bench-query of another commit>]
 #        bench/query/run.sh breakdown [--runs 3] [--calls "services 7d,endpoints 24h"]   (trino-breakdown.ts)
 #        bench/query/run.sh duckdb-breakdown [--calls "endpoints 7d"]   (duckdb-breakdown.ts)
+#        bench/query/run.sh service-map [--engine duckdb|trino] [--iterations 9]   (service-map-bench.ts)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -p bench/query/tsconfig.json
@@ -13,6 +14,10 @@ ln -sfn "$PWD/testbin/versions.env" dist/bench-query/testbin/versions.env
 if [ "${1:-}" = breakdown ]; then
   shift
   exec node dist/bench-query/bench/query/trino-breakdown.js "$@"
+fi
+if [ "${1:-}" = service-map ]; then
+  shift
+  exec node dist/bench-query/bench/query/service-map-bench.js "$@"
 fi
 if [ "${1:-}" = duckdb-breakdown ]; then
   shift

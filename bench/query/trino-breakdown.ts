@@ -12,6 +12,7 @@ import { QueryService } from '../../workers/query/app/query-service.js';
 import { ResultCachingEngine } from '../../workers/query/app/result-cache.js';
 import { ensureDataset } from './query-dataset.js';
 import { startTrinoTarget, type TrinoTarget } from './trino-target.js';
+import { parseTrinoDataSize, parseTrinoDuration, queryIds, trinoGet } from './trino-query-info.js';
 import {
   benchDataset,
   benchEnd,
@@ -30,15 +31,6 @@ const runs = Number(arg('runs') ?? 3);
 const only = arg('calls')?.split(',');
 /** Each run also without the day-hours tiles, interleaved (the A/B of docs/adr/0075). */
 const abHourTiles = process.argv.includes('--ab-hour-tiles');
-
-const units: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 };
-
-/** An airlift Duration as Trino serialises it ("12.34ms", "1.20s", "2.00m") in milliseconds. */
-export function parseTrinoDuration(text: unknown): number {
-  const match = /^([\d.]+)\s*([a-z]+)$/.exec(String(text ?? ''));
-  const unit = match ? units[match[2]!] : undefined;
-  return match && unit !== undefined ? Number(match[1]) * unit : Number.NaN;
-}
 
 interface StatementTimes {
   elapsedMs: number;
@@ -76,15 +68,6 @@ const fields = {
   physicalReadMs: 'physicalInputReadTime',
 } as const;
 
-const sizeUnits: Record<string, number> = { B: 1, kB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40 };
-
-/** An airlift DataSize as Trino serialises it ("1.20MB", "350B") in bytes. */
-export function parseTrinoDataSize(text: unknown): number {
-  const match = /^([\d.]+)\s*([a-zA-Z]+)$/.exec(String(text ?? ''));
-  const unit = match ? sizeUnits[match[2]!] : undefined;
-  return match && unit !== undefined ? Math.round(Number(match[1]) * unit) : Number.NaN;
-}
-
 interface OperatorSummary {
   operatorType: string;
   addInputCpu?: string;
@@ -108,17 +91,6 @@ function costliestOperators(summaries: readonly OperatorSummary[]): string[] {
     .sort((a, b) => b[1].cpuMs - a[1].cpuMs)
     .slice(0, 4)
     .map(([type, o]) => `${type} ${o.cpuMs.toFixed(0)}ms ${o.rows} rows`);
-}
-
-async function trinoGet(url: string): Promise<unknown> {
-  const response = await fetch(url, { headers: { 'X-Trino-User': 'gravix-bench' } });
-  if (!response.ok) throw new Error(`GET ${url}: ${response.status}`);
-  return response.json();
-}
-
-async function queryIds(trino: TrinoTarget): Promise<Set<string>> {
-  const list = (await trinoGet(`${trino.url}/v1/query`)) as { queryId: string }[];
-  return new Set(list.map((q) => q.queryId));
 }
 
 async function statementTimes(trino: TrinoTarget, id: string): Promise<StatementTimes> {

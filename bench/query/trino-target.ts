@@ -18,6 +18,8 @@ export interface TrinoTarget {
   s3Requests?: S3RequestCounter;
   /** A/B runs: with false, plans ignore the day-hours tiles (what the code before docs/adr/0075 read). */
   useHourTiles(on: boolean): void;
+  /** A/B runs: with false, plans ignore the open-day tiles (what the code before docs/adr/0091 read). */
+  useOpenDayTiles(on: boolean): void;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;
   openSeconds: number;
@@ -75,6 +77,7 @@ export async function startTrinoTarget(
     const startSeconds = (performance.now() - started) / 1000;
     const manifests = new RollupManifests(store);
     let hourTiles = true;
+    let openDayTiles = true;
     const opened = performance.now();
     const engine = await TrinoQueryEngine.open({
       server: trino.url,
@@ -83,7 +86,11 @@ export async function startTrinoTarget(
       warehouse: `s3://${bucket}/`,
       tiles: async (tenant) => {
         const tiles = await manifests.tiles(tenant);
-        return hourTiles ? tiles : { ...tiles, hourTiles: new Set() };
+        return {
+          ...tiles,
+          ...(!hourTiles && { hourTiles: new Set<string>() }),
+          ...(!openDayTiles && { openDays: new Map<string, number>() }),
+        };
       },
       // What the query server warms up on (query-server.ts: the newest tenant's newest week). The dataset holds
       // no manifests, so the chooser gets the freshness they would state for its one tenant.
@@ -108,6 +115,7 @@ export async function startTrinoTarget(
       manifests,
       url: trino.url,
       useHourTiles: (on) => void (hourTiles = on),
+      useOpenDayTiles: (on) => void (openDayTiles = on),
       ...(c ? { s3Requests: c } : {}),
       startSeconds: Number(startSeconds.toFixed(1)),
       openSeconds: Number(openSeconds.toFixed(1)),

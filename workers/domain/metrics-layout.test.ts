@@ -12,6 +12,7 @@ import {
   metricsTableLayouts,
   metricsTableNames,
   metricsTables,
+  dayHoursTileTables,
   dayTileTables,
   openDayTileOf,
   openDayTileTables,
@@ -127,6 +128,15 @@ describe('metrics table catalogue', () => {
     );
     expect(metricsTableLayouts.service_metrics_day_hours.columns).toEqual(
       metricsTableLayouts.service_metrics_hour.columns,
+    );
+    expect(metricsTableLayouts.service_edges_day_hours.columns).toEqual(
+      metricsTableLayouts.service_edges_hour.columns,
+    );
+  });
+
+  it('counts every day tile of hour rows in dayHoursTileTables, and only those', () => {
+    expect([...dayHoursTileTables].sort()).toEqual(
+      dayTileTables.filter((t) => metricsTableLayouts[t].timeColumn === 'hour_ms').sort(),
     );
   });
 

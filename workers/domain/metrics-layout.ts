@@ -45,24 +45,38 @@ export const metricsTableNames = [
   'service_metrics_open_day_quarters',
   'service_edges_minute',
   'service_edges_hour',
+  'service_edges_day_hours',
+  'service_edges_open_day_hours',
   'service_events',
 ] as const;
 export type MetricsTableName = (typeof metricsTableNames)[number];
 
 /**
  * Tables the rollup builds once per closed day from that day's hour files (refresh-day-tiles.ts), one file per
- * (tenant, date): the day rows of request_metrics_day, and the day's hour rows of both hour tables in one file,
- * so a 7-day step series or service list opens 7 files instead of 168 (docs/adr/0075).
+ * (tenant, date): the day rows of request_metrics_day, and the day's hour rows of the three hour tables in one
+ * file each, so a 7-day step series, service list or service map opens 7 files instead of 168 (docs/adr/0075,
+ * docs/adr/0104 for the edges).
  */
 export const dayTileTables = [
   'request_metrics_day',
   'request_metrics_day_hours',
   'service_metrics_day_hours',
+  'service_edges_day_hours',
 ] as const satisfies readonly MetricsTableName[];
 export type DayTileTable = (typeof dayTileTables)[number];
 
 /**
- * The same three tiles, and the service minute rows per quarter-hour, for a day that is still open, over its first N closed hours only (docs/adr/0091): one
+ * The day tiles of hour rows (every day tile but request_metrics_day's day rows): a date counts as having them for
+ * the query side only when all of them exist (TenantSnapshot.hourTiles), so one listing decides for every level.
+ */
+export const dayHoursTileTables = [
+  'request_metrics_day_hours',
+  'service_metrics_day_hours',
+  'service_edges_day_hours',
+] as const satisfies readonly DayTileTable[];
+
+/**
+ * The same tiles, and the service minute rows per quarter-hour, for a day that is still open, over its first N closed hours only (docs/adr/0091): one
  * file per (tenant, date, N), partitioned by the hours it covers, so the plan of a 7-day call reads the open day's
  * closed hours from one file instead of 23. Rebuilt by the rollup as hours close; the key names the coverage, so
  * a file is never replaced by one covering other hours, only (on late data) by the same hours recomputed.
@@ -72,17 +86,19 @@ export const openDayTileTables = [
   'request_metrics_open_day_hours',
   'service_metrics_open_day_hours',
   'service_metrics_open_day_quarters',
+  'service_edges_open_day_hours',
 ] as const satisfies readonly MetricsTableName[];
 export type OpenDayTileTable = (typeof openDayTileTables)[number];
 
 /**
- * The open-day tile that stands in for each day tile (the same columns, the same encoder). The fourth,
- * service_metrics_open_day_quarters, has no day tile: it serves charts whose steps are quarter-hours.
+ * The open-day tile that stands in for each day tile (the same columns, the same encoder).
+ * service_metrics_open_day_quarters has no day tile: it serves charts whose steps are quarter-hours.
  */
 export const openDayTileOf: Readonly<Record<DayTileTable, OpenDayTileTable>> = {
   request_metrics_day: 'request_metrics_open_day',
   request_metrics_day_hours: 'request_metrics_open_day_hours',
   service_metrics_day_hours: 'service_metrics_open_day_hours',
+  service_edges_day_hours: 'service_edges_open_day_hours',
 };
 
 export interface MetricsTableLayout {
@@ -227,13 +243,22 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   ),
   /**
    * Service-map edges from OTLP CLIENT spans, per minute (docs/adr/0085): the request tables' measures per
-   * (caller, callee). No exemplars; no day tiles (a 7-day map reads 168 small hour files).
+   * (caller, callee). No exemplars. Closed days and the open day's closed hours also have tiles of the hour rows
+   * (service_edges_day_hours, service_edges_open_day_hours, docs/adr/0104).
    */
   service_edges_minute: bornWithEveryColumn(
     metricsTable('service_edges_minute', 'minute_ms', edgeKey, 'hour'),
   ),
   /** The exact merge of an hour's edge minute rows per (caller, callee). */
   service_edges_hour: bornWithEveryColumn(metricsTable('service_edges_hour', 'hour_ms', edgeKey, 'hour')),
+  /** A closed day's service_edges_hour rows in one file, sorted by (caller, callee), then hour. */
+  service_edges_day_hours: bornWithEveryColumn(
+    metricsTable('service_edges_day_hours', 'hour_ms', edgeKey, 'day'),
+  ),
+  /** service_edges_hour's rows of the first N hours of a day still open. */
+  service_edges_open_day_hours: bornWithEveryColumn(
+    metricsTable('service_edges_open_day_hours', 'hour_ms', edgeKey, 'hours'),
+  ),
   service_events: {
     name: 'service_events',
     timeColumn: 'ts_ms',

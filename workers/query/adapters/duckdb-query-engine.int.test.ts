@@ -12,6 +12,7 @@ import { describeCommitWhileQuerying } from '../testing/commit-while-querying.co
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
 import { describeExemplarsContract } from '../testing/exemplars.contract.js';
 import { describeServiceMapContract } from '../testing/service-map.contract.js';
+import { describeServiceMapTilesContract } from '../testing/service-map-tiles.contract.js';
 import { ResultCachingEngine } from '../app/result-cache.js';
 import { DuckDbQueryEngine, type DuckDbLimits } from './duckdb-query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -93,6 +94,8 @@ describeExemplarsContract('DuckDB behind the result cache, split at an open hour
 });
 
 describeServiceMapContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
+
+describeServiceMapTilesContract('DuckDB over local Parquet', () => openDuckDb(async () => {}));
 
 // The same map through the result cache, the range split at an open hour (cached closed part + engine part).
 describeServiceMapContract('DuckDB behind the result cache, split at an open hour', async () => {

@@ -11,7 +11,7 @@ import {
   metricsTableNames,
   parseDayTileKey,
   parseOpenDayTileKey,
-  dayTileTables,
+  dayHoursTileTables,
   openDayTileTables,
   type ColumnType,
   type DayTileTable,
@@ -131,8 +131,11 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
         ({ key }) => parseDayTileKey(key)?.date ?? [],
       ),
     );
-  const [dayTiles, requestHours, serviceHours] = await Promise.all(dayTileTables.map(dates));
-  const hourTiles = new Set([...requestHours!].filter((date) => serviceHours!.has(date)));
+  const [dayTiles, ...hourTileDates] = await Promise.all(
+    ['request_metrics_day' as const, ...dayHoursTileTables].map(dates),
+  );
+  // A date whose every day-hours tile exists (a day tiled before the edge tile existed reads its hours until rebuilt).
+  const hourTiles = new Set([...hourTileDates[0]!].filter((date) => hourTileDates.every((d) => d.has(date))));
   const openDayTiles = (
     await Promise.all(openDayTileTables.map((table) => store.list(buildTableTenantPrefix(table, tenant))))
   )

@@ -138,14 +138,20 @@ function keyColumnsOf(query: MetricsQuery): { service: string; method: string; p
     : { service: 'service', method: 'm.method', path: 'path' };
 }
 
-/** An edge query's rows: the edge tables with caller/callee as service/path, no day tiles (docs/adr/0085). */
+/**
+ * An edge query's rows: the edge tables with caller/callee as service/path; closed days from the edges' day-hours
+ * tile and the open day's closed hours from its open-day tile, under the dates every level's tiles exist
+ * (snapshot.hourTiles, docs/adr/0104). Edges have no tile of day rows: an edge list reads 24 hour rows per day.
+ */
 function chooseEdgeTables(snapshot: TenantSnapshot, measures: readonly string[]) {
   const tables = { minute: 'service_edges_minute', hour: 'service_edges_hour' } as const;
   const keys = ['m.caller AS service', "'' AS method", 'm.callee AS path'];
   const columns = [...keys, ...measures.map((c) => `m.${c} AS ${c}`)];
-  const tile = { table: 'service_edges_hour' as const, time: 'hour_ms', dates: new Set<string>() };
+  const tile = { table: 'service_edges_day_hours' as const, time: 'hour_ms', dates: snapshot.hourTiles };
   const hours = snapshot.tables.has(tables.hour);
-  return { tables, columns, hours, days: new Set<string>(), openDays: new Map<string, number>(), tile };
+  const days = hours ? tile.dates : new Set<string>();
+  const openDays = hours ? snapshot.openDays : new Map<string, number>();
+  return { tables, columns, hours, days, openDays, tile };
 }
 
 const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
@@ -265,13 +271,11 @@ export function metricsRowsSql(
     ...plan.days.map(branch(tile.table, tile.time)),
     // The open day's closed hours from the open-day tile of the same rows as the day tile, or from its
     // quarter-hour rows for a series at quarter-hour steps (docs/adr/0091).
-    ...(tile.table === 'service_edges_hour'
-      ? []
-      : plan.openDays.map(
-          plan.openDayQuarters
-            ? branch('service_metrics_open_day_quarters', 'quarter_ms')
-            : branch(openDayTileOf[tile.table], tile.time),
-        )),
+    ...plan.openDays.map(
+      plan.openDayQuarters
+        ? branch('service_metrics_open_day_quarters', 'quarter_ms')
+        : branch(openDayTileOf[tile.table], tile.time),
+    ),
   ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }

@@ -3,6 +3,7 @@ import { loadRollupHeartbeat, type RollupHeartbeat } from '../../rollup/app/roll
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
   buildTableTenantPrefix,
+  dayHoursTileTables,
   dayTileTables,
   type DayTileTable,
   buildTenantDayMarkersPrefix,
@@ -34,16 +35,18 @@ export interface RollupManifestsOptions {
 /** Enough to step past the newest hour while it is being republished, without reading a tenant's whole history. */
 const maxManifestReads = 6;
 
-/** Days whose request and service day-hours tiles both exist, with both etags (a rebuild of either changes it). */
-function bothHourTiles(etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, string>>): Map<string, string> {
-  const request = etags.get('request_metrics_day_hours')!;
-  const service = etags.get('service_metrics_day_hours')!;
-  const both = new Map<string, string>();
-  for (const [date, etag] of request) {
-    const other = service.get(date);
-    if (other !== undefined) both.set(date, `${etag}/${other}`);
+/**
+ * Days whose every day-hours tile exists (endpoints, services and edges), with their etags (a rebuild of any changes
+ * it): a day tiled before the edge tile existed reads its hour files until the rollup rebuilds it (docs/adr/0104).
+ */
+function allHourTiles(etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, string>>): Map<string, string> {
+  const [first, ...others] = dayHoursTileTables.map((table) => etags.get(table)!);
+  const all = new Map<string, string>();
+  for (const [date, etag] of first!) {
+    const rest = others.map((tile) => tile.get(date));
+    if (rest.every((e) => e !== undefined)) all.set(date, [etag, ...rest].join('/'));
   }
-  return both;
+  return all;
 }
 
 /**
@@ -92,8 +95,8 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (eight LISTs: manifests, the three day tile tables
-   * and the four open-day tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (ten LISTs: manifests, the four day tile tables
+   * and the five open-day tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */
@@ -111,7 +114,7 @@ export class RollupManifests {
   }
 
   /**
-   * Dates with a request_metrics_day tile and dates with both day-hours tiles, and the tenant's first committed
+   * Dates with a request_metrics_day tile and dates with every day-hours tile, and the tenant's first committed
    * hour (from committed()).
    */
   async tiles(tenant: string): Promise<TileDates> {
@@ -147,7 +150,7 @@ export class RollupManifests {
     return {
       manifests,
       dayTiles: etags.get('request_metrics_day')!,
-      hourTiles: bothHourTiles(etags),
+      hourTiles: allHourTiles(etags),
       openDays: chooseOpenDayCoverage(openDayTiles),
     };
   }

@@ -11,6 +11,7 @@ import { describeCommitWhileQuerying } from '../testing/commit-while-querying.co
 import { describeHostileTextContract } from '../testing/hostile-text.contract.js';
 import { describeExemplarsContract } from '../testing/exemplars.contract.js';
 import { describeServiceMapContract } from '../testing/service-map.contract.js';
+import { describeServiceMapTilesContract } from '../testing/service-map-tiles.contract.js';
 import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
@@ -217,3 +218,5 @@ describeHostileTextContract('Trino over MinIO', async () => ({ engine: await ope
 describeExemplarsContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));
 
 describeServiceMapContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));
+
+describeServiceMapTilesContract('Trino over MinIO', async () => ({ engine: await openTrino(), store }));

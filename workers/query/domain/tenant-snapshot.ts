@@ -13,8 +13,9 @@ export interface TenantSnapshot {
   /** Dates (YYYY-MM-DD) with a request_metrics_day tile the engine can read. */
   readonly dayTiles: ReadonlySet<string>;
   /**
-   * Dates with both day-hours tiles (request_metrics_day_hours and service_metrics_day_hours): the day's hour rows
-   * in one file per level, which step series and service lists read instead of 24 hour files.
+   * Dates with every day-hours tile (request_metrics_day_hours, service_metrics_day_hours, service_edges_day_hours,
+   * metrics-layout.ts dayHoursTileTables): the day's hour rows in one file per level, which step series, service
+   * lists and the service map read instead of 24 hour files.
    */
   readonly hourTiles: ReadonlySet<string>;
   /**

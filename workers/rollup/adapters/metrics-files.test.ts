@@ -10,8 +10,10 @@ import {
   encodeMinuteFile,
   minuteFileRowGroupRows,
 } from './metrics-files.js';
+import type { EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import {
   decodeDayMetrics,
+  decodeEdgeMetrics,
   decodeHourMetrics,
   decodeRequestMetrics,
   decodeServiceHourMetrics,
@@ -80,12 +82,23 @@ async function serviceRanges(bytes: Uint8Array) {
 }
 
 describe('encodeDayTiles', () => {
-  it('builds the day rows and both hour tiles of a day, hour tiles by key then hour', async () => {
+  it('builds the day rows and the three hour tiles of a day, hour tiles by key then hour', async () => {
     const hours = hourRows(100, 24);
     const services: ServiceMetricsRow[] = hours
       .filter((h) => h.method === 'GET')
       .map(({ method: _m, path: _p, hourMs, ...row }) => ({ ...row, startMs: hourMs }));
-    const { tiles, dayRows } = encodeDayTiles([...hours].reverse(), services);
+    // Edges whose callers sort apart from their callees, so a sort on the callee alone would fail.
+    const edges: EdgeMetricsRow[] = hours.map(({ service, method, path: _p, hourMs, ...row }) => ({
+      ...row,
+      startMs: hourMs,
+      caller: method === 'GET' ? `z-${service}` : service,
+      callee: method === 'GET' ? 'a-db' : `callee-${service}`,
+    }));
+    const { tiles, dayRows } = encodeDayTiles({
+      request: [...hours].reverse(),
+      service: services,
+      edges: [...edges].reverse(),
+    });
     expect(decodeDayMetrics(tiles.request_metrics_day)).toEqual(rollUpHoursToDays(hours));
     expect(dayRows).toBe(200);
     const byKeyThenHour = [...hours].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
@@ -102,12 +115,20 @@ describe('encodeDayTiles', () => {
         .sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : a.startMs - b.startMs))
         .map((r) => `${r.service} ${r.startMs}`),
     );
+    const edgeKey = (r: EdgeMetricsRow) =>
+      `${r.caller}\u0000${r.callee}\u0000${String(r.startMs).padStart(15)}`;
+    expect(decodeEdgeMetrics(tiles.service_edges_day_hours, 'hour').map(edgeKey)).toEqual(
+      edges.map(edgeKey).sort(),
+    );
+    expect(decodeEdgeMetrics(tiles.service_edges_day_hours, 'hour')).toEqual(
+      [...edges].sort((a, b) => (edgeKey(a) < edgeKey(b) ? -1 : 1)),
+    );
   });
 
   it('writes the same bytes whatever order the hour rows come in', () => {
     const hours = hourRows(3, 24);
-    const a = encodeDayTiles(hours, []);
-    const b = encodeDayTiles([...hours].reverse(), []);
+    const a = encodeDayTiles({ request: hours, service: [], edges: [] });
+    const b = encodeDayTiles({ request: [...hours].reverse(), service: [], edges: [] });
     expect(b.tiles.request_metrics_day_hours).toEqual(a.tiles.request_metrics_day_hours);
     expect(b.tiles.request_metrics_day).toEqual(a.tiles.request_metrics_day);
   });

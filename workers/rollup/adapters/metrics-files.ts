@@ -6,8 +6,10 @@ import {
   type ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
+import type { EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import {
   encodeDayMetrics,
+  encodeEdgeMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
   encodeServiceMetrics,
@@ -26,25 +28,39 @@ export const dayTileRowGroupRows = 1024;
 const compareServiceHours = (a: ServiceMetricsRow, b: ServiceMetricsRow) =>
   a.service < b.service ? -1 : a.service > b.service ? 1 : a.startMs - b.startMs;
 
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const compareEdgeHours = (a: EdgeMetricsRow, b: EdgeMetricsRow) =>
+  compareText(a.caller, b.caller) || compareText(a.callee, b.callee) || a.startMs - b.startMs;
+
+/** The hour rows of a closed day (or of an open day's closed hours) a tile build reads, in any order. */
+export interface DayHourRows {
+  request: readonly HourMetricsRow[];
+  service: readonly ServiceMetricsRow[];
+  edges: readonly EdgeMetricsRow[];
+}
+
 /**
- * A closed day's three tiles from its hour rows, in any order: the day rows per endpoint, and the hour rows of both
- * levels in one file each, sorted by key then hour so an engine reading one endpoint finds its rows together. The
- * one place the tiles' layout is decided: the rollup's day-tile refresh and the query bench's dataset write them
- * through it, so the bench reads what a deployment reads (docs/adr/0081).
+ * A closed day's tiles from its hour rows, in any order: the day rows per endpoint, and the hour rows of the three
+ * hour tables (endpoints, services, service-map edges) in one file each, sorted by key then hour so an engine
+ * reading one endpoint or edge finds its rows together. The one place the tiles' layout is decided: the rollup's
+ * day-tile refresh and the query bench's dataset write them through it, so the bench reads what a deployment
+ * reads (docs/adr/0081). A day without edges gets an empty edge tile: the query side takes a date's hour tiles
+ * only when every one exists.
  */
-export function encodeDayTiles(
-  request: readonly HourMetricsRow[],
-  service: readonly ServiceMetricsRow[],
-): { tiles: Record<DayTileTable, Uint8Array>; dayRows: number } {
-  const requestHours = [...request].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
-  const serviceHours = [...service].sort(compareServiceHours);
+export function encodeDayTiles(rows: DayHourRows): {
+  tiles: Record<DayTileTable, Uint8Array>;
+  dayRows: number;
+} {
+  const requestHours = [...rows.request].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
+  const serviceHours = [...rows.service].sort(compareServiceHours);
+  const edgeHours = [...rows.edges].sort(compareEdgeHours);
   const days = rollUpHoursToDays(requestHours);
+  const grouped = { maxRowGroupSize: dayTileRowGroupRows };
   return {
     tiles: {
-      request_metrics_day_hours: encodeHourMetrics(requestHours, { maxRowGroupSize: dayTileRowGroupRows }),
-      service_metrics_day_hours: encodeServiceMetrics('hour', serviceHours, {
-        maxRowGroupSize: dayTileRowGroupRows,
-      }),
+      request_metrics_day_hours: encodeHourMetrics(requestHours, grouped),
+      service_metrics_day_hours: encodeServiceMetrics('hour', serviceHours, grouped),
+      service_edges_day_hours: encodeEdgeMetrics('hour', edgeHours, grouped),
       request_metrics_day: encodeDayMetrics(days),
     },
     dayRows: days.length,

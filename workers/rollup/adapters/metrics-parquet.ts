@@ -218,10 +218,18 @@ export const encodeServiceQuarterMetrics = (
   options: ParquetWriteOptions = {},
 ) => encodeParquet(buildMetricsTable(serviceMetricsQuarterSchema, rows), options);
 
-/** service_edges_minute or service_edges_hour (docs/adr/0085). */
-export const encodeEdgeMetrics = (resolution: 'minute' | 'hour', rows: readonly EdgeMetricsRow[]) =>
+/**
+ * service_edges_minute or service_edges_hour (docs/adr/0085); the edge day-hours tiles hold the hour table's
+ * columns (docs/adr/0104), so they are written as 'hour'.
+ */
+export const encodeEdgeMetrics = (
+  resolution: 'minute' | 'hour',
+  rows: readonly EdgeMetricsRow[],
+  options: ParquetWriteOptions = {},
+) =>
   encodeParquet(
     buildMetricsTable(resolution === 'minute' ? serviceEdgesMinuteSchema : serviceEdgesHourSchema, rows),
+    options,
   );
 export const encodeServiceEvents = (events: readonly RawServiceEvent[]) =>
   encodeParquet(buildServiceEventsTable(events));
@@ -315,7 +323,7 @@ export const decodeServiceMinuteMetrics = (bytes: Uint8Array): ServiceMetricsRow
 export const decodeDayMetrics = (bytes: Uint8Array): DayMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_day.timeColumn, 'dayMs');
 
-/** Reads a service_edges_minute or service_edges_hour file back into rows (tests). */
+/** Reads a service_edges_minute or service_edges_hour file (or an edge tile of hour rows) back into rows. */
 export const decodeEdgeMetrics = (bytes: Uint8Array, resolution: 'minute' | 'hour'): EdgeMetricsRow[] => {
   const table = resolution === 'minute' ? 'service_edges_minute' : 'service_edges_hour';
   const timeColumn = metricsTableLayouts[table].timeColumn;

@@ -24,7 +24,7 @@ import { putNewObject } from '../adapters/put-new-object.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
- * Day tiles (dayTileTables: request_metrics_day and the day's hour rows of both hour tables in one file each) are
+ * Day tiles (dayTileTables: request_metrics_day and the day's hour rows of the three hour tables in one file each) are
  * derived from a closed day's hour tables. Which hour manifests (and their
  * etags) a tile was built from is encoded in its marker key (buildDayMarkerKey: _manifests_day/tenant=T/date=D/<digest>),
  * so one listing tells which days are stale: any commit, publish or retention change to an hour of the day
@@ -79,7 +79,7 @@ async function buildDayTile(store: ObjectStore, day: Day): Promise<number | unde
   for (const table of dayTileTables)
     seen.set(table, await store.head(buildDayTileKey(day.tenant, day.date, table)));
   const hours = await readDayHours(store, day.hours);
-  const { tiles, dayRows } = encodeDayTiles(hours.request, hours.service);
+  const { tiles, dayRows } = encodeDayTiles(hours);
   try {
     for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {
       const before = seen.get(table);

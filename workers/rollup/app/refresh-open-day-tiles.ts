@@ -25,13 +25,13 @@ export interface OpenDayTileReport {
   deleted: number;
 }
 
-/** The four tiles of one build: the day tiles' three over the covered hours, and their quarter-hour rows. */
+/** The tiles of one build: the day tiles over the covered hours, and the service rows per quarter-hour. */
 async function encodeTiles(
   store: ObjectStore,
   build: OpenDayTileBuild,
 ): Promise<Map<OpenDayTileTable, Uint8Array>> {
   const hours = await readDayHours(store, build.manifests);
-  const { tiles } = encodeDayTiles(hours.request, hours.service);
+  const { tiles } = encodeDayTiles(hours);
   const encoded = new Map<OpenDayTileTable, Uint8Array>(
     (Object.entries(tiles) as [DayTileTable, Uint8Array][]).map(([table, body]) => [
       openDayTileOf[table],

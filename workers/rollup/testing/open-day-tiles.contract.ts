@@ -47,7 +47,10 @@ export function itBuildsOpenDayTiles(
       .toArray()
       .map(rowText)
       .sort();
-  const hourRows = async (store: ObjectStore, table: 'request_metrics_hour' | 'service_metrics_hour') => {
+  const hourRows = async (
+    store: ObjectStore,
+    table: 'request_metrics_hour' | 'service_metrics_hour' | 'service_edges_hour',
+  ) => {
     const rows = [];
     for (const p of partitionsOf([...facts]))
       rows.push(...decodeParquet((await store.get(buildDataFileKey(table, p)))!.body).toArray());
@@ -59,6 +62,9 @@ export function itBuildsOpenDayTiles(
     );
     expect(await tileRows(store, hours, 'service_metrics_open_day_hours')).toEqual(
       await hourRows(store, 'service_metrics_hour'),
+    );
+    expect(await tileRows(store, hours, 'service_edges_open_day_hours')).toEqual(
+      await hourRows(store, 'service_edges_hour'),
     );
     const requestHours = [];
     for (const p of partitionsOf([...facts]))

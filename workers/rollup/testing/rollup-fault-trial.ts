@@ -1,12 +1,25 @@
+import { createHash } from 'node:crypto';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { buildRawPartition, type RawPartition } from '../../domain/raw-partition.js';
-import type { RawFact } from '../../domain/raw-record.js';
+import type { RawEdge, RawFact } from '../../domain/raw-record.js';
+import { unresolvedCallee } from '../../domain/request-vocabulary.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
-import { buildDayTileKey, buildTableTenantPrefix, parseOpenDayTileKey } from '../../domain/metrics-layout.js';
+import {
+  buildDayTileKey,
+  buildTableTenantPrefix,
+  parseOpenDayTileKey,
+  type DayTileTable,
+} from '../../domain/metrics-layout.js';
 import { rollupPhases, type RollupPhase } from '../app/test-phase-pause.js';
 import { putRawSegment } from './raw-segments.js';
-import { diffCells, readTableCells, recountFacts, type RecountTable } from './rollup-recount.js';
+import {
+  diffCells,
+  edgesAsFacts,
+  readTableCells,
+  recountFacts,
+  type RecountTable,
+} from './rollup-recount.js';
 import { spawnRollup, type RollupProcess } from './rollup-processes.js';
 import { buildSeededFacts } from './seeded-raw-events.js';
 
@@ -47,6 +60,8 @@ interface PutFile {
   size: number;
   hour: number;
   facts: RawFact[];
+  /** Service-map edges beside the facts (edgesOf): every tile and table of edges is recounted too. */
+  edges: RawEdge[];
   /** Whether its hour's manifest was already marked for raw deletion when the file landed. */
   afterRetirement: boolean;
 }
@@ -161,9 +176,44 @@ async function landFile(
           fromMs: hour,
           idPrefix: id,
         });
-  const key = await putRawSegment(options.store, facts, { ingester: `ing-${id}`, seq: 0 });
+  const edges = edgesOf(facts);
+  const key = await putRawSegment(options.store, [...facts, ...edges], { ingester: `ing-${id}`, seq: 0 });
   const info = (await options.store.head(key))!;
-  return { key, etag: info.etag, size: info.size, hour, facts, afterRetirement };
+  return { key, etag: info.etag, size: info.size, hour, facts, edges, afterRetirement };
+}
+
+const hexOf = (text: string, width: number) =>
+  createHash('sha256').update(text).digest('hex').slice(0, width);
+
+/**
+ * A CLIENT-span edge for every fourth fact (chosen by the fact's id, so a re-uploaded fact re-sends the same edge),
+ * half naming their callee; no SERVER span has a parent, so the others stay :unresolved.
+ */
+function edgesOf(facts: readonly RawFact[]): RawEdge[] {
+  return facts.flatMap((f) => {
+    const n = Number(f.event_id.split('-').at(-1));
+    if (n % 4 !== 0) return [];
+    const [traceId, spanId] = [hexOf(f.event_id, 32), hexOf(`span ${f.event_id}`, 16)];
+    const edge: RawEdge = {
+      kind: 'edge',
+      tenant: f.tenant,
+      event_id: `${traceId}-${spanId}`,
+      ts: f.ts,
+      caller: f.service,
+      ...(n % 8 === 0 && { callee: 'db.internal:5432' }),
+      status_code: f.status_code,
+      latency_ms: f.latency_ms,
+      trace_id: traceId,
+      span_id: spanId,
+    };
+    return [edge];
+  });
+}
+
+/** What a day's (or an open day's) tiles and an hour's files are recounted from. */
+interface Counted {
+  facts: RawFact[];
+  edges: RawFact[];
 }
 
 /** Waits for the process to reach the phase (its 1st-3rd pause there), then SIGKILLs it inside the pause. */
@@ -204,7 +254,7 @@ async function checkStore(
 ): Promise<string[]> {
   const problems: string[] = [];
   const present = new Map((await store.list('raw/')).map((o) => [o.key, o]));
-  const covered = new Map<number, RawFact[]>();
+  const covered = new Map<number, Counted>();
   for (const hour of hours) {
     const p = buildRawPartition('acme', hour);
     const object = await store.get(buildManifestKey(p));
@@ -227,7 +277,10 @@ async function checkStore(
       if (!isInput && !present.has(f.key))
         problems.push(`${f.key}: deleted by retention but never rolled up`);
     }
-    covered.set(hour, counted);
+    const edges = landed
+      .filter((f) => inputs.has(`${f.key} ${f.etag} ${f.size}`))
+      .flatMap((f) => edgesAsFacts(f.edges, unresolvedCallee));
+    covered.set(hour, { facts: counted, edges });
     for (const table of [
       'request_metrics_minute',
       'request_metrics_hour',
@@ -236,6 +289,8 @@ async function checkStore(
     ] as const) {
       problems.push(...(await diffTable(store, buildDataFileKey(table, p), table, counted)));
     }
+    for (const table of ['service_edges_minute', 'service_edges_hour'] as const)
+      problems.push(...(await diffTable(store, buildDataFileKey(table, p), table, edges)));
   }
   problems.push(...(await checkDayTiles(store, covered, latenessMs)));
   return problems;
@@ -252,47 +307,68 @@ async function diffTable(
   return diffCells(key, recountFacts(facts, table), readTableCells(object.body, table));
 }
 
-/** Closed days (day end + lateness passed) must have a tile equal to a recount of all their hours' facts. */
+/**
+ * Closed days (day end + lateness passed) must have tiles equal to a recount of all their hours' facts and edges:
+ * the day rows, and the edges' hour rows (docs/adr/0104).
+ */
 async function checkDayTiles(
   store: ObjectStore,
-  covered: Map<number, RawFact[]>,
+  covered: Map<number, Counted>,
   latenessMs: number,
 ): Promise<string[]> {
-  const byDay = new Map<number, RawFact[]>();
-  for (const [hour, facts] of covered) {
+  const byDay = new Map<number, Counted>();
+  for (const [hour, counted] of covered) {
     const day = hour - (hour % dayMs);
-    byDay.set(day, [...(byDay.get(day) ?? []), ...facts]);
+    const sum = byDay.get(day) ?? { facts: [], edges: [] };
+    byDay.set(day, { facts: [...sum.facts, ...counted.facts], edges: [...sum.edges, ...counted.edges] });
   }
   const problems: string[] = [];
-  for (const [day, facts] of byDay) {
+  for (const [day, counted] of byDay) {
     const date = new Date(day).toISOString().slice(0, 10);
     if (day + dayMs + latenessMs > Date.now()) {
-      problems.push(...(await checkOpenDayTile(store, date, day, facts)));
+      problems.push(...(await checkOpenDayTiles(store, date, day, counted)));
       continue;
     }
-    problems.push(...(await diffTable(store, buildDayTileKey('acme', date), 'request_metrics_day', facts)));
+    const tile = (table: DayTileTable) => buildDayTileKey('acme', date, table);
+    problems.push(
+      ...(await diffTable(store, tile('request_metrics_day'), 'request_metrics_day', counted.facts)),
+    );
+    problems.push(
+      ...(await diffTable(store, tile('service_edges_day_hours'), 'service_edges_hour', counted.edges)),
+    );
   }
   return problems;
 }
 
 /**
- * A day still open: its newest open-day tile (docs/adr/0091) must equal a recount of the facts of the hours it
- * covers. The final run built it from the hours as they ended, whatever the kills left before.
+ * A day still open: its newest open-day tiles (docs/adr/0091) must equal a recount of the facts and edges of the
+ * hours they cover. The final run built them from the hours as they ended, whatever the kills left before.
  */
-async function checkOpenDayTile(
+async function checkOpenDayTiles(
   store: ObjectStore,
   date: string,
   day: number,
-  facts: readonly RawFact[],
+  counted: Counted,
 ): Promise<string[]> {
-  const tiles = (await store.list(buildTableTenantPrefix('request_metrics_open_day', 'acme')))
-    .map((o) => ({ key: o.key, tile: parseOpenDayTileKey(o.key) }))
-    .filter(({ tile }) => tile?.date === date)
-    .sort((a, b) => b.tile!.hours - a.tile!.hours);
-  const newest = tiles[0];
-  if (!newest) return [];
-  const covered = facts.filter((f) => f.ts < day + newest.tile!.hours * hourMs);
-  return diffTable(store, newest.key, 'request_metrics_day', covered);
+  const newest = async (table: 'request_metrics_open_day' | 'service_edges_open_day_hours') =>
+    (await store.list(buildTableTenantPrefix(table, 'acme')))
+      .map((o) => ({ key: o.key, tile: parseOpenDayTileKey(o.key)! }))
+      .filter(({ tile }) => tile?.date === date)
+      .sort((a, b) => b.tile.hours - a.tile.hours)[0];
+  const [days, edges] = [
+    await newest('request_metrics_open_day'),
+    await newest('service_edges_open_day_hours'),
+  ];
+  if (!days) return edges ? [`${edges.key}: an edge tile without its day tile`] : [];
+  if (edges?.tile.hours !== days.tile.hours)
+    return [
+      `${date}: open-day edge tile of ${edges?.tile.hours} hours beside a day tile of ${days.tile.hours}`,
+    ];
+  const before = (f: RawFact) => f.ts < day + days.tile.hours * hourMs;
+  return [
+    ...(await diffTable(store, days.key, 'request_metrics_day', counted.facts.filter(before))),
+    ...(await diffTable(store, edges.key, 'service_edges_hour', counted.edges.filter(before))),
+  ];
 }
 
 const label = (p: RawPartition) => `${p.date} ${p.hour}:00`;

@@ -1,6 +1,6 @@
 import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { latencyBucketIndex, latencyMinIndexableMs } from '../../domain/latency-sketch.js';
-import type { RawFact } from '../../domain/raw-record.js';
+import type { RawEdge, RawFact } from '../../domain/raw-record.js';
 
 /** The request metrics tables a recount checks, with the span of one row and whether rows are per endpoint. */
 export const recountTables = {
@@ -9,8 +9,29 @@ export const recountTables = {
   request_metrics_day: { spanMs: 86_400_000, endpoint: true, timeColumn: 'day_ms' },
   service_metrics_minute: { spanMs: 60_000, endpoint: false, timeColumn: 'minute_ms' },
   service_metrics_hour: { spanMs: 3_600_000, endpoint: false, timeColumn: 'hour_ms' },
+  // Edge tables (and their tiles of hour rows) are recounted from edgesAsFacts: caller as service, callee as path.
+  service_edges_minute: { spanMs: 60_000, endpoint: true, timeColumn: 'minute_ms', edge: true },
+  service_edges_hour: { spanMs: 3_600_000, endpoint: true, timeColumn: 'hour_ms', edge: true },
 } as const;
 export type RecountTable = keyof typeof recountTables;
+
+/**
+ * Edges as the facts a recount of an edge table counts: the caller as service, an empty method, the callee as path
+ * (`unnamed` for a CLIENT span that named none, when the caller knows no SERVER span can name it).
+ */
+export function edgesAsFacts(edges: readonly RawEdge[], unnamed: string): RawFact[] {
+  return edges.map((e) => ({
+    kind: 'fact',
+    tenant: e.tenant,
+    event_id: e.event_id,
+    ts: e.ts,
+    service: e.caller,
+    method: '',
+    path: e.callee ?? unnamed,
+    status_code: e.status_code,
+    latency_ms: e.latency_ms,
+  }));
+}
 
 export interface RecountCells {
   requests: number;
@@ -74,13 +95,16 @@ const numbers = (value: unknown): number[] =>
 
 /** Reads a committed Parquet file of the table into the same cells. */
 export function readTableCells(bytes: Uint8Array, table: RecountTable): Map<string, RecountCells> {
-  const { endpoint, timeColumn } = recountTables[table];
+  const layout: { endpoint: boolean; timeColumn: string; edge?: true } = recountTables[table];
+  const { endpoint, timeColumn } = layout;
   const cells = new Map<string, RecountCells>();
   for (const r of decodeParquet(bytes).toArray() as Record<string, unknown>[]) {
-    const [start, service] = [Number(r[timeColumn]), String(r['service'])];
-    const key = endpoint
-      ? rowKey(start, service, String(r['method']), String(r['path']))
-      : rowKey(start, service);
+    const start = Number(r[timeColumn]);
+    const key = layout.edge
+      ? rowKey(start, String(r['caller']), '', String(r['callee']))
+      : endpoint
+        ? rowKey(start, String(r['service']), String(r['method']), String(r['path']))
+        : rowKey(start, String(r['service']));
     const indexes = numbers(r['latency_bucket_index']);
     const counts = numbers(r['latency_bucket_count']);
     cells.set(key, {

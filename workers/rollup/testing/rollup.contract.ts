@@ -12,7 +12,7 @@ import {
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
 import { deriveMissingTables } from '../app/derive-missing-tables.js';
-import { buildDayTileKey } from '../../domain/metrics-layout.js';
+import { buildDayTileKey, dayHoursTileTables, type MetricsTable } from '../../domain/metrics-layout.js';
 import { loadManifest } from '../app/commit-partition.js';
 import { encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
@@ -222,31 +222,30 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       JSON.stringify(row, (_, v: unknown) =>
         typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as never) : v,
       );
+    /** The hour table each day-hours tile holds a day of. */
+    const hourTableOf = {
+      request_metrics_day_hours: 'request_metrics_hour',
+      service_metrics_day_hours: 'service_metrics_hour',
+      service_edges_day_hours: 'service_edges_hour',
+    } as const satisfies Record<(typeof dayHoursTileTables)[number], MetricsTable>;
     /** The day's hour files, concatenated, as the day-hours tiles must hold them (any order: rows are keyed). */
     const hourFilesOfDay = async (
       store: ObjectStore,
-      table: 'request_metrics_hour' | 'service_metrics_hour',
+      table: (typeof hourTableOf)[keyof typeof hourTableOf],
     ) => {
       const rows = [];
       for (const p of partitionsOf(facts))
         rows.push(...decodeParquet((await store.get(buildDataFileKey(table, p)))!.body).toArray());
       return rows.map(rowText).sort();
     };
-    const readDayHours = async (
-      store: ObjectStore,
-      table: 'request_metrics_day_hours' | 'service_metrics_day_hours',
-    ) =>
+    const readDayHours = async (store: ObjectStore, table: (typeof dayHoursTileTables)[number]) =>
       decodeParquet((await store.get(buildDayTileKey('acme', '2026-11-20', table)))!.body)
         .toArray()
         .map(rowText)
         .sort();
     const expectDayHoursTiles = async (store: ObjectStore) => {
-      expect(await readDayHours(store, 'request_metrics_day_hours')).toEqual(
-        await hourFilesOfDay(store, 'request_metrics_hour'),
-      );
-      expect(await readDayHours(store, 'service_metrics_day_hours')).toEqual(
-        await hourFilesOfDay(store, 'service_metrics_hour'),
-      );
+      for (const tile of dayHoursTileTables)
+        expect(await readDayHours(store, tile)).toEqual(await hourFilesOfDay(store, hourTableOf[tile]));
     };
 
     it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
@@ -278,7 +277,7 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
       // What a rollup before the day-hours tiles left: the day tile, and a marker whose digest (of the hours only)
       // is not what this version computes (it names the tile tables too).
-      for (const table of ['request_metrics_day_hours', 'service_metrics_day_hours'] as const)
+      for (const table of dayHoursTileTables)
         await store.delete(buildDayTileKey('acme', '2026-11-20', table));
       const [marker] = await store.list('metrics/_manifests_day/');
       await store.delete(marker!.key);
@@ -303,8 +302,7 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       });
       expect(expired.dayTiles?.deleted).toBe(1);
       expect(await store.head(dayKey)).toBeUndefined();
-      expect(await store.list('metrics/request_metrics_day_hours/')).toEqual([]);
-      expect(await store.list('metrics/service_metrics_day_hours/')).toEqual([]);
+      for (const table of dayHoursTileTables) expect(await store.list(`metrics/${table}/`)).toEqual([]);
       expect(await store.list('metrics/_manifests_day/')).toEqual([]);
     });
   });
