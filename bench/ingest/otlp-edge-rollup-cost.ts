@@ -5,6 +5,7 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import type { RawEdge, RawFact, RawRecord } from '../../workers/domain/raw-record.js';
 import { computePartition } from '../../workers/rollup/app/compute-partition.js';
+import { parseRawLine } from '../../workers/rollup/domain/parse-raw-line.js';
 import { chunk, putRawSegment } from '../../workers/rollup/testing/raw-segments.js';
 
 const hour = 3_600_000;
@@ -71,6 +72,20 @@ async function rollupCpuMs(records: readonly RawRecord[]): Promise<number> {
 }
 
 /**
+ * The edge lines through the rollup's generic reader alone (JSON.parse and the hand-written checks,
+ * parse-raw-line.ts): the most a byte-level scanner like the facts' (docs/adr/0104) could take off their cost.
+ */
+function edgeParseCpuMs(records: readonly RawRecord[]): number {
+  const lines = records.filter((r) => r.kind === 'edge').map((r) => JSON.stringify(r));
+  const before = process.cpuUsage();
+  let edges = 0;
+  for (const line of lines) if (parseRawLine(line).kind === 'edge') edges += 1;
+  const used = process.cpuUsage(before);
+  if (edges !== lines.length) throw new Error(`parsed ${edges} edges of ${lines.length}`);
+  return (used.user + used.system) / 1000;
+}
+
+/**
  * The rollup's CPU for one partition with and without its edge lines (same facts), interleaved A/B rounds on the
  * main thread (no scan worker), scaled to a million spans. CPU time, not wall time: the machine's load changes the
  * latter far more than the former.
@@ -78,11 +93,15 @@ async function rollupCpuMs(records: readonly RawRecord[]): Promise<number> {
 export async function edgeRollupCost(spans: number, rounds: number) {
   const [withEdges, factsOnly] = [buildRecords(spans, true), buildRecords(spans, false)];
   await rollupCpuMs(factsOnly.slice(0, 20_000)); // warm-up: compile the scanner, parser and aggregator
-  const perRound: { withEdgesMs: number; factsOnlyMs: number }[] = [];
+  const perRound: { withEdgesMs: number; factsOnlyMs: number; edgeParseMs: number }[] = [];
   for (let r = 0; r < rounds; r++) {
     const a = await rollupCpuMs(withEdges);
     const b = await rollupCpuMs(factsOnly);
-    perRound.push({ withEdgesMs: Math.round(a), factsOnlyMs: Math.round(b) });
+    perRound.push({
+      withEdgesMs: Math.round(a),
+      factsOnlyMs: Math.round(b),
+      edgeParseMs: Math.round(edgeParseCpuMs(withEdges)),
+    });
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const perMillion = 1_000_000 / spans;
@@ -98,5 +117,8 @@ export async function edgeRollupCost(spans: number, rounds: number) {
       ((median(perRound.map((p) => p.factsOnlyMs)) * perMillion) / 1000).toFixed(2),
     ),
     edgeLinesCpuSecondsPerMillionSpans: Number(((edgesMs * perMillion) / 1000).toFixed(2)),
+    edgeParseCpuSecondsPerMillionSpans: Number(
+      ((median(perRound.map((p) => p.edgeParseMs)) * perMillion) / 1000).toFixed(2),
+    ),
   };
 }
