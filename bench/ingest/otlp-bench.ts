@@ -10,6 +10,8 @@
  * With CLIENT spans (issue #21.5): the same rounds for requests of 500 CLIENT and 500 SERVER spans (half the CLIENT
  * spans naming their callee) beside their own decode floor, and the rollup's CPU for one hour with and without the
  * edge lines those CLIENT spans become (interleaved A/B, per million spans; otlp-edge-rollup-cost.ts).
+ * Each workload's request also goes through the steps between body and WAL one at a time, with the process CPU
+ * per span of each (otlp-stage-cpu.ts: nesting check, decode, span count, mapping, WAL frame encoding).
  * Usage: npm run bench:otlp [-- --seconds 5 --concurrency 4 --rounds 3 --collector-seconds 10 --edge-spans 200000]
  */
 import { execFileSync } from 'node:child_process';
@@ -19,6 +21,7 @@ import { protoSchemas } from '../../workers/ingest/otlp/proto-schemas.js';
 import { RouteBudget } from '../../workers/ingest/domain/route-budget.js';
 import { collectorForwarding } from './otlp-collector-forwarding.js';
 import { edgeRollupCost } from './otlp-edge-rollup-cost.js';
+import { otlpStageCpu } from './otlp-stage-cpu.js';
 import { benchKey, startBenchServer } from './otlp-bench-server.js';
 import { buildTraceRequest, sendFor, serverSpanShare, spansPerRequest } from './otlp-bench-workload.js';
 
@@ -129,11 +132,13 @@ async function main() {
       rounds: perRound,
       ...summary(perRound),
       target: 0.3,
+      stageCpuMicrosecondsPerSpan: { ...otlpStageCpu(bodies[0]!, rounds), uptime: uptime() },
       withClientSpans: {
         clientSpanShare: 0.5,
         requestBytes: clientBodies[0]!.length,
         rounds: clientRounds,
         ...summary(clientRounds),
+        stageCpuMicrosecondsPerSpan: { ...otlpStageCpu(clientBodies[0]!, rounds), uptime: uptime() },
       },
       edgeRollupCost: { ...edgeCost, uptime: uptime() },
       refusedByGravix: refused,
