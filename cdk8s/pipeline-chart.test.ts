@@ -202,6 +202,16 @@ describe('GravixPipelineChart', () => {
       GRAVIX_QUERY_ENGINE: 'trino',
       GRAVIX_METRICS_RETENTION_DAYS: '30',
       GRAVIX_RAW_RETENTION_DAYS: '7',
+      GRAVIX_MAX_PAST_MS: String(7 * 86_400_000),
+    });
+    // Ingest takes no fact older than raw retention: one would be acknowledged and never counted.
+    const short = find(synth({ retentionDays: 3 }), 'ConfigMap', 'shop-config') as unknown as {
+      data: Record<string, string>;
+    };
+    expect(short.data).toMatchObject({
+      GRAVIX_METRICS_RETENTION_DAYS: '3',
+      GRAVIX_RAW_RETENTION_DAYS: '3',
+      GRAVIX_MAX_PAST_MS: String(3 * 86_400_000),
     });
     const external = synth({ storage: { mode: 'external', external: { secretRef: { name: 's3' } } } });
     const externalConfig = find(external, 'ConfigMap', 'shop-config') as unknown as {

@@ -58,6 +58,7 @@ const WAL_SEGMENT_AGE_MS = 20_000;
  */
 export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, string> {
   const { storage, retentionDays } = pipeline.spec;
+  const rawDays = Math.min(RAW_RETENTION_DAYS, retentionDays);
   const endpoint = s3Endpoint(pipeline);
   return {
     GRAVIX_STORE: 's3',
@@ -80,7 +81,11 @@ export function buildPipelineConfig(pipeline: GravixPipeline): Record<string, st
     // How long a stopping ingester tries to upload its log; the ingest pods' grace period is three times that.
     GRAVIX_SHUTDOWN_DEADLINE_MS: String(INGEST_SHUTDOWN_DEADLINE_SECONDS * 1000),
     GRAVIX_METRICS_RETENTION_DAYS: String(retentionDays),
-    GRAVIX_RAW_RETENTION_DAYS: String(Math.min(RAW_RETENTION_DAYS, retentionDays)),
+    GRAVIX_RAW_RETENTION_DAYS: String(rawDays),
+    // Ingest takes facts up to this old, no older than raw retention: the rollup retires a raw partition past it,
+    // and a fact landing after that is kept but never counted (workers/rollup/README.md, retention). With
+    // retentionDays 3 and ingest's own 7-day default, a 4-day-old fact was acknowledged and never counted.
+    GRAVIX_MAX_PAST_MS: String(rawDays * 86_400_000),
   };
 }
 

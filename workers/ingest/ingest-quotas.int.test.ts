@@ -117,7 +117,7 @@ beforeAll(async () => {
   );
   writeFileSync(
     join(dir, 'tenants.yaml'),
-    `tenants:\n  - tenant: shop\n    displayName: Shop\n    quotas: { eventsPerSecond: ${quota}, bytesPerDay: 1000000000 }\n  - tenant: billing\n`,
+    `tenants:\n  - tenant: shop\n    displayName: Shop\n    retention: { rawDays: 1 }\n    quotas: { eventsPerSecond: ${quota}, bytesPerDay: 1000000000 }\n  - tenant: billing\n`,
   );
   servers.push(await startReplica('ingest-0'), await startReplica('ingest-1'));
   query = await startQueryServer(
@@ -201,4 +201,20 @@ describe('tenant quotas shared by two ingest replicas', () => {
       "tenant 'shop' is over its quota of 400 events per second (shared by 1 ingest replicas)",
     );
   }, 60_000);
+
+  it("refuses a fact older than the tenant's raw retention (rawDays 1) and takes it from a tenant without one", async () => {
+    const [stays] = servers;
+    const twoDaysOld = (tenant: keyof typeof keys) =>
+      fetch(stays!.url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${keys[tenant]}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...facts(tenant, 1, seq++)[0], timestamp: Date.now() - 2 * 86_400_000 }),
+      });
+    const refused = await twoDaysOld('shop');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { rejected: unknown[] }).rejected).toEqual([
+      expect.objectContaining({ code: 'OUT_OF_RANGE', field: 'timestamp' }),
+    ]);
+    expect((await twoDaysOld('billing')).status).toBe(200);
+  }, 30_000);
 });

@@ -33,7 +33,11 @@ export interface IngestServer {
 function buildListener(
   config: IngestConfig,
   parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>,
-  tenants: { quotas: TenantQuotaLedger; routes: RouteBudget },
+  tenants: {
+    quotas: TenantQuotaLedger;
+    routes: RouteBudget;
+    maxPastMsOf: (tenant: string) => number | undefined;
+  },
 ) {
   return buildIngestListener({
     ...parts,
@@ -56,6 +60,7 @@ function buildListener(
         (config.GRAVIX_DISK_BUDGET_BYTES * config.GRAVIX_TENANT_DISK_SHARE_PERCENT) / 100,
       ),
       maxPastMs: config.GRAVIX_MAX_PAST_MS,
+      maxPastMsOf: tenants.maxPastMsOf,
       maxFutureMs: config.GRAVIX_MAX_FUTURE_MS,
     },
   });
@@ -111,7 +116,12 @@ async function startTenantQuotas(config: IngestConfig, store: ObjectStore, log: 
     await beats.stop();
     live.stop();
   };
-  return { quotas, routes: shared?.routes ?? buildRouteBudget(config, live), stop };
+  // A tenant's raw retention bounds the facts it may send (docs/ingest-limits.md): older ones would never count.
+  const maxPastMsOf = (tenant: string) => {
+    const rawDays = live.get(tenant)?.retention?.rawDays;
+    return rawDays === undefined ? undefined : rawDays * 86_400_000;
+  };
+  return { quotas, routes: shared?.routes ?? buildRouteBudget(config, live), maxPastMsOf, stop };
 }
 
 /** The services and routes-per-service quotas shared across replicas by the names each announces (ADR 0090). */

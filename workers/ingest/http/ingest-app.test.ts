@@ -340,3 +340,37 @@ describe('ingest back-pressure', () => {
     }
   });
 });
+
+describe("a tenant's raw retention bounds how old its facts may be", () => {
+  it('refuses a fact older than the tenant raw retention allows, on every body form, and takes a younger one', async () => {
+    // acme keeps raw data 2 hours: a 3-hour-old fact would land in a raw partition the rollup may have retired,
+    // kept but never counted, so it is refused like any fact outside the window.
+    const h = await startApp({
+      maxPastMs: 7 * 86_400_000,
+      maxPastMsOf: (tenant) => (tenant === 'acme' ? 2 * 3_600_000 : undefined),
+    });
+    try {
+      const old = fact('old', { timestamp: now - 3 * 3_600_000 });
+      const young = fact('young', { timestamp: now - 3_600_000 });
+      const expected = {
+        accepted: 1,
+        rejected: [
+          {
+            index: 0,
+            code: 'OUT_OF_RANGE',
+            field: 'timestamp',
+            message: `timestamp must be between 2026-11-23T10:00:00.000Z and 2026-11-23T13:00:00.000Z, got ${now - 3 * 3_600_000}`,
+          },
+        ],
+      };
+      const asArray = await post(h, JSON.stringify([old, young]));
+      expect({ ...(await asArray.json()), request_id: undefined }).toEqual(expected);
+      const asNdjson = await post(h, [old, young].map((i) => JSON.stringify(i)).join('\n'), {
+        'content-type': 'application/x-ndjson',
+      });
+      expect({ ...(await asNdjson.json()), request_id: undefined }).toEqual(expected);
+    } finally {
+      await h.close();
+    }
+  });
+});

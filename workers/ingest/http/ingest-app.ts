@@ -48,6 +48,12 @@ export interface IngestLimits {
   /** One tenant's share of diskBudgetBytes. */
   tenantDiskBytes: number;
   maxPastMs: number;
+  /**
+   * A tenant's own bound on how old a fact may be, below maxPastMs: its raw retention (GravixTenant
+   * `retention.rawDays`). The rollup retires a raw partition past raw retention, and a fact that lands after that
+   * is kept but never counted (workers/rollup/README.md, retention), so it must be refused, not acknowledged.
+   */
+  maxPastMsOf?: (tenant: string) => number | undefined;
   maxFutureMs: number;
 }
 
@@ -227,14 +233,14 @@ function buildOtlpEndpoint(
 }
 
 function buildIngestEndpoints(deps: IngestAppDeps) {
-  const window = (now: number) => ({
+  const window = (tenant: string, now: number) => ({
     now,
-    maxPastMs: deps.limits.maxPastMs,
+    maxPastMs: Math.min(deps.limits.maxPastMs, deps.limits.maxPastMsOf?.(tenant) ?? Infinity),
     maxFutureMs: deps.limits.maxFutureMs,
   });
   const factContext = (tenant: string, now: number): FactContext => ({
     tenant,
-    window: window(now),
+    window: window(tenant, now),
     routes: deps.routes,
   });
   const facts = factBatchReader(factContext, new RouteCache(deps.routes), deps.limits.maxJsonDepth);
@@ -243,7 +249,7 @@ function buildIngestEndpoints(deps: IngestAppDeps) {
     return (v: unknown, i: number) => parseRequestFact(v, i, ctx);
   };
   const eventParser = (tenant: string, now: number) => {
-    const ctx = { tenant, window: window(now) };
+    const ctx = { tenant, window: window(tenant, now) };
     return (v: unknown, i: number) => parseServiceEvent(v, i, ctx);
   };
   const events = parsedBatchReader(eventParser, deps.limits.maxJsonDepth);
