@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { CountingAlertData } from './counting-alert-data.js';
 import { runSeeds } from './run-seeds.js';
 import { parseAlertRulesFile } from '../../crds/gravix-alert-rule.js';
 import { MinuteRowsAlertData } from '../../workers/alert/adapters/minute-rows-alert-data.js';
@@ -87,17 +88,21 @@ if (cacheFile && !existsSync(cacheFile)) writeFileSync(cacheFile, JSON.stringify
 const rollupSeconds = (performance.now() - started) / 1000;
 const progress = (text: string) => process.stderr.write(`${new Date().toISOString()} ${text}\n`);
 progress(`rolled up ${facts} facts into ${rows.length} service minute rows in ${rollupSeconds.toFixed(1)} s`);
-const data = new MinuteRowsAlertData({ service: rows });
+const data = new CountingAlertData(new MinuteRowsAlertData({ service: rows }));
 
 started = performance.now();
 const episodes: Episode[] = [];
 const perRuleSeconds: Record<string, number> = {};
+/** Engine statements (windows() calls) per evaluated minute, per rule: what each minute costs DuckDB or Trino. */
+const readsPerEvaluation: Record<string, number> = {};
 const only = values.rules ? new Set(values.rules.split(',')) : undefined;
 for (const rule of rules.filter((r) => !only || only.has(r.name))) {
   const t = performance.now();
+  const readsBefore = data.reads;
   const events = await replayRule(data, rule, evaluatedWeekStart, weekEnd, 3_600_000);
   episodes.push(...buildEpisodes(rule.kind as RuleKind, events));
   perRuleSeconds[rule.name] = Math.round(performance.now() - t) / 1000;
+  readsPerEvaluation[rule.name] = Math.round((100 * (data.reads - readsBefore)) / (weekMs / 60_000)) / 100;
   progress(`${rule.name}: ${events.length} events in ${perRuleSeconds[rule.name]} s`);
 }
 const evaluateSeconds = (performance.now() - started) / 1000;
@@ -129,6 +134,7 @@ process.stdout.write(
         // CPU time says more than wall time on a machine shared by seven engineers.
         cpuSeconds: Math.round(cpuSeconds(process.cpuUsage(cpuBefore))),
         perRuleSeconds,
+        readsPerEvaluation,
         rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
         load1Before: loadBefore,
         loadAfter: load(),

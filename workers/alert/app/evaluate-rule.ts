@@ -34,7 +34,8 @@ async function seasonal(
 
 /**
  * The newest 1, 2, ... minutes up to the whole window (the last span is the window already read), for the
- * minute-by-minute traffic-drop test: one more read per minute of the window, of the newest minutes only.
+ * minute-by-minute traffic-drop and latency-shift tests: one more read per minute of the window, of the newest
+ * minutes only.
  */
 async function recentSpans(
   data: AlertData,
@@ -87,14 +88,15 @@ export async function evaluateRule(
       spec.weeks,
       signal,
     );
-    const recent = spec.metrics.includes('throughput')
+    // The newest minutes serve both the traffic-drop and the latency-shift test: one set of reads for either.
+    const recent = spec.metrics.some((m) => m === 'throughput' || m === 'p95')
       ? await recentSpans(data, rule, end, parseDurationMs(spec.window), current, signal)
       : undefined;
     const inputs: AnomalyInput[] = [...keys].map(([id, key]) => ({
       key,
       current: current.get(id),
       samples: samples.map((s) => s.get(id)).filter((w): w is SeriesWindow => w !== undefined),
-      recentRequests: recent?.map((span) => span.get(id)?.requests ?? 0),
+      recent: recent?.map((span) => span.get(id)),
     }));
     return evaluateAnomaly(spec, inputs, minute);
   }

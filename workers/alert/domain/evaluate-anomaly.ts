@@ -1,22 +1,16 @@
 import { parseDurationMs, type AnomalySpec } from '../../../crds/gravix-alert-rule-spec.js';
 import { errorRateBounds, formatMetric } from './evaluate-threshold.js';
 import type { Observation } from './observation.js';
-import {
-  buildBaseline,
-  describeTimeOfWeek,
-  median,
-  sensitivityFactor,
-  type Baseline,
-} from './seasonal-baseline.js';
+import { buildBaseline, describeTimeOfWeek, sensitivityFactor, type Baseline } from './seasonal-baseline.js';
 import {
   errorRatePct,
   percentileMs,
-  quantileLowerBoundMs,
   seriesId,
   slowRequests,
   type SeriesKey,
   type SeriesWindow,
 } from './series-window.js';
+import { latencyShift, shiftLogAlpha } from './latency-shift.js';
 import { dropLogAlpha, suddenDrop, type DropVerdict } from './traffic-drop.js';
 
 type Metric = AnomalySpec['metrics'][number];
@@ -27,10 +21,11 @@ export interface AnomalyInput {
   /** The same window at each baseline offset that had data (see baselineOffsets). */
   samples: readonly SeriesWindow[];
   /**
-   * Requests in the newest k minutes, k = 1..window minutes (index k-1), for the minute-by-minute traffic-drop
-   * test (traffic-drop.ts); absent, throughput is judged on the whole window only.
+   * The newest k minutes, k = 1..window minutes (index k-1; undefined: no requests), for the minute-by-minute
+   * traffic-drop (traffic-drop.ts) and latency-shift (latency-shift.ts) tests; absent, both judge the whole
+   * window only.
    */
-  recentRequests?: readonly number[];
+  recent?: readonly (SeriesWindow | undefined)[];
 }
 
 function value(metric: Metric, w: SeriesWindow, windowMinutes: number): number | null {
@@ -54,16 +49,10 @@ function spreadFloor(metric: Metric, b: Baseline, requests: number, windowMinute
   return Math.max(0.1 * b.median, 1);
 }
 
-/** The lower 95% bound of the window's error rate (Wilson) or p95 (order statistic); throughput as is. */
-function surelyAbove(metric: Metric, w: SeriesWindow): number {
-  if (metric === 'error_rate') return errorRateBounds(w.errors5xx, w.requests).low;
-  return quantileLowerBoundMs(w, 0.95) ?? 0;
-}
-
 /**
- * Only the harmful direction alerts: less traffic, more errors, slower responses. Error rate and p95 are judged
- * by their confidence bound, not the point value: 2 errors in 60 requests at night (3.3%) or a p95 made of three
- * slow requests would otherwise leave a band learned from whole days.
+ * Only the harmful direction alerts: less traffic, more errors. The error rate is judged by its Wilson lower
+ * bound, not the point value: 2 errors in 60 requests at night (3.3%) would otherwise leave a band learned from
+ * whole days. p95 does not use the band (slowShare).
  */
 function leavesBand(
   metric: Metric,
@@ -72,7 +61,7 @@ function leavesBand(
   band: { low: number; high: number; median: number },
 ): boolean {
   if (metric === 'throughput') return now < band.low && now < 0.7 * band.median;
-  const sure = current ? surelyAbove(metric, current) : now;
+  const sure = current ? errorRateBounds(current.errors5xx, current.requests).low : now;
   return sure > band.high && sure > 1.2 * band.median;
 }
 
@@ -88,37 +77,40 @@ const names: Record<Metric, string> = {
   throughput: 'throughput',
 };
 
-/** How many times its usual share of requests must surely be slower than the usual p95, per sensitivity. */
+/** How many times its usual share of requests must be slower than the usual p95, per sensitivity. */
 export const slowShareFactor = { low: 3, medium: 2, high: 1.5 } as const;
-/** Fewer latencies than this in the window and the share is not judged: a handful of slow requests is noise. */
-export const slowShareMinLatencies = 100;
 
 const latencyCount = (w: SeriesWindow) => w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
 const shareSlower = (w: SeriesWindow, ms: number) =>
   (100 * slowRequests(w, ms)) / Math.max(1, latencyCount(w));
 
 /**
- * A latency shift seen as a share: the requests of the window slower than the usual p95 (the baseline's median
- * p95), judged by the share's Wilson lower bound against the share the baseline windows themselves had (about
- * 5%; more where few requests make each window's p95 a low estimate). Every slow request counts, so the share
- * leaves its usual value while the 5-minute window is still filling with slow minutes; the window's p95 needs most
- * of the window slow to leave a band at least 10% wide (a x1.6 shift took 6 minutes that way, bench/README.md).
+ * A latency shift seen as a share (latency-shift.ts): the requests of the newest 1..5 minutes slower than the
+ * usual p95 (the baseline's median p95), by their binomial tail at the share the baseline windows themselves had
+ * (about 5%; more where few requests make each window's p95 a low estimate). Every slow request counts, so the
+ * first slow minute can show a shift the window's p95 needs most of the window for. The share must also clear
+ * the baseline's own band of shares (median + k x spread) and `slowShareFactor` x the usual share, so a day that
+ * is merely slower than the median, or an error of a point in the usual share at a busy hour, is not a shift.
  */
 function slowShare(
   spec: AnomalySpec,
-  current: SeriesWindow | undefined,
+  input: AnomalyInput,
   samples: readonly SeriesWindow[],
   usualP95: number,
 ) {
-  if (!current || latencyCount(current) < slowShareMinLatencies) return undefined;
-  const usual = Math.max(5, median(samples.map((s) => shareSlower(s, usualP95))));
-  const slow = slowRequests(current, usualP95);
-  const surely = errorRateBounds(slow, latencyCount(current)).low;
-  return {
-    share: shareSlower(current, usualP95),
-    usual,
-    anomalous: surely > usual * slowShareFactor[spec.sensitivity],
-  };
+  const shares = buildBaseline(samples.map((s) => shareSlower(s, usualP95)));
+  if (!input.current || !shares) return undefined;
+  const usual = Math.max(5, shares.median);
+  const floor = Math.max(
+    usual * slowShareFactor[spec.sensitivity],
+    shares.median + sensitivityFactor[spec.sensitivity] * shares.spread,
+  );
+  const spans = (input.recent ?? [input.current]).map((w) => ({
+    latencies: w ? latencyCount(w) : 0,
+    slow: w ? slowRequests(w, usualP95) : 0,
+  }));
+  const verdict = latencyShift(spans, usual / 100, floor / 100, shiftLogAlpha[spec.sensitivity]);
+  return verdict && { ...verdict, usual };
 }
 
 /** No window at all is no traffic for throughput, and nothing to judge for the rest. */
@@ -144,15 +136,19 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
   const low = Math.max(0, baseline.median - k * spread);
   const high = baseline.median + k * spread;
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
-  const outside = leavesBand(metric, now, current, { low, high, median: baseline.median });
-  const slow = metric === 'p95' ? slowShare(spec, current, judged, baseline.median) : undefined;
+  const outside =
+    metric !== 'p95' && leavesBand(metric, now, current, { low, high, median: baseline.median });
+  const slow = metric === 'p95' ? slowShare(spec, input, judged, baseline.median) : undefined;
   const drop = minuteDrop(spec, input, { metric, outside, low, median: baseline.median });
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
     `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(baseline.median))}` +
     describeDrop(drop);
-  return { metric, text, anomalous: [outside, slow?.anomalous, drop !== undefined].some(Boolean) };
+  // p95 is judged by its slow share alone: the band on the window's p95 tests the same shift with less power and,
+  // at a few dozen requests, left it on a chance cluster of slow ones (ADR 0103); it stays in the explanation.
+  const anomalous = metric === 'p95' ? slow !== undefined : outside || drop !== undefined;
+  return { metric, text, anomalous };
 }
 
 /**
@@ -164,9 +160,10 @@ function minuteDrop(
   input: AnomalyInput,
   window: { metric: Metric; outside: boolean; low: number; median: number },
 ) {
-  if (window.metric !== 'throughput' || window.outside || !input.recentRequests) return undefined;
+  if (window.metric !== 'throughput' || window.outside || !input.recent) return undefined;
   const ceiling = Math.min(window.low, 0.7 * window.median);
-  return suddenDrop(input.recentRequests, window.median, ceiling, dropLogAlpha[spec.sensitivity]);
+  const requests = input.recent.map((w) => w?.requests ?? 0);
+  return suddenDrop(requests, window.median, ceiling, dropLogAlpha[spec.sensitivity]);
 }
 
 function describeDrop(drop: DropVerdict | undefined): string {
@@ -176,8 +173,13 @@ function describeDrop(drop: DropVerdict | undefined): string {
 }
 
 function describeSlowShare(slow: ReturnType<typeof slowShare>, usualP95: string): string {
-  if (!slow?.anomalous) return '';
-  return `; ${slow.share.toFixed(0)}% of requests slower than the usual p95 ${usualP95} (usually ${slow.usual.toFixed(0)}%)`;
+  if (!slow) return '';
+  const span = slow.minutes === 1 ? 'the last minute' : `the last ${slow.minutes} min`;
+  const share = (100 * slow.slow) / slow.latencies;
+  return (
+    `; ${slow.slow} of ${slow.latencies} requests in ${span} (${share.toFixed(0)}%) slower than the usual p95 ` +
+    `${usualP95} (usually ${slow.usual.toFixed(0)}%)`
+  );
 }
 
 /** One observation per series: anomalous when any watched metric leaves its seasonal band in the harmful way. */

@@ -1,4 +1,4 @@
-import { latencyBucketIndex, latencyBucketValue } from '../../domain/latency-sketch.js';
+import { latencyBucketIndex } from '../../domain/latency-sketch.js';
 import type { HistogramRow } from '../../query/app/query-engine.js';
 import { summarizeHistogram } from '../../query/domain/merge-summaries.js';
 import type { AlertSelector } from '../../../crds/gravix-alert-rule-spec.js';
@@ -31,24 +31,6 @@ export function errorRatePct(w: Pick<SeriesWindow, 'requests' | 'errors5xx'>): n
 
 export function percentileMs(w: SeriesWindow, metric: 'p50' | 'p95' | 'p99'): number | null {
   return summarizeHistogram(w)[metric];
-}
-
-/**
- * A one-sided 95% lower confidence bound of quantile q from the window's histogram: the order statistic of rank
- * n*q - 1.645*sqrt(n*q*(1-q)) (normal approximation of the binomial), so 60 requests bound their p95 by about
- * their p90 and a few slow outliers cannot move it. Null without latencies.
- */
-export function quantileLowerBoundMs(w: SeriesWindow, q: number): number | null {
-  const n = w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
-  if (n === 0) return null;
-  const rank = Math.max(0, Math.floor(n * q - 1.645 * Math.sqrt(n * q * (1 - q))) - 1);
-  if (rank < w.latencyZero) return 0;
-  let run = w.latencyZero;
-  for (let i = 0; i < w.bucketIndex.length; i++) {
-    run += w.bucketCount[i]!;
-    if (run > rank) return latencyBucketValue(w.bucketIndex[i]!);
-  }
-  return latencyBucketValue(w.bucketIndex.at(-1)!);
 }
 
 /**
