@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { PartitionAccumulator } from '../domain/partition-accumulator.js';
 import { readGzipLineChunks } from './raw-segment-lines.js';
 import { scanSegment } from './scan-segment.js';
+import type { SegmentScanResult } from '../domain/segment-scan-result.js';
+import type { EndpointMinutes } from '../../domain/minute-metrics.js';
 
 const hourMs = Date.parse('2026-11-20T10:00:00Z');
 const limits = { dedupeBudgetBytes: 1 << 20, maxPartitionRows: 100_000, slices: 1, partition: 'p' };
@@ -101,23 +103,29 @@ async function inThread(segments: string[][]) {
   return acc;
 }
 
-async function scanned(segments: string[][]) {
+/** Each segment scanned as a worker does, its pieces added in order (pieceFacts: the default unless given). */
+async function scanned(segments: string[][], pieceFacts?: number) {
   const acc = new PartitionAccumulator(hourMs, () => undefined, limits);
   for (const [id, segment] of segments.entries()) {
-    acc.addScan(
-      await scanSegment({ id, key: `s${id}`, body: gzipSync(segment.join('\n')), startMs: hourMs }),
-    );
+    const pieces: SegmentScanResult[] = [];
+    const request = { id, key: `s${id}`, body: gzipSync(segment.join('\n')), startMs: hourMs };
+    await scanSegment(request, (piece) => pieces.push(piece), pieceFacts);
+    expect(pieces.map((p) => p.last)).toEqual([...pieces.slice(1).map(() => false), true]);
+    const endpoints: EndpointMinutes[] = [];
+    for (const piece of pieces) acc.addScan(piece, endpoints);
   }
   return acc;
 }
 
 describe('scanSegment (what each scan worker thread runs)', () => {
-  it('aggregates to the same rows, bits and stats as the in-thread path, whatever the lines', async () => {
+  it('aggregates to the same rows, bits and stats as the in-thread path, whatever the lines and pieces', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.array(line, { maxLength: 60 }), { minLength: 1, maxLength: 4 }),
-        async (segments) => {
-          const [a, b] = [await inThread(segments), await scanned(segments)];
+        // Pieces of 1-8 facts cut segments between any two facts (lines, parents and exemplars around the cut).
+        fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
+        async (segments, pieceFacts) => {
+          const [a, b] = [await inThread(segments), await scanned(segments, pieceFacts)];
           // toEqual compares latency_sum_ms bit for bit: the float sum must see the facts in the same order.
           expect(b.aggregator.rows()).toEqual(a.aggregator.rows());
           expect(b.edges.rows()).toEqual(a.edges.rows());
@@ -131,26 +139,31 @@ describe('scanSegment (what each scan worker thread runs)', () => {
     );
   });
 
-  it('keeps the same exemplars whatever the order of the lines and however they are split into segments', async () => {
+  it('keeps the same exemplars whatever the order of the lines and however they are split into segments and pieces', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(line, { maxLength: 80 }), fc.nat(80), async (generated, cut) => {
-        // One line per event id: which of two different facts under one id is counted depends on their order
-        // (the first wins), so only re-sent identical lines (below) may repeat an id.
-        const ids = new Set<string>();
-        const lines = generated.filter((l) => {
-          const id = /"event_id": ?"([^"]*)"/.exec(l)?.[1];
-          if (id === undefined) return true;
-          if (ids.has(id)) return false;
-          ids.add(id);
-          return true;
-        });
-        const exemplarsOf = async (segments: string[][]) =>
-          (await scanned(segments)).aggregator.rows().map((r) => [r.minuteMs, r.path, r.exemplars]);
-        const reversed = [...lines].reverse();
-        const expected = await exemplarsOf([lines]);
-        expect(await exemplarsOf([reversed.slice(0, cut), reversed.slice(cut)])).toEqual(expected);
-        expect(await exemplarsOf([[...lines, ...lines]])).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.array(line, { maxLength: 80 }),
+        fc.nat(80),
+        fc.integer({ min: 1, max: 9 }),
+        async (generated, cut, pieceFacts) => {
+          // One line per event id: which of two different facts under one id is counted depends on their order
+          // (the first wins), so only re-sent identical lines (below) may repeat an id.
+          const ids = new Set<string>();
+          const lines = generated.filter((l) => {
+            const id = /"event_id": ?"([^"]*)"/.exec(l)?.[1];
+            if (id === undefined) return true;
+            if (ids.has(id)) return false;
+            ids.add(id);
+            return true;
+          });
+          const exemplarsOf = async (segments: string[][], pieces?: number) =>
+            (await scanned(segments, pieces)).aggregator.rows().map((r) => [r.minuteMs, r.path, r.exemplars]);
+          const reversed = [...lines].reverse();
+          const expected = await exemplarsOf([lines]);
+          expect(await exemplarsOf([reversed.slice(0, cut), reversed.slice(cut)])).toEqual(expected);
+          expect(await exemplarsOf([[...lines, ...lines]], pieceFacts)).toEqual(expected);
+        },
+      ),
       { numRuns: 150 },
     );
   });

@@ -31,9 +31,42 @@ export interface SegmentScanPoolOptions {
   scanTimeoutMs?: number;
 }
 
+/** One segment's scan as it comes back: its pieces in line order, the last one marked `last`. */
+export interface SegmentScan {
+  /** The next piece; rejects when the scan failed (a bad segment, the worker died or overran its deadline). */
+  next(): Promise<SegmentScanResult>;
+}
+
+/** Pieces that arrived before they were asked for, or the one waiting for the next piece. */
+class PieceQueue implements SegmentScan {
+  private readonly pieces: SegmentScanResult[] = [];
+  private waiter: { resolve(r: SegmentScanResult): void; reject(e: Error): void } | undefined;
+  private failure: Error | undefined;
+
+  push(piece: SegmentScanResult): void {
+    if (this.waiter) {
+      this.waiter.resolve(piece);
+      this.waiter = undefined;
+    } else this.pieces.push(piece);
+  }
+
+  fail(error: Error): void {
+    this.failure = error;
+    this.waiter?.reject(error);
+    this.waiter = undefined;
+  }
+
+  next(): Promise<SegmentScanResult> {
+    const piece = this.pieces.shift();
+    if (piece) return Promise.resolve(piece);
+    // Only asked for once the pieces before were taken, so a failure never goes unobserved as a rejection.
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+}
+
 interface Pending {
-  resolve(r: SegmentScanResult): void;
-  reject(e: Error): void;
+  pieces: PieceQueue;
   timer: NodeJS.Timeout;
 }
 
@@ -82,10 +115,12 @@ export class SegmentScanPool {
     worker.on('message', (message: SegmentScanResult | SegmentScanFailure) => {
       const pending = this.waiting[index]!.get(message.id);
       if (!pending) return;
-      this.waiting[index]!.delete(message.id);
-      clearTimeout(pending.timer);
-      if ('error' in message) pending.reject(rebuildError(message.error));
-      else pending.resolve(message);
+      if ('error' in message || message.last) {
+        this.waiting[index]!.delete(message.id);
+        clearTimeout(pending.timer);
+      }
+      if ('error' in message) pending.pieces.fail(rebuildError(message.error));
+      else pending.pieces.push(message);
     });
     worker.on('error', (error) => (failure = error));
     worker.on('exit', (code) => {
@@ -101,31 +136,31 @@ export class SegmentScanPool {
     return this.workers.length;
   }
 
-  /** Scans on the next worker (round robin); the body is transferred when it owns its whole buffer. */
-  scan(key: string, body: Uint8Array, startMs: number): Promise<SegmentScanResult> {
+  /**
+   * Scans on the next worker (round robin); the body is transferred when it owns its whole buffer. The pieces are
+   * read later, in input order; the deadline covers the whole segment.
+   */
+  scan(key: string, body: Uint8Array, startMs: number): SegmentScan {
     const id = this.nextId++;
     const index = id % this.workers.length;
     const worker = this.workers[index]!;
-    const result = new Promise<SegmentScanResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.failAll(index, `segment scan of '${key}' took more than ${this.scanTimeoutMs} ms`);
-        // Its exit finds nothing left to fail and starts the replacement.
-        void worker.terminate();
-      }, this.scanTimeoutMs);
-      this.waiting[index]!.set(id, { resolve, reject, timer });
-    });
+    const pieces = new PieceQueue();
+    const timer = setTimeout(() => {
+      this.failAll(index, `segment scan of '${key}' took more than ${this.scanTimeoutMs} ms`);
+      // Its exit finds nothing left to fail and starts the replacement.
+      void worker.terminate();
+    }, this.scanTimeoutMs);
+    this.waiting[index]!.set(id, { pieces, timer });
     const ownsBuffer = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const transfer = ownsBuffer && body.buffer instanceof ArrayBuffer ? [body.buffer] : [];
     worker.postMessage({ id, key, body, startMs } satisfies SegmentScanRequest, transfer);
-    // Awaited later, in input order; until then a failure must not count as an unhandled rejection.
-    result.catch(() => undefined);
-    return result;
+    return pieces;
   }
 
   private failAll(index: number, message: string, cause?: Error): void {
     for (const pending of this.waiting[index]!.values()) {
       clearTimeout(pending.timer);
-      pending.reject(new SegmentScanWorkerError(message, { cause }));
+      pending.pieces.fail(new SegmentScanWorkerError(message, { cause }));
     }
     this.waiting[index]!.clear();
   }

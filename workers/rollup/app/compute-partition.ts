@@ -15,8 +15,8 @@ import { encodeEdgeCarry } from '../adapters/edge-carry-file.js';
 import { buildNextMatchDigest, matchWaiting } from '../domain/edge-carry.js';
 import { encodeMinuteFile } from '../adapters/metrics-files.js';
 import { readGzipLineChunks } from '../adapters/raw-segment-lines.js';
-import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
-import type { SegmentScanResult } from '../domain/segment-scan-result.js';
+import type { SegmentScan, SegmentScanPool } from '../adapters/segment-scan-pool.js';
+import type { EndpointMinutes } from '../../domain/minute-metrics.js';
 import { DedupeBudgetExceededError } from '../domain/event-fingerprint-set.js';
 import { PartitionAccumulator, type PartitionLimits } from '../domain/partition-accumulator.js';
 import { pauseAtPhase } from './test-phase-pause.js';
@@ -104,11 +104,16 @@ interface PassInput {
 async function readInputs(pass: PassInput): Promise<void> {
   const { store, partition, keys, pool, acc, inputs } = pass;
   const startMs = partitionStartMs(partition);
-  const inFlight: { key: string; scan: Promise<SegmentScanResult> }[] = [];
+  const inFlight: { key: string; scan: SegmentScan }[] = [];
   const expect = inputBytesExpecter(pass);
+  // Each piece is added as it arrives: dedupe starts on a segment's first piece, not after its whole scan.
   const addNext = async () => {
     const { key, scan } = inFlight.shift()!;
-    acc.addScan(await scan);
+    const endpoints: EndpointMinutes[] = [];
+    for (let piece = await scan.next(); ; piece = await scan.next()) {
+      acc.addScan(piece, endpoints);
+      if (piece.last) break;
+    }
     expect(key);
   };
   for (const key of keys) {

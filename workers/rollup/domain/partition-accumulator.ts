@@ -1,4 +1,4 @@
-import { MinuteMetricsAggregator, minuteMs } from '../../domain/minute-metrics.js';
+import { MinuteMetricsAggregator, minuteMs, type EndpointMinutes } from '../../domain/minute-metrics.js';
 import type { RawFact, RawRecord, RawServiceEvent } from '../../domain/raw-record.js';
 import { EdgeMatcher, type EdgeMatchLimits } from './edge-matcher.js';
 import {
@@ -121,13 +121,13 @@ export class PartitionAccumulator {
     this.checkRows();
   }
 
-  /** A worker's scan of one segment: the same dedupe and aggregation, in the same input order. */
-  addScan(scan: SegmentScanResult): void {
+  /**
+   * One piece of a worker's scan of a segment: the same dedupe and aggregation, in the same input order. `endpoints`
+   * belongs to the segment: each piece adds its new dictionary entries to it, so later pieces' group ids resolve.
+   */
+  addScan(scan: SegmentScanResult, endpoints: EndpointMinutes[]): void {
     const fp = scan.fingerprints;
-    // One endpoint lookup per dictionary entry, not per fact.
-    const endpoints = scan.dictionary.map(([service, method, path]) =>
-      this.aggregator.endpoint(service, method, path),
-    );
+    this.addEndpoints(scan, endpoints);
     const { times, groups, statuses, latencies, buckets } = scan;
     let newest = this.newestTs;
     let other = 0;
@@ -157,6 +157,12 @@ export class PartitionAccumulator {
     // Only distinct facts count: a re-sent event_id may carry another time (the first one seen wins).
     if (newest > this.newestTs) this.newestTs = newest;
     this.checkRows();
+  }
+
+  /** One endpoint lookup per dictionary entry, not per fact. */
+  private addEndpoints(scan: SegmentScanResult, endpoints: EndpointMinutes[]): void {
+    for (const [service, method, path] of scan.dictionary)
+      endpoints.push(this.aggregator.endpoint(service, method, path));
   }
 
   /**

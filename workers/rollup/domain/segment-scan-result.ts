@@ -1,8 +1,14 @@
 import type { RowExemplars } from '../../domain/request-exemplars.js';
 
-/** One raw segment scanned by a worker thread: its canonical facts in columns, every other line as text. */
+/**
+ * A piece of one raw segment scanned by a worker thread: its canonical facts in columns, every other line as text.
+ * A segment comes back as pieces in line order (scan-segment.ts, defaultPieceFacts); indexes (`otherAt`,
+ * `serverParents[].at`) count facts within the piece, group ids the whole segment's dictionary.
+ */
 export interface SegmentScanResult {
   id: number;
+  /** The segment's last piece: it carries the lines after the last fact and the segment's exemplars. */
+  last: boolean;
   count: number;
   fingerprints: Uint32Array;
   /** Fact times (ms), kept whole: the newest distinct fact's time is freshness, and a re-sent id may carry another. */
@@ -13,8 +19,9 @@ export interface SegmentScanResult {
   /** latencyBucketOf(latencies[i]), computed on the scan thread. */
   buckets: Int32Array;
   /**
-   * This segment's (service, method, path) dictionary: groups[i] indexes it. One per segment, so a worker's heap
-   * holds one segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).
+   * The entries this piece adds to the segment's (service, method, path) dictionary: groups[i] indexes the
+   * segment's dictionary (every earlier piece's entries, then these). One per segment, so a worker's heap holds one
+   * segment's endpoints at most, never a whole run's (a tenant with 30k services once exhausted it).
    */
   dictionary: [string, string, string][];
   /** Lines that are not canonical facts of this hour (events, other forms, invalid): for parseRawLine. */
@@ -25,7 +32,7 @@ export interface SegmentScanResult {
    * the single-thread path.
    */
   otherAt: number[];
-  /** Per (dictionary entry, minute number) the exemplars of this segment's facts with a trace id. */
+  /** Per (dictionary entry, minute number) the exemplars of this segment's facts with a trace id (last piece only). */
   exemplars: { group: number; minuteIndex: number; row: RowExemplars }[];
   /**
    * SERVER-span facts' trace id, parent span id, dictionary entry and column index, every line of the hour
