@@ -13,7 +13,7 @@
  * RSS is sampled from /proc every --sample-seconds; the peak is VmHWM. The measured demo runs with
  * memory-probe.js, so the result also splits its highest sampled RSS into V8 heap, external/arrayBuffers and the
  * rest (native: DuckDB, malloc, worker isolates). Target (issues #18, #19): the demo's peak under 300 MiB.
- * Usage: npm run bench:demo-rss [-- --minutes 10 --sample-seconds 10] [-- --history 8d --minutes 90]
+ * Usage: npm run bench:demo-rss [-- --minutes 10 --sample-seconds 10] [-- --history 8d --minutes 90] [--keep]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -30,6 +30,8 @@ const { values } = parseArgs({
     history: { type: 'string' },
     env: { type: 'string', multiple: true, default: [] },
     cli: { type: 'string', default: 'dist/cli/gravix.js' },
+    // Leave the data directories (process logs, memory-probe lines) for a timeline of the peak.
+    keep: { type: 'boolean', default: false },
   },
 });
 const history = values.history;
@@ -274,10 +276,11 @@ const result = {
   target: { peakRssMiBBelow: targetMiB },
   met: demoSummary.peakRssMiB < targetMiB,
   loadAverage1m: { samples: [...load, loadavg()[0]!] },
+  ...(values.keep && { dataDirs: runs.map((run) => run.dataDir) }),
 };
 for (const run of runs) run.child.kill('SIGTERM');
 await Promise.all(runs.map((run) => new Promise((resolve) => run.child.once('exit', resolve))));
-for (const run of runs) rmSync(run.dataDir, { recursive: true, force: true });
+if (!values.keep) for (const run of runs) rmSync(run.dataDir, { recursive: true, force: true });
 process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 
 /** `8d`, `36h`, `90m` in ms (the CLI's own parser checks the real argument). */
