@@ -5,10 +5,13 @@
  * the normal tenant's ingest p50/p99 and req/s; the ingest server's peak RSS against the ingest pod's default
  * memory limit; `gravix rollup --once --include-open`'s time and peak RSS against the rollup pod's; and for the
  * abuser, the query server's /services and /endpoints answers (time, bytes, rows, truncated) and its peak RSS
- * against the query pod's. A third run gives the abuser the same traffic with turns effectively off
- * (GRAVIX_TENANT_MAX_ACTIVE_BATCHES=1000), to show what the turns buy. Each run has its own fresh ingest server (the
- * built CLI code, forked) and data directory.
- * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000 --abuser-connections 32]
+ * against the query pod's. The abuser's runs alternate (A B A B, `--rounds`) between read bodies parsed as they
+ * arrive (GRAVIX_TENANT_TURN_BYTES=0, the code before ADR 0100) and parsed in turns between tenants (the default),
+ * since the machine's load drifts during a run. Each run prints the evidence of where the time goes: the event
+ * loop's delay histogram, the server's CPU seconds, the WAL's group commits, and per tenant the time in each stage
+ * (turn, read, parse, validate, WAL append; workers/ingest/http/stage-timings.ts). Each run has its own fresh
+ * ingest server (the built CLI code, forked) and data directory.
+ * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000 --abuser-connections 32 --rounds 2]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -21,6 +24,7 @@ import { LocalObjectStore } from '../../workers/adapters/object-store/local-obje
 import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { loadIngestConfig } from '../../workers/ingest/config.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
+import { StageTimings, type StageReport } from '../../workers/ingest/http/stage-timings.js';
 import { podMemoryLimitsMiB, probeQueryAnswers, rollupPass, rssMiB } from './tenant-probes.js';
 import { runWrk } from './wrk-load.js';
 
@@ -33,6 +37,8 @@ const abuserConnections = arg('--abuser-connections', 32);
 const abuserBatch = 1000;
 // Items per second per tenant (GRAVIX_RATE_PER_SECOND; burst twice that); the product's default unless given.
 const rate = arg('--rate', 50_000);
+// Rounds of the A/B pair (bodies parsed on arrival, then in turns), each on fresh servers.
+const rounds = arg('--rounds', 2);
 
 const tenants = [
   { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal'), scopes: ['ingest', 'query'] },
@@ -56,7 +62,12 @@ function fact(id: string, service: string, i: number) {
  * evidence of where a neighbour's time goes: the event loop's delay (parsing is synchronous) over the run, and the
  * WAL's group commits (count, seconds, bytes) from its /metrics.
  */
-async function serve(dir: string, maxActiveBatches: string, groupBytes: string): Promise<void> {
+async function serve(
+  dir: string,
+  maxActiveBatches: string,
+  groupBytes: string,
+  turnBytes: string,
+): Promise<void> {
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   const config = loadIngestConfig({
@@ -64,6 +75,7 @@ async function serve(dir: string, maxActiveBatches: string, groupBytes: string):
     GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
     GRAVIX_TENANT_MAX_ACTIVE_BATCHES: maxActiveBatches,
     GRAVIX_WAL_TENANT_GROUP_BYTES: groupBytes,
+    GRAVIX_TENANT_TURN_BYTES: turnBytes,
     GRAVIX_INGEST_PORT: '0',
     GRAVIX_INGEST_METRICS_PORT: '0',
     GRAVIX_INGEST_HOST: '127.0.0.1',
@@ -72,15 +84,20 @@ async function serve(dir: string, maxActiveBatches: string, groupBytes: string):
     GRAVIX_RATE_PER_SECOND: String(rate),
     GRAVIX_RATE_BURST: String(2 * rate),
   });
+  const stageTimings = new StageTimings();
   const server = await startIngestServer(
     config,
     new LocalObjectStore(join(dir, 'store')),
     pino({ level: 'warn' }),
+    { stageTimings },
   );
+  const cpuAtStart = process.cpuUsage();
   process.send?.({ port: server.port });
   // Asked once for the evidence, then stopped: seal the WAL and upload every segment, so the rollup reads all.
   process.once('message', () => {
     loopDelay.disable();
+    const cpu = process.cpuUsage(cpuAtStart);
+    const serverCpuSeconds = Number(((cpu.user + cpu.system) / 1e6).toFixed(2));
     const ms = (ns: number) => Number((ns / 1e6).toFixed(1));
     void walGroupCommits(server.metricsPort).then((wal) => {
       const eventLoopDelayMs = {
@@ -88,7 +105,13 @@ async function serve(dir: string, maxActiveBatches: string, groupBytes: string):
         p99: ms(loopDelay.percentile(99)),
         max: ms(loopDelay.max),
       };
-      process.send?.({ eventLoopDelayMs, wal });
+      process.send?.({
+        eventLoopDelayMs,
+        wal,
+        serverCpuSeconds,
+        stages: stageTimings.report(),
+        serverLatency: stageTimings.latencyReport(),
+      });
       process.once('message', () => {
         void server.stop().then((stopped) => process.send?.(stopped, () => process.exit(0)));
       });
@@ -153,9 +176,11 @@ interface Scenario {
   maxActiveBatches: number;
   /** GRAVIX_WAL_TENANT_GROUP_BYTES of the run's ingest server (0: the WAL's group commits are not fair). */
   groupBytes: number;
+  /** GRAVIX_TENANT_TURN_BYTES of the run's ingest server (0: bodies are parsed as they arrive, not in turns). */
+  turnBytes: number;
 }
 
-async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes }: Scenario) {
+async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes, turnBytes }: Scenario) {
   const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-bench-'));
   const keysFile = join(dir, 'keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: tenants }));
@@ -164,6 +189,7 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes
     dir,
     String(maxActiveBatches),
     String(groupBytes),
+    String(turnBytes),
     '--rate',
     String(rate),
   ]);
@@ -185,7 +211,13 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes
       ).json()
     : undefined;
   const memory = rssMiB(server.pid!);
-  const evidenceSent = message<{ eventLoopDelayMs: unknown; wal: unknown }>(server);
+  const evidenceSent = message<{
+    eventLoopDelayMs: unknown;
+    wal: unknown;
+    serverCpuSeconds: number;
+    stages: StageReport;
+    serverLatency: ReturnType<StageTimings['latencyReport']>;
+  }>(server);
   server.send('evidence');
   const evidence = await evidenceSent;
   const stopped = message<{ drained: boolean }>(server);
@@ -205,6 +237,7 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes
     name,
     maxActiveBatches,
     groupBytes,
+    turnBytes,
     evidence,
     normalTenant: {
       requestsPerSecond: Math.round(normal.requests / normal.seconds),
@@ -230,31 +263,33 @@ async function main(): Promise<void> {
   const loadBefore = load();
   const limits = podMemoryLimitsMiB();
   const fair = 512 * 1024;
-  const without = await scenario({
-    name: 'normal alone',
-    abuser: false,
-    maxActiveBatches: 4,
-    groupBytes: fair,
-  });
-  const withAbuser = await scenario({
-    name: 'with the abuser (turns: 4, fair WAL groups)',
-    abuser: true,
-    maxActiveBatches: 4,
-    groupBytes: fair,
-  });
-  const unfairWal = await scenario({
-    name: 'with the abuser, WAL groups not fair',
-    abuser: true,
-    maxActiveBatches: 4,
-    groupBytes: 0,
-  });
-  const turnsOff = await scenario({
-    name: 'with the abuser, turns off, WAL groups not fair',
-    abuser: true,
-    maxActiveBatches: 1000,
-    groupBytes: 0,
-  });
-  const runs = [without, withAbuser, unfairWal, turnsOff];
+  const turns = 64 * 1024;
+  const runs = [];
+  runs.push(
+    await scenario({
+      name: 'normal alone',
+      abuser: false,
+      maxActiveBatches: 4,
+      groupBytes: fair,
+      turnBytes: turns,
+    }),
+  );
+  // Parsing in turns (the default) against parsing each body as it arrives, interleaved (A B A B): the machine's
+  // load drifts during a run, and alternating keeps the drift from favouring either.
+  for (let round = 1; round <= rounds; round++) {
+    for (const turnBytes of [0, turns]) {
+      const how = turnBytes > 0 ? 'parsed in turns' : 'parsed on arrival';
+      runs.push(
+        await scenario({
+          name: `with the abuser, ${how} (${round})`,
+          abuser: true,
+          maxActiveBatches: 4,
+          groupBytes: fair,
+          turnBytes,
+        }),
+      );
+    }
+  }
   const result = {
     bench: 'abusive-tenant',
     seconds,
@@ -270,8 +305,13 @@ async function main(): Promise<void> {
         r.name,
         {
           normalP99Ms: r.normalTenant.p99Ms,
+          normalP50Ms: r.normalTenant.p50Ms,
           normalRequestsPerSecond: r.normalTenant.requestsPerSecond,
           eventLoopDelayMs: r.evidence.eventLoopDelayMs,
+          serverCpuSeconds: r.evidence.serverCpuSeconds,
+          // Each request's time inside the server (its endpoint's start to its answer), per tenant.
+          serverLatencyMs: r.evidence.serverLatency,
+          stages: r.evidence.stages,
           walGroupCommits: r.evidence.wal,
           abuserFactsAccepted: r.abuser?.factsAccepted,
           rollupSeconds: r.rollup.seconds,
@@ -289,6 +329,7 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 }
 
-if (process.argv[2] === 'serve') void serve(process.argv[3]!, process.argv[4]!, process.argv[5]!);
+if (process.argv[2] === 'serve')
+  void serve(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
 else if (process.argv[2] === 'abuse') void abuse(Number(process.argv[3]));
 else void main();

@@ -25,7 +25,15 @@ describe('loadIngestConfig', () => {
       GRAVIX_MAX_CONNECTIONS: 2048,
       GRAVIX_TENANT_MAX_ACTIVE_BATCHES: 4,
       GRAVIX_TENANT_MAX_WAITING_BATCHES: 512,
+      GRAVIX_TENANT_TURN_BYTES: 64 * 1024,
     });
+  });
+
+  it('takes 0 for the turn budget (bodies parsed as they arrive) and refuses a negative one', () => {
+    expect(loadIngestConfig({ ...base, GRAVIX_TENANT_TURN_BYTES: '0' }).GRAVIX_TENANT_TURN_BYTES).toBe(0);
+    expect(problems({ GRAVIX_TENANT_TURN_BYTES: '-1' })).toEqual([
+      'GRAVIX_TENANT_TURN_BYTES="-1": Too small: expected number to be >=0',
+    ]);
   });
 
   it('refuses a rate burst below the largest batch, which could never be accepted', () => {

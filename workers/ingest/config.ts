@@ -62,6 +62,13 @@ const ingestSchema = z
     // at most this many of any one tenant's.
     GRAVIX_TENANT_MAX_ACTIVE_BATCHES: int(1).max(1000).default(4),
     GRAVIX_TENANT_MAX_WAITING_BATCHES: int(0).max(100_000).default(512),
+    // Read bodies are parsed in turns, one tenant per turn with a yield to the event loop between tenants, each
+    // turn spending at most this many body bytes (a larger body waits for its tenant's credit to cover it), so a
+    // neighbour's small batch waits for one turn of each busy tenant, not for every body that arrived before it
+    // (docs/adr/0100); 0 = off (each body is parsed as it arrives).
+    GRAVIX_TENANT_TURN_BYTES: int(0)
+      .max(1024 * mib)
+      .default(64 * 1024),
     GRAVIX_ROUTE_BUDGET: int(1).default(500),
     // Tenants with their quotas (crds/gravix-tenant-spec.ts; on Kubernetes the operator's ConfigMap): unset = no
     // tenant has quotas beyond the limits here.

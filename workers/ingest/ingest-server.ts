@@ -13,9 +13,11 @@ import { ReplicaBeats } from '../adapters/tenants/replica-beats.js';
 import { ReplicaNamesExchange } from '../adapters/tenants/replica-names.js';
 import { SharedCardinality } from './domain/shared-cardinality.js';
 import { TenantTurns } from './domain/tenant-turns.js';
+import { FairCpuTurns } from './domain/fair-cpu-turns.js';
 import { RouteBudget } from './domain/route-budget.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestAppDeps } from './http/ingest-app.js';
 import { listenHttp } from './http/listen-http.js';
+import type { StageTimings } from './http/stage-timings.js';
 import { buildIngestMetrics } from './ingest-metrics.js';
 import { SegmentUploader } from './wal/segment-uploader.js';
 import { buildTestPause } from './wal/test-pause.js';
@@ -32,7 +34,7 @@ export interface IngestServer {
 /** The request listener with the limits, budgets and rates configuration asks for. */
 function buildListener(
   config: IngestConfig,
-  parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log'>,
+  parts: Pick<IngestAppDeps, 'wal' | 'keys' | 'metrics' | 'log' | 'stageTimings'>,
   tenants: {
     quotas: TenantQuotaLedger;
     routes: RouteBudget;
@@ -50,6 +52,9 @@ function buildListener(
       quotas: tenants.quotas,
     },
     turns: new TenantTurns(config.GRAVIX_TENANT_MAX_ACTIVE_BATCHES, config.GRAVIX_TENANT_MAX_WAITING_BATCHES),
+    ...(config.GRAVIX_TENANT_TURN_BYTES > 0 && {
+      cpuTurns: new FairCpuTurns(config.GRAVIX_TENANT_TURN_BYTES, setImmediate),
+    }),
     routes: tenants.routes,
     limits: {
       maxBodyBytes: config.GRAVIX_MAX_BODY_BYTES,
@@ -164,6 +169,7 @@ export async function startIngestServer(
   config: IngestConfig,
   store: ObjectStore,
   log: Logger,
+  options: { stageTimings?: StageTimings } = {},
 ): Promise<IngestServer> {
   const keys = await LiveKeys.start({
     fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
@@ -207,7 +213,7 @@ export async function startIngestServer(
   const tenants = await startTenantQuotas(config, store, log);
   const host = config.GRAVIX_INGEST_HOST;
   const http = await listenHttp(
-    buildListener(config, { wal, keys, metrics, log }, tenants),
+    buildListener(config, { wal, keys, metrics, log, ...options }, tenants),
     host,
     config.GRAVIX_INGEST_PORT,
     listenOptions(config),

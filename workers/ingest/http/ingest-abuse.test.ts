@@ -9,6 +9,7 @@ import { RateLimiter, type RateLimit } from '../domain/rate-limiter.js';
 import { overflowService } from '../../domain/request-vocabulary.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { TenantTurns } from '../domain/tenant-turns.js';
+import { FairCpuTurns } from '../domain/fair-cpu-turns.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestLimits } from './ingest-app.js';
@@ -41,6 +42,7 @@ interface Options {
   bytes?: RateLimit;
   servicesPerTenant?: number;
   turns?: TenantTurns;
+  cpuTurns?: FairCpuTurns;
 }
 
 interface Harness {
@@ -78,6 +80,7 @@ async function startApp(options: Options = {}): Promise<Harness> {
     },
     routes: new RouteBudget(100, { servicesPerTenant: options.servicesPerTenant ?? 1000 }),
     turns: options.turns,
+    ...(options.cpuTurns && { cpuTurns: options.cpuTurns }),
     metrics,
     log: pino({ level: 'silent' }),
     limits: {
@@ -386,6 +389,52 @@ describe('per-tenant turns at the CPU (item 5: fair body parsing)', () => {
     expect(turns.snapshot('acme')).toEqual({ active: 0, waiting: 0 });
     const ids = (await walRecords(h)).map((r) => (r as { event_id: string }).event_id).sort();
     expect(ids).toEqual(['n1', 'n2', 'x0', 'x1', 'x2', 'x3']);
+  });
+});
+
+describe('turns at the CPU between tenants (item 5: parsing in turns, docs/adr/0100)', () => {
+  it("parses a neighbour's batch after one turn of the abuser's, though the abuser's bodies arrived first", async () => {
+    // The turns are given by hand: each call of a held callback is one turn, as setImmediate gives them.
+    const held: (() => void)[] = [];
+    const body = (id: string) => JSON.stringify([fact(id)]);
+    const cpuTurns = new FairCpuTurns(Buffer.byteLength(body('x0')) + 10, (run) => void held.push(run));
+    h = await startApp({ cpuTurns });
+    const answered: string[] = [];
+    const send = (id: string, key: string) =>
+      post(h, body(id), key).then(async (res) => {
+        answered.push(`${id} ${res.status} ${((await res.json()) as Answer).accepted}`);
+      });
+    const abuser = ['x0', 'x1', 'x2'].map((id) => send(id, 'acme-1'));
+    await waitFor(() => cpuTurns.queued().batches === 3);
+    const neighbour = send('n1', 'globex');
+    await waitFor(() => cpuTurns.queued().batches === 4);
+    expect(answered).toEqual([]);
+    held.shift()!(); // the abuser's turn: one batch fits its budget
+    await waitFor(() => answered.length === 1);
+    held.shift()!(); // the neighbour's turn
+    await neighbour;
+    expect(answered).toEqual(['x0 200 1', 'n1 200 1']);
+    while (held.length > 0) held.shift()!();
+    await Promise.all(abuser);
+    expect(answered.slice(2)).toEqual(['x1 200 1', 'x2 200 1']);
+    // Every batch is durable, in the order the turns parsed them.
+    const ids = (await walRecords(h)).map((r) => (r as { event_id: string }).event_id);
+    expect(ids).toEqual(['x0', 'n1', 'x1', 'x2']);
+  });
+
+  it('answers a refusal found while parsing (item rate, malformed body) in its turn, with its error body', async () => {
+    const cpuTurns = new FairCpuTurns(1024, setImmediate);
+    h = await startApp({ cpuTurns, items: { perSecond: 1, burst: 2 } });
+    const over = await post(h, JSON.stringify([fact('a'), fact('b'), fact('c')]));
+    expect([over.status, ((await over.json()) as Answer).error?.code]).toEqual([429, 'RATE_LIMITED']);
+    const malformed = await post(h, '[{', 'globex');
+    expect([malformed.status, ((await malformed.json()) as Answer).error?.code]).toEqual([
+      400,
+      'MALFORMED_BODY',
+    ]);
+    const ok = await post(h, JSON.stringify([fact('d')]));
+    expect([ok.status, ((await ok.json()) as Answer).accepted]).toEqual([200, 1]);
+    expect(cpuTurns.queued()).toEqual({ tenants: 0, batches: 0 });
   });
 });
 

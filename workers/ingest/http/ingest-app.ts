@@ -10,6 +10,7 @@ import { buildOtlpTracesAcceptor, requireOtlpEncoding } from './otlp-traces-acce
 import { buildOtlpMetricsAcceptor } from './otlp-metrics-acceptor.js';
 import type { RouteBudget } from '../domain/route-budget.js';
 import type { TenantTurns } from '../domain/tenant-turns.js';
+import type { FairCpuTurns } from '../domain/fair-cpu-turns.js';
 import type { IngestMetrics } from '../ingest-metrics.js';
 import { RouteCache } from '../fast-facts/route-cache.js';
 import { credentialOf, resolveCredential, type Credential } from '../../shared/http/authenticate.js';
@@ -29,11 +30,13 @@ import {
   type BatchReader,
 } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
+import { timed, waitEnd, waitStart, type StageTimings } from './stage-timings.js';
 import {
   admitBytes,
   admitBeforeRead,
   admitItems,
   admitTurn,
+  onCpuTurn,
   recordAccepted,
   type DiskUsage,
   type TenantRates,
@@ -67,10 +70,14 @@ export interface IngestAppDeps {
   routes: RouteBudget;
   /** Per-tenant turns at reading and parsing batches (GRAVIX_TENANT_MAX_ACTIVE_BATCHES); none: no limit. */
   turns?: TenantTurns;
+  /** Tenants' turns at the event loop's CPU for parsing read bodies (GRAVIX_TENANT_TURN_BYTES); none: at once. */
+  cpuTurns?: FairCpuTurns;
   metrics: IngestMetrics;
   log: Logger;
   limits: IngestLimits;
   now?: () => number;
+  /** Benches only: time per tenant and stage (stage-timings.ts); never set by the product. */
+  stageTimings?: StageTimings;
 }
 
 /** OTLP/HTTP's default path for traces, which exporters append to OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -86,9 +93,9 @@ interface BatchReaders {
 type IngestEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 /**
- * The body read, parsed and validated into a WAL frame: the part of a batch that is CPU on the event loop. The
- * append is started here (its fsync is shared with other batches) and awaited by the caller once the turn is
- * given back.
+ * The body read, then parsed and validated into a WAL frame in the tenant's turn at the CPU (FairCpuTurns): the part
+ * of a batch that is CPU on the event loop. The append is started in that turn (its fsync is shared with other
+ * batches) and awaited by the caller once the tenant's turn (TenantTurns) is given back.
  */
 async function readAndValidate(
   deps: IngestAppDeps,
@@ -97,16 +104,39 @@ async function readAndValidate(
   tenant: string,
   declared: number | undefined,
 ) {
+  const timings = deps.stageTimings;
+  const reading = waitStart(timings);
   const body = await readRequestBody(req, deps.limits.maxBodyBytes);
+  waitEnd(timings, tenant, 'read', reading);
   if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
   if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
+  const queued = waitStart(timings);
+  return onCpuTurn(deps.cpuTurns, tenant, body.length, () => {
+    waitEnd(timings, tenant, 'cpuTurn', queued);
+    return parseAndAppend(deps, readers, req, tenant, body);
+  });
+}
+
+/** The synchronous part of a batch, run in its tenant's turn at the CPU: parse, item rate, validate, WAL append. */
+function parseAndAppend(
+  deps: IngestAppDeps,
+  readers: BatchReaders,
+  req: IncomingMessage,
+  tenant: string,
+  body: Buffer,
+) {
+  const timings = deps.stageTimings;
   const contentType = (req.headers['content-type'] ?? '').toLowerCase();
   const isNdjson = contentType.startsWith('application/x-ndjson');
   const readBatch = contentType.startsWith('application/x-protobuf') ? readers.protobuf : readers.json;
-  const batch = readBatch(body, isNdjson, deps.limits.maxItemsPerBatch);
+  const batch = timed(timings, tenant, 'parse', () =>
+    readBatch(body, isNdjson, deps.limits.maxItemsPerBatch),
+  );
   admitItems(deps.rates, tenant, batch.items);
   // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
-  const { frame, accepted, rejected } = batch.validate(tenant, deps.now?.() ?? Date.now());
+  const { frame, accepted, rejected } = timed(timings, tenant, 'validate', () =>
+    batch.validate(tenant, deps.now?.() ?? Date.now()),
+  );
   let appended: Promise<void>;
   try {
     appended = deps.wal.appendFrame(frame, tenant);
@@ -130,9 +160,13 @@ function buildBatchAcceptor(
 ) {
   return async (req: IncomingMessage, res: ServerResponse, key: Credential, requestId: string) => {
     const { tenant } = key;
+    const started = waitStart(deps.stageTimings);
+    if (started !== undefined) res.once('finish', () => deps.stageTimings?.answered(tenant, started));
     const declared = admitBeforeRead(deps.wal, deps.limits, deps.rates, req, tenant);
     // The CPU work (read, parse, validate) takes one of the tenant's turns; the WAL append does not need one.
+    const waiting = waitStart(deps.stageTimings);
     const release = await admitTurn(deps.turns, tenant);
+    waitEnd(deps.stageTimings, tenant, 'turn', waiting);
     let validated: Awaited<ReturnType<typeof readAndValidate>>;
     try {
       validated = await readAndValidate(deps, readers, req, tenant, declared);
@@ -140,8 +174,10 @@ function buildBatchAcceptor(
       release();
     }
     const { appended, accepted, rejected, bytes } = validated;
+    const appending = waitStart(deps.stageTimings);
     try {
       await appended;
+      waitEnd(deps.stageTimings, tenant, 'append', appending);
     } catch (error) {
       deps.log.error({ err: error }, 'write-ahead log append failed');
       throw new HttpError(503, 'WAL_UNAVAILABLE', 'the batch could not be made durable; retry later', {

@@ -14,7 +14,7 @@ import {
 import { writeMetricsResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
 import type { IngestAppDeps } from './ingest-app.js';
 import { appendOtlpRecordsDurably, readChargedBody } from './otlp-traces-acceptor.js';
-import { admitBeforeRead, admitItems, admitTurn, recordAccepted } from './tenant-admission.js';
+import { admitBeforeRead, admitItems, admitTurn, onCpuTurn, recordAccepted } from './tenant-admission.js';
 
 function admitBuckets(deps: IngestAppDeps, tenant: string, request: unknown): void {
   const candidates = countMetricBuckets(request);
@@ -61,10 +61,12 @@ export function buildOtlpMetricsAcceptor(
     try {
       const body = await readChargedBody(deps, req, tenant, declared);
       bytes = body.length;
-      const request = decodeMetricsRequest(body, encoding, deps.limits.maxJsonDepth);
-      admitBuckets(deps, tenant, request);
-      const now = deps.now?.() ?? Date.now();
-      mapped = mapOrRefuse(request, contextFor(tenant, now), now, series);
+      mapped = await onCpuTurn(deps.cpuTurns, tenant, bytes, () => {
+        const request = decodeMetricsRequest(body, encoding, deps.limits.maxJsonDepth);
+        admitBuckets(deps, tenant, request);
+        const now = deps.now?.() ?? Date.now();
+        return mapOrRefuse(request, contextFor(tenant, now), now, series);
+      });
     } finally {
       release();
     }

@@ -13,7 +13,14 @@ import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/o
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
 import { readRequestBody } from './read-request-body.js';
-import { admitBytes, admitBeforeRead, admitItems, admitTurn, recordAccepted } from './tenant-admission.js';
+import {
+  admitBytes,
+  admitBeforeRead,
+  admitItems,
+  admitTurn,
+  onCpuTurn,
+  recordAccepted,
+} from './tenant-admission.js';
 
 /** The request's OTLP encoding, or 415 naming the two the specification defines. */
 export function requireOtlpEncoding(req: IncomingMessage): OtlpEncoding {
@@ -106,10 +113,12 @@ export function buildOtlpTracesAcceptor(
     try {
       const body = await readChargedBody(deps, req, tenant, declared);
       bytes = body.length;
-      const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
-      admitSpans(deps, tenant, request);
-      const now = deps.now?.() ?? Date.now();
-      mapped = mapOrRefuse(request, contextFor(tenant, now), now);
+      mapped = await onCpuTurn(deps.cpuTurns, tenant, bytes, () => {
+        const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
+        admitSpans(deps, tenant, request);
+        const now = deps.now?.() ?? Date.now();
+        return mapOrRefuse(request, contextFor(tenant, now), now);
+      });
     } finally {
       release();
     }

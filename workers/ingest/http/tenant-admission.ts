@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
+import type { FairCpuTurns } from '../domain/fair-cpu-turns.js';
 import type { QuotaDecision, TenantQuotaLedger } from '../domain/tenant-quota-ledger.js';
 
 /**
@@ -134,4 +135,17 @@ export async function admitTurn(turns: TenantTurns | undefined, tenant: string):
     );
   }
   return turn;
+}
+
+/**
+ * Runs a read body's synchronous work (parse, validate, encode, start the WAL append) in the tenant's turn at the
+ * CPU (FairCpuTurns, docs/adr/0100); without turns (GRAVIX_TENANT_TURN_BYTES=0) at once, as the body arrives.
+ */
+export async function onCpuTurn<T>(
+  turns: FairCpuTurns | undefined,
+  tenant: string,
+  bytes: number,
+  work: () => T,
+): Promise<T> {
+  return turns ? turns.run(tenant, bytes, work) : work();
 }
