@@ -49,6 +49,15 @@ describe('loadRollupConfig', () => {
     });
   });
 
+  it.each(['2026-11-20', 'Nov 20 2026 10:00', '2026-11-20T10:00:00', 'Fri, 20 Nov 2026 10:00:00 GMT'])(
+    'refuses %j as a backfill bound: RFC 3339 with an offset or epoch ms only, as the help says',
+    (from) => {
+      expect(() => loadRollupConfig({}, ['--backfill', '--from', from, '--to', '1795219200000'])).toThrow(
+        `'${from}' is not RFC 3339 or epoch ms`,
+      );
+    },
+  );
+
   it('reports every bad env key and argument at once', () => {
     let caught: unknown;
     try {

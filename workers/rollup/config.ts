@@ -4,6 +4,7 @@ import {
   objectStoreConfigSchema,
   type ObjectStoreConfig,
 } from '../adapters/object-store/load-object-store.js';
+import { parseRfc3339 } from '../domain/rfc3339.js';
 import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
 import type { PartitionLimits } from './domain/partition-accumulator.js';
 
@@ -42,11 +43,14 @@ const rollupEnvSchema = z
     message: 'must be >= GRAVIX_RAW_RETENTION_DAYS (metrics are rebuilt from raw data while it is retained)',
   });
 
-/** RFC 3339 or epoch milliseconds. */
+/**
+ * RFC 3339 or epoch milliseconds, strictly (the query API's reader): `Date.parse` also took `2026-11-01` (UTC
+ * midnight) and `Nov 1 2026 10:00` (the machine's local time), so a backfill could cover other hours than asked.
+ */
 const instant = z.string().transform((value, ctx) => {
-  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (Number.isNaN(ms)) ctx.addIssue({ code: 'custom', message: `'${value}' is not RFC 3339 or epoch ms` });
-  return ms;
+  const ms = /^\d+$/.test(value) ? Number(value) : parseRfc3339(value);
+  if (ms === undefined) ctx.addIssue({ code: 'custom', message: `'${value}' is not RFC 3339 or epoch ms` });
+  return ms ?? Number.NaN;
 });
 
 const argvSchema = z
