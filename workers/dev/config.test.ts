@@ -1,6 +1,6 @@
 import { ConfigError } from '../shared/config-error.js';
 import { parseDevArgs } from './demo-args.js';
-import { loadDevEnvironment } from './config.js';
+import { devRetention, loadDevEnvironment } from './config.js';
 
 describe('loadDevEnvironment', () => {
   it('bounds the embedded process: no rollup scan threads and a 256MB DuckDB buffer pool by default', () => {
@@ -94,5 +94,16 @@ describe('gravix dev --demo --history', () => {
     );
     expect(loadDevEnvironment({ GRAVIX_DEMO_RATE: '0.5' }).GRAVIX_DEMO_RATE).toBe(0.5);
     expect(() => loadDevEnvironment({ GRAVIX_DEMO_RATE: '0' })).toThrow(/GRAVIX_DEMO_RATE/);
+  });
+
+  it('keeps raw data as long as ingest takes facts, so no back-dated fact lands in a retired hour', () => {
+    const day = 86_400_000;
+    expect(devRetention(7 * day)).toEqual({ rawRetentionMs: 7 * day, metricsRetentionMs: 30 * day });
+    // --history 8d lets ingest take facts 8 days and an hour old: raw data stays that long.
+    const history = loadDevEnvironment({}, 8 * day).env['GRAVIX_MAX_PAST_MS'];
+    expect(devRetention(Number(history)).rawRetentionMs).toBe(8 * day + 3_600_000);
+    // Never past the metrics retention, which deletes older hours with their raw data anyway.
+    expect(devRetention(30 * day + 3_600_000).rawRetentionMs).toBe(30 * day);
+    expect(devRetention(3_600_000).rawRetentionMs).toBe(7 * day);
   });
 });

@@ -64,3 +64,16 @@ export function loadDevEnvironment(env: Record<string, string | undefined>, hist
   );
   return { env: merged, dataDir: merged['GRAVIX_DATA_DIR']!, ...parseConfig(schema, merged) };
 }
+
+const dayMs = 24 * hourMs;
+
+/**
+ * The embedded rollup's retention. Raw data is kept at least as long as ingest takes facts (GRAVIX_MAX_PAST_MS,
+ * raised by --history): the rollup retires a raw hour past raw retention, and a fact of that hour that lands later
+ * is kept but never counted, so with the old fixed 7 days `--history 30d` acknowledged facts of its oldest weeks
+ * that no chart ever showed. Never past the metrics retention, which deletes older hours with their raw data.
+ */
+export function devRetention(maxPastMs: number): { rawRetentionMs: number; metricsRetentionMs: number } {
+  const metricsRetentionMs = 30 * dayMs;
+  return { rawRetentionMs: Math.min(metricsRetentionMs, Math.max(7 * dayMs, maxPastMs)), metricsRetentionMs };
+}

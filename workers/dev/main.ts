@@ -13,7 +13,7 @@ import { startRollupLoop } from '../rollup/app/rollup-loop.js';
 import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { PartitionBackoff } from '../rollup/domain/partition-backoff.js';
 import { buildLogger } from '../shared/logger.js';
-import { loadDevEnvironment } from './config.js';
+import { devRetention, loadDevEnvironment } from './config.js';
 import { parseDevArgs } from './demo-args.js';
 import { sendHistory } from '../loadgen/send-history.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
@@ -31,18 +31,21 @@ function tenantsFileArg(argv: string[]): Record<string, string> {
   return { GRAVIX_TENANTS_FILE: file };
 }
 
-const day = 86_400_000;
-
 /** The embedded mode includes the open hour, so a newcomer sees metrics within a minute. */
-function rollupOptions(store: ObjectStore, log: Logger, scanThreads: number, tenants: LiveTenants) {
+function rollupOptions(
+  store: ObjectStore,
+  log: Logger,
+  scanThreads: number,
+  tenants: LiveTenants,
+  maxPastMs: number,
+) {
   return {
     retentionOverride: (tenant: string) => tenants.get(tenant)?.retention,
     store,
     scanThreads,
     latenessMs: 120_000,
     includeOpen: true,
-    rawRetentionMs: 7 * day,
-    metricsRetentionMs: 30 * day,
+    ...devRetention(maxPastMs),
     log,
   };
 }
@@ -170,7 +173,7 @@ export async function run(argv: string[]): Promise<number> {
   // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
   const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
   const rollups = startRollupLoop({
-    ...rollupOptions(store, log, scanThreads, tenants),
+    ...rollupOptions(store, log, scanThreads, tenants, config.GRAVIX_MAX_PAST_MS),
     intervalMs,
     backoff,
   });
@@ -180,7 +183,7 @@ export async function run(argv: string[]): Promise<number> {
   const { drained } = await ingest.stop();
   await rollups.stop();
   // One last pass so what was just uploaded is queryable on the next start.
-  await runRollupOnce(rollupOptions(store, log, scanThreads, tenants));
+  await runRollupOnce(rollupOptions(store, log, scanThreads, tenants, config.GRAVIX_MAX_PAST_MS));
   await query.stop();
   return drained ? 0 : 3;
 }
