@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { builtCli } from '../testbin/harness/built-cli.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 import { subcommands } from './subcommands.js';
 
@@ -7,8 +8,8 @@ const run = promisify(execFile);
 
 describe('gravix CLI (built)', () => {
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoPath() });
-  });
+    await builtCli();
+  }, 300_000);
 
   it('lists every subcommand in its help', async () => {
     const { stdout } = await run('node', [repoPath('dist', 'cli', 'gravix.js'), '--help']);

@@ -1,14 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import { freePort } from '../testbin/harness/free-port.js';
+import { builtCli } from '../testbin/harness/built-cli.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 import { LeaderElector, microTime } from './adapters/leader-election.js';
 import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
 import { childPath, eventually, getOrUndefined, pipelinePath } from './testing/operator-fixture.js';
 
-const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const leasePath = (name: string) => `/apis/coordination.k8s.io/v1/namespaces/default/leases/${name}`;
 
@@ -92,7 +91,7 @@ describe('leader election on a real kube-apiserver', () => {
     };
 
     beforeAll(async () => {
-      await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoPath() });
+      await builtCli();
     }, 300_000);
 
     afterAll(async () => {

@@ -1,8 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import { freePort } from '../testbin/harness/free-port.js';
-import { repoPath } from '../testbin/harness/testbin-paths.js';
+import { builtCli } from '../testbin/harness/built-cli.js';
 import type { RunningOperator } from './main.js';
 import { startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
 import {
@@ -13,7 +12,6 @@ import {
   startTestOperator,
 } from './testing/operator-fixture.js';
 
-const run = promisify(execFile);
 const leaseEnv = {
   GRAVIX_OPERATOR_LEADER_ELECT: 'true',
   GRAVIX_OPERATOR_LEASE_NAMESPACE: 'default',
@@ -72,9 +70,9 @@ describe('gravix operator lifecycle on a real kube-apiserver', () => {
   });
 
   it('runs as `gravix operator`, reconciles, and exits 0 on SIGTERM after releasing its lease', async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoPath() });
+    const cli = await builtCli();
     const port = await freePort();
-    const child = spawn('node', [repoPath('dist', 'cli', 'gravix.js'), 'operator'], {
+    const child = spawn('node', [cli, 'operator'], {
       env: {
         ...process.env,
         ...leaseEnv,
