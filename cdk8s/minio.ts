@@ -69,8 +69,8 @@ export class Minio extends Construct {
         },
         volumeClaimTemplates: [
           {
-            // Immutable once created: stable labels only, and its size stays what it was created with; the
-            // operator grows the claim itself (docs/adr/0064).
+            // Immutable once created: stable labels only. A larger size grows the claims and recreates the
+            // StatefulSet with its pods orphaned (docs/adr/0064, 0105).
             metadata: { name: 'data', labels: stableLabels(pipeline, 'minio') },
             spec: {
               accessModes: ['ReadWriteOnce'],

@@ -507,4 +507,67 @@ describe('Gravix end to end on the single-node cluster', () => {
     // The facts from before the upgrade are still counted, once each.
     expect(await countedRequests(service, queryToken)).toBe(facts);
   }, 1_800_000);
+
+  it("raises storage.minio.size: MinIO's StatefulSet is recreated with the new claim template, its pod adopted untouched", async () => {
+    // The test cluster's local-path class cannot expand a volume (no allowVolumeExpansion, no resizer): the claim
+    // keeps its size and the status names the class; the template is recreated all the same (docs/adr/0105).
+    type Owned = { metadata: { uid: string; ownerReferences?: { kind: string; uid: string }[] } };
+    const get = async <T>(what: string) =>
+      JSON.parse(await kubectl(['-n', namespace, 'get', what, '-o', 'json'])) as T;
+    const statefulSet = `statefulset/${release}-minio`;
+    const podName = `pod/${release}-minio-0`;
+    const before = await get<Owned>(statefulSet);
+    const pod = await get<Pod & Owned>(podName);
+    expect(pod.metadata.ownerReferences?.[0]?.uid).toBe(before.metadata.uid);
+    const values = join(mkdtempSync(join(tmpdir(), 'gx-e2e-')), 'values.yaml');
+    const storage = { ...(pipelineSpec['storage'] as Record<string, unknown>), minio: { size: '3Gi' } };
+    writeFileSync(values, stringify({ name: release, spec: { ...pipelineSpec, version: nextTag, storage } }));
+    await run(cluster.helm, [
+      'upgrade',
+      release,
+      repoPath('charts', 'gravix-pipeline'),
+      '-n',
+      namespace,
+      '-f',
+      values,
+    ]);
+    type Template = {
+      spec: { volumeClaimTemplates: { spec: { resources: { requests: { storage: string } } } }[] };
+    };
+    const after = await waitFor(
+      'MinIO StatefulSet recreated with the 3Gi claim template and its pod adopted',
+      async () => {
+        const s = await get<Owned & Template>(statefulSet).catch(() => undefined);
+        if (!s || s.metadata.uid === before.metadata.uid) return undefined;
+        if (s.spec.volumeClaimTemplates[0]!.spec.resources.requests.storage !== '3Gi') return undefined;
+        const p = await get<Owned>(podName);
+        return p.metadata.ownerReferences?.[0]?.uid === s.metadata.uid ? s : undefined;
+      },
+      300_000,
+      2_000,
+    );
+    const adopted = await get<Pod & Owned>(podName);
+    // The same pod, not restarted: the pod template did not change, so the new StatefulSet did not roll it.
+    expect(adopted.metadata.uid).toBe(pod.metadata.uid);
+    expect(restarts(adopted)).toBe(restarts(pod));
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    type Status = { conditions?: { type: string; status: string; message: string }[] };
+    const refused = await waitFor(
+      'StorageGrowthRefused naming the class',
+      async () => {
+        const p = await get<{ status?: Status }>(`gravixpipeline/${release}`);
+        return p.status?.conditions?.find((c) => c.type === 'StorageGrowthRefused');
+      },
+      120_000,
+      2_000,
+    );
+    expect(refused.message).toBe(
+      `PersistentVolumeClaim data-${release}-minio-0 stays at 2Gi (the spec asks 3Gi): its StorageClass local-path ` +
+        'does not allow volume expansion (allowVolumeExpansion is not true)',
+    );
+    const claim = await get<{ spec: { resources: { requests: { storage: string } } } }>(
+      `pvc/data-${release}-minio-0`,
+    );
+    expect(claim.spec.resources.requests.storage).toBe('2Gi');
+  }, 420_000);
 });
