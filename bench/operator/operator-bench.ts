@@ -131,6 +131,8 @@ const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]!;
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const round = (ms: number) => Math.round(ms);
+const heapMiB = (s: { heap: Record<string, number> }) =>
+  Object.fromEntries(Object.entries(s.heap).map(([k, v]) => [k.replace(/Bytes$/, ''), mib(v)]));
 
 async function main(): Promise<void> {
   const env = await startKubeTestEnv();
@@ -195,9 +197,15 @@ async function main(): Promise<void> {
         cpuCores:
           Math.round(((after.cpuSeconds - before.cpuSeconds) / (STEADY_WINDOW_MS / 1000)) * 1000) / 1000,
         rssMiB: mib(after.rssBytes),
+        heapMiB: heapMiB(after),
       },
       degraded,
-      floor: { getsPerResync: 0, writesPerResync: 0, rssIdleMiB: mib(idle.rssBytes) },
+      floor: {
+        getsPerResync: 0,
+        writesPerResync: 0,
+        rssIdleMiB: mib(idle.rssBytes),
+        heapIdleMiB: heapMiB(idle),
+      },
       peakRssMiB: mib(Math.max(peakRss, after.rssBytes)),
       targets: { createToAppliedP50Ms: 2000, rssMiB: 150, writesPerResync: 0 },
     };

@@ -2,6 +2,11 @@
 export interface ProcessSample {
   cpuSeconds: number;
   rssBytes: number;
+  /**
+   * Where the RSS is: V8's heap in use and reserved, memory outside it (Buffers), and the old space in use, where
+   * long-lived objects (the watch caches) live. Sampled as is, not after a forced GC: garbage counts too.
+   */
+  heap: { usedBytes: number; totalBytes: number; externalBytes: number; oldSpaceUsedBytes: number };
   /** Requests the controller sent, by verb (GET, WATCH, POST, PUT, PATCH, DELETE). */
   requests: Record<string, number>;
   /** GETs (reads and lists, not watches) by resource: what the steady state still asks for, and of what. */
@@ -45,6 +50,13 @@ export async function sampleProcess(port: number): Promise<ProcessSample> {
   return {
     cpuSeconds: metric(text, 'gravix_operator_process_cpu_seconds_total'),
     rssBytes: metric(text, 'gravix_operator_process_resident_memory_bytes'),
+    heap: {
+      usedBytes: metric(text, 'gravix_operator_nodejs_heap_size_used_bytes'),
+      totalBytes: metric(text, 'gravix_operator_nodejs_heap_size_total_bytes'),
+      externalBytes: metric(text, 'gravix_operator_nodejs_external_memory_bytes'),
+      oldSpaceUsedBytes:
+        byLabel(text, 'gravix_operator_nodejs_heap_space_size_used_bytes', 'space')['old'] ?? 0,
+    },
     requests: byLabel(text, 'gravix_operator_api_requests_total', 'verb'),
     getsByResource: getsByResource(text),
     passes: Object.values(passes).reduce((a, b) => a + b, 0),

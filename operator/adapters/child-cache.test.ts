@@ -1,3 +1,5 @@
+import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenants-config.js';
+import { registeredKind } from '../domain/kind-registry.js';
 import { planReplicasHandover } from '../domain/replicas-handover.js';
 import { ChildCache, trimForCache } from './child-cache.js';
 
@@ -60,5 +62,47 @@ describe('the child cache', () => {
     cache.replace(DEPLOYMENT, [liveDeployment('someone-else')]);
     const other = cache.get(DEPLOYMENT, 'default', 'shop-query');
     expect(planReplicasHandover(desired, other, 'gravix-operator')).toBeUndefined();
+  });
+
+  it('keeps of each kind only what a pass reads: no pod templates, no Service or policy specs, no config data', () => {
+    const cache = new ChildCache();
+    const deployment = registeredKind('apps/v1', 'Deployment');
+    cache.replace(deployment, [{ ...liveDeployment('gravix-operator'), status: { readyReplicas: 3 } }]);
+    const workload = cache.get(deployment, 'default', 'shop-query');
+    // Replicas (the hand-over), status (readiness) and who owns replicas stay; the pod template goes.
+    expect(workload?.['spec']).toEqual({ replicas: 3 });
+    expect(workload?.['status']).toEqual({ readyReplicas: 3 });
+    expect(workload?.metadata?.['resourceVersion']).toBe('7');
+
+    const service = registeredKind('v1', 'Service');
+    const labels = { 'gravix.dev/pipeline': 'shop' };
+    cache.replace(service, [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'shop-query', namespace: 'default', labels },
+        spec: { ports: [{ port: 80 }] },
+      },
+    ]);
+    // Pruning and drift need the name, labels, owners and resourceVersion only.
+    expect(cache.list(service, 'default', 'gravix.dev/pipeline=shop')).toEqual([
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'shop-query', namespace: 'default', labels } },
+    ]);
+
+    const configMap = registeredKind('v1', 'ConfigMap');
+    const data = { [TENANT_AUTHORS_FILE]: '{"tenants":{}}', 'tenants.yaml': 'tenants: []' };
+    cache.replace(configMap, [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shop-tenants', namespace: 'default' }, data },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'shop-trino', namespace: 'default' },
+        data: { 'config.properties': 'x' },
+      },
+    ]);
+    expect(cache.get(configMap, 'default', 'shop-tenants')?.['data']).toEqual({
+      [TENANT_AUTHORS_FILE]: '{"tenants":{}}',
+    });
+    expect(cache.get(configMap, 'default', 'shop-trino')?.['data']).toBeUndefined();
   });
 });

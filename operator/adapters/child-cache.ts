@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { ChildPort } from '../controller/ports.js';
-import type { RegisteredKind } from '../domain/kind-registry.js';
+import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenants-config.js';
+import type { CachedPart, RegisteredKind } from '../domain/kind-registry.js';
 import type { KubeObject } from './kube-client.js';
 
-type KindRef = Pick<RegisteredKind, 'apiVersion' | 'kind'>;
+type KindRef = Pick<RegisteredKind, 'apiVersion' | 'kind'> & { cached?: CachedPart };
 
 const kindKey = (k: KindRef) => `${k.apiVersion}|${k.kind}`;
 const objectKey = (k: KindRef, namespace: string | undefined, name: string | undefined) =>
@@ -23,17 +24,43 @@ interface ManagedFieldsEntry {
  * operation, and `f:spec.f:replicas` when it had it. client-go's informers strip managedFields for the same reason
  * (TransformStripManagedFields).
  */
-export function trimForCache(object: KubeObject): KubeObject {
+export function trimForCache(object: KubeObject, part: CachedPart = 'whole'): KubeObject {
   const entries = object.metadata?.['managedFields'] as ManagedFieldsEntry[] | undefined;
-  if (!entries) return object;
-  const trimmed = entries.map(({ manager, operation, fieldsV1 }) => ({
+  const trimmed = entries?.map(({ manager, operation, fieldsV1 }) => ({
     manager,
     operation,
     ...(fieldsV1?.['f:spec']?.['f:replicas'] !== undefined && {
       fieldsV1: { 'f:spec': { 'f:replicas': {} } },
     }),
   }));
-  return { ...object, metadata: { ...object.metadata, managedFields: trimmed } };
+  const base = trimmed ? { ...object, metadata: { ...object.metadata, managedFields: trimmed } } : object;
+  return keepPart(base, part);
+}
+
+/**
+ * Drops what no pass reads of a kind (its registry entry's `cached`; docs/adr/0105): at 100 pipelines the pod
+ * templates, Service/policy specs and config data were most of the cache, read by nothing (a pass applies its
+ * manifests and detects drift by resourceVersion, never by comparing content).
+ */
+function keepPart(object: KubeObject, part: CachedPart): KubeObject {
+  const { apiVersion, kind, metadata } = object;
+  if (part === 'metadata') return { apiVersion, kind, metadata };
+  if (part === 'without-pod-template') {
+    const spec = object['spec'] as Record<string, unknown> | undefined;
+    if (!spec?.['template']) return object;
+    const { template: _dropped, ...rest } = spec;
+    return { ...object, spec: rest };
+  }
+  if (part === 'tenant-authors') {
+    const authors = (object['data'] as Record<string, string> | undefined)?.[TENANT_AUTHORS_FILE];
+    return {
+      apiVersion,
+      kind,
+      metadata,
+      ...(authors !== undefined && { data: { [TENANT_AUTHORS_FILE]: authors } }),
+    };
+  }
+  return object;
 }
 
 /**
@@ -55,7 +82,12 @@ export class ChildCache {
 
   upsert(kind: KindRef, object: KubeObject): void {
     const { namespace, name } = object.metadata ?? {};
-    this.objects.set(objectKey(kind, namespace, name), { ...trimForCache(object), ...kind });
+    const { apiVersion, kind: kindName } = kind;
+    this.objects.set(objectKey(kind, namespace, name), {
+      ...trimForCache(object, kind.cached),
+      apiVersion,
+      kind: kindName,
+    });
   }
 
   remove(kind: KindRef, object: KubeObject): void {

@@ -21,9 +21,11 @@ export class PipelineCache {
     this.listed = true;
   }
 
+  /** Without managedFields: a pass never reads them, and they repeat the spec's shape (docs/adr/0105). */
   upsert(object: KubeObject): void {
     const { namespace = '', name = '' } = object.metadata ?? {};
-    this.objects.set(keyOf(namespace, name), object);
+    const { managedFields: _dropped, ...metadata } = object.metadata ?? {};
+    this.objects.set(keyOf(namespace, name), { ...object, metadata });
   }
 
   remove(object: KubeObject): void {

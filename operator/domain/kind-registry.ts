@@ -33,6 +33,14 @@ export type WriteMode =
    */
   | 'referenced';
 
+/**
+ * What the watch cache keeps of a kind's objects: what some pass reads, nothing more (docs/adr/0105). `metadata`:
+ * names, labels, owners, resourceVersion (pruning, drift, a pod that went); `without-pod-template`: workloads, whose
+ * replicas, claim templates, governing Service and status a pass reads, never the pod template it applies;
+ * `tenant-authors`: ConfigMaps, of whose data only the tenants ConfigMap's authors file is read. Default: whole.
+ */
+export type CachedPart = 'whole' | 'metadata' | 'without-pod-template' | 'tenant-authors';
+
 export interface RegisteredKind {
   apiVersion: string;
   kind: string;
@@ -40,6 +48,7 @@ export interface RegisteredKind {
   write: WriteMode;
   /** Served only when the Prometheus operator CRDs are installed. */
   prometheusOperator?: boolean;
+  cached?: CachedPart;
 }
 
 /**
@@ -49,33 +58,77 @@ export interface RegisteredKind {
 export const KIND_REGISTRY: readonly RegisteredKind[] = [
   { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, write: 'reconciled' },
   { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL, write: 'referenced' },
-  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply' },
-  { apiVersion: 'v1', kind: 'Service', plural: 'services', write: 'apply' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply', cached: 'tenant-authors' },
+  { apiVersion: 'v1', kind: 'Service', plural: 'services', write: 'apply', cached: 'metadata' },
   { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', write: 'create-only' },
-  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', write: 'apply' },
-  { apiVersion: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', write: 'apply' },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    plural: 'deployments',
+    write: 'apply',
+    cached: 'without-pod-template',
+  },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    plural: 'statefulsets',
+    write: 'apply',
+    cached: 'without-pod-template',
+  },
   // Rollup was a CronJob before docs/adr/0062.
-  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', write: 'prune-only' },
-  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', write: 'apply' },
+  { apiVersion: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', write: 'prune-only', cached: 'metadata' },
+  { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', write: 'apply', cached: 'without-pod-template' },
   {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     plural: 'horizontalpodautoscalers',
     write: 'apply',
+    cached: 'metadata',
   },
-  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', write: 'apply' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', write: 'apply' },
-  { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', write: 'apply' },
+  {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    plural: 'poddisruptionbudgets',
+    write: 'apply',
+    cached: 'metadata',
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    plural: 'ingresses',
+    write: 'apply',
+    cached: 'metadata',
+  },
+  {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    plural: 'networkpolicies',
+    write: 'apply',
+    cached: 'metadata',
+  },
   // The alert worker's identity and Role (cdk8s/alerting.ts).
-  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', write: 'apply' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles', write: 'apply' },
-  { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', write: 'apply' },
+  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', write: 'apply', cached: 'metadata' },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    plural: 'roles',
+    write: 'apply',
+    cached: 'metadata',
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    write: 'apply',
+    cached: 'metadata',
+  },
   {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
     plural: 'servicemonitors',
     write: 'apply',
     prometheusOperator: true,
+    cached: 'metadata',
   },
   {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -83,9 +136,10 @@ export const KIND_REGISTRY: readonly RegisteredKind[] = [
     plural: 'prometheusrules',
     write: 'apply',
     prometheusOperator: true,
+    cached: 'metadata',
   },
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', write: 'grow-only' },
-  { apiVersion: 'v1', kind: 'Pod', plural: 'pods', write: 'list-only' },
+  { apiVersion: 'v1', kind: 'Pod', plural: 'pods', write: 'list-only', cached: 'metadata' },
   { apiVersion: 'v1', kind: 'Event', plural: 'events', write: 'record' },
 ];
 
