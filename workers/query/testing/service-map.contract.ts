@@ -5,6 +5,7 @@ import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
 import { chunk, putRawSegment } from '../../rollup/testing/raw-segments.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
+import type { RedFigures } from '../api-types.js';
 import type { QueryEngine } from '../app/query-engine.js';
 import { QueryService } from '../app/query-service.js';
 
@@ -154,6 +155,29 @@ export function withinOnePercent(actual: number | null, exact: number): boolean 
   return Math.abs(actual - exact) <= exact * 0.01 + 1e-9;
 }
 
+/**
+ * The map's edges are the expected ones in order, with exact counts and each of `quantiles` within 1% of the exact
+ * percentile of the edge's latencies.
+ */
+export function expectEdgesAsExpected(
+  edges: readonly (RedFigures & { caller: string; callee: string })[],
+  expected: readonly ExpectedEdge[],
+  quantiles: readonly (0.5 | 0.95 | 0.99)[],
+): void {
+  expect(edges.map((e) => [e.caller, e.callee, e.requests, e.errors5xx])).toEqual(
+    expected.map((e) => [e.caller, e.callee, e.requests, e.errors5xx]),
+  );
+  const field = { 0.5: 'p50', 0.95: 'p95', 0.99: 'p99' } as const;
+  for (const [i, e] of expected.entries()) {
+    for (const q of quantiles) {
+      const value = edges[i]![field[q]];
+      const exact = exactPercentile(e.latencies, q);
+      if (!withinOnePercent(value, exact))
+        throw new Error(`${e.caller}->${e.callee} p${q * 100} ${value} vs exact ${exact}`);
+    }
+  }
+}
+
 async function loadServiceMapData(store: ObjectStore, w: ServiceMapWorkload): Promise<void> {
   let seq = 0;
   const byHour = new Map<number, RawRecord[]>();
@@ -200,21 +224,7 @@ export function describeServiceMapContract(
         const map = await service.serviceMap({ tenant, from: a, to: b, limit: 100 });
         const expected = expectedEdges(w, a, b);
         expect(map.truncated).toBe(false);
-        expect(map.edges.map((e) => [e.caller, e.callee, e.requests, e.errors5xx])).toEqual(
-          expected.map((e) => [e.caller, e.callee, e.requests, e.errors5xx]),
-        );
-        for (const [i, e] of expected.entries()) {
-          const got = map.edges[i]!;
-          for (const [q, value] of [
-            [0.5, got.p50],
-            [0.95, got.p95],
-            [0.99, got.p99],
-          ] as const) {
-            const exact = exactPercentile(e.latencies, q);
-            if (!withinOnePercent(value, exact))
-              throw new Error(`${e.caller}->${e.callee} p${q * 100} ${value} vs exact ${exact}`);
-          }
-        }
+        expectEdgesAsExpected(map.edges, expected, [0.5, 0.95, 0.99]);
         expect(map.edges.some((e) => e.callee === unresolvedCallee)).toBe(true);
         expect(map.edges.some((e) => e.caller === hostile)).toBe(true);
       },
