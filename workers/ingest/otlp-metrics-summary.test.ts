@@ -1,13 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AggregationTemporalityPreference } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AggregationTemporality,
-  AggregationType,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import { buildDataFileKey } from '../domain/metrics-layout.js';
 import { buildRawPartition } from '../domain/raw-partition.js';
@@ -16,26 +13,28 @@ import { decodeRequestMetrics } from '../rollup/adapters/metrics-parquet.js';
 import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../rollup/testing/raw-segments.js';
 import { startIngestAppHarness } from './testing/ingest-app-harness.js';
-import { OtlpProtoMetricExporter } from './testing/otlp-metric-exporter.js';
 
 const hour = 3_600_000;
 
 /**
- * The real JS SDK's metrics (MeterProvider, its periodic reader and OTLP/HTTP protobuf export) into the ingest
- * server's /v1/metrics, then the real rollup: what the rows say of the latencies beside what was recorded.
+ * The real JS SDK's metrics (MeterProvider, its periodic reader and the published OTLP/HTTP protobuf exporter,
+ * `@opentelemetry/exporter-metrics-otlp-proto`) into the ingest server's /v1/metrics, then the real rollup: what the
+ * rows say of the latencies beside what was recorded.
  */
 async function sendAndRollUp(
   batches: readonly number[][],
-  temporality: AggregationTemporality,
+  temporality: AggregationTemporalityPreference,
   exponential: boolean,
 ) {
   const now = Date.now();
   const harness = await startIngestAppHarness({ now });
-  const exporter = new OtlpProtoMetricExporter(
-    `${harness.url}/v1/metrics`,
-    { Authorization: 'Bearer w-key' },
-    temporality,
-  );
+  // The exporter nests its own sdk-metrics (2.12.0 beside the provider's 2.12.1): what the reader hands it
+  // (ResourceMetrics) and asks of it (export, selectAggregationTemporality) are the same shapes in both.
+  const exporter = new OTLPMetricExporter({
+    url: `${harness.url}/v1/metrics`,
+    headers: { Authorization: 'Bearer w-key' },
+    temporalityPreference: temporality,
+  });
   const provider = new MeterProvider({
     resource: resourceFromAttributes({ 'service.name': 'shop' }),
     readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 })],
@@ -93,7 +92,11 @@ describe('OTLP metrics points: sum, min and max from the real JS SDK exporter (d
     ['exponential', true],
   ])('a delta %s point gives its rows the exact latency sum, min and max', async (_name, exponential) => {
     const recorded = seconds(300, 0.0007);
-    const { facts, rows } = await sendAndRollUp([recorded], AggregationTemporality.DELTA, exponential);
+    const { facts, rows } = await sendAndRollUp(
+      [recorded],
+      AggregationTemporalityPreference.DELTA,
+      exponential,
+    );
     expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(300);
     const exact = sumMs(recorded);
     expect(
@@ -111,7 +114,11 @@ describe('OTLP metrics points: sum, min and max from the real JS SDK exporter (d
 
   it('cumulative points give each interval its sum by difference; their min and max (of the whole series) are not used', async () => {
     const [first, second] = [seconds(100, 0.002), seconds(50, 0.004)];
-    const { facts, rows } = await sendAndRollUp([first, second], AggregationTemporality.CUMULATIVE, false);
+    const { facts, rows } = await sendAndRollUp(
+      [first, second],
+      AggregationTemporalityPreference.CUMULATIVE,
+      false,
+    );
     expect(facts.map((f) => f.count)).toEqual([100, 50]);
     expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(150);
     expect(
