@@ -23,7 +23,12 @@ import {
   type ClusterWebhook,
 } from './testing/cluster-alerts.js';
 import { expectAllStored, waitFor } from './testing/acked-facts.js';
-import { pipelineStore, secretValue as secretOf } from './testing/cluster-gravix.js';
+import {
+  deleteNamespaceAndWait,
+  pipelineStore,
+  secretValue as secretOf,
+  waitForPipelineAvailable,
+} from './testing/cluster-gravix.js';
 import {
   availableFor,
   componentPods,
@@ -155,6 +160,8 @@ describe('Gravix end to end on the single-node cluster', () => {
   afterAll(async () => {
     if (failed) await diagnostics();
     await hook?.stop();
+    // The next cluster test file runs a pipeline of its own on the same node: this one must not hold its requests.
+    await deleteNamespaceAndWait(namespace);
   });
 
   it('builds the workers and operator images from their Dockerfiles and imports them', async () => {
@@ -216,14 +223,7 @@ describe('Gravix end to end on the single-node cluster', () => {
       '-f',
       values,
     ]);
-    await kubectl([
-      '-n',
-      namespace,
-      'wait',
-      `gravixpipeline/${release}`,
-      '--for=condition=Available',
-      '--timeout=15m',
-    ]);
+    await waitForPipelineAvailable(namespace, release);
     ingestKey = await secretValue(`${release}-api-keys`, 'ingest-key');
     queryToken = await secretValue(`${release}-api-keys`, 'query-token');
     expect(ingestKey).toMatch(/^gx_/);

@@ -12,6 +12,8 @@ import {
   pipelineStore,
   podIp,
   secretValue,
+  deleteNamespaceAndWait,
+  waitForPipelineAvailable,
 } from './testing/cluster-gravix.js';
 
 /**
@@ -64,14 +66,7 @@ describe('no acknowledged fact lost when an ingest pod goes, on the single-node 
       ingestReplicas: 2,
     });
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
-    await kubectl([
-      '-n',
-      namespace,
-      'wait',
-      `gravixpipeline/${pipeline}`,
-      '--for=condition=Available',
-      '--timeout=15m',
-    ]);
+    await waitForPipelineAvailable(namespace, pipeline);
     key = await secretValue(namespace, `${pipeline}-api-keys`, 'ingest-key');
     store = await pipelineStore(namespace, pipeline, bucket);
   }, 2_400_000);
@@ -99,7 +94,7 @@ describe('no acknowledged fact lost when an ingest pod goes, on the single-node 
       );
       writeFileSync(join(artifacts, `${what.replace('/', '-')}.log`), logs);
     }
-    await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    await deleteNamespaceAndWait(namespace);
   });
 
   it('keeps every acknowledged fact when an ingest pod is deleted under load (it drains; its replica returns)', async () => {

@@ -12,6 +12,7 @@ import {
   podIp,
   REGISTRY,
   secretValue,
+  deleteNamespaceAndWait,
 } from './testing/cluster-gravix.js';
 
 /**
@@ -119,7 +120,7 @@ describeUpgrade('pipeline upgrades with real pods on the single-node cluster', (
       (e: Error) => e.message,
     );
     writeFileSync(join(artifacts, 'operator.log'), logs);
-    await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    await deleteNamespaceAndWait(namespace);
   });
 
   it("replaces the previous release's ingest Deployment (emptyDir log) with the StatefulSet, losing no acknowledged fact", async () => {

@@ -3,7 +3,14 @@ import { join } from 'node:path';
 import { kubectl } from '../testbin/harness/cluster.js';
 import { repoPath } from '../testbin/harness/testbin-paths.js';
 import { FactSender, waitFor } from './testing/acked-facts.js';
-import { installOperator, podIp, secretValue, smallClusterPipeline } from './testing/cluster-gravix.js';
+import {
+  deleteNamespaceAndWait,
+  installOperator,
+  podIp,
+  secretValue,
+  smallClusterPipeline,
+  waitForPipelineAvailable,
+} from './testing/cluster-gravix.js';
 
 /**
  * Issue #22 on the real single-node cluster: a GravixTenant's quota reaches a running ingest pod through the
@@ -45,14 +52,7 @@ describe('a tenant quota changed on a GravixTenant, on the single-node cluster',
     });
     await kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
     await kubectl(['apply', '-f', '-'], JSON.stringify(tenant(100_000)));
-    await kubectl([
-      '-n',
-      namespace,
-      'wait',
-      `gravixpipeline/${pipeline}`,
-      '--for=condition=Available',
-      '--timeout=15m',
-    ]);
+    await waitForPipelineAvailable(namespace, pipeline);
     key = await secretValue(namespace, `${pipeline}-api-keys`, 'ingest-key');
     address = `${await podIp(namespace, `${pipeline}-ingest-0`)}:8080`;
   }, 2_400_000);
@@ -76,7 +76,7 @@ describe('a tenant quota changed on a GravixTenant, on the single-node cluster',
       '--tail=300',
     ]).catch((e: Error) => e.message);
     writeFileSync(join(artifacts, 'ingest.log'), logs);
-    await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => undefined);
+    await deleteNamespaceAndWait(namespace);
   });
 
   it('enforces a lowered events-per-second quota in the running ingest pod, without restarting it', async () => {

@@ -43,6 +43,71 @@ export async function installOperator(tag: string): Promise<void> {
   await kubectl(['-n', 'gravix-system', 'rollout', 'status', 'deployment/gravix-operator', '--timeout=5m']);
 }
 
+/**
+ * Waits for a pipeline's Available condition. On a timeout the error carries the pipeline's conditions, the pods
+ * that are not ready and the node's allocated requests: CI prints only the error, and "kubectl wait failed" alone
+ * cannot tell a slow start from pods that never fit on the single node.
+ */
+export async function waitForPipelineAvailable(
+  namespace: string,
+  pipeline: string,
+  timeoutMs = 900_000,
+): Promise<void> {
+  const seconds = Math.ceil(timeoutMs / 1000);
+  try {
+    await run(
+      testCluster().kubectl,
+      [
+        '-n',
+        namespace,
+        'wait',
+        `gravixpipeline/${pipeline}`,
+        '--for=condition=Available',
+        `--timeout=${seconds}s`,
+      ],
+      // The child's own timeout must outlast kubectl's, or the wait is killed early with a bare "failed".
+      { timeoutMs: timeoutMs + 60_000 },
+    );
+  } catch (error) {
+    const ask = (args: string[]) => kubectl(args).catch((e: Error) => e.message.slice(0, 500));
+    const conditions = await ask([
+      '-n',
+      namespace,
+      'get',
+      `gravixpipeline/${pipeline}`,
+      '-o',
+      'jsonpath={.status.conditions}',
+    ]);
+    const pods = await ask(['get', 'pods', '-A', '-o', 'wide']);
+    const notReady = pods
+      .split('\n')
+      .filter((line, i) => i === 0 || !/\s(\d+)\/\1\s+Running\s|\sCompleted\s/.test(line))
+      .join('\n');
+    const node = await ask(['describe', 'nodes']);
+    const allocated = node.slice(node.indexOf('Allocated resources:'), node.indexOf('Events:')).trim();
+    throw new Error(
+      `${pipeline} in ${namespace} not Available after ${seconds} s: ${(error as Error).message.split('\n')[0]}\n` +
+        `conditions: ${conditions}\npods not ready:\n${notReady}\n${allocated}`,
+    );
+  }
+}
+
+/**
+ * Deletes a test's namespace and waits until it is gone, so the next cluster test file starts on a node that no
+ * longer runs (nor reserves requests for) this one's pipeline.
+ */
+export async function deleteNamespaceAndWait(namespace: string): Promise<void> {
+  await run(
+    testCluster().kubectl,
+    ['delete', 'namespace', namespace, '--ignore-not-found', '--wait=true', '--timeout=5m'],
+    {
+      timeoutMs: 360_000,
+    },
+  ).catch((e: Error) =>
+    process.stderr.write(`namespace ${namespace} not deleted: ${e.message.slice(0, 500)}\n`),
+  );
+}
+
 /** spec.images for a pipeline on the test cluster: the Gravix images just built, MinIO and Trino from testbin. */
 export function clusterImages() {
   const v = loadTestbinVersions();
