@@ -145,6 +145,24 @@ describe('alert rule, alert and silence routes of the query server', () => {
     expect(res.body?.['error']?.code).toBe('MALFORMED_BODY');
   });
 
+  it.each([
+    [1_764_590_440_000, 1_764_590_420_000],
+    [1_764_590_400_000, 1_764_590_400_000],
+    [1_764_594_000_000, 1_764_590_400_000],
+  ])(
+    'refuses an alert history window from %i to %i (reversed or empty) with 400 naming from',
+    async (from, to) => {
+      const res = await call('GET', `/alerts?from=${from}&to=${to}`, 'viewer-key');
+      expect(res.status).toBe(400);
+      expect(res.body?.['error']).toEqual({
+        code: 'INVALID_QUERY_PARAMETER',
+        field: 'from',
+        message: `from must be before to (from=${from}, to=${to})`,
+        request_id: expect.any(String),
+      });
+    },
+  );
+
   it('lists firing series and history with the query scope', async () => {
     const t = Date.UTC(2026, 11, 1, 14, 0);
     const { state } = await alerts.loadState('acme', 'errors');

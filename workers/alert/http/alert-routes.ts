@@ -77,6 +77,17 @@ export function buildAlertHandlers(deps: AlertRoutesDeps) {
         const now = deps.now();
         const from = timeParam(req, 'from', now - 7 * 86_400_000);
         const to = timeParam(req, 'to', now + 60_000);
+        // As every other from/to of the API (query-params.ts parseRange): a reversed or empty window is an error,
+        // not an empty history.
+        if (from >= to)
+          throw new HttpError(
+            400,
+            'INVALID_QUERY_PARAMETER',
+            `from must be before to (from=${from}, to=${to})`,
+            {
+              field: 'from',
+            },
+          );
         const tenant = tenantOf(res);
         return buildAlertsView(await a.listStates(tenant), await a.listHistory(tenant, from, to, maxHistory));
       }),

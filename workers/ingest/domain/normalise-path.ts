@@ -26,9 +26,16 @@ function allDigits(text: string, start: number, end: number): boolean {
 }
 
 /**
- * Whether a path segment is an id: a number, a UUID, a hex id (8+ hex characters with a digit, so words like
- * "cafe" or "deadbeef" stay), or an opaque token (20+ of [A-Za-z0-9_-] mixing letters and digits, e.g. base62
- * ids). One pass over the characters instead of four regular expressions: this runs for every ingested fact.
+ * From this length on a run of hex characters is an id even without a digit. Below it a digit is required, so words
+ * spelled in a-f ("deadbeef", "defaced") stay; from 12 on no word is at stake, while a random 12-character hex id
+ * (a Docker short id) has no digit once in ~130,000 and would otherwise become a route of its own.
+ */
+export const hexIdWithoutDigitLength = 12;
+
+/**
+ * Whether a path segment is an id (docs/ingest-limits.md, "Path templates"): a number, a UUID, a hex id (12+ hex
+ * characters, or 8-11 with a digit), or an opaque token (20+ of [A-Za-z0-9_-] mixing letters and digits, e.g.
+ * base62 ids). One pass over the characters instead of four regular expressions: this runs for every ingested fact.
  */
 export function isIdSegment(text: string, start = 0, end = text.length): boolean {
   const length = end - start;
@@ -38,9 +45,13 @@ export function isIdSegment(text: string, start = 0, end = text.length): boolean
   if (!counts) return false;
   const { digits, hexLetters, letters } = counts;
   if (digits === length || (length === 36 && uuid.test(text.slice(start, end)))) return true;
-  // Hex (8+ is given here) or an opaque token; both need a digit.
-  return digits > 0 && (digits + hexLetters === length || (length >= 20 && letters > 0));
+  if (digits + hexLetters === length) return isHexId(digits, length);
+  // An opaque token needs a digit and a letter.
+  return digits > 0 && length >= 20 && letters > 0;
 }
+
+/** Hex (8+ characters is given here): a digit is needed below hexIdWithoutDigitLength. */
+const isHexId = (digits: number, length: number) => digits > 0 || length >= hexIdWithoutDigitLength;
 
 /** Where the path part ends: at the first '?' or '#'. */
 function pathEnd(rawPath: string): number {

@@ -67,6 +67,36 @@ describe('parseRange (properties)', () => {
     );
   });
 
+  it('refuses a from at or after to however close they are, in one minute or across many', () => {
+    fc.assert(
+      fc.property(time, fc.integer({ min: 0, max: 3 * day }), (to, back) => {
+        const from = to + back;
+        expect(() => parseRange({ from: String(from), to: String(to) }, t0)).toThrow(
+          new QueryParamError('from', `from must be before to (from=${from}, to=${to})`),
+        );
+      }),
+    );
+  });
+
+  it('refuses 12:00:40..12:00:20, reversed inside one minute (rounded outwards it would be a minute long)', () => {
+    const from = '2025-11-20T12:00:40Z';
+    const to = '2025-11-20T12:00:20Z';
+    expect(() => parseRange({ from, to }, t0)).toThrow(
+      new QueryParamError('from', `from must be before to (from=${Date.parse(from)}, to=${Date.parse(to)})`),
+    );
+    expect(parseRange({ from: to, to: from }, t0)).toEqual({
+      from: Date.parse('2025-11-20T12:00:00Z'),
+      to: Date.parse('2025-11-20T12:01:00Z'),
+    });
+  });
+
+  it('judges a from without a to against now ceiled to the minute, as before', () => {
+    expect(parseRange({ from: String(t0 + 30_000) }, t0 + 10_000)).toEqual({ from: t0, to: t0 + minute });
+    expect(() => parseRange({ from: String(t0 + minute) }, t0 + 10_000)).toThrow(
+      new QueryParamError('from', `from must be before to (from=${t0 + minute}, to=${t0 + minute})`),
+    );
+  });
+
   it('names from when the range is empty, reversed or longer than 90 days', () => {
     expect(() => parseRange({ from: String(t0), to: String(t0) }, t0)).toThrow(
       new QueryParamError('from', `from must be before to (from=${t0}, to=${t0})`),

@@ -50,11 +50,18 @@ export interface TimeRange {
   to: number;
 }
 
-/** from/to default to the last hour; both are floored to whole minutes, the unit metrics are stored in. */
+/**
+ * from/to default to the last hour; from is floored and to ceiled to whole minutes, the unit metrics are stored in.
+ * The order is judged on the times as given: rounded outwards, 12:00:40..12:00:20 would become 12:00..12:01 and a
+ * reversed range would be answered as if it were a minute long.
+ */
 export function parseRange(params: Params, now: number, defaultSpanMs = 3_600_000): TimeRange {
-  const to = Math.ceil((parseTime(params, 'to') ?? now) / minute) * minute;
-  const from = Math.floor((parseTime(params, 'from') ?? to - defaultSpanMs) / minute) * minute;
-  if (from >= to) throw new QueryParamError('from', `from must be before to (from=${from}, to=${to})`);
+  const askedTo = parseTime(params, 'to') ?? Math.ceil(now / minute) * minute;
+  const to = Math.ceil(askedTo / minute) * minute;
+  const askedFrom = parseTime(params, 'from') ?? to - defaultSpanMs;
+  const from = Math.floor(askedFrom / minute) * minute;
+  if (askedFrom >= askedTo)
+    throw new QueryParamError('from', `from must be before to (from=${askedFrom}, to=${askedTo})`);
   if (to - from > maxRangeMs) {
     throw new QueryParamError(
       'from',

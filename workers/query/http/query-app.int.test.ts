@@ -150,7 +150,7 @@ describe('query API', () => {
     [
       `/api/v1/services?from=${base}&to=${base - 1}`,
       'from',
-      `from must be before to (from=${base}, to=${base})`,
+      `from must be before to (from=${base}, to=${base - 1})`,
     ],
   ])('answers %s with 400 naming the field', async (path, field, message) => {
     const res = await get(path);
