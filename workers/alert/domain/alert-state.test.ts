@@ -91,3 +91,15 @@ describe('alert state machine', () => {
     );
   });
 });
+
+describe('a series state keeps its severity', () => {
+  it("keeps the rule's severity on a firing series whose observations name none (threshold, anomaly, silence)", () => {
+    const { states } = run([obs(true), obs(true)]);
+    expect(Object.values(states).map((s) => [s.state, s.severity])).toEqual([['firing', 'page']]);
+  });
+
+  it("keeps an SLO observation's own severity over the rule's", () => {
+    const { states } = run([obs(true, { severity: 'ticket' }), obs(true, { severity: 'ticket' })]);
+    expect(Object.values(states).map((s) => [s.state, s.severity])).toEqual([['firing', 'ticket']]);
+  });
+});

@@ -98,15 +98,22 @@ function event(policy: StepPolicy, s: SeriesState, kind: AlertEventKind, at: num
   return kind === 'resolved' ? { ...base, endsAt: at + minuteMs } : base;
 }
 
-function fromObservation(o: Observation, prev: SeriesState | undefined, at: number): SeriesState {
+// The series keeps the severity it is judged at (an SLO observation's own, else the rule's), so what
+// GET /api/v1/alerts says fires now (the banner orders pages first) matches what its notification said.
+function fromObservation(
+  policy: StepPolicy,
+  o: Observation,
+  prev: SeriesState | undefined,
+  at: number,
+): SeriesState {
   const next: SeriesState = {
     ...(prev ?? { seriesId: o.seriesId, key: o.key, state: 'pending', since: at }),
     lastSeenAt: at,
     value: o.value,
     expected: o.expected,
     explanation: o.explanation,
+    severity: o.severity ?? policy.severity,
   };
-  if (o.severity !== undefined) next.severity = o.severity;
   if (o.budgetRemainingPct !== undefined) next.budgetRemainingPct = o.budgetRemainingPct;
   return next;
 }
@@ -121,9 +128,9 @@ function stepSeries(
   if (o.insufficient) return prev ? { state: { ...prev, lastSeenAt: at } } : {};
   if (!o.breaching)
     return prev?.state === 'firing'
-      ? { event: event(policy, fromObservation(o, prev, at), 'resolved', at) }
+      ? { event: event(policy, fromObservation(policy, o, prev, at), 'resolved', at) }
       : {};
-  const s = fromObservation(o, prev, at);
+  const s = fromObservation(policy, o, prev, at);
   if (s.state === 'pending' && at - s.since + minuteMs >= policy.forMs) {
     s.state = 'firing';
     s.firingSince = at;

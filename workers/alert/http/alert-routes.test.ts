@@ -246,6 +246,38 @@ describe('alert rule, alert and silence routes of the query server', () => {
     ]);
   });
 
+  it("answers a firing threshold series with its rule's severity, as its notification carried it", async () => {
+    const t = Date.UTC(2026, 11, 3, 9, 0);
+    const rule = makeRule({
+      name: 'severity-of-threshold',
+      severity: 'ticket',
+      selector: { tenant: 'acme', service: 'billing', each: 'service' },
+    });
+    const policy = buildStepPolicy(rule, 3_600_000);
+    let states = {};
+    const events: AlertEvent[] = [];
+    for (let m = 0; m < 2; m++) {
+      const step = stepAlertStates(
+        policy,
+        states,
+        evaluateThreshold(rule.threshold!, [makeWindow({ service: 'billing' }, 100, 50)]),
+        t + m * M,
+      );
+      states = step.states;
+      events.push(...step.events);
+    }
+    const { state, etag } = await alerts.loadState('acme', rule.name);
+    await alerts.saveState({ ...state, series: states }, etag);
+    const firing = (await call('GET', `/alerts?from=${t}&to=${t + 5 * M}`, 'viewer-key')).body?.[
+      'firing'
+    ] as {
+      rule: string;
+      severity: string | null;
+    }[];
+    expect(events.map((e) => [e.kind, e.severity])).toEqual([['firing', 'ticket']]);
+    expect(firing.filter((f) => f.rule === rule.name).map((f) => f.severity)).toEqual(['ticket']);
+  });
+
   it('creates silences with an expiry in the future and deletes them', async () => {
     const past = await call('POST', '/alert-silences', 'admin-key', { service: 'checkout', expiresAt: 1000 });
     expect(past.body?.['error']).toMatchObject({ code: 'INVALID_SILENCE', field: 'expiresAt' });
