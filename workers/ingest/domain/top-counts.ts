@@ -9,31 +9,56 @@ export interface Count {
  * whose true count exceeds total/capacity is kept, and a kept count over-counts by at most the count it inherited.
  */
 export class TopCounts {
-  private readonly counts = new Map<string, number>();
+  /** Where each kept name's count is in `names`/`counts`. */
+  private readonly slots = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly counts: number[] = [];
+  /** A slot holding the smallest count, once every slot is used. */
+  private smallest = 0;
 
-  constructor(private readonly capacity: number) {}
+  constructor(private readonly capacity: number) {
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be an integer of at least 1, got ${capacity}`);
+  }
 
+  /**
+   * Counts one more of `name`. A name not kept takes the smallest count's slot: a tenant past its services budget
+   * sends a new name with nearly every fact (docs/adr/0107), so this is a scan of `capacity` numbers and two map
+   * operations, not a walk over the map's entries.
+   */
   add(name: string): void {
-    const count = this.counts.get(name);
-    if (count !== undefined) {
-      this.counts.set(name, count + 1);
+    const slot = this.slots.get(name);
+    if (slot !== undefined) {
+      this.counts[slot]!++;
+      if (slot === this.smallest) this.findSmallest();
       return;
     }
-    if (this.counts.size < this.capacity) {
-      this.counts.set(name, 1);
+    if (this.names.length < this.capacity) {
+      this.slots.set(name, this.names.length);
+      this.names.push(name);
+      this.counts.push(1);
+      if (this.names.length === this.capacity) this.findSmallest();
       return;
     }
-    let [minName, minCount] = ['', Infinity];
-    for (const [n, c] of this.counts) if (c < minCount) [minName, minCount] = [n, c];
-    this.counts.delete(minName);
-    this.counts.set(name, minCount + 1);
+    const at = this.smallest;
+    this.slots.delete(this.names[at]!);
+    this.slots.set(name, at);
+    this.names[at] = name;
+    this.counts[at]!++;
+    this.findSmallest();
   }
 
   /** The n largest counts, largest first (ties by name). */
   top(n: number): Count[] {
-    return [...this.counts]
-      .map(([name, count]) => ({ name, count }))
+    return this.names
+      .map((name, i) => ({ name, count: this.counts[i]! }))
       .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1))
       .slice(0, n);
+  }
+
+  private findSmallest(): void {
+    let at = 0;
+    for (let i = 1; i < this.counts.length; i++) if (this.counts[i]! < this.counts[at]!) at = i;
+    this.smallest = at;
   }
 }

@@ -1,4 +1,4 @@
-import { overflowService } from '../../domain/request-vocabulary.js';
+import { overflowRoute, overflowService } from '../../domain/request-vocabulary.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { RouteCache } from './route-cache.js';
 
@@ -29,5 +29,58 @@ describe('RouteCache', () => {
       'a',
       overflowService,
     ]);
+  });
+});
+
+describe('RouteCache past the services budget', () => {
+  /** The service and route the cache answers for a plain fact of tenant t. */
+  function answer(cache: RouteCache, service: string, path: string): [string, string] {
+    const b = Buffer.from(`${service}${path}`, 'latin1');
+    const r = cache.admit('t', b, 0, service.length, service.length, b.length);
+    const text = (json: Uint8Array) => JSON.parse(Buffer.from(json).toString()) as string;
+    return [text(r.serviceJson), text(r.routeJson)];
+  }
+
+  it('answers new names of a tenant past its budget as the budget does, counting each fold once', () => {
+    const budget = new RouteBudget(10, { servicesPerTenant: 2 });
+    const cache = new RouteCache(budget);
+    const answers = [
+      answer(cache, 'a', '/x/1'),
+      answer(cache, 'b', '/y'),
+      ...Array.from({ length: 50 }, (_, i) => answer(cache, `new-${i}`, `/items/${i % 3}`)),
+      answer(cache, 'new-7', '/items/1'),
+      answer(cache, 'a', '/x/2'),
+    ];
+    expect(answers.slice(0, 2)).toEqual([
+      ['a', '/x/:id'],
+      ['b', '/y'],
+    ]);
+    for (const folded of answers.slice(2, 53)) expect(folded).toEqual([overflowService, '/items/:id']);
+    expect(answers[53]).toEqual(['a', '/x/:id']);
+    const report = budget.report('t');
+    expect(report.folded).toEqual({ serviceFacts: 51, routeFacts: 0 });
+    expect(report.services).toBe(3);
+  });
+
+  it('counts a route folded under the overflow service again on every repeat, as the budget would', () => {
+    const budget = new RouteBudget(1, { servicesPerTenant: 1 });
+    const cache = new RouteCache(budget);
+    const answers = [
+      answer(cache, 'a', '/x'),
+      answer(cache, 'b', '/first'),
+      answer(cache, 'c', '/second'),
+      answer(cache, 'd', '/second'),
+      answer(cache, 'a', '/other'),
+      answer(cache, 'a', '/other'),
+    ];
+    expect(answers).toEqual([
+      ['a', '/x'],
+      [overflowService, '/first'],
+      [overflowService, overflowRoute],
+      [overflowService, overflowRoute],
+      ['a', overflowRoute],
+      ['a', overflowRoute],
+    ]);
+    expect(budget.report('t').folded).toEqual({ serviceFacts: 3, routeFacts: 4 });
   });
 });
