@@ -37,7 +37,7 @@ function request(
     };
   if (channel.type === 'alertmanager') {
     const body = JSON.stringify(
-      buildAlertmanagerAlerts(events, ctx.dashboardUrl, ctx.alertmanagerValidForMs),
+      buildAlertmanagerAlerts(events, ctx.dashboardUrl, ctx.alertmanagerValidForMs, ctx.now()),
     );
     return { url: `${channel.url.replace(/\/+$/, '')}/api/v2/alerts`, body, headers: {} };
   }

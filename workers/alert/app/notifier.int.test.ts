@@ -195,5 +195,25 @@ describe('notifications to real receivers', () => {
       const last = notifications().at(-1)!;
       expect(last.alerts.map((a) => a.status)).toEqual(['resolved', 'resolved']);
     }, 150_000);
+
+    it('keeps an alert judged minutes late (a catch-up, an owed retry) firing, valid for 5 minutes after the post', async () => {
+      const notifier = build([{ name: 'am', type: 'alertmanager', url: am.url }]);
+      // The evaluator judged a minute 10 minutes old: Alertmanager must not take the firing alert as resolved.
+      const late = event('inventory', {
+        id: `late|inventory * *|${now}|firing`,
+        rule: 'late',
+        at: Date.now() - 10 * 60_000,
+      });
+      const postedAt = Date.now();
+      expect(await notifier.deliver(due([late], 'am'), [])).toEqual([]);
+      const active = (await (
+        await fetch(`${am.url}/api/v2/alerts?filter=alertname%3D%22late%22`)
+      ).json()) as {
+        status: { state: string };
+        endsAt: string;
+      }[];
+      expect(active.map((a) => a.status.state)).toEqual(['active']);
+      expect(Date.parse(active[0]!.endsAt)).toBeGreaterThanOrEqual(postedAt + 300_000);
+    }, 60_000);
   });
 });

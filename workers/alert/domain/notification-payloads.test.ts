@@ -54,6 +54,7 @@ describe('notification payloads', () => {
       [firingEvent(), firingEvent({ kind: 'resolved', endsAt: t0 + 600_000 })],
       'http://g/',
       300_000,
+      t0 + 30_000,
     );
     expect(firing?.labels).toEqual({
       alertname: 'errors',
@@ -64,8 +65,14 @@ describe('notification payloads', () => {
       method: 'POST',
       route: '/orders',
     });
-    expect(firing?.endsAt).toBe(new Date(t0 + 300_000).toISOString());
+    expect(firing?.endsAt).toBe(new Date(t0 + 330_000).toISOString());
     expect(resolved?.endsAt).toBe(new Date(t0 + 600_000).toISOString());
+  });
+
+  it('keeps a firing alert valid for its time past the post, however late its minute was judged', () => {
+    const late = t0 + 12 * 60_000;
+    const [firing] = buildAlertmanagerAlerts([firingEvent()], 'http://g/', 300_000, late);
+    expect(firing?.endsAt).toBe(new Date(late + 300_000).toISOString());
   });
 });
 

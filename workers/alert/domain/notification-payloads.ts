@@ -96,11 +96,15 @@ export function signWebhookBody(secret: string, body: string, unixSeconds: numbe
   return `t=${unixSeconds},v1=${mac}`;
 }
 
-/** Alertmanager v2 `postableAlerts`; labels identify the alert (Alertmanager groups and deduplicates on them). */
+/**
+ * Alertmanager v2 `postableAlerts`; labels identify the alert (Alertmanager groups and deduplicates on them).
+ * `postedAt` is when the message goes out: a firing alert stays valid `validForMs` past it.
+ */
 export function buildAlertmanagerAlerts(
   events: readonly AlertEvent[],
   dashboardUrl: string,
   validForMs: number,
+  postedAt: number,
 ) {
   return events.map((e) => {
     const labels: Record<string, string> = {
@@ -112,9 +116,11 @@ export function buildAlertmanagerAlerts(
     if (e.key.service !== undefined) labels['service'] = e.key.service;
     if (e.key.method !== undefined) labels['method'] = e.key.method;
     if (e.key.path !== undefined) labels['route'] = e.key.path;
-    // A firing alert is re-posted every evaluation and stays valid a few minutes past it, so a stopped
-    // evaluator's alerts expire rather than fire forever; a resolved one ends when it cleared.
-    const endsAt = e.kind === 'resolved' ? (e.endsAt ?? e.at) : e.at + validForMs;
+    // A firing alert is re-posted every evaluation and stays valid a few minutes past the post, so a stopped
+    // evaluator's alerts expire rather than fire forever; a resolved one ends when it cleared. Counted from the
+    // post, not the judged minute: a minute is judged minutes after it ended (settle time, a catch-up, an owed
+    // retry), and an end already past would make Alertmanager resolve an alert that still fires.
+    const endsAt = e.kind === 'resolved' ? (e.endsAt ?? e.at) : Math.max(e.at, postedAt) + validForMs;
     return {
       labels,
       annotations: { summary: heading(e), description: e.explanation, value: e.value, expected: e.expected },
