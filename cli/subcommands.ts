@@ -190,7 +190,8 @@ ${helpFlag}`,
 
 Manages the API keys of the admin key's tenant through the query server's key API (docs/security.md). A new secret
 is printed once, in the JSON answer; only its SHA-256 is stored. list also shows the tenant's keys of the keys file
-(GRAVIX_API_KEYS_FILE, e.g. dev-api-key) as fileKeys, which only that file changes. Every server accepts a change within
+(GRAVIX_API_KEYS_FILE, e.g. dev-api-key) as fileKeys, which only that file changes. create refuses a name a working
+key of the tenant or a key of the keys file has (KEY_NAME_TAKEN). Every server accepts a change within
 GRAVIX_KEYS_RELOAD_MS (2 s). Exit code 1 when the server refused the call (its error body goes to stderr), 2 for
 bad arguments.
 

@@ -39,6 +39,10 @@ export class KeyNotFoundError extends Error {
 export class KeyNotActiveError extends Error {
   readonly code = 'KEY_NOT_ACTIVE';
 }
+/** A new key's name is in use in its tenant (docs/adr/0112). */
+export class KeyNameTakenError extends Error {
+  readonly code = 'KEY_NAME_TAKEN';
+}
 export class InvalidKeysDocumentError extends Error {
   readonly code = 'INVALID_KEYS_DOCUMENT';
 }
@@ -125,9 +129,37 @@ export interface CreateKeyInput {
   scopes: CredentialScope[];
   expiresAt?: number;
   actor: string;
+  /** Names of the tenant's keys in the keys file: taken too, since the audit log names a key by its name. */
+  fileKeyNames?: readonly string[];
 }
 
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Refuses a name a working key of the tenant holds, in any case (`CI` and `ci` would read as one actor,
+ * `key:<name>`, in the audit log). A revoked or expired key's name is free again: its successor must not wait out
+ * the 30 days a revoked key stays listed. A rotation's successor shares its predecessor's name by design: one key,
+ * two secrets for the overlap. Duplicates stored before this rule keep working (docs/adr/0112).
+ */
+function requireFreeName(doc: ManagedKeysDoc, input: CreateKeyInput, now: number): void {
+  const { tenant, name } = input;
+  if (input.fileKeyNames?.some((taken) => sameName(taken, name)))
+    throw new KeyNameTakenError(
+      `name '${name}' is taken in tenant '${tenant}' by a key of the keys file (GRAVIX_API_KEYS_FILE); choose another name`,
+    );
+  const holder = doc.keys.find(
+    (k) => k.tenant === tenant && sameName(k.name, name) && viewKey(k, undefined, now).state === 'active',
+  );
+  if (holder)
+    throw new KeyNameTakenError(
+      `name '${name}' is taken in tenant '${tenant}' by key ${holder.id}, which still works; rotate that key for ` +
+        'a new secret, revoke it first, or choose another name',
+    );
+}
+
+/** A new key of the tenant, or KeyNameTakenError when a working key already has its name. */
 export function createKey(doc: ManagedKeysDoc, input: CreateKeyInput, fresh: NewKey, now: number) {
+  requireFreeName(doc, input, now);
   const key: ManagedKey = {
     id: fresh.id,
     name: input.name,

@@ -184,7 +184,29 @@ describe('key lifecycle across gravix ingest and gravix query, driven by gravix 
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.stderr)).toMatchObject({ error: { code: 'KEY_NOT_FOUND', field: 'id' } });
     const viewer = await keys('create', '--name', 'viewer', '--scopes', 'query');
-    const { secret } = JSON.parse(viewer.stdout) as { secret: string };
+    const { secret, key: viewerKey } = JSON.parse(viewer.stdout) as { secret: string; key: { id: string } };
+    // A name in use in the tenant, by a managed key (in any case) or by a key of the keys file: 409, exit 1.
+    const again = await keys('create', '--name', 'Viewer', '--scopes', 'query');
+    expect(again.code).toBe(1);
+    expect(JSON.parse(again.stderr)).toEqual({
+      error: {
+        code: 'KEY_NAME_TAKEN',
+        field: 'name',
+        message:
+          `name 'Viewer' is taken in tenant 'acme' by key ${viewerKey.id}, which still works; rotate that key for ` +
+          'a new secret, revoke it first, or choose another name',
+        request_id: expect.any(String),
+      },
+    });
+    const fileName = await keys('create', '--name', 'root', '--scopes', 'query');
+    expect(fileName.code).toBe(1);
+    expect(JSON.parse(fileName.stderr)).toMatchObject({
+      error: {
+        code: 'KEY_NAME_TAKEN',
+        message:
+          "name 'root' is taken in tenant 'acme' by a key of the keys file (GRAVIX_API_KEYS_FILE); choose another name",
+      },
+    });
     const asViewer = await run(process.execPath, [await builtCli(), 'keys', 'list'], {
       env: { ...process.env, GRAVIX_URL: queryUrl, GRAVIX_KEY: secret },
     }).catch((e: { code: number; stderr: string }) => e);

@@ -4,6 +4,7 @@ import { credentialScopes } from '../../domain/access-scopes.js';
 import type { ApiKeyEntry } from '../../domain/api-keys.js';
 import { maxAuditRangeMs, type AuditAction, type AuditEvent } from '../../domain/audit-event.js';
 import {
+  KeyNameTakenError,
   KeyNotActiveError,
   KeyNotFoundError,
   createKey,
@@ -100,6 +101,8 @@ function toHttp(error: unknown): unknown {
     return new HttpError(404, error.code, error.message, { field: 'id' });
   if (error instanceof KeyNotActiveError)
     return new HttpError(409, error.code, error.message, { field: 'id' });
+  if (error instanceof KeyNameTakenError)
+    return new HttpError(409, error.code, error.message, { field: 'name' });
   if (error instanceof QueryParamError)
     return new HttpError(400, error.code, error.message, { field: error.field });
   return error;
@@ -153,8 +156,11 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
     const at = now();
     if (input.expiresAt !== undefined && input.expiresAt <= at)
       throw new HttpError(400, 'INVALID_VALUE', 'expiresAt must be in the future', { field: 'expiresAt' });
+    const fileKeyNames = (deps.fileKeys ?? []).filter((k) => k.tenant === tenant).map((k) => k.name);
+    // The name check runs inside the conditional update: two admins creating one name at once on two replicas
+    // cannot both pass it (the second re-reads the first's key and is refused).
     const { key } = await deps.keyStore.update((doc) =>
-      createKey(doc, { ...input, tenant, actor }, fresh, at),
+      createKey(doc, { ...input, tenant, actor, fileKeyNames }, fresh, at),
     );
     await record(req, res, 'key.create', { target: key.id, after: viewKey(key, undefined, at) });
     await applied();
