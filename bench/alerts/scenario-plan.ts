@@ -122,6 +122,16 @@ export const evaluatedIncidents: readonly Incident[] = [
   incident('catalog', 'traffic-drop', at(4, 13, 0), 40, 0.2, 'traffic drop to 20% for 40 min'),
   incident('payments', 'error-burst', at(2, 20, 15), 3, 0.5, '3-minute 5xx burst (50%)'),
   incident('payments', 'latency-shift', at(0, 16, 0), 60, 1.6, 'latency x1.6 after a deploy for 60 min'),
+  // ~7 req/min at 23:00: ~34 requests in a 5-minute window, under the anomaly rule's minRequests (50), where
+  // every request of a small service turning slow must still alert (docs/adr/0110).
+  incident(
+    'payments',
+    'latency-shift',
+    at(3, 23, 0),
+    30,
+    3,
+    'latency x3 late at night (~7 req/min) for 30 min',
+  ),
   incident('auth', 'silent', at(1, 9, 20), 25, 0, 'no traffic for 25 min'),
   incident('auth', 'error-burst', at(6, 12, 0), 6, 0.05, '6-minute 5xx burst (5%) on a Sunday'),
   incident('reports', 'traffic-drop', at(3, 10, 0), 30, 0.2, 'traffic drop to 20% for 30 min'),
@@ -149,8 +159,26 @@ export function historyIncidents(seed: number): Incident[] {
   });
 }
 
-/** Each day's traffic level per service: 1 +- a few percent, fixed by the seed. */
+/**
+ * A whole day far below its usual level that is no incident (a public holiday for checkout's customers): no label,
+ * so every alert on it is a false one. It shows what a recent-level adjustment of the traffic-drop test would buy
+ * (docs/adr/0110); `day` counts from Monday of the evaluated week.
+ */
+export const lowDays: readonly { service: string; day: number; level: number }[] = [
+  { service: 'checkout', day: 4, level: 0.6 },
+];
+
+/**
+ * Each day's traffic level per service from the first history day: 1 +- a few percent, fixed by the seed, and
+ * the low days' level.
+ */
 export function dayFactors(seed: number, days: number): number[][] {
   const random = buildSeededRandom(seed + 1);
-  return scenarioServices.map(() => Array.from({ length: days }, () => 0.93 + 0.14 * random()));
+  const levels = scenarioServices.map(() => Array.from({ length: days }, () => 0.93 + 0.14 * random()));
+  for (const low of lowDays) {
+    const s = scenarioServices.findIndex((p) => p.name === low.service);
+    const day = historyWeeks * 7 + low.day;
+    if (s >= 0 && day < days) levels[s]![day] = low.level;
+  }
+  return levels;
 }

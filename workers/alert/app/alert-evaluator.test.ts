@@ -5,11 +5,11 @@ import { Registry } from 'prom-client';
 import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import type { ObjectStore, PutOptions } from '../../adapters/object-store/object-store.js';
-import { MinuteMetricsAggregator } from '../../domain/minute-metrics.js';
 import { writeRollupHeartbeat } from '../../rollup/app/rollup-heartbeat.js';
 import { MinuteRowsAlertData } from '../adapters/minute-rows-alert-data.js';
 import { buildAlertsView } from '../http/alerts-view.js';
 import type { AlertData } from './alert-data.js';
+import { incidentRows as incidentRowsFrom } from '../testing/incident-rows.js';
 import { buildQuietEvaluator } from '../testing/quiet-evaluator.js';
 
 const minute = 60_000;
@@ -28,6 +28,9 @@ rules:
 `,
   'test rules',
 );
+
+/** checkout fails half its requests in the first `failing` minutes and none after; search never fails. */
+const incidentRows = (failing: number, minutes: number) => incidentRowsFrom(t0, minutes, (m) => m < failing);
 
 /** checkout fails 50% of its 40 requests a minute, search none. */
 const minuteRows = (minutes: number) => incidentRows(minutes, minutes);
@@ -94,23 +97,6 @@ describe('alert evaluator metrics and budgets', () => {
     expect(state.evaluatedThrough).toBeNull();
   });
 });
-
-/** checkout fails half its requests in the first `failing` minutes and none after; search never fails. */
-function incidentRows(failing: number, minutes: number) {
-  const aggregator = new MinuteMetricsAggregator();
-  for (let m = 0; m < minutes; m++)
-    for (let i = 0; i < 40; i++)
-      for (const service of ['checkout', 'search'])
-        aggregator.add({
-          ts: t0 + m * minute + i * 1000,
-          service,
-          method: 'GET',
-          path: '/',
-          status_code: service === 'checkout' && m < failing && i % 2 === 0 ? 500 : 200,
-          latency_ms: 10 + i,
-        });
-  return aggregator.rows();
-}
 
 /**
  * A process that dies at its n-th object-store write: that write throws (landing first when `lands`, as a put

@@ -32,6 +32,8 @@ export interface EvaluatorOptions {
   now?: () => number;
 }
 
+const minuteMs = 60_000;
+
 /** Alertmanager forgets alerts that are not re-posted; every firing series goes to it again each evaluation. */
 function alertmanagerRefresh(
   rule: NamedAlertRule,
@@ -115,7 +117,13 @@ export class AlertEvaluator {
       etag = await alerts.saveState(state, etag);
     }
     if (horizon === undefined) return;
-    const minutes = minutesToEvaluate(state.evaluatedThrough, horizon, this.options.catchUpMinutes);
+    const { forMs } = buildStepPolicy(rule, this.options.staleMs);
+    const minutes = minutesToEvaluate(
+      state.evaluatedThrough,
+      horizon,
+      this.options.catchUpMinutes,
+      Math.ceil(forMs / minuteMs),
+    );
     if (minutes.length === 0) return;
     const evaluated = await this.evaluateMinutes(rule, state, minutes, signal);
     const decided = evaluated.events.filter((e) => e.kind !== 'repeat');

@@ -16,16 +16,22 @@ export function committedHorizon(heartbeat: RollupHeartbeat | null, settleMs: nu
 
 /**
  * The minutes (their starts) to evaluate now: after the last evaluated one, up to the horizon, at most
- * `catchUp` of them (after a long outage the newest minutes matter, not a replay of the whole gap).
+ * `catchUp` of them (after a long outage the newest minutes matter, not a replay of the whole gap). A rule never
+ * evaluated (new, or its state just created) starts `firstMinutes` back (its `for`, at most `catchUp`): each
+ * evaluation reads the rule's whole window, so judging the minutes `for` needs is what lets an incident already
+ * under way that long fire on the first tick, as it would have under a worker that had been running. An incident
+ * that ended before then is not in those minutes' breaches in a row, so it still never fires (docs/adr/0110).
  */
 export function minutesToEvaluate(
   evaluatedThrough: number | null,
   horizon: number,
   catchUp: number,
+  firstMinutes = 1,
 ): number[] {
   const newest = horizon - minuteMs;
+  const back = Math.max(1, Math.min(firstMinutes, catchUp)) - 1;
   const first = Math.max(
-    evaluatedThrough === null ? newest : evaluatedThrough + minuteMs,
+    evaluatedThrough === null ? newest - back * minuteMs : evaluatedThrough + minuteMs,
     newest - (catchUp - 1) * minuteMs,
   );
   const minutes: number[] = [];
