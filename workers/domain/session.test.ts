@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import {
   decodeTransaction,
   encodeTransaction,
+  isReturnPath,
+  maxReturnPathLength,
   parseCookieHeader,
   serializeCookie,
   sessionCookieName,
@@ -54,5 +56,39 @@ describe('the sign-in transaction cookie', () => {
     const tampered = Buffer.from(JSON.stringify({ ...transaction, state: 'short' })).toString('base64url');
     expect(decodeTransaction(tampered)).toBeUndefined();
     expect(decodeTransaction(undefined)).toBeUndefined();
+  });
+});
+
+describe('the path a sign-in returns to', () => {
+  it('is a path of this origin with its query and fragment', () => {
+    for (const path of ['/', '/?service=checkout&path=%2Fpay&range=6h#alerts', '/#admin', '/a/b?c=%5C'])
+      expect([path, isReturnPath(path)]).toEqual([path, true]);
+  });
+
+  it('is never anything a browser could read as another host or a script', () => {
+    const away = [
+      '//evil.example',
+      '/\\evil.example',
+      '/\tevil',
+      'https://evil.example/',
+      'javascript:alert(1)',
+      '',
+    ];
+    const stripped = ['/\t/evil.example', '/\n/evil.example', '/ /x', '/\u00e9', '/\u007f'];
+    for (const path of [...away, ...stripped, `/${'a'.repeat(maxReturnPathLength)}`])
+      expect([path, isReturnPath(path)]).toEqual([path, false]);
+  });
+
+  it('rides in the transaction cookie, which refuses one a tampered cookie carries (property)', () => {
+    const back = { ...transaction, returnTo: '/?service=checkout#alerts' };
+    expect(decodeTransaction(encodeTransaction(back))).toEqual(back);
+    fc.assert(
+      fc.property(fc.string({ maxLength: 600 }), (returnTo) => {
+        const got = decodeTransaction(encodeTransaction({ ...transaction, returnTo }));
+        expect(got?.returnTo).toBe(isReturnPath(returnTo) ? returnTo : undefined);
+        if (got?.returnTo !== undefined)
+          expect(new URL(got.returnTo, 'https://gravix.test').origin).toBe('https://gravix.test');
+      }),
+    );
   });
 });

@@ -69,12 +69,32 @@ export const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 /** Methods that change nothing: no CSRF token needed. */
 export const safeMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** The longest return path a sign-in carries: a dashboard link with every filter set is a few hundred characters. */
+export const maxReturnPathLength = 512;
+
+/**
+ * Where a sign-in may send the person back to (`/api/v1/auth/login?return=`): a path on this origin, with its query
+ * and fragment, in printable ASCII (what a browser's location gives, percent-encoded). Nothing a browser could read
+ * as another host: `//host`, `/\host` (backslashes count as slashes), a scheme, or control characters that it
+ * strips first (`/<TAB>/host`); an open redirect would lend the provider's sign-in page to phishing.
+ */
+export function isReturnPath(value: string): boolean {
+  if (value.length > maxReturnPathLength || !value.startsWith('/') || value[1] === '/') return false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f || c === 0x5c) return false;
+  }
+  return true;
+}
+
 /** The sign-in transaction carried in its cookie: what the callback checks the provider's answer against. */
 export const signInTransactionSchema = z.strictObject({
   state: z.string().regex(tokenPattern),
   nonce: z.string().regex(tokenPattern),
   verifier: z.string().regex(tokenPattern),
   tenant: z.string().max(63).optional(),
+  /** Where the callback sends the person once signed in (a path of this origin; `/` when absent). */
+  returnTo: z.string().refine(isReturnPath).optional(),
   startedAt: z.number().int(),
 });
 export type SignInTransaction = z.infer<typeof signInTransactionSchema>;
@@ -84,7 +104,8 @@ export const encodeTransaction = (t: SignInTransaction) =>
 
 /** The transaction of a cookie value, or undefined for a missing, tampered or unreadable one. */
 export function decodeTransaction(value: string | undefined): SignInTransaction | undefined {
-  if (!value || value.length > 1024) return undefined;
+  // Three tokens, a tenant and a return path: well under 2 KiB as base64url JSON.
+  if (!value || value.length > 2048) return undefined;
   try {
     const parsed = signInTransactionSchema.safeParse(JSON.parse(Buffer.from(value, 'base64url').toString()));
     return parsed.success ? parsed.data : undefined;

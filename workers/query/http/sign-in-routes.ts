@@ -6,6 +6,8 @@ import { groupsOfClaims, resolveRole, type OidcRoles } from '../../domain/oidc-r
 import {
   decodeTransaction,
   encodeTransaction,
+  isReturnPath,
+  maxReturnPathLength,
   parseCookieHeader,
   serializeCookie,
   sessionCookieName,
@@ -136,9 +138,14 @@ async function refuseThrottledSource(deps: SignInDeps, req: Request, now: number
 function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
   return async (req, res) => {
     await refuseThrottledSource(deps, req, now());
-    const q = parseQueryString(req.originalUrl.split('?')[1] ?? '', `${callbackPath}/login`, ['tenant']);
+    const q = parseQueryString(req.originalUrl.split('?')[1] ?? '', `${callbackPath}/login`, [
+      'tenant',
+      'return',
+    ]);
     const tenant = parseText(q, 'tenant', 63);
-    const { url, transaction } = await deps.provider.begin(tenant, now());
+    const returnTo = parseReturnTo(q);
+    const begun = await deps.provider.begin(tenant, now());
+    const transaction = { ...begun.transaction, ...(returnTo !== undefined && { returnTo }) };
     res.setHeader(
       'Set-Cookie',
       serializeCookie(signInCookieName, encodeTransaction(transaction), {
@@ -148,8 +155,18 @@ function buildLogin(deps: SignInDeps, { now }: Context): RequestHandler {
         path: callbackPath,
       }),
     );
-    res.setHeader('Cache-Control', 'no-store').redirect(302, url.href);
+    res.setHeader('Cache-Control', 'no-store').redirect(302, begun.url.href);
   };
+}
+
+/** `return`: the view a person opened before signing in (a shared link, an alert's "Open dashboard"). */
+function parseReturnTo(q: Record<string, unknown>): string | undefined {
+  const returnTo = parseText(q, 'return', maxReturnPathLength);
+  if (returnTo === undefined || isReturnPath(returnTo)) return returnTo;
+  throw new QueryParamError(
+    'return',
+    `return must be a path on this server: one leading /, printable ASCII without \\, got '${returnTo.slice(0, 40)}'`,
+  );
 }
 
 type Verified = { claims: IdTokenClaims } | { code: string; reason: string; actor?: string };
@@ -251,7 +268,7 @@ function buildCallback(
         path: '/',
       }),
     ]);
-    res.redirect(302, '/');
+    res.redirect(302, transaction.returnTo ?? '/');
   };
 }
 

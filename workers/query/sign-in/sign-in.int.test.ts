@@ -98,6 +98,28 @@ describe('sign-in through an OpenID provider (Dex)', () => {
     expect(signins.map((e) => [e.actor, e.tenant])).toContainEqual(['user:ada@example.com', 'acme']);
   });
 
+  it('brings a person who opened a shared link back to that view after signing in, and refuses a return elsewhere', async () => {
+    const link = '/?service=checkout&method=POST&path=%2Fpay&range=6h&tz=utc';
+    const page = await signInThroughDex(browser, url, users.viewer.email, contexts, link);
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(link);
+    expect(await filledText(page, '#who')).toBe('user:vic@example.com (viewer) · acme');
+    // Only a path on this origin: another host (//host, /\\host, a URL) is a 400 before the provider is asked.
+    for (const away of [
+      '//evil.example/x',
+      '/\\evil.example',
+      'https://evil.example/',
+      'javascript:alert(1)',
+    ]) {
+      const res = await fetch(`${url}/api/v1/auth/login?return=${encodeURIComponent(away)}`, {
+        redirect: 'manual',
+      });
+      expect([res.status, ((await res.json()) as { error: { code: string; field: string } }).error]).toEqual([
+        400,
+        expect.objectContaining({ code: 'INVALID_QUERY_PARAMETER', field: 'return' }),
+      ]);
+    }
+  });
+
   it("lets an admin create a key on the admin page, showing its secret once, and reads the change in the page's audit log", async () => {
     const page = await signIn(users.admin);
     await page.goto(`${url}/#admin`);

@@ -5,7 +5,7 @@ import { hashApiKey } from '../../domain/api-keys.js';
 import { dexPassword, type DexServer } from '../../../testbin/harness/dex-server.js';
 
 /**
- * Opens the dashboard at `url`, follows its sign-in button to Dex and signs in there as `email` (Dex's password
+ * Opens the dashboard at `url` (at `landing`, a path and query), follows its sign-in button to Dex and signs in there as `email` (Dex's password
  * database signs in by email), like a person would; the page is back on the dashboard's origin. The context goes
  * into `contexts` for the caller to close.
  */
@@ -14,11 +14,12 @@ export async function signInThroughDex(
   url: string,
   email: string,
   contexts: BrowserContext[],
+  landing = '/',
 ): Promise<Page> {
   const context = await browser.newContext({ timezoneId: 'UTC' });
   contexts.push(context);
   const page = await context.newPage();
-  await page.goto(`${url}/`);
+  await page.goto(`${url}${landing}`);
   await page.locator('#sso-link').click({ timeout: 30_000 });
   await page.locator('input[name="login"]').fill(email, { timeout: 30_000 });
   await page.locator('input[name="password"]').fill(dexPassword);

@@ -2,6 +2,7 @@ import { buildUsageTable } from '../domain/usage-table.js';
 import { describeApiError } from '../api/api-errors.js';
 import type { IdentityApi, Whoami } from '../api/identity-api.js';
 import { buildAuditTable, buildKeysTable, signInErrorText } from '../domain/admin-tables.js';
+import { signInHref } from '../domain/sign-in-link.js';
 import { requireElement } from './require-element.js';
 
 const DAY_MS = 86_400_000;
@@ -61,6 +62,10 @@ export class AdminView {
   private showSignInOptions(): void {
     const oidc = document.querySelector('meta[name="gravix-sign-in"]')?.getAttribute('content') === 'oidc';
     requireElement('sso', HTMLParagraphElement).hidden = !oidc;
+    // The view as it is when the button is pressed (the page may have rewritten its query since it loaded).
+    const link = requireElement('sso-link', HTMLAnchorElement);
+    link.href = signInHref(window.location);
+    link.addEventListener('click', () => (link.href = signInHref(window.location)));
     const failed = signInErrorText(window.location.hash);
     requireElement('signin-error', HTMLParagraphElement).textContent = failed ?? '';
   }
