@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../adapters/object-store/object-store.js';
 import type { IngestConfig } from './config.js';
 import { walDir } from './config.js';
-import { parseApiKeys } from '../domain/api-keys.js';
 import { instanceName, ObjectKeyStore } from '../adapters/identity/key-store.js';
+import { KeysFile, registerKeysFileMetrics } from '../adapters/identity/keys-file.js';
 import { LiveKeys } from '../adapters/identity/live-keys.js';
 import { RateLimiter } from './domain/rate-limiter.js';
 import { TenantQuotaLedger } from './domain/tenant-quota-ledger.js';
@@ -171,8 +170,9 @@ export async function startIngestServer(
   log: Logger,
   options: { stageTimings?: StageTimings } = {},
 ): Promise<IngestServer> {
+  const keysFile = new KeysFile(config.GRAVIX_API_KEYS_FILE, log);
   const keys = await LiveKeys.start({
-    fileKeys: parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8')),
+    fileKeys: keysFile,
     store: new ObjectKeyStore(store),
     reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
     usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
@@ -185,6 +185,7 @@ export async function startIngestServer(
     () => parts.uploader?.backlog() ?? { segments: 0, bytes: 0 },
     () => parts.wal?.diskBytes() ?? 0,
   );
+  registerKeysFileMetrics(metrics.registry, keysFile);
   const testPause = buildIngestTestPause(config, log);
   const { wal, recovered } = await WriteAheadLog.open({
     dir: walDir(config),

@@ -6,6 +6,7 @@ import { managedKeysKey } from '../../domain/identity-layout.js';
 import { ObjectStoreUnavailableError } from '../object-store/object-store.js';
 import { LocalObjectStore } from '../object-store/local-object-store.js';
 import { ObjectKeyStore } from './key-store.js';
+import { fixedFileKeys } from './keys-file.js';
 import { LiveKeys } from './live-keys.js';
 
 /** The real local store, counting reads of the managed keys document. */
@@ -25,7 +26,7 @@ describe('LiveKeys', () => {
     const lines: string[] = [];
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
     const keys = await LiveKeys.start({
-      fileKeys: [],
+      fileKeys: fixedFileKeys([]),
       store: new ObjectKeyStore(store),
       reloadMs: 3_600_000,
       usageFlushMs: 3_600_000,
@@ -63,7 +64,7 @@ describe('LiveKeys', () => {
       return head(key);
     };
     const keys = await LiveKeys.start({
-      fileKeys: [],
+      fileKeys: fixedFileKeys([]),
       store: new ObjectKeyStore(store),
       reloadMs: 3_600_000,
       usageFlushMs: 3_600_000,

@@ -4,10 +4,14 @@ import { KeyRing, type KeyAccess } from '../../domain/key-ring.js';
 import { toRingEntry } from '../../domain/managed-keys.js';
 import { ObjectStoreUnavailableError } from '../object-store/object-store.js';
 import type { ObjectKeyStore } from './key-store.js';
+import type { FileKeySource } from './keys-file.js';
 
 export interface LiveKeysOptions {
-  /** The keys file's entries (GRAVIX_API_KEYS_FILE): always accepted, never changed through the API. */
-  fileKeys: readonly ApiKeyEntry[];
+  /**
+   * The keys file (GRAVIX_API_KEYS_FILE): always accepted, never changed through the API; polled on every reload
+   * tick, so a rotated Secret applies within `reloadMs` of the kubelet updating the file (docs/adr/0112).
+   */
+  fileKeys: FileKeySource;
   store: ObjectKeyStore;
   /** How often the store's document is checked for a new version (GRAVIX_KEYS_RELOAD_MS). */
   reloadMs: number;
@@ -18,13 +22,15 @@ export interface LiveKeysOptions {
 }
 
 /**
- * The keys a server accepts, reloaded off the request path: a timer HEADs the managed keys document every
- * `reloadMs` and rebuilds the ring only when its etag changed. Requests read the current ring (a field read) and
- * note use in a map; a timer writes the map to this instance's usage file. A store outage keeps the last ring: keys
- * that worked keep working, and a revoke made meanwhile applies once the store answers again.
+ * The keys a server accepts, reloaded off the request path: a timer stats the keys file and HEADs the managed keys
+ * document every `reloadMs` and rebuilds the ring only when either changed. Requests read the current ring (a field
+ * read) and note use in a map; a timer writes the map to this instance's usage file. A store outage keeps the last
+ * managed keys (keys that worked keep working, and a revoke made meanwhile applies once the store answers again)
+ * and does not hold back a change of the file; a bad file keeps its last good keys (keys-file.ts).
  */
 export class LiveKeys implements KeyAccess {
   private current: KeyRing;
+  private managed: ApiKeyEntry[] = [];
   private etag: string | undefined;
   /** Whether a read has succeeded: with no document yet, etag and version are both undefined and equal. */
   private loaded = false;
@@ -34,7 +40,7 @@ export class LiveKeys implements KeyAccess {
   private reloading: Promise<void> | undefined;
 
   private constructor(private readonly options: LiveKeysOptions) {
-    this.current = new KeyRing(options.fileKeys);
+    this.current = new KeyRing(options.fileKeys.entries());
   }
 
   /** Loads the store's keys once (a failure is logged, the file's keys serve), then keeps them fresh. */
@@ -50,6 +56,11 @@ export class LiveKeys implements KeyAccess {
     return this.current;
   }
 
+  /** The keys file's keys in force now (listed by the key API). */
+  fileEntries(): readonly ApiKeyEntry[] {
+    return this.options.fileKeys.entries();
+  }
+
   used(keyId: string, now: number): void {
     this.usage.set(keyId, now);
     this.usageDirty = true;
@@ -62,21 +73,32 @@ export class LiveKeys implements KeyAccess {
   }
 
   private async reloadOnce(): Promise<void> {
-    const { store, fileKeys, log } = this.options;
+    const fileChanged = this.options.fileKeys.poll();
+    const storeChanged = await this.reloadStore();
+    if (fileChanged || storeChanged)
+      this.current = new KeyRing([...this.options.fileKeys.entries(), ...this.managed]);
+    if (storeChanged)
+      this.options.log.info({ keys: this.current.size, etag: this.etag }, 'api keys reloaded');
+  }
+
+  /** Reads the managed keys document when its etag moved; true when it did. */
+  private async reloadStore(): Promise<boolean> {
+    const { store, log } = this.options;
     try {
       const version = await store.version();
       // Without the `loaded` check a pipeline with no managed keys document re-read and logged every tick.
-      if (this.loaded && version === this.etag) return;
+      if (this.loaded && version === this.etag) return false;
       const { doc, etag } = await store.read();
-      this.current = new KeyRing([...fileKeys, ...doc.keys.map(toRingEntry)]);
+      this.managed = doc.keys.map(toRingEntry);
       this.etag = etag;
       this.loaded = true;
-      log.info({ keys: this.current.size, etag }, 'api keys reloaded');
+      return true;
     } catch (err) {
       // A store outage is an expected state (ingest keeps accepting into its WAL): a warning, like the uploader's.
       // Anything else, e.g. a keys document that no longer parses, needs a person.
       const level = err instanceof ObjectStoreUnavailableError ? 'warn' : 'error';
       log[level]({ err }, 'api keys reload failed; the previous keys stay in force');
+      return false;
     }
   }
 

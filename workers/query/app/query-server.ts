@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -6,7 +5,6 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { hostname } from 'node:os';
-import { parseApiKeys } from '../../domain/api-keys.js';
 import { TenantAudit } from '../../adapters/tenants/tenant-audit.js';
 import { LiveTenants } from '../../adapters/tenants/live-tenants.js';
 import { loadReplicaBeats } from '../../adapters/tenants/replica-beats.js';
@@ -14,6 +12,7 @@ import { defaultQuotaStaleMs } from '../../domain/quota-replicas.js';
 import { SavedViewStore } from '../adapters/saved-view-store.js';
 import { AuditLog } from '../../adapters/identity/audit-log.js';
 import { instanceName, ObjectKeyStore } from '../../adapters/identity/key-store.js';
+import { KeysFile, registerKeysFileMetrics } from '../../adapters/identity/keys-file.js';
 import { LiveKeys } from '../../adapters/identity/live-keys.js';
 import { answerOutsideRoutes } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
@@ -109,18 +108,18 @@ function startTenantAudit(
   }).start(config.GRAVIX_TENANTS_AUDIT_MS);
 }
 
-/** The keys file's entries (listed by the key API) and the live ring of them and the managed keys. */
+/** The keys file (re-read when it changes; listed by the key API) and the live ring of it and the managed keys. */
 async function startKeys(config: QueryConfig, keyStore: ObjectKeyStore, log: Logger) {
-  const fileKeys = parseApiKeys(readFileSync(config.GRAVIX_API_KEYS_FILE, 'utf8'));
+  const keysFile = new KeysFile(config.GRAVIX_API_KEYS_FILE, log);
   const keys = await LiveKeys.start({
-    fileKeys,
+    fileKeys: keysFile,
     store: keyStore,
     reloadMs: config.GRAVIX_KEYS_RELOAD_MS,
     usageFlushMs: config.GRAVIX_KEYS_RELOAD_MS * 10,
     instance: instanceName('query', `${hostname()}:${config.GRAVIX_QUERY_PORT}`),
     log,
   });
-  return { keys, fileKeys };
+  return { keys, keysFile };
 }
 
 /** Wires engine, service and HTTP app; used by `gravix query` and by `gravix dev`. */
@@ -134,7 +133,7 @@ export async function startQueryServer(
   const tenantAudit = startTenantAudit(config, store, audit, log, tenants);
   const signIn = loadSignIn(config, store, log, tenants);
   const keyStore = new ObjectKeyStore(store);
-  const { keys, fileKeys } = await startKeys(config, keyStore, log);
+  const { keys, keysFile } = await startKeys(config, keyStore, log);
   // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
   const manifests = new RollupManifests(store, { maxAgeMs: config.GRAVIX_QUERY_COMMITS_MAX_AGE_MS });
   const engine = new EngineGuard(await openEngine(config, manifests), {
@@ -148,6 +147,7 @@ export async function startQueryServer(
   });
   const registry = buildMetricsRegistry();
   registerRollupFreshnessMetrics(registry, manifests);
+  registerKeysFileMetrics(registry, keysFile);
   const app = buildQueryApp({
     // Cache hits never reach the guard: only statements the engine runs take a tenant's slot.
     service: new QueryService(
@@ -158,7 +158,7 @@ export async function startQueryServer(
     keys,
     identity: {
       keyStore,
-      fileKeys,
+      fileKeys: () => keys.fileEntries(),
       keysChanged: () => keys.reload(),
       audit,
       settleMs: config.GRAVIX_KEYS_RELOAD_MS + 1000,

@@ -27,8 +27,8 @@ import { QueryParamError, parseRange, parseText } from '../domain/query-params.j
 
 export interface IdentityDeps {
   keyStore: ObjectKeyStore;
-  /** The keys file's entries (GRAVIX_API_KEYS_FILE), listed beside the managed keys; never changed here. */
-  fileKeys?: readonly ApiKeyEntry[];
+  /** The keys file's entries in force (GRAVIX_API_KEYS_FILE), listed beside the managed keys; never changed here. */
+  fileKeys?: () => readonly ApiKeyEntry[];
   /** Called after a key change is stored, so this server applies it at once (others within their reload). */
   keysChanged: () => Promise<void>;
   audit: AuditLog;
@@ -145,7 +145,7 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
     const { tenant } = credentialOf(res);
     res.json({
       keys: listKeys(doc, tenant, usage, now()),
-      fileKeys: listFileKeys(deps.fileKeys ?? [], tenant, usage),
+      fileKeys: listFileKeys(deps.fileKeys?.() ?? [], tenant, usage),
     });
   });
 
@@ -156,7 +156,7 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
     const at = now();
     if (input.expiresAt !== undefined && input.expiresAt <= at)
       throw new HttpError(400, 'INVALID_VALUE', 'expiresAt must be in the future', { field: 'expiresAt' });
-    const fileKeyNames = (deps.fileKeys ?? []).filter((k) => k.tenant === tenant).map((k) => k.name);
+    const fileKeyNames = (deps.fileKeys?.() ?? []).filter((k) => k.tenant === tenant).map((k) => k.name);
     // The name check runs inside the conditional update: two admins creating one name at once on two replicas
     // cannot both pass it (the second re-reads the first's key and is refused).
     const { key } = await deps.keyStore.update((doc) =>

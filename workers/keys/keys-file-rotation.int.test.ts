@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../testbin/harness/free-port.js';
+import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
+import { projectedSecret, type ProjectedSecret } from '../../testbin/harness/projected-secret.js';
+import { waitUntil } from '../../testbin/harness/wait-until.js';
+import { hashApiKey } from '../domain/api-keys.js';
+
+const reloadMs = 500;
+let secret: ProjectedSecret;
+let ingest: GravixProcess;
+let query: GravixProcess;
+const urls = { ingest: '', query: '', ingestMetrics: '', queryMetrics: '' };
+
+/** The keys file as the operator writes it: an ingest key and an admin key of tenant acme, digests only. */
+const keysFile = (ingestSecret: string, adminSecret: string) =>
+  JSON.stringify({
+    keys: [
+      { name: 'ci', tenant: 'acme', sha256: hashApiKey(ingestSecret), scopes: ['ingest'] },
+      { name: 'root', tenant: 'acme', sha256: hashApiKey(adminSecret), scopes: ['admin'] },
+    ],
+  });
+
+const postFact = (key: string) =>
+  fetch(`${urls.ingest}/api/v1/facts`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      event_id: `probe-${Math.random()}`,
+      timestamp: Date.now(),
+      service: 'probe',
+      method: 'GET',
+      path: '/',
+      status_code: 200,
+      latency_ms: 1,
+    }),
+  }).then((r) => r.status);
+
+const listKeys = (key: string) =>
+  fetch(`${urls.query}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
+
+/** Which of these secrets each server accepts now: ingest by a fact, query by the admin key list. */
+const accepted = async (ingestSecrets: string[], adminSecrets: string[]) => ({
+  ingest: await Promise.all(ingestSecrets.map(async (s) => (await postFact(s)) === 200)),
+  query: await Promise.all(adminSecrets.map(async (s) => (await listKeys(s)).status === 200)),
+});
+
+const metric = async (url: string, name: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+};
+
+const keysFileHealth = async () => ({
+  failures: [
+    await metric(urls.ingestMetrics, 'gravix_api_keys_file_reload_failures_total'),
+    await metric(urls.queryMetrics, 'gravix_api_keys_file_reload_failures_total'),
+  ],
+  stale: [
+    await metric(urls.ingestMetrics, 'gravix_api_keys_file_stale'),
+    await metric(urls.queryMetrics, 'gravix_api_keys_file_stale'),
+  ],
+});
+
+beforeAll(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gx-keys-file-'));
+  secret = projectedSecret(mkdtempSync(join(dir, 'secret-')), 'keys.json', keysFile('ingest-1', 'admin-1'));
+  const [ingestPort, queryPort, m1, m2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  Object.assign(urls, {
+    ingest: `http://127.0.0.1:${ingestPort}`,
+    query: `http://127.0.0.1:${queryPort}`,
+    ingestMetrics: `http://127.0.0.1:${m1}`,
+    queryMetrics: `http://127.0.0.1:${m2}`,
+  });
+  const env = {
+    GRAVIX_DATA_DIR: dir,
+    GRAVIX_API_KEYS_FILE: secret.path,
+    GRAVIX_INGEST_HOST: '127.0.0.1',
+    GRAVIX_QUERY_HOST: '127.0.0.1',
+    GRAVIX_INGEST_PORT: String(ingestPort),
+    GRAVIX_QUERY_PORT: String(queryPort),
+    GRAVIX_INGEST_METRICS_PORT: String(m1),
+    GRAVIX_QUERY_METRICS_PORT: String(m2),
+    GRAVIX_KEYS_RELOAD_MS: String(reloadMs),
+  };
+  ingest = await startGravix('ingest', env, `${urls.ingest}/ready`);
+  query = await startGravix('query', env, `${urls.query}/ready`);
+}, 300_000);
+
+afterAll(async () => {
+  await ingest?.kill();
+  await query?.kill();
+});
+
+describe('a keys file Secret rotated under running gravix ingest and gravix query (no restart)', () => {
+  it('applies a kubelet-style swap within the reload interval, keeps the last good keys through a bad version', async () => {
+    expect(await accepted(['ingest-1'], ['admin-1'])).toEqual({ ingest: [true], query: [true] });
+    expect(await keysFileHealth()).toEqual({ failures: [0, 0], stale: [0, 0] });
+
+    // Rotation: the Secret's keys.json now holds new digests under the same names.
+    secret.update(keysFile('ingest-2', 'admin-2'));
+    const rotated = await waitUntil(
+      async () => {
+        const now = await accepted(['ingest-1', 'ingest-2'], ['admin-1', 'admin-2']);
+        return JSON.stringify(now) === JSON.stringify({ ingest: [false, true], query: [false, true] }) && now;
+      },
+      // A tick is 0.5 s; the bound only keeps a broken build from hanging the suite at load 50.
+      { what: 'both servers on the rotated keys', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(rotated).toEqual({ ingest: [false, true], query: [false, true] });
+    expect([ingest.proc.running, query.proc.running]).toEqual([true, true]);
+    // The old secret is refused like any unknown key.
+    const refused = await fetch(`${urls.ingest}/api/v1/facts`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer ingest-1', 'content-type': 'application/json' },
+      body: '[]',
+    });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('UNAUTHENTICATED');
+    // The key API lists the file's keys as they are now, never a digest.
+    const listed = await (await listKeys('admin-2')).text();
+    expect((JSON.parse(listed) as { fileKeys: { name: string }[] }).fileKeys.map((k) => k.name)).toEqual([
+      'ci',
+      'root',
+    ]);
+    expect(listed).not.toContain(hashApiKey('admin-2'));
+
+    // A version that does not parse: both servers keep the rotated keys, log it and say so on /metrics.
+    secret.update('{"keys": [{"name": "ci", "tenant": "acme", "sha256": ');
+    await waitUntil(
+      async () => JSON.stringify(await keysFileHealth()) === '{"failures":[1,1],"stale":[1,1]}',
+      { what: 'the bad version counted on both servers', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(await accepted(['ingest-2'], ['admin-2'])).toEqual({ ingest: [true], query: [true] });
+    for (const p of [ingest, query])
+      expect(readFileSync(p.proc.logPath, 'utf8')).toContain(
+        '"msg":"api keys file not reloaded; the last good keys stay in force"',
+      );
+
+    // The next good version applies and clears the stale mark; the count of bad versions stays.
+    secret.update(keysFile('ingest-3', 'admin-3'));
+    await waitUntil(
+      async () =>
+        JSON.stringify(await accepted(['ingest-3'], ['admin-3'])) === '{"ingest":[true],"query":[true]}',
+      { what: 'the fixed version in force', timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(await accepted(['ingest-2'], ['admin-2'])).toEqual({ ingest: [false], query: [false] });
+    expect(await keysFileHealth()).toEqual({ failures: [1, 1], stale: [0, 0] });
+    expect([ingest.proc.running, query.proc.running]).toEqual([true, true]);
+  }, 120_000);
+});
