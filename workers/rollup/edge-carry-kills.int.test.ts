@@ -25,8 +25,9 @@ const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.ro
 /**
  * Real OpenTelemetry JS SDK spans through the ingest server's /v1/traces into its WAL: checkout calls payments
  * without naming it (no peer.service), the CLIENT spans starting in the last seconds of 10:00-11:00 and payments'
- * SERVER spans in the first second after 11:00; a few earlier calls within hour 10; and calls whose SERVER span
- * was never exported.
+ * SERVER spans in the first second after 11:00; calls queued for minutes, whose SERVER span starts 7 minutes into
+ * hour 11 (docs/adr/0111: named too); a few earlier calls within hour 10; and calls whose SERVER span was never
+ * exported.
  */
 async function sendStraddlingCalls(harness: IngestAppHarness) {
   const exporter = (service: string) =>
@@ -64,13 +65,15 @@ async function sendStraddlingCalls(harness: IngestAppHarness) {
   };
   const straddling = 40;
   for (let i = 0; i < straddling; i++) call(h11 - 3_000 + i * 50, h11 + 100 + i * 50, 3_300);
+  const queued = 8;
+  for (let i = 0; i < queued; i++) call(h11 - 2_000 + i * 50, h11 + 7 * 60_000 + i * 50, 10 * 60_000);
   for (let i = 0; i < 10; i++) call(h11 - 30 * 60_000 + i * 1000, h11 - 30 * 60_000 + i * 1000 + 2, 10);
   for (let i = 0; i < 5; i++) call(h11 - 2_000 + i * 10, undefined, 2_500);
   for (const p of [checkout, payments]) {
     await p.forceFlush();
     await p.shutdown();
   }
-  return { straddling, within: 10, lost: 5 };
+  return { straddling: straddling + queued, within: 10, lost: 5 };
 }
 
 /** The WAL's records, one raw segment per partition, as the uploader stores them. */
@@ -117,7 +120,7 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
   ])(
     'a kill %s leaves the calls unresolved until the next run names them, once',
     async (_when, phase) => {
-      const harness = await startIngestAppHarness({ now: h11 + 60_000 });
+      const harness = await startIngestAppHarness({ now: h11 + 8 * 60_000 });
       const sent = await sendStraddlingCalls(harness);
       const records = (await harness.records()).filter((r): r is RawRecord => r.kind !== 'rejected');
       await harness.close();
@@ -136,14 +139,14 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
       const first = (await loadManifest(store, buildManifestKey(p10)))!.manifest;
       expect(first).toMatchObject({ generation: 1, published: true });
       expect(first.stats.edges).toMatchObject({
-        edges: 55,
+        edges: 63,
         matched: 10,
-        unresolved: 45,
-        waiting: 45,
+        unresolved: 53,
+        waiting: 53,
         next_matched: 0,
       });
       expect(await hourEdges(store)).toEqual([
-        ['checkout', ':unresolved', 45],
+        ['checkout', ':unresolved', 53],
         ['checkout', 'payments', 10],
       ]);
 
@@ -155,7 +158,7 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
       ]);
       const second = (await loadManifest(store, buildManifestKey(p10)))!.manifest;
       expect(second).toMatchObject({ generation: 2, published: true });
-      expect(second.stats.edges).toMatchObject({ matched: 50, unresolved: 5, waiting: 45, next_matched: 40 });
+      expect(second.stats.edges).toMatchObject({ matched: 58, unresolved: 5, waiting: 53, next_matched: 48 });
       expect((await loadManifest(store, buildManifestKey(p11)))!.manifest).toMatchObject({ published: true });
       // Hour 11 counts payments' SERVER spans as its requests and no edge of its own.
       expect(

@@ -94,23 +94,22 @@ export function buildServiceMapWorkload(): ServiceMapWorkload {
   return { records, edges, facts };
 }
 
-/** How far into the next hour, and before the end of its own, a call can be matched across the boundary. */
+/** How close to the end of its own hour a call must end to be matched across the boundary. */
 const carryWindowMs = 5 * 60_000;
 
 /** Which hour partition an event time falls in. */
 const hourOf = (ts: number) => Math.floor(ts / hour);
 
 /**
- * The SERVER span naming a CLIENT span without a callee: one of its own hour, else (ADR 0096) one of the next hour
- * starting in that hour's first 5 minutes when the CLIENT span ends in its own hour's last 5 minutes (or after it).
+ * The SERVER span naming a CLIENT span without a callee: one of its own hour, else (ADR 0096, 0111) one of the next
+ * hour, wherever in it, when the CLIENT span ends in its own hour's last 5 minutes (or after it).
  */
 function matchedCallee(servers: ReadonlyMap<string, RawFact>, e: RawEdge): string | undefined {
   const own = servers.get(`${hourOf(e.ts)}/${e.trace_id}/${e.span_id}`);
   if (own) return own.service;
   const nextHour = (hourOf(e.ts) + 1) * hour;
   const next = servers.get(`${hourOf(e.ts) + 1}/${e.trace_id}/${e.span_id}`);
-  const straddles =
-    next && e.ts + e.latency_ms >= nextHour - carryWindowMs && next.ts < nextHour + carryWindowMs;
+  const straddles = next && e.ts + e.latency_ms >= nextHour - carryWindowMs;
   return straddles ? next.service : undefined;
 }
 

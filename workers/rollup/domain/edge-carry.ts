@@ -1,17 +1,20 @@
 import { createHash } from 'node:crypto';
 
 /**
- * How close to an hour boundary a call must be for its match to be carried across it (docs/adr/0096): a CLIENT
- * span that ends within this window before its hour ends (or after it) may have its SERVER span in the next hour's
- * partition; the SERVER spans that start within this window after an hour begins are the ones such a span can find.
+ * How close to its hour's end a call must end for its match to be carried across the boundary (docs/adr/0096,
+ * 0111): a CLIENT span that ends within this window before its hour ends (or after it) may have its SERVER span in
+ * the next hour's partition (a server starts a call before its client sees it end, give or take the clocks'
+ * difference, which this window allows for). The next hour's side has no window: it hands on every SERVER span
+ * whose parent is no CLIENT span of its own hour (`heads`).
  */
 export const edgeCarryWindowMs = 5 * 60_000;
 
 /**
  * What a partition hands across its hour boundaries (docs/adr/0096), stored beside its data files and listed in
  * its manifest (`outputs.edge_carry`):
- * - `heads`: `<trace id><parent span id>` -> service of the SERVER spans that start in the hour's first
- *   `edgeCarryWindowMs`: the previous hour's waiting edges are matched against them;
+ * - `heads`: `<trace id><parent span id>` -> service of the SERVER spans whose parent is no CLIENT span of their
+ *   own hour, the earliest first within the bound (before docs/adr/0111: those that start in the hour's first
+ *   `edgeCarryWindowMs`): the previous hour's waiting edges are matched against them;
  * - `waiting`: `<trace id><span id>` of the CLIENT spans that named no callee, found no SERVER span in their own
  *   hour and end near (or after) its end: the ones the next hour's heads may name.
  * Both sorted, so the same inputs give the same bytes.

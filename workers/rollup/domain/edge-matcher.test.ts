@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { RawEdge } from '../../domain/raw-record.js';
 import { defaultEdgeMatchLimits, EdgeMatcher } from './edge-matcher.js';
 
@@ -89,14 +90,20 @@ describe('EdgeMatcher', () => {
     const late = (span: string, overrides: Partial<RawEdge> = {}) =>
       edge(span, { ts: t0 + hour - 2_000, latency_ms: 1_500, ...overrides });
 
-    it('hands an unmatched call that ends near the hour end to the next hour, which names it from its first minutes', () => {
+    it('hands an unmatched call that ends near the hour end to the next hour, which names it from any SERVER span of its hour whose parent it does not hold (docs/adr/0111)', () => {
       const next = new EdgeMatcher(t0 + hour);
       next.addServerParent(trace, '1111111111111111', 'payments', t0 + hour + 300);
-      // Past the carry window: a SERVER span of minute 6 is not a head.
+      // Minute 6 and later: a call queued for minutes, or a server clock behind; before ADR 0111 not a head.
       next.addServerParent(trace, '3333333333333333', 'search', t0 + hour + 6 * 60_000);
+      // A SERVER span whose CLIENT span is in its own hour is matched there: not handed on.
+      next.addEdge(edge('4444444444444444', { ts: t0 + hour + 60_000 }));
+      next.addServerParent(trace, '4444444444444444', 'stock', t0 + hour + 60_001);
       next.rows();
       const heads = new Map(next.carry().heads);
-      expect([...heads]).toEqual([[trace + '1111111111111111', 'payments']]);
+      expect([...heads]).toEqual([
+        [trace + '1111111111111111', 'payments'],
+        [trace + '3333333333333333', 'search'],
+      ]);
 
       const m = new EdgeMatcher(t0);
       m.addEdge(late('1111111111111111'));
@@ -106,16 +113,16 @@ describe('EdgeMatcher', () => {
       const minute59 = t0 + 59 * 60_000;
       expect(m.rows(heads).map((r) => [r.startMs, r.callee, r.requests])).toEqual([
         [t0 + 40 * 60_000, ':unresolved', 1],
-        [minute59, ':unresolved', 1],
         [minute59, 'payments', 1],
+        [minute59, 'search', 1],
       ]);
       expect(m.stats).toEqual({
         edges: 3,
         duplicates: 0,
-        matched: 1,
-        unresolved: 2,
+        matched: 2,
+        unresolved: 1,
         waiting: 2,
-        next_matched: 1,
+        next_matched: 2,
       });
       expect(m.carry().waiting).toEqual([trace + '1111111111111111', trace + '3333333333333333']);
     });
@@ -132,11 +139,11 @@ describe('EdgeMatcher', () => {
       expect(m.carry()).toEqual({ heads: [], waiting: [trace + '1111111111111111'] });
     });
 
-    it('keeps its carry within its bounds: the first heads and waiting calls in input order, the rest unresolved', () => {
+    it('keeps its carry within its bounds: the earliest heads, the first waiting calls in input order, the rest unresolved', () => {
       const limits = { ...defaultEdgeMatchLimits, maxCarriedHeads: 1, maxCarriedWaiting: 1 };
       const next = new EdgeMatcher(t0 + hour, limits);
+      next.addServerParent(trace, '2222222222222222', 'b', t0 + hour + 1);
       next.addServerParent(trace, '1111111111111111', 'a', t0 + hour);
-      next.addServerParent(trace, '2222222222222222', 'b', t0 + hour);
       expect(next.carry().heads).toEqual([[trace + '1111111111111111', 'a']]);
       const m = new EdgeMatcher(t0, limits);
       m.addEdge(late('2222222222222222'));
@@ -145,5 +152,63 @@ describe('EdgeMatcher', () => {
       expect(m.carry().waiting).toEqual([trace + '2222222222222222']);
       expect(m.stats).toMatchObject({ waiting: 1, next_matched: 0, unresolved: 2 });
     });
+  });
+});
+
+describe('EdgeMatcher across an hour boundary, for any timing of the two spans (property, docs/adr/0111)', () => {
+  const minute = 60_000;
+  const boundary = t0 + 3_600_000;
+  const span = (n: number) => n.toString(16).padStart(16, '0');
+
+  /**
+   * One call: its CLIENT span starts `clientStart` ms from the boundary and lasts `duration`; the server takes it up
+   * a share of that duration in (queued, retried), and the server's clock reads `skew` ms more than the client's
+   * (less than the 5-minute carry window either way).
+   */
+  const callArb = fc.record({
+    clientStart: fc.integer({ min: -20 * minute, max: 20 * minute }),
+    duration: fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 25 * minute })),
+    queuedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    skew: fc.integer({ min: -5 * minute + 1, max: 5 * minute - 1 }),
+    named: fc.boolean(),
+    order: fc.integer(),
+  });
+
+  const countsByCallee = (rows: { callee: string; requests: number }[]) => {
+    const counts: Record<string, number> = {};
+    for (const r of rows) counts[r.callee] = (counts[r.callee] ?? 0) + r.requests;
+    return counts;
+  };
+
+  it('names every call whose SERVER span starts in its own or the next hour; one in the previous hour stays unresolved', () => {
+    fc.assert(
+      fc.property(fc.array(callArb, { minLength: 1, maxLength: 40 }), (calls) => {
+        const hours = [new EdgeMatcher(t0), new EdgeMatcher(boundary)];
+        const expected: Record<string, number>[] = [{}, {}];
+        const inputs: { order: number; add: () => void }[] = [];
+        calls.forEach((c, i) => {
+          const clientSpan = span(i + 1);
+          const ts = boundary + c.clientStart;
+          const serverTs = ts + Math.floor(c.duration * c.queuedShare) + c.skew;
+          const [clientHour, serverHour] = [ts < boundary ? 0 : 1, serverTs < boundary ? 0 : 1];
+          const callee = `svc-${i}`;
+          const e = edge(clientSpan, { ts, latency_ms: c.duration, ...(c.named ? { callee } : {}) });
+          inputs.push({ order: c.order, add: () => hours[clientHour]!.addEdge(e) });
+          inputs.push({
+            order: c.order ^ 0x5bd1e995,
+            add: () => hours[serverHour]!.addServerParent(trace, clientSpan, callee, serverTs),
+          });
+          const named = c.named || serverHour === clientHour || serverHour === clientHour + 1;
+          const counted = named ? callee : ':unresolved';
+          expected[clientHour]![counted] = (expected[clientHour]![counted] ?? 0) + 1;
+        });
+        // Any input order: the rollup reads segments in key order, not in time order.
+        inputs.sort((a, b) => a.order - b.order).forEach((input) => input.add());
+        const later = countsByCallee(hours[1]!.rows());
+        const earlier = countsByCallee(hours[0]!.rows(new Map(hours[1]!.carry().heads)));
+        expect([earlier, later]).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

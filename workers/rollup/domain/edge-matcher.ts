@@ -4,6 +4,7 @@ import { unresolvedCallee } from '../../domain/request-vocabulary.js';
 import { edgeCarryWindowMs, type EdgeCarry } from './edge-carry.js';
 
 const hourMs = 3_600_000;
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Bounds of one partition's service-map state (docs/adr/0085, measured in docs/adr/0096). */
 export interface EdgeMatchLimits {
@@ -11,7 +12,7 @@ export interface EdgeMatchLimits {
   maxServerParents: number;
   /** CLIENT spans without a callee held until the partition is read; past it they count as unresolved at once. */
   maxPendingEdges: number;
-  /** SERVER spans of the hour's first minutes handed to the previous hour (the carry's heads). */
+  /** SERVER spans without a CLIENT span in their hour handed to the previous hour (the carry's heads). */
   maxCarriedHeads: number;
   /** Unmatched edges of the hour's last minutes handed to the next hour (the carry's waiting list). */
   maxCarriedWaiting: number;
@@ -47,8 +48,10 @@ export class EdgeMatcher {
   private readonly seen = new Set<string>();
   /** `<trace id><parent span id>` of SERVER spans -> their service. */
   private readonly servers = new Map<string, string>();
-  /** The same for SERVER spans of the hour's first minutes: the carry's heads. */
-  private readonly heads = new Map<string, string>();
+  /** The same keys -> the SERVER span's start, to hand the earliest orphans on first (the carry's heads). */
+  private readonly serverStarts = new Map<string, number>();
+  /** `<trace id><span id>` of this hour's CLIENT spans: a SERVER span whose parent is one is no orphan. */
+  private readonly clientKeys = new Set<string>();
   /** `<trace id><span id>` of edges waiting for their SERVER span, in arrival order. */
   private readonly pending = new Map<string, RawEdge>();
   private readonly waiting: string[] = [];
@@ -69,18 +72,13 @@ export class EdgeMatcher {
 
   /**
    * A SERVER span's fact: `traceId` + `parentSpanId` (lowercase hex) name the CLIENT span that called it; `ts` is
-   * its start (the hour's first minutes are carried to the previous hour).
+   * its start (the earliest orphans are carried to the previous hour).
    */
   addServerParent(traceId: string, parentSpanId: string, service: string, ts: number): void {
     const key = traceId + parentSpanId;
-    if (
-      ts < this.startMs + edgeCarryWindowMs &&
-      this.heads.size < this.limits.maxCarriedHeads &&
-      !this.heads.has(key)
-    )
-      this.heads.set(key, service);
     if (this.servers.has(key) || this.servers.size >= this.limits.maxServerParents) return;
     this.servers.set(key, service);
+    this.serverStarts.set(key, ts);
   }
 
   addEdge(edge: RawEdge): void {
@@ -90,8 +88,11 @@ export class EdgeMatcher {
     }
     this.seen.add(edge.event_id);
     this.stats.edges += 1;
-    if (edge.callee !== undefined) return this.count(edge, edge.callee);
     const key = edge.trace_id + edge.span_id;
+    // Bounded like the SERVER spans: past it a SERVER span may be carried as an orphan it is not (a head that
+    // names nothing), never the other way round.
+    if (this.clientKeys.size < this.limits.maxServerParents) this.clientKeys.add(key);
+    if (edge.callee !== undefined) return this.count(edge, edge.callee);
     const server = this.servers.get(key);
     if (server !== undefined) {
       this.stats.matched += 1;
@@ -137,11 +138,25 @@ export class EdgeMatcher {
 
   /** What this hour hands across its boundaries; call after rows(). */
   carry(): EdgeCarry {
-    const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return {
-      heads: [...this.heads].sort((a, b) => byKey(a[0], b[0])),
-      waiting: [...this.waiting].sort(byKey),
-    };
+    return { heads: this.orphanHeads(), waiting: [...this.waiting].sort(byKey) };
+  }
+
+  /**
+   * The SERVER spans whose parent is no CLIENT span of this hour (docs/adr/0111): the only ones the previous
+   * hour's waiting calls can be named from, wherever in the hour they start (a call queued or retried for minutes,
+   * a server clock behind the client's). Past the bound the earliest are kept: the nearer the boundary, the
+   * likelier their CLIENT span is in the previous hour rather than never exported.
+   */
+  private orphanHeads(): [string, string][] {
+    const orphans: [string, number][] = [];
+    for (const [key, ts] of this.serverStarts) if (!this.clientKeys.has(key)) orphans.push([key, ts]);
+    if (orphans.length > this.limits.maxCarriedHeads) {
+      orphans.sort((a, b) => a[1] - b[1] || byKey(a[0], b[0]));
+      orphans.length = this.limits.maxCarriedHeads;
+    }
+    return orphans
+      .map(([key]): [string, string] => [key, this.servers.get(key)!])
+      .sort((a, b) => byKey(a[0], b[0]));
   }
 
   private count(edge: RawEdge, callee: string): void {
