@@ -34,7 +34,12 @@ async function counterTotal(counter: { get(): Promise<{ values: { value: number 
   return (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
+/**
+ * `keepAliveTimeoutMs` longer than Node's 5 s default when the client may sit in a synchronous loop for longer (the
+ * forked server's rounds alternate with a decode loop in the client): a connection the server closed meanwhile is
+ * only noticed by the client when it next writes on it ("other side closed").
+ */
+export async function startBenchServer(options: { keepAliveTimeoutMs?: number } = {}): Promise<BenchServer> {
   const { wal } = await WriteAheadLog.open({
     dir: mkdtempSync(join(tmpdir(), 'gx-otlp-bench-')),
     maxSegmentBytes: 64 * MiB,
@@ -68,6 +73,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   const server = await new Promise<Server>((r) => {
     const s = createServer(listener).listen(0, '127.0.0.1', () => r(s));
   });
+  if (options.keepAliveTimeoutMs !== undefined) server.keepAliveTimeout = options.keepAliveTimeoutMs;
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     spansTaken: async () =>

@@ -12,6 +12,9 @@
  * edge lines those CLIENT spans become (interleaved A/B, per million spans; otlp-edge-rollup-cost.ts).
  * Each workload's request also goes through the steps between body and WAL one at a time, with the process CPU
  * per span of each (otlp-stage-cpu.ts: nesting check, decode, span count, mapping, WAL frame encoding).
+ * Server process (docs/adr/0111): the listener forked into its own process, its CPU per span end to end beside the
+ * decode floor's CPU per span, in alternating rounds (otlp-server-profile.ts), with its event-loop utilisation and
+ * GC time: the ratio of CPU figures does not depend on the share of the cores the load leaves each process.
  * Usage: npm run bench:otlp [-- --seconds 5 --concurrency 4 --rounds 3 --collector-seconds 10 --edge-spans 200000]
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +25,7 @@ import { RouteBudget } from '../../workers/ingest/domain/route-budget.js';
 import { collectorForwarding } from './otlp-collector-forwarding.js';
 import { edgeRollupCost } from './otlp-edge-rollup-cost.js';
 import { otlpStageCpu } from './otlp-stage-cpu.js';
+import { serverProcessRounds, type ServerProcessRound } from './otlp-server-profile.js';
 import { benchKey, startBenchServer } from './otlp-bench-server.js';
 import { buildTraceRequest, sendFor, serverSpanShare, spansPerRequest } from './otlp-bench-workload.js';
 
@@ -107,6 +111,13 @@ const summary = (perRound: Round[]) => ({
   ratioToDecodeFloor: median(perRound.map((p) => p.ratio)),
 });
 
+const serverSummary = (perRound: ServerProcessRound[]) => ({
+  rounds: perRound,
+  decodeFloorCpuUsPerSpan: median(perRound.map((p) => p.decodeFloorCpuUsPerSpan)),
+  serverCpuUsPerSpan: median(perRound.map((p) => p.serverCpuUsPerSpan)),
+  cpuRatioToDecodeFloor: median(perRound.map((p) => p.cpuRatio)),
+});
+
 async function main() {
   const uptimeAtStart = uptime();
   const bodies = Array.from({ length: 8 }, (_, i) => buildTraceRequest(i + 1));
@@ -114,6 +125,7 @@ async function main() {
   const refused: Record<string, number> = {};
   const perRound = await measureRounds(bodies, refused);
   const clientRounds = await measureRounds(clientBodies, refused);
+  const serverProcess = await serverProcessRounds(bodies, { seconds, concurrency, rounds }, refused);
   const edgeCost = await edgeRollupCost(edgeSpans, rounds);
   const collector = await collectorForwarding(bodies, { seconds: collectorSeconds, concurrency });
   const valid =
@@ -133,6 +145,7 @@ async function main() {
       ...summary(perRound),
       target: 0.3,
       stageCpuMicrosecondsPerSpan: { ...otlpStageCpu(bodies[0]!, rounds), uptime: uptime() },
+      serverProcess: serverSummary(serverProcess),
       withClientSpans: {
         clientSpanShare: 0.5,
         requestBytes: clientBodies[0]!.length,
