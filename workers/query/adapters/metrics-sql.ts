@@ -80,7 +80,16 @@ export function partitionTerms(range: TimeRange, byHour: boolean | 'hours', p: S
       `m."date" = ${p.bind(dateOf(range.from))}`,
       `m.hours = ${p.bind(formatTileHours((range.to - range.from) / 3_600_000))}`,
     ];
-  const [d0, d1] = [p.bind(dateOf(range.from)), p.bind(dateOf(range.to - 1))];
+  const [first, last] = [dateOf(range.from), dateOf(range.to - 1)];
+  if (first === last && byHour) {
+    // Within one date, both terms are partition domains Trino prunes with; the two OR terms below are not, so
+    // Trino evaluated them against every candidate partition while planning (docs/adr/0108).
+    return [
+      `m."date" = ${p.bind(first)}`,
+      `m.hour BETWEEN ${p.bind(hourOf(range.from))} AND ${p.bind(hourOf(range.to - 1))}`,
+    ];
+  }
+  const [d0, d1] = [p.bind(first), p.bind(last)];
   if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
   const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];
   return [
