@@ -87,6 +87,29 @@ describe('ChannelSource', () => {
     );
   });
 
+  it('names every bad URL and secret at start at once, a webhook missing both and a duplicated name included', () => {
+    put(
+      'channels.yaml',
+      [
+        'channels:',
+        `  - { name: pager, type: webhook, url: { file: ${file('gone-url')} }, secret: { file: ${file('gone-hmac')} } }`,
+        '  - { name: am, type: alertmanager, url: { env: ALERTMANAGER_URL } }',
+        `  - { name: pager, type: webhook, url: { file: ${file('url')} } }`,
+        '',
+      ].join('\n'),
+    );
+    expect(() => source()).toThrow(
+      `invalid alert channels (${file('channels.yaml')}) configuration: ` +
+        [
+          `channels.0.url: cannot read ${file('gone-url')}: ENOENT`,
+          `channels.0.secret: cannot read ${file('gone-hmac')}: ENOENT`,
+          'channels.1.url: environment variable ALERTMANAGER_URL is not set',
+          'channels.2.secret: webhooks are signed; set a secret',
+          "channels: name 'pager' is used twice",
+        ].join('; '),
+    );
+  });
+
   it('has no channels and reads nothing without a file', () => {
     const channels = new ChannelSource({ env: {}, rereadMs: 0, log: pino({ level: 'silent' }) });
     expect(channels.current()).toEqual([]);

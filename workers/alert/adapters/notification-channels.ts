@@ -63,23 +63,39 @@ export function loadNotificationChannels(
       parsed.error.issues.map((i) => describeConfigProblem(i.path, undefined, i.message)),
       subject,
     );
-  const problems: string[] = [];
-  const channels: ChannelDefinition[] = [];
-  for (const [i, c] of parsed.data.channels.entries()) {
-    try {
-      const url = resolve(c.url, env, `channels.${i}.url`);
-      if (!/^https?:\/\//.test(url)) throw new Error(`channels.${i}.url: must be an http(s) URL`);
-      const secret = c.secret ? resolve(c.secret, env, `channels.${i}.secret`) : undefined;
-      if (c.type === 'webhook' && !secret)
-        throw new Error(`channels.${i}.secret: webhooks are signed; set a secret`);
-      channels.push({ name: c.name, type: c.type, url, ...(secret ? { secret } : {}) });
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-  }
-  const names = channels.map((c) => c.name);
+  const resolved = parsed.data.channels.map((c, i) => resolveChannel(c, i, env));
+  const problems = resolved.flatMap((r) => r.problems);
+  const names = parsed.data.channels.map((c) => c.name);
   for (const name of new Set(names.filter((n, i) => names.indexOf(n) !== i)))
     problems.push(`channels: name '${name}' is used twice`);
   if (problems.length > 0) throw new ConfigError(problems, subject);
-  return channels;
+  return resolved.flatMap((r) => (r.channel ? [r.channel] : []));
+}
+
+/** One channel's URL and secret, each read on its own so a start-up error names both when both are bad. */
+function resolveChannel(
+  c: z.infer<typeof channelsFileSchema>['channels'][number],
+  i: number,
+  env: Record<string, string | undefined>,
+): { channel?: ChannelDefinition; problems: string[] } {
+  const problems: string[] = [];
+  const attempt = (read: () => string | undefined) => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const url = attempt(() => {
+    const value = resolve(c.url, env, `channels.${i}.url`);
+    if (!/^https?:\/\//.test(value)) throw new Error(`channels.${i}.url: must be an http(s) URL`);
+    return value;
+  });
+  const secret = attempt(() => (c.secret ? resolve(c.secret, env, `channels.${i}.secret`) : undefined));
+  // No secret configured, or an empty one read (a failed read has said why already).
+  if (c.type === 'webhook' && (c.secret === undefined || secret === ''))
+    problems.push(`channels.${i}.secret: webhooks are signed; set a secret`);
+  if (problems.length > 0 || url === undefined) return { problems };
+  return { channel: { name: c.name, type: c.type, url, ...(secret ? { secret } : {}) }, problems };
 }
