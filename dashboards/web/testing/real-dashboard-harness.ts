@@ -26,6 +26,8 @@ import { AlertStore } from '../../../workers/alert/adapters/alert-store.js';
 export const QUERY_KEY = 'dash-query-key';
 /** An operator's key of the same tenant: saves, renames and deletes saved views. */
 export const OPERATOR_KEY = 'dash-operator-key';
+/** An admin's key of the same tenant: the admin page (keys, usage, audit log). */
+export const ADMIN_KEY = 'dash-admin-key';
 
 /**
  * The dashboard against the REAL query server: raw facts written as sealed segments, rolled up by the real rollup
@@ -102,6 +104,9 @@ const harnessKeys = [
     sha256: hashApiKey(OPERATOR_KEY),
     scopes: ['query' as const, 'operator' as const],
   },
+  { name: 'admin', tenant: 'acme', sha256: hashApiKey(ADMIN_KEY), scopes: ['admin' as const] },
+  // Another tenant's key of the same file: never listed to acme's admin.
+  { name: 'globex-ingest', tenant: 'globex', sha256: hashApiKey('globex-key'), scopes: ['ingest' as const] },
 ];
 
 function buildService(engine: DuckDbQueryEngine, store: LocalObjectStore, options: RealDashboardOptions) {
@@ -139,7 +144,8 @@ function buildApp(
     views: new SavedViewStore(store),
     ...(options.alerts && { alerts: new AlertStore(store) }),
     log: pino({ level: 'silent' }),
-    identity: identityOverStore(store, pino({ level: 'silent' })),
+    // The harness's keys are its keys file, as `gravix dev`'s dev-api-key is: the key API lists them as fileKeys.
+    identity: { ...identityOverStore(store, pino({ level: 'silent' })), fileKeys: () => harnessKeys },
     readiness: async () => ({ ready: true }),
     dashboardDir: assetsDir,
     dashboardIngestPort: options.ingestPort,

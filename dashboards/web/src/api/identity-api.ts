@@ -1,6 +1,6 @@
 import type { TenantUsageResponse } from '../../../../workers/query/domain/tenant-usage.js';
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
-import type { KeyView } from '../../../../workers/domain/managed-keys.js';
+import type { FileKeyView, KeyView } from '../../../../workers/domain/managed-keys.js';
 import { SessionApi } from './session-api.js';
 
 export type { Whoami } from './session-api.js';
@@ -27,8 +27,9 @@ export class IdentityApi extends SessionApi {
     return this.call('GET', 'tenant-usage');
   }
 
-  async listKeys(): Promise<KeyView[]> {
-    return (await this.call<{ keys: KeyView[] }>('GET', 'keys')).keys;
+  /** The managed keys, and apart the keys of the keys file (read-only here: only that file changes them). */
+  listKeys(): Promise<{ keys: KeyView[]; fileKeys: FileKeyView[] }> {
+    return this.call('GET', 'keys');
   }
 
   createKey(name: string, scopes: string[]): Promise<CreatedKey> {

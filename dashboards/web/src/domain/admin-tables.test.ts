@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
-import type { KeyView } from '../../../../workers/domain/managed-keys.js';
+import type { FileKeyView, KeyView } from '../../../../workers/domain/managed-keys.js';
 import { buildAuditTable, buildKeysTable, signInErrorText } from './admin-tables.js';
 
 const key = (overrides: Partial<KeyView> = {}): KeyView => ({
@@ -35,7 +35,37 @@ describe('buildKeysTable', () => {
   });
 
   it('says so when there are no keys', () => {
-    expect(buildKeysTable([])).toBe('<p class="muted">No managed keys yet.</p>');
+    expect(buildKeysTable([], [])).toBe('<p class="muted">No keys yet.</p>');
+  });
+
+  const fileKey = (overrides: Partial<FileKeyView> = {}): FileKeyView => ({
+    id: 'file:dev-api-key',
+    name: 'dev-api-key',
+    scopes: ['ingest', 'query', 'admin'],
+    source: 'file',
+    lastUsedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+    ...overrides,
+  });
+
+  it('lists file keys after the managed ones, marked as file keys, without buttons, with how to rotate them', () => {
+    const html = buildKeysTable([key()], [fileKey()]);
+    const row = /<tr data-file-key="file:dev-api-key"[^]*?<\/tr>/.exec(html)?.[0] ?? '';
+    expect(row).toContain('<td>dev-api-key</td>');
+    expect(row).toContain('<span class="key-source">file key</span>');
+    expect(row).toContain('ingest, query, admin');
+    expect(row).toContain('2026-01-02 03:04:05');
+    expect(row).not.toContain('<button');
+    expect(html.indexOf('data-key="gk_')).toBeLessThan(html.indexOf('data-file-key'));
+    expect(html).toContain('cannot be rotated or revoked here. To rotate one, add the new key’s SHA-256');
+    // No value column can hold a secret or a digest: the table has none (the note below names the Secret).
+    expect(html.split('<p id="file-keys-note"')[0]).not.toMatch(/secret|sha256/i);
+  });
+
+  it('shows file keys alone when no key was made through the API, and escapes their names', () => {
+    const html = buildKeysTable([], [fileKey({ id: 'file:<b>', name: '<b>x</b>' })]);
+    expect(html.startsWith('<p class="muted">No managed keys yet.</p><table>')).toBe(true);
+    expect(html).toContain('<td>&lt;b&gt;x&lt;/b&gt;</td>');
+    expect(html).not.toContain('<b>x');
   });
 });
 

@@ -1,33 +1,57 @@
 import type { AuditEvent } from '../../../../workers/domain/audit-event.js';
-import type { KeyView } from '../../../../workers/domain/managed-keys.js';
+import type { FileKeyView, KeyView } from '../../../../workers/domain/managed-keys.js';
 import { escapeMarkup } from './escape-markup.js';
 
 const when = (ms: number | null) =>
   ms === null ? '—' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
-/**
- * The keys table of the admin page: never a secret (the API has none to give but the one in a create answer).
- * Active keys get rotate and revoke buttons that carry the key id; every value is escaped (names come from admins,
- * but a page must not trust what the API stores).
- */
-export function buildKeysTable(keys: readonly KeyView[]): string {
-  if (keys.length === 0) return '<p class="muted">No managed keys yet.</p>';
-  const rows = keys.map((k) => {
-    const id = escapeMarkup(k.id);
-    const actions =
-      k.state === 'active'
-        ? `<button type="button" data-rotate="${id}">Rotate</button> <button type="button" data-revoke="${id}">Revoke</button>`
-        : '';
-    return (
-      `<tr data-key="${id}"><td>${escapeMarkup(k.name)}</td><td><code>${id}</code></td>` +
-      `<td>${escapeMarkup(k.scopes.join(', '))}</td><td>${escapeMarkup(k.state)}</td>` +
-      `<td>${when(k.createdAt)}</td><td>${when(k.expiresAt)}</td><td>${when(k.lastUsedAt)}</td><td>${actions}</td></tr>`
-    );
-  });
+function managedKeyRow(k: KeyView): string {
+  const id = escapeMarkup(k.id);
+  const actions =
+    k.state === 'active'
+      ? `<button type="button" data-rotate="${id}">Rotate</button> <button type="button" data-revoke="${id}">Revoke</button>`
+      : '';
   return (
-    '<table><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Scopes</th>' +
+    `<tr data-key="${id}"><td>${escapeMarkup(k.name)}</td><td><code>${id}</code></td>` +
+    `<td>${escapeMarkup(k.scopes.join(', '))}</td><td>${escapeMarkup(k.state)}</td>` +
+    `<td>${when(k.createdAt)}</td><td>${when(k.expiresAt)}</td><td>${when(k.lastUsedAt)}</td><td>${actions}</td></tr>`
+  );
+}
+
+/** A key of the keys file: marked as such, no buttons (the API cannot change it), a pointer to how it changes. */
+function fileKeyRow(k: FileKeyView): string {
+  const id = escapeMarkup(k.id);
+  return (
+    `<tr data-file-key="${id}" class="file-key" aria-describedby="file-keys-note"><td>${escapeMarkup(k.name)}</td><td><code>${id}</code></td>` +
+    `<td>${escapeMarkup(k.scopes.join(', '))}</td><td><span class="key-source">file key</span></td>` +
+    `<td>—</td><td>—</td><td>${when(k.lastUsedAt)}</td>` +
+    '<td class="muted">read-only (see below)</td></tr>'
+  );
+}
+
+const fileKeysNote =
+  '<p id="file-keys-note" class="muted">File keys come from the keys file (<code>GRAVIX_API_KEYS_FILE</code>: on ' +
+  'Kubernetes the <code>&lt;pipeline&gt;-api-keys</code> Secret, in <code>gravix dev</code> ' +
+  '<code>.gravix-data/api-keys.json</code>) and cannot be rotated or revoked here. To rotate one, add the new ' +
+  'key’s SHA-256 to that file as another entry, move its clients, then remove the old entry: every server ' +
+  're-reads the file within seconds of it changing (on Kubernetes after the kubelet’s next sync, about a ' +
+  'minute).</p>';
+
+/**
+ * The keys table of the admin page: never a secret or a digest (the API has none to give but the secret in a create
+ * answer). Active managed keys get rotate and revoke buttons that carry the key id; the keys file's keys follow,
+ * marked as file keys, without buttons, with a note on how to rotate them. Every value is escaped (names come from
+ * admins and deployers, but a page must not trust what the API stores).
+ */
+export function buildKeysTable(keys: readonly KeyView[], fileKeys: readonly FileKeyView[] = []): string {
+  if (keys.length === 0 && fileKeys.length === 0) return '<p class="muted">No keys yet.</p>';
+  const rows = [...keys.map(managedKeyRow), ...fileKeys.map(fileKeyRow)];
+  const none = keys.length === 0 ? '<p class="muted">No managed keys yet.</p>' : '';
+  return (
+    `${none}<table><thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Scopes</th>` +
     '<th scope="col">State</th><th scope="col">Created (UTC)</th><th scope="col">Expires</th>' +
-    `<th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    `<th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>${rows.join('')}</tbody></table>` +
+    (fileKeys.length > 0 ? fileKeysNote : '')
   );
 }
 

@@ -15,8 +15,8 @@ const localInput = (ms: number) => {
 
 /**
  * The people-facing identity parts of the page: who is signed in, the identity provider's sign-in button and its
- * failures, sign-out, and the admin page (`#admin`: keys — create shows the secret once, list, rotate, revoke — and
- * the audit log filtered by time and actor). The API decides who may do what; the page only shows its answers.
+ * failures, sign-out, and the admin page (`#admin`: keys — create shows the secret once, list, rotate, revoke; the
+ * keys file's keys listed read-only — and the audit log filtered by time and actor). The API decides who may do what; the page only shows its answers.
  */
 export class AdminView {
   private readonly section = requireElement('admin', HTMLElement);
@@ -102,7 +102,8 @@ export class AdminView {
 
   private async loadKeys(): Promise<void> {
     try {
-      this.keysTable.innerHTML = buildKeysTable(await this.api.listKeys());
+      const { keys, fileKeys } = await this.api.listKeys();
+      this.keysTable.innerHTML = buildKeysTable(keys, fileKeys);
     } catch (error) {
       this.keysTable.textContent = '';
       this.error.textContent = describeApiError(error);
