@@ -290,6 +290,65 @@ describe('the operator running with the chart RBAC on a real kube-apiserver', ()
     }
   });
 
+  it('notices a Prometheus operator installed later without CRD reads (403), at the chart’s optionalKindRetry pace', async () => {
+    // Uninstalled: the kinds answer 404 again (the operators of earlier tests stop applying them).
+    for (const crd of monitoringCrds)
+      await client.request({
+        method: 'DELETE',
+        path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+      });
+    const monitorsPath = (namespace: string) =>
+      `/apis/monitoring.coreos.com/v1/namespaces/${namespace}/servicemonitors`;
+    await waitUntil(
+      () =>
+        client.request({ method: 'GET', path: monitorsPath('team-a') }).then(
+          () => false,
+          (e: { status?: number }) => e.status === 404,
+        ),
+      { what: 'ServiceMonitors no longer served', timeoutMs: 30_000 },
+    );
+    await client.createNamespace('team-c');
+    const retry = 'optionalKindRetry.seconds=1,optionalKindRetry.maxSeconds=2';
+    expect((await helm('install', 'later', operatorChart, '-n', 'team-c', '--set', retry)).exitCode).toBe(0);
+    const started = Date.now();
+    const operator = await startOperatorAs('later', 'team-c', 'later-gravix-operator');
+    const restarts = async (kind: string) =>
+      (await operator.metrics.watchRestarts.get()).values.find((v) => v.labels['kind'] === kind)?.value ?? 0;
+    try {
+      await client.create(
+        pipelineObject({ monitoring: { enabled: true } }, 'epsilon', 'team-c') as KubeObject,
+      );
+      await waitObservedGeneration('epsilon', 'team-c');
+      // The namespaced Role cannot watch CRDs (403) and ServiceMonitors are not served (404).
+      await waitUntil(
+        async () =>
+          (await restarts('CustomResourceDefinition')) > 0 && (await restarts('ServiceMonitor')) > 0,
+        {
+          what: 'the CRD watch refused and the ServiceMonitor watch unserved',
+          timeoutMs: 30_000,
+        },
+      );
+      const installed = Date.now();
+      for (const crd of monitoringCrds) await installCrd(client.client, crd);
+      await waitUntil(
+        () =>
+          client.request<{ items: unknown[] }>({ method: 'GET', path: monitorsPath('team-c') }).then(
+            (l) => l.items.length > 0,
+            () => false,
+          ),
+        { what: 'the ServiceMonitor of epsilon, through the kind’s own retry', timeoutMs: 30_000 },
+      );
+      const seconds = (Date.now() - installed) / 1000;
+      process.stderr.write(`namespaced operator applied the ServiceMonitor ${seconds} s after the CRDs\n`);
+      // Refused, the CRD watch is asked at the same slow pace (1 s doubling to 2 s here), never in a tight loop.
+      const elapsed = (Date.now() - started) / 1000;
+      expect(await restarts('CustomResourceDefinition')).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
+      expect(await reconcileResults(operator)).not.toHaveProperty('error');
+    } finally {
+      await stopOperator(operator);
+    }
+  });
+
   it('migrates every stored pipeline as the crd-upgrade hook ServiceAccount, with nothing more than its rules', async () => {
     // Storage flipped back to v1alpha1 (both served), so pipelines written now are stored as v1alpha1 and
     // storedVersions lists both: the hook has everything to do, including trimming storedVersions.

@@ -137,7 +137,7 @@ describe('gravix-operator chart (offline)', () => {
       '-n',
       'gravix-system',
       '--set',
-      'replicas=2,watchNamespace=team-a,logLevel=debug',
+      'replicas=2,watchNamespace=team-a,logLevel=debug,optionalKindRetry.seconds=5,optionalKindRetry.maxSeconds=20',
     );
     const deployment = parseManifests(stdout).find(
       (o) => o.kind === 'Deployment',
@@ -155,7 +155,16 @@ describe('gravix-operator chart (offline)', () => {
         name: 'gx-gravix-operator',
         identity: 'gx-gravix-operator-7d9f-abcde',
       },
+      optionalKindRetry: { firstMs: 5_000, maxMs: 20_000 },
     });
+  });
+
+  it('refuses an optional-kind retry longer than its maximum, naming both values', async () => {
+    const result = await helm('template', 'gx', operatorChart, '--set', 'optionalKindRetry.seconds=700');
+    expect(result.exitCode).not.toBe(0);
+    expect(result.stderr).toContain(
+      'optionalKindRetry.seconds (700) must not exceed optionalKindRetry.maxSeconds (600)',
+    );
   });
 
   it('grants exactly the rules the kind registry derives from how each kind is written, Role or ClusterRole', async () => {

@@ -50,7 +50,7 @@ export function loadConnection(config: OperatorConfig): KubeConnection {
  * The reconciler behind its ports (pipelines and children through the informer caches, Events), and what the
  * controller feeds: the caches, and the ServiceMonitor watch's answer to "is the Prometheus operator installed".
  */
-function buildReconciler(client: KubeClient, logger: Logger) {
+function buildReconciler(client: KubeClient, logger: Logger, metrics: OperatorMetrics) {
   const cache = new ChildCache();
   const pipelineCache = new PipelineCache();
   const tenantCache = new TenantCache();
@@ -65,6 +65,7 @@ function buildReconciler(client: KubeClient, logger: Logger) {
     generate: randomSecret,
     prometheusOperator: () => discovery.present(),
     now: () => new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    countSynthesis: (outcome) => metrics.syntheses.inc({ outcome }),
   });
   const onPrometheusOperatorServed = (served: boolean) => discovery.observe(served);
   return { reconciler, cache, pipelineCache, tenantCache, onPrometheusOperatorServed };
@@ -117,7 +118,13 @@ export async function startOperator(
     },
     onRequest: (verb, path) => metrics.apiRequests.inc({ verb, resource: resourceOfPath(path) }),
   });
-  const controllerOptions = { client, logger, metrics, ...buildReconciler(client, logger), ...config };
+  const controllerOptions = {
+    client,
+    logger,
+    metrics,
+    ...buildReconciler(client, logger, metrics),
+    ...config,
+  };
   if (elector) elector.start();
   else lead();
   const health = await startHealthServer({

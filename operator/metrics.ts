@@ -18,6 +18,12 @@ export function createOperatorMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
       registers: [registry],
     }),
+    syntheses: new Counter({
+      name: 'gravix_operator_synth_total',
+      help: 'Passes by whether they synthesized the children (synthesized) or found inputs and children unchanged (skipped)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     queueDepth: new Gauge({
       name: 'gravix_operator_queue_depth',
       help: 'Keys waiting in the work queue',

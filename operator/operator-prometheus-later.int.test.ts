@@ -1,5 +1,8 @@
+import { pino } from 'pino';
 import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
-import type { KubeObject } from './adapters/kube-client.js';
+import { KubeClient, type KubeObject } from './adapters/kube-client.js';
+import { loadKubeconfigFile } from './adapters/kube-connection.js';
+import { Watcher } from './adapters/watcher.js';
 import type { RunningOperator } from './main.js';
 import { installCrd, startKubeTestEnv, type KubeTestEnv } from './testing/kube-test-env.js';
 import { monitoringCrds } from './testing/monitoring-crds.js';
@@ -67,5 +70,81 @@ describe('a Prometheus operator installed after the Gravix operator, on a real k
         '/apis/monitoring.coreos.com/v1/namespaces/default/prometheusrules/mon-monitoring',
       ),
     );
+  });
+});
+
+/**
+ * A CRD can be Established while the apiserver still answers 404 for its kind: a moment after the event on a fresh
+ * install (the apiserver's own informer catches up), or as long as the version the operator reads is not served.
+ * The operator's CRD watch wakes the kind's watch on the event (retryNow); a 404 then must be retried within
+ * seconds, not sent back to the unserved backoff of up to 10 minutes (docs/adr/0114). A version served later is the
+ * deterministic stand-in for the moment: nothing wakes the watch when it becomes served.
+ */
+describe('an Established CRD whose kind the apiserver does not serve yet, on a real kube-apiserver', () => {
+  let env: KubeTestEnv;
+  const path = '/apis/monitoring.coreos.com/v1/namespaces/default/servicemonitors';
+  const [serviceMonitorCrd] = monitoringCrds;
+  const withV1Served = (served: boolean) => {
+    const crd = structuredClone(serviceMonitorCrd!);
+    crd.spec.versions = [
+      { ...crd.spec.versions[0]!, name: 'v1alpha1', served: true, storage: false },
+      { ...crd.spec.versions[0]!, served, storage: true },
+    ];
+    return crd;
+  };
+
+  beforeAll(async () => {
+    env = await startKubeTestEnv();
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it('retries the kind within seconds after the CRD’s event, and takes it up once served without another event', async () => {
+    await installCrd(env.client, withV1Served(false));
+    await expect(env.client.request({ method: 'GET', path })).rejects.toMatchObject({ status: 404 });
+    const asked: number[] = [];
+    let synced = 0;
+    const client = new KubeClient(loadKubeconfigFile(env.apiserver.kubeconfigPath), {
+      onRequest: (_verb, p) => void (p === path && asked.push(Date.now())),
+    });
+    const watcher = new Watcher({
+      client,
+      path,
+      onEvent: () => undefined,
+      onSynced: () => synced++,
+      notServedRetryMs: 600_000,
+      notServedMaxRetryMs: 600_000,
+      establishedGraceMs: 4_000,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      watcher.start();
+      await eventually('the first list refused', async () => asked.length >= 1);
+      // The CRD watch saw it Established: the kind's watch lists at once, is refused, and tries again at the
+      // error pace (250 ms, doubling) for the grace, then falls back to the slow pace: no request for a while.
+      // 250 ms, 500 ms, 1 s, 2 s and 4 s after the wake: the last one is past the grace at the latest.
+      watcher.retryNow();
+      await new Promise((r) => setTimeout(r, 14_000));
+      const afterGrace = asked.length;
+      expect(afterGrace).toBeGreaterThanOrEqual(4);
+      await new Promise((r) => setTimeout(r, 4_000));
+      expect(asked).toHaveLength(afterGrace);
+      expect(synced).toBe(0);
+      // Woken again (the next CRD event); this time the version becomes served while the watch retries, and no
+      // further event wakes it: its own fast retry lists it.
+      watcher.retryNow();
+      await eventually('a fast retry after the wake', async () => asked.length >= afterGrace + 2);
+      await client.apply(
+        `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${serviceMonitorCrd!.metadata.name}`,
+        withV1Served(true),
+        'gravix-tests',
+      );
+      await eventually('listed once served', async () => synced > 0, 15_000);
+    } finally {
+      await watcher.stop();
+      client.close();
+    }
   });
 });

@@ -138,7 +138,11 @@ describe('a resync of a steady pipeline writes nothing (real kube-apiserver)', (
     }) => (await metric.get()).values;
     const requests = await sum(operator.metrics.apiRequests);
     const passes = await sum(operator.metrics.reconciles);
+    const syntheses = await sum(operator.metrics.syntheses);
+    const outcome = (o: string) => syntheses.find((v) => v.labels['outcome'] === o)?.value ?? 0;
     return {
+      synthesized: outcome('synthesized'),
+      skipped: outcome('skipped'),
       writes: requests
         .filter((v) => v.labels['verb'] !== 'GET' && v.labels['verb'] !== 'WATCH')
         .reduce((n, v) => n + v.value, 0),
@@ -164,7 +168,10 @@ describe('a resync of a steady pipeline writes nothing (real kube-apiserver)', (
     // Nor a read: the pipeline, its claims and pods come from the watch cache. The one GET allowed is the
     // Prometheus operator discovery, asked at most once a minute (the window may cross its expiry).
     expect(after.reads - before.reads).toBeLessThanOrEqual(1);
-    // Drift is still repaired: an edited child is applied again.
+    // Nor a synthesis: inputs and children are unchanged since the last complete pass (docs/adr/0114).
+    expect(after.synthesized - before.synthesized).toBe(0);
+    expect(after.skipped - before.skipped).toBeGreaterThanOrEqual(2);
+    // Drift is still repaired: an edited child is applied again, ...
     await mergePatch(env.client, childPath('apps/v1', 'Deployment', 'steady-query'), {
       spec: { replicas: 7 },
     });
@@ -173,6 +180,35 @@ describe('a resync of a steady pipeline writes nothing (real kube-apiserver)', (
         (KubeObject & { spec: { replicas: number } }) | undefined;
       return d?.spec.replicas === 1;
     });
+    // ... a child whose metadata alone was edited (no generation bump: only its resourceVersion moved), ...
+    const service = childPath('v1', 'Service', 'steady-query');
+    await mergePatch(env.client, service, {
+      metadata: { labels: { 'app.kubernetes.io/component': 'edited' } },
+    });
+    await eventually('service label restored', async () => {
+      const s = await getOrUndefined(env.client, service);
+      const labels = s?.metadata?.['labels'] as Record<string, string> | undefined;
+      return labels?.['app.kubernetes.io/component'] === 'query';
+    });
+    // ... and a deleted one is created again, each by a pass that synthesized.
+    const config = childPath('v1', 'ConfigMap', 'steady-tenants');
+    const old = (await getOrUndefined(env.client, config))!;
+    await env.client.request({ method: 'DELETE', path: config });
+    await eventually('tenants ConfigMap recreated', async () => {
+      const c = await getOrUndefined(env.client, config);
+      return c !== undefined && c.metadata?.uid !== old.metadata?.uid;
+    });
+    const repaired = await counters();
+    expect(repaired.synthesized - after.synthesized).toBeGreaterThanOrEqual(3);
+    // A new generation synthesizes too, and the next resync finds it unchanged again.
+    await mergePatch(env.client, pipelinePath('steady'), { spec: { query: { replicas: 2 } } });
+    await eventually('query scaled to 2', async () => {
+      const d = (await getOrUndefined(env.client, childPath('apps/v1', 'Deployment', 'steady-query'))) as
+        (KubeObject & { spec: { replicas: number } }) | undefined;
+      return d?.spec.replicas === 2;
+    });
+    const scaled = await counters();
+    await eventually('a resync skips again', async () => (await counters()).skipped > scaled.skipped, 30_000);
   });
 });
 

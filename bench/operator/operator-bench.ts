@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pipelineObject } from '../../crds/testing/pipeline-fixture.js';
 import { freePort } from '../../testbin/harness/free-port.js';
@@ -8,7 +9,7 @@ import { pipelinePath } from '../../operator/testing/operator-fixture.js';
 import { resourcePath } from '../../operator/adapters/resource-paths.js';
 import { TENANT_API_VERSION, TENANT_KIND } from '../../crds/gravix-tenant-crd.js';
 import { startKubeTestEnv } from '../../operator/testing/kube-test-env.js';
-import { sampleProcess } from './operator-metrics-probe.js';
+import { sampleProcess, type ProcessSample } from './operator-metrics-probe.js';
 
 /**
  * Operator bench (run: bash bench/operator/run.sh). Starts a real apiserver and the built
@@ -24,6 +25,8 @@ const PIPELINES = 100 - SINGLE_RUNS;
 const RESYNC_SECONDS = 60;
 const STEADY_WINDOW_MS = 2 * RESYNC_SECONDS * 1000;
 const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'];
+/** V8 flags for the operator process (the chart's operator Deployment sets the same through NODE_OPTIONS). */
+const OPERATOR_NODE_OPTIONS = process.env['GRAVIX_BENCH_OPERATOR_NODE_OPTIONS'] ?? '';
 
 function startOperatorProcess(kubeconfig: string, port: number): ChildProcess {
   // run.sh starts the bench from the repository root, where `npm run build` put the CLI.
@@ -35,6 +38,7 @@ function startOperatorProcess(kubeconfig: string, port: number): ChildProcess {
       GRAVIX_OPERATOR_HTTP_PORT: String(port),
       GRAVIX_OPERATOR_RESYNC_SECONDS: String(RESYNC_SECONDS),
       GRAVIX_OPERATOR_LOG_LEVEL: 'warn',
+      NODE_OPTIONS: OPERATOR_NODE_OPTIONS,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -127,6 +131,18 @@ async function createFleet(client: KubeClient) {
   return { fleet, fleetMs, tenants: allNames.length, tenantsMs: performance.now() - tenantsStart };
 }
 
+/** CPU time per pass and passes per CPU second between two samples: throughput that the load average cannot skew. */
+function cpuPerPass(before: ProcessSample, after: ProcessSample) {
+  const passes = after.passes - before.passes;
+  const cpu = after.cpuSeconds - before.cpuSeconds;
+  return {
+    passesInWindow: passes,
+    cpuSeconds: Math.round(cpu * 100) / 100,
+    cpuMsPerPass: passes > 0 ? Math.round((cpu / passes) * 10_000) / 10 : null,
+    passesPerCpuSecond: cpu > 0 ? Math.round((passes / cpu) * 10) / 10 : null,
+  };
+}
+
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]!;
 const mib = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
@@ -134,7 +150,43 @@ const round = (ms: number) => Math.round(ms);
 const heapMiB = (s: { heap: Record<string, number> }) =>
   Object.fromEntries(Object.entries(s.heap).map(([k, v]) => [k.replace(/Bytes$/, ''), mib(v)]));
 
+/**
+ * The steady window: requests by verb and resource, writes and GETs per resync, CPU, and the RSS at its end beside
+ * its median and range over the window (one sample moves with where the garbage collector happens to be).
+ */
+function steadyState(before: ProcessSample, after: ProcessSample, rss: number[]) {
+  const minutes = STEADY_WINDOW_MS / 60_000;
+  const delta = (verb: string) => (after.requests[verb] ?? 0) - (before.requests[verb] ?? 0);
+  const verbs = [...new Set([...Object.keys(after.requests), ...Object.keys(before.requests)])].sort();
+  const perMinute = Object.fromEntries(verbs.map((v) => [v, Math.round(delta(v) / minutes)]));
+  const writes = WRITE_VERBS.reduce((n, v) => n + delta(v), 0);
+  const resyncs = STEADY_WINDOW_MS / 1000 / RESYNC_SECONDS;
+  const window = rss.length > 0 ? rss : [after.rssBytes];
+  return {
+    windowSeconds: STEADY_WINDOW_MS / 1000,
+    resyncSeconds: RESYNC_SECONDS,
+    passes: after.passes - before.passes,
+    failedPasses: after.failedPasses - before.failedPasses,
+    syntheses: perMinuteDelta(before.syntheses, after.syntheses, 1),
+    ...cpuPerPass(before, after),
+    apiRequestsPerMinute: { total: Object.values(perMinute).reduce((a, b) => a + b, 0), ...perMinute },
+    getsPerMinuteByResource: perMinuteDelta(before.getsByResource, after.getsByResource, minutes),
+    writesPerResync: writes / resyncs,
+    getsPerResync: delta('GET') / resyncs,
+    cpuCores: Math.round(((after.cpuSeconds - before.cpuSeconds) / (STEADY_WINDOW_MS / 1000)) * 1000) / 1000,
+    rssMiB: mib(after.rssBytes),
+    rssWindowMiB: {
+      min: mib(Math.min(...window)),
+      median: mib(percentile(window, 0.5)),
+      max: mib(Math.max(...window)),
+      samples: window.length,
+    },
+    heapMiB: heapMiB(after),
+  };
+}
+
 async function main(): Promise<void> {
+  const loadAtStart = loadavg().map((l) => Math.round(l * 10) / 10);
   const env = await startKubeTestEnv();
   const port = await freePort();
   const operator = startOperatorProcess(env.apiserver.kubeconfigPath, port);
@@ -149,29 +201,33 @@ async function main(): Promise<void> {
     for (let i = 0; i < SINGLE_RUNS; i++) single.push(await createToApplied(env.client, `single-${i}`));
 
     let peakRss = 0;
+    const steadyRss: number[] = [];
+    let steady = false;
     const sampler = setInterval(() => {
       void sampleProcess(port).then(
-        (s) => (peakRss = Math.max(peakRss, s.rssBytes)),
+        (s) => {
+          peakRss = Math.max(peakRss, s.rssBytes);
+          if (steady) steadyRss.push(s.rssBytes);
+        },
         () => undefined,
       );
     }, 250);
+    const beforeFleet = await sampleProcess(port);
     const { fleet, fleetMs, tenants, tenantsMs } = await createFleet(env.client);
+    const afterFleet = await sampleProcess(port);
 
     // Let the first resync after the burst settle (it may re-apply what the watch cache had not seen yet).
     await new Promise((r) => setTimeout(r, RESYNC_SECONDS * 1000));
     const before = await sampleProcess(port);
+    steady = true;
     await new Promise((r) => setTimeout(r, STEADY_WINDOW_MS));
     const after = await sampleProcess(port);
     clearInterval(sampler);
-    const minutes = STEADY_WINDOW_MS / 60_000;
     const degraded = await degradedReasons(env.client);
-    const delta = (verb: string) => (after.requests[verb] ?? 0) - (before.requests[verb] ?? 0);
-    const verbs = [...new Set([...Object.keys(after.requests), ...Object.keys(before.requests)])].sort();
-    const perMinute = Object.fromEntries(verbs.map((v) => [v, Math.round(delta(v) / minutes)]));
-    const writes = WRITE_VERBS.reduce((n, v) => n + delta(v), 0);
-    const resyncs = STEADY_WINDOW_MS / 1000 / RESYNC_SECONDS;
     const pipelines = PIPELINES + SINGLE_RUNS;
     const result = {
+      operatorNodeOptions: OPERATOR_NODE_OPTIONS,
+      loadAverage: { start: loadAtStart, end: loadavg().map((l) => Math.round(l * 10) / 10) },
       createToAppliedMs: {
         runs: single.map(round),
         p50: round(percentile(single, 0.5)),
@@ -184,21 +240,9 @@ async function main(): Promise<void> {
         perPipelineP95Ms: round(percentile(fleet, 0.95)),
         tenants,
         allTenantsAcceptedMs: round(tenantsMs),
+        ...cpuPerPass(beforeFleet, afterFleet),
       },
-      steadyState: {
-        windowSeconds: STEADY_WINDOW_MS / 1000,
-        resyncSeconds: RESYNC_SECONDS,
-        passes: after.passes - before.passes,
-        failedPasses: after.failedPasses - before.failedPasses,
-        apiRequestsPerMinute: { total: Object.values(perMinute).reduce((a, b) => a + b, 0), ...perMinute },
-        getsPerMinuteByResource: perMinuteDelta(before.getsByResource, after.getsByResource, minutes),
-        writesPerResync: writes / resyncs,
-        getsPerResync: delta('GET') / resyncs,
-        cpuCores:
-          Math.round(((after.cpuSeconds - before.cpuSeconds) / (STEADY_WINDOW_MS / 1000)) * 1000) / 1000,
-        rssMiB: mib(after.rssBytes),
-        heapMiB: heapMiB(after),
-      },
+      steadyState: steadyState(before, after, steadyRss),
       degraded,
       floor: {
         getsPerResync: 0,

@@ -13,6 +13,8 @@ export interface ProcessSample {
   getsByResource: Record<string, number>;
   passes: number;
   failedPasses: number;
+  /** Passes by whether they synthesized their children or found them unchanged (docs/adr/0114). */
+  syntheses: Record<string, number>;
 }
 
 function metric(text: string, name: string): number {
@@ -61,5 +63,6 @@ export async function sampleProcess(port: number): Promise<ProcessSample> {
     getsByResource: getsByResource(text),
     passes: Object.values(passes).reduce((a, b) => a + b, 0),
     failedPasses: passes['error'] ?? 0,
+    syntheses: byLabel(text, 'gravix_operator_synth_total', 'outcome'),
   };
 }

@@ -3,6 +3,7 @@ import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { ChildPort } from '../controller/ports.js';
 import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenants-config.js';
 import type { CachedPart, RegisteredKind } from '../domain/kind-registry.js';
+import type { ChildRef } from '../domain/pass-memo.js';
 import type { KubeObject } from './kube-client.js';
 
 type KindRef = Pick<RegisteredKind, 'apiVersion' | 'kind'> & { cached?: CachedPart };
@@ -162,6 +163,10 @@ export class CachedChildren implements ChildPort {
   /** A cache miss still asks the apiserver: a just-created object may not have reached the watch yet. */
   async get(manifest: Manifest): Promise<KubeObject | undefined> {
     return this.cached(manifest) ?? this.inner.get(manifest);
+  }
+
+  peek(ref: ChildRef): KubeObject | undefined {
+    return this.cache.isSynced(ref) ? this.cache.get(ref, ref.namespace, ref.name) : undefined;
   }
 
   growClaim(namespace: string, name: string, storage: string): Promise<void> {

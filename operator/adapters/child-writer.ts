@@ -67,6 +67,11 @@ export class ChildWriter implements ChildPort {
       .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
   }
 
+  /** This writer has no cache: nothing is known without asking. */
+  peek(): KubeObject | undefined {
+    return undefined;
+  }
+
   /** Raises a claim's storage request (the volume grows when its StorageClass allows expansion). */
   async growClaim(namespace: string, name: string, storage: string): Promise<void> {
     const path = resourcePath({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace, name });

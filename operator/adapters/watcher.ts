@@ -34,12 +34,20 @@ export interface WatcherOptions {
    * grant (403: the CRD watch of a namespaced install) passes 403 too, so a refusal costs one request per 10 min.
    */
   slowRetryStatuses?: readonly number[];
+  /** How long after retryNow a refusal is retried at the error pace (ESTABLISHED_GRACE_MS; tests shorten it). */
+  establishedGraceMs?: number;
 }
 
 /** The first wait after a 404 on an optional kind; it doubles while the kind stays unserved. */
 export const NOT_SERVED_RETRY_MS = 60_000;
 /** At most this long between asks: a Prometheus operator installed later is watched within 10 minutes. */
 export const NOT_SERVED_MAX_RETRY_MS = 600_000;
+/**
+ * After retryNow (the kind's CRD is established) a 404 is retried at the error pace for this long: the apiserver
+ * serves a new CRD's kind only once its own informer has seen the CRD established, a moment after the watch event
+ * that woke the list, and a 404 in that moment must not send the kind back to its 10-minute backoff (docs/adr/0114).
+ */
+export const ESTABLISHED_GRACE_MS = 30_000;
 
 interface WatchLine {
   type: WatchEventType | 'ERROR' | 'BOOKMARK';
@@ -58,6 +66,8 @@ export class Watcher {
   private wake = new AbortController();
   /** retryNow calls so far: one during a list that then fails must not be lost to the sleep after it. */
   private wakes = 0;
+  /** Until then a 404 is the apiserver catching up with an established CRD, retried within seconds. */
+  private servedExpectedUntil = 0;
   private done: Promise<void> | undefined;
 
   constructor(private readonly options: WatcherOptions) {}
@@ -77,6 +87,7 @@ export class Watcher {
    */
   retryNow(): void {
     this.wakes++;
+    this.servedExpectedUntil = Date.now() + (this.options.establishedGraceMs ?? ESTABLISHED_GRACE_MS);
     this.wake.abort();
     this.wake = new AbortController();
   }
@@ -101,20 +112,34 @@ export class Watcher {
     }
   }
 
+  /**
+   * What an error says of the kind: `unserved` (404, or another slow-retry status: ask again later and later,
+   * quietly), `expected` (the same answer during the grace after retryNow: the apiserver is catching up with an
+   * established CRD) or an ordinary `failure`.
+   */
+  private classify(error: unknown): 'failure' | 'expected' | 'unserved' {
+    const slow = this.options.slowRetryStatuses ?? [404];
+    if (!(error instanceof KubeApiError) || !slow.includes(error.status)) return 'failure';
+    return Date.now() < this.servedExpectedUntil ? 'expected' : 'unserved';
+  }
+
   /** Counts the error and reports it; the wait before the next list. */
   private retryDelayMs(error: unknown, refusals: { failures: number; notServed: number }): number {
-    // 404: an optional kind (Prometheus operator CRDs) is not installed; ask again later and later, quietly.
-    const slow = this.options.slowRetryStatuses ?? [404];
-    const unserved = error instanceof KubeApiError && slow.includes(error.status);
-    if (unserved) refusals.notServed++;
-    else refusals.failures++;
+    const kind = this.classify(error);
+    // In the grace: retry within seconds, and should it end without the kind, start the slow pace again from its
+    // first step (the CRD changed since the last refusal).
+    if (kind === 'expected') refusals.notServed = 0;
+    if (kind === 'unserved') {
+      refusals.notServed++;
+      refusals.failures = 0;
+    } else refusals.failures++;
     this.options.onRestart?.(error);
-    if (unserved) this.options.onNotServed?.();
-    this.options.logger[unserved ? 'debug' : 'warn'](
+    if (kind !== 'failure') this.options.onNotServed?.();
+    this.options.logger[kind === 'failure' ? 'warn' : 'debug'](
       { err: error, path: this.options.path, ...refusals },
       'watch restarting',
     );
-    if (!unserved) return backoffDelayMs(refusals.failures, 250, 5_000); // capped low: back within seconds
+    if (kind !== 'unserved') return backoffDelayMs(refusals.failures, 250, 5_000); // capped low: back within seconds
     return backoffDelayMs(
       refusals.notServed,
       this.options.notServedRetryMs ?? NOT_SERVED_RETRY_MS,

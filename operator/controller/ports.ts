@@ -3,6 +3,7 @@ import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { PipelineStatus } from '../../crds/gravix-pipeline-spec.js';
 import type { KubeObject } from '../adapters/kube-client.js';
 import type { RegisteredKind } from '../domain/kind-registry.js';
+import type { ChildRef } from '../domain/pass-memo.js';
 import type { ExpansionAnswer } from '../domain/claim-growth.js';
 import type { TenantObject } from '../domain/tenant-plan.js';
 import type { TenantStatus } from '../../crds/gravix-tenant-spec.js';
@@ -24,6 +25,11 @@ export interface ChildPort {
   /** Whether it was created (false: it already existed, untouched). */
   createIfAbsent(manifest: Manifest): Promise<boolean>;
   get(manifest: Manifest): Promise<KubeObject | undefined>;
+  /**
+   * The object as the watch cache holds it, never a request: undefined when it is not there or no cache is synced
+   * for its kind (a pass that cannot prove its children unchanged synthesizes and applies them, docs/adr/0114).
+   */
+  peek(ref: ChildRef): KubeObject | undefined;
   growClaim(namespace: string, name: string, storage: string): Promise<void>;
   list(
     kind: Pick<RegisteredKind, 'apiVersion' | 'kind'>,

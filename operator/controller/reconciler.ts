@@ -22,6 +22,13 @@ import {
   withOrphanedReplicas,
 } from '../domain/replicas-handover.js';
 import { prunedKinds } from '../domain/kind-registry.js';
+import {
+  buildPassMemo,
+  synthInputsDigest,
+  unchangedChildren,
+  type PassMemo,
+  type SynthInputs,
+} from '../domain/pass-memo.js';
 import { isDeleting, recreateReason } from '../domain/immutable-fields.js';
 import { deprecatedFieldsSet, describeDeprecatedFields } from '../domain/deprecated-fields.js';
 import { buildStatus, GROWTH_REFUSED, sameStatus, type Observation } from '../domain/pipeline-status.js';
@@ -52,6 +59,8 @@ export interface ReconcilerDeps {
   generate: SecretGenerator;
   prometheusOperator(): Promise<boolean>;
   now(): string;
+  /** Counts passes that synthesized their children and those that found them unchanged (docs/adr/0114). */
+  countSynthesis?(outcome: 'synthesized' | 'skipped'): void;
 }
 
 interface PassResult {
@@ -69,6 +78,9 @@ const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 
 /** One reconcile pass for one GravixPipeline: desired state in, applied children + status + Events out. */
 export class PipelineReconciler {
+  /** Per pipeline key: what its last complete pass applied, from which inputs (docs/adr/0114). */
+  private readonly memos = new Map<string, PassMemo>();
+
   constructor(private readonly deps: ReconcilerDeps) {}
 
   async reconcile(key: string): Promise<void> {
@@ -76,13 +88,17 @@ export class PipelineReconciler {
     const pipeline = await this.deps.pipelines.get(namespace, name);
     // Gone or going: ownerReferences let the garbage collector remove the children. Tenants naming it are told.
     if (!pipeline) {
+      this.memos.delete(key);
       const orphans = await this.deps.tenants.ofPipeline(namespace, name);
       return this.writeTenantStatuses(planOrphanedTenants(orphans, name));
     }
-    if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') return this.pause(pipeline);
+    if (pipeline.metadata.annotations?.[PAUSE_ANNOTATION] === 'true') {
+      this.memos.delete(key);
+      return this.pause(pipeline);
+    }
     const log = this.deps.logger.child({ pipeline: key, generation: pipeline.metadata.generation });
     try {
-      const result = await this.sync(pipeline);
+      const result = await this.sync(key, pipeline);
       await this.announce(pipeline, result);
       const observation = {
         ...this.observe(pipeline, result.applied),
@@ -93,6 +109,8 @@ export class PipelineReconciler {
       await this.writeStatus(pipeline, observation);
       log.debug({ applied: result.applied.length, pruned: result.pruned.length }, 'pipeline reconciled');
     } catch (error) {
+      // Whatever the failed pass left half-done is repaired by a full one.
+      this.memos.delete(key);
       const failure = describeFailure(error);
       log.warn({ err: error, reason: failure.reason }, 'pipeline reconcile failed');
       await this.event(pipeline, 'Warning', failure.reason, failure.message);
@@ -106,37 +124,72 @@ export class PipelineReconciler {
     }
   }
 
-  private async sync(pipeline: GravixPipeline): Promise<PassResult> {
+  private async sync(key: string, pipeline: GravixPipeline): Promise<PassResult> {
     const prometheusOperator = await this.deps.prometheusOperator();
     const generated = withOwner(pipeline, synthGeneratedSecrets(pipeline, this.deps.generate));
     const secrets = await ensureGeneratedSecrets(this.deps.children, pipeline, generated);
     const rescue = await observeIngestRescue(this.deps.children, pipeline);
     const tenants = await this.planPublishedTenants(pipeline);
-    const desired = buildDesiredState(pipeline, {
-      generate: this.deps.generate,
+    const { settings, authors, deleted = {} } = tenants;
+    const inputs = {
       prometheusOperator,
       secretsHash: secrets.hash,
       ingestRescue: rescue.rescue,
-      tenants,
-    });
+      tenants: { settings, authors, deleted },
+    };
+    const digest = synthInputsDigest(pipeline, inputs);
+    const memo = this.memos.get(key);
+    const live = unchangedChildren(memo, digest, (ref) => this.deps.children.peek(ref));
+    this.deps.countSynthesis?.(live ? 'skipped' : 'synthesized');
+    const pass =
+      memo && live
+        ? {
+            applied: live,
+            kept: new Set(memo.kept),
+            claimTemplates: memo.claimTemplates,
+            rescueJobs: [],
+            recreated: [],
+          }
+        : await this.applyDesired(key, pipeline, inputs, digest);
+    const { children, storageClasses } = this.deps;
+    const growthRefusals = await growClaims(children, storageClasses, pipeline, pass.claimTemplates);
+    await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
+    const pruned = await this.prune(pipeline, pass.kept, pass.applied, prometheusOperator);
+    // Only once the tenants ConfigMap is applied may a tenant read Accepted.
+    await this.writeTenantStatuses(tenants.statusWrites);
+    const { applied, rescueJobs, recreated } = pass;
+    const rescuedClaims = rescue.deleteClaims;
+    return { applied, secrets, rescueJobs, rescuedClaims, pruned, growthRefusals, recreated };
+  }
+
+  /**
+   * Synthesizes the children and applies them in dependency order. A pass that applied every child as
+   * synthesized (nothing recreated, no rescue Job to create) leaves a memo: the next pass with the same inputs
+   * and untouched children skips all of this (docs/adr/0114).
+   */
+  private async applyDesired(key: string, pipeline: GravixPipeline, inputs: SynthInputs, digest: string) {
+    this.memos.delete(key);
+    const desired = buildDesiredState(pipeline, { generate: this.deps.generate, ...inputs });
     // Generated Secrets were handled above; what remains create-only is the rescue Jobs.
     const createOnly = desired.createOnly.filter((m) => m.kind !== 'Secret');
     const rescueJobs: string[] = [];
     for (const job of createOnly)
       if (await this.deps.children.createIfAbsent(job)) rescueJobs.push(job.metadata.name);
+    const manifests: Manifest[] = [];
     const applied: KubeObject[] = [];
     const recreated: PassResult['recreated'] = [];
-    for (const tier of planApplyOrder(desired.applied))
+    for (const tier of planApplyOrder(desired.applied)) {
+      manifests.push(...tier);
       applied.push(...(await Promise.all(tier.map((m) => this.applyChild(m, recreated)))));
-    const { children, storageClasses } = this.deps;
-    const growthRefusals = await growClaims(children, storageClasses, pipeline, desired.applied);
-    await deleteRescuedClaims(this.deps.children, pipeline, rescue.deleteClaims);
+    }
     const kept = [...desired.applied, ...createOnly];
-    const pruned = await this.prune(pipeline, kept, applied, prometheusOperator);
-    // Only once the tenants ConfigMap is applied may a tenant read Accepted.
-    await this.writeTenantStatuses(tenants.statusWrites);
-    const rescuedClaims = rescue.deleteClaims;
-    return { applied, secrets, rescueJobs, rescuedClaims, pruned, growthRefusals, recreated };
+    const memo =
+      recreated.length === 0 && createOnly.length === 0
+        ? buildPassMemo(digest, manifests, applied, kept)
+        : undefined;
+    if (memo) this.memos.set(key, memo);
+    const keys = new Set(kept.map(objectKey));
+    return { applied, kept: keys, claimTemplates: desired.applied, rescueJobs, recreated };
   }
 
   /**
@@ -200,11 +253,10 @@ export class PipelineReconciler {
 
   private async prune(
     pipeline: GravixPipeline,
-    kept: Manifest[],
+    keys: ReadonlySet<string>,
     applied: KubeObject[],
     prometheusOperator: boolean,
   ): Promise<string[]> {
-    const keys = new Set(kept.map(objectKey));
     const selector = `${PIPELINE_LABEL}=${pipeline.metadata.name},${MANAGED_BY_LABEL}=${MANAGED_BY}`;
     const lists = await Promise.all(
       prunedKinds(prometheusOperator).map((kind) =>

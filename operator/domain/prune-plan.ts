@@ -11,7 +11,7 @@ export interface ExistingChild {
  */
 export function planPrune<T extends ExistingChild>(
   existing: T[],
-  appliedKeys: Set<string>,
+  appliedKeys: ReadonlySet<string>,
   ownerUid: string,
 ): T[] {
   return existing.filter(
