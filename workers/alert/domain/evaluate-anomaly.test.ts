@@ -1,7 +1,6 @@
 import { parseNamedAlertRule } from '../../../crds/gravix-alert-rule.js';
-import { mergeHistogramRows } from '../../query/domain/merge-summaries.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
-import { makeWindow } from '../testing/alert-fixtures.js';
+import { mergeMinutes, newestSpans, simulatedMinute } from '../testing/simulated-minutes.js';
 import { evaluateAnomaly, type AnomalyInput } from './evaluate-anomaly.js';
 import type { SeriesWindow } from './series-window.js';
 
@@ -15,36 +14,9 @@ const svc = { service: 'payments' };
 const anomaly = parseNamedAlertRule({ name: 'r', kind: 'anomaly', anomaly: { metrics: ['p95'] } }).anomaly!;
 const tuesday1600 = Date.UTC(2026, 11, 1, 16, 0);
 
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-function poisson(random: () => number, mean: number): number {
-  const limit = Math.exp(-mean);
-  let [k, product] = [0, random()];
-  while (product > limit) {
-    k += 1;
-    product *= random();
-  }
-  return k;
-}
-
-/** One minute of `rpm` expected requests, latencies x `factor` (1: usual). */
-function minute(random: () => number, rpm: number, factor = 1): SeriesWindow {
-  const n = poisson(random, rpm);
-  const latencies = Array.from(
-    { length: n },
-    () => 180 * Math.exp(0.45 * normal(random)) * (random() < 0.005 ? 8 : 1) * factor,
-  );
-  return makeWindow(svc, n, 0, latencies);
-}
-
-const merge = (minutes: readonly SeriesWindow[]): SeriesWindow =>
-  mergeHistogramRows(minutes.filter((m) => m.requests > 0))[0] ?? makeWindow(svc, 0, 0);
-
-/** The newest 1..5 minutes as the evaluator reads them (index k-1: the newest k minutes). */
-const spans = (minutes: readonly SeriesWindow[]) =>
-  minutes.map((_, k) => merge(minutes.slice(minutes.length - 1 - k)));
+const minute = (random: () => number, rpm: number, factor = 1) => simulatedMinute(random, rpm, factor);
+const merge = (minutes: readonly SeriesWindow[]) => mergeMinutes(minutes);
+const spans = newestSpans;
 
 /** Ten baseline windows (six days and four weeks back) of five usual minutes each. */
 const baseline = (random: () => number, rpm: number) =>

@@ -1,7 +1,13 @@
 import { parseDurationMs, type AnomalySpec } from '../../../crds/gravix-alert-rule-spec.js';
 import { errorRateBounds, formatMetric } from './evaluate-threshold.js';
 import type { Observation } from './observation.js';
-import { buildBaseline, describeTimeOfWeek, sensitivityFactor, type Baseline } from './seasonal-baseline.js';
+import {
+  buildBaseline,
+  describeTimeOfWeek,
+  minBaselineSamples,
+  sensitivityFactor,
+  type Baseline,
+} from './seasonal-baseline.js';
 import {
   errorRatePct,
   percentileMs,
@@ -11,6 +17,7 @@ import {
   type SeriesWindow,
 } from './series-window.js';
 import { latencyShift, shiftLogAlpha } from './latency-shift.js';
+import { smallLatencyShift } from './small-latency.js';
 import { dropLogAlpha, suddenDrop, type DropVerdict } from './traffic-drop.js';
 
 type Metric = AnomalySpec['metrics'][number];
@@ -152,6 +159,37 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
 }
 
 /**
+ * p95 of a series under `minRequests` in the window (or with fewer than three baseline windows that large): the
+ * slow requests of the newest minutes against the pooled baseline's p95 (small-latency.ts). Rates of a handful of
+ * requests stay unjudged; every request turning slow is evidence at any volume.
+ */
+function judgeSmallLatency(spec: AnomalySpec, input: AnomalyInput, at: number): Finding | undefined {
+  const spans = input.recent ?? [input.current];
+  const factor = slowShareFactor[spec.sensitivity];
+  const verdict = smallLatencyShift(spec.sensitivity, factor, input.samples, spans);
+  const now = input.current ? percentileMs(input.current, 'p95') : null;
+  if (!verdict || now === null) return undefined;
+  const show = (v: number) => formatMetric('p95', v);
+  const usual = show(verdict.usualP95);
+  const slow = verdict.shift && { ...verdict.shift, usual: verdict.usualShare };
+  const text =
+    `p95 latency ${show(now)} vs usual p95 ${usual} for ${describeTimeOfWeek(at)} ` +
+    `(${verdict.samples} samples, ${verdict.pooled} requests pooled)${describeSlowShare(slow, usual)}`;
+  return { metric: 'p95', text, anomalous: verdict.shift !== undefined };
+}
+
+/** Under `minRequests` now, or fewer than three baseline windows that large: the window's p95 rule cannot judge. */
+const tooSmallForWindow = (spec: AnomalySpec, input: AnomalyInput) =>
+  (input.current?.requests ?? 0) < spec.minRequests ||
+  input.samples.filter((s) => s.requests >= spec.minRequests).length < minBaselineSamples;
+
+/** p95 of a series too small for the window is judged on its pooled baseline instead (ADR 0110). */
+function judgeMetric(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: number) {
+  if (metric === 'p95' && tooSmallForWindow(spec, input)) return judgeSmallLatency(spec, input, at);
+  return judge(spec, metric, input, at);
+}
+
+/**
  * The newest minutes alone can already prove a drop the 5-minute window has not left its band for yet; the same
  * guards (under the band's low edge and 70% of the median) keep a merely quiet minute from counting.
  */
@@ -190,7 +228,7 @@ export function evaluateAnomaly(
 ): Observation[] {
   return inputs.map((input) => {
     const findings = spec.metrics
-      .map((m) => judge(spec, m, input, at))
+      .map((m) => judgeMetric(spec, m, input, at))
       .filter((f): f is Finding => f !== undefined);
     const bad = findings.filter((f) => f.anomalous);
     const shown = bad[0] ?? findings[0];
