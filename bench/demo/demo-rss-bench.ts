@@ -10,18 +10,21 @@
  *   rolled up (the services API counts >= 98% of the facts the backfill reports; client retries count once) and
  *   one more minute, or --minutes at most (then `historyDone` is false). --env K=V (repeatable) sets a variable of
  *   the measured demo only, for A/B runs of a setting.
+ * `gravix dev` runs its pipeline in a child of a small launcher (docs/adr/0109): every figure is the pipeline
+ * process's (found through its data directory's lock), and each dev run also reports its launcher's RSS and PSS.
  * RSS is sampled from /proc every --sample-seconds; the peak is VmHWM. The measured demo runs with
  * memory-probe.js, so the result also splits its highest sampled RSS into V8 heap, external/arrayBuffers and the
  * rest (native: DuckDB, malloc, worker isolates). Target (issues #18, #19): the demo's peak under 300 MiB.
  * Usage: npm run bench:demo-rss [-- --minutes 10 --sample-seconds 10] [-- --history 8d --minutes 90] [--keep]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { lockAddress, readLockHolder } from '../../workers/dev/data-dir-lock.js';
 
 const { values } = parseArgs({
   options: {
@@ -61,6 +64,10 @@ function procMiB(pid: number, file: 'status' | 'smaps_rollup', field: string): n
 
 interface Run {
   child: ChildProcess;
+  /** The process measured: gravix dev's pipeline (the launcher's child), or the child itself. */
+  pid: number;
+  /** gravix dev's launcher (the child spawned here) when it is not the measured process. */
+  launcherPid?: number;
   dataDir: string;
   queryPort: number;
   logPath: string;
@@ -81,7 +88,7 @@ async function freePort(): Promise<number> {
 async function start(
   args: string[],
   env: Record<string, string> = {},
-  options: { probe?: boolean } = {},
+  options: { probe?: boolean; dev?: boolean } = {},
 ): Promise<Run> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gravix-demo-rss-'));
   const queryPort = await freePort();
@@ -102,11 +109,27 @@ async function start(
     env: childEnv,
     stdio: ['ignore', log, 'inherit'],
   });
-  return { child, dataDir, queryPort, logPath, probePath, rssMiB: [], dashboardCalls: { ok: 0, failed: 0 } };
+  const run = { child, pid: child.pid!, dataDir, queryPort, logPath, probePath };
+  if (!options.dev) return { ...run, rssMiB: [], dashboardCalls: { ok: 0, failed: 0 } };
+  const pipeline = await pipelinePid(childEnv.GRAVIX_DATA_DIR, child);
+  return { ...run, pid: pipeline, launcherPid: child.pid!, rssMiB: [], dashboardCalls: { ok: 0, failed: 0 } };
+}
+
+/** The pid of the process holding `dataDir`'s pipeline, as its lock answers once the pipeline has started. */
+async function pipelinePid(dataDir: string, launcher: ChildProcess): Promise<number> {
+  for (let tries = 0; tries < 1200; tries++) {
+    if (existsSync(dataDir)) {
+      const holder = await readLockHolder(lockAddress(realpathSync(dataDir)));
+      if (holder) return holder.pid;
+    }
+    if (launcher.exitCode !== null) throw new Error(`gravix dev exited with ${launcher.exitCode}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no pipeline holds ${dataDir} after 120 s`);
 }
 
 const startDev = (devArgs: string[], env?: Record<string, string>, options?: { probe?: boolean }) =>
-  start([values.cli, 'dev', ...devArgs], env, options);
+  start([values.cli, 'dev', ...devArgs], env, { ...options, dev: true });
 
 /** The floor: a bare node that has imported what `gravix dev` imports (and DuckDB, parquet-wasm) and idles. */
 function startBareFloor(): Promise<Run> {
@@ -160,6 +183,7 @@ async function rolledUp(run: Run, from: number, to: number): Promise<number> {
 
 interface ProbeLine {
   s: number;
+  pid?: number;
   thread: number;
   rss: number;
   heapTotal: number;
@@ -179,7 +203,8 @@ function peakSplit(run: Run) {
   const lines = readFileSync(run.probePath, 'utf8')
     .split('\n')
     .filter(Boolean)
-    .map((l) => JSON.parse(l) as ProbeLine);
+    .map((l) => JSON.parse(l) as ProbeLine)
+    .filter((l) => l.pid === undefined || l.pid === run.pid);
   const main = lines.filter((l) => l.thread === 0);
   const peak = main.reduce<ProbeLine | undefined>((a, b) => (a && a.rss >= b.rss ? a : b), undefined);
   if (!peak) return undefined;
@@ -205,8 +230,18 @@ function peakSplit(run: Run) {
   };
 }
 
+/** The launcher's own memory: RSS counts the node binary's pages it shares with the pipeline, PSS its share. */
+function launcherSummary(run: Run) {
+  if (run.launcherPid === undefined) return undefined;
+  return {
+    pid: run.launcherPid,
+    peakRssMiB: procMiB(run.launcherPid, 'status', 'VmHWM'),
+    pssMiB: procMiB(run.launcherPid, 'smaps_rollup', 'Pss'),
+  };
+}
+
 function summary(run: Run) {
-  const pid = run.child.pid!;
+  const pid = run.pid;
   const sorted = [...run.rssMiB].sort((a, b) => a - b);
   return {
     peakRssMiB: procMiB(pid, 'status', 'VmHWM'),
@@ -218,6 +253,7 @@ function summary(run: Run) {
     dashboardCalls: run.dashboardCalls,
     ...(run.probePath && { peakSplitMiB: peakSplit(run) }),
     rssMiBPerSample: run.rssMiB,
+    ...(run.launcherPid !== undefined && { launcher: launcherSummary(run) }),
   };
 }
 
@@ -241,7 +277,7 @@ let doneAt: number | undefined;
 const deadline = started + minutes * 60_000;
 while (Date.now() < deadline && (doneAt === undefined || Date.now() < doneAt + 60_000)) {
   await new Promise((resolve) => setTimeout(resolve, sampleMs));
-  for (const run of runs) run.rssMiB.push(procMiB(run.child.pid!, 'status', 'VmRSS'));
+  for (const run of runs) run.rssMiB.push(procMiB(run.pid, 'status', 'VmRSS'));
   if (demo.rssMiB.length % 30 === 0) load.push(loadavg()[0]!);
   if (!history || doneAt !== undefined) continue;
   sent ??= historySent(demo);

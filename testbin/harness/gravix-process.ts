@@ -14,6 +14,8 @@ export async function startGravix(
   readyUrl: string,
   /** Arguments after the subcommand (`--demo`, `--history 8d`). */
   args: readonly string[] = [],
+  /** How long the start may take (a cold start at load 40-50 on two cores passes 30 s). */
+  readyTimeoutMs = 30_000,
 ): Promise<GravixProcess> {
   const proc = new ManagedProcess({
     name: `gravix-${subcommand}`,
@@ -22,12 +24,18 @@ export async function startGravix(
     env,
   });
   proc.start();
-  await waitUntil(
-    async () => {
-      proc.assertRunning();
-      return (await fetch(readyUrl)).ok;
-    },
-    { what: `gravix ${subcommand} at ${readyUrl}`, timeoutMs: 30_000 },
-  );
+  try {
+    await waitUntil(
+      async () => {
+        proc.assertRunning();
+        return (await fetch(readyUrl)).ok;
+      },
+      { what: `gravix ${subcommand} at ${readyUrl}`, timeoutMs: readyTimeoutMs },
+    );
+  } catch (error) {
+    // A start that never got ready is stopped here: its caller never gets a handle to stop it.
+    await proc.stop('SIGKILL');
+    throw error;
+  }
   return { proc, kill: (signal = 'SIGTERM') => proc.stop(signal) };
 }

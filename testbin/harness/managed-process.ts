@@ -53,6 +53,11 @@ export class ManagedProcess {
     return this.exitCode;
   }
 
+  /** The process id of the last run (a launcher's children are found from it). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return this.child !== undefined && this.exitCode === undefined;
   }

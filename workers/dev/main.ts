@@ -20,6 +20,8 @@ import { loadOrCreateDevApiKey } from './dev-api-key.js';
 import { startAlertWorker, type AlertWorker } from '../alert/app/alert-worker.js';
 import { loadAlertConfig } from '../alert/config.js';
 import { LiveTenants } from '../adapters/tenants/live-tenants.js';
+import { acquireDataDirLock } from './data-dir-lock.js';
+import { waitForStopRequest } from './stop-request.js';
 
 /** `--tenants tenants.yaml`: the tenants file every embedded worker reads (GRAVIX_TENANTS_FILE). */
 function tenantsFileArg(argv: string[]): Record<string, string> {
@@ -87,11 +89,16 @@ function startDemo(
     .catch((err) => log.error({ err }, 'demo history failed'));
 }
 
-function waitForSignal(): Promise<void> {
-  return new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
+/**
+ * A launcher that died leaves this process the shutdown deadline to stop (its in-flight pass and the drain), then
+ * it exits: what the write-ahead log acknowledged is safe either way, and a restart waits for this process.
+ */
+function exitAfterDeadline(deadlineMs: number, log: Logger): void {
+  log.warn({ deadlineMs }, 'gravix dev launcher gone: stopping');
+  setTimeout(() => {
+    log.warn({ deadlineMs }, 'gravix dev stop passed its deadline: exiting');
+    process.exit(3);
+  }, deadlineMs).unref();
 }
 
 /** `--alerts rules.yaml`: the alert worker in-process, over the query server's engine and the same store. */
@@ -123,9 +130,10 @@ async function startDevAlerts(
 
 /**
  * `gravix dev [--demo [--history 8d]]`: the embedded pipeline in one process on a data directory — ingestion, a rollup every
- * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`).
+ * minute, and the query API on embedded DuckDB serving the dashboard (built by `npm run build`). That process is
+ * the launcher's child (dev-command.ts, docs/adr/0109); `launcherFd` is the pipe that tells it the launcher is gone.
  */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], launcherFd?: number): Promise<number> {
   const args = parseDevArgs(argv);
   const {
     env,
@@ -137,6 +145,8 @@ export async function run(argv: string[]): Promise<number> {
   } = loadDevEnvironment({ ...process.env, ...tenantsFileArg(argv) }, args.historyMs);
   // Read by V8 at each full collection, so setting it here (before the servers allocate) takes effect.
   if (heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${heapGrowingPercent}`);
+  // Before anything touches the data directory: one pipeline per directory (its write-ahead log, its rollup).
+  const lock = await acquireDataDirLock(dataDir);
   const { key, keysFile } = loadOrCreateDevApiKey(dataDir);
   const local = { GRAVIX_STORE: 'local', GRAVIX_API_KEYS_FILE: keysFile };
   // One process serves both APIs: their metrics listeners take free ports unless the user picks them.
@@ -177,13 +187,18 @@ export async function run(argv: string[]): Promise<number> {
     intervalMs,
     backoff,
   });
-  await waitForSignal();
+  const reason = await waitForStopRequest(launcherFd);
+  lock.markStopping();
+  if (reason === 'launcher-gone') exitAfterDeadline(config.GRAVIX_SHUTDOWN_DEADLINE_MS, log);
   demo.abort();
   await alerts?.stop();
   const { drained } = await ingest.stop();
   await rollups.stop();
-  // One last pass so what was just uploaded is queryable on the next start.
-  await runRollupOnce(rollupOptions(store, log, scanThreads, tenants, config.GRAVIX_MAX_PAST_MS));
+  // One last pass so what was just uploaded is queryable on the next start (the next start's first pass does it
+  // when the launcher died: then this process stops as quickly as it can).
+  if (reason === 'signal')
+    await runRollupOnce(rollupOptions(store, log, scanThreads, tenants, config.GRAVIX_MAX_PAST_MS));
   await query.stop();
+  await lock.release();
   return drained ? 0 : 3;
 }

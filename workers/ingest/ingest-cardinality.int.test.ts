@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { builtCli } from '../../testbin/harness/built-cli.js';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix } from '../../testbin/harness/gravix-process.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
@@ -13,6 +14,9 @@ import { waitUntil } from '../../testbin/harness/wait-until.js';
  * budget however many names arrive; /services and /endpoints answer at most `limit` rows and say `truncated`.
  */
 describe('service budget (gravix dev)', () => {
+  // The CLI is built once per state of the sources, outside the test's own time (minutes at load 40-60).
+  beforeAll(() => builtCli(), 600_000);
+
   it('keeps facts of services past the budget under the visible :overflow service, all counted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'gx-cardinality-'));
     const [ingestPort, queryPort] = [await freePort(), await freePort()];
