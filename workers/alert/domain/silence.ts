@@ -1,14 +1,17 @@
 import { z } from 'zod';
+import { textRuleString } from '../../domain/text-rule-schema.js';
 import type { AlertEvent } from './alert-state.js';
 
 /** An operator's silence: events it matches are not sent until it expires (their state is still tracked). */
+// Matchers and the comment are shown in the dashboard's silences list and the audit log: the one text rule, so no
+// control or invisible format character (a bidi override) makes them read otherwise than they match.
 export const silenceBodySchema = z.object({
-  rule: z.string().min(1).max(63).optional(),
-  service: z.string().min(1).max(256).optional(),
-  method: z.string().min(1).max(16).optional(),
-  path: z.string().min(1).max(2048).optional(),
+  rule: textRuleString(63).min(1).optional(),
+  service: textRuleString(256).min(1).optional(),
+  method: textRuleString(16).min(1).optional(),
+  path: textRuleString(2048).min(1).optional(),
   expiresAt: z.union([z.number().int().positive(), z.iso.datetime({ offset: true })]),
-  comment: z.string().max(1024).default(''),
+  comment: textRuleString(1024).default(''),
 });
 
 export interface Silence {

@@ -278,6 +278,25 @@ describe('alert rule, alert and silence routes of the query server', () => {
     expect(firing.filter((f) => f.rule === rule.name).map((f) => f.severity)).toEqual(['ticket']);
   });
 
+  it('refuses a silence whose matchers or comment break the text rule, naming the field', async () => {
+    const expiresAt = Date.now() + 3_600_000;
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await call('POST', '/alert-silences', 'admin-key', { expiresAt, ...body });
+      return [res.status, res.body?.['error']?.code, res.body?.['error']?.field];
+    };
+    expect(await refused({ service: 'check\u0000out' })).toEqual([400, 'INVALID_SILENCE', 'service']);
+    expect(await refused({ path: '/pay\u000a' })).toEqual([400, 'INVALID_SILENCE', 'path']);
+    // A bidi override would make the silences list say something else than the silence matches.
+    expect(await refused({ rule: 'errors', comment: 'ok \u202egnp.exe' })).toEqual([
+      400,
+      'INVALID_SILENCE',
+      'comment',
+    ]);
+    const kept = await call('POST', '/alert-silences', 'admin-key', { expiresAt, service: 'checkout' });
+    expect(kept.status).toBe(201);
+    expect((await call('DELETE', `/alert-silences/${kept.body?.['id']}`, 'admin-key')).status).toBe(204);
+  });
+
   it('creates silences with an expiry in the future and deletes them', async () => {
     const past = await call('POST', '/alert-silences', 'admin-key', { service: 'checkout', expiresAt: 1000 });
     expect(past.body?.['error']).toMatchObject({ code: 'INVALID_SILENCE', field: 'expiresAt' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkText } from '../../domain/text-rule.js';
+import { textRuleString } from '../../domain/text-rule-schema.js';
 import { httpMethods } from '../../domain/request-vocabulary.js';
 
 /**
@@ -21,12 +21,7 @@ export const maxPathLength = 2048;
 const maxInstant = 8.64e15;
 
 /** Text under the one rule for client text (workers/domain/text-rule.ts), reported with its field. */
-function text(maxLength: number) {
-  return z.string().superRefine((value, ctx) => {
-    const violation = checkText('value', value, maxLength);
-    if (violation) ctx.addIssue({ code: 'custom', message: violation.message.replace(/^value /, '') });
-  });
-}
+const text = textRuleString;
 
 export const viewNameSchema = text(maxViewNameLength).refine((name) => name.trim() !== '', {
   message: 'must not be empty or only spaces',
