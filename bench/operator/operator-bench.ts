@@ -62,7 +62,7 @@ async function createToApplied(client: KubeClient, name: string, fleet = false):
   await client.request({ method: 'POST', path: pipelinePath(), body: pipelineObject({}, name) });
   await waitUntil(() => observed(client, name), {
     what: `${name} applied`,
-    timeoutMs: fleet ? 900_000 : 60_000,
+    timeoutMs: fleet ? 1_800_000 : 60_000,
     intervalMs: fleet ? 250 : 10,
   });
   return performance.now() - start;
