@@ -4,7 +4,7 @@
  * spelled as products, not shifts: `8 << 30` is 0 in 32-bit JS arithmetic, which made the first version of this
  * bench refuse every request with DISK_BUFFER_FULL (issue #21: the "315 non-200 responses").
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,8 +40,9 @@ async function counterTotal(counter: { get(): Promise<{ values: { value: number 
  * only noticed by the client when it next writes on it ("other side closed").
  */
 export async function startBenchServer(options: { keepAliveTimeoutMs?: number } = {}): Promise<BenchServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'gx-otlp-bench-'));
   const { wal } = await WriteAheadLog.open({
-    dir: mkdtempSync(join(tmpdir(), 'gx-otlp-bench-')),
+    dir,
     maxSegmentBytes: 64 * MiB,
     maxSegmentAgeMs: 60_000,
     onSealed: () => {},
@@ -82,6 +83,8 @@ export async function startBenchServer(options: { keepAliveTimeoutMs?: number } 
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
       await wal.close();
+      // Each run's log holds a few MiB of spans nobody reads again.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
