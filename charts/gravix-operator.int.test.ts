@@ -118,6 +118,8 @@ describe('gravix-operator chart (offline)', () => {
     const container = pod.containers[0]!;
     expect(container.image).toBe('gravix/gravix-operator:0.1.0');
     expect(container.args).toEqual(['operator']);
+    // The V8 flags bench/operator measures the operator with (docs/adr/0114).
+    expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: '--max-semi-space-size=4' });
     expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: 8080, protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http-metrics' });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http-metrics' });

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
+import { parse } from 'yaml';
 import { pipelineObject } from '../../crds/testing/pipeline-fixture.js';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
@@ -25,8 +27,19 @@ const PIPELINES = 100 - SINGLE_RUNS;
 const RESYNC_SECONDS = 60;
 const STEADY_WINDOW_MS = 2 * RESYNC_SECONDS * 1000;
 const WRITE_VERBS = ['POST', 'PUT', 'PATCH', 'DELETE'];
-/** V8 flags for the operator process (the chart's operator Deployment sets the same through NODE_OPTIONS). */
-const OPERATOR_NODE_OPTIONS = process.env['GRAVIX_BENCH_OPERATOR_NODE_OPTIONS'] ?? '';
+/**
+ * V8 flags for the operator process: the chart's `nodeOptions` (its operator Deployment's NODE_OPTIONS), so the
+ * bench measures what is deployed; GRAVIX_BENCH_OPERATOR_NODE_OPTIONS overrides it for an A/B ('' for V8's defaults).
+ */
+const OPERATOR_NODE_OPTIONS =
+  process.env['GRAVIX_BENCH_OPERATOR_NODE_OPTIONS'] ??
+  String(
+    (
+      parse(readFileSync(resolve('charts', 'gravix-operator', 'values.yaml'), 'utf8')) as {
+        nodeOptions?: string;
+      }
+    ).nodeOptions ?? '',
+  );
 
 function startOperatorProcess(kubeconfig: string, port: number): ChildProcess {
   // run.sh starts the bench from the repository root, where `npm run build` put the CLI.
