@@ -79,6 +79,9 @@ export async function startDashboardHarness(): Promise<DashboardHarness> {
         }, token);
       }
       const page = await context.newPage();
+      // Playwright's 30 s default for a navigation was passed twice at load 50-60 (the page and its scripts still
+      // loading, nothing wrong): a slow machine must make a test slow, not red.
+      page.setDefaultNavigationTimeout(90_000);
       await options.beforeLoad?.(page);
       const log: RecordedRequest[] = [];
       sent.set(page, log);
