@@ -11,6 +11,10 @@
  * loop's delay histogram, the server's CPU seconds, the WAL's group commits, and per tenant the time in each stage
  * (turn, read, parse, validate, WAL append; workers/ingest/http/stage-timings.ts). Each run has its own fresh
  * ingest server (the built CLI code, forked) and data directory.
+ * `--abuser-pace F` holds the abuser at F times its item rate (`--rate`; 1 = exactly at its budget, 2 = twice it;
+ * default 0 = as fast as it can); `--baseline <dist/bench/ingest/abusive-tenant-bench.js of another build>` serves
+ * the abuser's runs alternately from that build and this one (both with turns), for before/after A/B in one run;
+ * `--no-probes` skips the rollup and query probes (quicker A/B rounds).
  * Usage: npm run bench:abusive-tenant [-- --seconds 10 --services 300000 --rate 50000 --abuser-connections 32 --rounds 2]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -39,6 +43,12 @@ const abuserBatch = 1000;
 const rate = arg('--rate', 50_000);
 // Rounds of the A/B pair (bodies parsed on arrival, then in turns), each on fresh servers.
 const rounds = arg('--rounds', 2);
+// The abuser's pace as a multiple of its item rate; 0: as fast as it can.
+const abuserPace = arg('--abuser-pace', 0);
+const baseline = process.argv.includes('--baseline')
+  ? process.argv[process.argv.indexOf('--baseline') + 1]
+  : undefined;
+const probes = !process.argv.includes('--no-probes');
 
 const tenants = [
   { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal'), scopes: ['ingest', 'query'] },
@@ -138,8 +148,19 @@ async function abuse(port: number): Promise<void> {
   let refused = 0;
   let stopped = false;
   process.once('message', () => (stopped = true));
+  // Paced: batch k of all connections is sent at start + k batches' worth of the paced rate (a schedule, not a wait
+  // for a condition: the abuser's clock is the load itself).
+  const started = Date.now();
+  let scheduled = 0;
+  const paced = async () => {
+    if (abuserPace <= 0) return;
+    const due = started + (scheduled++ * abuserBatch * 1000) / (abuserPace * rate);
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+  };
   const loop = async (connection: number) => {
-    for (let batch = 0; !stopped || accepted < abusiveServices; batch++) {
+    for (let batch = 0; !stopped || (abuserPace <= 0 && accepted < abusiveServices); batch++) {
+      await paced();
+      if (stopped && abuserPace > 0) break;
       const first = next;
       next += abuserBatch;
       const body = JSON.stringify(
@@ -178,13 +199,37 @@ interface Scenario {
   groupBytes: number;
   /** GRAVIX_TENANT_TURN_BYTES of the run's ingest server (0: bodies are parsed as they arrive, not in turns). */
   turnBytes: number;
+  /** Another build's bench file to serve from (--baseline); this build's when absent. */
+  serverFile?: string;
 }
 
-async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes, turnBytes }: Scenario) {
+/** The rollup over a run's data and, after an abuser, the query server's answers for it (`--no-probes`: none). */
+async function probeData(dir: string, keysFile: string, withAbuser: boolean) {
+  if (!probes) return { rollup: { seconds: NaN, peakRssMiB: NaN }, query: undefined };
+  const rollup = await rollupPass(dir);
+  const query = withAbuser
+    ? await probeQueryAnswers(dir, keysFile, 'abuser', [
+        '/api/v1/services',
+        '/api/v1/services?limit=1000',
+        '/api/v1/endpoints',
+        '/api/v1/endpoints?limit=1000',
+      ])
+    : undefined;
+  return { rollup, query };
+}
+
+async function scenario({
+  name,
+  abuser: withAbuser,
+  maxActiveBatches,
+  groupBytes,
+  turnBytes,
+  serverFile,
+}: Scenario) {
   const dir = mkdtempSync(join(tmpdir(), 'gx-abuse-bench-'));
   const keysFile = join(dir, 'keys.json');
   writeFileSync(keysFile, JSON.stringify({ keys: tenants }));
-  const server = forkMode([
+  const server = fork(serverFile ?? fileURLToPath(import.meta.url), [
     'serve',
     dir,
     String(maxActiveBatches),
@@ -224,15 +269,7 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes
   server.send('stop');
   const { drained } = await stopped;
   if (!drained) throw new Error(`${name}: the ingest server stopped with segments not uploaded`);
-  const rollup = await rollupPass(dir);
-  const query = withAbuser
-    ? await probeQueryAnswers(dir, keysFile, 'abuser', [
-        '/api/v1/services',
-        '/api/v1/services?limit=1000',
-        '/api/v1/endpoints',
-        '/api/v1/endpoints?limit=1000',
-      ])
-    : undefined;
+  const { rollup, query } = await probeData(dir, keysFile, withAbuser);
   return {
     name,
     maxActiveBatches,
@@ -258,10 +295,8 @@ async function scenario({ name, abuser: withAbuser, maxActiveBatches, groupBytes
   };
 }
 
-async function main(): Promise<void> {
-  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  const loadBefore = load();
-  const limits = podMemoryLimitsMiB();
+/** The run's scenarios in order: the floor, then the abuser's runs interleaved (A B A B). */
+async function runScenarios() {
   const fair = 512 * 1024;
   const turns = 64 * 1024;
   const runs = [];
@@ -274,9 +309,39 @@ async function main(): Promise<void> {
       turnBytes: turns,
     }),
   );
+  if (baseline) {
+    // Before/after: the baseline build's server and this one's, both with turns, interleaved (A B A B).
+    for (let round = 1; round <= rounds; round++) {
+      for (const [build, serverFile] of [
+        ['baseline', baseline],
+        ['this build', undefined],
+      ] as const) {
+        runs.push(
+          await scenario({
+            name: `with the abuser, ${build} (${round})`,
+            abuser: true,
+            maxActiveBatches: 4,
+            groupBytes: fair,
+            turnBytes: turns,
+            serverFile,
+          }),
+        );
+      }
+    }
+    // The floor again at the end: the load drifts during a run.
+    runs.push(
+      await scenario({
+        name: 'normal alone (end)',
+        abuser: false,
+        maxActiveBatches: 4,
+        groupBytes: fair,
+        turnBytes: turns,
+      }),
+    );
+  }
   // Parsing in turns (the default) against parsing each body as it arrives, interleaved (A B A B): the machine's
   // load drifts during a run, and alternating keeps the drift from favouring either.
-  for (let round = 1; round <= rounds; round++) {
+  for (let round = 1; round <= (baseline ? 0 : rounds); round++) {
     for (const turnBytes of [0, turns]) {
       const how = turnBytes > 0 ? 'parsed in turns' : 'parsed on arrival';
       runs.push(
@@ -290,12 +355,23 @@ async function main(): Promise<void> {
       );
     }
   }
+  return runs;
+}
+
+async function main(): Promise<void> {
+  const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const loadBefore = load();
+  const limits = podMemoryLimitsMiB();
+  const runs = await runScenarios();
   const result = {
     bench: 'abusive-tenant',
     seconds,
     connections,
     abusiveServices,
     ratePerTenant: rate,
+    abuserPace:
+      abuserPace > 0 ? `${abuserPace} x its rate (${abuserPace * rate} facts/s)` : 'as fast as it can',
+    baseline,
     load: { before: loadBefore, after: load() },
     floor: 'the same normal traffic without the abuser, on its own fresh server, in the same run',
     podMemoryLimitsMiB: limits,
@@ -314,6 +390,7 @@ async function main(): Promise<void> {
           stages: r.evidence.stages,
           walGroupCommits: r.evidence.wal,
           abuserFactsAccepted: r.abuser?.factsAccepted,
+          abuserRefusedRequests: r.abuser?.refusedRequests,
           rollupSeconds: r.rollup.seconds,
           ingestPeakRssMiB: `${r.ingestRssMiB.peak} of ${limits.ingest}`,
           rollupPeakRssMiB: `${r.rollup.peakRssMiB} of ${limits.rollup}`,

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { FairCpuTurns } from './fair-cpu-turns.js';
+import { FairCpuTurns, runToEnd, type SlicedWork } from './fair-cpu-turns.js';
 
 /** A schedule the test drives by hand: each step is one turn, as setImmediate would give between IO polls. */
 function manualSchedule() {
@@ -135,5 +135,71 @@ describe('FairCpuTurns', () => {
         },
       ),
     );
+  });
+
+  /** A batch of `slices` slices of `bytes` each, recording each slice as it runs. */
+  function* slicedBatch(name: string, slices: number, bytes: number, ran: string[]): SlicedWork<string> {
+    for (let i = 0; i < slices; i++) {
+      yield bytes;
+      ran.push(`${name}${i}`);
+    }
+    return name;
+  }
+
+  it("runs a sliced batch across its tenant's turns, a neighbour's batch between two of them", async () => {
+    const clock = manualSchedule();
+    const turns = new FairCpuTurns(64 * 1024, clock.schedule);
+    expect(turns.sliceBytes).toBe(16 * 1024);
+    const ran: string[] = [];
+    const abuser = turns.runSliced('abuser', slicedBatch('a', 10, 16 * 1024, ran));
+    // The first next() only announced a slice: nothing ran in the caller.
+    expect(ran).toEqual([]);
+    const normal = turns.run('normal', 200, () => ran.push('n'));
+    clock.step();
+    // One 64 KiB turn covers four 16 KiB slices, then the neighbour's turn comes.
+    expect(ran).toEqual(['a0', 'a1', 'a2', 'a3']);
+    clock.step();
+    expect(ran.at(-1)).toBe('n');
+    clock.drain();
+    expect(ran).toEqual(['a0', 'a1', 'a2', 'a3', 'n', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9']);
+    await expect(abuser).resolves.toBe('a');
+    await expect(normal).resolves.toBe(5);
+  });
+
+  it("keeps a tenant's batches in order, a sliced one finished before the next starts", () => {
+    const clock = manualSchedule();
+    const turns = new FairCpuTurns(1000, clock.schedule);
+    const ran: string[] = [];
+    void turns.runSliced('t', slicedBatch('a', 3, 600, ran));
+    void turns.run('t', 10, () => ran.push('b'));
+    void turns.runSliced('u', slicedBatch('u', 2, 900, ran));
+    clock.drain();
+    // t's turns: a0 (credit 1000, 400 left), then a1, a2 and b (1400); u's first turn between them.
+    expect(ran).toEqual(['a0', 'u0', 'a1', 'a2', 'b', 'u1']);
+  });
+
+  it("rejects a batch whose slice throws and goes on with the tenant's next batch", async () => {
+    const clock = manualSchedule();
+    const turns = new FairCpuTurns(100, clock.schedule);
+    const ran: string[] = [];
+    function* failing(): SlicedWork<string> {
+      yield 50;
+      ran.push('f0');
+      yield 50;
+      throw new Error('slice 2 failed');
+    }
+    const failed = turns.runSliced('t', failing());
+    const next = turns.run('t', 10, () => ran.push('next'));
+    clock.drain();
+    await expect(failed).rejects.toThrow('slice 2 failed');
+    await expect(next).resolves.toBe(2);
+    expect(ran).toEqual(['f0', 'next']);
+    expect(turns.queued()).toEqual({ tenants: 0, batches: 0 });
+  });
+
+  it('runs sliced work to its end in one go without turns', () => {
+    const ran: string[] = [];
+    expect(runToEnd(slicedBatch('a', 3, 10, ran))).toBe('a');
+    expect(ran).toEqual(['a0', 'a1', 'a2']);
   });
 });

@@ -6,9 +6,16 @@ import { RouteBudget } from '../domain/route-budget.js';
 import { validateBatch } from '../domain/validate-batch.js';
 import { encodeFrame } from '../wal/segment-frames.js';
 import { walRecordJson } from '../wal/wal-record-json.js';
-import { encodeScannedFacts } from './encode-scanned-facts.js';
+import type { SlicedWork } from '../domain/fair-cpu-turns.js';
+import { encodeScannedFacts, encodeScannedFactsSteps } from './encode-scanned-facts.js';
 import { RouteCache } from './route-cache.js';
-import { scanFactArray, scanFactLines } from './scan-fact-array.js';
+import {
+  itemStride,
+  scanFactArray,
+  scanFactArraySteps,
+  scanFactLines,
+  scanFactLinesSteps,
+} from './scan-fact-array.js';
 
 /**
  * The byte-level fact path must answer exactly as the generic path (JSON.parse, parseRequestFact, encodeFrame)
@@ -209,6 +216,57 @@ describe('byte-level fact path', () => {
     // Odd lines and items spread over lines (their whitespace often holds a newline) send most bodies to the
     // generic path; the rest must still be a fair sample.
     expect(scanned).toBeGreaterThan(250);
+  });
+
+  it('answers the same in slices of any size as in one go, each slice announced before it runs', () => {
+    /** Drives sliced work; returns its result, how many slices it took and the bytes they announced in all. */
+    function drive<T>(work: SlicedWork<T>): [T, number, number] {
+      let [slices, bytes] = [0, 0];
+      for (;;) {
+        const step = work.next();
+        if (step.done) return [step.value, slices, bytes];
+        expect(step.value).toBeGreaterThanOrEqual(0);
+        [slices, bytes] = [slices + 1, bytes + step.value];
+      }
+    }
+    let multiSlice = 0;
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          bodyText.map((t) => [t, false] as const),
+          ndjsonText.map((t) => [t, true] as const),
+        ),
+        fc.integer({ min: 1, max: 400 }),
+        ([text, isNdjson], sliceBytes) => {
+          const body = Buffer.from(text, 'utf8');
+          const [whole, sliced] = [new RouteBudget(2), new RouteBudget(2)];
+          const scanSteps = isNdjson ? scanFactLinesSteps : scanFactArraySteps;
+          const [scan, scanSlices, scanned] = drive(scanSteps(body, maxItems, sliceBytes));
+          const once = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
+          expect(scan === undefined).toBe(once === undefined);
+          if (!scan || !once) return;
+          // The turns are charged exactly the bytes each pass went over: the body, then its items.
+          expect(scanned).toBe(body.length);
+          const itemsBytes = scan.table[(scan.count - 1) * itemStride + 1]! - scan.table[0]!;
+          const [actual, validateSlices, validated] = drive(
+            encodeScannedFactsSteps(
+              scan,
+              { tenant, window, routes: sliced },
+              new RouteCache(sliced),
+              sliceBytes,
+            ),
+          );
+          expect(validated).toBe(itemsBytes);
+          const expected = encodeScannedFacts(once, { tenant, window, routes: whole }, new RouteCache(whole));
+          expect(actual.rejected).toEqual(expected.rejected);
+          expect(actual.frame.equals(expected.frame)).toBe(true);
+          expectSameRoutes(whole, sliced);
+          if (scanSlices > 1 && validateSlices > 1) multiSlice++;
+        },
+      ),
+      { numRuns: 600 },
+    );
+    expect(multiSlice).toBeGreaterThan(100);
   });
 
   it('never accepts a body JSON.parse refuses: bytes edited anywhere give the same answer or a decline', () => {

@@ -11,6 +11,7 @@
  * may only ever accept a body the generic path accepts, with the same meaning.
  */
 import { decodeClientUtf8 } from '../../domain/text-rule.js';
+import { runToEnd, type SlicedWork } from '../domain/fair-cpu-turns.js';
 
 /**
  * Nesting (below the item's own object) past which the scan declines the body. Well below minJsonDepthLimit
@@ -296,8 +297,28 @@ class Scanner {
     return this.parsed.length - 1;
   }
 
-  /** A JSON array of objects or one object, and nothing after it. */
-  body(): void {
+  /** Where the current slice started, and the bytes announced for it. */
+  private sliceStart = 0;
+  private announced = 0;
+
+  /**
+   * The next slice's announcement: at most `sliceBytes` of what is left, plus what the slice just run went past its
+   * own (a slice ends at an item's end), so the turns are charged the bytes scanned, exactly.
+   */
+  nextSlice(sliceBytes: number): number {
+    const owed = this.i - this.sliceStart - this.announced;
+    this.sliceStart = this.i;
+    this.announced = Math.min(sliceBytes, this.b.length - this.i);
+    return this.announced + owed;
+  }
+
+  /**
+   * A JSON array of objects or one object, and nothing after it; yields at the first item end past each
+   * `sliceBytes` of body (SlicedWork: the next slice's bytes, announced before it; the first is announced by
+   * scanWith).
+   */
+  *body(sliceBytes: number): SlicedWork<void> {
+    let sliceEnd = this.i + sliceBytes;
     const first = this.peek();
     if (first === 0x7b) this.item();
     else if (first === 0x5b) {
@@ -310,6 +331,10 @@ class Scanner {
         this.i++;
         if (next === 0x5d) break;
         if (next !== 0x2c) decline();
+        if (this.i >= sliceEnd) {
+          yield this.nextSlice(sliceBytes);
+          sliceEnd = this.i + sliceBytes;
+        }
       }
     } else decline();
     if (this.peek() !== -1) decline();
@@ -325,9 +350,14 @@ class Scanner {
    * NDJSON: one object per line, blank lines skipped. A line holding anything else (which the generic path
    * rejects on its own, as INVALID_JSON or NOT_AN_OBJECT) declines the body, as does an object spread over lines.
    */
-  lines(): void {
+  *lines(sliceBytes: number): SlicedWork<void> {
     const { b } = this;
+    let sliceEnd = this.i + sliceBytes;
     for (;;) {
+      if (this.i >= sliceEnd) {
+        yield this.nextSlice(sliceBytes);
+        sliceEnd = this.i + sliceBytes;
+      }
       this.skipLineSpace();
       if (this.i >= b.length) break;
       if (b[this.i] === 0x0a) {
@@ -346,31 +376,55 @@ class Scanner {
   }
 }
 
-function scanWith(
+function* scanWith(
   body: Buffer,
   maxItems: number,
-  read: (scanner: Scanner) => void,
-): FactArrayScan | undefined {
+  sliceBytes: number,
+  read: (scanner: Scanner) => SlicedWork<void>,
+): SlicedWork<FactArrayScan | undefined> {
   const scanner = new Scanner(body, maxItems);
+  yield scanner.nextSlice(sliceBytes);
   try {
-    read(scanner);
+    yield* read(scanner);
   } catch (error) {
     if (error instanceof Decline) return undefined;
     throw error;
   }
+  // The last slice's overshoot is paid before the scan is handed on (a slice that does nothing).
+  const owed = scanner.nextSlice(0);
+  if (owed > 0) yield owed;
   return { body, count: scanner.count, table: scanner.table, parsed: scanner.parsed };
 }
 
 /**
- * Scans a JSON fact batch body. Undefined when the body is not a JSON array of objects (or one object) this
- * pass can vouch for, or holds more than maxItems items: the caller then takes the JSON.parse path, which
- * answers exactly as before (including its 400 and 413 errors).
+ * Scans a JSON fact batch body in slices of about `sliceBytes` (each ends at an item's end; SlicedWork). Undefined
+ * when the body is not a JSON array of objects (or one object) this pass can vouch for, or holds more than
+ * maxItems items: the caller then takes the JSON.parse path, which answers exactly as before (including its 400 and
+ * 413 errors).
  */
-export function scanFactArray(body: Buffer, maxItems: number): FactArrayScan | undefined {
-  return scanWith(body, maxItems, (scanner) => scanner.body());
+export function scanFactArraySteps(
+  body: Buffer,
+  maxItems: number,
+  sliceBytes: number,
+): SlicedWork<FactArrayScan | undefined> {
+  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.body(sliceBytes));
 }
 
-/** Scans an NDJSON fact batch body; undefined (the generic path answers) on any line it cannot vouch for. */
+/** Scans an NDJSON fact batch body in slices; undefined (the generic path answers) on any line it cannot vouch for. */
+export function scanFactLinesSteps(
+  body: Buffer,
+  maxItems: number,
+  sliceBytes: number,
+): SlicedWork<FactArrayScan | undefined> {
+  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.lines(sliceBytes));
+}
+
+/** scanFactArraySteps in one go. */
+export function scanFactArray(body: Buffer, maxItems: number): FactArrayScan | undefined {
+  return runToEnd(scanFactArraySteps(body, maxItems, Infinity));
+}
+
+/** scanFactLinesSteps in one go. */
 export function scanFactLines(body: Buffer, maxItems: number): FactArrayScan | undefined {
-  return scanWith(body, maxItems, (scanner) => scanner.lines());
+  return runToEnd(scanFactLinesSteps(body, maxItems, Infinity));
 }

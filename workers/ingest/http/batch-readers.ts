@@ -12,21 +12,39 @@ import {
 } from '../domain/parse-batch-body.js';
 import { parseRequestFact, type FactContext, type ItemResult } from '../domain/parse-request-fact.js';
 import { validateBatch } from '../domain/validate-batch.js';
-import { encodeScannedFacts } from '../fast-facts/encode-scanned-facts.js';
+import { encodeScannedFactsSteps } from '../fast-facts/encode-scanned-facts.js';
 import type { RouteCache } from '../fast-facts/route-cache.js';
-import { scanFactArray, scanFactLines } from '../fast-facts/scan-fact-array.js';
+import { scanFactArraySteps, scanFactLinesSteps } from '../fast-facts/scan-fact-array.js';
+import { oneSlice, type SlicedWork } from '../domain/fair-cpu-turns.js';
 import { decodeProtobufBatch } from '../otlp/decode-protobuf-batch.js';
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 
 /** A batch read from its body: its item count (for the rate limit) and how to validate and encode it. */
 export interface PreparedBatch {
   items: number;
-  /** Validates every item (admitting routes) and encodes the WAL frame, dead letters included. */
-  validate(tenant: string, now: number): { frame: Buffer; accepted: number; rejected: ItemError[] };
+  /**
+   * Validates every item (admitting routes) and encodes the WAL frame, dead letters included; in slices of about
+   * `sliceBytes` of body where the reader can slice it (the byte-level fact path), else in one slice. Parsing and
+   * validation are each charged the body's bytes, so every batch costs its turns twice its body, sliced or not
+   * (docs/adr/0107). Drive it with runToEnd or FairCpuTurns.runSliced.
+   */
+  validate(
+    tenant: string,
+    now: number,
+    sliceBytes: number,
+  ): SlicedWork<{ frame: Buffer; accepted: number; rejected: ItemError[] }>;
 }
 
-/** Reads a batch body into a PreparedBatch; throws HttpError for a body that is not a batch at all. */
-export type BatchReader = (body: Buffer, isNdjson: boolean, maxItems: number) => PreparedBatch;
+/**
+ * Reads a batch body into a PreparedBatch, in slices of about `sliceBytes` where it can (SlicedWork); throws
+ * HttpError for a body that is not a batch at all.
+ */
+export type BatchReader = (
+  body: Buffer,
+  isNdjson: boolean,
+  maxItems: number,
+  sliceBytes: number,
+) => SlicedWork<PreparedBatch>;
 
 function parseBody(body: Buffer, isNdjson: boolean, maxItems: number, maxDepth: number): ParsedBatch {
   try {
@@ -41,20 +59,26 @@ function parseBody(body: Buffer, isNdjson: boolean, maxItems: number, maxDepth: 
 
 type ParserFor = (tenant: string, now: number) => (value: unknown, index: number) => ItemResult<RawRecord>;
 
-function preparedBatch(batch: ParsedBatch, parserFor: ParserFor): PreparedBatch {
+function preparedBatch(batch: ParsedBatch, parserFor: ParserFor, bytes: number): PreparedBatch {
   return {
     items: batch.items.length + batch.lineErrors.length,
-    validate(tenant, now) {
-      const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
-      return { frame: encodeWalFrame(records), accepted, rejected };
-    },
+    validate: (tenant, now) =>
+      oneSlice(bytes, () => {
+        const { records, accepted, rejected } = validateBatch(batch, tenant, now, parserFor(tenant, now));
+        return { frame: encodeWalFrame(records), accepted, rejected };
+      }),
   };
 }
 
-/** The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). */
+/**
+ * The generic path: JSON.parse, then an item parser made once per batch (tenant and clock fixed). Not sliced: the
+ * whole body is one slice (JSON.parse takes it whole).
+ */
 export function parsedBatchReader(parserFor: ParserFor, maxDepth: number): BatchReader {
   return (body, isNdjson, maxItems) =>
-    preparedBatch(parseBody(body, isNdjson, maxItems, maxDepth), parserFor);
+    oneSlice(body.length, () =>
+      preparedBatch(parseBody(body, isNdjson, maxItems, maxDepth), parserFor, body.length),
+    );
 }
 
 /**
@@ -67,14 +91,18 @@ export function protobufBatchReader(
   parserFor: ParserFor,
 ): BatchReader {
   return (body, _isNdjson, maxItems) =>
-    preparedBatch(decodeProtobufBatch(body, type(), field, maxItems), parserFor);
+    oneSlice(body.length, () =>
+      preparedBatch(decodeProtobufBatch(body, type(), field, maxItems), parserFor, body.length),
+    );
 }
 
 /**
  * Facts take the byte-level path (fast-facts/) when it can vouch for the body (a JSON array, one object, or
  * NDJSON): no object per item, and fact text copied from the body into the frame. Any other body takes the
  * generic path, with the same answers. The scan declines values nested deeper than scanNestingLimit, so the
- * generic path's depth check (maxDepth >= minJsonDepthLimit) sees every deeply nested body.
+ * generic path's depth check (maxDepth >= minJsonDepthLimit) sees every deeply nested body. The scan and the
+ * validation go in slices (docs/adr/0107); a body the scan declines part way is parsed whole, as one slice charged
+ * its whole size.
  */
 export function factBatchReader(
   contextFor: (tenant: string, now: number) => FactContext,
@@ -85,12 +113,14 @@ export function factBatchReader(
     const ctx = contextFor(tenant, now);
     return (v, i) => parseRequestFact(v, i, ctx);
   }, maxDepth);
-  return (body, isNdjson, maxItems) => {
-    const scan = isNdjson ? scanFactLines(body, maxItems) : scanFactArray(body, maxItems);
-    if (!scan) return generic(body, isNdjson, maxItems);
+  return function* (body, isNdjson, maxItems, sliceBytes) {
+    const scanSteps = isNdjson ? scanFactLinesSteps : scanFactArraySteps;
+    const scan = yield* scanSteps(body, maxItems, sliceBytes);
+    if (!scan) return yield* generic(body, isNdjson, maxItems, sliceBytes);
     return {
       items: scan.count,
-      validate: (tenant, now) => encodeScannedFacts(scan, contextFor(tenant, now), routeCache),
+      validate: (tenant, now, validateSlice) =>
+        encodeScannedFactsSteps(scan, contextFor(tenant, now), routeCache, validateSlice),
     };
   };
 }

@@ -397,7 +397,8 @@ describe('turns at the CPU between tenants (item 5: parsing in turns, docs/adr/0
     // The turns are given by hand: each call of a held callback is one turn, as setImmediate gives them.
     const held: (() => void)[] = [];
     const body = (id: string) => JSON.stringify([fact(id)]);
-    const cpuTurns = new FairCpuTurns(Buffer.byteLength(body('x0')) + 10, (run) => void held.push(run));
+    // A batch is charged twice its body (its parse, then its validation; docs/adr/0107): one fits a turn.
+    const cpuTurns = new FairCpuTurns(2 * Buffer.byteLength(body('x0')) + 10, (run) => void held.push(run));
     h = await startApp({ cpuTurns });
     const answered: string[] = [];
     const send = (id: string, key: string) =>
@@ -420,6 +421,39 @@ describe('turns at the CPU between tenants (item 5: parsing in turns, docs/adr/0
     // Every batch is durable, in the order the turns parsed them.
     const ids = (await walRecords(h)).map((r) => (r as { event_id: string }).event_id);
     expect(ids).toEqual(['x0', 'n1', 'x1', 'x2']);
+  });
+
+  it("parses a neighbour's batch between two slices of an abuser's large batch (docs/adr/0107)", async () => {
+    const held: (() => void)[] = [];
+    const cpuTurns = new FairCpuTurns(2048, (run) => void held.push(run));
+    h = await startApp({ cpuTurns });
+    const large = JSON.stringify(Array.from({ length: 80 }, (_, i) => fact(`x${i}`)));
+    const answered: string[] = [];
+    const abuser = post(h, large, 'acme-1').then(async (res) => {
+      answered.push(`abuser ${res.status} ${((await res.json()) as Answer).accepted}`);
+    });
+    await waitFor(() => cpuTurns.queued().batches === 1);
+    held.shift()!(); // the abuser's first turn: a few slices of its scan, far from the whole batch
+    expect(cpuTurns.queued().batches).toBe(1);
+    const neighbour = post(h, JSON.stringify([fact('n1')]), 'globex').then(async (res) => {
+      answered.push(`neighbour ${res.status} ${((await res.json()) as Answer).accepted}`);
+    });
+    await waitFor(() => cpuTurns.queued().tenants === 2);
+    held.shift()!(); // the abuser's second turn: the neighbour came in behind it
+    held.shift()!(); // the neighbour's turn: its batch whole
+    await neighbour;
+    expect(answered).toEqual(['neighbour 200 1']);
+    let abuserTurns = 2;
+    while (held.length > 0) {
+      held.shift()!();
+      abuserTurns++;
+    }
+    await abuser;
+    // 80 facts of ~190 bytes, charged twice (scan, validation), at 2 KiB a turn.
+    expect(abuserTurns).toBeGreaterThan(10);
+    expect(answered).toEqual(['neighbour 200 1', 'abuser 200 80']);
+    const ids = (await walRecords(h)).map((r) => (r as { event_id: string }).event_id);
+    expect(ids).toEqual(['n1', ...Array.from({ length: 80 }, (_, i) => `x${i}`)]);
   });
 
   it('answers a refusal found while parsing (item rate, malformed body) in its turn, with its error body', async () => {

@@ -30,13 +30,15 @@ import {
   type BatchReader,
 } from './batch-readers.js';
 import { readRequestBody } from './read-request-body.js';
-import { timed, waitEnd, waitStart, type StageTimings } from './stage-timings.js';
+import { timedSteps, waitEnd, waitStart, type StageTimings } from './stage-timings.js';
+import type { SlicedWork } from '../domain/fair-cpu-turns.js';
+import type { ItemError } from '../domain/item-error.js';
 import {
   admitBytes,
   admitBeforeRead,
   admitItems,
   admitTurn,
-  onCpuTurn,
+  onCpuTurnSliced,
   recordAccepted,
   type DiskUsage,
   type TenantRates,
@@ -111,31 +113,47 @@ async function readAndValidate(
   if (!body) throw new HttpError(400, 'MALFORMED_BODY', 'request body is required');
   if (declared === undefined) admitBytes(deps.rates, tenant, body.length);
   const queued = waitStart(timings);
-  return onCpuTurn(deps.cpuTurns, tenant, body.length, () => {
-    waitEnd(timings, tenant, 'cpuTurn', queued);
-    return parseAndAppend(deps, readers, req, tenant, body);
-  });
+  const sliceBytes = deps.cpuTurns?.sliceBytes ?? Infinity;
+  return onCpuTurnSliced(
+    deps.cpuTurns,
+    tenant,
+    parseAndAppend(deps, readers, req, tenant, body, sliceBytes, () =>
+      waitEnd(timings, tenant, 'cpuTurn', queued),
+    ),
+  );
 }
 
-/** The synchronous part of a batch, run in its tenant's turn at the CPU: parse, item rate, validate, WAL append. */
-function parseAndAppend(
+/**
+ * The synchronous part of a batch, run in its tenant's turns at the CPU, in slices of about `sliceBytes` of body
+ * (docs/adr/0107): parse, item rate, validate, WAL append. `started` is called as its first slice starts (benches).
+ */
+function* parseAndAppend(
   deps: IngestAppDeps,
   readers: BatchReaders,
   req: IncomingMessage,
   tenant: string,
   body: Buffer,
-) {
+  sliceBytes: number,
+  started: () => void,
+): SlicedWork<Validated> {
   const timings = deps.stageTimings;
   const contentType = (req.headers['content-type'] ?? '').toLowerCase();
   const isNdjson = contentType.startsWith('application/x-ndjson');
   const readBatch = contentType.startsWith('application/x-protobuf') ? readers.protobuf : readers.json;
-  const batch = timed(timings, tenant, 'parse', () =>
-    readBatch(body, isNdjson, deps.limits.maxItemsPerBatch),
+  const batch = yield* timedSteps(
+    timings,
+    tenant,
+    'parse',
+    readBatch(body, isNdjson, deps.limits.maxItemsPerBatch, sliceBytes),
+    started,
   );
   admitItems(deps.rates, tenant, batch.items);
   // Only counts and rejections outlive the append: the parsed batch can be collected while fsync runs.
-  const { frame, accepted, rejected } = timed(timings, tenant, 'validate', () =>
-    batch.validate(tenant, deps.now?.() ?? Date.now()),
+  const { frame, accepted, rejected } = yield* timedSteps(
+    timings,
+    tenant,
+    'validate',
+    batch.validate(tenant, deps.now?.() ?? Date.now(), sliceBytes),
   );
   let appended: Promise<void>;
   try {
@@ -146,6 +164,13 @@ function parseAndAppend(
   // Awaited by the caller right after the turn is given back; a failure is answered there (503).
   appended.catch(() => {});
   return { appended, accepted, rejected, bytes: body.length };
+}
+
+interface Validated {
+  appended: Promise<void>;
+  accepted: number;
+  rejected: ItemError[];
+  bytes: number;
 }
 
 /**
@@ -167,7 +192,7 @@ function buildBatchAcceptor(
     const waiting = waitStart(deps.stageTimings);
     const release = await admitTurn(deps.turns, tenant);
     waitEnd(deps.stageTimings, tenant, 'turn', waiting);
-    let validated: Awaited<ReturnType<typeof readAndValidate>>;
+    let validated: Validated;
     try {
       validated = await readAndValidate(deps, readers, req, tenant, declared);
     } finally {

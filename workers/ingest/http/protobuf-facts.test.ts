@@ -5,6 +5,7 @@ import { protoSchemas } from '../otlp/proto-schemas.js';
 import { parseRequestFact } from '../domain/parse-request-fact.js';
 import { startIngestAppHarness } from '../testing/ingest-app-harness.js';
 import { factBatchReader, protobufBatchReader } from './batch-readers.js';
+import { runToEnd } from '../domain/fair-cpu-turns.js';
 
 const now = Date.parse('2026-11-23T12:00:00Z');
 
@@ -59,17 +60,26 @@ describe('protobuf facts (gravix.v1.RequestFactBatch)', () => {
           routes: new RouteBudget(50),
         });
         const jsonCtx = ctx();
-        const json = factBatchReader(() => jsonCtx, new RouteCache(jsonCtx.routes), 32)(
-          Buffer.from(JSON.stringify(sendable)),
-          false,
-          100,
-        ).validate('acme', now);
+        const json = runToEnd(
+          runToEnd(
+            factBatchReader(() => jsonCtx, new RouteCache(jsonCtx.routes), 32)(
+              Buffer.from(JSON.stringify(sendable)),
+              false,
+              100,
+              Infinity,
+            ),
+          ).validate('acme', now, Infinity),
+        );
         const protoCtx = ctx();
-        const proto = protobufBatchReader(
-          () => protoSchemas().requestFactBatch,
-          'facts',
-          () => (v, i) => parseRequestFact(v, i, protoCtx),
-        )(toProtobuf(sendable), false, 100).validate('acme', now);
+        const proto = runToEnd(
+          runToEnd(
+            protobufBatchReader(
+              () => protoSchemas().requestFactBatch,
+              'facts',
+              () => (v, i) => parseRequestFact(v, i, protoCtx),
+            )(toProtobuf(sendable), false, 100, Infinity),
+          ).validate('acme', now, Infinity),
+        );
         expect(proto.rejected).toEqual(json.rejected);
         expect(proto.accepted).toBe(json.accepted);
         expect(proto.frame.equals(json.frame)).toBe(true);

@@ -1,5 +1,6 @@
 import { cpus } from 'node:os';
-import { StageTimings, timed, waitEnd, waitStart } from './stage-timings.js';
+import { runToEnd, type SlicedWork } from '../domain/fair-cpu-turns.js';
+import { StageTimings, timed, timedSteps, waitEnd, waitStart } from './stage-timings.js';
 
 describe('StageTimings (benches only)', () => {
   it('charges synchronous stages with loop and CPU time, and waits with loop time only, per tenant', () => {
@@ -41,5 +42,31 @@ describe('StageTimings (benches only)', () => {
     expect(timed(undefined, 't', 'parse', () => 7)).toBe(7);
     expect(waitStart(undefined)).toBeUndefined();
     expect(() => waitEnd(undefined, 't', 'read', undefined)).not.toThrow();
+  });
+
+  it('measures sliced work slice by slice, reporting the longest, and calls firstSlice once as the work starts', () => {
+    const timings = new StageTimings();
+    const spin = (ms: number) => {
+      const until = process.hrtime.bigint() + BigInt(ms * 1e6);
+      while (process.hrtime.bigint() < until);
+    };
+    function* work(): SlicedWork<string> {
+      for (const ms of [2, 30, 2]) {
+        yield 100;
+        spin(ms);
+      }
+      return 'done';
+    }
+    let started = 0;
+    const steps = timedSteps(timings, 'abuser', 'validate', work(), () => started++);
+    expect(steps.next()).toEqual({ done: false, value: 100 });
+    expect(started).toBe(0);
+    expect(runToEnd(steps)).toBe('done');
+    expect(started).toBe(1);
+    const validate = timings.report()['abuser']?.validate;
+    expect(validate?.count).toBe(3);
+    expect(validate?.maxLoopMs).toBeGreaterThanOrEqual(30);
+    expect(validate?.loopMs).toBeGreaterThanOrEqual(34);
+    expect(runToEnd(timedSteps(undefined, 't', 'parse', work()))).toBe('done');
   });
 });

@@ -5,11 +5,13 @@
  *
  * `loopMs` is the wall time of a synchronous stage on the event loop, which is what a neighbour's request waits
  * behind (on a loaded machine it includes time the thread was not scheduled); `cpuMs` is the process's CPU time
- * over the same span (getrusage: other threads too, e.g. the segment packer). The waits (`turn`: for one of the
+ * over the same span (getrusage: other threads too, e.g. the segment packer); a sliced stage (docs/adr/0107) is
+ * measured per slice, its `count` the slices and `max*` the longest one. The waits (`turn`: for one of the
  * tenant's turns, `read`: the body arriving, `cpuTurn`: the read body waiting for its tenant's turn at the CPU,
  * `append`: the group commit) are wall time only.
  */
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
+import type { SlicedWork } from '../domain/fair-cpu-turns.js';
 
 export type IngestStage = 'turn' | 'read' | 'cpuTurn' | 'parse' | 'validate' | 'append';
 
@@ -19,11 +21,19 @@ interface StageTotals {
   count: number;
   loopNs: bigint;
   cpuUs: number;
+  /** The longest single span: for sliced stages, what one slice held the event loop for. */
+  maxLoopNs: bigint;
+  maxCpuUs: number;
 }
 
 export type StageReport = Record<
   string,
-  Partial<Record<IngestStage, { count: number; loopMs: number; cpuMs?: number }>>
+  Partial<
+    Record<
+      IngestStage,
+      { count: number; loopMs: number; cpuMs?: number; maxLoopMs?: number; maxCpuMs?: number }
+    >
+  >
 >;
 
 export class StageTimings {
@@ -75,7 +85,11 @@ export class StageTimings {
         entry[stage] = {
           count: t.count,
           loopMs: Math.round(Number(t.loopNs) / 1e6),
-          ...(syncStages.has(stage) && { cpuMs: Math.round(t.cpuUs / 1000) }),
+          ...(syncStages.has(stage) && {
+            cpuMs: Math.round(t.cpuUs / 1000),
+            maxLoopMs: Number((Number(t.maxLoopNs) / 1e6).toFixed(2)),
+            maxCpuMs: Number((t.maxCpuUs / 1000).toFixed(2)),
+          }),
         };
       }
       report[tenant] = entry;
@@ -86,10 +100,12 @@ export class StageTimings {
   private add(tenant: string, stage: IngestStage, ns: bigint, cpuUs: number): void {
     let stages = this.totals.get(tenant);
     if (!stages) this.totals.set(tenant, (stages = new Map()));
-    const t = stages.get(stage) ?? { count: 0, loopNs: 0n, cpuUs: 0 };
+    const t = stages.get(stage) ?? { count: 0, loopNs: 0n, cpuUs: 0, maxLoopNs: 0n, maxCpuUs: 0 };
     t.count += 1;
     t.loopNs += ns;
     t.cpuUs += cpuUs;
+    if (ns > t.maxLoopNs) t.maxLoopNs = ns;
+    if (cpuUs > t.maxCpuUs) t.maxCpuUs = cpuUs;
     stages.set(stage, t);
   }
 }
@@ -102,6 +118,29 @@ export function timed<T>(
   run: () => T,
 ): T {
   return timings ? timings.measure(tenant, stage, run) : run();
+}
+
+/**
+ * Sliced work (SlicedWork) with each slice measured when the timings are on; `firstSlice` is called as the first
+ * slice starts (after the announcement, which does no work), so a wait for the turn can end there.
+ */
+export function* timedSteps<T>(
+  timings: StageTimings | undefined,
+  tenant: string,
+  stage: IngestStage,
+  steps: SlicedWork<T>,
+  firstSlice?: () => void,
+): SlicedWork<T> {
+  if (!timings) return yield* steps;
+  const announced = steps.next();
+  if (announced.done) return announced.value;
+  yield announced.value;
+  firstSlice?.();
+  for (;;) {
+    const step = timings.measure(tenant, stage, () => steps.next());
+    if (step.done) return step.value;
+    yield step.value;
+  }
 }
 
 /** A wait's start, when the timings are on. */

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { HttpError } from '../../shared/http/http-error.js';
 import type { RateLimiter } from '../domain/rate-limiter.js';
 import type { ReleaseTurn, TenantTurns } from '../domain/tenant-turns.js';
-import type { FairCpuTurns } from '../domain/fair-cpu-turns.js';
+import { runToEnd, type FairCpuTurns, type SlicedWork } from '../domain/fair-cpu-turns.js';
 import type { QuotaDecision, TenantQuotaLedger } from '../domain/tenant-quota-ledger.js';
 
 /**
@@ -148,4 +148,16 @@ export async function onCpuTurn<T>(
   work: () => T,
 ): Promise<T> {
   return turns ? turns.run(tenant, bytes, work) : work();
+}
+
+/**
+ * Runs sliced work (a batch's parse and validation, docs/adr/0107) in the tenant's turns at the CPU, slice by
+ * slice; without turns at once, whole.
+ */
+export async function onCpuTurnSliced<T>(
+  turns: FairCpuTurns | undefined,
+  tenant: string,
+  work: SlicedWork<T>,
+): Promise<T> {
+  return turns ? turns.runSliced(tenant, work) : runToEnd(work);
 }
