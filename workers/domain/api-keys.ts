@@ -52,6 +52,16 @@ export function parseApiKeys(text: string): ApiKeyEntry[] {
   return result.data.keys.map((k) => ({ ...k, id: `file:${k.name}` }));
 }
 
+/**
+ * The id a key's uses are recorded under. A managed key's id is unique across tenants; a file key's (`file:<name>`)
+ * is unique only within its tenant, so its uses are kept under the tenant too: two tenants' file keys of one name
+ * must not show each other's "last used".
+ */
+export function keyUsageId(entry: Pick<ApiKeyEntry, 'id' | 'name' | 'tenant'>): string {
+  const id = entry.id ?? `file:${entry.name}`;
+  return id.startsWith('file:') ? `file:${JSON.stringify([entry.tenant, entry.name])}` : id;
+}
+
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }

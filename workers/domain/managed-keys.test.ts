@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { keyUsageId } from './api-keys.js';
 import {
   KeyNameTakenError,
   KeyNotActiveError,
@@ -247,7 +248,13 @@ describe('managed keys', () => {
       },
       { name: 'bare', tenant: 'dev', sha256: 'c'.repeat(64), scopes: ['query'] as const },
     ].map((e) => ({ ...e, scopes: [...e.scopes] }));
-    const listed = listFileKeys(entries, 'dev', new Map([['file:dev', 1234]]));
+    const usage = new Map([
+      [keyUsageId({ name: 'dev', tenant: 'dev' }), 1234],
+      // Another tenant's file key of the same name: its use is not this one's.
+      [keyUsageId({ name: 'bare', tenant: 'globex' }), 999],
+    ]);
+    expect(keyUsageId({ id: 'gk_1', name: 'n', tenant: 't' })).toBe('gk_1');
+    const listed = listFileKeys(entries, 'dev', usage);
     expect(listed).toEqual([
       { id: 'file:dev', name: 'dev', scopes: ['ingest', 'admin'], source: 'file', lastUsedAt: 1234 },
       { id: 'file:bare', name: 'bare', scopes: ['query'], source: 'file', lastUsedAt: null },

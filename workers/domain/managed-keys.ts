@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { credentialScopes, type CredentialScope } from './access-scopes.js';
-import type { ApiKeyEntry } from './api-keys.js';
+import { keyUsageId, type ApiKeyEntry } from './api-keys.js';
 import { tenantIdPattern } from './raw-record.js';
 
 /**
@@ -260,6 +260,12 @@ export function listFileKeys(
     .filter((e) => e.tenant === tenant)
     .map((e) => {
       const id = e.id ?? `file:${e.name}`;
-      return { id, name: e.name, scopes: [...e.scopes], source: 'file', lastUsedAt: usage.get(id) ?? null };
+      return {
+        id,
+        name: e.name,
+        scopes: [...e.scopes],
+        source: 'file',
+        lastUsedAt: usage.get(keyUsageId(e)) ?? null,
+      };
     });
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { grants, type CredentialScope, type Role, type RouteScope } from '../../domain/access-scopes.js';
+import { keyUsageId } from '../../domain/api-keys.js';
 import type { KeyAccess } from '../../domain/key-ring.js';
 import { csrfHeader, safeMethods, type Session } from '../../domain/session.js';
 import { HttpError } from './http-error.js';
@@ -106,7 +107,7 @@ export function resolveCredential(
       `the API key '${entry.name}' (scopes ${entry.scopes.join(', ')}) may not call this route: it needs '${needed}'`,
     );
   }
-  keys.used?.(keyId, now);
+  keys.used?.(keyUsageId(entry), now);
   return { tenant: entry.tenant, actor: `key:${entry.name}`, keyId, scopes: entry.scopes };
 }
 
