@@ -7,6 +7,7 @@ import { builtCli } from '../../testbin/harness/built-cli.js';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
 import { hashApiKey } from '../domain/api-keys.js';
+import { postProbeFact } from './testing/post-probe-fact.js';
 
 const run = promisify(execFile);
 const rootKey = 'root-admin-secret';
@@ -40,20 +41,7 @@ async function loadgen(key: string, seconds: number): Promise<number> {
   }
 }
 
-const post = (key: string) =>
-  fetch(`${ingestUrl}/api/v1/facts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      event_id: `probe-${Math.random()}`,
-      timestamp: Date.now(),
-      service: 'probe',
-      method: 'GET',
-      path: '/',
-      status_code: 200,
-      latency_ms: 1,
-    }),
-  });
+const post = (key: string) => postProbeFact(ingestUrl, key);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,6 +6,7 @@ import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-pr
 import { projectedSecret, type ProjectedSecret } from '../../testbin/harness/projected-secret.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { hashApiKey } from '../domain/api-keys.js';
+import { postProbeFact } from './testing/post-probe-fact.js';
 
 const reloadMs = 500;
 let secret: ProjectedSecret;
@@ -22,20 +23,7 @@ const keysFile = (ingestSecret: string, adminSecret: string) =>
     ],
   });
 
-const postFact = (key: string) =>
-  fetch(`${urls.ingest}/api/v1/facts`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      event_id: `probe-${Math.random()}`,
-      timestamp: Date.now(),
-      service: 'probe',
-      method: 'GET',
-      path: '/',
-      status_code: 200,
-      latency_ms: 1,
-    }),
-  }).then((r) => r.status);
+const postFact = (key: string) => postProbeFact(urls.ingest, key).then((r) => r.status);
 
 const listKeys = (key: string) =>
   fetch(`${urls.query}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
