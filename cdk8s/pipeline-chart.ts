@@ -61,7 +61,7 @@ export class GravixPipelineChart extends Chart {
     const config = buildPipelineConfig(pipeline);
     const secretData = buildGeneratedSecretData(pipeline, props.generate);
     const secretsHash = props.secretsHash ?? hashConfig(secretData);
-    // Workers read their keys once at start: the Secrets' hash rolls them as a config change does.
+    // Workers read their credentials once at start (the API keys file excepted): the Secrets' hash rolls them.
     const workerHash = hashConfig(config, secretsHash);
     new KubeConfigMap(this, 'config', {
       metadata: childMetadata(pipeline, 'config', configMapName(pipeline)),

@@ -53,8 +53,9 @@ export function buildGeneratedSecretData(
 /**
  * Secrets Gravix generates for itself. They carry the create-only annotation: the operator creates each
  * one only if absent and never applies it again, so a re-synthesis (with new random values) changes nothing.
- * The pods that read them carry a hash of their live values (SECRETS_HASH_ANNOTATION): workers read keys once at
- * start, so a deleted Secret that the operator generates anew rolls them.
+ * The pods that read them carry a hash of their live values (SECRETS_HASH_ANNOTATION): workers read the storage
+ * credentials once at start (only the API keys file is re-read, docs/adr/0112), so a deleted Secret that the
+ * operator generates anew rolls them.
  */
 export class GeneratedSecrets extends Construct {
   constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline; data: GeneratedSecretData }) {
