@@ -7,6 +7,7 @@ import { builtCli } from '../../testbin/harness/built-cli.js';
 import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
 import { hashApiKey } from '../domain/api-keys.js';
+import { keysServersEnv, keysServersPorts } from './testing/keys-servers-env.js';
 import { postProbeFact } from './testing/post-probe-fact.js';
 
 const run = promisify(execFile);
@@ -57,20 +58,10 @@ beforeAll(async () => {
       ],
     }),
   );
-  const [ingestPort, queryPort, m1, m2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  ingestUrl = `http://127.0.0.1:${ingestPort}`;
-  queryUrl = `http://127.0.0.1:${queryPort}`;
-  const env = {
-    GRAVIX_DATA_DIR: dir,
-    GRAVIX_API_KEYS_FILE: keysFile,
-    GRAVIX_INGEST_HOST: '127.0.0.1',
-    GRAVIX_QUERY_HOST: '127.0.0.1',
-    GRAVIX_INGEST_PORT: String(ingestPort),
-    GRAVIX_QUERY_PORT: String(queryPort),
-    GRAVIX_INGEST_METRICS_PORT: String(m1),
-    GRAVIX_QUERY_METRICS_PORT: String(m2),
-    GRAVIX_KEYS_RELOAD_MS: '300',
-  };
+  const ports = await keysServersPorts();
+  ingestUrl = `http://127.0.0.1:${ports.ingest}`;
+  queryUrl = `http://127.0.0.1:${ports.query}`;
+  const env = keysServersEnv({ dataDir: dir, keysFile, ports, reloadMs: 300 });
   processes.push(await startGravix('ingest', env, `${ingestUrl}/ready`));
   processes.push(await startGravix('query', env, `${queryUrl}/ready`));
 }, 180_000);

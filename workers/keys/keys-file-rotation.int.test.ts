@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../testbin/harness/free-port.js';
 import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
 import { projectedSecret, type ProjectedSecret } from '../../testbin/harness/projected-secret.js';
 import { waitUntil } from '../../testbin/harness/wait-until.js';
 import { hashApiKey } from '../domain/api-keys.js';
+import { keysServersEnv, keysServersPorts } from './testing/keys-servers-env.js';
 import { postProbeFact } from './testing/post-probe-fact.js';
 
 const reloadMs = 500;
@@ -54,24 +54,14 @@ const keysFileHealth = async () => ({
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'gx-keys-file-'));
   secret = projectedSecret(mkdtempSync(join(dir, 'secret-')), 'keys.json', keysFile('ingest-1', 'admin-1'));
-  const [ingestPort, queryPort, m1, m2] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const ports = await keysServersPorts();
   Object.assign(urls, {
-    ingest: `http://127.0.0.1:${ingestPort}`,
-    query: `http://127.0.0.1:${queryPort}`,
-    ingestMetrics: `http://127.0.0.1:${m1}`,
-    queryMetrics: `http://127.0.0.1:${m2}`,
+    ingest: `http://127.0.0.1:${ports.ingest}`,
+    query: `http://127.0.0.1:${ports.query}`,
+    ingestMetrics: `http://127.0.0.1:${ports.ingestMetrics}`,
+    queryMetrics: `http://127.0.0.1:${ports.queryMetrics}`,
   });
-  const env = {
-    GRAVIX_DATA_DIR: dir,
-    GRAVIX_API_KEYS_FILE: secret.path,
-    GRAVIX_INGEST_HOST: '127.0.0.1',
-    GRAVIX_QUERY_HOST: '127.0.0.1',
-    GRAVIX_INGEST_PORT: String(ingestPort),
-    GRAVIX_QUERY_PORT: String(queryPort),
-    GRAVIX_INGEST_METRICS_PORT: String(m1),
-    GRAVIX_QUERY_METRICS_PORT: String(m2),
-    GRAVIX_KEYS_RELOAD_MS: String(reloadMs),
-  };
+  const env = keysServersEnv({ dataDir: dir, keysFile: secret.path, ports, reloadMs });
   ingest = await startGravix('ingest', env, `${urls.ingest}/ready`);
   query = await startGravix('query', env, `${urls.query}/ready`);
 }, 300_000);
