@@ -53,6 +53,10 @@ describe('gravix dev --demo --history', () => {
     expect(parseDevArgs(['--demo', '--history', '8d'])).toEqual({ demo: true, historyMs: 8 * 86_400_000 });
     expect(parseDevArgs(['--history', '90m', '--demo'])).toEqual({ demo: true, historyMs: 90 * 60_000 });
     expect(parseDevArgs(['--demo'])).toEqual({ demo: true, historyMs: undefined });
+    expect(parseDevArgs(['--alerts', 'rules.yaml', '--tenants', 't.yaml'])).toEqual({
+      demo: false,
+      historyMs: undefined,
+    });
   });
 
   it.each([
@@ -75,6 +79,10 @@ describe('gravix dev --demo --history', () => {
     [
       ['--history', '8d'],
       'invalid gravix dev configuration: --history="8d": needs --demo (it back-dates the demo traffic)',
+    ],
+    [
+      ['--demo', '--ingest-port', '0'],
+      'invalid gravix dev configuration: "--ingest-port": not an argument of gravix dev (it takes --demo, --history D, --alerts FILE, --tenants FILE; see gravix dev --help)',
     ],
   ])('refuses %j', (argv, message) => {
     expect(() => parseDevArgs(argv)).toThrow(

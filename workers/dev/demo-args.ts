@@ -13,6 +13,7 @@ export interface DevArgs {
 
 /** Reads --demo and --history D (`90m`, `36h`, `8d`); a bad value is a ConfigError naming it and the rule. */
 export function parseDevArgs(argv: readonly string[]): DevArgs {
+  refuseUnknownArgs(argv);
   const demo = argv.includes('--demo');
   const at = argv.indexOf('--history');
   if (at === -1) return { demo, historyMs: undefined };
@@ -27,4 +28,21 @@ export function parseDevArgs(argv: readonly string[]): DevArgs {
   if (historyMs > maxHistoryMs) throw problem('must be at most 30d (the embedded metrics retention)');
   if (!demo) throw problem('needs --demo (it back-dates the demo traffic)');
   return { demo, historyMs };
+}
+
+const valueFlags = new Set(['--history', '--alerts', '--tenants']);
+
+/** A mistyped or unsupported flag (`--ingest-port 0`) is refused, not silently ignored while the defaults start. */
+function refuseUnknownArgs(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (valueFlags.has(arg)) i += 1;
+    else if (arg !== '--demo')
+      throw new ConfigError(
+        [
+          `${JSON.stringify(arg)}: not an argument of gravix dev (it takes --demo, --history D, --alerts FILE, --tenants FILE; see gravix dev --help)`,
+        ],
+        { subject: 'gravix dev' },
+      );
+  }
 }
