@@ -94,7 +94,8 @@ describe('admin page keys (Chromium against the real query server)', () => {
     const answer = (await d.call('GET', '/api/v1/keys', { key: ADMIN_KEY })).body as KeysAnswer;
     expect(fileRows.map((r) => r.file)).toEqual(answer.fileKeys.map((k) => k.id));
     expect(await page.textContent('#file-keys-note')).toContain(
-      'cannot be rotated or revoked here. To rotate one, add the new key’s SHA-256 to that file as another entry',
+      'cannot be rotated or revoked here. To rotate one, put the new key’s SHA-256 in its entry in that file and ' +
+        'move the old one under previous with a notAfter (both work until then, as one key)',
     );
 
     // A key made on the page is managed: it gets the buttons, the file keys still have none.

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { credentialScopes, type CredentialScope } from './access-scopes.js';
+import { fileRingEntries, keysFileProblems } from './keys-file-entries.js';
 import { tenantIdPattern } from './raw-record.js';
+import { parseRfc3339 } from './rfc3339.js';
 
 export type ApiKeyScope = CredentialScope;
 
@@ -17,11 +19,24 @@ export interface ApiKeyEntry {
   expiresAt?: number;
   /** ms since epoch; set by revoke, refused from then on. */
   revokedAt?: number;
+  /** A file key's digest from before a rotation by file (its `previous`): the same key, not listed again. */
+  predecessor?: true;
 }
 
 export class InvalidApiKeysFileError extends Error {
   readonly code = 'INVALID_API_KEYS_FILE';
 }
+
+const digest = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters');
+/** A time of the file (written by people and GitOps tools): RFC 3339, read as ms since epoch. */
+const fileTime = z.string().transform((text, ctx) => {
+  const ms = parseRfc3339(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `must be an RFC 3339 time, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const apiKeysSchema = z.object({
   keys: z
@@ -29,8 +44,14 @@ const apiKeysSchema = z.object({
       z.object({
         name: z.string().min(1).max(64),
         tenant: z.string().regex(tenantIdPattern, `must match ${tenantIdPattern.source}`),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+        sha256: digest,
         scopes: z.array(z.enum(credentialScopes)).min(1).default(['ingest', 'query']),
+        notAfter: fileTime.optional(),
+        // A rotation by file (docs/adr/0121): the old digests stay accepted until their notAfter.
+        previous: z
+          .array(z.strictObject({ sha256: digest, notAfter: fileTime }))
+          .max(8)
+          .default([]),
       }),
     )
     .min(1),
@@ -45,11 +66,14 @@ export function parseApiKeys(text: string): ApiKeyEntry[] {
     throw new InvalidApiKeysFileError(`API keys file is not JSON: ${(error as Error).message}`);
   }
   const result = apiKeysSchema.safeParse(doc);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new InvalidApiKeysFileError(`API keys file is invalid: ${problems.join('; ')}`);
+  const problems = result.success
+    ? keysFileProblems(result.data.keys)
+    : result.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  if (!result.success || problems.length > 0) {
+    const text = problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    throw new InvalidApiKeysFileError(`API keys file is invalid: ${text}`);
   }
-  return result.data.keys.map((k) => ({ ...k, id: `file:${k.name}` }));
+  return fileRingEntries(result.data.keys);
 }
 
 /**

@@ -257,7 +257,7 @@ export function listFileKeys(
   usage: ReadonlyMap<string, number>,
 ): FileKeyView[] {
   return entries
-    .filter((e) => e.tenant === tenant)
+    .filter((e) => e.tenant === tenant && !e.predecessor)
     .map((e) => {
       const id = e.id ?? `file:${e.name}`;
       return {

@@ -56,7 +56,10 @@ describe('buildKeysTable', () => {
     expect(row).toContain('2026-01-02 03:04:05');
     expect(row).not.toContain('<button');
     expect(html.indexOf('data-key="gk_')).toBeLessThan(html.indexOf('data-file-key'));
-    expect(html).toContain('cannot be rotated or revoked here. To rotate one, add the new key’s SHA-256');
+    expect(html).toContain(
+      'cannot be rotated or revoked here. To rotate one, put the new key’s SHA-256 in its entry in that file and ' +
+        'move the old one under <code>previous</code> with a <code>notAfter</code>',
+    );
     // No value column can hold a secret or a digest: the table has none (the note below names the Secret).
     expect(html.split('<p id="file-keys-note"')[0]).not.toMatch(/secret|sha256/i);
   });

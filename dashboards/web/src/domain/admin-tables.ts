@@ -32,8 +32,9 @@ function fileKeyRow(k: FileKeyView): string {
 const fileKeysNote =
   '<p id="file-keys-note" class="muted">File keys come from the keys file (<code>GRAVIX_API_KEYS_FILE</code>: on ' +
   'Kubernetes the <code>&lt;pipeline&gt;-api-keys</code> Secret, in <code>gravix dev</code> ' +
-  '<code>.gravix-data/api-keys.json</code>) and cannot be rotated or revoked here. To rotate one, add the new ' +
-  'key’s SHA-256 to that file as another entry, move its clients, then remove the old entry: every server ' +
+  '<code>.gravix-data/api-keys.json</code>) and cannot be rotated or revoked here. To rotate one, put the new ' +
+  'key’s SHA-256 in its entry in that file and move the old one under <code>previous</code> with a ' +
+  '<code>notAfter</code> (both work until then, as one key): every server ' +
   're-reads the file within seconds of it changing (on Kubernetes after the kubelet’s next sync, about a ' +
   'minute).</p>';
 
