@@ -61,7 +61,7 @@ GRAVIX_MAX_ITEMS_PER_BATCH, GRAVIX_RATE_PER_SECOND, GRAVIX_RATE_BURST, GRAVIX_DI
     help: `usage: gravix rollup [--once | --backfill --from T --to T | --derive-missing] [--force] [--include-open]
 
 Rolls raw segments up into the minute, hour, day and service metrics tables. Without a mode it loops (a pass every
-GRAVIX_ROLLUP_INTERVAL_MS) and serves /metrics; exit code 1 when a partition failed (--once, --backfill).
+GRAVIX_ROLLUP_INTERVAL_SECONDS, 60) and serves /metrics; exit code 1 when a partition failed (--once, --backfill).
 
 options:
   --once            one pass over every closed hour, then exit

@@ -105,8 +105,22 @@ describe('parseRange (properties)', () => {
       new QueryParamError('from', `from must be before to (from=${t0 + minute}, to=${t0})`),
     );
     expect(() => parseRange({ from: String(t0 - 91 * day), to: String(t0) }, t0)).toThrow(
-      new QueryParamError('from', 'the range may span at most 90 days, got 91 days'),
+      new QueryParamError(
+        'from',
+        `the range may span at most 90 days (129600 minutes), got 131040 minutes (from=${t0 - 91 * day}, to=${t0} once rounded to whole minutes)`,
+      ),
     );
+  });
+
+  it('says by how much a range 1 ms past 90 days is too long, once rounded to whole minutes', () => {
+    // 0..90 days + 1 ms is ceiled to 90 days + 1 minute; the message said "at most 90 days, got 90 days".
+    expect(() => parseRange({ from: '0', to: String(90 * day + 1) }, t0)).toThrow(
+      new QueryParamError(
+        'from',
+        `the range may span at most 90 days (129600 minutes), got 129601 minutes (from=0, to=${90 * day + minute} once rounded to whole minutes)`,
+      ),
+    );
+    expect(parseRange({ from: '0', to: String(90 * day) }, t0)).toEqual({ from: 0, to: 90 * day });
   });
 
   it('refuses a parameter given twice, naming it', () => {

@@ -63,9 +63,12 @@ export function parseRange(params: Params, now: number, defaultSpanMs = 3_600_00
   if (askedFrom >= askedTo)
     throw new QueryParamError('from', `from must be before to (from=${askedFrom}, to=${askedTo})`);
   if (to - from > maxRangeMs) {
+    // In minutes, the unit the range was rounded to: a rounded day count said "at most 90 days, got 90 days"
+    // for a range 1 ms (one rounded minute) too long.
     throw new QueryParamError(
       'from',
-      `the range may span at most 90 days, got ${Math.round((to - from) / 86_400_000)} days`,
+      `the range may span at most 90 days (${maxRangeMs / minute} minutes), got ${(to - from) / minute} minutes ` +
+        `(from=${from}, to=${to} once rounded to whole minutes)`,
     );
   }
   return { from, to };
