@@ -31,8 +31,13 @@ export interface MinioServer {
   stop(): Promise<void>;
 }
 
+export interface MinioOptions {
+  /** Aborting stops the server while it starts (a bench interrupted during start-up) and rejects. */
+  signal?: AbortSignal;
+}
+
 /** Starts a real single-drive MinIO server on a free loopback port. */
-export async function startMinio(): Promise<MinioServer> {
+export async function startMinio(options: MinioOptions = {}): Promise<MinioServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gravix-minio-'));
   const [port, consolePort] = [await freePort(), await freePort()];
   const endpoint = `http://127.0.0.1:${port}`;
@@ -50,17 +55,28 @@ export async function startMinio(): Promise<MinioServer> {
       MINIO_CI_CD: '1',
     },
   });
-  const start = async () => {
+  const start = async (signal?: AbortSignal) => {
     proc.start();
-    await waitUntil(
-      async () => {
-        proc.assertRunning();
-        return (await fetch(`${endpoint}/minio/health/ready`)).ok;
-      },
-      { what: 'minio /minio/health/ready', timeoutMs: 60_000 },
-    );
+    try {
+      await waitUntil(
+        async () => {
+          proc.assertRunning();
+          return (await fetch(`${endpoint}/minio/health/ready`)).ok;
+        },
+        { what: 'minio /minio/health/ready', timeoutMs: 60_000, signal },
+      );
+    } catch (error) {
+      // A start that fails or is aborted must not leave the server running.
+      await proc.stop();
+      throw error;
+    }
   };
-  await start();
+  try {
+    await start(options.signal);
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     endpoint,
     accessKey,
@@ -95,7 +111,7 @@ export async function startMinio(): Promise<MinioServer> {
       secretAccessKey: secretKey,
     }),
     pause: () => proc.stop(),
-    start,
+    start: () => start(),
     async stop() {
       await proc.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -30,6 +30,8 @@ export interface TrinoOptions {
   metastoreBucket: string;
   /** Default 'fast-start' (tests); benches pass 'production'. */
   jit?: TrinoJit;
+  /** Aborting stops the server while it starts (a bench interrupted during start-up) and rejects. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -97,49 +99,56 @@ export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
   });
   proc.start();
   const url = `http://127.0.0.1:${port}`;
-  await waitUntil(
-    async () => {
-      proc.assertRunning();
-      const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
-      return info.starting === false;
-    },
-    // 240 s was not enough twice on 2026-12-02 at load 35-45 (three other Trinos starting on the 2 cores).
-    { what: 'trino /v1/info starting=false', timeoutMs: 480_000, intervalMs: 1000 },
-  );
-  // "Started" is not "schedulable": until the node announces itself, scans fail with "No nodes available".
-  const client = Trino.create({ server: url, auth: new BasicAuth('gravix-harness') });
-  await waitUntil(
-    async () => {
-      proc.assertRunning();
-      for await (const result of await client.query(
-        "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'",
-      )) {
-        if (result.error) return false;
-        if (Number(result.data?.[0]?.[0] ?? 0) > 0) return true;
-      }
-      return false;
-    },
-    { what: 'an active Trino worker node', timeoutMs: 120_000, intervalMs: 500 },
-  );
-  // The hive catalog loaded: its information_schema answers.
-  await waitUntil(
-    async () => {
-      proc.assertRunning();
-      for await (const result of await client.query(
-        'SELECT count(*) FROM hive.information_schema.schemata',
-      )) {
-        if (result.error) return false;
-        if (result.data) return true;
-      }
-      return false;
-    },
-    { what: 'the hive catalog loaded', timeoutMs: 120_000, intervalMs: 500 },
-  );
-  // Neither gate proves a hive scan can be placed: system and information_schema splits run on the coordinator
-  // without the per-catalog node map, which Trino's node manager rebuilds every 5 s, the build before startup with no
-  // catalog in it; a scan meanwhile fails with "No nodes available to run query" (twice in whole integration runs).
-  // Probing with a real scan would write a table into the test's bucket, so wait out one refresh instead.
-  await sleep(NODE_MAP_REFRESH_MS + 1_000);
+  try {
+    await waitUntil(
+      async () => {
+        proc.assertRunning();
+        const info = (await (await fetch(`${url}/v1/info`)).json()) as { starting?: boolean };
+        return info.starting === false;
+      },
+      // 240 s was not enough twice on 2026-12-02 at load 35-45 (three other Trinos starting on the 2 cores).
+      { what: 'trino /v1/info starting=false', timeoutMs: 480_000, intervalMs: 1000, signal: options.signal },
+    );
+    // "Started" is not "schedulable": until the node announces itself, scans fail with "No nodes available".
+    const client = Trino.create({ server: url, auth: new BasicAuth('gravix-harness') });
+    await waitUntil(
+      async () => {
+        proc.assertRunning();
+        for await (const result of await client.query(
+          "SELECT count(*) FROM system.runtime.nodes WHERE state = 'active'",
+        )) {
+          if (result.error) return false;
+          if (Number(result.data?.[0]?.[0] ?? 0) > 0) return true;
+        }
+        return false;
+      },
+      { what: 'an active Trino worker node', timeoutMs: 120_000, intervalMs: 500, signal: options.signal },
+    );
+    // The hive catalog loaded: its information_schema answers.
+    await waitUntil(
+      async () => {
+        proc.assertRunning();
+        for await (const result of await client.query(
+          'SELECT count(*) FROM hive.information_schema.schemata',
+        )) {
+          if (result.error) return false;
+          if (result.data) return true;
+        }
+        return false;
+      },
+      { what: 'the hive catalog loaded', timeoutMs: 120_000, intervalMs: 500, signal: options.signal },
+    );
+    // Neither gate proves a hive scan can be placed: system and information_schema splits run on the coordinator
+    // without the per-catalog node map, which Trino's node manager rebuilds every 5 s, the build before startup with no
+    // catalog in it; a scan meanwhile fails with "No nodes available to run query" (twice in whole integration runs).
+    // Probing with a real scan would write a table into the test's bucket, so wait out one refresh instead.
+    await sleep(NODE_MAP_REFRESH_MS + 1_000, undefined, { signal: options.signal });
+  } catch (error) {
+    // A start that fails or is aborted must not leave a 2 GiB JVM behind on a shared machine.
+    await proc.stop('SIGTERM', 20_000);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url,
     catalog: 'hive',

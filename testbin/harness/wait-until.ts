@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export class WaitTimeoutError extends Error {
   readonly code = 'WAIT_TIMEOUT';
 }
@@ -6,6 +8,8 @@ export interface WaitOptions {
   what: string;
   timeoutMs: number;
   intervalMs?: number;
+  /** Gives up at once with the signal's reason (a bench interrupted while a component starts). */
+  signal?: AbortSignal;
 }
 
 /** Polls `probe` until it resolves truthy; the last probe error is the timeout's cause. */
@@ -16,14 +20,16 @@ export async function waitUntil<T>(
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    options.signal?.throwIfAborted();
     try {
       const value = await probe();
       if (value) return value;
     } catch (error) {
       lastError = error;
     }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+    await sleep(options.intervalMs ?? 200, undefined, { signal: options.signal }).catch(() => undefined);
   }
+  options.signal?.throwIfAborted();
   throw new WaitTimeoutError(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`, {
     cause: lastError,
   });
