@@ -15,7 +15,12 @@ import { PipelineNetworkPolicies } from './network-policies.js';
 import { buildPipelineConfig, configMapName } from './pipeline-config.js';
 import { Query } from './query.js';
 import { Rollup } from './rollup.js';
-import { buildGeneratedSecretData, GeneratedSecrets, type SecretGenerator } from './secrets.js';
+import {
+  buildGeneratedSecretData,
+  GeneratedSecrets,
+  rolledSecretData,
+  type SecretGenerator,
+} from './secrets.js';
 import { StorageSetup } from './storage-setup.js';
 import { TenantsConfig, type PublishedTenants } from './tenants-config.js';
 import { Trino } from './trino.js';
@@ -40,8 +45,9 @@ export interface PipelineChartProps {
   /** ServiceMonitor and PrometheusRule are emitted only when the Prometheus operator CRDs exist. */
   prometheusOperator: boolean;
   /**
-   * Hash of the generated Secrets' live values (the operator reads them back after creating them); pods that read
-   * a generated Secret roll when it changes. Unset (`gravix synth`): the hash of the values synthesized here.
+   * Hash of the generated Secrets' live values that pods read once (the operator reads them back after creating
+   * them; `rolledSecretData`); pods that read such a Secret roll when it changes. Unset (`gravix synth`): the hash
+   * of the values synthesized here.
    */
   secretsHash?: string;
   /** Ordinals of scaled-away ingest replicas whose claims get a rescue Job (the operator plans them). */
@@ -60,8 +66,9 @@ export class GravixPipelineChart extends Chart {
     const spec = pipeline.spec;
     const config = buildPipelineConfig(pipeline);
     const secretData = buildGeneratedSecretData(pipeline, props.generate);
-    const secretsHash = props.secretsHash ?? hashConfig(secretData);
-    // Workers read their credentials once at start (the API keys file excepted): the Secrets' hash rolls them.
+    const secretsHash = props.secretsHash ?? hashConfig(rolledSecretData(secretData));
+    // Workers read their storage credentials once at start: the Secrets' hash rolls them. The API keys file they
+    // re-read is not in it (rolledSecretData, docs/adr/0120).
     const workerHash = hashConfig(config, secretsHash);
     new KubeConfigMap(this, 'config', {
       metadata: childMetadata(pipeline, 'config', configMapName(pipeline)),

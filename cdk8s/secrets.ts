@@ -17,6 +17,25 @@ export function buildApiKeysFile(ingestKey: string, queryToken: string): string 
   });
 }
 
+/**
+ * Generated Secrets whose every reader re-reads the mounted file while running: the API keys file (ingest and query
+ * re-read it every GRAVIX_KEYS_RELOAD_MS, docs/adr/0112). They stay out of the hash that rolls pods
+ * (`rolledSecretData`), so a key added to or removed from `<pipeline>-api-keys` takes effect in the running pods
+ * instead of restarting them (docs/adr/0120).
+ */
+export const RELOADED_SECRET_SUFFIXES: readonly string[] = ['api-keys'];
+
+/** The Secrets of `data` (keyed by name suffix or full name) that pods read once at start: what rolls them. */
+export function rolledSecretData<T>(data: Record<string, T>, pipelineName?: string): Record<string, T> {
+  const reloaded = new Set(
+    RELOADED_SECRET_SUFFIXES.flatMap((suffix) => [
+      suffix,
+      ...(pipelineName ? [`${pipelineName}-${suffix}`] : []),
+    ]),
+  );
+  return Object.fromEntries(Object.entries(data).filter(([name]) => !reloaded.has(name)));
+}
+
 /** Produces a fresh random value; injected so builders stay pure and tests deterministic. */
 export type SecretGenerator = (bytes: number) => string;
 
@@ -53,9 +72,9 @@ export function buildGeneratedSecretData(
 /**
  * Secrets Gravix generates for itself. They carry the create-only annotation: the operator creates each
  * one only if absent and never applies it again, so a re-synthesis (with new random values) changes nothing.
- * The pods that read them carry a hash of their live values (SECRETS_HASH_ANNOTATION): workers read the storage
- * credentials once at start (only the API keys file is re-read, docs/adr/0112), so a deleted Secret that the
- * operator generates anew rolls them.
+ * The pods that read them carry a hash of their live values (the config-hash annotation): workers read the storage
+ * credentials once at start, so a deleted Secret that the operator generates anew rolls them. The API keys file is
+ * re-read (docs/adr/0112) and left out of that hash (RELOADED_SECRET_SUFFIXES, docs/adr/0120).
  */
 export class GeneratedSecrets extends Construct {
   constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline; data: GeneratedSecretData }) {

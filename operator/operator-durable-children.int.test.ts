@@ -71,7 +71,7 @@ describe('durable, upgradable children on a real kube-apiserver', () => {
     return list.items;
   };
 
-  it('recreates a deleted generated Secret and rolls every pod that reads it (workers read keys once)', async () => {
+  it('recreates a deleted generated Secret and rolls every pod that reads it (storage keys are read once)', async () => {
     await create('keys');
     await eventually('keys children', () => get(statefulSet('keys-ingest')));
     const before = {
@@ -79,13 +79,15 @@ describe('durable, upgradable children on a real kube-apiserver', () => {
       query: await hash(deployment('keys-query')),
       minio: await hash(statefulSet('keys-minio')),
     };
-    const old = (await get(secret('keys-api-keys'))) as KubeObject & { data: Record<string, string> };
-    await env.client.request({ method: 'DELETE', path: secret('keys-api-keys') });
-    const recreated = (await eventually('API keys recreated', async () => {
-      const s = await get(secret('keys-api-keys'));
+    const old = (await get(secret('keys-minio-credentials'))) as KubeObject & {
+      data: Record<string, string>;
+    };
+    await env.client.request({ method: 'DELETE', path: secret('keys-minio-credentials') });
+    const recreated = (await eventually('MinIO credentials recreated', async () => {
+      const s = await get(secret('keys-minio-credentials'));
       return s && s.metadata?.uid !== old.metadata?.uid ? s : undefined;
     })) as KubeObject & { data: Record<string, string> };
-    expect(recreated.data['ingest-key']).not.toBe(old.data['ingest-key']);
+    expect(recreated.data['secretAccessKey']).not.toBe(old.data['secretAccessKey']);
     await eventually(
       'ingest pods rolled',
       async () => (await hash(statefulSet('keys-ingest'))) !== before.ingest,
@@ -93,6 +95,40 @@ describe('durable, upgradable children on a real kube-apiserver', () => {
     expect(await hash(deployment('keys-query'))).not.toBe(before.query);
     expect(await hash(statefulSet('keys-minio'))).not.toBe(before.minio);
     // The storage Job is named after its spec: a new one creates the MinIO users with the new keys.
+  });
+
+  it('rolls no pod when the API keys Secret is edited or recreated: ingest and query re-read its file', async () => {
+    await create('reread');
+    await eventually('reread children', () => get(statefulSet('reread-ingest')));
+    const hashes = async () => ({
+      ingest: await hash(statefulSet('reread-ingest')),
+      query: await hash(deployment('reread-query')),
+      minio: await hash(statefulSet('reread-minio')),
+    });
+    const before = await hashes();
+    const path = secret('reread-api-keys');
+    const keys = (await get(path)) as KubeObject & { data: Record<string, string> };
+    const added = JSON.stringify({
+      keys: [{ name: 'added', tenant: 'default', sha256: 'a'.repeat(64), scopes: [] }],
+    });
+    await mergePatch(env.client, path, { data: { 'keys.json': Buffer.from(added).toString('base64') } });
+    // A spec change that rolls nothing by itself: once its generation is observed, a pass has read the edit.
+    const observed = (generation: number) =>
+      eventually(`generation ${generation} observed`, async () => {
+        const p = (await get(pipelinePath('reread'))) as Pipeline | undefined;
+        return p?.status?.observedGeneration === generation;
+      });
+    await mergePatch(env.client, pipelinePath('reread'), { spec: { query: { replicas: 2 } } });
+    await observed(2);
+    expect(await hashes()).toEqual(before);
+    await env.client.request({ method: 'DELETE', path });
+    await eventually('API keys recreated', async () => {
+      const s = await get(path);
+      return s && s.metadata?.uid !== keys.metadata?.uid ? s : undefined;
+    });
+    await mergePatch(env.client, pipelinePath('reread'), { spec: { query: { replicas: 3 } } });
+    await observed(3);
+    expect(await hashes()).toEqual(before);
   });
 
   it('gives generated Secrets that outlived their pipeline to the pipeline recreated under that name', async () => {

@@ -1,5 +1,6 @@
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import { hashConfig } from '../../cdk8s/config-hash.js';
+import { rolledSecretData } from '../../cdk8s/secrets.js';
 import { MANAGED_BY, MANAGED_BY_LABEL, PIPELINE_LABEL } from '../../cdk8s/naming.js';
 import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import type { ChildPort } from './ports.js';
@@ -15,7 +16,10 @@ export interface SecretsOutcome {
   /** Secrets that belonged to an earlier pipeline of the same name and now belong to this one. */
   adopted: string[];
   retired: string[];
-  /** Hash of the live values: the pods that read them roll when it changes (workers read keys once). */
+  /**
+   * Hash of the live values pods read once at start: they roll when it changes. The API keys Secret is not in it:
+   * ingest and query re-read its file (docs/adr/0112, 0120).
+   */
   hash: string;
 }
 
@@ -29,7 +33,8 @@ const controlledBy = (o: LiveSecret, uid: string) =>
 
 /**
  * Generated Secrets are created once and never regenerated, except when deleted: then they are created anew and
- * the hash of their live values changes, which rolls the pods that read them. One that survived its pipeline
+ * the hash of their live values changes, which rolls the pods that read them once (the API keys file, re-read by
+ * its pods, rolls nothing). One that survived its pipeline
  * (delete and recreate before the garbage collector ran, or an orphaning delete) is adopted by the new pipeline,
  * so the collector cannot remove it later and with it the keys users hold.
  */
@@ -66,6 +71,6 @@ export async function ensureGeneratedSecrets(
     await children.delete(retired).catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
     outcome.retired.push(retired.metadata.name);
   }
-  outcome.hash = hashConfig(values);
+  outcome.hash = hashConfig(rolledSecretData(values, name));
   return outcome;
 }
