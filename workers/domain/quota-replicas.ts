@@ -19,6 +19,11 @@ export const replicaBeatSchema = z.object({
       z.object({
         /** Facts and events this replica accepted per second, over the last beat interval. */
         rate: z.number().min(0),
+        /**
+         * Facts and events offered to this replica per second over the last beat interval, refused ones included:
+         * what its rate share follows (docs/adr/0121). Absent from older replicas' beats (read as their rate).
+         */
+        demand: z.number().min(0).optional(),
         /** Request body bytes this replica accepted during `day`. */
         bytesToday: z.number().int().min(0),
       }),
@@ -55,12 +60,34 @@ export function liveReplicas(
 }
 
 /**
- * One replica's share of a tenant's events-per-second quota: an equal part per live replica. The Service spreads
- * connections across replicas, so each sees about the same part of a tenant's traffic; a replica that sees less
- * leaves part of its share unused (the tenant is then held under its quota, never over it).
+ * The part of a quota every live replica keeps whatever its demand: a replica whose traffic starts can admit at
+ * once (until its next beat announces the demand), and a replica's share never drops to nothing.
  */
-export function rateShare(quotaPerSecond: number, liveCount: number): number {
-  return quotaPerSecond / Math.max(1, liveCount);
+export const demandShareFloor = 0.1;
+
+/**
+ * One replica's share of a tenant's events-per-second quota, following each live replica's announced demand
+ * (docs/adr/0121). The shares of the live replicas add up to the quota whenever they read the same demands:
+ * - total demand within (1 - floor) x quota: each replica gets its demand plus an equal part of the room left;
+ * - above that: the floor split equally, the rest in proportion to demand.
+ * The two agree at the boundary, so a share does not jump as demand crosses it. With no demand anywhere the
+ * shares are equal. `demands` holds every live replica's demand (self included; absent = 0).
+ */
+export function demandShare(
+  quotaPerSecond: number,
+  live: readonly string[],
+  self: string,
+  demands: ReadonlyMap<string, number>,
+): number {
+  const count = Math.max(1, live.length);
+  let total = 0;
+  for (const replica of live) total += demands.get(replica) ?? 0;
+  if (total === 0) return quotaPerSecond / count;
+  const own = demands.get(self) ?? 0;
+  if (total <= (1 - demandShareFloor) * quotaPerSecond) return own + (quotaPerSecond - total) / count;
+  return (
+    (demandShareFloor * quotaPerSecond) / count + ((1 - demandShareFloor) * quotaPerSecond * own) / total
+  );
 }
 
 /**

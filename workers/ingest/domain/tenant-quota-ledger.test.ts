@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ReplicaBeat } from '../../domain/quota-replicas.js';
+import { demandShare, type ReplicaBeat } from '../../domain/quota-replicas.js';
 import { TenantQuotaLedger } from './tenant-quota-ledger.js';
 
 const quotas = { shop: { eventsPerSecond: 1000, bytesPerDay: 10_000 } } as Record<
@@ -96,9 +96,11 @@ describe('TenantQuotaLedger', () => {
     expect(a.bytesToday('shop')).toBe(700);
   });
 
-  it('announces the rate it accepted since its last beat and its bytes of the day', () => {
+  it('announces the rate it accepted and was offered since its last beat and its bytes of the day', () => {
     const clock = { now: start };
     const a = ledger('a', clock);
+    expect(a.admitEvents('shop', 300).allowed).toBe(true);
+    expect(a.admitEvents('shop', 5000).allowed).toBe(false);
     a.recordAccepted('shop', 300, 2000);
     clock.now += 2000;
     expect(a.beat()).toEqual({
@@ -106,9 +108,9 @@ describe('TenantQuotaLedger', () => {
       at: clock.now,
       leaving: false,
       day: '2026-12-02',
-      tenants: { shop: { rate: 150, bytesToday: 2000 } },
+      tenants: { shop: { rate: 150, demand: 2650, bytesToday: 2000 } },
     });
-    expect(a.beat(true).tenants['shop']).toEqual({ rate: 0, bytesToday: 2000 });
+    expect(a.beat(true).tenants['shop']).toEqual({ rate: 0, demand: 0, bytesToday: 2000 });
   });
 
   it('keeps replicas sharing a quota within it plus one bucket each, for any traffic split and timing', () => {
@@ -137,6 +139,67 @@ describe('TenantQuotaLedger', () => {
           const seconds = (clock.now - start) / 1000;
           const burst = Math.max(1000 / replicas, 100);
           expect(accepted).toBeLessThanOrEqual(1000 * seconds + burst * replicas + 1e-6);
+        },
+      ),
+    );
+  });
+});
+
+describe('TenantQuotaLedger: shares follow each replica demand (docs/adr/0121)', () => {
+  const start = Date.parse('2026-12-02T12:00:00Z');
+
+  /** Offers each ledger its rate for one second in batches of 10 (refusals included), then each beats. */
+  function offer(clock: { now: number }, ...offered: [TenantQuotaLedger, number][]): ReplicaBeat[] {
+    for (const [l, perSecond] of offered) for (let i = 0; i < perSecond / 10; i++) l.admitEvents('shop', 10);
+    clock.now += 1000;
+    return offered.map(([l]) => l.beat());
+  }
+
+  it('gives a replica that sees 90% of the traffic 90% of the room above the floor, the other the rest', () => {
+    const clock = { now: start };
+    const [a, b] = [ledger('a', clock, 10), ledger('b', clock, 10)];
+    a.observe([beatOf('b', clock.now)]);
+    b.observe([beatOf('a', clock.now)]);
+    // Offered 1800/s and 200/s against a quota of 1000/s: before any demand is known the shares are equal.
+    expect([a.rateShare('shop', 1000), b.rateShare('shop', 1000)]).toEqual([500, 500]);
+    const [beatA, beatB] = offer(clock, [a, 1800], [b, 200]) as [ReplicaBeat, ReplicaBeat];
+    expect([beatA.tenants['shop']?.demand, beatB.tenants['shop']?.demand]).toEqual([1800, 200]);
+    a.observe([beatB]);
+    b.observe([beatA]);
+    // Floor 100 split in two, 900 in proportion 9:1.
+    expect(a.rateShare('shop', 1000)).toBeCloseTo(50 + 810);
+    expect(b.rateShare('shop', 1000)).toBeCloseTo(50 + 90);
+  });
+
+  it('covers every replica demand and splits the room left when the tenant is under its quota', () => {
+    const clock = { now: start };
+    const [a, b] = [ledger('a', clock, 10), ledger('b', clock, 10)];
+    const [beatA, beatB] = offer(clock, [a, 600], [b, 100]) as [ReplicaBeat, ReplicaBeat];
+    a.observe([beatB]);
+    b.observe([beatA]);
+    expect([a.rateShare('shop', 1000), b.rateShare('shop', 1000)]).toEqual([750, 250]);
+  });
+
+  it('reads an older replica beat without demand as its rate', () => {
+    const clock = { now: start };
+    const a = ledger('a', clock, 10);
+    a.observe([beatOf('b', clock.now, { tenants: { shop: { rate: 400, bytesToday: 0 } } })]);
+    // Own demand 0, b's 400: b is covered (400 + 300), a gets the other half of the room.
+    expect(a.rateShare('shop', 1000)).toBe(300);
+  });
+
+  it('keeps the shares of any live set and any demands adding up to the quota', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 5000 }), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        (demands, quota) => {
+          const live = demands.map((_, i) => `r${i}`);
+          const byReplica = new Map(live.map((r, i) => [r, demands[i]!]));
+          const shares = live.map((r) => demandShare(quota, live, r, byReplica));
+          expect(shares.reduce((s, x) => s + x, 0)).toBeCloseTo(quota, 6);
+          for (const share of shares)
+            expect(share).toBeGreaterThanOrEqual((0.1 * quota) / live.length - 1e-9);
         },
       ),
     );

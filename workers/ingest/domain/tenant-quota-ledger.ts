@@ -1,8 +1,8 @@
 import type { TenantQuotas as Quotas } from '../../../crds/gravix-tenant-spec.js';
 import {
   bytesUsedToday,
+  demandShare,
   liveReplicas,
-  rateShare,
   secondsUntilNextDay,
   utcDay,
   type ReplicaBeat,
@@ -19,6 +19,10 @@ interface TenantUse {
   bytesToday: number;
   /** Facts and events accepted since the last beat (the beat's rate). */
   sinceBeat: number;
+  /** Facts and events offered since the last beat, refused ones included (the beat's demand). */
+  offeredSinceBeat: number;
+  /** The demand this replica announced in its last beat: its share is computed from what the others read. */
+  demand: number;
 }
 
 export interface TenantQuotaOptions {
@@ -35,8 +39,9 @@ export interface TenantQuotaOptions {
 
 /**
  * A tenant's quotas as one ingest replica enforces them (docs/adr/0080): its share of the events-per-second quota
- * (a token bucket refilled at quota / live replicas), and the bytes-per-day quota against every replica's count
- * of the day. The replicas' beats come in through `observe`; no IO here.
+ * (a token bucket refilled at its share, which follows the live replicas' announced demand, docs/adr/0121), and
+ * the bytes-per-day quota against every replica's count of the day. The replicas' beats come in through
+ * `observe`; no IO here.
  */
 export class TenantQuotaLedger {
   private readonly use = new Map<string, TenantUse>();
@@ -66,13 +71,30 @@ export class TenantQuotaLedger {
     return liveReplicas(this.beats, this.options.self, this.now(), this.options.staleMs).length;
   }
 
+  /**
+   * This replica's share of a tenant's events-per-second quota now: by the demands announced in the live
+   * replicas' last beats, its own included (the number the others read, so the shares add up to the quota).
+   */
+  rateShare(tenant: string, limit: number): number {
+    const now = this.now();
+    const live = liveReplicas(this.beats, this.options.self, now, this.options.staleMs);
+    const demands = new Map<string, number>([[this.options.self, this.use.get(tenant)?.demand ?? 0]]);
+    for (const beat of this.beats) {
+      const announced = beat.tenants[tenant];
+      if (announced && beat.replica !== this.options.self)
+        demands.set(beat.replica, announced.demand ?? announced.rate);
+    }
+    return demandShare(limit, live, this.options.self, demands);
+  }
+
   /** Charges `items` to the tenant's share of its events-per-second quota. */
   admitEvents(tenant: string, items: number): QuotaDecision {
     const limit = this.options.quotasOf(tenant)?.eventsPerSecond;
     if (limit === undefined) return { allowed: true };
-    const share = rateShare(limit, this.liveCount());
+    const share = this.rateShare(tenant, limit);
     const burst = Math.max(share, this.options.minBurst);
     const use = this.tenantUse(tenant);
+    use.offeredSinceBeat += items;
     const now = this.now();
     use.tokens = Math.min(burst, use.tokens + ((now - use.at) / 1000) * share);
     use.at = now;
@@ -123,8 +145,10 @@ export class TenantQuotaLedger {
     const tenants: ReplicaBeat['tenants'] = {};
     for (const [tenant, use] of this.use) {
       this.rollDay(use, now);
-      tenants[tenant] = { rate: use.sinceBeat / seconds, bytesToday: use.bytesToday };
+      use.demand = use.offeredSinceBeat / seconds;
+      tenants[tenant] = { rate: use.sinceBeat / seconds, demand: use.demand, bytesToday: use.bytesToday };
       use.sinceBeat = 0;
+      use.offeredSinceBeat = 0;
     }
     return { replica: this.options.self, at: now, leaving, day: utcDay(now), tenants };
   }
@@ -141,7 +165,15 @@ export class TenantQuotaLedger {
     if (!use) {
       const now = this.now();
       // A new tenant starts with one share's worth, as a bucket does: the first batch is not refused.
-      use = { tokens: Number.POSITIVE_INFINITY, at: now, day: utcDay(now), bytesToday: 0, sinceBeat: 0 };
+      use = {
+        tokens: Number.POSITIVE_INFINITY,
+        at: now,
+        day: utcDay(now),
+        bytesToday: 0,
+        sinceBeat: 0,
+        offeredSinceBeat: 0,
+        demand: 0,
+      };
       this.use.set(tenant, use);
     }
     return use;
