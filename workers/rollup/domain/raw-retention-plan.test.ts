@@ -27,17 +27,25 @@ describe('decideRawRetention', () => {
     expect(decideRawRetention([a, b, late], manifest())).toEqual({ action: 'rollup' });
   });
 
-  it('never deletes a file whose key a manifest lists but whose etag or size differ (it was replaced)', () => {
-    for (const replaced of [
-      { ...b, etag: 'other' },
-      { ...b, size: 21 },
-    ]) {
-      expect(decideRawRetention([a, replaced], manifest())).toEqual({
-        action: 'delete',
-        covered: [a.key],
-        uncovered: [b.key],
-      });
-    }
+  it('never deletes a file whose key a manifest lists but whose size differs (it was replaced)', () => {
+    expect(decideRawRetention([a, { ...b, size: 21 }], manifest())).toEqual({
+      action: 'delete',
+      covered: [a.key],
+      uncovered: [b.key],
+    });
+  });
+
+  it('takes a file whose etag alone changed (a copied data directory, a mirrored bucket) for the same input', () => {
+    const copied = [
+      { ...a, etag: 'copied-a' },
+      { ...b, etag: 'copied-b' },
+    ];
+    expect(decideRawRetention(copied, manifest())).toEqual({ action: 'retire' });
+    expect(decideRawRetention(copied, manifest({ raw_retired: true }))).toEqual({
+      action: 'delete',
+      covered: [a.key, b.key],
+      uncovered: [],
+    });
   });
 
   it('retires a published manifest that covers everything listed before deleting anything', () => {
@@ -65,5 +73,7 @@ describe('canRecompute', () => {
     expect(canRecompute([a, b, late], manifest())).toBe(true);
     expect(canRecompute([b, late], manifest())).toBe(false);
     expect(canRecompute([a, b, late], manifest({ raw_retired: true }))).toBe(false);
+    expect(canRecompute([{ ...a, etag: 'copied' }, b], manifest())).toBe(true);
+    expect(canRecompute([{ ...a, size: 11 }, b], manifest())).toBe(false);
   });
 });

@@ -3,7 +3,7 @@ import type { ManifestInput, RollupManifest } from './rollup-manifest.js';
 /**
  * What retention does next with one raw partition past raw retention, decided from a fresh listing of the
  * partition and its manifest. Deletion is allowed only for files a published manifest lists as inputs with the
- * same etag and size, and only once that manifest is marked `raw_retired` — the mark is a conditional put, so no
+ * same key and size, and only once that manifest is marked `raw_retired` — the mark is a conditional put, so no
  * later commit can replace the generation whose inputs are being deleted (rollups never commit over it).
  */
 export type RawRetentionStep =
@@ -16,7 +16,15 @@ export type RawRetentionStep =
   /** Nothing may be deleted (unpublished manifest whose inputs are partly gone). */
   | { action: 'keep'; reason: 'unpublished_inputs_gone' };
 
-const inputId = (i: ManifestInput) => `${i.key}\n${i.etag}\n${i.size}`;
+/**
+ * A raw object is the same input when its key and size are: raw keys are create-only (a conditional put; ingest
+ * never writes a key twice), so an etag alone says nothing about the bytes. The local store's etags carry the
+ * inode and every object's changes when a data directory is copied or restored (S3 etags change when a bucket is
+ * mirrored with other part sizes); identity by etag took each input of a copied store for gone, so late data was
+ * never counted and no raw file was ever deleted (docs/adr/0122). The inputs digest keeps the etags: a copy
+ * recomputes each hour once, from the same bytes.
+ */
+const inputId = (i: ManifestInput) => `${i.key}\n${i.size}`;
 
 export function decideRawRetention(
   listed: readonly ManifestInput[],
