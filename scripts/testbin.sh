@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provisions the real components the integration tests run, into a cache keyed
 # by version, so a second run costs seconds. Usage:
-#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|schemathesis|otelcol|otel-python|dex|cluster]...
+#   scripts/testbin.sh [all|apt|etcd|kube-apiserver|helm|minio|trino|schemathesis|otelcol|otel-python|dex|cluster|
+#     kube-router-netpol]...
 # `all` is every component but `cluster` (the single-node Kubernetes of testbin/cluster/, which needs root and
 # changes the host when it runs): `npm run testbin cluster` adds it.
 # Prints one JSON line per component on stdout with how long it took and whether it was cached. A build's own
@@ -240,9 +241,11 @@ run_component() {
       "$cache_dir/otel-python-$OTEL_PYTHON_VERSION/complete" build_otel_python ;;
     dex) timed dex "$DEX_VERSION" "$cache_dir/dex-$DEX_VERSION/dex" build_dex ;;
     cluster) provision_cluster ;;
+    kube-router-netpol) timed kube-router-netpol "$(netpol_key)" \
+      "$cache_dir/kube-router-netpol-$(netpol_key)/kube-router-netpol" build_netpol ;;
     *)
       log "testbin: unknown component '$1' (expected all, apt, etcd, kube-apiserver, helm, minio, trino," \
-        "schemathesis, otelcol, otel-python, dex, cluster)"
+        "schemathesis, otelcol, otel-python, dex, cluster, kube-router-netpol)"
       exit 2
       ;;
   esac

@@ -10,6 +10,9 @@
 #   cluster.sh tag <image> <new-name>     give an imported image another name (the one a manifest uses)
 #   cluster.sh build-gravix-images <tag>  build the workers and operator images from the project's Dockerfiles
 #                                         (testbin/cluster/images.sh) and import them
+#   cluster.sh netpol start|stop          enforce NetworkPolicies (kube-router's policy controller, built alone by
+#                                         testbin/cluster/provision.sh) until stopped or the cluster goes down; off
+#                                         by default (docs/adr/0120 says why)
 # Needs root. One cluster per machine: fixed ports and names. All of its traffic stays on loopback, the dummy
 # interface it creates (the node's address), the pod bridge and the pods' network namespaces.
 set -euo pipefail
@@ -76,8 +79,11 @@ start_daemon() { # name command args...
   shift
   if [ -e "$run/pids/$name.pid" ] && kill -0 "$(cat "$run/pids/$name.pid")" 2>/dev/null; then return; fi
   mkdir -p "$run/pids" "$logs"
+  # The daemon closes every descriptor it inherited past stderr first: run under `flock <lock> cluster.sh up`, it
+  # would otherwise hold the caller's lock for as long as the cluster runs, and every later `flock <lock>` waits.
   # shellcheck disable=SC2016 # expanded by the inner shell
-  setsid bash -c 'while :; do "$@"; echo "cluster.sh: exited with $?, restarting in 2 s"; sleep 2; done' _ "$@" \
+  setsid bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-" 2>/dev/null; done
+    while :; do "$@"; echo "cluster.sh: exited with $?, restarting in 2 s"; sleep 2; done' _ "$@" \
     >>"$logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/pids/$name.pid"
 }
@@ -434,12 +440,48 @@ up() {
   echo "INGRESS_URL=http://$node_ip:$ingress_node_port"
 }
 
+# ---------------------------------------------------------------- NetworkPolicy enforcement
+
+# kube-router's chains, rule sets and the jumps to them: its network policy controller names them so.
+netpol_chains='KUBE-ROUTER-|KUBE-NWPLCY-|KUBE-POD-FW-'
+
+netpol_bin() {
+  # The key testbin/cluster/provision.sh builds it under (netpol_key): kube-router's version and its main's hash.
+  local key
+  key=$KUBE_ROUTER_VERSION-$(sha256sum <"$repo_root/testbin/cluster/netpol/main.go" | cut -c1-12)
+  echo "$cache_dir/kube-router-netpol-$key/kube-router-netpol"
+}
+
+# kube-router's firewall puts its jump first in FORWARD and ACCEPTs what the policies allow there, before this
+# script's guard chain and a test's outage rule (gravix-cluster's minioOutage) are consulted: it runs only while a
+# test that needs it says so (docs/adr/0120).
+netpol_start() {
+  local bin
+  bin=$(netpol_bin)
+  [ -x "$bin" ] || die "missing $bin: run npm run testbin cluster"
+  command -v ipset >/dev/null || die "missing ipset: run npm run testbin cluster"
+  start_daemon kube-router-netpol "$bin" --kubeconfig "$KUBECONFIG" --hostname-override "$node_name" \
+    --run-firewall=true --run-router=false --run-service-proxy=false --enable-cni=false \
+    --service-cluster-ip-range "$service_cidr" --health-port 0 --metrics-port 0
+  wait_for "kube-router's firewall chains" 120 iptables -S KUBE-ROUTER-FORWARD
+}
+
+netpol_stop() {
+  stop_daemon kube-router-netpol
+  delete_chains "$netpol_chains"
+  local set
+  for set in $(ipset list -n 2>/dev/null | grep -E '^(KUBE-SRC-|KUBE-DST-|TMP-)' || true); do
+    ipset destroy "$set" 2>/dev/null || true
+  done
+}
+
 # ---------------------------------------------------------------- teardown
 
 down() {
   [ "$(id -u)" = 0 ] || die "needs root"
   local name pid c ns
-  # Node first, so nothing restarts pods while they are removed.
+  # The enforcer first (it would write its chains again), then the node, so nothing restarts pods while they go.
+  command -v ipset >/dev/null && netpol_stop
   for name in kubelet kube-proxy kube-scheduler kube-controller-manager; do stop_daemon "$name"; done
   if [ -S "$containerd_sock" ]; then
     for c in $(ctr containers list -q 2>/dev/null || true); do
@@ -477,22 +519,22 @@ down() {
   log "down"
 }
 
-# Removes every chain kube-proxy, the CNI plugins and this script made, from every table of both families, and
-# the jumps to them.
+# Removes every chain kube-proxy, the CNI plugins, kube-router and this script made (or those whose names match
+# the given extended regex), from every table of both families, and the jumps to them.
 delete_chains() {
-  local cmd table chain rule
+  local names=${1:-KUBE-|CNI-|GRAVIX-} cmd table chain rule
   for cmd in iptables ip6tables; do
     command -v "$cmd" >/dev/null || continue
     for table in filter nat mangle raw; do
-      "$cmd" -t "$table" -S 2>/dev/null | { grep -E -- '-j (KUBE-|CNI-|GRAVIX-)' || true; } | sed 's/^-A/-D/' |
+      "$cmd" -t "$table" -S 2>/dev/null | { grep -E -- "-j ($names)" || true; } | sed 's/^-A/-D/' |
         while read -r rule; do
           # -S quotes comments with spaces the way a shell would.
           eval "$cmd -t $table $rule" 2>/dev/null || true
         done
-      for chain in $("$cmd" -t "$table" -S 2>/dev/null | awk '/^-N (KUBE-|CNI-|GRAVIX-)/ { print $2 }'); do
+      for chain in $("$cmd" -t "$table" -S 2>/dev/null | awk -v re="^-N ($names)" '$0 ~ re { print $2 }'); do
         "$cmd" -t "$table" -F "$chain" 2>/dev/null || true
       done
-      for chain in $("$cmd" -t "$table" -S 2>/dev/null | awk '/^-N (KUBE-|CNI-|GRAVIX-)/ { print $2 }'); do
+      for chain in $("$cmd" -t "$table" -S 2>/dev/null | awk -v re="^-N ($names)" '$0 ~ re { print $2 }'); do
         "$cmd" -t "$table" -X "$chain" 2>/dev/null || true
       done
     done
@@ -512,12 +554,19 @@ case ${1:-} in
     import_images "$@"
     ;;
   tag) ctr images tag --force "$2" "$3" >/dev/null ;;
+  netpol)
+    case ${2:-} in
+      start) netpol_start ;;
+      stop) netpol_stop ;;
+      *) die "usage: cluster.sh netpol start|stop" ;;
+    esac
+    ;;
   build-gravix-images)
     bash "$repo_root/testbin/cluster/images.sh" gravix "$(images_dir)" "$state/gravix-images" "$2"
     import_images "$state/gravix-images"/*.tar
     ;;
   *)
-    echo "usage: cluster.sh up | down | status | import <archive.tar>... | tag <image> <name> | build-gravix-images <tag>" >&2
+    echo "usage: cluster.sh up | down | status | import <archive.tar>... | tag <image> <name> | build-gravix-images <tag> | netpol start|stop" >&2
     exit 2
     ;;
 esac

@@ -12,7 +12,7 @@
 
 install_cluster_apt() {
   local missing=() pkg
-  for pkg in containerd runc containernetworking-plugins iptables conntrack debootstrap docker.io busybox-static \
+  for pkg in containerd runc containernetworking-plugins iptables ipset conntrack debootstrap docker.io busybox-static \
     gcc libc6-dev openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
   done
@@ -75,6 +75,24 @@ build_cluster_tools() {
   mv "$out.tmp" "$out"
 }
 
+# kube-router's network policy controller alone (testbin/cluster/netpol/main.go), the cluster's NetworkPolicy
+# enforcer: keyed by kube-router's version and that main's hash. Its own main links GoBGP, the AWS SDK and the IPVS
+# proxy too (85 min cold here); this one links client-go and the controller (docs/adr/0120).
+netpol_key() {
+  printf '%s-%s' "$KUBE_ROUTER_VERSION" "$(sha256sum <"$repo_root/testbin/cluster/netpol/main.go" | cut -c1-12)"
+}
+
+build_netpol() {
+  local out work
+  out=$cache_dir/kube-router-netpol-$(netpol_key)
+  rm -rf "$out.tmp" && mkdir -p "$out.tmp"
+  work=$(new_wrapper_module "$repo_root/testbin/cluster/netpol")
+  (cd "$work" && go get "github.com/cloudnativelabs/kube-router/v2@$KUBE_ROUTER_VERSION" && go mod tidy &&
+    CGO_ENABLED=0 nice -n 19 go build -p "$build_jobs" -trimpath -ldflags "-s -w" -o "$out.tmp/kube-router-netpol" .)
+  rm -rf "$work"
+  mv "$out.tmp" "$out"
+}
+
 cluster_images_key() {
   # Everything the third-party images are made of; the Gravix images are built per run (e2e).
   {
@@ -106,6 +124,7 @@ provision_cluster() {
   timed local-path-provisioner "$LOCAL_PATH_PROVISIONER_VERSION" \
     "$cache_dir/local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION/local-path-provisioner" \
     build_local_path_provisioner
+  run_component kube-router-netpol
   timed cluster-tools "$(cluster_sources_key)" "$cache_dir/cluster-tools-$(cluster_sources_key)/pause" \
     build_cluster_tools
   timed cluster-images "$(cluster_images_key)" "$cache_dir/cluster-images-$(cluster_images_key)/done" \
