@@ -6,9 +6,11 @@ import { decodeTraceRequest } from '../otlp/decode-trace-request.js';
 import {
   countRecordSpans,
   MalformedTraceRequestError,
+  mapSpanReadings,
   mapTraceRequest,
   type MappedTraceRequest,
 } from '../otlp/map-trace-request.js';
+import { scanTraceRequest } from '../otlp/scan-trace-request.js';
 import { otlpEncodingOf, writeTraceResponse, type OtlpEncoding } from '../otlp/otlp-answers.js';
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import type { IngestAppDeps } from './ingest-app.js';
@@ -51,8 +53,7 @@ export async function readChargedBody(
   return body ?? Buffer.alloc(0);
 }
 
-function admitSpans(deps: IngestAppDeps, tenant: string, request: unknown): void {
-  const candidates = countRecordSpans(request);
+function admitSpans(deps: IngestAppDeps, tenant: string, candidates: number): void {
   if (candidates > deps.limits.maxItemsPerBatch) {
     throw new HttpError(
       413,
@@ -70,6 +71,29 @@ function mapOrRefuse(request: unknown, ctx: FactContext, now: number): MappedTra
     if (error instanceof MalformedTraceRequestError) throw new HttpError(400, error.code, error.message);
     throw error;
   }
+}
+
+/**
+ * The body's records: protobuf read in one pass straight to the records (scan-trace-request.ts); OTLP/JSON, and
+ * protobuf bytes the one pass leaves to it, through protobufjs's message and the same rules (docs/adr/0118). Both
+ * charge the item rate with the record spans before any is mapped.
+ */
+function decodeAndMap(
+  deps: IngestAppDeps,
+  tenant: string,
+  body: Buffer,
+  encoding: OtlpEncoding,
+  context: () => FactContext,
+  now: number,
+): MappedTraceRequest {
+  const scanned = encoding === 'protobuf' ? scanTraceRequest(body, deps.limits.maxJsonDepth) : undefined;
+  if (scanned) {
+    admitSpans(deps, tenant, scanned.recordSpans.length);
+    return mapSpanReadings(scanned.recordSpans, scanned.spans, context(), now);
+  }
+  const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
+  admitSpans(deps, tenant, countRecordSpans(request));
+  return mapOrRefuse(request, context(), now);
 }
 
 /**
@@ -114,10 +138,8 @@ export function buildOtlpTracesAcceptor(
       const body = await readChargedBody(deps, req, tenant, declared);
       bytes = body.length;
       mapped = await onCpuTurn(deps.cpuTurns, tenant, bytes, () => {
-        const request = decodeTraceRequest(body, encoding, deps.limits.maxJsonDepth);
-        admitSpans(deps, tenant, request);
         const now = deps.now?.() ?? Date.now();
-        return mapOrRefuse(request, contextFor(tenant, now), now);
+        return decodeAndMap(deps, tenant, body, encoding, () => contextFor(tenant, now), now);
       });
     } finally {
       release();

@@ -9,8 +9,9 @@ import {
 } from '../domain/field-readers.js';
 import type { ItemError } from '../domain/item-error.js';
 import { maxLatencyMs, parseItem, type FactContext } from '../domain/parse-request-fact.js';
-import { firstInteger, firstString, isErrorStatus, own, readId, readUint64 } from './otlp-values.js';
+import { firstInteger, firstString, type AttributeSource } from './otlp-values.js';
 import { samplingWeight } from './sampling-weight.js';
+import type { SpanReading } from './span-reading.js';
 
 /**
  * Where a CLIENT span names the service it called, best first (docs/adr/0085): `peer.service` is the name the
@@ -23,9 +24,11 @@ const portKeys: Record<string, string> = {
   'net.peer.name': 'net.peer.port',
 };
 const statusKeys = ['http.response.status_code', 'http.status_code'];
+/** Every span attribute the client-span rules read (the one-pass reader keeps these, scan-trace-request.ts). */
+export const clientSpanKeys = [...calleeKeys, ...Object.values(portKeys), ...statusKeys];
 
 /** The callee a CLIENT span names, and the attribute it came from; undefined when it names none. */
-export function readCallee(attributes: readonly unknown[]): { key: string; value: string } | undefined {
+export function readCallee(attributes: AttributeSource): { key: string; value: string } | undefined {
   const named = firstString(attributes, calleeKeys);
   if (named === undefined || named.key === 'peer.service') return named;
   const portKey = portKeys[named.key]!;
@@ -79,47 +82,36 @@ function otlpField(field: string | undefined, ctx: EdgeContext, calleeKey: strin
 export type ClientSpanOutcome = { edge: RawEdge } | { error: ItemError; item: unknown };
 
 interface ClientSpanFields {
-  traceId: string | undefined;
-  spanId: string | undefined;
-  start: bigint | undefined;
-  end: bigint | undefined;
   callee: { key: string; value: string } | undefined;
   status: { key: string; value: number } | undefined;
   /** The edge-shaped item readEdge validates (and the dead letter keeps). */
   item: Item;
 }
 
-function readClientSpanFields(
-  span: unknown,
-  attributes: readonly unknown[],
-  caller: unknown,
-): ClientSpanFields {
-  const traceId = readId(own(span, 'traceId'), 16);
-  const spanId = readId(own(span, 'spanId'), 8);
-  const start = readUint64(own(span, 'startTimeUnixNano'));
-  const end = readUint64(own(span, 'endTimeUnixNano'));
-  const callee = readCallee(attributes);
-  const status = firstInteger(attributes, statusKeys);
+function readClientSpanFields(span: SpanReading, caller: unknown): ClientSpanFields {
+  const { traceId, spanId, start, end } = span;
+  const callee = readCallee(span.attribute);
+  const status = firstInteger(span.attribute, statusKeys);
   const item: Item = {
     event_id: traceId && spanId ? `${traceId}-${spanId}` : undefined,
     timestamp: start === undefined ? undefined : Number(start / 1_000_000n),
     caller,
     callee: callee?.value,
     // Without an HTTP status (a refused connection, a database call) the span's own status decides, as for facts.
-    status_code: status?.value ?? (isErrorStatus(own(span, 'status')) ? 500 : 200),
+    status_code: status?.value ?? (span.errorStatus ? 500 : 200),
     latency_ms:
       start !== undefined && end !== undefined && end >= start ? Number(end - start) / 1e6 : undefined,
     trace_id: traceId,
     span_id: spanId,
   };
-  return { traceId, spanId, start, end, callee, status, item };
+  return { callee, status, item };
 }
 
 /** The checks the edge readers do not make: ids, end before start. */
-function spanProblem(f: ClientSpanFields): { field: string; message: string } | undefined {
-  if (!f.traceId) return { field: 'traceId', message: 'traceId must be 16 bytes, not all zero' };
-  if (!f.spanId) return { field: 'spanId', message: 'spanId must be 8 bytes, not all zero' };
-  if (f.start !== undefined && f.end !== undefined && f.end < f.start)
+function spanProblem(span: SpanReading): { field: string; message: string } | undefined {
+  if (!span.traceId) return { field: 'traceId', message: 'traceId must be 16 bytes, not all zero' };
+  if (!span.spanId) return { field: 'spanId', message: 'spanId must be 8 bytes, not all zero' };
+  if (span.start !== undefined && span.end !== undefined && span.end < span.start)
     return { field: 'endTimeUnixNano', message: 'endTimeUnixNano must not be before startTimeUnixNano' };
   return undefined;
 }
@@ -130,14 +122,13 @@ function spanProblem(f: ClientSpanFields): { field: string; message: string } | 
  * with the SERVER span whose parent it is.
  */
 export function mapClientSpan(
-  span: unknown,
-  attributes: readonly unknown[],
+  span: SpanReading,
   index: number,
   caller: unknown,
   ctx: FactContext,
 ): ClientSpanOutcome {
-  const fields = readClientSpanFields(span, attributes, caller);
-  const problem = spanProblem(fields);
+  const fields = readClientSpanFields(span, caller);
+  const problem = spanProblem(span);
   if (problem) {
     return { error: { index, code: 'INVALID_VALUE', ...problem }, item: fields.item };
   }
@@ -147,8 +138,7 @@ export function mapClientSpan(
     const field = otlpField(parsed.error.field, edgeCtx, fields.callee?.key);
     return { error: { ...parsed.error, field }, item: fields.item };
   }
-  const traceState = own(span, 'traceState');
-  const weight = samplingWeight(typeof traceState === 'string' ? traceState : '', attributes);
+  const weight = samplingWeight(span.traceState, span.attribute);
   if (weight !== 1) parsed.value.weight = weight;
   return { edge: parsed.value };
 }

@@ -1,21 +1,19 @@
-import type { RawEdge, RawFact } from '../../domain/raw-record.js';
+import type { RawFact } from '../../domain/raw-record.js';
 import type { ItemError } from '../domain/item-error.js';
 import { parseRequestFact, type FactContext } from '../domain/parse-request-fact.js';
 import { deadLetter } from '../domain/validate-batch.js';
 import type { WalRecord } from '../wal/wal-record.js';
-import {
-  firstInteger,
-  firstString,
-  isErrorStatus,
-  own,
-  readId,
-  readSpanKind,
-  readUint64,
-  repeated,
-  spanKind,
-} from './otlp-values.js';
+import { mapClientSpan, type ClientSpanOutcome } from './map-client-span.js';
+import { firstInteger, firstString, repeated, spanKind, type AttributeLookup } from './otlp-values.js';
 import { samplingWeight } from './sampling-weight.js';
-import { mapClientSpan } from './map-client-span.js';
+import {
+  decodedResourceView,
+  decodedSpanKind,
+  decodedSpanReading,
+  envKeys,
+  type ResourceView,
+  type SpanReading,
+} from './span-reading.js';
 
 /** A request whose shape is not an ExportTraceServiceRequest (only reachable through OTLP/JSON). */
 export class MalformedTraceRequestError extends Error {
@@ -26,7 +24,8 @@ export class MalformedTraceRequestError extends Error {
 const methodKeys = ['http.request.method', 'http.method'];
 const statusKeys = ['http.response.status_code', 'http.status_code'];
 const pathKeys = ['http.route', 'url.path', 'http.target', 'url.full', 'http.url'];
-const envKeys = ['deployment.environment.name', 'deployment.environment'];
+/** Every span attribute the server-span rules read (the one-pass reader keeps these, scan-trace-request.ts). */
+export const serverSpanKeys = [...methodKeys, ...statusKeys, ...pathKeys];
 
 export interface MappedTraceRequest {
   /** Dead letters (rejected spans), then request facts and service-map edges, in span order: the WAL frame. */
@@ -53,23 +52,6 @@ function pathOf(key: string, value: string): string | undefined {
   }
 }
 
-interface ResourceView {
-  attributes: readonly unknown[];
-  service: unknown;
-  version: unknown;
-  env: unknown;
-}
-
-function readResource(resourceSpans: unknown): ResourceView {
-  const attributes = repeated(own(resourceSpans, 'resource'), 'attributes') ?? [];
-  return {
-    attributes,
-    service: firstString(attributes, ['service.name'])?.value,
-    version: firstString(attributes, ['service.version'])?.value,
-    env: firstString(attributes, envKeys)?.value,
-  };
-}
-
 /** Where a fact field came from in OTLP terms, so a rejected span's error names what the client sent. */
 const fixedOtlpFields: Record<string, string> = {
   service: 'resource.attributes[service.name]',
@@ -84,15 +66,15 @@ const attributeFields: Record<string, readonly string[]> = {
   status_code: statusKeys,
 };
 
-function otlpField(field: string | undefined, attributes: readonly unknown[]): string | undefined {
+function otlpField(field: string | undefined, attribute: AttributeLookup): string | undefined {
   if (field === undefined) return undefined;
   const keys = attributeFields[field];
   if (keys === undefined) return fixedOtlpFields[field] ?? field;
-  const sent = field === 'status_code' ? firstInteger(attributes, keys) : firstString(attributes, keys);
+  const sent = field === 'status_code' ? firstInteger(attribute, keys) : firstString(attribute, keys);
   return `attributes[${sent?.key ?? keys[0]}]`;
 }
 
-type SpanOutcome = { fact: RawFact } | { edge: RawEdge } | { error: ItemError; item: unknown } | 'skipped';
+type SpanOutcome = { fact: RawFact } | ClientSpanOutcome | 'skipped';
 
 function reject(index: number, field: string, message: string, item: unknown): SpanOutcome {
   const code = message.endsWith('is required') ? 'MISSING_FIELD' : 'INVALID_VALUE';
@@ -100,11 +82,6 @@ function reject(index: number, field: string, message: string, item: unknown): S
 }
 
 interface SpanFields {
-  attributes: readonly unknown[];
-  traceId: string | undefined;
-  spanId: string | undefined;
-  start: bigint | undefined;
-  end: bigint | undefined;
   path: { key: string; value: string } | undefined;
   /** The fact-shaped item parseRequestFact validates (and the dead letter keeps). */
   item: Record<string, unknown>;
@@ -114,18 +91,10 @@ function latencyMs(start: bigint | undefined, end: bigint | undefined): number |
   return start !== undefined && end !== undefined && end >= start ? Number(end - start) / 1e6 : undefined;
 }
 
-function readSpanFields(
-  span: unknown,
-  attributes: readonly unknown[],
-  method: string,
-  resource: ResourceView,
-): SpanFields {
-  const traceId = readId(own(span, 'traceId'), 16);
-  const spanId = readId(own(span, 'spanId'), 8);
-  const start = readUint64(own(span, 'startTimeUnixNano'));
-  const end = readUint64(own(span, 'endTimeUnixNano'));
-  const path = firstString(attributes, pathKeys);
-  const status = firstInteger(attributes, statusKeys);
+function readSpanFields(span: SpanReading, method: string, resource: ResourceView): SpanFields {
+  const { traceId, spanId, start } = span;
+  const path = firstString(span.attribute, pathKeys);
+  const status = firstInteger(span.attribute, statusKeys);
   const item: Record<string, unknown> = {
     event_id: traceId && spanId ? `${traceId}-${spanId}` : undefined,
     timestamp: start === undefined ? undefined : Number(start / 1_000_000n),
@@ -133,20 +102,20 @@ function readSpanFields(
     method: method === '_OTHER' ? method : method.toUpperCase(),
     path: path ? pathOf(path.key, path.value) : undefined,
     // Without an HTTP status (a consumer span, an aborted request) the span's own status decides.
-    status_code: status?.value ?? (isErrorStatus(own(span, 'status')) ? 500 : 200),
-    latency_ms: latencyMs(start, end),
+    status_code: status?.value ?? (span.errorStatus ? 500 : 200),
+    latency_ms: latencyMs(start, span.end),
     env: resource.env,
     version: resource.version,
     trace_id: traceId,
   };
-  return { attributes, traceId, spanId, start, end, path, item };
+  return { path, item };
 }
 
 /** The checks a fact does not make: ids, end before start, a URL without a path. */
-function spanProblem(f: SpanFields): { field: string; message: string } | undefined {
-  if (!f.traceId) return { field: 'traceId', message: 'traceId must be 16 bytes, not all zero' };
-  if (!f.spanId) return { field: 'spanId', message: 'spanId must be 8 bytes, not all zero' };
-  if (f.start !== undefined && f.end !== undefined && f.end < f.start)
+function spanProblem(span: SpanReading, f: SpanFields): { field: string; message: string } | undefined {
+  if (!span.traceId) return { field: 'traceId', message: 'traceId must be 16 bytes, not all zero' };
+  if (!span.spanId) return { field: 'spanId', message: 'spanId must be 8 bytes, not all zero' };
+  if (span.start !== undefined && span.end !== undefined && span.end < span.start)
     return { field: 'endTimeUnixNano', message: 'endTimeUnixNano must not be before startTimeUnixNano' };
   if (f.path && f.item['path'] === undefined)
     return { field: `attributes[${f.path.key}]`, message: `${f.path.key} must be a URL` };
@@ -157,35 +126,40 @@ function spanProblem(f: SpanFields): { field: string; message: string } | undefi
  * One span as a request fact: an HTTP server span (SERVER, or CONSUMER for HTTP-delivered messages such as
  * webhooks) with a method. The fact goes through parseRequestFact, so every rule, error and budget is a fact's.
  */
-function mapServerSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
-  const attributes = repeated(span, 'attributes') ?? [];
-  const method = firstString(attributes, methodKeys);
+function mapServerSpan(
+  span: SpanReading,
+  index: number,
+  resource: ResourceView,
+  ctx: FactContext,
+): SpanOutcome {
+  const method = firstString(span.attribute, methodKeys);
   if (method === undefined) return 'skipped';
-  const fields = readSpanFields(span, attributes, method.value, resource);
-  const problem = spanProblem(fields);
+  const fields = readSpanFields(span, method.value, resource);
+  const problem = spanProblem(span, fields);
   if (problem) return reject(index, problem.field, problem.message, fields.item);
   const parsed = parseRequestFact(fields.item, index, ctx);
   if (!parsed.ok) {
-    const field = otlpField(parsed.error.field, attributes);
+    const field = otlpField(parsed.error.field, span.attribute);
     return { error: { ...parsed.error, ...(field === undefined ? {} : { field }) }, item: fields.item };
   }
   const fact = parsed.value;
-  fact.span_id = fields.spanId;
+  fact.span_id = span.spanId;
   // The service map names an edge's callee from the SERVER span whose parent is the CLIENT span (docs/adr/0085).
-  const parentSpanId = readId(own(span, 'parentSpanId'), 8);
-  if (parentSpanId !== undefined) fact.parent_span_id = parentSpanId;
-  const traceState = own(span, 'traceState');
-  const weight = samplingWeight(typeof traceState === 'string' ? traceState : '', attributes);
+  if (span.parentSpanId !== undefined) fact.parent_span_id = span.parentSpanId;
+  const weight = samplingWeight(span.traceState, span.attribute);
   if (weight !== 1) fact.weight = weight;
   return { fact };
 }
 
+/** Whether a span of this kind becomes a record: SERVER and CONSUMER spans facts, CLIENT spans edges. */
+export function isRecordKind(kind: number): boolean {
+  return kind === spanKind.server || kind === spanKind.consumer || kind === spanKind.client;
+}
+
 /** A span by its kind: SERVER and CONSUMER spans become facts, CLIENT spans edges (docs/adr/0085), others nothing. */
-function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
-  const kind = readSpanKind(own(span, 'kind'));
-  if (kind === spanKind.client)
-    return mapClientSpan(span, repeated(span, 'attributes') ?? [], index, resource.service, ctx);
-  if (kind === spanKind.server || kind === spanKind.consumer)
+function mapSpan(span: SpanReading, index: number, resource: ResourceView, ctx: FactContext): SpanOutcome {
+  if (span.kind === spanKind.client) return mapClientSpan(span, index, resource.service, ctx);
+  if (span.kind === spanKind.server || span.kind === spanKind.consumer)
     return mapServerSpan(span, index, resource, ctx);
   return 'skipped';
 }
@@ -193,12 +167,13 @@ function mapSpan(span: unknown, index: number, resource: ResourceView, ctx: Fact
 const malformed = (what: string) =>
   new MalformedTraceRequestError(`body is not an ExportTraceServiceRequest: ${what} must be an array`);
 
-/** Every span of a request with its resource, in order; throws on a shape that is not a request. */
-function* spansOf(request: unknown): Generator<{ span: unknown; resource: ResourceView }> {
+/** Every span of a decoded request with its resource, in order; throws on a shape that is not a request. */
+function* spansOf(request: unknown): Generator<{ span: unknown; resource: () => ResourceView }> {
   const resourceSpansList = repeated(request, 'resourceSpans');
   if (!resourceSpansList) throw malformed('resourceSpans');
   for (const resourceSpans of resourceSpansList) {
-    const resource = readResource(resourceSpans);
+    let view: ResourceView | undefined;
+    const resource = () => (view ??= decodedResourceView(resourceSpans));
     const scopeSpansList = repeated(resourceSpans, 'scopeSpans');
     if (!scopeSpansList) throw malformed('resourceSpans[].scopeSpans');
     for (const scopeSpans of scopeSpansList) {
@@ -209,18 +184,30 @@ function* spansOf(request: unknown): Generator<{ span: unknown; resource: Resour
   }
 }
 
+/** One span to map: what it reads, where it stands among all spans of the request, its resource. */
+export interface IndexedSpan {
+  span: SpanReading;
+  index: number;
+  resource: ResourceView;
+}
+
 /**
- * Maps every span of an ExportTraceServiceRequest (decoded protobuf or OTLP/JSON) to WAL records: request facts
- * for HTTP server spans, dead letters for spans that break a rule, nothing for other spans.
+ * Maps the record spans of a request to WAL records: request facts for HTTP server spans, edges for CLIENT spans,
+ * dead letters for spans that break a rule; `spans` counts every span of the request, the others skipped.
  */
-export function mapTraceRequest(request: unknown, ctx: FactContext, now: number): MappedTraceRequest {
+export function mapSpanReadings(
+  recordSpans: Iterable<IndexedSpan>,
+  spans: number,
+  ctx: FactContext,
+  now: number,
+): MappedTraceRequest {
   const facts: WalRecord[] = [];
   const deadLetters: WalRecord[] = [];
   const rejected: ItemError[] = [];
-  let [skipped, edges, index] = [0, 0, 0];
-  for (const { span, resource } of spansOf(request)) {
+  let [skipped, edges, seen] = [0, 0, 0];
+  for (const { span, index, resource } of recordSpans) {
     const outcome = mapSpan(span, index, resource, ctx);
-    index += 1;
+    seen += 1;
     if (outcome === 'skipped') skipped += 1;
     else if ('fact' in outcome) facts.push(outcome.fact);
     else if ('edge' in outcome) {
@@ -232,7 +219,28 @@ export function mapTraceRequest(request: unknown, ctx: FactContext, now: number)
     }
   }
   const records = deadLetters.length === 0 ? facts : [...deadLetters, ...facts];
-  return { records, accepted: facts.length - edges, edges, rejected, skipped, spans: index };
+  skipped += spans - seen;
+  return { records, accepted: facts.length - edges, edges, rejected, skipped, spans };
+}
+
+/** The record spans of a decoded request, read; `counter.spans` ends as the count of all its spans. */
+function* decodedRecordSpans(request: unknown, counter: { spans: number }): Generator<IndexedSpan> {
+  for (const { span, resource } of spansOf(request)) {
+    const index = counter.spans;
+    counter.spans += 1;
+    if (isRecordKind(decodedSpanKind(span)))
+      yield { span: decodedSpanReading(span), index, resource: resource() };
+  }
+}
+
+/**
+ * Maps every span of an ExportTraceServiceRequest (decoded protobuf or OTLP/JSON) to WAL records: request facts
+ * for HTTP server spans, dead letters for spans that break a rule, nothing for other spans.
+ */
+export function mapTraceRequest(request: unknown, ctx: FactContext, now: number): MappedTraceRequest {
+  const counter = { spans: 0 };
+  const readings = [...decodedRecordSpans(request, counter)];
+  return mapSpanReadings(readings, counter.spans, ctx, now);
 }
 
 /**
@@ -242,10 +250,7 @@ export function mapTraceRequest(request: unknown, ctx: FactContext, now: number)
 export function countRecordSpans(request: unknown): number {
   let n = 0;
   try {
-    for (const { span } of spansOf(request)) {
-      const kind = readSpanKind(own(span, 'kind'));
-      if (kind === spanKind.server || kind === spanKind.consumer || kind === spanKind.client) n += 1;
-    }
+    for (const { span } of spansOf(request)) if (isRecordKind(decodedSpanKind(span))) n += 1;
   } catch (error) {
     if (!(error instanceof MalformedTraceRequestError)) throw error;
   }

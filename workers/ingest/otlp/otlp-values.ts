@@ -95,13 +95,26 @@ export function attribute(attributes: readonly unknown[], key: string): Attribut
   return undefined;
 }
 
+/**
+ * What `attribute` answers for one span, by key: the decoded KeyValue list's scan, or the values the protobuf
+ * scanner (scan-trace-request.ts) kept for the keys the mapping reads. The rules below read either alike.
+ */
+export type AttributeLookup = (key: string) => AttributeValue | undefined;
+
+/** A KeyValue list (decoded protobuf or OTLP/JSON) or a lookup that answers as `attribute` over one. */
+export type AttributeSource = readonly unknown[] | AttributeLookup;
+
+function valueOf(attributes: AttributeSource, key: string): AttributeValue | undefined {
+  return typeof attributes === 'function' ? attributes(key) : attribute(attributes, key);
+}
+
 /** The first of `keys` present as a string attribute, and which key it was. */
 export function firstString(
-  attributes: readonly unknown[],
+  attributes: AttributeSource,
   keys: readonly string[],
 ): { key: string; value: string } | undefined {
   for (const key of keys) {
-    const value = attribute(attributes, key);
+    const value = valueOf(attributes, key);
     if (typeof value === 'string') return { key, value };
   }
   return undefined;
@@ -109,11 +122,11 @@ export function firstString(
 
 /** The first of `keys` present as an integer attribute (or an integer spelled as a string), and which key. */
 export function firstInteger(
-  attributes: readonly unknown[],
+  attributes: AttributeSource,
   keys: readonly string[],
 ): { key: string; value: number } | undefined {
   for (const key of keys) {
-    const value = attribute(attributes, key);
+    const value = valueOf(attributes, key);
     if (typeof value === 'number' && Number.isInteger(value)) return { key, value };
     if (typeof value === 'string' && /^\d{1,9}$/.test(value)) return { key, value: Number(value) };
   }

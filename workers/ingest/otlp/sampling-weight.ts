@@ -1,4 +1,4 @@
-import { attribute } from './otlp-values.js';
+import type { AttributeLookup } from './otlp-values.js';
 
 /** 2^56: OpenTelemetry's consistent-probability thresholds and randomness are 56-bit. */
 const thresholdRange = 2 ** 56;
@@ -27,19 +27,22 @@ export function thresholdAdjustedCount(traceState: string): number | undefined {
   return undefined;
 }
 
+/** The attributes samplingWeight reads. */
+export const samplingKeys = ['sampler.type', 'sampler.param', 'SampleRate'];
+
 /**
  * How many requests one sampled span stands for, from (in this order) the W3C tracestate threshold `ot=th:`,
  * Jaeger's probabilistic sampler tags (`sampler.type` = `probabilistic`, `sampler.param` = p in (0, 1]: 1 / p)
  * or a `SampleRate` attribute (Honeycomb's "1 in N", N >= 1). 1 when the span says nothing about sampling.
  */
-export function samplingWeight(traceState: string, attributes: readonly unknown[]): number {
+export function samplingWeight(traceState: string, attribute: AttributeLookup): number {
   const fromThreshold = thresholdAdjustedCount(traceState);
   if (fromThreshold !== undefined) return fromThreshold;
-  if (attribute(attributes, 'sampler.type') === 'probabilistic') {
-    const p = attribute(attributes, 'sampler.param');
+  if (attribute('sampler.type') === 'probabilistic') {
+    const p = attribute('sampler.param');
     if (typeof p === 'number' && p > 0 && p <= 1) return 1 / p;
   }
-  const rate = attribute(attributes, 'SampleRate');
+  const rate = attribute('SampleRate');
   if (typeof rate === 'number' && Number.isFinite(rate) && rate >= 1) return rate;
   return 1;
 }
