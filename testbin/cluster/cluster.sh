@@ -72,19 +72,17 @@ require() {
 
 # ---------------------------------------------------------------- processes
 
-# Each daemon runs under a restarting loop in its own session (like a service manager's Restart=always: kube-proxy,
-# for one, exits when its configuration file changes); the pid file holds the loop's pid, which is the session's.
+# Each daemon runs under a restarting loop in its own session (daemon-loop.sh, which also drops the descriptors it
+# inherited, the caller's cluster lock among them); the pid file holds the loop's pid, which is the session's.
 start_daemon() { # name command args...
   local name=$1
   shift
   if [ -e "$run/pids/$name.pid" ] && kill -0 "$(cat "$run/pids/$name.pid")" 2>/dev/null; then return; fi
   mkdir -p "$run/pids" "$logs"
-  # The daemon closes every descriptor it inherited past stderr first: run under `flock <lock> cluster.sh up`, it
-  # would otherwise hold the caller's lock for as long as the cluster runs, and every later `flock <lock>` waits.
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  setsid bash -c 'for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ "$fd" -le 2 ] || eval "exec $fd>&-" 2>/dev/null; done
-    while :; do "$@"; echo "cluster.sh: exited with $?, restarting in 2 s"; sleep 2; done' _ "$@" \
-    >>"$logs/$name.log" 2>&1 </dev/null &
+  # daemon-loop.sh closes every descriptor it inherited past stderr first: run under `flock <lock> cluster.sh up`,
+  # a daemon would otherwise hold the caller's lock for as long as the cluster runs, and every later `flock <lock>`
+  # waits.
+  setsid bash "$repo_root/testbin/cluster/daemon-loop.sh" "$@" >>"$logs/$name.log" 2>&1 </dev/null &
   echo $! >"$run/pids/$name.pid"
 }
 
