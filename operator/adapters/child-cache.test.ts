@@ -100,9 +100,8 @@ describe('the child cache', () => {
         data: { 'config.properties': 'x' },
       },
     ]);
-    expect(cache.get(configMap, 'default', 'shop-tenants')?.['data']).toEqual({
-      [TENANT_AUTHORS_FILE]: '{"tenants":{}}',
-    });
+    // The tenants ConfigMap's two files: authors for tombstones, tenants for last valid settings (docs/adr/0121).
+    expect(cache.get(configMap, 'default', 'shop-tenants')?.['data']).toEqual(data);
     expect(cache.get(configMap, 'default', 'shop-trino')?.['data']).toBeUndefined();
   });
 });

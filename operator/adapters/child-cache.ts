@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { ChildPort } from '../controller/ports.js';
-import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenants-config.js';
+import { TENANT_AUTHORS_FILE, TENANTS_FILE } from '../../cdk8s/tenants-config.js';
 import type { CachedPart, RegisteredKind } from '../domain/kind-registry.js';
 import type { ChildRef } from '../domain/pass-memo.js';
 import type { KubeObject } from './kube-client.js';
@@ -52,14 +52,12 @@ function keepPart(object: KubeObject, part: CachedPart): KubeObject {
     const { template: _dropped, ...rest } = spec;
     return { ...object, spec: rest };
   }
-  if (part === 'tenant-authors') {
-    const authors = (object['data'] as Record<string, string> | undefined)?.[TENANT_AUTHORS_FILE];
-    return {
-      apiVersion,
-      kind,
-      metadata,
-      ...(authors !== undefined && { data: { [TENANT_AUTHORS_FILE]: authors } }),
-    };
+  if (part === 'published-tenants') {
+    const data = object['data'] as Record<string, string> | undefined;
+    const kept = Object.entries(data ?? {}).filter(
+      ([file]) => file === TENANT_AUTHORS_FILE || file === TENANTS_FILE,
+    );
+    return { apiVersion, kind, metadata, ...(kept.length > 0 && { data: Object.fromEntries(kept) }) };
   }
   return object;
 }

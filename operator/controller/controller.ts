@@ -5,7 +5,12 @@ import type { ChildCache } from '../adapters/child-cache.js';
 import type { PipelineCache } from '../adapters/pipeline-cache.js';
 import type { TenantCache } from '../adapters/tenant-cache.js';
 import { tenantPipeline } from '../domain/tenant-plan.js';
-import { TENANT_API_VERSION, TENANT_KIND, TENANT_PLURAL } from '../../crds/gravix-tenant-crd.js';
+import {
+  TENANT_API_VERSION,
+  TENANT_CRD_NAME,
+  TENANT_KIND,
+  TENANT_PLURAL,
+} from '../../crds/gravix-tenant-crd.js';
 import type { KubeClient, KubeObject } from '../adapters/kube-client.js';
 import { resourcePath } from '../adapters/resource-paths.js';
 import { PROMETHEUS_OPERATOR_PROBE_PLURAL } from '../adapters/discovery.js';
@@ -101,10 +106,12 @@ export class PipelineController {
       },
     });
     this.watchPipelines();
-    this.watchTenants();
+    // Tenants are optional: without their CRD pipelines run (no tenant to publish) and the operator is ready;
+    // the CRD's appearance starts the tenant watch within seconds where RBAC lets the operator watch it.
+    this.watchCrd(TENANT_CRD_NAME, this.watchTenants(), `CustomResourceDefinition/${TENANT_CRD_NAME}`);
     for (const kind of watchedChildKinds()) {
       const watcher = this.watchChildren(kind);
-      if (kind.prometheusOperator) this.watchCrdOf(kind, watcher);
+      if (kind.prometheusOperator) this.watchCrd(crdNameOf(kind), watcher);
     }
     for (const w of this.watchers) w.start();
     this.resync = setInterval(() => {
@@ -136,7 +143,9 @@ export class PipelineController {
   }
 
   private watcher(
-    kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'plural' | 'prometheusOperator'>,
+    kind: Pick<RegisteredKind, 'apiVersion' | 'kind' | 'plural' | 'prometheusOperator'> & {
+      optional?: boolean;
+    },
     labelSelector: string | undefined,
     onEvent: (t: WatchEventType, o: KubeObject) => void,
     onList?: (items: KubeObject[]) => void,
@@ -164,8 +173,8 @@ export class PipelineController {
       ...this.retryPace(),
     });
     this.watchers.push(watcher);
-    // Optional kinds (Prometheus operator CRDs) may never be served; they must not hold readiness back.
-    if (kind.prometheusOperator) this.unsynced.delete(kind.kind);
+    // Optional kinds (Prometheus operator CRDs, GravixTenant) may never be served; they must not hold readiness back.
+    if (kind.prometheusOperator || kind.optional) this.unsynced.delete(kind.kind);
     return watcher;
   }
 
@@ -179,10 +188,9 @@ export class PipelineController {
    * rbac.clusterReads). Once it is established the kind's watch, backed off while the kind was not served, lists
    * at once, so a Prometheus operator installed after this operator is used within seconds (docs/adr/0105). A 403
    * (namespaced RBAC) is asked again at the unserved pace, and the kind's own retry (optionalKindRetry) is then
-   * what notices the install.
+   * what notices the install. `metricKind` labels its restarts (the Prometheus operator's CRDs share one label).
    */
-  private watchCrdOf(kind: RegisteredKind, kindWatcher: Watcher): void {
-    const crd = crdNameOf(kind);
+  private watchCrd(crd: string, kindWatcher: Watcher, metricKind = 'CustomResourceDefinition'): void {
     let refused = false;
     this.watchers.push(
       new Watcher({
@@ -199,7 +207,7 @@ export class PipelineController {
           refused = true;
         },
         logger: this.options.logger,
-        onRestart: () => this.options.metrics.watchRestarts.inc({ kind: 'CustomResourceDefinition' }),
+        onRestart: () => this.options.metrics.watchRestarts.inc({ kind: metricKind }),
         ...this.retryPace(),
       }),
     );
@@ -237,12 +245,12 @@ export class PipelineController {
    * GravixTenants are users' objects (no managed-by label): all of them in the watched namespaces. A tenant's event
    * wakes the pipeline it names, and the one it named before when that changed (its ConfigMap must drop it).
    */
-  private watchTenants(): void {
+  private watchTenants(): Watcher {
     const { tenantCache } = this.options;
     const namespaced = (object: KubeObject, pipeline: string | undefined) =>
       pipeline ? [`${object.metadata?.namespace}/${pipeline}`] : [];
-    this.watcher(
-      { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL },
+    return this.watcher(
+      { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL, optional: true },
       undefined,
       (type, object) => {
         if (type === 'DELETED') tenantCache.remove(object);

@@ -1,6 +1,11 @@
 import { ALERT_WORKER_RULES } from '../../cdk8s/alerting.js';
 import { API_VERSION, KIND, PLURAL } from '../../crds/gravix-pipeline-crd.js';
-import { TENANT_API_VERSION, TENANT_KIND, TENANT_PLURAL } from '../../crds/gravix-tenant-crd.js';
+import {
+  TENANT_API_VERSION,
+  TENANT_CRD_NAME,
+  TENANT_KIND,
+  TENANT_PLURAL,
+} from '../../crds/gravix-tenant-crd.js';
 
 /**
  * How the operator writes a kind. The mode decides which kinds are watched and pruned and which RBAC verbs the
@@ -37,9 +42,10 @@ export type WriteMode =
  * What the watch cache keeps of a kind's objects: what some pass reads, nothing more (docs/adr/0105). `metadata`:
  * names, labels, owners, resourceVersion (pruning, drift, a pod that went); `without-pod-template`: workloads, whose
  * replicas, claim templates, governing Service and status a pass reads, never the pod template it applies;
- * `tenant-authors`: ConfigMaps, of whose data only the tenants ConfigMap's authors file is read. Default: whole.
+ * `published-tenants`: ConfigMaps, of whose data only the tenants ConfigMap's two files are read (its authors for
+ * tombstones, its tenants file for the last valid settings of a tenant whose spec turned invalid). Default: whole.
  */
-export type CachedPart = 'whole' | 'metadata' | 'without-pod-template' | 'tenant-authors';
+export type CachedPart = 'whole' | 'metadata' | 'without-pod-template' | 'published-tenants';
 
 export interface RegisteredKind {
   apiVersion: string;
@@ -58,7 +64,7 @@ export interface RegisteredKind {
 export const KIND_REGISTRY: readonly RegisteredKind[] = [
   { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, write: 'reconciled' },
   { apiVersion: TENANT_API_VERSION, kind: TENANT_KIND, plural: TENANT_PLURAL, write: 'referenced' },
-  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply', cached: 'tenant-authors' },
+  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', write: 'apply', cached: 'published-tenants' },
   { apiVersion: 'v1', kind: 'Service', plural: 'services', write: 'apply', cached: 'metadata' },
   { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', write: 'create-only' },
   {
@@ -231,8 +237,8 @@ export const optionalKinds = (): RegisteredKind[] => KIND_REGISTRY.filter((k) =>
 
 /**
  * Cluster-scoped reads, granted by the chart with `watchAllNamespaces` or `rbac.clusterReads` (docs/adr/0105):
- * a claim's StorageClass before growing it, and the optional kinds' CRDs by name, so a Prometheus operator installed
- * later is noticed at once. Without them the operator works as before (the apiserver's refusal of a growth; a
+ * a claim's StorageClass before growing it, and the optional kinds' CRDs by name (the GravixTenant CRD too, docs/
+ * adr/0121), so a Prometheus operator or the tenant CRD installed later is noticed at once. Without them the operator works as before (the apiserver's refusal of a growth; a
  * slow retry of the unserved kinds).
  */
 export function clusterReadRules(): RbacRule[] {
@@ -241,7 +247,7 @@ export function clusterReadRules(): RbacRule[] {
     {
       apiGroups: ['apiextensions.k8s.io'],
       resources: ['customresourcedefinitions'],
-      resourceNames: optionalKinds().map(crdNameOf),
+      resourceNames: [...optionalKinds().map(crdNameOf), TENANT_CRD_NAME],
       verbs: ['get', 'list', 'watch'],
     },
   ];

@@ -87,6 +87,53 @@ describe('a pipeline’s tenants plan', () => {
     });
   });
 
+  describe('a tenant whose spec turns invalid (docs/adr/0121)', () => {
+    const published = {
+      settings: [
+        { tenant: 'acme', quotas: { eventsPerSecond: 100 }, roles: { viewer: [], operator: [], admin: [] } },
+      ],
+      authors: { acme: { uid: 'uid-acme', generation: 1, actor: 'manager:kubectl' } },
+    };
+    const broken = tenant(
+      'acme',
+      { quotas: { eventsPerSecond: 0 } },
+      { metadata: { name: 'acme', namespace: 'default', uid: 'uid-acme', generation: 2 } },
+    );
+
+    it('keeps its last published settings and author (no tombstone, no quota lifted), Rejected InvalidSpec', () => {
+      const plan = planTenants([broken], published);
+      expect(plan.settings).toEqual(published.settings);
+      expect(plan.authors).toEqual(published.authors);
+      expect(plan.statusWrites[0]!.status).toEqual({
+        observedGeneration: 2,
+        phase: 'Rejected',
+        reason: 'InvalidSpec',
+        published: true,
+        message:
+          "the last valid settings (generation 1) stay in the pipeline's tenants file; invalid tenant: " +
+          'spec.quotas.eventsPerSecond: Too small: expected number to be >=1 (got 0)',
+      });
+    });
+
+    it('keeps nothing for a tenant created again under the same name (another uid) or never published', () => {
+      const recreated = { ...broken, metadata: { ...broken.metadata, uid: 'uid-other' } };
+      expect(planTenants([recreated], published).settings).toEqual([]);
+      expect(planTenants([broken], { settings: [], authors: {} }).settings).toEqual([]);
+      expect(planTenants([broken]).statusWrites[0]!.status.published).toBe(false);
+    });
+
+    it('publishes the fixed spec once it is valid again', () => {
+      const fixed = tenant(
+        'acme',
+        { quotas: { eventsPerSecond: 200 } },
+        { metadata: { name: 'acme', namespace: 'default', uid: 'uid-acme', generation: 3 } },
+      );
+      const plan = planTenants([fixed], published);
+      expect(plan.settings).toMatchObject([{ tenant: 'acme', quotas: { eventsPerSecond: 200 } }]);
+      expect(plan.statusWrites[0]!.status).toMatchObject({ phase: 'Accepted', observedGeneration: 3 });
+    });
+  });
+
   it('writes no status that is already there (a steady tenant costs no request)', () => {
     const accepted = {
       observedGeneration: 1,

@@ -58,12 +58,33 @@ export interface TenantPlan {
 
 const byName = (a: TenantObject, b: TenantObject) => (a.metadata.name < b.metadata.name ? -1 : 1);
 
+/** What the pipeline's tenants ConfigMap published last: a tenant's last valid settings and who made them. */
+export interface PublishedBefore {
+  settings: readonly TenantSettings[];
+  authors: Readonly<Record<string, TenantAuthor>>;
+}
+
 /**
- * The tenants of one pipeline: each object that parses is published (Accepted), each that does not is left out
- * (Rejected, InvalidSpec, the parser's message naming every bad field). The CRD's schema and CEL rules refuse
- * most bad specs at admission; this catches what slips past them (an object stored under an older schema).
+ * The settings an object whose spec turned invalid keeps publishing: those last published for the same object
+ * (same uid: a tenant deleted and created again invalid is a new tenant with nothing to keep).
  */
-export function planTenants(objects: readonly TenantObject[]): TenantPlan {
+function lastValid(object: TenantObject, before: PublishedBefore | undefined) {
+  const name = object.metadata.name;
+  const author = before?.authors[name];
+  const settings = before?.settings.find((s) => s.tenant === name);
+  if (!author || !settings || author.uid === '' || author.uid !== object.metadata.uid) return undefined;
+  return { settings, author };
+}
+
+/**
+ * The tenants of one pipeline: each object that parses is published (Accepted). One that does not (Rejected,
+ * InvalidSpec, the parser's message naming every bad field) keeps its last valid settings published, with their
+ * author, when `before` has them for that object (docs/adr/0121): an edit gone wrong must not lift its quotas,
+ * drop its OIDC groups or tombstone it as if deleted (its keys and data stay). Without them it is left out. The
+ * CRD's schema and CEL rules refuse most bad specs at admission; this catches what slips past them (an object
+ * stored under an older schema).
+ */
+export function planTenants(objects: readonly TenantObject[], before?: PublishedBefore): TenantPlan {
   const settings: TenantSettings[] = [];
   const authors: Record<string, TenantAuthor> = {};
   const statusWrites: TenantStatusWrite[] = [];
@@ -87,7 +108,17 @@ export function planTenants(objects: readonly TenantObject[]): TenantPlan {
       };
     } catch (error) {
       if (!(error instanceof InvalidTenantError)) throw error;
-      status = rejected(generation, 'InvalidSpec', error.message);
+      const kept = lastValid(object, before);
+      if (kept) {
+        settings.push(kept.settings);
+        authors[object.metadata.name] = kept.author;
+      }
+      status = kept
+        ? {
+            ...rejected(generation, 'InvalidSpec', keptNote(kept.author.generation) + error.message),
+            published: true,
+          }
+        : rejected(generation, 'InvalidSpec', error.message);
     }
     if (!sameTenantStatus(object.status, status)) statusWrites.push({ tenant: object, status });
   }
@@ -107,6 +138,9 @@ export function planOrphanedTenants(objects: readonly TenantObject[], pipeline: 
     }))
     .filter((w) => !sameTenantStatus(w.tenant.status, w.status));
 }
+
+const keptNote = (generation: number) =>
+  `the last valid settings (generation ${generation}) stay in the pipeline's tenants file; `;
 
 function rejected(generation: number, reason: string, message: string): TenantStatus {
   return {

@@ -34,11 +34,14 @@ export async function installCrd(client: KubeClient, crd: { metadata: { name: st
  * A real apiserver with the GravixPipeline and GravixTenant CRDs (the operator watches both, as the chart installs
  * both) and optionally the Prometheus operator CRDs installed.
  */
-export async function startKubeTestEnv(options: { prometheusOperator?: boolean } = {}): Promise<KubeTestEnv> {
+export async function startKubeTestEnv(
+  /** `tenants: false` leaves the GravixTenant CRD out (a cluster where it is installed later, or never). */
+  options: { prometheusOperator?: boolean; tenants?: boolean } = {},
+): Promise<KubeTestEnv> {
   const apiserver = await startKubeApiserver();
   const client = new KubeClient(loadKubeconfigFile(apiserver.kubeconfigPath));
   await installCrd(client, buildPipelineCrd() as { metadata: { name: string } });
-  await installCrd(client, buildTenantCrd() as { metadata: { name: string } });
+  if (options.tenants !== false) await installCrd(client, buildTenantCrd() as { metadata: { name: string } });
   if (options.prometheusOperator) for (const crd of monitoringCrds) await installCrd(client, crd);
   return {
     apiserver,

@@ -164,6 +164,6 @@ noticed at once. Granted with watchAllNamespaces, or with rbac.clusterReads in a
   verbs: [get]
 - apiGroups: [apiextensions.k8s.io]
   resources: [customresourcedefinitions]
-  resourceNames: [servicemonitors.monitoring.coreos.com, prometheusrules.monitoring.coreos.com]
+  resourceNames: [servicemonitors.monitoring.coreos.com, prometheusrules.monitoring.coreos.com, gravixtenants.gravix.dev]
   verbs: [get, list, watch]
 {{- end }}
