@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { repoPath } from './testbin-paths.js';
+import { HopelessWaitError } from './wait-until.js';
 
 export interface ManagedProcessOptions {
   name: string;
@@ -65,7 +66,9 @@ export class ManagedProcess {
   /** Throws with the log tail when the process died, so readiness waits fail fast and say why. */
   assertRunning(): void {
     if (this.exitCode !== undefined) {
-      throw new Error(`${this.options.name} exited with code ${this.exitCode}:\n${this.logTail()}`);
+      throw new HopelessWaitError(
+        `${this.options.name} exited with code ${this.exitCode}:\n${this.logTail()}`,
+      );
     }
   }
 
