@@ -29,8 +29,15 @@ import { hashApiKey } from '../../workers/domain/api-keys.js';
 import { loadIngestConfig } from '../../workers/ingest/config.js';
 import { startIngestServer } from '../../workers/ingest/ingest-server.js';
 import { StageTimings, type StageReport } from '../../workers/ingest/http/stage-timings.js';
-import { podMemoryLimitsMiB, probeQueryAnswers, rollupPass, rssMiB } from './tenant-probes.js';
+import {
+  podMemoryLimitsMiB,
+  probeQueryAnswers,
+  rollupPass,
+  rssMiB,
+  walGroupCommits,
+} from './tenant-probes.js';
 import { runWrk } from './wrk-load.js';
+import { fact, postAbuserBatch } from './abusive-tenant-traffic.js';
 
 const arg = (name: string, fallback: number) =>
   process.argv.includes(name) ? Number(process.argv[process.argv.indexOf(name) + 1]) : fallback;
@@ -54,18 +61,6 @@ const tenants = [
   { name: 'normal', tenant: 'normal', sha256: hashApiKey('normal'), scopes: ['ingest', 'query'] },
   { name: 'abuser', tenant: 'abuser', sha256: hashApiKey('abuser'), scopes: ['ingest', 'query'] },
 ];
-
-function fact(id: string, service: string, i: number) {
-  return {
-    event_id: id,
-    timestamp: Date.now(),
-    service,
-    method: 'GET',
-    path: `/api/items/${i % 50}`,
-    status_code: i % 25 === 0 ? 500 : 200,
-    latency_ms: 3 + (i % 97),
-  };
-}
 
 /**
  * serve mode: the ingest server with the product's default limits, reporting its port to the parent, and the
@@ -129,15 +124,6 @@ async function serve(
   });
 }
 
-/** The WAL's group commits so far, from the ingest server's own /metrics (gravix_wal_fsync_duration_seconds). */
-async function walGroupCommits(metricsPort: number) {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
-  const commits = value('gravix_wal_fsync_duration_seconds_count');
-  const seconds = value('gravix_wal_fsync_duration_seconds_sum');
-  return { groupCommits: commits, meanCommitMs: Number(((seconds / commits) * 1000).toFixed(2)) };
-}
-
 /**
  * abuse mode: `abuserConnections` loops posting 1000-fact batches, every fact a new service, until the parent says
  * stop and at least `abusiveServices` were accepted; 429s are retried at once (an abuser does not back off).
@@ -146,6 +132,7 @@ async function abuse(port: number): Promise<void> {
   let next = 0;
   let accepted = 0;
   let refused = 0;
+  let lost = 0;
   let stopped = false;
   process.once('message', () => (stopped = true));
   // Paced: batch k of all connections is sent at start + k batches' worth of the paced rate (a schedule, not a wait
@@ -168,19 +155,16 @@ async function abuse(port: number): Promise<void> {
           fact(`a${connection}-${batch}-${i}`, `svc-${first + i}`, i),
         ),
       );
-      const res = await fetch(`http://127.0.0.1:${port}/api/v1/facts`, {
-        method: 'POST',
-        headers: { authorization: 'Bearer abuser', 'content-type': 'application/json' },
-        body,
-      });
-      await res.arrayBuffer();
-      if (res.status === 200) accepted += abuserBatch;
+      const status = await postAbuserBatch(port, body);
+      if (status === 200) accepted += abuserBatch;
       else refused++;
+      // The connection ended without an answer (a refusal before the body was read closes it, docs/adr/0119).
+      if (status === 0) lost++;
     }
   };
   await Promise.all(Array.from({ length: abuserConnections }, (_, c) => loop(c)));
   // The IPC channel would keep this process alive after its last request.
-  process.send?.({ accepted, refused, namesSent: next }, () => process.exit(0));
+  process.send?.({ accepted, refused, lost, namesSent: next }, () => process.exit(0));
 }
 
 function forkMode(args: string[]): ChildProcess {
@@ -241,7 +225,7 @@ async function scenario({
   const { port } = await message<{ port: number }>(server);
   const abuser = withAbuser ? forkMode(['abuse', String(port), ...process.argv.slice(2)]) : undefined;
   const abuseDone = abuser
-    ? message<{ accepted: number; refused: number; namesSent: number }>(abuser)
+    ? message<{ accepted: number; refused: number; lost: number; namesSent: number }>(abuser)
     : undefined;
   const body = JSON.stringify(fact('n-1', 'checkout', 1));
   const url = `http://127.0.0.1:${port}/api/v1/facts`;
@@ -287,6 +271,7 @@ async function scenario({
       distinctServicesSent: abused.namesSent,
       factsAccepted: abused.accepted,
       refusedRequests: abused.refused,
+      requestsWithoutAnswer: abused.lost,
       cardinalityReport: cardinality,
     },
     ingestRssMiB: memory,

@@ -117,3 +117,12 @@ export async function probeQueryAnswers(
     child.kill('SIGKILL');
   }
 }
+
+/** The WAL's group commits so far, from the ingest server's own /metrics (gravix_wal_fsync_duration_seconds). */
+export async function walGroupCommits(metricsPort: number) {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const commits = value('gravix_wal_fsync_duration_seconds_count');
+  const seconds = value('gravix_wal_fsync_duration_seconds_sum');
+  return { groupCommits: commits, meanCommitMs: Number(((seconds / commits) * 1000).toFixed(2)) };
+}

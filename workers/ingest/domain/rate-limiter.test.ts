@@ -16,4 +16,18 @@ describe('RateLimiter', () => {
     expect(limiter.take('k', 20)).toEqual({ allowed: true });
     expect(limiter.take('k', 1000)).toEqual({ allowed: false, retryAfterSeconds: 2 });
   });
+
+  it('checks what a take would answer without taking anything', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 100, burst: 200 }, () => now);
+    expect(limiter.check('k', 200)).toEqual({ allowed: true });
+    expect(limiter.check('k', 200)).toEqual({ allowed: true });
+    expect(limiter.take('k', 150)).toEqual({ allowed: true });
+    expect(limiter.check('k', 51)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.check('k', 50)).toEqual({ allowed: true });
+    now += 500;
+    expect(limiter.check('k', 100)).toEqual({ allowed: true });
+    expect(limiter.take('k', 100)).toEqual({ allowed: true });
+    expect(limiter.check('k', 1)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+  });
 });

@@ -115,6 +115,8 @@ class Scanner {
   constructor(
     readonly b: Buffer,
     readonly maxItems: number,
+    /** Told the items counted so far at each slice's end; it may throw to stop the scan (docs/adr/0119). */
+    readonly counted?: (items: number) => void,
   ) {
     // Sized from the body (a fact is rarely under 100 bytes), so a one-fact request does not zero a large table.
     const size = itemStride * Math.max(1, Math.min(maxItems, Math.ceil(b.length / 100)));
@@ -306,6 +308,7 @@ class Scanner {
    * own (a slice ends at an item's end), so the turns are charged the bytes scanned, exactly.
    */
   nextSlice(sliceBytes: number): number {
+    this.counted?.(this.count);
     const owed = this.i - this.sliceStart - this.announced;
     this.sliceStart = this.i;
     this.announced = Math.min(sliceBytes, this.b.length - this.i);
@@ -381,18 +384,21 @@ function* scanWith(
   maxItems: number,
   sliceBytes: number,
   read: (scanner: Scanner) => SlicedWork<void>,
+  counted?: (items: number) => void,
 ): SlicedWork<FactArrayScan | undefined> {
-  const scanner = new Scanner(body, maxItems);
-  yield scanner.nextSlice(sliceBytes);
+  const scanner = new Scanner(body, maxItems, counted);
   try {
+    yield scanner.nextSlice(sliceBytes);
     yield* read(scanner);
+    // The last slice's overshoot is paid before the scan is handed on (a slice that does nothing).
+    const owed = scanner.nextSlice(0);
+    if (owed > 0) yield owed;
   } catch (error) {
     if (error instanceof Decline) return undefined;
+    // Stopped by `counted` (the batch refused): its table goes to the next scan, not to the collector.
+    releaseScan({ body, count: 0, table: scanner.table, parsed: [] });
     throw error;
   }
-  // The last slice's overshoot is paid before the scan is handed on (a slice that does nothing).
-  const owed = scanner.nextSlice(0);
-  if (owed > 0) yield owed;
   return { body, count: scanner.count, table: scanner.table, parsed: scanner.parsed };
 }
 
@@ -400,14 +406,16 @@ function* scanWith(
  * Scans a JSON fact batch body in slices of about `sliceBytes` (each ends at an item's end; SlicedWork). Undefined
  * when the body is not a JSON array of objects (or one object) this pass can vouch for, or holds more than
  * maxItems items: the caller then takes the JSON.parse path, which answers exactly as before (including its 400 and
- * 413 errors).
+ * 413 errors). `counted` is told the items counted at each slice's end and may throw to stop the scan (the
+ * tenant's item rate, docs/adr/0119).
  */
 export function scanFactArraySteps(
   body: Buffer,
   maxItems: number,
   sliceBytes: number,
+  counted?: (items: number) => void,
 ): SlicedWork<FactArrayScan | undefined> {
-  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.body(sliceBytes));
+  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.body(sliceBytes), counted);
 }
 
 /** Scans an NDJSON fact batch body in slices; undefined (the generic path answers) on any line it cannot vouch for. */
@@ -415,8 +423,9 @@ export function scanFactLinesSteps(
   body: Buffer,
   maxItems: number,
   sliceBytes: number,
+  counted?: (items: number) => void,
 ): SlicedWork<FactArrayScan | undefined> {
-  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.lines(sliceBytes));
+  return scanWith(body, maxItems, sliceBytes, (scanner) => scanner.lines(sliceBytes), counted);
 }
 
 /** scanFactArraySteps in one go. */

@@ -37,13 +37,15 @@ export interface PreparedBatch {
 
 /**
  * Reads a batch body into a PreparedBatch, in slices of about `sliceBytes` where it can (SlicedWork); throws
- * HttpError for a body that is not a batch at all.
+ * HttpError for a body that is not a batch at all. Where it reads in slices, `counted` is told the items read so
+ * far between slices and may throw to refuse the batch there (the item rate, docs/adr/0119).
  */
 export type BatchReader = (
   body: Buffer,
   isNdjson: boolean,
   maxItems: number,
   sliceBytes: number,
+  counted?: (items: number) => void,
 ) => SlicedWork<PreparedBatch>;
 
 function parseBody(body: Buffer, isNdjson: boolean, maxItems: number, maxDepth: number): ParsedBatch {
@@ -113,9 +115,9 @@ export function factBatchReader(
     const ctx = contextFor(tenant, now);
     return (v, i) => parseRequestFact(v, i, ctx);
   }, maxDepth);
-  return function* (body, isNdjson, maxItems, sliceBytes) {
+  return function* (body, isNdjson, maxItems, sliceBytes, counted) {
     const scanSteps = isNdjson ? scanFactLinesSteps : scanFactArraySteps;
-    const scan = yield* scanSteps(body, maxItems, sliceBytes);
+    const scan = yield* scanSteps(body, maxItems, sliceBytes, counted);
     if (!scan) return yield* generic(body, isNdjson, maxItems, sliceBytes);
     return {
       items: scan.count,

@@ -1,5 +1,5 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { createServer, request, type RequestListener, type Server } from 'node:http';
+import { Agent, createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -468,6 +468,125 @@ describe('turns at the CPU between tenants (item 5: parsing in turns, docs/adr/0
     ]);
     const ok = await post(h, JSON.stringify([fact('d')]));
     expect([ok.status, ((await ok.json()) as Answer).accepted]).toEqual([200, 1]);
+    expect(cpuTurns.queued()).toEqual({ tenants: 0, batches: 0 });
+  });
+});
+
+describe('the item rate before a body is read or scanned to its end (item 5, docs/adr/0119)', () => {
+  /** Sends the headers and the first bytes of a body it never finishes; resolves with the answer and its headers. */
+  const answerToUnsentBody = (h: Harness, key: string, declared: number) =>
+    new Promise<{ status: number; headers: Record<string, unknown>; body: string; closed: Promise<void> }>(
+      (resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: new URL(h.url).port,
+          method: 'POST',
+          path: '/api/v1/facts',
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'application/json',
+            'content-length': declared,
+          },
+        });
+        req.on('response', (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => {
+            const socket = req.socket!;
+            const closed = new Promise<void>((r) =>
+              socket.destroyed ? r() : socket.once('close', () => r()),
+            );
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body, closed });
+          });
+        });
+        req.on('error', () => undefined);
+        // Only the headers and a first byte: a server that waited for the body would never answer.
+        req.write('[');
+        setTimeout(() => reject(new Error('no answer within 10 s: the body was waited for')), 10_000).unref();
+      },
+    );
+
+  it('refuses a tenant whose bucket cannot pay one item before reading its body, and closes the connection', async () => {
+    h = await startApp({ items: { perSecond: 1, burst: 3 } });
+    expect((await post(h, JSON.stringify([fact('a'), fact('b'), fact('c')]))).status).toBe(200);
+    const answer = await answerToUnsentBody(h, 'acme-2', 200_000);
+    expect([answer.status, JSON.parse(answer.body).error.message]).toEqual([
+      429,
+      "tenant 'acme' is over its rate limit of items per second",
+    ]);
+    expect([answer.headers['retry-after'], answer.headers['connection']]).toEqual(['1', 'close']);
+    // The server ends the connection: the rest of the body is never read, and nothing is left half-read on it.
+    await answer.closed;
+    expect((await post(h, JSON.stringify(fact('n')), 'globex')).status).toBe(200);
+    expect((await walRecords(h)).map((r) => (r as { event_id: string }).event_id).sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'n',
+    ]);
+  });
+
+  it('answers 429 + Retry-After to real clients that keep sending a large body after the early refusal', async () => {
+    h = await startApp({ items: { perSecond: 1, burst: 1 }, limits: { maxBodyBytes: 8 << 20 } });
+    expect((await post(h, JSON.stringify(fact('a')))).status).toBe(200);
+    const large = Buffer.alloc(4 << 20, 0x20);
+    large[0] = 0x5b;
+    for (let i = 0; i < 5; i++) {
+      const viaFetch = await post(h, large);
+      expect([viaFetch.status, viaFetch.headers.get('retry-after')]).toEqual([429, '1']);
+      expect(((await viaFetch.json()) as Answer).error?.code).toBe('RATE_LIMITED');
+    }
+    // node:http writing the body in chunks whatever the server answered, on a keep-alive agent.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; i < 5; i++) {
+      const status = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port: new URL(h.url).port,
+            method: 'POST',
+            path: '/api/v1/facts',
+            agent,
+            headers: { authorization: 'Bearer acme-1', 'content-length': large.length },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(`${res.statusCode} ${res.headers['retry-after']}`));
+          },
+        );
+        req.on('error', reject);
+        let offset = 0;
+        const send = (): void => {
+          while (offset < large.length) {
+            const more = req.write(large.subarray(offset, offset + 65_536));
+            offset += 65_536;
+            if (!more) return void req.once('drain', send);
+          }
+          req.end();
+        };
+        send();
+      });
+      expect(status).toBe('429 1');
+    }
+    agent.destroy();
+  });
+
+  it('refuses an over-rate batch part way through its scan: the rest of its body is never scanned', async () => {
+    const cpuTurns = new FairCpuTurns(1024, setImmediate);
+    h = await startApp({ cpuTurns, items: { perSecond: 1, burst: 5 } });
+    const facts = Array.from({ length: 80 }, (_, i) => JSON.stringify(fact(`x${i}`)));
+    // A broken tail: scanned to its end, this body would go to the generic path and be refused as malformed (400).
+    const brokenTail = `[${facts.join(',')},{"event_id": ]`;
+    const refused = await post(h, brokenTail);
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([429, '1']);
+    expect(((await refused.json()) as Answer).error?.message).toBe(
+      "tenant 'acme' is over its rate limit of items per second",
+    );
+    const whole = await post(h, `[${facts.join(',')}]`);
+    expect(whole.status).toBe(429);
+    // Nothing was charged for the refused batches: the bucket still pays a batch of its burst.
+    const ok = await post(h, `[${facts.slice(0, 5).join(',')}]`);
+    expect([ok.status, ((await ok.json()) as Answer).accepted]).toEqual([200, 5]);
     expect(cpuTurns.queued()).toEqual({ tenants: 0, batches: 0 });
   });
 });

@@ -29,7 +29,7 @@ import {
   protobufBatchReader,
   type BatchReader,
 } from './batch-readers.js';
-import { readRequestBody } from './read-request-body.js';
+import { closeIfBodyUnread, readRequestBody } from './read-request-body.js';
 import { timedSteps, waitEnd, waitStart, type StageTimings } from './stage-timings.js';
 import type { SlicedWork } from '../domain/fair-cpu-turns.js';
 import type { ItemError } from '../domain/item-error.js';
@@ -37,7 +37,8 @@ import {
   admitBytes,
   admitBeforeRead,
   admitItems,
-  admitTurn,
+  admitItemsSoFar,
+  admitBatchTurn,
   onCpuTurnSliced,
   recordAccepted,
   type DiskUsage,
@@ -144,7 +145,10 @@ function* parseAndAppend(
     timings,
     tenant,
     'parse',
-    readBatch(body, isNdjson, deps.limits.maxItemsPerBatch, sliceBytes),
+    // A batch whose items so far already pass what its tenant's bucket can pay is refused there, unscanned.
+    readBatch(body, isNdjson, deps.limits.maxItemsPerBatch, sliceBytes, (n) =>
+      admitItemsSoFar(deps.rates, tenant, n),
+    ),
     started,
   );
   admitItems(deps.rates, tenant, batch.items);
@@ -190,7 +194,7 @@ function buildBatchAcceptor(
     const declared = admitBeforeRead(deps.wal, deps.limits, deps.rates, req, tenant);
     // The CPU work (read, parse, validate) takes one of the tenant's turns; the WAL append does not need one.
     const waiting = waitStart(deps.stageTimings);
-    const release = await admitTurn(deps.turns, tenant);
+    const release = await admitBatchTurn(deps.turns, deps.rates, tenant);
     waitEnd(deps.stageTimings, tenant, 'turn', waiting);
     let validated: Validated;
     try {
@@ -256,7 +260,10 @@ function buildIngestEndpoint(
       if (res.headersSent) {
         deps.log.error({ err: error, requestId: id }, 'ingest request failed after answering');
         res.destroy();
-      } else writeErrorResponse(res, error, id, deps.log);
+      } else {
+        closeIfBodyUnread(req, res);
+        writeErrorResponse(res, error, id, deps.log);
+      }
     }
   };
 }
@@ -288,7 +295,10 @@ function buildOtlpEndpoint(
       if (res.headersSent) {
         deps.log.error({ err: error, requestId: id }, 'ingest request failed after answering');
         res.destroy();
-      } else writeOtlpError(res, encoding, error, id, deps.log);
+      } else {
+        closeIfBodyUnread(req, res);
+        writeOtlpError(res, encoding, error, id, deps.log);
+      }
     }
   };
 }

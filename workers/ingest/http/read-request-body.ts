@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { HttpError } from '../../shared/http/http-error.js';
 
@@ -92,4 +92,14 @@ export async function readRequestBody(req: IncomingMessage, maxBytes: number): P
   }
   const sent = await collect(req, maxBytes);
   return decode ? decompress(encoding, decode, sent, maxBytes) : sent;
+}
+
+/**
+ * A refusal answered before the body arrived (key, disk share, rates, turns) closes the connection after the
+ * answer, so the server never reads the rest of a refused body: kept alive, Node would read and discard every byte
+ * the client still sends to find the next request. Clients that keep sending get the answer (429 + Retry-After)
+ * and see the connection end (undici's fetch and node:http, ingest-abuse.test.ts).
+ */
+export function closeIfBodyUnread(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.complete) res.setHeader('Connection', 'close');
 }

@@ -67,6 +67,17 @@ export function admitItems(rates: TenantRates, tenant: string, items: number): v
 }
 
 /**
+ * 429 when the tenant's item bucket cannot pay for `counted` items now, taking nothing: a batch known to hold at
+ * least `counted` items (what its scan has counted so far) is refused then, not once its whole body is scanned,
+ * as the check at the end of the scan would refuse it at that moment (docs/adr/0119). The bucket is charged only
+ * by admitItems, with the batch's whole count.
+ */
+export function admitItemsSoFar(rates: TenantRates, tenant: string, counted: number): void {
+  const decision = rates.items.check(tenant, counted);
+  if (!decision.allowed) throw overRate(tenant, 'items per second', decision.retryAfterSeconds);
+}
+
+/**
  * The body size a request declares, when it declares one: it is charged before the body is read, so a tenant
  * over its byte rate costs the server neither the read nor the parse.
  */
@@ -135,6 +146,27 @@ export async function admitTurn(turns: TenantTurns | undefined, tenant: string):
     );
   }
   return turn;
+}
+
+/**
+ * A fact or event batch's turn (admitTurn), refused before and again after the wait when the tenant's item bucket
+ * cannot pay for one item: such a batch holds at least one (a body of none is refused, 400), so it would be
+ * refused once read, and is refused instead with its body unread (docs/adr/0119).
+ */
+export async function admitBatchTurn(
+  turns: TenantTurns | undefined,
+  rates: TenantRates,
+  tenant: string,
+): Promise<ReleaseTurn> {
+  admitItemsSoFar(rates, tenant, 1);
+  const release = await admitTurn(turns, tenant);
+  try {
+    admitItemsSoFar(rates, tenant, 1);
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return release;
 }
 
 /**
