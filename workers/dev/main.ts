@@ -14,6 +14,7 @@ import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { PartitionBackoff } from '../rollup/domain/partition-backoff.js';
 import { buildLogger } from '../shared/logger.js';
 import { devRetention, loadDevEnvironment } from './config.js';
+import { decideDemoHistory, loadDemoHistoryMarker, saveDemoHistoryMarker } from './demo-history-marker.js';
 import { parseDevArgs } from './demo-args.js';
 import { sendHistory } from '../loadgen/send-history.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
@@ -62,6 +63,7 @@ const demoTraffic = { services: 5, paths: 8, seed: 42, 'deploy-every': 600 } as 
 function startDemo(
   target: { url: string; key: string; rate: number },
   historyMs: number | undefined,
+  dataDir: string,
   signal: AbortSignal,
   log: Logger,
 ): void {
@@ -70,10 +72,36 @@ function startDemo(
   void runLoad(live, undefined, signal).catch((err) => log.error({ err }, 'demo traffic stopped'));
   if (historyMs === undefined) return;
   const history = { ...target, ...demoTraffic, from: now - historyMs, to: now };
-  log.info({ from: new Date(history.from).toISOString(), rate: target.rate }, 'demo history started');
+  void sendHistoryOnce(history, dataDir, signal, log).catch((err) =>
+    log.error({ err }, 'demo history failed'),
+  );
+}
+
+/** The history goes to a data directory once (demo-history-marker.ts): sent again, its hours counted twice. */
+async function sendHistoryOnce(
+  history: Parameters<typeof sendHistory>[0],
+  dataDir: string,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  const decision = decideDemoHistory(await loadDemoHistoryMarker(dataDir));
+  if (decision.action === 'skip') {
+    const { from, to } = decision.marker;
+    const sent = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+    if (decision.reason === 'sent')
+      log.info(sent, 'demo history already in this data directory: not sent again');
+    else
+      log.warn(
+        sent,
+        'demo history was interrupted in this data directory: not sent again (it would count twice); start on an empty data directory for a whole one',
+      );
+    return;
+  }
+  await saveDemoHistoryMarker(dataDir, { from: history.from, to: history.to, complete: false });
+  log.info({ from: new Date(history.from).toISOString(), rate: history.rate }, 'demo history started');
   let logged = history.from;
   let waits = 0;
-  void sendHistory(history, signal, {
+  const sent = await sendHistory(history, signal, {
     onBatch: (sentUpTo, facts) => {
       // A line per back-dated day sent, so a long backfill shows it is moving.
       if (sentUpTo - logged < 86_400_000) return;
@@ -84,9 +112,13 @@ function startDemo(
     onWait: (status, answer) => {
       if (waits++ % 100 === 0) log.warn({ status, answer, waits }, 'demo history waits for ingest');
     },
-  })
-    .then((sent) => log.info(sent, 'demo history sent'))
-    .catch((err) => log.error({ err }, 'demo history failed'));
+  });
+  if (signal.aborted) {
+    log.info(sent, 'demo history stopped before its end');
+    return;
+  }
+  await saveDemoHistoryMarker(dataDir, { from: history.from, to: history.to, complete: true });
+  log.info(sent, 'demo history sent');
 }
 
 /**
@@ -179,7 +211,14 @@ export async function run(argv: string[], launcherFd?: number): Promise<number> 
   );
   const alerts = await startDevAlerts(argv, env, queryConfig, store, query.engine, log);
   const demo = new AbortController();
-  if (args.demo) startDemo({ url: ingestUrl, key, rate: demoRate }, args.historyMs, demo.signal, log);
+  if (args.demo)
+    startDemo(
+      { url: ingestUrl, key, rate: demoRate },
+      args.historyMs,
+      config.GRAVIX_DATA_DIR,
+      demo.signal,
+      log,
+    );
   // Failing partitions are retried with backoff so one bad tenant-hour does not cost every pass its time.
   const backoff = new PartitionBackoff({ maxMs: 3_600_000 });
   const rollups = startRollupLoop({
