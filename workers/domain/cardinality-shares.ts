@@ -40,19 +40,41 @@ export function fairShare(quota: number, live: readonly string[], replica: strin
 /**
  * The most names `self` may own: the quota less what every other replica holds. `owned` maps every other replica
  * that announced names to how many it owns; `live` are the replicas alive now (self included, sorted).
+ *
+ * `views` holds, per other live replica, the live set it announced in its last beat (docs/adr/0121). A replica
+ * that has not seen `self` join yet still takes its fair share of the smaller set (the whole quota when it was
+ * alone), so `self` counts it at the larger of the two shares: without that, names admitted by both during the
+ * beat in which one of them joined passed the quota. A replica without a view (an older version) is counted at
+ * its share of `live`, as before.
  */
 export function ownLimit(
   quota: number,
   self: string,
   live: readonly string[],
   owned: ReadonlyMap<string, number>,
+  views: ReadonlyMap<string, readonly string[]> = new Map(),
 ): number {
   let held = 0;
   const others = new Set([...owned.keys(), ...live]);
   others.delete(self);
   for (const replica of others) {
     const count = owned.get(replica) ?? 0;
-    held += live.includes(replica) ? Math.max(count, fairShare(quota, live, replica)) : count;
+    held += live.includes(replica)
+      ? Math.max(count, heldShare(quota, live, replica, views.get(replica)))
+      : count;
   }
   return Math.max(0, quota - held);
+}
+
+/** The share `replica` may take by our live set or by its own view of it, whichever is larger. */
+function heldShare(
+  quota: number,
+  live: readonly string[],
+  replica: string,
+  view: readonly string[] | undefined,
+) {
+  const ours = fairShare(quota, live, replica);
+  if (view === undefined) return ours;
+  const theirs = [...new Set([...view, replica])].sort();
+  return Math.max(ours, fairShare(quota, theirs, replica));
 }

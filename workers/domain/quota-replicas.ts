@@ -11,6 +11,11 @@ export const replicaBeatSchema = z.object({
   at: z.number().int().min(0),
   /** A replica stopping says so: the others give its share back at once instead of after the stale window. */
   leaving: z.boolean().default(false),
+  /**
+   * The replicas the writer counted live at its last read of the beats, itself included. Another replica learns from
+   * it whether the writer has seen it join yet (docs/adr/0121); absent from older replicas' beats.
+   */
+  sees: z.array(z.string().min(1).max(63)).max(1000).optional(),
   /** The UTC day (YYYY-MM-DD) bytesToday counts. */
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   tenants: z

@@ -118,7 +118,8 @@ export class RouteBudget {
 
   /** Changes whenever a tenant's budgets change: an answer cached before may differ now. */
   get epoch(): number {
-    return this.budgetEpoch;
+    // Both only grow: the sum moves whenever either does (a replica joining or leaving changes the shared limits).
+    return this.budgetEpoch + this.shares.generation;
   }
 
   /**

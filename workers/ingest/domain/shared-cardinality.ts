@@ -11,6 +11,11 @@ export interface CardinalityShares {
   knownRoute(tenant: string, service: string, route: string): boolean;
   /** How many routes of the service this replica may admit first; Infinity without a routesPerService quota. */
   ownRouteLimit(tenant: string, service: string): number;
+  /**
+   * Moves when the replicas or their views of each other change: a limit may differ from then on, so answers the
+   * route budget cached (refusals included) must be dropped.
+   */
+  readonly generation: number;
 }
 
 /** Nothing shared: every replica on its own (no tenants file, unit tests). */
@@ -19,6 +24,7 @@ export const unsharedCardinality: CardinalityShares = {
   ownServiceLimit: () => Number.POSITIVE_INFINITY,
   knownRoute: () => false,
   ownRouteLimit: () => Number.POSITIVE_INFINITY,
+  generation: 0,
 };
 
 interface TenantView {
@@ -43,6 +49,10 @@ export interface SharedCardinalityOptions {
  */
 export class SharedCardinality implements CardinalityShares {
   private live: string[];
+  /** Each other live replica's announced live set (docs/adr/0121). */
+  private views = new Map<string, readonly string[]>();
+  private membership = '';
+  generation = 0;
   private tenants = new Map<string, TenantView>();
   private readonly now: () => number;
 
@@ -53,6 +63,14 @@ export class SharedCardinality implements CardinalityShares {
 
   observeBeats(beats: readonly ReplicaBeat[]): void {
     this.live = liveReplicas(beats, this.options.self, this.now(), this.options.staleMs);
+    const views = new Map<string, readonly string[]>();
+    for (const beat of beats)
+      if (beat.sees && beat.replica !== this.options.self && this.live.includes(beat.replica))
+        views.set(beat.replica, beat.sees);
+    this.views = views;
+    const membership = JSON.stringify([this.live, [...views].sort()]);
+    if (membership !== this.membership) this.generation++;
+    this.membership = membership;
   }
 
   /** Every other replica's latest announcement (this replica's own are skipped). */
@@ -92,6 +110,7 @@ export class SharedCardinality implements CardinalityShares {
       this.options.self,
       this.live,
       this.tenants.get(tenant)?.ownedServices ?? new Map(),
+      this.views,
     );
   }
 
@@ -103,6 +122,6 @@ export class SharedCardinality implements CardinalityShares {
     const quota = this.options.quotasOf(tenant)?.routesPerService;
     if (quota === undefined) return Number.POSITIVE_INFINITY;
     const owners = this.tenants.get(tenant)?.ownedRoutes.get(service) ?? new Map<string, number>();
-    return ownLimit(quota, this.options.self, this.live, owners);
+    return ownLimit(quota, this.options.self, this.live, owners, this.views);
   }
 }

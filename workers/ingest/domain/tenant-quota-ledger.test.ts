@@ -107,6 +107,7 @@ describe('TenantQuotaLedger', () => {
       replica: 'a',
       at: clock.now,
       leaving: false,
+      sees: ['a'],
       day: '2026-12-02',
       tenants: { shop: { rate: 150, demand: 2650, bytesToday: 2000 } },
     });

@@ -150,7 +150,8 @@ export class TenantQuotaLedger {
       use.sinceBeat = 0;
       use.offeredSinceBeat = 0;
     }
-    return { replica: this.options.self, at: now, leaving, day: utcDay(now), tenants };
+    const sees = liveReplicas(this.beats, this.options.self, now, this.options.staleMs);
+    return { replica: this.options.self, at: now, leaving, sees, day: utcDay(now), tenants };
   }
 
   private rollDay(use: TenantUse, now: number): void {

@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { freePort } from '../../testbin/harness/free-port.js';
+import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
+import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
+import { hashApiKey } from '../domain/api-keys.js';
+import { overflowService } from '../domain/request-vocabulary.js';
+
+/**
+ * Issue #22 (docs/adr/0121): a tenant's services quota while an ingest replica joins. Two built `gravix ingest`
+ * processes on one store; the first beats every 45 s, so it has not seen the second join when both are sent new
+ * service names. The joiner now counts the first at its share of the first's own view (the whole quota: it was
+ * alone) instead of its half, so the names across both stay within the quota; before, the first admitted the
+ * quota and the joiner another half. What both wrote is read back from the raw layer after they stopped.
+ */
+const quota = 10;
+const key = 'shop-key-0123456789';
+let dir: string;
+const replicas: { proc: GravixProcess; url: string }[] = [];
+
+async function startReplica(name: string, beatMs: number) {
+  const dataDir = join(dir, name);
+  mkdirSync(dataDir);
+  symlinkSync(join(dir, 'store'), join(dataDir, 'store')); // one store, as one bucket; the WALs apart
+  const [port, metrics] = await Promise.all([freePort(), freePort()]);
+  const env = {
+    PATH: process.env['PATH'],
+    GRAVIX_DATA_DIR: dataDir,
+    GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
+    GRAVIX_TENANTS_FILE: join(dir, 'tenants.yaml'),
+    GRAVIX_INGESTER_ID: name,
+    GRAVIX_INGEST_HOST: '127.0.0.1',
+    GRAVIX_INGEST_PORT: String(port),
+    GRAVIX_INGEST_METRICS_PORT: String(metrics),
+    GRAVIX_QUOTA_BEAT_MS: String(beatMs),
+    GRAVIX_QUOTA_STALE_MS: '180000',
+    GRAVIX_SHUTDOWN_DEADLINE_MS: '30000',
+    GRAVIX_LOG_LEVEL: 'warn',
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const replica = { proc: await startGravix('ingest', env, `${url}/ready`), url: `${url}/api/v1/facts` };
+  replicas.push(replica);
+  return replica;
+}
+
+let seq = 0;
+async function sendServices(url: string, services: string[]) {
+  const facts = services.map((service) => ({
+    event_id: `e-${seq++}`,
+    timestamp: Date.now(),
+    service,
+    method: 'GET',
+    path: '/cart',
+    status_code: 200,
+    latency_ms: 3,
+  }));
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify(facts),
+  });
+  expect([res.status, ((await res.json()) as { accepted: number }).accepted]).toEqual([200, services.length]);
+}
+
+/** The distinct services of the raw layer (each replica uploads its WAL on the way out). */
+async function storedServices() {
+  const store = new LocalObjectStore(join(dir, 'store'));
+  const services = new Set<string>();
+  let facts = 0;
+  for (const { key: object } of await store.list('raw/')) {
+    const body = gunzipSync((await store.get(object))!.body).toString('utf8');
+    for (const line of body.split('\n').filter(Boolean)) {
+      services.add((JSON.parse(line) as { service: string }).service);
+      facts++;
+    }
+  }
+  return { services, facts };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'gx-cardinality-join-'));
+  mkdirSync(join(dir, 'store'));
+  writeFileSync(
+    join(dir, 'keys.json'),
+    JSON.stringify({ keys: [{ name: 'shop', tenant: 'shop', sha256: hashApiKey(key), scopes: ['ingest'] }] }),
+  );
+  writeFileSync(
+    join(dir, 'tenants.yaml'),
+    `tenants:\n  - tenant: shop\n    quotas: { services: ${quota} }\n`,
+  );
+});
+
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.proc.kill()));
+});
+
+describe('a services quota while an ingest replica joins', () => {
+  it('admits at most the quota across the replicas, though the first has not seen the joiner yet', async () => {
+    // The first beats at start and then only every 45 s: it will not read the joiner's beat during this test.
+    const first = await startReplica('ingest-a', 45_000);
+    const joiner = await startReplica('ingest-b', 500);
+    const names = (prefix: string) => Array.from({ length: quota }, (_, i) => `${prefix}-${i}`);
+    await Promise.all([sendServices(first.url, names('first')), sendServices(joiner.url, names('joiner'))]);
+    await Promise.all(replicas.map((r) => r.proc.kill()));
+    const { services, facts } = await storedServices();
+    expect(facts).toBe(2 * quota); // every fact kept: a name past the quota folds, it is not refused
+    const admitted = [...services].filter((s) => s !== overflowService);
+    expect(admitted.length).toBeLessThanOrEqual(quota);
+    // The first, alone in its own view, took the quota; the joiner folded its new names.
+    expect(admitted.sort()).toEqual(names('first').sort());
+    expect(services.has(overflowService)).toBe(true);
+  }, 180_000);
+});
