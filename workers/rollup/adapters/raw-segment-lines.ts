@@ -1,5 +1,5 @@
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { Readable, type TransformOptions } from 'node:stream';
+import { createGunzip, type ZlibOptions } from 'node:zlib';
 
 const newline = 0x0a;
 
@@ -9,6 +9,17 @@ const newline = 0x0a;
  * run of bytes compresses to ~1 MiB) would be carried and re-concatenated until the process runs out of memory.
  */
 export const maxRawLineBytes = 16 * 1024 * 1024;
+
+const inflateChunkBytes = 1 << 20;
+
+/**
+ * How far zlib (on libuv's thread pool) may inflate ahead of a scan thread (scan-segment.ts). With the stream's
+ * default (16 KiB) the next 1 MiB chunk is inflated only once the previous one was taken, so the scan thread waited
+ * for every inflate and restarted zlib from its own thread (~7% of its samples were in zlib's _read at 10M lines,
+ * docs/adr/0116); four chunks ahead keep both busy for 3 MiB more per segment read. The in-thread path keeps the
+ * default: it is what `gravix dev` runs, where memory, not speed, is the bound.
+ */
+export const scanThreadInflateAheadBytes = 4 * inflateChunkBytes;
 
 /** The segment's bytes are not a complete gzip stream (corrupt, truncated, not gzip at all). */
 export class RawSegmentUnreadableError extends Error {
@@ -23,16 +34,20 @@ export class RawLineTooLongError extends Error {
 /**
  * Inflates a gzip'd JSON-lines object as a stream and yields buffers that each hold whole lines only (a line
  * split across inflate chunks is carried into the next one). Memory holds one compressed object plus about
- * one chunk, never the whole decompressed segment; callers scan the bytes without making a string per line.
- * `key` only names the segment in errors.
+ * one chunk (`inflateAheadBytes` more when given), never the whole decompressed segment; callers scan the bytes
+ * without making a string per line. `key` only names the segment in errors.
  */
 export async function* readGzipLineChunks(
   body: Uint8Array,
   key = 'segment',
   maxLineBytes = maxRawLineBytes,
+  inflateAheadBytes?: number,
 ): AsyncGenerator<Buffer> {
   const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const gunzip = Readable.from([source], { objectMode: false }).pipe(createGunzip({ chunkSize: 1 << 20 }));
+  // zlib passes stream options on to its Transform; node's typings list only the zlib ones.
+  const options: ZlibOptions & TransformOptions = { chunkSize: inflateChunkBytes };
+  if (inflateAheadBytes !== undefined) options.readableHighWaterMark = inflateAheadBytes;
+  const gunzip = Readable.from([source], { objectMode: false }).pipe(createGunzip(options));
   const lines = new LineSplitter(key, maxLineBytes);
   try {
     for await (const chunk of inflated(gunzip, key)) yield* lines.push(chunk);

@@ -2,7 +2,7 @@ import { latencyBucketOf } from '../../domain/latency-sketch.js';
 import { RawFactScanner, type ScannedFact } from '../domain/raw-fact-scanner.js';
 import { buildEventFingerprint } from '../domain/event-fingerprint-set.js';
 import { forEachLine } from '../domain/for-each-line.js';
-import { readGzipLineChunks } from './raw-segment-lines.js';
+import { maxRawLineBytes, readGzipLineChunks, scanThreadInflateAheadBytes } from './raw-segment-lines.js';
 import type { SegmentScanResult } from '../domain/segment-scan-result.js';
 import type { SegmentScanRequest } from './segment-scan-pool.js';
 import { noExemplars, type RowExemplars } from '../../domain/request-exemplars.js';
@@ -182,7 +182,8 @@ export async function scanSegment(
     groupsSent = groups.list.length;
     if (!last) piece = new Piece(capacity);
   };
-  for await (const chunk of readGzipLineChunks(request.body, request.key)) {
+  const chunks = readGzipLineChunks(request.body, request.key, maxRawLineBytes, scanThreadInflateAheadBytes);
+  for await (const chunk of chunks) {
     forEachLine(chunk, (start, end) => {
       const fact = scanner.fact;
       if (!scanner.scan(chunk, start, end) || fact.ts < request.startMs || fact.ts >= endMs) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { MinuteMetricsRow } from '../../domain/minute-metrics.js';
 import { partitionStartMs, type RawPartition } from '../../domain/raw-partition.js';
 import type { RawServiceEvent } from '../../domain/raw-record.js';
-import type { ObjectStore } from '../../adapters/object-store/object-store.js';
+import type { ObjectStore, StoredObject } from '../../adapters/object-store/object-store.js';
 import { rollUpMinutesToHours, rollUpToServices } from '../../domain/hour-metrics.js';
 import { rollUpEdgesToHours, type EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import {
@@ -116,9 +116,13 @@ async function readInputs(pass: PassInput): Promise<void> {
     }
     expect(key);
   };
-  for (const key of keys) {
+  // The next input's bytes are read while the current ones are scanned and deduped: otherwise the main thread
+  // waits for each read (an S3 round trip, or a 9 MiB file) with the scan thread possibly idle too.
+  let prefetched: Promise<StoredObject | undefined> | undefined;
+  for (const [index, key] of keys.entries()) {
     await pauseAtPhase('scan');
-    const object = await store.get(key);
+    const object = await (prefetched ?? store.get(key));
+    prefetched = prefetchNext(store, keys[index + 1]);
     if (object === undefined) {
       throw new RawSegmentVanishedError(
         `raw segment '${key}' was listed but is gone (deleted by retention?)`,
@@ -135,6 +139,17 @@ async function readInputs(pass: PassInput): Promise<void> {
     if (inFlight.length > pool.size) await addNext();
   }
   while (inFlight.length > 0) await addNext();
+}
+
+/** Starts reading `key`; a failure is seen where the promise is awaited, never as an unhandled rejection. */
+function prefetchNext(
+  store: ObjectStore,
+  key: string | undefined,
+): Promise<StoredObject | undefined> | undefined {
+  if (key === undefined) return undefined;
+  const read = store.get(key);
+  read.catch(() => undefined);
+  return read;
 }
 
 /** Tells the accumulator how much of the input (by listed size) it has consumed, after each input. */
