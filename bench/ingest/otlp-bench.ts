@@ -1,7 +1,8 @@
 /**
  * bench/ingest/otlp: spans per second from an OTLP/HTTP protobuf request to the write-ahead log (fsynced, the
  * 200 sent), for 1000-span requests, next to the floor of protobuf decoding alone (protobufjs decoding the same
- * request in a loop, nothing else) and the mapping without HTTP (decode + map + WAL frame encoding); then the
+ * request in a loop, nothing else) and the mapping without HTTP (the one pass over the bytes + the rules + WAL
+ * frame encoding, docs/adr/0118); then the
  * OpenTelemetry Collector's throughput forwarding the same requests to Gravix. The target (issue #21) is >= 0.3x
  * the decode floor. Floor and pipeline alternate in rounds, so a change of machine load hits both; the ratio is
  * the median of the rounds' ratios. The client runs in the same process (it costs the server CPU), so the
@@ -11,7 +12,8 @@
  * spans naming their callee) beside their own decode floor, and the rollup's CPU for one hour with and without the
  * edge lines those CLIENT spans become (interleaved A/B, per million spans; otlp-edge-rollup-cost.ts).
  * Each workload's request also goes through the steps between body and WAL one at a time, with the process CPU
- * per span of each (otlp-stage-cpu.ts: nesting check, decode, span count, mapping, WAL frame encoding).
+ * per span of each (otlp-stage-cpu.ts: the one pass and its mapping; the reference path's nesting check, decode,
+ * span count and mapping; WAL frame encoding).
  * Server process (docs/adr/0111): the listener forked into its own process, its CPU per span end to end beside the
  * decode floor's CPU per span, in alternating rounds (otlp-server-profile.ts), with its event-loop utilisation and
  * GC time: the ratio of CPU figures does not depend on the share of the cores the load leaves each process.
@@ -19,7 +21,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { encodeWalFrame } from '../../workers/ingest/wal/write-ahead-log.js';
-import { mapTraceRequest } from '../../workers/ingest/otlp/map-trace-request.js';
+import { mapSpanReadings } from '../../workers/ingest/otlp/map-trace-request.js';
+import { scanTraceRequest } from '../../workers/ingest/otlp/scan-trace-request.js';
 import { protoSchemas } from '../../workers/ingest/otlp/proto-schemas.js';
 import { RouteBudget } from '../../workers/ingest/domain/route-budget.js';
 import { collectorForwarding } from './otlp-collector-forwarding.js';
@@ -83,8 +86,12 @@ async function measureRounds(bodies: Buffer[], refused: Record<string, number>):
   const routes = new RouteBudget(500);
   const window = { now: Date.now(), maxPastMs: 86_400_000, maxFutureMs: 3_600_000 };
   const decode = () => type.decode(body);
-  const mapAndEncode = () =>
-    encodeWalFrame(mapTraceRequest(decode(), { tenant: 'bench', window, routes }, window.now).records);
+  // The server's protobuf path (docs/adr/0118): one pass over the bytes, the rules, the WAL frame.
+  const mapAndEncode = () => {
+    const scanned = scanTraceRequest(body, 32)!;
+    const ctx = { tenant: 'bench', window, routes };
+    return encodeWalFrame(mapSpanReadings(scanned.recordSpans, scanned.spans, ctx, window.now).records);
+  };
   spansPerSecondOf(mapAndEncode); // warm-up: compile and optimise decoder and mapper
   await endToEnd(bodies);
   const perRound: Round[] = [];

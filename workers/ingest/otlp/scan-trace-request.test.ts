@@ -1,3 +1,11 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { RouteBudget } from '../domain/route-budget.js';
 import { damagedTraceRequest, wireTraceRequest } from '../testing/otlp-wire-arbitraries.js';
@@ -100,6 +108,42 @@ describe('scanTraceRequest', () => {
     const seen: Record<string, number> = {};
     expectSame(body, seen);
     expect(seen).toMatchObject({ scanned: 1, accepted: 2, edges: 1, skipped: 1, weighted: 1 });
+  });
+
+  it('reads the JS SDK own protobuf serialization in one pass, events, links and odd attribute values included', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'shop', 'service.version': '2.0' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('scan-test', '1.0');
+    const startTime = new Date(now - 5_000);
+    const attributes = {
+      'http.request.method': 'POST',
+      'http.route': '/orders/:id',
+      'http.response.status_code': 201,
+      'thread.id': -7,
+      'big.number': 2 ** 40,
+      ratio: 0.25,
+      flags: [true, false],
+      names: ['a', 'é'],
+    };
+    const server = tracer.startSpan('POST /orders/:id', { kind: SpanKind.SERVER, attributes, startTime });
+    server.addEvent('retry', { attempt: 2 });
+    server.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    server.end(new Date(now - 4_990));
+    const client = tracer.startSpan('GET', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'server.address': 'db', 'server.port': 5432 },
+      links: [{ context: server.spanContext(), attributes: { why: 'follows' } }],
+      startTime,
+    });
+    client.end(new Date(now - 4_995));
+    tracer.startSpan('internal', { startTime }).end(new Date(now - 4_999));
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())!);
+    const seen: Record<string, number> = {};
+    expectSame(body, seen);
+    expect(seen).toMatchObject({ scanned: 1, accepted: 1, edges: 1, skipped: 1 });
   });
 
   it('leaves to protobufjs a varint protobufjs reads specially, a group, a field number 0 and nesting past the limit', () => {
