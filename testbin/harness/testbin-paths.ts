@@ -15,6 +15,8 @@ export interface TestbinVersions {
   OTELCOL_VERSION: string;
   OTEL_PYTHON_VERSION: string;
   DEX_VERSION: string;
+  /** The Debian release the test cluster's base images (busybox, the Node runtime) come from. */
+  DEBIAN_SUITE: string;
 }
 
 /** Reads testbin/versions.env, the one place component versions are pinned. */
