@@ -53,6 +53,9 @@ export const thresholdSchema = z.object({
   value: z.number().min(0).max(1e9),
   window: duration('5m').describe('the span each evaluation aggregates'),
   for: duration('1m').describe('how long the condition must hold before the alert fires'),
+  resolveAfter: duration('1m').describe(
+    'a firing alert resolves once its condition has been clear this long (1m = the first clear minute); breaching again sooner continues the same alert',
+  ),
   minRequests: z
     .number()
     .int()
@@ -80,6 +83,22 @@ export const sloSchema = z
   });
 
 export const anomalyMetrics = ['error_rate', 'p95', 'throughput'] as const;
+
+/** ADR 0117: a traffic drop is judged against the level the series has kept over the last hours. */
+export const recentLevelSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    span: duration('1h').describe(
+      'the hours before the window whose traffic against their own baseline is the level',
+    ),
+    floor: z
+      .number()
+      .min(0.05)
+      .max(1)
+      .default(0.5)
+      .describe('the lowest level taken as a new normal (0.5: half the usual traffic); lower stays a drop'),
+  })
+  .describe('throughput: a sustained lower level (a holiday, a new normal) lowers the expected band with it');
 export const anomalySchema = z.object({
   metrics: z
     .array(z.enum(anomalyMetrics))
@@ -90,8 +109,12 @@ export const anomalySchema = z.object({
   sensitivity: z.enum(['low', 'medium', 'high']).default('medium'),
   window: duration('5m'),
   for: duration('2m'),
+  resolveAfter: duration('10m').describe(
+    'a firing alert resolves once no metric has been anomalous this long; anomalous again sooner continues the same alert',
+  ),
   weeks: z.number().int().min(1).max(8).default(4).describe('weeks of history the baseline reads'),
   minRequests: z.number().int().min(0).max(1e9).default(50),
+  recentLevel: recentLevelSchema.default(recentLevelSchema.parse({})),
 });
 
 export const silenceSchema = z.object({

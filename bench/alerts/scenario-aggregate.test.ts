@@ -10,6 +10,8 @@ const kind = (overrides: Partial<KindScore> = {}): KindScore => ({
   caught: 0,
   recall: null,
   detectMinutes: [],
+  episodes: 0,
+  falseEpisodes: 0,
   ...overrides,
 });
 
@@ -37,6 +39,7 @@ const run = (seed: number, overrides: Partial<SeedScore> = {}): SeedScore => ({
     },
   ],
   falseAlertsPerService: { checkout: 0, auth: 0 },
+  falseEpisodesPerService: { checkout: 0, auth: 0 },
   ...overrides,
 });
 
@@ -44,7 +47,15 @@ describe('the alert scenario over several seeds', () => {
   it('sums alerts, false alerts, caught and targeted per kind and pools the delays of every seed', () => {
     const a = run(7, {
       byKind: {
-        threshold: kind({ alerts: 4, falsePositives: 1, targeted: 6, caught: 3, detectMinutes: [0, 2, 4] }),
+        threshold: kind({
+          alerts: 4,
+          falsePositives: 1,
+          episodes: 3,
+          falseEpisodes: 1,
+          targeted: 6,
+          caught: 3,
+          detectMinutes: [0, 2, 4],
+        }),
         slo: kind(),
         anomaly: kind({ alerts: 2, targeted: 2, caught: 2, detectMinutes: [1, 3] }),
         silence: kind(),
@@ -55,6 +66,7 @@ describe('the alert scenario over several seeds', () => {
         threshold: kind({
           alerts: 6,
           falsePositives: 0,
+          episodes: 5,
           targeted: 6,
           caught: 5,
           detectMinutes: [1, 1, 2, 2, 9],
@@ -69,6 +81,8 @@ describe('the alert scenario over several seeds', () => {
       alerts: 10,
       falsePositives: 1,
       precision: 0.9,
+      episodes: 8,
+      falseEpisodes: 1,
       targeted: 12,
       caught: 8,
       recall: 0.667,
@@ -86,7 +100,10 @@ describe('the alert scenario over several seeds', () => {
   it('lists each incident’s delay per seed, its misses, and counts the seeds meeting each target', () => {
     const slow = run(9);
     slow.incidents[0] = { ...slow.incidents[0]!, firstDetectMinutes: 5, meetsTarget: false };
-    const missed = run(10, { falseAlertsPerService: { checkout: 2, auth: 0 } });
+    const missed = run(10, {
+      falseAlertsPerService: { checkout: 2, auth: 0 },
+      falseEpisodesPerService: { checkout: 1, auth: 0 },
+    });
     missed.incidents[0] = { ...missed.incidents[0]!, firstDetectMinutes: null, meetsTarget: false };
     const agg = aggregateSeeds([run(7), slow, missed]);
     expect(agg.incidents[0]).toMatchObject({
@@ -101,9 +118,14 @@ describe('the alert scenario over several seeds', () => {
       checkout: { total: 2, worstWeek: 2 },
       auth: { total: 0, worstWeek: 0 },
     });
+    expect(agg.falseEpisodesPerService).toEqual({
+      checkout: { total: 1, worstWeek: 1 },
+      auth: { total: 0, worstWeek: 0 },
+    });
     expect(agg.targets).toEqual({
       incidentsOf5MinCaughtWithin3: { seedsMet: 1, of: 3 },
       atMostOneFalseAlertPerService: { seedsMet: 2, of: 3 },
+      atMostOneFalseEpisodePerService: { seedsMet: 3, of: 3 },
     });
   });
 

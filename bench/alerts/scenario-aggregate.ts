@@ -2,7 +2,10 @@ import type { IncidentKind } from './scenario-traffic.js';
 import type { RuleKind, ScenarioScore } from './scenario-score.js';
 
 /** One seed's score as the single-seed bench prints it (one simulated week). */
-export type SeedScore = Pick<ScenarioScore, 'byKind' | 'incidents' | 'falseAlertsPerService'> & {
+export type SeedScore = Pick<
+  ScenarioScore,
+  'byKind' | 'incidents' | 'falseAlertsPerService' | 'falseEpisodesPerService'
+> & {
   seed: number;
 };
 
@@ -17,12 +20,23 @@ export interface KindAcrossSeeds {
   alerts: number;
   falsePositives: number;
   precision: number | null;
+  /** Alerts counted as episodes (a service's alerts of one day are one), summed over the seeds. */
+  episodes: number;
+  falseEpisodes: number;
   targeted: number;
   caught: number;
   recall: number | null;
   /** Time to detect of every caught incident of every seed, in minutes. */
   detectMinutes: DelaySummary;
-  perSeed: { seed: number; alerts: number; falsePositives: number; caught: number; targeted: number }[];
+  perSeed: {
+    seed: number;
+    alerts: number;
+    falsePositives: number;
+    episodes: number;
+    falseEpisodes: number;
+    caught: number;
+    targeted: number;
+  }[];
 }
 
 export interface IncidentAcrossSeeds {
@@ -44,9 +58,12 @@ export interface SeedsAggregate {
   incidents: IncidentAcrossSeeds[];
   /** Per service: false alerts summed over the seeds and the worst single week (the target's unit). */
   falseAlertsPerService: Record<string, { total: number; worstWeek: number }>;
+  /** The same counted as episodes (service-days with a false alert). */
+  falseEpisodesPerService: Record<string, { total: number; worstWeek: number }>;
   targets: {
     incidentsOf5MinCaughtWithin3: { seedsMet: number; of: number };
     atMostOneFalseAlertPerService: { seedsMet: number; of: number };
+    atMostOneFalseEpisodePerService: { seedsMet: number; of: number };
   };
 }
 
@@ -79,6 +96,8 @@ function kindAcross(kind: RuleKind, runs: readonly SeedScore[]): KindAcrossSeeds
     alerts,
     falsePositives,
     precision: ratio(alerts - falsePositives, alerts),
+    episodes: sum((s) => s.episodes),
+    falseEpisodes: sum((s) => s.falseEpisodes),
     targeted,
     caught,
     recall: ratio(caught, targeted),
@@ -87,6 +106,8 @@ function kindAcross(kind: RuleKind, runs: readonly SeedScore[]): KindAcrossSeeds
       seed,
       alerts: score.alerts,
       falsePositives: score.falsePositives,
+      episodes: score.episodes,
+      falseEpisodes: score.falseEpisodes,
       caught: score.caught,
       targeted: score.targeted,
     })),
@@ -123,12 +144,13 @@ export function aggregateSeeds(runs: readonly SeedScore[]): SeedsAggregate {
     };
   });
   const services = [...new Set(runs.flatMap((r) => Object.keys(r.falseAlertsPerService)))];
-  const falseAlertsPerService = Object.fromEntries(
-    services.map((s) => {
-      const weeks = runs.map((r) => r.falseAlertsPerService[s] ?? 0);
-      return [s, { total: weeks.reduce((a, b) => a + b, 0), worstWeek: Math.max(...weeks) }];
-    }),
-  );
+  const perService = (counts: (r: SeedScore) => Record<string, number>) =>
+    Object.fromEntries(
+      services.map((s) => {
+        const weeks = runs.map((r) => counts(r)[s] ?? 0);
+        return [s, { total: weeks.reduce((a, b) => a + b, 0), worstWeek: Math.max(...weeks) }];
+      }),
+    );
   const seedsWhere = (ok: (r: SeedScore) => boolean) => ({
     seedsMet: runs.filter(ok).length,
     of: runs.length,
@@ -137,11 +159,15 @@ export function aggregateSeeds(runs: readonly SeedScore[]): SeedsAggregate {
     seeds: runs.map((r) => r.seed),
     byKind,
     incidents,
-    falseAlertsPerService,
+    falseAlertsPerService: perService((r) => r.falseAlertsPerService),
+    falseEpisodesPerService: perService((r) => r.falseEpisodesPerService),
     targets: {
       incidentsOf5MinCaughtWithin3: seedsWhere((r) => r.incidents.every((i) => i.meetsTarget !== false)),
       atMostOneFalseAlertPerService: seedsWhere((r) =>
         Object.values(r.falseAlertsPerService).every((n) => n <= 1),
+      ),
+      atMostOneFalseEpisodePerService: seedsWhere((r) =>
+        Object.values(r.falseEpisodesPerService).every((n) => n <= 1),
       ),
     },
   };

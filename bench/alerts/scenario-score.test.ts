@@ -44,4 +44,31 @@ describe('scoring the alert scenario', () => {
       scoreScenario(episodes, labelled, ['search', 'catalog', 'auth']).falseAlertsPerService.catalog,
     ).toBe(1);
   });
+
+  it('counts a service-day of alerts as one episode beside the raw alerts, and judges the target on both', () => {
+    const friday = week + 4 * 1440 * M;
+    // The low day: checkout fires and resolves again and again on Friday, once more on Saturday.
+    const flapping = [0, 20, 45, 300, 700].map((m) => episode('checkout', friday + 600 * M + m * M));
+    const episodes = [
+      ...flapping,
+      episode('checkout', friday + 1440 * M + 30 * M),
+      episode('auth', week + M),
+    ];
+    const score = scoreScenario(episodes, [], ['checkout', 'auth']);
+    expect(score.byKind.anomaly).toMatchObject({
+      alerts: 7,
+      falsePositives: 7,
+      episodes: 3,
+      falseEpisodes: 3,
+    });
+    expect(score.falseAlertsPerService).toEqual({ checkout: 6, auth: 1 });
+    expect(score.falseEpisodesPerService).toEqual({ checkout: 2, auth: 1 });
+    expect(score.targets).toMatchObject({
+      atMostOneFalseAlertPerService: false,
+      atMostOneFalseEpisodePerService: false,
+    });
+    const oneDay = scoreScenario([...flapping, episode('auth', week + M)], [], ['checkout', 'auth']);
+    expect(oneDay.falseEpisodesPerService).toEqual({ checkout: 1, auth: 1 });
+    expect(oneDay.targets.atMostOneFalseEpisodePerService).toBe(true);
+  });
 });

@@ -59,6 +59,12 @@ export interface KindScore {
   recall: number | null;
   /** Minutes from the incident's first minute being judged to the alert firing, per caught incident. */
   detectMinutes: number[];
+  /**
+   * Alerts counted as episodes: a service's alerts of one UTC day are one episode, what a team remembers as "it
+   * paged about checkout on Friday" however often it fired and resolved. Beside the raw counts, not instead.
+   */
+  episodes: number;
+  falseEpisodes: number;
 }
 
 export interface IncidentScore {
@@ -77,9 +83,20 @@ export interface ScenarioScore {
   byKind: Record<RuleKind, KindScore>;
   incidents: IncidentScore[];
   falseAlertsPerService: Record<string, number>;
+  /** False alerts of all kinds per service counted as episodes (service-days with a false alert). */
+  falseEpisodesPerService: Record<string, number>;
   falseAlerts: { rule: string; service: string; at: string; explanation: string }[];
-  targets: { incidentsOf5MinCaughtWithin3: boolean; atMostOneFalseAlertPerService: boolean };
+  targets: {
+    incidentsOf5MinCaughtWithin3: boolean;
+    atMostOneFalseAlertPerService: boolean;
+    atMostOneFalseEpisodePerService: boolean;
+  };
 }
+
+const dayMs = 86_400_000;
+/** Distinct (service, UTC day) pairs among the alerts: the episodes they make. */
+export const serviceDays = (alerts: readonly Episode[]) =>
+  new Set(alerts.map((e) => `${e.service}|${Math.floor(e.firingAt / dayMs)}`)).size;
 
 const ratio = (a: number, b: number) => (b === 0 ? null : Math.round((1000 * a) / b) / 1000);
 
@@ -114,6 +131,8 @@ export function scoreScenario(
       caught: delays.length,
       recall: ratio(delays.length, targeted.length),
       detectMinutes: delays,
+      episodes: serviceDays(mine),
+      falseEpisodes: serviceDays(mine.filter((e) => !tp.includes(e))),
     };
   }
   const scored = incidents.map<IncidentScore>((i) => {
@@ -139,10 +158,14 @@ export function scoreScenario(
   const falseAlertsPerService = Object.fromEntries(
     services.map((s) => [s, falses.filter((e) => e.service === s).length]),
   );
+  const falseEpisodesPerService = Object.fromEntries(
+    services.map((s) => [s, serviceDays(falses.filter((e) => e.service === s))]),
+  );
   return {
     byKind,
     incidents: scored,
     falseAlertsPerService,
+    falseEpisodesPerService,
     falseAlerts: falses.map((e) => ({
       rule: e.rule,
       service: e.service,
@@ -152,6 +175,7 @@ export function scoreScenario(
     targets: {
       incidentsOf5MinCaughtWithin3: scored.every((s) => s.meetsTarget !== false),
       atMostOneFalseAlertPerService: Object.values(falseAlertsPerService).every((n) => n <= 1),
+      atMostOneFalseEpisodePerService: Object.values(falseEpisodesPerService).every((n) => n <= 1),
     },
   };
 }

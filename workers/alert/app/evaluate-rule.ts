@@ -1,9 +1,14 @@
-import { parseDurationMs, type NamedAlertRule } from '../../../crds/gravix-alert-rule-spec.js';
+import {
+  parseDurationMs,
+  type AnomalySpec,
+  type NamedAlertRule,
+} from '../../../crds/gravix-alert-rule-spec.js';
 import { evaluateAnomaly, type AnomalyInput } from '../domain/evaluate-anomaly.js';
 import { evaluateSilence } from '../domain/evaluate-silence.js';
 import { evaluateSlo, sloWindowMs, sloWindowNames, type SloWindowName } from '../domain/evaluate-slo.js';
 import { evaluateThreshold } from '../domain/evaluate-threshold.js';
 import type { Observation } from '../domain/observation.js';
+import type { LevelInput } from '../domain/recent-level.js';
 import { baselineOffsets } from '../domain/seasonal-baseline.js';
 import { seriesId, type SeriesKey, type SeriesWindow } from '../domain/series-window.js';
 import type { AlertData } from './alert-data.js';
@@ -52,6 +57,43 @@ async function recentSpans(
 }
 
 /**
+ * The requests of the `recentLevel.span` before the window, now and at every baseline offset, per series (ADR
+ * 0117): one more read now and one per offset, of totals only. Ending where the window starts, a sudden drop is
+ * judged against the level before it.
+ */
+async function levelSpans(
+  data: AlertData,
+  rule: NamedAlertRule,
+  windowStart: number,
+  spec: AnomalySpec,
+  signal?: AbortSignal,
+): Promise<Map<string, LevelInput>> {
+  const spanMs = parseDurationMs(spec.recentLevel.span);
+  const read = async (offset: number) =>
+    byId(
+      await data.windows(
+        rule.selector.tenant,
+        rule.selector,
+        windowStart - spanMs - offset,
+        windowStart - offset,
+        signal,
+      ),
+    );
+  const recent = await read(0);
+  const samples = (await Promise.all(baselineOffsets(windowStart - minuteMs, spec.weeks).map(read))).filter(
+    (rows) => rows.size > 0,
+  );
+  const ids = new Set([...recent.keys(), ...samples.flatMap((m) => [...m.keys()])]);
+  // A baseline span the tenant sent data in but this series none counts as zero, as the silence rule counts it.
+  return new Map(
+    [...ids].map((id) => [
+      id,
+      { recent: recent.get(id)?.requests ?? 0, samples: samples.map((m) => m.get(id)?.requests ?? 0) },
+    ]),
+  );
+}
+
+/**
  * What one rule sees at one committed minute (`minute` is its start): reads the windows its kind needs through
  * the AlertData port and hands them to the pure evaluator of that kind.
  */
@@ -92,11 +134,17 @@ export async function evaluateRule(
     const recent = spec.metrics.some((m) => m === 'throughput' || m === 'p95')
       ? await recentSpans(data, rule, end, parseDurationMs(spec.window), current, signal)
       : undefined;
+    const windowMs = parseDurationMs(spec.window);
+    const levels =
+      spec.metrics.includes('throughput') && spec.recentLevel.enabled
+        ? await levelSpans(data, rule, end - windowMs, spec, signal)
+        : undefined;
     const inputs: AnomalyInput[] = [...keys].map(([id, key]) => ({
       key,
       current: current.get(id),
       samples: samples.map((s) => s.get(id)).filter((w): w is SeriesWindow => w !== undefined),
       recent: recent?.map((span) => span.get(id)),
+      level: levels?.get(id),
     }));
     return evaluateAnomaly(spec, inputs, minute);
   }

@@ -9,6 +9,7 @@ const policy: StepPolicy = {
   tenant: 't1',
   severity: 'page',
   forMs: 2 * minute,
+  resolveMs: minute,
   repeatMs: 60 * minute,
   staleMs: 30 * minute,
 };
@@ -85,6 +86,82 @@ describe('alert state machine', () => {
           for (const e of events.filter((x) => x.endsWith('firing'))) {
             const at = Number(e.split(':')[0]);
             expect(kinds[at]).toBe('bad');
+          }
+        },
+      ),
+    );
+  });
+});
+
+describe('resolve window (hysteresis, ADR 0117)', () => {
+  const hysteresis = { ...policy, resolveMs: 5 * minute };
+  const bad = obs(true);
+  const good = obs(false);
+
+  it('resolves only after the condition has been clear for the resolve window, ending the span at the first clear minute', () => {
+    const seq = [bad, bad, bad, good, good, good, good, good, good];
+    let states: Record<string, SeriesState> = {};
+    const events = seq.flatMap((o, i) => {
+      const step = stepAlertStates(hysteresis, states, [o], t0 + i * minute);
+      states = step.states;
+      return step.events;
+    });
+    expect(events.map((e) => e.kind)).toEqual(['firing', 'resolved']);
+    const resolved = events[1]!;
+    // Clear from minute 3; the fifth clear minute (7) decides; the span ends with minute 3.
+    expect(resolved.at).toBe(t0 + 7 * minute);
+    expect(resolved.endsAt).toBe(t0 + 4 * minute);
+    expect(resolved.id).toBe(`errors|checkout * *|${t0 + minute}|resolved`);
+    expect(states).toEqual({});
+  });
+
+  it('continues the same episode when the condition breaches again inside the window: no new firing, one id', () => {
+    const seq = [bad, bad, good, good, bad, good, bad, bad, good, good, good, good, good];
+    const { events } = run(seq, hysteresis);
+    expect(events).toEqual(['1:firing', '12:resolved']);
+  });
+
+  it('keeps firing, with the value it was notified with, while clearing', () => {
+    const { states } = run([bad, bad, obs(false, { value: '0.2%' })], hysteresis);
+    expect(Object.values(states).map((s) => [s.state, s.value, s.clearSince])).toEqual([
+      ['firing', '40%', t0 + 2 * minute],
+    ]);
+  });
+
+  it('reads a state saved before clearSince existed as not clearing, and resolves it by the window', () => {
+    const firing = run([bad, bad], hysteresis).states;
+    const saved = JSON.parse(JSON.stringify(firing)) as Record<string, SeriesState>;
+    for (const s of Object.values(saved)) expect(s.clearSince).toBeUndefined();
+    let states = saved;
+    const kinds: string[] = [];
+    for (let i = 2; i < 8; i++) {
+      const step = stepAlertStates(hysteresis, states, [good], t0 + i * minute);
+      states = step.states;
+      kinds.push(...step.events.map((e) => `${i}:${e.kind}`));
+    }
+    expect(kinds).toEqual(['6:resolved']);
+  });
+
+  it('a resolve window of 1m resolves on the first clear minute, as before the setting existed', () => {
+    expect(run([bad, bad, good]).events).toEqual(['1:firing', '2:resolved']);
+  });
+
+  it('over any sequence: alternates firing/resolved, and every resolve follows resolveMs clear minutes in a row', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom<'bad' | 'good' | 'thin'>('bad', 'good', 'thin'), { maxLength: 200 }),
+        fc.integer({ min: 1, max: 15 }),
+        (kinds, resolveMinutes) => {
+          const seq = kinds.map((k) => obs(k === 'bad', k === 'thin' ? { insufficient: true } : {}));
+          const p = { ...hysteresis, resolveMs: resolveMinutes * minute, repeatMs: 10_000 * minute };
+          const { events } = run(seq, p);
+          events.forEach((e, i) => expect(e.split(':')[1]).toBe(i % 2 === 0 ? 'firing' : 'resolved'));
+          for (const e of events.filter((x) => x.endsWith('resolved'))) {
+            const at = Number(e.split(':')[0]);
+            const window = kinds.slice(at - resolveMinutes + 1, at + 1);
+            expect(window).toHaveLength(resolveMinutes);
+            expect(window).not.toContain('bad');
+            expect(kinds[at]).toBe('good');
           }
         },
       ),

@@ -10,6 +10,12 @@ export interface SeriesState {
   /** Start of the first breaching minute of this episode (ms). */
   since: number;
   firingSince?: number;
+  /**
+   * A firing series whose condition has cleared: the start of its first clear minute. It resolves once clear for
+   * the rule's resolve window; breaching again before that continues the same episode (ADR 0117). Absent in
+   * states saved before it existed, which reads as "not clearing": no migration is needed.
+   */
+  clearSince?: number;
   lastNotifiedAt?: number;
   /** Start of the newest minute that had data for the series. */
   lastSeenAt: number;
@@ -46,6 +52,8 @@ export interface StepPolicy {
   tenant: string;
   severity: 'page' | 'ticket' | 'info';
   forMs: number;
+  /** How long a firing series' condition must stay clear before it resolves (1m = the first clear minute). */
+  resolveMs: number;
   repeatMs: number;
   /** A firing series with no data at all for this long resolves (its endpoint is gone). */
   staleMs: number;
@@ -60,6 +68,7 @@ export function buildStepPolicy(rule: NamedAlertRule, staleMs: number): StepPoli
     tenant: rule.selector.tenant,
     severity: rule.severity,
     forMs: parseDurationMs(rule.threshold?.for ?? rule.anomaly?.for ?? '1m'),
+    resolveMs: parseDurationMs(rule.threshold?.resolveAfter ?? rule.anomaly?.resolveAfter ?? '1m'),
     repeatMs: parseDurationMs(rule.repeatInterval),
     staleMs,
   };
@@ -95,7 +104,8 @@ function event(policy: StepPolicy, s: SeriesState, kind: AlertEventKind, at: num
     expected: s.expected,
     explanation: s.explanation,
   };
-  return kind === 'resolved' ? { ...base, endsAt: at + minuteMs } : base;
+  // The span ends with the first clear minute, however long the resolve window made the resolve wait.
+  return kind === 'resolved' ? { ...base, endsAt: (s.clearSince ?? at) + minuteMs } : base;
 }
 
 // The series keeps the severity it is judged at (an SLO observation's own, else the rule's), so what
@@ -118,6 +128,22 @@ function fromObservation(
   return next;
 }
 
+/**
+ * A firing series with a clear minute: resolved once clear for the resolve window (ADR 0117), else kept firing
+ * with the breaching value it was notified with (what the banner shows), the clear minute only noted.
+ */
+function stepClear(
+  policy: StepPolicy,
+  o: Observation,
+  prev: SeriesState,
+  at: number,
+): { state?: SeriesState; event?: AlertEvent } {
+  const clearSince = prev.clearSince ?? at;
+  if (at - clearSince + minuteMs >= policy.resolveMs)
+    return { event: event(policy, { ...fromObservation(policy, o, prev, at), clearSince }, 'resolved', at) };
+  return { state: { ...prev, clearSince, lastSeenAt: at } };
+}
+
 /** The next state of a series with an observation this minute, and the event that decided, if any. */
 function stepSeries(
   policy: StepPolicy,
@@ -126,11 +152,10 @@ function stepSeries(
   at: number,
 ): { state?: SeriesState; event?: AlertEvent } {
   if (o.insufficient) return prev ? { state: { ...prev, lastSeenAt: at } } : {};
-  if (!o.breaching)
-    return prev?.state === 'firing'
-      ? { event: event(policy, fromObservation(policy, o, prev, at), 'resolved', at) }
-      : {};
+  if (!o.breaching) return prev?.state === 'firing' ? stepClear(policy, o, prev, at) : {};
   const s = fromObservation(policy, o, prev, at);
+  // Breaching again inside the resolve window: the same episode goes on, nothing is notified.
+  delete s.clearSince;
   if (s.state === 'pending' && at - s.since + minuteMs >= policy.forMs) {
     s.state = 'firing';
     s.firingSince = at;

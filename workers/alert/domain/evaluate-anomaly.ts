@@ -10,6 +10,7 @@ import {
 } from './seasonal-baseline.js';
 import {
   errorRatePct,
+  latencyCount,
   percentileMs,
   seriesId,
   slowRequests,
@@ -18,6 +19,7 @@ import {
 } from './series-window.js';
 import { latencyShift, shiftLogAlpha } from './latency-shift.js';
 import { smallLatencyShift } from './small-latency.js';
+import { describeLevel, recentLevel, type LevelInput, type RecentLevel } from './recent-level.js';
 import { dropLogAlpha, suddenDrop, type DropVerdict } from './traffic-drop.js';
 
 type Metric = AnomalySpec['metrics'][number];
@@ -33,6 +35,8 @@ export interface AnomalyInput {
    * window only.
    */
   recent?: readonly (SeriesWindow | undefined)[];
+  /** Requests of the hours before the window, now and at each baseline offset (recent-level.ts); absent: not read. */
+  level?: LevelInput;
 }
 
 function value(metric: Metric, w: SeriesWindow, windowMinutes: number): number | null {
@@ -87,7 +91,6 @@ const names: Record<Metric, string> = {
 /** How many times its usual share of requests must be slower than the usual p95, per sensitivity. */
 export const slowShareFactor = { low: 3, medium: 2, high: 1.5 } as const;
 
-const latencyCount = (w: SeriesWindow) => w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
 const shareSlower = (w: SeriesWindow, ms: number) =>
   (100 * slowRequests(w, ms)) / Math.max(1, latencyCount(w));
 
@@ -126,6 +129,30 @@ function currentValue(metric: Metric, current: SeriesWindow | undefined, minutes
   return value(metric, current, minutes);
 }
 
+/**
+ * The band: median +- k x spread of the seasonal baseline. Throughput alone is scaled by the recent level (ADR
+ * 0117: a day at 60% of its level lowers what is expected of it; rates and latency do not scale with traffic), and
+ * only downwards: the high edge stays the seasonal one (a drop test never judges it).
+ */
+function band(
+  spec: AnomalySpec,
+  metric: Metric,
+  seasonal: Baseline,
+  level: RecentLevel | undefined,
+  requests: number,
+) {
+  const minutes = parseDurationMs(spec.window) / 60_000;
+  const k = sensitivityFactor[spec.sensitivity];
+  const scale = level?.factor ?? 1;
+  const baseline = { ...seasonal, median: scale * seasonal.median, spread: scale * seasonal.spread };
+  const spreadOf = (b: Baseline) => Math.max(b.spread, spreadFloor(metric, b, requests, minutes));
+  return {
+    median: baseline.median,
+    low: Math.max(0, baseline.median - k * spreadOf(baseline)),
+    high: seasonal.median + k * spreadOf(seasonal),
+  };
+}
+
 function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: number): Finding | undefined {
   const minutes = parseDurationMs(spec.window) / 60_000;
   const current = input.current;
@@ -138,19 +165,17 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
   if (metric !== 'throughput' && requests < spec.minRequests) return undefined;
   const now = currentValue(metric, current, minutes);
   if (now === null) return undefined;
-  const k = sensitivityFactor[spec.sensitivity];
-  const spread = Math.max(baseline.spread, spreadFloor(metric, baseline, requests, minutes));
-  const low = Math.max(0, baseline.median - k * spread);
-  const high = baseline.median + k * spread;
+  const level = metric === 'throughput' ? recentLevel(spec.recentLevel, input.level) : undefined;
+  const { low, high, median } = band(spec, metric, baseline, level, requests);
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
-  const outside =
-    metric !== 'p95' && leavesBand(metric, now, current, { low, high, median: baseline.median });
-  const slow = metric === 'p95' ? slowShare(spec, input, judged, baseline.median) : undefined;
-  const drop = minuteDrop(spec, input, { metric, outside, low, median: baseline.median });
+  const outside = metric !== 'p95' && leavesBand(metric, now, current, { low, high, median });
+  const slow = metric === 'p95' ? slowShare(spec, input, judged, median) : undefined;
+  const drop = minuteDrop(spec, input, { metric, outside, low, median }, level !== undefined);
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
-    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(baseline.median))}` +
+    `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(median))}` +
+    describeLevel(level, spec.recentLevel.span) +
     describeDrop(drop);
   // p95 is judged by its slow share alone: the band on the window's p95 tests the same shift with less power and,
   // at a few dozen requests, left it on a chance cluster of slow ones (ADR 0103); it stays in the explanation.
@@ -191,15 +216,19 @@ function judgeMetric(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at:
 
 /**
  * The newest minutes alone can already prove a drop the 5-minute window has not left its band for yet; the same
- * guards (under the band's low edge and 70% of the median) keep a merely quiet minute from counting.
+ * guards (under the band's low edge and 70% of the median) keep a merely quiet minute from counting. With the
+ * recent level known (ADR 0117) the median is already this day's level, so the band's width, which is mostly the
+ * spread of levels between days, no longer guards: 70% of the level-scaled median does, and a sudden drop of 40%
+ * at a busy hour is improbable within a minute or two instead of never leaving a band 45% wide.
  */
 function minuteDrop(
   spec: AnomalySpec,
   input: AnomalyInput,
   window: { metric: Metric; outside: boolean; low: number; median: number },
+  levelKnown: boolean,
 ) {
   if (window.metric !== 'throughput' || window.outside || !input.recent) return undefined;
-  const ceiling = Math.min(window.low, 0.7 * window.median);
+  const ceiling = levelKnown ? 0.7 * window.median : Math.min(window.low, 0.7 * window.median);
   const requests = input.recent.map((w) => w?.requests ?? 0);
   return suddenDrop(requests, window.median, ceiling, dropLogAlpha[spec.sensitivity]);
 }

@@ -46,6 +46,9 @@ export function slowRequests(w: SeriesWindow, thresholdMs: number): number {
   return slow;
 }
 
+/** Requests with a latency in the histogram (zero latencies included): what a share of slow requests is of. */
+export const latencyCount = (w: SeriesWindow) => w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
+
 /** '*' matches any run of characters; everything else literally. */
 export function globMatches(pattern: string, value: string): boolean {
   if (pattern === '*') return true;

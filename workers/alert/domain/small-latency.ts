@@ -3,7 +3,7 @@ import { mergeHistogramRows } from '../../query/domain/merge-summaries.js';
 import { errorRateBounds } from './evaluate-threshold.js';
 import { latencyShift, shiftLogAlpha, type ShiftVerdict } from './latency-shift.js';
 import { minBaselineSamples } from './seasonal-baseline.js';
-import { percentileMs, slowRequests, type SeriesWindow } from './series-window.js';
+import { latencyCount, percentileMs, slowRequests, type SeriesWindow } from './series-window.js';
 
 /**
  * A latency shift of a series too small for the window rule (under `minRequests` in the window, or fewer than
@@ -19,8 +19,6 @@ import { percentileMs, slowRequests, type SeriesWindow } from './series-window.j
 
 /** Fewer pooled latencies than this and the pool's p95 is its largest value or two: "learning". */
 export const minPooledLatencies = 20;
-
-const latencyCount = (w: SeriesWindow) => w.latencyZero + w.bucketCount.reduce((a, b) => a + b, 0);
 
 export interface SmallLatencyVerdict {
   usualP95: number;
