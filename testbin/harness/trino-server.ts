@@ -32,6 +32,8 @@ export interface TrinoOptions {
   jit?: TrinoJit;
   /** Aborting stops the server while it starts (a bench interrupted during start-up) and rejects. */
   signal?: AbortSignal;
+  /** The port to serve on (default: a free one); a test that points a client at Trino before it starts picks it. */
+  port?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
 export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
   const paths = testbinPaths();
   const dir = mkdtempSync(join(tmpdir(), 'gravix-trino-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   writeEtc(dir, port, options);
   const javaBin = join(paths.temurinJavaHome, 'bin');
   const proc = new ManagedProcess({

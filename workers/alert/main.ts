@@ -10,7 +10,7 @@ export async function run(_argv: string[]): Promise<number> {
   const config = loadAlertConfig(process.env);
   const log = buildLogger('gravix-alert', config.query.GRAVIX_LOG_LEVEL);
   const store = buildObjectStoreFromConfig(config.query.store);
-  const engine = await openEngine(config.query, new RollupManifests(store));
+  const engine = await openEngine(config.query, new RollupManifests(store), log);
   const worker = await startAlertWorker(config, store, engine, log);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);

@@ -36,6 +36,14 @@ export interface TrinoQueryEngineOptions {
    * fails, the warm-up runs over a tenant that cannot exist, which reads no file.
    */
   warmUpTarget?: () => Promise<WarmUpTarget | undefined>;
+  /**
+   * How long `open` waits for a Trino that does not answer yet (default 240 s, inside the pod's 300 s startup
+   * probe): a new pipeline starts query and Trino together, and a query server that exited on the first refused
+   * connection was restarted by the kubelet (3 times on the test cluster) before Trino was up.
+   */
+  startWaitMs?: number;
+  /** Told each time `open` finds Trino not up yet and waits (the query server logs it). */
+  onWaitingForTrino?: (error: Error) => void;
 }
 
 const trinoTypes: Record<ColumnType, string> = {
@@ -159,6 +167,20 @@ const retryRules: ReadonlyMap<string, RetryRule> = new Map([
   ['NO_NODES_AVAILABLE', { attempts: 8, delayMs: 1000 }],
 ]);
 
+/** Trino's own answers while it starts: its HTTP server is up but it cannot run statements yet. */
+const STARTING_UP = new Set(['SERVER_STARTING_UP', 'NO_NODES_AVAILABLE']);
+
+/**
+ * Whether a failed statement means "Trino is not up yet": no answer at all (refused, reset, name not resolved yet:
+ * a transport error, not a Trino error) or Trino saying it is starting. Anything Trino answered otherwise (a bad
+ * catalog, a denied schema) is a real failure and is not waited out.
+ */
+export function isTrinoNotUpYet(error: unknown): boolean {
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof TrinoStatementError) return STARTING_UP.has(cause.errorName);
+  return true;
+}
+
 /** Milliseconds to wait before running a statement again after its `attempt`-th failure, undefined: give up. */
 export function trinoRetryDelayMs(errorName: string, attempt: number): number | undefined {
   const rule = retryRules.get(errorName);
@@ -187,9 +209,22 @@ export class TrinoQueryEngine extends SqlQueryEngine {
    */
   static async open(options: TrinoQueryEngineOptions): Promise<TrinoQueryEngine> {
     const engine = new TrinoQueryEngine(options);
-    await engine.ensureTables();
+    await engine.ensureTablesOnceTrinoAnswers();
     await engine.warmUp();
     return engine;
+  }
+
+  private async ensureTablesOnceTrinoAnswers(): Promise<void> {
+    const deadline = Date.now() + (this.options.startWaitMs ?? 240_000);
+    for (;;) {
+      try {
+        return await this.ensureTables();
+      } catch (error) {
+        if (!isTrinoNotUpYet(error) || Date.now() >= deadline) throw error;
+        this.options.onWaitingForTrino?.(error as Error);
+        await sleep(Math.min(2_000, Math.max(0, deadline - Date.now())));
+      }
+    }
   }
 
   /**

@@ -1,4 +1,6 @@
-import { trinoRetryDelayMs } from './trino-query-engine.js';
+import { QueryEngineError } from '../app/query-engine.js';
+import { isTrinoNotUpYet, trinoRetryDelayMs } from './trino-query-engine.js';
+import { TrinoStatementError } from './trino-statement-runner.js';
 
 describe('which failed Trino statements run again', () => {
   it('runs a statement again after a replaced data file, at once, three times at most', () => {
@@ -18,5 +20,22 @@ describe('which failed Trino statements run again', () => {
     for (const name of ['SYNTAX_ERROR', 'EXCEEDED_TIME_LIMIT', 'USER_CANCELED', 'TABLE_NOT_FOUND', '']) {
       expect(trinoRetryDelayMs(name, 1)).toBeUndefined();
     }
+  });
+});
+
+describe('isTrinoNotUpYet', () => {
+  const failed = (cause: unknown) => new QueryEngineError('trino query failed', { cause });
+
+  it('waits out no answer at all and Trino saying it is starting', () => {
+    expect(
+      isTrinoNotUpYet(failed(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))),
+    ).toBe(true);
+    expect(isTrinoNotUpYet(failed(new TrinoStatementError('starting', 'SERVER_STARTING_UP')))).toBe(true);
+    expect(isTrinoNotUpYet(failed(new TrinoStatementError('no nodes', 'NO_NODES_AVAILABLE')))).toBe(true);
+  });
+
+  it('does not wait out an answer that will not change (a missing catalog, a denied statement)', () => {
+    expect(isTrinoNotUpYet(failed(new TrinoStatementError('no catalog', 'CATALOG_NOT_FOUND')))).toBe(false);
+    expect(isTrinoNotUpYet(failed(new TrinoStatementError('denied', 'PERMISSION_DENIED')))).toBe(false);
   });
 });

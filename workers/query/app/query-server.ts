@@ -44,7 +44,11 @@ export interface QueryServer {
 }
 
 /** The configured engine over the store (also `gravix alert`'s, which reads through the same QueryEngine port). */
-export async function openEngine(config: QueryConfig, manifests: RollupManifests): Promise<QueryEngine> {
+export async function openEngine(
+  config: QueryConfig,
+  manifests: RollupManifests,
+  log?: Logger,
+): Promise<QueryEngine> {
   if (config.GRAVIX_QUERY_ENGINE === 'duckdb') {
     if (config.store.GRAVIX_STORE !== 's3')
       return DuckDbQueryEngine.open(
@@ -70,6 +74,7 @@ export async function openEngine(config: QueryConfig, manifests: RollupManifests
     queryTimeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
     tiles: (tenant) => manifests.tiles(tenant),
     warmUpTarget: async () => chooseWarmUpTarget(await manifests.freshnessPerTenant()),
+    onWaitingForTrino: (err) => log?.info({ err: err.message }, 'waiting for Trino to answer'),
   });
 }
 
@@ -136,7 +141,7 @@ export async function startQueryServer(
   const { keys, keysFile } = await startKeys(config, keyStore, log);
   // One reader of the rollup's manifests for freshness (API and gauges) and the engine's table snapshots.
   const manifests = new RollupManifests(store, { maxAgeMs: config.GRAVIX_QUERY_COMMITS_MAX_AGE_MS });
-  const engine = new EngineGuard(await openEngine(config, manifests), {
+  const engine = new EngineGuard(await openEngine(config, manifests, log), {
     timeoutMs: config.GRAVIX_QUERY_TIMEOUT_MS,
     tenantConcurrency: config.GRAVIX_QUERY_TENANT_CONCURRENCY,
     tenantQueue: config.GRAVIX_QUERY_TENANT_QUEUE,
