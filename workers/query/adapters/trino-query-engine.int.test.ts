@@ -141,7 +141,7 @@ describe('The warm-up of a starting Trino engine', () => {
       warmUpTarget: async () => chooseWarmUpTarget(await commits.freshnessPerTenant()),
     });
     const warmUp = (await trinoStatements()).filter(
-      (q) => !before.has(q.queryId) && q.query.startsWith('EXECUTE IMMEDIATE'),
+      (q) => !before.has(q.queryId) && /^\/\* gravix-statement [^*]+ \*\/ EXECUTE IMMEDIATE/.test(q.query),
     );
     expect(warmUp).toHaveLength(3);
     for (const q of warmUp) expect(q.query).toContain(`'${target!.tenant}'`);
@@ -162,7 +162,7 @@ describe('The warm-up of a starting Trino engine', () => {
       warmUpTarget: () => Promise.reject(new Error('listing failed')),
     });
     const warmUp = (await trinoStatements()).filter(
-      (q) => !before.has(q.queryId) && q.query.startsWith('EXECUTE IMMEDIATE'),
+      (q) => !before.has(q.queryId) && /^\/\* gravix-statement [^*]+ \*\/ EXECUTE IMMEDIATE/.test(q.query),
     );
     expect(warmUp.map((q) => q.query.includes("'_warmup'"))).toEqual([true, true, true]);
   }, 900_000);
