@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { freePort } from '../../testbin/harness/free-port.js';
-import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
+import { startSharedStoreReplica, type SharedStoreReplica } from './testing/shared-store-replica.js';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
 import { hashApiKey } from '../domain/api-keys.js';
 import { overflowService } from '../domain/request-vocabulary.js';
@@ -18,29 +17,14 @@ import { overflowService } from '../domain/request-vocabulary.js';
 const quota = 10;
 const key = 'shop-key-0123456789';
 let dir: string;
-const replicas: { proc: GravixProcess; url: string }[] = [];
+const replicas: SharedStoreReplica[] = [];
 
 async function startReplica(name: string, beatMs: number) {
-  const dataDir = join(dir, name);
-  mkdirSync(dataDir);
-  symlinkSync(join(dir, 'store'), join(dataDir, 'store')); // one store, as one bucket; the WALs apart
-  const [port, metrics] = await Promise.all([freePort(), freePort()]);
-  const env = {
-    PATH: process.env['PATH'],
-    GRAVIX_DATA_DIR: dataDir,
-    GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
-    GRAVIX_TENANTS_FILE: join(dir, 'tenants.yaml'),
-    GRAVIX_INGESTER_ID: name,
-    GRAVIX_INGEST_HOST: '127.0.0.1',
-    GRAVIX_INGEST_PORT: String(port),
-    GRAVIX_INGEST_METRICS_PORT: String(metrics),
+  const replica = await startSharedStoreReplica(dir, name, {
     GRAVIX_QUOTA_BEAT_MS: String(beatMs),
     GRAVIX_QUOTA_STALE_MS: '180000',
     GRAVIX_SHUTDOWN_DEADLINE_MS: '30000',
-    GRAVIX_LOG_LEVEL: 'warn',
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const replica = { proc: await startGravix('ingest', env, `${url}/ready`), url: `${url}/api/v1/facts` };
+  });
   replicas.push(replica);
   return replica;
 }

@@ -1,8 +1,7 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../testbin/harness/free-port.js';
-import { startGravix, type GravixProcess } from '../../testbin/harness/gravix-process.js';
+import { startSharedStoreReplica, type SharedStoreReplica } from './testing/shared-store-replica.js';
 import { hashApiKey } from '../domain/api-keys.js';
 
 /**
@@ -19,29 +18,13 @@ const beatMs = 500;
 const offered = { busy: 720, quiet: 80 }; // facts per second: 90/10 of twice the quota
 const key = 'shop-key-0123456789';
 let dir: string;
-const replicas: { proc: GravixProcess; url: string }[] = [];
+const replicas: SharedStoreReplica[] = [];
 
-async function startReplica(name: string) {
-  const dataDir = join(dir, name);
-  mkdirSync(dataDir);
-  // One store for both, as one bucket would be: each replica's data dir links to it; the WALs stay apart.
-  symlinkSync(join(dir, 'store'), join(dataDir, 'store'));
-  const [port, metrics] = await Promise.all([freePort(), freePort()]);
-  const env = {
-    PATH: process.env['PATH'],
-    GRAVIX_DATA_DIR: dataDir,
-    GRAVIX_API_KEYS_FILE: join(dir, 'keys.json'),
-    GRAVIX_TENANTS_FILE: join(dir, 'tenants.yaml'),
-    GRAVIX_INGESTER_ID: name,
-    GRAVIX_INGEST_HOST: '127.0.0.1',
-    GRAVIX_INGEST_PORT: String(port),
-    GRAVIX_INGEST_METRICS_PORT: String(metrics),
+function startReplica(name: string) {
+  return startSharedStoreReplica(dir, name, {
     GRAVIX_QUOTA_BEAT_MS: String(beatMs),
     GRAVIX_MAX_ITEMS_PER_BATCH: String(batch),
-    GRAVIX_LOG_LEVEL: 'warn',
-  };
-  const url = `http://127.0.0.1:${port}`;
-  return { proc: await startGravix('ingest', env, `${url}/ready`), url: `${url}/api/v1/facts` };
+  });
 }
 
 let seq = 0;
