@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startSharedStoreReplica, type SharedStoreReplica } from './testing/shared-store-replica.js';
+import {
+  prepareSharedStoreDir,
+  startSharedStoreReplica,
+  type SharedStoreReplica,
+} from './testing/shared-store-replica.js';
 import { LocalObjectStore } from '../adapters/object-store/local-object-store.js';
-import { hashApiKey } from '../domain/api-keys.js';
 import { overflowService } from '../domain/request-vocabulary.js';
 
 /**
@@ -64,16 +65,11 @@ async function storedServices() {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'gx-cardinality-join-'));
-  mkdirSync(join(dir, 'store'));
-  writeFileSync(
-    join(dir, 'keys.json'),
-    JSON.stringify({ keys: [{ name: 'shop', tenant: 'shop', sha256: hashApiKey(key), scopes: ['ingest'] }] }),
-  );
-  writeFileSync(
-    join(dir, 'tenants.yaml'),
-    `tenants:\n  - tenant: shop\n    quotas: { services: ${quota} }\n`,
-  );
+  dir = prepareSharedStoreDir('gx-cardinality-join-', {
+    name: 'shop',
+    key,
+    quotas: `{ services: ${quota} }`,
+  });
 });
 
 afterAll(async () => {

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startSharedStoreReplica, type SharedStoreReplica } from './testing/shared-store-replica.js';
-import { hashApiKey } from '../domain/api-keys.js';
+import {
+  prepareSharedStoreDir,
+  startSharedStoreReplica,
+  type SharedStoreReplica,
+} from './testing/shared-store-replica.js';
 
 /**
  * Issue #22: a tenant's events-per-second quota shared by two built `gravix ingest` processes whose traffic is
@@ -78,16 +78,11 @@ async function paced(url: string, perSecond: number, until: number, answers: Ans
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'gx-demand-shares-'));
-  mkdirSync(join(dir, 'store'));
-  writeFileSync(
-    join(dir, 'keys.json'),
-    JSON.stringify({ keys: [{ name: 'shop', tenant: 'shop', sha256: hashApiKey(key), scopes: ['ingest'] }] }),
-  );
-  writeFileSync(
-    join(dir, 'tenants.yaml'),
-    `tenants:\n  - tenant: shop\n    quotas: { eventsPerSecond: ${quota} }\n`,
-  );
+  dir = prepareSharedStoreDir('gx-demand-shares-', {
+    name: 'shop',
+    key,
+    quotas: `{ eventsPerSecond: ${quota} }`,
+  });
   replicas.push(...(await Promise.all([startReplica('ingest-0'), startReplica('ingest-1')])));
 }, 300_000);
 

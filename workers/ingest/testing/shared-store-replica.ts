@@ -1,5 +1,7 @@
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashApiKey } from '../../domain/api-keys.js';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { startGravix, type GravixProcess } from '../../../testbin/harness/gravix-process.js';
 
@@ -7,6 +9,29 @@ export interface SharedStoreReplica {
   proc: GravixProcess;
   /** The replica's `POST /api/v1/facts` URL. */
   url: string;
+}
+
+/**
+ * A new directory laid out for startSharedStoreReplica: the shared `store`, `keys.json` with one ingest key of
+ * `tenant`, and `tenants.yaml` giving that tenant `quotas` (a YAML flow mapping, e.g. `{ services: 10 }`).
+ */
+export function prepareSharedStoreDir(
+  prefix: string,
+  tenant: { name: string; key: string; quotas: string },
+): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, 'store'));
+  writeFileSync(
+    join(dir, 'keys.json'),
+    JSON.stringify({
+      keys: [{ name: tenant.name, tenant: tenant.name, sha256: hashApiKey(tenant.key), scopes: ['ingest'] }],
+    }),
+  );
+  writeFileSync(
+    join(dir, 'tenants.yaml'),
+    `tenants:\n  - tenant: ${tenant.name}\n    quotas: ${tenant.quotas}\n`,
+  );
+  return dir;
 }
 
 /**
