@@ -9,6 +9,8 @@ import {
   deleteNamespaceAndWait,
   installOperator,
   podIp,
+  podRestartFacts,
+  type PodRestartFacts,
   secretValue,
   smallClusterPipeline,
   waitForPipelineAvailable,
@@ -53,10 +55,8 @@ async function connectFromPipelinePod(target: string, port: number, pod: string)
   return (await kubectl(['-n', namespace, 'exec', pod, '--', '/nodejs/bin/node', '-e', script])).trim();
 }
 
-type PodFacts = { metadata: { uid: string }; status: { containerStatuses: { restartCount: number }[] } };
-const podFacts = async (pod: string) =>
-  JSON.parse(await kubectl(['-n', namespace, 'get', 'pod', pod, '-o', 'json'])) as PodFacts;
-const restarts = (p: PodFacts) => p.status.containerStatuses.map((c) => c.restartCount);
+const podFacts = (pod: string) => podRestartFacts(namespace, pod);
+const restarts = (p: PodRestartFacts) => p.status.containerStatuses.map((c) => c.restartCount);
 const configHash = async (kind: string) =>
   kubectl([
     '-n',

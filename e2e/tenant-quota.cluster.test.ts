@@ -7,6 +7,7 @@ import {
   deleteNamespaceAndWait,
   installOperator,
   podIp,
+  podRestartFacts,
   secretValue,
   smallClusterPipeline,
   waitForPipelineAvailable,
@@ -21,11 +22,7 @@ const namespace = 'gravix-tenants';
 const pipeline = 'tenants';
 const artifacts = repoPath('test-artifacts', 'tenant-quota');
 
-const podFacts = async (pod: string) =>
-  JSON.parse(await kubectl(['-n', namespace, 'get', 'pod', pod, '-o', 'json'])) as {
-    metadata: { uid: string };
-    status: { containerStatuses: { restartCount: number }[] };
-  };
+const podFacts = (pod: string) => podRestartFacts(namespace, pod);
 
 const tenant = (eventsPerSecond: number) => ({
   apiVersion: 'gravix.dev/v1alpha1',
