@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterScript, kubectl, run, testCluster } from '../testbin/harness/cluster.js';
+import { kubectl, run, testCluster } from '../testbin/harness/cluster.js';
 import { loadTestbinVersions, repoPath } from '../testbin/harness/testbin-paths.js';
 import { hashApiKey } from '../workers/domain/api-keys.js';
 import { postFactsViaIngress } from './testing/cluster-alerts.js';
@@ -18,9 +18,13 @@ import {
 
 /**
  * Issue #16 and #22 on the real single-node cluster, one pipeline for both:
- * - its NetworkPolicies hold with an enforcer running (kube-router's policy controller, `cluster.sh netpol start`,
- *   docs/adr/0120): a pod outside the pipeline is refused by MinIO and Trino, the pipeline's own pods connect, and
- *   ingest through its Service and its Ingress still works;
+ * - its NetworkPolicies hold with the enforcer the cluster runs from `cluster.sh up` (kube-router's policy
+ *   controller, docs/adr/0120 and 0129): a pod outside the pipeline is refused by MinIO and Trino, the pipeline's own
+ *   pods connect, and ingest through its Service and its Ingress still works;
+ * - the operator's own egress policy (charts/gravix-operator, networkpolicy.yaml): it reaches the kube-apiserver
+ *   and is refused everywhere else, even where the target admits anyone (ingest's HTTP port);
+ * - the cluster's guard (nothing bridged leaves the node) holds for a pod whose policy admits any egress, which the
+ *   enforcer ACCEPTs in iptables' FORWARD;
  * - a key added to `<pipeline>-api-keys` is accepted by the running ingest and query pods once the kubelet swaps
  *   the mounted file, a removed key gets 401, and no pod restarts (the keys Secret is out of the rolling hash).
  */
@@ -30,8 +34,8 @@ const host = 'fenced.localtest.me';
 const artifacts = repoPath('test-artifacts', 'network-policy-and-keys');
 const probeImage = `testbin.local/busybox:${loadTestbinVersions().DEBIAN_SUITE}`;
 
-const netpol = (action: 'start' | 'stop') =>
-  run('bash', [clusterScript, 'netpol', action], { timeoutMs: 180_000 });
+/** A Service address no Service holds: kube-proxy never translates it, so only the cluster's guard answers. */
+const unservedAddress = '10.96.255.254';
 
 /**
  * `nc` from the probe pod: CONNECTED, or what refused it (busybox nc has no -z: `-e true` closes at once). Addresses,
@@ -45,14 +49,37 @@ async function connectFrom(pod: string, address: string, port: number): Promise<
 const serviceIp = async (service: string) =>
   (await kubectl(['-n', namespace, 'get', 'service', service, '-o', 'jsonpath={.spec.clusterIP}'])).trim();
 
-/** A TCP connect from inside a pipeline pod, with its own Node (the images' ENTRYPOINT path; they have no nc). */
-async function connectFromPipelinePod(target: string, port: number, pod: string): Promise<string> {
+/**
+ * A TCP connect from inside a pipeline (or the operator's) pod, with its own Node (the images' ENTRYPOINT path; they
+ * have no nc).
+ */
+async function connectFromPipelinePod(
+  target: string,
+  port: number,
+  pod: string,
+  podNamespace = namespace,
+): Promise<string> {
   const script =
     `const s = require('net').connect({ host: '${target}', port: ${port}, timeout: 5000 });` +
     `s.on('connect', () => { console.log('CONNECTED'); s.destroy(); });` +
     `s.on('error', (e) => console.log('FAILED ' + e.code));` +
     `s.on('timeout', () => { console.log('TIMEOUT'); s.destroy(); });`;
-  return (await kubectl(['-n', namespace, 'exec', pod, '--', '/nodejs/bin/node', '-e', script])).trim();
+  return (await kubectl(['-n', podNamespace, 'exec', pod, '--', '/nodejs/bin/node', '-e', script])).trim();
+}
+
+/** A busybox pod in the test's namespace that sleeps; no policy of the pipeline selects it. */
+function probePod(name: string) {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: name } },
+    spec: {
+      automountServiceAccountToken: false,
+      containers: [
+        { name: 'probe', image: probeImage, imagePullPolicy: 'Never', command: ['sleep', '3600'] },
+      ],
+    },
+  };
 }
 
 const podFacts = (pod: string) => podRestartFacts(namespace, pod);
@@ -75,9 +102,9 @@ describe('a pipeline under an enforced NetworkPolicy, with its keys file edited,
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
+    // The enforcer runs from `cluster.sh up`: the operator, the storage Job, ingest, rollup, query and Trino all
+    // come up fenced.
     await installOperator('e2e');
-    // Enforced before the pipeline starts: its storage Job, ingest, rollup, query and Trino all come up fenced.
-    await netpol('start');
     await kubectl(['create', 'namespace', namespace]).catch(() => undefined);
     const manifest = smallClusterPipeline({
       apiVersion: 'gravix.dev/v1beta1',
@@ -92,22 +119,21 @@ describe('a pipeline under an enforced NetworkPolicy, with its keys file edited,
     };
     await kubectl(['apply', '-f', '-'], JSON.stringify({ ...manifest, spec }));
     // A pod outside the pipeline, in its namespace: no policy of the pipeline selects it, none admits it.
+    // And a pod whose own policy admits any egress: the enforcer marks and ACCEPTs its packets in FORWARD.
+    await kubectl(['apply', '-f', '-'], JSON.stringify(probePod('outsider')));
+    await kubectl(['apply', '-f', '-'], JSON.stringify(probePod('wanderer')));
     await kubectl(
       ['apply', '-f', '-'],
       JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'outsider', namespace, labels: { app: 'outsider' } },
-        spec: {
-          automountServiceAccountToken: false,
-          containers: [
-            { name: 'probe', image: probeImage, imagePullPolicy: 'Never', command: ['sleep', '3600'] },
-          ],
-        },
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'wanderer-egress-anywhere', namespace },
+        spec: { podSelector: { matchLabels: { app: 'wanderer' } }, policyTypes: ['Egress'], egress: [{}] },
       }),
     );
     await waitForPipelineAvailable(namespace, pipeline);
-    await kubectl(['-n', namespace, 'wait', 'pod/outsider', '--for=condition=Ready', '--timeout=5m']);
+    for (const pod of ['outsider', 'wanderer'])
+      await kubectl(['-n', namespace, 'wait', `pod/${pod}`, '--for=condition=Ready', '--timeout=5m']);
     ingestKey = await secretValue(namespace, `${pipeline}-api-keys`, 'ingest-key');
     queryToken = await secretValue(namespace, `${pipeline}-api-keys`, 'query-token');
     queryPod = (
@@ -125,7 +151,8 @@ describe('a pipeline under an enforced NetworkPolicy, with its keys file edited,
     writeFileSync(join(artifacts, 'cluster.txt'), dump);
     const rules = await run('iptables', ['-S']).catch((e: Error) => ({ stdout: e.message }));
     writeFileSync(join(artifacts, 'iptables.txt'), rules.stdout);
-    await netpol('stop').catch((e: Error) => process.stderr.write(`netpol stop: ${e.message}\n`));
+    const nft = await run('nft', ['list', 'ruleset']).catch((e: Error) => ({ stdout: e.message }));
+    writeFileSync(join(artifacts, 'nftables.txt'), nft.stdout);
     await deleteNamespaceAndWait(namespace);
   });
 
@@ -153,6 +180,61 @@ describe('a pipeline under an enforced NetworkPolicy, with its keys file edited,
     expect(await connectFromPipelinePod(`${pipeline}-trino`, 8080, `${pipeline}-ingest-0`)).toMatch(
       /^FAILED ECONNREFUSED$/,
     );
+  }, 120_000);
+
+  it('lets the operator reach the kube-apiserver and refuses it everywhere else, even where anyone is admitted', async () => {
+    const system = 'gravix-system';
+    const operatorPod = (
+      await kubectl([
+        '-n',
+        system,
+        'get',
+        'pods',
+        '-l',
+        'app.kubernetes.io/component=operator',
+        '--field-selector=status.phase=Running',
+        '-o',
+        'jsonpath={.items[0].metadata.name}',
+      ])
+    ).trim();
+    // The chart names the API server's endpoint as the default/kubernetes EndpointSlice held it at install time:
+    // policies see the traffic after kube-proxy's DNAT of the kubernetes Service.
+    const policy = JSON.parse(
+      await kubectl(['-n', system, 'get', 'networkpolicy', 'gravix-operator-egress', '-o', 'json']),
+    ) as { spec: { policyTypes: string[]; egress: unknown[] } };
+    const apiServer = testCluster().nodeAddress;
+    expect(policy.spec.policyTypes).toEqual(['Egress']);
+    expect(policy.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: `${apiServer}/32` } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+    ]);
+    const fromOperator = (target: string, port: number) =>
+      connectFromPipelinePod(target, port, operatorPod, system);
+    const kubernetesService = (
+      await kubectl(['-n', 'default', 'get', 'service', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}'])
+    ).trim();
+    expect(await fromOperator(kubernetesService, 443)).toBe('CONNECTED');
+    expect(await fromOperator(apiServer, 6443)).toBe('CONNECTED');
+    // Ingest's HTTP port admits any pod (the outsider connects above): refused here, the refusal is the operator's
+    // own egress policy. MinIO and Trino, by pod address, refuse it as well.
+    const refusedTargets = [
+      [await serviceIp(`${pipeline}-ingest`), 8080],
+      [await podIp(namespace, `${pipeline}-ingest-0`), 8080],
+      [await podIp(namespace, `${pipeline}-minio-0`), 9000],
+      [await podIp(namespace, `${pipeline}-trino-coordinator-0`), 8080],
+    ] as const;
+    for (const [address, port] of refusedTargets)
+      expect(`${address}:${port} ${await fromOperator(address, port)}`).toBe(
+        `${address}:${port} FAILED ECONNREFUSED`,
+      );
+  }, 180_000);
+
+  it('refuses at the cluster guard what the enforcer accepts but would leave the node', async () => {
+    // The wanderer's policy admits any egress, so kube-router marks its packets and ACCEPTs them in iptables'
+    // FORWARD. An address of the Service range that no Service holds is never translated and would be routed off
+    // the node; the guard, in nftables before iptables' filter table, resets the connection (docs/adr/0129). The
+    // control: the wanderer still reaches ingest.
+    expect(await connectFrom('wanderer', await serviceIp(`${pipeline}-ingest`), 8080)).toBe('CONNECTED');
+    expect(await connectFrom('wanderer', unservedAddress, 80)).toMatch(/: Connection refused$/);
   }, 120_000);
 
   it('takes facts through the Ingress into the fenced ingest pods', async () => {

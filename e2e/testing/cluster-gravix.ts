@@ -202,25 +202,15 @@ export async function storedEventIds(store: S3ObjectStore): Promise<Set<string>>
 }
 
 /**
- * A MinIO outage as the pods see it: the host's FORWARD chain (which bridged pod traffic crosses) rejects every
- * packet to MinIO's pod address, while the kubelet's probes (from the host itself) still pass.
+ * A MinIO outage as the pods see it: the cluster refuses every pod's connection to MinIO's pod address and port
+ * (`cluster.sh refuse`, a rule in the cluster's own nftables table that the NetworkPolicy enforcer's accepts cannot
+ * skip: docs/adr/0129), while the kubelet's probes (from the host itself) still pass.
  */
 export function minioOutage(minioIp: string) {
-  const rule = [
-    'FORWARD',
-    '-d',
-    minioIp,
-    '-p',
-    'tcp',
-    '--dport',
-    '9000',
-    '-j',
-    'REJECT',
-    '--reject-with',
-    'tcp-reset',
-  ];
+  const refuse = (action: 'add' | 'delete') =>
+    run('bash', [clusterScript, 'refuse', action, minioIp, '9000']);
   return {
-    start: () => run('iptables', ['-I', ...rule]),
-    end: () => run('iptables', ['-D', ...rule]).catch(() => undefined),
+    start: () => refuse('add'),
+    end: () => refuse('delete').catch(() => undefined),
   };
 }

@@ -10,9 +10,10 @@
 #   cluster.sh tag <image> <new-name>     give an imported image another name (the one a manifest uses)
 #   cluster.sh build-gravix-images <tag>  build the workers and operator images from the project's Dockerfiles
 #                                         (testbin/cluster/images.sh) and import them
-#   cluster.sh netpol start|stop          enforce NetworkPolicies (kube-router's policy controller, built alone by
-#                                         testbin/cluster/provision.sh) until stopped or the cluster goes down; off
-#                                         by default (docs/adr/0120 says why)
+#   cluster.sh netpol start|stop          NetworkPolicy enforcement (kube-router's policy controller, built alone by
+#                                         testbin/cluster/provision.sh): `up` starts it; stop and start it again here
+#   cluster.sh refuse add|delete <address> <port>   refuse (TCP reset) every pod's connection to that pod address
+#                                         and port, whatever the enforcer allows: a store outage as pods see it
 # Needs root. One cluster per machine: fixed ports and names. All of its traffic stays on loopback, the dummy
 # interface it creates (the node's address), the pod bridge and the pods' network namespaces.
 set -euo pipefail
@@ -33,7 +34,8 @@ dns_service_ip=10.96.0.10
 apiserver_port=6443
 etcd_port=23790
 ingress_node_port=30080
-guard_chain=GRAVIX-CLUSTER
+# The cluster's own filter rules: a native nftables table (docs/adr/0129), never iptables' FORWARD.
+guard_table=gravix-cluster
 
 state=/var/lib/gravix-cluster
 run=/run/gravix-cluster
@@ -65,7 +67,8 @@ require() {
   [ "$(id -u)" = 0 ] || die "needs root"
   local f
   for f in "$kube_bin/kube" "$cache_dir/kube-apiserver-$KUBERNETES_VERSION/kube-apiserver" \
-    "$cache_dir/etcd-$ETCD_VERSION/etcd" /usr/bin/containerd /usr/sbin/runc /usr/lib/cni/bridge /usr/sbin/iptables; do
+    "$cache_dir/etcd-$ETCD_VERSION/etcd" /usr/bin/containerd /usr/sbin/runc /usr/lib/cni/bridge /usr/sbin/iptables \
+    /usr/sbin/nft; do
     [ -x "$f" ] || die "missing $f: run npm run testbin cluster"
   done
 }
@@ -128,18 +131,7 @@ setup_network() {
   ip link set "$node_if" up
   sysctl -qw net.ipv4.ip_forward=1
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] && sysctl -qw net.bridge.bridge-nf-call-iptables=1
-  # Pods may talk to each other, to Services and to the node, never past the node: nothing bridged leaves, and
-  # a Service address kube-proxy has not translated (yet) is refused at once rather than sent on to the default
-  # route (a pod's first packet can beat kube-proxy's rules for a new Service). Refused, not dropped, so a client
-  # fails fast and retries on a new connection, which gets translated.
-  iptables -N "$guard_chain" 2>/dev/null || iptables -F "$guard_chain"
-  iptables -A "$guard_chain" -i "$bridge" ! -o "$bridge" -p tcp -j REJECT --reject-with tcp-reset
-  iptables -A "$guard_chain" -i "$bridge" ! -o "$bridge" -j REJECT --reject-with icmp-port-unreachable
-  iptables -C FORWARD -j "$guard_chain" 2>/dev/null || iptables -I FORWARD 1 -j "$guard_chain"
-  iptables -N "$guard_chain-OUT" 2>/dev/null || iptables -F "$guard_chain-OUT"
-  iptables -A "$guard_chain-OUT" -d "$service_cidr" -p tcp -j REJECT --reject-with tcp-reset
-  iptables -A "$guard_chain-OUT" -d "$service_cidr" -j REJECT --reject-with icmp-port-unreachable
-  iptables -C OUTPUT -j "$guard_chain-OUT" 2>/dev/null || iptables -I OUTPUT 1 -j "$guard_chain-OUT"
+  setup_guard
   mkdir -p "$state/cni/net.d" "$state/cni/ipam"
   write_if_changed "$state/cni/net.d/10-gravix.conflist" <<EOF
 {
@@ -164,6 +156,42 @@ setup_network() {
   ]
 }
 EOF
+}
+
+# Pods may talk to each other, to Services and to the node, never past the node: nothing bridged leaves, and a
+# Service address kube-proxy has not translated (yet) is refused at once rather than sent on to the default route
+# (a pod's first packet can beat kube-proxy's rules for a new Service). Refused, not dropped, so a client fails
+# fast and retries on a new connection, which gets translated.
+# The rules live in a native nftables table of their own, in base chains hooked before iptables' filter table
+# (priority filter - 10), not in iptables' FORWARD: kube-router's policy controller puts its jump first in FORWARD
+# and ACCEPTs there what the policies allow. An accept ends only the base chain it is in, a reject in any base
+# chain of the hook is final: the guard and the refused addresses hold whatever the enforcer accepts, and the
+# enforcer runs for the cluster's whole life (docs/adr/0129). iptables' own mangle or raw table could only drop:
+# REJECT is allowed in its filter table alone.
+setup_guard() {
+  nft -f - <<EOF
+add table ip $guard_table
+add set ip $guard_table refused { type ipv4_addr . inet_service; }
+add chain ip $guard_table forward { type filter hook forward priority filter - 10; policy accept; }
+add chain ip $guard_table output { type filter hook output priority filter - 10; policy accept; }
+flush chain ip $guard_table forward
+flush chain ip $guard_table output
+add rule ip $guard_table forward ip daddr . tcp dport @refused reject with tcp reset
+add rule ip $guard_table forward iifname "$bridge" oifname != "$bridge" meta l4proto tcp reject with tcp reset
+add rule ip $guard_table forward iifname "$bridge" oifname != "$bridge" reject with icmp type port-unreachable
+add rule ip $guard_table output ip daddr $service_cidr meta l4proto tcp reject with tcp reset
+add rule ip $guard_table output ip daddr $service_cidr reject with icmp type port-unreachable
+EOF
+}
+
+# Pods' TCP connections to a pod address and port are reset, whatever the NetworkPolicies allow, until the pair is
+# deleted again (deleting a pair never added is an error): a test's outage of one component as the pods see it,
+# while the kubelet's probes from the host still pass.
+refuse() { # add|delete address port
+  if [ $# != 3 ] || { [ "$1" != add ] && [ "$1" != delete ]; }; then
+    die "usage: cluster.sh refuse add|delete <address> <port>"
+  fi
+  nft "$1" element ip "$guard_table" refused "{ $2 . $3 }"
 }
 
 # ---------------------------------------------------------------- certificates and credentials
@@ -432,6 +460,7 @@ up() {
   start_kube_proxy
   wait_for "node $node_name Ready" 120 node_ready
   log "node Ready after $((SECONDS - start)) s"
+  netpol_start
   apply_addons
   log "cluster up after $((SECONDS - start)) s"
   echo "KUBECONFIG=$KUBECONFIG"
@@ -450,9 +479,9 @@ netpol_bin() {
   echo "$cache_dir/kube-router-netpol-$key/kube-router-netpol"
 }
 
-# kube-router's firewall puts its jump first in FORWARD and ACCEPTs what the policies allow there, before this
-# script's guard chain and a test's outage rule (gravix-cluster's minioOutage) are consulted: it runs only while a
-# test that needs it says so (docs/adr/0120).
+# kube-router's firewall puts its jump first in iptables' FORWARD and ACCEPTs there what the policies allow; the
+# guard and the refused addresses are in their own nftables table (setup_guard), which that ACCEPT cannot skip, so
+# it runs from `up` to `down` (docs/adr/0129).
 netpol_start() {
   local bin
   bin=$(netpol_bin)
@@ -511,6 +540,7 @@ down() {
   ip link delete "$bridge" 2>/dev/null || true
   ip link delete "$node_if" 2>/dev/null || true
   delete_chains
+  command -v nft >/dev/null && { nft delete table ip "$guard_table" 2>/dev/null || true; }
   rm -rf "$run" "$state/etcd" "$state/kubelet" "$state/cni" "$state/pki" "$state/volumes" "$state"/*.kubeconfig
   # The container snapshots (images stay in containerd's root for the next bring-up).
   rm -rf "$containerd_root/io.containerd.grpc.v1.cri/containers" "$containerd_root/io.containerd.grpc.v1.cri/sandboxes"
@@ -552,6 +582,10 @@ case ${1:-} in
     import_images "$@"
     ;;
   tag) ctr images tag --force "$2" "$3" >/dev/null ;;
+  refuse)
+    shift
+    refuse "$@"
+    ;;
   netpol)
     case ${2:-} in
       start) netpol_start ;;
@@ -564,7 +598,7 @@ case ${1:-} in
     import_images "$state/gravix-images"/*.tar
     ;;
   *)
-    echo "usage: cluster.sh up | down | status | import <archive.tar>... | tag <image> <name> | build-gravix-images <tag> | netpol start|stop" >&2
+    echo "usage: cluster.sh up | down | status | import <archive.tar>... | tag <image> <name> | build-gravix-images <tag> | netpol start|stop | refuse add|delete <address> <port>" >&2
     exit 2
     ;;
 esac

@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2154 # cache_dir, repo_root, build_jobs and the versions come from scripts/testbin.sh
 # Provisions the single-node test cluster's parts into the testbin cache (sourced by scripts/testbin.sh, which
 # defines cache_dir, build_jobs, log, timed, go_build_kubernetes and the pinned versions):
-#   - Debian packages: containerd, runc, the CNI plugins, iptables, conntrack, debootstrap, docker.io (dockerd
-#     only builds images, with its own data root, no iptables rules and no bridge; testbin/cluster/images.sh)
+#   - Debian packages: containerd, runc, the CNI plugins, iptables, nftables (the cluster's guard table), ipset,
+#     conntrack, debootstrap, docker.io (dockerd only builds images, with its own data root, no iptables rules and
+#     no bridge; testbin/cluster/images.sh)
 #   - kubelet, kube-controller-manager, kube-scheduler, kube-proxy and kubectl: one multi-call binary built from
 #     k8s.io/kubernetes (testbin/cluster/kube), like kube-apiserver
 #   - CoreDNS, metrics-server and rancher's local-path-provisioner from their Go modules
@@ -12,8 +13,8 @@
 
 install_cluster_apt() {
   local missing=() pkg
-  for pkg in containerd runc containernetworking-plugins iptables ipset conntrack debootstrap docker.io busybox-static \
-    gcc libc6-dev openssl; do
+  for pkg in containerd runc containernetworking-plugins iptables nftables ipset conntrack debootstrap docker.io \
+    busybox-static gcc libc6-dev openssl; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
   done
   apt_cached=true
