@@ -37,12 +37,13 @@ export interface TrinoQueryEngineOptions {
    */
   warmUpTarget?: () => Promise<WarmUpTarget | undefined>;
   /**
-   * How long `open` waits for a Trino that does not answer yet (default 240 s, inside the pod's 300 s startup
-   * probe): a new pipeline starts query and Trino together, and a query server that exited on the first refused
-   * connection was restarted by the kubelet (3 times on the test cluster) before Trino was up.
+   * How long `open` waits for a Trino that does not answer yet, or cannot reach the object store yet (default
+   * 240 s, inside the pod's 300 s startup probe): a new pipeline starts query and Trino together, and a query server
+   * that exited on the first refused connection was restarted by the kubelet (3 times on the test cluster) before
+   * Trino was up.
    */
   startWaitMs?: number;
-  /** Told each time `open` finds Trino not up yet and waits (the query server logs it). */
+  /** Told each time `open` finds Trino (or its store) not up yet and waits (the query server logs it). */
   onWaitingForTrino?: (error: Error) => void;
 }
 
@@ -167,13 +168,24 @@ const retryRules: ReadonlyMap<string, RetryRule> = new Map([
   ['NO_NODES_AVAILABLE', { attempts: 8, delayMs: 1000 }],
 ]);
 
-/** Trino's own answers while it starts: its HTTP server is up but it cannot run statements yet. */
-const STARTING_UP = new Set(['SERVER_STARTING_UP', 'NO_NODES_AVAILABLE']);
+/**
+ * Trino's answers while it or the object store behind it is not up yet: its HTTP server is up but it cannot run
+ * statements yet (the first two), or it cannot read its file metastore or the warehouse in the bucket (a MinIO pod
+ * still starting or restarting: "Could not read database schema" is HIVE_METASTORE_ERROR; the query pod used to exit
+ * on it and restart).
+ */
+const STARTING_UP = new Set([
+  'SERVER_STARTING_UP',
+  'NO_NODES_AVAILABLE',
+  'HIVE_METASTORE_ERROR',
+  'HIVE_FILESYSTEM_ERROR',
+]);
 
 /**
- * Whether a failed statement means "Trino is not up yet": no answer at all (refused, reset, name not resolved yet:
- * a transport error, not a Trino error) or Trino saying it is starting. Anything Trino answered otherwise (a bad
- * catalog, a denied schema) is a real failure and is not waited out.
+ * Whether a failed statement means "Trino, or the store behind it, is not up yet": no answer at all (refused,
+ * reset, name not resolved yet: a transport error, not a Trino error), Trino saying it is starting, or Trino not
+ * reaching its metastore or warehouse. Anything Trino answered otherwise (a bad catalog, a denied schema) is a real
+ * failure and is not waited out; a store that never comes back is given up on when the wait ends, with its error.
  */
 export function isTrinoNotUpYet(error: unknown): boolean {
   const cause = (error as { cause?: unknown }).cause;

@@ -34,6 +34,14 @@ describe('isTrinoNotUpYet', () => {
     expect(isTrinoNotUpYet(failed(new TrinoStatementError('no nodes', 'NO_NODES_AVAILABLE')))).toBe(true);
   });
 
+  it('waits out a Trino that answers but cannot reach its metastore or warehouse in the object store yet', () => {
+    const unreadable = new TrinoStatementError('Could not read database schema', 'HIVE_METASTORE_ERROR');
+    expect(isTrinoNotUpYet(failed(unreadable))).toBe(true);
+    expect(
+      isTrinoNotUpYet(failed(new TrinoStatementError('Failed checking path', 'HIVE_FILESYSTEM_ERROR'))),
+    ).toBe(true);
+  });
+
   it('does not wait out an answer that will not change (a missing catalog, a denied statement)', () => {
     expect(isTrinoNotUpYet(failed(new TrinoStatementError('no catalog', 'CATALOG_NOT_FOUND')))).toBe(false);
     expect(isTrinoNotUpYet(failed(new TrinoStatementError('denied', 'PERMISSION_DENIED')))).toBe(false);
