@@ -26,8 +26,9 @@ const hrTime = (ms: number): [number, number] => [Math.floor(ms / 1000), Math.ro
  * Real OpenTelemetry JS SDK spans through the ingest server's /v1/traces into its WAL: checkout calls payments
  * without naming it (no peer.service), the CLIENT spans starting in the last seconds of 10:00-11:00 and payments'
  * SERVER spans in the first second after 11:00; calls queued for minutes, whose SERVER span starts 7 minutes into
- * hour 11 (docs/adr/0111: named too); a few earlier calls within hour 10; and calls whose SERVER span was never
- * exported.
+ * hour 11 (docs/adr/0111: named too); calls whose CLIENT spans start in hour 11's first second and whose SERVER
+ * spans a server with a clock 3 s behind stamped before 11:00 (docs/adr/0128: named from hour 10's tails); a few
+ * earlier calls within hour 10; and calls whose SERVER span was never exported.
  */
 async function sendStraddlingCalls(harness: IngestAppHarness) {
   const exporter = (service: string) =>
@@ -69,31 +70,55 @@ async function sendStraddlingCalls(harness: IngestAppHarness) {
   for (let i = 0; i < queued; i++) call(h11 - 2_000 + i * 50, h11 + 7 * 60_000 + i * 50, 10 * 60_000);
   for (let i = 0; i < 10; i++) call(h11 - 30 * 60_000 + i * 1000, h11 - 30 * 60_000 + i * 1000 + 2, 10);
   for (let i = 0; i < 5; i++) call(h11 - 2_000 + i * 10, undefined, 2_500);
+  const early = 6;
+  for (let i = 0; i < early; i++) call(h11 + 1_000 + i * 50, h11 - 2_000 + i * 50 + 20, 200);
   for (const p of [checkout, payments]) {
     await p.forceFlush();
     await p.shutdown();
   }
-  return { straddling: straddling + queued, within: 10, lost: 5 };
+  return { straddling: straddling + queued, within: 10, lost: 5, early };
 }
 
-/** The WAL's records, one raw segment per partition, as the uploader stores them. */
-async function storeRawSegments(store: LocalObjectStore, records: readonly RawRecord[]): Promise<void> {
+/** The WAL's records, one raw segment per partition, as the uploader stores them (only `hours`' when given). */
+async function storeRawSegments(
+  store: LocalObjectStore,
+  records: readonly RawRecord[],
+  hours?: readonly number[],
+): Promise<void> {
   const byHour = new Map<number, RawRecord[]>();
   for (const r of records) {
     const start = Math.floor(r.ts / hour) * hour;
-    byHour.set(start, [...(byHour.get(start) ?? []), r]);
+    if (hours === undefined || hours.includes(start)) byHour.set(start, [...(byHour.get(start) ?? []), r]);
   }
-  let seq = 0;
-  for (const rs of byHour.values()) await putRawSegment(store, rs, { seq: seq++ });
+  for (const [start, rs] of byHour) await putRawSegment(store, rs, { seq: start / hour });
+}
+
+/** The SDK's spans through the ingest server into its WAL, once for every case: the records the uploader stores. */
+let sending: ReturnType<typeof sendRecords> | undefined;
+const sentRecords = () => (sending ??= sendRecords());
+
+async function sendRecords() {
+  const harness = await startIngestAppHarness({ now: h11 + 8 * 60_000 });
+  const sent = await sendStraddlingCalls(harness);
+  const records = (await harness.records()).filter((r): r is RawRecord => r.kind !== 'rejected');
+  await harness.close();
+  expect(records.filter((r) => r.kind === 'edge')).toHaveLength(
+    sent.straddling + sent.within + sent.lost + sent.early,
+  );
+  return { sent, records };
 }
 
 /** SIGKILLs the run inside the first pause at `phase` after hour 10's partition was rolled up. */
 async function killAfterHour10(run: RollupProcess, phase: string): Promise<void> {
-  const rolled = `"manifest":"${buildManifestKey(p10)}"`;
+  await killAfterOutput(run, `"manifest":"${buildManifestKey(p10)}"`, `"phase":"${phase}"`);
+}
+
+/** SIGKILLs the run inside the first pause whose log line (`then`) follows one that holds `first`. */
+async function killAfterOutput(run: RollupProcess, first: string, then: string): Promise<void> {
   for (;;) {
     const out = run.output();
-    const at = out.indexOf(rolled);
-    if (at >= 0 && out.indexOf(`"phase":"${phase}"`, at) >= 0) break;
+    const at = out.indexOf(first);
+    if (at >= 0 && out.indexOf(then, at) >= 0) break;
     if (run.child.exitCode !== null) throw new Error(`rollup exited before the kill:\n${out}`);
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -101,8 +126,8 @@ async function killAfterHour10(run: RollupProcess, phase: string): Promise<void>
   expect((await run.exited).signal).toBe('SIGKILL');
 }
 
-const hourEdges = async (store: LocalObjectStore) =>
-  decodeEdgeMetrics((await store.get(buildDataFileKey('service_edges_hour', p10)))!.body, 'hour').map((r) => [
+const hourEdges = async (store: LocalObjectStore, p = p10) =>
+  decodeEdgeMetrics((await store.get(buildDataFileKey('service_edges_hour', p)))!.body, 'hour').map((r) => [
     r.caller,
     r.callee,
     r.requests,
@@ -120,13 +145,7 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
   ])(
     'a kill %s leaves the calls unresolved until the next run names them, once',
     async (_when, phase) => {
-      const harness = await startIngestAppHarness({ now: h11 + 8 * 60_000 });
-      const sent = await sendStraddlingCalls(harness);
-      const records = (await harness.records()).filter((r): r is RawRecord => r.kind !== 'rejected');
-      await harness.close();
-      expect(records.filter((r) => r.kind === 'edge')).toHaveLength(
-        sent.straddling + sent.within + sent.lost,
-      );
+      const { sent, records } = await sentRecords();
 
       const dataDir = mkdtempSync(join(tmpdir(), 'gx-edge-carry-'));
       const store = new LocalObjectStore(join(dataDir, 'store'));
@@ -160,10 +179,8 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
       expect(second).toMatchObject({ generation: 2, published: true });
       expect(second.stats.edges).toMatchObject({ matched: 58, unresolved: 5, waiting: 53, next_matched: 48 });
       expect((await loadManifest(store, buildManifestKey(p11)))!.manifest).toMatchObject({ published: true });
-      // Hour 11 counts payments' SERVER spans as its requests and no edge of its own.
-      expect(
-        decodeEdgeMetrics((await store.get(buildDataFileKey('service_edges_hour', p11)))!.body, 'hour'),
-      ).toEqual([]);
+      // Hour 11's own calls are named from hour 10's tails, which were published before hour 11 was computed.
+      expect(await hourEdges(store, p11)).toEqual([['checkout', 'payments', sent.early]]);
 
       const again = await spawnRollup(cli, env, ['--once']).exited;
       expect(again.code).toBe(0);
@@ -171,4 +188,36 @@ describe('service-map calls across an hour boundary, rolled up by real rollup pr
     },
     300_000,
   );
+
+  it('a previous hour that lands after its next hour was rolled up: a kill while the next hour is recomputed leaves its calls unresolved until the next run names them, once', async () => {
+    const { sent, records } = await sentRecords();
+    const dataDir = mkdtempSync(join(tmpdir(), 'gx-edge-carry-'));
+    const store = new LocalObjectStore(join(dataDir, 'store'));
+    const env = { GRAVIX_STORE: 'local', GRAVIX_DATA_DIR: dataDir, ...processEnv };
+    // Hour 10's segment is uploaded late (its ingester was down): hour 11 is rolled up without it.
+    await storeRawSegments(store, records, [h11]);
+    expect((await spawnRollup(cli, env, ['--once']).exited).code).toBe(0);
+    expect(await hourEdges(store, p11)).toEqual([['checkout', ':unresolved', sent.early]]);
+
+    await storeRawSegments(store, records, [h11 - hour]);
+    const killed = spawnRollup(cli, { ...env, GRAVIX_ROLLUP_TEST_PHASE_PAUSE_MS: '400' }, ['--once']);
+    // Killed after hour 11's new generation committed, before its files were published.
+    await killAfterOutput(killed, '"side":"prev"', '"phase":"publish"');
+    const committed = (await loadManifest(store, buildManifestKey(p11)))!.manifest;
+    expect(committed).toMatchObject({ generation: 2, published: false });
+    expect(await hourEdges(store, p11)).toEqual([['checkout', ':unresolved', sent.early]]);
+
+    expect((await spawnRollup(cli, env, ['--once']).exited).code).toBe(0);
+    expect(await hourEdges(store, p11)).toEqual([['checkout', 'payments', sent.early]]);
+    const resumed = (await loadManifest(store, buildManifestKey(p11)))!.manifest;
+    expect(resumed).toMatchObject({ generation: 2, published: true });
+    expect(resumed.stats.edges).toMatchObject({ early: sent.early, prev_matched: sent.early, unresolved: 0 });
+    expect(await hourEdges(store)).toEqual([
+      ['checkout', ':unresolved', sent.lost],
+      ['checkout', 'payments', sent.straddling + sent.within],
+    ]);
+
+    expect((await spawnRollup(cli, env, ['--once']).exited).code).toBe(0);
+    expect((await loadManifest(store, buildManifestKey(p11)))!.manifest.generation).toBe(2);
+  }, 300_000);
 });

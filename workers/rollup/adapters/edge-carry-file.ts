@@ -7,16 +7,25 @@ export class InvalidEdgeCarryError extends Error {
   readonly code = 'INVALID_EDGE_CARRY';
 }
 
-const carrySchema = z.object({
-  format: z.literal('gravix.edge-carry/v1'),
-  heads: z.array(z.tuple([z.string(), z.string()])),
-  waiting: z.array(z.string()),
-});
+const pairs = z.array(z.tuple([z.string(), z.string()]));
+/** v1 (docs/adr/0096) carried the next boundary only; it reads as a carry with no tails and no early edges. */
+const carrySchema = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('gravix.edge-carry/v1'), heads: pairs, waiting: z.array(z.string()) }),
+  z.object({
+    format: z.literal('gravix.edge-carry/v2'),
+    heads: pairs,
+    waiting: z.array(z.string()),
+    tails: pairs,
+    early: z.array(z.string()),
+  }),
+]);
 
 /** Gzipped JSON; gzip with a fixed header (Node writes no name and a zero mtime), so equal carries are equal bytes. */
 export function encodeEdgeCarry(carry: EdgeCarry): Uint8Array {
-  const json = JSON.stringify({ format: 'gravix.edge-carry/v1', heads: carry.heads, waiting: carry.waiting });
-  return gzipSync(json, { level: 6 });
+  const { heads, waiting, tails, early } = carry;
+  return gzipSync(JSON.stringify({ format: 'gravix.edge-carry/v2', heads, waiting, tails, early }), {
+    level: 6,
+  });
 }
 
 export function parseEdgeCarry(bytes: Uint8Array, key: string): EdgeCarry {
@@ -33,5 +42,8 @@ export function parseEdgeCarry(bytes: Uint8Array, key: string): EdgeCarry {
       `edge carry '${key}' field '${issue?.path.join('.') ?? ''}': ${issue?.message ?? 'invalid'}`,
     );
   }
-  return { heads: parsed.data.heads, waiting: parsed.data.waiting };
+  const carry = parsed.data;
+  if (carry.format === 'gravix.edge-carry/v1')
+    return { heads: carry.heads, waiting: carry.waiting, tails: [], early: [] };
+  return { heads: carry.heads, waiting: carry.waiting, tails: carry.tails, early: carry.early };
 }

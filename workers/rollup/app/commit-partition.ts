@@ -33,7 +33,8 @@ function sameOutputs(manifest: RollupManifest, computed: ComputedPartition): boo
   return (
     metricsTables.every((table) => manifest.outputs[table]?.sha256 === computed.outputs[table].sha256) &&
     manifest.outputs.edge_carry?.sha256 === computed.carry.sha256 &&
-    manifest.edge_next?.manifest_etag === computed.edgeNext?.manifest_etag
+    manifest.edge_next?.manifest_etag === computed.edgeNext?.manifest_etag &&
+    manifest.edge_prev?.carry_etag === computed.edgePrev?.carry_etag
   );
 }
 
@@ -74,6 +75,7 @@ function buildManifest(
       },
     },
     ...(computed.edgeNext && { edge_next: computed.edgeNext }),
+    ...(computed.edgePrev && { edge_prev: computed.edgePrev }),
     published: false,
     sealed: options.sealed,
     // The real clock, not the pass's watermark time: freshness readers compare it with when facts were sent.

@@ -12,7 +12,7 @@ import {
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
 import { encodeEdgeCarry } from '../adapters/edge-carry-file.js';
-import { buildNextMatchDigest, matchWaiting } from '../domain/edge-carry.js';
+import { buildMatchDigest, matchCarried } from '../domain/edge-carry.js';
 import { encodeMinuteFile } from '../adapters/metrics-files.js';
 import { readGzipLineChunks } from '../adapters/raw-segment-lines.js';
 import type { SegmentScan, SegmentScanPool } from '../adapters/segment-scan-pool.js';
@@ -52,13 +52,28 @@ export interface ComputedPartition {
   carry: ComputedOutput;
   /** What the next hour's heads named, when they were read (the manifest's `edge_next`). */
   edgeNext?: NonNullable<RollupManifest['edge_next']>;
+  /** What the previous hour's tails named, when they were read from a carry object (the manifest's `edge_prev`). */
+  edgePrev?: NonNullable<RollupManifest['edge_prev']>;
   stats: RollupManifest['stats'];
 }
 
-/** The next hour's carried heads, read under its published manifest (load-next-hour-heads.ts). */
+/** The next hour's carried heads, read under its published manifest (load-edge-carry.ts). */
 export interface NextHourHeads {
   manifestEtag: string;
   heads: ReadonlyMap<string, string>;
+}
+
+/** The previous hour's carried tails, read under its published manifest (load-edge-carry.ts, docs/adr/0128). */
+export interface PrevHourTails {
+  /** The etag of the carry object they were read from; none when that hour was rolled up before carries. */
+  carryEtag: string | undefined;
+  tails: ReadonlyMap<string, string>;
+}
+
+/** The neighbour hours' carries a partition is computed with, when they have a published generation. */
+export interface PartitionNeighbours {
+  next?: NextHourHeads | undefined;
+  prev?: PrevHourTails | undefined;
 }
 
 function output(bytes: Uint8Array, rows: number): ComputedOutput {
@@ -177,7 +192,7 @@ export async function computePartition(
   onInvalid: (message: string) => void = () => undefined,
   pool?: SegmentScanPool,
   limits: PartitionLimits = defaultPartitionLimits,
-  next?: NextHourHeads,
+  neighbours: PartitionNeighbours = {},
 ): Promise<ComputedPartition> {
   const listed = inputList.map((i) => (typeof i === 'string' ? { key: i, size: NaN } : i));
   const keys = listed.map((i) => i.key).sort();
@@ -190,7 +205,7 @@ export async function computePartition(
       partition: name,
     });
     const inputs = await readSlices({ store, partition, keys, sizes, pool, acc, inputs: [] }, slices);
-    if (inputs) return buildComputed(partition, inputs, acc, next);
+    if (inputs) return buildComputed(partition, inputs, acc, neighbours);
     if (slices * 2 > maxDedupeSlices) {
       throw new DedupeBudgetExceededError(
         `partition ${name} has too many distinct events for the dedupe budget of ${limits.dedupeBudgetBytes} bytes even in ${slices} slices (GRAVIX_ROLLUP_DEDUPE_MEMORY_MB)`,
@@ -218,11 +233,11 @@ function buildComputed(
   partition: RawPartition,
   inputs: ManifestInput[],
   acc: PartitionAccumulator,
-  next: NextHourHeads | undefined,
+  { next, prev }: PartitionNeighbours,
 ): ComputedPartition {
   const rows = acc.aggregator.rows();
   // rows() names the pending callees first, so the edge stats and the carry are final after it.
-  const edges = acc.edges.rows(next?.heads);
+  const edges = acc.edges.rows({ next: next?.heads, prev: prev?.tails });
   const carry = acc.edges.carry();
   const events = [...acc.events.values()].sort(compareEvents);
   const stats: RollupManifest['stats'] = { ...acc.stats };
@@ -233,13 +248,23 @@ function buildComputed(
     inputs,
     inputsDigest: buildInputsDigest(inputs),
     outputs: encodeOutputs(rows, edges, events),
-    carry: output(encodeEdgeCarry(carry), carry.heads.length + carry.waiting.length),
-    // The next hour matters only to a partition with waiting edges: others never record (or wait for) it.
+    carry: output(
+      encodeEdgeCarry(carry),
+      carry.heads.length + carry.waiting.length + carry.tails.length + carry.early.length,
+    ),
+    // A neighbour matters only to a partition with edges carried to it: others never record (or wait for) it.
     ...(next &&
       carry.waiting.length > 0 && {
         edgeNext: {
           manifest_etag: next.manifestEtag,
-          digest: buildNextMatchDigest(matchWaiting(carry.waiting, next.heads)),
+          digest: buildMatchDigest(matchCarried(carry.waiting, next.heads)),
+        },
+      }),
+    ...(prev?.carryEtag !== undefined &&
+      carry.early.length > 0 && {
+        edgePrev: {
+          carry_etag: prev.carryEtag,
+          digest: buildMatchDigest(matchCarried(carry.early, prev.tails)),
         },
       }),
     stats,

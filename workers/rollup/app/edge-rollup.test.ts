@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
-import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
+import { buildDataFileKey, buildEdgeCarryKey, buildManifestKey } from '../../domain/metrics-layout.js';
 import { buildRawPartition } from '../../domain/raw-partition.js';
 import type { RawEdge, RawFact } from '../../domain/raw-record.js';
 import { decodeEdgeMetrics } from '../adapters/metrics-parquet.js';
@@ -41,6 +41,9 @@ const server = (n: number, service: string): RawFact => ({
   span_id: span(1000 + n),
   parent_span_id: span(n),
 });
+
+const manifestOf = async (store: LocalObjectStore, ms: number) =>
+  parseRollupManifest((await store.get(buildManifestKey(buildRawPartition('acme', ms))))!.body, 'm');
 
 const rollup = (store: LocalObjectStore, force = false) =>
   runRollupOnce({
@@ -95,6 +98,9 @@ describe('the rollup of service-map edges', () => {
       unresolved: 1,
       waiting: 0,
       next_matched: 0,
+      // Call 4 starts in the hour's first 5 minutes: offered to the previous hour, which has none.
+      early: 1,
+      prev_matched: 0,
     });
     const next = buildRawPartition('acme', t0 + hour);
     const empty = (await store.get(buildDataFileKey('service_edges_minute', next)))!.body;
@@ -116,8 +122,6 @@ describe('the rollup of service-map edges', () => {
         (await store.get(buildDataFileKey('service_edges_hour', buildRawPartition('acme', t0))))!.body,
         'hour',
       ).map((r) => [r.callee, r.requests]);
-    const manifestOf = async (store: LocalObjectStore, ms: number) =>
-      parseRollupManifest((await store.get(buildManifestKey(buildRawPartition('acme', ms))))!.body, 'm');
 
     it('names a callee whose SERVER span is in the next hour, in the pass that commits the next hour', async () => {
       const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-')));
@@ -175,6 +179,96 @@ describe('the rollup of service-map edges', () => {
       expect(
         (await store.get(buildDataFileKey('service_edges_hour', buildRawPartition('acme', t0))))!.etag,
       ).toBe(before.etag);
+    });
+  });
+
+  describe('across the previous hour boundary (docs/adr/0128)', () => {
+    // 23:00 on one day and 00:00 on the next: the previous partition is another date.
+    const midnight = Date.parse('2026-11-21T00:00:00Z');
+    const [p23, p00] = [buildRawPartition('acme', midnight - hour), buildRawPartition('acme', midnight)];
+    // Calls that start in the first seconds after midnight, stamped by a server 3 s behind its client's clock.
+    const early = (n: number) => edge(n, { ts: midnight + 500 + n, latency_ms: 20 });
+    const prevServer = (n: number, service: string) => ({ ...server(n, service), ts: midnight - 2_500 + n });
+    // A call of 23:59 whose SERVER span is after midnight: both hours carry something to the other.
+    const waitingCall = edge(50, { ts: midnight - 1_000, latency_ms: 2_000 });
+    const waitingServer = { ...server(50, 'search'), ts: midnight + 100 };
+    const callees = async (store: LocalObjectStore, p: typeof p00) =>
+      decodeEdgeMetrics((await store.get(buildDataFileKey('service_edges_hour', p)))!.body, 'hour').map(
+        (r) => [r.callee, r.requests],
+      );
+    const manifestEtags = async (store: LocalObjectStore) =>
+      Promise.all([p23, p00].map(async (p) => (await store.head(buildManifestKey(p)))?.etag));
+    const rollupAt = (store: LocalObjectStore) =>
+      runRollupOnce({
+        store,
+        nowMs: midnight + 5 * hour,
+        latenessMs: 0,
+        rawRetentionMs: 30 * 24 * hour,
+        metricsRetentionMs: 30 * 24 * hour,
+        applyRetention: false,
+        scanThreads: 0,
+      });
+
+    it('names a callee whose SERVER span is in the previous hour, across midnight, in the pass that reads both', async () => {
+      const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-prev-')));
+      await putRawSegment(store, [prevServer(1, 'payments'), prevServer(2, 'payments')], { seq: 1 });
+      await putRawSegment(store, [1, 2, 3].map(early), { seq: 2 });
+      const first = await rollupAt(store);
+      // 23:00 first, then 00:00 with 23:00's tails: no second generation needed.
+      expect(first.partitions.map((x) => [x.partition.slice(-28), x.outcome, x.generation])).toEqual([
+        ['date=2026-11-20/hour=23.json', 'committed', 1],
+        ['date=2026-11-21/hour=00.json', 'committed', 1],
+      ]);
+      expect(await callees(store, p00)).toEqual([
+        [':unresolved', 1],
+        ['payments', 2],
+      ]);
+      const m00 = await manifestOf(store, midnight);
+      expect(m00.stats.edges).toMatchObject({ matched: 2, unresolved: 1, early: 3, prev_matched: 2 });
+      expect(m00.edge_prev?.carry_etag).toBe((await store.head(buildEdgeCarryKey(p23)))?.etag);
+      const before = await manifestEtags(store);
+      const again = await rollupAt(store);
+      expect(again.partitions.map((x) => x.outcome)).toEqual(['up_to_date', 'up_to_date']);
+      expect(await manifestEtags(store)).toEqual(before);
+    });
+
+    it('names it when the previous hour arrives later, once; then neither hour rewrites the other on later passes', async () => {
+      const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-prev-')));
+      await putRawSegment(store, [...[1, 2, 3].map(early), waitingServer], { seq: 1 });
+      await rollupAt(store);
+      expect(await callees(store, p00)).toEqual([[':unresolved', 3]]);
+
+      await putRawSegment(store, [prevServer(1, 'payments'), waitingCall], { seq: 2 });
+      const second = await rollupAt(store);
+      // 23:00 is new and names its waiting call from 00:00's heads; 00:00 is recomputed with 23:00's tails.
+      expect(second.partitions.map((x) => [x.partition.slice(-7), x.outcome, x.generation])).toEqual([
+        ['23.json', 'committed', 1],
+        ['00.json', 'up_to_date', 1],
+        ['00.json', 'committed', 2],
+      ]);
+      expect(await callees(store, p00)).toEqual([
+        [':unresolved', 2],
+        ['payments', 1],
+      ]);
+      expect(await callees(store, p23)).toEqual([['search', 1]]);
+
+      // Late data in 23:00 that names nothing new: 00:00 keeps its generation and data files; each hour records
+      // the other once (both sealed), and after that passes write nothing.
+      await putRawSegment(store, [{ ...prevServer(9, 'other'), parent_span_id: span(99) }], { seq: 3 });
+      const dataFile = (await store.head(buildDataFileKey('service_edges_hour', p00)))?.etag;
+      await rollupAt(store);
+      await rollupAt(store);
+      const settled = await manifestEtags(store);
+      for (let i = 0; i < 2; i++) {
+        const pass = await rollupAt(store);
+        expect(pass.partitions.map((x) => x.outcome)).toEqual(['up_to_date', 'up_to_date']);
+        expect(await manifestEtags(store)).toEqual(settled);
+      }
+      expect((await manifestOf(store, midnight)).generation).toBe(2);
+      expect((await store.head(buildDataFileKey('service_edges_hour', p00)))?.etag).toBe(dataFile);
+      expect((await manifestOf(store, midnight)).edge_prev?.carry_etag).toBe(
+        (await store.head(buildEdgeCarryKey(p23)))?.etag,
+      );
     });
   });
 });

@@ -5,7 +5,7 @@ import type { SegmentScanPool } from '../adapters/segment-scan-pool.js';
 import { computePartition, type ComputedPartition } from './compute-partition.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import { buildManifestKey } from '../../domain/metrics-layout.js';
-import { loadNextHourHeads } from './load-edge-carry.js';
+import { loadNextHourHeads, loadPrevHourTails } from './load-edge-carry.js';
 import type { RollupManifest } from '../domain/rollup-manifest.js';
 import { decidePartition, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 
@@ -21,16 +21,23 @@ export interface PartitionReport {
   /** The committed generation's edges waiting for the next hour, and the next hour's manifest they were matched under. */
   edgesWaiting?: number;
   edgeNextEtag?: string;
+  /** Its early edges offered to the previous hour, and the previous hour's carry object they were matched under. */
+  edgesEarly?: number;
+  edgePrevCarryEtag?: string;
 }
 
-type EdgeState = { stats: RollupManifest['stats']; edge_next?: RollupManifest['edge_next'] };
+type EdgeState = Pick<RollupManifest, 'stats' | 'edge_next' | 'edge_prev'>;
+type EdgeFields = Pick<PartitionReport, 'edgesWaiting' | 'edgeNextEtag' | 'edgesEarly' | 'edgePrevCarryEtag'>;
 
-function edgeFields(state: EdgeState | undefined): Pick<PartitionReport, 'edgesWaiting' | 'edgeNextEtag'> {
-  const waiting = state?.stats.edges?.waiting;
+function edgeFields(state: EdgeState | undefined): EdgeFields {
+  const { waiting, early } = state?.stats.edges ?? {};
   const etag = state?.edge_next?.manifest_etag;
+  const prevEtag = state?.edge_prev?.carry_etag;
   return {
     ...(waiting !== undefined && { edgesWaiting: waiting }),
     ...(etag !== undefined && { edgeNextEtag: etag }),
+    ...(early !== undefined && { edgesEarly: early }),
+    ...(prevEtag !== undefined && { edgePrevCarryEtag: prevEtag }),
   };
 }
 
@@ -63,6 +70,7 @@ export async function rollupPartition(
     };
   }
   const next = await loadNextHourHeads(store, candidate.partition, partitionLog);
+  const prev = await loadPrevHourTails(store, candidate.partition, partitionLog);
   let invalidLogged = 0;
   const computed = await computePartition(
     store,
@@ -74,7 +82,7 @@ export async function rollupPartition(
     },
     compute.pool?.(),
     compute.limits,
-    next,
+    { next, prev },
   );
   const { outcome, generation } = await commitPartition(store, computed, previous, {
     sealed: candidate.sealed,
@@ -94,8 +102,8 @@ function reportedEdges(
   outcome: CommitOutcome,
   previous: RollupManifest | undefined,
   computed: ComputedPartition,
-): Pick<PartitionReport, 'edgesWaiting' | 'edgeNextEtag'> {
+): EdgeFields {
   if (outcome === 'lost_race') return {};
   if (outcome === 'unchanged') return edgeFields(previous);
-  return edgeFields({ stats: computed.stats, edge_next: computed.edgeNext });
+  return edgeFields({ stats: computed.stats, edge_next: computed.edgeNext, edge_prev: computed.edgePrev });
 }

@@ -3,14 +3,20 @@ import { writeRollupHeartbeat } from './rollup-heartbeat.js';
 import { availableParallelism } from 'node:os';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { SegmentScanPool } from '../adapters/segment-scan-pool.js';
-import { manifestsPrefix } from '../../domain/metrics-layout.js';
+import { buildManifestKey, edgeCarryPrefix, manifestsPrefix } from '../../domain/metrics-layout.js';
 import { partitionStartMs } from '../../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { refreshOpenDayTiles, type OpenDayTileReport } from './refresh-open-day-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
-import { needsNextHourCheck, nextHourManifestKey, reconcileNextHour } from './reconcile-next-hour.js';
+import {
+  needsNeighbourCheck,
+  nextHourSide,
+  prevHourSide,
+  reconcileNeighbourHour,
+  type NeighbourSide,
+} from './reconcile-neighbour-hour.js';
 import type { PartitionLimits } from '../domain/partition-accumulator.js';
 import type { PartitionBackoff } from '../domain/partition-backoff.js';
 import type { RetentionOverride } from '../domain/tenant-retention.js';
@@ -157,7 +163,7 @@ async function rollupCandidates(
       else backoff?.recordFailure(name, policy.nowMs);
       options.onPartition?.(report, summary.partitions.length + summary.failed.length, candidates.length);
     }
-    await reconcileWaitingEdges(
+    await reconcileCarriedEdges(
       reports,
       { store: options.store, policy, log, listedEtags, summary },
       {
@@ -176,35 +182,69 @@ async function rollupCandidates(
   return summary;
 }
 
+interface ReconcilePass {
+  store: ObjectStore;
+  policy: RollupPolicy & { force?: boolean };
+  log: Logger;
+  listedEtags: ReadonlyMap<string, string>;
+  summary: RollupRunSummary;
+}
+
 /**
- * After every partition of the pass: partitions whose waiting edges the next hour may now name (docs/adr/0096),
- * so a call across an hour boundary is matched in the pass that commits the later hour. A failure here is the
- * partition's own failure, isolated like the others.
+ * After every partition of the pass: partitions whose carried edges a neighbour hour may now name, so a call
+ * across an hour boundary is matched in the pass that commits the later of its hours: waiting edges against the
+ * next hour's heads (docs/adr/0096), early edges against the previous hour's tails (docs/adr/0128). A failure here
+ * is the partition's own failure, isolated like the others.
  */
-async function reconcileWaitingEdges(
-  reports: ReadonlyMap<PartitionCandidate, PartitionReport>,
-  pass: {
-    store: ObjectStore;
-    policy: RollupPolicy & { force?: boolean };
-    log: Logger;
-    listedEtags: ReadonlyMap<string, string>;
-    summary: RollupRunSummary;
-  },
+async function reconcileCarriedEdges(
+  reports: Map<PartitionCandidate, PartitionReport>,
+  pass: ReconcilePass,
   compute: PartitionCompute,
 ): Promise<void> {
   const byManifest = new Map([...reports.values()].map((r) => [r.partition, r]));
+  // The carries are listed only when some partition offers early edges to its previous hour.
+  const early = [...reports.values()].some((r) => (r.edgesEarly ?? 0) > 0);
+  const carryEtags = early
+    ? new Map((await pass.store.list(edgeCarryPrefix)).map((o) => [o.key, o.etag]))
+    : new Map<string, string>();
+  const listed = { next: pass.listedEtags, prev: carryEtags };
   for (const [candidate, report] of reports) {
-    const nextKey = nextHourManifestKey(candidate);
-    if (!needsNextHourCheck(report, pass.listedEtags.get(nextKey), byManifest.get(nextKey))) continue;
-    try {
-      const recomputed = await reconcileNextHour(pass.store, candidate, pass.policy, pass.log, compute);
-      if (recomputed) pass.summary.partitions.push(recomputed);
-    } catch (error) {
-      const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
-      const partition = partitionName(candidate);
-      pass.log.error({ partition, code, err: error }, 'partition rollup failed');
-      pass.summary.failed.push({ partition, code, message });
+    for (const side of [nextHourSide, prevHourSide]) {
+      const neighbour = side.neighbour(candidate.partition);
+      const checked = byManifest.get(report.partition) ?? report;
+      const listedIdentity = listed[side.name].get(side.listedKey(neighbour));
+      if (!needsNeighbourCheck(side, checked, listedIdentity, byManifest.get(buildManifestKey(neighbour))))
+        continue;
+      const recomputed = await reconcileSafely(side, candidate, pass, compute);
+      // A recomputed partition is a committed neighbour for the partitions after it.
+      if (recomputed) byManifest.set(recomputed.partition, recomputed);
     }
+  }
+}
+
+async function reconcileSafely(
+  side: NeighbourSide,
+  candidate: PartitionCandidate,
+  pass: ReconcilePass,
+  compute: PartitionCompute,
+): Promise<PartitionReport | undefined> {
+  try {
+    const recomputed = await reconcileNeighbourHour(
+      side,
+      pass.store,
+      candidate,
+      pass.policy,
+      pass.log,
+      compute,
+    );
+    if (recomputed) pass.summary.partitions.push(recomputed);
+    return recomputed;
+  } catch (error) {
+    const { code = 'INTERNAL', message = String(error) } = error as { code?: string; message?: string };
+    const partition = partitionName(candidate);
+    pass.log.error({ partition, code, err: error }, 'partition rollup failed');
+    pass.summary.failed.push({ partition, code, message });
+    return undefined;
   }
 }
 

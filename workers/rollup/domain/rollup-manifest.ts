@@ -45,6 +45,12 @@ export const rollupManifestSchema = z.object({
    * hour whose manifest changed since is read again; the partition is recomputed only when the pairs differ.
    */
   edge_next: z.object({ manifest_etag: z.string(), digest: z.string() }).optional(),
+  /**
+   * What the previous hour's carried tails named of this partition's early edges (docs/adr/0128): the etag of the
+   * previous hour's carry object they were read from (not of its manifest: the manifests of two neighbours that
+   * recorded each other's etags would rewrite each other on every pass) and the digest of the pairs found.
+   */
+  edge_prev: z.object({ carry_etag: z.string(), digest: z.string() }).optional(),
   /** True once the data files at outputs[*].key hold this generation's bytes. */
   published: z.boolean(),
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
@@ -77,6 +83,9 @@ export const rollupManifestSchema = z.object({
         /** Unmatched edges near the hour's end handed to the next hour, and how many of them it named. */
         waiting: z.number().int().nonnegative().optional(),
         next_matched: z.number().int().nonnegative().optional(),
+        /** Unmatched edges near the hour's start offered to the previous hour, and how many of them it named. */
+        early: z.number().int().nonnegative().optional(),
+        prev_matched: z.number().int().nonnegative().optional(),
       })
       .optional(),
   }),
