@@ -1,4 +1,5 @@
-import { TENANTS_FILE, TENANT_AUTHORS_FILE } from '../cdk8s/tenants-config.js';
+import { TENANT_AUTHORS_FILE } from '../cdk8s/tenant-authors-file.js';
+import { TENANTS_FILE } from '../cdk8s/tenants-config.js';
 import { buildTenantCrd, TENANT_API_VERSION, TENANT_KIND } from '../crds/gravix-tenant-crd.js';
 import { pipelineObject } from '../crds/testing/pipeline-fixture.js';
 import { resourcePath } from './adapters/resource-paths.js';

@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import { parseTenantAuthors } from '../cdk8s/tenants-config.js';
+import { parseTenantAuthors } from '../cdk8s/tenant-authors-file.js';
 import { TENANT_API_VERSION, TENANT_KIND } from '../crds/gravix-tenant-crd.js';
 import { parseTenantsFile } from '../crds/gravix-tenant.js';
 import type { TenantStatus } from '../crds/gravix-tenant-spec.js';

@@ -1,4 +1,4 @@
-import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenants-config.js';
+import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenant-authors-file.js';
 import { registeredKind } from '../domain/kind-registry.js';
 import { planReplicasHandover } from '../domain/replicas-handover.js';
 import { ChildCache, trimForCache } from './child-cache.js';

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Manifest } from '../../cdk8s/pipeline-chart.js';
 import type { ChildPort } from '../controller/ports.js';
-import { TENANT_AUTHORS_FILE, TENANTS_FILE } from '../../cdk8s/tenants-config.js';
+import { TENANT_AUTHORS_FILE } from '../../cdk8s/tenant-authors-file.js';
+import { TENANTS_FILE } from '../../cdk8s/tenants-config.js';
 import type { CachedPart, RegisteredKind } from '../domain/kind-registry.js';
 import type { ChildRef } from '../domain/pass-memo.js';
 import type { KubeObject } from './kube-client.js';

@@ -1,9 +1,5 @@
-import {
-  parseTenantAuthors,
-  TENANT_AUTHORS_FILE,
-  TENANTS_FILE,
-  tenantsConfigMapName,
-} from '../../cdk8s/tenants-config.js';
+import { parseTenantAuthors, TENANT_AUTHORS_FILE } from '../../cdk8s/tenant-authors-file.js';
+import { TENANTS_FILE, tenantsConfigMapName } from '../../cdk8s/tenants-config.js';
 import type { GravixPipeline } from '../../crds/gravix-pipeline.js';
 import { parseTenantsFile } from '../../crds/gravix-tenant.js';
 import type { TenantSettings } from '../../crds/gravix-tenant-spec.js';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { minJsonDepthLimit } from './fast-facts/scan-fact-array.js';
-import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
+import { objectStoreConfigSchema } from '../adapters/object-store/object-store-config.js';
 import { tenantIdPattern } from '../domain/raw-record.js';
 import { defaultQuotaStaleMs } from '../domain/quota-replicas.js';
 import { parseAll, parseConfig } from '../shared/config-error.js';

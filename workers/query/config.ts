@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectStoreConfigSchema } from '../adapters/object-store/load-object-store.js';
+import { objectStoreConfigSchema } from '../adapters/object-store/object-store-config.js';
 import { parseAll, parseConfig } from '../shared/config-error.js';
 import { traceUrlTemplateProblem } from './domain/trace-url-template.js';
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import {
   objectStoreConfigSchema,
   type ObjectStoreConfig,
-} from '../adapters/object-store/load-object-store.js';
+} from '../adapters/object-store/object-store-config.js';
 import { parseRfc3339 } from '../domain/rfc3339.js';
 import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
 import type { PartitionLimits } from './domain/partition-accumulator.js';

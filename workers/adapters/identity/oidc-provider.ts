@@ -1,4 +1,4 @@
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { SignInTransaction } from '../../domain/session.js';
 import { randomToken } from './session-store.js';
 import { buildEndSessionUrl, postLogoutRedirectOf } from '../../domain/end-session.js';
@@ -22,6 +22,13 @@ export interface OidcSettings {
 /** The ID token's claims after the code exchange: every check (signature, iss, aud, nonce, expiry) passed. */
 export type IdTokenClaims = Record<string, unknown> & { sub: string; iss: string };
 
+/**
+ * openid-client is loaded on the first sign-in, not with the query server: a server without OIDC (`gravix dev`, key
+ * only deployments) never uses it, and it costs ~7 MiB of RSS (issue #18, docs/adr/0125).
+ */
+let oidcModule: Promise<typeof Oidc> | undefined;
+const loadOidc = (): Promise<typeof Oidc> => (oidcModule ??= import('openid-client'));
+
 export class OidcSignInError extends Error {
   readonly code = 'SIGN_IN_FAILED';
 }
@@ -32,7 +39,7 @@ export class OidcSignInError extends Error {
  * on the next sign-in after a failure.
  */
 export class OidcProvider {
-  private configuration: Promise<oidc.Configuration> | undefined;
+  private configuration: Promise<Oidc.Configuration> | undefined;
 
   constructor(private readonly settings: OidcSettings) {}
 
@@ -42,6 +49,7 @@ export class OidcProvider {
     now: number,
   ): Promise<{ url: URL; transaction: SignInTransaction }> {
     const config = await this.discovered();
+    const oidc = await loadOidc();
     const transaction: SignInTransaction = {
       state: randomToken(),
       nonce: randomToken(),
@@ -63,6 +71,7 @@ export class OidcProvider {
   /** Exchanges the callback's code for tokens and returns the verified ID token's claims. */
   async finish(callbackQuery: string, transaction: SignInTransaction): Promise<IdTokenClaims> {
     const config = await this.discovered();
+    const oidc = await loadOidc();
     const current = new URL(this.settings.redirectUrl);
     current.search = callbackQuery;
     try {
@@ -107,23 +116,25 @@ export class OidcProvider {
    * client_secret_post (what openid-client picks for a plain secret) with the secret read at each request, not
    * bound once into the discovered configuration; none for a public client.
    */
-  private clientAuthentication(): oidc.ClientAuth | undefined {
+  private clientAuthentication(oidc: typeof Oidc): Oidc.ClientAuth | undefined {
     const secret = this.settings.clientSecret;
     if (!secret) return undefined;
     return (as, client, body, headers) => oidc.ClientSecretPost(secret())(as, client, body, headers);
   }
 
-  private discovered(): Promise<oidc.Configuration> {
-    this.configuration ??= oidc
-      .discovery(
-        new URL(this.settings.issuer),
-        this.settings.clientId,
-        undefined,
-        this.clientAuthentication(),
-        {
-          timeout: Math.ceil(this.settings.timeoutMs / 1000),
-          ...(this.settings.allowHttp && { execute: [oidc.allowInsecureRequests] }),
-        },
+  private discovered(): Promise<Oidc.Configuration> {
+    this.configuration ??= loadOidc()
+      .then((oidc) =>
+        oidc.discovery(
+          new URL(this.settings.issuer),
+          this.settings.clientId,
+          undefined,
+          this.clientAuthentication(oidc),
+          {
+            timeout: Math.ceil(this.settings.timeoutMs / 1000),
+            ...(this.settings.allowHttp && { execute: [oidc.allowInsecureRequests] }),
+          },
+        ),
       )
       .catch((error: unknown) => {
         this.configuration = undefined;

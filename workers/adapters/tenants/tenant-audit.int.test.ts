@@ -8,7 +8,7 @@ import type { TenantSettings } from '../../../crds/gravix-tenant-spec.js';
 import { hashApiKey } from '../../domain/api-keys.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { PROPAGATION_MS, type TenantAuthor, type TenantTombstone } from '../../domain/tenant-changes.js';
-import { renderTenantAuthors } from '../../../cdk8s/tenants-config.js';
+import { renderTenantAuthors } from '../../../cdk8s/tenant-authors-file.js';
 import { loadQueryConfig } from '../../query/config.js';
 import { startQueryServer, type QueryServer } from '../../query/app/query-server.js';
 import { AuditLog } from '../identity/audit-log.js';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { parseTenantAuthors, TENANT_AUTHORS_FILE } from '../../../cdk8s/tenants-config.js';
+import { parseTenantAuthors, TENANT_AUTHORS_FILE } from '../../../cdk8s/tenant-authors-file.js';
 import type { TenantSettings } from '../../../crds/gravix-tenant-spec.js';
 import type { AuditEvent } from '../../domain/audit-event.js';
 import { tenantsAuditedKey } from '../../domain/identity-layout.js';

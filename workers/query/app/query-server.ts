@@ -16,10 +16,8 @@ import { KeysFile, registerKeysFileMetrics } from '../../adapters/identity/keys-
 import { LiveKeys } from '../../adapters/identity/live-keys.js';
 import { answerOutsideRoutes } from '../../shared/http/client-error.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
-import { DuckDbQueryEngine } from '../adapters/duckdb-query-engine.js';
 import { RollupManifests } from '../adapters/rollup-manifests.js';
 import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
-import { TrinoQueryEngine } from '../adapters/trino-query-engine.js';
 import type { QueryConfig } from '../config.js';
 import { buildQueryApp, buildQueryMetricsApp } from '../http/query-app.js';
 import { AlertStore } from '../../alert/adapters/alert-store.js';
@@ -43,14 +41,19 @@ export interface QueryServer {
   stop(): Promise<void>;
 }
 
-/** The configured engine over the store (also `gravix alert`'s, which reads through the same QueryEngine port). */
+/**
+ * The configured engine over the store (also `gravix alert`'s, which reads through the same QueryEngine port). Each
+ * engine's module is loaded only when it is the one configured: Trino's client (axios) costs ~18 MiB of RSS in
+ * `gravix dev`, which never uses it, and DuckDB's native library a query pod on Trino (issue #18, docs/adr/0125).
+ */
 export async function openEngine(
   config: QueryConfig,
   manifests: RollupManifests,
   log?: Logger,
 ): Promise<QueryEngine> {
   if (config.GRAVIX_QUERY_ENGINE === 'duckdb') {
-    if (config.store.GRAVIX_STORE !== 's3')
+    if (config.store.GRAVIX_STORE !== 's3') {
+      const { DuckDbQueryEngine } = await import('../adapters/duckdb-query-engine.js');
       return DuckDbQueryEngine.open(
         join(config.store.GRAVIX_DATA_DIR, 'store'),
         {
@@ -61,10 +64,12 @@ export async function openEngine(
         },
         manifests,
       );
+    }
     throw new Error('GRAVIX_QUERY_ENGINE=duckdb needs GRAVIX_STORE=local: DuckDB reads local Parquet only');
   }
   const bucket = config.store.GRAVIX_STORE === 's3' ? config.store.GRAVIX_S3_BUCKET : '';
   const prefix = config.store.GRAVIX_STORE === 's3' ? config.store.GRAVIX_S3_PREFIX : '';
+  const { TrinoQueryEngine } = await import('../adapters/trino-query-engine.js');
   return TrinoQueryEngine.open({
     server: config.GRAVIX_TRINO_URL!,
     catalog: config.GRAVIX_TRINO_CATALOG,
