@@ -350,3 +350,23 @@ describe('GravixPipelineChart', () => {
     ).toBeUndefined();
   });
 });
+
+describe('Trino discovery', () => {
+  it('points every Trino node at a Service that reaches the coordinator before it is Ready (workers > 0)', () => {
+    const manifests = synth({ trino: { workers: 1 } });
+    const config = find(manifests, 'ConfigMap', 'shop-trino-config') as unknown as {
+      data: Record<string, string>;
+    };
+    for (const file of ['coordinator.properties', 'worker.properties']) {
+      const uri = /^discovery\.uri=http:\/\/([^:]+):8080$/m.exec(config.data[file] ?? '')?.[1];
+      const service = find(manifests, 'Service', uri ?? '(none)');
+      // The coordinator turns Ready only after a worker announced itself, so discovery must not wait for Ready.
+      expect({ file, uri, notReady: service.spec.publishNotReadyAddresses }).toEqual({
+        file,
+        uri,
+        notReady: true,
+      });
+      expect(service.spec.selector['app.kubernetes.io/component']).toBe('trino-coordinator');
+    }
+  });
+});

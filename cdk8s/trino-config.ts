@@ -1,7 +1,7 @@
 import type { GravixPipeline } from '../crds/gravix-pipeline.js';
 import { STORE_PREFIXES } from '../workers/storage-setup/domain/component-policies.js';
 import { parseQuantityBytes } from '../crds/quantity.js';
-import { childName } from './naming.js';
+import { headlessServiceName } from './pod-placement.js';
 import { HTTP_PORT, s3Endpoint, s3Region } from './pipeline-config.js';
 import {
   buildHiveCatalogProperties,
@@ -40,7 +40,11 @@ export function buildTrinoMemory(containerMemory: string): TrinoMemory {
 }
 
 function serverProperties(pipeline: GravixPipeline, coordinator: boolean): string {
-  const discovery = `http://${childName(pipeline, 'trino')}:${HTTP_PORT}`;
+  // Workers announce themselves to the coordinator before it is Ready, and it turns Ready only once a worker has
+  // (its readiness runs SELECT 1, which needs an active worker when the coordinator schedules no work itself). The
+  // `<pipeline>-trino` Service routes only to a Ready coordinator, so discovery through it never completes; the
+  // coordinator's headless Service publishes not-ready addresses (docs/adr/0130).
+  const discovery = `http://${headlessServiceName(pipeline, 'trino-coordinator')}:${HTTP_PORT}`;
   const { trino } = pipeline.spec;
   const own = buildTrinoMemory((coordinator ? trino.coordinatorResources : trino.workerResources).memory);
   // Every node of a query shares one per-node limit: the smallest node's, times the nodes that run queries.

@@ -272,6 +272,8 @@ describe('Gravix end to end on the single-node cluster', () => {
       env: {
         PATH: `${dirname(cluster.kubectl)}:${process.env['PATH'] ?? ''}`,
         INGRESS_URL: cluster.ingressUrl,
+        // The Ingress is reached by the node's address: its rules need the pipeline's host.
+        GRAVIX_INGRESS_HOST: host,
         GRAVIX_NAMESPACE: namespace,
         GRAVIX_PIPELINE: release,
         // The rollup runs every 30 s (sample-pipeline.yaml).

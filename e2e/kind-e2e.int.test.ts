@@ -69,7 +69,21 @@ describe('the kind end-to-end script (offline checks)', () => {
   it('builds the image tag the sample pipeline runs and talks to the host the pipeline ingress serves', () => {
     expect(scriptText).toContain('tag="${IMAGE_TAG:-e2e}"');
     expect(samplePipeline.spec.version).toBe('e2e');
-    expect(scriptText).toContain(`host="${samplePipeline.spec.ingress.host}"`);
+    expect(scriptText).toContain(`echo "\${GRAVIX_INGRESS_HOST:-${samplePipeline.spec.ingress.host}}"`);
+  });
+
+  it('sends an installation its own host: INGRESS_URL=https://gravix.example.com verify sets no other Host', async () => {
+    const hostFor = async (vars: Record<string, string>) => {
+      const { stdout, exitCode } = await runScriptFunction('ingress_host', [], vars);
+      expect(exitCode).toBe(0);
+      return stdout.trim();
+    };
+    // docs/install-on-kubernetes.md: "To check an installation you already have, run only the HTTP half".
+    expect(await hostFor({ INGRESS_URL: 'https://gravix.example.com' })).toBe('');
+    expect(
+      await hostFor({ INGRESS_URL: 'http://10.213.0.1:30080', GRAVIX_INGRESS_HOST: 'demo.gravix.test' }),
+    ).toBe('demo.gravix.test');
+    expect(await hostFor({ GRAVIX_NAMESPACE: 'gravix' })).toBe(samplePipeline.spec.ingress.host);
   });
 
   it('sends to the host port kind-config.yaml maps to the ingress controller', () => {

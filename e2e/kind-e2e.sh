@@ -20,6 +20,9 @@
 #   ARTIFACTS_DIR       where diagnostics go on failure (test-artifacts/e2e)
 #   INGRESS_URL         where request facts are sent (http://127.0.0.1:8080, the kind ingress)
 #   QUERY_URL           where the query API answers (INGRESS_URL)
+#   GRAVIX_INGRESS_HOST the Host header to send, for an Ingress reached by address (the kind ingress, a NodePort);
+#                       default: gravix.localtest.me (the sample's host) when INGRESS_URL is not set, else none, so
+#                       the URL's own host is sent (INGRESS_URL=https://gravix.example.com reaches that host's rules)
 #   GRAVIX_NAMESPACE    namespace of the pipeline (gravix-e2e)
 #   GRAVIX_PIPELINE     name of the pipeline (e2e); its Secret <name>-api-keys holds the keys
 #   GRAVIX_INGEST_KEY   key for POST /api/v1/facts (default: `ingest-key` of the pipeline's Secret)
@@ -38,7 +41,16 @@ operator_image="gravix/gravix-operator:$tag"
 workers_image="gravix/gravix-workers:$tag"
 namespace="${GRAVIX_NAMESPACE:-gravix-e2e}"
 pipeline="${GRAVIX_PIPELINE:-e2e}"
-host="gravix.localtest.me"
+# The Host header the Ingress routes by: the sample's host on the kind ingress (reached as 127.0.0.1), else none
+# unless told (an installation's INGRESS_URL names its host, which a Host header would override).
+ingress_host() {
+  if [ -n "${INGRESS_URL:-}" ]; then
+    echo "${GRAVIX_INGRESS_HOST:-}"
+  else
+    echo "${GRAVIX_INGRESS_HOST:-gravix.localtest.me}"
+  fi
+}
+host="$(ingress_host)"
 ingress_url="${INGRESS_URL:-http://127.0.0.1:8080}"
 query_url="${QUERY_URL:-$ingress_url}"
 service_name="e2e-checkout"
@@ -163,13 +175,13 @@ request_facts() {
 post_facts() {
   local key="$1" body="$2"
   curl -fsS -o "$artifacts/ingest-response.json" -X POST "$ingress_url/api/v1/facts" \
-    -H "Host: $host" -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
+    ${host:+-H "Host: $host"} -H "Authorization: Bearer $key" -H 'Content-Type: application/x-ndjson' \
     --data-binary "@$body"
 }
 
 query() {
   local key="$1" path="$2"
-  curl -fsS "$query_url$path" -H "Host: $host" -H "Authorization: Bearer $key"
+  curl -fsS "$query_url$path" ${host:+-H "Host: $host"} -H "Authorization: Bearer $key"
 }
 
 service_listed() {
@@ -203,7 +215,7 @@ send_and_verify() {
   facts_file="$artifacts/facts.ndjson"
   request_facts 500 >"$facts_file"
 
-  log "sending 500 request facts through the ingress ($host)"
+  log "sending 500 request facts through the ingress (${host:-the host of $ingress_url})"
   wait_for "ingestion through the ingress to accept the batch" 300 post_facts "$key" "$facts_file"
   jq -e '.accepted == 500' "$artifacts/ingest-response.json" >/dev/null ||
     fail "ingest answered $(cat "$artifacts/ingest-response.json")"

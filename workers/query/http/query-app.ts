@@ -22,6 +22,8 @@ import type { AlertStore } from '../../alert/adapters/alert-store.js';
 import { buildAlertHandlers } from '../../alert/http/alert-routes.js';
 import type { SavedViewStore } from '../adapters/saved-view-store.js';
 import { buildViewHandlers } from './view-routes.js';
+import { listedParameters, withQueryParameterChecks } from './query-parameters.js';
+import type { RouteKey } from '../../shared/http/route-table.js';
 import {
   EngineUnavailableError,
   QueryTimeoutError,
@@ -111,22 +113,10 @@ function route(path: string, allowed: readonly string[], handler: Handler) {
 
 const tenantOf = (res: Response) => credentialOf(res).tenant;
 
-/** The parameters each route takes; any other name is a 400 (docs/query-api.md lists them with defaults). */
-const routeParams = {
-  '/services': ['from', 'to', 'limit', 'latency'],
-  '/timeseries': ['service', 'method', 'path', 'from', 'to', 'step', 'compare', 'worst'],
-  '/latency-heatmap': ['service', 'method', 'path', 'from', 'to', 'step'],
-  '/service-map': ['from', 'to', 'limit'],
-  '/service-map/edge': ['caller', 'callee', 'from', 'to', 'step'],
-  '/endpoints': ['service', 'from', 'to', 'sort', 'limit', 'offset', 'min_requests'],
-  '/events': ['service', 'from', 'to'],
-  '/service-events': ['service', 'from', 'to'],
-  '/freshness': [],
-  '/stored-cardinality': ['from', 'to'],
-  '/exemplars': ['service', 'method', 'path', 'from', 'to', 'kind', 'limit'],
-} as const;
+/** A data route's path under /api/v1 (its parameters: queryParameters in query-parameters.ts). */
+type DataPath = RouteKey<'query'> extends infer K ? (K extends `GET /api/v1${infer P}` ? P : never) : never;
 
-type RouteGetter = (path: keyof typeof routeParams, handler: Handler) => ReturnType<typeof route>;
+type RouteGetter = (path: DataPath, handler: Handler) => ReturnType<typeof route>;
 
 /** The service map's routes (docs/adr/0085): the map of a range, and one edge's series. */
 function serviceMapHandlers(deps: QueryAppDeps, get: RouteGetter, now: () => number) {
@@ -154,7 +144,8 @@ function serviceMapHandlers(deps: QueryAppDeps, get: RouteGetter, now: () => num
 /** The query routes' handlers (the route table, workers/shared/http/route-table.ts, gives their scopes). */
 function dataHandlers(deps: QueryAppDeps) {
   const now = () => deps.now?.() ?? Date.now();
-  const get = (path: keyof typeof routeParams, handler: Handler) => route(path, routeParams[path], handler);
+  const get = (path: DataPath, handler: Handler) =>
+    route(path, listedParameters(`GET /api/v1${path}`), handler);
   // One series selection (range, step, service/method/path) for every chart route: /timeseries and
   // /latency-heatmap must answer the same steps for the same URL words.
   const parseSeriesQuery = (q: QueryParams, res: Response) => {
@@ -282,7 +273,7 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
     app,
     'query',
     deps.keys,
-    {
+    withQueryParameterChecks({
       ...dataHandlers(deps),
       ...buildIdentityHandlers(deps.identity),
       ...buildSignInHandlers(deps.signIn),
@@ -312,7 +303,7 @@ export function buildQueryApp(deps: QueryAppDeps): express.Express {
         else res.status(503).json(readinessError(ready, res));
       },
       'GET /': dashboard?.shell,
-    },
+    }),
     deps.signIn && buildSessionAccess(deps.signIn),
   );
   mountDashboardAssets(app, dashboard);

@@ -131,3 +131,40 @@ describe('the route table, walked against the real servers (every route x every 
     await expectAnswerFits(res, row, expected);
   });
 });
+
+describe('every query-server route refuses a query parameter it does not take (docs/query-api.md, docs/adr/0130)', () => {
+  // The shell's URL words, the provider's callback parameters, the probes' and the document's are not the API's
+  // to list (queryParameters in workers/query/http/query-parameters.ts says why).
+  const unlisted = new Set([
+    'GET /',
+    'GET /api/v1/auth/callback',
+    'GET /live',
+    'GET /ready',
+    'GET /api/v1/openapi.json',
+  ]);
+  const rows = routeTable.filter((r) => r.server === 'query' && !unlisted.has(`${r.method} ${r.path}`));
+
+  it.each(rows)('%j with ?range=15m answers 400 INVALID_QUERY_PARAMETER naming range', async (row) => {
+    const { path, body } = requestFor(row);
+    const res = await fetch(
+      `http://127.0.0.1:${query.port}${path}${path.includes('?') ? '&' : '?'}range=15m`,
+      {
+        method: row.method,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer secret-admin' },
+        ...(body !== undefined && { body }),
+      },
+    );
+    const error = ((await res.json()) as { error: { code: string; field: string } }).error;
+    expect({
+      route: `${row.method} ${row.path}`,
+      status: res.status,
+      code: error.code,
+      field: error.field,
+    }).toEqual({
+      route: `${row.method} ${row.path}`,
+      status: 400,
+      code: 'INVALID_QUERY_PARAMETER',
+      field: 'range',
+    });
+  });
+});
