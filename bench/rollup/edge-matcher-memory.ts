@@ -90,7 +90,8 @@ process.stdout.write(
       withRowsAndCarry: mib(withRowsAndCarry),
       nextHoursHeads: mib(nextHeadsBytes),
       prevHoursTails: mib(prevTailsBytes),
-      peakWithNeighbours: mib(withRowsAndCarry + neighbours),
+      // While rows() runs the pending edges, the carry being built and both neighbours are alive at once.
+      peakWhileRowsAreBuilt: mib(Math.max(atBounds, withRowsAndCarry) + neighbours),
       floorKeysAsStrings: mib(floor),
     },
     // The pending edges are the parsed records themselves: counted in atBounds.
