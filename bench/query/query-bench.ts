@@ -65,6 +65,10 @@ const trinoOnly = process.argv.includes('--trino-only');
  */
 const abHourTiles = process.argv.includes('--ab-hour-tiles');
 if (abHourTiles && engineName !== 'trino') throw new Error('--ab-hour-tiles needs --engine trino');
+/** The same with and without the open-hour tiles (docs/adr/0123). */
+const abOpenHourTiles = process.argv.includes('--ab-open-hour-tiles');
+if (abOpenHourTiles && (engineName !== 'trino' || abHourTiles))
+  throw new Error('--ab-open-hour-tiles needs --engine trino and no --ab-hour-tiles');
 if (trinoOnly && engineName !== 'trino') throw new Error('--trino-only needs --engine trino');
 const root = datasetRoot(density);
 const tenant = benchTenant;
@@ -133,6 +137,7 @@ interface CallResult {
   // Trino's CPU is spent in its JVM, not in this process: wall times only.
   trino?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
   trinoWithoutHourTiles?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
+  trinoWithoutOpenHourTiles?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
   refresh: Timing;
 }
 
@@ -225,24 +230,29 @@ async function openBaseline(
 
 const loadAverage = () => loadavg().map((l) => Number(l.toFixed(1)));
 
-/** The call on Trino; with --ab-hour-tiles also without the day-hours tiles, iterations alternating. */
+/**
+ * The call on Trino; with --ab-hour-tiles also without the day-hours tiles, with --ab-open-hour-tiles without the
+ * open-hour tiles, iterations alternating.
+ */
 async function measureTrino(call: DashboardCall, trino: TrinoTarget | undefined, service: QueryService) {
-  if (!abHourTiles || !trino) return { trino: await measure(() => call.gravix(service)) };
+  const use = abHourTiles ? trino?.useHourTiles : abOpenHourTiles ? trino?.useOpenHourTiles : undefined;
+  if (!use) return { trino: await measure(() => call.gravix(service)) };
   const times = { with: [] as number[], without: [] as number[] };
   for (let i = -1; i < iterations; i++) {
     for (const variant of i % 2 === 0 ? (['with', 'without'] as const) : (['without', 'with'] as const)) {
-      trino.useHourTiles(variant === 'with');
+      use(variant === 'with');
       const started = performance.now();
       await call.gravix(service);
       if (i >= 0) times[variant].push(performance.now() - started);
     }
   }
-  trino.useHourTiles(true);
+  use(true);
   const stats = (t: number[]) => {
     const sorted = [...t].sort((a, b) => a - b);
     return { p50Ms: Number(pct(sorted, 0.5).toFixed(1)), p95Ms: Number(pct(sorted, 0.95).toFixed(1)) };
   };
-  return { trino: stats(times.with), trinoWithoutHourTiles: stats(times.without) };
+  const without = abHourTiles ? 'trinoWithoutHourTiles' : 'trinoWithoutOpenHourTiles';
+  return { trino: stats(times.with), [without]: stats(times.without) };
 }
 
 /** The call on DuckDB beside its hand-written floor statements (and the baseline build's, interleaved). */

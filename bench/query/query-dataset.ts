@@ -21,8 +21,10 @@ import {
 import {
   buildDayTileKey,
   buildOpenDayTileKey,
+  buildOpenHourTileKey,
   openDayTileOf,
   type DayTileTable,
+  type OpenHourTileTable,
 } from '../../workers/domain/metrics-layout.js';
 import {
   decodeHourMetrics,
@@ -35,6 +37,7 @@ import {
   encodeDayTiles,
   encodeMinuteFile,
   encodeOpenDayQuarters,
+  encodeOpenHourTiles,
 } from '../../workers/rollup/adapters/metrics-files.js';
 import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
 
@@ -238,6 +241,30 @@ function writeManifest(
 export const benchOpenDayHours = 23;
 
 /**
+ * The minutes of the dataset's last hour that the rollup would hold in its open-hour tiles at the bench's "now"
+ * (52 min 40 s into the hour, with the default 5-minute lateness: 47 closed minutes, docs/adr/0123).
+ */
+export const benchOpenHourMinutes = 47;
+
+/** The open-hour tiles of the dataset's last hour, built by the rollup's own encoder (metrics-files.ts). */
+function writeOpenHourTiles(
+  options: DatasetOptions,
+  partition: RawPartition,
+  rows: { request: readonly MinuteMetricsRow[]; service: readonly ServiceMetricsRow[] },
+): void {
+  const hour = Date.parse(`${partition.date}T${partition.hour}:00:00Z`);
+  const tiles = encodeOpenHourTiles(rows, hour + benchOpenHourMinutes * 60_000);
+  for (const [table, bytes] of Object.entries(tiles) as [OpenHourTileTable, Uint8Array][]) {
+    const path = join(
+      options.root,
+      ...buildOpenHourTileKey(partition, benchOpenHourMinutes, table).split('/'),
+    );
+    mkdirSync(join(path, '..'), { recursive: true });
+    writeFileSync(path, bytes);
+  }
+}
+
+/**
  * Writes the metrics files the rollup would have written (every table); returns the number of minute
  * rows. Reuses a finished dataset, and resumes one a timeout cut short: the rows of every hour are drawn again
  * (the same seeded sequence, so the data is the same) but an hour already written is not rolled up or encoded
@@ -261,6 +288,8 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
       join(options.root, ...buildDataFileKey(table, partition).split('/'));
     const files = writtenHour(path) ?? writeHour(rows, path);
     writeManifest(options, partition, path, hour, { minutes: rows.length, files });
+    if (hour + 3_600_000 === options.end)
+      writeOpenHourTiles(options, partition, { request: rows, service: files.serviceMinutes });
     day.hours.push(...files.hours);
     day.serviceHours.push(...files.serviceHours);
     day.serviceMinutes.push(...files.serviceMinutes);

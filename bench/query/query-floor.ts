@@ -1,6 +1,7 @@
 import {
   buildTableFilesGlob,
   formatTileHours,
+  formatTileMinutes,
   openDayTileOf,
   type DayTileTable,
   type MetricsTableName,
@@ -22,12 +23,14 @@ export interface FloorQuery {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-type Resolution = 'minute' | 'hour' | 'day' | 'openDay';
+type Resolution = 'minute' | 'hour' | 'day' | 'openDay' | 'openHour';
 
 /** The table and time column a plan part reads, as Gravix chooses them (metrics-sql.ts chooseTables). */
 function sourceOf(f: FloorQuery, resolution: Resolution): { table: MetricsTableName; time: string } {
   // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does; an
   // open day's first hours come from the open-day tile of the same rows, or its quarter-hour rows (docs/adr/0091).
+  // The open hour's closed minutes come from its open-hour tile of the level's minute rows (docs/adr/0123).
+  if (resolution === 'openHour') return { table: `${f.level}_metrics_open_hour`, time: 'hour_ms' };
   if (resolution === 'openDay' && f.plan.openDayQuarters)
     return { table: 'service_metrics_open_day_quarters', time: 'quarter_ms' };
   if (resolution !== 'day' && resolution !== 'openDay')
@@ -42,8 +45,13 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: Resolutio
   const where = f.where;
   const glob = `${root}/${buildTableFilesGlob(table, tenant)}`;
   const keys = f.level === 'service' ? 'service' : 'service, method, path';
-  const hours =
-    resolution === 'openDay' ? ` AND hours = '${formatTileHours((range.to - range.from) / 3_600_000)}'` : '';
+  const coverage = {
+    openDay: () => ` AND hours = '${formatTileHours((range.to - range.from) / 3_600_000)}'`,
+    openHour: () =>
+      ` AND hour = '${new Date(range.from).toISOString().slice(11, 13)}'` +
+      ` AND minutes = '${formatTileMinutes((range.to - range.from) / 60_000)}'`,
+  };
+  const hours = resolution === 'openDay' || resolution === 'openHour' ? coverage[resolution]() : '';
   return `SELECT ${time} AS minute_ms, ${keys}, requests, errors_5xx, latency_bucket_index, latency_bucket_count
     FROM read_parquet('${glob}', hive_partitioning = true, hive_types_autocast = false)
     WHERE "date" BETWEEN '${date(range.from)}' AND '${date(range.to - 1)}'${hours}
@@ -55,8 +63,8 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: Resolutio
  * files the plan reads: day tiles for whole days, hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = (['minute', 'hour', 'day', 'openDay'] as const).flatMap((resolution) =>
-    f.plan[`${resolution}s`].map((r) => read(root, tenant, f, resolution, r)),
+  const parts = (['minute', 'hour', 'day', 'openDay', 'openHour'] as const).flatMap((resolution) =>
+    (f.plan[`${resolution}s`] ?? []).map((r) => read(root, tenant, f, resolution, r)),
   );
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;
   const counts = 'c AS (SELECT g, sum(requests) AS req, sum(errors_5xx) AS e5 FROM m GROUP BY g)';

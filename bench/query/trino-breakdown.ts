@@ -31,6 +31,8 @@ const runs = Number(arg('runs') ?? 3);
 const only = arg('calls')?.split(',');
 /** Each run also without the day-hours tiles, interleaved (the A/B of docs/adr/0075). */
 const abHourTiles = process.argv.includes('--ab-hour-tiles');
+/** Each run also without the open-hour tiles, interleaved (the A/B of docs/adr/0123). */
+const abOpenHourTiles = process.argv.includes('--ab-open-hour-tiles');
 
 interface StatementTimes {
   elapsedMs: number;
@@ -169,22 +171,31 @@ function summarise(name: string, measured: Measured[]) {
   };
 }
 
-/** --runs runs of a call; with --ab-hour-tiles each run is followed by one without the day-hours tiles. */
+/**
+ * --runs runs of a call; with --ab-hour-tiles (--ab-open-hour-tiles) each run is paired with one without the
+ * day-hours (open-hour) tiles, the pair's order alternating.
+ */
 async function measureRuns(trino: TrinoTarget, run: (s: QueryService) => Promise<unknown>) {
   const measured: Measured[] = [];
   const without: Measured[] = [];
+  // The same call on the same Trino and data, reading hours where it read day-hours tiles (docs/adr/0075), or
+  // minute rows where it read the open hour's tile (docs/adr/0123).
+  const use = abHourTiles ? trino.useHourTiles : abOpenHourTiles ? trino.useOpenHourTiles : undefined;
   for (let i = 0; i < runs; i++) {
-    measured.push(await measureCall(trino, run));
-    if (!abHourTiles) continue;
-    // The same call on the same Trino and data, reading hours where it read day-hours tiles (docs/adr/0075).
-    trino.useHourTiles(false);
-    without.push(await measureCall(trino, run));
-    trino.useHourTiles(true);
+    for (const on of use && i % 2 === 1 ? [false, true] : [true, false]) {
+      if (!on && !use) continue;
+      use?.(on);
+      (on ? measured : without).push(await measureCall(trino, run));
+    }
+    use?.(true);
   }
   return { measured, without };
 }
 
-/** One line per call: wall time, Trino's summed statement times and splits, S3 requests; with and without tiles. */
+/**
+ * One line per call: wall time, Trino's summed statement times and splits, S3 requests; with and without tiles
+ * (withoutHourTiles: the tiles the A/B flag names, day-hours or open-hour).
+ */
 function brief(r: ReturnType<typeof summarise> & { withoutHourTiles?: ReturnType<typeof summarise> }) {
   const line = (m: ReturnType<typeof summarise>) => ({
     wallMs: m.wallMs,
@@ -223,7 +234,7 @@ async function main(): Promise<void> {
       const refresh = summarise(call.name, [await measureCall(trino, call.gravix, refreshing)]);
       results.push({
         ...summarise(call.name, measured),
-        ...(abHourTiles && { withoutHourTiles: summarise(call.name, without) }),
+        ...((abHourTiles || abOpenHourTiles) && { withoutHourTiles: summarise(call.name, without) }),
         refresh: { wallMs: refresh.wallMs, statements: refresh.lastRun, s3Total: refresh.s3Total },
       });
       // As soon as a call is measured, with the load: a run cut short still reports.

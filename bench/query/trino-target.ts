@@ -22,6 +22,8 @@ export interface TrinoTarget {
   useHourTiles(on: boolean): void;
   /** A/B runs: with false, plans ignore the open-day tiles (what the code before docs/adr/0091 read). */
   useOpenDayTiles(on: boolean): void;
+  /** A/B runs: with false, plans ignore the open-hour tiles (what the code before docs/adr/0123 read). */
+  useOpenHourTiles(on: boolean): void;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;
   openSeconds: number;
@@ -157,6 +159,7 @@ async function startParts(
   const manifests = new RollupManifests(store);
   let hourTiles = true;
   let openDayTiles = true;
+  let openHourTiles = true;
   const opened = performance.now();
   const engine = await TrinoQueryEngine.open({
     server: trino.url,
@@ -169,6 +172,7 @@ async function startParts(
         ...tiles,
         ...(!hourTiles && { hourTiles: new Set<string>() }),
         ...(!openDayTiles && { openDays: new Map<string, number>() }),
+        ...(!openHourTiles && { openHours: new Map<number, number>() }),
       };
     },
     // What the query server warms up on (query-server.ts: the newest tenant's newest week). The dataset holds
@@ -184,6 +188,7 @@ async function startParts(
     url: trino.url,
     useHourTiles: (on) => void (hourTiles = on),
     useOpenDayTiles: (on) => void (openDayTiles = on),
+    useOpenHourTiles: (on) => void (openHourTiles = on),
     ...(counter ? { s3Requests: counter } : {}),
     startSeconds: Number(startSeconds.toFixed(1)),
     openSeconds: Number(openSeconds.toFixed(1)),

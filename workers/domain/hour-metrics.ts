@@ -133,8 +133,17 @@ export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): Hour
 
 /** Service rows (of any span within a quarter) merged per (quarter-hour, service), for the open-day tiles. */
 export function rollUpServicesToQuarters(rows: readonly ServiceMetricsRow[]): ServiceMetricsRow[] {
+  return rollUpServiceRows(rows, 'quarter');
+}
+
+/** Service rows (of any span within an hour) merged per (hour, service), for the open-hour tiles. */
+export function rollUpServicesToHours(rows: readonly ServiceMetricsRow[]): ServiceMetricsRow[] {
+  return rollUpServiceRows(rows, 'hour');
+}
+
+function rollUpServiceRows(rows: readonly ServiceMetricsRow[], resolution: 'quarter' | 'hour') {
   const asRows = rows.map(({ startMs, ...row }) => ({ minuteMs: startMs, method: '', path: '', ...row }));
-  return rollUpMinutes(asRows, 'quarter', 'service').map(({ method: _m, path: _p, ...row }) => row);
+  return rollUpMinutes(asRows, resolution, 'service').map(({ method: _m, path: _p, ...row }) => row);
 }
 
 export function rollUpToServices(

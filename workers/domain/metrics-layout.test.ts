@@ -18,6 +18,11 @@ import {
   openDayTileTables,
   buildOpenDayTileKey,
   parseOpenDayTileKey,
+  buildOpenHourMarkerKey,
+  buildOpenHourTileKey,
+  openHourTileTables,
+  parseOpenHourMarkerKey,
+  parseOpenHourTileKey,
   parseDayMarkerKey,
   parseDayTileKey,
   parseManifestKey,
@@ -171,6 +176,25 @@ describe('metrics table catalogue', () => {
         'metrics/request_metrics_open_day/tenant=acme/date=2026-11-20/hours=7/part-00000.parquet',
       ),
     ).toBeUndefined();
+  });
+
+  it('names an open-hour tile by its hour and minutes, and parses it back; no other parser takes it', () => {
+    const partition = { tenant: 'acme', date: '2026-11-20', hour: '23' };
+    for (const table of openHourTileTables) {
+      const key = buildOpenHourTileKey(partition, 7, table);
+      expect(key).toBe(`metrics/${table}/tenant=acme/date=2026-11-20/hour=23/minutes=07/part-00000.parquet`);
+      expect(parseOpenHourTileKey(key)).toEqual({ table, partition, minutes: 7 });
+      expect(parseOpenDayTileKey(key)).toBeUndefined();
+      expect(parseDayTileKey(key)).toBeUndefined();
+      expect(partitionColumns(table)).toEqual(['tenant', 'date', 'hour', 'minutes']);
+    }
+    expect(
+      parseOpenHourTileKey(buildOpenDayTileKey('acme', '2026-11-20', 7, 'request_metrics_open_day')),
+    ).toBe(undefined);
+    const marker = buildOpenHourMarkerKey(partition, 'a'.repeat(64));
+    expect(marker).toBe(`metrics/_manifests_open_hour/tenant=acme/date=2026-11-20/hour=23/${'a'.repeat(64)}`);
+    expect(parseOpenHourMarkerKey(marker)).toEqual({ partition, digest: 'a'.repeat(64) });
+    expect(parseDayMarkerKey(marker)).toBeUndefined();
   });
 
   it('partitions day tiles by tenant and date, open-day tiles by their hours too, and every other table by hour', () => {

@@ -27,9 +27,10 @@ export interface MetricsColumn {
 
 /**
  * 'hour': tenant=T/date=D/hour=H/ (one file per hour partition); 'day': tenant=T/date=D/ (day tiles);
- * 'hours': tenant=T/date=D/hours=N/ (open-day tiles: the first N hours of a day not yet closed).
+ * 'hours': tenant=T/date=D/hours=N/ (open-day tiles: the first N hours of a day not yet closed);
+ * 'minutes': tenant=T/date=D/hour=H/minutes=M/ (open-hour tiles: the first M minutes of an hour not yet closed).
  */
-export type PartitionDepth = 'hour' | 'day' | 'hours';
+export type PartitionDepth = 'hour' | 'day' | 'hours' | 'minutes';
 
 export const metricsTableNames = [
   'request_metrics_minute',
@@ -47,6 +48,8 @@ export const metricsTableNames = [
   'service_edges_hour',
   'service_edges_day_hours',
   'service_edges_open_day_hours',
+  'request_metrics_open_hour',
+  'service_metrics_open_hour',
   'service_events',
 ] as const;
 export type MetricsTableName = (typeof metricsTableNames)[number];
@@ -99,6 +102,27 @@ export const openDayTileOf: Readonly<Record<DayTileTable, OpenDayTileTable>> = {
   request_metrics_day_hours: 'request_metrics_open_day_hours',
   service_metrics_day_hours: 'service_metrics_open_day_hours',
   service_edges_day_hours: 'service_edges_open_day_hours',
+};
+
+/**
+ * The open hour's closed minutes merged (docs/adr/0123): per endpoint and per service, one row of the first M
+ * minutes of an hour still open, M = the minutes of it already closed (end + lateness past), so a 7-day call reads
+ * one row per group for them instead of one per minute (the open hour was 64% of a 7-day endpoint table's rows,
+ * docs/adr/0115). One file per (tenant, date, hour, M): the key names the coverage, so a file is never replaced by
+ * one covering other minutes, only (on late data) by the same minutes recomputed.
+ */
+export const openHourTileTables = [
+  'request_metrics_open_hour',
+  'service_metrics_open_hour',
+] as const satisfies readonly MetricsTableName[];
+export type OpenHourTileTable = (typeof openHourTileTables)[number];
+
+/** The open-hour tile that stands in for each minute table's rows of the tile's minutes. */
+export const openHourTileOf: Readonly<
+  Record<'request_metrics_minute' | 'service_metrics_minute', OpenHourTileTable>
+> = {
+  request_metrics_minute: 'request_metrics_open_hour',
+  service_metrics_minute: 'service_metrics_open_hour',
 };
 
 export interface MetricsTableLayout {
@@ -259,6 +283,17 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   service_edges_open_day_hours: bornWithEveryColumn(
     metricsTable('service_edges_open_day_hours', 'hour_ms', edgeKey, 'hours'),
   ),
+  /**
+   * request_metrics_minute's rows of the first M minutes of an hour still open, merged per endpoint: the hour
+   * table's columns, hour_ms the hour's start (openHourTileTables). Born after every later column.
+   */
+  request_metrics_open_hour: bornWithEveryColumn(
+    metricsTable('request_metrics_open_hour', 'hour_ms', endpointKey, 'minutes'),
+  ),
+  /** service_metrics_minute's rows of the first M minutes of an hour still open, merged per service. */
+  service_metrics_open_hour: bornWithEveryColumn(
+    metricsTable('service_metrics_open_hour', 'hour_ms', serviceKey, 'minutes'),
+  ),
   service_events: {
     name: 'service_events',
     timeColumn: 'ts_ms',
@@ -295,6 +330,7 @@ export type MetricsTable = (typeof metricsTables)[number];
 /** The partition columns a table's keys carry (Hive style), outermost first. */
 export function partitionColumns(table: MetricsTableName): readonly string[] {
   const depth = metricsTableLayouts[table].partitionDepth;
+  if (depth === 'minutes') return ['tenant', 'date', 'hour', 'minutes'];
   return depth === 'day' ? ['tenant', 'date'] : ['tenant', 'date', depth];
 }
 
@@ -306,6 +342,8 @@ export function readableColumns(table: MetricsTableName): ReadonlySet<string> {
 export const metricsPrefix = 'metrics/';
 export const manifestsPrefix = `${metricsPrefix}_manifests/`;
 export const dayMarkersPrefix = `${metricsPrefix}_manifests_day/`;
+/** Open-hour tile markers (docs/adr/0123): apart from the day markers, which a day's tile builds delete by date. */
+export const openHourMarkersPrefix = `${metricsPrefix}_manifests_open_hour/`;
 /** The rollup's heartbeat: its last finished pass (workers/rollup/app/rollup-heartbeat.ts writes and reads it). */
 export const rollupHeartbeatKey = `${metricsPrefix}_rollup/last-pass.json`;
 /**
@@ -366,6 +404,15 @@ export function buildOpenDayTileKey(
   return `${buildTableTenantPrefix(table, tenant)}date=${date}/hours=${formatTileHours(hours)}/${dataFileName}`;
 }
 
+/** An open-hour tile's minutes as its key spells them: two digits, like the hour partitions. */
+export const formatTileMinutes = (minutes: number) => String(minutes).padStart(2, '0');
+
+/** An open-hour tile: the first `minutes` minutes (1-59) of the hour partition `p`, one file per table. */
+export function buildOpenHourTileKey(p: RawPartition, minutes: number, table: OpenHourTileTable): string {
+  const tenantPrefix = buildTableTenantPrefix(table, p.tenant);
+  return `${tenantPrefix}date=${p.date}/hour=${p.hour}/minutes=${formatTileMinutes(minutes)}/${dataFileName}`;
+}
+
 const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Builds a key pattern from this file's prefixes and names, so none of them is spelled twice. */
@@ -397,6 +444,25 @@ export function parseOpenDayTileKey(
   const match = openDayTileKeyPattern.exec(key);
   return match
     ? { table: match[1] as OpenDayTileTable, tenant: match[2]!, date: match[3]!, hours: Number(match[4]) }
+    : undefined;
+}
+
+const openHourTileKeyPattern = keyPattern(
+  metricsPrefix,
+  `(${openHourTileTables.join('|')})/tenant=([^/]+)/${datePart}/hour=(\\d{2})/minutes=(\\d{2})/${escapeRegExp(dataFileName)}`,
+);
+
+/** An open-hour tile's key back into its table, partition and minutes; undefined for any other key. */
+export function parseOpenHourTileKey(
+  key: string,
+): { table: OpenHourTileTable; partition: RawPartition; minutes: number } | undefined {
+  const match = openHourTileKeyPattern.exec(key);
+  return match
+    ? {
+        table: match[1] as OpenHourTileTable,
+        partition: { tenant: match[2]!, date: match[3]!, hour: match[4]! },
+        minutes: Number(match[5]),
+      }
     : undefined;
 }
 
@@ -440,4 +506,25 @@ const dayMarkerKeyPattern = keyPattern(
 export function parseDayMarkerKey(key: string): { tenant: string; date: string; digest: string } | undefined {
   const match = dayMarkerKeyPattern.exec(key);
   return match ? { tenant: match[1]!, date: match[2]!, digest: match[3]! } : undefined;
+}
+
+export function buildTenantOpenHourMarkersPrefix(tenant: string): string {
+  return `${openHourMarkersPrefix}tenant=${tenant}/`;
+}
+
+/** An open-hour tile's marker: the digest of its minutes and of the hour manifest (key, etag) it was built from. */
+export function buildOpenHourMarkerKey(p: RawPartition, digest: string): string {
+  return `${buildTenantOpenHourMarkersPrefix(p.tenant)}date=${p.date}/hour=${p.hour}/${digest}`;
+}
+
+const openHourMarkerKeyPattern = keyPattern(
+  openHourMarkersPrefix,
+  String.raw`tenant=([^/]+)/${datePart}/hour=(\d{2})/([0-9a-f]{64})`,
+);
+
+export function parseOpenHourMarkerKey(key: string): { partition: RawPartition; digest: string } | undefined {
+  const match = openHourMarkerKeyPattern.exec(key);
+  return match
+    ? { partition: { tenant: match[1]!, date: match[2]!, hour: match[3]! }, digest: match[4]! }
+    : undefined;
 }

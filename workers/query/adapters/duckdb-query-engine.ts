@@ -11,8 +11,10 @@ import {
   metricsTableNames,
   parseDayTileKey,
   parseOpenDayTileKey,
+  parseOpenHourTileKey,
   dayHoursTileTables,
   openDayTileTables,
+  openHourTileTables,
   type ColumnType,
   type DayTileTable,
   type MetricsTableName,
@@ -21,6 +23,7 @@ import { tenantIdPattern } from '../../domain/raw-record.js';
 import { QueryEngineError } from '../app/query-engine.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { chooseOpenDayCoverage } from '../domain/open-day-coverage.js';
+import { chooseOpenHourCoverage } from '../domain/open-hour-coverage.js';
 import type { SqlDialect } from './metrics-sql.js';
 import { plainStatement, type SqlParams, type SqlStatement } from './sql-statement.js';
 import { RollupManifests } from './rollup-manifests.js';
@@ -145,7 +148,18 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
       return tile ? [{ ...tile, etag }] : [];
     });
   const openDays = new Map([...chooseOpenDayCoverage(openDayTiles)].map(([date, c]) => [date, c.hours]));
-  return { tables, dayTiles: dayTiles!, hourTiles, openDays };
+  const openHourTiles = (
+    await Promise.all(openHourTileTables.map((table) => store.list(buildTableTenantPrefix(table, tenant))))
+  )
+    .flat()
+    .flatMap(({ key }) => parseOpenHourTileKey(key) ?? []);
+  return {
+    tables,
+    dayTiles: dayTiles!,
+    hourTiles,
+    openDays,
+    openHours: chooseOpenHourCoverage(openHourTiles),
+  };
 }
 
 /** DuckDB reports a glob without matches as an error; for a query API that is simply "no data yet". */

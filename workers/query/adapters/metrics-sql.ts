@@ -1,6 +1,8 @@
 import {
   formatTileHours,
+  formatTileMinutes,
   openDayTileOf,
+  openHourTileOf,
   partitionColumns,
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
@@ -73,12 +75,23 @@ const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
  * first and last day, so a short range opens a handful of files instead of two days' worth.
  */
-export function partitionTerms(range: TimeRange, byHour: boolean | 'hours', p: SqlParams): string[] {
+export function partitionTerms(
+  range: TimeRange,
+  byHour: boolean | 'hours' | 'minutes',
+  p: SqlParams,
+): string[] {
   // An open-day tile's range is its coverage: one date, one `hours` partition (plan-metrics-scan.ts).
   if (byHour === 'hours')
     return [
       `m."date" = ${p.bind(dateOf(range.from))}`,
       `m.hours = ${p.bind(formatTileHours((range.to - range.from) / 3_600_000))}`,
+    ];
+  // So is an open-hour tile's: one hour, one `minutes` partition (docs/adr/0123).
+  if (byHour === 'minutes')
+    return [
+      `m."date" = ${p.bind(dateOf(range.from))}`,
+      `m.hour = ${p.bind(hourOf(range.from))}`,
+      `m.minutes = ${p.bind(formatTileMinutes((range.to - range.from) / 60_000))}`,
     ];
   const [first, last] = [dateOf(range.from), dateOf(range.to - 1)];
   if (first === last && byHour) {
@@ -99,8 +112,9 @@ export function partitionTerms(range: TimeRange, byHour: boolean | 'hours', p: S
   ];
 }
 
-const partitionDepthOf = (table: MetricsTableName): boolean | 'hours' => {
+const partitionDepthOf = (table: MetricsTableName): boolean | 'hours' | 'minutes' => {
   const columns = partitionColumns(table);
+  if (columns.includes('minutes')) return 'minutes';
   return columns.includes('hours') ? 'hours' : columns.includes('hour');
 };
 
@@ -160,7 +174,9 @@ function chooseEdgeTables(snapshot: TenantSnapshot, measures: readonly string[])
   const hours = snapshot.tables.has(tables.hour);
   const days = hours ? tile.dates : new Set<string>();
   const openDays = hours ? snapshot.openDays : new Map<string, number>();
-  return { tables, columns, hours, days, openDays, tile };
+  // Edges have no open-hour tile: their open hour is read from minute rows.
+  const openHours = { table: undefined, hours: new Map<number, number>() };
+  return { tables, columns, hours, days, openDays, openHours, tile };
 }
 
 const statusClassColumns = ['status_1xx', 'status_2xx', 'status_3xx'];
@@ -229,16 +245,21 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
   // A tile date comes from a listing of the tile's own files, so the tile exists whatever `tables` says.
   const days = hours ? tile.dates : new Set<string>();
   const openDays = hours ? snapshot.openDays : new Map<string, number>();
-  return { tables, columns, hours, days, openDays, tile };
+  // The open hour's closed minutes from its tile of the level's minute rows (docs/adr/0123).
+  const openHours = { table: openHourTileOf[tables.minute], hours: snapshot.openHours };
+  return { tables, columns, hours, days, openDays, openHours, tile };
 }
 
 /** Which table covers which part of a query's range, for the tables and tiles the tenant's snapshot has. */
 export function metricsScanPlan(query: MetricsQuery, snapshot: TenantSnapshot): MetricsScanPlan {
-  const { tables, hours, days, openDays } = chooseTables(query, snapshot, []);
+  const { tables, hours, days, openDays, openHours } = chooseTables(query, snapshot, []);
   // Only the per-service rows have a quarter-hour open-day tile (a 24-hour chart of a service or of all).
-  const quarters = { openDayQuarters: tables.minute === 'service_metrics_minute' };
+  const options = {
+    openDayQuarters: tables.minute === 'service_metrics_minute',
+    openHours: openHours.hours,
+  };
   const plan: MetricsScanPlan = hours
-    ? planMetricsScan(query, days, openDays, quarters)
+    ? planMetricsScan(query, days, openDays, options)
     : { days: [], openDays: [], hours: [], minutes: [{ from: query.from, to: query.to }] };
   return dropBeforeFirstHour(plan, snapshot.firstHour);
 }
@@ -264,7 +285,7 @@ export function metricsRowsSql(
   p: SqlParams,
   measures: readonly string[] = measureColumns,
 ): string {
-  const { tables, columns, tile } = chooseTables(query, snapshot, measures);
+  const { tables, columns, tile, openHours } = chooseTables(query, snapshot, measures);
   const plan = metricsScanPlan(query, snapshot);
   if (isEmptyPlan(plan))
     throw new RangeError('no rows to read: ask scansNothing before building a statement');
@@ -285,6 +306,8 @@ export function metricsRowsSql(
         ? branch('service_metrics_open_day_quarters', 'quarter_ms')
         : branch(openDayTileOf[tile.table], tile.time),
     ),
+    // The open hour's closed minutes from its open-hour tile, one row per group at the hour's start.
+    ...(openHours.table ? (plan.openHours ?? []).map(branch(openHours.table, 'hour_ms')) : []),
   ];
   return `(${branches.join('\nUNION ALL\n')})`;
 }

@@ -6,15 +6,20 @@ import {
   dayHoursTileTables,
   dayTileTables,
   type DayTileTable,
+  type MetricsTableName,
   buildTenantDayMarkersPrefix,
   buildTenantManifestsPrefix,
+  buildTenantOpenHourMarkersPrefix,
   manifestsPrefix,
   openDayTileTables,
+  openHourTileTables,
   parseDayTileKey,
   parseManifestKey,
   parseOpenDayTileKey,
+  parseOpenHourTileKey,
 } from '../../domain/metrics-layout.js';
 import { chooseOpenDayCoverage, type ListedOpenDayTile } from '../domain/open-day-coverage.js';
+import { chooseOpenHourCoverage, type ListedOpenHourTile } from '../domain/open-hour-coverage.js';
 import type { CommittedEtags } from '../domain/closed-range.js';
 import { firstCommittedHour, type TileDates } from '../domain/tenant-snapshot.js';
 import { parseRollupManifest } from '../../rollup/domain/rollup-manifest.js';
@@ -31,6 +36,9 @@ export interface RollupManifestsOptions {
   maxAgeMs?: number;
   now?: () => number;
 }
+
+/** What the rollup has committed, and the open hours' tiles (hour start -> minutes, docs/adr/0123). */
+type Committed = CommittedEtags & { openHours: ReadonlyMap<number, number> };
 
 /** Enough to step past the newest hour while it is being republished, without reading a tenant's whole history. */
 const maxManifestReads = 6;
@@ -55,7 +63,7 @@ function allHourTiles(etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, strin
  */
 export class RollupManifests {
   private allTenants: { at: number; value: Promise<Map<string, RollupFreshness>> } | undefined;
-  private readonly committedByTenant = new Map<string, { at: number; value: Promise<CommittedEtags> }>();
+  private readonly committedByTenant = new Map<string, { at: number; value: Promise<Committed> }>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -82,25 +90,26 @@ export class RollupManifests {
   }
 
   /**
-   * Changes whenever any of the tenant's hour manifests or day markers is written or deleted (a commit, a
-   * publish, a retention step, a day tile built): a digest of their keys and etags.
+   * Changes whenever any of the tenant's hour manifests, day markers or open-hour markers is written or deleted (a
+   * commit, a publish, a retention step, a day or open-hour tile built): a digest of their keys and etags.
    */
   async version(tenant: string): Promise<string> {
-    const [manifests, markers] = await Promise.all([
+    const [manifests, markers, openHourMarkers] = await Promise.all([
       this.store.list(buildTenantManifestsPrefix(tenant)),
       this.store.list(buildTenantDayMarkersPrefix(tenant)),
+      this.store.list(buildTenantOpenHourMarkersPrefix(tenant)),
     ]);
-    const entries = [...manifests, ...markers].map((o: ObjectInfo) => [o.key, o.etag]);
+    const entries = [...manifests, ...markers, ...openHourMarkers].map((o: ObjectInfo) => [o.key, o.etag]);
     return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (ten LISTs: manifests, the four day tile tables
-   * and the five open-day tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (twelve LISTs: manifests, the four day tile tables,
+   * the five open-day tile tables and the two open-hour tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */
-  committed(tenant: string): Promise<CommittedEtags> {
+  committed(tenant: string): Promise<Committed> {
     const now = (this.options.now ?? Date.now)();
     const cached = this.committedByTenant.get(tenant);
     if (cached && now - cached.at <= (this.options.maxAgeMs ?? 1000)) return cached.value;
@@ -123,14 +132,18 @@ export class RollupManifests {
       dayTiles: new Set(committed.dayTiles.keys()),
       hourTiles: new Set(committed.hourTiles.keys()),
       openDays: new Map([...committed.openDays].map(([date, { hours }]) => [date, hours])),
+      openHours: committed.openHours,
       firstHour: firstCommittedHour(committed.manifests.keys()),
     };
   }
 
-  private async loadCommitted(tenant: string): Promise<CommittedEtags> {
-    const [manifestObjects, openDayObjects, ...tileObjects] = await Promise.all([
+  private async loadCommitted(tenant: string): Promise<Committed> {
+    const listTables = (tables: readonly MetricsTableName[]) =>
+      Promise.all(tables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant))));
+    const [manifestObjects, openDayObjects, openHourObjects, ...tileObjects] = await Promise.all([
       this.store.list(buildTenantManifestsPrefix(tenant)),
-      Promise.all(openDayTileTables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant)))),
+      listTables(openDayTileTables),
+      listTables(openHourTileTables),
       ...dayTileTables.map((table) => this.store.list(buildTableTenantPrefix(table, tenant))),
     ]);
     const manifests = new Map<string, string>();
@@ -147,11 +160,16 @@ export class RollupManifests {
       const tile = parseOpenDayTileKey(key);
       return tile?.tenant === tenant ? [{ ...tile, etag }] : [];
     });
+    const openHourTiles: ListedOpenHourTile[] = openHourObjects.flat().flatMap(({ key }) => {
+      const tile = parseOpenHourTileKey(key);
+      return tile?.partition.tenant === tenant ? [tile] : [];
+    });
     return {
       manifests,
       dayTiles: etags.get('request_metrics_day')!,
       hourTiles: allHourTiles(etags),
       openDays: chooseOpenDayCoverage(openDayTiles),
+      openHours: chooseOpenHourCoverage(openHourTiles),
     };
   }
 

@@ -68,6 +68,9 @@ const projections: Record<string, string> = {
   // An open-day tile's coverage (docs/adr/0091): the plan always names it by equality.
   hours:
     "partition_projection_type = 'integer', partition_projection_range = ARRAY['1', '23'], partition_projection_digits = 2",
+  // An open-hour tile's coverage (docs/adr/0123): named by equality too.
+  minutes:
+    "partition_projection_type = 'integer', partition_projection_range = ARRAY['1', '59'], partition_projection_digits = 2",
 };
 
 /** The external table over a metrics table's files, generated from the table catalogue (metrics-layout.ts). */

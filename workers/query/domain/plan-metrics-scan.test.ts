@@ -6,6 +6,63 @@ const d = 24 * h;
 const t0 = Date.parse('2026-11-20T00:00:00Z');
 
 describe('planMetricsScan', () => {
+  it("reads an open hour's closed minutes from its open-hour tile and only the minutes after them from minute rows", () => {
+    const openHours = new Map([[t0 + 5 * h, 47]]);
+    const query = { from: t0 + 25 * m, to: t0 + 5 * h + 52 * m, groupBy: 'endpoint' as const };
+    expect(planMetricsScan(query, new Set(), new Map(), { openHours })).toEqual({
+      days: [],
+      openDays: [],
+      hours: [{ from: t0 + h, to: t0 + 5 * h }],
+      minutes: [
+        { from: t0 + 25 * m, to: t0 + h },
+        { from: t0 + 5 * h + 47 * m, to: t0 + 5 * h + 52 * m },
+      ],
+      openHours: [{ from: t0 + 5 * h, to: t0 + 5 * h + 47 * m }],
+    });
+    // A range ending exactly where the tile ends reads no minute rows of that hour.
+    const exact = planMetricsScan({ ...query, to: t0 + 5 * h + 47 * m }, new Set(), new Map(), { openHours });
+    expect([exact.openHours, exact.minutes.at(-1)]).toEqual([
+      [{ from: t0 + 5 * h, to: t0 + 5 * h + 47 * m }],
+      { from: t0 + 25 * m, to: t0 + h },
+    ]);
+  });
+
+  it('leaves the open-hour tile out when the range ends inside its minutes, starts after its hour does, or steps split hours', () => {
+    const openHours = new Map([[t0 + 5 * h, 47]]);
+    const plan = (from: number, to: number, extra: { groupBy?: 'step'; stepMs?: number } = {}) =>
+      planMetricsScan({ from, to, groupBy: 'endpoint', ...extra }, new Set(), new Map(), { openHours });
+    expect(plan(t0, t0 + 5 * h + 40 * m).openHours).toBeUndefined();
+    expect(plan(t0 + 5 * h + m, t0 + 5 * h + 52 * m).openHours).toBeUndefined();
+    expect(plan(t0, t0 + 5 * h + 52 * m, { groupBy: 'step', stepMs: 15 * m }).openHours).toBeUndefined();
+    // Hourly steps: the tile's row at the hour's start lies in the step of its minutes.
+    expect(plan(t0, t0 + 5 * h + 52 * m, { groupBy: 'step', stepMs: h }).openHours).toEqual([
+      { from: t0 + 5 * h, to: t0 + 5 * h + 47 * m },
+    ]);
+    // A range within the open hour, from its start.
+    expect(plan(t0 + 5 * h, t0 + 5 * h + 50 * m)).toEqual({
+      days: [],
+      openDays: [],
+      hours: [],
+      minutes: [{ from: t0 + 5 * h + 47 * m, to: t0 + 5 * h + 50 * m }],
+      openHours: [{ from: t0 + 5 * h, to: t0 + 5 * h + 47 * m }],
+    });
+  });
+
+  it('keeps an open-hour tile after the first committed hour and counts it as something to read', () => {
+    const plan = planMetricsScan(
+      { from: t0 + 5 * h, to: t0 + 5 * h + 50 * m, groupBy: 'endpoint' },
+      new Set(),
+      new Map(),
+      { openHours: new Map([[t0 + 5 * h, 50]]) },
+    );
+    expect(plan.minutes).toEqual([]);
+    expect(isEmptyPlan(plan)).toBe(false);
+    expect(dropBeforeFirstHour(plan, t0 + 5 * h).openHours).toEqual([
+      { from: t0 + 5 * h, to: t0 + 5 * h + 50 * m },
+    ]);
+    expect(isEmptyPlan(dropBeforeFirstHour(plan, t0 + 6 * h))).toBe(true);
+  });
+
   it('reads whole hours from the hour table and the ragged ends from the minute table', () => {
     expect(planMetricsScan({ from: t0 + 25 * m, to: t0 + 5 * h + 7 * m, groupBy: 'endpoint' })).toEqual({
       days: [],

@@ -19,6 +19,11 @@ export interface MetricsScanPlan {
   openDays: TimeRange[];
   /** Set when the open days are read from quarter-hour rows (a series whose steps fit quarters, not hours). */
   openDayQuarters?: true;
+  /**
+   * The closed minutes of an hour still open, from its open-hour tile (docs/adr/0123): each range starts on the
+   * hour and spans exactly the minutes the tile covers. Absent when none.
+   */
+  openHours?: TimeRange[];
   /** Whole hours, read from the hour table. */
   hours: TimeRange[];
   /** The ragged ends (or the whole range), read from the minute table. */
@@ -89,7 +94,7 @@ export function planMetricsScan(
   query: PlanQuery,
   dayTiles: ReadonlySet<string> = new Set(),
   openDays: ReadonlyMap<string, number> = new Map(),
-  options: { openDayQuarters?: boolean } = {},
+  options: { openDayQuarters?: boolean; openHours?: ReadonlyMap<number, number> } = {},
 ): MetricsScanPlan {
   const isSeries = query.groupBy === 'step';
   const fits = (span: number) => !isSeries || ((query.stepMs ?? 0) % span === 0 && query.from % span === 0);
@@ -99,17 +104,43 @@ export function planMetricsScan(
     ? splitDays(query, dayTiles, openDays)
     : { days: [], open: [], rest: [{ from: query.from, to: query.to }] };
   const plan: MetricsScanPlan = { days, openDays: open, hours: [], minutes: [] };
+  const openHours = openHoursFor(stepsFitHours, options.openHours);
   for (const { from, to } of rest) {
     const whole = { from: Math.ceil(from / hourMs) * hourMs, to: Math.floor(to / hourMs) * hourMs };
     if (!stepsFitHours || whole.to <= whole.from) {
-      append(plan.minutes, from, to);
+      appendMinutes(plan, from, to, openHours);
       continue;
     }
     append(plan.minutes, from, whole.from);
     append(plan.hours, whole.from, whole.to);
-    append(plan.minutes, whole.to, to);
+    appendMinutes(plan, whole.to, to, openHours);
   }
   return plan;
+}
+
+/** A series whose steps split hours reads no open-hour tile: its one row per group would straddle steps. */
+const openHoursFor = (stepsFitHours: boolean, openHours: ReadonlyMap<number, number> | undefined) =>
+  stepsFitHours && openHours ? openHours : new Map<number, number>();
+
+/**
+ * Minute rows for [from, to), except the closed minutes of an open hour starting at `from` whose open-hour tile
+ * lies wholly in range: those come from the tile (one row per group, at the hour's start, which lies in the same
+ * step as its minutes because the caller passes tiles only when steps fit whole hours).
+ */
+function appendMinutes(
+  plan: MetricsScanPlan,
+  from: number,
+  to: number,
+  openHours: ReadonlyMap<number, number>,
+): void {
+  const minutes = from % hourMs === 0 ? openHours.get(from) : undefined;
+  const tileEnd = minutes === undefined ? from : from + minutes * 60_000;
+  if (tileEnd > from && tileEnd <= to) {
+    (plan.openHours ??= []).push({ from, to: tileEnd });
+    append(plan.minutes, tileEnd, to);
+    return;
+  }
+  append(plan.minutes, from, to);
 }
 
 /**
@@ -125,10 +156,12 @@ export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | u
     ranges.flatMap((r) => (r.to <= firstHour ? [] : [{ from: Math.max(r.from, firstHour), to: r.to }]));
   const whole = (ranges: TimeRange[]) => ranges.filter((r) => r.to > firstHour);
   const openDays = whole(plan.openDays);
+  const openHours = whole(plan.openHours ?? []);
   return {
     days: whole(plan.days),
     openDays,
     ...(plan.openDayQuarters && openDays.length > 0 && { openDayQuarters: true as const }),
+    ...(openHours.length > 0 && { openHours }),
     hours: cut(plan.hours),
     minutes: cut(plan.minutes),
   };
@@ -136,5 +169,6 @@ export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | u
 
 /** Whether a plan reads no range at all (its query's answer is no rows). */
 export function isEmptyPlan(plan: MetricsScanPlan): boolean {
-  return plan.days.length + plan.openDays.length + plan.hours.length + plan.minutes.length === 0;
+  const openHours = plan.openHours?.length ?? 0;
+  return plan.days.length + plan.openDays.length + openHours + plan.hours.length + plan.minutes.length === 0;
 }

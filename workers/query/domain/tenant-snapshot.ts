@@ -24,6 +24,11 @@ export interface TenantSnapshot {
    */
   readonly openDays: ReadonlyMap<string, number>;
   /**
+   * Hours still open with both open-hour tiles (docs/adr/0123): the hour's start (ms) -> the minutes from its
+   * start they cover, the largest coverage both have.
+   */
+  readonly openHours: ReadonlyMap<number, number>;
+  /**
    * The start (ms) of the tenant's earliest committed hour, from the listing of its manifests: no table holds a row
    * before it, so a plan reads nothing there (docs/adr/0099). Absent when not known: the whole range is read.
    */
@@ -31,7 +36,10 @@ export interface TenantSnapshot {
 }
 
 /** The tile dates of a snapshot, as the rollup's listing gives them (RollupManifests.tiles). */
-export type TileDates = Pick<TenantSnapshot, 'dayTiles' | 'hourTiles' | 'openDays' | 'firstHour'>;
+export type TileDates = Pick<
+  TenantSnapshot,
+  'dayTiles' | 'hourTiles' | 'openDays' | 'openHours' | 'firstHour'
+>;
 
 /** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
 export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): TenantSnapshot {
@@ -40,6 +48,7 @@ export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): Te
     dayTiles: new Set(),
     hourTiles: new Set(),
     openDays: new Map(),
+    openHours: new Map(),
     ...overrides,
   };
 }

@@ -28,6 +28,7 @@ import {
   metricsTables,
 } from '../../domain/metrics-layout.js';
 import { checkPercentileCases, writeMismatchReport, type OracleDepth } from './percentile-oracle.contract.js';
+import { itReadsOpenHourTiles, loadOpenHour, openHourFacts } from './open-hour-tiles.contract.js';
 
 const base = Date.parse('2026-11-20T10:00:00Z');
 const day = 86_400_000;
@@ -125,7 +126,7 @@ export async function loadContractData(
   await putPercentileCases(store, cases);
   let seq = 0;
   for (const batch of chunk(
-    [...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled, ...openDayFacts],
+    [...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled, ...openDayFacts, ...openHourFacts],
     500,
   )) {
     // A segment holds one tenant's hour: a batch that straddles two tenants is split, not filed under the first.
@@ -148,6 +149,7 @@ export async function loadContractData(
   await rewriteAsLegacyFiles(store, 'upgraded', (key) => key.includes('/hour=10/'));
   await rewriteAsLegacyFiles(store, 'legacy');
   await loadOpenDay(store);
+  await loadOpenHour(store);
 }
 
 /** Requests per status class, as the API splits them. */
@@ -400,6 +402,8 @@ export function describeQueryEngineContract(
         expectPercentilesMatch(e, subset);
       }
     });
+
+    itReadsOpenHourTiles(() => ({ service, store }));
 
     it('overlays the previous day shifted onto the current range for compare=1d', async () => {
       const stepMs = 3_600_000;

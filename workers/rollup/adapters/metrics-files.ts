@@ -1,6 +1,8 @@
-import type { DayTileTable } from '../../domain/metrics-layout.js';
+import type { DayTileTable, OpenHourTileTable } from '../../domain/metrics-layout.js';
 import {
   rollUpHoursToDays,
+  rollUpMinutesToHours,
+  rollUpServicesToHours,
   rollUpServicesToQuarters,
   type HourMetricsRow,
   type ServiceMetricsRow,
@@ -91,4 +93,21 @@ export function encodeMinuteFile(rows: readonly MinuteMetricsRow[]): Uint8Array 
 export function encodeOpenDayQuarters(serviceMinutes: readonly ServiceMetricsRow[]): Uint8Array {
   const quarters = rollUpServicesToQuarters(serviceMinutes).sort(compareServiceHours);
   return encodeServiceQuarterMetrics(quarters, { maxRowGroupSize: dayTileRowGroupRows });
+}
+
+/**
+ * An open hour's tiles (docs/adr/0123) from its minute rows (request and service, in any order): the rows of
+ * minutes before `coveredUntil` merged per endpoint and per service, each row at the hour's start. The rollup's
+ * open-hour refresh and the query bench's dataset write them through this one function.
+ */
+export function encodeOpenHourTiles(
+  rows: { request: readonly MinuteMetricsRow[]; service: readonly ServiceMetricsRow[] },
+  coveredUntil: number,
+): Record<OpenHourTileTable, Uint8Array> {
+  const request = rollUpMinutesToHours(rows.request.filter((r) => r.minuteMs < coveredUntil));
+  const service = rollUpServicesToHours(rows.service.filter((r) => r.startMs < coveredUntil));
+  return {
+    request_metrics_open_hour: encodeHourMetrics(request),
+    service_metrics_open_hour: encodeServiceMetrics('hour', [...service].sort(compareServiceHours)),
+  };
 }

@@ -306,6 +306,12 @@ function decodeRequestMetricsInFileOrder(bytes: Uint8Array): MinuteMetricsRow[] 
     });
   return rows;
 }
+/**
+ * A request_metrics_minute file's rows without their exemplars, in file order: what an open-hour tile merges
+ * (docs/adr/0123), decoded once instead of twice.
+ */
+export const decodeRequestMinuteMeasures = (bytes: Uint8Array): MinuteMetricsRow[] =>
+  decodeMetrics(bytes, metricsTableLayouts.request_metrics_minute.timeColumn, 'minuteMs');
 /** Reads a request_metrics_hour file back into rows (day tiles, tests). */
 export const decodeHourMetrics = (bytes: Uint8Array): HourMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.request_metrics_hour.timeColumn, 'hourMs');

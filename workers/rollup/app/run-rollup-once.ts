@@ -9,6 +9,7 @@ import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
 import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { refreshOpenDayTiles, type OpenDayTileReport } from './refresh-open-day-tiles.js';
+import { refreshOpenHourTiles, type OpenHourTileReport } from './refresh-open-hour-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
 import {
   needsNeighbourCheck,
@@ -38,8 +39,8 @@ export interface RollupOnceOptions {
   force?: boolean;
   applyRetention?: boolean;
   /**
-   * Rebuild the day tiles of closed days whose hours changed, and the open-day tiles of days still open whose
-   * closed hours changed (default true).
+   * Rebuild the day tiles of closed days whose hours changed, the open-day tiles of days still open whose
+   * closed hours changed and the open-hour tiles of hours still open whose closed minutes changed (default true).
    */
   dayTiles?: boolean;
   /**
@@ -70,6 +71,7 @@ export interface RollupRunSummary {
   retention?: RetentionReport;
   dayTiles?: DayTileReport;
   openDayTiles?: OpenDayTileReport;
+  openHourTiles?: OpenHourTileReport;
 }
 
 function inRange(startMs: number, options: RollupOnceOptions): boolean {
@@ -127,6 +129,7 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
   if (options.dayTiles ?? true) {
     summary.dayTiles = await refreshDayTiles(options.store, policy, log);
     summary.openDayTiles = await refreshOpenDayTiles(options.store, policy, log);
+    summary.openHourTiles = await refreshOpenHourTiles(options.store, policy, log);
   }
   // Best effort: a missed heartbeat only makes the dashboard call the rollup late, it must not fail the pass.
   await writeRollupHeartbeat(options.store, {
