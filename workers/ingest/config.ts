@@ -39,6 +39,10 @@ const ingestSchema = z
     // While several tenants wait for the WAL, each joins a group commit with at most this many bytes, so a
     // neighbour's fact never waits for one tenant's megabytes to reach the disk (docs/adr/0090); 0 = off.
     GRAVIX_WAL_TENANT_GROUP_BYTES: int(0).default(512 * 1024),
+    // A tenant with more than this many bytes queued or being written in the WAL's small commit lane (any batch
+    // larger than this, or a flood of small ones) has its further batches committed in the bulk lane, whose
+    // segment and fsyncs are its own, so a neighbour's fact never waits for its bytes (docs/adr/0126); 0 = one lane.
+    GRAVIX_WAL_SMALL_LANE_TENANT_BYTES: int(0).default(64 * 1024),
     GRAVIX_DISK_BUDGET_BYTES: int(mib).default(2048 * mib),
     GRAVIX_MAX_BODY_BYTES: int(1024).default(10 * mib),
     GRAVIX_MAX_ITEMS_PER_BATCH: int(1).default(10_000),

@@ -14,13 +14,20 @@ import { hashApiKey } from '../domain/api-keys.js';
 import { buildRawPartition, buildSegmentObjectKey } from '../domain/raw-partition.js';
 
 const apiKey = 'durability-key';
+/** A second tenant's key: its 1000-fact batches (~120 KB frames) go to the WAL's bulk commit lane (docs/adr/0126). */
+const bulkKey = 'bulk-key';
 
 function setup(): { dataDir: string; env: NodeJS.ProcessEnv } {
   const dataDir = mkdtempSync(join(tmpdir(), 'gx-durable-'));
   const keysFile = join(dataDir, 'keys.json');
   writeFileSync(
     keysFile,
-    JSON.stringify({ keys: [{ name: 'load', tenant: 'acme', sha256: hashApiKey(apiKey) }] }),
+    JSON.stringify({
+      keys: [
+        { name: 'load', tenant: 'acme', sha256: hashApiKey(apiKey) },
+        { name: 'bulk', tenant: 'bulky', sha256: hashApiKey(bulkKey) },
+      ],
+    }),
   );
   return {
     dataDir,
@@ -47,11 +54,11 @@ function facts(prefix: string, n: number) {
   }));
 }
 
-async function postAcknowledged(url: string, body: unknown[]): Promise<boolean> {
+async function postAcknowledged(url: string, body: unknown[], key = apiKey): Promise<boolean> {
   try {
     const res = await fetch(`${url}/api/v1/facts`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
     return res.status === 200;
@@ -61,29 +68,44 @@ async function postAcknowledged(url: string, body: unknown[]): Promise<boolean> 
   }
 }
 
-/** Sends batches from `clients` loops until `until` resolves; returns the event ids that were acknowledged. */
-async function sendLoad(url: string, clients: number, until: Promise<unknown>): Promise<Set<string>> {
-  const acked = new Set<string>();
+/**
+ * Sends batches of `size` facts from `clients` loops until `until` resolves; returns the event ids that were
+ * acknowledged (`acked`, when given, is filled as they are).
+ */
+async function sendLoad(
+  url: string,
+  clients: number,
+  until: Promise<unknown>,
+  { size = 20, key = apiKey, acked = new Set<string>() } = {},
+): Promise<Set<string>> {
   let stop = false;
   void until.then(() => (stop = true));
   const client = async (c: number) => {
     for (let batch = 0; !stop && batch < 10_000; batch += 1) {
-      const body = facts(`c${c}-b${batch}`, 20);
-      if (await postAcknowledged(url, body)) for (const f of body) acked.add(f.event_id);
+      const body = facts(`${key}-c${c}-b${batch}`, size);
+      if (await postAcknowledged(url, body, key)) for (const f of body) acked.add(f.event_id);
     }
   };
   await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
   return acked;
 }
 
-async function storedEventIds(store: ObjectStore): Promise<Set<string>> {
-  const ids = new Set<string>();
+/** How many times each event id is stored in the raw objects. */
+async function storedEventCounts(store: ObjectStore): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
   for (const info of await store.list('raw/')) {
     const object = await store.get(info.key);
     const lines = gunzipSync(object!.body).toString('utf8').split('\n').filter(Boolean);
-    for (const line of lines) ids.add((JSON.parse(line) as { event_id: string }).event_id);
+    for (const line of lines) {
+      const id = (JSON.parse(line) as { event_id: string }).event_id;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
   }
-  return ids;
+  return counts;
+}
+
+async function storedEventIds(store: ObjectStore): Promise<Set<string>> {
+  return new Set((await storedEventCounts(store)).keys());
 }
 
 async function expectAllStored(store: ObjectStore, acked: Set<string>): Promise<void> {
@@ -116,6 +138,46 @@ describe('ingestion durability', () => {
     await expectAllStored(new LocalObjectStore(join(dataDir, 'store')), acked);
     await second.kill('SIGTERM');
     expect(second.proc.exitStatus).toBe(0);
+  });
+
+  it("keeps every acknowledged fact exactly once after kill -9 while both commit lanes write (a bulk tenant's batches beside a small tenant's facts)", async () => {
+    const { dataDir, env } = setup();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const runEnv = {
+      ...env,
+      GRAVIX_STORE: 'local',
+      GRAVIX_INGEST_PORT: String(port),
+      GRAVIX_INGEST_METRICS_PORT: '0',
+      // Nothing seals before the kill: each lane's open segment is still open when the process dies.
+      GRAVIX_WAL_SEGMENT_BYTES: String(256 * 1024 * 1024),
+      GRAVIX_WAL_SEGMENT_AGE_MS: '600000',
+    };
+    const first = await startGravix('ingest', runEnv, `${url}/ready`);
+    const [small, bulk] = [new Set<string>(), new Set<string>()];
+    // Killed once both tenants have acknowledged batches, with both still sending: the kill lands among
+    // group commits of both lanes in flight.
+    const killed = waitUntil(async () => small.size >= 20 && bulk.size >= 2000, {
+      what: 'acknowledged batches of both tenants',
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    }).then(() => first.kill('SIGKILL'));
+    await Promise.all([
+      sendLoad(url, 8, killed, { size: 1, acked: small }),
+      sendLoad(url, 2, killed, { size: 1000, key: bulkKey, acked: bulk }),
+    ]);
+    const open = readdirSync(join(dataDir, 'wal')).filter((n) => n.endsWith('.open'));
+    expect(open).toHaveLength(2);
+
+    const second = await startGravix('ingest', runEnv, `${url}/ready`);
+    const store = new LocalObjectStore(join(dataDir, 'store'));
+    const acked = new Set([...small, ...bulk]);
+    await expectAllStored(store, acked);
+    await second.kill('SIGTERM');
+    expect(second.proc.exitStatus).toBe(0);
+    const counts = await storedEventCounts(store);
+    expect([...acked].filter((id) => counts.get(id) !== 1)).toEqual([]);
+    expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
   });
 
   it('keeps the objects of an earlier run when it restarts idle and writes more (sequence numbers never repeat)', async () => {

@@ -192,6 +192,7 @@ export async function startIngestServer(
     maxSegmentBytes: config.GRAVIX_WAL_SEGMENT_BYTES,
     maxSegmentAgeMs: config.GRAVIX_WAL_SEGMENT_AGE_MS,
     perOwnerGroupBytes: config.GRAVIX_WAL_TENANT_GROUP_BYTES,
+    smallLaneTenantBytes: config.GRAVIX_WAL_SMALL_LANE_TENANT_BYTES,
     onSealed: (segment) => parts.uploader?.enqueue(segment),
     onFsync: (seconds) => metrics.fsyncDuration.observe(seconds),
     onBackgroundError: (err) => log.error({ err }, 'sealing a write-ahead log segment failed'),

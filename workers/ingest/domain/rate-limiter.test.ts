@@ -30,4 +30,18 @@ describe('RateLimiter', () => {
     expect(limiter.take('k', 100)).toEqual({ allowed: true });
     expect(limiter.check('k', 1)).toEqual({ allowed: false, retryAfterSeconds: 1 });
   });
+
+  it('says a key is over its rate from a refused take until a take is admitted, and never for a check', () => {
+    let now = 0;
+    const limiter = new RateLimiter({ perSecond: 100, burst: 100 }, () => now);
+    expect(limiter.overRate('k')).toBe(false);
+    expect(limiter.take('k', 100)).toEqual({ allowed: true });
+    expect(limiter.check('k', 1)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.overRate('k')).toBe(false);
+    expect(limiter.take('k', 1)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.overRate('k')).toBe(true);
+    now += 1000;
+    expect(limiter.take('k', 100)).toEqual({ allowed: true });
+    expect(limiter.overRate('k')).toBe(false);
+  });
 });

@@ -7,9 +7,16 @@ export interface RateLimit {
 
 export type RateDecision = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
+interface Bucket {
+  tokens: number;
+  at: number;
+  /** The key's last take was refused: it sends past its rate now (overRate). */
+  refused: boolean;
+}
+
 /** Token bucket per key; a request costs one token per item, so batching is not penalised. */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, Bucket>();
 
   constructor(
     private readonly limit: RateLimit,
@@ -18,11 +25,22 @@ export class RateLimiter {
 
   take(key: string, cost: number): RateDecision {
     const bucket = this.refilled(key);
-    if (cost <= bucket.tokens) {
+    bucket.refused = cost > bucket.tokens;
+    if (!bucket.refused) {
       bucket.tokens -= cost;
       return { allowed: true };
     }
     return this.refusal(bucket.tokens, cost);
+  }
+
+  /**
+   * Whether the key's last take was refused (and none admitted since). Checks made before a batch's take
+   * (`check`) run earlier than the take would, with less refilled: a client at exactly its rate whose batch
+   * starts while its bucket is short, and would be admitted by the take at its end, must not be refused by them.
+   * So they apply only to a key already shown to be over its rate (docs/adr/0126).
+   */
+  overRate(key: string): boolean {
+    return this.buckets.get(key)?.refused ?? false;
   }
 
   /**
@@ -34,9 +52,9 @@ export class RateLimiter {
     return cost <= bucket.tokens ? { allowed: true } : this.refusal(bucket.tokens, cost);
   }
 
-  private refilled(key: string): { tokens: number; at: number } {
+  private refilled(key: string): Bucket {
     const now = this.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now };
+    const bucket = this.buckets.get(key) ?? { tokens: this.limit.burst, at: now, refused: false };
     bucket.tokens = Math.min(
       this.limit.burst,
       bucket.tokens + ((now - bucket.at) / 1000) * this.limit.perSecond,

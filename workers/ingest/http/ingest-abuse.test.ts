@@ -19,7 +19,8 @@ import { staticKeys } from '../../domain/key-ring.js';
  * Issue #17 items 2, 4 and 5 at the HTTP edge: what an abusive or careless client can send, and what it costs
  * the other tenants (nothing). In-process server over real sockets, real WAL.
  */
-const now = Date.parse('2026-11-23T12:00:00Z');
+/** The servers' clock: one test moves it (and puts it back). */
+let now = Date.parse('2026-11-23T12:00:00Z');
 const keys = [
   { name: 'acme-1', tenant: 'acme', sha256: hashApiKey('acme-1'), scopes: ['ingest' as const] },
   { name: 'acme-2', tenant: 'acme', sha256: hashApiKey('acme-2'), scopes: ['ingest' as const] },
@@ -506,9 +507,11 @@ describe('the item rate before a body is read or scanned to its end (item 5, doc
       },
     );
 
-  it('refuses a tenant whose bucket cannot pay one item before reading its body, and closes the connection', async () => {
+  it('refuses a tenant over its rate whose bucket cannot pay one item before reading its body, and closes the connection', async () => {
     h = await startApp({ items: { perSecond: 1, burst: 3 } });
     expect((await post(h, JSON.stringify([fact('a'), fact('b'), fact('c')]))).status).toBe(200);
+    // Refused at the end of its scan: the tenant is now over its rate, and the early checks apply to it.
+    expect((await post(h, JSON.stringify(fact('over')))).status).toBe(429);
     const answer = await answerToUnsentBody(h, 'acme-2', 200_000);
     expect([answer.status, JSON.parse(answer.body).error.message]).toEqual([
       429,
@@ -529,6 +532,7 @@ describe('the item rate before a body is read or scanned to its end (item 5, doc
   it('answers 429 + Retry-After to real clients that keep sending a large body after the early refusal', async () => {
     h = await startApp({ items: { perSecond: 1, burst: 1 }, limits: { maxBodyBytes: 8 << 20 } });
     expect((await post(h, JSON.stringify(fact('a')))).status).toBe(200);
+    expect((await post(h, JSON.stringify(fact('over')))).status).toBe(429);
     const large = Buffer.alloc(4 << 20, 0x20);
     large[0] = 0x5b;
     for (let i = 0; i < 5; i++) {
@@ -575,6 +579,8 @@ describe('the item rate before a body is read or scanned to its end (item 5, doc
     const cpuTurns = new FairCpuTurns(1024, setImmediate);
     h = await startApp({ cpuTurns, items: { perSecond: 1, burst: 5 } });
     const facts = Array.from({ length: 80 }, (_, i) => JSON.stringify(fact(`x${i}`)));
+    // The first over-rate batch is scanned to its end and refused there: the tenant is now over its rate.
+    expect((await post(h, `[${facts.join(',')}]`)).status).toBe(429);
     // A broken tail: scanned to its end, this body would go to the generic path and be refused as malformed (400).
     const brokenTail = `[${facts.join(',')},{"event_id": ]`;
     const refused = await post(h, brokenTail);
@@ -588,6 +594,46 @@ describe('the item rate before a body is read or scanned to its end (item 5, doc
     const ok = await post(h, `[${facts.slice(0, 5).join(',')}]`);
     expect([ok.status, ((await ok.json()) as Answer).accepted]).toEqual([200, 5]);
     expect(cpuTurns.queued()).toEqual({ tenants: 0, batches: 0 });
+  });
+
+  it('never refuses early a client at exactly its rate whose batch starts before its bucket refilled and ends after (docs/adr/0126)', async () => {
+    const turns = new TenantTurns(4, 16);
+    h = await startApp({ turns, items: { perSecond: 100, burst: 100 } });
+    const batch = (prefix: string) =>
+      JSON.stringify(Array.from({ length: 100 }, (_, i) => fact(`${prefix}${i}`)));
+    // Catching up after a stall: its burst spent at once, the next batch sent at once, its body still coming.
+    expect((await post(h, batch('first-'))).status).toBe(200);
+    const body = Buffer.from(batch('next-'));
+    const req = request({
+      host: '127.0.0.1',
+      port: new URL(h.url).port,
+      method: 'POST',
+      path: '/api/v1/facts',
+      headers: {
+        authorization: 'Bearer acme-1',
+        'content-type': 'application/json',
+        'content-length': body.length,
+      },
+    });
+    const answered = new Promise<number>((resolve) =>
+      req.on('response', (res) => (res.resume(), resolve(res.statusCode ?? 0))),
+    );
+    req.on('error', () => undefined);
+    req.write(body.subarray(0, 1));
+    // Before: refused at once (its bucket could not pay one item). Now it takes its turn and reads the body.
+    const reading = new Promise<string>((resolve) => {
+      const poll = () => (turns.snapshot('acme').active === 1 ? resolve('reading') : setTimeout(poll, 10));
+      poll();
+    });
+    expect(await Promise.race([reading, answered.then((status) => `answered ${status}`)])).toBe('reading');
+    // The rest arrives a second later, at exactly the rate: its bucket has refilled what the batch holds.
+    now += 1000;
+    try {
+      req.end(body.subarray(1));
+      expect(await answered).toBe(200);
+    } finally {
+      now -= 1000;
+    }
   });
 });
 

@@ -67,12 +67,15 @@ export function admitItems(rates: TenantRates, tenant: string, items: number): v
 }
 
 /**
- * 429 when the tenant's item bucket cannot pay for `counted` items now, taking nothing: a batch known to hold at
- * least `counted` items (what its scan has counted so far) is refused then, not once its whole body is scanned,
- * as the check at the end of the scan would refuse it at that moment (docs/adr/0119). The bucket is charged only
- * by admitItems, with the batch's whole count.
+ * 429 when the tenant is over its item rate (its last batch was refused by admitItems) and its bucket cannot pay
+ * for `counted` items now, taking nothing: a batch known to hold at least `counted` items (what its scan has
+ * counted so far) is refused then, not once its whole body is scanned (docs/adr/0119). A tenant whose batches are
+ * admitted is never refused here: this check runs before the one at the end of the scan, with less refilled, and
+ * would refuse a client at exactly its rate that the end admits (docs/adr/0126). The bucket is charged only by
+ * admitItems, with the batch's whole count.
  */
 export function admitItemsSoFar(rates: TenantRates, tenant: string, counted: number): void {
+  if (!rates.items.overRate(tenant)) return;
   const decision = rates.items.check(tenant, counted);
   if (!decision.allowed) throw overRate(tenant, 'items per second', decision.retryAfterSeconds);
 }
@@ -149,9 +152,9 @@ export async function admitTurn(turns: TenantTurns | undefined, tenant: string):
 }
 
 /**
- * A fact or event batch's turn (admitTurn), refused before and again after the wait when the tenant's item bucket
- * cannot pay for one item: such a batch holds at least one (a body of none is refused, 400), so it would be
- * refused once read, and is refused instead with its body unread (docs/adr/0119).
+ * A fact or event batch's turn (admitTurn), refused before and again after the wait when the tenant is over its
+ * item rate and its bucket cannot pay for one item: such a batch holds at least one (a body of none is refused,
+ * 400), so it is refused with its body unread (docs/adr/0119, 0126).
  */
 export async function admitBatchTurn(
   turns: TenantTurns | undefined,

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { chooseLane, LaneBytes, type LaneName } from './commit-lanes.js';
 import { decodeFrames, encodeFrame } from './segment-frames.js';
+import {
+  fsyncDir,
+  openSuffix,
+  sealedSuffix,
+  segmentName,
+  segmentOpenFlags,
+  syncedWrites,
+  writevAll,
+} from './segment-files.js';
+import { recoverSegments, writeHighWater } from './wal-recovery.js';
 import { SegmentOwners } from './segment-owners.js';
 import type { TestPause } from './test-pause.js';
 import type { WalRecord } from './wal-record.js';
@@ -22,6 +33,12 @@ export interface WalOptions {
    * pending append joins (GRAVIX_WAL_TENANT_GROUP_BYTES).
    */
   perOwnerGroupBytes?: number;
+  /**
+   * The most bytes one owner may have queued or being written in the small commit lane; a frame past that goes to
+   * the bulk lane, whose open segment and group commits are its own (commit-lanes.ts, docs/adr/0126); 0: one lane
+   * (GRAVIX_WAL_SMALL_LANE_TENANT_BYTES).
+   */
+  smallLaneTenantBytes?: number;
   /** Observes each group commit's fsync, for metrics. */
   onFsync?: (seconds: number, bytes: number) => void;
   /** A background seal (by age) failed; the next append will fail too and answer 503. */
@@ -43,10 +60,7 @@ export class WalClosedError extends Error {
   readonly code = 'WAL_CLOSED';
 }
 
-/** The WAL directory holds something recovery must not guess about. */
-export class InvalidWalStateError extends Error {
-  readonly code = 'INVALID_WAL_STATE';
-}
+export { InvalidWalStateError } from './wal-recovery.js';
 
 interface PendingAppend {
   frame: Buffer;
@@ -56,60 +70,47 @@ interface PendingAppend {
   reject: (error: Error) => void;
 }
 
-const openSuffix = '.open';
-const sealedSuffix = '.sealed';
-/** `seg-<seq>-<id>.open|.sealed`; segments from before segment ids are `seg-<seq>.open|.sealed`. */
-const segmentNamePattern = /^seg-(\d{12})(?:-([0-9a-f]{16}))?\.(open|sealed)$/;
-const segmentName = (seq: number, id: string | undefined, suffix: string) =>
-  `seg-${String(seq).padStart(12, '0')}${id === undefined ? '' : `-${id}`}${suffix}`;
-/**
- * The highest sequence number ever given to a segment in this directory. It is written (temp file, fsync,
- * rename) before a segment with a new number is created, and the directory fsync that makes the new segment
- * durable makes it durable too, so numbers never repeat, even once every segment is uploaded and deleted.
- */
-const highWaterName = 'seq-high-water';
-
-/** O_DSYNC (Linux, macOS): each write is durable when it returns. Elsewhere an fdatasync follows each write. */
-const syncedWrites = fs.constants.O_DSYNC !== undefined;
-const { O_WRONLY, O_CREAT, O_EXCL, O_DSYNC } = fs.constants;
-const segmentOpenFlags = O_WRONLY | O_CREAT | O_EXCL | (syncedWrites ? O_DSYNC : 0);
-
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fs.open(dir, 'r');
-  await handle.sync().finally(() => handle.close());
+/** One commit lane: its open segment, the appends waiting for its next group commit, and its commit loop. */
+interface CommitLane {
+  handle: FileHandle | undefined;
+  seq: number;
+  segmentId: string;
+  openBytes: number;
+  openedAt: number;
+  pending: PendingAppend[];
+  flushing: Promise<void> | undefined;
+  /** Each owner's bytes queued or being written here. */
+  queued: LaneBytes;
 }
 
-/** writev may write less than asked (e.g. past IOV_MAX buffers); the rest is written until all bytes are down. */
-async function writevAll(
-  handle: FileHandle,
-  frames: Buffer[],
-  bytes: number,
-  position: number,
-): Promise<void> {
-  let { bytesWritten } = await handle.writev(frames, position);
-  while (bytesWritten < bytes) {
-    const rest = Buffer.concat(frames).subarray(bytesWritten);
-    bytesWritten += (await handle.write(rest, 0, rest.length, position + bytesWritten)).bytesWritten;
-  }
-}
+const newLane = (): CommitLane => ({
+  handle: undefined,
+  seq: 0,
+  segmentId: '',
+  openBytes: 0,
+  openedAt: 0,
+  pending: [],
+  flushing: undefined,
+  queued: new LaneBytes(),
+});
 
 /**
  * Write-ahead log with group commit: appends that arrive while a write+fsync is
  * in flight are batched into the next one, so each acknowledged batch is on disk
- * and the cost of fsync is shared. One writer (this process) per directory.
+ * and the cost of fsync is shared. One writer (this process) per directory. Two commit lanes (commit-lanes.ts),
+ * each with its own open segment, commit side by side: a small frame never shares an fsync with a large tenant's
+ * bytes, nor waits for one in flight.
  */
 export class WriteAheadLog {
-  private handle: FileHandle | undefined;
-  private seq = 0;
-  private segmentId = '';
-  private openBytes = 0;
-  private openedAt = 0;
+  /** The highest segment number used so far; each lane's next segment takes the next one. */
+  private lastSeq = 0;
+  private readonly lanes: Record<LaneName, CommitLane> = { small: newLane(), bulk: newLane() };
+  /** Segments are opened one at a time: each writes the directory's high-water mark first. */
+  private opening: Promise<unknown> = Promise.resolve();
   /** Sealed segments not yet uploaded, by path. */
   private sealedBytes = new Map<string, number>();
   /** Bytes per owner of the open segment and of each sealed one; segments recovered at start have none. */
   private readonly owners = new SegmentOwners();
-  private pending: PendingAppend[] = [];
-  private flushing: Promise<void> | undefined;
   private ageTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -121,78 +122,12 @@ export class WriteAheadLog {
     // Segments hold every tenant's data: owner-only, the directory 0700 and each file 0600 (issue #17 item 7).
     await fs.mkdir(options.dir, { recursive: true, mode: 0o700 });
     await fs.chmod(options.dir, 0o700);
-    const recovered = await wal.recover();
+    const { lastSeq, recovered } = await recoverSegments(options.dir);
+    wal.lastSeq = lastSeq;
+    for (const segment of recovered) wal.sealedBytes.set(segment.path, segment.bytes);
     const sealByAge = () => void wal.sealIfOld().catch((error: Error) => options.onBackgroundError?.(error));
     wal.ageTimer = setInterval(sealByAge, Math.min(1000, options.maxSegmentAgeMs)).unref();
     return { wal, recovered };
-  }
-
-  /** Recovers leftover segments in sequence order and resumes numbering after the highest number ever used. */
-  private async recover(): Promise<SealedSegment[]> {
-    this.seq = await this.readHighWater();
-    const segments = (await fs.readdir(this.options.dir))
-      .map((name) => ({ name, match: segmentNamePattern.exec(name) }))
-      .filter((s): s is { name: string; match: RegExpExecArray } => s.match !== null)
-      .sort((a, b) => Number(a.match[1]) - Number(b.match[1]) || (a.name < b.name ? -1 : 1));
-    const sealed: SealedSegment[] = [];
-    for (const { name, match } of segments) {
-      const [seq, id, state] = [Number(match[1]), match[2], match[3]];
-      this.seq = Math.max(this.seq, seq);
-      const path = join(this.options.dir, name);
-      const segment =
-        state === 'open' ? await this.recoverOpenSegment(seq, id, path) : await this.sizeOf(seq, id, path);
-      if (segment) sealed.push(segment);
-    }
-    await fsyncDir(this.options.dir);
-    return sealed;
-  }
-
-  private async readHighWater(): Promise<number> {
-    const path = join(this.options.dir, highWaterName);
-    let text: string;
-    try {
-      text = await fs.readFile(path, 'utf8');
-    } catch (error) {
-      // A new directory, or one written before the high-water mark existed: its segments give the start.
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
-      throw error;
-    }
-    if (!/^\d{1,15}\n$/.test(text)) {
-      throw new InvalidWalStateError(
-        `${path} holds ${JSON.stringify(text.slice(0, 40))}, expected a sequence number and a newline; ` +
-          'remove it to restart numbering from the segments present (segment ids keep object keys unique)',
-      );
-    }
-    return Number(text);
-  }
-
-  private async writeHighWater(seq: number): Promise<void> {
-    const temp = join(this.options.dir, `${highWaterName}.tmp`);
-    await fs.writeFile(temp, `${seq}\n`, { flush: true, mode: 0o600 });
-    await fs.rename(temp, join(this.options.dir, highWaterName));
-  }
-
-  private async sizeOf(seq: number, id: string | undefined, path: string): Promise<SealedSegment> {
-    const { size } = await fs.stat(path);
-    this.sealedBytes.set(path, size);
-    return { seq, ...(id === undefined ? {} : { id }), path, bytes: size };
-  }
-
-  private async recoverOpenSegment(
-    seq: number,
-    id: string | undefined,
-    path: string,
-  ): Promise<SealedSegment | undefined> {
-    const bytes = await fs.readFile(path);
-    const { validBytes } = decodeFrames(bytes);
-    if (validBytes === 0) {
-      await fs.rm(path);
-      return undefined;
-    }
-    if (validBytes < bytes.length) await fs.truncate(path, validBytes);
-    const sealedPath = join(this.options.dir, segmentName(seq, id, sealedSuffix));
-    await fs.rename(path, sealedPath);
-    return this.sizeOf(seq, id, sealedPath);
   }
 
   /**
@@ -201,28 +136,42 @@ export class WriteAheadLog {
    */
   appendFrame(frame: Buffer, owner = ''): Promise<void> {
     if (this.closed) return Promise.reject(new WalClosedError('write-ahead log is closed'));
+    const { small } = this.lanes;
+    const lane =
+      this.lanes[chooseLane(frame.length, small.queued.of(owner), this.options.smallLaneTenantBytes ?? 0)];
+    lane.queued.add(owner, frame.length);
     return new Promise((resolve, reject) => {
-      this.pending.push({ frame, owner, resolve, reject });
-      this.flushing ??= this.flushLoop();
+      lane.pending.push({ frame, owner, resolve, reject });
+      lane.flushing ??= this.flushLoop(lane);
     });
   }
 
-  private async flushLoop(): Promise<void> {
+  private async flushLoop(lane: CommitLane): Promise<void> {
     // Yield once so appends from the same tick join this group.
     await new Promise((r) => setImmediate(r));
-    while (this.pending.length > 0) {
-      const { group, rest } = takeFairGroup(this.pending, this.options.perOwnerGroupBytes ?? 0);
+    while (lane.pending.length > 0) {
+      const { group, rest } = takeFairGroup(lane.pending, this.options.perOwnerGroupBytes ?? 0);
       // Appends that arrive during this write queue behind those held back: each tenant keeps its own order.
-      this.pending = rest;
+      lane.pending = rest;
       try {
-        await this.writeGroup(group.map((p) => p.frame));
-        for (const p of group) this.owners.add(this.seq, p.owner, p.frame.length);
+        await this.writeGroup(
+          lane,
+          group.map((p) => p.frame),
+        );
+        for (const p of group) this.owners.add(lane.seq, p.owner, p.frame.length);
+        this.settle(lane, group);
         for (const p of group) p.resolve();
       } catch (error) {
+        this.settle(lane, group);
         for (const p of group) p.reject(error as Error);
       }
     }
-    this.flushing = undefined;
+    lane.flushing = undefined;
+  }
+
+  /** A written (or failed) group's bytes leave its lane's count before its writers hear of it. */
+  private settle(lane: CommitLane, group: readonly PendingAppend[]): void {
+    for (const p of group) lane.queued.remove(p.owner, p.frame.length);
   }
 
   /**
@@ -230,40 +179,45 @@ export class WriteAheadLog {
    * where the platform has it, so the writev returns only once the bytes are durable: one thread-pool round trip
    * per group commit instead of two (writev, then fdatasync), which is most of a small request's wait.
    */
-  private async writeGroup(frames: Buffer[]): Promise<void> {
+  private async writeGroup(lane: CommitLane, frames: Buffer[]): Promise<void> {
     let bytes = 0;
     for (const frame of frames) bytes += frame.length;
-    if (this.handle && this.openBytes > 0 && this.openBytes + bytes > this.options.maxSegmentBytes) {
-      await this.seal();
+    if (lane.handle && lane.openBytes > 0 && lane.openBytes + bytes > this.options.maxSegmentBytes) {
+      await this.seal(lane);
     }
-    const handle = this.handle ?? (await this.openSegment());
+    const handle = lane.handle ?? (await this.openSegment(lane));
     const started = process.hrtime.bigint();
-    await writevAll(handle, frames, bytes, this.openBytes);
+    await writevAll(handle, frames, bytes, lane.openBytes);
     if (!syncedWrites) await handle.datasync();
     this.options.onFsync?.(Number(process.hrtime.bigint() - started) / 1e9, bytes);
-    this.openBytes += bytes;
+    lane.openBytes += bytes;
   }
 
-  private async openSegment(): Promise<FileHandle> {
-    this.seq += 1;
-    this.segmentId = randomBytes(8).toString('hex');
-    await this.writeHighWater(this.seq);
-    const name = segmentName(this.seq, this.segmentId, openSuffix);
-    this.handle = await fs.open(join(this.options.dir, name), segmentOpenFlags, 0o600);
+  private openSegment(lane: CommitLane): Promise<FileHandle> {
+    const opened = this.opening.then(() => this.openSegmentNow(lane));
+    this.opening = opened.catch(() => undefined);
+    return opened;
+  }
+
+  private async openSegmentNow(lane: CommitLane): Promise<FileHandle> {
+    this.lastSeq += 1;
+    const [seq, id] = [this.lastSeq, randomBytes(8).toString('hex')];
+    await writeHighWater(this.options.dir, seq);
+    const name = segmentName(seq, id, openSuffix);
+    const handle = await fs.open(join(this.options.dir, name), segmentOpenFlags, 0o600);
+    Object.assign(lane, { handle, seq, segmentId: id, openBytes: 0, openedAt: Date.now() });
     // One fsync makes both the high-water mark's rename and the new segment durable, before any record is.
     await fsyncDir(this.options.dir);
-    this.openBytes = 0;
-    this.openedAt = Date.now();
-    return this.handle;
+    return handle;
   }
 
-  private async seal(): Promise<void> {
-    const handle = this.handle;
+  private async seal(lane: CommitLane): Promise<void> {
+    const handle = lane.handle;
     if (!handle) return;
     // Capture and reset synchronously: a group commit may open the next segment while this one closes.
-    const [seq, id, bytes] = [this.seq, this.segmentId, this.openBytes];
-    this.handle = undefined;
-    this.openBytes = 0;
+    const [seq, id, bytes] = [lane.seq, lane.segmentId, lane.openBytes];
+    lane.handle = undefined;
+    lane.openBytes = 0;
     const to = join(this.options.dir, segmentName(seq, id, sealedSuffix));
     this.sealedBytes.set(to, bytes);
     // A failed write may have left bytes past the last acknowledged frame.
@@ -276,14 +230,21 @@ export class WriteAheadLog {
   }
 
   private async sealIfOld(): Promise<void> {
-    if (!this.handle || this.flushing || Date.now() - this.openedAt < this.options.maxSegmentAgeMs) return;
-    await this.sealNow();
+    for (const lane of Object.values(this.lanes)) {
+      if (!lane.handle || lane.flushing || Date.now() - lane.openedAt < this.options.maxSegmentAgeMs)
+        continue;
+      await this.sealLane(lane);
+    }
   }
 
-  /** Seals the open segment once in-flight group commits are done. */
+  private async sealLane(lane: CommitLane): Promise<void> {
+    while (lane.flushing) await lane.flushing;
+    await this.seal(lane);
+  }
+
+  /** Seals every lane's open segment once its in-flight group commits are done. */
   async sealNow(): Promise<void> {
-    while (this.flushing) await this.flushing;
-    await this.seal();
+    for (const lane of Object.values(this.lanes)) await this.sealLane(lane);
   }
 
   /** Called by the uploader once a sealed segment is safely in the object store. */
@@ -300,7 +261,7 @@ export class WriteAheadLog {
 
   /** Bytes on local disk: the open segment plus sealed segments not yet uploaded. */
   diskBytes(): number {
-    let total = this.openBytes;
+    let total = this.lanes.small.openBytes + this.lanes.bulk.openBytes;
     for (const bytes of this.sealedBytes.values()) total += bytes;
     return total;
   }
