@@ -18,8 +18,8 @@ export const subcommands: Record<string, Subcommand> = {
 
 The embedded pipeline in one process on a data directory: ingestion on 127.0.0.1:8081, a rollup every minute, and
 the query API with the dashboard on 127.0.0.1:8080 (DuckDB). The API key is created once in <data dir>/dev-api-key.
-The pipeline runs in a child of this process, started with node's --max-semi-space-size=4 and MALLOC_ARENA_MAX=2
-(unless you set them); signals, output and the exit code pass through, and the child stops when this process dies.
+The pipeline runs in a child of this process, started with node's --max-semi-space-size=4, MALLOC_ARENA_MAX=2 and
+MALLOC_MMAP_THRESHOLD_=131072 (unless you set them); signals, output and the exit code pass through, and the child stops when this process dies.
 One pipeline per data directory: a second gravix dev on it exits with DATA_DIR_IN_USE.
 
 options:
@@ -34,8 +34,8 @@ ${helpFlag}
 
 configuration (environment): GRAVIX_DATA_DIR (default .gravix-data), GRAVIX_ROLLUP_INTERVAL_MS (60000),
 GRAVIX_DEMO_RATE (mean requests per second of --demo and --history, 12), GRAVIX_DEV_CHILD_PROCESS (true; false runs
-the pipeline in this process), GRAVIX_DEV_SEMI_SPACE_MB (4), GRAVIX_DEV_MALLOC_ARENA_MAX (2; 0 leaves either to
-node or glibc), and the
+the pipeline in this process), GRAVIX_DEV_SEMI_SPACE_MB (4), GRAVIX_DEV_MALLOC_ARENA_MAX (2),
+GRAVIX_DEV_MALLOC_MMAP_THRESHOLD_KB (128; 0 leaves each to node or glibc), and the
 keys of gravix ingest and gravix query (workers/dev/config.ts, workers/ingest/config.ts, workers/query/config.ts).`,
     load: () => import('../workers/dev/dev-command.js'),
   },

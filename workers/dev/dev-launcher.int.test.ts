@@ -43,6 +43,7 @@ describe('gravix dev launcher (docs/adr/0109)', () => {
       expect(cmdline.slice(-1)).toEqual(['dev']);
       const environ = readFileSync(`/proc/${pipeline}/environ`, 'utf8').split('\0');
       expect(environ).toContain('MALLOC_ARENA_MAX=2');
+      expect(environ).toContain('MALLOC_MMAP_THRESHOLD_=131072');
       // The pipeline's log lines reach the launcher's stdout: the harness's pipe, read from the launcher.
       const ready = await waitUntil(
         async () =>

@@ -19,6 +19,13 @@ export interface LauncherConfig {
    */
   mallocArenaMax: number;
   /**
+   * GRAVIX_DEV_MALLOC_MMAP_THRESHOLD_KB (128; 0 = glibc's own): MALLOC_MMAP_THRESHOLD_ for the pipeline, in KiB.
+   * glibc raises its mmap threshold to the size of each large block freed (up to 32 MiB), so the back-fill's MiB-sized
+   * buffers (segments, packs, Parquet and Arrow buffers) come to live in the arenas, whose freed pages stay
+   * resident; fixed at 128 KiB they are mapped and returned whole when freed (docs/adr/0125).
+   */
+  mallocMmapThresholdKb: number;
+  /**
    * GRAVIX_DEV_LAUNCHER_FD: set by the launcher only, in its child: the pipe whose end tells the child that the
    * launcher is gone (even by SIGKILL).
    */
@@ -56,6 +63,8 @@ export function loadLauncherConfig(env: Record<string, string | undefined>): Lau
     childProcess: readBoolean(env, 'GRAVIX_DEV_CHILD_PROCESS', problems),
     semiSpaceMb: readInt(env, 'GRAVIX_DEV_SEMI_SPACE_MB', 4, [0, 1024], problems)!,
     mallocArenaMax: readInt(env, 'GRAVIX_DEV_MALLOC_ARENA_MAX', 2, [0, 64], problems)!,
+    // glibc takes at most 32 MiB (HEAP_MAX_SIZE / 2 on 64-bit) and ignores a larger value.
+    mallocMmapThresholdKb: readInt(env, 'GRAVIX_DEV_MALLOC_MMAP_THRESHOLD_KB', 128, [0, 32768], problems)!,
     launcherFd: readInt(env, 'GRAVIX_DEV_LAUNCHER_FD', undefined, [3, 1023], problems),
   };
   if (problems.length > 0) throw new ConfigError(problems, { subject: 'gravix dev' });

@@ -6,12 +6,12 @@ const input = (overrides: Partial<PipelineCommandInput> = {}): PipelineCommandIn
   cli: '/app/dist/cli/gravix.js',
   argv: ['--demo', '--history', '8d'],
   env: { PATH: '/usr/bin', GRAVIX_DATA_DIR: '/data', UNSET: undefined },
-  config: { semiSpaceMb: 4, mallocArenaMax: 2 },
+  config: { semiSpaceMb: 4, mallocArenaMax: 2, mallocMmapThresholdKb: 128 },
   ...overrides,
 });
 
 describe('buildPipelineCommand', () => {
-  it('starts gravix dev again with the semi-space flag, two malloc arenas and the launcher pipe', () => {
+  it('starts gravix dev again with the semi-space flag, two malloc arenas, a fixed mmap threshold and the launcher pipe', () => {
     const command = buildPipelineCommand(input());
     expect(command.command).toBe('/usr/bin/node');
     expect(command.args).toEqual([
@@ -26,6 +26,7 @@ describe('buildPipelineCommand', () => {
       PATH: '/usr/bin',
       GRAVIX_DATA_DIR: '/data',
       MALLOC_ARENA_MAX: '2',
+      MALLOC_MMAP_THRESHOLD_: '131072',
       GRAVIX_DEV_LAUNCHER_FD: '3',
     });
   });
@@ -42,22 +43,32 @@ describe('buildPipelineCommand', () => {
     ]);
   });
 
-  it('leaves a semi-space size the user chose, as a flag or in NODE_OPTIONS, and their MALLOC_ARENA_MAX', () => {
+  it('leaves a semi-space size the user chose, as a flag or in NODE_OPTIONS, and their glibc settings', () => {
     const flag = buildPipelineCommand(input({ execArgv: ['--max-semi-space-size=16'] }));
     expect(flag.args.filter((a) => a.startsWith('--max-semi-space-size'))).toEqual([
       '--max-semi-space-size=16',
     ]);
     const options = buildPipelineCommand(
-      input({ env: { NODE_OPTIONS: '--no-warnings --max-semi-space-size 8', MALLOC_ARENA_MAX: '4' } }),
+      input({
+        env: {
+          NODE_OPTIONS: '--no-warnings --max-semi-space-size 8',
+          MALLOC_ARENA_MAX: '4',
+          MALLOC_MMAP_THRESHOLD_: '65536',
+        },
+      }),
     );
     expect(options.args[0]).toBe('/app/dist/cli/gravix.js');
     expect(options.env['MALLOC_ARENA_MAX']).toBe('4');
+    expect(options.env['MALLOC_MMAP_THRESHOLD_']).toBe('65536');
   });
 
-  it('adds neither setting when they are 0', () => {
-    const command = buildPipelineCommand(input({ config: { semiSpaceMb: 0, mallocArenaMax: 0 } }));
+  it('adds no setting that is 0', () => {
+    const command = buildPipelineCommand(
+      input({ config: { semiSpaceMb: 0, mallocArenaMax: 0, mallocMmapThresholdKb: 0 } }),
+    );
     expect(command.args[0]).toBe('/app/dist/cli/gravix.js');
     expect(command.env['MALLOC_ARENA_MAX']).toBeUndefined();
+    expect(command.env['MALLOC_MMAP_THRESHOLD_']).toBeUndefined();
     expect(command.env['GRAVIX_DEV_LAUNCHER_FD']).toBe('3');
   });
 });

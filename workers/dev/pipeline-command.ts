@@ -12,7 +12,7 @@ export interface PipelineCommandInput {
   /** `gravix dev`'s arguments. */
   argv: readonly string[];
   env: Readonly<Record<string, string | undefined>>;
-  config: Pick<LauncherConfig, 'semiSpaceMb' | 'mallocArenaMax'>;
+  config: Pick<LauncherConfig, 'semiSpaceMb' | 'mallocArenaMax' | 'mallocMmapThresholdKb'>;
 }
 
 export interface PipelineCommand {
@@ -25,8 +25,9 @@ const semiSpaceFlag = /^--max-semi-space-size(=|$)/;
 
 /**
  * The pipeline process's command line and environment: `gravix dev` again, with the start-time memory settings
- * only a new process can take (V8 sizes its young generation and glibc reads MALLOC_ARENA_MAX before any code of
- * ours runs). A setting the user gave (their node flag or NODE_OPTIONS, their MALLOC_ARENA_MAX) is left as it is.
+ * only a new process can take (V8 sizes its young generation and glibc reads MALLOC_ARENA_MAX and
+ * MALLOC_MMAP_THRESHOLD_ before any code of ours runs). A setting the user gave (their node flag or NODE_OPTIONS,
+ * their MALLOC_ARENA_MAX or MALLOC_MMAP_THRESHOLD_) is left as it is.
  */
 export function buildPipelineCommand(input: PipelineCommandInput): PipelineCommand {
   const { config } = input;
@@ -38,6 +39,8 @@ export function buildPipelineCommand(input: PipelineCommandInput): PipelineComma
   if (config.semiSpaceMb > 0 && !userSemiSpace) flags.push(`--max-semi-space-size=${config.semiSpaceMb}`);
   if (config.mallocArenaMax > 0 && env['MALLOC_ARENA_MAX'] === undefined)
     env['MALLOC_ARENA_MAX'] = String(config.mallocArenaMax);
+  if (config.mallocMmapThresholdKb > 0 && env['MALLOC_MMAP_THRESHOLD_'] === undefined)
+    env['MALLOC_MMAP_THRESHOLD_'] = String(config.mallocMmapThresholdKb * 1024);
   env['GRAVIX_DEV_LAUNCHER_FD'] = String(launcherPipeFd);
   return { command: input.execPath, args: [...flags, input.cli, 'dev', ...input.argv], env };
 }
