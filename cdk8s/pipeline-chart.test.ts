@@ -370,3 +370,22 @@ describe('Trino discovery', () => {
     }
   });
 });
+
+describe('Trino readiness', () => {
+  it('asks a worker for its node state, since a worker runs no SELECT 1 of its own (workers > 0)', () => {
+    const manifests = synth({ trino: { workers: 1 } });
+    const roleOf = (name: string) =>
+      (
+        find(manifests, 'StatefulSet', name).spec.template.spec.containers as {
+          name: string;
+          env?: { name: string; value?: string }[];
+        }[]
+      )
+        .find((c) => c.name === 'ready-probe')
+        ?.env?.find((e) => e.name === 'GRAVIX_TRINO_PROBE_ROLE')?.value;
+    expect([roleOf('shop-trino-coordinator'), roleOf('shop-trino-worker')]).toEqual([
+      'coordinator',
+      'worker',
+    ]);
+  });
+});

@@ -40,14 +40,20 @@ function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container
   };
 }
 
-/** The Trino pod's readiness: `gravix trino-probe` runs SELECT 1 on the Trino beside it (workers/trino-probe). */
-function readinessSidecar(pipeline: GravixPipeline): Container {
+/**
+ * The Trino pod's readiness: `gravix trino-probe` runs SELECT 1 on the coordinator beside it, or asks a worker, which
+ * runs no statements itself, for its node state (workers/trino-probe).
+ */
+function readinessSidecar(pipeline: GravixPipeline, role: 'coordinator' | 'worker'): Container {
   return {
     name: 'ready-probe',
     image: imageRef(pipeline, 'workers'),
     imagePullPolicy: 'IfNotPresent',
     args: ['trino-probe'],
-    env: [{ name: 'GRAVIX_TRINO_PROBE_PORT', value: String(TRINO_PROBE_PORT) }],
+    env: [
+      { name: 'GRAVIX_TRINO_PROBE_PORT', value: String(TRINO_PROBE_PORT) },
+      { name: 'GRAVIX_TRINO_PROBE_ROLE', value: role },
+    ],
     ports: [{ name: 'probe', containerPort: TRINO_PROBE_PORT }],
     resources: resources({ cpu: '10m', memory: '128Mi' }),
     securityContext: containerSecurity({ uid: TRINO_UID, readOnlyRootFilesystem: true }),
@@ -99,7 +105,7 @@ function statefulSet(
           ...imagePullSecrets(pipeline),
           securityContext: podSecurity(security),
           ...topologySpread(pipeline, component, replicas),
-          containers: [trinoContainer(spec, pipeline), readinessSidecar(pipeline)],
+          containers: [trinoContainer(spec, pipeline), readinessSidecar(pipeline, role)],
           volumes: [configVolume(pipeline, role), { name: 'data', emptyDir: {} }],
         },
       },

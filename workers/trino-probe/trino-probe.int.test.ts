@@ -20,12 +20,17 @@ describe('gravix trino-probe', () => {
     await minio?.stop();
   });
 
-  const probe = async (server: string) => {
+  const probe = async (server: string, role: 'coordinator' | 'worker' = 'coordinator') => {
     const port = await freePort();
     // startGravix waits for a 200 on its URL: /live answers as soon as the probe listens.
     const p = await startGravix(
       'trino-probe',
-      { GRAVIX_TRINO_PROBE_SERVER: server, GRAVIX_TRINO_PROBE_PORT: String(port), GRAVIX_LOG_LEVEL: 'warn' },
+      {
+        GRAVIX_TRINO_PROBE_SERVER: server,
+        GRAVIX_TRINO_PROBE_PORT: String(port),
+        GRAVIX_TRINO_PROBE_ROLE: role,
+        GRAVIX_LOG_LEVEL: 'warn',
+      },
       `http://127.0.0.1:${port}/live`,
     );
     probes.push(p);
@@ -46,10 +51,15 @@ describe('gravix trino-probe', () => {
     trino = await startTrino({ s3: minio, metastoreBucket: bucket });
     const ready = await probe(trino.url);
     expect((await fetch(ready)).status).toBe(200);
+    // A worker runs no statements; its probe asks for the node state, which every node answers (docs/adr/0130).
+    const nothingForWorker = await fetch(await probe(`http://127.0.0.1:${await freePort()}`, 'worker'));
+    expect(nothingForWorker.status).toBe(503);
+    const worker = await probe(trino.url, 'worker');
+    expect((await fetch(worker)).status).toBe(200);
 
     await trino.stop();
     trino = undefined;
-    await waitUntil(async () => (await fetch(ready)).status === 503, {
+    await waitUntil(async () => (await fetch(ready)).status === 503 && (await fetch(worker)).status === 503, {
       what: 'probe 503 after Trino stopped',
       timeoutMs: 30_000,
     });
