@@ -32,6 +32,7 @@ import {
 import {
   availableFor,
   componentPods,
+  lastExit,
   restarts,
   rolloutProblem,
   workloadPods,
@@ -224,6 +225,13 @@ describe('Gravix end to end on the single-node cluster', () => {
       values,
     ]);
     await waitForPipelineAvailable(namespace, release);
+    // A fresh pipeline starts query and alert together with Trino and MinIO: they wait for them (the object store,
+    // then TrinoQueryEngine.open) instead of exiting, so none of their containers restarted on the way here.
+    const started = [...(await componentPods(namespace, release, 'query')), ...(await alertPods())].map(
+      (p) => `${p.metadata.name}: ${restarts(p)} restarts${lastExit(p)}`,
+    );
+    expect(started).toHaveLength(3);
+    expect(started.filter((line) => !/: 0 restarts$/.test(line))).toEqual([]);
     ingestKey = await secretValue(`${release}-api-keys`, 'ingest-key');
     queryToken = await secretValue(`${release}-api-keys`, 'query-token');
     expect(ingestKey).toMatch(/^gx_/);

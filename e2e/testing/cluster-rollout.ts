@@ -17,7 +17,10 @@ export interface Pod {
     phase: string;
     podIP?: string;
     conditions?: { type: string; status: string }[];
-    containerStatuses?: { restartCount: number }[];
+    containerStatuses?: {
+      restartCount: number;
+      lastState?: { terminated?: { exitCode: number; reason?: string; finishedAt?: string } };
+    }[];
   };
 }
 
@@ -53,6 +56,14 @@ export function rolloutProblem(pods: Pod[], before: ReadonlySet<string>, tag: st
 
 /** Restarts of a pod's containers so far (a container restart re-reads everything it read at start). */
 export const restarts = (p: Pod) => p.status.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
+
+/** How a pod's containers last ended before they were restarted, e.g. " (last exit 1, Error at ...)"; or "". */
+export const lastExit = (p: Pod) =>
+  (p.status.containerStatuses ?? [])
+    .map((c) => c.lastState?.terminated)
+    .filter((t) => t !== undefined)
+    .map((t) => ` (last exit ${t.exitCode}, ${t.reason ?? 'no reason'} at ${t.finishedAt ?? '?'})`)
+    .join('');
 
 /** The pods of one component (`<pipeline>-<component>-...`), a terminating one included while it is replaced. */
 export async function componentPods(namespace: string, pipeline: string, component: string): Promise<Pod[]> {
