@@ -21,6 +21,7 @@ import { latencyShift, shiftLogAlpha } from './latency-shift.js';
 import { smallLatencyShift } from './small-latency.js';
 import { describeLevel, recentLevel, type LevelInput, type RecentLevel } from './recent-level.js';
 import { dropLogAlpha, suddenDrop, type DropVerdict } from './traffic-drop.js';
+import { describeBurst, errorBurst, usualErrorPct } from './error-burst.js';
 
 type Metric = AnomalySpec['metrics'][number];
 
@@ -170,16 +171,16 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
   // Only the harmful direction alerts: more errors, slower responses, less traffic.
   const outside = metric !== 'p95' && leavesBand(metric, now, current, { low, high, median });
   const slow = metric === 'p95' ? slowShare(spec, input, judged, median) : undefined;
-  const drop = minuteDrop(spec, input, { metric, outside, low, median }, level !== undefined);
+  const minute = minuteEvidence(spec, input, judged, { metric, outside, low, high, median }, level);
   const show = (v: number) => formatMetric(metric, v);
   const text =
     `${names[metric]} ${show(now)} vs expected ${show(low)}–${show(high)} ` +
     `for ${describeTimeOfWeek(at)} (${baseline.samples} samples)${describeSlowShare(slow, show(median))}` +
     describeLevel(level, spec.recentLevel.span) +
-    describeDrop(drop);
+    minute.text;
   // p95 is judged by its slow share alone: the band on the window's p95 tests the same shift with less power and,
   // at a few dozen requests, left it on a chance cluster of slow ones (ADR 0103); it stays in the explanation.
-  const anomalous = metric === 'p95' ? slow !== undefined : outside || drop !== undefined;
+  const anomalous = metric === 'p95' ? slow !== undefined : outside || minute.found;
   return { metric, text, anomalous };
 }
 
@@ -231,6 +232,39 @@ function minuteDrop(
   const ceiling = levelKnown ? 0.7 * window.median : Math.min(window.low, 0.7 * window.median);
   const requests = input.recent.map((w) => w?.requests ?? 0);
   return suddenDrop(requests, window.median, ceiling, dropLogAlpha[spec.sensitivity]);
+}
+
+/**
+ * The newest minutes' 5xx can prove a burst the 5-minute window's rate has not left its band for yet (ADR 0127):
+ * the spans' share must pass the same edges the window's must (the band's high edge and 1.2x the median), and be
+ * improbable at the baseline's pooled usual share (error-burst.ts).
+ */
+function minuteBurst(
+  spec: AnomalySpec,
+  input: AnomalyInput,
+  samples: readonly SeriesWindow[],
+  window: { metric: Metric; outside: boolean; high: number; median: number },
+) {
+  if (window.metric !== 'error_rate' || window.outside || !input.recent) return undefined;
+  const usual = usualErrorPct(samples, window.high);
+  const floor = Math.max(window.high, 1.2 * window.median);
+  return errorBurst(input.recent, usual, floor, shiftLogAlpha[spec.sensitivity]);
+}
+
+/** What the newest minutes prove beyond the window: a traffic drop or a 5xx burst, and its explanation. */
+function minuteEvidence(
+  spec: AnomalySpec,
+  input: AnomalyInput,
+  samples: readonly SeriesWindow[],
+  window: { metric: Metric; outside: boolean; low: number; high: number; median: number },
+  level: RecentLevel | undefined,
+) {
+  const drop = minuteDrop(spec, input, window, level !== undefined);
+  const burst = minuteBurst(spec, input, samples, window);
+  return {
+    found: drop !== undefined || burst !== undefined,
+    text: describeDrop(drop) + describeBurst(burst),
+  };
 }
 
 function describeDrop(drop: DropVerdict | undefined): string {
