@@ -105,6 +105,14 @@ function groupMarkers(markers: readonly ObjectInfo[]): Map<string, string[]> {
   return builtFrom;
 }
 
+/** The hour manifests (the pass's view when given, else listed) and the day markers. */
+function listDayInputs(
+  store: ObjectStore,
+  listedManifests: readonly ObjectInfo[] | undefined,
+): Promise<[readonly ObjectInfo[], ObjectInfo[]]> {
+  return Promise.all([listedManifests ?? store.list(manifestsPrefix), store.list(dayMarkersPrefix)]);
+}
+
 /** Rebuilds the tiles of closed days whose hours changed; drops tiles of days past metrics retention. */
 export async function refreshDayTiles(
   store: ObjectStore,
@@ -113,8 +121,10 @@ export async function refreshDayTiles(
     'nowMs' | 'latenessMs' | 'rawRetentionMs' | 'metricsRetentionMs' | 'retentionOverride'
   >,
   log: Logger,
+  /** The hour manifests as the pass left them (pass-manifests.ts); listed here when not given. */
+  listedManifests?: readonly ObjectInfo[],
 ): Promise<DayTileReport> {
-  const [manifests, markers] = await Promise.all([store.list(manifestsPrefix), store.list(dayMarkersPrefix)]);
+  const [manifests, markers] = await listDayInputs(store, listedManifests);
   const days = groupHourManifests(manifests);
   const builtFrom = groupMarkers(markers);
   const report: DayTileReport = { built: 0, deleted: 0 };

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
-import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import {
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../../adapters/object-store/object-store.js';
 import {
   buildOpenDayTileKey,
   buildTablePrefix,
@@ -78,9 +82,11 @@ export async function refreshOpenDayTiles(
   store: ObjectStore,
   policy: OpenDayTilePolicy,
   log: Logger,
+  /** The hour manifests as the pass left them (pass-manifests.ts); listed here when not given. */
+  listedManifests?: readonly ObjectInfo[],
 ): Promise<OpenDayTileReport> {
   const [manifests, markers, ...tiles] = await Promise.all([
-    store.list(manifestsPrefix),
+    listedManifests ?? store.list(manifestsPrefix),
     store.list(dayMarkersPrefix),
     ...openDayTileTables.map((table) => store.list(buildTablePrefix(table))),
   ]);

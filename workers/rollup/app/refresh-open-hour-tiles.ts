@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
-import { PreconditionFailedError, type ObjectStore } from '../../adapters/object-store/object-store.js';
+import {
+  PreconditionFailedError,
+  type ObjectInfo,
+  type ObjectStore,
+} from '../../adapters/object-store/object-store.js';
 import {
   buildDataFileKey,
   buildOpenHourTileKey,
@@ -71,9 +75,11 @@ export async function refreshOpenHourTiles(
   store: ObjectStore,
   policy: OpenHourTilePolicy,
   log: Logger,
+  /** The hour manifests as the pass left them (pass-manifests.ts); listed here when not given. */
+  listedManifests?: readonly ObjectInfo[],
 ): Promise<OpenHourTileReport> {
   const [manifests, markers, ...tiles] = await Promise.all([
-    store.list(manifestsPrefix),
+    listedManifests ?? store.list(manifestsPrefix),
     store.list(openHourMarkersPrefix),
     ...openHourTileTables.map((table) => store.list(buildTablePrefix(table))),
   ]);

@@ -3,7 +3,7 @@ import { writeRollupHeartbeat } from './rollup-heartbeat.js';
 import { availableParallelism } from 'node:os';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { SegmentScanPool } from '../adapters/segment-scan-pool.js';
-import { buildManifestKey, edgeCarryPrefix, manifestsPrefix } from '../../domain/metrics-layout.js';
+import { buildManifestKey, edgeCarryPrefix } from '../../domain/metrics-layout.js';
 import { partitionStartMs } from '../../domain/raw-partition.js';
 import { applyRetention, type RetentionReport } from './apply-retention.js';
 import { buildRollupPlan, type PartitionCandidate, type RollupPolicy } from '../domain/rollup-plan.js';
@@ -11,6 +11,7 @@ import { refreshDayTiles, type DayTileReport } from './refresh-day-tiles.js';
 import { refreshOpenDayTiles, type OpenDayTileReport } from './refresh-open-day-tiles.js';
 import { refreshOpenHourTiles, type OpenHourTileReport } from './refresh-open-hour-tiles.js';
 import { rollupPartition, type PartitionCompute, type PartitionReport } from './rollup-partition.js';
+import { PassManifests } from './pass-manifests.js';
 import {
   needsNeighbourCheck,
   nextHourSide,
@@ -109,30 +110,28 @@ export async function runRollupOnce(options: RollupOnceOptions): Promise<RollupR
     force: options.force ?? false,
   };
   const listedAt = Date.now();
-  const [raw, manifests] = await Promise.all([
-    options.store.list('raw/'),
-    options.store.list(manifestsPrefix),
-  ]);
+  // The manifests are listed once a pass: the pass's own writes keep that view current for the tiles at its end.
+  const [raw, manifests] = await Promise.all([options.store.list('raw/'), PassManifests.list(options.store)]);
+  const store = manifests.store;
   const plan = buildRollupPlan(
     raw,
-    manifests.map((m) => m.key),
+    manifests.listed.map((m) => m.key),
     policy,
   );
   if (plan.foreignKeys.length > 0)
     log.warn({ keys: plan.foreignKeys.slice(0, 5) }, 'keys under raw/ ignored');
   const candidates = plan.candidates.filter((c) => inRange(partitionStartMs(c.partition), options));
-  const listedEtags = new Map(manifests.map((m) => [m.key, m.etag]));
-  const summary = await rollupCandidates(candidates, options, policy, log, listedEtags);
-  if (options.applyRetention ?? true)
-    summary.retention = await applyRetention(options.store, plan, policy, log);
+  const listedEtags = new Map(manifests.listed.map((m) => [m.key, m.etag]));
+  const summary = await rollupCandidates(candidates, { ...options, store }, policy, log, listedEtags);
+  if (options.applyRetention ?? true) summary.retention = await applyRetention(store, plan, policy, log);
   // After the partitions: a day tile is derived from hour tables this run may just have changed.
   if (options.dayTiles ?? true) {
-    summary.dayTiles = await refreshDayTiles(options.store, policy, log);
-    summary.openDayTiles = await refreshOpenDayTiles(options.store, policy, log);
-    summary.openHourTiles = await refreshOpenHourTiles(options.store, policy, log);
+    summary.dayTiles = await refreshDayTiles(store, policy, log, manifests.current());
+    summary.openDayTiles = await refreshOpenDayTiles(store, policy, log, manifests.current());
+    summary.openHourTiles = await refreshOpenHourTiles(store, policy, log, manifests.current());
   }
   // Best effort: a missed heartbeat only makes the dashboard call the rollup late, it must not fail the pass.
-  await writeRollupHeartbeat(options.store, {
+  await writeRollupHeartbeat(store, {
     finishedAt: Date.now(),
     failed: summary.failed.length,
     ...coverage(options, policy, listedAt),

@@ -25,9 +25,16 @@ import { buildSeededFacts } from './seeded-raw-events.js';
 
 export interface FaultTrialOptions {
   seed: number;
-  /** Stop starting new cycles after this many, or once `deadline` (epoch ms) passed, whichever comes first. */
+  /** Never more cycles than this. */
   cycles: number;
+  /**
+   * Stop starting new cycles once `deadline` (epoch ms) passed and at least `minKills` kills were delivered: how many
+   * kills a trial delivers is then a count, not what a loaded machine manages before a time (at load 30 one took
+   * ~6 s a cycle and delivered 7 kills in 60 s).
+   */
   deadline: number;
+  /** Kills the trial delivers before it stops, past the deadline if need be (default 0; `cycles` still bounds it). */
+  minKills?: number;
   cli: string;
   /** An empty store and the env that points a `gravix rollup` process at it. */
   store: ObjectStore;
@@ -111,7 +118,9 @@ export async function runFaultTrial(options: FaultTrialOptions): Promise<FaultTr
     GRAVIX_ROLLUP_LATENESS_SECONDS: String(latenessMs / 1000),
   };
   let retentionRuns = 0;
-  while (report.cycles < options.cycles && Date.now() < options.deadline) {
+  const killed = () => Object.values(report.kills).reduce((a, b) => a + b, 0);
+  const more = () => Date.now() < options.deadline || killed() < (options.minKills ?? 0);
+  while (report.cycles < options.cycles && more()) {
     const cycle = report.cycles++;
     const landing = cycle === 0 ? [...hours] : random() < 0.6 ? [pick(lateHours), pick(lateHours)] : [];
     if (random() < 0.05) landing.push(pick(hours));
