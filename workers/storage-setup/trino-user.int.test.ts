@@ -71,9 +71,11 @@ describeQueryEngineContract(
       accessKey: users.trino.accessKeyId,
       secretKey: users.trino.secretAccessKey,
     };
+    // The data is loaded, and later rolled up, by the root user (who may write is set-up-storage's business).
+    const writer = storeAs(root);
     const [server] = await Promise.all([
       startTrino({ s3: trinoUser, metastoreBucket: bucket }),
-      loadContractData(storeAs(root), cases),
+      loadContractData(writer, cases),
     ]);
     trino = server;
     // The query server lists the commits with its own least-privilege user.
@@ -86,7 +88,7 @@ describeQueryEngineContract(
       warehouse: `s3://${bucket}/`,
       tiles: (tenant) => commits.tiles(tenant),
     });
-    return { engine, store: queryStore };
+    return { engine, store: queryStore, writer };
   },
   { cases, depth: 'lean' },
 );

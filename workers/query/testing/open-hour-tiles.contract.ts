@@ -101,8 +101,13 @@ async function expectAnswersExact(service: QueryService, facts: readonly RawFact
  */
 const lateFacts: RawFact[] = [];
 
-/** The contract's open-hour cases; `ctx` gives the suite's service and store once its beforeAll ran. */
-export function itReadsOpenHourTiles(ctx: () => { service: QueryService; store: ObjectStore }): void {
+/**
+ * The contract's open-hour cases; `ctx` gives the suite's service, the store it reads with and the store rollup
+ * writes with, once its beforeAll ran.
+ */
+export function itReadsOpenHourTiles(
+  ctx: () => { service: QueryService; store: ObjectStore; writer: ObjectStore },
+): void {
   it("reads an open hour's closed minutes from its open-hour tiles, exactly, for charts, lists and tables", async () => {
     const { service, store } = ctx();
     expect((await new RollupManifests(store).tiles(openHourTenant)).openHours).toEqual(
@@ -112,7 +117,7 @@ export function itReadsOpenHourTiles(ctx: () => { service: QueryService; store: 
   });
 
   it('rebuilds the open-hour tiles when a late fact lands in a closed minute, and the next answer counts it', async () => {
-    const { service, store } = ctx();
+    const { service, writer } = ctx();
     const [first] = openHourFacts;
     const late: RawFact = {
       ...first!,
@@ -120,10 +125,10 @@ export function itReadsOpenHourTiles(ctx: () => { service: QueryService; store: 
       ts: openHourStart + 5 * minute,
       latency_ms: 4321,
     };
-    await putRawSegment(store, [late], { seq: 900_000 + lateFacts.length });
+    await putRawSegment(writer, [late], { seq: 900_000 + lateFacts.length });
     lateFacts.push(late);
     await runRollupOnce({
-      store,
+      store: writer,
       ...policy,
       includeOpen: true,
       fromMs: openHourStart,
@@ -133,7 +138,7 @@ export function itReadsOpenHourTiles(ctx: () => { service: QueryService; store: 
       applyRetention: false,
       dayTiles: false,
     });
-    const report = await refreshOpenHourTiles(store, policy, pino({ level: 'silent' }));
+    const report = await refreshOpenHourTiles(writer, policy, pino({ level: 'silent' }));
     expect(report.built).toBe(1);
     await expectAnswersExact(service, [...openHourFacts, ...lateFacts]);
   });

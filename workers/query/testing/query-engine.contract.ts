@@ -185,19 +185,25 @@ const is5xx = (f: RawFact) => f.status_code >= 500;
 /** Behaviour every QueryEngine adapter must have, checked through the QueryService against an exact oracle. */
 export function describeQueryEngineContract(
   name: string,
-  open: () => Promise<{ engine: QueryEngine; store: ObjectStore }>,
+  /**
+   * `store` is what the query service reads with; `writer`, when given, is what rollup writes with (a
+   * least-privilege query user may not write, so a case that adds data needs another user). Defaults to `store`.
+   */
+  open: () => Promise<{ engine: QueryEngine; store: ObjectStore; writer?: ObjectStore }>,
   oracle: { cases: readonly PercentileCase[]; depth: OracleDepth } = { cases: [], depth: 'full' },
 ): void {
   describe(`QueryEngine contract: ${name}`, () => {
     let service: QueryService;
     let engine: QueryEngine;
     let store: ObjectStore;
+    let writer: ObjectStore;
     const tenant = 'acme';
     const [from, to] = [base, base + 2 * 3_600_000];
     beforeAll(async () => {
       const opened = await open();
       engine = opened.engine;
       store = opened.store;
+      writer = opened.writer ?? opened.store;
       service = new QueryService(engine, new RollupManifests(store));
       // Loading and rolling up the contract's data takes minutes when other jobs share the two cores.
     }, 600_000);
@@ -403,7 +409,7 @@ export function describeQueryEngineContract(
       }
     });
 
-    itReadsOpenHourTiles(() => ({ service, store }));
+    itReadsOpenHourTiles(() => ({ service, store, writer }));
 
     it('overlays the previous day shifted onto the current range for compare=1d', async () => {
       const stepMs = 3_600_000;
