@@ -2,11 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RollupPolicy } from '../domain/rollup-plan.js';
 import { resolveTenantRetention } from '../domain/tenant-retention.js';
 import type { Logger } from 'pino';
-import {
-  PreconditionFailedError,
-  type ObjectInfo,
-  type ObjectStore,
-} from '../../adapters/object-store/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import { dayMs } from '../../domain/hour-metrics.js';
 import { readDayHours } from './read-day-hours.js';
 import { encodeDayTiles } from '../adapters/metrics-files.js';
@@ -20,7 +16,7 @@ import {
   parseDayMarkerKey,
   parseManifestKey,
 } from '../../domain/metrics-layout.js';
-import { putNewObject } from '../adapters/put-new-object.js';
+import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 /**
@@ -75,22 +71,18 @@ const digestOf = (hours: readonly ObjectInfo[]) =>
  * tiles hold the same columns as the hour tables, so the hour tables' encoders write them.
  */
 async function buildDayTile(store: ObjectStore, day: Day): Promise<number | undefined> {
-  const seen = new Map<DayTileTable, ObjectInfo | undefined>();
-  for (const table of dayTileTables)
-    seen.set(table, await store.head(buildDayTileKey(day.tenant, day.date, table)));
+  const keyOf = (table: DayTileTable) => buildDayTileKey(day.tenant, day.date, table);
+  const seen = await loadSeenTiles(store, dayTileTables.map(keyOf));
   const hours = await readDayHours(store, day.hours);
   const { tiles, dayRows } = encodeDayTiles(hours);
-  try {
-    for (const [table, body] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) {
-      const before = seen.get(table);
-      const condition = before ? { ifMatch: before.etag } : { ifNoneMatch: '*' as const };
-      await store.put(buildDayTileKey(day.tenant, day.date, table), body, condition);
-    }
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    return undefined;
-  }
-  return dayRows;
+  const written = await putTilesAsSeen(
+    store,
+    seen,
+    (Object.entries(tiles) as [DayTileTable, Uint8Array][]).map(
+      ([table, body]) => [keyOf(table), body] as const,
+    ),
+  );
+  return written ? dayRows : undefined;
 }
 
 /** Marker keys per "tenant/date": normally one, two after a crash between writing a new one and deleting the old. */
@@ -144,10 +136,8 @@ export async function refreshDayTiles(
       continue;
     }
     await pauseAtPhase('day-tile');
-    const body = new TextEncoder().encode(`${JSON.stringify({ hours: day.hours.length, rows })}\n`);
     // The marker is named by the digest of what the tile holds: create-only, never replaced.
-    await putNewObject(store, marker, body);
-    for (const old of previous) await store.delete(old);
+    await replaceTileMarker(store, marker, { hours: day.hours.length, rows }, previous);
     report.built += 1;
     log.info({ tenant: day.tenant, date: day.date, rows }, 'day tile built');
   }

@@ -1,9 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  PreconditionFailedError,
-  type ObjectInfo,
-  type ObjectStore,
-} from '../../adapters/object-store/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
   buildOpenDayTileKey,
   buildTablePrefix,
@@ -15,7 +11,7 @@ import {
   type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
 import { encodeDayTiles, encodeOpenDayQuarters } from '../adapters/metrics-files.js';
-import { putNewObject } from '../adapters/put-new-object.js';
+import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import {
   planOpenDayTiles,
   type OpenDayTileBuild,
@@ -52,24 +48,18 @@ async function encodeTiles(
 /**
  * Writes one open-day build's tiles, each a conditional put on the tile seen before reading the hours (a rerun
  * after late data replaces the same hours' tile; a first build creates it); false when another run wrote one
- * meanwhile, so no marker is written and the next pass builds again (as refresh-day-tiles.ts does).
+ * meanwhile, so no marker is written and the next pass builds again (put-tiles-as-seen.ts).
  */
 async function writeTiles(store: ObjectStore, build: OpenDayTileBuild): Promise<boolean> {
   const keyOf = (table: OpenDayTileTable) =>
     buildOpenDayTileKey(build.tenant, build.date, build.hours, table);
-  const seen = new Map<OpenDayTileTable, string | undefined>();
-  for (const table of openDayTileTables) seen.set(table, (await store.head(keyOf(table)))?.etag);
+  const seen = await loadSeenTiles(store, openDayTileTables.map(keyOf));
   const tiles = await encodeTiles(store, build);
-  try {
-    for (const [table, body] of tiles) {
-      const etag = seen.get(table);
-      await store.put(keyOf(table), body, etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
-    }
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    return false;
-  }
-  return true;
+  return putTilesAsSeen(
+    store,
+    seen,
+    [...tiles].map(([table, body]) => [keyOf(table), body] as const),
+  );
 }
 
 /**
@@ -99,9 +89,7 @@ export async function refreshOpenDayTiles(
       continue;
     }
     await pauseAtPhase('day-tile');
-    const body = new TextEncoder().encode(`${JSON.stringify({ openDayHours: build.hours })}\n`);
-    await putNewObject(store, build.marker, body);
-    for (const old of build.previousMarkers) await store.delete(old);
+    await replaceTileMarker(store, build.marker, { openDayHours: build.hours }, build.previousMarkers);
     report.built += 1;
     log.info({ tenant: build.tenant, date: build.date, hours: build.hours }, 'open-day tile built');
   }

@@ -1,9 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  PreconditionFailedError,
-  type ObjectInfo,
-  type ObjectStore,
-} from '../../adapters/object-store/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
   buildDataFileKey,
   buildOpenHourTileKey,
@@ -16,7 +12,7 @@ import {
 import { partitionStartMs } from '../../domain/raw-partition.js';
 import { encodeOpenHourTiles } from '../adapters/metrics-files.js';
 import { decodeRequestMinuteMeasures, decodeServiceMinuteMetrics } from '../adapters/metrics-parquet.js';
-import { putNewObject } from '../adapters/put-new-object.js';
+import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import {
   planOpenHourTiles,
   type OpenHourTileBuild,
@@ -45,23 +41,17 @@ async function encodeTiles(store: ObjectStore, build: OpenHourTileBuild) {
 /**
  * Writes one build's tiles, each a conditional put on the tile seen before reading the minute files (a rerun after
  * late data replaces the same minutes' tile; a first build creates it); false when another run wrote one
- * meanwhile, so no marker is written and the next pass builds again (as refresh-open-day-tiles.ts does).
+ * meanwhile, so no marker is written and the next pass builds again (put-tiles-as-seen.ts).
  */
 async function writeTiles(store: ObjectStore, build: OpenHourTileBuild): Promise<boolean> {
   const keyOf = (table: OpenHourTileTable) => buildOpenHourTileKey(build.partition, build.minutes, table);
-  const seen = new Map<OpenHourTileTable, string | undefined>();
-  for (const table of openHourTileTables) seen.set(table, (await store.head(keyOf(table)))?.etag);
+  const seen = await loadSeenTiles(store, openHourTileTables.map(keyOf));
   const tiles = await encodeTiles(store, build);
-  try {
-    for (const table of openHourTileTables) {
-      const etag = seen.get(table);
-      await store.put(keyOf(table), tiles[table], etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
-    }
-  } catch (error) {
-    if (!(error instanceof PreconditionFailedError)) throw error;
-    return false;
-  }
-  return true;
+  return putTilesAsSeen(
+    store,
+    seen,
+    openHourTileTables.map((table) => [keyOf(table), tiles[table]] as const),
+  );
 }
 
 /**
@@ -92,9 +82,7 @@ export async function refreshOpenHourTiles(
       continue;
     }
     await pauseAtPhase('day-tile');
-    const body = new TextEncoder().encode(`${JSON.stringify({ openHourMinutes: build.minutes })}\n`);
-    await putNewObject(store, build.marker, body);
-    for (const old of build.previousMarkers) await store.delete(old);
+    await replaceTileMarker(store, build.marker, { openHourMinutes: build.minutes }, build.previousMarkers);
     report.built += 1;
     log.info({ partition: build.partition, minutes: build.minutes }, 'open-hour tile built');
   }
