@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { Agent, createServer, request, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import { RouteBudget } from '../domain/route-budget.js';
 import { TenantTurns } from '../domain/tenant-turns.js';
 import { FairCpuTurns } from '../domain/fair-cpu-turns.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
-import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { readSealedRecords } from '../testing/wal-test-records.js';
+import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, buildIngestMetricsListener, type IngestLimits } from './ingest-app.js';
 import { staticKeys } from '../../domain/key-ring.js';
 
@@ -114,11 +115,7 @@ async function startApp(options: Options = {}): Promise<Harness> {
   };
 }
 
-async function walRecords(h: Harness) {
-  await h.wal.sealNow();
-  const files = readdirSync(h.dir).filter((f) => f.endsWith('.sealed'));
-  return (await Promise.all(files.map((f) => readSegmentRecords(join(h.dir, f))))).flat();
-}
+const walRecords = (h: Harness) => readSealedRecords(h.wal, h.dir);
 
 const post = (
   h: Harness,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,8 @@ import { hashApiKey } from '../../domain/api-keys.js';
 import { RateLimiter } from '../domain/rate-limiter.js';
 import { RouteBudget } from '../domain/route-budget.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
-import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { readSealedRecords } from '../testing/wal-test-records.js';
+import { WriteAheadLog } from '../wal/write-ahead-log.js';
 import { buildIngestListener, type IngestLimits } from './ingest-app.js';
 import { staticKeys } from '../../domain/key-ring.js';
 
@@ -87,11 +88,7 @@ async function startApp(
   };
 }
 
-async function walRecords(h: Harness) {
-  await h.wal.sealNow();
-  const files = readdirSync(h.dir).filter((f) => f.endsWith('.sealed'));
-  return (await Promise.all(files.map((f) => readSegmentRecords(join(h.dir, f))))).flat();
-}
+const walRecords = (h: Harness) => readSealedRecords(h.wal, h.dir);
 
 const post = (
   h: Harness,

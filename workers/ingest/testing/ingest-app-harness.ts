@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,7 +11,8 @@ import type { TenantTurns } from '../domain/tenant-turns.js';
 import { buildIngestListener, type IngestLimits } from '../http/ingest-app.js';
 import { buildIngestMetrics } from '../ingest-metrics.js';
 import type { WalRecord } from '../wal/wal-record.js';
-import { readSegmentRecords, WriteAheadLog } from '../wal/write-ahead-log.js';
+import { WriteAheadLog } from '../wal/write-ahead-log.js';
+import { readSealedRecords } from './wal-test-records.js';
 import { staticKeys } from '../../domain/key-ring.js';
 
 /** The in-process ingest listener over a real WAL in a temp dir, on a loopback port: for HTTP-level unit tests. */
@@ -91,11 +92,7 @@ export async function startIngestAppHarness(options: IngestAppHarnessOptions): P
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     wal,
     metrics,
-    async records() {
-      await wal.sealNow();
-      const files = readdirSync(dir).filter((f) => f.endsWith('.sealed'));
-      return (await Promise.all(files.map((f) => readSegmentRecords(join(dir, f))))).flat();
-    },
+    records: () => readSealedRecords(wal, dir),
     close: async () => {
       // Requests a test left unfinished (held turns) must not keep the server open.
       server.closeAllConnections();

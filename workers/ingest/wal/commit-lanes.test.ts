@@ -2,28 +2,14 @@ import { appendFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import type { RawFact } from '../../domain/raw-record.js';
 import { chooseLane, LaneBytes } from './commit-lanes.js';
-import { encodeWalFrame, readSegmentRecords, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
+import { buildWalFact, readSegmentIds } from '../testing/wal-test-records.js';
+import { encodeWalFrame, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
 
-const fact = (tenant: string, id: string): RawFact => ({
-  kind: 'fact',
-  tenant,
-  event_id: id,
-  ts: 1_795_000_000_000,
-  service: 'api',
-  method: 'GET',
-  path: '/a',
-  status_code: 200,
-  latency_ms: 1,
-});
+const fact = (tenant: string, id: string) => buildWalFact({ tenant, event_id: id });
 /** One frame of `n` facts of `tenant`, ids `<prefix>-<i>`. */
 const frame = (tenant: string, prefix: string, n = 1) =>
   encodeWalFrame(Array.from({ length: n }, (_, i) => fact(tenant, `${prefix}-${i}`)));
-const idsIn = async (segments: readonly SealedSegment[]) =>
-  (await Promise.all(segments.map((s) => readSegmentRecords(s.path))))
-    .flat()
-    .map((r) => (r.kind === 'rejected' ? '' : r.event_id));
 
 describe('chooseLane', () => {
   it('keeps a tenant in the small lane while its queued bytes and the frame fit its share, else the bulk lane', () => {
@@ -80,12 +66,12 @@ describe('WriteAheadLog commit lanes', () => {
     releaseSeal();
     await second;
     await wal.close();
-    const ids = await idsIn(sealed);
+    const ids = await readSegmentIds(sealed);
     expect([...ids].sort()).toEqual(
       [...Array.from({ length: 10 }, (_, i) => [`b1-${i}`, `b2-${i}`]).flat(), 'n1-0'].sort(),
     );
     const neighbourSegment = sealed.filter((s) => s.bytes < 500);
-    expect(await idsIn(neighbourSegment)).toEqual(['n1-0']);
+    expect(await readSegmentIds(neighbourSegment)).toEqual(['n1-0']);
   });
 
   it('sends a tenant past its small-lane share to the bulk lane, and its neighbour stays in the small one', async () => {
@@ -105,7 +91,7 @@ describe('WriteAheadLog commit lanes', () => {
     ]);
     await wal.close();
     expect(sealed).toHaveLength(2);
-    const lanes = await Promise.all(sealed.map((s) => idsIn([s])));
+    const lanes = await Promise.all(sealed.map((s) => readSegmentIds([s])));
     const small = lanes.find((ids) => ids.includes('n0-0'))!;
     const bulk = lanes.find((ids) => !ids.includes('n0-0'))!;
     expect(small).toEqual(['f0-0', 'f1-0', 'n0-0']);
@@ -127,7 +113,7 @@ describe('WriteAheadLog commit lanes', () => {
 
     const second = await WriteAheadLog.open({ ...options, onSealed: () => {} });
     expect(second.recovered).toHaveLength(2);
-    expect([...(await idsIn(second.recovered))].sort()).toEqual(
+    expect([...(await readSegmentIds(second.recovered))].sort()).toEqual(
       [...Array.from({ length: 10 }, (_, i) => `big-${i}`), 'small-0'].sort(),
     );
     await second.wal.appendFrame(frame('neighbour', 'after'), 'neighbour');
@@ -167,10 +153,10 @@ describe('WriteAheadLog commit lanes', () => {
           await Promise.all(waits);
           await wal.close();
           const segments = [...sealed].sort((x, y) => x.seq - y.seq);
-          const stored = await idsIn(segments);
+          const stored = await readSegmentIds(segments);
           expect([...stored].sort()).toEqual([...sent].sort());
           for (const segment of segments) {
-            const ids = await idsIn([segment]);
+            const ids = await readSegmentIds([segment]);
             for (const owner of ['a', 'b', 'c']) {
               const order = ids
                 .filter((id) => id.startsWith(owner))

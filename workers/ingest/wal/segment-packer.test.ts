@@ -1,22 +1,12 @@
 import { crc32, gunzipSync } from 'node:zlib';
-import type { RawFact } from '../../domain/raw-record.js';
+import { buildWalFact, walJsonLines } from '../testing/wal-test-records.js';
 import { encodeFrame } from './segment-frames.js';
 import { packSegment, type PackedObject } from './segment-packer.js';
-import type { DeadLetterRecord, WalRecord } from './wal-record.js';
+import type { DeadLetterRecord } from './wal-record.js';
 import { walRecordJson } from './wal-record-json.js';
 
 const hour = Date.parse('2026-11-23T10:00:00Z');
-const fact = (id: string, ts: number, tenant = 'acme'): RawFact => ({
-  kind: 'fact',
-  tenant,
-  event_id: id,
-  ts,
-  service: 'api',
-  method: 'GET',
-  path: '/a',
-  status_code: 200,
-  latency_ms: 1,
-});
+const fact = (id: string, ts: number, tenant = 'acme') => buildWalFact({ tenant, event_id: id, ts });
 const dead: DeadLetterRecord = {
   kind: 'rejected',
   tenant: 'acme',
@@ -32,7 +22,6 @@ const unpack = (objects: PackedObject[]) =>
       gunzipSync(body).toString('utf8'),
     ]),
   );
-const lines = (...records: WalRecord[]) => records.map((r) => `${walRecordJson(r)}\n`).join('');
 
 describe('packSegment', () => {
   it('splits every frame by layer, tenant and hour into JSONL objects, keeping WAL order across frames', () => {
@@ -44,10 +33,10 @@ describe('packSegment', () => {
     ];
     const segment = Buffer.concat([encodeFrame([a, b, dead]), encodeFrame([c, d])]);
     expect(unpack(packSegment(segment))).toEqual({
-      'raw/tenant=acme/date=2026-11-23/hour=10': lines(a, c),
-      'raw/tenant=acme/date=2026-11-23/hour=11': lines(b),
-      'raw/tenant=globex/date=2026-11-23/hour=10': lines(d),
-      'dead-letter/tenant=acme/date=2026-11-23/hour=10': lines(dead),
+      'raw/tenant=acme/date=2026-11-23/hour=10': walJsonLines(a, c),
+      'raw/tenant=acme/date=2026-11-23/hour=11': walJsonLines(b),
+      'raw/tenant=globex/date=2026-11-23/hour=10': walJsonLines(d),
+      'dead-letter/tenant=acme/date=2026-11-23/hour=10': walJsonLines(dead),
     });
   });
 
@@ -80,6 +69,6 @@ describe('packSegment', () => {
   it('ignores a torn last frame', () => {
     const whole = encodeFrame([fact('a', hour)]);
     const segment = Buffer.concat([whole, encodeFrame([fact('b', hour)]).subarray(0, 10)]);
-    expect(Object.values(unpack(packSegment(segment)))).toEqual([lines(fact('a', hour))]);
+    expect(Object.values(unpack(packSegment(segment)))).toEqual([walJsonLines(fact('a', hour))]);
   });
 });

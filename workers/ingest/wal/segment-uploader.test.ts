@@ -5,26 +5,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../adapters/object-store/local-object-store.js';
 import { buildRawPartition, buildSegmentObjectKey } from '../../domain/raw-partition.js';
-import type { RawFact } from '../../domain/raw-record.js';
 import { RawObjectCollisionError } from './put-segment-object.js';
+import { buildWalFact, walJsonLines } from '../testing/wal-test-records.js';
 import { SegmentUploader } from './segment-uploader.js';
-import { walRecordJson } from './wal-record-json.js';
 import { encodeWalFrame, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
 
 const ts = Date.parse('2026-11-23T10:00:00Z');
 const partition = buildRawPartition('acme', ts);
-const fact = (id: string): RawFact => ({
-  kind: 'fact',
-  tenant: 'acme',
-  event_id: id,
-  ts,
-  service: 'api',
-  method: 'GET',
-  path: '/a',
-  status_code: 200,
-  latency_ms: 1,
-});
-const jsonl = (...facts: RawFact[]) => facts.map((f) => `${walRecordJson(f)}\n`).join('');
+const fact = (id: string) => buildWalFact({ event_id: id, ts });
 
 /** A WAL directory with one sealed segment per batch of ids, and the store the uploader writes to. */
 async function setup(batches: string[][]) {
@@ -74,8 +62,8 @@ describe('SegmentUploader', () => {
     const { instance } = uploader({ store, wal });
     for (const s of sealed) instance.enqueue(s);
     expect(await instance.drain(5_000)).toBe(true);
-    expect(await read(store, keyOf(sealed[0]!))).toBe(jsonl(fact('a'), fact('b')));
-    expect(await read(store, keyOf(sealed[1]!))).toBe(jsonl(fact('c')));
+    expect(await read(store, keyOf(sealed[0]!))).toBe(walJsonLines(fact('a'), fact('b')));
+    expect(await read(store, keyOf(sealed[1]!))).toBe(walJsonLines(fact('c')));
     expect(sealed.map((s) => existsSync(s.path))).toEqual([false, false]);
   });
 
@@ -95,7 +83,7 @@ describe('SegmentUploader', () => {
 
   it('accepts a stored object with the same records in other gzip bytes (compares records, not bytes)', async () => {
     const { wal, sealed, store } = await setup([['a']]);
-    await store.put(keyOf(sealed[0]!), gzipSync(jsonl(fact('a')), { level: 9 }));
+    await store.put(keyOf(sealed[0]!), gzipSync(walJsonLines(fact('a')), { level: 9 }));
     const { instance, collisions } = uploader({ store, wal });
     instance.enqueue(sealed[0]!);
     expect(await instance.drain(5_000)).toBe(true);
@@ -104,7 +92,7 @@ describe('SegmentUploader', () => {
 
   it('never replaces an object holding other records: RAW_OBJECT_COLLISION, logged, counted, segment kept, later segments uploaded', async () => {
     const { wal, sealed, store } = await setup([['a'], ['b']]);
-    const forged = gzipSync(jsonl(fact('someone-else')));
+    const forged = gzipSync(walJsonLines(fact('someone-else')));
     await store.put(keyOf(sealed[0]!), forged);
     const { instance, logLines, collisions } = uploader({ store, wal });
     for (const s of sealed) instance.enqueue(s);
@@ -121,7 +109,7 @@ describe('SegmentUploader', () => {
     expect(existsSync(sealed[0]!.path)).toBe(true);
     expect(Buffer.from((await store.get(keyOf(sealed[0]!)))!.body)).toEqual(forged);
     expect(instance.backlog()).toEqual({ segments: 1, bytes: sealed[0]!.bytes });
-    expect(await read(store, keyOf(sealed[1]!))).toBe(jsonl(fact('b')));
+    expect(await read(store, keyOf(sealed[1]!))).toBe(walJsonLines(fact('b')));
     expect(existsSync(sealed[1]!.path)).toBe(false);
   });
 
@@ -131,8 +119,8 @@ describe('SegmentUploader', () => {
     const store = new LocalObjectStore(join(root, 'store'));
     const legacyKey = (seq: number) =>
       `raw/tenant=acme/date=2026-11-23/hour=10/ingest-0-00000000000${seq}.jsonl.gz`;
-    await store.put(legacyKey(1), gzipSync(jsonl(fact('already-uploaded'))));
-    await store.put(legacyKey(2), gzipSync(jsonl(fact('overwritten-by-the-old-restart-bug'))));
+    await store.put(legacyKey(1), gzipSync(walJsonLines(fact('already-uploaded'))));
+    await store.put(legacyKey(2), gzipSync(walJsonLines(fact('overwritten-by-the-old-restart-bug'))));
     mkdirSync(walDir);
     writeFileSync(join(walDir, 'seg-000000000001.sealed'), encodeWalFrame([fact('already-uploaded')]));
     writeFileSync(join(walDir, 'seg-000000000002.sealed'), encodeWalFrame([fact('never-uploaded')]));
@@ -153,8 +141,8 @@ describe('SegmentUploader', () => {
     expect(beside[0]).toMatch(
       /^raw\/tenant=acme\/date=2026-11-23\/hour=10\/ingest-0-000000000002-[0-9a-f]{16}\.jsonl\.gz$/,
     );
-    expect(await read(store, beside[0]!)).toBe(jsonl(fact('never-uploaded')));
-    expect(await read(store, legacyKey(2))).toBe(jsonl(fact('overwritten-by-the-old-restart-bug')));
+    expect(await read(store, beside[0]!)).toBe(walJsonLines(fact('never-uploaded')));
+    expect(await read(store, legacyKey(2))).toBe(walJsonLines(fact('overwritten-by-the-old-restart-bug')));
     expect(recovered.map((s) => existsSync(s.path))).toEqual([false, false]);
   });
 });

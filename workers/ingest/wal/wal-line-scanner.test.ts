@@ -1,19 +1,10 @@
 import type { RawFact } from '../../domain/raw-record.js';
+import { buildWalFact } from '../testing/wal-test-records.js';
 import { scanFactLine } from './wal-line-scanner.js';
 import { walRecordJson } from './wal-record-json.js';
 
-const fact = (overrides: Partial<RawFact> = {}): RawFact => ({
-  kind: 'fact',
-  tenant: 'acme-2',
-  event_id: 'e-1',
-  ts: 1_763_632_800_123,
-  service: 'api',
-  method: 'GET',
-  path: '/a',
-  status_code: 200,
-  latency_ms: 1.5,
-  ...overrides,
-});
+const fact = (overrides: Partial<RawFact> = {}) =>
+  buildWalFact({ tenant: 'acme-2', ts: 1_763_632_800_123, latency_ms: 1.5, ...overrides });
 
 const scan = (text: string) => {
   const bytes = Buffer.from(`xx${text}yy`);

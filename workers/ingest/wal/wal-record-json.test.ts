@@ -1,18 +1,15 @@
 import type { RawFact } from '../../domain/raw-record.js';
+import { buildWalFact } from '../testing/wal-test-records.js';
 import { rawFactJson, walRecordJson } from './wal-record-json.js';
 
-const fact = (overrides: Partial<RawFact> = {}): RawFact => ({
-  kind: 'fact',
-  tenant: 'acme',
-  event_id: 'e-1',
-  ts: 1_795_000_000_123,
-  service: 'checkout',
-  method: 'GET',
-  path: '/orders/:id',
-  status_code: 200,
-  latency_ms: 12.5,
-  ...overrides,
-});
+const fact = (overrides: Partial<RawFact> = {}) =>
+  buildWalFact({
+    ts: 1_795_000_000_123,
+    service: 'checkout',
+    path: '/orders/:id',
+    latency_ms: 12.5,
+    ...overrides,
+  });
 
 describe('rawFactJson', () => {
   it.each([

@@ -1,20 +1,10 @@
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import type { RawFact } from '../../domain/raw-record.js';
-import { encodeWalFrame, readSegmentRecords, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
+import { buildWalFact, readSegmentIds } from '../testing/wal-test-records.js';
+import { encodeWalFrame, WriteAheadLog, type SealedSegment } from './write-ahead-log.js';
 
-const fact = (id: string): RawFact => ({
-  kind: 'fact',
-  tenant: 'acme',
-  event_id: id,
-  ts: 1_795_000_000_000,
-  service: 'api',
-  method: 'GET',
-  path: '/a',
-  status_code: 200,
-  latency_ms: 1,
-});
+const fact = (id: string) => buildWalFact({ event_id: id });
 
 describe('WriteAheadLog', () => {
   it('commits concurrent appends together and seals by size, in order', async () => {
@@ -33,10 +23,7 @@ describe('WriteAheadLog', () => {
     for (const id of ['d', 'e', 'f', 'g']) await wal.appendFrame(encodeWalFrame([fact(id)]));
     await wal.close();
     expect(sealed.length).toBeGreaterThan(1);
-    const ids = (await Promise.all(sealed.map((s) => readSegmentRecords(s.path))))
-      .flat()
-      .map((r) => (r.kind === 'rejected' ? '' : r.event_id));
-    expect(ids).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(await readSegmentIds(sealed)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
     await expect(wal.appendFrame(encodeWalFrame([fact('late')]))).rejects.toThrow(
       'write-ahead log is closed',
     );
@@ -63,11 +50,7 @@ describe('WriteAheadLog', () => {
     });
     expect(second.recovered).toHaveLength(1);
     expect(second.recovered[0]!.bytes).toBe(validBytes);
-    expect(
-      (await readSegmentRecords(second.recovered[0]!.path)).map((r) =>
-        r.kind === 'rejected' ? '' : r.event_id,
-      ),
-    ).toEqual(['kept-1', 'kept-2']);
+    expect(await readSegmentIds(second.recovered)).toEqual(['kept-1', 'kept-2']);
     await second.wal.appendFrame(encodeWalFrame([fact('after')]));
     await second.wal.close();
     expect(readdirSync(dir).filter((n) => n.endsWith('.sealed'))).toHaveLength(2);
