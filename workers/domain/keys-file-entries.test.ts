@@ -64,10 +64,12 @@ describe('the keys file: a rotation by file has an overlap window, as the API ro
     expect(ring.lookup('new', until)).toMatchObject({ entry: { id: 'file:ci' } });
   });
 
-  it('lists the key once, whichever secret its clients use', () => {
-    const listed = listFileKeys(parseApiKeys(rotated), 'acme', new Map());
-    expect(listed).toEqual([
-      { id: 'file:ci', name: 'ci', scopes: ['ingest', 'query'], source: 'file', lastUsedAt: null },
+  it('lists the key once, whichever secret its clients use, with the end of its overlap while it lasts', () => {
+    const view = { id: 'file:ci', name: 'ci', scopes: ['ingest', 'query'], source: 'file', lastUsedAt: null };
+    const listed = listFileKeys(parseApiKeys(rotated), 'acme', new Map(), until - 1);
+    expect(listed).toEqual([{ ...view, expiresAt: null, previousUntil: until }]);
+    expect(listFileKeys(parseApiKeys(rotated), 'acme', new Map(), until)).toEqual([
+      { ...view, expiresAt: null, previousUntil: null },
     ]);
   });
 
@@ -83,5 +85,9 @@ describe('the keys file: a rotation by file has an overlap window, as the API ro
     expect(ring.lookup('new', end - 1)).toMatchObject({ entry: { name: 'ci' } });
     expect(ring.lookup('new', end)).toMatchObject({ refused: 'expired' });
     expect(ring.lookup('old', end)).toMatchObject({ refused: 'expired' });
+    // The listing says the same: the key's end, and the old secret's end cut to it.
+    expect(listFileKeys(parseApiKeys(ends), 'acme', new Map(), end - 1)).toMatchObject([
+      { expiresAt: end, previousUntil: end },
+    ]);
   });
 });

@@ -254,10 +254,11 @@ describe('managed keys', () => {
       [keyUsageId({ name: 'bare', tenant: 'globex' }), 999],
     ]);
     expect(keyUsageId({ id: 'gk_1', name: 'n', tenant: 't' })).toBe('gk_1');
-    const listed = listFileKeys(entries, 'dev', usage);
+    const listed = listFileKeys(entries, 'dev', usage, 0);
+    const ends = { expiresAt: null, previousUntil: null };
     expect(listed).toEqual([
-      { id: 'file:dev', name: 'dev', scopes: ['ingest', 'admin'], source: 'file', lastUsedAt: 1234 },
-      { id: 'file:bare', name: 'bare', scopes: ['query'], source: 'file', lastUsedAt: null },
+      { id: 'file:dev', name: 'dev', scopes: ['ingest', 'admin'], source: 'file', lastUsedAt: 1234, ...ends },
+      { id: 'file:bare', name: 'bare', scopes: ['query'], source: 'file', lastUsedAt: null, ...ends },
     ]);
     expect(JSON.stringify(listed)).not.toMatch(/aaaa|cccc/);
   });

@@ -249,23 +249,38 @@ export interface FileKeyView {
   scopes: CredentialScope[];
   source: 'file';
   lastUsedAt: number | null;
+  /** The entry's notAfter: from then on the key is refused; null when the file gives none. */
+  expiresAt: number | null;
+  /**
+   * While a rotation by file is in its overlap window: when the last old secret (`previous`) stops working, so an
+   * admin sees how long clients have to move to the new secret; null when no old secret works any more.
+   */
+  previousUntil: number | null;
 }
 
 export function listFileKeys(
   entries: readonly ApiKeyEntry[],
   tenant: string,
   usage: ReadonlyMap<string, number>,
+  now: number,
 ): FileKeyView[] {
-  return entries
-    .filter((e) => e.tenant === tenant && !e.predecessor)
+  const own = entries.filter((e) => e.tenant === tenant);
+  return own
+    .filter((e) => !e.predecessor)
     .map((e) => {
       const id = e.id ?? `file:${e.name}`;
+      // A predecessor's expiresAt is already the earlier of its window and the entry's own end.
+      const previousEnds = own.flatMap((p) =>
+        p.predecessor && p.id === id && p.expiresAt !== undefined && p.expiresAt > now ? [p.expiresAt] : [],
+      );
       return {
         id,
         name: e.name,
         scopes: [...e.scopes],
         source: 'file',
         lastUsedAt: usage.get(keyUsageId(e)) ?? null,
+        expiresAt: e.expiresAt ?? null,
+        previousUntil: previousEnds.length > 0 ? Math.max(...previousEnds) : null,
       };
     });
 }

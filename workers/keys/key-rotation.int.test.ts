@@ -119,7 +119,15 @@ describe('key lifecycle across gravix ingest and gravix query, driven by gravix 
     // The keys file's key of this tenant is listed too (issue #22), marked as such, never its digest; another
     // tenant's file key is not.
     expect(answer.fileKeys).toEqual([
-      { id: 'file:root', name: 'root', scopes: ['admin'], source: 'file', lastUsedAt: expect.any(Number) },
+      {
+        id: 'file:root',
+        name: 'root',
+        scopes: ['admin'],
+        source: 'file',
+        lastUsedAt: expect.any(Number),
+        expiresAt: null,
+        previousUntil: null,
+      },
     ]);
     expect(listed.stdout).not.toContain(hashApiKey(rootKey));
 

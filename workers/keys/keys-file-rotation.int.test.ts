@@ -190,8 +190,15 @@ describe('a keys file Secret rotated under running gravix ingest and gravix quer
     expect(Date.now()).toBeLessThan(notAfter);
     expect(new Set(oldStatuses)).toEqual(new Set([200]));
     // One key, listed once, whichever secret its clients use.
-    const listed = (await (await listKeys('admin-7')).json()) as { fileKeys: { id: string }[] };
+    const listed = (await (await listKeys('admin-7')).json()) as {
+      fileKeys: { id: string; previousUntil: number | null }[];
+    };
+    const answeredInWindow = Date.now() < notAfter;
     expect(listed.fileKeys.map((k) => k.id)).toEqual(['file:ci', 'file:root']);
+    // An admin sees how long the old secret still works (the window's end; null once it passed, which a slow
+    // answer at load may already see).
+    expect([notAfter, ...(answeredInWindow ? [] : [null])]).toContain(listed.fileKeys[0]?.previousUntil);
+    expect(listed.fileKeys[1]?.previousUntil).toBeNull();
 
     // After the window the old secret is refused (no reload needed: the end is part of the key in force).
     await waitUntil(async () => (await postFact('ingest-7')) === 401, {

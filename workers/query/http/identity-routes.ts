@@ -143,9 +143,10 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
     parseQueryString(req.originalUrl.split('?')[1] ?? '', '/api/v1/keys', []);
     const [{ doc }, usage] = await Promise.all([deps.keyStore.read(), deps.keyStore.readUsage()]);
     const { tenant } = credentialOf(res);
+    const at = now();
     res.json({
-      keys: listKeys(doc, tenant, usage, now()),
-      fileKeys: listFileKeys(deps.fileKeys?.() ?? [], tenant, usage),
+      keys: listKeys(doc, tenant, usage, at),
+      fileKeys: listFileKeys(deps.fileKeys?.() ?? [], tenant, usage, at),
     });
   });
 

@@ -44,6 +44,8 @@ describe('buildKeysTable', () => {
     scopes: ['ingest', 'query', 'admin'],
     source: 'file',
     lastUsedAt: Date.UTC(2026, 0, 2, 3, 4, 5),
+    expiresAt: null,
+    previousUntil: null,
     ...overrides,
   });
 
@@ -62,6 +64,16 @@ describe('buildKeysTable', () => {
     );
     // No value column can hold a secret or a digest: the table has none (the note below names the Secret).
     expect(html.split('<p id="file-keys-note"')[0]).not.toMatch(/secret|sha256/i);
+  });
+
+  it("shows a file key's end and, during a rotation by file, when the previous one stops working", () => {
+    const row = buildKeysTable(
+      [],
+      [fileKey({ expiresAt: Date.UTC(2027, 0, 1), previousUntil: Date.UTC(2026, 11, 4, 20) })],
+    );
+    expect(row).toContain('<td>2027-01-01 00:00:00</td>');
+    expect(row).toContain('previous one works until 2026-12-04 20:00:00');
+    expect(buildKeysTable([], [fileKey()])).not.toContain('previous one works');
   });
 
   it('shows file keys alone when no key was made through the API, and escapes their names', () => {

@@ -23,8 +23,11 @@ function fileKeyRow(k: FileKeyView): string {
   const id = escapeMarkup(k.id);
   return (
     `<tr data-file-key="${id}" class="file-key" aria-describedby="file-keys-note"><td>${escapeMarkup(k.name)}</td><td><code>${id}</code></td>` +
-    `<td>${escapeMarkup(k.scopes.join(', '))}</td><td><span class="key-source">file key</span></td>` +
-    `<td>—</td><td>—</td><td>${when(k.lastUsedAt)}</td>` +
+    `<td>${escapeMarkup(k.scopes.join(', '))}</td><td><span class="key-source">file key</span>` +
+    (k.previousUntil === null
+      ? ''
+      : ` <span class="muted">previous one works until ${when(k.previousUntil)}</span>`) +
+    `</td><td>—</td><td>${when(k.expiresAt)}</td><td>${when(k.lastUsedAt)}</td>` +
     '<td class="muted">read-only (see below)</td></tr>'
   );
 }
