@@ -165,6 +165,8 @@ describe('a keys file Secret rotated under running gravix ingest and gravix quer
     );
     // The window is wide enough to be observed at load 50; its end is asserted by waiting for it, never by a sleep.
     const notAfter = Date.now() + 20_000;
+    // The key's own end (the entry's notAfter), later than the window: listed as expiresAt throughout.
+    const keyEnd = Date.now() + 3_600_000;
     const rotated = {
       keys: [
         {
@@ -172,12 +174,23 @@ describe('a keys file Secret rotated under running gravix ingest and gravix quer
           tenant: 'acme',
           sha256: hashApiKey('ingest-8'),
           scopes: ['ingest'],
+          notAfter: new Date(keyEnd).toISOString(),
           previous: [{ sha256: hashApiKey('ingest-7'), notAfter: new Date(notAfter).toISOString() }],
         },
         { name: 'root', tenant: 'acme', sha256: hashApiKey('admin-7'), scopes: ['admin'] },
       ],
     };
     secret.update(JSON.stringify(rotated));
+    // Listed at once, before either server's tick: the query server answers the file as it is when asked (it used
+    // to answer the version before the rotation until its own tick: previousUntil null inside the window).
+    const inWindow = (await (await listKeys('admin-7')).json()) as { fileKeys: object[] };
+    expect(Date.now()).toBeLessThan(notAfter);
+    const ci = { id: 'file:ci', name: 'ci', scopes: ['ingest'], source: 'file' };
+    const root = { id: 'file:root', name: 'root', scopes: ['admin'], source: 'file' };
+    expect(inWindow.fileKeys).toMatchObject([
+      { ...ci, expiresAt: keyEnd, previousUntil: notAfter },
+      { ...root, expiresAt: null, previousUntil: null },
+    ]);
     // Clients on the old secret keep sending while the servers pick the new version up: not one is refused.
     const oldStatuses: number[] = [];
     await waitUntil(
@@ -189,16 +202,8 @@ describe('a keys file Secret rotated under running gravix ingest and gravix quer
     );
     expect(Date.now()).toBeLessThan(notAfter);
     expect(new Set(oldStatuses)).toEqual(new Set([200]));
-    // One key, listed once, whichever secret its clients use.
-    const listed = (await (await listKeys('admin-7')).json()) as {
-      fileKeys: { id: string; previousUntil: number | null }[];
-    };
-    const answeredInWindow = Date.now() < notAfter;
-    expect(listed.fileKeys.map((k) => k.id)).toEqual(['file:ci', 'file:root']);
-    // An admin sees how long the old secret still works (the window's end; null once it passed, which a slow
-    // answer at load may already see).
-    expect([notAfter, ...(answeredInWindow ? [] : [null])]).toContain(listed.fileKeys[0]?.previousUntil);
-    expect(listed.fileKeys[1]?.previousUntil).toBeNull();
+    // The query server knows the old secret too: a key without the admin scope (403), not an unknown one (401).
+    expect((await listKeys('ingest-7')).status).toBe(403);
 
     // After the window the old secret is refused (no reload needed: the end is part of the key in force).
     await waitUntil(async () => (await postFact('ingest-7')) === 401, {
@@ -207,6 +212,13 @@ describe('a keys file Secret rotated under running gravix ingest and gravix quer
       intervalMs: 250,
     });
     expect(Date.now()).toBeGreaterThanOrEqual(notAfter);
+    expect((await listKeys('ingest-7')).status).toBe(401);
     expect(await postFact('ingest-8')).toBe(200);
+    // One key, listed once, whichever secret its clients used; no old secret works any more.
+    const after = (await (await listKeys('admin-7')).json()) as { fileKeys: object[] };
+    expect(after.fileKeys).toMatchObject([
+      { ...ci, expiresAt: keyEnd, previousUntil: null },
+      { ...root, expiresAt: null, previousUntil: null },
+    ]);
   }, 120_000);
 });

@@ -145,7 +145,7 @@ function buildApp(
     ...(options.alerts && { alerts: new AlertStore(store) }),
     log: pino({ level: 'silent' }),
     // The harness's keys are its keys file, as `gravix dev`'s dev-api-key is: the key API lists them as fileKeys.
-    identity: { ...identityOverStore(store, pino({ level: 'silent' })), fileKeys: () => harnessKeys },
+    identity: { ...identityOverStore(store, pino({ level: 'silent' })), fileKeys: async () => harnessKeys },
     readiness: async () => ({ ready: true }),
     dashboardDir: assetsDir,
     dashboardIngestPort: options.ingestPort,

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { hashApiKey } from '../../domain/api-keys.js';
 import { KeyRing } from '../../domain/key-ring.js';
+import { listFileKeys } from '../../domain/managed-keys.js';
 import { ObjectStoreUnavailableError } from '../object-store/object-store.js';
 import { LocalObjectStore } from '../object-store/local-object-store.js';
 import { ObjectKeyStore } from './key-store.js';
@@ -136,7 +137,44 @@ describe('LiveKeys with a keys file', () => {
       await keys.reload();
       const works = (secret: string) => !('refused' in keys.ring().lookup(secret, Date.now()));
       expect([works('before'), works('after')]).toEqual([false, true]);
-      expect(keys.fileEntries().map((e) => e.sha256)).toEqual([hashApiKey('after')]);
+      expect((await keys.fileEntries()).map((e) => e.sha256)).toEqual([hashApiKey('after')]);
+    } finally {
+      await keys.stop();
+    }
+  });
+
+  it('answers the file as it is when asked, not as of the last tick: a rotation by file listed with its window', async () => {
+    // Issue #22: the key list of a server whose tick had not come yet showed the version before the rotation
+    // (previousUntil null inside the window) while its ring was also still on that version.
+    const one = (sha256: string, previous: object[] = []) =>
+      JSON.stringify({ keys: [{ name: 'ci', tenant: 'acme', sha256, scopes: ['ingest'], previous }] });
+    const secret = projectedSecret(
+      mkdtempSync(join(tmpdir(), 'keys-file-')),
+      'keys.json',
+      one(hashApiKey('old')),
+    );
+    const keys = await LiveKeys.start({
+      fileKeys: new KeysFile(secret.path, pino({ level: 'silent' })),
+      store: new ObjectKeyStore(new LocalObjectStore(mkdtempSync(join(tmpdir(), 'keys-store-')))),
+      // No tick comes during the test: only the listing itself can see the new version.
+      reloadMs: 3_600_000,
+      usageFlushMs: 3_600_000,
+      instance: 'test',
+      log: pino({ level: 'silent' }),
+    });
+    try {
+      const notAfter = Date.UTC(2099, 0, 1);
+      secret.update(
+        one(hashApiKey('new'), [{ sha256: hashApiKey('old'), notAfter: new Date(notAfter).toISOString() }]),
+      );
+      const listed = listFileKeys(await keys.fileEntries(), 'acme', new Map(), Date.now());
+      expect(listed).toMatchObject([{ id: 'file:ci', expiresAt: null, previousUntil: notAfter }]);
+      // What is listed is what this server accepts: both secrets, as one key.
+      const works = (s: string) => keys.ring().lookup(s, Date.now());
+      expect([works('old'), works('new')]).toMatchObject([
+        { entry: { id: 'file:ci' } },
+        { entry: { id: 'file:ci' } },
+      ]);
     } finally {
       await keys.stop();
     }

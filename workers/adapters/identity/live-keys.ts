@@ -56,8 +56,16 @@ export class LiveKeys implements KeyAccess {
     return this.current;
   }
 
-  /** The keys file's keys in force now (listed by the key API). */
-  fileEntries(): readonly ApiKeyEntry[] {
+  /**
+   * The keys file's keys as the file is now, for the key API (list, and the name rule of create). Each server polls
+   * the file on its own tick, so without this reload a listing made just after a change showed the version before
+   * it (a rotation by file without its window, issue #22) while another server already used the new one. The reload
+   * also moves the ring, so what is listed is what this server accepts. A reload under way may have polled before
+   * this call: it is waited for, then one more runs (joined with any started since).
+   */
+  async fileEntries(): Promise<readonly ApiKeyEntry[]> {
+    await this.reloading;
+    await this.reload();
     return this.options.fileKeys.entries();
   }
 

@@ -27,8 +27,11 @@ import { QueryParamError, parseRange, parseText } from '../domain/query-params.j
 
 export interface IdentityDeps {
   keyStore: ObjectKeyStore;
-  /** The keys file's entries in force (GRAVIX_API_KEYS_FILE), listed beside the managed keys; never changed here. */
-  fileKeys?: () => readonly ApiKeyEntry[];
+  /**
+   * The keys file's entries (GRAVIX_API_KEYS_FILE) as the file is when asked, listed beside the managed keys; never
+   * changed here.
+   */
+  fileKeys?: () => Promise<readonly ApiKeyEntry[]>;
   /** Called after a key change is stored, so this server applies it at once (others within their reload). */
   keysChanged: () => Promise<void>;
   audit: AuditLog;
@@ -141,12 +144,16 @@ type Context = ReturnType<typeof buildContext>;
 function buildKeyHandlers({ deps, now, applied, record }: Context) {
   const list = handle(async (req, res) => {
     parseQueryString(req.originalUrl.split('?')[1] ?? '', '/api/v1/keys', []);
-    const [{ doc }, usage] = await Promise.all([deps.keyStore.read(), deps.keyStore.readUsage()]);
+    const [{ doc }, usage, fileEntries] = await Promise.all([
+      deps.keyStore.read(),
+      deps.keyStore.readUsage(),
+      deps.fileKeys?.() ?? [],
+    ]);
     const { tenant } = credentialOf(res);
     const at = now();
     res.json({
       keys: listKeys(doc, tenant, usage, at),
-      fileKeys: listFileKeys(deps.fileKeys?.() ?? [], tenant, usage, at),
+      fileKeys: listFileKeys(fileEntries, tenant, usage, at),
     });
   });
 
@@ -157,7 +164,9 @@ function buildKeyHandlers({ deps, now, applied, record }: Context) {
     const at = now();
     if (input.expiresAt !== undefined && input.expiresAt <= at)
       throw new HttpError(400, 'INVALID_VALUE', 'expiresAt must be in the future', { field: 'expiresAt' });
-    const fileKeyNames = (deps.fileKeys?.() ?? []).filter((k) => k.tenant === tenant).map((k) => k.name);
+    const fileKeyNames = ((await deps.fileKeys?.()) ?? [])
+      .filter((k) => k.tenant === tenant)
+      .map((k) => k.name);
     // The name check runs inside the conditional update: two admins creating one name at once on two replicas
     // cannot both pass it (the second re-reads the first's key and is refused).
     const { key } = await deps.keyStore.update((doc) =>
