@@ -4,6 +4,8 @@ import { saveScreenshot } from './testing/dashboard-harness.js';
 import {
   ADMIN_KEY,
   OPERATOR_KEY,
+  OPERATOR_KEY_ENDS,
+  OPERATOR_OLD_KEY,
   QUERY_KEY,
   startRealDashboard,
   type RealDashboard,
@@ -11,8 +13,17 @@ import {
 
 interface KeysAnswer {
   keys: { id: string; name: string }[];
-  fileKeys: { id: string; name: string; scopes: string[] }[];
+  fileKeys: {
+    id: string;
+    name: string;
+    scopes: string[];
+    expiresAt: number | null;
+    previousUntil: number | null;
+  }[];
 }
+
+/** A time as the page writes it (UTC, to the second). */
+const shown = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 /** Each row of the keys table: its key id attribute, cells as text, and how many buttons it has. */
 const keyRows = (page: Page) =>
@@ -66,9 +77,9 @@ describe('admin page keys (Chromium against the real query server)', () => {
           'operator',
           'file:operator',
           'query, operator',
-          'file key',
+          `file key previous one works until ${shown(OPERATOR_KEY_ENDS.previousUntil)}`,
           '—',
-          '—',
+          shown(OPERATOR_KEY_ENDS.expiresAt),
           expect.any(String),
           'read-only (see below)',
         ],
@@ -93,6 +104,13 @@ describe('admin page keys (Chromium against the real query server)', () => {
     // The page lists what the API lists: the tenant's file keys only (globex's key of the same file is not shown).
     const answer = (await d.call('GET', '/api/v1/keys', { key: ADMIN_KEY })).body as KeysAnswer;
     expect(fileRows.map((r) => r.file)).toEqual(answer.fileKeys.map((k) => k.id));
+    // The operator's key is in a rotation by file (its old secret works for an hour more): the API answers the
+    // entry's end and the old secret's, which the page showed above; the other keys have neither.
+    expect(answer.fileKeys.map((k) => [k.id, k.expiresAt, k.previousUntil])).toEqual([
+      ['file:viewer', null, null],
+      ['file:operator', OPERATOR_KEY_ENDS.expiresAt, OPERATOR_KEY_ENDS.previousUntil],
+      ['file:admin', null, null],
+    ]);
     expect(await page.textContent('#file-keys-note')).toContain(
       'cannot be rotated or revoked here. To rotate one, put the new key’s SHA-256 in its entry in that file and ' +
         'move the old one under previous with a notAfter (both work until then, as one key)',
@@ -114,7 +132,7 @@ describe('admin page keys (Chromium against the real query server)', () => {
 
     // Nothing on the page but the one-time secret box holds a credential: no file key's secret, no digest.
     const table = (await page.innerHTML('#keys-table')) + (await page.innerHTML('#audit-table'));
-    for (const credential of [QUERY_KEY, OPERATOR_KEY, ADMIN_KEY, secret])
+    for (const credential of [QUERY_KEY, OPERATOR_KEY, OPERATOR_OLD_KEY, ADMIN_KEY, secret])
       for (const text of [credential, hashApiKey(credential)]) expect(table).not.toContain(text);
     await saveScreenshot(page, 'admin-file-keys');
   }, 120_000);

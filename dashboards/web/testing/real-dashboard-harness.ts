@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { LocalObjectStore } from '../../../workers/adapters/object-store/local-object-store.js';
-import { hashApiKey } from '../../../workers/domain/api-keys.js';
+import { hashApiKey, parseApiKeys } from '../../../workers/domain/api-keys.js';
 import type { RawRecord } from '../../../workers/domain/raw-record.js';
 import { DuckDbQueryEngine } from '../../../workers/query/adapters/duckdb-query-engine.js';
 import { buildQueryApp } from '../../../workers/query/http/query-app.js';
@@ -96,18 +96,39 @@ export async function rollUp(
   });
 }
 
-const harnessKeys = [
-  { name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query' as const] },
-  {
-    name: 'operator',
-    tenant: 'acme',
-    sha256: hashApiKey(OPERATOR_KEY),
-    scopes: ['query' as const, 'operator' as const],
-  },
-  { name: 'admin', tenant: 'acme', sha256: hashApiKey(ADMIN_KEY), scopes: ['admin' as const] },
-  // Another tenant's key of the same file: never listed to acme's admin.
-  { name: 'globex-ingest', tenant: 'globex', sha256: hashApiKey('globex-key'), scopes: ['ingest' as const] },
-];
+/** The harness's keys file's times, whole seconds as an RFC 3339 file gives them. */
+const fileTimesFrom = Math.floor(Date.now() / 1000) * 1000;
+/**
+ * The operator's key is in a rotation by file: its entry ends in 30 days (`notAfter`, listed as expiresAt) and its
+ * old secret works for one more hour (`previous`, listed as previousUntil), so the admin page shows both.
+ */
+export const OPERATOR_KEY_ENDS = { expiresAt: fileTimesFrom + 30 * DAY, previousUntil: fileTimesFrom + HOUR };
+export const OPERATOR_OLD_KEY = 'dash-operator-key-old';
+
+/** The harness's keys file, read by the real parser as a server reads GRAVIX_API_KEYS_FILE. */
+const harnessKeys = parseApiKeys(
+  JSON.stringify({
+    keys: [
+      { name: 'viewer', tenant: 'acme', sha256: hashApiKey(QUERY_KEY), scopes: ['query'] },
+      {
+        name: 'operator',
+        tenant: 'acme',
+        sha256: hashApiKey(OPERATOR_KEY),
+        scopes: ['query', 'operator'],
+        notAfter: new Date(OPERATOR_KEY_ENDS.expiresAt).toISOString(),
+        previous: [
+          {
+            sha256: hashApiKey(OPERATOR_OLD_KEY),
+            notAfter: new Date(OPERATOR_KEY_ENDS.previousUntil).toISOString(),
+          },
+        ],
+      },
+      { name: 'admin', tenant: 'acme', sha256: hashApiKey(ADMIN_KEY), scopes: ['admin'] },
+      // Another tenant's key of the same file: never listed to acme's admin.
+      { name: 'globex-ingest', tenant: 'globex', sha256: hashApiKey('globex-key'), scopes: ['ingest'] },
+    ],
+  }),
+);
 
 function buildService(engine: DuckDbQueryEngine, store: LocalObjectStore, options: RealDashboardOptions) {
   const template = options.traceUrlTemplate;

@@ -26,7 +26,7 @@ function fileKeyRow(k: FileKeyView): string {
     `<td>${escapeMarkup(k.scopes.join(', '))}</td><td><span class="key-source">file key</span>` +
     (k.previousUntil === null
       ? ''
-      : ` <span class="muted">previous one works until ${when(k.previousUntil)}</span>`) +
+      : ` <span class="key-previous">previous one works until ${when(k.previousUntil)}</span>`) +
     `</td><td>—</td><td>${when(k.expiresAt)}</td><td>${when(k.lastUsedAt)}</td>` +
     '<td class="muted">read-only (see below)</td></tr>'
   );
