@@ -12,6 +12,7 @@ import { openEngine } from '../query/app/query-server.js';
 import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../rollup/testing/raw-segments.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
+import { loadAlertInputs } from './app/alert-inputs.js';
 import { loadAlertConfig } from './config.js';
 import { startHttpReceiver, type ReceivedRequest } from './testing/http-receiver.js';
 
@@ -121,7 +122,13 @@ describe('gravix alert: channels rotated while it runs, and its /metrics', () =>
       GRAVIX_ALERT_CHANNELS_FILE: join(dir, 'channels.yaml'),
     });
     engine = await openEngine(config.query, new RollupManifests(store));
-    worker = await startAlertWorker(config, store, engine, pino({ level: 'silent' }));
+    worker = await startAlertWorker(
+      config,
+      loadAlertInputs(config, pino({ level: 'silent' })),
+      store,
+      engine,
+      pino({ level: 'silent' }),
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -21,6 +21,7 @@ import { loadRollupHeartbeat } from '../rollup/app/rollup-heartbeat.js';
 import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../rollup/testing/raw-segments.js';
 import { startAlertWorker, type AlertWorker } from './app/alert-worker.js';
+import { loadAlertInputs } from './app/alert-inputs.js';
 import { loadAlertConfig } from './config.js';
 import { alertRulesPath } from './adapters/kube-alert-rules.js';
 
@@ -103,7 +104,13 @@ describe('gravix alert with GravixAlertRules and a Lease (real kube-apiserver)',
       GRAVIX_ALERT_LEASE_RETRY_SECONDS: '0.5',
     });
     const engine = await openEngine(config.query, new RollupManifests(store));
-    const worker = await startAlertWorker(config, store, engine, pino({ level: 'silent' }));
+    const worker = await startAlertWorker(
+      config,
+      loadAlertInputs(config, pino({ level: 'silent' })),
+      store,
+      engine,
+      pino({ level: 'silent' }),
+    );
     workers.set(identity, { worker, engine });
   }
 

@@ -18,8 +18,9 @@ import { decideDemoHistory, loadDemoHistoryMarker, saveDemoHistoryMarker } from 
 import { parseDevArgs } from './demo-args.js';
 import { sendHistory } from '../loadgen/send-history.js';
 import { loadOrCreateDevApiKey } from './dev-api-key.js';
-import { startAlertWorker, type AlertWorker } from '../alert/app/alert-worker.js';
-import { loadAlertConfig } from '../alert/config.js';
+import { startAlertWorker } from '../alert/app/alert-worker.js';
+import { loadAlertInputs, type AlertInputs } from '../alert/app/alert-inputs.js';
+import { loadAlertConfig, type AlertConfig } from '../alert/config.js';
 import { LiveTenants } from '../adapters/tenants/live-tenants.js';
 import { acquireDataDirLock } from './data-dir-lock.js';
 import { waitForStopRequest } from './stop-request.js';
@@ -133,15 +134,16 @@ function exitAfterDeadline(deadlineMs: number, log: Logger): void {
   }, deadlineMs).unref();
 }
 
-/** `--alerts rules.yaml`: the alert worker in-process, over the query server's engine and the same store. */
-async function startDevAlerts(
+/**
+ * `--alerts rules.yaml`: the alert worker's configuration, rules and channels, read before any server starts so a
+ * file it cannot use stops `gravix dev` with the configuration error at once (docs/alerts.md).
+ */
+function loadDevAlerts(
   argv: string[],
   env: Record<string, string | undefined>,
   queryConfig: ReturnType<typeof loadQueryConfig>,
-  store: ObjectStore,
-  engine: Parameters<typeof startAlertWorker>[2],
   log: Logger,
-): Promise<AlertWorker | undefined> {
+): { config: AlertConfig; inputs: AlertInputs } | undefined {
   const at = argv.indexOf('--alerts');
   if (at === -1) return undefined;
   const file = argv[at + 1];
@@ -157,7 +159,7 @@ async function startDevAlerts(
     ...env,
     GRAVIX_ALERT_RULES_FILE: file,
   });
-  return startAlertWorker(config, store, engine, log);
+  return { config, inputs: loadAlertInputs(config, log) };
 }
 
 /**
@@ -191,6 +193,7 @@ export async function run(argv: string[], launcherFd?: number): Promise<number> 
     GRAVIX_QUERY_ENGINE: 'duckdb',
   });
   const log = buildLogger('gravix-dev', config.GRAVIX_LOG_LEVEL);
+  const devAlerts = loadDevAlerts(argv, env, queryConfig, log);
   const store = new LocalObjectStore(join(config.GRAVIX_DATA_DIR, 'store'));
   const tenants = new LiveTenants(config.GRAVIX_TENANTS_FILE, log);
   const ingest = await startIngestServer(config, store, log);
@@ -209,7 +212,8 @@ export async function run(argv: string[], launcherFd?: number): Promise<number> 
     },
     'gravix dev ready',
   );
-  const alerts = await startDevAlerts(argv, env, queryConfig, store, query.engine, log);
+  const alerts =
+    devAlerts && (await startAlertWorker(devAlerts.config, devAlerts.inputs, store, query.engine, log));
   const demo = new AbortController();
   if (args.demo)
     startDemo(

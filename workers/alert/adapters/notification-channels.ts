@@ -8,10 +8,17 @@ import { ConfigError, describeConfigProblem } from '../../shared/config-error.js
  * and signing secret come from — an environment variable or a file (a mounted Secret). URLs are never in a rule
  * or a custom resource: a Slack webhook URL is itself a credential.
  */
-const secretRef = z.union([
-  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name') }),
-  z.object({ file: z.string().min(1) }),
-]);
+const secretRef = z.union(
+  [
+    z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name') }),
+    z.object({ file: z.string().min(1) }),
+  ],
+  // zod's own words here are "Invalid input"; a URL written in place is the likely mistake.
+  {
+    error:
+      'must be { env: VARIABLE_NAME } or { file: /path }, where the value is kept (never the value itself)',
+  },
+);
 const channelSchema = z.object({
   name: z.string().regex(/^[a-z0-9][-a-z0-9]{0,62}$/, 'must be a channel name (lowercase, digits, -)'),
   type: z.enum(['slack', 'webhook', 'alertmanager']),

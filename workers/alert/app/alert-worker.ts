@@ -1,19 +1,17 @@
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { parseAlertRulesFile } from '../../../crds/gravix-alert-rule.js';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import type { QueryEngine } from '../../query/app/query-engine.js';
 import { buildMetricsRegistry } from '../../shared/metrics-registry.js';
 import { AlertStore } from '../adapters/alert-store.js';
 import { EngineAlertData } from '../adapters/engine-alert-data.js';
 import { startKubeAlerting } from '../adapters/kube-alerting.js';
-import { ChannelSource } from '../adapters/channel-source.js';
 import type { AlertConfig } from '../config.js';
 import { AlertEvaluator, startAlertLoop } from './alert-evaluator.js';
+import type { AlertInputs } from './alert-inputs.js';
 import { mergeRuleSources } from './merge-rule-sources.js';
 import { AlertMetrics } from './alert-metrics.js';
 import { Notifier } from './notifier.js';
@@ -71,28 +69,20 @@ class LoopWhileLeading {
 }
 
 /**
- * The alert worker: the rules file (if any) put into the store, channels resolved from their secrets, the
- * evaluator loop, and /metrics. `gravix alert` runs it alone over its own engine; `gravix dev` in-process over
- * the query server's engine.
+ * The alert worker: the rules file's rules (read by loadAlertInputs before anything started) put into the store,
+ * the channels resolved from their secrets, the evaluator loop, and /metrics. `gravix alert` runs it alone over its
+ * own engine; `gravix dev` in-process over the query server's engine.
  */
 export async function startAlertWorker(
   config: Omit<AlertConfig, 'query'>,
+  inputs: AlertInputs,
   store: ObjectStore,
   engine: QueryEngine,
   log: Logger,
 ): Promise<AlertWorker> {
   const alerts = new AlertStore(store);
-  if (config.GRAVIX_ALERT_RULES_FILE) {
-    const path = config.GRAVIX_ALERT_RULES_FILE;
-    for (const rule of parseAlertRulesFile(readFileSync(path, 'utf8'), path))
-      await alerts.putRule(rule.selector.tenant, rule);
-  }
-  const channels = new ChannelSource({
-    ...(config.GRAVIX_ALERT_CHANNELS_FILE ? { path: config.GRAVIX_ALERT_CHANNELS_FILE } : {}),
-    env: process.env,
-    rereadMs: config.GRAVIX_ALERT_CHANNELS_REREAD_MS,
-    log,
-  });
+  for (const rule of inputs.rules) await alerts.putRule(rule.selector.tenant, rule);
+  const { channels } = inputs;
   const registry = buildMetricsRegistry();
   const metrics = new AlertMetrics(registry);
   const kube = config.kubernetes ? startKubeAlerting(config.kubernetes, alerts, registry, log) : undefined;
