@@ -28,3 +28,48 @@ describe('loadQueryConfig, DuckDB memory', () => {
     );
   });
 });
+
+describe('loadQueryConfig, the engine (docs/query-api.md, "Trino outside Kubernetes")', () => {
+  const trino = (url: string) => () =>
+    loadQueryConfig({ ...keys, GRAVIX_QUERY_ENGINE: 'trino', GRAVIX_TRINO_URL: url });
+
+  it('takes a coordinator base URL, http or https', () => {
+    expect(trino('http://trino.internal:8080')().GRAVIX_TRINO_URL).toBe('http://trino.internal:8080');
+    expect(trino('https://trino.example.com/')().GRAVIX_TRINO_URL).toBe('https://trino.example.com/');
+  });
+
+  it.each([
+    ['trino:8080', 'trino:8080'],
+    ['localhost:8080', 'localhost:8080'],
+    ['ftp://trino:8080', 'ftp://trino:8080'],
+    ['http://trino:8080/v1/statement', 'http://trino:8080/v1/statement'],
+    ['http://trino:8080/?catalog=hive', 'http://trino:8080/?catalog=hive'],
+    // The password is never shown.
+    ['http://admin:pw@trino:8080', 'http://admin:***@trino:8080/'],
+  ])('refuses %s with a configuration error naming the key, the value and the rule', (url, shown) => {
+    expect(trino(url)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message: `invalid configuration: GRAVIX_TRINO_URL: ${JSON.stringify(shown)}: must be http(s)://host[:port] (the coordinator, no path, query or credentials)`,
+      }),
+    );
+  });
+
+  it('refuses DuckDB over an S3 store when the configuration is loaded, not at the first start', () => {
+    expect(() =>
+      loadQueryConfig({
+        ...keys,
+        GRAVIX_STORE: 's3',
+        GRAVIX_S3_BUCKET: 'gravix',
+        GRAVIX_S3_ACCESS_KEY_ID: 'id',
+        GRAVIX_S3_SECRET_ACCESS_KEY: 'secret',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'invalid configuration: GRAVIX_QUERY_ENGINE="duckdb": DuckDB reads GRAVIX_STORE=local only; with GRAVIX_STORE=s3 set GRAVIX_QUERY_ENGINE=trino and GRAVIX_TRINO_URL',
+      }),
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectStoreConfigSchema } from '../adapters/object-store/object-store-config.js';
-import { parseAll, parseConfig } from '../shared/config-error.js';
+import { ConfigError, parseAll, parseConfig } from '../shared/config-error.js';
 import { traceUrlTemplateProblem } from './domain/trace-url-template.js';
 
 const querySchema = z.object({
@@ -34,7 +34,21 @@ const querySchema = z.object({
   // revoke or a new key takes to reach this server.
   GRAVIX_KEYS_RELOAD_MS: z.coerce.number().int().min(100).max(300_000).default(2000),
   GRAVIX_QUERY_ENGINE: z.enum(['duckdb', 'trino']).default('duckdb'),
-  GRAVIX_TRINO_URL: z.url().optional(),
+  /**
+   * The coordinator's base URL. `new URL` alone takes `trino:8080` (scheme `trino:`) and `ftp://...`; those failed
+   * only at the first statement, so the rule is spelled out (docs/query-api.md, "Trino outside Kubernetes").
+   */
+  GRAVIX_TRINO_URL: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      // A refinement's message names its value itself (describeConfigProblem); a password in it is not shown.
+      if (value !== undefined && !isTrinoUrl(value))
+        ctx.addIssue({
+          code: 'custom',
+          message: `${JSON.stringify(withoutPassword(value))}: must be http(s)://host[:port] (the coordinator, no path, query or credentials)`,
+        });
+    }),
   GRAVIX_TRINO_CATALOG: z.string().default('hive'),
   GRAVIX_TRINO_SCHEMA: z
     .string()
@@ -97,6 +111,28 @@ const querySchema = z.object({
     .default(8 * 3_600_000),
 });
 
+function isTrinoUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.hostname !== '' &&
+    url.pathname === '/' &&
+    !url.search &&
+    !url.hash &&
+    !url.username &&
+    !url.password
+  );
+}
+
+function withoutPassword(value: string): string {
+  if (!URL.canParse(value)) return value;
+  const url = new URL(value);
+  if (!url.password) return value;
+  url.password = '***';
+  return url.href;
+}
+
 const oidcNeeds = ['GRAVIX_OIDC_CLIENT_ID', 'GRAVIX_OIDC_REDIRECT_URL'] as const;
 
 /** Sign-in is all or nothing: with an issuer, every other setting it needs is named at once. */
@@ -150,5 +186,10 @@ export function loadQueryConfig(env: Record<string, string | undefined>): QueryC
       ),
     () => parseConfig(objectStoreConfigSchema, input),
   );
+  // DuckDB reads the local store's Parquet files only (its npm build cannot read s3:// offline, DESIGN.md).
+  if (base.GRAVIX_QUERY_ENGINE === 'duckdb' && store.GRAVIX_STORE === 's3')
+    throw new ConfigError([
+      'GRAVIX_QUERY_ENGINE="duckdb": DuckDB reads GRAVIX_STORE=local only; with GRAVIX_STORE=s3 set GRAVIX_QUERY_ENGINE=trino and GRAVIX_TRINO_URL',
+    ]);
   return { ...base, store };
 }
