@@ -1,4 +1,5 @@
 import { buildTenantUsageHandlers, type TenantUsageDeps } from './tenant-usage-routes.js';
+import { engineHttpError } from './engine-http-error.js';
 import { defaultQuotaStaleMs } from '../../domain/quota-replicas.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,6 @@ import type { KeyAccess } from '../../domain/key-ring.js';
 import { credentialOf } from '../../shared/http/authenticate.js';
 import { mountRoutes } from '../../shared/http/mount-routes.js';
 import { buildErrorHandler, notFound } from '../../shared/http/error-handler.js';
-import { HttpError } from '../../shared/http/http-error.js';
 import { allowedMethods, buildMethodNotAllowed } from '../../shared/http/method-not-allowed.js';
 import { buildOpenApiHandler } from '../../shared/http/openapi-document.js';
 import { requestId } from '../../shared/http/request-id.js';
@@ -24,15 +24,9 @@ import type { SavedViewStore } from '../adapters/saved-view-store.js';
 import { buildViewHandlers } from './view-routes.js';
 import { listedParameters, withQueryParameterChecks } from './query-parameters.js';
 import type { RouteKey } from '../../shared/http/route-table.js';
-import {
-  EngineUnavailableError,
-  QueryTimeoutError,
-  TooManyQueriesError,
-  type EngineReadiness,
-} from '../app/engine-guard.js';
+import type { EngineReadiness } from '../app/engine-guard.js';
 import { chooseStep } from '../domain/choose-step.js';
 import {
-  QueryParamError,
   parseChoice,
   parseInteger,
   parseMethod,
@@ -78,19 +72,6 @@ export interface QueryAppDeps {
 
 type Handler = (params: QueryParams, res: Response, signal: AbortSignal) => Promise<unknown>;
 
-/** The guard's refusals and engine failures as the API's errors (429 and 503 with Retry-After). */
-function toHttpError(error: unknown): unknown {
-  if (error instanceof QueryParamError)
-    return new HttpError(400, error.code, error.message, { field: error.field });
-  if (error instanceof TooManyQueriesError)
-    return new HttpError(429, error.code, error.message, { retryAfterSeconds: 1 });
-  if (error instanceof QueryTimeoutError)
-    return new HttpError(503, error.code, error.message, { retryAfterSeconds: 5 });
-  if (error instanceof EngineUnavailableError)
-    return new HttpError(503, error.code, error.message, { retryAfterSeconds: error.retryAfterSeconds });
-  return error;
-}
-
 /**
  * Runs a route over its query parameters, read once at the edge (parseQueryString: strict UTF-8, the text rule,
  * only the names in `allowed`), turning parameter errors into 400s that name the field.
@@ -106,7 +87,7 @@ function route(path: string, allowed: readonly string[], handler: Handler) {
       const params = parseQueryString(query, `/api/v1${path}`, allowed);
       res.json(await handler(params, res, gone.signal));
     } catch (error) {
-      if (!gone.signal.aborted) next(toHttpError(error));
+      if (!gone.signal.aborted) next(engineHttpError(error));
     }
   };
 }

@@ -3,6 +3,7 @@ import type { TenantSettings } from '../../../crds/gravix-tenant-spec.js';
 import type { ReplicaBeat } from '../../domain/quota-replicas.js';
 import { credentialOf } from '../../shared/http/authenticate.js';
 import { buildTenantUsage, type StoredCounts } from '../domain/tenant-usage.js';
+import { engineHttpError } from './engine-http-error.js';
 
 export interface TenantUsageDeps {
   /** The tenants file's settings of a tenant (GRAVIX_TENANTS_FILE); undefined when it has none. */
@@ -30,7 +31,7 @@ export function buildTenantUsageHandlers(deps: TenantUsageDeps) {
         ]);
         res.json(buildTenantUsage(tenant, deps.settingsOf(tenant), beats, stored, now, deps.staleMs));
       } catch (error) {
-        next(error);
+        next(engineHttpError(error));
       }
     },
   };
