@@ -1,12 +1,34 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { BasicAuth, Trino } from 'trino-client';
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
 import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
 import { metricsTableNames } from '../../domain/metrics-layout.js';
 import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
+import { QueryEngineTimeoutError } from '../app/query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
 import { TrinoQueryEngine } from './trino-query-engine.js';
-import { runTrinoStatement } from './trino-statement-runner.js';
+import { runTrinoStatement, TrinoStatementError } from './trino-statement-runner.js';
+
+/** A listener that accepts every connection and never answers: a store that stalls instead of refusing. */
+async function startBlackHole(port: number): Promise<{ close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 /**
  * A new pipeline starts its query server and Trino together. The query server used to exit on the first refused
@@ -101,6 +123,60 @@ describe('TrinoQueryEngine.open before Trino answers', () => {
       (r) => r['Table'],
     );
     expect(tables.sort()).toEqual([...metricsTableNames].sort());
+  }, 900_000);
+
+  it('opens when Trino kills its warm-up at query_max_execution_time, and says so instead of failing', async () => {
+    // A query pod restarted once at load 45: a cold Trino's warm-up statements outlasted the 10 s limit the engine
+    // sets (EXCEEDED_TIME_LIMIT) and open() failed after the tables existed, so the server exited. Here the store
+    // stalls as the warm-up starts (every connection accepted, none answered): each statement waits until Trino's
+    // own limit ends it, 2 s here.
+    const server = trino ?? (trino = await startTrino({ s3: minio, metastoreBucket: bucket }));
+    const failures: Error[] = [];
+    let hole: { close(): Promise<void> } | undefined;
+    const opening = TrinoQueryEngine.open({
+      server: server.url,
+      catalog: 'hive',
+      schema: 'warm_up_killed',
+      warehouse: `s3://${bucket}/`,
+      // No listing of the (stalled) store for the snapshot: only Trino meets it.
+      tiles: async () => ({
+        dayTiles: new Set(),
+        hourTiles: new Set(),
+        openDays: new Map(),
+        openHours: new Map(),
+      }),
+      queryTimeoutMs: 2_000,
+      warmUpTarget: async () => {
+        await minio.pause();
+        hole = await startBlackHole(Number(new URL(minio.endpoint).port));
+        return undefined;
+      },
+      onWarmUpFailed: (error) => failures.push(error),
+    });
+    const settled = await opening.then(
+      () => 'opened',
+      (error: unknown) => error,
+    );
+    await hole?.close();
+    await minio.start();
+    // The old engine rejected here with 'trino query failed: Query exceeded the maximum execution time limit of 2.00s'.
+    expect(settled).toBe('opened');
+    expect(
+      failures.map((e) => [e.constructor.name, (e.cause as TrinoStatementError).errorName, e.message]),
+    ).toEqual([
+      [
+        QueryEngineTimeoutError.name,
+        'EXCEEDED_TIME_LIMIT',
+        'trino query failed: Query exceeded the maximum execution time limit of 2.00s',
+      ],
+    ]);
+    // The engine it handed out answers once the store is back.
+    const engine = await opening;
+    const to = Date.now();
+    await expect(
+      engine.counts({ tenant: 'nobody', from: to - 3_600_000, to, groupBy: 'service' }),
+    ).resolves.toEqual([]);
+    await engine.close();
   }, 900_000);
 
   it('gives up after its wait with the refusal as the error', async () => {

@@ -9,7 +9,7 @@ import {
   type ColumnType,
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
-import { QueryEngineError } from '../app/query-engine.js';
+import { QueryEngineError, QueryEngineTimeoutError } from '../app/query-engine.js';
 import { buildTenantSnapshot, type TenantSnapshot, type TileDates } from '../domain/tenant-snapshot.js';
 import type { WarmUpTarget } from '../domain/warm-up-target.js';
 import type { SqlDialect } from './metrics-sql.js';
@@ -45,6 +45,8 @@ export interface TrinoQueryEngineOptions {
   startWaitMs?: number;
   /** Told each time `open` finds Trino (or its store) not up yet and waits (the query server logs it). */
   onWaitingForTrino?: (error: Error) => void;
+  /** Told when the warm-up failed (`open` still resolves: the tables exist); the query server logs it. */
+  onWarmUpFailed?: (error: Error) => void;
 }
 
 const trinoTypes: Record<ColumnType, string> = {
@@ -258,7 +260,12 @@ export class TrinoQueryEngine extends SqlQueryEngine {
       );
       if (warmed) return;
     }
-    await this.runShapes('_warmup', Math.floor(Date.now() / 3_600_000) * 3_600_000, 86_400_000);
+    // Best effort: a cold Trino on a loaded node can outlast query_max_execution_time on these very statements
+    // (EXCEEDED_TIME_LIMIT), and the query and alert servers used to exit on it and be restarted by the kubelet.
+    // Tables exist by now; an engine that did not warm up only answers its first calls slower.
+    await this.runShapes('_warmup', Math.floor(Date.now() / 3_600_000) * 3_600_000, 86_400_000).catch(
+      (error: unknown) => this.options.onWarmUpFailed?.(error as Error),
+    );
   }
 
   private async runShapes(tenant: string, to: number, spanMs: number): Promise<void> {
@@ -321,7 +328,10 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     try {
       return await runTrinoStatement(this.client, sql, signal, timeoutMs);
     } catch (error) {
-      throw new QueryEngineError(`trino query failed: ${(error as Error).message}`, { cause: error });
+      const message = `trino query failed: ${(error as Error).message}`;
+      if (error instanceof TrinoStatementError && error.errorName === 'EXCEEDED_TIME_LIMIT')
+        throw new QueryEngineTimeoutError(message, { cause: error });
+      throw new QueryEngineError(message, { cause: error });
     }
   }
 

@@ -5,7 +5,12 @@ import {
   TooManyQueriesError,
   type EngineGuardOptions,
 } from './engine-guard.js';
-import { QueryEngineError, type MetricsQuery, type QueryEngine } from './query-engine.js';
+import {
+  QueryEngineError,
+  QueryEngineTimeoutError,
+  type MetricsQuery,
+  type QueryEngine,
+} from './query-engine.js';
 
 /** An engine whose statements wait until released or aborted, recording the abort reasons they saw. */
 function buildSlowEngine() {
@@ -120,6 +125,23 @@ describe('EngineGuard', () => {
     await Promise.resolve();
     slow.pending.at(-1)!.release();
     await expect(recovered).resolves.toEqual([]);
+  });
+
+  it('answers QUERY_TIMEOUT when the engine ended the statement at its own time limit, and keeps the circuit closed', async () => {
+    // Trino's query_max_execution_time is the guard's timeout: at load its kill can arrive before the guard's timer.
+    const killed = new QueryEngineTimeoutError(
+      'trino query failed: Query exceeded the maximum execution time limit',
+    );
+    const engine: QueryEngine = { ...buildSlowEngine().engine, counts: () => Promise.reject(killed) };
+    const guard = new EngineGuard(engine, options({ timeoutMs: 10_000, breakerFailures: 1 }));
+    for (let i = 0; i < 2; i++) {
+      await expect(guard.counts(query('t'))).rejects.toMatchObject({
+        constructor: QueryTimeoutError,
+        code: 'QUERY_TIMEOUT',
+        message: 'the query ran longer than 10000 ms and was cancelled',
+        cause: killed,
+      });
+    }
   });
 
   it('answers readiness from a probe cached for probeCacheMs', async () => {

@@ -9,7 +9,7 @@ import type {
   QueryEngine,
   SummaryRow,
 } from './query-engine.js';
-import { QueryEngineError } from './query-engine.js';
+import { QueryEngineError, QueryEngineTimeoutError } from './query-engine.js';
 
 export interface EngineGuardOptions {
   /** Each engine statement is cancelled after this long (GRAVIX_QUERY_TIMEOUT_MS). */
@@ -192,7 +192,9 @@ export class EngineGuard implements QueryEngine {
   private classify(error: unknown, timeout: AbortSignal, clientSignal: AbortSignal | undefined): unknown {
     // The client went away: nothing to answer, and not the engine's failure.
     if (clientSignal?.aborted && !timeout.aborted) return error;
-    if (timeout.aborted) {
+    // Trino may end the statement at its query_max_execution_time (the same timeout) before this timer fires: at
+    // load 45 the timer runs late. Either way the query was too slow; the engine did not fail.
+    if (timeout.aborted || error instanceof QueryEngineTimeoutError) {
       return new QueryTimeoutError(
         `the query ran longer than ${this.options.timeoutMs} ms and was cancelled`,
         {

@@ -176,3 +176,10 @@ export interface QueryEngine {
 export class QueryEngineError extends Error {
   readonly code = 'QUERY_ENGINE_ERROR';
 }
+
+/**
+ * The engine itself ended a statement at its own time limit (Trino's `query_max_execution_time`, which the adapter
+ * sets to the guard's timeout): a slow query, not a failing engine, so it answers like the guard's own timeout and
+ * does not count towards the circuit breaker.
+ */
+export class QueryEngineTimeoutError extends QueryEngineError {}

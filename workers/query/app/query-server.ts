@@ -80,6 +80,7 @@ export async function openEngine(
     tiles: (tenant) => manifests.tiles(tenant),
     warmUpTarget: async () => chooseWarmUpTarget(await manifests.freshnessPerTenant()),
     onWaitingForTrino: (err) => log?.info({ err: err.message }, 'waiting for Trino to answer'),
+    onWarmUpFailed: (err) => log?.warn({ err: err.message }, 'Trino warm-up failed; serving without it'),
   });
 }
 
