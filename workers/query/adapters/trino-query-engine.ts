@@ -204,6 +204,17 @@ export function trinoRetryDelayMs(errorName: string, attempt: number): number | 
   return rule && attempt <= rule.attempts ? rule.delayMs : undefined;
 }
 
+/**
+ * A failed statement as the QueryEngine port names it: Trino ending it at query_max_execution_time is a timeout
+ * (EngineGuard answers QUERY_TIMEOUT and keeps the breaker closed), anything else an engine failure.
+ */
+export function toQueryEngineError(error: unknown): QueryEngineError {
+  const message = `trino query failed: ${(error as Error).message}`;
+  if (error instanceof TrinoStatementError && error.errorName === 'EXCEEDED_TIME_LIMIT')
+    return new QueryEngineTimeoutError(message, { cause: error });
+  return new QueryEngineError(message, { cause: error });
+}
+
 /** QueryEngine on Trino: Hive external tables over the S3 warehouse with projected partitions. */
 export class TrinoQueryEngine extends SqlQueryEngine {
   /** Planning a statement costs Trino far more than merging every endpoint's histogram in one pass. */
@@ -328,10 +339,7 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     try {
       return await runTrinoStatement(this.client, sql, signal, timeoutMs);
     } catch (error) {
-      const message = `trino query failed: ${(error as Error).message}`;
-      if (error instanceof TrinoStatementError && error.errorName === 'EXCEEDED_TIME_LIMIT')
-        throw new QueryEngineTimeoutError(message, { cause: error });
-      throw new QueryEngineError(message, { cause: error });
+      throw toQueryEngineError(error);
     }
   }
 

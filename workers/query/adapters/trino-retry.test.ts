@@ -1,5 +1,5 @@
-import { QueryEngineError } from '../app/query-engine.js';
-import { isTrinoNotUpYet, trinoRetryDelayMs } from './trino-query-engine.js';
+import { QueryEngineError, QueryEngineTimeoutError } from '../app/query-engine.js';
+import { isTrinoNotUpYet, toQueryEngineError, trinoRetryDelayMs } from './trino-query-engine.js';
 import { TrinoStatementError } from './trino-statement-runner.js';
 
 describe('which failed Trino statements run again', () => {
@@ -45,5 +45,24 @@ describe('isTrinoNotUpYet', () => {
   it('does not wait out an answer that will not change (a missing catalog, a denied statement)', () => {
     expect(isTrinoNotUpYet(failed(new TrinoStatementError('no catalog', 'CATALOG_NOT_FOUND')))).toBe(false);
     expect(isTrinoNotUpYet(failed(new TrinoStatementError('denied', 'PERMISSION_DENIED')))).toBe(false);
+  });
+});
+
+describe('toQueryEngineError', () => {
+  it('names a statement Trino ended at query_max_execution_time a timeout, and every other failure an engine error', () => {
+    const killed = new TrinoStatementError(
+      'Query exceeded the maximum execution time limit of 10.00s',
+      'EXCEEDED_TIME_LIMIT',
+    );
+    expect(toQueryEngineError(killed)).toMatchObject({
+      constructor: QueryEngineTimeoutError,
+      message: 'trino query failed: Query exceeded the maximum execution time limit of 10.00s',
+      cause: killed,
+    });
+    for (const cause of [
+      new TrinoStatementError('no table', 'TABLE_NOT_FOUND'),
+      new Error('connect ECONNREFUSED'),
+    ])
+      expect(toQueryEngineError(cause).constructor).toBe(QueryEngineError);
   });
 });
