@@ -1,4 +1,5 @@
 import type { MinuteFactInput } from '../../workers/domain/minute-metrics.js';
+import { drawNormal, drawPoisson } from '../../workers/domain/random-draws.js';
 
 /**
  * The labelled scenario's traffic: services with diurnal and weekly seasonality, Poisson arrivals, a base error
@@ -50,24 +51,6 @@ export function seasonalShare(p: ServiceProfile, t: number): number {
   return week * (p.night + (1 - p.night) * cycle ** 1.5);
 }
 
-/** A standard normal draw (Box-Muller). */
-function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-/** Poisson draw: exact for small means, the normal approximation above 30 (plenty for request counts). */
-export function poisson(random: () => number, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
-  const limit = Math.exp(-mean);
-  let [k, product] = [0, random()];
-  while (product > limit) {
-    k += 1;
-    product *= random();
-  }
-  return k;
-}
-
 /** What the incidents active at minute t do to a service: traffic factor, extra 5xx share, latency factor. */
 function effects(incidents: readonly Incident[], service: string, t: number) {
   let [traffic, errors, latency] = [1, 0, 1];
@@ -94,7 +77,8 @@ export function minuteFacts(
   emit: (fact: MinuteFactInput) => void,
 ): void {
   const effect = effects(incidents, p.name, t);
-  const n = poisson(random, p.peakRpm * seasonalShare(p, t) * dayFactor * effect.traffic);
+  // Exact up to 30, the normal approximation above (plenty for request counts).
+  const n = drawPoisson(random, p.peakRpm * seasonalShare(p, t) * dayFactor * effect.traffic);
   for (let i = 0; i < n; i++) {
     const pick = random();
     let endpoint = p.endpoints[0]!;
@@ -112,7 +96,7 @@ export function minuteFacts(
       roll < errorShare ? 503 : roll < errorShare + 0.03 ? 404 : roll < errorShare + 0.05 ? 302 : 200;
     // A 0.5% heavy tail (cache misses, retries) on top of the lognormal body.
     const tail = random() < 0.005 ? 8 : 1;
-    const latency = p.latencyMedianMs * Math.exp(p.latencySigma * normal(random)) * tail * effect.latency;
+    const latency = p.latencyMedianMs * Math.exp(p.latencySigma * drawNormal(random)) * tail * effect.latency;
     emit({
       ts: t + Math.floor(random() * minuteMs),
       service: p.name,

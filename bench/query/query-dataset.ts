@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatencySketch, type LatencyBuckets } from '../../workers/domain/latency-sketch.js';
 import type { MinuteMetricsRow } from '../../workers/domain/minute-metrics.js';
+import { drawNormal } from '../../workers/domain/random-draws.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildDataFileKey, buildManifestKey } from '../../workers/domain/metrics-layout.js';
@@ -63,11 +64,7 @@ function buildShapes(
   return Array.from({ length: 256 }, () => {
     const sketch = new LatencySketch();
     const median = 5 + random() * 200;
-    const values = Array.from(
-      { length: 40 },
-      () =>
-        median * Math.exp(0.6 * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())),
-    );
+    const values = Array.from({ length: 40 }, () => median * Math.exp(0.6 * drawNormal(random)));
     for (const v of values) sketch.add(v);
     values.sort((a, b) => a - b);
     return {

@@ -1,3 +1,4 @@
+import { drawNormal } from '../domain/random-draws.js';
 import { buildSeededRandom } from '../domain/seeded-random.js';
 import { demoRoute, demoServiceName } from './demo-catalogue.js';
 
@@ -84,8 +85,7 @@ export function spikingService(ms: number, services: number): number | undefined
 }
 
 function lognormal(random: () => number, median: number, sigma: number): number {
-  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-  return median * Math.exp(sigma * z);
+  return median * Math.exp(sigma * drawNormal(random));
 }
 
 /** Generates facts for one second of traffic starting at `ms`; ~0.5% repeat an earlier event_id (client retries). */

@@ -1,7 +1,7 @@
 import { parseNamedAlertRule } from '../../../crds/gravix-alert-rule.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { makeWindow } from '../testing/alert-fixtures.js';
-import { poisson } from '../testing/simulated-minutes.js';
+import { drawPoissonExact as poisson } from '../../domain/random-draws.js';
 import { describeBurst, errorBurst, minUsualErrorPct, usualErrorPct } from './error-burst.js';
 import { evaluateAnomaly } from './evaluate-anomaly.js';
 import type { SeriesWindow } from './series-window.js';

@@ -1,3 +1,4 @@
+import { drawPoisson } from '../../domain/random-draws.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { dropLogAlpha, logPoissonLowerTail, suddenDrop } from './traffic-drop.js';
 
@@ -12,22 +13,8 @@ function directTail(c: number, lambda: number): number {
   return sum;
 }
 
-/** Knuth's Poisson sampler for small lambdas, a normal approximation above (only the test's streams use it). */
-function poisson(random: () => number, lambda: number): number {
-  if (lambda > 60) {
-    const u = Math.max(random(), 1e-12);
-    const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-    return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * z));
-  }
-  const limit = Math.exp(-lambda);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k++;
-    p *= random();
-  }
-  return k;
-}
+/** The test's streams: exact Poisson up to 60 requests a minute, the normal approximation above. */
+const poisson = (random: () => number, lambda: number) => drawPoisson(random, lambda, 60);
 
 describe('Poisson lower tail', () => {
   it('matches known values: e^-lambda for no requests, e^-3 (1 + 3 + 4.5) for two at lambda 3', () => {

@@ -1,12 +1,13 @@
 import type { SeriesWindow } from '../domain/series-window.js';
 import type { AnomalyInput } from '../domain/evaluate-anomaly.js';
 import { makeWindow } from './alert-fixtures.js';
-import { normal } from './simulated-minutes.js';
+import { drawPoisson } from '../../domain/random-draws.js';
 
 /**
  * Simulated request counts of one series for the recent-level property tests (ADR 0117): checkout's diurnal shape
- * in the labelled scenario (120 requests a minute at 14:00 UTC, 10% of that at night), Poisson arrivals, and a
- * level per day drawn like the scenario's (0.93-1.07). Only counts: the throughput test reads nothing else.
+ * in the labelled scenario (120 requests a minute at 14:00 UTC, 10% of that at night), Poisson arrivals drawn as
+ * the scenario draws them (drawPoisson: exact up to 30, the normal approximation above), and a level per day drawn
+ * like the scenario's (0.93-1.07). Only counts: the throughput test reads nothing else.
  */
 const minuteMs = 60_000;
 const dayMinutes = 1440;
@@ -16,19 +17,6 @@ export const checkoutRate = (minuteOfDay: number) => {
   const phase = (2 * Math.PI * (minuteOfDay / 60 - 14)) / 24;
   return 120 * (0.1 + 0.9 * ((1 + Math.cos(phase)) / 2) ** 1.5);
 };
-
-/** Poisson: exact for small means, the normal approximation above 30 (as the scenario draws). */
-export function poissonCount(random: () => number, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normal(random)));
-  const limit = Math.exp(-mean);
-  let [k, product] = [0, random()];
-  while (product > limit) {
-    k += 1;
-    product *= random();
-  }
-  return k;
-}
 
 export interface SimulatedDay {
   /** The evaluated day's minute counts, preceded by the day before's (index 0 = the day before's midnight). */
@@ -51,7 +39,7 @@ export function simulateDay(
   const counts = Array.from({ length: 2 * dayMinutes }, (_, i) => {
     const m = i % dayMinutes;
     const factor = i < dayMinutes ? yesterday : level * traffic(m);
-    return poissonCount(random, checkoutRate(m) * factor);
+    return drawPoisson(random, checkoutRate(m) * factor);
   });
   return { counts, baselineLevels: Array.from({ length: 10 }, usual) };
 }
@@ -83,10 +71,10 @@ export function inputAt(
     key,
     current: recent[4],
     recent,
-    samples: day.baselineLevels.map((l) => countWindow(poissonCount(random, l * windowExpected))),
+    samples: day.baselineLevels.map((l) => countWindow(drawPoisson(random, l * windowExpected))),
     level: {
       recent: sum(end - 5 - spanMinutes, end - 5),
-      samples: day.baselineLevels.map((l) => poissonCount(random, l * spanExpected)),
+      samples: day.baselineLevels.map((l) => drawPoisson(random, l * spanExpected)),
     },
   };
 }

@@ -1,25 +1,12 @@
 import { mergeHistogramRows } from '../../query/domain/merge-summaries.js';
 import type { SeriesKey, SeriesWindow } from '../domain/series-window.js';
+import { drawNormal, drawPoissonExact } from '../../domain/random-draws.js';
 import { makeWindow } from './alert-fixtures.js';
 
 /**
  * Simulated minutes of one series for the anomaly rule's property tests: Poisson request counts and lognormal
  * latencies with a 0.5% x8 tail (the labelled scenario's shape, bench/alerts), histogrammed by the real sketch.
  */
-
-export function normal(random: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
-}
-
-export function poisson(random: () => number, mean: number): number {
-  const limit = Math.exp(-mean);
-  let [k, product] = [0, random()];
-  while (product > limit) {
-    k += 1;
-    product *= random();
-  }
-  return k;
-}
 
 export interface LatencyShape {
   key: SeriesKey;
@@ -37,10 +24,10 @@ export function simulatedMinute(
   factor = 1,
   shape: LatencyShape = paymentsShape,
 ): SeriesWindow {
-  const n = poisson(random, rpm);
+  const n = drawPoissonExact(random, rpm);
   const latencies = Array.from(
     { length: n },
-    () => shape.medianMs * Math.exp(shape.sigma * normal(random)) * (random() < 0.005 ? 8 : 1) * factor,
+    () => shape.medianMs * Math.exp(shape.sigma * drawNormal(random)) * (random() < 0.005 ? 8 : 1) * factor,
   );
   return makeWindow(shape.key, n, 0, latencies);
 }

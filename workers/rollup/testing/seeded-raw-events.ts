@@ -1,16 +1,12 @@
 import type { RawFact, RawServiceEvent } from '../../domain/raw-record.js';
 
 export { buildSeededRandom } from '../../domain/seeded-random.js';
+import { drawNormal } from '../../domain/random-draws.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
-
-function normal(random: () => number): number {
-  const u = 1 - random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
-}
 
 /** Lognormal around ~40 ms with a Pareto tail on 2% of requests, so p99/p99.9 are far from the median. */
 function latency(random: () => number): number {
-  const base = Math.exp(Math.log(40) + 0.8 * normal(random));
+  const base = Math.exp(Math.log(40) + 0.8 * drawNormal(random));
   if (random() < 0.02) return base * Math.pow(1 - random(), -1 / 1.5);
   if (random() < 0.005) return 0;
   return Math.round(base * 1000) / 1000;
