@@ -9,12 +9,11 @@ import {
   deleteNamespaceAndWait,
   installOperator,
   podIp,
-  podRestartFacts,
-  type PodRestartFacts,
   secretValue,
   smallClusterPipeline,
   waitForPipelineAvailable,
 } from './testing/cluster-gravix.js';
+import { loadPod, restarts } from './testing/cluster-rollout.js';
 
 /**
  * Issue #16 and #22 on the real single-node cluster, one pipeline for both:
@@ -82,8 +81,7 @@ function probePod(name: string) {
   };
 }
 
-const podFacts = (pod: string) => podRestartFacts(namespace, pod);
-const restarts = (p: PodRestartFacts) => p.status.containerStatuses.map((c) => c.restartCount);
+const podFacts = (pod: string) => loadPod(namespace, pod);
 const configHash = async (kind: string) =>
   kubectl([
     '-n',
@@ -347,8 +345,8 @@ describe('a pipeline under an enforced NetworkPolicy, with its keys file edited,
     const after = { ingest: await podFacts(ingestPod), query: await podFacts(queryPod) };
     expect(after.ingest.metadata.uid).toBe(before.ingest.metadata.uid);
     expect(after.query.metadata.uid).toBe(before.query.metadata.uid);
-    expect(restarts(after.ingest)).toEqual(restarts(before.ingest));
-    expect(restarts(after.query)).toEqual(restarts(before.query));
+    expect(restarts(after.ingest)).toBe(restarts(before.ingest));
+    expect(restarts(after.query)).toBe(restarts(before.query));
     expect(await configHash('statefulset')).toBe(hashes.ingest);
     expect(await configHash('deployment')).toBe(hashes.query);
   }, 600_000);

@@ -161,16 +161,6 @@ export async function podIp(namespace: string, pod: string): Promise<string> {
   return (await kubectl(['-n', namespace, 'get', 'pod', pod, '-o', 'jsonpath={.status.podIP}'])).trim();
 }
 
-/** What tells a pod's restarts apart: its uid (a new pod) and each container's restart count (a restarted one). */
-export interface PodRestartFacts {
-  metadata: { uid: string };
-  status: { containerStatuses: { restartCount: number }[] };
-}
-
-export async function podRestartFacts(namespace: string, pod: string): Promise<PodRestartFacts> {
-  return JSON.parse(await kubectl(['-n', namespace, 'get', 'pod', pod, '-o', 'json'])) as PodRestartFacts;
-}
-
 /**
  * The pipeline's MinIO bucket, read from the host with the root credentials at the MinIO pod's address (the host
  * reaches pod addresses over the cluster's bridge).

@@ -54,8 +54,16 @@ export function rolloutProblem(pods: Pod[], before: ReadonlySet<string>, tag: st
   return stale.length > 0 ? `workers images not on ${tag}: ${stale.join(', ')}` : undefined;
 }
 
-/** Restarts of a pod's containers so far (a container restart re-reads everything it read at start). */
+/**
+ * Restarts of a pod's containers so far (a container restart re-reads everything it read at start): the one
+ * reading of restart counts in the cluster tests; with the pod's uid (a new pod) it tells whether a pod restarted.
+ */
 export const restarts = (p: Pod) => p.status.containerStatuses?.reduce((n, c) => n + c.restartCount, 0) ?? 0;
+
+/** One pod by name, as it is now. */
+export async function loadPod(namespace: string, name: string): Promise<Pod> {
+  return JSON.parse(await kubectl(['-n', namespace, 'get', 'pod', name, '-o', 'json'])) as Pod;
+}
 
 /** How a pod's containers last ended before they were restarted, e.g. " (last exit 1, Error at ...)"; or "". */
 export const lastExit = (p: Pod) =>
