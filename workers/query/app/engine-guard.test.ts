@@ -78,6 +78,23 @@ describe('EngineGuard', () => {
     await expect(Promise.all([...running, other])).resolves.toHaveLength(4);
   });
 
+  it('runs tenantConcurrency statements with tenantQueue 0 and refuses only the next one (no waiting)', async () => {
+    const slow = buildSlowEngine();
+    const guard = new EngineGuard(slow.engine, options({ tenantConcurrency: 1, tenantQueue: 0 }));
+    const running = guard.counts(query('t'));
+    await expect(guard.counts(query('t'))).rejects.toThrow(
+      new TooManyQueriesError("tenant 't' already runs 1 queries and has 0 waiting"),
+    );
+    await Promise.resolve();
+    slow.pending.splice(0).forEach((p) => p.release());
+    await expect(running).resolves.toEqual([]);
+    // The slot is free again: the next statement runs.
+    const next = guard.counts(query('t'));
+    await Promise.resolve();
+    slow.pending.splice(0).forEach((p) => p.release());
+    await expect(next).resolves.toEqual([]);
+  });
+
   it('cancels a statement in the engine after timeoutMs and answers QUERY_TIMEOUT', async () => {
     const slow = buildSlowEngine();
     const guard = new EngineGuard(slow.engine, options({ timeoutMs: 50 }));

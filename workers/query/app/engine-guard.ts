@@ -60,6 +60,10 @@ class TenantSlots {
   get queued() {
     return this.waiting.length;
   }
+  /** Every slot taken: a new statement would wait. */
+  get full() {
+    return this.running >= this.limit;
+  }
   async acquire(): Promise<void> {
     if (this.running < this.limit) {
       this.running += 1;
@@ -167,7 +171,9 @@ export class EngineGuard implements QueryEngine {
       );
     }
     const slots = this.tenants.get(tenant) ?? new TenantSlots(this.options.tenantConcurrency);
-    if (slots.queued >= this.options.tenantQueue) {
+    // Only a statement that would wait counts against the queue: with GRAVIX_QUERY_TENANT_QUEUE=0 (no waiting) a
+    // tenant with a free slot still runs; probe 5 found every statement refused, the first one included.
+    if (slots.full && slots.queued >= this.options.tenantQueue) {
       throw new TooManyQueriesError(
         `tenant '${tenant}' already runs ${this.options.tenantConcurrency} queries and has ${slots.queued} waiting`,
       );
