@@ -42,6 +42,20 @@ function setup(): { dataDir: string; env: NodeJS.ProcessEnv } {
   };
 }
 
+/** A fresh data directory and the environment of a `gravix ingest` on a free port over the local store. */
+async function localIngestRun(overrides: NodeJS.ProcessEnv = {}) {
+  const { dataDir, env } = setup();
+  const port = await freePort();
+  const runEnv = {
+    ...env,
+    GRAVIX_STORE: 'local',
+    GRAVIX_INGEST_PORT: String(port),
+    GRAVIX_INGEST_METRICS_PORT: '0',
+    ...overrides,
+  };
+  return { dataDir, url: `http://127.0.0.1:${port}`, runEnv };
+}
+
 function facts(prefix: string, n: number) {
   return Array.from({ length: n }, (_, i) => ({
     event_id: `${prefix}-${i}`,
@@ -120,15 +134,7 @@ async function expectAllStored(store: ObjectStore, acked: Set<string>): Promise<
 
 describe('ingestion durability', () => {
   it('keeps every acknowledged event after kill -9 under load and a restart', async () => {
-    const { dataDir, env } = setup();
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const runEnv = {
-      ...env,
-      GRAVIX_STORE: 'local',
-      GRAVIX_INGEST_PORT: String(port),
-      GRAVIX_INGEST_METRICS_PORT: '0',
-    };
+    const { dataDir, url, runEnv } = await localIngestRun();
     const first = await startGravix('ingest', runEnv, `${url}/ready`);
     const killed = new Promise((r) => setTimeout(r, 2500)).then(() => first.kill('SIGKILL'));
     const acked = await sendLoad(url, 8, killed);
@@ -141,18 +147,11 @@ describe('ingestion durability', () => {
   });
 
   it("keeps every acknowledged fact exactly once after kill -9 while both commit lanes write (a bulk tenant's batches beside a small tenant's facts)", async () => {
-    const { dataDir, env } = setup();
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const runEnv = {
-      ...env,
-      GRAVIX_STORE: 'local',
-      GRAVIX_INGEST_PORT: String(port),
-      GRAVIX_INGEST_METRICS_PORT: '0',
+    const { dataDir, url, runEnv } = await localIngestRun({
       // Nothing seals before the kill: each lane's open segment is still open when the process dies.
       GRAVIX_WAL_SEGMENT_BYTES: String(256 * 1024 * 1024),
       GRAVIX_WAL_SEGMENT_AGE_MS: '600000',
-    };
+    });
     const first = await startGravix('ingest', runEnv, `${url}/ready`);
     const [small, bulk] = [new Set<string>(), new Set<string>()];
     // Killed once both tenants have acknowledged batches, with both still sending: the kill lands among
@@ -181,15 +180,7 @@ describe('ingestion durability', () => {
   });
 
   it('keeps the objects of an earlier run when it restarts idle and writes more (sequence numbers never repeat)', async () => {
-    const { dataDir, env } = setup();
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const runEnv = {
-      ...env,
-      GRAVIX_STORE: 'local',
-      GRAVIX_INGEST_PORT: String(port),
-      GRAVIX_INGEST_METRICS_PORT: '0',
-    };
+    const { dataDir, url, runEnv } = await localIngestRun();
     const store = new LocalObjectStore(join(dataDir, 'store'));
     const walIsEmpty = async () => !readdirSync(join(dataDir, 'wal')).some((n) => n.startsWith('seg-'));
     const acked = new Set<string>();

@@ -10,8 +10,8 @@ import { buildDataFileKey } from '../domain/metrics-layout.js';
 import { buildRawPartition } from '../domain/raw-partition.js';
 import type { RawFact } from '../domain/raw-record.js';
 import { decodeRequestMetrics } from '../rollup/adapters/metrics-parquet.js';
-import { runRollupOnce } from '../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../rollup/testing/raw-segments.js';
+import { rollUpClosedHours } from '../rollup/testing/roll-up-closed-hours.js';
 import { startIngestAppHarness } from './testing/ingest-app-harness.js';
 
 const hour = 3_600_000;
@@ -63,15 +63,7 @@ async function sendAndRollUp(
       facts.filter((f) => Math.floor(f.ts / hour) * hour === h),
       { seq: i },
     );
-  await runRollupOnce({
-    store,
-    nowMs: now + 3 * hour,
-    latenessMs: 0,
-    rawRetentionMs: 30 * 24 * hour,
-    metricsRetentionMs: 30 * 24 * hour,
-    applyRetention: false,
-    scanThreads: 0,
-  });
+  await rollUpClosedHours(store, now + 3 * hour);
   const rows = [];
   for (const h of hours)
     rows.push(

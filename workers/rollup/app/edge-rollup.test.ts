@@ -8,7 +8,7 @@ import type { RawEdge, RawFact } from '../../domain/raw-record.js';
 import { decodeEdgeMetrics } from '../adapters/metrics-parquet.js';
 import { parseRollupManifest } from '../domain/rollup-manifest.js';
 import { putRawSegment } from '../testing/raw-segments.js';
-import { runRollupOnce } from './run-rollup-once.js';
+import { rollUpClosedHours } from '../testing/roll-up-closed-hours.js';
 
 const hour = 3_600_000;
 const t0 = Date.parse('2026-11-20T10:00:00Z');
@@ -45,17 +45,7 @@ const server = (n: number, service: string): RawFact => ({
 const manifestOf = async (store: LocalObjectStore, ms: number) =>
   parseRollupManifest((await store.get(buildManifestKey(buildRawPartition('acme', ms))))!.body, 'm');
 
-const rollup = (store: LocalObjectStore, force = false) =>
-  runRollupOnce({
-    store,
-    nowMs: t0 + 5 * hour,
-    latenessMs: 0,
-    rawRetentionMs: 30 * 24 * hour,
-    metricsRetentionMs: 30 * 24 * hour,
-    applyRetention: false,
-    scanThreads: 0,
-    force,
-  });
+const rollup = (store: LocalObjectStore, force = false) => rollUpClosedHours(store, t0 + 5 * hour, { force });
 
 describe('the rollup of service-map edges', () => {
   it('writes the edge tables, matches unnamed callees and rewrites nothing when run again, even forced', async () => {
@@ -198,16 +188,7 @@ describe('the rollup of service-map edges', () => {
       );
     const manifestEtags = async (store: LocalObjectStore) =>
       Promise.all([p23, p00].map(async (p) => (await store.head(buildManifestKey(p)))?.etag));
-    const rollupAt = (store: LocalObjectStore) =>
-      runRollupOnce({
-        store,
-        nowMs: midnight + 5 * hour,
-        latenessMs: 0,
-        rawRetentionMs: 30 * 24 * hour,
-        metricsRetentionMs: 30 * 24 * hour,
-        applyRetention: false,
-        scanThreads: 0,
-      });
+    const rollupAt = (store: LocalObjectStore) => rollUpClosedHours(store, midnight + 5 * hour);
 
     it('names a callee whose SERVER span is in the previous hour, across midnight, in the pass that reads both', async () => {
       const store = new LocalObjectStore(mkdtempSync(join(tmpdir(), 'gx-edges-prev-')));

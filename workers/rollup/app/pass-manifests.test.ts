@@ -80,26 +80,22 @@ describe('a rollup pass', () => {
     const facts = buildSeededFacts({ seed: 7, count: 2_000, fromMs: hour10 });
     await putRawSegment(inner, facts, { seq: 0 });
     const store = new CountingStore(inner);
-    const summary = await runRollupOnce({
-      store,
-      nowMs: hour10 + 2 * 86_400_000,
-      latenessMs: 300_000,
-      rawRetentionMs: 7 * 86_400_000,
-      metricsRetentionMs: 90 * 86_400_000,
-    });
+    const pass = () =>
+      runRollupOnce({
+        store,
+        nowMs: hour10 + 2 * 86_400_000,
+        latenessMs: 300_000,
+        rawRetentionMs: 7 * 86_400_000,
+        metricsRetentionMs: 90 * 86_400_000,
+      });
+    const summary = await pass();
     expect(summary.failed).toEqual([]);
     expect(summary.partitions.map((p) => p.outcome)).toEqual(['committed']);
     expect(summary.dayTiles).toEqual({ built: 1, deleted: 0 });
     expect(store.lists.filter((prefix) => prefix === manifestsPrefix)).toHaveLength(1);
 
     // The next pass finds the day's marker current: the tile was built under the etag the commit left.
-    const again = await runRollupOnce({
-      store,
-      nowMs: hour10 + 2 * 86_400_000,
-      latenessMs: 300_000,
-      rawRetentionMs: 7 * 86_400_000,
-      metricsRetentionMs: 90 * 86_400_000,
-    });
+    const again = await pass();
     expect(again.partitions.map((p) => p.outcome)).toEqual(['up_to_date']);
     expect(again.dayTiles).toEqual({ built: 0, deleted: 0 });
   });
