@@ -55,6 +55,23 @@ describe('loadQueryConfig, the engine (docs/query-api.md, "Trino outside Kuberne
     );
   });
 
+  it('refuses a catalog that is not a lowercase SQL identifier (it is written into statements as one)', () => {
+    expect(() =>
+      loadQueryConfig({
+        ...keys,
+        GRAVIX_QUERY_ENGINE: 'trino',
+        GRAVIX_TRINO_URL: 'http://trino:8080',
+        GRAVIX_TRINO_CATALOG: 'hive.gravix; --',
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_CONFIG',
+        message:
+          'invalid configuration: GRAVIX_TRINO_CATALOG="hive.gravix; --": must be a lowercase SQL identifier',
+      }),
+    );
+  });
+
   it('refuses DuckDB over an S3 store when the configuration is loaded, not at the first start', () => {
     expect(() =>
       loadQueryConfig({

@@ -49,7 +49,11 @@ const querySchema = z.object({
           message: `${JSON.stringify(withoutPassword(value))}: must be http(s)://host[:port] (the coordinator, no path, query or credentials)`,
         });
     }),
-  GRAVIX_TRINO_CATALOG: z.string().default('hive'),
+  // Both are written into statements as identifiers (CREATE SCHEMA hive.gravix ...), never as bound values.
+  GRAVIX_TRINO_CATALOG: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
+    .default('hive'),
   GRAVIX_TRINO_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/, 'must be a lowercase SQL identifier')
