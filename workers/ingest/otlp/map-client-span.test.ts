@@ -8,6 +8,7 @@ import {
   traceRequest,
   type TestSpan,
 } from '../testing/otlp-trace-requests.js';
+import { walRecordJson } from '../wal/wal-record-json.js';
 import { encodeWalFrame } from '../wal/write-ahead-log.js';
 import { mapTraceRequest } from './map-trace-request.js';
 import { protoSchemas } from './proto-schemas.js';
@@ -174,6 +175,8 @@ describe('CLIENT spans in both encodings', () => {
         expect(fromProto.rejected).toEqual(fromJson.rejected);
         expect([fromProto.edges, fromProto.spans]).toEqual([fromJson.edges, fromJson.spans]);
         expect(encodeWalFrame(fromProto.records).equals(encodeWalFrame(fromJson.records))).toBe(true);
+        // Edges are written by the spelled-out rawEdgeJson (docs/adr/0135): the text JSON.stringify wrote before.
+        for (const record of fromProto.records) expect(walRecordJson(record)).toBe(JSON.stringify(record));
       }),
       { numRuns: 300 },
     );

@@ -36,12 +36,11 @@ export function readCallee(attributes: AttributeSource): { key: string; value: s
   return port === undefined ? named : { key: named.key, value: `${named.value}:${port.value}` };
 }
 
-interface EdgeContext extends FactContext {
-  status: { key: string; value: number } | undefined;
-}
-
-/** The edge's own rules, the facts' readers: the same text rule, lengths, time window and status range. */
-function readEdge(item: Item, ctx: EdgeContext): RawEdge {
+/**
+ * The edge's own rules, the facts' readers: the same text rule, lengths, time window and status range. The key
+ * order of the literal, then `callee`, is the WAL text's (rawEdgeJson, wal/wal-record-json.ts).
+ */
+function readEdge(item: Item, ctx: FactContext): RawEdge {
   const edge: RawEdge = {
     kind: 'edge',
     tenant: ctx.tenant,
@@ -62,14 +61,14 @@ function readEdge(item: Item, ctx: EdgeContext): RawEdge {
 }
 
 /** Where each edge field came from in OTLP terms, so a rejected span's error names what the client sent. */
-function otlpField(field: string | undefined, ctx: EdgeContext, calleeKey: string | undefined): string {
+function otlpField(field: string | undefined, fields: ClientSpanFields): string {
   switch (field) {
     case 'caller':
       return 'resource.attributes[service.name]';
     case 'callee':
-      return `attributes[${calleeKey ?? calleeKeys[0]}]`;
+      return `attributes[${fields.callee?.key ?? calleeKeys[0]}]`;
     case 'status_code':
-      return `attributes[${ctx.status?.key ?? statusKeys[0]}]`;
+      return `attributes[${fields.status?.key ?? statusKeys[0]}]`;
     case 'timestamp':
       return 'startTimeUnixNano';
     case 'latency_ms':
@@ -132,10 +131,11 @@ export function mapClientSpan(
   if (problem) {
     return { error: { index, code: 'INVALID_VALUE', ...problem }, item: fields.item };
   }
-  const edgeCtx: EdgeContext = { ...ctx, status: fields.status };
-  const parsed = parseItem(fields.item, index, edgeCtx, readEdge);
+  // The attribute keys the fields came from are needed only to name a rejected span's field, so the context is
+  // the facts' own, not a per-span copy (docs/adr/0135).
+  const parsed = parseItem(fields.item, index, ctx, readEdge);
   if (!parsed.ok) {
-    const field = otlpField(parsed.error.field, edgeCtx, fields.callee?.key);
+    const field = otlpField(parsed.error.field, fields);
     return { error: { ...parsed.error, field }, item: fields.item };
   }
   const weight = samplingWeight(span.traceState, span.attribute);

@@ -1,6 +1,6 @@
-import type { RawFact } from '../../domain/raw-record.js';
+import type { RawEdge, RawFact } from '../../domain/raw-record.js';
 import { buildWalFact } from '../testing/wal-test-records.js';
-import { rawFactJson, walRecordJson } from './wal-record-json.js';
+import { rawEdgeJson, rawFactJson, walRecordJson } from './wal-record-json.js';
 
 const fact = (overrides: Partial<RawFact> = {}) =>
   buildWalFact({
@@ -27,6 +27,41 @@ describe('rawFactJson', () => {
 
   it('writes a non-finite number as null, as JSON.stringify does', () => {
     expect(JSON.parse(rawFactJson(fact({ latency_ms: Number.NaN })))).toMatchObject({ latency_ms: null });
+  });
+});
+
+/** An edge as readEdge builds it (map-client-span.ts): `callee` and `weight` are set after the literal. */
+const edge = (overrides: Partial<RawEdge> = {}): RawEdge => {
+  const { callee, weight, ...rest } = overrides;
+  const built: RawEdge = {
+    kind: 'edge',
+    tenant: 'acme',
+    event_id: '0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331',
+    ts: 1_795_000_000_123,
+    caller: 'checkout',
+    status_code: 200,
+    latency_ms: 12.5,
+    trace_id: '0af7651916cd43dd8448eb211c80319c',
+    span_id: 'b7ad6b7169203331',
+    ...rest,
+  };
+  if (callee !== undefined) built.callee = callee;
+  if (weight !== undefined) built.weight = weight;
+  return built;
+};
+
+describe('rawEdgeJson', () => {
+  it.each([
+    ['an edge whose callee the rollup names', edge()],
+    ['a named callee', edge({ callee: 'payments' })],
+    ['a sampled call', edge({ callee: 'db:5432', weight: 4 })],
+    ['a weight without a callee', edge({ weight: 1.25 })],
+    ['quotes, backslashes and control characters', edge({ caller: 'a"b\\c', callee: 'tab\there\u0001' })],
+    ['non-ASCII, paired and lone surrogates', edge({ caller: 'café ☕', callee: 'x\ud800y😀' })],
+    ['integral and fractional numbers', edge({ latency_ms: 0, status_code: 599, ts: 0, weight: 0.5 })],
+  ])('is exactly JSON.stringify for %s', (_name, record) => {
+    expect(rawEdgeJson(record)).toBe(JSON.stringify(record));
+    expect(walRecordJson(record)).toBe(JSON.stringify(record));
   });
 });
 
