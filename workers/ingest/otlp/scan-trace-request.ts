@@ -9,12 +9,12 @@ import {
   type MessageRule,
 } from './protobuf-wire.js';
 import {
-  keyLengths,
   lookupIn,
   resourceKeys,
   SpanBytes,
   spanKeys,
   type KeptAttributes,
+  type KeyMatcher,
 } from './span-bytes.js';
 import { resourceViewOf, type ResourceView, type SpanReading } from './span-reading.js';
 import type { AttributeValue } from './otlp-values.js';
@@ -66,6 +66,8 @@ class TraceScanner {
   readonly r: WireReader;
   readonly rules = skippedRules();
   readonly spans: IndexedSpan[] = [];
+  /** The span being read (spans do not nest); reset for each. */
+  readonly fields = new SpanBytes();
   total = 0;
   // The KeyValue being read: its key's bytes (the last one sent), its value's oneof member and value.
   keyStart = -1;
@@ -149,7 +151,8 @@ class TraceScanner {
 
   private span(end: number, pending: PendingSpan[]): void {
     this.depth(4);
-    const fields = new SpanBytes();
+    const { fields } = this;
+    fields.reset();
     const { r } = this;
     while (r.pos < end) {
       const tag = r.tag(end);
@@ -225,7 +228,7 @@ class TraceScanner {
    */
   private keyValue(
     end: number,
-    keys: ReadonlySet<string>,
+    keys: KeyMatcher,
     kept: KeptAttributes | undefined,
     depth: number,
   ): KeptAttributes | undefined {
@@ -245,10 +248,9 @@ class TraceScanner {
       else if (tag === ((3 << 3) | 0)) r.varint(end);
       else r.skip(tag & 7, tag >>> 3, end);
     }
-    // A key of another byte length cannot be a kept one (they are ASCII; other characters take more bytes).
-    if (this.keyStart < 0 || !keyLengths.has(this.keyEnd - this.keyStart)) return kept;
-    const key = r.text(this.keyStart, this.keyEnd);
-    if (!keys.has(key) || kept?.has(key)) return kept;
+    if (this.keyStart < 0) return kept;
+    const key = keys.match(r.buf, this.keyStart, this.keyEnd);
+    if (key === undefined || kept?.has(key)) return kept;
     const map = kept ?? new Map();
     map.set(key, this.value());
     return map;
