@@ -16,7 +16,8 @@
  * span count and mapping; WAL frame encoding).
  * Server process (docs/adr/0111): the listener forked into its own process, its CPU per span end to end beside the
  * decode floor's CPU per span, in alternating rounds (otlp-server-profile.ts), with its event-loop utilisation and
- * GC time: the ratio of CPU figures does not depend on the share of the cores the load leaves each process.
+ * GC time: the ratio of CPU figures does not depend on the share of the cores the load leaves each process. For
+ * both workloads (`serverProcess`, `withClientSpans.serverProcess`, docs/adr/0135).
  * Usage: npm run bench:otlp [-- --seconds 5 --concurrency 4 --rounds 3 --collector-seconds 10 --edge-spans 200000]
  */
 import { execFileSync } from 'node:child_process';
@@ -133,6 +134,12 @@ async function main() {
   const perRound = await measureRounds(bodies, refused);
   const clientRounds = await measureRounds(clientBodies, refused);
   const serverProcess = await serverProcessRounds(bodies, { seconds, concurrency, rounds }, refused);
+  // The same for the half-CLIENT requests, whose ratio lagged (docs/adr/0135): GX_OTLP_PROFILE_DIR profiles both.
+  const clientServerProcess = await serverProcessRounds(
+    clientBodies,
+    { seconds, concurrency, rounds },
+    refused,
+  );
   const edgeCost = await edgeRollupCost(edgeSpans, rounds);
   const collector = await collectorForwarding(bodies, { seconds: collectorSeconds, concurrency });
   const valid =
@@ -159,6 +166,7 @@ async function main() {
         rounds: clientRounds,
         ...summary(clientRounds),
         stageCpuMicrosecondsPerSpan: { ...otlpStageCpu(clientBodies[0]!, rounds), uptime: uptime() },
+        serverProcess: serverSummary(clientServerProcess),
       },
       edgeRollupCost: { ...edgeCost, uptime: uptime() },
       refusedByGravix: refused,
