@@ -186,8 +186,8 @@ function judge(spec: AnomalySpec, metric: Metric, input: AnomalyInput, at: numbe
 
 /**
  * p95 of a series under `minRequests` in the window (or with fewer than three baseline windows that large): the
- * slow requests of the newest minutes against the pooled baseline's p95 (small-latency.ts). Rates of a handful of
- * requests stay unjudged; every request turning slow is evidence at any volume.
+ * slow requests of the newest minutes against the pooled baseline's p90, p95 and p99 (small-latency.ts). Rates of
+ * a handful of requests stay unjudged; every request turning slow is evidence at any volume.
  */
 function judgeSmallLatency(spec: AnomalySpec, input: AnomalyInput, at: number): Finding | undefined {
   const spans = input.recent ?? [input.current];
@@ -196,12 +196,13 @@ function judgeSmallLatency(spec: AnomalySpec, input: AnomalyInput, at: number): 
   const now = input.current ? percentileMs(input.current, 'p95') : null;
   if (!verdict || now === null) return undefined;
   const show = (v: number) => formatMetric('p95', v);
-  const usual = show(verdict.usualP95);
-  const slow = verdict.shift && { ...verdict.shift, usual: verdict.usualShare };
+  const shift = verdict.shift;
+  const slow = shift && { ...shift, usual: shift.usualShare };
   const text =
-    `p95 latency ${show(now)} vs usual p95 ${usual} for ${describeTimeOfWeek(at)} ` +
-    `(${verdict.samples} samples, ${verdict.pooled} requests pooled)${describeSlowShare(slow, usual)}`;
-  return { metric: 'p95', text, anomalous: verdict.shift !== undefined };
+    `p95 latency ${show(now)} vs usual p95 ${show(verdict.usualP95)} for ${describeTimeOfWeek(at)} ` +
+    `(${verdict.samples} samples, ${verdict.pooled} requests pooled)` +
+    (shift ? describeSlowShare(slow, show(shift.thresholdMs), `p${Math.round(100 * shift.quantile)}`) : '');
+  return { metric: 'p95', text, anomalous: shift !== undefined };
 }
 
 /** Under `minRequests` now, or fewer than three baseline windows that large: the window's p95 rule cannot judge. */
@@ -273,13 +274,13 @@ function describeDrop(drop: DropVerdict | undefined): string {
   return `; ${drop.requests} requests in ${span} where ~${Math.round(drop.expected)} are usual`;
 }
 
-function describeSlowShare(slow: ReturnType<typeof slowShare>, usualP95: string): string {
+function describeSlowShare(slow: ReturnType<typeof slowShare>, usualMs: string, quantile = 'p95'): string {
   if (!slow) return '';
   const span = slow.minutes === 1 ? 'the last minute' : `the last ${slow.minutes} min`;
   const share = (100 * slow.slow) / slow.latencies;
   return (
-    `; ${slow.slow} of ${slow.latencies} requests in ${span} (${share.toFixed(0)}%) slower than the usual p95 ` +
-    `${usualP95} (usually ${slow.usual.toFixed(0)}%)`
+    `; ${slow.slow} of ${slow.latencies} requests in ${span} (${share.toFixed(0)}%) slower than the usual ` +
+    `${quantile} ${usualMs} (usually ${slow.usual.toFixed(0)}%)`
   );
 }
 

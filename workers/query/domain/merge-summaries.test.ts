@@ -1,7 +1,13 @@
 import { LatencySketch } from '../../domain/latency-sketch.js';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import type { HistogramRow } from '../app/query-engine.js';
-import { applyTop, mergeCountRows, mergeHistogramRows, summarizeHistogram } from './merge-summaries.js';
+import {
+  applyTop,
+  histogramQuantileMs,
+  mergeCountRows,
+  mergeHistogramRows,
+  summarizeHistogram,
+} from './merge-summaries.js';
 
 const noStatusSplit = { status1xx: 0, status2xx: 0, status3xx: 0, statusUnknown: 0, estimatedRequests: 0 };
 
@@ -24,6 +30,17 @@ function histogramOf(values: number[], key: Partial<HistogramRow> = {}): Histogr
 }
 
 describe('mergeHistogramRows and summarizeHistogram', () => {
+  it('answer any quantile as summarizeHistogram answers p50/p95/p99, within 1% of the exact value', () => {
+    const values = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const row = histogramOf(values);
+    const summary = summarizeHistogram(row);
+    expect(histogramQuantileMs(row, 0.95)).toBe(summary.p95);
+    expect(histogramQuantileMs(row, 0.99)).toBe(summary.p99);
+    // rank floor(0.9 * 999) = 899: the 900th value.
+    expect(Math.abs(histogramQuantileMs(row, 0.9)! - 900) / 900).toBeLessThanOrEqual(0.01);
+    expect(histogramQuantileMs(histogramOf([]), 0.9)).toBeNull();
+  });
+
   it('give the percentiles of one sketch over both parts, for zeros, sub-millisecond and heavy tails', () => {
     const random = buildSeededRandom(5);
     for (let trial = 0; trial < 50; trial++) {

@@ -99,6 +99,15 @@ function quantileIndex(row: HistogramRow, q: number): number | null {
   return null;
 }
 
+/**
+ * Any quantile q (0..1) of a merged histogram, as summarizeHistogram finds p50/p95/p99: null without latencies,
+ * 0 inside the zero count. The alert evaluator counts a small series' requests above its pooled p90 too.
+ */
+export function histogramQuantileMs(row: HistogramRow, q: number): number | null {
+  if (row.latencyZero + row.bucketCount.reduce((a, b) => a + b, 0) === 0) return null;
+  return roundLatencyMs(quantileValueMs(quantileIndex(row, q), row.latencyMax));
+}
+
 /** Counts and p50/p95/p99 of a merged histogram: null without latencies, 0 inside the zero count. */
 export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: number | null } {
   const hasLatencies = row.latencyZero + row.bucketCount.reduce((a, b) => a + b, 0) > 0;
