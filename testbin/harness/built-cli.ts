@@ -10,6 +10,8 @@ let building: Promise<string> | undefined;
 
 const skippedDirs = new Set(['node_modules', 'dist', 'test-artifacts']);
 const builtFrom = /\.(ts|mts|js|mjs|json|css|html|svg|proto)$/;
+/** Test files are never built (tsconfig.build.json): editing one must not cost a rebuild at load. */
+const notBuilt = /\.test\.ts$/;
 
 /** Paths, sizes and mtimes of every file the build can read: equal fingerprints, equal build. */
 function sourceFingerprint(root: string): string {
@@ -21,7 +23,7 @@ function sourceFingerprint(root: string): string {
       if (entry.name.startsWith('.') || skippedDirs.has(entry.name)) continue;
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (builtFrom.test(entry.name)) {
+      else if (builtFrom.test(entry.name) && !notBuilt.test(entry.name)) {
         const { size, mtimeMs } = statSync(path);
         hash.update(`${path}\0${size}\0${mtimeMs}\n`);
       }
@@ -70,7 +72,12 @@ export function builtCli(): Promise<string> {
       if (existsSync(cli) && existsSync(stamp) && readFileSync(stamp, 'utf8') === fingerprint) return;
       rmSync(stamp, { force: true });
       try {
-        await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: repoPath() });
+        // --noCheck: the same emitter and files as `npm run build` without the type check, about half of the
+        // build's CPU (10 s vs 18 s user, the emitted JS identical); the checked build ran past 600 s at load. Type
+        // errors are `npm run typecheck`'s to report, and never stopped the emit here.
+        await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--noCheck'], {
+          cwd: repoPath(),
+        });
       } catch (error) {
         if (!existsSync(cli)) throw error;
       }

@@ -67,8 +67,10 @@ describe('gravix alert killed while an alert fires', () => {
       metricsRetentionMs: 30 * day,
     });
   };
+  let metricsUrl = '';
   const start = async () => {
     const port = await freePort();
+    metricsUrl = `http://127.0.0.1:${port}/metrics`;
     worker = await startGravix(
       'alert',
       {
@@ -85,7 +87,21 @@ describe('gravix alert killed while an alert fires', () => {
         GRAVIX_LOG_LEVEL: 'info',
       },
       `http://127.0.0.1:${port}/ready`,
+      [],
+      // A cold start of the built CLI at load 40-50 on two cores passes the harness's 30 s; a worker that never
+      // gets ready still fails here, with its log.
+      120_000,
     );
+  };
+  /**
+   * Ticks the running worker has finished: every rule's tick ends in one observation of the evaluation duration
+   * (alert-evaluator.ts), also when no minute is due, so it counts the ticks in which a wrongly owed or re-decided
+   * notification would have been sent.
+   */
+  const ticks = async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const line = /^gravix_alert_evaluation_duration_seconds_count (\d+)$/m.exec(text);
+    return line ? Number(line[1]) : 0;
   };
   const statuses = () =>
     hook.received.flatMap((r) =>
@@ -132,8 +148,13 @@ describe('gravix alert killed while an alert fires', () => {
     await worker!.kill('SIGKILL');
 
     await start();
-    // Several ticks over the same committed minutes: nothing new is decided, nothing is re-sent.
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Three finished ticks of the restarted worker over the same committed minutes (a re-decided minute or a
+    // delivery wrongly still owed would be sent in them): nothing is re-sent. A fixed sleep could end before the
+    // first tick at load, and the check after it then proved nothing.
+    await waitUntil(async () => (await ticks()) >= 3, {
+      what: 'three ticks after the restart',
+      timeoutMs: 60_000,
+    });
     expect(statuses()).toEqual(['firing']);
 
     // The errors stop: the next minute is rolled up clean once the clock reaches it.
