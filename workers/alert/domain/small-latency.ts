@@ -18,7 +18,7 @@ import { latencyCount, slowRequests, type SeriesWindow } from './series-window.j
  * Three thresholds, not only p95 (ADR 0134): a small service gives its evidence only as fast as its requests
  * arrive, and a large shift makes nearly all of them pass the usual p90 but only some pass the p95 (x3 at
  * sigma 0.45: 88% vs 79%) at a usual share twice as large. 9 of 10 requests past the p90 (usually 14%) are 2e-7,
- * where 6 of the same 10 past the p95 (usually 8%) are 2e-5. Each threshold is judged at alpha / 3, so the chance
+ * where 6 of the same 10 past the p95 (usually 8%) are 4e-5. Each threshold is judged at alpha / 3, so the chance
  * that any of the three fires on a quiet span is at most what the single p95 test had (a union bound).
  */
 
