@@ -39,6 +39,7 @@ import {
   type Pod,
 } from './testing/cluster-rollout.js';
 import { ingestLoad, serviceClusterIp } from './testing/ingest-load.js';
+import { metricsTasksOn, trinoNodes, type TrinoNode } from './testing/cluster-trino.js';
 
 /**
  * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
@@ -53,7 +54,10 @@ import { ingestLoad, serviceClusterIp } from './testing/ingest-load.js';
  * replicas: exactly one holds the Lease and evaluates (the other's /metrics count no evaluation). The channel's
  * HMAC key is rotated under the running leader before it fires (the notification is signed with the new key, no
  * restart), and the leader's pod is killed while the alert fires (the standby takes the Lease and evaluates, no
- * second notification; the resolve arrives once traffic is healthy). Last, the pipeline is upgraded to a new `spec.version` with helm under ingest load (issue #16): every
+ * second notification; the resolve arrives once traffic is healthy). Trino runs as the install guide's default
+ * pipeline runs it (docs/install-on-kubernetes.md: `spec.trino.workers: 1`): a coordinator that schedules no work
+ * itself and one worker, which must announce itself to the coordinator for the pipeline to turn Available and
+ * runs every metrics statement. Last, the pipeline is upgraded to a new `spec.version` with helm under ingest load (issue #16): every
  * pod rolls, none is stuck, every acknowledged fact is stored and counted, the rollup goes on.
  */
 
@@ -73,6 +77,8 @@ const hookSecret = `${release}-alert-hooks`;
 /** The workers image re-tagged: an upgrade as the pods see it (new image reference, new version label). */
 const nextTag = 'e2e-next';
 const upgradeService = 'e2e-upgrade';
+/** The smallest worker admission takes (TRINO_MIN_MEMORY is 1Gi); 1.5Gi as the sample's coordinator. */
+const trinoWorker = { cpu: '250m', memory: '1536Mi' };
 
 const alertPods = () => componentPods(namespace, release, 'alert');
 
@@ -122,6 +128,7 @@ async function diagnostics(): Promise<void> {
     [namespace, `statefulset/${release}-ingest`],
     [namespace, `deploy/${release}-query`],
     [namespace, `statefulset/${release}-trino-coordinator`],
+    [namespace, `statefulset/${release}-trino-worker`],
     [namespace, `statefulset/${release}-minio`],
     [namespace, `deploy/${release}-alert`],
     [namespace, `deploy/${release}-rollup`],
@@ -210,6 +217,13 @@ describe('Gravix end to end on the single-node cluster', () => {
         minio: { repository: 'minio', tag: v.MINIO_VERSION },
       },
       ingress: { ...sample.spec.ingress, className: cluster.ingressClass },
+      // The guide's default topology (the CRD's default workers: 1), sized for the single node; the kind path's
+      // sample keeps workers: 0 for a CI runner.
+      trino: {
+        ...(sample.spec['trino'] as Record<string, unknown>),
+        workers: 1,
+        workerResources: trinoWorker,
+      },
       alerts: alertsSpec(hookSecret),
     });
     writeFileSync(values, stringify({ name: release, spec }));
@@ -238,6 +252,33 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect(queryToken).toMatch(/^gxq_/);
     await kubectl(['apply', '-f', '-'], JSON.stringify(errorRateRule(namespace, release)));
   }, 1_000_000);
+
+  it('runs Trino with one worker that the coordinator lists as active, both pods Ready and never restarted', async () => {
+    // ADR 0130: the worker finds the coordinator through its headless Service, and its readiness is its node state.
+    const nodes = await waitFor(
+      'the coordinator listing one active worker',
+      async () => {
+        const listed = await trinoNodes(namespace, release).catch(() => [] as TrinoNode[]);
+        return listed.some((n) => !n.coordinator && n.state === 'active') ? listed : undefined;
+      },
+      120_000,
+      2_000,
+    );
+    const worker = (await componentPods(namespace, release, 'trino-worker'))[0]!;
+    expect(nodes.map((n) => [n.coordinator, n.state])).toEqual([
+      [true, 'active'],
+      [false, 'active'],
+    ]);
+    expect(nodes[1]!.httpUri).toBe(`http://${worker.status.podIP}:8080`);
+    const trinoPods = [
+      ...(await componentPods(namespace, release, 'trino-coordinator')),
+      ...(await componentPods(namespace, release, 'trino-worker')),
+    ].map((p) => `${p.metadata.name}: ${restarts(p)} restarts${lastExit(p)}`);
+    expect(trinoPods).toEqual([
+      `${release}-trino-coordinator-0: 0 restarts`,
+      `${release}-trino-worker-0: 0 restarts`,
+    ]);
+  }, 180_000);
 
   it('rotates the alert channel HMAC key under the running alert pod: the kubelet swaps the file in place', async () => {
     // The worker read the first key when it started; the kubelet's syncFrequency is 10 s on the test cluster
@@ -296,6 +337,15 @@ describe('Gravix end to end on the single-node cluster', () => {
     expect((await viaIngress('GET', '/api/v1/services', ingestKey)).status).toBe(403);
     const services = await viaIngress('GET', '/api/v1/services', queryToken);
     expect(services.status).toBe(200);
+    // The coordinator schedules no work when it has workers (node-scheduler.include-coordinator=false): the counts
+    // above were read by the worker's tasks.
+    const worker = (await trinoNodes(namespace, release)).find((n) => !n.coordinator)!;
+    expect(await metricsTasksOn(namespace, release, worker.nodeId)).toBeGreaterThan(0);
+    const coordinatorNode = (await trinoNodes(namespace, release)).find((n) => n.coordinator)!;
+    process.stderr.write(
+      `metrics tasks: worker ${await metricsTasksOn(namespace, release, worker.nodeId)}, ` +
+        `coordinator ${await metricsTasksOn(namespace, release, coordinatorNode.nodeId)}\n`,
+    );
   }, 1_300_000);
 
   it('shows the facts in the dashboard, opened in Chromium through the Ingress', async () => {
@@ -447,8 +497,8 @@ describe('Gravix end to end on the single-node cluster', () => {
       `${registry}/gravix/gravix-workers:${nextTag}`,
     ]);
     const before = new Set((await workloadPods(namespace, release)).map((p) => p.metadata.uid));
-    // ingest, query, rollup, two alert replicas, the Trino coordinator and MinIO.
-    expect(before.size).toBe(7);
+    // ingest, query, rollup, two alert replicas, the Trino coordinator and worker, and MinIO.
+    expect(before.size).toBe(8);
     const generation = Number(
       await kubectl([
         '-n',
