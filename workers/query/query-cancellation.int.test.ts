@@ -59,6 +59,7 @@ describe('a client that leaves mid-query cancels the query in Trino (real query 
   let trino: TrinoServer;
   let query: QueryServer;
   let operator: Trino;
+  let keysFile = '';
   const now = Date.now();
 
   beforeAll(async () => {
@@ -71,6 +72,7 @@ describe('a client that leaves mid-query cancels the query in Trino (real query 
     trino = await startTrino({ s3: { ...minio, endpoint: proxy.endpoint }, metastoreBucket: bucket });
     operator = Trino.create({ server: trino.url, catalog: 'system', auth: new BasicAuth('operator') });
     const dir = mkdtempSync(join(tmpdir(), 'gx-query-cancel-'));
+    keysFile = join(dir, 'keys.json');
     writeFileSync(
       join(dir, 'keys.json'),
       JSON.stringify({ keys: [{ name: 'k', tenant: 'acme', sha256: hashApiKey(KEY), scopes: ['query'] }] }),
@@ -149,6 +151,61 @@ describe('a client that leaves mid-query cancels the query in Trino (real query 
     expect(Date.now() - leftAt).toBeLessThan(15_000);
     proxy.release();
   }, 180_000);
+
+  it('answers a call that outlasts the query timeout 503 QUERY_TIMEOUT, /live answering all along (ADR 0133)', async () => {
+    // A query pod restarted once at load 45 on the 10 s limit: here the same path on a server whose limit is 3 s
+    // (Trino's query_max_execution_time too), with the storage held, while the kubelet's probe path is polled.
+    const short = await startQueryServer(
+      loadQueryConfig({
+        ...minio.storeEnv('gravix'),
+        GRAVIX_DATA_DIR: mkdtempSync(join(tmpdir(), 'gx-query-timeout-')),
+        GRAVIX_API_KEYS_FILE: keysFile,
+        GRAVIX_QUERY_HOST: '127.0.0.1',
+        GRAVIX_QUERY_PORT: '0',
+        GRAVIX_QUERY_METRICS_PORT: '0',
+        GRAVIX_QUERY_ENGINE: 'trino',
+        GRAVIX_TRINO_URL: trino.url,
+        GRAVIX_TRINO_CATALOG: trino.catalog,
+        GRAVIX_QUERY_TIMEOUT_MS: '3000',
+        GRAVIX_QUERY_BREAKER_FAILURES: '2',
+      }),
+      new S3ObjectStore(minio.s3Options('gravix')),
+      pino({ level: 'silent' }),
+    );
+    try {
+      proxy.stall();
+      let probing = true;
+      const probes: number[] = [];
+      const probe = (async () => {
+        while (probing) {
+          const at = Date.now();
+          const res = await fetch(`http://127.0.0.1:${short.port}/live`, {
+            signal: AbortSignal.timeout(3000),
+          });
+          probes.push(res.status === 200 ? Date.now() - at : -1);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      })();
+      // Three calls in a row (the breaker opens after two engine failures): each a timeout, none an engine failure.
+      const answers: unknown[] = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await fetch(
+          `http://127.0.0.1:${short.port}/api/v1/endpoints?from=${now - 3 * hour + i * 60_000}&to=${now}`,
+          { headers: { authorization: `Bearer ${KEY}` } },
+        );
+        const body = (await res.json()) as { error: { code: string } };
+        answers.push([res.status, res.headers.get('retry-after'), body.error.code]);
+      }
+      probing = false;
+      await probe;
+      expect(answers).toEqual(Array.from({ length: 3 }, () => [503, '5', 'QUERY_TIMEOUT']));
+      expect(probes.length).toBeGreaterThan(5);
+      expect(probes.filter((ms) => ms < 0 || ms > 1000)).toEqual([]);
+    } finally {
+      proxy.release();
+      await short.stop();
+    }
+  }, 900_000);
 });
 
 /**
