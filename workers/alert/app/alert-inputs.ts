@@ -35,6 +35,18 @@ export function loadAlertInputs(
     rereadMs: config.GRAVIX_ALERT_CHANNELS_REREAD_MS,
     log,
   });
+  const known = new Set(channels.current().map((c) => c.name));
+  const unknown = rules.flatMap((r) =>
+    r.channels
+      .filter((name) => !known.has(name))
+      .map(
+        (name) =>
+          `GRAVIX_ALERT_RULES_FILE: rule '${r.name}' names channel '${name}', which ${config.GRAVIX_ALERT_CHANNELS_FILE ? `${config.GRAVIX_ALERT_CHANNELS_FILE} does not define` : 'no GRAVIX_ALERT_CHANNELS_FILE defines'}`,
+      ),
+  );
+  // A typo would otherwise cost every notification of the rule, with only a warning per evaluation in the log.
+  // Rules put through the API or as GravixAlertRules change apart from the channels and are only warned about.
+  if (unknown.length > 0) throw new ConfigError(unknown, { subject: 'alert' });
   return { rules, channels };
 }
 
