@@ -76,6 +76,7 @@ function buildManifest(
     },
     ...(computed.edgeNext && { edge_next: computed.edgeNext }),
     ...(computed.edgePrev && { edge_prev: computed.edgePrev }),
+    ...(computed.minuteDigests && { minute_digests: computed.minuteDigests }),
     published: false,
     sealed: options.sealed,
     // The real clock, not the pass's watermark time: freshness readers compare it with when facts were sent.

@@ -20,6 +20,7 @@ import type { EndpointMinutes } from '../../domain/minute-metrics.js';
 import { DedupeBudgetExceededError } from '../domain/event-fingerprint-set.js';
 import { PartitionAccumulator, type PartitionLimits } from '../domain/partition-accumulator.js';
 import { pauseAtPhase } from './test-phase-pause.js';
+import { buildMinuteDigests } from '../domain/minute-digests.js';
 import { buildInputsDigest, type ManifestInput, type RollupManifest } from '../domain/rollup-manifest.js';
 import { type MetricsTable } from '../../domain/metrics-layout.js';
 
@@ -55,6 +56,16 @@ export interface ComputedPartition {
   /** What the previous hour's tails named, when they were read from a carry object (the manifest's `edge_prev`). */
   edgePrev?: NonNullable<RollupManifest['edge_prev']>;
   stats: RollupManifest['stats'];
+  /** The manifest's `minute_digests`, computed for an hour still open (`ComputeOptions.minuteDigests`). */
+  minuteDigests?: string[];
+}
+
+export interface ComputeOptions {
+  /**
+   * Digest each minute's rows (an open hour's commit: its open-hour tile is keyed on them, docs/adr/0132). Off for
+   * sealed hours, which build no open-hour tile, so a closed hour's rollup (the bench's) pays nothing for it.
+   */
+  minuteDigests?: boolean;
 }
 
 /** The next hour's carried heads, read under its published manifest (load-edge-carry.ts). */
@@ -193,6 +204,7 @@ export async function computePartition(
   pool?: SegmentScanPool,
   limits: PartitionLimits = defaultPartitionLimits,
   neighbours: PartitionNeighbours = {},
+  options: ComputeOptions = {},
 ): Promise<ComputedPartition> {
   const listed = inputList.map((i) => (typeof i === 'string' ? { key: i, size: NaN } : i));
   const keys = listed.map((i) => i.key).sort();
@@ -205,7 +217,7 @@ export async function computePartition(
       partition: name,
     });
     const inputs = await readSlices({ store, partition, keys, sizes, pool, acc, inputs: [] }, slices);
-    if (inputs) return buildComputed(partition, inputs, acc, neighbours);
+    if (inputs) return buildComputed(partition, inputs, acc, neighbours, options);
     if (slices * 2 > maxDedupeSlices) {
       throw new DedupeBudgetExceededError(
         `partition ${name} has too many distinct events for the dedupe budget of ${limits.dedupeBudgetBytes} bytes even in ${slices} slices (GRAVIX_ROLLUP_DEDUPE_MEMORY_MB)`,
@@ -234,8 +246,12 @@ function buildComputed(
   inputs: ManifestInput[],
   acc: PartitionAccumulator,
   { next, prev }: PartitionNeighbours,
+  options: ComputeOptions,
 ): ComputedPartition {
   const rows = acc.aggregator.rows();
+  const minuteDigests = options.minuteDigests
+    ? buildMinuteDigests(rows, partitionStartMs(partition))
+    : undefined;
   // rows() names the pending callees first, so the edge stats and the carry are final after it.
   const edges = acc.edges.rows({ next: next?.heads, prev: prev?.tails });
   const carry = acc.edges.carry();
@@ -268,5 +284,6 @@ function buildComputed(
         },
       }),
     stats,
+    ...(minuteDigests && { minuteDigests }),
   };
 }

@@ -83,6 +83,7 @@ export async function rollupPartition(
     compute.pool?.(),
     compute.limits,
     { next, prev },
+    { minuteDigests: !candidate.sealed },
   );
   const { outcome, generation } = await commitPartition(store, computed, previous, {
     sealed: candidate.sealed,

@@ -51,6 +51,12 @@ export const rollupManifestSchema = z.object({
    * recorded each other's etags would rewrite each other on every pass) and the digest of the pairs found.
    */
   edge_prev: z.object({ carry_etag: z.string(), digest: z.string() }).optional(),
+  /**
+   * Per minute of the hour, a digest of its request minute rows (domain/minute-digests.ts, docs/adr/0132): written
+   * by commits into an hour still open, which is the only kind an open-hour tile is built from; absent in sealed
+   * commits and older manifests, whose tiles are keyed on the manifest's etag instead.
+   */
+  minute_digests: z.array(z.string()).length(60).optional(),
   /** True once the data files at outputs[*].key hold this generation's bytes. */
   published: z.boolean(),
   /** Whether the partition was closed by the watermark at commit time (false = provisional, still filling). */
