@@ -225,8 +225,11 @@ interface Counted {
   edges: RawFact[];
 }
 
-/** Waits for the process to reach the phase (its 1st-3rd pause there), then SIGKILLs it inside the pause. */
-async function killAt(
+/**
+ * Waits for the process to reach the phase (its 1st or 2nd pause there), then SIGKILLs it inside the pause; false
+ * when the process ended first. Shared with the open-hour trial (open-hour-fault-trial.ts).
+ */
+export async function killAt(
   run: RollupProcess,
   phase: string,
   pauseMs: number,
