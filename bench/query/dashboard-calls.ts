@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveRange } from '../../dashboards/web/src/domain/time-range.js';
 import { planMetricsScan } from '../../workers/query/domain/plan-metrics-scan.js';
+import { openHourTilesRead } from '../../workers/query/domain/open-hour-coverage.js';
 import type { MetricsQuery } from '../../workers/query/app/query-engine.js';
 import type { QueryService } from '../../workers/query/app/query-service.js';
 import type { FloorQuery } from './query-floor.js';
@@ -60,7 +61,7 @@ function floor(
   // Per-service rows have the open day's quarter-hour tile too (a 24-hour chart at 15-minute steps).
   const plan = planMetricsScan(query, closedDays, openDays, {
     openDayQuarters: level === 'service',
-    openHours,
+    openHours: openHourTilesRead(level, openHours),
   });
   const tile = level === 'request' && query.groupBy === 'endpoint' ? 'day' : 'day_hours';
   return { plan, group, where, percentiles, level, tile };

@@ -8,7 +8,13 @@ import {
   openDayTileTables,
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
-import { buildSummarySql, metricsRowsSql, scansNothing, type SqlDialect } from './metrics-sql.js';
+import {
+  buildSummarySql,
+  metricsRowsSql,
+  metricsScanPlan,
+  scansNothing,
+  type SqlDialect,
+} from './metrics-sql.js';
 import { roundLatencyMs } from '../../domain/latency-sketch.js';
 import { toSummaryRow } from './metrics-rows.js';
 import { SqlParams, sqlString } from './sql-statement.js';
@@ -279,5 +285,32 @@ describe('metricsRowsSql (properties)', () => {
         expect(branches[0]!.from).toBeLessThanOrEqual(Math.max(query.from, firstHour));
       }),
     );
+  });
+});
+
+describe('metricsScanPlan open-hour tiles (docs/adr/0138)', () => {
+  const hour = 3_600_000;
+  const minute = 60_000;
+  const openHour = Date.parse('2026-11-19T23:00:00Z');
+  const snapshot = buildTenantSnapshot({ openHours: new Map([[openHour, 47]]) });
+  const tile = [{ from: openHour, to: openHour + 47 * minute }];
+  const range = { tenant: 'acme', from: openHour - 7 * 24 * hour, to: openHour + 52 * minute };
+
+  it("reads the open hour's tile for per-endpoint rows: endpoint tables and an endpoint's chart", () => {
+    expect(metricsScanPlan({ ...range, groupBy: 'endpoint' }, snapshot).openHours).toEqual(tile);
+    const endpointChart = { ...range, groupBy: 'step', stepMs: hour, path: '/a', method: 'GET' } as const;
+    expect(metricsScanPlan(endpointChart, snapshot).openHours).toEqual(tile);
+  });
+
+  it("reads the open hour's minute rows, not its tile, for per-service rows: charts of all or one service and the service list", () => {
+    for (const query of [
+      { ...range, groupBy: 'step', stepMs: hour },
+      { ...range, groupBy: 'step', stepMs: hour, service: 'svc-03' },
+      { ...range, groupBy: 'service' },
+    ] as const) {
+      const plan = metricsScanPlan(query, snapshot);
+      expect(plan.openHours).toBeUndefined();
+      expect(plan.minutes.at(-1)).toEqual({ from: openHour, to: openHour + 52 * minute });
+    }
   });
 });

@@ -1,14 +1,10 @@
 import { expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
-import { buildDataFileKey } from '../../domain/metrics-layout.js';
+import { buildDataFileKey, buildOpenHourTileKey } from '../../domain/metrics-layout.js';
 import type { RawFact } from '../../domain/raw-record.js';
 import { encodeMinuteFile } from '../../rollup/adapters/metrics-files.js';
-import {
-  decodeRequestMetrics,
-  decodeServiceMinuteMetrics,
-  encodeServiceMetrics,
-} from '../../rollup/adapters/metrics-parquet.js';
+import { decodeRequestMetrics, encodeServiceMetrics } from '../../rollup/adapters/metrics-parquet.js';
 import { refreshOpenHourTiles } from '../../rollup/app/refresh-open-hour-tiles.js';
 import { runRollupOnce } from '../../rollup/app/run-rollup-once.js';
 import { putRawSegment } from '../../rollup/testing/raw-segments.js';
@@ -19,9 +15,11 @@ import type { QueryService } from '../app/query-service.js';
 /**
  * An hour still open (docs/adr/0123): 2026-11-23 10:00-10:52, its own tenant, read at 10:52:40 with the
  * default 5-minute lateness, so its open-hour tiles cover the first 47 minutes. After the contract's rollup,
- * loadOpenHour builds those tiles and rewrites the hour's minute files without the minutes they cover: an exact
- * answer can then only have read the tiles for them (no deployment removes minute rows; here they are gone so the
- * test cannot pass by reading them).
+ * loadOpenHour builds those tiles and rewrites the hour's per-endpoint minute file without the minutes they cover:
+ * an exact endpoint table can then only have read the per-endpoint tile for them (no deployment removes minute
+ * rows; here they are gone so the test cannot pass by reading them). Per-service statements read the open hour
+ * from minute rows, never from the per-service tile (docs/adr/0138): that tile is emptied, so a chart or service
+ * list that read it would miss the 47 minutes.
  */
 export const openHourTenant = 'openhour';
 const minute = 60_000;
@@ -41,18 +39,19 @@ export const openHourFacts = buildSeededFacts({
   idPrefix: 'oh',
 });
 
-/** The tiles at 10:52:40, then the hour's minute files without the minutes the tiles cover. */
+/**
+ * The tiles at 10:52:40, then the per-endpoint minute file without the minutes its tile covers and the per-service
+ * tile without rows.
+ */
 export async function loadOpenHour(store: ObjectStore): Promise<void> {
   const report = await refreshOpenHourTiles(store, policy, pino({ level: 'silent' }));
   if (report.built !== 1) throw new Error(`expected one open-hour build, got ${report.built}`);
   const tileEnd = openHourStart + openHourMinutes * minute;
   const requestKey = buildDataFileKey('request_metrics_minute', partition);
-  const serviceKey = buildDataFileKey('service_metrics_minute', partition);
   const request = decodeRequestMetrics((await store.get(requestKey))!.body);
-  const service = decodeServiceMinuteMetrics((await store.get(serviceKey))!.body);
   await store.put(requestKey, encodeMinuteFile(request.filter((r) => r.minuteMs >= tileEnd)));
-  const after = service.filter((r) => r.startMs >= tileEnd);
-  await store.put(serviceKey, encodeServiceMetrics('minute', after));
+  const serviceTile = buildOpenHourTileKey(partition, openHourMinutes, 'service_metrics_open_hour');
+  await store.put(serviceTile, encodeServiceMetrics('hour', []));
 }
 
 const is5xx = (f: RawFact) => f.status_code >= 500;
@@ -108,7 +107,7 @@ const lateFacts: RawFact[] = [];
 export function itReadsOpenHourTiles(
   ctx: () => { service: QueryService; store: ObjectStore; writer: ObjectStore },
 ): void {
-  it("reads an open hour's closed minutes from its open-hour tiles, exactly, for charts, lists and tables", async () => {
+  it("reads an open hour's closed minutes exactly: from the per-endpoint tile for tables, from minute rows for charts and lists", async () => {
     const { service, store } = ctx();
     expect((await new RollupManifests(store).tiles(openHourTenant)).openHours).toEqual(
       new Map([[openHourStart, openHourMinutes]]),
