@@ -61,7 +61,7 @@ function floor(
   // Per-service rows have the open day's quarter-hour tile too (a 24-hour chart at 15-minute steps).
   const plan = planMetricsScan(query, closedDays, openDays, {
     openDayQuarters: level === 'service',
-    openHours: openHourTilesRead(level, openHours),
+    openHours: openHourTilesRead({ level, filtered: where !== 'true' }, openHours),
   });
   const tile = level === 'request' && query.groupBy === 'endpoint' ? 'day' : 'day_hours';
   return { plan, group, where, percentiles, level, tile };

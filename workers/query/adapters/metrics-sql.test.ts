@@ -296,17 +296,22 @@ describe('metricsScanPlan open-hour tiles (docs/adr/0138)', () => {
   const tile = [{ from: openHour, to: openHour + 47 * minute }];
   const range = { tenant: 'acme', from: openHour - 7 * 24 * hour, to: openHour + 52 * minute };
 
-  it("reads the open hour's tile for per-endpoint rows: endpoint tables and an endpoint's chart", () => {
+  it("reads the open hour's tile over every endpoint of every service: the endpoint table", () => {
     expect(metricsScanPlan({ ...range, groupBy: 'endpoint' }, snapshot).openHours).toEqual(tile);
-    const endpointChart = { ...range, groupBy: 'step', stepMs: hour, path: '/a', method: 'GET' } as const;
-    expect(metricsScanPlan(endpointChart, snapshot).openHours).toEqual(tile);
+    const ranked = { ...range, groupBy: 'endpoint', top: { by: 'p95', limit: 20 } } as const;
+    expect(metricsScanPlan(ranked, snapshot).openHours).toEqual(tile);
   });
 
-  it("reads the open hour's minute rows, not its tile, for per-service rows: charts of all or one service and the service list", () => {
+  it("reads the open hour's minute rows, not its tile, for per-service rows or some services or endpoints only", () => {
+    const endpoint = { service: 'svc-03', method: 'GET', path: '/a' };
     for (const query of [
       { ...range, groupBy: 'step', stepMs: hour },
-      { ...range, groupBy: 'step', stepMs: hour, service: 'svc-03' },
       { ...range, groupBy: 'service' },
+      { ...range, groupBy: 'step', stepMs: hour, service: 'svc-03' },
+      { ...range, groupBy: 'endpoint', service: 'svc-03' },
+      { ...range, groupBy: 'endpoint', services: ['svc-03'] },
+      { ...range, groupBy: 'step', stepMs: hour, ...endpoint },
+      { ...range, groupBy: 'endpoint', endpoints: [endpoint] },
     ] as const) {
       const plan = metricsScanPlan(query, snapshot);
       expect(plan.openHours).toBeUndefined();

@@ -7,7 +7,7 @@ import {
   type MetricsTableName,
 } from '../../domain/metrics-layout.js';
 import type { EventsQuery, GroupBy, MetricsQuery } from '../app/query-engine.js';
-import { openHourTilesRead } from '../domain/open-hour-coverage.js';
+import { openHourTilesRead, type OpenHourTileReader } from '../domain/open-hour-coverage.js';
 import {
   dropBeforeFirstHour,
   isEmptyPlan,
@@ -246,11 +246,13 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
   // A tile date comes from a listing of the tile's own files, so the tile exists whatever `tables` says.
   const days = hours ? tile.dates : new Set<string>();
   const openDays = hours ? snapshot.openDays : new Map<string, number>();
-  // The open hour's closed minutes from its tile of the level's minute rows (docs/adr/0123), per endpoint only:
-  // the per-service tile costs Trino more than it saves (docs/adr/0138).
+  // The open hour's closed minutes from its tile of the level's minute rows (docs/adr/0123), only over every
+  // endpoint of every service: elsewhere the tile costs Trino more than it saves (docs/adr/0138).
+  const filters = [query.service, query.services, query.method, query.path, query.endpoints];
+  const reader: OpenHourTileReader = { level, filtered: filters.some((f) => f !== undefined) };
   const openHours = {
     table: openHourTileOf[tables.minute],
-    hours: openHourTilesRead(level, snapshot.openHours),
+    hours: openHourTilesRead(reader, snapshot.openHours),
   };
   return { tables, columns, hours, days, openDays, openHours, tile };
 }

@@ -33,19 +33,27 @@ export function chooseOpenHourCoverage(tiles: readonly ListedOpenHourTile[]): Ma
 /** What one row of a statement's input is: an endpoint's (request_metrics_*) or a service's (service_metrics_*). */
 export type MetricsRowLevel = 'request' | 'service';
 
+/** What decides whether a statement reads the open-hour tile. */
+export interface OpenHourTileReader {
+  level: MetricsRowLevel;
+  /** The statement keeps only some services or endpoints (a service, method, path, services or endpoints filter). */
+  filtered: boolean;
+}
+
 const noOpenHourTiles: ReadonlyMap<number, number> = new Map();
 
 /**
- * The open-hour coverage a statement over `level` rows may read (docs/adr/0138): all of it for per-endpoint rows,
- * none for per-service rows. The tile pays by replacing an open hour's minute rows with one row per group before
- * the histogram merge; per endpoint that is ~45,000 rows replaced by ~1,000 on the bench (a 7-day endpoint table's
- * Trino CPU 21-44% less), per service ~940 by 20, which saves less than the extra table scan costs Trino (its own
- * split, file open and UNION branch): the 7-day charts took more CPU with it (ADR 0123, re-measured in ADR 0138).
- * The minute file is decoded whole either way, so skipping the service tile reads no more bytes.
+ * The open-hour coverage a statement may read (docs/adr/0138): all of it for a statement over every endpoint of
+ * every service, none otherwise. The tile pays by replacing an open hour's minute rows with one row per group
+ * before the histogram merge: over every endpoint ~47,000 rows by ~1,000 on the bench, 130-180 ms less Trino CPU
+ * for a 7-day endpoint table. Over one service's endpoints, one endpoint or per-service rows it replaces 47 to
+ * ~2,350 rows, and the tile's own UNION branch (planning CPU 7-50 ms more on every call measured, three more
+ * splits, one more file) cost Trino more than that merge saves. The minute file is decoded whole either way, so
+ * skipping the tile reads no more bytes.
  */
 export function openHourTilesRead(
-  level: MetricsRowLevel,
+  reader: OpenHourTileReader,
   coverage: ReadonlyMap<number, number>,
 ): ReadonlyMap<number, number> {
-  return level === 'request' ? coverage : noOpenHourTiles;
+  return reader.level === 'request' && !reader.filtered ? coverage : noOpenHourTiles;
 }
