@@ -169,7 +169,7 @@ configuration (environment): GRAVIX_OPERATOR_KUBECONFIG (in-cluster config when 
   },
   loadgen: {
     summary: 'realistic synthetic traffic generator',
-    help: `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--duration 60]
+    help: `usage: gravix loadgen --url http://host:8081 --key KEY [--rate 200] [--flat] [--duration 60]
   [--services 8] [--paths 12] [--seed 1] [--deploy-every 900]
 
 Sends modelled traffic (diurnal and weekly rate, heavy-tailed latency, error spikes, a slow endpoint, duplicates,
@@ -178,7 +178,9 @@ deploys; services and routes named like a shop's backend: checkout, payments, se
 options:
   --url URL           the ingest server (required)
   --key KEY           an API key with the ingest scope (required)
-  --rate N            facts per second (200)
+  --rate N            mean facts per second over a week (200): the modelled day and week send 0.26-1.8x
+                      of it at a given hour (quiet at night UTC, busiest mid-afternoon, weekends at 65%)
+  --flat              send --rate facts every second instead (no daily or weekly curve)
   --duration S        seconds to run (60)
   --services N        services (8), --paths N paths per service (12)
   --seed N            seed of the traffic model (1)

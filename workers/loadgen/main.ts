@@ -14,6 +14,7 @@ const optionsSchema = z.object({
   paths: z.coerce.number().int().min(1).max(500).default(12),
   seed: z.coerce.number().int().default(1),
   'deploy-every': z.coerce.number().int().positive().default(900),
+  flat: z.boolean().default(false),
 });
 
 export type LoadgenOptions = z.infer<typeof optionsSchema>;
@@ -32,6 +33,7 @@ export async function runLoad(
     services: options.services,
     pathsPerService: options.paths,
     ratePerSecond: options.rate,
+    flat: options.flat,
   });
   let [sent, failed] = [0, 0];
   for (let second = 0; second < options.duration && !signal?.aborted; second++) {
@@ -61,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(
-      Object.keys(optionsSchema.shape).map((k) => [k, { type: 'string' as const }]),
+      Object.keys(optionsSchema.shape).map((k) => [k, { type: k === 'flat' ? ('boolean' as const) : ('string' as const) }]),
     ),
     strict: true,
   });

@@ -116,4 +116,15 @@ describe('loadgen traffic model', () => {
     const expected = 0.3 * 3600 * diurnalFactor(noon) * weeklyFactor(noon);
     expect(Math.abs(sent - expected) / expected).toBeLessThan(0.1);
   });
+
+  it('with flat, sends --rate facts every second whatever the hour or weekday (loadgen --flat)', () => {
+    // A Sunday at 03:00 UTC is the curve's lowest point (0.26x): the modelled rate there would send ~5 of 20.
+    const sundayNight = Date.parse('2026-11-22T03:00:00Z');
+    const flat = new TrafficModel({ ...options, ratePerSecond: 20, flat: true });
+    for (const at of [sundayNight, noon, noon + 3 * DAY]) {
+      expect(flat.second(at)).toHaveLength(20);
+    }
+    const modelled = new TrafficModel({ ...options, ratePerSecond: 20 });
+    expect(modelled.second(sundayNight).length).toBeLessThan(8);
+  });
 });

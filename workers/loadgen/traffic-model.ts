@@ -15,8 +15,10 @@ export interface TrafficModelOptions {
   seed: number;
   services: number;
   pathsPerService: number;
-  /** Mean requests per second at the diurnal (and weekly) average. */
+  /** Mean requests per second at the diurnal (and weekly) average; every second when `flat`. */
   ratePerSecond: number;
+  /** Hold the rate at ratePerSecond every second instead of following the day and week (`loadgen --flat`). */
+  flat?: boolean;
   /** Incidents the facts show (demo history); none by default. */
   incidents?: readonly TrafficIncident[];
 }
@@ -102,7 +104,9 @@ export class TrafficModel {
 
   second(ms: number): RequestFactBody[] {
     // A fractional mean (a low --rate) is kept on average: the remainder becomes one more request by chance.
-    const mean = this.options.ratePerSecond * diurnalFactor(ms) * weeklyFactor(ms);
+    const mean = this.options.flat
+      ? this.options.ratePerSecond
+      : this.options.ratePerSecond * diurnalFactor(ms) * weeklyFactor(ms);
     const count = Math.floor(mean) + (this.random() < mean % 1 ? 1 : 0);
     const spike = spikingService(ms, this.options.services);
     const spiking = spike === undefined ? undefined : demoServiceName(spike);
