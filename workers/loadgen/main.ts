@@ -17,7 +17,8 @@ const optionsSchema = z.object({
   flat: z.boolean().default(false),
 });
 
-export type LoadgenOptions = z.infer<typeof optionsSchema>;
+/** `flat` may be left out by programmatic callers (tests, gravix dev): the modelled day and week then apply. */
+export type LoadgenOptions = Omit<z.infer<typeof optionsSchema>, 'flat'> & { flat?: boolean };
 
 const post = async (url: string, key: string, path: string, body: unknown) =>
   (await postJson(url, key, path, body)).status;

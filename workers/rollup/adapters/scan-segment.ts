@@ -1,5 +1,5 @@
 import { latencyBucketOf } from '../../domain/latency-sketch.js';
-import { RawFactScanner, type ScannedFact } from '../domain/raw-fact-scanner.js';
+import { RawFactScanner } from '../domain/raw-fact-scanner.js';
 import { buildEventFingerprint } from '../domain/event-fingerprint-set.js';
 import { forEachLine } from '../domain/for-each-line.js';
 import { maxRawLineBytes, readGzipLineChunks, scanThreadInflateAheadBytes } from './raw-segment-lines.js';
@@ -7,6 +7,7 @@ import type { SegmentScanResult } from '../domain/segment-scan-result.js';
 import type { SegmentScanRequest } from './segment-scan-pool.js';
 import { noExemplars, type RowExemplars } from '../../domain/request-exemplars.js';
 import { offerScannedExemplar } from '../domain/scanned-exemplar.js';
+import { EndpointDictionary } from '../domain/endpoint-dictionary.js';
 
 /**
  * What a scan worker thread does with one segment (also callable in-thread, which is how tests compare it with
@@ -66,69 +67,6 @@ class Columns {
   }
 }
 
-interface GroupEntry {
-  id: number;
-  service: Uint8Array;
-  method: Uint8Array;
-  path: Uint8Array;
-}
-
-function sameRange(buf: Uint8Array, start: number, end: number, bytes: Uint8Array): boolean {
-  if (end - start !== bytes.length) return false;
-  for (let i = 0; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
-}
-
-/**
- * One segment's endpoint dictionary, keyed by the bytes of (service, method, path): one hash and compare per
- * fact instead of three string interns and three Map lookups. Two byte forms that decode to the same text (invalid
- * UTF-8) get two ids with equal strings; the main thread maps both to the same row, in input order.
- */
-class SegmentGroups {
-  private readonly byHash = new Map<number, GroupEntry[]>();
-  readonly list: [string, string, string][] = [];
-
-  idOf(buf: Buffer, f: ScannedFact): number {
-    let hash = 0x811c9dc5;
-    for (let i = f.serviceStart; i < f.serviceEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    hash = Math.imul(hash ^ 0x100, 0x01000193);
-    for (let i = f.methodStart; i < f.methodEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    hash = Math.imul(hash ^ 0x101, 0x01000193);
-    for (let i = f.pathStart; i < f.pathEnd; i++) hash = Math.imul(hash ^ buf[i]!, 0x01000193);
-    const bucket = this.byHash.get(hash);
-    if (bucket !== undefined) {
-      for (const e of bucket) {
-        if (
-          sameRange(buf, f.serviceStart, f.serviceEnd, e.service) &&
-          sameRange(buf, f.methodStart, f.methodEnd, e.method) &&
-          sameRange(buf, f.pathStart, f.pathEnd, e.path)
-        )
-          return e.id;
-      }
-    }
-    return this.insert(buf, f, hash, bucket);
-  }
-
-  private insert(buf: Buffer, f: ScannedFact, hash: number, bucket: GroupEntry[] | undefined): number {
-    const copy = (start: number, end: number) => Uint8Array.prototype.slice.call(buf, start, end);
-    const entry = {
-      id: this.list.length,
-      service: copy(f.serviceStart, f.serviceEnd),
-      method: copy(f.methodStart, f.methodEnd),
-      path: copy(f.pathStart, f.pathEnd),
-    };
-    const text = (start: number, end: number) => buf.toString('utf8', start, end);
-    this.list.push([
-      text(f.serviceStart, f.serviceEnd),
-      text(f.methodStart, f.methodEnd),
-      text(f.pathStart, f.pathEnd),
-    ]);
-    if (bucket) bucket.push(entry);
-    else this.byHash.set(hash, [entry]);
-    return entry.id;
-  }
-}
-
 /**
  * Facts per piece a scan sends back. The aggregating thread starts on a segment's first piece instead of waiting
  * for the whole segment (500k facts in the bench), so the two threads' pipeline fills and drains in one piece:
@@ -160,7 +98,7 @@ export async function scanSegment(
 ): Promise<void> {
   const capacity = Math.min(pieceFacts, 65_536);
   let piece = new Piece(capacity);
-  const groups = new SegmentGroups();
+  const groups = new EndpointDictionary();
   let groupsSent = 0;
   const fp = new Uint32Array(3);
   const endMs = request.startMs + 3_600_000;
