@@ -1,3 +1,5 @@
+import type { CanonicalFactPrefix } from './canonical-fact-prefix.js';
+
 /**
  * One raw segment's endpoint dictionary (scan-segment.ts): (service, method, path) byte ranges of a line -> a small
  * id, in order of first appearance, so the scan thread hands the aggregating thread one number per fact instead of
@@ -8,14 +10,11 @@
  * ones included): byte by byte this was 15% of the scan thread's CPU at 10M lines, the rollup's critical path
  * on two cores (issue #18). The hash only picks a bucket; every hit is confirmed by comparing the bytes.
  */
-export interface EndpointRanges {
-  serviceStart: number;
-  serviceEnd: number;
-  methodStart: number;
-  methodEnd: number;
-  pathStart: number;
-  pathEnd: number;
-}
+/** The byte ranges the dictionary reads, as the fact scanners fill them. */
+export type EndpointRanges = Pick<
+  CanonicalFactPrefix,
+  'serviceStart' | 'serviceEnd' | 'methodStart' | 'methodEnd' | 'pathStart' | 'pathEnd'
+>;
 
 interface Field {
   bytes: Uint8Array;
