@@ -64,7 +64,10 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: Object.fromEntries(
-      Object.keys(optionsSchema.shape).map((k) => [k, { type: k === 'flat' ? ('boolean' as const) : ('string' as const) }]),
+      Object.keys(optionsSchema.shape).map((k) => [
+        k,
+        { type: k === 'flat' ? ('boolean' as const) : ('string' as const) },
+      ]),
     ),
     strict: true,
   });
