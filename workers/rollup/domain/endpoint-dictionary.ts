@@ -1,41 +1,20 @@
 import type { CanonicalFactPrefix } from './canonical-fact-prefix.js';
+import { viewOf, wordBytesAt, wordBytesOf, type WordBytes } from './word-bytes.js';
 
-/**
- * One raw segment's endpoint dictionary (scan-segment.ts): (service, method, path) byte ranges of a line -> a small
- * id, in order of first appearance, so the scan thread hands the aggregating thread one number per fact instead of
- * three strings. Keyed by the bytes: two byte forms that decode to the same text (invalid UTF-8) get two ids with
- * equal strings, and the main thread maps both to the same row.
- *
- * The bytes are hashed and compared four at a time (DataView reads, which V8 compiles to plain loads, unaligned
- * ones included): byte by byte this was 15% of the scan thread's CPU at 10M lines, the rollup's critical path
- * on two cores (issue #18). The hash only picks a bucket; every hit is confirmed by comparing the bytes.
- */
 /** The byte ranges the dictionary reads, as the fact scanners fill them. */
 export type EndpointRanges = Pick<
   CanonicalFactPrefix,
   'serviceStart' | 'serviceEnd' | 'methodStart' | 'methodEnd' | 'pathStart' | 'pathEnd'
 >;
 
-interface Field {
-  bytes: Uint8Array;
-  /** The bytes as little-endian 32-bit words (the tail after the last whole word is compared byte by byte). */
-  words: Int32Array;
-}
-
 interface Entry {
   id: number;
-  service: Field;
-  method: Field;
-  path: Field;
+  service: WordBytes;
+  method: WordBytes;
+  path: WordBytes;
 }
 
 const fnvPrime = 0x01000193;
-
-function fieldOf(bytes: Uint8Array): Field {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const words = Int32Array.from({ length: bytes.length >> 2 }, (_, i) => view.getInt32(i * 4, true));
-  return { bytes, words };
-}
 
 function hashRange(view: DataView, buf: Uint8Array, start: number, end: number, hash: number): number {
   let i = start;
@@ -45,27 +24,26 @@ function hashRange(view: DataView, buf: Uint8Array, start: number, end: number, 
   return Math.imul(hash ^ (end - start) ^ 0x100, fnvPrime);
 }
 
-function sameRange(view: DataView, buf: Uint8Array, start: number, end: number, field: Field): boolean {
-  const { bytes, words } = field;
-  if (end - start !== bytes.length) return false;
-  for (let i = 0; i < words.length; i++) if (view.getInt32(start + i * 4, true) !== words[i]) return false;
-  for (let i = words.length * 4; i < bytes.length; i++) if (buf[start + i] !== bytes[i]) return false;
-  return true;
+function sameRange(buf: Uint8Array, start: number, end: number, field: WordBytes): boolean {
+  return end - start === field.bytes.length && wordBytesAt(buf, start, field);
 }
 
+/**
+ * One raw segment's endpoint dictionary (scan-segment.ts): (service, method, path) byte ranges of a line -> a small
+ * id, in order of first appearance, so the scan thread hands the aggregating thread one number per fact instead of
+ * three strings. Keyed by the bytes: two byte forms that decode to the same text (invalid UTF-8) get two ids with
+ * equal strings, and the main thread maps both to the same row.
+ *
+ * The bytes are hashed and compared four at a time (word-bytes.ts): byte by byte this was 15% of the scan thread's
+ * CPU at 10M lines, the rollup's critical path on two cores (issue #18). The hash only picks a bucket; every hit is confirmed by comparing the bytes.
+ */
 export class EndpointDictionary {
   private readonly byHash = new Map<number, Entry[]>();
   /** The decoded (service, method, path) of each id, in id order. */
   readonly list: [string, string, string][] = [];
-  private viewed: Uint8Array | undefined;
-  private view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
 
   idOf(buf: Buffer, f: EndpointRanges): number {
-    if (buf !== this.viewed) {
-      this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-      this.viewed = buf;
-    }
-    const view = this.view;
+    const view = viewOf(buf);
     let hash = hashRange(view, buf, f.serviceStart, f.serviceEnd, 0x811c9dc5);
     hash = hashRange(view, buf, f.methodStart, f.methodEnd, hash);
     hash = hashRange(view, buf, f.pathStart, f.pathEnd, hash);
@@ -75,9 +53,9 @@ export class EndpointDictionary {
     if (bucket !== undefined) {
       for (const e of bucket) {
         if (
-          sameRange(view, buf, f.serviceStart, f.serviceEnd, e.service) &&
-          sameRange(view, buf, f.methodStart, f.methodEnd, e.method) &&
-          sameRange(view, buf, f.pathStart, f.pathEnd, e.path)
+          sameRange(buf, f.serviceStart, f.serviceEnd, e.service) &&
+          sameRange(buf, f.methodStart, f.methodEnd, e.method) &&
+          sameRange(buf, f.pathStart, f.pathEnd, e.path)
         )
           return e.id;
       }
@@ -86,7 +64,8 @@ export class EndpointDictionary {
   }
 
   private insert(buf: Buffer, f: EndpointRanges, hash: number, bucket: Entry[] | undefined): number {
-    const copy = (start: number, end: number) => fieldOf(Uint8Array.prototype.slice.call(buf, start, end));
+    const copy = (start: number, end: number) =>
+      wordBytesOf(Uint8Array.prototype.slice.call(buf, start, end));
     const entry = {
       id: this.list.length,
       service: copy(f.serviceStart, f.serviceEnd),
