@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
 import { clusterScript, kubectl, run, testCluster } from '../../testbin/harness/cluster.js';
@@ -85,11 +87,74 @@ export async function waitForPipelineAvailable(
       .join('\n');
     const node = await ask(['describe', 'nodes']);
     const allocated = node.slice(node.indexOf('Allocated resources:'), node.indexOf('Events:')).trim();
+    const logs = await notReadyPodLogs(namespace, notReady, ask);
+    const network = await clusterNetworkState();
+    // The logs before the node's allocations: a long message is cut at its end, and the logs say why.
     throw new Error(
       `${pipeline} in ${namespace} not Available after ${seconds} s: ${(error as Error).message.split('\n')[0]}\n` +
-        `conditions: ${conditions}\npods not ready:\n${notReady}\n${allocated}`,
+        `conditions: ${conditions}\npods not ready:\n${notReady}\n${logs}\n${network}\n${allocated}`,
     );
   }
+}
+
+/**
+ * The last log lines of the namespace's newest not-ready pods (init containers included): what a stuck pod or a
+ * failing Job said, which the pod list alone does not.
+ */
+async function notReadyPodLogs(
+  namespace: string,
+  notReady: string,
+  ask: (args: string[]) => Promise<string>,
+): Promise<string> {
+  const pods = notReady
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((cols) => cols[0] === namespace && cols[1])
+    .map((cols) => cols[1]!)
+    .slice(-4);
+  const sections: string[] = [];
+  for (const pod of pods) {
+    // --ignore-errors: a container still waiting (the main one behind a running init container) is skipped.
+    const text = await ask([
+      '-n',
+      namespace,
+      'logs',
+      pod,
+      '--all-containers',
+      '--prefix',
+      '--tail=40',
+      '--ignore-errors',
+    ]);
+    // The JSON log lines and what names a failure; not the runtime's deprecation warnings around them.
+    const telling = text
+      .split('\n')
+      .filter((line) => /"level":|error|fail|refused|denied|timeout/i.test(line))
+      .slice(-4);
+    sections.push(`logs of ${pod}:\n${telling.join('\n').slice(-2000) || '(nothing logged)'}`);
+  }
+  return sections.join('\n');
+}
+
+/**
+ * What the cluster's own network layer holds that can refuse a pod's connection besides the pipeline's policies:
+ * the addresses `cluster.sh refuse` refuses (a test that left one behind refuses a later pipeline whose pod took
+ * that address) and the NetworkPolicy enforcer's errors (kube-router logs an aborted sync at error level).
+ */
+async function clusterNetworkState(): Promise<string> {
+  const refused = await run('nft', ['list', 'set', 'ip', 'gravix-cluster', 'refused'])
+    .then((r) => r.stdout.replace(/\s+/g, ' ').trim())
+    .catch((e: Error) => e.message.slice(0, 300));
+  const logs = process.env['GRAVIX_CLUSTER_LOGS'] ?? '/var/lib/gravix-cluster/logs';
+  const enforcer = await readFile(join(logs, 'kube-router-netpol.log'), 'utf8')
+    .then((text) =>
+      text
+        .split('\n')
+        .filter((line) => line && !line.startsWith('I'))
+        .slice(-8)
+        .join('\n'),
+    )
+    .catch((e: Error) => e.message);
+  return `refused by the cluster: ${refused}\nenforcer errors (last 8):\n${enforcer || 'none'}`;
 }
 
 /**
