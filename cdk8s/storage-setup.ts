@@ -70,7 +70,7 @@ export function waitForStorageContainer(pipeline: GravixPipeline, component: Sto
  * The storage Job (docs/adr/0063): creates the bucket and, on the pipeline's MinIO, one least-privilege user per
  * component; on external S3 it only checks the bucket (creating it only when asked). A Job's pod template is
  * immutable, so its name carries a hash of its spec: a new image or setting is a new Job, and the operator prunes
- * the old one. Retries with the Job's backoff while MinIO starts.
+ * the old one. Waits for the store to answer (MinIO starts beside it), then retries with the Job's backoff.
  */
 export class StorageSetup extends Construct {
   constructor(scope: Construct, id: string, props: { pipeline: GravixPipeline; configHash: string }) {

@@ -5,9 +5,11 @@ import { pino } from 'pino';
 import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { PreconditionFailedError } from '../adapters/object-store/object-store.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
+import { freePort } from '../../testbin/harness/free-port.js';
 import { STORAGE_COMPONENTS, type StorageComponent } from './domain/component-policies.js';
 import {
   BucketMissingError,
+  StoreUnreachableError,
   setUpStorage,
   type Credentials,
   type StorageSetupOptions,
@@ -237,5 +239,85 @@ describe('storage setup on a real MinIO', () => {
     await setUpStorage(late, silent);
     await waiting;
     expect(done).toBe(true);
+  });
+});
+
+/** A pino logger whose lines the test reads. */
+function recordingLogger() {
+  const lines: { level: number; msg: string; problem?: string }[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { log, lines };
+}
+
+/**
+ * The storage Job starts beside the pipeline's MinIO: it waits until the store answers instead of failing (a pod in
+ * Error on every install, then the Job's growing backoff), and gives up with STORAGE_UNREACHABLE past its bound.
+ */
+describe('storage setup before its object store answers', () => {
+  let minio: MinioServer;
+
+  beforeAll(async () => {
+    minio = await startMinio();
+  });
+
+  afterAll(async () => {
+    await minio?.stop();
+  });
+
+  const setupOptions = (endpoint: string, bucket: string): StorageSetupOptions => ({
+    bucket,
+    endpoint,
+    region: minio.region,
+    credentials: { accessKeyId: minio.accessKey, secretAccessKey: minio.secretKey },
+    createBucket: true,
+    users: undefined,
+    waitIntervalMs: 200,
+  });
+
+  it('waits while MinIO is down, says why once, and prepares the bucket when MinIO is back', async () => {
+    await minio.pause();
+    const { log, lines } = recordingLogger();
+    let done = false;
+    const setup = setUpStorage(setupOptions(minio.endpoint, 'gravix-started-late'), log).then(
+      () => (done = true),
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(done).toBe(false);
+    await minio.start();
+    await setup;
+    const waits = lines.filter((l) => l.msg === 'waiting for the object store to answer');
+    // Refused connections, then perhaps MinIO's 503 while it starts: one line per distinct reason, not per try.
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    expect(waits.length).toBeLessThanOrEqual(3);
+    expect(waits[0]!.problem).toMatch(/ECONNREFUSED/);
+    expect(lines.some((l) => l.msg === 'bucket created')).toBe(true);
+    const store = new S3ObjectStore(minio.s3Options('gravix-started-late'));
+    await store.put('probe', body('x'));
+    store.destroy();
+  }, 60_000);
+
+  it('gives up past its bound with STORAGE_UNREACHABLE, naming the store and the reason', async () => {
+    const endpoint = `http://127.0.0.1:${await freePort()}`;
+    const attempt = setUpStorage(
+      { ...setupOptions(endpoint, 'gravix-nowhere'), waitForStoreMs: 1_000 },
+      silent,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(StoreUnreachableError);
+    await expect(attempt).rejects.toMatchObject({
+      code: 'STORAGE_UNREACHABLE',
+      message: expect.stringMatching(
+        new RegExp(`^the object store at ${endpoint} did not answer within 1 s \\(.*ECONNREFUSED`),
+      ),
+    });
+  }, 30_000);
+
+  it('does not wait when the store answers with a refusal: a wrong key fails at once as access denied', async () => {
+    const started = Date.now();
+    const wrongKey = {
+      ...setupOptions(minio.endpoint, 'gravix-started-late'),
+      credentials: { accessKeyId: minio.accessKey, secretAccessKey: 'not-the-secret' },
+    };
+    await expect(setUpStorage(wrongKey, silent)).rejects.toMatchObject({ code: 'BUCKET_ACCESS_DENIED' });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

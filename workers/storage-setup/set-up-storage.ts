@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from 'pino';
 import { MinioAdminClient } from './adapters/minio-admin-client.js';
 import {
@@ -24,6 +26,10 @@ export interface StorageSetupOptions {
   createBucket: boolean;
   /** MinIO only: one user per component, each with its least-privilege policy. */
   users: Record<StorageComponent, Credentials> | undefined;
+  /** How long to wait for the object store to answer at all (default 300 s); then STORAGE_UNREACHABLE. */
+  waitForStoreMs?: number;
+  /** Between two tries while it does not answer (default 2 s). */
+  waitIntervalMs?: number;
 }
 
 export class StorageSetupError extends Error {
@@ -36,6 +42,10 @@ export class BucketMissingError extends StorageSetupError {
 
 export class BucketAccessDeniedError extends StorageSetupError {
   override readonly code = 'BUCKET_ACCESS_DENIED';
+}
+
+export class StoreUnreachableError extends StorageSetupError {
+  override readonly code = 'STORAGE_UNREACHABLE';
 }
 
 const statusOf = (error: unknown) =>
@@ -58,6 +68,62 @@ async function bucketExists(s3: S3Client, options: StorageSetupOptions): Promise
   }
 }
 
+const storeName = (options: StorageSetupOptions) => options.endpoint ?? `AWS S3 (${options.region})`;
+
+/**
+ * Why the store gave no answer to one HeadBucket (a network error, or a 5xx: MinIO answers 503 while it starts), or
+ * undefined once it answers with anything else: a 403 or a 404 is an answer, which ensureBucket reports.
+ */
+async function unanswered(s3: S3Client, bucket: string): Promise<string | undefined> {
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    return undefined;
+  } catch (error) {
+    const status = statusOf(error);
+    if (status !== undefined && status < 500) return undefined;
+    const { name = 'Error', message = String(error) } = error as { name?: string; message?: string };
+    return status === undefined ? `${name}: ${message}` : `HTTP ${status} ${name}`;
+  }
+}
+
+/**
+ * Waits until the object store answers. A new pipeline starts MinIO and this Job together: without the wait each
+ * try before MinIO listened was a pod in Error (every install showed one or more), and the Job's growing backoff
+ * (10 s, 20 s, 40 s ...) held the whole pipeline back minutes after MinIO was up. Logs why it waits, once per
+ * distinct reason; past `waitForStoreMs` it fails, naming the store and the last reason.
+ */
+async function waitForStoreToAnswer(options: StorageSetupOptions, log: Logger): Promise<void> {
+  const s3 = new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: true,
+    credentials: options.credentials,
+    maxAttempts: 1,
+    // An address that drops packets would otherwise hold one try for the kernel's whole connect timeout.
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 10_000 }),
+  });
+  const waitMs = options.waitForStoreMs ?? 300_000;
+  const deadline = Date.now() + waitMs;
+  let last: string | undefined;
+  try {
+    for (;;) {
+      const problem = await unanswered(s3, options.bucket);
+      if (problem === undefined) return;
+      if (problem !== last)
+        log.warn({ store: storeName(options), problem }, 'waiting for the object store to answer');
+      last = problem;
+      if (Date.now() >= deadline) {
+        throw new StoreUnreachableError(
+          `the object store at ${storeName(options)} did not answer within ${Math.round(waitMs / 1000)} s (${problem})`,
+        );
+      }
+      await sleep(options.waitIntervalMs ?? 2_000);
+    }
+  } finally {
+    s3.destroy();
+  }
+}
+
 /** Creates the bucket if it is missing and creation is allowed; returns whether it was created. */
 async function ensureBucket(options: StorageSetupOptions): Promise<boolean> {
   const s3 = new S3Client({
@@ -68,7 +134,7 @@ async function ensureBucket(options: StorageSetupOptions): Promise<boolean> {
   });
   try {
     if (await bucketExists(s3, options)) return false;
-    const where = options.endpoint ?? `AWS S3 (${options.region})`;
+    const where = storeName(options);
     if (!options.createBucket) {
       throw new BucketMissingError(
         `bucket '${options.bucket}' does not exist at ${where}: create it, or set spec.storage.external.createBucket: true to let Gravix create it`,
@@ -87,10 +153,12 @@ async function ensureBucket(options: StorageSetupOptions): Promise<boolean> {
 }
 
 /**
- * Makes the object store ready before any worker writes: the bucket, then (MinIO) a user per component with its
- * least-privilege policy. Every step overwrites or skips what exists, so running it again changes nothing.
+ * Makes the object store ready before any worker writes: once it answers, the bucket, then (MinIO) a user per
+ * component with its least-privilege policy. Every step overwrites or skips what exists, so running it again
+ * changes nothing.
  */
 export async function setUpStorage(options: StorageSetupOptions, log: Logger): Promise<void> {
+  await waitForStoreToAnswer(options, log);
   const created = await ensureBucket(options);
   log.info({ bucket: options.bucket, created }, created ? 'bucket created' : 'bucket exists');
   if (!options.users) return;
