@@ -88,7 +88,7 @@ export async function waitForPipelineAvailable(
     const node = await ask(['describe', 'nodes']);
     const allocated = node.slice(node.indexOf('Allocated resources:'), node.indexOf('Events:')).trim();
     const logs = await notReadyPodLogs(namespace, notReady, ask);
-    const network = await clusterNetworkState();
+    const network = await clusterNetworkState(namespace, ask);
     // The logs before the node's allocations: a long message is cut at its end, and the logs say why.
     throw new Error(
       `${pipeline} in ${namespace} not Available after ${seconds} s: ${(error as Error).message.split('\n')[0]}\n` +
@@ -98,20 +98,38 @@ export async function waitForPipelineAvailable(
 }
 
 /**
- * The last log lines of the namespace's newest not-ready pods (init containers included): what a stuck pod or a
- * failing Job said, which the pod list alone does not.
+ * The last log lines of the storage Job's pods and of the namespace's not-ready pods (init containers included):
+ * what a stuck pod or a failing Job said, which the pod list alone does not.
  */
 async function notReadyPodLogs(
   namespace: string,
   notReady: string,
   ask: (args: string[]) => Promise<string>,
 ): Promise<string> {
-  const pods = notReady
+  // The storage Job's newest pods whatever their state: one that waits for MinIO runs, and counts as ready.
+  const jobPods = (
+    await ask([
+      '-n',
+      namespace,
+      'get',
+      'pods',
+      '-l',
+      'app.kubernetes.io/component=storage-setup',
+      '-o',
+      'name',
+    ])
+  )
+    .split('\n')
+    .filter((line) => line.startsWith('pod/'))
+    .map((line) => line.slice('pod/'.length))
+    .slice(-2);
+  const notReadyPods = notReady
     .split('\n')
     .map((line) => line.trim().split(/\s+/))
     .filter((cols) => cols[0] === namespace && cols[1])
     .map((cols) => cols[1]!)
     .slice(-4);
+  const pods = [...new Set([...jobPods, ...notReadyPods])];
   const sections: string[] = [];
   for (const pod of pods) {
     // --ignore-errors: a container still waiting (the main one behind a running init container) is skipped.
@@ -138,23 +156,28 @@ async function notReadyPodLogs(
 /**
  * What the cluster's own network layer holds that can refuse a pod's connection besides the pipeline's policies:
  * the addresses `cluster.sh refuse` refuses (a test that left one behind refuses a later pipeline whose pod took
- * that address) and the NetworkPolicy enforcer's errors (kube-router logs an aborted sync at error level).
+ * that address), the namespace's Service endpoints (the guard refuses a Service address kube-proxy has not
+ * translated), and the error lines of the two daemons that program the node's rules: kube-router (an aborted policy
+ * sync) and kube-proxy.
  */
-async function clusterNetworkState(): Promise<string> {
+async function clusterNetworkState(
+  namespace: string,
+  ask: (args: string[]) => Promise<string>,
+): Promise<string> {
   const refused = await run('nft', ['list', 'set', 'ip', 'gravix-cluster', 'refused'])
     .then((r) => r.stdout.replace(/\s+/g, ' ').trim())
     .catch((e: Error) => e.message.slice(0, 300));
+  const endpoints = await ask(['-n', namespace, 'get', 'endpointslices']);
   const logs = process.env['GRAVIX_CLUSTER_LOGS'] ?? '/var/lib/gravix-cluster/logs';
-  const enforcer = await readFile(join(logs, 'kube-router-netpol.log'), 'utf8')
-    .then((text) =>
-      text
-        .split('\n')
-        .filter((line) => line && !line.startsWith('I'))
-        .slice(-8)
-        .join('\n'),
-    )
-    .catch((e: Error) => e.message);
-  return `refused by the cluster: ${refused}\nenforcer errors (last 8):\n${enforcer || 'none'}`;
+  const errorsOf = (daemon: string) =>
+    readFile(join(logs, `${daemon}.log`), 'utf8')
+      .then((text) => {
+        const errors = text.split('\n').filter((line) => line && !line.startsWith('I'));
+        return `${daemon} errors: ${errors.length}\n${errors.slice(-5).join('\n')}`;
+      })
+      .catch((e: Error) => `${daemon}: ${e.message}`);
+  const daemons = await Promise.all(['kube-router-netpol', 'kube-proxy'].map(errorsOf));
+  return `refused by the cluster: ${refused}\nendpoint slices:\n${endpoints}\n${daemons.join('\n')}`;
 }
 
 /**
