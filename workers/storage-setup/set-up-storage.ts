@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Logger } from 'pino';
 import { MinioAdminClient } from './adapters/minio-admin-client.js';
+import { pollStore, probeClient } from './adapters/store-poll.js';
 import {
   buildComponentPolicy,
   policyName,
@@ -90,35 +89,25 @@ async function unanswered(s3: S3Client, bucket: string): Promise<string | undefi
  * Waits until the object store answers. A new pipeline starts MinIO and this Job together: without the wait each
  * try before MinIO listened was a pod in Error (every install showed one or more), and the Job's growing backoff
  * (10 s, 20 s, 40 s ...) held the whole pipeline back minutes after MinIO was up. Logs why it waits, once per
- * distinct reason; past `waitForStoreMs` it fails, naming the store and the last reason.
+ * distinct reason; past `waitForStoreMs` it fails, naming the store and the last reason. Each try has a 5 s
+ * connect timeout (probeClient).
  */
 async function waitForStoreToAnswer(options: StorageSetupOptions, log: Logger): Promise<void> {
-  const s3 = new S3Client({
-    endpoint: options.endpoint,
-    region: options.region,
-    forcePathStyle: true,
-    credentials: options.credentials,
-    maxAttempts: 1,
-    // An address that drops packets would otherwise hold one try for the kernel's whole connect timeout.
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 10_000 }),
-  });
+  const s3 = probeClient(options);
   const waitMs = options.waitForStoreMs ?? 300_000;
-  const deadline = Date.now() + waitMs;
-  let last: string | undefined;
+  const store = storeName(options);
   try {
-    for (;;) {
-      const problem = await unanswered(s3, options.bucket);
-      if (problem === undefined) return;
-      if (problem !== last)
-        log.warn({ store: storeName(options), problem }, 'waiting for the object store to answer');
-      last = problem;
-      if (Date.now() >= deadline) {
-        throw new StoreUnreachableError(
-          `the object store at ${storeName(options)} did not answer within ${Math.round(waitMs / 1000)} s (${problem})`,
-        );
-      }
-      await sleep(options.waitIntervalMs ?? 2_000);
-    }
+    await pollStore(() => unanswered(s3, options.bucket), {
+      intervalMs: options.waitIntervalMs ?? 2_000,
+      waiting: (problem) => log.warn({ store, problem }, 'waiting for the object store to answer'),
+      deadline: {
+        at: Date.now() + waitMs,
+        giveUp: (problem) =>
+          new StoreUnreachableError(
+            `the object store at ${store} did not answer within ${Math.round(waitMs / 1000)} s (${problem})`,
+          ),
+      },
+    });
   } finally {
     s3.destroy();
   }

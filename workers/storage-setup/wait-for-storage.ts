@@ -1,7 +1,8 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import { COMPONENT_ACCESS, type StorageComponent } from './domain/component-policies.js';
 import type { Credentials } from './set-up-storage.js';
+import { pollStore, probeClient } from './adapters/store-poll.js';
 
 export interface WaitForStorageOptions {
   component: StorageComponent;
@@ -35,23 +36,13 @@ async function probe(s3: S3Client, options: WaitForStorageOptions): Promise<stri
  * has run (docs/adr/0063). Logs why it waits, once per distinct reason.
  */
 export async function waitForStorage(options: WaitForStorageOptions, log: Logger): Promise<void> {
-  const s3 = new S3Client({
-    endpoint: options.endpoint,
-    region: options.region,
-    forcePathStyle: true,
-    credentials: options.credentials,
-    maxAttempts: 1,
-  });
-  let last: string | undefined;
+  const s3 = probeClient(options);
   try {
-    for (;;) {
-      const problem = await probe(s3, options);
-      if (problem === undefined) break;
-      if (problem !== last) log.warn({ bucket: options.bucket, problem }, 'waiting for the bucket');
-      last = problem;
-      options.signal?.throwIfAborted();
-      await new Promise((r) => setTimeout(r, options.intervalMs ?? 3000));
-    }
+    await pollStore(() => probe(s3, options), {
+      intervalMs: options.intervalMs ?? 3000,
+      waiting: (problem) => log.warn({ bucket: options.bucket, problem }, 'waiting for the bucket'),
+      ...(options.signal && { signal: options.signal }),
+    });
     log.info({ bucket: options.bucket, component: options.component }, 'bucket ready');
   } finally {
     s3.destroy();
