@@ -87,7 +87,7 @@ export async function waitForPipelineAvailable(
       .join('\n');
     const node = await ask(['describe', 'nodes']);
     const allocated = node.slice(node.indexOf('Allocated resources:'), node.indexOf('Events:')).trim();
-    const logs = await notReadyPodLogs(namespace, notReady, ask);
+    const logs = await stuckPodLogs(namespace, notReady, ask);
     const network = await clusterNetworkState(namespace, ask);
     // The logs before the node's allocations: a long message is cut at its end, and the logs say why.
     throw new Error(
@@ -101,7 +101,7 @@ export async function waitForPipelineAvailable(
  * The last log lines of the storage Job's pods and of the namespace's not-ready pods (init containers included):
  * what a stuck pod or a failing Job said, which the pod list alone does not.
  */
-async function notReadyPodLogs(
+async function stuckPodLogs(
   namespace: string,
   notReady: string,
   ask: (args: string[]) => Promise<string>,
@@ -164,6 +164,7 @@ async function clusterNetworkState(
   namespace: string,
   ask: (args: string[]) => Promise<string>,
 ): Promise<string> {
+  // The table and set testbin/cluster/cluster.sh makes (guard_table, setup_guard).
   const refused = await run('nft', ['list', 'set', 'ip', 'gravix-cluster', 'refused'])
     .then((r) => r.stdout.replace(/\s+/g, ' ').trim())
     .catch((e: Error) => e.message.slice(0, 300));
