@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { COMPONENT_LABEL } from '../../cdk8s/naming.js';
 import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
 import { clusterScript, kubectl, run, testCluster } from '../../testbin/harness/cluster.js';
 import { loadTestbinVersions, repoPath } from '../../testbin/harness/testbin-paths.js';
@@ -108,16 +109,7 @@ async function stuckPodLogs(
 ): Promise<string> {
   // The storage Job's newest pods whatever their state: one that waits for MinIO runs, and counts as ready.
   const jobPods = (
-    await ask([
-      '-n',
-      namespace,
-      'get',
-      'pods',
-      '-l',
-      'app.kubernetes.io/component=storage-setup',
-      '-o',
-      'name',
-    ])
+    await ask(['-n', namespace, 'get', 'pods', '-l', `${COMPONENT_LABEL}=storage-setup`, '-o', 'name'])
   )
     .split('\n')
     .filter((line) => line.startsWith('pod/'))

@@ -6,6 +6,7 @@ import { S3ObjectStore } from '../adapters/object-store/s3-object-store.js';
 import { PreconditionFailedError } from '../adapters/object-store/object-store.js';
 import { startMinio, type MinioServer } from '../../testbin/harness/minio-server.js';
 import { freePort } from '../../testbin/harness/free-port.js';
+import { capturedLog } from '../../testbin/harness/captured-log.js';
 import { STORAGE_COMPONENTS, type StorageComponent } from './domain/component-policies.js';
 import {
   BucketMissingError,
@@ -242,13 +243,6 @@ describe('storage setup on a real MinIO', () => {
   });
 });
 
-/** A pino logger whose lines the test reads. */
-function recordingLogger() {
-  const lines: { level: number; msg: string; problem?: string }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { log, lines };
-}
-
 /**
  * The storage Job starts beside the pipeline's MinIO: it waits until the store answers instead of failing (a pod in
  * Error on every install, then the Job's growing backoff), and gives up with STORAGE_UNREACHABLE past its bound.
@@ -276,7 +270,7 @@ describe('storage setup before its object store answers', () => {
 
   it('waits while MinIO is down, says why once, and prepares the bucket when MinIO is back', async () => {
     await minio.pause();
-    const { log, lines } = recordingLogger();
+    const { log, lines } = capturedLog<{ msg: string; problem?: string }>();
     let done = false;
     const setup = setUpStorage(setupOptions(minio.endpoint, 'gravix-started-late'), log).then(
       () => (done = true),

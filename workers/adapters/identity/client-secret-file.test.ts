@@ -1,22 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { capturedLog } from '../../../testbin/harness/captured-log.js';
 import { ClientSecretFile } from './client-secret-file.js';
 import { mountedSecret } from './testing/mounted-secret.js';
 
 const kubeletVolume = (secret: string) => mountedSecret('client-secret', secret);
 
-function capturedLog() {
-  const lines: { msg: string; problem?: string }[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
-  return { log, lines };
-}
-
 describe('ClientSecretFile', () => {
   it('gives the rotated secret at the next use after the kubelet swaps the file, without being rebuilt', () => {
     const volume = kubeletVolume('first-secret');
-    const { log, lines } = capturedLog();
+    const { log, lines } = capturedLog<{ msg: string; problem?: string }>();
     const file = new ClientSecretFile(volume.path, log);
     expect(file.current()).toBe('first-secret');
     volume.rotate('second-secret');
@@ -27,7 +21,7 @@ describe('ClientSecretFile', () => {
 
   it('refuses to start on a missing or empty file, naming the key and the path', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gx-oidc-secret-'));
-    const { log } = capturedLog();
+    const { log } = capturedLog<{ msg: string; problem?: string }>();
     expect(() => new ClientSecretFile(join(dir, 'absent'), log)).toThrow(
       `invalid query configuration: GRAVIX_OIDC_CLIENT_SECRET_FILE="${join(dir, 'absent')}": cannot be read (ENOENT)`,
     );
@@ -39,7 +33,7 @@ describe('ClientSecretFile', () => {
 
   it('keeps the last good secret while the file is unreadable, warns once, and says when it is back', () => {
     const volume = kubeletVolume('kept-secret');
-    const { log, lines } = capturedLog();
+    const { log, lines } = capturedLog<{ msg: string; problem?: string }>();
     const file = new ClientSecretFile(volume.path, log);
     rmSync(join(volume.dir, '..data'));
     expect(file.current()).toBe('kept-secret');

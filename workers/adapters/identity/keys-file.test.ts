@@ -12,6 +12,7 @@ import { ObjectKeyStore } from './key-store.js';
 import { KeysFile, registerKeysFileMetrics } from './keys-file.js';
 import { LiveKeys } from './live-keys.js';
 import { projectedSecret } from '../../../testbin/harness/projected-secret.js';
+import { capturedLog } from '../../../testbin/harness/captured-log.js';
 
 const keysJson = (...secrets: string[]) =>
   JSON.stringify({
@@ -23,12 +24,6 @@ const keysJson = (...secrets: string[]) =>
     })),
   });
 
-const capture = () => {
-  const lines: Record<string, unknown>[] = [];
-  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-  return { lines, log };
-};
-
 const accepts = (file: KeysFile, secret: string) =>
   'entry' in new KeyRing(file.entries()).lookup(secret, Date.now()) &&
   !('refused' in new KeyRing(file.entries()).lookup(secret, Date.now()));
@@ -36,7 +31,7 @@ const accepts = (file: KeysFile, secret: string) =>
 describe('KeysFile', () => {
   it('follows a kubelet-style Secret swap (..data symlink renamed to a new directory) on the next poll', () => {
     const secret = projectedSecret(mkdtempSync(join(tmpdir(), 'keys-file-')), 'keys.json', keysJson('old'));
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const file = new KeysFile(secret.path, log);
     expect(file.poll()).toBe(false);
     expect(accepts(file, 'old')).toBe(true);
@@ -61,7 +56,7 @@ describe('KeysFile', () => {
 
   it('keeps the last good keys through a bad version and a missing file, logging and counting each once', async () => {
     const secret = projectedSecret(mkdtempSync(join(tmpdir(), 'keys-file-')), 'keys.json', keysJson('good'));
-    const { log, lines } = capture();
+    const { log, lines } = capturedLog();
     const file = new KeysFile(secret.path, log);
     const registry = new Registry();
     registerKeysFileMetrics(registry, file);
