@@ -43,9 +43,28 @@ describe('buildHistogramsSql', () => {
     expect(sql).toContain('count(*) OVER () AS matched');
     expect(sql).toContain('WHERE s.requests >= 2');
     expect(sql).toMatch(
-      /ORDER BY s\.errors5xx DESC, s\.requests DESC, s\.service, s\.path, s\.method\nLIMIT 21$/,
+      /ORDER BY s\.errors5xx DESC, s\.requests DESC, s\.service, s\.path, s\.method\nLIMIT 21\)/,
+    );
+    // The page's order again over the folded rows: a projection above the cut keeps no order of its own.
+    expect(sql).toMatch(
+      /\) AS f\nORDER BY f\.errors5xx DESC, f\.requests DESC, f\.service, f\.path, f\.method$/,
     );
     expect(scans(sql)).toBe(4);
+  });
+
+  it('folds the histograms of the page only: the GROUP BY gathers them, the fold reads the cut rows', () => {
+    const sql = buildHistogramsSql({ ...week, top: { by: 'error_rate', limit: 20 } }, trino, snapshot);
+    const grouped = sql.slice(sql.indexOf('FROM (SELECT s.*'));
+    // Gathered in the GROUP BY without merging; merged once per kept group, after the LIMIT.
+    expect(grouped).toContain('array_agg(m.latency_bucket_index) AS bucket_indexes');
+    expect(grouped).not.toContain('reduce(');
+    const fold = sql.indexOf('reduce(zip(h.bucket_indexes, h.bucket_counts)');
+    expect(fold).toBeGreaterThan(-1);
+    expect(fold).toBeLessThan(sql.indexOf('FROM (SELECT s.*'));
+    expect(sql.indexOf('LIMIT 20')).toBeGreaterThan(sql.indexOf('GROUP BY m.service, m.method, m.path'));
+    // The lists read the fold's column: the merge is not written (nor run) twice.
+    expect(sql.match(/reduce\(/g)).toHaveLength(1);
+    expect(sql).toContain('array_sort(map_keys(f.buckets)) AS bucket_index');
   });
 
   it('refuses a p95 order in SQL: p95 needs the merged ranks, which the engine adapter computes', () => {
@@ -57,10 +76,13 @@ describe('buildHistogramsSql', () => {
   it('merges a step series in one GROUP BY over the step expression', () => {
     const series = { ...week, groupBy: 'step' as const, stepMs: hour };
     const sql = buildHistogramsSql(series, trino, snapshot);
-    expect(sql).toContain('reduce(array_agg(map(m.latency_bucket_index, m.latency_bucket_count)), ');
+    expect(sql).toContain(
+      'array_agg(m.latency_bucket_index) AS bucket_indexes, array_agg(m.latency_bucket_count)',
+    );
+    expect(sql).toContain('reduce(zip(h.bucket_indexes, h.bucket_counts), ');
     expect(sql).toContain(`SELECT (${from} + ((m.minute_ms - ${from}) / ${hour}) * ${hour}) AS t, `);
     // Grouped by position: the step expression's bound values are separate placeholders to Trino.
-    expect(sql).toContain('GROUP BY 1) AS h');
+    expect(sql).toContain('GROUP BY 1) AS h) AS f');
     // A step series never reads day tiles: hours and the last minutes.
     expect(scans(sql)).toBe(2);
   });

@@ -6,9 +6,9 @@ import {
   groupColumns,
   metricsRowsSql,
   rowCountColumns,
-  withTop,
   type SqlDialect,
 } from './metrics-sql.js';
+import { topOrderTerms, withTop } from './top-sql.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
 
 const keysOf = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
@@ -48,9 +48,10 @@ export function buildHistogramsSql(
 }
 
 /**
- * The same rows in one pass over the data, for dialects with a histogram-merging aggregate: counts and the merged
- * histogram per group from one GROUP BY. With `query.top` (a count order; p95 needs the ranks) the engine sorts
- * and cuts, as buildCountsSql does.
+ * The same rows in one pass over the data, for dialects that merge histograms (`dialect.mergeBuckets`): counts and
+ * the group's histograms gathered by one GROUP BY, then folded into one per group. With `query.top` (a count
+ * order; p95 needs the ranks) the engine sorts and cuts first, as buildCountsSql does, and folds only the groups
+ * on the page: a 20-endpoint page of 1,000 endpoints merges 20 histograms, not 1,000 (docs/adr/0139).
  */
 function buildOnePassHistogramsSql(
   query: MetricsQuery,
@@ -62,14 +63,22 @@ function buildOnePassHistogramsSql(
   if (query.top?.by === 'p95') throw new RangeError('histograms cannot be ranked by p95 in SQL');
   const { select, group } = groupColumns(query.groupBy, query, dialect, p);
   const keys = keysOf[query.groupBy];
-  const lists = merge.lists('h.buckets');
-  const sql = [
-    `SELECT ${[...keys, ...countNames].map((k) => `h.${k}`).join(', ')}, h.latency_zero, h.latency_max,`,
-    `  ${lists.index} AS bucket_index, ${lists.count} AS bucket_count`,
-    `FROM (SELECT ${select.join(', ')}, ${countSums('m.')},`,
+  const grouped = [
+    `SELECT ${select.join(', ')}, ${countSums('m.')},`,
     `  sum(m.latency_zero_count) AS latency_zero, max(m.latency_max_ms) AS latency_max,`,
-    `  ${merge.aggregate('m')} AS buckets`,
-    `  FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m GROUP BY ${group.join(', ')}) AS h`,
+    `  ${merge.collect('m')}`,
+    `  FROM ${metricsRowsSql(query, dialect, snapshot, p)} AS m GROUP BY ${group.join(', ')}`,
   ].join('\n');
-  return withTop(sql, query, p);
+  // The page (or every group), then the fold over what it kept, then the lists: the fold is one column of its
+  // own projection so the two lists read it rather than fold twice.
+  const kept = withTop(grouped, query, p);
+  const carried = [...keys, ...countNames, 'latency_zero', 'latency_max', ...(query.top ? ['matched'] : [])];
+  const lists = merge.lists('f.buckets');
+  const order = query.top ? `\nORDER BY ${topOrderTerms(query, 'f').join(', ')}` : '';
+  return [
+    `SELECT ${carried.map((c) => `f.${c}`).join(', ')},`,
+    `  ${lists.index} AS bucket_index, ${lists.count} AS bucket_count`,
+    `FROM (SELECT ${carried.map((c) => `h.${c}`).join(', ')}, ${merge.fold('h')} AS buckets`,
+    `  FROM (${kept}) AS h) AS f${order}`,
+  ].join('\n');
 }

@@ -17,6 +17,7 @@ import {
 } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
+import { withTop } from './top-sql.js';
 
 export type { MetricsTableName, SqlStatement };
 
@@ -33,13 +34,19 @@ export interface SqlDialect {
   /** Turns each row into (idx, cnt) pairs of its histogram: extra select-list terms and FROM-clause joins. */
   unnestBuckets(sourceAlias: string): { select: string; join: string };
   /**
-   * An aggregate that merges the rows' histograms bucket by bucket in the same pass as the counts, and how to
-   * turn its result into the two sorted lists. Engines that have one (Trino: a fold of map_zip_with over the group's maps) read the rows once
-   * per statement; the others unnest (histograms-sql.ts), which reads them twice. Trino plans every reference
-   * to a CTE as a scan of its own, partitions, listings and all, so one pass is what makes its statements cheap.
+   * How to merge the rows' histograms bucket by bucket in the same pass as the counts, and how to turn the merge
+   * into the two sorted lists. Engines that have one (Trino: a fold of map_zip_with over the group's histograms)
+   * read the rows once per statement; the others unnest (histograms-sql.ts), which reads them twice. Trino plans
+   * every reference to a CTE as a scan of its own, partitions, listings and all, so one pass is what makes its
+   * statements cheap. The merge is two steps: `collect` gathers a group's histograms in the GROUP BY (cheap, no
+   * merging), `fold` merges them in a projection after it, so a page of a count order folds only the groups it
+   * keeps (docs/adr/0139).
    */
   mergeBuckets?: {
-    aggregate(sourceAlias: string): string;
+    /** Aggregate terms, each `... AS <name>`, that gather a group's histograms from the rows of `sourceAlias`. */
+    collect(sourceAlias: string): string;
+    /** The merged histogram (one value) from the collected columns of a row of `groupAlias`. */
+    fold(groupAlias: string): string;
     lists(merged: string): { index: string; count: string };
   };
 }
@@ -320,29 +327,6 @@ export function metricsRowsSql(
 }
 
 const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
-
-const topOrder = {
-  requests: [],
-  errors5xx: ['s.errors5xx DESC'],
-  error_rate: ['CASE WHEN s.requests > 0 THEN CAST(s.errors5xx AS double) / s.requests ELSE 0 END DESC'],
-  // The bucket index grows with the value; NULL is a zero p95 or no latencies, both below any bucket.
-  p95: ['s.p95_index DESC NULLS LAST'],
-} as const;
-
-/**
- * Wraps a grouped statement in the sort and cut of `query.top`, when it has one. `matched` counts the groups that
- * pass `minRequests` before the cut (a window over the filtered set), so a page also tells how many there are.
- */
-export function withTop(sql: string, query: MetricsQuery, p: SqlParams): string {
-  if (!query.top) return sql;
-  const { by, limit, offset = 0, minRequests = 0 } = query.top;
-  const keys = query.groupBy === 'endpoint' ? ['service', 'path', 'method'] : groupKeys[query.groupBy];
-  const order = [...topOrder[by], 's.requests DESC', ...keys.map((k) => `s.${k}`)];
-  const where = minRequests > 1 ? `\nWHERE s.requests >= ${p.bind(minRequests)}` : '';
-  // OFFSET before LIMIT: the order both Trino's grammar and DuckDB's accept.
-  const page = `${offset > 0 ? `OFFSET ${p.bind(offset)} ` : ''}LIMIT ${p.bind(limit)}`;
-  return `SELECT s.*, count(*) OVER () AS matched FROM (\n${sql}\n) AS s${where}\nORDER BY ${order.join(', ')}\n${page}`;
-}
 
 export function buildCountsSql(
   query: MetricsQuery,

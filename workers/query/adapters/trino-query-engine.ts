@@ -115,14 +115,16 @@ export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
       select: 'u.idx AS idx, u.cnt AS cnt',
       join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
     }),
-    // Trino has no summing map aggregate (map_union keeps one value per key): the group's histograms are
-    // collected and folded with map_zip_with. A row's bucket indexes are distinct (LatencySketch), so map() never
-    // sees a duplicate key.
+    // Trino has no summing map aggregate (map_union keeps one value per key): the group's index and count arrays
+    // are gathered as they are (no map built per row in the GROUP BY) and folded with map_zip_with afterwards.
+    // A row's bucket indexes are distinct (LatencySketch), so map() never sees a duplicate key.
     mergeBuckets: {
-      aggregate: (alias) =>
-        `reduce(array_agg(map(${alias}.latency_bucket_index, ${alias}.latency_bucket_count)), ` +
-        'CAST(MAP() AS MAP(INTEGER, BIGINT)), ' +
-        '(s, x) -> map_zip_with(s, x, (k, a, b) -> coalesce(a, 0) + coalesce(b, 0)), s -> s)',
+      collect: (alias) =>
+        `array_agg(${alias}.latency_bucket_index) AS bucket_indexes, ` +
+        `array_agg(${alias}.latency_bucket_count) AS bucket_counts`,
+      fold: (alias) =>
+        `reduce(zip(${alias}.bucket_indexes, ${alias}.bucket_counts), CAST(MAP() AS MAP(INTEGER, BIGINT)), ` +
+        '(s, x) -> map_zip_with(s, map(x[1], x[2]), (k, a, b) -> coalesce(a, 0) + coalesce(b, 0)), s -> s)',
       lists: (merged) => ({
         index: `array_sort(map_keys(${merged}))`,
         count: `transform(array_sort(map_keys(${merged})), i -> element_at(${merged}, i))`,
