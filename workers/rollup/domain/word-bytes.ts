@@ -47,9 +47,9 @@ export type LiteralMatcher = (
 /**
  * A matcher for one constant text, compiled once at start-up into straight-line comparisons against its words as
  * immediate values. wordBytesAt's loop over a word array, shared by every separator, was a quarter of the scan
- * thread (10M-line bench profile: `literal` + `wordBytesAt` 2.1 of 7.9 CPU-s); the compiled form takes about half of that
- * (1M raw lines through readCanonicalFactPrefix: 325 -> 230 ms; docs/adr/0140). The generated source holds only numbers derived from
- * `text`, a constant of the caller's code; no input byte ever reaches it.
+ * thread (10M-line bench profile: `literal` + `wordBytesAt` 2.1 of 7.9 CPU-s); the compiled form takes about half
+ * of that (1M raw lines through readCanonicalFactPrefix: 325 -> 230 ms; docs/adr/0140). The generated source holds
+ * only numbers derived from `text`, a constant of the caller's code; no input byte ever reaches it.
  */
 export function compileLiteralMatcher(text: string): LiteralMatcher {
   const bytes = new TextEncoder().encode(text);
