@@ -70,7 +70,9 @@ export async function upgradePipelineCrd(
 
 /**
  * Established is not enough: a write is stored in the new version only once the apiserver has switched its
- * handler; discovery's storageVersionHash moving is the signal kube-storage-version-migrator waits for too.
+ * handler; discovery's storageVersionHash moving is the signal kube-storage-version-migrator waits for too. Nor is
+ * discovery alone: it can move before the version's handler serves, and a list sent then is answered with a bare
+ * `404 page not found` (seen once in a whole integration run, 2026-12-04), so the list must answer too.
  */
 async function waitForStorageVersion(client: KubeClient, timeoutMs: number): Promise<void> {
   const wanted = storageVersionHash(GROUP, VERSION, KIND);
@@ -83,13 +85,21 @@ async function waitForStorageVersion(client: KubeClient, timeoutMs: number): Pro
         .request<Discovery>({ method: 'GET', path: `/apis/${API_VERSION}` })
         .catch((e: unknown) => (isNotFound(e) ? {} : Promise.reject(e)));
       seen = (discovery as Discovery).resources?.find((r) => r.name === PLURAL)?.storageVersionHash;
-      if (seen === wanted) return;
+      if (seen === wanted && (await listServed(client))) return;
     }
     await sleep(500);
   }
   throw new CrdUpgradeError(
     `${CRD_NAME} did not switch its storage version to ${VERSION} within ${timeoutMs} ms (discovery's storageVersionHash: ${seen ?? 'none'}, wanted ${wanted})`,
   );
+}
+
+/** Whether the storage version's list answers (false while the apiserver still answers it 404). */
+async function listServed(client: KubeClient): Promise<boolean> {
+  return client
+    .request({ method: 'GET', path: LIST_PATH, query: { limit: '1' } })
+    .then(() => true)
+    .catch((e: unknown) => (isNotFound(e) ? false : Promise.reject(e)));
 }
 
 /** Every pipeline in every namespace, a page at a time, each written back unchanged. */
