@@ -4,14 +4,13 @@ import {
   countNames,
   countSums,
   groupColumns,
+  groupKeys,
   metricsRowsSql,
   rowCountColumns,
   type SqlDialect,
 } from './metrics-sql.js';
 import { topOrderTerms, withTop } from './top-sql.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
-
-const keysOf = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
 
 /**
  * Counts and the merged histogram (bucket indexes ascending, with their counts) per group, in one statement: what
@@ -27,7 +26,7 @@ export function buildHistogramsSql(
   if (dialect.mergeBuckets)
     return p.statement(buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets, p));
   const { select } = groupColumns(query.groupBy, query, dialect, p);
-  const keys = keysOf[query.groupBy];
+  const keys = groupKeys[query.groupBy];
   const unnest = dialect.unnestBuckets('g');
   const on = keys.map((k) => `c.${k} = h.${k}`).join(' AND ');
   const text = [
@@ -62,7 +61,7 @@ function buildOnePassHistogramsSql(
 ): string {
   if (query.top?.by === 'p95') throw new RangeError('histograms cannot be ranked by p95 in SQL');
   const { select, group } = groupColumns(query.groupBy, query, dialect, p);
-  const keys = keysOf[query.groupBy];
+  const keys = groupKeys[query.groupBy];
   const grouped = [
     `SELECT ${select.join(', ')}, ${countSums('m.')},`,
     `  sum(m.latency_zero_count) AS latency_zero, max(m.latency_max_ms) AS latency_max,`,

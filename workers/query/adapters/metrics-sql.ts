@@ -326,7 +326,12 @@ export function metricsRowsSql(
   return `(${branches.join('\nUNION ALL\n')})`;
 }
 
-const groupKeys = { step: ['t'], service: ['service'], endpoint: ['service', 'method', 'path'] } as const;
+/** The columns that name a group of each kind, as every grouped statement returns them (metrics-rows.ts). */
+export const groupKeys = {
+  step: ['t'],
+  service: ['service'],
+  endpoint: ['service', 'method', 'path'],
+} as const;
 
 export function buildCountsSql(
   query: MetricsQuery,
