@@ -15,7 +15,7 @@ import {
 import { buildRawPartition } from '../../workers/domain/raw-partition.js';
 import { buildSeededRandom } from '../../workers/domain/seeded-random.js';
 import { encodeEdgeMetrics } from '../../workers/rollup/adapters/metrics-parquet.js';
-import { encodeDayTiles, encodeOpenDayQuarters } from '../../workers/rollup/adapters/metrics-files.js';
+import { encodeDayTiles } from '../../workers/rollup/adapters/metrics-files.js';
 
 export interface EdgeDatasetOptions {
   root: string;
@@ -63,7 +63,8 @@ function edgeMinutes(options: EdgeDatasetOptions, hour: number, random: () => nu
 
 /** Day tiles of edges only, by the rollup's own encoder; the request and service tiles are empty. */
 function writeTiles(options: EdgeDatasetOptions, date: string, edges: EdgeMetricsRow[], openHours?: number) {
-  const { tiles } = encodeDayTiles({ request: [], service: [], edges });
+  const quarters = { request: [], service: [] };
+  const { tiles } = encodeDayTiles({ request: [], service: [], edges, quarters });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][])
     write(
       options.root,
@@ -71,12 +72,6 @@ function writeTiles(options: EdgeDatasetOptions, date: string, edges: EdgeMetric
         ? buildDayTileKey(options.tenant, date, table)
         : buildOpenDayTileKey(options.tenant, date, openHours, openDayTileOf[table]),
       bytes,
-    );
-  if (openHours !== undefined)
-    write(
-      options.root,
-      buildOpenDayTileKey(options.tenant, date, openHours, 'service_metrics_open_day_quarters'),
-      encodeOpenDayQuarters([]),
     );
 }
 

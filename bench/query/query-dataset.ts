@@ -15,8 +15,11 @@ import {
 } from '../../workers/rollup/domain/rollup-manifest.js';
 import {
   rollUpMinutesToHours,
+  rollUpMinutesToQuarters,
+  rollUpServicesToQuarters,
   rollUpToServices,
   type HourMetricsRow,
+  type QuarterMetricsRow,
   type ServiceMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
 import {
@@ -29,6 +32,7 @@ import {
 } from '../../workers/domain/metrics-layout.js';
 import {
   decodeHourMetrics,
+  decodeRequestMinuteMeasures,
   decodeServiceHourMetrics,
   decodeServiceMinuteMetrics,
   encodeHourMetrics,
@@ -37,7 +41,6 @@ import {
 import {
   encodeDayTiles,
   encodeMinuteFile,
-  encodeOpenDayQuarters,
   encodeOpenHourTiles,
 } from '../../workers/rollup/adapters/metrics-files.js';
 import type { MetricsTable } from '../../workers/domain/metrics-layout.js';
@@ -130,7 +133,17 @@ type HourFiles = {
   hours: HourMetricsRow[];
   serviceHours: ServiceMetricsRow[];
   serviceMinutes: ServiceMetricsRow[];
+  /** The hour's minute rows per quarter-hour, as the rollup's tile builds merge them (read-day-hours.ts). */
+  quarters: { request: QuarterMetricsRow[]; service: ServiceMetricsRow[] };
 };
+
+const quartersOf = (
+  requestMinutes: readonly MinuteMetricsRow[],
+  serviceMinutes: readonly ServiceMetricsRow[],
+) => ({
+  request: rollUpMinutesToQuarters(requestMinutes),
+  service: rollUpServicesToQuarters(serviceMinutes),
+});
 
 /**
  * An hour a cut-short run already wrote (its files are written in order, the service hour file last): read back
@@ -139,10 +152,15 @@ type HourFiles = {
 function writtenHour(path: (table: MetricsTable) => string): HourFiles | undefined {
   if (!existsSync(path('service_metrics_hour'))) return undefined;
   try {
+    const serviceMinutes = decodeServiceMinuteMetrics(readFileSync(path('service_metrics_minute')));
     return {
       hours: decodeHourMetrics(readFileSync(path('request_metrics_hour'))),
       serviceHours: decodeServiceHourMetrics(readFileSync(path('service_metrics_hour'))),
-      serviceMinutes: decodeServiceMinuteMetrics(readFileSync(path('service_metrics_minute'))),
+      serviceMinutes,
+      quarters: quartersOf(
+        decodeRequestMinuteMeasures(readFileSync(path('request_metrics_minute'))),
+        serviceMinutes,
+      ),
     };
   } catch {
     return undefined;
@@ -161,7 +179,7 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
   const serviceMinutes = rollUpToServices(rows, 'minute');
   write('service_metrics_minute', encodeServiceMetrics('minute', serviceMinutes));
   write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
-  return { hours, serviceHours, serviceMinutes };
+  return { hours, serviceHours, serviceMinutes, quarters: quartersOf(rows, serviceMinutes) };
 }
 
 /**
@@ -180,13 +198,13 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
   };
   // The dataset has no service-map edges; the empty edge tile is what the rollup writes for such a day, and the
   // query side reads a date's tiles only when every day-hours tile exists (docs/adr/0104).
-  const { tiles } = encodeDayTiles({ request: day.hours, service: day.serviceHours, edges: [] });
+  const { tiles } = encodeDayTiles({
+    request: day.hours,
+    service: day.serviceHours,
+    edges: [],
+    quarters: day.quarters,
+  });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
-  if (openHours === undefined) return;
-  const quarters = buildOpenDayTileKey(options.tenant, date, openHours, 'service_metrics_open_day_quarters');
-  const path = join(options.root, ...quarters.split('/'));
-  mkdirSync(join(path, '..'), { recursive: true });
-  writeFileSync(path, encodeOpenDayQuarters(day.serviceMinutes));
 }
 
 /**
@@ -275,7 +293,13 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   const shapes = buildShapes(random);
   let total = 0;
   const firstHour = Math.floor(options.end / 3_600_000) * 3_600_000 - options.days * 86_400_000;
-  const day: HourFiles = { hours: [], serviceHours: [], serviceMinutes: [] };
+  const emptyDay = (): HourFiles => ({
+    hours: [],
+    serviceHours: [],
+    serviceMinutes: [],
+    quarters: { request: [], service: [] },
+  });
+  let day = emptyDay();
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     if (hour === options.end - (24 - benchOpenDayHours) * 3_600_000)
@@ -290,11 +314,11 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     day.hours.push(...files.hours);
     day.serviceHours.push(...files.serviceHours);
     day.serviceMinutes.push(...files.serviceMinutes);
+    day.quarters.request.push(...files.quarters.request);
+    day.quarters.service.push(...files.quarters.service);
     if ((hour + 3_600_000) % 86_400_000 === 0) {
       writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
-      day.hours = [];
-      day.serviceHours = [];
-      day.serviceMinutes = [];
+      day = emptyDay();
     }
     total += rows.length;
   }

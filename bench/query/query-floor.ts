@@ -23,16 +23,18 @@ export interface FloorQuery {
 
 const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-type Resolution = 'minute' | 'hour' | 'day' | 'openDay' | 'openHour';
+type Resolution = 'minute' | 'hour' | 'day' | 'openDay' | 'openHour' | 'dayQuarter';
 
 /** The table and time column a plan part reads, as Gravix chooses them (metrics-sql.ts chooseTables). */
 function sourceOf(f: FloorQuery, resolution: Resolution): { table: MetricsTableName; time: string } {
   // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does; an
   // open day's first hours come from the open-day tile of the same rows, or its quarter-hour rows (docs/adr/0091).
   // The open hour's closed minutes come from its open-hour tile of the level's minute rows (docs/adr/0123).
+  // Quarter-hour rows of closed days and of the open day serve charts at quarter-hour steps (docs/adr/0141).
   if (resolution === 'openHour') return { table: `${f.level}_metrics_open_hour`, time: 'hour_ms' };
+  if (resolution === 'dayQuarter') return { table: `${f.level}_metrics_day_quarters`, time: 'quarter_ms' };
   if (resolution === 'openDay' && f.plan.openDayQuarters)
-    return { table: 'service_metrics_open_day_quarters', time: 'quarter_ms' };
+    return { table: `${f.level}_metrics_open_day_quarters`, time: 'quarter_ms' };
   if (resolution !== 'day' && resolution !== 'openDay')
     return { table: `${f.level}_metrics_${resolution}` as MetricsTableName, time: `${resolution}_ms` };
   const dayTable = `${f.level}_metrics_${f.tile === 'day_hours' ? 'day_hours' : 'day'}` as DayTileTable;
@@ -63,7 +65,7 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: Resolutio
  * files the plan reads: day tiles for whole days, hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = (['minute', 'hour', 'day', 'openDay', 'openHour'] as const).flatMap((resolution) =>
+  const parts = (['minute', 'hour', 'day', 'openDay', 'openHour', 'dayQuarter'] as const).flatMap((resolution) =>
     (f.plan[`${resolution}s`] ?? []).map((r) => read(root, tenant, f, resolution, r)),
   );
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;

@@ -30,7 +30,7 @@ const engineName = arg('engine') ?? 'duckdb';
 const iterations = Number(arg('iterations') ?? 9);
 const tenant = benchTenant;
 const range = { tenant, from: benchNow - 7 * 86_400_000, to: benchNow, limit: 100 };
-const root = join(tmpdir(), 'gravix-bench-service-map-v1');
+const root = join(tmpdir(), 'gravix-bench-service-map-v2');
 /** The same files without the edge tiles: plans read the 168 hour files (and the ragged ends' minutes). */
 const untiledRoot = `${root}-untiled`;
 

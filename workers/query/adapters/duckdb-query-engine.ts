@@ -13,6 +13,7 @@ import {
   parseOpenDayTileKey,
   parseOpenHourTileKey,
   dayHoursTileTables,
+  dayQuarterTileTables,
   openDayTileTables,
   openHourTileTables,
   type ColumnType,
@@ -134,11 +135,17 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
         ({ key }) => parseDayTileKey(key)?.date ?? [],
       ),
     );
-  const [dayTiles, ...hourTileDates] = await Promise.all(
-    ['request_metrics_day' as const, ...dayHoursTileTables].map(dates),
-  );
-  // A date whose every day-hours tile exists (a day tiled before the edge tile existed reads its hours until rebuilt).
-  const hourTiles = new Set([...hourTileDates[0]!].filter((date) => hourTileDates.every((d) => d.has(date))));
+  // A date whose every tile of `tables` exists (a day tiled before the edge or the quarter-hour tiles existed reads
+  // its hour or minute files until rebuilt).
+  const datesWithEvery = async (tables: readonly DayTileTable[]) => {
+    const each = await Promise.all(tables.map(dates));
+    return new Set([...each[0]!].filter((date) => each.every((d) => d.has(date))));
+  };
+  const [dayTiles, hourTiles, quarterTiles] = await Promise.all([
+    dates('request_metrics_day'),
+    datesWithEvery(dayHoursTileTables),
+    datesWithEvery(dayQuarterTileTables),
+  ]);
   const openDayTiles = (
     await Promise.all(openDayTileTables.map((table) => store.list(buildTableTenantPrefix(table, tenant))))
   )
@@ -155,8 +162,9 @@ async function loadDuckDbSnapshot(storeRoot: string, tenant: string): Promise<Te
     .flatMap(({ key }) => parseOpenHourTileKey(key) ?? []);
   return {
     tables,
-    dayTiles: dayTiles!,
+    dayTiles,
     hourTiles,
+    quarterTiles,
     openDays,
     openHours: chooseOpenHourCoverage(openHourTiles),
   };

@@ -169,7 +169,7 @@ function expectOpenDayBranch(
   const date = new Date(b.from).toISOString().slice(0, 10);
   expect(snapshot.openDays.get(date)).toBe((b.to - b.from) / hour);
   if (table === 'request_metrics_open_day') expect(query.groupBy).not.toBe('step');
-  else if (table === 'service_metrics_open_day_quarters') {
+  else if (table.endsWith('_open_day_quarters')) {
     // Quarter-hour rows only for a series whose steps fit quarters.
     expect((query.stepMs ?? 0) % (15 * 60_000)).toBe(0);
     expect(query.from % (15 * 60_000)).toBe(0);
@@ -194,6 +194,7 @@ describe('metricsRowsSql (properties)', () => {
       stepMs: fc.constantFrom(60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, hour, 6 * hour, day),
       tiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       hourTiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+      quarterTiles: fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
       openDays: fc.uniqueArray(fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 23 })), {
         maxLength: 4,
         selector: ([d]) => d,
@@ -201,7 +202,7 @@ describe('metricsRowsSql (properties)', () => {
       hours: fc.boolean(),
       services: fc.boolean(),
     })
-    .map(({ span, tiles, hourTiles, openDays, hours, services, ...q }) => ({
+    .map(({ span, tiles, hourTiles, quarterTiles, openDays, hours, services, ...q }) => ({
       query: { tenant: 'acme', to: q.from + span, ...q } as MetricsQuery,
       snapshot: buildTenantSnapshot({
         tables: new Set([
@@ -211,6 +212,9 @@ describe('metricsRowsSql (properties)', () => {
         ]),
         dayTiles: new Set(tiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
         hourTiles: new Set(hourTiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10))),
+        quarterTiles: new Set(
+          quarterTiles.map((d) => new Date(t0 - day + d * day).toISOString().slice(0, 10)),
+        ),
         openDays: new Map(
           openDays.map(([d, n]) => [new Date(t0 - day + d * day).toISOString().slice(0, 10), n]),
         ),
@@ -246,6 +250,20 @@ describe('metricsRowsSql (properties)', () => {
             // A tile's hour rows land in one step each, as the hour table's do.
             if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
             for (const date of datesOf()) expect(snapshot.hourTiles.has(date)).toBe(true);
+          } else if (table.endsWith('_day_quarters')) {
+            // Quarter-hour rows only for a series whose steps fit quarters but not hours, any run of whole
+            // quarters of days that have the tiles (docs/adr/0141).
+            const quarter = 15 * 60_000;
+            expect(query.groupBy).toBe('step');
+            expect([
+              (query.stepMs ?? 0) % quarter,
+              query.from % quarter,
+              b.from % quarter,
+              b.to % quarter,
+            ]).toEqual([0, 0, 0, 0]);
+            expect((query.stepMs ?? 0) % hour !== 0 || query.from % hour !== 0).toBe(true);
+            for (let t = b.from; t < b.to; t += quarter)
+              expect(snapshot.quarterTiles.has(new Date(t).toISOString().slice(0, 10))).toBe(true);
           } else expect(snapshot.tables.has(table)).toBe(true);
         }
         expect(covered).toBe(query.to);
@@ -279,6 +297,8 @@ describe('metricsRowsSql (properties)', () => {
           expect(b.from).toBe(covered);
           if (b.from < firstHour)
             expect(tileTables.has(b.table) || b.table.endsWith('_day_hours')).toBe(true);
+          if (b.table.endsWith('_day_quarters') && !tileTables.has(b.table))
+            expect(b.from).toBeGreaterThanOrEqual(firstHour);
           covered = b.to;
         }
         expect(covered).toBe(query.to);

@@ -264,12 +264,24 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
   return { tables, columns, hours, days, openDays, openHours, tile };
 }
 
+/**
+ * The quarter-hour tiles of a level's minute rows (docs/adr/0091, 0141): of closed days and of the open day's
+ * closed hours. Edges have none.
+ */
+function quarterTilesOf(minuteTable: MetricsTableName) {
+  if (minuteTable === 'request_metrics_minute')
+    return { day: 'request_metrics_day_quarters', openDay: 'request_metrics_open_day_quarters' } as const;
+  if (minuteTable === 'service_metrics_minute')
+    return { day: 'service_metrics_day_quarters', openDay: 'service_metrics_open_day_quarters' } as const;
+  return undefined;
+}
+
 /** Which table covers which part of a query's range, for the tables and tiles the tenant's snapshot has. */
 export function metricsScanPlan(query: MetricsQuery, snapshot: TenantSnapshot): MetricsScanPlan {
   const { tables, hours, days, openDays, openHours } = chooseTables(query, snapshot, []);
-  // Only the per-service rows have a quarter-hour open-day tile (a 24-hour chart of a service or of all).
+  // Endpoints and services have quarter-hour tiles (a 24-hour chart at 15-minute steps), edges none.
   const options = {
-    openDayQuarters: tables.minute === 'service_metrics_minute',
+    ...(quarterTilesOf(tables.minute) && { quarterDays: snapshot.quarterTiles }),
     openHours: openHours.hours,
   };
   const plan: MetricsScanPlan = hours
@@ -300,6 +312,7 @@ export function metricsRowsSql(
   measures: readonly string[] = measureColumns,
 ): string {
   const { tables, columns, tile, openHours } = chooseTables(query, snapshot, measures);
+  const quarters = quarterTilesOf(tables.minute);
   const plan = metricsScanPlan(query, snapshot);
   if (isEmptyPlan(plan))
     throw new RangeError('no rows to read: ask scansNothing before building a statement');
@@ -314,12 +327,14 @@ export function metricsRowsSql(
     ...plan.hours.map(branch(tables.hour, 'hour_ms')),
     ...plan.days.map(branch(tile.table, tile.time)),
     // The open day's closed hours from the open-day tile of the same rows as the day tile, or from its
-    // quarter-hour rows for a series at quarter-hour steps (docs/adr/0091).
+    // quarter-hour rows for a series at quarter-hour steps (docs/adr/0091); closed days' quarters likewise
+    // (docs/adr/0141).
     ...plan.openDays.map(
-      plan.openDayQuarters
-        ? branch('service_metrics_open_day_quarters', 'quarter_ms')
+      plan.openDayQuarters && quarters
+        ? branch(quarters.openDay, 'quarter_ms')
         : branch(openDayTileOf[tile.table], tile.time),
     ),
+    ...(quarters ? (plan.dayQuarters ?? []).map(branch(quarters.day, 'quarter_ms')) : []),
     // The open hour's closed minutes from its open-hour tile, one row per group at the hour's start.
     ...(openHours.table ? (plan.openHours ?? []).map(branch(openHours.table, 'hour_ms')) : []),
   ];

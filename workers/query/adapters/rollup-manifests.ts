@@ -4,6 +4,7 @@ import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object
 import {
   buildTableTenantPrefix,
   dayHoursTileTables,
+  dayQuarterTileTables,
   dayTileTables,
   type DayTileTable,
   type MetricsTableName,
@@ -44,11 +45,15 @@ type Committed = CommittedEtags & { openHours: ReadonlyMap<number, number> };
 const maxManifestReads = 6;
 
 /**
- * Days whose every day-hours tile exists (endpoints, services and edges), with their etags (a rebuild of any changes
- * it): a day tiled before the edge tile existed reads its hour files until the rollup rebuilds it (docs/adr/0104).
+ * Days where every one of `tables` exists, with their etags joined (a rebuild of any changes it): a day tiled before
+ * the edge tile (docs/adr/0104) or the quarter-hour tiles (docs/adr/0141) existed reads its hour or minute files
+ * until the rollup rebuilds it.
  */
-function allHourTiles(etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, string>>): Map<string, string> {
-  const [first, ...others] = dayHoursTileTables.map((table) => etags.get(table)!);
+function daysWithEvery(
+  tables: readonly DayTileTable[],
+  etags: ReadonlyMap<DayTileTable, ReadonlyMap<string, string>>,
+): Map<string, string> {
+  const [first, ...others] = tables.map((table) => etags.get(table)!);
   const all = new Map<string, string>();
   for (const [date, etag] of first!) {
     const rest = others.map((tile) => tile.get(date));
@@ -104,8 +109,8 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (twelve LISTs: manifests, the four day tile tables,
-   * the five open-day tile tables and the two open-hour tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (fifteen LISTs: manifests, the six day tile tables,
+   * the six open-day tile tables and the two open-hour tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */
@@ -131,6 +136,7 @@ export class RollupManifests {
     return {
       dayTiles: new Set(committed.dayTiles.keys()),
       hourTiles: new Set(committed.hourTiles.keys()),
+      quarterTiles: new Set(committed.quarterTiles.keys()),
       openDays: new Map([...committed.openDays].map(([date, { hours }]) => [date, hours])),
       openHours: committed.openHours,
       firstHour: firstCommittedHour(committed.manifests.keys()),
@@ -167,7 +173,8 @@ export class RollupManifests {
     return {
       manifests,
       dayTiles: etags.get('request_metrics_day')!,
-      hourTiles: allHourTiles(etags),
+      hourTiles: daysWithEvery(dayHoursTileTables, etags),
+      quarterTiles: daysWithEvery(dayQuarterTileTables, etags),
       openDays: chooseOpenDayCoverage(openDayTiles),
       openHours: chooseOpenHourCoverage(openHourTiles),
     };

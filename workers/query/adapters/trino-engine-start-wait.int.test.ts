@@ -142,6 +142,7 @@ describe('TrinoQueryEngine.open before Trino answers', () => {
       tiles: async () => ({
         dayTiles: new Set(),
         hourTiles: new Set(),
+        quarterTiles: new Set(),
         openDays: new Map(),
         openHours: new Map(),
       }),

@@ -43,16 +43,18 @@ describe('buildClosedRangeKey', () => {
     ]),
     dayTiles: new Map<string, string>(),
     hourTiles: new Map<string, string>(),
+    quarterTiles: new Map<string, string>(),
     openDays: new Map<string, { hours: number; etag: string }>(),
   };
 
-  it('changes when a covering manifest is committed again (late data), appears, or a day, day-hours or open-day tile changes', () => {
+  it('changes when a covering manifest is committed again (late data), appears, or a day, day-hours, quarter-hour or open-day tile changes', () => {
     const key = buildClosedRangeKey('counts', query, range, committed);
     expect(buildClosedRangeKey('counts', query, range, committed)).toBe(key);
     const late = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/10', 'c']]) };
     const appeared = { ...committed, manifests: new Map([...committed.manifests, ['2026-11-21/11', 'd']]) };
     const tile = { ...committed, dayTiles: new Map([['2026-11-21', 'e']]) };
     const hourTile = { ...committed, hourTiles: new Map([['2026-11-21', 'f/g']]) };
+    const quarterTile = { ...committed, quarterTiles: new Map([['2026-11-21', 'q/r']]) };
     const openDay = { ...committed, openDays: new Map([['2026-11-21', { hours: 9, etag: 'h/i/j' }]]) };
     const openDayLater = { ...committed, openDays: new Map([['2026-11-21', { hours: 10, etag: 'h/i/j' }]]) };
     const openDayRebuilt = { ...committed, openDays: new Map([['2026-11-21', { hours: 9, etag: 'h/i/k' }]]) };
@@ -60,7 +62,7 @@ describe('buildClosedRangeKey', () => {
       buildClosedRangeKey('counts', query, range, c),
     );
     expect(new Set(keys).size).toBe(3);
-    for (const other of [late, appeared, tile, hourTile, openDay]) {
+    for (const other of [late, appeared, tile, hourTile, quarterTile, openDay]) {
       expect(buildClosedRangeKey('counts', query, range, other)).not.toBe(key);
     }
   });

@@ -36,6 +36,8 @@ export interface CommittedEtags {
   dayTiles: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> the etags of the day's two day-hours tiles, for days that have both. */
   hourTiles: ReadonlyMap<string, string>;
+  /** "YYYY-MM-DD" -> the etags of the day's two quarter-hour tiles, for days that have both (docs/adr/0141). */
+  quarterTiles: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> the hours and etags of a day still open's three open-day tiles (docs/adr/0091). */
   openDays: ReadonlyMap<string, OpenDayCoverage>;
 }
@@ -77,6 +79,7 @@ export function buildClosedRangeKey(
       covering.push(
         `day:${committed.dayTiles.get(date) ?? '-'}`,
         `hours:${committed.hourTiles.get(date) ?? '-'}`,
+        `quarters:${committed.quarterTiles.get(date) ?? '-'}`,
         `open:${open ? `${open.hours}:${open.etag}` : '-'}`,
       );
     }

@@ -1,4 +1,10 @@
-import { dropBeforeFirstHour, isEmptyPlan, planMetricsScan } from './plan-metrics-scan.js';
+import fc from 'fast-check';
+import {
+  dropBeforeFirstHour,
+  isEmptyPlan,
+  planMetricsScan,
+  type MetricsScanPlan,
+} from './plan-metrics-scan.js';
 
 const h = 3_600_000;
 const m = 60_000;
@@ -194,7 +200,7 @@ describe('planMetricsScan', () => {
   it('reads an open day from its quarter-hour rows for a series whose steps fit quarters but not hours', () => {
     const open = new Map([['2026-11-20', 23]]);
     const day = { from: t0 - 15 * m, to: t0 + 23 * h + 52 * m, groupBy: 'step' as const, stepMs: 15 * m };
-    expect(planMetricsScan(day, new Set(), open, { openDayQuarters: true })).toEqual({
+    expect(planMetricsScan(day, new Set(), open, { quarterDays: new Set() })).toEqual({
       days: [],
       openDays: [{ from: t0, to: t0 + 23 * h }],
       openDayQuarters: true,
@@ -204,10 +210,10 @@ describe('planMetricsScan', () => {
         { from: t0 + 23 * h, to: day.to },
       ],
     });
-    // Without quarter rows (endpoint level), or steps off the quarter grid: minutes only.
+    // Without quarter-hour tiles (edges), or steps off the quarter grid: minutes only.
     expect(planMetricsScan(day, new Set(), open).openDays).toEqual([]);
     const offGrid = { ...day, from: t0 - 10 * m };
-    expect(planMetricsScan(offGrid, new Set(), open, { openDayQuarters: true })).toEqual({
+    expect(planMetricsScan(offGrid, new Set(), open, { quarterDays: new Set() })).toEqual({
       days: [],
       openDays: [],
       hours: [],
@@ -216,10 +222,120 @@ describe('planMetricsScan', () => {
     // Steps of whole hours keep reading the open day's hour rows.
     const hourly = { ...day, from: t0 - h, stepMs: h };
     expect(
-      planMetricsScan(hourly, new Set(), open, { openDayQuarters: true }).openDayQuarters,
+      planMetricsScan(hourly, new Set(), open, { quarterDays: new Set() }).openDayQuarters,
     ).toBeUndefined();
   });
 });
+
+describe('planMetricsScan at quarter-hour steps over closed days (docs/adr/0141)', () => {
+  const quarterly = (from: number, to: number) => ({ from, to, groupBy: 'step' as const, stepMs: 15 * m });
+
+  it("reads any run of a closed day's quarters from its quarter-hour tile, and the ragged end from minutes", () => {
+    // A compare=1d overlay: 2026-11-18T23:45 .. 2026-11-19T23:52:40, both days closed with tiles.
+    const overlay = quarterly(t0 - d - 15 * m, t0 - 7 * m - 20_000);
+    const days = new Set(['2026-11-18', '2026-11-19']);
+    expect(planMetricsScan(overlay, new Set(), new Map(), { quarterDays: days })).toEqual({
+      days: [],
+      openDays: [],
+      hours: [],
+      minutes: [{ from: t0 - 15 * m, to: overlay.to }],
+      dayQuarters: [{ from: overlay.from, to: t0 - 15 * m }],
+    });
+    // A day without its tiles (tiled before they existed) is read from minutes.
+    expect(planMetricsScan(overlay, new Set(), new Map(), { quarterDays: new Set(['2026-11-19']) })).toEqual({
+      days: [],
+      openDays: [],
+      hours: [],
+      minutes: [
+        { from: overlay.from, to: t0 - d },
+        { from: t0 - 15 * m, to: overlay.to },
+      ],
+      dayQuarters: [{ from: t0 - d, to: t0 - 15 * m }],
+    });
+  });
+
+  it('reads the day before from its tile and the open day from its open-day tile (a 24-hour drill-down)', () => {
+    const today = quarterly(t0 - 15 * m, t0 + 23 * h + 52 * m);
+    const plan = planMetricsScan(today, new Set(), new Map([['2026-11-20', 23]]), {
+      quarterDays: new Set(['2026-11-19']),
+    });
+    expect(plan).toEqual({
+      days: [],
+      openDays: [{ from: t0, to: t0 + 23 * h }],
+      openDayQuarters: true,
+      hours: [],
+      minutes: [{ from: t0 + 23 * h, to: today.to }],
+      dayQuarters: [{ from: t0 - 15 * m, to: t0 }],
+    });
+    // A day just closed whose open-day tiles are still listed reads its own day tile.
+    const closed = planMetricsScan(today, new Set(), new Map([['2026-11-20', 23]]), {
+      quarterDays: new Set(['2026-11-19', '2026-11-20']),
+    });
+    expect([closed.openDays, closed.dayQuarters]).toEqual([
+      [],
+      [{ from: t0 - 15 * m, to: t0 + 23 * h + 45 * m }],
+    ]);
+  });
+
+  it('keeps closed-day quarters after the first committed hour', () => {
+    const plan = planMetricsScan(quarterly(t0 - d, t0), new Set(), new Map(), {
+      quarterDays: new Set(['2026-11-19']),
+    });
+    expect(dropBeforeFirstHour(plan, t0 - 5 * h).dayQuarters).toEqual([{ from: t0 - 5 * h, to: t0 }]);
+    expect(isEmptyPlan(dropBeforeFirstHour(plan, t0 - 5 * h))).toBe(false);
+    expect(isEmptyPlan(dropBeforeFirstHour(plan, t0))).toBe(true);
+  });
+
+  it('covers every quarter-step range exactly once, with tiles only where they exist and on whole quarters', () => {
+    const dates = ['2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4 * 96 }),
+        fc.integer({ min: 1, max: 3 * 96 * 15 }),
+        fc.subarray(dates),
+        fc.option(fc.tuple(fc.constantFrom(...dates), fc.integer({ min: 1, max: 23 }))),
+        (startQuarter, spanMinutes, tiled, openDay) => {
+          const from = t0 - 3 * d + startQuarter * 15 * m;
+          const query = quarterly(from, from + spanMinutes * m);
+          const quarterDays = new Set(tiled);
+          const openDays = new Map(openDay ? [openDay] : []);
+          const plan = planMetricsScan(query, new Set(), openDays, { quarterDays });
+          expectExactCover(plan, query);
+          for (const r of plan.dayQuarters ?? []) {
+            expect([r.from % (15 * m), r.to % (15 * m)]).toEqual([0, 0]);
+            for (let t = r.from; t < r.to; t += 15 * m)
+              expect(quarterDays.has(new Date(t).toISOString().slice(0, 10))).toBe(true);
+          }
+          for (const r of plan.openDays) {
+            const date = new Date(r.from).toISOString().slice(0, 10);
+            expect([r.from % d, (r.to - r.from) / h]).toEqual([0, openDays.get(date)]);
+            expect(quarterDays.has(date)).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+/** Every part of a plan lies in [from, to), no two overlap, and together they cover it. */
+function expectExactCover(plan: MetricsScanPlan, query: { from: number; to: number }): void {
+  const parts = [
+    ...plan.days,
+    ...plan.openDays,
+    ...(plan.openHours ?? []),
+    ...(plan.dayQuarters ?? []),
+    ...plan.hours,
+    ...plan.minutes,
+  ].sort((a, b) => a.from - b.from);
+  let cursor = query.from;
+  for (const part of parts) {
+    expect(part.from).toBe(cursor);
+    expect(part.to).toBeGreaterThan(part.from);
+    cursor = part.to;
+  }
+  expect(cursor).toBe(query.to);
+}
 
 describe('dropBeforeFirstHour', () => {
   const tiles = new Set(['2026-11-18', '2026-11-19']);
@@ -262,7 +378,7 @@ describe('dropBeforeFirstHour', () => {
 
   it('keeps the quarter-hour mark only while an open day is still read', () => {
     const day = { from: t0 - 15 * m, to: t0 + 5 * h + 52 * m, groupBy: 'step' as const, stepMs: 15 * m };
-    const plan = planMetricsScan(day, new Set(), open, { openDayQuarters: true });
+    const plan = planMetricsScan(day, new Set(), open, { quarterDays: new Set() });
     expect(dropBeforeFirstHour(plan, t0).openDayQuarters).toBe(true);
     expect(dropBeforeFirstHour(plan, t0 + 6 * h)).toEqual({ days: [], openDays: [], hours: [], minutes: [] });
   });

@@ -20,6 +20,12 @@ export interface MetricsScanPlan {
   /** Set when the open days are read from quarter-hour rows (a series whose steps fit quarters, not hours). */
   openDayQuarters?: true;
   /**
+   * Quarter-aligned parts of closed days, from their day tiles of quarter-hour rows (docs/adr/0141), read with a
+   * time filter (a part may be any run of a day's quarters); only for a series whose steps fit quarters, not hours.
+   * Absent when none.
+   */
+  dayQuarters?: TimeRange[];
+  /**
    * The closed minutes of an hour still open, from its open-hour tile (docs/adr/0123): each range starts on the
    * hour and spans exactly the minutes the tile covers. Absent when none.
    */
@@ -71,15 +77,38 @@ function splitDays(query: PlanQuery, dayTiles: ReadonlySet<string>, openDays: Re
 const quarterMs = 15 * 60_000;
 
 /**
- * A series whose steps are whole quarter-hours but not whole hours (a 24-hour chart at 15 minutes): the open
- * day's closed hours from its quarter-hour tile, every other minute from the minute table (hour rows and day
- * tiles would straddle steps).
+ * A series whose steps are whole quarter-hours but not whole hours (a 24-hour chart at 15 minutes): the quarters of
+ * closed days that have quarter-hour tiles from those tiles, the open day's closed hours from its quarter-hour
+ * tile, every other minute from the minute table (hour rows and day tiles would straddle steps). A closed day's
+ * tile covers the whole day, so any run of its quarters may be read from it; the open-day tile is read whole.
  */
-function planQuarters(query: PlanQuery, openDays: ReadonlyMap<string, number>): MetricsScanPlan {
-  const { open, rest } = splitDays(query, new Set(), openDays);
-  const minutes: TimeRange[] = [];
-  for (const { from, to } of rest) append(minutes, from, to);
-  return { days: [], openDays: open, hours: [], minutes, ...(open.length > 0 && { openDayQuarters: true }) };
+function planQuarters(
+  query: PlanQuery,
+  quarterDays: ReadonlySet<string>,
+  openDays: ReadonlyMap<string, number>,
+): MetricsScanPlan {
+  const stillOpen = new Map([...openDays].filter(([date]) => !quarterDays.has(date)));
+  const { open, rest } = splitDays(query, new Set(), stillOpen);
+  const plan: MetricsScanPlan = { days: [], openDays: open, hours: [], minutes: [] };
+  const dayQuarters: TimeRange[] = [];
+  for (const { from, to } of rest) {
+    for (let d = Math.floor(from / dayMs) * dayMs; d < to; d += dayMs) {
+      const [start, end] = [Math.max(from, d), Math.min(to, d + dayMs)];
+      const [q0, q1] = [Math.ceil(start / quarterMs) * quarterMs, Math.floor(end / quarterMs) * quarterMs];
+      if (!quarterDays.has(dateOf(d)) || q1 <= q0) {
+        append(plan.minutes, start, end);
+        continue;
+      }
+      append(plan.minutes, start, q0);
+      append(dayQuarters, q0, q1);
+      append(plan.minutes, q1, end);
+    }
+  }
+  return {
+    ...plan,
+    ...(open.length > 0 && { openDayQuarters: true }),
+    ...(dayQuarters.length > 0 && { dayQuarters }),
+  };
 }
 
 /**
@@ -94,12 +123,20 @@ export function planMetricsScan(
   query: PlanQuery,
   dayTiles: ReadonlySet<string> = new Set(),
   openDays: ReadonlyMap<string, number> = new Map(),
-  options: { openDayQuarters?: boolean; openHours?: ReadonlyMap<number, number> } = {},
+  options: {
+    /**
+     * Set when the level has quarter-hour tiles (docs/adr/0091, 0141): the dates of closed days that have them;
+     * every open day in `openDays` has its quarter-hour tile.
+     */
+    quarterDays?: ReadonlySet<string>;
+    openHours?: ReadonlyMap<number, number>;
+  } = {},
 ): MetricsScanPlan {
   const isSeries = query.groupBy === 'step';
   const fits = (span: number) => !isSeries || ((query.stepMs ?? 0) % span === 0 && query.from % span === 0);
   const stepsFitHours = fits(hourMs);
-  if (!stepsFitHours && options.openDayQuarters && fits(quarterMs)) return planQuarters(query, openDays);
+  if (!stepsFitHours && options.quarterDays && fits(quarterMs))
+    return planQuarters(query, options.quarterDays, openDays);
   const { days, open, rest } = stepsFitHours
     ? splitDays(query, dayTiles, openDays)
     : { days: [], open: [], rest: [{ from: query.from, to: query.to }] };
@@ -146,7 +183,8 @@ function appendMinutes(
 /**
  * The plan without what lies before `firstHour`, the start of the tenant's earliest committed hour (docs/adr/0099):
  * no table holds a row before it (the rollup commits an hour's manifest before its files, and retention deletes
- * the files before the manifest). Hour and minute ranges are cut there; a day or open-day tile is dropped only
+ * the files before the manifest). Hour, minute and closed-day quarter ranges are cut there (on an hour, so a
+ * quarter range stays on quarters); a day or open-day tile is dropped only
  * when it ends before it (a tile holds only rows of committed hours). A compare overlay over a week with no data
  * then reads nothing, instead of Trino listing each of its 168 empty hour partitions.
  */
@@ -157,10 +195,12 @@ export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | u
   const whole = (ranges: TimeRange[]) => ranges.filter((r) => r.to > firstHour);
   const openDays = whole(plan.openDays);
   const openHours = whole(plan.openHours ?? []);
+  const dayQuarters = cut(plan.dayQuarters ?? []);
   return {
     days: whole(plan.days),
     openDays,
     ...(plan.openDayQuarters && openDays.length > 0 && { openDayQuarters: true as const }),
+    ...(dayQuarters.length > 0 && { dayQuarters }),
     ...(openHours.length > 0 && { openHours }),
     hours: cut(plan.hours),
     minutes: cut(plan.minutes),
@@ -169,6 +209,6 @@ export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | u
 
 /** Whether a plan reads no range at all (its query's answer is no rows). */
 export function isEmptyPlan(plan: MetricsScanPlan): boolean {
-  const openHours = plan.openHours?.length ?? 0;
-  return plan.days.length + plan.openDays.length + openHours + plan.hours.length + plan.minutes.length === 0;
+  const parts = [plan.days, plan.openDays, plan.openHours ?? [], plan.dayQuarters ?? [], plan.hours, plan.minutes];
+  return parts.every((ranges) => ranges.length === 0);
 }

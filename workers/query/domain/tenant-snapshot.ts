@@ -19,6 +19,11 @@ export interface TenantSnapshot {
    */
   readonly hourTiles: ReadonlySet<string>;
   /**
+   * Dates with both day tiles of quarter-hour rows (metrics-layout.ts dayQuarterTileTables, docs/adr/0141): a chart
+   * at quarter-hour steps reads the day's part of its range from one file per level instead of its minute files.
+   */
+  readonly quarterTiles: ReadonlySet<string>;
+  /**
    * Days still open with every open-day tile (docs/adr/0091): date -> the hours from midnight they cover,
    * the largest coverage every one of them has.
    */
@@ -38,7 +43,7 @@ export interface TenantSnapshot {
 /** The tile dates of a snapshot, as the rollup's listing gives them (RollupManifests.tiles). */
 export type TileDates = Pick<
   TenantSnapshot,
-  'dayTiles' | 'hourTiles' | 'openDays' | 'openHours' | 'firstHour'
+  'dayTiles' | 'hourTiles' | 'quarterTiles' | 'openDays' | 'openHours' | 'firstHour'
 >;
 
 /** A snapshot in which every table exists and no day has a tile (an engine whose tables always exist). */
@@ -47,6 +52,7 @@ export function buildTenantSnapshot(overrides: Partial<TenantSnapshot> = {}): Te
     tables: new Set(metricsTableNames),
     dayTiles: new Set(),
     hourTiles: new Set(),
+    quarterTiles: new Set(),
     openDays: new Map(),
     openHours: new Map(),
     ...overrides,

@@ -77,6 +77,20 @@ const openDayFacts = buildSeededFacts({
   idPrefix: 'o',
 });
 
+/**
+ * The day before it (2026-11-21 14:00-24:00), closed: after loadOpenDay its day tiles serve it and its minute files
+ * are gone, so a chart at quarter-hour steps that is exact can only have read its quarter-hour tiles (docs/adr/0141).
+ */
+const closedDayStart = openDayStart - 10 * 3_600_000;
+const closedDayFacts = buildSeededFacts({
+  seed: 13,
+  count: 1200,
+  tenant: 'openday',
+  fromMs: closedDayStart,
+  spanMs: 10 * 3_600_000,
+  idPrefix: 'c',
+});
+
 async function loadOpenDay(store: ObjectStore): Promise<void> {
   const date = '2026-11-22';
   const markers = await store.list(buildTenantDayMarkersPrefix('openday'));
@@ -93,6 +107,11 @@ async function loadOpenDay(store: ObjectStore): Promise<void> {
   for (let hour = 0; hour < openDayHours; hour++) {
     const partition = { tenant: 'openday', date, hour: String(hour).padStart(2, '0') };
     for (const table of metricsTables) await store.delete(buildDataFileKey(table, partition));
+  }
+  for (let hour = 14; hour < 24; hour++) {
+    const partition = { tenant: 'openday', date: '2026-11-21', hour: String(hour) };
+    for (const table of ['request_metrics_minute', 'service_metrics_minute'] as const)
+      await store.delete(buildDataFileKey(table, partition));
   }
 }
 
@@ -126,7 +145,16 @@ export async function loadContractData(
   await putPercentileCases(store, cases);
   let seq = 0;
   for (const batch of chunk(
-    [...dayBefore, ...facts, ...upgraded, ...legacy, ...sampled, ...openDayFacts, ...openHourFacts],
+    [
+      ...dayBefore,
+      ...facts,
+      ...upgraded,
+      ...legacy,
+      ...sampled,
+      ...closedDayFacts,
+      ...openDayFacts,
+      ...openHourFacts,
+    ],
     500,
   )) {
     // A segment holds one tenant's hour: a batch that straddles two tenants is split, not filed under the first.
@@ -359,35 +387,43 @@ export function describeQueryEngineContract(
       }
     });
 
-    it('reads the closed hours of an open day from its open-day tiles, exactly, for charts, lists and tables', async () => {
-      expect((await new RollupManifests(store).tiles('openday')).openDays).toEqual(
-        new Map([['2026-11-22', openDayHours]]),
-      );
-      // 2026-11-21T12:00 .. 2026-11-22T11:00 in 1-hour steps: hours (empty), the open-day tiles, hours 09 and 10.
+    it('reads the closed hours of an open day from its open-day tiles, and the day before from its tiles, exactly', async () => {
+      const tiles = await new RollupManifests(store).tiles('openday');
+      expect(tiles.openDays).toEqual(new Map([['2026-11-22', openDayHours]]));
+      expect(tiles.quarterTiles).toEqual(new Set(['2026-11-21']));
+      // 2026-11-21T12:00 .. 2026-11-22T11:00 in 1-hour steps: hours 12-23 of the day before, the open-day tiles,
+      // hours 09 and 10. At quarter-hour steps: the day before's quarter-hour tiles (its minute files are gone),
+      // the open day's quarter-hour tiles, the minutes of hours 09 and 10.
       const [wideFrom, wideTo, stepMs] = [
         openDayStart - 12 * 3_600_000,
         openDayStart + 11 * 3_600_000,
         3_600_000,
       ];
       const open = 'openday';
+      const all = [...closedDayFacts, ...openDayFacts];
       const [first] = openDayFacts;
       const endpoint = { service: first!.service, method: first!.method, path: first!.path };
       const ofEndpoint = (f: RawFact) =>
         f.service === endpoint.service && f.method === endpoint.method && f.path === endpoint.path;
       const quarterMs = 15 * 60_000;
-      const [chart, quarterChart, drilled, listed, table] = await Promise.all([
+      // A range starting mid-day on the day before: a run of its quarters, not the whole tile.
+      const quarterFrom = closedDayStart + 45 * 60_000;
+      const [chart, quarterChart, drilledQuarters, drilled, listed, table] = await Promise.all([
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs }),
-        // Quarter-hour steps: the open day's quarter-hour tile, every other minute from minute files.
-        service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs: quarterMs }),
+        service.timeseries({ tenant: open, from: quarterFrom, to: wideTo, stepMs: quarterMs }),
+        service.timeseries({ tenant: open, from: quarterFrom, to: wideTo, stepMs: quarterMs, ...endpoint }),
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs, ...endpoint }),
         service.services(open, wideFrom, wideTo, 1000),
         service.endpoints(open, wideFrom, wideTo, 'p95', 1000),
       ]);
+      const fromQuarter = all.filter((f) => f.ts >= quarterFrom);
       for (const [points, subset, step] of [
-        [chart.points, openDayFacts, stepMs],
-        [quarterChart.points, openDayFacts, quarterMs],
-        [drilled.points, openDayFacts.filter(ofEndpoint), stepMs],
+        [chart.points, all, stepMs],
+        [quarterChart.points, fromQuarter, quarterMs],
+        [drilledQuarters.points, fromQuarter.filter(ofEndpoint), quarterMs],
+        [drilled.points, all.filter(ofEndpoint), stepMs],
       ] as const) {
+        expect(subset.length).toBeGreaterThan(0);
         expect(points.reduce((sum, p) => sum + p.requests, 0)).toBe(subset.length);
         for (const p of points) {
           const inStep = subset.filter((f) => f.ts >= p.t && f.ts < p.t + step);
@@ -396,12 +432,12 @@ export function describeQueryEngineContract(
         }
       }
       for (const s of listed.services) {
-        const subset = openDayFacts.filter((f) => f.service === s.service);
+        const subset = all.filter((f) => f.service === s.service);
         expect([s.requests, s.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);
       }
-      expect(table.endpoints.reduce((sum, e) => sum + e.requests, 0)).toBe(openDayFacts.length);
+      expect(table.endpoints.reduce((sum, e) => sum + e.requests, 0)).toBe(all.length);
       for (const e of table.endpoints) {
-        const subset = openDayFacts.filter(
+        const subset = all.filter(
           (f) => f.service === e.service && f.method === e.method && f.path === e.path,
         );
         expect([e.requests, e.errors5xx]).toEqual([subset.length, subset.filter(is5xx).length]);

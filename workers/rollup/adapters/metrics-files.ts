@@ -3,8 +3,8 @@ import {
   rollUpHoursToDays,
   rollUpMinutesToHours,
   rollUpServicesToHours,
-  rollUpServicesToQuarters,
   type HourMetricsRow,
+  type QuarterMetricsRow,
   type ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
@@ -14,6 +14,7 @@ import {
   encodeEdgeMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
+  encodeRequestQuarterMetrics,
   encodeServiceMetrics,
   encodeServiceQuarterMetrics,
 } from './metrics-parquet.js';
@@ -34,20 +35,22 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareEdgeHours = (a: EdgeMetricsRow, b: EdgeMetricsRow) =>
   compareText(a.caller, b.caller) || compareText(a.callee, b.callee) || a.startMs - b.startMs;
 
-/** The hour rows of a closed day (or of an open day's closed hours) a tile build reads, in any order. */
+/** The rows of a closed day (or of an open day's closed hours) a tile build reads, in any order. */
 export interface DayHourRows {
   request: readonly HourMetricsRow[];
   service: readonly ServiceMetricsRow[];
   edges: readonly EdgeMetricsRow[];
+  /** The same hours' minute rows merged per quarter-hour, of endpoints and of services (docs/adr/0141). */
+  quarters: { request: readonly QuarterMetricsRow[]; service: readonly ServiceMetricsRow[] };
 }
 
 /**
- * A closed day's tiles from its hour rows, in any order: the day rows per endpoint, and the hour rows of the three
- * hour tables (endpoints, services, service-map edges) in one file each, sorted by key then hour so an engine
- * reading one endpoint or edge finds its rows together. The one place the tiles' layout is decided: the rollup's
- * day-tile refresh and the query bench's dataset write them through it, so the bench reads what a deployment
- * reads (docs/adr/0081). A day without edges gets an empty edge tile: the query side takes a date's hour tiles
- * only when every one exists.
+ * A closed day's tiles from its rows, in any order: the day rows per endpoint, the hour rows of the three hour
+ * tables (endpoints, services, service-map edges) and the quarter-hour rows of endpoints and services in one file
+ * each, sorted by key then time so an engine reading one endpoint or edge finds its rows together. The one place
+ * the tiles' layout is decided: the rollup's day-tile and open-day-tile refreshes and the query bench's dataset
+ * write them through it, so the bench reads what a deployment reads (docs/adr/0081). A day without edges gets an
+ * empty edge tile: the query side takes a date's hour tiles only when every one exists.
  */
 export function encodeDayTiles(rows: DayHourRows): {
   tiles: Record<DayTileTable, Uint8Array>;
@@ -56,6 +59,10 @@ export function encodeDayTiles(rows: DayHourRows): {
   const requestHours = [...rows.request].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
   const serviceHours = [...rows.service].sort(compareServiceHours);
   const edgeHours = [...rows.edges].sort(compareEdgeHours);
+  const requestQuarters = [...rows.quarters.request].sort(
+    (a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs,
+  );
+  const serviceQuarters = [...rows.quarters.service].sort(compareServiceHours);
   const days = rollUpHoursToDays(requestHours);
   const grouped = { maxRowGroupSize: dayTileRowGroupRows };
   return {
@@ -64,6 +71,8 @@ export function encodeDayTiles(rows: DayHourRows): {
       service_metrics_day_hours: encodeServiceMetrics('hour', serviceHours, grouped),
       service_edges_day_hours: encodeEdgeMetrics('hour', edgeHours, grouped),
       request_metrics_day: encodeDayMetrics(days),
+      request_metrics_day_quarters: encodeRequestQuarterMetrics(requestQuarters, grouped),
+      service_metrics_day_quarters: encodeServiceQuarterMetrics(serviceQuarters, grouped),
     },
     dayRows: days.length,
   };
@@ -84,15 +93,6 @@ export const minuteFileRowGroupRows = 2048;
 export function encodeMinuteFile(rows: readonly MinuteMetricsRow[]): Uint8Array {
   const sorted = [...rows].sort((a, b) => compareEndpointKeys(a, b) || a.minuteMs - b.minuteMs);
   return encodeRequestMetrics(sorted, { maxRowGroupSize: minuteFileRowGroupRows });
-}
-
-/**
- * The open day's quarter-hour tile (service_metrics_open_day_quarters, docs/adr/0091) from its service minute rows,
- * in any order: merged per (quarter-hour, service), sorted by service then time in the day tiles' row groups.
- */
-export function encodeOpenDayQuarters(serviceMinutes: readonly ServiceMetricsRow[]): Uint8Array {
-  const quarters = rollUpServicesToQuarters(serviceMinutes).sort(compareServiceHours);
-  return encodeServiceQuarterMetrics(quarters, { maxRowGroupSize: dayTileRowGroupRows });
 }
 
 /**

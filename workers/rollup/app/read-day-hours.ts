@@ -1,19 +1,28 @@
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
-import type { HourMetricsRow, ServiceMetricsRow } from '../../domain/hour-metrics.js';
+import {
+  rollUpMinutesToQuarters,
+  rollUpServicesToQuarters,
+  type HourMetricsRow,
+  type QuarterMetricsRow,
+  type ServiceMetricsRow,
+} from '../../domain/hour-metrics.js';
 import { buildDataFileKey, parseManifestKey } from '../../domain/metrics-layout.js';
 import type { EdgeMetricsRow } from '../../domain/edge-metrics.js';
 import type { DayHourRows } from '../adapters/metrics-files.js';
 import {
   decodeEdgeMetrics,
   decodeHourMetrics,
+  decodeRequestMinuteMeasures,
   decodeServiceHourMetrics,
   decodeServiceMinuteMetrics,
 } from '../adapters/metrics-parquet.js';
 
 /**
- * The hour rows of the three hour tables of the hours whose manifests are given, in any order (encodeDayTiles sorts
- * them): what a day tile (refresh-day-tiles.ts) or an open-day tile (refresh-open-day-tiles.ts) is built from. An
- * hour committed before edges existed has no edge file: it has no edges.
+ * The rows a day tile (refresh-day-tiles.ts) or an open-day tile (refresh-open-day-tiles.ts) is built from, of the
+ * hours whose manifests are given, in any order (encodeDayTiles sorts them): the three hour tables' rows, and the
+ * two minute tables' rows merged per quarter-hour (docs/adr/0141). A quarter never straddles two hours, so each
+ * hour's minute file is merged on its own and only its quarter rows are kept: a day's minute rows are never all in
+ * memory at once. An hour committed before edges existed has no edge file: it has no edges.
  */
 export async function readDayHours(
   store: ObjectStore,
@@ -22,26 +31,23 @@ export async function readDayHours(
   const request: HourMetricsRow[] = [];
   const service: ServiceMetricsRow[] = [];
   const edges: EdgeMetricsRow[] = [];
+  const quarters = { request: [] as QuarterMetricsRow[], service: [] as ServiceMetricsRow[] };
   for (const manifest of manifests) {
     const p = parseManifestKey(manifest.key)!;
-    const [requestFile, serviceFile, edgeFile] = await Promise.all([
+    const [requestFile, serviceFile, edgeFile, requestMinutes, serviceMinutes] = await Promise.all([
       store.get(buildDataFileKey('request_metrics_hour', p)),
       store.get(buildDataFileKey('service_metrics_hour', p)),
       store.get(buildDataFileKey('service_edges_hour', p)),
+      store.get(buildDataFileKey('request_metrics_minute', p)),
+      store.get(buildDataFileKey('service_metrics_minute', p)),
     ]);
     if (requestFile) request.push(...decodeHourMetrics(requestFile.body));
     if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
     if (edgeFile) edges.push(...decodeEdgeMetrics(edgeFile.body, 'hour'));
+    if (requestMinutes)
+      quarters.request.push(...rollUpMinutesToQuarters(decodeRequestMinuteMeasures(requestMinutes.body)));
+    if (serviceMinutes)
+      quarters.service.push(...rollUpServicesToQuarters(decodeServiceMinuteMetrics(serviceMinutes.body)));
   }
-  return { request, service, edges };
-}
-
-/** The service minute rows of the hours whose manifests are given (the open day's quarter-hour tile). */
-export async function readDayServiceMinutes(store: ObjectStore, manifests: readonly ObjectInfo[]) {
-  const rows: ServiceMetricsRow[] = [];
-  for (const manifest of manifests) {
-    const file = await store.get(buildDataFileKey('service_metrics_minute', parseManifestKey(manifest.key)!));
-    if (file) rows.push(...decodeServiceMinuteMetrics(file.body));
-  }
-  return rows;
+  return { request, service, edges, quarters };
 }

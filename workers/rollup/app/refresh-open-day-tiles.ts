@@ -10,14 +10,14 @@ import {
   type DayTileTable,
   type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
-import { encodeDayTiles, encodeOpenDayQuarters } from '../adapters/metrics-files.js';
+import { encodeDayTiles } from '../adapters/metrics-files.js';
 import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import {
   planOpenDayTiles,
   type OpenDayTileBuild,
   type OpenDayTilePolicy,
 } from '../domain/open-day-tile-plan.js';
-import { readDayHours, readDayServiceMinutes } from './read-day-hours.js';
+import { readDayHours } from './read-day-hours.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface OpenDayTileReport {
@@ -25,24 +25,18 @@ export interface OpenDayTileReport {
   deleted: number;
 }
 
-/** The tiles of one build: the day tiles over the covered hours, and the service rows per quarter-hour. */
+/** The tiles of one build: the day tiles over the covered hours, each under its open-day table. */
 async function encodeTiles(
   store: ObjectStore,
   build: OpenDayTileBuild,
 ): Promise<Map<OpenDayTileTable, Uint8Array>> {
-  const hours = await readDayHours(store, build.manifests);
-  const { tiles } = encodeDayTiles(hours);
-  const encoded = new Map<OpenDayTileTable, Uint8Array>(
+  const { tiles } = encodeDayTiles(await readDayHours(store, build.manifests));
+  return new Map<OpenDayTileTable, Uint8Array>(
     (Object.entries(tiles) as [DayTileTable, Uint8Array][]).map(([table, body]) => [
       openDayTileOf[table],
       body,
     ]),
   );
-  encoded.set(
-    'service_metrics_open_day_quarters',
-    encodeOpenDayQuarters(await readDayServiceMinutes(store, build.manifests)),
-  );
-  return encoded;
 }
 
 /**

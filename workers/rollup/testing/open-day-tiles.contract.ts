@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
-import { rollUpHoursToDays, rollUpServicesToQuarters } from '../../domain/hour-metrics.js';
+import { rollUpHoursToDays } from '../../domain/hour-metrics.js';
 import {
   buildDataFileKey,
   buildOpenDayTileKey,
@@ -10,14 +10,10 @@ import {
   type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
 import type { RawFact } from '../../domain/raw-record.js';
-import {
-  decodeDayMetrics,
-  decodeHourMetrics,
-  decodeServiceMinuteMetrics,
-  encodeServiceQuarterMetrics,
-} from '../adapters/metrics-parquet.js';
+import { decodeDayMetrics, decodeHourMetrics } from '../adapters/metrics-parquet.js';
 import { openDayTileGraceMs } from '../domain/open-day-tile-plan.js';
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
+import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { putRawSegment } from './raw-segments.js';
 import { partitionsOf } from './rollup-oracle.js';
 import { buildSeededFacts } from './seeded-raw-events.js';
@@ -73,19 +69,11 @@ export function itBuildsOpenDayTiles(
       );
     const key = buildOpenDayTileKey('acme', date, hours, 'request_metrics_open_day');
     expect(decodeDayMetrics((await store.get(key))!.body)).toEqual(rollUpHoursToDays(requestHours));
-    const serviceMinutes = [];
-    for (const p of partitionsOf([...facts]))
-      serviceMinutes.push(
-        ...decodeServiceMinuteMetrics((await store.get(buildDataFileKey('service_metrics_minute', p)))!.body),
-      );
-    const quarters = buildOpenDayTileKey('acme', date, hours, 'service_metrics_open_day_quarters');
-    // Every quarter-hour row equal to the merge of the hours' service minute rows (counts, sums, histograms).
-    const stored = decodeParquet((await store.get(quarters))!.body).toArray();
-    const expected = rollUpServicesToQuarters(serviceMinutes);
-    expect(stored.map(rowText).sort()).toEqual(
-      decodeParquet(encodeServiceQuarterMetrics(expected)).toArray().map(rowText).sort(),
-    );
-    expect(stored.length).toBeGreaterThan(0);
+    // Every quarter-hour row, of endpoints and of services, equal to the merge of the hours' minute rows.
+    await expectQuarterTiles(store, partitionsOf([...facts]), {
+      request: buildOpenDayTileKey('acme', date, hours, 'request_metrics_open_day_quarters'),
+      service: buildOpenDayTileKey('acme', date, hours, 'service_metrics_open_day_quarters'),
+    });
   };
   const listed = async (store: ObjectStore) =>
     (await Promise.all(openDayTileTables.map((t) => store.list(buildTablePrefix(t)))))

@@ -12,7 +12,14 @@ import {
   encodeServiceMetrics,
 } from '../adapters/metrics-parquet.js';
 import { deriveMissingTables } from '../app/derive-missing-tables.js';
-import { buildDayTileKey, dayHoursTileTables, type MetricsTable } from '../../domain/metrics-layout.js';
+import {
+  buildDayTileKey,
+  dayHoursTileTables,
+  dayQuarterTileTables,
+  dayTileTables,
+  type MetricsTable,
+} from '../../domain/metrics-layout.js';
+import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { loadManifest } from '../app/commit-partition.js';
 import { encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
@@ -246,6 +253,10 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
     const expectDayHoursTiles = async (store: ObjectStore) => {
       for (const tile of dayHoursTileTables)
         expect(await readDayHours(store, tile)).toEqual(await hourFilesOfDay(store, hourTableOf[tile]));
+      await expectQuarterTiles(store, partitionsOf(facts), {
+        request: buildDayTileKey('acme', '2026-11-20', 'request_metrics_day_quarters'),
+        service: buildDayTileKey('acme', '2026-11-20', 'service_metrics_day_quarters'),
+      });
     };
 
     it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
@@ -271,13 +282,13 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       await expectDayHoursTiles(store);
     });
 
-    it('builds the day-hours tiles of a day whose marker predates them (an upgrade), once', async () => {
+    it('builds the day-hours and quarter-hour tiles of a day whose marker predates them (an upgrade), once', async () => {
       const store = await makeStore();
       await seedWithDuplicates(store);
       await runRollupOnce({ store, ...rollupPolicy({ nowMs: nextDay + 10 * minute }) });
       // What a rollup before the day-hours tiles left: the day tile, and a marker whose digest (of the hours only)
       // is not what this version computes (it names the tile tables too).
-      for (const table of dayHoursTileTables)
+      for (const table of [...dayHoursTileTables, ...dayQuarterTileTables])
         await store.delete(buildDayTileKey('acme', '2026-11-20', table));
       const [marker] = await store.list('metrics/_manifests_day/');
       await store.delete(marker!.key);
@@ -302,7 +313,7 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
       });
       expect(expired.dayTiles?.deleted).toBe(1);
       expect(await store.head(dayKey)).toBeUndefined();
-      for (const table of dayHoursTileTables) expect(await store.list(`metrics/${table}/`)).toEqual([]);
+      for (const table of dayTileTables) expect(await store.list(`metrics/${table}/`)).toEqual([]);
       expect(await store.list('metrics/_manifests_day/')).toEqual([]);
     });
   });
