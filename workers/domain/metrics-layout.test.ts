@@ -1,13 +1,11 @@
 import fc from 'fast-check';
 import {
   buildDataFileKey,
-  buildDayMarkerKey,
   buildDayTileKey,
   buildManifestKey,
   buildTableFilesGlob,
   buildTablePrefix,
   buildTenantManifestsPrefix,
-  dayMarkersPrefix,
   manifestsPrefix,
   metricsTableLayouts,
   metricsTableNames,
@@ -19,17 +17,21 @@ import {
   openDayTileTables,
   buildOpenDayTileKey,
   parseOpenDayTileKey,
-  buildOpenHourMarkerKey,
   buildOpenHourTileKey,
   openHourTileTables,
-  parseOpenHourMarkerKey,
   parseOpenHourTileKey,
-  parseDayMarkerKey,
   parseDayTileKey,
   parseManifestKey,
   partitionColumns,
   type MetricsTableName,
 } from './metrics-layout.js';
+import {
+  buildDayMarkerKey,
+  dayMarkersPrefix,
+  buildOpenHourMarkerKey,
+  parseOpenHourMarkerKey,
+  parseDayMarkerKey,
+} from './metrics-markers.js';
 import { tenantIdPattern } from './raw-record.js';
 
 const tenant = fc.stringMatching(tenantIdPattern);

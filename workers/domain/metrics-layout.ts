@@ -373,9 +373,6 @@ export function readableColumns(table: MetricsTableName): ReadonlySet<string> {
 
 export const metricsPrefix = 'metrics/';
 export const manifestsPrefix = `${metricsPrefix}_manifests/`;
-export const dayMarkersPrefix = `${metricsPrefix}_manifests_day/`;
-/** Open-hour tile markers (docs/adr/0123): apart from the day markers, which a day's tile builds delete by date. */
-export const openHourMarkersPrefix = `${metricsPrefix}_manifests_open_hour/`;
 /** The rollup's heartbeat: its last finished pass (workers/rollup/app/rollup-heartbeat.ts writes and reads it). */
 export const rollupHeartbeatKey = `${metricsPrefix}_rollup/last-pass.json`;
 /**
@@ -445,12 +442,12 @@ export function buildOpenHourTileKey(p: RawPartition, minutes: number, table: Op
   return `${tenantPrefix}date=${p.date}/hour=${p.hour}/minutes=${formatTileMinutes(minutes)}/${dataFileName}`;
 }
 
-const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+export const escapeRegExp = (text: string) => text.replaceAll(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 /** Builds a key pattern from this file's prefixes and names, so none of them is spelled twice. */
-const keyPattern = (prefix: string, rest: string) => new RegExp(`^${escapeRegExp(prefix)}${rest}$`);
+export const keyPattern = (prefix: string, rest: string) => new RegExp(`^${escapeRegExp(prefix)}${rest}$`);
 
-const datePart = String.raw`date=(\d{4}-\d{2}-\d{2})`;
+export const datePart = String.raw`date=(\d{4}-\d{2}-\d{2})`;
 const dayTileKeyPattern = keyPattern(
   metricsPrefix,
   `(${dayTileTables.join('|')})/tenant=([^/]+)/${datePart}/${escapeRegExp(dataFileName)}`,
@@ -519,44 +516,4 @@ const manifestKeyPattern = keyPattern(
 export function parseManifestKey(key: string): RawPartition | undefined {
   const match = manifestKeyPattern.exec(key);
   return match ? { tenant: match[1]!, date: match[2]!, hour: match[3]! } : undefined;
-}
-
-/** A day tile's marker: the digest of the hour manifests (keys and etags) the tile was built from. */
-export function buildDayMarkerKey(tenant: string, date: string, digest: string): string {
-  return `${buildTenantDayMarkersPrefix(tenant)}date=${date}/${digest}`;
-}
-
-export function buildTenantDayMarkersPrefix(tenant: string): string {
-  return `${dayMarkersPrefix}tenant=${tenant}/`;
-}
-
-const dayMarkerKeyPattern = keyPattern(
-  dayMarkersPrefix,
-  String.raw`tenant=([^/]+)/${datePart}/([0-9a-f]{64})`,
-);
-
-export function parseDayMarkerKey(key: string): { tenant: string; date: string; digest: string } | undefined {
-  const match = dayMarkerKeyPattern.exec(key);
-  return match ? { tenant: match[1]!, date: match[2]!, digest: match[3]! } : undefined;
-}
-
-export function buildTenantOpenHourMarkersPrefix(tenant: string): string {
-  return `${openHourMarkersPrefix}tenant=${tenant}/`;
-}
-
-/** An open-hour tile's marker: the digest of its minutes and of the hour manifest (key, etag) it was built from. */
-export function buildOpenHourMarkerKey(p: RawPartition, digest: string): string {
-  return `${buildTenantOpenHourMarkersPrefix(p.tenant)}date=${p.date}/hour=${p.hour}/${digest}`;
-}
-
-const openHourMarkerKeyPattern = keyPattern(
-  openHourMarkersPrefix,
-  String.raw`tenant=([^/]+)/${datePart}/hour=(\d{2})/([0-9a-f]{64})`,
-);
-
-export function parseOpenHourMarkerKey(key: string): { partition: RawPartition; digest: string } | undefined {
-  const match = openHourMarkerKeyPattern.exec(key);
-  return match
-    ? { partition: { tenant: match[1]!, date: match[2]!, hour: match[3]! }, digest: match[4]! }
-    : undefined;
 }

@@ -176,6 +176,24 @@ function expectOpenDayBranch(
   } else if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
 }
 
+/**
+ * Quarter-hour rows of closed days only for a series whose steps fit quarters but not hours, any run of whole
+ * quarters of days that have the tiles (docs/adr/0141).
+ */
+function expectDayQuartersBranch(
+  b: { from: number; to: number },
+  query: MetricsQuery,
+  snapshot: TenantSnapshot,
+): void {
+  const [quarter, hour] = [15 * 60_000, 3_600_000];
+  expect(query.groupBy).toBe('step');
+  const step = query.stepMs ?? 0;
+  expect([step % quarter, query.from % quarter, b.from % quarter, b.to % quarter]).toEqual([0, 0, 0, 0]);
+  expect(step % hour !== 0 || query.from % hour !== 0).toBe(true);
+  for (let t = b.from; t < b.to; t += quarter)
+    expect(snapshot.quarterTiles.has(new Date(t).toISOString().slice(0, 10))).toBe(true);
+}
+
 describe('metricsRowsSql (properties)', () => {
   const marking: SqlDialect = { ...dialect, source: (table) => `<<${table}>>` };
   const hour = 3_600_000;
@@ -251,19 +269,7 @@ describe('metricsRowsSql (properties)', () => {
             if (query.groupBy === 'step') expect((query.stepMs ?? 0) % hour).toBe(0);
             for (const date of datesOf()) expect(snapshot.hourTiles.has(date)).toBe(true);
           } else if (table.endsWith('_day_quarters')) {
-            // Quarter-hour rows only for a series whose steps fit quarters but not hours, any run of whole
-            // quarters of days that have the tiles (docs/adr/0141).
-            const quarter = 15 * 60_000;
-            expect(query.groupBy).toBe('step');
-            expect([
-              (query.stepMs ?? 0) % quarter,
-              query.from % quarter,
-              b.from % quarter,
-              b.to % quarter,
-            ]).toEqual([0, 0, 0, 0]);
-            expect((query.stepMs ?? 0) % hour !== 0 || query.from % hour !== 0).toBe(true);
-            for (let t = b.from; t < b.to; t += quarter)
-              expect(snapshot.quarterTiles.has(new Date(t).toISOString().slice(0, 10))).toBe(true);
+            expectDayQuartersBranch(b, query, snapshot);
           } else expect(snapshot.tables.has(table)).toBe(true);
         }
         expect(covered).toBe(query.to);

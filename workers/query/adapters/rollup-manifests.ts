@@ -8,9 +8,7 @@ import {
   dayTileTables,
   type DayTileTable,
   type MetricsTableName,
-  buildTenantDayMarkersPrefix,
   buildTenantManifestsPrefix,
-  buildTenantOpenHourMarkersPrefix,
   manifestsPrefix,
   openDayTileTables,
   openHourTileTables,
@@ -19,6 +17,10 @@ import {
   parseOpenDayTileKey,
   parseOpenHourTileKey,
 } from '../../domain/metrics-layout.js';
+import {
+  buildTenantDayMarkersPrefix,
+  buildTenantOpenHourMarkersPrefix,
+} from '../../domain/metrics-markers.js';
 import { chooseOpenDayCoverage, type ListedOpenDayTile } from '../domain/open-day-coverage.js';
 import { chooseOpenHourCoverage, type ListedOpenHourTile } from '../domain/open-hour-coverage.js';
 import type { CommittedEtags } from '../domain/closed-range.js';

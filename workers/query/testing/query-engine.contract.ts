@@ -23,10 +23,10 @@ import { rewriteAsLegacyFiles } from './legacy-metrics-files.js';
 import {
   buildDataFileKey,
   buildDayTileKey,
-  buildTenantDayMarkersPrefix,
   dayTileTables,
   metricsTables,
 } from '../../domain/metrics-layout.js';
+import { buildTenantDayMarkersPrefix } from '../../domain/metrics-markers.js';
 import { checkPercentileCases, writeMismatchReport, type OracleDepth } from './percentile-oracle.contract.js';
 import { itReadsOpenHourTiles, loadOpenHour, openHourFacts } from './open-hour-tiles.contract.js';
 

@@ -7,15 +7,13 @@ import { dayMs } from '../../domain/hour-metrics.js';
 import { readDayHours } from './read-day-hours.js';
 import { encodeDayTiles } from '../adapters/metrics-files.js';
 import {
-  buildDayMarkerKey,
   buildDayTileKey,
-  dayMarkersPrefix,
   dayTileTables,
   type DayTileTable,
   manifestsPrefix,
-  parseDayMarkerKey,
   parseManifestKey,
 } from '../../domain/metrics-layout.js';
+import { buildDayMarkerKey, dayMarkersPrefix, parseDayMarkerKey } from '../../domain/metrics-markers.js';
 import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 

@@ -3,13 +3,13 @@ import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object
 import {
   buildOpenDayTileKey,
   buildTablePrefix,
-  dayMarkersPrefix,
   manifestsPrefix,
   openDayTileOf,
   openDayTileTables,
   type DayTileTable,
   type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
+import { dayMarkersPrefix } from '../../domain/metrics-markers.js';
 import { encodeDayTiles } from '../adapters/metrics-files.js';
 import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import {

@@ -5,10 +5,10 @@ import {
   buildOpenHourTileKey,
   buildTablePrefix,
   manifestsPrefix,
-  openHourMarkersPrefix,
   openHourTileTables,
   type OpenHourTileTable,
 } from '../../domain/metrics-layout.js';
+import { openHourMarkersPrefix } from '../../domain/metrics-markers.js';
 import { partitionStartMs } from '../../domain/raw-partition.js';
 import { encodeOpenHourTiles } from '../adapters/metrics-files.js';
 import { decodeRequestMinuteMeasures, decodeServiceMinuteMetrics } from '../adapters/metrics-parquet.js';

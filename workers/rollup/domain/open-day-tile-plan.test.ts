@@ -1,10 +1,6 @@
 import type { ObjectInfo } from '../../adapters/object-store/object-store.js';
-import {
-  buildDayMarkerKey,
-  buildManifestKey,
-  buildOpenDayTileKey,
-  openDayTileTables,
-} from '../../domain/metrics-layout.js';
+import { buildManifestKey, buildOpenDayTileKey, openDayTileTables } from '../../domain/metrics-layout.js';
+import { buildDayMarkerKey } from '../../domain/metrics-markers.js';
 import { closedHoursOfOpenDay, openDayTileGraceMs, planOpenDayTiles } from './open-day-tile-plan.js';
 
 const h = 3_600_000;

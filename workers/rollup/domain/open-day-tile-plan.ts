@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ObjectInfo } from '../../adapters/object-store/object-store.js';
 import { dayMs, hourMs } from '../../domain/hour-metrics.js';
-import {
-  buildDayMarkerKey,
-  openDayTileTables,
-  parseDayMarkerKey,
-  parseManifestKey,
-  parseOpenDayTileKey,
-} from '../../domain/metrics-layout.js';
+import { openDayTileTables, parseManifestKey, parseOpenDayTileKey } from '../../domain/metrics-layout.js';
+import { buildDayMarkerKey, parseDayMarkerKey } from '../../domain/metrics-markers.js';
 
 /**
  * Open-day tiles (docs/adr/0091): for a day still open (its end plus the lateness window not yet past), the three

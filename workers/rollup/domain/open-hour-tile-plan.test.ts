@@ -1,10 +1,6 @@
 import type { ObjectInfo } from '../../adapters/object-store/object-store.js';
-import {
-  buildManifestKey,
-  buildOpenHourMarkerKey,
-  buildOpenHourTileKey,
-  parseOpenHourMarkerKey,
-} from '../../domain/metrics-layout.js';
+import { buildManifestKey, buildOpenHourTileKey } from '../../domain/metrics-layout.js';
+import { buildOpenHourMarkerKey, parseOpenHourMarkerKey } from '../../domain/metrics-markers.js';
 import {
   listOpenHourCandidates,
   closedMinutesOfOpenHour,

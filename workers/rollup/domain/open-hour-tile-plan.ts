@@ -1,13 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ObjectInfo } from '../../adapters/object-store/object-store.js';
 import { hourMs } from '../../domain/hour-metrics.js';
-import {
-  buildOpenHourMarkerKey,
-  openHourTileTables,
-  parseManifestKey,
-  parseOpenHourMarkerKey,
-  parseOpenHourTileKey,
-} from '../../domain/metrics-layout.js';
+import { openHourTileTables, parseManifestKey, parseOpenHourTileKey } from '../../domain/metrics-layout.js';
+import { buildOpenHourMarkerKey, parseOpenHourMarkerKey } from '../../domain/metrics-markers.js';
 import { partitionStartMs, type RawPartition } from '../../domain/raw-partition.js';
 
 /**
