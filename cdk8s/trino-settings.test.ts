@@ -20,6 +20,10 @@ describe('the Hive catalog Gravix deploys and benches', () => {
     expect(lines.filter((line) => line.startsWith('hive.file-status-cache'))).toEqual([]);
   });
 
+  it('reads a tile of up to 15 MB in one request, not column by column (ADR 0141)', () => {
+    expect(lines).toContain('parquet.small-file-threshold=15MB');
+  });
+
   it('keeps credentials as environment references', () => {
     expect(lines).toContain('s3.aws-access-key=${ENV:S3_ACCESS_KEY}');
   });

@@ -18,7 +18,7 @@ export const benchEnd = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 export const benchTenant = 'bench';
 export const benchDataset = { days: 7, services: 20, paths: 50 } as const;
-// v14: the quarter-hour tiles of endpoints for closed and open days, and of services for closed days (docs/adr/0141); v13: the open-hour tiles of the last hour's first 47 minutes (docs/adr/0123); v12: the (empty) service-map edge day-hours and open-day tiles beside the others (docs/adr/0104); v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
+// v14: the quarter-hour tiles of endpoints for closed and open days, and of services for closed days (docs/adr/0141), and no day tiles for the last day (open at the bench's "now": a deployment has none yet); v13: the open-hour tiles of the last hour's first 47 minutes (docs/adr/0123); v12: the (empty) service-map edge day-hours and open-day tiles beside the others (docs/adr/0104); v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
 // (metrics-files.ts encodeMinuteFile, docs/adr/0093); v8: open-day tiles of the last day's first 23 hours
 // (docs/adr/0091); v7: day-hours tiles in the rollup's row groups (metrics-files.ts; v6 wrote them as one group, docs/adr/0081);
 // v6 added the day-hours tiles (docs/adr/0075); v5 was taken by an older layout's leftovers.
@@ -28,8 +28,9 @@ export const benchNow = benchEnd - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, benchNow);
 const today = resolveRange({ kind: 'preset', preset: '24h' }, benchNow);
 const endpoint = { service: 'svc-03', method: 'GET', path: '/api/resource-4/:id' };
+/** The dataset's days before the last: closed, with their day tiles (the last day is open, below). */
 const closedDays = new Set(
-  Array.from({ length: 7 }, (_, i) => new Date(benchEnd - (i + 1) * day).toISOString().slice(0, 10)),
+  Array.from({ length: 6 }, (_, i) => new Date(benchEnd - (i + 2) * day).toISOString().slice(0, 10)),
 );
 /** The last day is open at the bench's "now": its first hours have open-day tiles (query-dataset.ts). */
 const openDays = new Map([[new Date(benchEnd - day).toISOString().slice(0, 10), benchOpenDayHours]]);

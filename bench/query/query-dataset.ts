@@ -316,8 +316,11 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     day.serviceMinutes.push(...files.serviceMinutes);
     day.quarters.request.push(...files.quarters.request);
     day.quarters.service.push(...files.quarters.service);
+    // The last day is still open at the bench's "now" (its open-day tiles are above): no day tiles, as a deployment
+    // has none before the day closes.
     if ((hour + 3_600_000) % 86_400_000 === 0) {
-      writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
+      if (hour + 3_600_000 < options.end)
+        writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
       day = emptyDay();
     }
     total += rows.length;

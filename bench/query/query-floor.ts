@@ -65,8 +65,8 @@ function read(root: string, tenant: string, f: FloorQuery, resolution: Resolutio
  * files the plan reads: day tiles for whole days, hour rows for whole hours, minute rows for the ends.
  */
 export function floorSql(root: string, tenant: string, f: FloorQuery): string {
-  const parts = (['minute', 'hour', 'day', 'openDay', 'openHour', 'dayQuarter'] as const).flatMap((resolution) =>
-    (f.plan[`${resolution}s`] ?? []).map((r) => read(root, tenant, f, resolution, r)),
+  const parts = (['minute', 'hour', 'day', 'openDay', 'openHour', 'dayQuarter'] as const).flatMap(
+    (resolution) => (f.plan[`${resolution}s`] ?? []).map((r) => read(root, tenant, f, resolution, r)),
   );
   const rows = `m AS (SELECT ${f.group} AS g, * FROM (${parts.join(' UNION ALL ')}))`;
   const counts = 'c AS (SELECT g, sum(requests) AS req, sum(errors_5xx) AS e5 FROM m GROUP BY g)';
