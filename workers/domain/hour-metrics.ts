@@ -21,12 +21,6 @@ export type MetricsCells = Omit<MinuteMetricsRow, 'minuteMs' | 'service' | 'meth
 export type HourMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { hourMs: number };
 
 /**
- * One row of request_metrics_day_quarters / request_metrics_open_day_quarters: one (quarter-hour, endpoint), the
- * exact merge of its minute rows (docs/adr/0141). A 24-hour chart steps by 15 minutes: 4 rows per hour, not 60.
- */
-export type QuarterMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { quarterMs: number };
-
-/**
  * One row of service_metrics_minute / service_metrics_hour: every endpoint of a service merged, per minute or
  * per hour. Charts of a whole service (or of all services, merging 20 rows instead of 1,000) read these.
  */
@@ -133,14 +127,6 @@ export function rollUpHoursToDays(hours: readonly HourMetricsRow[]): DayMetricsR
 export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): HourMetricsRow[] {
   return rollUpMinutes(minutes, 'hour', 'endpoint').map(({ startMs, ...row }) => ({
     hourMs: startMs,
-    ...row,
-  }));
-}
-
-/** Minute rows merged per (quarter-hour, endpoint), for the quarter-hour day and open-day tiles. */
-export function rollUpMinutesToQuarters(minutes: readonly MinuteMetricsRow[]): QuarterMetricsRow[] {
-  return rollUpMinutes(minutes, 'quarter', 'endpoint').map(({ startMs, ...row }) => ({
-    quarterMs: startMs,
     ...row,
   }));
 }

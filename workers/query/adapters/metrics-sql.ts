@@ -266,20 +266,18 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
 
 /**
  * The quarter-hour tiles of a level's minute rows (docs/adr/0091, 0141): of closed days and of the open day's
- * closed hours. Edges have none.
+ * closed hours. Only services have them: a chart of one endpoint reads its minute rows.
  */
 function quarterTilesOf(minuteTable: MetricsTableName) {
-  if (minuteTable === 'request_metrics_minute')
-    return { day: 'request_metrics_day_quarters', openDay: 'request_metrics_open_day_quarters' } as const;
-  if (minuteTable === 'service_metrics_minute')
-    return { day: 'service_metrics_day_quarters', openDay: 'service_metrics_open_day_quarters' } as const;
-  return undefined;
+  return minuteTable === 'service_metrics_minute'
+    ? ({ day: 'service_metrics_day_quarters', openDay: 'service_metrics_open_day_quarters' } as const)
+    : undefined;
 }
 
 /** Which table covers which part of a query's range, for the tables and tiles the tenant's snapshot has. */
 export function metricsScanPlan(query: MetricsQuery, snapshot: TenantSnapshot): MetricsScanPlan {
   const { tables, hours, days, openDays, openHours } = chooseTables(query, snapshot, []);
-  // Endpoints and services have quarter-hour tiles (a 24-hour chart at 15-minute steps), edges none.
+  // Services have quarter-hour tiles (a 24-hour chart at 15-minute steps), endpoints and edges none.
   const options = {
     ...(quarterTilesOf(tables.minute) && { quarterDays: snapshot.quarterTiles }),
     openHours: openHours.hours,

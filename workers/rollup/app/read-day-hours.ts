@@ -1,9 +1,7 @@
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import {
-  rollUpMinutesToQuarters,
   rollUpServicesToQuarters,
   type HourMetricsRow,
-  type QuarterMetricsRow,
   type ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { buildDataFileKey, parseManifestKey } from '../../domain/metrics-layout.js';
@@ -12,7 +10,6 @@ import type { DayHourRows } from '../adapters/metrics-files.js';
 import {
   decodeEdgeMetrics,
   decodeHourMetrics,
-  decodeRequestMinuteMeasures,
   decodeServiceHourMetrics,
   decodeServiceMinuteMetrics,
 } from '../adapters/metrics-parquet.js';
@@ -20,9 +17,9 @@ import {
 /**
  * The rows a day tile (refresh-day-tiles.ts) or an open-day tile (refresh-open-day-tiles.ts) is built from, of the
  * hours whose manifests are given, in any order (encodeDayTiles sorts them): the three hour tables' rows, and the
- * two minute tables' rows merged per quarter-hour (docs/adr/0141). A quarter never straddles two hours, so each
- * hour's minute file is merged on its own and only its quarter rows are kept: a day's minute rows are never all in
- * memory at once. An hour committed before edges existed has no edge file: it has no edges.
+ * service minute rows merged per quarter-hour (docs/adr/0091, 0141). A quarter never straddles two hours, so each
+ * hour's service minute file is merged on its own and only its quarter rows are kept. An hour committed before
+ * edges existed has no edge file: it has no edges.
  */
 export async function readDayHours(
   store: ObjectStore,
@@ -31,23 +28,20 @@ export async function readDayHours(
   const request: HourMetricsRow[] = [];
   const service: ServiceMetricsRow[] = [];
   const edges: EdgeMetricsRow[] = [];
-  const quarters = { request: [] as QuarterMetricsRow[], service: [] as ServiceMetricsRow[] };
+  const serviceQuarters: ServiceMetricsRow[] = [];
   for (const manifest of manifests) {
     const p = parseManifestKey(manifest.key)!;
-    const [requestFile, serviceFile, edgeFile, requestMinutes, serviceMinutes] = await Promise.all([
+    const [requestFile, serviceFile, edgeFile, serviceMinutes] = await Promise.all([
       store.get(buildDataFileKey('request_metrics_hour', p)),
       store.get(buildDataFileKey('service_metrics_hour', p)),
       store.get(buildDataFileKey('service_edges_hour', p)),
-      store.get(buildDataFileKey('request_metrics_minute', p)),
       store.get(buildDataFileKey('service_metrics_minute', p)),
     ]);
     if (requestFile) request.push(...decodeHourMetrics(requestFile.body));
     if (serviceFile) service.push(...decodeServiceHourMetrics(serviceFile.body));
     if (edgeFile) edges.push(...decodeEdgeMetrics(edgeFile.body, 'hour'));
-    if (requestMinutes)
-      quarters.request.push(...rollUpMinutesToQuarters(decodeRequestMinuteMeasures(requestMinutes.body)));
     if (serviceMinutes)
-      quarters.service.push(...rollUpServicesToQuarters(decodeServiceMinuteMetrics(serviceMinutes.body)));
+      serviceQuarters.push(...rollUpServicesToQuarters(decodeServiceMinuteMetrics(serviceMinutes.body)));
   }
-  return { request, service, edges, quarters };
+  return { request, service, edges, serviceQuarters };
 }

@@ -1,15 +1,10 @@
 import { expect } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
 import { decodeParquet } from '../../adapters/parquet-codec.js';
-import { rollUpMinutesToQuarters, rollUpServicesToQuarters } from '../../domain/hour-metrics.js';
+import { rollUpServicesToQuarters } from '../../domain/hour-metrics.js';
 import { buildDataFileKey } from '../../domain/metrics-layout.js';
 import type { RawPartition } from '../../domain/raw-partition.js';
-import {
-  decodeRequestMinuteMeasures,
-  decodeServiceMinuteMetrics,
-  encodeRequestQuarterMetrics,
-  encodeServiceQuarterMetrics,
-} from '../adapters/metrics-parquet.js';
+import { decodeServiceMinuteMetrics, encodeServiceQuarterMetrics } from '../adapters/metrics-parquet.js';
 
 const rowText = (row: unknown) =>
   JSON.stringify(row, (_, v: unknown) =>
@@ -19,33 +14,21 @@ const rowText = (row: unknown) =>
 const rowsOf = (bytes: Uint8Array) => decodeParquet(bytes).toArray().map(rowText).sort();
 
 /**
- * A quarter-hour tile pair (docs/adr/0141) against the committed minute files of the hours it covers: every row equal
- * to the merge of those minute rows per (quarter-hour, endpoint) and per (quarter-hour, service), counts, sums and
+ * A quarter-hour tile of services (docs/adr/0091, 0141) against the committed service minute files of the hours it
+ * covers: every row equal to the merge of those minute rows per (quarter-hour, service), counts, sums and
  * histograms, by the domain's own merge, never by the tile build's code path (read-day-hours.ts).
  */
-export async function expectQuarterTiles(
+export async function expectServiceQuarterTile(
   store: ObjectStore,
   hours: readonly RawPartition[],
-  tiles: { request: string; service: string },
+  tileKey: string,
 ): Promise<void> {
-  const [requestMinutes, serviceMinutes] = [[], []] as [
-    ReturnType<typeof decodeRequestMinuteMeasures>,
-    ReturnType<typeof decodeServiceMinuteMetrics>,
-  ];
+  const serviceMinutes: ReturnType<typeof decodeServiceMinuteMetrics> = [];
   for (const p of hours) {
-    const request = await store.get(buildDataFileKey('request_metrics_minute', p));
-    const service = await store.get(buildDataFileKey('service_metrics_minute', p));
-    requestMinutes.push(...decodeRequestMinuteMeasures(request!.body));
-    serviceMinutes.push(...decodeServiceMinuteMetrics(service!.body));
+    const file = await store.get(buildDataFileKey('service_metrics_minute', p));
+    serviceMinutes.push(...decodeServiceMinuteMetrics(file!.body));
   }
-  const [storedRequest, storedService] = await Promise.all([
-    store.get(tiles.request),
-    store.get(tiles.service),
-  ]);
-  const requestRows = rowsOf(storedRequest!.body);
-  expect(requestRows.length).toBeGreaterThan(0);
-  expect(requestRows).toEqual(rowsOf(encodeRequestQuarterMetrics(rollUpMinutesToQuarters(requestMinutes))));
-  expect(rowsOf(storedService!.body)).toEqual(
-    rowsOf(encodeServiceQuarterMetrics(rollUpServicesToQuarters(serviceMinutes))),
-  );
+  const stored = rowsOf((await store.get(tileKey))!.body);
+  expect(stored.length).toBeGreaterThan(0);
+  expect(stored).toEqual(rowsOf(encodeServiceQuarterMetrics(rollUpServicesToQuarters(serviceMinutes))));
 }

@@ -19,7 +19,7 @@ import {
   dayTileTables,
   type MetricsTable,
 } from '../../domain/metrics-layout.js';
-import { expectQuarterTiles } from './quarter-tile-oracle.js';
+import { expectServiceQuarterTile } from './quarter-tile-oracle.js';
 import { loadManifest } from '../app/commit-partition.js';
 import { encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
@@ -253,10 +253,11 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
     const expectDayHoursTiles = async (store: ObjectStore) => {
       for (const tile of dayHoursTileTables)
         expect(await readDayHours(store, tile)).toEqual(await hourFilesOfDay(store, hourTableOf[tile]));
-      await expectQuarterTiles(store, partitionsOf(facts), {
-        request: buildDayTileKey('acme', '2026-11-20', 'request_metrics_day_quarters'),
-        service: buildDayTileKey('acme', '2026-11-20', 'service_metrics_day_quarters'),
-      });
+      await expectServiceQuarterTile(
+        store,
+        partitionsOf(facts),
+        buildDayTileKey('acme', '2026-11-20', 'service_metrics_day_quarters'),
+      );
     };
 
     it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
