@@ -85,7 +85,7 @@ export const dayHoursTileTables = [
  * The day tiles of quarter-hour rows (docs/adr/0141): a date counts as having them for the query side only when
  * every one exists (TenantSnapshot.quarterTiles). A day tiled before they existed reads its minute files for a
  * chart at quarter-hour steps until the rollup rebuilds its tiles (the day marker's digest names the tile tables).
- * Endpoints have none: a day of them is ~100,000 rows, and building it cost the rollup 15 times the day's other
+ * Endpoints have none: a day of them is ~100,000 rows, and building it cost the rollup 10 times the day's other
  * tiles' time and 2.5 times their memory.
  */
 export const dayQuarterTileTables = [

@@ -209,6 +209,13 @@ export function dropBeforeFirstHour(plan: MetricsScanPlan, firstHour: number | u
 
 /** Whether a plan reads no range at all (its query's answer is no rows). */
 export function isEmptyPlan(plan: MetricsScanPlan): boolean {
-  const parts = [plan.days, plan.openDays, plan.openHours ?? [], plan.dayQuarters ?? [], plan.hours, plan.minutes];
+  const parts = [
+    plan.days,
+    plan.openDays,
+    plan.openHours ?? [],
+    plan.dayQuarters ?? [],
+    plan.hours,
+    plan.minutes,
+  ];
   return parts.every((ranges) => ranges.length === 0);
 }
