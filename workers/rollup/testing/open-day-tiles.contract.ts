@@ -13,6 +13,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import { decodeDayMetrics, decodeHourMetrics } from '../adapters/metrics-parquet.js';
 import { openDayTileGraceMs } from '../domain/open-day-tile-plan.js';
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
+import { rowText, sortedRowTexts } from './parquet-row-text.js';
 import { expectServiceQuarterTile } from './quarter-tile-oracle.js';
 import { putRawSegment } from './raw-segments.js';
 import { partitionsOf } from './rollup-oracle.js';
@@ -22,11 +23,6 @@ const minute = 60_000;
 const hour = 3_600_000;
 const date = '2026-11-20';
 const dayStart = Date.parse(`${date}T00:00:00Z`);
-
-const rowText = (row: unknown) =>
-  JSON.stringify(row, (_, v: unknown) =>
-    typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as never) : v,
-  );
 
 /**
  * Open-day tiles (docs/adr/0091) against the store: `policy` is the contract's rollup policy (5-minute lateness),
@@ -39,10 +35,7 @@ export function itBuildsOpenDayTiles(
   policy: (overrides?: Partial<RollupOnceOptions>) => Omit<RollupOnceOptions, 'store'>,
 ): void {
   const tileRows = async (store: ObjectStore, hours: number, table: OpenDayTileTable) =>
-    decodeParquet((await store.get(buildOpenDayTileKey('acme', date, hours, table)))!.body)
-      .toArray()
-      .map(rowText)
-      .sort();
+    sortedRowTexts((await store.get(buildOpenDayTileKey('acme', date, hours, table)))!.body);
   const hourRows = async (
     store: ObjectStore,
     table: 'request_metrics_hour' | 'service_metrics_hour' | 'service_edges_hour',

@@ -1,17 +1,10 @@
 import { expect } from '@jest/globals';
 import type { ObjectStore } from '../../adapters/object-store/object-store.js';
-import { decodeParquet } from '../../adapters/parquet-codec.js';
 import { rollUpServicesToQuarters } from '../../domain/hour-metrics.js';
 import { buildDataFileKey } from '../../domain/metrics-layout.js';
 import type { RawPartition } from '../../domain/raw-partition.js';
 import { decodeServiceMinuteMetrics, encodeServiceQuarterMetrics } from '../adapters/metrics-parquet.js';
-
-const rowText = (row: unknown) =>
-  JSON.stringify(row, (_, v: unknown) =>
-    typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as never) : v,
-  );
-
-const rowsOf = (bytes: Uint8Array) => decodeParquet(bytes).toArray().map(rowText).sort();
+import { sortedRowTexts } from './parquet-row-text.js';
 
 /**
  * A quarter-hour tile of services (docs/adr/0091, 0141) against the committed service minute files of the hours it
@@ -28,7 +21,9 @@ export async function expectServiceQuarterTile(
     const file = await store.get(buildDataFileKey('service_metrics_minute', p));
     serviceMinutes.push(...decodeServiceMinuteMetrics(file!.body));
   }
-  const stored = rowsOf((await store.get(tileKey))!.body);
+  const stored = sortedRowTexts((await store.get(tileKey))!.body);
   expect(stored.length).toBeGreaterThan(0);
-  expect(stored).toEqual(rowsOf(encodeServiceQuarterMetrics(rollUpServicesToQuarters(serviceMinutes))));
+  expect(stored).toEqual(
+    sortedRowTexts(encodeServiceQuarterMetrics(rollUpServicesToQuarters(serviceMinutes))),
+  );
 }

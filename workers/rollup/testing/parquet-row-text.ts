@@ -1,0 +1,13 @@
+import { decodeParquet } from '../../adapters/parquet-codec.js';
+
+/**
+ * A decoded Parquet row as comparable text (bigints and typed-array lists spelled out), so the rollup contracts
+ * compare every column of a tile with the rows it must hold, in any order once sorted.
+ */
+export const rowText = (row: unknown) =>
+  JSON.stringify(row, (_, v: unknown) =>
+    typeof v === 'bigint' ? String(v) : ArrayBuffer.isView(v) ? Array.from(v as never) : v,
+  );
+
+/** Every row of a Parquet file as text, sorted. */
+export const sortedRowTexts = (bytes: Uint8Array) => decodeParquet(bytes).toArray().map(rowText).sort();
