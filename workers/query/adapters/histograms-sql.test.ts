@@ -57,13 +57,15 @@ describe('buildHistogramsSql', () => {
     const grouped = sql.slice(sql.indexOf('FROM (SELECT s.*'));
     // Gathered in the GROUP BY without merging; merged once per kept group, after the LIMIT.
     expect(grouped).toContain('array_agg(m.latency_bucket_index) AS bucket_indexes');
-    expect(grouped).not.toContain('reduce(');
-    const fold = sql.indexOf('reduce(zip(h.bucket_indexes, h.bucket_counts)');
+    expect(grouped).not.toContain('multimap_from_entries(');
+    const fold = sql.indexOf(
+      'multimap_from_entries(zip(flatten(h.bucket_indexes), flatten(h.bucket_counts)))',
+    );
     expect(fold).toBeGreaterThan(-1);
     expect(fold).toBeLessThan(sql.indexOf('FROM (SELECT s.*'));
     expect(sql.indexOf('LIMIT 20')).toBeGreaterThan(sql.indexOf('GROUP BY m.service, m.method, m.path'));
     // The lists read the fold's column: the merge is not written (nor run) twice.
-    expect(sql.match(/reduce\(/g)).toHaveLength(1);
+    expect(sql.match(/multimap_from_entries\(/g)).toHaveLength(1);
     expect(sql).toContain('array_sort(map_keys(f.buckets)) AS bucket_index');
   });
 
@@ -79,7 +81,7 @@ describe('buildHistogramsSql', () => {
     expect(sql).toContain(
       'array_agg(m.latency_bucket_index) AS bucket_indexes, array_agg(m.latency_bucket_count)',
     );
-    expect(sql).toContain('reduce(zip(h.bucket_indexes, h.bucket_counts), ');
+    expect(sql).toContain('multimap_from_entries(zip(flatten(h.bucket_indexes), flatten(h.bucket_counts)))');
     expect(sql).toContain(`SELECT (${from} + ((m.minute_ms - ${from}) / ${hour}) * ${hour}) AS t, `);
     // Grouped by position: the step expression's bound values are separate placeholders to Trino.
     expect(sql).toContain('GROUP BY 1) AS h) AS f');

@@ -35,7 +35,7 @@ export interface SqlDialect {
   unnestBuckets(sourceAlias: string): { select: string; join: string };
   /**
    * How to merge the rows' histograms bucket by bucket in the same pass as the counts, and how to turn the merge
-   * into the two sorted lists. Engines that have one (Trino: a fold of map_zip_with over the group's histograms)
+   * into the two sorted lists. Engines that have one (Trino: one multimap of the group's (index, count) pairs)
    * read the rows once per statement; the others unnest (histograms-sql.ts), which reads them twice. Trino plans
    * every reference to a CTE as a scan of its own, partitions, listings and all, so one pass is what makes its
    * statements cheap. The merge is two steps: `collect` gathers a group's histograms in the GROUP BY (cheap, no

@@ -116,15 +116,18 @@ export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
       join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
     }),
     // Trino has no summing map aggregate (map_union keeps one value per key): the group's index and count arrays
-    // are gathered as they are (no map built per row in the GROUP BY) and folded with map_zip_with afterwards.
-    // A row's bucket indexes are distinct (LatencySketch), so map() never sees a duplicate key.
+    // are gathered as they are (no map built per row in the GROUP BY) and merged afterwards in one pass: every
+    // (index, count) pair of the group, flattened, grouped by index into one multimap, each index's counts summed.
+    // Folding map by map (map_zip_with over the rows) built a new running map for every row of the group, each as
+    // large as the buckets merged so far (docs/adr/0142). A row's lists have equal lengths
+    // (LatencySketch), and both array_agg of a group see its rows in one order, so the flattened lists pair up.
     mergeBuckets: {
       collect: (alias) =>
         `array_agg(${alias}.latency_bucket_index) AS bucket_indexes, ` +
         `array_agg(${alias}.latency_bucket_count) AS bucket_counts`,
       fold: (alias) =>
-        `reduce(zip(${alias}.bucket_indexes, ${alias}.bucket_counts), CAST(MAP() AS MAP(INTEGER, BIGINT)), ` +
-        '(s, x) -> map_zip_with(s, map(x[1], x[2]), (k, a, b) -> coalesce(a, 0) + coalesce(b, 0)), s -> s)',
+        `transform_values(multimap_from_entries(zip(flatten(${alias}.bucket_indexes), flatten(${alias}.bucket_counts))), ` +
+        "(k, v) -> reduce(v, BIGINT '0', (s, x) -> s + x, s -> s))",
       lists: (merged) => ({
         index: `array_sort(map_keys(${merged}))`,
         count: `transform(array_sort(map_keys(${merged})), i -> element_at(${merged}, i))`,
