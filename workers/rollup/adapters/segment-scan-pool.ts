@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SegmentScanResult } from '../domain/segment-scan-result.js';
 import { RawLineTooLongError, RawSegmentUnreadableError } from './raw-segment-lines.js';
+import { scanSegment } from './scan-segment.js';
 
 export interface SegmentScanRequest {
   id: number;
@@ -35,10 +36,19 @@ export interface SegmentScanPoolOptions {
 export interface SegmentScan {
   /** The next piece; rejects when the scan failed (a bad segment, the worker died or overran its deadline). */
   next(): Promise<SegmentScanResult>;
+  /** Whether next() would answer without waiting (a piece, or the failure, is there). */
+  ready(): boolean;
+}
+
+/** What computePartition scans segments with: a pool of scan threads (SegmentScanPool), or a test's stand-in. */
+export interface SegmentScanner {
+  /** Scan threads: as many segments are queued per thread beyond the one it scans. */
+  readonly size: number;
+  scan(key: string, body: Uint8Array, startMs: number): SegmentScan;
 }
 
 /** Pieces that arrived before they were asked for, or the one waiting for the next piece. */
-class PieceQueue implements SegmentScan {
+export class PieceQueue implements SegmentScan {
   private readonly pieces: SegmentScanResult[] = [];
   private waiter: { resolve(r: SegmentScanResult): void; reject(e: Error): void } | undefined;
   private failure: Error | undefined;
@@ -56,6 +66,10 @@ class PieceQueue implements SegmentScan {
     this.waiter = undefined;
   }
 
+  ready(): boolean {
+    return this.pieces.length > 0 || this.failure !== undefined;
+  }
+
   next(): Promise<SegmentScanResult> {
     const piece = this.pieces.shift();
     if (piece) return Promise.resolve(piece);
@@ -63,6 +77,24 @@ class PieceQueue implements SegmentScan {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
   }
+}
+
+/**
+ * Scans one segment on this thread, into the same pieces a worker sends: the aggregating thread takes a segment
+ * itself when it would otherwise wait for the scan thread (compute-partition.ts). Inflate chunks are awaited, so
+ * the pieces of the segments before it are still taken between two chunks.
+ */
+export function scanInThread(
+  key: string,
+  body: Uint8Array,
+  startMs: number,
+  pieceFacts?: number,
+): SegmentScan {
+  const pieces = new PieceQueue();
+  scanSegment({ id: -1, key, body, startMs }, (piece) => pieces.push(piece), pieceFacts).catch(
+    (error: unknown) => pieces.fail(error instanceof Error ? error : new Error(String(error))),
+  );
+  return pieces;
 }
 
 interface Pending {
@@ -84,7 +116,7 @@ function rebuildError(failure: SegmentScanFailure['error']): Error {
  * scans in-thread, with identical results. A worker that dies (out of heap, crash) or overruns the scan deadline
  * fails every scan it held with SEGMENT_SCAN_WORKER_FAILED and is replaced, so the next partition gets a live one.
  */
-export class SegmentScanPool {
+export class SegmentScanPool implements SegmentScanner {
   private readonly workers: Worker[] = [];
   private readonly waiting: Map<number, Pending>[] = [];
   private readonly heapMb: number;

@@ -15,7 +15,7 @@ import { encodeEdgeCarry } from '../adapters/edge-carry-file.js';
 import { buildMatchDigest, matchCarried } from '../domain/edge-carry.js';
 import { encodeMinuteFile } from '../adapters/metrics-files.js';
 import { readGzipLineChunks } from '../adapters/raw-segment-lines.js';
-import type { SegmentScan, SegmentScanPool } from '../adapters/segment-scan-pool.js';
+import { scanInThread, type SegmentScan, type SegmentScanner } from '../adapters/segment-scan-pool.js';
 import type { EndpointMinutes } from '../../domain/minute-metrics.js';
 import { DedupeBudgetExceededError } from '../domain/event-fingerprint-set.js';
 import { PartitionAccumulator, type PartitionLimits } from '../domain/partition-accumulator.js';
@@ -121,50 +121,89 @@ interface PassInput {
   keys: string[];
   /** The inputs' listed sizes, when known (expectInputBytes). */
   sizes: ReadonlyMap<string, number>;
-  pool: SegmentScanPool | undefined;
+  pool: SegmentScanner | undefined;
   acc: PartitionAccumulator;
   inputs: ManifestInput[];
 }
 
-/** Reads every input once, in key order, into the accumulator's current slice. */
-async function readInputs(pass: PassInput): Promise<void> {
-  const { store, partition, keys, pool, acc, inputs } = pass;
-  const startMs = partitionStartMs(partition);
-  const inFlight: { key: string; scan: SegmentScan }[] = [];
-  const expect = inputBytesExpecter(pass);
-  // Each piece is added as it arrives: dedupe starts on a segment's first piece, not after its whole scan.
-  const addNext = async () => {
-    const { key, scan } = inFlight.shift()!;
-    const endpoints: EndpointMinutes[] = [];
-    for (let piece = await scan.next(); ; piece = await scan.next()) {
-      acc.addScan(piece, endpoints);
-      if (piece.last) break;
-    }
-    expect(key);
-  };
+/** The inputs in key order, each read (its body prefetched while the one before is scanned) and recorded once. */
+interface SegmentReader {
+  remaining(): boolean;
+  next(): Promise<{ key: string; body: Uint8Array }>;
+}
+
+function segmentReader({ store, keys, inputs }: PassInput): SegmentReader {
   // The next input's bytes are read while the current ones are scanned and deduped: otherwise the main thread
   // waits for each read (an S3 round trip, or a 9 MiB file) with the scan thread possibly idle too.
   let prefetched: Promise<StoredObject | undefined> | undefined;
-  for (const [index, key] of keys.entries()) {
-    await pauseAtPhase('scan');
-    const object = await (prefetched ?? store.get(key));
-    prefetched = prefetchNext(store, keys[index + 1]);
-    if (object === undefined) {
-      throw new RawSegmentVanishedError(
-        `raw segment '${key}' was listed but is gone (deleted by retention?)`,
-      );
-    }
-    inputs.push({ key, etag: object.etag, size: object.size });
-    if (!pool) {
-      for await (const chunk of readGzipLineChunks(object.body, key)) acc.addChunk(chunk);
-      expect(key);
-      continue;
-    }
-    // Results are consumed strictly in input order; a bounded window keeps memory flat.
-    inFlight.push({ key, scan: pool.scan(key, object.body, startMs) });
-    if (inFlight.length > pool.size) await addNext();
+  let nextIndex = 0;
+  return {
+    remaining: () => nextIndex < keys.length,
+    async next() {
+      const index = nextIndex++;
+      const key = keys[index]!;
+      await pauseAtPhase('scan');
+      const object = await (prefetched ?? store.get(key));
+      prefetched = prefetchNext(store, keys[index + 1]);
+      if (object === undefined) {
+        throw new RawSegmentVanishedError(
+          `raw segment '${key}' was listed but is gone (deleted by retention?)`,
+        );
+      }
+      inputs.push({ key, etag: object.etag, size: object.size });
+      return { key, body: object.body };
+    },
+  };
+}
+
+/** Reads every input once, in key order, into the accumulator's current slice. */
+async function readInputs(pass: PassInput): Promise<void> {
+  const segments = segmentReader(pass);
+  const expect = inputBytesExpecter(pass);
+  if (pass.pool) return readThroughScanner(pass, pass.pool, segments, expect);
+  while (segments.remaining()) {
+    const { key, body } = await segments.next();
+    for await (const chunk of readGzipLineChunks(body, key)) pass.acc.addChunk(chunk);
+    expect(key);
   }
-  while (inFlight.length > 0) await addNext();
+}
+
+/**
+ * Segments are handed out in key order, to the scan threads or, when this thread would wait for them, to this
+ * thread (one at a time, docs/adr/0143); their pieces are consumed strictly in key order, so the result is the
+ * same whoever scanned what.
+ */
+async function readThroughScanner(
+  { partition, acc }: PassInput,
+  pool: SegmentScanner,
+  segments: SegmentReader,
+  expect: (key: string) => void,
+): Promise<void> {
+  const startMs = partitionStartMs(partition);
+  // Handed out and not yet consumed, the one being consumed first.
+  const inFlight: { key: string; scan: SegmentScan; inThread: boolean }[] = [];
+  const pooled = () => inFlight.filter((s) => !s.inThread).length;
+  const scanningHere = () => inFlight.some((s) => s.inThread);
+  const handOut = async (inThread: boolean) => {
+    const { key, body } = await segments.next();
+    const scan = inThread ? scanInThread(key, body, startMs) : pool.scan(key, body, startMs);
+    inFlight.push({ key, scan, inThread });
+  };
+  while (segments.remaining() || inFlight.length > 0) {
+    // A bounded window keeps memory flat: the pool holds at most one queued segment per thread beyond its scans.
+    while (segments.remaining() && pooled() <= pool.size) await handOut(false);
+    const { key, scan } = inFlight[0]!;
+    const endpoints: EndpointMinutes[] = [];
+    // Each piece is added as it arrives: dedupe starts on a segment's first piece, not after its whole scan.
+    for (;;) {
+      if (!scan.ready() && !scanningHere() && segments.remaining()) await handOut(true);
+      const piece = await scan.next();
+      acc.addScan(piece, endpoints);
+      if (piece.last) break;
+    }
+    inFlight.shift();
+    expect(key);
+  }
 }
 
 /** Starts reading `key`; a failure is seen where the promise is awaited, never as an unhandled rejection. */
@@ -201,7 +240,7 @@ export async function computePartition(
   partition: RawPartition,
   inputList: readonly string[] | readonly Pick<ManifestInput, 'key' | 'size'>[],
   onInvalid: (message: string) => void = () => undefined,
-  pool?: SegmentScanPool,
+  pool?: SegmentScanner,
   limits: PartitionLimits = defaultPartitionLimits,
   neighbours: PartitionNeighbours = {},
   options: ComputeOptions = {},
