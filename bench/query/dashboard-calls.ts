@@ -18,11 +18,11 @@ export const benchEnd = Date.parse('2026-11-20T00:00:00Z');
 const day = 86_400_000;
 export const benchTenant = 'bench';
 export const benchDataset = { days: 7, services: 20, paths: 50 } as const;
-// v15: the services' quarter-hour tiles of closed days (docs/adr/0141), and no day tiles for the last day (open at the bench's "now": a deployment has none yet); v14 (this machine only) had endpoint quarter-hour tiles too; v13: the open-hour tiles of the last hour's first 47 minutes (docs/adr/0123); v12: the (empty) service-map edge day-hours and open-day tiles beside the others (docs/adr/0104); v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
+// v16: the quarter-hour tiles of endpoints (docs/adr/0144) back beside the services', for closed and open days; v15: the services' quarter-hour tiles of closed days only (docs/adr/0141), and no day tiles for the last day (open at the bench's "now": a deployment has none yet); v14 had endpoint quarter-hour tiles too; v13: the open-hour tiles of the last hour's first 47 minutes (docs/adr/0123); v12: the (empty) service-map edge day-hours and open-day tiles beside the others (docs/adr/0104); v11: the hour manifests (the tenant's first committed hour, docs/adr/0099); v10: the open day's quarter-hour tile too (docs/adr/0091); v9: minute files sorted by endpoint in row groups
 // (metrics-files.ts encodeMinuteFile, docs/adr/0093); v8: open-day tiles of the last day's first 23 hours
 // (docs/adr/0091); v7: day-hours tiles in the rollup's row groups (metrics-files.ts; v6 wrote them as one group, docs/adr/0081);
 // v6 added the day-hours tiles (docs/adr/0075); v5 was taken by an older layout's leftovers.
-export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v15-d${density}`);
+export const datasetRoot = (density: number) => join(tmpdir(), `gravix-bench-query-v16-d${density}`);
 /** A moment a few minutes before the data ends, so ranges have ragged ends as they do live. */
 export const benchNow = benchEnd - 7 * 60_000 - 20_000;
 const week = resolveRange({ kind: 'preset', preset: '7d' }, benchNow);
@@ -59,9 +59,9 @@ function floor(
   // The same table choice as Gravix: per-service rows unless the query needs endpoints.
   const level = query.groupBy === 'endpoint' || where.includes('path') ? 'request' : 'service';
   // Every closed day of the dataset has its tiles: day rows for endpoint tables, the day's hours otherwise, and
-  // per-service quarter-hour rows (a 24-hour chart at 15-minute steps), as the open day has.
+  // quarter-hour rows of both levels (a 24-hour chart at 15-minute steps), as the open day has.
   const plan = planMetricsScan(query, closedDays, openDays, {
-    ...(level === 'service' && { quarterDays: closedDays }),
+    quarterDays: closedDays,
     openHours: openHourTilesRead({ level, filtered: where !== 'true' }, openHours),
   });
   const tile = level === 'request' && query.groupBy === 'endpoint' ? 'day' : 'day_hours';

@@ -63,7 +63,8 @@ function edgeMinutes(options: EdgeDatasetOptions, hour: number, random: () => nu
 
 /** Day tiles of edges only, by the rollup's own encoder; the request and service tiles are empty. */
 function writeTiles(options: EdgeDatasetOptions, date: string, edges: EdgeMetricsRow[], openHours?: number) {
-  const { tiles } = encodeDayTiles({ request: [], service: [], edges, serviceQuarters: [] });
+  const quarters = { request: [], service: [] };
+  const { tiles } = encodeDayTiles({ request: [], service: [], edges, quarters });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][])
     write(
       options.root,

@@ -15,9 +15,11 @@ import {
 } from '../../workers/rollup/domain/rollup-manifest.js';
 import {
   rollUpMinutesToHours,
+  rollUpMinutesToQuarters,
   rollUpServicesToQuarters,
   rollUpToServices,
   type HourMetricsRow,
+  type QuarterMetricsRow,
   type ServiceMetricsRow,
 } from '../../workers/domain/hour-metrics.js';
 import {
@@ -30,6 +32,7 @@ import {
 } from '../../workers/domain/metrics-layout.js';
 import {
   decodeHourMetrics,
+  decodeRequestMinuteMeasures,
   decodeServiceHourMetrics,
   decodeServiceMinuteMetrics,
   encodeHourMetrics,
@@ -130,9 +133,17 @@ type HourFiles = {
   hours: HourMetricsRow[];
   serviceHours: ServiceMetricsRow[];
   serviceMinutes: ServiceMetricsRow[];
-  /** The hour's service minute rows per quarter-hour, as the rollup's tile builds merge them (read-day-hours.ts). */
-  serviceQuarters: ServiceMetricsRow[];
+  /** The hour's minute rows per quarter-hour, as the rollup's tile builds merge them (read-day-hours.ts). */
+  quarters: { request: QuarterMetricsRow[]; service: ServiceMetricsRow[] };
 };
+
+const quartersOf = (
+  requestMinutes: readonly MinuteMetricsRow[],
+  serviceMinutes: readonly ServiceMetricsRow[],
+) => ({
+  request: rollUpMinutesToQuarters(requestMinutes),
+  service: rollUpServicesToQuarters(serviceMinutes),
+});
 
 /**
  * An hour a cut-short run already wrote (its files are written in order, the service hour file last): read back
@@ -146,7 +157,10 @@ function writtenHour(path: (table: MetricsTable) => string): HourFiles | undefin
       hours: decodeHourMetrics(readFileSync(path('request_metrics_hour'))),
       serviceHours: decodeServiceHourMetrics(readFileSync(path('service_metrics_hour'))),
       serviceMinutes,
-      serviceQuarters: rollUpServicesToQuarters(serviceMinutes),
+      quarters: quartersOf(
+        decodeRequestMinuteMeasures(readFileSync(path('request_metrics_minute'))),
+        serviceMinutes,
+      ),
     };
   } catch {
     return undefined;
@@ -165,7 +179,7 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
   const serviceMinutes = rollUpToServices(rows, 'minute');
   write('service_metrics_minute', encodeServiceMetrics('minute', serviceMinutes));
   write('service_metrics_hour', encodeServiceMetrics('hour', serviceHours));
-  return { hours, serviceHours, serviceMinutes, serviceQuarters: rollUpServicesToQuarters(serviceMinutes) };
+  return { hours, serviceHours, serviceMinutes, quarters: quartersOf(rows, serviceMinutes) };
 }
 
 /**
@@ -188,7 +202,7 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
     request: day.hours,
     service: day.serviceHours,
     edges: [],
-    serviceQuarters: day.serviceQuarters,
+    quarters: day.quarters,
   });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
 }
@@ -283,7 +297,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     hours: [],
     serviceHours: [],
     serviceMinutes: [],
-    serviceQuarters: [],
+    quarters: { request: [], service: [] },
   });
   let day = emptyDay();
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
@@ -300,7 +314,8 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     day.hours.push(...files.hours);
     day.serviceHours.push(...files.serviceHours);
     day.serviceMinutes.push(...files.serviceMinutes);
-    day.serviceQuarters.push(...files.serviceQuarters);
+    day.quarters.request.push(...files.quarters.request);
+    day.quarters.service.push(...files.quarters.service);
     // The last day is still open at the bench's "now" (its open-day tiles are above): no day tiles, as a deployment
     // has none before the day closes.
     if ((hour + 3_600_000) % 86_400_000 === 0) {

@@ -30,11 +30,11 @@ function sourceOf(f: FloorQuery, resolution: Resolution): { table: MetricsTableN
   // Service-level plans read days from day-hours tiles (there is no service_metrics_day), as Gravix does; an
   // open day's first hours come from the open-day tile of the same rows, or its quarter-hour rows (docs/adr/0091).
   // The open hour's closed minutes come from its open-hour tile of the level's minute rows (docs/adr/0123).
-  // Service quarter-hour rows of closed days and of the open day serve charts at quarter-hour steps (ADR 0141).
+  // Quarter-hour rows of closed days and of the open day serve charts at quarter-hour steps (docs/adr/0141).
   if (resolution === 'openHour') return { table: `${f.level}_metrics_open_hour`, time: 'hour_ms' };
-  if (resolution === 'dayQuarter') return { table: 'service_metrics_day_quarters', time: 'quarter_ms' };
+  if (resolution === 'dayQuarter') return { table: `${f.level}_metrics_day_quarters`, time: 'quarter_ms' };
   if (resolution === 'openDay' && f.plan.openDayQuarters)
-    return { table: 'service_metrics_open_day_quarters', time: 'quarter_ms' };
+    return { table: `${f.level}_metrics_open_day_quarters`, time: 'quarter_ms' };
   if (resolution !== 'day' && resolution !== 'openDay')
     return { table: `${f.level}_metrics_${resolution}` as MetricsTableName, time: `${resolution}_ms` };
   const dayTable = `${f.level}_metrics_${f.tile === 'day_hours' ? 'day_hours' : 'day'}` as DayTileTable;

@@ -1,4 +1,4 @@
-import { LatencySketch } from './latency-sketch.js';
+import { LatencySketch, type LatencyBucketsView } from './latency-sketch.js';
 import {
   addStatusClasses,
   clampedQuantile,
@@ -21,6 +21,12 @@ export type MetricsCells = Omit<MinuteMetricsRow, 'minuteMs' | 'service' | 'meth
 export type HourMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { hourMs: number };
 
 /**
+ * One row of request_metrics_day_quarters / request_metrics_open_day_quarters: one (quarter-hour, endpoint), the
+ * exact merge of its minute rows (docs/adr/0141). A 24-hour chart steps by 15 minutes: 4 rows per hour, not 60.
+ */
+export type QuarterMetricsRow = Omit<MinuteMetricsRow, 'minuteMs'> & { quarterMs: number };
+
+/**
  * One row of service_metrics_minute / service_metrics_hour: every endpoint of a service merged, per minute or
  * per hour. Charts of a whole service (or of all services, merging 20 rows instead of 1,000) read these.
  */
@@ -29,7 +35,7 @@ export type ServiceMetricsRow = MetricsCells & { startMs: number; service: strin
 export type RollupLevel = 'endpoint' | 'service';
 export type RollupResolution = 'minute' | 'quarter' | 'hour' | 'day';
 
-interface Accumulator {
+export interface MetricsMerge {
   key: { startMs: number; service: string; method: string; path: string };
   cells: MetricsCells;
   sketch: LatencySketch;
@@ -58,7 +64,20 @@ function emptyCells(): MetricsCells {
   };
 }
 
-function add(acc: Accumulator, m: MinuteMetricsRow): void {
+/** What a merge adds up of a row: everything but its key and its percentiles (read from the merged histogram). */
+export type MergeInput = Omit<MetricsCells, 'latencyP50Ms' | 'latencyP95Ms' | 'latencyP99Ms' | 'latency'> & {
+  latency: LatencyBucketsView;
+};
+
+/**
+ * One group's running merge. rollUpMinutes and the tile builds that read minute files column by column
+ * (minute-file-quarters.ts) share it, so both give the same bits for the same rows in the same order.
+ */
+export function startMerge(key: MetricsMerge['key']): MetricsMerge {
+  return { key, cells: emptyCells(), sketch: new LatencySketch() };
+}
+
+export function addToMerge(acc: MetricsMerge, m: MergeInput): void {
   const cells = acc.cells;
   cells.requests += m.requests;
   cells.errors5xx += m.errors5xx;
@@ -71,11 +90,24 @@ function add(acc: Accumulator, m: MinuteMetricsRow): void {
   acc.sketch.addBuckets(m.latency);
 }
 
-function finish({ key, cells, sketch }: Accumulator): Accumulator['key'] & MetricsCells {
+export function finishMerge(merge: MetricsMerge): MetricsMerge['key'] & MetricsCells {
+  return { ...merge.key, ...finishCells(merge) };
+}
+
+/** A merge's cells, its percentiles read from the merged histogram and clamped to the exact min/max. */
+export function finishCells({ cells, sketch }: MetricsMerge): MetricsCells {
   const [min, max] = [cells.latencyMinMs, cells.latencyMaxMs];
   return {
-    ...key,
-    ...cells,
+    requests: cells.requests,
+    errors5xx: cells.errors5xx,
+    errors4xx: cells.errors4xx,
+    status1xx: cells.status1xx,
+    status2xx: cells.status2xx,
+    status3xx: cells.status3xx,
+    estimatedRequests: cells.estimatedRequests,
+    latencySumMs: cells.latencySumMs,
+    latencyMinMs: min,
+    latencyMaxMs: max,
     latencyP50Ms: clampedQuantile(sketch, 0.5, min, max),
     latencyP95Ms: clampedQuantile(sketch, 0.95, min, max),
     latencyP99Ms: clampedQuantile(sketch, 0.99, min, max),
@@ -93,8 +125,8 @@ export function rollUpMinutes(
   minutes: readonly MinuteMetricsRow[],
   resolution: RollupResolution,
   level: RollupLevel,
-): (Accumulator['key'] & MetricsCells)[] {
-  const groups = new Map<string, Accumulator>();
+): (MetricsMerge['key'] & MetricsCells)[] {
+  const groups = new Map<string, MetricsMerge>();
   for (const m of minutes) {
     const key = {
       startMs: startOf(m.minuteMs, resolution),
@@ -105,12 +137,14 @@ export function rollUpMinutes(
     const id = `${key.startMs}\u0000${key.service}\u0000${key.method}\u0000${key.path}`;
     let acc = groups.get(id);
     if (!acc) {
-      acc = { key, cells: emptyCells(), sketch: new LatencySketch() };
+      acc = startMerge(key);
       groups.set(id, acc);
     }
-    add(acc, m);
+    addToMerge(acc, m);
   }
-  return [...groups.values()].map(finish).sort((a, b) => a.startMs - b.startMs || compareEndpointKeys(a, b));
+  return [...groups.values()]
+    .map(finishMerge)
+    .sort((a, b) => a.startMs - b.startMs || compareEndpointKeys(a, b));
 }
 
 /**
@@ -127,6 +161,14 @@ export function rollUpHoursToDays(hours: readonly HourMetricsRow[]): DayMetricsR
 export function rollUpMinutesToHours(minutes: readonly MinuteMetricsRow[]): HourMetricsRow[] {
   return rollUpMinutes(minutes, 'hour', 'endpoint').map(({ startMs, ...row }) => ({
     hourMs: startMs,
+    ...row,
+  }));
+}
+
+/** Minute rows merged per (quarter-hour, endpoint), for the quarter-hour day and open-day tiles. */
+export function rollUpMinutesToQuarters(minutes: readonly MinuteMetricsRow[]): QuarterMetricsRow[] {
+  return rollUpMinutes(minutes, 'quarter', 'endpoint').map(({ startMs, ...row }) => ({
+    quarterMs: startMs,
     ...row,
   }));
 }

@@ -40,11 +40,13 @@ export const metricsTableNames = [
   'service_metrics_minute',
   'service_metrics_hour',
   'service_metrics_day_hours',
+  'request_metrics_day_quarters',
   'service_metrics_day_quarters',
   'request_metrics_open_day',
   'request_metrics_open_day_hours',
   'service_metrics_open_day_hours',
   'service_metrics_open_day_quarters',
+  'request_metrics_open_day_quarters',
   'service_edges_minute',
   'service_edges_hour',
   'service_edges_day_hours',
@@ -59,14 +61,15 @@ export type MetricsTableName = (typeof metricsTableNames)[number];
  * Tables the rollup builds once per closed day from that day's hour files (refresh-day-tiles.ts), one file per
  * (tenant, date): the day rows of request_metrics_day, the day's hour rows of the three hour tables in one
  * file each, so a 7-day step series, service list or service map opens 7 files instead of 168 (docs/adr/0075,
- * docs/adr/0104 for the edges), and the day's service minute rows per quarter-hour, so a 24-hour chart of all
- * services or of one at 15-minute steps opens one file for the day instead of 24 minute files (docs/adr/0141).
+ * docs/adr/0104 for the edges), and the day's minute rows per quarter-hour of endpoints and services, so a
+ * 24-hour chart at 15-minute steps opens one file for the day instead of 24 minute files (docs/adr/0141).
  */
 export const dayTileTables = [
   'request_metrics_day',
   'request_metrics_day_hours',
   'service_metrics_day_hours',
   'service_edges_day_hours',
+  'request_metrics_day_quarters',
   'service_metrics_day_quarters',
 ] as const satisfies readonly MetricsTableName[];
 export type DayTileTable = (typeof dayTileTables)[number];
@@ -83,12 +86,11 @@ export const dayHoursTileTables = [
 
 /**
  * The day tiles of quarter-hour rows (docs/adr/0141): a date counts as having them for the query side only when
- * every one exists (TenantSnapshot.quarterTiles). A day tiled before they existed reads its minute files for a
- * chart at quarter-hour steps until the rollup rebuilds its tiles (the day marker's digest names the tile tables).
- * Endpoints have none: a day of them is ~100,000 rows, and building it cost the rollup 10 times the day's other
- * tiles' time and 2.5 times their memory.
+ * both exist (TenantSnapshot.quarterTiles). A day tiled before they existed reads its minute files for a chart at
+ * quarter-hour steps until the rollup rebuilds its tiles (the day marker's digest names the tile tables).
  */
 export const dayQuarterTileTables = [
+  'request_metrics_day_quarters',
   'service_metrics_day_quarters',
 ] as const satisfies readonly DayTileTable[];
 
@@ -104,6 +106,7 @@ export const openDayTileTables = [
   'service_metrics_open_day_hours',
   'service_metrics_open_day_quarters',
   'service_edges_open_day_hours',
+  'request_metrics_open_day_quarters',
 ] as const satisfies readonly MetricsTableName[];
 export type OpenDayTileTable = (typeof openDayTileTables)[number];
 
@@ -113,6 +116,7 @@ export const openDayTileOf: Readonly<Record<DayTileTable, OpenDayTileTable>> = {
   request_metrics_day_hours: 'request_metrics_open_day_hours',
   service_metrics_day_hours: 'service_metrics_open_day_hours',
   service_edges_day_hours: 'service_edges_open_day_hours',
+  request_metrics_day_quarters: 'request_metrics_open_day_quarters',
   service_metrics_day_quarters: 'service_metrics_open_day_quarters',
 };
 
@@ -252,9 +256,14 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
   /** A closed day's service_metrics_hour rows in one file, sorted by service, then hour. */
   service_metrics_day_hours: metricsTable('service_metrics_day_hours', 'hour_ms', serviceKey, 'day'),
   /**
-   * A closed day's service_metrics_minute rows merged per (quarter-hour, service), sorted by service, then time: a
-   * 24-hour chart at 15-minute steps reads 4 rows per service and hour instead of 60 (docs/adr/0141).
+   * A closed day's request_metrics_minute rows merged per (quarter-hour, endpoint), sorted by endpoint, then time:
+   * a 24-hour drill-down at 15-minute steps reads 96 rows of one endpoint from one file (docs/adr/0141). No
+   * exemplars (the minute rows keep them).
    */
+  request_metrics_day_quarters: bornWithEveryColumn(
+    metricsTable('request_metrics_day_quarters', 'quarter_ms', endpointKey, 'day'),
+  ),
+  /** A closed day's service_metrics_minute rows merged per (quarter-hour, service). */
   service_metrics_day_quarters: bornWithEveryColumn(
     metricsTable('service_metrics_day_quarters', 'quarter_ms', serviceKey, 'day'),
   ),
@@ -283,6 +292,10 @@ export const metricsTableLayouts: Readonly<Record<MetricsTableName, MetricsTable
     'quarter_ms',
     serviceKey,
     'hours',
+  ),
+  /** request_metrics_day_quarters' rows of the first N hours of a day still open (docs/adr/0141). */
+  request_metrics_open_day_quarters: bornWithEveryColumn(
+    metricsTable('request_metrics_open_day_quarters', 'quarter_ms', endpointKey, 'hours'),
   ),
   /**
    * Service-map edges from OTLP CLIENT spans, per minute (docs/adr/0085): the request tables' measures per

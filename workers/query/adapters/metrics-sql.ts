@@ -266,18 +266,20 @@ function chooseTables(query: MetricsQuery, snapshot: TenantSnapshot, measures: r
 
 /**
  * The quarter-hour tiles of a level's minute rows (docs/adr/0091, 0141): of closed days and of the open day's
- * closed hours. Only services have them: a chart of one endpoint reads its minute rows.
+ * closed hours. Edges have none.
  */
 function quarterTilesOf(minuteTable: MetricsTableName) {
-  return minuteTable === 'service_metrics_minute'
-    ? ({ day: 'service_metrics_day_quarters', openDay: 'service_metrics_open_day_quarters' } as const)
-    : undefined;
+  if (minuteTable === 'request_metrics_minute')
+    return { day: 'request_metrics_day_quarters', openDay: 'request_metrics_open_day_quarters' } as const;
+  if (minuteTable === 'service_metrics_minute')
+    return { day: 'service_metrics_day_quarters', openDay: 'service_metrics_open_day_quarters' } as const;
+  return undefined;
 }
 
 /** Which table covers which part of a query's range, for the tables and tiles the tenant's snapshot has. */
 export function metricsScanPlan(query: MetricsQuery, snapshot: TenantSnapshot): MetricsScanPlan {
   const { tables, hours, days, openDays, openHours } = chooseTables(query, snapshot, []);
-  // Services have quarter-hour tiles (a 24-hour chart at 15-minute steps), endpoints and edges none.
+  // Endpoints and services have quarter-hour tiles (a 24-hour chart at 15-minute steps), edges none.
   const options = {
     ...(quarterTilesOf(tables.minute) && { quarterDays: snapshot.quarterTiles }),
     openHours: openHours.hours,

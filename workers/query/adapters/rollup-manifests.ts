@@ -111,8 +111,8 @@ export class RollupManifests {
   }
 
   /**
-   * The etag of every hour manifest and day tile of a tenant (thirteen LISTs: manifests, the five day tile tables,
-   * the five open-day tile tables and the two open-hour tile tables), shared by concurrent calls and listed
+   * The etag of every hour manifest and day tile of a tenant (fifteen LISTs: manifests, the six day tile tables,
+   * the six open-day tile tables and the two open-hour tile tables), shared by concurrent calls and listed
    * again when older than maxAgeMs: the result cache keys closed ranges by them, and Trino plans day tiles with
    * them. Nothing here touches the engine, so no request waits for a partition sync.
    */

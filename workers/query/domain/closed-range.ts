@@ -36,7 +36,7 @@ export interface CommittedEtags {
   dayTiles: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> the etags of the day's two day-hours tiles, for days that have both. */
   hourTiles: ReadonlyMap<string, string>;
-  /** "YYYY-MM-DD" -> the etag of the day's quarter-hour tile of services, for days that have it (docs/adr/0141). */
+  /** "YYYY-MM-DD" -> the etags of the day's two quarter-hour tiles, for days that have both (docs/adr/0141). */
   quarterTiles: ReadonlyMap<string, string>;
   /** "YYYY-MM-DD" -> the hours and etags of a day still open's three open-day tiles (docs/adr/0091). */
   openDays: ReadonlyMap<string, OpenDayCoverage>;

@@ -19,8 +19,8 @@ export interface TenantSnapshot {
    */
   readonly hourTiles: ReadonlySet<string>;
   /**
-   * Dates with the day tile of service quarter-hour rows (metrics-layout.ts dayQuarterTileTables, docs/adr/0141): a
-   * chart of services at quarter-hour steps reads the day's part of its range from it instead of its minute files.
+   * Dates with both day tiles of quarter-hour rows (metrics-layout.ts dayQuarterTileTables, docs/adr/0141): a chart
+   * at quarter-hour steps reads the day's part of its range from one file per level instead of its minute files.
    */
   readonly quarterTiles: ReadonlySet<string>;
   /**

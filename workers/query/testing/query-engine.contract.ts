@@ -78,9 +78,8 @@ const openDayFacts = buildSeededFacts({
 });
 
 /**
- * The day before it (2026-11-21 14:00-24:00), closed: after loadOpenDay its day tiles serve it and its service
- * minute files are gone, so a chart of all services at quarter-hour steps that is exact can only have read its
- * quarter-hour tile (docs/adr/0141). Its endpoint minute files stay: a drill-down reads them.
+ * The day before it (2026-11-21 14:00-24:00), closed: after loadOpenDay its day tiles serve it and its minute files
+ * are gone, so a chart at quarter-hour steps that is exact can only have read its quarter-hour tiles (docs/adr/0141).
  */
 const closedDayStart = openDayStart - 10 * 3_600_000;
 const closedDayFacts = buildSeededFacts({
@@ -111,7 +110,8 @@ async function loadOpenDay(store: ObjectStore): Promise<void> {
   }
   for (let hour = 14; hour < 24; hour++) {
     const partition = { tenant: 'openday', date: '2026-11-21', hour: String(hour) };
-    await store.delete(buildDataFileKey('service_metrics_minute', partition));
+    for (const table of ['request_metrics_minute', 'service_metrics_minute'] as const)
+      await store.delete(buildDataFileKey(table, partition));
   }
 }
 
@@ -392,8 +392,8 @@ export function describeQueryEngineContract(
       expect(tiles.openDays).toEqual(new Map([['2026-11-22', openDayHours]]));
       expect(tiles.quarterTiles).toEqual(new Set(['2026-11-21']));
       // 2026-11-21T12:00 .. 2026-11-22T11:00 in 1-hour steps: hours 12-23 of the day before, the open-day tiles,
-      // hours 09 and 10. At quarter-hour steps, of all services: the day before's quarter-hour tile (its service
-      // minute files are gone), the open day's, the minutes of hours 09 and 10.
+      // hours 09 and 10. At quarter-hour steps: the day before's quarter-hour tiles (its minute files are gone),
+      // the open day's quarter-hour tiles, the minutes of hours 09 and 10.
       const [wideFrom, wideTo, stepMs] = [
         openDayStart - 12 * 3_600_000,
         openDayStart + 11 * 3_600_000,
@@ -408,9 +408,10 @@ export function describeQueryEngineContract(
       const quarterMs = 15 * 60_000;
       // A range starting mid-day on the day before: a run of its quarters, not the whole tile.
       const quarterFrom = closedDayStart + 45 * 60_000;
-      const [chart, quarterChart, drilled, listed, table] = await Promise.all([
+      const [chart, quarterChart, drilledQuarters, drilled, listed, table] = await Promise.all([
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs }),
         service.timeseries({ tenant: open, from: quarterFrom, to: wideTo, stepMs: quarterMs }),
+        service.timeseries({ tenant: open, from: quarterFrom, to: wideTo, stepMs: quarterMs, ...endpoint }),
         service.timeseries({ tenant: open, from: wideFrom, to: wideTo, stepMs, ...endpoint }),
         service.services(open, wideFrom, wideTo, 1000),
         service.endpoints(open, wideFrom, wideTo, 'p95', 1000),
@@ -419,6 +420,7 @@ export function describeQueryEngineContract(
       for (const [points, subset, step] of [
         [chart.points, all, stepMs],
         [quarterChart.points, fromQuarter, quarterMs],
+        [drilledQuarters.points, fromQuarter.filter(ofEndpoint), quarterMs],
         [drilled.points, all.filter(ofEndpoint), stepMs],
       ] as const) {
         expect(subset.length).toBeGreaterThan(0);

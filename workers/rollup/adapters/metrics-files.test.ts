@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
-import { rollUpHoursToDays, type HourMetricsRow, type ServiceMetricsRow } from '../../domain/hour-metrics.js';
+import {
+  rollUpHoursToDays,
+  type HourMetricsRow,
+  type QuarterMetricsRow,
+  type ServiceMetricsRow,
+} from '../../domain/hour-metrics.js';
 import {
   dayTileRowGroupRows,
   encodeDayTiles,
@@ -16,6 +21,7 @@ import {
   decodeEdgeMetrics,
   decodeHourMetrics,
   decodeRequestMetrics,
+  decodeRequestQuarterMetrics,
   decodeServiceHourMetrics,
   decodeServiceQuarterMetrics,
 } from './metrics-parquet.js';
@@ -83,7 +89,7 @@ async function serviceRanges(bytes: Uint8Array) {
 }
 
 describe('encodeDayTiles', () => {
-  it("builds the day rows, the three hour tiles and the services' quarter-hour tile of a day, by key then time", async () => {
+  it('builds the day rows, the three hour tiles and the two quarter-hour tiles of a day, by key then time', async () => {
     const hours = hourRows(100, 24);
     const services: ServiceMetricsRow[] = hours
       .filter((h) => h.method === 'GET')
@@ -95,14 +101,26 @@ describe('encodeDayTiles', () => {
       caller: method === 'GET' ? `z-${service}` : service,
       callee: method === 'GET' ? 'a-db' : `callee-${service}`,
     }));
-    // Quarter rows: each service hour row stands for the hour's second quarter (any rows of quarter_ms do here).
+    // Quarter rows: each hour row stands for the hour's second quarter (any rows of quarter_ms do here).
+    const requestQuarters: QuarterMetricsRow[] = hours.map(({ hourMs, ...row }) => ({
+      ...row,
+      quarterMs: hourMs + 15 * 60_000,
+    }));
     const serviceQuarters = services.map((r) => ({ ...r, startMs: r.startMs + 15 * 60_000 }));
     const { tiles, dayRows } = encodeDayTiles({
       request: [...hours].reverse(),
       service: services,
       edges: [...edges].reverse(),
-      serviceQuarters: [...serviceQuarters].reverse(),
+      quarters: { request: [...requestQuarters].reverse(), service: [...serviceQuarters].reverse() },
     });
+    const byKeyThenQuarter = [...requestQuarters].sort(
+      (a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs,
+    );
+    expect(decodeRequestQuarterMetrics(tiles.request_metrics_day_quarters)).toEqual(byKeyThenQuarter);
+    const quarterGroups = await serviceRanges(tiles.request_metrics_day_quarters);
+    expect(quarterGroups).toHaveLength(Math.ceil(hours.length / dayTileRowGroupRows));
+    for (let i = 1; i < quarterGroups.length; i++)
+      expect(quarterGroups[i]!.lo >= quarterGroups[i - 1]!.hi).toBe(true);
     expect(
       decodeServiceQuarterMetrics(tiles.service_metrics_day_quarters).map((r) => `${r.service} ${r.startMs}`),
     ).toEqual(
@@ -138,17 +156,20 @@ describe('encodeDayTiles', () => {
 
   it('writes the same bytes whatever order the hour rows come in', () => {
     const hours = hourRows(3, 24);
-    const services: ServiceMetricsRow[] = hours
-      .filter((h) => h.method === 'GET')
-      .map(({ method: _m, path: _p, hourMs, ...row }) => ({ ...row, startMs: hourMs }));
-    const a = encodeDayTiles({ request: hours, service: [], edges: [], serviceQuarters: services });
+    const quarters = hours.map(({ hourMs, ...row }) => ({ ...row, quarterMs: hourMs }));
+    const a = encodeDayTiles({
+      request: hours,
+      service: [],
+      edges: [],
+      quarters: { request: quarters, service: [] },
+    });
     const b = encodeDayTiles({
       request: [...hours].reverse(),
       service: [],
       edges: [],
-      serviceQuarters: [...services].reverse(),
+      quarters: { request: [...quarters].reverse(), service: [] },
     });
-    expect(b.tiles.service_metrics_day_quarters).toEqual(a.tiles.service_metrics_day_quarters);
+    expect(b.tiles.request_metrics_day_quarters).toEqual(a.tiles.request_metrics_day_quarters);
     expect(b.tiles.request_metrics_day_hours).toEqual(a.tiles.request_metrics_day_hours);
     expect(b.tiles.request_metrics_day).toEqual(a.tiles.request_metrics_day);
   });

@@ -4,6 +4,7 @@ import {
   rollUpMinutesToHours,
   rollUpServicesToHours,
   type HourMetricsRow,
+  type QuarterMetricsRow,
   type ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { compareEndpointKeys, type MinuteMetricsRow } from '../../domain/minute-metrics.js';
@@ -13,6 +14,7 @@ import {
   encodeEdgeMetrics,
   encodeHourMetrics,
   encodeRequestMetrics,
+  encodeRequestQuarterMetrics,
   encodeServiceMetrics,
   encodeServiceQuarterMetrics,
 } from './metrics-parquet.js';
@@ -38,14 +40,14 @@ export interface DayHourRows {
   request: readonly HourMetricsRow[];
   service: readonly ServiceMetricsRow[];
   edges: readonly EdgeMetricsRow[];
-  /** The same hours' service minute rows merged per quarter-hour (docs/adr/0091, 0141). */
-  serviceQuarters: readonly ServiceMetricsRow[];
+  /** The same hours' minute rows merged per quarter-hour, of endpoints and of services (docs/adr/0141). */
+  quarters: { request: readonly QuarterMetricsRow[]; service: readonly ServiceMetricsRow[] };
 }
 
 /**
  * A closed day's tiles from its rows, in any order: the day rows per endpoint, the hour rows of the three hour
- * tables (endpoints, services, service-map edges) and the services' quarter-hour rows in one file each, sorted by
- * key then time so an engine reading one endpoint or edge finds its rows together. The one place
+ * tables (endpoints, services, service-map edges) and the quarter-hour rows of endpoints and services in one file
+ * each, sorted by key then time so an engine reading one endpoint or edge finds its rows together. The one place
  * the tiles' layout is decided: the rollup's day-tile and open-day-tile refreshes and the query bench's dataset
  * write them through it, so the bench reads what a deployment reads (docs/adr/0081). A day without edges gets an
  * empty edge tile: the query side takes a date's hour tiles only when every one exists.
@@ -57,7 +59,10 @@ export function encodeDayTiles(rows: DayHourRows): {
   const requestHours = [...rows.request].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
   const serviceHours = [...rows.service].sort(compareServiceHours);
   const edgeHours = [...rows.edges].sort(compareEdgeHours);
-  const serviceQuarters = [...rows.serviceQuarters].sort(compareServiceHours);
+  const requestQuarters = [...rows.quarters.request].sort(
+    (a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs,
+  );
+  const serviceQuarters = [...rows.quarters.service].sort(compareServiceHours);
   const days = rollUpHoursToDays(requestHours);
   const grouped = { maxRowGroupSize: dayTileRowGroupRows };
   return {
@@ -66,6 +71,7 @@ export function encodeDayTiles(rows: DayHourRows): {
       service_metrics_day_hours: encodeServiceMetrics('hour', serviceHours, grouped),
       service_edges_day_hours: encodeEdgeMetrics('hour', edgeHours, grouped),
       request_metrics_day: encodeDayMetrics(days),
+      request_metrics_day_quarters: encodeRequestQuarterMetrics(requestQuarters, grouped),
       service_metrics_day_quarters: encodeServiceQuarterMetrics(serviceQuarters, grouped),
     },
     dayRows: days.length,

@@ -17,6 +17,7 @@ import { compareMinuteKeys, type MinuteMetricsRow } from '../../domain/minute-me
 import type {
   DayMetricsRow,
   HourMetricsRow,
+  QuarterMetricsRow,
   MetricsCells,
   RollupResolution,
   ServiceMetricsRow,
@@ -27,6 +28,7 @@ import {
   requestMetricsDaySchema,
   requestMetricsHourSchema,
   requestMetricsMinuteSchema,
+  requestMetricsQuarterSchema,
   serviceEdgesHourSchema,
   serviceEdgesMinuteSchema,
   serviceEventsSchema,
@@ -212,6 +214,18 @@ export const encodeServiceMetrics = (
     buildMetricsTable(resolution === 'minute' ? serviceMetricsMinuteSchema : serviceMetricsHourSchema, rows),
     options,
   );
+/** request_metrics_day_quarters and request_metrics_open_day_quarters (docs/adr/0141): the same columns. */
+export const encodeRequestQuarterMetrics = (
+  rows: readonly QuarterMetricsRow[],
+  options: ParquetWriteOptions = {},
+) =>
+  encodeParquet(
+    buildMetricsTable(
+      requestMetricsQuarterSchema,
+      rows.map((r) => ({ ...r, startMs: r.quarterMs })),
+    ),
+    options,
+  );
 /** service_metrics_day_quarters and service_metrics_open_day_quarters (docs/adr/0091, 0141). */
 export const encodeServiceQuarterMetrics = (
   rows: readonly ServiceMetricsRow[],
@@ -325,6 +339,9 @@ export const decodeServiceMinuteMetrics = (bytes: Uint8Array): ServiceMetricsRow
   decodeMetrics(bytes, metricsTableLayouts.service_metrics_minute.timeColumn, 'startMs').map(
     ({ method: _m, path: _p, ...row }) => row,
   );
+/** Reads a request_metrics_day_quarters (or open-day) tile back into rows (tests). */
+export const decodeRequestQuarterMetrics = (bytes: Uint8Array): QuarterMetricsRow[] =>
+  decodeMetrics(bytes, metricsTableLayouts.request_metrics_day_quarters.timeColumn, 'quarterMs');
 /** Reads a service quarter-hour tile (service_metrics_day_quarters or open-day) back into rows (tests). */
 export const decodeServiceQuarterMetrics = (bytes: Uint8Array): ServiceMetricsRow[] =>
   decodeMetrics(bytes, metricsTableLayouts.service_metrics_day_quarters.timeColumn, 'startMs').map(

@@ -27,6 +27,7 @@ export const requestMetricsDaySchema = buildArrowSchema('request_metrics_day');
 export const serviceMetricsMinuteSchema = buildArrowSchema('service_metrics_minute');
 export const serviceMetricsHourSchema = buildArrowSchema('service_metrics_hour');
 export const serviceMetricsQuarterSchema = buildArrowSchema('service_metrics_open_day_quarters');
+export const requestMetricsQuarterSchema = buildArrowSchema('request_metrics_day_quarters');
 export const serviceEventsSchema = buildArrowSchema('service_events');
 export const serviceEdgesMinuteSchema = buildArrowSchema('service_edges_minute');
 export const serviceEdgesHourSchema = buildArrowSchema('service_edges_hour');

@@ -14,7 +14,7 @@ import { decodeDayMetrics, decodeHourMetrics } from '../adapters/metrics-parquet
 import { openDayTileGraceMs } from '../domain/open-day-tile-plan.js';
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
 import { rowText, sortedRowTexts } from './parquet-row-text.js';
-import { expectServiceQuarterTile } from './quarter-tile-oracle.js';
+import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { putRawSegment } from './raw-segments.js';
 import { partitionsOf } from './rollup-oracle.js';
 import { buildSeededFacts } from './seeded-raw-events.js';
@@ -62,12 +62,11 @@ export function itBuildsOpenDayTiles(
       );
     const key = buildOpenDayTileKey('acme', date, hours, 'request_metrics_open_day');
     expect(decodeDayMetrics((await store.get(key))!.body)).toEqual(rollUpHoursToDays(requestHours));
-    // Every quarter-hour row equal to the merge of the hours' service minute rows (counts, sums, histograms).
-    await expectServiceQuarterTile(
-      store,
-      partitionsOf([...facts]),
-      buildOpenDayTileKey('acme', date, hours, 'service_metrics_open_day_quarters'),
-    );
+    // Every quarter-hour row, of endpoints and of services, equal to the merge of the hours' minute rows.
+    await expectQuarterTiles(store, partitionsOf([...facts]), {
+      request: buildOpenDayTileKey('acme', date, hours, 'request_metrics_open_day_quarters'),
+      service: buildOpenDayTileKey('acme', date, hours, 'service_metrics_open_day_quarters'),
+    });
   };
   const listed = async (store: ObjectStore) =>
     (await Promise.all(openDayTileTables.map((t) => store.list(buildTablePrefix(t)))))

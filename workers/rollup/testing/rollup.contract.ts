@@ -20,7 +20,7 @@ import {
   type MetricsTable,
 } from '../../domain/metrics-layout.js';
 import { rowText, sortedRowTexts } from './parquet-row-text.js';
-import { expectServiceQuarterTile } from './quarter-tile-oracle.js';
+import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { loadManifest } from '../app/commit-partition.js';
 import { encodeRollupManifest } from '../domain/rollup-manifest.js';
 import { buildDataFileKey, buildManifestKey } from '../../domain/metrics-layout.js';
@@ -247,11 +247,10 @@ function describeDayTiles(name: string, makeStore: () => Promise<ObjectStore>): 
     const expectDayHoursTiles = async (store: ObjectStore) => {
       for (const tile of dayHoursTileTables)
         expect(await readDayHours(store, tile)).toEqual(await hourFilesOfDay(store, hourTableOf[tile]));
-      await expectServiceQuarterTile(
-        store,
-        partitionsOf(facts),
-        buildDayTileKey('acme', '2026-11-20', 'service_metrics_day_quarters'),
-      );
+      await expectQuarterTiles(store, partitionsOf(facts), {
+        request: buildDayTileKey('acme', '2026-11-20', 'request_metrics_day_quarters'),
+        service: buildDayTileKey('acme', '2026-11-20', 'service_metrics_day_quarters'),
+      });
     };
 
     it('builds a closed day once, as the merge of its hours, and rebuilds it when late data changes an hour', async () => {
