@@ -171,7 +171,7 @@ function buildSummary(m: Measures, rows: number, root: string, load: { start: nu
 
 async function main(): Promise<void> {
   const root = datasetRoot(density);
-  const dataset = ensureDataset({ root, tenant: benchTenant, end: benchEnd, density, ...benchDataset });
+  const dataset = await ensureDataset({ root, tenant: benchTenant, end: benchEnd, density, ...benchDataset });
   const server = await startServer(root);
   serverUrl = `http://127.0.0.1:${server.port}`;
   const url = serverUrl;

@@ -78,7 +78,7 @@ async function profile(db: DuckDBConnection, statement: SqlStatement, file: stri
 }
 
 async function main(): Promise<void> {
-  ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
+  await ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
   const manifests = new RollupManifests(new LocalObjectStore(root));
   const engine = await DuckDbQueryEngine.open(root, undefined, manifests);
   const captured = captureStatements(engine);

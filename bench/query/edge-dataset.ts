@@ -62,9 +62,14 @@ function edgeMinutes(options: EdgeDatasetOptions, hour: number, random: () => nu
 }
 
 /** Day tiles of edges only, by the rollup's own encoder; the request and service tiles are empty. */
-function writeTiles(options: EdgeDatasetOptions, date: string, edges: EdgeMetricsRow[], openHours?: number) {
-  const quarters = { request: [], service: [] };
-  const { tiles } = encodeDayTiles({ request: [], service: [], edges, quarters });
+async function writeTiles(
+  options: EdgeDatasetOptions,
+  date: string,
+  edges: EdgeMetricsRow[],
+  openHours?: number,
+) {
+  const empty = { request: [], service: [], serviceQuarters: [], requestQuarters: [] };
+  const { tiles } = await encodeDayTiles({ ...empty, edges });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][])
     write(
       options.root,
@@ -79,7 +84,9 @@ function writeTiles(options: EdgeDatasetOptions, date: string, edges: EdgeMetric
  * The edge files the rollup would have written for `days` days (minute and hour files of every hour, the closed
  * days' tiles, the last day's open-day tiles of its first `openDayHours` hours); reused once complete.
  */
-export function ensureEdgeDataset(options: EdgeDatasetOptions): { minuteRows: number; reused: boolean } {
+export async function ensureEdgeDataset(
+  options: EdgeDatasetOptions,
+): Promise<{ minuteRows: number; reused: boolean }> {
   const done = join(options.root, '.complete');
   if (existsSync(done)) return { minuteRows: -1, reused: true };
   const random = buildSeededRandom(21);
@@ -88,7 +95,7 @@ export function ensureEdgeDataset(options: EdgeDatasetOptions): { minuteRows: nu
   for (let hour = options.end - options.days * dayMs; hour < options.end; hour += hourMs) {
     const date = new Date(hour).toISOString().slice(0, 10);
     if (hour === options.end - dayMs + options.openDayHours * hourMs)
-      writeTiles(options, date, day, options.openDayHours);
+      await writeTiles(options, date, day, options.openDayHours);
     const minutes = edgeMinutes(options, hour, random);
     const hours = rollUpEdgesToHours(minutes);
     const p = buildRawPartition(options.tenant, hour);
@@ -97,7 +104,7 @@ export function ensureEdgeDataset(options: EdgeDatasetOptions): { minuteRows: nu
     minuteRows += minutes.length;
     day.push(...hours);
     if ((hour + hourMs) % dayMs === 0) {
-      if (hour + hourMs < options.end) writeTiles(options, date, day);
+      if (hour + hourMs < options.end) await writeTiles(options, date, day);
       day = [];
     }
   }

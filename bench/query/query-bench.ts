@@ -164,7 +164,7 @@ async function measureCalls(
 
 async function main(): Promise<void> {
   const generated = performance.now();
-  const dataset = ensureDataset({ root, tenant, end: benchEnd, ...benchDataset, density });
+  const dataset = await ensureDataset({ root, tenant, end: benchEnd, ...benchDataset, density });
   const generateSeconds = Number(((performance.now() - generated) / 1000).toFixed(1));
   const manifests = new RollupManifests(new LocalObjectStore(root));
   const duckdb = await DuckDbQueryEngine.open(root, undefined, manifests);

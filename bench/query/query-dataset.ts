@@ -186,7 +186,12 @@ function writeHour(rows: readonly MinuteMetricsRow[], path: (table: MetricsTable
  * A complete day's tiles, built by the rollup's own encoder (metrics-files.ts), row groups included; with
  * `openHours`, the open-day tiles of the day's first hours instead (docs/adr/0091).
  */
-function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, openHours?: number): void {
+async function writeDayTiles(
+  options: DatasetOptions,
+  date: string,
+  day: HourFiles,
+  openHours?: number,
+): Promise<void> {
   const keyOf = (table: DayTileTable) =>
     openHours === undefined
       ? buildDayTileKey(options.tenant, date, table)
@@ -198,11 +203,12 @@ function writeDayTiles(options: DatasetOptions, date: string, day: HourFiles, op
   };
   // The dataset has no service-map edges; the empty edge tile is what the rollup writes for such a day, and the
   // query side reads a date's tiles only when every day-hours tile exists (docs/adr/0104).
-  const { tiles } = encodeDayTiles({
+  const { tiles } = await encodeDayTiles({
     request: day.hours,
     service: day.serviceHours,
     edges: [],
-    quarters: day.quarters,
+    serviceQuarters: day.quarters.service,
+    requestQuarters: day.quarters.request,
   });
   for (const [table, bytes] of Object.entries(tiles) as [DayTileTable, Uint8Array][]) tile(table, bytes);
 }
@@ -285,7 +291,7 @@ function writeOpenHourTiles(
  * (the same seeded sequence, so the data is the same) but an hour already written is not rolled up or encoded
  * again, which is most of the ~80 s a quiet machine takes (over 40 minutes at load 40).
  */
-export function ensureDataset(options: DatasetOptions): { rows: number; reused: boolean } {
+export async function ensureDataset(options: DatasetOptions): Promise<{ rows: number; reused: boolean }> {
   const done = join(options.root, '.complete');
   if (existsSync(done))
     return { rows: (JSON.parse(readFileSync(done, 'utf8')) as { rows: number }).rows, reused: true };
@@ -303,7 +309,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
   for (let hour = firstHour; hour < options.end; hour += 3_600_000) {
     const rows = hourRows(options, hour, random, shapes);
     if (hour === options.end - (24 - benchOpenDayHours) * 3_600_000)
-      writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day, benchOpenDayHours);
+      await writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day, benchOpenDayHours);
     const partition = buildRawPartition(options.tenant, hour);
     const path = (table: MetricsTable) =>
       join(options.root, ...buildDataFileKey(table, partition).split('/'));
@@ -320,7 +326,7 @@ export function ensureDataset(options: DatasetOptions): { rows: number; reused: 
     // has none before the day closes.
     if ((hour + 3_600_000) % 86_400_000 === 0) {
       if (hour + 3_600_000 < options.end)
-        writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
+        await writeDayTiles(options, new Date(hour).toISOString().slice(0, 10), day);
       day = emptyDay();
     }
     total += rows.length;

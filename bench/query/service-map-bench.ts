@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     openDayHours: 23,
   };
   const started = performance.now();
-  const dataset = ensureEdgeDataset({ root, ...options });
+  const dataset = await ensureEdgeDataset({ root, ...options });
   rmSync(untiledRoot, { recursive: true, force: true });
   execFileSync('cp', ['-al', root, untiledRoot]);
   for (const table of ['service_edges_day_hours', 'service_edges_open_day_hours'])

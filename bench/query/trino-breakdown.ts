@@ -215,7 +215,7 @@ function brief(r: ReturnType<typeof summarise> & { withoutHourTiles?: ReturnType
 
 async function main(): Promise<void> {
   const root = datasetRoot(density);
-  ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
+  await ensureDataset({ root, tenant: benchTenant, end: benchEnd, ...benchDataset, density });
   const trino = await startTrinoTarget(root, { countS3: true });
   try {
     const first = await measureCall(trino, dashboardCalls[0]!.gravix);

@@ -107,11 +107,12 @@ describe('encodeDayTiles', () => {
       quarterMs: hourMs + 15 * 60_000,
     }));
     const serviceQuarters = services.map((r) => ({ ...r, startMs: r.startMs + 15 * 60_000 }));
-    const { tiles, dayRows } = encodeDayTiles({
+    const { tiles, dayRows } = await encodeDayTiles({
       request: [...hours].reverse(),
       service: services,
       edges: [...edges].reverse(),
-      quarters: { request: [...requestQuarters].reverse(), service: [...serviceQuarters].reverse() },
+      requestQuarters: [...requestQuarters].reverse(),
+      serviceQuarters: [...serviceQuarters].reverse(),
     });
     const byKeyThenQuarter = [...requestQuarters].sort(
       (a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs,
@@ -154,20 +155,22 @@ describe('encodeDayTiles', () => {
     );
   });
 
-  it('writes the same bytes whatever order the hour rows come in', () => {
+  it('writes the same bytes whatever order the hour rows come in', async () => {
     const hours = hourRows(3, 24);
     const quarters = hours.map(({ hourMs, ...row }) => ({ ...row, quarterMs: hourMs }));
-    const a = encodeDayTiles({
+    const a = await encodeDayTiles({
       request: hours,
       service: [],
       edges: [],
-      quarters: { request: quarters, service: [] },
+      requestQuarters: quarters,
+      serviceQuarters: [],
     });
-    const b = encodeDayTiles({
+    const b = await encodeDayTiles({
       request: [...hours].reverse(),
       service: [],
       edges: [],
-      quarters: { request: [...quarters].reverse(), service: [] },
+      requestQuarters: [...quarters].reverse(),
+      serviceQuarters: [],
     });
     expect(b.tiles.request_metrics_day_quarters).toEqual(a.tiles.request_metrics_day_quarters);
     expect(b.tiles.request_metrics_day_hours).toEqual(a.tiles.request_metrics_day_hours);

@@ -35,34 +35,51 @@ const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const compareEdgeHours = (a: EdgeMetricsRow, b: EdgeMetricsRow) =>
   compareText(a.caller, b.caller) || compareText(a.callee, b.callee) || a.startMs - b.startMs;
 
-/** The rows of a closed day (or of an open day's closed hours) a tile build reads, in any order. */
-export interface DayHourRows {
+/** The rows of a closed day (or of an open day's closed hours) its tiles but one are built from, in any order. */
+export interface HourTileRows {
   request: readonly HourMetricsRow[];
   service: readonly ServiceMetricsRow[];
   edges: readonly EdgeMetricsRow[];
-  /** The same hours' minute rows merged per quarter-hour, of endpoints and of services (docs/adr/0141). */
-  quarters: { request: readonly QuarterMetricsRow[]; service: readonly ServiceMetricsRow[] };
+  /** The same hours' service minute rows merged per quarter-hour (docs/adr/0091, 0141). */
+  serviceQuarters: readonly ServiceMetricsRow[];
 }
+
+/** Every row of a day's tiles: the endpoints' quarter-hour rows too (docs/adr/0144). */
+export interface DayHourRows extends HourTileRows {
+  requestQuarters: readonly QuarterMetricsRow[];
+}
+
+type HourTileTable = Exclude<DayTileTable, 'request_metrics_day_quarters'>;
 
 /**
  * A closed day's tiles from its rows, in any order: the day rows per endpoint, the hour rows of the three hour
  * tables (endpoints, services, service-map edges) and the quarter-hour rows of endpoints and services in one file
  * each, sorted by key then time so an engine reading one endpoint or edge finds its rows together. The one place
- * the tiles' layout is decided: the rollup's day-tile and open-day-tile refreshes and the query bench's dataset
- * write them through it, so the bench reads what a deployment reads (docs/adr/0081). A day without edges gets an
- * empty edge tile: the query side takes a date's hour tiles only when every one exists.
+ * the tiles' layout is decided: the rollup's day-tile and open-day-tile refreshes (through encodeHourTiles and
+ * encodeEndpointQuarterTile, one after the other, read-day-hours.ts) and the query bench's dataset write them through
+ * it, so the bench reads what a deployment reads (docs/adr/0081). A day without edges gets an empty edge tile: the
+ * query side takes a date's hour tiles only when every one exists.
  */
-export function encodeDayTiles(rows: DayHourRows): {
+export async function encodeDayTiles(rows: DayHourRows): Promise<{
   tiles: Record<DayTileTable, Uint8Array>;
+  dayRows: number;
+}> {
+  const { tiles, dayRows } = encodeHourTiles(rows);
+  return {
+    tiles: { ...tiles, request_metrics_day_quarters: await encodeEndpointQuarterTile(rows.requestQuarters) },
+    dayRows,
+  };
+}
+
+/** Every day tile but the endpoints' quarter-hour one (encodeDayTiles). */
+export function encodeHourTiles(rows: HourTileRows): {
+  tiles: Record<HourTileTable, Uint8Array>;
   dayRows: number;
 } {
   const requestHours = [...rows.request].sort((a, b) => compareEndpointKeys(a, b) || a.hourMs - b.hourMs);
   const serviceHours = [...rows.service].sort(compareServiceHours);
   const edgeHours = [...rows.edges].sort(compareEdgeHours);
-  const requestQuarters = [...rows.quarters.request].sort(
-    (a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs,
-  );
-  const serviceQuarters = [...rows.quarters.service].sort(compareServiceHours);
+  const serviceQuarters = [...rows.serviceQuarters].sort(compareServiceHours);
   const days = rollUpHoursToDays(requestHours);
   const grouped = { maxRowGroupSize: dayTileRowGroupRows };
   return {
@@ -71,11 +88,21 @@ export function encodeDayTiles(rows: DayHourRows): {
       service_metrics_day_hours: encodeServiceMetrics('hour', serviceHours, grouped),
       service_edges_day_hours: encodeEdgeMetrics('hour', edgeHours, grouped),
       request_metrics_day: encodeDayMetrics(days),
-      request_metrics_day_quarters: encodeRequestQuarterMetrics(requestQuarters, grouped),
       service_metrics_day_quarters: encodeServiceQuarterMetrics(serviceQuarters, grouped),
     },
     dayRows: days.length,
   };
+}
+
+/**
+ * The endpoints' quarter-hour tile (docs/adr/0141, 0144) from the day's quarter rows, in any order: sorted by
+ * endpoint then quarter in groups of dayTileRowGroupRows, so a drill-down of one endpoint decodes one group. The
+ * largest tile by far (~100,000 rows of histogram lists a day for 1,000 endpoints), so the rollup builds it after
+ * the others' rows are gone, and it is encoded in parts.
+ */
+export function encodeEndpointQuarterTile(rows: readonly QuarterMetricsRow[]): Promise<Uint8Array> {
+  const sorted = [...rows].sort((a, b) => compareEndpointKeys(a, b) || a.quarterMs - b.quarterMs);
+  return encodeRequestQuarterMetrics(sorted, { maxRowGroupSize: dayTileRowGroupRows });
 }
 
 /**

@@ -22,7 +22,12 @@ import type {
   RollupResolution,
   ServiceMetricsRow,
 } from '../../domain/hour-metrics.js';
-import { decodeParquet, encodeParquet, type ParquetWriteOptions } from '../../adapters/parquet-codec.js';
+import {
+  decodeParquet,
+  encodeParquet,
+  encodeParquetParts,
+  type ParquetWriteOptions,
+} from '../../adapters/parquet-codec.js';
 import { metricsTableLayouts } from '../../domain/metrics-layout.js';
 import {
   requestMetricsDaySchema,
@@ -41,7 +46,7 @@ import type { EdgeMetricsRow } from '../../domain/edge-metrics.js';
 
 function int64Data(values: readonly number[]): Data<Int64> {
   const data = new BigInt64Array(values.length);
-  values.forEach((v, i) => (data[i] = BigInt(v)));
+  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]!);
   return makeData({ type: new Int64(), length: data.length, nullCount: 0, data });
 }
 
@@ -75,18 +80,23 @@ function utf8Data(values: readonly (string | undefined)[]): Data<Utf8> {
   ).data[0]!;
 }
 
-/** list<item> built directly from offsets so a million-row hour does not go through per-value builders. */
-function listData(
+/**
+ * list<item> built directly from offsets and one typed array of every row's values, so a million-row hour (or a
+ * day's ~100,000 quarter-hour rows of ~100 buckets each) goes through neither per-value builders nor a growing
+ * array of every value (docs/adr/0144: that array was a third of a day's tile build).
+ */
+function listData<T extends Int32Array | BigInt64Array>(
   type: DataType,
   lists: readonly (readonly number[])[],
-  child: (flat: number[]) => Data,
+  values: (length: number) => T,
+  set: (values: T, at: number, value: number) => void,
+  child: (values: T) => Data,
 ): Data {
   const offsets = new Int32Array(lists.length + 1);
-  const flat: number[] = [];
-  lists.forEach((list, i) => {
-    for (const v of list) flat.push(v);
-    offsets[i + 1] = flat.length;
-  });
+  for (let i = 0; i < lists.length; i++) offsets[i + 1] = offsets[i]! + lists[i]!.length;
+  const flat = values(offsets[lists.length]!);
+  let at = 0;
+  for (const list of lists) for (let k = 0; k < list.length; k++) set(flat, at++, list[k]!);
   return makeData({
     type,
     length: lists.length,
@@ -115,8 +125,21 @@ type MetricsTableRow = MetricsCells & {
 };
 
 const int32ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
-  listData(type, lists, (flat) =>
-    makeData({ type: new Int32(), length: flat.length, nullCount: 0, data: Int32Array.from(flat) }),
+  listData(
+    type,
+    lists,
+    (n) => new Int32Array(n),
+    (values, at, v) => (values[at] = v),
+    (data) => makeData({ type: new Int32(), length: data.length, nullCount: 0, data }),
+  );
+
+const int64ListData = (type: DataType, lists: readonly (readonly number[])[]) =>
+  listData(
+    type,
+    lists,
+    (n) => new BigInt64Array(n),
+    (values, at, v) => (values[at] = BigInt(v)),
+    (data) => makeData({ type: new Int64(), length: data.length, nullCount: 0, data }),
   );
 
 /** How each column of the request metrics tables is built from rows; a schema picks the columns it has. */
@@ -153,10 +176,9 @@ export const metricsColumnEncoders: Record<
       rows.map((r) => r.latency.indexes),
     ),
   latency_bucket_count: (rows, type) =>
-    listData(
+    int64ListData(
       type,
       rows.map((r) => r.latency.counts),
-      int64Data,
     ),
   ...exemplarColumnEncoders,
 };
@@ -215,17 +237,24 @@ export const encodeServiceMetrics = (
     options,
   );
 /** request_metrics_day_quarters and request_metrics_open_day_quarters (docs/adr/0141): the same columns. */
+/**
+ * request_metrics_day_quarters and request_metrics_open_day_quarters (docs/adr/0141, 0144): the same columns. A day
+ * of them is ~100,000 rows of histogram lists for 1,000 endpoints, encoded in parts so the writer never holds it all.
+ */
 export const encodeRequestQuarterMetrics = (
   rows: readonly QuarterMetricsRow[],
   options: ParquetWriteOptions = {},
-) =>
-  encodeParquet(
-    buildMetricsTable(
-      requestMetricsQuarterSchema,
-      rows.map((r) => ({ ...r, startMs: r.quarterMs })),
-    ),
-    options,
-  );
+): Promise<Uint8Array> => encodeParquetParts(quarterTableParts(rows), options);
+
+const quarterPartRows = 8192;
+
+function* quarterTableParts(rows: readonly QuarterMetricsRow[]): Generator<Table> {
+  for (let at = 0; at === 0 || at < rows.length; at += quarterPartRows) {
+    const part = rows.slice(at, at + quarterPartRows).map((r) => ({ ...r, startMs: r.quarterMs }));
+    yield buildMetricsTable(requestMetricsQuarterSchema, part);
+  }
+}
+
 /** service_metrics_day_quarters and service_metrics_open_day_quarters (docs/adr/0091, 0141). */
 export const encodeServiceQuarterMetrics = (
   rows: readonly ServiceMetricsRow[],

@@ -4,8 +4,7 @@ import { resolveTenantRetention } from '../domain/tenant-retention.js';
 import type { Logger } from 'pino';
 import type { ObjectInfo, ObjectStore } from '../../adapters/object-store/object-store.js';
 import { dayMs } from '../../domain/hour-metrics.js';
-import { readDayHours } from './read-day-hours.js';
-import { encodeDayTiles } from '../adapters/metrics-files.js';
+import { buildDayTiles } from './read-day-hours.js';
 import {
   buildDayTileKey,
   dayTileTables,
@@ -71,8 +70,7 @@ const digestOf = (hours: readonly ObjectInfo[]) =>
 async function buildDayTile(store: ObjectStore, day: Day): Promise<number | undefined> {
   const keyOf = (table: DayTileTable) => buildDayTileKey(day.tenant, day.date, table);
   const seen = await loadSeenTiles(store, dayTileTables.map(keyOf));
-  const hours = await readDayHours(store, day.hours);
-  const { tiles, dayRows } = encodeDayTiles(hours);
+  const { tiles, dayRows } = await buildDayTiles(store, day.hours);
   const written = await putTilesAsSeen(
     store,
     seen,

@@ -10,14 +10,13 @@ import {
   type OpenDayTileTable,
 } from '../../domain/metrics-layout.js';
 import { dayMarkersPrefix } from '../../domain/metrics-markers.js';
-import { encodeDayTiles } from '../adapters/metrics-files.js';
 import { loadSeenTiles, putTilesAsSeen, replaceTileMarker } from '../adapters/put-tiles-as-seen.js';
 import {
   planOpenDayTiles,
   type OpenDayTileBuild,
   type OpenDayTilePolicy,
 } from '../domain/open-day-tile-plan.js';
-import { readDayHours } from './read-day-hours.js';
+import { buildDayTiles } from './read-day-hours.js';
 import { pauseAtPhase } from './test-phase-pause.js';
 
 export interface OpenDayTileReport {
@@ -30,7 +29,7 @@ async function encodeTiles(
   store: ObjectStore,
   build: OpenDayTileBuild,
 ): Promise<Map<OpenDayTileTable, Uint8Array>> {
-  const { tiles } = encodeDayTiles(await readDayHours(store, build.manifests));
+  const { tiles } = await buildDayTiles(store, build.manifests);
   return new Map<OpenDayTileTable, Uint8Array>(
     (Object.entries(tiles) as [DayTileTable, Uint8Array][]).map(([table, body]) => [
       openDayTileOf[table],

@@ -39,7 +39,7 @@ export async function expectQuarterTiles(
   const requestRows = sortedRowTexts(storedRequest!.body);
   expect(requestRows.length).toBeGreaterThan(0);
   expect(requestRows).toEqual(
-    sortedRowTexts(encodeRequestQuarterMetrics(rollUpMinutesToQuarters(requestMinutes))),
+    sortedRowTexts(await encodeRequestQuarterMetrics(rollUpMinutesToQuarters(requestMinutes))),
   );
   expect(sortedRowTexts(storedService!.body)).toEqual(
     sortedRowTexts(encodeServiceQuarterMetrics(rollUpServicesToQuarters(serviceMinutes))),
