@@ -155,24 +155,27 @@ export class LatencySketch {
   private visitBuckets(visit: (index: number, count: number) => boolean | void): void {
     // Nearly every sketch is dense only: no sorting or copying of far buckets for it (tile builds finish ~100,000).
     if (!this.far) {
-      for (let i = 0; i < this.counts.length; i++) {
-        const count = this.counts[i]!;
-        if (count !== 0 && visit(i + this.offset, count) === true) return;
-      }
+      this.visitDense(visit);
       return;
     }
-    const far = this.far ? [...this.far].sort((a, b) => a[0] - b[0]) : [];
+    const far = [...this.far].sort((a, b) => a[0] - b[0]);
     const below = far.filter(([index]) => index < this.offset);
     for (const [index, count] of below) {
       if (visit(index, count) === true) return;
     }
-    for (let i = 0; i < this.counts.length; i++) {
-      const count = this.counts[i]!;
-      if (count !== 0 && visit(i + this.offset, count) === true) return;
-    }
+    if (this.visitDense(visit)) return;
     for (const [index, count] of far.slice(below.length)) {
       if (visit(index, count) === true) return;
     }
+  }
+
+  /** visitBuckets over the dense window; true when `visit` stopped it. */
+  private visitDense(visit: (index: number, count: number) => boolean | void): boolean {
+    for (let i = 0; i < this.counts.length; i++) {
+      const count = this.counts[i]!;
+      if (count !== 0 && visit(i + this.offset, count) === true) return true;
+    }
+    return false;
   }
 
   merge(other: LatencySketch): void {

@@ -24,36 +24,36 @@ function drawHour(seed: number, endpoints: number): MinuteMetricsRow[] {
       path: `/r-${e}/${'é'.repeat(pick(3))}:id`,
     };
     const density = random();
-    for (let m = 0; m < 60; m++) {
-      if (random() > density) continue;
-      const zeroOnly = random() < 0.15;
-      const indexes = zeroOnly ? [] : drawIndexes(random, pick);
-      const counts = indexes.map(() => 1 + pick(40));
-      const zeroCount = zeroOnly ? 1 + pick(300) : pick(3);
-      const requests = zeroCount + counts.reduce((s, c) => s + c, 0);
-      const errors5xx = pick(Math.min(requests, 5) + 1);
-      const known = random() < 0.8;
-      rows.push({
-        minuteMs: hour + m * 60_000,
-        ...key,
-        requests,
-        errors5xx,
-        errors4xx: 0,
-        status1xx: known ? 0 : null,
-        status2xx: known ? requests - errors5xx : null,
-        status3xx: known ? 0 : null,
-        estimatedRequests: random() < 0.2 ? requests : 0,
-        latencySumMs: zeroOnly ? 0 : random() * 10_000,
-        latencyMinMs: zeroOnly ? 0 : random() * 3,
-        latencyMaxMs: zeroOnly ? 0 : 3 + random() * 9_000,
-        latencyP50Ms: 0,
-        latencyP95Ms: 0,
-        latencyP99Ms: 0,
-        latency: { zeroCount, indexes, counts },
-      });
-    }
+    for (let m = 0; m < 60; m++)
+      if (random() <= density) rows.push({ minuteMs: hour + m * 60_000, ...key, ...drawCells(random, pick) });
   }
   return rows;
+}
+
+function drawCells(random: () => number, pick: (n: number) => number) {
+  const zeroOnly = random() < 0.15;
+  const indexes = zeroOnly ? [] : drawIndexes(random, pick);
+  const counts = indexes.map(() => 1 + pick(40));
+  const zeroCount = zeroOnly ? 1 + pick(300) : pick(3);
+  const requests = zeroCount + counts.reduce((s, c) => s + c, 0);
+  const errors5xx = pick(Math.min(requests, 5) + 1);
+  const known = random() < 0.8;
+  return {
+    requests,
+    errors5xx,
+    errors4xx: 0,
+    status1xx: known ? 0 : null,
+    status2xx: known ? requests - errors5xx : null,
+    status3xx: known ? 0 : null,
+    estimatedRequests: random() < 0.2 ? requests : 0,
+    latencySumMs: zeroOnly ? 0 : random() * 10_000,
+    latencyMinMs: zeroOnly ? 0 : random() * 3,
+    latencyMaxMs: zeroOnly ? 0 : 3 + random() * 9_000,
+    latencyP50Ms: 0,
+    latencyP95Ms: 0,
+    latencyP99Ms: 0,
+    latency: { zeroCount, indexes, counts },
+  };
 }
 
 /** Strictly increasing bucket indexes: a cluster, sometimes with one far outlier above maxDenseSpan's reach. */

@@ -25,36 +25,69 @@ const text = new TextDecoder();
  * rollUpMinutesToQuarters from decoded rows.
  */
 export function rollUpMinuteFileToQuarters(bytes: Uint8Array): QuarterMetricsRow[] {
-  const rows: QuarterMetricsRow[] = [];
-  const seen = new Set<string>();
-  let run: { merge: MetricsMerge; endpoint: string } | undefined;
-  const close = () => {
-    if (!run) return;
-    const { startMs, service, method, path } = run.merge.key;
-    rows.push({ quarterMs: startMs, service, method, path, ...finishCells(run.merge) });
-  };
+  const runs = new QuarterRuns();
   for (const batch of decodeParquet(bytes).batches) {
     if (batch.numRows === 0) continue;
     const columns = minuteColumns(batch);
-    if (!columns) return rollUpMinutesToQuarters(decodeRequestMinuteMeasures(bytes));
-    for (let i = 0; i < batch.numRows; i++) {
-      const quarter = startOfQuarter(Number(columns.minute[i]));
-      // Within a row group a row of the same endpoint has the same key bytes: decode the key only when they change.
-      const sameEndpoint = run && (i > 0 ? columns.sameKey(i - 1, i) : columns.key(i) === run.endpoint);
-      if (!run || !sameEndpoint || quarter !== run.merge.key.startMs) {
-        const endpoint = sameEndpoint ? run!.endpoint : columns.key(i);
-        if (run && (sameEndpoint ? quarter < run.merge.key.startMs : seen.has(endpoint)))
-          return rollUpMinutesToQuarters(decodeRequestMinuteMeasures(bytes));
-        if (run && !sameEndpoint) seen.add(run.endpoint);
-        close();
-        const [service, method, path] = endpoint.split('\u0000') as [string, string, string];
-        run = { merge: startMerge({ startMs: quarter, service, method, path }), endpoint };
-      }
-      addToMerge(run.merge, columns.row(i));
-    }
+    if (!columns || !runs.add(columns, batch.numRows))
+      return rollUpMinutesToQuarters(decodeRequestMinuteMeasures(bytes));
   }
-  close();
-  return rows;
+  return runs.finish();
+}
+
+type MinuteColumns = NonNullable<ReturnType<typeof minuteColumns>>;
+
+/** The (endpoint, quarter) runs of a file sorted by endpoint then minute, each merged as its rows come. */
+class QuarterRuns {
+  private readonly rows: QuarterMetricsRow[] = [];
+  /** Endpoints whose rows ended: one seen again means the file is not sorted by endpoint. */
+  private readonly ended = new Set<string>();
+  private run: { merge: MetricsMerge; endpoint: string } | undefined;
+
+  /** Merges a row group's rows into their runs; false when a row is out of order (the caller decodes rows then). */
+  add(columns: MinuteColumns, rowCount: number): boolean {
+    for (let i = 0; i < rowCount; i++) {
+      if (!this.place(columns, i)) return false;
+      addToMerge(this.run!.merge, columns.row(i));
+    }
+    return true;
+  }
+
+  finish(): QuarterMetricsRow[] {
+    this.close();
+    this.run = undefined;
+    return this.rows;
+  }
+
+  /** Makes row i's run the current one: its previous row's, or a new one; false when row i is out of order. */
+  private place(columns: MinuteColumns, i: number): boolean {
+    const quarter = startOfQuarter(Number(columns.minute[i]));
+    const run = this.run;
+    if (!run) return this.open(columns.key(i), quarter);
+    // Within a row group, a row of the same endpoint has the same key bytes: decode the key only when they change.
+    const sameEndpoint = i > 0 ? columns.sameKey(i - 1, i) : columns.key(i) === run.endpoint;
+    if (sameEndpoint) {
+      if (quarter === run.merge.key.startMs) return true;
+      return quarter > run.merge.key.startMs && this.open(run.endpoint, quarter);
+    }
+    const endpoint = columns.key(i);
+    if (this.ended.has(endpoint)) return false;
+    this.ended.add(run.endpoint);
+    return this.open(endpoint, quarter);
+  }
+
+  private open(endpoint: string, quarter: number): true {
+    this.close();
+    const [service, method, path] = endpoint.split('\u0000') as [string, string, string];
+    this.run = { merge: startMerge({ startMs: quarter, service, method, path }), endpoint };
+    return true;
+  }
+
+  private close(): void {
+    if (!this.run) return;
+    const { startMs, service, method, path } = this.run.merge.key;
+    this.rows.push({ quarterMs: startMs, service, method, path, ...finishCells(this.run.merge) });
+  }
 }
 
 const startOfQuarter = (ms: number) => ms - (((ms % quarterMs) + quarterMs) % quarterMs);
