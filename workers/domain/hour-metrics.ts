@@ -42,7 +42,8 @@ export interface MetricsMerge {
 }
 
 const spans = { minute: 60_000, quarter: 15 * 60_000, hour: hourMs, day: dayMs } as const;
-const startOf = (ms: number, resolution: RollupResolution) =>
+/** The start of the minute, quarter-hour, hour or UTC day that holds `ms`. */
+export const startOfSpan = (ms: number, resolution: RollupResolution) =>
   ms - (((ms % spans[resolution]) + spans[resolution]) % spans[resolution]);
 
 function emptyCells(): MetricsCells {
@@ -129,7 +130,7 @@ export function rollUpMinutes(
   const groups = new Map<string, MetricsMerge>();
   for (const m of minutes) {
     const key = {
-      startMs: startOf(m.minuteMs, resolution),
+      startMs: startOfSpan(m.minuteMs, resolution),
       service: m.service,
       method: level === 'endpoint' ? m.method : '',
       path: level === 'endpoint' ? m.path : '',

@@ -5,13 +5,13 @@ import {
   finishCells,
   rollUpMinutesToQuarters,
   startMerge,
+  startOfSpan,
   type MergeInput,
   type MetricsMerge,
   type QuarterMetricsRow,
 } from '../../domain/hour-metrics.js';
 import { decodeRequestMinuteMeasures } from './metrics-parquet.js';
 
-const quarterMs = 15 * 60_000;
 const text = new TextDecoder();
 
 /**
@@ -61,7 +61,7 @@ class QuarterRuns {
 
   /** Makes row i's run the current one: its previous row's, or a new one; false when row i is out of order. */
   private place(columns: MinuteColumns, i: number): boolean {
-    const quarter = startOfQuarter(Number(columns.minute[i]));
+    const quarter = startOfSpan(Number(columns.minute[i]), 'quarter');
     const run = this.run;
     if (!run) return this.open(columns.key(i), quarter);
     // Within a row group, a row of the same endpoint has the same key bytes: decode the key only when they change.
@@ -90,8 +90,6 @@ class QuarterRuns {
     this.rows.push({ quarterMs: startMs, service, method, path, ...finishCells(this.run.merge) });
   }
 }
-
-const startOfQuarter = (ms: number) => ms - (((ms % quarterMs) + quarterMs) % quarterMs);
 
 /**
  * One row group's columns as typed arrays, and the reads the merge needs of them; undefined for a shape the reads
