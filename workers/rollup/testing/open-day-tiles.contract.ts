@@ -13,7 +13,7 @@ import type { RawFact } from '../../domain/raw-record.js';
 import { decodeDayMetrics, decodeHourMetrics } from '../adapters/metrics-parquet.js';
 import { openDayTileGraceMs } from '../domain/open-day-tile-plan.js';
 import { runRollupOnce, type RollupOnceOptions } from '../app/run-rollup-once.js';
-import { rowText, sortedRowTexts } from './parquet-row-text.js';
+import { rowText, sortedRowTexts } from '../../adapters/testing/parquet-row-text.js';
 import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { putRawSegment } from './raw-segments.js';
 import { partitionsOf } from './rollup-oracle.js';

@@ -9,7 +9,7 @@ import {
   encodeRequestQuarterMetrics,
   encodeServiceQuarterMetrics,
 } from '../adapters/metrics-parquet.js';
-import { sortedRowTexts } from './parquet-row-text.js';
+import { sortedRowTexts } from '../../adapters/testing/parquet-row-text.js';
 
 /**
  * A quarter-hour tile pair (docs/adr/0141, 0144) against the committed minute files of the hours it covers: every

@@ -19,7 +19,7 @@ import {
   dayTileTables,
   type MetricsTable,
 } from '../../domain/metrics-layout.js';
-import { rowText, sortedRowTexts } from './parquet-row-text.js';
+import { rowText, sortedRowTexts } from '../../adapters/testing/parquet-row-text.js';
 import { expectQuarterTiles } from './quarter-tile-oracle.js';
 import { loadManifest } from '../app/commit-partition.js';
 import { encodeRollupManifest } from '../domain/rollup-manifest.js';

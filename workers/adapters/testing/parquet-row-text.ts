@@ -1,8 +1,9 @@
-import { decodeParquet } from '../../adapters/parquet-codec.js';
+import { decodeParquet } from '../parquet-codec.js';
 
 /**
  * A decoded Parquet row as comparable text (bigints and typed-array lists spelled out), so the rollup contracts
- * compare every column of a tile with the rows it must hold, in any order once sorted.
+ * compare every column of a tile with the rows it must hold, in any order once sorted (and parquet-codec.test.ts
+ * the rows of two encodes).
  */
 export const rowText = (row: unknown) =>
   JSON.stringify(row, (_, v: unknown) =>
