@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { partitionTerms } from './metrics-sql.js';
+import { dateListTerm, partitionTerms } from './metrics-sql.js';
 import { SqlParams } from './sql-statement.js';
 import { inlineParams } from '../testing/inline-params.js';
 
@@ -51,10 +51,29 @@ describe('partitionTerms', () => {
     );
   });
 
-  it('bounds a range across dates by both dates and the first and last hour', () => {
-    expect(termsOf(start + 22 * hourMs, start + 26 * hourMs)).toBe(
-      `m."date" BETWEEN '2026-11-16' AND '2026-11-17' AND (m."date" > '2026-11-16' OR m.hour >= '22') AND (m."date" < '2026-11-17' OR m.hour <= '01')`,
+  it('names every date of a range across dates, and bounds its first and last hour', () => {
+    expect(termsOf(start + 22 * hourMs, start + 50 * hourMs)).toBe(
+      `m."date" IN ('2026-11-16', '2026-11-17', '2026-11-18') AND (m."date" > '2026-11-16' OR m.hour >= '22') AND (m."date" < '2026-11-18' OR m.hour <= '01')`,
     );
+  });
+
+  it('names the dates of a day table one by one, never as a range (Trino refuses a range: ADR 0145)', () => {
+    const p = new SqlParams();
+    const terms = partitionTerms({ from: start + 5 * hourMs, to: start + 3 * 24 * hourMs }, false, p);
+    expect(inlineParams(p.statement(terms.join(' AND ')))).toBe(
+      `m."date" IN ('2026-11-16', '2026-11-17', '2026-11-18')`,
+    );
+  });
+
+  it('refuses to name more dates than any request can span', () => {
+    const p = new SqlParams();
+    expect(inlineParams(p.statement(dateListTerm('2026-01-01', '2026-12-31', p)))).toContain(
+      "'2026-12-30', '2026-12-31')",
+    );
+    expect(() => dateListTerm('2020-01-01', '2026-12-31', p)).toThrow(
+      'a statement names 1 to 400 dates, got 2020-01-01..2026-12-31',
+    );
+    expect(() => dateListTerm('2026-12-02', '2026-12-01', p)).toThrow(RangeError);
   });
 
   it('selects exactly the hour partitions a range overlaps, within a date or across dates', async () => {
@@ -68,6 +87,25 @@ describe('partitionTerms', () => {
         expect(await selected(from, to)).toEqual(overlapping(from, to));
       }),
       { seed: 108, numRuns: 80 },
+    );
+  });
+
+  it('selects exactly the dates a range overlaps on a day table', async () => {
+    const hours = days * 24;
+    const range = fc
+      .tuple(fc.integer({ min: 0, max: hours - 1 }), fc.integer({ min: 1, max: hours }))
+      .map(([a, n]) => ({ from: start + a * hourMs, to: start + Math.min(hours, a + n) * hourMs }));
+    await fc.assert(
+      fc.asyncProperty(range, async ({ from, to }) => {
+        const p = new SqlParams();
+        const where = inlineParams(p.statement(partitionTerms({ from, to }, false, p).join(' AND ')));
+        const reader = await connection.runAndReadAll(
+          `SELECT DISTINCT "date" FROM parts AS m WHERE ${where} ORDER BY "date"`,
+        );
+        const dates = [...new Set(overlapping(from, to).map((h) => new Date(h).toISOString().slice(0, 10)))];
+        expect(reader.getRows().map(([d]) => d)).toEqual(dates);
+      }),
+      { seed: 145, numRuns: 40 },
     );
   });
 });

@@ -79,9 +79,29 @@ export function groupColumns(
 
 const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
 
+const day = 86_400_000;
+/** A request spans at most 90 days (query-params.ts), a compare overlay's offset at most 7 more. */
+const maxListedDates = 400;
+
+/**
+ * Every date from `first` to `last` (yyyy-MM-dd, inclusive) as one `IN` term. Trino's date projection is
+ * `injected` (trino-query-engine.ts, docs/adr/0145): it takes a statement's dates from a list of values and
+ * refuses a range, and planning no longer walks every day since 2000 for each scan. Ranges are at most 90 days
+ * (query-params.ts) plus a compare offset, so the list stays short.
+ */
+export function dateListTerm(first: string, last: string, p: SqlParams): string {
+  const [start, end] = [Date.parse(`${first}T00:00:00Z`), Date.parse(`${last}T00:00:00Z`)];
+  if (!(end >= start) || (end - start) / day >= maxListedDates)
+    throw new RangeError(`a statement names 1 to ${maxListedDates} dates, got ${first}..${last}`);
+  const dates: string[] = [];
+  for (let ms = start; ms <= end; ms += day) dates.push(p.bind(dateOf(ms)));
+  return dates.length === 1 ? `m."date" = ${dates[0]}` : `m."date" IN (${dates.join(', ')})`;
+}
+
 /**
  * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
- * first and last day, so a short range opens a handful of files instead of two days' worth.
+ * first and last day, so a short range opens a handful of files instead of two days' worth. The dates are always
+ * named one by one (dateListTerm).
  */
 export function partitionTerms(
   range: TimeRange,
@@ -110,11 +130,12 @@ export function partitionTerms(
       `m.hour BETWEEN ${p.bind(hourOf(range.from))} AND ${p.bind(hourOf(range.to - 1))}`,
     ];
   }
+  const dates = dateListTerm(first, last, p);
+  if (!byHour) return [dates];
   const [d0, d1] = [p.bind(first), p.bind(last)];
-  if (!byHour) return [`m."date" BETWEEN ${d0} AND ${d1}`];
   const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];
   return [
-    `m."date" BETWEEN ${d0} AND ${d1}`,
+    dates,
     `(m."date" > ${d0} OR m.hour >= ${h0})`,
     `(m."date" < ${d1} OR m.hour <= ${h1})`,
   ];
@@ -439,7 +460,7 @@ export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): SqlStat
   const p = new SqlParams();
   const terms = [
     ...dialect.tenantFilter(query.tenant, p),
-    `m."date" BETWEEN ${p.bind(dateOf(query.from))} AND ${p.bind(dateOf(query.to - 1))}`,
+    dateListTerm(dateOf(query.from), dateOf(query.to - 1), p),
     `m.ts_ms >= ${p.bind(query.from)}`,
     `m.ts_ms < ${p.bind(query.to)}`,
   ];
@@ -461,7 +482,12 @@ export function buildLastMinuteSql(
   dialect: SqlDialect,
 ): SqlStatement {
   const p = new SqlParams();
-  const terms = [...dialect.tenantFilter(tenant, p), `m."date" >= ${p.bind(dateOf(now - lookbackMs))}`];
+  // The dates from the lookback's start to as far after `now` (facts up to GRAVIX_MAX_FUTURE_MS ahead are
+  // accepted): Trino's injected date projection needs the dates named (dateListTerm).
+  const terms = [
+    ...dialect.tenantFilter(tenant, p),
+    dateListTerm(dateOf(now - lookbackMs), dateOf(now + lookbackMs), p),
+  ];
   const text = [
     'SELECT max(m.minute_ms) AS last_minute',
     `FROM ${dialect.source('request_metrics_minute', tenant, p)} AS m`,

@@ -7,7 +7,7 @@ import { metricsTableNames } from '../../domain/metrics-layout.js';
 import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
 import { QueryEngineTimeoutError } from '../app/query-engine.js';
 import { RollupManifests } from './rollup-manifests.js';
-import { TrinoQueryEngine } from './trino-query-engine.js';
+import { TrinoQueryEngine, trinoTableName } from './trino-query-engine.js';
 import { runTrinoStatement, TrinoStatementError } from './trino-statement-runner.js';
 
 /** A listener that accepts every connection and never answers: a store that stalls instead of refusing. */
@@ -84,7 +84,7 @@ describe('TrinoQueryEngine.open before Trino answers', () => {
     const tables = (await runTrinoStatement(client, 'SHOW TABLES FROM hive.opened_early')).map(
       (r) => r['Table'],
     );
-    expect(tables.sort()).toEqual([...metricsTableNames].sort());
+    expect(tables.sort()).toEqual(metricsTableNames.map(trinoTableName).sort());
   }, 900_000);
 
   it('waits while Trino answers but cannot reach the object store, then creates its tables', async () => {
@@ -122,7 +122,7 @@ describe('TrinoQueryEngine.open before Trino answers', () => {
     const tables = (await runTrinoStatement(client, 'SHOW TABLES FROM hive.store_down')).map(
       (r) => r['Table'],
     );
-    expect(tables.sort()).toEqual([...metricsTableNames].sort());
+    expect(tables.sort()).toEqual(metricsTableNames.map(trinoTableName).sort());
   }, 900_000);
 
   it('opens when Trino kills its warm-up at query_max_execution_time, and says so instead of failing', async () => {

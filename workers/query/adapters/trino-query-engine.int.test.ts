@@ -15,7 +15,7 @@ import { describeServiceMapTilesContract } from '../testing/service-map-tiles.co
 import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
-import { buildTrinoTableDdl, TrinoQueryEngine } from './trino-query-engine.js';
+import { buildTrinoTableDdl, TrinoQueryEngine, trinoTableName } from './trino-query-engine.js';
 import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
 import { QueryService } from '../app/query-service.js';
 
@@ -46,6 +46,7 @@ function openTrino(): Promise<TrinoQueryEngine> {
       loadContractData(store, cases),
     ]);
     await createTablesAsBeforeStatusClasses();
+    await createTablesAsBeforeInjectedDates();
     return openEngine();
   })();
   return opened;
@@ -79,14 +80,59 @@ async function createTablesAsBeforeStatusClasses(): Promise<void> {
   }
 }
 
+/**
+ * The tables as the version before docs/adr/0145 created them and still queries them during a rolling upgrade:
+ * the catalogue's names, a date projection over a range, statements bounding "date" with BETWEEN.
+ */
+const preInjectedTable = (table: (typeof metricsTableNames)[number]) => `${trino.catalog}.gravix.${table}`;
+
+async function createTablesAsBeforeInjectedDates(): Promise<void> {
+  for (const table of metricsTableNames) {
+    const ddl = buildTrinoTableDdl(trino.catalog, 'gravix', `s3://${bucket}/`, table)
+      .replace(`.${trinoTableName(table)} (`, `.${table} (`)
+      .replace(
+        `"date" varchar WITH (partition_projection_type = 'injected')`,
+        `"date" varchar WITH (partition_projection_type = 'date', partition_projection_format = 'yyyy-MM-dd', partition_projection_range = ARRAY['2000-01-01', 'NOW+1DAYS'])`,
+      );
+    expect(ddl).toContain(`${preInjectedTable(table)} (`);
+    await runSql(ddl);
+  }
+}
+
+describe('Trino tables of the version before injected dates (a rolling upgrade)', () => {
+  it('are left as they were: that version still reads a date range from them while this one reads its own', async () => {
+    const engine = await openTrino();
+    const tables = (await runSql(`SHOW TABLES FROM ${trino.catalog}.gravix`)).map((r) => String(r[0]));
+    expect(tables).toEqual(
+      expect.arrayContaining([...metricsTableNames, ...metricsTableNames.map(trinoTableName)]),
+    );
+    const [[oldRows]] = (await runSql(
+      `SELECT count(*) FROM ${preInjectedTable('request_metrics_minute')} WHERE tenant = 'legacy' AND "date" BETWEEN '2026-11-19' AND '2026-11-21'`,
+    )) as [[number]];
+    const [[newRows]] = (await runSql(
+      `SELECT count(*) FROM ${trino.catalog}.gravix.${trinoTableName('request_metrics_minute')} WHERE tenant = 'legacy' AND "date" IN ('2026-11-19', '2026-11-20', '2026-11-21')`,
+    )) as [[number]];
+    expect(oldRows).toBeGreaterThan(0);
+    expect(newRows).toBe(oldRows);
+    // This version's tables take dates one by one only: a range is refused, so no statement of it may send one.
+    await expect(
+      runSql(
+        `SELECT count(*) FROM ${trino.catalog}.gravix.${trinoTableName('request_metrics_minute')} WHERE tenant = 'legacy' AND "date" BETWEEN '2026-11-19' AND '2026-11-21'`,
+      ),
+    ).rejects.toThrow(/[Ii]njected/);
+    expect(engine).toBeDefined();
+  }, 900_000);
+});
+
 describe('Trino tables created before a column was added to the catalogue', () => {
   it('get the later columns when an engine opens, and read them as NULL in older files', async () => {
     await openTrino();
-    const columns = await runSql(`SHOW COLUMNS FROM ${trino.catalog}.gravix.request_metrics_minute`);
+    const minuteTable = `${trino.catalog}.gravix.${trinoTableName('request_metrics_minute')}`;
+    const columns = await runSql(`SHOW COLUMNS FROM ${minuteTable}`);
     const names = columns.map((row) => row[0]);
     expect(names).toEqual(expect.arrayContaining(['status_1xx', 'status_2xx', 'status_3xx']));
     const [[nulls, rows]] = (await runSql(
-      `SELECT count(*) FILTER (WHERE status_2xx IS NULL), count(*) FROM ${trino.catalog}.gravix.request_metrics_minute WHERE tenant = 'legacy' AND "date" = '2026-11-20'`,
+      `SELECT count(*) FILTER (WHERE status_2xx IS NULL), count(*) FROM ${minuteTable} WHERE tenant = 'legacy' AND "date" = '2026-11-20'`,
     )) as [[number, number]];
     expect(nulls).toBe(rows);
     expect(rows).toBeGreaterThan(0);
@@ -109,7 +155,7 @@ describe('Trino engines opened at the same moment on a new schema', () => {
     const engines = await Promise.all([open(), open(), open()]);
     expect(engines).toHaveLength(3);
     const tables = (await runSql(`SHOW TABLES FROM ${trino.catalog}.opened_together`)).map((r) => r[0]);
-    expect(tables.sort()).toEqual([...metricsTableNames].sort());
+    expect(tables.sort()).toEqual(metricsTableNames.map(trinoTableName).sort());
   }, 900_000);
 });
 

@@ -161,7 +161,7 @@ export interface QueryEngine {
   events(query: EventsQuery): Promise<EventRow[]>;
   /** The first `limit` exemplars of one kind, in the kind's order (domain/exemplar-order.ts). */
   exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]>;
-  /** Start of the newest minute with metrics for the tenant within the lookback, or null. */
+  /** Start of the newest minute with metrics for the tenant within the lookback either side of `now`, or null. */
   lastMetricMinute(
     tenant: string,
     now: number,
