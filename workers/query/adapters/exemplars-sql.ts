@@ -1,7 +1,8 @@
 import { exemplarColumnName, type ExemplarField } from '../../domain/metrics-layout.js';
 import type { ExemplarRow, ExemplarsQuery } from '../app/query-engine.js';
 import { exemplarOrder } from '../domain/exemplar-order.js';
-import { partitionTerms, type SqlDialect } from './metrics-sql.js';
+import type { SqlDialect } from './metrics-sql.js';
+import { partitionTerms } from './partition-terms.js';
 import { roundLatencyMs } from '../../domain/latency-sketch.js';
 import { toNumber } from './metrics-rows.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';

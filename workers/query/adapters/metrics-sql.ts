@@ -1,6 +1,4 @@
 import {
-  formatTileHours,
-  formatTileMinutes,
   openDayTileOf,
   openHourTileOf,
   partitionColumns,
@@ -16,6 +14,7 @@ import {
   type TimeRange,
 } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
+import { dateListTerm, partitionTerms } from './partition-terms.js';
 import { SqlParams, type SqlStatement } from './sql-statement.js';
 import { withTop } from './top-sql.js';
 
@@ -51,8 +50,6 @@ export interface SqlDialect {
   };
 }
 
-const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
 /**
  * The select-list terms naming a row's group, and its GROUP BY. A step is grouped by its position (the first
  * select term): written twice, an expression of bound parameters would be two expressions to Trino, whose
@@ -75,70 +72,6 @@ export function groupColumns(
   const step = p.bind(query.stepMs ?? 60_000);
   const t = `(${from} + ${dialect.intDiv(`(m.minute_ms - ${from})`, step)} * ${step})`;
   return { select: [`${t} AS t`], group: ['1'] };
-}
-
-const hourOf = (ms: number) => new Date(ms).toISOString().slice(11, 13);
-
-const day = 86_400_000;
-/** A request spans at most 90 days (query-params.ts), a compare overlay's offset at most 7 more. */
-const maxListedDates = 400;
-
-/**
- * Every date from `first` to `last` (yyyy-MM-dd, inclusive) as one `IN` term. Trino's date projection is
- * `injected` (trino-query-engine.ts, docs/adr/0145): it takes a statement's dates from a list of values and
- * refuses a range, and planning no longer walks every day since 2000 for each scan. Ranges are at most 90 days
- * (query-params.ts) plus a compare offset, so the list stays short.
- */
-export function dateListTerm(first: string, last: string, p: SqlParams): string {
-  const [start, end] = [Date.parse(`${first}T00:00:00Z`), Date.parse(`${last}T00:00:00Z`)];
-  if (!(end >= start) || (end - start) / day >= maxListedDates)
-    throw new RangeError(`a statement names 1 to ${maxListedDates} dates, got ${first}..${last}`);
-  const dates: string[] = [];
-  for (let ms = start; ms <= end; ms += day) dates.push(p.bind(dateOf(ms)));
-  return dates.length === 1 ? `m."date" = ${dates[0]}` : `m."date" IN (${dates.join(', ')})`;
-}
-
-/**
- * Partition pruning on (date, hour) for [from, to): whole days in between, and only the hours in range on the
- * first and last day, so a short range opens a handful of files instead of two days' worth. The dates are always
- * named one by one (dateListTerm).
- */
-export function partitionTerms(
-  range: TimeRange,
-  byHour: boolean | 'hours' | 'minutes',
-  p: SqlParams,
-): string[] {
-  // An open-day tile's range is its coverage: one date, one `hours` partition (plan-metrics-scan.ts).
-  if (byHour === 'hours')
-    return [
-      `m."date" = ${p.bind(dateOf(range.from))}`,
-      `m.hours = ${p.bind(formatTileHours((range.to - range.from) / 3_600_000))}`,
-    ];
-  // So is an open-hour tile's: one hour, one `minutes` partition (docs/adr/0123).
-  if (byHour === 'minutes')
-    return [
-      `m."date" = ${p.bind(dateOf(range.from))}`,
-      `m.hour = ${p.bind(hourOf(range.from))}`,
-      `m.minutes = ${p.bind(formatTileMinutes((range.to - range.from) / 60_000))}`,
-    ];
-  const [first, last] = [dateOf(range.from), dateOf(range.to - 1)];
-  if (first === last && byHour) {
-    // Within one date, both terms are partition domains Trino prunes with; the two OR terms below are not, so
-    // Trino evaluated them against every candidate partition while planning (docs/adr/0108).
-    return [
-      `m."date" = ${p.bind(first)}`,
-      `m.hour BETWEEN ${p.bind(hourOf(range.from))} AND ${p.bind(hourOf(range.to - 1))}`,
-    ];
-  }
-  const dates = dateListTerm(first, last, p);
-  if (!byHour) return [dates];
-  const [d0, d1] = [p.bind(first), p.bind(last)];
-  const [h0, h1] = [p.bind(hourOf(range.from)), p.bind(hourOf(range.to - 1))];
-  return [
-    dates,
-    `(m."date" > ${d0} OR m.hour >= ${h0})`,
-    `(m."date" < ${d1} OR m.hour <= ${h1})`,
-  ];
 }
 
 const partitionDepthOf = (table: MetricsTableName): boolean | 'hours' | 'minutes' => {
@@ -460,7 +393,7 @@ export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): SqlStat
   const p = new SqlParams();
   const terms = [
     ...dialect.tenantFilter(query.tenant, p),
-    dateListTerm(dateOf(query.from), dateOf(query.to - 1), p),
+    dateListTerm(query.from, query.to - 1, p),
     `m.ts_ms >= ${p.bind(query.from)}`,
     `m.ts_ms < ${p.bind(query.to)}`,
   ];
@@ -484,10 +417,7 @@ export function buildLastMinuteSql(
   const p = new SqlParams();
   // The dates from the lookback's start to as far after `now` (facts up to GRAVIX_MAX_FUTURE_MS ahead are
   // accepted): Trino's injected date projection needs the dates named (dateListTerm).
-  const terms = [
-    ...dialect.tenantFilter(tenant, p),
-    dateListTerm(dateOf(now - lookbackMs), dateOf(now + lookbackMs), p),
-  ];
+  const terms = [...dialect.tenantFilter(tenant, p), dateListTerm(now - lookbackMs, now + lookbackMs, p)];
   const text = [
     'SELECT max(m.minute_ms) AS last_minute',
     `FROM ${dialect.source('request_metrics_minute', tenant, p)} AS m`,

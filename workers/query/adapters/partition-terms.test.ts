@@ -1,6 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { dateListTerm, partitionTerms } from './metrics-sql.js';
+import { dateListTerm, partitionTerms } from './partition-terms.js';
 import { SqlParams } from './sql-statement.js';
 import { inlineParams } from '../testing/inline-params.js';
 
@@ -67,13 +67,17 @@ describe('partitionTerms', () => {
 
   it('refuses to name more dates than any request can span', () => {
     const p = new SqlParams();
-    expect(inlineParams(p.statement(dateListTerm('2026-01-01', '2026-12-31', p)))).toContain(
-      "'2026-12-30', '2026-12-31')",
-    );
-    expect(() => dateListTerm('2020-01-01', '2026-12-31', p)).toThrow(
+    expect(
+      inlineParams(
+        p.statement(dateListTerm(Date.parse('2026-01-01T05:00:00Z'), Date.parse('2026-12-31T23:59:00Z'), p)),
+      ),
+    ).toContain("'2026-12-30', '2026-12-31')");
+    expect(() => dateListTerm(Date.parse('2020-01-01'), Date.parse('2026-12-31'), p)).toThrow(
       'a statement names 1 to 400 dates, got 2020-01-01..2026-12-31',
     );
-    expect(() => dateListTerm('2026-12-02', '2026-12-01', p)).toThrow(RangeError);
+    expect(() => dateListTerm(Date.parse('2026-12-02'), Date.parse('2026-12-01T23:59:59Z'), p)).toThrow(
+      RangeError,
+    );
   });
 
   it('selects exactly the hour partitions a range overlaps, within a date or across dates', async () => {
