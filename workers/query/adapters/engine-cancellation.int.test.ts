@@ -160,8 +160,9 @@ describe('DuckDB: a statement abandoned mid-query is interrupted', () => {
         gone.abort(new Error('the client closed the connection'));
         await expect(running).rejects.toThrow();
         expect(Date.now() - abortedAt).toBeLessThan(5_000);
-        // A running DuckDB thread would use ~1 CPU second per second (a third of one at load 6 on two cores).
-        expect(await busiestThreadCpuSecondsOver(1000)).toBeLessThan(0.1);
+        // A running DuckDB thread would use ~1 CPU second per second (a third of one at load 6 on two cores); no
+        // other thread of an idle process comes near a quarter, a main-thread garbage collection included.
+        expect(await busiestThreadCpuSecondsOver(1000)).toBeLessThan(0.25);
         const next = Date.now();
         expect(await runDuckDbStatement(connection, 'SELECT 42 AS answer', [])).toEqual([{ answer: 42 }]);
         expect(Date.now() - next).toBeLessThan(2_000);
