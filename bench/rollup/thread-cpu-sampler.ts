@@ -1,7 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
-
-/** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on every Linux this runs on). */
-const ticksPerSecond = 100;
+import { cpuTicksPerSecond, readThreadCpuTicks } from '../../testbin/harness/thread-cpu.js';
 
 export interface ThreadCpu {
   tid: number;
@@ -21,31 +18,6 @@ export interface ThreadCpuReport {
   idleSeconds: { main: number; scan: number };
 }
 
-/** utime + stime ticks per thread of `pid`, or undefined once the process is gone. */
-function readTicks(pid: number): Map<number, { name: string; ticks: number }> | undefined {
-  const out = new Map<number, { name: string; ticks: number }>();
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return undefined;
-  }
-  for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      // The name may hold spaces and parentheses: the fields after it start behind the last ')'.
-      const close = stat.lastIndexOf(')');
-      const name = stat.slice(stat.indexOf('(') + 1, close);
-      const fields = stat.slice(close + 2).split(' ');
-      // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the name.
-      out.set(Number(tid), { name, ticks: Number(fields[11]) + Number(fields[12]) });
-    } catch {
-      // The thread ended between the listing and the read.
-    }
-  }
-  return out;
-}
-
 /**
  * Samples every thread's CPU time of a running process (Linux /proc) so a bench can say which core sat idle when:
  * wall time on a shared 2-core machine says little, per-thread CPU over time says where the pipeline waits.
@@ -53,7 +25,7 @@ function readTicks(pid: number): Map<number, { name: string; ticks: number }> | 
 export function sampleThreadCpu(pid: number, intervalMs = 100): { stop(): ThreadCpuReport } {
   const samples: { at: number; ticks: Map<number, { name: string; ticks: number }> }[] = [];
   const take = () => {
-    const ticks = readTicks(pid);
+    const ticks = readThreadCpuTicks(pid);
     if (ticks) samples.push({ at: performance.now(), ticks });
   };
   take();
@@ -73,7 +45,11 @@ function summarise(
   const last = new Map<number, { name: string; ticks: number }>();
   for (const sample of samples) for (const [tid, t] of sample.ticks) last.set(tid, t);
   const threads = [...last]
-    .map(([tid, t]) => ({ tid, name: tid === pid ? 'main' : t.name, cpuSeconds: t.ticks / ticksPerSecond }))
+    .map(([tid, t]) => ({
+      tid,
+      name: tid === pid ? 'main' : t.name,
+      cpuSeconds: t.ticks / cpuTicksPerSecond,
+    }))
     .sort((a, b) => b.cpuSeconds - a.cpuSeconds);
   const scanTid = threads.find((t) => t.tid !== pid)?.tid;
   const timeline: ThreadCpuReport['timeline'] = [];
@@ -84,7 +60,7 @@ function summarise(
     // A thread that ended between the two samples (the scan worker at the end) used nothing more.
     const used = (tid: number | undefined) => {
       const end = tid === undefined ? undefined : after.ticks.get(tid)?.ticks;
-      return end === undefined ? 0 : (end - (before.ticks.get(tid!)?.ticks ?? 0)) / ticksPerSecond;
+      return end === undefined ? 0 : (end - (before.ticks.get(tid!)?.ticks ?? 0)) / cpuTicksPerSecond;
     };
     let others = 0;
     for (const tid of after.ticks.keys()) if (tid !== pid && tid !== scanTid) others += used(tid);

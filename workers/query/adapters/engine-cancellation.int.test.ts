@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { BasicAuth, Iterator, Trino, type QueryResult } from 'trino-client';
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
 import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
+import { cpuTicksPerSecond, readThreadCpuTicks } from '../../../testbin/harness/thread-cpu.js';
 import { waitUntil } from '../../../testbin/harness/wait-until.js';
 import { runDuckDbStatement } from './duckdb-statement-runner.js';
 import { runTrinoStatement } from './trino-statement-runner.js';
@@ -111,21 +111,6 @@ describe('Trino: a statement abandoned or timed out is cancelled in Trino', () =
 });
 
 describe('DuckDB: a statement abandoned mid-query is interrupted', () => {
-  /** CPU seconds (user + system) of each thread of this process so far, by thread id (/proc, 10 ms ticks). */
-  function threadCpuSeconds(): Map<string, number> {
-    const seconds = new Map<string, number>();
-    for (const tid of readdirSync('/proc/self/task')) {
-      try {
-        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-        const fields = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-        seconds.set(tid, (Number(fields[11]) + Number(fields[12])) / 100);
-      } catch {
-        // The thread ended between the listing and the read.
-      }
-    }
-    return seconds;
-  }
-
   /**
    * The most CPU seconds any one thread of this process spends over `ms`. A DuckDB statement still running (one
    * thread: the instance has threads=1) would keep one thread busy; the process's sum also counted garbage
@@ -133,12 +118,12 @@ describe('DuckDB: a statement abandoned mid-query is interrupted', () => {
    * loaded machine with DuckDB idle.
    */
   async function busiestThreadCpuSecondsOver(ms: number): Promise<number> {
-    const before = threadCpuSeconds();
+    const before = readThreadCpuTicks('self')!;
     await new Promise((r) => setTimeout(r, ms));
     let busiest = 0;
-    for (const [tid, seconds] of threadCpuSeconds())
-      busiest = Math.max(busiest, seconds - (before.get(tid) ?? 0));
-    return busiest;
+    for (const [tid, { ticks }] of readThreadCpuTicks('self')!)
+      busiest = Math.max(busiest, ticks - (before.get(tid)?.ticks ?? 0));
+    return busiest / cpuTicksPerSecond;
   }
 
   it.each([
