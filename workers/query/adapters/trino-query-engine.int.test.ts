@@ -101,7 +101,7 @@ async function createTablesAsBeforeInjectedDates(): Promise<void> {
 
 describe('Trino tables of the version before injected dates (a rolling upgrade)', () => {
   it('are left as they were: that version still reads a date range from them while this one reads its own', async () => {
-    const engine = await openTrino();
+    await openTrino();
     const tables = (await runSql(`SHOW TABLES FROM ${trino.catalog}.gravix`)).map((r) => String(r[0]));
     expect(tables).toEqual(
       expect.arrayContaining([...metricsTableNames, ...metricsTableNames.map(trinoTableName)]),
@@ -120,7 +120,6 @@ describe('Trino tables of the version before injected dates (a rolling upgrade)'
         `SELECT count(*) FROM ${trino.catalog}.gravix.${trinoTableName('request_metrics_minute')} WHERE tenant = 'legacy' AND "date" BETWEEN '2026-11-19' AND '2026-11-21'`,
       ),
     ).rejects.toThrow(/[Ii]njected/);
-    expect(engine).toBeDefined();
   }, 900_000);
 });
 

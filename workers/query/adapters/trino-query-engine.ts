@@ -311,7 +311,6 @@ export class TrinoQueryEngine extends SqlQueryEngine {
       `CREATE SCHEMA IF NOT EXISTS ${catalog}.${schema} WITH (location = ${sqlString(`${base}trino/${schema}`)})`,
     );
     for (const table of metricsTableNames) {
-      await this.dropUnprojected(`${catalog}.${schema}.${trinoTableName(table)}`);
       await this.runIfNotExists(buildTrinoTableDdl(catalog, schema, base, table));
       for (const statement of buildTrinoAddColumns(catalog, schema, table))
         await this.runIfNotExists(statement);
@@ -329,18 +328,6 @@ export class TrinoQueryEngine extends SqlQueryEngine {
       if (cause instanceof TrinoStatementError && ALREADY_EXISTS.has(cause.errorName)) return;
       throw error;
     });
-  }
-
-  /**
-   * Tables created before partition projection (their partitions were registered by a sync) are dropped and
-   * created again: they are external, so dropping one deletes no data. Replicas doing this at once is fine.
-   */
-  private async dropUnprojected(name: string): Promise<void> {
-    const exists = await this.run(`SHOW CREATE TABLE ${name}`).catch(() => undefined);
-    const ddl = String(exists?.[0]?.['Create Table'] ?? '');
-    if (exists && !ddl.includes('partition_projection_enabled = true')) {
-      await this.run(`DROP TABLE IF EXISTS ${name}`);
-    }
   }
 
   /** The external tables always exist (rollup version 1 partitions have no pre-merged rows); tiles from a listing. */
