@@ -12,8 +12,10 @@
  * also runs through that build's QueryService and engine, iterations interleaved with this build's on the same
  * files: the A/B of a query change on a loaded machine. --baseline-root <dir> points the baseline at another
  * dataset directory (a layout change).
+ * With --ab-histogram-merge each Trino call also runs through an engine that merges histograms in plain SQL, on the
+ * same Trino, iterations interleaved (trinoSqlMerge: docs/adr/0146).
  * Usage: npm run bench:query [-- --engine duckdb|trino --density 0.25 --iterations 15 --baseline <dir>
- *        --calls "services 7d,endpoints 24h"]
+ *        --calls "services 7d,endpoints 24h" --trino-only --ab-histogram-merge]
  */
 import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
@@ -69,6 +71,10 @@ if (abHourTiles && engineName !== 'trino') throw new Error('--ab-hour-tiles need
 const abOpenHourTiles = process.argv.includes('--ab-open-hour-tiles');
 if (abOpenHourTiles && (engineName !== 'trino' || abHourTiles))
   throw new Error('--ab-open-hour-tiles needs --engine trino and no --ab-hour-tiles');
+/** Trino with Gravix's histogram-merge function and with plain SQL, interleaved on one Trino (docs/adr/0146). */
+const abHistogramMerge = process.argv.includes('--ab-histogram-merge');
+if (abHistogramMerge && (engineName !== 'trino' || abHourTiles || abOpenHourTiles))
+  throw new Error('--ab-histogram-merge needs --engine trino and no other --ab-* flag');
 if (trinoOnly && engineName !== 'trino') throw new Error('--trino-only needs --engine trino');
 const root = datasetRoot(density);
 const tenant = benchTenant;
@@ -138,13 +144,16 @@ interface CallResult {
   trino?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
   trinoWithoutHourTiles?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
   trinoWithoutOpenHourTiles?: Pick<Timing, 'p50Ms' | 'p95Ms'>;
+  trinoSqlMerge?: Timing;
   refresh: Timing;
 }
 
 /** Each call on DuckDB (and its baseline and floor), on Trino when started, and through the result cache. */
 async function measureCalls(
   duckdb: { service: QueryService; refreshing: QueryService; baseline?: QueryService },
-  trino: { target: TrinoTarget; service: QueryService; refreshing: QueryService } | undefined,
+  trino:
+    | { target: TrinoTarget; service: QueryService; refreshing: QueryService; sqlMerge?: QueryService }
+    | undefined,
 ): Promise<CallResult[]> {
   const floorDb = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   const results: CallResult[] = [];
@@ -152,7 +161,7 @@ async function measureCalls(
     const onDuckDb = trinoOnly
       ? undefined
       : await measureDuckDb(call, duckdb.service, floorDb, duckdb.baseline);
-    const onTrino = trino && (await measureTrino(call, trino.target, trino.service));
+    const onTrino = trino && (await measureTrino(call, trino.target, trino.service, trino.sqlMerge));
     // What an auto-refreshing dashboard costs: the same call through the result cache after a first load.
     const refresh = await measure(() => call.gravix(trino?.refreshing ?? duckdb.refreshing));
     results.push({ call: call.name, ...onDuckDb, ...onTrino, refresh });
@@ -183,6 +192,9 @@ async function main(): Promise<void> {
         target: trino,
         service: new QueryService(trino.engine, trino.manifests),
         refreshing: cachedService(trino.engine, trino.manifests),
+        ...(abHistogramMerge && {
+          sqlMerge: new QueryService(await trino.openSqlMergeEngine(), trino.manifests),
+        }),
       },
     );
     const summary = {
@@ -192,7 +204,12 @@ async function main(): Promise<void> {
       iterations,
       loadAverageAtEnd: loadAverage(),
       ...(trino && {
-        trinoStart: { ...first, startSeconds: trino.startSeconds, openSeconds: trino.openSeconds },
+        trinoStart: {
+          ...first,
+          startSeconds: trino.startSeconds,
+          openSeconds: trino.openSeconds,
+          histogramMerge: trino.engine.histogramMerge,
+        },
       }),
       results,
       targets: { ...duckDbTargets(results), ...(trino && trinoTargets(results)) },
@@ -234,7 +251,19 @@ const loadAverage = () => loadavg().map((l) => Number(l.toFixed(1)));
  * The call on Trino; with --ab-hour-tiles also without the day-hours tiles, with --ab-open-hour-tiles without the
  * open-hour tiles, iterations alternating.
  */
-async function measureTrino(call: DashboardCall, trino: TrinoTarget | undefined, service: QueryService) {
+async function measureTrino(
+  call: DashboardCall,
+  trino: TrinoTarget | undefined,
+  service: QueryService,
+  sqlMergeService?: QueryService,
+) {
+  if (sqlMergeService) {
+    const [native, sql] = await measureInterleaved(
+      () => call.gravix(service),
+      () => call.gravix(sqlMergeService),
+    );
+    return { trino: native, trinoSqlMerge: sql };
+  }
   const use = abHourTiles ? trino?.useHourTiles : abOpenHourTiles ? trino?.useOpenHourTiles : undefined;
   if (!use) return { trino: await measure(() => call.gravix(service)) };
   const times = { with: [] as number[], without: [] as number[] };

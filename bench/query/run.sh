@@ -8,9 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 npx tsc -p bench/query/tsconfig.json
-# The testbin harness locates versions.env relative to its own file; point the compiled copy at the real one.
+# The testbin harness locates versions.env relative to its own file; point the compiled copy at the real one ...
 mkdir -p dist/bench-query/testbin
 ln -sfn "$PWD/testbin/versions.env" dist/bench-query/testbin/versions.env
+# ... and at the sources of Gravix's Trino functions, which it builds for the Trino it starts (docs/adr/0146).
+ln -sfn "$PWD/trino-functions" dist/bench-query/trino-functions
 if [ "${1:-}" = breakdown ]; then
   shift
   exec node dist/bench-query/bench/query/trino-breakdown.js "$@"

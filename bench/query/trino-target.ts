@@ -3,7 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join, relative } from 'node:path';
 import { S3ObjectStore } from '../../workers/adapters/object-store/s3-object-store.js';
 import { RollupManifests } from '../../workers/query/adapters/rollup-manifests.js';
-import { TrinoQueryEngine } from '../../workers/query/adapters/trino-query-engine.js';
+import {
+  TrinoQueryEngine,
+  type TrinoQueryEngineOptions,
+} from '../../workers/query/adapters/trino-query-engine.js';
 import { chooseWarmUpTarget } from '../../workers/query/domain/warm-up-target.js';
 import { benchEnd, benchTenant } from './dashboard-calls.js';
 import { startMinio } from '../../testbin/harness/minio-server.js';
@@ -24,6 +27,11 @@ export interface TrinoTarget {
   useOpenDayTiles(on: boolean): void;
   /** A/B runs: with false, plans ignore the open-hour tiles (what the code before docs/adr/0123 read). */
   useOpenHourTiles(on: boolean): void;
+  /**
+   * A/B runs: a second engine on the same Trino whose statements merge histograms in plain SQL (what the code
+   * before docs/adr/0146 ran, and what a Trino without Gravix's functions runs).
+   */
+  openSqlMergeEngine(): Promise<TrinoQueryEngine>;
   /** Seconds to start Trino, to create the tables, and for the first dashboard call after that. */
   startSeconds: number;
   openSeconds: number;
@@ -161,7 +169,7 @@ async function startParts(
   let openDayTiles = true;
   let openHourTiles = true;
   const opened = performance.now();
-  const engine = await TrinoQueryEngine.open({
+  const engineOptions: TrinoQueryEngineOptions = {
     server: trino.url,
     catalog: trino.catalog,
     schema: 'gravix',
@@ -179,7 +187,8 @@ async function startParts(
     // no manifests, so the chooser gets the freshness they would state for its one tenant.
     warmUpTarget: async () =>
       chooseWarmUpTarget(new Map([[benchTenant, { lastCommitAt: benchEnd, newestEventAt: benchEnd - 1 }]])),
-  });
+  };
+  const engine = await TrinoQueryEngine.open(engineOptions);
   signal.throwIfAborted();
   const openSeconds = (performance.now() - opened) / 1000;
   return {
@@ -189,6 +198,7 @@ async function startParts(
     useHourTiles: (on) => void (hourTiles = on),
     useOpenDayTiles: (on) => void (openDayTiles = on),
     useOpenHourTiles: (on) => void (openHourTiles = on),
+    openSqlMergeEngine: () => TrinoQueryEngine.open({ ...engineOptions, histogramMerge: 'sql' }),
     ...(counter ? { s3Requests: counter } : {}),
     startSeconds: Number(startSeconds.toFixed(1)),
     openSeconds: Number(openSeconds.toFixed(1)),

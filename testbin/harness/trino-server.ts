@@ -12,6 +12,7 @@ import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
 import type { MinioServer } from './minio-server.js';
 import { testbinPaths } from './testbin-paths.js';
+import { trinoPluginDir } from './trino-functions-plugin.js';
 import { waitUntil } from './wait-until.js';
 
 /** Trino's DiscoveryNodeManager refresh period, which its configuration does not expose. */
@@ -34,6 +35,11 @@ export interface TrinoOptions {
   signal?: AbortSignal;
   /** The port to serve on (default: a free one); a test that points a client at Trino before it starts picks it. */
   port?: number;
+  /**
+   * Whether Trino loads Gravix's functions (trino-functions/, as the Trino pods do); default true. False runs a
+   * Trino without them, whose statements the engine must build from plain SQL (docs/adr/0146).
+   */
+  functions?: boolean;
 }
 
 /**
@@ -79,6 +85,7 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
       `discovery.uri=http://127.0.0.1:${port}`,
       'query.max-memory=1GB',
       'query.max-memory-per-node=512MB',
+      `plugin.dir=${trinoPluginDir(dir, options.functions ?? true)}`,
       '',
     ].join('\n'),
   );

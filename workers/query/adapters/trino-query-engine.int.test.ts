@@ -15,7 +15,14 @@ import { describeServiceMapTilesContract } from '../testing/service-map-tiles.co
 import { RollupManifests } from './rollup-manifests.js';
 import { BasicAuth, Trino } from 'trino-client';
 import { addedLaterColumns, metricsTableNames } from '../../domain/metrics-layout.js';
-import { buildTrinoTableDdl, TrinoQueryEngine, trinoTableName } from './trino-query-engine.js';
+import {
+  buildTrinoDialect,
+  buildTrinoTableDdl,
+  TrinoQueryEngine,
+  trinoTableName,
+  type HistogramMerge,
+} from './trino-query-engine.js';
+import { buildSeededRandom } from '../../domain/seeded-random.js';
 import { chooseWarmUpTarget } from '../domain/warm-up-target.js';
 import { QueryService } from '../app/query-service.js';
 
@@ -227,8 +234,130 @@ describe("A compare overlay before the tenant's first committed hour", () => {
   }, 900_000);
 });
 
+/** One stored row's histogram as the tables hold it: bucket indexes (array(integer)) and their counts. */
+interface HistogramCase {
+  group: number;
+  indexes: (number | null)[];
+  counts: (number | null)[];
+}
+
+const sqlArray = (values: (number | null)[], type: 'INTEGER' | 'BIGINT') =>
+  `CAST(ARRAY[${values.map((v) => (v === null ? 'NULL' : String(v))).join(', ')}] AS ARRAY(${type}))`;
+
+/**
+ * Each group's rows merged by the dialect's merge, exactly as a statement's collect, fold and lists run it, over
+ * the rows as VALUES: the group's indexes and counts as Trino answers them, ordered by group.
+ */
+async function mergeOnTrino(
+  rows: readonly HistogramCase[],
+  merge: HistogramMerge,
+): Promise<{ group: number; indexes: number[]; counts: number[] }[]> {
+  const m = buildTrinoDialect(trino.catalog, 'gravix', merge).mergeBuckets!;
+  const lists = m.lists('f.buckets');
+  const values = rows.map(
+    (r) => `(${r.group}, ${sqlArray(r.indexes, 'INTEGER')}, ${sqlArray(r.counts, 'BIGINT')})`,
+  );
+  const answered = await runSql(
+    [
+      `SELECT f.g, ${lists.index}, ${lists.count}`,
+      `FROM (SELECT h.g, ${m.fold('h')} AS buckets FROM (SELECT m.g, ${m.collect('m')}`,
+      `  FROM (VALUES ${values.join(', ')}) AS m(g, latency_bucket_index, latency_bucket_count) GROUP BY m.g) AS h) AS f`,
+      'ORDER BY f.g',
+    ].join('\n'),
+  );
+  return answered.map(([group, indexes, counts]) => ({
+    group: Number(group),
+    indexes: ((indexes as unknown[] | null) ?? []).map(Number),
+    counts: ((counts as unknown[] | null) ?? []).map(Number),
+  }));
+}
+
+/** What merging a group's histograms means: every index's counts summed, the indexes ascending. */
+function mergeReference(rows: readonly HistogramCase[]) {
+  const groups = new Map<number, Map<number, number>>();
+  for (const r of rows) {
+    const sums = groups.get(r.group) ?? new Map<number, number>();
+    groups.set(r.group, sums);
+    r.indexes.forEach((index, i) => {
+      const count = r.counts[i];
+      if (index === null || count === null || count === undefined) return;
+      sums.set(index, (sums.get(index) ?? 0) + count);
+    });
+  }
+  return [...groups.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([group, sums]) => {
+      const indexes = [...sums.keys()].sort((a, b) => a - b);
+      return { group, indexes, counts: indexes.map((i) => sums.get(i)!) };
+    });
+}
+
+/**
+ * Random groups of histograms as the rollup stores them and as stored data could hold them: dense and sparse
+ * index ranges, negative indexes (sub-millisecond buckets), the int32 extremes, an index repeated within a row,
+ * empty rows, and groups of one row or of many (a group of many outgrows the function's first table).
+ */
+function generateHistograms(seed: number, groups: number): HistogramCase[] {
+  const random = buildSeededRandom(seed);
+  const pick = (n: number) => Math.floor(random() * n);
+  const rows: HistogramCase[] = [];
+  for (let group = 0; group < groups; group++) {
+    const rowCount = [1, 2, 5, 40][pick(4)]!;
+    const spread = [3, 60, 2_000, 2 ** 31][pick(4)]!;
+    const low = pick(2) === 0 ? -pick(400) : 0;
+    for (let r = 0; r < rowCount; r++) {
+      const length = pick(6) === 0 ? 0 : 1 + pick(50);
+      const indexes = Array.from({ length }, () => {
+        const extreme = pick(40);
+        if (extreme === 0) return 2_147_483_647;
+        if (extreme === 1) return -2_147_483_648;
+        return Math.max(-2_147_483_648, Math.min(2_147_483_647, low + pick(spread)));
+      });
+      rows.push({ group, indexes, counts: indexes.map(() => (pick(10) === 0 ? 0 : 1 + pick(1_000_000))) });
+    }
+  }
+  return rows;
+}
+
+describe("Gravix's histogram merge in Trino (gravix_merge_histograms, docs/adr/0146)", () => {
+  it('sums every index of a group, indexes ascending, as the plain-SQL merge and the reference do', async () => {
+    await openTrino();
+    for (const seed of [1, 2, 3]) {
+      const rows = generateHistograms(seed, 60);
+      const expected = mergeReference(rows);
+      expect(await mergeOnTrino(rows, 'native')).toEqual(expected);
+      expect(await mergeOnTrino(rows, 'sql')).toEqual(expected);
+    }
+  }, 900_000);
+
+  it('skips a NULL element with its pair and a NULL histogram, and answers NULL for a group of NULLs only', async () => {
+    await openTrino();
+    const rows = [
+      { group: 1, indexes: [5, null, 7], counts: [1, 2, null] },
+      { group: 1, indexes: [5], counts: [10] },
+    ];
+    expect(await mergeOnTrino(rows, 'native')).toEqual([{ group: 1, indexes: [5], counts: [11] }]);
+    const merged = await runSql(
+      `SELECT gravix_merge_histograms(i, c) FROM (VALUES (CAST(NULL AS ARRAY(INTEGER)), ARRAY[BIGINT '1'])) AS t(i, c)`,
+    );
+    expect(merged).toEqual([[null]]);
+  }, 900_000);
+
+  it('refuses a row whose indexes and counts differ in length, naming both lengths', async () => {
+    await openTrino();
+    await expect(runSql(`SELECT gravix_merge_histograms(ARRAY[1, 2], ARRAY[BIGINT '1'])`)).rejects.toThrow(
+      'gravix_merge_histograms: 2 bucket indexes but 1 counts',
+    );
+  }, 900_000);
+
+  it('is what an engine opened on a Trino that has it merges with', async () => {
+    const engine = await openTrino();
+    expect(engine.histogramMerge).toBe('native');
+  }, 900_000);
+});
+
 /** An engine as one query replica opens it (its own commits, CREATE TABLE IF NOT EXISTS included). */
-function openEngine(): Promise<TrinoQueryEngine> {
+function openEngine(histogramMerge: 'auto' | 'sql' = 'auto'): Promise<TrinoQueryEngine> {
   const commits = new RollupManifests(store, { maxAgeMs: 0 });
   return TrinoQueryEngine.open({
     server: trino.url,
@@ -236,12 +365,25 @@ function openEngine(): Promise<TrinoQueryEngine> {
     schema: 'gravix',
     warehouse: `s3://${bucket}/`,
     tiles: (tenant) => commits.tiles(tenant),
+    histogramMerge,
   });
 }
 
 describeQueryEngineContract(
   'Trino over MinIO (Hive external tables)',
   async () => ({ engine: await openTrino(), store }),
+  { cases, depth: 'lean' },
+);
+
+// The same contract through the plain-SQL merge, which a Trino without Gravix's functions runs (docs/adr/0146).
+let sqlMergeEngine: Promise<TrinoQueryEngine> | undefined;
+describeQueryEngineContract(
+  'Trino over MinIO, histograms merged in plain SQL',
+  async () => {
+    await openTrino();
+    sqlMergeEngine ??= openEngine('sql');
+    return { engine: await sqlMergeEngine, store };
+  },
   { cases, depth: 'lean' },
 );
 

@@ -47,6 +47,13 @@ export interface TrinoQueryEngineOptions {
   onWaitingForTrino?: (error: Error) => void;
   /** Told when the warm-up failed (`open` still resolves: the tables exist); the query server logs it. */
   onWarmUpFailed?: (error: Error) => void;
+  /**
+   * 'auto' (default): merge histograms with Gravix's Trino function when this Trino has it, with plain SQL when
+   * not (docs/adr/0146). 'sql': always plain SQL (the bench's comparison, the tests of both paths).
+   */
+  histogramMerge?: 'auto' | 'sql';
+  /** Told which merge `open` chose, and why when it is 'sql' (the query server logs it). */
+  onHistogramMerge?: (merge: HistogramMerge, reason?: string) => void;
 }
 
 const trinoTypes: Record<ColumnType, string> = {
@@ -118,7 +125,55 @@ export function buildTrinoAddColumns(catalog: string, schema: string, table: Met
   );
 }
 
-export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
+/**
+ * How a Trino statement merges a group's latency histograms: 'native' with gravix_merge_histograms, the aggregate of
+ * Gravix's Trino plugin (trino-functions/, loaded by the Trino pods, docs/adr/0146), or 'sql' with Trino's own
+ * functions, for a Trino that lacks the plugin.
+ */
+export type HistogramMerge = 'native' | 'sql';
+
+/** The SQL name of the plugin's aggregate (trino-functions/src/dev/gravix/trino/MergeHistogramsAggregation.java). */
+export const MERGE_HISTOGRAMS_FUNCTION = 'gravix_merge_histograms';
+
+/**
+ * The plugin's aggregate: one hash merge per group in the GROUP BY itself, its result one array(bigint) of the
+ * indexes ascending and then their counts, cut in two here. It replaces the array_agg of every row's two lists
+ * and the fold below, ~80 of the ~115 ms of CPU of a 24-hour endpoint list and most of its garbage.
+ */
+const nativeMerge: NonNullable<SqlDialect['mergeBuckets']> = {
+  collect: (alias) =>
+    `${MERGE_HISTOGRAMS_FUNCTION}(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS buckets`,
+  fold: (alias) => `${alias}.buckets`,
+  lists: (merged) => ({
+    index: `slice(${merged}, 1, cardinality(${merged}) / 2)`,
+    count: `slice(${merged}, cardinality(${merged}) / 2 + 1, cardinality(${merged}) / 2)`,
+  }),
+};
+
+// Trino has no summing map aggregate (map_union keeps one value per key): the group's index and count arrays
+// are gathered as they are (no map built per row in the GROUP BY) and merged afterwards in one pass: every
+// (index, count) pair of the group, flattened, grouped by index into one multimap, each index's counts summed.
+// Folding map by map (map_zip_with over the rows) built a new running map for every row of the group, each as
+// large as the buckets merged so far (docs/adr/0142). A row's lists have equal lengths
+// (LatencySketch), and both array_agg of a group see its rows in one order, so the flattened lists pair up.
+const sqlMerge: NonNullable<SqlDialect['mergeBuckets']> = {
+  collect: (alias) =>
+    `array_agg(${alias}.latency_bucket_index) AS bucket_indexes, ` +
+    `array_agg(${alias}.latency_bucket_count) AS bucket_counts`,
+  fold: (alias) =>
+    `transform_values(multimap_from_entries(zip(flatten(${alias}.bucket_indexes), flatten(${alias}.bucket_counts))), ` +
+    "(k, v) -> reduce(v, BIGINT '0', (s, x) -> s + x, s -> s))",
+  lists: (merged) => ({
+    index: `array_sort(map_keys(${merged}))`,
+    count: `transform(array_sort(map_keys(${merged})), i -> element_at(${merged}, i))`,
+  }),
+};
+
+export function buildTrinoDialect(
+  catalog: string,
+  schema: string,
+  merge: HistogramMerge = 'sql',
+): SqlDialect {
   return {
     source: (table) => `${catalog}.${schema}.${trinoTableName(table)}`,
     tenantFilter: (tenant, p) => [`m.tenant = ${p.bind(tenant)}`],
@@ -128,24 +183,7 @@ export function buildTrinoDialect(catalog: string, schema: string): SqlDialect {
       select: 'u.idx AS idx, u.cnt AS cnt',
       join: `CROSS JOIN UNNEST(${alias}.latency_bucket_index, ${alias}.latency_bucket_count) AS u(idx, cnt)`,
     }),
-    // Trino has no summing map aggregate (map_union keeps one value per key): the group's index and count arrays
-    // are gathered as they are (no map built per row in the GROUP BY) and merged afterwards in one pass: every
-    // (index, count) pair of the group, flattened, grouped by index into one multimap, each index's counts summed.
-    // Folding map by map (map_zip_with over the rows) built a new running map for every row of the group, each as
-    // large as the buckets merged so far (docs/adr/0142). A row's lists have equal lengths
-    // (LatencySketch), and both array_agg of a group see its rows in one order, so the flattened lists pair up.
-    mergeBuckets: {
-      collect: (alias) =>
-        `array_agg(${alias}.latency_bucket_index) AS bucket_indexes, ` +
-        `array_agg(${alias}.latency_bucket_count) AS bucket_counts`,
-      fold: (alias) =>
-        `transform_values(multimap_from_entries(zip(flatten(${alias}.bucket_indexes), flatten(${alias}.bucket_counts))), ` +
-        "(k, v) -> reduce(v, BIGINT '0', (s, x) -> s + x, s -> s))",
-      lists: (merged) => ({
-        index: `array_sort(map_keys(${merged}))`,
-        count: `transform(array_sort(map_keys(${merged})), i -> element_at(${merged}, i))`,
-      }),
-    },
+    mergeBuckets: merge === 'native' ? nativeMerge : sqlMerge,
   };
 }
 
@@ -239,8 +277,12 @@ export class TrinoQueryEngine extends SqlQueryEngine {
   readonly prefersOneStatement = true;
   private readonly client: Trino;
 
-  private constructor(private readonly options: TrinoQueryEngineOptions) {
-    super(buildTrinoDialect(options.catalog, options.schema));
+  private constructor(
+    private readonly options: TrinoQueryEngineOptions,
+    /** How this engine's statements merge histograms (chosen by `open`). */
+    readonly histogramMerge: HistogramMerge,
+  ) {
+    super(buildTrinoDialect(options.catalog, options.schema, histogramMerge));
     this.client = Trino.create({
       server: options.server,
       catalog: options.catalog,
@@ -254,10 +296,38 @@ export class TrinoQueryEngine extends SqlQueryEngine {
    * handed out (the query server turns ready after this), so the first dashboard call does not pay for it.
    */
   static async open(options: TrinoQueryEngineOptions): Promise<TrinoQueryEngine> {
-    const engine = new TrinoQueryEngine(options);
-    await engine.ensureTablesOnceTrinoAnswers();
+    const plain = new TrinoQueryEngine(options, 'sql');
+    await plain.ensureTablesOnceTrinoAnswers();
+    const { merge, reason } =
+      options.histogramMerge === 'sql'
+        ? { merge: 'sql' as const, reason: 'asked for (histogramMerge: sql)' }
+        : await plain.probeMergeFunction();
+    options.onHistogramMerge?.(merge, reason);
+    const engine = merge === 'native' ? new TrinoQueryEngine(options, 'native') : plain;
     await engine.warmUp();
     return engine;
+  }
+
+  /**
+   * Whether this Trino merges histograms with Gravix's function: it runs it on two small histograms and checks
+   * the answer. A Trino without the plugin (FUNCTION_NOT_FOUND), or with one that answers wrongly, gets plain SQL:
+   * slower, same rows.
+   */
+  private async probeMergeFunction(): Promise<{ merge: HistogramMerge; reason?: string }> {
+    const probe =
+      `SELECT CAST(${MERGE_HISTOGRAMS_FUNCTION}(i, c) AS JSON) AS merged ` +
+      "FROM (VALUES (ARRAY[3, -1], ARRAY[BIGINT '2', BIGINT '5']), (ARRAY[3], ARRAY[BIGINT '4'])) AS t(i, c)";
+    try {
+      const [row] = await this.run(probe);
+      const merged = String(row?.['merged']);
+      return merged === '[-1,3,5,6]'
+        ? { merge: 'native' }
+        : { merge: 'sql', reason: `${MERGE_HISTOGRAMS_FUNCTION} answered ${merged}, not [-1,3,5,6]` };
+    } catch (error) {
+      if ((error as Error).cause instanceof TrinoStatementError)
+        return { merge: 'sql', reason: (error as Error).message };
+      throw error;
+    }
   }
 
   private async ensureTablesOnceTrinoAnswers(): Promise<void> {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Compiles Gravix's Trino functions (src/, one aggregate: gravix_merge_histograms) against the Trino they will run
+# in, and lays them out as a plugin directory Trino loads:
+#   build.sh <trino-home> <plugin-dir>
+# <trino-home> is a Trino install (its lib/ holds the SPI it compiles against); javac comes from JAVA_HOME or PATH
+# and must read that Trino's class files (Trino 476: Java 24 or newer). The same script runs in the test harness's
+# cache (scripts/testbin.sh trino-functions) and in the Trino pods' init container, on the pod's own Trino image
+# (cdk8s/trino-functions.ts), so the plugin always matches the SPI of the server that loads it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+trino_home=$1 out=$2
+javac=${JAVA_HOME:+$JAVA_HOME/bin/}javac
+jar=${JAVA_HOME:+$JAVA_HOME/bin/}jar
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# Only the SPI and Slice: the classes Trino shares with every plugin's class loader.
+classpath=$(find "$trino_home/lib" -maxdepth 1 \( -name '*trino-spi-*.jar' -o -name '*slice-*.jar' \) | tr '\n' ':')
+mkdir -p "$work/classes"
+"$javac" -nowarn -proc:none -encoding UTF-8 -cp "$classpath" -d "$work/classes" "$here"/src/dev/gravix/trino/*.java
+cp -r "$here/resources/META-INF" "$work/classes/"
+mkdir -p "$out"
+"$jar" --create --file "$out/gravix-trino-functions.jar.tmp" -C "$work/classes" .
+mv "$out/gravix-trino-functions.jar.tmp" "$out/gravix-trino-functions.jar"
