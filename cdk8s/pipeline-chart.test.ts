@@ -23,6 +23,7 @@ describe('GravixPipelineChart', () => {
       'ConfigMap/shop-config',
       'ConfigMap/shop-tenants',
       'ConfigMap/shop-trino-config',
+      'ConfigMap/shop-trino-functions',
       'Deployment/shop-query',
       'Deployment/shop-rollup',
       'HorizontalPodAutoscaler/shop-ingest',

@@ -25,6 +25,7 @@ import { StorageSetup } from './storage-setup.js';
 import { TenantsConfig, type PublishedTenants } from './tenants-config.js';
 import { Trino } from './trino.js';
 import { buildTrinoConfig } from './trino-config.js';
+import { buildTrinoFunctionsConfigMapData } from './trino-functions.js';
 
 /** A Kubernetes object as sent to the apiserver. */
 export interface Manifest {
@@ -83,7 +84,9 @@ export class GravixPipelineChart extends Chart {
     new Rollup(this, 'rollup', { pipeline, configHash: workerHash });
     new Query(this, 'query', { pipeline, configHash: workerHash });
     if (spec.alerts.enabled) new Alerting(this, 'alert', { pipeline, configHash: workerHash });
-    new Trino(this, 'trino', { pipeline, configHash: hashConfig(buildTrinoConfig(pipeline), secretsHash) });
+    // A new version of Gravix's Trino functions rolls the Trino pods, whose init container builds them.
+    const trinoHash = hashConfig(buildTrinoConfig(pipeline), buildTrinoFunctionsConfigMapData(), secretsHash);
+    new Trino(this, 'trino', { pipeline, configHash: trinoHash });
     if (spec.storage.mode === 'minio') new Minio(this, 'minio', { pipeline, secretsHash });
     if (spec.ingress.enabled) new PipelineIngress(this, 'ingress', { pipeline });
     if (spec.networkPolicies.enabled) new PipelineNetworkPolicies(this, 'netpol', { pipeline });

@@ -9,6 +9,13 @@ import { childMetadata, childName, selectorLabels } from './naming.js';
 import { HTTP_PORT, s3CredentialEnv } from './pipeline-config.js';
 import { containerSecurity, httpProbe, podSecurity, resources, type ResourceSpec } from './pod-defaults.js';
 import { buildTrinoConfig } from './trino-config.js';
+import {
+  buildTrinoFunctionsConfigMapData,
+  trinoFunctionsConfigMapName,
+  trinoFunctionsInitContainer,
+  trinoFunctionsMount,
+  trinoFunctionsVolumes,
+} from './trino-functions.js';
 
 const TRINO_UID = 1000;
 const TRINO_PROBE_PORT = 9466;
@@ -36,6 +43,7 @@ function trinoContainer(spec: ResourceSpec, pipeline: GravixPipeline): Container
     volumeMounts: [
       { name: 'config', mountPath: '/etc/trino' },
       { name: 'data', mountPath: '/data/trino' },
+      trinoFunctionsMount,
     ],
   };
 }
@@ -105,8 +113,13 @@ function statefulSet(
           ...imagePullSecrets(pipeline),
           securityContext: podSecurity(security),
           ...topologySpread(pipeline, component, replicas),
+          initContainers: [trinoFunctionsInitContainer(pipeline, TRINO_UID)],
           containers: [trinoContainer(spec, pipeline), readinessSidecar(pipeline, role)],
-          volumes: [configVolume(pipeline, role), { name: 'data', emptyDir: {} }],
+          volumes: [
+            configVolume(pipeline, role),
+            { name: 'data', emptyDir: {} },
+            ...trinoFunctionsVolumes(pipeline),
+          ],
         },
       },
     },
@@ -115,7 +128,7 @@ function statefulSet(
 
 /**
  * Trino coordinator + workers as StatefulSets (each with its headless governing Service and a PDB), with the Hive
- * catalog over the pipeline's bucket; clients and workers reach the coordinator through `<name>-trino`.
+ * catalog over the pipeline's bucket and Gravix's functions built at pod start; clients and workers reach the coordinator through `<name>-trino`.
  */
 export class Trino extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadProps) {
@@ -124,6 +137,11 @@ export class Trino extends Construct {
     new KubeConfigMap(this, 'config', {
       metadata: childMetadata(pipeline, 'trino-coordinator', childName(pipeline, 'trino-config')),
       data: buildTrinoConfig(pipeline),
+    });
+    // Gravix's functions, compiled by each Trino pod's init container (trino-functions.ts, docs/adr/0146).
+    new KubeConfigMap(this, 'functions', {
+      metadata: childMetadata(pipeline, 'trino-coordinator', trinoFunctionsConfigMapName(pipeline)),
+      data: buildTrinoFunctionsConfigMapData(),
     });
     new KubeService(this, 'service', {
       metadata: childMetadata(pipeline, 'trino-coordinator', childName(pipeline, 'trino')),

@@ -39,7 +39,7 @@ import {
   type Pod,
 } from './testing/cluster-rollout.js';
 import { ingestLoad, serviceClusterIp } from './testing/ingest-load.js';
-import { metricsTasksOn, trinoNodes, type TrinoNode } from './testing/cluster-trino.js';
+import { metricsTasksOn, nativeMergeTasksOn, trinoNodes, type TrinoNode } from './testing/cluster-trino.js';
 
 /**
  * The end-to-end test on the real single-node cluster (testbin/cluster), the same steps as e2e/kind-e2e.sh:
@@ -341,6 +341,13 @@ describe('Gravix end to end on the single-node cluster', () => {
     // above were read by the worker's tasks.
     const worker = (await trinoNodes(namespace, release)).find((n) => !n.coordinator)!;
     expect(await metricsTasksOn(namespace, release, worker.nodeId)).toBeGreaterThan(0);
+    // ... and merged their histograms with Gravix's function, built by the worker pod's init container with the
+    // Trino image (docs/adr/0146); the query pods say they chose it.
+    expect(await nativeMergeTasksOn(namespace, release, worker.nodeId)).toBeGreaterThan(0);
+    for (const pod of await componentPods(namespace, release, 'query')) {
+      const log = await kubectl(['-n', namespace, 'logs', pod.metadata.name, '-c', 'query']);
+      expect(log).toContain('Trino merges histograms with gravix_merge_histograms');
+    }
     const coordinatorNode = (await trinoNodes(namespace, release)).find((n) => n.coordinator)!;
     process.stderr.write(
       `metrics tasks: worker ${await metricsTasksOn(namespace, release, worker.nodeId)}, ` +

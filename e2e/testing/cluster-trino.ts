@@ -44,11 +44,24 @@ export async function metricsTasksOn(namespace: string, pipeline: string, nodeId
   return countMetricsTasks(await coordinator(namespace, pipeline), nodeId);
 }
 
-export async function countMetricsTasks(client: Trino, nodeId: string): Promise<number> {
+/**
+ * Tasks a node ran for metrics statements that merge histograms with Gravix's Trino function (docs/adr/0146): the
+ * node loaded the plugin its init container built, and the query server chose it.
+ */
+export async function nativeMergeTasksOn(
+  namespace: string,
+  pipeline: string,
+  nodeId: string,
+): Promise<number> {
+  return countMetricsTasks(await coordinator(namespace, pipeline), nodeId, '%gravix_merge_histograms(%');
+}
+
+export async function countMetricsTasks(client: Trino, nodeId: string, containing = '%'): Promise<number> {
   const rows = await runTrinoStatement(
     client,
     'SELECT count(*) AS n FROM system.runtime.tasks t JOIN system.runtime.queries q ON t.query_id = q.query_id ' +
-      `WHERE t.node_id = '${nodeId.replace(/'/g, "''")}' AND q.query LIKE '/* gravix-statement %EXECUTE IMMEDIATE%'`,
+      `WHERE t.node_id = '${nodeId.replace(/'/g, "''")}' AND q.query LIKE '/* gravix-statement %EXECUTE IMMEDIATE%' ` +
+      `AND q.query LIKE '${containing.replace(/'/g, "''")}'`,
   );
   return Number(rows[0]?.['n'] ?? 0);
 }
