@@ -188,14 +188,7 @@ async function main(): Promise<void> {
         refreshing: cachedService(duckdb, manifests),
         baseline: baseline?.service,
       },
-      trino && {
-        target: trino,
-        service: new QueryService(trino.engine, trino.manifests),
-        refreshing: cachedService(trino.engine, trino.manifests),
-        ...(abHistogramMerge && {
-          sqlMerge: new QueryService(await trino.openSqlMergeEngine(), trino.manifests),
-        }),
-      },
+      trino && (await trinoServices(trino)),
     );
     const summary = {
       bench: 'query',
@@ -219,6 +212,18 @@ async function main(): Promise<void> {
     await trino?.stop();
     await baseline?.engine.close();
   }
+}
+
+/** The Trino services the calls run through; with --ab-histogram-merge also one merging in plain SQL. */
+async function trinoServices(trino: TrinoTarget) {
+  return {
+    target: trino,
+    service: new QueryService(trino.engine, trino.manifests),
+    refreshing: cachedService(trino.engine, trino.manifests),
+    ...(abHistogramMerge && {
+      sqlMerge: new QueryService(await trino.openSqlMergeEngine(), trino.manifests),
+    }),
+  };
 }
 
 /** The QueryService and DuckDB engine of another build (--baseline, else this one) over `files`. */
