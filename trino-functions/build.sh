@@ -13,11 +13,19 @@ javac=${JAVA_HOME:+$JAVA_HOME/bin/}javac
 jar=${JAVA_HOME:+$JAVA_HOME/bin/}jar
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-# Only the SPI and Slice: the classes Trino shares with every plugin's class loader.
-classpath=$(find "$trino_home/lib" -maxdepth 1 \( -name '*trino-spi-*.jar' -o -name '*slice-*.jar' \) | tr '\n' ':')
+# Only the SPI and Slice: the classes Trino shares with every plugin's class loader. Globs, not find: the public
+# Trino image is a minimal one.
+shopt -s nullglob
+jars=("$trino_home"/lib/*trino-spi-*.jar "$trino_home"/lib/*slice-*.jar)
+if [ "${#jars[@]}" -lt 2 ]; then
+  echo "build.sh: no trino-spi and slice jars under $trino_home/lib" >&2
+  exit 1
+fi
+classpath=$(IFS=:; echo "${jars[*]}")
 mkdir -p "$work/classes"
 "$javac" -nowarn -proc:none -encoding UTF-8 -cp "$classpath" -d "$work/classes" "$here"/src/dev/gravix/trino/*.java
 cp -r "$here/resources/META-INF" "$work/classes/"
+# The jar is made outside <plugin-dir>: Trino loads every file there, so nothing half-written may land in it.
+"$jar" --create --file "$work/gravix-trino-functions.jar" -C "$work/classes" .
 mkdir -p "$out"
-"$jar" --create --file "$out/gravix-trino-functions.jar.tmp" -C "$work/classes" .
-mv "$out/gravix-trino-functions.jar.tmp" "$out/gravix-trino-functions.jar"
+mv "$work/gravix-trino-functions.jar" "$out/gravix-trino-functions.jar"

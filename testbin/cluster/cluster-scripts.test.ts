@@ -17,6 +17,8 @@ const scripts = [
   repoPath('testbin', 'cluster', 'images', 'trino', 'run-trino'),
   repoPath('scripts', 'testbin.sh'),
   repoPath('.ci', 'run'),
+  // Not a cluster script, but run by the Trino pods' init container (cdk8s/trino-functions.ts).
+  repoPath('trino-functions', 'build.sh'),
 ];
 
 describe('the test cluster scripts', () => {
