@@ -29,7 +29,16 @@ import { applyTop, summarizeHistogram } from '../domain/merge-summaries.js';
  * to run a statement (`rows`).
  */
 export abstract class SqlQueryEngine implements QueryEngine {
-  protected constructor(protected readonly dialect: SqlDialect) {}
+  /** Not readonly: an adapter may change how it writes statements while it runs (`fellBack`). */
+  protected constructor(protected dialect: SqlDialect) {}
+
+  /**
+   * Whether the adapter answered a failed metrics statement by changing its dialect, so the statement built again
+   * may succeed (Trino without Gravix's function any more: docs/adr/0146). None by default.
+   */
+  protected fellBack(_error: unknown): boolean {
+    return false;
+  }
 
   /** Runs a statement with its parameters bound by the engine (never spliced into the text). */
   protected abstract rows(statement: SqlStatement, signal?: AbortSignal): Promise<Record<string, unknown>[]>;
@@ -57,7 +66,12 @@ export abstract class SqlQueryEngine implements QueryEngine {
   ): Promise<Record<string, unknown>[]> {
     const snapshot = await this.snapshotFor(query);
     if (scansNothing(query, snapshot)) return [];
-    return this.rows(build(snapshot), query.signal);
+    try {
+      return await this.rows(build(snapshot), query.signal);
+    } catch (error) {
+      if (!this.fellBack(error)) throw error;
+      return this.rows(build(snapshot), query.signal);
+    }
   }
 
   async counts(query: MetricsQuery): Promise<CountRow[]> {

@@ -203,6 +203,9 @@ export function buildTrinoExecute(statement: SqlStatement): string {
   return `EXECUTE IMMEDIATE ${sqlString(text)} USING ${params.map(usingLiteral).join(', ')}`;
 }
 
+/** Trino's error names for a statement calling a function this Trino (or one of its workers) does not have. */
+const FUNCTION_GONE = new Set(['FUNCTION_NOT_FOUND', 'FUNCTION_IMPLEMENTATION_MISSING']);
+
 /** Trino's error names for an object created meanwhile (SchemaAlreadyExistsException and its kin, the analyzer's). */
 const ALREADY_EXISTS = new Set([
   'ALREADY_EXISTS',
@@ -277,12 +280,16 @@ export class TrinoQueryEngine extends SqlQueryEngine {
   readonly prefersOneStatement = true;
   private readonly client: Trino;
 
+  /** How this engine's statements merge histograms: chosen by `open`, 'sql' after a fall-back (`fellBack`). */
+  get histogramMerge(): HistogramMerge {
+    return this.merge;
+  }
+
   private constructor(
     private readonly options: TrinoQueryEngineOptions,
-    /** How this engine's statements merge histograms (chosen by `open`). */
-    readonly histogramMerge: HistogramMerge,
+    private merge: HistogramMerge,
   ) {
-    super(buildTrinoDialect(options.catalog, options.schema, histogramMerge));
+    super(buildTrinoDialect(options.catalog, options.schema, merge));
     this.client = Trino.create({
       server: options.server,
       catalog: options.catalog,
@@ -306,6 +313,23 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     const engine = merge === 'native' ? new TrinoQueryEngine(options, 'native') : plain;
     await engine.warmUp();
     return engine;
+  }
+
+  /**
+   * A Trino that had the function when the engine opened may lose it: a Trino pod restarted on an image whose
+   * build failed, or a worker without the plugin joining. Its statements then fail with FUNCTION_NOT_FOUND (the
+   * coordinator) or FUNCTION_IMPLEMENTATION_MISSING (a worker); the engine turns to the plain-SQL merge for good,
+   * says so, and the failed statement is built and run again: a call answers, slower, instead of failing until the
+   * query server restarts.
+   */
+  protected override fellBack(error: unknown): boolean {
+    const cause = (error as { cause?: unknown }).cause;
+    if (this.merge !== 'native' || !(cause instanceof TrinoStatementError)) return false;
+    if (!FUNCTION_GONE.has(cause.errorName)) return false;
+    this.merge = 'sql';
+    this.dialect = buildTrinoDialect(this.options.catalog, this.options.schema, 'sql');
+    this.options.onHistogramMerge?.('sql', (error as Error).message);
+    return true;
   }
 
   /**
