@@ -99,7 +99,8 @@ export function trinoFunctionsInitContainer(pipeline: GravixPipeline, uid: numbe
     name: 'trino-functions',
     image: imageRef(pipeline, 'trino'),
     imagePullPolicy: 'IfNotPresent',
-    command: ['bash', '-c'],
+    // sh runs the build so that an image without bash still starts Trino (the build fails, the echo says so).
+    command: ['sh', '-c'],
     args: [
       `bash ${build} ${TRINO_HOME} ${GRAVIX_PLUGIN_DIR} || ` +
         'echo "gravix: the Trino functions did not build; Trino starts without them and the query server ' +
