@@ -18,8 +18,10 @@ import { containerSecurity, resources } from './pod-defaults.js';
 
 /** Where the public Trino image (and the test cluster's, testbin/cluster/images/trino) installs Trino. */
 export const TRINO_HOME = '/usr/lib/trino';
+/** The plugin's directory under Trino's plugin/ (the test harness links its build there too). */
+export const GRAVIX_PLUGIN_NAME = 'gravix';
 /** The plugin directory the init container fills and Trino reads. */
-export const GRAVIX_PLUGIN_DIR = `${TRINO_HOME}/plugin/gravix`;
+export const GRAVIX_PLUGIN_DIR = `${TRINO_HOME}/plugin/${GRAVIX_PLUGIN_NAME}`;
 const SOURCES_DIR = '/opt/gravix/trino-functions';
 
 interface FunctionsFile {

@@ -1,33 +1,15 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { GRAVIX_PLUGIN_NAME, trinoFunctionsFiles } from '../../cdk8s/trino-functions.js';
 import { loadTestbinVersions, repoPath, testbinCacheDir, testbinPaths } from './testbin-paths.js';
 
-/** The plugin directory's name under Trino's plugin/ (the Trino pods mount theirs at the same name). */
-export const GRAVIX_PLUGIN_NAME = 'gravix';
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]))
-    .sort();
-}
-
-/** Hash of trino-functions/ (sources, resources, build script): the cache key of a built plugin. */
+/** Hash of trino-functions/ (sources, resources, build script), as the pods' ConfigMap carries it: the cache key. */
 function sourcesKey(): string {
-  const root = repoPath('trino-functions');
   const hash = createHash('sha256');
-  for (const file of filesUnder(root))
-    hash.update(relative(root, file)).update('\0').update(readFileSync(file));
+  for (const file of trinoFunctionsFiles())
+    hash.update(file.path).update('\0').update(file.text).update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -40,7 +22,8 @@ export function gravixTrinoPluginDir(): string {
   const paths = testbinPaths();
   const version = loadTestbinVersions().TRINO_VERSION;
   const out = join(testbinCacheDir(), `trino-functions-${version}-${sourcesKey()}`);
-  if (existsSync(join(out, 'gravix-trino-functions.jar'))) return out;
+  // A finished build only ever appears under this name (renamed whole below).
+  if (existsSync(out)) return out;
   const building = `${out}.${process.pid}.tmp`;
   rmSync(building, { recursive: true, force: true });
   execFileSync('bash', [repoPath('trino-functions', 'build.sh'), paths.trinoHome, building], {

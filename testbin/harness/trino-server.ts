@@ -93,6 +93,19 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
   writeFileSync(join(etc, 'log.properties'), buildTrinoLogProperties());
 }
 
+/** A statement as Trino's query list (REST `/v1/query`) gives it: no stats, those are per query. */
+export interface TrinoListedQuery {
+  queryId: string;
+  query: string;
+  state: string;
+}
+
+/** Every statement this Trino still remembers, in no particular order (match them by id, not by position). */
+export async function listTrinoQueries(server: TrinoServer): Promise<TrinoListedQuery[]> {
+  const response = await fetch(`${server.url}/v1/query`, { headers: { 'X-Trino-User': 'gravix' } });
+  return (await response.json()) as TrinoListedQuery[];
+}
+
 /** Starts a real single-node Trino (coordinator + worker) with a Hive catalog over MinIO. */
 export async function startTrino(options: TrinoOptions): Promise<TrinoServer> {
   const paths = testbinPaths();

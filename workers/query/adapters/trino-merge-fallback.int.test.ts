@@ -1,6 +1,6 @@
 import { freePort } from '../../../testbin/harness/free-port.js';
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
-import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
+import { listTrinoQueries, startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
 import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
 import { RollupManifests } from './rollup-manifests.js';
 import { TrinoQueryEngine, type HistogramMerge, type TrinoQueryEngineOptions } from './trino-query-engine.js';
@@ -39,11 +39,8 @@ async function setUp(): Promise<{ port: number; options: TrinoQueryEngineOptions
   };
 }
 
-/** Trino's statements so far, with their states (its REST API). */
-async function statements(): Promise<{ queryId: string; query: string; state: string }[]> {
-  const response = await fetch(`${trino!.url}/v1/query`, { headers: { 'X-Trino-User': 'gravix' } });
-  return (await response.json()) as { queryId: string; query: string; state: string }[];
-}
+/** Trino's statements so far, with their states. */
+const statements = () => listTrinoQueries(trino!);
 
 describe('TrinoQueryEngine on a Trino without Gravix’s functions', () => {
   let setup: { port: number; options: TrinoQueryEngineOptions };

@@ -1,5 +1,5 @@
 import { startMinio, type MinioServer } from '../../../testbin/harness/minio-server.js';
-import { startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
+import { listTrinoQueries, startTrino, type TrinoServer } from '../../../testbin/harness/trino-server.js';
 import { S3ObjectStore } from '../../adapters/object-store/s3-object-store.js';
 import {
   buildPercentileCases,
@@ -165,11 +165,8 @@ describe('Trino engines opened at the same moment on a new schema', () => {
   }, 900_000);
 });
 
-/** Trino's statements so far, with the rows their scans read (its REST API; the query list has no stats). */
-async function trinoStatements(): Promise<{ queryId: string; query: string }[]> {
-  const response = await fetch(`${trino.url}/v1/query`, { headers: { 'X-Trino-User': 'gravix' } });
-  return (await response.json()) as { queryId: string; query: string }[];
-}
+/** Trino's statements so far (its REST API; the query list has no stats: inputRows asks per query). */
+const trinoStatements = () => listTrinoQueries(trino);
 
 async function inputRows(queryId: string): Promise<number> {
   const response = await fetch(`${trino.url}/v1/query/${queryId}`, { headers: { 'X-Trino-User': 'gravix' } });

@@ -285,11 +285,10 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     return this.merge;
   }
 
-  private constructor(
-    private readonly options: TrinoQueryEngineOptions,
-    private merge: HistogramMerge,
-  ) {
-    super(buildTrinoDialect(options.catalog, options.schema, merge));
+  private merge: HistogramMerge = 'sql';
+
+  private constructor(private readonly options: TrinoQueryEngineOptions) {
+    super(buildTrinoDialect(options.catalog, options.schema, 'sql'));
     this.client = Trino.create({
       server: options.server,
       catalog: options.catalog,
@@ -303,14 +302,13 @@ export class TrinoQueryEngine extends SqlQueryEngine {
    * handed out (the query server turns ready after this), so the first dashboard call does not pay for it.
    */
   static async open(options: TrinoQueryEngineOptions): Promise<TrinoQueryEngine> {
-    const plain = new TrinoQueryEngine(options, 'sql');
-    await plain.ensureTablesOnceTrinoAnswers();
+    const engine = new TrinoQueryEngine(options);
+    await engine.ensureTablesOnceTrinoAnswers();
     const { merge, reason } =
       options.histogramMerge === 'sql'
         ? { merge: 'sql' as const, reason: 'asked for (histogramMerge: sql)' }
-        : await plain.probeMergeFunction();
-    options.onHistogramMerge?.(merge, reason);
-    const engine = merge === 'native' ? new TrinoQueryEngine(options, 'native') : plain;
+        : await engine.probeMergeFunction();
+    engine.useMerge(merge, reason);
     await engine.warmUp();
     return engine;
   }
@@ -326,10 +324,15 @@ export class TrinoQueryEngine extends SqlQueryEngine {
     const cause = (error as { cause?: unknown }).cause;
     if (this.merge !== 'native' || !(cause instanceof TrinoStatementError)) return false;
     if (!FUNCTION_GONE.has(cause.errorName)) return false;
-    this.merge = 'sql';
-    this.dialect = buildTrinoDialect(this.options.catalog, this.options.schema, 'sql');
-    this.options.onHistogramMerge?.('sql', (error as Error).message);
+    this.useMerge('sql', (error as Error).message);
     return true;
+  }
+
+  /** The merge every statement from now on is built with, told to `onHistogramMerge`. */
+  private useMerge(merge: HistogramMerge, reason?: string): void {
+    this.merge = merge;
+    this.dialect = buildTrinoDialect(this.options.catalog, this.options.schema, merge);
+    this.options.onHistogramMerge?.(merge, reason);
   }
 
   /**
