@@ -25,6 +25,12 @@ describe('Trino memory from one setting', () => {
     expect(config['coordinator.properties']).toContain('query.max-memory=1432MB\n');
   });
 
+  it("keeps the coordinator's finished statements for a minute, not Trino's 15 (ADR 0147)", () => {
+    const config = buildTrinoConfig(makePipeline({ trino: { workers: 1 } }));
+    expect(config['coordinator.properties']).toContain('query.min-expire-age=1m\n');
+    expect(config['worker.properties']).not.toContain('query.min-expire-age');
+  });
+
   it('refuses less than 1Gi, naming the field and the rule', () => {
     expect(() => makePipeline({ trino: { workerResources: { cpu: '1', memory: '512Mi' } } })).toThrow(
       new InvalidPipelineError([

@@ -7,6 +7,7 @@ import {
   buildHiveCatalogProperties,
   buildTrinoJvmConfig,
   buildTrinoLogProperties,
+  buildTrinoQueryHistoryProperties,
 } from './trino-settings.js';
 
 const properties = (entries: string[]) => `${entries.join('\n')}\n`;
@@ -53,7 +54,9 @@ function serverProperties(pipeline: GravixPipeline, coordinator: boolean): strin
   const perNode = buildTrinoMemory(queryNode.memory).queryPerNodeMiB;
   return properties([
     `coordinator=${coordinator}`,
-    ...(coordinator ? [`node-scheduler.include-coordinator=${trino.workers === 0}`] : []),
+    ...(coordinator
+      ? [`node-scheduler.include-coordinator=${trino.workers === 0}`, ...buildTrinoQueryHistoryProperties()]
+      : []),
     `http-server.http.port=${HTTP_PORT}`,
     `discovery.uri=${discovery}`,
     `query.max-memory=${perNode * queryNodes}MB`,

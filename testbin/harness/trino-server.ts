@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import {
   buildHiveCatalogProperties,
   buildTrinoJvmConfig,
+  buildTrinoQueryHistoryProperties,
   buildTrinoLogProperties,
 } from '../../cdk8s/trino-settings.js';
 import { freePort } from './free-port.js';
@@ -85,6 +86,7 @@ function writeEtc(dir: string, port: number, options: TrinoOptions): void {
       `discovery.uri=http://127.0.0.1:${port}`,
       'query.max-memory=1GB',
       'query.max-memory-per-node=512MB',
+      ...buildTrinoQueryHistoryProperties(),
       `plugin.dir=${trinoPluginDir(dir, options.functions ?? true)}`,
       '',
     ].join('\n'),

@@ -1,5 +1,6 @@
 package dev.gravix.trino;
 
+import io.airlift.slice.Slice;
 import io.trino.spi.block.Block;
 import io.trino.spi.block.BlockBuilder;
 import io.trino.spi.function.AccumulatorStateSerializer;
@@ -30,8 +31,17 @@ public final class HistogramStateSerializer implements AccumulatorStateSerialize
             state.set(null);
             return;
         }
-        BucketCounts counts = new BucketCounts();
-        counts.addSerialized(VARBINARY.getSlice(block, index));
+        Slice slice = VARBINARY.getSlice(block, index);
+        int n = BucketCounts.serializedSize(slice);
+        // The scratch state's own histogram is emptied and refilled when it is big enough (no one else holds it:
+        // combine copies from it), else replaced by one sized for this state.
+        BucketCounts counts = state.isPresent() && state.counts().fits(n) ? state.counts() : null;
+        if (counts == null) {
+            counts = new BucketCounts(n);
+        } else {
+            counts.clear();
+        }
+        counts.addSerialized(slice);
         state.set(counts);
     }
 }

@@ -39,6 +39,8 @@ public final class MergeHistogramsAggregation {
         }
         BucketCounts merged = state.counts();
         long before = merged.estimatedSize();
+        // A group's first row sizes its histogram: one allocation where growing from 16 buckets took several.
+        if (merged.size() == 0) merged.reserve(n);
         for (int i = 0; i < n; i++) {
             if (indexes.isNull(i) || counts.isNull(i)) continue;
             merged.add(INTEGER.getInt(indexes, i), BIGINT.getLong(counts, i));
