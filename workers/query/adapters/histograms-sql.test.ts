@@ -2,8 +2,8 @@ import type { MetricsQuery } from '../app/query-engine.js';
 import { buildTenantSnapshot } from '../domain/tenant-snapshot.js';
 import { buildHistogramsSql as buildStatement } from './histograms-sql.js';
 import { inlineParams } from '../testing/inline-params.js';
-import type { SqlDialect } from './metrics-sql.js';
-import { buildTrinoDialect } from './trino-query-engine.js';
+import { buildCountsSql, buildSummarySql, type SqlDialect } from './metrics-sql.js';
+import { buildTrinoDialect, trinoSessionFor } from './trino-query-engine.js';
 
 const trino = buildTrinoDialect('hive', 'gravix');
 const { mergeBuckets: _, ...unnesting } = trino;
@@ -87,5 +87,38 @@ describe('buildHistogramsSql', () => {
     expect(sql).toContain('GROUP BY 1) AS h) AS f');
     // A step series never reads day tiles: hours and the last minutes.
     expect(scans(sql)).toBe(2);
+  });
+});
+
+describe('aggregation hints (docs/adr/0147)', () => {
+  const statements = (query: MetricsQuery) => [
+    buildStatement(query, trino, snapshot),
+    buildStatement(query, unnestOnly, snapshot),
+    buildCountsSql(query, trino, snapshot),
+    buildSummarySql(query, trino, snapshot),
+  ];
+
+  it('asks for one aggregation over every file when grouping by endpoint (a file holds one row per endpoint)', () => {
+    for (const query of [
+      week,
+      { ...week, top: { by: 'errors5xx', limit: 21 } },
+      { ...week, service: 'svc-03' },
+    ] satisfies MetricsQuery[]) {
+      for (const statement of statements(query)) expect(statement.aggregateEachFile).toBe(false);
+      expect(trinoSessionFor(buildStatement(query, trino, snapshot))).toEqual({
+        prefer_partial_aggregation: 'false',
+      });
+    }
+  });
+
+  it("leaves the engine's default by service or by step, where a file's rows fold many to one", () => {
+    for (const query of [
+      { ...week, groupBy: 'service' },
+      { ...week, groupBy: 'step', stepMs: hour },
+      { ...week, groupBy: 'step', stepMs: hour, service: 'svc-03' },
+    ] satisfies MetricsQuery[]) {
+      for (const statement of statements(query)) expect(statement.aggregateEachFile).toBeUndefined();
+      expect(trinoSessionFor(buildStatement(query, trino, snapshot))).toEqual({});
+    }
   });
 });

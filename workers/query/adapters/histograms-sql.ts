@@ -1,6 +1,7 @@
 import type { MetricsQuery } from '../app/query-engine.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import {
+  aggregationHints,
   countNames,
   countSums,
   groupColumns,
@@ -24,7 +25,10 @@ export function buildHistogramsSql(
 ): SqlStatement {
   const p = new SqlParams();
   if (dialect.mergeBuckets)
-    return p.statement(buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets, p));
+    return p.statement(
+      buildOnePassHistogramsSql(query, dialect, snapshot, dialect.mergeBuckets, p),
+      aggregationHints(query),
+    );
   const { select } = groupColumns(query.groupBy, query, dialect, p);
   const keys = groupKeys[query.groupBy];
   const unnest = dialect.unnestBuckets('g');
@@ -43,7 +47,7 @@ export function buildHistogramsSql(
     '  h.bucket_index, h.bucket_count',
     `FROM c LEFT JOIN h ON ${on}`,
   ].join('\n');
-  return p.statement(text);
+  return p.statement(text, aggregationHints(query));
 }
 
 /**

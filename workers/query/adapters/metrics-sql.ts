@@ -15,7 +15,7 @@ import {
 } from '../domain/plan-metrics-scan.js';
 import type { TenantSnapshot } from '../domain/tenant-snapshot.js';
 import { dateListTerm, partitionTerms } from './partition-terms.js';
-import { SqlParams, type SqlStatement } from './sql-statement.js';
+import { SqlParams, type SqlStatement, type SqlStatementHints } from './sql-statement.js';
 import { withTop } from './top-sql.js';
 
 export type { MetricsTableName, SqlStatement };
@@ -302,6 +302,15 @@ export const groupKeys = {
   endpoint: ['service', 'method', 'path'],
 } as const;
 
+/**
+ * A tile or minute file holds one row per endpoint per minute, hour or day, so a file aggregated by endpoint on
+ * its own shrinks by little (one row per group in a tile): the grouping by endpoint is done once, over every
+ * file's rows (docs/adr/0147). By service or by step a file's rows fold many to one, and per file pays.
+ */
+export function aggregationHints(query: MetricsQuery): SqlStatementHints {
+  return query.groupBy === 'endpoint' ? { aggregateEachFile: false } : {};
+}
+
 export function buildCountsSql(
   query: MetricsQuery,
   dialect: SqlDialect,
@@ -316,7 +325,7 @@ export function buildCountsSql(
     `FROM ${metricsRowsSql(query, dialect, snapshot, p, countColumns)} AS m`,
     `GROUP BY ${group.join(', ')}`,
   ].join('\n');
-  return p.statement(withTop(sql, query, p));
+  return p.statement(withTop(sql, query, p), aggregationHints(query));
 }
 
 const quantiles = [
@@ -386,7 +395,7 @@ export function buildSummarySql(
     `  ${quantiles.map(([n]) => `q.${n}_index`).join(', ')}`,
     `FROM c LEFT JOIN q ON c.k = q.k`,
   ].join('\n');
-  return p.statement(withTop(sql, query, p));
+  return p.statement(withTop(sql, query, p), aggregationHints(query));
 }
 
 export function buildEventsSql(query: EventsQuery, dialect: SqlDialect): SqlStatement {

@@ -11,7 +11,16 @@ export type SqlValue = string | number;
 export interface SqlStatement {
   readonly text: string;
   readonly params: readonly SqlValue[];
+  /**
+   * False when each file the statement reads holds about one row per group (an endpoint's row in a tile): an
+   * engine that aggregates every file before merging the files' partial results (Trino's partial aggregation)
+   * does the work twice and should merge once. Absent: the engine's default (docs/adr/0147).
+   */
+  readonly aggregateEachFile?: boolean;
 }
+
+/** What a statement tells the engine beside its text and values. */
+export type SqlStatementHints = Pick<SqlStatement, 'aggregateEachFile'>;
 
 /** Collects one statement's parameters; `bind` returns the placeholder to write into the text. */
 export class SqlParams {
@@ -28,8 +37,8 @@ export class SqlParams {
     return `$${this.values.length}`;
   }
 
-  statement(text: string): SqlStatement {
-    return { text, params: [...this.values] };
+  statement(text: string, hints: SqlStatementHints = {}): SqlStatement {
+    return { text, params: [...this.values], ...hints };
   }
 }
 

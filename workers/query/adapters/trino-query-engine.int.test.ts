@@ -231,6 +231,35 @@ describe("A compare overlay before the tenant's first committed hour", () => {
   }, 900_000);
 });
 
+/** The system session properties Trino ran a statement with (its query info). */
+async function sessionOf(queryId: string): Promise<Record<string, string>> {
+  const response = await fetch(`${trino.url}/v1/query/${queryId}`, { headers: { 'X-Trino-User': 'gravix' } });
+  const info = (await response.json()) as { session: { systemProperties: Record<string, string> } };
+  return info.session.systemProperties;
+}
+
+describe('Trino statements grouped by endpoint (docs/adr/0147)', () => {
+  it('run without partial aggregation; by step Trino keeps its default', async () => {
+    const engine = await openTrino();
+    const [from, to] = [Date.parse('2026-11-20T10:00:00Z'), Date.parse('2026-11-20T12:00:00Z')];
+    const sessions = async (run: () => Promise<unknown>) => {
+      const before = new Set((await trinoStatements()).map((q) => q.queryId));
+      await run();
+      const sent = (await trinoStatements()).filter((q) => !before.has(q.queryId));
+      expect(sent.length).toBeGreaterThan(0);
+      return Promise.all(sent.map((q) => sessionOf(q.queryId)));
+    };
+    const endpoints = await sessions(() =>
+      engine.summaries({ tenant: 'acme', from, to, groupBy: 'endpoint', top: { by: 'p95', limit: 5 } }),
+    );
+    for (const session of endpoints) expect(session['prefer_partial_aggregation']).toBe('false');
+    const steps = await sessions(() =>
+      engine.summaries({ tenant: 'acme', from, to, groupBy: 'step', stepMs: 3_600_000 }),
+    );
+    for (const session of steps) expect(session['prefer_partial_aggregation']).toBeUndefined();
+  }, 900_000);
+});
+
 /** One stored row's histogram as the tables hold it: bucket indexes (array(integer)) and their counts. */
 interface HistogramCase {
   group: number;

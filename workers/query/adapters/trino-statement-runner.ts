@@ -84,16 +84,23 @@ export async function runTrinoStatement(
   sql: string,
   signal?: AbortSignal,
   timeoutMs?: number,
+  sessionProperties: Readonly<Record<string, string>> = {},
 ): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
   const tag = randomUUID();
   const settled: { done: boolean; queryId?: string } = { done: false };
   const cancel = cancelWhenAborted(client, tag, settled);
   signal?.addEventListener('abort', cancel, { once: true });
-  const session = timeoutMs ? { query_max_execution_time: `${Math.ceil(timeoutMs / 1000)}s` } : undefined;
+  const session = {
+    ...sessionProperties,
+    ...(timeoutMs && { query_max_execution_time: `${Math.ceil(timeoutMs / 1000)}s` }),
+  };
   try {
     signal?.throwIfAborted();
-    const results = await client.query({ query: tagTrinoStatement(tag, sql), session });
+    const results = await client.query({
+      query: tagTrinoStatement(tag, sql),
+      ...(Object.keys(session).length > 0 && { session }),
+    });
     // An abort during the POST found nothing to look up yet; reading on dispatches the query, which is then found.
     if (signal?.aborted) cancel();
     for await (const result of results) {
