@@ -18,8 +18,8 @@ describe('Trino memory from one setting', () => {
         },
       }),
     );
-    expect(config['coordinator-jvm.config']).toContain('-Xmx2867m\n');
-    expect(config['worker-jvm.config']).toContain('-Xmx1433m\n');
+    expect(config['coordinator-jvm.config']).toContain('-Xmx2867m\n-Xms2867m\n');
+    expect(config['worker-jvm.config']).toContain('-Xmx1433m\n-Xms1433m\n');
     expect(config['worker.properties']).toContain('query.max-memory-per-node=716MB\n');
     expect(config['worker.properties']).toContain('memory.heap-headroom-per-node=429MB\n');
     expect(config['coordinator.properties']).toContain('query.max-memory=1432MB\n');

@@ -67,7 +67,7 @@ function serverProperties(pipeline: GravixPipeline, coordinator: boolean): strin
 
 /** Trino's JVM flags (trino-settings.ts) with an explicit heap: the number the query memory settings derive from. */
 function jvmConfig(containerMemory: string): string {
-  return buildTrinoJvmConfig([`-Xmx${buildTrinoMemory(containerMemory).heapMiB}m`]);
+  return buildTrinoJvmConfig(`${buildTrinoMemory(containerMemory).heapMiB}m`);
 }
 
 /** Hive catalog over the pipeline's bucket with the file metastore kept in the bucket (no Hive Metastore). */

@@ -1,4 +1,4 @@
-import { buildHiveCatalogProperties } from './trino-settings.js';
+import { buildHiveCatalogProperties, buildTrinoJvmConfig } from './trino-settings.js';
 
 const catalog = buildHiveCatalogProperties({
   metastoreDir: 's3://gravix/trino-metastore',
@@ -26,5 +26,18 @@ describe('the Hive catalog Gravix deploys and benches', () => {
 
   it('keeps credentials as environment references', () => {
     expect(lines).toContain('s3.aws-access-key=${ENV:S3_ACCESS_KEY}');
+  });
+});
+
+describe('the JVM flags Gravix runs Trino with', () => {
+  it('start the heap at its maximum, extra flags after it (ADR 0147)', () => {
+    const flags = buildTrinoJvmConfig('2G', ['-XX:TieredStopAtLevel=1']).trim().split('\n');
+    expect(flags.slice(0, 3)).toEqual(['-server', '-Xmx2G', '-Xms2G']);
+    expect(flags).toContain('-XX:TieredStopAtLevel=1');
+    expect(flags).toContain('-XX:+UseG1GC');
+  });
+
+  it('refuses a heap that is not a JVM size', () => {
+    expect(() => buildTrinoJvmConfig('2 GiB')).toThrow(RangeError);
   });
 });

@@ -51,7 +51,7 @@ export type TrinoJit = 'production' | 'fast-start';
 
 function jvmConfig(jit: TrinoJit): string {
   const fastStart = jit === 'fast-start' ? ['-XX:TieredStopAtLevel=1'] : [];
-  return buildTrinoJvmConfig(['-Xmx2G', ...fastStart]);
+  return buildTrinoJvmConfig('2G', fastStart);
 }
 
 function hiveCatalog({ s3, metastoreBucket }: TrinoOptions): string {
