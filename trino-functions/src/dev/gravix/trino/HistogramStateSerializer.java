@@ -35,11 +35,12 @@ public final class HistogramStateSerializer implements AccumulatorStateSerialize
         int n = BucketCounts.serializedSize(slice);
         // The scratch state's own histogram is emptied and refilled when it is big enough (no one else holds it:
         // combine copies from it), else replaced by one sized for this state.
-        BucketCounts counts = state.isPresent() && state.counts().fits(n) ? state.counts() : null;
-        if (counts == null) {
-            counts = new BucketCounts(n);
-        } else {
+        BucketCounts counts;
+        if (state.isPresent() && state.counts().fits(n)) {
+            counts = state.counts();
             counts.clear();
+        } else {
+            counts = new BucketCounts(n);
         }
         counts.addSerialized(slice);
         state.set(counts);
