@@ -20,10 +20,14 @@ describe('StageTimings (benches only)', () => {
     const report = timings.report();
     expect(report['abuser']?.validate?.count).toBe(1);
     expect(report['abuser']?.validate?.loopMs).toBeGreaterThanOrEqual(20);
-    // The process's CPU over the span: at most every core busy for all of it (a loaded machine may deschedule the
-    // thread, so there is no useful floor).
+    // The process's CPU over the span: about every core busy for all of it at most (a loaded machine may deschedule
+    // the thread, so there is no useful floor). "About": the CPU time is whatever the kernel, or a sandbox in front
+    // of it, has charged so far, and that may be charged in scheduler ticks (a CI run saw 70 ms of CPU in a 34 ms
+    // span on 2 cores), so each core gets 10 ms of slack. What this still catches is a unit slip (microseconds
+    // reported as milliseconds would be ~1,000 times the span).
     const { loopMs, cpuMs } = report['abuser']!.validate!;
-    expect(cpuMs).toBeLessThanOrEqual(loopMs * cpus().length + 1);
+    expect(cpuMs).toBeGreaterThanOrEqual(0);
+    expect(cpuMs).toBeLessThanOrEqual((loopMs + 10) * cpus().length);
     expect(report['abuser']?.parse?.count).toBe(1);
     expect(report['normal']?.append).toEqual({ count: 1, loopMs: expect.any(Number) });
   });
