@@ -1,6 +1,7 @@
-import { LatencySketch } from '../../domain/latency-sketch.js';
+import fc from 'fast-check';
 import { buildSeededRandom } from '../../domain/seeded-random.js';
 import type { HistogramRow } from '../app/query-engine.js';
+import { LatencySketch, quantileValueMs, roundLatencyMs } from '../../domain/latency-sketch.js';
 import {
   applyTop,
   histogramQuantileMs,
@@ -97,6 +98,114 @@ describe('mergeHistogramRows and summarizeHistogram', () => {
   it('answers null percentiles for a group without latencies and 0 inside the zero count', () => {
     expect(summarizeHistogram(histogramOf([], { service: 'a' }))).toMatchObject({ p50: null, p95: null });
     expect(summarizeHistogram(histogramOf([0, 0, 0, 5], { service: 'a' })).p50).toBe(0);
+  });
+});
+
+/**
+ * The merge as first written, a map of buckets per group sorted at the end, and the rank search bucket by bucket:
+ * the reference the linear merge and the one-walk quantiles are checked against.
+ */
+function referenceMerge(parts: HistogramRow[][]) {
+  const groups = new Map<string, { rows: HistogramRow[] }>();
+  for (const row of parts.flat()) {
+    const key = JSON.stringify([row.t, row.service, row.method, row.path]);
+    groups.set(key, { rows: [...(groups.get(key)?.rows ?? []), row] });
+  }
+  return [...groups.values()].map(({ rows }) => {
+    const buckets = new Map<number, number>();
+    for (const r of rows)
+      r.bucketIndex.forEach((b, i) => buckets.set(b, (buckets.get(b) ?? 0) + r.bucketCount[i]!));
+    const indexes = [...buckets.keys()].sort((a, b) => a - b);
+    const maxes = rows.flatMap((r) => (r.latencyMax === null ? [] : [r.latencyMax]));
+    return {
+      service: rows[0]!.service,
+      path: rows[0]!.path,
+      requests: rows.reduce((a, r) => a + r.requests, 0),
+      errors5xx: rows.reduce((a, r) => a + r.errors5xx, 0),
+      latencyZero: rows.reduce((a, r) => a + r.latencyZero, 0),
+      latencyMax: maxes.length === 0 ? null : Math.max(...maxes),
+      bucketIndex: indexes,
+      bucketCount: indexes.map((b) => buckets.get(b)!),
+    };
+  });
+}
+
+function referenceQuantileIndex(row: HistogramRow, q: number): number | null {
+  const total = row.latencyZero + row.bucketCount.reduce((a, b) => a + b, 0);
+  const rank = Math.floor(q * (total - 1));
+  if (row.latencyZero > rank) return null;
+  let run = row.latencyZero;
+  for (let i = 0; i < row.bucketIndex.length; i++) {
+    run += row.bucketCount[i]!;
+    if (run > rank) return row.bucketIndex[i]!;
+  }
+  return null;
+}
+
+describe('mergeHistogramRows against the map-per-group reference', () => {
+  // Bucket lists as engines answer them (ascending) and as nothing promises they stay (any order, repeats).
+  const bucketList = fc.oneof(
+    fc.uniqueArray(fc.integer({ min: -40, max: 400 }), { maxLength: 30 }).map((a) => a.sort((x, y) => x - y)),
+    fc.array(fc.integer({ min: -40, max: 400 }), { maxLength: 30 }),
+  );
+  const row = fc
+    .record({
+      service: fc.constantFrom('a', 'b', 'c'),
+      path: fc.constantFrom('/x', '/y'),
+      errors5xx: fc.nat(5),
+      latencyZero: fc.nat(20),
+      latencyMax: fc.option(fc.double({ min: 0, max: 1e6, noNaN: true })),
+      buckets: bucketList.chain((indexes) =>
+        fc.array(fc.nat(50), { minLength: indexes.length, maxLength: indexes.length }).map((counts) => ({
+          indexes,
+          counts,
+        })),
+      ),
+    })
+    .map(({ buckets, ...r }) => {
+      const requests = r.latencyZero + buckets.counts.reduce((a, b) => a + b, 0) + r.errors5xx;
+      return {
+        ...histogramOf([], { service: r.service, path: r.path }),
+        requests,
+        errors5xx: r.errors5xx,
+        latencyZero: r.latencyZero,
+        latencyMax: r.latencyMax,
+        bucketIndex: buckets.indexes,
+        bucketCount: buckets.counts,
+      };
+    });
+
+  it('adds every group up as the reference does, in any number of parts, whatever order the buckets come in', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(row, { maxLength: 8 }), { maxLength: 4 }), (parts) => {
+        const merged = mergeHistogramRows(...parts);
+        const expected = referenceMerge(parts);
+        expect(merged.map((m) => ({ ...m, key: [m.service, m.path] }))).toEqual(
+          expected.map((e) => expect.objectContaining({ ...e, key: [e.service, e.path] })),
+        );
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('finds each percentile in the bucket the rank search finds, from one walk over the buckets', () => {
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 3 }), (rows) => {
+        const [merged] = mergeHistogramRows(rows.map((r) => ({ ...r, service: 'a', path: '/x' })));
+        const summary = summarizeHistogram(merged!);
+        const total = merged!.latencyZero + merged!.bucketCount.reduce((a, b) => a + b, 0);
+        const valueOf = (q: number) =>
+          total === 0
+            ? null
+            : roundLatencyMs(quantileValueMs(referenceQuantileIndex(merged!, q), merged!.latencyMax));
+        expect([summary.p50, summary.p95, summary.p99, summary.p999]).toEqual(
+          [0.5, 0.95, 0.99, 0.999].map(valueOf),
+        );
+        expect(summary.p95Index).toBe(total === 0 ? null : referenceQuantileIndex(merged!, 0.95));
+        expect(histogramQuantileMs(merged!, 0.9)).toBe(valueOf(0.9));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 

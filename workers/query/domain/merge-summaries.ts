@@ -27,11 +27,13 @@ function keyFields(row: GroupKey): GroupKey {
 
 export function mergeCountRows(...parts: readonly (readonly CountRow[])[]): CountRow[] {
   const merged = new Map<string, CountRow>();
-  for (const row of parts.flat()) {
-    const key = keyOf(row);
-    const seen = merged.get(key);
-    if (!seen) merged.set(key, { ...keyFields(row), ...counts(row) });
-    else Object.assign(seen, addCounts(seen, row));
+  for (const part of parts) {
+    for (const row of part) {
+      const key = keyOf(row);
+      const seen = merged.get(key);
+      if (!seen) merged.set(key, { ...keyFields(row), ...counts(row) });
+      else addCountsInto(seen, row);
+    }
   }
   return [...merged.values()];
 }
@@ -49,54 +51,132 @@ export const countFields = [
 ] as const satisfies readonly (keyof CountRow)[];
 type Counts = Pick<CountRow, (typeof countFields)[number]>;
 
-const counts = (r: CountRow): Counts =>
-  Object.fromEntries(countFields.map((f) => [f, r[f]])) as unknown as Counts;
-const addCounts = (a: CountRow, b: CountRow): Counts =>
-  Object.fromEntries(countFields.map((f) => [f, a[f] + b[f]])) as unknown as Counts;
+// Written out rather than looped over countFields: these run per row of every merge (a refreshed endpoint table
+// merges ~1,000 groups), and an object built field by field keeps one hidden class.
+const counts = (r: CountRow): Counts => ({
+  requests: r.requests,
+  errors5xx: r.errors5xx,
+  errors4xx: r.errors4xx,
+  status1xx: r.status1xx,
+  status2xx: r.status2xx,
+  status3xx: r.status3xx,
+  statusUnknown: r.statusUnknown,
+  estimatedRequests: r.estimatedRequests,
+});
 
-export function mergeHistogramRows(...parts: readonly (readonly HistogramRow[])[]): HistogramRow[] {
-  const merged = new Map<
-    string,
-    { row: CountRow; zero: number; max: number | null; buckets: Map<number, number> }
-  >();
-  for (const row of parts.flat()) {
-    const key = keyOf(row);
-    let entry = merged.get(key);
-    if (!entry) {
-      entry = { row: { ...keyFields(row), ...counts(row) }, zero: 0, max: null, buckets: new Map() };
-      merged.set(key, entry);
-    } else Object.assign(entry.row, addCounts(entry.row, row));
-    entry.zero += row.latencyZero;
-    if (row.latencyMax !== null) entry.max = Math.max(entry.max ?? row.latencyMax, row.latencyMax);
-    row.bucketIndex.forEach((index, i) => {
-      entry.buckets.set(index, (entry.buckets.get(index) ?? 0) + (row.bucketCount[i] ?? 0));
-    });
+function addCountsInto(into: Counts, r: CountRow): void {
+  into.requests += r.requests;
+  into.errors5xx += r.errors5xx;
+  into.errors4xx += r.errors4xx;
+  into.status1xx += r.status1xx;
+  into.status2xx += r.status2xx;
+  into.status3xx += r.status3xx;
+  into.statusUnknown += r.statusUnknown;
+  into.estimatedRequests += r.estimatedRequests;
+}
+
+interface Buckets {
+  index: number[];
+  count: number[];
+}
+
+/** A row's buckets as strictly ascending indexes: engines answer so already; anything else is sorted and summed. */
+function ascendingBuckets(row: HistogramRow): Buckets {
+  const { bucketIndex: index, bucketCount: count } = row;
+  let ascending = true;
+  for (let i = 1; i < index.length && ascending; i++) ascending = index[i - 1]! < index[i]!;
+  if (ascending) return { index: index.slice(), count: index.map((_, i) => count[i] ?? 0) };
+  const summed = new Map<number, number>();
+  index.forEach((bucket, i) => summed.set(bucket, (summed.get(bucket) ?? 0) + (count[i] ?? 0)));
+  const sorted = [...summed.keys()].sort((a, b) => a - b);
+  return { index: sorted, count: sorted.map((bucket) => summed.get(bucket)!) };
+}
+
+/** Two ascending bucket lists as one, equal indexes added: one linear pass, no map per group. */
+function mergeAscending(a: Buckets, b: Buckets): Buckets {
+  const index: number[] = [];
+  const count: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.index.length || j < b.index.length) {
+    const ai = i < a.index.length ? a.index[i]! : Number.POSITIVE_INFINITY;
+    const bj = j < b.index.length ? b.index[j]! : Number.POSITIVE_INFINITY;
+    if (ai === bj) {
+      index.push(ai);
+      count.push(a.count[i++]! + b.count[j++]!);
+    } else if (ai < bj) {
+      index.push(ai);
+      count.push(a.count[i++]!);
+    } else {
+      index.push(bj);
+      count.push(b.count[j++]!);
+    }
   }
-  return [...merged.values()].map(({ row, zero, max, buckets }) => {
-    const indexes = [...buckets.keys()].sort((a, b) => a - b);
-    return {
-      ...row,
-      latencyZero: zero,
-      latencyMax: max,
-      bucketIndex: indexes,
-      bucketCount: indexes.map((i) => buckets.get(i)!),
-    };
-  });
+  return { index, count };
+}
+
+/**
+ * Rows of the same group added up: counts summed, histograms merged bucket by bucket (indexes ascending in the
+ * answer whatever order the rows held them in). A refreshed endpoint table merges ~1,000 cached groups with the open
+ * hour's, so the buckets of two rows are merged as two ascending lists rather than through a map per group.
+ */
+export function mergeHistogramRows(...parts: readonly (readonly HistogramRow[])[]): HistogramRow[] {
+  const merged = new Map<string, { row: CountRow; zero: number; max: number | null; buckets: Buckets }>();
+  for (const part of parts) {
+    for (const row of part) {
+      const key = keyOf(row);
+      const entry = merged.get(key);
+      if (!entry) {
+        merged.set(key, {
+          row: { ...keyFields(row), ...counts(row) },
+          zero: row.latencyZero,
+          max: row.latencyMax,
+          buckets: ascendingBuckets(row),
+        });
+        continue;
+      }
+      addCountsInto(entry.row, row);
+      entry.zero += row.latencyZero;
+      if (row.latencyMax !== null) entry.max = Math.max(entry.max ?? row.latencyMax, row.latencyMax);
+      entry.buckets = mergeAscending(entry.buckets, ascendingBuckets(row));
+    }
+  }
+  return [...merged.values()].map(({ row, zero, max, buckets }) => ({
+    ...row,
+    latencyZero: zero,
+    latencyMax: max,
+    bucketIndex: buckets.index,
+    bucketCount: buckets.count,
+  }));
 }
 
 const quantiles = { p50: 0.5, p95: 0.95, p99: 0.99, p999: 0.999 } as const;
 
-/** The bucket holding rank floor(q * (total - 1)), as buildSummarySql finds it; null inside the zero count. */
-function quantileIndex(row: HistogramRow, q: number): number | null {
-  const hist = row.bucketCount.reduce((a, b) => a + b, 0);
-  const rank = Math.floor(q * (row.latencyZero + hist - 1));
-  if (row.latencyZero > rank) return null;
+const sumOf = (values: readonly number[]) => {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum;
+};
+
+/**
+ * The buckets holding ranks floor(q * (total - 1)) for ascending qs, as buildSummarySql finds them (null inside the
+ * zero count, or without latencies): one walk over the buckets for all of them.
+ */
+function quantileIndexes(row: HistogramRow, ascendingQs: readonly number[]): (number | null)[] {
+  const total = row.latencyZero + sumOf(row.bucketCount);
+  const found: (number | null)[] = [];
   let run = row.latencyZero;
-  for (let i = 0; i < row.bucketIndex.length; i++) {
-    run += row.bucketCount[i]!;
-    if (run > rank) return row.bucketIndex[i]!;
+  let i = 0;
+  for (const q of ascendingQs) {
+    const rank = Math.floor(q * (total - 1));
+    if (total === 0 || row.latencyZero > rank) {
+      found.push(null);
+      continue;
+    }
+    while (i < row.bucketIndex.length && run + row.bucketCount[i]! <= rank) run += row.bucketCount[i++]!;
+    found.push(i < row.bucketIndex.length ? row.bucketIndex[i]! : null);
   }
-  return null;
+  return found;
 }
 
 /**
@@ -104,29 +184,32 @@ function quantileIndex(row: HistogramRow, q: number): number | null {
  * 0 inside the zero count. The alert evaluator counts a small series' requests above its pooled p90 too.
  */
 export function histogramQuantileMs(row: HistogramRow, q: number): number | null {
-  if (row.latencyZero + row.bucketCount.reduce((a, b) => a + b, 0) === 0) return null;
-  return roundLatencyMs(quantileValueMs(quantileIndex(row, q), row.latencyMax));
+  if (row.latencyZero + sumOf(row.bucketCount) === 0) return null;
+  return roundLatencyMs(quantileValueMs(quantileIndexes(row, [q])[0]!, row.latencyMax));
 }
 
 /** Counts and p50/p95/p99 of a merged histogram: null without latencies, 0 inside the zero count. */
 export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: number | null } {
-  const hasLatencies = row.latencyZero + row.bucketCount.reduce((a, b) => a + b, 0) > 0;
-  const value = (q: number) => {
-    if (!hasLatencies) return null;
-    const index = quantileIndex(row, q);
-    return roundLatencyMs(quantileValueMs(index, row.latencyMax));
-  };
+  const hasLatencies = row.latencyZero + sumOf(row.bucketCount) > 0;
+  const [p50, p95, p99, p999] = quantileIndexes(row, [
+    quantiles.p50,
+    quantiles.p95,
+    quantiles.p99,
+    quantiles.p999,
+  ]);
+  const value = (index: number | null | undefined) =>
+    hasLatencies ? roundLatencyMs(quantileValueMs(index ?? null, row.latencyMax)) : null;
   return {
     ...keyFields(row),
     ...counts(row),
     // A row the engine already ranked and cut carries how many groups matched.
     ...(row.matched === undefined ? {} : { matched: row.matched }),
-    p50: value(quantiles.p50),
-    p95: value(quantiles.p95),
-    p99: value(quantiles.p99),
-    p999: value(quantiles.p999),
+    p50: value(p50),
+    p95: value(p95),
+    p99: value(p99),
+    p999: value(p999),
     maxLatency: hasLatencies && row.latencyMax !== null ? roundLatencyMs(row.latencyMax) : null,
-    p95Index: hasLatencies ? quantileIndex(row, quantiles.p95) : null,
+    p95Index: hasLatencies ? (p95 ?? null) : null,
   };
 }
 
