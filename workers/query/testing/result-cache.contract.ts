@@ -46,6 +46,18 @@ class RecordingEngine implements QueryEngine {
   close = () => Promise.resolve();
 }
 
+/** An engine's non-metrics calls, passed through (the metrics ones are wrapped per test). */
+const recordingMethods = (engine: QueryEngine): QueryEngine => ({
+  counts: (q) => engine.counts(q),
+  summaries: (q) => engine.summaries(q),
+  histograms: (q) => engine.histograms(q),
+  events: (q) => engine.events(q),
+  exemplars: (q) => engine.exemplars(q),
+  lastMetricMinute: (t, n, l) => engine.lastMetricMinute(t, n, l),
+  ping: () => engine.ping(),
+  close: () => Promise.resolve(),
+});
+
 async function putFacts(store: ObjectStore, records: readonly RawFact[], seq: number): Promise<number> {
   const byHour = new Map<number, RawFact[]>();
   for (const f of records)
@@ -76,6 +88,7 @@ export function describeResultCacheContract(
 ): void {
   describe(`result cache: ${name}`, () => {
     let store: ObjectStore;
+    let base: QueryEngine;
     let recording: RecordingEngine;
     let cached: QueryService;
     let direct: QueryService;
@@ -92,6 +105,7 @@ export function describeResultCacheContract(
       store = opened.store;
       await putFacts(store, facts, 0);
       await rollUp(store);
+      base = opened.engine;
       recording = new RecordingEngine(opened.engine);
       const commits = new RollupManifests(store, { maxAgeMs: 0 });
       cached = new QueryService(
@@ -115,6 +129,65 @@ export function describeResultCacheContract(
       for (const call of Object.values(calls(cached))) await call();
       expect(recording.ranges.length).toBeGreaterThan(0);
       expect(recording.ranges.filter((r) => r.from < openHour)).toEqual([]);
+    }, 600_000);
+
+    /** A cache of its own over the engine, recording what reaches the engine (and failing what `fail` says). */
+    const freshCache = (fail: (q: MetricsQuery) => boolean = () => false) => {
+      const failing: QueryEngine = {
+        ...recordingMethods(base),
+        counts: (q) => (fail(q) ? Promise.reject(new Error('injected')) : base.counts(q)),
+        summaries: (q) => (fail(q) ? Promise.reject(new Error('injected')) : base.summaries(q)),
+        histograms: (q) => (fail(q) ? Promise.reject(new Error('injected')) : base.histograms(q)),
+      };
+      const seen = new RecordingEngine(failing);
+      const commits = new RollupManifests(store, { maxAgeMs: 0 });
+      const cache = new ResultCachingEngine(seen, commits, { maxBytes: 64 * 2 ** 20, now: () => now });
+      return { seen, cache, service: new QueryService(cache, commits) };
+    };
+
+    it('answers a first view whole, as the engine alone, and loads the closed range after it', async () => {
+      for (const callName of ['slowest', 'errors', 'services'] as const) {
+        const { seen, cache, service } = freshCache();
+        const first = await calls(service)[callName]();
+        // The request's own statements cover the whole range; the closed range's load starts only after them.
+        const firstLoad = seen.ranges.findIndex((r) => r.from === from && r.to === openHour);
+        expect({ callName, firstLoad: firstLoad > 0 }).toEqual({ callName, firstLoad: true });
+        expect(seen.ranges.slice(0, firstLoad).every((r) => r.to === to)).toBe(true);
+        expect(first).toEqual(await calls(direct)[callName]());
+        await cache.settled();
+        seen.ranges.length = 0;
+        expect(await calls(service)[callName]()).toEqual(first);
+        expect({ callName, refresh: seen.ranges.every((r) => r.from >= openHour) }).toEqual({
+          callName,
+          refresh: true,
+        });
+      }
+    }, 600_000);
+
+    it('has a view asked again while its closed range loads wait for that load, not send the range again', async () => {
+      const { seen, service } = freshCache();
+      const expected = await calls(direct).slowest();
+      const first = calls(service).slowest();
+      await first;
+      seen.ranges.length = 0;
+      const [again, third] = await Promise.all([calls(service).slowest(), calls(service).slowest()]);
+      expect([again, third]).toEqual([expected, expected]);
+      expect(seen.ranges.filter((r) => r.from < openHour)).toEqual([]);
+    }, 600_000);
+
+    it('keeps nothing from a failed load: the next view answers whole again and loads once more', async () => {
+      let failures = 1;
+      const { seen, cache, service } = freshCache((q) => q.to === openHour && failures-- > 0);
+      const expected = await calls(direct).slowest();
+      expect(await calls(service).slowest()).toEqual(expected);
+      await cache.settled();
+      seen.ranges.length = 0;
+      expect(await calls(service).slowest()).toEqual(expected);
+      expect(seen.ranges.some((r) => r.from === from && r.to === to)).toBe(true);
+      await cache.settled();
+      seen.ranges.length = 0;
+      expect(await calls(service).slowest()).toEqual(expected);
+      expect(seen.ranges.filter((r) => r.from < openHour)).toEqual([]);
     }, 600_000);
 
     it('shows a late fact in a cached closed hour on the next load', async () => {
