@@ -20,6 +20,9 @@ import type {
   SummaryRow,
 } from './query-engine.js';
 
+/** The longest a closed range's load waits for the requests in flight to finish before it starts anyway. */
+const loadDeferMaxMs = 1000;
+
 export interface ResultCacheOptions {
   /** Bound of the cached aggregates (estimated bytes); the least recently used go first. */
   maxBytes: number;
@@ -53,8 +56,10 @@ function estimateBytes(rows: Rows): number {
  */
 export class ResultCachingEngine implements QueryEngine {
   private readonly entries = new Map<string, { rows: Rows; bytes: number }>();
-  /** Closed ranges being loaded after a table answered whole (mergedOrWhole), by key. */
-  private readonly loading = new Map<string, Promise<Rows | undefined>>();
+  /** Closed ranges being loaded (or waiting to) after a table answered whole (mergedOrWhole), by key. */
+  private readonly loading = new Map<string, { rows: Promise<Rows | undefined>; start: () => void }>();
+  /** Calls answering a request right now: loads wait until there are none, so they never slow a request down. */
+  private requests = 0;
   private bytes = 0;
   private hits = 0;
   private misses = 0;
@@ -76,7 +81,23 @@ export class ResultCachingEngine implements QueryEngine {
     return { hits: this.hits, misses: this.misses, entries: this.entries.size, bytes: this.bytes };
   }
 
-  async counts(query: MetricsQuery): Promise<CountRow[]> {
+  counts(query: MetricsQuery): Promise<CountRow[]> {
+    return this.forRequest(() => this.countsNow(query));
+  }
+
+  summaries(query: MetricsQuery): Promise<SummaryRow[]> {
+    return this.forRequest(() => this.summariesNow(query));
+  }
+
+  histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+    return this.forRequest(() => this.histogramsNow(query));
+  }
+
+  exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]> {
+    return this.forRequest(() => this.exemplarsNow(query));
+  }
+
+  private async countsNow(query: MetricsQuery): Promise<CountRow[]> {
     const { closed, open } = this.split(query);
     if (!closed) return this.engine.counts(query);
     const whole = { ...query, top: undefined };
@@ -91,7 +112,7 @@ export class ResultCachingEngine implements QueryEngine {
     });
   }
 
-  async summaries(query: MetricsQuery): Promise<SummaryRow[]> {
+  private async summariesNow(query: MetricsQuery): Promise<SummaryRow[]> {
     const { closed, open } = this.split(query);
     // A ranked step series is not something the service asks for; it goes to the engine whole.
     if (!closed || (query.groupBy === 'step' && query.top)) return this.engine.summaries(query);
@@ -123,7 +144,7 @@ export class ResultCachingEngine implements QueryEngine {
   }
 
   /** Step histograms (the latency heatmap) are cached like step summaries; other groupings go to the engine. */
-  async histograms(query: MetricsQuery): Promise<HistogramRow[]> {
+  private async histogramsNow(query: MetricsQuery): Promise<HistogramRow[]> {
     const { closed, open } = this.split(query);
     if (!closed || query.groupBy !== 'step' || query.top) return this.engine.histograms(query);
     const [done, fresh] = await Promise.all([
@@ -142,7 +163,7 @@ export class ResultCachingEngine implements QueryEngine {
    * hour's are asked for, and the two lists merged in the kind's order: each holds its own first `limit`, so the
    * merge is the whole range's first `limit`.
    */
-  async exemplars(query: ExemplarsQuery): Promise<ExemplarRow[]> {
+  private async exemplarsNow(query: ExemplarsQuery): Promise<ExemplarRow[]> {
     const { closed, open } = this.split({ ...query, groupBy: 'endpoint' });
     if (!closed) return this.engine.exemplars(query);
     const shape = { ...query, groupBy: 'endpoint' as const };
@@ -187,7 +208,7 @@ export class ResultCachingEngine implements QueryEngine {
   }): Promise<R> {
     const { kind, whole, closed, open, part } = table;
     const key = buildClosedRangeKey(kind, whole, closed, await this.commits.committed(whole.tenant));
-    const kept = this.lookup(key) ?? this.loading.get(key);
+    const kept = this.lookup(key) ?? this.joinLoad(key);
     if (kept) {
       const [done, fresh] = await Promise.all([kept, open ? part(open, whole.signal) : ([] as unknown as T)]);
       if (done) return table.merge(done as T, fresh);
@@ -210,26 +231,66 @@ export class ResultCachingEngine implements QueryEngine {
     return hit.rows;
   }
 
+  /** A load under way or waiting for the requests to finish: this request needs it, so it starts now. */
+  private joinLoad(key: string): Promise<Rows | undefined> | undefined {
+    const load = this.loading.get(key);
+    load?.start();
+    return load?.rows;
+  }
+
   /**
-   * Loads and keeps a closed range's rows once, whoever asks meanwhile waiting for the same load. A failed load
-   * keeps nothing and resolves to undefined: the next request answers whole and loads again.
+   * Loads and keeps a closed range's rows once, whoever asks meanwhile waiting for the same load. The load starts
+   * once no call of this cache is answering a request (a table's next statement in the same request, e.g. the
+   * endpoint page's histograms after its counts, must not share the engine with it), after loadDeferMaxMs at the
+   * latest, or as soon as a request needs it. A failed load keeps nothing and resolves to undefined: the next
+   * request answers whole and loads again.
    */
   private loadLater(key: string, load: () => Promise<Rows>): void {
     if (this.loading.has(key)) return;
-    const loaded = load().then(
-      (rows) => {
-        this.store(key, rows);
-        return rows;
-      },
-      () => undefined,
-    );
-    this.loading.set(key, loaded);
-    void loaded.finally(() => this.loading.delete(key));
+    let start!: () => void;
+    const started = new Promise<void>((resolve) => (start = resolve));
+    const timer = setTimeout(() => start(), loadDeferMaxMs);
+    timer.unref();
+    const rows = started
+      .then(() => {
+        clearTimeout(timer);
+        return load();
+      })
+      .then(
+        (loaded) => {
+          this.store(key, loaded);
+          return loaded;
+        },
+        () => undefined,
+      );
+    this.loading.set(key, { rows, start });
+    void rows.finally(() => this.loading.delete(key));
+  }
+
+  /** Runs a call for a request, counted, and starts the waiting loads once no call is left (docs/adr/0148). */
+  private async forRequest<T>(call: () => Promise<T>): Promise<T> {
+    this.requests += 1;
+    try {
+      return await call();
+    } finally {
+      this.requests -= 1;
+      // The caller's next call, if any, starts in the continuation of this one: look after it has had its turn.
+      if (this.requests === 0) setImmediate(() => this.startWaitingLoads());
+    }
+  }
+
+  private startWaitingLoads(): void {
+    if (this.requests > 0) return;
+    for (const load of this.loading.values()) load.start();
   }
 
   /** Resolves once every closed range being loaded is kept (or failed): tests and benches, which then refresh. */
   async settled(): Promise<void> {
-    while (this.loading.size > 0) await Promise.all([...this.loading.values()]);
+    while (this.loading.size > 0) {
+      const loads = [...this.loading.values()];
+      for (const load of loads) load.start();
+      await Promise.all(loads.map((load) => load.rows));
+    }
   }
 
   private split(query: MetricsQuery) {

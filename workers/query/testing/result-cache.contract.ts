@@ -93,6 +93,7 @@ export function describeResultCacheContract(
     let store: ObjectStore;
     let base: QueryEngine;
     let recording: RecordingEngine;
+    let cache: ResultCachingEngine;
     let cached: QueryService;
     let direct: QueryService;
     const calls = (s: QueryService) => ({
@@ -111,10 +112,8 @@ export function describeResultCacheContract(
       base = opened.engine;
       recording = new RecordingEngine(opened.engine);
       const commits = new RollupManifests(store, { maxAgeMs: 0 });
-      cached = new QueryService(
-        new ResultCachingEngine(recording, commits, { maxBytes: 64 * 2 ** 20, now: () => now }),
-        commits,
-      );
+      cache = new ResultCachingEngine(recording, commits, { maxBytes: 64 * 2 ** 20, now: () => now });
+      cached = new QueryService(cache, commits);
       direct = new QueryService(opened.engine, commits);
     }, 600_000);
 
@@ -132,6 +131,8 @@ export function describeResultCacheContract(
         .filter(([name]) => name !== 'slowest' || base.prefersOneStatement)
         .map(([, call]) => call);
       for (const call of refreshed) await call();
+      // The closed ranges those first views loaded (after their answers, docs/adr/0148).
+      await cache.settled();
       recording.ranges.length = 0;
       for (const call of refreshed) await call();
       expect(recording.ranges.length).toBeGreaterThan(0);
@@ -161,12 +162,14 @@ export function describeResultCacheContract(
       for (const callName of merged) {
         const { seen, cache, service } = freshCache();
         const first = await calls(service)[callName]();
-        // The request's own statements cover the whole range; the closed range's load starts only after them.
+        await cache.settled();
+        // The request's own statements cover the whole range; the closed ranges' loads start only after all of
+        // them (an endpoint page's histograms after its counts included).
         const firstLoad = seen.ranges.findIndex((r) => r.from === from && r.to === openHour);
         expect({ callName, firstLoad: firstLoad > 0 }).toEqual({ callName, firstLoad: true });
         expect(seen.ranges.slice(0, firstLoad).every((r) => r.to === to)).toBe(true);
+        expect(seen.ranges.slice(firstLoad).every((r) => r.to === openHour)).toBe(true);
         expect(first).toEqual(await calls(direct)[callName]());
-        await cache.settled();
         seen.ranges.length = 0;
         expect(await calls(service)[callName]()).toEqual(first);
         expect({ callName, refresh: seen.ranges.every((r) => r.from >= openHour) }).toEqual({
@@ -183,7 +186,10 @@ export function describeResultCacheContract(
       seen.ranges.length = 0;
       const [again, third] = await Promise.all([calls(service).errors(), calls(service).errors()]);
       expect([again, third]).toEqual([expected, expected]);
-      expect(seen.ranges.filter((r) => r.from < openHour)).toEqual([]);
+      // No statement over the whole range again; the first view's loads (counts and the page's histograms, or one
+      // summaries load on an engine preferring one statement) may start only now, each once.
+      expect(seen.ranges.filter((r) => r.to === to && r.from < openHour)).toEqual([]);
+      expect(seen.ranges.filter((r) => r.to === openHour).length).toBeLessThanOrEqual(2);
     }, 600_000);
 
     it('keeps nothing from a failed load: the next view answers whole again and loads once more', async () => {
