@@ -158,12 +158,18 @@ const sumOf = (values: readonly number[]) => {
   return sum;
 };
 
+/** How many latencies a histogram holds, zeros included. */
+const latencyTotal = (row: HistogramRow) => row.latencyZero + sumOf(row.bucketCount);
+
 /**
  * The buckets holding ranks floor(q * (total - 1)) for ascending qs, as buildSummarySql finds them (null inside the
- * zero count, or without latencies): one walk over the buckets for all of them.
+ * zero count, or without latencies; `total` is latencyTotal(row)): one walk over the buckets for all of them.
  */
-function quantileIndexes(row: HistogramRow, ascendingQs: readonly number[]): (number | null)[] {
-  const total = row.latencyZero + sumOf(row.bucketCount);
+function quantileIndexes(
+  row: HistogramRow,
+  total: number,
+  ascendingQs: readonly number[],
+): (number | null)[] {
   const found: (number | null)[] = [];
   let run = row.latencyZero;
   let i = 0;
@@ -184,14 +190,16 @@ function quantileIndexes(row: HistogramRow, ascendingQs: readonly number[]): (nu
  * 0 inside the zero count. The alert evaluator counts a small series' requests above its pooled p90 too.
  */
 export function histogramQuantileMs(row: HistogramRow, q: number): number | null {
-  if (row.latencyZero + sumOf(row.bucketCount) === 0) return null;
-  return roundLatencyMs(quantileValueMs(quantileIndexes(row, [q])[0]!, row.latencyMax));
+  const total = latencyTotal(row);
+  if (total === 0) return null;
+  return roundLatencyMs(quantileValueMs(quantileIndexes(row, total, [q])[0]!, row.latencyMax));
 }
 
 /** Counts and p50/p95/p99 of a merged histogram: null without latencies, 0 inside the zero count. */
 export function summarizeHistogram(row: HistogramRow): SummaryRow & { p95Index: number | null } {
-  const hasLatencies = row.latencyZero + sumOf(row.bucketCount) > 0;
-  const [p50, p95, p99, p999] = quantileIndexes(row, [
+  const total = latencyTotal(row);
+  const hasLatencies = total > 0;
+  const [p50, p95, p99, p999] = quantileIndexes(row, total, [
     quantiles.p50,
     quantiles.p95,
     quantiles.p99,
