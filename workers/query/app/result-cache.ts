@@ -100,14 +100,10 @@ export class ResultCachingEngine implements QueryEngine {
   private async countsNow(query: MetricsQuery): Promise<CountRow[]> {
     const { closed, open } = this.split(query);
     if (!closed) return this.engine.counts(query);
-    const whole = { ...query, top: undefined };
-    return this.mergedOrWhole({
+    return this.mergedOrWhole(query, closed, open, {
       kind: 'counts',
-      whole,
-      closed,
-      open,
-      part: (range, signal) => this.engine.counts({ ...whole, ...range, signal }),
-      answerWhole: () => this.engine.counts(query),
+      groups: (q) => this.engine.counts(q),
+      answerWhole: (q) => this.engine.counts(q),
       merge: (done, fresh) => applyTop(mergeCountRows(done, fresh), query),
     });
   }
@@ -128,14 +124,10 @@ export class ResultCachingEngine implements QueryEngine {
     // than that merge (DuckDB: the whole week in ~126 ms, the open hour's 1,000 histograms fetched and merged with
     // the kept ones in ~167 ms), the engine answers the whole range (docs/adr/0148).
     if (query.top?.by === 'p95' && !this.prefersOneStatement) return this.engine.summaries(query);
-    const whole = { ...query, top: undefined };
-    return this.mergedOrWhole({
+    return this.mergedOrWhole(query, closed, open, {
       kind: 'histograms',
-      whole,
-      closed,
-      open,
-      part: (range, signal) => this.engine.histograms({ ...whole, ...range, signal }),
-      answerWhole: () => this.engine.summaries(query),
+      groups: (q) => this.engine.histograms(q),
+      answerWhole: (q) => this.engine.summaries(q),
       merge: (done, fresh) => {
         const rows = mergeHistogramRows(done, fresh).map(summarizeHistogram);
         return applyTop(rows, query).map(({ p95Index: _, ...row }) => row);
@@ -197,17 +189,23 @@ export class ResultCachingEngine implements QueryEngine {
    * histogram to leave the engine and be merged here: an endpoint table sorted by p95 took twice as long as
    * the engine alone (docs/adr/0148).
    */
-  private async mergedOrWhole<T extends CountRow[] | HistogramRow[], R>(table: {
-    kind: string;
-    whole: MetricsQuery;
-    closed: TimeRange;
-    open: TimeRange | undefined;
-    part: (range: TimeRange, signal: AbortSignal | undefined) => Promise<T>;
-    answerWhole: () => Promise<R>;
-    merge: (done: T, fresh: T) => R;
-  }): Promise<R> {
-    const { kind, whole, closed, open, part } = table;
-    const key = buildClosedRangeKey(kind, whole, closed, await this.commits.committed(whole.tenant));
+  private async mergedOrWhole<T extends CountRow[] | HistogramRow[], R>(
+    query: MetricsQuery,
+    closed: TimeRange,
+    open: TimeRange | undefined,
+    table: {
+      kind: string;
+      /** Every group of a range, unranked and uncut: what is kept and merged. */
+      groups: (query: MetricsQuery) => Promise<T>;
+      /** The engine's own answer to the query (ranked and cut). */
+      answerWhole: (query: MetricsQuery) => Promise<R>;
+      merge: (done: T, fresh: T) => R;
+    },
+  ): Promise<R> {
+    const whole = { ...query, top: undefined };
+    const part = (range: TimeRange, signal: AbortSignal | undefined) =>
+      table.groups({ ...whole, ...range, signal });
+    const key = buildClosedRangeKey(table.kind, whole, closed, await this.commits.committed(query.tenant));
     const kept = this.lookup(key) ?? this.joinLoad(key);
     if (kept) {
       const [done, fresh] = await Promise.all([kept, open ? part(open, whole.signal) : ([] as unknown as T)]);
@@ -215,7 +213,7 @@ export class ResultCachingEngine implements QueryEngine {
       // The load this request waited for failed: answer whole, as a first view does.
     }
     this.misses += 1;
-    const answer = await table.answerWhole();
+    const answer = await table.answerWhole(query);
     this.loadLater(key, () => part(closed, undefined));
     return answer;
   }
